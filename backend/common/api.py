@@ -1,0 +1,74 @@
+"""JSON errors for every API: ``{"error": <code>, "detail": <text>}``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, JsonResponse
+from rest_framework import exceptions as drf_exceptions
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from .errors import DomainError, RateLimited
+
+_DRF_CODES = {
+    drf_exceptions.NotAuthenticated: "unauthenticated",
+    drf_exceptions.AuthenticationFailed: "unauthenticated",
+    drf_exceptions.PermissionDenied: "forbidden",
+    drf_exceptions.NotFound: "not_found",
+    drf_exceptions.MethodNotAllowed: "method_not_allowed",
+    drf_exceptions.ParseError: "malformed",
+    drf_exceptions.UnsupportedMediaType: "unsupported_media_type",
+    drf_exceptions.Throttled: "rate_limited",
+    drf_exceptions.ValidationError: "invalid",
+}
+
+
+def error_response(exc: DomainError) -> JsonResponse:
+    response = JsonResponse(exc.as_json(), status=exc.status)
+    if isinstance(exc, RateLimited):
+        response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """DRF exception handler: domain errors and DRF's own, all as ``error``/``detail``."""
+    if isinstance(exc, DomainError):
+        response = Response(exc.as_json(), status=exc.status)
+        if isinstance(exc, RateLimited):
+            response["Retry-After"] = str(exc.retry_after)
+        return response
+    if isinstance(exc, Http404):
+        exc = drf_exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = drf_exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None or not isinstance(exc, drf_exceptions.APIException):
+        return response
+    code = next((c for cls, c in _DRF_CODES.items() if isinstance(exc, cls)), "error")
+    if isinstance(exc, drf_exceptions.ValidationError):
+        body: dict[str, Any] = {"error": code, "detail": "Invalid input.", "fields": exc.detail}
+    else:
+        body = {"error": code, "detail": str(exc.detail)}
+    response.data = body
+    return response
+
+
+def json_error_view(status: int, code: str, detail: str):  # type: ignore[no-untyped-def]
+    def view(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+        if request.path.startswith("/api/"):
+            return JsonResponse({"error": code, "detail": detail}, status=status)
+        from django.views import defaults
+
+        handlers = {
+            404: defaults.page_not_found,
+            500: defaults.server_error,
+            403: defaults.permission_denied,
+            400: defaults.bad_request,
+        }
+        if status == 500:
+            return defaults.server_error(request)  # type: ignore[return-value]
+        return handlers[status](request, exception)  # type: ignore[return-value]
+
+    return view

@@ -1,0 +1,58 @@
+"""The server's time source.
+
+Every decision about deadlines, SLAs and escalation uses this clock, never a device's.
+Tests move it with :func:`frozen`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import Iterator
+
+_offset = dt.timedelta(0)
+_frozen: dt.datetime | None = None
+
+
+def now() -> dt.datetime:
+    """Timezone-aware UTC now."""
+    if _frozen is not None:
+        return _frozen
+    return dt.datetime.now(dt.UTC) + _offset
+
+
+def now_ms() -> int:
+    return to_ms(now())
+
+
+def to_ms(value: dt.datetime) -> int:
+    return int(value.timestamp() * 1000)
+
+
+def from_ms(value: int) -> dt.datetime:
+    return dt.datetime.fromtimestamp(value / 1000, tz=dt.UTC)
+
+
+def opt_ms(value: dt.datetime | None) -> int | None:
+    return None if value is None else to_ms(value)
+
+
+@contextlib.contextmanager
+def frozen(at: dt.datetime) -> Iterator[None]:
+    """Freeze the server clock (tests only)."""
+    global _frozen
+    previous = _frozen
+    _frozen = at
+    try:
+        yield
+    finally:
+        _frozen = previous
+
+
+def advance(delta: dt.timedelta) -> None:
+    """Move the frozen clock forward, or offset the live clock (tests only)."""
+    global _frozen, _offset
+    if _frozen is not None:
+        _frozen = _frozen + delta
+    else:
+        _offset = _offset + delta

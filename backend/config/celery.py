@@ -1,0 +1,32 @@
+"""The Celery app. Tasks take ids and call services; periodic sweeps are scheduled here."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.config.settings.base")
+
+app = Celery("kuzet")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+@app.on_after_finalize.connect
+def _schedule_sweeps(sender: Celery, **_kwargs: object) -> None:
+    from django.conf import settings
+
+    sender.conf.beat_schedule = {
+        "escalation-sweep": {
+            "task": "backend.dispatch.tasks.escalation_sweep",
+            "schedule": float(settings.KUZET_ESCALATION_SWEEP_SECONDS),
+            "options": {"expires": float(settings.KUZET_ESCALATION_SWEEP_SECONDS)},
+        },
+        "scope-age-out": {
+            "task": "backend.sync_gateway.tasks.scope_age_out",
+            "schedule": 300.0,
+        },
+        "change-log-prune": {
+            "task": "backend.sync_gateway.tasks.change_log_prune",
+            "schedule": 3600.0,
+        },
+    }

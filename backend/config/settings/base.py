@@ -1,0 +1,278 @@
+"""Kuzet settings, read from the environment.
+
+One module for every deployment; the environment decides. With nothing set, Kuzet runs on
+the embedded default: SQLite under ``var/``, an in-memory channel layer and a Celery broker
+on the filesystem, so ``make run`` needs no servers. ``DATABASE_URL`` and ``REDIS_URL`` switch
+to PostgreSQL and Redis.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parents[3]
+VAR_DIR = Path(os.environ.get("KUZET_VAR_DIR", BASE_DIR / "var"))
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    if value.lower() in {"1", "true", "yes", "on"}:
+        return True
+    if value.lower() in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(f"{name} must be a boolean, got {value!r}")
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be an integer, got {value!r}") from exc
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+DEBUG = env_bool("DEBUG", False)
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
+    SECRET_KEY = "kuzet-insecure-development-key-never-use-in-production-0123456789"  # noqa: S105
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "channels",
+    "backend.common",
+    "backend.ledger",
+    "backend.geo",
+    "backend.people",
+    "backend.devices",
+    "backend.dispatch",
+    "backend.sync_gateway",
+    "backend.realtime",
+    "backend.reports",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.gzip.GZipMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "backend.config.urls"
+WSGI_APPLICATION = "backend.config.wsgi.application"
+ASGI_APPLICATION = "backend.config.asgi.application"
+AUTH_USER_MODEL = "people.Officer"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "backend" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- database -------------------------------------------------------------------------
+DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'kuzet.sqlite3'}"
+
+
+def database_from_url(url: str) -> dict[str, Any]:
+    config: dict[str, Any] = dict(dj_database_url.parse(url))
+    engine = config["ENGINE"]
+    if engine == "django.db.backends.sqlite3":
+        # IMMEDIATE takes the write lock when a transaction starts, so two writers queue
+        # instead of failing with "database is locked" when a reader upgrades to a writer.
+        config["OPTIONS"] = {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 30,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+        config["CONN_MAX_AGE"] = 0
+    elif engine in {"django.db.backends.postgresql", "django.db.backends.postgresql_psycopg2"}:
+        config["ENGINE"] = "django.db.backends.postgresql"
+        # Persistent connections leak under ASGI (Django ticket #33497: every request runs
+        # in a fresh thread, so CONN_MAX_AGE connections are never reused or closed). Django's
+        # psycopg pool with CONN_MAX_AGE=0 returns the connection after every request.
+        config["CONN_MAX_AGE"] = 0
+        if env_bool("KUZET_DB_POOL", True):
+            config["OPTIONS"] = {
+                "pool": {
+                    "min_size": env_int("KUZET_DB_POOL_MIN", 1),
+                    "max_size": env_int("KUZET_DB_POOL_MAX", 10),
+                    "timeout": 10,
+                }
+            }
+    else:
+        raise ImproperlyConfigured(f"DATABASE_URL: unsupported database {engine}")
+    return config
+
+
+DATABASES = {"default": database_from_url(DATABASE_URL)}
+
+# --- redis: channel layer, celery broker, cache ---------------------------------------
+REDIS_URL = os.environ.get("REDIS_URL", "")
+
+# Group sends above `capacity` are silently dropped by channels-redis, and the capacity is
+# checked in the *sending* process, so every process (web and Celery) loads this setting.
+CHANNEL_LAYER_CAPACITY = env_int("KUZET_CHANNEL_CAPACITY", 1000)
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {
+                "hosts": [REDIS_URL],
+                "capacity": CHANNEL_LAYER_CAPACITY,
+                "expiry": 30,
+                "prefix": os.environ.get("KUZET_CHANNEL_PREFIX", "kuzet"),
+            },
+        }
+    }
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("KUZET_CACHE_PREFIX", "kuzet"),
+        }
+    }
+else:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels.layers.InMemoryChannelLayer",
+            "CONFIG": {"capacity": CHANNEL_LAYER_CAPACITY, "expiry": 30},
+        }
+    }
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- celery -----------------------------------------------------------------------------
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+if REDIS_URL:
+    CELERY_BROKER_URL = REDIS_URL
+else:
+    # The filesystem transport ships with kombu and needs no server: web, worker and beat
+    # exchange messages through one folder. Good for the embedded default, not production.
+    _broker_dir = VAR_DIR / "celery-broker"
+    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_broker_dir),
+        "data_folder_out": str(_broker_dir),
+        "processed_folder": str(_broker_dir / "processed"),
+        "store_processed": False,
+    }
+
+# --- kuzet's own knobs -----------------------------------------------------------------
+KUZET_ESCALATION_SWEEP_SECONDS = env_int("KUZET_ESCALATION_SWEEP_SECONDS", 10)
+KUZET_SYNC_PAGE_SIZE = env_int("KUZET_SYNC_PAGE_SIZE", 1000)
+# Change-log rows older than this are pruned; a device whose cursor is older gets a
+# replacement snapshot.
+KUZET_CHANGE_RETENTION_DAYS = env_int("KUZET_CHANGE_RETENTION_DAYS", 30)
+# Closed assignments stay on the unit's devices this long (PROTOCOL.md §4: 24 h).
+KUZET_SCOPE_CLOSED_HOURS = env_int("KUZET_SCOPE_CLOSED_HOURS", 24)
+KUZET_ENROLMENT_CODE_HOURS = env_int("KUZET_ENROLMENT_CODE_HOURS", 24)
+KUZET_UNREACHABLE_MINUTES = env_int("KUZET_UNREACHABLE_MINUTES", 15)
+KUZET_POSITION_STALE_MINUTES = env_int("KUZET_POSITION_STALE_MINUTES", 30)
+KUZET_SYNC_RATE_PER_MINUTE = env_int("KUZET_SYNC_RATE_PER_MINUTE", 120)
+KUZET_SMS_BACKEND = os.environ.get("KUZET_SMS_BACKEND", "backend.dispatch.sms.FileBackend")
+KUZET_SMS_FILE_DIR = os.environ.get("KUZET_SMS_FILE_DIR", str(VAR_DIR / "sms"))
+KUZET_SMS_GATEWAY_URL = os.environ.get("KUZET_SMS_GATEWAY_URL", "")
+KUZET_SMS_GATEWAY_TOKEN = os.environ.get("KUZET_SMS_GATEWAY_TOKEN", "")
+KUZET_SMS_INBOUND_SECRET = os.environ.get("KUZET_SMS_INBOUND_SECRET", "")
+
+# --- REST framework and schema ----------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "backend.common.api.exception_handler",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Kuzet API",
+    "DESCRIPTION": "Intake, dispatch and the offline-first sync protocol (see docs/protocol.md).",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+
+# --- i18n, static ------------------------------------------------------------------------
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "Asia/Almaty"
+USE_I18N = True
+USE_TZ = True
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+
+# --- security ------------------------------------------------------------------------------
+SESSION_COOKIE_AGE = 12 * 3600  # one shift
+SESSION_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+if not DEBUG:
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "INFO"}},
+}

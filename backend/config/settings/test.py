@@ -1,0 +1,34 @@
+"""Settings for the test suite: the base settings with fast hashing and eager-free Celery.
+
+``DATABASE_URL`` and ``REDIS_URL`` still choose the real services; CI sets both.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "kuzet-test-secret-key-not-for-production-0123456789abcdef")
+os.environ.setdefault("DEBUG", "false")
+
+from .base import *  # noqa: E402,F403
+from .base import REDIS_URL, VAR_DIR  # noqa: E402
+
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Unit tests run Celery tasks in-process; the integration tests start a real worker and
+# beat with their own environment.
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
+
+KUZET_SMS_BACKEND = "backend.dispatch.sms.MemoryBackend"
+KUZET_SMS_FILE_DIR = str(VAR_DIR / "test-sms")
+KUZET_SMS_INBOUND_SECRET = "test-inbound-secret"  # noqa: S105
+
+if REDIS_URL:
+    # Keep test traffic apart from a `make run` on the same Redis.
+    CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"kuzet-test-{os.getpid()}"  # noqa: F405
+    CACHES["default"]["KEY_PREFIX"] = f"kuzet-test-{os.getpid()}"  # noqa: F405

@@ -1,0 +1,145 @@
+"""Oblast → district → rural okrug → settlement, keyed by KATO codes.
+
+KATO codes are 9 digits, ``OO DD RR SSS``. Settlements carry what dispatch needs: a demand
+zone (drives arrival targets and travel speed), mobile coverage (drives whether Kuzet
+falls back to SMS), coordinates (``coords_estimated`` when no public source had them) and
+the road distance to the district seat.
+"""
+
+from __future__ import annotations
+
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+
+kato_validator = RegexValidator(r"^\d{9}$", "A KATO code has exactly 9 digits.")
+
+# Abai oblast lies well inside these; the constraint catches swapped lat/lon and typos.
+LAT_RANGE = (40.0, 56.0)
+LON_RANGE = (46.0, 88.0)
+
+
+def coordinates_constraints(prefix: str, lat: str = "lat", lon: str = "lon") -> list[models.CheckConstraint]:
+    return [
+        models.CheckConstraint(
+            condition=Q(**{f"{lat}__isnull": True}, **{f"{lon}__isnull": True})
+            | Q(**{f"{lat}__isnull": False}, **{f"{lon}__isnull": False}),
+            name=f"{prefix}_lat_lon_together",
+        ),
+        models.CheckConstraint(
+            condition=Q(**{f"{lat}__isnull": True})
+            | Q(**{f"{lat}__gte": LAT_RANGE[0], f"{lat}__lte": LAT_RANGE[1],
+                   f"{lon}__gte": LON_RANGE[0], f"{lon}__lte": LON_RANGE[1]}),
+            name=f"{prefix}_coords_in_kazakhstan",
+        ),
+    ]
+
+
+class Zone(models.TextChoices):
+    URBAN = "urban"
+    SUBURBAN = "suburban"
+    RURAL = "rural"
+    REMOTE = "remote"
+
+
+class Coverage(models.TextChoices):
+    LTE = "lte", "LTE"
+    G3 = "3g", "3G"
+    SMS_ONLY = "2g_sms", "2G / SMS only"
+    NONE = "none", "no coverage"
+
+
+class Oblast(models.Model):
+    kato = models.CharField(max_length=9, unique=True, validators=[kato_validator])
+    name = models.CharField(max_length=120)
+    centre = models.CharField(max_length=120, help_text="Seat of the oblast ЦОУ")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class District(models.Model):
+    class Kind(models.TextChoices):
+        DISTRICT = "district"
+        CITY = "city", "city administration"
+
+    oblast = models.ForeignKey(Oblast, on_delete=models.PROTECT, related_name="districts")
+    kato = models.CharField(max_length=9, unique=True, validators=[kato_validator])
+    name = models.CharField(max_length=120)
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.DISTRICT)
+    seat_name = models.CharField(max_length=120)
+    seat = models.ForeignKey(
+        "Settlement", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Where the district allows it, escalation dispatches the next-nearest unit by itself
+    # instead of only recommending it (DOMAIN.md, escalation step 4).
+    auto_redispatch = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def audit_district_id(self) -> int:
+        return self.pk
+
+
+class Okrug(models.Model):
+    """A rural okrug (ауылдық округ) or a town administration."""
+
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="okrugs")
+    kato = models.CharField(max_length=9, unique=True, validators=[kato_validator])
+    name = models.CharField(max_length=120)
+    # Pasture points, stations, winter camps… the classifier counts but does not name.
+    sub_settlements = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Settlement(models.Model):
+    class Kind(models.TextChoices):
+        CITY = "city"
+        TOWN = "town", "town (посёлок)"
+        VILLAGE = "village", "village (ауыл/село)"
+        POINT = "point", "pasture point (точка)"
+        STATION = "station", "livestock station (уч.)"
+        WINTER_CAMP = "winter_camp", "winter camp (зимовка)"
+        SIDING = "siding", "rail siding (рзд.)"
+
+    okrug = models.ForeignKey(Okrug, on_delete=models.PROTECT, related_name="settlements")
+    # Denormalised from the okrug so that scoping by district is one indexed filter.
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="settlements")
+    kato = models.CharField(max_length=9, unique=True, validators=[kato_validator])
+    name = models.CharField(max_length=120, db_index=True)
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.VILLAGE)
+    zone = models.CharField(max_length=16, choices=Zone.choices, default=Zone.RURAL)
+    coverage = models.CharField(max_length=8, choices=Coverage.choices, default=Coverage.G3)
+    lat = models.FloatField(null=True, blank=True)
+    lon = models.FloatField(null=True, blank=True)
+    coords_estimated = models.BooleanField(
+        default=False, help_text="Approximate position: no public source gave coordinates."
+    )
+    road_km_to_seat = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            *coordinates_constraints("settlement"),
+            models.CheckConstraint(
+                condition=Q(road_km_to_seat__isnull=True) | Q(road_km_to_seat__gte=0),
+                name="settlement_road_km_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def audit_district_id(self) -> int:
+        return self.district_id

@@ -1,0 +1,106 @@
+"""The two append-only ledgers of Kuzet and the sequencer that orders them.
+
+* ``AuditEntry`` — who did what, hash-chained: every entry carries the hash of the one
+  before, so an edited, deleted or reordered entry is detected by ``manage.py audit_verify``.
+  On PostgreSQL a trigger refuses UPDATE and DELETE on the table.
+* ``Change`` — the change log that device pulls read. Its sequence numbers are handed out
+  under the sequencer's row lock at the end of each transaction, so they are assigned in
+  commit order and a cursor never skips a change committed late (a plain PostgreSQL
+  sequence is taken when the statement runs, not at commit).
+
+Both are written only through :mod:`backend.ledger.uow`.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+
+GENESIS_HASH = "0" * 64
+
+
+class Sequencer(models.Model):
+    """The one row whose lock orders the audit chain and the change log."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    change_seq = models.BigIntegerField(default=0)
+    audit_seq = models.BigIntegerField(default=0)
+    audit_head = models.CharField(max_length=64, default=GENESIS_HASH)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="sequencer_single_row")]
+
+    def __str__(self) -> str:
+        return f"change {self.change_seq}, audit {self.audit_seq}"
+
+
+class ActorKind(models.TextChoices):
+    USER = "user", "staff user"
+    DEVICE = "device", "officer's device"
+    SYSTEM = "system", "system (escalation, sweeps)"
+    INTEGRATION = "integration", "intake integration"
+    ANONYMOUS = "anonymous", "unauthenticated"
+
+
+class AuditEntry(models.Model):
+    id = models.BigIntegerField(primary_key=True)  # from Sequencer.audit_seq, gap-free
+    at = models.DateTimeField(db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_kind = models.CharField(max_length=16, choices=ActorKind.choices)
+    actor_label = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=64, db_index=True)
+    object_type = models.CharField(max_length=32, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    # The district whose chief may read this entry (null: oblast-level or global).
+    district = models.ForeignKey(
+        "geo.District", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Canonical JSON text, hashed byte for byte (a JSON column would re-format it).
+    data = models.TextField(default="{}")
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = "audit entry"
+        verbose_name_plural = "audit log"
+        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
+        constraints = [models.CheckConstraint(condition=models.Q(id__gte=1), name="audit_id_positive")]
+
+    def __str__(self) -> str:
+        return f"#{self.id} {self.action} {self.object_type}:{self.object_id}"
+
+    @property
+    def data_dict(self) -> dict[str, Any]:
+        value = json.loads(self.data)
+        return value if isinstance(value, dict) else {"value": value}
+
+
+class Change(models.Model):
+    """One record becoming visible (or invisible, ``deleted``) to one audience.
+
+    An audience is a string such as ``u:12`` (a unit's devices), ``d:3`` (everyone in a
+    district) or ``*`` (everyone). The sync gateway decides audiences; see
+    ``backend.sync_gateway.scope``.
+    """
+
+    seq = models.BigIntegerField(primary_key=True)
+    audience = models.CharField(max_length=32)
+    table = models.CharField(max_length=32)
+    record_id = models.CharField(max_length=64)
+    deleted = models.BooleanField(default=False)
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["audience", "seq"], name="change_audience_seq_idx"),
+            models.Index(fields=["at"], name="change_at_idx"),
+        ]
+
+    def __str__(self) -> str:
+        verb = "delete" if self.deleted else "upsert"
+        return f"{self.seq} {verb} {self.table}:{self.record_id} → {self.audience}"

@@ -1,0 +1,401 @@
+"""The unit of work: the one chokepoint for audited writes and change-log entries.
+
+Services run inside :func:`unit_of_work`. While it is open they call :func:`audit` and
+:func:`touch`; both only buffer. When the outermost unit of work closes, :func:`flush`
+takes the sequencer's row lock, asks the change resolver which audiences each touched
+record now has, writes the audit entries (chained) and the change rows (numbered), and
+registers the change listeners to run after commit. The lock is taken last and held to
+commit, which is what makes sequence numbers follow commit order.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+from django.conf import settings
+from django.db import transaction
+from django.utils.module_loading import import_string
+
+from backend.common import clock
+
+from .models import GENESIS_HASH, ActorKind, AuditEntry, Change, Sequencer
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    audience: str
+    table: str
+    record_id: str
+    deleted: bool = False
+
+
+@dataclass(frozen=True)
+class CommittedChange:
+    seq: int
+    audience: str
+    table: str
+    record_id: str
+    deleted: bool
+
+
+@dataclass
+class _PendingAudit:
+    at: dt.datetime
+    actor_id: int | None
+    actor_kind: str
+    actor_label: str
+    action: str
+    object_type: str
+    object_id: str
+    district_id: int | None
+    data: str
+
+
+@dataclass
+class _Buffer:
+    depth: int = 0
+    audits: list[_PendingAudit] = field(default_factory=list)
+    touched: dict[str, set[str]] = field(default_factory=dict)
+
+
+_local = threading.local()
+
+
+def _buffer() -> _Buffer:
+    buf = getattr(_local, "buffer", None)
+    if buf is None:
+        buf = _Buffer()
+        _local.buffer = buf
+    return buf
+
+
+class OutsideUnitOfWork(RuntimeError):
+    """Audited writes and change-log entries must run inside ``unit_of_work()``."""
+
+
+@contextlib.contextmanager
+def unit_of_work() -> Iterator[None]:
+    """Open (or join) a transaction whose audit entries and changes are written at the end."""
+    buf = _buffer()
+    with transaction.atomic():
+        buf.depth += 1
+        try:
+            yield
+            if buf.depth == 1:
+                flush()
+        except BaseException:
+            if buf.depth == 1:
+                buf.audits.clear()
+                buf.touched.clear()
+            raise
+        finally:
+            buf.depth -= 1
+
+
+def in_unit_of_work() -> bool:
+    return _buffer().depth > 0
+
+
+def canonical_json(value: Any) -> str:
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS).decode()
+
+
+def audit(
+    action: str,
+    *,
+    actor: Any = None,
+    actor_kind: str | None = None,
+    actor_label: str = "",
+    obj: Any = None,
+    object_type: str = "",
+    object_id: str | int = "",
+    district_id: int | None = None,
+    data: dict[str, Any] | None = None,
+) -> None:
+    """Record an audit entry, written when the unit of work closes.
+
+    ``actor`` is an Officer (or None for the system); ``obj`` a model instance whose
+    ``audit_object_type`` or model name and primary key identify it.
+    """
+    buf = _buffer()
+    if buf.depth == 0:
+        raise OutsideUnitOfWork(action)
+    if obj is not None:
+        object_type = object_type or getattr(obj, "audit_object_type", obj._meta.model_name)
+        object_id = object_id or obj.pk
+        if district_id is None:
+            district_id = getattr(obj, "audit_district_id", None)
+    if actor_kind is None:
+        actor_kind = ActorKind.USER if actor is not None else ActorKind.SYSTEM
+    if actor is not None and not actor_label:
+        actor_label = actor.get_username()
+    buf.audits.append(
+        _PendingAudit(
+            at=clock.now(),
+            actor_id=actor.pk if actor is not None else None,
+            actor_kind=str(actor_kind),
+            actor_label=actor_label[:150],
+            action=action,
+            object_type=str(object_type),
+            object_id=str(object_id),
+            district_id=district_id,
+            data=canonical_json(data or {}),
+        )
+    )
+
+
+def touch(table: str, *record_ids: str | int) -> None:
+    """Mark records of a synced table as changed; audiences are resolved at flush."""
+    buf = _buffer()
+    if buf.depth == 0:
+        raise OutsideUnitOfWork(f"touch {table}")
+    buf.touched.setdefault(table, set()).update(str(r) for r in record_ids)
+
+
+def entry_hash(
+    *,
+    id: int,
+    at: dt.datetime,
+    actor_id: int | None,
+    actor_kind: str,
+    actor_label: str,
+    action: str,
+    object_type: str,
+    object_id: str,
+    district_id: int | None,
+    data: str,
+    prev_hash: str,
+) -> str:
+    material = canonical_json(
+        {
+            "id": id,
+            "at": at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
+            "actor_id": actor_id,
+            "actor_kind": actor_kind,
+            "actor_label": actor_label,
+            "action": action,
+            "object_type": object_type,
+            "object_id": object_id,
+            "district_id": district_id,
+            "data": data,
+            "prev_hash": prev_hash,
+        }
+    )
+    return hashlib.sha256(material.encode()).hexdigest()
+
+
+def lock_sequencer() -> Sequencer:
+    """Lock the sequencer row, creating it if a test flushed the table."""
+    Sequencer.objects.bulk_create([Sequencer(id=1)], ignore_conflicts=True)
+    return Sequencer.objects.select_for_update().get(id=1)
+
+
+Resolver = Callable[[dict[str, set[str]]], Sequence[ChangeRow]]
+Listener = Callable[[list[CommittedChange]], None]
+
+
+def _resolver() -> Resolver | None:
+    path = getattr(settings, "KUZET_CHANGE_RESOLVER", "")
+    return import_string(path) if path else None
+
+
+def _listeners() -> list[Listener]:
+    return [import_string(p) for p in getattr(settings, "KUZET_CHANGE_LISTENERS", [])]
+
+
+def flush() -> None:
+    """Write buffered audit entries and changes under the sequencer lock.
+
+    Call inside the transaction; :func:`unit_of_work` does it for you at the end.
+    """
+    buf = _buffer()
+    if not buf.audits and not buf.touched:
+        return
+    audits, touched = buf.audits, buf.touched
+    buf.audits, buf.touched = [], {}
+
+    seq = lock_sequencer()
+    # Resolve under the lock: audiences must be computed from the state committed by
+    # every earlier writer, or two concurrent writers could each undo the other's move-out.
+    resolver = _resolver()
+    change_rows = list(resolver(touched)) if (resolver and touched) else []
+
+    if audits:
+        entries = []
+        head, n = seq.audit_head, seq.audit_seq
+        for item in audits:
+            n += 1
+            digest = entry_hash(
+                id=n,
+                at=item.at,
+                actor_id=item.actor_id,
+                actor_kind=item.actor_kind,
+                actor_label=item.actor_label,
+                action=item.action,
+                object_type=item.object_type,
+                object_id=item.object_id,
+                district_id=item.district_id,
+                data=item.data,
+                prev_hash=head,
+            )
+            entries.append(
+                AuditEntry(
+                    id=n,
+                    at=item.at,
+                    actor_id=item.actor_id,
+                    actor_kind=item.actor_kind,
+                    actor_label=item.actor_label,
+                    action=item.action,
+                    object_type=item.object_type,
+                    object_id=item.object_id,
+                    district_id=item.district_id,
+                    data=item.data,
+                    prev_hash=head,
+                    hash=digest,
+                )
+            )
+            head = digest
+        AuditEntry.objects.bulk_create(entries)
+        seq.audit_seq, seq.audit_head = n, head
+
+    committed: list[CommittedChange] = []
+    if change_rows:
+        now = clock.now()
+        first = seq.change_seq + 1
+        rows = [
+            Change(
+                seq=first + i,
+                audience=row.audience,
+                table=row.table,
+                record_id=row.record_id,
+                deleted=row.deleted,
+                at=now,
+            )
+            for i, row in enumerate(change_rows)
+        ]
+        Change.objects.bulk_create(rows)
+        seq.change_seq = first + len(rows) - 1
+        committed = [
+            CommittedChange(r.seq, r.audience, r.table, r.record_id, r.deleted) for r in rows
+        ]
+
+    seq.save(update_fields=["change_seq", "audit_seq", "audit_head"])
+
+    if committed:
+        for listener in _listeners():
+            transaction.on_commit(lambda listener=listener: listener(committed), robust=True)
+
+
+def current_change_seq() -> int:
+    """The newest committed change sequence number (read without locking)."""
+    value = Sequencer.objects.filter(id=1).values_list("change_seq", flat=True).first()
+    return int(value or 0)
+
+
+@dataclass(frozen=True)
+class Tampering:
+    kind: str  # edited | deleted | reordered | inserted
+    entry_id: int | None
+    detail: str
+
+
+def verify_chain(batch: int = 5000) -> list[Tampering]:
+    """Walk the audit chain and report every break. An empty list means intact."""
+    problems: list[Tampering] = []
+    expected_id = 1
+    prev = GENESIS_HASH
+    last_id = 0
+    qs = AuditEntry.objects.order_by("id")
+    after = 0
+    while True:
+        page = list(qs.filter(id__gt=after)[:batch])
+        if not page:
+            break
+        for entry in page:
+            if entry.id != expected_id:
+                problems.append(
+                    Tampering(
+                        "deleted",
+                        entry.id,
+                        f"entries {expected_id}..{entry.id - 1} are missing",
+                    )
+                )
+            recomputed = entry_hash(
+                id=entry.id,
+                at=entry.at,
+                actor_id=entry.actor_id,
+                actor_kind=entry.actor_kind,
+                actor_label=entry.actor_label,
+                action=entry.action,
+                object_type=entry.object_type,
+                object_id=entry.object_id,
+                district_id=entry.district_id,
+                data=entry.data,
+                prev_hash=entry.prev_hash,
+            )
+            if recomputed != entry.hash:
+                problems.append(
+                    Tampering("edited", entry.id, "content does not match its stored hash")
+                )
+            elif entry.prev_hash != prev and entry.id == expected_id:
+                problems.append(
+                    Tampering(
+                        "reordered",
+                        entry.id,
+                        "does not follow the entry before it in the chain",
+                    )
+                )
+            prev = entry.hash
+            expected_id = entry.id + 1
+            last_id = entry.id
+        after = page[-1].id
+    head = Sequencer.objects.filter(id=1).first()
+    if head is not None:
+        if head.audit_seq > last_id:
+            problems.append(
+                Tampering(
+                    "deleted",
+                    last_id + 1,
+                    f"the chain ends at {last_id} but {head.audit_seq} entries were written",
+                )
+            )
+        elif head.audit_seq < last_id:
+            problems.append(
+                Tampering("inserted", head.audit_seq + 1, "entries beyond the recorded head")
+            )
+        elif last_id and head.audit_head != prev:
+            problems.append(
+                Tampering("edited", last_id, "the last entry does not match the recorded head")
+            )
+    return problems
+
+
+def record_read(
+    *, actor: Any, obj: Any, purpose: str, actor_kind: str | None = None, **data: Any
+) -> None:
+    """Audit a read of a sensitive record (domestic violence) in its own unit of work."""
+    with unit_of_work():
+        audit(f"{obj._meta.model_name}.read", actor=actor, actor_kind=actor_kind, obj=obj,
+              data={"purpose": purpose, **data})
+
+
+__all__ = [
+    "ActorKind",
+    "ChangeRow",
+    "CommittedChange",
+    "OutsideUnitOfWork",
+    "audit",
+    "current_change_seq",
+    "flush",
+    "record_read",
+    "touch",
+    "unit_of_work",
+    "verify_chain",
+]

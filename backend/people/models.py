@@ -1,0 +1,165 @@
+"""Officers (the custom user model), their roles, and units.
+
+Roles decide scope: an officer and a district chief belong to one district; a duty officer
+serves an oblast ЦОУ (or a district ЦОУ); an oblast administrator sees the whole oblast.
+A unit's current status lives on the unit; the history lives in its assignments and events.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models import Q
+
+from backend.common import clock
+from backend.geo.models import coordinates_constraints
+
+
+class Role(models.TextChoices):
+    OFFICER = "officer", "patrol officer / inspector"
+    DUTY_OFFICER = "duty_officer", "duty officer (ЦОУ)"
+    CHIEF = "chief", "district chief"
+    OBLAST_ADMIN = "oblast_admin", "oblast administrator"
+
+
+class Officer(AbstractUser):
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.OFFICER)
+    district = models.ForeignKey(
+        "geo.District", null=True, blank=True, on_delete=models.PROTECT, related_name="officers"
+    )
+    oblast = models.ForeignKey(
+        "geo.Oblast", null=True, blank=True, on_delete=models.PROTECT, related_name="officers"
+    )
+    unit = models.ForeignKey(
+        "people.Unit", null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+    )
+    badge_number = models.CharField(max_length=16, unique=True, null=True, blank=True)
+    phone = models.CharField(max_length=20, blank=True, help_text="E.164, for SMS fallback")
+    patronymic = models.CharField(max_length=150, blank=True)
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = "officer"
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(role__in=["officer", "chief"]) | Q(district__isnull=False),
+                name="officer_and_chief_have_district",
+            ),
+            models.CheckConstraint(
+                condition=~Q(role="duty_officer") | Q(district__isnull=False) | Q(oblast__isnull=False),
+                name="duty_officer_serves_district_or_oblast",
+            ),
+            models.CheckConstraint(
+                condition=~Q(role="oblast_admin") | Q(oblast__isnull=False),
+                name="oblast_admin_has_oblast",
+            ),
+            models.CheckConstraint(
+                condition=Q(role="officer") | Q(unit__isnull=True),
+                name="only_officers_belong_to_units",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        full = self.get_full_name()
+        return f"{full} ({self.username})" if full else self.username
+
+    @property
+    def is_chief(self) -> bool:
+        return self.role == Role.CHIEF
+
+    @property
+    def is_duty_officer(self) -> bool:
+        return self.role == Role.DUTY_OFFICER
+
+    @property
+    def audit_district_id(self) -> int | None:
+        return self.district_id
+
+
+class UnitType(models.TextChoices):
+    PATROL_CAR = "patrol_car", "patrol car"
+    DISTRICT_INSPECTOR = "district_inspector", "district inspector (участковый)"
+    DV_INSPECTOR = "dv_inspector", "domestic-violence inspector"
+    TRAFFIC = "traffic", "traffic police"
+    INVESTIGATIVE = "investigative", "investigative group (СОГ)"
+
+
+class UnitStatus(models.TextChoices):
+    AVAILABLE = "available"
+    DISPATCHED = "dispatched"
+    EN_ROUTE = "en_route"
+    ON_SCENE = "on_scene"
+    TRANSPORTING = "transporting"
+    BUSY = "busy", "busy (self-initiated)"
+    OUT_OF_SERVICE = "out_of_service"
+    SOS = "sos", "SOS"
+
+
+# `unreachable` is derived from last contact and never stored (DOMAIN.md).
+UNREACHABLE = "unreachable"
+
+
+class Mobility(models.TextChoices):
+    CAR = "car"
+    HORSE = "horse"
+    FOOT = "foot"
+
+
+class Unit(models.Model):
+    callsign = models.CharField(max_length=32, unique=True)
+    type = models.CharField(max_length=24, choices=UnitType.choices)
+    mobility = models.CharField(max_length=8, choices=Mobility.choices, default=Mobility.CAR)
+    district = models.ForeignKey("geo.District", on_delete=models.PROTECT, related_name="units")
+    okrug = models.ForeignKey(
+        "geo.Okrug", null=True, blank=True, on_delete=models.PROTECT, related_name="units"
+    )
+    active = models.BooleanField(default=True)
+
+    status = models.CharField(max_length=16, choices=UnitStatus.choices, default=UnitStatus.AVAILABLE)
+    # Estimated time of the fact that set the status (latest wins, PROTOCOL.md §6.6).
+    status_at = models.DateTimeField(null=True, blank=True)
+    # When a chief set out_of_service: device statuses recorded before it do not override it.
+    status_locked_at = models.DateTimeField(null=True, blank=True)
+
+    lat = models.FloatField(null=True, blank=True)
+    lon = models.FloatField(null=True, blank=True)
+    position_at = models.DateTimeField(null=True, blank=True)
+    position_accuracy_m = models.FloatField(null=True, blank=True)
+
+    last_contact_at = models.DateTimeField(null=True, blank=True)
+    last_contact_via = models.CharField(max_length=16, blank=True)  # socket | pull | push | sms
+
+    class Meta:
+        ordering = ["callsign"]
+        constraints = [
+            *coordinates_constraints("unit"),
+            models.CheckConstraint(
+                condition=Q(lat__isnull=True) | Q(position_at__isnull=False),
+                name="unit_position_has_time",
+            ),
+        ]
+        indexes = [models.Index(fields=["district", "status"], name="unit_district_status_idx")]
+
+    def __str__(self) -> str:
+        return self.callsign
+
+    @property
+    def audit_district_id(self) -> int:
+        return self.district_id
+
+    def presence(self, at: dt.datetime | None = None) -> str:
+        """The status to show: ``unreachable`` when there was no contact for too long."""
+        at = at or clock.now()
+        limit = dt.timedelta(minutes=settings.KUZET_UNREACHABLE_MINUTES)
+        if self.last_contact_at is None or at - self.last_contact_at > limit:
+            return UNREACHABLE
+        return self.status
+
+    def position_age(self, at: dt.datetime | None = None) -> dt.timedelta | None:
+        if self.position_at is None:
+            return None
+        return (at or clock.now()) - self.position_at
