@@ -58,11 +58,33 @@ class _PendingAudit:
     data: str
 
 
+@dataclass(frozen=True)
+class Notification:
+    """Something to tell devices or boards after commit (revocation, escalation, SOS…)."""
+
+    topic: str
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Commit:
+    """What one unit of work committed: numbered changes and notifications, in order."""
+
+    changes: list[CommittedChange]
+    notifications: list[Notification]
+
+
 @dataclass
 class _Buffer:
     depth: int = 0
     audits: list[_PendingAudit] = field(default_factory=list)
     touched: dict[str, set[str]] = field(default_factory=dict)
+    notifications: list[Notification] = field(default_factory=list)
+
+    def clear(self) -> None:
+        self.audits.clear()
+        self.touched.clear()
+        self.notifications.clear()
 
 
 _local = threading.local()
@@ -92,8 +114,7 @@ def unit_of_work() -> Iterator[None]:
                 flush()
         except BaseException:
             if buf.depth == 1:
-                buf.audits.clear()
-                buf.touched.clear()
+                buf.clear()
             raise
         finally:
             buf.depth -= 1
@@ -159,6 +180,14 @@ def touch(table: str, *record_ids: str | int) -> None:
     buf.touched.setdefault(table, set()).update(str(r) for r in record_ids)
 
 
+def notify(topic: str, **data: Any) -> None:
+    """Queue a notification for the change listeners, delivered only if the work commits."""
+    buf = _buffer()
+    if buf.depth == 0:
+        raise OutsideUnitOfWork(f"notify {topic}")
+    buf.notifications.append(Notification(topic, data))
+
+
 def entry_hash(
     *,
     id: int,
@@ -198,7 +227,7 @@ def lock_sequencer() -> Sequencer:
 
 
 Resolver = Callable[[dict[str, set[str]]], Sequence[ChangeRow]]
-Listener = Callable[[list[CommittedChange]], None]
+Listener = Callable[[Commit], None]
 
 
 def _resolver() -> Resolver | None:
@@ -216,10 +245,14 @@ def flush() -> None:
     Call inside the transaction; :func:`unit_of_work` does it for you at the end.
     """
     buf = _buffer()
-    if not buf.audits and not buf.touched:
+    if not buf.audits and not buf.touched and not buf.notifications:
         return
-    audits, touched = buf.audits, buf.touched
-    buf.audits, buf.touched = [], {}
+    audits, touched, notifications = buf.audits, buf.touched, buf.notifications
+    buf.audits, buf.touched, buf.notifications = [], {}, []
+
+    if not audits and not touched:
+        _schedule_listeners(Commit([], notifications))
+        return
 
     seq = lock_sequencer()
     # Resolve under the lock: audiences must be computed from the state committed by
@@ -286,11 +319,16 @@ def flush() -> None:
             CommittedChange(r.seq, r.audience, r.table, r.record_id, r.deleted) for r in rows
         ]
 
-    seq.save(update_fields=["change_seq", "audit_seq", "audit_head"])
+    if audits or committed:
+        seq.save(update_fields=["change_seq", "audit_seq", "audit_head"])
 
-    if committed:
-        for listener in _listeners():
-            transaction.on_commit(lambda listener=listener: listener(committed), robust=True)
+    if committed or notifications:
+        _schedule_listeners(Commit(committed, notifications))
+
+
+def _schedule_listeners(commit: Commit) -> None:
+    for listener in _listeners():
+        transaction.on_commit(lambda listener=listener: listener(commit), robust=True)
 
 
 def current_change_seq() -> int:
@@ -389,11 +427,14 @@ def record_read(
 __all__ = [
     "ActorKind",
     "ChangeRow",
+    "Commit",
     "CommittedChange",
+    "Notification",
     "OutsideUnitOfWork",
     "audit",
     "current_change_seq",
     "flush",
+    "notify",
     "record_read",
     "touch",
     "unit_of_work",

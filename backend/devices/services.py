@@ -1,0 +1,170 @@
+"""Enrolment, token authentication and revocation of devices."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError
+
+from backend.common import clock
+from backend.common.errors import DomainError, Forbidden, Unauthenticated, ValidationFailed
+from backend.ledger import uow
+from backend.ledger.models import ActorKind
+from backend.people.models import Officer, Role
+
+from .models import Device, EnrolmentCode, digest
+
+
+class DeviceRevoked(DomainError):
+    code = "device_revoked"
+    status = 401
+
+    def __init__(self, detail: str = "This device was revoked; erase local case data.") -> None:
+        super().__init__(detail, wipe=True)
+
+
+def _code_alphabet() -> str:
+    # No 0/O, 1/I/L: codes are read aloud over the radio and typed on phones.
+    return "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+def enrolment_code_issue(*, officer: Officer, issued_by: Officer | None = None) -> str:
+    """Issue a one-time enrolment code for ``officer``; returns the code (shown once)."""
+    if officer.role != Role.OFFICER or officer.unit_id is None:
+        raise ValidationFailed(
+            f"{officer.username} is not an officer of a unit; only they enrol devices.",
+            code="not_enrollable",
+        )
+    if not officer.is_active:
+        raise ValidationFailed(f"{officer.username} is inactive.", code="not_enrollable")
+    alphabet = _code_alphabet()
+    raw = "".join(secrets.choice(alphabet) for _ in range(12))
+    code = f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+    now = clock.now()
+    with uow.unit_of_work():
+        record = EnrolmentCode.objects.create(
+            officer=officer,
+            code_hash=digest(normalise_code(code)),
+            issued_by=issued_by,
+            created_at=now,
+            expires_at=now + dt.timedelta(hours=settings.KUZET_ENROLMENT_CODE_HOURS),
+        )
+        uow.audit(
+            "device.enrolment_code_issued",
+            actor=issued_by,
+            obj=officer,
+            data={"code_id": record.pk, "expires_at": record.expires_at.isoformat()},
+        )
+    return code
+
+
+def normalise_code(code: str) -> str:
+    return code.replace("-", "").replace(" ", "").upper()
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    device: Device
+    token: str
+
+
+def device_enroll(*, code: str, device_info: dict[str, Any]) -> Enrolment:
+    """Trade a one-time code for a device token. Same ``install_id`` → token replaced."""
+    install_id = str(device_info.get("install_id") or "").strip()
+    if not install_id or len(install_id) > 128:
+        raise ValidationFailed("device.install_id is required (1–128 characters).", code="malformed")
+    now = clock.now()
+    token = secrets.token_urlsafe(32)
+    with uow.unit_of_work():
+        record = (
+            EnrolmentCode.objects.select_for_update()
+            .select_related("officer")
+            .filter(code_hash=digest(normalise_code(code)))
+            .first()
+        )
+        if record is None or record.used_at is not None or record.expires_at <= now:
+            raise Unauthenticated("The enrolment code is unknown, used or expired.")
+        officer = record.officer
+        if not officer.is_active or officer.unit_id is None:
+            raise Forbidden("This officer cannot enrol a device.")
+        device = (
+            Device.objects.select_for_update()
+            .filter(install_id=install_id, revoked_at__isnull=True)
+            .first()
+        )
+        fields = {
+            "platform": str(device_info.get("platform") or "")[:32],
+            "model": str(device_info.get("model") or "")[:64],
+            "app_version": str(device_info.get("app_version") or "")[:32],
+        }
+        if device is not None and device.officer_id != officer.pk:
+            # The phone changed hands: the old officer's device ends here.
+            _revoke(device, by=None, reason="re-enrolled by another officer", now=now)
+            device = None
+        if device is None:
+            try:
+                device = Device.objects.create(
+                    officer=officer,
+                    install_id=install_id,
+                    token_hash=digest(token),
+                    enrolled_at=now,
+                    **fields,
+                )
+            except IntegrityError as exc:  # a concurrent enrolment of the same install
+                raise Unauthenticated("The enrolment code is unknown, used or expired.") from exc
+            action = "device.enrolled"
+        else:
+            for name, value in fields.items():
+                setattr(device, name, value)
+            device.token_hash = digest(token)
+            device.enrolled_at = now
+            device.save(update_fields=["token_hash", "enrolled_at", *fields])
+            action = "device.token_replaced"
+        record.used_at = now
+        record.device = device
+        record.save(update_fields=["used_at", "device"])
+        uow.audit(action, actor=officer, actor_kind=ActorKind.DEVICE, obj=device,
+                  data={"install_id": install_id, "code_id": record.pk})
+    return Enrolment(device=device, token=token)
+
+
+def device_authenticate(token: str | None) -> Device:
+    """The live device holding ``token``; raises ``unauthenticated`` or ``device_revoked``."""
+    if not token:
+        raise Unauthenticated("Authorization: Device <token> is required.")
+    device = (
+        Device.objects.select_related("officer", "officer__unit")
+        .filter(token_hash=digest(token))
+        .first()
+    )
+    if device is None:
+        raise Unauthenticated("Unknown device token.")
+    if device.revoked_at is not None or not device.officer.is_active:
+        raise DeviceRevoked()
+    return device
+
+
+def _revoke(device: Device, *, by: Officer | None, reason: str, now: dt.datetime) -> None:
+    device.revoked_at = now
+    device.revoked_by = by
+    device.revoke_reason = reason[:200]
+    device.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
+    uow.audit("device.revoked", actor=by, obj=device, data={"reason": reason})
+    # The realtime layer closes the device's sockets after commit (code 4401).
+    uow.notify("device.revoked", device_id=device.pk, officer_id=device.officer_id)
+
+
+def device_revoke(*, device: Device, by: Officer | None, reason: str = "") -> bool:
+    """Revoke ``device`` at once. Returns False when it was already revoked."""
+    now = clock.now()
+    with uow.unit_of_work():
+        locked = Device.objects.select_for_update().get(pk=device.pk)
+        if locked.revoked_at is not None:
+            return False
+        _revoke(locked, by=by, reason=reason or "revoked", now=now)
+    device.refresh_from_db()
+    return True

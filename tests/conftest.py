@@ -1,0 +1,128 @@
+"""Named personas shared by the whole suite, and the rules for tests that need real services.
+
+Two districts of Abai oblast — Ayagoz (A) and Abai district (B) — each with a chief, a
+patrol car of two officers and a district inspector; a duty officer of the Semey ЦОУ who
+serves the whole oblast; officers' devices are enrolled on demand.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from backend.geo.models import District, Okrug, Settlement, Zone
+from backend.people.models import Officer, Role, Unit, UnitType
+
+from . import factories
+
+REQUIRE_SERVICES = os.environ.get("KUZET_REQUIRE_SERVICES", "") in {"1", "true", "yes"}
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """With KUZET_REQUIRE_SERVICES (CI), refuse to run unless PostgreSQL and Redis answer."""
+    if not REQUIRE_SERVICES:
+        return
+    import psycopg
+    import redis
+
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        raise pytest.UsageError("KUZET_REQUIRE_SERVICES: DATABASE_URL must point at PostgreSQL")
+    if not os.environ.get("REDIS_URL"):
+        raise pytest.UsageError("KUZET_REQUIRE_SERVICES: REDIS_URL must be set")
+    try:
+        psycopg.connect(url, connect_timeout=5).close()
+        redis.Redis.from_url(os.environ["REDIS_URL"], socket_timeout=5).ping()
+    except Exception as exc:
+        raise pytest.UsageError(f"KUZET_REQUIRE_SERVICES: service unreachable: {exc}") from exc
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Skip tests whose services are not configured (the embedded default of `make test`)."""
+    on_postgres = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
+    has_redis = bool(os.environ.get("REDIS_URL"))
+    for item in items:
+        missing = []
+        if item.get_closest_marker("postgres") and not on_postgres:
+            missing.append("PostgreSQL (DATABASE_URL)")
+        if item.get_closest_marker("redis") and not has_redis:
+            missing.append("Redis (REDIS_URL)")
+        if missing:
+            item.add_marker(pytest.mark.skip(reason="needs " + " and ".join(missing)))
+
+
+@pytest.fixture
+def on_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+@dataclass
+class DistrictPersonas:
+    district: District
+    okrug: Okrug
+    town: Settlement
+    village: Settlement
+    chief: Officer
+    patrol: Unit
+    patrol_officers: list[Officer]
+    inspector_unit: Unit
+    inspector: Officer
+
+
+@dataclass
+class Personas:
+    a: DistrictPersonas
+    b: DistrictPersonas
+    duty: Officer
+    oblast_admin: Officer
+
+    def device(self, officer: Officer, install_id: str | None = None) -> tuple[str, str]:
+        return factories.device_for(officer, install_id)
+
+
+def _district_personas(prefix: str, *, kato: str, name: str, seat: tuple[str, float, float],
+                       village: tuple[str, float, float], okrug_kato: str) -> DistrictPersonas:
+    district = factories.district(kato=kato, name=name, seat_name=seat[0])
+    okrug = factories.okrug(district=district, kato=okrug_kato, name=f"{seat[0]} г.а.")
+    town = factories.settlement(okrug=okrug, kato=okrug_kato[:6] + "100", name=seat[0],
+                                lat=seat[1], lon=seat[2], zone=Zone.URBAN, road_km_to_seat=0)
+    far = factories.settlement(okrug=okrug, kato=okrug_kato[:6] + "200", name=village[0],
+                               lat=village[1], lon=village[2], zone=Zone.REMOTE,
+                               road_km_to_seat=140, coverage="2g_sms")
+    district.seat = town
+    district.save(update_fields=["seat"])
+    chief = factories.officer(username=f"chief_{prefix}", role=Role.CHIEF, district=district,
+                              first_name="Chief", last_name=prefix.upper())
+    patrol = factories.unit(callsign=f"{prefix.upper()}-PC1", district=district,
+                            type=UnitType.PATROL_CAR, lat=seat[1] + 0.01, lon=seat[2] + 0.01)
+    officers = [
+        factories.officer(username=f"officer_{prefix}{i}", district=district, unit=patrol,
+                          phone=f"+7701000{prefix == 'a' and 1 or 2}0{i}")
+        for i in (1, 2)
+    ]
+    inspector_unit = factories.unit(callsign=f"{prefix.upper()}-UI1", district=district,
+                                    type=UnitType.DISTRICT_INSPECTOR, okrug=okrug,
+                                    lat=village[1], lon=village[2])
+    inspector = factories.officer(username=f"inspector_{prefix}", district=district,
+                                  unit=inspector_unit, phone=f"+7701000{prefix == 'a' and 1 or 2}09")
+    return DistrictPersonas(district, okrug, town, far, chief, patrol, officers, inspector_unit,
+                            inspector)
+
+
+@pytest.fixture
+def personas(db: Any) -> Personas:
+    a = _district_personas("a", kato="103600000", name="Аягозский район",
+                           seat=("Аягоз", 47.96447, 80.43437),
+                           village=("Актогай", 46.95, 79.66667), okrug_kato="103620000")
+    b = _district_personas("b", kato="103200000", name="Абайский район",
+                           seat=("Карааул", 48.94509, 79.25502),
+                           village=("Архат", 48.70, 79.60), okrug_kato="103230000")
+    duty = factories.officer(username="duty_semey", role=Role.DUTY_OFFICER,
+                             oblast=a.district.oblast)
+    admin = factories.officer(username="oblast_admin", role=Role.OBLAST_ADMIN,
+                              oblast=a.district.oblast)
+    return Personas(a=a, b=b, duty=duty, oblast_admin=admin)
