@@ -86,8 +86,7 @@ def incident(*, district: District, settlement: Settlement | None = None,
         settlement=settlement, lat=lat, lon=lon, summary=kw.pop("summary", f"test incident {n()}"),
         received_at=kw.pop("received_at", now), created_at=now, **kw,
     )
-    obj.number = f"T-{obj.pk:06d}"
-    obj.save(update_fields=["number"])
+    obj.assign_number()
     return obj
 
 

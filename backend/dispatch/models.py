@@ -233,6 +233,15 @@ class Incident(models.Model):
     def is_dv(self) -> bool:
         return self.category == Category.DOMESTIC_VIOLENCE
 
+    def assign_number(self) -> None:
+        """Give a saved incident its public number, e.g. ``1036-2026-000042``.
+
+        The district prefix (oblast + district digits of its KATO code) tells a duty officer
+        where a call belongs before they open it.
+        """
+        self.number = f"{self.district.kato[:4]}-{self.received_at:%Y}-{self.pk:06d}"
+        self.save(update_fields=["number"])
+
     @property
     def is_open(self) -> bool:
         return self.status not in {
