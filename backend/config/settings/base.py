@@ -194,6 +194,7 @@ else:
     # The filesystem transport ships with kombu and needs no server: web, worker and beat
     # exchange messages through one folder. Good for the embedded default, not production.
     _broker_dir = VAR_DIR / "celery-broker"
+    (_broker_dir / "processed").mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir),
