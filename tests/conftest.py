@@ -84,45 +84,102 @@ class Personas:
         return factories.device_for(officer, install_id)
 
 
-def _district_personas(prefix: str, *, kato: str, name: str, seat: tuple[str, float, float],
-                       village: tuple[str, float, float], okrug_kato: str) -> DistrictPersonas:
+def _district_personas(
+    prefix: str,
+    *,
+    kato: str,
+    name: str,
+    seat: tuple[str, float, float],
+    village: tuple[str, float, float],
+    okrug_kato: str,
+) -> DistrictPersonas:
     district = factories.district(kato=kato, name=name, seat_name=seat[0])
     okrug = factories.okrug(district=district, kato=okrug_kato, name=f"{seat[0]} г.а.")
-    town = factories.settlement(okrug=okrug, kato=okrug_kato[:6] + "100", name=seat[0],
-                                lat=seat[1], lon=seat[2], zone=Zone.URBAN, road_km_to_seat=0)
-    far = factories.settlement(okrug=okrug, kato=okrug_kato[:6] + "200", name=village[0],
-                               lat=village[1], lon=village[2], zone=Zone.REMOTE,
-                               road_km_to_seat=140, coverage="2g_sms")
+    town = factories.settlement(
+        okrug=okrug,
+        kato=okrug_kato[:6] + "100",
+        name=seat[0],
+        lat=seat[1],
+        lon=seat[2],
+        zone=Zone.URBAN,
+        road_km_to_seat=0,
+    )
+    far = factories.settlement(
+        okrug=okrug,
+        kato=okrug_kato[:6] + "200",
+        name=village[0],
+        lat=village[1],
+        lon=village[2],
+        zone=Zone.REMOTE,
+        road_km_to_seat=140,
+        coverage="2g_sms",
+    )
     district.seat = town
     district.save(update_fields=["seat"])
-    chief = factories.officer(username=f"chief_{prefix}", role=Role.CHIEF, district=district,
-                              first_name="Chief", last_name=prefix.upper())
-    patrol = factories.unit(callsign=f"{prefix.upper()}-PC1", district=district,
-                            type=UnitType.PATROL_CAR, lat=seat[1] + 0.01, lon=seat[2] + 0.01)
+    chief = factories.officer(
+        username=f"chief_{prefix}",
+        role=Role.CHIEF,
+        district=district,
+        first_name="Chief",
+        last_name=prefix.upper(),
+    )
+    patrol = factories.unit(
+        callsign=f"{prefix.upper()}-PC1",
+        district=district,
+        type=UnitType.PATROL_CAR,
+        lat=seat[1] + 0.01,
+        lon=seat[2] + 0.01,
+    )
     officers = [
-        factories.officer(username=f"officer_{prefix}{i}", district=district, unit=patrol,
-                          phone=f"+7701000{prefix == 'a' and 1 or 2}0{i}")
+        factories.officer(
+            username=f"officer_{prefix}{i}",
+            district=district,
+            unit=patrol,
+            phone=f"+7701000{(prefix == 'a' and 1) or 2}0{i}",
+        )
         for i in (1, 2)
     ]
-    inspector_unit = factories.unit(callsign=f"{prefix.upper()}-UI1", district=district,
-                                    type=UnitType.DISTRICT_INSPECTOR, okrug=okrug,
-                                    lat=village[1], lon=village[2])
-    inspector = factories.officer(username=f"inspector_{prefix}", district=district,
-                                  unit=inspector_unit, phone=f"+7701000{prefix == 'a' and 1 or 2}09")
-    return DistrictPersonas(district, okrug, town, far, chief, patrol, officers, inspector_unit,
-                            inspector)
+    inspector_unit = factories.unit(
+        callsign=f"{prefix.upper()}-UI1",
+        district=district,
+        type=UnitType.DISTRICT_INSPECTOR,
+        okrug=okrug,
+        lat=village[1],
+        lon=village[2],
+    )
+    inspector = factories.officer(
+        username=f"inspector_{prefix}",
+        district=district,
+        unit=inspector_unit,
+        phone=f"+7701000{(prefix == 'a' and 1) or 2}09",
+    )
+    return DistrictPersonas(
+        district, okrug, town, far, chief, patrol, officers, inspector_unit, inspector
+    )
 
 
 @pytest.fixture
 def personas(db: Any) -> Personas:
-    a = _district_personas("a", kato="103600000", name="Аягозский район",
-                           seat=("Аягоз", 47.96447, 80.43437),
-                           village=("Актогай", 46.95, 79.66667), okrug_kato="103620000")
-    b = _district_personas("b", kato="103200000", name="Абайский район",
-                           seat=("Карааул", 48.94509, 79.25502),
-                           village=("Архат", 48.70, 79.60), okrug_kato="103230000")
-    duty = factories.officer(username="duty_semey", role=Role.DUTY_OFFICER,
-                             oblast=a.district.oblast)
-    admin = factories.officer(username="oblast_admin", role=Role.OBLAST_ADMIN,
-                              oblast=a.district.oblast)
+    a = _district_personas(
+        "a",
+        kato="103600000",
+        name="Аягозский район",
+        seat=("Аягоз", 47.96447, 80.43437),
+        village=("Актогай", 46.95, 79.66667),
+        okrug_kato="103620000",
+    )
+    b = _district_personas(
+        "b",
+        kato="103200000",
+        name="Абайский район",
+        seat=("Карааул", 48.94509, 79.25502),
+        village=("Архат", 48.70, 79.60),
+        okrug_kato="103230000",
+    )
+    duty = factories.officer(
+        username="duty_semey", role=Role.DUTY_OFFICER, oblast=a.district.oblast
+    )
+    admin = factories.officer(
+        username="oblast_admin", role=Role.OBLAST_ADMIN, oblast=a.district.oblast
+    )
     return Personas(a=a, b=b, duty=duty, oblast_admin=admin)

@@ -21,14 +21,19 @@ def n() -> int:
 
 def oblast(**kw: Any) -> Oblast:
     defaults = {"kato": "100000000", "name": "Абай облысы", "centre": "Семей"}
-    obj, _ = Oblast.objects.get_or_create(kato=kw.pop("kato", defaults["kato"]), defaults={**defaults, **kw})
+    obj, _ = Oblast.objects.get_or_create(
+        kato=kw.pop("kato", defaults["kato"]), defaults={**defaults, **kw}
+    )
     return obj
 
 
 def district(*, kato: str, name: str, seat_name: str = "", **kw: Any) -> District:
     return District.objects.create(
-        oblast=kw.pop("oblast", None) or oblast(), kato=kato, name=name,
-        seat_name=seat_name or name, **kw,
+        oblast=kw.pop("oblast", None) or oblast(),
+        kato=kato,
+        name=name,
+        seat_name=seat_name or name,
+        **kw,
     )
 
 
@@ -36,31 +41,63 @@ def okrug(*, district: District, kato: str, name: str, **kw: Any) -> Okrug:
     return Okrug.objects.create(district=district, kato=kato, name=name, **kw)
 
 
-def settlement(*, okrug: Okrug, kato: str, name: str, lat: float, lon: float,
-               zone: str = Zone.RURAL, **kw: Any) -> Settlement:
+def settlement(
+    *, okrug: Okrug, kato: str, name: str, lat: float, lon: float, zone: str = Zone.RURAL, **kw: Any
+) -> Settlement:
     return Settlement.objects.create(
-        okrug=okrug, district=okrug.district, kato=kato, name=name, lat=lat, lon=lon, zone=zone, **kw
+        okrug=okrug,
+        district=okrug.district,
+        kato=kato,
+        name=name,
+        lat=lat,
+        lon=lon,
+        zone=zone,
+        **kw,
     )
 
 
-def officer(*, username: str, role: str = Role.OFFICER, district: District | None = None,
-            unit: Unit | None = None, **kw: Any) -> Officer:
+def officer(
+    *,
+    username: str,
+    role: str = Role.OFFICER,
+    district: District | None = None,
+    unit: Unit | None = None,
+    **kw: Any,
+) -> Officer:
     staff = role in (Role.CHIEF, Role.DUTY_OFFICER, Role.OBLAST_ADMIN)
     user = Officer.objects.create_user(
-        username=username, password=kw.pop("password", "pw-" + username), role=role,
-        district=district, unit=unit, is_staff=staff, **kw,
+        username=username,
+        password=kw.pop("password", "pw-" + username),
+        role=role,
+        district=district,
+        unit=unit,
+        is_staff=staff,
+        **kw,
     )
     return user
 
 
-def unit(*, callsign: str, district: District, type: str = UnitType.PATROL_CAR,
-         lat: float | None = None, lon: float | None = None,
-         position_at: dt.datetime | None = None, **kw: Any) -> Unit:
+def unit(
+    *,
+    callsign: str,
+    district: District,
+    type: str = UnitType.PATROL_CAR,
+    lat: float | None = None,
+    lon: float | None = None,
+    position_at: dt.datetime | None = None,
+    **kw: Any,
+) -> Unit:
     if lat is not None and position_at is None:
         position_at = clock.now()
     return Unit.objects.create(
-        callsign=callsign, district=district, type=type, lat=lat, lon=lon,
-        position_at=position_at, last_contact_at=kw.pop("last_contact_at", clock.now()), **kw,
+        callsign=callsign,
+        district=district,
+        type=type,
+        lat=lat,
+        lon=lon,
+        position_at=position_at,
+        last_contact_at=kw.pop("last_contact_at", clock.now()),
+        **kw,
     )
 
 
@@ -69,22 +106,40 @@ def device_for(officer: Officer, install_id: str | None = None) -> tuple[str, st
     code = enrolment_code_issue(officer=officer)
     enrolment = device_enroll(
         code=code,
-        device_info={"platform": "android", "model": "test", "app_version": "1.0.0",
-                     "install_id": install_id or f"install-{officer.username}-{n()}"},
+        device_info={
+            "platform": "android",
+            "model": "test",
+            "app_version": "1.0.0",
+            "install_id": install_id or f"install-{officer.username}-{n()}",
+        },
     )
     return enrolment.device.pk, enrolment.token
 
 
-def incident(*, district: District, settlement: Settlement | None = None,
-             category: str = "theft", priority: str = Priority.P2,
-             channel: str = Channel.PHONE_102, **kw: Any) -> Incident:
+def incident(
+    *,
+    district: District,
+    settlement: Settlement | None = None,
+    category: str = "theft",
+    priority: str = Priority.P2,
+    channel: str = Channel.PHONE_102,
+    **kw: Any,
+) -> Incident:
     now = clock.now()
     lat = kw.pop("lat", settlement.lat if settlement else None)
     lon = kw.pop("lon", settlement.lon if settlement else None)
     obj = Incident.objects.create(
-        channel=channel, category=category, priority=priority, district=district,
-        settlement=settlement, lat=lat, lon=lon, summary=kw.pop("summary", f"test incident {n()}"),
-        received_at=kw.pop("received_at", now), created_at=now, **kw,
+        channel=channel,
+        category=category,
+        priority=priority,
+        district=district,
+        settlement=settlement,
+        lat=lat,
+        lon=lon,
+        summary=kw.pop("summary", f"test incident {n()}"),
+        received_at=kw.pop("received_at", now),
+        created_at=now,
+        **kw,
     )
     obj.assign_number()
     return obj
@@ -92,6 +147,9 @@ def incident(*, district: District, settlement: Settlement | None = None,
 
 def assignment(*, incident: Incident, unit: Unit, **kw: Any) -> Assignment:
     return Assignment.objects.create(
-        incident=incident, unit=unit, dispatched_at=kw.pop("dispatched_at", clock.now()),
-        dispatch_source=kw.pop("dispatch_source", "duty_officer"), **kw,
+        incident=incident,
+        unit=unit,
+        dispatched_at=kw.pop("dispatched_at", clock.now()),
+        dispatch_source=kw.pop("dispatch_source", "duty_officer"),
+        **kw,
     )

@@ -55,20 +55,22 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return response
 
 
-def json_error_view(status: int, code: str, detail: str):  # type: ignore[no-untyped-def]
-    def view(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+def api_aware_handler(status: int, code: str, detail: str) -> Any:
+    """A URLconf error handler: JSON under ``/api/``, Django's HTML page elsewhere."""
+    from django.views import defaults
+
+    html = {
+        400: defaults.bad_request,
+        403: defaults.permission_denied,
+        404: defaults.page_not_found,
+        500: defaults.server_error,
+    }[status]
+
+    def handler(request: HttpRequest, exception: Exception | None = None) -> Any:
         if request.path.startswith("/api/"):
             return JsonResponse({"error": code, "detail": detail}, status=status)
-        from django.views import defaults
-
-        handlers = {
-            404: defaults.page_not_found,
-            500: defaults.server_error,
-            403: defaults.permission_denied,
-            400: defaults.bad_request,
-        }
         if status == 500:
-            return defaults.server_error(request)  # type: ignore[return-value]
-        return handlers[status](request, exception)  # type: ignore[return-value]
+            return html(request)
+        return html(request, exception)
 
-    return view
+    return handler

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from backend.common.api import api_aware_handler
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -10,3 +12,8 @@ urlpatterns = [
     path("api/v1/", include("backend.dispatch.urls")),
     path("", include("backend.common.urls")),
 ]
+
+handler400 = api_aware_handler(400, "malformed", "Bad request.")
+handler403 = api_aware_handler(403, "forbidden", "Not allowed.")
+handler404 = api_aware_handler(404, "not_found", "No such resource.")
+handler500 = api_aware_handler(500, "server_error", "Server error; retry with backoff.")

@@ -76,7 +76,9 @@ def device_enroll(*, code: str, device_info: dict[str, Any]) -> Enrolment:
     """Trade a one-time code for a device token. Same ``install_id`` → token replaced."""
     install_id = str(device_info.get("install_id") or "").strip()
     if not install_id or len(install_id) > 128:
-        raise ValidationFailed("device.install_id is required (1–128 characters).", code="malformed")
+        raise ValidationFailed(
+            "device.install_id is required (1–128 characters).", code="malformed"
+        )
     now = clock.now()
     token = secrets.token_urlsafe(32)
     with uow.unit_of_work():
@@ -127,8 +129,13 @@ def device_enroll(*, code: str, device_info: dict[str, Any]) -> Enrolment:
         record.used_at = now
         record.device = device
         record.save(update_fields=["used_at", "device"])
-        uow.audit(action, actor=officer, actor_kind=ActorKind.DEVICE, obj=device,
-                  data={"install_id": install_id, "code_id": record.pk})
+        uow.audit(
+            action,
+            actor=officer,
+            actor_kind=ActorKind.DEVICE,
+            obj=device,
+            data={"install_id": install_id, "code_id": record.pk},
+        )
     return Enrolment(device=device, token=token)
 
 

@@ -114,7 +114,8 @@ class IntakeKey(models.Model):
 class Incident(models.Model):
     number = models.CharField(max_length=40, unique=True, default=_temporary_number)
     channel = models.CharField(max_length=16, choices=Channel.choices)
-    external_ref = models.CharField(max_length=128, null=True, blank=True)
+    # NULL, not "": manual entries have no reference and must not collide in the unique key.
+    external_ref = models.CharField(max_length=128, null=True, blank=True)  # noqa: DJ001
     intake_key = models.ForeignKey(
         IntakeKey, null=True, blank=True, on_delete=models.PROTECT, related_name="incidents"
     )
@@ -207,9 +208,15 @@ class Incident(models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=IncidentStatus.values), name="incident_status_valid"
             ),
-            models.CheckConstraint(condition=Q(priority__in=Priority.values), name="incident_priority_valid"),
-            models.CheckConstraint(condition=Q(channel__in=Channel.values), name="incident_channel_valid"),
-            models.CheckConstraint(condition=Q(category__in=Category.values), name="incident_category_valid"),
+            models.CheckConstraint(
+                condition=Q(priority__in=Priority.values), name="incident_priority_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(channel__in=Channel.values), name="incident_channel_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(category__in=Category.values), name="incident_category_valid"
+            ),
             *coordinates_constraints("incident"),
         ]
         indexes = [
@@ -493,9 +500,7 @@ class Event(models.Model):
     class Meta:
         ordering = ["estimated_at"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(kind__in=EventKind.values), name="event_kind_valid"
-            ),
+            models.CheckConstraint(condition=Q(kind__in=EventKind.values), name="event_kind_valid"),
             models.CheckConstraint(
                 condition=Q(disposition__in=Disposition.values), name="event_disposition_valid"
             ),
@@ -603,7 +608,9 @@ class EscalationPolicy(models.Model):
     zone = models.CharField(max_length=16, blank=True, help_text="blank: every zone")
     deliver_within_s = models.PositiveIntegerField(default=30)
     ack_within_s = models.PositiveIntegerField()
-    arrive_within_s = models.PositiveIntegerField(null=True, blank=True, help_text="blank: no target")
+    arrive_within_s = models.PositiveIntegerField(
+        null=True, blank=True, help_text="blank: no target"
+    )
 
     class Meta:
         verbose_name_plural = "escalation policies"

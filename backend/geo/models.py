@@ -19,7 +19,9 @@ LAT_RANGE = (40.0, 56.0)
 LON_RANGE = (46.0, 88.0)
 
 
-def coordinates_constraints(prefix: str, lat: str = "lat", lon: str = "lon") -> list[models.CheckConstraint]:
+def coordinates_constraints(
+    prefix: str, lat: str = "lat", lon: str = "lon"
+) -> list[models.CheckConstraint]:
     return [
         models.CheckConstraint(
             condition=Q(**{f"{lat}__isnull": True}, **{f"{lon}__isnull": True})
@@ -28,8 +30,14 @@ def coordinates_constraints(prefix: str, lat: str = "lat", lon: str = "lon") -> 
         ),
         models.CheckConstraint(
             condition=Q(**{f"{lat}__isnull": True})
-            | Q(**{f"{lat}__gte": LAT_RANGE[0], f"{lat}__lte": LAT_RANGE[1],
-                   f"{lon}__gte": LON_RANGE[0], f"{lon}__lte": LON_RANGE[1]}),
+            | Q(
+                **{
+                    f"{lat}__gte": LAT_RANGE[0],
+                    f"{lat}__lte": LAT_RANGE[1],
+                    f"{lon}__gte": LON_RANGE[0],
+                    f"{lon}__lte": LON_RANGE[1],
+                }
+            ),
             name=f"{prefix}_coords_in_kazakhstan",
         ),
     ]

@@ -31,7 +31,9 @@ class Sequencer(models.Model):
     audit_head = models.CharField(max_length=64, default=GENESIS_HASH)
 
     class Meta:
-        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="sequencer_single_row")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="sequencer_single_row")
+        ]
 
     def __str__(self) -> str:
         return f"change {self.change_seq}, audit {self.audit_seq}"
@@ -69,7 +71,9 @@ class AuditEntry(models.Model):
         verbose_name = "audit entry"
         verbose_name_plural = "audit log"
         indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
-        constraints = [models.CheckConstraint(condition=models.Q(id__gte=1), name="audit_id_positive")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id__gte=1), name="audit_id_positive")
+        ]
 
     def __str__(self) -> str:
         return f"#{self.id} {self.action} {self.object_type}:{self.object_id}"

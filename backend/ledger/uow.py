@@ -420,8 +420,13 @@ def record_read(
 ) -> None:
     """Audit a read of a sensitive record (domestic violence) in its own unit of work."""
     with unit_of_work():
-        audit(f"{obj._meta.model_name}.read", actor=actor, actor_kind=actor_kind, obj=obj,
-              data={"purpose": purpose, **data})
+        audit(
+            f"{obj._meta.model_name}.read",
+            actor=actor,
+            actor_kind=actor_kind,
+            obj=obj,
+            data={"purpose": purpose, **data},
+        )
 
 
 __all__ = [

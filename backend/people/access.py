@@ -36,7 +36,9 @@ class DistrictScope:
         """A filter on ``<path>_id``; matches nothing when the scope is empty."""
         if self.everything:
             return Q()
-        return Q(**{f"{path}__in": sorted(self.district_ids)}) if self.district_ids else Q(pk__in=[])
+        return (
+            Q(**{f"{path}__in": sorted(self.district_ids)}) if self.district_ids else Q(pk__in=[])
+        )
 
 
 NOTHING = DistrictScope(everything=False, district_ids=frozenset())
@@ -79,4 +81,6 @@ def scoped(qs: QuerySet[M], user: Any, path: str = "district") -> QuerySet[M]:
 
 
 def is_staff_role(user: Any) -> bool:
-    return bool(user.is_superuser or user.role in (Role.CHIEF, Role.DUTY_OFFICER, Role.OBLAST_ADMIN))
+    return bool(
+        user.is_superuser or user.role in (Role.CHIEF, Role.DUTY_OFFICER, Role.OBLAST_ADMIN)
+    )

@@ -50,7 +50,9 @@ class Officer(AbstractUser):
                 name="officer_and_chief_have_district",
             ),
             models.CheckConstraint(
-                condition=~Q(role="duty_officer") | Q(district__isnull=False) | Q(oblast__isnull=False),
+                condition=~Q(role="duty_officer")
+                | Q(district__isnull=False)
+                | Q(oblast__isnull=False),
                 name="duty_officer_serves_district_or_oblast",
             ),
             models.CheckConstraint(
@@ -119,7 +121,9 @@ class Unit(models.Model):
     )
     active = models.BooleanField(default=True)
 
-    status = models.CharField(max_length=16, choices=UnitStatus.choices, default=UnitStatus.AVAILABLE)
+    status = models.CharField(
+        max_length=16, choices=UnitStatus.choices, default=UnitStatus.AVAILABLE
+    )
     # Estimated time of the fact that set the status (latest wins, PROTOCOL.md §6.6).
     status_at = models.DateTimeField(null=True, blank=True)
     # When a chief set out_of_service: device statuses recorded before it do not override it.

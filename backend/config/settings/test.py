@@ -10,8 +10,8 @@ import os
 os.environ.setdefault("SECRET_KEY", "kuzet-test-secret-key-not-for-production-0123456789abcdef")
 os.environ.setdefault("DEBUG", "false")
 
-from .base import *  # noqa: E402,F403
-from .base import REDIS_URL, VAR_DIR  # noqa: E402
+from .base import *  # noqa: F403
+from .base import REDIS_URL, VAR_DIR
 
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 SECURE_SSL_REDIRECT = False

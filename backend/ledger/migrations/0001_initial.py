@@ -4,50 +4,69 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='AuditEntry',
+            name="AuditEntry",
             fields=[
-                ('id', models.BigIntegerField(primary_key=True, serialize=False)),
-                ('at', models.DateTimeField(db_index=True)),
-                ('actor_kind', models.CharField(choices=[('user', 'staff user'), ('device', "officer's device"), ('system', 'system (escalation, sweeps)'), ('integration', 'intake integration'), ('anonymous', 'unauthenticated')], max_length=16)),
-                ('actor_label', models.CharField(blank=True, max_length=150)),
-                ('action', models.CharField(db_index=True, max_length=64)),
-                ('object_type', models.CharField(blank=True, max_length=32)),
-                ('object_id', models.CharField(blank=True, max_length=64)),
-                ('data', models.TextField(default='{}')),
-                ('prev_hash', models.CharField(max_length=64)),
-                ('hash', models.CharField(max_length=64, unique=True)),
+                ("id", models.BigIntegerField(primary_key=True, serialize=False)),
+                ("at", models.DateTimeField(db_index=True)),
+                (
+                    "actor_kind",
+                    models.CharField(
+                        choices=[
+                            ("user", "staff user"),
+                            ("device", "officer's device"),
+                            ("system", "system (escalation, sweeps)"),
+                            ("integration", "intake integration"),
+                            ("anonymous", "unauthenticated"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("actor_label", models.CharField(blank=True, max_length=150)),
+                ("action", models.CharField(db_index=True, max_length=64)),
+                ("object_type", models.CharField(blank=True, max_length=32)),
+                ("object_id", models.CharField(blank=True, max_length=64)),
+                ("data", models.TextField(default="{}")),
+                ("prev_hash", models.CharField(max_length=64)),
+                ("hash", models.CharField(max_length=64, unique=True)),
             ],
             options={
-                'verbose_name': 'audit entry',
-                'verbose_name_plural': 'audit log',
+                "verbose_name": "audit entry",
+                "verbose_name_plural": "audit log",
             },
         ),
         migrations.CreateModel(
-            name='Change',
+            name="Change",
             fields=[
-                ('seq', models.BigIntegerField(primary_key=True, serialize=False)),
-                ('audience', models.CharField(max_length=32)),
-                ('table', models.CharField(max_length=32)),
-                ('record_id', models.CharField(max_length=64)),
-                ('deleted', models.BooleanField(default=False)),
-                ('at', models.DateTimeField()),
+                ("seq", models.BigIntegerField(primary_key=True, serialize=False)),
+                ("audience", models.CharField(max_length=32)),
+                ("table", models.CharField(max_length=32)),
+                ("record_id", models.CharField(max_length=64)),
+                ("deleted", models.BooleanField(default=False)),
+                ("at", models.DateTimeField()),
             ],
         ),
         migrations.CreateModel(
-            name='Sequencer',
+            name="Sequencer",
             fields=[
-                ('id', models.PositiveSmallIntegerField(default=1, primary_key=True, serialize=False)),
-                ('change_seq', models.BigIntegerField(default=0)),
-                ('audit_seq', models.BigIntegerField(default=0)),
-                ('audit_head', models.CharField(default='0000000000000000000000000000000000000000000000000000000000000000', max_length=64)),
+                (
+                    "id",
+                    models.PositiveSmallIntegerField(default=1, primary_key=True, serialize=False),
+                ),
+                ("change_seq", models.BigIntegerField(default=0)),
+                ("audit_seq", models.BigIntegerField(default=0)),
+                (
+                    "audit_head",
+                    models.CharField(
+                        default="0000000000000000000000000000000000000000000000000000000000000000",
+                        max_length=64,
+                    ),
+                ),
             ],
         ),
     ]

@@ -6,44 +6,59 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('geo', '0001_initial'),
-        ('ledger', '0001_initial'),
+        ("geo", "0001_initial"),
+        ("ledger", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='auditentry',
-            name='actor',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="auditentry",
+            name="actor",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='auditentry',
-            name='district',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='geo.district'),
+            model_name="auditentry",
+            name="district",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="geo.district",
+            ),
         ),
         migrations.AddIndex(
-            model_name='change',
-            index=models.Index(fields=['audience', 'seq'], name='change_audience_seq_idx'),
+            model_name="change",
+            index=models.Index(fields=["audience", "seq"], name="change_audience_seq_idx"),
         ),
         migrations.AddIndex(
-            model_name='change',
-            index=models.Index(fields=['at'], name='change_at_idx'),
+            model_name="change",
+            index=models.Index(fields=["at"], name="change_at_idx"),
         ),
         migrations.AddConstraint(
-            model_name='sequencer',
-            constraint=models.CheckConstraint(condition=models.Q(('id', 1)), name='sequencer_single_row'),
+            model_name="sequencer",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("id", 1)), name="sequencer_single_row"
+            ),
         ),
         migrations.AddIndex(
-            model_name='auditentry',
-            index=models.Index(fields=['object_type', 'object_id'], name='audit_object_idx'),
+            model_name="auditentry",
+            index=models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
         ),
         migrations.AddConstraint(
-            model_name='auditentry',
-            constraint=models.CheckConstraint(condition=models.Q(('id__gte', 1)), name='audit_id_positive'),
+            model_name="auditentry",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("id__gte", 1)), name="audit_id_positive"
+            ),
         ),
     ]

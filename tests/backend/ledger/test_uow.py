@@ -28,10 +28,15 @@ def test_audit_outside_unit_of_work_is_refused():
 
 @pytest.mark.django_db
 def test_failed_unit_of_work_writes_nothing():
+    # given
+    def doomed_service():
+        with uow.unit_of_work():
+            uow.audit("test.doomed")
+            raise RuntimeError("boom")
+
     # when
-    with pytest.raises(RuntimeError), uow.unit_of_work():
-        uow.audit("test.doomed")
-        raise RuntimeError("boom")
+    with pytest.raises(RuntimeError):
+        doomed_service()
 
     # then
     assert AuditEntry.objects.count() == 0
