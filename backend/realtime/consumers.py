@@ -1,0 +1,333 @@
+"""WebSocket consumers: officers' devices (PROTOCOL.md §7) and staff boards.
+
+Consumers authenticate, join groups and forward messages. A device's events go through the
+very service an HTTP push uses (``push_records(..., via="ws")``); the consumers write nothing
+of their own except the unit's last-contact heartbeat.
+
+Close codes (sent after an ``{"type": "error", …}`` frame that says why):
+
+* 4400 — the first message was not ``auth`` (or not JSON);
+* 4401 — unknown or revoked token (``"wipe": true`` in the error frame when revoked), no
+  ``auth`` within 10 s, or a board opened without a staff session;
+* 4403 — a signed-in user who is not staff (boards only);
+* 1009 — a message larger than :data:`MAX_MESSAGE_BYTES`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+
+from backend.common import clock
+from backend.common.errors import DomainError, Unauthenticated
+from backend.devices.models import Device
+from backend.devices.services import DeviceRevoked, device_authenticate
+from backend.ledger.uow import current_change_seq
+from backend.people.access import district_scope, is_staff_role
+from backend.people.models import Role
+from backend.sync_gateway.scope import device_audiences
+
+from . import groups
+from .presence import CONTACT_WRITE_SECONDS, contact_record
+
+log = logging.getLogger(__name__)
+
+SUBPROTOCOL = "kuzet.v1"
+TOKEN_PREFIX = "token."  # noqa: S105 -- a subprotocol prefix, not a secret
+AUTH_TIMEOUT_SECONDS = 10.0
+# One event record is well under 4 KiB; an HTTP push allows 1 MiB for 500 of them.
+MAX_MESSAGE_BYTES = 64 * 1024
+# How often an open, chatty socket re-checks that its device was not revoked meanwhile; the
+# revocation notification closes it at once, this is the fallback if that frame was lost.
+RECHECK_SECONDS = 30.0
+
+CLOSE_MALFORMED = 4400
+CLOSE_UNAUTHENTICATED = 4401
+CLOSE_FORBIDDEN = 4403
+CLOSE_TOO_BIG = 1009
+
+
+def dumps(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+def error_frame(code: str, detail: str, **extra: Any) -> str:
+    return dumps({"type": "error", "error": code, "detail": detail, **extra})
+
+
+def error_from(exc: DomainError) -> str:
+    """The HTTP error body (``error``, ``detail``, ``wipe``…) as a socket frame."""
+    return dumps({"type": "error", **exc.as_json()})
+
+
+@dataclass(frozen=True)
+class DeviceSession:
+    device_id: str
+    officer_id: int
+    unit_id: int | None
+    groups: tuple[str, ...]
+
+
+def _device_session(token: str) -> DeviceSession:
+    device = device_authenticate(token)
+    names = [
+        groups.device(device.pk),
+        groups.officer(device.officer_id),
+        *(groups.audience(a) for a in device_audiences(device)),
+    ]
+    return DeviceSession(device.pk, device.officer_id, device.officer.unit_id, tuple(names))
+
+
+def _device_is_live(device_id: str) -> bool:
+    return Device.objects.filter(
+        pk=device_id, revoked_at__isnull=True, officer__is_active=True
+    ).exists()
+
+
+def _hello_after_join(session: DeviceSession) -> int | None:
+    """Re-check the device (a revocation may have raced the join), stamp presence, read cursor.
+
+    Runs after the groups were joined: any change committed after this cursor is read is
+    fanned out to a group the socket is already in, so nothing falls between the two.
+    """
+    if not _device_is_live(session.device_id):
+        return None
+    if session.unit_id is not None:
+        contact_record(unit_id=session.unit_id, via="socket")
+    return current_change_seq()
+
+
+def _push_event(token: str, event: Any, clock_text: Any) -> list[dict[str, Any]]:
+    # Late imports: the sync gateway is a layer below; keeping them here keeps this module
+    # importable (and its auth tests runnable) on its own.
+    from backend.sync_gateway.push import push_records
+    from sync.protocol import ClockHeader
+
+    device = device_authenticate(token)  # the same check as every HTTP request
+    device_clock = ClockHeader.parse(clock_text) if isinstance(clock_text, str) else None
+    results = push_records(device=device, body_or_records=[event], clock=device_clock, via="ws")
+    return list(results)
+
+
+class DeviceConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
+    """``/ws/sync/v1/``: one officer's device."""
+
+    session: DeviceSession | None = None
+    token: str | None = None
+    _auth_timer: asyncio.Task[None] | None = None
+    _last_contact = 0.0
+    _last_check = 0.0
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        # Channels closes stale DB connections before every message, which costs a thread
+        # hop per pushed frame. Every DB call here goes through database_sync_to_async,
+        # which does that itself, so frames are forwarded without it.
+        handler = getattr(self, message["type"].replace(".", "_"), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
+    async def connect(self) -> None:
+        offered: list[str] = list(self.scope.get("subprotocols") or [])
+        token = next((p[len(TOKEN_PREFIX) :] for p in offered if p.startswith(TOKEN_PREFIX)), None)
+        await self.accept(SUBPROTOCOL if SUBPROTOCOL in offered else None)
+        if token is not None:
+            await self._authenticate(token)
+        else:
+            self._auth_timer = asyncio.ensure_future(self._auth_deadline())
+
+    async def disconnect(self, code: int) -> None:
+        if self._auth_timer is not None:
+            self._auth_timer.cancel()
+
+    async def _auth_deadline(self) -> None:
+        await asyncio.sleep(AUTH_TIMEOUT_SECONDS)
+        if self.session is None:
+            await self._refuse(
+                error_frame("unauthenticated", "No auth message within 10 s."),
+                CLOSE_UNAUTHENTICATED,
+            )
+
+    async def _refuse(self, frame: str, code: int) -> None:
+        await self.send(text_data=frame)
+        await self.close(code=code)
+
+    async def _authenticate(self, token: str) -> None:
+        if self._auth_timer is not None:
+            self._auth_timer.cancel()
+            self._auth_timer = None
+        try:
+            session = await database_sync_to_async(_device_session)(token)
+        except DomainError as exc:
+            await self._refuse(error_from(exc), CLOSE_UNAUTHENTICATED)
+            return
+        for name in session.groups:
+            await self.channel_layer.group_add(name, self.channel_name)
+            self.groups.append(name)
+        cursor = await database_sync_to_async(_hello_after_join)(session)
+        if cursor is None:
+            await self._refuse(error_from(DeviceRevoked()), CLOSE_UNAUTHENTICATED)
+            return
+        self.session, self.token = session, token
+        self._last_contact = self._last_check = time.monotonic()
+        await self.send(
+            text_data=dumps({"type": "hello", "timestamp": cursor, "server_time": clock.now_ms()})
+        )
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        raw = text_data.encode() if text_data is not None else (bytes_data or b"")
+        if len(raw) > MAX_MESSAGE_BYTES:
+            await self._refuse(
+                error_frame("too_large", f"Messages are limited to {MAX_MESSAGE_BYTES} bytes."),
+                CLOSE_TOO_BIG,
+            )
+            return
+        try:
+            message = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            message = None
+        kind = message.get("type") if isinstance(message, dict) else None
+
+        if self.session is None:
+            if (
+                kind == "auth"
+                and isinstance(message, dict)
+                and isinstance(message.get("token"), str)
+            ):
+                await self._authenticate(message["token"])
+            else:
+                await self._refuse(
+                    error_frame(
+                        "malformed", 'The first message must be {"type": "auth", "token": …}.'
+                    ),
+                    CLOSE_MALFORMED,
+                )
+            return
+
+        assert isinstance(message, dict) or message is None
+        if not await self._still_live():
+            return
+        if kind == "ping":
+            await self.send(text_data=dumps({"type": "pong", "server_time": clock.now_ms()}))
+        elif kind == "event" and isinstance(message, dict):
+            await self._event(message)
+        elif kind == "auth":
+            await self.send(text_data=error_frame("malformed", "Already authenticated."))
+        else:
+            await self.send(text_data=error_frame("malformed", "Unknown or unparsable message."))
+
+    async def _still_live(self) -> bool:
+        """Rate-limited heartbeat and revocation re-check on device activity."""
+        session = self.session
+        assert session is not None
+        now = time.monotonic()
+        if session.unit_id is not None and now - self._last_contact >= CONTACT_WRITE_SECONDS:
+            self._last_contact = now
+            await database_sync_to_async(contact_record)(unit_id=session.unit_id, via="socket")
+        if now - self._last_check >= RECHECK_SECONDS:
+            self._last_check = now
+            if not await database_sync_to_async(_device_is_live)(session.device_id):
+                await self._revoked()
+                return False
+        return True
+
+    async def _event(self, message: dict[str, Any]) -> None:
+        assert self.token is not None
+        try:
+            results = await database_sync_to_async(_push_event)(
+                self.token, message.get("event"), message.get("clock")
+            )
+        except (DeviceRevoked, Unauthenticated) as exc:
+            await self._refuse(error_from(exc), CLOSE_UNAUTHENTICATED)
+            return
+        except DomainError as exc:
+            await self.send(text_data=error_from(exc))
+            return
+        except Exception as exc:
+            # Protocol errors of the sync engine carry a code; anything else is our fault.
+            code = getattr(exc, "code", None)
+            if isinstance(code, str):
+                await self.send(text_data=error_frame(code, str(exc)))
+                return
+            log.exception("event over WebSocket failed")
+            await self.send(text_data=error_frame("server_error", "Retry later."))
+            return
+        await self.send(
+            text_data=dumps({"type": "result", "results": results, "server_time": clock.now_ms()})
+        )
+
+    async def _revoked(self) -> None:
+        await self._refuse(error_from(DeviceRevoked()), CLOSE_UNAUTHENTICATED)
+
+    # --- messages from the channel layer (see fanout.py) ---------------------------------
+
+    async def kuzet_frame(self, message: dict[str, Any]) -> None:
+        """A frame rendered once by the fan-out; forwarded as is."""
+        if self.session is not None:
+            await self.send(text_data=message["text"])
+
+    async def kuzet_revoke(self, message: dict[str, Any]) -> None:
+        if self.session is not None:
+            await self._revoked()
+
+
+def board_groups(user: Any) -> tuple[int, list[str]]:
+    """(close code or 0, groups) for a staff member opening a board.
+
+    The groups are the scope check: the fan-out sends a district's events to that district's
+    group only, and a user joins exactly the groups of ``district_scope(user)``.
+    """
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return CLOSE_UNAUTHENTICATED, []
+    if not is_staff_role(user):
+        return CLOSE_FORBIDDEN, []
+    scope = district_scope(user)
+    if scope.everything:
+        return 0, [groups.BOARD_ALL]
+    names = [groups.board_district(d) for d in sorted(scope.district_ids)]
+    oblast_level = user.role == Role.OBLAST_ADMIN or (
+        user.role == Role.DUTY_OFFICER and user.district_id is None
+    )
+    if oblast_level and user.oblast_id is not None:
+        names.append(groups.board_oblast(user.oblast_id))
+    if not names:
+        return CLOSE_FORBIDDEN, []
+    return 0, names
+
+
+class BoardConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
+    """``/ws/board/v1/``: the live feed of a duty officer's or chief's scope (session auth)."""
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        handler = getattr(self, message["type"].replace(".", "_"), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
+    async def connect(self) -> None:
+        code, names = await database_sync_to_async(board_groups)(self.scope.get("user"))
+        await self.accept()
+        if code:
+            detail = "Sign in as staff." if code == CLOSE_UNAUTHENTICATED else "Staff only."
+            error = "unauthenticated" if code == CLOSE_UNAUTHENTICATED else "forbidden"
+            await self.send(text_data=error_frame(error, detail))
+            await self.close(code=code)
+            return
+        for name in names:
+            await self.channel_layer.group_add(name, self.channel_name)
+            self.groups.append(name)
+        await self.send(text_data=dumps({"type": "hello", "server_time": clock.now_ms()}))
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if text_data is not None and len(text_data) <= 256 and '"ping"' in text_data:
+            await self.send(text_data=dumps({"type": "pong", "server_time": clock.now_ms()}))
+
+    async def kuzet_frame(self, message: dict[str, Any]) -> None:
+        await self.send(text_data=message["text"])

@@ -1,0 +1,37 @@
+"""Channel-layer group names for devices, audiences and boards.
+
+Channels accepts group names of ASCII letters, digits, ``-``, ``_`` and ``.`` shorter than
+100 characters, so the sync audiences (``u:12``, ``d:3``, ``*``) are mapped onto that
+alphabet here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import re
+
+_SAFE = re.compile(r"[^A-Za-z0-9_.-]")
+
+BOARD_ALL = "board.all"  # superusers: every district
+
+
+def device(device_id: str) -> str:
+    return "dev." + _SAFE.sub("_", device_id)
+
+
+def officer(officer_id: int) -> str:
+    return f"off.{int(officer_id)}"
+
+
+def audience(name: str) -> str:
+    """``u:12`` → ``aud.u.12``, ``d:3`` → ``aud.d.3``, ``*`` → ``aud.all``."""
+    if name == "*":
+        return "aud.all"
+    return "aud." + _SAFE.sub("_", name.replace(":", "."))
+
+
+def board_district(district_id: int) -> str:
+    return f"board.d.{int(district_id)}"
+
+
+def board_oblast(oblast_id: int) -> str:
+    return f"board.o.{int(oblast_id)}"

@@ -1,0 +1,133 @@
+"""Presence: when each unit was last heard from, and telling boards when that goes stale.
+
+``Unit.last_contact_at``/``last_contact_via`` record the last contact (socket activity here,
+pulls and pushes in the sync gateway). ``unreachable`` is derived from them by
+``Unit.presence()`` and never stored. :func:`presence_sweep` runs periodically and announces
+each transition to the boards once (``PresenceNotice`` remembers what was announced).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Q
+
+from backend.common import clock
+from backend.ledger import uow
+from backend.people.models import Unit
+
+from .models import PresenceNotice
+
+# A busy socket would otherwise write the unit row on every message. Presence is judged in
+# minutes (KUZET_UNREACHABLE_MINUTES), so a write per minute per unit is precise enough.
+CONTACT_WRITE_SECONDS = 60
+
+
+def contact_record(*, unit_id: int, via: str, at: dt.datetime | None = None) -> bool:
+    """Stamp the unit's last contact unless it was stamped less than a minute ago.
+
+    A conditional UPDATE, so concurrent processes never write more than needed. Not audited
+    and not a synced change: last contact is a heartbeat, not a fact.
+    """
+    at = at or clock.now()
+    cutoff = at - dt.timedelta(seconds=CONTACT_WRITE_SECONDS)
+    updated = (
+        Unit.objects.filter(pk=unit_id)
+        .filter(Q(last_contact_at__isnull=True) | Q(last_contact_at__lt=cutoff))
+        .update(last_contact_at=at, last_contact_via=via)
+    )
+    return updated == 1
+
+
+def unreachable_q(at: dt.datetime) -> Q:
+    """Units whose ``presence(at)`` is ``unreachable`` (the same rule, as a filter)."""
+    limit = at - dt.timedelta(minutes=settings.KUZET_UNREACHABLE_MINUTES)
+    return Q(last_contact_at__isnull=True) | Q(last_contact_at__lt=limit)
+
+
+@dataclass(frozen=True)
+class PresenceSweep:
+    became_unreachable: list[int]
+    became_reachable: list[int]
+
+
+def presence_sweep(*, at: dt.datetime | None = None) -> PresenceSweep:
+    """Announce units that became unreachable (or reachable again) since the last sweep.
+
+    Each transition is claimed under the notice row's lock and re-checked, so two sweeps
+    running at once announce it once. Announcements are audited (actor system) and go to
+    the boards of the unit's district as ``board`` notifications after commit.
+    """
+    at = at or clock.now()
+    stale = unreachable_q(at)
+    lost_ids = list(
+        Unit.objects.filter(active=True)
+        .filter(stale)
+        .exclude(presence_notice__announced_unreachable=True)
+        .values_list("id", flat=True)
+    )
+    back_ids = list(
+        Unit.objects.filter(presence_notice__announced_unreachable=True)
+        .exclude(stale)
+        .values_list("id", flat=True)
+    )
+    if not lost_ids and not back_ids:
+        return PresenceSweep([], [])
+    with uow.unit_of_work():
+        PresenceNotice.objects.bulk_create(
+            [
+                PresenceNotice(unit_id=i, announced_unreachable=False, changed_at=at)
+                for i in lost_ids
+            ],
+            ignore_conflicts=True,
+        )
+        lost = _claim(lost_ids, announced=False, at=at, now_unreachable=True)
+        back = _claim(back_ids, announced=True, at=at, now_unreachable=False)
+    return PresenceSweep(lost, back)
+
+
+def _claim(
+    unit_ids: list[int], *, announced: bool, at: dt.datetime, now_unreachable: bool
+) -> list[int]:
+    if not unit_ids:
+        return []
+    notices = list(
+        PresenceNotice.objects.select_for_update()
+        .filter(unit_id__in=unit_ids, announced_unreachable=announced)
+        .order_by("unit_id")
+    )
+    # Re-read the units after taking the locks: a contact may have arrived meanwhile.
+    units = {
+        u.pk: u
+        for u in Unit.objects.filter(pk__in=[n.unit_id for n in notices]).only(
+            "id", "callsign", "district_id", "last_contact_at", "last_contact_via"
+        )
+    }
+    claimed = []
+    for notice in notices:
+        unit = units[notice.unit_id]
+        if (unit.presence(at) == "unreachable") != now_unreachable:
+            continue
+        claimed.append(unit.pk)
+        kind = "unit_unreachable" if now_unreachable else "unit_reachable"
+        last = clock.opt_ms(unit.last_contact_at)
+        uow.audit(
+            f"unit.{kind.removeprefix('unit_')}",
+            obj=unit,
+            data={"last_contact_at": last, "last_contact_via": unit.last_contact_via},
+        )
+        uow.notify(
+            "board",
+            district_id=unit.district_id,
+            kind=kind,
+            unit_id=unit.pk,
+            callsign=unit.callsign,
+            last_contact_at=last,
+            last_contact_via=unit.last_contact_via,
+        )
+    PresenceNotice.objects.filter(unit_id__in=claimed).update(
+        announced_unreachable=now_unreachable, changed_at=at
+    )
+    return claimed

@@ -1,0 +1,257 @@
+import datetime as dt
+
+import pytest
+from asgiref.sync import async_to_sync
+from channels.db import database_sync_to_async
+
+from backend.common import clock
+from backend.devices.models import Device
+from backend.devices.services import device_revoke
+from backend.ledger.models import Sequencer
+from backend.people.models import Unit
+from backend.realtime import consumers
+
+from .conftest import device_socket, group_send, receive, receive_close
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+AT = dt.datetime(2026, 3, 1, 8, 0, tzinfo=dt.UTC)
+
+
+def set_cursor(seq: int) -> None:
+    Sequencer.objects.update_or_create(id=1, defaults={"change_seq": seq})
+
+
+def test_device_authenticated_by_subprotocol_gets_hello_with_current_cursor(personas):
+    # given
+    _, token = personas.device(personas.a.patrol_officers[0])
+    set_cursor(41)
+
+    async def scenario():
+        socket = device_socket(token)
+        connected, subprotocol = await socket.connect()
+        hello = await receive(socket)
+        await socket.disconnect()
+        return connected, subprotocol, hello
+
+    # when
+    with clock.frozen(AT):
+        connected, subprotocol, hello = async_to_sync(scenario)()
+
+    # then
+    assert (connected, subprotocol) == (True, "kuzet.v1")
+    assert hello == {"type": "hello", "timestamp": 41, "server_time": clock.to_ms(AT)}
+
+
+def test_device_authenticated_by_first_auth_message_gets_hello(personas):
+    # given
+    _, token = personas.device(personas.a.patrol_officers[0])
+    set_cursor(7)
+
+    async def scenario():
+        socket = device_socket(subprotocols=["kuzet.v1"])
+        connected, subprotocol = await socket.connect()
+        await socket.send_json_to({"type": "auth", "token": token})
+        hello = await receive(socket)
+        await socket.disconnect()
+        return connected, subprotocol, hello
+
+    # when
+    with clock.frozen(AT):
+        connected, subprotocol, hello = async_to_sync(scenario)()
+
+    # then
+    assert (connected, subprotocol) == (True, "kuzet.v1")
+    assert hello == {"type": "hello", "timestamp": 7, "server_time": clock.to_ms(AT)}
+
+
+def test_unknown_token_is_refused_with_4401(personas):
+    async def scenario():
+        socket = device_socket("not-a-real-token")
+        await socket.connect()
+        return await receive(socket), await receive_close(socket)
+
+    # when
+    error, code = async_to_sync(scenario)()
+
+    # then
+    assert error == {"type": "error", "error": "unauthenticated", "detail": "Unknown device token."}
+    assert code == 4401
+
+
+def test_revoked_device_is_refused_with_4401_and_told_to_wipe(personas):
+    # given
+    device_id, token = personas.device(personas.a.patrol_officers[0])
+    device_revoke(device=Device.objects.get(pk=device_id), by=personas.a.chief)
+
+    async def scenario():
+        socket = device_socket()
+        await socket.connect()
+        await socket.send_json_to({"type": "auth", "token": token})
+        return await receive(socket), await receive_close(socket)
+
+    # when
+    error, code = async_to_sync(scenario)()
+
+    # then
+    assert error["error"] == "device_revoked"
+    assert error["wipe"] is True
+    assert code == 4401
+
+
+def test_socket_without_auth_within_the_deadline_is_closed_4401(personas, monkeypatch):
+    # given
+    monkeypatch.setattr(consumers, "AUTH_TIMEOUT_SECONDS", 0.05)
+
+    async def scenario():
+        socket = device_socket()
+        await socket.connect()
+        return await receive(socket), await receive_close(socket)
+
+    # when
+    error, code = async_to_sync(scenario)()
+
+    # then
+    assert error == {"type": "error", "error": "unauthenticated", "detail": "No auth message within 10 s."}
+    assert code == 4401
+
+
+def test_first_message_other_than_auth_is_refused_with_4400(personas):
+    async def scenario():
+        socket = device_socket()
+        await socket.connect()
+        await socket.send_json_to({"type": "ping"})
+        return await receive(socket), await receive_close(socket)
+
+    # when
+    error, code = async_to_sync(scenario)()
+
+    # then
+    assert error["error"] == "malformed"
+    assert code == 4400
+
+
+def test_oversized_message_closes_the_socket_with_1009(personas):
+    # given
+    _, token = personas.device(personas.a.patrol_officers[0])
+
+    async def scenario():
+        socket = device_socket(token)
+        await socket.connect()
+        await receive(socket)  # hello
+        await socket.send_to(text_data='{"type":"ping","pad":"' + "x" * (64 * 1024) + '"}')
+        return await receive(socket), await receive_close(socket)
+
+    # when
+    error, code = async_to_sync(scenario)()
+
+    # then
+    assert error["error"] == "too_large"
+    assert code == 1009
+
+
+def test_ping_is_answered_with_pong(personas):
+    # given
+    _, token = personas.device(personas.a.patrol_officers[0])
+
+    async def scenario():
+        socket = device_socket(token)
+        await socket.connect()
+        await receive(socket)
+        await socket.send_json_to({"type": "ping"})
+        pong = await receive(socket)
+        await socket.send_json_to({"type": "dance"})
+        unknown = await receive(socket)
+        await socket.disconnect()
+        return pong, unknown
+
+    # when
+    with clock.frozen(AT):
+        pong, unknown = async_to_sync(scenario)()
+
+    # then
+    assert pong == {"type": "pong", "server_time": clock.to_ms(AT)}
+    assert unknown == {"type": "error", "error": "malformed", "detail": "Unknown or unparsable message."}
+
+
+def test_device_receives_frames_of_its_own_officer_unit_district_and_everyone_groups(personas):
+    # given
+    a = personas.a
+    officer = a.patrol_officers[0]
+    device_id, token = personas.device(officer)
+    mine = [
+        f"dev.{device_id}",
+        f"off.{officer.pk}",
+        f"aud.u.{a.patrol.pk}",
+        f"aud.d.{a.district.pk}",
+        "aud.all",
+    ]
+    others = [f"aud.u.{a.inspector_unit.pk}", f"aud.d.{personas.b.district.pk}"]
+
+    async def scenario():
+        socket = device_socket(token)
+        await socket.connect()
+        await receive(socket)
+        for group in others + mine:
+            await group_send(group, {"type": "poke", "group": group})
+        received = [(await receive(socket))["group"] for _ in mine]
+        nothing_else = await socket.receive_nothing(timeout=0.2)
+        await socket.disconnect()
+        return received, nothing_else
+
+    # when
+    received, nothing_else = async_to_sync(scenario)()
+
+    # then
+    assert received == mine
+    assert nothing_else is True
+
+
+def test_revoking_a_device_closes_its_open_socket_with_4401(personas):
+    # given
+    device_id, token = personas.device(personas.a.patrol_officers[0])
+    _, other_token = personas.device(personas.a.patrol_officers[1])
+
+    async def scenario():
+        socket = device_socket(token)
+        other = device_socket(other_token)
+        await socket.connect()
+        await other.connect()
+        await receive(socket)
+        await receive(other)
+        await database_sync_to_async(device_revoke)(
+            device=await database_sync_to_async(Device.objects.get)(pk=device_id),
+            by=personas.a.chief,
+        )
+        error, code = await receive(socket), await receive_close(socket)
+        other_untouched = await other.receive_nothing(timeout=0.2)
+        await other.disconnect()
+        return error, code, other_untouched
+
+    # when
+    error, code, other_untouched = async_to_sync(scenario)()
+
+    # then
+    assert (error["error"], error["wipe"], code) == ("device_revoked", True, 4401)
+    assert other_untouched is True
+
+
+def test_connecting_stamps_the_units_last_contact(personas):
+    # given
+    unit = personas.a.patrol
+    Unit.objects.filter(pk=unit.pk).update(last_contact_at=AT - dt.timedelta(hours=1))
+    _, token = personas.device(personas.a.patrol_officers[0])
+
+    async def scenario():
+        socket = device_socket(token)
+        await socket.connect()
+        await receive(socket)
+        await socket.disconnect()
+
+    # when
+    with clock.frozen(AT):
+        async_to_sync(scenario)()
+
+    # then
+    unit.refresh_from_db()
+    assert (unit.last_contact_at, unit.last_contact_via) == (AT, "socket")
