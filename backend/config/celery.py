@@ -29,4 +29,9 @@ def _schedule_sweeps(sender: Celery, **_kwargs: object) -> None:
             "task": "backend.sync_gateway.tasks.change_log_prune",
             "schedule": 3600.0,
         },
+        "presence-sweep": {
+            "task": "backend.realtime.tasks.presence_sweep",
+            "schedule": 30.0,
+            "options": {"expires": 30.0},
+        },
     }

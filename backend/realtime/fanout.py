@@ -33,16 +33,18 @@ What goes where:
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
 import threading
 import time
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import orjson
-from asgiref.sync import async_to_sync
+from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
 
 from backend.common import clock
@@ -89,21 +91,21 @@ def send_all(sends: list[Send]) -> None:
     """Send every planned frame inside one event loop; a failed send is logged, not raised."""
     if not sends:
         return
+    try:
+        async_to_sync(_send)(sends)
+    except Exception:
+        log.exception("fan-out failed; devices will converge by pull")
+
+
+async def _send(sends: list[Send]) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
-
-    async def run() -> None:
-        for group, message in sends:
-            try:
-                await layer.group_send(group, message)
-            except Exception:
-                log.exception("group_send to %s failed", group)
-
-    try:
-        async_to_sync(run)()
-    except Exception:
-        log.exception("fan-out failed; devices will converge by pull")
+    for group, message in sends:
+        try:
+            await layer.group_send(group, message)
+        except Exception:
+            log.exception("group_send to %s failed", group)
 
 
 def frame(payload: dict[str, Any]) -> dict[str, Any]:
@@ -222,8 +224,10 @@ class _WidePokes:
     """Per-process throttle of pokes to wide audiences, trailing edge kept.
 
     The first change to an audience is poked at once; later ones within the window are
-    remembered and poked when it ends (by a timer thread), so the last change is never
-    left unannounced.
+    remembered and poked when it ends, so the last change is never left unannounced. The
+    deferred flush runs on the server's event loop when there is one (the ASGI process: the
+    in-memory layer of the embedded default only works from that loop), else on a timer
+    thread (WSGI and Celery processes).
     """
 
     def __init__(self, window: float) -> None:
@@ -231,6 +235,7 @@ class _WidePokes:
         self.lock = threading.Lock()
         self.last_sent: dict[str, float] = {}
         self.pending: dict[str, int] = {}
+        self.armed = False
         self.timer: threading.Timer | None = None
 
     def offer(self, heads: dict[str, int]) -> dict[str, int]:
@@ -241,46 +246,73 @@ class _WidePokes:
         due: dict[str, int] = {}
         with self.lock:
             for audience, seq in heads.items():
-                if (
-                    audience not in self.pending
-                    and now - self.last_sent.get(audience, -1e9) >= self.window
-                ):
+                last = self.last_sent.get(audience)
+                if audience not in self.pending and (last is None or now - last >= self.window):
                     self.last_sent[audience] = now
                     due[audience] = seq
                 else:
                     self.pending[audience] = max(self.pending.get(audience, 0), seq)
-            if self.pending and self.timer is None:
+            if self.pending and not self.armed:
                 self._arm(now)
         return due
 
     def _arm(self, now: float) -> None:
+        """Schedule the next flush (call with the lock held)."""
         first = min(self.last_sent.get(a, now) for a in self.pending)
-        self.timer = threading.Timer(max(0.0, first + self.window - now), self._flush)
-        self.timer.daemon = True
-        self.timer.start()
+        delay = max(0.0, first + self.window - now)
+        self.armed = True
+        loop = _server_loop()
+        if loop is not None:
+            loop.call_soon_threadsafe(
+                lambda: loop.call_later(delay, lambda: loop.create_task(self._flush_async()))
+            )
+        else:
+            self.timer = threading.Timer(delay, self._flush_thread)
+            self.timer.daemon = True
+            self.timer.start()
 
-    def _flush(self) -> None:
+    def _take_due(self) -> list[Send]:
         now = time.monotonic()
         due: dict[str, int] = {}
         with self.lock:
-            self.timer = None
+            self.armed, self.timer = False, None
             for audience, seq in list(self.pending.items()):
-                if now - self.last_sent.get(audience, -1e9) >= self.window - 0.001:
+                if now - self.last_sent.get(audience, now - self.window) >= self.window - 0.001:
                     due[audience] = seq
                     self.last_sent[audience] = now
                     del self.pending[audience]
             if self.pending:
                 self._arm(now)
-        send_all([_poke(a, s) for a, s in due.items()])
+        return [_poke(a, s) for a, s in due.items()]
+
+    def _flush_thread(self) -> None:
+        send_all(self._take_due())
+
+    async def _flush_async(self) -> None:
+        await _send(self._take_due())
 
     def reset(self) -> None:
         """Forget all state (tests)."""
         with self.lock:
             if self.timer is not None:
                 self.timer.cancel()
-            self.timer = None
+            self.armed, self.timer = False, None
             self.last_sent.clear()
             self.pending.clear()
+
+
+def _server_loop() -> asyncio.AbstractEventLoop | None:
+    """The event loop of this process's server, if this code runs under one."""
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        pass
+    local = SyncToAsync.threadlocal
+    if getattr(local, "main_event_loop_pid", None) == os.getpid():
+        loop = getattr(local, "main_event_loop", None)
+        if loop is not None and not loop.is_closed():
+            return cast(asyncio.AbstractEventLoop, loop)
+    return None
 
 
 _wide_pokes = _WidePokes(WIDE_POKE_SECONDS)

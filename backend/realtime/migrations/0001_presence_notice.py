@@ -5,23 +5,31 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('people', '0001_initial'),
+        ("people", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PresenceNotice',
+            name="PresenceNotice",
             fields=[
-                ('unit', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='presence_notice', serialize=False, to='people.unit')),
-                ('announced_unreachable', models.BooleanField(default=False)),
-                ('changed_at', models.DateTimeField()),
+                (
+                    "unit",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="presence_notice",
+                        serialize=False,
+                        to="people.unit",
+                    ),
+                ),
+                ("announced_unreachable", models.BooleanField(default=False)),
+                ("changed_at", models.DateTimeField()),
             ],
             options={
-                'verbose_name': 'presence notice',
+                "verbose_name": "presence notice",
             },
         ),
     ]

@@ -14,6 +14,7 @@ from typing import Any
 import orjson
 import pytest
 from asgiref.sync import async_to_sync
+from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
@@ -35,18 +36,26 @@ def clean_layer() -> Iterator[None]:
     fanout._wide_pokes.reset()
 
 
-def device_socket(token: str | None = None, subprotocols: list[str] | None = None) -> WebsocketCommunicator:
+def device_socket(
+    token: str | None = None, subprotocols: list[str] | None = None
+) -> WebsocketCommunicator:
     if subprotocols is None:
         subprotocols = ["kuzet.v1", f"token.{token}"] if token else ["kuzet.v1"]
     return WebsocketCommunicator(application, "/ws/sync/v1/", subprotocols=subprotocols)
 
 
-def board_socket(user: Any | None, origin: str = "http://testserver") -> WebsocketCommunicator:
+def session_cookie(user: Any) -> str:
+    client = Client()
+    client.force_login(user)
+    return client.cookies["sessionid"].value
+
+
+async def board_socket(
+    user: Any | None, origin: str = "http://testserver"
+) -> WebsocketCommunicator:
     headers = [(b"origin", origin.encode()), (b"host", b"testserver")]
     if user is not None:
-        client = Client()
-        client.force_login(user)
-        cookie = client.cookies["sessionid"].value
+        cookie = await database_sync_to_async(session_cookie)(user)
         headers.append((b"cookie", f"sessionid={cookie}".encode()))
     return WebsocketCommunicator(application, "/ws/board/v1/", headers=headers)
 

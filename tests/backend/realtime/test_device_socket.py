@@ -112,7 +112,11 @@ def test_socket_without_auth_within_the_deadline_is_closed_4401(personas, monkey
     error, code = async_to_sync(scenario)()
 
     # then
-    assert error == {"type": "error", "error": "unauthenticated", "detail": "No auth message within 10 s."}
+    assert error == {
+        "type": "error",
+        "error": "unauthenticated",
+        "detail": "No auth message within 10 s.",
+    }
     assert code == 4401
 
 
@@ -171,7 +175,11 @@ def test_ping_is_answered_with_pong(personas):
 
     # then
     assert pong == {"type": "pong", "server_time": clock.to_ms(AT)}
-    assert unknown == {"type": "error", "error": "malformed", "detail": "Unknown or unparsable message."}
+    assert unknown == {
+        "type": "error",
+        "error": "malformed",
+        "detail": "Unknown or unparsable message.",
+    }
 
 
 def test_device_receives_frames_of_its_own_officer_unit_district_and_everyone_groups(personas):

@@ -1,0 +1,368 @@
+import datetime as dt
+
+import pytest
+from asgiref.sync import async_to_sync
+from channels.db import database_sync_to_async
+
+from backend.common import clock
+from backend.dispatch.models import Category
+from backend.ledger import uow
+from backend.ledger.uow import Commit, CommittedChange, Notification
+from backend.realtime import fanout
+from backend.sync_gateway.render import empty_changes, records_for
+from tests import factories
+
+from .conftest import board_socket, device_socket, receive
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+AT = dt.datetime(2026, 3, 1, 8, 0, tzinfo=dt.UTC)
+
+
+def change(seq, audience, table, record_id, deleted=False):
+    return CommittedChange(seq, audience, table, str(record_id), deleted)
+
+
+async def connect(token):
+    socket = device_socket(token)
+    await socket.connect()
+    await receive(socket)  # hello
+    return socket
+
+
+def publish(commit):
+    return database_sync_to_async(fanout.commit_listener)(commit)
+
+
+def test_unit_change_reaches_the_units_devices_as_one_changes_frame(personas):
+    # given
+    a = personas.a
+    incident = factories.incident(district=a.district, settlement=a.town)
+    assignment = factories.assignment(incident=incident, unit=a.patrol)
+    _, patrol_token = personas.device(a.patrol_officers[0])
+    _, partner_token = personas.device(a.patrol_officers[1])
+    _, inspector_token = personas.device(a.inspector)
+    commit = Commit(
+        [
+            change(10, f"u:{a.patrol.pk}", "incidents", incident.pk),
+            change(11, f"u:{a.patrol.pk}", "assignments", assignment.pk),
+        ],
+        [],
+    )
+    expected = empty_changes()
+    expected["incidents"]["updated"] = records_for("incidents", [incident.pk])
+    expected["assignments"]["updated"] = records_for("assignments", [assignment.pk])
+
+    async def scenario():
+        patrol, partner, inspector = [
+            await connect(t) for t in (patrol_token, partner_token, inspector_token)
+        ]
+        await publish(commit)
+        frames = [await receive(patrol), await receive(partner)]
+        inspector_quiet = await inspector.receive_nothing(timeout=0.2)
+        for socket in (patrol, partner, inspector):
+            await socket.disconnect()
+        return frames, inspector_quiet
+
+    # when
+    frames, inspector_quiet = async_to_sync(scenario)()
+
+    # then
+    assert frames == [{"type": "changes", "timestamp": 11, "changes": expected}] * 2
+    assert inspector_quiet is True
+
+
+def test_moved_out_record_travels_as_a_deleted_id(personas):
+    # given
+    a = personas.a
+    _, token = personas.device(a.inspector)
+    commit = Commit([change(5, f"u:{a.inspector_unit.pk}", "assignments", 77, deleted=True)], [])
+    expected = empty_changes()
+    expected["assignments"]["deleted"] = ["77"]
+
+    async def scenario():
+        socket = await connect(token)
+        await publish(commit)
+        frame = await receive(socket)
+        await socket.disconnect()
+        return frame
+
+    # when
+    frame = async_to_sync(scenario)()
+
+    # then
+    assert frame == {"type": "changes", "timestamp": 5, "changes": expected}
+
+
+def test_domestic_violence_incident_is_poked_not_sent(personas):
+    # given
+    a = personas.a
+    incident = factories.incident(
+        district=a.district, category=Category.DOMESTIC_VIOLENCE, priority="P1"
+    )
+    assignment = factories.assignment(incident=incident, unit=a.patrol)
+    _, token = personas.device(a.patrol_officers[0])
+    commit = Commit(
+        [
+            change(20, f"u:{a.patrol.pk}", "incidents", incident.pk),
+            change(21, f"u:{a.patrol.pk}", "assignments", assignment.pk),
+        ],
+        [],
+    )
+
+    async def scenario():
+        socket = await connect(token)
+        await publish(commit)
+        frame = await receive(socket)
+        await socket.disconnect()
+        return frame
+
+    # when
+    frame = async_to_sync(scenario)()
+
+    # then
+    assert frame == {"type": "poke", "timestamp": 21}
+
+
+def test_commit_too_large_for_a_frame_is_poked(personas, monkeypatch):
+    # given
+    monkeypatch.setattr(fanout, "MAX_FRAME_RECORDS", 1)
+    a = personas.a
+    incident = factories.incident(district=a.district)
+    assignment = factories.assignment(incident=incident, unit=a.patrol)
+    _, token = personas.device(a.patrol_officers[0])
+    commit = Commit(
+        [
+            change(30, f"u:{a.patrol.pk}", "incidents", incident.pk),
+            change(31, f"u:{a.patrol.pk}", "assignments", assignment.pk),
+        ],
+        [],
+    )
+
+    async def scenario():
+        socket = await connect(token)
+        await publish(commit)
+        frame = await receive(socket)
+        await socket.disconnect()
+        return frame
+
+    # when
+    frame = async_to_sync(scenario)()
+
+    # then
+    assert frame == {"type": "poke", "timestamp": 31}
+
+
+def test_district_changes_are_poked_at_most_once_per_window_and_the_last_one_later(
+    personas, monkeypatch
+):
+    # given
+    monkeypatch.setattr(fanout, "_wide_pokes", fanout._WidePokes(window=0.3))
+    a = personas.a
+    _, token = personas.device(a.inspector)
+    district = f"d:{a.district.pk}"
+
+    async def scenario():
+        socket = await connect(token)
+        await publish(Commit([change(40, district, "units", a.patrol.pk)], []))
+        first = await receive(socket)
+        await publish(Commit([change(41, district, "units", a.patrol.pk)], []))
+        await publish(Commit([change(42, district, "units", a.inspector_unit.pk)], []))
+        held_back = await socket.receive_nothing(timeout=0.1)
+        later = await receive(socket, timeout=5)
+        await socket.disconnect()
+        return first, held_back, later
+
+    # when
+    first, held_back, later = async_to_sync(scenario)()
+
+    # then
+    assert first == {"type": "poke", "timestamp": 40}
+    assert held_back is True
+    assert later == {"type": "poke", "timestamp": 42}
+
+
+def test_unit_frame_carries_the_commits_highest_sequence(personas):
+    # given: the unit status (district audience) was numbered after the assignment
+    a = personas.a
+    incident = factories.incident(district=a.district)
+    assignment = factories.assignment(incident=incident, unit=a.patrol)
+    _, token = personas.device(a.patrol_officers[0])
+    commit = Commit(
+        [
+            change(50, f"u:{a.patrol.pk}", "assignments", assignment.pk),
+            change(51, f"d:{a.district.pk}", "units", a.patrol.pk),
+        ],
+        [],
+    )
+
+    async def scenario():
+        socket = await connect(token)
+        await publish(commit)
+        frames = [await receive(socket), await receive(socket)]
+        await socket.disconnect()
+        return frames
+
+    # when
+    poke, frame = async_to_sync(scenario)()
+
+    # then
+    assert poke == {"type": "poke", "timestamp": 51}
+    assert (frame["type"], frame["timestamp"]) == ("changes", 51)
+    assert [r["id"] for r in frame["changes"]["assignments"]["updated"]] == [str(assignment.pk)]
+
+
+def test_committed_unit_of_work_is_fanned_out_after_commit(personas):
+    # given
+    a = personas.a
+    incident = factories.incident(district=a.district, settlement=a.town)
+    _, token = personas.device(a.patrol_officers[0])
+
+    def dispatch():
+        with uow.unit_of_work():
+            assignment = factories.assignment(incident=incident, unit=a.patrol)
+            uow.touch("assignments", assignment.pk)
+            uow.touch("incidents", incident.pk)
+        return assignment
+
+    async def scenario():
+        socket = await connect(token)
+        assignment = await database_sync_to_async(dispatch)()
+        frame = await receive(socket)
+        await socket.disconnect()
+        return assignment, frame
+
+    # when
+    assignment, frame = async_to_sync(scenario)()
+
+    # then
+    assert frame["type"] == "changes"
+    assert frame["timestamp"] == uow.current_change_seq()
+    assert [r["id"] for r in frame["changes"]["assignments"]["updated"]] == [str(assignment.pk)]
+    assert [r["id"] for r in frame["changes"]["incidents"]["updated"]] == [str(incident.pk)]
+
+
+def test_a_failing_renderer_degrades_to_pokes_without_raising(personas, monkeypatch):
+    # given
+    def broken(*args, **kwargs):
+        raise RuntimeError("renderer down")
+
+    monkeypatch.setattr(fanout, "records_for", broken)
+    a = personas.a
+    _, token = personas.device(a.patrol_officers[0])
+    commit = Commit([change(60, f"u:{a.patrol.pk}", "assignments", 1)], [])
+
+    async def scenario():
+        socket = await connect(token)
+        await publish(commit)
+        frame = await receive(socket)
+        await socket.disconnect()
+        return frame
+
+    # when
+    frame = async_to_sync(scenario)()
+
+    # then
+    assert frame == {"type": "poke", "timestamp": 60}
+
+
+def test_board_alert_reaches_the_boards_of_its_district_only(personas):
+    # given
+    a, b = personas.a, personas.b
+    alert = Notification(
+        "board", {"district_id": a.district.pk, "kind": "sos", "unit_id": a.patrol.pk}
+    )
+
+    async def scenario():
+        boards = [await board_socket(u) for u in (a.chief, personas.duty, b.chief)]
+        for board in boards:
+            await board.connect()
+            await receive(board)  # hello
+        await publish(Commit([], [alert]))
+        received = [await receive(boards[0]), await receive(boards[1])]
+        b_quiet = await boards[2].receive_nothing(timeout=0.2)
+        for board in boards:
+            await board.disconnect()
+        return received, b_quiet
+
+    # when
+    with clock.frozen(AT):
+        received, b_quiet = async_to_sync(scenario)()
+
+    # then
+    expected = {
+        "type": "alert",
+        "district_id": a.district.pk,
+        "kind": "sos",
+        "unit_id": a.patrol.pk,
+        "server_time": clock.to_ms(AT),
+    }
+    assert received == [expected, expected]
+    assert b_quiet is True
+
+
+def test_board_gets_current_rows_of_changed_assignments_and_units(personas):
+    # given
+    a = personas.a
+    with clock.frozen(AT):
+        incident = factories.incident(
+            district=a.district, settlement=a.town, summary="fight at the market"
+        )
+        assignment = factories.assignment(incident=incident, unit=a.patrol)
+    commit = Commit(
+        [
+            change(70, f"u:{a.patrol.pk}", "assignments", assignment.pk),
+            change(71, f"d:{a.district.pk}", "units", a.patrol.pk),
+        ],
+        [],
+    )
+
+    async def scenario():
+        board = await board_socket(a.chief)
+        await board.connect()
+        await receive(board)
+        await publish(commit)
+        frame = await receive(board)
+        await board.disconnect()
+        return frame
+
+    # when
+    with clock.frozen(AT):
+        frame = async_to_sync(scenario)()
+
+    # then
+    a.patrol.refresh_from_db()
+    assert frame["type"] == "rows"
+    assert frame["tables"]["assignments"] == [
+        {
+            "id": assignment.pk, "incident_id": incident.pk, "unit_id": a.patrol.pk,
+            "status": "dispatched", "dispatched_at": clock.to_ms(AT), "delivered_at": None,
+            "acknowledged_at": None, "en_route_at": None, "on_scene_at": None, "cleared_at": None,
+            "ack_due_at": None, "arrive_due_at": None, "escalation_level": 0,
+            "district_id": a.district.pk, "incident_number": incident.number, "priority": "P2",
+            "callsign": "A-PC1",
+        }
+    ]  # fmt: skip
+    assert [(u["id"], u["presence"]) for u in frame["tables"]["units"]] == [
+        (a.patrol.pk, "available")
+    ]
+
+
+def test_board_rows_hide_the_details_of_domestic_violence_incidents(personas):
+    # given
+    a = personas.a
+    incident = factories.incident(
+        district=a.district,
+        category=Category.DOMESTIC_VIOLENCE,
+        priority="P1",
+        summary="husband threatens",
+        landmark="house 4",
+    )
+
+    # when
+    rows = fanout.board_rows({"incidents": {str(incident.pk)}})
+
+    # then
+    assert [(r["summary"], r["landmark"], r["category"]) for r in rows["incidents"]] == [
+        ("", "", "domestic_violence")
+    ]
