@@ -1,7 +1,22 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _publish_codes(sender: AppConfig, using: str = "default", **kwargs: Any) -> None:
+    # Code tables are generated from the model choices; a deployment that adds a category
+    # or an event kind publishes it to every device here, after its migrations ran.
+    from .scope import codes_publish
+
+    if using == "default":
+        codes_publish()
 
 
 class SyncGatewayConfig(AppConfig):
     name = "backend.sync_gateway"
     label = "sync_gateway"
     verbose_name = "Device sync"
+
+    def ready(self) -> None:
+        post_migrate.connect(_publish_codes, sender=self, dispatch_uid="kuzet-publish-codes")

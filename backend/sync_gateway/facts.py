@@ -1,1 +1,915 @@
-"""Recording facts with the protocol's rules. PLACEHOLDER: replaced by issue 3 work."""
+"""The one place where facts become state (PROTOCOL.md §6).
+
+A fact is an :class:`~backend.dispatch.models.Event`: from a device push (HTTP or WebSocket),
+an SMS reply, or a duty officer acting on an officer's behalf. Whatever its origin, it goes
+through :func:`_apply`, which
+
+1. locks the rows it may change — incidents, then assignments, then units, each in
+   primary-key order (the dispatch services' order, so the two never deadlock);
+2. estimates the event's time (:func:`sync.timing.estimate`; server facts use server time);
+3. asks the pure rules (:mod:`sync.rules`) what follows: milestone projection onto the
+   assignment (``<m>_at`` + ``<m>_event``), status never backwards, the earlier winner
+   ``superseded``, ``after_cancel``/``after_reassign``/``after_close`` and ``not_assignee``
+   with a conflict, outcome revisions onto the incident, unit status and position onto the
+   unit, SOS;
+4. writes the events, the projections and the conflicts, touches every changed synced record
+   and queues the board notifications (sent after commit).
+
+Escalation fields are never written here: the escalation sweep re-checks
+``acknowledged_at``/``on_scene_at`` before it fires (dispatch's convention).
+
+Entry points: :func:`apply_device_events` (the push) and :func:`record_server_fact`
+(``settings.KUZET_FACT_RECORDER``, called by dispatch).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from django.db.models import Model, Q
+
+from backend.common import clock
+from backend.common.errors import ValidationFailed
+from backend.devices.models import Device, EnrolmentCode
+from backend.dispatch.models import (
+    OPEN_ASSIGNMENT_STATUSES,
+    Assignment,
+    Conflict,
+    Disposition,
+    EstimateMethod,
+    Event,
+    EventSource,
+    Incident,
+    IncidentStatus,
+)
+from backend.geo.models import LAT_RANGE, LON_RANGE
+from backend.ledger import uow
+from backend.ledger.models import ActorKind
+from backend.people.models import Unit, UnitStatus
+from sync import rules, timing
+from sync.protocol import MILESTONE_FIELDS, MILESTONE_KINDS, MILESTONE_STATUSES, EventRecord
+
+M = TypeVar("M", bound=Model)
+
+# The unit status a milestone puts the unit in (cleared: available, if nothing else is open).
+MILESTONE_UNIT_STATUS = {
+    "en_route": UnitStatus.EN_ROUTE,
+    "on_scene": UnitStatus.ON_SCENE,
+    "transporting": UnitStatus.TRANSPORTING,
+}
+# Unit statuses that come from working an assignment (mirrors dispatch's rule).
+ASSIGNMENT_DRIVEN_UNIT_STATUSES = frozenset(
+    {UnitStatus.DISPATCHED, UnitStatus.EN_ROUTE, UnitStatus.ON_SCENE, UnitStatus.TRANSPORTING}
+)
+UNIT_KINDS = frozenset({"unit_status", "location", "sos"})
+SERVER_FACT_KINDS = frozenset({*MILESTONE_KINDS, "outcome", "note", "unit_status", "sos"})
+
+
+@dataclass(frozen=True)
+class FactOutcome:
+    """What became of one fact: its disposition, or why it was refused (not stored)."""
+
+    disposition: str | None
+    refusal: tuple[str, str] | None = None
+    event: Event | None = None
+
+
+@dataclass
+class _Entry:
+    event: Event  # unsaved; raw observations filled in, derived fields set by _apply
+    assignment_id: int | None
+    # The unit on whose behalf the fact is stated (checked against the assignee); None for
+    # an office actor with authority over the assignment.
+    claimed_unit_id: int | None
+    record: EventRecord | None = None  # device facts: estimated from their raw times
+    server_estimate: timing.Estimate | None = None
+    server_at: dt.datetime | None = None  # server facts keep the time at full precision
+    refusal: tuple[str, str] | None = None
+    conflicts: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+
+def _ms(value: dt.datetime | None) -> int | None:
+    return None if value is None else clock.to_ms(value)
+
+
+def _lock(model: type[M], ids: Iterable[int]) -> dict[int, M]:
+    wanted = sorted({i for i in ids if i is not None})
+    if not wanted:
+        return {}
+    return {
+        obj.pk: obj
+        for obj in model._default_manager.select_for_update().filter(pk__in=wanted).order_by("pk")
+    }
+
+
+def _in_kazakhstan(lat: float | None, lon: float | None) -> bool:
+    return (
+        lat is not None
+        and lon is not None
+        and LAT_RANGE[0] <= lat <= LAT_RANGE[1]
+        and LON_RANGE[0] <= lon <= LON_RANGE[1]
+    )
+
+
+# --- entry points ---------------------------------------------------------------------------
+
+
+def apply_device_events(
+    *,
+    device: Device,
+    records: Sequence[tuple[EventRecord, str]],
+    anchors: Sequence[timing.Anchor],
+    received_at: dt.datetime,
+    via: str,
+) -> list[FactOutcome]:
+    """Store and apply new events of ``device`` (``(record, content_hash)`` pairs).
+
+    Call inside a unit of work, with the ids known not to be stored yet (the push checks
+    under the device row's lock). Returns one outcome per record, in order; a refused one
+    (unknown assignment) is not stored — the caller quarantines it.
+    """
+    officer = device.officer
+    entries = []
+    for record, digest in records:
+        assignment_id: int | None = None
+        refusal = None
+        if record.assignment_id is not None:
+            try:
+                assignment_id = int(record.assignment_id)
+            except ValueError:
+                refusal = ("unknown_assignment", f"no assignment {record.assignment_id}")
+        event = Event(
+            id=record.id,
+            kind=record.kind,
+            source=EventSource.APP,
+            via=via,
+            unit_id=officer.unit_id,
+            officer_id=officer.pk,
+            device_id=device.pk,
+            device_time=record.device_time,
+            boot_id=record.boot_id or "",
+            elapsed_ms=record.elapsed_ms,
+            lat=record.lat,
+            lon=record.lon,
+            accuracy_m=record.accuracy_m,
+            gps_time=record.gps_time,
+            payload=dict(record.payload),
+            content_hash=digest,
+            server_received_at=received_at,
+        )
+        entries.append(
+            _Entry(
+                event=event,
+                assignment_id=assignment_id,
+                claimed_unit_id=officer.unit_id,
+                record=record,
+                refusal=refusal,
+            )
+        )
+    return _apply(
+        entries,
+        anchors=anchors,
+        device_floor=_device_floor(device),
+        actor=officer,
+        actor_kind=ActorKind.DEVICE,
+    )
+
+
+def record_server_fact(
+    *,
+    kind: str,
+    assignment: Assignment,
+    source: str,
+    actor: Any,
+    officer: Any = None,
+    via: str = "",
+    payload: dict[str, Any] | None = None,
+    occurred_at: dt.datetime | None = None,
+) -> Event:
+    """Record a fact that did not come from the app, with the same rules as a device push.
+
+    ``source`` is ``on_behalf`` (a duty officer relays an acknowledgement heard by phone or
+    radio: ``actor`` the duty officer, ``via`` phone/radio), ``sms`` (an officer's SMS reply:
+    ``officer`` the sender, checked against the assignee), ``backfill`` (a chief enters what
+    happened) or ``server``. ``occurred_at`` defaults to now (server time). Opens or joins a
+    unit of work; returns the stored event, whose ``disposition`` says what it did (an
+    acknowledgement after a cancellation is stored ``after_cancel`` with a conflict, for
+    instance). Escalation fields are left to dispatch (it reschedules its ladder).
+    """
+    if kind not in SERVER_FACT_KINDS:
+        raise ValidationFailed(f"{kind!r} is not a fact the server records.", code="invalid")
+    if source not in EventSource.values or source == EventSource.APP:
+        raise ValidationFailed(f"{source!r} is not a server-side source.", code="invalid")
+    now = clock.now()
+    at = occurred_at or now
+    if at > now:
+        at = now  # a fact cannot be dated after the server heard of it
+    payload = dict(payload or {})
+    event_id = "srv_" + secrets.token_hex(16)
+    material = uow.canonical_json(
+        {
+            "id": event_id,
+            "kind": kind,
+            "assignment": assignment.pk,
+            "source": source,
+            "via": via,
+            "payload": payload,
+            "at": clock.to_ms(at),
+        }
+    )
+    # SMS replies carry their sender; office facts are stated for the assignee.
+    claimed_unit = officer.unit_id if (source == EventSource.SMS and officer is not None) else None
+    event = Event(
+        id=event_id,
+        kind=kind,
+        source=source,
+        via=via[:16],
+        unit_id=claimed_unit or assignment.unit_id,
+        officer_id=officer.pk if officer is not None else None,
+        payload=payload,
+        content_hash=hashlib.sha256(material.encode()).hexdigest(),
+        server_received_at=now,
+    )
+    uncertainty: int | None = 0
+    if occurred_at is not None and source in (EventSource.ON_BEHALF, EventSource.BACKFILL):
+        uncertainty = None  # a time a person states: kept, not vouched for
+    estimate = timing.Estimate(
+        at_ms=clock.to_ms(at),
+        uncertainty_ms=uncertainty,
+        method="server",
+        clock_suspect=False,
+        skew_ms=None,
+    )
+    with uow.unit_of_work():
+        (outcome,) = _apply(
+            [
+                _Entry(
+                    event=event,
+                    assignment_id=assignment.pk,
+                    claimed_unit_id=claimed_unit if source == EventSource.SMS else None,
+                    server_estimate=estimate,
+                    server_at=at,
+                )
+            ],
+            anchors=(),
+            device_floor=None,
+            actor=actor,
+            actor_kind=None,
+        )
+        if outcome.event is None:
+            raise ValidationFailed(
+                (outcome.refusal or ("invalid", ""))[1], code=(outcome.refusal or ("invalid",))[0]
+            )
+        uow.audit(
+            f"event.{source}_recorded",
+            actor=actor,
+            obj=assignment,
+            data={
+                "event_id": event.pk,
+                "kind": kind,
+                "via": via,
+                "officer_id": event.officer_id,
+                "disposition": outcome.disposition,
+                "occurred_at": at.isoformat(),
+            },
+        )
+    return outcome.event
+
+
+def _device_floor(device: Device) -> dt.datetime | None:
+    """The earliest a device could have recorded anything: its first enrolment."""
+    first = (
+        EnrolmentCode.objects.filter(device_id=device.pk, used_at__isnull=False)
+        .order_by("used_at")
+        .values_list("used_at", flat=True)
+        .first()
+    )
+    return min(d for d in (first, device.enrolled_at) if d is not None)
+
+
+# --- applying facts -------------------------------------------------------------------------
+
+
+class _State:
+    """The locked rows and what changed in them."""
+
+    def __init__(self, assignment_ids: set[int], extra_unit_ids: set[int]) -> None:
+        incident_of = dict(
+            Assignment.objects.filter(id__in=sorted(assignment_ids)).values_list(
+                "id", "incident_id"
+            )
+        )
+        self.incidents = _lock(Incident, incident_of.values())
+        self.assignments = _lock(Assignment, incident_of.keys())
+        self.units = _lock(Unit, {a.unit_id for a in self.assignments.values()} | extra_unit_ids)
+        self.views: dict[int, rules.AssignmentView] = {}
+        self.dirty_assignments: dict[int, set[str]] = defaultdict(set)
+        self.dirty_incidents: dict[int, set[str]] = defaultdict(set)
+        self.dirty_units: dict[int, set[str]] = defaultdict(set)
+        self.flipped: dict[str, str] = {}  # stored event id → new disposition
+        self.status_events: dict[int, str | None] = {}
+        self.position_events: dict[int, str | None] = {}
+        self.outcomes: dict[int, rules.OutcomeView] = {}
+
+    def view(self, assignment: Assignment) -> rules.AssignmentView:
+        if assignment.pk not in self.views:
+            incident = self.incidents[assignment.incident_id]
+            milestones = {}
+            for kind in MILESTONE_KINDS:
+                name = MILESTONE_FIELDS[kind]
+                event_id = getattr(assignment, name.removesuffix("_at") + "_event_id")
+                at = getattr(assignment, name)
+                if event_id is not None and at is not None:
+                    milestones[kind] = rules.MilestoneFact(str(event_id), clock.to_ms(at))
+            self.views[assignment.pk] = rules.AssignmentView(
+                id=str(assignment.pk),
+                unit_id=str(assignment.unit_id),
+                status=assignment.status,
+                dispatched_ms=clock.to_ms(assignment.dispatched_at),
+                milestones=milestones,
+                cancelled_ms=_ms(assignment.cancelled_at),
+                superseded_ms=_ms(assignment.superseded_at),
+                closed_ms=_ms(incident.closed_at)
+                if incident.status in (IncidentStatus.CLOSED, IncidentStatus.CANCELLED)
+                else None,
+            )
+        return self.views[assignment.pk]
+
+
+def _load_unit_facts(state: _State, entries: Sequence[_Entry]) -> None:
+    """The events behind the units' current status and position (for tie-breaks)."""
+    wanted: Q = Q(pk__in=[])
+    for unit in state.units.values():
+        if unit.status_at is not None:
+            wanted |= Q(
+                unit_id=unit.pk, kind__in=["unit_status", "sos"], estimated_at=unit.status_at
+            )
+        if unit.position_at is not None:
+            wanted |= Q(unit_id=unit.pk, kind="location", estimated_at=unit.position_at)
+    for unit_id in state.units:
+        state.status_events[unit_id] = None
+        state.position_events[unit_id] = None
+    if not any(e.event.kind in UNIT_KINDS or e.event.lat is not None for e in entries):
+        return
+    for event_id, unit_id, kind in (
+        Event.objects.filter(wanted, disposition=Disposition.APPLIED)
+        .order_by("id")
+        .values_list("id", "unit_id", "kind")
+    ):
+        if kind == "location":
+            state.position_events[unit_id] = event_id
+        else:
+            state.status_events[unit_id] = event_id
+
+
+def _load_outcomes(state: _State, entries: Sequence[_Entry]) -> None:
+    incident_ids = {
+        state.assignments[e.assignment_id].incident_id
+        for e in entries
+        if e.event.kind == "outcome" and e.assignment_id in state.assignments
+    }
+    if not incident_ids:
+        return
+    revisions: dict[int, list[rules.OutcomeRevision]] = defaultdict(list)
+    for event_id, incident_id, payload, received, source in (
+        Event.objects.filter(incident_id__in=sorted(incident_ids), kind="outcome")
+        .exclude(disposition=Disposition.NOT_ASSIGNEE)
+        .values_list("id", "incident_id", "payload", "server_received_at", "source")
+    ):
+        code = payload.get("code") if isinstance(payload, dict) else None
+        if isinstance(code, str):
+            revisions[incident_id].append(
+                rules.OutcomeRevision(event_id, code, clock.to_ms(received), source)  # type: ignore[arg-type]
+            )
+    for incident_id in incident_ids:
+        incident = state.incidents[incident_id]
+        known = revisions.get(incident_id, [])
+        by_id = {r.event_id: r for r in known}
+
+        def latest(sources: frozenset[str], known: list[rules.OutcomeRevision] = known) -> Any:
+            side = [r for r in known if r.source in sources]
+            return max(side, key=lambda r: (r.received_ms, r.event_id)) if side else None
+
+        state.outcomes[incident_id] = rules.OutcomeView(
+            shown=by_id.get(str(incident.outcome_event_id)) if incident.outcome_event_id else None,
+            latest_field=latest(rules.DEVICE_SOURCES),
+            latest_office=latest(rules.OFFICE_SOURCES),
+        )
+
+
+def _fact(entry: _Entry, *, unit_id: int | None = None, **overrides: Any) -> rules.Fact:
+    event = entry.event
+    values: dict[str, Any] = {
+        "event_id": event.pk,
+        "kind": event.kind,
+        "at_ms": clock.to_ms(event.estimated_at),
+        "received_ms": clock.to_ms(event.server_received_at),
+        "unit_id": None if unit_id is None else str(unit_id),
+        "uncertainty_ms": event.estimate_uncertainty_ms,
+        "source": event.source,
+        "payload": event.payload,
+    }
+    values.update(overrides)
+    return rules.Fact(**values)
+
+
+def _estimate(
+    entry: _Entry,
+    assignment: Assignment | None,
+    anchors: Sequence[timing.Anchor],
+    device_floor: dt.datetime | None,
+) -> timing.Estimate:
+    if entry.server_estimate is not None:
+        return entry.server_estimate
+    record = entry.record
+    assert record is not None
+    floor = assignment.dispatched_at if assignment is not None else device_floor
+    return timing.estimate(
+        device_time=record.device_time,
+        boot_id=record.boot_id,
+        elapsed_ms=record.elapsed_ms,
+        gps_time=record.gps_time,
+        anchors=anchors,
+        received_ms=clock.to_ms(entry.event.server_received_at),
+        not_before_ms=_ms(floor),
+    )
+
+
+def _apply(
+    entries: list[_Entry],
+    *,
+    anchors: Sequence[timing.Anchor],
+    device_floor: dt.datetime | None,
+    actor: Any,
+    actor_kind: str | None,
+) -> list[FactOutcome]:
+    assignment_ids = {e.assignment_id for e in entries if e.assignment_id is not None}
+    unit_ids = {e.event.unit_id for e in entries if e.event.unit_id is not None}
+    state = _State(assignment_ids, unit_ids)
+    _load_unit_facts(state, entries)
+    _load_outcomes(state, entries)
+    by_id: dict[str, _Entry] = {}
+    milestones: list[tuple[_Entry, Assignment]] = []
+    sos: list[_Entry] = []
+
+    for entry in entries:
+        if entry.refusal is not None:
+            continue
+        event = entry.event
+        assignment = None
+        if entry.assignment_id is not None:
+            assignment = state.assignments.get(entry.assignment_id)
+            if assignment is None:
+                entry.refusal = ("unknown_assignment", f"no assignment {entry.assignment_id}")
+                continue
+            event.assignment_id = assignment.pk
+            event.incident_id = assignment.incident_id
+        estimate = _estimate(entry, assignment, anchors, device_floor)
+        event.estimated_at = entry.server_at or clock.from_ms(estimate.at_ms)
+        event.estimate_uncertainty_ms = estimate.uncertainty_ms
+        event.estimate_method = {
+            "anchor": EstimateMethod.ANCHOR,
+            "gps": EstimateMethod.GPS,
+            "device_clock": EstimateMethod.DEVICE_CLOCK,
+            "server": EstimateMethod.SERVER,
+        }[estimate.method]
+        event.clock_suspect = estimate.clock_suspect
+        event.clock_skew_ms = estimate.skew_ms
+        event.disposition = Disposition.RECORDED
+        by_id[event.pk] = entry
+
+        if assignment is not None:
+            _decide_assignment(state, entry, assignment, by_id, milestones)
+        if event.disposition != Disposition.NOT_ASSIGNEE:
+            _decide_unit(state, entry, by_id)
+            if event.kind == "sos":
+                sos.append(entry)
+        if estimate.clock_suspect and timing.needs_conflict(estimate):
+            entry.conflicts.append(("clock_suspect", _clock_side(entry, assignment, estimate)))
+
+    stored = [e for e in entries if e.refusal is None]
+    Event.objects.bulk_create([e.event for e in stored])
+    for disposition in sorted(set(state.flipped.values())):
+        ids = sorted(i for i, d in state.flipped.items() if d == disposition)
+        Event.objects.filter(id__in=ids).update(disposition=disposition)
+    uow.touch("events", *[e.event.pk for e in stored], *state.flipped)
+
+    for assignment_id, fields in state.dirty_assignments.items():
+        state.assignments[assignment_id].save(update_fields=sorted(fields))
+    if state.dirty_assignments:
+        uow.touch("assignments", *state.dirty_assignments)
+    for incident_id, fields in state.dirty_incidents.items():
+        state.incidents[incident_id].save(update_fields=sorted(fields))
+    if state.dirty_incidents:
+        uow.touch("incidents", *state.dirty_incidents)
+    for unit_id, fields in state.dirty_units.items():
+        state.units[unit_id].save(update_fields=sorted(fields))
+    if state.dirty_units:
+        uow.touch("units", *state.dirty_units)
+
+    _open_conflicts(state, stored, actor=actor, actor_kind=actor_kind)
+    for entry, assignment in milestones:
+        if entry.event.disposition == Disposition.APPLIED:
+            incident = state.incidents[assignment.incident_id]
+            _board(
+                "milestone",
+                incident=incident,
+                assignment_id=assignment.pk,
+                unit_id=assignment.unit_id,
+                milestone=entry.event.kind,
+                status=assignment.status,
+                event_id=entry.event.pk,
+                source=entry.event.source,
+                estimated_at=clock.to_ms(entry.event.estimated_at),
+            )
+    for entry in sos:
+        _sos(state, entry, actor=actor, actor_kind=actor_kind)
+
+    return [
+        FactOutcome(None, e.refusal)
+        if e.refusal is not None
+        else FactOutcome(e.event.disposition, None, e.event)
+        for e in entries
+    ]
+
+
+def _flip(state: _State, by_id: dict[str, _Entry], event_id: str | None, disposition: str) -> None:
+    """Change the disposition of an earlier winner (stored, or earlier in this batch)."""
+    if event_id is None:
+        return
+    in_batch = by_id.get(event_id)
+    if in_batch is not None:
+        in_batch.event.disposition = disposition
+    else:
+        state.flipped[event_id] = disposition
+
+
+def _decide_assignment(
+    state: _State,
+    entry: _Entry,
+    assignment: Assignment,
+    by_id: dict[str, _Entry],
+    milestones: list[tuple[_Entry, Assignment]],
+) -> None:
+    event = entry.event
+    view = state.view(assignment)
+    fact = _fact(entry, unit_id=entry.claimed_unit_id)
+    decision = rules.decide(view, fact)
+    event.disposition = decision.disposition
+    if decision.conflict is not None:
+        entry.conflicts.append(
+            (decision.conflict, _server_side(state, assignment, decision.conflict))
+        )
+    if event.kind in MILESTONE_KINDS:
+        milestones.append((entry, assignment))
+    if decision.milestone_update is not None:
+        name = MILESTONE_FIELDS[event.kind]
+        setattr(assignment, name, event.estimated_at)
+        setattr(assignment, name.removesuffix("_at") + "_event_id", event.pk)
+        state.dirty_assignments[assignment.pk].update({name, name.removesuffix("_at") + "_event"})
+        _flip(state, by_id, decision.superseded_event_id, Disposition.SUPERSEDED)
+    if decision.new_status != assignment.status:
+        assignment.status = decision.new_status
+        state.dirty_assignments[assignment.pk].add("status")
+        if decision.new_status == "cleared" and assignment.closed_at is None:
+            assignment.closed_at = event.server_received_at
+            state.dirty_assignments[assignment.pk].add("closed_at")
+    state.views[assignment.pk] = rules.apply_decision(view, fact, decision)
+
+    if (
+        decision.milestone_update is not None
+        and decision.new_status == MILESTONE_STATUSES[event.kind]
+    ):
+        _milestone_moves_unit(state, entry, assignment)
+    if event.kind == "outcome" and decision.disposition == Disposition.RECORDED:
+        _decide_outcome(state, entry, assignment)
+
+
+def _milestone_moves_unit(state: _State, entry: _Entry, assignment: Assignment) -> None:
+    unit = state.units.get(assignment.unit_id)
+    if unit is None:
+        return
+    kind = entry.event.kind
+    if kind == "cleared":
+        others = (
+            Assignment.objects.filter(unit_id=unit.pk, status__in=OPEN_ASSIGNMENT_STATUSES)
+            .exclude(pk=assignment.pk)
+            .exists()
+        )
+        if others or unit.status not in ASSIGNMENT_DRIVEN_UNIT_STATUSES:
+            return
+        target = UnitStatus.AVAILABLE
+    elif kind in MILESTONE_UNIT_STATUS:
+        target = MILESTONE_UNIT_STATUS[kind]
+    else:
+        return
+    decision = rules.decide_unit_status(
+        _unit_view(state, unit), _fact(entry, kind="unit_status", payload={"status": target})
+    )
+    if decision.update:
+        _set_unit_status(state, unit, target, entry.event.estimated_at)
+
+
+def _unit_view(state: _State, unit: Unit) -> rules.UnitStatusView:
+    return rules.UnitStatusView(
+        unit_id=str(unit.pk),
+        status=unit.status,
+        status_at_ms=_ms(unit.status_at),
+        status_event_id=state.status_events.get(unit.pk),
+        chief_out_of_service_ms=_ms(unit.status_locked_at),
+    )
+
+
+def _set_unit_status(
+    state: _State, unit: Unit, status: str, at: dt.datetime, event_id: str | None = None
+) -> None:
+    unit.status = status
+    unit.status_at = at
+    state.status_events[unit.pk] = event_id
+    state.dirty_units[unit.pk].update({"status", "status_at"})
+
+
+def _decide_unit(state: _State, entry: _Entry, by_id: dict[str, _Entry]) -> None:
+    event = entry.event
+    unit = state.units.get(event.unit_id) if event.unit_id is not None else None
+    if unit is None:
+        return
+    if event.kind in ("unit_status", "sos"):
+        decision = rules.decide_unit_status(_unit_view(state, unit), _fact(entry))
+        if event.assignment_id is None or event.disposition == Disposition.RECORDED:
+            event.disposition = decision.disposition
+        if decision.update:
+            _flip(state, by_id, decision.superseded_event_id, Disposition.SUPERSEDED)
+            _set_unit_status(
+                state, unit, rules.fact_unit_status(_fact(entry)), event.estimated_at, event.pk
+            )
+    if event.lat is not None and _in_kazakhstan(event.lat, event.lon):
+        current = rules.PositionView(
+            unit_id=str(unit.pk),
+            position_at_ms=_ms(unit.position_at),
+            position_event_id=state.position_events.get(unit.pk),
+        )
+        decision = rules.decide_location(current, _fact(entry))
+        if event.kind == "location":
+            event.disposition = decision.disposition
+        if decision.update:
+            if event.kind == "location":
+                _flip(state, by_id, decision.superseded_event_id, Disposition.RECORDED)
+            unit.lat, unit.lon = event.lat, event.lon
+            unit.position_at = event.estimated_at
+            unit.position_accuracy_m = event.accuracy_m
+            state.position_events[unit.pk] = event.pk if event.kind == "location" else None
+            state.dirty_units[unit.pk].update({"lat", "lon", "position_at", "position_accuracy_m"})
+
+
+def _decide_outcome(state: _State, entry: _Entry, assignment: Assignment) -> None:
+    incident = state.incidents[assignment.incident_id]
+    view = state.outcomes.get(incident.pk, rules.OutcomeView())
+    fact = _fact(entry)
+    decision = rules.decide_outcome(view, fact)
+    entry.event.disposition = decision.disposition
+    if decision.show:
+        incident.outcome_code = str(entry.event.payload.get("code", ""))
+        incident.outcome_text = str(entry.event.payload.get("text") or "")
+        incident.outcome_event_id = entry.event.pk
+        state.dirty_incidents[incident.pk].update({"outcome_code", "outcome_text", "outcome_event"})
+    if decision.conflict is not None:
+        other = view.latest_office if fact.source in rules.DEVICE_SOURCES else view.latest_field
+        entry.conflicts.append(
+            (
+                decision.conflict,
+                {
+                    "outcome": {
+                        "event_id": other.event_id if other else None,
+                        "code": other.code if other else None,
+                        "source": other.source if other else None,
+                        "received_at": other.received_ms if other else None,
+                    }
+                },
+            )
+        )
+    state.outcomes[incident.pk] = rules.apply_outcome(view, fact, decision)
+
+
+# --- conflicts and notifications ---------------------------------------------------------------
+
+
+def _device_side(entry: _Entry) -> dict[str, Any]:
+    event = entry.event
+    return {
+        "event_id": event.pk,
+        "kind": event.kind,
+        "source": event.source,
+        "via": event.via,
+        "officer_id": event.officer_id,
+        "device_id": event.device_id,
+        "unit_id": event.unit_id,
+        "device_time": event.device_time,
+        "boot_id": event.boot_id or None,
+        "elapsed_ms": event.elapsed_ms,
+        "gps_time": event.gps_time,
+        "estimated_at": clock.to_ms(event.estimated_at),
+        "estimate_uncertainty_ms": event.estimate_uncertainty_ms,
+        "estimate_method": event.estimate_method,
+        "clock_suspect": event.clock_suspect,
+        "server_received_at": clock.to_ms(event.server_received_at),
+        "payload": event.payload,
+    }
+
+
+def _server_side(state: _State, assignment: Assignment, conflict: str) -> dict[str, Any]:
+    incident = state.incidents[assignment.incident_id]
+    side: dict[str, Any] = {
+        "assignment_id": assignment.pk,
+        "assignment_status": assignment.status,
+        "assignee_unit_id": assignment.unit_id,
+        "dispatched_at": clock.to_ms(assignment.dispatched_at),
+    }
+    command_kind = {
+        "after_cancel": "cancelled",
+        "after_reassign": "reassigned",
+        "after_close": "closed",
+    }.get(conflict)
+    if conflict == "after_cancel":
+        side["command"] = {
+            "name": "cancel",
+            "at": _ms(assignment.cancelled_at),
+            "actor_id": assignment.cancelled_by_id,
+            "reason": assignment.cancel_reason,
+        }
+    elif conflict == "after_reassign":
+        side["command"] = {
+            "name": "reassign",
+            "at": _ms(assignment.superseded_at),
+            "superseded_by": assignment.superseded_by_id,
+        }
+    elif conflict == "after_close":
+        side["command"] = {
+            "name": "close",
+            "at": _ms(incident.closed_at),
+            "actor_id": incident.closed_by_id,
+            "disposition": incident.disposition,
+        }
+    if command_kind is not None:
+        # The command as dispatch recorded it on the timeline, with its actor.
+        recorded = (
+            Event.objects.filter(
+                Q(assignment_id=assignment.pk)
+                | Q(incident_id=incident.pk, assignment__isnull=True),
+                kind=command_kind,
+                source=EventSource.SERVER,
+            )
+            .order_by("-server_received_at")
+            .values("id", "officer_id", "officer__username", "server_received_at", "via")
+            .first()
+        )
+        if recorded is not None:
+            side["command"].update(
+                {
+                    "event_id": recorded["id"],
+                    "actor_id": recorded["officer_id"] or side["command"].get("actor_id"),
+                    "actor": recorded["officer__username"],
+                    "recorded_at": clock.to_ms(recorded["server_received_at"]),
+                }
+            )
+    return side
+
+
+def _clock_side(
+    entry: _Entry, assignment: Assignment | None, estimate: timing.Estimate
+) -> dict[str, Any]:
+    return {
+        "flags": sorted(estimate.flags),
+        "server_received_at": clock.to_ms(entry.event.server_received_at),
+        "dispatched_at": _ms(assignment.dispatched_at) if assignment is not None else None,
+        "skew_ms": estimate.skew_ms,
+    }
+
+
+def _open_conflicts(
+    state: _State, stored: list[_Entry], *, actor: Any, actor_kind: str | None
+) -> None:
+    rows: list[tuple[Conflict, _Entry]] = []
+    for entry in stored:
+        event = entry.event
+        assignment = state.assignments.get(event.assignment_id) if event.assignment_id else None
+        incident = state.incidents.get(assignment.incident_id) if assignment else None
+        unit = state.units.get(event.unit_id) if event.unit_id else None
+        district_id = incident.district_id if incident else (unit.district_id if unit else None)
+        if district_id is None:
+            continue
+        seen: set[str] = set()
+        for kind, server_side in entry.conflicts:
+            if kind in seen:
+                continue
+            seen.add(kind)
+            rows.append(
+                (
+                    Conflict(
+                        kind=kind,
+                        district_id=district_id,
+                        incident=incident,
+                        assignment=assignment,
+                        event_id=event.pk,
+                        unit_id=event.unit_id,
+                        device_side=_device_side(entry),
+                        server_side=server_side,
+                        opened_at=event.server_received_at,
+                    ),
+                    entry,
+                )
+            )
+    if not rows:
+        return
+    Conflict.objects.bulk_create([c for c, _ in rows])
+    for conflict, entry in rows:
+        uow.audit(
+            "conflict.opened",
+            actor=actor,
+            actor_kind=actor_kind,
+            obj=conflict if conflict.pk else None,
+            object_type="conflict",
+            district_id=conflict.district_id,
+            data={
+                "kind": conflict.kind,
+                "event_id": entry.event.pk,
+                "assignment_id": conflict.assignment_id,
+            },
+        )
+        notice = {
+            "conflict_id": conflict.pk,
+            "conflict_kind": conflict.kind,
+            "event_id": entry.event.pk,
+            "assignment_id": conflict.assignment_id,
+            "unit_id": conflict.unit_id,
+        }
+        if conflict.incident is not None:
+            _board("conflict", incident=conflict.incident, chief=True, **notice)
+        else:
+            uow.notify(
+                "board",
+                district_id=conflict.district_id,
+                kind="conflict",
+                chief=True,
+                at=clock.now_ms(),
+                **notice,
+            )
+
+
+def _board(kind: str, *, incident: Incident, chief: bool = False, **fields: Any) -> None:
+    """The same shape as dispatch's board notifications (times in ms)."""
+    uow.notify(
+        "board",
+        district_id=incident.district_id,
+        kind=kind,
+        chief=chief,
+        incident_id=incident.pk,
+        incident_number=incident.number,
+        priority=incident.priority,
+        category=incident.category,
+        at=clock.now_ms(),
+        **fields,
+    )
+
+
+def _sos(state: _State, entry: _Entry, *, actor: Any, actor_kind: str | None) -> None:
+    """SOS: accepted at once, the unit's status is sos, every duty officer and chief told."""
+    event = entry.event
+    unit = state.units.get(event.unit_id) if event.unit_id else None
+    if unit is None:
+        return
+    uow.audit(
+        "unit.sos",
+        actor=actor,
+        actor_kind=actor_kind,
+        obj=unit,
+        data={
+            "event_id": event.pk,
+            "lat": event.lat,
+            "lon": event.lon,
+            "disposition": event.disposition,
+        },
+    )
+    uow.notify(
+        "board",
+        district_id=unit.district_id,
+        kind="sos",
+        chief=True,
+        unit_id=unit.pk,
+        callsign=unit.callsign,
+        officer_id=event.officer_id,
+        event_id=event.pk,
+        lat=event.lat,
+        lon=event.lon,
+        estimated_at=clock.to_ms(event.estimated_at),
+        at=clock.now_ms(),
+    )
+
+
+__all__ = ["FactOutcome", "apply_device_events", "record_server_fact"]

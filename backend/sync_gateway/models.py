@@ -1,4 +1,14 @@
-"""The Django side of the sync protocol: quarantine of device records that fail validation."""
+"""The Django side of the sync protocol.
+
+* ``QuarantinedRecord`` — what a device sent that was not accepted, kept verbatim.
+* ``Membership`` — which audience currently sees which record. The change resolver
+  (:mod:`backend.sync_gateway.scope`) compares a touched record's current audiences with
+  these rows to emit move-ins and move-outs; a replacement snapshot is read from them.
+* ``TimeAnchor`` — (device, boot, elapsed ms) ↔ server time, from ``X-Device-Clock``.
+* ``DeviceScope`` — what a device's scope was built from; a change forces a snapshot.
+* ``SnapshotBookmark`` — where a paged snapshot continues (behind a continuation cursor).
+* ``ChangeLogHorizon`` — the oldest change a cursor may still stand on after pruning.
+"""
 
 from __future__ import annotations
 
@@ -43,3 +53,116 @@ class QuarantinedRecord(models.Model):
     @property
     def audit_district_id(self) -> int | None:
         return self.district_id
+
+
+class Membership(models.Model):
+    """One record currently visible to one audience (``u:<unit>``, ``d:<district>``, ``*``).
+
+    Written only by the change resolver, under the sequencer lock, so it always equals the
+    sum of the change log: a snapshot read from it is what incremental pulls would build.
+    ``expires_at`` is set for records whose visibility ends with time (closed assignments,
+    unit-level events): the age-out sweep touches them then, and the resolver emits the
+    move-out.
+    """
+
+    table = models.CharField(max_length=32)
+    record_id = models.CharField(max_length=64)
+    audience = models.CharField(max_length=32)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["table", "record_id", "audience"], name="membership_unique"
+            )
+        ]
+        indexes = [
+            # Snapshot pages: keyset over the audience's rows.
+            models.Index(fields=["audience", "id"], name="membership_audience_idx"),
+            models.Index(
+                fields=["expires_at"],
+                condition=models.Q(expires_at__isnull=False),
+                name="membership_expiry_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.table}:{self.record_id} → {self.audience}"
+
+
+class TimeAnchor(models.Model):
+    """At ``elapsed_ms`` on boot ``boot_id`` the server's clock read ``server_ms``.
+
+    ``transit_ms`` bounds how long the request may have travelled: the device read its
+    clocks at most that long before the server received the request.
+    """
+
+    device = models.ForeignKey("devices.Device", on_delete=models.CASCADE, related_name="+")
+    boot_id = models.CharField(max_length=64)
+    elapsed_ms = models.BigIntegerField()
+    server_ms = models.BigIntegerField()
+    transit_ms = models.IntegerField()
+    wall_ms = models.BigIntegerField(help_text="the device's wall clock, as sent (untrusted)")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["device", "boot_id", "elapsed_ms"], name="anchor_lookup_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.device_id} boot {self.boot_id} +{self.elapsed_ms} ms = {self.server_ms}"
+
+
+class DeviceScope(models.Model):
+    """What a device's scope was last built from.
+
+    When the officer's unit or district changes, or the device is enrolled again, the
+    gateway notices on the next pull, takes a fresh change number as the new ``epoch`` and
+    serves a replacement snapshot to any cursor below it: the change log alone cannot tell
+    a device that a whole audience stopped being its own.
+    """
+
+    device = models.OneToOneField(
+        "devices.Device", primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    unit_id = models.BigIntegerField(null=True, blank=True)
+    district_id = models.BigIntegerField(null=True, blank=True)
+    enrolled_at = models.DateTimeField()
+    epoch = models.BigIntegerField()
+    updated_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.device_id}: unit {self.unit_id}, epoch {self.epoch}"
+
+
+class SnapshotBookmark(models.Model):
+    """Where a paged snapshot continues. Immutable: a repeated page request gets the same page.
+
+    ``head`` is the change number read when the snapshot started: the last page answers
+    with it as ``timestamp`` and the device continues incrementally from there.
+    """
+
+    device = models.ForeignKey("devices.Device", on_delete=models.CASCADE, related_name="+")
+    head = models.BigIntegerField()
+    after_membership_id = models.BigIntegerField()
+    audiences = models.CharField(max_length=200)
+    created_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"snapshot of {self.device_id} at {self.head} after {self.after_membership_id}"
+
+
+class ChangeLogHorizon(models.Model):
+    """One row: changes up to ``pruned_through`` were pruned; older cursors get a snapshot."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    pruned_through = models.BigIntegerField(default=0)
+    codes_digest = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="change_horizon_single_row")
+        ]
+
+    def __str__(self) -> str:
+        return f"pruned through {self.pruned_through}"

@@ -1,0 +1,294 @@
+"""OpenAPI documentation of the sync endpoints, generated from the same column lists as the
+wire (:data:`backend.sync_gateway.render.TABLE_COLUMNS`).
+
+The endpoints are plain Django views (the hot path). drf-spectacular only documents DRF
+views, so each view gets a ``cls`` attribute naming a thin APIView below that carries the
+``extend_schema`` declarations; the schema generator instantiates it, requests never do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.views import APIView
+
+from sync.protocol import DEVICE_EVENT_KINDS, MAX_PUSH_BYTES, MAX_PUSH_EVENTS
+
+from .render import TABLE_COLUMNS, TABLE_ORDER
+
+
+def _column_schema(kind: str) -> dict[str, Any]:
+    nullable = kind.endswith("|null")
+    base = kind.removesuffix("|null")
+    schema: dict[str, Any]
+    if base == "time":
+        schema = {"type": "integer", "format": "int64", "description": "ms since epoch"}
+    elif base == "integer":
+        schema = {"type": "integer", "format": "int64"}
+    elif base == "number":
+        schema = {"type": "number"}
+    elif base == "boolean":
+        schema = {"type": "boolean"}
+    elif base.startswith("json text"):
+        schema = {"type": "string", "description": f"JSON text: {base[len('json text ') :]}"}
+    else:
+        schema = {"type": "string"}
+    if nullable:
+        schema["nullable"] = True
+    return schema
+
+
+def record_schema(table: str) -> dict[str, Any]:
+    properties: dict[str, Any] = {"id": {"type": "string"}}
+    for name, _, _, kind in TABLE_COLUMNS[table]:
+        properties[name] = _column_schema(kind)
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": ["id", *properties.keys() - {"id"}],
+    }
+
+
+def _table_changes(table: str) -> dict[str, Any]:
+    record = record_schema(table)
+    return {
+        "type": "object",
+        "properties": {
+            "created": {
+                "type": "array",
+                "items": record,
+                "description": "always empty: upserts travel in `updated` (sendCreatedAsUpdated)",
+            },
+            "updated": {"type": "array", "items": record},
+            "deleted": {"type": "array", "items": {"type": "string"}},
+        },
+        "required": ["created", "updated", "deleted"],
+    }
+
+
+ERROR = {
+    "type": "object",
+    "properties": {
+        "error": {"type": "string"},
+        "detail": {"type": "string"},
+        "wipe": {"type": "boolean", "description": "only with device_revoked"},
+        "server_time": {"type": "integer", "format": "int64"},
+    },
+    "required": ["error", "detail", "server_time"],
+}
+
+PULL_RESPONSE = {
+    "type": "object",
+    "properties": {
+        "changes": {
+            "type": "object",
+            "properties": {t: _table_changes(t) for t in TABLE_ORDER},
+        },
+        "timestamp": {
+            "type": "integer",
+            "format": "int64",
+            "description": "the cursor to send as last_pulled_at next time (> 0)",
+        },
+        "has_more": {"type": "boolean"},
+        "experimentalStrategy": {"type": "string", "enum": ["replacement"]},
+        "server_time": {"type": "integer", "format": "int64"},
+    },
+    "required": ["changes", "timestamp", "has_more", "server_time"],
+}
+
+PUSHED_EVENT = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "string", "pattern": "^[A-Za-z0-9_-]{16,64}$"},
+        "kind": {"type": "string", "enum": list(DEVICE_EVENT_KINDS)},
+        "assignment_id": {"type": "string", "nullable": True},
+        "device_time": {"type": "integer", "format": "int64"},
+        "boot_id": {"type": "string", "nullable": True},
+        "elapsed_ms": {"type": "integer", "format": "int64", "nullable": True},
+        "lat": {"type": "number", "nullable": True},
+        "lon": {"type": "number", "nullable": True},
+        "accuracy_m": {"type": "number", "nullable": True},
+        "gps_time": {"type": "integer", "format": "int64", "nullable": True},
+        "payload": {
+            "description": "object, or JSON text of an object",
+            "oneOf": [{"type": "object"}, {"type": "string"}],
+        },
+    },
+    "required": ["id", "kind", "device_time"],
+}
+
+PUSH_REQUEST = {
+    "type": "object",
+    "description": f"at most {MAX_PUSH_EVENTS} records and {MAX_PUSH_BYTES} bytes (compressed)",
+    "properties": {
+        "changes": {
+            "type": "object",
+            "properties": {
+                "events": {
+                    "type": "object",
+                    "properties": {
+                        "created": {"type": "array", "items": PUSHED_EVENT},
+                        "updated": {
+                            "type": "array",
+                            "items": {"type": "object"},
+                            "description": "rejected read_only",
+                        },
+                        "deleted": {
+                            "type": "array",
+                            "items": {"type": "string"},
+                            "description": "rejected read_only",
+                        },
+                    },
+                }
+            },
+        },
+        "lastPulledAt": {"type": "integer", "format": "int64", "nullable": True},
+    },
+    "required": ["changes"],
+}
+
+PUSH_RESPONSE = {
+    "type": "object",
+    "properties": {
+        "results": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "id": {"type": "string", "nullable": True},
+                    "status": {"type": "string", "enum": ["accepted", "duplicate", "rejected"]},
+                    "disposition": {"type": "string"},
+                    "reason": {"type": "string"},
+                    "detail": {"type": "string"},
+                },
+                "required": ["id", "status"],
+            },
+        },
+        "server_time": {"type": "integer", "format": "int64"},
+    },
+    "required": ["results", "server_time"],
+}
+
+ENROLL_REQUEST = {
+    "type": "object",
+    "properties": {
+        "code": {"type": "string"},
+        "device": {
+            "type": "object",
+            "properties": {
+                "platform": {"type": "string"},
+                "model": {"type": "string"},
+                "app_version": {"type": "string"},
+                "install_id": {"type": "string"},
+            },
+            "required": ["install_id"],
+        },
+    },
+    "required": ["code", "device"],
+}
+
+ENROLL_RESPONSE = {
+    "type": "object",
+    "properties": {
+        "device_id": {"type": "string"},
+        "token": {"type": "string"},
+        "officer": {"type": "object"},
+        "unit": {"type": "object", "nullable": True},
+        "server_time": {"type": "integer", "format": "int64"},
+    },
+    "required": ["device_id", "token", "officer", "unit", "server_time"],
+}
+
+_DEVICE_HEADERS = [
+    OpenApiParameter(
+        "Authorization",
+        str,
+        OpenApiParameter.HEADER,
+        required=True,
+        description="`Device <token>`",
+    ),
+    OpenApiParameter(
+        "X-Device-Clock",
+        str,
+        OpenApiParameter.HEADER,
+        description="`<wall_ms>;<boot_id>;<elapsed_ms>`",
+    ),
+]
+
+_ERRORS = {
+    code: OpenApiResponse(ERROR, description=text)
+    for code, text in {
+        400: "malformed",
+        401: "unauthenticated / device_revoked (with wipe)",
+        413: "too_large",
+        426: "upgrade_required",
+        429: "rate_limited (Retry-After)",
+    }.items()
+}
+
+
+class PullSchema(APIView):
+    authentication_classes: list[Any] = []
+    permission_classes: list[Any] = []
+
+    @extend_schema(
+        operation_id="sync_pull",
+        tags=["sync"],
+        parameters=[
+            *_DEVICE_HEADERS,
+            OpenApiParameter("last_pulled_at", str, description="integer cursor or `null`"),
+            OpenApiParameter("schema_version", int, required=True),
+        ],
+        responses={200: PULL_RESPONSE, **_ERRORS},
+        description="Changes of the device's scope since the cursor (WatermelonDB pull).",
+    )
+    def get(self, request: Any) -> Any:  # pragma: no cover - documentation only
+        raise NotImplementedError
+
+
+class PushSchema(APIView):
+    authentication_classes: list[Any] = []
+    permission_classes: list[Any] = []
+
+    @extend_schema(
+        operation_id="sync_push",
+        tags=["sync"],
+        parameters=[
+            *_DEVICE_HEADERS,
+            OpenApiParameter("last_pulled_at", str),
+            OpenApiParameter(
+                "Content-Encoding", str, OpenApiParameter.HEADER, description="`gzip` or absent"
+            ),
+        ],
+        request=PUSH_REQUEST,
+        responses={200: PUSH_RESPONSE, **_ERRORS},
+        description="Events recorded on the device; one result per record.",
+    )
+    def post(self, request: Any) -> Any:  # pragma: no cover - documentation only
+        raise NotImplementedError
+
+
+class EnrollSchema(APIView):
+    authentication_classes: list[Any] = []
+    permission_classes: list[Any] = []
+
+    @extend_schema(
+        operation_id="sync_enroll",
+        tags=["sync"],
+        request=ENROLL_REQUEST,
+        responses={201: ENROLL_RESPONSE, 400: _ERRORS[400], 401: _ERRORS[401]},
+        description="Trade a one-time enrolment code for a device token.",
+    )
+    def post(self, request: Any) -> Any:  # pragma: no cover - documentation only
+        raise NotImplementedError
+
+
+def attach(
+    *, enroll: Callable[..., Any], pull: Callable[..., Any], push: Callable[..., Any]
+) -> None:
+    """Make the plain views visible to drf-spectacular as these documented APIViews."""
+    for view, cls in ((enroll, EnrollSchema), (pull, PullSchema), (push, PushSchema)):
+        view.cls = cls  # type: ignore[attr-defined]
+        view.initkwargs = {}  # type: ignore[attr-defined]

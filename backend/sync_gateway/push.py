@@ -1,0 +1,253 @@
+"""Push: store each event a device sends exactly once, with all its effects, before answering.
+
+:func:`push_records` serves the HTTP push view and the WebSocket consumer alike. Every record
+gets its own result, in the order sent:
+
+* ``accepted`` + ``disposition`` — stored now, effects applied (:mod:`.facts`);
+* ``duplicate`` + the stored ``disposition`` — the id is already stored with the same
+  content; nothing happens twice (a retry after a lost response);
+* ``rejected`` + ``reason`` — invalid, read-only, an unknown assignment, or the id reused
+  with other content (``id_reused``, also a security audit entry). Each is kept verbatim in
+  :class:`~.models.QuarantinedRecord`.
+
+Everything — events, their effects, quarantine rows, the time anchor — commits in one
+transaction before the caller answers; notifications go out after commit. Two copies of
+the same push arriving at once serialise on the device row's lock: the second finds the
+first's events and answers ``duplicate``. A race on one id between two *different* devices
+(only a forged id can do that) ends in the unique key: the losing transaction rolls back to
+its savepoint and retries once, then sees the stored event.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from django.db import IntegrityError, transaction
+
+from backend.common import clock as server_clock
+from backend.devices.models import Device
+from backend.devices.services import DeviceRevoked
+from backend.dispatch.models import Event
+from backend.ledger import uow
+from backend.ledger.models import ActorKind
+from sync.protocol import (
+    ClockHeader,
+    EventRecord,
+    Invalid,
+    PushBatch,
+    PushItem,
+    content_hash,
+    parse_event,
+    parse_push,
+)
+from sync.timing import Anchor
+
+from . import facts
+from .anchors import anchor_record, anchors_for
+from .models import QuarantinedRecord
+
+Result = dict[str, Any]
+
+
+@dataclass
+class _Pending:
+    index: int
+    item: PushItem
+    record: EventRecord
+    digest: str
+
+
+def _rejected(record_id: str | None, reason: str, detail: str) -> Result:
+    return {"id": record_id, "status": "rejected", "reason": reason, "detail": detail}
+
+
+def _raw_text(raw: object) -> str:
+    try:
+        return orjson.dumps(raw).decode()
+    except TypeError:
+        return repr(raw)
+
+
+def batch_from(body_or_records: object) -> PushBatch:
+    """A push body (dict) or a list of raw event records (the WebSocket path) as a batch."""
+    if isinstance(body_or_records, list):
+        return PushBatch(
+            items=tuple(
+                PushItem("events", "created", raw, parse_event(raw)) for raw in body_or_records
+            ),
+            last_pulled_at=None,
+        )
+    return parse_push(body_or_records)
+
+
+def push_records(
+    *,
+    device: Device,
+    body_or_records: object,
+    clock: ClockHeader | None,
+    via: str,
+    received_at: dt.datetime | None = None,
+) -> list[Result]:
+    """Store and apply what ``device`` pushed; one result per record, in order.
+
+    ``body_or_records`` is a parsed push body (``{"changes": …}``) or a list of raw event
+    records (a WebSocket ``event`` message). Raises ``sync.protocol.ProtocolError`` when the
+    body's shape is wrong or it is too large, and ``DeviceRevoked`` when the device was
+    revoked meanwhile; nothing is stored then.
+    """
+    batch = batch_from(body_or_records)
+    received_at = received_at or server_clock.now()
+    operation = "ws_event" if via == "ws" else None
+    try:
+        return _store(device, batch, clock, via, received_at, operation)
+    except IntegrityError:
+        # Another device stored one of these ids between our read and our insert. The
+        # second attempt reads it and answers duplicate / id_reused.
+        return _store(device, batch, clock, via, received_at, operation)
+
+
+def _store(
+    device: Device,
+    batch: PushBatch,
+    clock: ClockHeader | None,
+    via: str,
+    received_at: dt.datetime,
+    operation: str | None,
+) -> list[Result]:
+    results: list[Result | None] = [None] * len(batch.items)
+    quarantine: list[QuarantinedRecord] = []
+    officer = device.officer
+
+    def keep(item: PushItem, reason: str, detail: str) -> None:
+        quarantine.append(
+            QuarantinedRecord(
+                device_id=device.pk,
+                officer_id=officer.pk,
+                district_id=officer.district_id,
+                table=item.table[:32],
+                operation=operation or item.op,
+                record_id=(item.record_id or "")[:128],
+                raw=_raw_text(item.raw),
+                reason=reason,
+                detail=detail,
+                received_at=received_at,
+            )
+        )
+
+    pending: list[_Pending] = []
+    copies: dict[int, int] = {}  # index of a repeated record → index of its first copy
+    for index, item in enumerate(batch.items):
+        verdict = item.verdict
+        if isinstance(verdict, Invalid):
+            results[index] = _rejected(verdict.record_id, verdict.reason, verdict.detail)
+            keep(item, verdict.reason, verdict.detail)
+        else:
+            pending.append(_Pending(index, item, verdict, content_hash(verdict)))
+
+    received_ms = server_clock.to_ms(received_at)
+    with uow.unit_of_work(), transaction.atomic():
+        locked = (
+            Device.objects.select_for_update().filter(pk=device.pk).values("revoked_at").first()
+        )
+        if locked is None or locked["revoked_at"] is not None:
+            raise DeviceRevoked()
+
+        stored = {
+            row["id"]: row
+            for row in Event.objects.filter(id__in=sorted({p.record.id for p in pending})).values(
+                "id", "content_hash", "disposition", "device_id"
+            )
+        }
+        fresh: list[_Pending] = []
+        first_in_batch: dict[str, _Pending] = {}
+        for p in pending:
+            known = stored.get(p.record.id)
+            earlier = first_in_batch.get(p.record.id)
+            if known is not None:
+                if known["content_hash"] == p.digest and known["device_id"] == device.pk:
+                    results[p.index] = {
+                        "id": p.record.id,
+                        "status": "duplicate",
+                        "disposition": known["disposition"],
+                    }
+                    continue
+                _id_reused(device, p, keep, results, stored_device=known["device_id"])
+            elif earlier is not None:
+                if earlier.digest == p.digest:
+                    copies[p.index] = earlier.index
+                    continue
+                _id_reused(device, p, keep, results, stored_device=device.pk)
+            else:
+                first_in_batch[p.record.id] = p
+                fresh.append(p)
+
+        anchors: list[Anchor] = []
+        if clock is not None:
+            anchors.append(
+                anchor_record(device=device, clock=clock, server_ms=received_ms, force=True)
+            )
+        if fresh:
+            anchors = anchors_for(
+                device_id=device.pk, records=[p.record for p in fresh], extra=anchors
+            )
+            outcomes = facts.apply_device_events(
+                device=device,
+                records=[(p.record, p.digest) for p in fresh],
+                anchors=anchors,
+                received_at=received_at,
+                via=via,
+            )
+            for p, outcome in zip(fresh, outcomes, strict=True):
+                if outcome.disposition is not None:
+                    results[p.index] = {
+                        "id": p.record.id,
+                        "status": "accepted",
+                        "disposition": outcome.disposition,
+                    }
+                else:
+                    reason, detail = outcome.refusal or ("invalid_field", "")
+                    results[p.index] = _rejected(p.record.id, reason, detail)
+                    keep(p.item, reason, detail)
+        if quarantine:
+            QuarantinedRecord.objects.bulk_create(quarantine)
+
+    # A copy of an event later in the same batch gets the first copy's fate.
+    for index, first_index in copies.items():
+        first = results[first_index]
+        assert first is not None
+        if first["status"] == "accepted":
+            results[index] = {**first, "status": "duplicate"}
+        else:
+            results[index] = {**first}
+    return [r for r in results if r is not None]
+
+
+def _id_reused(
+    device: Device,
+    p: _Pending,
+    keep: Any,
+    results: list[Result | None],
+    *,
+    stored_device: str | None,
+) -> None:
+    detail = "this id is already stored with other content; a device never reuses an id"
+    results[p.index] = _rejected(p.record.id, "id_reused", detail)
+    keep(p.item, "id_reused", detail)
+    uow.audit(
+        "security.event_id_reused",
+        actor=device.officer,
+        actor_kind=ActorKind.DEVICE,
+        obj=device,
+        data={
+            "event_id": p.record.id,
+            "device_id": device.pk,
+            "stored_device_id": stored_device,
+            "content_hash": p.digest,
+        },
+    )
+
+
+__all__ = ["Result", "batch_from", "push_records"]

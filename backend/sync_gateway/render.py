@@ -1,0 +1,221 @@
+"""Records as devices see them: flat dicts, string ids, times in ms, nested values as JSON text.
+
+WatermelonDB columns are scalar, so an event's ``payload`` and an incident's ``risk_flags``
+travel as JSON strings; every time is an integer (ms since epoch) or null; every id and
+foreign key is a string. Rows are read with ``.values()`` — one query per table, no model
+instances — because pull is the hot path (docs/benchmarks.md). The column lists here are
+the published schema (docs/protocol.md, the OpenAPI schema): add columns, never rename.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import orjson
+
+from backend.dispatch.models import Assignment, Event, Incident
+from backend.geo.models import Settlement
+from backend.people.models import Unit
+
+from .scope import code_records
+
+
+def _ms(value: dt.datetime | None) -> int | None:
+    return None if value is None else int(value.timestamp() * 1000)
+
+
+def _sid(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def _json_text(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+# Each table: the model, the columns read, and how each becomes a wire value. A column
+# spec is (wire name, source field, converter). Kept as data so docs and the schema can
+# be generated from the same list.
+Converter = Callable[[Any], Any]
+_ID = _sid
+_TIME = _ms
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _blank_none(value: Any) -> Any:
+    return value or None
+
+
+TABLE_COLUMNS: dict[str, list[tuple[str, str, Converter, str]]] = {
+    "assignments": [
+        ("incident_id", "incident_id", _ID, "string"),
+        ("unit_id", "unit_id", _ID, "string"),
+        ("status", "status", _same, "string"),
+        ("dispatched_at", "dispatched_at", _TIME, "time"),
+        ("delivered_at", "delivered_at", _TIME, "time|null"),
+        ("acknowledged_at", "acknowledged_at", _TIME, "time|null"),
+        ("en_route_at", "en_route_at", _TIME, "time|null"),
+        ("on_scene_at", "on_scene_at", _TIME, "time|null"),
+        ("transporting_at", "transporting_at", _TIME, "time|null"),
+        ("cleared_at", "cleared_at", _TIME, "time|null"),
+        ("cancelled_at", "cancelled_at", _TIME, "time|null"),
+        ("cancel_reason", "cancel_reason", _same, "string"),
+        ("superseded_at", "superseded_at", _TIME, "time|null"),
+        ("closed_at", "closed_at", _TIME, "time|null"),
+        ("ack_due_at", "ack_due_at", _TIME, "time|null"),
+        ("arrive_due_at", "arrive_due_at", _TIME, "time|null"),
+    ],
+    "incidents": [
+        ("number", "number", _same, "string"),
+        ("channel", "channel", _same, "string"),
+        ("category", "category", _same, "string"),
+        ("priority", "priority", _same, "string"),
+        ("status", "status", _same, "string"),
+        ("received_at", "received_at", _TIME, "time"),
+        ("district_id", "district_id", _ID, "string"),
+        ("settlement_id", "settlement_id", _ID, "string|null"),
+        ("lat", "lat", _same, "number|null"),
+        ("lon", "lon", _same, "number|null"),
+        ("location_source", "location_source", _same, "string"),
+        ("landmark", "landmark", _same, "string"),
+        ("summary", "summary", _same, "string"),
+        ("description", "description", _same, "string"),
+        ("caller_name", "caller_name", _same, "string"),
+        ("caller_phone", "caller_phone", _same, "string"),
+        ("risk_flags", "risk_flags", _json_text, "json text (list)"),
+        ("outcome_code", "outcome_code", _same, "string"),
+        ("outcome_text", "outcome_text", _same, "string"),
+        ("closed_at", "closed_at", _TIME, "time|null"),
+    ],
+    "events": [
+        ("kind", "kind", _same, "string"),
+        ("assignment_id", "assignment_id", _ID, "string|null"),
+        ("incident_id", "incident_id", _ID, "string|null"),
+        ("unit_id", "unit_id", _ID, "string|null"),
+        ("device_time", "device_time", _same, "integer|null"),
+        ("boot_id", "boot_id", _blank_none, "string|null"),
+        ("elapsed_ms", "elapsed_ms", _same, "integer|null"),
+        ("lat", "lat", _same, "number|null"),
+        ("lon", "lon", _same, "number|null"),
+        ("accuracy_m", "accuracy_m", _same, "number|null"),
+        ("gps_time", "gps_time", _same, "integer|null"),
+        ("payload", "payload", _json_text, "json text (object)"),
+        ("officer_id", "officer_id", _ID, "string|null"),
+        ("device_id", "device_id", _ID, "string|null"),
+        ("source", "source", _same, "string"),
+        ("disposition", "disposition", _same, "string"),
+        ("server_received_at", "server_received_at", _TIME, "time"),
+        ("estimated_at", "estimated_at", _TIME, "time"),
+        ("estimate_uncertainty_ms", "estimate_uncertainty_ms", _same, "integer|null"),
+        ("estimate_method", "estimate_method", _same, "string"),
+        ("clock_suspect", "clock_suspect", _same, "boolean"),
+    ],
+    "units": [
+        ("callsign", "callsign", _same, "string"),
+        ("type", "type", _same, "string"),
+        ("mobility", "mobility", _same, "string"),
+        ("district_id", "district_id", _ID, "string"),
+        ("status", "status", _same, "string"),
+        ("status_at", "status_at", _TIME, "time|null"),
+        ("lat", "lat", _same, "number|null"),
+        ("lon", "lon", _same, "number|null"),
+        ("position_at", "position_at", _TIME, "time|null"),
+    ],
+    "settlements": [
+        ("kato", "kato", _same, "string"),
+        ("name", "name", _same, "string"),
+        ("kind", "kind", _same, "string"),
+        ("district_id", "district_id", _ID, "string"),
+        ("zone", "zone", _same, "string"),
+        ("coverage", "coverage", _same, "string"),
+        ("lat", "lat", _same, "number|null"),
+        ("lon", "lon", _same, "number|null"),
+        ("coords_estimated", "coords_estimated", _same, "boolean"),
+        ("road_km_to_seat", "road_km_to_seat", _same, "number|null"),
+    ],
+    "codes": [
+        ("kind", "kind", _same, "string"),
+        ("code", "code", _same, "string"),
+        ("label", "label", _same, "string"),
+    ],
+}
+
+_MODELS: dict[str, Any] = {
+    "assignments": Assignment,
+    "incidents": Incident,
+    "events": Event,
+    "units": Unit,
+    "settlements": Settlement,
+}
+
+# Tables in the order a device should apply them (parents before children).
+TABLE_ORDER = ("codes", "settlements", "units", "incidents", "assignments", "events")
+
+
+def _int_ids(ids: Iterable[str]) -> list[int]:
+    out = []
+    for value in ids:
+        try:
+            out.append(int(value))
+        except (TypeError, ValueError):
+            continue
+    return sorted(out)
+
+
+def records_for(table: str, ids: Iterable[str | int]) -> list[dict[str, Any]]:
+    """The wire records of ``table`` with these ids (missing ids are skipped), one query.
+
+    The order follows ``ids`` sorted; nothing is checked about who may see them — the
+    caller got the ids from the change log or the memberships of the device's audiences.
+    """
+    wanted = sorted({str(i) for i in ids})
+    if not wanted:
+        return []
+    columns = TABLE_COLUMNS.get(table)
+    if columns is None:
+        return []
+    if table == "codes":
+        codes = code_records()
+        return [codes[i] for i in wanted if i in codes]
+    model = _MODELS[table]
+    keys = _int_ids(wanted) if table != "events" else wanted
+    sources = ["id", *(source for _, source, _, _ in columns)]
+    rows = model.objects.filter(id__in=keys).order_by("id").values_list(*sources)
+    out = []
+    for row in rows:
+        record: dict[str, Any] = {"id": str(row[0])}
+        for (name, _, convert, _), value in zip(columns, row[1:], strict=True):
+            record[name] = convert(value)
+        out.append(record)
+    return out
+
+
+def dv_incident_ids(records: Iterable[dict[str, Any]]) -> list[str]:
+    """Ids of domestic-violence incidents among rendered incident records."""
+    return [r["id"] for r in records if r.get("category") == "domestic_violence"]
+
+
+def empty_changes() -> dict[str, dict[str, list[Any]]]:
+    return {t: {"created": [], "updated": [], "deleted": []} for t in TABLE_ORDER}
+
+
+def changes_for(
+    upserts: Mapping[str, Iterable[str]], deletes: Mapping[str, Iterable[str]]
+) -> dict[str, dict[str, list[Any]]]:
+    """A WatermelonDB ``changes`` object: every table present, upserts in ``updated``."""
+    changes = empty_changes()
+    for table, ids in upserts.items():
+        if table in changes:
+            changes[table]["updated"] = records_for(table, ids)
+    for table, ids in deletes.items():
+        if table in changes:
+            changes[table]["deleted"] = sorted(str(i) for i in ids)
+    return changes
+
+
+def dumps(value: Any) -> bytes:
+    return orjson.dumps(value)
