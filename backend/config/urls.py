@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/sync/v1/", include("backend.sync_gateway.urls")),
     path("api/v1/", include("backend.dispatch.urls")),
+    path("board/", include("backend.realtime.urls")),
     path("", include("backend.common.urls")),
 ]
 

@@ -1,0 +1,67 @@
+import pytest
+from django.urls import reverse
+
+from backend.dispatch.models import IncidentStatus
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def test_board_state_lists_the_chiefs_district_only(client, personas):
+    # given
+    a, b = personas.a, personas.b
+    mine = factories.incident(
+        district=a.district, settlement=a.town, status=IncidentStatus.ASSIGNED
+    )
+    assignment = factories.assignment(incident=mine, unit=a.patrol)
+    factories.incident(district=a.district, status=IncidentStatus.CANCELLED)
+    factories.incident(district=b.district, settlement=b.town)
+    client.force_login(a.chief)
+
+    # when
+    response = client.get(reverse("realtime:board-state"))
+
+    # then
+    body = response.json()
+    assert response.status_code == 200
+    assert [r["id"] for r in body["incidents"]] == [mine.pk]
+    assert [r["id"] for r in body["assignments"]] == [assignment.pk]
+    assert [u["callsign"] for u in body["units"]] == ["A-PC1", "A-UI1"]
+
+
+def test_oblast_duty_officer_sees_every_district_of_the_oblast(client, personas):
+    # given
+    a_incident = factories.incident(district=personas.a.district)
+    b_incident = factories.incident(district=personas.b.district)
+    client.force_login(personas.duty)
+
+    # when
+    body = client.get(reverse("realtime:board-state")).json()
+
+    # then
+    assert sorted(r["id"] for r in body["incidents"]) == sorted([a_incident.pk, b_incident.pk])
+    assert [u["callsign"] for u in body["units"]] == ["A-PC1", "A-UI1", "B-PC1", "B-UI1"]
+
+
+def test_board_page_renders_for_staff(client, personas):
+    # given
+    client.force_login(personas.a.chief)
+
+    # when
+    response = client.get(reverse("realtime:board"))
+
+    # then
+    assert response.status_code == 200
+    assert b'id="board-snapshot"' in response.content
+
+
+def test_board_is_refused_to_patrol_officers_and_anonymous_users(client, personas):
+    # when
+    anonymous = client.get(reverse("realtime:board"))
+    client.force_login(personas.a.patrol_officers[0])
+    officer = client.get(reverse("realtime:board-state"))
+
+    # then
+    assert anonymous.status_code == 302
+    assert anonymous["Location"].startswith("/admin/login/")
+    assert officer.status_code == 403
