@@ -32,7 +32,9 @@ from backend.devices.services import DeviceRevoked, device_authenticate
 from backend.ledger.uow import current_change_seq
 from backend.people.access import district_scope, is_staff_role
 from backend.people.models import Role
+from backend.sync_gateway.push import push_records
 from backend.sync_gateway.scope import device_audiences
+from sync.protocol import ClockHeader, ProtocolError
 
 from . import groups
 from .presence import CONTACT_WRITE_SECONDS, contact_record
@@ -105,15 +107,9 @@ def _hello_after_join(session: DeviceSession) -> int | None:
 
 
 def _push_event(token: str, event: Any, clock_text: Any) -> list[dict[str, Any]]:
-    # Late imports: the sync gateway is a layer below; keeping them here keeps this module
-    # importable (and its auth tests runnable) on its own.
-    from backend.sync_gateway.push import push_records
-    from sync.protocol import ClockHeader
-
     device = device_authenticate(token)  # the same check as every HTTP request
     device_clock = ClockHeader.parse(clock_text) if isinstance(clock_text, str) else None
-    results = push_records(device=device, body_or_records=[event], clock=device_clock, via="ws")
-    return list(results)
+    return push_records(device=device, body_or_records=[event], clock=device_clock, via="ws")
 
 
 class DeviceConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
@@ -250,12 +246,10 @@ class DeviceConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         except DomainError as exc:
             await self.send(text_data=error_from(exc))
             return
-        except Exception as exc:
-            # Protocol errors of the sync engine carry a code; anything else is our fault.
-            code = getattr(exc, "code", None)
-            if isinstance(code, str):
-                await self.send(text_data=error_frame(code, str(exc)))
-                return
+        except ProtocolError as exc:
+            await self.send(text_data=error_frame(exc.code, exc.detail))
+            return
+        except Exception:
             log.exception("event over WebSocket failed")
             await self.send(text_data=error_frame("server_error", "Retry later."))
             return

@@ -7,9 +7,11 @@ from channels.db import database_sync_to_async
 from backend.common import clock
 from backend.devices.models import Device
 from backend.devices.services import device_revoke
+from backend.dispatch.models import Event
 from backend.ledger.models import Sequencer
 from backend.people.models import Unit
 from backend.realtime import consumers
+from tests import factories
 
 from .conftest import device_socket, group_send, receive, receive_close
 
@@ -263,3 +265,140 @@ def test_connecting_stamps_the_units_last_contact(personas):
     # then
     unit.refresh_from_db()
     assert (unit.last_contact_at, unit.last_contact_via) == (AT, "socket")
+
+
+async def receive_type(socket, kind):
+    """The next frame of ``kind``; the device's own changes echoed by the fan-out are skipped."""
+    while True:
+        frame = await receive(socket)
+        if frame["type"] == kind:
+            return frame
+        assert frame["type"] in ("changes", "poke"), frame
+
+
+def delivered_event(assignment_id, event_id="dlv-0123456789abcdef"):
+    return {
+        "id": event_id, "kind": "delivered", "assignment_id": str(assignment_id),
+        "device_time": clock.to_ms(AT) + 2000, "boot_id": "boot-1", "elapsed_ms": 5_000_000,
+        "lat": None, "lon": None, "accuracy_m": None, "gps_time": None, "payload": {},
+    }  # fmt: skip
+
+
+def test_event_over_the_socket_is_pushed_and_answered_with_result(personas):
+    # given
+    a = personas.a
+    with clock.frozen(AT):
+        incident = factories.incident(district=a.district, settlement=a.town)
+        assignment = factories.assignment(incident=incident, unit=a.patrol)
+    _, token = personas.device(a.patrol_officers[0])
+    event = delivered_event(assignment.pk)
+
+    async def scenario():
+        socket = device_socket(token)
+        await socket.connect()
+        await receive(socket)
+        await socket.send_json_to(
+            {"type": "event", "event": event, "clock": f"{clock.to_ms(AT) + 3000};boot-1;5001000"}
+        )
+        result = await receive(socket)
+        await socket.disconnect()
+        return result
+
+    # when
+    with clock.frozen(AT + dt.timedelta(seconds=3)):
+        result = async_to_sync(scenario)()
+
+    # then
+    assert result == {
+        "type": "result",
+        "results": [{"id": event["id"], "status": "accepted", "disposition": "applied"}],
+        "server_time": clock.to_ms(AT) + 3000,
+    }
+    stored = Event.objects.get(pk=event["id"])
+    assert (stored.kind, stored.via, stored.device_id) == (
+        "delivered",
+        "ws",
+        Device.objects.get(officer=a.patrol_officers[0]).pk,
+    )
+    assignment.refresh_from_db()
+    assert (assignment.status, assignment.delivered_event_id) == ("delivered", event["id"])
+
+
+def test_delivered_receipt_sent_twice_over_the_socket_is_stored_once(personas):
+    # given
+    a = personas.a
+    with clock.frozen(AT):
+        incident = factories.incident(district=a.district, settlement=a.town)
+        assignment = factories.assignment(incident=incident, unit=a.patrol)
+    _, token = personas.device(a.patrol_officers[0])
+    event = delivered_event(assignment.pk)
+
+    async def scenario():
+        socket = device_socket(token)
+        await socket.connect()
+        await receive(socket)
+        results = []
+        for _ in range(2):
+            await socket.send_json_to({"type": "event", "event": event})
+            results.append((await receive_type(socket, "result"))["results"])
+        await socket.disconnect()
+        return results
+
+    # when
+    with clock.frozen(AT + dt.timedelta(seconds=3)):
+        first, second = async_to_sync(scenario)()
+
+    # then
+    assert first == [{"id": event["id"], "status": "accepted", "disposition": "applied"}]
+    assert second == [{"id": event["id"], "status": "duplicate", "disposition": "applied"}]
+    assert Event.objects.filter(kind="delivered").count() == 1
+    assignment.refresh_from_db()
+    assert assignment.delivered_event_id == event["id"]
+
+
+def test_invalid_event_is_rejected_in_its_result(personas):
+    # given
+    _, token = personas.device(personas.a.patrol_officers[0])
+
+    async def scenario():
+        socket = device_socket(token)
+        await socket.connect()
+        await receive(socket)
+        await socket.send_json_to({"type": "event", "event": {"id": "short", "kind": "ack"}})
+        result = await receive_type(socket, "result")
+        await socket.disconnect()
+        return result
+
+    # when
+    result = async_to_sync(scenario)()
+
+    # then
+    assert [(r["id"], r["status"], r["reason"]) for r in result["results"]] == [
+        ("short", "rejected", "invalid_id")
+    ]
+    assert Event.objects.count() == 0
+
+
+def test_event_from_a_device_revoked_meanwhile_is_refused_and_not_stored(personas):
+    # given
+    a = personas.a
+    with clock.frozen(AT):
+        incident = factories.incident(district=a.district, settlement=a.town)
+        assignment = factories.assignment(incident=incident, unit=a.patrol)
+    device_id, token = personas.device(a.patrol_officers[0])
+
+    async def scenario():
+        socket = device_socket(token)
+        await socket.connect()
+        await receive(socket)
+        # revoked behind the consumer's back: the revocation frame is lost
+        await database_sync_to_async(Device.objects.filter(pk=device_id).update)(revoked_at=AT)
+        await socket.send_json_to({"type": "event", "event": delivered_event(assignment.pk)})
+        return await receive(socket), await receive_close(socket)
+
+    # when
+    error, code = async_to_sync(scenario)()
+
+    # then
+    assert (error["error"], code) == ("device_revoked", 4401)
+    assert Event.objects.count() == 0
