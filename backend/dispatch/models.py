@@ -345,6 +345,7 @@ class Assignment(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
 
     # Deadlines and the escalation ladder (server time only).
+    deliver_due_at = models.DateTimeField(null=True, blank=True)
     ack_due_at = models.DateTimeField(null=True, blank=True)
     arrive_due_at = models.DateTimeField(null=True, blank=True)
     next_escalation_at = models.DateTimeField(null=True, blank=True)
@@ -736,6 +737,8 @@ class SmsMessage(models.Model):
     purpose = models.CharField(max_length=32, blank=True)
     state = models.CharField(max_length=16, choices=State.choices)
     created_at = models.DateTimeField()
+    # When a sender claimed it; a message stuck in "sending" past a timeout is re-queued.
+    claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     provider_id = models.CharField(max_length=64, blank=True)
@@ -743,6 +746,14 @@ class SmsMessage(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["direction", "state"], name="sms_direction_state_idx")]
+        constraints = [
+            # The gateway's message id: a replayed inbound message is refused, never applied twice.
+            models.UniqueConstraint(
+                fields=["provider_id"],
+                condition=Q(direction="in") & ~Q(provider_id=""),
+                name="sms_inbound_provider_id_unique",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"SMS {self.direction} {self.phone}: {self.body[:40]}"

@@ -1,1 +1,38 @@
-urlpatterns: list = []
+from django.urls import path
+
+from . import apis
+
+urlpatterns = [
+    path("intake/<str:channel>/", apis.IntakeApi.as_view(), name="intake"),
+    path("incidents/", apis.IncidentCreateApi.as_view(), name="incident-create"),
+    path("incidents/<int:incident_id>/", apis.IncidentDetailApi.as_view(), name="incident-detail"),
+    path(
+        "incidents/<int:incident_id>/recommendations/",
+        apis.RecommendationsApi.as_view(),
+        name="incident-recommendations",
+    ),
+    path(
+        "incidents/<int:incident_id>/assignments/",
+        apis.IncidentDispatchApi.as_view(),
+        name="incident-dispatch",
+    ),
+    path(
+        "incidents/<int:incident_id>/close/", apis.IncidentCloseApi.as_view(), name="incident-close"
+    ),
+    path(
+        "assignments/<int:assignment_id>/cancel/",
+        apis.AssignmentCancelApi.as_view(),
+        name="assignment-cancel",
+    ),
+    path(
+        "assignments/<int:assignment_id>/reassign/",
+        apis.AssignmentReassignApi.as_view(),
+        name="assignment-reassign",
+    ),
+    path(
+        "assignments/<int:assignment_id>/acknowledge/",
+        apis.AssignmentAcknowledgeApi.as_view(),
+        name="assignment-acknowledge",
+    ),
+    path("sms/inbound/", apis.SmsInboundApi.as_view(), name="sms-inbound"),
+]

@@ -1,0 +1,534 @@
+"""The dispatch HTTP API: intake for integrations, commands for staff, SMS callbacks.
+
+One APIView per operation (HackSoft): validate input with the view's own serializer, fetch
+through ``access_*``, call one service, render the output serializer. Errors are domain
+errors rendered once by ``backend.common.api.exception_handler`` as ``{"error", "detail"}``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+)
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from backend.common.errors import NotFound
+from backend.geo.models import LAT_RANGE, LON_RANGE
+from backend.ledger import uow
+
+from . import access, selectors, services
+from .authentication import HasIntakeKey, IntakeKeyAuthentication
+from .models import Assignment, Category, Channel, Incident, IntakeKey, OutcomeCode, Priority
+from .services.assignments import ACK_CHANNELS
+from .sms import SIGNATURE_HEADER
+
+# --- shared output shapes --------------------------------------------------------------------
+
+
+class ErrorSerializer(serializers.Serializer[Any]):
+    error = serializers.CharField(help_text="stable error code")
+    detail = serializers.CharField()
+
+
+class AssignmentOutput(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    incident_id = serializers.IntegerField()
+    unit_id = serializers.IntegerField()
+    callsign = serializers.CharField(source="unit.callsign")
+    status = serializers.CharField()
+    dispatch_source = serializers.CharField()
+    dispatched_at = serializers.DateTimeField()
+    delivered_at = serializers.DateTimeField(allow_null=True)
+    acknowledged_at = serializers.DateTimeField(allow_null=True)
+    en_route_at = serializers.DateTimeField(allow_null=True)
+    on_scene_at = serializers.DateTimeField(allow_null=True)
+    cleared_at = serializers.DateTimeField(allow_null=True)
+    cancelled_at = serializers.DateTimeField(allow_null=True)
+    superseded_by_id = serializers.IntegerField(allow_null=True)
+    deliver_due_at = serializers.DateTimeField(allow_null=True)
+    ack_due_at = serializers.DateTimeField(allow_null=True)
+    arrive_due_at = serializers.DateTimeField(allow_null=True)
+    next_escalation_at = serializers.DateTimeField(allow_null=True)
+    escalation_level = serializers.IntegerField()
+
+
+class IncidentOutput(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    channel = serializers.CharField()
+    external_ref = serializers.CharField(allow_null=True)
+    category = serializers.CharField()
+    priority = serializers.CharField()
+    status = serializers.CharField()
+    district_id = serializers.IntegerField()
+    settlement_id = serializers.IntegerField(allow_null=True)
+    settlement_kato = serializers.CharField(source="settlement.kato", allow_null=True, default=None)
+    lat = serializers.FloatField(allow_null=True)
+    lon = serializers.FloatField(allow_null=True)
+    location_source = serializers.CharField()
+    landmark = serializers.CharField()
+    summary = serializers.CharField()
+    description = serializers.CharField()
+    caller_name = serializers.CharField()
+    caller_phone = serializers.CharField()
+    media_links = serializers.ListField(child=serializers.CharField())
+    risk_flags = serializers.ListField(child=serializers.DictField())
+    notify_citizen = serializers.BooleanField()
+    citizen_delay_notified_at = serializers.DateTimeField(allow_null=True)
+    received_at = serializers.DateTimeField()
+    created_at = serializers.DateTimeField()
+    closed_at = serializers.DateTimeField(allow_null=True)
+    disposition = serializers.CharField()
+    outcome_code = serializers.CharField()
+    duplicate_of_id = serializers.IntegerField(allow_null=True)
+    assignments = serializers.SerializerMethodField()
+
+    @extend_schema_field(AssignmentOutput(many=True))
+    def get_assignments(self, obj: Incident) -> Any:
+        rows = obj.assignments.select_related("unit").order_by("dispatched_at", "pk")
+        return AssignmentOutput(rows, many=True).data
+
+
+def _location_validate(attrs: dict[str, Any]) -> dict[str, Any]:
+    lat, lon = attrs.get("lat"), attrs.get("lon")
+    if lat is None or lon is None:
+        if (lat is None) != (lon is None):
+            raise serializers.ValidationError({"lat": "lat and lon come together."}, code="invalid")
+        return attrs
+    if (lat is None) != (lon is None):
+        raise serializers.ValidationError({"lat": "lat and lon come together."}, code="invalid")
+    if lat is not None and not (
+        LAT_RANGE[0] <= lat <= LAT_RANGE[1] and LON_RANGE[0] <= lon <= LON_RANGE[1]
+    ):
+        raise serializers.ValidationError(
+            {"lat": "The point is outside Kazakhstan."}, code="invalid"
+        )
+    return attrs
+
+
+class CallerInput(serializers.Serializer[Any]):
+    name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
+    phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+
+
+class ReportFields(serializers.Serializer[Any]):
+    """The fields of a report common to intake and staff entry."""
+
+    received_at = serializers.DateTimeField()
+    category = serializers.ChoiceField(choices=Category.choices)
+    description = serializers.CharField(
+        max_length=4000, required=False, allow_blank=True, default=""
+    )
+    summary = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    priority = serializers.ChoiceField(
+        choices=Priority.choices,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Leave out for the channel's default; a DV call is raised to at least P1.",
+    )
+    lat = serializers.FloatField(required=False, allow_null=True, default=None)
+    lon = serializers.FloatField(required=False, allow_null=True, default=None)
+    settlement_kato = serializers.RegexField(
+        r"^\d{9}$", required=False, allow_null=True, default=None
+    )
+    landmark = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+    caller = CallerInput(required=False, default=dict)
+    media = serializers.ListField(
+        child=serializers.URLField(max_length=500), required=False, default=list, max_length=20
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        return _location_validate(attrs)
+
+    @staticmethod
+    def to_input(data: dict[str, Any], **extra: Any) -> services.IncidentInput:
+        caller = data.get("caller") or {}
+        return services.IncidentInput(
+            category=data["category"],
+            received_at=data["received_at"],
+            description=data.get("description", ""),
+            summary=data.get("summary", ""),
+            priority=data.get("priority"),
+            settlement_kato=data.get("settlement_kato"),
+            lat=data.get("lat"),
+            lon=data.get("lon"),
+            landmark=data.get("landmark", ""),
+            caller_name=caller.get("name", ""),
+            caller_phone=caller.get("phone", ""),
+            media_links=list(data.get("media") or []),
+            **extra,
+        )
+
+
+def _incident_output(incident: Incident) -> dict[str, Any]:
+    incident = Incident.objects.select_related("settlement").get(pk=incident.pk)
+    return IncidentOutput(incident).data
+
+
+def _assignment_output(assignment: Assignment) -> dict[str, Any]:
+    assignment = Assignment.objects.select_related("unit").get(pk=assignment.pk)
+    return AssignmentOutput(assignment).data
+
+
+def _audit_dv_read(request: Request, incident: Incident, purpose: str) -> None:
+    if incident.is_dv:
+        uow.record_read(actor=request.user, obj=incident, purpose=purpose)
+
+
+_ERRORS = {
+    400: OpenApiResponse(
+        ErrorSerializer, description="invalid input (`invalid`, or a specific code)"
+    ),
+    401: OpenApiResponse(ErrorSerializer, description="`unauthenticated`"),
+    403: OpenApiResponse(ErrorSerializer, description="`forbidden`: role not allowed"),
+    404: OpenApiResponse(ErrorSerializer, description="`not_found`: absent or out of your scope"),
+    409: OpenApiResponse(ErrorSerializer, description="state conflict (code says which)"),
+}
+
+
+def _errors(*codes: int) -> dict[int, OpenApiResponse]:
+    return {c: _ERRORS[c] for c in codes}
+
+
+# --- intake ----------------------------------------------------------------------------------
+
+
+class IntakeApi(APIView):
+    authentication_classes = [IntakeKeyAuthentication]
+    permission_classes = [HasIntakeKey]
+
+    class IntakeInput(ReportFields):
+        external_ref = serializers.CharField(max_length=128)
+
+    class IntakeOutput(serializers.Serializer[Any]):
+        id = serializers.IntegerField()
+        number = serializers.CharField()
+        status = serializers.CharField()
+        priority = serializers.CharField()
+        duplicate_of = serializers.IntegerField(source="duplicate_of_id", allow_null=True)
+        created = serializers.BooleanField()
+
+    @extend_schema(
+        operation_id="intake_create",
+        summary="Take a report from an integration (idempotent by channel + external_ref)",
+        parameters=[
+            OpenApiParameter(
+                "channel", OpenApiTypes.STR, OpenApiParameter.PATH, enum=Channel.values
+            )
+        ],
+        request=IntakeInput,
+        responses={
+            201: IntakeOutput,
+            200: OpenApiResponse(IntakeOutput, description="a replay: the same incident"),
+            **_errors(400, 401, 403, 404),
+            409: OpenApiResponse(
+                ErrorSerializer, description="`conflict`: external_ref reused with other content"
+            ),
+        },
+        tags=["intake"],
+    )
+    def post(self, request: Request, channel: str) -> Response:
+        if channel not in Channel.values:
+            raise NotFound(f"Unknown channel {channel!r}.")
+        serializer = self.IntakeInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        key = request.auth
+        assert isinstance(key, IntakeKey)  # HasIntakeKey
+        outcome = services.intake_receive(
+            key=key,
+            channel=channel,
+            external_ref=data["external_ref"],
+            data=ReportFields.to_input(data),
+        )
+        incident = outcome.incident
+        body = self.IntakeOutput(
+            {
+                "id": incident.pk,
+                "number": incident.number,
+                "status": incident.status,
+                "priority": incident.priority,
+                "duplicate_of_id": incident.duplicate_of_id,
+                "created": outcome.created,
+            }
+        ).data
+        return Response(
+            body, status=status.HTTP_201_CREATED if outcome.created else status.HTTP_200_OK
+        )
+
+
+# --- staff: incidents ------------------------------------------------------------------------
+
+
+class IncidentCreateApi(APIView):
+    class IncidentCreateInput(ReportFields):
+        channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.PHONE_102)
+        settlement_id = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+    @extend_schema(
+        operation_id="incident_create",
+        summary="Enter a report (duty officer or chief)",
+        request=IncidentCreateInput,
+        responses={201: IncidentOutput, **_errors(400, 401, 403)},
+        tags=["incidents"],
+    )
+    def post(self, request: Request) -> Response:
+        access.require_dispatcher(request.user)
+        serializer = self.IncidentCreateInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        incident = services.incident_create(
+            by=request.user,
+            channel=data["channel"],
+            data=ReportFields.to_input(data, settlement_id=data.get("settlement_id")),
+        )
+        return Response(_incident_output(incident), status=status.HTTP_201_CREATED)
+
+
+class IncidentDetailApi(APIView):
+    @extend_schema(
+        operation_id="incident_detail",
+        summary="An incident with its assignments (reads of DV incidents are audited)",
+        responses={200: IncidentOutput, **_errors(401, 403, 404)},
+        tags=["incidents"],
+    )
+    def get(self, request: Request, incident_id: int) -> Response:
+        access.require_staff(request.user)
+        incident = access.access_incident(request.user, incident_id)
+        _audit_dv_read(request, incident, "api.incident_detail")
+        return Response(_incident_output(incident))
+
+
+class RecommendationsApi(APIView):
+    class RecommendationOutput(serializers.Serializer[Any]):
+        unit_id = serializers.IntegerField()
+        callsign = serializers.CharField()
+        type = serializers.CharField()
+        mobility = serializers.CharField()
+        presence = serializers.CharField(help_text="unit status, or `unreachable`")
+        road_km = serializers.FloatField(allow_null=True, help_text="1.3 × great-circle")
+        eta_s = serializers.IntegerField(allow_null=True, help_text="estimated travel seconds")
+        position_at = serializers.DateTimeField(allow_null=True)
+        position_age_s = serializers.IntegerField(allow_null=True)
+        stale = serializers.BooleanField(help_text="position older than the stale limit or unknown")
+
+    class RecommendationsOutput(serializers.Serializer[Any]):
+        incident_id = serializers.IntegerField()
+        zone = serializers.CharField()
+        units = serializers.ListField(child=serializers.DictField())
+
+    @extend_schema(
+        operation_id="incident_recommendations",
+        summary="Available units ranked by estimated travel time (stale positions last)",
+        responses={200: RecommendationsOutput, **_errors(401, 403, 404)},
+        tags=["incidents"],
+    )
+    def get(self, request: Request, incident_id: int) -> Response:
+        access.require_staff(request.user)
+        incident = access.access_incident(request.user, incident_id)
+        _audit_dv_read(request, incident, "api.recommendations")
+        recs = selectors.units_recommended(incident=incident)
+        units = [self.RecommendationOutput(r.as_dict()).data for r in recs]
+        return Response(
+            {"incident_id": incident.pk, "zone": selectors.incident_zone(incident), "units": units}
+        )
+
+
+class IncidentDispatchApi(APIView):
+    class DispatchInput(serializers.Serializer[Any]):
+        unit_id = serializers.IntegerField()
+        note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+    @extend_schema(
+        operation_id="incident_dispatch",
+        summary="Dispatch a unit to the incident",
+        request=DispatchInput,
+        responses={201: AssignmentOutput, **_errors(400, 401, 403, 404, 409)},
+        tags=["assignments"],
+    )
+    def post(self, request: Request, incident_id: int) -> Response:
+        access.require_dispatcher(request.user)
+        serializer = self.DispatchInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        incident = access.access_incident(request.user, incident_id)
+        unit = access.access_unit(request.user, serializer.validated_data["unit_id"])
+        assignment = services.incident_dispatch(
+            incident=incident, unit=unit, by=request.user, note=serializer.validated_data["note"]
+        )
+        return Response(_assignment_output(assignment), status=status.HTTP_201_CREATED)
+
+
+class IncidentCloseApi(APIView):
+    class CloseInput(serializers.Serializer[Any]):
+        disposition = serializers.CharField(max_length=200)
+        outcome_code = serializers.ChoiceField(
+            choices=OutcomeCode.choices, required=False, allow_blank=True, default=""
+        )
+
+    @extend_schema(
+        operation_id="incident_close",
+        summary="Close the incident; open assignments are cleared or cancelled",
+        request=CloseInput,
+        responses={200: IncidentOutput, **_errors(400, 401, 403, 404, 409)},
+        tags=["incidents"],
+    )
+    def post(self, request: Request, incident_id: int) -> Response:
+        access.require_dispatcher(request.user)
+        serializer = self.CloseInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        incident = access.access_incident(request.user, incident_id)
+        incident = services.incident_close(
+            incident=incident, by=request.user, **serializer.validated_data
+        )
+        return Response(_incident_output(incident))
+
+
+# --- staff: assignments ----------------------------------------------------------------------
+
+
+class AssignmentCancelApi(APIView):
+    class CancelInput(serializers.Serializer[Any]):
+        reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+    @extend_schema(
+        operation_id="assignment_cancel",
+        summary="Stand the unit down",
+        request=CancelInput,
+        responses={200: AssignmentOutput, **_errors(400, 401, 403, 404, 409)},
+        tags=["assignments"],
+    )
+    def post(self, request: Request, assignment_id: int) -> Response:
+        access.require_dispatcher(request.user)
+        serializer = self.CancelInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        assignment = access.access_assignment(request.user, assignment_id)
+        assignment = services.assignment_cancel(
+            assignment=assignment, by=request.user, reason=serializer.validated_data["reason"]
+        )
+        return Response(_assignment_output(assignment))
+
+
+class AssignmentReassignApi(APIView):
+    class ReassignInput(serializers.Serializer[Any]):
+        unit_id = serializers.IntegerField()
+
+    @extend_schema(
+        operation_id="assignment_reassign",
+        summary="Give the assignment to another unit (the old one is superseded)",
+        request=ReassignInput,
+        responses={
+            201: OpenApiResponse(AssignmentOutput, description="the new assignment"),
+            **_errors(400, 401, 403, 404, 409),
+        },
+        tags=["assignments"],
+    )
+    def post(self, request: Request, assignment_id: int) -> Response:
+        access.require_dispatcher(request.user)
+        serializer = self.ReassignInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        assignment = access.access_assignment(request.user, assignment_id)
+        unit = access.access_unit(request.user, serializer.validated_data["unit_id"])
+        new = services.assignment_reassign(assignment=assignment, unit=unit, by=request.user)
+        return Response(_assignment_output(new), status=status.HTTP_201_CREATED)
+
+
+class AssignmentAcknowledgeApi(APIView):
+    class AcknowledgeInput(serializers.Serializer[Any]):
+        channel = serializers.ChoiceField(choices=[(c, c) for c in ACK_CHANNELS])
+        note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+    class AcknowledgeOutput(serializers.Serializer[Any]):
+        event_id = serializers.CharField()
+        disposition = serializers.CharField()
+        assignment = AssignmentOutput()
+
+    @extend_schema(
+        operation_id="assignment_acknowledge",
+        summary="Record the unit's acknowledgment on the officer's behalf (stops the ladder)",
+        request=AcknowledgeInput,
+        responses={200: AcknowledgeOutput, **_errors(400, 401, 403, 404, 409)},
+        tags=["assignments"],
+    )
+    def post(self, request: Request, assignment_id: int) -> Response:
+        access.require_dispatcher(request.user)
+        serializer = self.AcknowledgeInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        assignment = access.access_assignment(request.user, assignment_id)
+        event = services.assignment_acknowledge_on_behalf(
+            assignment=assignment, by=request.user, **serializer.validated_data
+        )
+        return Response(
+            {
+                "event_id": event.pk,
+                "disposition": event.disposition,
+                "assignment": _assignment_output(assignment),
+            }
+        )
+
+
+# --- SMS gateway callback --------------------------------------------------------------------
+
+
+class SmsInboundApi(APIView):
+    authentication_classes: list[Any] = []
+    permission_classes = [AllowAny]
+
+    class SmsInboundInput(serializers.Serializer[Any]):
+        id = serializers.CharField(help_text="the gateway's message id (a replay is refused)")
+        to = serializers.CharField(required=False)
+        text = serializers.CharField(help_text="e.g. `ACK 4821`")
+        received_at = serializers.DateTimeField(required=False)
+
+    class SmsInboundOutput(serializers.Serializer[Any]):
+        status = serializers.ChoiceField(choices=["applied", "rejected"])
+        reason = serializers.CharField()
+        sms_id = serializers.IntegerField()
+        assignment_id = serializers.IntegerField(allow_null=True)
+        event_id = serializers.CharField(allow_null=True)
+
+    @extend_schema(
+        operation_id="sms_inbound",
+        summary="A reply from an officer's phone, signed by the SMS gateway",
+        description=(
+            f"`{SIGNATURE_HEADER}: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "
+            '"<t>." + raw body)>`.'
+            " Timestamps older than 5 minutes and message ids seen before are refused (401 "
+            "`replayed`); a bad signature is 401 `bad_signature`. Both are audited. The body "
+            "also carries `from` (the sender's phone)."
+        ),
+        request=SmsInboundInput,
+        responses={200: SmsInboundOutput, **_errors(400, 401)},
+        examples=[
+            OpenApiExample(
+                "ack",
+                value={"id": "gw-81723", "from": "+77010001001", "text": "ACK 4821"},
+                request_only=True,
+            )
+        ],
+        tags=["sms"],
+    )
+    def post(self, request: Request) -> Response:
+        result = services.sms_inbound_receive(
+            raw=request.body, signature=request.headers.get(SIGNATURE_HEADER)
+        )
+        return Response(
+            {
+                "status": result.status,
+                "reason": result.reason,
+                "sms_id": result.sms_id,
+                "assignment_id": result.assignment_id,
+                "event_id": result.event_id,
+            }
+        )

@@ -1,0 +1,134 @@
+"""The rules with numbers in them: default priorities per channel and category, whether the
+citizen must be told the outcome, duplicate windows, DV follow-ups and escalation deadlines.
+
+Deadlines live in :class:`~backend.dispatch.models.EscalationPolicy` rows (editable by chiefs
+in admin, defaults loaded by a data migration); :data:`DEFAULT_TARGETS` is the same DOMAIN.md
+table in code, used when no row matches (a flushed test database, a deleted default row), so
+that a dispatch never fails for want of a policy.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Q
+
+from .models import Category, Channel, EscalationPolicy, Priority
+
+# --- escalation deadlines (DOMAIN.md "Priorities and default targets") -------------------
+DELIVER_WITHIN_S = 30
+# priority: (acknowledge within s, {zone: on scene within s from the call, None = no target})
+DEFAULT_TARGETS: dict[str, tuple[int, dict[str, int | None]]] = {
+    "P0": (60, {"urban": 600, "suburban": 900, "rural": 1800, "remote": 3600}),
+    "P1": (120, {"urban": 900, "suburban": 1200, "rural": 2700, "remote": 5400}),
+    "P2": (300, {"urban": 1800, "suburban": 2700, "rural": 7200, "remote": 14400}),
+    "P3": (1800, {"urban": None, "suburban": None, "rural": None, "remote": None}),
+}
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    deliver_within_s: int
+    ack_within_s: int
+    arrive_within_s: int | None
+    source: str  # "district", "default" or "builtin"
+
+
+def deadlines_for(*, district_id: int, priority: str, zone: str | None) -> Deadlines:
+    """The escalation deadlines for an incident: the district's row for the zone, the
+    district's row for every zone, the default row for the zone, the default row for every
+    zone, and finally the built-in table — the most specific wins. One query."""
+    zone = zone or "rural"
+    rows = list(
+        EscalationPolicy.objects.filter(
+            Q(district_id=district_id) | Q(district__isnull=True),
+            priority=priority,
+            zone__in=[zone, ""],
+        )
+    )
+    if rows:
+        best = min(rows, key=lambda p: (p.district_id is None, p.zone == ""))
+        return Deadlines(
+            deliver_within_s=best.deliver_within_s,
+            ack_within_s=best.ack_within_s,
+            arrive_within_s=best.arrive_within_s,
+            source="default" if best.district_id is None else "district",
+        )
+    ack, arrive = DEFAULT_TARGETS[priority]
+    return Deadlines(DELIVER_WITHIN_S, ack, arrive.get(zone), "builtin")
+
+
+# --- priorities ---------------------------------------------------------------------------
+# For live channels (a caller on the line, a camera operator, a patrol on the spot).
+CATEGORY_PRIORITY: dict[str, str] = {
+    Category.OFFICER_SOS: Priority.P0,
+    Category.VIOLENCE: Priority.P0,
+    Category.DOMESTIC_VIOLENCE: Priority.P1,
+    Category.ROBBERY: Priority.P1,
+    Category.CHILD: Priority.P1,
+    Category.ROAD_ACCIDENT: Priority.P1,
+    Category.MISSING_PERSON: Priority.P1,
+    Category.THEFT: Priority.P2,
+    Category.LIVESTOCK_THEFT: Priority.P2,
+    Category.DISORDER: Priority.P2,
+    Category.FRAUD: Priority.P2,
+    Category.TRAFFIC_VIOLATION: Priority.P2,
+    Category.OTHER: Priority.P2,
+    Category.NOISE: Priority.P3,
+    Category.PARKING: Priority.P3,
+    Category.INFORMATION: Priority.P3,
+    Category.POLICE_COMPLAINT: Priority.P3,
+}
+
+# App reports (eGov, Kaspi, Halyk) are asynchronous and mostly about something that already
+# happened: one level less urgent than the same category on the 102 line. The Police-102 app
+# has SOS and live geolocation and keeps the live priorities.
+ASYNC_CHANNELS = frozenset({Channel.EGOV, Channel.KASPI, Channel.HALYK})
+# Channels whose citizens are promised to be told the measures taken (DOMAIN.md).
+NOTIFY_CITIZEN_CHANNELS = frozenset(
+    {Channel.APP_102, Channel.EGOV, Channel.KASPI, Channel.HALYK, Channel.AGENCY_112}
+)
+
+_ORDER = [Priority.P0, Priority.P1, Priority.P2, Priority.P3]
+
+
+def _less_urgent(priority: str) -> str:
+    return _ORDER[min(_ORDER.index(Priority(priority)) + 1, len(_ORDER) - 1)]
+
+
+def at_least(priority: str, floor: str) -> str:
+    """The more urgent of ``priority`` and ``floor``."""
+    return min(Priority(priority), Priority(floor), key=_ORDER.index)
+
+
+def default_priority(*, channel: str, category: str) -> str:
+    priority = CATEGORY_PRIORITY.get(category, Priority.P2)
+    if channel in ASYNC_CHANNELS:
+        priority = _less_urgent(priority)
+    return enforce_floor(category=category, priority=priority)
+
+
+def enforce_floor(*, category: str, priority: str) -> str:
+    """DOMAIN.md: a domestic-violence call is at least P1."""
+    if category == Category.DOMESTIC_VIOLENCE:
+        return at_least(priority, Priority.P1)
+    return str(priority)
+
+
+def notify_citizen_default(channel: str) -> bool:
+    return channel in NOTIFY_CITIZEN_CHANNELS
+
+
+# --- duplicates and follow-ups -------------------------------------------------------------
+def duplicate_window() -> dt.timedelta:
+    return dt.timedelta(minutes=getattr(settings, "KUZET_DUPLICATE_WINDOW_MINUTES", 30))
+
+
+def duplicate_radius_km() -> float:
+    return float(getattr(settings, "KUZET_DUPLICATE_RADIUS_M", 500)) / 1000
+
+
+# A DV call owes a follow-up visit by the district inspector within three days.
+DV_FOLLOW_UP_AFTER = dt.timedelta(days=3)

@@ -1,0 +1,228 @@
+"""Reads with rules in them: the nearest settlement, the recommended units, the probable
+duplicate of a new report, the risk flags of a domestic-violence call.
+
+Reads that cross a district boundary on behalf of a user go through :mod:`.access`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Q
+
+from backend.common import clock
+from backend.geo.models import Settlement
+from backend.people.models import UNREACHABLE, Unit, UnitStatus
+
+from . import policies, travel
+from .models import OPEN_ASSIGNMENT_STATUSES, Assignment, Incident, IncidentStatus, RiskSubject
+
+# --- places ----------------------------------------------------------------------------------
+# Settlements are searched in a box of this many degrees around the point first (an index
+# range on lat), then everywhere when the box is empty: a winter camp can be far from any
+# village but still belongs to the nearest one.
+_NEAR_BOX_DEG = 1.0
+
+
+def settlement_nearest(*, lat: float, lon: float) -> tuple[Settlement, float] | None:
+    """The settlement nearest to a point and its great-circle distance in km."""
+    qs = Settlement.objects.filter(lat__isnull=False, lon__isnull=False)
+    for box in (
+        qs.filter(
+            lat__range=(lat - _NEAR_BOX_DEG, lat + _NEAR_BOX_DEG),
+            lon__range=(lon - 2 * _NEAR_BOX_DEG, lon + 2 * _NEAR_BOX_DEG),
+        ),
+        qs,
+    ):
+        rows = box.values_list("id", "lat", "lon")
+        found = travel.nearest(
+            lat,
+            lon,
+            (travel.Place(i, la, lo) for i, la, lo in rows if la is not None and lo is not None),
+        )
+        if found is not None:
+            place, km = found
+            return Settlement.objects.select_related("district").get(pk=place.id), km
+    return None
+
+
+def incident_point(incident: Incident) -> tuple[float, float] | None:
+    """Where the incident is: its coordinates, else its settlement's, else none."""
+    if incident.lat is not None and incident.lon is not None:
+        return incident.lat, incident.lon
+    settlement = incident.settlement
+    if settlement is not None and settlement.lat is not None and settlement.lon is not None:
+        return settlement.lat, settlement.lon
+    return None
+
+
+def incident_zone(incident: Incident) -> str:
+    settlement = incident.settlement if incident.settlement_id else None
+    return settlement.zone if settlement is not None else travel.DEFAULT_ZONE
+
+
+# --- recommendation --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Recommendation:
+    """One candidate unit for an incident, with the numbers that ranked it."""
+
+    unit: Unit
+    presence: str
+    road_km: float | None
+    eta_s: int | None
+    position_at: dt.datetime | None
+    position_age_s: int | None
+    stale: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "unit_id": self.unit.pk,
+            "callsign": self.unit.callsign,
+            "type": self.unit.type,
+            "mobility": self.unit.mobility,
+            "presence": self.presence,
+            "road_km": None if self.road_km is None else round(self.road_km, 1),
+            "eta_s": self.eta_s,
+            "position_at": self.position_at,
+            "position_age_s": self.position_age_s,
+            "stale": self.stale,
+        }
+
+
+def units_recommended(
+    *,
+    incident: Incident,
+    exclude_unit_ids: Iterable[int] = (),
+    limit: int | None = 10,
+    at: dt.datetime | None = None,
+) -> list[Recommendation]:
+    """Available units of the incident's district ranked by estimated travel time.
+
+    Order: units with a fresh position before units whose position is stale or unknown
+    (``KUZET_POSITION_STALE_MINUTES``); within each, reachable units before ``unreachable``
+    ones; then by estimated travel time; then by callsign so that ties are stable. Units
+    already assigned to the incident are left out.
+    """
+    at = at or clock.now()
+    stale_after = dt.timedelta(minutes=settings.KUZET_POSITION_STALE_MINUTES)
+    point = incident_point(incident)
+    zone = incident_zone(incident)
+    busy_here = Assignment.objects.filter(
+        incident=incident, status__in=OPEN_ASSIGNMENT_STATUSES
+    ).values("unit_id")
+    units = (
+        Unit.objects.filter(
+            district_id=incident.district_id, active=True, status=UnitStatus.AVAILABLE
+        )
+        .exclude(pk__in=busy_here)
+        .exclude(pk__in=list(exclude_unit_ids))
+    )
+    ranked: list[tuple[tuple[Any, ...], Recommendation]] = []
+    for unit in units:
+        age = unit.position_age(at)
+        stale = age is None or age > stale_after or unit.lat is None
+        km = eta = None
+        if point is not None and unit.lat is not None and unit.lon is not None:
+            km = travel.road_km(unit.lat, unit.lon, point[0], point[1])
+            eta = travel.travel_seconds(km, zone=zone, mobility=unit.mobility)
+        presence = unit.presence(at)
+        rec = Recommendation(
+            unit=unit,
+            presence=presence,
+            road_km=km,
+            eta_s=eta,
+            position_at=unit.position_at,
+            position_age_s=None if age is None else max(0, int(age.total_seconds())),
+            stale=stale,
+        )
+        key = (stale, presence == UNREACHABLE, eta is None, eta or 0, unit.callsign)
+        ranked.append((key, rec))
+    ranked.sort(key=lambda item: item[0])
+    recs = [rec for _, rec in ranked]
+    return recs if limit is None else recs[:limit]
+
+
+# --- duplicates ------------------------------------------------------------------------------
+def incident_probable_original(
+    *,
+    district_id: int,
+    category: str,
+    received_at: dt.datetime,
+    lat: float | None,
+    lon: float | None,
+    settlement_id: int | None,
+    exclude_id: int | None = None,
+) -> Incident | None:
+    """An earlier open report of the same category near the same place within the window.
+
+    Near: within ``KUZET_DUPLICATE_RADIUS_M`` when both reports have coordinates, else the
+    same settlement. Reports that are themselves duplicates are never originals (links
+    point at the first report). The nearest, then earliest, candidate wins.
+    """
+    window = policies.duplicate_window()
+    candidates = (
+        Incident.objects.filter(
+            district_id=district_id,
+            category=category,
+            received_at__gte=received_at - window,
+            received_at__lte=received_at + window,
+        )
+        .exclude(status__in=[IncidentStatus.DUPLICATE, IncidentStatus.CANCELLED])
+        .order_by("received_at", "pk")
+        .only("id", "lat", "lon", "settlement_id", "received_at", "number", "district_id")
+    )
+    if exclude_id is not None:
+        candidates = candidates.exclude(pk=exclude_id)
+    radius = policies.duplicate_radius_km()
+    best: tuple[float, Incident] | None = None
+    for other in candidates:
+        if lat is not None and lon is not None and other.lat is not None and other.lon is not None:
+            d = travel.haversine_km(lat, lon, other.lat, other.lon)
+            if d > radius:
+                continue
+        elif settlement_id is None or other.settlement_id != settlement_id:
+            continue
+        else:
+            d = radius
+        if best is None or d < best[0]:
+            best = (d, other)
+    return None if best is None else best[1]
+
+
+# --- domestic violence -----------------------------------------------------------------------
+def risk_subjects_for(
+    *, district_id: int, settlement_id: int | None, caller_phone: str, landmark: str
+) -> list[RiskSubject]:
+    """DV risk subjects matching a call: the caller's phone, or the address in the settlement."""
+    match = Q(pk__in=[])
+    if caller_phone:
+        match |= Q(phone=caller_phone)
+    if settlement_id is not None and landmark.strip():
+        match |= Q(settlement_id=settlement_id, address__iexact=landmark.strip())
+    return list(RiskSubject.objects.filter(match, district_id=district_id).order_by("pk"))
+
+
+def risk_flags(subjects: Iterable[RiskSubject], *, today: dt.date) -> list[dict[str, Any]]:
+    """The flags shown to the responding unit, one per matching subject."""
+    flags: list[dict[str, Any]] = [{"flag": "domestic_violence"}]
+    for s in subjects:
+        order = s.protective_order_until
+        flags.append(
+            {
+                "flag": "risk_subject",
+                "subject_id": s.pk,
+                "kind": s.kind,
+                "label": str(s),
+                "protective_order_until": order.isoformat() if order else None,
+                "protective_order_active": bool(order and order >= today),
+                "prior_dv_calls": s.prior_dv_calls,
+                "last_follow_up_at": s.last_follow_up_at.isoformat()
+                if s.last_follow_up_at
+                else None,
+            }
+        )
+    return flags

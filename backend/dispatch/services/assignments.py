@@ -1,0 +1,422 @@
+"""Assignments: dispatch, cancel, reassign (supersede), acknowledge on the officer's behalf.
+
+Each runs in one unit of work, locks incident → assignments → units in pk order, checks
+everything before writing anything (so a refusal leaves no trace), records a server event
+on the incident's timeline, audits, touches the synced records and tells the board after
+commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+from backend.common import clock
+from backend.common.errors import Conflict, NotFound, ValidationFailed
+from backend.ledger import uow
+from backend.people.models import Role, Unit, UnitStatus
+
+from .. import policies, selectors
+from ..access import check_scope
+from ..models import (
+    OPEN_ASSIGNMENT_STATUSES,
+    Assignment,
+    AssignmentStatus,
+    DispatchSource,
+    Event,
+    EventKind,
+    Incident,
+    IncidentStatus,
+    SmsMessage,
+)
+from . import escalation, messaging
+from ._shared import (
+    actor_label,
+    board,
+    lock_one,
+    lock_rows,
+    server_event,
+    unit_release_if_idle,
+    unit_set_status,
+)
+
+ACK_CHANNELS = ("phone", "radio", "in_person")
+
+
+def dispatch_source_for(by: Any) -> str:
+    if by is None:
+        return DispatchSource.ESCALATION
+    return (
+        DispatchSource.CHIEF
+        if getattr(by, "role", None) == Role.CHIEF
+        else DispatchSource.DUTY_OFFICER
+    )
+
+
+def dispatch_check(*, incident: Incident, unit: Unit, by: Any) -> None:
+    """Refuse a dispatch that cannot happen; call with both rows locked."""
+    check_scope(by, incident.district_id, unit.district_id)
+    if incident.status == IncidentStatus.DUPLICATE:
+        raise Conflict(
+            "This report is a duplicate; dispatch to the original.",
+            code="incident_duplicate",
+            duplicate_of=incident.duplicate_of_id,
+        )
+    if not incident.is_open:
+        raise Conflict("The incident is closed.", code="incident_closed")
+    if not unit.active:
+        raise Conflict(f"{unit.callsign} is not in service.", code="unit_inactive")
+    if unit.status != UnitStatus.AVAILABLE:
+        raise Conflict(
+            f"{unit.callsign} is {unit.status}.", code="unit_unavailable", unit_status=unit.status
+        )
+    if Assignment.objects.filter(
+        incident=incident, unit=unit, status__in=OPEN_ASSIGNMENT_STATUSES
+    ).exists():
+        raise Conflict(
+            f"{unit.callsign} is already assigned to this incident.", code="already_assigned"
+        )
+
+
+def dispatch_locked(
+    *, incident: Incident, unit: Unit, by: Any, source: str, now: dt.datetime, note: str = ""
+) -> Assignment:
+    """Dispatch with the incident and unit rows already locked by the caller."""
+    dispatch_check(incident=incident, unit=unit, by=by)
+    deadlines = policies.deadlines_for(
+        district_id=incident.district_id,
+        priority=incident.priority,
+        zone=selectors.incident_zone(incident),
+    )
+    sms_reason = messaging.sms_reason_for_unit(unit=unit, incident=incident)
+    assignment = Assignment(
+        incident=incident,
+        unit=unit,
+        status=AssignmentStatus.DISPATCHED,
+        dispatched_at=now,
+        dispatched_by=by,
+        dispatch_source=source,
+        deliver_due_at=now + dt.timedelta(seconds=deadlines.deliver_within_s),
+        ack_due_at=now + dt.timedelta(seconds=deadlines.ack_within_s),
+        arrive_due_at=(
+            incident.received_at + dt.timedelta(seconds=deadlines.arrive_within_s)
+            if deadlines.arrive_within_s is not None
+            else None
+        ),
+    )
+    assignment.next_escalation_at = escalation.next_due(
+        assignment, fired=set(), incident_on_scene=False
+    )
+    assignment.save()
+    event = server_event(
+        kind=EventKind.DISPATCHED,
+        incident=incident,
+        assignment=assignment,
+        unit=unit,
+        actor=by,
+        now=now,
+        payload={"source": source, "note": note, "sms": sms_reason},
+    )
+    unit_set_status(unit, UnitStatus.DISPATCHED, now=now)
+    if incident.status in (IncidentStatus.RECEIVED, IncidentStatus.QUEUED):
+        incident.status = IncidentStatus.ASSIGNED
+        incident.save(update_fields=["status"])
+        uow.touch("incidents", incident.pk)
+    uow.audit(
+        "assignment.dispatched",
+        actor=by,
+        obj=assignment,
+        data={
+            "incident_id": incident.pk,
+            "unit_id": unit.pk,
+            "source": source,
+            "event_id": event.pk,
+            "deadlines": {
+                "deliver_within_s": deadlines.deliver_within_s,
+                "ack_within_s": deadlines.ack_within_s,
+                "arrive_within_s": deadlines.arrive_within_s,
+                "policy": deadlines.source,
+            },
+            "sms": sms_reason,
+            "note": note,
+        },
+    )
+    uow.touch("assignments", assignment.pk)
+    uow.touch("incidents", incident.pk)
+    board(
+        "assignment.dispatched",
+        incident=incident,
+        assignment_id=assignment.pk,
+        unit_id=unit.pk,
+        callsign=unit.callsign,
+        source=source,
+        actor=actor_label(by),
+        ack_due_at=clock.to_ms(assignment.ack_due_at) if assignment.ack_due_at else None,
+        arrive_due_at=clock.to_ms(assignment.arrive_due_at) if assignment.arrive_due_at else None,
+        sms=sms_reason,
+    )
+    if sms_reason:
+        messaging.sms_queue(
+            messaging.sms_to_unit(
+                unit_id=unit.pk,
+                incident=incident,
+                assignment_id=assignment.pk,
+                purpose="dispatch",
+                now=now,
+            )
+        )
+    return assignment
+
+
+def incident_dispatch(
+    *, incident: Incident, unit: Unit, by: Any, note: str = "", now: dt.datetime | None = None
+) -> Assignment:
+    """Send ``unit`` to ``incident``. Deadlines come from the escalation policy for the
+    incident's district, priority and zone; the ladder starts from here."""
+    now = now or clock.now()
+    with uow.unit_of_work():
+        inc = lock_one(Incident, incident.pk)
+        locked_unit = lock_one(Unit, unit.pk)
+        if inc is None or locked_unit is None:
+            raise NotFound("No such incident or unit.")
+        return dispatch_locked(
+            incident=inc,
+            unit=locked_unit,
+            by=by,
+            source=dispatch_source_for(by),
+            now=now,
+            note=note,
+        )
+
+
+def _lock_open(assignment: Assignment, by: Any) -> tuple[Incident, Assignment]:
+    inc = lock_one(Incident, assignment.incident_id)
+    locked = lock_one(Assignment, assignment.pk)
+    if inc is None or locked is None:
+        raise NotFound("No such assignment.")
+    check_scope(by, inc.district_id)
+    locked.incident = inc
+    if not locked.is_open:
+        raise Conflict(
+            f"The assignment is {locked.status}.", code="assignment_closed", status=locked.status
+        )
+    return inc, locked
+
+
+def _sms_cancel_if_texted(assignment: Assignment, incident: Incident, now: dt.datetime) -> None:
+    """A unit told by SMS is told by SMS that it is no longer needed."""
+    texted = (
+        SmsMessage.objects.filter(assignment=assignment, direction=SmsMessage.Direction.OUT)
+        .exclude(purpose="cancel")
+        .values_list("officer_id", "phone")
+        .distinct()
+    )
+    body = messaging.cancel_text(incident=incident)
+    messaging.sms_queue(
+        [
+            messaging.sms_build(
+                phone=phone,
+                body=body,
+                purpose="cancel",
+                now=now,
+                officer_id=officer_id,
+                assignment_id=assignment.pk,
+            )
+            for officer_id, phone in texted
+        ]
+    )
+
+
+def _incident_requeue_if_unstaffed(incident: Incident) -> None:
+    if incident.status not in (IncidentStatus.ASSIGNED, IncidentStatus.ACTIVE):
+        return
+    if Assignment.objects.filter(incident=incident, status__in=OPEN_ASSIGNMENT_STATUSES).exists():
+        return
+    incident.status = IncidentStatus.QUEUED
+    incident.save(update_fields=["status"])
+    uow.touch("incidents", incident.pk)
+
+
+def assignment_cancel(
+    *, assignment: Assignment, by: Any, reason: str = "", now: dt.datetime | None = None
+) -> Assignment:
+    """Stand a unit down. The incident goes back to the queue if nobody else is on it."""
+    now = now or clock.now()
+    with uow.unit_of_work():
+        inc, a = _lock_open(assignment, by)
+        unit = lock_one(Unit, a.unit_id)
+        assert unit is not None  # PROTECT keeps it
+        a.status = AssignmentStatus.CANCELLED
+        a.cancelled_at = a.closed_at = now
+        a.cancelled_by = by
+        a.cancel_reason = (reason or "").strip()[:200]
+        a.next_escalation_at = None
+        a.save(
+            update_fields=[
+                "status",
+                "cancelled_at",
+                "closed_at",
+                "cancelled_by",
+                "cancel_reason",
+                "next_escalation_at",
+            ]
+        )
+        event = server_event(
+            kind=EventKind.CANCELLED,
+            incident=inc,
+            assignment=a,
+            unit=unit,
+            actor=by,
+            now=now,
+            payload={"reason": a.cancel_reason},
+        )
+        unit_release_if_idle(unit, now=now)
+        _incident_requeue_if_unstaffed(inc)
+        uow.audit(
+            "assignment.cancelled",
+            actor=by,
+            obj=a,
+            data={"reason": a.cancel_reason, "unit_id": unit.pk, "event_id": event.pk},
+        )
+        uow.touch("assignments", a.pk)
+        board(
+            "assignment.cancelled",
+            incident=inc,
+            assignment_id=a.pk,
+            unit_id=unit.pk,
+            callsign=unit.callsign,
+            actor=actor_label(by),
+            reason=a.cancel_reason,
+        )
+        _sms_cancel_if_texted(a, inc, now)
+    return a
+
+
+def assignment_reassign(
+    *, assignment: Assignment, unit: Unit, by: Any, now: dt.datetime | None = None
+) -> Assignment:
+    """Hand an assignment to another unit: the old one is superseded by a new assignment.
+
+    The sync resolver moves the records out of the old unit's devices and into the new
+    unit's (both assignments are touched).
+    """
+    now = now or clock.now()
+    with uow.unit_of_work():
+        inc, old = _lock_open(assignment, by)
+        if unit.pk == old.unit_id:
+            raise Conflict("The assignment is already with this unit.", code="same_unit")
+        units = lock_rows(Unit, [old.unit_id, unit.pk])
+        old_unit, new_unit = units[old.unit_id], units.get(unit.pk)
+        if new_unit is None:
+            raise NotFound("No such unit.")
+        new = dispatch_locked(
+            incident=inc,
+            unit=new_unit,
+            by=by,
+            source=dispatch_source_for(by),
+            now=now,
+            note=f"reassigned from {old_unit.callsign}",
+        )
+        old.status = AssignmentStatus.SUPERSEDED
+        old.superseded_at = old.closed_at = now
+        old.superseded_by = new
+        old.next_escalation_at = None
+        old.save(
+            update_fields=[
+                "status",
+                "superseded_at",
+                "closed_at",
+                "superseded_by",
+                "next_escalation_at",
+            ]
+        )
+        event = server_event(
+            kind=EventKind.REASSIGNED,
+            incident=inc,
+            assignment=old,
+            unit=old_unit,
+            actor=by,
+            now=now,
+            payload={"to_assignment_id": new.pk, "to_unit_id": new_unit.pk},
+        )
+        unit_release_if_idle(old_unit, now=now)
+        uow.audit(
+            "assignment.reassigned",
+            actor=by,
+            obj=old,
+            data={
+                "from_unit_id": old_unit.pk,
+                "to_unit_id": new_unit.pk,
+                "new_assignment_id": new.pk,
+                "event_id": event.pk,
+            },
+        )
+        uow.touch("assignments", old.pk, new.pk)
+        board(
+            "assignment.reassigned",
+            incident=inc,
+            assignment_id=old.pk,
+            new_assignment_id=new.pk,
+            unit_id=old_unit.pk,
+            callsign=old_unit.callsign,
+            new_unit_id=new_unit.pk,
+            new_callsign=new_unit.callsign,
+            actor=actor_label(by),
+        )
+        _sms_cancel_if_texted(old, inc, now)
+    return new
+
+
+def assignment_acknowledge_on_behalf(
+    *,
+    assignment: Assignment,
+    by: Any,
+    channel: str,
+    note: str = "",
+    now: dt.datetime | None = None,
+) -> Event:
+    """A duty officer records that the unit acknowledged by phone, radio or in person.
+
+    The fact goes through the same rules as a device's (``settings.KUZET_FACT_RECORDER``),
+    with source ``on_behalf``; the escalation ladder stops asking for an acknowledgment.
+    """
+    if channel not in ACK_CHANNELS:
+        raise ValidationFailed(
+            f"channel must be one of {', '.join(ACK_CHANNELS)}.", code="invalid_channel"
+        )
+    now = now or clock.now()
+    with uow.unit_of_work():
+        inc, a = _lock_open(assignment, by)
+        if a.acknowledged_at is not None:
+            raise Conflict("The assignment is already acknowledged.", code="already_acknowledged")
+        recorder = import_string(settings.KUZET_FACT_RECORDER)
+        event: Event = recorder(
+            kind="ack",
+            assignment=a,
+            source="on_behalf",
+            actor=by,
+            officer=None,
+            via=channel,
+            payload={"note": (note or "").strip()},
+            occurred_at=None,
+        )
+        escalation.ladder_reschedule(assignment_id=a.pk, now=now)
+        uow.audit(
+            "assignment.acknowledged_on_behalf",
+            actor=by,
+            obj=a,
+            data={"channel": channel, "note": (note or "").strip(), "event_id": event.pk},
+        )
+        board(
+            "assignment.acknowledged",
+            incident=inc,
+            assignment_id=a.pk,
+            unit_id=a.unit_id,
+            source="on_behalf",
+            via=channel,
+            actor=actor_label(by),
+        )
+    return event

@@ -1,0 +1,540 @@
+"""The escalation ladder (DOMAIN.md), run as a periodic sweep.
+
+Rungs, per assignment, with deadlines fixed at dispatch from the escalation policy:
+
+1. ``sms_undelivered`` — not delivered by ``deliver_due_at``: SMS to the unit's phones
+   (unless the dispatch already went by SMS).
+2. ``ack_overdue`` — not acknowledged by ``ack_due_at``: re-push to the devices, SMS again,
+   alert the duty officers' board.
+3. ``ack_overdue_twice`` — still not acknowledged at twice the acknowledgment deadline:
+   recommend the next-nearest available unit (or, where ``District.auto_redispatch``,
+   dispatch it in addition — the first unit is not stood down) and alert the chief.
+4. ``arrival_overdue`` — ``arrive_due_at`` passed with nobody on scene: alert the board and
+   the chief; where the citizen must be told and left a phone, text them about the delay
+   and record it in ``Incident.citizen_delay_notified_at``.
+
+Why a sweep and not one timer per assignment: ETA tasks live in worker memory and in
+Redis' unacked hash, are lost when Redis restarts without persistence and redelivered in a
+loop past the visibility timeout; per-row beat schedules fall hours behind at 10^4 rows.
+The due time lives in the database (``Assignment.next_escalation_at``, partial index), so
+whatever restarts, the next sweep finds the work.
+
+Why each rung fires at most once: the sweep claims due rows with ``SELECT … FOR UPDATE
+SKIP LOCKED`` (PostgreSQL; concurrent sweeps take disjoint rows; SQLite runs one writer at a
+time anyway), and a rung fires only if its ``EscalationStep`` row is inserted by this sweep
+(``INSERT … ON CONFLICT DO NOTHING RETURNING``): the side effects (audit, notifications,
+SMS outbox rows) are written in the same transaction only for the rows that insert returned.
+A crash before commit leaves nothing; after commit, the step exists and never fires again.
+Facts (acknowledgments from devices, SMS, on behalf) never touch the ladder fields: the
+sweep re-checks the milestones before firing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from django.db import connection
+from django.db.models import Field
+
+from backend.common import clock
+from backend.common.errors import DomainError
+from backend.ledger import uow
+from backend.people.models import Unit
+
+from .. import selectors
+from ..models import (
+    Assignment,
+    AssignmentStatus,
+    EscalationStep,
+    Incident,
+    SmsMessage,
+)
+from . import messaging
+from ._shared import board, lock_one, lock_rows
+
+Step = EscalationStep.Step
+STEPS: tuple[str, ...] = (
+    Step.SMS_UNDELIVERED,
+    Step.ACK_OVERDUE,
+    Step.ACK_OVERDUE_TWICE,
+    Step.ARRIVAL_OVERDUE,
+)
+_ACKED_STATUSES = frozenset(
+    {
+        AssignmentStatus.ACKNOWLEDGED,
+        AssignmentStatus.EN_ROUTE,
+        AssignmentStatus.ON_SCENE,
+        AssignmentStatus.TRANSPORTING,
+        AssignmentStatus.CLEARED,
+    }
+)
+_ON_SCENE_STATUSES = frozenset(
+    {AssignmentStatus.ON_SCENE, AssignmentStatus.TRANSPORTING, AssignmentStatus.CLEARED}
+)
+# When a rung needs a row another transaction holds (a duty officer working the same
+# incident right now), it waits for a later sweep instead of blocking this one.
+RETRY_LOCKED_AFTER = dt.timedelta(seconds=2)
+
+
+# --- the rules, pure -------------------------------------------------------------------------
+def step_due(a: Assignment, step: str) -> dt.datetime | None:
+    if step == Step.SMS_UNDELIVERED:
+        return a.deliver_due_at
+    if step == Step.ACK_OVERDUE:
+        return a.ack_due_at
+    if step == Step.ACK_OVERDUE_TWICE:
+        if a.ack_due_at is None:
+            return None
+        return a.dispatched_at + 2 * (a.ack_due_at - a.dispatched_at)
+    if step == Step.ARRIVAL_OVERDUE:
+        return a.arrive_due_at
+    raise ValueError(step)
+
+
+def step_applies(a: Assignment, step: str, *, incident_on_scene: bool) -> bool:
+    """Whether a rung still has a reason to fire, from the assignment's current state."""
+    if a.status not in (
+        AssignmentStatus.DISPATCHED,
+        AssignmentStatus.DELIVERED,
+        AssignmentStatus.ACKNOWLEDGED,
+        AssignmentStatus.EN_ROUTE,
+        AssignmentStatus.ON_SCENE,
+        AssignmentStatus.TRANSPORTING,
+    ):
+        return False
+    acked = a.acknowledged_at is not None or a.status in _ACKED_STATUSES
+    if step == Step.SMS_UNDELIVERED:
+        return a.delivered_at is None and not acked
+    if step in (Step.ACK_OVERDUE, Step.ACK_OVERDUE_TWICE):
+        return not acked
+    if step == Step.ARRIVAL_OVERDUE:
+        return not (
+            incident_on_scene or a.on_scene_at is not None or a.status in _ON_SCENE_STATUSES
+        )
+    raise ValueError(step)
+
+
+def plan(
+    a: Assignment, *, fired: set[str], incident_on_scene: bool, now: dt.datetime
+) -> tuple[list[str], dt.datetime | None]:
+    """The rungs due now (in ladder order) and when the next one falls due (None: never)."""
+    due_now: list[str] = []
+    later: list[dt.datetime] = []
+    for step in STEPS:
+        due = step_due(a, step)
+        if (
+            due is None
+            or step in fired
+            or not step_applies(a, step, incident_on_scene=incident_on_scene)
+        ):
+            continue
+        if due <= now:
+            due_now.append(step)
+        else:
+            later.append(due)
+    return due_now, (min(later) if later else None)
+
+
+def next_due(a: Assignment, *, fired: set[str], incident_on_scene: bool) -> dt.datetime | None:
+    """The earliest due time of the rungs still to fire (for a new or changed assignment)."""
+    dues = [
+        due
+        for step in STEPS
+        if (due := step_due(a, step)) is not None
+        and step not in fired
+        and step_applies(a, step, incident_on_scene=incident_on_scene)
+    ]
+    return min(dues) if dues else None
+
+
+# --- bookkeeping -----------------------------------------------------------------------------
+def _fired_steps(assignment_ids: Iterable[int]) -> dict[int, set[str]]:
+    fired: dict[int, set[str]] = defaultdict(set)
+    for aid, step in EscalationStep.objects.filter(
+        assignment_id__in=list(assignment_ids)
+    ).values_list("assignment_id", "step"):
+        fired[aid].add(step)
+    return fired
+
+
+def _incidents_on_scene(incident_ids: Iterable[int]) -> set[int]:
+    return set(
+        Assignment.objects.filter(incident_id__in=set(incident_ids), on_scene_at__isnull=False)
+        .values_list("incident_id", flat=True)
+        .distinct()
+    )
+
+
+def ladder_reschedule(*, assignment_id: int, now: dt.datetime | None = None) -> None:
+    """Recompute ``next_escalation_at`` after a fact changed the assignment (ack on behalf,
+    SMS reply). Optional — the sweep re-checks anyway — but it keeps the due index small."""
+    with uow.unit_of_work():
+        a = lock_one(Assignment, assignment_id)
+        if a is None:
+            return
+        fired = _fired_steps([a.pk]).get(a.pk, set())
+        on_scene = bool(_incidents_on_scene([a.incident_id]))
+        nxt = next_due(a, fired=fired, incident_on_scene=on_scene)
+        if nxt != a.next_escalation_at:
+            Assignment.objects.filter(pk=a.pk).update(next_escalation_at=nxt)
+
+
+def _insert_steps(
+    rows: Sequence[tuple[int, str, dt.datetime, dt.datetime, dict[str, Any]]],
+) -> set[tuple[int, str]]:
+    """Insert step rows; return the (assignment_id, step) pairs this call inserted.
+
+    The conditional write of the ladder: a pair already present is not returned, and its
+    side effects are not produced again.
+    """
+    if not rows:
+        return set()
+    meta = EscalationStep._meta
+    prep = {
+        name: cast("Field[Any, Any]", meta.get_field(name))
+        for name in ("due_at", "fired_at", "details")
+    }
+    table = connection.ops.quote_name(meta.db_table)
+    inserted: set[tuple[int, str]] = set()
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 500):
+            chunk = rows[start : start + 500]
+            params: list[Any] = []
+            for aid, step, due_at, fired_at, details in chunk:
+                params += [
+                    aid,
+                    step,
+                    prep["due_at"].get_db_prep_save(due_at, connection),
+                    prep["fired_at"].get_db_prep_save(fired_at, connection),
+                    prep["details"].get_db_prep_save(details, connection),
+                ]
+            values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(chunk))
+            cursor.execute(
+                f"INSERT INTO {table} (assignment_id, step, due_at, fired_at, details) "  # noqa: S608
+                f"VALUES {values} ON CONFLICT (assignment_id, step) DO NOTHING "
+                "RETURNING assignment_id, step",
+                params,
+            )
+            inserted.update((int(aid), str(step)) for aid, step in cursor.fetchall())
+    return inserted
+
+
+# --- the sweep -------------------------------------------------------------------------------
+@dataclass
+class SweepReport:
+    batches: int = 0
+    claimed: int = 0
+    fired: Counter[str] = field(default_factory=Counter)
+    deferred: int = 0
+    sms: int = 0
+
+    @property
+    def fired_total(self) -> int:
+        return sum(self.fired.values())
+
+
+def escalation_sweep(
+    *,
+    now: dt.datetime | None = None,
+    batch_size: int = 500,
+    max_batches: int = 20,
+    time_budget_s: float | None = None,
+) -> SweepReport:
+    """Fire every rung that is due, in bounded batches (one transaction each).
+
+    Stops when a batch comes back short, after ``max_batches``, or when ``time_budget_s``
+    is spent; the next sweep continues where this one stopped.
+    """
+    report = SweepReport()
+    started = time.monotonic()
+    for _ in range(max_batches):
+        claimed = _sweep_batch(now=now or clock.now(), batch_size=batch_size, report=report)
+        report.batches += 1
+        if claimed < batch_size:
+            break
+        if time_budget_s is not None and time.monotonic() - started > time_budget_s:
+            break
+    return report
+
+
+def _claim(now: dt.datetime, batch_size: int) -> list[Assignment]:
+    qs = (
+        Assignment.objects.filter(next_escalation_at__lte=now)
+        .order_by("next_escalation_at", "pk")
+        .select_related("incident", "incident__settlement", "incident__district", "unit")
+    )
+    if connection.features.has_select_for_update_skip_locked:
+        qs = qs.select_for_update(skip_locked=True, of=("self",))
+    return list(qs[:batch_size])
+
+
+@dataclass
+class _Planned:
+    assignment: Assignment
+    steps: list[str]
+    next_at: dt.datetime | None
+    fired_before: set[str]
+    details: dict[str, dict[str, Any]] = field(default_factory=dict)
+    redispatch_to: Unit | None = None
+
+
+def _sweep_batch(*, now: dt.datetime, batch_size: int, report: SweepReport) -> int:
+    with uow.unit_of_work():
+        rows = _claim(now, batch_size)
+        if not rows:
+            return 0
+        report.claimed += len(rows)
+        fired_before = _fired_steps(a.pk for a in rows)
+        on_scene = _incidents_on_scene(a.incident_id for a in rows)
+        planned: list[_Planned] = []
+        for a in rows:
+            steps, next_at = plan(
+                a,
+                fired=fired_before.get(a.pk, set()),
+                incident_on_scene=a.incident_id in on_scene,
+                now=now,
+            )
+            planned.append(_Planned(a, steps, next_at, fired_before.get(a.pk, set())))
+
+        _prepare(planned, now=now, report=report)
+
+        inserted = _insert_steps(
+            [
+                (
+                    p.assignment.pk,
+                    step,
+                    step_due(p.assignment, step) or now,
+                    now,
+                    p.details.get(step, {}),
+                )
+                for p in planned
+                for step in p.steps
+            ]
+        )
+        sms: list[SmsMessage] = []
+        phones = messaging.unit_phones(
+            {
+                p.assignment.unit_id
+                for p in planned
+                if any(
+                    (p.assignment.pk, s) in inserted
+                    for s in (Step.SMS_UNDELIVERED, Step.ACK_OVERDUE)
+                )
+            }
+        )
+        texted = _texted_at_dispatch([p.assignment.pk for p in planned if p.steps])
+        for p in planned:
+            fired_now = [s for s in p.steps if (p.assignment.pk, s) in inserted]
+            for step in fired_now:
+                sms += _fire(p, step, now=now, phones=phones, texted=texted)
+                report.fired[step] += 1
+            p.assignment.escalation_level = len(p.fired_before | set(fired_now))
+        report.sms += messaging.sms_queue(sms)
+        Assignment.objects.bulk_update(
+            [p.assignment for p in planned], ["next_escalation_at", "escalation_level"]
+        )
+        return len(rows)
+
+
+def _texted_at_dispatch(assignment_ids: list[int]) -> set[int]:
+    if not assignment_ids:
+        return set()
+    return set(
+        SmsMessage.objects.filter(assignment_id__in=assignment_ids, purpose="dispatch").values_list(
+            "assignment_id", flat=True
+        )
+    )
+
+
+def _prepare(planned: list[_Planned], *, now: dt.datetime, report: SweepReport) -> None:
+    """Work out what the rungs will say before they fire; defer the ones whose rows are busy.
+
+    Rungs that write the incident (the citizen's delay) or dispatch another unit take those
+    rows with SKIP LOCKED: the sweep holds assignment locks, and waiting for an incident lock
+    here could deadlock with a duty officer's command (which locks the incident first).
+    """
+    already_alerted = set(
+        EscalationStep.objects.filter(
+            assignment__incident_id__in={
+                p.assignment.incident_id for p in planned if Step.ARRIVAL_OVERDUE in p.steps
+            },
+            step=Step.ARRIVAL_OVERDUE,
+        ).values_list("assignment__incident_id", flat=True)
+    )
+    for p in planned:
+        a = p.assignment
+        incident = a.incident
+        for step in list(p.steps):
+            due = step_due(a, step)
+            base: dict[str, Any] = {"late_ms": clock.to_ms(now) - clock.to_ms(due) if due else 0}
+            if step == Step.ACK_OVERDUE_TWICE:
+                recs = selectors.units_recommended(
+                    incident=incident, exclude_unit_ids=[a.unit_id], limit=1, at=now
+                )
+                rec = recs[0] if recs else None
+                base["recommended"] = rec.as_dict() if rec else None
+                if base["recommended"]:
+                    base["recommended"]["position_at"] = (
+                        clock.to_ms(rec.position_at) if rec and rec.position_at else None
+                    )
+                if rec is not None and incident.district.auto_redispatch:
+                    if not _lock_for_redispatch(incident, rec.unit):
+                        _defer(p, step, now=now, report=report)
+                        continue
+                    p.redispatch_to = rec.unit
+            if step == Step.ARRIVAL_OVERDUE:
+                if incident.pk in already_alerted:
+                    base["alerted"] = False
+                    base["already_alerted_for_incident"] = True
+                else:
+                    already_alerted.add(incident.pk)
+                    base["alerted"] = True
+                    base["citizen_told"] = False
+                    if (
+                        incident.notify_citizen
+                        and incident.caller_phone
+                        and (incident.citizen_delay_notified_at is None)
+                    ):
+                        if not lock_rows(Incident, [incident.pk], skip_locked=True):
+                            _defer(p, step, now=now, report=report)
+                            continue
+                        base["citizen_told"] = True
+            p.details[step] = base
+
+
+def _lock_for_redispatch(incident: Incident, unit: Unit) -> bool:
+    return bool(lock_rows(Incident, [incident.pk], skip_locked=True)) and bool(
+        lock_rows(Unit, [unit.pk], skip_locked=True)
+    )
+
+
+def _defer(p: _Planned, step: str, *, now: dt.datetime, report: SweepReport) -> None:
+    p.steps.remove(step)
+    retry = now + RETRY_LOCKED_AFTER
+    p.next_at = retry if p.next_at is None else min(p.next_at, retry)
+    report.deferred += 1
+
+
+def _fire(
+    p: _Planned,
+    step: str,
+    *,
+    now: dt.datetime,
+    phones: dict[int, list[tuple[int, str]]],
+    texted: set[int],
+) -> list[SmsMessage]:
+    """Side effects of one rung that this sweep inserted; returns outbox rows to write."""
+    a, incident = p.assignment, p.assignment.incident
+    details = p.details.get(step, {})
+    common: dict[str, Any] = {
+        "assignment_id": a.pk,
+        "unit_id": a.unit_id,
+        "callsign": a.unit.callsign,
+        "step": step,
+        "due_at": clock.to_ms(step_due(a, step) or now),
+    }
+    sms: list[SmsMessage] = []
+    if step == Step.SMS_UNDELIVERED:
+        if a.pk not in texted:
+            sms = messaging.sms_to_unit(
+                unit_id=a.unit_id,
+                incident=incident,
+                assignment_id=a.pk,
+                purpose="escalation_undelivered",
+                now=now,
+                phones=phones.get(a.unit_id, []),
+            )
+        board("escalation.sms_undelivered", incident=incident, sms=len(sms), **common)
+    elif step == Step.ACK_OVERDUE:
+        uow.notify(
+            "assignment.repush",
+            district_id=incident.district_id,
+            assignment_id=a.pk,
+            unit_id=a.unit_id,
+            incident_id=incident.pk,
+        )
+        sms = messaging.sms_to_unit(
+            unit_id=a.unit_id,
+            incident=incident,
+            assignment_id=a.pk,
+            purpose="escalation_ack_overdue",
+            now=now,
+            reminder=True,
+            phones=phones.get(a.unit_id, []),
+        )
+        board("escalation.ack_overdue", incident=incident, sms=len(sms), **common)
+    elif step == Step.ACK_OVERDUE_TWICE:
+        new_assignment_id = None
+        if p.redispatch_to is not None:
+            new_assignment_id = _redispatch(incident, p.redispatch_to, now=now)
+            details["dispatched_assignment_id"] = new_assignment_id
+            EscalationStep.objects.filter(assignment=a, step=step).update(details=details)
+        board(
+            "escalation.ack_overdue_twice",
+            incident=incident,
+            chief=True,
+            recommended=details.get("recommended"),
+            dispatched_assignment_id=new_assignment_id,
+            **common,
+        )
+    elif step == Step.ARRIVAL_OVERDUE:
+        if details.get("citizen_told"):
+            told = Incident.objects.filter(
+                pk=incident.pk, citizen_delay_notified_at__isnull=True
+            ).update(citizen_delay_notified_at=now)
+            if told:
+                incident.citizen_delay_notified_at = now
+                sms = [
+                    messaging.sms_build(
+                        phone=incident.caller_phone,
+                        purpose="citizen_delay",
+                        body=messaging.citizen_delay_text(incident=incident),
+                        now=now,
+                        assignment_id=a.pk,
+                    )
+                ]
+        if details.get("alerted"):
+            board(
+                "escalation.arrival_overdue",
+                incident=incident,
+                chief=True,
+                citizen_told=bool(sms),
+                **common,
+            )
+    uow.audit(
+        f"escalation.{step}",
+        actor=None,
+        obj=a,
+        data={**details, "due_at": common["due_at"], "sms": len(sms)},
+    )
+    return sms
+
+
+def _redispatch(incident: Incident, unit: Unit, *, now: dt.datetime) -> int | None:
+    """Dispatch the next-nearest unit (rows locked by :func:`_prepare`). A refusal (the unit
+    became busy) leaves the recommendation standing and is recorded, not raised."""
+    from .assignments import dispatch_check, dispatch_locked
+
+    locked_incident = lock_one(Incident, incident.pk)
+    locked_unit = lock_one(Unit, unit.pk)
+    if locked_incident is None or locked_unit is None:
+        return None
+    try:
+        # Checked before anything is written, so a refusal leaves the batch untouched.
+        dispatch_check(incident=locked_incident, unit=locked_unit, by=None)
+    except DomainError:
+        return None
+    new = dispatch_locked(
+        incident=locked_incident,
+        unit=locked_unit,
+        by=None,
+        source="escalation",
+        now=now,
+        note="escalation: not acknowledged",
+    )
+    return new.pk

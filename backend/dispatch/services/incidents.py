@@ -1,0 +1,429 @@
+"""Incidents: creation (shared by the staff API and intake), closing, reopening."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from backend.common import clock
+from backend.common.errors import Conflict, Forbidden, ValidationFailed
+from backend.geo.models import Settlement
+from backend.ledger import uow
+from backend.ledger.models import ActorKind
+from backend.people.access import district_scope
+from backend.people.models import Unit, UnitType
+
+from .. import policies, selectors
+from ..access import check_scope
+from ..models import (
+    OPEN_ASSIGNMENT_STATUSES,
+    Assignment,
+    AssignmentStatus,
+    Category,
+    Channel,
+    EventKind,
+    FollowUpTask,
+    Incident,
+    IncidentStatus,
+    IntakeKey,
+    LocationSource,
+    OutcomeCode,
+    RiskSubject,
+)
+from ._shared import actor_label, board, lock_one, lock_rows, server_event, unit_release_if_idle
+
+# A report may be stamped a little ahead of the server clock (the sender's clock); more is
+# an error in the sender.
+FUTURE_TOLERANCE = dt.timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class IncidentInput:
+    """What a report says, from any channel. Location: a settlement and/or coordinates."""
+
+    category: str
+    received_at: dt.datetime
+    description: str = ""
+    summary: str = ""
+    priority: str | None = None
+    settlement_kato: str | None = None
+    settlement_id: int | None = None
+    lat: float | None = None
+    lon: float | None = None
+    landmark: str = ""
+    caller_name: str = ""
+    caller_phone: str = ""
+    media_links: list[str] = field(default_factory=list)
+
+    def fingerprint(self) -> str:
+        """SHA-256 of the normalised content: a replay with other content is a 409."""
+        material = uow.canonical_json(
+            {
+                "category": self.category,
+                "received_at": clock.to_ms(self.received_at),
+                "description": self.description,
+                "summary": self.summary,
+                "priority": self.priority,
+                "settlement_kato": self.settlement_kato,
+                "settlement_id": self.settlement_id,
+                "lat": self.lat,
+                "lon": self.lon,
+                "landmark": self.landmark,
+                "caller_name": self.caller_name,
+                "caller_phone": self.caller_phone,
+                "media_links": list(self.media_links),
+            }
+        )
+        return hashlib.sha256(material.encode()).hexdigest()
+
+
+class AlreadyExists(Exception):
+    """The (channel, external_ref) was taken by a concurrent request."""
+
+
+def _resolve_location(data: IncidentInput) -> tuple[Settlement, str]:
+    """The settlement (hence district and zone) of a report and the location source."""
+    if data.settlement_id is not None or data.settlement_kato:
+        qs = Settlement.objects.select_related("district")
+        settlement = (
+            qs.filter(pk=data.settlement_id).first()
+            if data.settlement_id is not None
+            else qs.filter(kato=data.settlement_kato).first()
+        )
+        if settlement is None:
+            raise ValidationFailed(
+                "No settlement with this KATO code or id.", code="unknown_settlement"
+            )
+        source = LocationSource.CALLER_GPS if data.lat is not None else LocationSource.SETTLEMENT
+        return settlement, source
+    if data.lat is None or data.lon is None:
+        raise ValidationFailed("Give settlement_kato or lat and lon.", code="location_required")
+    found = selectors.settlement_nearest(lat=data.lat, lon=data.lon)
+    if found is None:
+        raise ValidationFailed(
+            "No settlement is known near these coordinates.", code="unknown_settlement"
+        )
+    return found[0], LocationSource.CALLER_GPS
+
+
+def _summary(data: IncidentInput, settlement: Settlement) -> str:
+    if data.summary.strip():
+        return data.summary.strip()[:200]
+    first_line = data.description.strip().splitlines()[0] if data.description.strip() else ""
+    label = Category(data.category).label
+    return (first_line or f"{label}: {data.landmark or settlement.name}")[:200]
+
+
+def incident_new(
+    *,
+    channel: str,
+    data: IncidentInput,
+    by: Any = None,
+    intake_key: IntakeKey | None = None,
+    external_ref: str | None = None,
+    location_source: str | None = None,
+    now: dt.datetime | None = None,
+) -> Incident:
+    """Create an incident inside the caller's unit of work (see :func:`incident_create`).
+
+    Raises :class:`AlreadyExists` when ``external_ref`` was taken concurrently; nothing is
+    buffered before that point, so the caller can roll back and read the winner.
+    """
+    now = now or clock.now()
+    if data.received_at > now + FUTURE_TOLERANCE:
+        raise ValidationFailed("received_at is in the future.", code="received_at_in_future")
+    settlement, source = _resolve_location(data)
+    district_id = settlement.district_id
+    if by is not None and not district_scope(by).allows(district_id):
+        raise Forbidden("This place is outside your districts.", code="out_of_scope")
+    priority = (
+        policies.enforce_floor(category=data.category, priority=data.priority)
+        if data.priority
+        else policies.default_priority(channel=channel, category=data.category)
+    )
+    original = selectors.incident_probable_original(
+        district_id=district_id,
+        category=data.category,
+        received_at=data.received_at,
+        lat=data.lat,
+        lon=data.lon,
+        settlement_id=settlement.pk,
+    )
+    subjects: list[RiskSubject] = []
+    flags: list[dict[str, Any]] = []
+    if data.category == Category.DOMESTIC_VIOLENCE:
+        subjects = selectors.risk_subjects_for(
+            district_id=district_id,
+            settlement_id=settlement.pk,
+            caller_phone=data.caller_phone,
+            landmark=data.landmark,
+        )
+        flags = selectors.risk_flags(subjects, today=now.date())
+
+    incident = Incident(
+        channel=channel,
+        external_ref=external_ref,
+        intake_key=intake_key,
+        intake_fingerprint=data.fingerprint() if external_ref else "",
+        category=data.category,
+        priority=priority,
+        status=IncidentStatus.DUPLICATE
+        if original
+        else (IncidentStatus.RECEIVED if intake_key else IncidentStatus.QUEUED),
+        duplicate_of=original,
+        district_id=district_id,
+        settlement=settlement,
+        lat=data.lat,
+        lon=data.lon,
+        location_source=location_source or source,
+        landmark=data.landmark[:255],
+        summary=_summary(data, settlement),
+        description=data.description,
+        caller_name=data.caller_name[:150],
+        caller_phone=data.caller_phone[:20],
+        media_links=list(data.media_links),
+        risk_flags=flags,
+        notify_citizen=policies.notify_citizen_default(channel),
+        received_at=data.received_at,
+        created_at=now,
+        created_by=by,
+    )
+    try:
+        with transaction.atomic():
+            incident.save()
+    except IntegrityError:
+        if (
+            external_ref
+            and Incident.objects.filter(channel=channel, external_ref=external_ref).exists()
+        ):
+            raise AlreadyExists from None
+        raise
+    incident.assign_number()
+
+    follow_up = None
+    if incident.is_dv and original is None:
+        follow_up = _dv_follow_up(incident, settlement=settlement, subjects=subjects, now=now)
+
+    uow.audit(
+        "incident.created",
+        actor=by,
+        actor_kind=None if by is not None else ActorKind.INTEGRATION if intake_key else None,
+        actor_label="" if by is not None else (f"intake:{intake_key.name}" if intake_key else ""),
+        obj=incident,
+        data={
+            "number": incident.number,
+            "channel": channel,
+            "external_ref": external_ref,
+            "category": incident.category,
+            "priority": priority,
+            "duplicate_of": original.pk if original else None,
+            "risk_subjects": [s.pk for s in subjects],
+            "follow_up_id": follow_up.pk if follow_up else None,
+        },
+    )
+    uow.touch("incidents", incident.pk)
+    board(
+        "incident.duplicate" if original else "incident.created",
+        incident=incident,
+        channel=channel,
+        status=incident.status,
+        duplicate_of=original.pk if original else None,
+        duplicate_of_number=original.number if original else None,
+        settlement_id=settlement.pk,
+        risk=bool(flags),
+    )
+    return incident
+
+
+def _dv_follow_up(
+    incident: Incident, *, settlement: Settlement, subjects: list[RiskSubject], now: dt.datetime
+) -> FollowUpTask:
+    """A follow-up visit by the okrug's district inspector; matched subjects count one call more."""
+    inspector = (
+        Unit.objects.filter(
+            district_id=incident.district_id,
+            okrug_id=settlement.okrug_id,
+            type=UnitType.DISTRICT_INSPECTOR,
+            active=True,
+        )
+        .order_by("pk")
+        .first()
+    )
+    task = FollowUpTask.objects.create(
+        incident=incident,
+        district_id=incident.district_id,
+        unit=inspector,
+        due_at=incident.received_at + policies.DV_FOLLOW_UP_AFTER,
+    )
+    if subjects:
+        locked = lock_rows(RiskSubject, [s.pk for s in subjects])
+        RiskSubject.objects.filter(pk__in=list(locked)).update(
+            prior_dv_calls=F("prior_dv_calls") + 1
+        )
+    uow.audit(
+        "followup.created",
+        obj=task,
+        data={"incident_id": incident.pk, "unit_id": inspector.pk if inspector else None},
+    )
+    return task
+
+
+def incident_create(
+    *,
+    by: Any,
+    data: IncidentInput,
+    channel: str = Channel.PHONE_102,
+    now: dt.datetime | None = None,
+) -> Incident:
+    """A duty officer or chief enters a report (the 102 line, a walk-in, a patrol's own)."""
+    with uow.unit_of_work():
+        return incident_new(
+            channel=channel,
+            data=data,
+            by=by,
+            location_source=LocationSource.OPERATOR if data.lat is not None else None,
+            now=now,
+        )
+
+
+def incident_close(
+    *,
+    incident: Incident,
+    by: Any,
+    disposition: str,
+    outcome_code: str = "",
+    now: dt.datetime | None = None,
+) -> Incident:
+    """Close an incident with a disposition.
+
+    Open assignments end with it: one whose unit reached the scene is cleared, the others
+    are cancelled; their units become available when they have nothing else open.
+    """
+    disposition = (disposition or "").strip()
+    if not disposition:
+        raise ValidationFailed(
+            "A disposition is required to close an incident.", code="disposition_required"
+        )
+    if outcome_code and outcome_code not in OutcomeCode.values:
+        raise ValidationFailed("Unknown outcome code.", code="invalid_outcome_code")
+    now = now or clock.now()
+    with uow.unit_of_work():
+        inc = lock_one(Incident, incident.pk)
+        if inc is None:
+            raise Conflict("The incident is gone.", code="not_found")
+        check_scope(by, inc.district_id)
+        if inc.status in (IncidentStatus.CLOSED, IncidentStatus.CANCELLED):
+            raise Conflict("The incident is already closed.", code="incident_closed")
+        open_ids = Assignment.objects.filter(
+            incident=inc, status__in=OPEN_ASSIGNMENT_STATUSES
+        ).values_list("pk", flat=True)
+        assignments = lock_rows(Assignment, open_ids)
+        units = lock_rows(Unit, {a.unit_id for a in assignments.values()})
+        ended: dict[str, Any] = {"cleared": [], "cancelled": []}
+        for a in assignments.values():
+            a.incident = inc
+            unit = units[a.unit_id]
+            reached = a.on_scene_at is not None or a.status in (
+                AssignmentStatus.ON_SCENE,
+                AssignmentStatus.TRANSPORTING,
+            )
+            fields = ["status", "closed_at", "next_escalation_at"]
+            if reached:
+                event = server_event(
+                    kind=EventKind.CLEARED,
+                    incident=inc,
+                    assignment=a,
+                    unit=unit,
+                    actor=by,
+                    now=now,
+                    payload={"reason": "incident closed"},
+                )
+                a.status, a.cleared_at, a.cleared_event = AssignmentStatus.CLEARED, now, event
+                fields += ["cleared_at", "cleared_event"]
+                ended["cleared"].append(a.pk)
+            else:
+                server_event(
+                    kind=EventKind.CANCELLED,
+                    incident=inc,
+                    assignment=a,
+                    unit=unit,
+                    actor=by,
+                    now=now,
+                    payload={"reason": "incident closed"},
+                )
+                a.status, a.cancelled_at, a.cancelled_by = AssignmentStatus.CANCELLED, now, by
+                a.cancel_reason = "incident closed"
+                fields += ["cancelled_at", "cancelled_by", "cancel_reason"]
+                ended["cancelled"].append(a.pk)
+            a.closed_at, a.next_escalation_at = now, None
+            a.save(update_fields=fields)
+            uow.touch("assignments", a.pk)
+        for unit in units.values():
+            unit_release_if_idle(unit, now=now)
+        inc.status = IncidentStatus.CLOSED
+        inc.closed_at = max(now, inc.received_at)
+        inc.closed_by = by
+        inc.disposition = disposition[:200]
+        update = ["status", "closed_at", "closed_by", "disposition"]
+        if outcome_code:
+            inc.outcome_code = outcome_code
+            update.append("outcome_code")
+        inc.save(update_fields=update)
+        server_event(
+            kind=EventKind.CLOSED,
+            incident=inc,
+            actor=by,
+            now=now,
+            payload={"disposition": inc.disposition, "outcome_code": outcome_code},
+        )
+        uow.audit(
+            "incident.closed",
+            actor=by,
+            obj=inc,
+            data={"disposition": inc.disposition, "outcome_code": outcome_code, **ended},
+        )
+        uow.touch("incidents", inc.pk)
+        board("incident.closed", incident=inc, actor=actor_label(by), **ended)
+    return inc
+
+
+def incident_reopen(
+    *, incident: Incident, by: Any, reason: str, now: dt.datetime | None = None
+) -> Incident:
+    """Reopen a closed incident: it goes back to the queue for a new dispatch."""
+    if not (reason or "").strip():
+        raise ValidationFailed(
+            "A reason is required to reopen an incident.", code="reason_required"
+        )
+    now = now or clock.now()
+    with uow.unit_of_work():
+        inc = lock_one(Incident, incident.pk)
+        if inc is None:
+            raise Conflict("The incident is gone.", code="not_found")
+        check_scope(by, inc.district_id)
+        if inc.status != IncidentStatus.CLOSED:
+            raise Conflict("Only a closed incident can be reopened.", code="incident_not_closed")
+        inc.status = IncidentStatus.QUEUED
+        inc.reopened_at = now
+        inc.closed_at = None
+        inc.closed_by = None
+        inc.save(update_fields=["status", "reopened_at", "closed_at", "closed_by"])
+        uow.audit("incident.reopened", actor=by, obj=inc, data={"reason": reason.strip()})
+        uow.touch("incidents", inc.pk)
+        board("incident.reopened", incident=inc, actor=actor_label(by))
+    return inc
+
+
+__all__ = [
+    "AlreadyExists",
+    "IncidentInput",
+    "incident_close",
+    "incident_create",
+    "incident_new",
+    "incident_reopen",
+]

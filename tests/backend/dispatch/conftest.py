@@ -1,0 +1,126 @@
+"""Helpers for the dispatch tests: authenticated API clients, intake keys, captured
+notifications, the in-memory SMS outbox, a signed SMS gateway, snapshots for "nothing
+changed" assertions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import orjson
+import pytest
+from django.conf import settings
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from backend.dispatch import sms
+from backend.dispatch.models import (
+    Assignment,
+    EscalationStep,
+    Event,
+    FollowUpTask,
+    Incident,
+    SmsMessage,
+)
+from backend.dispatch.services import IncidentInput, intake_key_issue
+from backend.ledger import uow
+from backend.ledger.models import AuditEntry, Change
+from backend.people.models import Unit
+
+CAPTURED: list[uow.Commit] = []
+
+
+def capture_listener(commit: uow.Commit) -> None:
+    CAPTURED.append(commit)
+
+
+@pytest.fixture
+def notifications(settings: Any) -> Iterator[Callable[[], list[uow.Notification]]]:
+    """A function returning the notifications delivered after commit so far, in order
+    (on_commit callbacks must run: ``django_capture_on_commit_callbacks(execute=True)``)."""
+    settings.KUZET_CHANGE_LISTENERS = [
+        *settings.KUZET_CHANGE_LISTENERS,
+        "tests.backend.dispatch.conftest.capture_listener",
+    ]
+    CAPTURED.clear()
+    yield lambda: [n for commit in CAPTURED for n in commit.notifications]
+    CAPTURED.clear()
+
+
+def boards(notes: list[uow.Notification], kind: str | None = None) -> list[dict[str, Any]]:
+    return [
+        n.data for n in notes if n.topic == "board" and (kind is None or n.data["kind"] == kind)
+    ]
+
+
+@pytest.fixture
+def sms_outbox() -> Iterator[list[sms.OutgoingSms]]:
+    sms.MemoryBackend.outbox.clear()
+    yield sms.MemoryBackend.outbox
+    sms.MemoryBackend.outbox.clear()
+
+
+@pytest.fixture
+def client_for() -> Callable[[Any], APIClient]:
+    """An API client authenticated with the user's DRF token (``Authorization: Token …``)."""
+
+    def make(user: Any) -> APIClient:
+        client = APIClient()
+        if user is not None:
+            token, _ = Token.objects.get_or_create(user=user)
+            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return client
+
+    return make
+
+
+@pytest.fixture
+def egov_key(db: Any) -> tuple[Any, str]:
+    return intake_key_issue(channel="egov", name="eGov Mobile")
+
+
+@pytest.fixture
+def intake_client(egov_key: tuple[Any, str]) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {egov_key[1]}")
+    return client
+
+
+def report(**kw: Any) -> IncidentInput:
+    defaults: dict[str, Any] = {"category": "theft", "received_at": dt.datetime.now(dt.UTC)}
+    return IncidentInput(**{**defaults, **kw})
+
+
+def signed_post(
+    client: APIClient,
+    body: dict[str, Any],
+    *,
+    secret: str | None = None,
+    timestamp: int | None = None,
+) -> Any:
+    raw = orjson.dumps(body)
+    signature = sms.sign(
+        raw, secret=secret or settings.KUZET_SMS_INBOUND_SECRET, timestamp=timestamp
+    )
+    return client.post(
+        "/api/v1/sms/inbound/",
+        data=raw,
+        content_type="application/json",
+        HTTP_X_KUZET_SIGNATURE=signature,
+    )
+
+
+def snapshot() -> dict[str, Any]:
+    """Everything a dispatch command may write, to assert that a refusal wrote nothing."""
+    return {
+        "incidents": list(Incident.objects.order_by("pk").values()),
+        "assignments": list(Assignment.objects.order_by("pk").values()),
+        "units": list(Unit.objects.order_by("pk").values("pk", "status", "status_at")),
+        "events": Event.objects.count(),
+        "steps": EscalationStep.objects.count(),
+        "sms": SmsMessage.objects.count(),
+        "follow_ups": FollowUpTask.objects.count(),
+        "audit": AuditEntry.objects.count(),
+        "changes": Change.objects.count(),
+    }
