@@ -7,10 +7,11 @@ from django.db.models.signals import post_migrate
 def _publish_codes(sender: AppConfig, using: str = "default", **kwargs: Any) -> None:
     # Code tables are generated from the model choices; a deployment that adds a category
     # or an event kind publishes it to every device here, after its migrations ran.
-    from .scope import codes_publish
+    from .scope import codes_publish, reference_reconcile
 
     if using == "default":
         codes_publish()
+        reference_reconcile()
 
 
 class SyncGatewayConfig(AppConfig):

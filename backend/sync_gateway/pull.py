@@ -11,6 +11,8 @@ A snapshot (null, unknown or too old a cursor, or a device whose scope was rebui
 from the memberships of the device's audiences in pages; a page that is not the last answers
 with a *continuation cursor* (:data:`SNAPSHOT_TAG` + a bookmark id), and the last one with the
 head read when the snapshot started, from which the device continues incrementally.
+Cursor encoding and the choice of mode are :mod:`sync.scope`'s (``plan_pull``); a
+continuation's session id is a :class:`~.models.SnapshotBookmark` id.
 """
 
 from __future__ import annotations
@@ -28,18 +30,11 @@ from backend.devices.models import Device
 from backend.ledger import uow
 from backend.ledger.models import ActorKind, Change
 from backend.ledger.uow import CommittedChange
+from sync.scope import MAX_PAGE, PullMode, SnapshotCursor, plan_pull, response_timestamp
 
 from .models import ChangeLogHorizon, DeviceScope, Membership, SnapshotBookmark
 from .render import TABLE_ORDER, changes_for, dv_incident_ids
 from .scope import device_audiences
-
-# Continuation cursors of a snapshot carry this bit; change numbers stay below it. Both stay
-# below 2**53, so a JavaScript client holds them exactly.
-SNAPSHOT_TAG = 1 << 52
-
-
-def is_continuation(cursor: int) -> bool:
-    return cursor >= SNAPSHOT_TAG
 
 
 @dataclass(frozen=True)
@@ -176,16 +171,25 @@ def _audit_dv_reads(device: Device, changes: dict[str, Any], purpose: str) -> No
             )
 
 
-def pull_changes(*, device: Device, cursor: int | None, limit: int | None = None) -> PullResult:
-    """Answer a pull for ``device`` whose last cursor is ``cursor`` (None: never pulled)."""
+def pull_changes(
+    *, device: Device, cursor: int | SnapshotCursor | None, limit: int | None = None
+) -> PullResult:
+    """Answer a pull for ``device`` whose last cursor is ``cursor`` (None: never pulled).
+
+    ``cursor`` is what :func:`sync.scope.parse_last_pulled_at` made of ``last_pulled_at``.
+    """
     limit = limit or page_size()
     audiences = device_audiences(device)
     epoch = scope_epoch(device)
     head = _head()  # FIRST: nothing numbered after this is served by this pull
+    if cursor == 0:
+        cursor = None  # "never pulled", as a client that counts from zero says it
+    plan = plan_pull(cursor=cursor, head=head, retained_after=_pruned_through(), scope_epoch=epoch)
 
-    if cursor is not None and is_continuation(cursor):
+    if plan.mode == PullMode.SNAPSHOT_CONTINUE:
+        assert plan.session is not None
         bookmark = SnapshotBookmark.objects.filter(
-            id=cursor - SNAPSHOT_TAG, device_id=device.pk
+            id=plan.session.session_id, device_id=device.pk
         ).first()
         if (
             bookmark is not None
@@ -198,37 +202,30 @@ def pull_changes(*, device: Device, cursor: int | None, limit: int | None = None
                 audiences,
                 head=bookmark.head,
                 after=bookmark.after_membership_id,
-                first=False,
+                page=plan.session.page,
                 limit=limit,
             )
-        return _snapshot_page(device, audiences, head=head, after=0, first=True, limit=limit)
+        # A session this server does not know (pruned, another device, scope changed).
+        return _snapshot_page(device, audiences, head=head, after=0, page=0, limit=limit)
+    if plan.mode == PullMode.SNAPSHOT:
+        return _snapshot_page(device, audiences, head=head, after=0, page=0, limit=limit)
 
-    if (
-        cursor is None
-        or cursor <= 0
-        or cursor > head
-        or cursor < epoch
-        or cursor < _pruned_through()
-    ):
-        return _snapshot_page(device, audiences, head=head, after=0, first=True, limit=limit)
-
-    rows = _change_rows(audiences, cursor, head, limit + 1)
+    assert plan.since is not None
+    rows = _change_rows(audiences, plan.since, head, limit + 1)
     has_more = len(rows) > limit
     rows = rows[:limit]
     upserts, deletes = fold_changes(rows)
     changes = changes_for(upserts, deletes)
     _audit_dv_reads(device, changes, "sync_pull")
-    timestamp = rows[-1][0] if has_more else head
     body = {
         "changes": changes,
-        "timestamp": max(timestamp, 1),
+        "timestamp": response_timestamp(
+            head=head, last_served=rows[-1][0] if rows else None, has_more=has_more
+        ),
         "has_more": has_more,
     }
-    return PullResult(
-        body,
-        "incremental",
-        sum(len(v) for v in upserts.values()) + sum(len(v) for v in deletes.values()),
-    )
+    served = sum(len(v) for v in upserts.values()) + sum(len(v) for v in deletes.values())
+    return PullResult(body, "incremental", served)
 
 
 def _snapshot_page(
@@ -237,7 +234,7 @@ def _snapshot_page(
     *,
     head: int,
     after: int,
-    first: bool,
+    page: int,
     limit: int,
 ) -> PullResult:
     rows = _member_rows(audiences, after, limit + 1)
@@ -249,6 +246,8 @@ def _snapshot_page(
     changes = changes_for(upserts, {})
     _audit_dv_reads(device, changes, "sync_snapshot")
     if has_more:
+        # One immutable bookmark per page boundary: asking for the same page twice (a lost
+        # response) serves the same page again.
         bookmark = SnapshotBookmark.objects.create(
             device_id=device.pk,
             head=head,
@@ -256,13 +255,13 @@ def _snapshot_page(
             audiences=",".join(audiences),
             created_at=clock.now(),
         )
-        timestamp = SNAPSHOT_TAG + bookmark.pk
+        timestamp = SnapshotCursor(bookmark.pk, min(page + 1, MAX_PAGE)).encode()
     else:
         timestamp = max(head, 1)
     body: dict[str, Any] = {"changes": changes, "timestamp": timestamp, "has_more": has_more}
-    if first:
+    if page == 0:
         body["experimentalStrategy"] = "replacement"
-    return PullResult(body, "snapshot" if first else "continuation", len(rows))
+    return PullResult(body, "snapshot" if page == 0 else "continuation", len(rows))
 
 
 def changes_for_audience(
@@ -281,12 +280,10 @@ def changes_for_audience(
 
 
 __all__ = [
-    "SNAPSHOT_TAG",
     "TABLE_ORDER",
     "PullResult",
     "changes_for_audience",
     "fold_changes",
-    "is_continuation",
     "pull_changes",
     "scope_epoch",
 ]

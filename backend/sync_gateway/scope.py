@@ -54,35 +54,16 @@ from backend.geo.models import Settlement
 from backend.ledger import uow
 from backend.ledger.uow import ChangeRow
 from backend.people.models import UnitStatus, UnitType
+from sync import scope as sync_scope
+from sync.scope import EVERYONE, district_audience, unit_audience
 
 from .models import ChangeLogHorizon, Membership
-
-EVERYONE = "*"
-
-
-def unit_audience(unit_id: int | str) -> str:
-    return f"u:{unit_id}"
-
-
-def district_audience(district_id: int | str) -> str:
-    return f"d:{district_id}"
-
-
-def officer_audiences(*, unit_id: int | None, district_id: int | None) -> list[str]:
-    """The audiences of an officer's devices, most specific first."""
-    audiences = []
-    if unit_id is not None:
-        audiences.append(unit_audience(unit_id))
-    if district_id is not None:
-        audiences.append(district_audience(district_id))
-    audiences.append(EVERYONE)
-    return audiences
 
 
 def device_audiences(device: Any) -> list[str]:
     """The audiences whose changes ``device`` receives (pull, WebSocket groups)."""
     officer = device.officer
-    return officer_audiences(unit_id=officer.unit_id, district_id=officer.district_id)
+    return sync_scope.device_audiences(unit_id=officer.unit_id, district_id=officer.district_id)
 
 
 def closed_window() -> dt.timedelta:
@@ -137,6 +118,31 @@ def codes_publish() -> bool:
         horizon.codes_digest = digest
         horizon.save(update_fields=["codes_digest"])
     return True
+
+
+def reference_reconcile() -> int:
+    """Touch units and settlements whose memberships disagree with their district.
+
+    Every write to a synced record must touch it; this sweep (run with the age-out and
+    after ``migrate``) heals the ones that did not — rows loaded by a seed or a data
+    migration, say — so a device never misses a whole unit or village. Returns the number
+    of records touched.
+    """
+    from backend.people.models import Unit
+
+    total = 0
+    for table, model in (("units", Unit), ("settlements", Settlement)):
+        expected = {
+            (str(pk), district_audience(district_id))
+            for pk, district_id in model.objects.values_list("id", "district_id")
+        }
+        present = set(Membership.objects.filter(table=table).values_list("record_id", "audience"))
+        stale = {record_id for record_id, _ in expected ^ present}
+        if stale:
+            with uow.unit_of_work():
+                uow.touch(table, *stale)
+            total += len(stale)
+    return total
 
 
 # --- the resolver ---------------------------------------------------------------------------

@@ -37,11 +37,11 @@ from backend.devices.models import Device
 from backend.devices.services import device_authenticate, device_enroll
 from sync.protocol import (
     MAX_PUSH_BYTES,
-    MAX_SAFE_INT,
     ClockHeader,
     ProtocolError,
     parse_schema_version,
 )
+from sync.scope import parse_last_pulled_at
 
 from . import openapi
 from .anchors import anchor_record
@@ -137,16 +137,6 @@ def _presence(device: Device, via: str) -> None:
     Unit.objects.filter(pk=unit_id).update(last_contact_at=clock.now(), last_contact_via=via)
 
 
-def parse_cursor(text: str | None) -> int | None:
-    """``last_pulled_at``: absent, empty, ``null``, ``0`` → None (a snapshot); else an int."""
-    value = (text or "").strip()
-    if value in ("", "null", "undefined", "0"):
-        return None
-    if not value.isascii() or not value.isdigit() or len(value) > 16 or int(value) > MAX_SAFE_INT:
-        raise Malformed("last_pulled_at must be an integer or null")
-    return int(value)
-
-
 def _device_view(
     handler: Callable[[HttpRequest, Device, ClockHeader | None], HttpResponse],
 ) -> Callable[[HttpRequest], HttpResponse]:
@@ -167,7 +157,7 @@ def _pull(request: HttpRequest, device: Device, clock_header: ClockHeader | None
     if request.method != "GET":
         return _error(MethodNotAllowed("Use GET."))
     parse_schema_version(request.GET.get("schema_version"))
-    cursor = parse_cursor(request.GET.get("last_pulled_at"))
+    cursor = parse_last_pulled_at(request.GET.get("last_pulled_at"))
     received_ms = clock.now_ms()
     if clock_header is not None:
         anchor_record(device=device, clock=clock_header, server_ms=received_ms)

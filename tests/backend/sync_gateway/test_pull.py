@@ -1,0 +1,283 @@
+import datetime as dt
+
+import pytest
+
+from backend.common import clock
+from backend.dispatch.models import Category, Priority
+from backend.ledger import uow
+from backend.ledger.models import AuditEntry
+from backend.sync_gateway.scope import age_out, code_records
+from tests import factories
+
+from .conftest import cancel, dispatch, ids, reassign
+
+
+@pytest.mark.django_db
+def test_first_pull_is_a_replacement_snapshot_of_the_officers_scope(
+    personas, assignment_a, device_a1
+):
+    # when
+    body = device_a1.pull(None)
+
+    # then
+    a = personas.a
+    assert body["experimentalStrategy"] == "replacement"
+    assert body["has_more"] is False
+    assert ids(body, "assignments") == [str(assignment_a.pk)]
+    assert ids(body, "incidents") == [str(assignment_a.incident_id)]
+    assert ids(body, "units") == sorted([str(a.patrol.pk), str(a.inspector_unit.pk)])
+    assert ids(body, "settlements") == sorted([str(a.town.pk), str(a.village.pk)])
+    assert ids(body, "codes") == sorted(code_records())
+    assert all(body["changes"][t]["created"] == [] for t in body["changes"])
+    assert body["timestamp"] == uow.current_change_seq()
+    assert isinstance(body["server_time"], int)
+
+
+@pytest.mark.django_db
+def test_assignment_record_has_the_published_columns(personas, assignment_a, device_a1):
+    # when
+    body = device_a1.pull(None)
+
+    # then
+    (record,) = body["changes"]["assignments"]["updated"]
+    assert record == {
+        "id": str(assignment_a.pk),
+        "incident_id": str(assignment_a.incident_id),
+        "unit_id": str(personas.a.patrol.pk),
+        "status": "dispatched",
+        "dispatched_at": clock.to_ms(assignment_a.dispatched_at),
+        "delivered_at": None,
+        "acknowledged_at": None,
+        "en_route_at": None,
+        "on_scene_at": None,
+        "transporting_at": None,
+        "cleared_at": None,
+        "cancelled_at": None,
+        "cancel_reason": "",
+        "superseded_at": None,
+        "closed_at": None,
+        "ack_due_at": None,
+        "arrive_due_at": None,
+    }
+    (incident,) = body["changes"]["incidents"]["updated"]
+    assert incident["risk_flags"] == "[]"
+    assert incident["number"] == assignment_a.incident.number
+
+
+@pytest.mark.django_db
+def test_incremental_pull_returns_only_what_changed_for_the_device(personas, device_a1, device_b1):
+    # given
+    device_a1.pull(None)
+    device_b1.pull(None)
+    incident = factories.incident(district=personas.a.district)
+
+    # when
+    assignment = dispatch(incident=incident, unit=personas.a.patrol)
+    body_a = device_a1.pull()
+    body_b = device_b1.pull()
+
+    # then
+    assert "experimentalStrategy" not in body_a
+    assert ids(body_a, "assignments") == [str(assignment.pk)]
+    assert ids(body_a, "incidents") == [str(incident.pk)]
+    assert ids(body_a, "codes") == []
+    assert ids(body_b, "assignments") == [] and ids(body_b, "incidents") == []
+
+
+@pytest.mark.django_db
+def test_nothing_new_pull_is_empty_and_keeps_the_cursor(device_a1):
+    # given
+    first = device_a1.pull(None)
+
+    # when
+    body = device_a1.pull()
+
+    # then
+    assert body["timestamp"] == first["timestamp"]
+    assert all(v == {"created": [], "updated": [], "deleted": []} for v in body["changes"].values())
+
+
+@pytest.mark.django_db
+def test_reassignment_moves_assignment_out_of_old_unit_and_in_to_new(
+    personas, assignment_a, client
+):
+    # given
+    from .conftest import SyncApi
+
+    old = SyncApi(client, personas.device(personas.a.patrol_officers[0])[1])
+    new = SyncApi(client, personas.device(personas.a.inspector)[1])
+    old.pull(None)
+    new.pull(None)
+
+    # when
+    moved = reassign(assignment_a, to=personas.a.inspector_unit)
+    body_old = old.pull()
+    body_new = new.pull()
+
+    # then
+    assert ids(body_old, "assignments", "deleted") == [str(assignment_a.pk)]
+    assert ids(body_old, "incidents", "deleted") == [str(assignment_a.incident_id)]
+    assert ids(body_new, "assignments") == [str(moved.pk)]
+    assert ids(body_new, "incidents") == [str(assignment_a.incident_id)]
+    assert ids(body_new, "assignments", "deleted") == []
+
+
+@pytest.mark.django_db
+def test_cancelled_assignment_stays_for_the_closed_window_then_ages_out(
+    personas, assignment_a, device_a1, settings
+):
+    # given
+    device_a1.pull(None)
+    cancel(assignment_a)
+    body = device_a1.pull()
+    assert ids(body, "assignments") == [str(assignment_a.pk)]
+
+    # when
+    later = clock.now() + dt.timedelta(hours=settings.KUZET_SCOPE_CLOSED_HOURS, minutes=1)
+    with clock.frozen(later):
+        touched = age_out()
+        body = device_a1.pull()
+
+    # then
+    assert touched == 2  # the assignment and its incident
+    assert ids(body, "assignments", "deleted") == [str(assignment_a.pk)]
+    assert ids(body, "incidents", "deleted") == [str(assignment_a.incident_id)]
+
+
+@pytest.mark.django_db
+def test_restricted_incident_leaves_every_device(personas, assignment_a, device_a1):
+    # given
+    device_a1.pull(None)
+    incident = assignment_a.incident
+
+    # when
+    with uow.unit_of_work():
+        incident.restricted = True
+        incident.save(update_fields=["restricted"])
+        uow.touch("incidents", incident.pk)
+    body = device_a1.pull()
+
+    # then
+    assert ids(body, "incidents", "deleted") == [str(incident.pk)]
+    assert ids(body, "assignments", "deleted") == [str(assignment_a.pk)]
+
+
+@pytest.mark.django_db
+def test_snapshot_larger_than_a_page_continues_and_ends_at_the_head_read_first(
+    personas, assignment_a, device_a1, settings
+):
+    # given
+    full = device_a1.pull(None)
+    expected = {t: ids(full, t) for t in full["changes"]}
+    settings.KUZET_SYNC_PAGE_SIZE = 30
+
+    # when
+    pages = [device_a1.pull(None)]
+    while pages[-1]["has_more"]:
+        pages.append(device_a1.pull())
+
+    # then
+    assert len(pages) == 4  # 87 codes + 2 settlements + 2 units + incident + assignment
+    assert [("experimentalStrategy" in p) for p in pages] == [True, False, False, False]
+    assert pages[-1]["timestamp"] == full["timestamp"]
+    for table, expected_ids in expected.items():
+        got = sorted(i for p in pages for i in ids(p, table))
+        assert got == expected_ids
+
+
+@pytest.mark.django_db
+def test_repeated_continuation_cursor_serves_the_same_page(device_a1, settings):
+    # given
+    settings.KUZET_SYNC_PAGE_SIZE = 30
+    first = device_a1.pull(None)
+
+    # when
+    again = device_a1.pull(first["timestamp"])
+    once_more = device_a1.pull(first["timestamp"])
+
+    # then
+    assert again["changes"] == once_more["changes"]
+
+
+@pytest.mark.django_db
+def test_unknown_cursor_beyond_the_head_gets_a_snapshot(device_a1):
+    # when
+    body = device_a1.pull(uow.current_change_seq() + 1000)
+
+    # then
+    assert body["experimentalStrategy"] == "replacement"
+
+
+@pytest.mark.django_db
+def test_cursor_older_than_the_pruned_log_gets_a_snapshot(personas, device_a1, settings):
+    # given
+    from backend.sync_gateway.tasks import change_log_prune
+
+    old = device_a1.pull(None)["timestamp"]
+    dispatch(incident=factories.incident(district=personas.a.district), unit=personas.a.patrol)
+    later = clock.now() + dt.timedelta(days=settings.KUZET_CHANGE_RETENTION_DAYS, hours=1)
+
+    # when
+    with clock.frozen(later):
+        pruned = change_log_prune()
+        body = device_a1.pull(old)
+
+    # then
+    assert pruned > 0
+    assert body["experimentalStrategy"] == "replacement"
+
+
+@pytest.mark.django_db
+def test_officer_moved_to_another_unit_gets_a_replacement_snapshot(
+    personas, assignment_a, device_a1
+):
+    # given
+    device_a1.pull(None)
+    officer = personas.a.patrol_officers[0]
+    officer.unit = personas.a.inspector_unit
+    officer.save(update_fields=["unit"])
+
+    # when
+    body = device_a1.pull()
+
+    # then
+    assert body["experimentalStrategy"] == "replacement"
+    assert ids(body, "assignments") == []
+    assert AuditEntry.objects.filter(action="device.scope_rebuilt").count() == 1
+
+
+@pytest.mark.django_db
+def test_domestic_violence_incident_sent_to_a_device_is_audited(personas, device_a1):
+    # given
+    incident = factories.incident(
+        district=personas.a.district, category=Category.DOMESTIC_VIOLENCE, priority=Priority.P1
+    )
+    dispatch(incident=incident, unit=personas.a.patrol)
+
+    # when
+    device_a1.pull(None)
+
+    # then
+    entry = AuditEntry.objects.get(action="incident.read")
+    officer = personas.a.patrol_officers[0]
+    assert (entry.actor_id, entry.actor_kind, entry.district_id) == (
+        officer.pk,
+        "device",
+        personas.a.district.pk,
+    )
+    assert entry.data_dict["incident_ids"] == [str(incident.pk)]
+
+
+@pytest.mark.django_db
+def test_pull_query_count_does_not_grow_with_the_page(
+    personas, device_a1, django_assert_max_num_queries
+):
+    # given
+    device_a1.pull(None)
+    for _ in range(20):
+        dispatch(incident=factories.incident(district=personas.a.district), unit=personas.a.patrol)
+
+    # when / then
+    with django_assert_max_num_queries(8):
+        body = device_a1.pull()
+    assert len(ids(body, "assignments")) == 20

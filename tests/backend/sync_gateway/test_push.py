@@ -1,0 +1,366 @@
+import datetime as dt
+import gzip
+
+import orjson
+import pytest
+
+from backend.common import clock
+from backend.devices.models import Device
+from backend.devices.services import device_revoke
+from backend.dispatch.models import Conflict, Event
+from backend.ledger.models import AuditEntry
+from backend.sync_gateway.models import QuarantinedRecord
+
+from .conftest import cancel, event, ids
+
+
+def batch(*events):
+    return {
+        "changes": {"events": {"created": list(events), "updated": [], "deleted": []}},
+        "lastPulledAt": None,
+    }
+
+
+@pytest.mark.django_db
+def test_clean_offline_batch_is_applied_and_comes_back_in_the_next_pull(
+    personas, assignment_a, device_a1
+):
+    # given
+    device_a1.pull(None)
+    ack = event("ack", assignment_a)
+    en_route = event("en_route", assignment_a)
+    note = event("note", assignment_a, payload={"text": "gate locked"})
+
+    # when
+    results = device_a1.push(ack, en_route, note)
+    body = device_a1.pull()
+
+    # then
+    assert results == [
+        {"id": ack["id"], "status": "accepted", "disposition": "applied"},
+        {"id": en_route["id"], "status": "accepted", "disposition": "applied"},
+        {"id": note["id"], "status": "accepted", "disposition": "recorded"},
+    ]
+    assignment_a.refresh_from_db()
+    assert assignment_a.status == "en_route"
+    assert (assignment_a.acknowledged_event_id, assignment_a.en_route_event_id) == (
+        ack["id"],
+        en_route["id"],
+    )
+    personas.a.patrol.refresh_from_db()
+    assert personas.a.patrol.status == "en_route"
+    assert ids(body, "events") == sorted([ack["id"], en_route["id"], note["id"]])
+    assert ids(body, "assignments") == [str(assignment_a.pk)]
+    pulled = {e["id"]: e for e in body["changes"]["events"]["updated"]}
+    assert pulled[note["id"]]["payload"] == '{"text":"gate locked"}'
+    assert pulled[ack["id"]]["disposition"] == "applied"
+    assert pulled[ack["id"]]["estimate_method"] == "anchor"
+
+
+@pytest.mark.django_db
+def test_the_same_batch_twice_stores_once_and_answers_duplicate(assignment_a, device_a1):
+    # given
+    ack = event("ack", assignment_a)
+    first = device_a1.push(ack)
+
+    # when
+    second = device_a1.push(ack)
+
+    # then
+    assert first == [{"id": ack["id"], "status": "accepted", "disposition": "applied"}]
+    assert second == [{"id": ack["id"], "status": "duplicate", "disposition": "applied"}]
+    assert Event.objects.filter(kind="ack").count() == 1
+
+
+@pytest.mark.django_db
+def test_overlapping_batches_store_each_event_once(assignment_a, device_a1):
+    # given
+    a, b, c = (event(k, assignment_a) for k in ("ack", "en_route", "on_scene"))
+    device_a1.push(a, b)
+
+    # when
+    results = device_a1.push(b, c)
+
+    # then
+    assert [r["status"] for r in results] == ["duplicate", "accepted"]
+    assert sorted(
+        Event.objects.filter(kind__in=["ack", "en_route", "on_scene"]).values_list("id", flat=True)
+    ) == sorted([a["id"], b["id"], c["id"]])
+
+
+@pytest.mark.django_db
+def test_same_id_twice_in_one_batch_is_stored_once(assignment_a, device_a1):
+    # given
+    ack = event("ack", assignment_a)
+
+    # when
+    results = device_a1.push(ack, ack)
+
+    # then
+    assert results == [
+        {"id": ack["id"], "status": "accepted", "disposition": "applied"},
+        {"id": ack["id"], "status": "duplicate", "disposition": "applied"},
+    ]
+
+
+@pytest.mark.django_db
+def test_same_id_with_other_content_is_rejected_audited_and_quarantined(assignment_a, device_a1):
+    # given
+    ack = event("ack", assignment_a)
+    device_a1.push(ack)
+    forged = {**ack, "device_time": ack["device_time"] - 60_000}
+
+    # when
+    results = device_a1.push(forged)
+
+    # then
+    assert results[0]["status"] == "rejected" and results[0]["reason"] == "id_reused"
+    assert Event.objects.get(pk=ack["id"]).device_time == ack["device_time"]
+    assert AuditEntry.objects.filter(action="security.event_id_reused").count() == 1
+    kept = QuarantinedRecord.objects.get()
+    assert (kept.reason, kept.record_id, orjson.loads(kept.raw)) == ("id_reused", ack["id"], forged)
+
+
+@pytest.mark.django_db
+def test_invalid_and_read_only_records_are_quarantined_and_the_rest_applied(
+    personas, assignment_a, device_a1
+):
+    # given
+    good = event("ack", assignment_a)
+    bad_kind = event("teleport", assignment_a)
+    body = {
+        "changes": {
+            "events": {"created": [good, bad_kind], "updated": [good], "deleted": ["x" * 16]},
+            "assignments": {
+                "created": [],
+                "updated": [{"id": str(assignment_a.pk), "status": "cleared"}],
+                "deleted": [],
+            },
+        }
+    }
+
+    # when
+    response = device_a1.push_raw(body)
+
+    # then
+    assert response.status_code == 200
+    statuses = [(r["status"], r.get("reason")) for r in response.json()["results"]]
+    assert statuses == [
+        ("accepted", None),
+        ("rejected", "unknown_kind"),
+        ("rejected", "read_only"),
+        ("rejected", "read_only"),
+        ("rejected", "read_only"),
+    ]
+    assert sorted(QuarantinedRecord.objects.values_list("table", "operation", "reason")) == [
+        ("assignments", "updated", "read_only"),
+        ("events", "created", "unknown_kind"),
+        ("events", "deleted", "read_only"),
+        ("events", "updated", "read_only"),
+    ]
+    assignment_a.refresh_from_db()
+    assert assignment_a.status == "acknowledged"
+
+
+@pytest.mark.django_db
+def test_event_for_an_unknown_assignment_is_rejected_and_quarantined(device_a1):
+    # when
+    results = device_a1.push(event("ack", 999999))
+
+    # then
+    assert results[0]["status"] == "rejected" and results[0]["reason"] == "unknown_assignment"
+    assert Event.objects.filter(kind="ack").count() == 0
+    assert QuarantinedRecord.objects.get().reason == "unknown_assignment"
+
+
+@pytest.mark.django_db
+def test_arrival_recorded_before_the_cancellation_counts(personas, assignment_a, device_a1):
+    # given: on scene 20 s ago, offline; the duty officer cancels 10 s ago
+    arrived = event(
+        "on_scene", assignment_a, elapsed_ms=100_000 - 20_000, device_time=clock.now_ms() - 20_000
+    )
+    cancel(assignment_a, at=clock.now() - dt.timedelta(seconds=10))
+
+    # when
+    results = device_a1.push(arrived)
+
+    # then
+    assert results[0]["disposition"] == "applied"
+    assignment_a.refresh_from_db()
+    assert (assignment_a.status, assignment_a.on_scene_event_id) == ("cancelled", arrived["id"])
+    assert Conflict.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_arrival_recorded_after_the_cancellation_is_after_cancel_with_conflict(
+    personas, assignment_a, device_a1
+):
+    # given: cancelled 30 s ago; the officer arrives 5 s ago, offline
+    cancel(assignment_a, at=clock.now() - dt.timedelta(seconds=30), by=personas.duty)
+    arrived = event(
+        "on_scene", assignment_a, elapsed_ms=100_000 - 5_000, device_time=clock.now_ms() - 5_000
+    )
+
+    # when
+    results = device_a1.push(arrived)
+
+    # then
+    assert results[0]["disposition"] == "after_cancel"
+    assignment_a.refresh_from_db()
+    assert (assignment_a.status, assignment_a.on_scene_at) == ("cancelled", None)
+    conflict = Conflict.objects.get()
+    assert (conflict.kind, conflict.event_id) == ("after_cancel", arrived["id"])
+    assert conflict.device_side["estimate_method"] == "anchor"
+    assert conflict.device_side["device_time"] == arrived["device_time"]
+    assert conflict.server_side["command"]["name"] == "cancel"
+
+
+@pytest.mark.django_db
+def test_sos_sets_the_unit_status_and_is_audited(personas, device_a1):
+    # when
+    results = device_a1.push(event("sos", None, lat=47.97, lon=80.44))
+
+    # then
+    assert results[0]["status"] == "accepted"
+    unit = personas.a.patrol
+    unit.refresh_from_db()
+    assert (unit.status, unit.lat, unit.lon) == ("sos", 47.97, 80.44)
+    assert AuditEntry.objects.filter(action="unit.sos").count() == 1
+
+
+@pytest.mark.django_db
+def test_push_of_more_than_500_events_is_too_large(device_a1):
+    # when
+    response = device_a1.push_raw(
+        batch(*[event("note", None, payload={"text": "x"}) for _ in range(501)])
+    )
+
+    # then
+    assert response.status_code == 413
+    assert response.json()["error"] == "too_large"
+    assert Event.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_push_body_over_one_mebibyte_is_too_large(device_a1):
+    # when
+    response = device_a1.push_raw(b"{" + b" " * (1 << 20) + b"}")
+
+    # then
+    assert response.status_code == 413
+
+
+@pytest.mark.django_db
+def test_gzip_bomb_is_refused_as_too_large(device_a1):
+    # given: 1 KiB of gzip that inflates to 32 MiB
+    bomb = gzip.compress(
+        b'{"changes":{"events":{"created":[]}}, "pad":"' + b"a" * (32 << 20) + b'"}'
+    )
+
+    # when
+    response = device_a1.push_raw(bomb, HTTP_CONTENT_ENCODING="gzip")
+
+    # then
+    assert len(bomb) < 64 * 1024
+    assert response.status_code == 413
+
+
+@pytest.mark.django_db
+def test_gzip_request_and_response(assignment_a, device_a1):
+    # given
+    body = gzip.compress(orjson.dumps(batch(event("ack", assignment_a))))
+
+    # when
+    response = device_a1.push_raw(body, HTTP_CONTENT_ENCODING="gzip", HTTP_ACCEPT_ENCODING="gzip")
+    pulled = device_a1.client.get(
+        "/api/sync/v1/pull",
+        {"last_pulled_at": "null", "schema_version": 1},
+        HTTP_ACCEPT_ENCODING="gzip",
+        **device_a1.headers(),
+    )
+
+    # then
+    assert response.status_code == 200
+    assert orjson.loads(response.content)["results"][0]["status"] == "accepted"
+    assert pulled["Content-Encoding"] == "gzip"
+    assert orjson.loads(gzip.decompress(pulled.content))["experimentalStrategy"] == "replacement"
+
+
+@pytest.mark.django_db
+def test_malformed_json_is_400(device_a1):
+    # when
+    response = device_a1.push_raw(b"{not json")
+
+    # then
+    assert response.status_code == 400
+    assert response.json()["error"] == "malformed"
+    assert isinstance(response.json()["server_time"], int)
+
+
+@pytest.mark.django_db
+def test_old_schema_version_is_426(device_a1):
+    # when
+    response = device_a1.pull_raw("null", schema_version=0)
+
+    # then
+    assert response.status_code == 426
+    assert response.json()["error"] == "upgrade_required"
+
+
+@pytest.mark.django_db
+def test_unknown_token_is_401(device_a1):
+    # given
+    device_a1.token = "nope"
+
+    # when
+    response = device_a1.pull_raw()
+
+    # then
+    assert response.status_code == 401
+    assert response.json()["error"] == "unauthenticated"
+
+
+@pytest.mark.django_db
+def test_revoked_device_is_told_to_wipe(personas, device_a1):
+    # given
+    device = Device.objects.get(officer=personas.a.patrol_officers[0])
+    device_revoke(device=device, by=personas.a.chief, reason="lost")
+
+    # when
+    response = device_a1.push_raw(batch(event("note", None, payload={"text": "hi"})))
+
+    # then
+    assert response.status_code == 401
+    assert response.json()["error"] == "device_revoked"
+    assert response.json()["wipe"] is True
+    assert Event.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_more_requests_than_the_rate_limit_get_429_with_retry_after(device_a1, settings):
+    # given
+    settings.KUZET_SYNC_RATE_PER_MINUTE = 3
+    statuses = [device_a1.pull_raw().status_code for _ in range(3)]
+
+    # when
+    response = device_a1.pull_raw()
+
+    # then
+    assert statuses == [200, 200, 200]
+    assert response.status_code == 429
+    assert response.json()["error"] == "rate_limited"
+    assert 1 <= int(response["Retry-After"]) <= 60
+
+
+@pytest.mark.django_db
+def test_push_query_count_is_bounded_for_fifty_events(
+    personas, assignment_a, device_a1, django_assert_max_num_queries
+):
+    # given
+    notes = [event("note", assignment_a, payload={"text": f"n{i}"}) for i in range(48)]
+    events = [event("ack", assignment_a), event("en_route", assignment_a), *notes]
+
+    # when / then
+    with django_assert_max_num_queries(40):
+        results = device_a1.push(*events)
+    assert {r["status"] for r in results} == {"accepted"}
