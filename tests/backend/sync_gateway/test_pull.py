@@ -81,7 +81,8 @@ def test_incremental_pull_returns_only_what_changed_for_the_device(personas, dev
     assert ids(body_a, "assignments") == [str(assignment.pk)]
     assert ids(body_a, "incidents") == [str(incident.pk)]
     assert ids(body_a, "codes") == []
-    assert ids(body_b, "assignments") == [] and ids(body_b, "incidents") == []
+    assert ids(body_b, "assignments") == []
+    assert ids(body_b, "incidents") == []
 
 
 @pytest.mark.django_db

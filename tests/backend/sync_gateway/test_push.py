@@ -114,7 +114,8 @@ def test_same_id_with_other_content_is_rejected_audited_and_quarantined(assignme
     results = device_a1.push(forged)
 
     # then
-    assert results[0]["status"] == "rejected" and results[0]["reason"] == "id_reused"
+    assert results[0]["status"] == "rejected"
+    assert results[0]["reason"] == "id_reused"
     assert Event.objects.get(pk=ack["id"]).device_time == ack["device_time"]
     assert AuditEntry.objects.filter(action="security.event_id_reused").count() == 1
     kept = QuarantinedRecord.objects.get()
@@ -168,7 +169,8 @@ def test_event_for_an_unknown_assignment_is_rejected_and_quarantined(device_a1):
     results = device_a1.push(event("ack", 999999))
 
     # then
-    assert results[0]["status"] == "rejected" and results[0]["reason"] == "unknown_assignment"
+    assert results[0]["status"] == "rejected"
+    assert results[0]["reason"] == "unknown_assignment"
     assert Event.objects.filter(kind="ack").count() == 0
     assert QuarantinedRecord.objects.get().reason == "unknown_assignment"
 
