@@ -276,7 +276,9 @@ def board_groups(user: Any) -> tuple[int, list[str]]:
     """(close code or 0, groups) for a staff member opening a board.
 
     The groups are the scope check: the fan-out sends a district's events to that district's
-    group only, and a user joins exactly the groups of ``district_scope(user)``.
+    groups only, and a user joins exactly the groups of ``district_scope(user)``. A chief
+    joins the district's chief group, which gets the rows and the alerts flagged ``chief``;
+    duty officers join the duty group of every district they serve.
     """
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return CLOSE_UNAUTHENTICATED, []
@@ -285,6 +287,12 @@ def board_groups(user: Any) -> tuple[int, list[str]]:
     scope = district_scope(user)
     if scope.everything:
         return 0, [groups.BOARD_ALL]
+    if user.role == Role.CHIEF:
+        return (
+            (0, [groups.board_chief(user.district_id)])
+            if user.district_id
+            else (CLOSE_FORBIDDEN, [])
+        )
     names = [groups.board_district(d) for d in sorted(scope.district_ids)]
     oblast_level = user.role == Role.OBLAST_ADMIN or (
         user.role == Role.DUTY_OFFICER and user.district_id is None

@@ -23,12 +23,13 @@ What goes where:
   The ``timestamp`` of a unit-audience frame is the commit's highest sequence number, so
   the device's pull after it collects the commit's district changes too.
 * ``device.revoked`` notifications: the device's sockets close with 4401.
-* ``board`` notifications (``district_id``, ``kind``, …): an ``alert`` frame to the boards
-  of that district (duty officers of the oblast join every district group of their scope).
+* ``board`` notifications (``district_id``, ``kind``, ``chief``, …): an ``alert`` frame to
+  the duty officers serving that district (an oblast ЦОУ's duty officers join every
+  district's group) and, unless ``chief`` is false, to the district's chief.
 * incidents, assignments and units in the commit: a ``rows`` frame per district with
   their current board rows (new incidents, milestones, unit status).
-* ``repush`` notifications (``unit_id``, ``assignment_id``): the escalation ladder's
-  re-sent frame for an unacknowledged assignment.
+* ``assignment.repush`` notifications (``assignment_id``): the escalation ladder's re-sent
+  frame for an unacknowledged assignment.
 """
 
 from __future__ import annotations
@@ -321,9 +322,14 @@ _wide_pokes = _WidePokes(WIDE_POKE_SECONDS)
 # --- boards -----------------------------------------------------------------------------
 
 
-def _board_groups(district_id: int | None, oblast_id: int | None = None) -> list[str]:
+def _alert_groups(data: dict[str, Any]) -> list[str]:
+    """Duty officers always; the chief unless the notification says ``chief: false``."""
+    district_id, oblast_id = data.get("district_id"), data.get("oblast_id")
     if district_id is not None:
-        return [groups.board_district(district_id), groups.BOARD_ALL]
+        names = [groups.board_district(district_id)]
+        if data.get("chief", True):
+            names.append(groups.board_chief(district_id))
+        return [*names, groups.BOARD_ALL]
     if oblast_id is not None:
         return [groups.board_oblast(oblast_id), groups.BOARD_ALL]
     return [groups.BOARD_ALL]
@@ -346,6 +352,7 @@ def _board_rows(changes: list[CommittedChange]) -> list[Send]:
     for district_id, tables in sorted(by_district.items()):
         message = frame({"type": "rows", "tables": tables, "server_time": now})
         sends.append((groups.board_district(district_id), message))
+        sends.append((groups.board_chief(district_id), message))
         for table, rows in tables.items():
             everything[table] += rows
     sends.append(
@@ -434,8 +441,8 @@ def _notification(note: Notification) -> list[Send]:
         return [(groups.device(str(data["device_id"])), {"type": "kuzet.revoke"})]
     if note.topic == "board":
         message = frame({"type": "alert", **data, "server_time": clock.now_ms()})
-        return [(g, message) for g in _board_groups(data.get("district_id"), data.get("oblast_id"))]
-    if note.topic == "repush":
+        return [(g, message) for g in _alert_groups(data)]
+    if note.topic == "assignment.repush":
         return _repush(data)
     return []
 

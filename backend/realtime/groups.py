@@ -30,7 +30,13 @@ def audience(name: str) -> str:
 
 
 def board_district(district_id: int) -> str:
+    """Duty officers (and oblast administrators) whose scope includes the district."""
     return f"board.d.{int(district_id)}"
+
+
+def board_chief(district_id: int) -> str:
+    """The district's chief: board rows, and the alerts meant for the chief."""
+    return f"board.c.{int(district_id)}"
 
 
 def board_oblast(oblast_id: int) -> str:

@@ -366,3 +366,64 @@ def test_board_rows_hide_the_details_of_domestic_violence_incidents(personas):
     assert [(r["summary"], r["landmark"], r["category"]) for r in rows["incidents"]] == [
         ("", "", "domestic_violence")
     ]
+
+
+def test_alert_not_meant_for_the_chief_reaches_duty_officers_only(personas):
+    # given
+    a = personas.a
+    alert = Notification(
+        "board",
+        {"district_id": a.district.pk, "kind": "escalation.sms_undelivered", "chief": False},
+    )
+
+    async def scenario():
+        chief, duty = await board_socket(a.chief), await board_socket(personas.duty)
+        for board in (chief, duty):
+            await board.connect()
+            await receive(board)
+        await publish(Commit([], [alert]))
+        duty_frame = await receive(duty)
+        chief_quiet = await chief.receive_nothing(timeout=0.2)
+        for board in (chief, duty):
+            await board.disconnect()
+        return duty_frame, chief_quiet
+
+    # when
+    duty_frame, chief_quiet = async_to_sync(scenario)()
+
+    # then
+    assert (duty_frame["type"], duty_frame["kind"]) == ("alert", "escalation.sms_undelivered")
+    assert chief_quiet is True
+
+
+def test_repush_sends_the_assignment_to_its_unit_again(personas):
+    # given
+    a = personas.a
+    incident = factories.incident(district=a.district, settlement=a.town)
+    assignment = factories.assignment(incident=incident, unit=a.patrol)
+    _, token = personas.device(a.patrol_officers[0])
+    repush = Notification(
+        "assignment.repush",
+        {
+            "district_id": a.district.pk,
+            "assignment_id": assignment.pk,
+            "unit_id": a.patrol.pk,
+            "incident_id": incident.pk,
+        },
+    )
+    expected = empty_changes()
+    expected["incidents"]["updated"] = records_for("incidents", [incident.pk])
+    expected["assignments"]["updated"] = records_for("assignments", [assignment.pk])
+
+    async def scenario():
+        socket = await connect(token)
+        await publish(Commit([], [repush]))
+        frame = await receive(socket)
+        await socket.disconnect()
+        return frame
+
+    # when
+    frame = async_to_sync(scenario)()
+
+    # then
+    assert frame == {"type": "changes", "timestamp": uow.current_change_seq(), "changes": expected}
