@@ -5,8 +5,9 @@ JavaScript number stays exact). It is one of:
 
 - a *change sequence number*: everything with ``seq <= cursor`` for the device's audiences
   has been served. Sequence numbers stay below :data:`SNAPSHOT_TAG` (2**52, 4.5e15 changes).
-- a *snapshot continuation*: bit 52 set, then a 32-bit snapshot session id and a 20-bit page
-  number — ``2**52 + session_id * 2**20 + page``. A replacement snapshot larger than one page
+- a *snapshot continuation*: bit 52 set, then a 32-bit snapshot session id (1 and up; 0 is
+  reserved for :data:`NOTHING_SERVED`) and a 20-bit page number —
+  ``2**52 + session_id * 2**20 + page``. A replacement snapshot larger than one page
   is served page by page; the session (kept by the gateway) remembers the head seq read when
   the snapshot began and which records remain. Continuation values are all ≥ 2**52, so they
   never collide with sequence numbers, and all < 2**53. The last page's ``timestamp`` is the
@@ -38,6 +39,9 @@ SESSION_BITS: Final = 32
 MAX_PAGE: Final = (1 << PAGE_BITS) - 1
 MAX_SESSION_ID: Final = (1 << SESSION_BITS) - 1
 MAX_SEQ: Final = SNAPSHOT_TAG - 1
+# Session 0 is reserved: this cursor means "nothing served yet" (the answer to a pull of an
+# empty change log, since a timestamp must be > 0). Pulling with it gets a snapshot.
+NOTHING_SERVED: Final = SNAPSHOT_TAG
 
 _NULLS: Final = frozenset(("", "null", "undefined", "None"))
 
@@ -145,6 +149,8 @@ def plan_pull(
     if cursor is None:
         return PullPlan(PullMode.SNAPSHOT, reason="null")
     if isinstance(cursor, SnapshotCursor):
+        if cursor.session_id == 0:
+            return PullPlan(PullMode.SNAPSHOT, reason="null")
         return PullPlan(PullMode.SNAPSHOT_CONTINUE, session=cursor)
     if cursor > head:
         return PullPlan(PullMode.SNAPSHOT, reason="unknown")
@@ -156,12 +162,12 @@ def plan_pull(
 
 
 def response_timestamp(*, head: int, last_served: int | None, has_more: bool) -> int:
-    """The ``timestamp`` of an incremental page: the last seq served when more follow (the
-    device pulls again from there at once), else the head read before selecting. Never 0:
-    WatermelonDB refuses a zero timestamp (an empty change log answers 1, which is beyond
-    the head and so gets a snapshot next time — right for an empty log)."""
+    """The ``timestamp`` of a page: the last seq served when more follow (the device pulls
+    again from there at once), else the head read before selecting. Never 0 — WatermelonDB
+    refuses a zero timestamp: an empty change log answers :data:`NOTHING_SERVED`, which gets
+    a (cheap) snapshot next time, so the first change is not skipped."""
     if has_more:
         if last_served is None:
             raise ValueError("has_more needs the last seq served")
-        return max(last_served, 1)
-    return max(head, 1)
+        return last_served
+    return head if head > 0 else NOTHING_SERVED

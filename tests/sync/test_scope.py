@@ -12,6 +12,7 @@ from sync.scope import (
     MAX_PAGE,
     MAX_SEQ,
     MAX_SESSION_ID,
+    NOTHING_SERVED,
     SNAPSHOT_TAG,
     PullMode,
     PullPlan,
@@ -134,7 +135,18 @@ def test_response_timestamp_is_the_last_served_seq_when_more_follow():
     # then
     assert response_timestamp(head=90, last_served=60, has_more=True) == 60
     assert response_timestamp(head=90, last_served=60, has_more=False) == 90
-    assert response_timestamp(head=0, last_served=None, has_more=False) == 1
+    assert response_timestamp(head=0, last_served=None, has_more=False) == NOTHING_SERVED
+
+
+def test_the_empty_log_cursor_gets_a_snapshot_so_the_first_change_is_not_skipped():
+    # given: an empty change log answered NOTHING_SERVED; then the first change committed
+    timestamp = response_timestamp(head=0, last_served=None, has_more=False)
+
+    # when
+    plan = plan_pull(cursor=parse_last_pulled_at(str(timestamp)), head=1, retained_after=0)
+
+    # then
+    assert plan == PullPlan(PullMode.SNAPSHOT, reason="null")
 
 
 def test_audience_names():
