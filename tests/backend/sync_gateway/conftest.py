@@ -170,3 +170,55 @@ def _published(request: Any) -> None:
         from backend.sync_gateway.scope import reference_reconcile
 
         reference_reconcile()
+
+
+def server_view(device_id: str) -> dict[str, dict[str, dict[str, Any]]]:
+    """What the server says the device should hold now: every record of its scope."""
+    from backend.devices.models import Device
+    from backend.sync_gateway.models import Membership
+    from backend.sync_gateway.render import TABLE_ORDER, records_for
+    from backend.sync_gateway.scope import device_audiences
+
+    device = Device.objects.select_related("officer").get(pk=device_id)
+    wanted: dict[str, set[str]] = {t: set() for t in TABLE_ORDER}
+    for table, record_id in Membership.objects.filter(
+        audience__in=device_audiences(device)
+    ).values_list("table", "record_id"):
+        wanted[table].add(record_id)
+    return {t: {r["id"]: r for r in records_for(t, ids)} for t, ids in wanted.items()}
+
+
+def device_view(device: Any) -> dict[str, dict[str, dict[str, Any]]]:
+    from backend.sync_gateway.render import TABLE_ORDER
+
+    return {t: device.records(t) for t in TABLE_ORDER}
+
+
+@pytest.fixture
+def make_device(personas: Any, tmp_path: Any) -> Any:
+    """A reference-client device for an officer, enrolled through the real endpoint."""
+    from backend.common import clock as server_clock
+    from backend.devices.services import enrolment_code_issue
+    from sync.client import DeviceClient, Retry, SimulatedClock
+
+    from .transport import DjangoTransport, Faulty
+
+    made: list[Any] = []
+
+    def make(officer: Any, *, clock: Any = None, name: str | None = None) -> Any:
+        transport = Faulty(DjangoTransport())
+        device = DeviceClient(
+            tmp_path / f"{name or officer.username}-{len(made)}.sqlite3",
+            transport,
+            clock=clock or SimulatedClock(server_clock.now_ms),
+            retry=Retry(attempts=3, base_s=0.0, cap_s=0.0),
+            sleep=lambda _s: None,
+        )
+        device.enroll(enrolment_code_issue(officer=officer))
+        device.faults = transport
+        made.append(device)
+        return device
+
+    yield make
+    for device in made:
+        device.close()
