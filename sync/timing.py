@@ -17,8 +17,9 @@ Methods, best first:
     ``server_ms − (anchor.elapsed_ms − elapsed_ms)``, give or take the request's one-way
     transit (the device read its clock at most ``transit_ms`` before the server received the
     request), the monotonic clock's drift (bounded by :data:`DRIFT_PPM` of the elapsed
-    difference) and :data:`BASE_UNCERTAINTY_MS`. All same-boot anchors must agree: the
-    estimate is the intersection of their intervals; the point is the nearest anchor's value.
+    difference) and :data:`BASE_UNCERTAINTY_MS`. The point and the lower bound come from
+    the nearest anchor; every anchor caps the upper bound (latency cannot break that side).
+    Anchors that contradict each other or the hard bounds are not trusted (a conflict).
 ``gps``
     The GPS fix time sent with the event. The app attaches only a fix taken at most
     :data:`GPS_MAX_FIX_AGE_MS` before the event, from GNSS time (not the fused provider's
@@ -180,25 +181,32 @@ def _intersect(lo: int, hi: int, low: int | None, high: int) -> tuple[int, int] 
 def _from_anchors(
     elapsed_ms: int, anchors: Sequence[Anchor], low: int | None, high: int
 ) -> tuple[int, int, int] | None:
-    """(point, lo, hi) from the intersection of every anchor's interval, or None if empty."""
-    lo, hi = -math.inf, math.inf
-    best: tuple[int, int, int] | None = None  # (uncertainty, |difference|, point)
+    """(point, lo, hi) from the same-boot anchors, or None if they contradict the bounds.
+
+    Every anchor's upper bound holds even when its request was slower than ``transit_ms``
+    (latency only makes an anchor say "later"), so the upper bound is the least of them all.
+    The lower bound relies on the transit bound, so only the nearest anchor's is used: one
+    slow request among hundreds cannot silently push the interval past the truth.
+    """
+    hi = math.inf
+    nearest: tuple[int, int, int, int] | None = None  # (uncertainty, |difference|, point, lo)
     for anchor in anchors:
         difference = elapsed_ms - anchor.elapsed_ms
         drift = drift_bound_ms(difference)
         point = anchor.server_ms + difference
-        lo = max(lo, point - anchor.transit_ms - drift - BASE_UNCERTAINTY_MS)
         hi = min(hi, point + drift + BASE_UNCERTAINTY_MS)
-        candidate = (anchor.transit_ms + drift, abs(difference), point)
-        if best is None or candidate < best:
-            best = candidate
-    assert best is not None
+        lo = point - anchor.transit_ms - drift - BASE_UNCERTAINTY_MS
+        candidate = (anchor.transit_ms + drift, abs(difference), point, lo)
+        if nearest is None or candidate < nearest:
+            nearest = candidate
+    assert nearest is not None
+    _, _, point, lo = nearest
     if lo > hi:
         return None
-    interval = _intersect(int(lo), int(hi), low, high)
+    interval = _intersect(lo, int(hi), low, high)
     if interval is None:
         return None
-    return best[2], interval[0], interval[1]
+    return point, interval[0], interval[1]
 
 
 def _from_device_clock(

@@ -349,24 +349,36 @@ def test_anchors_that_disagree_with_each_other_are_not_trusted():
     assert needs_conflict(result) is True
 
 
-def test_nearest_anchor_gives_the_point_and_all_anchors_narrow_the_interval():
-    # given: contacts 1 h before and just after the event
+def test_nearest_anchor_gives_the_point_and_every_anchor_caps_the_upper_side():
+    # given: a slow request just after the event, and a fast one an hour later
     boot = Boot("boot-a", T0)
     happened_at = T0 + 2 * HOUR
-    far, near = (
-        boot.anchor(T0 + HOUR, latency=2_000),
-        boot.anchor(happened_at + MINUTE, latency=200),
-    )
+    near = boot.anchor(happened_at + MINUTE, latency=3_000)
+    far = boot.anchor(happened_at + HOUR, latency=0)
 
     # when
-    result = estimate_event(boot, happened_at, [far, near], happened_at + 2 * HOUR)
+    result = estimate_event(boot, happened_at, [near, far], happened_at + 2 * HOUR)
+
+    # then: the near anchor says +3 000 ± its bounds; the far one caps it at +1 720
+    assert result.method == "anchor"
+    assert result.at_ms == happened_at + 1_720
+    assert result.uncertainty_ms == 1_720 + (TRANSIT + 12 + 1_000 - 3_000)
+    assert_honest(result, happened_at, happened_at + 2 * HOUR)
+
+
+def test_one_slow_anchor_among_many_does_not_break_the_estimate():
+    # given: a request that waited 60 s in a queue, far from the event
+    boot = Boot("boot-a", T0)
+    happened_at = T0 + 2 * HOUR
+    anchors = [boot.anchor(happened_at - 10 * MINUTE), boot.anchor(T0 + 3 * HOUR, latency=60_000)]
+
+    # when
+    result = estimate_event(boot, happened_at, anchors, T0 + 3 * HOUR + 60_000)
 
     # then
-    assert result.at_ms == happened_at + 200
-    assert result.uncertainty_ms == 200 + (
-        TRANSIT + 720 + 1_000 - 2_000
-    )  # the far anchor's low side
-    assert_honest(result, happened_at, happened_at + 2 * HOUR)
+    assert result.method == "anchor"
+    assert result.flags == frozenset()
+    assert_honest(result, happened_at, T0 + 3 * HOUR + 60_000)
 
 
 def test_server_facts_are_timed_by_the_server():
