@@ -29,7 +29,7 @@ def in_thread(target: Callable[[], Any]) -> tuple[threading.Thread, dict[str, An
     def run() -> None:
         try:
             out["result"] = target()
-        except BaseException as exc:  # noqa: BLE001 - reported to the test
+        except BaseException as exc:
             out["error"] = exc
         finally:
             connections.close_all()
