@@ -1,0 +1,183 @@
+"""Device clocks that lie: the estimate stays within its stated uncertainty of the true
+time, and the suspect ones are flagged (PROTOCOL.md §6.7)."""
+
+import datetime as dt
+
+import pytest
+
+from backend.common import clock
+from backend.dispatch.models import Conflict, Event
+from sync.client import SimulatedClock
+
+from .conftest import dispatch
+
+HOUR_MS = 3_600_000
+T0 = dt.datetime(2026, 11, 20, 6, 0, tzinfo=dt.UTC)
+
+
+def minutes(n: float) -> dt.timedelta:
+    return dt.timedelta(minutes=n)
+
+
+@pytest.fixture
+def frozen_morning():
+    with clock.frozen(T0):
+        yield
+
+
+def assert_within_uncertainty(event: Event, true_at: dt.datetime) -> None:
+    error_ms = abs(clock.to_ms(event.estimated_at) - clock.to_ms(true_at))
+    assert event.estimate_uncertainty_ms is not None
+    assert error_ms <= event.estimate_uncertainty_ms
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("wall_offset_ms", "suspect"),
+    [(0, False), (3 * HOUR_MS, True), (-3 * HOUR_MS, True), (None, True)],
+    ids=["right", "plus_3h", "minus_3h", "1970"],
+)
+def test_offline_arrival_is_dated_by_the_monotonic_clock_whatever_the_wall_clock(
+    personas, incident_a, make_device, frozen_morning, wall_offset_ms, suspect
+):
+    # given: dispatched, the phone syncs once, then goes offline
+    assignment = dispatch(incident=incident_a, unit=personas.a.patrol, at=T0 - minutes(1))
+    offset = -clock.to_ms(T0) + 86_400_000 if wall_offset_ms is None else wall_offset_ms
+    phone = make_device(
+        personas.a.patrol_officers[0], clock=SimulatedClock(clock.now_ms, wall_offset_ms=offset)
+    )
+    phone.sync()
+    phone.faults.offline = True
+    clock.advance(minutes(25))
+    arrived_at = clock.now()
+    arrival = phone.record_event("on_scene", str(assignment.pk))
+
+    # when: back in coverage 40 minutes later
+    clock.advance(minutes(40))
+    phone.faults.offline = False
+    phone.sync()
+
+    # then
+    stored = Event.objects.get(pk=arrival)
+    assert stored.estimate_method == "anchor"
+    assert_within_uncertainty(stored, arrived_at)
+    assert stored.clock_suspect is suspect
+    assignment.refresh_from_db()
+    assert assignment.on_scene_at == stored.estimated_at
+    assert Conflict.objects.count() == 0  # anchored times are good: no conflict for the chief
+
+
+@pytest.mark.django_db
+def test_wall_clock_changed_mid_shift_does_not_move_the_estimate(
+    personas, incident_a, make_device, frozen_morning
+):
+    # given
+    assignment = dispatch(incident=incident_a, unit=personas.a.patrol, at=T0 - minutes(1))
+    device_clock = SimulatedClock(clock.now_ms)
+    phone = make_device(personas.a.patrol_officers[0], clock=device_clock)
+    phone.sync()
+    phone.faults.offline = True
+    clock.advance(minutes(5))
+    acked_at = clock.now()
+    ack = phone.record_event("ack", str(assignment.pk))
+
+    # when: the officer sets the phone three hours ahead, then arrives
+    device_clock.wall_offset_ms = 3 * HOUR_MS
+    clock.advance(minutes(30))
+    arrived_at = clock.now()
+    arrival = phone.record_event("on_scene", str(assignment.pk))
+    clock.advance(minutes(10))
+    phone.faults.offline = False
+    phone.sync()
+
+    # then
+    first, second = Event.objects.get(pk=ack), Event.objects.get(pk=arrival)
+    assert_within_uncertainty(first, acked_at)
+    assert_within_uncertainty(second, arrived_at)
+    assert (first.clock_suspect, second.clock_suspect) == (False, True)
+
+
+@pytest.mark.django_db
+def test_reboot_between_event_and_sync_uses_an_anchor_of_the_old_boot(
+    personas, incident_a, make_device, frozen_morning
+):
+    # given: an anchor of boot 1, an offline arrival on boot 1
+    assignment = dispatch(incident=incident_a, unit=personas.a.patrol, at=T0 - minutes(1))
+    device_clock = SimulatedClock(clock.now_ms, wall_offset_ms=-3 * HOUR_MS, boot_id="boot-one")
+    phone = make_device(personas.a.patrol_officers[0], clock=device_clock)
+    phone.sync()
+    phone.faults.offline = True
+    clock.advance(minutes(20))
+    arrived_at = clock.now()
+    arrival = phone.record_event("on_scene", str(assignment.pk))
+
+    # when: the battery dies; the phone boots again and syncs on the new boot
+    clock.advance(minutes(15))
+    device_clock.reboot(boot_id="boot-two")
+    phone.faults.offline = False
+    phone.sync()
+
+    # then
+    stored = Event.objects.get(pk=arrival)
+    assert stored.estimate_method == "anchor"
+    assert_within_uncertainty(stored, arrived_at)
+    assert stored.clock_suspect is True
+
+
+@pytest.mark.django_db
+def test_reboot_before_any_anchor_falls_back_to_gps_time(
+    personas, incident_a, make_device, frozen_morning
+):
+    # given: the phone enrols, reboots (no anchor of the new boot yet), records offline with GPS
+    assignment = dispatch(incident=incident_a, unit=personas.a.patrol, at=T0 - minutes(1))
+    device_clock = SimulatedClock(clock.now_ms, wall_offset_ms=3 * HOUR_MS, boot_id="boot-one")
+    phone = make_device(personas.a.patrol_officers[0], clock=device_clock)
+    phone.faults.offline = True
+    device_clock.reboot(boot_id="boot-two")
+    clock.advance(minutes(12))
+    arrived_at = clock.now()
+    arrival = phone.record_event(
+        "on_scene", str(assignment.pk), lat=46.95, lon=79.67, gps_time=clock.now_ms() - 2000
+    )
+    device_clock.reboot(boot_id="boot-three")
+
+    # when
+    clock.advance(minutes(30))
+    phone.faults.offline = False
+    phone.sync()
+
+    # then
+    stored = Event.objects.get(pk=arrival)
+    assert stored.estimate_method == "gps"
+    assert_within_uncertainty(stored, arrived_at)
+    assert stored.clock_suspect is True
+
+
+@pytest.mark.django_db
+def test_unanchored_wrong_clock_is_bounded_by_dispatch_and_receipt_and_opens_a_conflict(
+    personas, incident_a, make_device, frozen_morning
+):
+    # given: a boot never seen by the server, no GPS, a wall clock three hours ahead
+    assignment = dispatch(incident=incident_a, unit=personas.a.patrol, at=T0 - minutes(1))
+    device_clock = SimulatedClock(clock.now_ms, wall_offset_ms=3 * HOUR_MS, boot_id="boot-one")
+    phone = make_device(personas.a.patrol_officers[0], clock=device_clock)
+    phone.faults.offline = True
+    device_clock.reboot(boot_id="boot-two")
+    clock.advance(minutes(12))
+    arrived_at = clock.now()
+    arrival = phone.record_event("on_scene", str(assignment.pk))
+    device_clock.reboot(boot_id="boot-three")
+    device_clock.wall_offset_ms = 0
+
+    # when
+    clock.advance(minutes(30))
+    phone.faults.offline = False
+    phone.sync()
+
+    # then
+    stored = Event.objects.get(pk=arrival)
+    assert stored.estimate_method == "device_clock"
+    assert_within_uncertainty(stored, arrived_at)
+    assert stored.clock_suspect is True
+    assert T0 - minutes(1) <= stored.estimated_at <= clock.now()
+    assert Conflict.objects.get().kind == "clock_suspect"
