@@ -262,7 +262,7 @@ class PushSchema(APIView):
                 "Content-Encoding", str, OpenApiParameter.HEADER, description="`gzip` or absent"
             ),
         ],
-        request=PUSH_REQUEST,
+        request={"application/json": PUSH_REQUEST},
         responses={200: PUSH_RESPONSE, **_ERRORS},
         description="Events recorded on the device; one result per record.",
     )
@@ -277,7 +277,7 @@ class EnrollSchema(APIView):
     @extend_schema(
         operation_id="sync_enroll",
         tags=["sync"],
-        request=ENROLL_REQUEST,
+        request={"application/json": ENROLL_REQUEST},
         responses={201: ENROLL_RESPONSE, 400: _ERRORS[400], 401: _ERRORS[401]},
         description="Trade a one-time enrolment code for a device token.",
     )

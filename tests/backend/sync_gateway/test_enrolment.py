@@ -1,0 +1,134 @@
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from backend.devices.models import Device
+from backend.ledger.models import AuditEntry
+
+from .conftest import SyncApi
+
+
+def enrol(client, code, install_id="install-123"):
+    return client.post(
+        "/api/sync/v1/enroll",
+        {
+            "code": code,
+            "device": {
+                "platform": "android",
+                "model": "A52",
+                "app_version": "1.4",
+                "install_id": install_id,
+            },
+        },
+        content_type="application/json",
+    )
+
+
+def issue_code(username):
+    out = StringIO()
+    call_command("enrolment_code", username, stdout=out)
+    return out.getvalue().strip().splitlines()[-1]
+
+
+@pytest.mark.django_db
+def test_enrolment_code_command_prints_a_code_that_enrols_once(personas, client):
+    # given
+    code = issue_code("officer_a1")
+
+    # when
+    first = enrol(client, code)
+    second = enrol(client, code, install_id="install-456")
+
+    # then
+    assert first.status_code == 201
+    body = first.json()
+    officer = personas.a.patrol_officers[0]
+    assert body["officer"]["id"] == str(officer.pk)
+    assert body["unit"] == {
+        "id": str(personas.a.patrol.pk),
+        "callsign": "A-PC1",
+        "type": "patrol_car",
+        "district_id": str(personas.a.district.pk),
+    }
+    assert isinstance(body["server_time"], int)
+    assert Device.objects.get(pk=body["device_id"]).officer_id == officer.pk
+    assert second.status_code == 401
+    assert second.json()["error"] == "unauthenticated"
+    assert Device.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_enrolling_again_with_the_same_install_replaces_the_token(personas, client):
+    # given
+    old = enrol(client, issue_code("officer_a1")).json()
+
+    # when
+    new = enrol(client, issue_code("officer_a1")).json()
+
+    # then
+    assert new["device_id"] == old["device_id"]
+    assert SyncApi(client, old["token"]).pull_raw().status_code == 401
+    assert SyncApi(client, new["token"]).pull_raw().status_code == 200
+
+
+@pytest.mark.django_db
+def test_enrolment_code_for_an_unknown_officer_fails(personas):
+    with pytest.raises(CommandError):
+        call_command("enrolment_code", "nobody", stdout=StringIO())
+
+
+@pytest.mark.django_db
+def test_revoke_device_command_refuses_the_device_at_once(personas, client):
+    # given
+    body = enrol(client, issue_code("officer_a1")).json()
+    api = SyncApi(client, body["token"])
+    assert api.pull_raw().status_code == 200
+
+    # when
+    call_command("revoke_device", body["device_id"], stdout=StringIO())
+    response = api.pull_raw()
+
+    # then
+    assert response.status_code == 401
+    assert response.json()["wipe"] is True
+    assert (
+        AuditEntry.objects.filter(action="device.revoked", object_id=body["device_id"]).count() == 1
+    )
+
+
+@pytest.mark.django_db
+def test_revoke_device_command_for_an_unknown_device_fails(personas):
+    with pytest.raises(CommandError):
+        call_command("revoke_device", "dev_nope", stdout=StringIO())
+
+
+@pytest.mark.django_db
+def test_malformed_enrolment_is_400(client):
+    # when
+    response = client.post("/api/sync/v1/enroll", b"[]", content_type="application/json")
+
+    # then
+    assert response.status_code == 400
+    assert response.json()["error"] == "malformed"
+
+
+@pytest.mark.django_db
+def test_openapi_schema_documents_the_sync_endpoints(personas, client):
+    # given
+    client.force_login(personas.a.chief)
+
+    # when
+    response = client.get("/api/schema/", {"format": "json"})
+
+    # then
+    assert response.status_code == 200
+    schema = response.json()
+    paths = schema["paths"]
+    assert {"/api/sync/v1/enroll", "/api/sync/v1/pull", "/api/sync/v1/push"} <= set(paths)
+    pull_200 = paths["/api/sync/v1/pull"]["get"]["responses"]["200"]["content"]["application/json"]
+    tables = pull_200["schema"]["properties"]["changes"]["properties"]
+    assignment = tables["assignments"]["properties"]["updated"]["items"]["properties"]
+    assert {"incident_id", "unit_id", "status", "acknowledged_at", "ack_due_at"} <= set(assignment)
+    assert set(tables) == {"codes", "settlements", "units", "incidents", "assignments", "events"}
+    assert "requestBody" in paths["/api/sync/v1/push"]["post"]
