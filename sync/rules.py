@@ -44,6 +44,8 @@ STATUS_ORDER: Final = (
     "cleared",
 )
 FINAL_STATUSES: Final = frozenset(("cancelled", "superseded"))
+# Milestone kinds the app sends by itself, not an officer's act.
+RECEIPT_KINDS: Final = frozenset(("delivered",))
 
 # Sources (mirror backend.dispatch.models.EventSource): the field side and the office side.
 DEVICE_SOURCES: Final = frozenset(("app", "sms"))
@@ -141,7 +143,8 @@ def decide(view: AssignmentView, fact: Fact) -> Decision:
     - Notes and outcomes are ``recorded`` (outcomes are projected by :func:`decide_outcome`).
     - §6.2: a milestone estimated at or after the earliest server command that ended the
       assignment (cancel, reassign, incident close) → ``after_cancel``/``after_reassign``/
-      ``after_close`` + conflict, not projected; one estimated before it still counts.
+      ``after_close`` + conflict, not projected; one estimated before it still counts. A late
+      ``delivered`` receipt gets the disposition but no conflict.
     - §6.1: the earliest milestone of its kind by (estimated time, event id) is ``applied``;
       the one it beats becomes ``superseded``; a later one is ``superseded`` itself. Status is
       the furthest milestone reached and never moves backwards; a cancelled or superseded
@@ -157,7 +160,11 @@ def decide(view: AssignmentView, fact: Fact) -> Decision:
 
     command = _ending_command(view, fact.at_ms)
     if command is not None:
-        return Decision(command, command, None, None, view.status)
+        # A delivery receipt is the app's automatic answer to receiving the assignment, often
+        # in the same pull as its cancellation: kept with the disposition, but nothing for a
+        # chief to resolve (§6.1 lists ack, en_route, on_scene, cleared as the milestones).
+        conflict = None if fact.kind in RECEIPT_KINDS else command
+        return Decision(command, conflict, None, None, view.status)
 
     current = view.milestones.get(fact.kind)
     if current is not None and current.event_id == fact.event_id:

@@ -163,6 +163,18 @@ def test_arrival_after_cancellation_is_kept_with_a_conflict():
     assert decision == Decision("after_cancel", "after_cancel", None, None, "cancelled")
 
 
+def test_delivery_receipt_after_cancellation_opens_no_conflict():
+    # given
+    cancelled = DISPATCHED + 600_000
+    view = assignment(status="cancelled", cancelled_ms=cancelled)
+
+    # when
+    decision = decide(view, fact("e1", "delivered", cancelled + 60_000))
+
+    # then
+    assert decision == Decision("after_cancel", None, None, None, "cancelled")
+
+
 def test_arrival_after_reassignment_is_kept_with_a_conflict():
     # given
     reassigned = DISPATCHED + 600_000
