@@ -417,7 +417,9 @@ class DeviceClient:
         self.gzip_requests = gzip_requests
         self.id_factory = id_factory or new_event_id
         self.last_server_time: int | None = None
-        self._db = sqlite3.connect(str(store), isolation_level=None)
+        # One client is one device: use it from one thread at a time (it may move between
+        # threads, e.g. a test's worker thread).
+        self._db = sqlite3.connect(str(store), isolation_level=None, check_same_thread=False)
         self._db.executescript(_SCHEMA)
         if token is not None:
             with self._transaction():
