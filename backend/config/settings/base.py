@@ -157,7 +157,11 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [REDIS_URL],
+                # redis-py 8 reads with a 5 s socket timeout by default while channels-redis
+                # blocks 5 s per receive (BZPOPMIN): every idle consumer crashed within
+                # seconds (django/channels_redis#422). Its pool refuses, rather than waits
+                # for, a 101st connection: a reconnect storm runs that many group_adds.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 15, "max_connections": 1000}],
                 "capacity": CHANNEL_LAYER_CAPACITY,
                 "expiry": 30,
                 "prefix": os.environ.get("KUZET_CHANNEL_PREFIX", "kuzet"),

@@ -134,3 +134,25 @@ def test_revoked_device_socket_is_closed_with_4401(asgi_server, personas):
         ("error", "device_revoked", True)
     ]
     assert closed.value.rcvd.code == 4401
+
+
+def test_idle_socket_outlives_the_layers_blocking_read(asgi_server, personas):
+    """redis-py 8 reads with a 5 s socket timeout by default, and channels-redis blocks for
+    5 s per receive: without a longer timeout every idle consumer crashes within seconds
+    (django/channels_redis#422)."""
+    # given
+    a = personas.a
+    incident = factories.incident(district=a.district, settlement=a.town)
+    _, token = personas.device(a.patrol_officers[0])
+
+    with open_socket(asgi_server, token) as ws:
+        ws.recv(timeout=10)  # hello
+        quiet = list(frames(ws, timeout=12))
+
+        # when
+        assignment = incident_dispatch(incident=incident, unit=a.patrol, by=personas.duty)
+        frame = first_frame_with_assignment(ws, assignment.pk)
+
+    # then
+    assert quiet == []
+    assert frame["type"] == "changes"
