@@ -1,0 +1,142 @@
+"""Devices and enrolment codes in the admin: revoke a device, issue an officer's code.
+
+Issuing an enrolment code is an action on the officer list, but it calls the devices
+service, which ``people`` may not import (the import layers look downwards only); so the
+officer admin is extended here, where both are in reach, and registered again.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from backend.common.errors import DomainError
+from backend.people.admin import OfficerAdmin
+from backend.people.admin_scoping import ENROL, REVOKE, ScopedAdminMixin, age_text, capabilities
+from backend.people.models import Officer
+
+from .models import Device, EnrolmentCode
+from .services import device_revoke, enrolment_code_issue
+
+
+def _actor(request: HttpRequest) -> Officer:
+    user = request.user
+    assert isinstance(user, Officer)  # the admin lets staff officers in only
+    return user
+
+
+admin.site.unregister(Officer)
+
+
+@admin.register(Officer)
+class OfficerEnrolmentAdmin(OfficerAdmin):
+    """The officer admin with the action that issues a one-time enrolment code."""
+
+    actions = ["issue_enrolment_code"]
+
+    def has_enrol_permission(self, request: HttpRequest) -> bool:
+        return ENROL in capabilities(request.user, Officer)
+
+    @admin.action(description="Issue an enrolment code (shown once)", permissions=["enrol"])
+    def issue_enrolment_code(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        hours = settings.KUZET_ENROLMENT_CODE_HOURS
+        for officer in queryset.order_by("username"):
+            try:
+                code = enrolment_code_issue(officer=officer, issued_by=_actor(request))
+            except DomainError as exc:
+                self.message_user(request, f"{officer.username}: {exc.detail}", messages.WARNING)
+                continue
+            self.message_user(
+                request,
+                f"Enrolment code for {officer.username}: {code} — valid {hours} h, works once. "
+                "It is not stored and will not be shown again.",
+                messages.SUCCESS,
+            )
+
+
+@admin.register(Device)
+class DeviceAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
+    scope_path = "officer__district"
+    list_display = (
+        "id",
+        "officer",
+        "unit",
+        "platform",
+        "model",
+        "app_version",
+        "enrolled_at",
+        "last_seen",
+        "revoked_at",
+    )
+    list_select_related = ("officer", "officer__unit")
+    list_filter = ("platform", "officer__district", "officer__unit")
+    search_fields = ("id", "officer__username", "officer__last_name", "model", "install_id")
+    ordering = ("-enrolled_at",)
+    actions = ["revoke"]
+    fields = (
+        "id",
+        "officer",
+        "install_id",
+        "platform",
+        "model",
+        "app_version",
+        "enrolled_at",
+        "last_seen_at",
+        "revoked_at",
+        "revoked_by",
+        "revoke_reason",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False  # devices enrol themselves with a one-time code
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_revoke_permission(self, request: HttpRequest) -> bool:
+        return REVOKE in capabilities(request.user, Device)
+
+    @admin.display(description="unit")
+    def unit(self, obj: Device) -> str:
+        return str(obj.officer.unit) if obj.officer.unit_id else "—"
+
+    @admin.display(description="last seen", ordering="last_seen_at")
+    def last_seen(self, obj: Device) -> str:
+        return age_text(obj.last_seen_at)
+
+    @admin.action(description="Revoke (the device wipes its case data)", permissions=["revoke"])
+    def revoke(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        revoked = []
+        for device in queryset.order_by("pk"):
+            if device_revoke(device=device, by=_actor(request), reason="revoked in admin"):
+                revoked.append(device.pk)
+        if revoked:
+            self.message_user(
+                request, f"Revoked {len(revoked)}: {', '.join(revoked)}.", messages.SUCCESS
+            )
+        else:
+            self.message_user(request, "Nothing to revoke: already revoked.", messages.INFO)
+
+
+@admin.register(EnrolmentCode)
+class EnrolmentCodeAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
+    """Issued codes (never the code itself: only its hash is stored)."""
+
+    scope_path = "officer__district"
+    list_display = ("officer", "issued_by", "created_at", "expires_at", "used_at", "device")
+    list_select_related = ("officer", "issued_by")
+    search_fields = ("officer__username",)
+    ordering = ("-created_at",)
+    fields = ("officer", "issued_by", "created_at", "expires_at", "used_at", "device")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False  # issued with the officer action "issue an enrolment code"
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -1,0 +1,393 @@
+"""Admin for officers and units, and for the territory and the audit log.
+
+The territory (``geo``) and the audit log (``ledger``) are registered here rather than in
+their own ``admin.py``: scoping lives in ``people`` and the import layers only let code look
+downwards (people → geo → ledger), so ``geo`` and ``ledger`` cannot import it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.db.models import Count, Q, QuerySet
+from django.http import HttpRequest
+from django.utils.html import format_html
+
+from backend.common import clock
+from backend.geo.models import District, Oblast, Okrug, Settlement
+from backend.ledger.models import AuditEntry
+
+from .admin_scoping import ScopedAdminMixin, age_text
+from .models import Officer, Role, Unit
+
+admin.site.site_header = "Kuzet — district console"
+admin.site.site_title = "Kuzet"
+admin.site.index_title = "Dispatch, units and audit"
+
+STAFF_ROLES = {Role.CHIEF, Role.DUTY_OFFICER, Role.OBLAST_ADMIN}
+
+
+# --- officers ----------------------------------------------------------------------------
+class _OfficerRulesMixin(forms.ModelForm):  # type: ignore[type-arg]
+    """The role rules of the Officer table, checked before the database refuses them."""
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        instance = self.instance
+
+        def value(name: str) -> Any:
+            return data[name] if name in data else getattr(instance, name, None)
+
+        role, district, oblast, unit = (
+            value("role"),
+            value("district"),
+            value("oblast"),
+            value("unit"),
+        )
+        if role in (Role.OFFICER, Role.CHIEF) and district is None:
+            raise forms.ValidationError("Officers and chiefs belong to a district.")
+        if role == Role.DUTY_OFFICER and district is None and oblast is None:
+            raise forms.ValidationError("A duty officer serves a district or an oblast.")
+        if role == Role.OBLAST_ADMIN and oblast is None:
+            raise forms.ValidationError("An oblast administrator needs an oblast.")
+        if unit is not None and role != Role.OFFICER:
+            raise forms.ValidationError("Only officers belong to units.")
+        if unit is not None and district is not None and unit.district_id != district.pk:
+            raise forms.ValidationError("The unit belongs to another district.")
+        return data
+
+
+class OfficerChangeForm(_OfficerRulesMixin, UserChangeForm):  # type: ignore[type-arg]
+    pass
+
+
+class OfficerCreationForm(_OfficerRulesMixin, AdminUserCreationForm):
+    pass
+
+
+@admin.register(Officer)
+class OfficerAdmin(ScopedAdminMixin, UserAdmin):  # type: ignore[type-arg]
+    form = OfficerChangeForm
+    add_form = OfficerCreationForm
+    list_display = (
+        "username",
+        "full_name",
+        "role",
+        "district",
+        "unit",
+        "phone",
+        "live_devices",
+        "is_active",
+    )
+    list_select_related = ("district", "unit")
+    list_filter = ("role", "is_active", "district", "unit")
+    search_fields = ("username", "first_name", "last_name", "badge_number", "phone")
+    ordering = ("username",)
+    autocomplete_fields = ("unit",)
+
+    person = (
+        "Person",
+        {"fields": ("first_name", "last_name", "patronymic", "badge_number", "phone")},
+    )
+    service = ("Service", {"fields": ("role", "district", "oblast", "unit", "is_active")})
+    dates = ("Dates", {"fields": ("last_login", "date_joined")})
+
+    def scope_q(self, request: HttpRequest) -> Q:
+        # Oblast-level staff (duty officers of the ЦОУ, oblast administrators) have no
+        # district; their colleagues at oblast level see them.
+        scope = self.district_scope(request)
+        q = scope.q("district")
+        user: Any = request.user
+        if (
+            not scope.everything
+            and user.role in (Role.DUTY_OFFICER, Role.OBLAST_ADMIN)
+            and user.district_id is None
+            and user.oblast_id
+        ):
+            q |= Q(district__isnull=True, oblast_id=user.oblast_id)
+        return q
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        qs: QuerySet[Any] = super().get_queryset(request)
+        live = Count("devices", filter=Q(devices__revoked_at__isnull=True))
+        annotated: QuerySet[Any] = qs.annotate(live_device_count=live)
+        return annotated
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if not super().has_change_permission(request, obj):
+            return False
+        user: Any = request.user
+        if obj is None or user.is_superuser:
+            return True
+        if obj.is_superuser:
+            return False
+        # A chief manages the officers of the district, not other chiefs or themselves.
+        return bool(user.role != Role.CHIEF or obj.role == Role.OFFICER)
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        user: Any = request.user
+        if user.is_superuser:
+            if obj is None:
+                return (*self.add_fieldsets, self.service)
+            return (*self.fieldsets, self.person, self.service)  # type: ignore[misc]
+        if obj is None:
+            fields: tuple[str, ...] = (
+                "username",
+                "usable_password",
+                "password1",
+                "password2",
+                "first_name",
+                "last_name",
+                "phone",
+                "unit",
+            )
+            if user.role == Role.OBLAST_ADMIN:
+                fields += ("role", "district", "oblast")
+            return ((None, {"classes": ("wide",), "fields": fields}),)
+        return ((None, {"fields": ("username", "password")}), self.person, self.service, self.dates)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        user: Any = request.user
+        if user.is_superuser:
+            return ()
+        fixed = ("last_login", "date_joined")
+        if user.role == Role.CHIEF:
+            return (*fixed, "role", "district", "oblast")
+        return fixed
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        user: Any = request.user
+        if not user.is_superuser:
+            if user.role == Role.CHIEF and not change:
+                obj.role, obj.district, obj.oblast = Role.OFFICER, user.district, None
+            # The admin opens to staff roles only; an officer never gets is_staff here.
+            obj.is_staff = obj.role in STAFF_ROLES
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description="name")
+    def full_name(self, obj: Officer) -> str:
+        return " ".join(p for p in (obj.last_name, obj.first_name, obj.patronymic) if p)
+
+    @admin.display(description="live devices", ordering="live_device_count")
+    def live_devices(self, obj: Any) -> int:
+        return int(obj.live_device_count)
+
+
+# --- units -------------------------------------------------------------------------------
+@admin.register(Unit)
+class UnitAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
+    sync_table = "units"
+    list_display = (
+        "callsign",
+        "type",
+        "mobility",
+        "district",
+        "okrug",
+        "status",
+        "presence_now",
+        "position_age",
+        "member_count",
+        "active",
+    )
+    list_select_related = ("district", "okrug")
+    list_filter = ("type", "status", "mobility", "active", "district")
+    search_fields = ("callsign",)
+    ordering = ("callsign",)
+    autocomplete_fields = ("okrug",)
+    readonly_position = (
+        "status_at",
+        "status_locked_at",
+        "lat",
+        "lon",
+        "position_at",
+        "position_accuracy_m",
+        "last_contact_at",
+        "last_contact_via",
+    )
+    fieldsets = (
+        (
+            None,
+            {"fields": ("callsign", "type", "mobility", "district", "okrug", "active", "status")},
+        ),
+        ("Last known position and contact (from devices)", {"fields": readonly_position}),
+    )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        qs: QuerySet[Any] = super().get_queryset(request)
+        annotated: QuerySet[Any] = qs.annotate(members_n=Count("members"))
+        return annotated
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        user: Any = request.user
+        if user.is_superuser or user.role == Role.OBLAST_ADMIN:
+            return self.readonly_position
+        return (*self.readonly_position, "district")
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        user: Any = request.user
+        if not change and obj.district_id is None and user.district_id:
+            obj.district_id = user.district_id
+        if "status" in form.changed_data:
+            # A status set by the chief wins over device statuses recorded before it
+            # (PROTOCOL.md §6.6).
+            now = clock.now()
+            obj.status_at = now
+            obj.status_locked_at = now
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description="presence")
+    def presence_now(self, obj: Unit) -> str:
+        value = obj.presence()
+        if value == "unreachable":
+            return format_html('<span style="color:#ba2121">unreachable</span>')
+        return value
+
+    @admin.display(description="position age", ordering="position_at")
+    def position_age(self, obj: Unit) -> str:
+        return age_text(obj.position_at)
+
+    @admin.display(description="members", ordering="members_n")
+    def member_count(self, obj: Any) -> int:
+        return int(obj.members_n)
+
+
+# --- territory (geo) ---------------------------------------------------------------------
+@admin.register(Oblast)
+class OblastAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("name", "kato", "centre")
+    search_fields = ("name", "kato")
+
+    def scope_q(self, request: HttpRequest) -> Q:
+        scope = self.district_scope(request)
+        if scope.everything:
+            return Q()
+        return Q(pk__in=District.objects.filter(scope.q("id")).values("oblast_id"))
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return bool(getattr(request.user, "is_superuser", False))
+
+
+@admin.register(District)
+class DistrictAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
+    scope_path = "id"
+    list_display = ("name", "kato", "kind", "seat_name", "okrug_count", "auto_redispatch")
+    list_filter = ("kind", "auto_redispatch")
+    search_fields = ("name", "kato", "seat_name")
+    ordering = ("name",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        qs: QuerySet[Any] = super().get_queryset(request)
+        annotated: QuerySet[Any] = qs.annotate(okrugs_n=Count("okrugs"))
+        return annotated
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        if getattr(request.user, "is_superuser", False):
+            return ()
+        return ("oblast", "kato", "name", "kind", "seat_name", "seat")
+
+    @admin.display(description="okrugs", ordering="okrugs_n")
+    def okrug_count(self, obj: Any) -> int:
+        return int(obj.okrugs_n)
+
+
+@admin.register(Okrug)
+class OkrugAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("name", "kato", "district", "sub_settlements")
+    list_select_related = ("district",)
+    list_filter = ("district",)
+    search_fields = ("name", "kato")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        if getattr(request.user, "is_superuser", False):
+            return ()
+        return ("district", "kato")
+
+
+@admin.register(Settlement)
+class SettlementAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
+    sync_table = "settlements"
+    list_display = (
+        "name",
+        "kato",
+        "kind",
+        "okrug",
+        "district",
+        "zone",
+        "coverage",
+        "coordinates",
+        "road_km_to_seat",
+    )
+    list_select_related = ("okrug", "district")
+    list_filter = ("zone", "coverage", "kind", "coords_estimated", "district")
+    search_fields = ("name", "kato")
+    autocomplete_fields = ("okrug",)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        if getattr(request.user, "is_superuser", False):
+            return ()
+        return ("okrug", "district", "kato", "name", "kind")
+
+    @admin.display(description="coordinates")
+    def coordinates(self, obj: Settlement) -> str:
+        if obj.lat is None or obj.lon is None:
+            return "—"
+        mark = " (estimated)" if obj.coords_estimated else ""
+        return f"{obj.lat:.4f}, {obj.lon:.4f}{mark}"
+
+
+# --- audit log (ledger) ------------------------------------------------------------------
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
+    """The audit log: read-only for everyone, superusers included; scoped like the rest."""
+
+    read_only = True
+    list_display = (
+        "id",
+        "at",
+        "actor_label",
+        "actor_kind",
+        "action",
+        "object_type",
+        "object_id",
+        "district",
+    )
+    list_select_related = ("district",)
+    list_filter = ("actor_kind", "district")
+    search_fields = ("action", "object_id", "actor_label")
+    ordering = ("-id",)
+    show_full_result_count = False
+    list_per_page = 100
+    fields = (
+        "id",
+        "at",
+        "actor",
+        "actor_kind",
+        "actor_label",
+        "action",
+        "object_type",
+        "object_id",
+        "district",
+        "pretty_data",
+        "prev_hash",
+        "hash",
+    )
+    readonly_fields = fields
+
+    def scope_q(self, request: HttpRequest) -> Q:
+        scope = self.district_scope(request)
+        q = scope.q("district")
+        # Entries about no district (seeding, oblast-level work, security events) are for
+        # the oblast administrator.
+        if getattr(request.user, "role", None) == Role.OBLAST_ADMIN and not scope.everything:
+            q |= Q(district__isnull=True)
+        return q
+
+    @admin.display(description="data")
+    def pretty_data(self, obj: AuditEntry) -> str:
+        import json
+
+        return format_html("<pre>{}</pre>", json.dumps(obj.data_dict, ensure_ascii=False, indent=2))

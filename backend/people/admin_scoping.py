@@ -1,0 +1,348 @@
+"""District scoping and role permissions for the admin: the district chief's console.
+
+A chief sees and acts on their own district only, on every admin path: changelists, list
+filters (choices included), search, autocomplete, change/history/delete views by direct
+URL, actions and the choices of add/change forms. Everything goes through one queryset,
+:meth:`ScopedAdminMixin.get_queryset`, built from :func:`backend.people.access.district_scope`:
+
+* changelists, search, actions, change/history/delete views (``get_object``) and the
+  autocomplete endpoint (which asks the *target* model's admin) all start from it, so an
+  object of another district is indistinguishable from one that does not exist;
+* related list filters would list every district/unit (Django's ``RelatedFieldListFilter``
+  reads the related table unfiltered), so :meth:`get_list_filter` swaps in
+  :class:`ScopedRelatedFieldListFilter`, whose choices come from the related model's
+  scoped admin;
+* foreign-key form fields get their queryset from the related model's scoped admin.
+
+What a role may do is one table, :data:`ROLE_CAPABILITIES`, read by the ``has_*_permission``
+methods. Django's per-user permissions and groups are not used for roles; a superuser may do
+everything a model allows (the audit log and device facts are read-only for everyone).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from django.contrib import admin
+from django.contrib.admin.utils import get_fields_from_path
+from django.db import models
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
+
+from backend.common import clock
+from backend.ledger import uow
+
+from .access import DistrictScope, district_scope
+from .models import Role
+
+VIEW, ADD, CHANGE, DELETE = "view", "add", "change", "delete"
+ENROL, REVOKE, RESOLVE, REVIEW = "enrol", "revoke", "resolve", "review"
+
+_V = frozenset({VIEW})
+_VC = frozenset({VIEW, CHANGE})
+_VAC = frozenset({VIEW, ADD, CHANGE})
+_VACD = frozenset({VIEW, ADD, CHANGE, DELETE})
+
+# What each role may do, per model ("app_label.model_name"). A model missing from a role's
+# map is invisible to that role. Custom capabilities back admin actions: ``enrol`` (issue an
+# enrolment code), ``revoke`` (a device), ``resolve`` (a conflict), ``review`` (quarantine).
+# Incidents, assignments and events change only through the dispatch and sync services
+# (their admin actions are added by the dispatch work); here they are read-only.
+ROLE_CAPABILITIES: dict[str, dict[str, frozenset[str]]] = {
+    Role.CHIEF: {
+        "geo.oblast": _V,
+        "geo.district": _V,
+        "geo.okrug": _V,
+        "geo.settlement": _VC,  # zone, coverage, coordinates of the chief's villages
+        "people.officer": _VAC | {ENROL},
+        "people.unit": _VAC,
+        "devices.device": _V | {REVOKE},
+        "devices.enrolmentcode": _V,
+        "dispatch.incident": _V,
+        "dispatch.assignment": _V,
+        "dispatch.event": _V,
+        "dispatch.conflict": _V | {RESOLVE},
+        "dispatch.escalationpolicy": _VACD,
+        "dispatch.escalationstep": _V,
+        "dispatch.risksubject": _VAC,
+        "dispatch.followuptask": _VC,
+        "dispatch.smsmessage": _V,
+        "ledger.auditentry": _V,
+        "sync_gateway.quarantinedrecord": _V | {REVIEW},
+    },
+    Role.DUTY_OFFICER: {
+        "geo.oblast": _V,
+        "geo.district": _V,
+        "geo.okrug": _V,
+        "geo.settlement": _V,
+        "people.officer": _V | {ENROL},  # PROTOCOL.md §3: a duty officer or chief issues codes
+        "people.unit": _V,
+        # A phone lost at night is revoked by whoever is awake: the duty officer.
+        "devices.device": _V | {REVOKE},
+        "devices.enrolmentcode": _V,
+        "dispatch.incident": _V,
+        "dispatch.assignment": _V,
+        "dispatch.event": _V,
+        "dispatch.conflict": _V,
+        "dispatch.escalationpolicy": _V,
+        "dispatch.escalationstep": _V,
+        "dispatch.risksubject": _V,
+        "dispatch.followuptask": _V,
+        "dispatch.smsmessage": _V,
+        "ledger.auditentry": _V,
+        "sync_gateway.quarantinedrecord": _V,
+    },
+    Role.OBLAST_ADMIN: {
+        "geo.oblast": _V,
+        "geo.district": _VC,  # e.g. auto_redispatch
+        "geo.okrug": _VC,
+        "geo.settlement": _VC,
+        "people.officer": _VAC | {ENROL},
+        "people.unit": _VAC,
+        "devices.device": _V | {REVOKE},
+        "devices.enrolmentcode": _V,
+        "dispatch.incident": _V,
+        "dispatch.assignment": _V,
+        "dispatch.event": _V,
+        "dispatch.conflict": _V | {RESOLVE},
+        "dispatch.escalationpolicy": _VACD,
+        "dispatch.escalationstep": _V,
+        "dispatch.risksubject": _VAC,
+        "dispatch.followuptask": _VC,
+        "dispatch.smsmessage": _V,
+        "dispatch.intakekey": _V,
+        "ledger.auditentry": _V,
+        "sync_gateway.quarantinedrecord": _V | {REVIEW},
+    },
+}
+
+EVERY_CAPABILITY = frozenset({VIEW, ADD, CHANGE, DELETE, ENROL, REVOKE, RESOLVE, REVIEW})
+
+
+def model_label(model: type[models.Model]) -> str:
+    return f"{model._meta.app_label}.{model._meta.model_name}"
+
+
+def capabilities(user: Any, model: type[models.Model]) -> frozenset[str]:
+    """What ``user`` may do with ``model`` in the admin (before the object's scope is checked)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    if not user.is_staff:
+        return frozenset()
+    if user.is_superuser:
+        return EVERY_CAPABILITY
+    return ROLE_CAPABILITIES.get(user.role, {}).get(model_label(model), frozenset())
+
+
+if TYPE_CHECKING:
+    _AdminBase = admin.ModelAdmin[Any]
+else:
+    _AdminBase = object
+
+
+class ScopedAdminMixin(_AdminBase):
+    """Restrict a ModelAdmin to the user's districts and to what their role may do.
+
+    ``scope_path`` is the path from the model to its ``District`` foreign key
+    (``"district"``, ``"incident__district"``, ``"id"`` for District itself). Override
+    :meth:`scope_q` when one path is not enough. ``read_only`` models (the audit log,
+    device facts) can never be added, changed or deleted, not even by a superuser.
+    ``sync_table`` names the synced table of the model: admin writes then touch it.
+    """
+
+    scope_path: str = "district"
+    read_only: bool = False
+    sync_table: str | None = None
+
+    # --- scope ------------------------------------------------------------------------
+    def district_scope(self, request: HttpRequest) -> DistrictScope:
+        return district_scope(request.user)
+
+    def scope_q(self, request: HttpRequest) -> Q:
+        return self.district_scope(request).q(self.scope_path)
+
+    def scoped_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        """The plain scoped queryset (no annotations): for filter and form choices."""
+        qs: QuerySet[Any] = self.model._default_manager.filter(self.scope_q(request))
+        return qs
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        qs: QuerySet[Any] = super().get_queryset(request)
+        return qs.filter(self.scope_q(request))
+
+    def in_scope(self, request: HttpRequest, obj: models.Model) -> bool:
+        return self.scoped_queryset(request).filter(pk=obj.pk).exists()
+
+    # --- permissions --------------------------------------------------------------------
+    def capabilities(self, request: HttpRequest) -> frozenset[str]:
+        return capabilities(request.user, self.model)
+
+    def can(self, request: HttpRequest, capability: str, obj: models.Model | None = None) -> bool:
+        if self.read_only and capability in {ADD, CHANGE, DELETE}:
+            return False
+        if capability not in self.capabilities(request):
+            return False
+        return obj is None or self.in_scope(request, obj)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return bool(self.capabilities(request))
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.can(request, VIEW, obj) or self.can(request, CHANGE, obj)
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return self.can(request, ADD)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.can(request, CHANGE, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.can(request, DELETE, obj)
+
+    # --- filters and form choices ---------------------------------------------------------
+    def get_list_filter(self, request: HttpRequest) -> Any:
+        return [self._scoped_filter(item) for item in super().get_list_filter(request)]
+
+    def _scoped_filter(self, item: Any) -> Any:
+        if not isinstance(item, str):
+            return item
+        field = get_fields_from_path(self.model, item)[-1]
+        if field.is_relation:
+            return (item, ScopedRelatedFieldListFilter)
+        if field.choices or isinstance(field, models.BooleanField | models.DateField):
+            return item  # fixed choices: nothing to leak
+        if "__" in item:
+            # Django lists such values from the whole related table; list ours only.
+            return (item, ScopedAllValuesFieldListFilter)
+        return item  # AllValuesFieldListFilter already reads this admin's queryset
+
+    def related_admin(self, model: type[models.Model]) -> ScopedAdminMixin | None:
+        related = self.admin_site._registry.get(model)
+        return related if isinstance(related, ScopedAdminMixin) else None
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        related = self.related_admin(db_field.remote_field.model)
+        if related is not None and "queryset" not in kwargs:
+            kwargs["queryset"] = related.scoped_queryset(request)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    # --- writes: audited, and touched when the model is synced to devices -----------------
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        with uow.unit_of_work():
+            super().save_model(request, obj, form, change)
+            verb = "changed_in_admin" if change else "added_in_admin"
+            uow.audit(
+                f"{obj._meta.model_name}.{verb}",
+                actor=request.user,
+                obj=obj,
+                data={"changed": changed_values(form)},
+            )
+            if self.sync_table:
+                uow.touch(self.sync_table, obj.pk)
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        with uow.unit_of_work():
+            pk = obj.pk
+            uow.audit(
+                f"{obj._meta.model_name}.deleted_in_admin",
+                actor=request.user,
+                obj=obj,
+                data={"repr": str(obj)},
+            )
+            super().delete_model(request, obj)
+            if self.sync_table:
+                uow.touch(self.sync_table, pk)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        with uow.unit_of_work():
+            for obj in queryset.filter(self.scope_q(request)).order_by("pk"):
+                self.delete_model(request, obj)
+
+
+def changed_values(form: Any) -> dict[str, list[str]]:
+    """``{field: [old, new]}`` of a bound admin form, as text, for the audit entry."""
+    if form is None:
+        return {}
+    changed = {}
+    for name in form.changed_data:
+        old = form.initial.get(name)
+        new = form.cleaned_data.get(name)
+        if isinstance(new, models.Model):
+            new = new.pk
+        changed[name] = ["" if old is None else str(old), "" if new is None else str(new)]
+    return changed
+
+
+class ScopedRelatedFieldListFilter(admin.RelatedFieldListFilter):
+    """A related filter whose choices are the related objects the user may see.
+
+    Django's own lists the whole related table (every district, every unit), which is
+    exactly the leak a chief must not see. The related model's scoped admin decides; a
+    related model without one offers only the values present in this admin's rows.
+    """
+
+    def has_output(self) -> bool:
+        # A chief's single district offers one choice and Django would hide the filter —
+        # and then silently ignore a hand-written ``?district__id__exact=`` instead of
+        # applying it. Applied, it narrows the scoped rows (to nothing, for a foreign id).
+        return super().has_output() or self.lookup_val is not None or bool(self.lookup_val_isnull)
+
+    def field_choices(self, field: Any, request: HttpRequest, model_admin: Any) -> list[Any]:
+        related_model = field.remote_field.model
+        related = model_admin.admin_site._registry.get(related_model)
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        qs: QuerySet[Any]
+        if isinstance(related, ScopedAdminMixin):
+            qs = related.scoped_queryset(request)
+        else:
+            present = model_admin.get_queryset(request).values_list(f"{self.field_path}__pk")
+            qs = related_model._default_manager.filter(pk__in=present)
+        if ordering:
+            qs = qs.order_by(*ordering)
+        target = field.target_field.attname
+        return [(getattr(obj, target), str(obj)) for obj in qs]
+
+
+class ScopedAllValuesFieldListFilter(admin.AllValuesFieldListFilter):
+    """Distinct values across a relation, read through this admin's scoped queryset."""
+
+    def __init__(
+        self,
+        field: Any,
+        request: HttpRequest,
+        params: Any,
+        model: Any,
+        model_admin: Any,
+        field_path: str,
+    ) -> None:
+        super().__init__(field, request, params, model, model_admin, field_path)
+        self.lookup_choices = (
+            model_admin.get_queryset(request)
+            .order_by(field_path)
+            .values_list(field_path, flat=True)
+            .distinct()
+        )
+
+
+def scoped_ids(qs: QuerySet[Any], ids: Iterable[Any]) -> list[Any]:
+    """Of ``ids``, those present in the (scoped) queryset ``qs``."""
+    return list(qs.filter(pk__in=list(ids)).values_list("pk", flat=True))
+
+
+def seconds(delta: dt.timedelta | None) -> int | None:
+    return None if delta is None else int(delta.total_seconds())
+
+
+def age_text(value: dt.datetime | None) -> str:
+    if value is None:
+        return "—"
+    total = int((clock.now() - value).total_seconds())
+    if total < 120:
+        return f"{total} s"
+    if total < 7200:
+        return f"{total // 60} min"
+    if total < 172800:
+        return f"{total // 3600} h"
+    return f"{total // 86400} d"
