@@ -161,7 +161,7 @@ def compose(parts: list[str], *, tail: str = "") -> str:
     head = " ".join(to_gsm7(p).strip() for p in parts if p and p.strip())
     head = " ".join(head.split())
     if len(head) > room:
-        head = head[: max(0, room - 1)].rstrip() + "~"
+        head = head[: max(0, room - 1)].rstrip() + "+"  # "more was said" (GSM-7 basic set)
     return f"{head} {tail}" if tail else head
 
 

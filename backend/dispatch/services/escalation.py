@@ -334,6 +334,7 @@ def _sweep_batch(*, now: dt.datetime, batch_size: int, report: SweepReport) -> i
                 sms += _fire(p, step, now=now, phones=phones, texted=texted)
                 report.fired[step] += 1
             p.assignment.escalation_level = len(p.fired_before | set(fired_now))
+            p.assignment.next_escalation_at = p.next_at
         report.sms += messaging.sms_queue(sms)
         Assignment.objects.bulk_update(
             [p.assignment for p in planned], ["next_escalation_at", "escalation_level"]

@@ -1,0 +1,249 @@
+"""SMS for white spots: texts, the outbox, the gateways and signed inbound replies."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+
+import httpx
+import pytest
+from rest_framework.test import APIClient
+
+from backend.common import clock
+from backend.dispatch import sms
+from backend.dispatch.models import Assignment, Event, SmsMessage
+from backend.dispatch.services import incident_dispatch, sms_send_pending
+from backend.dispatch.sms import reply_code_for
+from backend.ledger.models import AuditEntry
+from tests import factories
+
+from .conftest import signed_post, snapshot
+
+
+def test_texts_are_transliterated_to_gsm7_and_fit_one_sms():
+    # when
+    text = sms.compose(
+        [
+            "KUZET",
+            "1036-2026-000042",
+            "P0",
+            "Драка, есть раненый",
+            "Ақтоғай, у мечети «Нұр»",
+            "Подробности: " + "очень длинное описание " * 10,
+        ],
+        tail="Otvet: ACK 4821",
+    )
+
+    # then: cut to fit one 160-character SMS, never the reply instruction
+    assert text == (
+        'KUZET 1036-2026-000042 P0 Draka, est ranenyi Aqtogai, u mecheti "Nur" Podrobnosti: '
+        "ochen dlinnoe opisanie ochen dlinnoe opisanie ochen dlinnoe+ Otvet: ACK 4821"
+    )
+    assert len(text) == 159
+    assert all(ch in sms._GSM7 for ch in text)
+
+
+def test_reply_codes_are_four_digits_and_stable():
+    assert reply_code_for(42) == reply_code_for(42)
+    assert len({reply_code_for(i) for i in range(1, 200)}) > 150
+    assert all(1000 <= int(reply_code_for(i)) <= 9999 for i in range(1, 200))
+
+
+def test_the_outbox_sends_each_message_once(personas, sms_outbox):
+    # given: a unit without the app gets the dispatch by SMS
+    incident = factories.incident(district=personas.a.district, settlement=personas.a.town)
+    assignment = incident_dispatch(incident=incident, unit=personas.a.patrol, by=personas.duty)
+
+    # when
+    first = sms_send_pending()
+    second = sms_send_pending()
+
+    # then
+    assert (first, second) == (2, 0)
+    assert [
+        (m.phone, m.body.endswith(f"ACK {reply_code_for(assignment.pk)}")) for m in sms_outbox
+    ] == [("+7701000101", True), ("+7701000102", True)]
+    assert list(SmsMessage.objects.values_list("state", "attempts", "provider_id")) == [
+        ("sent", 1, f"mem-{m.id}") for m in sms_outbox
+    ]
+
+
+def test_a_message_claimed_by_another_sender_is_not_sent_again(personas, sms_outbox):
+    incident = factories.incident(district=personas.a.district, settlement=personas.a.town)
+    incident_dispatch(incident=incident, unit=personas.a.patrol, by=personas.duty)
+    first = SmsMessage.objects.order_by("pk").first()
+    SmsMessage.objects.filter(pk=first.pk).update(state="sending", claimed_at=clock.now())
+
+    assert sms_send_pending() == 1
+    assert [m.id for m in sms_outbox] == [first.pk + 1]
+
+
+def test_a_message_stuck_in_sending_is_sent_again_after_the_timeout(personas, sms_outbox):
+    incident = factories.incident(district=personas.a.district, settlement=personas.a.town)
+    incident_dispatch(incident=incident, unit=personas.a.patrol, by=personas.duty)
+    SmsMessage.objects.update(
+        state="sending", attempts=1, claimed_at=clock.now() - dt.timedelta(minutes=6)
+    )
+
+    assert sms_send_pending() == 2
+    assert list(SmsMessage.objects.values_list("state", "attempts")) == [("sent", 2), ("sent", 2)]
+
+
+class _Gateway:
+    def __init__(self, status: int = 200) -> None:
+        self.status = status
+        self.requests: list[httpx.Request] = []
+
+    def post(self, url: str, **kw: object) -> httpx.Response:
+        request = httpx.Request("POST", url, json=kw["json"], headers=kw["headers"])
+        self.requests.append(request)
+        return httpx.Response(self.status, json={"id": "gw-1"}, request=request)
+
+
+def test_the_http_gateway_gets_json_a_bearer_token_and_an_idempotency_key(monkeypatch):
+    gateway = _Gateway()
+    monkeypatch.setattr(httpx, "post", gateway.post)
+
+    provider_id = sms.HttpBackend(url="https://sms.example/send", token="t0k").send(
+        sms.OutgoingSms(7, "+77010000000", "KUZET test")
+    )
+
+    (request,) = gateway.requests
+    assert provider_id == "gw-1"
+    assert request.headers["Authorization"] == "Bearer t0k"
+    assert request.headers["Idempotency-Key"] == "kuzet-sms-7"
+    assert json.loads(request.content) == {
+        "to": "+77010000000",
+        "text": "KUZET test",
+        "reference": "kuzet-sms-7",
+    }
+
+
+def test_a_gateway_error_leaves_the_message_queued_for_the_next_run(personas, monkeypatch):
+    monkeypatch.setattr(httpx, "post", _Gateway(status=503).post)
+    incident = factories.incident(district=personas.a.district, settlement=personas.a.town)
+    incident_dispatch(incident=incident, unit=personas.a.patrol, by=personas.duty)
+
+    sent = sms_send_pending(backend=sms.HttpBackend(url="https://sms.example/send", token="t"))
+
+    assert sent == 0
+    assert list(SmsMessage.objects.values_list("state", "attempts")) == [("queued", 1)] * 2
+    assert SmsMessage.objects.first().error.startswith("gateway answered 503")
+
+
+def test_sms_round_trip_through_the_file_backend_and_the_inbound_endpoint(
+    personas, settings, tmp_path
+):
+    # given: dispatched to a unit without the app; the file gateway "sends" the text
+    settings.KUZET_SMS_BACKEND = "backend.dispatch.sms.FileBackend"
+    settings.KUZET_SMS_FILE_DIR = str(tmp_path)
+    incident = factories.incident(district=personas.a.district, settlement=personas.a.town)
+    assignment = incident_dispatch(incident=incident, unit=personas.a.patrol, by=personas.duty)
+    assert sms_send_pending() == 2
+    files = sorted(tmp_path.glob("sms-*.json"))
+    sent = json.loads(files[1].read_text())
+    code = sent["body"].rsplit(" ", 1)[-1]
+
+    # when: the second officer answers from their phone
+    response = signed_post(
+        APIClient(), {"id": "gw-555", "from": sent["phone"], "text": f"ack {code}"}
+    )
+
+    # then
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["status"], body["reason"], body["assignment_id"]) == ("applied", "", assignment.pk)
+    event = Event.objects.get(pk=body["event_id"])
+    assert (event.kind, event.source, event.via, event.disposition) == (
+        "ack",
+        "sms",
+        "sms",
+        "applied",
+    )
+    assert event.officer == personas.a.patrol_officers[1]
+    assignment.refresh_from_db()
+    assert (assignment.status, assignment.acknowledged_event_id) == ("acknowledged", event.pk)
+    inbound = SmsMessage.objects.get(direction="in")
+    assert (inbound.state, inbound.officer, inbound.assignment) == (
+        "applied",
+        personas.a.patrol_officers[1],
+        assignment,
+    )
+    assert AuditEntry.objects.filter(action="sms.inbound_applied").count() == 1
+
+
+def _dispatched_by_sms(personas) -> Assignment:
+    incident = factories.incident(district=personas.a.district, settlement=personas.a.town)
+    return incident_dispatch(incident=incident, unit=personas.a.patrol, by=personas.duty)
+
+
+def test_a_forged_inbound_message_is_refused_and_audited(personas):
+    # given
+    assignment = _dispatched_by_sms(personas)
+    before = snapshot()
+
+    # when
+    response = signed_post(
+        APIClient(),
+        {"id": "gw-1", "from": "+7701000101", "text": f"ACK {reply_code_for(assignment.pk)}"},
+        secret="guessed-secret",
+    )
+
+    # then
+    assert (response.status_code, response.json()["error"]) == (401, "bad_signature")
+    after = snapshot()
+    assert after.pop("audit") == before.pop("audit") + 1
+    assert after.pop("changes") == before.pop("changes")
+    assert after == before
+    entry = AuditEntry.objects.latest("id")
+    assert (entry.action, entry.actor_kind) == ("security.sms_inbound_forged", "anonymous")
+
+
+def test_an_unsigned_inbound_message_is_refused(personas):
+    response = APIClient().post(
+        "/api/v1/sms/inbound/", {"id": "x", "from": "1", "text": "ACK"}, format="json"
+    )
+    assert (response.status_code, response.json()["error"]) == (401, "bad_signature")
+
+
+def test_a_replayed_inbound_message_is_refused_and_audited(personas):
+    # given
+    assignment = _dispatched_by_sms(personas)
+    message = {"id": "gw-9", "from": "+7701000101", "text": f"ACK {reply_code_for(assignment.pk)}"}
+    assert signed_post(APIClient(), message).status_code == 200
+    before = SmsMessage.objects.filter(direction="in").count()
+
+    # when: the same message again (fresh signature), and an old signature
+    again = signed_post(APIClient(), message)
+    stale = signed_post(APIClient(), {**message, "id": "gw-10"}, timestamp=int(time.time()) - 600)
+
+    # then
+    assert [(r.status_code, r.json()["error"]) for r in (again, stale)] == [
+        (401, "replayed"),
+        (401, "replayed"),
+    ]
+    assert SmsMessage.objects.filter(direction="in").count() == before
+    assert AuditEntry.objects.filter(action="security.sms_inbound_replayed").count() == 2
+    assert Event.objects.filter(source="sms").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("sender", "text", "reason"),
+    [
+        ("+7701000101", "когда приедете?", "unknown_command"),
+        ("+77779999999", "ACK 1234", "unknown_sender"),
+        ("+7701000101", "ACK 0000", "unknown_code"),
+    ],
+)
+def test_a_reply_that_matches_no_assignment_is_kept_and_rejected(personas, sender, text, reason):
+    _dispatched_by_sms(personas)
+
+    response = signed_post(APIClient(), {"id": "gw-x", "from": sender, "text": text})
+
+    assert response.status_code == 200
+    assert (response.json()["status"], response.json()["reason"]) == ("rejected", reason)
+    assert list(SmsMessage.objects.filter(direction="in").values_list("state", "error")) == [
+        ("rejected", reason)
+    ]
+    assert Event.objects.filter(source="sms").count() == 0
