@@ -63,7 +63,7 @@ def asgi_server(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterato
         cwd=ROOT, env=env,
     )  # fmt: skip
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 90  # a loaded 2-core CI box starts Django slowly
         while True:
             if server.poll() is not None:
                 raise RuntimeError(f"uvicorn exited with {server.returncode}")
@@ -73,7 +73,7 @@ def asgi_server(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterato
             except httpx.TransportError:
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError("uvicorn did not answer within 30 s")
+                raise RuntimeError("uvicorn did not answer within 90 s")
             time.sleep(0.2)
         yield f"127.0.0.1:{port}"
     finally:
