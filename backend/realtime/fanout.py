@@ -35,6 +35,7 @@ What goes where:
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import os
 import threading
@@ -47,6 +48,7 @@ from typing import Any, cast
 import orjson
 from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
+from django.conf import settings
 
 from backend.common import clock
 from backend.dispatch.models import Assignment, Category, Incident
@@ -55,7 +57,6 @@ from backend.people.models import Unit
 from backend.sync_gateway.render import dv_incident_ids, empty_changes, records_for
 
 from . import groups
-from .presence import unreachable_q
 
 log = logging.getLogger(__name__)
 
@@ -422,12 +423,12 @@ def _incident_row(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def unit_rows(qs: Any) -> list[dict[str, Any]]:
-    """Board rows of units, with the derived ``presence`` (status or ``unreachable``)."""
-    at = clock.now()
-    unreachable = set(qs.filter(unreachable_q(at)).values_list("id", flat=True))
+    """Board rows of units, with the derived ``presence`` (``Unit.presence()``'s rule)."""
+    limit = clock.now() - dt.timedelta(minutes=settings.KUZET_UNREACHABLE_MINUTES)
     rows = []
     for row in qs.values(*UNIT_FIELDS):
-        row["presence"] = "unreachable" if row["id"] in unreachable else row["status"]
+        last = row["last_contact_at"]
+        row["presence"] = "unreachable" if last is None or last < limit else row["status"]
         rows.append(_times(row))
     return rows
 

@@ -8,6 +8,7 @@ from backend.common import clock
 from backend.dispatch.models import Category
 from backend.ledger import uow
 from backend.ledger.uow import Commit, CommittedChange, Notification
+from backend.people.models import Unit
 from backend.realtime import fanout
 from backend.sync_gateway.render import empty_changes, records_for
 from tests import factories
@@ -427,3 +428,23 @@ def test_repush_sends_the_assignment_to_its_unit_again(personas):
 
     # then
     assert frame == {"type": "changes", "timestamp": uow.current_change_seq(), "changes": expected}
+
+
+def test_board_unit_rows_show_silent_units_as_unreachable(personas, settings):
+    # given
+    settings.KUZET_UNREACHABLE_MINUTES = 15
+    a = personas.a
+    Unit.objects.filter(pk=a.patrol.pk).update(last_contact_at=AT - dt.timedelta(minutes=16))
+    Unit.objects.filter(pk=a.inspector_unit.pk).update(
+        last_contact_at=AT - dt.timedelta(minutes=15)
+    )
+
+    # when
+    with clock.frozen(AT):
+        rows = fanout.unit_rows(Unit.objects.filter(district=a.district).order_by("callsign"))
+
+    # then
+    assert [(r["callsign"], r["presence"]) for r in rows] == [
+        ("A-PC1", "unreachable"),
+        ("A-UI1", "available"),
+    ]

@@ -1,0 +1,518 @@
+"""WebSocket push benchmark: N connected devices, R dispatches per second.
+
+    .venv/bin/python bench/ws_push.py                      # 1,000 devices, 100/s, 30 s
+    .venv/bin/python bench/ws_push.py --layer pubsub       # RedisPubSubChannelLayer
+    .venv/bin/python bench/ws_push.py --devices 100 --rate 20 --seconds 5   # smoke run
+
+Needs PostgreSQL and Redis (``--database-url``/``--redis-url`` or DATABASE_URL/REDIS_URL;
+the database named by ``--database-url`` is DROPPED and re-created). What runs:
+
+* a uvicorn ASGI server (``--workers``) serving ``backend.config.asgi``;
+* one client process holding every device socket (``websockets``), recording when each
+  frame carrying an assignment arrives;
+* ``--dispatchers`` processes calling the real ``incident_dispatch`` service on an open-loop
+  schedule (``--rate`` per second in total), each commit fanned out by the real listener
+  through the Redis channel layer. A probe listener placed before the fan-out records the
+  commit time of each assignment.
+
+Reported: delivery latency from commit to frame received (p50/p99/max, over every
+(assignment, device of its unit) pair), frames lost (pairs with no frame), and whether every
+device has every assignment of its unit after a final pull from its ``hello`` cursor.
+Units are patrol cars of two officers; a unit is set back to ``available`` with a plain
+UPDATE before it is dispatched again (a bench shortcut, outside the measured interval).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import resource
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH = ROOT / "bench"
+
+
+def raise_file_limit() -> None:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+
+
+def django_setup() -> None:
+    sys.path[:0] = [str(ROOT), str(BENCH)]
+    import django
+
+    django.setup()
+
+
+# --- orchestrator ---------------------------------------------------------------------------
+
+
+def child_env(args: argparse.Namespace, tmp: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "PYTHONPATH": f"{ROOT}:{BENCH}",
+        "DJANGO_SETTINGS_MODULE": "ws_settings",
+        "DATABASE_URL": args.database_url,
+        "REDIS_URL": args.redis_url,
+        "KUZET_BENCH_LAYER": args.layer,
+        "KUZET_CHANNEL_PREFIX": f"kuzet-bench-{os.getpid()}",
+        "KUZET_CACHE_PREFIX": f"kuzet-bench-{os.getpid()}",
+        "KUZET_VAR_DIR": str(tmp),
+        "KUZET_SYNC_RATE_PER_MINUTE": "100000",
+        "SECRET_KEY": "bench-" + secrets.token_hex(24),
+        "DEBUG": "0",
+        "SECURE_SSL_REDIRECT": "0",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+def recreate_database(url: str) -> None:
+    import psycopg
+
+    name = urlparse(url).path.lstrip("/")
+    admin = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def seed(args: argparse.Namespace) -> tuple[list[dict[str, Any]], list[tuple[int, int]]]:
+    """Districts, units of two officers, their devices, and the incidents to dispatch."""
+    from backend.common import clock
+    from backend.devices.models import Device, digest
+    from backend.dispatch.models import Incident
+    from backend.geo.models import District, Oblast, Okrug, Settlement
+    from backend.people.models import Officer, Role, Unit
+
+    now = clock.now()
+    oblast = Oblast.objects.create(kato="100000000", name="Абай облысы", centre="Семей")
+    Officer.objects.create(
+        username="bench_duty", role=Role.DUTY_OFFICER, oblast=oblast, password="!", is_staff=True
+    )
+    units_total = args.devices // 2
+    per_district = -(-units_total // args.districts)
+    devices: list[dict[str, Any]] = []
+    settlements: dict[int, int] = {}
+    for d in range(args.districts):
+        district = District.objects.create(
+            oblast=oblast, kato=f"10{d + 10:02d}00000", name=f"District {d}", seat_name=f"Seat {d}"
+        )
+        okrug = Okrug.objects.create(
+            district=district, kato=f"10{d + 10:02d}10000", name=f"Okrug {d}"
+        )
+        town = Settlement.objects.create(
+            okrug=okrug,
+            district=district,
+            kato=f"10{d + 10:02d}10100",
+            name=f"Seat {d}",
+            lat=48.0 + d / 10,
+            lon=80.0,
+            zone="urban",
+            coverage="lte",
+        )
+        settlements[district.pk] = town.pk
+        count = min(per_district, units_total - d * per_district)
+        units = Unit.objects.bulk_create(
+            Unit(callsign=f"D{d}-PC{i}", type="patrol_car", district=district, last_contact_at=now)
+            for i in range(count)
+        )
+        officers = Officer.objects.bulk_create(
+            Officer(
+                username=f"o{d}_{u.pk}_{k}",
+                role=Role.OFFICER,
+                district=district,
+                unit=u,
+                password="!",
+            )
+            for u in units
+            for k in (1, 2)
+        )
+        tokens = [secrets.token_urlsafe(32) for _ in officers]
+        Device.objects.bulk_create(
+            Device(
+                officer=o, install_id=f"bench-{o.username}", token_hash=digest(t), enrolled_at=now
+            )
+            for o, t in zip(officers, tokens, strict=True)
+        )
+        for officer, token in zip(officers, tokens, strict=True):
+            devices.append({"unit": officer.unit_id, "token": token})
+    units_by_district = list(Unit.objects.order_by("id").values_list("id", "district_id"))
+    total = int(args.rate * args.seconds)
+    incidents = Incident.objects.bulk_create(
+        Incident(
+            channel="phone_102",
+            category="theft",
+            priority="P2",
+            district_id=district_id,
+            settlement_id=settlements[district_id],
+            summary=f"bench {i}",
+            received_at=now,
+            created_at=now,
+        )
+        for i, (_, district_id) in enumerate(
+            units_by_district[i % len(units_by_district)] for i in range(total)
+        )
+    )
+    plan = [
+        (incident.pk, units_by_district[i % len(units_by_district)][0])
+        for i, incident in enumerate(incidents)
+    ]
+    return devices, plan
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_http(url: str, proc: subprocess.Popen[bytes], seconds: float = 60) -> None:
+    import httpx
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"server exited with {proc.returncode}")
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit(f"{url} did not answer")
+
+
+def orchestrate(args: argparse.Namespace) -> dict[str, Any]:
+    raise_file_limit()
+    tmp = Path(tempfile.mkdtemp(prefix="kuzet-ws-bench-"))
+    env = child_env(args, tmp)
+    os.environ.update({k: v for k, v in env.items() if k != "PYTHONPATH"})
+    print(f"setting up {args.devices} devices in {args.districts} districts…", flush=True)
+    recreate_database(args.database_url)
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True
+    )
+    django_setup()
+    devices, plan = seed(args)
+    (tmp / "devices.json").write_text(json.dumps(devices))
+    (tmp / "plan.json").write_text(json.dumps(plan))
+    from django.db import connections
+
+    connections.close_all()
+
+    port = free_port()
+    server_cmd = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "backend.config.asgi:application",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--lifespan",
+        "off",
+        "--no-access-log",
+        "--log-level",
+        "warning",
+        "--ws-max-size",
+        "1048576",
+        "--workers",
+        str(args.workers),
+    ]
+    server = subprocess.Popen(server_cmd, cwd=ROOT, env=env)
+    client = None
+    try:
+        wait_http(f"http://127.0.0.1:{port}/healthz", server)
+        client = subprocess.Popen(
+            [
+                sys.executable,
+                __file__,
+                "--role",
+                "client",
+                "--server",
+                f"127.0.0.1:{port}",
+                "--work",
+                str(tmp),
+            ],
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert client.stdout is not None
+        assert client.stdin is not None
+        for line in client.stdout:
+            if line.startswith("READY"):
+                print(f"client: {line.strip()}", flush=True)
+                break
+        else:
+            raise SystemExit("client failed")
+        t0 = time.time() + 1.0
+        print(f"dispatching {len(plan)} assignments at {args.rate}/s…", flush=True)
+        dispatchers = [
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    __file__,
+                    "--role",
+                    "dispatch",
+                    "--work",
+                    str(tmp),
+                    "--share",
+                    f"{k}/{args.dispatchers}",
+                    "--t0",
+                    repr(t0),
+                    "--rate",
+                    str(args.rate),
+                ],
+                cwd=ROOT,
+                env=env,
+            )
+            for k in range(args.dispatchers)
+        ]
+        for proc in dispatchers:
+            if proc.wait() != 0:
+                raise SystemExit("a dispatcher failed")
+        time.sleep(args.grace)
+        print("final pulls…", flush=True)
+        client.stdin.write("STOP\n")
+        client.stdin.flush()
+        if client.wait(timeout=1800) != 0:
+            raise SystemExit("client failed")
+        client = None
+    finally:
+        if client is not None:
+            client.kill()
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    return analyse(args, tmp, devices)
+
+
+def analyse(args: argparse.Namespace, tmp: Path, devices: list[dict[str, Any]]) -> dict[str, Any]:
+    committed: dict[str, float] = {}
+    unit_of: dict[str, int] = {}
+    lags: list[float] = []
+    for k in range(args.dispatchers):
+        part = json.loads((tmp / f"dispatch-{k}.json").read_text())
+        committed.update(part["committed"])
+        unit_of.update(part["assignments"])
+        lags += part["lags"]
+    received = json.loads((tmp / "client.json").read_text())
+    devices_of: dict[int, list[int]] = {}
+    for index, device in enumerate(devices):
+        devices_of.setdefault(device["unit"], []).append(index)
+    first_seen: dict[tuple[int, str], float] = {}
+    for index, assignment_id, at in received["frames"]:
+        first_seen.setdefault((index, assignment_id), at)
+    latencies, lost = [], 0
+    for assignment_id, unit_id in unit_of.items():
+        for index in devices_of[unit_id]:
+            at = first_seen.get((index, assignment_id))
+            if at is None:
+                lost += 1
+            else:
+                latencies.append((at - committed[assignment_id]) * 1000)
+    pulled = received["pulled"]
+    missing_after_pull = sum(
+        1
+        for assignment_id, unit_id in unit_of.items()
+        for index in devices_of[unit_id]
+        if assignment_id not in set(pulled[index])
+    )
+    span = max(committed.values()) - min(committed.values()) if committed else 0
+    result = {
+        "layer": args.layer,
+        "workers": args.workers,
+        "devices": args.devices,
+        "connected": received["connected"],
+        "target_rate": args.rate,
+        "assignments": len(unit_of),
+        "achieved_rate": round(len(unit_of) / span, 1) if span else None,
+        "dispatcher_lag_p99_ms": round(percentile(lags, 99) * 1000, 1),
+        "frames_expected": len(latencies) + lost,
+        "frames_lost": lost,
+        "latency_p50_ms": round(percentile(latencies, 50), 1),
+        "latency_p99_ms": round(percentile(latencies, 99), 1),
+        "latency_max_ms": round(max(latencies), 1) if latencies else None,
+        "missing_after_final_pull": missing_after_pull,
+        "pokes_received": received["pokes"],
+    }
+    return result
+
+
+# --- client process ---------------------------------------------------------------------------
+
+
+async def run_client(server: str, work: Path) -> None:
+    import httpx
+    import orjson
+    from websockets.asyncio.client import connect
+
+    raise_file_limit()
+    devices = json.loads((work / "devices.json").read_text())
+    frames: list[tuple[int, str, float]] = []
+    hello: dict[int, int] = {}
+    pokes = 0
+    sockets: dict[int, Any] = {}
+    gate = asyncio.Semaphore(50)
+
+    async def reader(index: int, ws: Any) -> None:
+        nonlocal pokes
+        async for text in ws:
+            now = time.time()
+            frame = orjson.loads(text)
+            if frame["type"] == "changes":
+                for record in frame["changes"].get("assignments", {}).get("updated", []):
+                    frames.append((index, record["id"], now))
+            elif frame["type"] == "poke":
+                pokes += 1
+
+    async def open_one(index: int, token: str) -> None:
+        async with gate:
+            ws = await connect(
+                f"ws://{server}/ws/sync/v1/",
+                subprotocols=["kuzet.v1", f"token.{token}"],
+                open_timeout=60,
+                ping_interval=None,
+                max_size=2**20,
+            )
+            first = orjson.loads(await ws.recv())
+            hello[index] = first["timestamp"]
+            sockets[index] = ws
+
+    started = time.monotonic()
+    await asyncio.gather(*(open_one(i, d["token"]) for i, d in enumerate(devices)))
+    readers = [asyncio.create_task(reader(i, ws)) for i, ws in sockets.items()]
+    print(f"READY {len(sockets)} sockets in {time.monotonic() - started:.1f} s", flush=True)
+    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
+    for task in readers:
+        task.cancel()
+    await asyncio.gather(*(ws.close() for ws in sockets.values()), return_exceptions=True)
+
+    pulled: list[list[str]] = [[] for _ in devices]
+    limits = httpx.Limits(max_connections=8)
+    async with httpx.AsyncClient(base_url=f"http://{server}", timeout=60, limits=limits) as http:
+
+        async def pull(index: int, token: str) -> None:
+            cursor = hello[index]
+            while True:
+                response = await http.get(
+                    "/api/sync/v1/pull",
+                    params={"last_pulled_at": cursor, "schema_version": 1},
+                    headers={
+                        "Authorization": f"Device {token}",
+                        "X-Device-Clock": f"{int(time.time() * 1000)};bench;1000",
+                    },
+                )
+                response.raise_for_status()
+                body = response.json()
+                pulled[index] += [r["id"] for r in body["changes"]["assignments"]["updated"]]
+                cursor = body["timestamp"]
+                if not body["has_more"]:
+                    return
+
+        await asyncio.gather(*(pull(i, d["token"]) for i, d in enumerate(devices)))
+    out = {"frames": frames, "pulled": pulled, "connected": len(sockets), "pokes": pokes}
+    (work / "client.json").write_text(json.dumps(out))
+
+
+# --- dispatcher process -------------------------------------------------------------------------
+
+
+def run_dispatcher(work: Path, share: str, t0: float, rate: float) -> None:
+    django_setup()
+    import ws_timing
+
+    from backend.dispatch.models import Incident
+    from backend.dispatch.services.assignments import incident_dispatch
+    from backend.people.models import Officer, Unit
+
+    k, n = (int(x) for x in share.split("/"))
+    plan = json.loads((work / "plan.json").read_text())
+    duty = Officer.objects.get(username="bench_duty")
+    assignments: dict[str, int] = {}
+    lags: list[float] = []
+    for i in range(k, len(plan), n):
+        incident_id, unit_id = plan[i]
+        Unit.objects.filter(pk=unit_id).update(status="available")
+        due = t0 + i / rate
+        delay = due - time.time()
+        if delay > 0:
+            time.sleep(delay)
+        lags.append(max(0.0, -delay))
+        assignment = incident_dispatch(
+            incident=Incident(pk=incident_id), unit=Unit(pk=unit_id), by=duty
+        )
+        assignments[str(assignment.pk)] = unit_id
+    out = {"committed": ws_timing.COMMITTED, "assignments": assignments, "lags": lags}
+    (work / f"dispatch-{k}.json").write_text(json.dumps(out))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--role", default="main", choices=["main", "client", "dispatch"])
+    parser.add_argument("--devices", type=int, default=1000)
+    parser.add_argument("--districts", type=int, default=17)
+    parser.add_argument("--rate", type=float, default=100.0, help="dispatches per second")
+    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--layer", default="core", choices=["core", "pubsub"])
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn processes")
+    parser.add_argument("--dispatchers", type=int, default=4, help="dispatching processes")
+    parser.add_argument("--grace", type=float, default=3.0, help="seconds to wait for late frames")
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get(
+            "KUZET_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/kuzet_bench_ws"
+        ),
+    )
+    parser.add_argument(
+        "--redis-url", default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/14")
+    )
+    parser.add_argument("--json", help="also write the result here")
+    parser.add_argument("--server")
+    parser.add_argument("--work")
+    parser.add_argument("--share")
+    parser.add_argument("--t0", type=float)
+    args = parser.parse_args()
+
+    if args.role == "client":
+        asyncio.run(run_client(args.server, Path(args.work)))
+        return
+    if args.role == "dispatch":
+        run_dispatcher(Path(args.work), args.share, args.t0, args.rate)
+        return
+    result = orchestrate(args)
+    print(json.dumps(result, indent=2))
+    if args.json:
+        Path(args.json).write_text(json.dumps(result, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
