@@ -29,10 +29,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         group = parser.add_mutually_exclusive_group()
-        group.add_argument("--demo", action="store_true", default=None,
-                           help="create demo staff (shared password) and calls even if DEBUG is off")
-        group.add_argument("--no-demo", dest="demo", action="store_false",
-                           help="load the territory only")
+        group.add_argument(
+            "--demo",
+            action="store_true",
+            default=None,
+            help="create demo staff (shared password) and calls even if DEBUG is off",
+        )
+        group.add_argument(
+            "--no-demo", dest="demo", action="store_false", help="load the territory only"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         demo = settings.DEBUG if options["demo"] is None else options["demo"]
@@ -45,4 +50,6 @@ class Command(BaseCommand):
         else:
             self.stdout.write("Abai oblast already seeded: nothing to do.")
         if not demo:
-            self.stdout.write("Demo staff and calls skipped (DEBUG is off; pass --demo to add them).")
+            self.stdout.write(
+                "Demo staff and calls skipped (DEBUG is off; pass --demo to add them)."
+            )
