@@ -51,15 +51,9 @@ from .models import (
     Priority,
     RiskSubject,
 )
+from .policies import deadlines_for
+from .services.escalation import next_due
 
-# DOMAIN.md defaults: acknowledge within (s); on scene within (s) per zone (None: no target).
-ACK_WITHIN_S = {"P0": 60, "P1": 120, "P2": 300, "P3": 1800}
-ARRIVE_WITHIN_S: dict[str, dict[str, int | None]] = {
-    "P0": {"urban": 600, "suburban": 900, "rural": 1800, "remote": 3600},
-    "P1": {"urban": 900, "suburban": 1200, "rural": 2700, "remote": 5400},
-    "P2": {"urban": 1800, "suburban": 2700, "rural": 7200, "remote": 14400},
-    "P3": {"urban": None, "suburban": None, "rural": None, "remote": None},
-}
 CAR_KMH = {"urban": 28.0, "suburban": 45.0, "rural": 55.0, "remote": 45.0}
 HORSE_KMH = 9.0
 
@@ -519,7 +513,8 @@ def seed_incidents(territory: Territory, staff: Staff, *, now: dt.datetime) -> B
         for callsign, m in zip(call.units, plan, strict=True):
             unit = staff.units[callsign]
             zone = incident.settlement.zone if incident.settlement else "rural"
-            arrive = ARRIVE_WITHIN_S[call.priority][zone]
+            # The same deadlines a live dispatch would get (the district's escalation policy).
+            due = deadlines_for(district_id=incident.district_id, priority=call.priority, zone=zone)
             a = Assignment(
                 incident=incident,
                 unit=unit,
@@ -533,9 +528,10 @@ def seed_incidents(territory: Territory, staff: Staff, *, now: dt.datetime) -> B
                 en_route_at=m.en_route,
                 on_scene_at=m.on_scene,
                 cleared_at=m.cleared,
-                ack_due_at=m.dispatched + dt.timedelta(seconds=ACK_WITHIN_S[call.priority]),
-                arrive_due_at=(incident.received_at + dt.timedelta(seconds=arrive))
-                if arrive
+                deliver_due_at=m.dispatched + dt.timedelta(seconds=due.deliver_within_s),
+                ack_due_at=m.dispatched + dt.timedelta(seconds=due.ack_within_s),
+                arrive_due_at=(incident.received_at + dt.timedelta(seconds=due.arrive_within_s))
+                if due.arrive_within_s is not None
                 else None,
             )
             if m.superseded:
@@ -555,10 +551,11 @@ def seed_incidents(territory: Territory, staff: Staff, *, now: dt.datetime) -> B
                 a.status = _furthest(m)
                 if a.status == AssignmentStatus.CLEARED:
                     a.closed_at = m.cleared
-            if a.status in (AssignmentStatus.DISPATCHED, AssignmentStatus.DELIVERED):
-                a.next_escalation_at = a.ack_due_at
-            elif a.status in (AssignmentStatus.ACKNOWLEDGED, AssignmentStatus.EN_ROUTE):
-                a.next_escalation_at = a.arrive_due_at
+            if a.is_open:
+                # Overdue rungs are left for the escalation sweep to fire when Kuzet starts.
+                a.next_escalation_at = next_due(
+                    a, fired=set(), incident_on_scene=call.story == ON_SCENE
+                )
             a.save()
             built.assignments.append(a.pk)
             assignments.append((a, m))
