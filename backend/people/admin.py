@@ -159,6 +159,24 @@ class OfficerAdmin(ScopedAdminMixin, UserAdmin):  # type: ignore[type-arg]
             return (*fixed, "role", "district", "oblast")
         return fixed
 
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
+        user: Any = request.user
+        if obj is not None or user.is_superuser or user.role != Role.CHIEF:
+            return form
+
+        class ChiefAddForm(form):  # type: ignore[valid-type,misc]
+            """A chief adds officers of their own district (the form's rules see it)."""
+
+            def __init__(self, *args: Any, **kw: Any) -> None:
+                super().__init__(*args, **kw)
+                self.instance.role = Role.OFFICER
+                self.instance.district_id = user.district_id
+
+        return ChiefAddForm
+
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         user: Any = request.user
         if not user.is_superuser:

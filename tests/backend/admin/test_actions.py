@@ -1,0 +1,188 @@
+"""Admin actions act on the viewer's district only: selected ids of another district do nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.contrib.messages import get_messages
+from django.urls import reverse
+
+from backend.devices.models import Device, EnrolmentCode
+from backend.dispatch.models import EscalationPolicy
+from backend.ledger.models import AuditEntry
+from backend.sync_gateway.models import QuarantinedRecord
+
+
+def run_action(client: Any, changelist: str, action: str, ids: list[Any]) -> Any:
+    return client.post(
+        reverse(changelist), {"action": action, "_selected_action": [str(i) for i in ids]},
+        follow=True,
+    )  # fmt: skip
+
+
+def messages_of(response: Any) -> list[str]:
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+@pytest.mark.parametrize("viewer", ["chief_a", "duty"])
+def test_issue_enrolment_code_for_own_and_foreign_officers_issues_only_own(client, world, viewer):
+    # given
+    client.force_login(world.user(viewer))
+    own = world.a.officer
+    foreign = world.c.officer
+    codes_before = EnrolmentCode.objects.count()
+
+    # when
+    response = run_action(
+        client, "admin:people_officer_changelist", "issue_enrolment_code", [own.pk, foreign.pk]
+    )
+
+    # then
+    assert response.status_code == 200
+    assert EnrolmentCode.objects.count() == codes_before + 1
+    assert EnrolmentCode.objects.filter(officer=own).count() == 2  # one from the world's device
+    (message,) = messages_of(response)
+    assert message.startswith(f"Enrolment code for {own.username}: ")
+    assert foreign.username not in message
+    entry = AuditEntry.objects.filter(action="device.enrolment_code_issued").latest("id")
+    assert (entry.actor_id, entry.object_id) == (world.user(viewer).pk, str(own.pk))
+
+
+def test_enrolment_code_for_a_chief_is_refused_with_a_message(client, world):
+    # given
+    client.force_login(world.oblast_admin)
+    codes_before = EnrolmentCode.objects.count()
+
+    # when
+    response = run_action(
+        client, "admin:people_officer_changelist", "issue_enrolment_code", [world.a.chief.pk]
+    )
+
+    # then
+    assert messages_of(response) == [
+        "chief_a: chief_a is not an officer of a unit; only they enrol devices."
+    ]
+    assert EnrolmentCode.objects.count() == codes_before
+
+
+@pytest.mark.parametrize("viewer", ["chief_a", "duty"])
+def test_revoke_of_own_and_foreign_devices_revokes_only_own(client, world, viewer):
+    # given
+    client.force_login(world.user(viewer))
+
+    # when
+    response = run_action(
+        client, "admin:devices_device_changelist", "revoke", [world.a.device.pk, world.c.device.pk]
+    )
+
+    # then
+    assert response.status_code == 200
+    assert Device.objects.get(pk=world.a.device.pk).revoked_at is not None
+    assert Device.objects.get(pk=world.c.device.pk).revoked_at is None
+    assert messages_of(response) == [f"Revoked 1: {world.a.device.pk}."]
+    revoked = AuditEntry.objects.filter(action="device.revoked")
+    assert list(revoked.values_list("object_id", "actor_id")) == [
+        (world.a.device.pk, world.user(viewer).pk)
+    ]
+
+
+def test_chief_of_b_revoking_a_devices_of_a_revokes_nothing(client, world):
+    # given
+    client.force_login(world.b.chief)
+
+    # when
+    run_action(client, "admin:devices_device_changelist", "revoke", [world.a.device.pk])
+
+    # then
+    assert Device.objects.filter(revoked_at__isnull=False).count() == 0
+    assert not AuditEntry.objects.filter(action="device.revoked").exists()
+
+
+def test_mark_reviewed_marks_only_own_quarantined_records(client, world):
+    # given
+    client.force_login(world.a.chief)
+
+    # when
+    run_action(
+        client,
+        "admin:sync_gateway_quarantinedrecord_changelist",
+        "mark_reviewed",
+        [world.a.quarantined.pk, world.b.quarantined.pk],
+    )
+
+    # then
+    reviewed = QuarantinedRecord.objects.filter(reviewed_at__isnull=False)
+    assert list(reviewed.values_list("pk", "reviewed_by")) == [
+        (world.a.quarantined.pk, world.a.chief.pk)
+    ]
+    assert AuditEntry.objects.filter(action="quarantine.reviewed").count() == 1
+
+
+def test_marking_reviewed_twice_records_one_review(client, world):
+    # given
+    client.force_login(world.a.chief)
+    ids = [world.a.quarantined.pk]
+    run_action(client, "admin:sync_gateway_quarantinedrecord_changelist", "mark_reviewed", ids)
+    first = QuarantinedRecord.objects.get(pk=ids[0]).reviewed_at
+
+    # when
+    response = run_action(
+        client, "admin:sync_gateway_quarantinedrecord_changelist", "mark_reviewed", ids
+    )
+
+    # then
+    assert messages_of(response)[-1] == "Marked 0 reviewed."
+    assert QuarantinedRecord.objects.get(pk=ids[0]).reviewed_at == first
+    assert AuditEntry.objects.filter(action="quarantine.reviewed").count() == 1
+
+
+def test_duty_officer_has_no_mark_reviewed_action(client, world):
+    # given
+    client.force_login(world.duty)
+
+    # when
+    response = run_action(
+        client,
+        "admin:sync_gateway_quarantinedrecord_changelist",
+        "mark_reviewed",
+        [world.a.quarantined.pk],
+    )
+
+    # then
+    assert response.context["action_form"] is None  # no action at all for this role
+    assert QuarantinedRecord.objects.filter(reviewed_at__isnull=False).count() == 0
+
+
+def test_bulk_delete_of_own_and_foreign_policies_deletes_only_own(client, world):
+    # given
+    client.force_login(world.a.chief)
+    ids = [world.a.policy.pk, world.b.policy.pk]
+
+    # when
+    client.post(
+        reverse("admin:dispatch_escalationpolicy_changelist"),
+        {"action": "delete_selected", "_selected_action": ids, "post": "yes"},
+    )
+
+    # then
+    assert set(EscalationPolicy.objects.filter(pk__in=ids).values_list("pk", flat=True)) == {
+        world.b.policy.pk
+    }
+    entry = AuditEntry.objects.get(action="escalationpolicy.deleted_in_admin")
+    assert (entry.object_id, entry.district_id) == (str(world.a.policy.pk), world.a.district.pk)
+
+
+def test_bulk_delete_cannot_take_the_oblast_default_policy(client, world):
+    # given
+    client.force_login(world.a.chief)
+
+    # when
+    response = client.post(
+        reverse("admin:dispatch_escalationpolicy_changelist"),
+        {"action": "delete_selected", "_selected_action": [world.default_policy.pk], "post": "yes"},
+    )
+
+    # then
+    assert response.status_code == 403
+    assert EscalationPolicy.objects.filter(pk=world.default_policy.pk).exists()

@@ -1,0 +1,147 @@
+"""The incident page: its whole timeline in time order; DV reads audited; the audit log and
+device facts read-only for everyone."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from backend.common import clock
+from backend.dispatch.models import Event
+from backend.ledger import uow
+from backend.ledger.models import AuditEntry
+from backend.people.models import Officer, Role
+from tests import factories
+
+T0 = dt.datetime(2026, 3, 2, 4, 0, tzinfo=dt.UTC)
+
+
+def at(seconds: int) -> dt.datetime:
+    return T0 + dt.timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def superuser(world) -> Officer:
+    return Officer.objects.create_superuser(
+        username="root", password="pw-root", role=Role.OBLAST_ADMIN, oblast=world.a.district.oblast
+    )
+
+
+def test_incident_page_shows_the_timeline_in_time_order(client, world):
+    # given
+    p = world.a
+    incident = factories.incident(district=p.district, settlement=p.settlement, received_at=at(0))
+    assignment = factories.assignment(incident=incident, unit=p.unit, dispatched_at=at(60))
+    Event.objects.create(
+        id="evt-timeline-00000001", kind="on_scene", source="app", via="http",
+        assignment=assignment, incident=incident, unit=p.unit, officer=p.officer,
+        device_id=p.device.pk, device_time=clock.to_ms(at(300)) + 7000, content_hash="0" * 64,
+        server_received_at=at(900), estimated_at=at(300), estimate_uncertainty_ms=1200,
+        estimate_method="anchor", disposition="applied",
+    )  # fmt: skip
+    with clock.frozen(at(120)), uow.unit_of_work():
+        uow.audit("assignment.dispatched", actor=world.duty, obj=assignment)
+    with clock.frozen(at(1000)), uow.unit_of_work():
+        uow.audit("incident.closed", actor=p.chief, obj=incident)
+    client.force_login(p.chief)
+
+    # when
+    response = client.get(reverse("admin:dispatch_incident_change", args=[incident.pk]))
+
+    # then
+    assert response.status_code == 200
+    rows = [(r.at, r.kind, r.title) for r in response.context["kuzet_timeline"]]
+    assert rows == [
+        (at(0), "incident", "received"),
+        (at(60), "assignment", "A-PC1 dispatched"),
+        (at(120), "audit", "assignment.dispatched"),
+        (at(300), "event", "A-PC1 On Scene"),
+        (at(1000), "audit", "incident.closed"),
+    ]
+    event_row = response.context["kuzet_timeline"][3]
+    assert "± 1.2 s by anchor" in event_row.detail
+    assert f"({clock.to_ms(at(300)) + 7000})" in event_row.detail  # raw device clock
+    assert 'id="kuzet-timeline"' in response.content.decode()
+
+
+def test_reading_a_dv_incident_is_audited_and_listing_it_is_not(client, world):
+    # given
+    client.force_login(world.a.chief)
+    dv = world.a.dv_incident
+    before = AuditEntry.objects.count()
+
+    # when
+    listing = client.get(reverse("admin:dispatch_incident_changelist"))
+    after_listing = AuditEntry.objects.count()
+    page = client.get(reverse("admin:dispatch_incident_change", args=[dv.pk]))
+
+    # then
+    assert after_listing == before
+    assert dv.summary not in listing.content.decode()
+    assert "domestic violence (open the incident; reads are audited)" in listing.content.decode()
+    assert page.status_code == 200
+    entry = AuditEntry.objects.get(action="incident.read")
+    assert (entry.actor_id, entry.object_id, entry.district_id) == (
+        world.a.chief.pk,
+        str(dv.pk),
+        world.a.district.pk,
+    )
+    assert entry.data_dict == {"purpose": "admin.incident_view"}
+
+
+def test_reading_an_ordinary_incident_is_not_audited(client, world):
+    # given
+    client.force_login(world.a.chief)
+    before = AuditEntry.objects.count()
+
+    # when
+    client.get(reverse("admin:dispatch_incident_change", args=[world.a.incident.pk]))
+
+    # then
+    assert AuditEntry.objects.count() == before
+
+
+def test_a_foreign_dv_incident_is_neither_shown_nor_audited(client, world):
+    # given
+    client.force_login(world.a.chief)
+    before = AuditEntry.objects.count()
+
+    # when
+    response = client.get(reverse("admin:dispatch_incident_change", args=[world.b.dv_incident.pk]))
+
+    # then
+    assert response.status_code == 302
+    assert AuditEntry.objects.count() == before
+
+
+@pytest.mark.parametrize("model", ["ledger_auditentry", "dispatch_event"])
+def test_audit_log_and_events_are_read_only_even_for_a_superuser(client, world, superuser, model):
+    # given
+    client.force_login(superuser)
+    record = (AuditEntry.objects.order_by("id").first() if model == "ledger_auditentry"
+              else world.a.event)  # fmt: skip
+    url = reverse(f"admin:{model}_change", args=[record.pk])
+
+    # when
+    add = client.get(reverse(f"admin:{model}_add"))
+    view = client.get(url)
+    change = client.post(url, {"action": "test.rewritten"})
+    delete = client.post(reverse(f"admin:{model}_delete", args=[record.pk]), {"post": "yes"})
+    bulk = client.post(
+        reverse(f"admin:{model}_changelist"),
+        {"action": "delete_selected", "_selected_action": [record.pk]},
+    )
+
+    # then
+    assert (add.status_code, view.status_code, change.status_code, delete.status_code) == (
+        403,
+        200,
+        403,
+        403,
+    )
+    assert view.context["has_change_permission"] is False
+    assert bulk.status_code == 200  # no such action: the list is shown again
+    assert type(record).objects.filter(pk=record.pk).exists()
+    assert uow.verify_chain() == []
