@@ -1,0 +1,170 @@
+"""Recorded sync transcripts (fixtures/transcripts/*.json) replayed against the server.
+
+Each transcript is a list of steps: an HTTP exchange recorded from this test (request
+template + the response the server gave) or a server-side action between exchanges. The
+replay sends the stored requests — exactly as a deployed app sent them, with placeholders
+for what differs per run (the enrolment code, the token, the cursor, the assignment id) — and
+compares each response with the stored one: the status, every key, every value's type,
+and the values that carry meaning (statuses, dispositions, reasons, error codes, kinds). A
+renamed column, a changed type or a new status breaks it: that is the point.
+
+Re-record after an intended change with ``KUZET_RECORD_TRANSCRIPTS=1`` (and say so in
+docs/protocol.md: deployed apps see the difference).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from backend.common import clock
+from backend.devices.services import enrolment_code_issue
+
+from .conftest import cancel, dispatch
+
+TRANSCRIPTS = Path(__file__).resolve().parents[3] / "fixtures" / "transcripts"
+RECORD = os.environ.get("KUZET_RECORD_TRANSCRIPTS") == "1"
+T0 = dt.datetime(2026, 11, 20, 6, 0, tzinfo=dt.UTC)
+
+# Values kept as they are when comparing: they are the protocol's vocabulary.
+MEANINGFUL = {
+    "status", "disposition", "reason", "error", "kind", "experimentalStrategy", "estimate_method",
+    "source", "has_more", "wipe", "clock_suspect", "coords_estimated", "priority", "channel",
+}  # fmt: skip
+
+
+def shape(value: Any, key: str = "") -> Any:
+    if isinstance(value, dict):
+        return {k: shape(v, k) for k, v in sorted(value.items())}
+    if isinstance(value, list):
+        return sorted({json.dumps(shape(v), sort_keys=True) for v in value})
+    if key in MEANINGFUL or isinstance(value, bool) or value is None:
+        return value
+    return type(value).__name__
+
+
+def fill(template: Any, values: dict[str, str]) -> Any:
+    text = json.dumps(template)
+    for name, value in values.items():
+        text = text.replace("{{" + name + "}}", value)
+    return json.loads(text)
+
+
+def load(name: str) -> dict[str, Any]:
+    return json.loads((TRANSCRIPTS / f"{name}.json").read_text())
+
+
+def send(client: Any, request: dict[str, Any]) -> tuple[int, dict[str, str], Any]:
+    headers = {
+        f"HTTP_{k.upper().replace('-', '_')}": v for k, v in request.get("headers", {}).items()
+    }
+    body = request.get("body")
+    if "body_repeat" in request:  # N copies of one record, numbered: {n} in its id
+        repeat = request["body_repeat"]
+        records = [
+            {**repeat["record"], "id": repeat["record"]["id"].format(n=n)}
+            for n in range(repeat["count"])
+        ]
+        body = {"changes": {"events": {"created": records}}}
+    raw = b"" if body is None else json.dumps(body, ensure_ascii=False).encode()
+    if request.get("gzip"):
+        raw = gzip.compress(raw)
+        headers["HTTP_CONTENT_ENCODING"] = "gzip"
+    response = client.generic(
+        request["method"], request["path"], raw, content_type="application/json", **headers
+    )
+    content = response.content
+    if response.get("Content-Encoding") == "gzip":
+        content = gzip.decompress(content)
+    kept = {h: response[h] for h in ("Retry-After",) if response.has_header(h)}
+    return response.status_code, kept, json.loads(content) if content else None
+
+
+def replay(name: str, client: Any, actions: dict[str, Any], values: dict[str, str]) -> None:
+    transcript = load(name)
+    recorded_steps = []
+    for step in transcript["steps"]:
+        if "server" in step:
+            actions[step["server"]](values)
+            recorded_steps.append(step)
+            continue
+        request = fill(step["request"], values)
+        status, headers, body = send(client, request)
+        if isinstance(body, dict):
+            if "token" in body:
+                values["token"] = body["token"]
+            if "timestamp" in body:
+                values["cursor"] = str(body["timestamp"])
+        recorded_steps.append(
+            {
+                "note": step.get("note", ""),
+                "request": step["request"],
+                "response": {"status": status, "headers": headers, "body": body},
+            }
+        )
+        if not RECORD:
+            expected = step["response"]
+            assert status == expected["status"], (step.get("note"), body)
+            assert headers.keys() == expected.get("headers", {}).keys()
+            assert shape(body) == shape(expected["body"]), step.get("note")
+    if RECORD:
+        transcript["steps"] = recorded_steps
+        (TRANSCRIPTS / f"{name}.json").write_text(
+            json.dumps(transcript, indent=1, ensure_ascii=False) + "\n"
+        )
+
+
+@pytest.fixture
+def morning():
+    with clock.frozen(T0):
+        yield
+
+
+@pytest.mark.django_db
+def test_a_devices_day_replays_unchanged(personas, incident_a, client, morning, settings):
+    # given: a theft dispatched to A's patrol car a minute ago
+    settings.KUZET_SYNC_RATE_PER_MINUTE = 0
+    assignment = dispatch(
+        incident=incident_a, unit=personas.a.patrol, at=T0 - dt.timedelta(minutes=1)
+    )
+    values = {
+        "code": enrolment_code_issue(officer=personas.a.patrol_officers[0]),
+        "assignment": str(assignment.pk),
+    }
+
+    def later(minutes: int) -> Any:
+        return lambda _values: clock.advance(dt.timedelta(minutes=minutes))
+
+    actions = {
+        "ten_minutes_pass": later(10),
+        "duty_officer_cancels": lambda _v: cancel(assignment, by=personas.duty),
+    }
+
+    # when / then
+    replay("device_day", client, actions, values)
+
+
+@pytest.mark.django_db
+def test_error_answers_replay_unchanged(personas, client, morning, settings):
+    # given
+    settings.KUZET_SYNC_RATE_PER_MINUTE = 4
+    values = {"code": enrolment_code_issue(officer=personas.a.patrol_officers[0])}
+
+    def revoke(_values: dict[str, str]) -> None:
+        from backend.devices.models import Device
+        from backend.devices.services import device_revoke
+
+        device = Device.objects.get(officer=personas.a.patrol_officers[0])
+        device_revoke(device=device, by=personas.a.chief, reason="phone lost")
+
+    def next_minute(_values: dict[str, str]) -> None:
+        clock.advance(dt.timedelta(minutes=1))
+
+    # when / then
+    replay("errors", client, {"device_revoked": revoke, "next_minute": next_minute}, values)
