@@ -36,7 +36,7 @@ def anchor_record(
     """Keep the request's anchor (always when ``force``; on pulls at most once a minute)."""
     device_id = device.pk
     anchor = Anchor.from_clock(clock, server_ms=server_ms, transit_ms=transit_bound_ms())
-    if force or cache.add(f"sync:anchor:{device_id}:{clock.boot_id}", 1, PULL_ANCHOR_SECONDS):
+    if force or _first_in_a_while(f"sync:anchor:{device_id}:{clock.boot_id}"):
         TimeAnchor.objects.create(
             device_id=device_id,
             boot_id=clock.boot_id,
@@ -46,6 +46,13 @@ def anchor_record(
             wall_ms=clock.wall_ms,
         )
     return anchor
+
+
+def _first_in_a_while(key: str) -> bool:
+    try:
+        return bool(cache.add(key, 1, PULL_ANCHOR_SECONDS))
+    except Exception:
+        return True
 
 
 def _to_anchor(row: TimeAnchor) -> Anchor:
