@@ -112,7 +112,7 @@ ROLE_CAPABILITIES: dict[str, dict[str, frozenset[str]]] = {
         "dispatch.risksubject": _VAC,
         "dispatch.followuptask": _VC,
         "dispatch.smsmessage": _V,
-        "dispatch.intakekey": _V,
+        "dispatch.intakekey": frozenset({VIEW, ADD, REVOKE}),
         "ledger.auditentry": _V,
         "sync_gateway.quarantinedrecord": _V | {REVIEW},
     },
