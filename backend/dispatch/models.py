@@ -629,7 +629,7 @@ class EscalationPolicy(models.Model):
         ]
 
     def __str__(self) -> str:
-        where = self.district.name if self.district_id else "default"
+        where = self.district.name if self.district is not None else "default"
         return f"{where} {self.priority} {self.zone or 'any zone'}"
 
     @property

@@ -20,6 +20,7 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import tempfile
 import time
 from dataclasses import dataclass
@@ -134,24 +135,25 @@ _GSM7 = set(
 SMS_MAX_CHARS = 160
 
 
+def _gsm7_table() -> dict[int, str]:
+    table: dict[int, str] = {}
+    for low, latin in _TRANSLIT.items():
+        table[ord(low)] = latin
+        table[ord(low.upper())] = latin.capitalize()
+    table.update({ord(c): '"' for c in "«»“”„"})
+    table.update({ord(c): "-" for c in "–—"})
+    return table
+
+
+_GSM7_TABLE = _gsm7_table()
+_NOT_GSM7 = re.compile("[^" + re.escape("".join(sorted(_GSM7))) + "]")
+
+
 def to_gsm7(text: str) -> str:
-    out = []
-    for ch in text:
-        low = ch.lower()
-        if low in _TRANSLIT:
-            latin = _TRANSLIT[low]
-            out.append(latin.capitalize() if ch != low else latin)
-        elif ch in _GSM7:
-            out.append(ch)
-        elif ch in "«»“”„":
-            out.append('"')
-        elif ch in "–—":
-            out.append("-")
-        elif ch.isspace():
-            out.append(" ")
-        else:
-            out.append("?")
-    return "".join(out)
+    """Transliterate Cyrillic, straighten quotes and dashes; anything else outside GSM-7
+    becomes a space (whitespace) or "?"."""
+    text = text.translate(_GSM7_TABLE)
+    return _NOT_GSM7.sub(lambda m: " " if m.group().isspace() else "?", text)
 
 
 def compose(parts: list[str], *, tail: str = "") -> str:

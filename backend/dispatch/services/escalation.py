@@ -38,6 +38,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
+import orjson
 from django.db import connection
 from django.db.models import Field
 
@@ -194,6 +195,8 @@ def _insert_steps(
     """
     if not rows:
         return set()
+    if connection.vendor == "postgresql":
+        return _insert_steps_pg(rows)
     meta = EscalationStep._meta
     prep = {
         name: cast("Field[Any, Any]", meta.get_field(name))
@@ -224,6 +227,30 @@ def _insert_steps(
     return inserted
 
 
+def _insert_steps_pg(
+    rows: Sequence[tuple[int, str, dt.datetime, dt.datetime, dict[str, Any]]],
+) -> set[tuple[int, str]]:
+    # One array per column: psycopg binds five arrays much faster than 5,000 scalars.
+    table = connection.ops.quote_name(EscalationStep._meta.db_table)
+    columns = list(zip(*rows, strict=True))
+    details = [orjson.dumps(d).decode() for d in columns[4]]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (assignment_id, step, due_at, fired_at, details) "  # noqa: S608
+            "SELECT * FROM unnest(%s::bigint[], %s::varchar[], %s::timestamptz[], "
+            "%s::timestamptz[], %s::jsonb[]) "
+            "ON CONFLICT (assignment_id, step) DO NOTHING RETURNING assignment_id, step",
+            [
+                list(columns[0]),
+                [str(x) for x in columns[1]],
+                list(columns[2]),
+                list(columns[3]),
+                details,
+            ],
+        )
+        return {(int(aid), str(step)) for aid, step in cursor.fetchall()}
+
+
 # --- the sweep -------------------------------------------------------------------------------
 @dataclass
 class SweepReport:
@@ -241,8 +268,8 @@ class SweepReport:
 def escalation_sweep(
     *,
     now: dt.datetime | None = None,
-    batch_size: int = 500,
-    max_batches: int = 20,
+    batch_size: int = 1000,
+    max_batches: int = 10,
     time_budget_s: float | None = None,
 ) -> SweepReport:
     """Fire every rung that is due, in bounded batches (one transaction each).
@@ -262,11 +289,29 @@ def escalation_sweep(
     return report
 
 
+# What the ladder reads of a claimed row; the rest stays in the database (building a
+# thousand full incidents costs more than the claim itself).
+_CLAIM_FIELDS = (
+    *(f"{name}" for name in (
+        "incident", "unit", "status", "dispatched_at", "deliver_due_at", "ack_due_at",
+        "arrive_due_at", "delivered_at", "acknowledged_at", "on_scene_at",
+        "next_escalation_at", "escalation_level")),
+    *(f"incident__{name}" for name in (
+        "number", "status", "priority", "category", "district", "settlement", "lat", "lon",
+        "landmark", "summary", "risk_flags", "notify_citizen", "caller_phone",
+        "citizen_delay_notified_at", "received_at")),
+    "incident__settlement__name", "incident__settlement__zone", "incident__settlement__lat",
+    "incident__settlement__lon", "incident__settlement__coverage",
+    "incident__district__auto_redispatch", "unit__callsign",
+)  # fmt: skip
+
+
 def _claim(now: dt.datetime, batch_size: int) -> list[Assignment]:
     qs = (
         Assignment.objects.filter(next_escalation_at__lte=now)
         .order_by("next_escalation_at", "pk")
         .select_related("incident", "incident__settlement", "incident__district", "unit")
+        .only(*_CLAIM_FIELDS)
     )
     if connection.features.has_select_for_update_skip_locked:
         qs = qs.select_for_update(skip_locked=True, of=("self",))
@@ -336,10 +381,35 @@ def _sweep_batch(*, now: dt.datetime, batch_size: int, report: SweepReport) -> i
             p.assignment.escalation_level = len(p.fired_before | set(fired_now))
             p.assignment.next_escalation_at = p.next_at
         report.sms += messaging.sms_queue(sms)
-        Assignment.objects.bulk_update(
-            [p.assignment for p in planned], ["next_escalation_at", "escalation_level"]
-        )
+        _advance([(p.assignment.pk, p.next_at, p.assignment.escalation_level) for p in planned])
         return len(rows)
+
+
+def _advance(rows: list[tuple[int, dt.datetime | None, int]]) -> None:
+    """Write each claimed row's next due time and level, in one statement on PostgreSQL.
+
+    ``bulk_update`` builds a CASE expression per row in Python (~0.3 s for 500 rows here);
+    an ``UPDATE … FROM unnest(arrays)`` costs a few milliseconds. The rows are locked by this
+    transaction, so nobody changes them in between.
+    """
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        for pk, next_at, level in rows:
+            Assignment.objects.filter(pk=pk).update(
+                next_escalation_at=next_at, escalation_level=level
+            )
+        return
+    table = connection.ops.quote_name(Assignment._meta.db_table)
+    ids, next_ats, levels = (list(c) for c in zip(*rows, strict=True))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} AS a SET next_escalation_at = v.next_at, "  # noqa: S608
+            "escalation_level = v.level "
+            "FROM unnest(%s::bigint[], %s::timestamptz[], %s::smallint[]) AS v(id, next_at, level) "
+            "WHERE a.id = v.id",
+            [ids, next_ats, levels],
+        )
 
 
 def _texted_at_dispatch(assignment_ids: list[int]) -> set[int]:

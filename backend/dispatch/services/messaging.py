@@ -18,7 +18,7 @@ from typing import Any
 
 import orjson
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils.module_loading import import_string
 
@@ -180,9 +180,40 @@ def sms_queue(messages: list[SmsMessage]) -> int:
     """Write outbox rows in the current transaction and send them after it commits."""
     if not messages:
         return 0
-    SmsMessage.objects.bulk_create(messages)
+    outbound = all(
+        m.direction == SmsMessage.Direction.OUT and m.state == SmsMessage.State.QUEUED
+        for m in messages
+    )
+    if connection.vendor == "postgresql" and outbound and len(messages) > 20:
+        _insert_outbox_pg(messages)
+    else:
+        SmsMessage.objects.bulk_create(messages)
     sms_send_soon()
     return len(messages)
+
+
+def _insert_outbox_pg(messages: list[SmsMessage]) -> None:
+    """The escalation sweep's many outbox rows in one statement, one array per column
+    (``bulk_create`` spends most of its time preparing 17 fields × N rows in Python)."""
+    table = connection.ops.quote_name(SmsMessage._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (direction, phone, body, reply_code, officer_id, "  # noqa: S608
+            "assignment_id, purpose, state, created_at, attempts, provider_id, error) "
+            "SELECT 'out', phone, body, code, officer, assignment, purpose, 'queued', created, "
+            "0, '', '' FROM unnest(%s::varchar[], %s::varchar[], %s::varchar[], %s::bigint[], "
+            "%s::bigint[], %s::varchar[], %s::timestamptz[]) "
+            "AS t(phone, body, code, officer, assignment, purpose, created)",
+            [
+                [m.phone for m in messages],
+                [m.body for m in messages],
+                [m.reply_code for m in messages],
+                [m.officer_id for m in messages],
+                [m.assignment_id for m in messages],
+                [m.purpose for m in messages],
+                [m.created_at for m in messages],
+            ],
+        )
 
 
 def sms_send_soon() -> None:
