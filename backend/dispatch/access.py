@@ -37,7 +37,7 @@ def require_dispatcher(user: Any) -> None:
         raise Forbidden("Only duty officers and district chiefs dispatch.")
 
 
-def access_incident(user: Any, incident_id: int, *, for_update: bool = False) -> Incident:
+def access_incident(user: Any, incident_id: int) -> Incident:
     qs = scoped(Incident.objects.select_related("district", "settlement"), user)
     incident = qs.filter(pk=incident_id).first()
     if incident is None:

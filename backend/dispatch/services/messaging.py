@@ -276,7 +276,8 @@ def sms_send_pending(*, limit: int = 200, backend: Any = None) -> int:
 
 
 # --- inbound -------------------------------------------------------------------------------------
-_ACK_RE = re.compile(r"^\s*(?:ACK|OK|ОК|АСК|АСК)\W*(\d{4})\b", re.IGNORECASE)
+# "ACK 4821", also typed in Cyrillic letters that look the same ("АСК", "ОК").
+_ACK_RE = re.compile(r"^\s*(?:ACK|OK|АСК|ОК)\W*(\d{4})\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
