@@ -27,6 +27,7 @@ from backend.ledger.models import AuditEntry
 from backend.people.admin_scoping import RESOLVE, REVOKE, ScopedAdminMixin, seconds
 from backend.people.models import Role
 
+from .admin_dispatch import AssignmentDispatchAdminMixin, IncidentDispatchAdminMixin
 from .conflicts import conflict_resolve
 from .models import (
     Assignment,
@@ -198,9 +199,12 @@ def incident_timeline(incident: Incident) -> list[TimelineRow]:
 
 # --- incidents ---------------------------------------------------------------------------
 @admin.register(Incident)
-class IncidentAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
+class IncidentAdmin(IncidentDispatchAdminMixin, ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
+    """Incidents: the list with response-time columns, the page with the recommendation
+    panel and the dispatch commands (from the dispatch work) above the whole timeline."""
+
     sync_table = "incidents"
-    change_form_template = "admin/dispatch/incident/change_form.html"
+    change_form_template = "admin/dispatch/incident/change_form_with_dispatch.html"
     list_display = (
         "number",
         "received_at",
@@ -365,7 +369,7 @@ class IncidentAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-ar
 
 # --- assignments -------------------------------------------------------------------------
 @admin.register(Assignment)
-class AssignmentAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
+class AssignmentAdmin(AssignmentDispatchAdminMixin, ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     sync_table = "assignments"
     scope_path = "incident__district"
     list_display = (
