@@ -369,7 +369,7 @@ class IncidentAdmin(IncidentDispatchAdminMixin, ScopedAdminMixin, admin.ModelAdm
 
 # --- assignments -------------------------------------------------------------------------
 @admin.register(Assignment)
-class AssignmentAdmin(AssignmentDispatchAdminMixin, ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
+class AssignmentAdmin(AssignmentDispatchAdminMixin, ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg,misc]
     sync_table = "assignments"
     scope_path = "incident__district"
     list_display = (
