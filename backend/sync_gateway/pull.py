@@ -17,6 +17,7 @@ continuation's session id is a :class:`~.models.SnapshotBookmark` id.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -24,16 +25,17 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 
 from backend.common import clock
 from backend.devices.models import Device
 from backend.ledger import uow
-from backend.ledger.models import ActorKind, Change
+from backend.ledger.models import ActorKind, Change, Sequencer
 from backend.ledger.uow import CommittedChange
 from sync.scope import MAX_PAGE, PullMode, SnapshotCursor, plan_pull, response_timestamp
 
 from .models import ChangeLogHorizon, DeviceScope, Membership, SnapshotBookmark
-from .render import TABLE_ORDER, changes_for, dv_incident_ids
+from .render import TABLE_ORDER, changes_for, dv_incident_ids, empty_changes
 from .scope import device_audiences
 
 
@@ -48,31 +50,64 @@ def page_size() -> int:
     return int(getattr(settings, "KUZET_SYNC_PAGE_SIZE", 1000))
 
 
-def _head() -> int:
-    return uow.current_change_seq()
+@dataclass(frozen=True)
+class _State:
+    """What a pull reads before anything else, in one statement (one snapshot)."""
+
+    head: int
+    pruned_through: int
+    scope: tuple[int | None, int | None, Any, int] | None  # unit, district, enrolled, epoch
 
 
-def _pruned_through() -> int:
-    value = ChangeLogHorizon.objects.filter(id=1).values_list("pruned_through", flat=True).first()
-    return int(value or 0)
+def _state(device_id: str) -> _State:
+    """The head, the pruning horizon and the device's scope row: one round trip.
+
+    The head is read FIRST (before any change is selected) — here in the same statement as
+    the rest, which PostgreSQL answers from one snapshot.
+    """
+    quote = connection.ops.quote_name
+    sql = (
+        f"SELECT (SELECT change_seq FROM {quote(Sequencer._meta.db_table)} WHERE id = 1), "  # noqa: S608
+        f"(SELECT pruned_through FROM {quote(ChangeLogHorizon._meta.db_table)} WHERE id = 1), "
+        f"s.unit_id, s.district_id, s.enrolled_at, s.epoch "
+        f"FROM (SELECT 1 AS one) x LEFT JOIN {quote(DeviceScope._meta.db_table)} s "
+        f"ON s.device_id = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [device_id])
+        head, pruned, unit_id, district_id, enrolled_at, epoch = cursor.fetchone()
+    if epoch is None:
+        return _State(int(head or 0), int(pruned or 0), None)
+    if isinstance(enrolled_at, str):  # SQLite hands raw SQL datetimes back as text
+        enrolled_at = dt.datetime.fromisoformat(enrolled_at)
+    if enrolled_at is not None and timezone.is_naive(enrolled_at):
+        enrolled_at = enrolled_at.replace(tzinfo=dt.UTC)
+    return _State(int(head or 0), int(pruned or 0), (unit_id, district_id, enrolled_at, int(epoch)))
 
 
-def scope_epoch(device: Device) -> int:
+def scope_epoch(device: Device, scope: tuple[Any, Any, Any, int] | None = None, *,
+                known: bool = False) -> int:  # fmt: skip
     """The change number below which ``device`` needs a replacement snapshot.
 
     When the officer's unit or district differs from what the device's scope was built
     from (or the device was enrolled again), take a fresh change number under the
-    sequencer lock and record it: every cursor handed out before is below it.
+    sequencer lock and record it: every cursor handed out before is below it. ``scope`` is
+    the device's scope row as :func:`_state` read it (``known``: it was read).
     """
     officer = device.officer
-    state = DeviceScope.objects.filter(device_id=device.pk).first()
-    if (
-        state is not None
-        and state.unit_id == officer.unit_id
-        and state.district_id == officer.district_id
-        and state.enrolled_at == device.enrolled_at
+    if not known:
+        state = DeviceScope.objects.filter(device_id=device.pk).first()
+        scope = (
+            None
+            if state is None
+            else (state.unit_id, state.district_id, state.enrolled_at, state.epoch)
+        )
+    if scope is not None and scope[:3] == (
+        officer.unit_id,
+        officer.district_id,
+        device.enrolled_at,
     ):
-        return state.epoch
+        return scope[3]
     with uow.unit_of_work():
         sequencer = uow.lock_sequencer()
         # A number with no change row: it only marks the moment the scope was rebuilt.
@@ -89,14 +124,14 @@ def scope_epoch(device: Device) -> int:
                 "updated_at": clock.now(),
             },
         )
-        if state is not None:
+        if scope is not None:
             uow.audit(
                 "device.scope_rebuilt",
                 actor=officer,
                 actor_kind=ActorKind.DEVICE,
                 obj=device,
                 data={
-                    "from": {"unit_id": state.unit_id, "district_id": state.district_id},
+                    "from": {"unit_id": scope[0], "district_id": scope[1]},
                     "to": {"unit_id": officer.unit_id, "district_id": officer.district_id},
                     "epoch": epoch,
                 },
@@ -104,35 +139,52 @@ def scope_epoch(device: Device) -> int:
     return epoch
 
 
+def _union_sql(table: str, key: str, columns: str, where: str, audiences: Sequence[str]) -> str:
+    """One index range scan per audience, merged: with ``audience IN (…)`` PostgreSQL would
+    read and sort every matching row of the range before applying the limit."""
+    # Only model table and column names are interpolated; every value is a parameter.
+    parts = [
+        f"SELECT * FROM (SELECT {columns} FROM {table} WHERE audience = %s AND {where} "  # noqa: S608
+        f"ORDER BY {key} LIMIT %s) p{i}"
+        for i in range(len(audiences))
+    ]
+    return f"SELECT * FROM ({' UNION ALL '.join(parts)}) u ORDER BY {key} LIMIT %s"  # noqa: S608
+
+
 def _change_rows(
     audiences: Sequence[str], cursor: int, head: int, limit: int
 ) -> list[tuple[Any, ...]]:
-    base = Change.objects.filter(seq__gt=cursor, seq__lte=head)
-    fields = ("seq", "table", "record_id", "deleted")
-    if connection.features.supports_slicing_ordering_in_compound and len(audiences) > 1:
-        # One index range scan per audience, merged: with `audience IN (…)` PostgreSQL would
-        # read and sort every matching row of the range before applying the limit.
-        parts = [
-            base.filter(audience=a).order_by("seq").values_list(*fields)[:limit] for a in audiences
-        ]
-        query = parts[0].union(*parts[1:], all=True).order_by("seq")
-        return list(query[:limit])
-    return list(
-        base.filter(audience__in=list(audiences)).order_by("seq").values_list(*fields)[:limit]
+    quote = connection.ops.quote_name
+    sql = _union_sql(
+        quote(Change._meta.db_table),
+        "seq",
+        f"seq, {quote('table')}, record_id, deleted",
+        "seq > %s AND seq <= %s",
+        audiences,
     )
+    params: list[Any] = []
+    for audience in audiences:
+        params += [audience, cursor, head, limit]
+    with connection.cursor() as db:
+        db.execute(sql, [*params, limit])
+        return [(seq, table, record_id, bool(deleted)) for seq, table, record_id, deleted in db]
 
 
 def _member_rows(audiences: Sequence[str], after: int, limit: int) -> list[tuple[Any, ...]]:
-    base = Membership.objects.filter(id__gt=after)
-    fields = ("id", "table", "record_id")
-    if connection.features.supports_slicing_ordering_in_compound and len(audiences) > 1:
-        parts = [
-            base.filter(audience=a).order_by("id").values_list(*fields)[:limit] for a in audiences
-        ]
-        return list(parts[0].union(*parts[1:], all=True).order_by("id")[:limit])
-    return list(
-        base.filter(audience__in=list(audiences)).order_by("id").values_list(*fields)[:limit]
+    quote = connection.ops.quote_name
+    sql = _union_sql(
+        quote(Membership._meta.db_table),
+        "id",
+        f"id, {quote('table')}, record_id",
+        "id > %s",
+        audiences,
     )
+    params: list[Any] = []
+    for audience in audiences:
+        params += [audience, after, limit]
+    with connection.cursor() as db:
+        db.execute(sql, [*params, limit])
+        return list(db.fetchall())
 
 
 def fold_changes(
@@ -180,11 +232,14 @@ def pull_changes(
     """
     limit = limit or page_size()
     audiences = device_audiences(device)
-    epoch = scope_epoch(device)
-    head = _head()  # FIRST: nothing numbered after this is served by this pull
+    state = _state(device.pk)  # the head FIRST: nothing numbered later is served by this pull
+    head, pruned = state.head, state.pruned_through
+    epoch = scope_epoch(device, state.scope, known=True)
+    if epoch > head:  # the scope was rebuilt just now, after the head was read
+        head = epoch
     if cursor == 0:
         cursor = None  # "never pulled", as a client that counts from zero says it
-    plan = plan_pull(cursor=cursor, head=head, retained_after=_pruned_through(), scope_epoch=epoch)
+    plan = plan_pull(cursor=cursor, head=head, retained_after=pruned, scope_epoch=epoch)
 
     if plan.mode == PullMode.SNAPSHOT_CONTINUE:
         assert plan.session is not None
@@ -194,7 +249,7 @@ def pull_changes(
         if (
             bookmark is not None
             and bookmark.head >= epoch
-            and bookmark.head >= _pruned_through()
+            and bookmark.head >= pruned
             and bookmark.audiences == ",".join(audiences)
         ):
             return _snapshot_page(
@@ -211,6 +266,12 @@ def pull_changes(
         return _snapshot_page(device, audiences, head=head, after=0, page=0, limit=limit)
 
     assert plan.since is not None
+    if plan.since == head:  # nothing new: the common case costs no further query
+        return PullResult(
+            {"changes": empty_changes(), "timestamp": max(head, 1), "has_more": False},
+            "incremental",
+            0,
+        )
     rows = _change_rows(audiences, plan.since, head, limit + 1)
     has_more = len(rows) > limit
     rows = rows[:limit]

@@ -1,0 +1,7 @@
+"""Settings for bench/sync_bench.py: the base settings plus the naive "changed since" endpoint
+(the floor to beat) under ``/bench/naive/events``."""
+
+from backend.config.settings.base import *  # noqa: F403
+
+ROOT_URLCONF = "sync_urls"
+LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
