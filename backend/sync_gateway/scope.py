@@ -273,7 +273,7 @@ def resolve_changes(touched: dict[str, set[str]]) -> list[ChangeRow]:
                 "codes", code_id, {EVERYONE: None} if code_id in current else {}, explicit=True
             )
 
-    event_fields = ("id", "incident_id", "unit_id", "server_received_at")
+    event_fields = ("id", "incident_id", "unit_id", "server_received_at", "incident__restricted")
     event_rows: list[dict[str, Any]] = []
     if e_ids:
         event_rows = [
@@ -325,7 +325,8 @@ def resolve_changes(touched: dict[str, set[str]]) -> list[ChangeRow]:
                     if m.expires_at is None or m.expires_at > now
                 }
         own_until = event["server_received_at"] + window
-        if event["unit_id"] is not None and own_until > now:
+        restricted = bool(event["incident__restricted"])
+        if event["unit_id"] is not None and own_until > now and not restricted:
             _merge(event_audiences, {unit_audience(event["unit_id"]): own_until})
         result.put("events", event["id"], event_audiences, explicit=event["id"] in e_ids)
 

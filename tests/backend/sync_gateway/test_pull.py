@@ -282,3 +282,24 @@ def test_pull_query_count_does_not_grow_with_the_page(
     with django_assert_max_num_queries(8):
         body = device_a1.pull()
     assert len(ids(body, "assignments")) == 20
+
+
+@pytest.mark.django_db
+def test_restricted_incident_takes_the_units_own_events_along(personas, assignment_a, device_a1):
+    # given
+    from .conftest import event
+
+    device_a1.push(event("note", assignment_a, payload={"text": "victim's statement"}))
+    device_a1.pull(None)
+    incident = assignment_a.incident
+
+    # when
+    with uow.unit_of_work():
+        incident.restricted = True
+        incident.save(update_fields=["restricted"])
+        uow.touch("incidents", incident.pk)
+    body = device_a1.pull()
+
+    # then
+    assert len(ids(body, "events", "deleted")) == 1
+    assert ids(body, "events") == []
