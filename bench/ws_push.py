@@ -10,10 +10,11 @@ the database named by ``--database-url`` is DROPPED and re-created). What runs:
 * a uvicorn ASGI server (``--workers``) serving ``backend.config.asgi``;
 * one client process holding every device socket (``websockets``), recording when each
   frame carrying an assignment arrives;
-* ``--dispatchers`` processes calling the real ``incident_dispatch`` service on an open-loop
-  schedule (``--rate`` per second in total), each commit fanned out by the real listener
-  through the Redis channel layer. A probe listener placed before the fan-out records the
-  commit time of each assignment.
+* ``--dispatchers`` processes calling the real ``incident_dispatch`` service (or, with
+  ``--dispatch light``, a unit of work writing only what the realtime layer sees of a
+  dispatch) on an open-loop schedule (``--rate`` per second in total), each commit fanned
+  out by the real listener through the Redis channel layer. A probe listener placed before
+  the fan-out records the commit time of each assignment.
 
 Reported: delivery latency from commit to frame received (p50/p99/max, over every
 (assignment, device of its unit) pair), frames lost (pairs with no frame), and whether every
@@ -286,6 +287,8 @@ def orchestrate(args: argparse.Namespace) -> dict[str, Any]:
                     repr(t0),
                     "--rate",
                     str(args.rate),
+                    "--dispatch",
+                    args.dispatch,
                 ],
                 cwd=ROOT,
                 env=env,
@@ -347,6 +350,7 @@ def analyse(args: argparse.Namespace, tmp: Path, devices: list[dict[str, Any]]) 
     span = max(committed.values()) - min(committed.values()) if committed else 0
     result = {
         "layer": args.layer,
+        "dispatch": args.dispatch,
         "workers": args.workers,
         "devices": args.devices,
         "connected": received["connected"],
@@ -444,13 +448,49 @@ async def run_client(server: str, work: Path) -> None:
 # --- dispatcher process -------------------------------------------------------------------------
 
 
-def run_dispatcher(work: Path, share: str, t0: float, rate: float) -> None:
+def light_dispatch(*, incident: Any, unit: Any, by: Any) -> Any:
+    """What the realtime layer sees of a dispatch, without policies, ladder or SMS: the
+    assignment, the unit's status, the touches and the board notification, in one unit of
+    work (resolver, change log and fan-out are the real ones)."""
+    from backend.common import clock
+    from backend.dispatch.models import Assignment
+    from backend.ledger import uow
+    from backend.people.models import Unit
+
+    now = clock.now()
+    with uow.unit_of_work():
+        assignment = Assignment.objects.create(
+            incident_id=incident.pk,
+            unit_id=unit.pk,
+            dispatched_at=now,
+            dispatched_by=by,
+            dispatch_source="duty_officer",
+            ack_due_at=now,
+        )
+        Unit.objects.filter(pk=unit.pk).update(status="dispatched", status_at=now)
+        uow.audit("assignment.dispatched", actor=by, obj=assignment)
+        uow.touch("assignments", assignment.pk)
+        uow.touch("incidents", incident.pk)
+        uow.touch("units", unit.pk)
+        uow.notify(
+            "board",
+            district_id=assignment.incident.district_id,
+            kind="assignment.dispatched",
+            assignment_id=assignment.pk,
+            unit_id=unit.pk,
+        )
+    return assignment
+
+
+def run_dispatcher(work: Path, share: str, t0: float, rate: float, mode: str) -> None:
     django_setup()
     import ws_timing
 
     from backend.dispatch.models import Incident
     from backend.dispatch.services.assignments import incident_dispatch
     from backend.people.models import Officer, Unit
+
+    dispatch = incident_dispatch if mode == "service" else light_dispatch
 
     k, n = (int(x) for x in share.split("/"))
     plan = json.loads((work / "plan.json").read_text())
@@ -465,9 +505,7 @@ def run_dispatcher(work: Path, share: str, t0: float, rate: float) -> None:
         if delay > 0:
             time.sleep(delay)
         lags.append(max(0.0, -delay))
-        assignment = incident_dispatch(
-            incident=Incident(pk=incident_id), unit=Unit(pk=unit_id), by=duty
-        )
+        assignment = dispatch(incident=Incident(pk=incident_id), unit=Unit(pk=unit_id), by=duty)
         assignments[str(assignment.pk)] = unit_id
     out = {"committed": ws_timing.COMMITTED, "assignments": assignments, "lags": lags}
     (work / f"dispatch-{k}.json").write_text(json.dumps(out))
@@ -483,6 +521,12 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=100.0, help="dispatches per second")
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--layer", default="core", choices=["core", "pubsub"])
+    parser.add_argument(
+        "--dispatch",
+        default="service",
+        choices=["service", "light"],
+        help="service: the real incident_dispatch; light: only what the realtime layer sees",
+    )
     parser.add_argument("--workers", type=int, default=1, help="uvicorn processes")
     parser.add_argument("--dispatchers", type=int, default=4, help="dispatching processes")
     parser.add_argument("--grace", type=float, default=3.0, help="seconds to wait for late frames")
@@ -506,7 +550,7 @@ def main() -> None:
         asyncio.run(run_client(args.server, Path(args.work)))
         return
     if args.role == "dispatch":
-        run_dispatcher(Path(args.work), args.share, args.t0, args.rate)
+        run_dispatcher(Path(args.work), args.share, args.t0, args.rate, args.dispatch)
         return
     result = orchestrate(args)
     print(json.dumps(result, indent=2))

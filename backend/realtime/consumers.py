@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import weakref
 from dataclasses import dataclass
 from typing import Any
 
@@ -112,14 +113,28 @@ def _push_event(token: str, event: Any, clock_text: Any) -> list[dict[str, Any]]
     return push_records(device=device, body_or_records=[event], clock=device_clock, via="ws")
 
 
-class DeviceConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
-    """``/ws/sync/v1/``: one officer's device."""
+# A reconnect storm (a server restart: every device at once) runs a group_add per group of
+# every socket at the same moment; the Redis pool of channels-redis refuses connections
+# beyond its size instead of queueing (redis-py's MaxConnectionsError), so joins and leaves
+# go through this gate, one gate per event loop.
+LAYER_CONCURRENCY = 64
+_gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+    weakref.WeakKeyDictionary()
+)
 
-    session: DeviceSession | None = None
-    token: str | None = None
-    _auth_timer: asyncio.Task[None] | None = None
-    _last_contact = 0.0
-    _last_check = 0.0
+
+def layer_gate() -> asyncio.Semaphore:
+    loop = asyncio.get_running_loop()
+    gate = _gates.get(loop)
+    if gate is None:
+        gate = _gates[loop] = asyncio.Semaphore(LAYER_CONCURRENCY)
+    return gate
+
+
+class _GatedGroups(AsyncWebsocketConsumer):  # type: ignore[misc]
+    """Leaves its groups through :func:`layer_gate` and forwards layer frames as they are."""
+
+    groups: list[str]
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         # Channels closes stale DB connections before every message, which costs a thread
@@ -129,6 +144,23 @@ class DeviceConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
         await handler(message)
+
+    async def websocket_disconnect(self, message: dict[str, Any]) -> None:
+        async with layer_gate():
+            for name in self.groups:
+                await self.channel_layer.group_discard(name, self.channel_name)
+        self.groups.clear()
+        await super().websocket_disconnect(message)
+
+
+class DeviceConsumer(_GatedGroups):
+    """``/ws/sync/v1/``: one officer's device."""
+
+    session: DeviceSession | None = None
+    token: str | None = None
+    _auth_timer: asyncio.Task[None] | None = None
+    _last_contact = 0.0
+    _last_check = 0.0
 
     async def connect(self) -> None:
         offered: list[str] = list(self.scope.get("subprotocols") or [])
@@ -164,9 +196,10 @@ class DeviceConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         except DomainError as exc:
             await self._refuse(error_from(exc), CLOSE_UNAUTHENTICATED)
             return
-        for name in session.groups:
-            await self.channel_layer.group_add(name, self.channel_name)
-            self.groups.append(name)
+        async with layer_gate():
+            for name in session.groups:
+                await self.channel_layer.group_add(name, self.channel_name)
+                self.groups.append(name)
         cursor = await database_sync_to_async(_hello_after_join)(session)
         if cursor is None:
             await self._refuse(error_from(DeviceRevoked()), CLOSE_UNAUTHENTICATED)
@@ -304,14 +337,8 @@ def board_groups(user: Any) -> tuple[int, list[str]]:
     return 0, names
 
 
-class BoardConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
+class BoardConsumer(_GatedGroups):
     """``/ws/board/v1/``: the live feed of a duty officer's or chief's scope (session auth)."""
-
-    async def dispatch(self, message: dict[str, Any]) -> None:
-        handler = getattr(self, message["type"].replace(".", "_"), None)
-        if handler is None:
-            raise ValueError(f"No handler for message type {message['type']}")
-        await handler(message)
 
     async def connect(self) -> None:
         code, names = await database_sync_to_async(board_groups)(self.scope.get("user"))
@@ -322,9 +349,10 @@ class BoardConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
             await self.send(text_data=error_frame(error, detail))
             await self.close(code=code)
             return
-        for name in names:
-            await self.channel_layer.group_add(name, self.channel_name)
-            self.groups.append(name)
+        async with layer_gate():
+            for name in names:
+                await self.channel_layer.group_add(name, self.channel_name)
+                self.groups.append(name)
         await self.send(text_data=dumps({"type": "hello", "server_time": clock.now_ms()}))
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:

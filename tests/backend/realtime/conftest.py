@@ -15,7 +15,7 @@ import orjson
 import pytest
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
-from channels.layers import get_channel_layer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 from django.test import Client
@@ -28,11 +28,16 @@ application = URLRouter(websocket_urlpatterns)
 
 @pytest.fixture(autouse=True)
 def clean_layer() -> Iterator[None]:
+    """Empty the in-memory layer and forget the poke throttle between tests.
+
+    A Redis layer needs no flush: every consumer gets a fresh channel name, and flushing
+    would close the fan-out's long-lived per-loop connections from the wrong loop.
+    """
     layer = get_channel_layer()
-    async_to_sync(layer.flush)()
+    if isinstance(layer, InMemoryChannelLayer):
+        async_to_sync(layer.flush)()
     fanout._wide_pokes.reset()
     yield
-    async_to_sync(layer.flush)()
     fanout._wide_pokes.reset()
 
 
