@@ -520,6 +520,23 @@ class EventAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     def scope_q(self, request: HttpRequest) -> Q:
         return event_scope_q(self, request)
 
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        event = self.get_object(request, object_id)
+        if event is not None and request.method == "GET":
+            incident = event.incident or (event.assignment.incident if event.assignment else None)
+            if incident is not None and incident.is_dv:
+                # A note or outcome of a DV call carries its details: the read is audited.
+                uow.record_read(
+                    actor=request.user, obj=incident, purpose="admin.event_view", event_id=event.pk
+                )
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         return [f for _, opts in self.fieldsets for f in opts["fields"]]
 
@@ -805,6 +822,24 @@ class FollowUpTaskAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[typ
         if getattr(request.user, "is_superuser", False):
             return ()
         return ("incident", "district", "due_at")
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        task = self.get_object(request, object_id)
+        if task is not None and request.method == "GET":
+            # A follow-up visit exists only for a DV call: its page is a DV read.
+            uow.record_read(
+                actor=request.user,
+                obj=task.incident,
+                purpose="admin.follow_up_view",
+                follow_up_id=task.pk,
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
 
 
 # --- SMS and intake keys -------------------------------------------------------------------

@@ -145,3 +145,26 @@ def test_audit_log_and_events_are_read_only_even_for_a_superuser(client, world, 
     assert bulk.status_code == 200  # no such action: the list is shown again
     assert type(record).objects.filter(pk=record.pk).exists()
     assert uow.verify_chain() == []
+
+
+def test_reading_a_follow_up_or_an_event_of_a_dv_call_is_audited(client, world):
+    # given
+    client.force_login(world.a.chief)
+    dv = world.a.dv_incident
+    event = Event.objects.create(
+        id="evt-dv-note-00000001", kind="note", source="server", incident=dv,
+        content_hash="0" * 64, server_received_at=clock.now(), estimated_at=clock.now(),
+        estimate_method="server", disposition="recorded", payload={"text": "подробности"},
+    )  # fmt: skip
+
+    # when
+    client.get(reverse("admin:dispatch_followuptask_change", args=[world.a.follow_up.pk]))
+    client.get(reverse("admin:dispatch_event_change", args=[event.pk]))
+    client.get(reverse("admin:dispatch_event_change", args=[world.a.event.pk]))  # not DV
+
+    # then
+    reads = AuditEntry.objects.filter(action="incident.read").order_by("id")
+    assert [(e.object_id, e.data_dict) for e in reads] == [
+        (str(dv.pk), {"purpose": "admin.follow_up_view", "follow_up_id": world.a.follow_up.pk}),
+        (str(dv.pk), {"purpose": "admin.event_view", "event_id": event.pk}),
+    ]
