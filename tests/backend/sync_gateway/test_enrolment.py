@@ -132,3 +132,23 @@ def test_openapi_schema_documents_the_sync_endpoints(personas, client):
     assert {"incident_id", "unit_id", "status", "acknowledged_at", "ack_due_at"} <= set(assignment)
     assert set(tables) == {"codes", "settlements", "units", "incidents", "assignments", "events"}
     assert "requestBody" in paths["/api/sync/v1/push"]["post"]
+
+
+def test_protocol_doc_lists_every_column_of_every_table():
+    # given
+    from pathlib import Path
+
+    from backend.sync_gateway.render import TABLE_COLUMNS
+
+    doc = (Path(__file__).resolve().parents[3] / "docs" / "protocol.md").read_text()
+
+    # when
+    missing = [
+        f"{table}.{name}"
+        for table, columns in TABLE_COLUMNS.items()
+        for name, _source, _convert, _kind in columns
+        if f"`{name}`" not in doc.split(f"### {table}")[1].split("###")[0]
+    ]
+
+    # then
+    assert missing == []
