@@ -587,8 +587,33 @@ def _decide_assignment(
         and decision.new_status == MILESTONE_STATUSES[event.kind]
     ):
         _milestone_moves_unit(state, entry, assignment)
+        _milestone_moves_incident(state, entry, assignment)
     if event.kind == "outcome" and decision.disposition == Disposition.RECORDED:
         _decide_outcome(state, entry, assignment)
+
+
+# Incident statuses a milestone may move on from (a closed or cancelled incident stays).
+INCIDENT_WORKING = {IncidentStatus.RECEIVED, IncidentStatus.QUEUED, IncidentStatus.ASSIGNED}
+
+
+def _milestone_moves_incident(state: _State, entry: _Entry, assignment: Assignment) -> None:
+    """A unit on its way or on scene makes the incident ``active``; the last open assignment
+    cleared makes it ``cleared`` (the chief then closes it with a disposition)."""
+    incident = state.incidents[assignment.incident_id]
+    kind = entry.event.kind
+    if kind in ("en_route", "on_scene", "transporting") and incident.status in INCIDENT_WORKING:
+        incident.status = IncidentStatus.ACTIVE
+        state.dirty_incidents[incident.pk].add("status")
+    elif kind == "cleared" and incident.status in (*INCIDENT_WORKING, IncidentStatus.ACTIVE):
+        still_open = set(
+            Assignment.objects.filter(
+                incident_id=incident.pk, status__in=OPEN_ASSIGNMENT_STATUSES
+            ).values_list("id", flat=True)
+        )
+        still_open -= {a.pk for a in state.assignments.values() if not a.is_open}
+        if not still_open:
+            incident.status = IncidentStatus.CLEARED
+            state.dirty_incidents[incident.pk].add("status")
 
 
 def _milestone_moves_unit(state: _State, entry: _Entry, assignment: Assignment) -> None:

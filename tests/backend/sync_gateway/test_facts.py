@@ -187,6 +187,8 @@ def test_cleared_releases_the_unit_when_nothing_else_is_open(personas, assignmen
     from .conftest import event
 
     device_a1.push(event("on_scene", assignment_a))
+    assignment_a.incident.refresh_from_db()
+    assert assignment_a.incident.status == "active"
 
     # when
     device_a1.push(event("cleared", assignment_a))
@@ -196,6 +198,7 @@ def test_cleared_releases_the_unit_when_nothing_else_is_open(personas, assignmen
     personas.a.patrol.refresh_from_db()
     assert (assignment_a.status, personas.a.patrol.status) == ("cleared", "available")
     assert assignment_a.closed_at is not None
+    assert assignment_a.incident.status == "cleared"
 
 
 @pytest.mark.django_db
