@@ -794,13 +794,9 @@ class RiskSubjectAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         user: Any = request.user
-        return (
-            ()
-            if user.is_superuser or user.role == Role.OBLAST_ADMIN
-            else ("district",)
-            if obj
-            else ()
-        )
+        if user.is_superuser or user.role == Role.OBLAST_ADMIN or obj is None:
+            return ()  # a chief picks the district on add from their own only
+        return ("district",)
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         user: Any = request.user
