@@ -1,7 +1,7 @@
 """WebSocket push benchmark: N connected devices, R dispatches per second.
 
     .venv/bin/python bench/ws_push.py                      # 1,000 devices, 100/s, 30 s
-    .venv/bin/python bench/ws_push.py --layer pubsub       # RedisPubSubChannelLayer
+    .venv/bin/python bench/ws_push.py --layer core         # the list-based RedisChannelLayer
     .venv/bin/python bench/ws_push.py --devices 100 --rate 20 --seconds 5   # smoke run
 
 Needs PostgreSQL and Redis (``--database-url``/``--redis-url`` or DATABASE_URL/REDIS_URL;
@@ -12,9 +12,11 @@ the database named by ``--database-url`` is DROPPED and re-created). What runs:
   frame carrying an assignment arrives;
 * ``--dispatchers`` processes calling the real ``incident_dispatch`` service (or, with
   ``--dispatch light``, a unit of work writing only what the realtime layer sees of a
-  dispatch) on an open-loop schedule (``--rate`` per second in total), each commit fanned
-  out by the real listener through the Redis channel layer. A probe listener placed before
-  the fan-out records the commit time of each assignment.
+  dispatch; with ``--dispatch layer``, a frame sent straight to the channel layer, to
+  measure the layer and the ASGI server alone) on an open-loop schedule (``--rate`` per
+  second in total), each commit fanned out by the real listener through the Redis channel
+  layer. A probe listener placed before the fan-out records the commit time of each
+  assignment.
 
 Reported: delivery latency from commit to frame received (p50/p99/max, over every
 (assignment, device of its unit) pair), frames lost (pairs with no frame), and whether every
@@ -74,7 +76,7 @@ def child_env(args: argparse.Namespace, tmp: Path) -> dict[str, str]:
         "DJANGO_SETTINGS_MODULE": "ws_settings",
         "DATABASE_URL": args.database_url,
         "REDIS_URL": args.redis_url,
-        "KUZET_BENCH_LAYER": args.layer,
+        "KUZET_CHANNEL_LAYER": args.layer,
         "KUZET_CHANNEL_PREFIX": f"kuzet-bench-{os.getpid()}",
         "KUZET_CACHE_PREFIX": f"kuzet-bench-{os.getpid()}",
         "KUZET_VAR_DIR": str(tmp),
@@ -255,6 +257,8 @@ def orchestrate(args: argparse.Namespace) -> dict[str, Any]:
                 f"127.0.0.1:{port}",
                 "--work",
                 str(tmp),
+                "--dispatch",
+                args.dispatch,
             ],
             cwd=ROOT,
             env=env,
@@ -270,8 +274,6 @@ def orchestrate(args: argparse.Namespace) -> dict[str, Any]:
                 break
         else:
             raise SystemExit("client failed")
-        t0 = time.time() + 1.0
-        print(f"dispatching {len(plan)} assignments at {args.rate}/s…", flush=True)
         dispatchers = [
             subprocess.Popen(
                 [
@@ -283,8 +285,6 @@ def orchestrate(args: argparse.Namespace) -> dict[str, Any]:
                     str(tmp),
                     "--share",
                     f"{k}/{args.dispatchers}",
-                    "--t0",
-                    repr(t0),
                     "--rate",
                     str(args.rate),
                     "--dispatch",
@@ -292,9 +292,22 @@ def orchestrate(args: argparse.Namespace) -> dict[str, Any]:
                 ],
                 cwd=ROOT,
                 env=env,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
             )
             for k in range(args.dispatchers)
         ]
+        for proc in dispatchers:  # each has set Django up and warmed its connections
+            assert proc.stdout is not None
+            if not proc.stdout.readline().startswith("READY"):
+                raise SystemExit("a dispatcher failed to start")
+        t0 = time.time() + 0.5
+        print(f"dispatching {len(plan)} assignments at {args.rate}/s…", flush=True)
+        for proc in dispatchers:
+            assert proc.stdin is not None
+            proc.stdin.write(f"{t0!r}\n")
+            proc.stdin.flush()
         for proc in dispatchers:
             if proc.wait() != 0:
                 raise SystemExit("a dispatcher failed")
@@ -341,12 +354,14 @@ def analyse(args: argparse.Namespace, tmp: Path, devices: list[dict[str, Any]]) 
             else:
                 latencies.append((at - committed[assignment_id]) * 1000)
     pulled = received["pulled"]
-    missing_after_pull = sum(
-        1
-        for assignment_id, unit_id in unit_of.items()
-        for index in devices_of[unit_id]
-        if assignment_id not in set(pulled[index])
-    )
+    missing_after_pull = None
+    if args.dispatch != "layer":  # layer frames carry made-up ids: nothing to pull
+        missing_after_pull = sum(
+            1
+            for assignment_id, unit_id in unit_of.items()
+            for index in devices_of[unit_id]
+            if assignment_id not in set(pulled[index])
+        )
     span = max(committed.values()) - min(committed.values()) if committed else 0
     result = {
         "layer": args.layer,
@@ -372,7 +387,7 @@ def analyse(args: argparse.Namespace, tmp: Path, devices: list[dict[str, Any]]) 
 # --- client process ---------------------------------------------------------------------------
 
 
-async def run_client(server: str, work: Path) -> None:
+async def run_client(server: str, work: Path, final_pull: bool) -> None:
     import httpx
     import orjson
     from websockets.asyncio.client import connect
@@ -440,7 +455,8 @@ async def run_client(server: str, work: Path) -> None:
                 if not body["has_more"]:
                     return
 
-        await asyncio.gather(*(pull(i, d["token"]) for i, d in enumerate(devices)))
+        if final_pull:
+            await asyncio.gather(*(pull(i, d["token"]) for i, d in enumerate(devices)))
     out = {"frames": frames, "pulled": pulled, "connected": len(sockets), "pokes": pokes}
     (work / "client.json").write_text(json.dumps(out))
 
@@ -482,7 +498,21 @@ def light_dispatch(*, incident: Any, unit: Any, by: Any) -> Any:
     return assignment
 
 
-def run_dispatcher(work: Path, share: str, t0: float, rate: float, mode: str) -> None:
+def layer_frame(record_id: str, unit_id: int, seq: int) -> None:
+    """The channel layer alone: one small ``changes`` frame to a unit, no database."""
+    import ws_timing
+
+    from backend.realtime import fanout, groups
+    from backend.sync_gateway.render import empty_changes
+
+    changes = empty_changes()
+    changes["assignments"]["updated"] = [{"id": record_id, "unit_id": str(unit_id)}]
+    payload = {"type": "changes", "timestamp": seq + 1, "changes": changes}
+    ws_timing.COMMITTED[record_id] = time.time()
+    fanout.send_all([(groups.audience(f"u:{unit_id}"), fanout.frame(payload))])
+
+
+def run_dispatcher(work: Path, share: str, rate: float, mode: str) -> None:
     django_setup()
     import ws_timing
 
@@ -492,19 +522,29 @@ def run_dispatcher(work: Path, share: str, t0: float, rate: float, mode: str) ->
 
     dispatch = incident_dispatch if mode == "service" else light_dispatch
 
+    from backend.realtime import fanout
+
     k, n = (int(x) for x in share.split("/"))
     plan = json.loads((work / "plan.json").read_text())
     duty = Officer.objects.get(username="bench_duty")
+    fanout.send_all([("bench.warmup", {"type": "kuzet.frame", "text": "{}"})])
+    print("READY", flush=True)
+    t0 = float(sys.stdin.readline())
     assignments: dict[str, int] = {}
     lags: list[float] = []
     for i in range(k, len(plan), n):
         incident_id, unit_id = plan[i]
-        Unit.objects.filter(pk=unit_id).update(status="available")
+        if mode != "layer":
+            Unit.objects.filter(pk=unit_id).update(status="available")
         due = t0 + i / rate
         delay = due - time.time()
         if delay > 0:
             time.sleep(delay)
         lags.append(max(0.0, -delay))
+        if mode == "layer":
+            assignments[f"L{i}"] = unit_id
+            layer_frame(f"L{i}", unit_id, i)
+            continue
         assignment = dispatch(incident=Incident(pk=incident_id), unit=Unit(pk=unit_id), by=duty)
         assignments[str(assignment.pk)] = unit_id
     out = {"committed": ws_timing.COMMITTED, "assignments": assignments, "lags": lags}
@@ -520,12 +560,13 @@ def main() -> None:
     parser.add_argument("--districts", type=int, default=17)
     parser.add_argument("--rate", type=float, default=100.0, help="dispatches per second")
     parser.add_argument("--seconds", type=float, default=30.0)
-    parser.add_argument("--layer", default="core", choices=["core", "pubsub"])
+    parser.add_argument("--layer", default="pubsub", choices=["pubsub", "core"])
     parser.add_argument(
         "--dispatch",
         default="service",
-        choices=["service", "light"],
-        help="service: the real incident_dispatch; light: only what the realtime layer sees",
+        choices=["service", "light", "layer"],
+        help="service: the real incident_dispatch; light: only what the realtime layer sees "
+        "of one; layer: frames straight into the channel layer (no database)",
     )
     parser.add_argument("--workers", type=int, default=1, help="uvicorn processes")
     parser.add_argument("--dispatchers", type=int, default=4, help="dispatching processes")
@@ -543,14 +584,13 @@ def main() -> None:
     parser.add_argument("--server")
     parser.add_argument("--work")
     parser.add_argument("--share")
-    parser.add_argument("--t0", type=float)
     args = parser.parse_args()
 
     if args.role == "client":
-        asyncio.run(run_client(args.server, Path(args.work)))
+        asyncio.run(run_client(args.server, Path(args.work), args.dispatch != "layer"))
         return
     if args.role == "dispatch":
-        run_dispatcher(Path(args.work), args.share, args.t0, args.rate, args.dispatch)
+        run_dispatcher(Path(args.work), args.share, args.rate, args.dispatch)
         return
     result = orchestrate(args)
     print(json.dumps(result, indent=2))

@@ -244,7 +244,15 @@ class DeviceConsumer(_GatedGroups):
         if not await self._still_live():
             return
         if kind == "ping":
-            await self.send(text_data=dumps({"type": "pong", "server_time": clock.now_ms()}))
+            # The cursor rides on every pong, like on hello: a frame lost on the way (at most
+            # once; the pubsub layer drops frames while Redis is away) costs a device at most
+            # one ping interval, since it pulls when the cursor is ahead of its own.
+            cursor = await database_sync_to_async(current_change_seq)()
+            await self.send(
+                text_data=dumps(
+                    {"type": "pong", "timestamp": cursor, "server_time": clock.now_ms()}
+                )
+            )
         elif kind == "event" and isinstance(message, dict):
             await self._event(message)
         elif kind == "auth":

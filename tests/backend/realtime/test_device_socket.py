@@ -156,9 +156,10 @@ def test_oversized_message_closes_the_socket_with_1009(personas):
     assert code == 1009
 
 
-def test_ping_is_answered_with_pong(personas):
+def test_ping_is_answered_with_pong_carrying_the_cursor(personas):
     # given
     _, token = personas.device(personas.a.patrol_officers[0])
+    set_cursor(12)
 
     async def scenario():
         socket = device_socket(token)
@@ -176,7 +177,7 @@ def test_ping_is_answered_with_pong(personas):
         pong, unknown = async_to_sync(scenario)()
 
     # then
-    assert pong == {"type": "pong", "server_time": clock.to_ms(AT)}
+    assert pong == {"type": "pong", "timestamp": 12, "server_time": clock.to_ms(AT)}
     assert unknown == {
         "type": "error",
         "error": "malformed",
