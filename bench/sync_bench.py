@@ -246,6 +246,9 @@ def start_server(
         "DATABASE_URL": url,
         "KUZET_SYNC_PAGE_SIZE": "100",
         "KUZET_SYNC_RATE_PER_MINUTE": "0",
+        # The seeding process runs without the pool; the server must not inherit that:
+        # without it every request would open a new PostgreSQL connection.
+        "KUZET_DB_POOL": "1",
         "KUZET_VAR_DIR": str(tmp),
         "SECRET_KEY": "kuzet-bench-secret-key-0123456789abcdef0123456789abcd",
         "DEBUG": "0",
@@ -340,6 +343,17 @@ def lua_list(values: list[Any]) -> str:
     return ", ".join(json.dumps(str(v)) for v in values)
 
 
+def probe(base: str, script_paths: str, token: str) -> str:
+    """One request of a scenario, to show what a failing scenario answers."""
+    import httpx
+
+    path = json.loads(f"[{script_paths}]")[0]
+    response = httpx.get(
+        base + path, headers={"Authorization": f"Device {token}", "X-Device-Clock": "1;probe;1"}
+    )
+    return f"{response.status_code} {response.text[:200]}"
+
+
 def run_wrk(
     args: argparse.Namespace, base: str, script: str, tmp: Path, name: str
 ) -> dict[str, Any]:
@@ -392,12 +406,17 @@ def measure(args: argparse.Namespace, base: str, devices: list[dict[str, Any]], 
     empty_paths = lua_list(
         [f"/api/sync/v1/pull?last_pulled_at={head}&schema_version=1" for _ in devices]
     )
-    naive_paths = lua_list([f"/bench/naive/events?unit={d['unit_id']}&since=0" for d in devices])
+    naive_paths = lua_list(
+        [f"/bench/naive/events?device={d['device_id']}&since=0" for d in devices]
+    )
     results = []
     for name, paths in (("pull-100", pull_paths), ("empty-pull", empty_paths),
                         ("naive-100", naive_paths)):  # fmt: skip
         result = run_wrk(args, base, LUA_GET % {"paths": paths, "tokens": tokens}, tmp, name)
         result["size"] = label
+        if result["non_2xx"]:
+            result["probe"] = probe(base, paths, devices[0]["token"])
+            print(f"  probe of {name}: {result['probe']}", flush=True)
         results.append(result)
         report(label, result)
     if push:

@@ -1,9 +1,9 @@
 """The project's URLs plus the naive endpoint the sync benchmark compares against.
 
-``GET /bench/naive/events?unit=<id>&since=<ms>`` — the textbook DRF way to serve "what
+``GET /bench/naive/events?device=<id>&since=<ms>`` — the textbook DRF way to serve "what
 changed since": a ``ModelSerializer`` over every column of the event, the stock JSON
-renderer, 100 rows ordered by receipt time. Same data, same page size as a pull of 100
-changes; no authentication (so it is a generous floor).
+renderer, 100 rows ordered by receipt time over the (device, receipt time) index. Same data,
+same page size as a pull of 100 changes; no authentication (so it is a generous floor).
 """
 
 from __future__ import annotations
@@ -32,9 +32,9 @@ class NaiveChangedSince(generics.ListAPIView[Event]):
 
     def get_queryset(self) -> Any:
         since = clock.from_ms(int(self.request.query_params.get("since", "0")))
-        unit = int(self.request.query_params["unit"])
-        return Event.objects.filter(unit_id=unit, server_received_at__gt=since).order_by(
-            "server_received_at", "id"
+        device = self.request.query_params["device"]
+        return Event.objects.filter(device_id=device, server_received_at__gt=since).order_by(
+            "server_received_at"
         )[:100]
 
 
