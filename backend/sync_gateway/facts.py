@@ -68,6 +68,7 @@ ASSIGNMENT_DRIVEN_UNIT_STATUSES = frozenset(
     {UnitStatus.DISPATCHED, UnitStatus.EN_ROUTE, UnitStatus.ON_SCENE, UnitStatus.TRANSPORTING}
 )
 UNIT_KINDS = frozenset({"unit_status", "location", "sos"})
+NO_UNIT = 0  # a claimed unit that matches no assignee (unit ids start at 1)
 SERVER_FACT_KINDS = frozenset({*MILESTONE_KINDS, "outcome", "note", "unit_status", "sos"})
 
 
@@ -167,7 +168,8 @@ def apply_device_events(
             _Entry(
                 event=event,
                 assignment_id=assignment_id,
-                claimed_unit_id=officer.unit_id,
+                # An officer without a unit speaks for no unit: never the assignee.
+                claimed_unit_id=officer.unit_id if officer.unit_id is not None else NO_UNIT,
                 record=record,
                 refusal=refusal,
             )
@@ -223,14 +225,17 @@ def record_server_fact(
             "at": clock.to_ms(at),
         }
     )
-    # SMS replies carry their sender; office facts are stated for the assignee.
-    claimed_unit = officer.unit_id if (source == EventSource.SMS and officer is not None) else None
+    # SMS replies carry their sender (checked against the assignee; an officer without a
+    # unit, or no officer, is never the assignee); office facts are stated for the assignee.
+    claimed_unit: int | None = None
+    if source == EventSource.SMS:
+        claimed_unit = officer.unit_id if officer is not None and officer.unit_id else NO_UNIT
     event = Event(
         id=event_id,
         kind=kind,
         source=source,
         via=via[:16],
-        unit_id=claimed_unit or assignment.unit_id,
+        unit_id=claimed_unit if claimed_unit not in (None, NO_UNIT) else assignment.unit_id,
         officer_id=officer.pk if officer is not None else None,
         payload=payload,
         content_hash=hashlib.sha256(material.encode()).hexdigest(),
@@ -252,7 +257,7 @@ def record_server_fact(
                 _Entry(
                     event=event,
                     assignment_id=assignment.pk,
-                    claimed_unit_id=claimed_unit if source == EventSource.SMS else None,
+                    claimed_unit_id=claimed_unit,
                     server_estimate=estimate,
                     server_at=at,
                 )

@@ -366,3 +366,20 @@ def test_push_query_count_is_bounded_for_fifty_events(
     with django_assert_max_num_queries(40):
         results = device_a1.push(*events)
     assert {r["status"] for r in results} == {"accepted"}
+
+
+@pytest.mark.django_db
+def test_officer_moved_off_the_unit_is_not_the_assignee(personas, assignment_a, device_a1):
+    # given: the officer left the patrol car (no unit now) but the phone still has the job
+    officer = personas.a.patrol_officers[0]
+    officer.unit = None
+    officer.save(update_fields=["unit"])
+
+    # when
+    results = device_a1.push(event("ack", assignment_a))
+
+    # then
+    assert results[0]["disposition"] == "not_assignee"
+    assignment_a.refresh_from_db()
+    assert assignment_a.acknowledged_at is None
+    assert Conflict.objects.get().kind == "not_assignee"
