@@ -43,9 +43,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = drf_exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = drf_exceptions.PermissionDenied()
-    response = drf_exception_handler(exc, context)
-    if response is None or not isinstance(exc, drf_exceptions.APIException):
-        return response
+    handled = drf_exception_handler(exc, context)
+    if handled is None or not isinstance(exc, drf_exceptions.APIException):
+        return handled
+    response = handled
     code = next((c for cls, c in _DRF_CODES.items() if isinstance(exc, cls)), "error")
     if isinstance(exc, drf_exceptions.ValidationError):
         body: dict[str, Any] = {"error": code, "detail": "Invalid input.", "fields": exc.detail}
@@ -59,18 +60,19 @@ def api_aware_handler(status: int, code: str, detail: str) -> Any:
     """A URLconf error handler: JSON under ``/api/``, Django's HTML page elsewhere."""
     from django.views import defaults
 
-    html = {
+    html: dict[int, Any] = {
         400: defaults.bad_request,
         403: defaults.permission_denied,
         404: defaults.page_not_found,
         500: defaults.server_error,
-    }[status]
+    }
+    page = html[status]
 
     def handler(request: HttpRequest, exception: Exception | None = None) -> Any:
         if request.path.startswith("/api/"):
             return JsonResponse({"error": code, "detail": detail}, status=status)
         if status == 500:
-            return html(request)
-        return html(request, exception)
+            return page(request)
+        return page(request, exception)
 
     return handler

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import hashlib
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -328,7 +329,7 @@ def flush() -> None:
 
 def _schedule_listeners(commit: Commit) -> None:
     for listener in _listeners():
-        transaction.on_commit(lambda listener=listener: listener(commit), robust=True)
+        transaction.on_commit(functools.partial(listener, commit), robust=True)
 
 
 def current_change_seq() -> int:

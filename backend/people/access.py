@@ -49,7 +49,7 @@ def district_scope(user: Any) -> DistrictScope:
     """The districts ``user`` may see. Cached on the user object for the request."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return NOTHING
-    cached = getattr(user, "_kuzet_district_scope", None)
+    cached: DistrictScope | None = getattr(user, "_kuzet_district_scope", None)
     if cached is not None:
         return cached
     scope = _compute_scope(user)
@@ -67,10 +67,10 @@ def _compute_scope(user: Officer) -> DistrictScope:
     if user.role == Role.DUTY_OFFICER:
         if user.district_id:
             return DistrictScope(False, frozenset([user.district_id]))
-        ids = District.objects.filter(oblast_id=user.oblast_id).values_list("id", flat=True)
+        ids = District.objects.filter(oblast=user.oblast).values_list("id", flat=True)
         return DistrictScope(False, frozenset(ids))
     if user.role == Role.OBLAST_ADMIN and user.oblast_id:
-        ids = District.objects.filter(oblast_id=user.oblast_id).values_list("id", flat=True)
+        ids = District.objects.filter(oblast=user.oblast).values_list("id", flat=True)
         return DistrictScope(False, frozenset(ids))
     return NOTHING
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 
@@ -39,8 +39,6 @@ class Officer(AbstractUser):
     badge_number = models.CharField(max_length=16, unique=True, null=True, blank=True)
     phone = models.CharField(max_length=20, blank=True, help_text="E.164, for SMS fallback")
     patronymic = models.CharField(max_length=150, blank=True)
-
-    objects = UserManager()
 
     class Meta:
         verbose_name = "officer"

@@ -30,5 +30,7 @@ KUZET_SMS_INBOUND_SECRET = "test-inbound-secret"  # noqa: S105
 
 if REDIS_URL:
     # Keep test traffic apart from a `make run` on the same Redis.
-    CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"kuzet-test-{os.getpid()}"  # noqa: F405
-    CACHES["default"]["KEY_PREFIX"] = f"kuzet-test-{os.getpid()}"  # noqa: F405
+    _layer_config: dict[str, object] = CHANNEL_LAYERS["default"]["CONFIG"]  # type: ignore[assignment]  # noqa: F405
+    _layer_config["prefix"] = f"kuzet-test-{os.getpid()}"
+    _cache: dict[str, object] = CACHES["default"]  # type: ignore[assignment]  # noqa: F405
+    _cache["KEY_PREFIX"] = f"kuzet-test-{os.getpid()}"

@@ -6,371 +6,863 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('devices', '0002_initial'),
-        ('dispatch', '0001_initial'),
-        ('geo', '0001_initial'),
-        ('people', '0001_initial'),
+        ("devices", "0002_initial"),
+        ("dispatch", "0001_initial"),
+        ("geo", "0001_initial"),
+        ("people", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='assignment',
-            name='cancelled_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="assignment",
+            name="cancelled_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='assignment',
-            name='dispatched_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="assignment",
+            name="dispatched_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='assignment',
-            name='superseded_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='supersedes', to='dispatch.assignment'),
+            model_name="assignment",
+            name="superseded_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="supersedes",
+                to="dispatch.assignment",
+            ),
         ),
         migrations.AddField(
-            model_name='assignment',
-            name='unit',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assignments', to='people.unit'),
+            model_name="assignment",
+            name="unit",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="assignments",
+                to="people.unit",
+            ),
         ),
         migrations.AddField(
-            model_name='conflict',
-            name='assignment',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='conflicts', to='dispatch.assignment'),
+            model_name="conflict",
+            name="assignment",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="conflicts",
+                to="dispatch.assignment",
+            ),
         ),
         migrations.AddField(
-            model_name='conflict',
-            name='district',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='conflicts', to='geo.district'),
+            model_name="conflict",
+            name="district",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="conflicts",
+                to="geo.district",
+            ),
         ),
         migrations.AddField(
-            model_name='conflict',
-            name='resolved_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="conflict",
+            name="resolved_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='conflict',
-            name='unit',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='people.unit'),
+            model_name="conflict",
+            name="unit",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="people.unit",
+            ),
         ),
         migrations.AddField(
-            model_name='escalationpolicy',
-            name='district',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='policies', to='geo.district'),
+            model_name="escalationpolicy",
+            name="district",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="policies",
+                to="geo.district",
+            ),
         ),
         migrations.AddField(
-            model_name='escalationstep',
-            name='assignment',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='escalations', to='dispatch.assignment'),
+            model_name="escalationstep",
+            name="assignment",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="escalations",
+                to="dispatch.assignment",
+            ),
         ),
         migrations.AddField(
-            model_name='event',
-            name='assignment',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='events', to='dispatch.assignment'),
+            model_name="event",
+            name="assignment",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="events",
+                to="dispatch.assignment",
+            ),
         ),
         migrations.AddField(
-            model_name='event',
-            name='device',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='events', to='devices.device'),
+            model_name="event",
+            name="device",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="events",
+                to="devices.device",
+            ),
         ),
         migrations.AddField(
-            model_name='event',
-            name='officer',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="event",
+            name="officer",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='event',
-            name='unit',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='events', to='people.unit'),
+            model_name="event",
+            name="unit",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="events",
+                to="people.unit",
+            ),
         ),
         migrations.AddField(
-            model_name='conflict',
-            name='event',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='conflicts', to='dispatch.event'),
+            model_name="conflict",
+            name="event",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="conflicts",
+                to="dispatch.event",
+            ),
         ),
         migrations.AddField(
-            model_name='assignment',
-            name='acknowledged_event',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='dispatch.event'),
+            model_name="assignment",
+            name="acknowledged_event",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="dispatch.event",
+            ),
         ),
         migrations.AddField(
-            model_name='assignment',
-            name='cleared_event',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='dispatch.event'),
+            model_name="assignment",
+            name="cleared_event",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="dispatch.event",
+            ),
         ),
         migrations.AddField(
-            model_name='assignment',
-            name='delivered_event',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='dispatch.event'),
+            model_name="assignment",
+            name="delivered_event",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="dispatch.event",
+            ),
         ),
         migrations.AddField(
-            model_name='assignment',
-            name='en_route_event',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='dispatch.event'),
+            model_name="assignment",
+            name="en_route_event",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="dispatch.event",
+            ),
         ),
         migrations.AddField(
-            model_name='assignment',
-            name='on_scene_event',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='dispatch.event'),
+            model_name="assignment",
+            name="on_scene_event",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="dispatch.event",
+            ),
         ),
         migrations.AddField(
-            model_name='assignment',
-            name='transporting_event',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='dispatch.event'),
+            model_name="assignment",
+            name="transporting_event",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="dispatch.event",
+            ),
         ),
         migrations.AddField(
-            model_name='followuptask',
-            name='district',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='geo.district'),
+            model_name="followuptask",
+            name="district",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="+", to="geo.district"
+            ),
         ),
         migrations.AddField(
-            model_name='followuptask',
-            name='unit',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='follow_ups', to='people.unit'),
+            model_name="followuptask",
+            name="unit",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="follow_ups",
+                to="people.unit",
+            ),
         ),
         migrations.AddField(
-            model_name='incident',
-            name='closed_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="incident",
+            name="closed_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='incident',
-            name='created_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="incident",
+            name="created_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='incident',
-            name='district',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='incidents', to='geo.district'),
+            model_name="incident",
+            name="district",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="incidents",
+                to="geo.district",
+            ),
         ),
         migrations.AddField(
-            model_name='incident',
-            name='duplicate_of',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='duplicates', to='dispatch.incident'),
+            model_name="incident",
+            name="duplicate_of",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="duplicates",
+                to="dispatch.incident",
+            ),
         ),
         migrations.AddField(
-            model_name='incident',
-            name='outcome_event',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='dispatch.event'),
+            model_name="incident",
+            name="outcome_event",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="dispatch.event",
+            ),
         ),
         migrations.AddField(
-            model_name='incident',
-            name='settlement',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='incidents', to='geo.settlement'),
+            model_name="incident",
+            name="settlement",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="incidents",
+                to="geo.settlement",
+            ),
         ),
         migrations.AddField(
-            model_name='followuptask',
-            name='incident',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='follow_ups', to='dispatch.incident'),
+            model_name="followuptask",
+            name="incident",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="follow_ups",
+                to="dispatch.incident",
+            ),
         ),
         migrations.AddField(
-            model_name='event',
-            name='incident',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='events', to='dispatch.incident'),
+            model_name="event",
+            name="incident",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="events",
+                to="dispatch.incident",
+            ),
         ),
         migrations.AddField(
-            model_name='conflict',
-            name='incident',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='conflicts', to='dispatch.incident'),
+            model_name="conflict",
+            name="incident",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="conflicts",
+                to="dispatch.incident",
+            ),
         ),
         migrations.AddField(
-            model_name='assignment',
-            name='incident',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assignments', to='dispatch.incident'),
+            model_name="assignment",
+            name="incident",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="assignments",
+                to="dispatch.incident",
+            ),
         ),
         migrations.AddField(
-            model_name='intakekey',
-            name='created_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="intakekey",
+            name="created_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='incident',
-            name='intake_key',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='incidents', to='dispatch.intakekey'),
+            model_name="incident",
+            name="intake_key",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="incidents",
+                to="dispatch.intakekey",
+            ),
         ),
         migrations.AddField(
-            model_name='risksubject',
-            name='district',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='geo.district'),
+            model_name="risksubject",
+            name="district",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="+", to="geo.district"
+            ),
         ),
         migrations.AddField(
-            model_name='risksubject',
-            name='settlement',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='geo.settlement'),
+            model_name="risksubject",
+            name="settlement",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="geo.settlement",
+            ),
         ),
         migrations.AddField(
-            model_name='smsmessage',
-            name='assignment',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='sms', to='dispatch.assignment'),
+            model_name="smsmessage",
+            name="assignment",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="sms",
+                to="dispatch.assignment",
+            ),
         ),
         migrations.AddField(
-            model_name='smsmessage',
-            name='officer',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="smsmessage",
+            name="officer",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='escalationpolicy',
-            constraint=models.UniqueConstraint(condition=models.Q(('district__isnull', False)), fields=('district', 'priority', 'zone'), name='policy_unique_per_district'),
+            model_name="escalationpolicy",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("district__isnull", False)),
+                fields=("district", "priority", "zone"),
+                name="policy_unique_per_district",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='escalationpolicy',
-            constraint=models.UniqueConstraint(condition=models.Q(('district__isnull', True)), fields=('priority', 'zone'), name='policy_unique_default'),
+            model_name="escalationpolicy",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("district__isnull", True)),
+                fields=("priority", "zone"),
+                name="policy_unique_default",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='escalationstep',
-            constraint=models.UniqueConstraint(fields=('assignment', 'step'), name='escalation_step_once'),
+            model_name="escalationstep",
+            constraint=models.UniqueConstraint(
+                fields=("assignment", "step"), name="escalation_step_once"
+            ),
         ),
         migrations.AddIndex(
-            model_name='event',
-            index=models.Index(fields=['assignment', 'kind'], name='event_assignment_kind_idx'),
+            model_name="event",
+            index=models.Index(fields=["assignment", "kind"], name="event_assignment_kind_idx"),
         ),
         migrations.AddIndex(
-            model_name='event',
-            index=models.Index(fields=['incident', 'estimated_at'], name='event_incident_time_idx'),
+            model_name="event",
+            index=models.Index(fields=["incident", "estimated_at"], name="event_incident_time_idx"),
         ),
         migrations.AddIndex(
-            model_name='event',
-            index=models.Index(fields=['unit', 'kind', 'estimated_at'], name='event_unit_kind_time_idx'),
+            model_name="event",
+            index=models.Index(
+                fields=["unit", "kind", "estimated_at"], name="event_unit_kind_time_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='event',
-            index=models.Index(fields=['device', 'server_received_at'], name='event_device_recv_idx'),
+            model_name="event",
+            index=models.Index(
+                fields=["device", "server_received_at"], name="event_device_recv_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='event',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['delivered', 'ack', 'en_route', 'on_scene', 'transporting', 'cleared', 'outcome', 'note', 'unit_status', 'location', 'sos', 'dispatched', 'cancelled', 'reassigned', 'closed', 'escalated'])), name='event_kind_valid'),
+            model_name="event",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "kind__in",
+                        [
+                            "delivered",
+                            "ack",
+                            "en_route",
+                            "on_scene",
+                            "transporting",
+                            "cleared",
+                            "outcome",
+                            "note",
+                            "unit_status",
+                            "location",
+                            "sos",
+                            "dispatched",
+                            "cancelled",
+                            "reassigned",
+                            "closed",
+                            "escalated",
+                        ],
+                    )
+                ),
+                name="event_kind_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='event',
-            constraint=models.CheckConstraint(condition=models.Q(('disposition__in', ['applied', 'superseded', 'recorded', 'after_cancel', 'after_reassign', 'after_close', 'not_assignee'])), name='event_disposition_valid'),
+            model_name="event",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "disposition__in",
+                        [
+                            "applied",
+                            "superseded",
+                            "recorded",
+                            "after_cancel",
+                            "after_reassign",
+                            "after_close",
+                            "not_assignee",
+                        ],
+                    )
+                ),
+                name="event_disposition_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='event',
-            constraint=models.CheckConstraint(condition=models.Q(('estimate_uncertainty_ms__isnull', True), ('estimate_uncertainty_ms__gte', 0), _connector='OR'), name='event_uncertainty_not_negative'),
+            model_name="event",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("estimate_uncertainty_ms__isnull", True),
+                    ("estimate_uncertainty_ms__gte", 0),
+                    _connector="OR",
+                ),
+                name="event_uncertainty_not_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='event',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('source', 'app'), _negated=True), ('device__isnull', False), _connector='OR'), name='event_from_app_has_device'),
+            model_name="event",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("source", "app"), _negated=True),
+                    ("device__isnull", False),
+                    _connector="OR",
+                ),
+                name="event_from_app_has_device",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='event',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('lat__isnull', True), ('lon__isnull', True)), models.Q(('lat__isnull', False), ('lon__isnull', False)), _connector='OR'), name='event_lat_lon_together'),
+            model_name="event",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("lat__isnull", True), ("lon__isnull", True)),
+                    models.Q(("lat__isnull", False), ("lon__isnull", False)),
+                    _connector="OR",
+                ),
+                name="event_lat_lon_together",
+            ),
         ),
         migrations.AddIndex(
-            model_name='conflict',
-            index=models.Index(fields=['district', 'state'], name='conflict_district_state_idx'),
+            model_name="conflict",
+            index=models.Index(fields=["district", "state"], name="conflict_district_state_idx"),
         ),
         migrations.AddConstraint(
-            model_name='conflict',
-            constraint=models.UniqueConstraint(fields=('event', 'kind'), name='conflict_once_per_event_kind'),
+            model_name="conflict",
+            constraint=models.UniqueConstraint(
+                fields=("event", "kind"), name="conflict_once_per_event_kind"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='conflict',
-            constraint=models.CheckConstraint(condition=models.Q(('state', 'open'), models.Q(('resolved_at__isnull', False), models.Q(('resolution', ''), _negated=True)), _connector='OR'), name='conflict_resolved_has_time_and_resolution'),
+            model_name="conflict",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("state", "open"),
+                    models.Q(
+                        ("resolved_at__isnull", False), models.Q(("resolution", ""), _negated=True)
+                    ),
+                    _connector="OR",
+                ),
+                name="conflict_resolved_has_time_and_resolution",
+            ),
         ),
         migrations.AddIndex(
-            model_name='assignment',
-            index=models.Index(fields=['unit', 'status'], name='assignment_unit_status_idx'),
+            model_name="assignment",
+            index=models.Index(fields=["unit", "status"], name="assignment_unit_status_idx"),
         ),
         migrations.AddIndex(
-            model_name='assignment',
-            index=models.Index(condition=models.Q(('next_escalation_at__isnull', False)), fields=['next_escalation_at'], name='assignment_escalation_due_idx'),
+            model_name="assignment",
+            index=models.Index(
+                condition=models.Q(("next_escalation_at__isnull", False)),
+                fields=["next_escalation_at"],
+                name="assignment_escalation_due_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='assignment',
-            index=models.Index(fields=['closed_at'], name='assignment_closed_at_idx'),
+            model_name="assignment",
+            index=models.Index(fields=["closed_at"], name="assignment_closed_at_idx"),
         ),
         migrations.AddConstraint(
-            model_name='assignment',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ['dispatched', 'delivered', 'acknowledged', 'en_route', 'on_scene', 'transporting'])), fields=('incident', 'unit'), name='assignment_one_open_per_incident_unit'),
+            model_name="assignment",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(
+                    (
+                        "status__in",
+                        [
+                            "dispatched",
+                            "delivered",
+                            "acknowledged",
+                            "en_route",
+                            "on_scene",
+                            "transporting",
+                        ],
+                    )
+                ),
+                fields=("incident", "unit"),
+                name="assignment_one_open_per_incident_unit",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='assignment',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['dispatched', 'delivered', 'acknowledged', 'en_route', 'on_scene', 'transporting', 'cleared', 'cancelled', 'superseded'])), name='assignment_status_valid'),
+            model_name="assignment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "status__in",
+                        [
+                            "dispatched",
+                            "delivered",
+                            "acknowledged",
+                            "en_route",
+                            "on_scene",
+                            "transporting",
+                            "cleared",
+                            "cancelled",
+                            "superseded",
+                        ],
+                    )
+                ),
+                name="assignment_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='assignment',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'cancelled'), _negated=True), ('cancelled_at__isnull', False), _connector='OR'), name='assignment_cancelled_has_time'),
+            model_name="assignment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "cancelled"), _negated=True),
+                    ("cancelled_at__isnull", False),
+                    _connector="OR",
+                ),
+                name="assignment_cancelled_has_time",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='assignment',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'superseded'), _negated=True), ('superseded_at__isnull', False), _connector='OR'), name='assignment_superseded_has_time'),
+            model_name="assignment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "superseded"), _negated=True),
+                    ("superseded_at__isnull", False),
+                    _connector="OR",
+                ),
+                name="assignment_superseded_has_time",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='assignment',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['dispatched', 'delivered', 'acknowledged', 'en_route', 'on_scene', 'transporting']), ('closed_at__isnull', False), _connector='OR'), name='assignment_terminal_has_closed_at'),
+            model_name="assignment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "status__in",
+                        [
+                            "dispatched",
+                            "delivered",
+                            "acknowledged",
+                            "en_route",
+                            "on_scene",
+                            "transporting",
+                        ],
+                    ),
+                    ("closed_at__isnull", False),
+                    _connector="OR",
+                ),
+                name="assignment_terminal_has_closed_at",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='assignment',
-            constraint=models.CheckConstraint(condition=models.Q(('superseded_by', models.F('id')), _negated=True), name='assignment_not_superseded_by_itself'),
+            model_name="assignment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("superseded_by", models.F("id")), _negated=True),
+                name="assignment_not_superseded_by_itself",
+            ),
         ),
         migrations.AddIndex(
-            model_name='incident',
-            index=models.Index(fields=['district', 'status'], name='incident_district_status_idx'),
+            model_name="incident",
+            index=models.Index(fields=["district", "status"], name="incident_district_status_idx"),
         ),
         migrations.AddIndex(
-            model_name='incident',
-            index=models.Index(fields=['district', '-received_at'], name='incident_district_recv_idx'),
+            model_name="incident",
+            index=models.Index(
+                fields=["district", "-received_at"], name="incident_district_recv_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='incident',
-            index=models.Index(fields=['district', 'category', 'received_at'], name='incident_dup_lookup_idx'),
+            model_name="incident",
+            index=models.Index(
+                fields=["district", "category", "received_at"], name="incident_dup_lookup_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='incident',
-            constraint=models.UniqueConstraint(condition=models.Q(('external_ref__isnull', False)), fields=('channel', 'external_ref'), name='incident_external_ref_unique_per_channel'),
+            model_name="incident",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("external_ref__isnull", False)),
+                fields=("channel", "external_ref"),
+                name="incident_external_ref_unique_per_channel",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='incident',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('category', 'domestic_violence'), _negated=True), ('priority__in', ['P0', 'P1']), _connector='OR'), name='incident_dv_at_least_p1'),
+            model_name="incident",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("category", "domestic_violence"), _negated=True),
+                    ("priority__in", ["P0", "P1"]),
+                    _connector="OR",
+                ),
+                name="incident_dv_at_least_p1",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='incident',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'duplicate'), _negated=True), ('duplicate_of__isnull', False), _connector='OR'), name='incident_duplicate_has_original'),
+            model_name="incident",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "duplicate"), _negated=True),
+                    ("duplicate_of__isnull", False),
+                    _connector="OR",
+                ),
+                name="incident_duplicate_has_original",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='incident',
-            constraint=models.CheckConstraint(condition=models.Q(('duplicate_of', models.F('id')), _negated=True), name='incident_not_duplicate_of_itself'),
+            model_name="incident",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("duplicate_of", models.F("id")), _negated=True),
+                name="incident_not_duplicate_of_itself",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='incident',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'closed'), _negated=True), ('closed_at__isnull', False), _connector='OR'), name='incident_closed_has_time'),
+            model_name="incident",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "closed"), _negated=True),
+                    ("closed_at__isnull", False),
+                    _connector="OR",
+                ),
+                name="incident_closed_has_time",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='incident',
-            constraint=models.CheckConstraint(condition=models.Q(('closed_at__isnull', True), ('closed_at__gte', models.F('received_at')), _connector='OR'), name='incident_closed_after_received'),
+            model_name="incident",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("closed_at__isnull", True),
+                    ("closed_at__gte", models.F("received_at")),
+                    _connector="OR",
+                ),
+                name="incident_closed_after_received",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='incident',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['received', 'duplicate', 'queued', 'assigned', 'active', 'cleared', 'closed', 'cancelled'])), name='incident_status_valid'),
+            model_name="incident",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "status__in",
+                        [
+                            "received",
+                            "duplicate",
+                            "queued",
+                            "assigned",
+                            "active",
+                            "cleared",
+                            "closed",
+                            "cancelled",
+                        ],
+                    )
+                ),
+                name="incident_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='incident',
-            constraint=models.CheckConstraint(condition=models.Q(('priority__in', ['P0', 'P1', 'P2', 'P3'])), name='incident_priority_valid'),
+            model_name="incident",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("priority__in", ["P0", "P1", "P2", "P3"])),
+                name="incident_priority_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='incident',
-            constraint=models.CheckConstraint(condition=models.Q(('channel__in', ['phone_102', 'app_102', 'egov', 'kaspi', 'halyk', 'video', 'walk_in', 'patrol', 'agency_112'])), name='incident_channel_valid'),
+            model_name="incident",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "channel__in",
+                        [
+                            "phone_102",
+                            "app_102",
+                            "egov",
+                            "kaspi",
+                            "halyk",
+                            "video",
+                            "walk_in",
+                            "patrol",
+                            "agency_112",
+                        ],
+                    )
+                ),
+                name="incident_channel_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='incident',
-            constraint=models.CheckConstraint(condition=models.Q(('category__in', ['domestic_violence', 'violence', 'robbery', 'theft', 'livestock_theft', 'road_accident', 'traffic_violation', 'child', 'missing_person', 'disorder', 'fraud', 'noise', 'parking', 'information', 'police_complaint', 'officer_sos', 'other'])), name='incident_category_valid'),
+            model_name="incident",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "category__in",
+                        [
+                            "domestic_violence",
+                            "violence",
+                            "robbery",
+                            "theft",
+                            "livestock_theft",
+                            "road_accident",
+                            "traffic_violation",
+                            "child",
+                            "missing_person",
+                            "disorder",
+                            "fraud",
+                            "noise",
+                            "parking",
+                            "information",
+                            "police_complaint",
+                            "officer_sos",
+                            "other",
+                        ],
+                    )
+                ),
+                name="incident_category_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='incident',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('lat__isnull', True), ('lon__isnull', True)), models.Q(('lat__isnull', False), ('lon__isnull', False)), _connector='OR'), name='incident_lat_lon_together'),
+            model_name="incident",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("lat__isnull", True), ("lon__isnull", True)),
+                    models.Q(("lat__isnull", False), ("lon__isnull", False)),
+                    _connector="OR",
+                ),
+                name="incident_lat_lon_together",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='incident',
-            constraint=models.CheckConstraint(condition=models.Q(('lat__isnull', True), models.Q(('lat__gte', 40.0), ('lat__lte', 56.0), ('lon__gte', 46.0), ('lon__lte', 88.0)), _connector='OR'), name='incident_coords_in_kazakhstan'),
+            model_name="incident",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("lat__isnull", True),
+                    models.Q(
+                        ("lat__gte", 40.0),
+                        ("lat__lte", 56.0),
+                        ("lon__gte", 46.0),
+                        ("lon__lte", 88.0),
+                    ),
+                    _connector="OR",
+                ),
+                name="incident_coords_in_kazakhstan",
+            ),
         ),
         migrations.AddIndex(
-            model_name='smsmessage',
-            index=models.Index(fields=['direction', 'state'], name='sms_direction_state_idx'),
+            model_name="smsmessage",
+            index=models.Index(fields=["direction", "state"], name="sms_direction_state_idx"),
         ),
     ]

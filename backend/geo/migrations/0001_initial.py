@@ -6,85 +6,257 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Oblast',
+            name="Oblast",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kato', models.CharField(max_length=9, unique=True, validators=[django.core.validators.RegexValidator('^\\d{9}$', 'A KATO code has exactly 9 digits.')])),
-                ('name', models.CharField(max_length=120)),
-                ('centre', models.CharField(help_text='Seat of the oblast ЦОУ', max_length=120)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kato",
+                    models.CharField(
+                        max_length=9,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^\\d{9}$", "A KATO code has exactly 9 digits."
+                            )
+                        ],
+                    ),
+                ),
+                ("name", models.CharField(max_length=120)),
+                ("centre", models.CharField(help_text="Seat of the oblast ЦОУ", max_length=120)),
             ],
         ),
         migrations.CreateModel(
-            name='District',
+            name="District",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kato', models.CharField(max_length=9, unique=True, validators=[django.core.validators.RegexValidator('^\\d{9}$', 'A KATO code has exactly 9 digits.')])),
-                ('name', models.CharField(max_length=120)),
-                ('kind', models.CharField(choices=[('district', 'District'), ('city', 'city administration')], default='district', max_length=16)),
-                ('seat_name', models.CharField(max_length=120)),
-                ('auto_redispatch', models.BooleanField(default=False)),
-                ('oblast', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='districts', to='geo.oblast')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kato",
+                    models.CharField(
+                        max_length=9,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^\\d{9}$", "A KATO code has exactly 9 digits."
+                            )
+                        ],
+                    ),
+                ),
+                ("name", models.CharField(max_length=120)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("district", "District"), ("city", "city administration")],
+                        default="district",
+                        max_length=16,
+                    ),
+                ),
+                ("seat_name", models.CharField(max_length=120)),
+                ("auto_redispatch", models.BooleanField(default=False)),
+                (
+                    "oblast",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="districts",
+                        to="geo.oblast",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Okrug',
+            name="Okrug",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kato', models.CharField(max_length=9, unique=True, validators=[django.core.validators.RegexValidator('^\\d{9}$', 'A KATO code has exactly 9 digits.')])),
-                ('name', models.CharField(max_length=120)),
-                ('sub_settlements', models.PositiveIntegerField(default=0)),
-                ('district', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='okrugs', to='geo.district')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kato",
+                    models.CharField(
+                        max_length=9,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^\\d{9}$", "A KATO code has exactly 9 digits."
+                            )
+                        ],
+                    ),
+                ),
+                ("name", models.CharField(max_length=120)),
+                ("sub_settlements", models.PositiveIntegerField(default=0)),
+                (
+                    "district",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="okrugs",
+                        to="geo.district",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Settlement',
+            name="Settlement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kato', models.CharField(max_length=9, unique=True, validators=[django.core.validators.RegexValidator('^\\d{9}$', 'A KATO code has exactly 9 digits.')])),
-                ('name', models.CharField(db_index=True, max_length=120)),
-                ('kind', models.CharField(choices=[('city', 'City'), ('town', 'town (посёлок)'), ('village', 'village (ауыл/село)'), ('point', 'pasture point (точка)'), ('station', 'livestock station (уч.)'), ('winter_camp', 'winter camp (зимовка)'), ('siding', 'rail siding (рзд.)')], default='village', max_length=16)),
-                ('zone', models.CharField(choices=[('urban', 'Urban'), ('suburban', 'Suburban'), ('rural', 'Rural'), ('remote', 'Remote')], default='rural', max_length=16)),
-                ('coverage', models.CharField(choices=[('lte', 'LTE'), ('3g', '3G'), ('2g_sms', '2G / SMS only'), ('none', 'no coverage')], default='3g', max_length=8)),
-                ('lat', models.FloatField(blank=True, null=True)),
-                ('lon', models.FloatField(blank=True, null=True)),
-                ('coords_estimated', models.BooleanField(default=False, help_text='Approximate position: no public source gave coordinates.')),
-                ('road_km_to_seat', models.FloatField(blank=True, null=True)),
-                ('district', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='settlements', to='geo.district')),
-                ('okrug', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='settlements', to='geo.okrug')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kato",
+                    models.CharField(
+                        max_length=9,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^\\d{9}$", "A KATO code has exactly 9 digits."
+                            )
+                        ],
+                    ),
+                ),
+                ("name", models.CharField(db_index=True, max_length=120)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("city", "City"),
+                            ("town", "town (посёлок)"),
+                            ("village", "village (ауыл/село)"),
+                            ("point", "pasture point (точка)"),
+                            ("station", "livestock station (уч.)"),
+                            ("winter_camp", "winter camp (зимовка)"),
+                            ("siding", "rail siding (рзд.)"),
+                        ],
+                        default="village",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "zone",
+                    models.CharField(
+                        choices=[
+                            ("urban", "Urban"),
+                            ("suburban", "Suburban"),
+                            ("rural", "Rural"),
+                            ("remote", "Remote"),
+                        ],
+                        default="rural",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "coverage",
+                    models.CharField(
+                        choices=[
+                            ("lte", "LTE"),
+                            ("3g", "3G"),
+                            ("2g_sms", "2G / SMS only"),
+                            ("none", "no coverage"),
+                        ],
+                        default="3g",
+                        max_length=8,
+                    ),
+                ),
+                ("lat", models.FloatField(blank=True, null=True)),
+                ("lon", models.FloatField(blank=True, null=True)),
+                (
+                    "coords_estimated",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Approximate position: no public source gave coordinates.",
+                    ),
+                ),
+                ("road_km_to_seat", models.FloatField(blank=True, null=True)),
+                (
+                    "district",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="settlements",
+                        to="geo.district",
+                    ),
+                ),
+                (
+                    "okrug",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="settlements",
+                        to="geo.okrug",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.AddField(
-            model_name='district',
-            name='seat',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='geo.settlement'),
+            model_name="district",
+            name="seat",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="geo.settlement",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='settlement',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('lat__isnull', True), ('lon__isnull', True)), models.Q(('lat__isnull', False), ('lon__isnull', False)), _connector='OR'), name='settlement_lat_lon_together'),
+            model_name="settlement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("lat__isnull", True), ("lon__isnull", True)),
+                    models.Q(("lat__isnull", False), ("lon__isnull", False)),
+                    _connector="OR",
+                ),
+                name="settlement_lat_lon_together",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='settlement',
-            constraint=models.CheckConstraint(condition=models.Q(('lat__isnull', True), models.Q(('lat__gte', 40.0), ('lat__lte', 56.0), ('lon__gte', 46.0), ('lon__lte', 88.0)), _connector='OR'), name='settlement_coords_in_kazakhstan'),
+            model_name="settlement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("lat__isnull", True),
+                    models.Q(
+                        ("lat__gte", 40.0),
+                        ("lat__lte", 56.0),
+                        ("lon__gte", 46.0),
+                        ("lon__lte", 88.0),
+                    ),
+                    _connector="OR",
+                ),
+                name="settlement_coords_in_kazakhstan",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='settlement',
-            constraint=models.CheckConstraint(condition=models.Q(('road_km_to_seat__isnull', True), ('road_km_to_seat__gte', 0), _connector='OR'), name='settlement_road_km_not_negative'),
+            model_name="settlement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("road_km_to_seat__isnull", True), ("road_km_to_seat__gte", 0), _connector="OR"
+                ),
+                name="settlement_road_km_not_negative",
+            ),
         ),
     ]

@@ -8,100 +8,324 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
-        ('geo', '0001_initial'),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("geo", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Unit',
+            name="Unit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('callsign', models.CharField(max_length=32, unique=True)),
-                ('type', models.CharField(choices=[('patrol_car', 'patrol car'), ('district_inspector', 'district inspector (участковый)'), ('dv_inspector', 'domestic-violence inspector'), ('traffic', 'traffic police'), ('investigative', 'investigative group (СОГ)')], max_length=24)),
-                ('mobility', models.CharField(choices=[('car', 'Car'), ('horse', 'Horse'), ('foot', 'Foot')], default='car', max_length=8)),
-                ('active', models.BooleanField(default=True)),
-                ('status', models.CharField(choices=[('available', 'Available'), ('dispatched', 'Dispatched'), ('en_route', 'En Route'), ('on_scene', 'On Scene'), ('transporting', 'Transporting'), ('busy', 'busy (self-initiated)'), ('out_of_service', 'Out Of Service'), ('sos', 'SOS')], default='available', max_length=16)),
-                ('status_at', models.DateTimeField(blank=True, null=True)),
-                ('status_locked_at', models.DateTimeField(blank=True, null=True)),
-                ('lat', models.FloatField(blank=True, null=True)),
-                ('lon', models.FloatField(blank=True, null=True)),
-                ('position_at', models.DateTimeField(blank=True, null=True)),
-                ('position_accuracy_m', models.FloatField(blank=True, null=True)),
-                ('last_contact_at', models.DateTimeField(blank=True, null=True)),
-                ('last_contact_via', models.CharField(blank=True, max_length=16)),
-                ('district', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='units', to='geo.district')),
-                ('okrug', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='units', to='geo.okrug')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("callsign", models.CharField(max_length=32, unique=True)),
+                (
+                    "type",
+                    models.CharField(
+                        choices=[
+                            ("patrol_car", "patrol car"),
+                            ("district_inspector", "district inspector (участковый)"),
+                            ("dv_inspector", "domestic-violence inspector"),
+                            ("traffic", "traffic police"),
+                            ("investigative", "investigative group (СОГ)"),
+                        ],
+                        max_length=24,
+                    ),
+                ),
+                (
+                    "mobility",
+                    models.CharField(
+                        choices=[("car", "Car"), ("horse", "Horse"), ("foot", "Foot")],
+                        default="car",
+                        max_length=8,
+                    ),
+                ),
+                ("active", models.BooleanField(default=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("available", "Available"),
+                            ("dispatched", "Dispatched"),
+                            ("en_route", "En Route"),
+                            ("on_scene", "On Scene"),
+                            ("transporting", "Transporting"),
+                            ("busy", "busy (self-initiated)"),
+                            ("out_of_service", "Out Of Service"),
+                            ("sos", "SOS"),
+                        ],
+                        default="available",
+                        max_length=16,
+                    ),
+                ),
+                ("status_at", models.DateTimeField(blank=True, null=True)),
+                ("status_locked_at", models.DateTimeField(blank=True, null=True)),
+                ("lat", models.FloatField(blank=True, null=True)),
+                ("lon", models.FloatField(blank=True, null=True)),
+                ("position_at", models.DateTimeField(blank=True, null=True)),
+                ("position_accuracy_m", models.FloatField(blank=True, null=True)),
+                ("last_contact_at", models.DateTimeField(blank=True, null=True)),
+                ("last_contact_via", models.CharField(blank=True, max_length=16)),
+                (
+                    "district",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="units",
+                        to="geo.district",
+                    ),
+                ),
+                (
+                    "okrug",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="units",
+                        to="geo.okrug",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['callsign'],
+                "ordering": ["callsign"],
             },
         ),
         migrations.CreateModel(
-            name='Officer',
+            name="Officer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('username', models.CharField(error_messages={'unique': 'A user with that username already exists.'}, help_text='Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.', max_length=150, unique=True, validators=[django.contrib.auth.validators.UnicodeUsernameValidator()], verbose_name='username')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email address')),
-                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
-                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
-                ('role', models.CharField(choices=[('officer', 'patrol officer / inspector'), ('duty_officer', 'duty officer (ЦОУ)'), ('chief', 'district chief'), ('oblast_admin', 'oblast administrator')], default='officer', max_length=16)),
-                ('badge_number', models.CharField(blank=True, max_length=16, null=True, unique=True)),
-                ('phone', models.CharField(blank=True, help_text='E.164, for SMS fallback', max_length=20)),
-                ('patronymic', models.CharField(blank=True, max_length=150)),
-                ('district', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='officers', to='geo.district')),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('oblast', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='officers', to='geo.oblast')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
-                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='members', to='people.unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                (
+                    "last_login",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last login"),
+                ),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "username",
+                    models.CharField(
+                        error_messages={"unique": "A user with that username already exists."},
+                        help_text="Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.",
+                        max_length=150,
+                        unique=True,
+                        validators=[django.contrib.auth.validators.UnicodeUsernameValidator()],
+                        verbose_name="username",
+                    ),
+                ),
+                (
+                    "first_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="first name"),
+                ),
+                (
+                    "last_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="last name"),
+                ),
+                (
+                    "email",
+                    models.EmailField(blank=True, max_length=254, verbose_name="email address"),
+                ),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates whether the user can log into this admin site.",
+                        verbose_name="staff status",
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.",
+                        verbose_name="active",
+                    ),
+                ),
+                (
+                    "date_joined",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="date joined"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("officer", "patrol officer / inspector"),
+                            ("duty_officer", "duty officer (ЦОУ)"),
+                            ("chief", "district chief"),
+                            ("oblast_admin", "oblast administrator"),
+                        ],
+                        default="officer",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "badge_number",
+                    models.CharField(blank=True, max_length=16, null=True, unique=True),
+                ),
+                (
+                    "phone",
+                    models.CharField(
+                        blank=True, help_text="E.164, for SMS fallback", max_length=20
+                    ),
+                ),
+                ("patronymic", models.CharField(blank=True, max_length=150)),
+                (
+                    "district",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="officers",
+                        to="geo.district",
+                    ),
+                ),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "oblast",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="officers",
+                        to="geo.oblast",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="members",
+                        to="people.unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'officer',
+                "verbose_name": "officer",
             },
             managers=[
-                ('objects', django.contrib.auth.models.UserManager()),
+                ("objects", django.contrib.auth.models.UserManager()),
             ],
         ),
         migrations.AddIndex(
-            model_name='unit',
-            index=models.Index(fields=['district', 'status'], name='unit_district_status_idx'),
+            model_name="unit",
+            index=models.Index(fields=["district", "status"], name="unit_district_status_idx"),
         ),
         migrations.AddConstraint(
-            model_name='unit',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('lat__isnull', True), ('lon__isnull', True)), models.Q(('lat__isnull', False), ('lon__isnull', False)), _connector='OR'), name='unit_lat_lon_together'),
+            model_name="unit",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("lat__isnull", True), ("lon__isnull", True)),
+                    models.Q(("lat__isnull", False), ("lon__isnull", False)),
+                    _connector="OR",
+                ),
+                name="unit_lat_lon_together",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='unit',
-            constraint=models.CheckConstraint(condition=models.Q(('lat__isnull', True), models.Q(('lat__gte', 40.0), ('lat__lte', 56.0), ('lon__gte', 46.0), ('lon__lte', 88.0)), _connector='OR'), name='unit_coords_in_kazakhstan'),
+            model_name="unit",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("lat__isnull", True),
+                    models.Q(
+                        ("lat__gte", 40.0),
+                        ("lat__lte", 56.0),
+                        ("lon__gte", 46.0),
+                        ("lon__lte", 88.0),
+                    ),
+                    _connector="OR",
+                ),
+                name="unit_coords_in_kazakhstan",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='unit',
-            constraint=models.CheckConstraint(condition=models.Q(('lat__isnull', True), ('position_at__isnull', False), _connector='OR'), name='unit_position_has_time'),
+            model_name="unit",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("lat__isnull", True), ("position_at__isnull", False), _connector="OR"
+                ),
+                name="unit_position_has_time",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='officer',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('role__in', ['officer', 'chief']), _negated=True), ('district__isnull', False), _connector='OR'), name='officer_and_chief_have_district'),
+            model_name="officer",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("role__in", ["officer", "chief"]), _negated=True),
+                    ("district__isnull", False),
+                    _connector="OR",
+                ),
+                name="officer_and_chief_have_district",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='officer',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('role', 'duty_officer'), _negated=True), ('district__isnull', False), ('oblast__isnull', False), _connector='OR'), name='duty_officer_serves_district_or_oblast'),
+            model_name="officer",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("role", "duty_officer"), _negated=True),
+                    ("district__isnull", False),
+                    ("oblast__isnull", False),
+                    _connector="OR",
+                ),
+                name="duty_officer_serves_district_or_oblast",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='officer',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('role', 'oblast_admin'), _negated=True), ('oblast__isnull', False), _connector='OR'), name='oblast_admin_has_oblast'),
+            model_name="officer",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("role", "oblast_admin"), _negated=True),
+                    ("oblast__isnull", False),
+                    _connector="OR",
+                ),
+                name="oblast_admin_has_oblast",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='officer',
-            constraint=models.CheckConstraint(condition=models.Q(('role', 'officer'), ('unit__isnull', True), _connector='OR'), name='only_officers_belong_to_units'),
+            model_name="officer",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("role", "officer"), ("unit__isnull", True), _connector="OR"),
+                name="only_officers_belong_to_units",
+            ),
         ),
     ]
