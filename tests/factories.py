@@ -21,9 +21,8 @@ def n() -> int:
 
 def oblast(**kw: Any) -> Oblast:
     defaults = {"kato": "100000000", "name": "Абай облысы", "centre": "Семей"}
-    obj, _ = Oblast.objects.get_or_create(
-        kato=kw.pop("kato", defaults["kato"]), defaults={**defaults, **kw}
-    )
+    kato = kw.pop("kato", defaults.pop("kato"))
+    obj, _ = Oblast.objects.get_or_create(kato=kato, defaults={**defaults, **kw})
     return obj
 
 

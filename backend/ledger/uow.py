@@ -359,13 +359,12 @@ def verify_chain(batch: int = 5000) -> list[Tampering]:
             break
         for entry in page:
             if entry.id != expected_id:
-                problems.append(
-                    Tampering(
-                        "deleted",
-                        entry.id,
-                        f"entries {expected_id}..{entry.id - 1} are missing",
-                    )
+                missing = (
+                    f"entry {expected_id} is"
+                    if entry.id - 1 == expected_id
+                    else f"entries {expected_id}..{entry.id - 1} are"
                 )
+                problems.append(Tampering("deleted", expected_id, f"{missing} missing"))
             recomputed = entry_hash(
                 id=entry.id,
                 at=entry.at,
@@ -388,7 +387,8 @@ def verify_chain(batch: int = 5000) -> list[Tampering]:
                     Tampering(
                         "reordered",
                         entry.id,
-                        "does not follow the entry before it in the chain",
+                        f"does not follow entry {entry.id - 1}: entries were moved, or entry "
+                        f"{entry.id - 1} was rewritten with a recomputed hash",
                     )
                 )
             prev = entry.hash
@@ -396,6 +396,10 @@ def verify_chain(batch: int = 5000) -> list[Tampering]:
             last_id = entry.id
         after = page[-1].id
     head = Sequencer.objects.filter(id=1).first()
+    if head is None and last_id:
+        problems.append(
+            Tampering("deleted", None, "the sequencer row that records the chain's head is gone")
+        )
     if head is not None:
         if head.audit_seq > last_id:
             problems.append(
