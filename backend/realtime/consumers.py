@@ -50,6 +50,8 @@ MAX_MESSAGE_BYTES = 64 * 1024
 # How often an open, chatty socket re-checks that its device was not revoked meanwhile; the
 # revocation notification closes it at once, this is the fallback if that frame was lost.
 RECHECK_SECONDS = 30.0
+# A pong reads the cursor (and re-checks the device) at most this often per socket.
+PING_REFRESH_SECONDS = 1.0
 
 CLOSE_MALFORMED = 4400
 CLOSE_UNAUTHENTICATED = 4401
@@ -78,8 +80,7 @@ class DeviceSession:
     groups: tuple[str, ...]
 
 
-def _device_session(token: str) -> DeviceSession:
-    device = device_authenticate(token)
+def _session_of(device: Device) -> DeviceSession:
     names = [
         groups.device(device.pk),
         groups.officer(device.officer_id),
@@ -88,10 +89,23 @@ def _device_session(token: str) -> DeviceSession:
     return DeviceSession(device.pk, device.officer_id, device.officer.unit_id, tuple(names))
 
 
+def _device_session(token: str) -> DeviceSession:
+    return _session_of(device_authenticate(token))
+
+
 def _device_is_live(device_id: str) -> bool:
     return Device.objects.filter(
         pk=device_id, revoked_at__isnull=True, officer__is_active=True
     ).exists()
+
+
+def _device_state(device_id: str) -> tuple[DeviceSession, int] | None:
+    """The device's session as it is now (its officer may have moved unit) and the cursor;
+    None when it was revoked meanwhile."""
+    device = Device.objects.select_related("officer").filter(pk=device_id).first()
+    if device is None or device.revoked_at is not None or not device.officer.is_active:
+        return None
+    return _session_of(device), current_change_seq()
 
 
 def _hello_after_join(session: DeviceSession) -> int | None:
@@ -161,6 +175,7 @@ class DeviceConsumer(_GatedGroups):
     _auth_timer: asyncio.Task[None] | None = None
     _last_contact = 0.0
     _last_check = 0.0
+    _cursor = 0
 
     async def connect(self) -> None:
         offered: list[str] = list(self.scope.get("subprotocols") or [])
@@ -204,7 +219,7 @@ class DeviceConsumer(_GatedGroups):
         if cursor is None:
             await self._refuse(error_from(DeviceRevoked()), CLOSE_UNAUTHENTICATED)
             return
-        self.session, self.token = session, token
+        self.session, self.token, self._cursor = session, token, cursor
         self._last_contact = self._last_check = time.monotonic()
         await self.send(
             text_data=dumps({"type": "hello", "timestamp": cursor, "server_time": clock.now_ms()})
@@ -241,16 +256,15 @@ class DeviceConsumer(_GatedGroups):
             return
 
         assert isinstance(message, dict) or message is None
-        if not await self._still_live():
+        if not await self._still_live(refresh=kind == "ping"):
             return
         if kind == "ping":
             # The cursor rides on every pong, like on hello: a frame lost on the way (at most
             # once; the pubsub layer drops frames while Redis is away) costs a device at most
             # one ping interval, since it pulls when the cursor is ahead of its own.
-            cursor = await database_sync_to_async(current_change_seq)()
             await self.send(
                 text_data=dumps(
-                    {"type": "pong", "timestamp": cursor, "server_time": clock.now_ms()}
+                    {"type": "pong", "timestamp": self._cursor, "server_time": clock.now_ms()}
                 )
             )
         elif kind == "event" and isinstance(message, dict):
@@ -260,20 +274,40 @@ class DeviceConsumer(_GatedGroups):
         else:
             await self.send(text_data=error_frame("malformed", "Unknown or unparsable message."))
 
-    async def _still_live(self) -> bool:
-        """Rate-limited heartbeat and revocation re-check on device activity."""
+    async def _still_live(self, *, refresh: bool) -> bool:
+        """Rate-limited heartbeat, and a re-check of the device on its activity.
+
+        The re-check (every ping, at most once a second; any other message every 30 s)
+        closes a socket whose device was revoked while the revocation frame was lost, moves
+        the socket to its officer's new groups when the officer changed unit or district,
+        and reads the cursor for the pong.
+        """
         session = self.session
         assert session is not None
         now = time.monotonic()
         if session.unit_id is not None and now - self._last_contact >= CONTACT_WRITE_SECONDS:
             self._last_contact = now
             await database_sync_to_async(contact_record)(unit_id=session.unit_id, via="socket")
-        if now - self._last_check >= RECHECK_SECONDS:
+        since = now - self._last_check
+        if since >= RECHECK_SECONDS or (refresh and since >= PING_REFRESH_SECONDS):
             self._last_check = now
-            if not await database_sync_to_async(_device_is_live)(session.device_id):
+            state = await database_sync_to_async(_device_state)(session.device_id)
+            if state is None:
                 await self._revoked()
                 return False
+            fresh, self._cursor = state
+            if fresh.groups != session.groups:
+                await self._regroup(fresh)
         return True
+
+    async def _regroup(self, fresh: DeviceSession) -> None:
+        async with layer_gate():
+            for name in set(self.groups) - set(fresh.groups):
+                await self.channel_layer.group_discard(name, self.channel_name)
+            for name in set(fresh.groups) - set(self.groups):
+                await self.channel_layer.group_add(name, self.channel_name)
+        self.groups[:] = list(fresh.groups)
+        self.session = fresh
 
     async def _event(self, message: dict[str, Any]) -> None:
         assert self.token is not None

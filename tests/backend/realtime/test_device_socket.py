@@ -9,7 +9,7 @@ from backend.devices.models import Device
 from backend.devices.services import device_revoke
 from backend.dispatch.models import Event
 from backend.ledger.models import Sequencer
-from backend.people.models import Unit
+from backend.people.models import Officer, Unit
 from backend.realtime import consumers
 from tests import factories
 
@@ -403,3 +403,78 @@ def test_event_from_a_device_revoked_meanwhile_is_refused_and_not_stored(persona
     # then
     assert (error["error"], code) == ("device_revoked", 4401)
     assert Event.objects.count() == 0
+
+
+def test_pong_carries_the_cursor_read_at_the_ping(personas, monkeypatch):
+    # given
+    monkeypatch.setattr(consumers, "PING_REFRESH_SECONDS", 0)
+    _, token = personas.device(personas.a.patrol_officers[0])
+    set_cursor(3)
+
+    async def scenario():
+        socket = device_socket(token)
+        await socket.connect()
+        hello = await receive(socket)
+        await database_sync_to_async(set_cursor)(9)
+        await socket.send_json_to({"type": "ping"})
+        pong = await receive(socket)
+        await socket.disconnect()
+        return hello["timestamp"], pong["timestamp"]
+
+    # when
+    at_hello, at_ping = async_to_sync(scenario)()
+
+    # then
+    assert (at_hello, at_ping) == (3, 9)
+
+
+def test_officer_moved_to_another_unit_follows_it_after_a_ping(personas, monkeypatch):
+    # given
+    monkeypatch.setattr(consumers, "PING_REFRESH_SECONDS", 0)
+    a = personas.a
+    officer = a.patrol_officers[0]
+    _, token = personas.device(officer)
+    old, new = f"aud.u.{a.patrol.pk}", f"aud.u.{a.inspector_unit.pk}"
+
+    async def scenario():
+        socket = device_socket(token)
+        await socket.connect()
+        await receive(socket)
+        await database_sync_to_async(Officer.objects.filter(pk=officer.pk).update)(
+            unit=a.inspector_unit
+        )
+        await socket.send_json_to({"type": "ping"})
+        await receive(socket)  # pong
+        await group_send(old, {"type": "poke", "group": old})
+        await group_send(new, {"type": "poke", "group": new})
+        received = await receive(socket)
+        nothing_else = await socket.receive_nothing(timeout=0.2)
+        await socket.disconnect()
+        return received, nothing_else
+
+    # when
+    received, nothing_else = async_to_sync(scenario)()
+
+    # then
+    assert received == {"type": "poke", "group": new}
+    assert nothing_else is True
+
+
+def test_device_revoked_while_the_frame_was_lost_is_closed_at_its_next_ping(personas, monkeypatch):
+    # given
+    monkeypatch.setattr(consumers, "PING_REFRESH_SECONDS", 0)
+    device_id, token = personas.device(personas.a.patrol_officers[0])
+
+    async def scenario():
+        socket = device_socket(token)
+        await socket.connect()
+        await receive(socket)
+        await database_sync_to_async(Device.objects.filter(pk=device_id).update)(revoked_at=AT)
+        await socket.send_json_to({"type": "ping"})
+        return await receive(socket), await receive_close(socket)
+
+    # when
+    error, code = async_to_sync(scenario)()
+
+    # then
+    assert (error["error"], error["wipe"], code) == ("device_revoked", True, 4401)
