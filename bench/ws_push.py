@@ -245,8 +245,22 @@ def orchestrate(args: argparse.Namespace) -> dict[str, Any]:
     ]
     server = subprocess.Popen(server_cmd, cwd=ROOT, env=env)
     client = None
+    wsgi = None
+    http_base = f"http://127.0.0.1:{port}"
+    if args.http == "gunicorn":
+        wsgi_port = free_port()
+        wsgi = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "backend.config.wsgi:application", "--bind",
+             f"127.0.0.1:{wsgi_port}", "--workers", str(args.http_workers), "--log-level",
+             "warning"],
+            cwd=ROOT, env=env,
+        )  # fmt: skip
+        http_base = f"http://127.0.0.1:{wsgi_port}"
+    http_result: dict[str, Any] | None = None
     try:
         wait_http(f"http://127.0.0.1:{port}/healthz", server)
+        if wsgi is not None:
+            wait_http(f"{http_base}/healthz", wsgi)
         client = subprocess.Popen(
             [
                 sys.executable,
@@ -308,6 +322,16 @@ def orchestrate(args: argparse.Namespace) -> dict[str, Any]:
             assert proc.stdin is not None
             proc.stdin.write(f"{t0!r}\n")
             proc.stdin.flush()
+        if args.http != "none":
+            # An empty pull (at the head: nothing new), the commonest HTTP request, while
+            # the sockets are pushed to. Layer mode writes nothing, so it stays empty.
+            from backend.ledger.uow import current_change_seq
+
+            head = current_change_seq()
+            http_result = run_wrk(
+                f"{http_base}/api/sync/v1/pull?last_pulled_at={head}&schema_version=1",
+                devices[0]["token"], args.seconds, args.http_connections,
+            )  # fmt: skip
         for proc in dispatchers:
             if proc.wait() != 0:
                 raise SystemExit("a dispatcher failed")
@@ -321,12 +345,18 @@ def orchestrate(args: argparse.Namespace) -> dict[str, Any]:
     finally:
         if client is not None:
             client.kill()
+        if wsgi is not None:
+            wsgi.terminate()
+            wsgi.wait(timeout=15)
         server.terminate()
         try:
             server.wait(timeout=15)
         except subprocess.TimeoutExpired:
             server.kill()
-    return analyse(args, tmp, devices)
+    result = analyse(args, tmp, devices)
+    if http_result is not None:
+        result["http"] = {"server": args.http, **http_result}
+    return result
 
 
 def analyse(args: argparse.Namespace, tmp: Path, devices: list[dict[str, Any]]) -> dict[str, Any]:
@@ -382,6 +412,34 @@ def analyse(args: argparse.Namespace, tmp: Path, devices: list[dict[str, Any]]) 
         "pokes_received": received["pokes"],
     }
     return result
+
+
+def run_wrk(url: str, token: str, seconds: float, connections: int) -> dict[str, Any]:
+    """``wrk`` on one URL with a device's headers; rps and latency percentiles."""
+    import re
+
+    command = [
+        "wrk", "-t", "1", "-c", str(connections), "-d", f"{seconds:.0f}s", "--latency",
+        "--timeout", "10s", "-H", f"Authorization: Device {token}",
+        "-H", f"X-Device-Clock: {int(time.time() * 1000)};bench-http;1000", url,
+    ]  # fmt: skip
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+
+    def pct(p: str) -> float:
+        match = re.search(rf"^\s+{p}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+        if match is None:
+            return float("nan")
+        value, unit = float(match.group(1)), match.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {
+        "rps": float(rps.group(1)) if rps else 0.0,
+        "p50_ms": pct("50"),
+        "p99_ms": pct("99"),
+        "non_2xx": int(errors.group(1)) if errors else 0,
+    }
 
 
 # --- client process ---------------------------------------------------------------------------
@@ -580,6 +638,15 @@ def main() -> None:
     parser.add_argument(
         "--redis-url", default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/14")
     )
+    parser.add_argument(
+        "--http",
+        default="none",
+        choices=["none", "same", "gunicorn"],
+        help="also load HTTP (empty pulls with wrk) during the run: on the same uvicorn "
+        "server, or on a separate gunicorn (WSGI) server",
+    )
+    parser.add_argument("--http-workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--http-connections", type=int, default=16)
     parser.add_argument("--json", help="also write the result here")
     parser.add_argument("--server")
     parser.add_argument("--work")
