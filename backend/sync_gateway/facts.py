@@ -48,6 +48,7 @@ from backend.dispatch.models import (
     Incident,
     IncidentStatus,
 )
+from backend.dispatch.services import board_notify
 from backend.geo.models import LAT_RANGE, LON_RANGE
 from backend.ledger import uow
 from backend.ledger.models import ActorKind
@@ -522,7 +523,7 @@ def _apply(
     for entry, assignment in milestones:
         if entry.event.disposition == Disposition.APPLIED:
             incident = state.incidents[assignment.incident_id]
-            _board(
+            board_notify(
                 "milestone",
                 incident=incident,
                 assignment_id=assignment.pk,
@@ -880,7 +881,7 @@ def _open_conflicts(
             "unit_id": conflict.unit_id,
         }
         if conflict.incident is not None:
-            _board("conflict", incident=conflict.incident, chief=True, **notice)
+            board_notify("conflict", incident=conflict.incident, chief=True, **notice)
         else:
             uow.notify(
                 "board",
@@ -890,22 +891,6 @@ def _open_conflicts(
                 at=clock.now_ms(),
                 **notice,
             )
-
-
-def _board(kind: str, *, incident: Incident, chief: bool = False, **fields: Any) -> None:
-    """The same shape as dispatch's board notifications (times in ms)."""
-    uow.notify(
-        "board",
-        district_id=incident.district_id,
-        kind=kind,
-        chief=chief,
-        incident_id=incident.pk,
-        incident_number=incident.number,
-        priority=incident.priority,
-        category=incident.category,
-        at=clock.now_ms(),
-        **fields,
-    )
 
 
 def _sos(state: _State, entry: _Entry, *, actor: Any, actor_kind: str | None) -> None:

@@ -5,6 +5,7 @@ incident → assignments → units in primary-key order, audits, touches synced 
 notifies boards after commit. Import them from here.
 """
 
+from ._shared import board_notify
 from .assignments import (
     assignment_acknowledge_on_behalf,
     assignment_cancel,
@@ -29,6 +30,7 @@ __all__ = [
     "assignment_acknowledge_on_behalf",
     "assignment_cancel",
     "assignment_reassign",
+    "board_notify",
     "escalation_sweep",
     "incident_close",
     "incident_create",

@@ -122,10 +122,11 @@ def unit_release_if_idle(unit: Unit, *, now: dt.datetime) -> None:
     unit_set_status(unit, UnitStatus.AVAILABLE, now=now)
 
 
-def board(kind: str, *, incident: Incident, chief: bool = False, **fields: object) -> None:
+def board_notify(kind: str, *, incident: Incident, chief: bool = False, **fields: object) -> None:
     """Tell the duty officers' board (and, with ``chief``, the district chief) after commit.
 
-    Every field is JSON-serialisable; times are ms since epoch.
+    The one shape of every board notification about an incident, from dispatch and from
+    facts alike. Every field is JSON-serialisable; times are ms since epoch.
     """
     uow.notify(
         "board",

@@ -35,7 +35,7 @@ from ..models import (
 from . import escalation, messaging
 from ._shared import (
     actor_label,
-    board,
+    board_notify,
     lock_one,
     lock_rows,
     server_event,
@@ -146,7 +146,7 @@ def dispatch_locked(
     )
     uow.touch("assignments", assignment.pk)
     uow.touch("incidents", incident.pk)
-    board(
+    board_notify(
         "assignment.dispatched",
         incident=incident,
         assignment_id=assignment.pk,
@@ -282,7 +282,7 @@ def assignment_cancel(
             data={"reason": a.cancel_reason, "unit_id": unit.pk, "event_id": event.pk},
         )
         uow.touch("assignments", a.pk)
-        board(
+        board_notify(
             "assignment.cancelled",
             incident=inc,
             assignment_id=a.pk,
@@ -355,7 +355,7 @@ def assignment_reassign(
             },
         )
         uow.touch("assignments", old.pk, new.pk)
-        board(
+        board_notify(
             "assignment.reassigned",
             incident=inc,
             assignment_id=old.pk,
@@ -410,7 +410,7 @@ def assignment_acknowledge_on_behalf(
             obj=a,
             data={"channel": channel, "note": (note or "").strip(), "event_id": event.pk},
         )
-        board(
+        board_notify(
             "assignment.acknowledged",
             incident=inc,
             assignment_id=a.pk,

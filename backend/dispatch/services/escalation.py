@@ -56,7 +56,7 @@ from ..models import (
     SmsMessage,
 )
 from . import messaging
-from ._shared import board, lock_one, lock_rows
+from ._shared import board_notify, lock_one, lock_rows
 
 Step = EscalationStep.Step
 STEPS: tuple[str, ...] = (
@@ -520,7 +520,7 @@ def _fire(
                 now=now,
                 phones=phones.get(a.unit_id, []),
             )
-        board("escalation.sms_undelivered", incident=incident, sms=len(sms), **common)
+        board_notify("escalation.sms_undelivered", incident=incident, sms=len(sms), **common)
     elif step == Step.ACK_OVERDUE:
         uow.notify(
             "assignment.repush",
@@ -538,14 +538,14 @@ def _fire(
             reminder=True,
             phones=phones.get(a.unit_id, []),
         )
-        board("escalation.ack_overdue", incident=incident, sms=len(sms), **common)
+        board_notify("escalation.ack_overdue", incident=incident, sms=len(sms), **common)
     elif step == Step.ACK_OVERDUE_TWICE:
         new_assignment_id = None
         if p.redispatch_to is not None:
             new_assignment_id = _redispatch(incident, p.redispatch_to, now=now)
             details["dispatched_assignment_id"] = new_assignment_id
             EscalationStep.objects.filter(assignment=a, step=step).update(details=details)
-        board(
+        board_notify(
             "escalation.ack_overdue_twice",
             incident=incident,
             chief=True,
@@ -570,7 +570,7 @@ def _fire(
                     )
                 ]
         if details.get("alerted"):
-            board(
+            board_notify(
                 "escalation.arrival_overdue",
                 incident=incident,
                 chief=True,

@@ -35,7 +35,14 @@ from ..models import (
     OutcomeCode,
     RiskSubject,
 )
-from ._shared import actor_label, board, lock_one, lock_rows, server_event, unit_release_if_idle
+from ._shared import (
+    actor_label,
+    board_notify,
+    lock_one,
+    lock_rows,
+    server_event,
+    unit_release_if_idle,
+)
 
 # A report may be stamped a little ahead of the server clock (the sender's clock); more is
 # an error in the sender.
@@ -227,7 +234,7 @@ def incident_new(
         },
     )
     uow.touch("incidents", incident.pk)
-    board(
+    board_notify(
         "incident.duplicate" if original else "incident.created",
         incident=incident,
         channel=channel,
@@ -388,7 +395,7 @@ def incident_close(
             data={"disposition": inc.disposition, "outcome_code": outcome_code, **ended},
         )
         uow.touch("incidents", inc.pk)
-        board("incident.closed", incident=inc, actor=actor_label(by), **ended)
+        board_notify("incident.closed", incident=inc, actor=actor_label(by), **ended)
     return inc
 
 
@@ -415,7 +422,7 @@ def incident_reopen(
         inc.save(update_fields=["status", "reopened_at", "closed_at", "closed_by"])
         uow.audit("incident.reopened", actor=by, obj=inc, data={"reason": reason.strip()})
         uow.touch("incidents", inc.pk)
-        board("incident.reopened", incident=inc, actor=actor_label(by))
+        board_notify("incident.reopened", incident=inc, actor=actor_label(by))
     return inc
 
 
