@@ -8,12 +8,14 @@ serves the whole oblast; officers' devices are enrolled on demand.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from django.db import connection
 
+from backend.common import clock
 from backend.geo.models import District, Okrug, Settlement, Zone
 from backend.people.models import Officer, Role, Unit, UnitType
 
@@ -53,6 +55,19 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             missing.append("Redis (REDIS_URL)")
         if missing:
             item.add_marker(pytest.mark.skip(reason="needs " + " and ".join(missing)))
+
+
+@pytest.fixture(autouse=True)
+def _server_clock_restored() -> Iterator[None]:
+    """Every test leaves the server clock as it found it: real time.
+
+    A clock left frozen in the past makes later tests that talk to server processes (which
+    run on real time) see expired codes and deadlines long gone.
+    """
+    yield
+    if clock.is_moved():
+        clock.reset()
+        pytest.fail("the test left the server clock frozen or offset", pytrace=False)
 
 
 @pytest.fixture

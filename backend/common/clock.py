@@ -39,7 +39,11 @@ def opt_ms(value: dt.datetime | None) -> int | None:
 
 @contextlib.contextmanager
 def frozen(at: dt.datetime) -> Iterator[None]:
-    """Freeze the server clock (tests only)."""
+    """Freeze the server clock for the whole process (tests only).
+
+    The frozen time is process-wide, not per thread: freeze once around concurrent threads,
+    never inside each of them (their exits would restore each other's values).
+    """
     global _frozen
     previous = _frozen
     _frozen = at
@@ -56,3 +60,15 @@ def advance(delta: dt.timedelta) -> None:
         _frozen = _frozen + delta
     else:
         _offset = _offset + delta
+
+
+def is_moved() -> bool:
+    """True while a test has frozen or offset the clock."""
+    return _frozen is not None or _offset != dt.timedelta(0)
+
+
+def reset() -> None:
+    """Back to the real clock (tests only)."""
+    global _frozen, _offset
+    _frozen = None
+    _offset = dt.timedelta(0)

@@ -139,17 +139,17 @@ def test_two_sweeps_at_once_announce_a_transition_once(quiet_units):
     def sweep():
         barrier.wait()
         try:
-            with clock.frozen(AT):
-                results.append(presence_sweep())
+            results.append(presence_sweep())
         finally:
             connection.close()
 
-    # when
+    # when: the server clock is process-wide, so it is frozen once, around both threads
     threads = [threading.Thread(target=sweep) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    with clock.frozen(AT):
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
 
     # then
     announced = sorted(u for r in results for u in r.became_unreachable)
