@@ -238,6 +238,13 @@ KUZET_ENROLMENT_CODE_HOURS = env_int("KUZET_ENROLMENT_CODE_HOURS", 24)
 KUZET_UNREACHABLE_MINUTES = env_int("KUZET_UNREACHABLE_MINUTES", 15)
 KUZET_POSITION_STALE_MINUTES = env_int("KUZET_POSITION_STALE_MINUTES", 30)
 KUZET_SYNC_RATE_PER_MINUTE = env_int("KUZET_SYNC_RATE_PER_MINUTE", 120)
+# Upper bound of a sync request's one-way time (network + queueing before the view reads
+# the clock); it is part of every anchored event-time estimate's uncertainty.
+KUZET_SYNC_TRANSIT_MS = env_int("KUZET_SYNC_TRANSIT_MS", 10_000)
+# Reports of the same category this close in time and space are linked as probable
+# duplicates (never merged).
+KUZET_DUPLICATE_WINDOW_MINUTES = env_int("KUZET_DUPLICATE_WINDOW_MINUTES", 30)
+KUZET_DUPLICATE_RADIUS_M = env_int("KUZET_DUPLICATE_RADIUS_M", 500)
 KUZET_SMS_BACKEND = os.environ.get("KUZET_SMS_BACKEND", "backend.dispatch.sms.FileBackend")
 KUZET_SMS_FILE_DIR = os.environ.get("KUZET_SMS_FILE_DIR", str(VAR_DIR / "sms"))
 KUZET_SMS_GATEWAY_URL = os.environ.get("KUZET_SMS_GATEWAY_URL", "")

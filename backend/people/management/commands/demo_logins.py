@@ -17,9 +17,11 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        url = f"http://{options['host']}:{options['port']}/admin/"
+        base = f"http://{options['host']}:{options['port']}"
+        url = f"{base}/admin/"
         users = demo_logins()
         self.stdout.write(f"Kuzet admin: {url}")
+        self.stdout.write(f"Live board:  {base}/board/   API docs: {base}/api/docs/")
         if not users:
             self.stdout.write(
                 "No demo logins: the database was seeded without demo staff "
@@ -44,3 +46,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {user.username:<{width}}  {user.get_role_display():<24}  {where}{changed}"
             )
+        self.stdout.write(
+            "A field device: `manage.py enrolment_code <officer username>` prints a one-time "
+            "code for POST /api/sync/v1/enroll (see docs/protocol.md). Ctrl-C stops everything."
+        )
