@@ -25,12 +25,21 @@ def now_ms() -> int:
     return to_ms(now())
 
 
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_MS = dt.timedelta(milliseconds=1)
+
+
 def to_ms(value: dt.datetime) -> int:
-    return int(value.timestamp() * 1000)
+    """Milliseconds since the epoch, floored exactly (no float rounding).
+
+    ``int(value.timestamp() * 1000)`` can land one millisecond low (…124 ms is …123.99999 as
+    a float); this is the same floor PostgreSQL computes, so SQL and Python agree.
+    """
+    return (value - _EPOCH) // _MS
 
 
 def from_ms(value: int) -> dt.datetime:
-    return dt.datetime.fromtimestamp(value / 1000, tz=dt.UTC)
+    return _EPOCH + dt.timedelta(milliseconds=value)
 
 
 def opt_ms(value: dt.datetime | None) -> int | None:

@@ -143,11 +143,9 @@ def device_authenticate(token: str | None) -> Device:
     """The live device holding ``token``; raises ``unauthenticated`` or ``device_revoked``."""
     if not token:
         raise Unauthenticated("Authorization: Device <token> is required.")
-    device = (
-        Device.objects.select_related("officer", "officer__unit")
-        .filter(token_hash=digest(token))
-        .first()
-    )
+    # Every sync request starts here: one indexed lookup, no ORDER BY (the hash is unique).
+    found = list(Device.objects.select_related("officer").filter(token_hash=digest(token))[:1])
+    device = found[0] if found else None
     if device is None:
         raise Unauthenticated("Unknown device token.")
     if device.revoked_at is not None or not device.officer.is_active:
