@@ -128,7 +128,9 @@ class Incident(models.Model):
         max_length=16, choices=IncidentStatus.choices, default=IncidentStatus.RECEIVED
     )
 
-    district = models.ForeignKey("geo.District", on_delete=models.PROTECT, related_name="incidents")
+    district = models.ForeignKey(
+        "geo.District", on_delete=models.PROTECT, db_index=False, related_name="incidents"
+    )
     settlement = models.ForeignKey(
         "geo.Settlement", null=True, blank=True, on_delete=models.PROTECT, related_name="incidents"
     )
@@ -154,11 +156,21 @@ class Incident(models.Model):
     received_at = models.DateTimeField()
     created_at = models.DateTimeField()
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        db_index=False,
+        related_name="+",
     )
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        db_index=False,
+        related_name="+",
     )
     disposition = models.CharField(max_length=200, blank=True)
     reopened_at = models.DateTimeField(null=True, blank=True)
@@ -169,7 +181,7 @@ class Incident(models.Model):
     outcome_code = models.CharField(max_length=24, choices=OutcomeCode.choices, blank=True)
     outcome_text = models.TextField(blank=True)
     outcome_event = models.ForeignKey(
-        "Event", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "Event", null=True, blank=True, on_delete=models.PROTECT, db_index=False, related_name="+"
     )
     # Kuzet is not the system of record for these registries; it keeps their numbers.
     registry_kui = models.CharField("КУИ number", max_length=40, blank=True)
@@ -293,47 +305,62 @@ class DispatchSource(models.TextChoices):
 
 
 class Assignment(models.Model):
+    # Foreign keys that no query filters by carry no index (db_index=False): every index is
+    # written on each dispatch and each escalation step, and the ladder rewrites thousands
+    # of rows at once after an outage. `unit` is served by the (unit, status) index.
     incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="assignments")
-    unit = models.ForeignKey("people.Unit", on_delete=models.PROTECT, related_name="assignments")
+    unit = models.ForeignKey(
+        "people.Unit", on_delete=models.PROTECT, db_index=False, related_name="assignments"
+    )
     status = models.CharField(
         max_length=16, choices=AssignmentStatus.choices, default=AssignmentStatus.DISPATCHED
     )
 
     dispatched_at = models.DateTimeField()
     dispatched_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        db_index=False,
+        related_name="+",
     )
     dispatch_source = models.CharField(max_length=16, choices=DispatchSource.choices)
 
     # Milestones: estimated event times; the linked event carries the provenance.
     delivered_at = models.DateTimeField(null=True, blank=True)
     delivered_event = models.ForeignKey(
-        "Event", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "Event", null=True, blank=True, on_delete=models.PROTECT, db_index=False, related_name="+"
     )
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     acknowledged_event = models.ForeignKey(
-        "Event", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "Event", null=True, blank=True, on_delete=models.PROTECT, db_index=False, related_name="+"
     )
     en_route_at = models.DateTimeField(null=True, blank=True)
     en_route_event = models.ForeignKey(
-        "Event", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "Event", null=True, blank=True, on_delete=models.PROTECT, db_index=False, related_name="+"
     )
     on_scene_at = models.DateTimeField(null=True, blank=True)
     on_scene_event = models.ForeignKey(
-        "Event", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "Event", null=True, blank=True, on_delete=models.PROTECT, db_index=False, related_name="+"
     )
     transporting_at = models.DateTimeField(null=True, blank=True)
     transporting_event = models.ForeignKey(
-        "Event", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "Event", null=True, blank=True, on_delete=models.PROTECT, db_index=False, related_name="+"
     )
     cleared_at = models.DateTimeField(null=True, blank=True)
     cleared_event = models.ForeignKey(
-        "Event", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "Event", null=True, blank=True, on_delete=models.PROTECT, db_index=False, related_name="+"
     )
 
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancelled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        db_index=False,
+        related_name="+",
     )
     cancel_reason = models.CharField(max_length=200, blank=True)
     superseded_at = models.DateTimeField(null=True, blank=True)
@@ -457,25 +484,53 @@ class Disposition(models.TextChoices):
 class Event(models.Model):
     """An immutable fact. Raw observations are never changed; the disposition is derived."""
 
+    # The composite indexes below lead with assignment, incident, unit and device, so those
+    # foreign keys need no index of their own; nothing queries events by officer.
+
     id = models.CharField(primary_key=True, max_length=64)
     kind = models.CharField(max_length=16, choices=EventKind.choices)
     source = models.CharField(max_length=16, choices=EventSource.choices)
     via = models.CharField(max_length=16, blank=True, help_text="http, ws, sms, phone, radio…")
 
     assignment = models.ForeignKey(
-        Assignment, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+        Assignment,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        db_index=False,
+        related_name="events",
     )
     incident = models.ForeignKey(
-        Incident, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+        Incident,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        db_index=False,
+        related_name="events",
     )
     unit = models.ForeignKey(
-        "people.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+        "people.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        db_index=False,
+        related_name="events",
     )
     officer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        db_index=False,
+        related_name="+",
     )
     device = models.ForeignKey(
-        "devices.Device", null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+        "devices.Device",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        db_index=False,
+        related_name="events",
     )
 
     # Raw device observations, kept exactly as sent.

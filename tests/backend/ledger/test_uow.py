@@ -43,3 +43,21 @@ def test_failed_unit_of_work_writes_nothing():
     with uow.unit_of_work():
         uow.audit("test.after")
     assert list(AuditEntry.objects.values_list("id", "action")) == [(1, "test.after")]
+
+
+@pytest.mark.django_db
+def test_a_large_unit_of_work_writes_a_chain_that_verifies():
+    # given: more entries than the bulk path's threshold (one array insert on PostgreSQL)
+    with uow.unit_of_work():
+        for n in range(120):
+            uow.audit("test.bulk", object_type="thing", object_id=n, data={"n": n, "text": "ä\"'"})
+
+    # when
+    problems = uow.verify_chain()
+
+    # then
+    assert problems == []
+    assert list(AuditEntry.objects.order_by("id").values_list("id", flat=True)) == list(
+        range(1, 121)
+    )
+    assert AuditEntry.objects.get(id=120).data_dict == {"n": 119, "text": "ä\"'"}
