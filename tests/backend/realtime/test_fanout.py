@@ -448,3 +448,37 @@ def test_board_unit_rows_show_silent_units_as_unreachable(personas, settings):
         ("A-PC1", "unreachable"),
         ("A-UI1", "available"),
     ]
+
+
+def test_many_alerts_of_one_commit_reach_a_board_as_one_frame(personas):
+    # given: an escalation sweep raised three alerts in one commit
+    a = personas.a
+    notes = [
+        Notification("board", {"district_id": a.district.pk, "kind": kind, "chief": False})
+        for kind in ("escalation.sms_undelivered", "escalation.ack_overdue", "sos")
+    ]
+
+    async def scenario():
+        duty = await board_socket(personas.duty)
+        await duty.connect()
+        await receive(duty)  # hello
+        await publish(Commit([], notes))
+        first = await receive(duty)
+        nothing_more = await duty.receive_nothing(timeout=0.2)
+        await duty.disconnect()
+        return first, nothing_more
+
+    # when
+    with clock.frozen(AT):
+        first, nothing_more = async_to_sync(scenario)()
+
+    # then
+    assert first["type"] == "alerts"
+    assert [item["kind"] for item in first["items"]] == [
+        "escalation.sms_undelivered",
+        "escalation.ack_overdue",
+        "sos",
+    ]
+    assert {item["type"] for item in first["items"]} == {"alert"}
+    assert first["server_time"] == clock.to_ms(AT)
+    assert nothing_more is True
