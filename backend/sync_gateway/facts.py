@@ -48,7 +48,7 @@ from backend.dispatch.models import (
     Incident,
     IncidentStatus,
 )
-from backend.dispatch.services import board_notify
+from backend.dispatch.services import ASSIGNMENT_DRIVEN_UNIT_STATUSES, board_notify, lock_rows
 from backend.geo.models import LAT_RANGE, LON_RANGE
 from backend.ledger import uow
 from backend.ledger.models import ActorKind
@@ -64,10 +64,6 @@ MILESTONE_UNIT_STATUS = {
     "on_scene": UnitStatus.ON_SCENE,
     "transporting": UnitStatus.TRANSPORTING,
 }
-# Unit statuses that come from working an assignment (mirrors dispatch's rule).
-ASSIGNMENT_DRIVEN_UNIT_STATUSES = frozenset(
-    {UnitStatus.DISPATCHED, UnitStatus.EN_ROUTE, UnitStatus.ON_SCENE, UnitStatus.TRANSPORTING}
-)
 UNIT_KINDS = frozenset({"unit_status", "location", "sos"})
 NO_UNIT = 0  # a claimed unit that matches no assignee (unit ids start at 1)
 SERVER_FACT_KINDS = frozenset({*MILESTONE_KINDS, "outcome", "note", "unit_status", "sos"})
@@ -100,14 +96,8 @@ def _ms(value: dt.datetime | None) -> int | None:
     return None if value is None else clock.to_ms(value)
 
 
-def _lock(model: type[M], ids: Iterable[int]) -> dict[int, M]:
-    wanted = sorted({i for i in ids if i is not None})
-    if not wanted:
-        return {}
-    return {
-        obj.pk: obj
-        for obj in model._default_manager.select_for_update().filter(pk__in=wanted).order_by("pk")
-    }
+def _lock(model: type[M], ids: Iterable[int | None]) -> dict[int, M]:
+    return lock_rows(model, [i for i in ids if i is not None])
 
 
 def _in_kazakhstan(lat: float | None, lon: float | None) -> bool:

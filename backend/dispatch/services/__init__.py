@@ -5,7 +5,7 @@ incident → assignments → units in primary-key order, audits, touches synced 
 notifies boards after commit. Import them from here.
 """
 
-from ._shared import board_notify
+from ._shared import ASSIGNMENT_DRIVEN_UNIT_STATUSES, board_notify, lock_rows
 from .assignments import (
     assignment_acknowledge_on_behalf,
     assignment_cancel,
@@ -24,6 +24,7 @@ from .intake import (
 from .messaging import InboundResult, sms_inbound_receive, sms_send_pending
 
 __all__ = [
+    "ASSIGNMENT_DRIVEN_UNIT_STATUSES",
     "InboundResult",
     "IncidentInput",
     "IntakeOutcome",
@@ -41,6 +42,7 @@ __all__ = [
     "intake_key_revoke",
     "intake_receive",
     "ladder_reschedule",
+    "lock_rows",
     "sms_inbound_receive",
     "sms_send_pending",
 ]
