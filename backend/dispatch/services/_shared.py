@@ -11,7 +11,7 @@ import datetime as dt
 import hashlib
 import uuid
 from collections.abc import Iterable
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from django.db import connection
 from django.db.models import Model
@@ -122,7 +122,24 @@ def unit_release_if_idle(unit: Unit, *, now: dt.datetime) -> None:
     unit_set_status(unit, UnitStatus.AVAILABLE, now=now)
 
 
-def board_notify(kind: str, *, incident: Incident, chief: bool = False, **fields: object) -> None:
+class BoardIncident(Protocol):
+    """What a board notification says of its incident: a model, or a row the sweep read."""
+
+    @property
+    def pk(self) -> int: ...
+    @property
+    def district_id(self) -> int: ...
+    @property
+    def number(self) -> str: ...
+    @property
+    def priority(self) -> str: ...
+    @property
+    def category(self) -> str: ...
+
+
+def board_notify(
+    kind: str, *, incident: BoardIncident, chief: bool = False, **fields: object
+) -> None:
     """Tell the duty officers' board (and, with ``chief``, the district chief) after commit.
 
     The one shape of every board notification about an incident, from dispatch and from
