@@ -40,7 +40,7 @@ from typing import Any, Protocol, cast
 
 import orjson
 from django.db import connection
-from django.db.models import Exists, Field, OuterRef
+from django.db.models import Exists, F, Field, OuterRef
 
 from backend.common import clock
 from backend.common.errors import DomainError
@@ -356,19 +356,23 @@ class _Claimed:
 
 
 _CLAIM_FIELDS = (
-    "id", "incident_id", "unit_id", "unit__callsign", "status", "dispatched_at",
-    "deliver_due_at", "ack_due_at", "arrive_due_at", "delivered_at", "acknowledged_at",
-    "on_scene_at", "incident__district_id", "incident__number", "incident__priority",
-    "incident__category", "incident__settlement__name", "incident__landmark",
-    "incident__summary", "incident__risk_flags", "incident__notify_citizen",
-    "incident__caller_phone", "incident__citizen_delay_notified_at",
+    "id", "incident_id", "unit_id", "status", "dispatched_at", "deliver_due_at", "ack_due_at",
+    "arrive_due_at", "delivered_at", "acknowledged_at", "on_scene_at",
+)  # fmt: skip
+_INCIDENT_FIELDS = (
+    "id", "district_id", "number", "priority", "category", "landmark", "summary", "risk_flags",
+    "notify_citizen", "caller_phone", "citizen_delay_notified_at",
 )  # fmt: skip
 
 
 def _claim(now: dt.datetime, batch_size: int) -> list[_Claimed]:
-    """Lock the due rows (SKIP LOCKED) and read, in the same statement, what the rules
-    need besides the row: the rungs already fired, whether the incident has a unit on
-    scene, whether the assignment was texted at dispatch (index probes per row)."""
+    """Lock the due rows (SKIP LOCKED) with the rungs they already fired and whether they
+    were texted at dispatch; then read their incidents by id.
+
+    Two reads rather than one join: with 100,000 open assignments PostgreSQL's default
+    costs hash-join the thousand claimed rows with a sequential scan of every incident
+    (20 ms) where a thousand index probes take 2.
+    """
     fired = {
         f"fired_{step}": Exists(
             EscalationStep.objects.filter(assignment_id=OuterRef("pk"), step=step)
@@ -381,11 +385,7 @@ def _claim(now: dt.datetime, batch_size: int) -> list[_Claimed]:
         .values(
             *_CLAIM_FIELDS,
             **fired,
-            incident_on_scene=Exists(
-                Assignment.objects.filter(
-                    incident_id=OuterRef("incident_id"), on_scene_at__isnull=False
-                )
-            ),
+            callsign=F("unit__callsign"),
             texted_at_dispatch=Exists(
                 SmsMessage.objects.filter(assignment_id=OuterRef("pk"), purpose="dispatch")
             ),
@@ -393,12 +393,35 @@ def _claim(now: dt.datetime, batch_size: int) -> list[_Claimed]:
     )
     if connection.features.has_select_for_update_skip_locked:
         qs = qs.select_for_update(skip_locked=True, of=("self",))
+    rows = list(qs[:batch_size])
+    if not rows:
+        return []
+    incident_ids = {row["incident_id"] for row in rows}
+    on_scene = _incidents_on_scene(incident_ids)
+    incidents = {
+        i["id"]: _ClaimedIncident(
+            pk=i["id"],
+            district_id=i["district_id"],
+            number=i["number"],
+            priority=i["priority"],
+            category=i["category"],
+            place=messaging.place_text(settlement=i["settlement_name"], landmark=i["landmark"]),
+            summary=i["summary"],
+            risk=bool(i["risk_flags"]),
+            notify_citizen=i["notify_citizen"],
+            caller_phone=i["caller_phone"],
+            citizen_delay_notified_at=i["citizen_delay_notified_at"],
+        )
+        for i in Incident.objects.filter(pk__in=incident_ids).values(
+            *_INCIDENT_FIELDS, settlement_name=F("settlement__name")
+        )
+    }
     return [
         _Claimed(
             pk=row["id"],
             incident_id=row["incident_id"],
             unit_id=row["unit_id"],
-            callsign=row["unit__callsign"],
+            callsign=row["callsign"],
             status=row["status"],
             dispatched_at=row["dispatched_at"],
             deliver_due_at=row["deliver_due_at"],
@@ -408,25 +431,11 @@ def _claim(now: dt.datetime, batch_size: int) -> list[_Claimed]:
             acknowledged_at=row["acknowledged_at"],
             on_scene_at=row["on_scene_at"],
             fired={step for step in STEPS if row[f"fired_{step}"]},
-            incident_on_scene=row["incident_on_scene"],
+            incident_on_scene=row["incident_id"] in on_scene,
             texted_at_dispatch=row["texted_at_dispatch"],
-            incident=_ClaimedIncident(
-                pk=row["incident_id"],
-                district_id=row["incident__district_id"],
-                number=row["incident__number"],
-                priority=row["incident__priority"],
-                category=row["incident__category"],
-                place=messaging.place_text(
-                    settlement=row["incident__settlement__name"], landmark=row["incident__landmark"]
-                ),
-                summary=row["incident__summary"],
-                risk=bool(row["incident__risk_flags"]),
-                notify_citizen=row["incident__notify_citizen"],
-                caller_phone=row["incident__caller_phone"],
-                citizen_delay_notified_at=row["incident__citizen_delay_notified_at"],
-            ),
+            incident=incidents[row["incident_id"]],
         )
-        for row in qs[:batch_size]
+        for row in rows
     ]
 
 
@@ -468,7 +477,7 @@ def _sweep_batch(*, now: dt.datetime, batch_size: int, report: SweepReport) -> i
                 if any((p.row.pk, s) in inserted for s in (Step.SMS_UNDELIVERED, Step.ACK_OVERDUE))
             }
         )
-        sms: list[SmsMessage] = []
+        sms: list[messaging.QueuedSms] = []
         levels: list[tuple[int, dt.datetime | None, int]] = []
         for p in planned:
             fired_now = [s for s in p.steps if (p.row.pk, s) in inserted]
@@ -582,7 +591,7 @@ def _defer(p: _Planned, step: str, *, now: dt.datetime, report: SweepReport) -> 
 
 def _fire(
     p: _Planned, step: str, *, now: dt.datetime, phones: dict[int, list[tuple[int, str]]]
-) -> list[SmsMessage]:
+) -> list[messaging.QueuedSms]:
     """Side effects of one rung that this sweep inserted; returns outbox rows to write."""
     a, incident = p.row, p.row.incident
     details = p.details.get(step, {})
@@ -593,7 +602,7 @@ def _fire(
         "step": step,
         "due_at": clock.to_ms(step_due(a, step) or now),
     }
-    sms: list[SmsMessage] = []
+    sms: list[messaging.QueuedSms] = []
     if step == Step.SMS_UNDELIVERED:
         if not a.texted_at_dispatch:
             sms = _sms_to_unit(p, phones=phones.get(a.unit_id, []), reminder=False, now=now)
@@ -628,7 +637,6 @@ def _fire(
                 pk=incident.pk, citizen_delay_notified_at__isnull=True
             ).update(citizen_delay_notified_at=now)
             if told:
-                incident.citizen_delay_notified_at = now
                 sms = [
                     messaging.sms_build(
                         phone=incident.caller_phone,
@@ -659,7 +667,7 @@ def _fire(
 
 def _sms_to_unit(
     p: _Planned, *, phones: list[tuple[int, str]], reminder: bool, now: dt.datetime
-) -> list[SmsMessage]:
+) -> list[messaging.QueuedSms]:
     """The assignment texted to the unit's phones again (messaging.sms_to_unit, from the
     claimed row's values)."""
     if not phones:
