@@ -328,36 +328,34 @@ def flush() -> None:
 
 
 def _insert_audit(entries: list[AuditEntry]) -> None:
-    """Append audit entries: one array-bound INSERT on PostgreSQL, bulk_create elsewhere.
+    """Append audit entries: one INSERT on PostgreSQL, bulk_create elsewhere.
 
     An escalation sweep after an outage writes a thousand entries while it holds the
-    sequencer lock; binding eleven arrays costs a fraction of compiling a thousand rows.
+    sequencer lock. The rows travel as one JSON document: Django binds parameters on the
+    client, where psycopg quotes array elements one by one in Python (eleven arrays of a
+    thousand cost ≈ 20 ms; the document ≈ 2 ms). Text columns come back byte for byte.
     """
     if connection.vendor != "postgresql" or len(entries) < 50:
         AuditEntry.objects.bulk_create(entries)
         return
     table = connection.ops.quote_name(AuditEntry._meta.db_table)
+    document = orjson.dumps(
+        [
+            {"id": e.id, "at": e.at, "actor_id": e.actor_id, "actor_kind": e.actor_kind,
+             "actor_label": e.actor_label, "action": e.action, "object_type": e.object_type,
+             "object_id": e.object_id, "district_id": e.district_id, "data": e.data,
+             "prev_hash": e.prev_hash, "hash": e.hash}
+            for e in entries
+        ]
+    )  # fmt: skip
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} (id, at, actor_id, actor_kind, actor_label, action, "  # noqa: S608
             "object_type, object_id, district_id, data, prev_hash, hash) "
-            "SELECT * FROM unnest(%s::bigint[], %s::timestamptz[], %s::bigint[], %s::text[], "
-            "%s::text[], %s::text[], %s::text[], %s::text[], %s::bigint[], %s::text[], "
-            "%s::text[], %s::text[])",
-            [
-                [e.id for e in entries],
-                [e.at for e in entries],
-                [e.actor_id for e in entries],
-                [e.actor_kind for e in entries],
-                [e.actor_label for e in entries],
-                [e.action for e in entries],
-                [e.object_type for e in entries],
-                [e.object_id for e in entries],
-                [e.district_id for e in entries],
-                [e.data for e in entries],
-                [e.prev_hash for e in entries],
-                [e.hash for e in entries],
-            ],
+            "SELECT * FROM json_to_recordset(%s::json) AS r(id bigint, at timestamptz, "
+            "actor_id bigint, actor_kind text, actor_label text, action text, object_type text, "
+            "object_id text, district_id bigint, data text, prev_hash text, hash text)",
+            [document.decode()],
         )
 
 
