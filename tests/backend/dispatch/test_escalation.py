@@ -21,7 +21,10 @@ from backend.dispatch.services import (
     assignment_acknowledge_on_behalf,
     escalation_sweep,
     incident_dispatch,
+    messaging,
 )
+from backend.dispatch.sms import reply_code_for
+from backend.ledger import uow
 from backend.ledger.models import AuditEntry
 from backend.people.models import Unit
 from tests import factories
@@ -296,6 +299,89 @@ def test_the_sweep_works_in_bounded_batches(personas):
 
     # then
     assert (report.batches, report.claimed, dict(report.fired)) == (3, 7, {"sms_undelivered": 7})
+
+
+def test_a_backlog_of_sixty_rungs_writes_every_row_exactly(personas):
+    # given: sixty assignments whose "not delivered" rung is due, each unit with one phone,
+    # texts with Cyrillic, quotes and a percent sign (PostgreSQL writes a batch this large
+    # as one statement per table)
+    assignments = []
+    for i in range(60):
+        unit = factories.unit(callsign=f"A-B{i:02d}", district=personas.a.district)
+        factories.officer(
+            username=f"backlog{i}", district=personas.a.district, unit=unit, phone=f"+7702{i:07d}"
+        )
+        with clock.frozen(T0):
+            incident = factories.incident(
+                district=personas.a.district,
+                settlement=personas.a.town,
+                received_at=T0,
+                landmark="у магазина «Береке»",
+                summary=f'Драка №{i}, 100% "срочно"',
+            )
+        assignments.append(
+            factories.assignment(
+                incident=incident,
+                unit=unit,
+                status="dispatched",
+                dispatched_at=T0,
+                deliver_due_at=at(30),
+                ack_due_at=at(300),
+                next_escalation_at=at(30),
+            )
+        )
+
+    # when
+    report = sweep(31)
+
+    # then
+    assert (report.claimed, dict(report.fired), report.sms) == (60, {"sms_undelivered": 60}, 60)
+    first = assignments[0]
+    assert SmsMessage.objects.filter(assignment=first).get().body == (
+        f"KUZET {first.incident.number} P2 Theft Ayagoz, u magazina "
+        f'"Bereke" Draka ?0, 100% "srochno" Otvet: ACK {reply_code_for(first.pk)}'
+    )
+    assert list(
+        SmsMessage.objects.order_by("pk").values_list(
+            "assignment_id", "officer__username", "phone", "body", "reply_code", "purpose", "state"
+        )
+    ) == [
+        (
+            a.pk,
+            f"backlog{i}",
+            f"+7702{i:07d}",
+            messaging.dispatch_text(incident=a.incident, assignment_id=a.pk),
+            reply_code_for(a.pk),
+            "escalation_undelivered",
+            "queued",
+        )
+        for i, a in enumerate(assignments)
+    ]
+    assert list(
+        EscalationStep.objects.order_by("pk").values_list(
+            "assignment_id", "step", "due_at", "fired_at", "details"
+        )
+    ) == [(a.pk, "sms_undelivered", at(30), at(31), {"late_ms": 1000}) for a in assignments]
+    assert list(
+        AuditEntry.objects.filter(action="escalation.sms_undelivered")
+        .order_by("id")
+        .values_list("actor_kind", "object_type", "object_id", "district_id", "data")
+    ) == [
+        (
+            "system",
+            "assignment",
+            str(a.pk),
+            personas.a.district.pk,
+            f'{{"due_at":{clock.to_ms(at(30))},"late_ms":1000,"sms":1}}',
+        )
+        for a in assignments
+    ]
+    assert uow.verify_chain() == []
+    assert set(
+        Assignment.objects.filter(pk__in=[a.pk for a in assignments]).values_list(
+            "escalation_level", "next_escalation_at"
+        )
+    ) == {(1, at(300))}
 
 
 @pytest.mark.postgres
