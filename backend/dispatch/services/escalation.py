@@ -350,7 +350,7 @@ class _Claimed:
     acknowledged_at: dt.datetime | None
     on_scene_at: dt.datetime | None
     fired: set[str]  # rungs fired by earlier sweeps
-    incident_on_scene: bool  # any unit of the incident on scene
+    incident_on_scene: bool  # a unit of the incident on scene (read if the arrival rung waits)
     texted_at_dispatch: bool
     incident: _ClaimedIncident
 
@@ -397,7 +397,12 @@ def _claim(now: dt.datetime, batch_size: int) -> list[_Claimed]:
     if not rows:
         return []
     incident_ids = {row["incident_id"] for row in rows}
-    on_scene = _incidents_on_scene(incident_ids)
+    # Whether another unit of the incident is on scene matters to the arrival rung only.
+    on_scene = _incidents_on_scene(
+        row["incident_id"]
+        for row in rows
+        if row["arrive_due_at"] is not None and not row[f"fired_{Step.ARRIVAL_OVERDUE}"]
+    )
     incidents = {
         i["id"]: _ClaimedIncident(
             pk=i["id"],
