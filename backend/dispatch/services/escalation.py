@@ -31,10 +31,12 @@ sweep re-checks the milestones before firing.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, cast
 
@@ -303,13 +305,35 @@ def escalation_sweep(
     report = SweepReport()
     started = time.monotonic()
     for _ in range(max_batches):
-        claimed = _sweep_batch(now=now or clock.now(), batch_size=batch_size, report=report)
+        with _collector_paused():
+            claimed = _sweep_batch(now=now or clock.now(), batch_size=batch_size, report=report)
         report.batches += 1
         if claimed < batch_size:
             break
         if time_budget_s is not None and time.monotonic() - started > time_budget_s:
             break
     return report
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for one batch.
+
+    A batch of a thousand rungs builds some 30,000 objects (rows, texts, audit records,
+    notifications) that all live until its commit. With the collector running they outlive
+    young collections and are promoted, and every second sweep then paid a full collection
+    over the worker's whole heap: ≈ 50 ms of a 170 ms sweep (benchmark, 1,000 rungs).
+    Paused, they are freed by reference counting when the batch ends and never reach the
+    old generation. A batch is bounded, so is what it holds meanwhile. The switch is
+    process-wide: in a threaded worker, other threads' cycles wait for the end of the batch.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 @dataclass(slots=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 import threading
 from collections import Counter
@@ -19,6 +20,7 @@ from backend.dispatch.models import (
 )
 from backend.dispatch.services import (
     assignment_acknowledge_on_behalf,
+    escalation,
     escalation_sweep,
     incident_dispatch,
     messaging,
@@ -382,6 +384,27 @@ def test_a_backlog_of_sixty_rungs_writes_every_row_exactly(personas):
             "escalation_level", "next_escalation_at"
         )
     ) == {(1, at(300))}
+
+
+def test_the_garbage_collector_is_paused_during_a_batch_and_runs_again_after_a_failed_one(
+    p1, monkeypatch
+):
+    # given: a batch that fails once it has claimed its rows
+    seen: list[bool] = []
+
+    def failing_claim(now, batch_size):
+        seen.append(gc.isenabled())
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(escalation, "_claim", failing_claim)
+
+    # when
+    with pytest.raises(RuntimeError):
+        sweep(31)
+
+    # then
+    assert (seen, gc.isenabled()) == ([False], True)
+    assert steps() == []
 
 
 @pytest.mark.postgres
