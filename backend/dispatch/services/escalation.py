@@ -373,7 +373,7 @@ class _Claimed:
     delivered_at: dt.datetime | None
     acknowledged_at: dt.datetime | None
     on_scene_at: dt.datetime | None
-    fired: set[str]  # rungs fired by earlier sweeps
+    fired: set[str]  # rungs fired by earlier sweeps, as of the claim's snapshot
     incident_on_scene: bool  # a unit of the incident on scene (read if the arrival rung waits)
     texted_at_dispatch: bool
     incident: _ClaimedIncident
@@ -520,11 +520,17 @@ def _sweep_batch(*, now: dt.datetime, batch_size: int, report: SweepReport) -> i
 
 
 def _advance(rows: list[tuple[int, dt.datetime | None, int]]) -> None:
-    """Write each claimed row's next due time and level, in one statement on PostgreSQL.
+    """Write each claimed row's next due time and level (rungs fired), in one statement on
+    PostgreSQL.
 
-    ``bulk_update`` builds a CASE expression per row in Python (~0.3 s for 500 rows here).
-    The rows are bound as one JSON document: psycopg quotes array parameters element by
-    element in Python (Django binds on the client), several times slower. The rows are
+    There the level is counted from the step rows themselves: the claim read the fired
+    rungs in its own snapshot, which misses a rung that a concurrent sweep committed while
+    the claim waited for its locks (that rung's insert conflicted here, nothing fired
+    twice). SQLite runs one writer at a time, so the claim's count is current.
+
+    ``bulk_update`` builds a CASE expression per row in Python (~0.3 s for 500 rows here);
+    the rows are bound as one JSON document because psycopg quotes array parameters element
+    by element in Python (Django binds on the client), several times slower. The rows are
     locked by this transaction, so nobody changes them in between.
     """
     if not rows:
@@ -536,13 +542,14 @@ def _advance(rows: list[tuple[int, dt.datetime | None, int]]) -> None:
             )
         return
     table = connection.ops.quote_name(Assignment._meta.db_table)
+    steps = connection.ops.quote_name(EscalationStep._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {table} AS a SET next_escalation_at = v.next_at, "  # noqa: S608
-            "escalation_level = v.level "
-            "FROM json_to_recordset(%s::json) AS v(id bigint, next_at timestamptz, level smallint) "
+            f"escalation_level = (SELECT count(*) FROM {steps} AS s WHERE s.assignment_id = a.id) "
+            "FROM json_to_recordset(%s::json) AS v(id bigint, next_at timestamptz) "
             "WHERE a.id = v.id",
-            [orjson.dumps([{"id": i, "next_at": n, "level": lv} for i, n, lv in rows]).decode()],
+            [orjson.dumps([{"id": pk, "next_at": next_at} for pk, next_at, _ in rows]).decode()],
         )
 
 

@@ -283,6 +283,35 @@ def test_a_rung_recorded_by_an_earlier_sweep_never_fires_again(p1):
     assert AuditEntry.objects.filter(action__startswith="escalation.").count() == 0
 
 
+@pytest.mark.postgres
+def test_a_rung_committed_by_a_concurrent_sweep_after_the_claim_counts_in_the_level(
+    p1, monkeypatch
+):
+    # given: the rung was fired by a sweep that committed while this one's claim waited,
+    # so the claim's snapshot does not show it
+    EscalationStep.objects.create(
+        assignment=p1, step="sms_undelivered", due_at=at(30), fired_at=at(31)
+    )
+    claim = escalation._claim
+
+    def claim_with_an_old_snapshot(now, batch_size):
+        rows = claim(now, batch_size)
+        for row in rows:
+            row.fired = set()
+        return rows
+
+    monkeypatch.setattr(escalation, "_claim", claim_with_an_old_snapshot)
+
+    # when
+    report = sweep(40)
+
+    # then: nothing fires twice, and the level counts the rung
+    assert (report.claimed, report.fired_total) == (1, 0)
+    assert SmsMessage.objects.count() == 0
+    p1.refresh_from_db()
+    assert (p1.escalation_level, p1.next_escalation_at) == (1, at(120))
+
+
 def test_the_sweep_works_in_bounded_batches(personas):
     # given: seven assignments due, batches of three
     personas.device(personas.a.patrol_officers[0])
