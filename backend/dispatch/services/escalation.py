@@ -524,9 +524,10 @@ def _advance(rows: list[tuple[int, dt.datetime | None, int]]) -> None:
     PostgreSQL.
 
     There the level is counted from the step rows themselves: the claim read the fired
-    rungs in its own snapshot, which misses a rung that a concurrent sweep committed while
-    the claim waited for its locks (that rung's insert conflicted here, nothing fired
-    twice). SQLite runs one writer at a time, so the claim's count is current.
+    rungs with its statement's snapshot, which misses a rung that a concurrent sweep
+    committed after the claim began (PostgreSQL re-reads a row updated meanwhile before
+    locking it, but not the subqueries about it); that rung's insert conflicted here and
+    nothing fired twice. SQLite runs one writer at a time, so the claim's count is current.
 
     ``bulk_update`` builds a CASE expression per row in Python (~0.3 s for 500 rows here);
     the rows are bound as one JSON document because psycopg quotes array parameters element
@@ -704,8 +705,8 @@ def _fire(
 def _sms_to_unit(
     p: _Planned, *, phones: list[tuple[int, str]], reminder: bool, now: dt.datetime
 ) -> list[messaging.QueuedSms]:
-    """The assignment texted to the unit's phones again (messaging.sms_to_unit, from the
-    claimed row's values)."""
+    """The assignment as an SMS to each of the unit's phones: what messaging.sms_to_unit
+    sends, composed from the claimed row's values."""
     if not phones:
         return []
     incident = p.row.incident

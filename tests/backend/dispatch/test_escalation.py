@@ -287,7 +287,7 @@ def test_a_rung_recorded_by_an_earlier_sweep_never_fires_again(p1):
 def test_a_rung_committed_by_a_concurrent_sweep_after_the_claim_counts_in_the_level(
     p1, monkeypatch
 ):
-    # given: the rung was fired by a sweep that committed while this one's claim waited,
+    # given: the rung was fired by a sweep that committed after this one's claim began,
     # so the claim's snapshot does not show it
     EscalationStep.objects.create(
         assignment=p1, step="sms_undelivered", due_at=at(30), fired_at=at(31)
