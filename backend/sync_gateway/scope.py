@@ -29,22 +29,20 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
 from django.conf import settings
-from django.db.models import Q
+from django.db import connection
 
 from backend.common import clock
 from backend.dispatch.models import (
     OPEN_ASSIGNMENT_STATUSES,
-    Assignment,
     AssignmentStatus,
     Category,
     Channel,
-    Event,
     EventKind,
     IncidentStatus,
     OutcomeCode,
@@ -183,7 +181,7 @@ def _assignment_visibility(
     row: dict[str, Any], now: dt.datetime
 ) -> tuple[bool, dt.datetime | None]:
     """(visible to its unit?, when that ends) for an assignment row."""
-    if row["incident__restricted"]:
+    if row["restricted"]:
         return False, None
     status = row["status"]
     if status in OPEN_ASSIGNMENT_STATUSES:
@@ -195,21 +193,122 @@ def _assignment_visibility(
     return until > now, until
 
 
+# The resolver's reads are plain SQL of a fixed shape, not querysets: it runs under the
+# sequencer lock at the end of every unit of work, so every writer waits while it reads, and
+# compiling a queryset cost more than running it (≈ 0.4 of ≈ 0.65 ms per read on the
+# reference machine). The statements are portable; the tests run on SQLite and PostgreSQL.
+
+
+def _in(column: str, values: Collection[Any]) -> tuple[str, list[Any]]:
+    return f"{column} IN ({', '.join(['%s'] * len(values))})", sorted(values)
+
+
+def _select_where_any(
+    select: str, conditions: list[tuple[str, list[Any]]]
+) -> list[tuple[Any, ...]]:
+    """Rows of ``select`` matching any of the conditions (none: no rows, no query)."""
+    conditions = [(sql, params) for sql, params in conditions if params]
+    if not conditions:
+        return []
+    where = " OR ".join(f"({sql})" for sql, _ in conditions)
+    with connection.cursor() as cursor:
+        cursor.execute(f"{select} WHERE {where}", [p for _, params in conditions for p in params])
+        rows: list[tuple[Any, ...]] = cursor.fetchall()
+    return rows
+
+
+def _aware(value: dt.datetime | None) -> dt.datetime | None:
+    """SQLite hands raw SQL naive UTC datetimes (the ORM adds the zone); PostgreSQL aware."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=dt.UTC)
+
+
 def _memberships(keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Membership]]:
     by_table: dict[str, set[str]] = defaultdict(set)
     for table, record_id in keys:
         by_table[table].add(record_id)
-    if not by_table:
-        return {}
-    query = Q()
-    for table, ids in by_table.items():
-        query |= Q(table=table, record_id__in=sorted(ids))
+    conditions = []
+    for table, ids in sorted(by_table.items()):
+        sql, params = _in("record_id", ids)
+        conditions.append((f'"table" = %s AND {sql}', [table, *params]))
     found: dict[tuple[str, str], dict[str, Membership]] = defaultdict(dict)
-    for member in Membership.objects.filter(query).only(
-        "id", "table", "record_id", "audience", "expires_at"
+    for member_id, table, record_id, audience, expires_at in _select_where_any(
+        'SELECT id, "table", record_id, audience, expires_at FROM sync_gateway_membership',
+        conditions,
     ):
-        found[(member.table, member.record_id)][member.audience] = member
+        found[(table, record_id)][audience] = Membership(
+            id=member_id,
+            table=table,
+            record_id=record_id,
+            audience=audience,
+            expires_at=_aware(expires_at),
+        )
     return found
+
+
+def _assignment_rows(a_ids: set[int], i_ids: set[int]) -> list[dict[str, Any]]:
+    """The touched assignments, every assignment of the touched incidents, and the siblings
+    of the touched assignments (the other assignments of their incidents).
+
+    Two index lookups rather than one query with a subquery: PostgreSQL plans
+    ``incident_id IN (…) OR incident_id IN (SELECT …)`` as a scan of the whole table (2 ms
+    at 4,000 assignments, growing with every one, under the sequencer lock). A dispatch
+    touches its incident too, so its siblings come with the first query.
+    """
+    rows = {r["id"]: r for r in _assignments([_in("a.id", a_ids), _in("a.incident_id", i_ids)])}
+    unread = {r["incident_id"] for r in rows.values()} - i_ids
+    for row in _assignments([_in("a.incident_id", unread)]):
+        rows.setdefault(row["id"], row)
+    return list(rows.values())
+
+
+def _assignments(conditions: list[tuple[str, list[Any]]]) -> list[dict[str, Any]]:
+    rows = _select_where_any(
+        "SELECT a.id, a.incident_id, a.unit_id, a.status, a.closed_at, i.restricted "
+        "FROM dispatch_assignment a JOIN dispatch_incident i ON i.id = a.incident_id",
+        conditions,
+    )
+    return [
+        {
+            "id": a_id,
+            "incident_id": incident_id,
+            "unit_id": unit_id,
+            "status": status,
+            "closed_at": _aware(closed_at),
+            "restricted": bool(restricted),
+        }
+        for a_id, incident_id, unit_id, status, closed_at, restricted in rows
+    ]
+
+
+def _events(conditions: list[tuple[str, list[Any]]]) -> list[dict[str, Any]]:
+    rows = _select_where_any(
+        "SELECT e.id, e.incident_id, e.unit_id, e.server_received_at, i.restricted "
+        "FROM dispatch_event e LEFT JOIN dispatch_incident i ON i.id = e.incident_id",
+        conditions,
+    )
+    return [
+        {
+            "id": e_id,
+            "incident_id": incident_id,
+            "unit_id": unit_id,
+            "server_received_at": _aware(received_at),
+            "restricted": bool(restricted),
+        }
+        for e_id, incident_id, unit_id, received_at, restricted in rows
+    ]
+
+
+def _districts(table: str, ids: set[int]) -> list[tuple[int, int]]:
+    """(id, district_id) of units or settlements."""
+    return [
+        (record_id, district_id)
+        for record_id, district_id in _select_where_any(
+            f"SELECT id, district_id FROM {table}",  # noqa: S608 (a constant)
+            [_in("id", ids)],
+        )
+    ]
 
 
 def resolve_changes(touched: dict[str, set[str]]) -> list[ChangeRow]:
@@ -228,14 +327,7 @@ def resolve_changes(touched: dict[str, set[str]]) -> list[ChangeRow]:
     i_ids = _ints(touched.get("incidents", ()))
     incident_audiences: dict[int, Audiences] = {i: {} for i in i_ids}
     if a_ids or i_ids:
-        siblings = Assignment.objects.filter(id__in=sorted(a_ids)).values("incident_id")
-        rows: list[dict[str, Any]] = [
-            dict(r)
-            for r in Assignment.objects.filter(
-                Q(incident_id__in=sorted(i_ids)) | Q(incident_id__in=siblings)
-            ).values("id", "incident_id", "unit_id", "status", "closed_at", "incident__restricted")
-        ]
-        for row in rows:
+        for row in _assignment_rows(a_ids, i_ids):
             visible, until = _assignment_visibility(row, now)
             audiences: Audiences = {unit_audience(row["unit_id"]): until} if visible else {}
             _merge(incident_audiences.setdefault(row["incident_id"], {}), audiences)
@@ -253,19 +345,11 @@ def resolve_changes(touched: dict[str, set[str]]) -> list[ChangeRow]:
     s_ids = _ints(touched.get("settlements", ()))
     c_ids = {str(c) for c in touched.get("codes", ())}
 
-    if u_ids:
-        from backend.people.models import Unit
-
-        for unit_id, district_id in Unit.objects.filter(id__in=sorted(u_ids)).values_list(
-            "id", "district_id"
-        ):
-            result.put("units", unit_id, {district_audience(district_id): None}, explicit=True)
-    if s_ids:
-        for settlement_id, district_id in Settlement.objects.filter(
-            id__in=sorted(s_ids)
-        ).values_list("id", "district_id"):
-            audience: Audiences = {district_audience(district_id): None}
-            result.put("settlements", settlement_id, audience, explicit=True)
+    for unit_id, district_id in _districts("people_unit", u_ids):
+        result.put("units", unit_id, {district_audience(district_id): None}, explicit=True)
+    for settlement_id, district_id in _districts("geo_settlement", s_ids):
+        audience: Audiences = {district_audience(district_id): None}
+        result.put("settlements", settlement_id, audience, explicit=True)
     if c_ids:
         current = code_records()
         for code_id in c_ids:
@@ -273,12 +357,13 @@ def resolve_changes(touched: dict[str, set[str]]) -> list[ChangeRow]:
                 "codes", code_id, {EVERYONE: None} if code_id in current else {}, explicit=True
             )
 
-    event_fields = ("id", "incident_id", "unit_id", "server_received_at", "incident__restricted")
+    # The touched events, and every event of the touched incidents: a touched incident
+    # often changes audience (a dispatch shows it to the unit) and its events move with it
+    # — reading them here spares a second query under the sequencer lock.
     event_rows: list[dict[str, Any]] = []
-    if e_ids:
-        event_rows = [
-            dict(r) for r in Event.objects.filter(id__in=sorted(e_ids)).values(*event_fields)
-        ]
+    incident_events: list[dict[str, Any]] = []
+    for row in _events([_in("e.id", e_ids), _in("e.incident_id", i_ids)]):
+        (event_rows if row["id"] in e_ids else incident_events).append(row)
 
     # One read of the memberships of everything known so far, plus the incidents of the
     # touched events (their audiences decide the events').
@@ -292,18 +377,15 @@ def resolve_changes(touched: dict[str, set[str]]) -> list[ChangeRow]:
     members = _memberships(keys)
 
     # Incidents whose audience set changed carry their events along (move-in / move-out).
-    moved_incidents = [
+    moved_incidents = {
         incident_id
         for incident_id, audiences in incident_audiences.items()
         if set(audiences) != set(members.get(("incidents", str(incident_id)), {}))
-    ]
+    }
     if moved_incidents:
-        cascade = [
-            dict(r)
-            for r in Event.objects.filter(incident_id__in=sorted(moved_incidents))
-            .exclude(id__in=sorted(e_ids))
-            .values(*event_fields)
-        ]
+        cascade = [e for e in incident_events if e["incident_id"] in moved_incidents]
+        unread = moved_incidents - i_ids  # moved by a touched assignment alone
+        cascade += [e for e in _events([_in("e.incident_id", unread)]) if e["id"] not in e_ids]
         members.update(_memberships(("events", e["id"]) for e in cascade))
         event_rows.extend(cascade)
 
@@ -325,8 +407,7 @@ def resolve_changes(touched: dict[str, set[str]]) -> list[ChangeRow]:
                     if m.expires_at is None or m.expires_at > now
                 }
         own_until = event["server_received_at"] + window
-        restricted = bool(event["incident__restricted"])
-        if event["unit_id"] is not None and own_until > now and not restricted:
+        if event["unit_id"] is not None and own_until > now and not event["restricted"]:
             _merge(event_audiences, {unit_audience(event["unit_id"]): own_until})
         result.put("events", event["id"], event_audiences, explicit=event["id"] in e_ids)
 

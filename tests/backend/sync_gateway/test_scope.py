@@ -1,0 +1,114 @@
+"""The change resolver: which audiences a touched record reaches, and what comes along."""
+
+import pytest
+
+from backend.common import clock
+from backend.dispatch.models import Event
+from backend.ledger import uow
+from backend.sync_gateway.scope import resolve_changes
+from tests import factories
+
+from .conftest import SyncApi, dispatch, event, ids
+
+
+@pytest.fixture
+def inspector(personas, client):
+    """The district inspector of A (a unit of one), with an enrolled phone."""
+    return SyncApi(client, personas.device(personas.a.inspector)[1])
+
+
+@pytest.mark.django_db
+def test_unit_sent_to_an_incident_gets_the_incidents_earlier_events(
+    personas, assignment_a, device_a1, inspector
+):
+    # given: the patrol car reported from the scene
+    device_a1.pull(None)
+    device_a1.push(event("note", assignment_a, payload={"text": "two suspects"}))
+    note_id = ids(device_a1.pull(), "events")
+    inspector.pull(None)
+
+    # when: the inspector is sent too (dispatch touches the incident and the assignment)
+    second = dispatch(incident=assignment_a.incident, unit=personas.a.inspector_unit)
+    body = inspector.pull()
+
+    # then
+    assert ids(body, "assignments") == [str(second.pk)]
+    assert ids(body, "incidents") == [str(assignment_a.incident_id)]
+    assert ids(body, "events") == note_id
+
+
+@pytest.mark.django_db
+def test_assignment_touched_without_its_incident_brings_the_incident_and_its_events(
+    personas, assignment_a, device_a1, inspector
+):
+    # given
+    device_a1.pull(None)
+    device_a1.push(event("note", assignment_a, payload={"text": "two suspects"}))
+    note_id = ids(device_a1.pull(), "events")
+    inspector.pull(None)
+
+    # when: only the new assignment is touched
+    with uow.unit_of_work():
+        second = factories.assignment(
+            incident=assignment_a.incident, unit=personas.a.inspector_unit
+        )
+        uow.touch("assignments", second.pk)
+    body = inspector.pull()
+
+    # then
+    assert ids(body, "assignments") == [str(second.pk)]
+    assert ids(body, "incidents") == [str(assignment_a.incident_id)]
+    assert ids(body, "events") == note_id
+
+
+@pytest.mark.django_db
+def test_touching_one_assignment_keeps_the_incident_with_the_other_unit(
+    personas, assignment_a, device_a1, inspector
+):
+    # given: two units on one incident
+    second = dispatch(incident=assignment_a.incident, unit=personas.a.inspector_unit)
+    device_a1.pull(None)
+    inspector.pull(None)
+
+    # when: the inspector's assignment alone is touched
+    with uow.unit_of_work():
+        uow.touch("assignments", second.pk)
+    patrol_body = device_a1.pull()
+    inspector_body = inspector.pull()
+
+    # then: the incident stays with the patrol car; only the touched record is re-sent
+    assert ids(patrol_body, "incidents", "deleted") == []
+    assert ids(patrol_body, "incidents") == []
+    assert ids(inspector_body, "assignments") == [str(second.pk)]
+    assert ids(inspector_body, "incidents", "deleted") == []
+
+
+@pytest.mark.django_db
+def test_resolving_a_dispatch_reads_each_table_once(
+    personas, incident_a, django_assert_num_queries
+):
+    # given: what a dispatch touches, already written
+    a = personas.a
+    assignment = factories.assignment(incident=incident_a, unit=a.patrol)
+    server_event = Event.objects.create(
+        id="srv_test", kind="dispatched", source="server", assignment=assignment,
+        incident=incident_a, unit=a.patrol, content_hash="0" * 64,
+        server_received_at=clock.now(), estimated_at=clock.now(), estimate_method="server",
+        disposition="applied",
+    )  # fmt: skip
+    touched = {
+        "assignments": {str(assignment.pk)},
+        "incidents": {str(incident_a.pk)},
+        "events": {server_event.pk},
+        "units": {str(a.patrol.pk)},
+    }
+
+    # when / then: assignments, units, events, memberships, and one insert of memberships
+    with django_assert_num_queries(5):
+        rows = resolve_changes(touched)
+    assert sorted((r.audience, r.table) for r in rows) == [
+        (f"d:{a.district.pk}", "units"),
+        (f"u:{a.patrol.pk}", "assignments"),
+        (f"u:{a.patrol.pk}", "events"),
+        (f"u:{a.patrol.pk}", "incidents"),
+    ]
