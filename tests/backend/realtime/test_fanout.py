@@ -482,3 +482,78 @@ def test_many_alerts_of_one_commit_reach_a_board_as_one_frame(personas):
     assert {item["type"] for item in first["items"]} == {"alert"}
     assert first["server_time"] == clock.to_ms(AT)
     assert nothing_more is True
+
+
+def test_board_rows_show_silent_units_as_unreachable(personas, settings):
+    # given: one unit silent for just over the limit, one for exactly the limit
+    settings.KUZET_UNREACHABLE_MINUTES = 15
+    a = personas.a
+    Unit.objects.filter(pk=a.patrol.pk).update(
+        last_contact_at=AT - dt.timedelta(minutes=15, milliseconds=1)
+    )
+    Unit.objects.filter(pk=a.inspector_unit.pk).update(
+        last_contact_at=AT - dt.timedelta(minutes=15)
+    )
+
+    # when
+    with clock.frozen(AT):
+        rows = fanout.board_rows({"units": {str(a.patrol.pk), str(a.inspector_unit.pk)}})
+
+    # then
+    assert [(r["callsign"], r["presence"]) for r in rows["units"]] == [
+        ("A-PC1", "unreachable"),
+        ("A-UI1", "available"),
+    ]
+
+
+class _Portable:
+    vendor = "sqlite"  # anything but postgresql selects the ORM path
+
+
+@pytest.mark.postgres
+def test_postgres_board_rows_equal_the_orm_board_rows(personas, monkeypatch):
+    # given: incidents with and without a settlement, a restricted one and a DV one;
+    # assignments at every milestone, times between two milliseconds; a silent unit
+    a = personas.a
+    ms = dt.timedelta(microseconds=1700)
+    plain = factories.incident(
+        district=a.district, settlement=a.town, landmark="market", received_at=AT - 9 * ms
+    )
+    nowhere = factories.incident(district=a.district, received_at=AT - 7 * ms)
+    restricted = factories.incident(
+        district=a.district, summary="informant", restricted=True, received_at=AT - 5 * ms
+    )
+    dv = factories.incident(
+        district=a.district, category=Category.DOMESTIC_VIOLENCE, priority="P1",
+        summary="husband threatens", received_at=AT - 3 * ms,
+    )  # fmt: skip
+    first = factories.assignment(
+        incident=plain, unit=a.patrol, dispatched_at=AT - 8 * ms, delivered_at=AT - 6 * ms,
+        acknowledged_at=AT - 4 * ms, en_route_at=AT - 2 * ms, on_scene_at=AT - ms,
+        ack_due_at=AT + 123 * ms, arrive_due_at=AT + 456 * ms, escalation_level=2,
+    )  # fmt: skip
+    second = factories.assignment(
+        incident=dv, unit=a.inspector_unit, dispatched_at=AT - 2 * ms, status="cleared",
+        cleared_at=AT - ms, closed_at=AT - ms,
+    )  # fmt: skip
+    Unit.objects.filter(pk=a.patrol.pk).update(
+        lat=50.41, lon=80.25, position_at=AT - 11 * ms, last_contact_at=AT - 17 * ms,
+        last_contact_via="socket",
+    )  # fmt: skip
+    Unit.objects.filter(pk=a.inspector_unit.pk).update(last_contact_at=None)
+    ids = {
+        "incidents": {str(i.pk) for i in (plain, nowhere, restricted, dv)},
+        "assignments": {str(first.pk), str(second.pk)},
+        "units": {str(a.patrol.pk), str(a.inspector_unit.pk)},
+    }
+
+    # when
+    with clock.frozen(AT):
+        fast = fanout.board_rows(ids)
+        with monkeypatch.context() as patch:
+            patch.setattr(fanout, "connection", _Portable)
+            portable = fanout.board_rows(ids)
+
+    # then
+    assert fast == portable
+    assert [len(fast[t]) for t in ("incidents", "assignments", "units")] == [4, 2, 2]
