@@ -178,7 +178,14 @@ def incident_dispatch(
     incident's district, priority and zone; the ladder starts from here."""
     now = now or clock.now()
     with uow.unit_of_work():
-        inc = lock_one(Incident, incident.pk)
+        # With its settlement (the zone decides the deadlines, the coverage the SMS), read
+        # in the same statement and not locked.
+        inc = (
+            Incident.objects.select_related("settlement")
+            .select_for_update(of=("self",))
+            .filter(pk=incident.pk)
+            .first()
+        )
         locked_unit = lock_one(Unit, unit.pk)
         if inc is None or locked_unit is None:
             raise NotFound("No such incident or unit.")
