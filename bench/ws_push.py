@@ -19,10 +19,13 @@ the database named by ``--database-url`` is DROPPED and re-created). What runs:
   assignment.
 
 Reported: delivery latency from commit to frame received (p50/p99/max, over every
-(assignment, device of its unit) pair), frames lost (pairs with no frame), and whether every
-device has every assignment of its unit after a final pull from its ``hello`` cursor.
-Units are patrol cars of two officers; a unit is set back to ``available`` with a plain
-UPDATE before it is dispatched again (a bench shortcut, outside the measured interval).
+(assignment, device of its unit) pair), frames lost (pairs with no frame), whether every
+device has every assignment of its unit after a final pull from its ``hello`` cursor, and
+where the CPU went while dispatching (ms per dispatch: dispatchers, their PostgreSQL
+backends, server, client, and the rest of the machine — other people's work shows there).
+Units are patrol cars of two officers; units are set back to ``available`` with a plain
+UPDATE, a few at a time ahead of their next dispatch (a bench shortcut). The seeded tables
+are ANALYZEd before the run, as autovacuum would have done on a live server.
 """
 
 from __future__ import annotations
@@ -57,6 +60,22 @@ def percentile(values: list[float], q: float) -> float:
         return float("nan")
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc); 0 if it cannot be read."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_cpu_seconds() -> float:
+    """CPU time the whole machine spent busy so far, every core (Linux /proc/stat)."""
+    first = Path("/proc/stat").read_text().split("\n", 1)[0].split()
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(x) for x in first[1:9])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
 
 
 def django_setup() -> None:
@@ -219,8 +238,14 @@ def orchestrate(args: argparse.Namespace) -> dict[str, Any]:
     devices, plan = seed(args)
     (tmp / "devices.json").write_text(json.dumps(devices))
     (tmp / "plan.json").write_text(json.dumps(plan))
-    from django.db import connections
+    from django.db import connection, connections
 
+    # Planner statistics for the freshly seeded tables, as autovacuum keeps them on a
+    # running server (it is off on the reference machine): without them PostgreSQL guesses,
+    # and a device lookup of every dispatch walked the whole devices index (1 ms instead of
+    # 0.05 ms).
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     connections.close_all()
 
     port = free_port()
@@ -317,6 +342,7 @@ def orchestrate(args: argparse.Namespace) -> dict[str, Any]:
             if not proc.stdout.readline().startswith("READY"):
                 raise SystemExit("a dispatcher failed to start")
         t0 = time.time() + 0.5
+        cpu_before = cpu_snapshot(server.pid, client.pid)
         print(f"dispatching {len(plan)} assignments at {args.rate}/s…", flush=True)
         for proc in dispatchers:
             assert proc.stdin is not None
@@ -335,6 +361,7 @@ def orchestrate(args: argparse.Namespace) -> dict[str, Any]:
         for proc in dispatchers:
             if proc.wait() != 0:
                 raise SystemExit("a dispatcher failed")
+        cpu_used = cpu_delta(cpu_before, cpu_snapshot(server.pid, client.pid))
         time.sleep(args.grace)
         print("final pulls…", flush=True)
         client.stdin.write("STOP\n")
@@ -353,21 +380,81 @@ def orchestrate(args: argparse.Namespace) -> dict[str, Any]:
             server.wait(timeout=15)
         except subprocess.TimeoutExpired:
             server.kill()
-    result = analyse(args, tmp, devices)
+    result = analyse(args, tmp, devices, cpu_used)
     if http_result is not None:
         result["http"] = {"server": args.http, **http_result}
     return result
 
 
-def analyse(args: argparse.Namespace, tmp: Path, devices: list[dict[str, Any]]) -> dict[str, Any]:
+def process_tree(pid: int) -> list[int]:
+    """``pid`` and its descendants (uvicorn's workers)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except OSError:
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    tree, todo = [], [pid]
+    while todo:
+        tree.append(todo.pop())
+        todo += children.get(tree[-1], [])
+    return tree
+
+
+def cpu_snapshot(server_pid: int, client_pid: int) -> dict[str, Any]:
+    """CPU time so far of the server, the client, the PostgreSQL backends serving the bench
+    database (the server's and the dispatchers') and the whole machine."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid()"
+        )
+        backends = [pid for (pid,) in cursor.fetchall()]
+    return {
+        "server": sum(cpu_seconds(pid) for pid in process_tree(server_pid)),
+        "client": cpu_seconds(client_pid),
+        "backends": {pid: cpu_seconds(pid) for pid in backends},
+        "machine": machine_cpu_seconds(),
+        "at": time.monotonic(),
+    }
+
+
+def cpu_delta(before: dict[str, Any], after: dict[str, Any]) -> dict[str, float]:
+    """CPU seconds used between two snapshots. The dispatchers' backends have gone with
+    their dispatchers (they report their own), so backends alive at the end are the
+    server's."""
+    return {
+        "server": after["server"] - before["server"],
+        "client": after["client"] - before["client"],
+        "server_postgres": sum(
+            cpu - before["backends"].get(pid, 0.0) for pid, cpu in after["backends"].items()
+        ),
+        "machine": after["machine"] - before["machine"],
+        "seconds": after["at"] - before["at"],
+    }
+
+
+def analyse(
+    args: argparse.Namespace,
+    tmp: Path,
+    devices: list[dict[str, Any]],
+    cpu_used: dict[str, float] | None = None,
+) -> dict[str, Any]:
     committed: dict[str, float] = {}
     unit_of: dict[str, int] = {}
     lags: list[float] = []
+    dispatcher_cpu = dispatcher_postgres_cpu = 0.0
     for k in range(args.dispatchers):
         part = json.loads((tmp / f"dispatch-{k}.json").read_text())
         committed.update(part["committed"])
         unit_of.update(part["assignments"])
         lags += part["lags"]
+        dispatcher_cpu += part["cpu_seconds"]
+        dispatcher_postgres_cpu += part["postgres_cpu_seconds"]
     received = json.loads((tmp / "client.json").read_text())
     devices_of: dict[int, list[int]] = {}
     for index, device in enumerate(devices):
@@ -411,6 +498,24 @@ def analyse(args: argparse.Namespace, tmp: Path, devices: list[dict[str, Any]]) 
         "missing_after_final_pull": missing_after_pull,
         "pokes_received": received["pokes"],
     }
+    if cpu_used is not None and unit_of:
+        # Where the two cores went while dispatching, in ms per dispatch. "rest" is every
+        # other process of the machine: Redis, the kernel, and other people's work — a
+        # quiet machine shows a small rest.
+        ours = {
+            "dispatchers": dispatcher_cpu,
+            "dispatchers_postgres": dispatcher_postgres_cpu,
+            "server": cpu_used["server"],
+            "server_postgres": cpu_used["server_postgres"],
+            "client": cpu_used["client"],
+        }
+        ours["rest"] = cpu_used["machine"] - sum(ours.values())
+        result["cpu_ms_per_dispatch"] = {
+            name: round(seconds * 1000 / len(unit_of), 2) for name, seconds in ours.items()
+        }
+        result["machine_busy"] = round(
+            cpu_used["machine"] / (cpu_used["seconds"] * (os.cpu_count() or 1)), 2
+        )
     return result
 
 
@@ -573,6 +678,7 @@ def layer_frame(record_id: str, unit_id: int, seq: int) -> None:
 def run_dispatcher(work: Path, share: str, rate: float, mode: str) -> None:
     django_setup()
     import ws_timing
+    from django.db import connection
 
     from backend.dispatch.models import Incident
     from backend.dispatch.services.assignments import incident_dispatch
@@ -584,16 +690,26 @@ def run_dispatcher(work: Path, share: str, rate: float, mode: str) -> None:
 
     k, n = (int(x) for x in share.split("/"))
     plan = json.loads((work / "plan.json").read_text())
+    mine = list(range(k, len(plan), n))
+    # Units are set back to available a few at a time, ahead of their next dispatch: one
+    # UPDATE per chunk instead of one per dispatch keeps the shortcut off the shared cores.
+    # A chunk spans fewer plan entries than there are units, so no unit is in it twice.
+    chunk = max(1, min(10, len({unit for _, unit in plan}) // n))
     duty = Officer.objects.get(username="bench_duty")
     fanout.send_all([("bench.warmup", {"type": "kuzet.frame", "text": "{}"})])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend_pid = cursor.fetchone()[0]
     print("READY", flush=True)
     t0 = float(sys.stdin.readline())
+    cpu_start, backend_start = time.process_time(), cpu_seconds(backend_pid)
     assignments: dict[str, int] = {}
     lags: list[float] = []
-    for i in range(k, len(plan), n):
+    for j, i in enumerate(mine):
         incident_id, unit_id = plan[i]
-        if mode != "layer":
-            Unit.objects.filter(pk=unit_id).update(status="available")
+        if mode != "layer" and j % chunk == 0:
+            units = [plan[x][1] for x in mine[j : j + chunk]]
+            Unit.objects.filter(pk__in=units).update(status="available")
         due = t0 + i / rate
         delay = due - time.time()
         if delay > 0:
@@ -605,7 +721,13 @@ def run_dispatcher(work: Path, share: str, rate: float, mode: str) -> None:
             continue
         assignment = dispatch(incident=Incident(pk=incident_id), unit=Unit(pk=unit_id), by=duty)
         assignments[str(assignment.pk)] = unit_id
-    out = {"committed": ws_timing.COMMITTED, "assignments": assignments, "lags": lags}
+    out = {
+        "committed": ws_timing.COMMITTED,
+        "assignments": assignments,
+        "lags": lags,
+        "cpu_seconds": time.process_time() - cpu_start,
+        "postgres_cpu_seconds": cpu_seconds(backend_pid) - backend_start,
+    }
     (work / f"dispatch-{k}.json").write_text(json.dumps(out))
 
 
