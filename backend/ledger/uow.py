@@ -222,9 +222,34 @@ def entry_hash(
 
 
 def lock_sequencer() -> Sequencer:
-    """Lock the sequencer row, creating it if a test flushed the table."""
-    Sequencer.objects.bulk_create([Sequencer(id=1)], ignore_conflicts=True)
-    return Sequencer.objects.select_for_update().get(id=1)
+    """Lock the sequencer row, creating it if a test flushed the table.
+
+    Plain SQL, like :func:`store_sequencer`: every unit of work ends here, and compiling
+    the querysets cost more than running them. The row is created only when it is missing
+    (a data migration makes it; a flushed test database loses it).
+    """
+    table = connection.ops.quote_name(Sequencer._meta.db_table)
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    select = f"SELECT change_seq, audit_seq, audit_head FROM {table} WHERE id = 1{lock}"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(select)
+        row = cursor.fetchone()
+        if row is None:
+            Sequencer.objects.bulk_create([Sequencer(id=1)], ignore_conflicts=True)
+            cursor.execute(select)
+            row = cursor.fetchone()
+    change_seq, audit_seq, audit_head = row
+    return Sequencer(id=1, change_seq=change_seq, audit_seq=audit_seq, audit_head=audit_head)
+
+
+def store_sequencer(seq: Sequencer) -> None:
+    """Write back a sequencer row taken with :func:`lock_sequencer`."""
+    table = connection.ops.quote_name(Sequencer._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET change_seq = %s, audit_seq = %s, audit_head = %s WHERE id = 1",  # noqa: S608
+            [seq.change_seq, seq.audit_seq, seq.audit_head],
+        )
 
 
 Resolver = Callable[[dict[str, set[str]]], Sequence[ChangeRow]]
@@ -321,7 +346,7 @@ def flush() -> None:
         ]
 
     if audits or committed:
-        seq.save(update_fields=["change_seq", "audit_seq", "audit_head"])
+        store_sequencer(seq)
 
     if committed or notifications:
         _schedule_listeners(Commit(committed, notifications))

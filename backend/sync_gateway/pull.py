@@ -112,7 +112,7 @@ def scope_epoch(device: Device, scope: tuple[Any, Any, Any, int] | None = None, 
         sequencer = uow.lock_sequencer()
         # A number with no change row: it only marks the moment the scope was rebuilt.
         sequencer.change_seq += 1
-        sequencer.save(update_fields=["change_seq"])
+        uow.store_sequencer(sequencer)
         epoch = sequencer.change_seq
         DeviceScope.objects.update_or_create(
             device_id=device.pk,

@@ -61,3 +61,36 @@ def test_a_large_unit_of_work_writes_a_chain_that_verifies():
         range(1, 121)
     )
     assert AuditEntry.objects.get(id=120).data_dict == {"n": 119, "text": "ä\"'"}
+
+
+@pytest.mark.django_db
+def test_the_sequencer_row_is_recreated_when_a_flush_removed_it():
+    # given: the row the data migration made is gone (a flushed test database)
+    Sequencer.objects.all().delete()
+
+    # when
+    with uow.unit_of_work():
+        uow.audit("test.after_flush")
+
+    # then: one row again, carrying the new head
+    entry = AuditEntry.objects.get()
+    sequencer = Sequencer.objects.get()
+    assert (sequencer.audit_seq, sequencer.audit_head) == (1, entry.hash)
+
+
+@pytest.mark.django_db
+def test_the_sequencer_is_taken_and_stored_with_its_values():
+    # given
+    Sequencer.objects.update_or_create(
+        id=1, defaults={"change_seq": 41, "audit_seq": 7, "audit_head": "a" * 64}
+    )
+
+    # when
+    with uow.unit_of_work():
+        taken = uow.lock_sequencer()
+        taken.change_seq += 1
+        uow.store_sequencer(taken)
+
+    # then
+    assert (taken.change_seq, taken.audit_seq, taken.audit_head) == (42, 7, "a" * 64)
+    assert Sequencer.objects.values_list("change_seq", "audit_seq").get() == (42, 7)
