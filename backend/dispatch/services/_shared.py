@@ -54,7 +54,11 @@ def lock_rows(model: type[M], ids: Iterable[int], *, skip_locked: bool = False) 
 
 
 def lock_one(model: type[M], pk: int) -> M | None:
-    return lock_rows(model, [pk]).get(pk)
+    """Lock one row by primary key (None if there is none)."""
+    try:
+        return model._default_manager.select_for_update().get(pk=pk)
+    except model.DoesNotExist:  # type: ignore[attr-defined]
+        return None
 
 
 def server_event(
