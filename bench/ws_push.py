@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
 import json
 import os
 import resource
@@ -328,6 +329,7 @@ def orchestrate(args: argparse.Namespace) -> dict[str, Any]:
                     str(args.rate),
                     "--dispatch",
                     args.dispatch,
+                    *(["--profile", str(Path(args.profile).resolve())] if args.profile else []),
                 ],
                 cwd=ROOT,
                 env=env,
@@ -675,7 +677,9 @@ def layer_frame(record_id: str, unit_id: int, seq: int) -> None:
     fanout.send_all([(groups.audience(f"u:{unit_id}"), fanout.frame(payload))])
 
 
-def run_dispatcher(work: Path, share: str, rate: float, mode: str) -> None:
+def run_dispatcher(
+    work: Path, share: str, rate: float, mode: str, profile: str | None = None
+) -> None:
     django_setup()
     import ws_timing
     from django.db import connection
@@ -705,6 +709,9 @@ def run_dispatcher(work: Path, share: str, rate: float, mode: str) -> None:
     cpu_start, backend_start = time.process_time(), cpu_seconds(backend_pid)
     assignments: dict[str, int] = {}
     lags: list[float] = []
+    profiler = cProfile.Profile(time.process_time) if profile else None
+    if profiler is not None:
+        profiler.enable()
     for j, i in enumerate(mine):
         incident_id, unit_id = plan[i]
         if mode != "layer" and j % chunk == 0:
@@ -721,6 +728,9 @@ def run_dispatcher(work: Path, share: str, rate: float, mode: str) -> None:
             continue
         assignment = dispatch(incident=Incident(pk=incident_id), unit=Unit(pk=unit_id), by=duty)
         assignments[str(assignment.pk)] = unit_id
+    if profiler is not None:
+        profiler.disable()
+        profiler.dump_stats(str(Path(profile or ".") / f"dispatch-{k}.prof"))
     out = {
         "committed": ws_timing.COMMITTED,
         "assignments": assignments,
@@ -770,6 +780,9 @@ def main() -> None:
     parser.add_argument("--http-workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--http-connections", type=int, default=16)
     parser.add_argument("--json", help="also write the result here")
+    parser.add_argument(
+        "--profile", help="directory for a cProfile dump of each dispatcher (dispatch-K.prof)"
+    )
     parser.add_argument("--server")
     parser.add_argument("--work")
     parser.add_argument("--share")
@@ -779,7 +792,7 @@ def main() -> None:
         asyncio.run(run_client(args.server, Path(args.work), args.dispatch != "layer"))
         return
     if args.role == "dispatch":
-        run_dispatcher(Path(args.work), args.share, args.rate, args.dispatch)
+        run_dispatcher(Path(args.work), args.share, args.rate, args.dispatch, args.profile)
         return
     result = orchestrate(args)
     print(json.dumps(result, indent=2))
