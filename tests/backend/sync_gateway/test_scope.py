@@ -17,16 +17,21 @@ def inspector(personas, client):
     return SyncApi(client, personas.device(personas.a.inspector)[1])
 
 
-@pytest.mark.django_db
-def test_unit_sent_to_an_incident_gets_the_incidents_earlier_events(
-    personas, assignment_a, device_a1, inspector
-):
-    # given: the patrol car reported from the scene
+@pytest.fixture
+def scene_note(assignment_a, device_a1, inspector):
+    """The patrol car's note from the scene, pulled back; the inspector in sync. Its ids."""
     device_a1.pull(None)
     device_a1.push(event("note", assignment_a, payload={"text": "two suspects"}))
     note_id = ids(device_a1.pull(), "events")
     inspector.pull(None)
+    return note_id
 
+
+@pytest.mark.django_db
+def test_unit_sent_to_an_incident_gets_the_incidents_earlier_events(
+    personas, assignment_a, inspector, scene_note
+):
+    # given: the patrol car's note from the scene (scene_note), the inspector in sync
     # when: the inspector is sent too (dispatch touches the incident and the assignment)
     second = dispatch(incident=assignment_a.incident, unit=personas.a.inspector_unit)
     body = inspector.pull()
@@ -34,19 +39,14 @@ def test_unit_sent_to_an_incident_gets_the_incidents_earlier_events(
     # then
     assert ids(body, "assignments") == [str(second.pk)]
     assert ids(body, "incidents") == [str(assignment_a.incident_id)]
-    assert ids(body, "events") == note_id
+    assert ids(body, "events") == scene_note
 
 
 @pytest.mark.django_db
 def test_assignment_touched_without_its_incident_brings_the_incident_and_its_events(
-    personas, assignment_a, device_a1, inspector
+    personas, assignment_a, inspector, scene_note
 ):
-    # given
-    device_a1.pull(None)
-    device_a1.push(event("note", assignment_a, payload={"text": "two suspects"}))
-    note_id = ids(device_a1.pull(), "events")
-    inspector.pull(None)
-
+    # given: the patrol car's note from the scene (scene_note), the inspector in sync
     # when: only the new assignment is touched
     with uow.unit_of_work():
         second = factories.assignment(
@@ -58,7 +58,7 @@ def test_assignment_touched_without_its_incident_brings_the_incident_and_its_eve
     # then
     assert ids(body, "assignments") == [str(second.pk)]
     assert ids(body, "incidents") == [str(assignment_a.incident_id)]
-    assert ids(body, "events") == note_id
+    assert ids(body, "events") == scene_note
 
 
 @pytest.mark.django_db
