@@ -27,32 +27,32 @@ def scene_note(assignment_a, device_a1, inspector):
     return note_id
 
 
-@pytest.mark.django_db
-def test_unit_sent_to_an_incident_gets_the_incidents_earlier_events(
-    personas, assignment_a, inspector, scene_note
-):
-    # given: the patrol car's note from the scene (scene_note), the inspector in sync
-    # when: the inspector is sent too (dispatch touches the incident and the assignment)
-    second = dispatch(incident=assignment_a.incident, unit=personas.a.inspector_unit)
-    body = inspector.pull()
-
-    # then
-    assert ids(body, "assignments") == [str(second.pk)]
-    assert ids(body, "incidents") == [str(assignment_a.incident_id)]
-    assert ids(body, "events") == scene_note
+def _dispatch(incident, unit):
+    return dispatch(incident=incident, unit=unit)
 
 
-@pytest.mark.django_db
-def test_assignment_touched_without_its_incident_brings_the_incident_and_its_events(
-    personas, assignment_a, inspector, scene_note
-):
-    # given: the patrol car's note from the scene (scene_note), the inspector in sync
-    # when: only the new assignment is touched
+def _assignment_touched_alone(incident, unit):
     with uow.unit_of_work():
-        second = factories.assignment(
-            incident=assignment_a.incident, unit=personas.a.inspector_unit
-        )
-        uow.touch("assignments", second.pk)
+        assignment = factories.assignment(incident=incident, unit=unit)
+        uow.touch("assignments", assignment.pk)
+    return assignment
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "send",
+    [
+        pytest.param(_dispatch, id="dispatch-touches-incident-and-assignment"),
+        pytest.param(_assignment_touched_alone, id="only-the-assignment-touched"),
+    ],
+)
+def test_unit_sent_to_an_incident_gets_it_with_its_earlier_events(
+    personas, assignment_a, inspector, scene_note, send
+):
+    # given: the patrol car's note from the scene (scene_note), the inspector in sync
+
+    # when: the inspector is sent too
+    second = send(assignment_a.incident, personas.a.inspector_unit)
     body = inspector.pull()
 
     # then
