@@ -35,6 +35,19 @@ def publish(commit):
     return database_sync_to_async(fanout.commit_listener)(commit)
 
 
+def first_frame(token, commit):
+    """The first frame a device connected with ``token`` gets once ``commit`` is fanned out."""
+
+    async def scenario():
+        socket = await connect(token)
+        await publish(commit)
+        frame = await receive(socket)
+        await socket.disconnect()
+        return frame
+
+    return async_to_sync(scenario)()
+
+
 def test_unit_change_reaches_the_units_devices_as_one_changes_frame(personas):
     # given
     a = personas.a
@@ -81,15 +94,8 @@ def test_moved_out_record_travels_as_a_deleted_id(personas):
     expected = empty_changes()
     expected["assignments"]["deleted"] = ["77"]
 
-    async def scenario():
-        socket = await connect(token)
-        await publish(commit)
-        frame = await receive(socket)
-        await socket.disconnect()
-        return frame
-
     # when
-    frame = async_to_sync(scenario)()
+    frame = first_frame(token, commit)
 
     # then
     assert frame == {"type": "changes", "timestamp": 5, "changes": expected}
@@ -111,15 +117,8 @@ def test_domestic_violence_incident_is_poked_not_sent(personas):
         [],
     )
 
-    async def scenario():
-        socket = await connect(token)
-        await publish(commit)
-        frame = await receive(socket)
-        await socket.disconnect()
-        return frame
-
     # when
-    frame = async_to_sync(scenario)()
+    frame = first_frame(token, commit)
 
     # then
     assert frame == {"type": "poke", "timestamp": 21}
@@ -140,15 +139,8 @@ def test_commit_too_large_for_a_frame_is_poked(personas, monkeypatch):
         [],
     )
 
-    async def scenario():
-        socket = await connect(token)
-        await publish(commit)
-        frame = await receive(socket)
-        await socket.disconnect()
-        return frame
-
     # when
-    frame = async_to_sync(scenario)()
+    frame = first_frame(token, commit)
 
     # then
     assert frame == {"type": "poke", "timestamp": 31}
@@ -253,15 +245,8 @@ def test_a_failing_renderer_degrades_to_pokes_without_raising(personas, monkeypa
     _, token = personas.device(a.patrol_officers[0])
     commit = Commit([change(60, f"u:{a.patrol.pk}", "assignments", 1)], [])
 
-    async def scenario():
-        socket = await connect(token)
-        await publish(commit)
-        frame = await receive(socket)
-        await socket.disconnect()
-        return frame
-
     # when
-    frame = async_to_sync(scenario)()
+    frame = first_frame(token, commit)
 
     # then
     assert frame == {"type": "poke", "timestamp": 60}
