@@ -238,8 +238,10 @@ def lock_sequencer() -> Sequencer:
             Sequencer.objects.bulk_create([Sequencer(id=1)], ignore_conflicts=True)
             cursor.execute(select)
             row = cursor.fetchone()
-    change_seq, audit_seq, audit_head = row
-    return Sequencer(id=1, change_seq=change_seq, audit_seq=audit_seq, audit_head=audit_head)
+    # A loaded row (not a new instance): save() on it updates, as on any fetched model.
+    return Sequencer.from_db(
+        connection.alias, ["id", "change_seq", "audit_seq", "audit_head"], [1, *row]
+    )
 
 
 def store_sequencer(seq: Sequencer) -> None:

@@ -94,3 +94,17 @@ def test_the_sequencer_is_taken_and_stored_with_its_values():
     # then
     assert (taken.change_seq, taken.audit_seq, taken.audit_head) == (42, 7, "a" * 64)
     assert Sequencer.objects.values_list("change_seq", "audit_seq").get() == (42, 7)
+
+
+@pytest.mark.django_db
+def test_the_locked_sequencer_saves_as_a_loaded_row():
+    # given
+    with uow.unit_of_work():
+        taken = uow.lock_sequencer()
+
+        # when: saved the ORM way (its id has a default: a new instance would INSERT)
+        taken.change_seq += 5
+        taken.save(update_fields=["change_seq"])
+
+    # then
+    assert Sequencer.objects.values_list("change_seq", flat=True).get() == taken.change_seq
