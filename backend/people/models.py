@@ -25,6 +25,14 @@ class Role(models.TextChoices):
     OBLAST_ADMIN = "oblast_admin", "oblast administrator"
 
 
+class Language(models.TextChoices):
+    """The languages Kuzet speaks (settings.LANGUAGES); the labels are each language's own name."""
+
+    KK = "kk", "Қазақша"
+    RU = "ru", "Русский"
+    EN = "en", "English"
+
+
 class Officer(AbstractUser):
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.OFFICER)
     district = models.ForeignKey(
@@ -39,6 +47,8 @@ class Officer(AbstractUser):
     badge_number = models.CharField(max_length=16, unique=True, null=True, blank=True)
     phone = models.CharField(max_length=20, blank=True, help_text="E.164, for SMS fallback")
     patronymic = models.CharField(max_length=150, blank=True)
+    # The language of every screen and SMS this person gets (Django's code: kk, ru, en).
+    language = models.CharField(max_length=8, choices=Language.choices, default=Language.RU)
 
     class Meta:
         verbose_name = "officer"

@@ -280,6 +280,9 @@ SPECTACULAR_SETTINGS = {
 
 # --- i18n, static ------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
+LANGUAGES = [("kk", "Қазақша"), ("ru", "Русский"), ("en", "English")]
+# Kazakhstan is on one time, UTC+5, since 1 March 2024 (tzdata 2024a); the `tzdata` package
+# keeps that true on hosts whose system zone database is older.
 TIME_ZONE = "Asia/Almaty"
 USE_I18N = True
 USE_TZ = True
