@@ -13,6 +13,7 @@ from django.db import IntegrityError
 from backend.common import clock
 from backend.common.errors import DomainError, Forbidden, Unauthenticated, ValidationFailed
 from backend.ledger import uow
+from backend.ledger.actions import AuditAction
 from backend.ledger.models import ActorKind
 from backend.people.models import Officer, Role
 
@@ -54,7 +55,7 @@ def enrolment_code_issue(*, officer: Officer, issued_by: Officer | None = None) 
             expires_at=now + dt.timedelta(hours=settings.KUZET_ENROLMENT_CODE_HOURS),
         )
         uow.audit(
-            "device.enrolment_code_issued",
+            AuditAction.DEVICE_ENROLMENT_CODE_ISSUED,
             actor=issued_by,
             obj=officer,
             data={"code_id": record.pk, "expires_at": record.expires_at.isoformat()},
@@ -158,7 +159,7 @@ def _revoke(device: Device, *, by: Officer | None, reason: str, now: dt.datetime
     device.revoked_by = by
     device.revoke_reason = reason[:200]
     device.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
-    uow.audit("device.revoked", actor=by, obj=device, data={"reason": reason})
+    uow.audit(AuditAction.DEVICE_REVOKED, actor=by, obj=device, data={"reason": reason})
     # The realtime layer closes the device's sockets after commit (code 4401).
     uow.notify("device.revoked", device_id=device.pk, officer_id=device.officer_id)
 

@@ -14,6 +14,7 @@ from backend.common import clock
 from backend.common.errors import Conflict as ConflictError
 from backend.common.errors import Forbidden, NotFound, ValidationFailed
 from backend.ledger import uow
+from backend.ledger.actions import AuditAction
 from backend.people.access import district_scope
 from backend.people.models import Role
 
@@ -56,7 +57,7 @@ def conflict_resolve(*, conflict: Conflict, by: Any, resolution: str, note: str)
             update_fields=["state", "resolution", "resolution_note", "resolved_at", "resolved_by"]
         )
         uow.audit(
-            "conflict.resolved",
+            AuditAction.CONFLICT_RESOLVED,
             actor=by,
             obj=locked,
             data={

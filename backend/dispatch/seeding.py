@@ -27,6 +27,7 @@ from backend.devices.models import Device, digest
 from backend.geo.models import Coverage, Settlement
 from backend.geo.seeding import Territory, road_km, seed_territory
 from backend.ledger import uow
+from backend.ledger.actions import AuditAction
 from backend.people.models import Mobility, Officer, Unit, UnitStatus, UnitType
 from backend.people.seeding import ABAI, AYAGOZ, SEMEY, ZHARMA, Staff, seed_staff
 
@@ -274,7 +275,7 @@ def seed_all(*, demo: bool) -> dict[str, int]:
                 if ids:
                     uow.touch(table, *ids)
         if created:
-            uow.audit("seed.loaded", data={"created": created, "demo": demo})
+            uow.audit(AuditAction.SEED_LOADED, data={"created": created, "demo": demo})
     return created
 
 

@@ -26,6 +26,7 @@ from django.utils.module_loading import import_string
 
 from backend.common import clock
 
+from .actions import sensitive_read
 from .models import GENESIS_HASH, ActorKind, AuditEntry, Change, Sequencer
 
 
@@ -506,7 +507,7 @@ def record_read(
     """Audit a read of a sensitive record (domestic violence) in its own unit of work."""
     with unit_of_work():
         audit(
-            f"{obj._meta.model_name}.read",
+            sensitive_read(obj._meta.model_name),
             actor=actor,
             actor_kind=actor_kind,
             obj=obj,

@@ -33,6 +33,7 @@ from django.http import HttpRequest
 
 from backend.common import clock
 from backend.ledger import uow
+from backend.ledger.actions import admin_edit
 
 from .access import DistrictScope, district_scope
 from .models import Role
@@ -232,9 +233,8 @@ class ScopedAdminMixin(_AdminBase):
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         with uow.unit_of_work():
             super().save_model(request, obj, form, change)
-            verb = "changed_in_admin" if change else "added_in_admin"
             uow.audit(
-                f"{obj._meta.model_name}.{verb}",
+                admin_edit(obj._meta.model_name, "changed" if change else "added"),
                 actor=request.user,
                 obj=obj,
                 data={"changed": changed_values(form)},
@@ -246,7 +246,7 @@ class ScopedAdminMixin(_AdminBase):
         with uow.unit_of_work():
             pk = obj.pk
             uow.audit(
-                f"{obj._meta.model_name}.deleted_in_admin",
+                admin_edit(obj._meta.model_name, "deleted"),
                 actor=request.user,
                 obj=obj,
                 data={"repr": str(obj)},

@@ -16,6 +16,7 @@ from django.db.models import Q
 
 from backend.common import clock
 from backend.ledger import uow
+from backend.ledger.actions import AuditAction
 from backend.people.models import Unit
 
 from .models import PresenceNotice
@@ -114,7 +115,7 @@ def _claim(
         kind = "unit_unreachable" if now_unreachable else "unit_reachable"
         last = clock.opt_ms(unit.last_contact_at)
         uow.audit(
-            f"unit.{kind.removeprefix('unit_')}",
+            AuditAction.UNIT_UNREACHABLE if now_unreachable else AuditAction.UNIT_REACHABLE,
             obj=unit,
             data={"last_contact_at": last, "last_contact_via": unit.last_contact_via},
         )

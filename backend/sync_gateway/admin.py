@@ -10,6 +10,7 @@ from django.http import HttpRequest
 
 from backend.common import clock
 from backend.ledger import uow
+from backend.ledger.actions import AuditAction
 from backend.people.admin_scoping import REVIEW, ScopedAdminMixin, capabilities
 
 from .models import QuarantinedRecord
@@ -37,7 +38,7 @@ def quarantined_mark_reviewed(*, records: QuerySet[QuarantinedRecord], by: Any) 
         )
         for record in QuarantinedRecord.objects.filter(pk__in=ids).order_by("pk"):
             uow.audit(
-                "quarantine.reviewed",
+                AuditAction.QUARANTINE_REVIEWED,
                 actor=by,
                 obj=record,
                 data={"reason": record.reason, "table": record.table},

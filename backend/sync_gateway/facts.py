@@ -51,6 +51,7 @@ from backend.dispatch.models import (
 from backend.dispatch.services import ASSIGNMENT_DRIVEN_UNIT_STATUSES, board_notify, lock_rows
 from backend.geo.models import LAT_RANGE, LON_RANGE
 from backend.ledger import uow
+from backend.ledger.actions import AuditAction
 from backend.ledger.models import ActorKind
 from backend.people.models import Unit, UnitStatus
 from sync import rules, timing
@@ -67,6 +68,12 @@ MILESTONE_UNIT_STATUS = {
 UNIT_KINDS = frozenset({"unit_status", "location", "sos"})
 NO_UNIT = 0  # a claimed unit that matches no assignee (unit ids start at 1)
 SERVER_FACT_KINDS = frozenset({*MILESTONE_KINDS, "outcome", "note", "unit_status", "sos"})
+SOURCE_AUDIT_ACTION: dict[str, AuditAction] = {
+    EventSource.ON_BEHALF: AuditAction.EVENT_ON_BEHALF_RECORDED,
+    EventSource.SMS: AuditAction.EVENT_SMS_RECORDED,
+    EventSource.BACKFILL: AuditAction.EVENT_BACKFILL_RECORDED,
+    EventSource.SERVER: AuditAction.EVENT_SERVER_RECORDED,
+}
 
 
 @dataclass(frozen=True)
@@ -263,7 +270,7 @@ def record_server_fact(
                 (outcome.refusal or ("invalid", ""))[1], code=(outcome.refusal or ("invalid",))[0]
             )
         uow.audit(
-            f"event.{source}_recorded",
+            SOURCE_AUDIT_ACTION[source],
             actor=actor,
             obj=assignment,
             data={
@@ -851,7 +858,7 @@ def _open_conflicts(
     Conflict.objects.bulk_create([c for c, _ in rows])
     for conflict, entry in rows:
         uow.audit(
-            "conflict.opened",
+            AuditAction.CONFLICT_OPENED,
             actor=actor,
             actor_kind=actor_kind,
             obj=conflict if conflict.pk else None,
@@ -890,7 +897,7 @@ def _sos(state: _State, entry: _Entry, *, actor: Any, actor_kind: str | None) ->
     if unit is None:
         return
     uow.audit(
-        "unit.sos",
+        AuditAction.UNIT_SOS,
         actor=actor,
         actor_kind=actor_kind,
         obj=unit,

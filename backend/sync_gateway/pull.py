@@ -30,6 +30,7 @@ from django.utils import timezone
 from backend.common import clock
 from backend.devices.models import Device
 from backend.ledger import uow
+from backend.ledger.actions import AuditAction
 from backend.ledger.models import ActorKind, Change, Sequencer
 from backend.ledger.uow import CommittedChange
 from sync.scope import MAX_PAGE, PullMode, SnapshotCursor, plan_pull, response_timestamp
@@ -126,7 +127,7 @@ def scope_epoch(device: Device, scope: tuple[Any, Any, Any, int] | None = None, 
         )
         if scope is not None:
             uow.audit(
-                "device.scope_rebuilt",
+                AuditAction.DEVICE_SCOPE_REBUILT,
                 actor=officer,
                 actor_kind=ActorKind.DEVICE,
                 obj=device,
@@ -213,7 +214,7 @@ def _audit_dv_reads(device: Device, changes: dict[str, Any], purpose: str) -> No
     with uow.unit_of_work():
         for district_id, incident_ids in by_district.items():
             uow.audit(
-                "incident.read",
+                AuditAction.INCIDENT_READ,
                 actor=device.officer,
                 actor_kind=ActorKind.DEVICE,
                 object_type="incident",

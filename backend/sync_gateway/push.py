@@ -32,6 +32,7 @@ from backend.devices.models import Device
 from backend.devices.services import DeviceRevoked
 from backend.dispatch.models import Event
 from backend.ledger import uow
+from backend.ledger.actions import AuditAction
 from backend.ledger.models import ActorKind
 from sync.protocol import (
     ClockHeader,
@@ -237,7 +238,7 @@ def _id_reused(
     results[p.index] = _rejected(p.record.id, "id_reused", detail)
     keep(p.item, "id_reused", detail)
     uow.audit(
-        "security.event_id_reused",
+        AuditAction.SECURITY_EVENT_ID_REUSED,
         actor=device.officer,
         actor_kind=ActorKind.DEVICE,
         obj=device,

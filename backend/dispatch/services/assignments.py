@@ -17,6 +17,7 @@ from django.utils.module_loading import import_string
 from backend.common import clock
 from backend.common.errors import Conflict, NotFound, ValidationFailed
 from backend.ledger import uow
+from backend.ledger.actions import AuditAction
 from backend.people.models import Role, Unit, UnitStatus
 
 from .. import policies, selectors
@@ -126,7 +127,7 @@ def dispatch_locked(
         incident.save(update_fields=["status"])
         uow.touch("incidents", incident.pk)
     uow.audit(
-        "assignment.dispatched",
+        AuditAction.ASSIGNMENT_DISPATCHED,
         actor=by,
         obj=assignment,
         data={
@@ -285,7 +286,7 @@ def assignment_cancel(
         unit_release_if_idle(unit, now=now)
         _incident_requeue_if_unstaffed(inc)
         uow.audit(
-            "assignment.cancelled",
+            AuditAction.ASSIGNMENT_CANCELLED,
             actor=by,
             obj=a,
             data={"reason": a.cancel_reason, "unit_id": unit.pk, "event_id": event.pk},
@@ -353,7 +354,7 @@ def assignment_reassign(
         )
         unit_release_if_idle(old_unit, now=now)
         uow.audit(
-            "assignment.reassigned",
+            AuditAction.ASSIGNMENT_REASSIGNED,
             actor=by,
             obj=old,
             data={
@@ -414,7 +415,7 @@ def assignment_acknowledge_on_behalf(
         )
         escalation.ladder_reschedule(assignment_id=a.pk, now=now)
         uow.audit(
-            "assignment.acknowledged_on_behalf",
+            AuditAction.ASSIGNMENT_ACKNOWLEDGED_ON_BEHALF,
             actor=by,
             obj=a,
             data={"channel": channel, "note": (note or "").strip(), "event_id": event.pk},

@@ -47,6 +47,7 @@ from django.db.models import Exists, F, Field, OuterRef
 from backend.common import clock
 from backend.common.errors import DomainError
 from backend.ledger import uow
+from backend.ledger.actions import AuditAction
 from backend.people.models import Unit
 
 from .. import selectors
@@ -62,6 +63,12 @@ from . import messaging
 from ._shared import board_notify, lock_one, lock_rows
 
 Step = EscalationStep.Step
+STEP_AUDIT_ACTION: dict[str, AuditAction] = {
+    Step.SMS_UNDELIVERED: AuditAction.ESCALATION_SMS_UNDELIVERED,
+    Step.ACK_OVERDUE: AuditAction.ESCALATION_ACK_OVERDUE,
+    Step.ACK_OVERDUE_TWICE: AuditAction.ESCALATION_ACK_OVERDUE_TWICE,
+    Step.ARRIVAL_OVERDUE: AuditAction.ESCALATION_ARRIVAL_OVERDUE,
+}
 STEPS: tuple[str, ...] = (
     Step.SMS_UNDELIVERED,
     Step.ACK_OVERDUE,
@@ -692,7 +699,7 @@ def _fire(
                 **common,
             )
     uow.audit(
-        f"escalation.{step}",
+        STEP_AUDIT_ACTION[step],
         actor=None,
         object_type=Assignment.audit_object_type,
         object_id=a.pk,

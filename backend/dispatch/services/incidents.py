@@ -14,6 +14,7 @@ from backend.common import clock
 from backend.common.errors import Conflict, Forbidden, ValidationFailed
 from backend.geo.models import Settlement
 from backend.ledger import uow
+from backend.ledger.actions import AuditAction
 from backend.ledger.models import ActorKind
 from backend.people.access import district_scope
 from backend.people.models import Unit, UnitType
@@ -217,7 +218,7 @@ def incident_new(
         follow_up = _dv_follow_up(incident, settlement=settlement, subjects=subjects, now=now)
 
     uow.audit(
-        "incident.created",
+        AuditAction.INCIDENT_CREATED,
         actor=by,
         actor_kind=None if by is not None else ActorKind.INTEGRATION if intake_key else None,
         actor_label="" if by is not None else (f"intake:{intake_key.name}" if intake_key else ""),
@@ -273,7 +274,7 @@ def _dv_follow_up(
             prior_dv_calls=F("prior_dv_calls") + 1
         )
     uow.audit(
-        "followup.created",
+        AuditAction.FOLLOWUP_CREATED,
         obj=task,
         data={"incident_id": incident.pk, "unit_id": inspector.pk if inspector else None},
     )
@@ -389,7 +390,7 @@ def incident_close(
             payload={"disposition": inc.disposition, "outcome_code": outcome_code},
         )
         uow.audit(
-            "incident.closed",
+            AuditAction.INCIDENT_CLOSED,
             actor=by,
             obj=inc,
             data={"disposition": inc.disposition, "outcome_code": outcome_code, **ended},
@@ -420,7 +421,7 @@ def incident_reopen(
         inc.closed_at = None
         inc.closed_by = None
         inc.save(update_fields=["status", "reopened_at", "closed_at", "closed_by"])
-        uow.audit("incident.reopened", actor=by, obj=inc, data={"reason": reason.strip()})
+        uow.audit(AuditAction.INCIDENT_REOPENED, actor=by, obj=inc, data={"reason": reason.strip()})
         uow.touch("incidents", inc.pk)
         board_notify("incident.reopened", incident=inc, actor=actor_label(by))
     return inc

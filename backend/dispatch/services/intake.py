@@ -17,6 +17,7 @@ from backend.common import clock
 from backend.common.errors import Conflict, Forbidden, Unauthenticated, ValidationFailed
 from backend.devices.models import digest
 from backend.ledger import uow
+from backend.ledger.actions import AuditAction
 
 from ..models import Channel, Incident, IntakeKey
 from ._shared import lock_one
@@ -45,7 +46,7 @@ def intake_key_issue(*, channel: str, name: str, by: Any = None) -> tuple[Intake
             created_by=by,
         )
         uow.audit(
-            "intake_key.issued",
+            AuditAction.INTAKE_KEY_ISSUED,
             actor=by,
             obj=key,
             object_type="intake_key",
@@ -63,7 +64,7 @@ def intake_key_revoke(*, key: IntakeKey, by: Any) -> bool:
         locked.revoked_at = clock.now()
         locked.save(update_fields=["revoked_at"])
         uow.audit(
-            "intake_key.revoked",
+            AuditAction.INTAKE_KEY_REVOKED,
             actor=by,
             obj=locked,
             object_type="intake_key",

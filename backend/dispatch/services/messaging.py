@@ -27,6 +27,7 @@ from backend.common.errors import Malformed, Unauthenticated
 from backend.devices.models import Device
 from backend.geo.models import Coverage
 from backend.ledger import uow
+from backend.ledger.actions import AuditAction
 from backend.ledger.models import ActorKind
 from backend.people.models import Officer, Role, Unit
 
@@ -468,7 +469,7 @@ def _apply_reply(
             setattr(msg, name, value)
         msg.save(update_fields=["state", "error", *fields])
         uow.audit(
-            "sms.inbound_rejected",
+            AuditAction.SMS_INBOUND_REJECTED,
             actor_kind=ActorKind.SYSTEM,
             object_type="sms",
             object_id=msg.pk,
@@ -516,7 +517,7 @@ def _apply_reply(
     msg.reply_code = code
     msg.save(update_fields=["state", "officer", "assignment", "reply_code"])
     uow.audit(
-        "sms.inbound_applied",
+        AuditAction.SMS_INBOUND_APPLIED,
         actor=officer,
         actor_kind=ActorKind.USER,
         obj=assignment,
