@@ -15,10 +15,11 @@ from django.conf import settings
 from django.db.models import Q
 
 from backend.common import clock
+from backend.geo import travel
 from backend.geo.models import Settlement
 from backend.people.models import UNREACHABLE, Unit, UnitStatus
 
-from . import policies, travel
+from . import policies
 from .models import OPEN_ASSIGNMENT_STATUSES, Assignment, Incident, IncidentStatus, RiskSubject
 
 # --- places ----------------------------------------------------------------------------------
