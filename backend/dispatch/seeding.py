@@ -29,12 +29,14 @@ from backend.geo.models import Coverage, Settlement
 from backend.geo.seeding import Territory, seed_territory
 from backend.ledger import uow
 from backend.ledger.actions import AuditAction
+from backend.ledger.names import SyncTable
 from backend.people.models import Officer, Unit, UnitStatus, UnitType
 from backend.people.seeding import ABAI, AYAGOZ, SEMEY, ZHARMA, Staff, seed_staff
 
+from .ladder import next_due
+from .lifecycle import AssignmentStatus, EventKind, IncidentStatus
 from .models import (
     Assignment,
-    AssignmentStatus,
     Category,
     Channel,
     Conflict,
@@ -43,18 +45,15 @@ from .models import (
     Disposition,
     EstimateMethod,
     Event,
-    EventKind,
     EventSource,
     FollowUpTask,
     Incident,
-    IncidentStatus,
     LocationSource,
     OutcomeCode,
     Priority,
     RiskSubject,
 )
 from .policies import deadlines_for
-from .services.escalation import next_due
 
 # Stories: how far a call got.
 CLOSED, CLEARED, ON_SCENE, EN_ROUTE = "closed", "cleared", "on_scene", "en_route"
@@ -254,7 +253,7 @@ def seed_all(*, demo: bool) -> dict[str, int]:
         territory = seed_territory()
         created = dict(territory.created)
         if territory.created_settlement_ids:
-            uow.touch("settlements", *territory.created_settlement_ids)
+            uow.touch(SyncTable.SETTLEMENTS, *territory.created_settlement_ids)
         if demo:
             staff = seed_staff(territory, now=now)
             created.update(staff.created)
@@ -271,7 +270,7 @@ def seed_all(*, demo: bool) -> dict[str, int]:
                 ("units", sorted(units)),
             ):
                 if ids:
-                    uow.touch(table, *ids)
+                    uow.touch(SyncTable(table), *ids)
         if created:
             uow.audit(AuditAction.SEED_LOADED, data={"created": created, "demo": demo})
     return created

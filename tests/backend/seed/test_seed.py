@@ -11,16 +11,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from backend.devices.models import Device
-from backend.dispatch.models import (
-    Assignment,
-    AssignmentStatus,
-    Category,
-    Channel,
-    Conflict,
-    Event,
-    Incident,
-    IncidentStatus,
-)
+from backend.dispatch.lifecycle import AssignmentStatus, IncidentStatus
+from backend.dispatch.models import Assignment, Category, Channel, Conflict, Event, Incident
 from backend.dispatch.seeding import CALLS
 from backend.geo.models import District, Okrug, Settlement
 from backend.geo.seeding import estimate_position, read_rows, zone_for
