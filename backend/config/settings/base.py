@@ -237,6 +237,9 @@ KUZET_SCOPE_CLOSED_HOURS = env_int("KUZET_SCOPE_CLOSED_HOURS", 24)
 KUZET_ENROLMENT_CODE_HOURS = env_int("KUZET_ENROLMENT_CODE_HOURS", 24)
 KUZET_UNREACHABLE_MINUTES = env_int("KUZET_UNREACHABLE_MINUTES", 15)
 KUZET_POSITION_STALE_MINUTES = env_int("KUZET_POSITION_STALE_MINUTES", 30)
+# A live device not heard from (pull, push or socket) for this long is "silent" on the chief's
+# console: a phone left in a drawer or in a white spot for a whole shift.
+KUZET_DEVICE_SILENT_HOURS = env_int("KUZET_DEVICE_SILENT_HOURS", 12)
 KUZET_SYNC_RATE_PER_MINUTE = env_int("KUZET_SYNC_RATE_PER_MINUTE", 120)
 # Upper bound of a sync request's one-way time (network + queueing before the view reads
 # the clock); it is part of every anchored event-time estimate's uncertainty.
