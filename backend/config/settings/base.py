@@ -57,7 +57,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin with Kuzet's site, whose home page is the district chief's console.
+    "backend.reports.apps.KuzetAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -75,6 +76,7 @@ INSTALLED_APPS = [
     "backend.dispatch",
     "backend.sync_gateway",
     "backend.realtime",
+    "backend.reports.apps.ReportsConfig",
 ]
 
 MIDDLEWARE = [
