@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 export PORT
 
-.PHONY: run test lint types check bench clean
+.PHONY: run test lint types check bench clean messages
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,14 @@ lint: $(STAMP)
 
 types: $(STAMP)
 	$(BIN)/mypy backend sync
+
+# Re-extract the chief's console strings and compile its catalogs (GNU gettext's msgfmt);
+# the compiled .mo files are committed, so run and test need no gettext.
+messages: $(STAMP)
+	cd backend/reports && ../../$(BIN)/django-admin makemessages -l kk -l ru --no-location \
+		--no-obsolete --settings backend.config.settings.test --pythonpath ../..
+	cd backend/reports && ../../$(BIN)/django-admin compilemessages \
+		--settings backend.config.settings.test --pythonpath ../..
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
