@@ -203,7 +203,11 @@ class ReportFilterForm(forms.Form):
         label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     district = forms.TypedChoiceField(
-        label=_("District"), required=False, coerce=int, empty_value=None
+        label=_("District"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        error_messages={"invalid_choice": _("No such district among yours.")},
     )
     zone = forms.ChoiceField(
         label=_("Zone"), required=False, choices=_choices(labels.ZONE, none=True)

@@ -126,6 +126,8 @@ def _context(form: ReportFilterForm, f: ReportFilter | None, **extra: Any) -> di
         "filter": f,
         "period": _period_text(f) if f else "",
         "query": f.query() if f else "",
+        # The report pages keep the reader's period and narrowing from one to the next.
+        "nav_query": f.query() if f else "",
         "districts_text": ", ".join(name for _id, name in form.district_choices)
         if f is None or f.district is None
         else dict(form.district_choices).get(f.district, ""),

@@ -286,6 +286,8 @@ LANGUAGES = [("kk", "Қазақша"), ("ru", "Русский"), ("en", "English
 # Kazakhstan is on one time, UTC+5, since 1 March 2024 (tzdata 2024a); the `tzdata` package
 # keeps that true on hosts whose system zone database is older.
 TIME_ZONE = "Asia/Almaty"
+# Django has no Kazakh number and date formats; Kazakhstan writes 75,0 and 31.03.2026.
+FORMAT_MODULE_PATH = ["backend.config.formats"]
 USE_I18N = True
 USE_TZ = True
 STATIC_URL = "static/"
