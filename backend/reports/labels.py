@@ -74,6 +74,19 @@ OUTCOME: dict[str, Promise] = {
     "not_found": _("nobody found at the scene"),
     "false_call": _("false call"),
 }
+EVENT_KIND: dict[str, Promise] = {
+    "delivered": _("delivered to the handset"),
+    "ack": _("acknowledged"),
+    "en_route": _("en route"),
+    "on_scene": _("on scene"),
+    "transporting": _("transporting"),
+    "cleared": _("cleared"),
+    "outcome": _("outcome"),
+    "note": _("note"),
+    "unit_status": _("unit status"),
+    "location": _("location"),
+    "sos": _("SOS"),
+}
 SHIFT: dict[str, Promise] = {
     "day": _("day shift (08:00–20:00)"),
     "night": _("night shift (20:00–08:00)"),

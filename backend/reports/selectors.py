@@ -41,7 +41,7 @@ from . import labels
 from .filters import NONE, ReportFilter, local_zone, shift_of
 from .percentiles import EMPTY, Aggregated, Group, Stat, aggregate
 
-INCIDENT, ASSIGNMENT = "incident", "assignment"
+INCIDENT, ASSIGNMENT, EVENT = "incident", "assignment", "event"
 DURATION, SHARE = "duration", "share"
 BOX = (0.1, 0.25, 0.5, 0.75, 0.9)  # the fractions a box plot is drawn from
 

@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from backend.common import clock
+from backend.dispatch import kpis
 from backend.dispatch.models import Category
 from backend.ledger import uow
 from backend.people.models import Role
@@ -37,7 +38,7 @@ from backend.people.models import Role
 from . import charts, labels, selectors
 from .filters import NONE, ReportFilter, ReportFilterForm, last_days, last_month, local_zone
 from .percentiles import EMPTY, Group
-from .selectors import ASSIGNMENT, INCIDENT, KPI_BY_KEY, SLICE_BY_KEY, SLICES, Kpi
+from .selectors import ASSIGNMENT, EVENT, INCIDENT, KPI_BY_KEY, SLICE_BY_KEY, SLICES, Kpi
 from .tables import (
     COUNT,
     DURATION,
@@ -519,10 +520,10 @@ def quality_table(f: ReportFilter, q: selectors.DataQuality) -> Table:
             undelivered=Cell(
                 und.mean, href=incidents_url(narrowed, kpi="undelivered_60s") if und.n else ""
             ),
-            events=sus.n,
-            suspect=sus.mean,
-            lag_p50=lag.p50,
-            lag_p90=lag.p90,
+            events=Cell(sus.n, href=incidents_url(narrowed, kpi="suspect") if sus.n else ""),
+            suspect=Cell(sus.mean, href=incidents_url(narrowed, kpi="suspect") if sus.n else ""),
+            lag_p50=Cell(lag.p50, href=incidents_url(narrowed, kpi="sync_lag") if lag.n else ""),
+            lag_p90=Cell(lag.p90, href=incidents_url(narrowed, kpi="sync_lag") if lag.n else ""),
         )
     return table
 
@@ -761,7 +762,7 @@ class Measure:
 
     key: str
     label: Any
-    level: str  # INCIDENT: a list of calls; ASSIGNMENT: a list of assignments
+    level: str  # INCIDENT: a list of calls; ASSIGNMENT, EVENT: of assignments, of events
     field: str
     kind: str  # DURATION, or SHARE (1/0 per row, shown as words)
     yes: Any = ""
@@ -781,6 +782,9 @@ MEASURES: dict[str, Measure] = {
     "undelivered_60s": Measure("undelivered_60s", gettext_lazy("Not delivered within 60 s"),
                                ASSIGNMENT, "undelivered_60s", SHARE,
                                gettext_lazy("not within 60 s"), gettext_lazy("within 60 s")),
+    "sync_lag": Measure("sync_lag", gettext_lazy("Sync lag"), EVENT, "sync_lag_s", DURATION),
+    "suspect": Measure("suspect", gettext_lazy("Clock-suspect events"), EVENT, "suspect", SHARE,
+                       gettext_lazy("time suspect"), gettext_lazy("time trusted")),
 }  # fmt: skip
 
 
@@ -801,10 +805,11 @@ def _value_cell(measure: Measure | None, value: Any) -> Any:
 def drilldown_rows(f: ReportFilter, measure: Measure | None, *, now: dt.datetime) -> QuerySet[Any]:
     """The rows behind a figure: every call of the filter, or those (calls or assignments)
     with a value of ``measure`` — slowest first."""
+    related = ("incident", "incident__settlement", "incident__district", "unit")
     if measure is not None and measure.level == ASSIGNMENT:
-        qs: QuerySet[Any] = selectors.assignment_rows(f, now=now).select_related(
-            "incident", "incident__settlement", "incident__district", "unit"
-        )
+        qs: QuerySet[Any] = selectors.assignment_rows(f, now=now).select_related(*related)
+    elif measure is not None and measure.level == EVENT:
+        qs = kpis.events_with_kpis(f.events()).select_related(*related)
     else:
         qs = selectors.incident_rows(f, now=now).select_related("settlement", "district")
     if measure is None:
@@ -815,10 +820,17 @@ def drilldown_rows(f: ReportFilter, measure: Measure | None, *, now: dt.datetime
 def drilldown_table(
     f: ReportFilter, measure: Measure | None, rows: Any, *, several_districts: bool
 ) -> Table:
-    by_assignment = measure is not None and measure.level == ASSIGNMENT
+    level = measure.level if measure else INCIDENT
     columns = [Column("number", _("Incident"))]
-    if by_assignment:
+    if level == ASSIGNMENT:
         columns += [Column("unit", _("Unit")), Column("dispatched", _("Dispatched"))]
+    if level == EVENT:
+        columns += [
+            Column("unit", _("Unit")),
+            Column("event", _("Event")),
+            Column("event_at", _("Event time (estimated)")),
+            Column("server_at", _("Received by the server")),
+        ]
     columns.append(Column("received", _("Received")))
     if several_districts:
         columns.append(Column("district", _("District")))
@@ -835,7 +847,7 @@ def drilldown_table(
         )
     table = Table("incidents", str(measure.label) if measure else _("Calls"), columns)
     for row in rows:
-        incident = row.incident if by_assignment else row
+        incident = row if level == INCIDENT else row.incident
         # Domestic violence: no place on any list (a household in a small village is
         # identified by it); the incident page shows it, and its read is audited.
         dv = incident.category == Category.DOMESTIC_VIOLENCE
@@ -844,8 +856,11 @@ def drilldown_table(
             number=Cell(
                 incident.number, href=reverse("admin:dispatch_incident_change", args=[incident.pk])
             ),
-            unit=row.unit.callsign if by_assignment else "",
-            dispatched=_when(row.dispatched_at) if by_assignment else "",
+            unit=row.unit.callsign if level != INCIDENT and row.unit_id else "",
+            dispatched=_when(row.dispatched_at) if level == ASSIGNMENT else "",
+            event=labels.label(labels.EVENT_KIND, row.kind) if level == EVENT else "",
+            event_at=_when(row.estimated_at) if level == EVENT else "",
+            server_at=_when(row.server_received_at) if level == EVENT else "",
             received=_when(incident.received_at),
             district=incident.district.name,
             settlement=_("restricted (domestic violence)")
@@ -860,12 +875,12 @@ def drilldown_table(
     return table
 
 
-def _audit_dv_reads(user: Any, rows: list[Any], *, by_assignment: bool, purpose: str) -> None:
+def _audit_dv_reads(user: Any, rows: list[Any], *, level: str, purpose: str) -> None:
     """Listing domestic-violence calls is a read of them (Law 214-IV): one audit entry per
     call, all in one unit of work."""
     incidents = {}
     for row in rows:
-        incident = row.incident if by_assignment else row
+        incident = row if level == INCIDENT else row.incident
         if incident.category == Category.DOMESTIC_VIOLENCE:
             incidents[incident.pk] = incident
     if not incidents:
@@ -896,21 +911,17 @@ def incidents_page(site: Any, request: HttpRequest) -> HttpResponse:
         )
     f = form.report_filter()
     rows = drilldown_rows(f, measure, now=clock.now())
-    by_assignment = measure is not None and measure.level == ASSIGNMENT
+    level = measure.level if measure else INCIDENT
     several = f.districts is None or len(f.districts) > 1
     if wants_csv:
         everything = list(rows)
-        _audit_dv_reads(
-            request.user, everything, by_assignment=by_assignment, purpose="reports.csv"
-        )
+        _audit_dv_reads(request.user, everything, level=level, purpose="reports.csv")
         return drilldown_table(f, measure, everything, several_districts=several).csv_response(
             "incidents"
         )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     shown = list(page.object_list)
-    _audit_dv_reads(
-        request.user, shown, by_assignment=by_assignment, purpose="reports.incident_list"
-    )
+    _audit_dv_reads(request.user, shown, level=level, purpose="reports.incident_list")
     table = drilldown_table(f, measure, shown, several_districts=several)
     _link_csv(request, [table])
     context = _context(
@@ -918,7 +929,7 @@ def incidents_page(site: Any, request: HttpRequest) -> HttpResponse:
         f,
         title=str(measure.label) if measure else _("Calls"),
         measure=measure,
-        by_assignment=by_assignment,
+        level=level,
         count=page.paginator.count,
         page=page,
         tables=[table],

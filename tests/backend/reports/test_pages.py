@@ -150,6 +150,8 @@ def test_the_dashboard_reads_in_a_fixed_number_of_statements(client, personas, m
         ({}, 11, None),
         ({"shift": "night"}, 4, None),
         ({"kpi": "unit_response", "unit": "inspector"}, 2, "25:00"),
+        ({"kpi": "sync_lag"}, 3, "1:00:00"),  # the hour-long white spot first
+        ({"kpi": "suspect"}, 3, None),
     ],
 )
 def test_every_figure_opens_exactly_the_rows_it_counted(
