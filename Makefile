@@ -16,7 +16,7 @@ FIELD := field
 FIELD_DEPS := $(FIELD)/node_modules/.installed
 FIELD_BUILD := $(FIELD)/dist/.built
 FIELD_SOURCES := $(shell find $(FIELD)/src $(FIELD)/public -type f 2>/dev/null) \
-	$(FIELD)/index.html $(FIELD)/vite.config.js $(FIELD)/scripts/compress.mjs $(FIELD)/package.json
+	$(FIELD)/index.html $(FIELD)/vite.config.mjs $(FIELD)/scripts/compress.mjs $(FIELD)/package.json
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -1,3 +1,6 @@
+// No "type": "module" in package.json on purpose: Vite 8 gives a CommonJS module's
+// module.exports as the default import to importers in type-module packages, and
+// WatermelonDB ships Babel-compiled CommonJS (exports.default + __esModule).
 // The field app is served by Kuzet at /app/ (backend/field_app). The service worker
 // (vite-plugin-pwa → Workbox) precaches the shell and every asset, so after the first load
 // the app opens with no network at all; API and WebSocket traffic never goes through it.
