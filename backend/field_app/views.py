@@ -50,8 +50,10 @@ BUILD_MISSING = """<!doctype html>
 <p>Kuzet serves the officers' app from <code>field/dist</code>, and that folder has no build.
 <code>make run</code> builds it (Node 20 and npm); by hand:
 <code>cd field &amp;&amp; npm ci &amp;&amp; npm run build</code>.</p>
-<p lang="ru">Приложение для сотрудников не собрано на этом сервере: выполните <code>make run</code>.</p>
-<p lang="kk">Қызметкерлерге арналған қолданба бұл серверде жиналмаған: <code>make run</code> орындаңыз.</p>
+<p lang="ru">Приложение для сотрудников не собрано на этом сервере:
+выполните <code>make run</code>.</p>
+<p lang="kk">Қызметкерлерге арналған қолданба бұл серверде жиналмаған:
+<code>make run</code> орындаңыз.</p>
 </body></html>
 """
 

@@ -205,9 +205,12 @@ export class FieldApp {
 
   _coverage(online) {
     this.store.set({ online })
-    if (online && this.engine) {
+    if (!this.engine) return
+    if (online) {
       this.engine.request()
       this.socket?.kick()
+    } else {
+      this.socket?.suspend()
     }
   }
 

@@ -37,9 +37,18 @@ export class LiveSocket {
     this._setOpen(false)
   }
 
+  /** The phone lost coverage: drop the socket (it is dead anyway) until ``kick()``. */
+  suspend() {
+    this._clearTimers()
+    const ws = this.ws
+    this.ws = null
+    if (ws) ws.close(1000)
+    this._setOpen(false)
+  }
+
   /** Reconnect now (coverage came back), skipping the backoff wait. */
   async kick() {
-    if (this._stopped || this.open) return
+    if (this._stopped || this.open || this.ws) return
     this._clearTimers()
     this._attempt = 0
     await this._connect()

@@ -278,12 +278,15 @@ export class SyncEngine {
     return false
   }
 
-  /** The device was revoked: erase every local record and key, keep the install id. */
+  /** The device was revoked: erase every local record and key; keep only the install id
+   * and the chosen screen language (neither is case data). */
   async wipe() {
     this.stop()
     const installId = await this.database.localStorage.get(KEYS.installId)
+    const language = await this.database.localStorage.get(KEYS.language)
     await this.database.write(() => this.database.unsafeResetDatabase(), 'kuzet-wipe')
     if (installId) await this.database.localStorage.set(KEYS.installId, installId)
+    if (language) await this.database.localStorage.set(KEYS.language, language)
     await this.database.localStorage.set(KEYS.revokedNotice, true)
     await flush(this.database)
     this._set({ syncing: false, problem: 'revoked', nextRetryAt: null, lastSyncOk: null })

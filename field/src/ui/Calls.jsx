@@ -134,23 +134,32 @@ function Milestones({ app, state, assignment, mine }) {
   )
 }
 
-function OutcomeForm({ app, state, assignment }) {
+function OutcomeForm({ app, state, assignment, mine }) {
   const { lang } = state
+  const recorded = mine
+    .filter((e) => e.kind === 'outcome' && e.assignment_id === assignment.id)
+    .sort((a, b) => a.device_time - b.device_time)
   const [code, setCode] = useState('')
   const [text, setText] = useState('')
   const [registryKind, setRegistryKind] = useState('')
   const [registryNumber, setRegistryNumber] = useState('')
-  const [saved, setSaved] = useState(false)
   async function submit(event) {
     event.preventDefault()
     if (!code) return
     await app.outcome(assignment.id, { code, text: text.trim(), registryKind, registryNumber: registryNumber.trim() })
-    setSaved(true)
+    setCode('')
     setText('')
+    setRegistryKind('')
+    setRegistryNumber('')
   }
   return (
     <form class="outcome" onSubmit={submit}>
       <h2>{t(lang, 'outcome')}</h2>
+      {recorded.length > 0 && (
+        <p class="saved">
+          {t(lang, 'outcome_saved')}: {describe(lang, recorded[recorded.length - 1])}
+        </p>
+      )}
       <label for="outcome-code">{t(lang, 'outcome_code')}</label>
       <select id="outcome-code" value={code} onChange={(e) => setCode(e.currentTarget.value)} required>
         <option value="">{t(lang, 'choose')}</option>
@@ -190,7 +199,6 @@ function OutcomeForm({ app, state, assignment }) {
       <button class="big primary" type="submit" disabled={!code}>
         {t(lang, 'outcome_save')}
       </button>
-      {saved && <p class="saved">{t(lang, 'outcome_saved')}</p>}
     </form>
   )
 }
@@ -347,7 +355,7 @@ export function CallDetail({ app, state, id }) {
       )}
       {incident && <RiskFlags lang={lang} incident={incident} />}
       <Milestones app={app} state={state} assignment={assignment} mine={mine} />
-      {cleared && <OutcomeForm app={app} state={state} assignment={assignment} />}
+      {cleared && <OutcomeForm app={app} state={state} assignment={assignment} mine={mine} />}
       <NoteForm app={app} state={state} assignment={assignment} />
       <Timeline state={state} assignment={assignment} mine={mine} />
     </main>

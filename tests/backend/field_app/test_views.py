@@ -9,7 +9,9 @@ import pytest
 def dist(tmp_path, settings):
     root = tmp_path / "dist"
     (root / "assets").mkdir(parents=True)
-    (root / "index.html").write_text('<!doctype html><script type="module" src="/app/assets/index-AbCd1234.js"></script>')
+    (root / "index.html").write_text(
+        '<!doctype html><script type="module" src="/app/assets/index-AbCd1234.js"></script>'
+    )
     script = b"console.log('kuzet')" * 50
     (root / "assets" / "index-AbCd1234.js").write_bytes(script)
     (root / "assets" / "index-AbCd1234.js.gz").write_bytes(gzip.compress(script))
@@ -80,7 +82,14 @@ def test_service_worker_is_scoped_to_the_app_and_never_cached_long(client, dist)
 
 
 @pytest.mark.parametrize(
-    "path", ["/app/../secret.txt", "/app/assets/../../secret.txt", "/app/sizes.json", "/app/nothing.js", "/app/assets/index-AbCd1234.js.gz"]
+    "path",
+    [
+        "/app/../secret.txt",
+        "/app/assets/../../secret.txt",
+        "/app/sizes.json",
+        "/app/nothing.js",
+        "/app/assets/index-AbCd1234.js.gz",
+    ],
 )
 def test_files_outside_the_app_are_not_served(client, dist, path):
     # when
