@@ -49,7 +49,8 @@ export default defineConfig({
         ],
       },
       workbox: {
-        globPatterns: ['**/*.{js,css,html,svg,png,webmanifest}'],
+        // The manifest's icons are added by the plugin itself (includeManifestIcons).
+        globPatterns: ['**/*.{js,css,html,webmanifest}'],
         navigateFallback: '/app/index.html',
         navigateFallbackAllowlist: [/^\/app\//],
         // One file: no second request for the Workbox runtime on a 2G link.

@@ -101,7 +101,7 @@ def enrol(page, server, code):
     )
 
 
-def record_sizes(page, sizes):
+def record_sizes(context, sizes):
     def finished(request):
         url = request.url
         if "/app/" not in url and "/api/sync/v1/" not in url:
@@ -113,6 +113,7 @@ def record_sizes(page, sizes):
         sizes.append(
             {
                 "url": url.split("://", 1)[1].split("/", 1)[1],
+                "from_service_worker": request.service_worker is not None,
                 "method": request.method,
                 "request_body": transfer["requestBodySize"],
                 "response_body": transfer["responseBodySize"],
@@ -121,7 +122,8 @@ def record_sizes(page, sizes):
             }
         )
 
-    page.on("requestfinished", finished)
+    # On the context, so the service worker's own fetches (its precache) are counted too.
+    context.on("requestfinished", finished)
 
 
 def test_officer_enrols_receives_a_call_works_it_offline_and_it_reaches_the_server_once(
@@ -137,7 +139,7 @@ def test_officer_enrols_receives_a_call_works_it_offline_and_it_reaches_the_serv
     with browser.playwright() as driver:
         phone = launch_phone(driver, profile)
         page = phone.pages[0]
-        record_sizes(page, sizes)
+        record_sizes(phone, sizes)
         page.on("console", lambda m: m.type == "error" and console_errors.append(m.text))
 
         # when: the officer types the code the operator printed
@@ -197,7 +199,7 @@ def test_officer_enrols_receives_a_call_works_it_offline_and_it_reaches_the_serv
     with browser.playwright() as driver:
         phone = launch_phone(driver, profile, offline=True)
         page = phone.pages[0]
-        record_sizes(page, sizes)
+        record_sizes(phone, sizes)
         page.goto(f"{field_server.url}/app/")
 
         # then: the app opens from the service worker with every fact still waiting
