@@ -143,6 +143,13 @@ export class FieldApp {
     }
   }
 
+  /** The server no longer knows this phone's token: enrol again, keeping the outbox. */
+  reenrol() {
+    this.socket?.stop()
+    this.engine?.stop()
+    this.store.set({ phase: 'enrol' })
+  }
+
   async acknowledgeRevoked() {
     await this.database.localStorage.remove(KEYS.revokedNotice)
     await flush(this.database)

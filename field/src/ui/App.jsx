@@ -85,7 +85,12 @@ export function App({ app }) {
       <Header app={app} state={state} />
       <SyncStatus app={app} state={state} />
       {state.sync?.problem === 'unauthenticated' && (
-        <p class="banner bad">{t(lang, 'enrol_bad_code')}</p>
+        <div class="banner bad" role="alert">
+          <p>{t(lang, 'unauthenticated')}</p>
+          <button type="button" class="big" onClick={() => app.reenrol()}>
+            {t(lang, 'enrol_again')}
+          </button>
+        </div>
       )}
       {notice && (
         <button type="button" class="banner notice" onClick={() => app.dismissNotice()}>
