@@ -98,6 +98,12 @@ def launch_phone(driver: Any, profile: Path, **options: Any) -> Any:
     )
 
 
+def launch(driver: Any, **options: Any) -> Any:
+    """A throwaway chromium (no profile) for suites that need no persistence, e.g. staff
+    screens: ``launch(driver).new_context(viewport=…)``."""
+    return driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, **options)
+
+
 def screenshot(page: Any, suite: str, name: str) -> Path:
     folder = SCREENSHOTS / suite
     folder.mkdir(parents=True, exist_ok=True)

@@ -203,6 +203,27 @@ function OutcomeForm({ app, state, assignment, mine }) {
   )
 }
 
+/** Notes on the call from the partner's phone, the duty officer or SMS (this phone's own
+ * notes are under "my facts", with what the server decided). */
+function OtherNotes({ state, assignment, mine }) {
+  const { lang, data, now } = state
+  const own = new Set(mine.map((e) => e.id))
+  const notes = data.events
+    .filter((e) => e.kind === 'note' && !own.has(e.id))
+    .filter((e) => e.assignment_id === assignment.id || (e.incident_id && e.incident_id === assignment.incident_id))
+    .sort((a, b) => (a.estimated_at ?? a.device_time ?? 0) - (b.estimated_at ?? b.device_time ?? 0))
+  if (!notes.length) return null
+  return (
+    <ul class="other-notes">
+      {notes.map((note) => (
+        <li key={note.id}>
+          <span class="fact-time">{formatTime(lang, note.estimated_at ?? note.device_time, now)}</span> {describe(lang, note)}
+        </li>
+      ))}
+    </ul>
+  )
+}
+
 function NoteForm({ app, state, assignment }) {
   const { lang } = state
   const [text, setText] = useState('')
@@ -214,7 +235,7 @@ function NoteForm({ app, state, assignment }) {
   }
   return (
     <form class="note" onSubmit={submit}>
-      <label for="note-text">{t(lang, 'notes')}</label>
+      <label for="note-text" class="visually-hidden">{t(lang, 'notes')}</label>
       <textarea id="note-text" rows={2} maxLength={4000} placeholder={t(lang, 'note_placeholder')} value={text} onInput={(e) => setText(e.currentTarget.value)} />
       <button class="big" type="submit" disabled={!text.trim()}>
         {t(lang, 'note_add')}
@@ -356,6 +377,8 @@ export function CallDetail({ app, state, id }) {
       {incident && <RiskFlags lang={lang} incident={incident} />}
       <Milestones app={app} state={state} assignment={assignment} mine={mine} />
       {cleared && <OutcomeForm app={app} state={state} assignment={assignment} mine={mine} />}
+      <h2>{t(lang, 'notes')}</h2>
+      <OtherNotes state={state} assignment={assignment} mine={mine} />
       <NoteForm app={app} state={state} assignment={assignment} />
       <Timeline state={state} assignment={assignment} mine={mine} />
     </main>

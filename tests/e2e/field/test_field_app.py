@@ -19,6 +19,7 @@ from playwright.sync_api import expect
 
 from backend.devices.models import Device
 from backend.dispatch.models import Assignment, Conflict, Event, Incident
+from sync.client import DeviceClient
 from tests.e2e import browser
 from tests.e2e.browser import launch_phone, screenshot
 
@@ -268,10 +269,22 @@ def test_cancellation_while_offline_shows_and_a_late_milestone_goes_to_the_chief
         page = phone.pages[0]
         enrol(page, field_server, enrolment_code(a.patrol_officers[1].username))
         _, assignment = report_call(duty_api, personas, a, unit=a.patrol, category="theft")
+        # the partner's phone (the reference client) leaves a note on the call
+        _, partner_token = personas.device(a.patrol_officers[0])
+        partner = DeviceClient(":memory:", field_server.url, token=partner_token)
+        partner.record_event("note", str(assignment["id"]), {"text": "Собака во дворе, осторожно"})
+        partner.sync()
+        partner.close()
         page.locator("a.call", has_text="Кража").click()
         page.get_by_role("button", name="Принял", exact=True).click()
+        page.get_by_placeholder("Заметка…").fill("Заявитель не открывает")
+        page.get_by_role("button", name="Добавить заметку").click()
         expect(page.locator(".fact[data-kind=ack] .fact-state")).to_have_text(
             "Принято", timeout=20_000
+        )
+        expect(page.locator(".fact[data-kind=note] .fact-state")).to_have_text("Записано")
+        expect(page.locator(".other-notes")).to_contain_text(
+            "Собака во дворе, осторожно", timeout=20_000
         )
         phone.set_offline(True)
         expect(page.get_by_text("Нет сети — всё сохраняется в телефоне")).to_be_visible()
@@ -296,6 +309,11 @@ def test_cancellation_while_offline_shows_and_a_late_milestone_goes_to_the_chief
         expect(page.locator("a.call", has_text="Кража")).to_contain_text("Отменён")
         phone.close()
 
+    notes = Event.objects.filter(assignment_id=assignment["id"], kind="note")
+    assert sorted(n.payload["text"] for n in notes) == [
+        "Заявитель не открывает",
+        "Собака во дворе, осторожно",
+    ]
     late = Event.objects.get(assignment_id=assignment["id"], kind="en_route")
     assert late.disposition == "after_cancel"
     assert Conflict.objects.filter(kind="after_cancel", event=late).count() == 1
