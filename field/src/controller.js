@@ -106,6 +106,11 @@ export class FieldApp {
     }
   }
 
+  /** Another tab of the app is open: say so and touch nothing. */
+  secondTab() {
+    this.store.set({ phase: 'second_tab' })
+  }
+
   // -- enrolment and revocation --
 
   async enrol(code) {

@@ -78,6 +78,14 @@ export function App({ app }) {
   }, [lang])
   if (phase === 'loading') return <p class="boot">{t(lang, 'loading')}</p>
   if (phase === 'broken') return <p class="boot error">{notice}</p>
+  if (phase === 'second_tab') {
+    return (
+      <main class="screen" role="alert">
+        <h1>{t(lang, 'second_tab_title')}</h1>
+        <p>{t(lang, 'second_tab')}</p>
+      </main>
+    )
+  }
   if (phase === 'revoked') return <RevokedScreen app={app} lang={lang} />
   if (phase === 'enrol') return <EnrolScreen app={app} lang={lang} />
   return (

@@ -149,6 +149,10 @@ def test_officer_enrols_receives_a_call_works_it_offline_and_it_reaches_the_serv
         enrol(page, field_server, enrolment_code(officer.username))
         expect(page.get_by_text("Сейчас вызовов нет.")).to_be_visible()
         screenshot(page, SUITE, "02-enrolled")
+        second = phone.new_page()
+        second.goto(f"{field_server.url}/app/")
+        expect(second.get_by_role("heading", name="Kuzet открыт в другой вкладке")).to_be_visible()
+        second.close()
 
         # when: the duty officer dispatches the patrol through the staff API
         incident, assignment = report_call(duty_api, personas, a, unit=a.patrol)
