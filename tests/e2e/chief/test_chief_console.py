@@ -7,16 +7,12 @@ The chief of Ayagoz logs in, reads in Kazakh what needs them now, opens the KPIs
 behind a figure, the villages ranked by their worst tenth and the report for the period in
 its printable layout — and never sees district B, not even by writing its id into the
 address. Then the same console in Russian. Screenshots: ``var/screenshots/chief/``.
-
-Browser helpers are this suite's own until the shared ones (tests/e2e/browser.py, issue 15)
-reach main; the launch flags are the same.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,15 +22,15 @@ import pytest
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
 from tests.backend.reports.dataset import PERIOD, build
-from tests.e2e.processes import ROOT, database_url, free_port, http_server, server_env
+from tests.e2e import browser as shared
+from tests.e2e.processes import database_url, free_port, http_server, server_env
 
-pytestmark = [pytest.mark.slow, pytest.mark.postgres]
+# Skipped plainly (not a collection error) where the playwright package is missing.
+pytest.importorskip("playwright.sync_api", reason="the playwright package is missing")
 
-CHROMIUM = os.environ.get("KUZET_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]  # fmt: skip
-SHOTS = ROOT / "var" / "screenshots" / "chief"
+pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.browser]
+
+SUITE = "chief"
 PASSWORD = "ayagoz-chief-102"
 
 
@@ -51,28 +47,17 @@ def server(transactional_db: Any, tmp_path: Path) -> Iterator[str]:
 
 @pytest.fixture
 def browser() -> Iterator[Any]:
-    from django.db import connections
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the test's ORM calls are
-    # plain synchronous code.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as driver:
-            launched = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            try:
-                yield launched
-            finally:
-                launched.close()
-                connections.close_all()
-    finally:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    with shared.playwright() as driver:
+        launched = shared.launch(driver)
+        try:
+            yield launched
+        finally:
+            launched.close()
 
 
 def shot(page: Any, name: str) -> None:
     page.wait_for_load_state("networkidle")  # the charts are images of their own
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    shared.screenshot(page, SUITE, name)
 
 
 def row_cells(page: Any, table: str, first_cell: str) -> list[str]:
