@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 export PORT
 
-.PHONY: run test lint types check bench clean field field-test
+.PHONY: run test lint types check bench clean field field-test messages
 
 # The officers' field app (field/): npm ci only when the lockfile changed, a build only when
 # a source changed. Kuzet serves field/dist at /app/.
@@ -58,6 +58,14 @@ lint: $(STAMP)
 
 types: $(STAMP)
 	$(BIN)/mypy backend sync
+
+# Re-extract the chief's console strings and compile its catalogs (GNU gettext's msgfmt);
+# the compiled .mo files are committed, so run and test need no gettext.
+messages: $(STAMP)
+	cd backend/reports && ../../$(BIN)/django-admin makemessages -l kk -l ru --no-location \
+		--no-obsolete --settings backend.config.settings.test --pythonpath ../..
+	cd backend/reports && ../../$(BIN)/django-admin compilemessages \
+		--settings backend.config.settings.test --pythonpath ../..
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -11,15 +11,23 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import admin, messages
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
+from backend.common import clock
 from backend.common.errors import DomainError
 from backend.people.admin import OfficerAdmin
-from backend.people.admin_scoping import ENROL, REVOKE, ScopedAdminMixin, age_text, capabilities
+from backend.people.admin_scoping import (
+    ENROL,
+    REVOKE,
+    ConditionFilter,
+    ScopedAdminMixin,
+    age_text,
+    capabilities,
+)
 from backend.people.models import Officer
 
-from .models import Device, EnrolmentCode
+from .models import Device, EnrolmentCode, device_silent_q
 from .services import device_revoke, enrolment_code_issue
 
 
@@ -58,6 +66,14 @@ class OfficerEnrolmentAdmin(OfficerAdmin):
             )
 
 
+class SilentFilter(ConditionFilter):
+    title = "not synced for KUZET_DEVICE_SILENT_HOURS"
+    parameter_name = "silent"
+
+    def condition(self, request: HttpRequest) -> Q:
+        return device_silent_q(clock.now())
+
+
 @admin.register(Device)
 class DeviceAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     scope_path = "officer__district"
@@ -73,7 +89,7 @@ class DeviceAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
         "revoked_at",
     )
     list_select_related = ("officer", "officer__unit")
-    list_filter = ("platform", "officer__district", "officer__unit")
+    list_filter = (SilentFilter, "platform", "officer__district", "officer__unit")
     search_fields = ("id", "officer__username", "officer__last_name", "model", "install_id")
     ordering = ("-enrolled_at",)
     actions = ["revoke"]

@@ -6,12 +6,15 @@ digests, which is enough for high-entropy secrets (no password stretching needed
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import LessThan
 
 
 def digest(secret: str) -> str:
@@ -90,3 +93,11 @@ class Device(models.Model):
     @property
     def audit_district_id(self) -> int | None:
         return self.officer.district_id
+
+
+def device_silent_q(at: dt.datetime, hours: int | None = None) -> Q:
+    """Live devices not heard from for ``hours`` (``KUZET_DEVICE_SILENT_HOURS``): their last
+    sync, or their enrolment when they never synced, is older than that."""
+    hours = settings.KUZET_DEVICE_SILENT_HOURS if hours is None else hours
+    since = at - dt.timedelta(hours=hours)
+    return Q(revoked_at__isnull=True) & Q(LessThan(Coalesce("last_seen_at", "enrolled_at"), since))

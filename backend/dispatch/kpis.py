@@ -19,6 +19,32 @@ Per assignment (:func:`assignments_with_kpis`):
   (``ack_due_at`` without an acknowledgement, ``arrive_due_at`` with nobody on scene) —
   the same deadlines the escalation ladder fires on, never a second copy of them.
 
+SLA compliance (:func:`incidents_with_sla`): an incident's target is the arrival deadline
+its dispatch fixed from the escalation policy for its priority and zone (the earliest
+``arrive_due_at`` of its assignments — the strictest, when a priority was raised between two
+dispatches). ``sla_met`` is 1 when the first unit was on scene by then, 0 when the first
+arrival was later or nobody arrived and the target has passed, and NULL (not counted) when
+there is no target (P3, never dispatched), the call was cancelled or a duplicate, it was
+closed before the target without anybody needing to come, or the target is still ahead.
+
+Data quality (DOMAIN.md):
+
+- acknowledged on behalf (:func:`assignments_with_quality`): ``ack_on_behalf`` is 1 when the
+  acknowledgement came from a duty officer on the officer's behalf, 0 for any other
+  acknowledgement, NULL when not acknowledged;
+- not delivered within 60 s: ``undelivered_60s`` is 0 when the unit was reached (the
+  delivered or the acknowledged milestone, whichever came first) within
+  :data:`DELIVERY_WITHIN_S`, 1 when later or never, NULL while the 60 s are still running or
+  when a command ended the assignment unreached within them;
+- clock-suspect events and sync lag (:func:`events_with_kpis`): over events from the field
+  app, ``sync_lag_s`` = server receipt − estimated event time;
+- silent devices: :func:`backend.devices.models.device_silent_q`.
+
+App reports confirmed (the chiefs' upward report): a report through an app (Police-102,
+eGov, Kaspi, Halyk) is confirmed when its recorded outcome found what was reported — any
+outcome but "no offence", "nobody found" and "false call"; without an outcome it is not
+counted yet (``app_confirmed`` is 1, 0 or NULL).
+
 Every duration is in seconds (a float; ``None`` when a milestone is missing). A milestone's
 time is the estimated time of the event that established it (PROTOCOL.md §6.7).
 """
@@ -30,21 +56,33 @@ from typing import Any
 
 from django.db.models import (
     BooleanField,
+    Case,
     DateTimeField,
     Exists,
     ExpressionWrapper,
     F,
     FloatField,
     Func,
+    IntegerField,
     Min,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
+    Value,
+    When,
 )
 
 from . import lifecycle
-from .models import Assignment, Incident
+from .models import (
+    Assignment,
+    Channel,
+    EscalationStep,
+    Event,
+    EventSource,
+    Incident,
+    OutcomeCode,
+)
 
 
 class Seconds(Func):
@@ -126,3 +164,132 @@ def assignments_with_kpis(
 def incidents_overdue_q(now: dt.datetime) -> Q:
     """Incidents with an overdue assignment (for lists and the chief's "needs me now")."""
     return Q(Exists(Assignment.objects.filter(overdue_q(now), incident=OuterRef("pk"))))
+
+
+# --- SLA compliance -------------------------------------------------------------------------
+def incidents_with_sla(
+    qs: QuerySet[Incident] | None = None, *, now: dt.datetime
+) -> QuerySet[Incident]:
+    """:func:`incidents_with_kpis` plus ``sla_due_at``, ``sla_target_s`` (the arrival target
+    in seconds from the call) and ``sla_met`` (1, 0 or NULL, see the module docstring)."""
+    qs = incidents_with_kpis(qs).annotate(sla_due_at=_first("arrive_due_at"))
+    return qs.annotate(
+        sla_target_s=Seconds(F("sla_due_at"), F("received_at")),
+        sla_met=Case(
+            When(sla_due_at__isnull=True, then=None),
+            When(first_on_scene_at__lte=F("sla_due_at"), then=Value(1)),
+            When(first_on_scene_at__isnull=False, then=Value(0)),
+            When(
+                status__in=[lifecycle.IncidentStatus.CANCELLED, lifecycle.IncidentStatus.DUPLICATE],
+                then=None,
+            ),
+            When(closed_at__lte=F("sla_due_at"), then=None),
+            When(sla_due_at__lt=now, then=Value(0)),
+            default=None,
+            output_field=IntegerField(),
+        ),
+    )
+
+
+# --- app reports -----------------------------------------------------------------------------
+APP_CHANNELS: tuple[str, ...] = (Channel.APP_102, Channel.EGOV, Channel.KASPI, Channel.HALYK)
+NOT_CONFIRMING_OUTCOMES: tuple[str, ...] = (
+    OutcomeCode.NO_OFFENCE,
+    OutcomeCode.NOT_FOUND,
+    OutcomeCode.FALSE_CALL,
+)
+
+
+def app_confirmed() -> Case:
+    """1 when an incident's outcome confirms the report, 0 when it does not, NULL without one."""
+    return Case(
+        When(outcome_code="", then=None),
+        When(outcome_code__in=NOT_CONFIRMING_OUTCOMES, then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+
+
+# --- data quality ---------------------------------------------------------------------------
+DELIVERY_WITHIN_S = 60
+
+
+def assignments_with_quality(
+    qs: QuerySet[Assignment] | None = None, *, now: dt.datetime
+) -> QuerySet[Assignment]:
+    """:func:`assignments_with_kpis` plus ``ack_on_behalf`` and ``undelivered_60s`` (1, 0 or
+    NULL, see the module docstring)."""
+    within = dt.timedelta(seconds=DELIVERY_WITHIN_S)
+    qs = assignments_with_kpis(qs, now=now).annotate(
+        # The first sign that the unit had it: the handset's receipt or the acknowledgement
+        # (an SMS reply or a duty officer's radio call reaches a unit whose phone never did).
+        reached_at=Case(
+            When(delivered_at__isnull=True, then=F("acknowledged_at")),
+            When(acknowledged_at__lt=F("delivered_at"), then=F("acknowledged_at")),
+            default=F("delivered_at"),
+            output_field=DateTimeField(),
+        ),
+        deliver_deadline=ExpressionWrapper(
+            F("dispatched_at") + within, output_field=DateTimeField()
+        ),
+    )
+    return qs.annotate(
+        ack_on_behalf=Case(
+            When(acknowledged_at__isnull=True, then=None),
+            When(acknowledged_event__source=EventSource.ON_BEHALF, then=Value(1)),
+            default=Value(0),
+            output_field=IntegerField(),
+        ),
+        undelivered_60s=Case(
+            When(reached_at__lte=F("deliver_deadline"), then=Value(0)),
+            When(reached_at__isnull=False, then=Value(1)),
+            When(
+                status__in=lifecycle.ASSIGNMENT_ENDED_BY_COMMAND,
+                closed_at__lte=F("deliver_deadline"),
+                then=None,
+            ),
+            When(deliver_deadline__gt=now, then=None),
+            default=Value(1),
+            output_field=IntegerField(),
+        ),
+    )
+
+
+def events_with_kpis(qs: QuerySet[Event] | None = None) -> QuerySet[Event]:
+    """Events from the field app, annotated with ``sync_lag_s`` (server receipt − estimated
+    event time, seconds) and ``suspect`` (1 when the event's time cannot be trusted)."""
+    qs = Event.objects.all() if qs is None else qs
+    return qs.filter(source=EventSource.APP).annotate(
+        sync_lag_s=Seconds(F("server_received_at"), F("estimated_at")),
+        suspect=Case(When(clock_suspect=True, then=Value(1)), default=Value(0)),
+    )
+
+
+# --- what needs the district chief now --------------------------------------------------------
+Step = EscalationStep.Step
+# The rungs that alert the district chief (DOMAIN.md escalation ladder, steps 4 and 5).
+CHIEF_STEPS: tuple[str, ...] = (Step.ACK_OVERDUE_TWICE, Step.ARRIVAL_OVERDUE)
+
+
+def escalations_awaiting_chief_q() -> Q:
+    """Rungs that alerted the chief and whose reason still holds: the assignment is open and
+    still not acknowledged (``ack_overdue_twice``) or nobody of the incident is on scene yet
+    (``arrival_overdue``) — the same conditions under which the ladder fires them."""
+    open_ = Q(assignment__status__in=lifecycle.ASSIGNMENT_OPEN)
+    not_acked = Q(assignment__acknowledged_at__isnull=True) & ~Q(
+        assignment__status__in=lifecycle.ASSIGNMENT_ACKNOWLEDGED
+    )
+    someone_on_scene = Exists(
+        Assignment.objects.filter(incident=OuterRef("assignment__incident")).filter(
+            Q(on_scene_at__isnull=False) | Q(status__in=lifecycle.ASSIGNMENT_REACHED_SCENE)
+        )
+    )
+    return open_ & (
+        (Q(step=Step.ACK_OVERDUE_TWICE) & not_acked)
+        | (Q(step=Step.ARRIVAL_OVERDUE) & ~Q(someone_on_scene))
+    )
+
+
+def follow_up_overdue_q(now: dt.datetime) -> Q:
+    """DV follow-up visits not done by their due time."""
+    return Q(done_at__isnull=True, due_at__lt=now)

@@ -327,6 +327,26 @@ class ScopedAllValuesFieldListFilter(admin.AllValuesFieldListFilter):
         )
 
 
+class ConditionFilter(admin.SimpleListFilter):
+    """A yes/no list filter on a condition judged when the list is shown ("overdue now",
+    "silent for N hours"): subclasses give ``title``, ``parameter_name`` and
+    :meth:`condition`. The chief's home page links to ``?<parameter_name>=yes`` and counts
+    the same condition."""
+
+    def condition(self, request: HttpRequest) -> Q:
+        raise NotImplementedError
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("yes", "yes"), ("no", "no")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if self.value() == "yes":
+            return queryset.filter(self.condition(request))
+        if self.value() == "no":
+            return queryset.exclude(self.condition(request))
+        return queryset
+
+
 def scoped_ids(qs: QuerySet[Any], ids: Iterable[Any]) -> list[Any]:
     """Of ``ids``, those present in the (scoped) queryset ``qs``."""
     return list(qs.filter(pk__in=list(ids)).values_list("pk", flat=True))

@@ -57,7 +57,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin with Kuzet's site, whose home page is the district chief's console.
+    "backend.reports.apps.KuzetAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -76,6 +77,7 @@ INSTALLED_APPS = [
     "backend.sync_gateway",
     "backend.realtime",
     "backend.field_app",
+    "backend.reports.apps.ReportsConfig",
 ]
 
 MIDDLEWARE = [
@@ -238,6 +240,9 @@ KUZET_SCOPE_CLOSED_HOURS = env_int("KUZET_SCOPE_CLOSED_HOURS", 24)
 KUZET_ENROLMENT_CODE_HOURS = env_int("KUZET_ENROLMENT_CODE_HOURS", 24)
 KUZET_UNREACHABLE_MINUTES = env_int("KUZET_UNREACHABLE_MINUTES", 15)
 KUZET_POSITION_STALE_MINUTES = env_int("KUZET_POSITION_STALE_MINUTES", 30)
+# A live device not heard from (pull, push or socket) for this long is "silent" on the chief's
+# console: a phone left in a drawer or in a white spot for a whole shift.
+KUZET_DEVICE_SILENT_HOURS = env_int("KUZET_DEVICE_SILENT_HOURS", 12)
 KUZET_SYNC_RATE_PER_MINUTE = env_int("KUZET_SYNC_RATE_PER_MINUTE", 120)
 # Upper bound of a sync request's one-way time (network + queueing before the view reads
 # the clock); it is part of every anchored event-time estimate's uncertainty.
@@ -282,6 +287,8 @@ LANGUAGES = [("kk", "Қазақша"), ("ru", "Русский"), ("en", "English
 # Kazakhstan is on one time, UTC+5, since 1 March 2024 (tzdata 2024a); the `tzdata` package
 # keeps that true on hosts whose system zone database is older.
 TIME_ZONE = "Asia/Almaty"
+# Django has no Kazakh number and date formats; Kazakhstan writes 75,0 and 31.03.2026.
+FORMAT_MODULE_PATH = ["backend.config.formats"]
 USE_I18N = True
 USE_TZ = True
 STATIC_URL = "static/"

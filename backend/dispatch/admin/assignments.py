@@ -5,19 +5,27 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 
 from backend.common import clock
 from backend.ledger.names import SyncTable
-from backend.people.admin_scoping import ScopedAdminMixin
+from backend.people.admin_scoping import ConditionFilter, ScopedAdminMixin
 
 from .. import kpis
 from ..models import Assignment
 from .dispatch_panel import AssignmentDispatchAdminMixin
 from .formatting import seconds_text
+
+
+class OverdueFilter(ConditionFilter):
+    title = "overdue now"
+    parameter_name = "overdue"
+
+    def condition(self, request: HttpRequest) -> Q:
+        return kpis.overdue_q(clock.now())
 
 
 @admin.register(Assignment)
@@ -37,7 +45,14 @@ class AssignmentAdmin(AssignmentDispatchAdminMixin, ScopedAdminMixin, admin.Mode
         "overdue_flag",
     )
     list_select_related = ("incident", "unit")
-    list_filter = ("status", "dispatch_source", "incident__priority", "unit", "incident__district")
+    list_filter = (
+        OverdueFilter,
+        "status",
+        "dispatch_source",
+        "incident__priority",
+        "unit",
+        "incident__district",
+    )
     search_fields = ("incident__number", "unit__callsign")
     ordering = ("-dispatched_at",)
     autocomplete_fields = ("incident", "unit", "superseded_by")

@@ -8,9 +8,10 @@ from django.contrib import admin
 from django.db.models import Q
 from django.http import HttpRequest
 
-from backend.people.admin_scoping import ScopedAdminMixin
+from backend.people.admin_scoping import ConditionFilter, ScopedAdminMixin
 from backend.people.models import Role
 
+from .. import kpis
 from ..models import EscalationPolicy, EscalationStep
 
 
@@ -58,12 +59,20 @@ class EscalationPolicyAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore
         return obj.district.name if obj.district_id else "default (every district)"  # type: ignore[union-attr]
 
 
+class AwaitingChiefFilter(ConditionFilter):
+    title = "waiting for the chief"
+    parameter_name = "awaiting_chief"
+
+    def condition(self, request: HttpRequest) -> Q:
+        return kpis.escalations_awaiting_chief_q()
+
+
 @admin.register(EscalationStep)
 class EscalationStepAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     read_only = True
     scope_path = "assignment__incident__district"
     list_display = ("assignment", "step", "due_at", "fired_at")
     list_select_related = ("assignment__incident", "assignment__unit")
-    list_filter = ("step",)
+    list_filter = (AwaitingChiefFilter, "step")
     ordering = ("-fired_at",)
     show_full_result_count = False

@@ -5,13 +5,24 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 
+from backend.common import clock
 from backend.ledger import uow
-from backend.people.admin_scoping import ScopedAdminMixin
+from backend.people.admin_scoping import ConditionFilter, ScopedAdminMixin
 from backend.people.models import Role
 
+from .. import kpis
 from ..models import FollowUpTask, RiskSubject
+
+
+class FollowUpOverdueFilter(ConditionFilter):
+    title = "overdue now"
+    parameter_name = "overdue"
+
+    def condition(self, request: HttpRequest) -> Q:
+        return kpis.follow_up_overdue_q(clock.now())
 
 
 @admin.register(RiskSubject)
@@ -59,7 +70,7 @@ class RiskSubjectAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type
 class FollowUpTaskAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("incident", "district", "unit", "due_at", "done_at")
     list_select_related = ("incident", "district", "unit")
-    list_filter = ("district", "unit")
+    list_filter = (FollowUpOverdueFilter, "district", "unit")
     search_fields = ("incident__number",)
     autocomplete_fields = ("incident", "unit")
     ordering = ("done_at", "due_at")

@@ -1,0 +1,329 @@
+"""What a report is about: a period of local days, the reader's districts, and optional
+narrowing by zone, priority, channel, category, shift, settlement, unit and coverage.
+
+Every page, chart, CSV and drill-down list reads the same :class:`ReportFilter`, so a figure
+and the list of incidents behind it are always the same rows. The districts are always
+within the reader's scope (:func:`backend.people.access.district_scope`): a district chief
+cannot name another district, an oblast administrator picks one of the oblast's or sees all.
+
+Shifts: **day 08:00–20:00, night 20:00–08:00**, Kazakhstan time, by the moment the call was
+received (an assignment belongs to the shift of its call).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import urllib.parse
+from dataclasses import dataclass, fields, replace
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.conf import settings
+from django.db.models import Case, CharField, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models.functions import ExtractHour
+from django.db.models.lookups import GreaterThanOrEqual, LessThan
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from backend.dispatch import kpis
+from backend.dispatch.models import Assignment, Event, Incident
+from backend.geo.models import District, Settlement
+from backend.people.access import district_scope
+from backend.people.models import Unit
+
+from . import labels
+
+DAY_SHIFT_HOURS = (8, 20)  # [08:00, 20:00) local is the day shift; the rest is night
+NONE = "none"  # the key of rows without a value (no settlement, hence no zone or coverage)
+DEFAULT_DAYS = 30
+MAX_DAYS = 3 * 366  # a report spans at most three years
+
+
+def local_zone() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def local_today() -> dt.date:
+    return timezone.localdate(timezone.now(), local_zone())
+
+
+def local_midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=local_zone())
+
+
+def shift_of(field: str) -> Case:
+    """``day`` or ``night`` by the local hour of the datetime ``field``."""
+    start, end = DAY_SHIFT_HOURS
+    hour = ExtractHour(field, tzinfo=local_zone())
+    return Case(
+        When(GreaterThanOrEqual(hour, start) & LessThan(hour, end), then=Value("day")),
+        default=Value("night"),
+        output_field=CharField(),
+    )
+
+
+def _shift_q(field: str, shift: str) -> Q:
+    start, end = DAY_SHIFT_HOURS
+    hour = ExtractHour(field, tzinfo=local_zone())
+    day = Q(GreaterThanOrEqual(hour, start)) & Q(LessThan(hour, end))
+    return day if shift == "day" else ~day
+
+
+@dataclass(frozen=True)
+class ReportFilter:
+    """A period of whole local days (both ends included) and the rows it selects."""
+
+    date_from: dt.date
+    date_to: dt.date
+    # The districts read: the reader's scope, or the one district they picked. None: every
+    # district (a superuser's whole scope).
+    districts: tuple[int, ...] | None
+    district: int | None = None  # the district picked (oblast staff), if any
+    zone: str = ""
+    priority: str = ""
+    channel: str = ""
+    category: str = ""
+    shift: str = ""
+    coverage: str = ""
+    settlement: str = ""  # a settlement id, or NONE
+    unit: int | None = None
+    outcome: str = ""
+
+    @property
+    def start(self) -> dt.datetime:
+        return local_midnight(self.date_from)
+
+    @property
+    def end(self) -> dt.datetime:
+        """The first moment after the period."""
+        return local_midnight(self.date_to + dt.timedelta(days=1))
+
+    @property
+    def days(self) -> int:
+        return (self.date_to - self.date_from).days + 1
+
+    # --- rows -----------------------------------------------------------------------------
+    def incident_q(self, prefix: str = "") -> Q:
+        """The incidents of the filter, as a condition on ``<prefix>`` (``""`` for incidents,
+        ``"incident__"`` for assignments and events). Not the unit: see :meth:`incidents`."""
+        p = prefix
+        q = Q(**{f"{p}received_at__gte": self.start, f"{p}received_at__lt": self.end})
+        if self.districts is not None:
+            q &= Q(**{f"{p}district_id__in": sorted(self.districts)})
+        for name, path in (
+            ("priority", "priority"),
+            ("category", "category"),
+            ("outcome", "outcome_code"),
+        ):
+            if value := getattr(self, name):
+                q &= Q(**{f"{p}{path}": value})
+        if self.channel == labels.APPS:
+            q &= Q(**{f"{p}channel__in": kpis.APP_CHANNELS})
+        elif self.channel:
+            q &= Q(**{f"{p}channel": self.channel})
+        for name, path in (("zone", "settlement__zone"), ("coverage", "settlement__coverage")):
+            value = getattr(self, name)
+            if value == NONE:
+                q &= Q(**{f"{p}settlement__isnull": True})
+            elif value:
+                q &= Q(**{f"{p}{path}": value})
+        if self.settlement == NONE:
+            q &= Q(**{f"{p}settlement__isnull": True})
+        elif self.settlement:
+            q &= Q(**{f"{p}settlement_id": int(self.settlement)})
+        if self.shift:
+            q &= _shift_q(f"{p}received_at", self.shift)
+        return q
+
+    def incidents(self) -> QuerySet[Incident]:
+        qs = Incident.objects.filter(self.incident_q())
+        if self.unit is not None:
+            qs = qs.filter(
+                Exists(Assignment.objects.filter(incident=OuterRef("pk"), unit_id=self.unit))
+            )
+        return qs
+
+    def assignments(self) -> QuerySet[Assignment]:
+        qs = Assignment.objects.filter(self.incident_q("incident__"))
+        if self.unit is not None:
+            qs = qs.filter(unit_id=self.unit)
+        return qs
+
+    def events(self) -> QuerySet[Event]:
+        """Events on the filter's incidents (by the unit's assignments, with a unit)."""
+        qs = Event.objects.filter(self.incident_q("incident__"))
+        if self.unit is not None:
+            qs = qs.filter(unit_id=self.unit)
+        return qs
+
+    # --- links ----------------------------------------------------------------------------
+    def params(self) -> dict[str, str]:
+        """The query parameters that select this filter (the districts come from the reader)."""
+        out = {
+            "date_from": self.date_from.isoformat(),
+            "date_to": self.date_to.isoformat(),
+        }
+        for f in fields(self):
+            if f.name in ("date_from", "date_to", "districts"):
+                continue
+            value = getattr(self, f.name)
+            if value not in ("", None):
+                out[f.name] = str(value)
+        return out
+
+    def query(self, **extra: Any) -> str:
+        """``?…`` for this filter with ``extra`` parameters (a value of None drops one)."""
+        params = self.params()
+        for key, value in extra.items():
+            if value is None:
+                params.pop(key, None)
+            else:
+                params[key] = str(value)
+        return "?" + urllib.parse.urlencode(params)
+
+    def narrowed(self, **changes: Any) -> ReportFilter:
+        """This filter with slice keys applied, e.g. ``narrowed(zone="rural")``."""
+        return replace(self, **changes)
+
+
+def _choices(table: dict[str, Any], *, none: bool = False) -> list[tuple[str, Any]]:
+    extra = [(NONE, labels.NONE_KEY)] if none else []
+    return [("", _("all")), *table.items(), *extra]
+
+
+class ReportFilterForm(forms.Form):
+    """The filter as a GET form. The district choices are the reader's; settlement and unit
+    come from links (a figure's drill-down) and are checked against the reader's scope."""
+
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    district = forms.TypedChoiceField(
+        label=_("District"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        error_messages={"invalid_choice": _("No such district among yours.")},
+    )
+    zone = forms.ChoiceField(
+        label=_("Zone"), required=False, choices=_choices(labels.ZONE, none=True)
+    )
+    priority = forms.ChoiceField(
+        label=_("Priority"), required=False, choices=_choices(labels.PRIORITY)
+    )
+    channel = forms.ChoiceField(
+        label=_("Channel"),
+        required=False,
+        choices=[
+            *_choices(labels.CHANNEL),
+            (labels.APPS, _("any app (Police-102, eGov, Kaspi, Halyk)")),
+        ],
+    )
+    category = forms.ChoiceField(
+        label=_("Category"), required=False, choices=_choices(labels.CATEGORY)
+    )
+    shift = forms.ChoiceField(label=_("Shift"), required=False, choices=_choices(labels.SHIFT))
+    coverage = forms.ChoiceField(
+        label=_("Coverage"), required=False, choices=_choices(labels.COVERAGE, none=True)
+    )
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), required=False, choices=_choices(labels.OUTCOME)
+    )
+    settlement = forms.CharField(required=False, widget=forms.HiddenInput)
+    unit = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, data: Any, *, user: Any, default_period: tuple[dt.date, dt.date]) -> None:
+        super().__init__(data)
+        self.user = user
+        self.default_period = default_period
+        self.scope = district_scope(user)
+        districts = District.objects.filter(self.scope.q("id")).order_by("name")
+        self.district_choices = list(districts.values_list("id", "name"))
+        district_field = self.fields["district"]
+        assert isinstance(district_field, forms.TypedChoiceField)
+        district_field.choices = [("", _("all my districts")), *self.district_choices]
+        if len(self.district_choices) <= 1:
+            self.fields["district"].widget = forms.HiddenInput()
+
+    @property
+    def picks_district(self) -> bool:
+        return len(self.district_choices) > 1
+
+    def clean_settlement(self) -> str:
+        value = self.cleaned_data.get("settlement") or ""
+        if value in ("", NONE):
+            return value
+        if (
+            not value.isdigit()
+            or not Settlement.objects.filter(self.scope.q("district"), pk=int(value)).exists()
+        ):
+            raise forms.ValidationError(
+                _("No such settlement in your districts."), code="out_of_scope"
+            )
+        return value
+
+    def clean_unit(self) -> int | None:
+        value = self.cleaned_data.get("unit")
+        if (
+            value is not None
+            and not Unit.objects.filter(self.scope.q("district"), pk=value).exists()
+        ):
+            raise forms.ValidationError(_("No such unit in your districts."), code="out_of_scope")
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        default_from, default_to = self.default_period
+        date_from = data.get("date_from") or default_from
+        date_to = data.get("date_to") or default_to
+        if date_from > date_to:
+            raise forms.ValidationError(_("The period ends before it starts."), code="bad_period")
+        if (date_to - date_from).days + 1 > MAX_DAYS:
+            raise forms.ValidationError(
+                _("A report spans at most %(days)s days.") % {"days": MAX_DAYS}, code="bad_period"
+            )
+        data["date_from"], data["date_to"] = date_from, date_to
+        return data
+
+    def report_filter(self) -> ReportFilter:
+        """The filter of a valid form."""
+        data = self.cleaned_data
+        district = data.get("district")
+        if district is not None:
+            districts: tuple[int, ...] | None = (district,)
+        elif self.scope.everything:
+            districts = None
+        else:
+            districts = tuple(sorted(self.scope.district_ids))
+        return ReportFilter(
+            date_from=data["date_from"],
+            date_to=data["date_to"],
+            districts=districts,
+            district=district,
+            zone=data.get("zone") or "",
+            priority=data.get("priority") or "",
+            channel=data.get("channel") or "",
+            category=data.get("category") or "",
+            shift=data.get("shift") or "",
+            coverage=data.get("coverage") or "",
+            settlement=data.get("settlement") or "",
+            unit=data.get("unit"),
+            outcome=data.get("outcome") or "",
+        )
+
+
+def last_days(days: int = DEFAULT_DAYS) -> tuple[dt.date, dt.date]:
+    """The last ``days`` local days, today included."""
+    today = local_today()
+    return today - dt.timedelta(days=days - 1), today
+
+
+def last_month() -> tuple[dt.date, dt.date]:
+    """The previous calendar month (the upward report's default)."""
+    first = local_today().replace(day=1)
+    last = first - dt.timedelta(days=1)
+    return last.replace(day=1), last

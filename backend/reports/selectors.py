@@ -1,0 +1,474 @@
+"""The district chief's figures, read from the KPI expressions of
+:mod:`backend.dispatch.kpis` and aggregated by the database (:mod:`.percentiles`).
+
+Every function takes a :class:`~.filters.ReportFilter` (period, districts within the reader's
+scope, narrowing) and the server time ``now`` (SLA and "not delivered within 60 s" depend on
+whether a deadline has passed). Incident-level figures (call processing, response, SLA)
+count incidents; assignment-level figures (delivery, acknowledgement, turnout, travel, time
+on scene) count assignments — an incident with two units counts twice there.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import TruncWeek
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from backend.devices.models import Device, device_silent_q
+from backend.dispatch import kpis
+from backend.dispatch.models import (
+    Assignment,
+    Category,
+    Conflict,
+    EscalationStep,
+    FollowUpTask,
+    Incident,
+    OutcomeCode,
+    RiskSubject,
+)
+from backend.geo.models import District, Settlement
+from backend.people.access import district_scope
+from backend.people.models import Unit, UnitStatus
+from backend.sync_gateway.models import QuarantinedRecord
+
+from . import labels
+from .filters import NONE, ReportFilter, local_zone, shift_of
+from .percentiles import EMPTY, Aggregated, Group, Stat, aggregate
+
+INCIDENT, ASSIGNMENT, EVENT = "incident", "assignment", "event"
+DURATION, SHARE = "duration", "share"
+BOX = (0.1, 0.25, 0.5, 0.75, 0.9)  # the fractions a box plot is drawn from
+
+
+@dataclass(frozen=True)
+class Kpi:
+    key: str
+    label: Promise
+    level: str  # INCIDENT or ASSIGNMENT: what is counted
+    field: str  # the annotation of backend.dispatch.kpis
+    kind: str  # DURATION (seconds) or SHARE (1/0 per row)
+    definition: Promise
+
+
+KPIS: tuple[Kpi, ...] = (
+    Kpi("call_processing", _("Call processing"), INCIDENT, "call_processing_s", DURATION,
+        _("first dispatch − call received")),
+    Kpi("delivery", _("Waiting for coverage"), ASSIGNMENT, "delivery_s", DURATION,
+        _("delivered to the handset − dispatched")),
+    Kpi("acknowledge", _("Acknowledgement"), ASSIGNMENT, "acknowledge_s", DURATION,
+        _("acknowledged − dispatched")),
+    Kpi("turnout", _("Turnout"), ASSIGNMENT, "turnout_s", DURATION, _("en route − dispatched")),
+    Kpi("travel", _("Travel"), ASSIGNMENT, "travel_s", DURATION, _("on scene − en route")),
+    Kpi("response", _("Response time"), INCIDENT, "response_s", DURATION,
+        _("first unit on scene − call received")),
+    Kpi("on_scene", _("Time on scene"), ASSIGNMENT, "on_scene_s", DURATION,
+        _("cleared − on scene")),
+    Kpi("sla", _("Arrival target met"), INCIDENT, "sla_met", SHARE,
+        _("share of calls whose first unit was on scene by the target of their priority and zone")),
+    # The unit's own response (its arrival − the call): the response figure of a unit slice.
+    Kpi("unit_response", _("Response time (this unit)"), ASSIGNMENT, "response_s", DURATION,
+        _("this unit on scene − call received")),
+)  # fmt: skip
+KPI_BY_KEY = {k.key: k for k in KPIS}
+# The KPIs of the dashboard's tables, in DOMAIN.md's order.
+DASHBOARD_KPIS = tuple(k for k in KPIS if k.key != "unit_response")
+
+
+@dataclass(frozen=True)
+class Slice:
+    key: str
+    label: Promise
+    incident_path: str | None  # None: incident figures are not cut this way
+    assignment_path: str
+    codes: Mapping[str, Promise] | None = None  # names of coded keys
+
+
+SLICES: tuple[Slice, ...] = (
+    Slice("zone", _("zone"), "settlement__zone", "incident__settlement__zone", labels.ZONE),
+    Slice("priority", _("priority"), "priority", "incident__priority", labels.PRIORITY),
+    Slice("channel", _("channel"), "channel", "incident__channel", labels.CHANNEL),
+    Slice("unit", _("unit"), None, "unit_id"),
+    Slice("settlement", _("settlement"), "settlement_id", "incident__settlement_id"),
+    Slice("shift", _("shift"), "shift", "shift", labels.SHIFT),
+    Slice("district", _("district"), "district_id", "incident__district_id"),
+)
+SLICE_BY_KEY = {s.key: s for s in SLICES}
+
+
+# --- rows ------------------------------------------------------------------------------------
+def incident_rows(f: ReportFilter, *, now: dt.datetime) -> QuerySet[Incident]:
+    """The filter's incidents with every incident KPI and their shift."""
+    return kpis.incidents_with_sla(f.incidents(), now=now).annotate(
+        shift=shift_of("received_at"),
+        week=TruncWeek("received_at", tzinfo=local_zone()),
+        app_confirmed=kpis.app_confirmed(),
+    )
+
+
+def assignment_rows(f: ReportFilter, *, now: dt.datetime) -> QuerySet[Assignment]:
+    """The filter's assignments with every assignment KPI and their call's shift."""
+    return kpis.assignments_with_quality(f.assignments(), now=now).annotate(
+        shift=shift_of("incident__received_at")
+    )
+
+
+# --- the dashboard ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Overview:
+    """Every KPI over the filter, and over the keys of one slice."""
+
+    filter: ReportFilter
+    slice: Slice | None
+    incidents: Aggregated
+    assignments: Aggregated
+
+    def total(self, kpi: Kpi) -> Stat:
+        return self._source(kpi).total[kpi.key]
+
+    @property
+    def incident_count(self) -> int:
+        return self.incidents.total.rows
+
+    @property
+    def assignment_count(self) -> int:
+        return self.assignments.total.rows
+
+    def keys(self) -> list[Any]:
+        if self.slice is None:
+            return []
+        keys = set(self.assignments.slice(self.slice.key))
+        if self.slice.incident_path is not None:
+            keys |= set(self.incidents.slice(self.slice.key))
+        return sorted(keys, key=lambda k: (k is None, str(k)))
+
+    def group(self, kpi: Kpi, key: Any) -> Stat:
+        """``kpi`` over the rows of slice key ``key`` (a unit's response is its own arrival)."""
+        assert self.slice is not None
+        if self.slice.incident_path is None and kpi.level == INCIDENT:
+            if kpi.key != "response":
+                return EMPTY  # call processing and SLA belong to the call, not to a unit
+            kpi = KPI_BY_KEY["unit_response"]
+        source = self._source(kpi).slice(self.slice.key)
+        return source.get(key, Group(rows=0, stats={}))[kpi.key]
+
+    def rows_of(self, key: Any) -> int:
+        assert self.slice is not None
+        level = self.incidents if self.slice.incident_path is not None else self.assignments
+        group = level.slice(self.slice.key).get(key)
+        return 0 if group is None else group.rows
+
+    def _source(self, kpi: Kpi) -> Aggregated:
+        return self.incidents if kpi.level == INCIDENT else self.assignments
+
+
+def kpi_overview(f: ReportFilter, *, now: dt.datetime, by: str | None = None) -> Overview:
+    """Every KPI of DOMAIN.md (count, median, 90th percentile; SLA as a share) for the
+    filter, and per key of the slice ``by`` (zone, priority, channel, unit, settlement,
+    shift, district). Two statements: one over incidents, one over assignments."""
+    chosen = SLICE_BY_KEY.get(by) if by else None
+    incident_values = {k.key: k.field for k in KPIS if k.level == INCIDENT}
+    assignment_values = {k.key: k.field for k in KPIS if k.level == ASSIGNMENT}
+    incident_slices = {chosen.key: chosen.incident_path} if chosen and chosen.incident_path else {}
+    assignment_slices = {chosen.key: chosen.assignment_path} if chosen else {}
+    return Overview(
+        filter=f,
+        slice=chosen,
+        incidents=aggregate(
+            incident_rows(f, now=now), values=incident_values, slices=incident_slices
+        ),
+        assignments=aggregate(
+            assignment_rows(f, now=now), values=assignment_values, slices=assignment_slices
+        ),
+    )
+
+
+def key_names(slice_key: str, keys: Iterable[Any]) -> dict[Any, str]:
+    """What to call the keys of a slice: coded names, or the settlements', units' and
+    districts' own names (read by id, only the ones asked for)."""
+    keys = list(keys)
+    chosen = SLICE_BY_KEY[slice_key]
+    if chosen.codes is not None:
+        return {k: labels.label(dict(chosen.codes), k) for k in keys}
+    ids = [k for k in keys if k is not None]
+    model: Any = {"settlement": Settlement, "unit": Unit, "district": District}[slice_key]
+    field = "callsign" if model is Unit else "name"
+    names = dict(model.objects.filter(pk__in=ids).values_list("pk", field))
+    return {k: (names.get(k, str(k)) if k is not None else str(labels.NONE_KEY)) for k in keys}
+
+
+def slice_filter_value(slice_key: str, key: Any) -> dict[str, Any]:
+    """The filter parameters that select a slice key (a figure's drill-down link)."""
+    value = NONE if key is None else key
+    if slice_key == "district":
+        return {"district": value}
+    return {slice_key: value}
+
+
+# --- villages: waiting for coverage and travel ------------------------------------------------
+@dataclass(frozen=True)
+class Village:
+    settlement_id: int | None
+    name: str
+    okrug: str
+    district: str
+    zone: str
+    coverage: str
+    road_km: float | None
+    incidents: int
+    response: Stat
+    sla: Stat
+    coverage_wait: Stat
+    travel: Stat
+
+
+def villages(f: ReportFilter, *, now: dt.datetime) -> list[Village]:
+    """Per settlement: response (incidents), the wait split into waiting for coverage
+    (dispatch → delivered to the handset) and travel (en route → on scene) (assignments),
+    with the settlement's coverage, zone and road distance to the district seat — ranked by
+    the 90th-percentile response, slowest first; calls without a settlement last."""
+    inc = aggregate(
+        incident_rows(f, now=now),
+        values={"response": "response_s", "sla": "sla_met"},
+        slices={"settlement": "settlement_id"},
+    ).slice("settlement")
+    asg = aggregate(
+        assignment_rows(f, now=now),
+        values={"coverage_wait": "delivery_s", "travel": "travel_s"},
+        slices={"settlement": "incident__settlement_id"},
+    ).slice("settlement")
+    info: dict[Any, dict[str, Any]] = {
+        row["pk"]: dict(row)
+        for row in Settlement.objects.filter(pk__in=[k for k in inc if k is not None]).values(
+            "pk", "name", "okrug__name", "district__name", "zone", "coverage", "road_km_to_seat"
+        )
+    }
+    out = []
+    for key, group in inc.items():
+        row = info.get(key, {})
+        a = asg.get(key, Group(rows=0, stats={}))
+        out.append(
+            Village(
+                settlement_id=key,
+                name=row.get("name") or str(labels.NONE_KEY),
+                okrug=row.get("okrug__name", ""),
+                district=row.get("district__name", ""),
+                zone=row.get("zone", ""),
+                coverage=row.get("coverage", ""),
+                road_km=row.get("road_km_to_seat"),
+                incidents=group.rows,
+                response=group["response"],
+                sla=group["sla"],
+                coverage_wait=a["coverage_wait"],
+                travel=a["travel"],
+            )
+        )
+    out.sort(
+        key=lambda v: (
+            v.settlement_id is None,
+            v.response.p90 is None,
+            -(v.response.p90 or 0),
+            v.name,
+        )
+    )
+    return out
+
+
+# --- charts ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Week:
+    start: dt.date
+    response: Stat
+    target: Stat
+    sla: Stat
+
+
+def weekly_trend(f: ReportFilter, *, now: dt.datetime) -> list[Week]:
+    """Per local week (Monday first): response median and p90, the median arrival target
+    of the week's calls, the SLA share."""
+    weeks = aggregate(
+        incident_rows(f, now=now),
+        values={"response": "response_s", "target": "sla_target_s", "sla": "sla_met"},
+        slices={"week": "week"},
+    ).slice("week")
+    out = [
+        Week(_as_date(key), g["response"], g["target"], g["sla"])
+        for key, g in weeks.items()
+        if key is not None
+    ]
+    return sorted(out, key=lambda w: w.start)
+
+
+def _as_date(value: object) -> dt.date:
+    if isinstance(value, str):  # SQLite returns the truncated time as text
+        value = dt.datetime.fromisoformat(value)
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(local_zone())
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    raise TypeError(f"not a week: {value!r}")
+
+
+def response_by_zone(f: ReportFilter, *, now: dt.datetime) -> dict[Any, Group]:
+    """Response time per zone: p10, p25, median, p75, p90 (a box plot)."""
+    return aggregate(
+        incident_rows(f, now=now),
+        values={"response": "response_s"},
+        slices={"zone": "settlement__zone"},
+        fractions=BOX,
+    ).slice("zone")
+
+
+def delivery_by_coverage(f: ReportFilter, *, now: dt.datetime) -> dict[Any, Group]:
+    """Delivery latency per coverage level of the call's settlement (a box plot)."""
+    return aggregate(
+        assignment_rows(f, now=now),
+        values={"delivery": "delivery_s"},
+        slices={"coverage": "incident__settlement__coverage"},
+        fractions=BOX,
+    ).slice("coverage")
+
+
+# --- data quality ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class DataQuality:
+    assignments: Aggregated  # ack_on_behalf, undelivered_60s; by unit
+    events: Aggregated  # suspect, sync_lag; by unit
+    silent_devices: int
+    silent_hours: int
+
+
+def data_quality(f: ReportFilter, *, now: dt.datetime, silent_hours: int) -> DataQuality:
+    """Share acknowledged on behalf, share not delivered within 60 s (assignments), share
+    of clock-suspect events and sync lag (events from the field app), per unit and in all;
+    devices of the districts not synced for ``silent_hours`` (now, not in the period)."""
+    assignments = aggregate(
+        assignment_rows(f, now=now),
+        values={"ack_on_behalf": "ack_on_behalf", "undelivered_60s": "undelivered_60s"},
+        slices={"unit": "unit_id"},
+    )
+    events = aggregate(
+        kpis.events_with_kpis(f.events()),
+        values={"suspect": "suspect", "sync_lag": "sync_lag_s"},
+        slices={"unit": "unit_id"},
+    )
+    silent = silent_devices(f.districts, now=now, hours=silent_hours).count()
+    return DataQuality(assignments, events, silent, silent_hours)
+
+
+def silent_devices(
+    districts: tuple[int, ...] | None, *, now: dt.datetime, hours: int | None = None
+) -> QuerySet[Device]:
+    qs = Device.objects.filter(device_silent_q(now, hours))
+    if districts is not None:
+        qs = qs.filter(officer__district_id__in=sorted(districts))
+    return qs
+
+
+# --- the upward report -----------------------------------------------------------------------
+@dataclass(frozen=True)
+class Upward:
+    calls: Aggregated  # response by channel, category, zone
+    app_reports: int
+    app_with_outcome: int
+    app_confirmed: int
+    dv_calls: int
+    dv_response: Stat
+    dv_protective_orders: int
+    dv_admin_protocols: int
+    dv_orders_active: int
+    follow_ups_due: int
+    follow_ups_done_on_time: int
+    follow_ups_overdue: int
+
+
+def upward_report(f: ReportFilter, *, now: dt.datetime) -> Upward:
+    """What chiefs report upward for a period: calls per channel, average and median
+    response, the share of app reports confirmed, the category mix, and the domestic-violence
+    figures (protective orders issued, administrative protocols drawn up on DV calls, orders
+    in force at the end of the period, follow-up visits)."""
+    rows = incident_rows(f, now=now)
+    calls = aggregate(
+        rows,
+        values={"response": "response_s", "app_confirmed": "app_confirmed"},
+        slices={"channel": "channel", "category": "category", "zone": "settlement__zone"},
+    )
+    app = calls_by(calls, "channel", kpis.APP_CHANNELS)
+    dv = f.narrowed(category=Category.DOMESTIC_VIOLENCE)
+    dv_counts = dv.incidents().aggregate(
+        orders=Count("pk", filter=Q(outcome_code=OutcomeCode.PROTECTIVE_ORDER)),
+        protocols=Count("pk", filter=Q(outcome_code=OutcomeCode.ADMIN_PROTOCOL)),
+    )
+    dv_group = calls.slice("category").get(Category.DOMESTIC_VIOLENCE, Group(rows=0, stats={}))
+    follow_ups = FollowUpTask.objects.filter(due_at__gte=f.start, due_at__lt=f.end)
+    if f.districts is not None:
+        follow_ups = follow_ups.filter(district_id__in=sorted(f.districts))
+    fu = follow_ups.aggregate(
+        due=Count("pk"),
+        on_time=Count("pk", filter=Q(done_at__isnull=False, done_at__lte=F("due_at"))),
+        overdue=Count("pk", filter=kpis.follow_up_overdue_q(now)),
+    )
+    orders = RiskSubject.objects.filter(protective_order_until__gte=f.date_to)
+    if f.districts is not None:
+        orders = orders.filter(district_id__in=sorted(f.districts))
+    return Upward(
+        calls=calls,
+        app_reports=sum(g.rows for g in app),
+        app_with_outcome=sum(g["app_confirmed"].n for g in app),
+        app_confirmed=round(sum(g["app_confirmed"].total or 0 for g in app)),
+        dv_calls=dv_group.rows,
+        dv_response=dv_group["response"],
+        dv_protective_orders=dv_counts["orders"],
+        dv_admin_protocols=dv_counts["protocols"],
+        dv_orders_active=orders.count(),
+        follow_ups_due=fu["due"],
+        follow_ups_done_on_time=fu["on_time"],
+        follow_ups_overdue=fu["overdue"],
+    )
+
+
+def calls_by(calls: Aggregated, slice_key: str, keys: Iterable[str]) -> list[Group]:
+    groups = calls.slice(slice_key)
+    return [groups[k] for k in keys if k in groups]
+
+
+# --- what needs the chief now ----------------------------------------------------------------
+@dataclass(frozen=True)
+class Needs:
+    open_conflicts: int
+    overdue_assignments: int
+    sos_units: int
+    escalations: int
+    silent_devices: int
+    overdue_follow_ups: int
+    quarantined: int
+
+
+def needs_now(user: Any, *, now: dt.datetime, silent_hours: int | None = None) -> Needs:
+    """The counts of the chief's home page, in the reader's districts, as of ``now``; each is
+    the list its link opens (the same conditions as the admin filters)."""
+    scope = district_scope(user)
+    return Needs(
+        open_conflicts=Conflict.objects.filter(scope.q(), state=Conflict.State.OPEN).count(),
+        overdue_assignments=Assignment.objects.filter(
+            scope.q("incident__district"), kpis.overdue_q(now)
+        ).count(),
+        sos_units=Unit.objects.filter(scope.q(), status=UnitStatus.SOS).count(),
+        escalations=EscalationStep.objects.filter(
+            scope.q("assignment__incident__district"), kpis.escalations_awaiting_chief_q()
+        ).count(),
+        silent_devices=Device.objects.filter(
+            scope.q("officer__district"), device_silent_q(now, silent_hours)
+        ).count(),
+        overdue_follow_ups=FollowUpTask.objects.filter(
+            scope.q(), kpis.follow_up_overdue_q(now)
+        ).count(),
+        quarantined=QuarantinedRecord.objects.filter(scope.q(), reviewed_at__isnull=True).count(),
+    )

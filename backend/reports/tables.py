@@ -1,0 +1,171 @@
+"""Every table of the chief's pages is a :class:`Table`: rendered on the page, exported as
+CSV (``?csv=<table id>``) from the same rows, so the file has the numbers the page shows.
+
+On the page a duration reads ``m:ss`` (``h:mm:ss`` from an hour), a share as a percentage
+with one decimal, in the reader's number format; in the CSV a duration is whole seconds, a
+share a percentage with one decimal, with a dot — what a spreadsheet reads.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.http import HttpResponse
+from django.utils import formats
+from django.utils.translation import gettext as _
+
+TEXT, COUNT, DURATION, SHARE, KM = "text", "count", "duration", "share", "km"
+
+
+def seconds(value: float | None) -> int | None:
+    """A duration as whole seconds — the one rounding the page and the CSV share."""
+    return None if value is None else round(value)
+
+
+def duration_text(value: float | None) -> str:
+    """``m:ss`` below an hour, ``h:mm:ss`` from it; ``—`` when there is no value."""
+    s = seconds(value)
+    if s is None:
+        return "—"
+    sign, s = ("−", -s) if s < 0 else ("", s)
+    h, rest = divmod(s, 3600)
+    m, sec = divmod(rest, 60)
+    return f"{sign}{h}:{m:02d}:{sec:02d}" if h else f"{sign}{m}:{sec:02d}"
+
+
+def percent(share: float | None) -> float | None:
+    return None if share is None else round(share * 100, 1)
+
+
+def share_text(share: float | None) -> str:
+    p = percent(share)
+    return "—" if p is None else f"{formats.number_format(p, 1)} %"
+
+
+def count_text(value: int | None) -> str:
+    return "—" if value is None else formats.number_format(value, 0, force_grouping=True)
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    kind: str = TEXT
+    # Columns of one group share a header above theirs on the page ("Travel": median, 90th
+    # percentile); the CSV header says both ("Travel, median (s)").
+    group: str = ""
+
+    @property
+    def csv_header(self) -> str:
+        label = f"{self.group}, {self.label}" if self.group else self.label
+        if self.kind == DURATION:
+            return _("%(label)s (s)") % {"label": label}
+        if self.kind == SHARE:
+            return _("%(label)s (%%)") % {"label": label}
+        if self.kind == KM:
+            return _("%(label)s (km)") % {"label": label}
+        return label
+
+
+@dataclass(frozen=True)
+class Cell:
+    value: Any
+    href: str = ""
+    title: str = ""  # a hint on hover (e.g. the seconds of a duration)
+
+
+@dataclass
+class Table:
+    id: str
+    title: str
+    columns: Sequence[Column]
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    note: str = ""
+    csv_href: str = ""  # set by the view: this page's query with ?csv=<id>
+
+    def add(self, **cells: Any) -> None:
+        self.rows.append(cells)
+
+    def header_groups(self) -> list[dict[str, Any]]:
+        """The page's upper header row: ``{"label", "span"}`` per run of columns of one group
+        (an empty label over ungrouped columns); none when no column is grouped."""
+        if not any(c.group for c in self.columns):
+            return []
+        runs: list[dict[str, Any]] = []
+        for c in self.columns:
+            if runs and runs[-1]["label"] == c.group and c.group:
+                runs[-1]["span"] += 1
+            else:
+                runs.append({"label": c.group, "span": 1})
+        return runs
+
+    # --- the page --------------------------------------------------------------------------
+    def display_rows(self) -> list[list[dict[str, str]]]:
+        """Rows of ``{"text", "href", "title", "kind"}`` for the template."""
+        out = []
+        for row in self.rows:
+            line = []
+            for col in self.columns:
+                cell = _cell(row.get(col.key))
+                title = cell.title
+                if col.kind == DURATION and cell.value is not None and not title:
+                    title = _("%(s)s s") % {"s": seconds(cell.value)}
+                line.append(
+                    {
+                        "text": _display(col.kind, cell.value),
+                        "href": cell.href,
+                        "title": title,
+                        "kind": col.kind,
+                    }
+                )
+            out.append(line)
+        return out
+
+    # --- the file --------------------------------------------------------------------------
+    def csv_rows(self) -> Iterable[list[Any]]:
+        yield [c.csv_header for c in self.columns]
+        for row in self.rows:
+            yield [_csv_value(c.kind, _cell(row.get(c.key)).value) for c in self.columns]
+
+    def csv_response(self, name: str) -> HttpResponse:
+        buffer = io.StringIO()
+        # A byte-order mark: spreadsheet programs on Russian and Kazakh Windows read the file
+        # as UTF-8 only with it.
+        buffer.write("\ufeff")
+        writer = csv.writer(buffer)
+        writer.writerows(self.csv_rows())
+        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}-{self.id}.csv"'
+        return response
+
+
+def _cell(value: Any) -> Cell:
+    return value if isinstance(value, Cell) else Cell(value)
+
+
+def _display(kind: str, value: Any) -> str:
+    if kind == DURATION:
+        return duration_text(value)
+    if kind == SHARE:
+        return share_text(value)
+    if kind == COUNT:
+        return count_text(value)
+    if kind == KM:
+        return "—" if value is None else formats.number_format(value, 0)
+    return "—" if value in (None, "") else str(value)
+
+
+def _csv_value(kind: str, value: Any) -> Any:
+    if value is None:
+        return ""
+    if kind == DURATION:
+        return seconds(value)
+    if kind == SHARE:
+        return percent(value)
+    if kind == KM:
+        return round(value)
+    return str(value) if kind == TEXT else value

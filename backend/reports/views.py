@@ -1,0 +1,981 @@
+"""The district chief's console: the home page ("what needs me now" and the last 30 days),
+the KPI dashboard, the villages, data quality, the upward report, the incidents behind any
+figure, and the charts.
+
+Every view: the reader must be a chief, an oblast administrator or a superuser; the filter
+is read from the query (:class:`~.filters.ReportFilterForm`, districts within the reader's
+scope); bad input is a form error on the page (400), or JSON ``{"error", "detail"}`` for a
+CSV or a chart. Pages are rendered in the reader's language (``Officer.language``) unless a
+locale middleware chose one for the request. ``?csv=<table>`` returns any table of a page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import F, QuerySet
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from backend.common import clock
+from backend.dispatch import kpis
+from backend.dispatch.models import Category
+from backend.ledger import uow
+from backend.people.models import Role
+
+from . import charts, labels, selectors
+from .filters import NONE, ReportFilter, ReportFilterForm, last_days, last_month, local_zone
+from .percentiles import EMPTY, Group
+from .selectors import ASSIGNMENT, EVENT, INCIDENT, KPI_BY_KEY, SLICE_BY_KEY, SLICES, Kpi
+from .tables import (
+    COUNT,
+    DURATION,
+    KM,
+    SHARE,
+    TEXT,
+    Cell,
+    Column,
+    Table,
+    duration_text,
+    share_text,
+)
+
+READER_ROLES = frozenset({Role.CHIEF, Role.OBLAST_ADMIN})
+PAGE_SIZE = 100
+
+
+def reads_reports(user: Any) -> bool:
+    """District chiefs, oblast administrators and superusers read the console."""
+    return bool(
+        user is not None
+        and getattr(user, "is_authenticated", False)
+        and user.is_active
+        and user.is_staff
+        and (user.is_superuser or user.role in READER_ROLES)
+    )
+
+
+def _language(request: HttpRequest) -> str:
+    if getattr(request, "LANGUAGE_CODE", None):  # a locale middleware decided
+        return translation.get_language()
+    return getattr(request.user, "language", "") or settings.LANGUAGE_CODE
+
+
+def report_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Readers only; rendered in the reader's language."""
+
+    @functools.wraps(view)
+    def wrapped(site: Any, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not reads_reports(request.user):
+            raise PermissionDenied
+        with translation.override(_language(request)):
+            response = view(site, request, *args, **kwargs)
+            if isinstance(response, TemplateResponse):
+                response.render()
+            response["Content-Language"] = translation.get_language()
+        return response
+
+    return wrapped
+
+
+def _page(
+    site: Any, request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200
+) -> TemplateResponse:
+    return TemplateResponse(
+        request, template, {**site.each_context(request), **context}, status=status
+    )
+
+
+def _form(request: HttpRequest, default: tuple[dt.date, dt.date]) -> ReportFilterForm:
+    data = request.GET.copy()
+    # The form shows the period it reports on, the default one included.
+    for name, day in zip(("date_from", "date_to"), default, strict=True):
+        if not data.get(name):
+            data[name] = day.isoformat()
+    form = ReportFilterForm(data, user=request.user, default_period=default)
+    form.is_valid()
+    return form
+
+
+def _invalid(form: ReportFilterForm) -> JsonResponse:
+    fields = {name: [str(e) for e in errors] for name, errors in form.errors.items()}
+    return JsonResponse(
+        {"error": "invalid", "detail": _("The report's filter is not valid."), "fields": fields},
+        status=400,
+    )
+
+
+def _period_text(f: ReportFilter) -> str:
+    return f"{date_format(f.date_from, 'd.m.Y')} – {date_format(f.date_to, 'd.m.Y')}"
+
+
+def _context(form: ReportFilterForm, f: ReportFilter | None, **extra: Any) -> dict[str, Any]:
+    return {
+        "form": form,
+        "filter": f,
+        "period": _period_text(f) if f else "",
+        "query": f.query() if f else "",
+        # The report pages keep the reader's period and narrowing from one to the next.
+        "nav_query": f.query() if f else "",
+        "districts_text": ", ".join(name for _id, name in form.district_choices)
+        if f is None or f.district is None
+        else dict(form.district_choices).get(f.district, ""),
+        **extra,
+    }
+
+
+def _link_csv(request: HttpRequest, tables: list[Table]) -> None:
+    params = request.GET.copy()
+    for name in ("csv", "page", "layout"):
+        params.pop(name, None)
+    for table in tables:
+        params["csv"] = table.id
+        table.csv_href = "?" + params.urlencode()
+
+
+def _csv_or_page(
+    request: HttpRequest, tables: list[Table], name: str, render: Callable[[], HttpResponse]
+) -> HttpResponse:
+    _link_csv(request, tables)
+    wanted = request.GET.get("csv")
+    if wanted:
+        for table in tables:
+            if table.id == wanted:
+                return table.csv_response(name)
+        return JsonResponse(
+            {"error": "not_found", "detail": _("This page has no table %(id)s.") % {"id": wanted}},
+            status=404,
+        )
+    return render()
+
+
+# --- links -------------------------------------------------------------------------------
+def incidents_url(f: ReportFilter, **extra: Any) -> str:
+    """The list of the incidents (or assignments) behind a figure."""
+    return reverse("admin:reports_incidents") + f.query(**extra)
+
+
+def _kpi_cell(f: ReportFilter, kpi: Kpi, value: float | None) -> Cell:
+    return Cell(value, href=incidents_url(f, kpi=kpi.key) if value is not None else "")
+
+
+# --- home --------------------------------------------------------------------------------
+NEEDS = (
+    # (field of selectors.Needs, label, admin changelist, query)
+    ("open_conflicts", gettext_lazy("Open conflicts"), "admin:dispatch_conflict_changelist",
+     "state__exact=open"),
+    ("overdue_assignments", gettext_lazy("Overdue assignments"),
+     "admin:dispatch_assignment_changelist", "overdue=yes"),
+    ("sos_units", gettext_lazy("Units in SOS"), "admin:people_unit_changelist",
+     "status__exact=sos"),
+    ("escalations", gettext_lazy("Escalations waiting for the chief"),
+     "admin:dispatch_escalationstep_changelist", "awaiting_chief=yes"),
+    ("silent_devices", gettext_lazy("Devices not synced for %(hours)s hours"),
+     "admin:devices_device_changelist", "silent=yes"),
+    ("overdue_follow_ups", gettext_lazy("Overdue domestic-violence follow-ups"),
+     "admin:dispatch_followuptask_changelist", "overdue=yes"),
+    ("quarantined", gettext_lazy("Quarantined records to review"),
+     "admin:sync_gateway_quarantinedrecord_changelist", "reviewed_at__isnull=True"),
+)  # fmt: skip
+TILES = ("response", "sla", "call_processing", "delivery", "travel")
+
+
+@report_view
+def home(site: Any, request: HttpRequest, extra_context: dict[str, Any] | None) -> HttpResponse:
+    """What needs the chief now (counts linking to the lists behind them) and the district's
+    KPI tiles for the last 30 days."""
+    now = clock.now()
+    needs = selectors.needs_now(request.user, now=now)
+    hours = settings.KUZET_DEVICE_SILENT_HOURS
+    need_rows = [
+        {
+            "key": field,
+            "label": str(label) % {"hours": hours} if field == "silent_devices" else label,
+            "count": getattr(needs, field),
+            "href": f"{reverse(url)}?{query}",
+        }
+        for field, label, url, query in NEEDS
+    ]
+    form = _form(request, last_days())
+    f = form.report_filter() if form.is_valid() else None
+    tiles = []
+    incident_count = 0
+    if f is not None:
+        overview = selectors.kpi_overview(f, now=now)
+        incident_count = overview.incident_count
+        for key in TILES:
+            kpi = KPI_BY_KEY[key]
+            stat = overview.total(kpi)
+            tiles.append(
+                {
+                    "key": key,
+                    "label": kpi.label,
+                    "definition": kpi.definition,
+                    "n": stat.n,
+                    "share": kpi.kind == SHARE,
+                    "share_text": share_text(stat.mean),
+                    "p50_text": duration_text(stat.p50),
+                    "p90_text": duration_text(stat.p90),
+                    "href": incidents_url(f, kpi=key),
+                }
+            )
+    context = _context(
+        form,
+        f,
+        title=_("What needs me now"),
+        needs=need_rows,
+        tiles=tiles,
+        incident_count=incident_count,
+        all_incidents_url=incidents_url(f) if f else "",
+        kpis_url=reverse("admin:reports_kpis") + (f.query() if f else ""),
+        app_list=site.get_app_list(request),
+        **(extra_context or {}),
+    )
+    return _page(site, request, "admin/reports/home.html", context)
+
+
+# --- the KPI dashboard ---------------------------------------------------------------------
+def summary_table(overview: selectors.Overview) -> Table:
+    f = overview.filter
+    table = Table(
+        "summary",
+        _("Every KPI over the period"),
+        [
+            Column("kpi", _("KPI")),
+            Column("definition", _("Definition")),
+            Column("n", _("Count"), COUNT),
+            Column("p50", _("Median"), DURATION),
+            Column("p90", _("90th percentile"), DURATION),
+            Column("share", _("Share"), SHARE),
+        ],
+    )
+    for kpi in selectors.DASHBOARD_KPIS:
+        stat = overview.total(kpi)
+        link = incidents_url(f, kpi=kpi.key)
+        if kpi.kind == SHARE:
+            table.add(
+                kpi=str(kpi.label),
+                definition=str(kpi.definition),
+                n=Cell(stat.n, href=link),
+                share=Cell(stat.mean, href=link),
+            )
+        else:
+            table.add(
+                kpi=str(kpi.label),
+                definition=str(kpi.definition),
+                n=Cell(stat.n, href=link),
+                p50=Cell(stat.p50, href=link),
+                p90=Cell(stat.p90, href=link),
+            )
+    return table
+
+
+def slice_table(overview: selectors.Overview) -> Table:
+    chosen = overview.slice
+    assert chosen is not None
+    f = overview.filter
+    counted = _("calls") if chosen.incident_path is not None else _("assignments")
+    columns = [
+        Column("key", str(chosen.label).capitalize()),
+        Column("rows", str(counted).capitalize(), COUNT),
+    ]
+    for kpi in selectors.DASHBOARD_KPIS:
+        if kpi.kind == SHARE:
+            columns.append(Column(f"{kpi.key}_share", _("share"), SHARE, group=str(kpi.label)))
+            continue
+        columns += [
+            Column(f"{kpi.key}_p50", _("median"), DURATION, group=str(kpi.label)),
+            Column(f"{kpi.key}_p90", _("90th pct."), DURATION, group=str(kpi.label)),
+        ]
+    table = Table("slice", _("By %(slice)s") % {"slice": chosen.label}, columns)
+    keys = overview.keys()
+    names = selectors.key_names(chosen.key, keys)
+    for key in keys:
+        narrowed = f.narrowed(**_narrow(chosen.key, key))
+        row: dict[str, Any] = {
+            "key": Cell(names[key], href=incidents_url(narrowed)),
+            "rows": Cell(overview.rows_of(key), href=incidents_url(narrowed)),
+        }
+        for kpi in selectors.DASHBOARD_KPIS:
+            stat = overview.group(kpi, key)
+            # A unit's response is its own arrival: its list is of the unit's assignments.
+            shown = (
+                "unit_response"
+                if chosen.incident_path is None and kpi.key == "response"
+                else kpi.key
+            )
+            link = incidents_url(narrowed, kpi=shown) if stat.n else ""
+            if kpi.kind == SHARE:
+                row[f"{kpi.key}_share"] = Cell(stat.mean, href=link)
+            else:
+                row[f"{kpi.key}_p50"] = Cell(stat.p50, href=link)
+                row[f"{kpi.key}_p90"] = Cell(stat.p90, href=link)
+        table.add(**row)
+    return table
+
+
+def _narrow(slice_key: str, key: Any) -> dict[str, Any]:
+    """The filter fields that select one key of a slice."""
+    value = NONE if key is None else key
+    if slice_key in ("settlement",):
+        return {"settlement": str(value)}
+    if slice_key == "district":
+        return {"district": key, "districts": (key,)}
+    if slice_key == "unit":
+        return {"unit": key}
+    return {slice_key: value}
+
+
+@report_view
+def kpis_page(site: Any, request: HttpRequest) -> HttpResponse:
+    """Every KPI of DOMAIN.md as count, median and 90th percentile for a period, and by a
+    slice (zone, priority, channel, unit, settlement, shift, district)."""
+    form = _form(request, last_days())
+    by = request.GET.get("by") or "zone"
+    if by not in SLICE_BY_KEY:
+        by = "zone"
+    wants_csv = bool(request.GET.get("csv"))
+    if not form.is_valid():
+        if wants_csv:
+            return _invalid(form)
+        return _page(
+            site,
+            request,
+            "admin/reports/kpis.html",
+            _context(form, None, title=_("KPIs")),
+            status=400,
+        )
+    f = form.report_filter()
+    overview = selectors.kpi_overview(f, now=clock.now(), by=by)
+    tables = [summary_table(overview), slice_table(overview)]
+    slices = [
+        {
+            "key": s.key,
+            "label": s.label,
+            "href": reverse("admin:reports_kpis") + f.query(by=s.key),
+            "current": s.key == by,
+        }
+        for s in SLICES
+        if s.key != "district" or form.picks_district
+    ]
+    context = _context(
+        form,
+        f,
+        title=_("KPIs"),
+        tables=tables,
+        slices=slices,
+        by=by,
+        incident_count=overview.incident_count,
+        assignment_count=overview.assignment_count,
+        charts=[
+            {"name": "response-by-zone", "alt": _("Response time by zone")},
+            {"name": "trend", "alt": _("Response time by week against the arrival target")},
+        ],
+    )
+    return _csv_or_page(
+        request, tables, "kpis", lambda: _page(site, request, "admin/reports/kpis.html", context)
+    )
+
+
+# --- villages ----------------------------------------------------------------------------
+def villages_table(f: ReportFilter, rows: list[selectors.Village]) -> Table:
+    table = Table(
+        "villages",
+        _("Villages by their 90th-percentile response"),
+        [
+            Column("rank", _("Rank"), COUNT),
+            Column("settlement", _("Settlement")),
+            Column("okrug", _("Rural okrug")),
+            Column("zone", _("Zone")),
+            Column("coverage", _("Coverage")),
+            Column("road_km", _("Road to the district seat"), KM),
+            Column("calls", _("Calls"), COUNT),
+            Column("response_p50", _("median"), DURATION, group=_("Response time")),
+            Column("response_p90", _("90th pct."), DURATION, group=_("Response time")),
+            Column("sla", _("target met"), SHARE, group=_("Response time")),
+            Column("wait_p50", _("median"), DURATION, group=_("Waiting for coverage")),
+            Column("wait_p90", _("90th pct."), DURATION, group=_("Waiting for coverage")),
+            Column("travel_p50", _("median"), DURATION, group=_("Travel")),
+            Column("travel_p90", _("90th pct."), DURATION, group=_("Travel")),
+        ],
+        note=_(
+            "Waiting for coverage: from dispatch until the assignment reached the unit's "
+            "handset. Travel: from en route to on scene. Both per assignment; response per call."
+        ),
+    )
+    for rank, v in enumerate(rows, start=1):
+        narrowed = f.narrowed(settlement=NONE if v.settlement_id is None else str(v.settlement_id))
+
+        def link(kpi: str, stat: Any, narrowed: ReportFilter = narrowed) -> str:
+            return incidents_url(narrowed, kpi=kpi) if stat.n else ""
+
+        table.add(
+            rank=rank if v.settlement_id is not None else None,
+            settlement=Cell(v.name, href=incidents_url(narrowed)),
+            okrug=v.okrug,
+            zone=labels.label(labels.ZONE, v.zone) if v.settlement_id else "",
+            coverage=labels.label(labels.COVERAGE, v.coverage) if v.settlement_id else "",
+            road_km=v.road_km,
+            calls=Cell(v.incidents, href=incidents_url(narrowed)),
+            response_p50=Cell(v.response.p50, href=link("response", v.response)),
+            response_p90=Cell(v.response.p90, href=link("response", v.response)),
+            sla=Cell(v.sla.mean, href=link("sla", v.sla)),
+            wait_p50=Cell(v.coverage_wait.p50, href=link("delivery", v.coverage_wait)),
+            wait_p90=Cell(v.coverage_wait.p90, href=link("delivery", v.coverage_wait)),
+            travel_p50=Cell(v.travel.p50, href=link("travel", v.travel)),
+            travel_p90=Cell(v.travel.p90, href=link("travel", v.travel)),
+        )
+    return table
+
+
+@report_view
+def villages_page(site: Any, request: HttpRequest) -> HttpResponse:
+    """Villages ranked by 90th-percentile response, with the wait split into waiting for
+    coverage and travel, their coverage level and road distance."""
+    form = _form(request, last_days())
+    if not form.is_valid():
+        if request.GET.get("csv"):
+            return _invalid(form)
+        return _page(
+            site,
+            request,
+            "admin/reports/villages.html",
+            _context(form, None, title=_("Villages")),
+            status=400,
+        )
+    f = form.report_filter()
+    tables = [villages_table(f, selectors.villages(f, now=clock.now()))]
+    context = _context(
+        form,
+        f,
+        title=_("Villages: waiting for coverage and travel"),
+        tables=tables,
+        charts=[{"name": "delivery-by-coverage", "alt": _("Delivery latency by coverage level")}],
+    )
+    return _csv_or_page(
+        request,
+        tables,
+        "villages",
+        lambda: _page(site, request, "admin/reports/villages.html", context),
+    )
+
+
+# --- data quality ------------------------------------------------------------------------
+def quality_table(f: ReportFilter, q: selectors.DataQuality) -> Table:
+    table = Table(
+        "quality",
+        _("Data quality"),
+        [
+            Column("unit", _("Unit")),
+            Column("acked", _("Assignments acknowledged"), COUNT),
+            Column("on_behalf", _("Acknowledged on the officer's behalf"), SHARE),
+            Column("reached", _("Assignments judged for delivery"), COUNT),
+            Column("undelivered", _("Not delivered within 60 s"), SHARE),
+            Column("events", _("Events from the app"), COUNT),
+            Column("suspect", _("Clock-suspect events"), SHARE),
+            Column("lag_p50", _("median"), DURATION, group=_("Sync lag")),
+            Column("lag_p90", _("90th pct."), DURATION, group=_("Sync lag")),
+        ],
+        note=_(
+            "Sync lag: server receipt − estimated time of the event. Not delivered within "
+            "60 s: neither the handset's receipt nor an acknowledgement within a minute of "
+            "dispatch (assignments cancelled unreached within that minute are not judged)."
+        ),
+    )
+    by_unit_a = q.assignments.slice("unit")
+    by_unit_e = q.events.slice("unit")
+    keys = sorted(set(by_unit_a) | set(by_unit_e), key=lambda k: (k is None, str(k)))
+    names = selectors.key_names("unit", keys)
+    rows: list[tuple[str, Group | None, Group | None, Any]] = [
+        (str(_("All units")), q.assignments.total, q.events.total, None)
+    ]
+    rows += [(names[k], by_unit_a.get(k), by_unit_e.get(k), k) for k in keys]
+    for name, a, e, unit in rows:
+        narrowed = f if unit is None else f.narrowed(unit=unit)
+        ack = a["ack_on_behalf"] if a else EMPTY
+        und = a["undelivered_60s"] if a else EMPTY
+        sus = e["suspect"] if e else EMPTY
+        lag = e["sync_lag"] if e else EMPTY
+        table.add(
+            unit=Cell(name, href=incidents_url(narrowed) if unit else ""),
+            acked=Cell(ack.n, href=incidents_url(narrowed, kpi="ack_on_behalf") if ack.n else ""),
+            on_behalf=Cell(
+                ack.mean, href=incidents_url(narrowed, kpi="ack_on_behalf") if ack.n else ""
+            ),
+            reached=Cell(
+                und.n, href=incidents_url(narrowed, kpi="undelivered_60s") if und.n else ""
+            ),
+            undelivered=Cell(
+                und.mean, href=incidents_url(narrowed, kpi="undelivered_60s") if und.n else ""
+            ),
+            events=Cell(sus.n, href=incidents_url(narrowed, kpi="suspect") if sus.n else ""),
+            suspect=Cell(sus.mean, href=incidents_url(narrowed, kpi="suspect") if sus.n else ""),
+            lag_p50=Cell(lag.p50, href=incidents_url(narrowed, kpi="sync_lag") if lag.n else ""),
+            lag_p90=Cell(lag.p90, href=incidents_url(narrowed, kpi="sync_lag") if lag.n else ""),
+        )
+    return table
+
+
+@report_view
+def quality_page(site: Any, request: HttpRequest) -> HttpResponse:
+    """Share acknowledged on behalf, clock-suspect events, sync lag, assignments not
+    delivered within 60 s, devices not synced for N hours."""
+    form = _form(request, last_days())
+    if not form.is_valid():
+        if request.GET.get("csv"):
+            return _invalid(form)
+        return _page(
+            site,
+            request,
+            "admin/reports/quality.html",
+            _context(form, None, title=_("Data quality")),
+            status=400,
+        )
+    f = form.report_filter()
+    hours = settings.KUZET_DEVICE_SILENT_HOURS
+    quality = selectors.data_quality(f, now=clock.now(), silent_hours=hours)
+    tables = [quality_table(f, quality)]
+    context = _context(
+        form,
+        f,
+        title=_("Data quality"),
+        tables=tables,
+        silent_devices=quality.silent_devices,
+        silent_text=_("Devices not synced for %(hours)s hours") % {"hours": hours},
+        silent_url=reverse("admin:devices_device_changelist") + "?silent=yes",
+    )
+    return _csv_or_page(
+        request,
+        tables,
+        "quality",
+        lambda: _page(site, request, "admin/reports/quality.html", context),
+    )
+
+
+# --- the upward report -------------------------------------------------------------------
+def upward_tables(f: ReportFilter, r: selectors.Upward) -> list[Table]:
+    total = r.calls.total
+    response = total["response"]
+    calls = Table(
+        "calls",
+        _("Calls and response time"),
+        [
+            Column("calls", _("Calls"), COUNT),
+            Column("responded", _("Reached by a unit"), COUNT),
+            Column("mean", _("Response, average"), DURATION),
+            Column("p50", _("Response, median"), DURATION),
+            Column("p90", _("Response, 90th percentile"), DURATION),
+        ],
+    )
+    link = incidents_url(f, kpi="response")
+    calls.add(
+        calls=Cell(total.rows, href=incidents_url(f)),
+        responded=Cell(response.n, href=link),
+        mean=Cell(response.mean, href=link),
+        p50=Cell(response.p50, href=link),
+        p90=Cell(response.p90, href=link),
+    )
+
+    channels = Table(
+        "channels",
+        _("Calls per channel"),
+        [
+            Column("channel", _("Channel")),
+            Column("calls", _("Calls"), COUNT),
+            Column("share", _("Share of calls"), SHARE),
+            Column("mean", _("Response, average"), DURATION),
+            Column("p50", _("Response, median"), DURATION),
+        ],
+    )
+    for key, g in sorted(r.calls.slice("channel").items(), key=lambda kv: -kv[1].rows):
+        narrowed = f.narrowed(channel=key)
+        channels.add(
+            channel=labels.label(labels.CHANNEL, key),
+            calls=Cell(g.rows, href=incidents_url(narrowed)),
+            share=g.rows / total.rows if total.rows else None,
+            mean=Cell(g["response"].mean, href=incidents_url(narrowed, kpi="response")),
+            p50=Cell(g["response"].p50, href=incidents_url(narrowed, kpi="response")),
+        )
+
+    apps = f.narrowed(channel="apps")
+    app = Table(
+        "app_reports",
+        _("Reports through the apps (Police-102, eGov, Kaspi, Halyk)"),
+        [
+            Column("reports", _("Reports"), COUNT),
+            Column("with_outcome", _("With an outcome"), COUNT),
+            Column("confirmed", _("Confirmed"), COUNT),
+            Column("share", _("Share confirmed"), SHARE),
+        ],
+        note=_(
+            "Confirmed: the outcome found what was reported (any outcome but no offence, "
+            "nobody found, false call)."
+        ),
+    )
+    confirmed_link = incidents_url(apps, kpi="app_confirmed")
+    app.add(
+        reports=Cell(r.app_reports, href=incidents_url(apps)),
+        with_outcome=Cell(r.app_with_outcome, href=confirmed_link),
+        confirmed=Cell(r.app_confirmed, href=confirmed_link),
+        share=Cell(
+            r.app_confirmed / r.app_with_outcome if r.app_with_outcome else None,
+            href=confirmed_link,
+        ),
+    )
+
+    categories = Table(
+        "categories",
+        _("Category mix"),
+        [
+            Column("category", _("Category")),
+            Column("calls", _("Calls"), COUNT),
+            Column("share", _("Share of calls"), SHARE),
+        ],
+    )
+    for key, g in sorted(r.calls.slice("category").items(), key=lambda kv: -kv[1].rows):
+        categories.add(
+            category=labels.label(labels.CATEGORY, key),
+            calls=Cell(g.rows, href=incidents_url(f.narrowed(category=key))),
+            share=g.rows / total.rows if total.rows else None,
+        )
+
+    zones = Table(
+        "zones",
+        _("Response time by zone"),
+        [
+            Column("zone", _("Zone")),
+            Column("calls", _("Calls"), COUNT),
+            Column("mean", _("Response, average"), DURATION),
+            Column("p50", _("Response, median"), DURATION),
+            Column("p90", _("Response, 90th percentile"), DURATION),
+        ],
+    )
+    zone_groups = r.calls.slice("zone")
+    for key in [*labels.ZONE, None]:
+        zone = zone_groups.get(key)
+        if zone is None:
+            continue
+        g = zone
+        narrowed = f.narrowed(zone=NONE if key is None else key)
+        link = incidents_url(narrowed, kpi="response")
+        zones.add(
+            zone=labels.label(labels.ZONE, key),
+            calls=Cell(g.rows, href=incidents_url(narrowed)),
+            mean=Cell(g["response"].mean, href=link),
+            p50=Cell(g["response"].p50, href=link),
+            p90=Cell(g["response"].p90, href=link),
+        )
+
+    dv = f.narrowed(category=Category.DOMESTIC_VIOLENCE)
+    follow_ups = reverse("admin:dispatch_followuptask_changelist")
+    period = f"due_at__gte={_iso(f.start)}&due_at__lt={_iso(f.end)}"
+    dv_table = Table(
+        "domestic_violence",
+        _("Domestic violence"),
+        [
+            Column("figure", _("Figure")),
+            Column("value", _("Count"), COUNT),
+            Column("p50", _("Response, median"), DURATION),
+        ],
+        note=_(
+            "Administrative protocols are those drawn up on domestic-violence calls (outcome "
+            "“administrative protocol”, registered in ЕРАП): offences under articles 73 and "
+            "461 of the Code of Administrative Offences together — Kuzet records the protocol "
+            "and its ЕРАП number, not the article."
+        ),
+    )
+    dv_table.add(
+        figure=str(_("Domestic-violence calls")),
+        value=Cell(r.dv_calls, href=incidents_url(dv)),
+        p50=Cell(r.dv_response.p50, href=incidents_url(dv, kpi="response")),
+    )
+    dv_rows = [
+        (_("Protective orders issued"), r.dv_protective_orders,
+         incidents_url(dv.narrowed(outcome="protective_order"))),
+        (_("Administrative protocols (CoAO articles 73 and 461)"), r.dv_admin_protocols,
+         incidents_url(dv.narrowed(outcome="admin_protocol"))),
+        (_("Protective orders in force at the end of the period"), r.dv_orders_active,
+         reverse("admin:dispatch_risksubject_changelist")
+         + f"?protective_order_until__gte={f.date_to.isoformat()}"),
+        (_("Follow-up visits due in the period"), r.follow_ups_due, f"{follow_ups}?{period}"),
+        (_("… done by their due time"), r.follow_ups_done_on_time, f"{follow_ups}?{period}"),
+        (_("… overdue and not done"), r.follow_ups_overdue, f"{follow_ups}?{period}&overdue=yes"),
+    ]  # fmt: skip
+    for label, value, href in dv_rows:
+        dv_table.add(figure=str(label), value=Cell(value, href=href))
+    return [calls, channels, app, categories, zones, dv_table]
+
+
+def _iso(value: dt.datetime) -> str:
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@report_view
+def upward_page(site: Any, request: HttpRequest) -> HttpResponse:
+    """The report chiefs send upward for a period (the previous month by default): calls
+    per channel, average and median response, app reports confirmed, category mix,
+    domestic violence — as a page, CSV per table and a printable layout (``?layout=print``)."""
+    form = _form(request, last_month())
+    if not form.is_valid():
+        if request.GET.get("csv"):
+            return _invalid(form)
+        return _page(
+            site,
+            request,
+            "admin/reports/upward.html",
+            _context(form, None, title=_("Report for the period")),
+            status=400,
+        )
+    f = form.report_filter()
+    report = selectors.upward_report(f, now=clock.now())
+    tables = upward_tables(f, report)
+    printable = request.GET.get("layout") == "print"
+    context = _context(
+        form,
+        f,
+        title=_("Report for the period"),
+        tables=tables,
+        print_url=reverse("admin:reports_upward") + f.query(layout="print"),
+        generated=timezone.localtime(clock.now(), local_zone()),
+        reader=request.user,
+    )
+    template = "admin/reports/upward_print.html" if printable else "admin/reports/upward.html"
+    return _csv_or_page(request, tables, "report", lambda: _page(site, request, template, context))
+
+
+# --- the incidents behind a figure ---------------------------------------------------------
+@dataclass(frozen=True)
+class Measure:
+    """What a drill-down list is of: the rows a figure counted, and their value."""
+
+    key: str
+    label: Any
+    level: str  # INCIDENT: a list of calls; ASSIGNMENT, EVENT: of assignments, of events
+    field: str
+    kind: str  # DURATION, or SHARE (1/0 per row, shown as words)
+    yes: Any = ""
+    no: Any = ""
+
+
+MEASURES: dict[str, Measure] = {
+    **{k.key: Measure(k.key, k.label, k.level, k.field, k.kind) for k in selectors.KPIS},
+    "sla": Measure("sla", KPI_BY_KEY["sla"].label, INCIDENT, "sla_met", SHARE,
+                   gettext_lazy("met"), gettext_lazy("missed")),
+    "app_confirmed": Measure("app_confirmed", gettext_lazy("Report confirmed"), INCIDENT,
+                             "app_confirmed", SHARE, gettext_lazy("confirmed"),
+                             gettext_lazy("not confirmed")),
+    "ack_on_behalf": Measure("ack_on_behalf", gettext_lazy("Acknowledged on the officer's behalf"),
+                             ASSIGNMENT, "ack_on_behalf", SHARE, gettext_lazy("on behalf"),
+                             gettext_lazy("by the unit")),
+    "undelivered_60s": Measure("undelivered_60s", gettext_lazy("Not delivered within 60 s"),
+                               ASSIGNMENT, "undelivered_60s", SHARE,
+                               gettext_lazy("not within 60 s"), gettext_lazy("within 60 s")),
+    "sync_lag": Measure("sync_lag", gettext_lazy("Sync lag"), EVENT, "sync_lag_s", DURATION),
+    "suspect": Measure("suspect", gettext_lazy("Clock-suspect events"), EVENT, "suspect", SHARE,
+                       gettext_lazy("time suspect"), gettext_lazy("time trusted")),
+}  # fmt: skip
+
+
+def _when(value: dt.datetime | None) -> str:
+    if value is None:
+        return "—"
+    return f"{timezone.localtime(value, local_zone()):%d.%m.%Y %H:%M:%S}"
+
+
+def _value_cell(measure: Measure | None, value: Any) -> Any:
+    if measure is None:
+        return None
+    if measure.kind == SHARE:
+        return str(measure.yes if value == 1 else measure.no)
+    return value
+
+
+def drilldown_rows(f: ReportFilter, measure: Measure | None, *, now: dt.datetime) -> QuerySet[Any]:
+    """The rows behind a figure: every call of the filter, or those (calls or assignments)
+    with a value of ``measure`` — slowest first."""
+    related = ("incident", "incident__settlement", "incident__district", "unit")
+    if measure is not None and measure.level == ASSIGNMENT:
+        qs: QuerySet[Any] = selectors.assignment_rows(f, now=now).select_related(*related)
+    elif measure is not None and measure.level == EVENT:
+        qs = kpis.events_with_kpis(f.events()).select_related(*related)
+    else:
+        qs = selectors.incident_rows(f, now=now).select_related("settlement", "district")
+    if measure is None:
+        return qs.order_by("-received_at", "-pk")
+    return qs.filter(**{f"{measure.field}__isnull": False}).order_by(F(measure.field).desc(), "-pk")
+
+
+def drilldown_table(
+    f: ReportFilter, measure: Measure | None, rows: Any, *, several_districts: bool
+) -> Table:
+    level = measure.level if measure else INCIDENT
+    columns = [Column("number", _("Incident"))]
+    if level == ASSIGNMENT:
+        columns += [Column("unit", _("Unit")), Column("dispatched", _("Dispatched"))]
+    if level == EVENT:
+        columns += [
+            Column("unit", _("Unit")),
+            Column("event", _("Event")),
+            Column("event_at", _("Event time (estimated)")),
+            Column("server_at", _("Received by the server")),
+        ]
+    columns.append(Column("received", _("Received")))
+    if several_districts:
+        columns.append(Column("district", _("District")))
+    columns += [
+        Column("settlement", _("Settlement")),
+        Column("zone", _("Zone")),
+        Column("priority", _("Priority")),
+        Column("channel", _("Channel")),
+        Column("category", _("Category")),
+    ]
+    if measure is not None:
+        columns.append(
+            Column("value", str(measure.label), DURATION if measure.kind == DURATION else TEXT)
+        )
+    table = Table("incidents", str(measure.label) if measure else _("Calls"), columns)
+    for row in rows:
+        incident = row if level == INCIDENT else row.incident
+        # Domestic violence: no place on any list (a household in a small village is
+        # identified by it); the incident page shows it, and its read is audited.
+        dv = incident.category == Category.DOMESTIC_VIOLENCE
+        settlement = incident.settlement
+        table.add(
+            number=Cell(
+                incident.number, href=reverse("admin:dispatch_incident_change", args=[incident.pk])
+            ),
+            unit=row.unit.callsign if level != INCIDENT and row.unit_id else "",
+            dispatched=_when(row.dispatched_at) if level == ASSIGNMENT else "",
+            event=labels.label(labels.EVENT_KIND, row.kind) if level == EVENT else "",
+            event_at=_when(row.estimated_at) if level == EVENT else "",
+            server_at=_when(row.server_received_at) if level == EVENT else "",
+            received=_when(incident.received_at),
+            district=incident.district.name,
+            settlement=_("restricted (domestic violence)")
+            if dv
+            else (settlement.name if settlement else "—"),
+            zone="" if dv else labels.label(labels.ZONE, settlement.zone if settlement else None),
+            priority=incident.priority,
+            channel=labels.label(labels.CHANNEL, incident.channel),
+            category=labels.label(labels.CATEGORY, incident.category),
+            value=_value_cell(measure, getattr(row, measure.field) if measure else None),
+        )
+    return table
+
+
+def _audit_dv_reads(user: Any, rows: list[Any], *, level: str, purpose: str) -> None:
+    """Listing domestic-violence calls is a read of them (Law 214-IV): one audit entry per
+    call, all in one unit of work."""
+    incidents = {}
+    for row in rows:
+        incident = row if level == INCIDENT else row.incident
+        if incident.category == Category.DOMESTIC_VIOLENCE:
+            incidents[incident.pk] = incident
+    if not incidents:
+        return
+    with uow.unit_of_work():
+        for incident in incidents.values():
+            uow.record_read(actor=user, obj=incident, purpose=purpose)
+
+
+@report_view
+def incidents_page(site: Any, request: HttpRequest) -> HttpResponse:
+    """The incidents (or assignments) behind a figure: the filter's rows with a value of
+    ``?kpi=`` (every call without it), slowest first, a page at a time; the CSV has them all."""
+    form = _form(request, last_days())
+    measure = MEASURES.get(request.GET.get("kpi") or "")
+    wants_csv = request.GET.get("csv") == "incidents"
+    if not form.is_valid() or (request.GET.get("kpi") and measure is None):
+        if wants_csv:
+            return _invalid(form)
+        if form.is_valid():
+            form.add_error(None, _("No such figure."))
+        return _page(
+            site,
+            request,
+            "admin/reports/incidents.html",
+            _context(form, None, title=_("Incidents behind a figure")),
+            status=400,
+        )
+    f = form.report_filter()
+    rows = drilldown_rows(f, measure, now=clock.now())
+    level = measure.level if measure else INCIDENT
+    several = f.districts is None or len(f.districts) > 1
+    if wants_csv:
+        everything = list(rows)
+        _audit_dv_reads(request.user, everything, level=level, purpose="reports.csv")
+        return drilldown_table(f, measure, everything, several_districts=several).csv_response(
+            "incidents"
+        )
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    shown = list(page.object_list)
+    _audit_dv_reads(request.user, shown, level=level, purpose="reports.incident_list")
+    table = drilldown_table(f, measure, shown, several_districts=several)
+    _link_csv(request, [table])
+    context = _context(
+        form,
+        f,
+        title=str(measure.label) if measure else _("Calls"),
+        measure=measure,
+        level=level,
+        count=page.paginator.count,
+        page=page,
+        tables=[table],
+        page_query=f.query(kpi=measure.key if measure else None),
+    )
+    return _page(site, request, "admin/reports/incidents.html", context)
+
+
+# --- charts --------------------------------------------------------------------------------
+CHARTS = ("response-by-zone", "trend", "delivery-by-coverage")
+
+
+@report_view
+def chart(site: Any, request: HttpRequest, name: str) -> HttpResponse:
+    """One chart of the filter as SVG."""
+    if name not in CHARTS:
+        return JsonResponse({"error": "not_found", "detail": _("No such chart.")}, status=404)
+    form = _form(request, last_days())
+    if not form.is_valid():
+        return _invalid(form)
+    f = form.report_filter()
+    now = clock.now()
+    zones = {k: str(v) for k, v in labels.ZONE.items()} | {None: str(labels.NONE_KEY)}
+    if name == "response-by-zone":
+        svg = charts.box_chart(
+            selectors.response_by_zone(f, now=now),
+            value="response",
+            order=[*labels.ZONE, None],
+            names=zones,
+            title=_("Response time by zone"),
+        )
+    elif name == "trend":
+        svg = charts.trend_chart(
+            selectors.weekly_trend(f, now=now),
+            title=_("Response time by week against the arrival target"),
+        )
+    else:
+        coverage = {k: str(v) for k, v in labels.COVERAGE.items()} | {None: str(labels.NONE_KEY)}
+        svg = charts.box_chart(
+            selectors.delivery_by_coverage(f, now=now),
+            value="delivery",
+            order=[*labels.COVERAGE, None],
+            names=coverage,
+            title=_("Waiting for coverage (dispatch → delivered) by coverage level"),
+            log_seconds=True,
+        )
+    response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=60"
+    return response

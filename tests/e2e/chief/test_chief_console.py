@@ -1,0 +1,203 @@
+"""A district chief at the console, in a real browser (Debian's chromium driven by
+Playwright; never a downloaded browser).
+
+The chief of Ayagoz logs in, reads in Kazakh what needs them now, opens the KPIs for March
+2026 (the hand-computed month of tests/backend/reports/dataset.py), reads the median and the
+90th percentile of response, downloads the CSV and finds the same numbers, opens the calls
+behind a figure, the villages ranked by their worst tenth and the report for the period in
+its printable layout — and never sees district B, not even by writing its id into the
+address. Then the same console in Russian. Screenshots: ``var/screenshots/chief/``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
+
+from tests.backend.reports.dataset import PERIOD, build
+from tests.e2e import browser as shared
+from tests.e2e.processes import database_url, free_port, http_server, server_env
+
+# Skipped plainly (not a collection error) where the playwright package is missing.
+pytest.importorskip("playwright.sync_api", reason="the playwright package is missing")
+
+pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.browser]
+
+SUITE = "chief"
+PASSWORD = "ayagoz-chief-102"
+
+
+@pytest.fixture
+def server(transactional_db: Any, tmp_path: Path) -> Iterator[str]:
+    port = free_port()
+    # DEBUG=1 so that uvicorn serves the admin's static files itself (production has nginx).
+    env = server_env(database=database_url(), var_dir=tmp_path, DEBUG="1")
+    args = [sys.executable, "-m", "uvicorn", "backend.config.asgi:application", "--host",
+            "127.0.0.1", "--port", str(port), "--lifespan", "off", "--no-access-log"]  # fmt: skip
+    with http_server(args, port=port, env=env, name="uvicorn") as host:
+        yield f"http://{host}"
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    with shared.playwright() as driver:
+        launched = shared.launch(driver)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+def shot(page: Any, name: str) -> None:
+    page.wait_for_load_state("networkidle")  # the charts are images of their own
+    shared.screenshot(page, SUITE, name)
+
+
+def row_cells(page: Any, table: str, first_cell: str) -> list[str]:
+    """The cells of the row of ``table`` whose first cell reads ``first_cell``."""
+    for row in page.locator(f"#table-{table} tbody tr").all():
+        cells = [c.strip() for c in row.locator("td").all_inner_texts()]
+        if cells and cells[0] == first_cell:
+            return cells
+    raise AssertionError(f"no row {first_cell!r} in {table}")
+
+
+def test_a_chief_reads_the_month_in_kazakh_downloads_it_and_sees_only_their_district(
+    server: str, browser: Any, personas: Any
+) -> None:
+    # given: March 2026 of district A by hand, one call of district B; the chief reads Kazakh
+    build(personas)
+    chief = personas.a.chief
+    chief.language = "kk"
+    # A hash the server's own hashers read (the suite hashes with MD5 for speed).
+    chief.password = PBKDF2PasswordHasher().encode(PASSWORD, "chief-e2e-salt")
+    chief.save(update_fields=["language", "password"])
+    other = personas.b.district.name
+    context = browser.new_context(
+        viewport={"width": 1440, "height": 900},
+        locale="kk-KZ",
+        timezone_id="Asia/Almaty",
+        accept_downloads=True,
+    )
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+
+    # when: the chief logs in
+    page.goto(f"{server}/admin/")
+    page.fill("#id_username", chief.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+
+    # then: what needs me now, in Kazakh, with the tiles of the last 30 days
+    page.wait_for_selector("#needs-title")
+    assert page.inner_text("#needs-title") == "Қазір назар аударуды қажет ететіні"
+    assert page.inner_text("#need-open_conflicts .card-label") == "Ашық қайшылықтар"
+    assert "Келу уақыты" in page.inner_text("#tile-response")
+    shot(page, "01-home-kk")
+
+    # when: the KPIs of March
+    page.click(".report-nav >> text=Көрсеткіштер")
+    page.fill("#id_date_from", PERIOD[0].isoformat())
+    page.fill("#id_date_to", PERIOD[1].isoformat())
+    page.click(".report-filters input[type=submit]")
+    page.wait_for_selector("#table-summary")
+
+    # then: 7 calls reached, median 15:00, worst tenth 32:00; 75 % within the target
+    assert page.inner_text(".report-period") == "01.03.2026 – 31.03.2026"
+    assert row_cells(page, "summary", "Келу уақыты")[2:5] == ["7", "15:00", "32:00"]
+    assert row_cells(page, "summary", "Келу нормативі орындалды")[5] == "75,0 %"
+    remote = row_cells(page, "slice", "шалғай")
+    assert remote[1] == "6"
+    assert "20:00" in remote
+    assert "41:00" in remote
+    assert page.locator(".chart img").count() == 2
+    page.wait_for_load_state("networkidle")
+    for image in page.locator(".chart img").all():
+        assert image.evaluate("i => i.complete && i.naturalWidth > 0")
+    shot(page, "02-kpis-march-kk")
+
+    # when: the CSV of the table
+    with page.expect_download() as download:
+        page.click("#table-summary .csv-link")
+    rows = list(csv.reader(io.StringIO(Path(download.value.path()).read_text("utf-8-sig"))))
+
+    # then: the same numbers, durations in seconds
+    by_kpi = {r[0]: r for r in rows[1:]}
+    assert by_kpi["Келу уақыты"][2:5] == ["7", "900", "1920"]  # 15:00, 32:00
+    assert by_kpi["Келу нормативі орындалды"][5] == "75.0"
+
+    # when: the calls behind the 90th percentile
+    response_row = page.locator("#table-summary tbody tr", has_text="Келу уақыты").first
+    response_row.locator("td.duration a").nth(1).click()
+    page.wait_for_selector("#drilldown-count")
+
+    # then: the seven calls, slowest first
+    assert page.inner_text("#drilldown-count").startswith("7 шақыру")
+    assert page.locator("#table-incidents tbody tr").count() == 7
+    assert (
+        page.locator("#table-incidents tbody tr").first.locator("td").last.inner_text() == "50:00"
+    )
+    shot(page, "03-incidents-behind-response-kk")
+
+    # when: the villages
+    page.click(".report-nav >> text=Ауылдар")
+    page.wait_for_selector("#table-villages")
+
+    # then: the remote 2G/SMS village 140 km out waits longest
+    first = page.locator("#table-villages tbody tr").first.locator("td").all_inner_texts()
+    assert first[1:7] == ["Актогай", personas.a.okrug.name, "шалғай", "тек 2G / SMS", "140", "6"]
+    assert "41:00" in first
+    shot(page, "04-villages-kk")
+
+    # when: the report for the period, printable
+    page.click(".report-nav >> text=Кезеңдегі есеп")
+    page.wait_for_selector("#table-channels")
+    assert row_cells(page, "channels", "102 желісі")[1] == "7"
+    page.click("#print-layout")
+    page.wait_for_selector("#print-app_reports")
+    page.emulate_media(media="print")
+
+    # then
+    assert "66,7 %" in page.inner_text("#print-app_reports")
+    assert page.locator("#header").count() == 0
+    shot(page, "05-report-print-kk")
+    page.emulate_media(media="screen")
+
+    # when: district B's id written into the address
+    page.goto(f"{server}/admin/reports/kpis/?district={personas.b.district.pk}")
+
+    # then: refused, and nothing of B anywhere the chief went
+    assert page.inner_text(".errorlist") == "Сіздің аудандарыңызда мұндай аудан жоқ."
+    assert other not in page.content()
+    shot(page, "06-another-district-refused-kk")
+    for path in ("/admin/", "/admin/reports/kpis/?by=district", "/admin/reports/villages/"):
+        page.goto(
+            server
+            + path
+            + ("&" if "?" in path else "?")
+            + "date_from=2026-03-01&date_to=2026-03-31"
+        )
+        assert other not in page.content(), path
+        assert "district b" not in page.content(), path
+
+    # when: the chief prefers Russian
+    chief.language = "ru"
+    chief.save(update_fields=["language"])
+    page.goto(f"{server}/admin/reports/kpis/?date_from=2026-03-01&date_to=2026-03-31")
+
+    # then
+    assert row_cells(page, "summary", "Время прибытия")[2:5] == ["7", "15:00", "32:00"]
+    shot(page, "07-kpis-march-ru")
+    page.goto(f"{server}/admin/")
+    assert page.inner_text("#needs-title") == "Что требует внимания сейчас"
+    shot(page, "08-home-ru")
+    assert errors == []
+    context.close()
