@@ -41,6 +41,9 @@ from sync.protocol import (
     MAX_PUSH_BYTES,
     ClockHeader,
     ProtocolError,
+    has_unstorable,
+    json_text,
+    parse_json,
     parse_schema_version,
 )
 from sync.scope import parse_last_pulled_at
@@ -69,7 +72,12 @@ def _json(
     body: dict[str, Any], *, status: int = 200, request: HttpRequest | None = None
 ) -> HttpResponse:
     body.setdefault("server_time", clock.now_ms())
-    content = orjson.dumps(body)
+    try:
+        content = orjson.dumps(body)
+    except TypeError:
+        # An answer quoting an id with a lone surrogate (a rejected record's): orjson
+        # refuses to write one; json_text escapes it, and the device parses its own id back.
+        content = json_text(body).encode()
     response = HttpResponse(content_type="application/json", status=status)
     response["Vary"] = "Accept-Encoding"
     if (
@@ -221,11 +229,7 @@ def _push(request: HttpRequest, device: Device, clock_header: ClockHeader | None
     version = request.GET.get("schema_version")
     if version is not None:
         parse_schema_version(version)
-    raw = _read_body(request)
-    try:
-        body = orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
-        raise Malformed("the body is not JSON") from exc
+    body = parse_json(_read_body(request))
     results = push_records(device=device, body_or_records=body, clock=clock_header, via="http")
     _presence(device, "push")
     return _json({"results": results}, request=request)
@@ -244,14 +248,19 @@ def enroll(request: HttpRequest) -> HttpResponse:
         if len(raw) > 64 * 1024:
             raise TooLarge("An enrolment request is small.")
         try:
-            body = orjson.loads(raw)
-        except orjson.JSONDecodeError as exc:
-            raise Malformed("the body is not JSON") from exc
+            body = parse_json(raw)
+        except ProtocolError as exc:
+            raise Malformed(exc.detail) from exc
         if not isinstance(body, dict) or not isinstance(body.get("code"), str):
             raise Malformed('expected {"code": "<one-time code>", "device": {…}}')
         info = body.get("device") or {}
         if not isinstance(info, dict):
             raise Malformed("device must be an object")
+        if any(
+            isinstance(text, str) and has_unstorable(text)
+            for text in (body["code"], *info.keys(), *info.values())
+        ):
+            raise Malformed("the enrolment holds U+0000 or a lone surrogate")
         enrolment = device_enroll(code=body["code"], device_info=info)
     except DomainError as exc:
         return _error(exc)
