@@ -499,8 +499,8 @@ def _payload(value: object) -> dict[str, Any]:
 
 
 def _check_values(payload: dict[str, Any]) -> None:
-    """Walk the payload without recursion: bounded depth, only storable text, no numbers
-    a double cannot hold (they stay Decimal from :func:`parse_json`)."""
+    """Walk the payload without recursion: bounded depth, only storable text, only numbers
+    a double holds exactly (integers within ±2**53; others stay Decimal in :func:`parse_json`)."""
     stack: list[tuple[object, int]] = [(payload, 1)]
     while stack:
         value, depth = stack.pop()
@@ -516,7 +516,11 @@ def _check_values(payload: dict[str, Any]) -> None:
                 stack.append((member, depth + 1))
         elif isinstance(value, list):
             stack.extend((member, depth + 1) for member in value)
-        elif isinstance(value, decimal.Decimal):
+        elif isinstance(value, decimal.Decimal) or (
+            isinstance(value, int) and not -MAX_SAFE_INT <= value <= MAX_SAFE_INT
+        ):
+            # Apps read the payload back in JavaScript (and the pull renders it with orjson,
+            # which refuses integers beyond 64 bits): only numbers a double holds exactly.
             raise _Bad("invalid_payload", "payload holds a number out of range")
 
 
