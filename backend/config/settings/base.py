@@ -229,6 +229,10 @@ else:
 # --- kuzet's own knobs -----------------------------------------------------------------
 KUZET_ESCALATION_SWEEP_SECONDS = env_int("KUZET_ESCALATION_SWEEP_SECONDS", 10)
 KUZET_SYNC_PAGE_SIZE = env_int("KUZET_SYNC_PAGE_SIZE", 1000)
+# A replacement snapshot up to this many records is one response (a stock WatermelonDB app
+# replaces its database only with a whole one); above it, pages cut at table boundaries.
+# The largest scope of the seeded Abai oblast is measured in docs/benchmarks.md.
+KUZET_SYNC_SNAPSHOT_MAX = env_int("KUZET_SYNC_SNAPSHOT_MAX", 10_000)
 # Change-log rows older than this are pruned; a device whose cursor is older gets a
 # replacement snapshot.
 KUZET_CHANGE_RETENTION_DAYS = env_int("KUZET_CHANGE_RETENTION_DAYS", 30)

@@ -164,32 +164,82 @@ def test_restricted_incident_leaves_every_device(personas, assignment_a, device_
 
 
 @pytest.mark.django_db
-def test_snapshot_larger_than_a_page_continues_and_ends_at_the_head_read_first(
+def test_snapshot_up_to_the_bound_is_one_replacement_response_whatever_the_page_size(
     personas, assignment_a, device_a1, settings
 ):
-    # given
+    # given: incremental pages of 30 change rows; a scope of 93 records
+    settings.KUZET_SYNC_PAGE_SIZE = 30
+
+    # when
+    body = device_a1.pull(None)
+
+    # then
+    assert body["has_more"] is False
+    assert body["experimentalStrategy"] == "replacement"
+    assert body["timestamp"] == uow.current_change_seq()
+    assert len(ids(body, "codes")) == 87
+    assert ids(body, "assignments") == [str(assignment_a.pk)]
+    assert len(ids(body, "settlements")) == len(ids(body, "units")) == 2
+
+
+@pytest.mark.django_db
+def test_snapshot_above_the_bound_replaces_whole_tables_page_by_page_own_assignments_first(
+    personas, assignment_a, device_a1, settings
+):
+    # given: a bound of 60 records; the scope holds 87 codes and 6 other records
     full = device_a1.pull(None)
     expected = {t: ids(full, t) for t in full["changes"]}
-    settings.KUZET_SYNC_PAGE_SIZE = 30
+    settings.KUZET_SYNC_SNAPSHOT_MAX = 60
 
     # when
     pages = [device_a1.pull(None)]
     while pages[-1]["has_more"]:
         pages.append(device_a1.pull())
 
-    # then
-    assert len(pages) == 4  # 87 codes + 2 settlements + 2 units + incident + assignment
-    assert [("experimentalStrategy" in p) for p in pages] == [True, False, False, False]
+    # then: the unit's assignments, incidents, events, units and settlements whole in page 1;
+    # the 87 codes (more than the bound alone) as upserts in two pages, replacing nothing
+    assert [p["experimentalStrategy"] for p in pages] == [
+        {
+            "default": "incremental",
+            "override": {
+                t: "replacement"
+                for t in ("assignments", "incidents", "events", "units", "settlements")
+            },
+        },
+        {"default": "incremental", "override": {}},
+        {"default": "incremental", "override": {}},
+    ]
+    assert ids(pages[0], "assignments") == [str(assignment_a.pk)]
+    assert [len(ids(p, "codes")) for p in pages] == [0, 60, 27]
     assert pages[-1]["timestamp"] == full["timestamp"]
     for table, expected_ids in expected.items():
-        got = sorted(i for p in pages for i in ids(p, table))
-        assert got == expected_ids
+        assert sorted(i for p in pages for i in ids(p, table)) == expected_ids
+
+
+@pytest.mark.django_db
+def test_snapshot_above_the_bound_packs_tables_that_fit_together(
+    personas, assignment_a, device_a1, settings
+):
+    # given: a bound the codes fit in, but not with everything else
+    settings.KUZET_SYNC_SNAPSHOT_MAX = 90
+
+    # when
+    first = device_a1.pull(None)
+    second = device_a1.pull()
+
+    # then
+    assert first["experimentalStrategy"]["override"] == {
+        t: "replacement" for t in ("assignments", "incidents", "events", "units", "settlements")
+    }
+    assert second["experimentalStrategy"]["override"] == {"codes": "replacement"}
+    assert (first["has_more"], second["has_more"]) == (True, False)
+    assert len(ids(second, "codes")) == 87
 
 
 @pytest.mark.django_db
 def test_repeated_continuation_cursor_serves_the_same_page(device_a1, settings):
     # given
-    settings.KUZET_SYNC_PAGE_SIZE = 30
+    settings.KUZET_SYNC_SNAPSHOT_MAX = 30
     first = device_a1.pull(None)
 
     # when
@@ -198,6 +248,7 @@ def test_repeated_continuation_cursor_serves_the_same_page(device_a1, settings):
 
     # then
     assert again["changes"] == once_more["changes"]
+    assert again["experimentalStrategy"] == once_more["experimentalStrategy"]
 
 
 @pytest.mark.django_db
