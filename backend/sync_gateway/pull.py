@@ -438,7 +438,7 @@ def _snapshot_page(
         # holds in full are replaced; the others are left as they are.
         "experimentalStrategy": {
             "default": "incremental",
-            "override": {name: "replacement" for name in whole},
+            "override": dict.fromkeys(whole, "replacement"),
         },
     }
     return PullResult(body, "snapshot" if page == 0 else "continuation", len(rows))

@@ -29,7 +29,6 @@ from sync.protocol import (
     parse_schema_version,
 )
 
-
 # Text a store can hold (no U+0000, no lone surrogate): what a valid payload carries.
 storable_text = st.text(
     st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00"), max_size=8

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('sync_gateway', '0002_membership_anchors_scope_snapshots'),
+        ("sync_gateway", "0002_membership_anchors_scope_snapshots"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='snapshotbookmark',
-            name='table',
-            field=models.CharField(blank=True, default='', max_length=32),
+            model_name="snapshotbookmark",
+            name="table",
+            field=models.CharField(blank=True, default="", max_length=32),
         ),
     ]

@@ -201,10 +201,9 @@ def test_snapshot_above_the_bound_replaces_whole_tables_page_by_page_own_assignm
     assert [p["experimentalStrategy"] for p in pages] == [
         {
             "default": "incremental",
-            "override": {
-                t: "replacement"
-                for t in ("assignments", "incidents", "events", "units", "settlements")
-            },
+            "override": dict.fromkeys(
+                ("assignments", "incidents", "events", "units", "settlements"), "replacement"
+            ),
         },
         {"default": "incremental", "override": {}},
         {"default": "incremental", "override": {}},
@@ -228,9 +227,9 @@ def test_snapshot_above_the_bound_packs_tables_that_fit_together(
     second = device_a1.pull()
 
     # then
-    assert first["experimentalStrategy"]["override"] == {
-        t: "replacement" for t in ("assignments", "incidents", "events", "units", "settlements")
-    }
+    assert first["experimentalStrategy"]["override"] == dict.fromkeys(
+        ("assignments", "incidents", "events", "units", "settlements"), "replacement"
+    )
     assert second["experimentalStrategy"]["override"] == {"codes": "replacement"}
     assert (first["has_more"], second["has_more"]) == (True, False)
     assert len(ids(second, "codes")) == 87
