@@ -38,10 +38,17 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
-SCHEMA_VERSION: Final = 1
-# The server serves SCHEMA_VERSION and the one before it (§8). When SCHEMA_VERSION becomes 2,
-# set MIN_SCHEMA_VERSION = 1 and keep every parser accepting version 1 records.
+# The app's WatermelonDB schema version, as ``synchronize()`` sends it (§8). Version 2 adds
+# ``assignments.deliver_due_at`` and ``assignments.escalation_level`` (SCHEMA_HISTORY). The
+# server serves SCHEMA_VERSION and the one before it; every parser keeps accepting version 1
+# records. An app on an older schema ignores columns it does not know (WatermelonDB keeps
+# only its schema's columns); one that upgrades gets them through a migration sync.
+SCHEMA_VERSION: Final = 2
 MIN_SCHEMA_VERSION: Final = 1
+# Version → the columns it added, by table (docs/protocol.md §2).
+SCHEMA_HISTORY: Final[Mapping[int, Mapping[str, tuple[str, ...]]]] = {
+    2: {"assignments": ("deliver_due_at", "escalation_level")},
+}
 
 MAX_PUSH_EVENTS: Final = 500
 MAX_PUSH_BYTES: Final = 1 << 20
@@ -134,6 +141,7 @@ ERROR_STATUS: Final[Mapping[str, int]] = {
     "device_revoked": 401,
     "forbidden": 403,
     "too_large": 413,
+    "schema_too_new": 409,
     "upgrade_required": 426,
     "rate_limited": 429,
     "server_error": 500,
@@ -645,8 +653,9 @@ def parse_schema_version(text: str | None) -> int:
     """The ``schema_version`` query parameter of a pull (§8).
 
     Missing or not an integer → ``malformed``; older than MIN_SCHEMA_VERSION →
-    ``upgrade_required``; newer than this server knows → ``malformed`` (the server is
-    deployed before the apps that need it).
+    ``upgrade_required`` (the app must be updated); newer than this server knows →
+    ``schema_too_new`` (409: the app is fine and this server is older than it — keep working
+    offline, keep the local database, and sync again later; never reset).
     """
     digits = (text or "").strip()
     if not digits.isascii() or not digits.isdigit() or len(digits) > 6:
@@ -660,6 +669,77 @@ def parse_schema_version(text: str | None) -> int:
         )
     if version > SCHEMA_VERSION:
         raise ProtocolError(
-            "malformed", f"schema version {version} is newer than this server ({SCHEMA_VERSION})"
+            "schema_too_new",
+            f"schema version {version} is newer than this server serves "
+            f"({MIN_SCHEMA_VERSION}-{SCHEMA_VERSION}); keep the local data and sync later",
         )
     return version
+
+
+@dataclass(frozen=True)
+class Migration:
+    """WatermelonDB's migration sync argument (0.28: ``pullChanges({lastPulledAt,
+    schemaVersion, migration})``): the app's schema went from ``from_version`` to the
+    ``schema_version`` of the pull, adding ``tables`` and ``columns`` (table → column names).
+    The records the device already holds of those tables need the new values."""
+
+    from_version: int
+    tables: tuple[str, ...]
+    columns: Mapping[str, tuple[str, ...]]
+
+    def tables_to_resend(self) -> set[str]:
+        """Synced tables whose every in-scope record goes out again (unknown names — a table
+        only the app has — are ignored, as WatermelonDB ignores unknown tables)."""
+        return (set(self.tables) | set(self.columns)) & set(SYNCED_TABLES)
+
+
+def parse_migration(text: str | None, *, schema_version: int) -> Migration | None:
+    """The ``migration`` query parameter: ``encodeURIComponent(JSON.stringify(migration))``.
+
+    Absent, empty, ``null`` or ``undefined`` → None (no migration: WatermelonDB sends null
+    on a first sync and whenever the schema did not change). Otherwise it must be
+    ``{"from": int, "tables": [str], "columns": [{"table": str, "columns": [str]}]}`` with
+    ``from`` below ``schema_version``; anything else is ``malformed``.
+    """
+    if text is None or text.strip() in ("", "null", "undefined"):
+        return None
+    if len(text) > 64 * 1024:
+        raise ProtocolError("malformed", "migration is too large")
+    value = parse_json(text)
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        raise ProtocolError("malformed", "migration must be null or an object")
+    from_version = value.get("from")
+    tables = value.get("tables", [])
+    columns = value.get("columns", [])
+    if (
+        isinstance(from_version, bool)
+        or not isinstance(from_version, int)
+        or not 0 <= from_version < schema_version
+    ):
+        raise ProtocolError("malformed", "migration.from must be an integer below schema_version")
+    if not isinstance(tables, list) or not all(_name(t) for t in tables):
+        raise ProtocolError("malformed", "migration.tables must be a list of table names")
+    if not isinstance(columns, list):
+        raise ProtocolError("malformed", "migration.columns must be a list")
+    added: dict[str, tuple[str, ...]] = {}
+    for entry in columns:
+        if (
+            not isinstance(entry, Mapping)
+            or not _name(entry.get("table"))
+            or not isinstance(entry.get("columns"), list)
+            or not all(_name(c) for c in entry["columns"])
+        ):
+            raise ProtocolError(
+                "malformed", "migration.columns entries are {table, columns: [names]}"
+            )
+        added[entry["table"]] = (*added.get(entry["table"], ()), *entry["columns"])
+    return Migration(from_version, tuple(tables), added)
+
+
+_NAME_RE: Final = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+
+
+def _name(value: object) -> bool:
+    return isinstance(value, str) and _NAME_RE.match(value) is not None

@@ -45,6 +45,7 @@ from backend.ledger import uow
 from backend.ledger.actions import AuditAction
 from backend.ledger.models import ActorKind, Change, Sequencer
 from backend.ledger.uow import CommittedChange
+from sync.protocol import Migration
 from sync.scope import MAX_PAGE, PullMode, SnapshotCursor, plan_pull, response_timestamp
 
 from .models import ChangeLogHorizon, DeviceScope, Membership, SnapshotBookmark
@@ -250,12 +251,16 @@ def pull_changes(
     cursor: int | SnapshotCursor | None,
     limit: int | None = None,
     snapshot_limit: int | None = None,
+    migration: Migration | None = None,
 ) -> PullResult:
     """Answer a pull for ``device`` whose last cursor is ``cursor`` (None: never pulled).
 
     ``cursor`` is what :func:`sync.scope.parse_last_pulled_at` made of ``last_pulled_at``.
     ``limit``: change rows per incremental page; ``snapshot_limit``: records in one
-    snapshot response (the bound above which a snapshot is paged by table).
+    snapshot response (the bound above which a snapshot is paged by table). ``migration``:
+    the app's schema gained tables or columns (a WatermelonDB migration sync) — an
+    incremental answer then also carries every in-scope record of those tables, so what the
+    device already holds gets the new columns (a snapshot carries everything anyway).
     """
     limit = limit or page_size()
     snapshot_limit = snapshot_limit or snapshot_max()
@@ -296,16 +301,21 @@ def pull_changes(
         return _snapshot(device, audiences, head=head, limit=snapshot_limit)
 
     assert plan.since is not None
-    if plan.since == head:  # nothing new: the common case costs no further query
+    resend = migration.tables_to_resend() if migration is not None else set()
+    if plan.since == head and not resend:  # nothing new: the common case costs no more query
         return PullResult(
             {"changes": empty_changes(), "timestamp": max(head, 1), "has_more": False},
             "incremental",
             0,
         )
-    rows = _change_rows(audiences, plan.since, head, limit + 1)
+    rows = _change_rows(audiences, plan.since, head, limit + 1) if plan.since < head else []
     has_more = len(rows) > limit
     rows = rows[:limit]
     upserts, deletes = fold_changes(rows)
+    if resend:
+        for _id, table, record_id in _table_rows(audiences, sorted(resend), 0, None):
+            if record_id not in deletes.get(table, ()):
+                upserts[table].add(record_id)
     changes = changes_for(upserts, deletes)
     _audit_dv_reads(device, changes, "sync_pull")
     body = {

@@ -32,18 +32,20 @@ from backend.common.errors import (
     Malformed,
     RateLimited,
     TooLarge,
-    UpgradeRequired,
 )
 from backend.devices.models import Device
 from backend.devices.services import device_authenticate, device_enroll
 from backend.people.models import Unit
 from sync.protocol import (
     MAX_PUSH_BYTES,
+    MIN_SCHEMA_VERSION,
+    SCHEMA_VERSION,
     ClockHeader,
     ProtocolError,
     has_unstorable,
     json_text,
     parse_json,
+    parse_migration,
     parse_schema_version,
 )
 from sync.scope import parse_last_pulled_at
@@ -100,13 +102,23 @@ def _error(exc: DomainError) -> HttpResponse:
 
 
 def _domain(exc: ProtocolError) -> DomainError:
-    if exc.code == "upgrade_required":
-        return UpgradeRequired(exc.detail)
+    if exc.code in ("upgrade_required", "schema_too_new"):
+        # The served range, so that an app can tell "update me" from "the server is older".
+        error = DomainError(
+            exc.detail,
+            code=exc.code,
+            min_schema_version=MIN_SCHEMA_VERSION,
+            max_schema_version=SCHEMA_VERSION,
+        )
+        error.status = exc.status
+        return error
     if exc.code == "too_large":
         return TooLarge(exc.detail)
-    return (
-        DomainError(exc.detail, code=exc.code) if exc.code != "malformed" else Malformed(exc.detail)
-    )
+    if exc.code == "malformed":
+        return Malformed(exc.detail)
+    error = DomainError(exc.detail, code=exc.code)
+    error.status = exc.status
+    return error
 
 
 def _authenticate(request: HttpRequest) -> Device:
@@ -186,12 +198,13 @@ def _device_view(
 def _pull(request: HttpRequest, device: Device, clock_header: ClockHeader | None) -> HttpResponse:
     if request.method != "GET":
         return _error(MethodNotAllowed("Use GET."))
-    parse_schema_version(request.GET.get("schema_version"))
+    version = parse_schema_version(request.GET.get("schema_version"))
+    migration = parse_migration(request.GET.get("migration"), schema_version=version)
     cursor = parse_last_pulled_at(request.GET.get("last_pulled_at"))
     received_ms = clock.now_ms()
     if clock_header is not None:
         anchor_record(device=device, clock=clock_header, server_ms=received_ms)
-    result = pull_changes(device=device, cursor=cursor)
+    result = pull_changes(device=device, cursor=cursor, migration=migration)
     _presence(device, "pull")
     return _json(result.body, request=request)
 

@@ -58,6 +58,8 @@ def test_assignment_record_has_the_published_columns(personas, assignment_a, dev
         "closed_at": None,
         "ack_due_at": None,
         "arrive_due_at": None,
+        "deliver_due_at": clock.opt_ms(assignment_a.deliver_due_at),
+        "escalation_level": assignment_a.escalation_level,
     }
     (incident,) = body["changes"]["incidents"]["updated"]
     assert incident["risk_flags"] == "[]"
@@ -353,3 +355,94 @@ def test_restricted_incident_takes_the_units_own_events_along(personas, assignme
     # then
     assert len(ids(body, "events", "deleted")) == 1
     assert ids(body, "events") == []
+
+
+MIGRATION = (
+    '{"from":1,"tables":["field_notes"],'
+    '"columns":[{"table":"assignments","columns":["deliver_due_at","escalation_level"]}]}'
+)
+
+
+@pytest.mark.django_db
+def test_migration_sync_resends_the_held_records_of_the_migrated_tables(
+    personas, assignment_a, device_a1
+):
+    # given: the device holds everything and nothing changed since
+    cursor = device_a1.pull(None)["timestamp"]
+
+    # when: the app's schema went 1 → 2 (WatermelonDB sends the migration on its next pull)
+    response = device_a1.pull_raw(cursor, schema_version=2, migration=MIGRATION)
+    plain = device_a1.pull_raw(cursor, schema_version=2, migration="null")
+
+    # then: the assignments it holds, with the new columns; nothing else; an unknown table of
+    # the app is ignored
+    assert response.status_code == 200
+    body = response.json()
+    assert ids(body, "assignments") == [str(assignment_a.pk)]
+    (record,) = body["changes"]["assignments"]["updated"]
+    assert record["escalation_level"] == assignment_a.escalation_level
+    assert "deliver_due_at" in record
+    assert all(ids(body, t) == [] for t in body["changes"] if t != "assignments")
+    assert "experimentalStrategy" not in body
+    assert body["timestamp"] == cursor
+    assert ids(plain.json(), "assignments") == []
+
+
+@pytest.mark.django_db
+def test_migration_sync_carries_the_changes_since_the_cursor_too(personas, assignment_a, device_a1):
+    # given
+    cursor = device_a1.pull(None)["timestamp"]
+    cancel(assignment_a)
+
+    # when
+    body = device_a1.pull_raw(cursor, schema_version=2, migration=MIGRATION).json()
+
+    # then
+    assert ids(body, "assignments") == [str(assignment_a.pk)]
+    assert body["changes"]["assignments"]["updated"][0]["status"] == "cancelled"
+
+
+@pytest.mark.parametrize(
+    "migration",
+    [
+        "{",
+        "[]",
+        '{"from": 2, "tables": [], "columns": []}',
+        '{"from": 1, "tables": "assignments", "columns": []}',
+        '{"from": 1, "tables": [], "columns": [{"table": "assignments"}]}',
+        '{"from": 1, "tables": ["bad name!"], "columns": []}',
+    ],
+)
+@pytest.mark.django_db
+def test_malformed_migration_is_refused(device_a1, migration):
+    # when
+    response = device_a1.pull_raw("null", schema_version=2, migration=migration)
+
+    # then
+    assert response.status_code == 400
+    assert response.json()["error"] == "malformed"
+
+
+@pytest.mark.django_db
+def test_schema_newer_than_the_server_gets_its_own_error_with_the_served_range(device_a1):
+    # when
+    response = device_a1.pull_raw("null", schema_version=3)
+
+    # then: not "malformed" — the app is fine, the server is older than it
+    assert response.status_code == 409
+    body = response.json()
+    assert body["error"] == "schema_too_new"
+    assert (body["min_schema_version"], body["max_schema_version"]) == (1, 2)
+
+
+def test_every_schema_version_s_columns_are_published():
+    # given
+    from backend.sync_gateway.render import TABLE_COLUMNS
+    from sync.protocol import SCHEMA_HISTORY, SCHEMA_VERSION
+
+    # then: the newest version's columns are on the wire, and the history reaches it
+    assert max(SCHEMA_HISTORY) == SCHEMA_VERSION
+    for added in SCHEMA_HISTORY.values():
+        for table, columns in added.items():
+            published = [name for name, _, _, _ in TABLE_COLUMNS[table]]
+            assert set(columns) <= set(published)
