@@ -3,7 +3,7 @@
 Case data is read-only here: incidents, assignments and events change through the
 dispatch and sync services (their admin actions are added by the dispatch work). What a
 chief edits here are their district's escalation policy, DV risk subjects and follow-ups,
-and the resolution of conflicts (through :func:`backend.dispatch.conflicts.conflict_resolve`).
+and the resolution of conflicts (through :func:`backend.dispatch.services.conflict_resolve`).
 """
 
 from __future__ import annotations
@@ -24,11 +24,11 @@ from backend.common import clock
 from backend.common.errors import DomainError
 from backend.ledger import uow
 from backend.ledger.models import AuditEntry
+from backend.ledger.names import SyncTable
 from backend.people.admin_scoping import RESOLVE, REVOKE, ScopedAdminMixin, seconds
 from backend.people.models import Role
 
 from .admin_dispatch import AssignmentDispatchAdminMixin, IncidentDispatchAdminMixin
-from .conflicts import conflict_resolve
 from .models import (
     Assignment,
     Conflict,
@@ -41,6 +41,7 @@ from .models import (
     RiskSubject,
     SmsMessage,
 )
+from .services.conflicts import conflict_resolve
 from .services.intake import intake_key_issue, intake_key_revoke
 
 MILESTONES = ("delivered", "acknowledged", "en_route", "on_scene", "transporting", "cleared")
@@ -203,7 +204,7 @@ class IncidentAdmin(IncidentDispatchAdminMixin, ScopedAdminMixin, admin.ModelAdm
     """Incidents: the list with response-time columns, the page with the recommendation
     panel and the dispatch commands (from the dispatch work) above the whole timeline."""
 
-    sync_table = "incidents"
+    sync_table = SyncTable.INCIDENTS
     change_form_template = "admin/dispatch/incident/change_form_with_dispatch.html"
     list_display = (
         "number",
@@ -370,7 +371,7 @@ class IncidentAdmin(IncidentDispatchAdminMixin, ScopedAdminMixin, admin.ModelAdm
 # --- assignments -------------------------------------------------------------------------
 @admin.register(Assignment)
 class AssignmentAdmin(AssignmentDispatchAdminMixin, ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg,misc]
-    sync_table = "assignments"
+    sync_table = SyncTable.ASSIGNMENTS
     scope_path = "incident__district"
     list_display = (
         "pk",

@@ -32,7 +32,8 @@ from django.views.decorators.http import require_POST
 from backend.common.errors import DomainError
 
 from . import access, selectors, services
-from .models import OPEN_ASSIGNMENT_STATUSES, Assignment, Incident, OutcomeCode
+from .lifecycle import ASSIGNMENT_OPEN, INCIDENT_COMMANDED_OVER
+from .models import Assignment, Incident, OutcomeCode
 from .services.assignments import ACK_CHANNELS
 
 
@@ -66,7 +67,7 @@ class IncidentDispatchAdminMixin:
         info = admin_.opts.app_label, admin_.opts.model_name
         can_act = access.can_dispatch(request.user) and incident.is_open
         open_assignments = list(
-            incident.assignments.filter(status__in=OPEN_ASSIGNMENT_STATUSES)
+            incident.assignments.filter(status__in=ASSIGNMENT_OPEN)
             .select_related("unit")
             .order_by("dispatched_at", "pk")
         )
@@ -84,7 +85,7 @@ class IncidentDispatchAdminMixin:
             "incident": incident,
             "can_act": can_act,
             "can_close": access.can_dispatch(request.user)
-            and incident.status not in ("closed", "cancelled"),
+            and incident.status not in INCIDENT_COMMANDED_OVER,
             "zone": selectors.incident_zone(incident),
             "recommendations": [r.as_dict() for r in recommendations],
             "open_assignments": [

@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from backend.common.errors import Conflict as ConflictError
 from backend.common.errors import Forbidden, NotFound, ValidationFailed
-from backend.dispatch.conflicts import conflict_resolve
 from backend.dispatch.models import Conflict
+from backend.dispatch.services import conflict_resolve
 from backend.ledger.models import AuditEntry
 
 

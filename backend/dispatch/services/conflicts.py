@@ -18,7 +18,7 @@ from backend.ledger.actions import AuditAction
 from backend.people.access import district_scope
 from backend.people.models import Role
 
-from .models import Conflict
+from ..models import Conflict
 
 # Who may resolve: the district chief (and the oblast administrator above them).
 RESOLVING_ROLES = {Role.CHIEF, Role.OBLAST_ADMIN}
