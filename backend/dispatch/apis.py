@@ -7,6 +7,7 @@ errors rendered once by ``backend.common.api.exception_handler`` as ``{"error", 
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
@@ -33,6 +34,27 @@ from .models import Assignment, Category, Channel, Incident, IntakeKey, OutcomeC
 from .services.assignments import ACK_CHANNELS
 from .sms import SIGNATURE_HEADER
 
+# --- times ------------------------------------------------------------------------------------
+
+
+class Rfc3339DateTimeField(serializers.DateTimeField):
+    """A date-time rendered as RFC 3339 in every case.
+
+    DRF renders in the current zone (Asia/Almaty, +05:00); for a time before 1924 the zone
+    database gives Almaty's local mean time, +05:07:48, and an offset with seconds is not
+    RFC 3339 (a received_at of year 715 came out as ``0715-…+05:07:48``). Such a time is
+    rendered in UTC instead.
+    """
+
+    def to_representation(self, value: Any) -> Any:
+        if isinstance(value, dt.datetime):
+            offset = self.enforce_timezone(value).utcoffset()
+            if offset is not None and offset % dt.timedelta(minutes=1):
+                # DRF would convert back to the current zone: write the UTC form here.
+                return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+        return super().to_representation(value)
+
+
 # --- shared output shapes --------------------------------------------------------------------
 
 
@@ -48,18 +70,18 @@ class AssignmentOutput(serializers.Serializer[Any]):
     callsign = serializers.CharField(source="unit.callsign")
     status = serializers.CharField()
     dispatch_source = serializers.CharField()
-    dispatched_at = serializers.DateTimeField()
-    delivered_at = serializers.DateTimeField(allow_null=True)
-    acknowledged_at = serializers.DateTimeField(allow_null=True)
-    en_route_at = serializers.DateTimeField(allow_null=True)
-    on_scene_at = serializers.DateTimeField(allow_null=True)
-    cleared_at = serializers.DateTimeField(allow_null=True)
-    cancelled_at = serializers.DateTimeField(allow_null=True)
+    dispatched_at = Rfc3339DateTimeField()
+    delivered_at = Rfc3339DateTimeField(allow_null=True)
+    acknowledged_at = Rfc3339DateTimeField(allow_null=True)
+    en_route_at = Rfc3339DateTimeField(allow_null=True)
+    on_scene_at = Rfc3339DateTimeField(allow_null=True)
+    cleared_at = Rfc3339DateTimeField(allow_null=True)
+    cancelled_at = Rfc3339DateTimeField(allow_null=True)
     superseded_by_id = serializers.IntegerField(allow_null=True)
-    deliver_due_at = serializers.DateTimeField(allow_null=True)
-    ack_due_at = serializers.DateTimeField(allow_null=True)
-    arrive_due_at = serializers.DateTimeField(allow_null=True)
-    next_escalation_at = serializers.DateTimeField(allow_null=True)
+    deliver_due_at = Rfc3339DateTimeField(allow_null=True)
+    ack_due_at = Rfc3339DateTimeField(allow_null=True)
+    arrive_due_at = Rfc3339DateTimeField(allow_null=True)
+    next_escalation_at = Rfc3339DateTimeField(allow_null=True)
     escalation_level = serializers.IntegerField()
 
 
@@ -85,10 +107,10 @@ class IncidentOutput(serializers.Serializer[Any]):
     media_links = serializers.ListField(child=serializers.CharField())
     risk_flags = serializers.ListField(child=serializers.DictField())
     notify_citizen = serializers.BooleanField()
-    citizen_delay_notified_at = serializers.DateTimeField(allow_null=True)
-    received_at = serializers.DateTimeField()
-    created_at = serializers.DateTimeField()
-    closed_at = serializers.DateTimeField(allow_null=True)
+    citizen_delay_notified_at = Rfc3339DateTimeField(allow_null=True)
+    received_at = Rfc3339DateTimeField()
+    created_at = Rfc3339DateTimeField()
+    closed_at = Rfc3339DateTimeField(allow_null=True)
     disposition = serializers.CharField()
     outcome_code = serializers.CharField()
     duplicate_of_id = serializers.IntegerField(allow_null=True)
@@ -125,7 +147,13 @@ class CallerInput(serializers.Serializer[Any]):
 class ReportFields(serializers.Serializer[Any]):
     """The fields of a report common to intake and staff entry."""
 
-    received_at = serializers.DateTimeField()
+    received_at = Rfc3339DateTimeField(
+        help_text=(
+            "when the report reached the channel; at most KUZET_TIME_PAST_DAYS (7) days "
+            "before the server's clock (else 400 `received_at_too_old`) and "
+            "KUZET_TIME_AHEAD_SECONDS (300) after it (else 400 `received_at_in_future`)"
+        )
+    )
     category = serializers.ChoiceField(choices=Category.choices)
     description = serializers.CharField(
         max_length=4000, required=False, allow_blank=True, default=""
@@ -210,7 +238,7 @@ class IntakeApi(APIView):
     permission_classes = [HasIntakeKey]
 
     class IntakeInput(ReportFields):
-        external_ref = serializers.CharField(max_length=128)
+        external_ref = serializers.CharField(min_length=1, max_length=128)
 
     class IntakeOutput(serializers.Serializer[Any]):
         id = serializers.IntegerField()
@@ -320,7 +348,7 @@ class RecommendationsApi(APIView):
         presence = serializers.CharField(help_text="unit status, or `unreachable`")
         road_km = serializers.FloatField(allow_null=True, help_text="1.3 × great-circle")
         eta_s = serializers.IntegerField(allow_null=True, help_text="estimated travel seconds")
-        position_at = serializers.DateTimeField(allow_null=True)
+        position_at = Rfc3339DateTimeField(allow_null=True)
         position_age_s = serializers.IntegerField(allow_null=True)
         stale = serializers.BooleanField(help_text="position older than the stale limit or unknown")
 
@@ -489,7 +517,7 @@ class SmsInboundApi(APIView):
         id = serializers.CharField(help_text="the gateway's message id (a replay is refused)")
         to = serializers.CharField(required=False)
         text = serializers.CharField(help_text="e.g. `ACK 4821`")
-        received_at = serializers.DateTimeField(required=False)
+        received_at = Rfc3339DateTimeField(required=False)
 
     class SmsInboundOutput(serializers.Serializer[Any]):
         status = serializers.ChoiceField(choices=["applied", "rejected"])

@@ -209,7 +209,13 @@ ENROLL_REQUEST = {
                 "platform": {"type": "string"},
                 "model": {"type": "string"},
                 "app_version": {"type": "string"},
-                "install_id": {"type": "string"},
+                "install_id": {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": 128,
+                    "description": "required: one per app install (a second enrolment of the "
+                    "same install replaces its token)",
+                },
             },
             "required": ["install_id"],
         },

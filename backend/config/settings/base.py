@@ -245,6 +245,11 @@ KUZET_SYNC_RATE_PER_MINUTE = env_int("KUZET_SYNC_RATE_PER_MINUTE", 120)
 # Upper bound of a sync request's one-way time (network + queueing before the view reads
 # the clock); it is part of every anchored event-time estimate's uncertainty.
 KUZET_SYNC_TRANSIT_MS = env_int("KUZET_SYNC_TRANSIT_MS", 10_000)
+# Times reported by other clocks: a report's received_at outside [now − past days, now + ahead
+# seconds] is refused (400); a device event estimated more than the past window before its
+# receipt is flagged clock_suspect (sync.timing.TOO_OLD), never taken as fact.
+KUZET_TIME_PAST_DAYS = env_int("KUZET_TIME_PAST_DAYS", 7)
+KUZET_TIME_AHEAD_SECONDS = env_int("KUZET_TIME_AHEAD_SECONDS", 300)
 # Reports of the same category this close in time and space are linked as probable
 # duplicates (never merged).
 KUZET_DUPLICATE_WINDOW_MINUTES = env_int("KUZET_DUPLICATE_WINDOW_MINUTES", 30)
