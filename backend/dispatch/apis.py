@@ -27,6 +27,7 @@ from rest_framework.views import APIView
 from backend.common.errors import NotFound
 from backend.geo.models import LAT_RANGE, LON_RANGE
 from backend.ledger import uow
+from backend.ledger.idempotency import HEADER, idempotent
 
 from . import access, selectors, services
 from .authentication import HasIntakeKey, IntakeKeyAuthentication
@@ -230,6 +231,30 @@ def _errors(*codes: int) -> dict[int, OpenApiResponse]:
     return {c: _ERRORS[c] for c in codes}
 
 
+# Staff writes take an Idempotency-Key (backend/ledger/idempotency.py): a retry after a lost
+# answer replays the first answer instead of writing again (a second incident, a 409
+# unit_unavailable for a dispatch that did go through).
+IDEMPOTENCY_KEY = OpenApiParameter(
+    HEADER,
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description=(
+        "Optional, recommended: a unique key per intended write (1-255 printable ASCII; a "
+        'structured-field string `"…"` is read too). The same key with the same method, path '
+        "and body replays the first answer (`Idempotent-Replayed: true`) and writes nothing; "
+        "with another request it is `422 idempotency_key_reused`. A retry sent while the "
+        "first request is still running waits for it and replays its answer. Keys are kept "
+        "at least KUZET_IDEMPOTENCY_HOURS (24)."
+    ),
+)
+IDEMPOTENCY_ERRORS = {
+    422: OpenApiResponse(
+        ErrorSerializer,
+        description="`idempotency_key_reused`: the key was used for another request",
+    )
+}
+
+
 # --- intake ----------------------------------------------------------------------------------
 
 
@@ -308,10 +333,12 @@ class IncidentCreateApi(APIView):
     @extend_schema(
         operation_id="incident_create",
         summary="Enter a report (duty officer or chief)",
+        parameters=[IDEMPOTENCY_KEY],
         request=IncidentCreateInput,
-        responses={201: IncidentOutput, **_errors(400, 401, 403)},
+        responses={**IDEMPOTENCY_ERRORS, 201: IncidentOutput, **_errors(400, 401, 403)},
         tags=["incidents"],
     )
+    @idempotent
     def post(self, request: Request) -> Response:
         access.require_dispatcher(request.user)
         serializer = self.IncidentCreateInput(data=request.data)
@@ -382,10 +409,12 @@ class IncidentDispatchApi(APIView):
     @extend_schema(
         operation_id="incident_dispatch",
         summary="Dispatch a unit to the incident",
+        parameters=[IDEMPOTENCY_KEY],
         request=DispatchInput,
-        responses={201: AssignmentOutput, **_errors(400, 401, 403, 404, 409)},
+        responses={**IDEMPOTENCY_ERRORS, 201: AssignmentOutput, **_errors(400, 401, 403, 404, 409)},
         tags=["assignments"],
     )
+    @idempotent
     def post(self, request: Request, incident_id: int) -> Response:
         access.require_dispatcher(request.user)
         serializer = self.DispatchInput(data=request.data)
@@ -408,10 +437,12 @@ class IncidentCloseApi(APIView):
     @extend_schema(
         operation_id="incident_close",
         summary="Close the incident; open assignments are cleared or cancelled",
+        parameters=[IDEMPOTENCY_KEY],
         request=CloseInput,
-        responses={200: IncidentOutput, **_errors(400, 401, 403, 404, 409)},
+        responses={**IDEMPOTENCY_ERRORS, 200: IncidentOutput, **_errors(400, 401, 403, 404, 409)},
         tags=["incidents"],
     )
+    @idempotent
     def post(self, request: Request, incident_id: int) -> Response:
         access.require_dispatcher(request.user)
         serializer = self.CloseInput(data=request.data)
@@ -433,10 +464,12 @@ class AssignmentCancelApi(APIView):
     @extend_schema(
         operation_id="assignment_cancel",
         summary="Stand the unit down",
+        parameters=[IDEMPOTENCY_KEY],
         request=CancelInput,
-        responses={200: AssignmentOutput, **_errors(400, 401, 403, 404, 409)},
+        responses={**IDEMPOTENCY_ERRORS, 200: AssignmentOutput, **_errors(400, 401, 403, 404, 409)},
         tags=["assignments"],
     )
+    @idempotent
     def post(self, request: Request, assignment_id: int) -> Response:
         access.require_dispatcher(request.user)
         serializer = self.CancelInput(data=request.data)
@@ -455,13 +488,16 @@ class AssignmentReassignApi(APIView):
     @extend_schema(
         operation_id="assignment_reassign",
         summary="Give the assignment to another unit (the old one is superseded)",
+        parameters=[IDEMPOTENCY_KEY],
         request=ReassignInput,
         responses={
+            **IDEMPOTENCY_ERRORS,
             201: OpenApiResponse(AssignmentOutput, description="the new assignment"),
             **_errors(400, 401, 403, 404, 409),
         },
         tags=["assignments"],
     )
+    @idempotent
     def post(self, request: Request, assignment_id: int) -> Response:
         access.require_dispatcher(request.user)
         serializer = self.ReassignInput(data=request.data)
@@ -485,10 +521,16 @@ class AssignmentAcknowledgeApi(APIView):
     @extend_schema(
         operation_id="assignment_acknowledge",
         summary="Record the unit's acknowledgment on the officer's behalf (stops the ladder)",
+        parameters=[IDEMPOTENCY_KEY],
         request=AcknowledgeInput,
-        responses={200: AcknowledgeOutput, **_errors(400, 401, 403, 404, 409)},
+        responses={
+            **IDEMPOTENCY_ERRORS,
+            200: AcknowledgeOutput,
+            **_errors(400, 401, 403, 404, 409),
+        },
         tags=["assignments"],
     )
+    @idempotent
     def post(self, request: Request, assignment_id: int) -> Response:
         access.require_dispatcher(request.user)
         serializer = self.AcknowledgeInput(data=request.data)

@@ -250,6 +250,8 @@ KUZET_SYNC_TRANSIT_MS = env_int("KUZET_SYNC_TRANSIT_MS", 10_000)
 # receipt is flagged clock_suspect (sync.timing.TOO_OLD), never taken as fact.
 KUZET_TIME_PAST_DAYS = env_int("KUZET_TIME_PAST_DAYS", 7)
 KUZET_TIME_AHEAD_SECONDS = env_int("KUZET_TIME_AHEAD_SECONDS", 300)
+# Idempotency-Key answers of staff writes are kept at least this long (pruned hourly).
+KUZET_IDEMPOTENCY_HOURS = env_int("KUZET_IDEMPOTENCY_HOURS", 24)
 # Reports of the same category this close in time and space are linked as probable
 # duplicates (never merged).
 KUZET_DUPLICATE_WINDOW_MINUTES = env_int("KUZET_DUPLICATE_WINDOW_MINUTES", 30)
