@@ -1,7 +1,6 @@
 """Dispatch in the admin: the recommendation panel and the commands on the incident page.
 
-The admin itself (``admin.py``) belongs to the admin work; this module gives it reusable
-pieces that call the same services as the API:
+Pieces that call the same services as the API:
 
 * :class:`IncidentDispatchAdminMixin` — put it FIRST in ``IncidentAdmin``'s bases. It adds
   POST-only URLs under the incident's change page (dispatch a unit, close; cancel, reassign,
@@ -31,10 +30,10 @@ from django.views.decorators.http import require_POST
 
 from backend.common.errors import DomainError
 
-from . import access, selectors, services
-from .lifecycle import ASSIGNMENT_OPEN, INCIDENT_COMMANDED_OVER
-from .models import Assignment, Incident, OutcomeCode
-from .services.assignments import ACK_CHANNELS
+from .. import access, selectors, services
+from ..lifecycle import ASSIGNMENT_OPEN, INCIDENT_COMMANDED_OVER
+from ..models import Assignment, Incident, OutcomeCode
+from ..services.assignments import ACK_CHANNELS
 
 
 class IncidentDispatchAdminMixin:
