@@ -26,7 +26,8 @@ import functools
 import hashlib
 import json
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -39,6 +40,8 @@ from backend.common.errors import DomainError, Malformed
 
 from . import uow
 from .models import IdempotentRequest
+
+R = TypeVar("R")
 
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
@@ -73,21 +76,32 @@ def fingerprint(method: str, path: str, body: Any) -> str:
     return hashlib.sha256(material.encode()).hexdigest()
 
 
-def idempotent_call(
+@dataclass(frozen=True)
+class Replay:
+    """The stored answer of an earlier request with the same key."""
+
+    status_code: int
+    body: Any
+
+
+def run_once(
     *,
     user: Any,
     key: str,
     method: str,
     path: str,
     request_fingerprint: str,
-    run: Callable[[], Response],
-) -> Response:
-    """Run ``run`` once for ``(user, key)``; replay its answer for a repeat of the request.
+    run: Callable[[], R],
+    answer: Callable[[R], tuple[int, Any]],
+) -> R | Replay:
+    """Run ``run`` once for ``(user, key)``; for a repeat of the request, return the
+    :class:`Replay` of the first answer instead (``answer(result)`` → what is stored: a
+    status and a JSON-able body).
 
-    ``run`` does the write and returns the answer; it runs inside this unit of work, so the
-    write, its audit entries and the stored answer commit together. An exception from
-    ``run`` rolls everything back, the key included: the write did not happen, a retry may
-    run it.
+    ``run`` does the write; it runs inside this unit of work, so the write, its audit entries
+    and the stored answer commit together. An exception from ``run`` rolls everything back,
+    the key included: the write did not happen, a retry may run it. The same key with
+    another request raises :class:`IdempotencyKeyReused`.
     """
     with uow.unit_of_work():
         try:
@@ -107,15 +121,41 @@ def idempotent_call(
                     f"This {HEADER} was used for another request "
                     f"({stored.method} {stored.path}); use a new key for a new request."
                 ) from None
-            response = Response(stored.response, status=stored.status_code)
-            response[REPLAYED_HEADER] = "true"
-            return response
-        response = run()
+            return Replay(stored.status_code, stored.response)
+        result = run()
+        status_code, body = answer(result)
         IdempotentRequest.objects.filter(pk=record.pk).update(
-            status_code=response.status_code,
-            response=json.loads(json.dumps(response.data, cls=DjangoJSONEncoder)),
+            status_code=status_code,
+            response=json.loads(json.dumps(body, cls=DjangoJSONEncoder)),
         )
+        return result
+
+
+def idempotent_call(
+    *,
+    user: Any,
+    key: str,
+    method: str,
+    path: str,
+    request_fingerprint: str,
+    run: Callable[[], Response],
+) -> Response:
+    """:func:`run_once` for a DRF view: the first answer, or its replay
+    (``Idempotent-Replayed: true``)."""
+    result = run_once(
+        user=user,
+        key=key,
+        method=method,
+        path=path,
+        request_fingerprint=request_fingerprint,
+        run=run,
+        answer=lambda response: (response.status_code, response.data),
+    )
+    if isinstance(result, Replay):
+        response = Response(result.body, status=result.status_code)
+        response[REPLAYED_HEADER] = "true"
         return response
+    return result
 
 
 def idempotent(handler: Callable[..., Response]) -> Callable[..., Response]:
