@@ -45,6 +45,7 @@ from backend.ledger import uow
 from backend.ledger.actions import AuditAction
 from backend.ledger.models import ActorKind, Change, Sequencer
 from backend.ledger.uow import CommittedChange
+from backend.people.models import Officer
 from sync.protocol import Migration
 from sync.scope import MAX_PAGE, PullMode, SnapshotCursor, plan_pull, response_timestamp
 
@@ -105,6 +106,86 @@ def _state(device_id: str) -> _State:
     if enrolled_at is not None and timezone.is_naive(enrolled_at):
         enrolled_at = enrolled_at.replace(tzinfo=dt.UTC)
     return _State(int(head or 0), int(pruned or 0), (unit_id, district_id, enrolled_at, int(epoch)))
+
+
+@dataclass(frozen=True)
+class PullState:
+    """Everything an empty pull needs, read by :func:`pull_state` in ONE statement: the
+    device and its officer (what ``device_authenticate`` checks), the change head, the pruning
+    horizon and the device's scope row."""
+
+    device_id: str
+    revoked: bool
+    officer_active: bool
+    unit_id: int | None
+    district_id: int | None
+    enrolled_at: Any
+    state: _State
+
+    @property
+    def live(self) -> bool:
+        return not self.revoked and self.officer_active
+
+    def nothing_new_for(self, cursor: object) -> bool:
+        """True when the answer to ``cursor`` is certainly empty: it is the head, nothing
+        was pruned past it, and the device's scope is the one its cursor was served under."""
+        state = self.state
+        return (
+            isinstance(cursor, int)
+            and cursor > 0
+            and cursor == state.head
+            and cursor >= state.pruned_through
+            and state.scope is not None
+            and state.scope[:3] == (self.unit_id, self.district_id, self.enrolled_at)
+            and cursor >= state.scope[3]
+        )
+
+
+def pull_state(token_hash: str) -> PullState | None:
+    """The device holding this token hash with its officer and the pull state, in one round
+    trip; None when no device holds it.
+
+    The polling phone's common case — nothing new — is then answered after one statement
+    (the framework's floor is one statement: docs/benchmarks.md); any other answer goes the
+    full way through ``device_authenticate`` and :func:`pull_changes`.
+    """
+    quote = connection.ops.quote_name
+    sql = (
+        "SELECT d.id, d.revoked_at, d.enrolled_at, o.is_active, o.unit_id, o.district_id, "  # noqa: S608
+        f"(SELECT change_seq FROM {quote(Sequencer._meta.db_table)} WHERE id = 1), "
+        f"(SELECT pruned_through FROM {quote(ChangeLogHorizon._meta.db_table)} WHERE id = 1), "
+        "s.unit_id, s.district_id, s.enrolled_at, s.epoch "
+        f"FROM {quote(Device._meta.db_table)} d "
+        f"JOIN {quote(Officer._meta.db_table)} o ON o.id = d.officer_id "
+        f"LEFT JOIN {quote(DeviceScope._meta.db_table)} s ON s.device_id = d.id "
+        "WHERE d.token_hash = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [token_hash])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    (device_id, revoked_at, enrolled_at, active, unit_id, district_id, head, pruned,
+     s_unit, s_district, s_enrolled, epoch) = row  # fmt: skip
+    enrolled_at, s_enrolled = _aware(enrolled_at), _aware(s_enrolled)
+    scope = None if epoch is None else (s_unit, s_district, s_enrolled, int(epoch))
+    return PullState(
+        device_id=device_id,
+        revoked=revoked_at is not None,
+        officer_active=bool(active),
+        unit_id=unit_id,
+        district_id=district_id,
+        enrolled_at=enrolled_at,
+        state=_State(int(head or 0), int(pruned or 0), scope),
+    )
+
+
+def _aware(value: Any) -> Any:
+    if isinstance(value, str):  # SQLite hands raw SQL datetimes back as text
+        value = dt.datetime.fromisoformat(value)
+    if isinstance(value, dt.datetime) and timezone.is_naive(value):
+        value = value.replace(tzinfo=dt.UTC)
+    return value
 
 
 def scope_epoch(device: Device, scope: tuple[Any, Any, Any, int] | None = None, *,
@@ -252,6 +333,7 @@ def pull_changes(
     limit: int | None = None,
     snapshot_limit: int | None = None,
     migration: Migration | None = None,
+    state: _State | None = None,
 ) -> PullResult:
     """Answer a pull for ``device`` whose last cursor is ``cursor`` (None: never pulled).
 
@@ -261,11 +343,14 @@ def pull_changes(
     the app's schema gained tables or columns (a WatermelonDB migration sync) — an
     incremental answer then also carries every in-scope record of those tables, so what the
     device already holds gets the new columns (a snapshot carries everything anyway).
+    ``state``: the head, horizon and scope row when the caller read them already
+    (:func:`pull_state`, before anything else).
     """
     limit = limit or page_size()
     snapshot_limit = snapshot_limit or snapshot_max()
     audiences = device_audiences(device)
-    state = _state(device.pk)  # the head FIRST: nothing numbered later is served by this pull
+    # The head FIRST: nothing numbered later is served by this pull.
+    state = state if state is not None else _state(device.pk)
     head, pruned = state.head, state.pruned_through
     epoch = scope_epoch(device, state.scope, known=True)
     if epoch > head:  # the scope was rebuilt just now, after the head was read
@@ -473,8 +558,10 @@ __all__ = [
     "SNAPSHOT_TABLES",
     "TABLE_ORDER",
     "PullResult",
+    "PullState",
     "changes_for_audience",
     "fold_changes",
     "pull_changes",
+    "pull_state",
     "scope_epoch",
 ]

@@ -3,7 +3,8 @@
 :func:`push_records` serves the HTTP push view and the WebSocket consumer alike. Every record
 gets its own result, in the order sent:
 
-* ``accepted`` + ``disposition`` — stored now, effects applied (:mod:`.facts`);
+* ``accepted`` + ``disposition`` — stored now, effects applied
+  (``backend.dispatch.services.device_events_apply``);
 * ``duplicate`` + the stored ``disposition`` — the id is already stored with the same
   content; nothing happens twice (a retry after a lost response);
 * ``rejected`` + ``reason`` — invalid, read-only, an unknown assignment, or the id reused
@@ -184,7 +185,7 @@ def _store(
         anchors: list[Anchor] = []
         if clock is not None:
             anchors.append(
-                anchor_record(device=device, clock=clock, server_ms=received_ms, force=True)
+                anchor_record(device_id=device.pk, clock=clock, server_ms=received_ms, force=True)
             )
         if fresh:
             anchors = anchors_for(

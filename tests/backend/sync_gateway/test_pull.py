@@ -6,6 +6,7 @@ from backend.common import clock
 from backend.dispatch.models import Category, Priority
 from backend.ledger import uow
 from backend.ledger.models import AuditEntry
+from backend.sync_gateway.render import empty_changes
 from backend.sync_gateway.scope import age_out, code_records
 from tests import factories
 
@@ -446,3 +447,50 @@ def test_every_schema_version_s_columns_are_published():
         for table, columns in added.items():
             published = [name for name, _, _, _ in TABLE_COLUMNS[table]]
             assert set(columns) <= set(published)
+
+
+@pytest.mark.django_db
+def test_a_pull_at_the_head_is_one_statement(personas, device_a1, django_assert_num_queries):
+    # given: the device is at the head; its anchor and presence were written this minute
+    device_a1.pull(None)
+    device_a1.pull()
+
+    # when / then: the device, its officer, the head, the horizon and the scope together
+    with django_assert_num_queries(1):
+        body = device_a1.pull()
+    assert body["changes"] == empty_changes()
+    assert body["timestamp"] == uow.current_change_seq()
+
+
+@pytest.mark.django_db
+def test_a_pull_at_the_head_of_a_moved_officer_still_gets_its_snapshot(personas, device_a1):
+    # given: at the head; then the officer moves to another unit (no change row is written)
+    device_a1.pull(None)
+    head = device_a1.pull()["timestamp"]
+    officer = personas.a.patrol_officers[0]
+    officer.unit = personas.a.inspector_unit
+    officer.save(update_fields=["unit"])
+
+    # when
+    body = device_a1.pull(head)
+
+    # then: not the one-statement answer
+    assert body["experimentalStrategy"] == "replacement"
+
+
+@pytest.mark.django_db
+def test_a_revoked_device_at_the_head_is_told_to_wipe(personas, device_a1):
+    # given
+    from backend.devices.models import Device
+    from backend.devices.services import device_revoke
+
+    device_a1.pull(None)
+    head = device_a1.pull()["timestamp"]
+    device_revoke(device=Device.objects.get(), by=personas.a.chief)
+
+    # when
+    response = device_a1.pull_raw(head)
+
+    # then
+    assert response.status_code == 401
+    assert response.json()["wipe"] is True
