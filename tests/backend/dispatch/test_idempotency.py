@@ -246,3 +246,22 @@ def test_two_requests_with_one_key_at_once_run_the_write_once(personas, client_f
     assert len(calls) == 1
     assert Incident.objects.count() == 1
     assert AuditEntry.objects.count() > audit_before
+
+
+@pytest.mark.django_db
+def test_a_retried_incident_cancel_replays(personas, client_for):
+    # given
+    api = client_for(personas.duty)
+    incident = factories.incident(district=personas.a.district, settlement=personas.a.town)
+    path = f"/api/v1/incidents/{incident.pk}/cancel/"
+    first = post(api, path, {"reason": "ложный вызов"}, "k-incident-cancel")
+    before = snapshot()
+
+    # when
+    again = post(api, path, {"reason": "ложный вызов"}, "k-incident-cancel")
+
+    # then: the first answer, not 409 for an incident already cancelled
+    assert (first.status_code, again.status_code) == (200, 200)
+    assert again.json() == first.json()
+    assert first.json()["status"] == "cancelled"
+    assert snapshot() == before
