@@ -11,7 +11,15 @@ NODE_STAMP := $(WATERMELON)/node_modules/.installed
 PORT ?= 8000
 export PORT
 
-.PHONY: run test lint types check bench clean
+.PHONY: run test lint types check bench clean field field-test
+
+# The officers' field app (field/): npm ci only when the lockfile changed, a build only when
+# a source changed. Kuzet serves field/dist at /app/.
+FIELD := field
+FIELD_DEPS := $(FIELD)/node_modules/.installed
+FIELD_BUILD := $(FIELD)/dist/.built
+FIELD_SOURCES := $(shell find $(FIELD)/src $(FIELD)/public -type f 2>/dev/null) \
+	$(FIELD)/index.html $(FIELD)/vite.config.mjs $(FIELD)/scripts/compress.mjs $(FIELD)/package.json
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,15 +34,28 @@ $(NODE_STAMP): $(WATERMELON)/package.json $(WATERMELON)/package-lock.json
 var:
 	@mkdir -p var
 
+$(FIELD_DEPS): $(FIELD)/package-lock.json
+	cd $(FIELD) && npm ci --no-audit --no-fund
+	@touch $@
+
+$(FIELD_BUILD): $(FIELD_DEPS) $(FIELD_SOURCES)
+	cd $(FIELD) && npm run build
+	@touch $@
+
+field: $(FIELD_BUILD)
+
+field-test: $(FIELD_DEPS)
+	cd $(FIELD) && npm test
+
 # DEBUG only when nothing production-like is configured: the embedded default is a demo.
-run: $(STAMP) var
+run: $(STAMP) var $(FIELD_BUILD)
 	@DEBUG=$${DEBUG:-$$( [ -n "$$SECRET_KEY" ] && echo 0 || echo 1 )} ; export DEBUG ; \
 	$(BIN)/python manage.py migrate --no-input -v 0 && \
 	$(BIN)/python manage.py seed && \
 	$(BIN)/python manage.py demo_logins --port $(PORT) && \
 	exec $(BIN)/honcho -f Procfile start
 
-test: $(STAMP) $(NODE_STAMP)
+test: $(STAMP) $(NODE_STAMP) $(FIELD_BUILD) field-test
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
@@ -49,4 +70,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache $(WATERMELON)/node_modules
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache $(WATERMELON)/node_modules $(FIELD)/node_modules $(FIELD)/dist
