@@ -5,6 +5,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The WatermelonDB conformance suite's Node packages, from the committed lock file.
+WATERMELON := tests/watermelon
+NODE_STAMP := $(WATERMELON)/node_modules/.installed
 PORT ?= 8000
 export PORT
 
@@ -23,6 +26,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
+
+$(NODE_STAMP): $(WATERMELON)/package.json $(WATERMELON)/package-lock.json
+	cd $(WATERMELON) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $(NODE_STAMP)
 
 var:
 	@mkdir -p var
@@ -48,7 +55,7 @@ run: $(STAMP) var $(FIELD_BUILD)
 	$(BIN)/python manage.py demo_logins --port $(PORT) && \
 	exec $(BIN)/honcho -f Procfile start
 
-test: $(STAMP) $(FIELD_BUILD) field-test
+test: $(STAMP) $(NODE_STAMP) $(FIELD_BUILD) field-test
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
@@ -71,4 +78,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache $(FIELD)/node_modules $(FIELD)/dist
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache $(WATERMELON)/node_modules $(FIELD)/node_modules $(FIELD)/dist

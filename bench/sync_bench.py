@@ -17,11 +17,23 @@ Needs PostgreSQL and ``wrk`` (``apt-get install -y wrk``). The database named by
   - ``empty-pull``: a pull at the head (nothing new — the common case);
   - ``naive-100``: the floor to beat — DRF ``ModelSerializer`` "changed since" over the
     same events, 100 per page (bench/sync_urls.py);
+  - ``floor-query``: the framework's floor — a plain Django view running one indexed query
+    and answering a small JSON body; ``floor-const``: a view answering constant bytes (both
+    bench/sync_urls.py, same server, middleware and pool);
   - ``push-50``: pushes of 50 new events (notes and a position), every one stored and
     applied; reported as events/s;
 * the database is first seeded with ``--small`` events (10,000), measured, then grown to
-  ``--large`` events (1,000,000) and ``pull-100``/``empty-pull``/``naive-100`` measured
-  again: the pull-cost ratio large/small (p50) should stay ≤ 1.2.
+  ``--large`` events (1,000,000) and the GET scenarios measured again: the pull-cost ratio
+  large/small (p50) should stay ≤ 1.2;
+* before all that (unless ``--no-snapshot``), a separate database gets ``manage.py seed
+  --demo`` (the demo Abai oblast); every unit's scope is counted, and ``snapshot``
+  (``last_pulled_at=null``: the whole scope in one response) is measured for a device of the
+  unit with the largest scope, with ``--snapshot-connections`` (1) connections so that the
+  latency is the request's own, not a queue's.
+
+Targets (issue 10), as ratios within one run: pull-100 ≥ 3× naive-100 and ≥ 60 % of
+floor-query with p99 ≤ 60 ms; empty-pull ≥ 85 % of floor-query; push ≥ 3,000 events/s;
+snapshot of the largest seeded scope ≤ 150 ms p50. The summary prints them.
 
 Bulk events are inserted with SQL (``generate_series``) together with their change-log rows;
 they are notes on each unit's open assignment (the change log is what a pull reads).
@@ -49,6 +61,11 @@ UNITS = 16
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/kuzet_s2_bench"
 
 
+def load() -> str:
+    """The load average, to note with every run: the machine is shared."""
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -67,6 +84,11 @@ def recreate_database(url: str) -> None:
         )
         conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
         conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def _database_settings(url: str) -> dict[str, Any]:
+    parsed = urlparse(url)
+    return {"NAME": parsed.path.lstrip("/")}
 
 
 def django_setup(url: str) -> None:
@@ -359,7 +381,8 @@ def run_wrk(
 ) -> dict[str, Any]:
     path = tmp / f"{name}.lua"
     path.write_text(script)
-    command = ["wrk", "-t", "2", "-c", str(args.connections), "-d", f"{args.seconds}s",
+    threads = str(min(2, args.connections))  # wrk needs a connection per thread
+    command = ["wrk", "-t", threads, "-c", str(args.connections), "-d", f"{args.seconds}s",
                "--timeout", "10s", "--latency", "-s", str(path), base]  # fmt: skip
     out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
@@ -387,7 +410,8 @@ def report(label: str, r: dict[str, Any]) -> None:
     extra = f" = {r['events_per_s']:.0f} events/s" if "events_per_s" in r else ""
     print(
         f"  {label:>6} {r['scenario']:<11} {r['rps']:8.1f} req/s{extra}  "
-        f"p50 {r['p50_ms']:6.1f} ms  p99 {r['p99_ms']:6.1f} ms  non-2xx {r['non_2xx']}",
+        f"p50 {r['p50_ms']:6.1f} ms  p99 {r['p99_ms']:6.1f} ms  non-2xx {r['non_2xx']}  "
+        f"load {r.get('load', '?')}",
         flush=True,
     )
 
@@ -409,16 +433,32 @@ def measure(args: argparse.Namespace, base: str, devices: list[dict[str, Any]], 
     naive_paths = lua_list(
         [f"/bench/naive/events?device={d['device_id']}&since=0" for d in devices]
     )
+    query_paths = lua_list([f"/bench/floor/query?device={d['device_id']}" for d in devices])
+    const_paths = lua_list(["/bench/floor/const" for _ in devices])
+    scenarios = (("pull-100", pull_paths), ("empty-pull", empty_paths),
+                 ("naive-100", naive_paths), ("floor-query", query_paths),
+                 ("floor-const", const_paths))  # fmt: skip
+    # Rounds interleave the scenarios (A B C … A B C …) and each scenario keeps its median
+    # round: on a shared machine the load moves within minutes, and ratios between
+    # scenarios measured seconds apart are what the targets are about.
+    runs: dict[str, list[dict[str, Any]]] = {name: [] for name, _ in scenarios}
+    for round_number in range(args.rounds):
+        for name, paths in scenarios:
+            result = run_wrk(args, base, LUA_GET % {"paths": paths, "tokens": tokens}, tmp, name)
+            result["size"] = label
+            result["load"] = load()
+            result["round"] = round_number + 1
+            if result["non_2xx"]:
+                result["probe"] = probe(base, paths, devices[0]["token"])
+                print(f"  probe of {name}: {result['probe']}", flush=True)
+            runs[name].append(result)
+            report(label, result)
     results = []
-    for name, paths in (("pull-100", pull_paths), ("empty-pull", empty_paths),
-                        ("naive-100", naive_paths)):  # fmt: skip
-        result = run_wrk(args, base, LUA_GET % {"paths": paths, "tokens": tokens}, tmp, name)
-        result["size"] = label
-        if result["non_2xx"]:
-            result["probe"] = probe(base, paths, devices[0]["token"])
-            print(f"  probe of {name}: {result['probe']}", flush=True)
-        results.append(result)
-        report(label, result)
+    for name, _ in scenarios:
+        ordered = sorted(runs[name], key=lambda r: r["rps"])
+        median = dict(ordered[len(ordered) // 2])
+        median["rounds_rps"] = [round(r["rps"], 1) for r in runs[name]]
+        results.append(median)
     if push:
         script = LUA_PUSH % {
             "tokens": tokens,
@@ -427,10 +467,99 @@ def measure(args: argparse.Namespace, base: str, devices: list[dict[str, Any]], 
         }
         result = run_wrk(args, base, script, tmp, "push-50")
         result["size"] = label
+        result["load"] = load()
         result["events_per_s"] = result["rps"] * 50
         results.append(result)
         report(label, result)
     return results
+
+
+def scope_sizes() -> list[dict[str, Any]]:
+    """Every unit's scope (what a device of it holds), largest first."""
+    from collections import Counter
+
+    from backend.people.models import Unit
+    from backend.sync_gateway.models import Membership
+    from sync.scope import device_audiences
+
+    sizes = []
+    for unit in Unit.objects.all():
+        audiences = device_audiences(unit_id=unit.pk, district_id=unit.district_id)
+        tables = Counter(
+            Membership.objects.filter(audience__in=audiences).values_list("table", flat=True)
+        )
+        sizes.append(
+            {
+                "unit_id": unit.pk,
+                "callsign": unit.callsign,
+                "type": unit.type,
+                "records": sum(tables.values()),
+                "tables": dict(tables),
+            }
+        )
+    return sorted(sizes, key=lambda s: (-s["records"], s["callsign"]))
+
+
+def measure_snapshot(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
+    """The demo oblast's largest scope as one replacement snapshot, per request."""
+    import gzip
+
+    import httpx
+    from django.core.management import call_command
+    from django.db import connections
+
+    from backend.devices.services import device_enroll, enrolment_code_issue
+    from backend.people.models import Officer
+
+    call_command("migrate", verbosity=0)
+    call_command("seed", demo=True, verbosity=0)
+    sizes = scope_sizes()
+    largest = sizes[0]
+    inspectors = [s for s in sizes if s["type"] == "district_inspector"]
+    officer = Officer.objects.filter(unit_id=largest["unit_id"], is_active=True).first()
+    assert officer is not None
+    token = device_enroll(
+        code=enrolment_code_issue(officer=officer),
+        device_info={"platform": "bench", "install_id": "bench-snapshot"},
+    ).token
+    connections.close_all()
+    print(
+        f"largest scope: {largest['callsign']} {largest['records']} records {largest['tables']}; "
+        f"a district inspector's: {inspectors[0]['records'] if inspectors else '—'}",
+        flush=True,
+    )
+    server, base = start_server(args, args.snapshot_database_url, tmp)
+    try:
+        path = "/api/sync/v1/pull?last_pulled_at=null&schema_version=2"
+        answer = httpx.get(
+            base + path,
+            headers={"Authorization": f"Device {token}", "Accept-Encoding": "gzip"},
+        )
+        body = answer.json()
+        assert body.get("experimentalStrategy") == "replacement", body
+        assert body["has_more"] is False
+        raw = len(answer.content)
+        wire = len(gzip.compress(answer.content, 1))
+        connections_before = args.connections
+        args.connections = args.snapshot_connections
+        try:
+            result = run_wrk(
+                args, base, LUA_GET % {"paths": lua_list([path]), "tokens": lua_list([token])},
+                tmp, "snapshot",
+            )  # fmt: skip
+        finally:
+            args.connections = connections_before
+    finally:
+        server.terminate()
+        server.wait(30)
+    result.update(
+        size="demo", load=load(), records=largest["records"], bytes=raw, gzip_bytes=wire,
+        unit=largest["callsign"], tables=largest["tables"],
+        inspector_records=inspectors[0]["records"] if inspectors else None,
+        connections=args.snapshot_connections,
+    )  # fmt: skip
+    report("demo", result)
+    return result
 
 
 def serve_and_measure(
@@ -458,17 +587,35 @@ def main() -> None:
     parser.add_argument("--large", type=int, default=1_000_000)
     parser.add_argument("--quick", action="store_true", help="smoke run: 3 s, 2k/20k events")
     parser.add_argument("--json", default="var/bench-sync.json")
+    parser.add_argument("--no-snapshot", dest="snapshot", action="store_false")
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="interleaved rounds of the GET scenarios (median)"
+    )
+    parser.add_argument("--snapshot-connections", type=int, default=1)
     args = parser.parse_args()
     if args.quick:
         args.seconds, args.small, args.large = 3, 2_000, 20_000
+    args.snapshot_database_url = args.database_url + "_demo"
 
+    print(f"load before the run: {load()}", flush=True)
+    results: list[dict[str, Any]] = []
+    if args.snapshot:
+        recreate_database(args.snapshot_database_url)
+        django_setup(args.snapshot_database_url)
+        print("seeding the demo oblast for the snapshot …", flush=True)
+        with tempfile.TemporaryDirectory() as tmp_name:
+            results.append(measure_snapshot(args, Path(tmp_name)))
+        from django.db import connections
+
+        connections.close_all()
+        connections["default"].settings_dict.update(_database_settings(args.database_url))
     recreate_database(args.database_url)
-    django_setup(args.database_url)
+    if not args.snapshot:
+        django_setup(args.database_url)
     print(f"seeding {UNITS} units and devices …", flush=True)
     devices = seed_base()
     grow_events(args.small)
     analyze(args.database_url)
-    results: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         print(
@@ -498,6 +645,28 @@ def main() -> None:
         print(f"| {r['scenario']} | {r['size']} | {r['rps']:.0f} | {r['p50_ms']:.1f} |"
               f" {r['p99_ms']:.1f} | {note} |")  # fmt: skip
     print(f"\npull-100 p50 ratio {large}/{small}: {ratio:.2f}")
+    targets = []
+    for size in (small, large):
+        pull, empty, naive, floor = (
+            by.get((size, name)) for name in ("pull-100", "empty-pull", "naive-100", "floor-query")
+        )
+        if not (pull and empty and naive and floor):
+            continue
+        targets += [
+            (f"{size} pull-100 / naive-100 ≥ 3", pull["rps"] / naive["rps"], 3.0),
+            (f"{size} pull-100 / floor-query ≥ 0.60", pull["rps"] / floor["rps"], 0.60),
+            (f"{size} pull-100 p99 ≤ 60 ms", pull["p99_ms"], 60.0),
+            (f"{size} empty-pull / floor-query ≥ 0.85", empty["rps"] / floor["rps"], 0.85),
+        ]
+    if (small, "push-50") in by:
+        targets.append(("push ≥ 3,000 events/s", by[(small, "push-50")]["events_per_s"], 3000.0))
+    if ("demo", "snapshot") in by:
+        targets.append(("snapshot of the largest scope p50 ≤ 150 ms",
+                        by[("demo", "snapshot")]["p50_ms"], 150.0))  # fmt: skip
+    print("\n| target | measured | met |\n|---|---|---|")
+    for name, value, bound in targets:
+        met = value <= bound if ("≤" in name) else value >= bound
+        print(f"| {name} | {value:.2f} | {'yes' if met else 'NO'} |")
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)
     Path(args.json).write_text(json.dumps(
         {"server": args.server, "workers": args.workers, "connections": args.connections,

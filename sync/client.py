@@ -15,8 +15,9 @@ keeps, in one SQLite file:
 - ``meta``: token, device id, install id, cursor.
 
 Protocol behaviour (PROTOCOL.md): pulls loop while ``has_more``; a pull with
-``experimentalStrategy: "replacement"`` drops local records absent from it except the
-device's unconfirmed events; pushes send at most :data:`~sync.protocol.MAX_PUSH_EVENTS`
+``experimentalStrategy: "replacement"`` (or a per-table strategy naming a table
+``replacement``) drops the local records of those tables absent from it, except the device's
+unconfirmed events; pushes send at most :data:`~sync.protocol.MAX_PUSH_EVENTS`
 events and split on ``413``; every request carries ``X-Device-Clock`` from an injectable
 :class:`DeviceClock`, rebuilt on every attempt; request bodies are gzip-compressed and gzip
 responses accepted; ``5xx``, ``429`` (``Retry-After``) and network errors are retried with
@@ -63,6 +64,23 @@ MAX_PULL_PAGES: int = 100_000
 
 Headers = Mapping[str, str]
 Transport = Callable[[str, str, Headers, bytes | None], tuple[int, Headers, bytes]]
+
+
+def replaced_tables(body: Mapping[str, Any]) -> set[str]:
+    """The tables a pull answer replaces, as WatermelonDB 0.28 reads ``experimentalStrategy``:
+    ``"replacement"`` — every table in ``changes``; ``{"default", "override": {table: …}}`` —
+    each table in ``changes`` by its override, else the default."""
+    strategy = body.get("experimentalStrategy")
+    changes = body.get("changes")
+    tables = list(changes) if isinstance(changes, dict) else []
+    if strategy == "replacement":
+        return set(tables)
+    if isinstance(strategy, dict):
+        override = strategy.get("override")
+        override = override if isinstance(override, dict) else {}
+        default = strategy.get("default")
+        return {t for t in tables if override.get(t, default) == "replacement"}
+    return set()
 
 
 class TransportError(Exception):
@@ -645,7 +663,7 @@ class DeviceClient:
             if not isinstance(body, dict):
                 raise SyncError(response.status, "malformed", "a pull answer must be a JSON object")
             records += self._apply_page(body)
-            replaced = replaced or body.get("experimentalStrategy") == "replacement"
+            replaced = replaced or bool(replaced_tables(body))
             if not body.get("has_more"):
                 break
         self._confirm_acked_before(epoch)
@@ -681,9 +699,11 @@ class DeviceClient:
             for record_id in table_changes.get("deleted") or []:
                 deletes.append((table, str(record_id)))
 
+        replaced = replaced_tables(body)
         with self._transaction() as db:
-            if body.get("experimentalStrategy") == "replacement":
-                # Drop what the snapshot lacks, but never the device's unconfirmed events.
+            if replaced:
+                # Drop what the snapshot lacks of the tables it replaces, but never the
+                # device's unconfirmed events.
                 db.execute(
                     "CREATE TEMP TABLE IF NOT EXISTS keep "
                     "(tbl TEXT, id TEXT, PRIMARY KEY (tbl, id))"
@@ -692,10 +712,11 @@ class DeviceClient:
                 db.executemany(
                     "INSERT OR IGNORE INTO keep VALUES (?, ?)", [(t, i) for t, i, _ in upserts]
                 )
-                db.execute(
-                    "DELETE FROM records WHERE NOT EXISTS "
+                db.executemany(
+                    "DELETE FROM records WHERE tbl = ? AND NOT EXISTS "
                     "(SELECT 1 FROM keep WHERE keep.tbl = records.tbl AND keep.id = records.id) "
-                    "AND NOT (tbl = 'events' AND id IN (SELECT id FROM outbox))"
+                    "AND NOT (tbl = 'events' AND id IN (SELECT id FROM outbox))",
+                    [(table,) for table in sorted(replaced)],
                 )
             db.executemany(
                 "INSERT OR REPLACE INTO records (tbl, id, data) VALUES (?, ?, ?)", upserts

@@ -19,10 +19,17 @@ Reading of PROTOCOL.md made here (documented in docs/protocol.md by the gateway)
   (``1.0``) are accepted for integer fields.
 - ``boot_id`` and ``elapsed_ms`` come together or not at all; so do ``lat`` and ``lon``.
 - Milestones and ``outcome`` need an ``assignment_id``; ``note`` may have none (a unit log).
+- Text a store cannot hold — U+0000 (PostgreSQL's text and jsonb refuse it) and lone UTF-16
+  surrogates (``"\\ud800"``: not encodable as UTF-8) — is valid JSON, so a body holding it
+  parses (:func:`parse_json`, which also keeps huge numbers exact) and the record carrying it
+  is rejected on its own (``invalid_text``); :func:`json_text` renders any parsed value as
+  JSON text that every UTF-8 store accepts and that parses back to the same value (the
+  quarantine keeps that, and answers quote ids with it).
 """
 
 from __future__ import annotations
 
+import decimal
 import hashlib
 import json
 import math
@@ -31,10 +38,17 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
-SCHEMA_VERSION: Final = 1
-# The server serves SCHEMA_VERSION and the one before it (§8). When SCHEMA_VERSION becomes 2,
-# set MIN_SCHEMA_VERSION = 1 and keep every parser accepting version 1 records.
+# The app's WatermelonDB schema version, as ``synchronize()`` sends it (§8). Version 2 adds
+# ``assignments.deliver_due_at`` and ``assignments.escalation_level`` (SCHEMA_HISTORY). The
+# server serves SCHEMA_VERSION and the one before it; every parser keeps accepting version 1
+# records. An app on an older schema ignores columns it does not know (WatermelonDB keeps
+# only its schema's columns); one that upgrades gets them through a migration sync.
+SCHEMA_VERSION: Final = 2
 MIN_SCHEMA_VERSION: Final = 1
+# Version → the columns it added, by table (docs/protocol.md §2).
+SCHEMA_HISTORY: Final[Mapping[int, Mapping[str, tuple[str, ...]]]] = {
+    2: {"assignments": ("deliver_due_at", "escalation_level")},
+}
 
 MAX_PUSH_EVENTS: Final = 500
 MAX_PUSH_BYTES: Final = 1 << 20
@@ -44,6 +58,11 @@ MAX_NOTE_CHARS: Final = 4000
 MAX_PAYLOAD_BYTES: Final = 16 * 1024
 # Times and cursors are JSON numbers read by JavaScript apps: keep them exact in a double.
 MAX_SAFE_INT: Final = (1 << 53) - 1
+# A payload is a small flat object (a note's text, an outcome's code); deeper nesting is a bug.
+MAX_PAYLOAD_DEPTH: Final = 16
+# Integers longer than this stay text (Decimal) instead of Python ints: CPython refuses to
+# parse ints above 4,300 digits, and such a number is no field's value anyway.
+MAX_INT_DIGITS: Final = 4000
 
 EVENT_ID_RE: Final = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 RECORD_ID_RE: Final = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -128,14 +147,18 @@ ERROR_STATUS: Final[Mapping[str, int]] = {
     "device_revoked": 401,
     "forbidden": 403,
     "too_large": 413,
+    "schema_too_new": 409,
     "upgrade_required": 426,
     "rate_limited": 429,
     "server_error": 500,
 }
 
 InvalidReason = Literal[
-    "invalid_id", "unknown_kind", "invalid_field", "invalid_payload", "read_only"
+    "invalid_id", "unknown_kind", "invalid_field", "invalid_payload", "invalid_text", "read_only"
 ]
+# U+0000 and lone surrogates: valid in JSON text, refused by PostgreSQL (text, jsonb) and by
+# UTF-8. A str decoded from UTF-8 never holds a surrogate, so any surrogate here is lone.
+_UNSTORABLE_RE: Final = re.compile("[\x00\ud800-\udfff]")
 
 
 class ProtocolError(Exception):
@@ -235,6 +258,102 @@ class Invalid:
     reason: InvalidReason
     detail: str
     record_id: str | None
+
+
+def has_unstorable(text: str) -> bool:
+    """True when ``text`` holds U+0000 or a lone surrogate (no UTF-8 store can keep it)."""
+    return _UNSTORABLE_RE.search(text) is not None
+
+
+def storable(text: str) -> str:
+    """``text`` with U+0000 and lone surrogates written as ``\\uXXXX`` (for a searchable
+    column: readable, storable, not necessarily reversible — :func:`json_text` is)."""
+    return _UNSTORABLE_RE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def _json_string(text: str) -> str:
+    # json.dumps escapes every control character (U+0000 included); lone surrogates it
+    # would write raw with ensure_ascii=False, so they are escaped here. A surrogate only
+    # ever occurs inside a string literal, so the escape keeps the text valid JSON.
+    return storable(json.dumps(text, ensure_ascii=False))
+
+
+def json_text(value: object) -> str:
+    """JSON text of a parsed value that UTF-8 and PostgreSQL store, and that parses back
+    (:func:`parse_json`) to the same value.
+
+    Readable text stays readable (Cyrillic is not escaped); U+0000 and lone surrogates are
+    escaped; numbers keep their exact text (ints, and Decimals :func:`parse_json` made of
+    numbers a double cannot hold). Written without recursion, so any depth a parser
+    accepted can be rendered — this is what the quarantine keeps of a record.
+    """
+    out: list[str] = []
+    # A stack of work: values to render, or literal text to emit.
+    stack: list[tuple[bool, object]] = [(False, value)]
+    while stack:
+        literal, item = stack.pop()
+        if literal:
+            out.append(item)  # type: ignore[arg-type]
+        elif isinstance(item, str):
+            out.append(_json_string(item))
+        elif item is None or isinstance(item, bool):
+            out.append({None: "null", True: "true", False: "false"}[item])
+        elif isinstance(item, int):
+            out.append(str(item))
+        elif isinstance(item, float):
+            out.append(json.dumps(item) if math.isfinite(item) else "null")
+        elif isinstance(item, decimal.Decimal):
+            out.append(str(item))
+        elif isinstance(item, Mapping):
+            parts: list[tuple[bool, object]] = [(True, "{")]
+            for index, (key, member) in enumerate(item.items()):
+                sep = "," if index else ""
+                parts += [(True, f"{sep}{_json_string(str(key))}:"), (False, member)]
+            parts.append((True, "}"))
+            stack.extend(reversed(parts))
+        elif isinstance(item, list | tuple):
+            parts = [(True, "[")]
+            for index, member in enumerate(item):
+                if index:
+                    parts.append((True, ","))
+                parts.append((False, member))
+            parts.append((True, "]"))
+            stack.extend(reversed(parts))
+        else:
+            out.append(_json_string(repr(item)))
+    return "".join(out)
+
+
+def _parse_int(text: str) -> int | decimal.Decimal:
+    return int(text) if len(text) <= MAX_INT_DIGITS else decimal.Decimal(text)
+
+
+def _parse_float(text: str) -> float | decimal.Decimal:
+    number = float(text)
+    # 1e400 would become inf: keep the number as written, so the record can be kept verbatim
+    # (and be rejected: no field accepts a Decimal).
+    return number if math.isfinite(number) else decimal.Decimal(text)
+
+
+def parse_json(raw: bytes | str) -> object:
+    """Parse a request body or socket message; raise ``ProtocolError("malformed")``.
+
+    The standard library's parser, not orjson: orjson refuses a lone surrogate escape (the
+    whole push would be refused, and every retry with it — the device's outbox stuck behind
+    one record) and silently turns integers above 64 bits into doubles (the record would
+    not be kept verbatim). ``NaN``/``Infinity`` are not JSON and are refused.
+    """
+    try:
+        return json.loads(
+            raw,
+            parse_int=_parse_int,
+            parse_float=_parse_float,
+            parse_constant=_reject_constant,
+        )
+    except RecursionError as exc:
+        raise ProtocolError("malformed", "the body nests too deeply to be parsed") from exc
+    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, NaN, Infinity
+        raise ProtocolError("malformed", "the body is not JSON") from exc
 
 
 def canonical_json(value: object) -> str:
@@ -353,7 +472,10 @@ def _float(value: object, name: str, low: float, high: float) -> float | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise _Bad("invalid_field", f"{name} must be a number")
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an int beyond any double
+        number = math.inf
     if not math.isfinite(number) or not low <= number <= high:
         raise _Bad("invalid_field", f"{name} must be between {low:g} and {high:g}")
     return number
@@ -370,11 +492,17 @@ def _payload(value: object) -> dict[str, Any]:
         if len(value) > MAX_PAYLOAD_BYTES:
             raise _Bad("invalid_payload", f"payload is larger than {MAX_PAYLOAD_BYTES} bytes")
         try:
-            value = json.loads(value, parse_constant=_reject_constant)
-        except ValueError as exc:
+            value = json.loads(
+                value,
+                parse_int=_parse_int,
+                parse_float=_parse_float,
+                parse_constant=_reject_constant,
+            )
+        except (ValueError, RecursionError) as exc:
             raise _Bad("invalid_payload", "payload string is not valid JSON") from exc
     if not isinstance(value, dict):
         raise _Bad("invalid_payload", "payload must be a JSON object")
+    _check_values(value)
     try:
         size = len(canonical_json(value).encode())
     except (TypeError, ValueError) as exc:
@@ -382,6 +510,32 @@ def _payload(value: object) -> dict[str, Any]:
     if size > MAX_PAYLOAD_BYTES:
         raise _Bad("invalid_payload", f"payload is larger than {MAX_PAYLOAD_BYTES} bytes")
     return value
+
+
+def _check_values(payload: dict[str, Any]) -> None:
+    """Walk the payload without recursion: bounded depth, only storable text, only numbers
+    a double holds exactly (integers within ±2**53; others stay Decimal in :func:`parse_json`)."""
+    stack: list[tuple[object, int]] = [(payload, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_PAYLOAD_DEPTH:
+            raise _Bad("invalid_payload", f"payload nests deeper than {MAX_PAYLOAD_DEPTH} levels")
+        if isinstance(value, str):
+            if has_unstorable(value):
+                raise _Bad("invalid_text", "payload text holds U+0000 or a lone surrogate")
+        elif isinstance(value, dict):
+            for key, member in value.items():
+                if not isinstance(key, str) or has_unstorable(key):
+                    raise _Bad("invalid_text", "payload keys hold U+0000 or a lone surrogate")
+                stack.append((member, depth + 1))
+        elif isinstance(value, list):
+            stack.extend((member, depth + 1) for member in value)
+        elif isinstance(value, decimal.Decimal) or (
+            isinstance(value, int) and not -MAX_SAFE_INT <= value <= MAX_SAFE_INT
+        ):
+            # Apps read the payload back in JavaScript (and the pull renders it with orjson,
+            # which refuses integers beyond 64 bits): only numbers a double holds exactly.
+            raise _Bad("invalid_payload", "payload holds a number out of range")
 
 
 def _check_payload(kind: str, payload: Mapping[str, Any], outcome_codes: Collection[str]) -> None:
@@ -520,7 +674,7 @@ def _verdict(
     if table == "events":
         detail = f"events are immutable: a device never sends '{op}' for them"
     else:
-        detail = f"'{table}' is owned by the server; devices push events only"
+        detail = f"'{storable(table)[:64]}' is owned by the server; devices push events only"
     return Invalid("read_only", detail, record_id)
 
 
@@ -528,8 +682,9 @@ def parse_schema_version(text: str | None) -> int:
     """The ``schema_version`` query parameter of a pull (§8).
 
     Missing or not an integer → ``malformed``; older than MIN_SCHEMA_VERSION →
-    ``upgrade_required``; newer than this server knows → ``malformed`` (the server is
-    deployed before the apps that need it).
+    ``upgrade_required`` (the app must be updated); newer than this server knows →
+    ``schema_too_new`` (409: the app is fine and this server is older than it — keep working
+    offline, keep the local database, and sync again later; never reset).
     """
     digits = (text or "").strip()
     if not digits.isascii() or not digits.isdigit() or len(digits) > 6:
@@ -543,6 +698,77 @@ def parse_schema_version(text: str | None) -> int:
         )
     if version > SCHEMA_VERSION:
         raise ProtocolError(
-            "malformed", f"schema version {version} is newer than this server ({SCHEMA_VERSION})"
+            "schema_too_new",
+            f"schema version {version} is newer than this server serves "
+            f"({MIN_SCHEMA_VERSION}-{SCHEMA_VERSION}); keep the local data and sync later",
         )
     return version
+
+
+@dataclass(frozen=True)
+class Migration:
+    """WatermelonDB's migration sync argument (0.28: ``pullChanges({lastPulledAt,
+    schemaVersion, migration})``): the app's schema went from ``from_version`` to the
+    ``schema_version`` of the pull, adding ``tables`` and ``columns`` (table → column names).
+    The records the device already holds of those tables need the new values."""
+
+    from_version: int
+    tables: tuple[str, ...]
+    columns: Mapping[str, tuple[str, ...]]
+
+    def tables_to_resend(self) -> set[str]:
+        """Synced tables whose every in-scope record goes out again (unknown names — a table
+        only the app has — are ignored, as WatermelonDB ignores unknown tables)."""
+        return (set(self.tables) | set(self.columns)) & set(SYNCED_TABLES)
+
+
+def parse_migration(text: str | None, *, schema_version: int) -> Migration | None:
+    """The ``migration`` query parameter: ``encodeURIComponent(JSON.stringify(migration))``.
+
+    Absent, empty, ``null`` or ``undefined`` → None (no migration: WatermelonDB sends null
+    on a first sync and whenever the schema did not change). Otherwise it must be
+    ``{"from": int, "tables": [str], "columns": [{"table": str, "columns": [str]}]}`` with
+    ``from`` below ``schema_version``; anything else is ``malformed``.
+    """
+    if text is None or text.strip() in ("", "null", "undefined"):
+        return None
+    if len(text) > 64 * 1024:
+        raise ProtocolError("malformed", "migration is too large")
+    value = parse_json(text)
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        raise ProtocolError("malformed", "migration must be null or an object")
+    from_version = value.get("from")
+    tables = value.get("tables", [])
+    columns = value.get("columns", [])
+    if (
+        isinstance(from_version, bool)
+        or not isinstance(from_version, int)
+        or not 0 <= from_version < schema_version
+    ):
+        raise ProtocolError("malformed", "migration.from must be an integer below schema_version")
+    if not isinstance(tables, list) or not all(_name(t) for t in tables):
+        raise ProtocolError("malformed", "migration.tables must be a list of table names")
+    if not isinstance(columns, list):
+        raise ProtocolError("malformed", "migration.columns must be a list")
+    added: dict[str, tuple[str, ...]] = {}
+    for entry in columns:
+        if (
+            not isinstance(entry, Mapping)
+            or not _name(entry.get("table"))
+            or not isinstance(entry.get("columns"), list)
+            or not all(_name(c) for c in entry["columns"])
+        ):
+            raise ProtocolError(
+                "malformed", "migration.columns entries are {table, columns: [names]}"
+            )
+        added[entry["table"]] = (*added.get(entry["table"], ()), *entry["columns"])
+    return Migration(from_version, tuple(tables), added)
+
+
+_NAME_RE: Final = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+
+
+def _name(value: object) -> bool:
+    return isinstance(value, str) and _NAME_RE.match(value) is not None

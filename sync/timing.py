@@ -50,7 +50,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Final, Literal
 
 from sync.protocol import ClockHeader
@@ -76,6 +76,7 @@ BEFORE_NOT_BEFORE: Final = "before_not_before"  # the raw wall time is before di
 ANCHOR_CONTRADICTION: Final = "anchor_contradiction"  # same-boot anchors contradict the bounds
 GPS_REJECTED: Final = "gps_rejected"  # the GPS time lies outside [not_before, receipt]
 UNBOUNDED: Final = "unbounded"  # device clock with no lower bound: uncertainty unknown
+TOO_OLD: Final = "too_old"  # the estimate lies before the window of trusted times (oldest_ms)
 
 
 @dataclass(frozen=True)
@@ -137,14 +138,34 @@ def estimate(
     anchors: Sequence[Anchor],
     received_ms: int,
     not_before_ms: int | None = None,
+    oldest_ms: int | None = None,
 ) -> Estimate:
     """Estimate when a device event happened (see the module docstring).
 
     ``anchors`` may hold anchors of any boot; those of the event's boot drive the ``anchor``
     method, the latest one carrying ``wall_ms`` corrects a ``device_clock`` point. Pass at
     least the nearest anchors before and after the event's elapsed time of its boot (the
-    push that carried the event is one) and the device's latest anchor.
+    push that carried the event is one) and the device's latest anchor. ``oldest_ms``: the
+    edge of the window of times taken as fact (the gateway passes receipt − 7 days): an
+    estimate before it keeps its value but is flagged :data:`TOO_OLD` and clock-suspect.
     """
+    result = _estimate(
+        device_time, boot_id, elapsed_ms, gps_time, anchors, received_ms, not_before_ms
+    )
+    if oldest_ms is not None and result.at_ms < oldest_ms:
+        return replace(result, clock_suspect=True, flags=result.flags | {TOO_OLD})
+    return result
+
+
+def _estimate(
+    device_time: int,
+    boot_id: str | None,
+    elapsed_ms: int | None,
+    gps_time: int | None,
+    anchors: Sequence[Anchor],
+    received_ms: int,
+    not_before_ms: int | None,
+) -> Estimate:
     low = not_before_ms if not_before_ms is None else min(not_before_ms, received_ms)
     high = received_ms
     flags: set[str] = set()
@@ -266,8 +287,9 @@ def needs_conflict(estimate: Estimate) -> bool:
     ``clock_suspect``, but a conflict opens only when the estimate itself cannot be trusted
     for the SLA —
 
-    - the method is ``device_clock`` and the raw wall time was after receipt or before
-      dispatch (nothing but a wrong clock to go on), or
+    - the method is ``device_clock`` and the raw wall time was after receipt, before
+      dispatch or older than the window of trusted times (nothing but a wrong clock to go
+      on), or
     - the same-boot anchors contradict the hard bounds (an anchored time after receipt, or
       before dispatch beyond its uncertainty: forged or broken elapsed times).
 
@@ -277,5 +299,5 @@ def needs_conflict(estimate: Estimate) -> bool:
     if ANCHOR_CONTRADICTION in estimate.flags:
         return True
     return estimate.method == "device_clock" and bool(
-        estimate.flags & {AFTER_RECEIPT, BEFORE_NOT_BEFORE}
+        estimate.flags & {AFTER_RECEIPT, BEFORE_NOT_BEFORE, TOO_OLD}
     )

@@ -25,6 +25,10 @@ def _schedule_sweeps(sender: Celery, **_kwargs: object) -> None:
             "task": "backend.sync_gateway.tasks.scope_age_out",
             "schedule": 300.0,
         },
+        "idempotency-prune": {
+            "task": "backend.ledger.tasks.idempotency_prune",
+            "schedule": 3600.0,
+        },
         "change-log-prune": {
             "task": "backend.sync_gateway.tasks.change_log_prune",
             "schedule": 3600.0,

@@ -7,6 +7,7 @@ errors rendered once by ``backend.common.api.exception_handler`` as ``{"error", 
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
@@ -26,12 +27,34 @@ from rest_framework.views import APIView
 from backend.common.errors import NotFound
 from backend.geo.models import LAT_RANGE, LON_RANGE
 from backend.ledger import uow
+from backend.ledger.idempotency import HEADER, idempotent
 
 from . import access, selectors, services
 from .authentication import HasIntakeKey, IntakeKeyAuthentication
 from .models import Assignment, Category, Channel, Incident, IntakeKey, OutcomeCode, Priority
 from .services.assignments import ACK_CHANNELS
 from .sms import SIGNATURE_HEADER
+
+# --- times ------------------------------------------------------------------------------------
+
+
+class Rfc3339DateTimeField(serializers.DateTimeField):
+    """A date-time rendered as RFC 3339 in every case.
+
+    DRF renders in the current zone (Asia/Almaty, +05:00); for a time before 1924 the zone
+    database gives Almaty's local mean time, +05:07:48, and an offset with seconds is not
+    RFC 3339 (a received_at of year 715 came out as ``0715-…+05:07:48``). Such a time is
+    rendered in UTC instead.
+    """
+
+    def to_representation(self, value: Any) -> Any:
+        if isinstance(value, dt.datetime):
+            offset = self.enforce_timezone(value).utcoffset()
+            if offset is not None and offset % dt.timedelta(minutes=1):
+                # DRF would convert back to the current zone: write the UTC form here.
+                return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+        return super().to_representation(value)
+
 
 # --- shared output shapes --------------------------------------------------------------------
 
@@ -48,18 +71,18 @@ class AssignmentOutput(serializers.Serializer[Any]):
     callsign = serializers.CharField(source="unit.callsign")
     status = serializers.CharField()
     dispatch_source = serializers.CharField()
-    dispatched_at = serializers.DateTimeField()
-    delivered_at = serializers.DateTimeField(allow_null=True)
-    acknowledged_at = serializers.DateTimeField(allow_null=True)
-    en_route_at = serializers.DateTimeField(allow_null=True)
-    on_scene_at = serializers.DateTimeField(allow_null=True)
-    cleared_at = serializers.DateTimeField(allow_null=True)
-    cancelled_at = serializers.DateTimeField(allow_null=True)
+    dispatched_at = Rfc3339DateTimeField()
+    delivered_at = Rfc3339DateTimeField(allow_null=True)
+    acknowledged_at = Rfc3339DateTimeField(allow_null=True)
+    en_route_at = Rfc3339DateTimeField(allow_null=True)
+    on_scene_at = Rfc3339DateTimeField(allow_null=True)
+    cleared_at = Rfc3339DateTimeField(allow_null=True)
+    cancelled_at = Rfc3339DateTimeField(allow_null=True)
     superseded_by_id = serializers.IntegerField(allow_null=True)
-    deliver_due_at = serializers.DateTimeField(allow_null=True)
-    ack_due_at = serializers.DateTimeField(allow_null=True)
-    arrive_due_at = serializers.DateTimeField(allow_null=True)
-    next_escalation_at = serializers.DateTimeField(allow_null=True)
+    deliver_due_at = Rfc3339DateTimeField(allow_null=True)
+    ack_due_at = Rfc3339DateTimeField(allow_null=True)
+    arrive_due_at = Rfc3339DateTimeField(allow_null=True)
+    next_escalation_at = Rfc3339DateTimeField(allow_null=True)
     escalation_level = serializers.IntegerField()
 
 
@@ -85,11 +108,11 @@ class IncidentOutput(serializers.Serializer[Any]):
     media_links = serializers.ListField(child=serializers.CharField())
     risk_flags = serializers.ListField(child=serializers.DictField())
     notify_citizen = serializers.BooleanField()
-    citizen_notified_at = serializers.DateTimeField(allow_null=True)
-    citizen_delay_notified_at = serializers.DateTimeField(allow_null=True)
-    received_at = serializers.DateTimeField()
-    created_at = serializers.DateTimeField()
-    closed_at = serializers.DateTimeField(allow_null=True)
+    citizen_notified_at = Rfc3339DateTimeField(allow_null=True)
+    citizen_delay_notified_at = Rfc3339DateTimeField(allow_null=True)
+    received_at = Rfc3339DateTimeField()
+    created_at = Rfc3339DateTimeField()
+    closed_at = Rfc3339DateTimeField(allow_null=True)
     disposition = serializers.CharField()
     outcome_code = serializers.CharField()
     duplicate_of_id = serializers.IntegerField(allow_null=True)
@@ -124,7 +147,13 @@ class CallerInput(serializers.Serializer[Any]):
 class ReportFields(serializers.Serializer[Any]):
     """The fields of a report common to intake and staff entry."""
 
-    received_at = serializers.DateTimeField()
+    received_at = Rfc3339DateTimeField(
+        help_text=(
+            "when the report reached the channel; at most KUZET_TIME_PAST_DAYS (7) days "
+            "before the server's clock (else 400 `received_at_too_old`) and "
+            "KUZET_TIME_AHEAD_SECONDS (300) after it (else 400 `received_at_in_future`)"
+        )
+    )
     category = serializers.ChoiceField(choices=Category.choices)
     description = serializers.CharField(
         max_length=4000, required=False, allow_blank=True, default=""
@@ -201,6 +230,30 @@ def _errors(*codes: int) -> dict[int, OpenApiResponse]:
     return {c: _ERRORS[c] for c in codes}
 
 
+# Staff writes take an Idempotency-Key (backend/ledger/idempotency.py): a retry after a lost
+# answer replays the first answer instead of writing again (a second incident, a 409
+# unit_unavailable for a dispatch that did go through).
+IDEMPOTENCY_KEY = OpenApiParameter(
+    HEADER,
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description=(
+        "Optional, recommended: a unique key per intended write (1-255 printable ASCII; a "
+        'structured-field string `"…"` is read too). The same key with the same method, path '
+        "and body replays the first answer (`Idempotent-Replayed: true`) and writes nothing; "
+        "with another request it is `422 idempotency_key_reused`. A retry sent while the "
+        "first request is still running waits for it and replays its answer. Keys are kept "
+        "at least KUZET_IDEMPOTENCY_HOURS (24)."
+    ),
+)
+IDEMPOTENCY_ERRORS = {
+    422: OpenApiResponse(
+        ErrorSerializer,
+        description="`idempotency_key_reused`: the key was used for another request",
+    )
+}
+
+
 # --- intake ----------------------------------------------------------------------------------
 
 
@@ -209,7 +262,7 @@ class IntakeApi(APIView):
     permission_classes = [HasIntakeKey]
 
     class IntakeInput(ReportFields):
-        external_ref = serializers.CharField(max_length=128)
+        external_ref = serializers.CharField(min_length=1, max_length=128)
 
     class IntakeOutput(serializers.Serializer[Any]):
         id = serializers.IntegerField()
@@ -279,10 +332,12 @@ class IncidentCreateApi(APIView):
     @extend_schema(
         operation_id="incident_create",
         summary="Enter a report (duty officer or chief)",
+        parameters=[IDEMPOTENCY_KEY],
         request=IncidentCreateInput,
-        responses={201: IncidentOutput, **_errors(400, 401, 403)},
+        responses={**IDEMPOTENCY_ERRORS, 201: IncidentOutput, **_errors(400, 401, 403)},
         tags=["incidents"],
     )
+    @idempotent
     def post(self, request: Request) -> Response:
         access.require_dispatcher(request.user)
         serializer = self.IncidentCreateInput(data=request.data)
@@ -319,7 +374,7 @@ class RecommendationsApi(APIView):
         presence = serializers.CharField(help_text="unit status, or `unreachable`")
         road_km = serializers.FloatField(allow_null=True, help_text="1.3 × great-circle")
         eta_s = serializers.IntegerField(allow_null=True, help_text="estimated travel seconds")
-        position_at = serializers.DateTimeField(allow_null=True)
+        position_at = Rfc3339DateTimeField(allow_null=True)
         position_age_s = serializers.IntegerField(allow_null=True)
         stale = serializers.BooleanField(help_text="position older than the stale limit or unknown")
 
@@ -353,10 +408,12 @@ class IncidentDispatchApi(APIView):
     @extend_schema(
         operation_id="incident_dispatch",
         summary="Dispatch a unit to the incident",
+        parameters=[IDEMPOTENCY_KEY],
         request=DispatchInput,
-        responses={201: AssignmentOutput, **_errors(400, 401, 403, 404, 409)},
+        responses={**IDEMPOTENCY_ERRORS, 201: AssignmentOutput, **_errors(400, 401, 403, 404, 409)},
         tags=["assignments"],
     )
+    @idempotent
     def post(self, request: Request, incident_id: int) -> Response:
         access.require_dispatcher(request.user)
         serializer = self.DispatchInput(data=request.data)
@@ -379,10 +436,12 @@ class IncidentCloseApi(APIView):
     @extend_schema(
         operation_id="incident_close",
         summary="Close the incident; open assignments are cleared or cancelled",
+        parameters=[IDEMPOTENCY_KEY],
         request=CloseInput,
-        responses={200: IncidentOutput, **_errors(400, 401, 403, 404, 409)},
+        responses={**IDEMPOTENCY_ERRORS, 200: IncidentOutput, **_errors(400, 401, 403, 404, 409)},
         tags=["incidents"],
     )
+    @idempotent
     def post(self, request: Request, incident_id: int) -> Response:
         access.require_dispatcher(request.user)
         serializer = self.CloseInput(data=request.data)
@@ -403,10 +462,16 @@ class IncidentCancelApi(APIView):
     @extend_schema(
         operation_id="incident_cancel",
         summary="Cancel the incident (no police needed); open assignments are cancelled",
+        parameters=[IDEMPOTENCY_KEY],
         request=IncidentCancelInput,
-        responses={200: IncidentOutput, **_errors(400, 401, 403, 404, 409)},
+        responses={
+            **IDEMPOTENCY_ERRORS,
+            200: IncidentOutput,
+            **_errors(400, 401, 403, 404, 409),
+        },
         tags=["incidents"],
     )
+    @idempotent
     def post(self, request: Request, incident_id: int) -> Response:
         access.require_dispatcher(request.user)
         serializer = self.IncidentCancelInput(data=request.data)
@@ -425,10 +490,16 @@ class IncidentReopenApi(APIView):
     @extend_schema(
         operation_id="incident_reopen",
         summary="Reopen a closed incident; it goes back to the queue",
+        parameters=[IDEMPOTENCY_KEY],
         request=ReopenInput,
-        responses={200: IncidentOutput, **_errors(400, 401, 403, 404, 409)},
+        responses={
+            **IDEMPOTENCY_ERRORS,
+            200: IncidentOutput,
+            **_errors(400, 401, 403, 404, 409),
+        },
         tags=["incidents"],
     )
+    @idempotent
     def post(self, request: Request, incident_id: int) -> Response:
         access.require_dispatcher(request.user)
         serializer = self.ReopenInput(data=request.data)
@@ -450,10 +521,12 @@ class AssignmentCancelApi(APIView):
     @extend_schema(
         operation_id="assignment_cancel",
         summary="Stand the unit down",
+        parameters=[IDEMPOTENCY_KEY],
         request=CancelInput,
-        responses={200: AssignmentOutput, **_errors(400, 401, 403, 404, 409)},
+        responses={**IDEMPOTENCY_ERRORS, 200: AssignmentOutput, **_errors(400, 401, 403, 404, 409)},
         tags=["assignments"],
     )
+    @idempotent
     def post(self, request: Request, assignment_id: int) -> Response:
         access.require_dispatcher(request.user)
         serializer = self.CancelInput(data=request.data)
@@ -472,13 +545,16 @@ class AssignmentReassignApi(APIView):
     @extend_schema(
         operation_id="assignment_reassign",
         summary="Give the assignment to another unit (the old one is superseded)",
+        parameters=[IDEMPOTENCY_KEY],
         request=ReassignInput,
         responses={
+            **IDEMPOTENCY_ERRORS,
             201: OpenApiResponse(AssignmentOutput, description="the new assignment"),
             **_errors(400, 401, 403, 404, 409),
         },
         tags=["assignments"],
     )
+    @idempotent
     def post(self, request: Request, assignment_id: int) -> Response:
         access.require_dispatcher(request.user)
         serializer = self.ReassignInput(data=request.data)
@@ -502,10 +578,16 @@ class AssignmentAcknowledgeApi(APIView):
     @extend_schema(
         operation_id="assignment_acknowledge",
         summary="Record the unit's acknowledgment on the officer's behalf (stops the ladder)",
+        parameters=[IDEMPOTENCY_KEY],
         request=AcknowledgeInput,
-        responses={200: AcknowledgeOutput, **_errors(400, 401, 403, 404, 409)},
+        responses={
+            **IDEMPOTENCY_ERRORS,
+            200: AcknowledgeOutput,
+            **_errors(400, 401, 403, 404, 409),
+        },
         tags=["assignments"],
     )
+    @idempotent
     def post(self, request: Request, assignment_id: int) -> Response:
         access.require_dispatcher(request.user)
         serializer = self.AcknowledgeInput(data=request.data)
@@ -534,7 +616,7 @@ class SmsInboundApi(APIView):
         id = serializers.CharField(help_text="the gateway's message id (a replay is refused)")
         to = serializers.CharField(required=False)
         text = serializers.CharField(help_text="e.g. `ACK 4821`")
-        received_at = serializers.DateTimeField(required=False)
+        received_at = Rfc3339DateTimeField(required=False)
 
     class SmsInboundOutput(serializers.Serializer[Any]):
         status = serializers.ChoiceField(choices=["applied", "rejected"])

@@ -9,6 +9,9 @@
   sequence is taken when the statement runs, not at commit).
 
 Both are written only through :mod:`backend.ledger.uow`.
+
+* ``IdempotentRequest`` — a staff write's ``Idempotency-Key`` and the answer it got, stored
+  in the write's own transaction (:mod:`backend.ledger.idempotency`).
 """
 
 from __future__ import annotations
@@ -108,3 +111,29 @@ class Change(models.Model):
     def __str__(self) -> str:
         verb = "delete" if self.deleted else "upsert"
         return f"{self.seq} {verb} {self.table}:{self.record_id} → {self.audience}"
+
+
+class IdempotentRequest(models.Model):
+    """One ``Idempotency-Key`` of one user, and the answer its request got.
+
+    Inserted first in the request's unit of work — the unique key makes a concurrent retry
+    wait for the first request's transaction — and completed with the answer in the same
+    transaction as the write, so a key is never stored for a write that did not happen.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    method = models.CharField(max_length=8)
+    path = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64, help_text="SHA-256 of method, path and body")
+    status_code = models.PositiveSmallIntegerField(default=0)
+    response = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_user_key_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.key} → {self.status_code}"

@@ -35,7 +35,7 @@ from backend.people.access import district_scope, is_staff_role
 from backend.people.models import Role
 from backend.sync_gateway.push import push_records
 from backend.sync_gateway.scope import device_audiences
-from sync.protocol import ClockHeader, ProtocolError
+from sync.protocol import ClockHeader, ProtocolError, json_text, parse_json
 
 from . import groups
 from .presence import CONTACT_WRITE_SECONDS, contact_record
@@ -60,7 +60,10 @@ CLOSE_TOO_BIG = 1009
 
 
 def dumps(value: Any) -> str:
-    return orjson.dumps(value).decode()
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:  # a result quoting an id with a lone surrogate: escaped, round-trips
+        return json_text(value)
 
 
 def error_frame(code: str, detail: str, **extra: Any) -> str:
@@ -234,8 +237,10 @@ class DeviceConsumer(_GatedGroups):
             )
             return
         try:
-            message = orjson.loads(raw)
-        except orjson.JSONDecodeError:
+            # The push path's parser: a lone surrogate or a huge number in an event is that
+            # event's problem (quarantined), not an unparsable message.
+            message = parse_json(raw)
+        except ProtocolError:
             message = None
         kind = message.get("type") if isinstance(message, dict) else None
 

@@ -15,7 +15,6 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 
-from backend.devices.models import Device
 from sync.protocol import ClockHeader, EventRecord
 from sync.timing import DEFAULT_TRANSIT_MS, Anchor
 
@@ -31,10 +30,9 @@ def transit_bound_ms() -> int:
 
 
 def anchor_record(
-    *, device: Device, clock: ClockHeader, server_ms: int, force: bool = False
+    *, device_id: str, clock: ClockHeader, server_ms: int, force: bool = False
 ) -> Anchor:
     """Keep the request's anchor (always when ``force``; on pulls at most once a minute)."""
-    device_id = device.pk
     anchor = Anchor.from_clock(clock, server_ms=server_ms, transit_ms=transit_bound_ms())
     if force or _first_in_a_while(f"sync:anchor:{device_id}:{clock.boot_id}"):
         TimeAnchor.objects.create(

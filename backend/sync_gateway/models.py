@@ -144,12 +144,18 @@ class SnapshotBookmark(models.Model):
 
     device = models.ForeignKey("devices.Device", on_delete=models.CASCADE, related_name="+")
     head = models.BigIntegerField()
+    # The table the next page starts in (tables before it in pull.SNAPSHOT_TABLES are done)
+    # and the last membership id of it served; "" marks a v1.0 bookmark (restarts).
+    table = models.CharField(max_length=32, blank=True, default="")
     after_membership_id = models.BigIntegerField()
     audiences = models.CharField(max_length=200)
     created_at = models.DateTimeField(db_index=True)
 
     def __str__(self) -> str:
-        return f"snapshot of {self.device_id} at {self.head} after {self.after_membership_id}"
+        return (
+            f"snapshot of {self.device_id} at {self.head}: "
+            f"{self.table or '?'} after {self.after_membership_id}"
+        )
 
 
 class ChangeLogHorizon(models.Model):

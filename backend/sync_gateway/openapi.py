@@ -74,6 +74,14 @@ ERROR = {
         "error": {"type": "string"},
         "detail": {"type": "string"},
         "wipe": {"type": "boolean", "description": "only with device_revoked"},
+        "min_schema_version": {
+            "type": "integer",
+            "description": "with upgrade_required and schema_too_new: the oldest served",
+        },
+        "max_schema_version": {
+            "type": "integer",
+            "description": "with upgrade_required and schema_too_new: the newest served",
+        },
         "server_time": {"type": "integer", "format": "int64"},
     },
     "required": ["error", "detail", "server_time"],
@@ -92,7 +100,27 @@ PULL_RESPONSE = {
             "description": "the cursor to send as last_pulled_at next time (> 0)",
         },
         "has_more": {"type": "boolean"},
-        "experimentalStrategy": {"type": "string", "enum": ["replacement"]},
+        "experimentalStrategy": {
+            "description": (
+                "snapshots only: `replacement` (the whole scope in this answer), or per table "
+                "when a snapshot is larger than KUZET_SYNC_SNAPSHOT_MAX (the tables named "
+                "`replacement` are held in full by this answer; the others are left alone)"
+            ),
+            "oneOf": [
+                {"type": "string", "enum": ["replacement"]},
+                {
+                    "type": "object",
+                    "properties": {
+                        "default": {"type": "string", "enum": ["incremental"]},
+                        "override": {
+                            "type": "object",
+                            "additionalProperties": {"type": "string", "enum": ["replacement"]},
+                        },
+                    },
+                    "required": ["default", "override"],
+                },
+            ],
+        },
         "server_time": {"type": "integer", "format": "int64"},
     },
     "required": ["changes", "timestamp", "has_more", "server_time"],
@@ -181,7 +209,13 @@ ENROLL_REQUEST = {
                 "platform": {"type": "string"},
                 "model": {"type": "string"},
                 "app_version": {"type": "string"},
-                "install_id": {"type": "string"},
+                "install_id": {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": 128,
+                    "description": "required: one per app install (a second enrolment of the "
+                    "same install replaces its token)",
+                },
             },
             "required": ["install_id"],
         },
@@ -238,6 +272,8 @@ _ERRORS = {
     for code, text in {
         400: "malformed",
         401: "unauthenticated / device_revoked (with wipe)",
+        409: "schema_too_new: the app's schema is newer than this server serves (keep the "
+        "local data, sync later)",
         413: "too_large",
         426: "upgrade_required",
         429: "rate_limited (Retry-After)",
@@ -256,6 +292,15 @@ class PullSchema(APIView):
             *_DEVICE_HEADERS,
             OpenApiParameter("last_pulled_at", str, description="integer cursor or `null`"),
             OpenApiParameter("schema_version", int, required=True),
+            OpenApiParameter(
+                "migration",
+                str,
+                description=(
+                    "WatermelonDB's migration sync argument as JSON text, `null` or "
+                    '`{"from": int, "tables": [str], "columns": [{"table": str, '
+                    '"columns": [str]}]}`: every in-scope record of those tables is sent again'
+                ),
+            ),
         ],
         responses={200: PULL_RESPONSE, **_ERRORS},
         description="Changes of the device's scope since the cursor (WatermelonDB pull).",

@@ -8,8 +8,20 @@ and serves only ``cursor < seq <= head``: a change numbered after the head was r
 for the next pull, even if it committed before the query ran.
 
 A snapshot (null, unknown or too old a cursor, or a device whose scope was rebuilt) is read
-from the memberships of the device's audiences in pages; a page that is not the last answers
-with a *continuation cursor* (:data:`SNAPSHOT_TAG` + a bookmark id), and the last one with the
+from the memberships of the device's audiences. Up to ``KUZET_SYNC_SNAPSHOT_MAX`` records it
+is ONE response with ``experimentalStrategy: "replacement"``: a stock WatermelonDB app
+replaces its whole database with it, and one response is the only way a stock app can do
+that without dropping what it holds (it applies replacement to the response it gets, not
+to a chain of pages). Above the bound the snapshot is cut at *table* boundaries, in
+:data:`SNAPSHOT_TABLES` order (the unit's assignments first, then incidents and events):
+each page names the tables it carries whole in a per-table strategy
+``{"default": "incremental", "override": {table: "replacement"}}`` (WatermelonDB 0.28 applies
+a strategy per table, and only to the tables it names), so a page replaces exactly the
+tables it holds in full and leaves every other table alone. A single table larger than the
+bound is sent in keyset pages of upserts without replacement: nothing is dropped, and
+records of that table that left the scope while the device was away stay until its next
+snapshot that fits (docs/protocol.md §3). A page that is not the last answers with a
+*continuation cursor* (:data:`SNAPSHOT_TAG` + a bookmark id), and the last one with the
 head read when the snapshot started, from which the device continues incrementally.
 Cursor encoding and the choice of mode are :mod:`sync.scope`'s (``plan_pull``); a
 continuation's session id is a :class:`~.models.SnapshotBookmark` id.
@@ -33,6 +45,8 @@ from backend.ledger import uow
 from backend.ledger.actions import AuditAction
 from backend.ledger.models import ActorKind, Change, Sequencer
 from backend.ledger.uow import CommittedChange
+from backend.people.models import Officer
+from sync.protocol import Migration
 from sync.scope import MAX_PAGE, PullMode, SnapshotCursor, plan_pull, response_timestamp
 
 from .models import ChangeLogHorizon, DeviceScope, Membership, SnapshotBookmark
@@ -49,6 +63,14 @@ class PullResult:
 
 def page_size() -> int:
     return int(getattr(settings, "KUZET_SYNC_PAGE_SIZE", 1000))
+
+
+def snapshot_max() -> int:
+    return int(getattr(settings, "KUZET_SYNC_SNAPSHOT_MAX", 10_000))
+
+
+# The order in which a snapshot above the bound is served: what the officer acts on first.
+SNAPSHOT_TABLES = ("assignments", "incidents", "events", "units", "settlements", "codes")
 
 
 @dataclass(frozen=True)
@@ -84,6 +106,86 @@ def _state(device_id: str) -> _State:
     if enrolled_at is not None and timezone.is_naive(enrolled_at):
         enrolled_at = enrolled_at.replace(tzinfo=dt.UTC)
     return _State(int(head or 0), int(pruned or 0), (unit_id, district_id, enrolled_at, int(epoch)))
+
+
+@dataclass(frozen=True)
+class PullState:
+    """Everything an empty pull needs, read by :func:`pull_state` in ONE statement: the
+    device and its officer (what ``device_authenticate`` checks), the change head, the pruning
+    horizon and the device's scope row."""
+
+    device_id: str
+    revoked: bool
+    officer_active: bool
+    unit_id: int | None
+    district_id: int | None
+    enrolled_at: Any
+    state: _State
+
+    @property
+    def live(self) -> bool:
+        return not self.revoked and self.officer_active
+
+    def nothing_new_for(self, cursor: object) -> bool:
+        """True when the answer to ``cursor`` is certainly empty: it is the head, nothing
+        was pruned past it, and the device's scope is the one its cursor was served under."""
+        state = self.state
+        return (
+            isinstance(cursor, int)
+            and cursor > 0
+            and cursor == state.head
+            and cursor >= state.pruned_through
+            and state.scope is not None
+            and state.scope[:3] == (self.unit_id, self.district_id, self.enrolled_at)
+            and cursor >= state.scope[3]
+        )
+
+
+def pull_state(token_hash: str) -> PullState | None:
+    """The device holding this token hash with its officer and the pull state, in one round
+    trip; None when no device holds it.
+
+    The polling phone's common case — nothing new — is then answered after one statement
+    (the framework's floor is one statement: docs/benchmarks.md); any other answer goes the
+    full way through ``device_authenticate`` and :func:`pull_changes`.
+    """
+    quote = connection.ops.quote_name
+    sql = (
+        "SELECT d.id, d.revoked_at, d.enrolled_at, o.is_active, o.unit_id, o.district_id, "  # noqa: S608
+        f"(SELECT change_seq FROM {quote(Sequencer._meta.db_table)} WHERE id = 1), "
+        f"(SELECT pruned_through FROM {quote(ChangeLogHorizon._meta.db_table)} WHERE id = 1), "
+        "s.unit_id, s.district_id, s.enrolled_at, s.epoch "
+        f"FROM {quote(Device._meta.db_table)} d "
+        f"JOIN {quote(Officer._meta.db_table)} o ON o.id = d.officer_id "
+        f"LEFT JOIN {quote(DeviceScope._meta.db_table)} s ON s.device_id = d.id "
+        "WHERE d.token_hash = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [token_hash])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    (device_id, revoked_at, enrolled_at, active, unit_id, district_id, head, pruned,
+     s_unit, s_district, s_enrolled, epoch) = row  # fmt: skip
+    enrolled_at, s_enrolled = _aware(enrolled_at), _aware(s_enrolled)
+    scope = None if epoch is None else (s_unit, s_district, s_enrolled, int(epoch))
+    return PullState(
+        device_id=device_id,
+        revoked=revoked_at is not None,
+        officer_active=bool(active),
+        unit_id=unit_id,
+        district_id=district_id,
+        enrolled_at=enrolled_at,
+        state=_State(int(head or 0), int(pruned or 0), scope),
+    )
+
+
+def _aware(value: Any) -> Any:
+    if isinstance(value, str):  # SQLite hands raw SQL datetimes back as text
+        value = dt.datetime.fromisoformat(value)
+    if isinstance(value, dt.datetime) and timezone.is_naive(value):
+        value = value.replace(tzinfo=dt.UTC)
+    return value
 
 
 def scope_epoch(device: Device, scope: tuple[Any, Any, Any, int] | None = None, *,
@@ -225,15 +327,30 @@ def _audit_dv_reads(device: Device, changes: dict[str, Any], purpose: str) -> No
 
 
 def pull_changes(
-    *, device: Device, cursor: int | SnapshotCursor | None, limit: int | None = None
+    *,
+    device: Device,
+    cursor: int | SnapshotCursor | None,
+    limit: int | None = None,
+    snapshot_limit: int | None = None,
+    migration: Migration | None = None,
+    state: _State | None = None,
 ) -> PullResult:
     """Answer a pull for ``device`` whose last cursor is ``cursor`` (None: never pulled).
 
     ``cursor`` is what :func:`sync.scope.parse_last_pulled_at` made of ``last_pulled_at``.
+    ``limit``: change rows per incremental page; ``snapshot_limit``: records in one
+    snapshot response (the bound above which a snapshot is paged by table). ``migration``:
+    the app's schema gained tables or columns (a WatermelonDB migration sync) — an
+    incremental answer then also carries every in-scope record of those tables, so what the
+    device already holds gets the new columns (a snapshot carries everything anyway).
+    ``state``: the head, horizon and scope row when the caller read them already
+    (:func:`pull_state`, before anything else).
     """
     limit = limit or page_size()
+    snapshot_limit = snapshot_limit or snapshot_max()
     audiences = device_audiences(device)
-    state = _state(device.pk)  # the head FIRST: nothing numbered later is served by this pull
+    # The head FIRST: nothing numbered later is served by this pull.
+    state = state if state is not None else _state(device.pk)
     head, pruned = state.head, state.pruned_through
     epoch = scope_epoch(device, state.scope, known=True)
     if epoch > head:  # the scope was rebuilt just now, after the head was read
@@ -249,6 +366,7 @@ def pull_changes(
         ).first()
         if (
             bookmark is not None
+            and bookmark.table in SNAPSHOT_TABLES
             and bookmark.head >= epoch
             and bookmark.head >= pruned
             and bookmark.audiences == ",".join(audiences)
@@ -257,26 +375,32 @@ def pull_changes(
                 device,
                 audiences,
                 head=bookmark.head,
-                after=bookmark.after_membership_id,
+                position=(bookmark.table, bookmark.after_membership_id),
                 page=plan.session.page,
-                limit=limit,
+                limit=snapshot_limit,
             )
-        # A session this server does not know (pruned, another device, scope changed).
-        return _snapshot_page(device, audiences, head=head, after=0, page=0, limit=limit)
+        # A session this server does not know (pruned, another device, scope changed, or a
+        # bookmark of the v1.0 paging that had no table).
+        return _snapshot(device, audiences, head=head, limit=snapshot_limit)
     if plan.mode == PullMode.SNAPSHOT:
-        return _snapshot_page(device, audiences, head=head, after=0, page=0, limit=limit)
+        return _snapshot(device, audiences, head=head, limit=snapshot_limit)
 
     assert plan.since is not None
-    if plan.since == head:  # nothing new: the common case costs no further query
+    resend = migration.tables_to_resend() if migration is not None else set()
+    if plan.since == head and not resend:  # nothing new: the common case costs no more query
         return PullResult(
             {"changes": empty_changes(), "timestamp": max(head, 1), "has_more": False},
             "incremental",
             0,
         )
-    rows = _change_rows(audiences, plan.since, head, limit + 1)
+    rows = _change_rows(audiences, plan.since, head, limit + 1) if plan.since < head else []
     has_more = len(rows) > limit
     rows = rows[:limit]
     upserts, deletes = fold_changes(rows)
+    if resend:
+        for _id, table, record_id in _table_rows(audiences, sorted(resend), 0, None):
+            if record_id not in deletes.get(table, ()):
+                upserts[table].add(record_id)
     changes = changes_for(upserts, deletes)
     _audit_dv_reads(device, changes, "sync_pull")
     body = {
@@ -290,21 +414,101 @@ def pull_changes(
     return PullResult(body, "incremental", served)
 
 
+def _snapshot(device: Device, audiences: list[str], *, head: int, limit: int) -> PullResult:
+    """A new replacement snapshot: the whole scope in one response when it fits the bound
+    (the common case: one statement for the memberships), else its first table page."""
+    rows = _member_rows(audiences, 0, limit + 1)
+    if len(rows) <= limit:
+        upserts: dict[str, set[str]] = defaultdict(set)
+        for _id, table, record_id in rows:
+            upserts[table].add(record_id)
+        changes = changes_for(upserts, {})
+        _audit_dv_reads(device, changes, "sync_snapshot")
+        body: dict[str, Any] = {
+            "changes": changes,
+            "timestamp": max(head, 1),
+            "has_more": False,
+            "experimentalStrategy": "replacement",
+        }
+        return PullResult(body, "snapshot", len(rows))
+    return _snapshot_page(
+        device, audiences, head=head, position=(SNAPSHOT_TABLES[0], 0), page=0, limit=limit
+    )
+
+
+def _table_counts(audiences: Sequence[str]) -> dict[str, int]:
+    quote = connection.ops.quote_name
+    marks = ", ".join(["%s"] * len(audiences))
+    sql = (
+        f"SELECT {quote('table')}, count(*) FROM {quote(Membership._meta.db_table)} "  # noqa: S608
+        f"WHERE audience IN ({marks}) GROUP BY {quote('table')}"
+    )
+    with connection.cursor() as db:
+        db.execute(sql, list(audiences))
+        return {table: int(count) for table, count in db.fetchall()}
+
+
+def _table_rows(
+    audiences: Sequence[str], tables: Sequence[str], after: int, limit: int | None
+) -> list[tuple[Any, ...]]:
+    """Membership rows (id, table, record_id) of ``tables`` for the audiences, by id."""
+    quote = connection.ops.quote_name
+    audience_marks = ", ".join(["%s"] * len(audiences))
+    table_marks = ", ".join(["%s"] * len(tables))
+    sql = (
+        f"SELECT id, {quote('table')}, record_id FROM {quote(Membership._meta.db_table)} "  # noqa: S608
+        f"WHERE audience IN ({audience_marks}) AND {quote('table')} IN ({table_marks}) "
+        f"AND id > %s ORDER BY id" + (" LIMIT %s" if limit is not None else "")
+    )
+    params: list[Any] = [*audiences, *tables, after]
+    if limit is not None:
+        params.append(limit)
+    with connection.cursor() as db:
+        db.execute(sql, params)
+        return list(db.fetchall())
+
+
 def _snapshot_page(
     device: Device,
     audiences: list[str],
     *,
     head: int,
-    after: int,
+    position: tuple[str, int],
     page: int,
     limit: int,
 ) -> PullResult:
-    rows = _member_rows(audiences, after, limit + 1)
-    has_more = len(rows) > limit
-    rows = rows[:limit]
+    """One page of a snapshot above the bound, starting at ``position`` (table, last
+    membership id served of it).
+
+    At the start of a table, as many whole tables as fit the bound go into the page and are
+    named ``replacement``; a table that alone exceeds it goes out in keyset pages of upserts.
+    """
+    table, after = position
+    first = SNAPSHOT_TABLES.index(table)
+    counts = _table_counts(audiences)
+    whole: list[str] = []
+    if after == 0:
+        total = 0
+        for name in SNAPSHOT_TABLES[first:]:
+            if total + counts.get(name, 0) > limit:
+                break
+            whole.append(name)
+            total += counts.get(name, 0)
+    if whole:
+        rows = _table_rows(audiences, whole, 0, None)
+        following = first + len(whole)
+        after_next = 0
+    else:  # this table alone exceeds the bound
+        rows = _table_rows(audiences, [table], after, limit + 1)
+        more_of_table = len(rows) > limit
+        rows = rows[:limit]
+        following = first if more_of_table else first + 1
+        after_next = rows[-1][0] if more_of_table else 0
+    has_more = following < len(SNAPSHOT_TABLES)
+
     upserts: dict[str, set[str]] = defaultdict(set)
-    for _id, table, record_id in rows:
-        upserts[table].add(record_id)
+    for _id, name, record_id in rows:
+        upserts[name].add(record_id)
     changes = changes_for(upserts, {})
     _audit_dv_reads(device, changes, "sync_snapshot")
     if has_more:
@@ -313,16 +517,25 @@ def _snapshot_page(
         bookmark = SnapshotBookmark.objects.create(
             device_id=device.pk,
             head=head,
-            after_membership_id=rows[-1][0],
+            table=SNAPSHOT_TABLES[following],
+            after_membership_id=after_next,
             audiences=",".join(audiences),
             created_at=clock.now(),
         )
         timestamp = SnapshotCursor(bookmark.pk, min(page + 1, MAX_PAGE)).encode()
     else:
         timestamp = max(head, 1)
-    body: dict[str, Any] = {"changes": changes, "timestamp": timestamp, "has_more": has_more}
-    if page == 0:
-        body["experimentalStrategy"] = "replacement"
+    body: dict[str, Any] = {
+        "changes": changes,
+        "timestamp": timestamp,
+        "has_more": has_more,
+        # Per table (WatermelonDB 0.28's SyncPullStrategy object): only the tables this page
+        # holds in full are replaced; the others are left as they are.
+        "experimentalStrategy": {
+            "default": "incremental",
+            "override": dict.fromkeys(whole, "replacement"),
+        },
+    }
     return PullResult(body, "snapshot" if page == 0 else "continuation", len(rows))
 
 
@@ -342,10 +555,13 @@ def changes_for_audience(
 
 
 __all__ = [
+    "SNAPSHOT_TABLES",
     "TABLE_ORDER",
     "PullResult",
+    "PullState",
     "changes_for_audience",
     "fold_changes",
     "pull_changes",
+    "pull_state",
     "scope_epoch",
 ]

@@ -3,12 +3,15 @@
 :func:`push_records` serves the HTTP push view and the WebSocket consumer alike. Every record
 gets its own result, in the order sent:
 
-* ``accepted`` + ``disposition`` — stored now, effects applied (:mod:`.facts`);
+* ``accepted`` + ``disposition`` — stored now, effects applied
+  (``backend.dispatch.services.device_events_apply``);
 * ``duplicate`` + the stored ``disposition`` — the id is already stored with the same
   content; nothing happens twice (a retry after a lost response);
 * ``rejected`` + ``reason`` — invalid, read-only, an unknown assignment, or the id reused
-  with other content (``id_reused``, also a security audit entry). Each is kept verbatim in
-  :class:`~.models.QuarantinedRecord`.
+  with other content (``id_reused``, also a security audit entry). Each is kept in
+  :class:`~.models.QuarantinedRecord` as JSON text that parses back to exactly what the
+  device sent (``sync.protocol.json_text``: text PostgreSQL cannot store — U+0000, lone
+  surrogates — is escaped there, never dropped, and never a 500 that sinks the batch).
 
 Everything — events, their effects, quarantine rows, the time anchor — commits in one
 transaction before the caller answers; notifications go out after commit. Two copies of
@@ -24,7 +27,6 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-import orjson
 from django.db import IntegrityError, transaction
 
 from backend.common import clock as server_clock
@@ -42,8 +44,10 @@ from sync.protocol import (
     PushBatch,
     PushItem,
     content_hash,
+    json_text,
     parse_event,
     parse_push,
+    storable,
 )
 from sync.timing import Anchor
 
@@ -63,13 +67,6 @@ class _Pending:
 
 def _rejected(record_id: str | None, reason: str, detail: str) -> Result:
     return {"id": record_id, "status": "rejected", "reason": reason, "detail": detail}
-
-
-def _raw_text(raw: object) -> str:
-    try:
-        return orjson.dumps(raw).decode()
-    except TypeError:
-        return repr(raw)
 
 
 def batch_from(body_or_records: object) -> PushBatch:
@@ -128,12 +125,12 @@ def _store(
                 device_id=device.pk,
                 officer_id=officer.pk,
                 district_id=officer.district_id,
-                table=item.table[:32],
+                table=storable(item.table)[:32],
                 operation=operation or item.op,
-                record_id=(item.record_id or "")[:128],
-                raw=_raw_text(item.raw),
+                record_id=storable(item.record_id or "")[:128],
+                raw=json_text(item.raw),
                 reason=reason,
-                detail=detail,
+                detail=storable(detail),
                 received_at=received_at,
             )
         )
@@ -188,7 +185,7 @@ def _store(
         anchors: list[Anchor] = []
         if clock is not None:
             anchors.append(
-                anchor_record(device=device, clock=clock, server_ms=received_ms, force=True)
+                anchor_record(device_id=device.pk, clock=clock, server_ms=received_ms, force=True)
             )
         if fresh:
             anchors = anchors_for(

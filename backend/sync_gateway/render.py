@@ -74,6 +74,9 @@ TABLE_COLUMNS: dict[str, list[tuple[str, str, Converter, str]]] = {
         ("closed_at", "closed_at", _TIME, "time|null"),
         ("ack_due_at", "ack_due_at", _TIME, "time|null"),
         ("arrive_due_at", "arrive_due_at", _TIME, "time|null"),
+        # schema version 2 (sync.protocol.SCHEMA_HISTORY)
+        ("deliver_due_at", "deliver_due_at", _TIME, "time|null"),
+        ("escalation_level", "escalation_level", _same, "integer"),
     ],
     "incidents": [
         ("number", "number", _same, "string"),

@@ -32,23 +32,29 @@ from backend.common.errors import (
     Malformed,
     RateLimited,
     TooLarge,
-    UpgradeRequired,
 )
-from backend.devices.models import Device
+from backend.devices.models import Device, digest
 from backend.devices.services import device_authenticate, device_enroll
 from backend.people.models import Unit
 from sync.protocol import (
     MAX_PUSH_BYTES,
+    MIN_SCHEMA_VERSION,
+    SCHEMA_VERSION,
     ClockHeader,
     ProtocolError,
+    has_unstorable,
+    json_text,
+    parse_json,
+    parse_migration,
     parse_schema_version,
 )
 from sync.scope import parse_last_pulled_at
 
 from . import openapi
 from .anchors import anchor_record
-from .pull import pull_changes
+from .pull import PullState, pull_changes, pull_state
 from .push import push_records
+from .render import empty_changes
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +75,12 @@ def _json(
     body: dict[str, Any], *, status: int = 200, request: HttpRequest | None = None
 ) -> HttpResponse:
     body.setdefault("server_time", clock.now_ms())
-    content = orjson.dumps(body)
+    try:
+        content = orjson.dumps(body)
+    except TypeError:
+        # An answer quoting an id with a lone surrogate (a rejected record's): orjson
+        # refuses to write one; json_text escapes it, and the device parses its own id back.
+        content = json_text(body).encode()
     response = HttpResponse(content_type="application/json", status=status)
     response["Vary"] = "Accept-Encoding"
     if (
@@ -92,13 +103,23 @@ def _error(exc: DomainError) -> HttpResponse:
 
 
 def _domain(exc: ProtocolError) -> DomainError:
-    if exc.code == "upgrade_required":
-        return UpgradeRequired(exc.detail)
+    if exc.code in ("upgrade_required", "schema_too_new"):
+        # The served range, so that an app can tell "update me" from "the server is older".
+        error = DomainError(
+            exc.detail,
+            code=exc.code,
+            min_schema_version=MIN_SCHEMA_VERSION,
+            max_schema_version=SCHEMA_VERSION,
+        )
+        error.status = exc.status
+        return error
     if exc.code == "too_large":
         return TooLarge(exc.detail)
-    return (
-        DomainError(exc.detail, code=exc.code) if exc.code != "malformed" else Malformed(exc.detail)
-    )
+    if exc.code == "malformed":
+        return Malformed(exc.detail)
+    error = DomainError(exc.detail, code=exc.code)
+    error.status = exc.status
+    return error
 
 
 def _authenticate(request: HttpRequest) -> Device:
@@ -116,7 +137,7 @@ def _cache_add(key: str, value: int, timeout: int) -> bool:
         return False
 
 
-def _rate_limit(device: Device) -> None:
+def _rate_limit(device_id: str) -> None:
     """At most KUZET_SYNC_RATE_PER_MINUTE requests per device per clock minute.
 
     A fixed window counted with an atomic ``incr`` (Redis INCR in production). When the
@@ -126,7 +147,7 @@ def _rate_limit(device: Device) -> None:
     if limit <= 0:
         return
     now_s = clock.now_ms() // 1000
-    key = f"sync:rate:{device.pk}:{now_s // 60}"
+    key = f"sync:rate:{device_id}:{now_s // 60}"
     try:
         cache.add(key, 0, 120)
         try:
@@ -149,24 +170,23 @@ def _clock(request: HttpRequest) -> ClockHeader | None:
     return ClockHeader.parse(header) if header else None
 
 
-def _presence(device: Device, via: str) -> None:
+def _presence(device_id: str, unit_id: int | None, via: str) -> None:
     """Stamp the unit's last contact and the device's last sight, at most once a minute."""
     now = clock.now()
-    if _cache_add(f"sync:seen:{device.pk}", 1, PRESENCE_WRITE_SECONDS):
-        Device.objects.filter(pk=device.pk).update(last_seen_at=now)
-    unit_id = device.officer.unit_id
+    if _cache_add(f"sync:seen:{device_id}", 1, PRESENCE_WRITE_SECONDS):
+        Device.objects.filter(pk=device_id).update(last_seen_at=now)
     if unit_id is not None and _cache_add(f"sync:presence:{unit_id}", 1, PRESENCE_WRITE_SECONDS):
         Unit.objects.filter(pk=unit_id).update(last_contact_at=now, last_contact_via=via)
 
 
 def _device_view(
-    handler: Callable[[HttpRequest, Device, ClockHeader | None], HttpResponse],
-) -> Callable[[HttpRequest], HttpResponse]:
-    def view(request: HttpRequest) -> HttpResponse:
+    handler: Callable[..., HttpResponse],
+) -> Callable[..., HttpResponse]:
+    def view(request: HttpRequest, *extra: Any) -> HttpResponse:
         try:
             device = _authenticate(request)
-            _rate_limit(device)
-            return handler(request, device, _clock(request))
+            _rate_limit(device.pk)
+            return handler(request, device, _clock(request), *extra)
         except ProtocolError as exc:
             return _error(_domain(exc))
         except DomainError as exc:
@@ -175,17 +195,69 @@ def _device_view(
     return view
 
 
-def _pull(request: HttpRequest, device: Device, clock_header: ClockHeader | None) -> HttpResponse:
+def _pull(
+    request: HttpRequest,
+    device: Device,
+    clock_header: ClockHeader | None,
+    known: PullState | None = None,
+) -> HttpResponse:
     if request.method != "GET":
         return _error(MethodNotAllowed("Use GET."))
-    parse_schema_version(request.GET.get("schema_version"))
+    version = parse_schema_version(request.GET.get("schema_version"))
+    migration = parse_migration(request.GET.get("migration"), schema_version=version)
     cursor = parse_last_pulled_at(request.GET.get("last_pulled_at"))
     received_ms = clock.now_ms()
     if clock_header is not None:
-        anchor_record(device=device, clock=clock_header, server_ms=received_ms)
-    result = pull_changes(device=device, cursor=cursor)
-    _presence(device, "pull")
+        anchor_record(device_id=device.pk, clock=clock_header, server_ms=received_ms)
+    result = pull_changes(
+        device=device,
+        cursor=cursor,
+        migration=migration,
+        state=known.state if known is not None and known.device_id == device.pk else None,
+    )
+    _presence(device.pk, device.officer.unit_id, "pull")
     return _json(result.body, request=request)
+
+
+def _nothing_new(request: HttpRequest, known: PullState) -> HttpResponse | None:
+    """The answer to a pull at the head, or None when the full path must answer (something
+    new, a migration, a rebuilt scope — or an error, which the full path reports in its
+    usual order)."""
+    try:
+        clock_header = _clock(request)
+        version = parse_schema_version(request.GET.get("schema_version"))
+        migration = parse_migration(request.GET.get("migration"), schema_version=version)
+        cursor = parse_last_pulled_at(request.GET.get("last_pulled_at"))
+    except ProtocolError:
+        return None
+    if migration is not None or not known.nothing_new_for(cursor):
+        return None
+    _rate_limit(known.device_id)
+    if clock_header is not None:
+        anchor_record(device_id=known.device_id, clock=clock_header, server_ms=clock.now_ms())
+    _presence(known.device_id, known.unit_id, "pull")
+    return _json(
+        {"changes": empty_changes(), "timestamp": cursor, "has_more": False}, request=request
+    )
+
+
+@csrf_exempt
+def pull(request: HttpRequest) -> HttpResponse:
+    """``GET pull``. The device, its officer, the head, the horizon and the device's scope are
+    read first, in one statement (:func:`.pull.pull_state`): a phone polling at the head —
+    nothing new, the common case — is answered from it alone; anything else takes the full
+    path (``device_authenticate``, :func:`.pull.pull_changes` reusing what was read)."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    token = token.strip()
+    known = pull_state(digest(token)) if scheme == "Device" and token else None
+    if known is not None and request.method == "GET" and known.live:
+        try:
+            answer = _nothing_new(request, known)
+        except DomainError as exc:
+            return _error(exc)
+        if answer is not None:
+            return answer
+    return _full_pull(request, known)
 
 
 def _read_body(request: HttpRequest) -> bytes:
@@ -221,17 +293,13 @@ def _push(request: HttpRequest, device: Device, clock_header: ClockHeader | None
     version = request.GET.get("schema_version")
     if version is not None:
         parse_schema_version(version)
-    raw = _read_body(request)
-    try:
-        body = orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
-        raise Malformed("the body is not JSON") from exc
+    body = parse_json(_read_body(request))
     results = push_records(device=device, body_or_records=body, clock=clock_header, via="http")
-    _presence(device, "push")
+    _presence(device.pk, device.officer.unit_id, "push")
     return _json({"results": results}, request=request)
 
 
-pull = csrf_exempt(_device_view(_pull))
+_full_pull = _device_view(_pull)
 push = csrf_exempt(_device_view(_push))
 
 
@@ -244,14 +312,19 @@ def enroll(request: HttpRequest) -> HttpResponse:
         if len(raw) > 64 * 1024:
             raise TooLarge("An enrolment request is small.")
         try:
-            body = orjson.loads(raw)
-        except orjson.JSONDecodeError as exc:
-            raise Malformed("the body is not JSON") from exc
+            body = parse_json(raw)
+        except ProtocolError as exc:
+            raise Malformed(exc.detail) from exc
         if not isinstance(body, dict) or not isinstance(body.get("code"), str):
             raise Malformed('expected {"code": "<one-time code>", "device": {…}}')
         info = body.get("device") or {}
         if not isinstance(info, dict):
             raise Malformed("device must be an object")
+        if any(
+            isinstance(text, str) and has_unstorable(text)
+            for text in (body["code"], *info.keys(), *info.values())
+        ):
+            raise Malformed("the enrolment holds U+0000 or a lone surrogate")
         enrolment = device_enroll(code=body["code"], device_info=info)
     except DomainError as exc:
         return _error(exc)

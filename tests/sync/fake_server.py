@@ -20,6 +20,7 @@ from urllib.parse import parse_qs, urlsplit
 from sync.client import TransportError
 from sync.protocol import (
     MAX_PUSH_EVENTS,
+    SYNCED_TABLES,
     ClockHeader,
     EventRecord,
     ProtocolError,
@@ -246,7 +247,10 @@ class FakeServer:
         head, keys = self.sessions[cursor.session_id]
         chunk = keys[cursor.page * self.page_size : (cursor.page + 1) * self.page_size]
         has_more = (cursor.page + 1) * self.page_size < len(keys)
-        changes: dict[str, dict[str, list[Any]]] = {}
+        # Every table present: a replacement applies to the tables a page names (WatermelonDB).
+        changes: dict[str, dict[str, list[Any]]] = {
+            table: {"created": [], "updated": [], "deleted": []} for table in SYNCED_TABLES
+        }
         for table, record_id in chunk:
             record = self.tables.get(table, {}).get(record_id)
             if record is not None:

@@ -46,7 +46,16 @@ class DevicesAndServer(RuleBasedStateMachine):
             rng=random.Random(0),
         )
 
-    @rule(name=st.sampled_from(DEVICES), text=st.text(min_size=1, max_size=20).filter(str.strip))
+    # Text a phone's keyboard can type: the client refuses to record U+0000 or a lone surrogate
+    # (the server would quarantine it: tests/backend/sync_gateway/test_unstorable.py).
+    @rule(
+        name=st.sampled_from(DEVICES),
+        text=st.text(
+            st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00"),
+            min_size=1,
+            max_size=20,
+        ).filter(str.strip),
+    )
     def record(self, name: str, text: str) -> None:
         self.time.advance(1_000)
         self.recorded.add(self.devices[name].record_event("note", payload={"text": text}))

@@ -21,10 +21,18 @@ from sync.protocol import (
     Invalid,
     ProtocolError,
     content_hash,
+    has_unstorable,
+    json_text,
     outcome_registry,
     parse_event,
+    parse_json,
     parse_push,
     parse_schema_version,
+)
+
+# Text a store can hold (no U+0000, no lone surrogate): what a valid payload carries.
+storable_text = st.text(
+    st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00"), max_size=8
 )
 
 
@@ -344,7 +352,9 @@ def test_parse_event_never_raises(raw):
             "lat": st.floats(-90, 90),
             "lon": st.floats(-180, 180),
             "payload": st.dictionaries(
-                st.text(max_size=8), st.integers() | st.text(max_size=8), max_size=4
+                storable_text,
+                st.integers(-(2**53) + 1, 2**53 - 1) | storable_text,
+                max_size=4,
             ),
         }
     )
@@ -504,7 +514,7 @@ def test_malformed_clock_header_is_refused(text):
         ("", "malformed"),
         ("one", "malformed"),
         ("0", "upgrade_required"),
-        ("2", "malformed"),
+        ("3", "schema_too_new"),
     ],
 )
 def test_unserved_schema_versions_are_refused(text, code):
@@ -529,3 +539,73 @@ def test_constants_mirror_the_backend_choices():
     assert list(OUTCOME_CODES) == OutcomeCode.values
     assert list(UNIT_STATUSES) == UnitStatus.values
     assert DEVICE_EVENT_KINDS == BACKEND_KINDS
+
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**30), max_value=10**30)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),  # any code point: NUL and lone surrogates included
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@given(json_values)
+def test_json_text_is_storable_and_parses_back_to_the_same_value(value):
+    # when
+    text = json_text(value)
+
+    # then
+    assert not has_unstorable(text)
+    text.encode()  # valid UTF-8
+    assert parse_json(text) == value
+
+
+def test_json_text_renders_any_depth_and_keeps_readable_text_readable():
+    # given
+    deep: object = "Дверь\x00"
+    for _ in range(5000):
+        deep = [deep]
+
+    # when
+    text = json_text(deep)
+
+    # then
+    assert text == "[" * 5000 + '"Дверь\\u0000"' + "]" * 5000
+
+
+def test_parse_json_keeps_huge_numbers_and_lone_surrogates_and_refuses_nan():
+    # when
+    value = parse_json(b'{"a": "\\ud800", "b": 123456789012345678901234567890, "c": 1e400}')
+
+    # then
+    assert value["a"] == "\ud800"
+    assert value["b"] == 123456789012345678901234567890
+    assert str(value["c"]) == "1E+400"
+    assert json_text(value) == '{"a":"\\ud800","b":123456789012345678901234567890,"c":1E+400}'
+    for bad in (b'{"a": NaN}', b"[1,", b"\xff", b"[" * 100_000):
+        with pytest.raises(ProtocolError) as refused:
+            parse_json(bad)
+        assert refused.value.code == "malformed"
+
+
+@pytest.mark.parametrize(
+    ("payload", "reason"),
+    [
+        ({"text": "a\x00b"}, "invalid_text"),
+        ({"text": "\udfff"}, "invalid_text"),
+        ({"te\x00xt": "a"}, "invalid_text"),
+        ('{"text": "\\u0000"}', "invalid_text"),
+        ({"text": "a", "n": [[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]}, "invalid_payload"),
+        ({"text": "a", "n": 10**400}, "invalid_payload"),
+    ],
+)
+def test_payload_a_store_cannot_hold_is_its_records_rejection(payload, reason):
+    # when
+    verdict = parse_event(event(kind="note", payload=payload))
+
+    # then
+    assert isinstance(verdict, Invalid)
+    assert verdict.reason == reason

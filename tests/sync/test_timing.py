@@ -15,6 +15,7 @@ from sync.timing import (
     BEFORE_NOT_BEFORE,
     CLOCK_TOLERANCE_MS,
     SKEW,
+    TOO_OLD,
     UNBOUNDED,
     Anchor,
     Estimate,
@@ -487,3 +488,52 @@ def test_wall_clock_without_a_lower_bound_is_never_after_receipt(
     assert (result.method, result.uncertainty_ms) == ("device_clock", None)
     assert result.at_ms <= push_at + latency
     assert abs(result.at_ms - happened_at) <= latency
+
+
+def test_estimate_older_than_the_window_is_flagged_too_old_and_suspect():
+    # given: an anchored event nine days before receipt, a window of seven days
+    anchor = Anchor(boot_id="b", elapsed_ms=10 * 24 * HOUR, server_ms=T0 + 10 * 24 * HOUR)
+    received = T0 + 10 * 24 * HOUR
+
+    # when
+    old = estimate(
+        device_time=T0 + 24 * HOUR,
+        boot_id="b",
+        elapsed_ms=24 * HOUR,
+        gps_time=None,
+        anchors=[anchor],
+        received_ms=received,
+        oldest_ms=received - 7 * 24 * HOUR,
+    )
+    recent = estimate(
+        device_time=T0 + 9 * 24 * HOUR,
+        boot_id="b",
+        elapsed_ms=9 * 24 * HOUR,
+        gps_time=None,
+        anchors=[anchor],
+        received_ms=received,
+        oldest_ms=received - 7 * 24 * HOUR,
+    )
+
+    # then: the time is still the best estimate, but not taken as fact
+    assert old.at_ms == T0 + 24 * HOUR
+    assert (old.method, old.clock_suspect, TOO_OLD in old.flags) == ("anchor", True, True)
+    assert not needs_conflict(old)  # anchored: the time is good, only old
+    assert (recent.clock_suspect, TOO_OLD in recent.flags) == (False, False)
+
+
+def test_device_clock_estimate_older_than_the_window_opens_a_conflict():
+    # when: no anchors, no GPS: only the wall clock, ten days before receipt
+    received = T0 + 10 * 24 * HOUR
+    old = estimate(
+        device_time=T0,
+        boot_id=None,
+        elapsed_ms=None,
+        gps_time=None,
+        anchors=[],
+        received_ms=received,
+        oldest_ms=received - 7 * 24 * HOUR,
+    )
+
+    # then
+    assert (old.method, old.clock_suspect, needs_conflict(old)) == ("device_clock", True, True)

@@ -232,6 +232,10 @@ else:
 # --- kuzet's own knobs -----------------------------------------------------------------
 KUZET_ESCALATION_SWEEP_SECONDS = env_int("KUZET_ESCALATION_SWEEP_SECONDS", 10)
 KUZET_SYNC_PAGE_SIZE = env_int("KUZET_SYNC_PAGE_SIZE", 1000)
+# A replacement snapshot up to this many records is one response (a stock WatermelonDB app
+# replaces its database only with a whole one); above it, pages cut at table boundaries.
+# The largest scope of the seeded Abai oblast is measured in docs/benchmarks.md.
+KUZET_SYNC_SNAPSHOT_MAX = env_int("KUZET_SYNC_SNAPSHOT_MAX", 10_000)
 # Change-log rows older than this are pruned; a device whose cursor is older gets a
 # replacement snapshot.
 KUZET_CHANGE_RETENTION_DAYS = env_int("KUZET_CHANGE_RETENTION_DAYS", 30)
@@ -247,6 +251,13 @@ KUZET_SYNC_RATE_PER_MINUTE = env_int("KUZET_SYNC_RATE_PER_MINUTE", 120)
 # Upper bound of a sync request's one-way time (network + queueing before the view reads
 # the clock); it is part of every anchored event-time estimate's uncertainty.
 KUZET_SYNC_TRANSIT_MS = env_int("KUZET_SYNC_TRANSIT_MS", 10_000)
+# Times reported by other clocks: a report's received_at outside [now − past days, now + ahead
+# seconds] is refused (400); a device event estimated more than the past window before its
+# receipt is flagged clock_suspect (sync.timing.TOO_OLD), never taken as fact.
+KUZET_TIME_PAST_DAYS = env_int("KUZET_TIME_PAST_DAYS", 7)
+KUZET_TIME_AHEAD_SECONDS = env_int("KUZET_TIME_AHEAD_SECONDS", 300)
+# Idempotency-Key answers of staff writes are kept at least this long (pruned hourly).
+KUZET_IDEMPOTENCY_HOURS = env_int("KUZET_IDEMPOTENCY_HOURS", 24)
 # Reports of the same category this close in time and space are linked as probable
 # duplicates (never merged).
 KUZET_DUPLICATE_WINDOW_MINUTES = env_int("KUZET_DUPLICATE_WINDOW_MINUTES", 30)

@@ -12,6 +12,10 @@ Pieces that call the same services as the API:
 * :class:`AssignmentDispatchAdminMixin` — changelist actions for ``AssignmentAdmin``: cancel
   the selected assignments, acknowledge them on behalf (phone).
 
+Every panel form carries its own ``idempotency_key`` (a fresh one each time the page is
+rendered): sending the same form twice — a double click, a browser resending the POST after
+a lost answer — runs the command once and says so (``backend.ledger.idempotency``).
+
 Scoping: every view starts from ``self.get_object()`` — the admin's scoped queryset — so an
 incident of another district is a 404; units come from the acting user's scope; the services
 check scope again. Only duty officers, chiefs and superusers act (``access.can_dispatch``).
@@ -19,6 +23,8 @@ check scope again. Only duty officers, chiefs and superusers act (``access.can_d
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import admin, messages
@@ -29,11 +35,15 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
 from backend.common.errors import DomainError
+from backend.ledger.idempotency import Replay, fingerprint, parse_key, run_once
 
 from .. import access, selectors, services
 from ..lifecycle import ASSIGNMENT_OPEN, INCIDENT_COMMANDED_OVER
 from ..models import Assignment, Incident, OutcomeCode
 from ..services.assignments import ACK_CHANNELS
+
+# The hidden field of every panel form: one idempotency key per rendered form.
+FORM_FIELD = "idempotency_key"
 
 
 class IncidentDispatchAdminMixin:
@@ -99,6 +109,7 @@ class IncidentDispatchAdminMixin:
             ],
             "ack_channels": ACK_CHANNELS,
             "outcome_codes": OutcomeCode.choices,
+            "new_key": _new_key,  # called by the template once per form
             "dispatch_url": url("kuzet_dispatch", incident.pk),
             "close_url": url("kuzet_close", incident.pk),
         }
@@ -144,11 +155,19 @@ class IncidentDispatchAdminMixin:
             raise PermissionDenied
         admin_: Any = self
         try:
-            result = action()
+            outcome = _once(request, lambda: success.format(result=action()))
         except DomainError as exc:
             admin_.message_user(request, f"{exc.detail} ({exc.code})", messages.ERROR)
         else:
-            admin_.message_user(request, success.format(result=result), messages.SUCCESS)
+            if isinstance(outcome, Replay):
+                admin_.message_user(
+                    request,
+                    f"This form was already sent; nothing was done again. "
+                    f"{outcome.body['message']}",
+                    messages.WARNING,
+                )
+            else:
+                admin_.message_user(request, outcome, messages.SUCCESS)
         return self._kuzet_back(incident)
 
     def kuzet_dispatch_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
@@ -255,6 +274,30 @@ class AssignmentDispatchAdminMixin:
             ),
             "Acknowledged",
         )
+
+
+def _new_key() -> str:
+    """A fresh idempotency key; the panel's template calls it once per rendered form."""
+    return uuid.uuid4().hex
+
+
+def _once(request: HttpRequest, run: Callable[[], str]) -> str | Replay:
+    """Run a panel command once per rendered form: the form's hidden ``idempotency_key`` (a
+    double click, a browser resending the POST) replays the first outcome instead of
+    dispatching or cancelling again. A POST without a key runs as before."""
+    key = request.POST.get(FORM_FIELD)
+    if not key:
+        return run()
+    data = {k: v for k, v in request.POST.items() if k not in ("csrfmiddlewaretoken", FORM_FIELD)}
+    return run_once(
+        user=request.user,
+        key=parse_key(key),
+        method="POST",
+        path=request.path,
+        request_fingerprint=fingerprint("POST", request.path, data),
+        run=run,
+        answer=lambda message: (200, {"message": message}),
+    )
 
 
 def _int(value: Any) -> int:

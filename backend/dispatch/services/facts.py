@@ -34,6 +34,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.db.models import Model, Q
 
 from backend.common import clock
@@ -434,14 +435,17 @@ def _estimate(
     record = entry.record
     assert record is not None
     floor = assignment.dispatched_at if assignment is not None else device_floor
+    received_ms = clock.to_ms(entry.event.server_received_at)
     return timing.estimate(
         device_time=record.device_time,
         boot_id=record.boot_id,
         elapsed_ms=record.elapsed_ms,
         gps_time=record.gps_time,
         anchors=anchors,
-        received_ms=clock.to_ms(entry.event.server_received_at),
+        received_ms=received_ms,
         not_before_ms=clock.opt_ms(floor),
+        # Older than the window: flagged clock_suspect, not taken as fact (issue 10).
+        oldest_ms=received_ms - settings.KUZET_TIME_PAST_DAYS * 86_400_000,
     )
 
 

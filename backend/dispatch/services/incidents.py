@@ -7,6 +7,7 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
@@ -41,7 +42,6 @@ from .units import unit_release_if_idle
 
 # A report may be stamped a little ahead of the server clock (the sender's clock); more is
 # an error in the sender.
-FUTURE_TOLERANCE = dt.timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -137,8 +137,17 @@ def incident_new(
     buffered before that point, so the caller can roll back and read the winner.
     """
     now = now or clock.now()
-    if data.received_at > now + FUTURE_TOLERANCE:
+    # A report's time comes from someone else's clock; outside the window it is refused, not
+    # stored as fact (year 0001 from an integration distorted every waiting-time figure).
+    ahead = dt.timedelta(seconds=settings.KUZET_TIME_AHEAD_SECONDS)
+    past = dt.timedelta(days=settings.KUZET_TIME_PAST_DAYS)
+    if data.received_at > now + ahead:
         raise ValidationFailed("received_at is in the future.", code="received_at_in_future")
+    if data.received_at < now - past:
+        raise ValidationFailed(
+            f"received_at is more than {past.days} days before the server's clock.",
+            code="received_at_too_old",
+        )
     settlement, source = _resolve_location(data)
     district_id = settlement.district_id
     if by is not None and not district_scope(by).allows(district_id):

@@ -181,3 +181,28 @@ def test_unanchored_wrong_clock_is_bounded_by_dispatch_and_receipt_and_opens_a_c
     assert stored.clock_suspect is True
     assert T0 - minutes(1) <= stored.estimated_at <= clock.now()
     assert Conflict.objects.get().kind == "clock_suspect"
+
+
+@pytest.mark.django_db
+def test_event_older_than_the_window_is_flagged_not_taken_as_fact(personas, make_device, settings):
+    # given: a phone that synced, then stayed offline; its note was written nine days ago
+    settings.KUZET_TIME_PAST_DAYS = 7
+    with clock.frozen(T0 - dt.timedelta(days=10)):
+        phone = make_device(personas.a.patrol_officers[0], clock=SimulatedClock(clock.now_ms))
+        phone.sync()
+        phone.faults.offline = True
+        clock.advance(dt.timedelta(days=1))
+        written_at = clock.now()
+        note = phone.record_event("note", None, {"text": "стадо на дороге"})
+
+        # when: back in coverage nine days later
+        clock.advance(dt.timedelta(days=9))
+        phone.faults.offline = False
+        phone.sync()
+
+    # then: dated by its anchors, and flagged: a time this old is not a fact of the shift
+    event = Event.objects.get(id=note)
+    assert event.estimate_method == "anchor"
+    assert_within_uncertainty(event, written_at)
+    assert event.clock_suspect is True
+    phone.close()

@@ -166,8 +166,11 @@ def test_devices_and_server_converge_under_faults(personas):
     from hypothesis.stateful import run_state_machine_as_test
 
     ConvergingMachine.personas = personas
-    # Small pages: snapshots and catch-ups are paged, continuation cursors get exercised.
-    with override_settings(KUZET_SYNC_RATE_PER_MINUTE=0, KUZET_SYNC_PAGE_SIZE=25):
+    # Small pages and a small snapshot bound: catch-ups are paged, and snapshots go out in
+    # per-table pages with continuation cursors.
+    with override_settings(
+        KUZET_SYNC_RATE_PER_MINUTE=0, KUZET_SYNC_PAGE_SIZE=25, KUZET_SYNC_SNAPSHOT_MAX=40
+    ):
         run_state_machine_as_test(
             ConvergingMachine,
             settings=settings(

@@ -6,6 +6,7 @@ from backend.common import clock
 from backend.dispatch.models import Category, Priority
 from backend.ledger import uow
 from backend.ledger.models import AuditEntry
+from backend.sync_gateway.render import empty_changes
 from backend.sync_gateway.scope import age_out, code_records
 from tests import factories
 
@@ -58,6 +59,8 @@ def test_assignment_record_has_the_published_columns(personas, assignment_a, dev
         "closed_at": None,
         "ack_due_at": None,
         "arrive_due_at": None,
+        "deliver_due_at": clock.opt_ms(assignment_a.deliver_due_at),
+        "escalation_level": assignment_a.escalation_level,
     }
     (incident,) = body["changes"]["incidents"]["updated"]
     assert incident["risk_flags"] == "[]"
@@ -164,32 +167,81 @@ def test_restricted_incident_leaves_every_device(personas, assignment_a, device_
 
 
 @pytest.mark.django_db
-def test_snapshot_larger_than_a_page_continues_and_ends_at_the_head_read_first(
+def test_snapshot_up_to_the_bound_is_one_replacement_response_whatever_the_page_size(
     personas, assignment_a, device_a1, settings
 ):
-    # given
+    # given: incremental pages of 30 change rows; a scope of 93 records
+    settings.KUZET_SYNC_PAGE_SIZE = 30
+
+    # when
+    body = device_a1.pull(None)
+
+    # then
+    assert body["has_more"] is False
+    assert body["experimentalStrategy"] == "replacement"
+    assert body["timestamp"] == uow.current_change_seq()
+    assert len(ids(body, "codes")) == 87
+    assert ids(body, "assignments") == [str(assignment_a.pk)]
+    assert len(ids(body, "settlements")) == len(ids(body, "units")) == 2
+
+
+@pytest.mark.django_db
+def test_snapshot_above_the_bound_replaces_whole_tables_page_by_page_own_assignments_first(
+    personas, assignment_a, device_a1, settings
+):
+    # given: a bound of 60 records; the scope holds 87 codes and 6 other records
     full = device_a1.pull(None)
     expected = {t: ids(full, t) for t in full["changes"]}
-    settings.KUZET_SYNC_PAGE_SIZE = 30
+    settings.KUZET_SYNC_SNAPSHOT_MAX = 60
 
     # when
     pages = [device_a1.pull(None)]
     while pages[-1]["has_more"]:
         pages.append(device_a1.pull())
 
-    # then
-    assert len(pages) == 4  # 87 codes + 2 settlements + 2 units + incident + assignment
-    assert [("experimentalStrategy" in p) for p in pages] == [True, False, False, False]
+    # then: the unit's assignments, incidents, events, units and settlements whole in page 1;
+    # the 87 codes (more than the bound alone) as upserts in two pages, replacing nothing
+    assert [p["experimentalStrategy"] for p in pages] == [
+        {
+            "default": "incremental",
+            "override": dict.fromkeys(
+                ("assignments", "incidents", "events", "units", "settlements"), "replacement"
+            ),
+        },
+        {"default": "incremental", "override": {}},
+        {"default": "incremental", "override": {}},
+    ]
+    assert ids(pages[0], "assignments") == [str(assignment_a.pk)]
+    assert [len(ids(p, "codes")) for p in pages] == [0, 60, 27]
     assert pages[-1]["timestamp"] == full["timestamp"]
     for table, expected_ids in expected.items():
-        got = sorted(i for p in pages for i in ids(p, table))
-        assert got == expected_ids
+        assert sorted(i for p in pages for i in ids(p, table)) == expected_ids
+
+
+@pytest.mark.django_db
+def test_snapshot_above_the_bound_packs_tables_that_fit_together(
+    personas, assignment_a, device_a1, settings
+):
+    # given: a bound the codes fit in, but not with everything else
+    settings.KUZET_SYNC_SNAPSHOT_MAX = 90
+
+    # when
+    first = device_a1.pull(None)
+    second = device_a1.pull()
+
+    # then
+    assert first["experimentalStrategy"]["override"] == dict.fromkeys(
+        ("assignments", "incidents", "events", "units", "settlements"), "replacement"
+    )
+    assert second["experimentalStrategy"]["override"] == {"codes": "replacement"}
+    assert (first["has_more"], second["has_more"]) == (True, False)
+    assert len(ids(second, "codes")) == 87
 
 
 @pytest.mark.django_db
 def test_repeated_continuation_cursor_serves_the_same_page(device_a1, settings):
     # given
-    settings.KUZET_SYNC_PAGE_SIZE = 30
+    settings.KUZET_SYNC_SNAPSHOT_MAX = 30
     first = device_a1.pull(None)
 
     # when
@@ -198,6 +250,7 @@ def test_repeated_continuation_cursor_serves_the_same_page(device_a1, settings):
 
     # then
     assert again["changes"] == once_more["changes"]
+    assert again["experimentalStrategy"] == once_more["experimentalStrategy"]
 
 
 @pytest.mark.django_db
@@ -303,3 +356,141 @@ def test_restricted_incident_takes_the_units_own_events_along(personas, assignme
     # then
     assert len(ids(body, "events", "deleted")) == 1
     assert ids(body, "events") == []
+
+
+MIGRATION = (
+    '{"from":1,"tables":["field_notes"],'
+    '"columns":[{"table":"assignments","columns":["deliver_due_at","escalation_level"]}]}'
+)
+
+
+@pytest.mark.django_db
+def test_migration_sync_resends_the_held_records_of_the_migrated_tables(
+    personas, assignment_a, device_a1
+):
+    # given: the device holds everything and nothing changed since
+    cursor = device_a1.pull(None)["timestamp"]
+
+    # when: the app's schema went 1 → 2 (WatermelonDB sends the migration on its next pull)
+    response = device_a1.pull_raw(cursor, schema_version=2, migration=MIGRATION)
+    plain = device_a1.pull_raw(cursor, schema_version=2, migration="null")
+
+    # then: the assignments it holds, with the new columns; nothing else; an unknown table of
+    # the app is ignored
+    assert response.status_code == 200
+    body = response.json()
+    assert ids(body, "assignments") == [str(assignment_a.pk)]
+    (record,) = body["changes"]["assignments"]["updated"]
+    assert record["escalation_level"] == assignment_a.escalation_level
+    assert "deliver_due_at" in record
+    assert all(ids(body, t) == [] for t in body["changes"] if t != "assignments")
+    assert "experimentalStrategy" not in body
+    assert body["timestamp"] == cursor
+    assert ids(plain.json(), "assignments") == []
+
+
+@pytest.mark.django_db
+def test_migration_sync_carries_the_changes_since_the_cursor_too(personas, assignment_a, device_a1):
+    # given
+    cursor = device_a1.pull(None)["timestamp"]
+    cancel(assignment_a)
+
+    # when
+    body = device_a1.pull_raw(cursor, schema_version=2, migration=MIGRATION).json()
+
+    # then
+    assert ids(body, "assignments") == [str(assignment_a.pk)]
+    assert body["changes"]["assignments"]["updated"][0]["status"] == "cancelled"
+
+
+@pytest.mark.parametrize(
+    "migration",
+    [
+        "{",
+        "[]",
+        '{"from": 2, "tables": [], "columns": []}',
+        '{"from": 1, "tables": "assignments", "columns": []}',
+        '{"from": 1, "tables": [], "columns": [{"table": "assignments"}]}',
+        '{"from": 1, "tables": ["bad name!"], "columns": []}',
+    ],
+)
+@pytest.mark.django_db
+def test_malformed_migration_is_refused(device_a1, migration):
+    # when
+    response = device_a1.pull_raw("null", schema_version=2, migration=migration)
+
+    # then
+    assert response.status_code == 400
+    assert response.json()["error"] == "malformed"
+
+
+@pytest.mark.django_db
+def test_schema_newer_than_the_server_gets_its_own_error_with_the_served_range(device_a1):
+    # when
+    response = device_a1.pull_raw("null", schema_version=3)
+
+    # then: not "malformed" — the app is fine, the server is older than it
+    assert response.status_code == 409
+    body = response.json()
+    assert body["error"] == "schema_too_new"
+    assert (body["min_schema_version"], body["max_schema_version"]) == (1, 2)
+
+
+def test_every_schema_version_s_columns_are_published():
+    # given
+    from backend.sync_gateway.render import TABLE_COLUMNS
+    from sync.protocol import SCHEMA_HISTORY, SCHEMA_VERSION
+
+    # then: the newest version's columns are on the wire, and the history reaches it
+    assert max(SCHEMA_HISTORY) == SCHEMA_VERSION
+    for added in SCHEMA_HISTORY.values():
+        for table, columns in added.items():
+            published = [name for name, _, _, _ in TABLE_COLUMNS[table]]
+            assert set(columns) <= set(published)
+
+
+@pytest.mark.django_db
+def test_a_pull_at_the_head_is_one_statement(personas, device_a1, django_assert_num_queries):
+    # given: the device is at the head; its anchor and presence were written this minute
+    device_a1.pull(None)
+    device_a1.pull()
+
+    # when / then: the device, its officer, the head, the horizon and the scope together
+    with django_assert_num_queries(1):
+        body = device_a1.pull()
+    assert body["changes"] == empty_changes()
+    assert body["timestamp"] == uow.current_change_seq()
+
+
+@pytest.mark.django_db
+def test_a_pull_at_the_head_of_a_moved_officer_still_gets_its_snapshot(personas, device_a1):
+    # given: at the head; then the officer moves to another unit (no change row is written)
+    device_a1.pull(None)
+    head = device_a1.pull()["timestamp"]
+    officer = personas.a.patrol_officers[0]
+    officer.unit = personas.a.inspector_unit
+    officer.save(update_fields=["unit"])
+
+    # when
+    body = device_a1.pull(head)
+
+    # then: not the one-statement answer
+    assert body["experimentalStrategy"] == "replacement"
+
+
+@pytest.mark.django_db
+def test_a_revoked_device_at_the_head_is_told_to_wipe(personas, device_a1):
+    # given
+    from backend.devices.models import Device
+    from backend.devices.services import device_revoke
+
+    device_a1.pull(None)
+    head = device_a1.pull()["timestamp"]
+    device_revoke(device=Device.objects.get(), by=personas.a.chief)
+
+    # when
+    response = device_a1.pull_raw(head)
+
+    # then
+    assert response.status_code == 401
+    assert response.json()["wipe"] is True
