@@ -165,8 +165,9 @@ def test_the_roles_own_what_they_should_and_a_second_run_changes_nothing(roles):
             "WHERE rolname IN (%s, %s) ORDER BY rolname",
             [app, owner],
         )
-        assert cursor.fetchall() == [(app, False, False, False, False)] + [
-            (owner, False, False, False, False)
+        assert cursor.fetchall() == [
+            (app, False, False, False, False),
+            (owner, False, False, False, False),
         ]
         cursor.execute(
             "SELECT privilege_type FROM information_schema.role_table_grants "

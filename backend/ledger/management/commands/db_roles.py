@@ -83,7 +83,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if connection.vendor != "postgresql":
             # The embedded SQLite default has no roles: nothing to do, nothing to export.
-            self.stderr.write("db_roles: not PostgreSQL, no roles to make.")
+            if not options["export"]:
+                self.stderr.write("db_roles: not PostgreSQL, no roles to make.")
             return
         database = str(connection.settings_dict["NAME"])
         owner = options["owner"] or f"{database}_owner"
@@ -174,10 +175,12 @@ class Command(BaseCommand):
             sql.SQL(
                 "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {}"
             ).format(a),
-            sql.SQL("REVOKE TRUNCATE, REFERENCES, TRIGGER ON ALL TABLES IN SCHEMA public FROM {}").format(
+            sql.SQL(
+                "REVOKE TRUNCATE, REFERENCES, TRIGGER ON ALL TABLES IN SCHEMA public FROM {}"
+            ).format(a),
+            sql.SQL("GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO {}").format(
                 a
             ),
-            sql.SQL("GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO {}").format(a),
             sql.SQL(
                 "ALTER DEFAULT PRIVILEGES FOR ROLE {} IN SCHEMA public "
                 "GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {}"
@@ -192,6 +195,6 @@ class Command(BaseCommand):
         if _rows("SELECT to_regclass(%s)", [AuditEntry._meta.db_table])[0][0] is not None:
             # The audit log: read and append, nothing else (migration 0004 adds the triggers).
             _run(sql.SQL("REVOKE UPDATE, DELETE, TRUNCATE ON {} FROM PUBLIC, {}").format(audit, a))
-        if connection.pg_version >= 150000:
+        if connection.pg_version >= 150000:  # type: ignore[attr-defined]
             # PostgreSQL 15 can grant a superuser-only setting to a role; make sure it is not.
             _run(sql.SQL("REVOKE SET ON PARAMETER session_replication_role FROM {}").format(a))
