@@ -56,6 +56,10 @@ class AuditAction(StrEnum):
     SMS_INBOUND_REJECTED = "sms.inbound_rejected"
     # Security
     SECURITY_EVENT_ID_REUSED = "security.event_id_reused"
+    # Staff sign-in at the admin (django-axes locks a username+address pair out)
+    AUTH_LOGIN_SUCCEEDED = "auth.login_succeeded"
+    AUTH_LOGIN_FAILED = "auth.login_failed"
+    AUTH_LOCKED_OUT = "auth.locked_out"
     # Operations
     SEED_LOADED = "seed.loaded"
 
