@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from backend.common import clock
 from backend.dispatch.models import OPEN_ASSIGNMENT_STATUSES, Assignment, Incident, IncidentStatus
+from backend.ops.heartbeat import sweep_state
 from backend.people.access import district_scope, is_staff_role
 from backend.people.models import Unit
 
@@ -58,6 +59,24 @@ def board_snapshot(user: Any) -> dict[str, Any]:
     }
 
 
+def board_alarms() -> list[dict[str, str]]:
+    """System alarms every board shows: today the dead-man alarm of the escalation sweep.
+
+    A dead beat or worker sends nothing, so the board asks (every 15 s) instead of waiting
+    for a frame that would never come.
+    """
+    state = sweep_state()
+    if not state.overdue:
+        return []
+    return [
+        {
+            "kind": "escalation_stopped",
+            "detail": f"Escalation is not running: {state.describe()}. Unanswered calls are "
+            "not being escalated; tell the system administrator now.",
+        }
+    ]
+
+
 def _refusal(request: HttpRequest) -> HttpResponse | None:
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path(), login_url=reverse("admin:login"))
@@ -69,10 +88,20 @@ def _refusal(request: HttpRequest) -> HttpResponse | None:
 def board_page(request: HttpRequest) -> HttpResponse:
     if (refusal := _refusal(request)) is not None:
         return refusal
-    return render(request, "realtime/board.html", {"snapshot": board_snapshot(request.user)})
+    return render(
+        request,
+        "realtime/board.html",
+        {"snapshot": board_snapshot(request.user), "alarms": board_alarms()},
+    )
 
 
 def board_state(request: HttpRequest) -> HttpResponse:
     if (refusal := _refusal(request)) is not None:
         return refusal
     return JsonResponse(board_snapshot(request.user))
+
+
+def board_alarms_state(request: HttpRequest) -> HttpResponse:
+    if (refusal := _refusal(request)) is not None:
+        return refusal
+    return JsonResponse({"alarms": board_alarms(), "server_time": clock.now_ms()})

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import zlib
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -27,15 +28,19 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from backend.common import clock
+from backend.common.attempts import ENROLMENT_CODE, attempts_check, attempts_failed
 from backend.common.errors import (
     DomainError,
     Malformed,
     RateLimited,
     TooLarge,
+    Unauthenticated,
     UpgradeRequired,
 )
+from backend.common.net import client_ip
 from backend.devices.models import Device
 from backend.devices.services import device_authenticate, device_enroll
+from backend.ops.metrics import SYNC_RECORDS, SYNC_REQUESTS
 from backend.people.models import Unit
 from sync.protocol import (
     MAX_PUSH_BYTES,
@@ -160,17 +165,23 @@ def _presence(device: Device, via: str) -> None:
 
 
 def _device_view(
-    handler: Callable[[HttpRequest, Device, ClockHeader | None], HttpResponse],
+    handler: Callable[[HttpRequest, Device, ClockHeader | None], HttpResponse], endpoint: str
 ) -> Callable[[HttpRequest], HttpResponse]:
     def view(request: HttpRequest) -> HttpResponse:
+        result = "ok"
         try:
             device = _authenticate(request)
             _rate_limit(device)
             return handler(request, device, _clock(request))
         except ProtocolError as exc:
-            return _error(_domain(exc))
+            error = _domain(exc)
+            result = error.code
+            return _error(error)
         except DomainError as exc:
+            result = exc.code
             return _error(exc)
+        finally:
+            SYNC_REQUESTS.labels(endpoint, result).inc()
 
     return view
 
@@ -184,6 +195,7 @@ def _pull(request: HttpRequest, device: Device, clock_header: ClockHeader | None
     if clock_header is not None:
         anchor_record(device=device, clock=clock_header, server_ms=received_ms)
     result = pull_changes(device=device, cursor=cursor)
+    SYNC_RECORDS.labels("pull", result.mode).inc(result.records)
     _presence(device, "pull")
     return _json(result.body, request=request)
 
@@ -227,12 +239,14 @@ def _push(request: HttpRequest, device: Device, clock_header: ClockHeader | None
     except orjson.JSONDecodeError as exc:
         raise Malformed("the body is not JSON") from exc
     results = push_records(device=device, body_or_records=body, clock=clock_header, via="http")
+    for status, count in Counter(str(r.get("status")) for r in results).items():
+        SYNC_RECORDS.labels("push", status).inc(count)
     _presence(device, "push")
     return _json({"results": results}, request=request)
 
 
-pull = csrf_exempt(_device_view(_pull))
-push = csrf_exempt(_device_view(_push))
+pull = csrf_exempt(_device_view(_pull, "pull"))
+push = csrf_exempt(_device_view(_push, "push"))
 
 
 @csrf_exempt
@@ -252,9 +266,19 @@ def enroll(request: HttpRequest) -> HttpResponse:
         info = body.get("device") or {}
         if not isinstance(info, dict):
             raise Malformed("device must be an object")
-        enrolment = device_enroll(code=body["code"], device_info=info)
+        # A code is short: wrong codes are counted per device install and per address, and
+        # refused past the limit until the cool-off ends (429 with Retry-After).
+        keys = {"ip": client_ip(request), "install_id": str(info.get("install_id") or "")[:128]}
+        attempts_check(request, ENROLMENT_CODE, **keys)
+        try:
+            enrolment = device_enroll(code=body["code"], device_info=info)
+        except Unauthenticated:
+            attempts_failed(request, ENROLMENT_CODE, **keys)
+            raise
     except DomainError as exc:
+        SYNC_REQUESTS.labels("enroll", exc.code).inc()
         return _error(exc)
+    SYNC_REQUESTS.labels("enroll", "ok").inc()
     device = enrolment.device
     officer = device.officer
     unit = officer.unit
