@@ -51,8 +51,9 @@ def test_readyz_follows_redis_and_beat_and_metrics_add_up_processes(
         KUZET_DB_POOL="0",
         PROMETHEUS_MULTIPROC_DIR=str(metrics_dir),
     )
-    args = [sys.executable, "-m", "gunicorn", "backend.config.wsgi:application", "-c",
-            "python:backend.config.gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2"]  # fmt: skip
+    args = [sys.executable, "-m", "gunicorn", "backend.config.wsgi:application",
+            "-c", "python:backend.config.gunicorn",
+            "--bind", f"127.0.0.1:{port}", "--workers", "2"]  # fmt: skip
     with http_server(args, port=port, env=env, name="gunicorn") as host:
         # when: everything runs
         wait_for(lambda: ready(host).status_code == 200, timeout=90, what="/readyz 200", every=0.5)
@@ -64,7 +65,8 @@ def test_readyz_follows_redis_and_beat_and_metrics_add_up_processes(
         assert body["checks"]["redis"]["detail"] == "PONG"
         text = httpx.get(f"http://{host}/metrics", timeout=15).text
         swept = re.search(r"^kuzet_escalation_sweep_duration_seconds_count ([0-9.]+)$", text, re.M)
-        assert swept and float(swept.group(1)) >= 1  # observed in the worker, served by gunicorn
+        assert swept is not None
+        assert float(swept.group(1)) >= 1  # observed in the worker, served by gunicorn
         assert 'view="ready"' in text
 
         # when: beat dies
