@@ -12,6 +12,9 @@ class DispatchConfig(AppConfig):
         from backend.common import clock
         from backend.ops.metrics import scrape_gauge
 
+        # Register the Celery tasks in every process, not only in the worker: commands send
+        # them by name (services/outbox.py), and a registered task honours eager mode.
+        from . import tasks  # noqa: F401
         from .models import Assignment, SmsMessage
 
         def outbox_backlog() -> float:

@@ -24,16 +24,19 @@ from typing import Any
 
 from backend.common import clock
 from backend.devices.models import Device, digest
+from backend.geo import travel
 from backend.geo.models import Coverage, Settlement
-from backend.geo.seeding import Territory, road_km, seed_territory
+from backend.geo.seeding import Territory, seed_territory
 from backend.ledger import uow
 from backend.ledger.actions import AuditAction
-from backend.people.models import Mobility, Officer, Unit, UnitStatus, UnitType
+from backend.ledger.names import SyncTable
+from backend.people.models import Officer, Unit, UnitStatus, UnitType
 from backend.people.seeding import ABAI, AYAGOZ, SEMEY, ZHARMA, Staff, seed_staff
 
+from .ladder import next_due
+from .lifecycle import AssignmentStatus, EventKind, IncidentStatus
 from .models import (
     Assignment,
-    AssignmentStatus,
     Category,
     Channel,
     Conflict,
@@ -42,21 +45,15 @@ from .models import (
     Disposition,
     EstimateMethod,
     Event,
-    EventKind,
     EventSource,
     FollowUpTask,
     Incident,
-    IncidentStatus,
     LocationSource,
     OutcomeCode,
     Priority,
     RiskSubject,
 )
 from .policies import deadlines_for
-from .services.escalation import next_due
-
-CAR_KMH = {"urban": 28.0, "suburban": 45.0, "rural": 55.0, "remote": 45.0}
-HORSE_KMH = 9.0
 
 # Stories: how far a call got.
 CLOSED, CLEARED, ON_SCENE, EN_ROUTE = "closed", "cleared", "on_scene", "en_route"
@@ -256,7 +253,7 @@ def seed_all(*, demo: bool) -> dict[str, int]:
         territory = seed_territory()
         created = dict(territory.created)
         if territory.created_settlement_ids:
-            uow.touch("settlements", *territory.created_settlement_ids)
+            uow.touch(SyncTable.SETTLEMENTS, *territory.created_settlement_ids)
         if demo:
             staff = seed_staff(territory, now=now)
             created.update(staff.created)
@@ -273,7 +270,7 @@ def seed_all(*, demo: bool) -> dict[str, int]:
                 ("units", sorted(units)),
             ):
                 if ids:
-                    uow.touch(table, *ids)
+                    uow.touch(SyncTable(table), *ids)
         if created:
             uow.audit(AuditAction.SEED_LOADED, data={"created": created, "demo": demo})
     return created
@@ -333,9 +330,9 @@ class _Builder:
             assert home.lon is not None
             assert place.lat is not None
             assert place.lon is not None
-            km = road_km((home.lat, home.lon), (place.lat, place.lon))
-        kmh = HORSE_KMH if unit.mobility == Mobility.HORSE else CAR_KMH[place.zone]
-        return int(km / kmh * 3600) + rng.randint(30, 240)
+            km = travel.road_km(home.lat, home.lon, place.lat, place.lon)
+        seconds = travel.travel_seconds(km, zone=place.zone, mobility=unit.mobility)
+        return seconds + rng.randint(30, 240)
 
     def milestones(
         self, call: Call, rng: random.Random, received: dt.datetime

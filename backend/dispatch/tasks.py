@@ -18,7 +18,7 @@ from backend.ops.heartbeat import ESCALATION_SWEEP, heartbeat_record
 from backend.ops.metrics import ESCALATION_LATENESS, SWEEP_DURATION, observe_many
 
 from .models import EscalationStep
-from .services import escalation, messaging
+from .services import escalation, outbox
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ def escalation_sweep() -> dict[str, int]:
         )
     # The outbox is also drained here: a "send now" task lost with the broker costs at most
     # one sweep interval.
-    sent = messaging.sms_send_pending()
+    sent = outbox.sms_send_pending()
     took = time.perf_counter() - started
     # The dead-man alarm (backend/ops/heartbeat.py) and the sweep's metrics.
     heartbeat_record(ESCALATION_SWEEP, duration_s=took)
@@ -58,4 +58,4 @@ def escalation_sweep() -> dict[str, int]:
 
 @shared_task(name="backend.dispatch.tasks.sms_send_pending", ignore_result=True)
 def sms_send_pending() -> int:
-    return messaging.sms_send_pending()
+    return outbox.sms_send_pending()

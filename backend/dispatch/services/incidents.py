@@ -16,34 +16,27 @@ from backend.geo.models import Settlement
 from backend.ledger import uow
 from backend.ledger.actions import AuditAction
 from backend.ledger.models import ActorKind
+from backend.ledger.names import SyncTable
 from backend.people.access import district_scope
 from backend.people.models import Unit, UnitType
 
-from .. import policies, selectors
+from .. import lifecycle, policies, selectors
 from ..access import check_scope
+from ..lifecycle import ASSIGNMENT_OPEN, AssignmentStatus, EventKind, IncidentStatus
 from ..models import (
-    OPEN_ASSIGNMENT_STATUSES,
     Assignment,
-    AssignmentStatus,
     Category,
     Channel,
-    EventKind,
     FollowUpTask,
     Incident,
-    IncidentStatus,
     IntakeKey,
     LocationSource,
     OutcomeCode,
     RiskSubject,
 )
-from ._shared import (
-    actor_label,
-    board_notify,
-    lock_one,
-    lock_rows,
-    server_event,
-    unit_release_if_idle,
-)
+from .locks import lock_one, lock_rows
+from .timeline import actor_label, board_notify, server_event
+from .units import unit_release_if_idle
 
 # A report may be stamped a little ahead of the server clock (the sender's clock); more is
 # an error in the sender.
@@ -234,7 +227,7 @@ def incident_new(
             "follow_up_id": follow_up.pk if follow_up else None,
         },
     )
-    uow.touch("incidents", incident.pk)
+    uow.touch(SyncTable.INCIDENTS, incident.pk)
     board_notify(
         "incident.duplicate" if original else "incident.created",
         incident=incident,
@@ -325,21 +318,18 @@ def incident_close(
         if inc is None:
             raise Conflict("The incident is gone.", code="not_found")
         check_scope(by, inc.district_id)
-        if inc.status in (IncidentStatus.CLOSED, IncidentStatus.CANCELLED):
+        if inc.status in lifecycle.INCIDENT_COMMANDED_OVER:
             raise Conflict("The incident is already closed.", code="incident_closed")
-        open_ids = Assignment.objects.filter(
-            incident=inc, status__in=OPEN_ASSIGNMENT_STATUSES
-        ).values_list("pk", flat=True)
+        open_ids = Assignment.objects.filter(incident=inc, status__in=ASSIGNMENT_OPEN).values_list(
+            "pk", flat=True
+        )
         assignments = lock_rows(Assignment, open_ids)
         units = lock_rows(Unit, {a.unit_id for a in assignments.values()})
         ended: dict[str, Any] = {"cleared": [], "cancelled": []}
         for a in assignments.values():
             a.incident = inc
             unit = units[a.unit_id]
-            reached = a.on_scene_at is not None or a.status in (
-                AssignmentStatus.ON_SCENE,
-                AssignmentStatus.TRANSPORTING,
-            )
+            reached = lifecycle.assignment_reached_scene(a.status, a.on_scene_at)
             fields = ["status", "closed_at", "next_escalation_at"]
             if reached:
                 event = server_event(
@@ -370,7 +360,7 @@ def incident_close(
                 ended["cancelled"].append(a.pk)
             a.closed_at, a.next_escalation_at = now, None
             a.save(update_fields=fields)
-            uow.touch("assignments", a.pk)
+            uow.touch(SyncTable.ASSIGNMENTS, a.pk)
         for unit in units.values():
             unit_release_if_idle(unit, now=now)
         inc.status = IncidentStatus.CLOSED
@@ -395,7 +385,7 @@ def incident_close(
             obj=inc,
             data={"disposition": inc.disposition, "outcome_code": outcome_code, **ended},
         )
-        uow.touch("incidents", inc.pk)
+        uow.touch(SyncTable.INCIDENTS, inc.pk)
         board_notify("incident.closed", incident=inc, actor=actor_label(by), **ended)
     return inc
 
@@ -422,7 +412,7 @@ def incident_reopen(
         inc.closed_by = None
         inc.save(update_fields=["status", "reopened_at", "closed_at", "closed_by"])
         uow.audit(AuditAction.INCIDENT_REOPENED, actor=by, obj=inc, data={"reason": reason.strip()})
-        uow.touch("incidents", inc.pk)
+        uow.touch(SyncTable.INCIDENTS, inc.pk)
         board_notify("incident.reopened", incident=inc, actor=actor_label(by))
     return inc
 
