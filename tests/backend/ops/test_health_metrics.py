@@ -160,3 +160,48 @@ def test_metrics_want_the_token_when_one_is_set(db, client, settings):
     assert refused.status_code == 401
     assert refused.json()["error"] == "unauthenticated"
     assert allowed.status_code == 200
+
+
+def sample(text: str, name: str, **labels: str) -> float:
+    wanted = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
+    match = re.search(rf"^{re.escape(name)}\{{{re.escape(wanted)}\}} ([0-9.e+-]+)$", text, re.M)
+    return float(match.group(1)) if match else 0.0
+
+
+def test_pulls_and_their_records_are_counted_by_result(personas, client):
+    # given
+    _device_id, token = personas.device(personas.a.patrol_officers[0])
+    before = client.get("/metrics").content.decode()
+
+    # when: a first pull (a snapshot) and a request with a bad token
+    pulled = client.get(
+        "/api/sync/v1/pull",
+        {"last_pulled_at": "null", "schema_version": 1},
+        HTTP_AUTHORIZATION=f"Device {token}",
+    )
+    refused = client.get(
+        "/api/sync/v1/pull", {"schema_version": 1}, HTTP_AUTHORIZATION="Device nonsense"
+    )
+    after = client.get("/metrics").content.decode()
+
+    # then
+    assert (pulled.status_code, refused.status_code) == (200, 401)
+    requests = "kuzet_sync_requests_total"
+    assert (
+        sample(after, requests, endpoint="pull", result="ok")
+        - sample(before, requests, endpoint="pull", result="ok")
+        == 1
+    )
+    assert (
+        sample(after, requests, endpoint="pull", result="unauthenticated")
+        - sample(before, requests, endpoint="pull", result="unauthenticated")
+        == 1
+    )
+    records = "kuzet_sync_records_total"
+    served = sum(len(t["updated"]) for t in pulled.json()["changes"].values())
+    assert served > 0
+    assert (
+        sample(after, records, direction="pull", result="snapshot")
+        - sample(before, records, direction="pull", result="snapshot")
+        == served
+    )
