@@ -61,7 +61,7 @@ def _usage(
         return None
 
 
-def attempts_check(request: HttpRequest, guard: Guard, **keys: str) -> None:
+def attempts_check(request: HttpRequest, guard: Guard, **keys: str | None) -> None:
     """Raise ``RateLimited`` if any key already has too many failures in its window."""
     if settings.KUZET_AUTH_FAILURE_LIMIT <= 0:
         return
@@ -77,7 +77,7 @@ def attempts_check(request: HttpRequest, guard: Guard, **keys: str) -> None:
             )
 
 
-def attempts_failed(request: HttpRequest, guard: Guard, **keys: str) -> None:
+def attempts_failed(request: HttpRequest, guard: Guard, **keys: str | None) -> None:
     """Count one failure against every key."""
     if settings.KUZET_AUTH_FAILURE_LIMIT <= 0:
         return

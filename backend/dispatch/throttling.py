@@ -35,7 +35,7 @@ class PrincipalRateThrottle(SimpleRateThrottle):
         user = request.user
         if user is not None and getattr(user, "is_authenticated", False):
             return "staff", f"user{user.pk}"
-        return "anon", client_ip(request._request)
+        return "anon", client_ip(request._request) or "no-address"
 
     def allow_request(self, request: Request, view: Any) -> bool:
         self.scope, self._ident = self._principal(request)
