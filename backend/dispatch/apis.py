@@ -87,6 +87,7 @@ class IncidentOutput(serializers.Serializer[Any]):
     media_links = serializers.ListField(child=serializers.CharField())
     risk_flags = serializers.ListField(child=serializers.DictField())
     notify_citizen = serializers.BooleanField()
+    citizen_notified_at = serializers.DateTimeField(allow_null=True)
     citizen_delay_notified_at = serializers.DateTimeField(allow_null=True)
     received_at = serializers.DateTimeField()
     created_at = serializers.DateTimeField()
@@ -104,14 +105,12 @@ class IncidentOutput(serializers.Serializer[Any]):
 
 def _location_validate(attrs: dict[str, Any]) -> dict[str, Any]:
     lat, lon = attrs.get("lat"), attrs.get("lon")
-    if lat is None or lon is None:
-        if (lat is None) != (lon is None):
-            raise serializers.ValidationError({"lat": "lat and lon come together."}, code="invalid")
-        return attrs
     if (lat is None) != (lon is None):
         raise serializers.ValidationError({"lat": "lat and lon come together."}, code="invalid")
-    if lat is not None and not (
-        LAT_RANGE[0] <= lat <= LAT_RANGE[1] and LON_RANGE[0] <= lon <= LON_RANGE[1]
+    if (
+        lat is not None
+        and lon is not None
+        and not (LAT_RANGE[0] <= lat <= LAT_RANGE[1] and LON_RANGE[0] <= lon <= LON_RANGE[1])
     ):
         raise serializers.ValidationError(
             {"lat": "The point is outside Kazakhstan."}, code="invalid"
@@ -398,6 +397,50 @@ class IncidentCloseApi(APIView):
         serializer.is_valid(raise_exception=True)
         incident = access.access_incident(request.user, incident_id)
         incident = services.incident_close(
+            incident=incident, by=request.user, **serializer.validated_data
+        )
+        return Response(_incident_output(incident))
+
+
+class IncidentCancelApi(APIView):
+    class CancelInput(serializers.Serializer[Any]):
+        reason = serializers.CharField(max_length=200)
+
+    @extend_schema(
+        operation_id="incident_cancel",
+        summary="Cancel the incident (no police needed); open assignments are cancelled",
+        request=CancelInput,
+        responses={200: IncidentOutput, **_errors(400, 401, 403, 404, 409)},
+        tags=["incidents"],
+    )
+    def post(self, request: Request, incident_id: int) -> Response:
+        access.require_dispatcher(request.user)
+        serializer = self.CancelInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        incident = access.access_incident(request.user, incident_id)
+        incident = services.incident_cancel(
+            incident=incident, by=request.user, **serializer.validated_data
+        )
+        return Response(_incident_output(incident))
+
+
+class IncidentReopenApi(APIView):
+    class ReopenInput(serializers.Serializer[Any]):
+        reason = serializers.CharField(max_length=200)
+
+    @extend_schema(
+        operation_id="incident_reopen",
+        summary="Reopen a closed incident; it goes back to the queue",
+        request=ReopenInput,
+        responses={200: IncidentOutput, **_errors(400, 401, 403, 404, 409)},
+        tags=["incidents"],
+    )
+    def post(self, request: Request, incident_id: int) -> Response:
+        access.require_dispatcher(request.user)
+        serializer = self.ReopenInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        incident = access.access_incident(request.user, incident_id)
+        incident = services.incident_reopen(
             incident=incident, by=request.user, **serializer.validated_data
         )
         return Response(_incident_output(incident))

@@ -65,6 +65,15 @@ def cancel_text(*, incident: Incident) -> str:
     return compose(["KUZET OTMENA", incident.number, "vyezd otmenen."])
 
 
+def citizen_outcome_text(*, number: str) -> str:
+    return compose(
+        [
+            f"Politsiya: vyzov {number} zakryt, mery priniaty.",
+            "Podrobnosti: 102.",
+        ]
+    )
+
+
 def citizen_delay_text(*, number: str) -> str:
     return compose(
         [

@@ -87,7 +87,14 @@ def board_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "realtime/board.html",
-        {"snapshot": board_snapshot(request.user), "alarms": board_alarms()},
+        {
+            "snapshot": board_snapshot(request.user),
+            "lifecycle": {
+                "assignment_open": list(ASSIGNMENT_OPEN),
+                "incident_ended": sorted(INCIDENT_ENDED),
+            },
+            "alarms": board_alarms(),
+        },
     )
 
 

@@ -8,7 +8,7 @@ The modules, from the top down (import-linter holds the order, ``pyproject.toml`
 
 - ``escalation`` (the sweep), ``sms_inbound`` (SMS replies), ``intake`` (integrations);
 - ``assignments`` (dispatch, cancel, reassign, acknowledge on behalf), ``incidents``
-  (create, close, reopen, cancel, citizen told), ``conflicts`` (a chief's resolution);
+  (create, close — the citizen told —, reopen, cancel), ``conflicts`` (a chief's resolution);
 - ``facts`` (device and office facts become state), ``schedule`` (the ladder's next due
   time), ``outbox`` (SMS written in the transaction, sent after it);
 - ``units``, ``timeline`` (server events, board notifications), ``locks``.
@@ -23,7 +23,13 @@ from .assignments import (
 from .conflicts import conflict_resolve
 from .escalation import escalation_sweep
 from .facts import FactOutcome, device_events_apply, fact_record
-from .incidents import IncidentInput, incident_close, incident_create, incident_reopen
+from .incidents import (
+    IncidentInput,
+    incident_cancel,
+    incident_close,
+    incident_create,
+    incident_reopen,
+)
 from .intake import (
     IntakeOutcome,
     intake_key_authenticate,
@@ -47,6 +53,7 @@ __all__ = [
     "device_events_apply",
     "escalation_sweep",
     "fact_record",
+    "incident_cancel",
     "incident_close",
     "incident_create",
     "incident_dispatch",
