@@ -149,7 +149,7 @@ def test_idle_socket_outlives_the_layers_blocking_read(asgi_server, personas):
         hello = json.loads(ws.recv(timeout=10))
         # The enrolment above committed change N and published its poke; on a loaded machine
         # that poke can land after the socket joined. A poke no newer than hello's cursor
-        # tells the device nothing (seen in CI: poke 87 after hello 87), so it is not noise.
+        # tells the device nothing (seen in CI: poke 87 after hello 87): not what this forbids.
         quiet = [
             f
             for f in frames(ws, timeout=12)
