@@ -8,7 +8,15 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 export PORT
 
-.PHONY: run test lint types check bench clean
+.PHONY: run test lint types check bench clean field field-test
+
+# The officers' field app (field/): npm ci only when the lockfile changed, a build only when
+# a source changed. Kuzet serves field/dist at /app/.
+FIELD := field
+FIELD_DEPS := $(FIELD)/node_modules/.installed
+FIELD_BUILD := $(FIELD)/dist/.built
+FIELD_SOURCES := $(shell find $(FIELD)/src $(FIELD)/public -type f 2>/dev/null) \
+	$(FIELD)/index.html $(FIELD)/vite.config.mjs $(FIELD)/scripts/compress.mjs $(FIELD)/package.json
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,13 +27,26 @@ $(STAMP): pyproject.toml
 var:
 	@mkdir -p var
 
+$(FIELD_DEPS): $(FIELD)/package-lock.json
+	cd $(FIELD) && npm ci --no-audit --no-fund
+	@touch $@
+
+$(FIELD_BUILD): $(FIELD_DEPS) $(FIELD_SOURCES)
+	cd $(FIELD) && npm run build
+	@touch $@
+
+field: $(FIELD_BUILD)
+
+field-test: $(FIELD_DEPS)
+	cd $(FIELD) && npm test
+
 # `make run` with no DATABASE_URL is the embedded demo: SQLite under var/, DEBUG, a secret key
 # made for this checkout and demo accounts, all in var/demo.env (written once; manage.py reads
 # it too). With DATABASE_URL nothing is switched on by itself: SECRET_KEY is required, DEBUG
 # stays off, demo accounts need KUZET_DEMO=1. On PostgreSQL the role in DATABASE_URL makes the
 # owner and app roles (manage.py db_roles): migrate runs as the owner, everything else as the
 # app role. Metrics of all processes meet in var/prometheus.
-run: $(STAMP) var
+run: $(STAMP) var $(FIELD_BUILD)
 	@$(BIN)/python -m backend.config.embedded
 	@roles="$$($(BIN)/python manage.py db_roles --export)" && eval "$$roles" && \
 	DATABASE_URL=$${KUZET_DB_OWNER_URL:-$$DATABASE_URL} $(BIN)/python manage.py migrate --no-input -v 0 && \
@@ -34,7 +55,7 @@ run: $(STAMP) var
 	rm -rf var/prometheus && mkdir -p var/prometheus && \
 	PROMETHEUS_MULTIPROC_DIR=$(CURDIR)/var/prometheus exec $(BIN)/honcho -f Procfile start
 
-test: $(STAMP)
+test: $(STAMP) $(FIELD_BUILD) field-test
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
@@ -49,4 +70,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache $(FIELD)/node_modules $(FIELD)/dist

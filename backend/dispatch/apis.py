@@ -403,6 +403,8 @@ class IncidentCloseApi(APIView):
 
 
 class IncidentCancelApi(APIView):
+    # Named apart from AssignmentCancelApi.CancelInput: drf-spectacular names schema
+    # components by class name, and two different ones of one name fail check --deploy.
     class IncidentCancelInput(serializers.Serializer[Any]):
         reason = serializers.CharField(max_length=200)
 
