@@ -3,7 +3,7 @@
 Debian's chromium driven by Playwright signs in at the admin as a person would, opens an
 incident, the board (which must go live over its WebSocket) and Swagger UI, and collects
 every console message: not one may be a Content-Security-Policy refusal. Screenshots go to
-``var/e2e/csp/``.
+``var/screenshots/csp/``.
 """
 
 from __future__ import annotations
@@ -17,14 +17,12 @@ from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from playwright.sync_api import sync_playwright
 
 from tests import factories
-from tests.e2e.processes import ROOT, database_url, free_port, http_server, server_env
+from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
+from tests.e2e.processes import database_url, free_port, http_server, server_env
 
-pytestmark = [pytest.mark.slow, pytest.mark.postgres]
+pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.browser]
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]  # fmt: skip
-SHOTS = ROOT / "var" / "e2e" / "csp"
+SHOTS = SCREENSHOTS / "csp"
 
 
 @pytest.fixture
@@ -53,7 +51,7 @@ def test_admin_board_and_docs_run_without_csp_violations(server: str, personas):
     messages: list[str] = []
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page()
         page.on("console", lambda m: messages.append(f"{m.type}: {m.text}"))
         page.on("pageerror", lambda e: messages.append(f"pageerror: {e}"))
