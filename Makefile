@@ -47,13 +47,20 @@ field: $(FIELD_BUILD)
 field-test: $(FIELD_DEPS)
 	cd $(FIELD) && npm test
 
-# DEBUG only when nothing production-like is configured: the embedded default is a demo.
+# `make run` with no DATABASE_URL is the embedded demo: SQLite under var/, DEBUG, a secret key
+# made for this checkout and demo accounts, all in var/demo.env (written once; manage.py reads
+# it too). With DATABASE_URL nothing is switched on by itself: SECRET_KEY is required, DEBUG
+# stays off, demo accounts need KUZET_DEMO=1. On PostgreSQL the role in DATABASE_URL makes the
+# owner and app roles (manage.py db_roles): migrate runs as the owner, everything else as the
+# app role. Metrics of all processes meet in var/prometheus.
 run: $(STAMP) var $(FIELD_BUILD)
-	@DEBUG=$${DEBUG:-$$( [ -n "$$SECRET_KEY" ] && echo 0 || echo 1 )} ; export DEBUG ; \
-	$(BIN)/python manage.py migrate --no-input -v 0 && \
+	@$(BIN)/python -m backend.config.embedded
+	@roles="$$($(BIN)/python manage.py db_roles --export)" && eval "$$roles" && \
+	DATABASE_URL=$${KUZET_DB_OWNER_URL:-$$DATABASE_URL} $(BIN)/python manage.py migrate --no-input -v 0 && \
 	$(BIN)/python manage.py seed && \
 	$(BIN)/python manage.py demo_logins --port $(PORT) && \
-	exec $(BIN)/honcho -f Procfile start
+	rm -rf var/prometheus && mkdir -p var/prometheus && \
+	PROMETHEUS_MULTIPROC_DIR=$(CURDIR)/var/prometheus exec $(BIN)/honcho -f Procfile start
 
 test: $(STAMP) $(NODE_STAMP) $(FIELD_BUILD) field-test
 	$(BIN)/pytest $(PYTEST_ARGS)

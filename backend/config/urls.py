@@ -1,17 +1,19 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from backend.common.api import api_aware_handler
 
+from .api_docs import docs_view, schema_view
+
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/schema/", schema_view, name="schema"),
+    path("api/docs/", docs_view, name="api-docs"),
     path("api/sync/v1/", include("backend.sync_gateway.urls")),
     path("api/v1/", include("backend.dispatch.urls")),
     path("board/", include("backend.realtime.urls")),
     path("app/", include("backend.field_app.urls")),
+    path("", include("backend.ops.urls")),
     path("", include("backend.common.urls")),
 ]
 

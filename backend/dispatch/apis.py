@@ -24,7 +24,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backend.common.errors import NotFound
+from backend.common.attempts import SMS_SIGNATURE, attempts_check, attempts_failed
+from backend.common.errors import NotFound, Unauthenticated
+from backend.common.net import client_ip
 from backend.geo.models import LAT_RANGE, LON_RANGE
 from backend.ledger import uow
 from backend.ledger.idempotency import HEADER, idempotent
@@ -223,11 +225,17 @@ _ERRORS = {
     403: OpenApiResponse(ErrorSerializer, description="`forbidden`: role not allowed"),
     404: OpenApiResponse(ErrorSerializer, description="`not_found`: absent or out of your scope"),
     409: OpenApiResponse(ErrorSerializer, description="state conflict (code says which)"),
+    429: OpenApiResponse(
+        ErrorSerializer,
+        description="`rate_limited`: over the request rate, or too many failed keys/tokens "
+        "from this address (`Retry-After` says when to retry)",
+    ),
 }
 
 
 def _errors(*codes: int) -> dict[int, OpenApiResponse]:
-    return {c: _ERRORS[c] for c in codes}
+    """The listed error responses, and 429: every API view is throttled."""
+    return {c: _ERRORS[c] for c in (*codes, 429)}
 
 
 # Staff writes take an Idempotency-Key (backend/ledger/idempotency.py): a retry after a lost
@@ -647,9 +655,17 @@ class SmsInboundApi(APIView):
         tags=["sms"],
     )
     def post(self, request: Request) -> Response:
-        result = services.sms_inbound_receive(
-            raw=request.body, signature=request.headers.get(SIGNATURE_HEADER)
-        )
+        # Forged signatures are counted per address and refused past the limit (429).
+        ip = client_ip(request._request)
+        attempts_check(request._request, SMS_SIGNATURE, ip=ip)
+        try:
+            result = services.sms_inbound_receive(
+                raw=request.body, signature=request.headers.get(SIGNATURE_HEADER)
+            )
+        except Unauthenticated as exc:
+            if exc.code != "replayed":
+                attempts_failed(request._request, SMS_SIGNATURE, ip=ip)
+            raise
         return Response(
             {
                 "status": result.status,

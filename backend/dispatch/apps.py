@@ -7,6 +7,36 @@ class DispatchConfig(AppConfig):
     verbose_name = "Dispatch"
 
     def ready(self) -> None:
+        from django.db.models import Min
+
+        from backend.common import clock
+        from backend.ops.metrics import scrape_gauge
+
         # Register the Celery tasks in every process, not only in the worker: commands send
         # them by name (services/outbox.py), and a registered task honours eager mode.
         from . import tasks  # noqa: F401
+        from .models import Assignment, SmsMessage
+
+        def outbox_backlog() -> float:
+            return SmsMessage.objects.filter(
+                direction=SmsMessage.Direction.OUT,
+                state__in=[SmsMessage.State.QUEUED, SmsMessage.State.SENDING],
+            ).count()
+
+        def oldest_overdue_rung() -> float:
+            now = clock.now()
+            due = Assignment.objects.filter(next_escalation_at__lte=now).aggregate(
+                at=Min("next_escalation_at")
+            )["at"]
+            return 0.0 if due is None else (now - due).total_seconds()
+
+        scrape_gauge(
+            "kuzet_sms_outbox_backlog",
+            "Outgoing SMS queued or being sent (the gateway's backlog).",
+            outbox_backlog,
+        )
+        scrape_gauge(
+            "kuzet_escalation_overdue_seconds",
+            "How long the oldest due escalation rung has waited for a sweep (0: none due).",
+            oldest_overdue_rung,
+        )

@@ -1,4 +1,11 @@
-"""``Authorization: Api-Key <key>`` for intake integrations (one key per integration)."""
+"""How the DRF API knows who asks: ``Api-Key`` for intake integrations, ``Token`` for staff.
+
+Both are long random secrets, but a guess still costs an attacker only a request: failures
+are counted per client address and, past ``KUZET_AUTH_FAILURE_LIMIT`` within the cool-off,
+further tries are refused with ``429`` before the secret is even looked up
+(:mod:`backend.common.attempts`). Staff tokens are issued in the admin only; there is no
+endpoint that trades a password for a token (the admin login has django-axes).
+"""
 
 from __future__ import annotations
 
@@ -6,9 +13,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.authentication import (
+    BaseAuthentication,
+    TokenAuthentication,
+    get_authorization_header,
+)
+from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
+
+from backend.common.attempts import INTAKE_KEY, STAFF_TOKEN, attempts_check, attempts_failed
+from backend.common.errors import Unauthenticated
+from backend.common.net import client_ip
 
 from .models import IntakeKey
 from .services.intake import intake_key_authenticate
@@ -36,11 +52,33 @@ class IntakeKeyAuthentication(BaseAuthentication):
         keyword, _, raw = header.partition(" ")
         if keyword.lower() != self.keyword.lower():
             return None
-        key = intake_key_authenticate(raw)
+        ip = client_ip(request._request)
+        attempts_check(request._request, INTAKE_KEY, ip=ip)
+        try:
+            key = intake_key_authenticate(raw)
+        except Unauthenticated:
+            attempts_failed(request._request, INTAKE_KEY, ip=ip)
+            raise
         return Integration(key), key
 
     def authenticate_header(self, request: Request) -> str:
         return self.keyword
+
+
+class StaffTokenAuthentication(TokenAuthentication):
+    """DRF's ``Authorization: Token <key>`` with failed tries limited per client address."""
+
+    def authenticate(self, request: Request) -> tuple[Any, Any] | None:
+        keyword, _, _rest = get_authorization_header(request).partition(b" ")
+        if keyword.lower() != self.keyword.lower().encode():
+            return None
+        ip = client_ip(request._request)
+        attempts_check(request._request, STAFF_TOKEN, ip=ip)
+        try:
+            return super().authenticate(request)
+        except AuthenticationFailed:
+            attempts_failed(request._request, STAFF_TOKEN, ip=ip)
+            raise
 
 
 class HasIntakeKey(BasePermission):

@@ -8,10 +8,16 @@ the sweep claims rows with SKIP LOCKED and each rung fires only if its step row 
 from __future__ import annotations
 
 import logging
+import time
 
 from celery import shared_task
 from django.conf import settings
 
+from backend.common import clock
+from backend.ops.heartbeat import ESCALATION_SWEEP, heartbeat_record
+from backend.ops.metrics import ESCALATION_LATENESS, SWEEP_DURATION, observe_many
+
+from .models import EscalationStep
 from .services import escalation, outbox
 
 log = logging.getLogger(__name__)
@@ -19,6 +25,7 @@ log = logging.getLogger(__name__)
 
 @shared_task(name="backend.dispatch.tasks.escalation_sweep", ignore_result=True)
 def escalation_sweep() -> dict[str, int]:
+    started, started_at = time.perf_counter(), clock.now()
     # Spend at most most of one interval, so sweeps do not pile up behind each other.
     budget = max(1.0, 0.8 * settings.KUZET_ESCALATION_SWEEP_SECONDS)
     report = escalation.escalation_sweep(time_budget_s=budget)
@@ -33,6 +40,19 @@ def escalation_sweep() -> dict[str, int]:
     # The outbox is also drained here: a "send now" task lost with the broker costs at most
     # one sweep interval.
     sent = outbox.sms_send_pending()
+    took = time.perf_counter() - started
+    # The dead-man alarm (backend/ops/heartbeat.py) and the sweep's metrics.
+    heartbeat_record(ESCALATION_SWEEP, duration_s=took)
+    SWEEP_DURATION.observe(took)
+    if report.fired_total:
+        fired = EscalationStep.objects.filter(fired_at__gte=started_at)
+        observe_many(
+            ESCALATION_LATENESS,
+            [
+                (s, (f - d).total_seconds())
+                for s, f, d in fired.values_list("step", "fired_at", "due_at")
+            ],
+        )
     return {"claimed": report.claimed, "fired": report.fired_total, "sms_sent": sent}
 
 

@@ -58,6 +58,10 @@ class AuditAction(StrEnum):
     SECURITY_EVENT_ID_REUSED = "security.event_id_reused"
     SECURITY_SMS_INBOUND_FORGED = "security.sms_inbound_forged"
     SECURITY_SMS_INBOUND_REPLAYED = "security.sms_inbound_replayed"
+    # Staff sign-in at the admin (django-axes locks a username+address pair out)
+    AUTH_LOGIN_SUCCEEDED = "auth.login_succeeded"
+    AUTH_LOGIN_FAILED = "auth.login_failed"
+    AUTH_LOCKED_OUT = "auth.locked_out"
     # Operations
     SEED_LOADED = "seed.loaded"
 

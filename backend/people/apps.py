@@ -5,3 +5,7 @@ class PeopleConfig(AppConfig):
     name = "backend.people"
     label = "people"
     verbose_name = "People and units"
+
+    def ready(self) -> None:
+        # Staff sign-ins (and failures, and lockouts) become audit entries.
+        from . import login_audit  # noqa: F401

@@ -8,8 +8,8 @@ nobody here is a real person.
 
 Every seeded staff user shares one documented demo password (:data:`DEMO_PASSWORD`);
 officers get no password at all (they enrol devices with one-time codes, never log in to
-the admin). The seed command creates these users only when DEBUG is on or ``--demo`` is
-given, so a production database never gets a known password by accident.
+the admin). The seed command creates these users only with ``KUZET_DEMO=1`` or ``--demo``
+(the embedded demo sets it), so a real database never gets a known password by accident.
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ from django.urls import reverse
 from backend.common import clock
 from backend.dispatch.lifecycle import ASSIGNMENT_OPEN, INCIDENT_ENDED
 from backend.dispatch.models import Assignment, Incident
+from backend.ops.heartbeat import sweep_state
 from backend.people.access import district_scope, is_staff_role
 from backend.people.models import Unit
 
@@ -54,6 +55,24 @@ def board_snapshot(user: Any) -> dict[str, Any]:
     }
 
 
+def board_alarms() -> list[dict[str, str]]:
+    """System alarms every board shows: today the dead-man alarm of the escalation sweep.
+
+    A dead beat or worker sends nothing, so the board asks (every 15 s) instead of waiting
+    for a frame that would never come.
+    """
+    state = sweep_state()
+    if not state.overdue:
+        return []
+    return [
+        {
+            "kind": "escalation_stopped",
+            "detail": f"Escalation is not running: {state.describe()}. Unanswered calls are "
+            "not being escalated; tell the system administrator now.",
+        }
+    ]
+
+
 def _refusal(request: HttpRequest) -> HttpResponse | None:
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path(), login_url=reverse("admin:login"))
@@ -74,6 +93,7 @@ def board_page(request: HttpRequest) -> HttpResponse:
                 "assignment_open": list(ASSIGNMENT_OPEN),
                 "incident_ended": sorted(INCIDENT_ENDED),
             },
+            "alarms": board_alarms(),
         },
     )
 
@@ -82,3 +102,9 @@ def board_state(request: HttpRequest) -> HttpResponse:
     if (refusal := _refusal(request)) is not None:
         return refusal
     return JsonResponse(board_snapshot(request.user))
+
+
+def board_alarms_state(request: HttpRequest) -> HttpResponse:
+    if (refusal := _refusal(request)) is not None:
+        return refusal
+    return JsonResponse({"alarms": board_alarms(), "server_time": clock.now_ms()})

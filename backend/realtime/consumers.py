@@ -31,6 +31,7 @@ from backend.common.errors import DomainError, Unauthenticated
 from backend.devices.models import Device
 from backend.devices.services import DeviceRevoked, device_authenticate
 from backend.ledger.uow import current_change_seq
+from backend.ops.metrics import WEBSOCKET_CONNECTIONS
 from backend.people.access import district_scope, is_staff_role
 from backend.people.models import Role
 from backend.sync_gateway.push import push_records
@@ -149,9 +150,19 @@ def layer_gate() -> asyncio.Semaphore:
 
 
 class _GatedGroups(AsyncWebsocketConsumer):  # type: ignore[misc]
-    """Leaves its groups through :func:`layer_gate` and forwards layer frames as they are."""
+    """Leaves its groups through :func:`layer_gate` and forwards layer frames as they are.
+
+    Counts itself in ``kuzet_websocket_connections`` from connect to disconnect.
+    """
 
     groups: list[str]
+    metric_kind = "socket"
+    _counted = False
+
+    async def websocket_connect(self, message: dict[str, Any]) -> None:
+        WEBSOCKET_CONNECTIONS.labels(self.metric_kind).inc()
+        self._counted = True
+        await super().websocket_connect(message)
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         # Channels closes stale DB connections before every message, which costs a thread
@@ -163,6 +174,9 @@ class _GatedGroups(AsyncWebsocketConsumer):  # type: ignore[misc]
         await handler(message)
 
     async def websocket_disconnect(self, message: dict[str, Any]) -> None:
+        if self._counted:
+            WEBSOCKET_CONNECTIONS.labels(self.metric_kind).dec()
+            self._counted = False
         async with layer_gate():
             for name in self.groups:
                 await self.channel_layer.group_discard(name, self.channel_name)
@@ -172,6 +186,8 @@ class _GatedGroups(AsyncWebsocketConsumer):  # type: ignore[misc]
 
 class DeviceConsumer(_GatedGroups):
     """``/ws/sync/v1/``: one officer's device."""
+
+    metric_kind = "device"
 
     session: DeviceSession | None = None
     token: str | None = None
@@ -386,6 +402,8 @@ def board_groups(user: Any) -> tuple[int, list[str]]:
 
 class BoardConsumer(_GatedGroups):
     """``/ws/board/v1/``: the live feed of a duty officer's or chief's scope (session auth)."""
+
+    metric_kind = "board"
 
     async def connect(self) -> None:
         code, names = await database_sync_to_async(board_groups)(self.scope.get("user"))

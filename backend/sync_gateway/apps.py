@@ -21,3 +21,13 @@ class SyncGatewayConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_publish_codes, sender=self, dispatch_uid="kuzet-publish-codes")
+
+        from backend.ops.metrics import scrape_gauge
+
+        from .models import QuarantinedRecord
+
+        scrape_gauge(
+            "kuzet_quarantine_unreviewed",
+            "Records devices sent that were not accepted and nobody has reviewed yet.",
+            lambda: QuarantinedRecord.objects.filter(reviewed_at__isnull=True).count(),
+        )

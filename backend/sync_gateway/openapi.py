@@ -339,7 +339,14 @@ class EnrollSchema(APIView):
         operation_id="sync_enroll",
         tags=["sync"],
         request={"application/json": ENROLL_REQUEST},
-        responses={201: ENROLL_RESPONSE, 400: _ERRORS[400], 401: _ERRORS[401]},
+        responses={
+            201: ENROLL_RESPONSE,
+            400: _ERRORS[400],
+            401: _ERRORS[401],
+            429: OpenApiResponse(
+                ERROR, description="rate_limited: too many wrong codes (Retry-After)"
+            ),
+        },
         description="Trade a one-time enrolment code for a device token.",
     )
     def post(self, request: Any) -> Any:  # pragma: no cover - documentation only

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import zlib
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -27,14 +28,18 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from backend.common import clock
+from backend.common.attempts import ENROLMENT_CODE, attempts_check, attempts_failed
 from backend.common.errors import (
     DomainError,
     Malformed,
     RateLimited,
     TooLarge,
+    Unauthenticated,
 )
+from backend.common.net import client_ip
 from backend.devices.models import Device, digest
 from backend.devices.services import device_authenticate, device_enroll
+from backend.ops.metrics import SYNC_RECORDS, SYNC_REQUESTS
 from backend.people.models import Unit
 from sync.protocol import (
     MAX_PUSH_BYTES,
@@ -180,17 +185,23 @@ def _presence(device_id: str, unit_id: int | None, via: str) -> None:
 
 
 def _device_view(
-    handler: Callable[..., HttpResponse],
+    handler: Callable[..., HttpResponse], endpoint: str
 ) -> Callable[..., HttpResponse]:
     def view(request: HttpRequest, *extra: Any) -> HttpResponse:
+        result = "ok"
         try:
             device = _authenticate(request)
             _rate_limit(device.pk)
             return handler(request, device, _clock(request), *extra)
         except ProtocolError as exc:
-            return _error(_domain(exc))
+            error = _domain(exc)
+            result = error.code
+            return _error(error)
         except DomainError as exc:
+            result = exc.code
             return _error(exc)
+        finally:
+            SYNC_REQUESTS.labels(endpoint, result).inc()
 
     return view
 
@@ -215,6 +226,7 @@ def _pull(
         migration=migration,
         state=known.state if known is not None and known.device_id == device.pk else None,
     )
+    SYNC_RECORDS.labels("pull", result.mode).inc(result.records)
     _presence(device.pk, device.officer.unit_id, "pull")
     return _json(result.body, request=request)
 
@@ -236,6 +248,7 @@ def _nothing_new(request: HttpRequest, known: PullState) -> HttpResponse | None:
     if clock_header is not None:
         anchor_record(device_id=known.device_id, clock=clock_header, server_ms=clock.now_ms())
     _presence(known.device_id, known.unit_id, "pull")
+    SYNC_REQUESTS.labels("pull", "ok").inc()
     return _json(
         {"changes": empty_changes(), "timestamp": cursor, "has_more": False}, request=request
     )
@@ -254,6 +267,7 @@ def pull(request: HttpRequest) -> HttpResponse:
         try:
             answer = _nothing_new(request, known)
         except DomainError as exc:
+            SYNC_REQUESTS.labels("pull", exc.code).inc()
             return _error(exc)
         if answer is not None:
             return answer
@@ -295,12 +309,14 @@ def _push(request: HttpRequest, device: Device, clock_header: ClockHeader | None
         parse_schema_version(version)
     body = parse_json(_read_body(request))
     results = push_records(device=device, body_or_records=body, clock=clock_header, via="http")
+    for status, count in Counter(str(r.get("status")) for r in results).items():
+        SYNC_RECORDS.labels("push", status).inc(count)
     _presence(device.pk, device.officer.unit_id, "push")
     return _json({"results": results}, request=request)
 
 
-_full_pull = _device_view(_pull)
-push = csrf_exempt(_device_view(_push))
+_full_pull = _device_view(_pull, "pull")
+push = csrf_exempt(_device_view(_push, "push"))
 
 
 @csrf_exempt
@@ -325,9 +341,19 @@ def enroll(request: HttpRequest) -> HttpResponse:
             for text in (body["code"], *info.keys(), *info.values())
         ):
             raise Malformed("the enrolment holds U+0000 or a lone surrogate")
-        enrolment = device_enroll(code=body["code"], device_info=info)
+        # A code is short: wrong codes are counted per device install and per address, and
+        # refused past the limit until the cool-off ends (429 with Retry-After).
+        keys = {"ip": client_ip(request), "install_id": str(info.get("install_id") or "")[:128]}
+        attempts_check(request, ENROLMENT_CODE, **keys)
+        try:
+            enrolment = device_enroll(code=body["code"], device_info=info)
+        except Unauthenticated:
+            attempts_failed(request, ENROLMENT_CODE, **keys)
+            raise
     except DomainError as exc:
+        SYNC_REQUESTS.labels("enroll", exc.code).inc()
         return _error(exc)
+    SYNC_REQUESTS.labels("enroll", "ok").inc()
     device = enrolment.device
     officer = device.officer
     unit = officer.unit

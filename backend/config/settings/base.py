@@ -4,16 +4,25 @@ One module for every deployment; the environment decides. With nothing set, Kuze
 the embedded default: SQLite under ``var/``, an in-memory channel layer and a Celery broker
 on the filesystem, so ``make run`` needs no servers. ``DATABASE_URL`` and ``REDIS_URL`` switch
 to PostgreSQL and Redis.
+
+The embedded default is a demo, and only it: its DEBUG, secret key and demo accounts come from
+``var/demo.env`` (written by ``make run``, see ``backend/config/embedded.py``), which is read
+only while ``DATABASE_URL`` is unset. Pointed at a real database nothing is switched on by
+itself: DEBUG is off unless set, ``SECRET_KEY`` is required, demo accounts need ``KUZET_DEMO=1``.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+
+from backend.config.embedded import demo_env, is_embedded
 
 BASE_DIR = Path(__file__).resolve().parents[3]
 VAR_DIR = Path(os.environ.get("KUZET_VAR_DIR", BASE_DIR / "var"))
@@ -47,11 +56,25 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+# The embedded demo's own settings (var/demo.env); the environment wins over the file.
+EMBEDDED = is_embedded()
+for _name, _value in demo_env().items():
+    os.environ.setdefault(_name, _value)
+
 DEBUG = env_bool("DEBUG", False)
+# Demo staff (a published password) and invented calls; `manage.py seed` adds them only then.
+KUZET_DEMO = env_bool("KUZET_DEMO", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
+    if not (EMBEDDED and DEBUG):
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. Kuzet signs sessions and the SMS reply codes with it, so "
+            "every process of one deployment needs the same long random value. Make one with\n"
+            "    python3 -c 'import secrets; print(secrets.token_urlsafe(50))'\n"
+            "and set it in the environment (SECRET_KEY=...). Without DATABASE_URL, `make run` "
+            "runs the embedded demo, which makes its own (var/demo.env)."
+        )
+    # The embedded default with DEBUG=1 given by hand before `make run` wrote var/demo.env.
     SECRET_KEY = "kuzet-insecure-development-key-never-use-in-production-0123456789"  # noqa: S105
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -67,8 +90,12 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "channels",
+    "axes",
+    "csp",
     "backend.common",
+    "backend.ops",
     "backend.ledger",
     "backend.geo",
     "backend.people",
@@ -81,7 +108,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "backend.ops.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -89,6 +118,12 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: it answers a locked-out admin login before the view sees the password.
+    "axes.middleware.AxesMiddleware",
+]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "backend.config.urls"
@@ -107,6 +142,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -275,22 +311,67 @@ KUZET_CHANGE_RESOLVER = "backend.sync_gateway.scope.resolve_changes"
 KUZET_CHANGE_LISTENERS = ["backend.realtime.fanout.commit_listener"]
 
 # --- REST framework and schema ----------------------------------------------------------
+# How many reverse proxies of ours stand before the app (nginx: 1). The client's address is
+# the n-th from the right in X-Forwarded-For; 0 trusts REMOTE_ADDR alone. Every lockout,
+# failure limit and throttle keys on it (backend.common.net.client_ip).
+KUZET_PROXY_COUNT = env_int("KUZET_PROXY_COUNT", 0)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "backend.dispatch.authentication.StaffTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "backend.common.api.exception_handler",
     "UNAUTHENTICATED_USER": None,
+    # Staff API, intake and the SMS callback: one throttle that picks the rate by who asks
+    # (backend.dispatch.throttling), counted in the cache (Redis in production).
+    "DEFAULT_THROTTLE_CLASSES": ["backend.dispatch.throttling.PrincipalRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "staff": os.environ.get("KUZET_STAFF_API_RATE", "600/min"),
+        "intake": os.environ.get("KUZET_INTAKE_RATE", "600/min"),
+        "anon": os.environ.get("KUZET_ANON_API_RATE", "120/min"),
+    },
+    "NUM_PROXIES": KUZET_PROXY_COUNT,
 }
+# The schema and Swagger UI: public under DEBUG, behind a staff login otherwise.
+KUZET_API_DOCS_PUBLIC = env_bool("KUZET_API_DOCS_PUBLIC", DEBUG)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Kuzet API",
     "DESCRIPTION": "Intake, dispatch and the offline-first sync protocol (see docs/protocol.md).",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI's files are served by Kuzet itself: police networks have no internet.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
+
+# --- brute force --------------------------------------------------------------------------
+# The admin login (django-axes): KUZET_LOGIN_FAILURE_LIMIT wrong passwords for one username
+# from one address lock that pair out for KUZET_LOGIN_COOLOFF_MINUTES. Per pair, not per
+# username: a duty room behind one NAT address must not be able to lock a chief out
+# everywhere, and nobody can lock another person out from their own address for good.
+AXES_FAILURE_LIMIT = env_int("KUZET_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("KUZET_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "backend.common.net.client_ip"
+AXES_LOCKOUT_TEMPLATE = "axes/lockout.html"
+# Every login, failed or not, is an entry in Kuzet's own audit log (backend/people/signals.py).
+AXES_DISABLE_ACCESS_LOG = True
+# Enrolment codes (per device install and per address), SMS signatures, staff API tokens and
+# intake keys (per address): this many failures within the cool-off refuse further tries
+# with 429 until the window ends (backend.common.attempts).
+KUZET_AUTH_FAILURE_LIMIT = env_int("KUZET_AUTH_FAILURE_LIMIT", 10)
+KUZET_AUTH_COOLOFF_MINUTES = env_int("KUZET_AUTH_COOLOFF_MINUTES", 15)
+RATELIMIT_IP_META_KEY = "backend.common.net.client_ip"
+
+# --- health and metrics -------------------------------------------------------------------
+# /metrics wants `Authorization: Bearer <token>` when this is set (and nginx keeps it inside).
+KUZET_METRICS_TOKEN = os.environ.get("KUZET_METRICS_TOKEN", "")
+# /readyz waits at most this long for a Celery worker to answer a ping.
+KUZET_READY_WORKER_TIMEOUT_S = float(os.environ.get("KUZET_READY_WORKER_TIMEOUT_S", "2"))
 
 # --- i18n, static ------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
@@ -308,6 +389,29 @@ KUZET_FIELD_APP_DIR = os.environ.get("KUZET_FIELD_APP_DIR", str(BASE_DIR / "fiel
 STATIC_ROOT = VAR_DIR / "static"
 
 # --- security ------------------------------------------------------------------------------
+# Content-Security-Policy on every response (django-csp). Scripts and styles come from Kuzet
+# itself or carry the response's nonce (the board's inline script and style); 'self' in
+# connect-src covers the same-origin WebSocket (CSP 3); worker-src lets the field app's
+# service worker register.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        # Style *attributes* (Django's admin templates and ours style single elements) cannot
+        # run script; <style> elements still need the nonce.
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "worker-src": [SELF],
+        "manifest-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 SESSION_COOKIE_AGE = 12 * 3600  # one shift
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -334,5 +438,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "axes.apps": {"level": "WARNING"},  # a start-up banner in every process
+    },
 }

@@ -128,9 +128,10 @@ def test_estimated_positions_are_deterministic_and_within_reach():
 
 
 @pytest.mark.django_db
-def test_seed_without_debug_creates_no_demo_users_unless_asked(settings):
-    # given
-    settings.DEBUG = False
+def test_seed_without_kuzet_demo_creates_no_demo_users_unless_asked(settings):
+    # given: DEBUG on a real database is no request for published passwords
+    settings.DEBUG = True
+    settings.KUZET_DEMO = False
 
     # when
     output = seed()
@@ -152,9 +153,9 @@ def test_seed_without_debug_creates_no_demo_users_unless_asked(settings):
 
 
 @pytest.mark.django_db
-def test_seed_under_debug_creates_the_demo(settings):
+def test_seed_with_kuzet_demo_creates_the_demo(settings):
     # given
-    settings.DEBUG = True
+    settings.KUZET_DEMO = True
 
     # when
     seed()

@@ -1,13 +1,14 @@
-"""``manage.py seed``: Abai oblast, and with DEBUG or ``--demo`` its demo staff and calls.
+"""``manage.py seed``: Abai oblast, and with ``KUZET_DEMO`` or ``--demo`` its demo staff and calls.
 
 Idempotent: a second run finds everything by its natural key (KATO codes, callsigns,
 usernames, each call's channel and external reference) and creates nothing — no rows, no
 audit entries, no change-log rows.
 
 The territory is reference data and is always loaded. Demo staff share a published
-password and the calls are invented, so they are created only when ``DEBUG`` is on (the
-embedded default of ``make run``) or ``--demo`` is given explicitly; ``--no-demo`` loads the
-territory alone even under DEBUG.
+password and the calls are invented, so they are created only when ``KUZET_DEMO`` is on (the
+embedded default of ``make run`` sets it in ``var/demo.env``) or ``--demo`` is given
+explicitly; ``--no-demo`` loads the territory alone even then. DEBUG has no say: a real
+database with DEBUG on still gets no published passwords unless asked.
 
 The command lives in ``dispatch`` because it writes incidents: the import layers only let
 code look downwards, and ``dispatch`` sits above ``people`` and ``geo``.
@@ -25,7 +26,7 @@ from backend.dispatch.seeding import seed_all
 
 
 class Command(BaseCommand):
-    help = "Load Abai oblast (and, with DEBUG or --demo, demo staff and calls). Idempotent."
+    help = "Load Abai oblast (and, with KUZET_DEMO or --demo, demo staff and calls). Idempotent."
 
     def add_arguments(self, parser: CommandParser) -> None:
         group = parser.add_mutually_exclusive_group()
@@ -33,14 +34,14 @@ class Command(BaseCommand):
             "--demo",
             action="store_true",
             default=None,
-            help="create demo staff (shared password) and calls even if DEBUG is off",
+            help="create demo staff (shared password) and calls even if KUZET_DEMO is off",
         )
         group.add_argument(
             "--no-demo", dest="demo", action="store_false", help="load the territory only"
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        demo = settings.DEBUG if options["demo"] is None else options["demo"]
+        demo = settings.KUZET_DEMO if options["demo"] is None else options["demo"]
         started = time.monotonic()
         created = seed_all(demo=demo)
         took = time.monotonic() - started
@@ -51,5 +52,5 @@ class Command(BaseCommand):
             self.stdout.write("Abai oblast already seeded: nothing to do.")
         if not demo:
             self.stdout.write(
-                "Demo staff and calls skipped (DEBUG is off; pass --demo to add them)."
+                "Demo staff and calls skipped (KUZET_DEMO is off; pass --demo to add them)."
             )

@@ -1,0 +1,86 @@
+"""Failed attempts at a secret, counted per key with a cool-off (django-ratelimit windows).
+
+Used where a guess costs an attacker nothing but a request: enrolment codes (short, read
+aloud over the radio), SMS gateway signatures, staff API tokens and intake keys. Each
+failure counts once for every key given (the client's address, the device's install id…);
+when a key has ``limit`` failures in its window, attempts with it are refused with ``429``
+and ``Retry-After`` until the window ends — the cool-off, so nobody can lock a key for good.
+The admin login has django-axes (per username and address) instead.
+
+A cache outage does not lock everybody out: the counters fail open and say so in the log.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.http import HttpRequest
+from django_ratelimit.core import get_usage
+
+from .errors import RateLimited
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Guard:
+    """Which secret is guarded (the counter's namespace) and what it is called in errors."""
+
+    group: str
+    what: str
+
+
+ENROLMENT_CODE = Guard("auth.enrolment_code", "enrolment code")
+SMS_SIGNATURE = Guard("auth.sms_signature", "SMS gateway signature")
+STAFF_TOKEN = Guard("auth.staff_token", "API token")
+INTAKE_KEY = Guard("auth.intake_key", "intake key")
+
+
+_KEY_NAMES = {"ip": "address", "install_id": "device"}
+
+
+def _rate() -> str:
+    return f"{settings.KUZET_AUTH_FAILURE_LIMIT}/{settings.KUZET_AUTH_COOLOFF_MINUTES}m"
+
+
+def _usage(
+    request: HttpRequest, guard: Guard, kind: str, value: str, *, increment: bool
+) -> dict[str, int | bool] | None:
+    try:
+        return get_usage(  # type: ignore[no-any-return]
+            request,
+            group=f"{guard.group}.{kind}",
+            key=lambda _group, _request: value,
+            rate=_rate(),
+            increment=increment,
+        )
+    except Exception:
+        logger.warning("failure counter unavailable for %s", guard.group, exc_info=True)
+        return None
+
+
+def attempts_check(request: HttpRequest, guard: Guard, **keys: str | None) -> None:
+    """Raise ``RateLimited`` if any key already has too many failures in its window."""
+    if settings.KUZET_AUTH_FAILURE_LIMIT <= 0:
+        return
+    for kind, value in keys.items():
+        if not value:
+            continue
+        usage = _usage(request, guard, kind, value, increment=False)
+        if usage is not None and int(usage["count"]) >= int(usage["limit"]):
+            raise RateLimited(
+                f"Too many failed attempts at an {guard.what} from this "
+                f"{_KEY_NAMES.get(kind, kind)}; try again later.",
+                retry_after=max(1, int(usage["time_left"])),
+            )
+
+
+def attempts_failed(request: HttpRequest, guard: Guard, **keys: str | None) -> None:
+    """Count one failure against every key."""
+    if settings.KUZET_AUTH_FAILURE_LIMIT <= 0:
+        return
+    for kind, value in keys.items():
+        if value:
+            _usage(request, guard, kind, value, increment=True)

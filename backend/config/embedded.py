@@ -1,0 +1,82 @@
+"""The embedded demo's own settings: ``var/demo.env``.
+
+``make run`` with no ``DATABASE_URL`` runs Kuzet on SQLite under ``var/`` as a demo: DEBUG on,
+demo staff with a published password. Those settings are written once to ``var/demo.env``
+(``python -m backend.config.embedded``) with a secret key made for this checkout, and the
+settings module reads the file back — so ``manage.py enrolment_code``, ``revoke_device`` and
+every other operator command work in the demo as README shows them, with nothing to guess.
+
+The file is read only while ``DATABASE_URL`` is unset: pointed at a real database, Kuzet
+never turns DEBUG on or seeds demo accounts by itself (a finding of issue 11: ``make run``
+on PostgreSQL without ``SECRET_KEY`` used to run in development mode with a fixed secret
+and public demo passwords). The environment always wins over the file.
+
+This module imports nothing of Django: it runs before settings can load.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+from pathlib import Path
+
+from dotenv import dotenv_values
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+# The only keys the file may set: what makes the demo a demo.
+DEMO_KEYS = ("DEBUG", "SECRET_KEY", "KUZET_DEMO")
+
+
+def var_dir() -> Path:
+    return Path(os.environ.get("KUZET_VAR_DIR", BASE_DIR / "var"))
+
+
+def demo_env_path() -> Path:
+    return var_dir() / "demo.env"
+
+
+def is_embedded() -> bool:
+    """True when no database is configured: the SQLite demo under ``var/``."""
+    return not os.environ.get("DATABASE_URL")
+
+
+def demo_env() -> dict[str, str]:
+    """The demo's settings from ``var/demo.env``; empty unless embedded and written."""
+    path = demo_env_path()
+    if not is_embedded() or not path.exists():
+        return {}
+    values = dotenv_values(path)
+    return {k: v for k, v in values.items() if k in DEMO_KEYS and v is not None}
+
+
+def demo_env_write() -> Path | None:
+    """Write ``var/demo.env`` once (the secret key is kept across runs); None if not embedded."""
+    if not is_embedded():
+        return None
+    path = demo_env_path()
+    if path.exists():
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = (
+        "# The embedded demo's settings, written by `make run` (backend/config/embedded.py).\n"
+        "# Read only while DATABASE_URL is unset; the environment wins over this file.\n"
+        "DEBUG=1\n"
+        "KUZET_DEMO=1\n"
+        f"SECRET_KEY={secrets.token_urlsafe(50)}\n"
+    )
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)
+    return path
+
+
+def main() -> int:
+    path = demo_env_write()
+    if path is not None:
+        print(f"Embedded demo (SQLite under var/): settings in {path}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

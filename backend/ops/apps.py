@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+
+
+class OpsConfig(AppConfig):
+    name = "backend.ops"
+    label = "ops"
+    verbose_name = "Operations: health, readiness, metrics"
+
+    def ready(self) -> None:
+        from . import heartbeat, metrics
+
+        metrics.scrape_gauge(
+            "kuzet_escalation_sweep_age_seconds",
+            "Seconds since the escalation sweep last finished (-1: never). The dead-man "
+            "alarm fires at three sweep intervals.",
+            heartbeat.sweep_age_seconds,
+        )

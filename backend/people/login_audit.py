@@ -1,0 +1,79 @@
+"""Every staff sign-in at the door, failed or not, is an audit entry.
+
+Django's own auth signals are the one place every password login passes (the admin's login
+form, and anything later built on ``authenticate()``); django-axes adds ``user_locked_out``.
+Connected in :class:`backend.people.apps.PeopleConfig.ready`.
+
+What a failed attempt typed as the username is recorded only when it names an officer: a
+password typed into the username field must not become a permanent part of an append-only
+log. A login made without an HTTP request (the test client's ``force_login``, a shell) is
+not a sign-in at the door and is not recorded.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from axes.signals import user_locked_out
+from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.dispatch import receiver
+from django.http import HttpRequest
+
+from backend.common.net import client_ip
+from backend.ledger import uow
+from backend.ledger.actions import AuditAction
+from backend.ledger.models import ActorKind
+
+from .models import Officer
+
+
+def _at_the_door(request: HttpRequest | None) -> bool:
+    return request is not None and bool(getattr(request, "path", ""))
+
+
+def _where(request: HttpRequest) -> dict[str, Any]:
+    return {"ip": client_ip(request), "path": request.path[:200]}
+
+
+def _attempt(action: AuditAction, request: HttpRequest, username: str, **data: Any) -> None:
+    officer = Officer.objects.filter(username=username).first() if username else None
+    with uow.unit_of_work():
+        uow.audit(
+            action,
+            actor_kind=ActorKind.ANONYMOUS,
+            actor_label=officer.username if officer else "",
+            obj=officer,
+            object_type="" if officer else "officer",
+            data={**_where(request), "username_known": officer is not None, **data},
+        )
+
+
+@receiver(user_logged_in, dispatch_uid="kuzet.login_succeeded")
+def login_succeeded(sender: Any, request: HttpRequest | None, user: Officer, **_: Any) -> None:
+    if not _at_the_door(request):
+        return
+    assert request is not None
+    with uow.unit_of_work():
+        uow.audit(AuditAction.AUTH_LOGIN_SUCCEEDED, actor=user, obj=user, data=_where(request))
+
+
+@receiver(user_login_failed, dispatch_uid="kuzet.login_failed")
+def login_failed(
+    sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **_: Any
+) -> None:
+    if not _at_the_door(request):
+        return
+    assert request is not None
+    username = str(credentials.get("username") or "")
+    locked = bool(getattr(request, "axes_locked_out", False))
+    _attempt(AuditAction.AUTH_LOGIN_FAILED, request, username, locked_out=locked)
+
+
+@receiver(user_locked_out, dispatch_uid="kuzet.locked_out")
+def locked_out(
+    sender: Any, request: HttpRequest | None, username: str | None = None, **_: Any
+) -> None:
+    if not _at_the_door(request):
+        return
+    assert request is not None
+    _attempt(AuditAction.AUTH_LOCKED_OUT, request, str(username or ""))
