@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "backend.dispatch",
     "backend.sync_gateway",
     "backend.realtime",
+    "backend.simulator",
 ]
 
 MIDDLEWARE = [
