@@ -1,16 +1,16 @@
-"""``manage.py seed``: Abai oblast, and with DEBUG or ``--demo`` its demo staff and calls.
+"""``manage.py seed``: Abai oblast, and with DEBUG or ``--demo`` its demo staff and units.
 
 Idempotent: a second run finds everything by its natural key (KATO codes, callsigns,
-usernames, each call's channel and external reference) and creates nothing — no rows, no
-audit entries, no change-log rows.
+usernames) and creates nothing — no rows, no audit entries, no change-log rows.
 
 The territory is reference data and is always loaded. Demo staff share a published
-password and the calls are invented, so they are created only when ``DEBUG`` is on (the
-embedded default of ``make run``) or ``--demo`` is given explicitly; ``--no-demo`` loads the
-territory alone even under DEBUG.
+password, so they are created only when ``DEBUG`` is on (the embedded default of ``make
+run``) or ``--demo`` is given explicitly; ``--no-demo`` loads the territory alone even under
+DEBUG. Calls are not seeded: ``manage.py history`` and ``manage.py simulate`` make them
+through the real interfaces.
 
-The command lives in ``dispatch`` because it writes incidents: the import layers only let
-code look downwards, and ``dispatch`` sits above ``people`` and ``geo``.
+The command lives in ``dispatch`` because its unit of work is the dispatch app's seed; the
+import layers only let code look downwards.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from backend.dispatch.seeding import seed_all
 
 
 class Command(BaseCommand):
-    help = "Load Abai oblast (and, with DEBUG or --demo, demo staff and calls). Idempotent."
+    help = "Load Abai oblast (and, with DEBUG or --demo, demo staff and units). Idempotent."
 
     def add_arguments(self, parser: CommandParser) -> None:
         group = parser.add_mutually_exclusive_group()
@@ -33,7 +33,7 @@ class Command(BaseCommand):
             "--demo",
             action="store_true",
             default=None,
-            help="create demo staff (shared password) and calls even if DEBUG is off",
+            help="create demo staff (shared password) and units even if DEBUG is off",
         )
         group.add_argument(
             "--no-demo", dest="demo", action="store_false", help="load the territory only"
@@ -51,5 +51,5 @@ class Command(BaseCommand):
             self.stdout.write("Abai oblast already seeded: nothing to do.")
         if not demo:
             self.stdout.write(
-                "Demo staff and calls skipped (DEBUG is off; pass --demo to add them)."
+                "Demo staff skipped (DEBUG is off; pass --demo to add them)."
             )
