@@ -20,12 +20,21 @@ var:
 	@mkdir -p var
 
 # DEBUG only when nothing production-like is configured: the embedded default is a demo.
+# The demo lives: `manage.py history` builds 60 days of calls once, and the Procfile's `sim`
+# process keeps the districts busy (KUZET_SIM_SCALE world seconds per second). Both run when
+# the demo does (DEBUG); KUZET_SIMULATE=0 serves the demo without them, =1 forces them.
+KUZET_SIM_SCALE ?= 30
+export KUZET_SIM_SCALE
 run: $(STAMP) var
 	@DEBUG=$${DEBUG:-$$( [ -n "$$SECRET_KEY" ] && echo 0 || echo 1 )} ; export DEBUG ; \
+	SIMULATE=$${KUZET_SIMULATE:-$$DEBUG} ; \
+	KUZET_SMS_INBOUND_SECRET=$${KUZET_SMS_INBOUND_SECRET:-kuzet-demo-sms-gateway-secret} ; \
+	export KUZET_SMS_INBOUND_SECRET ; \
 	$(BIN)/python manage.py migrate --no-input -v 0 && \
 	$(BIN)/python manage.py seed && \
+	{ [ "$$SIMULATE" != 1 ] || $(BIN)/python manage.py history --days 60 ; } && \
 	$(BIN)/python manage.py demo_logins --port $(PORT) && \
-	exec $(BIN)/honcho -f Procfile start
+	exec $(BIN)/honcho -f Procfile start $$( [ "$$SIMULATE" = 1 ] || echo web worker beat )
 
 test: $(STAMP)
 	$(BIN)/pytest $(PYTEST_ARGS)
