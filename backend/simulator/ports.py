@@ -47,6 +47,8 @@ class Port(Protocol):
 
     def dispatched(self, answer: dict[str, Any]) -> None: ...
 
+    def changed(self, unit_id: str) -> None: ...
+
     def online_changed(self, phone: Phone, online: bool) -> None: ...
 
     def delivered(self, phone: Phone, assignment_id: str) -> None: ...
@@ -214,9 +216,12 @@ class InProcessPort:
         self._deliver_sms()
         # No sockets here: a crew with data sees the assignment as its phone would on the
         # WebSocket frame, seconds later.
+        self.changed(str(answer["unit_id"]))
+
+    def changed(self, unit_id: str) -> None:
         assert self.world is not None
         assert self.engine is not None
-        crew = self.world.crews.get(str(answer["unit_id"]))
+        crew = self.world.crews.get(unit_id)
         if crew is not None and crew.data:
             self.engine.after(self.world.rng.uniform(1, 4), crew.wake)
 
@@ -296,6 +301,9 @@ class LivePort:
 
     def dispatched(self, answer: dict[str, Any]) -> None:
         pass  # the server pushes it to the phones' sockets
+
+    def changed(self, unit_id: str) -> None:
+        pass  # likewise
 
     def online_changed(self, phone: Phone, online: bool) -> None:
         socket = self.sockets.get(phone.username)

@@ -247,15 +247,19 @@ class Phone:
         self.recorded.append(event_id)
         return event_id
 
-    def sync(self) -> bool:
+    def sync(self, *, pull: bool = True) -> bool:
         """Push what is waiting, then pull (which also confirms what was pushed): the app's
-        round when it has data."""
+        round when it is told something changed or comes back into coverage. With
+        ``pull=False``, only the push: the app sends what the officer just recorded and
+        leaves the pull to the server's next frame (the outbox keeps the events until a
+        pull shows them back, so nothing is dropped)."""
         if not self.online:
             return False
         try:
             if self.client.outbox():
                 self.client.push()
-            self.client.pull()
+            if pull:
+                self.client.pull()
         except (SyncUnavailable, SyncError) as exc:
             self.stats.sync_failures += 1
             log.info("%s: sync failed: %s", self.username, exc)
@@ -412,7 +416,7 @@ class Crew:
         if self.lead.sync():
             self.look()
 
-    def sync_soon(self, delay_s: float = 45.0) -> None:
+    def sync_soon(self, delay_s: float = 60.0) -> None:
         """Sync the lead phone shortly (events recorded close together go in one push)."""
         if self._sync_pending or not self.data:
             return
@@ -421,8 +425,7 @@ class Crew:
 
     def _sync_now(self) -> None:
         self._sync_pending = False
-        if self.lead.sync():
-            self.look()
+        self.lead.sync(pull=False)
 
     def heartbeat(self) -> None:
         """Idle routine: a position report while patrolling, and a sync when there is data."""
@@ -712,6 +715,7 @@ class Duty:
                 new = self.api.reassign(int(assignment_id), int(others[0]["unit_id"]))
                 if new is not None:
                     self.world.stats.reassigns += 1
+                    self.world.port.changed(self.world.assignments[assignment_id].unit_id)
                     self._dispatched(incident, new)
 
     def _stand_down(self, incident: IncidentInfo, assignment_id: str) -> None:
@@ -723,6 +727,7 @@ class Duty:
             return
         if self.api.cancel(int(assignment_id), "Заявитель перезвонил: помощь не нужна") is not None:
             self.world.stats.cancels += 1
+            self.world.port.changed(self.world.assignments[assignment_id].unit_id)
             self.world.engine.after(
                 self.world.rng.uniform(2, 10) * MIN_S,
                 self._close,

@@ -19,7 +19,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, Ti
 
 from backend.common import clock
 from backend.dispatch.models import Incident
-from backend.simulator import history
+from backend.simulator import history, scenario
 from backend.simulator.world import Stats
 
 
@@ -29,6 +29,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--days", type=float, default=60.0)
         parser.add_argument("--seed", type=int, default=102)
+        parser.add_argument(
+            "--busy", type=float, default=1.0, help="multiply every district's call rate"
+        )
         parser.add_argument("--force", action="store_true", help="build even if history exists")
         parser.add_argument(
             "--state-dir",
@@ -69,8 +72,13 @@ class Command(BaseCommand):
                     )
 
             try:
+                rates = {k: v * options["busy"] for k, v in scenario.DAILY_CALLS.items()}
                 built = history.build(
-                    days=days, state_dir=state_dir, seed=options["seed"], progress=progress
+                    rates=rates,
+                    days=days,
+                    state_dir=state_dir,
+                    seed=options["seed"],
+                    progress=progress,
                 )
             except RuntimeError as exc:
                 raise CommandError(str(exc)) from exc

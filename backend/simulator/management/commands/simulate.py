@@ -30,6 +30,7 @@ from rich.console import Console
 from rich.live import Live
 
 from backend.common import clock
+from backend.simulator import scenario
 from backend.simulator.engine import Engine
 from backend.simulator.ports import LivePort, build_world
 from backend.simulator.report import check, snapshot, summary_line, summary_table
@@ -47,6 +48,9 @@ class Command(BaseCommand):
         parser.add_argument("--scale", type=float, default=1.0, help="world seconds per second")
         parser.add_argument("--duration", type=float, default=None, help="seconds, then stop")
         parser.add_argument("--seed", type=int, default=None)
+        parser.add_argument(
+            "--busy", type=float, default=1.0, help="multiply every district's call rate"
+        )
         parser.add_argument("--summary-every", type=float, default=30.0, help="seconds")
         parser.add_argument(
             "--wait", type=float, default=180.0, help="seconds to wait for the server"
@@ -76,6 +80,7 @@ class Command(BaseCommand):
                 run_id=f"L{started:%Y%m%d%H%M%S}",
                 sleep=time.sleep,
                 retry=Retry(attempts=4, base_s=0.5, cap_s=5.0),
+                rates={k: v * options["busy"] for k, v in scenario.DAILY_CALLS.items()},
             )
         except RuntimeError as exc:
             raise CommandError(str(exc)) from exc
