@@ -34,10 +34,11 @@ from backend.simulator import scenario
 from backend.simulator.engine import Engine
 from backend.simulator.ports import LivePort, build_world
 from backend.simulator.report import check, snapshot, summary_line, summary_table
-from backend.simulator.world import Stats
+from backend.simulator.world import Stats, World
 from sync.client import Retry
 
 LIVE_IDLE_SYNC_S = 1800.0
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 class Command(BaseCommand):
@@ -65,7 +66,8 @@ class Command(BaseCommand):
         stats = Stats()
         port = LivePort(base_url=url, sms_dir=Path(settings.KUZET_SMS_FILE_DIR), stats=stats)
         engine = Engine(port.now, scale=options["scale"])
-        seed = options["seed"] if options["seed"] is not None else int(time.time())
+        if options["seed"] is None:
+            options["seed"] = int(time.time())
         started = clock.now()
         try:
             world = build_world(
@@ -74,7 +76,7 @@ class Command(BaseCommand):
                 http=port.http,
                 transport=port.transport,
                 state_dir=state_dir,
-                rng=random.Random(seed),
+                rng=random.Random(options["seed"]),
                 stats=stats,
                 idle_sync_s=LIVE_IDLE_SYNC_S,
                 run_id=f"L{started:%Y%m%d%H%M%S}",
@@ -91,13 +93,28 @@ class Command(BaseCommand):
             for p in c.phones
         }
         stop = threading.Event()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(sig, lambda *_: stop.set())
+        previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in STOP_SIGNALS}
+        try:
+            self._run(world, port, engine, options, started, stop, carried)
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+    def _run(
+        self,
+        world: World,
+        port: LivePort,
+        engine: Engine,
+        options: dict[str, Any],
+        started: dt.datetime,
+        stop: threading.Event,
+        carried: dict[str, set[str]],
+    ) -> None:
         until = started + dt.timedelta(seconds=options["duration"] or 10 * 365 * 86_400)
         self.stdout.write(
             f"Simulating {len(world.crews)} units, "
-            f"{sum(len(c.phones) for c in world.crews.values())} phones against {url} "
-            f"at scale {options['scale']:g} (seed {seed})."
+            f"{sum(len(c.phones) for c in world.crews.values())} phones against {port.base_url} "
+            f"at scale {options['scale']:g} (seed {options['seed']})."
         )
         world.start()
         console = Console(file=self.stdout)
