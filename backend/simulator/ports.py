@@ -58,8 +58,11 @@ class SmsInbox:
     """The SMS gateway's side of the file backend: messages Kuzet sent, oldest first, each
     read once."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, *, consume: bool = False) -> None:
         self.directory = directory
+        # consume: the folder is this gateway's alone (history's scratch folder), so a read
+        # message is removed and the folder stays small; live, `var/sms` stays as it is.
+        self.consume = consume
         self._seen: set[str] = set()
 
     def skip_existing(self) -> None:
@@ -78,7 +81,10 @@ class SmsInbox:
                 out.append(json.loads((self.directory / name).read_text(encoding="utf-8")))
             except (OSError, ValueError):
                 continue  # half-written: next time
-            self._seen.add(name)
+            if self.consume:
+                (self.directory / name).unlink()
+            else:
+                self._seen.add(name)
         return out
 
 
@@ -193,7 +199,7 @@ class InProcessPort:
             timeout=60,
         )
         self.transport = HttpxTransport("", client=self.http)
-        self.sms = SmsInbox(sms_dir)
+        self.sms = SmsInbox(sms_dir, consume=True)
         self.world: World | None = None
         self.engine: Engine | None = None
         self._sweeps: list[dt.datetime] = []
