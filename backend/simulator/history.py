@@ -98,7 +98,9 @@ def build(
     progress: Callable[[float, Stats], None] = lambda fraction, stats: None,
 ) -> Built:
     """Live ``days`` of the staffed districts up to ``end`` (now)."""
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    # Each request and each eager task would log a line: a wall of text over the progress bar.
+    for name in ("httpx", "celery", "backend.dispatch.tasks", "kombu"):
+        logging.getLogger(name).setLevel(logging.WARNING)
     end = end or clock.now()
     start = end - dt.timedelta(days=days)
     stats = Stats()

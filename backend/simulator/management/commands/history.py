@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, cast
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -49,7 +49,9 @@ class Command(BaseCommand):
             self.stdout.write("History already built: calls older than a day exist (--force).")
             return
         state_dir = options["state_dir"] or Path(settings.VAR_DIR) / "simulator"
-        console = Console(file=self.stdout, force_terminal=None)
+        console = Console(
+            file=cast("IO[str]", self.stdout._out)
+        )  # the raw stream: OutputWrapper adds newlines
         started = time.monotonic()
         with Progress(
             TextColumn("[bold]History[/] {task.description}"),

@@ -21,7 +21,7 @@ import signal
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, cast
 
 import httpx
 from django.conf import settings
@@ -117,7 +117,9 @@ class Command(BaseCommand):
             f"at scale {options['scale']:g} (seed {options['seed']})."
         )
         world.start()
-        console = Console(file=self.stdout)
+        console = Console(
+            file=cast("IO[str]", self.stdout._out)
+        )  # the raw stream: OutputWrapper adds newlines
         every = options["summary_every"]
         last = [time.monotonic()]
         if console.is_terminal:
