@@ -15,6 +15,7 @@ from backend.common.errors import DomainError, Forbidden, Unauthenticated, Valid
 from backend.ledger import uow
 from backend.ledger.actions import AuditAction
 from backend.ledger.models import ActorKind
+from backend.ledger.names import Topic
 from backend.people.models import Officer, Role
 
 from .models import Device, EnrolmentCode, digest
@@ -161,7 +162,7 @@ def _revoke(device: Device, *, by: Officer | None, reason: str, now: dt.datetime
     device.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
     uow.audit(AuditAction.DEVICE_REVOKED, actor=by, obj=device, data={"reason": reason})
     # The realtime layer closes the device's sockets after commit (code 4401).
-    uow.notify("device.revoked", device_id=device.pk, officer_id=device.officer_id)
+    uow.notify(Topic.DEVICE_REVOKED, device_id=device.pk, officer_id=device.officer_id)
 
 
 def device_revoke(*, device: Device, by: Officer | None, reason: str = "") -> bool:

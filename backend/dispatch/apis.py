@@ -395,6 +395,50 @@ class IncidentCloseApi(APIView):
         return Response(_incident_output(incident))
 
 
+class IncidentCancelApi(APIView):
+    class CancelInput(serializers.Serializer[Any]):
+        reason = serializers.CharField(max_length=200)
+
+    @extend_schema(
+        operation_id="incident_cancel",
+        summary="Cancel the incident (no police needed); open assignments are cancelled",
+        request=CancelInput,
+        responses={200: IncidentOutput, **_errors(400, 401, 403, 404, 409)},
+        tags=["incidents"],
+    )
+    def post(self, request: Request, incident_id: int) -> Response:
+        access.require_dispatcher(request.user)
+        serializer = self.CancelInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        incident = access.access_incident(request.user, incident_id)
+        incident = services.incident_cancel(
+            incident=incident, by=request.user, **serializer.validated_data
+        )
+        return Response(_incident_output(incident))
+
+
+class IncidentReopenApi(APIView):
+    class ReopenInput(serializers.Serializer[Any]):
+        reason = serializers.CharField(max_length=200)
+
+    @extend_schema(
+        operation_id="incident_reopen",
+        summary="Reopen a closed incident; it goes back to the queue",
+        request=ReopenInput,
+        responses={200: IncidentOutput, **_errors(400, 401, 403, 404, 409)},
+        tags=["incidents"],
+    )
+    def post(self, request: Request, incident_id: int) -> Response:
+        access.require_dispatcher(request.user)
+        serializer = self.ReopenInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        incident = access.access_incident(request.user, incident_id)
+        incident = services.incident_reopen(
+            incident=incident, by=request.user, **serializer.validated_data
+        )
+        return Response(_incident_output(incident))
+
+
 # --- staff: assignments ----------------------------------------------------------------------
 
 

@@ -17,6 +17,14 @@ from django.db.models import F, Q
 
 from backend.geo.models import coordinates_constraints
 
+from .lifecycle import (
+    ASSIGNMENT_OPEN,
+    INCIDENT_ENDED,
+    AssignmentStatus,
+    EventKind,
+    IncidentStatus,
+)
+
 
 class Channel(models.TextChoices):
     PHONE_102 = "phone_102", "102 line"
@@ -55,17 +63,6 @@ class Priority(models.TextChoices):
     P1 = "P1", "P1 — crime just happened"
     P2 = "P2", "P2 — reported later, disorder"
     P3 = "P3", "P3 — information, parking, noise"
-
-
-class IncidentStatus(models.TextChoices):
-    RECEIVED = "received"
-    DUPLICATE = "duplicate"
-    QUEUED = "queued"
-    ASSIGNED = "assigned"
-    ACTIVE = "active"
-    CLEARED = "cleared"
-    CLOSED = "closed"
-    CANCELLED = "cancelled"
 
 
 class OutcomeCode(models.TextChoices):
@@ -263,38 +260,7 @@ class Incident(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.status not in {
-            IncidentStatus.CLOSED,
-            IncidentStatus.CANCELLED,
-            IncidentStatus.DUPLICATE,
-        }
-
-
-class AssignmentStatus(models.TextChoices):
-    DISPATCHED = "dispatched"
-    DELIVERED = "delivered"
-    ACKNOWLEDGED = "acknowledged"
-    EN_ROUTE = "en_route"
-    ON_SCENE = "on_scene"
-    TRANSPORTING = "transporting"
-    CLEARED = "cleared"
-    CANCELLED = "cancelled"
-    SUPERSEDED = "superseded"
-
-
-OPEN_ASSIGNMENT_STATUSES = [
-    AssignmentStatus.DISPATCHED,
-    AssignmentStatus.DELIVERED,
-    AssignmentStatus.ACKNOWLEDGED,
-    AssignmentStatus.EN_ROUTE,
-    AssignmentStatus.ON_SCENE,
-    AssignmentStatus.TRANSPORTING,
-]
-TERMINAL_ASSIGNMENT_STATUSES = [
-    AssignmentStatus.CLEARED,
-    AssignmentStatus.CANCELLED,
-    AssignmentStatus.SUPERSEDED,
-]
+        return self.status not in INCIDENT_ENDED
 
 
 class DispatchSource(models.TextChoices):
@@ -383,7 +349,7 @@ class Assignment(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["incident", "unit"],
-                condition=Q(status__in=OPEN_ASSIGNMENT_STATUSES),
+                condition=Q(status__in=ASSIGNMENT_OPEN),
                 name="assignment_one_open_per_incident_unit",
             ),
             models.CheckConstraint(
@@ -398,7 +364,7 @@ class Assignment(models.Model):
                 name="assignment_superseded_has_time",
             ),
             models.CheckConstraint(
-                condition=Q(status__in=OPEN_ASSIGNMENT_STATUSES) | Q(closed_at__isnull=False),
+                condition=Q(status__in=ASSIGNMENT_OPEN) | Q(closed_at__isnull=False),
                 name="assignment_terminal_has_closed_at",
             ),
             models.CheckConstraint(
@@ -426,34 +392,7 @@ class Assignment(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.status in OPEN_ASSIGNMENT_STATUSES
-
-
-class EventKind(models.TextChoices):
-    # Device kinds (PROTOCOL.md §5); kinds are only ever added, never renamed.
-    DELIVERED = "delivered"
-    ACK = "ack", "acknowledged"
-    EN_ROUTE = "en_route"
-    ON_SCENE = "on_scene"
-    TRANSPORTING = "transporting"
-    CLEARED = "cleared"
-    OUTCOME = "outcome"
-    NOTE = "note"
-    UNIT_STATUS = "unit_status"
-    LOCATION = "location"
-    SOS = "sos", "SOS"
-    # Server commands, recorded as facts on the same timeline.
-    DISPATCHED = "dispatched"
-    CANCELLED = "cancelled"
-    REASSIGNED = "reassigned"
-    CLOSED = "closed"
-    ESCALATED = "escalated"
-
-
-DEVICE_EVENT_KINDS = [
-    "delivered", "ack", "en_route", "on_scene", "transporting", "cleared",
-    "outcome", "note", "unit_status", "location", "sos",
-]  # fmt: skip
+        return self.status in ASSIGNMENT_OPEN
 
 
 class EventSource(models.TextChoices):

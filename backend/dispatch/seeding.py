@@ -15,6 +15,7 @@ from backend.common import clock
 from backend.geo.seeding import seed_territory
 from backend.ledger import uow
 from backend.ledger.actions import AuditAction
+from backend.ledger.names import SyncTable
 from backend.people.seeding import seed_staff
 
 
@@ -25,12 +26,12 @@ def seed_all(*, demo: bool) -> dict[str, int]:
         territory = seed_territory()
         created = dict(territory.created)
         if territory.created_settlement_ids:
-            uow.touch("settlements", *territory.created_settlement_ids)
+            uow.touch(SyncTable.SETTLEMENTS, *territory.created_settlement_ids)
         if demo:
             staff = seed_staff(territory, now=now)
             created.update(staff.created)
             if staff.created_unit_ids:
-                uow.touch("units", *staff.created_unit_ids)
+                uow.touch(SyncTable.UNITS, *staff.created_unit_ids)
         if created:
             uow.audit(AuditAction.SEED_LOADED, data={"created": created, "demo": demo})
     return created

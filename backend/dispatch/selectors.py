@@ -15,11 +15,13 @@ from django.conf import settings
 from django.db.models import Q
 
 from backend.common import clock
+from backend.geo import travel
 from backend.geo.models import Settlement
 from backend.people.models import UNREACHABLE, Unit, UnitStatus
 
-from . import policies, travel
-from .models import OPEN_ASSIGNMENT_STATUSES, Assignment, Incident, IncidentStatus, RiskSubject
+from . import policies
+from .lifecycle import ASSIGNMENT_OPEN, IncidentStatus
+from .models import Assignment, Incident, RiskSubject
 
 # --- places ----------------------------------------------------------------------------------
 # Settlements are searched in a box of this many degrees around the point first (an index
@@ -111,9 +113,9 @@ def units_recommended(
     stale_after = dt.timedelta(minutes=settings.KUZET_POSITION_STALE_MINUTES)
     point = incident_point(incident)
     zone = incident_zone(incident)
-    busy_here = Assignment.objects.filter(
-        incident=incident, status__in=OPEN_ASSIGNMENT_STATUSES
-    ).values("unit_id")
+    busy_here = Assignment.objects.filter(incident=incident, status__in=ASSIGNMENT_OPEN).values(
+        "unit_id"
+    )
     units = (
         Unit.objects.filter(
             district_id=incident.district_id, active=True, status=UnitStatus.AVAILABLE

@@ -12,7 +12,7 @@ import logging
 from celery import shared_task
 from django.conf import settings
 
-from .services import escalation, messaging
+from .services import escalation, outbox
 
 log = logging.getLogger(__name__)
 
@@ -32,10 +32,10 @@ def escalation_sweep() -> dict[str, int]:
         )
     # The outbox is also drained here: a "send now" task lost with the broker costs at most
     # one sweep interval.
-    sent = messaging.sms_send_pending()
+    sent = outbox.sms_send_pending()
     return {"claimed": report.claimed, "fired": report.fired_total, "sms_sent": sent}
 
 
 @shared_task(name="backend.dispatch.tasks.sms_send_pending", ignore_result=True)
 def sms_send_pending() -> int:
-    return messaging.sms_send_pending()
+    return outbox.sms_send_pending()

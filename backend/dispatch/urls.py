@@ -20,6 +20,16 @@ urlpatterns = [
         "incidents/<int:incident_id>/close/", apis.IncidentCloseApi.as_view(), name="incident-close"
     ),
     path(
+        "incidents/<int:incident_id>/cancel/",
+        apis.IncidentCancelApi.as_view(),
+        name="incident-cancel",
+    ),
+    path(
+        "incidents/<int:incident_id>/reopen/",
+        apis.IncidentReopenApi.as_view(),
+        name="incident-reopen",
+    ),
+    path(
         "assignments/<int:assignment_id>/cancel/",
         apis.AssignmentCancelApi.as_view(),
         name="assignment-cancel",

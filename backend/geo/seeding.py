@@ -27,12 +27,11 @@ from pathlib import Path
 
 from django.conf import settings
 
+from . import travel
 from .models import Coverage, District, Oblast, Okrug, Settlement, Zone
 
 FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "abai_oblast.csv"
 
-ROAD_FACTOR = 1.3
-EARTH_RADIUS_KM = 6371.0
 SUBURBAN_KM = 25.0
 REMOTE_KM = 100.0
 
@@ -106,35 +105,12 @@ def split_name(raw: str) -> tuple[str, str]:
     return raw, str(Settlement.Kind.VILLAGE)
 
 
-def great_circle_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(a))
-
-
-def destination(lat: float, lon: float, bearing_deg: float, km: float) -> tuple[float, float]:
-    """The point ``km`` away from (lat, lon) along ``bearing_deg``, on a sphere."""
-    d = km / EARTH_RADIUS_KM
-    b = math.radians(bearing_deg)
-    p1, l1 = math.radians(lat), math.radians(lon)
-    p2 = math.asin(math.sin(p1) * math.cos(d) + math.cos(p1) * math.sin(d) * math.cos(b))
-    l2 = l1 + math.atan2(
-        math.sin(b) * math.sin(d) * math.cos(p1), math.cos(d) - math.sin(p1) * math.sin(p2)
-    )
-    return round(math.degrees(p2), 5), round(math.degrees(l2), 5)
-
-
 def estimate_position(kato: str, seat: tuple[float, float], reach_km: float) -> tuple[float, float]:
     """A deterministic spot around ``seat`` for a settlement without public coordinates."""
     rng = random.Random(f"kato:{kato}")
     bearing = rng.uniform(0, 360)
     km = reach_km * (0.2 + 0.8 * math.sqrt(rng.random()))
-    return destination(seat[0], seat[1], bearing, km)
-
-
-def road_km(a: tuple[float, float], b: tuple[float, float]) -> float:
-    return round(ROAD_FACTOR * great_circle_km(a[0], a[1], b[0], b[1]), 1)
+    return travel.destination(seat[0], seat[1], bearing, km)
 
 
 def zone_for(*, is_seat: bool, kind: str, road_km_to_seat: float) -> str:
@@ -255,7 +231,7 @@ def seed_territory(rows: list[Row] | None = None) -> Territory:
         else:
             reach = DISTRICT_REACH_KM.get(r.district_kato, DEFAULT_REACH_KM)
             position, estimated = estimate_position(r.centre_kato, seat, reach), True
-        distance = 0.0 if is_seat else road_km(seat, position)
+        distance = 0.0 if is_seat else round(travel.road_km(*seat, *position), 1)
         zone = zone_for(is_seat=is_seat, kind=kind, road_km_to_seat=distance)
         new_settlements.append(
             Settlement(

@@ -56,6 +56,8 @@ class AuditAction(StrEnum):
     SMS_INBOUND_REJECTED = "sms.inbound_rejected"
     # Security
     SECURITY_EVENT_ID_REUSED = "security.event_id_reused"
+    SECURITY_SMS_INBOUND_FORGED = "security.sms_inbound_forged"
+    SECURITY_SMS_INBOUND_REPLAYED = "security.sms_inbound_replayed"
     # Operations
     SEED_LOADED = "seed.loaded"
 

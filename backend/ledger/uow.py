@@ -28,6 +28,7 @@ from backend.common import clock
 
 from .actions import sensitive_read
 from .models import GENESIS_HASH, ActorKind, AuditEntry, Change, Sequencer
+from .names import SyncTable, Topic
 
 
 @dataclass(frozen=True)
@@ -174,7 +175,7 @@ def audit(
     )
 
 
-def touch(table: str, *record_ids: str | int) -> None:
+def touch(table: SyncTable, *record_ids: str | int) -> None:
     """Mark records of a synced table as changed; audiences are resolved at flush."""
     buf = _buffer()
     if buf.depth == 0:
@@ -182,7 +183,7 @@ def touch(table: str, *record_ids: str | int) -> None:
     buf.touched.setdefault(table, set()).update(str(r) for r in record_ids)
 
 
-def notify(topic: str, **data: Any) -> None:
+def notify(topic: Topic, **data: Any) -> None:
     """Queue a notification for the change listeners, delivered only if the work commits."""
     buf = _buffer()
     if buf.depth == 0:

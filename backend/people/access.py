@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db.models import Model, Q, QuerySet
 
+from backend.geo.models import District
+
 from .models import Role
 
 if TYPE_CHECKING:
@@ -58,8 +60,6 @@ def district_scope(user: Any) -> DistrictScope:
 
 
 def _compute_scope(user: Officer) -> DistrictScope:
-    from backend.geo.models import District
-
     if user.is_superuser:
         return EVERYTHING
     if user.role in (Role.CHIEF, Role.OFFICER):

@@ -7,6 +7,7 @@ downwards (people → geo → ledger), so ``geo`` and ``ledger`` cannot import i
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django import forms
@@ -20,6 +21,7 @@ from django.utils.html import format_html
 from backend.common import clock
 from backend.geo.models import District, Oblast, Okrug, Settlement
 from backend.ledger.models import AuditEntry
+from backend.ledger.names import SyncTable
 
 from .admin_scoping import ScopedAdminMixin, age_text
 from .models import Officer, Role, Unit
@@ -198,7 +200,7 @@ class OfficerAdmin(ScopedAdminMixin, UserAdmin):  # type: ignore[type-arg]
 # --- units -------------------------------------------------------------------------------
 @admin.register(Unit)
 class UnitAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
-    sync_table = "units"
+    sync_table = SyncTable.UNITS
     list_display = (
         "callsign",
         "type",
@@ -327,7 +329,7 @@ class OkrugAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
 
 @admin.register(Settlement)
 class SettlementAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
-    sync_table = "settlements"
+    sync_table = SyncTable.SETTLEMENTS
     list_display = (
         "name",
         "kato",
@@ -406,6 +408,4 @@ class AuditEntryAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-
 
     @admin.display(description="data")
     def pretty_data(self, obj: AuditEntry) -> str:
-        import json
-
         return format_html("<pre>{}</pre>", json.dumps(obj.data_dict, ensure_ascii=False, indent=2))

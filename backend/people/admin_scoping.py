@@ -34,6 +34,7 @@ from django.http import HttpRequest
 from backend.common import clock
 from backend.ledger import uow
 from backend.ledger.actions import admin_edit
+from backend.ledger.names import SyncTable
 
 from .access import DistrictScope, district_scope
 from .models import Role
@@ -155,7 +156,7 @@ class ScopedAdminMixin(_AdminBase):
 
     scope_path: str = "district"
     read_only: bool = False
-    sync_table: str | None = None
+    sync_table: SyncTable | None = None
 
     # --- scope ------------------------------------------------------------------------
     def district_scope(self, request: HttpRequest) -> DistrictScope:

@@ -15,18 +15,14 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from backend.common import clock
-from backend.dispatch.models import OPEN_ASSIGNMENT_STATUSES, Assignment, Incident, IncidentStatus
+from backend.dispatch.lifecycle import ASSIGNMENT_OPEN, INCIDENT_ENDED
+from backend.dispatch.models import Assignment, Incident
 from backend.people.access import district_scope, is_staff_role
 from backend.people.models import Unit
 
 from .fanout import board_rows, unit_rows
 
 BOARD_INCIDENTS = 300
-CLOSED_INCIDENT_STATUSES = [
-    IncidentStatus.CLOSED,
-    IncidentStatus.CANCELLED,
-    IncidentStatus.DUPLICATE,
-]
 
 
 def board_snapshot(user: Any) -> dict[str, Any]:
@@ -35,12 +31,12 @@ def board_snapshot(user: Any) -> dict[str, Any]:
     scope = district_scope(user)
     incident_ids = list(
         Incident.objects.filter(scope.q("district"))
-        .exclude(status__in=CLOSED_INCIDENT_STATUSES)
+        .exclude(status__in=INCIDENT_ENDED)
         .order_by("-received_at")
         .values_list("id", flat=True)[:BOARD_INCIDENTS]
     )
     assignment_ids = Assignment.objects.filter(
-        incident_id__in=incident_ids, status__in=OPEN_ASSIGNMENT_STATUSES
+        incident_id__in=incident_ids, status__in=ASSIGNMENT_OPEN
     ).values_list("id", flat=True)
     rows = board_rows(
         {

@@ -17,6 +17,7 @@ from django.db.models import Q
 from backend.common import clock
 from backend.ledger import uow
 from backend.ledger.actions import AuditAction
+from backend.ledger.names import Topic
 from backend.people.models import Unit
 
 from .models import PresenceNotice
@@ -120,7 +121,7 @@ def _claim(
             data={"last_contact_at": last, "last_contact_via": unit.last_contact_via},
         )
         uow.notify(
-            "board",
+            Topic.BOARD,
             district_id=unit.district_id,
             kind=kind,
             unit_id=unit.pk,

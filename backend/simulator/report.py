@@ -11,11 +11,11 @@ import datetime as dt
 import statistics
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Min
+from django.db.models import Count
 from rich.table import Table
 
+from backend.dispatch import kpis, lifecycle
 from backend.dispatch.models import (
-    OPEN_ASSIGNMENT_STATUSES,
     Assignment,
     Conflict,
     EscalationStep,
@@ -26,7 +26,7 @@ from backend.dispatch.models import (
 
 from .world import World
 
-MILESTONES = ("delivered", "ack", "en_route", "on_scene", "transporting", "cleared")
+MILESTONES = lifecycle.MILESTONE_KINDS
 
 
 @dataclass(frozen=True)
@@ -46,15 +46,11 @@ class Snapshot:
 
 
 def response_times_s(since: dt.datetime) -> list[float]:
-    """First on-scene minus received, for incidents received since ``since`` (DOMAIN.md's
-    response time)."""
-    rows = (
-        Incident.objects.filter(received_at__gte=since)
-        .annotate(first=Min("assignments__on_scene_at"))
-        .filter(first__isnull=False)
-        .values_list("received_at", "first")
-    )
-    return [(first - received).total_seconds() for received, first in rows]
+    """Response times (DOMAIN.md, as ``backend.dispatch.kpis`` defines them) of the
+    incidents received since ``since`` that someone reached."""
+    rows = kpis.incidents_with_kpis(Incident.objects.filter(received_at__gte=since))
+    times = (getattr(r, "response_s", None) for r in rows.only("id", "received_at"))
+    return [float(t) for t in times if t is not None]
 
 
 def snapshot(world: World, since: dt.datetime) -> Snapshot:
@@ -62,7 +58,7 @@ def snapshot(world: World, since: dt.datetime) -> Snapshot:
     phones = [p for c in world.crews.values() for p in c.phones]
     return Snapshot(
         calls=Incident.objects.filter(received_at__gte=since).count(),
-        open_assignments=Assignment.objects.filter(status__in=OPEN_ASSIGNMENT_STATUSES).count(),
+        open_assignments=Assignment.objects.filter(status__in=lifecycle.ASSIGNMENT_OPEN).count(),
         phones_offline=sum(1 for p in phones if not p.online),
         phones=len(phones),
         outbox=sum(p.outbox_size() for p in phones),

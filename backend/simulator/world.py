@@ -24,8 +24,9 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from backend.common.clock import from_ms as clock_from_ms
-from backend.dispatch import travel
+from backend.dispatch import lifecycle
 from backend.dispatch.sms import SIGNATURE_HEADER, sign
+from backend.geo import travel
 from sync.client import DeviceClient, SimulatedClock, SyncError, SyncUnavailable
 
 from . import scenario
@@ -36,10 +37,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-OPEN = frozenset(
-    {"dispatched", "delivered", "acknowledged", "en_route", "on_scene", "transporting"}
-)
-CLOSED_ASSIGNMENT = frozenset({"cleared", "cancelled", "superseded"})
+OPEN = frozenset(lifecycle.ASSIGNMENT_OPEN)
+# Still waiting for the crew to say it has the call: what the duty officer chases.
+UNACKNOWLEDGED = OPEN - lifecycle.ASSIGNMENT_ACKNOWLEDGED
 MIN_S = 60.0
 
 
@@ -489,7 +489,7 @@ class Crew:
         """True when the phone shows the assignment cancelled or given to another unit; the
         crew stops and goes home. Offline, the crew does not know and carries on."""
         record = self.lead.client.record("assignments", assignment_id)
-        if record is not None and record.get("status") in ("cancelled", "superseded"):
+        if record is not None and record.get("status") in lifecycle.ASSIGNMENT_ENDED_BY_COMMAND:
             self._done(assignment_id)
             return True
         return False
@@ -607,7 +607,6 @@ def _reply_code(body: str) -> str | None:
 
 # --- the duty room ---------------------------------------------------------------------------
 
-CLOSED_INCIDENT = frozenset({"closed", "cancelled", "duplicate"})
 DISPATCH_RETRY_S = 5 * MIN_S
 DISPATCH_TRIES = 24
 
@@ -697,7 +696,7 @@ class Duty:
         if incident.closed:
             return
         a = self._assignment(incident, assignment_id)
-        if a is None or a["status"] not in ("dispatched", "delivered"):
+        if a is None or a["status"] not in UNACKNOWLEDGED:
             return
         roll = self.world.rng.random()
         if roll < 0.5:
@@ -723,7 +722,7 @@ class Duty:
         if incident.closed or incident.arrived:
             return
         a = self._assignment(incident, assignment_id)
-        if a is None or a["status"] not in ("dispatched", "delivered", "acknowledged", "en_route"):
+        if a is None or a["status"] not in OPEN - lifecycle.ASSIGNMENT_REACHED_SCENE:
             return
         if self.api.cancel(int(assignment_id), "Заявитель перезвонил: помощь не нужна") is not None:
             self.world.stats.cancels += 1
@@ -745,7 +744,7 @@ class Duty:
         detail = self.api.incident(incident.id)
         if detail is None:
             return
-        if detail["status"] in CLOSED_INCIDENT:
+        if detail["status"] in lifecycle.INCIDENT_ENDED:
             incident.closed = True
             return
         if any(a["status"] in OPEN for a in detail["assignments"]) and tries < 12:

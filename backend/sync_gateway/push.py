@@ -31,6 +31,7 @@ from backend.common import clock as server_clock
 from backend.devices.models import Device
 from backend.devices.services import DeviceRevoked
 from backend.dispatch.models import Event
+from backend.dispatch.services import device_events_apply
 from backend.ledger import uow
 from backend.ledger.actions import AuditAction
 from backend.ledger.models import ActorKind
@@ -46,7 +47,6 @@ from sync.protocol import (
 )
 from sync.timing import Anchor
 
-from . import facts
 from .anchors import anchor_record, anchors_for
 from .models import QuarantinedRecord
 
@@ -194,7 +194,7 @@ def _store(
             anchors = anchors_for(
                 device_id=device.pk, records=[p.record for p in fresh], extra=anchors
             )
-            outcomes = facts.apply_device_events(
+            outcomes = device_events_apply(
                 device=device,
                 records=[(p.record, p.digest) for p in fresh],
                 anchors=anchors,

@@ -38,20 +38,13 @@ from django.conf import settings
 from django.db import connection
 
 from backend.common import clock
-from backend.dispatch.models import (
-    OPEN_ASSIGNMENT_STATUSES,
-    AssignmentStatus,
-    Category,
-    Channel,
-    EventKind,
-    IncidentStatus,
-    OutcomeCode,
-    Priority,
-)
+from backend.dispatch.lifecycle import ASSIGNMENT_OPEN, AssignmentStatus, EventKind, IncidentStatus
+from backend.dispatch.models import Category, Channel, OutcomeCode, Priority
 from backend.geo.models import Settlement
 from backend.ledger import uow
+from backend.ledger.names import SyncTable
 from backend.ledger.uow import ChangeRow
-from backend.people.models import UnitStatus, UnitType
+from backend.people.models import Unit, UnitStatus, UnitType
 from sync import scope as sync_scope
 from sync.scope import EVERYONE, district_audience, unit_audience
 
@@ -112,7 +105,7 @@ def codes_publish() -> bool:
         published = set(
             Membership.objects.filter(table="codes").values_list("record_id", flat=True)
         )
-        uow.touch("codes", *(set(code_records()) | published))
+        uow.touch(SyncTable.CODES, *(set(code_records()) | published))
         horizon.codes_digest = digest
         horizon.save(update_fields=["codes_digest"])
     return True
@@ -126,10 +119,8 @@ def reference_reconcile() -> int:
     migration, say — so a device never misses a whole unit or village. Returns the number
     of records touched.
     """
-    from backend.people.models import Unit
-
     total = 0
-    for table, model in (("units", Unit), ("settlements", Settlement)):
+    for table, model in ((SyncTable.UNITS, Unit), (SyncTable.SETTLEMENTS, Settlement)):
         expected = {
             (str(pk), district_audience(district_id))
             for pk, district_id in model.objects.values_list("id", "district_id")
@@ -184,7 +175,7 @@ def _assignment_visibility(
     if row["restricted"]:
         return False, None
     status = row["status"]
-    if status in OPEN_ASSIGNMENT_STATUSES:
+    if status in ASSIGNMENT_OPEN:
         return True, None
     if status == AssignmentStatus.SUPERSEDED:
         return False, None  # reassigned away: leaves the old unit at once
@@ -483,7 +474,7 @@ def age_out(*, now: dt.datetime | None = None, batch: int = 2000) -> int:
             for table, record_id in due:
                 by_table[table].add(record_id)
             for table, ids in by_table.items():
-                uow.touch(table, *ids)
+                uow.touch(SyncTable(table), *ids)
         total += len(due)
         if len(due) < batch:
             return total

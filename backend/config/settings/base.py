@@ -254,12 +254,9 @@ KUZET_SMS_INBOUND_SECRET = os.environ.get("KUZET_SMS_INBOUND_SECRET", "")
 
 # The seams between layers, named here so that the wiring is explicit (no signals):
 # - the sync gateway decides which devices see a touched record (ledger → sync_gateway);
-# - the realtime layer fans committed changes and notifications out to sockets and boards;
-# - dispatch records facts that arrive by SMS or through a duty officer with the same
-#   rules as device pushes (dispatch → sync_gateway).
+# - the realtime layer fans committed changes and notifications out to sockets and boards.
 KUZET_CHANGE_RESOLVER = "backend.sync_gateway.scope.resolve_changes"
 KUZET_CHANGE_LISTENERS = ["backend.realtime.fanout.commit_listener"]
-KUZET_FACT_RECORDER = "backend.sync_gateway.facts.record_server_fact"
 
 # --- REST framework and schema ----------------------------------------------------------
 REST_FRAMEWORK = {

@@ -1,19 +1,35 @@
 """Dispatch commands: every write of the dispatch domain goes through one of these.
 
 Keyword-only functions named ``<entity>_<verb>``; each runs in ``uow.unit_of_work()``, locks
-incident → assignments → units in primary-key order, audits, touches synced records and
-notifies boards after commit. Import them from here.
+incident → assignments → units in primary-key order (``locks.py``), audits, touches synced
+records and notifies boards after commit. Import them from here.
+
+The modules, from the top down (import-linter holds the order, ``pyproject.toml``):
+
+- ``escalation`` (the sweep), ``sms_inbound`` (SMS replies), ``intake`` (integrations);
+- ``assignments`` (dispatch, cancel, reassign, acknowledge on behalf), ``incidents``
+  (create, close — the citizen told —, reopen, cancel), ``conflicts`` (a chief's resolution);
+- ``facts`` (device and office facts become state), ``schedule`` (the ladder's next due
+  time), ``outbox`` (SMS written in the transaction, sent after it);
+- ``units``, ``timeline`` (server events, board notifications), ``locks``.
 """
 
-from ._shared import ASSIGNMENT_DRIVEN_UNIT_STATUSES, board_notify, lock_rows
 from .assignments import (
     assignment_acknowledge_on_behalf,
     assignment_cancel,
     assignment_reassign,
     incident_dispatch,
 )
-from .escalation import escalation_sweep, ladder_reschedule
-from .incidents import IncidentInput, incident_close, incident_create, incident_reopen
+from .conflicts import conflict_resolve
+from .escalation import escalation_sweep
+from .facts import FactOutcome, device_events_apply, fact_record
+from .incidents import (
+    IncidentInput,
+    incident_cancel,
+    incident_close,
+    incident_create,
+    incident_reopen,
+)
 from .intake import (
     IntakeOutcome,
     intake_key_authenticate,
@@ -21,18 +37,23 @@ from .intake import (
     intake_key_revoke,
     intake_receive,
 )
-from .messaging import InboundResult, sms_inbound_receive, sms_send_pending
+from .outbox import sms_send_pending
+from .schedule import ladder_reschedule
+from .sms_inbound import InboundResult, sms_inbound_receive
 
 __all__ = [
-    "ASSIGNMENT_DRIVEN_UNIT_STATUSES",
+    "FactOutcome",
     "InboundResult",
     "IncidentInput",
     "IntakeOutcome",
     "assignment_acknowledge_on_behalf",
     "assignment_cancel",
     "assignment_reassign",
-    "board_notify",
+    "conflict_resolve",
+    "device_events_apply",
     "escalation_sweep",
+    "fact_record",
+    "incident_cancel",
     "incident_close",
     "incident_create",
     "incident_dispatch",
@@ -42,7 +63,6 @@ __all__ = [
     "intake_key_revoke",
     "intake_receive",
     "ladder_reschedule",
-    "lock_rows",
     "sms_inbound_receive",
     "sms_send_pending",
 ]

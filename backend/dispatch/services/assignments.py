@@ -11,38 +11,24 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.conf import settings
-from django.utils.module_loading import import_string
-
 from backend.common import clock
 from backend.common.errors import Conflict, NotFound, ValidationFailed
 from backend.ledger import uow
 from backend.ledger.actions import AuditAction
+from backend.ledger.names import SyncTable
 from backend.people.models import Role, Unit, UnitStatus
 
-from .. import policies, selectors
+from .. import lifecycle, policies, selectors, sms_texts
 from ..access import check_scope
-from ..models import (
-    OPEN_ASSIGNMENT_STATUSES,
-    Assignment,
-    AssignmentStatus,
-    DispatchSource,
-    Event,
-    EventKind,
-    Incident,
-    IncidentStatus,
-    SmsMessage,
-)
-from . import escalation, messaging
-from ._shared import (
-    actor_label,
-    board_notify,
-    lock_one,
-    lock_rows,
-    server_event,
-    unit_release_if_idle,
-    unit_set_status,
-)
+from ..ladder import next_due
+from ..lifecycle import ASSIGNMENT_OPEN, AssignmentStatus, EventKind, IncidentStatus
+from ..models import Assignment, DispatchSource, Event, EventSource, Incident, SmsMessage
+from . import outbox
+from .facts import fact_record
+from .locks import lock_one, lock_rows
+from .schedule import ladder_reschedule
+from .timeline import actor_label, board_notify, server_event
+from .units import unit_release_if_idle, unit_set_status
 
 ACK_CHANNELS = ("phone", "radio", "in_person")
 
@@ -74,9 +60,7 @@ def dispatch_check(*, incident: Incident, unit: Unit, by: Any) -> None:
         raise Conflict(
             f"{unit.callsign} is {unit.status}.", code="unit_unavailable", unit_status=unit.status
         )
-    if Assignment.objects.filter(
-        incident=incident, unit=unit, status__in=OPEN_ASSIGNMENT_STATUSES
-    ).exists():
+    if Assignment.objects.filter(incident=incident, unit=unit, status__in=ASSIGNMENT_OPEN).exists():
         raise Conflict(
             f"{unit.callsign} is already assigned to this incident.", code="already_assigned"
         )
@@ -92,7 +76,7 @@ def dispatch_locked(
         priority=incident.priority,
         zone=selectors.incident_zone(incident),
     )
-    sms_reason = messaging.sms_reason_for_unit(unit=unit, incident=incident)
+    sms_reason = outbox.sms_reason_for_unit(unit=unit, incident=incident)
     assignment = Assignment(
         incident=incident,
         unit=unit,
@@ -108,9 +92,7 @@ def dispatch_locked(
             else None
         ),
     )
-    assignment.next_escalation_at = escalation.next_due(
-        assignment, fired=set(), incident_on_scene=False
-    )
+    assignment.next_escalation_at = next_due(assignment, fired=set(), incident_on_scene=False)
     assignment.save()
     event = server_event(
         kind=EventKind.DISPATCHED,
@@ -122,10 +104,10 @@ def dispatch_locked(
         payload={"source": source, "note": note, "sms": sms_reason},
     )
     unit_set_status(unit, UnitStatus.DISPATCHED, now=now)
-    if incident.status in (IncidentStatus.RECEIVED, IncidentStatus.QUEUED):
-        incident.status = IncidentStatus.ASSIGNED
+    if (status := lifecycle.incident_after_dispatch(incident.status)) != incident.status:
+        incident.status = status
         incident.save(update_fields=["status"])
-        uow.touch("incidents", incident.pk)
+        uow.touch(SyncTable.INCIDENTS, incident.pk)
     uow.audit(
         AuditAction.ASSIGNMENT_DISPATCHED,
         actor=by,
@@ -145,8 +127,8 @@ def dispatch_locked(
             "note": note,
         },
     )
-    uow.touch("assignments", assignment.pk)
-    uow.touch("incidents", incident.pk)
+    uow.touch(SyncTable.ASSIGNMENTS, assignment.pk)
+    uow.touch(SyncTable.INCIDENTS, incident.pk)
     board_notify(
         "assignment.dispatched",
         incident=incident,
@@ -160,8 +142,8 @@ def dispatch_locked(
         sms=sms_reason,
     )
     if sms_reason:
-        messaging.sms_queue(
-            messaging.sms_to_unit(
+        outbox.sms_queue(
+            outbox.sms_to_unit(
                 unit_id=unit.pk,
                 incident=incident,
                 assignment_id=assignment.pk,
@@ -224,10 +206,10 @@ def _sms_cancel_if_texted(assignment: Assignment, incident: Incident, now: dt.da
         .values_list("officer_id", "phone")
         .distinct()
     )
-    body = messaging.cancel_text(incident=incident)
-    messaging.sms_queue(
+    body = sms_texts.cancel_text(incident=incident)
+    outbox.sms_queue(
         [
-            messaging.sms_build(
+            outbox.sms_build(
                 phone=phone,
                 body=body,
                 purpose="cancel",
@@ -241,13 +223,14 @@ def _sms_cancel_if_texted(assignment: Assignment, incident: Incident, now: dt.da
 
 
 def _incident_requeue_if_unstaffed(incident: Incident) -> None:
-    if incident.status not in (IncidentStatus.ASSIGNED, IncidentStatus.ACTIVE):
+    status = lifecycle.incident_after_unstaffed(incident.status)
+    if status == incident.status:
         return
-    if Assignment.objects.filter(incident=incident, status__in=OPEN_ASSIGNMENT_STATUSES).exists():
+    if Assignment.objects.filter(incident=incident, status__in=ASSIGNMENT_OPEN).exists():
         return
-    incident.status = IncidentStatus.QUEUED
+    incident.status = status
     incident.save(update_fields=["status"])
-    uow.touch("incidents", incident.pk)
+    uow.touch(SyncTable.INCIDENTS, incident.pk)
 
 
 def assignment_cancel(
@@ -291,7 +274,7 @@ def assignment_cancel(
             obj=a,
             data={"reason": a.cancel_reason, "unit_id": unit.pk, "event_id": event.pk},
         )
-        uow.touch("assignments", a.pk)
+        uow.touch(SyncTable.ASSIGNMENTS, a.pk)
         board_notify(
             "assignment.cancelled",
             incident=inc,
@@ -364,7 +347,7 @@ def assignment_reassign(
                 "event_id": event.pk,
             },
         )
-        uow.touch("assignments", old.pk, new.pk)
+        uow.touch(SyncTable.ASSIGNMENTS, old.pk, new.pk)
         board_notify(
             "assignment.reassigned",
             incident=inc,
@@ -390,8 +373,8 @@ def assignment_acknowledge_on_behalf(
 ) -> Event:
     """A duty officer records that the unit acknowledged by phone, radio or in person.
 
-    The fact goes through the same rules as a device's (``settings.KUZET_FACT_RECORDER``),
-    with source ``on_behalf``; the escalation ladder stops asking for an acknowledgment.
+    The fact goes through the same rules as a device's (:func:`facts.fact_record`), with
+    source ``on_behalf``; the escalation ladder stops asking for an acknowledgment.
     """
     if channel not in ACK_CHANNELS:
         raise ValidationFailed(
@@ -402,18 +385,17 @@ def assignment_acknowledge_on_behalf(
         inc, a = _lock_open(assignment, by)
         if a.acknowledged_at is not None:
             raise Conflict("The assignment is already acknowledged.", code="already_acknowledged")
-        recorder = import_string(settings.KUZET_FACT_RECORDER)
-        event: Event = recorder(
-            kind="ack",
+        event = fact_record(
+            kind=EventKind.ACK,
             assignment=a,
-            source="on_behalf",
+            source=EventSource.ON_BEHALF,
             actor=by,
             officer=None,
             via=channel,
             payload={"note": (note or "").strip()},
             occurred_at=None,
         )
-        escalation.ladder_reschedule(assignment_id=a.pk, now=now)
+        ladder_reschedule(assignment_id=a.pk, now=now)
         uow.audit(
             AuditAction.ASSIGNMENT_ACKNOWLEDGED_ON_BEHALF,
             actor=by,

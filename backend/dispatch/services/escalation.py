@@ -35,10 +35,10 @@ import contextlib
 import datetime as dt
 import gc
 import time
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections import Counter
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol, cast
+from typing import Any, cast
 
 import orjson
 from django.db import connection
@@ -48,172 +48,28 @@ from backend.common import clock
 from backend.common.errors import DomainError
 from backend.ledger import uow
 from backend.ledger.actions import AuditAction
+from backend.ledger.names import Topic
 from backend.people.models import Unit
 
-from .. import selectors
-from ..models import (
-    Assignment,
-    AssignmentStatus,
-    EscalationStep,
-    Incident,
-    SmsMessage,
-)
+from .. import selectors, sms_texts
+from ..ladder import STEPS, Step, plan, step_due
+from ..models import Assignment, EscalationStep, Incident, SmsMessage
 from ..sms import reply_code_for
-from . import messaging
-from ._shared import board_notify, lock_one, lock_rows
+from . import outbox
+from .assignments import dispatch_check, dispatch_locked
+from .locks import lock_one, lock_rows
+from .schedule import incidents_on_scene
+from .timeline import board_notify
 
-Step = EscalationStep.Step
 STEP_AUDIT_ACTION: dict[str, AuditAction] = {
     Step.SMS_UNDELIVERED: AuditAction.ESCALATION_SMS_UNDELIVERED,
     Step.ACK_OVERDUE: AuditAction.ESCALATION_ACK_OVERDUE,
     Step.ACK_OVERDUE_TWICE: AuditAction.ESCALATION_ACK_OVERDUE_TWICE,
     Step.ARRIVAL_OVERDUE: AuditAction.ESCALATION_ARRIVAL_OVERDUE,
 }
-STEPS: tuple[str, ...] = (
-    Step.SMS_UNDELIVERED,
-    Step.ACK_OVERDUE,
-    Step.ACK_OVERDUE_TWICE,
-    Step.ARRIVAL_OVERDUE,
-)
-_ACKED_STATUSES = frozenset(
-    {
-        AssignmentStatus.ACKNOWLEDGED,
-        AssignmentStatus.EN_ROUTE,
-        AssignmentStatus.ON_SCENE,
-        AssignmentStatus.TRANSPORTING,
-        AssignmentStatus.CLEARED,
-    }
-)
-_ON_SCENE_STATUSES = frozenset(
-    {AssignmentStatus.ON_SCENE, AssignmentStatus.TRANSPORTING, AssignmentStatus.CLEARED}
-)
 # When a rung needs a row another transaction holds (a duty officer working the same
 # incident right now), it waits for a later sweep instead of blocking this one.
 RETRY_LOCKED_AFTER = dt.timedelta(seconds=2)
-
-
-# --- the rules, pure -------------------------------------------------------------------------
-class LadderState(Protocol):
-    """What the rules read of an assignment: a model instance, or a row the sweep claimed."""
-
-    @property
-    def status(self) -> str: ...
-    @property
-    def dispatched_at(self) -> dt.datetime: ...
-    @property
-    def deliver_due_at(self) -> dt.datetime | None: ...
-    @property
-    def ack_due_at(self) -> dt.datetime | None: ...
-    @property
-    def arrive_due_at(self) -> dt.datetime | None: ...
-    @property
-    def delivered_at(self) -> dt.datetime | None: ...
-    @property
-    def acknowledged_at(self) -> dt.datetime | None: ...
-    @property
-    def on_scene_at(self) -> dt.datetime | None: ...
-
-
-def step_due(a: LadderState, step: str) -> dt.datetime | None:
-    if step == Step.SMS_UNDELIVERED:
-        return a.deliver_due_at
-    if step == Step.ACK_OVERDUE:
-        return a.ack_due_at
-    if step == Step.ACK_OVERDUE_TWICE:
-        if a.ack_due_at is None:
-            return None
-        return a.dispatched_at + 2 * (a.ack_due_at - a.dispatched_at)
-    if step == Step.ARRIVAL_OVERDUE:
-        return a.arrive_due_at
-    raise ValueError(step)
-
-
-def step_applies(a: LadderState, step: str, *, incident_on_scene: bool) -> bool:
-    """Whether a rung still has a reason to fire, from the assignment's current state."""
-    if a.status not in (
-        AssignmentStatus.DISPATCHED,
-        AssignmentStatus.DELIVERED,
-        AssignmentStatus.ACKNOWLEDGED,
-        AssignmentStatus.EN_ROUTE,
-        AssignmentStatus.ON_SCENE,
-        AssignmentStatus.TRANSPORTING,
-    ):
-        return False
-    acked = a.acknowledged_at is not None or a.status in _ACKED_STATUSES
-    if step == Step.SMS_UNDELIVERED:
-        return a.delivered_at is None and not acked
-    if step in (Step.ACK_OVERDUE, Step.ACK_OVERDUE_TWICE):
-        return not acked
-    if step == Step.ARRIVAL_OVERDUE:
-        return not (
-            incident_on_scene or a.on_scene_at is not None or a.status in _ON_SCENE_STATUSES
-        )
-    raise ValueError(step)
-
-
-def plan(
-    a: LadderState, *, fired: set[str], incident_on_scene: bool, now: dt.datetime
-) -> tuple[list[str], dt.datetime | None]:
-    """The rungs due now (in ladder order) and when the next one falls due (None: never)."""
-    due_now: list[str] = []
-    later: list[dt.datetime] = []
-    for step in STEPS:
-        due = step_due(a, step)
-        if (
-            due is None
-            or step in fired
-            or not step_applies(a, step, incident_on_scene=incident_on_scene)
-        ):
-            continue
-        if due <= now:
-            due_now.append(step)
-        else:
-            later.append(due)
-    return due_now, (min(later) if later else None)
-
-
-def next_due(a: LadderState, *, fired: set[str], incident_on_scene: bool) -> dt.datetime | None:
-    """The earliest due time of the rungs still to fire (for a new or changed assignment)."""
-    dues = [
-        due
-        for step in STEPS
-        if (due := step_due(a, step)) is not None
-        and step not in fired
-        and step_applies(a, step, incident_on_scene=incident_on_scene)
-    ]
-    return min(dues) if dues else None
-
-
-# --- bookkeeping -----------------------------------------------------------------------------
-def _fired_steps(assignment_ids: Iterable[int]) -> dict[int, set[str]]:
-    fired: dict[int, set[str]] = defaultdict(set)
-    for aid, step in EscalationStep.objects.filter(
-        assignment_id__in=list(assignment_ids)
-    ).values_list("assignment_id", "step"):
-        fired[aid].add(step)
-    return fired
-
-
-def _incidents_on_scene(incident_ids: Iterable[int]) -> set[int]:
-    return set(
-        Assignment.objects.filter(incident_id__in=set(incident_ids), on_scene_at__isnull=False)
-        .values_list("incident_id", flat=True)
-        .distinct()
-    )
-
-
-def ladder_reschedule(*, assignment_id: int, now: dt.datetime | None = None) -> None:
-    """Recompute ``next_escalation_at`` after a fact changed the assignment (ack on behalf,
-    SMS reply). Optional — the sweep re-checks anyway — but it keeps the due index small."""
-    with uow.unit_of_work():
-        a = lock_one(Assignment, assignment_id)
-        if a is None:
-            return
-        fired = _fired_steps([a.pk]).get(a.pk, set())
-        on_scene = bool(_incidents_on_scene([a.incident_id]))
-        nxt = next_due(a, fired=fired, incident_on_scene=on_scene)
-        if nxt != a.next_escalation_at:
-            Assignment.objects.filter(pk=a.pk).update(next_escalation_at=nxt)
 
 
 def _insert_steps(
@@ -429,7 +285,7 @@ def _claim(now: dt.datetime, batch_size: int) -> list[_Claimed]:
         return []
     incident_ids = {row["incident_id"] for row in rows}
     # Whether another unit of the incident is on scene matters to the arrival rung only.
-    on_scene = _incidents_on_scene(
+    on_scene = incidents_on_scene(
         row["incident_id"]
         for row in rows
         if row["arrive_due_at"] is not None and not row[f"fired_{Step.ARRIVAL_OVERDUE}"]
@@ -441,7 +297,7 @@ def _claim(now: dt.datetime, batch_size: int) -> list[_Claimed]:
             number=i["number"],
             priority=i["priority"],
             category=i["category"],
-            place=messaging.place_text(settlement=i["settlement_name"], landmark=i["landmark"]),
+            place=sms_texts.place_text(settlement=i["settlement_name"], landmark=i["landmark"]),
             summary=i["summary"],
             risk=bool(i["risk_flags"]),
             notify_citizen=i["notify_citizen"],
@@ -506,14 +362,14 @@ def _sweep_batch(*, now: dt.datetime, batch_size: int, report: SweepReport) -> i
                 for step in p.steps
             ]
         )
-        phones = messaging.unit_phones(
+        phones = outbox.unit_phones(
             {
                 p.row.unit_id
                 for p in planned
                 if any((p.row.pk, s) in inserted for s in (Step.SMS_UNDELIVERED, Step.ACK_OVERDUE))
             }
         )
-        sms: list[messaging.QueuedSms] = []
+        sms: list[outbox.QueuedSms] = []
         levels: list[tuple[int, dt.datetime | None, int]] = []
         for p in planned:
             fired_now = [s for s in p.steps if (p.row.pk, s) in inserted]
@@ -521,7 +377,7 @@ def _sweep_batch(*, now: dt.datetime, batch_size: int, report: SweepReport) -> i
                 sms += _fire(p, step, now=now, phones=phones)
                 report.fired[step] += 1
             levels.append((p.row.pk, p.next_at, len(p.row.fired | set(fired_now))))
-        report.sms += messaging.sms_queue(sms)
+        report.sms += outbox.sms_queue(sms)
         _advance(levels)
         return len(rows)
 
@@ -635,7 +491,7 @@ def _defer(p: _Planned, step: str, *, now: dt.datetime, report: SweepReport) -> 
 
 def _fire(
     p: _Planned, step: str, *, now: dt.datetime, phones: dict[int, list[tuple[int, str]]]
-) -> list[messaging.QueuedSms]:
+) -> list[outbox.QueuedSms]:
     """Side effects of one rung that this sweep inserted; returns outbox rows to write."""
     a, incident = p.row, p.row.incident
     details = p.details.get(step, {})
@@ -646,14 +502,14 @@ def _fire(
         "step": step,
         "due_at": clock.to_ms(step_due(a, step) or now),
     }
-    sms: list[messaging.QueuedSms] = []
+    sms: list[outbox.QueuedSms] = []
     if step == Step.SMS_UNDELIVERED:
         if not a.texted_at_dispatch:
             sms = _sms_to_unit(p, phones=phones.get(a.unit_id, []), reminder=False, now=now)
         board_notify("escalation.sms_undelivered", incident=incident, sms=len(sms), **common)
     elif step == Step.ACK_OVERDUE:
         uow.notify(
-            "assignment.repush",
+            Topic.ASSIGNMENT_REPUSH,
             district_id=incident.district_id,
             assignment_id=a.pk,
             unit_id=a.unit_id,
@@ -682,10 +538,10 @@ def _fire(
             ).update(citizen_delay_notified_at=now)
             if told:
                 sms = [
-                    messaging.sms_build(
+                    outbox.sms_build(
                         phone=incident.caller_phone,
                         purpose="citizen_delay",
-                        body=messaging.citizen_delay_text(number=incident.number),
+                        body=sms_texts.citizen_delay_text(number=incident.number),
                         now=now,
                         assignment_id=a.pk,
                     )
@@ -711,14 +567,14 @@ def _fire(
 
 def _sms_to_unit(
     p: _Planned, *, phones: list[tuple[int, str]], reminder: bool, now: dt.datetime
-) -> list[messaging.QueuedSms]:
-    """The assignment as an SMS to each of the unit's phones: what messaging.sms_to_unit
+) -> list[outbox.QueuedSms]:
+    """The assignment as an SMS to each of the unit's phones: what outbox.sms_to_unit
     sends, composed from the claimed row's values."""
     if not phones:
         return []
     incident = p.row.incident
     code = reply_code_for(p.row.pk)
-    body = messaging.unit_text(
+    body = sms_texts.unit_text(
         number=incident.number,
         priority=incident.priority,
         category=incident.category,
@@ -729,7 +585,7 @@ def _sms_to_unit(
         reminder=reminder,
     )
     purpose = "escalation_ack_overdue" if reminder else "escalation_undelivered"
-    return messaging.sms_to_phones(
+    return outbox.sms_to_phones(
         phones=phones, body=body, purpose=purpose, now=now, assignment_id=p.row.pk, reply_code=code
     )
 
@@ -737,8 +593,6 @@ def _sms_to_unit(
 def _redispatch(incident_id: int, unit: Unit, *, now: dt.datetime) -> int | None:
     """Dispatch the next-nearest unit (rows locked by :func:`_prepare`). A refusal (the unit
     became busy) leaves the recommendation standing and is recorded, not raised."""
-    from .assignments import dispatch_check, dispatch_locked
-
     locked_incident = lock_one(Incident, incident_id)
     locked_unit = lock_one(Unit, unit.pk)
     if locked_incident is None or locked_unit is None:

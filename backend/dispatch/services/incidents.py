@@ -16,34 +16,28 @@ from backend.geo.models import Settlement
 from backend.ledger import uow
 from backend.ledger.actions import AuditAction
 from backend.ledger.models import ActorKind
+from backend.ledger.names import SyncTable
 from backend.people.access import district_scope
 from backend.people.models import Unit, UnitType
 
-from .. import policies, selectors
+from .. import lifecycle, policies, selectors, sms_texts
 from ..access import check_scope
+from ..lifecycle import ASSIGNMENT_OPEN, AssignmentStatus, EventKind, IncidentStatus
 from ..models import (
-    OPEN_ASSIGNMENT_STATUSES,
     Assignment,
-    AssignmentStatus,
     Category,
     Channel,
-    EventKind,
     FollowUpTask,
     Incident,
-    IncidentStatus,
     IntakeKey,
     LocationSource,
     OutcomeCode,
     RiskSubject,
 )
-from ._shared import (
-    actor_label,
-    board_notify,
-    lock_one,
-    lock_rows,
-    server_event,
-    unit_release_if_idle,
-)
+from . import outbox
+from .locks import lock_one, lock_rows
+from .timeline import actor_label, board_notify, server_event
+from .units import unit_release_if_idle
 
 # A report may be stamped a little ahead of the server clock (the sender's clock); more is
 # an error in the sender.
@@ -234,7 +228,7 @@ def incident_new(
             "follow_up_id": follow_up.pk if follow_up else None,
         },
     )
-    uow.touch("incidents", incident.pk)
+    uow.touch(SyncTable.INCIDENTS, incident.pk)
     board_notify(
         "incident.duplicate" if original else "incident.created",
         incident=incident,
@@ -299,6 +293,92 @@ def incident_create(
         )
 
 
+def _end_open_work(
+    inc: Incident, *, by: Any, now: dt.datetime, reason: str, clear_reached: bool
+) -> dict[str, Any]:
+    """End the open assignments of a locked incident; their units are released.
+
+    With ``clear_reached`` (closing) an assignment whose unit reached the scene is cleared,
+    the others are cancelled; without it (cancelling the incident) all are cancelled.
+    """
+    open_ids = Assignment.objects.filter(incident=inc, status__in=ASSIGNMENT_OPEN).values_list(
+        "pk", flat=True
+    )
+    assignments = lock_rows(Assignment, open_ids)
+    units = lock_rows(Unit, {a.unit_id for a in assignments.values()})
+    ended: dict[str, Any] = {"cleared": [], "cancelled": []}
+    for a in assignments.values():
+        a.incident = inc
+        unit = units[a.unit_id]
+        fields = ["status", "closed_at", "next_escalation_at"]
+        if clear_reached and lifecycle.assignment_reached_scene(a.status, a.on_scene_at):
+            event = server_event(
+                kind=EventKind.CLEARED,
+                incident=inc,
+                assignment=a,
+                unit=unit,
+                actor=by,
+                now=now,
+                payload={"reason": reason},
+            )
+            a.status, a.cleared_at, a.cleared_event = AssignmentStatus.CLEARED, now, event
+            fields += ["cleared_at", "cleared_event"]
+            ended["cleared"].append(a.pk)
+        else:
+            server_event(
+                kind=EventKind.CANCELLED,
+                incident=inc,
+                assignment=a,
+                unit=unit,
+                actor=by,
+                now=now,
+                payload={"reason": reason},
+            )
+            a.status, a.cancelled_at, a.cancelled_by = AssignmentStatus.CANCELLED, now, by
+            a.cancel_reason = reason[:200]
+            fields += ["cancelled_at", "cancelled_by", "cancel_reason"]
+            ended["cancelled"].append(a.pk)
+        a.closed_at, a.next_escalation_at = now, None
+        a.save(update_fields=fields)
+        uow.touch(SyncTable.ASSIGNMENTS, a.pk)
+    for unit in units.values():
+        unit_release_if_idle(unit, now=now)
+    return ended
+
+
+def _lock_open_incident(incident: Incident, by: Any) -> Incident:
+    inc = lock_one(Incident, incident.pk)
+    if inc is None:
+        raise Conflict("The incident is gone.", code="not_found")
+    check_scope(by, inc.district_id)
+    if inc.status in lifecycle.INCIDENT_COMMANDED_OVER:
+        raise Conflict(f"The incident is already {inc.status}.", code="incident_closed")
+    return inc
+
+
+def _tell_citizen_the_outcome(inc: Incident, *, now: dt.datetime) -> bool:
+    """Where the channel says the citizen is told the outcome and they left a phone, text
+    them (the outbox sends it after commit) and record when. Returns whether they were."""
+    if not (inc.notify_citizen and inc.caller_phone) or inc.citizen_notified_at is not None:
+        return False
+    outbox.sms_queue(
+        [
+            outbox.sms_build(
+                phone=inc.caller_phone,
+                body=sms_texts.citizen_outcome_text(number=inc.number),
+                purpose="citizen_outcome",
+                now=now,
+            )
+        ]
+    )
+    inc.citizen_notified_at = now
+    inc.save(update_fields=["citizen_notified_at"])
+    uow.audit(
+        AuditAction.INCIDENT_CITIZEN_NOTIFIED, obj=inc, data={"via": "sms", "purpose": "outcome"}
+    )
+    return True
+
+
 def incident_close(
     *,
     incident: Incident,
@@ -310,7 +390,9 @@ def incident_close(
     """Close an incident with a disposition.
 
     Open assignments end with it: one whose unit reached the scene is cleared, the others
-    are cancelled; their units become available when they have nothing else open.
+    are cancelled; their units become available when they have nothing else open. Where the
+    channel says the citizen is told the outcome (``notify_citizen``) and they left a phone,
+    they are texted that the call is closed.
     """
     disposition = (disposition or "").strip()
     if not disposition:
@@ -321,58 +403,8 @@ def incident_close(
         raise ValidationFailed("Unknown outcome code.", code="invalid_outcome_code")
     now = now or clock.now()
     with uow.unit_of_work():
-        inc = lock_one(Incident, incident.pk)
-        if inc is None:
-            raise Conflict("The incident is gone.", code="not_found")
-        check_scope(by, inc.district_id)
-        if inc.status in (IncidentStatus.CLOSED, IncidentStatus.CANCELLED):
-            raise Conflict("The incident is already closed.", code="incident_closed")
-        open_ids = Assignment.objects.filter(
-            incident=inc, status__in=OPEN_ASSIGNMENT_STATUSES
-        ).values_list("pk", flat=True)
-        assignments = lock_rows(Assignment, open_ids)
-        units = lock_rows(Unit, {a.unit_id for a in assignments.values()})
-        ended: dict[str, Any] = {"cleared": [], "cancelled": []}
-        for a in assignments.values():
-            a.incident = inc
-            unit = units[a.unit_id]
-            reached = a.on_scene_at is not None or a.status in (
-                AssignmentStatus.ON_SCENE,
-                AssignmentStatus.TRANSPORTING,
-            )
-            fields = ["status", "closed_at", "next_escalation_at"]
-            if reached:
-                event = server_event(
-                    kind=EventKind.CLEARED,
-                    incident=inc,
-                    assignment=a,
-                    unit=unit,
-                    actor=by,
-                    now=now,
-                    payload={"reason": "incident closed"},
-                )
-                a.status, a.cleared_at, a.cleared_event = AssignmentStatus.CLEARED, now, event
-                fields += ["cleared_at", "cleared_event"]
-                ended["cleared"].append(a.pk)
-            else:
-                server_event(
-                    kind=EventKind.CANCELLED,
-                    incident=inc,
-                    assignment=a,
-                    unit=unit,
-                    actor=by,
-                    now=now,
-                    payload={"reason": "incident closed"},
-                )
-                a.status, a.cancelled_at, a.cancelled_by = AssignmentStatus.CANCELLED, now, by
-                a.cancel_reason = "incident closed"
-                fields += ["cancelled_at", "cancelled_by", "cancel_reason"]
-                ended["cancelled"].append(a.pk)
-            a.closed_at, a.next_escalation_at = now, None
-            a.save(update_fields=fields)
-            uow.touch("assignments", a.pk)
-        for unit in units.values():
-            unit_release_if_idle(unit, now=now)
+        inc = _lock_open_incident(incident, by)
+        ended = _end_open_work(inc, by=by, now=now, reason="incident closed", clear_reached=True)
         inc.status = IncidentStatus.CLOSED
         inc.closed_at = max(now, inc.received_at)
         inc.closed_by = by
@@ -389,14 +421,59 @@ def incident_close(
             now=now,
             payload={"disposition": inc.disposition, "outcome_code": outcome_code},
         )
+        citizen_told = _tell_citizen_the_outcome(inc, now=now)
         uow.audit(
             AuditAction.INCIDENT_CLOSED,
             actor=by,
             obj=inc,
-            data={"disposition": inc.disposition, "outcome_code": outcome_code, **ended},
+            data={
+                "disposition": inc.disposition,
+                "outcome_code": outcome_code,
+                "citizen_told": citizen_told,
+                **ended,
+            },
         )
-        uow.touch("incidents", inc.pk)
+        uow.touch(SyncTable.INCIDENTS, inc.pk)
         board_notify("incident.closed", incident=inc, actor=actor_label(by), **ended)
+    return inc
+
+
+def incident_cancel(
+    *, incident: Incident, by: Any, reason: str, now: dt.datetime | None = None
+) -> Incident:
+    """Cancel an incident that needs no police (a false call, the caller withdrew, handed to
+    another service): every open assignment is cancelled and its unit released. Unlike
+    closing, nobody is cleared: the call is void. A later fact from a unit is ``after_close``.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(
+            "A reason is required to cancel an incident.", code="reason_required"
+        )
+    now = now or clock.now()
+    with uow.unit_of_work():
+        inc = _lock_open_incident(incident, by)
+        if inc.status == IncidentStatus.DUPLICATE:
+            raise Conflict(
+                "A duplicate is closed with its original, not cancelled.",
+                code="incident_duplicate",
+            )
+        ended = _end_open_work(
+            inc, by=by, now=now, reason=f"incident cancelled: {reason}", clear_reached=False
+        )
+        inc.status = IncidentStatus.CANCELLED
+        inc.closed_at = max(now, inc.received_at)
+        inc.closed_by = by
+        inc.disposition = reason[:200]
+        inc.save(update_fields=["status", "closed_at", "closed_by", "disposition"])
+        server_event(
+            kind=EventKind.CANCELLED, incident=inc, actor=by, now=now, payload={"reason": reason}
+        )
+        uow.audit(
+            AuditAction.INCIDENT_CANCELLED, actor=by, obj=inc, data={"reason": reason, **ended}
+        )
+        uow.touch(SyncTable.INCIDENTS, inc.pk)
+        board_notify("incident.cancelled", incident=inc, actor=actor_label(by), **ended)
     return inc
 
 
@@ -421,8 +498,20 @@ def incident_reopen(
         inc.closed_at = None
         inc.closed_by = None
         inc.save(update_fields=["status", "reopened_at", "closed_at", "closed_by"])
-        uow.audit(AuditAction.INCIDENT_REOPENED, actor=by, obj=inc, data={"reason": reason.strip()})
-        uow.touch("incidents", inc.pk)
+        event = server_event(
+            kind=EventKind.REOPENED,
+            incident=inc,
+            actor=by,
+            now=now,
+            payload={"reason": reason.strip()},
+        )
+        uow.audit(
+            AuditAction.INCIDENT_REOPENED,
+            actor=by,
+            obj=inc,
+            data={"reason": reason.strip(), "event_id": event.pk},
+        )
+        uow.touch(SyncTable.INCIDENTS, inc.pk)
         board_notify("incident.reopened", incident=inc, actor=actor_label(by))
     return inc
 
@@ -430,6 +519,7 @@ def incident_reopen(
 __all__ = [
     "AlreadyExists",
     "IncidentInput",
+    "incident_cancel",
     "incident_close",
     "incident_create",
     "incident_new",

@@ -20,8 +20,8 @@ from backend.ledger import uow
 from backend.ledger.actions import AuditAction
 
 from ..models import Channel, Incident, IntakeKey
-from ._shared import lock_one
 from .incidents import AlreadyExists, IncidentInput, incident_new
+from .locks import lock_one
 
 KEY_PREFIX = "kzi_"
 # last_used_at is bookkeeping: write it at most this often per key.

@@ -5,10 +5,13 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from backend.common import clock
 from backend.common.errors import Conflict as ConflictError
 from backend.common.errors import Forbidden, NotFound, ValidationFailed
-from backend.dispatch.conflicts import conflict_resolve
+from backend.dispatch.admin.conflicts import ConflictResolveForm
+from backend.dispatch.admin.formatting import when_text
 from backend.dispatch.models import Conflict
+from backend.dispatch.services import conflict_resolve
 from backend.ledger.models import AuditEntry
 
 
@@ -116,7 +119,8 @@ def test_conflict_page_shows_both_sides(client, world):
     page = response.content.decode()
     assert "<h3>Device</h3>" in page
     assert "<h3>Server</h3>" in page
-    assert f"({event.device_time})" in page  # the raw device time, as sent
+    # the device's own clock, as sent, in the district's time (never an epoch number)
+    assert when_text(clock.from_ms(event.device_time)) in page
     assert "± 0.5 s" in page
     assert "elapsed time from a server anchor of the same boot" in page
     assert "&quot;dispatched&quot;" in page  # the server's command
@@ -171,3 +175,44 @@ def test_duty_officer_sees_the_conflict_but_cannot_resolve_it(client, world):
     assert page.context["has_change_permission"] is False
     assert post.status_code == 403
     assert unchanged(world.a.conflict)
+
+
+@pytest.mark.parametrize(
+    ("who", "message"),
+    [
+        ("duty", "Only the district chief resolves conflicts."),
+        ("chief_b", "No such conflict."),
+    ],
+)
+def test_the_resolution_form_refuses_with_the_services_own_rules(world, who, message):
+    # given
+    by = world.duty if who == "duty" else world.b.chief
+    form_class = type("Form", (ConflictResolveForm,), {"by": by})
+
+    # when
+    form = form_class(
+        data={"resolution": "noted", "resolution_note": "seen"}, instance=world.a.conflict
+    )
+
+    # then
+    assert not form.is_valid()
+    assert form.non_field_errors() == [message]
+    assert unchanged(world.a.conflict)
+
+
+def test_a_conflict_resolved_while_the_page_was_open_keeps_the_first_resolution(client, world):
+    # given
+    client.force_login(world.a.chief)
+    url = reverse("admin:dispatch_conflict_change", args=[world.a.conflict.pk])
+    assert client.get(url).status_code == 200
+    conflict_resolve(
+        conflict=world.a.conflict, by=world.oblast_admin, resolution="noted", note="first"
+    )
+
+    # when
+    response = client.post(url, {"resolution": "accept_device", "resolution_note": "second"})
+
+    # then
+    assert response.status_code == 403
+    fresh = Conflict.objects.get(pk=world.a.conflict.pk)
+    assert (fresh.resolution, fresh.resolution_note) == ("noted", "first")

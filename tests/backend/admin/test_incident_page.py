@@ -62,7 +62,8 @@ def test_incident_page_shows_the_timeline_in_time_order(client, world):
     ]
     event_row = response.context["kuzet_timeline"][3]
     assert "± 1.2 s by anchor" in event_row.detail
-    assert f"({clock.to_ms(at(300)) + 7000})" in event_row.detail  # raw device clock
+    # the device's own clock (7 s fast), in local time with the date
+    assert "device clock 02.03.2026 09:05:07" in event_row.detail
     assert 'id="kuzet-timeline"' in response.content.decode()
 
 
@@ -168,3 +169,49 @@ def test_reading_a_follow_up_or_an_event_of_a_dv_call_is_audited(client, world):
         (str(dv.pk), {"purpose": "admin.follow_up_view", "follow_up_id": world.a.follow_up.pk}),
         (str(dv.pk), {"purpose": "admin.event_view", "event_id": event.pk}),
     ]
+
+
+def test_status_and_times_are_read_only_even_for_a_superuser(client, world, superuser):
+    # given
+    client.force_login(superuser)
+    incident, assignment = world.a.incident, world.a.assignment
+    incident_url = reverse("admin:dispatch_incident_change", args=[incident.pk])
+    assignment_url = reverse("admin:dispatch_assignment_change", args=[assignment.pk])
+
+    # when
+    incident_form = client.get(incident_url).context["adminform"].form
+    assignment_form = client.get(assignment_url).context["adminform"].form
+
+    # then: no status, time, place or outcome field is editable; the story is the services'
+    assert set(incident_form.fields) == {
+        "summary", "description", "landmark", "caller_name", "caller_phone", "media_links",
+        "registry_kui", "registry_erdr", "registry_erap", "restricted",
+    }  # fmt: skip
+    assert set(assignment_form.fields) == set()
+
+
+def test_a_superuser_posting_a_status_changes_nothing_but_what_may_be_corrected(
+    client, world, superuser
+):
+    # given
+    client.force_login(superuser)
+    incident = world.a.incident
+    url = reverse("admin:dispatch_incident_change", args=[incident.pk])
+    before = (incident.status, incident.closed_at, incident.priority)
+
+    # when
+    response = client.post(
+        url,
+        {
+            "status": "closed", "closed_at_0": "2026-01-01", "closed_at_1": "10:00:00",
+            "priority": "P0", "summary": "corrected summary", "description": "",
+            "landmark": "", "caller_name": "", "caller_phone": "", "media_links": "[]",
+            "registry_kui": "КУИ-77", "registry_erdr": "", "registry_erap": "",
+        },
+    )  # fmt: skip
+
+    # then
+    assert response.status_code == 302, response.context and response.context["adminform"].errors
+    incident.refresh_from_db()
+    assert (incident.status, incident.closed_at, incident.priority) == before
+    assert (incident.summary, incident.registry_kui) == ("corrected summary", "КУИ-77")

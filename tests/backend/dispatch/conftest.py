@@ -1,6 +1,6 @@
 """Helpers for the dispatch tests: authenticated API clients, intake keys, captured
 notifications, the in-memory SMS outbox, a signed SMS gateway, snapshots for "nothing
-changed" assertions."""
+changed" assertions, and (for the fact tests) the sync fixtures of sync_support."""
 
 from __future__ import annotations
 
@@ -27,6 +27,17 @@ from backend.dispatch.services import IncidentInput, intake_key_issue
 from backend.ledger import uow
 from backend.ledger.models import AuditEntry, Change
 from backend.people.models import Unit
+
+# The fact tests push through the sync endpoints as a device does.
+from tests.backend.sync_support import (
+    assignment_a,
+    device_a1,
+    device_b1,
+    incident_a,
+    published,
+)
+
+__all__ = ["assignment_a", "device_a1", "device_b1", "incident_a", "published"]
 
 CAPTURED: list[uow.Commit] = []
 

@@ -11,7 +11,6 @@ from tests import factories
 
 from .conftest import snapshot
 
-pytestmark = pytest.mark.urls("tests.backend.dispatch.admin_site")
 BASE = "/admin/dispatch/incident"
 
 

@@ -12,6 +12,7 @@ import pytest
 from django.db import connection
 
 from backend.common import clock
+from backend.dispatch import sms_texts
 from backend.dispatch.models import (
     Assignment,
     EscalationStep,
@@ -23,7 +24,6 @@ from backend.dispatch.services import (
     escalation,
     escalation_sweep,
     incident_dispatch,
-    messaging,
 )
 from backend.dispatch.sms import reply_code_for
 from backend.ledger import uow
@@ -381,7 +381,7 @@ def test_a_backlog_of_sixty_rungs_writes_every_row_exactly(personas):
             a.pk,
             f"backlog{i}",
             f"+7702{i:07d}",
-            messaging.dispatch_text(incident=a.incident, assignment_id=a.pk),
+            sms_texts.dispatch_text(incident=a.incident, assignment_id=a.pk),
             reply_code_for(a.pk),
             "escalation_undelivered",
             "queued",

@@ -8,7 +8,7 @@ import pytest
 
 from backend.common import clock
 from backend.dispatch.selectors import units_recommended
-from backend.dispatch.travel import haversine_km, road_km, travel_seconds
+from backend.geo.travel import haversine_km, road_km, travel_seconds
 from backend.people.models import Unit
 from tests import factories
 

@@ -16,18 +16,22 @@ from backend.dispatch.models import (
     Incident,
     SmsMessage,
 )
+from backend.dispatch.models import Conflict as ConflictRecord
 from backend.dispatch.services import (
     assignment_acknowledge_on_behalf,
     assignment_cancel,
     assignment_reassign,
+    fact_record,
+    incident_cancel,
     incident_close,
     incident_create,
     incident_dispatch,
     incident_reopen,
+    sms_send_pending,
 )
 from backend.dispatch.sms import reply_code_for
 from backend.ledger.models import AuditEntry
-from backend.people.models import UnitStatus
+from backend.people.models import Unit, UnitStatus
 from tests import factories
 
 from .conftest import boards, report, snapshot
@@ -546,6 +550,7 @@ def test_close_clears_units_on_scene_and_cancels_the_others(personas, frozen, wi
     assert json.loads(audit.data) == {
         "disposition": "протокол составлен",
         "outcome_code": "admin_protocol",
+        "citizen_told": False,
         "cleared": [on_scene.pk],
         "cancelled": [en_route.pk],
     }
@@ -581,3 +586,113 @@ def test_closing_twice_is_refused_and_reopening_queues_again(personas, frozen):
 
     reopened = incident_reopen(incident=incident, by=personas.a.chief, reason="новые сведения")
     assert (reopened.status, reopened.reopened_at, reopened.closed_at) == ("queued", T0, None)
+    reopened_events = Event.objects.filter(incident=incident, kind="reopened")
+    assert [(e.source, e.payload["reason"]) for e in reopened_events] == [
+        ("server", "новые сведения")
+    ]
+
+
+def test_closing_tells_the_citizen_the_outcome_once_by_sms(personas, frozen, sms_outbox):
+    # given: an app report whose channel tells the citizen, with a phone
+    incident = town_incident(personas, channel="app_102", caller_phone="+77011234567")
+    Incident.objects.filter(pk=incident.pk).update(notify_citizen=True)
+    incident.refresh_from_db()
+
+    # when
+    closed = incident_close(incident=incident, by=personas.duty, disposition="меры приняты")
+    sms_send_pending()
+
+    # then
+    assert closed.citizen_notified_at == T0
+    assert [(m.phone, m.purpose) for m in SmsMessage.objects.all()] == [
+        ("+77011234567", "citizen_outcome")
+    ]
+    assert [m.phone for m in sms_outbox] == ["+77011234567"]
+    assert closed.number in sms_outbox[0].body
+    assert AuditEntry.objects.filter(action="incident.citizen_notified").count() == 1
+
+
+def test_closing_a_call_whose_citizen_is_not_told_sends_nothing(personas, frozen):
+    # given: a 102 call (the channel does not promise an outcome message)
+    incident = town_incident(personas, caller_phone="+77011234567")
+
+    # when
+    closed = incident_close(incident=incident, by=personas.duty, disposition="меры приняты")
+
+    # then
+    assert (closed.notify_citizen, closed.citizen_notified_at) == (False, None)
+    assert SmsMessage.objects.count() == 0
+
+
+def test_cancelling_an_incident_cancels_every_open_assignment_and_frees_the_units(
+    personas, frozen, with_devices
+):
+    # given: two units sent, one of them already on scene
+    incident = town_incident(personas)
+    first = incident_dispatch(incident=incident, unit=personas.a.patrol, by=personas.duty)
+    second = incident_dispatch(incident=incident, unit=personas.a.inspector_unit, by=personas.duty)
+    Assignment.objects.filter(pk=first.pk).update(status="on_scene", on_scene_at=T0)
+
+    # when
+    cancelled = incident_cancel(incident=incident, by=personas.duty, reason="ложный вызов")
+
+    # then
+    assert (cancelled.status, cancelled.closed_at, cancelled.disposition) == (
+        "cancelled",
+        T0,
+        "ложный вызов",
+    )
+    assert sorted(
+        Assignment.objects.filter(incident=incident).values_list("status", "cancel_reason")
+    ) == [
+        ("cancelled", "incident cancelled: ложный вызов"),
+        ("cancelled", "incident cancelled: ложный вызов"),
+    ]
+    assert set(
+        Unit.objects.filter(pk__in=[first.unit_id, second.unit_id]).values_list("status", flat=True)
+    ) == {"available"}
+    assert Event.objects.filter(incident=incident, kind="cancelled", assignment=None).count() == 1
+    (audit,) = AuditEntry.objects.filter(action="incident.cancelled")
+    assert json.loads(audit.data)["cancelled"] == sorted([first.pk, second.pk])
+
+
+@pytest.mark.parametrize("reason", ["", "   "])
+def test_cancelling_without_a_reason_or_twice_is_refused(personas, frozen, reason):
+    # given
+    incident = town_incident(personas)
+    before = snapshot()
+
+    # when / then
+    with pytest.raises(ValidationFailed):
+        incident_cancel(incident=incident, by=personas.duty, reason=reason)
+    assert snapshot() == before
+    incident_cancel(incident=incident, by=personas.duty, reason="ошибка")
+    after_cancel = snapshot()
+    with pytest.raises(Conflict) as exc:
+        incident_cancel(incident=incident, by=personas.duty, reason="ещё раз")
+    assert exc.value.code == "incident_closed"
+    assert snapshot() == after_cancel
+
+
+def test_an_arrival_reported_after_the_incident_was_cancelled_is_kept_with_a_conflict(
+    personas, frozen, with_devices
+):
+    # given
+    incident = town_incident(personas)
+    a = incident_dispatch(incident=incident, unit=personas.a.patrol, by=personas.duty)
+    incident_cancel(incident=incident, by=personas.duty, reason="ложный вызов")
+
+    # when
+    with clock.frozen(T0 + dt.timedelta(minutes=5)):
+        event = fact_record(
+            kind="on_scene",
+            assignment=Assignment.objects.get(pk=a.pk),
+            source="on_behalf",
+            actor=personas.duty,
+            via="radio",
+        )
+
+    # then
+    # the assignment was cancelled with the incident: the fact is kept, not projected
+    assert event.disposition == "after_cancel"
+    assert ConflictRecord.objects.filter(event=event, kind="after_cancel").count() == 1

@@ -107,12 +107,40 @@ def test_cancel_and_reassign_through_the_api(personas, client_for, incidents):
     ]
 
 
+def test_cancel_and_reopen_an_incident_through_the_api(personas, client_for, incidents):
+    # given
+    api = client_for(personas.duty)
+    incident_id = incidents["a"].pk
+    closed = api.post(
+        f"/api/v1/incidents/{incident_id}/close/", {"disposition": "разобрано"}, format="json"
+    )
+
+    # when
+    reopened = api.post(
+        f"/api/v1/incidents/{incident_id}/reopen/", {"reason": "новые сведения"}, format="json"
+    )
+    cancelled = api.post(
+        f"/api/v1/incidents/{incident_id}/cancel/", {"reason": "ложный вызов"}, format="json"
+    )
+    again = api.post(f"/api/v1/incidents/{incident_id}/cancel/", {"reason": "x"}, format="json")
+    no_reason = api.post(f"/api/v1/incidents/{incident_id}/reopen/", {}, format="json")
+
+    # then
+    assert closed.status_code == 200
+    assert (reopened.status_code, reopened.json()["status"]) == (200, "queued")
+    assert (cancelled.status_code, cancelled.json()["status"]) == (200, "cancelled")
+    assert (again.status_code, again.json()["error"]) == (409, "incident_closed")
+    assert no_reason.status_code == 400
+
+
 def _requests(incident_id, assignment_id, unit_id):
     return [
         ("get", f"/api/v1/incidents/{incident_id}/", None),
         ("get", f"/api/v1/incidents/{incident_id}/recommendations/", None),
         ("post", f"/api/v1/incidents/{incident_id}/assignments/", {"unit_id": unit_id}),
         ("post", f"/api/v1/incidents/{incident_id}/close/", {"disposition": "x"}),
+        ("post", f"/api/v1/incidents/{incident_id}/cancel/", {"reason": "x"}),
+        ("post", f"/api/v1/incidents/{incident_id}/reopen/", {"reason": "x"}),
         ("post", f"/api/v1/assignments/{assignment_id}/cancel/", {}),
         ("post", f"/api/v1/assignments/{assignment_id}/reassign/", {"unit_id": unit_id}),
         ("post", f"/api/v1/assignments/{assignment_id}/acknowledge/", {"channel": "radio"}),
@@ -134,7 +162,7 @@ def test_a_chief_of_a_cannot_see_or_touch_the_incidents_of_b(personas, client_fo
     ]
 
     # then
-    assert [(r.status_code, r.json()["error"]) for r in responses] == [(404, "not_found")] * 7
+    assert [(r.status_code, r.json()["error"]) for r in responses] == [(404, "not_found")] * 9
     assert snapshot() == before
 
 
@@ -167,9 +195,9 @@ def test_the_oblast_duty_officer_acts_in_every_district(personas, client_for, in
 @pytest.mark.parametrize(
     ("who", "expected"),
     [
-        ("officer", [(403, "forbidden")] * 7),
-        ("oblast_admin", [(200, None), (200, None)] + [(403, "forbidden")] * 5),
-        ("anonymous", [(401, "unauthenticated")] * 7),
+        ("officer", [(403, "forbidden")] * 9),
+        ("oblast_admin", [(200, None), (200, None)] + [(403, "forbidden")] * 7),
+        ("anonymous", [(401, "unauthenticated")] * 9),
     ],
 )
 def test_roles_that_may_not_dispatch(personas, client_for, incidents, who, expected):
@@ -252,6 +280,8 @@ def test_the_schema_documents_the_dispatch_api(client_for, personas):
         "/api/v1/incidents/{incident_id}/recommendations/": ["get"],
         "/api/v1/incidents/{incident_id}/assignments/": ["post"],
         "/api/v1/incidents/{incident_id}/close/": ["post"],
+        "/api/v1/incidents/{incident_id}/cancel/": ["post"],
+        "/api/v1/incidents/{incident_id}/reopen/": ["post"],
         "/api/v1/assignments/{assignment_id}/cancel/": ["post"],
         "/api/v1/assignments/{assignment_id}/reassign/": ["post"],
         "/api/v1/assignments/{assignment_id}/acknowledge/": ["post"],

@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from backend.dispatch.models import IncidentStatus
+from backend.dispatch.lifecycle import IncidentStatus
 from tests import factories
 
 pytestmark = pytest.mark.django_db

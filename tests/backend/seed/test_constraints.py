@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from django.db import IntegrityError, transaction
 
-from backend.dispatch.models import Assignment, Category, Incident, IncidentStatus, Priority
+from backend.dispatch.lifecycle import IncidentStatus
+from backend.dispatch.models import Assignment, Category, Incident, Priority
 from backend.people.models import Officer, Role, Unit
 from tests import factories
 

@@ -12,13 +12,8 @@ from django.core.management import call_command
 from backend.devices.models import Device
 from backend.dispatch.models import Assignment, Conflict, Event, Incident
 from backend.geo.models import District, Okrug, Settlement
-from backend.geo.seeding import (
-    ROAD_FACTOR,
-    estimate_position,
-    great_circle_km,
-    read_rows,
-    zone_for,
-)
+from backend.geo.seeding import estimate_position, read_rows, zone_for
+from backend.geo.travel import ROAD_FACTOR, haversine_km
 from backend.ledger import uow
 from backend.ledger.models import AuditEntry, Change
 from backend.people.models import Mobility, Officer, Role, Unit, UnitType
@@ -108,7 +103,7 @@ def test_settlements_have_road_distance_zone_and_white_spots():
         seat = s.district.seat
         is_seat = seat.pk == s.pk
         expected_km = (
-            0.0 if is_seat else ROAD_FACTOR * great_circle_km(seat.lat, seat.lon, s.lat, s.lon)
+            0.0 if is_seat else ROAD_FACTOR * haversine_km(seat.lat, seat.lon, s.lat, s.lon)
         )
         assert s.road_km_to_seat == pytest.approx(expected_km, abs=0.1), s.name
         assert s.zone == zone_for(is_seat=is_seat, kind=s.kind, road_km_to_seat=s.road_km_to_seat)
@@ -126,7 +121,7 @@ def test_estimated_positions_are_deterministic_and_within_reach():
 
     # then
     assert first == again
-    assert 16.0 <= great_circle_km(48.94509, 79.25502, *first) <= 80.0
+    assert 16.0 <= haversine_km(48.94509, 79.25502, *first) <= 80.0
 
 
 @pytest.mark.django_db

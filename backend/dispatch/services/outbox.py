@@ -1,4 +1,4 @@
-"""The SMS outbox and inbound replies.
+"""The SMS outbox: who gets a text, and writing and sending it.
 
 Outbound messages are rows written in the same transaction as the dispatch or escalation
 that needs them (an outbox): if the transaction rolls back, nothing is sent; if it commits,
@@ -10,44 +10,33 @@ conditional ``UPDATE … WHERE state = 'queued'``, so two senders never both sen
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from celery import current_app
+from django.db import connection, transaction
 from django.db.models import F
-from django.utils.module_loading import import_string
 
 from backend.common import clock
-from backend.common.errors import Malformed, Unauthenticated
 from backend.devices.models import Device
 from backend.geo.models import Coverage
-from backend.ledger import uow
-from backend.ledger.actions import AuditAction
-from backend.ledger.models import ActorKind
-from backend.people.models import Officer, Role, Unit
+from backend.people.models import Officer, Unit
 
 from .. import selectors
-from ..models import Assignment, Category, Incident, SmsMessage
-from ..sms import (
-    REPLAY_WINDOW_S,
-    OutgoingSms,
-    SignatureError,
-    SmsError,
-    compose,
-    get_backend,
-    reply_code_for,
-    verify,
-)
+from ..models import Incident, SmsMessage
+from ..sms import OutgoingSms, SmsError, get_backend, reply_code_for
+from ..sms_texts import dispatch_text
 
 MAX_ATTEMPTS = 5
 # A message claimed this long ago and still "sending" belonged to a worker that died.
 STUCK_AFTER = dt.timedelta(minutes=5)
 POOR_COVERAGE = frozenset({Coverage.SMS_ONLY, Coverage.NONE})
+# Called by name: the task module imports this one (tasks → services), not the other way;
+# a signature finds the registered task, so eager mode (the tests) still runs it in place.
+SEND_TASK = "backend.dispatch.tasks.sms_send_pending"
 
 
 # --- who gets an SMS ---------------------------------------------------------------------------
@@ -86,71 +75,6 @@ def sms_reason_for_unit(*, unit: Unit, incident: Incident) -> str | None:
     if coverage in POOR_COVERAGE:
         return f"coverage_{coverage}"
     return None
-
-
-# --- texts --------------------------------------------------------------------------------------
-_CATEGORY_LABELS = dict(Category.choices)
-
-
-def place_text(*, settlement: str | None, landmark: str) -> str:
-    return ", ".join(p for p in (settlement or "", landmark) if p)
-
-
-def where(incident: Incident) -> str:
-    settlement = incident.settlement.name if incident.settlement is not None else None
-    return place_text(settlement=settlement, landmark=incident.landmark)
-
-
-def unit_text(
-    *,
-    number: str,
-    priority: str,
-    category: str,
-    place: str,
-    risk: bool,
-    summary: str,
-    reply_code: str,
-    reminder: bool = False,
-) -> str:
-    """The assignment as an SMS to the unit, ending with the reply instruction."""
-    return compose(
-        [
-            "KUZET" + (" NAPOMINANIE" if reminder else ""),
-            number,
-            priority,
-            str(_CATEGORY_LABELS.get(category, category)),
-            place,
-            "RISK" if risk else "",
-            summary,
-        ],
-        tail=f"Otvet: ACK {reply_code}",
-    )
-
-
-def dispatch_text(*, incident: Incident, assignment_id: int, reminder: bool = False) -> str:
-    return unit_text(
-        number=incident.number,
-        priority=incident.priority,
-        category=incident.category,
-        place=where(incident),
-        risk=bool(incident.risk_flags),
-        summary=incident.summary,
-        reply_code=reply_code_for(assignment_id),
-        reminder=reminder,
-    )
-
-
-def cancel_text(*, incident: Incident) -> str:
-    return compose(["KUZET OTMENA", incident.number, "vyezd otmenen."])
-
-
-def citizen_delay_text(*, number: str) -> str:
-    return compose(
-        [
-            f"Politsiya: vyzov {number} priniat, naryad zaderzhivaetsya.",
-            "Pri ugroze zhizni zvonite 102.",
-        ]
-    )
 
 
 # --- outbox -------------------------------------------------------------------------------------
@@ -295,9 +219,7 @@ def sms_send_soon() -> None:
     """Ask a worker to send the outbox once the current transaction has committed."""
 
     def enqueue() -> None:
-        from ..tasks import sms_send_pending
-
-        sms_send_pending.delay()
+        current_app.signature(SEND_TASK).delay()
 
     transaction.on_commit(enqueue, robust=True)
 
@@ -348,179 +270,3 @@ def sms_send_pending(*, limit: int = 200, backend: Any = None) -> int:
         )
         sent += 1
     return sent
-
-
-# --- inbound -------------------------------------------------------------------------------------
-# "ACK 4821", also typed in Cyrillic letters that look the same ("АСК", "ОК").
-_ACK_RE = re.compile(r"^\s*(?:ACK|OK|АСК|ОК)\W*(\d{4})\b", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class InboundResult:
-    status: str  # applied | rejected
-    reason: str
-    sms_id: int
-    assignment_id: int | None = None
-    event_id: str | None = None
-
-
-def _phone_key(phone: str) -> str:
-    digits = "".join(ch for ch in phone if ch.isdigit())
-    return digits[-10:]
-
-
-def _officer_for_phone(phone: str) -> Officer | None:
-    key = _phone_key(phone)
-    if len(key) < 10:
-        return None
-    candidates = Officer.objects.filter(
-        phone__endswith=key, is_active=True, role=Role.OFFICER
-    ).order_by("pk")
-    return next((o for o in candidates if _phone_key(o.phone) == key), None)
-
-
-def _refuse(code: str, detail: str, *, data: dict[str, Any]) -> Unauthenticated:
-    action = (
-        "security.sms_inbound_replayed" if code == "replayed" else "security.sms_inbound_forged"
-    )
-    with uow.unit_of_work():
-        uow.audit(
-            action,
-            actor_kind=ActorKind.ANONYMOUS,
-            actor_label="sms-gateway",
-            object_type="sms",
-            data={"reason": detail, **data},
-        )
-    return Unauthenticated(detail, code=code)
-
-
-def sms_inbound_receive(*, raw: bytes, signature: str | None) -> InboundResult:
-    """Turn a signed gateway callback into an acknowledgment with source ``sms``.
-
-    Body: ``{"id": "<gateway message id>", "from": "+7…", "text": "ACK 4821",
-    "received_at": "<ISO 8601, optional>"}``. A bad signature (401 ``bad_signature``), a
-    timestamp outside the replay window or a message id seen before (401 ``replayed``) is
-    refused and audited. A reply that parses but matches no assignment is stored as
-    ``rejected`` and answered 200 (the gateway did nothing wrong).
-    """
-    try:
-        verify(signature, raw, secret=settings.KUZET_SMS_INBOUND_SECRET)
-    except SignatureError as exc:
-        raise _refuse(exc.code, exc.detail, data={"bytes": len(raw)}) from None
-    try:
-        body = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        raise Malformed("The body is not JSON.") from None
-    if not isinstance(body, dict):
-        raise Malformed("The body must be a JSON object.")
-    provider_id = str(body.get("id") or "").strip()[:64]
-    phone = str(body.get("from") or "").strip()[:20]
-    text = str(body.get("text") or "")[:480]
-    if not provider_id or not phone:
-        raise Malformed("id and from are required.")
-    now = clock.now()
-    occurred_at = _parse_time(body.get("received_at"), now=now)
-
-    if SmsMessage.objects.filter(
-        direction=SmsMessage.Direction.IN, provider_id=provider_id
-    ).exists():
-        raise _refuse("replayed", "This message was received before.", data={"id": provider_id})
-    with uow.unit_of_work():
-        try:
-            with transaction.atomic():
-                msg = SmsMessage.objects.create(
-                    direction=SmsMessage.Direction.IN,
-                    phone=phone,
-                    body=text,
-                    provider_id=provider_id,
-                    state=SmsMessage.State.RECEIVED,
-                    created_at=now,
-                )
-        except IntegrityError:
-            msg = None
-        if msg is not None:
-            result = _apply_reply(msg, text=text, occurred_at=occurred_at, now=now)
-    if msg is None:  # the same message raced in twice
-        raise _refuse("replayed", "This message was received before.", data={"id": provider_id})
-    return result
-
-
-def _parse_time(value: Any, *, now: dt.datetime) -> dt.datetime:
-    if not isinstance(value, str):
-        return now
-    try:
-        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return now
-    if parsed.tzinfo is None:
-        return now
-    # The gateway's receipt time is trusted within the replay window only.
-    earliest = now - dt.timedelta(seconds=REPLAY_WINDOW_S)
-    return min(max(parsed, earliest), now)
-
-
-def _apply_reply(
-    msg: SmsMessage, *, text: str, occurred_at: dt.datetime, now: dt.datetime
-) -> InboundResult:
-    def reject(reason: str, **fields: Any) -> InboundResult:
-        msg.state = SmsMessage.State.REJECTED
-        msg.error = reason
-        for name, value in fields.items():
-            setattr(msg, name, value)
-        msg.save(update_fields=["state", "error", *fields])
-        uow.audit(
-            AuditAction.SMS_INBOUND_REJECTED,
-            actor_kind=ActorKind.SYSTEM,
-            object_type="sms",
-            object_id=msg.pk,
-            data={"reason": reason, "phone": msg.phone},
-        )
-        return InboundResult("rejected", reason, msg.pk)
-
-    match = _ACK_RE.match(text)
-    if match is None:
-        return reject("unknown_command")
-    officer = _officer_for_phone(msg.phone)
-    if officer is None:
-        return reject("unknown_sender")
-    code = match.group(1)
-    sent = (
-        SmsMessage.objects.filter(
-            direction=SmsMessage.Direction.OUT,
-            officer=officer,
-            reply_code=code,
-            assignment__isnull=False,
-        )
-        .order_by("-pk")
-        .first()
-    )
-    if sent is None or sent.assignment_id is None:
-        return reject("unknown_code", officer=officer)
-    assignment = Assignment.objects.select_related("incident", "unit").get(pk=sent.assignment_id)
-    recorder = import_string(settings.KUZET_FACT_RECORDER)
-    event = recorder(
-        kind="ack",
-        assignment=assignment,
-        source="sms",
-        actor=officer,
-        officer=officer,
-        via="sms",
-        payload={"text": text, "sms_id": msg.pk},
-        occurred_at=occurred_at,
-    )
-    from .escalation import ladder_reschedule
-
-    ladder_reschedule(assignment_id=assignment.pk, now=now)
-    msg.state = SmsMessage.State.APPLIED
-    msg.officer = officer
-    msg.assignment = assignment
-    msg.reply_code = code
-    msg.save(update_fields=["state", "officer", "assignment", "reply_code"])
-    uow.audit(
-        AuditAction.SMS_INBOUND_APPLIED,
-        actor=officer,
-        actor_kind=ActorKind.USER,
-        obj=assignment,
-        data={"sms_id": msg.pk, "event_id": event.pk, "disposition": event.disposition},
-    )
-    return InboundResult("applied", "", msg.pk, assignment.pk, event.pk)

@@ -1,4 +1,4 @@
-"""The one place where facts become state (PROTOCOL.md §6).
+"""The one place where facts become state (PROTOCOL.md §6), beside the commands.
 
 A fact is an :class:`~backend.dispatch.models.Event`: from a device push (HTTP or WebSocket),
 an SMS reply, or a duty officer acting on an officer's behalf. Whatever its origin, it goes
@@ -18,15 +18,17 @@ through :func:`_apply`, which
 Escalation fields are never written here: the escalation sweep re-checks
 ``acknowledged_at``/``on_scene_at`` before it fires (dispatch's convention).
 
-Entry points: :func:`apply_device_events` (the push) and :func:`record_server_fact`
-(``settings.KUZET_FACT_RECORDER``, called by dispatch).
+The statuses, the milestone table and how a milestone moves the incident and the unit come
+from :mod:`backend.dispatch.lifecycle`; the decisions by time from :mod:`sync.rules`.
+
+Entry points: :func:`device_events_apply` (the sync push, HTTP and WebSocket) and
+:func:`fact_record` (an acknowledgement relayed by a duty officer, an SMS reply, a chief's
+backfill).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import secrets
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -37,8 +39,18 @@ from django.db.models import Model, Q
 from backend.common import clock
 from backend.common.errors import ValidationFailed
 from backend.devices.models import Device, EnrolmentCode
-from backend.dispatch.models import (
-    OPEN_ASSIGNMENT_STATUSES,
+from backend.geo.models import LAT_RANGE, LON_RANGE
+from backend.ledger import uow
+from backend.ledger.actions import AuditAction
+from backend.ledger.models import ActorKind
+from backend.ledger.names import SyncTable, Topic
+from backend.people.models import Unit
+from sync import rules, timing
+from sync.protocol import EventRecord
+
+from .. import lifecycle
+from ..lifecycle import AssignmentStatus, EventKind
+from ..models import (
     Assignment,
     Conflict,
     Disposition,
@@ -46,28 +58,20 @@ from backend.dispatch.models import (
     Event,
     EventSource,
     Incident,
-    IncidentStatus,
 )
-from backend.dispatch.services import ASSIGNMENT_DRIVEN_UNIT_STATUSES, board_notify, lock_rows
-from backend.geo.models import LAT_RANGE, LON_RANGE
-from backend.ledger import uow
-from backend.ledger.actions import AuditAction
-from backend.ledger.models import ActorKind
-from backend.people.models import Unit, UnitStatus
-from sync import rules, timing
-from sync.protocol import MILESTONE_FIELDS, MILESTONE_KINDS, MILESTONE_STATUSES, EventRecord
+from .locks import lock_rows
+from .timeline import board_notify, content_hash, server_event_id
+from .units import unit_has_open_work
 
 M = TypeVar("M", bound=Model)
 
-# The unit status a milestone puts the unit in (cleared: available, if nothing else is open).
-MILESTONE_UNIT_STATUS = {
-    "en_route": UnitStatus.EN_ROUTE,
-    "on_scene": UnitStatus.ON_SCENE,
-    "transporting": UnitStatus.TRANSPORTING,
-}
-UNIT_KINDS = frozenset({"unit_status", "location", "sos"})
 NO_UNIT = 0  # a claimed unit that matches no assignee (unit ids start at 1)
-SERVER_FACT_KINDS = frozenset({*MILESTONE_KINDS, "outcome", "note", "unit_status", "sos"})
+# What the office may state for an officer (a position or a delivery receipt comes from the
+# device alone).
+OFFICE_FACT_KINDS = frozenset(
+    {*lifecycle.MILESTONE_KINDS, EventKind.OUTCOME, EventKind.NOTE, EventKind.UNIT_STATUS,
+     EventKind.SOS}
+)  # fmt: skip
 SOURCE_AUDIT_ACTION: dict[str, AuditAction] = {
     EventSource.ON_BEHALF: AuditAction.EVENT_ON_BEHALF_RECORDED,
     EventSource.SMS: AuditAction.EVENT_SMS_RECORDED,
@@ -99,10 +103,6 @@ class _Entry:
     conflicts: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
 
-def _ms(value: dt.datetime | None) -> int | None:
-    return None if value is None else clock.to_ms(value)
-
-
 def _lock(model: type[M], ids: Iterable[int | None]) -> dict[int, M]:
     return lock_rows(model, [i for i in ids if i is not None])
 
@@ -119,7 +119,7 @@ def _in_kazakhstan(lat: float | None, lon: float | None) -> bool:
 # --- entry points ---------------------------------------------------------------------------
 
 
-def apply_device_events(
+def device_events_apply(
     *,
     device: Device,
     records: Sequence[tuple[EventRecord, str]],
@@ -181,7 +181,7 @@ def apply_device_events(
     )
 
 
-def record_server_fact(
+def fact_record(
     *,
     kind: str,
     assignment: Assignment,
@@ -202,7 +202,7 @@ def record_server_fact(
     acknowledgement after a cancellation is stored ``after_cancel`` with a conflict, for
     instance). Escalation fields are left to dispatch (it reschedules its ladder).
     """
-    if kind not in SERVER_FACT_KINDS:
+    if kind not in OFFICE_FACT_KINDS:
         raise ValidationFailed(f"{kind!r} is not a fact the server records.", code="invalid")
     if source not in EventSource.values or source == EventSource.APP:
         raise ValidationFailed(f"{source!r} is not a server-side source.", code="invalid")
@@ -211,18 +211,16 @@ def record_server_fact(
     if at > now:
         at = now  # a fact cannot be dated after the server heard of it
     payload = dict(payload or {})
-    event_id = "srv_" + secrets.token_hex(16)
-    material = uow.canonical_json(
-        {
-            "id": event_id,
-            "kind": kind,
-            "assignment": assignment.pk,
-            "source": source,
-            "via": via,
-            "payload": payload,
-            "at": clock.to_ms(at),
-        }
-    )
+    event_id = server_event_id()
+    material = {
+        "id": event_id,
+        "kind": kind,
+        "assignment": assignment.pk,
+        "source": source,
+        "via": via,
+        "payload": payload,
+        "at": clock.to_ms(at),
+    }
     # SMS replies carry their sender (checked against the assignee; an officer without a
     # unit, or no officer, is never the assignee); office facts are stated for the assignee.
     claimed_unit: int | None = None
@@ -236,7 +234,7 @@ def record_server_fact(
         unit_id=claimed_unit if claimed_unit not in (None, NO_UNIT) else assignment.unit_id,
         officer_id=officer.pk if officer is not None else None,
         payload=payload,
-        content_hash=hashlib.sha256(material.encode()).hexdigest(),
+        content_hash=content_hash(material),
         server_received_at=now,
     )
     uncertainty: int | None = 0
@@ -324,22 +322,21 @@ class _State:
         if assignment.pk not in self.views:
             incident = self.incidents[assignment.incident_id]
             milestones = {}
-            for kind in MILESTONE_KINDS:
-                name = MILESTONE_FIELDS[kind]
-                event_id = getattr(assignment, name.removesuffix("_at") + "_event_id")
-                at = getattr(assignment, name)
+            for m in lifecycle.MILESTONES:
+                event_id = getattr(assignment, m.event_field + "_id")
+                at = getattr(assignment, m.field)
                 if event_id is not None and at is not None:
-                    milestones[kind] = rules.MilestoneFact(str(event_id), clock.to_ms(at))
+                    milestones[m.kind] = rules.MilestoneFact(str(event_id), clock.to_ms(at))
             self.views[assignment.pk] = rules.AssignmentView(
                 id=str(assignment.pk),
                 unit_id=str(assignment.unit_id),
                 status=assignment.status,
                 dispatched_ms=clock.to_ms(assignment.dispatched_at),
                 milestones=milestones,
-                cancelled_ms=_ms(assignment.cancelled_at),
-                superseded_ms=_ms(assignment.superseded_at),
-                closed_ms=_ms(incident.closed_at)
-                if incident.status in (IncidentStatus.CLOSED, IncidentStatus.CANCELLED)
+                cancelled_ms=clock.opt_ms(assignment.cancelled_at),
+                superseded_ms=clock.opt_ms(assignment.superseded_at),
+                closed_ms=clock.opt_ms(incident.closed_at)
+                if incident.status in lifecycle.INCIDENT_COMMANDED_OVER
                 else None,
             )
         return self.views[assignment.pk]
@@ -351,21 +348,25 @@ def _load_unit_facts(state: _State, entries: Sequence[_Entry]) -> None:
     for unit in state.units.values():
         if unit.status_at is not None:
             wanted |= Q(
-                unit_id=unit.pk, kind__in=["unit_status", "sos"], estimated_at=unit.status_at
+                unit_id=unit.pk,
+                kind__in=[EventKind.UNIT_STATUS, EventKind.SOS],
+                estimated_at=unit.status_at,
             )
         if unit.position_at is not None:
-            wanted |= Q(unit_id=unit.pk, kind="location", estimated_at=unit.position_at)
+            wanted |= Q(unit_id=unit.pk, kind=EventKind.LOCATION, estimated_at=unit.position_at)
     for unit_id in state.units:
         state.status_events[unit_id] = None
         state.position_events[unit_id] = None
-    if not any(e.event.kind in UNIT_KINDS or e.event.lat is not None for e in entries):
+    if not any(
+        e.event.kind in lifecycle.UNIT_EVENT_KINDS or e.event.lat is not None for e in entries
+    ):
         return
     for event_id, unit_id, kind in (
         Event.objects.filter(wanted, disposition=Disposition.APPLIED)
         .order_by("id")
         .values_list("id", "unit_id", "kind")
     ):
-        if kind == "location":
+        if kind == EventKind.LOCATION:
             state.position_events[unit_id] = event_id
         else:
             state.status_events[unit_id] = event_id
@@ -375,13 +376,13 @@ def _load_outcomes(state: _State, entries: Sequence[_Entry]) -> None:
     incident_ids = {
         state.assignments[e.assignment_id].incident_id
         for e in entries
-        if e.event.kind == "outcome" and e.assignment_id in state.assignments
+        if e.event.kind == EventKind.OUTCOME and e.assignment_id in state.assignments
     }
     if not incident_ids:
         return
     revisions: dict[int, list[rules.OutcomeRevision]] = defaultdict(list)
     for event_id, incident_id, payload, received, source in (
-        Event.objects.filter(incident_id__in=sorted(incident_ids), kind="outcome")
+        Event.objects.filter(incident_id__in=sorted(incident_ids), kind=EventKind.OUTCOME)
         .exclude(disposition=Disposition.NOT_ASSIGNEE)
         .values_list("id", "incident_id", "payload", "server_received_at", "source")
     ):
@@ -440,7 +441,7 @@ def _estimate(
         gps_time=record.gps_time,
         anchors=anchors,
         received_ms=clock.to_ms(entry.event.server_received_at),
-        not_before_ms=_ms(floor),
+        not_before_ms=clock.opt_ms(floor),
     )
 
 
@@ -491,7 +492,7 @@ def _apply(
             _decide_assignment(state, entry, assignment, by_id, milestones)
         if event.disposition != Disposition.NOT_ASSIGNEE:
             _decide_unit(state, entry, by_id)
-            if event.kind == "sos":
+            if event.kind == EventKind.SOS:
                 sos.append(entry)
         if estimate.clock_suspect and timing.needs_conflict(estimate):
             entry.conflicts.append(("clock_suspect", _clock_side(entry, assignment, estimate)))
@@ -501,20 +502,20 @@ def _apply(
     for disposition in sorted(set(state.flipped.values())):
         ids = sorted(i for i, d in state.flipped.items() if d == disposition)
         Event.objects.filter(id__in=ids).update(disposition=disposition)
-    uow.touch("events", *[e.event.pk for e in stored], *state.flipped)
+    uow.touch(SyncTable.EVENTS, *[e.event.pk for e in stored], *state.flipped)
 
     for assignment_id, fields in state.dirty_assignments.items():
         state.assignments[assignment_id].save(update_fields=sorted(fields))
     if state.dirty_assignments:
-        uow.touch("assignments", *state.dirty_assignments)
+        uow.touch(SyncTable.ASSIGNMENTS, *state.dirty_assignments)
     for incident_id, fields in state.dirty_incidents.items():
         state.incidents[incident_id].save(update_fields=sorted(fields))
     if state.dirty_incidents:
-        uow.touch("incidents", *state.dirty_incidents)
+        uow.touch(SyncTable.INCIDENTS, *state.dirty_incidents)
     for unit_id, fields in state.dirty_units.items():
         state.units[unit_id].save(update_fields=sorted(fields))
     if state.dirty_units:
-        uow.touch("units", *state.dirty_units)
+        uow.touch(SyncTable.UNITS, *state.dirty_units)
 
     _open_conflicts(state, stored, actor=actor, actor_kind=actor_kind)
     for entry, assignment in milestones:
@@ -569,76 +570,74 @@ def _decide_assignment(
         entry.conflicts.append(
             (decision.conflict, _server_side(state, assignment, decision.conflict))
         )
-    if event.kind in MILESTONE_KINDS:
+    milestone = lifecycle.MILESTONE_BY_KIND.get(event.kind)
+    if milestone is not None:
         milestones.append((entry, assignment))
     if decision.milestone_update is not None:
-        name = MILESTONE_FIELDS[event.kind]
-        setattr(assignment, name, event.estimated_at)
-        setattr(assignment, name.removesuffix("_at") + "_event_id", event.pk)
-        state.dirty_assignments[assignment.pk].update({name, name.removesuffix("_at") + "_event"})
+        assert milestone is not None  # only milestones project
+        setattr(assignment, milestone.field, event.estimated_at)
+        setattr(assignment, milestone.event_field + "_id", event.pk)
+        state.dirty_assignments[assignment.pk].update({milestone.field, milestone.event_field})
         _flip(state, by_id, decision.superseded_event_id, Disposition.SUPERSEDED)
     if decision.new_status != assignment.status:
         assignment.status = decision.new_status
         state.dirty_assignments[assignment.pk].add("status")
-        if decision.new_status == "cleared" and assignment.closed_at is None:
+        if decision.new_status == AssignmentStatus.CLEARED and assignment.closed_at is None:
             assignment.closed_at = event.server_received_at
             state.dirty_assignments[assignment.pk].add("closed_at")
     state.views[assignment.pk] = rules.apply_decision(view, fact, decision)
 
     if (
-        decision.milestone_update is not None
-        and decision.new_status == MILESTONE_STATUSES[event.kind]
+        milestone is not None
+        and decision.milestone_update is not None
+        and decision.new_status == milestone.status
     ):
         _milestone_moves_unit(state, entry, assignment)
         _milestone_moves_incident(state, entry, assignment)
-    if event.kind == "outcome" and decision.disposition == Disposition.RECORDED:
+    if event.kind == EventKind.OUTCOME and decision.disposition == Disposition.RECORDED:
         _decide_outcome(state, entry, assignment)
 
 
-# Incident statuses a milestone may move on from (a closed or cancelled incident stays).
-INCIDENT_WORKING = {IncidentStatus.RECEIVED, IncidentStatus.QUEUED, IncidentStatus.ASSIGNED}
-
-
 def _milestone_moves_incident(state: _State, entry: _Entry, assignment: Assignment) -> None:
-    """A unit on its way or on scene makes the incident ``active``; the last open assignment
-    cleared makes it ``cleared`` (the chief then closes it with a disposition)."""
+    """The incident follows its units (:func:`lifecycle.incident_after_milestone`)."""
     incident = state.incidents[assignment.incident_id]
     kind = entry.event.kind
-    if kind in ("en_route", "on_scene", "transporting") and incident.status in INCIDENT_WORKING:
-        incident.status = IncidentStatus.ACTIVE
-        state.dirty_incidents[incident.pk].add("status")
-    elif kind == "cleared" and incident.status in (*INCIDENT_WORKING, IncidentStatus.ACTIVE):
+    others_open = False
+    if kind == EventKind.CLEARED:
         still_open = set(
             Assignment.objects.filter(
-                incident_id=incident.pk, status__in=OPEN_ASSIGNMENT_STATUSES
+                incident_id=incident.pk, status__in=lifecycle.ASSIGNMENT_OPEN
             ).values_list("id", flat=True)
         )
         still_open -= {a.pk for a in state.assignments.values() if not a.is_open}
-        if not still_open:
-            incident.status = IncidentStatus.CLEARED
-            state.dirty_incidents[incident.pk].add("status")
+        others_open = bool(still_open)
+    status = lifecycle.incident_after_milestone(incident.status, kind, others_open=others_open)
+    if status != incident.status:
+        incident.status = status
+        state.dirty_incidents[incident.pk].add("status")
 
 
 def _milestone_moves_unit(state: _State, entry: _Entry, assignment: Assignment) -> None:
+    """The unit follows its assignment (the milestone table's unit status; cleared releases
+    it) unless a status the officer set later in time says otherwise (the rules decide)."""
     unit = state.units.get(assignment.unit_id)
     if unit is None:
         return
     kind = entry.event.kind
-    if kind == "cleared":
-        others = (
-            Assignment.objects.filter(unit_id=unit.pk, status__in=OPEN_ASSIGNMENT_STATUSES)
-            .exclude(pk=assignment.pk)
-            .exists()
+    if kind == EventKind.CLEARED:
+        target = lifecycle.unit_after_assignment_ended(
+            unit.status, others_open=unit_has_open_work(unit.pk, besides=assignment.pk)
         )
-        if others or unit.status not in ASSIGNMENT_DRIVEN_UNIT_STATUSES:
+        if target == unit.status:
             return
-        target = UnitStatus.AVAILABLE
-    elif kind in MILESTONE_UNIT_STATUS:
-        target = MILESTONE_UNIT_STATUS[kind]
     else:
-        return
+        milestone_target = lifecycle.MILESTONE_BY_KIND[kind].unit_status
+        if milestone_target is None:
+            return  # delivered, acknowledged: the unit's status does not change
+        target = milestone_target
     decision = rules.decide_unit_status(
-        _unit_view(state, unit), _fact(entry, kind="unit_status", payload={"status": target})
+        _unit_view(state, unit),
+        _fact(entry, kind=EventKind.UNIT_STATUS, payload={"status": target}),
     )
     if decision.update:
         _set_unit_status(state, unit, target, entry.event.estimated_at)
@@ -648,9 +647,9 @@ def _unit_view(state: _State, unit: Unit) -> rules.UnitStatusView:
     return rules.UnitStatusView(
         unit_id=str(unit.pk),
         status=unit.status,
-        status_at_ms=_ms(unit.status_at),
+        status_at_ms=clock.opt_ms(unit.status_at),
         status_event_id=state.status_events.get(unit.pk),
-        chief_out_of_service_ms=_ms(unit.status_locked_at),
+        chief_out_of_service_ms=clock.opt_ms(unit.status_locked_at),
     )
 
 
@@ -668,7 +667,7 @@ def _decide_unit(state: _State, entry: _Entry, by_id: dict[str, _Entry]) -> None
     unit = state.units.get(event.unit_id) if event.unit_id is not None else None
     if unit is None:
         return
-    if event.kind in ("unit_status", "sos"):
+    if event.kind in (EventKind.UNIT_STATUS, EventKind.SOS):
         decision = rules.decide_unit_status(_unit_view(state, unit), _fact(entry))
         if event.assignment_id is None or event.disposition == Disposition.RECORDED:
             event.disposition = decision.disposition
@@ -680,19 +679,19 @@ def _decide_unit(state: _State, entry: _Entry, by_id: dict[str, _Entry]) -> None
     if event.lat is not None and _in_kazakhstan(event.lat, event.lon):
         current = rules.PositionView(
             unit_id=str(unit.pk),
-            position_at_ms=_ms(unit.position_at),
+            position_at_ms=clock.opt_ms(unit.position_at),
             position_event_id=state.position_events.get(unit.pk),
         )
         decision = rules.decide_location(current, _fact(entry))
-        if event.kind == "location":
+        if event.kind == EventKind.LOCATION:
             event.disposition = decision.disposition
         if decision.update:
-            if event.kind == "location":
+            if event.kind == EventKind.LOCATION:
                 _flip(state, by_id, decision.superseded_event_id, Disposition.RECORDED)
             unit.lat, unit.lon = event.lat, event.lon
             unit.position_at = event.estimated_at
             unit.position_accuracy_m = event.accuracy_m
-            state.position_events[unit.pk] = event.pk if event.kind == "location" else None
+            state.position_events[unit.pk] = event.pk if event.kind == EventKind.LOCATION else None
             state.dirty_units[unit.pk].update({"lat", "lon", "position_at", "position_accuracy_m"})
 
 
@@ -767,20 +766,20 @@ def _server_side(state: _State, assignment: Assignment, conflict: str) -> dict[s
     if conflict == "after_cancel":
         side["command"] = {
             "name": "cancel",
-            "at": _ms(assignment.cancelled_at),
+            "at": clock.opt_ms(assignment.cancelled_at),
             "actor_id": assignment.cancelled_by_id,
             "reason": assignment.cancel_reason,
         }
     elif conflict == "after_reassign":
         side["command"] = {
             "name": "reassign",
-            "at": _ms(assignment.superseded_at),
+            "at": clock.opt_ms(assignment.superseded_at),
             "superseded_by": assignment.superseded_by_id,
         }
     elif conflict == "after_close":
         side["command"] = {
             "name": "close",
-            "at": _ms(incident.closed_at),
+            "at": clock.opt_ms(incident.closed_at),
             "actor_id": incident.closed_by_id,
             "disposition": incident.disposition,
         }
@@ -815,7 +814,7 @@ def _clock_side(
     return {
         "flags": sorted(estimate.flags),
         "server_received_at": clock.to_ms(entry.event.server_received_at),
-        "dispatched_at": _ms(assignment.dispatched_at) if assignment is not None else None,
+        "dispatched_at": clock.opt_ms(assignment.dispatched_at) if assignment is not None else None,
         "skew_ms": estimate.skew_ms,
     }
 
@@ -881,7 +880,7 @@ def _open_conflicts(
             board_notify("conflict", incident=conflict.incident, chief=True, **notice)
         else:
             uow.notify(
-                "board",
+                Topic.BOARD,
                 district_id=conflict.district_id,
                 kind="conflict",
                 chief=True,
@@ -909,7 +908,7 @@ def _sos(state: _State, entry: _Entry, *, actor: Any, actor_kind: str | None) ->
         },
     )
     uow.notify(
-        "board",
+        Topic.BOARD,
         district_id=unit.district_id,
         kind="sos",
         chief=True,
@@ -924,4 +923,4 @@ def _sos(state: _State, entry: _Entry, *, actor: Any, actor_kind: str | None) ->
     )
 
 
-__all__ = ["FactOutcome", "apply_device_events", "record_server_fact"]
+__all__ = ["FactOutcome", "device_events_apply", "fact_record"]

@@ -1,7 +1,6 @@
 """Dispatch in the admin: the recommendation panel and the commands on the incident page.
 
-The admin itself (``admin.py``) belongs to the admin work; this module gives it reusable
-pieces that call the same services as the API:
+Pieces that call the same services as the API:
 
 * :class:`IncidentDispatchAdminMixin` — put it FIRST in ``IncidentAdmin``'s bases. It adds
   POST-only URLs under the incident's change page (dispatch a unit, close; cancel, reassign,
@@ -31,9 +30,10 @@ from django.views.decorators.http import require_POST
 
 from backend.common.errors import DomainError
 
-from . import access, selectors, services
-from .models import OPEN_ASSIGNMENT_STATUSES, Assignment, Incident, OutcomeCode
-from .services.assignments import ACK_CHANNELS
+from .. import access, selectors, services
+from ..lifecycle import ASSIGNMENT_OPEN, INCIDENT_COMMANDED_OVER
+from ..models import Assignment, Incident, OutcomeCode
+from ..services.assignments import ACK_CHANNELS
 
 
 class IncidentDispatchAdminMixin:
@@ -66,7 +66,7 @@ class IncidentDispatchAdminMixin:
         info = admin_.opts.app_label, admin_.opts.model_name
         can_act = access.can_dispatch(request.user) and incident.is_open
         open_assignments = list(
-            incident.assignments.filter(status__in=OPEN_ASSIGNMENT_STATUSES)
+            incident.assignments.filter(status__in=ASSIGNMENT_OPEN)
             .select_related("unit")
             .order_by("dispatched_at", "pk")
         )
@@ -84,7 +84,7 @@ class IncidentDispatchAdminMixin:
             "incident": incident,
             "can_act": can_act,
             "can_close": access.can_dispatch(request.user)
-            and incident.status not in ("closed", "cancelled"),
+            and incident.status not in INCIDENT_COMMANDED_OVER,
             "zone": selectors.incident_zone(incident),
             "recommendations": [r.as_dict() for r in recommendations],
             "open_assignments": [

@@ -1,18 +1,14 @@
 import datetime as dt
 
 import pytest
-from django.conf import settings
-from django.utils.module_loading import import_string
 
 from backend.common import clock
 from backend.dispatch.models import Conflict, Event
+from backend.dispatch.services import fact_record
 from backend.ledger.models import AuditEntry
+from tests.backend.sync_support import cancel, event, ids
 
-from .conftest import cancel
-
-
-def recorder():
-    return import_string(settings.KUZET_FACT_RECORDER)
+pytestmark = pytest.mark.usefixtures("published")
 
 
 @pytest.mark.django_db
@@ -22,7 +18,7 @@ def test_acknowledgement_on_behalf_projects_onto_the_assignment(personas, assign
 
     # when
     with clock.frozen(now):
-        event = recorder()(
+        event = fact_record(
             kind="ack",
             assignment=assignment_a,
             source="on_behalf",
@@ -66,7 +62,7 @@ def test_sms_acknowledgement_from_another_units_officer_is_not_assignee_with_con
     stranger = personas.b.patrol_officers[0]
 
     # when
-    event = recorder()(
+    event = fact_record(
         kind="ack",
         assignment=assignment_a,
         source="sms",
@@ -99,7 +95,7 @@ def test_acknowledgement_on_behalf_after_cancellation_opens_after_cancel_conflic
     cancel(assignment_a, at=clock.now() - dt.timedelta(seconds=10), by=personas.duty)
 
     # when
-    event = recorder()(
+    event = fact_record(
         kind="ack",
         assignment=assignment_a,
         source="on_behalf",
@@ -121,12 +117,12 @@ def test_acknowledgement_on_behalf_after_cancellation_opens_after_cancel_conflic
 @pytest.mark.django_db
 def test_second_acknowledgement_keeps_the_first_and_is_superseded(personas, assignment_a):
     # given
-    first = recorder()(
+    first = fact_record(
         kind="ack", assignment=assignment_a, source="on_behalf", actor=personas.duty, via="radio"
     )
 
     # when
-    second = recorder()(
+    second = fact_record(
         kind="ack", assignment=assignment_a, source="on_behalf", actor=personas.duty, via="phone"
     )
 
@@ -141,12 +137,11 @@ def test_device_and_chief_outcomes_are_kept_and_differing_codes_open_a_conflict(
     personas, assignment_a, device_a1
 ):
     # given: the officer reports a warning
-    from .conftest import event
 
     device_a1.push(event("outcome", assignment_a, payload={"code": "warning", "text": "talked"}))
 
     # when: the chief records a protective order afterwards
-    chief_says = recorder()(
+    chief_says = fact_record(
         kind="outcome",
         assignment=assignment_a,
         source="backfill",
@@ -167,7 +162,6 @@ def test_device_and_chief_outcomes_are_kept_and_differing_codes_open_a_conflict(
 @pytest.mark.django_db
 def test_delivered_receipt_sets_delivered_time_once(personas, assignment_a, device_a1):
     # given
-    from .conftest import event
 
     receipt = event("delivered", assignment_a)
 
@@ -184,7 +178,6 @@ def test_delivered_receipt_sets_delivered_time_once(personas, assignment_a, devi
 @pytest.mark.django_db
 def test_cleared_releases_the_unit_when_nothing_else_is_open(personas, assignment_a, device_a1):
     # given
-    from .conftest import event
 
     device_a1.push(event("on_scene", assignment_a))
     assignment_a.incident.refresh_from_db()
@@ -205,7 +198,6 @@ def test_cleared_releases_the_unit_when_nothing_else_is_open(personas, assignmen
 def test_latest_unit_status_by_estimated_time_wins_whatever_the_arrival_order(personas, device_a1):
     # given: "busy" recorded later, pushed first; "available" recorded earlier, pushed after;
     # both after the phone was enrolled (an event cannot predate its device)
-    from .conftest import event
 
     later = clock.now() + dt.timedelta(minutes=5)
     now = clock.to_ms(later)
@@ -240,7 +232,6 @@ def test_latest_unit_status_by_estimated_time_wins_whatever_the_arrival_order(pe
 def test_chief_out_of_service_wins_over_device_status_recorded_before_it(personas, device_a1):
     # given: five minutes after enrolment, the chief took the car out of service a minute ago;
     # the officer had set "available" a minute and a half ago, offline
-    from .conftest import event
 
     later = clock.now() + dt.timedelta(minutes=5)
     unit = personas.a.patrol
@@ -268,7 +259,6 @@ def test_chief_out_of_service_wins_over_device_status_recorded_before_it(persona
 @pytest.mark.django_db
 def test_location_moves_the_unit_and_older_positions_stay_history(personas, device_a1):
     # given
-    from .conftest import event
 
     later = clock.now() + dt.timedelta(minutes=5)
     now = clock.to_ms(later)
@@ -294,8 +284,6 @@ def test_location_moves_the_unit_and_older_positions_stay_history(personas, devi
 def test_unit_events_age_out_of_the_units_devices(personas, device_a1, settings):
     # given
     from backend.sync_gateway.scope import age_out
-
-    from .conftest import event, ids
 
     note = event("note", None, payload={"text": "fuel low"})
     device_a1.push(note)

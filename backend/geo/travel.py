@@ -1,4 +1,7 @@
-"""Distances and travel-time estimates for recommending the nearest unit.
+"""The one travel model: distances, road distance and travel time on the steppe.
+
+Used wherever Kuzet reasons about getting somewhere — the recommendation of the nearest unit,
+the settlements' road distance to their district seat in the territory seed, the simulator.
 
 Kuzet has no road graph of the steppe, so it estimates: the road distance is 1.3 × the
 great-circle distance (DOMAIN.md), and the speed depends on the demand zone of the incident
@@ -23,7 +26,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-EARTH_RADIUS_KM = 6371.0088
+EARTH_RADIUS_KM = 6371.0088  # the mean radius (IUGG)
 ROAD_FACTOR = 1.3
 
 CAR_SPEED_KMH = {"urban": 30.0, "suburban": 45.0, "rural": 60.0, "remote": 70.0}
@@ -41,7 +44,20 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 def road_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Estimated road distance: 1.3 × great-circle (DOMAIN.md, "Nearest unit")."""
     return ROAD_FACTOR * haversine_km(lat1, lon1, lat2, lon2)
+
+
+def destination(lat: float, lon: float, bearing_deg: float, km: float) -> tuple[float, float]:
+    """The point ``km`` away from (lat, lon) along ``bearing_deg`` on the sphere (5 decimals)."""
+    d = km / EARTH_RADIUS_KM
+    b = math.radians(bearing_deg)
+    p1, l1 = math.radians(lat), math.radians(lon)
+    p2 = math.asin(math.sin(p1) * math.cos(d) + math.cos(p1) * math.sin(d) * math.cos(b))
+    l2 = l1 + math.atan2(
+        math.sin(b) * math.sin(d) * math.cos(p1), math.cos(d) - math.sin(p1) * math.sin(p2)
+    )
+    return round(math.degrees(p2), 5), round(math.degrees(l2), 5)
 
 
 def speed_kmh(*, zone: str | None, mobility: str) -> float:

@@ -18,36 +18,50 @@ from backend.ledger.actions import AuditAction
 from backend.people.access import district_scope
 from backend.people.models import Role
 
-from .models import Conflict
+from ..models import Conflict
 
 # Who may resolve: the district chief (and the oblast administrator above them).
 RESOLVING_ROLES = {Role.CHIEF, Role.OBLAST_ADMIN}
 
 
-def conflict_resolve(*, conflict: Conflict, by: Any, resolution: str, note: str) -> Conflict:
-    """Resolve an open conflict of ``by``'s district with ``resolution`` and a note.
+def conflict_resolve_check(
+    *, conflict: Conflict | None, by: Any, resolution: str, note: str
+) -> None:
+    """Refuse a resolution that cannot be recorded; changes nothing.
 
     Raises ``not_found`` when the conflict is outside ``by``'s scope (indistinguishable from
     a missing one), ``forbidden`` for a role that does not resolve, ``invalid`` for an
-    unknown resolution or an empty note, and ``conflict`` when it was resolved already
-    (two chiefs resolving at once: the second is refused, the first resolution stands).
+    unknown resolution or an empty note, and ``already_resolved`` when it was resolved
+    already. The admin's form calls it to show the refusal on the page; the command calls
+    it again under the row lock.
     """
     if resolution not in Conflict.Resolution.values:
         raise ValidationFailed(f"Unknown resolution {resolution!r}.", code="invalid")
-    note = (note or "").strip()
-    if not note:
+    if not (note or "").strip():
         raise ValidationFailed("A resolution needs a note saying why.", code="invalid")
+    if conflict is None or not district_scope(by).allows(conflict.district_id):
+        raise NotFound("No such conflict.")
+    if not (by.is_superuser or by.role in RESOLVING_ROLES):
+        raise Forbidden("Only the district chief resolves conflicts.")
+    if conflict.state != Conflict.State.OPEN:
+        raise ConflictError(
+            f"This conflict was already resolved ({conflict.resolution}).",
+            code="already_resolved",
+        )
+
+
+def conflict_resolve(*, conflict: Conflict, by: Any, resolution: str, note: str) -> Conflict:
+    """Resolve an open conflict of ``by``'s district with ``resolution`` and a note.
+
+    Refusals as :func:`conflict_resolve_check`; two chiefs resolving at once: the second is
+    refused (``already_resolved``), the first resolution stands.
+    """
+    conflict_resolve_check(conflict=conflict, by=by, resolution=resolution, note=note)
+    note = note.strip()
     with uow.unit_of_work():
         locked = Conflict.objects.select_for_update().filter(pk=conflict.pk).first()
-        if locked is None or not district_scope(by).allows(locked.district_id):
-            raise NotFound("No such conflict.")
-        if not (by.is_superuser or by.role in RESOLVING_ROLES):
-            raise Forbidden("Only the district chief resolves conflicts.")
-        if locked.state != Conflict.State.OPEN:
-            raise ConflictError(
-                f"This conflict was already resolved ({locked.resolution}).",
-                code="already_resolved",
-            )
+        conflict_resolve_check(conflict=locked, by=by, resolution=resolution, note=note)
+        assert locked is not None
         locked.state = Conflict.State.RESOLVED
         locked.resolution = resolution
         locked.resolution_note = note

@@ -1,0 +1,29 @@
+"""The dispatch side of the console, one module per model.
+
+Case data changes only through the dispatch services (the incident page's panel and the
+changelist actions call them), never by editing status or time fields. What a chief edits
+here are their district's escalation policy, DV risk subjects and follow-ups, and the
+resolution of conflicts. Formatting of times and durations lives in ``formatting.py``.
+"""
+
+from . import (
+    assignments,
+    conflicts,
+    events,
+    incidents,
+    intake_keys,
+    messages,
+    policies,
+    risk,
+)
+
+__all__ = [
+    "assignments",
+    "conflicts",
+    "events",
+    "incidents",
+    "intake_keys",
+    "messages",
+    "policies",
+    "risk",
+]

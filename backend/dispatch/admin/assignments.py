@@ -1,0 +1,73 @@
+"""Assignments in the console: read-only rows with their KPIs; commands are actions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
+
+from backend.common import clock
+from backend.ledger.names import SyncTable
+from backend.people.admin_scoping import ScopedAdminMixin
+
+from .. import kpis
+from ..models import Assignment
+from .dispatch_panel import AssignmentDispatchAdminMixin
+from .formatting import seconds_text
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(AssignmentDispatchAdminMixin, ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg,misc]
+    sync_table = SyncTable.ASSIGNMENTS
+    scope_path = "incident__district"
+    list_display = (
+        "pk",
+        "incident_link",
+        "unit",
+        "status",
+        "dispatch_source",
+        "dispatched_at",
+        "ack_latency",
+        "response",
+        "escalation_level",
+        "overdue_flag",
+    )
+    list_select_related = ("incident", "unit")
+    list_filter = ("status", "dispatch_source", "incident__priority", "unit", "incident__district")
+    search_fields = ("incident__number", "unit__callsign")
+    ordering = ("-dispatched_at",)
+    autocomplete_fields = ("incident", "unit", "superseded_by")
+    show_full_result_count = False
+    list_per_page = 50
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False  # assignments are made by dispatching (the dispatch service)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return kpis.assignments_with_kpis(super().get_queryset(request), now=clock.now())
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # Every field, for everyone: an assignment changes through the dispatch services and
+        # the facts, which put each change on the timeline and tell the boards and devices.
+        return [f.name for f in Assignment._meta.fields]
+
+    @admin.display(description="incident", ordering="incident__number")
+    def incident_link(self, obj: Assignment) -> str:
+        url = reverse("admin:dispatch_incident_change", args=[obj.incident_id])
+        return format_html('<a href="{}">{}</a>', url, obj.incident.number)
+
+    @admin.display(description="ack after", ordering="acknowledge_s")
+    def ack_latency(self, obj: Any) -> str:
+        return seconds_text(obj.acknowledge_s)
+
+    @admin.display(description="response", ordering="response_s")
+    def response(self, obj: Any) -> str:
+        return seconds_text(obj.response_s)
+
+    @admin.display(description="overdue", boolean=True, ordering="overdue")
+    def overdue_flag(self, obj: Any) -> bool:
+        return bool(obj.overdue)

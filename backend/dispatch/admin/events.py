@@ -1,0 +1,136 @@
+"""Events (facts) in the console: immutable, read-only for everyone."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+
+from backend.ledger import uow
+from backend.people.admin_scoping import ScopedAdminMixin, seconds
+
+from ..models import Event
+from .formatting import duration_text, ms_text, uncertainty_text
+
+
+def event_scope_q(admin_: ScopedAdminMixin, request: HttpRequest, prefix: str = "") -> Q:
+    scope = admin_.district_scope(request)
+    if scope.everything:
+        return Q()
+    return scope.q(f"{prefix}incident__district") | scope.q(f"{prefix}unit__district")
+
+
+@admin.register(Event)
+class EventAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
+    """Facts are immutable: read-only for everyone."""
+
+    read_only = True
+    list_display = (
+        "id",
+        "kind",
+        "source",
+        "unit",
+        "incident",
+        "estimated_at",
+        "uncertainty",
+        "estimate_method",
+        "server_received_at",
+        "sync_lag",
+        "disposition",
+        "clock_suspect",
+    )
+    list_select_related = ("unit", "incident")
+    list_filter = ("kind", "source", "disposition", "estimate_method", "clock_suspect", "unit")
+    search_fields = ("id", "incident__number", "unit__callsign")
+    ordering = ("-server_received_at",)
+    show_full_result_count = False
+    list_per_page = 100
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "id",
+                    "kind",
+                    "source",
+                    "via",
+                    "assignment",
+                    "incident",
+                    "unit",
+                    "officer",
+                    "device",
+                    "disposition",
+                    "payload",
+                    "content_hash",
+                )
+            },
+        ),
+        (
+            "Raw observations (as the device sent them)",
+            {
+                "fields": (
+                    "device_clock",
+                    "boot_id",
+                    "elapsed_ms",
+                    "gps_clock",
+                    "lat",
+                    "lon",
+                    "accuracy_m",
+                )
+            },
+        ),
+        (
+            "Time",
+            {
+                "fields": (
+                    "server_received_at",
+                    "estimated_at",
+                    "estimate_uncertainty_ms",
+                    "estimate_method",
+                    "clock_suspect",
+                    "clock_skew_ms",
+                )
+            },
+        ),
+    )
+
+    def scope_q(self, request: HttpRequest) -> Q:
+        return event_scope_q(self, request)
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        event = self.get_object(request, object_id)
+        if event is not None and request.method == "GET":
+            incident = event.incident or (event.assignment.incident if event.assignment else None)
+            if incident is not None and incident.is_dv:
+                # A note or outcome of a DV call carries its details: the read is audited.
+                uow.record_read(
+                    actor=request.user, obj=incident, purpose="admin.event_view", event_id=event.pk
+                )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return [f for _, opts in self.fieldsets for f in opts["fields"]]
+
+    @admin.display(description="device clock")
+    def device_clock(self, obj: Event) -> str:
+        return ms_text(obj.device_time)
+
+    @admin.display(description="GPS time")
+    def gps_clock(self, obj: Event) -> str:
+        return ms_text(obj.gps_time)
+
+    @admin.display(description="±")
+    def uncertainty(self, obj: Event) -> str:
+        return uncertainty_text(obj.estimate_uncertainty_ms)
+
+    @admin.display(description="sync lag")
+    def sync_lag(self, obj: Event) -> str:
+        return duration_text(seconds(obj.server_received_at - obj.estimated_at))

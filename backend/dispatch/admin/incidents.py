@@ -1,0 +1,207 @@
+"""Incidents in the console: the list with KPI columns, the page with the dispatch panel
+above the whole timeline."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest, HttpResponse
+
+from backend.ledger import uow
+from backend.ledger.names import SyncTable
+from backend.people.admin_scoping import ScopedAdminMixin
+
+from .. import kpis
+from ..models import Assignment, Incident
+from .dispatch_panel import IncidentDispatchAdminMixin
+from .formatting import duration_text, when_text
+from .timeline import incident_timeline
+
+# What a superuser may correct on an incident: what the caller said, where, the registry
+# numbers. Status, priority, place and every time belong to the services.
+SUPERUSER_CORRECTS = frozenset(
+    {
+        "summary",
+        "description",
+        "landmark",
+        "caller_name",
+        "caller_phone",
+        "media_links",
+        "registry_kui",
+        "registry_erdr",
+        "registry_erap",
+        "restricted",
+    }
+)
+
+
+@admin.register(Incident)
+class IncidentAdmin(IncidentDispatchAdminMixin, ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
+    """Incidents: the list with response-time columns, the page with the recommendation
+    panel and the dispatch commands above the whole timeline.
+
+    Status and times change only through the dispatch services (the panel's commands), so
+    that every change is on the timeline, releases units and reaches the boards: they are
+    read-only here for everyone. A superuser may correct the descriptive fields."""
+
+    sync_table = SyncTable.INCIDENTS
+    change_form_template = "admin/dispatch/incident/change_form_with_dispatch.html"
+    list_display = (
+        "number",
+        "received_at",
+        "district",
+        "place",
+        "channel",
+        "category",
+        "priority",
+        "status",
+        "summary_text",
+        "assignment_count",
+        "first_on_scene",
+        "response",
+    )
+    list_select_related = ("district", "settlement")
+    list_filter = (
+        "status",
+        "priority",
+        "channel",
+        "category",
+        "settlement__zone",
+        "restricted",
+        "district",
+    )
+    search_fields = ("number", "external_ref", "summary", "landmark", "settlement__name")
+    ordering = ("-received_at",)
+    autocomplete_fields = ("settlement", "duplicate_of")
+    show_full_result_count = False
+    list_per_page = 50
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "number",
+                    "status",
+                    "priority",
+                    "category",
+                    "channel",
+                    "external_ref",
+                    "district",
+                    "restricted",
+                )
+            },
+        ),
+        ("Place", {"fields": ("settlement", "lat", "lon", "location_source", "landmark")}),
+        (
+            "Report",
+            {
+                "fields": (
+                    "summary",
+                    "description",
+                    "caller_name",
+                    "caller_phone",
+                    "media_links",
+                    "risk_flags",
+                    "notify_citizen",
+                    "citizen_notified_at",
+                    "citizen_delay_notified_at",
+                )
+            },
+        ),
+        (
+            "Times",
+            {
+                "fields": (
+                    "received_at",
+                    "created_at",
+                    "created_by",
+                    "closed_at",
+                    "closed_by",
+                    "reopened_at",
+                )
+            },
+        ),
+        (
+            "Outcome",
+            {
+                "fields": (
+                    "disposition",
+                    "outcome_code",
+                    "outcome_text",
+                    "duplicate_of",
+                    "registry_kui",
+                    "registry_erdr",
+                    "registry_erap",
+                )
+            },
+        ),
+    )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        qs: QuerySet[Any] = kpis.incidents_with_kpis(super().get_queryset(request))
+        annotated: QuerySet[Any] = qs.annotate(
+            assignments_n=Coalesce(
+                Subquery(
+                    Assignment.objects.filter(incident=OuterRef("pk"))
+                    .order_by()
+                    .values("incident")
+                    .annotate(n=Count("pk"))
+                    .values("n")[:1]
+                ),
+                0,
+            )
+        )
+        return annotated
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False  # incidents arrive through intake and the dispatch API
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        every_field = [f.name for f in Incident._meta.fields]
+        if getattr(request.user, "is_superuser", False):
+            return [f for f in every_field if f not in SUPERUSER_CORRECTS]
+        return every_field
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        extra_context = dict(extra_context or {})
+        obj = self.get_object(request, object_id)
+        if obj is not None:
+            if obj.is_dv and request.method == "GET":
+                # Every read of a domestic-violence record is audited (Law 214-IV).
+                uow.record_read(actor=request.user, obj=obj, purpose="admin.incident_view")
+            extra_context["kuzet_timeline"] = incident_timeline(obj)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @admin.display(description="place")
+    def place(self, obj: Incident) -> str:
+        if obj.settlement_id:
+            return obj.settlement.name  # type: ignore[union-attr]
+        return obj.landmark[:40] or "—"
+
+    @admin.display(description="summary")
+    def summary_text(self, obj: Incident) -> str:
+        if obj.is_dv:
+            # Details of DV calls only on the incident page, where the read is audited.
+            return "domestic violence (open the incident; reads are audited)"
+        return obj.summary[:60]
+
+    @admin.display(description="units", ordering="assignments_n")
+    def assignment_count(self, obj: Any) -> int:
+        return int(obj.assignments_n)
+
+    @admin.display(description="first on scene", ordering="first_on_scene_at")
+    def first_on_scene(self, obj: Any) -> str:
+        return when_text(obj.first_on_scene_at)
+
+    @admin.display(description="response", ordering="response_s")
+    def response(self, obj: Any) -> str:
+        return duration_text(None if obj.response_s is None else round(obj.response_s))

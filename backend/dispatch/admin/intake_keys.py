@@ -1,0 +1,77 @@
+"""Intake keys of the integrations (eGov, Kaspi…): issued and revoked, never edited."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
+
+from backend.people.admin_scoping import REVOKE, ScopedAdminMixin
+
+from ..models import IntakeKey
+from ..services.intake import intake_key_issue, intake_key_revoke
+
+
+class IntakeKeyForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = IntakeKey
+        fields = ("name", "channel")
+
+
+@admin.register(IntakeKey)
+class IntakeKeyAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
+    """Integration keys (eGov, Kaspi…) are oblast-wide, not a district's: the oblast
+    administrator issues and revokes them. A key is shown once, when issued; only its hash
+    is stored."""
+
+    form = IntakeKeyForm
+    list_display = (
+        "name",
+        "channel",
+        "prefix",
+        "created_at",
+        "created_by",
+        "last_used_at",
+        "revoked_at",
+    )
+    list_select_related = ("created_by",)
+    list_filter = ("channel",)
+    search_fields = ("name", "prefix")
+    actions = ["revoke"]
+    shown = ("name", "channel", "prefix", "created_at", "created_by", "last_used_at", "revoked_at")
+
+    def scope_q(self, request: HttpRequest) -> Q:
+        return Q() if self.capabilities(request) else Q(pk__in=[])
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # a key is issued or revoked, never edited
+
+    def has_revoke_permission(self, request: HttpRequest) -> bool:
+        return REVOKE in self.capabilities(request)
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return ("name", "channel") if obj is None else self.shown
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return () if obj is None else self.shown
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        key, raw = intake_key_issue(channel=obj.channel, name=obj.name, by=request.user)
+        obj.pk, obj.prefix, obj.key_hash = key.pk, key.prefix, key.key_hash
+        obj._state.adding = False
+        self.message_user(
+            request,
+            f"Intake key for {key.name} ({key.channel}): {raw} — give it to the integration "
+            "now; it is not stored and will not be shown again.",
+            messages.SUCCESS,
+        )
+
+    @admin.action(description="Revoke the selected keys", permissions=["revoke"])
+    def revoke(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        revoked = [
+            k.name for k in queryset.order_by("pk") if intake_key_revoke(key=k, by=request.user)
+        ]
+        self.message_user(request, f"Revoked {len(revoked)} key(s).", messages.SUCCESS)

@@ -1,0 +1,40 @@
+"""SMS, both ways: the outbox and the replies, read-only."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db.models import Q
+from django.http import HttpRequest
+
+from backend.people.admin_scoping import ScopedAdminMixin
+
+from ..models import SmsMessage
+
+
+@admin.register(SmsMessage)
+class SmsMessageAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
+    read_only = True
+    list_display = (
+        "created_at",
+        "direction",
+        "phone",
+        "purpose",
+        "state",
+        "attempts",
+        "sent_at",
+        "short_body",
+    )
+    list_filter = ("direction", "state", "purpose")
+    search_fields = ("phone", "reply_code")
+    ordering = ("-created_at",)
+    show_full_result_count = False
+
+    def scope_q(self, request: HttpRequest) -> Q:
+        scope = self.district_scope(request)
+        if scope.everything:
+            return Q()
+        return scope.q("assignment__incident__district") | scope.q("officer__district")
+
+    @admin.display(description="text")
+    def short_body(self, obj: SmsMessage) -> str:
+        return obj.body[:60]

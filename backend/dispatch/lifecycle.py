@@ -1,0 +1,211 @@
+"""The dispatch lifecycle: every status, every group of statuses, the milestone table, and
+how an incident, an assignment and a unit move. Pure: no queries, no writes.
+
+This is where "an assignment's status only moves forward" and "which statuses count as
+open" live. Every writer (the dispatch services, the fact rules, the escalation sweep, the
+seed) and every reader (selectors, KPIs, the admin, the live board, the sync scope) takes
+them from here.
+
+The sync engine (``sync/``, pure Python, no Django) carries its own copy of the milestone
+table and of the assignment status order, since deployed apps speak it;
+``tests/backend/dispatch/test_lifecycle.py`` holds the copies equal to this module.
+
+Incident (DOMAIN.md): received → (duplicate) → queued → assigned → active → cleared →
+closed → (reopened: queued again); or cancelled. ``received`` is a report from an
+integration that nobody has looked at yet; ``queued`` is a call a duty officer entered or
+reopened, waiting for a unit — both are *waiting*.
+
+Assignment: dispatched → delivered → acknowledged → en route → on scene → (transporting) →
+cleared; or cancelled / superseded by a command.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import models
+
+from backend.people.models import UnitStatus
+
+
+class IncidentStatus(models.TextChoices):
+    RECEIVED = "received"
+    DUPLICATE = "duplicate"
+    QUEUED = "queued"
+    ASSIGNED = "assigned"
+    ACTIVE = "active"
+    CLEARED = "cleared"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
+class AssignmentStatus(models.TextChoices):
+    DISPATCHED = "dispatched"
+    DELIVERED = "delivered"
+    ACKNOWLEDGED = "acknowledged"
+    EN_ROUTE = "en_route"
+    ON_SCENE = "on_scene"
+    TRANSPORTING = "transporting"
+    CLEARED = "cleared"
+    CANCELLED = "cancelled"
+    SUPERSEDED = "superseded"
+
+
+class EventKind(models.TextChoices):
+    # Device kinds (PROTOCOL.md §5); kinds are only ever added, never renamed.
+    DELIVERED = "delivered"
+    ACK = "ack", "acknowledged"
+    EN_ROUTE = "en_route"
+    ON_SCENE = "on_scene"
+    TRANSPORTING = "transporting"
+    CLEARED = "cleared"
+    OUTCOME = "outcome"
+    NOTE = "note"
+    UNIT_STATUS = "unit_status"
+    LOCATION = "location"
+    SOS = "sos", "SOS"
+    # Server commands, recorded as facts on the same timeline.
+    DISPATCHED = "dispatched"
+    CANCELLED = "cancelled"
+    REASSIGNED = "reassigned"
+    CLOSED = "closed"
+    REOPENED = "reopened"
+
+
+DEVICE_EVENT_KINDS: tuple[str, ...] = (
+    EventKind.DELIVERED, EventKind.ACK, EventKind.EN_ROUTE, EventKind.ON_SCENE,
+    EventKind.TRANSPORTING, EventKind.CLEARED, EventKind.OUTCOME, EventKind.NOTE,
+    EventKind.UNIT_STATUS, EventKind.LOCATION, EventKind.SOS,
+)  # fmt: skip
+# Facts about the unit itself, projected onto the unit (status, position, SOS).
+UNIT_EVENT_KINDS = frozenset({EventKind.UNIT_STATUS, EventKind.LOCATION, EventKind.SOS})
+
+
+# --- incidents -------------------------------------------------------------------------------
+# Over: no dispatch, not on the board, not on anyone's list of open work.
+INCIDENT_ENDED = frozenset(
+    {IncidentStatus.CLOSED, IncidentStatus.CANCELLED, IncidentStatus.DUPLICATE}
+)
+INCIDENT_OPEN = frozenset(s for s in IncidentStatus if s not in INCIDENT_ENDED)
+# Ended by a command: a milestone dated after it is ``after_close`` (PROTOCOL.md §6.2).
+INCIDENT_COMMANDED_OVER = frozenset({IncidentStatus.CLOSED, IncidentStatus.CANCELLED})
+# Nobody is working it yet: it waits for a unit.
+INCIDENT_WAITING = frozenset({IncidentStatus.RECEIVED, IncidentStatus.QUEUED})
+# A unit on its way makes these ``active``.
+INCIDENT_NOT_STARTED = INCIDENT_WAITING | {IncidentStatus.ASSIGNED}
+# Statuses in which someone is (or was just) sent: back to the queue when nobody is left.
+INCIDENT_STAFFED = frozenset({IncidentStatus.ASSIGNED, IncidentStatus.ACTIVE})
+
+
+def incident_after_dispatch(status: str) -> str:
+    """A waiting incident is ``assigned`` once a unit is sent."""
+    return IncidentStatus.ASSIGNED if status in INCIDENT_WAITING else status
+
+
+def incident_after_milestone(status: str, kind: str, *, others_open: bool) -> str:
+    """What a milestone that became the assignment's status does to its incident.
+
+    A unit on its way, on scene or transporting makes it ``active``; the last open
+    assignment cleared makes it ``cleared`` (a duty officer then closes it with a
+    disposition). A closed, cancelled or duplicate incident stays as it is.
+    """
+    if kind in (EventKind.EN_ROUTE, EventKind.ON_SCENE, EventKind.TRANSPORTING):
+        return IncidentStatus.ACTIVE if status in INCIDENT_NOT_STARTED else status
+    if kind == EventKind.CLEARED and not others_open:
+        return IncidentStatus.CLEARED if status in INCIDENT_NOT_STARTED | {"active"} else status
+    return status
+
+
+def incident_after_unstaffed(status: str) -> str:
+    """Nobody is assigned any more (cancelled, reassigned away): back to the queue."""
+    return IncidentStatus.QUEUED if status in INCIDENT_STAFFED else status
+
+
+# --- assignments -----------------------------------------------------------------------------
+ASSIGNMENT_OPEN: tuple[str, ...] = (
+    AssignmentStatus.DISPATCHED,
+    AssignmentStatus.DELIVERED,
+    AssignmentStatus.ACKNOWLEDGED,
+    AssignmentStatus.EN_ROUTE,
+    AssignmentStatus.ON_SCENE,
+    AssignmentStatus.TRANSPORTING,
+)
+ASSIGNMENT_TERMINAL: tuple[str, ...] = (
+    AssignmentStatus.CLEARED,
+    AssignmentStatus.CANCELLED,
+    AssignmentStatus.SUPERSEDED,
+)
+# The order a status may only move forward in; cancelled and superseded end it by command.
+ASSIGNMENT_ORDER: tuple[str, ...] = (*ASSIGNMENT_OPEN, AssignmentStatus.CLEARED)
+ASSIGNMENT_ENDED_BY_COMMAND = frozenset({AssignmentStatus.CANCELLED, AssignmentStatus.SUPERSEDED})
+# Statuses that say the unit acknowledged (or did more), and that it reached the scene.
+ASSIGNMENT_ACKNOWLEDGED = frozenset(ASSIGNMENT_ORDER[ASSIGNMENT_ORDER.index("acknowledged") :])
+ASSIGNMENT_REACHED_SCENE = frozenset(ASSIGNMENT_ORDER[ASSIGNMENT_ORDER.index("on_scene") :])
+
+
+def assignment_is_open(status: str) -> bool:
+    return status in ASSIGNMENT_OPEN
+
+
+def assignment_acknowledged(status: str, acknowledged_at: object) -> bool:
+    """Acknowledged, by its milestone or by a status past it (en route implies it)."""
+    return acknowledged_at is not None or status in ASSIGNMENT_ACKNOWLEDGED
+
+
+def assignment_reached_scene(status: str, on_scene_at: object) -> bool:
+    """The unit got there, by its milestone or by a status past it."""
+    return on_scene_at is not None or status in ASSIGNMENT_REACHED_SCENE
+
+
+# --- milestones ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Milestone:
+    """One step of an assignment, established by the earliest accepted event of ``kind``."""
+
+    kind: str  # the event kind that establishes it
+    field: str  # the assignment's time field (estimated time of the winning event)
+    status: str  # the assignment status it reaches
+    # The unit status it puts the unit in; None: the unit's status does not change (cleared
+    # releases the unit through :func:`unit_after_assignment_ended`).
+    unit_status: str | None
+
+    @property
+    def event_field(self) -> str:
+        """The assignment's foreign key to the winning event, e.g. ``acknowledged_event``."""
+        return self.field.removesuffix("_at") + "_event"
+
+
+MILESTONES: tuple[Milestone, ...] = (
+    Milestone(EventKind.DELIVERED, "delivered_at", AssignmentStatus.DELIVERED, None),
+    Milestone(EventKind.ACK, "acknowledged_at", AssignmentStatus.ACKNOWLEDGED, None),
+    Milestone(EventKind.EN_ROUTE, "en_route_at", AssignmentStatus.EN_ROUTE, UnitStatus.EN_ROUTE),
+    Milestone(EventKind.ON_SCENE, "on_scene_at", AssignmentStatus.ON_SCENE, UnitStatus.ON_SCENE),
+    Milestone(
+        EventKind.TRANSPORTING,
+        "transporting_at",
+        AssignmentStatus.TRANSPORTING,
+        UnitStatus.TRANSPORTING,
+    ),
+    Milestone(EventKind.CLEARED, "cleared_at", AssignmentStatus.CLEARED, None),
+)
+MILESTONE_BY_KIND: dict[str, Milestone] = {m.kind: m for m in MILESTONES}
+MILESTONE_KINDS: tuple[str, ...] = tuple(m.kind for m in MILESTONES)
+
+
+# --- units -----------------------------------------------------------------------------------
+# Unit statuses that come from working an assignment: when the unit's last open assignment
+# ends, it is available again. The others (busy, out of service, SOS) are the officer's or
+# the chief's and stay.
+UNIT_ASSIGNMENT_DRIVEN = frozenset(
+    {UnitStatus.DISPATCHED, UnitStatus.EN_ROUTE, UnitStatus.ON_SCENE, UnitStatus.TRANSPORTING}
+)
+# Who can be sent.
+UNIT_DISPATCHABLE = frozenset({UnitStatus.AVAILABLE})
+
+
+def unit_after_assignment_ended(status: str, *, others_open: bool) -> str:
+    """A unit whose assignment ended (cleared, cancelled, superseded, closed with its
+    incident) is available when nothing else is open and its status came from the work."""
+    if others_open or status not in UNIT_ASSIGNMENT_DRIVEN:
+        return status
+    return UnitStatus.AVAILABLE

@@ -1,0 +1,203 @@
+"""Inbound SMS: an officer in a white spot answers ``ACK 4821`` to the text of an assignment.
+
+The gateway posts each reply, signed (``sms.verify``); a good reply becomes an
+acknowledgement fact with source ``sms`` through the same rules as a device's
+(:func:`facts.fact_record`). Forged, unsigned and replayed messages are refused and audited.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from backend.common import clock
+from backend.common.errors import Malformed, Unauthenticated
+from backend.ledger import uow
+from backend.ledger.actions import AuditAction
+from backend.ledger.models import ActorKind
+from backend.people.models import Officer, Role
+
+from ..lifecycle import EventKind
+from ..models import Assignment, EventSource, SmsMessage
+from ..sms import REPLAY_WINDOW_S, SignatureError, verify
+from .facts import fact_record
+from .schedule import ladder_reschedule
+
+# "ACK 4821", also typed in Cyrillic letters that look the same ("АСК", "ОК").
+_ACK_RE = re.compile(r"^\s*(?:ACK|OK|АСК|ОК)\W*(\d{4})\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class InboundResult:
+    status: str  # applied | rejected
+    reason: str
+    sms_id: int
+    assignment_id: int | None = None
+    event_id: str | None = None
+
+
+def _phone_key(phone: str) -> str:
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    return digits[-10:]
+
+
+def _officer_for_phone(phone: str) -> Officer | None:
+    key = _phone_key(phone)
+    if len(key) < 10:
+        return None
+    candidates = Officer.objects.filter(
+        phone__endswith=key, is_active=True, role=Role.OFFICER
+    ).order_by("pk")
+    return next((o for o in candidates if _phone_key(o.phone) == key), None)
+
+
+def _refuse(code: str, detail: str, *, data: dict[str, Any]) -> Unauthenticated:
+    action = (
+        AuditAction.SECURITY_SMS_INBOUND_REPLAYED
+        if code == "replayed"
+        else AuditAction.SECURITY_SMS_INBOUND_FORGED
+    )
+    with uow.unit_of_work():
+        uow.audit(
+            action,
+            actor_kind=ActorKind.ANONYMOUS,
+            actor_label="sms-gateway",
+            object_type="sms",
+            data={"reason": detail, **data},
+        )
+    return Unauthenticated(detail, code=code)
+
+
+def sms_inbound_receive(*, raw: bytes, signature: str | None) -> InboundResult:
+    """Turn a signed gateway callback into an acknowledgment with source ``sms``.
+
+    Body: ``{"id": "<gateway message id>", "from": "+7…", "text": "ACK 4821",
+    "received_at": "<ISO 8601, optional>"}``. A bad signature (401 ``bad_signature``), a
+    timestamp outside the replay window or a message id seen before (401 ``replayed``) is
+    refused and audited. A reply that parses but matches no assignment is stored as
+    ``rejected`` and answered 200 (the gateway did nothing wrong).
+    """
+    try:
+        verify(signature, raw, secret=settings.KUZET_SMS_INBOUND_SECRET)
+    except SignatureError as exc:
+        raise _refuse(exc.code, exc.detail, data={"bytes": len(raw)}) from None
+    try:
+        body = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        raise Malformed("The body is not JSON.") from None
+    if not isinstance(body, dict):
+        raise Malformed("The body must be a JSON object.")
+    provider_id = str(body.get("id") or "").strip()[:64]
+    phone = str(body.get("from") or "").strip()[:20]
+    text = str(body.get("text") or "")[:480]
+    if not provider_id or not phone:
+        raise Malformed("id and from are required.")
+    now = clock.now()
+    occurred_at = _parse_time(body.get("received_at"), now=now)
+
+    if SmsMessage.objects.filter(
+        direction=SmsMessage.Direction.IN, provider_id=provider_id
+    ).exists():
+        raise _refuse("replayed", "This message was received before.", data={"id": provider_id})
+    with uow.unit_of_work():
+        try:
+            with transaction.atomic():
+                msg = SmsMessage.objects.create(
+                    direction=SmsMessage.Direction.IN,
+                    phone=phone,
+                    body=text,
+                    provider_id=provider_id,
+                    state=SmsMessage.State.RECEIVED,
+                    created_at=now,
+                )
+        except IntegrityError:
+            msg = None
+        if msg is not None:
+            result = _apply_reply(msg, text=text, occurred_at=occurred_at, now=now)
+    if msg is None:  # the same message raced in twice
+        raise _refuse("replayed", "This message was received before.", data={"id": provider_id})
+    return result
+
+
+def _parse_time(value: Any, *, now: dt.datetime) -> dt.datetime:
+    if not isinstance(value, str):
+        return now
+    try:
+        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return now
+    if parsed.tzinfo is None:
+        return now
+    # The gateway's receipt time is trusted within the replay window only.
+    earliest = now - dt.timedelta(seconds=REPLAY_WINDOW_S)
+    return min(max(parsed, earliest), now)
+
+
+def _apply_reply(
+    msg: SmsMessage, *, text: str, occurred_at: dt.datetime, now: dt.datetime
+) -> InboundResult:
+    def reject(reason: str, **fields: Any) -> InboundResult:
+        msg.state = SmsMessage.State.REJECTED
+        msg.error = reason
+        for name, value in fields.items():
+            setattr(msg, name, value)
+        msg.save(update_fields=["state", "error", *fields])
+        uow.audit(
+            AuditAction.SMS_INBOUND_REJECTED,
+            actor_kind=ActorKind.SYSTEM,
+            object_type="sms",
+            object_id=msg.pk,
+            data={"reason": reason, "phone": msg.phone},
+        )
+        return InboundResult("rejected", reason, msg.pk)
+
+    match = _ACK_RE.match(text)
+    if match is None:
+        return reject("unknown_command")
+    officer = _officer_for_phone(msg.phone)
+    if officer is None:
+        return reject("unknown_sender")
+    code = match.group(1)
+    sent = (
+        SmsMessage.objects.filter(
+            direction=SmsMessage.Direction.OUT,
+            officer=officer,
+            reply_code=code,
+            assignment__isnull=False,
+        )
+        .order_by("-pk")
+        .first()
+    )
+    if sent is None or sent.assignment_id is None:
+        return reject("unknown_code", officer=officer)
+    assignment = Assignment.objects.select_related("incident", "unit").get(pk=sent.assignment_id)
+    event = fact_record(
+        kind=EventKind.ACK,
+        assignment=assignment,
+        source=EventSource.SMS,
+        actor=officer,
+        officer=officer,
+        via="sms",
+        payload={"text": text, "sms_id": msg.pk},
+        occurred_at=occurred_at,
+    )
+    ladder_reschedule(assignment_id=assignment.pk, now=now)
+    msg.state = SmsMessage.State.APPLIED
+    msg.officer = officer
+    msg.assignment = assignment
+    msg.reply_code = code
+    msg.save(update_fields=["state", "officer", "assignment", "reply_code"])
+    uow.audit(
+        AuditAction.SMS_INBOUND_APPLIED,
+        actor=officer,
+        actor_kind=ActorKind.USER,
+        obj=assignment,
+        data={"sms_id": msg.pk, "event_id": event.pk, "disposition": event.disposition},
+    )
+    return InboundResult("applied", "", msg.pk, assignment.pk, event.pk)
