@@ -26,8 +26,9 @@ from typing import IO, Any, cast
 import httpx
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from rich.console import Console
+from rich.console import Console, Group
 from rich.live import Live
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from backend.common import clock
 from backend.simulator import scenario
@@ -117,22 +118,37 @@ class Command(BaseCommand):
             f"at scale {options['scale']:g} (seed {options['seed']})."
         )
         world.start()
+        duration = options["duration"]
+
+        def line() -> str:
+            elapsed = (clock.now() - started).total_seconds()
+            done = f"{elapsed / 60:.0f} min"
+            if duration:
+                done += f" of {duration / 60:.0f} ({min(1.0, elapsed / duration):.0%})"
+            return f"[{done}] " + summary_line(snapshot(world, started))
+
         console = Console(
             file=cast("IO[str]", self.stdout._out)
         )  # the raw stream: OutputWrapper adds newlines
         every = options["summary_every"]
         last = [time.monotonic()]
         if console.is_terminal:
-            with Live(
-                summary_table(snapshot(world, started), title="Kuzet simulator"), console=console
-            ) as live:
+            bar = Progress(
+                TextColumn("shift"), BarColumn(), TimeElapsedColumn(), TimeRemainingColumn()
+            )
+            shift = bar.add_task("shift", total=duration or None)
+
+            def screen() -> Group:
+                table = summary_table(snapshot(world, started), title="Kuzet simulator")
+                bar.update(shift, completed=(clock.now() - started).total_seconds())
+                return Group(table, bar)
+
+            with Live(screen(), console=console) as live:
 
                 def tick() -> None:
                     if time.monotonic() - last[0] >= min(every, 5.0):
                         last[0] = time.monotonic()
-                        live.update(
-                            summary_table(snapshot(world, started), title="Kuzet simulator")
-                        )
+                        live.update(screen())
 
                 port.run(engine, until, tick, stop)
         else:
@@ -140,7 +156,7 @@ class Command(BaseCommand):
             def tick() -> None:
                 if time.monotonic() - last[0] >= every:
                     last[0] = time.monotonic()
-                    self.stdout.write(summary_line(snapshot(world, started)))
+                    self.stdout.write(line())
                     self.stdout.flush()
 
             port.run(engine, until, tick, stop)
@@ -149,10 +165,10 @@ class Command(BaseCommand):
             self.stdout.write("End of the shift: every phone back in coverage, syncing.")
             world.end_of_shift()
         port.close()
-        self.stdout.write(summary_line(snapshot(world, started)))
+        self.stdout.write(line())
         result = check(world, carried=carried, drained=drained)
-        for line in result.lines():
-            self.stdout.write(line)
+        for text in result.lines():
+            self.stdout.write(text)
         if not result.ok:
             raise CommandError("the end-of-run check failed")
 
