@@ -24,7 +24,10 @@ var:
 # process keeps the districts busy (KUZET_SIM_SCALE world seconds per second). Both run when
 # the demo does (DEBUG); KUZET_SIMULATE=0 serves the demo without them, =1 forces them.
 KUZET_SIM_SCALE ?= 30
-export KUZET_SIM_SCALE
+# honcho gives every process its own PORT (base + 100 × index): the simulator is told the
+# web server's address instead.
+KUZET_SIM_URL ?= http://127.0.0.1:$(PORT)
+export KUZET_SIM_SCALE KUZET_SIM_URL
 run: $(STAMP) var
 	@DEBUG=$${DEBUG:-$$( [ -n "$$SECRET_KEY" ] && echo 0 || echo 1 )} ; export DEBUG ; \
 	SIMULATE=$${KUZET_SIMULATE:-$$DEBUG} ; \

@@ -46,7 +46,9 @@ class Command(BaseCommand):
     help = "Simulate the staffed districts against a running Kuzet through its real interfaces."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--url", default=f"http://127.0.0.1:{os.environ.get('PORT', '8000')}")
+        parser.add_argument(
+            "--url", default=os.environ.get("KUZET_SIM_URL", "http://127.0.0.1:8000")
+        )
         parser.add_argument("--scale", type=float, default=1.0, help="world seconds per second")
         parser.add_argument("--duration", type=float, default=None, help="seconds, then stop")
         parser.add_argument("--seed", type=int, default=None)
