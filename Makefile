@@ -24,10 +24,13 @@ var:
 # process keeps the districts busy (KUZET_SIM_SCALE world seconds per second). Both run when
 # the demo does (DEBUG); KUZET_SIMULATE=0 serves the demo without them, =1 forces them.
 KUZET_SIM_SCALE ?= 30
+# Four times the realistic call rate (≈ 19 a day in the four districts), so that a demo
+# at scale 30 shows a new call every half a minute or so.
+KUZET_SIM_BUSY ?= 4
 # honcho gives every process its own PORT (base + 100 × index): the simulator is told the
 # web server's address instead.
 KUZET_SIM_URL ?= http://127.0.0.1:$(PORT)
-export KUZET_SIM_SCALE KUZET_SIM_URL
+export KUZET_SIM_SCALE KUZET_SIM_BUSY KUZET_SIM_URL
 run: $(STAMP) var
 	@DEBUG=$${DEBUG:-$$( [ -n "$$SECRET_KEY" ] && echo 0 || echo 1 )} ; export DEBUG ; \
 	SIMULATE=$${KUZET_SIMULATE:-$$DEBUG} ; \

@@ -815,7 +815,8 @@ class World:
         for district_id, places in sorted(self.districts().items()):
             per_day = self.rates.get(places[0].kato[:4] + "00000", 0.0)
             if per_day > 0:
-                self._next_call(district_id, per_day)
+                # A first call at once, so that a fresh demo shows one within a minute.
+                self.engine.after(rng.uniform(0, 60), self._call, district_id, per_day)
         for crew in self.crews.values():
             crew.enter(crew.place)
             self.engine.after(rng.uniform(0, self.idle_sync_s), crew.heartbeat)
