@@ -852,7 +852,8 @@ class World:
     ) -> IncidentInfo | None:
         rng = self.rng
         now = self.engine.now()
-        received = now - dt.timedelta(seconds=rng.uniform(5, 60))
+        # The ring (or the app's submit) came a little before the report reached Kuzet.
+        received = now - dt.timedelta(seconds=rng.uniform(5, 60) / self.engine.scale)
         if duplicate_of is not None:
             lat, lon = (
                 duplicate_of.lat + rng.uniform(-0.001, 0.001),
