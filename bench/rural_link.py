@@ -265,7 +265,8 @@ def offline_shift(proxy: ShapingProxy, direct: str, store: Path, token: str) -> 
         "payload_bytes_per_event": round(
             (counters["up_payload"] + counters["down_payload"]) / len(events), 1
         ),
-        "floor_seconds": round(max(counters["up_wire"], counters["down_wire"]) * 8 / 64_000, 2),
+        # The push goes up, then the confirming pull comes down: one after the other.
+        "floor_seconds": round(wire * 8 / 64_000, 2),
     }
 
 
@@ -287,7 +288,20 @@ def assignment_on_reconnect(
     took = time.perf_counter() - started
     counters = proxy.counters.as_dict()
     client.close()
+    stand_down(assignment)  # the unit is free for the next run
     return {"seconds": round(took, 2), "requests": counting.requests, **counters}
+
+
+def stand_down(assignment_id: int) -> None:
+    from backend.dispatch.models import Assignment
+    from backend.dispatch.services import assignment_cancel
+    from backend.people.models import Officer
+
+    assignment_cancel(
+        assignment=Assignment.objects.get(pk=assignment_id),
+        by=Officer.objects.get(username="duty_semey1"),
+        reason="bench: next run",
+    )
 
 
 def main() -> None:
