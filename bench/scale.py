@@ -31,11 +31,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import gzip
 import itertools
 import json
 import os
 import secrets
+import signal
 import subprocess
 import sys
 import tempfile
@@ -188,10 +190,20 @@ def wait_http(url: str, seconds: float = 90) -> None:
 
 
 class Recorder:
-    def __init__(self) -> None:
+    def __init__(self, give_up_s: float) -> None:
         self.latency: dict[str, list[float]] = defaultdict(list)
         self.errors: dict[str, int] = defaultdict(int)
+        self.dropped: dict[str, int] = defaultdict(int)
         self.accepted: list[str] = []
+        self.give_up_s = give_up_s
+
+    def too_late(self, name: str, scheduled: float) -> bool:
+        """A request that could not even start ``give_up_s`` after its time is not sent
+        (counted as dropped): the run stays bounded when the server falls behind."""
+        if time.perf_counter() - scheduled > self.give_up_s:
+            self.dropped[name] += 1
+            return True
+        return False
 
     def add(self, name: str, scheduled: float, status: int) -> None:
         self.latency[name].append(time.perf_counter() - scheduled)
@@ -249,6 +261,8 @@ async def fleet(url: str, seeded: dict[str, Any], args: argparse.Namespace, rec:
                 "X-Device-Clock": clock_header(int((at - started) * 1000) + 1_000_000),
             }
             async with gate:
+                if rec.too_late("push", at):
+                    return
                 try:
                     r = await client.post(
                         f"/api/sync/v1/push?last_pulled_at={seeded['head']}",
@@ -266,6 +280,8 @@ async def fleet(url: str, seeded: dict[str, Any], args: argparse.Namespace, rec:
             device = devices[i]
             headers = {"Authorization": f"Device {device['token']}", "Accept-Encoding": "gzip"}
             async with gate:
+                if rec.too_late("pull", at):
+                    return
                 try:
                     r = await client.get(
                         f"/api/sync/v1/pull?last_pulled_at={seeded['head']}&schema_version=1",
@@ -280,6 +296,8 @@ async def fleet(url: str, seeded: dict[str, Any], args: argparse.Namespace, rec:
             seat = seeded["seats"][k % len(seeded["seats"])]
             staff = {"Authorization": f"Token {seeded['staff_token']}"}
             async with gate:
+                if rec.too_late("intake", at):
+                    return
                 try:
                     r = await client.post(
                         "/api/v1/intake/phone_102/",
@@ -333,7 +351,12 @@ async def fleet(url: str, seeded: dict[str, Any], args: argparse.Namespace, rec:
             if delay > 0:
                 await asyncio.sleep(delay)
             tasks.append(loop.create_task(kinds[kind](i, at)))
-        await asyncio.gather(*tasks)
+        # Stragglers get a minute; what is still running then is cut off (and shows as
+        # errors of its endpoint).
+        _done, pending = await asyncio.wait(tasks, timeout=60)
+        for task in pending:
+            task.cancel()
+        rec.errors["cut off at the end"] = len(pending)
 
 
 def sample_sequencer(database_url: str, stop: threading.Event, out: dict[str, Any]) -> None:
@@ -401,6 +424,7 @@ def main() -> None:
     parser.add_argument("--calls", type=float, default=1.0, help="calls per second")
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--give-up", type=float, default=10.0, help="seconds late: not sent")
     parser.add_argument("--json", type=Path, default=ROOT / "var" / "bench" / "scale.json")
     args = parser.parse_args()
     raise_file_limit()
@@ -472,11 +496,19 @@ def main() -> None:
             tmp / "beat.log",
         ),
     }
-    rec = Recorder()
+    rec = Recorder(args.give_up)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # run the finally: stop the servers
     sequencer: dict[str, Any] = {}
     try:
         wait_http(url)
-        time.sleep(3)  # workers up
+        # Every worker booted and warm (imports, first queries) before the counting starts.
+        warm = seeded["devices"][0]["token"]
+        for _ in range(20 * args.workers):
+            httpx.get(
+                f"{url}/api/sync/v1/pull?last_pulled_at={seeded['head']}&schema_version=1",
+                headers={"Authorization": f"Device {warm}"},
+                timeout=60,
+            )
         redis_pids = pids_named("redis-server")
         trees = {name: process_tree(p.pid) for name, p in procs.items()}
         before = {name: sum(cpu_seconds(p) for p in pids) for name, pids in trees.items()}
@@ -531,7 +563,9 @@ def main() -> None:
         time.sleep(12)  # one more sweep: the ladder catches up on what was due at the end
     finally:
         for p in procs.values():
-            p.terminate()
+            for pid in reversed(process_tree(p.pid)):
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGTERM)
         for p in procs.values():
             try:
                 p.wait(15)
@@ -553,6 +587,7 @@ def main() -> None:
             "p99_ms": round(percentile(values, 99) * 1000, 1),
             "max_ms": round(max(values) * 1000, 1),
             "errors": rec.errors.get(name, 0),
+            "dropped_late": rec.dropped.get(name, 0),
         }
         for name, values in sorted(rec.latency.items())
     }
@@ -567,6 +602,7 @@ def main() -> None:
         "sequencer": sequencer,
         "cpu_seconds": cpu,
         "peak_rss_mb": {k: round(v) for k, v in peak.items()},
+        "cut_off_at_end": rec.errors.get("cut off at the end", 0),
         "accepted": len(rec.accepted),
         "stored": stored,
         "lost": len(rec.accepted) - stored,
