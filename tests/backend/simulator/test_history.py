@@ -31,14 +31,19 @@ def built(tmp_path):
 def test_history_is_made_by_the_services_with_phone_timelines_and_computable_kpis(built):
     # then: the simulator's own check
     assert built.check.ok, built.check.lines()
-    assert built.check.events_recorded == built.check.events_stored + len(built.check.pending)
+    # every event is on the server, or still safe in its phone's outbox (a white spot)
+    assert built.check.lost == []
+    assert built.check.events_stored >= built.check.events_recorded - len(built.check.pending)
+    assert built.check.events_stored > 200
     assert built.check.reports_sent == built.check.reports_stored > 0
     assert not clock.is_moved()
 
     # then: every call happened inside the simulated stretch, by the server's clock
     incidents = Incident.objects.all()
     assert incidents.count() >= 20
-    assert all(built.start <= i.received_at <= i.created_at <= END for i in incidents)
+    # (a call's ring comes up to a minute before it reaches Kuzet, the first one included)
+    earliest = built.start - dt.timedelta(minutes=1)
+    assert all(earliest <= i.received_at <= i.created_at <= END for i in incidents)
     assert Event.objects.filter(server_received_at__gt=END).count() == 0
 
     # then: through the services — audited, in the chain, dispatched by the duty officer
