@@ -50,6 +50,4 @@ class Command(BaseCommand):
         else:
             self.stdout.write("Abai oblast already seeded: nothing to do.")
         if not demo:
-            self.stdout.write(
-                "Demo staff skipped (DEBUG is off; pass --demo to add them)."
-            )
+            self.stdout.write("Demo staff skipped (DEBUG is off; pass --demo to add them).")
