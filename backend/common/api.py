@@ -25,13 +25,6 @@ _DRF_CODES = {
 }
 
 
-def error_response(exc: DomainError) -> JsonResponse:
-    response = JsonResponse(exc.as_json(), status=exc.status)
-    if isinstance(exc, RateLimited):
-        response["Retry-After"] = str(exc.retry_after)
-    return response
-
-
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF exception handler: domain errors and DRF's own, all as ``error``/``detail``."""
     if isinstance(exc, DomainError):

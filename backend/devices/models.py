@@ -88,9 +88,5 @@ class Device(models.Model):
         return f"{self.id} ({self.model or self.platform or 'device'}) of {self.officer}"
 
     @property
-    def is_revoked(self) -> bool:
-        return self.revoked_at is not None
-
-    @property
     def audit_district_id(self) -> int | None:
         return self.officer.district_id

@@ -85,6 +85,7 @@ class IncidentOutput(serializers.Serializer[Any]):
     media_links = serializers.ListField(child=serializers.CharField())
     risk_flags = serializers.ListField(child=serializers.DictField())
     notify_citizen = serializers.BooleanField()
+    citizen_notified_at = serializers.DateTimeField(allow_null=True)
     citizen_delay_notified_at = serializers.DateTimeField(allow_null=True)
     received_at = serializers.DateTimeField()
     created_at = serializers.DateTimeField()
@@ -102,14 +103,12 @@ class IncidentOutput(serializers.Serializer[Any]):
 
 def _location_validate(attrs: dict[str, Any]) -> dict[str, Any]:
     lat, lon = attrs.get("lat"), attrs.get("lon")
-    if lat is None or lon is None:
-        if (lat is None) != (lon is None):
-            raise serializers.ValidationError({"lat": "lat and lon come together."}, code="invalid")
-        return attrs
     if (lat is None) != (lon is None):
         raise serializers.ValidationError({"lat": "lat and lon come together."}, code="invalid")
-    if lat is not None and not (
-        LAT_RANGE[0] <= lat <= LAT_RANGE[1] and LON_RANGE[0] <= lon <= LON_RANGE[1]
+    if (
+        lat is not None
+        and lon is not None
+        and not (LAT_RANGE[0] <= lat <= LAT_RANGE[1] and LON_RANGE[0] <= lon <= LON_RANGE[1])
     ):
         raise serializers.ValidationError(
             {"lat": "The point is outside Kazakhstan."}, code="invalid"

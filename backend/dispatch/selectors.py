@@ -17,9 +17,9 @@ from django.db.models import Q
 from backend.common import clock
 from backend.geo import travel
 from backend.geo.models import Settlement
-from backend.people.models import UNREACHABLE, Unit, UnitStatus
+from backend.people.models import UNREACHABLE, Unit
 
-from . import policies
+from . import lifecycle, policies
 from .lifecycle import ASSIGNMENT_OPEN, IncidentStatus
 from .models import Assignment, Incident, RiskSubject
 
@@ -118,7 +118,7 @@ def units_recommended(
     )
     units = (
         Unit.objects.filter(
-            district_id=incident.district_id, active=True, status=UnitStatus.AVAILABLE
+            district_id=incident.district_id, active=True, status__in=lifecycle.UNIT_DISPATCHABLE
         )
         .exclude(pk__in=busy_here)
         .exclude(pk__in=list(exclude_unit_ids))

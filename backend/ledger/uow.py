@@ -123,10 +123,6 @@ def unit_of_work() -> Iterator[None]:
             buf.depth -= 1
 
 
-def in_unit_of_work() -> bool:
-    return _buffer().depth > 0
-
-
 def canonical_json(value: Any) -> str:
     return orjson.dumps(value, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS).decode()
 

@@ -24,7 +24,7 @@ from backend.ledger.models import AuditEntry
 from backend.ledger.names import SyncTable
 
 from .admin_scoping import ScopedAdminMixin, age_text
-from .models import Officer, Role, Unit
+from .models import UNREACHABLE, Officer, Role, Unit
 
 admin.site.site_header = "Kuzet — district console"
 admin.site.site_title = "Kuzet"
@@ -262,7 +262,7 @@ class UnitAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     @admin.display(description="presence")
     def presence_now(self, obj: Unit) -> str:
         value = obj.presence()
-        if value == "unreachable":
+        if value == UNREACHABLE:
             return format_html('<span style="color:#ba2121">unreachable</span>')
         return value
 

@@ -50,8 +50,8 @@ _VACD = frozenset({VIEW, ADD, CHANGE, DELETE})
 # What each role may do, per model ("app_label.model_name"). A model missing from a role's
 # map is invisible to that role. Custom capabilities back admin actions: ``enrol`` (issue an
 # enrolment code), ``revoke`` (a device), ``resolve`` (a conflict), ``review`` (quarantine).
-# Incidents, assignments and events change only through the dispatch and sync services
-# (their admin actions are added by the dispatch work); here they are read-only.
+# Incidents, assignments and events change only through the dispatch services (the incident
+# page's panel and the changelist actions call them); as records they are read-only.
 ROLE_CAPABILITIES: dict[str, dict[str, frozenset[str]]] = {
     Role.CHIEF: {
         "geo.oblast": _V,

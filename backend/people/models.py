@@ -78,14 +78,6 @@ class Officer(AbstractUser):
         return f"{full} ({self.username})" if full else self.username
 
     @property
-    def is_chief(self) -> bool:
-        return self.role == Role.CHIEF
-
-    @property
-    def is_duty_officer(self) -> bool:
-        return self.role == Role.DUTY_OFFICER
-
-    @property
     def audit_district_id(self) -> int | None:
         return self.district_id
 
@@ -109,8 +101,21 @@ class UnitStatus(models.TextChoices):
     SOS = "sos", "SOS"
 
 
-# `unreachable` is derived from last contact and never stored (DOMAIN.md).
+# `unreachable` is derived from last contact and never stored (DOMAIN.md). The rule, in one
+# place: a unit with no contact since ``unreachable_cutoff(at)`` is unreachable at ``at``
+# (KUZET_UNREACHABLE_MINUTES). The model, the presence sweep's filter and the boards' rows
+# (in Python and in SQL) all compare against this cutoff.
 UNREACHABLE = "unreachable"
+
+
+def unreachable_cutoff(at: dt.datetime) -> dt.datetime:
+    """Units whose last contact is before this moment are ``unreachable`` at ``at``."""
+    return at - dt.timedelta(minutes=settings.KUZET_UNREACHABLE_MINUTES)
+
+
+def presence_of(status: str, last_contact_at: dt.datetime | None, *, cutoff: dt.datetime) -> str:
+    """The status to show for a unit: its own, or ``unreachable``."""
+    return UNREACHABLE if last_contact_at is None or last_contact_at < cutoff else status
 
 
 class Mobility(models.TextChoices):
@@ -165,11 +170,8 @@ class Unit(models.Model):
 
     def presence(self, at: dt.datetime | None = None) -> str:
         """The status to show: ``unreachable`` when there was no contact for too long."""
-        at = at or clock.now()
-        limit = dt.timedelta(minutes=settings.KUZET_UNREACHABLE_MINUTES)
-        if self.last_contact_at is None or at - self.last_contact_at > limit:
-            return UNREACHABLE
-        return self.status
+        cutoff = unreachable_cutoff(at or clock.now())
+        return presence_of(self.status, self.last_contact_at, cutoff=cutoff)
 
     def position_age(self, at: dt.datetime | None = None) -> dt.timedelta | None:
         if self.position_at is None:

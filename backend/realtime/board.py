@@ -65,7 +65,17 @@ def _refusal(request: HttpRequest) -> HttpResponse | None:
 def board_page(request: HttpRequest) -> HttpResponse:
     if (refusal := _refusal(request)) is not None:
         return refusal
-    return render(request, "realtime/board.html", {"snapshot": board_snapshot(request.user)})
+    return render(
+        request,
+        "realtime/board.html",
+        {
+            "snapshot": board_snapshot(request.user),
+            "lifecycle": {
+                "assignment_open": list(ASSIGNMENT_OPEN),
+                "incident_ended": sorted(INCIDENT_ENDED),
+            },
+        },
+    )
 
 
 def board_state(request: HttpRequest) -> HttpResponse:

@@ -36,7 +36,6 @@ What goes where:
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import logging
 import os
 import threading
@@ -49,13 +48,12 @@ from typing import Any, cast
 import orjson
 from asgiref.sync import SyncToAsync
 from channels.layers import get_channel_layer
-from django.conf import settings
 from django.db import connection
 
 from backend.common import clock
 from backend.dispatch.models import Assignment, Category, Incident
 from backend.ledger.uow import Commit, CommittedChange, Notification, current_change_seq
-from backend.people.models import Unit
+from backend.people.models import UNREACHABLE, Unit, presence_of, unreachable_cutoff
 from backend.sync_gateway.render import dv_incident_ids, empty_changes, records_for
 
 from . import groups
@@ -501,11 +499,10 @@ def _incident_row(row: dict[str, Any]) -> dict[str, Any]:
 
 def unit_rows(qs: Any) -> list[dict[str, Any]]:
     """Board rows of units, with the derived ``presence`` (``Unit.presence()``'s rule)."""
-    limit = clock.now() - dt.timedelta(minutes=settings.KUZET_UNREACHABLE_MINUTES)
+    cutoff = unreachable_cutoff(clock.now())
     rows = []
     for row in qs.values(*UNIT_FIELDS):
-        last = row["last_contact_at"]
-        row["presence"] = "unreachable" if last is None or last < limit else row["status"]
+        row["presence"] = presence_of(row["status"], row["last_contact_at"], cutoff=cutoff)
         rows.append(_times(row))
     return rows
 
@@ -548,7 +545,7 @@ _BOARD_SQL = {
 
 
 def _board_rows_pg(ids: dict[str, set[str]]) -> dict[str, list[dict[str, Any]]]:
-    unreachable_before = clock.now() - dt.timedelta(minutes=settings.KUZET_UNREACHABLE_MINUTES)
+    unreachable_before = unreachable_cutoff(clock.now())
     out: dict[str, list[dict[str, Any]]] = {}
     with connection.cursor() as cursor:
         for table, sql in _BOARD_SQL.items():
@@ -561,7 +558,7 @@ def _board_rows_pg(ids: dict[str, set[str]]) -> dict[str, list[dict[str, Any]]]:
         if row.pop("restricted") or row["category"] == Category.DOMESTIC_VIOLENCE:
             row["summary"] = row["landmark"] = ""
     for row in out.get("units", []):
-        row["presence"] = "unreachable" if row.pop("unreachable") else row["status"]
+        row["presence"] = UNREACHABLE if row.pop("unreachable") else row["status"]
     return out
 
 

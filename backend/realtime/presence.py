@@ -11,14 +11,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db.models import Q
 
 from backend.common import clock
 from backend.ledger import uow
 from backend.ledger.actions import AuditAction
 from backend.ledger.names import Topic
-from backend.people.models import Unit
+from backend.people.models import UNREACHABLE, Unit, unreachable_cutoff
 
 from .models import PresenceNotice
 
@@ -45,8 +44,7 @@ def contact_record(*, unit_id: int, via: str, at: dt.datetime | None = None) -> 
 
 def unreachable_q(at: dt.datetime) -> Q:
     """Units whose ``presence(at)`` is ``unreachable`` (the same rule, as a filter)."""
-    limit = at - dt.timedelta(minutes=settings.KUZET_UNREACHABLE_MINUTES)
-    return Q(last_contact_at__isnull=True) | Q(last_contact_at__lt=limit)
+    return Q(last_contact_at__isnull=True) | Q(last_contact_at__lt=unreachable_cutoff(at))
 
 
 @dataclass(frozen=True)
@@ -110,7 +108,7 @@ def _claim(
     claimed = []
     for notice in notices:
         unit = units[notice.unit_id]
-        if (unit.presence(at) == "unreachable") != now_unreachable:
+        if (unit.presence(at) == UNREACHABLE) != now_unreachable:
             continue
         claimed.append(unit.pk)
         kind = "unit_unreachable" if now_unreachable else "unit_reachable"

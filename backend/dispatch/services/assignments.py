@@ -56,7 +56,7 @@ def dispatch_check(*, incident: Incident, unit: Unit, by: Any) -> None:
         raise Conflict("The incident is closed.", code="incident_closed")
     if not unit.active:
         raise Conflict(f"{unit.callsign} is not in service.", code="unit_inactive")
-    if unit.status != UnitStatus.AVAILABLE:
+    if unit.status not in lifecycle.UNIT_DISPATCHABLE:
         raise Conflict(
             f"{unit.callsign} is {unit.status}.", code="unit_unavailable", unit_status=unit.status
         )

@@ -1,6 +1,7 @@
 import pytest
 from django.urls import reverse
 
+from backend.dispatch import lifecycle
 from backend.dispatch.lifecycle import IncidentStatus
 from tests import factories
 
@@ -53,6 +54,12 @@ def test_board_page_renders_for_staff(client, personas):
     # then
     assert response.status_code == 200
     assert b'id="board-snapshot"' in response.content
+    # the page's status groups are the lifecycle's, not a copy in the script
+    assert response.context["lifecycle"] == {
+        "assignment_open": list(lifecycle.ASSIGNMENT_OPEN),
+        "incident_ended": sorted(lifecycle.INCIDENT_ENDED),
+    }
+    assert b"const OPEN_ASSIGNMENTS = [" not in response.content
 
 
 def test_board_is_refused_to_patrol_officers_and_anonymous_users(client, personas):
