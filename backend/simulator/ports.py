@@ -138,6 +138,7 @@ def build_world(
         run_id=run_id,
         rates=rates,
     )
+    world.duty_username = staff.duty_username
     homes = provision.homes()
     by_unit: dict[str, list[Any]] = {}
     for officer in staff.field:

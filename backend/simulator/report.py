@@ -43,6 +43,7 @@ class Snapshot:
     syncs: int
     sms_replies: int
     ws_events: int
+    api_errors: int
 
 
 def response_times_s(since: dt.datetime) -> list[float]:
@@ -69,6 +70,7 @@ def snapshot(world: World, since: dt.datetime) -> Snapshot:
         syncs=world.stats.syncs,
         sms_replies=len(world.stats.sms_replies),
         ws_events=world.stats.ws_events,
+        api_errors=sum(world.stats.errors.values()),
     )
 
 
@@ -105,6 +107,7 @@ def summary_line(snap: Snapshot) -> str:
         f"{snap.escalations} · conflicts {snap.conflicts} · median response {median} · "
         f"dispatches {snap.dispatches} · syncs {snap.syncs} · SMS replies {snap.sms_replies}"
         f" · socket receipts {snap.ws_events}"
+        + (f" · API errors {snap.api_errors}" if snap.api_errors else "")
     )
 
 

@@ -180,6 +180,28 @@ class Api:
         )
         return self._json(r, "acknowledge")
 
+    def board_incidents(self, *, username: str, password: str) -> list[dict[str, Any]]:
+        """The duty officer's live board (``/board/state/``), signed in as a person is:
+        the admin login form, then the board's snapshot of open incidents."""
+        board = httpx.Client(base_url=str(self.http.base_url), timeout=30)
+        with board:
+            board.get("/admin/login/")
+            token = board.cookies.get("csrftoken", "")
+            board.post(
+                "/admin/login/?next=/board/",
+                data={"username": username, "password": password, "csrfmiddlewaretoken": token,
+                      "next": "/board/"},
+                headers={"Referer": f"{self.http.base_url}/admin/login/"},
+            )  # fmt: skip
+            state = board.get("/board/state/")
+        if state.status_code != 200 or not state.headers.get("content-type", "").startswith(
+            "application/json"
+        ):
+            self.stats.errors[f"board {state.status_code}"] += 1
+            log.warning("board: %s %s", state.status_code, state.text[:300])
+            return []
+        return list(state.json().get("incidents", []))
+
     def sms_reply(self, *, phone: str, text: str, received_at: dt.datetime) -> Any:
         """The SMS gateway's signed callback for a message an officer sent."""
         message_id = f"sim-{uuid.uuid4().hex[:16]}"
@@ -757,6 +779,27 @@ class Duty:
             outcome = self.world.rng.choice(others or ["report_taken"])
         self._close(incident, outcome, "Отработано нарядом")
 
+    def adopt_from_board(self, *, username: str, password: str) -> int:
+        """Take over what an earlier shift left on the board: calls nobody was sent to yet
+        are dispatched, cleared calls are closed. (Calls with a unit on them come back
+        through that unit's phones.) Returns how many were taken over."""
+        taken = 0
+        for row in self.api.board_incidents(username=username, password=password):
+            status = str(row.get("status"))
+            if int(row["id"]) in self.world.incidents:
+                continue
+            if status not in lifecycle.INCIDENT_WAITING and status != "cleared":
+                continue
+            incident = self.world.incident_from_detail(self.api.incident(int(row["id"])))
+            if incident is None:
+                continue
+            taken += 1
+            if status == "cleared":
+                self.cleared(incident)
+            else:
+                self.received(incident, status)
+        return taken
+
     def _close(self, incident: IncidentInfo, outcome: str, disposition: str) -> None:
         if incident.closed:
             return
@@ -797,6 +840,7 @@ class World:
         self.incidents: dict[int, IncidentInfo] = {}
         self.sms_codes: dict[str, str] = {}
         self.duty = Duty(self)
+        self.duty_username = ""
         self.calling = True
         self._serial = 0
 
@@ -949,6 +993,30 @@ class World:
         )
         incident.assignments.append(assignment_id)
         return True
+
+    def incident_from_detail(self, detail: dict[str, Any] | None) -> IncidentInfo | None:
+        """An incident as the staff API's detail shows it."""
+        if detail is None:
+            return None
+        place = next(
+            (p for p in self.places.values() if p.kato == detail.get("settlement_kato")), None
+        )
+        if place is None:
+            return None
+        incident = IncidentInfo(
+            id=int(detail["id"]),
+            number=str(detail["number"]),
+            channel=str(detail["channel"]),
+            category=str(detail["category"]),
+            priority=str(detail["priority"]),
+            district_id=place.district_id,
+            place=place,
+            lat=float(detail.get("lat") or place.lat),
+            lon=float(detail.get("lon") or place.lon),
+            received_at=_parse_time(str(detail["received_at"])),
+        )
+        self.incidents[incident.id] = incident
+        return incident
 
     def sms(self, phone: str, body: str) -> None:
         crew = self.by_phone.get(phone)

@@ -13,7 +13,11 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
+from backend.common import clock
 from backend.dispatch.models import Assignment, Event, Incident
+from backend.dispatch.services import IncidentInput, incident_create
+from backend.people.models import Officer
+from backend.people.seeding import DEMO_PASSWORD
 from tests.e2e.escalation.conftest import CELERY, PrivateRedis, Proc
 from tests.e2e.processes import database_url, free_port, http_server, server_env
 
@@ -31,6 +35,12 @@ SMS_SECRET = "test-inbound-secret"  # as in backend.config.settings.test
 def kuzet(tmp_path: Path, settings) -> Iterator[str]:
     """``http://host:port`` of a whole Kuzet on the test database."""
     call_command("seed", "--demo", stdout=io.StringIO())
+    # The test settings hash with MD5, which the server's settings do not accept: give the
+    # duty officer (who signs in to the board) a password hash the server can check.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+    duty = Officer.objects.get(username="duty_semey1")
+    duty.set_password(DEMO_PASSWORD)
+    duty.save(update_fields=["password"])
     redis = PrivateRedis(port=free_port(), dir=tmp_path)
     redis.start()
     sms_dir = tmp_path / "sms"
@@ -44,6 +54,9 @@ def kuzet(tmp_path: Path, settings) -> Iterator[str]:
         KUZET_SMS_INBOUND_SECRET=SMS_SECRET,
         KUZET_ESCALATION_SWEEP_SECONDS="2",
         KUZET_DB_POOL="0",
+        # As under `make run`: the duty officer signs in to the board over plain HTTP, which
+        # production settings (secure cookies only) rightly refuse.
+        DEBUG="1",
     )
     celery = [
         Proc("worker", [CELERY, "-A", "backend.config", "worker", "--pool", "threads",
@@ -68,9 +81,23 @@ def kuzet(tmp_path: Path, settings) -> Iterator[str]:
         connection.close()
 
 
+def left_on_the_board() -> Incident:
+    """A call an earlier shift took and never dispatched (its simulator was stopped)."""
+    duty = Officer.objects.get(username="duty_semey1")
+    return incident_create(
+        by=duty,
+        channel="phone_102",
+        data=IncidentInput(
+            category="theft", received_at=clock.now(), summary="Кража из гаража",
+            settlement_kato="103620100",
+        ),
+    )  # fmt: skip
+
+
 def test_a_short_simulation_flows_through_every_interface_and_loses_nothing(kuzet, tmp_path):
     # given
     out = io.StringIO()
+    waiting = left_on_the_board()
 
     # when: a minute of real time, an hour of the world, at forty times the usual call rate
     call_command(
@@ -99,3 +126,6 @@ def test_a_short_simulation_flows_through_every_interface_and_loses_nothing(kuze
     assert {"http", "ws"} <= vias
     kinds = set(Event.objects.filter(source="app").values_list("kind", flat=True))
     assert {"delivered", "ack", "en_route", "on_scene"} <= kinds
+    # then: the duty officer took over the call left on the board and sent a unit
+    assert "Taken over from the board: 1 calls" in output, output
+    assert Assignment.objects.filter(incident=waiting).exists()

@@ -31,6 +31,7 @@ from rich.live import Live
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from backend.common import clock
+from backend.people.seeding import DEMO_PASSWORD
 from backend.simulator import scenario
 from backend.simulator.engine import Engine
 from backend.simulator.ports import LivePort, build_world
@@ -120,6 +121,9 @@ class Command(BaseCommand):
             f"at scale {options['scale']:g} (seed {options['seed']})."
         )
         world.start()
+        taken = world.duty.adopt_from_board(username=world.duty_username, password=DEMO_PASSWORD)
+        if taken:
+            self.stdout.write(f"Taken over from the board: {taken} calls left waiting or cleared.")
         duration = options["duration"]
 
         def line() -> str:
@@ -168,6 +172,9 @@ class Command(BaseCommand):
             world.end_of_shift()
         port.close()
         self.stdout.write(line())
+        if world.stats.errors:
+            errors = ", ".join(f"{what}: {n}" for what, n in sorted(world.stats.errors.items()))
+            self.stdout.write(f"API errors (answers refused by Kuzet): {errors}")
         result = check(world, carried=carried, drained=drained)
         for text in result.lines():
             self.stdout.write(text)
