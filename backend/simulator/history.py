@@ -62,9 +62,11 @@ def _server_in_this_process(sms_dir: Path) -> Iterator[None]:
     # One persistent database connection instead of one per request (CONN_MAX_AGE=0 suits
     # a server's thread pool; here it cost a connect, the session PRAGMAs and, on SQLite, a
     # WAL checkpoint at every close — a fifth of the build time).
+    # (PostgreSQL with Django's pool already reuses connections, and refuses the setting.)
     db = connection.settings_dict
     conn_max_age = db["CONN_MAX_AGE"]
-    db["CONN_MAX_AGE"] = None
+    if not db.get("OPTIONS", {}).get("pool"):
+        db["CONN_MAX_AGE"] = None
     conf = current_app.conf
     eager, propagates = conf.task_always_eager, conf.task_eager_propagates
     conf.task_always_eager, conf.task_eager_propagates = True, True
