@@ -8,7 +8,15 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 export PORT
 
-.PHONY: run test lint types check bench clean
+.PHONY: run test lint types check bench clean field field-test
+
+# The officers' field app (field/): npm ci only when the lockfile changed, a build only when
+# a source changed. Kuzet serves field/dist at /app/.
+FIELD := field
+FIELD_DEPS := $(FIELD)/node_modules/.installed
+FIELD_BUILD := $(FIELD)/dist/.built
+FIELD_SOURCES := $(shell find $(FIELD)/src $(FIELD)/public -type f 2>/dev/null) \
+	$(FIELD)/index.html $(FIELD)/vite.config.mjs $(FIELD)/scripts/compress.mjs $(FIELD)/package.json
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,6 +26,19 @@ $(STAMP): pyproject.toml
 
 var:
 	@mkdir -p var
+
+$(FIELD_DEPS): $(FIELD)/package-lock.json
+	cd $(FIELD) && npm ci --no-audit --no-fund
+	@touch $@
+
+$(FIELD_BUILD): $(FIELD_DEPS) $(FIELD_SOURCES)
+	cd $(FIELD) && npm run build
+	@touch $@
+
+field: $(FIELD_BUILD)
+
+field-test: $(FIELD_DEPS)
+	cd $(FIELD) && npm test
 
 # DEBUG only when nothing production-like is configured: the embedded default is a demo.
 # The demo lives: `manage.py history` builds 60 days of calls once, and the Procfile's `sim`
@@ -31,7 +52,7 @@ KUZET_SIM_BUSY ?= 4
 # web server's address instead.
 KUZET_SIM_URL ?= http://127.0.0.1:$(PORT)
 export KUZET_SIM_SCALE KUZET_SIM_BUSY KUZET_SIM_URL
-run: $(STAMP) var
+run: $(STAMP) var $(FIELD_BUILD)
 	@DEBUG=$${DEBUG:-$$( [ -n "$$SECRET_KEY" ] && echo 0 || echo 1 )} ; export DEBUG ; \
 	SIMULATE=$${KUZET_SIMULATE:-$$DEBUG} ; \
 	KUZET_SMS_INBOUND_SECRET=$${KUZET_SMS_INBOUND_SECRET:-kuzet-demo-sms-gateway-secret} ; \
@@ -42,7 +63,7 @@ run: $(STAMP) var
 	$(BIN)/python manage.py demo_logins --port $(PORT) && \
 	exec $(BIN)/honcho -f Procfile start $$( [ "$$SIMULATE" = 1 ] || echo web worker beat )
 
-test: $(STAMP)
+test: $(STAMP) $(FIELD_BUILD) field-test
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
@@ -57,4 +78,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache $(FIELD)/node_modules $(FIELD)/dist

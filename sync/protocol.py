@@ -111,6 +111,12 @@ OUTCOME_CODES: Final = (
     "false_call",
 )
 
+# An outcome may name the external registry entry the officer opened (DOMAIN.md: КУИ, ЕРДР,
+# ЕРАП; Kuzet is not their system of record). Optional, both keys or neither, so apps that
+# never send them and servers that never read them stay compatible.
+REGISTRY_KINDS: Final = ("kui", "erdr", "erap")
+REGISTRY_NUMBER_RE: Final = re.compile(r"^[0-9A-Za-z][0-9A-Za-z./-]{0,39}$")
+
 SYNCED_TABLES: Final = ("settlements", "units", "incidents", "assignments", "events", "codes")
 READ_ONLY_TABLES: Final = tuple(t for t in SYNCED_TABLES if t != "events")
 CHANGE_OPS: Final = ("created", "updated", "deleted")
@@ -392,10 +398,33 @@ def _check_payload(kind: str, payload: Mapping[str, Any], outcome_codes: Collect
         text = payload.get("text")
         if text is not None and (not isinstance(text, str) or len(text) > MAX_NOTE_CHARS):
             raise _Bad("invalid_payload", f"outcome text is a string of at most {MAX_NOTE_CHARS}")
+        _check_registry(payload)
     elif kind == "unit_status":
         status = payload.get("status")
         if not isinstance(status, str) or status not in UNIT_STATUSES:
             raise _Bad("invalid_payload", f"unit status must be one of {', '.join(UNIT_STATUSES)}")
+
+
+def _check_registry(payload: Mapping[str, Any]) -> None:
+    kind = payload.get("registry_kind")
+    number = payload.get("registry_number")
+    if kind in (None, "") and number in (None, ""):
+        return
+    if not isinstance(kind, str) or kind not in REGISTRY_KINDS:
+        raise _Bad("invalid_payload", f"registry_kind must be one of {', '.join(REGISTRY_KINDS)}")
+    if not isinstance(number, str) or not REGISTRY_NUMBER_RE.match(number):
+        raise _Bad(
+            "invalid_payload",
+            "registry_number is 1-40 characters of [0-9A-Za-z./-], starting with a letter or digit",
+        )
+
+
+def outcome_registry(payload: Mapping[str, Any]) -> tuple[str, str] | None:
+    """``(kind, number)`` of a valid outcome payload's registry entry, or None."""
+    kind, number = payload.get("registry_kind"), payload.get("registry_number")
+    if isinstance(kind, str) and kind in REGISTRY_KINDS and isinstance(number, str) and number:
+        return kind, number
+    return None
 
 
 @dataclass(frozen=True)

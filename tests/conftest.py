@@ -20,12 +20,18 @@ from backend.geo.models import District, Okrug, Settlement, Zone
 from backend.people.models import Officer, Role, Unit, UnitType
 
 from . import factories
+from .e2e import browser
 
 REQUIRE_SERVICES = os.environ.get("KUZET_REQUIRE_SERVICES", "") in {"1", "true", "yes"}
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    """With KUZET_REQUIRE_SERVICES (CI), refuse to run unless PostgreSQL and Redis answer."""
+    """With KUZET_REQUIRE_SERVICES (CI), refuse to run unless PostgreSQL and Redis answer;
+    with KUZET_REQUIRE_BROWSER, unless the browser suites can run."""
+    if browser.REQUIRE_BROWSER:
+        reason = browser.browser_missing() or browser.field_build_missing()
+        if reason:
+            raise pytest.UsageError(f"KUZET_REQUIRE_BROWSER: browser suites cannot run: {reason}")
     if not REQUIRE_SERVICES:
         return
     import psycopg
@@ -47,7 +53,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """Skip tests whose services are not configured (the embedded default of `make test`)."""
     on_postgres = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
     has_redis = bool(os.environ.get("REDIS_URL"))
+    no_browser = browser.browser_missing() or browser.field_build_missing()
     for item in items:
+        if item.get_closest_marker("browser") and no_browser:
+            # (With KUZET_REQUIRE_BROWSER the session refused to start already.)
+            item.add_marker(pytest.mark.skip(reason=f"browser suite skipped: {no_browser}"))
+            continue
         missing = []
         if item.get_closest_marker("postgres") and not on_postgres:
             missing.append("PostgreSQL (DATABASE_URL)")

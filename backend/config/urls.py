@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/sync/v1/", include("backend.sync_gateway.urls")),
     path("api/v1/", include("backend.dispatch.urls")),
     path("board/", include("backend.realtime.urls")),
+    path("app/", include("backend.field_app.urls")),
     path("", include("backend.common.urls")),
 ]
 

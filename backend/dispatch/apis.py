@@ -395,19 +395,21 @@ class IncidentCloseApi(APIView):
 
 
 class IncidentCancelApi(APIView):
-    class CancelInput(serializers.Serializer[Any]):
+    # Named apart from AssignmentCancelApi.CancelInput: drf-spectacular names schema
+    # components by class name, and two different ones of one name fail check --deploy.
+    class IncidentCancelInput(serializers.Serializer[Any]):
         reason = serializers.CharField(max_length=200)
 
     @extend_schema(
         operation_id="incident_cancel",
         summary="Cancel the incident (no police needed); open assignments are cancelled",
-        request=CancelInput,
+        request=IncidentCancelInput,
         responses={200: IncidentOutput, **_errors(400, 401, 403, 404, 409)},
         tags=["incidents"],
     )
     def post(self, request: Request, incident_id: int) -> Response:
         access.require_dispatcher(request.user)
-        serializer = self.CancelInput(data=request.data)
+        serializer = self.IncidentCancelInput(data=request.data)
         serializer.is_valid(raise_exception=True)
         incident = access.access_incident(request.user, incident_id)
         incident = services.incident_cancel(

@@ -194,7 +194,23 @@ ENROLL_RESPONSE = {
     "properties": {
         "device_id": {"type": "string"},
         "token": {"type": "string"},
-        "officer": {"type": "object"},
+        "officer": {
+            "type": "object",
+            "properties": {
+                "id": {"type": "string"},
+                "username": {"type": "string"},
+                "first_name": {"type": "string"},
+                "last_name": {"type": "string"},
+                "patronymic": {"type": "string"},
+                "badge_number": {"type": "string", "nullable": True},
+                "district_id": {"type": "string", "nullable": True},
+                "language": {
+                    "type": "string",
+                    "enum": ["kk", "ru", "en"],
+                    "description": "the officer's screen language (Officer.language)",
+                },
+            },
+        },
         "unit": {"type": "object", "nullable": True},
         "server_time": {"type": "integer", "format": "int64"},
     },

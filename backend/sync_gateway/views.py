@@ -270,6 +270,8 @@ def enroll(request: HttpRequest) -> HttpResponse:
                 "patronymic": officer.patronymic,
                 "badge_number": officer.badge_number,
                 "district_id": None if officer.district_id is None else str(officer.district_id),
+                # The language of the officer's screens (kk, ru, en); the app follows it.
+                "language": officer.language,
             },
             "unit": None
             if unit is None

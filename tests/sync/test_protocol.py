@@ -21,6 +21,7 @@ from sync.protocol import (
     Invalid,
     ProtocolError,
     content_hash,
+    outcome_registry,
     parse_event,
     parse_push,
     parse_schema_version,
@@ -231,6 +232,21 @@ def test_invalid_fields_are_rejected_with_a_reason(overrides, expected):
             "unit status must be one of " + ", ".join(UNIT_STATUSES),
         ),
         ({"kind": "note", "payload": {"text": "x" * 17000}}, "payload is larger than 16384 bytes"),
+        (
+            {"kind": "outcome", "payload": {"code": "arrest", "registry_number": "1234"}},
+            "registry_kind must be one of kui, erdr, erap",
+        ),
+        (
+            {"kind": "outcome", "payload": {"code": "arrest", "registry_kind": "erdr"}},
+            "registry_number is 1-40 characters of [0-9A-Za-z./-], starting with a letter or digit",
+        ),
+        (
+            {
+                "kind": "outcome",
+                "payload": {"code": "arrest", "registry_kind": "erdr", "registry_number": "-1 x"},
+            },
+            "registry_number is 1-40 characters of [0-9A-Za-z./-], starting with a letter or digit",
+        ),
     ],
 )
 def test_kind_specific_payload_rules(overrides, detail):
@@ -262,6 +278,23 @@ def test_note_and_unit_events_need_no_assignment():
     assert isinstance(status, EventRecord)
     assert isinstance(sos, EventRecord)
     assert sos.boot_id is None
+
+
+def test_outcome_may_name_a_registry_entry_and_older_payloads_stay_valid():
+    # when
+    with_number = parse_event(
+        event(
+            kind="outcome",
+            payload={"code": "criminal_case", "registry_kind": "erdr", "registry_number": "261/7"},
+        )
+    )
+    without = parse_event(event(kind="outcome", payload={"code": "warning", "text": "talked"}))
+
+    # then
+    assert isinstance(with_number, EventRecord)
+    assert outcome_registry(with_number.payload) == ("erdr", "261/7")
+    assert isinstance(without, EventRecord)
+    assert outcome_registry(without.payload) is None
 
 
 def test_outcome_codes_can_be_passed_in():

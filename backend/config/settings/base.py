@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "backend.dispatch",
     "backend.sync_gateway",
     "backend.realtime",
+    "backend.field_app",
     "backend.simulator",
 ]
 
@@ -285,6 +286,8 @@ TIME_ZONE = "Asia/Almaty"
 USE_I18N = True
 USE_TZ = True
 STATIC_URL = "static/"
+# The officers' field app, built from field/ by `make run` / `make test` (served at /app/).
+KUZET_FIELD_APP_DIR = os.environ.get("KUZET_FIELD_APP_DIR", str(BASE_DIR / "field" / "dist"))
 STATIC_ROOT = VAR_DIR / "static"
 
 # --- security ------------------------------------------------------------------------------

@@ -46,7 +46,7 @@ from backend.ledger.models import ActorKind
 from backend.ledger.names import SyncTable, Topic
 from backend.people.models import Unit
 from sync import rules, timing
-from sync.protocol import EventRecord
+from sync.protocol import EventRecord, outcome_registry
 
 from .. import lifecycle
 from ..lifecycle import AssignmentStatus, EventKind
@@ -706,6 +706,13 @@ def _decide_outcome(state: _State, entry: _Entry, assignment: Assignment) -> Non
         incident.outcome_text = str(entry.event.payload.get("text") or "")
         incident.outcome_event_id = entry.event.pk
         state.dirty_incidents[incident.pk].update({"outcome_code", "outcome_text", "outcome_event"})
+        # The registry entry the shown outcome names (КУИ, ЕРДР, ЕРАП); a revision without
+        # one leaves a number recorded earlier in place.
+        registry = outcome_registry(entry.event.payload)
+        if registry is not None:
+            field = f"registry_{registry[0]}"
+            setattr(incident, field, registry[1])
+            state.dirty_incidents[incident.pk].add(field)
     if decision.conflict is not None:
         other = view.latest_office if fact.source in rules.DEVICE_SOURCES else view.latest_field
         entry.conflicts.append(

@@ -160,6 +160,29 @@ def test_device_and_chief_outcomes_are_kept_and_differing_codes_open_a_conflict(
 
 
 @pytest.mark.django_db
+def test_outcome_with_a_registry_number_writes_it_onto_the_incident(
+    personas, assignment_a, device_a1
+):
+    # given
+    outcome = {"code": "criminal_case", "registry_kind": "erdr", "registry_number": "261/7"}
+    device_a1.push(event("outcome", assignment_a, payload=outcome))
+
+    # when: a later revision names no number
+    device_a1.push(event("outcome", assignment_a, payload={"code": "criminal_case"}))
+
+    # then
+    incident = assignment_a.incident
+    incident.refresh_from_db()
+    assert (incident.registry_erdr, incident.registry_kui, incident.registry_erap) == (
+        "261/7",
+        "",
+        "",
+    )
+    stored = Event.objects.filter(kind="outcome").order_by("server_received_at", "id").first()
+    assert stored.payload == outcome
+
+
+@pytest.mark.django_db
 def test_delivered_receipt_sets_delivered_time_once(personas, assignment_a, device_a1):
     # given
 

@@ -240,12 +240,15 @@ def test_demo_logins_prints_the_admin_url_and_the_staff():
     assert lines[1] == (
         "Live board:  http://127.0.0.1:8123/board/   API docs: http://127.0.0.1:8123/api/docs/"
     )
-    assert lines[2] == f"Demo logins (password for all: {DEMO_PASSWORD}):"
-    assert [line.split()[0] for line in lines[3:-1]] == [
+    assert lines[2] == (
+        "Field app:   http://127.0.0.1:8123/app/   (officers' phones; docs/field-app.md)"
+    )
+    assert lines[3] == f"Demo logins (password for all: {DEMO_PASSWORD}):"
+    assert [line.split()[0] for line in lines[4:-1]] == [
         "admin_abai", "duty_semey1", "duty_semey2", "duty_semey3",
         "chief_semey", "chief_ayagoz", "chief_abai", "chief_zharma",
     ]  # fmt: skip
-    assert "Аягозский район" in lines[8]
+    assert "Аягозский район" in lines[9]
     assert lines[-1].startswith("A field device: `manage.py enrolment_code <officer username>`")
 
 
@@ -262,6 +265,7 @@ def test_demo_logins_without_demo_staff_says_how_to_get_them():
     assert out.getvalue().splitlines() == [
         "Kuzet admin: http://127.0.0.1:8000/admin/",
         "Live board:  http://127.0.0.1:8000/board/   API docs: http://127.0.0.1:8000/api/docs/",
+        "Field app:   http://127.0.0.1:8000/app/   (officers' phones; docs/field-app.md)",
         "No demo logins: the database was seeded without demo staff "
         "(run `manage.py seed --demo` to add them).",
     ]

@@ -152,3 +152,18 @@ def test_protocol_doc_lists_every_column_of_every_table():
 
     # then
     assert missing == []
+
+
+@pytest.mark.django_db
+def test_enrolment_answers_the_officers_screen_language(personas, client):
+    # given
+    officer = personas.a.patrol_officers[1]
+    officer.language = "kk"
+    officer.save(update_fields=["language"])
+
+    # when
+    body = enrol(client, issue_code(officer.username)).json()
+
+    # then
+    assert body["officer"]["language"] == "kk"
+    assert body["officer"]["username"] == officer.username

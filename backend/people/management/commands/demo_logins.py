@@ -22,6 +22,7 @@ class Command(BaseCommand):
         users = demo_logins()
         self.stdout.write(f"Kuzet admin: {url}")
         self.stdout.write(f"Live board:  {base}/board/   API docs: {base}/api/docs/")
+        self.stdout.write(f"Field app:   {base}/app/   (officers' phones; docs/field-app.md)")
         if not users:
             self.stdout.write(
                 "No demo logins: the database was seeded without demo staff "
@@ -47,6 +48,7 @@ class Command(BaseCommand):
                 f"  {user.username:<{width}}  {user.get_role_display():<24}  {where}{changed}"
             )
         self.stdout.write(
-            "A field device: `manage.py enrolment_code <officer username>` prints a one-time "
-            "code for POST /api/sync/v1/enroll (see docs/protocol.md). Ctrl-C stops everything."
+            "A field device: `manage.py enrolment_code <officer username>` (e.g. sem_pc1_1, an "
+            f"officer of SEM-PC1) prints a one-time code to type at {base}/app/ "
+            "(or POST /api/sync/v1/enroll, docs/protocol.md). Ctrl-C stops everything."
         )

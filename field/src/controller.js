@@ -1,0 +1,387 @@
+// The app's one controller: it owns the database, the sync engine, the socket and the
+// position watcher, turns taps into events, and publishes one state object to the screens.
+import { Api, ApiError, NetworkError } from './api.js'
+import { DeviceClock, randomId } from './clock.js'
+import { TABLES, flush, openDatabase, raws } from './db.js'
+import { eventColumns, recordEvent } from './events.js'
+import { distanceM } from './format.js'
+import { DEFAULT_LANGUAGE, normaliseLanguage } from './i18n.js'
+import { isWithdrawn } from './lifecycle.js'
+import { shouldReport } from './position.js'
+import { KEYS, SyncEngine, pushRecord } from './sync.js'
+import { LiveSocket, socketUrl } from './socket.js'
+
+export const APP_VERSION = '1.0.0'
+const POSITION_SYNC_MS = 60_000
+
+export class Store {
+  constructor(state) {
+    this.state = state
+    this.listeners = new Set()
+  }
+
+  get() {
+    return this.state
+  }
+
+  set(patch) {
+    this.state = { ...this.state, ...patch }
+    for (const listener of this.listeners) listener(this.state)
+  }
+
+  subscribe(listener) {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+}
+
+const EMPTY_DATA = { assignments: [], incidents: {}, events: [], units: {}, settlements: {} }
+
+export class FieldApp {
+  constructor({ window: win = globalThis.window } = {}) {
+    this.window = win
+    this.clock = new DeviceClock()
+    this.store = new Store({
+      phase: 'loading',
+      lang: DEFAULT_LANGUAGE,
+      officer: null,
+      unit: null,
+      deviceId: null,
+      data: EMPTY_DATA,
+      answers: {},
+      sync: null,
+      online: win.navigator.onLine,
+      onDuty: false,
+      position: { fix: null, denied: false },
+      notice: null,
+      now: Date.now(),
+    })
+    this.database = null
+    this.engine = null
+    this.socket = null
+    this._token = null
+    this._watch = null
+    this._lastReported = null
+    this._delivering = new Set()
+    this._unsubscribe = null
+  }
+
+  get state() {
+    return this.store.get()
+  }
+
+  async start() {
+    this.database = openDatabase({
+      onSetUpError: (error) => this.store.set({ phase: 'broken', notice: String(error) }),
+    })
+    this.api = new Api({ clock: this.clock, getToken: async () => this._token })
+    const storage = this.database.localStorage
+    if (!(await storage.get(KEYS.installId))) await storage.set(KEYS.installId, `web-${randomId(24)}`)
+    const [token, officer, unit, language, revoked, onDuty, deviceId] = await Promise.all([
+      storage.get(KEYS.token),
+      storage.get(KEYS.officer),
+      storage.get(KEYS.unit),
+      storage.get(KEYS.language),
+      storage.get(KEYS.revokedNotice),
+      storage.get(KEYS.onDuty),
+      storage.get(KEYS.deviceId),
+    ])
+    this._token = token ?? null
+    this.store.set({
+      officer: officer ?? null,
+      unit: unit ?? null,
+      deviceId: deviceId ?? null,
+      lang: normaliseLanguage(language ?? officer?.language ?? DEFAULT_LANGUAGE),
+      onDuty: Boolean(onDuty),
+    })
+    this.window.addEventListener('online', () => this._coverage(true))
+    this.window.addEventListener('offline', () => this._coverage(false))
+    this.window.setInterval(() => this.store.set({ now: Date.now() }), 30_000)
+    if (revoked) {
+      this.store.set({ phase: 'revoked' })
+    } else if (this._token) {
+      await this._run()
+    } else {
+      this.store.set({ phase: 'enrol' })
+    }
+  }
+
+  /** Another tab of the app is open: say so and touch nothing. */
+  secondTab() {
+    this.store.set({ phase: 'second_tab' })
+  }
+
+  // -- enrolment and revocation --
+
+  async enrol(code) {
+    const storage = this.database.localStorage
+    const installId = await storage.get(KEYS.installId)
+    const nav = this.window.navigator
+    try {
+      const body = await this.api.enroll(code.trim(), {
+        platform: 'web',
+        model: (nav.userAgentData?.platform || nav.platform || 'browser').slice(0, 64),
+        app_version: APP_VERSION,
+        install_id: installId,
+      })
+      await storage.set(KEYS.token, body.token)
+      await storage.set(KEYS.deviceId, body.device_id)
+      await storage.set(KEYS.officer, body.officer)
+      await storage.set(KEYS.unit, body.unit)
+      await storage.remove(KEYS.revokedNotice)
+      await flush(this.database)
+      this._token = body.token
+      const chosen = await storage.get(KEYS.language)
+      this.store.set({
+        officer: body.officer,
+        unit: body.unit,
+        deviceId: body.device_id,
+        lang: normaliseLanguage(chosen ?? body.officer?.language),
+      })
+      await this._run()
+      return { ok: true }
+    } catch (error) {
+      if (error instanceof NetworkError) return { ok: false, key: 'enrol_offline' }
+      if (error instanceof ApiError && error.status === 401) return { ok: false, key: 'enrol_bad_code' }
+      if (error instanceof ApiError && error.status === 403) return { ok: false, key: 'enrol_forbidden' }
+      return { ok: false, key: 'enrol_failed', params: { detail: error?.detail || error?.message || '' } }
+    }
+  }
+
+  /** The server no longer knows this phone's token: enrol again, keeping the outbox. */
+  reenrol() {
+    this.socket?.stop()
+    this.engine?.stop()
+    this.store.set({ phase: 'enrol' })
+  }
+
+  async acknowledgeRevoked() {
+    await this.database.localStorage.remove(KEYS.revokedNotice)
+    await flush(this.database)
+    this.store.set({ phase: 'enrol', officer: null, unit: null, deviceId: null })
+  }
+
+  async _revoked() {
+    this.socket?.stop()
+    this._stopWatch()
+    if (this.state.phase !== 'revoked') {
+      await this.engine.wipe()
+    }
+  }
+
+  // -- running --
+
+  async _run() {
+    this.engine?.stop()
+    this.engine = new SyncEngine({
+      database: this.database,
+      api: this.api,
+      isOnline: () => this.window.navigator.onLine,
+    })
+    this.engine.subscribe((sync) => this._onSync(sync))
+    await this.engine.load()
+    this.store.set({ phase: 'ready', sync: this.engine.state })
+    this._unsubscribe?.()
+    const subscription = this.database
+      .withChangesForTables(Object.keys(TABLES))
+      .subscribe(() => this._refresh())
+    this._unsubscribe = () => subscription.unsubscribe()
+    await this._refresh()
+    this.socket?.stop()
+    this.socket = new LiveSocket({
+      url: socketUrl(this.window.location),
+      getToken: async () => this._token,
+      clock: this.clock,
+      onFrame: (frame) => this._onFrame(frame),
+      onOpenChange: (open) => this.engine.setSocketOpen(open),
+      onRevoked: () => this._revoked(),
+      onUnauthenticated: () => this.engine._set({ problem: 'unauthenticated' }),
+    })
+    if (this.state.onDuty) this._startWatch()
+    this.engine.request()
+    this.socket.start()
+  }
+
+  _onSync(sync) {
+    const patch = { sync }
+    if (sync.problem === 'revoked') {
+      this.socket?.stop()
+      this._stopWatch()
+      this._token = null
+      patch.phase = 'revoked'
+      patch.data = EMPTY_DATA
+      patch.answers = {}
+    }
+    this.store.set(patch)
+  }
+
+  _coverage(online) {
+    this.store.set({ online })
+    if (!this.engine) return
+    if (online) {
+      this.engine.request()
+      this.socket?.kick()
+    } else {
+      this.socket?.suspend()
+    }
+  }
+
+  async _onFrame(frame) {
+    if (!frame || !this.engine) return
+    if (frame.type === 'changes') {
+      await this.engine.applyFrame(frame.changes, frame.timestamp)
+    } else if (frame.type === 'hello' || frame.type === 'pong' || frame.type === 'poke') {
+      await this.engine.noteCursor(frame.timestamp)
+    } else if (frame.type === 'error' && frame.error === 'device_revoked') {
+      await this._revoked()
+    }
+  }
+
+  async _refresh() {
+    if (!this.database || this.state.phase === 'revoked') return
+    const all = {}
+    for (const table of Object.keys(TABLES)) {
+      all[table] = raws(await this.database.get(table).query().fetch())
+    }
+    const byId = (rows) => Object.fromEntries(rows.map((r) => [r.id, r]))
+    const answers = (await this.database.localStorage.get(KEYS.answers)) ?? {}
+    this.store.set({
+      data: {
+        assignments: all.assignments,
+        incidents: byId(all.incidents),
+        events: all.events,
+        units: byId(all.units),
+        settlements: byId(all.settlements),
+      },
+      answers,
+    })
+    await this._sendReceipts(all.assignments, all.events)
+  }
+
+  /** A `delivered` receipt for every assignment that reached this phone and has none yet. */
+  async _sendReceipts(assignments, events) {
+    const receipted = new Set(events.filter((e) => e.kind === 'delivered').map((e) => e.assignment_id))
+    for (const assignment of assignments) {
+      if (assignment.delivered_at != null || isWithdrawn(assignment) || assignment.status !== 'dispatched') continue
+      if (receipted.has(assignment.id) || this._delivering.has(assignment.id)) continue
+      this._delivering.add(assignment.id)
+      const raw = await this._record('delivered', assignment.id, {}, { sync: false })
+      this.socket?.send({ type: 'event', event: pushRecord(raw) })
+      this.engine.request()
+    }
+  }
+
+  // -- the officer's facts --
+
+  async _record(kind, assignmentId, payload = {}, { sync = true, fix } = {}) {
+    const columns = eventColumns({
+      kind,
+      assignmentId,
+      payload,
+      clock: this.clock,
+      fix: fix ?? this.state.position.fix,
+      now: Date.now(),
+    })
+    const raw = await recordEvent(this.database, columns)
+    if (sync) this.engine.request()
+    return raw
+  }
+
+  milestone(assignmentId, kind) {
+    return this._record(kind, assignmentId)
+  }
+
+  note(assignmentId, text) {
+    return this._record('note', assignmentId, { text })
+  }
+
+  outcome(assignmentId, { code, text, registryKind, registryNumber }) {
+    const payload = { code }
+    if (text) payload.text = text
+    if (registryKind && registryNumber) {
+      payload.registry_kind = registryKind
+      payload.registry_number = registryNumber
+    }
+    return this._record('outcome', assignmentId, payload)
+  }
+
+  unitStatus(status) {
+    return this._record('unit_status', null, { status })
+  }
+
+  async sos() {
+    const raw = await this._record('sos', null, {})
+    // The fastest way up when the socket is open; the push follows (duplicate on the server).
+    this.socket?.send({ type: 'event', event: pushRecord(raw) })
+    this.store.set({ notice: 'sos_sent' })
+    return raw
+  }
+
+  syncNow() {
+    this.socket?.kick()
+    return this.engine?.request()
+  }
+
+  async setLanguage(lang) {
+    const value = normaliseLanguage(lang)
+    await this.database.localStorage.set(KEYS.language, value)
+    this.store.set({ lang: value })
+  }
+
+  dismissNotice() {
+    this.store.set({ notice: null })
+  }
+
+  // -- position while on duty --
+
+  async setOnDuty(onDuty) {
+    await this.database.localStorage.set(KEYS.onDuty, onDuty)
+    this.store.set({ onDuty })
+    if (onDuty) this._startWatch()
+    else this._stopWatch()
+  }
+
+  locateOnce() {
+    const geo = this.window.navigator.geolocation
+    if (!geo || this.state.position.fix) return
+    geo.getCurrentPosition(
+      (p) => this._fix(p, { report: false }),
+      () => {},
+      { enableHighAccuracy: false, maximumAge: 120_000, timeout: 30_000 },
+    )
+  }
+
+  _startWatch() {
+    const geo = this.window.navigator.geolocation
+    if (!geo || this._watch != null) return
+    this._watch = geo.watchPosition(
+      (p) => this._fix(p, { report: true }),
+      (error) => {
+        if (error.code === 1) this.store.set({ position: { ...this.state.position, denied: true } })
+      },
+      { enableHighAccuracy: true, maximumAge: 30_000, timeout: 120_000 },
+    )
+  }
+
+  _stopWatch() {
+    if (this._watch != null) this.window.navigator.geolocation?.clearWatch(this._watch)
+    this._watch = null
+  }
+
+  async _fix(position, { report }) {
+    const fix = {
+      lat: position.coords.latitude,
+      lon: position.coords.longitude,
+      accuracy: position.coords.accuracy,
+      time: position.timestamp || Date.now(),
+    }
+    this.store.set({ position: { fix, denied: false } })
+    if (!report || !this.state.onDuty || this.state.phase !== 'ready') return
+    if (!shouldReport(this._lastReported, fix, distanceM)) return
+    this._lastReported = fix
+    // Positions ride with the next sync, at the latest a minute later: no request of
+    // their own on a 2G link.
+    await this._record('location', null, {}, { sync: false, fix })
+    this.engine.requestWithin(POSITION_SYNC_MS)
+  }
+}

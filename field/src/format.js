@@ -1,0 +1,90 @@
+// Times, durations and distances as an officer reads them.
+//
+// Kazakhstan keeps one time, UTC+5, since 1 March 2024. Phones with an older time-zone
+// database still put Asia/Almaty at UTC+6, so the app does not ask the phone's zone data:
+// it shifts the instant by five hours and formats it as UTC.
+import { t } from './i18n.js'
+
+export const KZ_OFFSET_MS = 5 * 3600 * 1000
+const LOCALES = { kk: 'kk-KZ', ru: 'ru-RU', en: 'en-GB' }
+
+function parts(ms) {
+  const d = new Date(ms + KZ_OFFSET_MS)
+  return { y: d.getUTCFullYear(), mo: d.getUTCMonth(), d: d.getUTCDate(), date: d }
+}
+
+function sameDay(a, b) {
+  const x = parts(a)
+  const y = parts(b)
+  return x.y === y.y && x.mo === y.mo && x.d === y.d
+}
+
+/** "14:05" today (Almaty), "12 мар. 14:05" another day, with the year when not this year. */
+export function formatTime(lang, ms, now = Date.now()) {
+  if (ms == null) return ''
+  const { date } = parts(ms)
+  const locale = LOCALES[lang] ?? LOCALES.ru
+  const time = new Intl.DateTimeFormat(locale, {
+    timeZone: 'UTC',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).format(date)
+  if (sameDay(ms, now)) return time
+  const withYear = parts(ms).y !== parts(now).y
+  const day = new Intl.DateTimeFormat(locale, {
+    timeZone: 'UTC',
+    day: 'numeric',
+    month: 'short',
+    ...(withYear ? { year: 'numeric' } : {}),
+  }).format(date)
+  return `${day} ${time}`
+}
+
+/** A calendar date ("2026-03-12" from the server, or ms) as "12 мар. 2026". */
+export function formatDate(lang, value) {
+  if (!value) return ''
+  const ms = typeof value === 'number' ? value + KZ_OFFSET_MS : Date.parse(`${value.slice(0, 10)}T00:00:00Z`)
+  if (Number.isNaN(ms)) return String(value)
+  return new Intl.DateTimeFormat(LOCALES[lang] ?? LOCALES.ru, {
+    timeZone: 'UTC',
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+  }).format(new Date(ms))
+}
+
+/** How long ago: "3 мин", "2 ч 5 мин", "1 д 4 ч"; "только что" under a minute. */
+export function formatAge(lang, fromMs, now = Date.now()) {
+  if (fromMs == null) return ''
+  const minutes = Math.max(0, Math.floor((now - fromMs) / 60000))
+  if (minutes < 1) return t(lang, 'just_now')
+  if (minutes < 60) return t(lang, 'minutes_short', { n: minutes })
+  const hours = Math.floor(minutes / 60)
+  if (hours < 24) return t(lang, 'hours_short', { h: hours, m: minutes % 60 })
+  return t(lang, 'days_short', { d: Math.floor(hours / 24), h: hours % 24 })
+}
+
+const EARTH_RADIUS_M = 6371008.8
+
+/** Great-circle distance in metres. */
+export function distanceM(lat1, lon1, lat2, lon2) {
+  const rad = Math.PI / 180
+  const dLat = (lat2 - lat1) * rad
+  const dLon = (lon2 - lon1) * rad
+  const a =
+    Math.sin(dLat / 2) ** 2 + Math.cos(lat1 * rad) * Math.cos(lat2 * rad) * Math.sin(dLon / 2) ** 2
+  return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(a)))
+}
+
+/** "850 м", "12,4 км", "140 км" (straight line; roads are longer). */
+export function formatDistance(lang, metres) {
+  if (metres == null || Number.isNaN(metres)) return ''
+  if (metres < 1000) return t(lang, 'm', { n: Math.round(metres / 10) * 10 })
+  const km = metres / 1000
+  const locale = LOCALES[lang] ?? LOCALES.ru
+  const digits = km < 20 ? 1 : 0
+  return t(lang, 'km', {
+    n: new Intl.NumberFormat(locale, { maximumFractionDigits: digits, minimumFractionDigits: digits }).format(km),
+  })
+}

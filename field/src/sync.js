@@ -1,0 +1,294 @@
+// The sync engine: WatermelonDB's stock synchronize() against /api/sync/v1/, driven by the
+// app's triggers (start, coverage back, a recorded fact, a socket frame, a timer) and retried
+// with backoff. docs/protocol.md and the Python reference client (sync/client.py) are the
+// spec of what a client does; the differences are WatermelonDB's:
+//
+// - synchronize() pulls one page, then pushes. A page with has_more is followed at once by
+//   another synchronize(); after a push one more pull collects the server's copies of the
+//   events (their disposition), as the reference client's confirming pull does.
+// - The outbox is WatermelonDB's: events with _status "created". A push whose answer is lost
+//   leaves them "created"; they are sent again and the server answers `duplicate`.
+// - A rejected event is not sent again (it is in the server's quarantine); its answer is kept
+//   so the officer sees why.
+// - 401 device_revoked: the local database is erased, and the app says so.
+import { synchronize } from '@nozbe/watermelondb/sync'
+import { applyRemoteChanges } from '@nozbe/watermelondb/sync/impl'
+import { ApiError, NetworkError } from './api.js'
+import { retryAfterMs, retryDelayMs } from './backoff.js'
+import { DEVICE_EVENT_COLUMNS, flush } from './db.js'
+
+// Without a live socket the app still looks for new calls this often.
+export const POLL_MS = 2 * 60 * 1000
+// With a socket, pong carries the cursor every ping; a pull now and then is a safety net.
+export const POLL_WITH_SOCKET_MS = 10 * 60 * 1000
+const MAX_ANSWERS = 1000
+const MAX_PAGES = 1000
+
+export const KEYS = {
+  token: 'kuzet_token',
+  deviceId: 'kuzet_device_id',
+  installId: 'kuzet_install_id',
+  officer: 'kuzet_officer',
+  unit: 'kuzet_unit',
+  language: 'kuzet_language',
+  lastSyncOk: 'kuzet_last_sync_ok',
+  answers: 'kuzet_answers',
+  revokedNotice: 'kuzet_revoked_notice',
+  onDuty: 'kuzet_on_duty',
+  transfer: 'kuzet_transfer',
+}
+
+/** The device columns of a local event, as a push sends them (PROTOCOL.md §5). */
+export function pushRecord(raw) {
+  const record = { id: raw.id }
+  for (const column of DEVICE_EVENT_COLUMNS) record[column] = raw[column] ?? null
+  record.payload = raw.payload || '{}'
+  return record
+}
+
+export class SyncEngine {
+  constructor({ database, api, now = () => Date.now(), timers = globalThis, random = Math.random, isOnline = () => true } = {}) {
+    this.database = database
+    this.api = api
+    this.now = now
+    this.timers = timers
+    this.random = random
+    this.isOnline = isOnline
+    this.listeners = new Set()
+    this.state = {
+      syncing: false,
+      reachable: true, // the last request got an HTTP answer
+      lastSyncOk: null,
+      nextRetryAt: null,
+      problem: null, // null | 'offline' | 'server' | 'upgrade' | 'unauthenticated' | 'revoked'
+      socketOpen: false,
+    }
+    this._running = null
+    this._again = false
+    this._attempt = 0
+    this._timer = null
+    this._stopped = false
+    this._serial = Promise.resolve()
+  }
+
+  // -- state for the screens --
+
+  subscribe(listener) {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  _set(patch) {
+    this.state = { ...this.state, ...patch }
+    for (const listener of this.listeners) listener(this.state)
+  }
+
+  async load() {
+    const lastSyncOk = await this.database.localStorage.get(KEYS.lastSyncOk)
+    this._set({ lastSyncOk: lastSyncOk ?? null })
+  }
+
+  stop() {
+    this._stopped = true
+    if (this._timer) this.timers.clearTimeout(this._timer)
+    this._timer = null
+  }
+
+  setSocketOpen(open) {
+    this._set({ socketOpen: open })
+    if (open) this._schedule(POLL_WITH_SOCKET_MS)
+  }
+
+  // -- triggers --
+
+  /** Sync now (coalesced: a request during a running sync runs once more after it). */
+  request() {
+    if (this._stopped) return Promise.resolve()
+    if (this._running) {
+      this._again = true
+      return this._running
+    }
+    this._running = this._serialised(() => this._loop()).finally(() => {
+      this._running = null
+    })
+    return this._running
+  }
+
+  /** A cursor from the socket (hello, pong, poke, changes): pull when it is ahead of ours. */
+  async noteCursor(timestamp) {
+    const ours = await this.lastPulledAt()
+    if (typeof timestamp === 'number' && (ours == null || timestamp > ours)) await this.request()
+  }
+
+  /** A `changes` frame: show its records at once, then pull (docs/realtime.md). */
+  async applyFrame(changes, timestamp) {
+    if (changes && typeof changes === 'object') {
+      await this._serialised(async () => {
+        await this.database.write(async () => {
+          await applyRemoteChanges(changes, { db: this.database, sendCreatedAsUpdated: true })
+        }, 'kuzet-apply-frame')
+      })
+    }
+    await this.noteCursor(timestamp)
+  }
+
+  async lastPulledAt() {
+    const value = await this.database.adapter.getLocal('__watermelon_last_pulled_at')
+    return value == null ? null : Number(value)
+  }
+
+  _serialised(task) {
+    const run = this._serial.then(task, task)
+    this._serial = run.catch(() => {})
+    return run
+  }
+
+  /** Sync within ``delayMs`` at the latest (sooner if already due). */
+  requestWithin(delayMs) {
+    if (this._timer && this._timerAt <= this.now() + delayMs) return
+    this._schedule(delayMs)
+  }
+
+  _schedule(delayMs) {
+    if (this._stopped) return
+    if (this._timer) this.timers.clearTimeout(this._timer)
+    this._timerAt = this.now() + delayMs
+    this._timer = this.timers.setTimeout(() => {
+      this._timer = null
+      this.request()
+    }, delayMs)
+  }
+
+  async _loop() {
+    do {
+      this._again = false
+      const ok = await this._syncOnce()
+      if (!ok) return
+    } while (this._again && !this._stopped)
+  }
+
+  /** One full round: pages until has_more is false, a push, a confirming pull. */
+  async _syncOnce() {
+    if (this._stopped) return false
+    this._set({ syncing: true })
+    try {
+      let rounds = 0
+      let more = true
+      while (more) {
+        if (++rounds > MAX_PAGES) {
+          throw new ApiError(200, 'malformed', 'the server never stopped answering has_more')
+        }
+        const round = { hasMore: false, pushed: false }
+        await this._synchronize(round)
+        // has_more: the next page at once. After a push: one more pull, so the server's
+        // copies of the events (with their disposition) arrive.
+        more = round.hasMore || round.pushed
+      }
+      const at = this.now()
+      await this.database.localStorage.set(KEYS.lastSyncOk, at)
+      this._attempt = 0
+      this._set({ syncing: false, reachable: true, lastSyncOk: at, nextRetryAt: null, problem: null })
+      this._schedule(this.state.socketOpen ? POLL_WITH_SOCKET_MS : POLL_MS)
+      return true
+    } catch (error) {
+      return this._failed(error)
+    }
+  }
+
+  async _synchronize(round) {
+    await synchronize({
+      database: this.database,
+      sendCreatedAsUpdated: true,
+      pullChanges: async ({ lastPulledAt }) => {
+        const body = await this.api.pull(lastPulledAt)
+        round.hasMore = Boolean(body.has_more)
+        const result = { changes: body.changes, timestamp: body.timestamp }
+        if (body.experimentalStrategy) result.experimentalStrategy = body.experimentalStrategy
+        return result
+      },
+      pushChanges: async ({ changes, lastPulledAt }) => {
+        const created = changes.events?.created ?? []
+        if (!created.length) return {}
+        const body = await this.api.push(created.map(pushRecord), lastPulledAt)
+        round.pushed = true
+        await this._keepAnswers(created, body.results)
+        return {}
+      },
+    })
+    await flush(this.database)
+  }
+
+  async _keepAnswers(sent, results) {
+    if (!Array.isArray(results)) {
+      throw new ApiError(200, 'malformed', 'a push answer needs results')
+    }
+    const answers = (await this.database.localStorage.get(KEYS.answers)) ?? {}
+    const byId = new Map(sent.map((raw) => [raw.id, raw]))
+    for (const result of results) {
+      if (!result || typeof result.id !== 'string') continue
+      const raw = byId.get(result.id)
+      answers[result.id] = {
+        status: result.status,
+        disposition: result.disposition ?? null,
+        reason: result.reason ?? null,
+        detail: result.detail ?? null,
+        kind: raw?.kind ?? null,
+        assignment_id: raw?.assignment_id ?? null,
+        device_time: raw?.device_time ?? null,
+        at: this.now(),
+      }
+    }
+    const ids = Object.keys(answers)
+    if (ids.length > MAX_ANSWERS) {
+      ids.sort((a, b) => answers[a].at - answers[b].at)
+      for (const id of ids.slice(0, ids.length - MAX_ANSWERS)) delete answers[id]
+    }
+    await this.database.localStorage.set(KEYS.answers, answers)
+  }
+
+  async _failed(error) {
+    if (error instanceof ApiError && error.code === 'device_revoked') {
+      await this.wipe()
+      return false
+    }
+    if (error instanceof ApiError && error.status === 401) {
+      this._set({ syncing: false, reachable: true, problem: 'unauthenticated', nextRetryAt: null })
+      return false
+    }
+    if (error instanceof ApiError && error.code === 'upgrade_required') {
+      this._set({ syncing: false, reachable: true, problem: 'upgrade', nextRetryAt: null })
+      return false
+    }
+    this._attempt += 1
+    const network = error instanceof NetworkError
+    const retryAfter = error instanceof ApiError ? retryAfterMs(error.retryAfter) : null
+    const delay = retryAfter ?? retryDelayMs(this._attempt, { random: this.random })
+    const nextRetryAt = this.now() + delay
+    this._set({
+      syncing: false,
+      reachable: !network,
+      problem: network ? 'offline' : 'server',
+      nextRetryAt,
+    })
+    if (!(error instanceof NetworkError) && !(error instanceof ApiError)) {
+      // A bug, not the network: keep it visible in the console for whoever debugs the phone.
+      console.error('sync failed', error)
+    }
+    this._schedule(delay)
+    return false
+  }
+
+  /** The device was revoked: erase every local record and key; keep only the install id
+   * and the chosen screen language (neither is case data). */
+  async wipe() {
+    this.stop()
+    const installId = await this.database.localStorage.get(KEYS.installId)
+    const language = await this.database.localStorage.get(KEYS.language)
+    await this.database.write(() => this.database.unsafeResetDatabase(), 'kuzet-wipe')
+    if (installId) await this.database.localStorage.set(KEYS.installId, installId)
+    if (language) await this.database.localStorage.set(KEYS.language, language)
+    await this.database.localStorage.set(KEYS.revokedNotice, true)
+    await flush(this.database)
+    this._set({ syncing: false, problem: 'revoked', nextRetryAt: null, lastSyncOk: null })
+  }
+}

@@ -1,0 +1,113 @@
+import { useEffect } from 'preact/hooks'
+import { formatTime } from '../format.js'
+import { label, t } from '../i18n.js'
+import { CallDetail, CallList } from './Calls.jsx'
+import { LanguagePicker, Sos, SyncStatus } from './common.jsx'
+import { EnrolScreen, RevokedScreen } from './Enrol.jsx'
+import { useRoute, useStore } from './hooks.js'
+
+const SETTABLE_STATUSES = ['available', 'busy', 'out_of_service']
+
+function UnitScreen({ app, state }) {
+  const { lang, unit, officer, data, onDuty, position, now } = state
+  const row = unit ? data.units[unit.id] : null
+  const fix = position.fix
+  return (
+    <main class="screen unit">
+      <a class="back" href="#/">{t(lang, 'back')}</a>
+      <h1>
+        {t(lang, 'unit')} {unit?.callsign ?? ''}
+      </h1>
+      {officer && (
+        <p class="officer">
+          {t(lang, 'officer')}: {[officer.last_name, officer.first_name].filter(Boolean).join(' ') || officer.username}
+        </p>
+      )}
+      <p class="unit-status">
+        {t(lang, 'unit_status')}: <strong>{row ? label(lang, 'unit_status', row.status) : '—'}</strong>
+        {row?.status_at ? ` · ${formatTime(lang, row.status_at, now)}` : ''}
+      </p>
+      <h2>{t(lang, 'set_status')}</h2>
+      <div class="status-buttons">
+        {SETTABLE_STATUSES.map((status) => (
+          <button key={status} type="button" class="big" onClick={() => app.unitStatus(status)}>
+            {label(lang, 'unit_status', status)}
+          </button>
+        ))}
+      </div>
+      <label class="toggle">
+        <input type="checkbox" checked={onDuty} onChange={(e) => app.setOnDuty(e.currentTarget.checked)} />
+        <span>{t(lang, 'on_duty')}</span>
+      </label>
+      <p class="position">
+        {!onDuty
+          ? t(lang, 'position_off')
+          : position.denied
+            ? t(lang, 'position_denied')
+            : fix
+              ? t(lang, 'position_on', { m: Math.round(fix.accuracy ?? 0) })
+              : t(lang, 'position_waiting')}
+      </p>
+      <h2>{t(lang, 'language')}</h2>
+      <LanguagePicker app={app} lang={lang} />
+    </main>
+  )
+}
+
+function Header({ app, state }) {
+  const { lang, unit, data, sync } = state
+  const row = unit ? data.units[unit.id] : null
+  return (
+    <header class="top">
+      <a class="unit-chip" href="#/unit">
+        <span class="callsign">{unit?.callsign ?? 'Kuzet'}</span>
+        {row && <span class={`unit-state unit-${row.status}`}>{label(lang, 'unit_status', row.status)}</span>}
+      </a>
+      <span class={sync?.socketOpen ? 'live on' : 'live'} title={t(lang, 'live')} aria-label={t(lang, 'live')} />
+      <Sos app={app} lang={lang} />
+    </header>
+  )
+}
+
+export function App({ app }) {
+  const state = useStore(app.store)
+  const route = useRoute(window)
+  const { lang, phase, notice } = state
+  useEffect(() => {
+    document.documentElement.lang = lang
+  }, [lang])
+  if (phase === 'loading') return <p class="boot">{t(lang, 'loading')}</p>
+  if (phase === 'broken') return <p class="boot error">{notice}</p>
+  if (phase === 'second_tab') {
+    return (
+      <main class="screen" role="alert">
+        <h1>{t(lang, 'second_tab_title')}</h1>
+        <p>{t(lang, 'second_tab')}</p>
+      </main>
+    )
+  }
+  if (phase === 'revoked') return <RevokedScreen app={app} lang={lang} />
+  if (phase === 'enrol') return <EnrolScreen app={app} lang={lang} />
+  return (
+    <div class="shell">
+      <Header app={app} state={state} />
+      <SyncStatus app={app} state={state} />
+      {state.sync?.problem === 'unauthenticated' && (
+        <div class="banner bad" role="alert">
+          <p>{t(lang, 'unauthenticated')}</p>
+          <button type="button" class="big" onClick={() => app.reenrol()}>
+            {t(lang, 'enrol_again')}
+          </button>
+        </div>
+      )}
+      {notice && (
+        <button type="button" class="banner notice" onClick={() => app.dismissNotice()}>
+          {t(lang, notice)}
+        </button>
+      )}
+      {route.name === 'assignment' && <CallDetail app={app} state={state} id={route.id} />}
+      {route.name === 'unit' && <UnitScreen app={app} state={state} />}
+      {route.name === 'list' && <CallList state={state} />}
+    </div>
+  )
+}

@@ -1,0 +1,386 @@
+import { useEffect, useState } from 'preact/hooks'
+import { factState } from '../facts.js'
+import { distanceM, formatAge, formatDate, formatDistance, formatTime } from '../format.js'
+import { codeValues, label, t } from '../i18n.js'
+import {
+  MILESTONES,
+  compareAssignments,
+  effectiveStatus,
+  isClosed,
+  isWithdrawn,
+  nextMilestone,
+  reachedMilestones,
+} from '../lifecycle.js'
+
+function ownEvents(state) {
+  const deviceId = state.deviceId
+  return state.data.events.filter((e) => e._status === 'created' || (deviceId && e.device_id === deviceId))
+}
+
+function placeOf(state, incident) {
+  const settlement = incident?.settlement_id ? state.data.settlements[incident.settlement_id] : null
+  return settlement?.name ?? ''
+}
+
+export function CallList({ state }) {
+  const { lang, data, now } = state
+  const mine = ownEvents(state)
+  const rows = data.assignments
+    .map((assignment) => ({ assignment, incident: data.incidents[assignment.incident_id] }))
+    .sort(compareAssignments)
+  const open = rows.filter((r) => !isClosed(r.assignment))
+  const closed = rows.filter((r) => isClosed(r.assignment))
+  const item = ({ assignment, incident }) => {
+    const status = effectiveStatus(assignment, mine)
+    return (
+      <li key={assignment.id}>
+        <a class={`call priority-${incident?.priority ?? 'none'} status-${status}`} href={`#/a/${assignment.id}`}>
+          <span class="call-top">
+            <span class="priority">{incident?.priority ?? '…'}</span>
+            <span class="category">{incident ? label(lang, 'category', incident.category) : '…'}</span>
+            <span class="status">{label(lang, 'assignment_status', status)}</span>
+          </span>
+          <span class="call-place">{[placeOf(state, incident), incident?.landmark].filter(Boolean).join(' · ')}</span>
+          <span class="call-age">
+            {t(lang, 'since_dispatch', { t: formatAge(lang, assignment.dispatched_at, now) })}
+            {incident?.number ? ` · № ${incident.number}` : ''}
+          </span>
+        </a>
+      </li>
+    )
+  }
+  return (
+    <main class="screen list">
+      <h1>{t(lang, 'my_calls')}</h1>
+      {open.length === 0 && <p class="empty">{t(lang, 'no_calls')}</p>}
+      <ul class="calls">{open.map(item)}</ul>
+      {closed.length > 0 && (
+        <>
+          <h2>{t(lang, 'closed_calls')}</h2>
+          <ul class="calls closed">{closed.map(item)}</ul>
+        </>
+      )}
+    </main>
+  )
+}
+
+function parseFlags(text) {
+  try {
+    const value = JSON.parse(text || '[]')
+    return Array.isArray(value) ? value : []
+  } catch {
+    return []
+  }
+}
+
+function RiskFlags({ lang, incident }) {
+  const flags = parseFlags(incident.risk_flags)
+  if (!flags.length) return null
+  return (
+    <section class="risk" aria-label={t(lang, 'risk_flags')}>
+      <h2>{t(lang, 'risk_flags')}</h2>
+      <ul>
+        {flags.map((flag, i) => (
+          <li key={i}>
+            {flag.flag === 'domestic_violence' && <strong>{t(lang, 'flag_dv')}</strong>}
+            {flag.flag === 'risk_subject' && (
+              <>
+                {flag.label && <strong>{flag.label}</strong>}
+                {flag.protective_order_until && (
+                  <span class={flag.protective_order_active ? 'order active' : 'order'}>
+                    {t(lang, flag.protective_order_active ? 'flag_order_active' : 'flag_order_expired', {
+                      date: formatDate(lang, flag.protective_order_until),
+                    })}
+                  </span>
+                )}
+                {flag.prior_dv_calls != null && <span>{t(lang, 'flag_prior_calls', { n: flag.prior_dv_calls })}</span>}
+                {flag.last_follow_up_at && (
+                  <span>{t(lang, 'flag_last_visit', { date: formatDate(lang, flag.last_follow_up_at) })}</span>
+                )}
+              </>
+            )}
+          </li>
+        ))}
+      </ul>
+    </section>
+  )
+}
+
+function Milestones({ app, state, assignment, mine }) {
+  const { lang, now } = state
+  const reached = reachedMilestones(assignment, mine)
+  const next = nextMilestone(assignment, mine)
+  const withdrawn = isWithdrawn(assignment)
+  return (
+    <section class="milestones" aria-label={t(lang, 'milestones')}>
+      {MILESTONES.map((kind) => {
+        const at = reached[kind]
+        const done = at != null
+        const disabled = withdrawn || done || reached.cleared != null
+        return (
+          <button
+            key={kind}
+            type="button"
+            class={`milestone ${done ? 'done' : ''} ${kind === next ? 'next' : ''}`}
+            disabled={disabled}
+            onClick={() => app.milestone(assignment.id, kind)}
+          >
+            <span class="milestone-name">{label(lang, 'milestone', kind)}</span>
+            {done && <span class="milestone-time">✓ {formatTime(lang, at, now)}</span>}
+          </button>
+        )
+      })}
+    </section>
+  )
+}
+
+function OutcomeForm({ app, state, assignment, mine }) {
+  const { lang } = state
+  const recorded = mine
+    .filter((e) => e.kind === 'outcome' && e.assignment_id === assignment.id)
+    .sort((a, b) => a.device_time - b.device_time)
+  const [code, setCode] = useState('')
+  const [text, setText] = useState('')
+  const [registryKind, setRegistryKind] = useState('')
+  const [registryNumber, setRegistryNumber] = useState('')
+  async function submit(event) {
+    event.preventDefault()
+    if (!code) return
+    await app.outcome(assignment.id, { code, text: text.trim(), registryKind, registryNumber: registryNumber.trim() })
+    setCode('')
+    setText('')
+    setRegistryKind('')
+    setRegistryNumber('')
+  }
+  return (
+    <form class="outcome" onSubmit={submit}>
+      <h2>{t(lang, 'outcome')}</h2>
+      {recorded.length > 0 && (
+        <p class="saved">
+          {t(lang, 'outcome_saved')}: {describe(lang, recorded[recorded.length - 1])}
+        </p>
+      )}
+      <label for="outcome-code">{t(lang, 'outcome_code')}</label>
+      <select id="outcome-code" value={code} onChange={(e) => setCode(e.currentTarget.value)} required>
+        <option value="">{t(lang, 'choose')}</option>
+        {codeValues('outcome_code').map((value) => (
+          <option key={value} value={value}>
+            {label(lang, 'outcome_code', value)}
+          </option>
+        ))}
+      </select>
+      <label for="outcome-text">{t(lang, 'outcome_text')}</label>
+      <textarea id="outcome-text" rows={3} maxLength={4000} value={text} onInput={(e) => setText(e.currentTarget.value)} />
+      <div class="registry">
+        <div>
+          <label for="registry-kind">{t(lang, 'outcome_registry_kind')}</label>
+          <select id="registry-kind" value={registryKind} onChange={(e) => setRegistryKind(e.currentTarget.value)}>
+            <option value="">{t(lang, 'registry_none')}</option>
+            {codeValues('registry_kind').map((value) => (
+              <option key={value} value={value}>
+                {label(lang, 'registry_kind', value)}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div>
+          <label for="registry-number">{t(lang, 'outcome_registry')}</label>
+          <input
+            id="registry-number"
+            value={registryNumber}
+            maxLength={40}
+            pattern="[0-9A-Za-z][0-9A-Za-z./\-]{0,39}"
+            required={Boolean(registryKind)}
+            disabled={!registryKind}
+            onInput={(e) => setRegistryNumber(e.currentTarget.value)}
+          />
+        </div>
+      </div>
+      <button class="big primary" type="submit" disabled={!code}>
+        {t(lang, 'outcome_save')}
+      </button>
+    </form>
+  )
+}
+
+/** Notes on the call from the partner's phone, the duty officer or SMS (this phone's own
+ * notes are under "my facts", with what the server decided). */
+function OtherNotes({ state, assignment, mine }) {
+  const { lang, data, now } = state
+  const own = new Set(mine.map((e) => e.id))
+  const notes = data.events
+    .filter((e) => e.kind === 'note' && !own.has(e.id))
+    .filter((e) => e.assignment_id === assignment.id || (e.incident_id && e.incident_id === assignment.incident_id))
+    .sort((a, b) => (a.estimated_at ?? a.device_time ?? 0) - (b.estimated_at ?? b.device_time ?? 0))
+  if (!notes.length) return null
+  return (
+    <ul class="other-notes">
+      {notes.map((note) => (
+        <li key={note.id}>
+          <span class="fact-time">{formatTime(lang, note.estimated_at ?? note.device_time, now)}</span> {describe(lang, note)}
+        </li>
+      ))}
+    </ul>
+  )
+}
+
+function NoteForm({ app, state, assignment }) {
+  const { lang } = state
+  const [text, setText] = useState('')
+  async function submit(event) {
+    event.preventDefault()
+    if (!text.trim()) return
+    await app.note(assignment.id, text.trim())
+    setText('')
+  }
+  return (
+    <form class="note" onSubmit={submit}>
+      <label for="note-text" class="visually-hidden">{t(lang, 'notes')}</label>
+      <textarea id="note-text" rows={2} maxLength={4000} placeholder={t(lang, 'note_placeholder')} value={text} onInput={(e) => setText(e.currentTarget.value)} />
+      <button class="big" type="submit" disabled={!text.trim()}>
+        {t(lang, 'note_add')}
+      </button>
+    </form>
+  )
+}
+
+function describe(lang, event) {
+  let payload = {}
+  try {
+    payload = JSON.parse(event.payload || '{}')
+  } catch {
+    payload = {}
+  }
+  if (event.kind === 'note') return payload.text ?? ''
+  if (event.kind === 'outcome') {
+    const parts = [label(lang, 'outcome_code', payload.code)]
+    if (payload.registry_number) parts.push(`${label(lang, 'registry_kind', payload.registry_kind)} ${payload.registry_number}`)
+    if (payload.text) parts.push(payload.text)
+    return parts.join(' · ')
+  }
+  if (event.kind === 'unit_status') return label(lang, 'unit_status', payload.status)
+  return ''
+}
+
+/** This phone's facts on the call, each with what the server decided about it. */
+function Timeline({ state, assignment, mine }) {
+  const { lang, answers, now } = state
+  const rejected = Object.entries(answers)
+    .filter(([id, a]) => a.status === 'rejected' && a.assignment_id === assignment.id && !mine.some((e) => e.id === id))
+    .map(([id, a]) => ({ id, kind: a.kind, device_time: a.device_time, payload: '{}', _status: 'synced' }))
+  const facts = [...mine.filter((e) => e.assignment_id === assignment.id), ...rejected].sort(
+    (a, b) => (a.device_time ?? 0) - (b.device_time ?? 0),
+  )
+  if (!facts.length) return null
+  return (
+    <section class="timeline">
+      <h2>{t(lang, 'timeline')}</h2>
+      <ol>
+        {facts.map((event) => {
+          const answer = answers[event.id]
+          const verdict = factState(event, answer)
+          const reason = verdict.reason ? label(lang, 'reject_reason', verdict.reason) : undefined
+          return (
+            <li key={event.id} class={`fact tone-${verdict.tone}`} data-kind={event.kind}>
+              <span class="fact-head">
+                <span class="fact-kind">{label(lang, 'event_kind', event.kind)}</span>
+                <span class="fact-time">{formatTime(lang, event.estimated_at ?? event.device_time, now)}</span>
+              </span>
+              {describe(lang, event) && <span class="fact-text">{describe(lang, event)}</span>}
+              <span class="fact-state">{t(lang, verdict.key, { ...verdict.params, reason })}</span>
+              {event.clock_suspect && <span class="fact-state warn">{t(lang, 'fact_clock_suspect')}</span>}
+            </li>
+          )
+        })}
+      </ol>
+    </section>
+  )
+}
+
+export function CallDetail({ app, state, id }) {
+  const { lang, data, now, position } = state
+  const assignment = data.assignments.find((a) => a.id === id)
+  useEffect(() => app.locateOnce(), [id])
+  if (!assignment) {
+    return (
+      <main class="screen detail">
+        <a class="back" href="#/">{t(lang, 'back')}</a>
+        <p class="empty">{t(lang, 'no_calls')}</p>
+      </main>
+    )
+  }
+  const incident = data.incidents[assignment.incident_id]
+  const mine = ownEvents(state)
+  const status = effectiveStatus(assignment, mine)
+  const settlement = incident?.settlement_id ? data.settlements[incident.settlement_id] : null
+  const lat = incident?.lat ?? settlement?.lat
+  const lon = incident?.lon ?? settlement?.lon
+  const fix = position.fix
+  const distance = fix && lat != null && lon != null ? distanceM(fix.lat, fix.lon, lat, lon) : null
+  const cleared = reachedMilestones(assignment, mine).cleared != null
+  return (
+    <main class="screen detail">
+      <a class="back" href="#/">{t(lang, 'back')}</a>
+      {assignment.status === 'cancelled' && (
+        <div class="banner bad cancelled" role="alert">
+          <p>{t(lang, 'cancelled_banner', { t: formatTime(lang, assignment.cancelled_at, now) })}</p>
+          {assignment.cancel_reason && <p>{t(lang, 'cancel_reason', { reason: assignment.cancel_reason })}</p>}
+        </div>
+      )}
+      {assignment.status === 'superseded' && (
+        <p class="banner bad" role="alert">
+          {t(lang, 'superseded_banner', { t: formatTime(lang, assignment.superseded_at, now) })}
+        </p>
+      )}
+      <header class={`detail-head priority-${incident?.priority ?? 'none'}`}>
+        <span class="priority">{incident ? label(lang, 'priority', incident.priority) : ''}</span>
+        <h1>{incident ? label(lang, 'category', incident.category) : '…'}</h1>
+        <p class="status-line">
+          {label(lang, 'assignment_status', status)} · {t(lang, 'dispatched_at', { t: formatTime(lang, assignment.dispatched_at, now) })} ·{' '}
+          {t(lang, 'since_dispatch', { t: formatAge(lang, assignment.dispatched_at, now) })}
+        </p>
+        {incident?.number && <p class="number">№ {incident.number}</p>}
+      </header>
+      {incident && (
+        <dl class="facts">
+          <dt>{t(lang, 'place')}</dt>
+          <dd>{settlement?.name ?? '—'}</dd>
+          {incident.landmark && (
+            <>
+              <dt>{t(lang, 'landmark')}</dt>
+              <dd>{incident.landmark}</dd>
+            </>
+          )}
+          <dt>{t(lang, 'distance')}</dt>
+          <dd>{distance != null ? formatDistance(lang, distance) : t(lang, 'distance_unknown')}</dd>
+          {(incident.summary || incident.description) && (
+            <>
+              <dt>{t(lang, 'summary')}</dt>
+              <dd>{[incident.summary, incident.description].filter(Boolean).join(' — ')}</dd>
+            </>
+          )}
+          {(incident.caller_name || incident.caller_phone) && (
+            <>
+              <dt>{t(lang, 'caller')}</dt>
+              <dd>
+                {incident.caller_name}
+                {incident.caller_phone && (
+                  <a class="call-button" href={`tel:${incident.caller_phone.replace(/[^+\d]/g, '')}`}>
+                    {t(lang, 'call_caller', { phone: incident.caller_phone })}
+                  </a>
+                )}
+              </dd>
+            </>
+          )}
+        </dl>
+      )}
+      {incident && <RiskFlags lang={lang} incident={incident} />}
+      <Milestones app={app} state={state} assignment={assignment} mine={mine} />
+      {cleared && <OutcomeForm app={app} state={state} assignment={assignment} mine={mine} />}
+      <h2>{t(lang, 'notes')}</h2>
+      <OtherNotes state={state} assignment={assignment} mine={mine} />
+      <NoteForm app={app} state={state} assignment={assignment} />
+      <Timeline state={state} assignment={assignment} mine={mine} />
+    </main>
+  )
+}

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest'
+import { distanceM, formatAge, formatDate, formatDistance, formatTime } from '../src/format.js'
+import { LANGUAGES, codeValues, hasAllKeys, label, missingCodes, normaliseLanguage, t } from '../src/i18n.js'
+
+describe('i18n', () => {
+  it('has every message and every code in Kazakh, Russian and English', () => {
+    expect(hasAllKeys()).toBe(true)
+    expect(missingCodes()).toEqual([])
+    expect(LANGUAGES).toEqual(['kk', 'ru', 'en'])
+  })
+
+  it('fills placeholders and falls back to Russian for an unknown language', () => {
+    expect(t('en', 'waiting', { n: 3 })).toBe('Waiting to be sent: 3')
+    expect(t('kk', 'waiting', { n: 3 })).toBe('Жіберуді күтуде: 3')
+    expect(t('xx', 'waiting', { n: 3 })).toBe('Ждут отправки: 3')
+    expect(normaliseLanguage('de')).toBe('ru')
+  })
+
+  it('labels code values and shows an unknown server code as it is', () => {
+    expect(label('ru', 'outcome_code', 'criminal_case')).toBe('Возбуждено дело (ЕРДР)')
+    expect(label('kk', 'unit_status', 'available')).toBe('Бос')
+    expect(label('en', 'category', 'camel_theft')).toBe('camel_theft')
+    expect(codeValues('outcome_code')).toHaveLength(11)
+  })
+})
+
+describe('times in Kazakhstan (UTC+5)', () => {
+  const now = Date.UTC(2026, 2, 12, 9, 0) // 14:00 in Almaty
+  it('shows only the time today and the date on another day', () => {
+    expect(formatTime('en', Date.UTC(2026, 2, 12, 4, 7), now)).toBe('09:07')
+    // 19:30 UTC on the 11th is 00:30 on the 12th in Almaty: still today.
+    expect(formatTime('en', Date.UTC(2026, 2, 11, 19, 30), now)).toBe('00:30')
+    // 18:59 UTC on the 11th is 23:59 on the 11th: yesterday, with its date.
+    expect(formatTime('en', Date.UTC(2026, 2, 11, 18, 59), now)).toBe('11 Mar 23:59')
+    expect(formatTime('ru', Date.UTC(2025, 11, 31, 5, 0), now)).toMatch(/^31 дек\.? 2025( г\.)? 10:00$/)
+  })
+
+  it('formats dates and ages without epoch numbers', () => {
+    expect(formatDate('en', '2026-04-01')).toBe('1 Apr 2026')
+    expect(formatAge('en', now - 30_000, now)).toBe('just now')
+    expect(formatAge('en', now - 7 * 60_000, now)).toBe('7 min')
+    expect(formatAge('ru', now - 125 * 60_000, now)).toBe('2 ч 5 мин')
+    expect(formatAge('kk', now - 26 * 3600_000, now)).toBe('1 күн 2 сағ')
+  })
+})
+
+describe('distance', () => {
+  it('measures great-circle distance and shows metres or kilometres', () => {
+    // Ayagoz to Aktogay (Abai oblast) is about 141 km in a straight line.
+    const d = distanceM(47.96447, 80.43437, 46.95, 79.66667)
+    expect(d).toBeGreaterThan(125_000)
+    expect(d).toBeLessThan(130_000)
+    expect(formatDistance('en', d)).toBe('127 km')
+    expect(formatDistance('ru', 12_440)).toBe('12,4 км')
+    expect(formatDistance('en', 843)).toBe('840 m')
+  })
+})

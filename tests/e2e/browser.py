@@ -1,0 +1,120 @@
+"""What the browser suites share: Debian's chromium driven by Playwright, phone-sized.
+
+Tests marked ``browser`` run wherever ``/usr/bin/chromium`` (``KUZET_CHROMIUM``) and the
+Playwright package are present; elsewhere they are skipped with a plain reason, unless
+``KUZET_REQUIRE_BROWSER=1`` (CI), which turns every such skip into a failure. Playwright never
+downloads a browser here: it launches the system's chromium by path.
+
+Suites use :func:`launch_phone` (a persistent profile, so IndexedDB and the service worker
+survive closing the browser) and save screenshots with :func:`screenshot` under
+``var/screenshots/<suite>/``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("KUZET_CHROMIUM", "/usr/bin/chromium")
+REQUIRE_BROWSER = os.environ.get("KUZET_REQUIRE_BROWSER", "") in {"1", "true", "yes"}
+SCREENSHOTS = ROOT / "var" / "screenshots"
+FIELD_BUILD = ROOT / "field" / "dist" / "index.html"
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# A cheap Android phone: 360 × 740 CSS pixels, touch, the officers' time zone.
+PHONE: dict[str, Any] = {
+    "viewport": {"width": 360, "height": 740},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+    "locale": "ru-RU",
+    "timezone_id": "Asia/Almaty",
+}
+
+
+def browser_missing() -> str | None:
+    """Why a browser test cannot run here, or None."""
+    if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
+        return f"chromium not found at {CHROMIUM} (apt-get install chromium)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the playwright package is not installed (pip install -e '.[dev]')"
+    return None
+
+
+def field_build_missing() -> str | None:
+    if not FIELD_BUILD.is_file():
+        return "the field app is not built (make field)"
+    return None
+
+
+@contextmanager
+def playwright() -> Iterator[Any]:
+    """The Playwright driver. Its sync API runs an event loop in this thread, which makes
+    Django refuse ORM calls from the test; the test's ORM use is plain synchronous code, so
+    the check is lifted while the driver runs. Django keeps connections per async context,
+    so the ones opened inside are closed before leaving it (else the test database cannot
+    be dropped at the end of the session)."""
+    from django.db import connections
+    from playwright.sync_api import sync_playwright
+
+    before = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as driver:
+            try:
+                yield driver
+            finally:
+                connections.close_all()
+    finally:
+        if before is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = before
+
+
+def launch_phone(driver: Any, profile: Path, **options: Any) -> Any:
+    """A persistent phone-sized chromium context on ``profile`` (kept between launches)."""
+    return driver.chromium.launch_persistent_context(
+        str(profile),
+        executable_path=CHROMIUM,
+        args=CHROMIUM_ARGS,
+        **{**PHONE, **options},
+    )
+
+
+def launch(driver: Any, **options: Any) -> Any:
+    """A throwaway chromium (no profile) for suites that need no persistence, e.g. staff
+    screens: ``launch(driver).new_context(viewport=…)``."""
+    return driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, **options)
+
+
+def screenshot(page: Any, suite: str, name: str) -> Path:
+    folder = SCREENSHOTS / suite
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.png"
+    # From the top: the sticky header would otherwise sit wherever the page was scrolled.
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def fresh_profile(tmp_path: Path, name: str = "profile") -> Path:
+    profile = tmp_path / name
+    shutil.rmtree(profile, ignore_errors=True)
+    return profile
