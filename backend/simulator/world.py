@@ -484,7 +484,10 @@ class Crew:
         ):
             return
         self.handled.add(assignment_id)
-        if via == "app":
+        done = self.lead_recorded(assignment_id)
+        if "cleared" in done:
+            return  # worked to the end before (an earlier run of this phone)
+        if via == "app" and "delivered" not in done:
             self.lead.record("delivered", assignment_id)
             self.world.port.delivered(self.lead, assignment_id)
             self.sync_soon(2.0)
@@ -493,10 +496,38 @@ class Crew:
             return
         self._start(assignment_id, via)
 
+    def lead_recorded(self, assignment_id: str) -> set[str]:
+        """Kinds the lead phone already recorded for the assignment: its own events in the
+        local store, confirmed or still in the outbox (the app shows them; the officer does
+        not press "acknowledge" twice after the app restarts)."""
+        own = self.lead.client.device_id
+        return {
+            str(e.get("kind"))
+            for e in self.lead.client.records("events").values()
+            if str(e.get("assignment_id")) == assignment_id and e.get("device_id") in (None, own)
+        }
+
     def _start(self, assignment_id: str, via: str) -> None:
         self.current = assignment_id
         info = self.world.assignments[assignment_id]
         rng = self.world.rng
+        done = self.lead_recorded(assignment_id)
+        # Resume where the phone says the crew was.
+        if "on_scene" in done:
+            incident = info.incident
+            self.lat, self.lon = incident.lat, incident.lon
+            self.engine.after(
+                scenario.on_scene_s(rng, incident.priority) / 2, self._clear, assignment_id
+            )
+            return
+        if "en_route" in done:
+            self.engine.after(60.0, self._travel, assignment_id)
+            return
+        if "ack" in done:
+            self.engine.after(
+                scenario.turnout_s(rng, info.incident.priority), self._depart, assignment_id
+            )
+            return
         slow = self.slow and rng.random() < scenario.SLOW_ASSIGNMENT_SHARE
         delay = scenario.ack_delay_s(
             rng, priority=info.incident.priority, ack_within_s=info.ack_within_s, slow=slow
@@ -537,9 +568,14 @@ class Crew:
     def _depart(self, assignment_id: str) -> None:
         if self.current != assignment_id or self._stood_down(assignment_id):
             return
-        incident = self.world.assignments[assignment_id].incident
         self.lead.record("en_route", assignment_id, at=(self.lat, self.lon))
         self.sync_soon()
+        self._travel(assignment_id)
+
+    def _travel(self, assignment_id: str) -> None:
+        if self.current != assignment_id:
+            return
+        incident = self.world.assignments[assignment_id].incident
         km = travel.road_km(self.lat, self.lon, incident.lat, incident.lon)
         seconds = max(
             60.0, travel.travel_seconds(km, zone=incident.place.zone, mobility=self.mobility)
