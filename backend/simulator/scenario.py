@@ -184,9 +184,6 @@ P3_CLOSED_WITHOUT_UNIT = 0.4
 DUPLICATE_SHARE = 0.07
 # Share of assignments the duty officer stands down before arrival (the caller rang back).
 CANCEL_SHARE = 0.04
-# Share of calls the duty officer closes with another outcome than the officer recorded (the
-# chief's queue gets an outcome_mismatch conflict to settle).
-OUTCOME_DISAGREE_SHARE = 0.06
 # Share of officers who are slow to acknowledge (asleep, driving, phone in the car): their
 # acknowledgment comes after the deadline, so the escalation ladder fires.
 SLOW_OFFICER_SHARE = 0.15

@@ -809,10 +809,6 @@ class Duty:
             self.world.engine.after(30 * MIN_S, self._review, incident, tries + 1)
             return
         outcome = incident.outcome or "resolved_on_scene"
-        if self.world.rng.random() < scenario.OUTCOME_DISAGREE_SHARE:
-            # The duty officer reads the report differently from the officer on scene.
-            others = [c for c in scenario.OUTCOMES.get(incident.category, ()) if c != outcome]
-            outcome = self.world.rng.choice(others or ["report_taken"])
         self._close(incident, outcome, "Отработано нарядом")
 
     def adopt_from_board(self, *, username: str, password: str) -> int:
