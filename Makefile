@@ -53,14 +53,36 @@ field-test: $(FIELD_DEPS)
 # stays off, demo accounts need KUZET_DEMO=1. On PostgreSQL the role in DATABASE_URL makes the
 # owner and app roles (manage.py db_roles): migrate runs as the owner, everything else as the
 # app role. Metrics of all processes meet in var/prometheus.
+#
+# The demo lives: `manage.py history` builds 60 days of calls once, and the Procfile's `sim`
+# process keeps the districts busy (KUZET_SIM_SCALE world seconds per second). Both run with
+# the demo (embedded, or KUZET_DEMO=1); KUZET_SIMULATE=0 serves the demo without them, =1
+# forces them. The demo's SMS gateway (the simulator plays it) signs with a demo secret unless
+# KUZET_SMS_INBOUND_SECRET is given; outside the demo nothing is defaulted.
+KUZET_SIM_SCALE ?= 30
+# Four times the realistic call rate (≈ 19 a day in the four districts), so that a demo
+# at scale 30 shows a new call every half a minute or so.
+KUZET_SIM_BUSY ?= 4
+# honcho gives every process its own PORT (base + 100 × index): the simulator is told the
+# web server's address instead.
+KUZET_SIM_URL ?= http://127.0.0.1:$(PORT)
+export KUZET_SIM_SCALE KUZET_SIM_BUSY KUZET_SIM_URL
 run: $(STAMP) var $(FIELD_BUILD)
 	@$(BIN)/python -m backend.config.embedded
-	@roles="$$($(BIN)/python manage.py db_roles --export)" && eval "$$roles" && \
+	@DEMO=$$( [ -z "$$DATABASE_URL" ] || [ "$${KUZET_DEMO:-0}" = 1 ] && echo 1 || echo 0 ) ; \
+	SIMULATE=$${KUZET_SIMULATE:-$$DEMO} ; \
+	if [ "$$DEMO" = 1 ]; then \
+	  KUZET_SMS_INBOUND_SECRET=$${KUZET_SMS_INBOUND_SECRET:-kuzet-demo-sms-gateway-secret} ; \
+	  export KUZET_SMS_INBOUND_SECRET ; \
+	fi ; \
+	roles="$$($(BIN)/python manage.py db_roles --export)" && eval "$$roles" && \
 	DATABASE_URL=$${KUZET_DB_OWNER_URL:-$$DATABASE_URL} $(BIN)/python manage.py migrate --no-input -v 0 && \
 	$(BIN)/python manage.py seed && \
+	{ [ "$$SIMULATE" != 1 ] || $(BIN)/python manage.py history --days 60 ; } && \
 	$(BIN)/python manage.py demo_logins --port $(PORT) && \
 	rm -rf var/prometheus && mkdir -p var/prometheus && \
-	PROMETHEUS_MULTIPROC_DIR=$(CURDIR)/var/prometheus exec $(BIN)/honcho -f Procfile start
+	PROMETHEUS_MULTIPROC_DIR=$(CURDIR)/var/prometheus exec $(BIN)/honcho -f Procfile start \
+	  $$( [ "$$SIMULATE" = 1 ] || echo web worker beat )
 
 test: $(STAMP) $(NODE_STAMP) $(FIELD_BUILD) field-test
 	$(BIN)/pytest $(PYTEST_ARGS)

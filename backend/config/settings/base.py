@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "backend.realtime",
     "backend.field_app",
     "backend.reports.apps.ReportsConfig",
+    "backend.simulator",
 ]
 
 MIDDLEWARE = [

@@ -1,17 +1,17 @@
-"""``manage.py seed``: Abai oblast, and with ``KUZET_DEMO`` or ``--demo`` its demo staff and calls.
+"""``manage.py seed``: Abai oblast, and with ``KUZET_DEMO`` or ``--demo`` its demo staff and units.
 
 Idempotent: a second run finds everything by its natural key (KATO codes, callsigns,
-usernames, each call's channel and external reference) and creates nothing — no rows, no
-audit entries, no change-log rows.
+usernames) and creates nothing — no rows, no audit entries, no change-log rows.
 
 The territory is reference data and is always loaded. Demo staff share a published
-password and the calls are invented, so they are created only when ``KUZET_DEMO`` is on (the
-embedded default of ``make run`` sets it in ``var/demo.env``) or ``--demo`` is given
-explicitly; ``--no-demo`` loads the territory alone even then. DEBUG has no say: a real
-database with DEBUG on still gets no published passwords unless asked.
+password, so they are created only when ``KUZET_DEMO`` is on (the embedded default of ``make
+run`` sets it in ``var/demo.env``) or ``--demo`` is given explicitly; ``--no-demo`` loads the
+territory alone even then. DEBUG has no say: a real database with DEBUG on still gets no
+published passwords unless asked. Calls are not seeded: ``manage.py history`` and
+``manage.py simulate`` make them through the real interfaces.
 
-The command lives in ``dispatch`` because it writes incidents: the import layers only let
-code look downwards, and ``dispatch`` sits above ``people`` and ``geo``.
+The command lives in ``dispatch`` because its unit of work is the dispatch app's seed; the
+import layers only let code look downwards.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from backend.dispatch.seeding import seed_all
 
 
 class Command(BaseCommand):
-    help = "Load Abai oblast (and, with KUZET_DEMO or --demo, demo staff and calls). Idempotent."
+    help = "Load Abai oblast (and, with KUZET_DEMO or --demo, demo staff and units). Idempotent."
 
     def add_arguments(self, parser: CommandParser) -> None:
         group = parser.add_mutually_exclusive_group()
@@ -34,7 +34,7 @@ class Command(BaseCommand):
             "--demo",
             action="store_true",
             default=None,
-            help="create demo staff (shared password) and calls even if KUZET_DEMO is off",
+            help="create demo staff (shared password) and units even if KUZET_DEMO is off",
         )
         group.add_argument(
             "--no-demo", dest="demo", action="store_false", help="load the territory only"
@@ -51,6 +51,4 @@ class Command(BaseCommand):
         else:
             self.stdout.write("Abai oblast already seeded: nothing to do.")
         if not demo:
-            self.stdout.write(
-                "Demo staff and calls skipped (KUZET_DEMO is off; pass --demo to add them)."
-            )
+            self.stdout.write("Demo staff skipped (KUZET_DEMO is off; pass --demo to add them).")

@@ -1,0 +1,194 @@
+"""``manage.py simulate``: a living district against a running Kuzet.
+
+Calls arrive through the intake API and the staff API, the duty officer dispatches the
+recommended unit through the staff API, officers' phones (the reference client, over HTTP
+and WebSocket) acknowledge, travel, arrive, clear and record outcomes and notes — often
+offline — and answer SMS through the signed gateway callback. ``--scale`` compresses the
+world's durations for demos (30: a day in 48 minutes); what the server measures against its
+own deadlines (a slow officer's acknowledgment) is not compressed, so escalations fire.
+
+Runs until stopped (Ctrl-C, SIGTERM) or for ``--duration`` seconds, then checks and prints
+that no event a phone recorded was lost or duplicated (exit code 1 if one was).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import random
+import signal
+import threading
+import time
+from pathlib import Path
+from typing import IO, Any, cast
+
+import httpx
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from rich.console import Console, Group
+from rich.live import Live
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+from backend.common import clock
+from backend.people.seeding import DEMO_PASSWORD
+from backend.simulator import scenario
+from backend.simulator.engine import Engine
+from backend.simulator.ports import LivePort, build_world
+from backend.simulator.report import check, snapshot, summary_line, summary_table
+from backend.simulator.world import Stats, World
+from sync.client import Retry
+
+LIVE_IDLE_SYNC_S = 1800.0
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+class Command(BaseCommand):
+    help = "Simulate the staffed districts against a running Kuzet through its real interfaces."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--url", default=os.environ.get("KUZET_SIM_URL", "http://127.0.0.1:8000")
+        )
+        parser.add_argument("--scale", type=float, default=1.0, help="world seconds per second")
+        parser.add_argument("--duration", type=float, default=None, help="seconds, then stop")
+        parser.add_argument("--seed", type=int, default=None)
+        parser.add_argument(
+            "--busy", type=float, default=1.0, help="multiply every district's call rate"
+        )
+        parser.add_argument("--summary-every", type=float, default=30.0, help="seconds")
+        parser.add_argument(
+            "--wait", type=float, default=180.0, help="seconds to wait for the server"
+        )
+        parser.add_argument("--state-dir", type=Path, default=None)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        logging.getLogger("httpx").setLevel(logging.WARNING)
+        url: str = options["url"].rstrip("/")
+        self._wait_for(url, options["wait"])
+        state_dir = options["state_dir"] or Path(settings.VAR_DIR) / "simulator"
+        stats = Stats()
+        port = LivePort(base_url=url, sms_dir=Path(settings.KUZET_SMS_FILE_DIR), stats=stats)
+        engine = Engine(port.now, scale=options["scale"])
+        if options["seed"] is None:
+            options["seed"] = int(time.time())
+        started = clock.now()
+        try:
+            world = build_world(
+                engine=engine,
+                port=port,
+                http=port.http,
+                transport=port.transport,
+                state_dir=state_dir,
+                rng=random.Random(options["seed"]),
+                stats=stats,
+                idle_sync_s=LIVE_IDLE_SYNC_S,
+                run_id=f"L{started:%Y%m%d%H%M%S}",
+                sleep=time.sleep,
+                retry=Retry(attempts=4, base_s=0.5, cap_s=5.0),
+                rates={k: v * options["busy"] for k, v in scenario.DAILY_CALLS.items()},
+            )
+        except RuntimeError as exc:
+            raise CommandError(str(exc)) from exc
+        port.world, port.engine = world, engine
+        carried = {
+            p.username: {e["id"] for e in p.client.outbox()}
+            for c in world.crews.values()
+            for p in c.phones
+        }
+        stop = threading.Event()
+        previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in STOP_SIGNALS}
+        try:
+            self._run(world, port, engine, options, started, stop, carried)
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+    def _run(
+        self,
+        world: World,
+        port: LivePort,
+        engine: Engine,
+        options: dict[str, Any],
+        started: dt.datetime,
+        stop: threading.Event,
+        carried: dict[str, set[str]],
+    ) -> None:
+        until = started + dt.timedelta(seconds=options["duration"] or 10 * 365 * 86_400)
+        self.stdout.write(
+            f"Simulating {len(world.crews)} units, "
+            f"{sum(len(c.phones) for c in world.crews.values())} phones against {port.base_url} "
+            f"at scale {options['scale']:g} (seed {options['seed']})."
+        )
+        world.start()
+        taken = world.duty.adopt_from_board(username=world.duty_username, password=DEMO_PASSWORD)
+        if taken:
+            self.stdout.write(f"Taken over from the board: {taken} calls left waiting or cleared.")
+        duration = options["duration"]
+
+        def line() -> str:
+            elapsed = (clock.now() - started).total_seconds()
+            done = f"{elapsed / 60:.0f} min"
+            if duration:
+                done += f" of {duration / 60:.0f} ({min(1.0, elapsed / duration):.0%})"
+            return f"[{done}] " + summary_line(snapshot(world, started))
+
+        console = Console(
+            file=cast("IO[str]", self.stdout._out)
+        )  # the raw stream: OutputWrapper adds newlines
+        every = options["summary_every"]
+        last = [time.monotonic()]
+        if console.is_terminal:
+            bar = Progress(
+                TextColumn("shift"), BarColumn(), TimeElapsedColumn(), TimeRemainingColumn()
+            )
+            shift = bar.add_task("shift", total=duration or None)
+
+            def screen() -> Group:
+                table = summary_table(snapshot(world, started), title="Kuzet simulator")
+                bar.update(shift, completed=(clock.now() - started).total_seconds())
+                return Group(table, bar)
+
+            with Live(screen(), console=console) as live:
+
+                def tick() -> None:
+                    if time.monotonic() - last[0] >= min(every, 5.0):
+                        last[0] = time.monotonic()
+                        live.update(screen())
+
+                port.run(engine, until, tick, stop)
+        else:
+
+            def tick() -> None:
+                if time.monotonic() - last[0] >= every:
+                    last[0] = time.monotonic()
+                    self.stdout.write(line())
+                    self.stdout.flush()
+
+            port.run(engine, until, tick, stop)
+        drained = not stop.is_set()
+        if drained:
+            self.stdout.write("End of the shift: every phone back in coverage, syncing.")
+            world.end_of_shift()
+        port.close()
+        self.stdout.write(line())
+        if world.stats.errors:
+            errors = ", ".join(f"{what}: {n}" for what, n in sorted(world.stats.errors.items()))
+            self.stdout.write(f"API errors (answers refused by Kuzet): {errors}")
+        result = check(world, carried=carried, drained=drained)
+        for text in result.lines():
+            self.stdout.write(text)
+        if not result.ok:
+            raise CommandError("the end-of-run check failed")
+
+    def _wait_for(self, url: str, seconds: float) -> None:
+        deadline = time.monotonic() + seconds
+        while True:
+            try:
+                if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise CommandError(f"no Kuzet answering at {url} after {seconds:.0f} s")
+            time.sleep(1)

@@ -1,0 +1,441 @@
+"""How the simulated world reaches Kuzet: over the network to a running server (live), or to
+the Django application in this process under a moved server clock (history).
+
+Both ports speak HTTP to the same URLs with the same clients (``httpx`` for the staff,
+intake and SMS-gateway sides, :class:`sync.client.DeviceClient` for the phones); only the
+transport differs. The live port adds what only a running server has: the phones' WebSockets
+(``changes`` frames put the assignment on screen, the ``delivered`` receipt goes back over the
+socket) and the SMS gateway's outbox (the file backend's messages, which the simulator
+delivers to the phones). The history port runs the server's periodic work — the escalation
+sweep, the scope age-out, the change-log prune — itself, at the moments beat would have.
+"""
+
+from __future__ import annotations
+
+import bisect
+import contextlib
+import datetime as dt
+import json
+import logging
+import queue
+import random
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Protocol
+
+import httpx
+from django.conf import settings
+from django.core.cache import cache
+from django.core.wsgi import get_wsgi_application
+
+from backend.common import clock
+from backend.dispatch import tasks as dispatch_tasks
+from backend.sync_gateway import tasks as sync_tasks
+from sync.client import HttpxTransport, Retry, Transport
+
+from . import provision
+from .engine import Engine
+from .world import Api, Crew, Phone, Place, Stats, World
+
+log = logging.getLogger(__name__)
+
+
+class Port(Protocol):
+    def now(self) -> dt.datetime: ...
+
+    def dispatched(self, answer: dict[str, Any]) -> None: ...
+
+    def changed(self, unit_id: str) -> None: ...
+
+    def online_changed(self, phone: Phone, online: bool) -> None: ...
+
+    def delivered(self, phone: Phone, assignment_id: str) -> None: ...
+
+
+class SmsInbox:
+    """The SMS gateway's side of the file backend: messages Kuzet sent, oldest first, each
+    read once."""
+
+    def __init__(self, directory: Path, *, consume: bool = False) -> None:
+        self.directory = directory
+        # consume: the folder is this gateway's alone (history's scratch folder), so a read
+        # message is removed and the folder stays small; live, `var/sms` stays as it is.
+        self.consume = consume
+        self._seen: set[str] = set()
+
+    def skip_existing(self) -> None:
+        if self.directory.exists():
+            self._seen.update(p.name for p in self.directory.glob("sms-*.json"))
+
+    def new(self) -> list[dict[str, Any]]:
+        if not self.directory.exists():
+            return []
+        names = sorted(
+            p.name for p in self.directory.glob("sms-*.json") if p.name not in self._seen
+        )
+        out = []
+        for name in names:
+            try:
+                out.append(json.loads((self.directory / name).read_text(encoding="utf-8")))
+            except (OSError, ValueError):
+                continue  # half-written: next time
+            if self.consume:
+                (self.directory / name).unlink()
+            else:
+                self._seen.add(name)
+        return out
+
+
+def build_world(
+    *,
+    engine: Engine,
+    port: Port,
+    http: httpx.Client,
+    transport: Transport,
+    state_dir: Path,
+    rng: random.Random,
+    stats: Stats,
+    idle_sync_s: float,
+    run_id: str,
+    sleep: Callable[[float], None],
+    retry: Retry,
+    rates: dict[str, float] | None = None,
+) -> World:
+    """Issue the credentials, enrol (or reopen) every officer's phone and place the crews."""
+    staff = provision.officers()
+    api = Api(
+        http,
+        staff_token=provision.staff_token(staff.duty_username),
+        intake_keys=provision.intake_keys(state_dir),
+        sms_secret=settings.KUZET_SMS_INBOUND_SECRET,
+        stats=stats,
+    )
+
+    def now_ms() -> int:
+        return clock.to_ms(engine.now())
+
+    clients = {
+        o.username: provision.phone_client(
+            o, state_dir=state_dir, transport=transport, now_ms=now_ms, sleep=sleep, retry=retry
+        )
+        for o in staff.field
+    }
+    places: dict[str, Place] = {}
+    for client in clients.values():
+        for record in client.records("settlements").values():
+            if record.get("lat") is not None and record.get("lon") is not None:
+                places.setdefault(str(record["id"]), Place.from_record(record))
+    world = World(
+        engine=engine,
+        port=port,
+        api=api,
+        rng=rng,
+        places=places.values(),
+        stats=stats,
+        idle_sync_s=idle_sync_s,
+        run_id=run_id,
+        rates=rates,
+    )
+    world.duty_username = staff.duty_username
+    homes = provision.homes()
+    by_unit: dict[str, list[Any]] = {}
+    for officer in staff.field:
+        by_unit.setdefault(str(officer.unit_id), []).append(officer)
+    for _unit_id, members in sorted(by_unit.items()):
+        unit = provision.unit_dict(members[0])
+        district_places = [p for p in places.values() if p.district_id == unit["district_id"]]
+        if not district_places:
+            continue
+        _, home_name = homes.get(unit["callsign"], ("", ""))
+        home = next(
+            (p for p in district_places if p.name == home_name),
+            min(district_places, key=lambda p: (p.zone != "urban", p.kato)),
+        )
+        phones = [
+            Phone(
+                username=o.username,
+                number=o.phone,
+                client=clients[o.username],
+                clock=clients[o.username].clock,  # type: ignore[arg-type]
+                stats=stats,
+                now_ms=now_ms,
+            )
+            for o in members
+        ]
+        world.add_crew(Crew(world, unit=unit, phones=phones, home=home, mobility=unit["mobility"]))
+    return world
+
+
+def _in_process_base_url() -> str:
+    hosts = [h for h in settings.ALLOWED_HOSTS if h and not h.startswith(".") and h != "*"]
+    host = hosts[0] if hosts else "localhost"
+    # Production settings redirect plain HTTP to HTTPS; speak HTTPS to the WSGI app.
+    scheme = "http" if settings.DEBUG else "https"
+    return f"{scheme}://{host}"
+
+
+# --- history: the Django app in this process, the server clock moved ----------------------
+
+
+class InProcessPort:
+    """The server in this process: WSGI through httpx, the project clock moved forward to
+    each simulated moment, beat's periodic work run when its time comes.
+
+    Two things of the server run on real time and are adjusted here: the cache's expiries
+    (the sync rate limit, the once-a-minute presence stamp) — this port gives the process a
+    private in-memory cache and empties it as each simulated minute passes — and Celery,
+    whose tasks run eagerly in this process (there is no worker while history is built).
+    """
+
+    AGE_OUT_S = 3600.0
+    PRUNE_S = 86_400.0
+
+    def __init__(self, *, start: dt.datetime, sms_dir: Path) -> None:
+        self.start = start
+        self.http = httpx.Client(
+            transport=httpx.WSGITransport(app=get_wsgi_application()),
+            base_url=_in_process_base_url(),
+            timeout=60,
+        )
+        self.transport = HttpxTransport("", client=self.http)
+        self.sms = SmsInbox(sms_dir, consume=True)
+        self.world: World | None = None
+        self.engine: Engine | None = None
+        self._sweeps: list[dt.datetime] = []
+        self._minute = start.replace(second=0, microsecond=0)
+        self._next_age_out = start + dt.timedelta(seconds=self.AGE_OUT_S)
+        self._next_prune = start + dt.timedelta(seconds=self.PRUNE_S)
+
+    def now(self) -> dt.datetime:
+        return clock.now()
+
+    def dispatched(self, answer: dict[str, Any]) -> None:
+        due = [answer.get(k) for k in ("deliver_due_at", "ack_due_at", "arrive_due_at")]
+        dispatched = dt.datetime.fromisoformat(answer["dispatched_at"])
+        times = [dt.datetime.fromisoformat(v) for v in due if v]
+        if answer.get("ack_due_at"):
+            ack = dt.datetime.fromisoformat(answer["ack_due_at"])
+            times.append(ack + (ack - dispatched))  # the ladder's "twice the deadline" rung
+        for at in times:
+            bisect.insort(self._sweeps, at + dt.timedelta(seconds=1))
+        self._deliver_sms()
+        # No sockets here: a crew with data sees the assignment as its phone would on the
+        # WebSocket frame, seconds later.
+        self.changed(str(answer["unit_id"]))
+
+    def changed(self, unit_id: str) -> None:
+        assert self.world is not None
+        assert self.engine is not None
+        crew = self.world.crews.get(unit_id)
+        if crew is not None and crew.data:
+            self.engine.after(self.world.rng.uniform(1, 4), crew.wake)
+
+    def online_changed(self, phone: Phone, online: bool) -> None:
+        pass
+
+    def delivered(self, phone: Phone, assignment_id: str) -> None:
+        pass  # pushed with the next sync
+
+    def _deliver_sms(self) -> None:
+        assert self.world is not None
+        for message in self.sms.new():
+            self.world.sms(str(message["phone"]), str(message["body"]))
+
+    def advance(self, to: dt.datetime) -> None:
+        """Move the server clock to ``to``, running what beat would have run on the way."""
+        while self._sweeps and self._sweeps[0] <= to:
+            at = self._sweeps.pop(0)
+            self._set_clock(at)
+            dispatch_tasks.escalation_sweep()
+            self._deliver_sms()
+        while self._next_age_out <= to:
+            self._set_clock(self._next_age_out)
+            sync_tasks.scope_age_out()
+            self._next_age_out += dt.timedelta(seconds=self.AGE_OUT_S)
+        while self._next_prune <= to:
+            self._set_clock(self._next_prune)
+            sync_tasks.change_log_prune()
+            self._next_prune += dt.timedelta(seconds=self.PRUNE_S)
+        self._set_clock(to)
+
+    def _set_clock(self, at: dt.datetime) -> None:
+        current = clock.now()
+        if at > current:
+            clock.advance(at - current)
+        minute = at.replace(second=0, microsecond=0)
+        if minute != self._minute:
+            self._minute = minute
+            cache.clear()
+
+    def run(
+        self, engine: Engine, until: dt.datetime, progress: Callable[[dt.datetime], None]
+    ) -> None:
+        while True:
+            at = engine.next_at()
+            if at is None or at > until:
+                break
+            task = engine.pop()
+            self.advance(task.at)
+            task.run()
+            progress(task.at)
+        self.advance(until)
+
+
+# --- live: a running server over the network ---------------------------------------------
+
+
+class LivePort:
+    """A running Kuzet at ``base_url``: HTTP for everything, a WebSocket per phone with data
+    (frames wake the phone; its ``delivered`` receipt goes back over the socket), and the
+    file SMS backend's folder as the gateway."""
+
+    def __init__(self, *, base_url: str, sms_dir: Path, stats: Stats) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.http = httpx.Client(base_url=self.base_url, timeout=30)
+        self.transport = HttpxTransport(self.base_url, client=self.http)
+        self.sms = SmsInbox(sms_dir)
+        self.sms.skip_existing()
+        self.stats = stats
+        self.inbox: queue.Queue[tuple[Callable[..., Any], tuple[Any, ...]]] = queue.Queue()
+        self.sockets: dict[str, PhoneSocket] = {}
+        self.world: World | None = None
+        self.engine: Engine | None = None
+
+    def now(self) -> dt.datetime:
+        return clock.now()
+
+    def dispatched(self, answer: dict[str, Any]) -> None:
+        pass  # the server pushes it to the phones' sockets
+
+    def changed(self, unit_id: str) -> None:
+        pass  # likewise
+
+    def online_changed(self, phone: Phone, online: bool) -> None:
+        socket = self.sockets.get(phone.username)
+        if online and socket is None:
+            token = phone.client.token
+            if token:
+                ws_url = self.base_url.replace("http", "ws", 1) + "/ws/sync/v1/"
+                self.sockets[phone.username] = PhoneSocket(self, phone, ws_url, token)
+        elif not online and socket is not None:
+            socket.close()
+            del self.sockets[phone.username]
+
+    def delivered(self, phone: Phone, assignment_id: str) -> None:
+        socket = self.sockets.get(phone.username)
+        record = next(
+            (
+                e
+                for e in phone.client.outbox()
+                if e["kind"] == "delivered" and e["assignment_id"] == assignment_id
+            ),
+            None,
+        )
+        if socket is not None and record is not None and socket.send_event(record):
+            self.stats.ws_events += 1
+
+    def run(
+        self,
+        engine: Engine,
+        until: dt.datetime,
+        tick: Callable[[], None],
+        stop: threading.Event,
+    ) -> None:
+        """Run callbacks as their time comes, frames as they arrive, SMS every few seconds."""
+        next_sms = time.monotonic()
+        while not stop.is_set() and clock.now() < until:
+            at = engine.next_at()
+            wait = 1.0 if at is None else max(0.0, min(1.0, (at - clock.now()).total_seconds()))
+            try:
+                fn, args = self.inbox.get(timeout=wait)
+                fn(*args)
+            except queue.Empty:
+                pass
+            while (at := engine.next_at()) is not None and at <= clock.now():
+                engine.pop().run()
+            if time.monotonic() >= next_sms:
+                next_sms = time.monotonic() + 3
+                assert self.world is not None
+                for message in self.sms.new():
+                    self.world.sms(str(message["phone"]), str(message["body"]))
+                tick()
+
+    def close(self) -> None:
+        for socket in list(self.sockets.values()):
+            socket.close()
+        self.sockets.clear()
+
+
+class PhoneSocket:
+    """One phone's WebSocket (``/ws/sync/v1/``) in a thread: pings every 30 s, hands
+    ``changes`` and ``poke`` frames to the simulation loop, sends receipts."""
+
+    PING_S = 30.0
+
+    def __init__(self, port: LivePort, phone: Phone, url: str, token: str) -> None:
+        self.port = port
+        self.phone = phone
+        self.url = url
+        self.token = token
+        self._stop = threading.Event()
+        self._ws: Any = None
+        self._lock = threading.Lock()
+        self.thread = threading.Thread(target=self._run, name=f"ws-{phone.username}", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        from websockets.sync.client import connect  # the server's own dependency (uvicorn)
+
+        while not self._stop.is_set():
+            try:
+                with connect(
+                    self.url,
+                    subprotocols=["kuzet.v1", f"token.{self.token}"],  # type: ignore[list-item]
+                    open_timeout=10,
+                    close_timeout=2,
+                ) as ws:
+                    self._ws = ws
+                    last_ping = time.monotonic()
+                    while not self._stop.is_set():
+                        if time.monotonic() - last_ping > self.PING_S:
+                            with self._lock:
+                                ws.send(json.dumps({"type": "ping"}))
+                            last_ping = time.monotonic()
+                        try:
+                            raw = ws.recv(timeout=1.0)
+                        except TimeoutError:
+                            continue
+                        self._frame(json.loads(raw))
+            except Exception as exc:
+                log.debug("%s: socket: %s", self.phone.username, exc)
+            self._ws = None
+            self._stop.wait(5.0)
+
+    def _frame(self, frame: dict[str, Any]) -> None:
+        kind = frame.get("type")
+        if kind in ("changes", "poke"):
+            world = self.port.world
+            if world is not None:
+                crew = world.by_phone.get(self.phone.number)
+                if crew is not None:
+                    self.port.inbox.put((crew.sync_soon, (1.0,)))
+
+    def send_event(self, record: dict[str, Any]) -> bool:
+        ws = self._ws
+        if ws is None:
+            return False
+        try:
+            with self._lock:
+                ws.send(json.dumps({"type": "event", "event": record}))
+        except Exception:
+            return False
+        return True
+
+    def close(self) -> None:
+        self._stop.set()
+        ws = self._ws
+        if ws is not None:
+            with contextlib.suppress(Exception):  # closing a dying socket
+                ws.close()

@@ -1,0 +1,234 @@
+"""What happens in the simulated districts: how often, what kind, how fast people react.
+
+Pure numbers and random draws, no I/O. Every figure is a planning guess written down so that
+a reader can say why the demo looks as it does; none of them is a rule of the system (the
+system's rules — priorities, deadlines, travel speeds — are the server's own and the
+simulator only meets them through the API).
+
+Rates: the four staffed districts of Abai oblast together get ≈ 19 calls a day. Semey (a
+city of 350,000 with its rural okrugs) has the most; the rural districts a handful each.
+Calls come more in the evening than at dawn (:data:`HOURLY_WEIGHT`, local time).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass
+
+# Calls per day by district KATO (Semey, Ayagoz, Abai/Karaul, Zharma/Kalbatau).
+DAILY_CALLS: dict[str, float] = {
+    "101000000": 9.0,
+    "103600000": 5.0,
+    "103200000": 2.0,
+    "104200000": 3.0,
+}
+
+# Relative call volume per local hour (Asia/Almaty, UTC+5): quiet before dawn, busiest in
+# the evening. Mean 1.0, so the daily rate stays the daily rate.
+_RAW_HOURLY = (
+    0.5, 0.4, 0.3, 0.3, 0.3, 0.4, 0.6, 0.8, 1.0, 1.1, 1.1, 1.1,
+    1.1, 1.1, 1.1, 1.2, 1.3, 1.4, 1.6, 1.7, 1.6, 1.4, 1.0, 0.7,
+)  # fmt: skip
+HOURLY_WEIGHT: tuple[float, ...] = tuple(w * 24 / sum(_RAW_HOURLY) for w in _RAW_HOURLY)
+LOCAL_UTC_OFFSET_H = 5
+
+# Channel mix (share of calls). 102 carries the emergencies; the apps are asynchronous.
+CHANNEL_MIX: dict[str, float] = {
+    "phone_102": 0.55,
+    "app_102": 0.12,
+    "egov": 0.07,
+    "kaspi": 0.05,
+    "halyk": 0.03,
+    "video": 0.04,
+    "walk_in": 0.05,
+    "patrol": 0.05,
+    "agency_112": 0.04,
+}
+# Channels a duty officer types in through the staff API (the caller is in the room, or the
+# patrol radios it in); every other channel arrives through its intake integration.
+STAFF_ENTERED = frozenset({"walk_in", "patrol"})
+APP_CHANNELS = frozenset({"app_102", "egov", "kaspi", "halyk"})
+
+# Category mix per kind of channel. DV is a category like any other; the server raises it
+# to at least P1.
+CATEGORIES_LIVE: dict[str, float] = {
+    "violence": 0.14,
+    "domestic_violence": 0.14,
+    "theft": 0.14,
+    "livestock_theft": 0.06,
+    "road_accident": 0.09,
+    "disorder": 0.12,
+    "robbery": 0.04,
+    "child": 0.03,
+    "missing_person": 0.03,
+    "noise": 0.07,
+    "fraud": 0.04,
+    "information": 0.05,
+    "other": 0.05,
+}
+CATEGORIES_APP: dict[str, float] = {
+    "road_accident": 0.12,
+    "traffic_violation": 0.22,
+    "domestic_violence": 0.08,
+    "child": 0.05,
+    "parking": 0.16,
+    "fraud": 0.12,
+    "theft": 0.08,
+    "police_complaint": 0.05,
+    "noise": 0.06,
+    "information": 0.06,
+}
+CATEGORIES_PATROL: dict[str, float] = {
+    "traffic_violation": 0.5,
+    "disorder": 0.3,
+    "other": 0.2,
+}
+
+SUMMARIES: dict[str, tuple[str, ...]] = {
+    "violence": ("Драка у магазина", "Избиение во дворе, слышны крики", "Нападение на улице"),
+    "domestic_violence": (
+        "Муж избивает жену, дети дома",
+        "Сын угрожает матери",
+        "Повторный вызов: нарушение защитного предписания",
+    ),
+    "theft": ("Кража из дома", "Кража велосипеда", "Взлом магазина"),
+    "livestock_theft": ("Угнали скот с пастбища", "Пропали овцы с точки", "Угон лошадей"),
+    "road_accident": ("ДТП, есть пострадавшие", "ДТП без пострадавших", "Опрокидывание авто"),
+    "traffic_violation": ("Превышение скорости у школы", "Водитель без прав", "Езда по тротуару"),
+    "disorder": ("Шумная пьяная компания", "Хулиганство у клуба", "Конфликт соседей"),
+    "robbery": ("Вырвали телефон у прохожего", "Грабёж у банкомата"),
+    "child": ("Ребёнок не вернулся из школы", "Ребёнок один на улице ночью"),
+    "missing_person": ("Не вернулся с пастбища пожилой мужчина", "Пропал человек"),
+    "noise": ("Громкая музыка ночью", "Шум на стройке ночью"),
+    "fraud": ("Мошенничество с переводом", "Звонок «службы безопасности банка»"),
+    "information": ("Бродячие собаки у школы", "Сообщение о подозрительном авто"),
+    "parking": ("Автомобиль перекрыл проезд", "Парковка на тротуаре"),
+    "police_complaint": ("Жалоба на сотрудника",),
+    "other": ("Иное происшествие", "Просьба о помощи"),
+}
+
+OUTCOMES: dict[str, tuple[str, ...]] = {
+    "violence": ("admin_protocol", "criminal_case", "arrest", "warning"),
+    "domestic_violence": ("protective_order", "admin_protocol", "criminal_case", "warning"),
+    "theft": ("report_taken", "criminal_case"),
+    "livestock_theft": ("criminal_case", "report_taken"),
+    "road_accident": ("report_taken", "admin_protocol"),
+    "traffic_violation": ("admin_protocol", "warning", "no_offence"),
+    "disorder": ("warning", "admin_protocol", "resolved_on_scene"),
+    "robbery": ("criminal_case", "report_taken"),
+    "child": ("resolved_on_scene", "report_taken"),
+    "missing_person": ("resolved_on_scene", "report_taken", "not_found"),
+    "noise": ("warning", "resolved_on_scene", "not_found"),
+    "fraud": ("report_taken", "referred"),
+    "information": ("resolved_on_scene", "referred", "no_offence"),
+    "parking": ("admin_protocol", "warning", "not_found"),
+    "police_complaint": ("referred",),
+    "other": ("resolved_on_scene", "false_call", "no_offence"),
+}
+NOTES = (
+    "Заявитель опрошен, объяснение взято",
+    "На месте всё спокойно",
+    "Составлен протокол, копия вручена",
+    "Связь плохая, подробности по рации",
+    "Проведена профилактическая беседа",
+    "Свидетели опрошены, приметы переданы в ЦОУ",
+)
+
+
+def pick(rng: random.Random, weights: dict[str, float]) -> str:
+    return rng.choices(list(weights), weights=list(weights.values()))[0]
+
+
+def next_call_in_s(rng: random.Random, *, per_day: float, local_hour: int) -> float:
+    """Seconds to the next call of a Poisson process whose rate follows the hour."""
+    rate_per_s = per_day * HOURLY_WEIGHT[local_hour % 24] / 86_400
+    return rng.expovariate(rate_per_s) if rate_per_s > 0 else math.inf
+
+
+@dataclass(frozen=True)
+class Report:
+    """A call as the citizen (or the patrol) makes it."""
+
+    channel: str
+    category: str
+    summary: str
+    caller_gps: bool  # the app sends the phone's position; a phone call gives a place name
+
+
+def report(rng: random.Random) -> Report:
+    channel = pick(rng, CHANNEL_MIX)
+    if channel == "patrol":
+        categories = CATEGORIES_PATROL
+    elif channel in APP_CHANNELS:
+        categories = CATEGORIES_APP
+    else:
+        categories = CATEGORIES_LIVE
+    category = pick(rng, categories)
+    summary = rng.choice(SUMMARIES[category])
+    return Report(channel, category, summary, caller_gps=channel in APP_CHANNELS)
+
+
+# --- people -------------------------------------------------------------------------------
+# A duty officer reads the call, looks at the recommendations and sends a unit: seconds for
+# an emergency, minutes for a parking complaint.
+DISPATCH_DELAY_S: dict[str, tuple[float, float]] = {
+    "P0": (15, 60),
+    "P1": (30, 120),
+    "P2": (60, 420),
+    "P3": (300, 1800),
+}
+# Share of P3 reports from the apps that are handled without a unit (referred, no offence).
+P3_CLOSED_WITHOUT_UNIT = 0.4
+# Share of calls that get a second report of the same event from another citizen.
+DUPLICATE_SHARE = 0.07
+# Share of assignments the duty officer stands down before arrival (the caller rang back).
+CANCEL_SHARE = 0.04
+# Share of officers who are slow to acknowledge (asleep, driving, phone in the car): their
+# acknowledgment comes after the deadline, so the escalation ladder fires.
+SLOW_OFFICER_SHARE = 0.15
+SLOW_ASSIGNMENT_SHARE = 0.5  # of a slow officer's assignments
+# Share of devices with a wrong wall clock (hours off, or the year 1970) and daily reboot odds.
+WRONG_CLOCK_SHARE = 0.12
+REBOOT_PER_DAY = 0.3
+
+
+def dispatch_delay_s(rng: random.Random, priority: str) -> float:
+    low, high = DISPATCH_DELAY_S.get(priority, DISPATCH_DELAY_S["P2"])
+    return rng.uniform(low, high)
+
+
+def ack_delay_s(rng: random.Random, *, priority: str, ack_within_s: float, slow: bool) -> float:
+    """Seconds from seeing the assignment to acknowledging it."""
+    if slow:
+        # Past the deadline, often past twice the deadline (the ladder's third rung).
+        return ack_within_s * rng.uniform(1.3, 3.0)
+    fast = {"P0": (5, 30), "P1": (8, 60), "P2": (15, 150), "P3": (30, 600)}
+    low, high = fast.get(priority, fast["P2"])
+    return min(rng.uniform(low, high), ack_within_s * 0.9)
+
+
+def turnout_s(rng: random.Random, priority: str) -> float:
+    """From acknowledgment to setting off."""
+    return rng.uniform(10, 90) if priority in ("P0", "P1") else rng.uniform(60, 600)
+
+
+def on_scene_s(rng: random.Random, priority: str) -> float:
+    return rng.uniform(900, 3600) if priority in ("P0", "P1") else rng.uniform(600, 2400)
+
+
+def wrong_clock_offset_ms(rng: random.Random) -> int:
+    """A device wall clock that is wrong: hours ahead or behind, or reset to 1970."""
+    return rng.choice([3 * 3_600_000, -3 * 3_600_000, 47 * 60_000, -86_400_000, -1_700_000_000_000])
+
+
+# --- coverage -----------------------------------------------------------------------------
+# Data coverage by level: the share of time a phone there has a data connection, and how
+# long a gap lasts (seconds). In `2g_sms` data is off but SMS get through; in `none` neither
+# — the officer syncs when the patrol passes somewhere with a signal.
+COVERAGE_ONLINE_SHARE = {"lte": 0.99, "3g": 0.93, "2g_sms": 0.0, "none": 0.0}
+COVERAGE_GAP_S = {"lte": (60, 300), "3g": (300, 1800)}
+# An officer based in a white spot gets a signal every few hours (a hill, the okrug centre).
+WHITE_SPOT_TRIP_S = (2 * 3600, 6 * 3600)
+WHITE_SPOT_SIGNAL_S = (300, 900)
+SMS_CAPABLE = frozenset({"lte", "3g", "2g_sms"})

@@ -1,0 +1,1076 @@
+"""The simulated district: citizens who call, duty officers who dispatch, crews whose phones
+come and go with the coverage.
+
+Everything here acts through a :class:`~backend.simulator.ports.Port` — the intake API, the
+staff API, the signed SMS gateway callback and the reference device client — and never
+touches a model. What the actors know of each other is what people know: the duty officer
+knows the incidents he took and the assignments he made; a crew knows what reached its
+phones (a pull, a WebSocket frame, an SMS) and where it is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import random
+import statistics
+import uuid
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from backend.common.clock import from_ms as clock_from_ms
+from backend.dispatch import lifecycle
+from backend.dispatch.sms import SIGNATURE_HEADER, sign
+from backend.geo import travel
+from sync.client import DeviceClient, SimulatedClock, SyncError, SyncUnavailable
+
+from . import scenario
+from .engine import Engine
+
+if TYPE_CHECKING:
+    from .ports import Port
+
+log = logging.getLogger(__name__)
+
+OPEN = frozenset(lifecycle.ASSIGNMENT_OPEN)
+# Still waiting for the crew to say it has the call: what the duty officer chases.
+UNACKNOWLEDGED = OPEN - lifecycle.ASSIGNMENT_ACKNOWLEDGED
+MIN_S = 60.0
+
+
+@dataclass(frozen=True)
+class Place:
+    """A settlement as the phones receive it (``settlements`` table of the pull)."""
+
+    id: str
+    kato: str
+    name: str
+    district_id: str
+    zone: str
+    coverage: str
+    lat: float
+    lon: float
+
+    @classmethod
+    def from_record(cls, r: dict[str, Any]) -> Place:
+        return cls(
+            str(r["id"]),
+            str(r["kato"]),
+            str(r["name"]),
+            str(r["district_id"]),
+            str(r["zone"]),
+            str(r["coverage"]),
+            float(r["lat"]),
+            float(r["lon"]),
+        )
+
+
+@dataclass
+class Stats:
+    """What the simulator did, for the live summary and the end-of-run check."""
+
+    calls: Counter[str] = field(default_factory=Counter)  # by channel
+    reports: dict[str, str] = field(default_factory=dict)  # "channel:external_ref" → incident id
+    staff_reports: int = 0
+    dispatches: int = 0
+    cancels: int = 0
+    reassigns: int = 0
+    on_behalf: int = 0
+    closes: int = 0
+    sms_in: int = 0
+    sms_replies: list[str] = field(default_factory=list)  # gateway ids we sent
+    ws_events: int = 0
+    syncs: int = 0
+    sync_failures: int = 0
+    errors: Counter[str] = field(default_factory=Counter)
+    response_s: list[float] = field(default_factory=list)  # as the crews lived it
+
+    def median_response_min(self) -> float | None:
+        return statistics.median(self.response_s) / 60 if self.response_s else None
+
+
+class Api:
+    """The staff, intake and SMS-gateway sides of the HTTP API, as their clients use them."""
+
+    def __init__(
+        self,
+        http: httpx.Client,
+        *,
+        staff_token: str,
+        intake_keys: dict[str, str],
+        sms_secret: str,
+        stats: Stats,
+    ) -> None:
+        self.http = http
+        self.staff = {"Authorization": f"Token {staff_token}"}
+        self.intake_keys = intake_keys
+        self.sms_secret = sms_secret
+        self.stats = stats
+
+    def _json(self, response: httpx.Response, what: str) -> Any:
+        if response.status_code >= 400:
+            self.stats.errors[f"{what} {response.status_code}"] += 1
+            log.warning("%s: %s %s", what, response.status_code, response.text[:300])
+            return None
+        return response.json()
+
+    def intake(self, channel: str, body: dict[str, Any]) -> Any:
+        key = self.intake_keys[channel]
+        r = self.http.post(
+            f"/api/v1/intake/{channel}/", json=body, headers={"Authorization": f"Api-Key {key}"}
+        )
+        return self._json(r, "intake")
+
+    def incident_create(self, body: dict[str, Any]) -> Any:
+        return self._json(
+            self.http.post("/api/v1/incidents/", json=body, headers=self.staff), "create"
+        )
+
+    def incident(self, incident_id: int) -> Any:
+        return self._json(
+            self.http.get(f"/api/v1/incidents/{incident_id}/", headers=self.staff), "detail"
+        )
+
+    def recommendations(self, incident_id: int) -> Any:
+        r = self.http.get(f"/api/v1/incidents/{incident_id}/recommendations/", headers=self.staff)
+        return self._json(r, "recommendations")
+
+    def dispatch(self, incident_id: int, unit_id: int) -> Any:
+        r = self.http.post(
+            f"/api/v1/incidents/{incident_id}/assignments/",
+            json={"unit_id": unit_id},
+            headers=self.staff,
+        )
+        return self._json(r, "dispatch")
+
+    def close(self, incident_id: int, *, disposition: str, outcome_code: str) -> Any:
+        r = self.http.post(
+            f"/api/v1/incidents/{incident_id}/close/",
+            json={"disposition": disposition, "outcome_code": outcome_code},
+            headers=self.staff,
+        )
+        return self._json(r, "close")
+
+    def cancel(self, assignment_id: int, reason: str) -> Any:
+        r = self.http.post(
+            f"/api/v1/assignments/{assignment_id}/cancel/",
+            json={"reason": reason},
+            headers=self.staff,
+        )
+        return self._json(r, "cancel")
+
+    def reassign(self, assignment_id: int, unit_id: int) -> Any:
+        r = self.http.post(
+            f"/api/v1/assignments/{assignment_id}/reassign/",
+            json={"unit_id": unit_id},
+            headers=self.staff,
+        )
+        return self._json(r, "reassign")
+
+    def acknowledge(self, assignment_id: int, channel: str, note: str) -> Any:
+        r = self.http.post(
+            f"/api/v1/assignments/{assignment_id}/acknowledge/",
+            json={"channel": channel, "note": note},
+            headers=self.staff,
+        )
+        return self._json(r, "acknowledge")
+
+    def board_incidents(self, *, username: str, password: str) -> list[dict[str, Any]]:
+        """The duty officer's live board (``/board/state/``), signed in as a person is:
+        the admin login form, then the board's snapshot of open incidents."""
+        board = httpx.Client(base_url=str(self.http.base_url), timeout=30)
+        with board:
+            board.get("/admin/login/")
+            token = board.cookies.get("csrftoken", "")
+            board.post(
+                "/admin/login/?next=/board/",
+                data={"username": username, "password": password, "csrfmiddlewaretoken": token,
+                      "next": "/board/"},
+                headers={"Referer": f"{self.http.base_url}/admin/login/"},
+            )  # fmt: skip
+            state = board.get("/board/state/")
+        if state.status_code != 200 or not state.headers.get("content-type", "").startswith(
+            "application/json"
+        ):
+            self.stats.errors[f"board {state.status_code}"] += 1
+            log.warning("board: %s %s", state.status_code, state.text[:300])
+            return []
+        return list(state.json().get("incidents", []))
+
+    def sms_reply(self, *, phone: str, text: str, received_at: dt.datetime) -> Any:
+        """The SMS gateway's signed callback for a message an officer sent."""
+        message_id = f"sim-{uuid.uuid4().hex[:16]}"
+        body = json.dumps(
+            {"id": message_id, "from": phone, "text": text, "received_at": received_at.isoformat()}
+        ).encode()
+        r = self.http.post(
+            "/api/v1/sms/inbound/",
+            content=body,
+            headers={
+                "Content-Type": "application/json",
+                SIGNATURE_HEADER: sign(body, secret=self.sms_secret),
+            },
+        )
+        answer = self._json(r, "sms")
+        if answer is not None:
+            self.stats.sms_replies.append(message_id)
+        return answer
+
+
+# --- phones and crews ------------------------------------------------------------------------
+
+
+class Phone:
+    """One officer's phone: the reference client, its (possibly wrong) clock, its data link."""
+
+    def __init__(
+        self,
+        *,
+        username: str,
+        number: str,
+        client: DeviceClient,
+        clock: SimulatedClock,
+        stats: Stats,
+        now_ms: Any,
+    ) -> None:
+        self.username = username
+        self.number = number
+        self.client = client
+        self.clock = clock
+        self.stats = stats
+        self._now_ms = now_ms
+        self.online = False
+        self.recorded: list[str] = []
+
+    def record(
+        self,
+        kind: str,
+        assignment_id: str | None = None,
+        payload: dict[str, Any] | None = None,
+        *,
+        at: tuple[float, float] | None = None,
+    ) -> str:
+        lat, lon = at if at is not None else (None, None)
+        event_id = self.client.record_event(
+            kind,
+            assignment_id,
+            payload,
+            lat=None if lat is None else round(lat, 5),
+            lon=None if lon is None else round(lon, 5),
+            accuracy_m=None if lat is None else 12.0,
+            # GPS time is right even when the phone's wall clock is not.
+            gps_time=None if lat is None else self._now_ms(),
+        )
+        self.recorded.append(event_id)
+        return event_id
+
+    def sync(self, *, pull: bool = True) -> bool:
+        """Push what is waiting, then pull (which also confirms what was pushed): the app's
+        round when it is told something changed or comes back into coverage. With
+        ``pull=False``, only the push: the app sends what the officer just recorded and
+        leaves the pull to the server's next frame (the outbox keeps the events until a
+        pull shows them back, so nothing is dropped)."""
+        if not self.online:
+            return False
+        try:
+            if self.client.outbox():
+                self.client.push()
+            if pull:
+                self.client.pull()
+        except (SyncUnavailable, SyncError) as exc:
+            self.stats.sync_failures += 1
+            log.info("%s: sync failed: %s", self.username, exc)
+            return False
+        self.stats.syncs += 1
+        return True
+
+    def outbox_size(self) -> int:
+        return len(self.client.outbox())
+
+
+@dataclass
+class AssignmentInfo:
+    """An assignment as the duty officer made it (the dispatch answer)."""
+
+    id: str
+    incident: IncidentInfo
+    unit_id: str
+    dispatched_at: dt.datetime
+    ack_within_s: float
+
+
+@dataclass
+class IncidentInfo:
+    id: int
+    number: str
+    channel: str
+    category: str
+    priority: str
+    district_id: str
+    place: Place
+    lat: float
+    lon: float
+    received_at: dt.datetime
+    assignments: list[str] = field(default_factory=list)
+    arrived: bool = False
+    closed: bool = False
+    outcome: str = ""
+
+
+def _parse_time(value: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+class Crew:
+    """A unit in the field: where it is, whether its phones have data, what it is doing."""
+
+    def __init__(
+        self, world: World, *, unit: dict[str, Any], phones: list[Phone], home: Place, mobility: str
+    ) -> None:
+        self.world = world
+        self.unit_id = str(unit["id"])
+        self.callsign = str(unit["callsign"])
+        self.district_id = str(unit["district_id"])
+        self.type = str(unit.get("type", ""))
+        self.mobility = mobility
+        self.phones = phones
+        self.home = home
+        rng = world.rng
+        self.lat = home.lat + rng.uniform(-0.004, 0.004)
+        self.lon = home.lon + rng.uniform(-0.004, 0.004)
+        self.place = home
+        self.data = False
+        self.slow = rng.random() < scenario.SLOW_OFFICER_SHARE
+        self.handled: set[str] = set()
+        self.current: str | None = None
+        self.queue: list[tuple[str, str]] = []
+        self._coverage_gen = 0
+        self._sync_pending = False
+
+    @property
+    def lead(self) -> Phone:
+        return self.phones[0]
+
+    @property
+    def engine(self) -> Engine:
+        return self.world.engine
+
+    # -- coverage --
+
+    def enter(self, place: Place) -> None:
+        """The crew is now at ``place``: its phones get that place's coverage."""
+        self.place = place
+        self._coverage_gen += 1
+        gen = self._coverage_gen
+        rng = self.world.rng
+        if place.coverage in scenario.COVERAGE_GAP_S:
+            self.set_data(True)
+            self.engine.after(rng.uniform(20, 40) * MIN_S, self._coverage_tick, gen)
+        else:
+            self.set_data(False)
+            self.engine.after(rng.uniform(*scenario.WHITE_SPOT_TRIP_S), self._signal_window, gen)
+
+    def _coverage_tick(self, gen: int) -> None:
+        if gen != self._coverage_gen:
+            return
+        rng = self.world.rng
+        share = scenario.COVERAGE_ONLINE_SHARE[self.place.coverage]
+        if self.data and rng.random() > share:
+            self.set_data(False)
+            self.engine.after(
+                rng.uniform(*scenario.COVERAGE_GAP_S[self.place.coverage]), self._back, gen
+            )
+        else:
+            self.engine.after(rng.uniform(20, 40) * MIN_S, self._coverage_tick, gen)
+
+    def _back(self, gen: int) -> None:
+        if gen != self._coverage_gen:
+            return
+        self.set_data(True)
+        self.engine.after(self.world.rng.uniform(20, 40) * MIN_S, self._coverage_tick, gen)
+
+    def _signal_window(self, gen: int) -> None:
+        """A crew in a white spot finds a signal for a few minutes and syncs."""
+        if gen != self._coverage_gen:
+            return
+        self.set_data(True)
+        self.engine.after(
+            self.world.rng.uniform(*scenario.WHITE_SPOT_SIGNAL_S), self._signal_lost, gen
+        )
+
+    def _signal_lost(self, gen: int) -> None:
+        if gen != self._coverage_gen:
+            return
+        self.set_data(False)
+        self.engine.after(
+            self.world.rng.uniform(*scenario.WHITE_SPOT_TRIP_S), self._signal_window, gen
+        )
+
+    def set_data(self, online: bool) -> None:
+        was = self.data
+        self.data = online
+        for phone in self.phones:
+            phone.online = online
+            self.world.port.online_changed(phone, online)
+        if online and not was:
+            self.sync_all()
+
+    @property
+    def sms_only(self) -> bool:
+        return not self.data and self.place.coverage in scenario.SMS_CAPABLE
+
+    # -- syncing --
+
+    def sync_all(self) -> None:
+        synced = False
+        for phone in self.phones:
+            synced = phone.sync() or synced
+        if synced:
+            self.look()
+
+    def wake(self) -> None:
+        """The lead phone was told something changed (a WebSocket frame): it syncs."""
+        if self.lead.sync():
+            self.look()
+
+    def sync_soon(self, delay_s: float = 60.0) -> None:
+        """Sync the lead phone shortly (events recorded close together go in one push)."""
+        if self._sync_pending or not self.data:
+            return
+        self._sync_pending = True
+        self.engine.after(delay_s, self._sync_now)
+
+    def _sync_now(self) -> None:
+        self._sync_pending = False
+        self.lead.sync(pull=False)
+
+    def heartbeat(self) -> None:
+        """Idle routine: a position report while patrolling, and a sync when there is data."""
+        rng = self.world.rng
+        if self.current is None:
+            self.lat = self.home.lat + rng.uniform(-0.02, 0.02)
+            self.lon = self.home.lon + rng.uniform(-0.02, 0.02)
+            self.lead.record("location", at=(self.lat, self.lon))
+        if self.data:
+            self.sync_all()
+        self.engine.after(self.world.idle_sync_s * rng.uniform(0.8, 1.2), self.heartbeat)
+
+    def reboot(self, phone: Phone) -> None:
+        phone.clock.reboot()
+        self.engine.after(
+            self.world.rng.expovariate(scenario.REBOOT_PER_DAY / 86_400), self.reboot, phone
+        )
+
+    def look(self) -> None:
+        """Read the lead phone's screen: new assignments, and whether the current one stands."""
+        for record in self.lead.client.records("assignments").values():
+            if str(record.get("unit_id")) != self.unit_id:
+                continue
+            if record.get("status") in OPEN and str(record["id"]) not in self.handled:
+                self.seen(str(record["id"]), via="app")
+
+    # -- an assignment --
+
+    def seen(self, assignment_id: str, *, via: str) -> None:
+        if assignment_id in self.handled:
+            return
+        if assignment_id not in self.world.assignments and not self.world.adopt(
+            self.lead, assignment_id
+        ):
+            return
+        self.handled.add(assignment_id)
+        done = self.lead_recorded(assignment_id)
+        if "cleared" in done:
+            return  # worked to the end before (an earlier run of this phone)
+        if via == "app" and "delivered" not in done:
+            self.lead.record("delivered", assignment_id)
+            self.world.port.delivered(self.lead, assignment_id)
+            self.sync_soon(2.0)
+        if self.current is not None:
+            self.queue.append((assignment_id, via))
+            return
+        self._start(assignment_id, via)
+
+    def lead_recorded(self, assignment_id: str) -> set[str]:
+        """Kinds the lead phone already recorded for the assignment: its own events in the
+        local store, confirmed or still in the outbox (the app shows them; the officer does
+        not press "acknowledge" twice after the app restarts)."""
+        own = self.lead.client.device_id
+        return {
+            str(e.get("kind"))
+            for e in self.lead.client.records("events").values()
+            if str(e.get("assignment_id")) == assignment_id and e.get("device_id") in (None, own)
+        }
+
+    def _start(self, assignment_id: str, via: str) -> None:
+        self.current = assignment_id
+        info = self.world.assignments[assignment_id]
+        rng = self.world.rng
+        done = self.lead_recorded(assignment_id)
+        # Resume where the phone says the crew was.
+        if "on_scene" in done:
+            incident = info.incident
+            self.lat, self.lon = incident.lat, incident.lon
+            self.engine.after(
+                scenario.on_scene_s(rng, incident.priority) / 2, self._clear, assignment_id
+            )
+            return
+        if "en_route" in done:
+            self.engine.after(60.0, self._travel, assignment_id)
+            return
+        if "ack" in done:
+            self.engine.after(
+                scenario.turnout_s(rng, info.incident.priority), self._depart, assignment_id
+            )
+            return
+        slow = self.slow and rng.random() < scenario.SLOW_ASSIGNMENT_SHARE
+        delay = scenario.ack_delay_s(
+            rng, priority=info.incident.priority, ack_within_s=info.ack_within_s, slow=slow
+        )
+        if slow:
+            # Measured against the server's deadline, so not compressed by the time scale.
+            self.engine.after_server(delay, self._ack, assignment_id, via)
+        else:
+            self.engine.after(delay, self._ack, assignment_id, via)
+
+    def _stood_down(self, assignment_id: str) -> bool:
+        """True when the phone shows the assignment cancelled or given to another unit; the
+        crew stops and goes home. Offline, the crew does not know and carries on."""
+        record = self.lead.client.record("assignments", assignment_id)
+        if record is not None and record.get("status") in lifecycle.ASSIGNMENT_ENDED_BY_COMMAND:
+            self._done(assignment_id)
+            return True
+        return False
+
+    def _ack(self, assignment_id: str, via: str) -> None:
+        if self.current != assignment_id or self._stood_down(assignment_id):
+            return
+        if via == "sms" and not self.data:
+            code = self.world.sms_codes.get(assignment_id)
+            if code is not None:
+                self.world.api.sms_reply(
+                    phone=self.lead.number, text=f"ACK {code}", received_at=self.world.engine.now()
+                )
+                self.world.stats.sms_in += 1
+        else:
+            self.lead.record("ack", assignment_id)
+            self.sync_soon()
+        info = self.world.assignments[assignment_id]
+        self.engine.after(
+            scenario.turnout_s(self.world.rng, info.incident.priority), self._depart, assignment_id
+        )
+
+    def _depart(self, assignment_id: str) -> None:
+        if self.current != assignment_id or self._stood_down(assignment_id):
+            return
+        self.lead.record("en_route", assignment_id, at=(self.lat, self.lon))
+        self.sync_soon()
+        self._travel(assignment_id)
+
+    def _travel(self, assignment_id: str) -> None:
+        if self.current != assignment_id:
+            return
+        incident = self.world.assignments[assignment_id].incident
+        km = travel.road_km(self.lat, self.lon, incident.lat, incident.lon)
+        seconds = max(
+            60.0, travel.travel_seconds(km, zone=incident.place.zone, mobility=self.mobility)
+        )
+        start = (self.lat, self.lon)
+        for step in (1, 2, 3):
+            if seconds > 15 * MIN_S:
+                self.engine.after(seconds * step / 4, self._move, assignment_id, start, step / 4)
+        self.engine.after(seconds, self._arrive, assignment_id)
+
+    def _move(self, assignment_id: str, start: tuple[float, float], fraction: float) -> None:
+        if self.current != assignment_id:
+            return
+        incident = self.world.assignments[assignment_id].incident
+        self.lat = start[0] + (incident.lat - start[0]) * fraction
+        self.lon = start[1] + (incident.lon - start[1]) * fraction
+        # Recorded on the way; it travels with the next push (arrival, or a poke).
+        self.lead.record("location", at=(self.lat, self.lon))
+
+    def _arrive(self, assignment_id: str) -> None:
+        if self.current != assignment_id or self._stood_down(assignment_id):
+            return
+        incident = self.world.assignments[assignment_id].incident
+        self.lat, self.lon = incident.lat, incident.lon
+        self.enter(incident.place)
+        self.lead.record("on_scene", assignment_id, at=(self.lat, self.lon))
+        self.sync_soon()
+        if not incident.arrived:
+            incident.arrived = True
+            waited = (self.engine.now() - incident.received_at).total_seconds()
+            self.world.stats.response_s.append(waited)
+        self.engine.after(
+            scenario.on_scene_s(self.world.rng, incident.priority), self._clear, assignment_id
+        )
+
+    def _clear(self, assignment_id: str) -> None:
+        if self.current != assignment_id:
+            return
+        rng = self.world.rng
+        incident = self.world.assignments[assignment_id].incident
+        outcome = rng.choice(scenario.OUTCOMES.get(incident.category, ("resolved_on_scene",)))
+        self.lead.record("outcome", assignment_id, {"code": outcome, "text": ""})
+        self.lead.record("note", assignment_id, {"text": rng.choice(scenario.NOTES)})
+        self.lead.record("cleared", assignment_id, at=(self.lat, self.lon))
+        self.sync_soon()
+        incident.outcome = outcome
+        self.world.duty.cleared(incident)
+        self._done(assignment_id)
+
+    def _done(self, assignment_id: str) -> None:
+        if self.current != assignment_id:
+            return
+        self.current = None
+        km = travel.road_km(self.lat, self.lon, self.home.lat, self.home.lon)
+        back_s = travel.travel_seconds(km, zone=self.home.zone, mobility=self.mobility)
+        self.engine.after(max(60.0, back_s), self._home_again)
+        if self.queue:
+            self._start(*self.queue.pop(0))
+
+    def _home_again(self) -> None:
+        if self.current is None:
+            self.lat, self.lon = self.home.lat, self.home.lon
+            self.enter(self.home)
+
+    def sms(self, body: str) -> None:
+        """An SMS from Kuzet reached a phone of this crew."""
+        code = _reply_code(body)
+        if code is None or not self.sms_only:
+            return  # the app has it already, or it is not an assignment
+        waiting = [
+            a
+            for a, info in self.world.assignments.items()
+            if info.unit_id == self.unit_id and a not in self.handled
+        ]
+        if waiting:
+            newest = waiting[-1]
+            self.world.sms_codes[newest] = code
+            self.seen(newest, via="sms")
+
+
+def _reply_code(body: str) -> str | None:
+    marker = "ACK "
+    at = body.rfind(marker)
+    code = body[at + len(marker) : at + len(marker) + 4] if at >= 0 else ""
+    return code if code.isdigit() and len(code) == 4 else None
+
+
+# --- the duty room ---------------------------------------------------------------------------
+
+DISPATCH_RETRY_S = 5 * MIN_S
+DISPATCH_TRIES = 24
+
+
+class Duty:
+    """The ЦОУ duty officers: read the call, send the recommended unit, watch the ladder,
+    close the call when the unit has cleared."""
+
+    def __init__(self, world: World) -> None:
+        self.world = world
+
+    @property
+    def api(self) -> Api:
+        return self.world.api
+
+    def received(self, incident: IncidentInfo, status: str) -> None:
+        rng = self.world.rng
+        if status == "duplicate":
+            return  # the system linked it to the first report; nothing to send
+        delay = scenario.dispatch_delay_s(rng, incident.priority)
+        if (
+            incident.priority == "P3"
+            and incident.channel in scenario.APP_CHANNELS
+            and rng.random() < scenario.P3_CLOSED_WITHOUT_UNIT
+        ):
+            self.world.engine.after(delay, self._close, incident, "referred", "Передано в акимат")
+            return
+        self.world.engine.after(delay, self.dispatch, incident, 0)
+
+    def dispatch(self, incident: IncidentInfo, tries: int) -> None:
+        if incident.closed:
+            return
+        answer = self.api.recommendations(incident.id)
+        units = [
+            u for u in (answer or {}).get("units", []) if str(u["unit_id"]) in self.world.crews
+        ]
+        reachable = [u for u in units if u["presence"] != "unreachable"] or units
+        if not reachable:
+            if tries + 1 < DISPATCH_TRIES:
+                self.world.engine.after(DISPATCH_RETRY_S, self.dispatch, incident, tries + 1)
+            else:
+                self._close(incident, "no_offence", "Нет свободных нарядов, передано участковому")
+            return
+        self._send(incident, reachable[0]["unit_id"])
+        if incident.category == "domestic_violence" and self.world.rng.random() < 0.5:
+            dv = [u for u in reachable[1:] if u["type"] == "dv_inspector"]
+            if dv:
+                self._send(incident, dv[0]["unit_id"])
+
+    def _send(self, incident: IncidentInfo, unit_id: Any) -> None:
+        answer = self.api.dispatch(incident.id, int(unit_id))
+        if answer is not None:
+            self._dispatched(incident, answer)
+
+    def _dispatched(self, incident: IncidentInfo, answer: dict[str, Any]) -> None:
+        world = self.world
+        dispatched = _parse_time(answer["dispatched_at"])
+        ack_within = (_parse_time(answer["ack_due_at"]) - dispatched).total_seconds()
+        info = AssignmentInfo(
+            id=str(answer["id"]),
+            incident=incident,
+            unit_id=str(answer["unit_id"]),
+            dispatched_at=dispatched,
+            ack_within_s=ack_within,
+        )
+        world.assignments[info.id] = info
+        incident.assignments.append(info.id)
+        world.stats.dispatches += 1
+        world.port.dispatched(answer)
+        # The ladder's third rung fires at twice the deadline; the duty officer looks then.
+        world.engine.after_server(2 * ack_within + 20, self._watch_ack, incident, info.id)
+        if world.rng.random() < scenario.CANCEL_SHARE:
+            world.engine.after(
+                world.rng.uniform(3, 15) * MIN_S, self._stand_down, incident, info.id
+            )
+
+    def _assignment(self, incident: IncidentInfo, assignment_id: str) -> dict[str, Any] | None:
+        detail = self.api.incident(incident.id)
+        if detail is None:
+            return None
+        for a in detail["assignments"]:
+            if str(a["id"]) == assignment_id:
+                return dict(a)
+        return None
+
+    def _watch_ack(self, incident: IncidentInfo, assignment_id: str) -> None:
+        if incident.closed:
+            return
+        a = self._assignment(incident, assignment_id)
+        if a is None or a["status"] not in UNACKNOWLEDGED:
+            return
+        roll = self.world.rng.random()
+        if roll < 0.5:
+            # Raised the crew on the radio: acknowledged on the officer's behalf.
+            if self.api.acknowledge(int(assignment_id), "radio", "Ответил по рации") is not None:
+                self.world.stats.on_behalf += 1
+        elif roll < 0.8:
+            answer = self.api.recommendations(incident.id)
+            others = [
+                u
+                for u in (answer or {}).get("units", [])
+                if str(u["unit_id"]) in self.world.crews and u["presence"] != "unreachable"
+            ]
+            if others:
+                new = self.api.reassign(int(assignment_id), int(others[0]["unit_id"]))
+                if new is not None:
+                    self.world.stats.reassigns += 1
+                    self.world.port.changed(self.world.assignments[assignment_id].unit_id)
+                    self._dispatched(incident, new)
+
+    def _stand_down(self, incident: IncidentInfo, assignment_id: str) -> None:
+        """The caller rang back: no help needed. A crew out of coverage does not hear it."""
+        if incident.closed or incident.arrived:
+            return
+        a = self._assignment(incident, assignment_id)
+        if a is None or a["status"] not in OPEN - lifecycle.ASSIGNMENT_REACHED_SCENE:
+            return
+        if self.api.cancel(int(assignment_id), "Заявитель перезвонил: помощь не нужна") is not None:
+            self.world.stats.cancels += 1
+            self.world.port.changed(self.world.assignments[assignment_id].unit_id)
+            self.world.engine.after(
+                self.world.rng.uniform(2, 10) * MIN_S,
+                self._close,
+                incident,
+                "false_call",
+                "Отменено: заявитель сообщил, что помощь не нужна",
+            )
+
+    def cleared(self, incident: IncidentInfo) -> None:
+        self.world.engine.after(self.world.rng.uniform(2, 10) * MIN_S, self._review, incident, 0)
+
+    def _review(self, incident: IncidentInfo, tries: int) -> None:
+        if incident.closed:
+            return
+        detail = self.api.incident(incident.id)
+        if detail is None:
+            return
+        if detail["status"] in lifecycle.INCIDENT_ENDED:
+            incident.closed = True
+            return
+        if any(a["status"] in OPEN for a in detail["assignments"]) and tries < 12:
+            self.world.engine.after(30 * MIN_S, self._review, incident, tries + 1)
+            return
+        outcome = incident.outcome or "resolved_on_scene"
+        self._close(incident, outcome, "Отработано нарядом")
+
+    def adopt_from_board(self, *, username: str, password: str) -> int:
+        """Take over what an earlier shift left on the board: calls nobody was sent to yet
+        are dispatched, cleared calls are closed. (Calls with a unit on them come back
+        through that unit's phones.) Returns how many were taken over."""
+        taken = 0
+        for row in self.api.board_incidents(username=username, password=password):
+            status = str(row.get("status"))
+            if int(row["id"]) in self.world.incidents:
+                continue
+            if status not in lifecycle.INCIDENT_WAITING and status != "cleared":
+                continue
+            incident = self.world.incident_from_detail(self.api.incident(int(row["id"])))
+            if incident is None:
+                continue
+            taken += 1
+            if status == "cleared":
+                self.cleared(incident)
+            else:
+                self.received(incident, status)
+        return taken
+
+    def _close(self, incident: IncidentInfo, outcome: str, disposition: str) -> None:
+        if incident.closed:
+            return
+        if self.api.close(incident.id, disposition=disposition, outcome_code=outcome) is not None:
+            self.world.stats.closes += 1
+        incident.closed = True
+
+
+# --- the world --------------------------------------------------------------------------------
+
+
+class World:
+    def __init__(
+        self,
+        *,
+        engine: Engine,
+        port: Port,
+        api: Api,
+        rng: random.Random,
+        places: Iterable[Place],
+        stats: Stats,
+        idle_sync_s: float,
+        run_id: str,
+        rates: dict[str, float] | None = None,
+    ) -> None:
+        self.engine = engine
+        self.port = port
+        self.api = api
+        self.rng = rng
+        self.stats = stats
+        self.idle_sync_s = idle_sync_s
+        self.run_id = run_id
+        self.rates = dict(scenario.DAILY_CALLS if rates is None else rates)
+        self.places = {p.id: p for p in places}
+        self.crews: dict[str, Crew] = {}
+        self.by_phone: dict[str, Crew] = {}
+        self.assignments: dict[str, AssignmentInfo] = {}
+        self.incidents: dict[int, IncidentInfo] = {}
+        self.sms_codes: dict[str, str] = {}
+        self.duty = Duty(self)
+        self.duty_username = ""
+        self.calling = True
+        self._serial = 0
+
+    def add_crew(self, crew: Crew) -> None:
+        self.crews[crew.unit_id] = crew
+        for phone in crew.phones:
+            self.by_phone[phone.number] = crew
+
+    def districts(self) -> dict[str, list[Place]]:
+        """Places of the districts that have crews, by district id."""
+        staffed = {c.district_id for c in self.crews.values()}
+        out: dict[str, list[Place]] = {}
+        for place in self.places.values():
+            if place.district_id in staffed:
+                out.setdefault(place.district_id, []).append(place)
+        return out
+
+    def start(self) -> None:
+        rng = self.rng
+        for district_id, places in sorted(self.districts().items()):
+            per_day = self.rates.get(places[0].kato[:4] + "00000", 0.0)
+            if per_day > 0:
+                # A first call at once, so that a fresh demo shows one within a minute.
+                self.engine.after(rng.uniform(0, 60), self._call, district_id, per_day)
+        for crew in self.crews.values():
+            crew.enter(crew.place)
+            self.engine.after(rng.uniform(0, self.idle_sync_s), crew.heartbeat)
+            for phone in crew.phones:
+                if rng.random() < scenario.WRONG_CLOCK_SHARE:
+                    phone.clock.wall_offset_ms = scenario.wrong_clock_offset_ms(rng)
+                self.engine.after(
+                    rng.expovariate(scenario.REBOOT_PER_DAY / 86_400), crew.reboot, phone
+                )
+
+    def _next_call(self, district_id: str, per_day: float) -> None:
+        local_hour = (self.engine.now().hour + scenario.LOCAL_UTC_OFFSET_H) % 24
+        wait = scenario.next_call_in_s(self.rng, per_day=per_day, local_hour=local_hour)
+        # Re-draw at least hourly, so the rate follows the hour of the day.
+        if wait > 3600:
+            self.engine.after(3600, self._next_call, district_id, per_day)
+        else:
+            self.engine.after(wait, self._call, district_id, per_day)
+
+    def _call(self, district_id: str, per_day: float) -> None:
+        self._next_call(district_id, per_day)
+        if not self.calling:
+            return
+        rng = self.rng
+        places = self.districts()[district_id]
+        seat = min(places, key=lambda p: ({"urban": 0, "suburban": 1}.get(p.zone, 2), p.kato))
+        place = seat if rng.random() < 0.5 else rng.choice(places)
+        report = scenario.report(rng)
+        self.report(report, place)
+
+    def report(
+        self, report: scenario.Report, place: Place, duplicate_of: IncidentInfo | None = None
+    ) -> IncidentInfo | None:
+        rng = self.rng
+        now = self.engine.now()
+        # The ring (or the app's submit) came a little before the report reached Kuzet.
+        received = now - dt.timedelta(seconds=rng.uniform(5, 60) / self.engine.scale)
+        if duplicate_of is not None:
+            lat, lon = (
+                duplicate_of.lat + rng.uniform(-0.001, 0.001),
+                duplicate_of.lon + rng.uniform(-0.001, 0.001),
+            )
+        else:
+            lat, lon = place.lat + rng.uniform(-0.01, 0.01), place.lon + rng.uniform(-0.01, 0.01)
+        body: dict[str, Any] = {
+            "received_at": received.isoformat(),
+            "category": report.category,
+            "summary": report.summary,
+            "settlement_kato": place.kato,
+            "caller": {"name": "", "phone": f"+7701{rng.randint(1_000_000, 9_999_999)}"},
+        }
+        if report.caller_gps or duplicate_of is not None:
+            body["lat"], body["lon"] = round(lat, 5), round(lon, 5)
+        self._serial += 1
+        self.stats.calls[report.channel] += 1
+        if report.channel in scenario.STAFF_ENTERED:
+            answer = self.api.incident_create({**body, "channel": report.channel})
+            self.stats.staff_reports += 1 if answer is not None else 0
+            status = answer["status"] if answer else ""
+        else:
+            ref = f"SIM-{self.run_id}-{self._serial:06d}"
+            answer = self.api.intake(report.channel, {**body, "external_ref": ref})
+            if answer is not None:
+                self.stats.reports[f"{report.channel}:{ref}"] = str(answer["id"])
+            status = answer["status"] if answer else ""
+        if answer is None:
+            return None
+        incident = IncidentInfo(
+            id=int(answer["id"]),
+            number=str(answer["number"]),
+            channel=report.channel,
+            category=report.category,
+            priority=str(answer["priority"]),
+            district_id=place.district_id,
+            place=place,
+            lat=lat,
+            lon=lon,
+            received_at=received,
+        )
+        self.incidents[incident.id] = incident
+        self.duty.received(incident, status)
+        if duplicate_of is None and rng.random() < scenario.DUPLICATE_SHARE:
+            second = scenario.Report(
+                rng.choice(["phone_102", "app_102"]), report.category, report.summary, True
+            )
+            self.engine.after(rng.uniform(2, 10) * MIN_S, self.report, second, place, incident)
+        return incident
+
+    def adopt(self, phone: Phone, assignment_id: str) -> bool:
+        """An assignment this run did not make (an earlier run's, or the history's) is on a
+        phone: the officer reads the call from the screen and works it."""
+        a = phone.client.record("assignments", assignment_id)
+        incident_record = (
+            None if a is None else phone.client.record("incidents", str(a["incident_id"]))
+        )
+        if a is None or incident_record is None:
+            return False
+        place = self.places.get(str(incident_record.get("settlement_id")))
+        if place is None:
+            return False
+        incident_id = int(incident_record["id"])
+        incident = self.incidents.get(incident_id)
+        if incident is None:
+            incident = IncidentInfo(
+                id=incident_id,
+                number=str(incident_record["number"]),
+                channel=str(incident_record["channel"]),
+                category=str(incident_record["category"]),
+                priority=str(incident_record["priority"]),
+                district_id=place.district_id,
+                place=place,
+                lat=float(incident_record.get("lat") or place.lat),
+                lon=float(incident_record.get("lon") or place.lon),
+                received_at=clock_from_ms(int(incident_record["received_at"])),
+            )
+            self.incidents[incident_id] = incident
+        dispatched = clock_from_ms(int(a["dispatched_at"]))
+        ack_due = a.get("ack_due_at")
+        ack_within = 120.0 if ack_due is None else (int(ack_due) - int(a["dispatched_at"])) / 1000
+        self.assignments[assignment_id] = AssignmentInfo(
+            id=assignment_id,
+            incident=incident,
+            unit_id=str(a["unit_id"]),
+            dispatched_at=dispatched,
+            ack_within_s=ack_within,
+        )
+        incident.assignments.append(assignment_id)
+        return True
+
+    def incident_from_detail(self, detail: dict[str, Any] | None) -> IncidentInfo | None:
+        """An incident as the staff API's detail shows it."""
+        if detail is None:
+            return None
+        place = next(
+            (p for p in self.places.values() if p.kato == detail.get("settlement_kato")), None
+        )
+        if place is None:
+            return None
+        incident = IncidentInfo(
+            id=int(detail["id"]),
+            number=str(detail["number"]),
+            channel=str(detail["channel"]),
+            category=str(detail["category"]),
+            priority=str(detail["priority"]),
+            district_id=place.district_id,
+            place=place,
+            lat=float(detail.get("lat") or place.lat),
+            lon=float(detail.get("lon") or place.lon),
+            received_at=_parse_time(str(detail["received_at"])),
+        )
+        self.incidents[incident.id] = incident
+        return incident
+
+    def sms(self, phone: str, body: str) -> None:
+        crew = self.by_phone.get(phone)
+        if crew is not None:
+            crew.sms(body)
+
+    # -- the end --
+
+    def offline_phones(self) -> int:
+        return sum(1 for c in self.crews.values() for p in c.phones if not p.online)
+
+    def open_assignments(self) -> int:
+        return sum(1 for c in self.crews.values() if c.current is not None)
+
+    def end_of_shift(self) -> None:
+        """Every crew drives back into coverage and syncs until its outbox is empty."""
+        self.calling = False
+        for crew in self.crews.values():
+            crew._coverage_gen += 1
+            crew.set_data(True)
+            for phone in crew.phones:
+                for _ in range(3):
+                    phone.sync()
+                    if not phone.client.outbox():
+                        break
