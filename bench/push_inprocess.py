@@ -1,0 +1,115 @@
+"""In-process A/B of the push: the same Django test client against a bench database, for one
+checkout or another (before/after a change), with no server or load generator in between.
+
+    .venv/bin/python bench/push_inprocess.py /work/bench-base --database-url …/kuzet_bench_sync_a
+    .venv/bin/python bench/push_inprocess.py .                --database-url …/kuzet_bench_sync_b
+    # run them alternately a few times: the machine is shared
+
+Needs a database filled by that checkout's ``bench/sync_bench.py``. Each request is the
+sync benchmark's ``push-50`` (49 notes on an open assignment of the device's unit and one
+position), every event new, so each goes through the whole fact path: parse, time estimate,
+the rules, the change log, the audit chain. Prints wall and this process's CPU milliseconds
+per event (PostgreSQL's own time is in the wall figure only).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("checkout", help="the source tree to measure")
+    parser.add_argument(
+        "--database-url", default="postgres://postgres@127.0.0.1:5432/kuzet_sync_bench"
+    )
+    parser.add_argument("--pushes", type=int, default=60)
+    args = parser.parse_args()
+    root = str(Path(args.checkout).resolve())
+    sys.path[:0] = [root, os.path.join(root, "bench")]
+    os.environ.update(
+        DJANGO_SETTINGS_MODULE="sync_settings",
+        DATABASE_URL=args.database_url,
+        SECRET_KEY="kuzet-bench-secret-key-0123456789abcdef0123456789abcd",
+        DEBUG="0",
+        KUZET_SYNC_RATE_PER_MINUTE="0",
+        ALLOWED_HOSTS="*",
+        SECURE_SSL_REDIRECT="0",
+        LOG_LEVEL="WARNING",
+    )
+    import django
+
+    django.setup()
+    import backend
+
+    assert str(backend.__file__).startswith(root), backend.__file__
+    from django.test import Client
+
+    from backend.devices.models import Device, digest
+    from backend.dispatch.models import Assignment
+
+    device = Device.objects.filter(revoked_at__isnull=True).order_by("pk").first()
+    assert device is not None, "fill the database with bench/sync_bench.py first"
+    token = "bench-inprocess-token-0123456789"
+    Device.objects.filter(pk=device.pk).update(token_hash=digest(token))
+    assignment = Assignment.objects.filter(unit_id=device.officer.unit_id).order_by("pk").first()
+    assert assignment is not None
+    client = Client()
+    run = f"{os.getpid() % 100000:05d}{int(time.time()) % 100000:05d}"
+
+    def body(n: int) -> bytes:
+        now = int(time.time() * 1000)
+        events = [
+            {
+                "id": f"ab{run}{n:06d}{i:02d}",
+                "kind": "location" if i == 49 else "note",
+                "assignment_id": None if i == 49 else str(assignment.pk),
+                "device_time": now,
+                "boot_id": "bench-boot",
+                "elapsed_ms": n * 100 + i,
+                "lat": 47.96 if i == 49 else None,
+                "lon": 80.43 if i == 49 else None,
+                "accuracy_m": 10 if i == 49 else None,
+                "gps_time": None,
+                "payload": {} if i == 49 else json.dumps({"text": "bench"}),
+            }
+            for i in range(50)
+        ]
+        doc = {"changes": {"events": {"created": events, "updated": [], "deleted": []}}}
+        return json.dumps({**doc, "lastPulledAt": None}).encode()
+
+    def push(n: int) -> None:
+        response = client.generic(
+            "POST",
+            "/api/sync/v1/push",
+            body(n),
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Device {token}",
+            HTTP_X_DEVICE_CLOCK=f"{int(time.time() * 1000)};bench-boot;{n * 100 + 60}",
+        )
+        assert response.status_code == 200, response.content[:300]
+        results = json.loads(response.content)["results"]
+        assert all(r["status"] == "accepted" for r in results), results[:2]
+
+    for n in range(5):  # warm up
+        push(n)
+    wall, cpu = time.perf_counter(), time.process_time()
+    for n in range(5, 5 + args.pushes):
+        push(n)
+    events = args.pushes * 50
+    print(
+        root,
+        f"wall {(time.perf_counter() - wall) / events * 1000:.3f} ms/event,",
+        f"cpu {(time.process_time() - cpu) / events * 1000:.3f} ms/event,",
+        "load",
+        " ".join(Path("/proc/loadavg").read_text().split()[:3]),
+    )
+
+
+if __name__ == "__main__":
+    main()
