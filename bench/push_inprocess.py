@@ -14,49 +14,21 @@ per event (PostgreSQL's own time is in the wall figure only).
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
-import sys
 import time
-from pathlib import Path
+
+from inprocess import TOKEN, load, parse_args, setup
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("checkout", help="the source tree to measure")
-    parser.add_argument(
-        "--database-url", default="postgres://postgres@127.0.0.1:5432/kuzet_sync_bench"
-    )
-    parser.add_argument("--pushes", type=int, default=60)
-    args = parser.parse_args()
-    root = str(Path(args.checkout).resolve())
-    sys.path[:0] = [root, os.path.join(root, "bench")]
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="sync_settings",
-        DATABASE_URL=args.database_url,
-        SECRET_KEY="kuzet-bench-secret-key-0123456789abcdef0123456789abcd",
-        DEBUG="0",
-        KUZET_SYNC_RATE_PER_MINUTE="0",
-        ALLOWED_HOSTS="*",
-        SECURE_SSL_REDIRECT="0",
-        LOG_LEVEL="WARNING",
-    )
-    import django
-
-    django.setup()
-    import backend
-
-    assert str(backend.__file__).startswith(root), backend.__file__
+    args = parse_args(__doc__.split("\n")[0], pushes=(int, 60))
+    _root, device = setup(args.checkout, args.database_url)
     from django.test import Client
 
-    from backend.devices.models import Device, digest
     from backend.dispatch.models import Assignment
 
-    device = Device.objects.filter(revoked_at__isnull=True).order_by("pk").first()
-    assert device is not None, "fill the database with bench/sync_bench.py first"
-    token = "bench-inprocess-token-0123456789"
-    Device.objects.filter(pk=device.pk).update(token_hash=digest(token))
+    token = TOKEN
     assignment = Assignment.objects.filter(unit_id=device.officer.unit_id).order_by("pk").first()
     assert assignment is not None
     client = Client()
@@ -103,11 +75,11 @@ def main() -> None:
         push(n)
     events = args.pushes * 50
     print(
-        root,
+        args.checkout,
         f"wall {(time.perf_counter() - wall) / events * 1000:.3f} ms/event,",
         f"cpu {(time.process_time() - cpu) / events * 1000:.3f} ms/event,",
         "load",
-        " ".join(Path("/proc/loadavg").read_text().split()[:3]),
+        load(),
     )
 
 

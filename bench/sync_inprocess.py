@@ -14,50 +14,21 @@ the one-query floor view.
 
 from __future__ import annotations
 
-import argparse
-import os
-import sys
 import time
 from pathlib import Path
 
+from inprocess import TOKEN, load, parse_args, setup
+
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("checkout", help="the source tree to measure")
-    parser.add_argument(
-        "--database-url", default="postgres://postgres@127.0.0.1:5432/kuzet_sync_bench"
-    )
-    parser.add_argument("--requests", type=int, default=300)
-    args = parser.parse_args()
-    root = str(Path(args.checkout).resolve())
-    sys.path[:0] = [root, os.path.join(root, "bench")]
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="sync_settings",
-        DATABASE_URL=args.database_url,
-        SECRET_KEY="kuzet-bench-secret-key-0123456789abcdef0123456789abcd",
-        DEBUG="0",
-        KUZET_SYNC_RATE_PER_MINUTE="0",
-        KUZET_SYNC_PAGE_SIZE="100",
-        ALLOWED_HOSTS="*",
-        SECURE_SSL_REDIRECT="0",
-        LOG_LEVEL="WARNING",
-    )
-    import django
-
-    django.setup()
-    import backend
-
-    assert str(backend.__file__).startswith(root), backend.__file__
+    args = parse_args(__doc__.split("\n")[0], requests=(int, 300))
+    root, device = setup(args.checkout, args.database_url, KUZET_SYNC_PAGE_SIZE="100")
     from django.test import Client
 
-    from backend.devices.models import Device, digest
     from backend.ledger.models import Change
     from backend.ledger.uow import current_change_seq
 
-    device = Device.objects.filter(revoked_at__isnull=True).order_by("pk").first()
-    assert device is not None, "fill the database with bench/sync_bench.py first"
-    token = "bench-inprocess-token-0123456789"
-    Device.objects.filter(pk=device.pk).update(token_hash=digest(token))
+    token = TOKEN
     client = Client()
     headers = {
         "HTTP_AUTHORIZATION": f"Device {token}",
@@ -84,7 +55,7 @@ def main() -> None:
     for path in paths.values():
         per_request_ms(path, 30)
     timings = {name: round(per_request_ms(path, args.requests), 2) for name, path in paths.items()}
-    print(root, timings, "load", " ".join(Path("/proc/loadavg").read_text().split()[:3]))
+    print(root, timings, "load", load())
 
 
 if __name__ == "__main__":
