@@ -11,9 +11,14 @@ table and of the assignment status order, since deployed apps speak it;
 ``tests/backend/dispatch/test_lifecycle.py`` holds the copies equal to this module.
 
 Incident (DOMAIN.md): received → (duplicate) → queued → assigned → active → cleared →
-closed → (reopened: queued again); or cancelled. ``received`` is a report from an
-integration that nobody has looked at yet; ``queued`` is a call a duty officer entered or
-reopened, waiting for a unit — both are *waiting*.
+closed → (reopened: queued again); or cancelled. Every new report that is not a duplicate
+is ``queued`` — "waiting for a unit" — whether a duty officer typed it or an integration
+sent it, and so is a reopened call or one whose units were all taken away: one status, so
+that a filter on it finds every waiting call. (Calls entered by staff used to start
+``queued`` and reports from intake ``received``, and a filter on "received" missed the
+waiting calls typed at the ЦОУ.) ``received`` is no longer given to anything; the value
+stays in the protocol's list of statuses because apps deployed before may know it, and
+counts as waiting.
 
 Assignment: dispatched → delivered → acknowledged → en route → on scene → (transporting) →
 cleared; or cancelled / superseded by a command.
@@ -91,6 +96,8 @@ INCIDENT_OPEN = frozenset(s for s in IncidentStatus if s not in INCIDENT_ENDED)
 INCIDENT_COMMANDED_OVER = frozenset({IncidentStatus.CLOSED, IncidentStatus.CANCELLED})
 # Nobody is working it yet: it waits for a unit.
 INCIDENT_WAITING = frozenset({IncidentStatus.RECEIVED, IncidentStatus.QUEUED})
+# What a new report that is not a duplicate starts as, from every channel.
+INCIDENT_NEW = IncidentStatus.QUEUED
 # A unit on its way makes these ``active``.
 INCIDENT_NOT_STARTED = INCIDENT_WAITING | {IncidentStatus.ASSIGNED}
 # Statuses in which someone is (or was just) sent: back to the queue when nobody is left.

@@ -122,7 +122,7 @@ class Incident(models.Model):
     category = models.CharField(max_length=24, choices=Category.choices)
     priority = models.CharField(max_length=2, choices=Priority.choices)
     status = models.CharField(
-        max_length=16, choices=IncidentStatus.choices, default=IncidentStatus.RECEIVED
+        max_length=16, choices=IncidentStatus.choices, default=IncidentStatus.QUEUED
     )
 
     district = models.ForeignKey(

@@ -183,9 +183,8 @@ def incident_new(
         intake_fingerprint=data.fingerprint() if external_ref else "",
         category=data.category,
         priority=priority,
-        status=IncidentStatus.DUPLICATE
-        if original
-        else (IncidentStatus.RECEIVED if intake_key else IncidentStatus.QUEUED),
+        # One status for "waiting for a unit", whoever entered it (lifecycle.INCIDENT_NEW).
+        status=IncidentStatus.DUPLICATE if original else lifecycle.INCIDENT_NEW,
         duplicate_of=original,
         district_id=district_id,
         settlement=settlement,

@@ -45,7 +45,7 @@ def test_intake_creates_incident_with_the_channels_defaults(personas, intake_cli
     assert response.json() == {
         "id": incident.pk,
         "number": incident.number,
-        "status": "received",
+        "status": "queued",  # waiting for a unit, like a call typed at the ЦОУ
         "priority": "P3",  # theft is P2 on the 102 line, one lower from an app report
         "duplicate_of": None,
         "created": True,
@@ -220,9 +220,9 @@ def test_a_report_near_an_earlier_one_is_linked_as_a_probable_duplicate(personas
     # then
     assert second.status_code == 201
     assert (second.json()["status"], second.json()["duplicate_of"]) == ("duplicate", first["id"])
-    assert (far.json()["status"], far.json()["duplicate_of"]) == ("received", None)
+    assert (far.json()["status"], far.json()["duplicate_of"]) == ("queued", None)
     assert (other_category.json()["status"], other_category.json()["duplicate_of"]) == (
-        "received",
+        "queued",
         None,
     )
     assert Incident.objects.count() == 4
@@ -241,7 +241,7 @@ def test_a_report_outside_the_time_window_is_not_a_duplicate(personas, intake_cl
     )
 
     # then
-    assert (later.json()["status"], later.json()["duplicate_of"]) == ("received", None)
+    assert (later.json()["status"], later.json()["duplicate_of"]) == ("queued", None)
 
 
 @pytest.mark.parametrize(
