@@ -7,12 +7,13 @@ Reads that cross a district boundary on behalf of a user go through :mod:`.acces
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from backend.common import clock
 from backend.geo import travel
@@ -193,6 +194,78 @@ def incident_probable_original(
         if best is None or d < best[0]:
             best = (d, other)
     return None if best is None else best[1]
+
+
+# While a call is taken, the duty officer sees what may be the same event: wider than the
+# automatic link above (which needs the same category within 30 minutes and 500 m), since a
+# person decides — the same village or a few km around it in the last hours, or the same
+# caller. A caller rings back an hour later; a neighbour calls about the same fight.
+CALL_NEARBY_HOURS = 6
+CALL_NEARBY_KM = 5.0
+_KM_PER_DEG_LAT = 111.0
+
+
+@dataclass(frozen=True)
+class NearbyIncident:
+    """An open incident that may be the call being taken, and why it is shown."""
+
+    incident: Incident
+    same_phone: bool
+    same_settlement: bool
+    km: float | None  # great-circle distance between the two places, when both are known
+
+
+def incidents_near_a_call(
+    incidents: QuerySet[Incident],
+    *,
+    settlement: Settlement | None,
+    lat: float | None,
+    lon: float | None,
+    phone_key: str,
+    now: dt.datetime,
+    limit: int = 10,
+) -> list[NearbyIncident]:
+    """Open incidents of ``incidents`` (already scoped to the user) received in the last
+    ``CALL_NEARBY_HOURS`` in the same settlement, within ``CALL_NEARBY_KM`` of the call's
+    place (its coordinates, else its settlement's), or from the same phone (``phone_key``:
+    the last ten digits, or "" for none). The same caller first, then the nearest, then the
+    latest."""
+    point = (lat, lon) if lat is not None and lon is not None else None
+    if point is None and settlement is not None and settlement.lat is not None:
+        point = (settlement.lat, settlement.lon)  # type: ignore[assignment]
+    near = Q(pk__in=[])
+    if settlement is not None:
+        near |= Q(settlement_id=settlement.pk)
+    if point is not None:
+        dlat = CALL_NEARBY_KM / _KM_PER_DEG_LAT
+        dlon = dlat / max(0.2, math.cos(math.radians(point[0])))
+        lat_range, lon_range = (
+            (point[0] - dlat, point[0] + dlat),
+            (point[1] - dlon, point[1] + dlon),
+        )
+        near |= Q(lat__range=lat_range, lon__range=lon_range)
+        near |= Q(
+            lat__isnull=True, settlement__lat__range=lat_range, settlement__lon__range=lon_range
+        )
+    if len(phone_key) == 10:
+        near |= Q(caller_phone__endswith=phone_key)
+    rows = (
+        incidents.filter(near, status__in=lifecycle.INCIDENT_OPEN)
+        .filter(received_at__gte=now - dt.timedelta(hours=CALL_NEARBY_HOURS))
+        .select_related("settlement", "district")
+        .order_by("-received_at", "-pk")
+    )
+    found: list[NearbyIncident] = []
+    for other in rows[:200]:
+        where = incident_point(other)
+        km = None if point is None or where is None else travel.haversine_km(*point, *where)
+        same_phone = len(phone_key) == 10 and other.caller_phone.endswith(phone_key)
+        same_settlement = settlement is not None and other.settlement_id == settlement.pk
+        if not (same_phone or same_settlement or (km is not None and km <= CALL_NEARBY_KM)):
+            continue  # in the box, outside the circle
+        found.append(NearbyIncident(other, same_phone, same_settlement, km))
+    found.sort(key=lambda n: (not n.same_phone, n.km if n.km is not None else CALL_NEARBY_KM))
+    return found[:limit]
 
 
 # --- domestic violence -----------------------------------------------------------------------

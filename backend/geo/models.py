@@ -74,6 +74,8 @@ class District(models.Model):
     oblast = models.ForeignKey(Oblast, on_delete=models.PROTECT, related_name="districts")
     kato = models.CharField(max_length=9, unique=True, validators=[kato_validator])
     name = models.CharField(max_length=120)
+    # The Kazakh name (fixtures/abai_oblast_kk.csv); empty where none is known.
+    name_kk = models.CharField("name in Kazakh", max_length=120, blank=True)
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.DISTRICT)
     seat_name = models.CharField(max_length=120)
     seat = models.ForeignKey(
@@ -124,7 +126,10 @@ class Settlement(models.Model):
     # Denormalised from the okrug so that scoping by district is one indexed filter.
     district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="settlements")
     kato = models.CharField(max_length=9, unique=True, validators=[kato_validator])
-    name = models.CharField(max_length=120, db_index=True)
+    name = models.CharField(max_length=120, db_index=True)  # Russian, as in the KATO extract
+    # The Kazakh name (fixtures/abai_oblast_kk.csv); empty where none is known. Call entry
+    # searches both (backend/geo/search.py).
+    name_kk = models.CharField("name in Kazakh", max_length=120, blank=True)
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.VILLAGE)
     zone = models.CharField(max_length=16, choices=Zone.choices, default=Zone.RURAL)
     coverage = models.CharField(max_length=8, choices=Coverage.choices, default=Coverage.G3)

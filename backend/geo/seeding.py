@@ -13,6 +13,11 @@ estimate placed around their district seat and are flagged ``coords_estimated``:
 * coverage drawn per zone, so that remote villages include SMS-only and no-coverage white
   spots (745 of them were still open in December 2025).
 
+Kazakh names come from ``fixtures/abai_oblast_kk.csv`` (KATO code → name in Kazakh, for the
+districts and settlements whose Kazakh name is known with confidence); they fill
+``name_kk`` of new rows and of existing rows that have none yet, so a database seeded before
+the file existed gets them on the next seed, and a name someone corrected stays.
+
 Nothing here writes: :func:`seed_territory` creates what is missing and returns it, and the
 caller runs it inside its unit of work.
 """
@@ -24,6 +29,7 @@ import math
 import random
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 
@@ -31,6 +37,7 @@ from . import travel
 from .models import Coverage, District, Oblast, Okrug, Settlement, Zone
 
 FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "abai_oblast.csv"
+KAZAKH_FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "abai_oblast_kk.csv"
 
 SUBURBAN_KM = 25.0
 REMOTE_KM = 100.0
@@ -91,6 +98,16 @@ def read_rows(path: Path = FIXTURE) -> list[Row]:
             )
             for r in csv.DictReader(handle)
         ]
+
+
+def read_kazakh_names(path: Path = KAZAKH_FIXTURE) -> dict[str, str]:
+    """KATO code → name in Kazakh."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        return {
+            r["kato"].strip(): r["name_kk"].strip()
+            for r in csv.DictReader(handle)
+            if r["name_kk"].strip()
+        }
 
 
 def split_name(raw: str) -> tuple[str, str]:
@@ -163,12 +180,16 @@ class Territory:
         ]
 
 
-def seed_territory(rows: list[Row] | None = None) -> Territory:
+def seed_territory(
+    rows: list[Row] | None = None, kazakh: dict[str, str] | None = None
+) -> Territory:
     """Create the oblast, districts, okrugs and centre settlements that do not exist yet.
 
-    Existing rows are left exactly as they are (a chief may have corrected a zone).
+    Existing rows are left exactly as they are (a chief may have corrected a zone), except
+    that an empty Kazakh name is filled from ``kazakh`` (KATO → name).
     """
     rows = rows if rows is not None else read_rows()
+    kazakh = kazakh if kazakh is not None else read_kazakh_names()
     created: dict[str, int] = {"districts": 0, "okrugs": 0, "settlements": 0}
     oblast_kato = rows[0].oblast_kato
     oblast = Oblast.objects.filter(kato=oblast_kato).first()
@@ -190,6 +211,7 @@ def seed_territory(rows: list[Row] | None = None) -> Territory:
                     oblast=oblast,
                     kato=r.district_kato,
                     name=r.district_name,
+                    name_kk=kazakh.get(r.district_kato, ""),
                     kind=district_kind,
                     seat_name=seat_name,
                 )
@@ -239,6 +261,7 @@ def seed_territory(rows: list[Row] | None = None) -> Territory:
                 district=districts[r.district_kato],
                 kato=r.centre_kato,
                 name=name,
+                name_kk=kazakh.get(r.centre_kato, ""),
                 kind=kind,
                 zone=zone,
                 coverage=coverage_for(r.centre_kato, zone),
@@ -262,6 +285,12 @@ def seed_territory(rows: list[Row] | None = None) -> Territory:
             seat_updates.append(district)
     District.objects.bulk_update(seat_updates, ["seat"])
 
+    named = _fill_kazakh_names(districts.values(), kazakh) + _fill_kazakh_names(
+        settlements.values(), kazakh
+    )
+    if named:
+        created["kazakh_names"] = named
+
     return Territory(
         oblast=oblast,
         districts=districts,
@@ -269,6 +298,16 @@ def seed_territory(rows: list[Row] | None = None) -> Territory:
         created_settlement_ids=created_ids,
         created={k: v for k, v in created.items() if v},
     )
+
+
+def _fill_kazakh_names(objects: Any, kazakh: dict[str, str]) -> int:
+    """Fill ``name_kk`` where it is empty and the fixture knows it; returns how many."""
+    missing = [o for o in objects if not o.name_kk and kazakh.get(o.kato)]
+    for o in missing:
+        o.name_kk = kazakh[o.kato]
+    if missing:
+        type(missing[0]).objects.bulk_update(missing, ["name_kk"])
+    return len(missing)
 
 
 def _first_per(rows: list[Row], attr: str) -> list[Row]:

@@ -3,19 +3,22 @@ above the whole timeline."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.contrib import admin
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
+from django.urls import path
 
 from backend.ledger import uow
 from backend.ledger.names import SyncTable
 from backend.people.admin_scoping import ScopedAdminMixin
 
-from .. import kpis
+from .. import access, kpis
 from ..models import Assignment, Incident
+from . import call_entry
 from .dispatch_panel import IncidentDispatchAdminMixin
 from .formatting import duration_text, when_text
 from .timeline import incident_timeline
@@ -156,8 +159,25 @@ class IncidentAdmin(IncidentDispatchAdminMixin, ScopedAdminMixin, admin.ModelAdm
         )
         return annotated
 
+    # -- taking a call: the add page is the call-entry screen (call_entry.py) -------------
     def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
-        return False  # incidents arrive through intake and the dispatch API
+        """Whoever dispatches takes calls: duty officers, chiefs (and superusers)."""
+        return bool(request.user.is_staff and access.can_dispatch(request.user))
+
+    def add_view(
+        self, request: HttpRequest, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        return call_entry.call_entry_view(self, request)
+
+    def get_urls(self) -> list[Any]:
+        wrap = self.admin_site.admin_view
+        ours = [
+            path("call/settlements/", wrap(partial(call_entry.settlement_search_view, self)),
+                 name="dispatch_incident_call_settlements"),
+            path("call/nearby/", wrap(partial(call_entry.nearby_incidents_view, self)),
+                 name="dispatch_incident_call_nearby"),
+        ]  # fmt: skip
+        return ours + super().get_urls()
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         every_field = [f.name for f in Incident._meta.fields]

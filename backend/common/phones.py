@@ -1,0 +1,50 @@
+"""Kazakhstan phone numbers as callers give them, written one way: ``+77012345678``.
+
+Kazakhstan shares country code 7 with Russia; its numbers are the ones whose ten national
+digits start with 7 (mobile 70x/747/75x/76x/77x, landlines 71x–72x, e.g. Semey 7222). People
+say them as "8 701 234 56 78" (the old trunk prefix), "+7 (701) 234-56-78", "7012345678".
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from .errors import ValidationFailed
+
+FORMAT_HINT = "+7 7XX XXX XX XX"
+
+
+def phone_normalise(raw: str) -> str:
+    """``raw`` as ``+77XXXXXXXXX``; an empty string stays empty (the caller gave none).
+
+    Raises :class:`ValidationFailed` (``invalid_phone``) for anything that is not a
+    Kazakhstan number: letters, too few or too many digits, a Russian number (+7 9…).
+    """
+    text = raw.strip()
+    if not text:
+        return ""
+    if any(ch.isalpha() for ch in text) or not set(text) <= set("+0123456789 ()-.\u00a0"):
+        raise ValidationFailed(
+            _("A phone number has only digits: %(format)s.") % {"format": FORMAT_HINT},
+            code="invalid_phone",
+        )
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if text.startswith("+"):
+        national = digits[1:] if digits.startswith("7") else ""
+    elif len(digits) == 11 and digits[0] in "78":
+        national = digits[1:]  # 8 701 … (trunk prefix) or 7 701 … (country code, no plus)
+    else:
+        national = digits
+    if len(national) != 10 or not national.startswith("7"):
+        raise ValidationFailed(
+            _("Not a Kazakhstan number: 10 digits after +7, starting with 7 (%(format)s).")
+            % {"format": FORMAT_HINT},
+            code="invalid_phone",
+        )
+    return f"+7{national}"
+
+
+def phone_key(phone: str) -> str:
+    """The last ten digits: what two spellings of one number share (``+7701…``, ``8701…``)."""
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    return digits[-10:]

@@ -1,0 +1,281 @@
+/* Taking a 102 call (admin/dispatch/incident/call_entry.html): the settlement type-ahead,
+ * the open calls that may be the same event, the priority of the category, Enter to save.
+ * A static file: the Content-Security-Policy allows no inline script. Texts come from the
+ * form's data-text-* attributes (translated by the template). */
+(function () {
+  "use strict";
+
+  var form = document.getElementById("call-form");
+  if (!form) return;
+  var text = form.dataset;
+  var place = document.getElementById("id_place");
+  var settlement = document.getElementById("id_settlement");
+  var options = document.getElementById("call-place-options");
+  var picked = document.getElementById("call-picked");
+  var phone = document.getElementById("id_caller_phone");
+  var coordinates = document.getElementById("id_coordinates");
+  var category = document.getElementById("id_category");
+  var priority = document.getElementById("id_priority");
+  var priorityNote = document.getElementById("call-priority-note");
+  var description = document.getElementById("id_description");
+  var firstKey = document.getElementById("id_first_key_ms");
+  var save = document.getElementById("call-save");
+  var nearbyList = document.getElementById("call-nearby-list");
+  var nearbyEmpty = document.getElementById("call-nearby-empty");
+
+  function debounce(fn, ms) {
+    var timer = null;
+    return function () {
+      clearTimeout(timer);
+      timer = setTimeout(fn, ms);
+    };
+  }
+
+  function getJSON(url, params) {
+    var query = new URLSearchParams(params).toString();
+    return fetch(url + "?" + query, {
+      credentials: "same-origin",
+      headers: { Accept: "application/json" },
+    }).then(function (response) {
+      return response.json().then(function (body) {
+        return { ok: response.ok, body: body };
+      });
+    });
+  }
+
+  // --- when the call came in: the first keystroke, on the page's own monotonic clock -------
+  function noteFirstKey() {
+    if (firstKey && firstKey.value === "") {
+      firstKey.value = String(Math.round(performance.now()));
+    }
+  }
+  form.addEventListener("keydown", noteFirstKey, { once: true });
+
+  // --- settlement type-ahead ------------------------------------------------------------------
+  var results = [];
+  var active = -1;
+  var searchSeq = 0;
+
+  function closeOptions() {
+    options.hidden = true;
+    place.setAttribute("aria-expanded", "false");
+    place.removeAttribute("aria-activedescendant");
+    active = -1;
+  }
+
+  function showActive() {
+    var items = options.querySelectorAll("li[role=option]");
+    items.forEach(function (li, i) {
+      li.setAttribute("aria-selected", i === active ? "true" : "false");
+      li.classList.toggle("active", i === active);
+    });
+    if (active >= 0 && items[active]) {
+      place.setAttribute("aria-activedescendant", items[active].id);
+      items[active].scrollIntoView({ block: "nearest" });
+    }
+  }
+
+  function renderOptions() {
+    options.textContent = "";
+    if (!results.length) {
+      var none = document.createElement("li");
+      none.className = "call-option-none";
+      none.textContent = text.textNoMatch;
+      options.appendChild(none);
+    }
+    results.forEach(function (r, i) {
+      var li = document.createElement("li");
+      li.id = "call-place-option-" + i;
+      li.setAttribute("role", "option");
+      li.dataset.index = String(i);
+      var name = document.createElement("strong");
+      name.textContent = r.label;
+      var where = document.createElement("span");
+      where.className = "call-option-district";
+      where.textContent = r.district + " · " + r.kato;
+      li.appendChild(name);
+      li.appendChild(where);
+      li.addEventListener("mousedown", function (event) {
+        event.preventDefault(); // keep the focus in the field
+        pick(i);
+      });
+      options.appendChild(li);
+    });
+    options.hidden = false;
+    place.setAttribute("aria-expanded", "true");
+    active = results.length ? 0 : -1;
+    showActive();
+  }
+
+  var search = debounce(function () {
+    var q = place.value.trim();
+    if (!q) {
+      results = [];
+      closeOptions();
+      return;
+    }
+    var seq = ++searchSeq;
+    getJSON(text.searchUrl, { q: q }).then(function (answer) {
+      if (seq !== searchSeq || document.activeElement !== place) return;
+      results = answer.ok ? answer.body.results : [];
+      renderOptions();
+    });
+  }, 120);
+
+  function pick(i) {
+    var r = results[i];
+    if (!r) return;
+    settlement.value = String(r.id);
+    place.value = r.label;
+    picked.textContent = "✓ " + r.label + " — " + r.district + " (" + r.kato + ")";
+    closeOptions();
+    refreshNearby();
+  }
+
+  place.addEventListener("input", function () {
+    if (settlement.value) {
+      settlement.value = "";
+      picked.textContent = "";
+      refreshNearby();
+    }
+    search();
+  });
+  place.addEventListener("keydown", function (event) {
+    var open = !options.hidden && results.length > 0;
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      if (!open) {
+        search();
+        return;
+      }
+      event.preventDefault();
+      var step = event.key === "ArrowDown" ? 1 : -1;
+      active = (active + step + results.length) % results.length;
+      showActive();
+    } else if (event.key === "Enter" && open) {
+      event.preventDefault(); // Enter picks here; the next Enter saves
+      pick(active >= 0 ? active : 0);
+    } else if (event.key === "Tab" && open && active >= 0) {
+      pick(active); // and let Tab move on
+    } else if (event.key === "Escape" && !options.hidden) {
+      event.preventDefault();
+      closeOptions();
+    }
+  });
+  place.addEventListener("blur", function () {
+    setTimeout(closeOptions, 150);
+  });
+
+  // --- open calls that may be the same event ---------------------------------------------
+  function phoneDigits() {
+    var digits = (phone.value || "").replace(/\D/g, "");
+    if (digits.length === 11 && (digits[0] === "8" || digits[0] === "7")) digits = digits.slice(1);
+    return digits;
+  }
+
+  function phoneLooksComplete() {
+    var digits = phoneDigits();
+    return digits.length === 10 && digits[0] === "7";
+  }
+
+  function coordinatesLookComplete() {
+    return /^\s*[-+]?\d{1,3}([.,]\d+)?\s*([;,]\s*|\s+)[-+]?\d{1,3}([.,]\d+)?\s*$/.test(
+      coordinates.value || "",
+    );
+  }
+
+  var nearbySeq = 0;
+  function renderNearby(rows) {
+    nearbyList.textContent = "";
+    nearbyEmpty.hidden = rows.length > 0;
+    nearbyEmpty.textContent = text.textNearbyNone;
+    rows.forEach(function (row) {
+      var li = document.createElement("li");
+      li.className = "call-nearby-item";
+      var link = document.createElement("a");
+      link.href = row.url;
+      link.target = "_blank"; // the call being typed stays where it is
+      link.rel = "noopener";
+      link.textContent = row.number;
+      var what = document.createElement("span");
+      what.className = "call-nearby-what";
+      what.textContent = " " + row.priority + " · " + row.category + " · " + row.status;
+      var when = document.createElement("div");
+      when.className = "call-nearby-when";
+      when.textContent = row.received + " · " + row.place;
+      var why = document.createElement("div");
+      why.className = "call-nearby-why";
+      why.textContent = row.reasons.join(", ");
+      li.appendChild(link);
+      li.appendChild(what);
+      li.appendChild(when);
+      li.appendChild(why);
+      nearbyList.appendChild(li);
+    });
+    form.classList.toggle("has-nearby", rows.length > 0);
+  }
+
+  var refreshNearby = debounce(function () {
+    var params = {};
+    if (settlement.value) params.settlement = settlement.value;
+    if (phoneLooksComplete()) params.phone = phone.value;
+    if (coordinatesLookComplete()) params.coordinates = coordinates.value;
+    if (!Object.keys(params).length) {
+      nearbyList.textContent = "";
+      form.classList.remove("has-nearby");
+      return;
+    }
+    var seq = ++nearbySeq;
+    getJSON(text.nearbyUrl, params).then(function (answer) {
+      if (seq !== nearbySeq || !answer.ok) return;
+      renderNearby(answer.body.incidents);
+    });
+  }, 250);
+
+  phone.addEventListener("input", refreshNearby);
+  phone.addEventListener("blur", function () {
+    var digits = phoneDigits();
+    var row = document.getElementById("row-caller_phone");
+    var bad = digits.length > 0 && !phoneLooksComplete();
+    row.classList.toggle("call-warning", bad);
+    phone.title = bad ? text.textPhoneFormat : "";
+  });
+  coordinates.addEventListener("input", refreshNearby);
+  if (settlement.value || phoneLooksComplete()) refreshNearby();
+
+  // --- the priority follows the category until the officer changes it ----------------------
+  var defaults = JSON.parse(category.dataset.priorities || "{}");
+  var priorityTouched = priority.value !== "";
+  priority.addEventListener("change", function () {
+    priorityTouched = true;
+    priorityNote.textContent = "";
+  });
+  category.addEventListener("change", function () {
+    var value = defaults[category.value];
+    if (value && !priorityTouched) {
+      priority.value = value;
+      priorityNote.textContent = "(" + text.textDefaultPriority + ")";
+    }
+  });
+
+  // --- Enter saves, also from the description (Shift+Enter: a new line) ------------------
+  description.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      form.requestSubmit();
+    }
+  });
+  form.addEventListener("keydown", function (event) {
+    // Enter on a closed list (category, priority) saves too, as in a text field.
+    if (event.key === "Enter" && event.target.tagName === "SELECT") {
+      event.preventDefault();
+      form.requestSubmit();
+    }
+  });
+  form.addEventListener("submit", function () {
+    // The hidden idempotency key makes a second submit harmless; this makes it visible.
+    setTimeout(function () {
+      save.disabled = true;
+      save.textContent = text.textSaving;
+    }, 0);
+  });
+})();
