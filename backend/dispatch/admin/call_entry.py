@@ -317,6 +317,11 @@ def call_entry_view(model_admin: Any, request: HttpRequest) -> HttpResponse:
         )
     opts = model_admin.model._meta
     picked = form.resolved if form.is_bound else None
+    if picked is not None:
+        # Resolved from the typed text: the page comes back with it picked, so the open
+        # calls of that place show again and the next save does not resolve it twice.
+        form.data = form.data.copy()
+        form.data["settlement"] = str(picked.pk)
     context = {
         **model_admin.admin_site.each_context(request),
         "title": _("Take a call"),

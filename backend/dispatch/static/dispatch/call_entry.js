@@ -43,6 +43,10 @@
     });
   }
 
+  // Back with errors: the first field to correct has the focus, not the caller's name.
+  var wrong = form.querySelector(".call-row.errors input, .call-row.errors select, .call-row.errors textarea");
+  if (wrong) wrong.focus();
+
   // --- when the call came in: the first keystroke, on the page's own monotonic clock -------
   function noteFirstKey() {
     if (firstKey && firstKey.value === "") {

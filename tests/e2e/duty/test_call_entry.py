@@ -1,0 +1,182 @@
+"""A duty officer of the Semey ЦОУ takes a 102 call in a real browser (Debian's chromium
+driven by Playwright), with the keyboard only after one click on "Take a call": caller,
+phone, the village picked from the type-ahead with ↓/Enter, the open call already reported
+in that village shown while typing, the category (its priority follows), what happened,
+Enter — and the incident's page opens with the call saved. At most five actions from the
+incident list to a saved call. Screenshots: ``var/screenshots/duty/``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import pytest
+
+from backend.common import clock
+from backend.dispatch.models import Incident
+from tests import factories
+
+from .conftest import log_in, shot
+
+pytest.importorskip("playwright.sync_api", reason="the playwright package is missing")
+
+pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.slow]
+
+
+def test_a_duty_officer_takes_a_call_with_the_keyboard_in_five_actions(
+    server: str, browser: Any, personas: Any
+) -> None:
+    # given: a fight reported from Aktogay 12 minutes ago, a unit already sent
+    village = personas.a.village
+    village.name_kk = "Ақтоғай"
+    village.save(update_fields=["name_kk"])
+    earlier = factories.incident(
+        district=personas.a.district,
+        settlement=village,
+        category="violence",
+        priority="P0",
+        status="assigned",
+        summary="драка у магазина",
+        received_at=clock.now() - dt.timedelta(minutes=12),
+    )
+    page = log_in(browser, server, personas.duty)
+    console_errors: list[str] = []
+    page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
+    actions: list[str] = []  # what the officer does beyond typing into the field in focus
+    page.goto(f"{server}/admin/dispatch/incident/")
+    shot(page, "01-incident-list")
+
+    # when: "Take a call"
+    page.click("#take-a-call")
+    actions.append("click Take a call")
+    page.wait_for_selector("#call-form")
+
+    # then: the caller's field has the focus
+    assert page.evaluate("document.activeElement.id") == "id_caller_name"
+    assert page.inner_text("h1") == "Take a call"
+    shot(page, "02-call-form")
+
+    # when: caller and phone, Tab between them, then the start of the village's name
+    page.keyboard.type("Айгерим Сапарова")
+    page.keyboard.press("Tab")
+    page.keyboard.type("8 701 234 56 78")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "id_place"
+    page.keyboard.type("акто")
+    page.wait_for_selector("#call-place-options li[role=option]")
+
+    # then: the type-ahead offers the village under its Kazakh and Russian names
+    option = page.locator("#call-place-options li[role=option]").first
+    assert option.inner_text().startswith("Ақтоғай / Актогай")
+    assert option.get_attribute("aria-selected") == "true"
+    shot(page, "03-settlement-type-ahead")
+
+    # when: Enter picks it
+    page.keyboard.press("Enter")
+    actions.append("Enter: pick the settlement")
+
+    # then: picked, and the open call of that village is shown as a probable duplicate
+    assert page.input_value("#id_place") == "Ақтоғай / Актогай"
+    assert "Аягозский район" in page.inner_text("#call-picked")
+    warning = page.locator("#call-nearby-list li").first
+    warning.wait_for()
+    assert earlier.number in warning.inner_text()
+    assert "same settlement" in warning.inner_text()
+    assert warning.locator("a").get_attribute("href") == (
+        f"/admin/dispatch/incident/{earlier.pk}/change/"
+    )
+    shot(page, "04-probable-duplicate")
+
+    # when: Tab past coordinates, a landmark, the category chosen by typing its name
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "id_coordinates"
+    page.keyboard.press("Tab")
+    page.keyboard.type("двор за школой")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "id_category"
+    page.keyboard.type("Theft")
+    actions.append("type: choose the category")
+
+    # then: the priority follows the category, and says so
+    assert page.input_value("#id_category") == "theft"
+    assert page.input_value("#id_priority") == "P2"
+    assert page.inner_text("#call-priority-note") == "(default for this category)"
+
+    # when: what happened, and Enter saves
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "id_description"
+    page.keyboard.type("Угнали мотоцикл со двора")
+    shot(page, "05-call-filled")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    actions.append("Enter: save")
+
+    # then: the incident's page, the call saved as typed
+    incident = Incident.objects.exclude(pk=earlier.pk).get()
+    assert re.search(rf"/admin/dispatch/incident/{incident.pk}/change/$", page.url)
+    assert f"Call {incident.number} saved." in page.inner_text("ul.messagelist")
+    assert (
+        incident.channel,
+        incident.status,
+        incident.category,
+        incident.priority,
+        incident.settlement_id,
+        incident.caller_name,
+        incident.caller_phone,
+        incident.landmark,
+        incident.description,
+        incident.created_by_id,
+    ) == (
+        "phone_102",
+        "queued",
+        "theft",
+        "P2",
+        village.pk,
+        "Айгерим Сапарова",
+        "+77012345678",
+        "двор за школой",
+        "Угнали мотоцикл со двора",
+        personas.duty.pk,
+    )
+    assert incident.duplicate_of_id is None  # another category: shown, not linked
+    shot(page, "06-incident-page")
+    assert len(actions) <= 5, actions
+    assert page.kuzet_errors == []
+    assert [e for e in console_errors if "Content Security Policy" in e] == []
+
+
+def test_a_wrong_phone_is_shown_at_the_field_and_nothing_typed_is_lost(
+    server: str, browser: Any, personas: Any
+) -> None:
+    # given
+    page = log_in(browser, server, personas.duty)
+    page.goto(f"{server}/admin/dispatch/incident/add/")
+    page.wait_for_selector("#call-form")
+
+    # when: a Russian mobile number, the settlement typed but not picked, Enter
+    page.keyboard.type("Болат")
+    page.keyboard.press("Tab")
+    page.keyboard.type("+7 916 123 45 67")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Карааул")
+    page.keyboard.press("Escape")
+    page.select_option("#id_category", "noise")
+    page.fill("#id_description", "шум ночью")
+    with page.expect_navigation():
+        page.click("#call-save")
+
+    # then: the form again with the phone's error (and the focus there), every value kept,
+    # the settlement resolved from what was typed, nothing saved
+    assert "Not a Kazakhstan number" in page.inner_text("#error-caller_phone")
+    assert page.evaluate("document.activeElement.id") == "id_caller_phone"
+    assert page.input_value("#id_settlement") == str(personas.b.town.pk)
+    assert page.input_value("#id_caller_name") == "Болат"
+    assert page.input_value("#id_place") == "Карааул"
+    assert page.input_value("#id_description") == "шум ночью"
+    assert page.input_value("#id_category") == "noise"
+    assert not Incident.objects.exists()
+    shot(page, "07-phone-refused")
+    assert page.kuzet_errors == []
