@@ -35,8 +35,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonRes
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.text import capfirst
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from backend.common import clock
 from backend.common.errors import DomainError, ValidationFailed
@@ -288,10 +288,21 @@ def _settlements(request: HttpRequest) -> QuerySet[Settlement]:
     return scoped(Settlement.objects.all(), request.user)
 
 
+def _kazakh_first() -> bool:
+    return (get_language() or "").startswith("kk")
+
+
 def _label(s: Settlement) -> str:
-    if s.name_kk and s.name_kk.lower() != s.name.lower():
-        return f"{s.name_kk} / {s.name}"
-    return s.name_kk or s.name
+    """Both names where they differ, the officer's language first: ``Аягоз / Аягөз`` in
+    Russian (and English: the KATO extract is Russian), ``Аягөз / Аягоз`` in Kazakh."""
+    if not s.name_kk or s.name_kk.lower() == s.name.lower():
+        return s.name
+    return f"{s.name_kk} / {s.name}" if _kazakh_first() else f"{s.name} / {s.name_kk}"
+
+
+def _district_name(s: Settlement) -> str:
+    district = s.district
+    return district.name_kk if _kazakh_first() and district.name_kk else district.name
 
 
 def call_entry_view(model_admin: Any, request: HttpRequest) -> HttpResponse:
@@ -320,8 +331,9 @@ def call_entry_view(model_admin: Any, request: HttpRequest) -> HttpResponse:
     if picked is not None:
         # Resolved from the typed text: the page comes back with it picked, so the open
         # calls of that place show again and the next save does not resolve it twice.
-        form.data = form.data.copy()
-        form.data["settlement"] = str(picked.pk)
+        data = request.POST.copy()
+        data["settlement"] = str(picked.pk)
+        form.data = data
     context = {
         **model_admin.admin_site.each_context(request),
         "title": _("Take a call"),
@@ -330,6 +342,7 @@ def call_entry_view(model_admin: Any, request: HttpRequest) -> HttpResponse:
         "form": form,
         "picked": picked,
         "picked_label": _label(picked) if picked is not None else "",
+        "picked_district": _district_name(picked) if picked is not None else "",
         "channel_label": Channel(CHANNEL).label,
         "search_url": reverse(
             "admin:dispatch_incident_call_settlements", current_app=model_admin.admin_site.name
@@ -436,7 +449,7 @@ def settlement_search_view(model_admin: Any, request: HttpRequest) -> HttpRespon
                     "kato": m.settlement.kato,
                     "name": m.settlement.name,
                     "name_kk": m.settlement.name_kk,
-                    "district": m.settlement.district.name_kk or m.settlement.district.name,
+                    "district": _district_name(m.settlement),
                     "label": _label(m.settlement),
                 }
                 for m in found

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.contrib.messages import get_messages
 from django.core import signing
+from django.utils import translation
 
 from backend.common import clock
 from backend.common.errors import ValidationFailed
@@ -101,15 +102,31 @@ def test_the_search_finds_a_settlement_by_russian_or_kazakh_name_or_kato(persona
     client.force_login(personas.duty)
 
     # when / then: Russian, any case, with the "с." of the address
-    assert labels(client.get(SEARCH, {"q": "с. акто"})) == ["Ақтоғай / Актогай"]
+    assert labels(client.get(SEARCH, {"q": "с. акто"})) == ["Актогай / Ақтоғай"]
     # Kazakh, with its letters and the "а." of a Kazakh address
-    assert labels(client.get(SEARCH, {"q": "а.АҚТОҒ"})) == ["Ақтоғай / Актогай"]
+    assert labels(client.get(SEARCH, {"q": "а.АҚТОҒ"})) == ["Актогай / Ақтоғай"]
     # the KATO code
-    assert labels(client.get(SEARCH, {"q": village.kato})) == ["Ақтоғай / Актогай"]
+    assert labels(client.get(SEARCH, {"q": village.kato})) == ["Актогай / Ақтоғай"]
     result = client.get(SEARCH, {"q": "1036202"}).json()["results"]
     assert [(r["kato"], r["district"]) for r in result] == [
         (village.kato, personas.a.district.name)
     ]
+
+
+def test_an_officer_reading_kazakh_sees_the_kazakh_names_first(personas, client):
+    # given
+    village, district = personas.a.village, personas.a.district
+    village.name_kk, district.name_kk = "Ақтоғай", "Аягөз ауданы"
+    village.save(update_fields=["name_kk"])
+    district.save(update_fields=["name_kk"])
+    client.force_login(personas.duty)
+
+    # when
+    with translation.override("kk"):
+        found = client.get(SEARCH, {"q": "актогай"}).json()["results"]
+
+    # then
+    assert [(r["label"], r["district"]) for r in found] == [("Ақтоғай / Актогай", "Аягөз ауданы")]
 
 
 def test_the_search_of_a_district_chief_stays_in_their_district(personas, client):
