@@ -279,6 +279,11 @@ def _service_error(exc: DomainError) -> tuple[str | None, str]:
         "location_required": ("place", _("Pick the settlement or give coordinates.")),
         "received_at_in_future": (None, _("The time of the call is in the future.")),
         "received_at_too_old": (None, _("This form is too old. Open “Take a call” again.")),
+        # Back in the browser after saving, changed, saved again: a new call needs a new form.
+        "idempotency_key_reused": (
+            None,
+            _("This form already saved a call. Open “Take a call” again for a new one."),
+        ),
     }
     return messages_by_code.get(exc.code, (None, f"{exc.detail} ({exc.code})"))
 

@@ -64,10 +64,12 @@ def test_a_duty_officer_opens_take_a_call_from_the_incident_list(personas, clien
     client.force_login(personas.duty)
 
     # when
+    index = client.get("/admin/").content.decode()
     listing = client.get("/admin/dispatch/incident/").content.decode()
     page = client.get(ADD)
 
-    # then
+    # then: reachable from the admin's index and the incident list
+    assert f'href="{ADD}"' in index
     assert 'id="take-a-call"' in listing
     assert f'href="{ADD}"' in listing
     assert page.status_code == 200
@@ -290,6 +292,24 @@ def test_enter_pressed_twice_saves_one_call(personas, client):
     assert [m.message for m in get_messages(second.wsgi_request)][-1] == (
         f"This call was already saved as {incident.number}; nothing was saved twice."
     )
+
+
+def test_a_saved_form_changed_and_sent_again_asks_for_a_new_form(personas, client):
+    # given: a call saved, then the browser's Back, another category, Enter
+    client.force_login(personas.duty)
+    fields = call(client, settlement=personas.a.town.pk)
+    client.post(ADD, fields)
+    before = snapshot()
+
+    # when
+    response = client.post(ADD, {**fields, "category": "noise"})
+
+    # then
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors() == [
+        "This form already saved a call. Open “Take a call” again for a new one."
+    ]
+    assert snapshot() == before
 
 
 @pytest.mark.parametrize(
@@ -550,3 +570,19 @@ def test_coordinates_are_read_in_the_ways_people_write_them():
     assert parse_coordinates("47,9645; 80,4344") == (47.9645, 80.4344)
     assert parse_coordinates("47.9645 80.4344") == (47.9645, 80.4344)
     assert parse_coordinates("  ") is None
+
+
+def test_the_endpoints_read_a_fixed_number_of_queries(personas, client, django_assert_num_queries):
+    # given: several open calls in the village
+    for _ in range(5):
+        factories.incident(district=personas.a.district, settlement=personas.a.village)
+    client.force_login(personas.duty)
+
+    # when / then: session, user, the oblast and its districts (scope), then one query
+    # for the settlement(s) and one for the incidents, however many there are
+    with django_assert_num_queries(6):
+        rows = client.get(NEARBY, {"settlement": personas.a.village.pk}).json()["incidents"]
+    with django_assert_num_queries(5):
+        found = client.get(SEARCH, {"q": "а"}).json()["results"]
+    assert len(rows) == 5
+    assert len(found) == 4
