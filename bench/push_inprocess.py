@@ -85,6 +85,7 @@ def main() -> None:
         stats = pstats.Stats(profiler).strip_dirs()
         stats.sort_stats("tottime").print_stats(args.profile)
         stats.sort_stats("cumulative").print_stats(args.profile)
+        stats.print_stats(r"rules|timing|estimate|_decide|render|protocol")
         return
     wall, cpu = time.perf_counter(), time.process_time()
     for n in range(5, 5 + args.pushes):
