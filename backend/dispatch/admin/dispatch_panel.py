@@ -87,11 +87,17 @@ def _is_panel_request(request: HttpRequest) -> bool:
 
 
 def _next_kind(a: Assignment) -> str:
-    """The milestone the unit is most likely to report next: the first one not recorded."""
+    """The milestone the unit is most likely to report next: the first one past its status
+    that is not recorded yet (on scene → cleared); the outcome after that."""
+    reached = (
+        lifecycle.ASSIGNMENT_ORDER.index(a.status) if a.status in lifecycle.ASSIGNMENT_ORDER else -1
+    )
     for kind in ON_BEHALF_KINDS:
-        if kind == EventKind.OUTCOME:
-            break
-        if getattr(a, lifecycle.MILESTONE_BY_KIND[kind].field) is None:
+        milestone = lifecycle.MILESTONE_BY_KIND.get(kind)
+        if milestone is None:
+            continue
+        past = lifecycle.ASSIGNMENT_ORDER.index(milestone.status) > reached
+        if past and getattr(a, milestone.field) is None:
             return kind
     return EventKind.OUTCOME
 
@@ -202,6 +208,8 @@ class IncidentDispatchAdminMixin:
         def recommendation(r: selectors.Recommendation) -> dict[str, Any]:
             row = r.as_dict()
             row["unreachable"] = r.presence == UNREACHABLE
+            row["type_label"] = r.unit.get_type_display()
+            row["mobility_label"] = r.unit.get_mobility_display()
             contact = r.unit.last_contact_at
             row["no_contact_text"] = (
                 duration_text(max(0, int((now - contact).total_seconds())))

@@ -243,8 +243,9 @@ def fact_record(
     )
     uncertainty: int | None = 0
     if occurred_at is not None and source in (EventSource.ON_BEHALF, EventSource.BACKFILL):
-        # A time a person states: kept, not vouched for, unless they said how sure they are.
-        uncertainty = uncertainty_ms
+        uncertainty = None  # a time a person states: kept, not vouched for…
+    if uncertainty_ms is not None:
+        uncertainty = uncertainty_ms  # …unless they said how sure they are
     estimate = timing.Estimate(
         at_ms=clock.to_ms(at),
         uncertainty_ms=uncertainty,
