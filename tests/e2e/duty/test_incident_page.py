@@ -262,3 +262,40 @@ def test_without_script_the_top_dispatch_button_posts_its_own_form_and_returns_t
     assert "Dispatched:" in page.locator("ul.messagelist").inner_text()
     assert Assignment.objects.filter(incident=incident, unit=personas.a.patrol).count() == 1
     shot(page, "20-no-script-dispatch")
+
+
+def test_a_dispatch_whose_answer_was_lost_is_not_repeated_by_the_second_click(
+    server: str, browser: Any, personas: Any
+) -> None:
+    # given: the incident page; the first answer to a dispatch is lost on the way (the
+    # server does the work, a proxy on a bad link answers 502)
+    incident = factories.incident(district=personas.a.district, settlement=personas.a.town)
+    page = log_in(browser, server, personas.duty)
+    page.goto(f"{server}/admin/dispatch/incident/{incident.pk}/change/")
+    held: list[int] = []
+
+    def lose_the_first_answer(route: Any) -> None:
+        if not held:
+            held.append(route.fetch(max_redirects=0).status)
+            route.fulfill(status=502, body="Bad Gateway")
+        else:
+            route.continue_()
+
+    page.route("**/dispatch/", lose_the_first_answer)
+    top = page.locator("#kuzet-dispatch tr.kuzet-unit").first.locator("input[type=submit]")
+
+    # when: the officer clicks, is told no answer came, and clicks the same button again
+    top.click()
+    page.wait_for_selector("#panel .kuzet-panel-error:not([hidden])")
+    error = page.locator("#panel .kuzet-panel-error").inner_text()
+    shot(page, "21-dispatch-answer-lost")
+    top.click()
+    notices = _notice(page, "already sent")
+
+    # then: one dispatch, and the page says the first click went through
+    assert held == [200]
+    assert "No answer from the server (502)" in error
+    assert notices.startswith("This form was already sent; nothing was done again. Dispatched:")
+    assert Assignment.objects.filter(incident=incident).count() == 1
+    assert page.kuzet_errors == []
+    shot(page, "22-dispatch-sent-again")
