@@ -73,6 +73,7 @@ def test_an_arrival_heard_by_radio_is_recorded_at_the_reported_time_and_counts_i
     assert (event.estimated_at, event.estimate_uncertainty_ms) == (reported, 180_000)
     dispatched.refresh_from_db()
     assert (dispatched.status, dispatched.on_scene_at) == ("on_scene", reported)
+    assert dispatched.next_escalation_at is None  # the ladder has nothing left to ask
     incident = kpis.incidents_with_kpis(Incident.objects.filter(pk=dispatched.incident_id)).get()
     assert (incident.status, incident.first_on_scene_at) == ("active", reported)
     assert round(incident.response_s) == 12 * 60
