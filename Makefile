@@ -103,8 +103,9 @@ messages: $(STAMP)
 	cd backend/reports && ../../$(BIN)/django-admin compilemessages \
 		--settings backend.config.settings.test --pythonpath ../..
 
+# `make bench` lists the benchmarks; `make bench BENCH="sync_bench --help"` runs one.
 bench: $(STAMP)
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(BENCH)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache $(WATERMELON)/node_modules $(FIELD)/node_modules $(FIELD)/dist

@@ -9,7 +9,8 @@ Needs a database filled by that checkout's ``bench/sync_bench.py``. Each request
 sync benchmark's ``push-50`` (49 notes on an open assignment of the device's unit and one
 position), every event new, so each goes through the whole fact path: parse, time estimate,
 the rules, the change log, the audit chain. Prints wall and this process's CPU milliseconds
-per event (PostgreSQL's own time is in the wall figure only).
+per event (PostgreSQL's own time is in the wall figure only); ``--profile N`` prints the N
+costliest functions instead (cProfile, by own and by cumulative time).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from inprocess import TOKEN, load, parse_args, setup
 
 
 def main() -> None:
-    args = parse_args(__doc__.split("\n")[0], pushes=(int, 60))
+    args = parse_args(__doc__.split("\n")[0], pushes=(int, 60), profile=(int, 0))
     _root, device = setup(args.checkout, args.database_url)
     from django.test import Client
 
@@ -70,6 +71,22 @@ def main() -> None:
 
     for n in range(5):  # warm up
         push(n)
+    if args.profile:
+        # --profile N: where this process's time goes, by function (own and cumulative
+        # time); PostgreSQL's side shows as time waiting in psycopg.
+        import cProfile
+        import pstats
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for n in range(5, 5 + args.pushes):
+            push(n)
+        profiler.disable()
+        stats = pstats.Stats(profiler).strip_dirs()
+        stats.sort_stats("tottime").print_stats(args.profile)
+        stats.sort_stats("cumulative").print_stats(args.profile)
+        stats.print_stats(r"rules|timing|estimate|_decide|render|protocol")
+        return
     wall, cpu = time.perf_counter(), time.process_time()
     for n in range(5, 5 + args.pushes):
         push(n)

@@ -7,12 +7,15 @@ officer admin is extended here, where both are in reach, and registered again.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
+from django.template.response import TemplateResponse
+from django.utils import timezone
 
 from backend.common import clock
 from backend.common.errors import DomainError
@@ -50,20 +53,38 @@ class OfficerEnrolmentAdmin(OfficerAdmin):
         return ENROL in capabilities(request.user, Officer)
 
     @admin.action(description="Issue an enrolment code (shown once)", permissions=["enrol"])
-    def issue_enrolment_code(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+    def issue_enrolment_code(
+        self, request: HttpRequest, queryset: QuerySet[Any]
+    ) -> TemplateResponse | None:
+        """Issue a code per selected officer and show each once, as text to read out or type
+        and as a QR code the field app scans (its enrol screen reads the same text)."""
         hours = settings.KUZET_ENROLMENT_CODE_HOURS
+        issued = []
         for officer in queryset.order_by("username"):
             try:
                 code = enrolment_code_issue(officer=officer, issued_by=_actor(request))
             except DomainError as exc:
                 self.message_user(request, f"{officer.username}: {exc.detail}", messages.WARNING)
                 continue
-            self.message_user(
-                request,
-                f"Enrolment code for {officer.username}: {code} — valid {hours} h, works once. "
-                "It is not stored and will not be shown again.",
-                messages.SUCCESS,
-            )
+            issued.append({"officer": officer, "code": code, "qr": _qr_svg(code)})
+        if not issued:
+            return None  # back to the list, with the warnings
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Enrolment codes",
+            "opts": self.opts,
+            "issued": issued,
+            "hours": hours,
+            "valid_until": timezone.localtime() + dt.timedelta(hours=hours),
+        }
+        return TemplateResponse(request, "admin/devices/enrolment_codes.html", context)
+
+
+def _qr_svg(code: str) -> str:
+    """The code as an inline SVG QR code (segno: pure Python, no image files, no network)."""
+    import segno
+
+    return str(segno.make(code, error="m").svg_inline(scale=6, border=2, dark="#000"))
 
 
 class SilentFilter(ConditionFilter):

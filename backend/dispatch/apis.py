@@ -434,89 +434,75 @@ class IncidentDispatchApi(APIView):
         return Response(_assignment_output(assignment), status=status.HTTP_201_CREATED)
 
 
-class IncidentCloseApi(APIView):
-    class CloseInput(serializers.Serializer[Any]):
-        disposition = serializers.CharField(max_length=200)
-        outcome_code = serializers.ChoiceField(
-            choices=OutcomeCode.choices, required=False, allow_blank=True, default=""
-        )
+# A dispatcher's command on one incident: validate ``Input``, run ``command`` through the
+# services, answer the incident. Idempotent by key; the subclass carries its schema. (A
+# comment, not a docstring: drf-spectacular would publish it as every command's description.)
+class _IncidentCommandApi(APIView):
+    Input: type[serializers.Serializer[Any]]
+    command: Any  # staticmethod(services.incident_…)
 
-    @extend_schema(
-        operation_id="incident_close",
-        summary="Close the incident; open assignments are cleared or cancelled",
+    @idempotent
+    def post(self, request: Request, incident_id: int) -> Response:
+        access.require_dispatcher(request.user)
+        serializer = self.Input(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        incident = access.access_incident(request.user, incident_id)
+        incident = self.command(incident=incident, by=request.user, **serializer.validated_data)
+        return Response(_incident_output(incident))
+
+
+def _incident_command_schema(operation_id: str, summary: str, request: Any) -> Any:
+    return extend_schema(
+        operation_id=operation_id,
+        summary=summary,
         parameters=[IDEMPOTENCY_KEY],
-        request=CloseInput,
+        request=request,
         responses={**IDEMPOTENCY_ERRORS, 200: IncidentOutput, **_errors(400, 401, 403, 404, 409)},
         tags=["incidents"],
     )
-    @idempotent
-    def post(self, request: Request, incident_id: int) -> Response:
-        access.require_dispatcher(request.user)
-        serializer = self.CloseInput(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        incident = access.access_incident(request.user, incident_id)
-        incident = services.incident_close(
-            incident=incident, by=request.user, **serializer.validated_data
-        )
-        return Response(_incident_output(incident))
 
 
-class IncidentCancelApi(APIView):
-    # Named apart from AssignmentCancelApi.CancelInput: drf-spectacular names schema
-    # components by class name, and two different ones of one name fail check --deploy.
-    class IncidentCancelInput(serializers.Serializer[Any]):
-        reason = serializers.CharField(max_length=200)
-
-    @extend_schema(
-        operation_id="incident_cancel",
-        summary="Cancel the incident (no police needed); open assignments are cancelled",
-        parameters=[IDEMPOTENCY_KEY],
-        request=IncidentCancelInput,
-        responses={
-            **IDEMPOTENCY_ERRORS,
-            200: IncidentOutput,
-            **_errors(400, 401, 403, 404, 409),
-        },
-        tags=["incidents"],
+class CloseInput(serializers.Serializer[Any]):
+    disposition = serializers.CharField(max_length=200)
+    outcome_code = serializers.ChoiceField(
+        choices=OutcomeCode.choices, required=False, allow_blank=True, default=""
     )
-    @idempotent
-    def post(self, request: Request, incident_id: int) -> Response:
-        access.require_dispatcher(request.user)
-        serializer = self.IncidentCancelInput(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        incident = access.access_incident(request.user, incident_id)
-        incident = services.incident_cancel(
-            incident=incident, by=request.user, **serializer.validated_data
-        )
-        return Response(_incident_output(incident))
 
 
-class IncidentReopenApi(APIView):
-    class ReopenInput(serializers.Serializer[Any]):
-        reason = serializers.CharField(max_length=200)
+# Named apart from AssignmentCancelApi.CancelInput: drf-spectacular names schema components
+# by class name, and two different ones of one name fail check --deploy.
+class IncidentCancelInput(serializers.Serializer[Any]):
+    reason = serializers.CharField(max_length=200)
 
-    @extend_schema(
-        operation_id="incident_reopen",
-        summary="Reopen a closed incident; it goes back to the queue",
-        parameters=[IDEMPOTENCY_KEY],
-        request=ReopenInput,
-        responses={
-            **IDEMPOTENCY_ERRORS,
-            200: IncidentOutput,
-            **_errors(400, 401, 403, 404, 409),
-        },
-        tags=["incidents"],
-    )
-    @idempotent
-    def post(self, request: Request, incident_id: int) -> Response:
-        access.require_dispatcher(request.user)
-        serializer = self.ReopenInput(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        incident = access.access_incident(request.user, incident_id)
-        incident = services.incident_reopen(
-            incident=incident, by=request.user, **serializer.validated_data
-        )
-        return Response(_incident_output(incident))
+
+class ReopenInput(serializers.Serializer[Any]):
+    reason = serializers.CharField(max_length=200)
+
+
+@_incident_command_schema(
+    "incident_close", "Close the incident; open assignments are cleared or cancelled", CloseInput
+)
+class IncidentCloseApi(_IncidentCommandApi):
+    Input = CloseInput
+    command = staticmethod(services.incident_close)
+
+
+@_incident_command_schema(
+    "incident_cancel",
+    "Cancel the incident (no police needed); open assignments are cancelled",
+    IncidentCancelInput,
+)
+class IncidentCancelApi(_IncidentCommandApi):
+    Input = IncidentCancelInput
+    command = staticmethod(services.incident_cancel)
+
+
+@_incident_command_schema(
+    "incident_reopen", "Reopen a closed incident; it goes back to the queue", ReopenInput
+)
+class IncidentReopenApi(_IncidentCommandApi):
+    Input = ReopenInput
+    command = staticmethod(services.incident_reopen)
 
 
 # --- staff: assignments ----------------------------------------------------------------------

@@ -105,10 +105,11 @@ def units_recommended(
 ) -> list[Recommendation]:
     """Available units of the incident's district ranked by estimated travel time.
 
-    Order: units with a fresh position before units whose position is stale or unknown
-    (``KUZET_POSITION_STALE_MINUTES``); within each, reachable units before ``unreachable``
-    ones; then by estimated travel time; then by callsign so that ties are stable. Units
-    already assigned to the incident are left out.
+    Order: reachable units before ``unreachable`` ones (no contact for
+    ``KUZET_UNREACHABLE_MINUTES``: offered last, with a warning, never hidden — issue 13);
+    within each, units with a fresh position before units whose position is stale or unknown
+    (``KUZET_POSITION_STALE_MINUTES``); then by estimated travel time; then by callsign so
+    that ties are stable. Units already assigned to the incident are left out.
     """
     at = at or clock.now()
     stale_after = dt.timedelta(minutes=settings.KUZET_POSITION_STALE_MINUTES)
@@ -142,7 +143,7 @@ def units_recommended(
             position_age_s=None if age is None else max(0, int(age.total_seconds())),
             stale=stale,
         )
-        key = (stale, presence == UNREACHABLE, eta is None, eta or 0, unit.callsign)
+        key = (presence == UNREACHABLE, stale, eta is None, eta or 0, unit.callsign)
         ranked.append((key, rec))
     ranked.sort(key=lambda item: item[0])
     recs = [rec for _, rec in ranked]

@@ -27,6 +27,8 @@ class AuditAction(StrEnum):
     ASSIGNMENT_CANCELLED = "assignment.cancelled"
     ASSIGNMENT_REASSIGNED = "assignment.reassigned"
     ASSIGNMENT_ACKNOWLEDGED_ON_BEHALF = "assignment.acknowledged_on_behalf"
+    # en route, on scene, cleared or the outcome, heard by phone or radio
+    ASSIGNMENT_RECORDED_ON_BEHALF = "assignment.recorded_on_behalf"
     # Facts that did not come from the app (one per source)
     EVENT_ON_BEHALF_RECORDED = "event.on_behalf_recorded"
     EVENT_SMS_RECORDED = "event.sms_recorded"

@@ -121,6 +121,16 @@ def _period_text(f: ReportFilter) -> str:
     return f"{date_format(f.date_from, 'd.m.Y')} – {date_format(f.date_to, 'd.m.Y')}"
 
 
+def _refused(
+    site: Any, request: HttpRequest, form: ReportFilterForm, template: str, title: str
+) -> HttpResponse:
+    """A filter that is not valid: JSON errors for a CSV download, else the page with the
+    form's errors (400)."""
+    if request.GET.get("csv"):
+        return _invalid(form)
+    return _page(site, request, template, _context(form, None, title=title), status=400)
+
+
 def _context(form: ReportFilterForm, f: ReportFilter | None, **extra: Any) -> dict[str, Any]:
     return {
         "form": form,
@@ -346,17 +356,8 @@ def kpis_page(site: Any, request: HttpRequest) -> HttpResponse:
     by = request.GET.get("by") or "zone"
     if by not in SLICE_BY_KEY:
         by = "zone"
-    wants_csv = bool(request.GET.get("csv"))
     if not form.is_valid():
-        if wants_csv:
-            return _invalid(form)
-        return _page(
-            site,
-            request,
-            "admin/reports/kpis.html",
-            _context(form, None, title=_("KPIs")),
-            status=400,
-        )
+        return _refused(site, request, form, "admin/reports/kpis.html", _("KPIs"))
     f = form.report_filter()
     overview = selectors.kpi_overview(f, now=clock.now(), by=by)
     tables = [summary_table(overview), slice_table(overview)]
@@ -446,15 +447,7 @@ def villages_page(site: Any, request: HttpRequest) -> HttpResponse:
     coverage and travel, their coverage level and road distance."""
     form = _form(request, last_days())
     if not form.is_valid():
-        if request.GET.get("csv"):
-            return _invalid(form)
-        return _page(
-            site,
-            request,
-            "admin/reports/villages.html",
-            _context(form, None, title=_("Villages")),
-            status=400,
-        )
+        return _refused(site, request, form, "admin/reports/villages.html", _("Villages"))
     f = form.report_filter()
     tables = [villages_table(f, selectors.villages(f, now=clock.now()))]
     context = _context(
@@ -534,15 +527,7 @@ def quality_page(site: Any, request: HttpRequest) -> HttpResponse:
     delivered within 60 s, devices not synced for N hours."""
     form = _form(request, last_days())
     if not form.is_valid():
-        if request.GET.get("csv"):
-            return _invalid(form)
-        return _page(
-            site,
-            request,
-            "admin/reports/quality.html",
-            _context(form, None, title=_("Data quality")),
-            status=400,
-        )
+        return _refused(site, request, form, "admin/reports/quality.html", _("Data quality"))
     f = form.report_filter()
     hours = settings.KUZET_DEVICE_SILENT_HOURS
     quality = selectors.data_quality(f, now=clock.now(), silent_hours=hours)
@@ -729,14 +714,8 @@ def upward_page(site: Any, request: HttpRequest) -> HttpResponse:
     domestic violence — as a page, CSV per table and a printable layout (``?layout=print``)."""
     form = _form(request, last_month())
     if not form.is_valid():
-        if request.GET.get("csv"):
-            return _invalid(form)
-        return _page(
-            site,
-            request,
-            "admin/reports/upward.html",
-            _context(form, None, title=_("Report for the period")),
-            status=400,
+        return _refused(
+            site, request, form, "admin/reports/upward.html", _("Report for the period")
         )
     f = form.report_filter()
     report = selectors.upward_report(f, now=clock.now())

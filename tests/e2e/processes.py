@@ -73,3 +73,17 @@ def http_server(args: list[str], *, port: int, env: dict[str, str], name: str) -
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait(5)
+
+
+@contextmanager
+def web_server(var_dir: Path, **extra: str) -> Iterator[str]:
+    """Kuzet under uvicorn on the test database; yields its base URL. DEBUG=1 (override in
+    ``extra``) so that uvicorn serves the admin's static files itself (production has nginx)."""
+    import sys
+
+    port = free_port()
+    env = server_env(database=database_url(), var_dir=var_dir, **{"DEBUG": "1", **extra})
+    args = [sys.executable, "-m", "uvicorn", "backend.config.asgi:application", "--host",
+            "127.0.0.1", "--port", str(port), "--lifespan", "off", "--no-access-log"]  # fmt: skip
+    with http_server(args, port=port, env=env, name="uvicorn") as host:
+        yield f"http://{host}"

@@ -1,18 +1,25 @@
-"""Dispatch in the admin: the recommendation panel and the commands on the incident page.
+"""Dispatch in the admin: the panel at the top of the incident page and its commands.
 
 Pieces that call the same services as the API:
 
 * :class:`IncidentDispatchAdminMixin` — put it FIRST in ``IncidentAdmin``'s bases. It adds
-  POST-only URLs under the incident's change page (dispatch a unit, close; cancel, reassign,
-  acknowledge on behalf for each open assignment) and the panel's context
-  (``kuzet_dispatch``) to ``change_view``.
-* the template ``admin/dispatch/incident/dispatch_panel.html`` — include it in the
-  ``kuzet_incident_panels`` block of the incident change form (or use
-  ``admin/dispatch/incident/change_form_with_dispatch.html``, which does exactly that).
+  POST-only URLs under the incident's change page (dispatch a unit; close, cancel, reopen
+  the incident; set its registry numbers; cancel, reassign, record on the officer's behalf
+  for each open assignment), a GET URL for the panel alone (``panel/``), and the panel's
+  context (``kuzet_dispatch``) to ``change_view``.
+* the templates ``admin/dispatch/incident/panel.html`` (the panel: what the commands
+  re-render) and ``change_form.html`` (the page: the panel BEFORE the admin's own
+  ``<form id="incident_form">`` — a form nested in another is dropped by the browser, which
+  made the top Dispatch button post the admin form: 403, issue 13).
 * :class:`AssignmentDispatchAdminMixin` — changelist actions for ``AssignmentAdmin``: cancel
   the selected assignments, acknowledge them on behalf (phone).
 
-Every panel form carries its own ``idempotency_key`` (a fresh one each time the page is
+Every command keeps one's place. ``static/dispatch/incident.js`` sends a panel form with
+``fetch`` and the header ``X-Kuzet-Panel: 1``; the command answers with the re-rendered
+panel (its notices inside) and the script puts it in place of the old one. Without the
+script the form posts as usual and the answer is a redirect to the page's ``#panel``.
+
+Every panel form carries its own ``idempotency_key`` (a fresh one each time the panel is
 rendered): sending the same form twice — a double click, a browser resending the POST after
 a lost answer — runs the command once and says so (``backend.ledger.idempotency``).
 
@@ -23,6 +30,7 @@ check scope again. Only duty officers, chiefs and superusers act (``access.can_d
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -31,23 +39,115 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.views.decorators.http import require_POST
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_POST
 
-from backend.common.errors import DomainError
+from backend.common import clock
+from backend.common.errors import DomainError, ValidationFailed
+from backend.ledger import uow
 from backend.ledger.idempotency import Replay, fingerprint, parse_key, run_once
+from backend.people.models import UNREACHABLE
 
-from .. import access, selectors, services
-from ..lifecycle import ASSIGNMENT_OPEN, INCIDENT_COMMANDED_OVER
+from .. import access, lifecycle, selectors, services
+from ..lifecycle import ASSIGNMENT_OPEN, INCIDENT_COMMANDED_OVER, EventKind
 from ..models import Assignment, Incident, OutcomeCode
-from ..services.assignments import ACK_CHANNELS
+from ..services.assignments import ACK_CHANNELS, ON_BEHALF_KINDS
+from ..services.incidents import REGISTRY_FIELDS
+from .formatting import duration_text, when_text
+from .timeline import incident_timeline
 
 # The hidden field of every panel form: one idempotency key per rendered form.
 FORM_FIELD = "idempotency_key"
+# The header the panel's script sends, and the answer carries back: "answer with the panel".
+PANEL_HEADER = "X-Kuzet-Panel"
+PANEL_TEMPLATE = "admin/dispatch/incident/panel.html"
+# The local time input (the district's time zone): what the browser's datetime-local sends.
+TIME_INPUT_FORMATS = ("%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M")
+
+CHANNEL_LABELS: dict[str, Any] = {
+    "phone": _("phone"),
+    "radio": _("radio"),
+    "in_person": _("in person"),
+}
+KIND_LABELS: dict[str, Any] = {
+    EventKind.ACK: _("acknowledged"),
+    EventKind.EN_ROUTE: _("en route"),
+    EventKind.ON_SCENE: _("on scene"),
+    EventKind.CLEARED: _("cleared"),
+    EventKind.OUTCOME: _("outcome"),
+}
+REGISTRY_LABELS: dict[str, Any] = {"kui": _("КУИ"), "erdr": _("ЕРДР"), "erap": _("ЕРАП")}
+
+
+def _is_panel_request(request: HttpRequest) -> bool:
+    return request.headers.get(PANEL_HEADER) == "1"
+
+
+def _next_kind(a: Assignment) -> str:
+    """The milestone the unit is most likely to report next: the first one past its status
+    that is not recorded yet (on scene → cleared); the outcome after that."""
+    reached = (
+        lifecycle.ASSIGNMENT_ORDER.index(a.status) if a.status in lifecycle.ASSIGNMENT_ORDER else -1
+    )
+    for kind in ON_BEHALF_KINDS:
+        milestone = lifecycle.MILESTONE_BY_KIND.get(kind)
+        if milestone is None:
+            continue
+        past = lifecycle.ASSIGNMENT_ORDER.index(milestone.status) > reached
+        if past and getattr(a, milestone.field) is None:
+            return kind
+    return EventKind.OUTCOME
+
+
+def _local_input(value: dt.datetime) -> str:
+    """A datetime-local input's value, to the second, in the district's time."""
+    return timezone.localtime(value).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def _parse_local(value: str) -> dt.datetime:
+    for fmt in TIME_INPUT_FORMATS:
+        try:
+            # A wall-clock time of the district, made aware just below.
+            naive = dt.datetime.strptime(value.strip(), fmt)  # noqa: DTZ007
+        except ValueError:
+            continue
+        return timezone.make_aware(naive, timezone.get_current_timezone())
+    raise ValidationFailed(
+        str(_("Enter the time as date and hours:minutes (local time).")), code="invalid_time"
+    )
+
+
+def _reported_time(post: Any) -> dt.datetime | None:
+    """The time as reported, or None for "now": the field left at the value it was rendered
+    with means "just now", i.e. when the form is sent, not when the panel was drawn."""
+    value = (post.get("occurred_at") or "").strip()
+    if not value or value == (post.get("occurred_at_shown") or "").strip():
+        return None
+    return _parse_local(value)
+
+
+def _uncertainty_s(post: Any) -> int | None:
+    value = (post.get("uncertainty_min") or "").strip()
+    if not value:
+        return None
+    try:
+        minutes = float(value.replace(",", "."))
+    except ValueError:
+        raise ValidationFailed(
+            str(_("The uncertainty is a number of minutes.")), code="invalid_uncertainty"
+        ) from None
+    if minutes < 0:
+        raise ValidationFailed(
+            str(_("The uncertainty cannot be negative.")), code="invalid_uncertainty"
+        )
+    return round(minutes * 60)
 
 
 class IncidentDispatchAdminMixin:
-    """Dispatch commands and the recommendation panel on the incident change page."""
+    """Dispatch commands and the panel at the top of the incident change page."""
 
     kuzet_recommendation_limit = 10
 
@@ -57,31 +157,46 @@ class IncidentDispatchAdminMixin:
         wrap = admin_.admin_site.admin_view
         prefix = f"{admin_.opts.app_label}_{admin_.opts.model_name}"
         ours = [
+            # First: "<path:object_id>" would also match "7/assignments/9" before "cancel/".
+            path("<path:object_id>/assignments/<int:assignment_id>/<str:command>/",
+                 wrap(require_POST(self.kuzet_assignment_view)),
+                 name=f"{prefix}_kuzet_assignment"),
+            path("<path:object_id>/panel/", wrap(require_GET(self.kuzet_panel_view)),
+                 name=f"{prefix}_kuzet_panel"),
             path("<path:object_id>/dispatch/", wrap(require_POST(self.kuzet_dispatch_view)),
                  name=f"{prefix}_kuzet_dispatch"),
             path("<path:object_id>/close/", wrap(require_POST(self.kuzet_close_view)),
                  name=f"{prefix}_kuzet_close"),
-            path("<path:object_id>/assignments/<int:assignment_id>/<str:command>/",
-                 wrap(require_POST(self.kuzet_assignment_view)),
-                 name=f"{prefix}_kuzet_assignment"),
+            path("<path:object_id>/cancel/", wrap(require_POST(self.kuzet_cancel_view)),
+                 name=f"{prefix}_kuzet_cancel"),
+            path("<path:object_id>/reopen/", wrap(require_POST(self.kuzet_reopen_view)),
+                 name=f"{prefix}_kuzet_reopen"),
+            path("<path:object_id>/registry/", wrap(require_POST(self.kuzet_registry_view)),
+                 name=f"{prefix}_kuzet_registry"),
         ]  # fmt: skip
         theirs: list[Any] = super().get_urls()  # type: ignore[misc]
         return ours + theirs
 
     # -- context -------------------------------------------------------------------------
     def kuzet_dispatch_context(self, request: HttpRequest, incident: Incident) -> dict[str, Any]:
-        """What the panel shows: ranked units with travel estimates and position ages, the
-        open assignments, and whether this user may act."""
+        """What the panel shows: the open assignments with their commands, the ranked units
+        (reachable first; unreachable ones last, with a warning) with travel estimates and
+        position ages, the incident's commands, its registry numbers and outcome, and its
+        timeline; and whether this user may act."""
         admin_: Any = self
         info = admin_.opts.app_label, admin_.opts.model_name
-        can_act = access.can_dispatch(request.user) and incident.is_open
+        may_dispatch = access.can_dispatch(request.user)
+        can_act = may_dispatch and incident.is_open
+        now = clock.now()
         open_assignments = list(
             incident.assignments.filter(status__in=ASSIGNMENT_OPEN)
             .select_related("unit")
             .order_by("dispatched_at", "pk")
         )
         recommendations = (
-            selectors.units_recommended(incident=incident, limit=self.kuzet_recommendation_limit)
+            selectors.units_recommended(
+                incident=incident, limit=self.kuzet_recommendation_limit, at=now
+            )
             if incident.is_open
             else []
         )
@@ -90,28 +205,66 @@ class IncidentDispatchAdminMixin:
         def url(name: str, *args: Any) -> str:
             return reverse(f"admin:{info[0]}_{info[1]}_{name}", args=args, current_app=site)
 
+        def recommendation(r: selectors.Recommendation) -> dict[str, Any]:
+            row = r.as_dict()
+            row["unreachable"] = r.presence == UNREACHABLE
+            row["type_label"] = r.unit.get_type_display()
+            row["mobility_label"] = r.unit.get_mobility_display()
+            contact = r.unit.last_contact_at
+            row["no_contact_text"] = (
+                duration_text(max(0, int((now - contact).total_seconds())))
+                if contact is not None
+                else ""
+            )
+            row["eta_text"] = duration_text(r.eta_s)
+            row["position_age_text"] = (
+                duration_text(r.position_age_s) if r.position_age_s is not None else ""
+            )
+            return row
+
         return {
             "incident": incident,
             "can_act": can_act,
-            "can_close": access.can_dispatch(request.user)
-            and incident.status not in INCIDENT_COMMANDED_OVER,
+            "may_dispatch": may_dispatch,
+            "can_close": may_dispatch and incident.status not in INCIDENT_COMMANDED_OVER,
+            "can_cancel": may_dispatch and incident.status not in lifecycle.INCIDENT_ENDED,
+            "can_reopen": may_dispatch and incident.status in INCIDENT_COMMANDED_OVER,
             "zone": selectors.incident_zone(incident),
-            "recommendations": [r.as_dict() for r in recommendations],
+            "received_text": when_text(incident.received_at),
+            "closed_text": when_text(incident.closed_at) if incident.closed_at else "",
+            "recommendations": [recommendation(r) for r in recommendations],
             "open_assignments": [
                 {
                     "assignment": a,
+                    "dispatched_text": when_text(a.dispatched_at),
+                    "ack_due_text": when_text(a.ack_due_at) if a.ack_due_at else "—",
+                    "acknowledged_text": when_text(a.acknowledged_at) if a.acknowledged_at else "",
+                    "arrive_due_text": when_text(a.arrive_due_at) if a.arrive_due_at else "—",
+                    "on_scene_text": when_text(a.on_scene_at) if a.on_scene_at else "",
+                    "next_kind": _next_kind(a),
                     "urls": {
                         command: url("kuzet_assignment", incident.pk, a.pk, command)
-                        for command in ("acknowledge", "reassign", "cancel")
+                        for command in ("record", "reassign", "cancel")
                     },
                 }
                 for a in open_assignments
             ],
-            "ack_channels": ACK_CHANNELS,
+            "record_kinds": [(k, KIND_LABELS[k]) for k in ON_BEHALF_KINDS],
+            "ack_channels": [(c, CHANNEL_LABELS.get(c, c)) for c in ACK_CHANNELS],
             "outcome_codes": OutcomeCode.choices,
+            "registry": [
+                (kind, REGISTRY_LABELS[kind], getattr(incident, field_name))
+                for kind, field_name in REGISTRY_FIELDS.items()
+            ],
+            "now_input": _local_input(now),
             "new_key": _new_key,  # called by the template once per form
+            "panel_url": url("kuzet_panel", incident.pk),
             "dispatch_url": url("kuzet_dispatch", incident.pk),
             "close_url": url("kuzet_close", incident.pk),
+            "cancel_url": url("kuzet_cancel", incident.pk),
+            "reopen_url": url("kuzet_reopen", incident.pk),
+            "registry_url": url("kuzet_registry", incident.pk),
+            "timeline": incident_timeline(incident),
         }
 
     def change_view(
@@ -124,7 +277,9 @@ class IncidentDispatchAdminMixin:
         extra_context = dict(extra_context or {})
         incident = self._kuzet_incident(request, object_id, required=False)
         if incident is not None:
-            extra_context["kuzet_dispatch"] = self.kuzet_dispatch_context(request, incident)
+            panel = self.kuzet_dispatch_context(request, incident)
+            extra_context["kuzet_dispatch"] = panel
+            extra_context["kuzet_timeline"] = panel["timeline"]
         return super().change_view(request, object_id, form_url, extra_context)  # type: ignore[misc,no-any-return]
 
     # -- views ----------------------------------------------------------------------------
@@ -140,34 +295,64 @@ class IncidentDispatchAdminMixin:
     def _kuzet_back(self, incident: Incident) -> HttpResponseRedirect:
         admin_: Any = self
         info = admin_.opts.app_label, admin_.opts.model_name
-        return HttpResponseRedirect(
-            reverse(
-                f"admin:{info[0]}_{info[1]}_change",
-                args=[incident.pk],
-                current_app=admin_.admin_site.name,
-            )
+        change = reverse(
+            f"admin:{info[0]}_{info[1]}_change",
+            args=[incident.pk],
+            current_app=admin_.admin_site.name,
         )
+        # Back to the panel, not to the top of the page.
+        return HttpResponseRedirect(f"{change}#panel")
+
+    def _kuzet_panel(
+        self, request: HttpRequest, incident: Incident, notices: list[tuple[str, str]]
+    ) -> HttpResponse:
+        """The panel alone, with the command's notices in it (``(level tag, text)``)."""
+        incident.refresh_from_db()
+        if incident.is_dv:
+            # The panel shows the record as the page does: the read is audited (214-IV).
+            uow.record_read(actor=request.user, obj=incident, purpose="admin.incident_panel")
+        context = {
+            "kuzet_dispatch": self.kuzet_dispatch_context(request, incident),
+            "kuzet_notices": notices,
+        }
+        response = TemplateResponse(request, PANEL_TEMPLATE, context)
+        response[PANEL_HEADER] = "1"
+        response["Cache-Control"] = "no-store"
+        return response
+
+    def kuzet_panel_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        admin_: Any = self
+        incident = self._kuzet_incident(request, object_id)
+        assert incident is not None
+        if not admin_.has_view_or_change_permission(request, incident):
+            raise PermissionDenied
+        return self._kuzet_panel(request, incident, [])
 
     def _kuzet_run(
-        self, request: HttpRequest, incident: Incident, action: Any, success: str
-    ) -> HttpResponseRedirect:
+        self, request: HttpRequest, incident: Incident, action: Any, success: Any
+    ) -> HttpResponse:
         if not access.can_dispatch(request.user):
             raise PermissionDenied
         admin_: Any = self
+        notice: tuple[int, str]
         try:
-            outcome = _once(request, lambda: success.format(result=action()))
+            outcome = _once(request, lambda: str(success).format(result=action()))
         except DomainError as exc:
-            admin_.message_user(request, f"{exc.detail} ({exc.code})", messages.ERROR)
+            notice = (messages.ERROR, f"{exc.detail} ({exc.code})")
         else:
             if isinstance(outcome, Replay):
-                admin_.message_user(
-                    request,
-                    f"This form was already sent; nothing was done again. "
-                    f"{outcome.body['message']}",
+                notice = (
                     messages.WARNING,
+                    f"{_('This form was already sent; nothing was done again.')} "
+                    f"{outcome.body['message']}",
                 )
             else:
-                admin_.message_user(request, outcome, messages.SUCCESS)
+                notice = (messages.SUCCESS, outcome)
+        if _is_panel_request(request):
+            return self._kuzet_panel(
+                request, incident, [(messages.DEFAULT_TAGS[notice[0]], notice[1])]
+            )
+        admin_.message_user(request, notice[1], notice[0])
         return self._kuzet_back(incident)
 
     def kuzet_dispatch_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
@@ -183,7 +368,7 @@ class IncidentDispatchAdminMixin:
                 note=request.POST.get("note", "")[:200],
             )
 
-        return self._kuzet_run(request, incident, run, "Dispatched: {result}.")
+        return self._kuzet_run(request, incident, run, _("Dispatched: {result}."))
 
     def kuzet_close_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         incident = self._kuzet_incident(request, object_id)
@@ -197,7 +382,48 @@ class IncidentDispatchAdminMixin:
                 disposition=request.POST.get("disposition", ""),
                 outcome_code=request.POST.get("outcome_code", ""),
             ),
-            "Closed: {result}.",
+            _("Closed: {result}."),
+        )
+
+    def kuzet_cancel_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        incident = self._kuzet_incident(request, object_id)
+        assert incident is not None
+        return self._kuzet_run(
+            request,
+            incident,
+            lambda: services.incident_cancel(
+                incident=incident, by=request.user, reason=request.POST.get("reason", "")
+            ),
+            _("Incident cancelled: {result}."),
+        )
+
+    def kuzet_reopen_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        incident = self._kuzet_incident(request, object_id)
+        assert incident is not None
+        return self._kuzet_run(
+            request,
+            incident,
+            lambda: services.incident_reopen(
+                incident=incident, by=request.user, reason=request.POST.get("reason", "")
+            ),
+            _("Reopened: {result}."),
+        )
+
+    def kuzet_registry_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        incident = self._kuzet_incident(request, object_id)
+        assert incident is not None
+        numbers = {
+            kind: request.POST[f"registry_{kind}"]
+            for kind in REGISTRY_FIELDS
+            if f"registry_{kind}" in request.POST
+        }
+        return self._kuzet_run(
+            request,
+            incident,
+            lambda: services.incident_registry_set(
+                incident=incident, by=request.user, numbers=numbers
+            ),
+            _("Registry numbers saved: {result}."),
         )
 
     def kuzet_assignment_view(
@@ -210,16 +436,38 @@ class IncidentDispatchAdminMixin:
             raise Http404("No such assignment on this incident.")
         user = request.user
         post = request.POST
+
+        def record() -> str:
+            kind = post.get("kind", "")
+            event = services.assignment_record_on_behalf(
+                assignment=assignment,
+                by=user,
+                kind=kind,
+                channel=post.get("channel", ""),
+                occurred_at=_reported_time(post),
+                uncertainty_s=_uncertainty_s(post),
+                note=post.get("note", ""),
+                outcome_code=post.get("outcome_code", ""),
+                outcome_text=post.get("outcome_text", ""),
+            )
+            return (
+                f"{assignment.unit.callsign}: {KIND_LABELS.get(kind, kind)}, "
+                f"{when_text(event.estimated_at)} "
+                f"({CHANNEL_LABELS.get(event.via, event.via)})"
+            )
+
         commands = {
             "cancel": (lambda: services.assignment_cancel(
                 assignment=assignment, by=user, reason=post.get("reason", "")),
-                "Cancelled: {result}."),
+                _("Cancelled: {result}.")),
             "reassign": (lambda: services.assignment_reassign(
                 assignment=assignment, unit=access.access_unit(user, _int(post.get("unit_id"))),
-                by=user), "Reassigned: {result}."),
+                by=user), _("Reassigned: {result}.")),
+            # The form of earlier pages (and of the API's shape): acknowledged, now.
             "acknowledge": (lambda: services.assignment_acknowledge_on_behalf(
                 assignment=assignment, by=user, channel=post.get("channel", ""),
-                note=post.get("note", "")), "Acknowledgment recorded ({result.via})."),
+                note=post.get("note", "")), _("Acknowledgment recorded ({result.via}).")),
+            "record": (record, _("Recorded on the officer's behalf: {result}.")),
         }  # fmt: skip
         if command not in commands:
             raise Http404("Unknown command.")

@@ -1,5 +1,6 @@
-"""Incidents in the console: the list with KPI columns, the page with the dispatch panel
-above the whole timeline."""
+"""Incidents in the console: the list with KPI columns; the page with the actions first —
+the dispatch panel (open assignments, recommended units, the incident's commands, registry
+numbers and outcome) and the timeline — and the record's read-only fields last, folded."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
+from django.utils.translation import gettext_lazy as _
 
 from backend.ledger import uow
 from backend.ledger.names import SyncTable
@@ -21,7 +23,6 @@ from ..models import Assignment, Incident
 from . import call_entry
 from .dispatch_panel import IncidentDispatchAdminMixin
 from .formatting import duration_text, when_text
-from .timeline import incident_timeline
 
 # What a superuser may correct on an incident: what the caller said, where, the registry
 # numbers. Status, priority, place and every time belong to the services.
@@ -43,8 +44,8 @@ SUPERUSER_CORRECTS = frozenset(
 
 @admin.register(Incident)
 class IncidentAdmin(IncidentDispatchAdminMixin, ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
-    """Incidents: the list with response-time columns, the page with the recommendation
-    panel and the dispatch commands above the whole timeline.
+    """Incidents: the list with response-time columns, the page with the dispatch panel
+    and the timeline at the top (``dispatch_panel.py``), the record's fields below, folded.
 
     Status and times change only through the dispatch services (the panel's commands), so
     that every change is on the timeline, releases units and reaches the boards: they are
@@ -83,8 +84,11 @@ class IncidentAdmin(IncidentDispatchAdminMixin, ScopedAdminMixin, admin.ModelAdm
     list_per_page = 50
     fieldsets = (
         (
-            None,
+            _("Record"),
             {
+                # Read-only for everyone but a superuser; the panel above shows what a duty
+                # officer needs, so these wait folded below it.
+                "classes": ("collapse",),
                 "fields": (
                     "number",
                     "status",
@@ -94,13 +98,20 @@ class IncidentAdmin(IncidentDispatchAdminMixin, ScopedAdminMixin, admin.ModelAdm
                     "external_ref",
                     "district",
                     "restricted",
-                )
+                ),
             },
         ),
-        ("Place", {"fields": ("settlement", "lat", "lon", "location_source", "landmark")}),
         (
-            "Report",
+            _("Place"),
             {
+                "classes": ("collapse",),
+                "fields": ("settlement", "lat", "lon", "location_source", "landmark"),
+            },
+        ),
+        (
+            _("Report"),
+            {
+                "classes": ("collapse",),
                 "fields": (
                     "summary",
                     "description",
@@ -111,12 +122,13 @@ class IncidentAdmin(IncidentDispatchAdminMixin, ScopedAdminMixin, admin.ModelAdm
                     "notify_citizen",
                     "citizen_notified_at",
                     "citizen_delay_notified_at",
-                )
+                ),
             },
         ),
         (
-            "Times",
+            _("Times"),
             {
+                "classes": ("collapse",),
                 "fields": (
                     "received_at",
                     "created_at",
@@ -124,12 +136,13 @@ class IncidentAdmin(IncidentDispatchAdminMixin, ScopedAdminMixin, admin.ModelAdm
                     "closed_at",
                     "closed_by",
                     "reopened_at",
-                )
+                ),
             },
         ),
         (
-            "Outcome",
+            _("Outcome"),
             {
+                "classes": ("collapse",),
                 "fields": (
                     "disposition",
                     "outcome_code",
@@ -138,7 +151,7 @@ class IncidentAdmin(IncidentDispatchAdminMixin, ScopedAdminMixin, admin.ModelAdm
                     "registry_kui",
                     "registry_erdr",
                     "registry_erap",
-                )
+                ),
             },
         ),
     )
@@ -194,11 +207,9 @@ class IncidentAdmin(IncidentDispatchAdminMixin, ScopedAdminMixin, admin.ModelAdm
     ) -> HttpResponse:
         extra_context = dict(extra_context or {})
         obj = self.get_object(request, object_id)
-        if obj is not None:
-            if obj.is_dv and request.method == "GET":
-                # Every read of a domestic-violence record is audited (Law 214-IV).
-                uow.record_read(actor=request.user, obj=obj, purpose="admin.incident_view")
-            extra_context["kuzet_timeline"] = incident_timeline(obj)
+        if obj is not None and obj.is_dv and request.method == "GET":
+            # Every read of a domestic-violence record is audited (Law 214-IV).
+            uow.record_read(actor=request.user, obj=obj, purpose="admin.incident_view")
         return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description="place")

@@ -7,8 +7,9 @@ records and notifies boards after commit. Import them from here.
 The modules, from the top down (import-linter holds the order, ``pyproject.toml``):
 
 - ``escalation`` (the sweep), ``sms_inbound`` (SMS replies), ``intake`` (integrations);
-- ``assignments`` (dispatch, cancel, reassign, acknowledge on behalf), ``incidents``
-  (create, close — the citizen told —, reopen, cancel), ``conflicts`` (a chief's resolution);
+- ``assignments`` (dispatch, cancel, reassign, record on behalf), ``incidents``
+  (create, close — the citizen told —, reopen, cancel, registry
+  numbers), ``conflicts`` (a chief's resolution);
 - ``facts`` (device and office facts become state), ``schedule`` (the ladder's next due
   time), ``outbox`` (SMS written in the transaction, sent after it);
 - ``units``, ``timeline`` (server events, board notifications), ``locks``.
@@ -18,6 +19,7 @@ from .assignments import (
     assignment_acknowledge_on_behalf,
     assignment_cancel,
     assignment_reassign,
+    assignment_record_on_behalf,
     incident_dispatch,
 )
 from .conflicts import conflict_resolve
@@ -28,6 +30,7 @@ from .incidents import (
     incident_cancel,
     incident_close,
     incident_create,
+    incident_registry_set,
     incident_reopen,
 )
 from .intake import (
@@ -49,6 +52,7 @@ __all__ = [
     "assignment_acknowledge_on_behalf",
     "assignment_cancel",
     "assignment_reassign",
+    "assignment_record_on_behalf",
     "conflict_resolve",
     "device_events_apply",
     "escalation_sweep",
@@ -57,6 +61,7 @@ __all__ = [
     "incident_close",
     "incident_create",
     "incident_dispatch",
+    "incident_registry_set",
     "incident_reopen",
     "intake_key_authenticate",
     "intake_key_issue",

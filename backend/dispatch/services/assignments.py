@@ -1,4 +1,5 @@
-"""Assignments: dispatch, cancel, reassign (supersede), acknowledge on the officer's behalf.
+"""Assignments: dispatch, cancel, reassign (supersede), record on the officer's behalf what
+the unit reported by phone or radio (acknowledged, en route, on scene, cleared, outcome).
 
 Each runs in one unit of work, locks incident → assignments → units in pk order, checks
 everything before writing anything (so a refusal leaves no trace), records a server event
@@ -22,7 +23,15 @@ from .. import lifecycle, policies, selectors, sms_texts
 from ..access import check_scope
 from ..ladder import next_due
 from ..lifecycle import ASSIGNMENT_OPEN, AssignmentStatus, EventKind, IncidentStatus
-from ..models import Assignment, DispatchSource, Event, EventSource, Incident, SmsMessage
+from ..models import (
+    Assignment,
+    DispatchSource,
+    Event,
+    EventSource,
+    Incident,
+    OutcomeCode,
+    SmsMessage,
+)
 from . import outbox
 from .facts import fact_record
 from .locks import lock_one, lock_rows
@@ -363,6 +372,169 @@ def assignment_reassign(
     return new
 
 
+# What a duty officer may record on an officer's behalf, heard by phone, radio or in person:
+# the milestones a unit reports (not "delivered", which only a device can say, nor
+# "transporting", which the field app records) and the outcome.
+ON_BEHALF_KINDS: tuple[str, ...] = (
+    EventKind.ACK,
+    EventKind.EN_ROUTE,
+    EventKind.ON_SCENE,
+    EventKind.CLEARED,
+    EventKind.OUTCOME,
+)
+# A time a person states on the radio is rarely better than a minute, never worse than a
+# shift: the stated spread is kept in seconds (DOMAIN.md: store seconds, never minutes).
+MAX_UNCERTAINTY_S = 12 * 3600
+# A reported time may be a few seconds "after now" when the officer's form was filled in
+# with the current minute and sent at once: a minute of slack, not more.
+FUTURE_SLACK = dt.timedelta(seconds=60)
+
+
+def _lock_for_fact(assignment: Assignment, by: Any, kind: str) -> tuple[Incident, Assignment]:
+    """The incident and the assignment, locked; a milestone needs an open assignment, an
+    outcome may also follow a clearance."""
+    if kind != EventKind.OUTCOME:
+        return _lock_open(assignment, by)
+    inc = lock_one(Incident, assignment.incident_id)
+    locked = lock_one(Assignment, assignment.pk)
+    if inc is None or locked is None:
+        raise NotFound("No such assignment.")
+    check_scope(by, inc.district_id)
+    locked.incident = inc
+    if locked.status in lifecycle.ASSIGNMENT_ENDED_BY_COMMAND:
+        raise Conflict(
+            f"The assignment is {locked.status}.", code="assignment_closed", status=locked.status
+        )
+    return inc, locked
+
+
+def _on_behalf_check(
+    *,
+    assignment: Assignment,
+    kind: str,
+    occurred_at: dt.datetime | None,
+    now: dt.datetime,
+) -> None:
+    """Refuse what cannot be recorded; call with the assignment locked."""
+    if kind == EventKind.OUTCOME:
+        return
+    milestone = lifecycle.MILESTONE_BY_KIND[kind]
+    if getattr(assignment, milestone.field) is not None:
+        if kind == EventKind.ACK:
+            raise Conflict("The assignment is already acknowledged.", code="already_acknowledged")
+        raise Conflict(
+            f"{assignment.unit.callsign} already has {kind.replace('_', ' ')} recorded.",
+            code="already_recorded",
+            kind=kind,
+        )
+    if occurred_at is not None and occurred_at < assignment.dispatched_at:
+        raise ValidationFailed(
+            "The reported time is before the unit was dispatched.",
+            code="before_dispatch",
+        )
+
+
+def assignment_record_on_behalf(
+    *,
+    assignment: Assignment,
+    by: Any,
+    kind: str,
+    channel: str,
+    occurred_at: dt.datetime | None = None,
+    uncertainty_s: int | None = None,
+    note: str = "",
+    outcome_code: str = "",
+    outcome_text: str = "",
+    now: dt.datetime | None = None,
+) -> Event:
+    """A duty officer records what a unit reported by phone, radio or in person: that it
+    acknowledged, set off, reached the scene, cleared, or the outcome.
+
+    The fact goes through the same rules as a device's (:func:`facts.fact_record`, source
+    ``on_behalf``, ``via`` the channel), dated ``occurred_at`` — the time as reported; now
+    when not given — with the stated ``uncertainty_s`` kept in the event's payload (and as
+    its estimate's spread). A time in the future or before the dispatch is refused; so is a
+    milestone the assignment already has. The escalation ladder is rescheduled (an
+    acknowledgment stops the ack rungs, an arrival the arrival rung).
+    """
+    if kind not in ON_BEHALF_KINDS:
+        raise ValidationFailed(
+            f"kind must be one of {', '.join(ON_BEHALF_KINDS)}.", code="invalid_kind"
+        )
+    if channel not in ACK_CHANNELS:
+        raise ValidationFailed(
+            f"channel must be one of {', '.join(ACK_CHANNELS)}.", code="invalid_channel"
+        )
+    if uncertainty_s is not None and not 0 <= uncertainty_s <= MAX_UNCERTAINTY_S:
+        raise ValidationFailed(
+            f"The uncertainty must be between 0 and {MAX_UNCERTAINTY_S // 60} minutes.",
+            code="invalid_uncertainty",
+        )
+    outcome_code = (outcome_code or "").strip()
+    if kind == EventKind.OUTCOME and outcome_code not in OutcomeCode.values:
+        raise ValidationFailed("Choose the outcome.", code="invalid_outcome_code")
+    now = now or clock.now()
+    if occurred_at is not None and occurred_at > now + FUTURE_SLACK:
+        raise ValidationFailed("The reported time is in the future.", code="time_in_future")
+    note = (note or "").strip()[:500]
+    payload: dict[str, Any] = {"note": note}
+    if uncertainty_s is not None:
+        payload["uncertainty_s"] = uncertainty_s
+    if kind == EventKind.OUTCOME:
+        payload.update({"code": outcome_code, "text": (outcome_text or "").strip()[:500]})
+    with uow.unit_of_work():
+        inc, a = _lock_for_fact(assignment, by, kind)
+        _on_behalf_check(assignment=a, kind=kind, occurred_at=occurred_at, now=now)
+        event = fact_record(
+            kind=kind,
+            assignment=a,
+            source=EventSource.ON_BEHALF,
+            actor=by,
+            officer=None,
+            via=channel,
+            payload=payload,
+            occurred_at=occurred_at,
+            uncertainty_ms=None if uncertainty_s is None else uncertainty_s * 1000,
+        )
+        ladder_reschedule(assignment_id=a.pk, now=now)
+        data: dict[str, Any] = {"channel": channel, "note": note, "event_id": event.pk}
+        if kind == EventKind.ACK:
+            # The name every report of "acknowledged on behalf" reads (ledger/actions.py).
+            uow.audit(AuditAction.ASSIGNMENT_ACKNOWLEDGED_ON_BEHALF, actor=by, obj=a, data=data)
+            board_notify(
+                "assignment.acknowledged",
+                incident=inc,
+                assignment_id=a.pk,
+                unit_id=a.unit_id,
+                source="on_behalf",
+                via=channel,
+                actor=actor_label(by),
+            )
+        else:
+            data.update(
+                {
+                    "kind": kind,
+                    "occurred_at": event.estimated_at.isoformat(),
+                    "uncertainty_s": uncertainty_s,
+                    "disposition": event.disposition,
+                }
+            )
+            if kind == EventKind.OUTCOME:
+                data["outcome_code"] = outcome_code
+            uow.audit(AuditAction.ASSIGNMENT_RECORDED_ON_BEHALF, actor=by, obj=a, data=data)
+            board_notify(
+                "assignment.recorded_on_behalf",
+                incident=inc,
+                assignment_id=a.pk,
+                unit_id=a.unit_id,
+                milestone=kind,
+                source="on_behalf",
+                via=channel,
+                actor=actor_label(by),
+            )
+    return event
+
+
 def assignment_acknowledge_on_behalf(
     *,
     assignment: Assignment,
@@ -371,44 +543,8 @@ def assignment_acknowledge_on_behalf(
     note: str = "",
     now: dt.datetime | None = None,
 ) -> Event:
-    """A duty officer records that the unit acknowledged by phone, radio or in person.
-
-    The fact goes through the same rules as a device's (:func:`facts.fact_record`), with
-    source ``on_behalf``; the escalation ladder stops asking for an acknowledgment.
-    """
-    if channel not in ACK_CHANNELS:
-        raise ValidationFailed(
-            f"channel must be one of {', '.join(ACK_CHANNELS)}.", code="invalid_channel"
-        )
-    now = now or clock.now()
-    with uow.unit_of_work():
-        inc, a = _lock_open(assignment, by)
-        if a.acknowledged_at is not None:
-            raise Conflict("The assignment is already acknowledged.", code="already_acknowledged")
-        event = fact_record(
-            kind=EventKind.ACK,
-            assignment=a,
-            source=EventSource.ON_BEHALF,
-            actor=by,
-            officer=None,
-            via=channel,
-            payload={"note": (note or "").strip()},
-            occurred_at=None,
-        )
-        ladder_reschedule(assignment_id=a.pk, now=now)
-        uow.audit(
-            AuditAction.ASSIGNMENT_ACKNOWLEDGED_ON_BEHALF,
-            actor=by,
-            obj=a,
-            data={"channel": channel, "note": (note or "").strip(), "event_id": event.pk},
-        )
-        board_notify(
-            "assignment.acknowledged",
-            incident=inc,
-            assignment_id=a.pk,
-            unit_id=a.unit_id,
-            source="on_behalf",
-            via=channel,
-            actor=actor_label(by),
-        )
-    return event
+    """A duty officer records that the unit acknowledged by phone, radio or in person, now
+    (:func:`assignment_record_on_behalf` with ``kind="ack"``; the staff API's call)."""
+    return assignment_record_on_behalf(
+        assignment=assignment, by=by, kind=EventKind.ACK, channel=channel, note=note, now=now
+    )

@@ -192,6 +192,7 @@ def fact_record(
     via: str = "",
     payload: dict[str, Any] | None = None,
     occurred_at: dt.datetime | None = None,
+    uncertainty_ms: int | None = None,
 ) -> Event:
     """Record a fact that did not come from the app, with the same rules as a device push.
 
@@ -202,6 +203,8 @@ def fact_record(
     unit of work; returns the stored event, whose ``disposition`` says what it did (an
     acknowledgement after a cancellation is stored ``after_cancel`` with a conflict, for
     instance). Escalation fields are left to dispatch (it reschedules its ladder).
+    ``uncertainty_ms`` is the spread a person stated with ``occurred_at`` ("about 14:05,
+    give or take five minutes"); without it a stated time's spread is unknown.
     """
     if kind not in OFFICE_FACT_KINDS:
         raise ValidationFailed(f"{kind!r} is not a fact the server records.", code="invalid")
@@ -240,7 +243,9 @@ def fact_record(
     )
     uncertainty: int | None = 0
     if occurred_at is not None and source in (EventSource.ON_BEHALF, EventSource.BACKFILL):
-        uncertainty = None  # a time a person states: kept, not vouched for
+        uncertainty = None  # a time a person states: kept, not vouched for…
+    if uncertainty_ms is not None:
+        uncertainty = uncertainty_ms  # …unless they said how sure they are
     estimate = timing.Estimate(
         at_ms=clock.to_ms(at),
         uncertainty_ms=uncertainty,

@@ -488,7 +488,9 @@ def incident_cancel(
 def incident_reopen(
     *, incident: Incident, by: Any, reason: str, now: dt.datetime | None = None
 ) -> Incident:
-    """Reopen a closed incident: it goes back to the queue for a new dispatch."""
+    """Reopen a closed or cancelled incident (a caller rings again, a cancellation was a
+    mistake): it goes back to the queue for a new dispatch. Its disposition stays on the
+    timeline and in the audit log; the new one is given when it is closed again."""
     if not (reason or "").strip():
         raise ValidationFailed(
             "A reason is required to reopen an incident.", code="reason_required"
@@ -499,8 +501,12 @@ def incident_reopen(
         if inc is None:
             raise Conflict("The incident is gone.", code="not_found")
         check_scope(by, inc.district_id)
-        if inc.status != IncidentStatus.CLOSED:
-            raise Conflict("Only a closed incident can be reopened.", code="incident_not_closed")
+        if inc.status not in lifecycle.INCIDENT_COMMANDED_OVER:
+            raise Conflict(
+                "Only a closed or cancelled incident can be reopened.",
+                code="incident_not_closed",
+            )
+        was = inc.status
         inc.status = IncidentStatus.QUEUED
         inc.reopened_at = now
         inc.closed_at = None
@@ -511,16 +517,73 @@ def incident_reopen(
             incident=inc,
             actor=by,
             now=now,
-            payload={"reason": reason.strip()},
+            payload={"reason": reason.strip(), "was": was},
         )
         uow.audit(
             AuditAction.INCIDENT_REOPENED,
             actor=by,
             obj=inc,
-            data={"reason": reason.strip(), "event_id": event.pk},
+            data={"reason": reason.strip(), "was": was, "event_id": event.pk},
         )
         uow.touch(SyncTable.INCIDENTS, inc.pk)
         board_notify("incident.reopened", incident=inc, actor=actor_label(by))
+    return inc
+
+
+# The external registries an incident may carry a number of (Kuzet is not their system of
+# record): the field on the incident for each kind.
+REGISTRY_FIELDS: dict[str, str] = {
+    "kui": "registry_kui",
+    "erdr": "registry_erdr",
+    "erap": "registry_erap",
+}
+REGISTRY_MAX_LENGTH = 40
+
+
+def incident_registry_set(
+    *, incident: Incident, by: Any, numbers: dict[str, str], now: dt.datetime | None = None
+) -> Incident:
+    """Set the incident's registry numbers (КУИ, ЕРДР, ЕРАП): ``numbers`` maps a kind of
+    :data:`REGISTRY_FIELDS` to its number ("" clears it); kinds not given stay as they are.
+
+    Only what changes is written and audited, old and new value side by side; nothing
+    changed, nothing audited. Allowed on a closed incident too: numbers come days later.
+    """
+    unknown = sorted(set(numbers) - set(REGISTRY_FIELDS))
+    if unknown:
+        raise ValidationFailed(f"Unknown registry: {', '.join(unknown)}.", code="invalid")
+    clean = {kind: (value or "").strip() for kind, value in numbers.items()}
+    for kind, value in clean.items():
+        if len(value) > REGISTRY_MAX_LENGTH:
+            raise ValidationFailed(
+                f"The {kind.upper()} number is longer than {REGISTRY_MAX_LENGTH} characters.",
+                code="registry_too_long",
+                registry=kind,
+            )
+    now = now or clock.now()
+    with uow.unit_of_work():
+        inc = lock_one(Incident, incident.pk)
+        if inc is None:
+            raise Conflict("The incident is gone.", code="not_found")
+        check_scope(by, inc.district_id)
+        changes: dict[str, dict[str, str]] = {}
+        for kind, value in sorted(clean.items()):
+            field_name = REGISTRY_FIELDS[kind]
+            old = getattr(inc, field_name)
+            if old != value:
+                changes[kind] = {"old": old, "new": value}
+                setattr(inc, field_name, value)
+        if not changes:
+            return inc
+        inc.save(update_fields=[REGISTRY_FIELDS[kind] for kind in changes])
+        uow.audit(AuditAction.INCIDENT_REGISTRY_CHANGED, actor=by, obj=inc, data=changes)
+        uow.touch(SyncTable.INCIDENTS, inc.pk)
+        board_notify(
+            "incident.registry_changed",
+            incident=inc,
+            actor=actor_label(by),
+            registries=sorted(changes),
+        )
     return inc
 
 
@@ -531,5 +594,6 @@ __all__ = [
     "incident_close",
     "incident_create",
     "incident_new",
+    "incident_registry_set",
     "incident_reopen",
 ]

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from backend.devices.models import Device, EnrolmentCode
+from backend.devices.models import Device, EnrolmentCode, digest
+from backend.devices.services import normalise_code
 from backend.dispatch.models import EscalationPolicy
 from backend.ledger.models import AuditEntry
 from backend.sync_gateway.models import QuarantinedRecord
@@ -38,13 +40,18 @@ def test_issue_enrolment_code_for_own_and_foreign_officers_issues_only_own(clien
         client, "admin:people_officer_changelist", "issue_enrolment_code", [own.pk, foreign.pk]
     )
 
-    # then
+    # then: the code of the own officer only, as text and as a QR code of that text
     assert response.status_code == 200
     assert EnrolmentCode.objects.count() == codes_before + 1
     assert EnrolmentCode.objects.filter(officer=own).count() == 2  # one from the world's device
-    (message,) = messages_of(response)
-    assert message.startswith(f"Enrolment code for {own.username}: ")
-    assert foreign.username not in message
+    page = response.content.decode()
+    assert f'id="code-{own.username}"' in page
+    assert f'id="code-{foreign.username}"' not in page
+    code = re.search(r"<code>([A-Z0-9-]{14})</code>", page)
+    assert code is not None
+    assert EnrolmentCode.objects.filter(code_hash=digest(normalise_code(code[1]))).exists()
+    (qr,) = re.findall(r'<div class="qr"[^>]*><svg[^>]*>.*?</svg></div>', page, re.S)
+    assert "<path" in qr
     entry = AuditEntry.objects.filter(action="device.enrolment_code_issued").latest("id")
     assert (entry.actor_id, entry.object_id) == (world.user(viewer).pk, str(own.pk))
 

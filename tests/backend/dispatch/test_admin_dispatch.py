@@ -38,7 +38,10 @@ def test_a_chief_dispatches_from_the_incident_page(personas, client, incident_a)
 
     response = client.post(f"{BASE}/{incident_a.pk}/dispatch/", {"unit_id": personas.a.patrol.pk})
 
-    assert (response.status_code, response["Location"]) == (302, f"{BASE}/{incident_a.pk}/change/")
+    assert (response.status_code, response["Location"]) == (
+        302,
+        f"{BASE}/{incident_a.pk}/change/#panel",
+    )
     assignment = Assignment.objects.get()
     assert (assignment.unit, assignment.dispatched_by) == (personas.a.patrol, personas.a.chief)
     assert [m.message for m in get_messages(response.wsgi_request)] == [

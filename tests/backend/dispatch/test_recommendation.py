@@ -67,7 +67,9 @@ def field(personas):
     return factories.incident(district=d, settlement=personas.a.town, lat=LAT, lon=LON)
 
 
-def test_units_rank_by_travel_time_with_stale_positions_after_fresh_ones(field):
+def test_units_rank_by_travel_time_with_stale_positions_after_fresh_and_unreachable_last(
+    field,
+):
     # when
     with clock.frozen(T0):
         recs = units_recommended(incident=field)
@@ -87,9 +89,10 @@ def test_units_rank_by_travel_time_with_stale_positions_after_fresh_ones(field):
         ("CAR-1KM", 1.446, 173, 120, False, "available"),
         ("CAR-5KM", 7.228, 867, 120, False, "available"),
         ("HORSE-2KM", 2.891, 1041, 120, False, "available"),
-        ("CAR-3KM-UNREACHABLE", 4.337, 520, 120, False, "unreachable"),
         ("CAR-HALF-STALE", 0.723, 87, 2700, True, "available"),
         ("CAR-NOWHERE", None, None, None, True, "available"),
+        # Unreachable units come last, below every reachable one (issue 13, point 8).
+        ("CAR-3KM-UNREACHABLE", 4.337, 520, 120, False, "unreachable"),
     ]
 
 

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import csv
 import io
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +21,6 @@ from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
 from tests.backend.reports.dataset import PERIOD, build
 from tests.e2e import browser as shared
-from tests.e2e.processes import database_url, free_port, http_server, server_env
 
 # Skipped plainly (not a collection error) where the playwright package is missing.
 pytest.importorskip("playwright.sync_api", reason="the playwright package is missing")
@@ -32,27 +29,6 @@ pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.browser]
 
 SUITE = "chief"
 PASSWORD = "ayagoz-chief-102"
-
-
-@pytest.fixture
-def server(transactional_db: Any, tmp_path: Path) -> Iterator[str]:
-    port = free_port()
-    # DEBUG=1 so that uvicorn serves the admin's static files itself (production has nginx).
-    env = server_env(database=database_url(), var_dir=tmp_path, DEBUG="1")
-    args = [sys.executable, "-m", "uvicorn", "backend.config.asgi:application", "--host",
-            "127.0.0.1", "--port", str(port), "--lifespan", "off", "--no-access-log"]  # fmt: skip
-    with http_server(args, port=port, env=env, name="uvicorn") as host:
-        yield f"http://{host}"
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    with shared.playwright() as driver:
-        launched = shared.launch(driver)
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 def shot(page: Any, name: str) -> None:

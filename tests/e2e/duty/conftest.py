@@ -1,51 +1,22 @@
-"""What the duty officer's browser suite shares: Kuzet under uvicorn on the test database
-(PostgreSQL) with the Redis channel layer, Debian's chromium, and a logged-in duty officer.
+"""What the duty officer's browser suite shares besides the ``server`` and ``browser`` fixtures
+of tests/e2e/conftest.py (the live board's push runs through REDIS_URL where it is set): a
+logged-in desk page.
 
 Screenshots go to ``var/screenshots/duty/``; look at them.
 """
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
 from tests.e2e import browser as shared
-from tests.e2e.processes import database_url, free_port, http_server, server_env
 
 SUITE = "duty"
 PASSWORD = "semey-duty-102"
 DESK = {"width": 1440, "height": 900}
-
-
-@pytest.fixture
-def server(transactional_db: Any, tmp_path: Path) -> Iterator[str]:
-    """Kuzet under uvicorn on the test database; the live board's push runs through Redis."""
-    import os
-
-    port = free_port()
-    # DEBUG=1 so that uvicorn serves the admin's static files itself (production has nginx).
-    env = server_env(database=database_url(), var_dir=tmp_path, DEBUG="1")
-    if os.environ.get("REDIS_URL"):
-        env["REDIS_URL"] = os.environ["REDIS_URL"]
-    args = [sys.executable, "-m", "uvicorn", "backend.config.asgi:application", "--host",
-            "127.0.0.1", "--port", str(port), "--lifespan", "off", "--no-access-log"]  # fmt: skip
-    with http_server(args, port=port, env=env, name="uvicorn") as host:
-        yield f"http://{host}"
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    with shared.playwright() as driver:
-        launched = shared.launch(driver)
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 def log_in(browser: Any, server: str, officer: Any, *, language: str = "en") -> Any:

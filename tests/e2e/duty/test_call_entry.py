@@ -2,8 +2,9 @@
 driven by Playwright), with the keyboard only after one click on "Take a call": caller,
 phone, the village picked from the type-ahead with ↓/Enter, the open call already reported
 in that village shown while typing, the category (its priority follows), what happened,
-Enter — and the incident's page opens with the call saved. At most five actions from the
-incident list to a saved call. Screenshots: ``var/screenshots/duty/``.
+Enter — and the incident's page opens with the call saved and the nearest unit on top; one
+click sends it. At most five actions from the incident list to a dispatched unit.
+Screenshots: ``var/screenshots/duty/``.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ pytest.importorskip("playwright.sync_api", reason="the playwright package is mis
 pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.slow]
 
 
-def test_a_duty_officer_takes_a_call_with_the_keyboard_in_five_actions(
+def test_a_duty_officer_takes_a_call_and_sends_the_nearest_unit_in_five_actions(
     server: str, browser: Any, personas: Any
 ) -> None:
     # given: a fight reported from Aktogay 12 minutes ago, a unit already sent
@@ -143,7 +144,17 @@ def test_a_duty_officer_takes_a_call_with_the_keyboard_in_five_actions(
     )
     assert incident.duplicate_of_id is None  # another category: shown, not linked
     shot(page, "06-incident-page")
+
+    # when: the top recommendation's Dispatch, where the call landed
+    page.locator("#kuzet-dispatch tr.kuzet-unit").first.locator("input[type=submit]").click()
+    actions.append("click Dispatch")
+    page.wait_for_selector("#panel ul.messagelist li:has-text('Dispatched:')", timeout=15_000)
+
+    # then: the nearest unit is on its way; call to dispatch in at most five actions
+    assignment = incident.assignments.get()
+    assert assignment.unit == personas.a.inspector_unit  # lives in the village
     assert len(actions) <= 5, actions
+    shot(page, "07-nearest-unit-dispatched")
     assert page.kuzet_errors == []
     assert [e for e in console_errors if "Content Security Policy" in e] == []
 
@@ -178,5 +189,5 @@ def test_a_wrong_phone_is_shown_at_the_field_and_nothing_typed_is_lost(
     assert page.input_value("#id_description") == "шум ночью"
     assert page.input_value("#id_category") == "noise"
     assert not Incident.objects.exists()
-    shot(page, "07-phone-refused")
+    shot(page, "08-phone-refused")
     assert page.kuzet_errors == []

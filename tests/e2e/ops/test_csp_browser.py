@@ -8,7 +8,6 @@ every console message: not one may be a Content-Security-Policy refusal. Screens
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from playwright.sync_api import sync_playwright
 
 from tests import factories
 from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
-from tests.e2e.processes import database_url, free_port, http_server, server_env
+from tests.e2e.processes import web_server
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.browser]
 
@@ -27,15 +26,8 @@ SHOTS = SCREENSHOTS / "csp"
 
 @pytest.fixture
 def server(transactional_db, tmp_path: Path) -> Iterator[str]:
-    port = free_port()
-    # DEBUG=1 so that uvicorn serves the static files itself (production has nginx).
-    env = server_env(
-        database=database_url(), var_dir=tmp_path, DEBUG="1", KUZET_API_DOCS_PUBLIC="0"
-    )
-    args = [sys.executable, "-m", "uvicorn", "backend.config.asgi:application", "--host",
-            "127.0.0.1", "--port", str(port), "--lifespan", "off", "--no-access-log"]  # fmt: skip
-    with http_server(args, port=port, env=env, name="uvicorn") as host:
-        yield f"http://{host}"
+    with web_server(tmp_path, KUZET_API_DOCS_PUBLIC="0") as url:
+        yield url
 
 
 def test_admin_board_and_docs_run_without_csp_violations(server: str, personas):

@@ -1,0 +1,89 @@
+/* The incident page's panel keeps one's place (issue 13).
+ *
+ * A form inside #panel is sent with fetch and the header X-Kuzet-Panel: 1; the command
+ * answers with the panel re-rendered (its notices inside), which takes the old panel's
+ * place: no reload, no jump to the top. Without this script every form posts as usual and
+ * the answer brings the page back at #panel (dispatch_panel.py).
+ *
+ * When no answer comes (a lost link, a proxy error) the form stays as it was, with the same
+ * idempotency key: clicking again cannot do the command twice, the server says it was done.
+ * Static file, no inline script: the page's Content-Security-Policy allows only 'self'.
+ */
+(function () {
+  "use strict";
+  var HEADER = "X-Kuzet-Panel";
+
+  function panel() {
+    return document.getElementById("panel");
+  }
+
+  function showError(text) {
+    var box = panel() && panel().querySelector(".kuzet-panel-error");
+    if (!box) return;
+    box.textContent = text;
+    box.hidden = false;
+  }
+
+  // The outcome list only matters when "outcome" is what is being recorded.
+  function syncRecordForms(root) {
+    root.querySelectorAll("form.kuzet-record").forEach(function (form) {
+      var kind = form.querySelector("select[name=kind]");
+      var outcome = form.querySelector(".kuzet-outcome");
+      if (!kind || !outcome) return;
+      var update = function () {
+        outcome.hidden = kind.value !== "outcome";
+      };
+      kind.addEventListener("change", update);
+      update();
+    });
+  }
+
+  function send(form, submitter) {
+    var body = new FormData(form);
+    if (submitter && submitter.name) body.append(submitter.name, submitter.value);
+    var buttons = form.querySelectorAll("input[type=submit], button");
+    buttons.forEach(function (b) { b.disabled = true; });
+    var scrolled = window.scrollY;
+    return fetch(form.action, {
+      method: "POST",
+      body: body,
+      credentials: "same-origin",
+      headers: (function () { var h = {}; h[HEADER] = "1"; return h; })(),
+    })
+      .then(function (response) {
+        if (!response.ok || response.headers.get(HEADER) !== "1") {
+          throw new Error(String(response.status));
+        }
+        return response.text();
+      })
+      .then(function (html) {
+        var target = panel();
+        target.innerHTML = html;
+        target.dataset.replaced = String(Number(target.dataset.replaced || "0") + 1);
+        syncRecordForms(target);
+        window.scrollTo(window.scrollX, scrolled);
+      })
+      .catch(function (error) {
+        buttons.forEach(function (b) { b.disabled = false; });
+        showError(
+          (document.documentElement.lang || "en").indexOf("ru") === 0
+            ? "Нет ответа сервера (" + error.message + "). Нажмите ещё раз: дважды команда не выполнится."
+            : (document.documentElement.lang || "en").indexOf("kk") === 0
+              ? "Сервер жауап бермеді (" + error.message + "). Қайта басыңыз: команда екі рет орындалмайды."
+              : "No answer from the server (" + error.message + "). Click again: nothing is done twice."
+        );
+      });
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement) || !form.closest("#panel")) return;
+    if (!window.fetch || !window.FormData) return;
+    event.preventDefault();
+    send(form, event.submitter);
+  });
+
+  document.addEventListener("DOMContentLoaded", function () {
+    if (panel()) syncRecordForms(panel());
+  });
+})();

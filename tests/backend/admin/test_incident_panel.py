@@ -1,0 +1,281 @@
+"""The incident page, actions first (issue 13): the panel outside the admin's form, commands
+that answer a script with the panel and a plain form with a redirect to ``#panel``, milestones
+recorded on an officer's behalf at a reported local time, registry numbers, cancel and
+reopen, unreachable units last with a warning."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.contrib.messages import get_messages
+from django.utils import timezone
+
+from backend.common import clock
+from backend.dispatch.models import Assignment, Event, Incident
+from backend.dispatch.services import incident_close, incident_dispatch
+from backend.ledger.models import AuditEntry
+from tests import factories
+
+BASE = "/admin/dispatch/incident"
+PANEL = {"HTTP_X_KUZET_PANEL": "1"}
+
+
+@pytest.fixture
+def incident(personas):
+    personas.device(personas.a.patrol_officers[0])
+    return factories.incident(
+        district=personas.a.district,
+        settlement=personas.a.town,
+        received_at=clock.now() - dt.timedelta(minutes=5),
+    )
+
+
+@pytest.fixture
+def assignment(personas, incident):
+    return incident_dispatch(incident=incident, unit=personas.a.patrol, by=personas.duty)
+
+
+def local_input(value: dt.datetime) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def test_the_panel_comes_before_the_admin_form_and_no_form_is_nested_in_it(
+    client, personas, incident, assignment
+):
+    # given
+    client.force_login(personas.duty)
+
+    # when
+    html = client.get(f"{BASE}/{incident.pk}/change/").content.decode()
+
+    # then: every panel form is closed before the admin's own form opens
+    admin_form = html.index('id="incident_form"')
+    assert html.index('id="panel"') < admin_form
+    admin_form_body = html[admin_form : html.index("</form>", admin_form)]
+    assert "<form" not in admin_form_body
+    panel_forms = re.findall(r'<form method="post" action="([^"]+)"', html[:admin_form])
+    assert f"{BASE}/{incident.pk}/dispatch/" in panel_forms
+    assert f"{BASE}/{incident.pk}/assignments/{assignment.pk}/record/" in panel_forms
+    assert f"{BASE}/{incident.pk}/registry/" in panel_forms
+    assert html.index('id="kuzet-assignments"') < html.index('id="kuzet-dispatch"')
+    assert html.index('id="kuzet-dispatch"') < html.index('id="kuzet-timeline"')
+    assert 'src="/static/dispatch/incident.js"' in html
+
+
+def test_a_command_sent_by_the_script_answers_with_the_panel_and_keeps_no_message(
+    client, personas, incident
+):
+    # given
+    client.force_login(personas.duty)
+
+    # when
+    response = client.post(
+        f"{BASE}/{incident.pk}/dispatch/", {"unit_id": personas.a.patrol.pk}, **PANEL
+    )
+
+    # then: the panel, its notice inside; nothing waits in the session for the next page
+    assignment = Assignment.objects.get(incident=incident)
+    assert (response.status_code, response["X-Kuzet-Panel"]) == (200, "1")
+    html = response.content.decode()
+    assert f'<li class="success">Dispatched: {assignment}.</li>' in html
+    assert 'id="kuzet-assignments"' in html
+    assert "<html" not in html
+    assert list(get_messages(response.wsgi_request)) == []
+
+
+def test_a_plain_form_comes_back_to_the_panel_anchor(client, personas, incident):
+    client.force_login(personas.duty)
+
+    response = client.post(f"{BASE}/{incident.pk}/dispatch/", {"unit_id": personas.a.patrol.pk})
+
+    assert (response.status_code, response["Location"]) == (
+        302,
+        f"{BASE}/{incident.pk}/change/#panel",
+    )
+
+
+def test_the_panel_alone_is_scoped_like_the_page(client, personas, incident):
+    # given
+    client.force_login(personas.b.chief)
+
+    # when
+    foreign = client.get(f"{BASE}/{incident.pk}/panel/")
+    client.force_login(personas.a.chief)
+    own = client.get(f"{BASE}/{incident.pk}/panel/")
+
+    # then
+    assert foreign.status_code == 404
+    assert own.status_code == 200
+    assert 'id="kuzet-dispatch"' in own.content.decode()
+
+
+def test_an_arrival_is_recorded_at_the_local_time_typed_with_its_uncertainty(
+    client, personas, incident, assignment
+):
+    # given: the duty officer types the arrival's local time (Asia/Almaty), ± 3 minutes
+    client.force_login(personas.duty)
+    arrived = (assignment.dispatched_at + dt.timedelta(minutes=5)).replace(microsecond=0)
+
+    # when: ten minutes after the dispatch
+    with clock.frozen(assignment.dispatched_at + dt.timedelta(minutes=10)):
+        response = client.post(
+            f"{BASE}/{incident.pk}/assignments/{assignment.pk}/record/",
+            {
+                "kind": "on_scene",
+                "channel": "radio",
+                "occurred_at": local_input(arrived),
+                "occurred_at_shown": local_input(assignment.dispatched_at),
+                "uncertainty_min": "3",
+            },
+            **PANEL,
+        )
+
+    # then
+    assert "Recorded on the officer&#x27;s behalf: A-PC1: on scene" in response.content.decode()
+    assignment.refresh_from_db()
+    assert assignment.on_scene_at == arrived
+    event = assignment.on_scene_event
+    assert (event.source, event.via, event.payload["uncertainty_s"]) == ("on_behalf", "radio", 180)
+    assert event.estimate_uncertainty_ms == 180_000
+
+
+def test_the_time_left_as_shown_means_when_the_form_is_sent(client, personas, incident, assignment):
+    # given: the panel drawn a while ago; the field still shows that moment
+    client.force_login(personas.duty)
+    shown = local_input(assignment.dispatched_at)
+
+    # when
+    client.post(
+        f"{BASE}/{incident.pk}/assignments/{assignment.pk}/record/",
+        {"kind": "ack", "channel": "phone", "occurred_at": shown, "occurred_at_shown": shown},
+    )
+
+    # then: acknowledged now, with no stated uncertainty
+    assignment.refresh_from_db()
+    assert assignment.acknowledged_at > assignment.dispatched_at
+    assert "uncertainty_s" not in assignment.acknowledged_event.payload
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("2099-01-01T10:00", "The reported time is in the future. (time_in_future)"),
+        ("2001-01-01T10:00", "The reported time is before the unit was dispatched."),
+        ("вчера вечером", "Enter the time as date and hours:minutes (local time). (invalid_time)"),
+    ],
+)
+def test_a_bad_reported_time_is_refused_with_a_clear_message_and_nothing_recorded(
+    client, personas, incident, assignment, typed, message
+):
+    # given
+    client.force_login(personas.duty)
+    events, audits = Event.objects.count(), AuditEntry.objects.count()
+
+    # when
+    response = client.post(
+        f"{BASE}/{incident.pk}/assignments/{assignment.pk}/record/",
+        {"kind": "on_scene", "channel": "radio", "occurred_at": typed, "uncertainty_min": "1"},
+        **PANEL,
+    )
+
+    # then
+    assert '<li class="error">' + message in response.content.decode()
+    assert (Event.objects.count(), AuditEntry.objects.count()) == (events, audits)
+    assignment.refresh_from_db()
+    assert assignment.on_scene_at is None
+
+
+def test_registry_numbers_are_saved_from_the_page(client, personas, incident):
+    client.force_login(personas.a.chief)
+
+    response = client.post(
+        f"{BASE}/{incident.pk}/registry/",
+        {"registry_kui": "КУИ-77", "registry_erdr": "", "registry_erap": ""},
+        **PANEL,
+    )
+
+    incident.refresh_from_db()
+    assert incident.registry_kui == "КУИ-77"
+    assert 'value="КУИ-77"' in response.content.decode()
+    assert AuditEntry.objects.filter(action="incident.registry_changed").count() == 1
+
+
+def test_officers_may_neither_set_numbers_nor_reopen(client, personas, incident):
+    # given
+    incident_close(incident=incident, by=personas.duty, disposition="разобрано")
+    client.force_login(personas.a.patrol_officers[0])
+
+    # when
+    numbers = client.post(f"{BASE}/{incident.pk}/registry/", {"registry_kui": "1"})
+    reopen = client.post(f"{BASE}/{incident.pk}/reopen/", {"reason": "x"})
+
+    # then
+    # the admin sends a non-staff user to its login page
+    assert {numbers.status_code, reopen.status_code} <= {302, 403, 404}
+    incident.refresh_from_db()
+    assert (incident.registry_kui, incident.status) == ("", "closed")
+
+
+def test_cancel_then_reopen_the_incident_from_the_page(client, personas, incident, assignment):
+    # given
+    client.force_login(personas.duty)
+
+    # when
+    no_reason = client.post(f"{BASE}/{incident.pk}/cancel/", {"reason": " "}, **PANEL)
+    cancelled = client.post(f"{BASE}/{incident.pk}/cancel/", {"reason": "ложный вызов"}, **PANEL)
+    reopened = client.post(f"{BASE}/{incident.pk}/reopen/", {"reason": "перезвонили"}, **PANEL)
+
+    # then
+    assert "A reason is required to cancel an incident." in no_reason.content.decode()
+    assert "Incident cancelled:" in cancelled.content.decode()
+    assert "Reopened:" in reopened.content.decode()
+    incident.refresh_from_db()
+    assignment.refresh_from_db()
+    assert (incident.status, assignment.status) == ("queued", "cancelled")
+    assert list(
+        AuditEntry.objects.filter(action__startswith="incident.")
+        .order_by("id")
+        .values_list("action", flat=True)
+    ) == ["incident.cancelled", "incident.reopened"]
+
+
+def test_an_unreachable_unit_is_offered_last_with_a_warning(client, personas, incident):
+    # given: a car right at the incident whose phone was last heard 47 minutes ago
+    silent = clock.now() - dt.timedelta(minutes=47)
+    factories.unit(
+        callsign="A-PC9",
+        district=personas.a.district,
+        lat=personas.a.town.lat,
+        lon=personas.a.town.lon,
+        position_at=silent,
+        last_contact_at=silent,
+    )
+    client.force_login(personas.duty)
+
+    # when
+    response = client.get(f"{BASE}/{incident.pk}/change/")
+
+    # then
+    rows = response.context["kuzet_dispatch"]["recommendations"]
+    assert [(r["callsign"], r["unreachable"]) for r in rows] == [
+        ("A-PC1", False),
+        ("A-UI1", False),
+        ("A-PC9", True),
+    ]
+    html = response.content.decode()
+    warning = html[html.index('data-unit="A-PC9"') :]
+    assert "no contact for 47 min" in warning[: warning.index("</tr>")]
+
+
+def test_reopening_is_offered_only_once_the_incident_is_over(client, personas, incident):
+    client.force_login(personas.duty)
+    before = client.get(f"{BASE}/{incident.pk}/panel/").content.decode()
+    Incident.objects.filter(pk=incident.pk).update(status="closed", closed_at=clock.now())
+
+    after = client.get(f"{BASE}/{incident.pk}/panel/").content.decode()
+
+    assert f"{BASE}/{incident.pk}/reopen/" not in before
+    assert f"{BASE}/{incident.pk}/reopen/" in after
+    assert f"{BASE}/{incident.pk}/dispatch/" not in after
