@@ -111,9 +111,9 @@ def alert_frame(alert: BoardAlert, *, read: bool = False) -> dict[str, Any]:
 def alerts_listed(user: Any) -> dict[str, Any]:
     """The board's list (newest :data:`ALERTS_LISTED`) and every SOS still unacknowledged."""
     qs = alerts_for(user)
-    listed = [alert_frame(a, read=a.read) for a in qs[:ALERTS_LISTED]]
+    listed = [alert_frame(a, read=getattr(a, "read", False)) for a in qs[:ALERTS_LISTED]]
     open_sos = [
-        alert_frame(a, read=a.read)
+        alert_frame(a, read=getattr(a, "read", False))
         for a in qs.filter(kind=SOS, acknowledged_at__isnull=True)[:ALERTS_LISTED]
     ]
     return {"alerts": listed, "sos": open_sos}

@@ -157,15 +157,18 @@ def board_map(user: Any) -> dict[str, Any] | None:
     from the live rows with the same projection, so they move without a reload.
     """
     scope = district_scope(user)
-    settlements = list(
-        Settlement.objects.filter(scope.q("district"), lat__isnull=False, lon__isnull=False)
+    settlements: list[dict[str, Any]] = [
+        dict(row)
+        for row in Settlement.objects.filter(
+            scope.q("district"), lat__isnull=False, lon__isnull=False
+        )
         .order_by("pk")
         .values("id", "name", "kind", "lat", "lon", "district_id")[:3000]
-    )
+    ]
     if not settlements:
         return None
-    lats = [s["lat"] for s in settlements]
-    lons = [s["lon"] for s in settlements]
+    lats: list[float] = [s["lat"] for s in settlements]
+    lons: list[float] = [s["lon"] for s in settlements]
     pad = 0.05
     south, north = min(lats) - pad, max(lats) + pad
     west, east = min(lons) - pad, max(lons) + pad
