@@ -103,8 +103,15 @@ def alert_frame(alert: BoardAlert, *, read: bool = False) -> dict[str, Any]:
         "alert_id": alert.pk,
         "server_time": clock.to_ms(alert.created_at),
         "read": read,
-        "acknowledged_at": clock.opt_ms(alert.acknowledged_at),
-        "acknowledged_by": _name(alert.acknowledged_by),
+        # an SOS's own acknowledgement; a "sos_acknowledged" line carries it in its data
+        **(
+            {
+                "acknowledged_at": clock.opt_ms(alert.acknowledged_at),
+                "acknowledged_by": _name(alert.acknowledged_by),
+            }
+            if alert.acknowledged_at is not None
+            else {}
+        ),
     }
 
 
@@ -158,7 +165,7 @@ def sos_acknowledge(*, alert_id: int, by: Any) -> BoardAlert:
         alert.acknowledged_at, alert.acknowledged_by = clock.now(), by
         alert.save(update_fields=["acknowledged_at", "acknowledged_by"])
         facts = {
-            "alert_id": alert.pk,
+            "sos_alert_id": alert.pk,
             "unit_id": alert.data.get("unit_id"),
             "callsign": alert.data.get("callsign"),
             "event_id": alert.data.get("event_id"),

@@ -145,6 +145,8 @@ def board_labels() -> dict[str, dict[str, str]]:
 
 
 MAP_WIDTH = 1000.0
+MAP_ASPECT = 0.75
+MAP_NAMED_ALL = 60
 
 
 def board_map(user: Any) -> dict[str, Any] | None:
@@ -169,16 +171,28 @@ def board_map(user: Any) -> dict[str, Any] | None:
         return None
     lats: list[float] = [s["lat"] for s in settlements]
     lons: list[float] = [s["lon"] for s in settlements]
-    pad = 0.05
+    # a margin so that markers and names at the edge stay inside the frame
+    pad = max(0.05, 0.08 * max(max(lats) - min(lats), max(lons) - min(lons)))
     south, north = min(lats) - pad, max(lats) + pad
     west, east = min(lons) - pad, max(lons) + pad
     kx = math.cos(math.radians((south + north) / 2))
-    scale = MAP_WIDTH / max((east - west) * kx, 1e-6)
-    height = max((north - south) * scale, 200.0)
+    # A landscape frame (MAP_ASPECT): a district stretched north-south would otherwise be
+    # drawn as a thin strip whose markers shrink to dots in the board's column.
+    span_x, span_y = (east - west) * kx, north - south
+    if span_y > span_x * MAP_ASPECT:
+        grow = (span_y / MAP_ASPECT - span_x) / kx / 2
+        west, east = west - grow, east + grow
+    else:
+        grow = (span_x * MAP_ASPECT - span_y) / 2
+        south, north = south - grow, north + grow
+    scale = MAP_WIDTH / ((east - west) * kx)
+    height = MAP_WIDTH * MAP_ASPECT
     for s in settlements:
         s["x"] = round((s["lon"] - west) * kx * scale, 1)
         s["y"] = round((north - s["lat"]) * scale, 1)
         s["major"] = s["kind"] in (Settlement.Kind.CITY, Settlement.Kind.TOWN)
+        # every name while they fit; on an oblast's map only the towns are named
+        s["named"] = s["major"] or len(settlements) <= MAP_NAMED_ALL
     return {
         "settlements": settlements,
         "width": MAP_WIDTH,

@@ -282,7 +282,7 @@ def test_sos_stays_until_a_duty_officer_acknowledges_it_and_that_is_audited(pers
         (personas.duty.pk, str(alert.pk), personas.a.district.pk)
     ]
     told = BoardAlert.objects.get(kind="sos_acknowledged")
-    assert (told.data["alert_id"], told.data["event_id"]) == (alert.pk, "ev-sos-1")
+    assert (told.data["sos_alert_id"], told.data["event_id"]) == (alert.pk, "ev-sos-1")
 
 
 def test_other_boards_see_the_sos_acknowledged(personas):
@@ -296,11 +296,12 @@ def test_other_boards_see_the_sos_acknowledged(personas):
     frame = next_frame_of(personas.a.chief, acknowledge, kind="alert")
 
     # then
-    assert (frame["kind"], frame["alert_id"] != alert.pk, frame["event_id"]) == (
+    assert (frame["kind"], frame["sos_alert_id"], frame["event_id"]) == (
         "sos_acknowledged",
-        True,
+        alert.pk,
         "ev-sos-1",
     )
+    assert frame["alert_id"] == BoardAlert.objects.get(kind="sos_acknowledged").pk
     assert frame["acknowledged_by"] == personas.duty.username
 
 
@@ -423,3 +424,23 @@ def test_board_commands_are_scoped_and_for_dispatchers_only(personas):
     assert not_a_dispatcher.status_code == 403
     assert malformed.status_code in (400, 404)
     assert Assignment.objects.count() == 0
+
+
+# --- the map -------------------------------------------------------------------------------
+
+
+def test_map_draws_the_settlements_of_the_scope_inside_its_frame(personas):
+    # given
+    a = personas.a
+    client = Client()
+    client.force_login(a.chief)
+
+    # when
+    drawn = client.get(reverse("realtime:board")).context["map"]
+
+    # then
+    assert {s["district_id"] for s in drawn["settlements"]} == {a.district.pk}
+    assert {s["name"] for s in drawn["settlements"]} >= {a.town.name}
+    for s in drawn["settlements"]:
+        assert 0 <= s["x"] <= drawn["width"]
+        assert 0 <= s["y"] <= drawn["height"]

@@ -19,6 +19,7 @@
   const recommendations = new Map();
   const fresh = new Set();
   let skew = 0; // server clock − this browser's clock, ms
+  const SOS_ACKNOWLEDGED_SHOWN_MS = 60000;
 
   // --- formatting: the district's local time, the date when not today; m:ss / h:mm:ss ------
   const dayFormat = new Intl.DateTimeFormat("en-GB", { timeZone: CONFIG.time_zone, year: "numeric", month: "2-digit", day: "2-digit" });
@@ -198,7 +199,7 @@
       if (!p) return [];
       const g = svg("g", { class: "incident " + r.priority, "data-id": r.id });
       g.append(svg("title", {}, r.number + " · " + label("category", r.category) + " · " + label("incident_status", r.status)),
-        svg("circle", { cx: p[0], cy: p[1], r: 10 }), svg("text", { class: "label", x: p[0] + 12, y: p[1] - 8 }, r.number));
+        svg("circle", { cx: p[0], cy: p[1], r: 16 }), svg("text", { class: "label", x: p[0] + 20, y: p[1] - 10 }, r.number));
       return [g];
     }));
     const t = now();
@@ -208,7 +209,7 @@
       const age = r.position_at ? duration(t - r.position_at) : TEXT.never;
       const g = svg("g", { class: "unit " + r.presence, "data-id": r.id });
       g.append(svg("title", {}, r.callsign + " · " + label("unit_status", r.presence) + " · " + age),
-        svg("rect", { x: p[0] - 8, y: p[1] - 8, width: 16, height: 16 }), svg("text", { class: "label", x: p[0] + 11, y: p[1] + 18 }, r.callsign));
+        svg("rect", { x: p[0] - 13, y: p[1] - 13, width: 26, height: 26 }), svg("text", { class: "label", x: p[0] + 18, y: p[1] + 30 }, r.callsign));
       return [g];
     }));
   }
@@ -243,25 +244,26 @@
   }
   function renderSos() {
     const banner = document.getElementById("sos");
-    const open = [...alerts.values()].filter((a) => a.kind === "sos" && (!a.acknowledged_at || a.just_acknowledged));
+    // An acknowledged SOS stays a minute, green, so that every board sees who took it.
+    const open = [...alerts.values()].filter((a) => a.kind === "sos" && (!a.acknowledged_at || now() - a.acknowledged_at < SOS_ACKNOWLEDGED_SHOWN_MS));
     banner.replaceChildren(...open.map((a) => {
       const p = el("p", { class: "banner" + (a.acknowledged_at ? " acknowledged" : ""), "data-id": a.alert_id },
-        "🆘 " + TEXT.sos_from + " " + (a.callsign || "") + " · " + when(a.estimated_at || a.server_time));
+        TEXT.sos_from + " " + (a.callsign || "") + " · " + when(a.estimated_at || a.server_time));
       if (a.acknowledged_at) p.append(" · " + TEXT.acknowledged_by + " " + a.acknowledged_by + " " + when(a.acknowledged_at));
       else if (CONFIG.can_act && a.alert_id) {
         p.append(el("button", { type: "button", class: "ack-sos", onclick: (e) => post(e.target, url("alert_ack", a.alert_id), {}, (body) => {
-          addAlert({ ...body, just_acknowledged: true });
+          addAlert(body);
         }) }, TEXT.acknowledge_sos));
       }
       return p;
     }));
   }
   function addAlert(a) {
-    if (a.kind === "sos_acknowledged" && a.alert_id !== undefined) {
+    if (a.kind === "sos_acknowledged") {
       // the SOS itself turns acknowledged on every board of the district
       for (const sos of alerts.values()) {
-        if (sos.kind === "sos" && sos.event_id === a.event_id && !sos.acknowledged_at) {
-          Object.assign(sos, { acknowledged_at: a.acknowledged_at, acknowledged_by: a.acknowledged_by, just_acknowledged: true });
+        if (sos.kind === "sos" && sos.alert_id === a.sos_alert_id && !sos.acknowledged_at) {
+          Object.assign(sos, { acknowledged_at: a.acknowledged_at, acknowledged_by: a.acknowledged_by });
         }
       }
     }
@@ -393,6 +395,7 @@
   load(data("board-snapshot"));
   loadAlerts(data("board-alerts"));
   setInterval(tick, 1000);
+  setInterval(renderSos, 15000); // an acknowledged SOS leaves the banner after its minute
   setInterval(checkAlarms, 15000);
   connect();
 })();
