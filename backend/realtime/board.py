@@ -30,7 +30,7 @@ from backend.dispatch.lifecycle import (
     AssignmentStatus,
     IncidentStatus,
 )
-from backend.dispatch.models import Assignment, Category, Incident, Priority
+from backend.dispatch.models import Assignment, Category, Channel, Incident, Priority
 from backend.dispatch.services.assignments import ACK_CHANNELS
 from backend.geo.models import Settlement
 from backend.ops.heartbeat import sweep_state
@@ -86,6 +86,7 @@ def board_labels() -> dict[str, dict[str, str]]:
     labels), so that no raw code (``missing_person``) reaches a person."""
     return {
         "category": {c.value: str(c.label) for c in Category},
+        "channel": {c.value: str(c.label) for c in Channel},
         "priority": {p.value: str(p.label) for p in Priority},
         "incident_status": {s.value: str(s.label) for s in IncidentStatus},
         "assignment_status": {s.value: str(s.label) for s in AssignmentStatus},
@@ -101,7 +102,7 @@ def board_labels() -> dict[str, dict[str, str]]:
             "nearest": _("Nearest unit"),
             "send": _("Send"),
             "no_unit": _("No available unit"),
-            "cancel": _("Cancel call"),
+            "cancel": _("Cancel"),
             "cancel_reason": _("Why is the call cancelled?"),
             "ack": _("Acknowledged by phone"),
             "acknowledge_sos": _("Acknowledge SOS"),
@@ -110,7 +111,6 @@ def board_labels() -> dict[str, dict[str, str]]:
             "unreachable_warning": _("unreachable"),
             "stale_warning": _("position stale"),
             "km": _("km"),
-            "eta": _("ETA"),
             "unread": _("unread"),
             "done": _("Done."),
             "failed": _("Not done:"),

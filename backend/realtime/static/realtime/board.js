@@ -115,11 +115,11 @@
         td.append(el("span", { class: "warn" }, TEXT.no_unit));
       } else {
         const u = rec[0];
-        const facts = [u.road_km !== null ? u.road_km + " " + TEXT.km : null, u.eta_s !== null ? TEXT.eta + " " + duration(u.eta_s * 1000) : null].filter(Boolean).join(", ");
+        const facts = [u.road_km !== null ? u.road_km + " " + TEXT.km : null, u.eta_s !== null ? "≈" + duration(u.eta_s * 1000) : null].filter(Boolean).join(" · ");
         const warnings = [u.presence === "unreachable" ? TEXT.unreachable_warning : null, u.stale ? TEXT.stale_warning : null].filter(Boolean).join(", ");
         td.append(el("button", { type: "button", class: warnings ? "dispatch" : "dispatch primary",
           onclick: (e) => post(e.target, url("dispatch", r.id), { unit_id: u.unit_id }, () => recommendations.delete(r.id)) },
-        TEXT.send + " " + u.callsign + (facts ? " (" + facts + ")" : "")));
+        TEXT.send + " " + u.callsign + (facts ? " · " + facts : "")));
         if (warnings) td.append(" ", el("span", { class: "warn" }, "⚠ " + warnings));
       }
     }
@@ -220,7 +220,7 @@
     if (a.callsign) parts.push(a.callsign);
     if (a.category) parts.push(label("category", a.category));
     if (a.milestone) parts.push(label("assignment_status", a.status) || a.milestone);
-    if (a.kind === "incident.created" && a.channel) parts.push(a.channel.replaceAll("_", " "));
+    if (a.kind === "incident.created" && a.channel) parts.push(label("channel", a.channel));
     if (a.duplicate_of_number) parts.push("→ " + a.duplicate_of_number);
     if (a.actor) parts.push(TEXT.by + " " + a.actor);
     if (a.acknowledged_by) parts.push(TEXT.acknowledged_by + " " + a.acknowledged_by + " " + when(a.acknowledged_at));
