@@ -43,6 +43,7 @@ class AuditAction(StrEnum):
     UNIT_SOS = "unit.sos"
     UNIT_UNREACHABLE = "unit.unreachable"
     UNIT_REACHABLE = "unit.reachable"
+    BOARD_SOS_ACKNOWLEDGED = "board_alert.sos_acknowledged"  # a duty officer saw the SOS
     # Conflicts and quarantine
     CONFLICT_OPENED = "conflict.opened"
     CONFLICT_RESOLVED = "conflict.resolved"

@@ -1,29 +1,47 @@
 """The live board: what a duty officer or chief sees first, and then keeps up to date.
 
-The page renders a snapshot of the scope (open incidents, their open assignments, units)
-and subscribes to ``/ws/board/v1/``. Frames are at most once, so after every (re)connect
-the page fetches the snapshot again from ``state/``: the database is the source of truth.
+The page renders a snapshot of the scope (open incidents, their open assignments, units,
+the kept alerts) and subscribes to ``/ws/board/v1/``. Frames are at most once, so after
+every (re)connect the page fetches the snapshot again from ``state/``: the database is the
+source of truth. Incidents come most urgent first (:func:`urgency_key`); the names of codes
+are rendered into the page in the reader's language (:func:`board_labels`); the district
+map is an SVG drawn here from Kuzet's own settlements (:func:`board_map`), so it needs no
+network and no map library.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from backend.common import clock
-from backend.dispatch.lifecycle import ASSIGNMENT_OPEN, INCIDENT_ENDED
-from backend.dispatch.models import Assignment, Incident
+from backend.dispatch.access import can_dispatch
+from backend.dispatch.lifecycle import (
+    ASSIGNMENT_OPEN,
+    INCIDENT_ENDED,
+    INCIDENT_WAITING,
+    AssignmentStatus,
+    IncidentStatus,
+)
+from backend.dispatch.models import Assignment, Category, Channel, Incident, Priority
+from backend.dispatch.services.assignments import ACK_CHANNELS
+from backend.geo.models import Settlement
 from backend.ops.heartbeat import sweep_state
 from backend.people.access import district_scope, is_staff_role
-from backend.people.models import Unit
+from backend.people.models import UNREACHABLE, Unit, UnitStatus, UnitType
 
+from .alerts import alerts_listed
 from .fanout import board_rows, unit_rows
 
 BOARD_INCIDENTS = 300
+PRIORITY_ORDER = [p.value for p in Priority]
 
 
 def board_snapshot(user: Any) -> dict[str, Any]:
@@ -46,12 +64,140 @@ def board_snapshot(user: Any) -> dict[str, Any]:
         }
     )
     return {
-        "incidents": sorted(rows.get("incidents", []), key=lambda r: -r["received_at"]),
+        "incidents": sorted(rows.get("incidents", []), key=urgency_key),
         "assignments": rows.get("assignments", []),
         "units": unit_rows(
             Unit.objects.filter(scope.q("district"), active=True).order_by("callsign")
         ),
         "server_time": clock.now_ms(),
+    }
+
+
+def urgency_key(row: dict[str, Any]) -> tuple[int, int, int]:
+    """Most urgent first: priority (P0 first), then calls still waiting for a unit, then
+    the longest wait (the earliest call). The page sorts live rows by the same key."""
+    priority = row["priority"]
+    rank = PRIORITY_ORDER.index(priority) if priority in PRIORITY_ORDER else len(PRIORITY_ORDER)
+    return rank, 0 if row["status"] in INCIDENT_WAITING else 1, row["received_at"]
+
+
+def board_labels() -> dict[str, dict[str, str]]:
+    """The name of every code the board shows, in the reader's language (the models'
+    labels), so that no raw code (``missing_person``) reaches a person."""
+    return {
+        "category": {c.value: str(c.label) for c in Category},
+        "channel": {c.value: str(c.label) for c in Channel},
+        "priority": {p.value: str(p.label) for p in Priority},
+        "incident_status": {s.value: str(s.label) for s in IncidentStatus},
+        "assignment_status": {s.value: str(s.label) for s in AssignmentStatus},
+        "unit_status": {
+            **{s.value: str(s.label) for s in UnitStatus},
+            UNREACHABLE: _("unreachable"),
+        },
+        "unit_type": {t.value: str(t.label) for t in UnitType},
+        "text": {
+            "live": _("live"),
+            "reconnecting": _("reconnecting…"),
+            "signed_out": _("signed out"),
+            "nearest": _("Nearest unit"),
+            "send": _("Send"),
+            "no_unit": _("No available unit"),
+            "cancel": _("Cancel"),
+            "cancel_reason": _("Why is the call cancelled?"),
+            "ack": _("Acknowledged by phone"),
+            "acknowledge_sos": _("Acknowledge SOS"),
+            "acknowledged_by": _("acknowledged by"),
+            "sos_from": _("SOS from"),
+            "unreachable_warning": _("unreachable"),
+            "stale_warning": _("position stale"),
+            "km": _("km"),
+            "unread": _("unread"),
+            "done": _("Done."),
+            "failed": _("Not done:"),
+            "never": _("never"),
+            "by": _("by"),
+            "silent": _("silent"),
+        },
+        "ack_channel": {c: _(c.replace("_", " ")) for c in ACK_CHANNELS},
+        "alert": {
+            "incident.created": _("New call"),
+            "incident.duplicate": _("Probable duplicate"),
+            "incident.closed": _("Closed"),
+            "incident.cancelled": _("Cancelled"),
+            "incident.reopened": _("Reopened"),
+            "assignment.dispatched": _("Dispatched"),
+            "assignment.cancelled": _("Assignment cancelled"),
+            "assignment.reassigned": _("Reassigned"),
+            "assignment.acknowledged": _("Acknowledged on behalf"),
+            "milestone": _("Unit reported"),
+            "conflict": _("Conflict"),
+            "escalation.sms_undelivered": _("Not delivered: SMS sent"),
+            "escalation.ack_overdue": _("Not acknowledged in time"),
+            "escalation.ack_overdue_twice": _("Still not acknowledged: next unit"),
+            "escalation.arrival_overdue": _("Arrival overdue"),
+            "sos": _("SOS"),
+            "sos_acknowledged": _("SOS acknowledged"),
+            "unit_unreachable": _("Unit unreachable"),
+            "unit_reachable": _("Unit reachable again"),
+            "escalation_stopped": _("Escalation stopped"),
+        },
+    }
+
+
+MAP_WIDTH = 1000.0
+MAP_ASPECT = 0.75
+MAP_NAMED_ALL = 60
+
+
+def board_map(user: Any) -> dict[str, Any] | None:
+    """The district map: settlements of the scope as points on an SVG, with the projection
+    (equirectangular, scaled at the middle latitude) the page uses to place units and calls.
+
+    Why SVG and not a tile map: the ЦОУ desks of district seats lose the internet, and a
+    map that needs tiles is blank then. Kuzet's own data (settlements with coordinates) is
+    what a duty officer reads distances from. Units and open calls are drawn by the page
+    from the live rows with the same projection, so they move without a reload.
+    """
+    scope = district_scope(user)
+    settlements: list[dict[str, Any]] = [
+        dict(row)
+        for row in Settlement.objects.filter(
+            scope.q("district"), lat__isnull=False, lon__isnull=False
+        )
+        .order_by("pk")
+        .values("id", "name", "kind", "lat", "lon", "district_id")[:3000]
+    ]
+    if not settlements:
+        return None
+    lats: list[float] = [s["lat"] for s in settlements]
+    lons: list[float] = [s["lon"] for s in settlements]
+    # a margin so that markers and names at the edge stay inside the frame
+    pad = max(0.05, 0.08 * max(max(lats) - min(lats), max(lons) - min(lons)))
+    south, north = min(lats) - pad, max(lats) + pad
+    west, east = min(lons) - pad, max(lons) + pad
+    kx = math.cos(math.radians((south + north) / 2))
+    # A landscape frame (MAP_ASPECT): a district stretched north-south would otherwise be
+    # drawn as a thin strip whose markers shrink to dots in the board's column.
+    span_x, span_y = (east - west) * kx, north - south
+    if span_y > span_x * MAP_ASPECT:
+        grow = (span_y / MAP_ASPECT - span_x) / kx / 2
+        west, east = west - grow, east + grow
+    else:
+        grow = (span_x * MAP_ASPECT - span_y) / 2
+        south, north = south - grow, north + grow
+    scale = MAP_WIDTH / ((east - west) * kx)
+    height = MAP_WIDTH * MAP_ASPECT
+    for s in settlements:
+        s["x"] = round((s["lon"] - west) * kx * scale, 1)
+        s["y"] = round((north - s["lat"]) * scale, 1)
+        s["major"] = s["kind"] in (Settlement.Kind.CITY, Settlement.Kind.TOWN)
+        # every name while they fit; on an oblast's map only the towns are named
+        s["named"] = s["major"] or len(settlements) <= MAP_NAMED_ALL
+    return {
+        "settlements": settlements,
+        "width": MAP_WIDTH,
+        "height": round(height, 1),
+        "projection": {"west": west, "north": north, "kx": kx, "scale": scale},
     }
 
 
@@ -67,8 +213,11 @@ def board_alarms() -> list[dict[str, str]]:
     return [
         {
             "kind": "escalation_stopped",
-            "detail": f"Escalation is not running: {state.describe()}. Unanswered calls are "
-            "not being escalated; tell the system administrator now.",
+            "detail": _(
+                "Escalation is not running: %(state)s. Unanswered calls are not being "
+                "escalated; tell the system administrator now."
+            )
+            % {"state": state.describe()},
         }
     ]
 
@@ -77,7 +226,7 @@ def _refusal(request: HttpRequest) -> HttpResponse | None:
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path(), login_url=reverse("admin:login"))
     if not is_staff_role(request.user):
-        return HttpResponse("The board is for duty officers and chiefs.", status=403)
+        return HttpResponse(_("The board is for duty officers and chiefs."), status=403)
     return None
 
 
@@ -94,14 +243,44 @@ def board_page(request: HttpRequest) -> HttpResponse:
                 "incident_ended": sorted(INCIDENT_ENDED),
             },
             "alarms": board_alarms(),
+            "alerts": alerts_listed(request.user),
+            "labels": board_labels(),
+            "map": board_map(request.user),
+            "config": board_config(request),
         },
     )
+
+
+def board_config(request: HttpRequest) -> dict[str, Any]:
+    """What the page's script needs besides the rows: where to post, what it may do, and the
+    rules it displays (the district's time zone, the presence thresholds)."""
+
+    def url(name: str, *args: Any) -> str:
+        return reverse(name, args=args)
+
+    return {
+        "can_act": can_dispatch(request.user),
+        "time_zone": settings.TIME_ZONE,
+        "position_stale_minutes": settings.KUZET_POSITION_STALE_MINUTES,
+        "urls": {
+            "state": url("realtime:board-state"),
+            "alarms": url("realtime:board-alarms"),
+            "alerts_read": url("realtime:alerts-read"),
+            # "/0/" is replaced by the record's id in the page
+            "alert_ack": url("realtime:alert-ack", 0),
+            "recommend": url("realtime:incident-recommend", 0),
+            "dispatch": url("realtime:incident-dispatch", 0),
+            "cancel": url("realtime:incident-cancel", 0),
+            "assignment_ack": url("realtime:assignment-ack", 0),
+            "incident": url("admin:dispatch_incident_change", 0),
+        },
+    }
 
 
 def board_state(request: HttpRequest) -> HttpResponse:
     if (refusal := _refusal(request)) is not None:
         return refusal
-    return JsonResponse(board_snapshot(request.user))
+    return JsonResponse({**board_snapshot(request.user), **alerts_listed(request.user)})
 
 
 def board_alarms_state(request: HttpRequest) -> HttpResponse:

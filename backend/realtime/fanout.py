@@ -51,12 +51,15 @@ from channels.layers import get_channel_layer
 from django.db import connection
 
 from backend.common import clock
+from backend.dispatch.lifecycle import INCIDENT_WAITING
 from backend.dispatch.models import Assignment, Category, Incident
+from backend.dispatch.policies import deadlines_for
 from backend.ledger.uow import Commit, CommittedChange, Notification, current_change_seq
 from backend.people.models import UNREACHABLE, Unit, presence_of, unreachable_cutoff
 from backend.sync_gateway.render import dv_incident_ids, empty_changes, records_for
 
 from . import groups
+from .alerts import alerts_store
 
 log = logging.getLogger(__name__)
 
@@ -83,14 +86,16 @@ def commit_listener(commit: Commit) -> None:
 def plan(commit: Commit) -> list[Send]:
     sends: list[Send] = []
     sends += _device_frames(commit.changes)
-    sends += _board_rows(commit.changes)
+    board_notes = [n.data for n in commit.notifications if n.topic == "board"]
+    sends += _board_rows(commit.changes, incident_ids=_noted_incidents(board_notes))
     alerts: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    stored = alerts_store(board_notes)
+    for data, alert_id in zip(board_notes, stored, strict=True):
+        payload = {"type": "alert", **data, "alert_id": alert_id, "server_time": clock.now_ms()}
+        for group in _alert_groups(data):
+            alerts[group].append(payload)
     for note in commit.notifications:
-        if note.topic == "board":
-            payload = {"type": "alert", **note.data, "server_time": clock.now_ms()}
-            for group in _alert_groups(note.data):
-                alerts[group].append(payload)
-        else:
+        if note.topic != "board":
             sends += _notification(note)
     sends += _alert_frames(alerts)
     return sends
@@ -409,12 +414,29 @@ def _alert_groups(data: dict[str, Any]) -> list[str]:
     return [groups.BOARD_ALL]
 
 
-def _board_rows(changes: list[CommittedChange]) -> list[Send]:
+def _noted_incidents(notes: list[dict[str, Any]]) -> set[str]:
+    """Incidents a board notification is about.
+
+    A new incident that nobody was sent to yet has no device audience, so its creation
+    writes no change row (``uow.touch`` resolves to nobody): without this, a call from
+    intake or the staff API reached the board only with the next reload.
+    """
+    return {str(n["incident_id"]) for n in notes if n.get("incident_id") is not None}
+
+
+def _board_rows(changes: list[CommittedChange], *, incident_ids: Iterable[str] = ()) -> list[Send]:
     ids: dict[str, set[str]] = defaultdict(set)
     for c in changes:
         if c.table in BOARD_TABLES:
             ids[c.table].add(c.record_id)
-    if not ids:
+    if incident_ids:
+        ids["incidents"].update(incident_ids)
+    return board_row_frames(ids)
+
+
+def board_row_frames(ids: dict[str, set[str]]) -> list[Send]:
+    """``rows`` frames with the current board rows of these records, one per district."""
+    if not any(ids.values()):
         return []
     by_district: dict[int, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
     for table, rows in board_rows(ids).items():
@@ -435,6 +457,16 @@ def _board_rows(changes: list[CommittedChange]) -> list[Send]:
     return sends
 
 
+def units_tell_boards(unit_ids: Iterable[int]) -> None:
+    """Send the units' current rows to the boards now (a contact made one reachable)."""
+    try:
+        sends = board_row_frames({"units": {str(i) for i in unit_ids}})
+    except Exception:
+        log.exception("unit rows for the boards failed; a reload shows them")
+        return
+    send_all(sends)
+
+
 def board_rows(ids: dict[str, set[str]]) -> dict[str, list[dict[str, Any]]]:
     """Current board rows of the given incidents, assignments and units (each has district_id).
 
@@ -445,10 +477,14 @@ def board_rows(ids: dict[str, set[str]]) -> dict[str, list[dict[str, Any]]]:
         return _board_rows_pg(ids)
     out: dict[str, list[dict[str, Any]]] = {}
     if incident_ids := _ints(ids.get("incidents", ())):
-        out["incidents"] = [
-            _incident_row(r)
-            for r in Incident.objects.filter(id__in=incident_ids).values(*INCIDENT_FIELDS)
-        ]
+        out["incidents"] = _with_deadlines(
+            [
+                _incident_row(r)
+                for r in Incident.objects.filter(id__in=incident_ids)
+                .order_by("-received_at")
+                .values(*INCIDENT_FIELDS)
+            ]
+        )
     if assignment_ids := _ints(ids.get("assignments", ())):
         out["assignments"] = [
             _assignment_row(r)
@@ -461,7 +497,8 @@ def board_rows(ids: dict[str, set[str]]) -> dict[str, list[dict[str, Any]]]:
 
 INCIDENT_FIELDS = (
     "id", "number", "channel", "category", "priority", "status", "district_id", "received_at",
-    "landmark", "summary", "restricted", "settlement__name",
+    "landmark", "summary", "restricted", "settlement__name", "settlement__zone", "lat", "lon",
+    "settlement__lat", "settlement__lon",
 )  # fmt: skip
 ASSIGNMENT_FIELDS = (
     "id", "incident_id", "unit_id", "status", "dispatched_at", "delivered_at", "acknowledged_at",
@@ -491,10 +528,37 @@ def _assignment_row(row: dict[str, Any]) -> dict[str, Any]:
 
 def _incident_row(row: dict[str, Any]) -> dict[str, Any]:
     row["settlement"] = row.pop("settlement__name")
+    row["zone"] = row.pop("settlement__zone")
+    row["settlement_lat"] = row.pop("settlement__lat")
+    row["settlement_lon"] = row.pop("settlement__lon")
     hidden = row.pop("restricted") or row["category"] == Category.DOMESTIC_VIOLENCE
-    if hidden:
+    if hidden:  # the map shows the settlement, never the exact place
         row["summary"] = row["landmark"] = ""
+        row["lat"] = row["lon"] = None
     return _times(row)
+
+
+def _with_deadlines(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Add ``dispatch_due_at`` to waiting incidents: when the call, still without a unit,
+    is overdue on the board.
+
+    Kuzet's deadlines start at dispatch (``ack_due_at``, ``arrive_due_at``, fixed from the
+    escalation policy); a call nobody was sent to has none. The board counts it overdue once
+    it has waited longer than the acknowledgement window its priority and zone give a unit
+    (``policies.deadlines_for``: 60 s for P0 by default) — the same table, not a second one.
+    """
+    cache: dict[tuple[int, str, str | None], int] = {}
+    for row in rows:
+        row["dispatch_due_at"] = None
+        if row["status"] not in INCIDENT_WAITING or row["received_at"] is None:
+            continue
+        key = (row["district_id"], row["priority"], row.get("zone"))
+        if key not in cache:
+            cache[key] = deadlines_for(
+                district_id=key[0], priority=key[1], zone=key[2]
+            ).ack_within_s
+        row["dispatch_due_at"] = row["received_at"] + cache[key] * 1000
+    return rows
 
 
 def unit_rows(qs: Any) -> list[dict[str, Any]]:
@@ -521,7 +585,8 @@ _BOARD_SQL = {
     "incidents": f"""
         SELECT i.id, i.number, i.channel, i.category, i.priority, i.status, i.district_id,
             {_ms("i.received_at")} AS received_at, i.landmark, i.summary,
-            i.restricted, s.name AS settlement
+            i.restricted, s.name AS settlement, s.zone, i.lat, i.lon,
+            s.lat AS settlement_lat, s.lon AS settlement_lon
         FROM dispatch_incident i LEFT JOIN geo_settlement s ON s.id = i.settlement_id
         WHERE i.id = ANY(%(ids)s) ORDER BY i.received_at DESC""",  # noqa: S608
     "assignments": f"""
@@ -557,6 +622,9 @@ def _board_rows_pg(ids: dict[str, set[str]]) -> dict[str, list[dict[str, Any]]]:
     for row in out.get("incidents", []):
         if row.pop("restricted") or row["category"] == Category.DOMESTIC_VIOLENCE:
             row["summary"] = row["landmark"] = ""
+            row["lat"] = row["lon"] = None
+    if "incidents" in out:
+        _with_deadlines(out["incidents"])
     for row in out.get("units", []):
         row["presence"] = UNREACHABLE if row.pop("unreachable") else row["status"]
     return out

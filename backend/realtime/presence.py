@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db import transaction
 from django.db.models import Q
 
 from backend.common import clock
@@ -19,6 +20,7 @@ from backend.ledger.actions import AuditAction
 from backend.ledger.names import Topic
 from backend.people.models import UNREACHABLE, Unit, unreachable_cutoff
 
+from .fanout import units_tell_boards
 from .models import PresenceNotice
 
 # A busy socket would otherwise write the unit row on every message. Presence is judged in
@@ -30,7 +32,9 @@ def contact_record(*, unit_id: int, via: str, at: dt.datetime | None = None) -> 
     """Stamp the unit's last contact unless it was stamped less than a minute ago.
 
     A conditional UPDATE, so concurrent processes never write more than needed. Not audited
-    and not a synced change: last contact is a heartbeat, not a fact.
+    and not a synced change: last contact is a heartbeat, not a fact. The boards get the
+    unit's row after commit, so a unit that was marked unreachable is shown reachable as
+    soon as its phone syncs (at most once a minute per unit, like the write).
     """
     at = at or clock.now()
     cutoff = at - dt.timedelta(seconds=CONTACT_WRITE_SECONDS)
@@ -39,6 +43,8 @@ def contact_record(*, unit_id: int, via: str, at: dt.datetime | None = None) -> 
         .filter(Q(last_contact_at__isnull=True) | Q(last_contact_at__lt=cutoff))
         .update(last_contact_at=at, last_contact_via=via)
     )
+    if updated == 1:
+        transaction.on_commit(lambda: units_tell_boards([unit_id]))
     return updated == 1
 
 

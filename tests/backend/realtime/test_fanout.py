@@ -10,6 +10,7 @@ from backend.ledger import uow
 from backend.ledger.uow import Commit, CommittedChange, Notification
 from backend.people.models import Unit
 from backend.realtime import fanout
+from backend.realtime.models import BoardAlert
 from backend.sync_gateway.render import empty_changes, records_for
 from tests import factories
 
@@ -276,15 +277,22 @@ def test_board_alert_reaches_the_boards_of_its_district_only(personas):
         received, b_quiet = async_to_sync(scenario)()
 
     # then
+    stored = BoardAlert.objects.get()
     expected = {
         "type": "alert",
         "district_id": a.district.pk,
         "kind": "sos",
         "unit_id": a.patrol.pk,
+        "alert_id": stored.pk,
         "server_time": clock.to_ms(AT),
     }
     assert received == [expected, expected]
     assert b_quiet is True
+    assert (stored.kind, stored.district_id, stored.data) == (
+        "sos",
+        a.district.pk,
+        {"unit_id": a.patrol.pk},
+    )
 
 
 def test_board_gets_current_rows_of_changed_assignments_and_units(personas):

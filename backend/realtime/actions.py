@@ -1,0 +1,163 @@
+"""The board's buttons: small JSON views over the dispatch services.
+
+One view per command — dispatch a unit (the recommended one), acknowledge an assignment on
+the officer's behalf, cancel an incident — plus the recommendation it offers, the alerts'
+read marks and an SOS acknowledgement. Each view: staff session → input → ``access_*`` (out
+of scope is a 404) → one service (which checks scope again, audits and tells the boards) →
+JSON. Writes carry an ``Idempotency-Key`` header: a double click or a resent request runs
+the command once and gets the first answer again (``backend.ledger.idempotency``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.http import require_GET, require_POST
+
+from backend.common import clock
+from backend.common.errors import DomainError, Malformed
+from backend.dispatch import access, selectors, services
+from backend.dispatch.services.assignments import ACK_CHANNELS
+from backend.ledger.idempotency import HEADER, Replay, fingerprint, parse_key, run_once
+from backend.people.access import is_staff_role
+
+from .alerts import alert_frame, alerts_mark_read, sos_acknowledge
+
+RECOMMENDED = 3
+
+
+def _body(request: HttpRequest) -> dict[str, Any]:
+    if not request.body:
+        return {}
+    try:
+        body = json.loads(request.body)
+    except ValueError:
+        raise Malformed("The request body is not JSON.") from None
+    if not isinstance(body, dict):
+        raise Malformed("The request body must be a JSON object.")
+    return body
+
+
+def _int(value: Any, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise Malformed(f"{name} must be a number.", code="invalid")
+    try:
+        return int(value)
+    except ValueError:
+        raise Malformed(f"{name} must be a number.", code="invalid") from None
+
+
+def _json_view(
+    request: HttpRequest, run: Callable[[dict[str, Any]], dict[str, Any]], *, once: bool
+) -> HttpResponse:
+    """Staff only; domain errors as ``{"error", "detail"}`` with their status; a write with
+    an ``Idempotency-Key`` runs once per key."""
+    user: Any = request.user
+    if not user.is_authenticated:
+        return JsonResponse({"error": "unauthenticated", "detail": "Sign in again."}, status=401)
+    if not is_staff_role(user):
+        return JsonResponse({"error": "forbidden", "detail": "Staff only."}, status=403)
+    try:
+        body = _body(request)
+        key = request.headers.get(HEADER)
+        if not (once and key):
+            return JsonResponse(run(body))
+        outcome = run_once(
+            user=user,
+            key=parse_key(key),
+            method="POST",
+            path=request.path,
+            request_fingerprint=fingerprint("POST", request.path, body),
+            run=lambda: run(body),
+            answer=lambda result: (200, result),
+        )
+    except DomainError as exc:
+        return JsonResponse(exc.as_json(), status=exc.status)
+    if isinstance(outcome, Replay):
+        response = JsonResponse(outcome.body, status=outcome.status_code)
+        response["Idempotent-Replayed"] = "true"
+        return response
+    return JsonResponse(outcome)
+
+
+@require_GET
+def incident_recommend(request: HttpRequest, incident_id: int) -> HttpResponse:
+    """The nearest available units for an incident (``selectors.units_recommended``)."""
+
+    def run(_: dict[str, Any]) -> dict[str, Any]:
+        incident = access.access_incident(request.user, incident_id)
+        recs = selectors.units_recommended(incident=incident, limit=RECOMMENDED)
+        units = []
+        for rec in recs:
+            row = rec.as_dict()
+            row["position_at"] = clock.opt_ms(rec.position_at)
+            units.append(row)
+        return {"incident_id": incident.pk, "units": units}
+
+    return _json_view(request, run, once=False)
+
+
+@require_POST
+def incident_dispatch(request: HttpRequest, incident_id: int) -> HttpResponse:
+    def run(body: dict[str, Any]) -> dict[str, Any]:
+        access.require_dispatcher(request.user)
+        incident = access.access_incident(request.user, incident_id)
+        unit = access.access_unit(request.user, _int(body.get("unit_id"), "unit_id"))
+        assignment = services.incident_dispatch(incident=incident, unit=unit, by=request.user)
+        return {"assignment_id": assignment.pk, "callsign": unit.callsign}
+
+    return _json_view(request, run, once=True)
+
+
+@require_POST
+def incident_cancel(request: HttpRequest, incident_id: int) -> HttpResponse:
+    def run(body: dict[str, Any]) -> dict[str, Any]:
+        access.require_dispatcher(request.user)
+        incident = access.access_incident(request.user, incident_id)
+        reason = body.get("reason")
+        services.incident_cancel(
+            incident=incident, by=request.user, reason=reason if isinstance(reason, str) else ""
+        )
+        return {"incident_id": incident.pk, "status": "cancelled"}
+
+    return _json_view(request, run, once=True)
+
+
+@require_POST
+def assignment_acknowledge(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    def run(body: dict[str, Any]) -> dict[str, Any]:
+        access.require_dispatcher(request.user)
+        assignment = access.access_assignment(request.user, assignment_id)
+        channel, note = body.get("channel", ACK_CHANNELS[0]), body.get("note")
+        event = services.assignment_acknowledge_on_behalf(
+            assignment=assignment,
+            by=request.user,
+            channel=channel if isinstance(channel, str) else "",  # the service says which
+            note=note if isinstance(note, str) else "",
+        )
+        return {"assignment_id": assignment.pk, "event_id": event.pk}
+
+    return _json_view(request, run, once=True)
+
+
+@require_POST
+def alerts_read(request: HttpRequest) -> HttpResponse:
+    def run(body: dict[str, Any]) -> dict[str, Any]:
+        ids = body.get("ids")
+        if not isinstance(ids, list) or len(ids) > 1000:
+            raise Malformed("ids must be a list of alert ids (at most 1000).", code="invalid")
+        marked = alerts_mark_read(user=request.user, alert_ids=[_int(i, "id") for i in ids])
+        return {"marked": marked}
+
+    return _json_view(request, run, once=False)
+
+
+@require_POST
+def alert_acknowledge(request: HttpRequest, alert_id: int) -> HttpResponse:
+    def run(_: dict[str, Any]) -> dict[str, Any]:
+        return alert_frame(sos_acknowledge(alert_id=alert_id, by=request.user), read=True)
+
+    return _json_view(request, run, once=True)

@@ -1,0 +1,204 @@
+"""The boards' notification list: kept, read per user, and SOS acknowledged on the record.
+
+Every ``board`` notification (``board_notify`` in the dispatch services, the presence sweep)
+becomes a :class:`BoardAlert` row when the fan-out sends its frame, so a reload shows the same
+list. Who sees an alert is who gets its frame (``fanout._alert_groups``): the duty officers of
+its district (an oblast ЦОУ's see every district of the oblast) and, when the notification
+says ``chief``, the district's chief. Read marks are per user. An SOS stays on the boards
+until a duty officer or chief acknowledges it: :func:`sos_acknowledge` records who and when,
+audits it and tells every board of the district.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from backend.common import clock
+from backend.common.errors import Conflict, NotFound
+from backend.dispatch.access import require_dispatcher
+from backend.ledger import uow
+from backend.ledger.actions import AuditAction
+from backend.ledger.names import Topic
+from backend.people.access import district_scope
+from backend.people.models import Role
+
+from .models import BoardAlert, BoardAlertRead
+
+log = logging.getLogger(__name__)
+
+# How long alerts are kept (the presence sweep prunes older ones) and how many a board lists.
+ALERT_RETENTION = dt.timedelta(days=getattr(settings, "KUZET_BOARD_ALERT_DAYS", 7))
+ALERTS_LISTED = 100
+SOS = "sos"
+# Fields of a notification that are the row's columns, not its data.
+_COLUMNS = ("kind", "district_id", "oblast_id", "chief")
+
+
+def alerts_store(notes: list[dict[str, Any]]) -> list[int | None]:
+    """Store board notifications as alerts (after commit, from the fan-out); their ids in
+    order, or ``None`` for each when the write failed (the frame still goes out)."""
+    if not notes:
+        return []
+    now = clock.now()
+    rows = [
+        BoardAlert(
+            created_at=now,
+            kind=str(n.get("kind", ""))[:40],
+            district_id=n.get("district_id"),
+            oblast_id=n.get("oblast_id"),
+            # The frame's rule (``fanout._alert_groups``): the chief unless told otherwise.
+            chief=bool(n.get("chief", True)),
+            incident_id=n.get("incident_id"),
+            data={k: v for k, v in n.items() if k not in _COLUMNS},
+        )
+        for n in notes
+    ]
+    try:
+        return [row.pk for row in BoardAlert.objects.bulk_create(rows)]
+    except Exception:
+        # Never fail the fan-out: the frame is sent, only the reload will miss the line.
+        log.exception("storing %d board alerts failed", len(rows))
+        return [None] * len(rows)
+
+
+def alerts_visible_q(user: Any) -> Q:
+    """The alerts whose frames reach ``user``'s board (``consumers.board_groups``)."""
+    scope = district_scope(user)
+    if scope.everything:
+        return Q()
+    if user.role == Role.CHIEF:
+        return Q(district_id=user.district_id, chief=True) if user.district_id else Q(pk__in=[])
+    q = Q(district_id__in=sorted(scope.district_ids))
+    oblast_level = user.role == Role.OBLAST_ADMIN or (
+        user.role == Role.DUTY_OFFICER and user.district_id is None
+    )
+    if oblast_level and user.oblast_id is not None:
+        q |= Q(district__isnull=True, oblast_id=user.oblast_id)
+    return q
+
+
+def alerts_for(user: Any) -> QuerySet[BoardAlert]:
+    """``user``'s alerts, newest first, with ``read`` (by this user) annotated."""
+    mine = BoardAlertRead.objects.filter(alert=OuterRef("pk"), user=user)
+    return (
+        BoardAlert.objects.filter(alerts_visible_q(user))
+        .annotate(read=Exists(mine))
+        .select_related("acknowledged_by")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def alert_frame(alert: BoardAlert, *, read: bool = False) -> dict[str, Any]:
+    """An alert as the frame that carried it, plus what happened to it since."""
+    return {
+        "type": "alert",
+        **alert.data,
+        "kind": alert.kind,
+        "district_id": alert.district_id,
+        "alert_id": alert.pk,
+        "server_time": clock.to_ms(alert.created_at),
+        "read": read,
+        # an SOS's own acknowledgement; a "sos_acknowledged" line carries it in its data
+        **(
+            {
+                "acknowledged_at": clock.opt_ms(alert.acknowledged_at),
+                "acknowledged_by": _name(alert.acknowledged_by),
+            }
+            if alert.acknowledged_at is not None
+            else {}
+        ),
+    }
+
+
+def alerts_listed(user: Any) -> dict[str, Any]:
+    """The board's list (newest :data:`ALERTS_LISTED`) and every SOS still unacknowledged."""
+    qs = alerts_for(user)
+    listed = [alert_frame(a, read=getattr(a, "read", False)) for a in qs[:ALERTS_LISTED]]
+    open_sos = [
+        alert_frame(a, read=getattr(a, "read", False))
+        for a in qs.filter(kind=SOS, acknowledged_at__isnull=True)[:ALERTS_LISTED]
+    ]
+    return {"alerts": listed, "sos": open_sos}
+
+
+def alerts_mark_read(*, user: Any, alert_ids: list[int]) -> int:
+    """Mark these alerts (those ``user`` sees) read by ``user``; returns how many were new.
+
+    Bookkeeping of one person's screen, not a fact of the district: not audited.
+    """
+    visible = list(
+        BoardAlert.objects.filter(alerts_visible_q(user), pk__in=alert_ids).values_list(
+            "pk", flat=True
+        )
+    )
+    now = clock.now()
+    before = BoardAlertRead.objects.filter(user=user, alert_id__in=visible).count()
+    BoardAlertRead.objects.bulk_create(
+        [BoardAlertRead(alert_id=pk, user=user, read_at=now) for pk in visible],
+        ignore_conflicts=True,
+    )
+    return len(visible) - before
+
+
+def sos_acknowledge(*, alert_id: int, by: Any) -> BoardAlert:
+    """A duty officer (or chief) acknowledges an officer's SOS on the board.
+
+    Recorded on the alert, audited, and told to every board of the district (their banners
+    turn to "acknowledged"). A second acknowledgement changes nothing and says who was first.
+    """
+    require_dispatcher(by)
+    with uow.unit_of_work():
+        alert = (
+            BoardAlert.objects.select_for_update().filter(alerts_visible_q(by), pk=alert_id).first()
+        )
+        if alert is None:
+            raise NotFound("No such alert.")
+        if alert.kind != SOS:
+            raise Conflict("Only an SOS is acknowledged.", code="not_sos")
+        if alert.acknowledged_at is not None:
+            return alert
+        alert.acknowledged_at, alert.acknowledged_by = clock.now(), by
+        alert.save(update_fields=["acknowledged_at", "acknowledged_by"])
+        facts = {
+            "sos_alert_id": alert.pk,
+            "unit_id": alert.data.get("unit_id"),
+            "callsign": alert.data.get("callsign"),
+            "event_id": alert.data.get("event_id"),
+        }
+        uow.audit(
+            AuditAction.BOARD_SOS_ACKNOWLEDGED,
+            actor=by,
+            obj=alert,
+            object_type="board_alert",
+            district_id=alert.district_id,
+            data=facts,
+        )
+        uow.notify(
+            Topic.BOARD,
+            district_id=alert.district_id,
+            kind="sos_acknowledged",
+            chief=True,
+            acknowledged_by=_name(by),
+            acknowledged_at=clock.to_ms(alert.acknowledged_at),
+            at=clock.now_ms(),
+            **facts,
+        )
+    return alert
+
+
+def alerts_prune(*, at: dt.datetime | None = None) -> int:
+    """Delete alerts older than :data:`ALERT_RETENTION` (and their read marks)."""
+    cutoff = (at or clock.now()) - ALERT_RETENTION
+    deleted, _ = BoardAlert.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
+
+
+def _name(user: Any) -> str | None:
+    if user is None:
+        return None
+    return str(user.get_full_name() or user.get_username())

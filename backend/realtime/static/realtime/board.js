@@ -1,0 +1,401 @@
+"use strict";
+// The live board (backend/realtime/board.py). Rows come rendered into the page and then as
+// "rows" frames over /ws/board/v1/; alerts are kept on the server (backend/realtime/alerts.py)
+// and read marks are per user. Every rule shown here (status groups, deadlines, presence,
+// names of codes) comes from the server; this script only displays and counts the clock.
+(function () {
+  const data = (id) => JSON.parse(document.getElementById(id).textContent);
+  const LIFECYCLE = data("board-lifecycle");
+  const LABELS = data("board-labels");
+  const TEXT = LABELS.text;
+  const CONFIG = data("board-config");
+  const PROJECTION = data("board-projection");
+  const OPEN_ASSIGNMENTS = LIFECYCLE.assignment_open;
+  const CLOSED_INCIDENTS = LIFECYCLE.incident_ended;
+  const WAITING = ["received", "queued"];
+  const PRIORITIES = Object.keys(LABELS.priority);
+  const state = { incidents: new Map(), assignments: new Map(), units: new Map() };
+  const alerts = new Map();
+  const recommendations = new Map();
+  const fresh = new Set();
+  let skew = 0; // server clock − this browser's clock, ms
+  const SOS_ACKNOWLEDGED_SHOWN_MS = 60000;
+
+  // --- formatting: the district's local time, the date when not today; m:ss / h:mm:ss ------
+  const dayFormat = new Intl.DateTimeFormat("en-GB", { timeZone: CONFIG.time_zone, year: "numeric", month: "2-digit", day: "2-digit" });
+  const timeFormat = new Intl.DateTimeFormat("en-GB", { timeZone: CONFIG.time_zone, hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" });
+  const now = () => Date.now() + skew;
+  function when(ms) {
+    if (ms === null || ms === undefined) return "";
+    const day = dayFormat.format(ms).replaceAll("/", ".");
+    const today = dayFormat.format(now()).replaceAll("/", ".");
+    return (day === today ? "" : day + " ") + timeFormat.format(ms);
+  }
+  function duration(ms) {
+    if (ms === null || ms === undefined) return "";
+    const sign = ms < 0 ? "−" : "";
+    let s = Math.floor(Math.abs(ms) / 1000);
+    const h = Math.floor(s / 3600); s -= h * 3600;
+    const m = Math.floor(s / 60); s -= m * 60;
+    const ss = String(s).padStart(2, "0");
+    return sign + (h ? h + ":" + String(m).padStart(2, "0") + ":" + ss : m + ":" + ss);
+  }
+  const label = (table, code) => (LABELS[table] && LABELS[table][code]) || code || "";
+  const url = (name, id) => CONFIG.urls[name].replace("/0/", "/" + id + "/");
+
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (v === null || v === undefined || v === false) continue;
+      if (k === "class") node.className = v;
+      else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+      else node.setAttribute(k, v === true ? "" : v);
+    }
+    for (const child of children) if (child !== null && child !== undefined) node.append(child);
+    return node;
+  }
+  const cell = (content, cls) => el("td", { class: cls }, content === null || content === undefined ? "" : content);
+  // A running clock: the tick rewrites it every second (data-since, data-until, data-due).
+  function timer(since, until, due) {
+    return el("td", { class: "timer", "data-since": since, "data-until": until, "data-due": due });
+  }
+  function tick() {
+    const t = now();
+    document.getElementById("clock").textContent = when(t);
+    for (const td of document.querySelectorAll("td.timer")) {
+      const since = Number(td.dataset.since);
+      if (!td.dataset.since) { td.textContent = ""; continue; }
+      const until = td.dataset.until ? Number(td.dataset.until) : t;
+      td.textContent = duration(until - since);
+      const due = td.dataset.due ? Number(td.dataset.due) : null;
+      td.classList.toggle("overdue", due !== null && until > due);
+    }
+    for (const tr of document.querySelectorAll("#incidents tr")) {
+      tr.classList.toggle("overdue-row", tr.querySelector(".overdue") !== null || incidentOverdue(Number(tr.dataset.id), t));
+    }
+  }
+
+  // --- rows ---------------------------------------------------------------------------------
+  function upsert(table, rows) {
+    for (const row of rows || []) {
+      const keep = table === "incidents" ? !CLOSED_INCIDENTS.includes(row.status)
+        : table === "assignments" ? OPEN_ASSIGNMENTS.includes(row.status) : true;
+      if (keep) state[table].set(row.id, row); else state[table].delete(row.id);
+      fresh.add(table + ":" + row.id);
+    }
+  }
+  // The server's order (board.urgency_key): priority, waiting before staffed, longest wait.
+  function urgency(a, b) {
+    const rank = (r) => { const i = PRIORITIES.indexOf(r.priority); return i < 0 ? 99 : i; };
+    return rank(a) - rank(b) || (WAITING.includes(a.status) ? 0 : 1) - (WAITING.includes(b.status) ? 0 : 1)
+      || a.received_at - b.received_at;
+  }
+  function openAssignments(incidentId) {
+    return [...state.assignments.values()].filter((a) => a.incident_id === incidentId);
+  }
+  function incidentOverdue(id, t) {
+    const inc = state.incidents.get(id);
+    if (!inc) return false;
+    if (WAITING.includes(inc.status) && inc.dispatch_due_at && t > inc.dispatch_due_at) return true;
+    return openAssignments(id).some((a) => (!a.acknowledged_at && a.ack_due_at && t > a.ack_due_at)
+      || (!a.on_scene_at && a.arrive_due_at && t > a.arrive_due_at));
+  }
+  function incidentLink(id, number) {
+    return el("a", { href: url("incident", id), class: "incident-link" }, number || String(id));
+  }
+
+  function incidentActions(r) {
+    const td = el("td", { class: "actions" });
+    if (!CONFIG.can_act) return td;
+    const rec = recommendations.get(r.id);
+    if (WAITING.includes(r.status) || r.status === "assigned") {
+      if (rec === undefined) {
+        td.append(el("button", { type: "button", class: "recommend", onclick: () => recommend(r.id) }, TEXT.nearest));
+      } else if (rec.length === 0) {
+        td.append(el("span", { class: "warn" }, TEXT.no_unit));
+      } else {
+        const u = rec[0];
+        const facts = [u.road_km !== null ? u.road_km + " " + TEXT.km : null, u.eta_s !== null ? "≈" + duration(u.eta_s * 1000) : null].filter(Boolean).join(" · ");
+        const warnings = [u.presence === "unreachable" ? TEXT.unreachable_warning : null, u.stale ? TEXT.stale_warning : null].filter(Boolean).join(", ");
+        td.append(el("button", { type: "button", class: warnings ? "dispatch" : "dispatch primary",
+          onclick: (e) => post(e.target, url("dispatch", r.id), { unit_id: u.unit_id }, () => recommendations.delete(r.id)) },
+        TEXT.send + " " + u.callsign + (facts ? " · " + facts : "")));
+        if (warnings) td.append(" ", el("span", { class: "warn" }, "⚠ " + warnings));
+      }
+    }
+    td.append(" ", el("button", { type: "button", class: "cancel danger", onclick: (e) => {
+      const reason = window.prompt(TEXT.cancel_reason, "");
+      if (reason && reason.trim()) post(e.target, url("cancel", r.id), { reason: reason.trim() });
+    } }, TEXT.cancel));
+    return td;
+  }
+
+  function render() {
+    const body = (id, rows, build) => {
+      const tbody = document.getElementById(id);
+      tbody.replaceChildren(...rows.map((row) => {
+        const tr = build(row);
+        tr.dataset.id = row.id;
+        if (fresh.has(id + ":" + row.id)) tr.classList.add("flash");
+        return tr;
+      }));
+    };
+    body("incidents", [...state.incidents.values()].sort(urgency), (r) => {
+      const waiting = WAITING.includes(r.status);
+      const firstScene = Math.min(...openAssignments(r.id).map((a) => a.on_scene_at || Infinity));
+      return el("tr", { class: "incident" },
+        cell(incidentLink(r.id, r.number)), cell(r.priority, r.priority),
+        cell(label("category", r.category), "category"), cell(label("incident_status", r.status), "status"),
+        cell(r.settlement || r.landmark), cell(when(r.received_at)),
+        // waiting: from the call until a unit is on scene (the response time, running)
+        timer(r.received_at, Number.isFinite(firstScene) ? firstScene : null, waiting ? r.dispatch_due_at : null),
+        cell(r.summary, "summary"), incidentActions(r));
+    });
+    body("assignments", [...state.assignments.values()].sort((a, b) => b.dispatched_at - a.dispatched_at), (r) => {
+      const actions = el("td", { class: "actions" });
+      if (CONFIG.can_act && !r.acknowledged_at) {
+        actions.append(el("button", { type: "button", class: "ack",
+          onclick: (e) => post(e.target, url("assignment_ack", r.id), { channel: "phone" }) }, TEXT.ack));
+      }
+      return el("tr", {},
+        cell(incidentLink(r.incident_id, r.incident_number)), cell(r.callsign),
+        cell(label("assignment_status", r.status), "status"), cell(when(r.dispatched_at)),
+        timer(r.dispatched_at, r.acknowledged_at, r.ack_due_at),
+        timer(r.dispatched_at, r.on_scene_at, r.arrive_due_at), actions);
+    });
+    const staleMs = CONFIG.position_stale_minutes * 60000;
+    body("units", [...state.units.values()].sort((a, b) => a.callsign.localeCompare(b.callsign)), (r) => {
+      const silent = r.presence !== "unreachable" && (!r.position_at || now() - r.position_at > staleMs);
+      const tr = el("tr", { class: r.presence === "unreachable" || r.presence === "sos" ? r.presence : silent ? "silent" : "" },
+        cell(r.callsign), cell(label("unit_status", r.presence) + (silent ? " · " + TEXT.silent : ""), "presence"),
+        r.last_contact_at ? timer(r.last_contact_at, null, null) : cell(TEXT.never),
+        r.position_at ? timer(r.position_at, null, r.position_at + staleMs) : cell(TEXT.never));
+      tr.title = label("unit_type", r.type);
+      return tr;
+    });
+    fresh.clear();
+    drawMap();
+    tick();
+  }
+
+  // --- the map: Kuzet's settlements are drawn by the server; calls and units here ----------
+  const SVG = "http://www.w3.org/2000/svg";
+  function svg(tag, attrs, text) {
+    const node = document.createElementNS(SVG, tag);
+    for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+  function point(lat, lon) {
+    if (!PROJECTION || lat === null || lat === undefined || lon === null || lon === undefined) return null;
+    return [(lon - PROJECTION.west) * PROJECTION.kx * PROJECTION.scale, (PROJECTION.north - lat) * PROJECTION.scale];
+  }
+  function drawMap() {
+    const incidentsLayer = document.getElementById("map-incidents");
+    const unitsLayer = document.getElementById("map-units");
+    if (!incidentsLayer || !unitsLayer) return;
+    incidentsLayer.replaceChildren(...[...state.incidents.values()].flatMap((r) => {
+      const p = point(r.lat ?? r.settlement_lat, r.lon ?? r.settlement_lon);
+      if (!p) return [];
+      const g = svg("g", { class: "incident " + r.priority, "data-id": r.id });
+      g.append(svg("title", {}, r.number + " · " + label("category", r.category) + " · " + label("incident_status", r.status)),
+        svg("circle", { cx: p[0], cy: p[1], r: 16 }), svg("text", { class: "label", x: p[0] + 20, y: p[1] - 10 }, r.number));
+      return [g];
+    }));
+    const t = now();
+    unitsLayer.replaceChildren(...[...state.units.values()].flatMap((r) => {
+      const p = point(r.lat, r.lon);
+      if (!p) return [];
+      const age = r.position_at ? duration(t - r.position_at) : TEXT.never;
+      const g = svg("g", { class: "unit " + r.presence, "data-id": r.id });
+      g.append(svg("title", {}, r.callsign + " · " + label("unit_status", r.presence) + " · " + age),
+        svg("rect", { x: p[0] - 13, y: p[1] - 13, width: 26, height: 26 }), svg("text", { class: "label", x: p[0] + 18, y: p[1] + 30 }, r.callsign));
+      return [g];
+    }));
+  }
+
+  // --- alerts and the SOS banner ------------------------------------------------------------
+  function alertText(a) {
+    const parts = [];
+    if (a.callsign) parts.push(a.callsign);
+    if (a.category) parts.push(label("category", a.category));
+    if (a.milestone) parts.push(label("assignment_status", a.status) || a.milestone);
+    if (a.kind === "incident.created" && a.channel) parts.push(label("channel", a.channel));
+    if (a.duplicate_of_number) parts.push("→ " + a.duplicate_of_number);
+    if (a.actor) parts.push(TEXT.by + " " + a.actor);
+    if (a.acknowledged_by) parts.push(TEXT.acknowledged_by + " " + a.acknowledged_by + " " + when(a.acknowledged_at));
+    return parts.join(" · ");
+  }
+  function renderAlerts() {
+    const list = document.getElementById("alerts");
+    const items = [...alerts.values()].sort((a, b) => b.server_time - a.server_time || b.alert_id - a.alert_id).slice(0, 100);
+    list.replaceChildren(...items.map((a) => {
+      const family = a.kind.split(".")[0];
+      const li = el("li", { class: [a.read ? "read" : "unread", a.kind.replaceAll(".", "-"), family].join(" "), "data-id": a.alert_id,
+        onclick: () => markRead([a.alert_id]) },
+      el("span", { class: "when" }, when(a.server_time)), el("span", { class: "kind" }, label("alert", a.kind)), " ");
+      if (a.incident_id) li.append(incidentLink(a.incident_id, a.incident_number), " ");
+      li.append(alertText(a));
+      return li;
+    }));
+    const unread = items.filter((a) => !a.read && a.alert_id).length;
+    document.getElementById("unread").textContent = unread ? unread + " " + TEXT.unread : "";
+    renderSos();
+  }
+  function renderSos() {
+    const banner = document.getElementById("sos");
+    // An acknowledged SOS stays a minute, green, so that every board sees who took it.
+    const open = [...alerts.values()].filter((a) => a.kind === "sos" && (!a.acknowledged_at || now() - a.acknowledged_at < SOS_ACKNOWLEDGED_SHOWN_MS));
+    banner.replaceChildren(...open.map((a) => {
+      const p = el("p", { class: "banner" + (a.acknowledged_at ? " acknowledged" : ""), "data-id": a.alert_id },
+        TEXT.sos_from + " " + (a.callsign || "") + " · " + when(a.estimated_at || a.server_time));
+      if (a.acknowledged_at) p.append(" · " + TEXT.acknowledged_by + " " + a.acknowledged_by + " " + when(a.acknowledged_at));
+      else if (CONFIG.can_act && a.alert_id) {
+        p.append(el("button", { type: "button", class: "ack-sos", onclick: (e) => post(e.target, url("alert_ack", a.alert_id), {}, (body) => {
+          addAlert(body);
+        }) }, TEXT.acknowledge_sos));
+      }
+      return p;
+    }));
+  }
+  function addAlert(a) {
+    if (a.kind === "sos_acknowledged") {
+      // the SOS itself turns acknowledged on every board of the district
+      for (const sos of alerts.values()) {
+        if (sos.kind === "sos" && sos.alert_id === a.sos_alert_id && !sos.acknowledged_at) {
+          Object.assign(sos, { acknowledged_at: a.acknowledged_at, acknowledged_by: a.acknowledged_by });
+        }
+      }
+    }
+    const key = a.alert_id || "local:" + a.kind + ":" + a.server_time;
+    alerts.set(key, { ...(alerts.get(key) || {}), ...a });
+  }
+  function liveAlert(frame) {
+    addAlert({ ...frame, read: false });
+    renderAlerts();
+    if (frame.kind === "unit_unreachable" || frame.kind === "unit_reachable") {
+      const unit = state.units.get(frame.unit_id);
+      if (unit) { unit.presence = frame.kind === "unit_unreachable" ? "unreachable" : unit.status; fresh.add("units:" + unit.id); render(); }
+    }
+  }
+  function loadAlerts(body) {
+    alerts.clear();
+    for (const a of body.sos || []) addAlert(a);
+    for (const a of body.alerts || []) addAlert(a);
+    renderAlerts();
+  }
+  async function markRead(ids) {
+    const unread = ids.filter((id) => id && alerts.get(id) && !alerts.get(id).read);
+    if (!unread.length) return;
+    const response = await send(CONFIG.urls.alerts_read, { ids: unread }, null);
+    if (response.ok) { for (const id of unread) alerts.get(id).read = true; renderAlerts(); }
+  }
+
+  // --- commands -----------------------------------------------------------------------------
+  function csrf() {
+    const match = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : "";
+  }
+  function newKey() {
+    return (window.crypto && crypto.randomUUID) ? crypto.randomUUID() : String(Date.now()) + Math.random().toString(16).slice(2);
+  }
+  async function send(path, body, key) {
+    const headers = { "Content-Type": "application/json", "X-CSRFToken": csrf() };
+    if (key) headers["Idempotency-Key"] = key;
+    return fetch(path, { method: "POST", credentials: "same-origin", headers, body: JSON.stringify(body) });
+  }
+  function say(text, error) {
+    const box = document.getElementById("message");
+    box.textContent = text; box.className = error ? "error" : ""; box.hidden = false;
+    clearTimeout(say.timer);
+    say.timer = setTimeout(() => { box.hidden = true; }, error ? 8000 : 3000);
+  }
+  // One key per click: a retry of the same click (a lost answer) is replayed, not run twice.
+  async function post(button, path, body, then) {
+    button.disabled = true;
+    const key = button.dataset.key || (button.dataset.key = newKey());
+    try {
+      const response = await send(path, body, key);
+      const answer = await response.json().catch(() => ({}));
+      if (!response.ok) { say(TEXT.failed + " " + (answer.detail || response.statusText), true); button.disabled = false; delete button.dataset.key; return; }
+      say(TEXT.done, false);
+      if (then) then(answer);
+      await resync();
+    } catch (error) {
+      say(TEXT.failed + " " + error, true); button.disabled = false;
+    }
+  }
+  async function recommend(id) {
+    const response = await fetch(url("recommend", id), { credentials: "same-origin" });
+    const body = await response.json().catch(() => ({}));
+    if (!response.ok) { say(TEXT.failed + " " + (body.detail || response.statusText), true); return; }
+    recommendations.set(id, body.units);
+    render();
+  }
+
+  // --- connection ---------------------------------------------------------------------------
+  function load(snapshot) {
+    if (snapshot.server_time) skew = snapshot.server_time - Date.now();
+    for (const table of ["incidents", "assignments", "units"]) { state[table].clear(); upsert(table, snapshot[table]); }
+    fresh.clear();
+    if (snapshot.alerts) loadAlerts(snapshot);
+    render();
+  }
+  async function resync() {
+    const response = await fetch(CONFIG.urls.state, { credentials: "same-origin" });
+    if (response.ok) load(await response.json());
+  }
+  let retry = 1000;
+  let pinger = null;
+  function connect() {
+    const status = document.getElementById("status");
+    const scheme = location.protocol === "https:" ? "wss://" : "ws://";
+    const socket = new WebSocket(scheme + location.host + "/ws/board/v1/");
+    socket.onmessage = (event) => {
+      const frame = JSON.parse(event.data);
+      if (frame.server_time) skew = frame.server_time - Date.now();
+      if (frame.type === "hello") {
+        retry = 1000;
+        status.textContent = TEXT.live; status.className = "live";
+        document.body.dataset.live = "1";
+        resync(); // frames are at most once: catch up on anything missed while away
+      } else if (frame.type === "rows") {
+        for (const [table, rows] of Object.entries(frame.tables)) upsert(table, rows);
+        render();
+      } else if (frame.type === "alert") {
+        liveAlert(frame);
+      } else if (frame.type === "alerts") {
+        for (const item of frame.items) liveAlert(item);
+      } else if (frame.type === "error") {
+        status.textContent = frame.detail;
+      }
+    };
+    socket.onopen = () => { pinger = setInterval(() => socket.send('{"type":"ping"}'), 30000); };
+    socket.onclose = (event) => {
+      clearInterval(pinger);
+      status.className = "down";
+      delete document.body.dataset.live;
+      if (event.code === 4401 || event.code === 4403) { status.textContent = TEXT.signed_out; return; }
+      status.textContent = TEXT.reconnecting;
+      setTimeout(connect, retry);
+      retry = Math.min(retry * 2, 30000);
+    };
+  }
+  async function checkAlarms() {
+    // A dead escalation sweep sends no frame: ask (the dead-man alarm, backend/ops/heartbeat.py).
+    try {
+      const response = await fetch(CONFIG.urls.alarms, { credentials: "same-origin" });
+      if (!response.ok) return;
+      const body = await response.json();
+      document.getElementById("alarms").replaceChildren(...body.alarms.map((alarm) => el("p", { class: alarm.kind }, alarm.detail)));
+    } catch (error) { /* the connection status already says the server is away */ }
+  }
+
+  document.getElementById("mark-read").addEventListener("click", () => markRead([...alerts.keys()]));
+  load(data("board-snapshot"));
+  loadAlerts(data("board-alerts"));
+  setInterval(tick, 1000);
+  setInterval(renderSos, 15000); // an acknowledged SOS leaves the banner after its minute
+  setInterval(checkAlarms, 15000);
+  connect();
+})();

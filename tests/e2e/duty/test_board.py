@@ -1,0 +1,251 @@
+"""The duty officer's live board in a real browser (Debian's chromium, never a download).
+
+The oblast duty officer opens the board; a call arrives through eGov intake and appears
+without a reload, most urgent first, with its category's name; they send the nearest unit
+from the board and acknowledge on the officer's behalf; an officer's SOS puts a banner up
+that stays until they acknowledge it — and stays acknowledged after a reload; the alerts
+survive the reload and are marked read; the map shows the call and the units.
+Screenshots: ``var/screenshots/duty/``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+
+from backend.common import clock
+from backend.devices.models import Device
+from backend.dispatch.models import Assignment, Category, Incident
+from backend.dispatch.services import IncidentInput, intake_key_issue, intake_receive
+from backend.ledger.models import AuditEntry
+from backend.people.models import Unit
+from backend.realtime.models import BoardAlert
+from backend.sync_gateway.push import push_records
+from tests.e2e.processes import database_url, free_port, http_server, server_env
+
+from .conftest import log_in, shot
+
+pytest.importorskip("playwright.sync_api", reason="the playwright package is missing")
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.postgres,
+    pytest.mark.redis,
+    pytest.mark.slow,
+]
+
+LIVE_WITHIN_MS = 5_000
+
+
+@pytest.fixture
+def server(transactional_db: Any, tmp_path: Path) -> Iterator[str]:
+    """The suite's uvicorn (tests/e2e/duty/conftest.py), sharing this process's channel-layer
+    prefix: the calls and the SOS here are committed in the test process, whose fan-out must
+    reach the server's board sockets through Redis as a web or Celery process's would."""
+    port = free_port()
+    env = server_env(
+        database=database_url(),
+        var_dir=tmp_path,
+        DEBUG="1",
+        REDIS_URL=os.environ["REDIS_URL"],
+        KUZET_CHANNEL_PREFIX=settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"],
+    )
+    args = [sys.executable, "-m", "uvicorn", "backend.config.asgi:application", "--host",
+            "127.0.0.1", "--port", str(port), "--lifespan", "off", "--no-access-log"]  # fmt: skip
+    with http_server(args, port=port, env=env, name="uvicorn") as host:
+        yield f"http://{host}"
+
+
+def open_board(page: Any, server: str) -> None:
+    page.goto(f"{server}/board/")
+    page.wait_for_selector("body[data-live]", timeout=10_000)  # the socket said hello
+
+
+def intake_call(personas: Any, *, ref: str, category: str, **kw: Any) -> Incident:
+    key, _ = intake_key_issue(channel="egov", name="eGov Mobile")
+    data = IncidentInput(
+        category=category,
+        received_at=kw.pop("received_at", clock.now()),
+        settlement_id=personas.a.town.pk,
+        description=kw.pop("description", "Пропал ребёнок, 7 лет, ушёл к реке"),
+        **kw,
+    )
+    return intake_receive(key=key, channel="egov", external_ref=ref, data=data).incident
+
+
+def units_heard_now(personas: Any) -> None:
+    """The patrols and A's inspector were heard just now; B's inspector an hour ago."""
+    now = clock.now()
+    Unit.objects.exclude(pk=personas.b.inspector_unit.pk).update(
+        last_contact_at=now, last_contact_via="pull", position_at=now
+    )
+    Unit.objects.filter(pk=personas.b.inspector_unit.pk).update(
+        last_contact_at=now - dt.timedelta(hours=1), last_contact_via="sms"
+    )
+
+
+def test_a_call_from_intake_appears_live_and_is_dispatched_from_the_board(
+    server: str, browser: Any, personas: Any
+) -> None:
+    # given: the board is open, an older P2 call waits, the patrols were heard just now
+    units_heard_now(personas)
+    older = intake_call(
+        personas,
+        ref="eg-old",
+        category="theft",
+        received_at=clock.now() - dt.timedelta(hours=26),
+        description="Украли велосипед",
+    )
+    page = log_in(browser, server, personas.duty)
+    open_board(page, server)
+    shot(page, "01-board-open")
+
+    # when: a missing-child report arrives through eGov (no reload)
+    incident = intake_call(personas, ref="eg-new", category=Category.MISSING_PERSON)
+
+    # then: it appears within seconds, named, linked, and above the older P2 call
+    row = page.locator("#incidents tr", has_text=incident.number)
+    row.wait_for(timeout=LIVE_WITHIN_MS)
+    assert incident.priority < older.priority  # egov missing person: P2 → P1 after the floor
+    numbers = page.locator("#incidents tr td:first-child").all_inner_texts()
+    assert numbers.index(incident.number) < numbers.index(older.number)
+    category = row.locator("td.category").inner_text()
+    assert category == str(Category.MISSING_PERSON.label)
+    assert "missing_person" not in page.locator("#incidents").inner_text()
+    assert row.locator("a.incident-link").get_attribute("href") == (
+        f"/admin/dispatch/incident/{incident.pk}/change/"
+    )
+    assert re.fullmatch(r"\d+:\d\d", row.locator("td.timer").inner_text())
+    # the call of yesterday: its date shown, its wait in h:mm:ss, overdue (P3: 30 min)
+    older_row = page.locator("#incidents tr", has_text=older.number)
+    received = older_row.locator("td").nth(5).inner_text()
+    assert re.fullmatch(r"\d\d\.\d\d\.\d{4} \d\d:\d\d:\d\d", received)
+    assert re.fullmatch(r"26:0\d:\d\d", older_row.locator("td.timer").inner_text())
+    assert "overdue" in (older_row.locator("td.timer").get_attribute("class") or "")
+    assert "overdue-row" in (older_row.get_attribute("class") or "")
+    assert "overdue" not in (row.locator("td.timer").get_attribute("class") or "")
+    assert "eGov Mobile" in page.locator("#alerts").inner_text()
+    # the map shows the call and both districts' units
+    page.locator(f"#map-incidents g[data-id='{incident.pk}']").wait_for()
+    assert page.locator("#map-units g.unit").count() == 4
+    # the unit not heard for an hour is marked unreachable, in the list and on the map
+    inspector_b = personas.b.inspector_unit
+    assert (
+        page.locator("#units tr.unreachable").all_inner_texts()[0].startswith(inspector_b.callsign)
+    )
+    assert page.locator(f"#map-units g.unit.unreachable[data-id='{inspector_b.pk}']").count() == 1
+    # the alert list says so
+    page.locator("#alerts li.unread", has_text=incident.number).wait_for()
+    shot(page, "02-call-appeared-live")
+
+    # when: the duty officer asks for the nearest unit and sends it
+    row.locator("button.recommend").click()
+    send = row.locator("button.dispatch")
+    send.wait_for()
+    assert personas.a.patrol.callsign in send.inner_text()
+    shot(page, "03-nearest-unit-offered")
+    send.click()
+
+    # then: the assignment is on the board, its acknowledgement clock running
+    assignment_row = page.locator("#assignments tr", has_text=personas.a.patrol.callsign)
+    assignment_row.wait_for(timeout=LIVE_WITHIN_MS)
+    assignment = Assignment.objects.get(incident=incident)
+    assert assignment.unit_id == personas.a.patrol.pk
+    assert assignment.dispatched_by_id == personas.duty.pk
+
+    # when: the officer answers on the radio; the duty officer records it on their behalf
+    assignment_row.locator("button.ack").click()
+
+    # then
+    page.locator("#assignments tr button.ack").wait_for(state="detached", timeout=5_000)
+    assignment.refresh_from_db()
+    assert assignment.acknowledged_at is not None
+    assert AuditEntry.objects.filter(action="assignment.acknowledged_on_behalf").count() == 1
+    shot(page, "04-dispatched-and-acknowledged")
+    assert page.kuzet_errors == []
+
+
+def test_an_sos_stays_until_acknowledged_and_alerts_survive_a_reload(
+    server: str, browser: Any, personas: Any
+) -> None:
+    # given
+    units_heard_now(personas)
+    page = log_in(browser, server, personas.duty)
+    open_board(page, server)
+    device_id, _ = personas.device(personas.a.patrol_officers[0])
+    device = Device.objects.select_related("officer").get(pk=device_id)
+
+    # when: the officer presses SOS on the phone (the push service, as over HTTP)
+    sos = {
+        "id": "evt-sos-board-0001",
+        "kind": "sos",
+        "assignment_id": None,
+        "device_time": clock.now_ms(),
+        "boot_id": "boot-1",
+        "elapsed_ms": 100_000,
+        "lat": personas.a.town.lat,
+        "lon": personas.a.town.lon,
+        "accuracy_m": 15,
+        "gps_time": None,
+        "payload": {},
+    }
+    push_records(device=device, body_or_records=[sos], clock=None, via="http")
+
+    # then: the banner is up without a reload
+    banner = page.locator("#sos .banner")
+    banner.wait_for(timeout=LIVE_WITHIN_MS)
+    assert personas.a.patrol.callsign in banner.inner_text()
+    assert page.locator("#units tr.sos", has_text=personas.a.patrol.callsign).count() == 1
+    shot(page, "05-sos-banner")
+
+    # when: the page is reloaded before anyone acknowledged
+    page.reload()
+    page.wait_for_selector("body[data-live]")
+
+    # then: the banner and the alert are still there
+    banner.wait_for()
+    assert page.locator("#alerts li.sos.unread").count() == 1
+
+    # when: the duty officer acknowledges it while the district chief's board is open too
+    chief_page = log_in(browser, server, personas.a.chief)
+    open_board(chief_page, server)
+    chief_page.locator("#sos .banner button.ack-sos").wait_for()
+    banner.locator("button.ack-sos").click()
+
+    # then: recorded and audited, and the chief's board shows it taken, without a reload
+    page.locator("#sos .banner.acknowledged").wait_for(timeout=5_000)
+    chief_banner = chief_page.locator("#sos .banner.acknowledged")
+    chief_banner.wait_for(timeout=LIVE_WITHIN_MS)
+    assert personas.duty.username in chief_banner.inner_text()
+    assert chief_page.locator("#sos .banner button.ack-sos").count() == 0
+    alert = BoardAlert.objects.get(kind="sos")
+    assert alert.acknowledged_by_id == personas.duty.pk
+    assert AuditEntry.objects.filter(action="board_alert.sos_acknowledged").count() == 1
+    shot(page, "06-sos-acknowledged")
+    page.reload()
+    page.wait_for_selector("body[data-live]")
+    assert page.locator("#sos .banner:not(.acknowledged)").count() == 0
+    assert "acknowledged by" in page.locator("#alerts li.sos").inner_text()
+
+    # when: they mark every alert read and reload
+    assert page.locator("#alerts li.unread").count() >= 1
+    page.click("#mark-read")
+    page.wait_for_selector("#alerts li.unread", state="detached")
+    page.reload()
+    page.wait_for_selector("body[data-live]")
+
+    # then: still read, for this duty officer
+    assert page.locator("#alerts li").count() >= 2
+    assert page.locator("#alerts li.unread").count() == 0
+    assert page.locator("#unread").inner_text() == ""
+    shot(page, "07-alerts-read-after-reload")
+    assert page.kuzet_errors == []
+    assert chief_page.kuzet_errors == []
