@@ -78,11 +78,19 @@ def http_server(args: list[str], *, port: int, env: dict[str, str], name: str) -
 @contextmanager
 def web_server(var_dir: Path, **extra: str) -> Iterator[str]:
     """Kuzet under uvicorn on the test database; yields its base URL. DEBUG=1 (override in
-    ``extra``) so that uvicorn serves the admin's static files itself (production has nginx)."""
+    ``extra``) so that uvicorn serves the admin's static files itself (production has nginx).
+    On Redis it shares this process's channel-layer prefix, so what a test commits here (a
+    call, an SOS) reaches the server's sockets as a web or Celery process's would."""
     import sys
 
+    from django.conf import settings
+
+    defaults = {"DEBUG": "1"}
+    prefix = settings.CHANNEL_LAYERS["default"].get("CONFIG", {}).get("prefix")
+    if prefix:
+        defaults["KUZET_CHANNEL_PREFIX"] = prefix
     port = free_port()
-    env = server_env(database=database_url(), var_dir=var_dir, **{"DEBUG": "1", **extra})
+    env = server_env(database=database_url(), var_dir=var_dir, **{**defaults, **extra})
     args = [sys.executable, "-m", "uvicorn", "backend.config.asgi:application", "--host",
             "127.0.0.1", "--port", str(port), "--lifespan", "off", "--no-access-log"]  # fmt: skip
     with http_server(args, port=port, env=env, name="uvicorn") as host:

@@ -11,15 +11,10 @@ Screenshots: ``var/screenshots/duty/``.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import sys
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
 
 from backend.common import clock
 from backend.devices.models import Device
@@ -29,7 +24,6 @@ from backend.ledger.models import AuditEntry
 from backend.people.models import Unit
 from backend.realtime.models import BoardAlert
 from backend.sync_gateway.push import push_records
-from tests.e2e.processes import database_url, free_port, http_server, server_env
 
 from .conftest import log_in, shot
 
@@ -43,25 +37,6 @@ pytestmark = [
 ]
 
 LIVE_WITHIN_MS = 5_000
-
-
-@pytest.fixture
-def server(transactional_db: Any, tmp_path: Path) -> Iterator[str]:
-    """The suite's uvicorn (tests/e2e/duty/conftest.py), sharing this process's channel-layer
-    prefix: the calls and the SOS here are committed in the test process, whose fan-out must
-    reach the server's board sockets through Redis as a web or Celery process's would."""
-    port = free_port()
-    env = server_env(
-        database=database_url(),
-        var_dir=tmp_path,
-        DEBUG="1",
-        REDIS_URL=os.environ["REDIS_URL"],
-        KUZET_CHANNEL_PREFIX=settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"],
-    )
-    args = [sys.executable, "-m", "uvicorn", "backend.config.asgi:application", "--host",
-            "127.0.0.1", "--port", str(port), "--lifespan", "off", "--no-access-log"]  # fmt: skip
-    with http_server(args, port=port, env=env, name="uvicorn") as host:
-        yield f"http://{host}"
 
 
 def open_board(page: Any, server: str) -> None:
