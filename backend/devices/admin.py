@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from backend.common import clock
 from backend.common.errors import DomainError
@@ -49,7 +50,7 @@ class OfficerEnrolmentAdmin(OfficerAdmin):
     def has_enrol_permission(self, request: HttpRequest) -> bool:
         return ENROL in capabilities(request.user, Officer)
 
-    @admin.action(description="Issue an enrolment code (shown once)", permissions=["enrol"])
+    @admin.action(description=_("Issue an enrolment code (shown once)"), permissions=["enrol"])
     def issue_enrolment_code(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         hours = settings.KUZET_ENROLMENT_CODE_HOURS
         for officer in queryset.order_by("username"):
@@ -67,7 +68,7 @@ class OfficerEnrolmentAdmin(OfficerAdmin):
 
 
 class SilentFilter(ConditionFilter):
-    title = "not synced for KUZET_DEVICE_SILENT_HOURS"
+    title = _("not synced for KUZET_DEVICE_SILENT_HOURS")
     parameter_name = "silent"
 
     def condition(self, request: HttpRequest) -> Q:
@@ -117,15 +118,15 @@ class DeviceAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     def has_revoke_permission(self, request: HttpRequest) -> bool:
         return REVOKE in capabilities(request.user, Device)
 
-    @admin.display(description="unit")
+    @admin.display(description=_("unit"))
     def unit(self, obj: Device) -> str:
         return str(obj.officer.unit) if obj.officer.unit_id else "—"
 
-    @admin.display(description="last seen", ordering="last_seen_at")
+    @admin.display(description=_("last seen"), ordering="last_seen_at")
     def last_seen(self, obj: Device) -> str:
         return age_text(obj.last_seen_at)
 
-    @admin.action(description="Revoke (the device wipes its case data)", permissions=["revoke"])
+    @admin.action(description=_("Revoke (the device wipes its case data)"), permissions=["revoke"])
     def revoke(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         revoked = []
         for device in queryset.order_by("pk"):
