@@ -156,11 +156,21 @@ KEY_LABELS: dict[str, Promise] = {
 }
 
 
+UNIT_SUFFIXES = ("_ms", "_s", "_at", "_id")
+
+
 def key_label(key: str) -> str:
+    """A payload key as a label: its own, or the key in words without its unit suffix
+    (``observed_ms`` → "Observed": the value is shown as a time or a duration)."""
     label = KEY_LABELS.get(key)
     if label is not None:
         return str(label)
-    return key.replace("_", " ").strip().capitalize() or key
+    words = key
+    for suffix in UNIT_SUFFIXES:
+        if words.endswith(suffix) and len(words) > len(suffix):
+            words = words[: -len(suffix)]
+            break
+    return words.replace("_", " ").strip().capitalize() or key
 
 
 def when_from_text(value: str) -> str | None:
@@ -168,13 +178,13 @@ def when_from_text(value: str) -> str | None:
     if len(value) < 10 or not value[:4].isdigit() or value[4] != "-":
         return None
     try:
+        if len(value) == 10:  # a date alone is a calendar day, not midnight UTC
+            day = parse_date(value)
+            return date_text(day) if day is not None else None
         moment = parse_datetime(value)
-        if moment is not None:
-            return when_text(moment)
-        day = parse_date(value)
     except ValueError:
         return None
-    return date_text(day) if day is not None else None
+    return when_text(moment) if moment is not None else None
 
 
 def value_text(value: Any, key: str = "") -> str:
