@@ -64,3 +64,9 @@ def language_switch(request: HttpRequest) -> HttpResponse:
         user.language = chosen
         user.save(update_fields=["language"])
     return response
+
+
+def language_choices(request: HttpRequest) -> dict[str, Any]:
+    """Template context: the languages of the header's switch, each in its own name
+    (``Officer.Language``: Қазақша, Русский, English — never translated)."""
+    return {"kuzet_languages": settings.LANGUAGES}
