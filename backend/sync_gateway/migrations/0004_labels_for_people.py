@@ -4,14 +4,17 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('sync_gateway', '0003_snapshot_bookmark_table'),
+        ("sync_gateway", "0003_snapshot_bookmark_table"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='quarantinedrecord',
-            options={'ordering': ['-received_at'], 'verbose_name': 'quarantined record', 'verbose_name_plural': 'quarantined records'},
+            name="quarantinedrecord",
+            options={
+                "ordering": ["-received_at"],
+                "verbose_name": "quarantined record",
+                "verbose_name_plural": "quarantined records",
+            },
         ),
     ]
