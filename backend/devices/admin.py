@@ -13,10 +13,12 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from backend.common import clock
 from backend.common.errors import DomainError
+from backend.common.formatting import when_text
 from backend.people.admin import OfficerAdmin
 from backend.people.admin_scoping import (
     ENROL,
@@ -61,8 +63,11 @@ class OfficerEnrolmentAdmin(OfficerAdmin):
                 continue
             self.message_user(
                 request,
-                f"Enrolment code for {officer.username}: {code} — valid {hours} h, works once. "
-                "It is not stored and will not be shown again.",
+                gettext(
+                    "Enrolment code for %(username)s: %(code)s — valid %(hours)s h, works "
+                    "once. It is not stored and will not be shown again."
+                )
+                % {"username": officer.username, "code": code, "hours": hours},
                 messages.SUCCESS,
             )
 
@@ -85,9 +90,9 @@ class DeviceAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
         "platform",
         "model",
         "app_version",
-        "enrolled_at",
+        "enrolled",
         "last_seen",
-        "revoked_at",
+        "revoked",
     )
     list_select_related = ("officer", "officer__unit")
     list_filter = (SilentFilter, "platform", "officer__district", "officer__unit")
@@ -126,6 +131,14 @@ class DeviceAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     def last_seen(self, obj: Device) -> str:
         return age_text(obj.last_seen_at)
 
+    @admin.display(description=_("enrolled"), ordering="enrolled_at")
+    def enrolled(self, obj: Device) -> str:
+        return when_text(obj.enrolled_at)
+
+    @admin.display(description=_("revoked"), ordering="revoked_at")
+    def revoked(self, obj: Device) -> str:
+        return when_text(obj.revoked_at)
+
     @admin.action(description=_("Revoke (the device wipes its case data)"), permissions=["revoke"])
     def revoke(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         revoked = []
@@ -134,10 +147,14 @@ class DeviceAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
                 revoked.append(device.pk)
         if revoked:
             self.message_user(
-                request, f"Revoked {len(revoked)}: {', '.join(revoked)}.", messages.SUCCESS
+                request,
+                gettext("Revoked %(n)s: %(ids)s.") % {"n": len(revoked), "ids": ", ".join(revoked)},
+                messages.SUCCESS,
             )
         else:
-            self.message_user(request, "Nothing to revoke: already revoked.", messages.INFO)
+            self.message_user(
+                request, gettext("Nothing to revoke: already revoked."), messages.INFO
+            )
 
 
 @admin.register(EnrolmentCode)
@@ -145,7 +162,7 @@ class EnrolmentCodeAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[ty
     """Issued codes (never the code itself: only its hash is stored)."""
 
     scope_path = "officer__district"
-    list_display = ("officer", "issued_by", "created_at", "expires_at", "used_at", "device")
+    list_display = ("officer", "issued_by", "created", "expires", "used", "device")
     list_select_related = ("officer", "issued_by")
     search_fields = ("officer__username",)
     ordering = ("-created_at",)
@@ -157,3 +174,15 @@ class EnrolmentCodeAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[ty
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    @admin.display(description=_("created"), ordering="created_at")
+    def created(self, obj: EnrolmentCode) -> str:
+        return when_text(obj.created_at)
+
+    @admin.display(description=_("expires"), ordering="expires_at")
+    def expires(self, obj: EnrolmentCode) -> str:
+        return when_text(obj.expires_at)
+
+    @admin.display(description=_("used"), ordering="used_at")
+    def used(self, obj: EnrolmentCode) -> str:
+        return when_text(obj.used_at)
