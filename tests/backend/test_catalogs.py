@@ -81,3 +81,17 @@ def test_a_msgid_shared_with_the_chiefs_console_reads_the_same_in_both_catalogs(
     shared = {k for k in backend.keys() & reports.keys() if k}
     assert shared
     assert {k: backend[k] for k in shared} == {k: reports[k] for k in shared}
+
+
+def test_the_code_tables_sent_to_devices_do_not_depend_on_the_callers_language():
+    from backend.sync_gateway.scope import code_records, codes_digest
+
+    # when
+    with translation.override("kk"):
+        kazakh = (codes_digest(), code_records()["category:theft"]["label"])
+    with translation.override("ru"):
+        russian = codes_digest()
+
+    # then
+    assert kazakh == (codes_digest(), "Theft")
+    assert russian == kazakh[0]
