@@ -95,13 +95,19 @@ lint: $(STAMP)
 types: $(STAMP)
 	$(BIN)/mypy backend sync
 
-# Re-extract the chief's console strings and compile its catalogs (GNU gettext's msgfmt);
-# the compiled .mo files are committed, so run and test need no gettext.
+# Re-extract every string of backend and compile the kk and ru catalogs (GNU gettext's
+# xgettext and msgfmt): backend/locale for everything but the chief's console, which keeps
+# its own catalog in backend/reports/locale. The compiled .mo files are committed, so run
+# and test need no gettext. After a merge: `make messages`, then translate the new entries
+# (msgfmt --statistics shows how many are left; tests/backend/test_catalogs.py fails on any).
+MAKEMESSAGES = makemessages -l kk -l ru --no-location --no-obsolete \
+	--settings backend.config.settings.test --pythonpath
 messages: $(STAMP)
-	cd backend/reports && ../../$(BIN)/django-admin makemessages -l kk -l ru --no-location \
-		--no-obsolete --settings backend.config.settings.test --pythonpath ../..
-	cd backend/reports && ../../$(BIN)/django-admin compilemessages \
-		--settings backend.config.settings.test --pythonpath ../..
+	cd backend && ../$(BIN)/django-admin $(MAKEMESSAGES) .. \
+		--ignore 'reports/*' --ignore 'simulator/*' --ignore 'locale/*'
+	cd backend/reports && ../../$(BIN)/django-admin $(MAKEMESSAGES) ../..
+	cd backend && ../$(BIN)/django-admin compilemessages \
+		--settings backend.config.settings.test --pythonpath ..
 
 # `make bench` lists the benchmarks; `make bench BENCH="sync_bench --help"` runs one.
 bench: $(STAMP)

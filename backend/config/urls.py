@@ -2,11 +2,14 @@ from django.contrib import admin
 from django.urls import include, path
 
 from backend.common.api import api_aware_handler
+from backend.people.i18n import language_switch
 
 from .api_docs import docs_view, schema_view
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # Django's set_language (the admin header's switch), which also keeps the officer's choice.
+    path("i18n/setlang/", language_switch, name="set_language"),
     path("api/schema/", schema_view, name="schema"),
     path("api/docs/", docs_view, name="api-docs"),
     path("api/sync/v1/", include("backend.sync_gateway.urls")),

@@ -16,9 +16,12 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from backend.common import clock
 from backend.common.errors import DomainError
+from backend.common.formatting import when_text
 from backend.people.admin import OfficerAdmin
 from backend.people.admin_scoping import (
     ENROL,
@@ -52,7 +55,7 @@ class OfficerEnrolmentAdmin(OfficerAdmin):
     def has_enrol_permission(self, request: HttpRequest) -> bool:
         return ENROL in capabilities(request.user, Officer)
 
-    @admin.action(description="Issue an enrolment code (shown once)", permissions=["enrol"])
+    @admin.action(description=_("Issue an enrolment code (shown once)"), permissions=["enrol"])
     def issue_enrolment_code(
         self, request: HttpRequest, queryset: QuerySet[Any]
     ) -> TemplateResponse | None:
@@ -71,7 +74,7 @@ class OfficerEnrolmentAdmin(OfficerAdmin):
             return None  # back to the list, with the warnings
         context = {
             **self.admin_site.each_context(request),
-            "title": "Enrolment codes",
+            "title": gettext("Enrolment codes"),
             "opts": self.opts,
             "issued": issued,
             "hours": hours,
@@ -88,7 +91,7 @@ def _qr_svg(code: str) -> str:
 
 
 class SilentFilter(ConditionFilter):
-    title = "not synced for KUZET_DEVICE_SILENT_HOURS"
+    title = _("not synced for KUZET_DEVICE_SILENT_HOURS")
     parameter_name = "silent"
 
     def condition(self, request: HttpRequest) -> Q:
@@ -105,9 +108,9 @@ class DeviceAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
         "platform",
         "model",
         "app_version",
-        "enrolled_at",
+        "enrolled",
         "last_seen",
-        "revoked_at",
+        "revoked",
     )
     list_select_related = ("officer", "officer__unit")
     list_filter = (SilentFilter, "platform", "officer__district", "officer__unit")
@@ -138,15 +141,23 @@ class DeviceAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     def has_revoke_permission(self, request: HttpRequest) -> bool:
         return REVOKE in capabilities(request.user, Device)
 
-    @admin.display(description="unit")
+    @admin.display(description=_("unit"))
     def unit(self, obj: Device) -> str:
         return str(obj.officer.unit) if obj.officer.unit_id else "—"
 
-    @admin.display(description="last seen", ordering="last_seen_at")
+    @admin.display(description=_("last seen"), ordering="last_seen_at")
     def last_seen(self, obj: Device) -> str:
         return age_text(obj.last_seen_at)
 
-    @admin.action(description="Revoke (the device wipes its case data)", permissions=["revoke"])
+    @admin.display(description=_("enrolled"), ordering="enrolled_at")
+    def enrolled(self, obj: Device) -> str:
+        return when_text(obj.enrolled_at)
+
+    @admin.display(description=_("revoked"), ordering="revoked_at")
+    def revoked(self, obj: Device) -> str:
+        return when_text(obj.revoked_at)
+
+    @admin.action(description=_("Revoke (the device wipes its case data)"), permissions=["revoke"])
     def revoke(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         revoked = []
         for device in queryset.order_by("pk"):
@@ -154,10 +165,14 @@ class DeviceAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
                 revoked.append(device.pk)
         if revoked:
             self.message_user(
-                request, f"Revoked {len(revoked)}: {', '.join(revoked)}.", messages.SUCCESS
+                request,
+                gettext("Revoked %(n)s: %(ids)s.") % {"n": len(revoked), "ids": ", ".join(revoked)},
+                messages.SUCCESS,
             )
         else:
-            self.message_user(request, "Nothing to revoke: already revoked.", messages.INFO)
+            self.message_user(
+                request, gettext("Nothing to revoke: already revoked."), messages.INFO
+            )
 
 
 @admin.register(EnrolmentCode)
@@ -165,7 +180,7 @@ class EnrolmentCodeAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[ty
     """Issued codes (never the code itself: only its hash is stored)."""
 
     scope_path = "officer__district"
-    list_display = ("officer", "issued_by", "created_at", "expires_at", "used_at", "device")
+    list_display = ("officer", "issued_by", "created", "expires", "used", "device")
     list_select_related = ("officer", "issued_by")
     search_fields = ("officer__username",)
     ordering = ("-created_at",)
@@ -177,3 +192,15 @@ class EnrolmentCodeAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[ty
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    @admin.display(description=_("created"), ordering="created_at")
+    def created(self, obj: EnrolmentCode) -> str:
+        return when_text(obj.created_at)
+
+    @admin.display(description=_("expires"), ordering="expires_at")
+    def expires(self, obj: EnrolmentCode) -> str:
+        return when_text(obj.expires_at)
+
+    @admin.display(description=_("used"), ordering="used_at")
+    def used(self, obj: EnrolmentCode) -> str:
+        return when_text(obj.used_at)

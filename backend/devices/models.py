@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import LessThan
+from django.utils.translation import gettext_lazy as _
 
 
 def digest(secret: str) -> str:
@@ -27,20 +28,35 @@ def new_device_id() -> str:
 
 class EnrolmentCode(models.Model):
     officer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrolment_codes"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("officer"),
+        on_delete=models.CASCADE,
+        related_name="enrolment_codes",
     )
-    code_hash = models.CharField(max_length=64, unique=True)
+    code_hash = models.CharField(_("code hash"), max_length=64, unique=True)
     issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("issued by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    created_at = models.DateTimeField()
-    expires_at = models.DateTimeField()
-    used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"))
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
     device = models.ForeignKey(
-        "Device", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "Device",
+        verbose_name=_("device"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
 
     class Meta:
+        verbose_name = _("enrolment code")
+        verbose_name_plural = _("enrolment codes")
         constraints = [
             models.CheckConstraint(
                 condition=Q(expires_at__gt=models.F("created_at")), name="code_expires_after_issue"
@@ -60,24 +76,36 @@ class EnrolmentCode(models.Model):
 
 
 class Device(models.Model):
-    id = models.CharField(primary_key=True, max_length=32, default=new_device_id, editable=False)
+    id = models.CharField(
+        _("ID"), primary_key=True, max_length=32, default=new_device_id, editable=False
+    )
     officer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="devices"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("officer"),
+        on_delete=models.PROTECT,
+        related_name="devices",
     )
-    install_id = models.CharField(max_length=128)
-    platform = models.CharField(max_length=32, blank=True)
-    model = models.CharField(max_length=64, blank=True)
-    app_version = models.CharField(max_length=32, blank=True)
-    token_hash = models.CharField(max_length=64, unique=True)
-    enrolled_at = models.DateTimeField()
-    last_seen_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    install_id = models.CharField(_("install id"), max_length=128)
+    platform = models.CharField(_("platform"), max_length=32, blank=True)
+    model = models.CharField(_("model"), max_length=64, blank=True)
+    app_version = models.CharField(_("app version"), max_length=32, blank=True)
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True)
+    enrolled_at = models.DateTimeField(_("enrolled at"))
+    last_seen_at = models.DateTimeField(_("last seen at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     revoked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("revoked by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    revoke_reason = models.CharField(max_length=200, blank=True)
+    revoke_reason = models.CharField(_("revoke reason"), max_length=200, blank=True)
 
     class Meta:
+        verbose_name = _("device")
+        verbose_name_plural = _("devices")
         constraints = [
             # Enrolling again with the same install id replaces the token of the live device.
             models.UniqueConstraint(

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class DispatchConfig(AppConfig):
     name = "backend.dispatch"
     label = "dispatch"
-    verbose_name = "Dispatch"
+    verbose_name = _("Dispatch")
 
     def ready(self) -> None:
         from django.db.models import Min

@@ -29,52 +29,53 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from backend.people.models import UnitStatus
 
 
 class IncidentStatus(models.TextChoices):
-    RECEIVED = "received"
-    DUPLICATE = "duplicate"
-    QUEUED = "queued"
-    ASSIGNED = "assigned"
-    ACTIVE = "active"
-    CLEARED = "cleared"
-    CLOSED = "closed"
-    CANCELLED = "cancelled"
+    RECEIVED = "received", _("Received")
+    DUPLICATE = "duplicate", _("Duplicate")
+    QUEUED = "queued", _("Queued")
+    ASSIGNED = "assigned", _("Assigned")
+    ACTIVE = "active", _("Active")
+    CLEARED = "cleared", _("Cleared")
+    CLOSED = "closed", _("Closed")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class AssignmentStatus(models.TextChoices):
-    DISPATCHED = "dispatched"
-    DELIVERED = "delivered"
-    ACKNOWLEDGED = "acknowledged"
-    EN_ROUTE = "en_route"
-    ON_SCENE = "on_scene"
-    TRANSPORTING = "transporting"
-    CLEARED = "cleared"
-    CANCELLED = "cancelled"
-    SUPERSEDED = "superseded"
+    DISPATCHED = "dispatched", _("Dispatched")
+    DELIVERED = "delivered", _("Delivered")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    EN_ROUTE = "en_route", _("En route")
+    ON_SCENE = "on_scene", _("On scene")
+    TRANSPORTING = "transporting", _("Transporting")
+    CLEARED = "cleared", _("Cleared")
+    CANCELLED = "cancelled", _("Cancelled")
+    SUPERSEDED = "superseded", _("Superseded")
 
 
 class EventKind(models.TextChoices):
     # Device kinds (PROTOCOL.md §5); kinds are only ever added, never renamed.
-    DELIVERED = "delivered"
-    ACK = "ack", "acknowledged"
-    EN_ROUTE = "en_route"
-    ON_SCENE = "on_scene"
-    TRANSPORTING = "transporting"
-    CLEARED = "cleared"
-    OUTCOME = "outcome"
-    NOTE = "note"
-    UNIT_STATUS = "unit_status"
-    LOCATION = "location"
-    SOS = "sos", "SOS"
+    DELIVERED = "delivered", _("Delivered")
+    ACK = "ack", _("Acknowledged")
+    EN_ROUTE = "en_route", _("En route")
+    ON_SCENE = "on_scene", _("On scene")
+    TRANSPORTING = "transporting", _("Transporting")
+    CLEARED = "cleared", _("Cleared")
+    OUTCOME = "outcome", _("Outcome")
+    NOTE = "note", _("Note")
+    UNIT_STATUS = "unit_status", _("Unit status")
+    LOCATION = "location", _("Location")
+    SOS = "sos", _("SOS")
     # Server commands, recorded as facts on the same timeline.
-    DISPATCHED = "dispatched"
-    CANCELLED = "cancelled"
-    REASSIGNED = "reassigned"
-    CLOSED = "closed"
-    REOPENED = "reopened"
+    DISPATCHED = "dispatched", _("Dispatched")
+    CANCELLED = "cancelled", _("Cancelled")
+    REASSIGNED = "reassigned", _("Reassigned")
+    CLOSED = "closed", _("Closed")
+    REOPENED = "reopened", _("Reopened")
 
 
 DEVICE_EVENT_KINDS: tuple[str, ...] = (

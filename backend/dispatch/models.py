@@ -14,6 +14,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 from backend.geo.models import coordinates_constraints
 
@@ -27,63 +28,63 @@ from .lifecycle import (
 
 
 class Channel(models.TextChoices):
-    PHONE_102 = "phone_102", "102 line"
-    APP_102 = "app_102", "Police-102 app"
-    EGOV = "egov", "eGov Mobile"
-    KASPI = "kaspi", "Kaspi.kz"
-    HALYK = "halyk", "Halyk"
-    VIDEO = "video", "ЦОУ camera inspector"
-    WALK_IN = "walk_in", "walk-in"
-    PATROL = "patrol", "self-initiated by patrol"
-    AGENCY_112 = "agency_112", "112 agency"
+    PHONE_102 = "phone_102", _("102 line")
+    APP_102 = "app_102", _("Police-102 app")
+    EGOV = "egov", _("eGov Mobile")
+    KASPI = "kaspi", _("Kaspi.kz")
+    HALYK = "halyk", _("Halyk")
+    VIDEO = "video", _("ЦОУ camera inspector")
+    WALK_IN = "walk_in", _("Walk-in")
+    PATROL = "patrol", _("Self-initiated by patrol")
+    AGENCY_112 = "agency_112", _("112 agency")
 
 
 class Category(models.TextChoices):
-    DOMESTIC_VIOLENCE = "domestic_violence", "domestic violence"
-    VIOLENCE = "violence", "violence / fight"
-    ROBBERY = "robbery"
-    THEFT = "theft"
-    LIVESTOCK_THEFT = "livestock_theft", "livestock theft"
-    ROAD_ACCIDENT = "road_accident", "road accident"
-    TRAFFIC_VIOLATION = "traffic_violation", "traffic violation"
-    CHILD = "child", "incident with a child"
-    MISSING_PERSON = "missing_person", "missing person"
-    DISORDER = "disorder", "public disorder"
-    FRAUD = "fraud"
-    NOISE = "noise"
-    PARKING = "parking"
-    INFORMATION = "information"
-    POLICE_COMPLAINT = "police_complaint", "complaint about police"
-    OFFICER_SOS = "officer_sos", "officer SOS"
-    OTHER = "other"
+    DOMESTIC_VIOLENCE = "domestic_violence", _("Domestic violence")
+    VIOLENCE = "violence", _("Violence / fight")
+    ROBBERY = "robbery", _("Robbery")
+    THEFT = "theft", _("Theft")
+    LIVESTOCK_THEFT = "livestock_theft", _("Livestock theft")
+    ROAD_ACCIDENT = "road_accident", _("Road accident")
+    TRAFFIC_VIOLATION = "traffic_violation", _("Traffic violation")
+    CHILD = "child", _("Incident with a child")
+    MISSING_PERSON = "missing_person", _("Missing person")
+    DISORDER = "disorder", _("Public disorder")
+    FRAUD = "fraud", _("Fraud")
+    NOISE = "noise", _("Noise")
+    PARKING = "parking", _("Parking")
+    INFORMATION = "information", _("Information")
+    POLICE_COMPLAINT = "police_complaint", _("Complaint about police")
+    OFFICER_SOS = "officer_sos", _("Officer SOS")
+    OTHER = "other", _("Other")
 
 
 class Priority(models.TextChoices):
-    P0 = "P0", "P0 — life threat"
-    P1 = "P1", "P1 — crime just happened"
-    P2 = "P2", "P2 — reported later, disorder"
-    P3 = "P3", "P3 — information, parking, noise"
+    P0 = "P0", _("P0 — life threat")
+    P1 = "P1", _("P1 — crime just happened")
+    P2 = "P2", _("P2 — reported later, disorder")
+    P3 = "P3", _("P3 — information, parking, noise")
 
 
 class OutcomeCode(models.TextChoices):
-    RESOLVED_ON_SCENE = "resolved_on_scene", "resolved on scene"
-    REPORT_TAKEN = "report_taken", "report taken (КУИ)"
-    CRIMINAL_CASE = "criminal_case", "criminal case opened (ЕРДР)"
-    ADMIN_PROTOCOL = "admin_protocol", "administrative protocol (ЕРАП)"
-    PROTECTIVE_ORDER = "protective_order", "protective order issued"
-    ARREST = "arrest", "person detained"
-    WARNING = "warning", "warning given"
-    REFERRED = "referred", "referred to another service"
-    NO_OFFENCE = "no_offence", "no offence found"
-    NOT_FOUND = "not_found", "nobody found at the scene"
-    FALSE_CALL = "false_call", "false call"
+    RESOLVED_ON_SCENE = "resolved_on_scene", _("Resolved on scene")
+    REPORT_TAKEN = "report_taken", _("Report taken (КУИ)")
+    CRIMINAL_CASE = "criminal_case", _("Criminal case opened (ЕРДР)")
+    ADMIN_PROTOCOL = "admin_protocol", _("Administrative protocol (ЕРАП)")
+    PROTECTIVE_ORDER = "protective_order", _("Protective order issued")
+    ARREST = "arrest", _("Person detained")
+    WARNING = "warning", _("Warning given")
+    REFERRED = "referred", _("Referred to another service")
+    NO_OFFENCE = "no_offence", _("No offence found")
+    NOT_FOUND = "not_found", _("Nobody found at the scene")
+    FALSE_CALL = "false_call", _("False call")
 
 
 class LocationSource(models.TextChoices):
-    CALLER_GPS = "caller_gps", "caller's GPS"
-    SETTLEMENT = "settlement", "settlement centre"
-    OPERATOR = "operator", "placed by the operator"
-    UNKNOWN = "unknown"
+    CALLER_GPS = "caller_gps", _("Caller's GPS")
+    SETTLEMENT = "settlement", _("Settlement centre")
+    OPERATOR = "operator", _("Placed by the operator")
+    UNKNOWN = "unknown", _("Unknown")
 
 
 def _temporary_number() -> str:
@@ -93,101 +94,148 @@ def _temporary_number() -> str:
 class IntakeKey(models.Model):
     """One API key per integration (eGov, Kaspi…), stored as a SHA-256 digest."""
 
-    name = models.CharField(max_length=80)
-    channel = models.CharField(max_length=16, choices=Channel.choices)
-    key_hash = models.CharField(max_length=64, unique=True)
-    prefix = models.CharField(max_length=12, help_text="First characters, to tell keys apart")
-    created_at = models.DateTimeField()
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    name = models.CharField(_("name"), max_length=80)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    key_hash = models.CharField(_("key hash"), max_length=64, unique=True)
+    prefix = models.CharField(
+        _("prefix"), max_length=12, help_text="First characters, to tell keys apart"
     )
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("intake key")
+        verbose_name_plural = _("intake keys")
 
     def __str__(self) -> str:
         return f"{self.name} ({self.channel}, {self.prefix}…)"
 
 
 class Incident(models.Model):
-    number = models.CharField(max_length=40, unique=True, default=_temporary_number)
-    channel = models.CharField(max_length=16, choices=Channel.choices)
+    number = models.CharField(_("number"), max_length=40, unique=True, default=_temporary_number)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
     # NULL, not "": manual entries have no reference and must not collide in the unique key.
-    external_ref = models.CharField(max_length=128, null=True, blank=True)  # noqa: DJ001
+    external_ref = models.CharField(_("external reference"), max_length=128, null=True, blank=True)  # noqa: DJ001
     intake_key = models.ForeignKey(
-        IntakeKey, null=True, blank=True, on_delete=models.PROTECT, related_name="incidents"
+        IntakeKey,
+        verbose_name=_("intake key"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="incidents",
     )
     # SHA-256 of the normalised intake body: a replay with other content is a 409.
-    intake_fingerprint = models.CharField(max_length=64, blank=True)
+    intake_fingerprint = models.CharField(_("intake fingerprint"), max_length=64, blank=True)
 
-    category = models.CharField(max_length=24, choices=Category.choices)
-    priority = models.CharField(max_length=2, choices=Priority.choices)
+    category = models.CharField(_("category"), max_length=24, choices=Category.choices)
+    priority = models.CharField(_("priority"), max_length=2, choices=Priority.choices)
     status = models.CharField(
-        max_length=16, choices=IncidentStatus.choices, default=IncidentStatus.QUEUED
+        _("status"), max_length=16, choices=IncidentStatus.choices, default=IncidentStatus.QUEUED
     )
 
     district = models.ForeignKey(
-        "geo.District", on_delete=models.PROTECT, db_index=False, related_name="incidents"
+        "geo.District",
+        verbose_name=_("district"),
+        on_delete=models.PROTECT,
+        db_index=False,
+        related_name="incidents",
     )
     settlement = models.ForeignKey(
-        "geo.Settlement", null=True, blank=True, on_delete=models.PROTECT, related_name="incidents"
+        "geo.Settlement",
+        verbose_name=_("settlement"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="incidents",
     )
-    lat = models.FloatField(null=True, blank=True)
-    lon = models.FloatField(null=True, blank=True)
+    lat = models.FloatField(_("latitude"), null=True, blank=True)
+    lon = models.FloatField(_("longitude"), null=True, blank=True)
     location_source = models.CharField(
-        max_length=16, choices=LocationSource.choices, default=LocationSource.UNKNOWN
+        _("location source"),
+        max_length=16,
+        choices=LocationSource.choices,
+        default=LocationSource.UNKNOWN,
     )
-    landmark = models.CharField(max_length=255, blank=True)
+    landmark = models.CharField(_("landmark"), max_length=255, blank=True)
 
-    summary = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
-    caller_name = models.CharField(max_length=150, blank=True)
-    caller_phone = models.CharField(max_length=20, blank=True)
-    media_links = models.JSONField(default=list, blank=True)
+    summary = models.CharField(_("summary"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    caller_name = models.CharField(_("caller name"), max_length=150, blank=True)
+    caller_phone = models.CharField(_("caller phone"), max_length=20, blank=True)
+    media_links = models.JSONField(_("media links"), default=list, blank=True)
     # Risk flags shown to the responding unit (DV: protective order, prior calls…).
-    risk_flags = models.JSONField(default=list, blank=True)
+    risk_flags = models.JSONField(_("risk flags"), default=list, blank=True)
 
-    notify_citizen = models.BooleanField(default=False)
-    citizen_notified_at = models.DateTimeField(null=True, blank=True)
-    citizen_delay_notified_at = models.DateTimeField(null=True, blank=True)
+    notify_citizen = models.BooleanField(_("notify citizen"), default=False)
+    citizen_notified_at = models.DateTimeField(_("citizen notified at"), null=True, blank=True)
+    citizen_delay_notified_at = models.DateTimeField(
+        _("citizen delay notified at"), null=True, blank=True
+    )
 
-    received_at = models.DateTimeField()
-    created_at = models.DateTimeField()
+    received_at = models.DateTimeField(_("received at"))
+    created_at = models.DateTimeField(_("created at"))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         db_index=False,
         related_name="+",
     )
-    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("closed by"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         db_index=False,
         related_name="+",
     )
-    disposition = models.CharField(max_length=200, blank=True)
-    reopened_at = models.DateTimeField(null=True, blank=True)
+    disposition = models.CharField(_("disposition"), max_length=200, blank=True)
+    reopened_at = models.DateTimeField(_("reopened at"), null=True, blank=True)
     duplicate_of = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates"
+        "self",
+        verbose_name=_("duplicate of"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="duplicates",
     )
     # Latest outcome by server receipt (PROTOCOL.md §6.4); every revision is an Event.
-    outcome_code = models.CharField(max_length=24, choices=OutcomeCode.choices, blank=True)
-    outcome_text = models.TextField(blank=True)
+    outcome_code = models.CharField(
+        _("outcome code"), max_length=24, choices=OutcomeCode.choices, blank=True
+    )
+    outcome_text = models.TextField(_("outcome text"), blank=True)
     outcome_event = models.ForeignKey(
-        "Event", null=True, blank=True, on_delete=models.PROTECT, db_index=False, related_name="+"
+        "Event",
+        verbose_name=_("outcome event"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        db_index=False,
+        related_name="+",
     )
     # Kuzet is not the system of record for these registries; it keeps their numbers.
     registry_kui = models.CharField("КУИ number", max_length=40, blank=True)
     registry_erdr = models.CharField("ЕРДР number", max_length=40, blank=True)
     registry_erap = models.CharField("ЕРАП number", max_length=40, blank=True)
     # A restricted incident leaves every device's scope.
-    restricted = models.BooleanField(default=False)
+    restricted = models.BooleanField(_("restricted"), default=False)
 
     class Meta:
+        verbose_name = _("incident")
+        verbose_name_plural = _("incidents")
         ordering = ["-received_at"]
         constraints = [
             models.UniqueConstraint(
@@ -264,87 +312,143 @@ class Incident(models.Model):
 
 
 class DispatchSource(models.TextChoices):
-    DUTY_OFFICER = "duty_officer", "duty officer"
-    CHIEF = "chief", "district chief"
-    ESCALATION = "escalation", "automatic escalation"
-    SELF = "self", "self-initiated by the unit"
+    DUTY_OFFICER = "duty_officer", _("Duty officer")
+    CHIEF = "chief", _("District chief")
+    ESCALATION = "escalation", _("Automatic escalation")
+    SELF = "self", _("Self-initiated by the unit")
 
 
 class Assignment(models.Model):
     # Foreign keys that no query filters by carry no index (db_index=False): every index is
     # written on each dispatch and each escalation step, and the ladder rewrites thousands
     # of rows at once after an outage. `unit` is served by the (unit, status) index.
-    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="assignments")
+    incident = models.ForeignKey(
+        Incident, verbose_name=_("incident"), on_delete=models.PROTECT, related_name="assignments"
+    )
     unit = models.ForeignKey(
-        "people.Unit", on_delete=models.PROTECT, db_index=False, related_name="assignments"
+        "people.Unit",
+        verbose_name=_("unit"),
+        on_delete=models.PROTECT,
+        db_index=False,
+        related_name="assignments",
     )
     status = models.CharField(
-        max_length=16, choices=AssignmentStatus.choices, default=AssignmentStatus.DISPATCHED
+        _("status"),
+        max_length=16,
+        choices=AssignmentStatus.choices,
+        default=AssignmentStatus.DISPATCHED,
     )
 
-    dispatched_at = models.DateTimeField()
+    dispatched_at = models.DateTimeField(_("dispatched at"))
     dispatched_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("dispatched by"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         db_index=False,
         related_name="+",
     )
-    dispatch_source = models.CharField(max_length=16, choices=DispatchSource.choices)
+    dispatch_source = models.CharField(
+        _("dispatch source"), max_length=16, choices=DispatchSource.choices
+    )
 
     # Milestones: estimated event times; the linked event carries the provenance.
-    delivered_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
     delivered_event = models.ForeignKey(
-        "Event", null=True, blank=True, on_delete=models.PROTECT, db_index=False, related_name="+"
-    )
-    acknowledged_at = models.DateTimeField(null=True, blank=True)
-    acknowledged_event = models.ForeignKey(
-        "Event", null=True, blank=True, on_delete=models.PROTECT, db_index=False, related_name="+"
-    )
-    en_route_at = models.DateTimeField(null=True, blank=True)
-    en_route_event = models.ForeignKey(
-        "Event", null=True, blank=True, on_delete=models.PROTECT, db_index=False, related_name="+"
-    )
-    on_scene_at = models.DateTimeField(null=True, blank=True)
-    on_scene_event = models.ForeignKey(
-        "Event", null=True, blank=True, on_delete=models.PROTECT, db_index=False, related_name="+"
-    )
-    transporting_at = models.DateTimeField(null=True, blank=True)
-    transporting_event = models.ForeignKey(
-        "Event", null=True, blank=True, on_delete=models.PROTECT, db_index=False, related_name="+"
-    )
-    cleared_at = models.DateTimeField(null=True, blank=True)
-    cleared_event = models.ForeignKey(
-        "Event", null=True, blank=True, on_delete=models.PROTECT, db_index=False, related_name="+"
-    )
-
-    cancelled_at = models.DateTimeField(null=True, blank=True)
-    cancelled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
+        "Event",
+        verbose_name=_("delivered event"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         db_index=False,
         related_name="+",
     )
-    cancel_reason = models.CharField(max_length=200, blank=True)
-    superseded_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    acknowledged_event = models.ForeignKey(
+        "Event",
+        verbose_name=_("acknowledged event"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        db_index=False,
+        related_name="+",
+    )
+    en_route_at = models.DateTimeField(_("en route at"), null=True, blank=True)
+    en_route_event = models.ForeignKey(
+        "Event",
+        verbose_name=_("en route event"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        db_index=False,
+        related_name="+",
+    )
+    on_scene_at = models.DateTimeField(_("on scene at"), null=True, blank=True)
+    on_scene_event = models.ForeignKey(
+        "Event",
+        verbose_name=_("on scene event"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        db_index=False,
+        related_name="+",
+    )
+    transporting_at = models.DateTimeField(_("transporting at"), null=True, blank=True)
+    transporting_event = models.ForeignKey(
+        "Event",
+        verbose_name=_("transporting event"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        db_index=False,
+        related_name="+",
+    )
+    cleared_at = models.DateTimeField(_("cleared at"), null=True, blank=True)
+    cleared_event = models.ForeignKey(
+        "Event",
+        verbose_name=_("cleared event"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        db_index=False,
+        related_name="+",
+    )
+
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("cancelled by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        db_index=False,
+        related_name="+",
+    )
+    cancel_reason = models.CharField(_("cancel reason"), max_length=200, blank=True)
+    superseded_at = models.DateTimeField(_("superseded at"), null=True, blank=True)
     superseded_by = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="supersedes"
+        "self",
+        verbose_name=_("superseded by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="supersedes",
     )
     # Server time at which the assignment became cleared, cancelled or superseded; closed
     # assignments stay on the unit's devices for KUZET_SCOPE_CLOSED_HOURS after it.
-    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
     # Deadlines and the escalation ladder (server time only).
-    deliver_due_at = models.DateTimeField(null=True, blank=True)
-    ack_due_at = models.DateTimeField(null=True, blank=True)
-    arrive_due_at = models.DateTimeField(null=True, blank=True)
-    next_escalation_at = models.DateTimeField(null=True, blank=True)
-    escalation_level = models.PositiveSmallIntegerField(default=0)
+    deliver_due_at = models.DateTimeField(_("deliver due at"), null=True, blank=True)
+    ack_due_at = models.DateTimeField(_("ack due at"), null=True, blank=True)
+    arrive_due_at = models.DateTimeField(_("arrive due at"), null=True, blank=True)
+    next_escalation_at = models.DateTimeField(_("next escalation at"), null=True, blank=True)
+    escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
 
     class Meta:
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
         ordering = ["-dispatched_at"]
         constraints = [
             models.UniqueConstraint(
@@ -396,28 +500,28 @@ class Assignment(models.Model):
 
 
 class EventSource(models.TextChoices):
-    APP = "app", "field app"
-    SMS = "sms", "SMS reply"
-    ON_BEHALF = "on_behalf", "duty officer on the officer's behalf"
-    BACKFILL = "backfill", "backfilled by a chief"
-    SERVER = "server", "server command"
+    APP = "app", _("Field app")
+    SMS = "sms", _("SMS reply")
+    ON_BEHALF = "on_behalf", _("Duty officer on the officer's behalf")
+    BACKFILL = "backfill", _("Backfilled by a chief")
+    SERVER = "server", _("Server command")
 
 
 class EstimateMethod(models.TextChoices):
-    ANCHOR = "anchor", "elapsed time from a server anchor of the same boot"
-    GPS = "gps", "GPS time"
-    DEVICE_CLOCK = "device_clock", "device wall clock (unverified)"
-    SERVER = "server", "server receipt time"
+    ANCHOR = "anchor", _("Elapsed time from a server anchor of the same boot")
+    GPS = "gps", _("GPS time")
+    DEVICE_CLOCK = "device_clock", _("Device wall clock (unverified)")
+    SERVER = "server", _("Server receipt time")
 
 
 class Disposition(models.TextChoices):
-    APPLIED = "applied"
-    SUPERSEDED = "superseded"
-    RECORDED = "recorded", "recorded (note, location, outcome revision)"
-    AFTER_CANCEL = "after_cancel"
-    AFTER_REASSIGN = "after_reassign"
-    AFTER_CLOSE = "after_close"
-    NOT_ASSIGNEE = "not_assignee"
+    APPLIED = "applied", _("Applied")
+    SUPERSEDED = "superseded", _("Superseded")
+    RECORDED = "recorded", _("Recorded (note, location, outcome revision)")
+    AFTER_CANCEL = "after_cancel", _("After cancel")
+    AFTER_REASSIGN = "after_reassign", _("After reassign")
+    AFTER_CLOSE = "after_close", _("After close")
+    NOT_ASSIGNEE = "not_assignee", _("Not assignee")
 
 
 class Event(models.Model):
@@ -426,13 +530,16 @@ class Event(models.Model):
     # The composite indexes below lead with assignment, incident, unit and device, so those
     # foreign keys need no index of their own; nothing queries events by officer.
 
-    id = models.CharField(primary_key=True, max_length=64)
-    kind = models.CharField(max_length=16, choices=EventKind.choices)
-    source = models.CharField(max_length=16, choices=EventSource.choices)
-    via = models.CharField(max_length=16, blank=True, help_text="http, ws, sms, phone, radio…")
+    id = models.CharField(_("ID"), primary_key=True, max_length=64)
+    kind = models.CharField(_("kind"), max_length=16, choices=EventKind.choices)
+    source = models.CharField(_("source"), max_length=16, choices=EventSource.choices)
+    via = models.CharField(
+        _("via"), max_length=16, blank=True, help_text="http, ws, sms, phone, radio…"
+    )
 
     assignment = models.ForeignKey(
         Assignment,
+        verbose_name=_("assignment"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -441,6 +548,7 @@ class Event(models.Model):
     )
     incident = models.ForeignKey(
         Incident,
+        verbose_name=_("incident"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -449,6 +557,7 @@ class Event(models.Model):
     )
     unit = models.ForeignKey(
         "people.Unit",
+        verbose_name=_("unit"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -457,6 +566,7 @@ class Event(models.Model):
     )
     officer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("officer"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -465,6 +575,7 @@ class Event(models.Model):
     )
     device = models.ForeignKey(
         "devices.Device",
+        verbose_name=_("device"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -473,26 +584,36 @@ class Event(models.Model):
     )
 
     # Raw device observations, kept exactly as sent.
-    device_time = models.BigIntegerField(null=True, blank=True, help_text="device wall clock, ms")
-    boot_id = models.CharField(max_length=64, blank=True)
-    elapsed_ms = models.BigIntegerField(null=True, blank=True)
-    lat = models.FloatField(null=True, blank=True)
-    lon = models.FloatField(null=True, blank=True)
-    accuracy_m = models.FloatField(null=True, blank=True)
-    gps_time = models.BigIntegerField(null=True, blank=True, help_text="GPS fix time, ms")
-    payload = models.JSONField(default=dict, blank=True)
-    content_hash = models.CharField(max_length=64)
+    device_time = models.BigIntegerField(
+        _("device time"), null=True, blank=True, help_text="device wall clock, ms"
+    )
+    boot_id = models.CharField(_("boot id"), max_length=64, blank=True)
+    elapsed_ms = models.BigIntegerField(_("elapsed ms"), null=True, blank=True)
+    lat = models.FloatField(_("latitude"), null=True, blank=True)
+    lon = models.FloatField(_("longitude"), null=True, blank=True)
+    accuracy_m = models.FloatField(_("accuracy m"), null=True, blank=True)
+    gps_time = models.BigIntegerField(
+        _("gps time"), null=True, blank=True, help_text="GPS fix time, ms"
+    )
+    payload = models.JSONField(_("payload"), default=dict, blank=True)
+    content_hash = models.CharField(_("content hash"), max_length=64)
 
-    server_received_at = models.DateTimeField()
-    estimated_at = models.DateTimeField()
-    estimate_uncertainty_ms = models.BigIntegerField(null=True, blank=True)
-    estimate_method = models.CharField(max_length=16, choices=EstimateMethod.choices)
-    clock_suspect = models.BooleanField(default=False)
-    clock_skew_ms = models.BigIntegerField(null=True, blank=True)
+    server_received_at = models.DateTimeField(_("server received at"))
+    estimated_at = models.DateTimeField(_("estimated at"))
+    estimate_uncertainty_ms = models.BigIntegerField(
+        _("estimate uncertainty ms"), null=True, blank=True
+    )
+    estimate_method = models.CharField(
+        _("estimate method"), max_length=16, choices=EstimateMethod.choices
+    )
+    clock_suspect = models.BooleanField(_("clock suspect"), default=False)
+    clock_skew_ms = models.BigIntegerField(_("clock skew ms"), null=True, blank=True)
 
-    disposition = models.CharField(max_length=16, choices=Disposition.choices)
+    disposition = models.CharField(_("disposition"), max_length=16, choices=Disposition.choices)
 
     class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
         ordering = ["estimated_at"]
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=EventKind.values), name="event_kind_valid"),
@@ -528,51 +649,82 @@ class Event(models.Model):
 
 
 class ConflictKind(models.TextChoices):
-    AFTER_CANCEL = "after_cancel", "milestone after cancellation"
-    AFTER_REASSIGN = "after_reassign", "milestone after reassignment"
-    AFTER_CLOSE = "after_close", "milestone after the incident was closed"
-    NOT_ASSIGNEE = "not_assignee", "event on another unit's assignment"
-    OUTCOME_MISMATCH = "outcome_mismatch", "device and chief outcomes differ"
-    CLOCK_SUSPECT = "clock_suspect", "event time cannot be trusted"
+    AFTER_CANCEL = "after_cancel", _("Milestone after cancellation")
+    AFTER_REASSIGN = "after_reassign", _("Milestone after reassignment")
+    AFTER_CLOSE = "after_close", _("Milestone after the incident was closed")
+    NOT_ASSIGNEE = "not_assignee", _("Event on another unit's assignment")
+    OUTCOME_MISMATCH = "outcome_mismatch", _("Device and chief outcomes differ")
+    CLOCK_SUSPECT = "clock_suspect", _("Event time cannot be trusted")
 
 
 class Conflict(models.Model):
     """A case the rules could not settle; a district chief resolves it with a note."""
 
     class State(models.TextChoices):
-        OPEN = "open"
-        RESOLVED = "resolved"
+        OPEN = "open", _("Open")
+        RESOLVED = "resolved", _("Resolved")
 
     class Resolution(models.TextChoices):
-        ACCEPT_DEVICE = "accept_device", "accept the device's facts"
-        UPHOLD_SERVER = "uphold_server", "uphold the server's command"
-        NOTED = "noted", "noted, no change"
+        ACCEPT_DEVICE = "accept_device", _("Accept the device's facts")
+        UPHOLD_SERVER = "uphold_server", _("Uphold the server's command")
+        NOTED = "noted", _("Noted, no change")
 
-    kind = models.CharField(max_length=24, choices=ConflictKind.choices)
-    district = models.ForeignKey("geo.District", on_delete=models.PROTECT, related_name="conflicts")
+    kind = models.CharField(_("kind"), max_length=24, choices=ConflictKind.choices)
+    district = models.ForeignKey(
+        "geo.District",
+        verbose_name=_("district"),
+        on_delete=models.PROTECT,
+        related_name="conflicts",
+    )
     incident = models.ForeignKey(
-        Incident, null=True, blank=True, on_delete=models.PROTECT, related_name="conflicts"
+        Incident,
+        verbose_name=_("incident"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="conflicts",
     )
     assignment = models.ForeignKey(
-        Assignment, null=True, blank=True, on_delete=models.PROTECT, related_name="conflicts"
+        Assignment,
+        verbose_name=_("assignment"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="conflicts",
     )
-    event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="conflicts")
+    event = models.ForeignKey(
+        Event, verbose_name=_("event"), on_delete=models.PROTECT, related_name="conflicts"
+    )
     unit = models.ForeignKey(
-        "people.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "people.Unit",
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     # Both sides of the story, as shown to the chief.
-    device_side = models.JSONField(default=dict)
-    server_side = models.JSONField(default=dict)
-    opened_at = models.DateTimeField()
-    state = models.CharField(max_length=16, choices=State.choices, default=State.OPEN)
-    resolution = models.CharField(max_length=16, choices=Resolution.choices, blank=True)
-    resolution_note = models.TextField(blank=True)
-    resolved_at = models.DateTimeField(null=True, blank=True)
+    device_side = models.JSONField(_("device side"), default=dict)
+    server_side = models.JSONField(_("server side"), default=dict)
+    opened_at = models.DateTimeField(_("opened at"))
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.OPEN)
+    resolution = models.CharField(
+        _("resolution"), max_length=16, choices=Resolution.choices, blank=True
+    )
+    resolution_note = models.TextField(_("resolution note"), blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("resolved by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
 
     class Meta:
+        verbose_name = _("conflict")
+        verbose_name_plural = _("conflicts")
         ordering = ["-opened_at"]
         constraints = [
             models.UniqueConstraint(fields=["event", "kind"], name="conflict_once_per_event_kind"),
@@ -597,18 +749,24 @@ class EscalationPolicy(models.Model):
     """Deadlines per district, priority and zone. A row without district is the default."""
 
     district = models.ForeignKey(
-        "geo.District", null=True, blank=True, on_delete=models.CASCADE, related_name="policies"
+        "geo.District",
+        verbose_name=_("district"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="policies",
     )
-    priority = models.CharField(max_length=2, choices=Priority.choices)
-    zone = models.CharField(max_length=16, blank=True, help_text="blank: every zone")
-    deliver_within_s = models.PositiveIntegerField(default=30)
-    ack_within_s = models.PositiveIntegerField()
+    priority = models.CharField(_("priority"), max_length=2, choices=Priority.choices)
+    zone = models.CharField(_("zone"), max_length=16, blank=True, help_text="blank: every zone")
+    deliver_within_s = models.PositiveIntegerField(_("deliver within s"), default=30)
+    ack_within_s = models.PositiveIntegerField(_("ack within s"))
     arrive_within_s = models.PositiveIntegerField(
-        null=True, blank=True, help_text="blank: no target"
+        _("arrive within s"), null=True, blank=True, help_text="blank: no target"
     )
 
     class Meta:
-        verbose_name_plural = "escalation policies"
+        verbose_name = _("escalation policy")
+        verbose_name_plural = _("escalation policies")
         constraints = [
             models.UniqueConstraint(
                 fields=["district", "priority", "zone"],
@@ -635,18 +793,25 @@ class EscalationStep(models.Model):
     """One rung of the ladder fired for one assignment. The unique key makes it fire once."""
 
     class Step(models.TextChoices):
-        SMS_UNDELIVERED = "sms_undelivered", "not delivered: SMS to the unit"
-        ACK_OVERDUE = "ack_overdue", "not acknowledged: re-push, SMS, alert the board"
-        ACK_OVERDUE_TWICE = "ack_overdue_twice", "still not acknowledged: next unit, alert chief"
-        ARRIVAL_OVERDUE = "arrival_overdue", "arrival target passed"
+        SMS_UNDELIVERED = "sms_undelivered", _("Not delivered: SMS to the unit")
+        ACK_OVERDUE = "ack_overdue", _("Not acknowledged: re-push, SMS, alert the board")
+        ACK_OVERDUE_TWICE = "ack_overdue_twice", _("Still not acknowledged: next unit, alert chief")
+        ARRIVAL_OVERDUE = "arrival_overdue", _("Arrival target passed")
 
-    assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="escalations")
-    step = models.CharField(max_length=24, choices=Step.choices)
-    due_at = models.DateTimeField()
-    fired_at = models.DateTimeField()
-    details = models.JSONField(default=dict, blank=True)
+    assignment = models.ForeignKey(
+        Assignment,
+        verbose_name=_("assignment"),
+        on_delete=models.PROTECT,
+        related_name="escalations",
+    )
+    step = models.CharField(_("step"), max_length=24, choices=Step.choices)
+    due_at = models.DateTimeField(_("due at"))
+    fired_at = models.DateTimeField(_("fired at"))
+    details = models.JSONField(_("details"), default=dict, blank=True)
 
     class Meta:
+        verbose_name = _("escalation step")
+        verbose_name_plural = _("escalation steps")
         constraints = [
             models.UniqueConstraint(fields=["assignment", "step"], name="escalation_step_once")
         ]
@@ -659,20 +824,31 @@ class RiskSubject(models.Model):
     """An address or person with domestic-violence risk (Law 214-IV)."""
 
     class Kind(models.TextChoices):
-        ADDRESS = "address"
-        PERSON = "person"
+        ADDRESS = "address", _("Address")
+        PERSON = "person", _("Person")
 
-    kind = models.CharField(max_length=8, choices=Kind.choices)
-    district = models.ForeignKey("geo.District", on_delete=models.PROTECT, related_name="+")
-    settlement = models.ForeignKey(
-        "geo.Settlement", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    district = models.ForeignKey(
+        "geo.District", verbose_name=_("district"), on_delete=models.PROTECT, related_name="+"
     )
-    address = models.CharField(max_length=255, blank=True)
-    person_name = models.CharField(max_length=150, blank=True)
-    phone = models.CharField(max_length=20, blank=True, db_index=True)
-    protective_order_until = models.DateField(null=True, blank=True)
-    prior_dv_calls = models.PositiveIntegerField(default=0)
-    last_follow_up_at = models.DateTimeField(null=True, blank=True)
+    settlement = models.ForeignKey(
+        "geo.Settlement",
+        verbose_name=_("settlement"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    person_name = models.CharField(_("person name"), max_length=150, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True, db_index=True)
+    protective_order_until = models.DateField(_("protective order until"), null=True, blank=True)
+    prior_dv_calls = models.PositiveIntegerField(_("prior dv calls"), default=0)
+    last_follow_up_at = models.DateTimeField(_("last follow up at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("risk subject")
+        verbose_name_plural = _("risk subjects")
 
     def __str__(self) -> str:
         return self.person_name or self.address or f"risk subject {self.pk}"
@@ -685,14 +861,27 @@ class RiskSubject(models.Model):
 class FollowUpTask(models.Model):
     """A visit owed after a DV call (DOMAIN.md)."""
 
-    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="follow_ups")
-    district = models.ForeignKey("geo.District", on_delete=models.PROTECT, related_name="+")
-    unit = models.ForeignKey(
-        "people.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="follow_ups"
+    incident = models.ForeignKey(
+        Incident, verbose_name=_("incident"), on_delete=models.PROTECT, related_name="follow_ups"
     )
-    due_at = models.DateTimeField()
-    done_at = models.DateTimeField(null=True, blank=True)
-    note = models.TextField(blank=True)
+    district = models.ForeignKey(
+        "geo.District", verbose_name=_("district"), on_delete=models.PROTECT, related_name="+"
+    )
+    unit = models.ForeignKey(
+        "people.Unit",
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="follow_ups",
+    )
+    due_at = models.DateTimeField(_("due at"))
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("follow-up visit")
+        verbose_name_plural = _("follow-up visits")
 
     def __str__(self) -> str:
         return f"follow-up visit for {self.incident.number}"
@@ -706,39 +895,51 @@ class SmsMessage(models.Model):
     """Outbound SMS (an outbox: written in the transaction, sent after it) and inbound replies."""
 
     class Direction(models.TextChoices):
-        OUT = "out"
-        IN = "in"
+        OUT = "out", _("Out")
+        IN = "in", _("In")
 
     class State(models.TextChoices):
-        QUEUED = "queued"
-        SENDING = "sending"
-        SENT = "sent"
-        FAILED = "failed"
-        RECEIVED = "received"
-        APPLIED = "applied"
-        REJECTED = "rejected"
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        RECEIVED = "received", _("Received")
+        APPLIED = "applied", _("Applied")
+        REJECTED = "rejected", _("Rejected")
 
-    direction = models.CharField(max_length=3, choices=Direction.choices)
-    phone = models.CharField(max_length=20)
-    body = models.CharField(max_length=480)
-    reply_code = models.CharField(max_length=8, blank=True, db_index=True)
+    direction = models.CharField(_("direction"), max_length=3, choices=Direction.choices)
+    phone = models.CharField(_("phone"), max_length=20)
+    body = models.CharField(_("body"), max_length=480)
+    reply_code = models.CharField(_("reply code"), max_length=8, blank=True, db_index=True)
     officer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("officer"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     assignment = models.ForeignKey(
-        Assignment, null=True, blank=True, on_delete=models.PROTECT, related_name="sms"
+        Assignment,
+        verbose_name=_("assignment"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="sms",
     )
-    purpose = models.CharField(max_length=32, blank=True)
-    state = models.CharField(max_length=16, choices=State.choices)
-    created_at = models.DateTimeField()
+    purpose = models.CharField(_("purpose"), max_length=32, blank=True)
+    state = models.CharField(_("state"), max_length=16, choices=State.choices)
+    created_at = models.DateTimeField(_("created at"))
     # When a sender claimed it; a message stuck in "sending" past a timeout is re-queued.
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    provider_id = models.CharField(max_length=64, blank=True)
-    error = models.CharField(max_length=255, blank=True)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    provider_id = models.CharField(_("provider id"), max_length=64, blank=True)
+    error = models.CharField(_("error"), max_length=255, blank=True)
 
     class Meta:
+        verbose_name = _("SMS message")
+        verbose_name_plural = _("SMS messages")
         indexes = [models.Index(fields=["direction", "state"], name="sms_direction_state_idx")]
         constraints = [
             # The gateway's message id: a replayed inbound message is refused, never applied twice.

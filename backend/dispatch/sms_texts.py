@@ -1,16 +1,74 @@
-"""What Kuzet says by SMS: the assignment to a unit, its cancellation, the citizen's delay.
+"""What Kuzet says by SMS: the assignment to a unit, its cancellation, the citizen's delay —
+in the language of the officer who gets it (``Officer.language``: kk, ru, en).
 
 Pure text composition (no queries beyond what the caller passed in): the escalation sweep
-builds a thousand of these from plain values, the commands from model instances. Written in
-Latin transliteration on purpose — a 2G handset or an old gateway may not carry Cyrillic.
+builds a thousand of these from plain values, the commands from model instances.
+
+Every message is one GSM-7 SMS (160 characters). A field phone in a white spot is on 2G at
+the edge of a cell: a message in Cyrillic is UCS-2, 70 characters a segment, and an
+assignment (number, priority, category, place, summary, reply code) would need three
+concatenated segments — any one lost, or an old gateway or handset that does not
+reassemble them, and the officer gets nothing usable. So:
+
+- Kazakh in the Kazakh Latin alphabet of 2021, with the letters GSM-7 has (ä, ö, ü, ñ) and,
+  for those it has not, the usual digraphs: ğ → g, ş → sh, ç → ch, ū → u, ı → i
+  ("Jauap: ACK 4821", "shygu toqtatyldy");
+- Russian transliterated to Latin (``sms.to_gsm7``: "Otvet: ACK 4821");
+- English as it is.
+
+The words come from the catalogs (``backend/locale``), like every other string a person
+reads; the reply keyword is ``ACK`` in every language (the inbound parser reads it).
 """
 
 from __future__ import annotations
 
+from django.utils import translation
+from django.utils.translation import gettext as _
+
 from .models import Category, Incident
 from .sms import compose, reply_code_for
 
-_CATEGORY_LABELS = dict(Category.choices)
+DEFAULT_LANGUAGE = "ru"  # Officer.language's default; citizens' language is not known
+LANGUAGES = ("kk", "ru", "en")
+
+# Kazakh Cyrillic → the 2021 Kazakh Latin alphabet, GSM-7 letters only (see above).
+_KK_LATIN = {
+    "а": "a", "ә": "ä", "б": "b", "в": "v", "г": "g", "ғ": "g", "д": "d", "е": "e",
+    "ё": "io", "ж": "j", "з": "z", "и": "i", "й": "i", "к": "k", "қ": "q", "л": "l",
+    "м": "m", "н": "n", "ң": "ñ", "о": "o", "ө": "ö", "п": "p", "р": "r", "с": "s",
+    "т": "t", "у": "u", "ұ": "u", "ү": "ü", "ф": "f", "х": "h", "һ": "h", "ц": "ts",
+    "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y", "і": "i", "ь": "", "э": "e",
+    "ю": "iu", "я": "ia",
+}  # fmt: skip
+
+
+def _kk_table() -> dict[int, str]:
+    table: dict[int, str] = {}
+    for low, latin in _KK_LATIN.items():
+        table[ord(low)] = latin
+        table[ord(low.upper())] = latin[:1].upper() + latin[1:]
+    return table
+
+
+_KK_TABLE = _kk_table()
+
+
+def kazakh_latin(text: str) -> str:
+    """Kazakh Cyrillic in the GSM-7 form of the 2021 Latin alphabet."""
+    return text.translate(_KK_TABLE)
+
+
+def _language(language: str | None) -> str:
+    return language if language in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def _sms(parts: list[str], *, language: str, tail: str = "") -> str:
+    """One GSM-7 SMS in ``language``: Kazakh in Latin letters first, then ``compose``
+    (Russian and anything left to Latin, cut to 160 with the tail kept)."""
+    if language == "kk":
+        parts = [kazakh_latin(p) for p in parts]
+        tail = kazakh_latin(tail)
+    return compose(parts, tail=tail)
 
 
 def place_text(*, settlement: str | None, landmark: str) -> str:
@@ -32,23 +90,34 @@ def unit_text(
     summary: str,
     reply_code: str,
     reminder: bool = False,
+    language: str = DEFAULT_LANGUAGE,
 ) -> str:
     """The assignment as an SMS to the unit, ending with the reply instruction."""
-    return compose(
-        [
-            "KUZET" + (" NAPOMINANIE" if reminder else ""),
-            number,
-            priority,
-            str(_CATEGORY_LABELS.get(category, category)),
-            place,
-            "RISK" if risk else "",
-            summary,
-        ],
-        tail=f"Otvet: ACK {reply_code}",
-    )
+    language = _language(language)
+    with translation.override(language):
+        labels = dict(Category.choices)
+        return _sms(
+            [
+                "KUZET" + (" " + _("REMINDER") if reminder else ""),
+                number,
+                priority,
+                str(labels.get(category, category)),
+                place,
+                _("RISK") if risk else "",
+                summary,
+            ],
+            tail=_("Reply: ACK %(code)s") % {"code": reply_code},
+            language=language,
+        )
 
 
-def dispatch_text(*, incident: Incident, assignment_id: int, reminder: bool = False) -> str:
+def dispatch_text(
+    *,
+    incident: Incident,
+    assignment_id: int,
+    reminder: bool = False,
+    language: str = DEFAULT_LANGUAGE,
+) -> str:
     return unit_text(
         number=incident.number,
         priority=incident.priority,
@@ -58,26 +127,38 @@ def dispatch_text(*, incident: Incident, assignment_id: int, reminder: bool = Fa
         summary=incident.summary,
         reply_code=reply_code_for(assignment_id),
         reminder=reminder,
+        language=language,
     )
 
 
-def cancel_text(*, incident: Incident) -> str:
-    return compose(["KUZET OTMENA", incident.number, "vyezd otmenen."])
+def cancel_text(*, incident: Incident, language: str = DEFAULT_LANGUAGE) -> str:
+    language = _language(language)
+    with translation.override(language):
+        return _sms(
+            ["KUZET " + _("CANCELLED"), incident.number, _("call-out cancelled.")],
+            language=language,
+        )
 
 
-def citizen_outcome_text(*, number: str) -> str:
-    return compose(
-        [
-            f"Politsiya: vyzov {number} zakryt, mery priniaty.",
-            "Podrobnosti: 102.",
-        ]
-    )
+def citizen_outcome_text(*, number: str, language: str = DEFAULT_LANGUAGE) -> str:
+    language = _language(language)
+    with translation.override(language):
+        return _sms(
+            [
+                _("Police: call %(number)s closed, action taken.") % {"number": number},
+                _("Details: 102."),
+            ],
+            language=language,
+        )
 
 
-def citizen_delay_text(*, number: str) -> str:
-    return compose(
-        [
-            f"Politsiya: vyzov {number} priniat, naryad zaderzhivaetsya.",
-            "Pri ugroze zhizni zvonite 102.",
-        ]
-    )
+def citizen_delay_text(*, number: str, language: str = DEFAULT_LANGUAGE) -> str:
+    language = _language(language)
+    with translation.override(language):
+        return _sms(
+            [
+                _("Police: call %(number)s received, the unit is delayed.") % {"number": number},
+                _("If life is in danger, call 102."),
+            ],
+            language=language,
+        )

@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class GeoConfig(AppConfig):
     name = "backend.geo"
     label = "geo"
-    verbose_name = "Territory"
+    verbose_name = _("Territory")

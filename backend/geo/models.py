@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 kato_validator = RegexValidator(r"^\d{9}$", "A KATO code has exactly 9 digits.")
 
@@ -44,23 +45,27 @@ def coordinates_constraints(
 
 
 class Zone(models.TextChoices):
-    URBAN = "urban"
-    SUBURBAN = "suburban"
-    RURAL = "rural"
-    REMOTE = "remote"
+    URBAN = "urban", _("Urban")
+    SUBURBAN = "suburban", _("Suburban")
+    RURAL = "rural", _("Rural")
+    REMOTE = "remote", _("Remote")
 
 
 class Coverage(models.TextChoices):
-    LTE = "lte", "LTE"
-    G3 = "3g", "3G"
-    SMS_ONLY = "2g_sms", "2G / SMS only"
-    NONE = "none", "no coverage"
+    LTE = "lte", _("LTE")
+    G3 = "3g", _("3G")
+    SMS_ONLY = "2g_sms", _("2G / SMS only")
+    NONE = "none", _("No coverage")
 
 
 class Oblast(models.Model):
-    kato = models.CharField(max_length=9, unique=True, validators=[kato_validator])
-    name = models.CharField(max_length=120)
-    centre = models.CharField(max_length=120, help_text="Seat of the oblast ЦОУ")
+    kato = models.CharField(_("KATO code"), max_length=9, unique=True, validators=[kato_validator])
+    name = models.CharField(_("name"), max_length=120)
+    centre = models.CharField(_("centre"), max_length=120, help_text="Seat of the oblast ЦОУ")
+
+    class Meta:
+        verbose_name = _("oblast")
+        verbose_name_plural = _("oblasts")
 
     def __str__(self) -> str:
         return self.name
@@ -68,24 +73,33 @@ class Oblast(models.Model):
 
 class District(models.Model):
     class Kind(models.TextChoices):
-        DISTRICT = "district"
-        CITY = "city", "city administration"
+        DISTRICT = "district", _("District")
+        CITY = "city", _("City administration")
 
-    oblast = models.ForeignKey(Oblast, on_delete=models.PROTECT, related_name="districts")
-    kato = models.CharField(max_length=9, unique=True, validators=[kato_validator])
-    name = models.CharField(max_length=120)
+    oblast = models.ForeignKey(
+        Oblast, verbose_name=_("oblast"), on_delete=models.PROTECT, related_name="districts"
+    )
+    kato = models.CharField(_("KATO code"), max_length=9, unique=True, validators=[kato_validator])
+    name = models.CharField(_("name"), max_length=120)
     # The Kazakh name (fixtures/abai_oblast_kk.csv); empty where none is known.
-    name_kk = models.CharField("name in Kazakh", max_length=120, blank=True)
-    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.DISTRICT)
-    seat_name = models.CharField(max_length=120)
+    name_kk = models.CharField(_("name in Kazakh"), max_length=120, blank=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.DISTRICT)
+    seat_name = models.CharField(_("seat name"), max_length=120)
     seat = models.ForeignKey(
-        "Settlement", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "Settlement",
+        verbose_name=_("seat"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     # Where the district allows it, escalation dispatches the next-nearest unit by itself
     # instead of only recommending it (DOMAIN.md, escalation step 4).
-    auto_redispatch = models.BooleanField(default=False)
+    auto_redispatch = models.BooleanField(_("auto redispatch"), default=False)
 
     class Meta:
+        verbose_name = _("district")
+        verbose_name_plural = _("districts")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -99,13 +113,17 @@ class District(models.Model):
 class Okrug(models.Model):
     """A rural okrug (ауылдық округ) or a town administration."""
 
-    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="okrugs")
-    kato = models.CharField(max_length=9, unique=True, validators=[kato_validator])
-    name = models.CharField(max_length=120)
+    district = models.ForeignKey(
+        District, verbose_name=_("district"), on_delete=models.PROTECT, related_name="okrugs"
+    )
+    kato = models.CharField(_("KATO code"), max_length=9, unique=True, validators=[kato_validator])
+    name = models.CharField(_("name"), max_length=120)
     # Pasture points, stations, winter camps… the classifier counts but does not name.
-    sub_settlements = models.PositiveIntegerField(default=0)
+    sub_settlements = models.PositiveIntegerField(_("sub settlements"), default=0)
 
     class Meta:
+        verbose_name = _("rural okrug")
+        verbose_name_plural = _("rural okrugs")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -114,33 +132,43 @@ class Okrug(models.Model):
 
 class Settlement(models.Model):
     class Kind(models.TextChoices):
-        CITY = "city"
-        TOWN = "town", "town (посёлок)"
-        VILLAGE = "village", "village (ауыл/село)"
-        POINT = "point", "pasture point (точка)"
-        STATION = "station", "livestock station (уч.)"
-        WINTER_CAMP = "winter_camp", "winter camp (зимовка)"
-        SIDING = "siding", "rail siding (рзд.)"
+        CITY = "city", _("City")
+        TOWN = "town", _("Town (посёлок)")
+        VILLAGE = "village", _("Village (ауыл/село)")
+        POINT = "point", _("Pasture point (точка)")
+        STATION = "station", _("Livestock station (уч.)")
+        WINTER_CAMP = "winter_camp", _("Winter camp (зимовка)")
+        SIDING = "siding", _("Rail siding (рзд.)")
 
-    okrug = models.ForeignKey(Okrug, on_delete=models.PROTECT, related_name="settlements")
+    okrug = models.ForeignKey(
+        Okrug, verbose_name=_("okrug"), on_delete=models.PROTECT, related_name="settlements"
+    )
     # Denormalised from the okrug so that scoping by district is one indexed filter.
-    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="settlements")
-    kato = models.CharField(max_length=9, unique=True, validators=[kato_validator])
-    name = models.CharField(max_length=120, db_index=True)  # Russian, as in the KATO extract
+    district = models.ForeignKey(
+        District, verbose_name=_("district"), on_delete=models.PROTECT, related_name="settlements"
+    )
+    kato = models.CharField(_("KATO code"), max_length=9, unique=True, validators=[kato_validator])
+    name = models.CharField(_("name"), max_length=120, db_index=True)  # Russian, as in KATO
     # The Kazakh name (fixtures/abai_oblast_kk.csv); empty where none is known. Call entry
     # searches both (backend/geo/search.py).
-    name_kk = models.CharField("name in Kazakh", max_length=120, blank=True)
-    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.VILLAGE)
-    zone = models.CharField(max_length=16, choices=Zone.choices, default=Zone.RURAL)
-    coverage = models.CharField(max_length=8, choices=Coverage.choices, default=Coverage.G3)
-    lat = models.FloatField(null=True, blank=True)
-    lon = models.FloatField(null=True, blank=True)
-    coords_estimated = models.BooleanField(
-        default=False, help_text="Approximate position: no public source gave coordinates."
+    name_kk = models.CharField(_("name in Kazakh"), max_length=120, blank=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.VILLAGE)
+    zone = models.CharField(_("zone"), max_length=16, choices=Zone.choices, default=Zone.RURAL)
+    coverage = models.CharField(
+        _("coverage"), max_length=8, choices=Coverage.choices, default=Coverage.G3
     )
-    road_km_to_seat = models.FloatField(null=True, blank=True)
+    lat = models.FloatField(_("latitude"), null=True, blank=True)
+    lon = models.FloatField(_("longitude"), null=True, blank=True)
+    coords_estimated = models.BooleanField(
+        _("coords estimated"),
+        default=False,
+        help_text="Approximate position: no public source gave coordinates.",
+    )
+    road_km_to_seat = models.FloatField(_("road km to seat"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("settlement")
+        verbose_name_plural = _("settlements")
         ordering = ["name"]
         constraints = [
             *coordinates_constraints("settlement"),

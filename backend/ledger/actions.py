@@ -11,6 +11,9 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Literal
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
 
 class AuditAction(StrEnum):
     # Incidents
@@ -80,3 +83,67 @@ def admin_edit(model_name: str, verb: AdminVerb) -> str:
 def sensitive_read(model_name: str) -> str:
     """A sensitive record read (domestic violence): ``<model>.read``."""
     return f"{model_name}.read"
+
+
+# What a person reads for each action (the timeline, the audit log in admin).
+ACTION_LABELS: dict[str, Promise] = {
+    AuditAction.INCIDENT_CREATED: _("Incident created"),
+    AuditAction.INCIDENT_READ: _("DV record read"),
+    AuditAction.INCIDENT_CLOSED: _("Incident closed"),
+    AuditAction.INCIDENT_REOPENED: _("Incident reopened"),
+    AuditAction.INCIDENT_CANCELLED: _("Incident cancelled"),
+    AuditAction.INCIDENT_CITIZEN_NOTIFIED: _("Citizen told"),
+    AuditAction.INCIDENT_REGISTRY_CHANGED: _("Registry numbers changed"),
+    AuditAction.FOLLOWUP_CREATED: _("Follow-up visit planned"),
+    AuditAction.ASSIGNMENT_DISPATCHED: _("Unit dispatched"),
+    AuditAction.ASSIGNMENT_CANCELLED: _("Assignment cancelled"),
+    AuditAction.ASSIGNMENT_REASSIGNED: _("Assignment reassigned"),
+    AuditAction.ASSIGNMENT_ACKNOWLEDGED_ON_BEHALF: _("Acknowledged on the officer's behalf"),
+    AuditAction.EVENT_ON_BEHALF_RECORDED: _("Recorded on the officer's behalf"),
+    AuditAction.EVENT_SMS_RECORDED: _("Recorded from an SMS"),
+    AuditAction.EVENT_BACKFILL_RECORDED: _("Recorded afterwards (backfill)"),
+    AuditAction.EVENT_SERVER_RECORDED: _("Recorded by the server"),
+    AuditAction.ESCALATION_SMS_UNDELIVERED: _("Escalation: not delivered, sent by SMS"),
+    AuditAction.ESCALATION_ACK_OVERDUE: _("Escalation: acknowledgement overdue"),
+    AuditAction.ESCALATION_ACK_OVERDUE_TWICE: _("Escalation: acknowledgement overdue again"),
+    AuditAction.ESCALATION_ARRIVAL_OVERDUE: _("Escalation: arrival overdue"),
+    AuditAction.UNIT_SOS: _("Unit SOS"),
+    AuditAction.UNIT_UNREACHABLE: _("Unit unreachable"),
+    AuditAction.UNIT_REACHABLE: _("Unit reachable again"),
+    AuditAction.CONFLICT_OPENED: _("Conflict opened"),
+    AuditAction.CONFLICT_RESOLVED: _("Conflict resolved"),
+    AuditAction.QUARANTINE_REVIEWED: _("Quarantined event reviewed"),
+    AuditAction.DEVICE_ENROLMENT_CODE_ISSUED: _("Enrolment code issued"),
+    AuditAction.DEVICE_REVOKED: _("Device revoked"),
+    AuditAction.DEVICE_SCOPE_REBUILT: _("Device scope rebuilt"),
+    AuditAction.INTAKE_KEY_ISSUED: _("Intake key issued"),
+    AuditAction.INTAKE_KEY_REVOKED: _("Intake key revoked"),
+    AuditAction.SMS_INBOUND_APPLIED: _("SMS reply applied"),
+    AuditAction.SMS_INBOUND_REJECTED: _("SMS reply rejected"),
+    AuditAction.SECURITY_EVENT_ID_REUSED: _("Security: event id reused"),
+    AuditAction.SECURITY_SMS_INBOUND_FORGED: _("Security: forged SMS reply"),
+    AuditAction.SECURITY_SMS_INBOUND_REPLAYED: _("Security: replayed SMS reply"),
+    AuditAction.AUTH_LOGIN_SUCCEEDED: _("Signed in"),
+    AuditAction.AUTH_LOGIN_FAILED: _("Sign-in failed"),
+    AuditAction.AUTH_LOCKED_OUT: _("Locked out"),
+    AuditAction.SEED_LOADED: _("Seed data loaded"),
+}
+_ADMIN_VERBS: dict[str, Promise] = {
+    "added_in_admin": _("added in admin"),
+    "changed_in_admin": _("changed in admin"),
+    "deleted_in_admin": _("deleted in admin"),
+    "read": _("read"),
+}
+
+
+def action_label(action: str) -> str:
+    """An audit action as words: its label, or ``<model> <verb>`` for the admin's edits and
+    sensitive reads (``incident.changed_in_admin`` → "incident changed in admin")."""
+    label = ACTION_LABELS.get(action)
+    if label is not None:
+        return str(label)
+    model, _dot, verb = action.partition(".")
+    words = _ADMIN_VERBS.get(verb)
+    if words is not None:
+        return f"{model.replace('_', ' ').capitalize()}: {words}"
+    return action.replace("_", " ").replace(".", ": ")

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class OpsConfig(AppConfig):
     name = "backend.ops"
     label = "ops"
-    verbose_name = "Operations: health, readiness, metrics"
+    verbose_name = _("Operations: health, readiness, metrics")
 
     def ready(self) -> None:
         from . import heartbeat, metrics

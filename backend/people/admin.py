@@ -7,7 +7,6 @@ downwards (people → geo → ledger), so ``geo`` and ``ledger`` cannot import i
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django import forms
@@ -17,18 +16,21 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from backend.common import clock
+from backend.common.formatting import payload_html, when_text
 from backend.geo.models import District, Oblast, Okrug, Settlement
+from backend.ledger.actions import action_label
 from backend.ledger.models import AuditEntry
 from backend.ledger.names import SyncTable
 
 from .admin_scoping import ScopedAdminMixin, age_text
 from .models import UNREACHABLE, Officer, Role, Unit
 
-admin.site.site_header = "Kuzet — district console"
+admin.site.site_header = _("Kuzet — district console")
 admin.site.site_title = "Kuzet"
-admin.site.index_title = "Dispatch, units and audit"
+admin.site.index_title = _("Dispatch, units and audit")
 
 STAFF_ROLES = {Role.CHIEF, Role.DUTY_OFFICER, Role.OBLAST_ADMIN}
 
@@ -92,11 +94,11 @@ class OfficerAdmin(ScopedAdminMixin, UserAdmin):  # type: ignore[type-arg]
     autocomplete_fields = ("unit",)
 
     person = (
-        "Person",
+        _("Person"),
         {"fields": ("first_name", "last_name", "patronymic", "badge_number", "phone")},
     )
-    service = ("Service", {"fields": ("role", "district", "oblast", "unit", "is_active")})
-    dates = ("Dates", {"fields": ("last_login", "date_joined")})
+    service = (_("Service"), {"fields": ("role", "district", "oblast", "unit", "is_active")})
+    dates = (_("Dates"), {"fields": ("last_login", "date_joined")})
 
     def scope_q(self, request: HttpRequest) -> Q:
         # Oblast-level staff (duty officers of the ЦОУ, oblast administrators) have no
@@ -188,11 +190,11 @@ class OfficerAdmin(ScopedAdminMixin, UserAdmin):  # type: ignore[type-arg]
             obj.is_staff = obj.role in STAFF_ROLES
         super().save_model(request, obj, form, change)
 
-    @admin.display(description="name")
+    @admin.display(description=_("name"))
     def full_name(self, obj: Officer) -> str:
         return " ".join(p for p in (obj.last_name, obj.first_name, obj.patronymic) if p)
 
-    @admin.display(description="live devices", ordering="live_device_count")
+    @admin.display(description=_("live devices"), ordering="live_device_count")
     def live_devices(self, obj: Any) -> int:
         return int(obj.live_device_count)
 
@@ -233,7 +235,7 @@ class UnitAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
             None,
             {"fields": ("callsign", "type", "mobility", "district", "okrug", "active", "status")},
         ),
-        ("Last known position and contact (from devices)", {"fields": readonly_position}),
+        (_("Last known position and contact (from devices)"), {"fields": readonly_position}),
     )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
@@ -259,18 +261,18 @@ class UnitAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
             obj.status_locked_at = now
         super().save_model(request, obj, form, change)
 
-    @admin.display(description="presence")
+    @admin.display(description=_("presence"))
     def presence_now(self, obj: Unit) -> str:
         value = obj.presence()
         if value == UNREACHABLE:
-            return format_html('<span style="color:#ba2121">unreachable</span>')
+            return format_html('<span style="color:#ba2121">{}</span>', _("unreachable"))
         return value
 
-    @admin.display(description="position age", ordering="position_at")
+    @admin.display(description=_("position age"), ordering="position_at")
     def position_age(self, obj: Unit) -> str:
         return age_text(obj.position_at)
 
-    @admin.display(description="members", ordering="members_n")
+    @admin.display(description=_("members"), ordering="members_n")
     def member_count(self, obj: Any) -> int:
         return int(obj.members_n)
 
@@ -309,7 +311,7 @@ class DistrictAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-ar
             return ()
         return ("oblast", "kato", "name", "kind", "seat_name", "seat")
 
-    @admin.display(description="okrugs", ordering="okrugs_n")
+    @admin.display(description=_("okrugs"), ordering="okrugs_n")
     def okrug_count(self, obj: Any) -> int:
         return int(obj.okrugs_n)
 
@@ -351,11 +353,11 @@ class SettlementAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-
             return ()
         return ("okrug", "district", "kato", "name", "kind")
 
-    @admin.display(description="coordinates")
+    @admin.display(description=_("coordinates"))
     def coordinates(self, obj: Settlement) -> str:
         if obj.lat is None or obj.lon is None:
             return "—"
-        mark = " (estimated)" if obj.coords_estimated else ""
+        mark = " (" + str(_("estimated")) + ")" if obj.coords_estimated else ""
         return f"{obj.lat:.4f}, {obj.lon:.4f}{mark}"
 
 
@@ -367,10 +369,10 @@ class AuditEntryAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-
     read_only = True
     list_display = (
         "id",
-        "at",
+        "when",
         "actor_label",
         "actor_kind",
-        "action",
+        "action_words",
         "object_type",
         "object_id",
         "district",
@@ -387,7 +389,7 @@ class AuditEntryAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-
         "actor",
         "actor_kind",
         "actor_label",
-        "action",
+        "action_words",
         "object_type",
         "object_id",
         "district",
@@ -406,6 +408,14 @@ class AuditEntryAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-
             q |= Q(district__isnull=True)
         return q
 
-    @admin.display(description="data")
+    @admin.display(description=_("data"))
     def pretty_data(self, obj: AuditEntry) -> str:
-        return format_html("<pre>{}</pre>", json.dumps(obj.data_dict, ensure_ascii=False, indent=2))
+        return payload_html(obj.data_dict)
+
+    @admin.display(description=_("at"), ordering="at")
+    def when(self, obj: AuditEntry) -> str:
+        return when_text(obj.at)
+
+    @admin.display(description=_("action"), ordering="action")
+    def action_words(self, obj: AuditEntry) -> str:
+        return action_label(obj.action)

@@ -30,6 +30,7 @@ from django.contrib.admin.utils import get_fields_from_path
 from django.db import models
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext
 
 from backend.common import clock
 from backend.ledger import uow
@@ -357,13 +358,14 @@ def seconds(delta: dt.timedelta | None) -> int | None:
 
 
 def age_text(value: dt.datetime | None) -> str:
+    """How long ago: ``45 s``, ``12 min``, ``3 h``, ``2 d`` (in the reader's language)."""
     if value is None:
         return "—"
     total = int((clock.now() - value).total_seconds())
     if total < 120:
-        return f"{total} s"
+        return gettext("%(n)s s") % {"n": total}
     if total < 7200:
-        return f"{total // 60} min"
+        return gettext("%(n)s min") % {"n": total // 60}
     if total < 172800:
-        return f"{total // 3600} h"
-    return f"{total // 86400} d"
+        return gettext("%(n)s h") % {"n": total // 3600}
+    return gettext("%(n)s d") % {"n": total // 86400}

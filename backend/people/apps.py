@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PeopleConfig(AppConfig):
     name = "backend.people"
     label = "people"
-    verbose_name = "People and units"
+    verbose_name = _("People and units")
 
     def ready(self) -> None:
         # Staff sign-ins (and failures, and lockouts) become audit entries.

@@ -13,16 +13,17 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from backend.common import clock
 from backend.geo.models import coordinates_constraints
 
 
 class Role(models.TextChoices):
-    OFFICER = "officer", "patrol officer / inspector"
-    DUTY_OFFICER = "duty_officer", "duty officer (ЦОУ)"
-    CHIEF = "chief", "district chief"
-    OBLAST_ADMIN = "oblast_admin", "oblast administrator"
+    OFFICER = "officer", _("Patrol officer / inspector")
+    DUTY_OFFICER = "duty_officer", _("Duty officer (ЦОУ)")
+    CHIEF = "chief", _("District chief")
+    OBLAST_ADMIN = "oblast_admin", _("Oblast administrator")
 
 
 class Language(models.TextChoices):
@@ -34,24 +35,46 @@ class Language(models.TextChoices):
 
 
 class Officer(AbstractUser):
-    role = models.CharField(max_length=16, choices=Role.choices, default=Role.OFFICER)
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.OFFICER)
     district = models.ForeignKey(
-        "geo.District", null=True, blank=True, on_delete=models.PROTECT, related_name="officers"
+        "geo.District",
+        verbose_name=_("district"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="officers",
     )
     oblast = models.ForeignKey(
-        "geo.Oblast", null=True, blank=True, on_delete=models.PROTECT, related_name="officers"
+        "geo.Oblast",
+        verbose_name=_("oblast"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="officers",
     )
     unit = models.ForeignKey(
-        "people.Unit", null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+        "people.Unit",
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="members",
     )
-    badge_number = models.CharField(max_length=16, unique=True, null=True, blank=True)
-    phone = models.CharField(max_length=20, blank=True, help_text="E.164, for SMS fallback")
-    patronymic = models.CharField(max_length=150, blank=True)
+    badge_number = models.CharField(
+        _("badge number"), max_length=16, unique=True, null=True, blank=True
+    )
+    phone = models.CharField(
+        _("phone"), max_length=20, blank=True, help_text="E.164, for SMS fallback"
+    )
+    patronymic = models.CharField(_("patronymic"), max_length=150, blank=True)
     # The language of every screen and SMS this person gets (Django's code: kk, ru, en).
-    language = models.CharField(max_length=8, choices=Language.choices, default=Language.RU)
+    language = models.CharField(
+        _("language"), max_length=8, choices=Language.choices, default=Language.RU
+    )
 
     class Meta:
-        verbose_name = "officer"
+        verbose_name = _("officer")
+        verbose_name_plural = _("officers")
         constraints = [
             models.CheckConstraint(
                 condition=~Q(role__in=["officer", "chief"]) | Q(district__isnull=False),
@@ -83,22 +106,22 @@ class Officer(AbstractUser):
 
 
 class UnitType(models.TextChoices):
-    PATROL_CAR = "patrol_car", "patrol car"
-    DISTRICT_INSPECTOR = "district_inspector", "district inspector (участковый)"
-    DV_INSPECTOR = "dv_inspector", "domestic-violence inspector"
-    TRAFFIC = "traffic", "traffic police"
-    INVESTIGATIVE = "investigative", "investigative group (СОГ)"
+    PATROL_CAR = "patrol_car", _("Patrol car")
+    DISTRICT_INSPECTOR = "district_inspector", _("District inspector (участковый)")
+    DV_INSPECTOR = "dv_inspector", _("Domestic-violence inspector")
+    TRAFFIC = "traffic", _("Traffic police")
+    INVESTIGATIVE = "investigative", _("Investigative group (СОГ)")
 
 
 class UnitStatus(models.TextChoices):
-    AVAILABLE = "available"
-    DISPATCHED = "dispatched"
-    EN_ROUTE = "en_route"
-    ON_SCENE = "on_scene"
-    TRANSPORTING = "transporting"
-    BUSY = "busy", "busy (self-initiated)"
-    OUT_OF_SERVICE = "out_of_service"
-    SOS = "sos", "SOS"
+    AVAILABLE = "available", _("Available")
+    DISPATCHED = "dispatched", _("Dispatched")
+    EN_ROUTE = "en_route", _("En route")
+    ON_SCENE = "on_scene", _("On scene")
+    TRANSPORTING = "transporting", _("Transporting")
+    BUSY = "busy", _("Busy (self-initiated)")
+    OUT_OF_SERVICE = "out_of_service", _("Out of service")
+    SOS = "sos", _("SOS")
 
 
 # `unreachable` is derived from last contact and never stored (DOMAIN.md). The rule, in one
@@ -119,38 +142,51 @@ def presence_of(status: str, last_contact_at: dt.datetime | None, *, cutoff: dt.
 
 
 class Mobility(models.TextChoices):
-    CAR = "car"
-    HORSE = "horse"
-    FOOT = "foot"
+    CAR = "car", _("Car")
+    HORSE = "horse", _("Horse")
+    FOOT = "foot", _("Foot")
 
 
 class Unit(models.Model):
-    callsign = models.CharField(max_length=32, unique=True)
-    type = models.CharField(max_length=24, choices=UnitType.choices)
-    mobility = models.CharField(max_length=8, choices=Mobility.choices, default=Mobility.CAR)
-    district = models.ForeignKey("geo.District", on_delete=models.PROTECT, related_name="units")
-    okrug = models.ForeignKey(
-        "geo.Okrug", null=True, blank=True, on_delete=models.PROTECT, related_name="units"
+    callsign = models.CharField(_("callsign"), max_length=32, unique=True)
+    type = models.CharField(_("type"), max_length=24, choices=UnitType.choices)
+    mobility = models.CharField(
+        _("mobility"), max_length=8, choices=Mobility.choices, default=Mobility.CAR
     )
-    active = models.BooleanField(default=True)
+    district = models.ForeignKey(
+        "geo.District", verbose_name=_("district"), on_delete=models.PROTECT, related_name="units"
+    )
+    okrug = models.ForeignKey(
+        "geo.Okrug",
+        verbose_name=_("okrug"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="units",
+    )
+    active = models.BooleanField(_("active"), default=True)
 
     status = models.CharField(
-        max_length=16, choices=UnitStatus.choices, default=UnitStatus.AVAILABLE
+        _("status"), max_length=16, choices=UnitStatus.choices, default=UnitStatus.AVAILABLE
     )
     # Estimated time of the fact that set the status (latest wins, PROTOCOL.md §6.6).
-    status_at = models.DateTimeField(null=True, blank=True)
+    status_at = models.DateTimeField(_("status at"), null=True, blank=True)
     # When a chief set out_of_service: device statuses recorded before it do not override it.
-    status_locked_at = models.DateTimeField(null=True, blank=True)
+    status_locked_at = models.DateTimeField(_("status locked at"), null=True, blank=True)
 
-    lat = models.FloatField(null=True, blank=True)
-    lon = models.FloatField(null=True, blank=True)
-    position_at = models.DateTimeField(null=True, blank=True)
-    position_accuracy_m = models.FloatField(null=True, blank=True)
+    lat = models.FloatField(_("latitude"), null=True, blank=True)
+    lon = models.FloatField(_("longitude"), null=True, blank=True)
+    position_at = models.DateTimeField(_("position at"), null=True, blank=True)
+    position_accuracy_m = models.FloatField(_("position accuracy m"), null=True, blank=True)
 
-    last_contact_at = models.DateTimeField(null=True, blank=True)
-    last_contact_via = models.CharField(max_length=16, blank=True)  # socket | pull | push | sms
+    last_contact_at = models.DateTimeField(_("last contact at"), null=True, blank=True)
+    last_contact_via = models.CharField(
+        _("last contact via"), max_length=16, blank=True
+    )  # socket | pull | push | sms
 
     class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
         ordering = ["callsign"]
         constraints = [
             *coordinates_constraints("unit"),

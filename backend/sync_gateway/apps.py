@@ -2,6 +2,7 @@ from typing import Any
 
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 def _publish_codes(sender: AppConfig, using: str = "default", **kwargs: Any) -> None:
@@ -17,7 +18,7 @@ def _publish_codes(sender: AppConfig, using: str = "default", **kwargs: Any) -> 
 class SyncGatewayConfig(AppConfig):
     name = "backend.sync_gateway"
     label = "sync_gateway"
-    verbose_name = "Device sync"
+    verbose_name = _("Device sync")
 
     def ready(self) -> None:
         post_migrate.connect(_publish_codes, sender=self, dispatch_uid="kuzet-publish-codes")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class QuarantinedRecord(models.Model):
@@ -45,6 +46,8 @@ class QuarantinedRecord(models.Model):
     )
 
     class Meta:
+        verbose_name = _("quarantined record")
+        verbose_name_plural = _("quarantined records")
         ordering = ["-received_at"]
 
     def __str__(self) -> str:

@@ -36,6 +36,7 @@ from typing import Any
 import orjson
 from django.conf import settings
 from django.db import connection
+from django.utils import translation
 
 from backend.common import clock
 from backend.dispatch.lifecycle import ASSIGNMENT_OPEN, AssignmentStatus, EventKind, IncidentStatus
@@ -77,12 +78,18 @@ _CODE_KINDS: list[tuple[str, Any]] = [
 
 
 def code_records() -> dict[str, dict[str, Any]]:
-    """Every code-table record by id (``<kind>:<code>``), generated from the model choices."""
+    """Every code-table record by id (``<kind>:<code>``), generated from the model choices.
+
+    The labels are translatable (the field app names codes in its own language); devices get
+    the English ones whatever language the caller runs in, so the digest never flips."""
     records: dict[str, dict[str, Any]] = {}
-    for kind, choices in _CODE_KINDS:
-        for value, label in choices.choices:
-            record_id = f"{kind}:{value}"
-            records[record_id] = {"id": record_id, "kind": kind, "code": value, "label": str(label)}
+    with translation.override("en"):
+        for kind, choices in _CODE_KINDS:
+            for value, label in choices.choices:
+                record_id = f"{kind}:{value}"
+                records[record_id] = {
+                    "id": record_id, "kind": kind, "code": value, "label": str(label)
+                }  # fmt: skip
     return records
 
 

@@ -117,6 +117,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's LocaleMiddleware, with the officer's own language first (needs request.user).
+    "backend.people.i18n.OfficerLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last: it answers a locked-out admin login before the view sees the password.
@@ -144,6 +146,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
+                "backend.people.i18n.language_choices",
             ],
         },
     },
@@ -382,6 +385,9 @@ LANGUAGES = [("kk", "Қазақша"), ("ru", "Русский"), ("en", "English
 TIME_ZONE = "Asia/Almaty"
 # Django has no Kazakh number and date formats; Kazakhstan writes 75,0 and 31.03.2026.
 FORMAT_MODULE_PATH = ["backend.config.formats"]
+# Kazakh and Russian for all of backend (`make messages`); the chief's console keeps its own
+# catalog in backend/reports/locale.
+LOCALE_PATHS = [BASE_DIR / "backend" / "locale"]
 USE_I18N = True
 USE_TZ = True
 STATIC_URL = "static/"

@@ -9,6 +9,7 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from backend.common import clock
 from backend.ledger.names import SyncTable
@@ -17,11 +18,11 @@ from backend.people.admin_scoping import ConditionFilter, ScopedAdminMixin
 from .. import kpis
 from ..models import Assignment
 from .dispatch_panel import AssignmentDispatchAdminMixin
-from .formatting import seconds_text
+from .formatting import seconds_text, when_text
 
 
 class OverdueFilter(ConditionFilter):
-    title = "overdue now"
+    title = _("overdue now")
     parameter_name = "overdue"
 
     def condition(self, request: HttpRequest) -> Q:
@@ -38,7 +39,7 @@ class AssignmentAdmin(AssignmentDispatchAdminMixin, ScopedAdminMixin, admin.Mode
         "unit",
         "status",
         "dispatch_source",
-        "dispatched_at",
+        "dispatched",
         "ack_latency",
         "response",
         "escalation_level",
@@ -70,19 +71,23 @@ class AssignmentAdmin(AssignmentDispatchAdminMixin, ScopedAdminMixin, admin.Mode
         # the facts, which put each change on the timeline and tell the boards and devices.
         return [f.name for f in Assignment._meta.fields]
 
-    @admin.display(description="incident", ordering="incident__number")
+    @admin.display(description=_("dispatched"), ordering="dispatched_at")
+    def dispatched(self, obj: Assignment) -> str:
+        return when_text(obj.dispatched_at)
+
+    @admin.display(description=_("incident"), ordering="incident__number")
     def incident_link(self, obj: Assignment) -> str:
         url = reverse("admin:dispatch_incident_change", args=[obj.incident_id])
         return format_html('<a href="{}">{}</a>', url, obj.incident.number)
 
-    @admin.display(description="ack after", ordering="acknowledge_s")
+    @admin.display(description=_("acknowledged after"), ordering="acknowledge_s")
     def ack_latency(self, obj: Any) -> str:
         return seconds_text(obj.acknowledge_s)
 
-    @admin.display(description="response", ordering="response_s")
+    @admin.display(description=_("response"), ordering="response_s")
     def response(self, obj: Any) -> str:
         return seconds_text(obj.response_s)
 
-    @admin.display(description="overdue", boolean=True, ordering="overdue")
+    @admin.display(description=_("overdue"), boolean=True, ordering="overdue")
     def overdue_flag(self, obj: Any) -> bool:
         return bool(obj.overdue)

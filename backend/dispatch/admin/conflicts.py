@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django import forms
@@ -10,22 +9,35 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from backend.common.errors import DomainError
 from backend.people.admin_scoping import RESOLVE, ScopedAdminMixin
 
 from ..models import Conflict
 from ..services.conflicts import conflict_resolve, conflict_resolve_check
-from .formatting import ms_text, uncertainty_text, when_text
+from .formatting import (
+    duration_text,
+    ms_text,
+    payload_rows,
+    uncertainty_text,
+    when_text,
+    yes_no,
+)
 
 
 class ConflictResolveForm(forms.ModelForm):  # type: ignore[type-arg]
     """A chief's resolution, checked by the service's own rules before anything is saved
     (a refusal is a form error on the page, never a half-saved resolution)."""
 
-    resolution = forms.ChoiceField(choices=Conflict.Resolution.choices)
+    resolution = forms.ChoiceField(
+        label=gettext_lazy("Resolution"), choices=Conflict.Resolution.choices
+    )
     resolution_note = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), help_text="Why: this goes into the audit log."
+        label=gettext_lazy("Resolution note"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("Why: this goes into the audit log."),
     )
     by: Any = None  # the acting user, set by the admin
 
@@ -127,45 +139,42 @@ class ConflictAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-ar
                 note=form.cleaned_data["resolution_note"],
             )
         except DomainError as exc:
-            raise PermissionDenied(f"Not resolved: {exc.detail}") from exc
+            raise PermissionDenied(_("Not resolved: %(why)s") % {"why": exc.detail}) from exc
 
-    @admin.display(description="both sides")
+    @admin.display(description=gettext_lazy("both sides"))
     def both_sides(self, obj: Conflict) -> str:
         e = obj.event
         device_rows = [
-            ("event", f"{e.get_kind_display()} {e.pk} ({e.source})"),
-            ("device clock (raw)", ms_text(e.device_time)),
+            (_("Event"), f"{e.get_kind_display()} {e.pk} ({e.get_source_display()})"),
+            (_("Device clock"), ms_text(e.device_time)),
             (
-                "boot / elapsed",
-                f"{e.boot_id or '—'} / {e.elapsed_ms if e.elapsed_ms is not None else '—'} ms",
+                _("Boot / since boot"),
+                f"{e.boot_id or '—'} / "
+                + (duration_text(e.elapsed_ms // 1000) if e.elapsed_ms is not None else "—"),
             ),
-            ("GPS time", ms_text(e.gps_time)),
+            (_("GPS time"), ms_text(e.gps_time)),
             (
-                "estimated time",
+                _("Estimated time"),
                 f"{when_text(e.estimated_at)} {uncertainty_text(e.estimate_uncertainty_ms)}",
             ),
-            ("method", e.get_estimate_method_display()),
-            ("received by the server", when_text(e.server_received_at)),
-            ("clock suspect", "yes" if e.clock_suspect else "no"),
-            ("disposition", e.get_disposition_display()),
+            (_("Method"), e.get_estimate_method_display()),
+            (_("Received by the server"), when_text(e.server_received_at)),
+            (_("Device clock suspect"), yes_no(e.clock_suspect)),
+            (_("Disposition"), e.get_disposition_display()),
         ]
-        device_rows += [
-            (str(k), json.dumps(v, ensure_ascii=False)) for k, v in sorted(obj.device_side.items())
-        ]
-        server_rows = [
-            (str(k), json.dumps(v, ensure_ascii=False)) for k, v in sorted(obj.server_side.items())
-        ]
+        device_rows += payload_rows(obj.device_side)
+        server_rows = payload_rows(obj.server_side)
         a = obj.assignment
         if a is not None:
             for label, value in (
-                ("cancelled at", a.cancelled_at),
-                ("superseded at", a.superseded_at),
-                ("assignment closed at", a.closed_at),
+                (_("Cancelled at"), a.cancelled_at),
+                (_("Superseded at"), a.superseded_at),
+                (_("Assignment closed at"), a.closed_at),
             ):
                 if value:
                     server_rows.append((label, when_text(value)))
         if obj.incident is not None and obj.incident.closed_at:
-            server_rows.append(("incident closed at", when_text(obj.incident.closed_at)))
+            server_rows.append((_("Incident closed at"), when_text(obj.incident.closed_at)))
 
         def table(rows: list[tuple[str, str]]) -> str:
             return format_html(
@@ -173,8 +182,10 @@ class ConflictAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-ar
             )
 
         return format_html(
-            '<div style="display:flex;gap:2em"><div><h3>Device</h3>{}</div>'
-            "<div><h3>Server</h3>{}</div></div>",
+            '<div style="display:flex;gap:2em"><div><h3>{}</h3>{}</div>'
+            "<div><h3>{}</h3>{}</div></div>",
+            _("Device"),
             table(device_rows),
-            table(server_rows or [("command", "—")]),
+            _("Server"),
+            table(server_rows or [(_("Command"), "—")]),
         )

@@ -7,12 +7,14 @@ from typing import Any
 from django.contrib import admin
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy as _
 
 from backend.ledger import uow
 from backend.people.admin_scoping import ScopedAdminMixin, seconds
 
 from ..models import Event
-from .formatting import duration_text, ms_text, uncertainty_text
+from .formatting import duration_text, ms_text, payload_html, uncertainty_text
 
 
 def event_scope_q(admin_: ScopedAdminMixin, request: HttpRequest, prefix: str = "") -> Q:
@@ -62,18 +64,18 @@ class EventAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
                     "officer",
                     "device",
                     "disposition",
-                    "payload",
+                    "payload_words",
                     "content_hash",
                 )
             },
         ),
         (
-            "Raw observations (as the device sent them)",
+            _("Raw observations (as the device sent them)"),
             {
                 "fields": (
                     "device_clock",
                     "boot_id",
-                    "elapsed_ms",
+                    "since_boot",
                     "gps_clock",
                     "lat",
                     "lon",
@@ -82,15 +84,15 @@ class EventAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
             },
         ),
         (
-            "Time",
+            _("Time"),
             {
                 "fields": (
                     "server_received_at",
                     "estimated_at",
-                    "estimate_uncertainty_ms",
+                    "uncertainty",
                     "estimate_method",
                     "clock_suspect",
-                    "clock_skew_ms",
+                    "clock_skew",
                 )
             },
         ),
@@ -119,11 +121,11 @@ class EventAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         return [f for _, opts in self.fieldsets for f in opts["fields"]]
 
-    @admin.display(description="device clock")
+    @admin.display(description=_("device clock"))
     def device_clock(self, obj: Event) -> str:
         return ms_text(obj.device_time)
 
-    @admin.display(description="GPS time")
+    @admin.display(description=_("GPS time"))
     def gps_clock(self, obj: Event) -> str:
         return ms_text(obj.gps_time)
 
@@ -131,6 +133,18 @@ class EventAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     def uncertainty(self, obj: Event) -> str:
         return uncertainty_text(obj.estimate_uncertainty_ms)
 
-    @admin.display(description="sync lag")
+    @admin.display(description=_("sync lag"))
     def sync_lag(self, obj: Event) -> str:
         return duration_text(seconds(obj.server_received_at - obj.estimated_at))
+
+    @admin.display(description=_("payload"))
+    def payload_words(self, obj: Event) -> SafeString:
+        return payload_html(obj.payload)
+
+    @admin.display(description=_("since the device booted"))
+    def since_boot(self, obj: Event) -> str:
+        return duration_text(None if obj.elapsed_ms is None else obj.elapsed_ms // 1000)
+
+    @admin.display(description=_("device clock skew"))
+    def clock_skew(self, obj: Event) -> str:
+        return duration_text(None if obj.clock_skew_ms is None else round(obj.clock_skew_ms / 1000))

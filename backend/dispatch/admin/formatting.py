@@ -1,59 +1,98 @@
 """How the consoles write times and durations: one clock (the district's local time, with
-the date when it is not today), durations in minutes and seconds, uncertainty as ±."""
+the date when it is not today), durations as m:ss or h:mm:ss, uncertainty as ±; and data a
+person reads (an event's payload, an audit entry's data, DV risk flags) as labelled words,
+never as JSON or epoch numbers. The one place every admin screen calls: the generic part is
+``backend.common.formatting`` (re-exported here), the dispatch words (risk flags) are here."""
 
 from __future__ import annotations
 
-import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any
 
-from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
 
-from backend.common import clock
+from backend.common.formatting import (
+    EPOCH_MS_FROM,
+    KEY_LABELS,
+    NOTHING,
+    clock_text,
+    date_text,
+    duration_text,
+    key_label,
+    minutes_text,
+    ms_text,
+    payload_html,
+    payload_rows,
+    payload_text,
+    seconds_text,
+    uncertainty_text,
+    value_text,
+    when_from_text,
+    when_text,
+    yes_no,
+)
+
+__all__ = [
+    "EPOCH_MS_FROM",
+    "KEY_LABELS",
+    "NOTHING",
+    "clock_text",
+    "date_text",
+    "duration_text",
+    "key_label",
+    "minutes_text",
+    "ms_text",
+    "payload_html",
+    "payload_rows",
+    "payload_text",
+    "risk_flag_text",
+    "risk_flags_html",
+    "risk_flags_text",
+    "seconds_text",
+    "uncertainty_text",
+    "value_text",
+    "when_from_text",
+    "when_text",
+    "yes_no",
+]
 
 
-def when_text(value: dt.datetime | None, *, today: dt.date | None = None) -> str:
-    """A time in the district's time zone (Kazakhstan, UTC+5): ``09:06:45`` today,
-    ``02.12.2026 09:06:45`` on another day."""
-    if value is None:
-        return "—"
-    local = timezone.localtime(value)
-    today = today or timezone.localdate()
-    if local.date() == today:
-        return f"{local:%H:%M:%S}"
-    return f"{local:%d.%m.%Y %H:%M:%S}"
+def risk_flag_text(flag: Mapping[str, Any]) -> str:
+    """One DV risk flag (``selectors.risk_flags``) as a sentence for the responding unit."""
+    if flag.get("flag") == "domestic_violence":
+        return _("Domestic violence call")
+    if flag.get("flag") != "risk_subject":
+        return payload_text(flag)
+    kind = {"person": _("person"), "address": _("address")}.get(str(flag.get("kind")), "")
+    parts = [_("Risk subject: %(name)s") % {"name": flag.get("label") or NOTHING}]
+    if kind:
+        parts[0] += f" ({kind})"
+    until = flag.get("protective_order_until")
+    if until:
+        shown = when_from_text(str(until)) or str(until)
+        if flag.get("protective_order_active"):
+            parts.append(_("protective order in force until %(date)s") % {"date": shown})
+        else:
+            parts.append(_("protective order expired %(date)s") % {"date": shown})
+    calls = flag.get("prior_dv_calls")
+    if calls:
+        parts.append(_("earlier DV calls: %(n)s") % {"n": calls})
+    visited = flag.get("last_follow_up_at")
+    if visited:
+        shown = when_from_text(str(visited)) or str(visited)
+        parts.append(_("last follow-up visit %(when)s") % {"when": shown})
+    return ", ".join(parts)
 
 
-def ms_text(value: int | None) -> str:
-    """A device's raw millisecond time (wall clock, GPS) in local time; the raw value is kept
-    on the event, not shown."""
-    if value is None:
-        return "—"
-    try:
-        return when_text(clock.from_ms(value))
-    except (OverflowError, OSError, ValueError):
-        return "unreadable"
+def risk_flags_text(flags: Iterable[Mapping[str, Any]] | None) -> list[str]:
+    """DV risk flags as sentences, one per flag."""
+    return [risk_flag_text(f) for f in flags or () if isinstance(f, Mapping)]
 
 
-def uncertainty_text(ms: int | None) -> str:
-    if ms is None:
-        return "± ?"
-    if ms < 10_000:
-        return f"± {ms / 1000:.1f} s"
-    if ms < 3_600_000:
-        return f"± {ms // 60_000} min {ms // 1000 % 60} s"
-    return f"± {ms / 3_600_000:.1f} h"
-
-
-def duration_text(value: int | None) -> str:
-    if value is None:
-        return "—"
-    sign, value = ("−", -value) if value < 0 else ("", value)
-    if value < 60:
-        return f"{sign}{value} s"
-    if value < 3600:
-        return f"{sign}{value // 60} min {value % 60:02d} s"
-    return f"{sign}{value // 3600} h {value // 60 % 60:02d} min"
-
-
-def seconds_text(value: float | None) -> str:
-    """A KPI in seconds (``kpis``: a float, or None when a milestone is missing)."""
-    return duration_text(None if value is None else round(value))
+def risk_flags_html(flags: Iterable[Mapping[str, Any]] | None) -> SafeString:
+    words = risk_flags_text(flags)
+    if not words:
+        return format_html("{}", NOTHING)
+    return format_html("<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((w,) for w in words)))

@@ -12,6 +12,7 @@ from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from backend.ledger import uow
@@ -22,7 +23,7 @@ from .. import access, kpis
 from ..models import Assignment, Incident
 from . import call_entry
 from .dispatch_panel import IncidentDispatchAdminMixin
-from .formatting import duration_text, when_text
+from .formatting import duration_text, risk_flags_html, when_text
 
 # What a superuser may correct on an incident: what the caller said, where, the registry
 # numbers. Status, priority, place and every time belong to the services.
@@ -55,7 +56,7 @@ class IncidentAdmin(IncidentDispatchAdminMixin, ScopedAdminMixin, admin.ModelAdm
     change_form_template = "admin/dispatch/incident/change_form_with_dispatch.html"
     list_display = (
         "number",
-        "received_at",
+        "received",
         "district",
         "place",
         "channel",
@@ -118,7 +119,7 @@ class IncidentAdmin(IncidentDispatchAdminMixin, ScopedAdminMixin, admin.ModelAdm
                     "caller_name",
                     "caller_phone",
                     "media_links",
-                    "risk_flags",
+                    "risk_flags_words",
                     "notify_citizen",
                     "citizen_notified_at",
                     "citizen_delay_notified_at",
@@ -193,7 +194,7 @@ class IncidentAdmin(IncidentDispatchAdminMixin, ScopedAdminMixin, admin.ModelAdm
         return ours + super().get_urls()
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        every_field = [f.name for f in Incident._meta.fields]
+        every_field = [f.name for f in Incident._meta.fields] + ["risk_flags_words"]
         if getattr(request.user, "is_superuser", False):
             return [f for f in every_field if f not in SUPERUSER_CORRECTS]
         return every_field
@@ -212,27 +213,35 @@ class IncidentAdmin(IncidentDispatchAdminMixin, ScopedAdminMixin, admin.ModelAdm
             uow.record_read(actor=request.user, obj=obj, purpose="admin.incident_view")
         return super().change_view(request, object_id, form_url, extra_context)
 
-    @admin.display(description="place")
+    @admin.display(description=_("received"), ordering="received_at")
+    def received(self, obj: Incident) -> str:
+        return when_text(obj.received_at)
+
+    @admin.display(description=_("risk flags"))
+    def risk_flags_words(self, obj: Incident) -> SafeString:
+        return risk_flags_html(obj.risk_flags)
+
+    @admin.display(description=_("place"))
     def place(self, obj: Incident) -> str:
         if obj.settlement_id:
             return obj.settlement.name  # type: ignore[union-attr]
         return obj.landmark[:40] or "—"
 
-    @admin.display(description="summary")
+    @admin.display(description=_("summary"))
     def summary_text(self, obj: Incident) -> str:
         if obj.is_dv:
             # Details of DV calls only on the incident page, where the read is audited.
-            return "domestic violence (open the incident; reads are audited)"
+            return str(_("domestic violence (open the incident; reads are audited)"))
         return obj.summary[:60]
 
-    @admin.display(description="units", ordering="assignments_n")
+    @admin.display(description=_("units"), ordering="assignments_n")
     def assignment_count(self, obj: Any) -> int:
         return int(obj.assignments_n)
 
-    @admin.display(description="first on scene", ordering="first_on_scene_at")
+    @admin.display(description=_("first on scene"), ordering="first_on_scene_at")
     def first_on_scene(self, obj: Any) -> str:
         return when_text(obj.first_on_scene_at)
 
-    @admin.display(description="response", ordering="response_s")
+    @admin.display(description=_("response"), ordering="response_s")
     def response(self, obj: Any) -> str:
         return duration_text(None if obj.response_s is None else round(obj.response_s))

@@ -8,11 +8,14 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from backend.people.admin_scoping import REVOKE, ScopedAdminMixin
 
 from ..models import IntakeKey
 from ..services.intake import intake_key_issue, intake_key_revoke
+from .formatting import when_text
 
 
 class IntakeKeyForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -32,10 +35,10 @@ class IntakeKeyAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-a
         "name",
         "channel",
         "prefix",
-        "created_at",
+        "created",
         "created_by",
-        "last_used_at",
-        "revoked_at",
+        "last_used",
+        "revoked",
     )
     list_select_related = ("created_by",)
     list_filter = ("channel",)
@@ -64,14 +67,31 @@ class IntakeKeyAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-a
         obj._state.adding = False
         self.message_user(
             request,
-            f"Intake key for {key.name} ({key.channel}): {raw} — give it to the integration "
-            "now; it is not stored and will not be shown again.",
+            _(
+                "Intake key for %(name)s (%(channel)s): %(key)s — give it to the integration "
+                "now; it is not stored and will not be shown again."
+            )
+            % {"name": key.name, "channel": key.get_channel_display(), "key": raw},
             messages.SUCCESS,
         )
 
-    @admin.action(description="Revoke the selected keys", permissions=["revoke"])
+    @admin.action(description=gettext_lazy("Revoke the selected keys"), permissions=["revoke"])
     def revoke(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         revoked = [
             k.name for k in queryset.order_by("pk") if intake_key_revoke(key=k, by=request.user)
         ]
-        self.message_user(request, f"Revoked {len(revoked)} key(s).", messages.SUCCESS)
+        self.message_user(
+            request, _("Revoked %(n)s key(s).") % {"n": len(revoked)}, messages.SUCCESS
+        )
+
+    @admin.display(description=gettext_lazy("created"), ordering="created_at")
+    def created(self, obj: IntakeKey) -> str:
+        return when_text(obj.created_at)
+
+    @admin.display(description=gettext_lazy("last used"), ordering="last_used_at")
+    def last_used(self, obj: IntakeKey) -> str:
+        return when_text(obj.last_used_at)
+
+    @admin.display(description=gettext_lazy("revoked"), ordering="revoked_at")
+    def revoked(self, obj: IntakeKey) -> str:
+        return when_text(obj.revoked_at)

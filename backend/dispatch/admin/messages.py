@@ -5,23 +5,25 @@ from __future__ import annotations
 from django.contrib import admin
 from django.db.models import Q
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from backend.people.admin_scoping import ScopedAdminMixin
 
 from ..models import SmsMessage
+from .formatting import when_text
 
 
 @admin.register(SmsMessage)
 class SmsMessageAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     read_only = True
     list_display = (
-        "created_at",
+        "created",
         "direction",
         "phone",
         "purpose",
         "state",
         "attempts",
-        "sent_at",
+        "sent",
         "short_body",
     )
     list_filter = ("direction", "state", "purpose")
@@ -35,6 +37,14 @@ class SmsMessageAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-
             return Q()
         return scope.q("assignment__incident__district") | scope.q("officer__district")
 
-    @admin.display(description="text")
+    @admin.display(description=_("created"), ordering="created_at")
+    def created(self, obj: SmsMessage) -> str:
+        return when_text(obj.created_at)
+
+    @admin.display(description=_("sent"), ordering="sent_at")
+    def sent(self, obj: SmsMessage) -> str:
+        return when_text(obj.sent_at)
+
+    @admin.display(description=_("text"))
     def short_body(self, obj: SmsMessage) -> str:
         return obj.body[:60]

@@ -2,17 +2,67 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.db.models import Q
 from django.http import HttpRequest
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy as _
 
 from backend.people.admin_scoping import ConditionFilter, ScopedAdminMixin
 from backend.people.models import Role
 
 from .. import kpis
 from ..models import EscalationPolicy, EscalationStep
+from .formatting import minutes_text, payload_html, when_text
+
+# A day: longer than any deadline a district sets, short enough to catch "seconds typed
+# into minutes".
+MAX_MINUTES = 24 * 60
+
+
+class MinutesField(forms.DecimalField):
+    """A deadline typed in minutes (``1.5`` is 90 s), stored in whole seconds."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", Decimal(0))
+        kwargs.setdefault("max_value", Decimal(MAX_MINUTES))
+        kwargs.setdefault("decimal_places", 2)
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, int) and not isinstance(value, bool):
+            # The model's seconds, shown as minutes (a bound form shows what was typed).
+            return f"{value / 60:g}"
+        return value
+
+    def clean(self, value: Any) -> int | None:
+        minutes = super().clean(value)
+        return None if minutes is None else round(minutes * 60)
+
+
+class EscalationPolicyForm(forms.ModelForm):  # type: ignore[type-arg]
+    deliver_within_s = MinutesField(
+        label=_("Deliver within, minutes"),
+        help_text=_("How long a dispatch may wait to reach the unit's phone before an SMS."),
+    )
+    ack_within_s = MinutesField(
+        label=_("Acknowledge within, minutes"),
+        help_text=_("How long the unit has to acknowledge before the ladder starts."),
+    )
+    arrive_within_s = MinutesField(
+        label=_("Arrive within, minutes"),
+        required=False,
+        help_text=_("Blank: no arrival target."),
+    )
+
+    class Meta:
+        model = EscalationPolicy
+        fields = ("district", "priority", "zone", "deliver_within_s", "ack_within_s",
+                  "arrive_within_s")  # fmt: skip
 
 
 @admin.register(EscalationPolicy)
@@ -20,13 +70,14 @@ class EscalationPolicyAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore
     """Deadlines per district, priority and zone; the defaults (no district) belong to the
     oblast administrator, a district's own rows to its chief."""
 
+    form = EscalationPolicyForm
     list_display = (
         "where",
         "priority",
         "zone",
-        "deliver_within_s",
-        "ack_within_s",
-        "arrive_within_s",
+        "deliver_within",
+        "ack_within",
+        "arrive_within",
     )
     list_select_related = ("district",)
     list_filter = ("priority", "district")
@@ -54,13 +105,29 @@ class EscalationPolicyAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore
             field.empty_label = None
         return field
 
-    @admin.display(description="district", ordering="district__name")
+    @admin.display(description=_("district"), ordering="district__name")
     def where(self, obj: EscalationPolicy) -> str:
-        return obj.district.name if obj.district_id else "default (every district)"  # type: ignore[union-attr]
+        if obj.district_id:
+            return obj.district.name  # type: ignore[union-attr]
+        return str(_("default (every district)"))
+
+    @admin.display(description=_("deliver within"), ordering="deliver_within_s")
+    def deliver_within(self, obj: EscalationPolicy) -> str:
+        return minutes_text(obj.deliver_within_s)
+
+    @admin.display(description=_("acknowledge within"), ordering="ack_within_s")
+    def ack_within(self, obj: EscalationPolicy) -> str:
+        return minutes_text(obj.ack_within_s)
+
+    @admin.display(description=_("arrive within"), ordering="arrive_within_s")
+    def arrive_within(self, obj: EscalationPolicy) -> str:
+        if obj.arrive_within_s is None:
+            return str(_("no target"))
+        return minutes_text(obj.arrive_within_s)
 
 
 class AwaitingChiefFilter(ConditionFilter):
-    title = "waiting for the chief"
+    title = _("waiting for the chief")
     parameter_name = "awaiting_chief"
 
     def condition(self, request: HttpRequest) -> Q:
@@ -71,8 +138,21 @@ class AwaitingChiefFilter(ConditionFilter):
 class EscalationStepAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     read_only = True
     scope_path = "assignment__incident__district"
-    list_display = ("assignment", "step", "due_at", "fired_at")
+    list_display = ("assignment", "step", "due", "fired")
     list_select_related = ("assignment__incident", "assignment__unit")
     list_filter = (AwaitingChiefFilter, "step")
     ordering = ("-fired_at",)
     show_full_result_count = False
+    fields = ("assignment", "step", "due_at", "fired_at", "details_words")
+
+    @admin.display(description=_("due"), ordering="due_at")
+    def due(self, obj: EscalationStep) -> str:
+        return when_text(obj.due_at)
+
+    @admin.display(description=_("fired"), ordering="fired_at")
+    def fired(self, obj: EscalationStep) -> str:
+        return when_text(obj.fired_at)
+
+    @admin.display(description=_("details"))
+    def details_words(self, obj: EscalationStep) -> SafeString:
+        return payload_html(obj.details)

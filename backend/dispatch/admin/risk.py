@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import admin
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
 
 from backend.common import clock
 from backend.ledger import uow
@@ -15,10 +16,11 @@ from backend.people.models import Role
 
 from .. import kpis
 from ..models import FollowUpTask, RiskSubject
+from .formatting import date_text, when_text
 
 
 class FollowUpOverdueFilter(ConditionFilter):
-    title = "overdue now"
+    title = _("overdue now")
     parameter_name = "overdue"
 
     def condition(self, request: HttpRequest) -> Q:
@@ -32,9 +34,9 @@ class RiskSubjectAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type
         "kind",
         "district",
         "settlement",
-        "protective_order_until",
+        "order_until",
         "prior_dv_calls",
-        "last_follow_up_at",
+        "last_follow_up",
     )
     list_select_related = ("district", "settlement")
     list_filter = ("kind", "district")
@@ -65,10 +67,18 @@ class RiskSubjectAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type
             obj.district_id = user.district_id
         super().save_model(request, obj, form, change)
 
+    @admin.display(description=_("protective order until"), ordering="protective_order_until")
+    def order_until(self, obj: RiskSubject) -> str:
+        return date_text(obj.protective_order_until)
+
+    @admin.display(description=_("last follow-up visit"), ordering="last_follow_up_at")
+    def last_follow_up(self, obj: RiskSubject) -> str:
+        return when_text(obj.last_follow_up_at)
+
 
 @admin.register(FollowUpTask)
 class FollowUpTaskAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ("incident", "district", "unit", "due_at", "done_at")
+    list_display = ("incident", "district", "unit", "due", "done")
     list_select_related = ("incident", "district", "unit")
     list_filter = (FollowUpOverdueFilter, "district", "unit")
     search_fields = ("incident__number",)
@@ -97,3 +107,11 @@ class FollowUpTaskAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[typ
                 follow_up_id=task.pk,
             )
         return super().change_view(request, object_id, form_url, extra_context)
+
+    @admin.display(description=_("due"), ordering="due_at")
+    def due(self, obj: FollowUpTask) -> str:
+        return when_text(obj.due_at)
+
+    @admin.display(description=_("done"), ordering="done_at")
+    def done(self, obj: FollowUpTask) -> str:
+        return when_text(obj.done_at)

@@ -6,11 +6,21 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from backend.ledger.actions import action_label
 from backend.ledger.models import AuditEntry
 
 from ..models import Event, Incident
-from .formatting import ms_text, uncertainty_text, when_text
+from .formatting import ms_text, payload_text, uncertainty_text, when_text
+
+KIND_LABELS = {
+    "incident": gettext_lazy("Incident"),
+    "assignment": gettext_lazy("Assignment"),
+    "event": gettext_lazy("Event"),
+    "audit": gettext_lazy("Audit"),
+}
 
 
 @dataclass(frozen=True)
@@ -22,6 +32,15 @@ class TimelineRow:
     detail: str
     source: str = ""
 
+    @property
+    def when(self) -> str:
+        """The row's time on the district's clock (formatting.when_text)."""
+        return when_text(self.at)
+
+    @property
+    def kind_label(self) -> str:
+        return str(KIND_LABELS.get(self.kind, self.kind))
+
 
 def incident_timeline(incident: Incident) -> list[TimelineRow]:
     """Everything that happened to an incident, in time order: the call, its assignments,
@@ -32,8 +51,9 @@ def incident_timeline(incident: Incident) -> list[TimelineRow]:
             incident.received_at,
             0,
             "incident",
-            "received",
-            f"via {incident.get_channel_display()}, {incident.priority}",
+            _("Received"),
+            _("via %(channel)s, %(priority)s")
+            % {"channel": incident.get_channel_display(), "priority": incident.priority},
             "",
         )
     ]
@@ -43,8 +63,8 @@ def incident_timeline(incident: Incident) -> list[TimelineRow]:
                 incident.closed_at,
                 0,
                 "incident",
-                "closed",
-                incident.disposition or incident.outcome_code,
+                _("Closed"),
+                incident.disposition or incident.get_outcome_code_display(),
                 "",
             )
         )
@@ -55,9 +75,14 @@ def incident_timeline(incident: Incident) -> list[TimelineRow]:
                 a.dispatched_at,
                 1,
                 "assignment",
-                f"{a.unit.callsign} dispatched",
-                f"assignment #{a.pk}, now {a.get_status_display()}"
-                + (f", ack due {when_text(a.ack_due_at)}" if a.ack_due_at else ""),
+                _("%(unit)s dispatched") % {"unit": a.unit.callsign},
+                _("assignment #%(id)s, now %(status)s")
+                % {"id": a.pk, "status": a.get_status_display()}
+                + (
+                    ", " + _("acknowledgement due %(when)s") % {"when": when_text(a.ack_due_at)}
+                    if a.ack_due_at
+                    else ""
+                ),
                 a.get_dispatch_source_display(),
             )
         )
@@ -67,7 +92,7 @@ def incident_timeline(incident: Incident) -> list[TimelineRow]:
                     a.cancelled_at,
                     1,
                     "assignment",
-                    f"{a.unit.callsign} cancelled",
+                    _("%(unit)s cancelled") % {"unit": a.unit.callsign},
                     a.cancel_reason,
                     "",
                 )
@@ -78,8 +103,8 @@ def incident_timeline(incident: Incident) -> list[TimelineRow]:
                     a.superseded_at,
                     1,
                     "assignment",
-                    f"{a.unit.callsign} superseded",
-                    f"by assignment #{a.superseded_by_id}",
+                    _("%(unit)s superseded") % {"unit": a.unit.callsign},
+                    _("by assignment #%(id)s") % {"id": a.superseded_by_id},
                     "",
                 )
             )
@@ -91,14 +116,19 @@ def incident_timeline(incident: Incident) -> list[TimelineRow]:
     )
     for e in events:
         spread = uncertainty_text(e.estimate_uncertainty_ms)
-        detail = (
-            f"{e.get_disposition_display()}; estimated {spread} by {e.estimate_method};"
-            f" received {when_text(e.server_received_at)}"
-        )
+        parts = [
+            str(e.get_disposition_display()),
+            _("estimated %(spread)s by %(method)s")
+            % {"spread": spread, "method": e.get_estimate_method_display()},
+            _("received %(when)s") % {"when": when_text(e.server_received_at)},
+        ]
         if e.device_time is not None:
-            detail += f"; device clock {ms_text(e.device_time)}"
+            parts.append(_("device clock %(when)s") % {"when": ms_text(e.device_time)})
         if e.clock_suspect:
-            detail += "; CLOCK SUSPECT"
+            parts.append(_("device clock suspect"))
+        if e.payload:
+            parts.append(payload_text(e.payload))
+        detail = "; ".join(parts)
         unit = f"{e.unit.callsign} " if e.unit is not None else ""
         rows.append(
             TimelineRow(
@@ -107,7 +137,7 @@ def incident_timeline(incident: Incident) -> list[TimelineRow]:
                 "event",
                 f"{unit}{e.get_kind_display()}",
                 detail,
-                f"{e.source}{'/' + e.via if e.via else ''}",
+                f"{e.get_source_display()}{' / ' + e.via if e.via else ''}",
             )
         )
     conflict_ids = list(incident.conflicts.values_list("pk", flat=True))
@@ -123,8 +153,8 @@ def incident_timeline(incident: Incident) -> list[TimelineRow]:
                 entry.at,
                 3,
                 "audit",
-                entry.action,
-                f"#{entry.id} {entry.object_type}:{entry.object_id} {entry.data}",
+                action_label(entry.action),
+                f"#{entry.id} " + payload_text(entry.data_dict),
                 entry.actor_label or entry.actor_kind,
             )
         )

@@ -212,21 +212,23 @@ def _sms_cancel_if_texted(assignment: Assignment, incident: Incident, now: dt.da
     texted = (
         SmsMessage.objects.filter(assignment=assignment, direction=SmsMessage.Direction.OUT)
         .exclude(purpose="cancel")
-        .values_list("officer_id", "phone")
+        .values_list("officer_id", "phone", "officer__language")
         .distinct()
     )
-    body = sms_texts.cancel_text(incident=incident)
+    # Each officer reads it in their own language (sms_texts.DEFAULT_LANGUAGE without one).
     outbox.sms_queue(
         [
             outbox.sms_build(
                 phone=phone,
-                body=body,
+                body=sms_texts.cancel_text(
+                    incident=incident, language=language or sms_texts.DEFAULT_LANGUAGE
+                ),
                 purpose="cancel",
                 now=now,
                 officer_id=officer_id,
                 assignment_id=assignment.pk,
             )
-            for officer_id, phone in texted
+            for officer_id, phone, language in texted
         ]
     )
 

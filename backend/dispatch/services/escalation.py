@@ -490,7 +490,7 @@ def _defer(p: _Planned, step: str, *, now: dt.datetime, report: SweepReport) -> 
 
 
 def _fire(
-    p: _Planned, step: str, *, now: dt.datetime, phones: dict[int, list[tuple[int, str]]]
+    p: _Planned, step: str, *, now: dt.datetime, phones: dict[int, list[outbox.Phone]]
 ) -> list[outbox.QueuedSms]:
     """Side effects of one rung that this sweep inserted; returns outbox rows to write."""
     a, incident = p.row, p.row.incident
@@ -566,7 +566,7 @@ def _fire(
 
 
 def _sms_to_unit(
-    p: _Planned, *, phones: list[tuple[int, str]], reminder: bool, now: dt.datetime
+    p: _Planned, *, phones: list[outbox.Phone], reminder: bool, now: dt.datetime
 ) -> list[outbox.QueuedSms]:
     """The assignment as an SMS to each of the unit's phones: what outbox.sms_to_unit
     sends, composed from the claimed row's values."""
@@ -574,16 +574,20 @@ def _sms_to_unit(
         return []
     incident = p.row.incident
     code = reply_code_for(p.row.pk)
-    body = sms_texts.unit_text(
-        number=incident.number,
-        priority=incident.priority,
-        category=incident.category,
-        place=incident.place,
-        risk=incident.risk,
-        summary=incident.summary,
-        reply_code=code,
-        reminder=reminder,
-    )
+
+    def body(language: str) -> str:
+        return sms_texts.unit_text(
+            number=incident.number,
+            priority=incident.priority,
+            category=incident.category,
+            place=incident.place,
+            risk=incident.risk,
+            summary=incident.summary,
+            reply_code=code,
+            reminder=reminder,
+            language=language,
+        )
+
     purpose = "escalation_ack_overdue" if reminder else "escalation_undelivered"
     return outbox.sms_to_phones(
         phones=phones, body=body, purpose=purpose, now=now, assignment_id=p.row.pk, reply_code=code

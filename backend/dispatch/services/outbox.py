@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 from celery import current_app
@@ -28,7 +28,7 @@ from backend.people.models import Officer, Unit
 from .. import selectors
 from ..models import Incident, SmsMessage
 from ..sms import OutgoingSms, SmsError, get_backend, reply_code_for
-from ..sms_texts import dispatch_text
+from ..sms_texts import DEFAULT_LANGUAGE, dispatch_text
 
 MAX_ATTEMPTS = 5
 # A message claimed this long ago and still "sending" belonged to a worker that died.
@@ -40,17 +40,29 @@ SEND_TASK = "backend.dispatch.tasks.sms_send_pending"
 
 
 # --- who gets an SMS ---------------------------------------------------------------------------
-def unit_phones(unit_ids: Iterable[int]) -> dict[int, list[tuple[int, str]]]:
-    """(officer id, phone) of the active members of each unit that have a phone."""
-    phones: dict[int, list[tuple[int, str]]] = defaultdict(list)
+class Phone(NamedTuple):
+    """Where an officer gets an SMS, and the language they read it in (Officer.language)."""
+
+    officer_id: int
+    number: str
+    language: str = DEFAULT_LANGUAGE
+
+
+# A text for every phone, or the text in a language (composed once per language).
+Body = str | Callable[[str], str]
+
+
+def unit_phones(unit_ids: Iterable[int]) -> dict[int, list[Phone]]:
+    """The phones of the active members of each unit that have one, with their language."""
+    phones: dict[int, list[Phone]] = defaultdict(list)
     rows = (
         Officer.objects.filter(unit_id__in=set(unit_ids), is_active=True)
         .exclude(phone="")
         .order_by("pk")
-        .values_list("unit_id", "pk", "phone")
+        .values_list("unit_id", "pk", "phone", "language")
     )
-    for unit_id, officer_id, phone in rows:
-        phones[unit_id].append((officer_id, phone))
+    for unit_id, officer_id, phone, language in rows:
+        phones[unit_id].append(Phone(officer_id, phone, language or DEFAULT_LANGUAGE))
     return phones
 
 
@@ -125,14 +137,17 @@ def sms_to_unit(
     purpose: str,
     now: dt.datetime,
     reminder: bool = False,
-    phones: list[tuple[int, str]] | None = None,
+    phones: list[Phone] | None = None,
 ) -> list[QueuedSms]:
-    """Outbox rows: the assignment to every phone of the unit, with its reply code."""
+    """Outbox rows: the assignment to every phone of the unit, each in its officer's
+    language, with its reply code."""
     if phones is None:
         phones = unit_phones([unit_id]).get(unit_id, [])
     return sms_to_phones(
         phones=phones,
-        body=dispatch_text(incident=incident, assignment_id=assignment_id, reminder=reminder),
+        body=lambda language: dispatch_text(
+            incident=incident, assignment_id=assignment_id, reminder=reminder, language=language
+        ),
         purpose=purpose,
         now=now,
         assignment_id=assignment_id,
@@ -142,25 +157,35 @@ def sms_to_unit(
 
 def sms_to_phones(
     *,
-    phones: list[tuple[int, str]],
-    body: str,
+    phones: Iterable[Phone],
+    body: Body,
     purpose: str,
     now: dt.datetime,
     assignment_id: int,
     reply_code: str,
 ) -> list[QueuedSms]:
-    """Outbox rows: one message to each (officer id, phone)."""
+    """Outbox rows: one message to each phone; a ``body`` that is a function of the
+    language gives each officer the text in their own (composed once per language)."""
+    texts: dict[str, str] = {}
+
+    def text(language: str) -> str:
+        if isinstance(body, str):
+            return body
+        if language not in texts:
+            texts[language] = body(language)
+        return texts[language]
+
     return [
         sms_build(
-            phone=phone,
-            body=body,
+            phone=p.number,
+            body=text(p.language),
             purpose=purpose,
             now=now,
-            officer_id=officer_id,
+            officer_id=p.officer_id,
             assignment_id=assignment_id,
             reply_code=reply_code,
         )
-        for officer_id, phone in phones
+        for p in phones
     ]
 
 

@@ -303,4 +303,9 @@ def world(personas: Any) -> World:
     }
     assert Oblast.objects.count() == 2
     assert AuditEntry.objects.filter(district__isnull=True).exists()
+    # The admin follows each officer's language (Russian by default); this suite reads the
+    # English words. tests/backend/admin/test_languages.py reads Kazakh and Russian.
+    Officer.objects.update(language="en")
+    for user in world.users.values():
+        user.language = "en"
     return world

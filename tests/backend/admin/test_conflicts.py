@@ -122,8 +122,10 @@ def test_conflict_page_shows_both_sides(client, world):
     # the device's own clock, as sent, in the district's time (never an epoch number)
     assert when_text(clock.from_ms(event.device_time)) in page
     assert "± 0.5 s" in page
-    assert "elapsed time from a server anchor of the same boot" in page
-    assert "&quot;dispatched&quot;" in page  # the server's command
+    assert "Elapsed time from a server anchor of the same boot" in page
+    # the server's command as a labelled row, never JSON
+    assert "<tr><th>Command</th><td>dispatched</td></tr>" in page
+    assert "&quot;" not in page.split('id="content-main"')[1]
     assert set(response.context["adminform"].form.fields) == {"resolution", "resolution_note"}
 
 

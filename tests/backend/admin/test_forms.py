@@ -85,7 +85,7 @@ def test_posting_a_foreign_district_into_an_add_form_is_refused(client, world):
     # when
     response = client.post(reverse("admin:dispatch_escalationpolicy_add"), {
         "district": world.b.district.pk, "priority": "P0", "zone": "urban",
-        "deliver_within_s": 30, "ack_within_s": 45, "arrive_within_s": 480,
+        "deliver_within_s": "0.5", "ack_within_s": "0.75", "arrive_within_s": "8",
     })  # fmt: skip
 
     # then
@@ -101,7 +101,7 @@ def test_chief_adds_a_policy_for_the_district_and_it_is_audited(client, world):
     # when
     response = client.post(reverse("admin:dispatch_escalationpolicy_add"), {
         "district": world.a.district.pk, "priority": "P0", "zone": "urban",
-        "deliver_within_s": 30, "ack_within_s": 45, "arrive_within_s": 480,
+        "deliver_within_s": "0.5", "ack_within_s": "0.75", "arrive_within_s": "8",
     })  # fmt: skip
 
     # then
@@ -124,7 +124,7 @@ def test_chief_cannot_create_a_default_policy(client, world):
     # when
     response = client.post(reverse("admin:dispatch_escalationpolicy_add"), {
         "district": "", "priority": "P0", "zone": "remote",
-        "deliver_within_s": 30, "ack_within_s": 45, "arrive_within_s": 480,
+        "deliver_within_s": "0.5", "ack_within_s": "0.75", "arrive_within_s": "8",
     })  # fmt: skip
 
     # then
@@ -148,9 +148,10 @@ def test_only_the_oblast_admin_changes_default_policies(client, world, viewer, c
             "district": "",
             "priority": policy.priority,
             "zone": policy.zone,
-            "deliver_within_s": 20,
-            "ack_within_s": policy.ack_within_s,
-            "arrive_within_s": policy.arrive_within_s or "",
+            # the form speaks minutes and stores seconds
+            "deliver_within_s": "1",
+            "ack_within_s": policy.ack_within_s / 60,
+            "arrive_within_s": policy.arrive_within_s / 60 if policy.arrive_within_s else "",
         },
     )
 
@@ -159,7 +160,7 @@ def test_only_the_oblast_admin_changes_default_policies(client, world, viewer, c
     assert page.context["has_change_permission"] is can_change
     assert post.status_code == (302 if can_change else 403)
     policy.refresh_from_db()
-    assert policy.deliver_within_s == (20 if can_change else 30)
+    assert policy.deliver_within_s == (60 if can_change else 30)
 
 
 def test_chief_adds_an_officer_to_the_own_district_only(client, world):

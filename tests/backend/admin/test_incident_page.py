@@ -54,14 +54,14 @@ def test_incident_page_shows_the_timeline_in_time_order(client, world):
     assert response.status_code == 200
     rows = [(r.at, r.kind, r.title) for r in response.context["kuzet_timeline"]]
     assert rows == [
-        (at(0), "incident", "received"),
+        (at(0), "incident", "Received"),
         (at(60), "assignment", "A-PC1 dispatched"),
-        (at(120), "audit", "assignment.dispatched"),
-        (at(300), "event", "A-PC1 On Scene"),
-        (at(1000), "audit", "incident.closed"),
+        (at(120), "audit", "Unit dispatched"),
+        (at(300), "event", "A-PC1 On scene"),
+        (at(1000), "audit", "Incident closed"),
     ]
     event_row = response.context["kuzet_timeline"][3]
-    assert "± 1.2 s by anchor" in event_row.detail
+    assert "± 1.2 s by Elapsed time from a server anchor of the same boot" in event_row.detail
     # the device's own clock (7 s fast), in local time with the date
     assert "device clock 02.03.2026 09:05:07" in event_row.detail
     assert 'id="kuzet-timeline"' in response.content.decode()

@@ -28,7 +28,7 @@ def test_oblast_admin_issues_a_key_shown_once_and_stored_hashed(client, world):
         str(m) for m in get_messages(response.wsgi_request) if str(m).startswith("Intake key for")
     ]
     raw = message.split(": ", 1)[1].split(" — ")[0]
-    assert message.startswith("Intake key for eGov Закон и порядок (egov): kzi_")
+    assert message.startswith("Intake key for eGov Закон и порядок (eGov Mobile): kzi_")
     assert key.key_hash == digest(raw)
     assert raw not in key.prefix + key.name
     entry = AuditEntry.objects.get(action="intake_key.issued")

@@ -222,7 +222,7 @@ def test_a_missed_arrival_alerts_the_chief_and_tells_the_citizen_once(
     (text,) = SmsMessage.objects.filter(purpose="citizen_delay")
     assert (text.phone, text.body) == (
         "+77017771234",
-        f"Politsiya: vyzov {incident.number} priniat, naryad zaderzhivaetsya. "
+        f"Politsiya: vyzov {incident.number} prinyat, naryad zaderzhivaetsya. "
         "Pri ugroze zhizni zvonite 102.",
     )
     assert sorted(s.details["alerted"] for s in EscalationStep.objects.all()) == [False, True]
@@ -369,7 +369,7 @@ def test_a_backlog_of_sixty_rungs_writes_every_row_exactly(personas):
     assert (report.claimed, dict(report.fired), report.sms) == (60, {"sms_undelivered": 60}, 60)
     first = assignments[0]
     assert SmsMessage.objects.filter(assignment=first).get().body == (
-        f"KUZET {first.incident.number} P2 Theft Ayagoz, u magazina "
+        f"KUZET {first.incident.number} P2 Krazha Ayagoz, u magazina "
         f'"Bereke" Draka ?0, 100% "srochno" Otvet: ACK {reply_code_for(first.pk)}'
     )
     assert list(

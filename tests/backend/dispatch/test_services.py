@@ -212,7 +212,7 @@ def test_dispatch_to_a_unit_without_a_phone_app_goes_by_sms_too(personas, frozen
         ("+7701000102", personas.a.patrol_officers[1].pk, "dispatch", code, "queued"),
     ]
     body = messages[0].body
-    assert body == (f"KUZET {incident.number} P1 Theft Ayagoz Krazha iz mashiny Otvet: ACK {code}")
+    assert body == (f"KUZET {incident.number} P1 Krazha Ayagoz Krazha iz mashiny Otvet: ACK {code}")
     assert json.loads(AuditEntry.objects.get(action="assignment.dispatched").data)["sms"] == (
         "no_device"
     )

@@ -1,0 +1,242 @@
+"""How every screen writes times and durations: one clock (the district's local time, with
+the date when it is not today), durations as m:ss or h:mm:ss, uncertainty as ±; and data a
+person reads (an event's payload, an audit entry's data) as labelled words, never as JSON
+or epoch numbers.
+
+The consoles reach it through ``backend.dispatch.admin.formatting``; it lives in ``common``
+because the audit log's admin (``backend.people.admin``) sits below dispatch and needs the
+same clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.functional import Promise
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from backend.common import clock
+
+NOTHING = "—"
+# Milliseconds since 1970 from this size on (2001-09-09): smaller "_ms" values are durations.
+EPOCH_MS_FROM = 1_000_000_000_000
+
+
+def when_text(value: dt.datetime | None, *, today: dt.date | None = None) -> str:
+    """A time in the district's time zone (Kazakhstan, UTC+5): ``09:06:45`` today,
+    ``02.12.2026 09:06:45`` on another day."""
+    if value is None:
+        return NOTHING
+    if timezone.is_naive(value):
+        # A naive value from the database is UTC (USE_TZ): never show it as it is.
+        value = timezone.make_aware(value, dt.UTC)
+    local = timezone.localtime(value)
+    today = today or timezone.localdate()
+    if local.date() == today:
+        return f"{local:%H:%M:%S}"
+    return f"{local:%d.%m.%Y %H:%M:%S}"
+
+
+def date_text(value: dt.date | None) -> str:
+    """A calendar date as Kazakhstan writes it: ``31.03.2026``."""
+    return NOTHING if value is None else f"{value:%d.%m.%Y}"
+
+
+def ms_text(value: int | None) -> str:
+    """A device's raw millisecond time (wall clock, GPS) in local time; the raw value is kept
+    on the event, not shown."""
+    if value is None:
+        return NOTHING
+    try:
+        return when_text(clock.from_ms(value))
+    except (OverflowError, OSError, ValueError):
+        return _("unreadable")
+
+
+def clock_text(seconds: int) -> str:
+    """Whole seconds as ``m:ss`` under an hour, ``h:mm:ss`` from an hour on."""
+    sign, seconds = ("−", -seconds) if seconds < 0 else ("", seconds)
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{sign}{hours}:{minutes:02d}:{secs:02d}"
+    return f"{sign}{minutes}:{secs:02d}"
+
+
+def duration_text(value: int | None) -> str:
+    """A duration in whole seconds: ``4:05``, ``1:02:03``, ``—`` when unknown."""
+    if value is None:
+        return NOTHING
+    return clock_text(int(value))
+
+
+def seconds_text(value: float | None) -> str:
+    """A KPI in seconds (``kpis``: a float, or None when a milestone is missing)."""
+    return duration_text(None if value is None else round(value))
+
+
+def uncertainty_text(ms: int | None) -> str:
+    """An estimate's uncertainty: ``± 1.5 s`` under ten seconds, ``± 4:05`` above."""
+    if ms is None:
+        return "± ?"
+    if ms < 10_000:
+        return "± " + _("%(seconds)s s") % {"seconds": f"{ms / 1000:.1f}"}
+    return "± " + clock_text(ms // 1000)
+
+
+def minutes_text(seconds: int | None) -> str:
+    """A policy deadline stored in seconds, as people set it: ``5 min``, ``1.5 min``."""
+    if seconds is None:
+        return NOTHING
+    minutes = seconds / 60
+    shown = f"{minutes:g}" if minutes == round(minutes, 2) else f"{minutes:.2f}"
+    return _("%(minutes)s min") % {"minutes": shown}
+
+
+def yes_no(value: bool) -> str:
+    return _("yes") if value else _("no")
+
+
+# --- data a person reads: payloads, audit data, risk flags ------------------------------------
+# Labels of the keys that occur in event payloads, audit entries and conflicts; any other
+# key is shown with its underscores as spaces (still readable, and a hint to add it here).
+KEY_LABELS: dict[str, Promise] = {
+    "note": gettext_lazy("Note"),
+    "reason": gettext_lazy("Reason"),
+    "code": gettext_lazy("Code"),
+    "text": gettext_lazy("Text"),
+    "outcome_code": gettext_lazy("Outcome"),
+    "outcome_text": gettext_lazy("Outcome text"),
+    "status": gettext_lazy("Status"),
+    "from": gettext_lazy("From"),
+    "to": gettext_lazy("To"),
+    "by": gettext_lazy("By"),
+    "unit": gettext_lazy("Unit"),
+    "unit_id": gettext_lazy("Unit"),
+    "incident_id": gettext_lazy("Incident"),
+    "assignment_id": gettext_lazy("Assignment"),
+    "event_id": gettext_lazy("Event"),
+    "device_id": gettext_lazy("Device"),
+    "officer_id": gettext_lazy("Officer"),
+    "subject_id": gettext_lazy("Risk subject"),
+    "priority": gettext_lazy("Priority"),
+    "category": gettext_lazy("Category"),
+    "channel": gettext_lazy("Channel"),
+    "source": gettext_lazy("Source"),
+    "kind": gettext_lazy("Kind"),
+    "label": gettext_lazy("Name"),
+    "flag": gettext_lazy("Flag"),
+    "lat": gettext_lazy("Latitude"),
+    "lon": gettext_lazy("Longitude"),
+    "accuracy_m": gettext_lazy("Accuracy, m"),
+    "due_at": gettext_lazy("Due"),
+    "at": gettext_lazy("At"),
+    "sms": gettext_lazy("SMS sent"),
+    "recommended": gettext_lazy("Recommended unit"),
+    "alerted": gettext_lazy("Alerted"),
+    "citizen_told": gettext_lazy("Citizen told"),
+    "purpose": gettext_lazy("Purpose"),
+    "resolution": gettext_lazy("Resolution"),
+    "protective_order_until": gettext_lazy("Protective order until"),
+    "protective_order_active": gettext_lazy("Protective order in force"),
+    "prior_dv_calls": gettext_lazy("Earlier DV calls"),
+    "last_follow_up_at": gettext_lazy("Last follow-up visit"),
+    "device_time": gettext_lazy("Device clock"),
+    "gps_time": gettext_lazy("GPS time"),
+    "elapsed_ms": gettext_lazy("Since the device booted"),
+    "boot_id": gettext_lazy("Boot"),
+    "estimated_at": gettext_lazy("Estimated time"),
+    "server_received_at": gettext_lazy("Received by the server"),
+}
+
+
+UNIT_SUFFIXES = ("_ms", "_s", "_at", "_id")
+
+
+def key_label(key: str) -> str:
+    """A payload key as a label: its own, or the key in words without its unit suffix
+    (``observed_ms`` → "Observed": the value is shown as a time or a duration)."""
+    label = KEY_LABELS.get(key)
+    if label is not None:
+        return str(label)
+    words = key
+    for suffix in UNIT_SUFFIXES:
+        if words.endswith(suffix) and len(words) > len(suffix):
+            words = words[: -len(suffix)]
+            break
+    return words.replace("_", " ").strip().capitalize() or key
+
+
+def when_from_text(value: str) -> str | None:
+    """An ISO date or date-time in a payload, in local time; None when it is not one."""
+    if len(value) < 10 or not value[:4].isdigit() or value[4] != "-":
+        return None
+    try:
+        if len(value) == 10:  # a date alone is a calendar day, not midnight UTC
+            day = parse_date(value)
+            return date_text(day) if day is not None else None
+        moment = parse_datetime(value)
+    except ValueError:
+        return None
+    return when_text(moment) if moment is not None else None
+
+
+def value_text(value: Any, key: str = "") -> str:
+    """One value of a payload as words: times in local time, durations as m:ss, lists and
+    mappings spelled out, booleans as yes/no."""
+    if value is None or value == "":
+        return NOTHING
+    if isinstance(value, bool):
+        return yes_no(value)
+    if isinstance(value, int | float):
+        if key.endswith("_ms") or key in ("device_time", "gps_time"):
+            if abs(value) >= EPOCH_MS_FROM:
+                return ms_text(int(value))
+            return duration_text(round(value / 1000))
+        if key.endswith("_s"):
+            return duration_text(round(value))
+        if key.endswith("_at") and abs(value) >= EPOCH_MS_FROM:
+            return ms_text(int(value))
+        return f"{value:g}" if isinstance(value, float) else str(value)
+    if isinstance(value, dt.datetime):
+        return when_text(value)
+    if isinstance(value, dt.date):
+        return date_text(value)
+    if isinstance(value, str):
+        return when_from_text(value) or value
+    if isinstance(value, Mapping):
+        return "; ".join(f"{label}: {text}" for label, text in payload_rows(value)) or NOTHING
+    if isinstance(value, Iterable):
+        return ", ".join(value_text(item, key) for item in value) or NOTHING
+    return str(value)
+
+
+def payload_rows(data: Mapping[str, Any] | None) -> list[tuple[str, str]]:
+    """A payload or an audit entry's data as (label, words) rows, in key order."""
+    if not data:
+        return []
+    if not isinstance(data, Mapping):
+        return [(_("Value"), value_text(data))]
+    return [(key_label(str(k)), value_text(v, str(k))) for k, v in sorted(data.items())]
+
+
+def payload_text(data: Mapping[str, Any] | None) -> str:
+    """A payload on one line: ``Note: gate locked; Outcome: warning given``."""
+    return "; ".join(f"{label}: {text}" for label, text in payload_rows(data))
+
+
+def payload_html(data: Mapping[str, Any] | None) -> SafeString:
+    """A payload as a labelled list (``<dl>``), escaped."""
+    rows = payload_rows(data)
+    if not rows:
+        return format_html("{}", NOTHING)
+    return format_html(
+        '<dl class="kuzet-payload">{}</dl>',
+        format_html_join("", "<dt>{}</dt><dd>{}</dd>", rows),
+    )

@@ -1,0 +1,169 @@
+"""One clock and words on every admin screen: the district's local time with the date when
+it is not today, durations as m:ss, payloads and DV flags as labelled words (never epoch
+numbers or JSON), escalation deadlines in minutes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from django.urls import reverse
+
+from backend.common import clock
+from backend.common.formatting import duration_text, payload_text, value_text, when_text
+from backend.dispatch import selectors
+from backend.dispatch.admin.formatting import risk_flags_text
+from backend.dispatch.models import EscalationPolicy, Event, RiskSubject
+from backend.ledger import uow
+from tests import factories
+
+T0 = dt.datetime(2026, 3, 2, 4, 0, tzinfo=dt.UTC)  # 09:00 in Kazakhstan (UTC+5)
+EPOCH_MS = re.compile(r"\b1[0-9]{12}\b")
+
+
+def at(seconds: int) -> dt.datetime:
+    return T0 + dt.timedelta(seconds=seconds)
+
+
+def test_formatting_writes_local_time_with_the_date_and_durations_as_minutes_and_seconds():
+    assert when_text(T0, today=dt.date(2026, 3, 2)) == "09:00:00"
+    assert when_text(T0, today=dt.date(2026, 3, 3)) == "02.03.2026 09:00:00"
+    assert when_text(T0.replace(tzinfo=None), today=dt.date(2026, 3, 2)) == "09:00:00"
+    assert [duration_text(s) for s in (7, 245, 3723, -65)] == ["0:07", "4:05", "1:02:03", "−1:05"]
+    assert value_text(clock.to_ms(T0), "device_time") == "02.03.2026 09:00:00"
+    assert value_text(1500, "elapsed_ms") == "0:02"
+    assert value_text("2026-03-02T04:00:00+00:00", "due_at") == "02.03.2026 09:00:00"
+
+
+def test_the_incident_list_shows_received_and_first_on_scene_on_the_same_local_clock(client, world):
+    # given: a call received at 09:00 local, the unit on scene 12 minutes later
+    p = world.a
+    incident = factories.incident(district=p.district, settlement=p.settlement, received_at=T0)
+    factories.assignment(
+        incident=incident, unit=p.unit, dispatched_at=at(60), on_scene_at=at(720), status="on_scene"
+    )
+    client.force_login(p.chief)
+
+    # when
+    response = client.get(reverse("admin:dispatch_incident_changelist"))
+
+    # then: both in local time with the date, the response as m:ss
+    page = response.content.decode()
+    row = page[page.index(incident.number) :]
+    row = row[: row.index("</tr>")]
+    assert '<td class="field-received">02.03.2026 09:00:00</td>' in row
+    assert '<td class="field-first_on_scene">02.03.2026 09:12:00</td>' in row
+    assert '<td class="field-response">12:00</td>' in row
+    assert "04:00" not in row  # never UTC
+    assert "04:12" not in row
+
+
+def test_the_timeline_has_no_epoch_numbers_and_no_json(client, world):
+    # given: a device fact with a payload and an audit entry with data
+    p = world.a
+    incident = factories.incident(district=p.district, settlement=p.settlement, received_at=T0)
+    assignment = factories.assignment(
+        incident=incident, unit=p.unit, dispatched_at=at(60), ack_due_at=at(180)
+    )
+    Event.objects.create(
+        id="evt-clock-000000001", kind="note", source="app", via="http",
+        assignment=assignment, incident=incident, unit=p.unit, officer=p.officer,
+        device_id=p.device.pk, device_time=clock.to_ms(at(300)), content_hash="1" * 64,
+        server_received_at=at(310), estimated_at=at(300), estimate_uncertainty_ms=45_000,
+        estimate_method="device_clock", disposition="recorded",
+        payload={"note": "gate locked", "observed_ms": clock.to_ms(at(290)), "wait_s": 95},
+    )  # fmt: skip
+    with clock.frozen(at(400)), uow.unit_of_work():
+        uow.audit("incident.closed", actor=p.chief, obj=incident, data={"reason": "done"})
+    client.force_login(p.chief)
+
+    # when
+    response = client.get(reverse("admin:dispatch_incident_change", args=[incident.pk]))
+
+    # then
+    rows = response.context["kuzet_timeline"]
+    text = " | ".join(f"{r.when} {r.title} {r.detail} {r.source}" for r in rows)
+    assert not EPOCH_MS.search(text)
+    assert "{" not in text
+    assert "[" not in text
+    assert "acknowledgement due 02.03.2026 09:03:00" in text
+    assert "Note: gate locked; Observed: 02.03.2026 09:04:50; Wait: 1:35" in text
+    assert "± 0:45" in text
+    assert "Incident closed #" in text
+    assert "Reason: done" in text
+    assert rows[0].when == "02.03.2026 09:00:00"
+
+
+def test_dv_risk_flags_read_as_words(client, world):
+    # given
+    p = world.a
+    subject = RiskSubject.objects.create(
+        kind="person", district=p.district, person_name="Айгуль Б.",
+        protective_order_until=dt.date(2099, 1, 31), prior_dv_calls=3, last_follow_up_at=T0,
+    )  # fmt: skip
+    flags = selectors.risk_flags([subject], today=dt.date(2026, 3, 2))
+    incident = factories.incident(
+        district=p.district, settlement=p.settlement, category="domestic_violence",
+        priority="P1", risk_flags=flags,
+    )  # fmt: skip
+    client.force_login(p.chief)
+
+    # when
+    page = client.get(reverse("admin:dispatch_incident_change", args=[incident.pk]))
+
+    # then
+    assert risk_flags_text(flags) == [
+        "Domestic violence call",
+        "Risk subject: Айгуль Б. (person), protective order in force until 31.01.2099, "
+        "earlier DV calls: 3, last follow-up visit 02.03.2026 09:00:00",
+    ]
+    html = page.content.decode()
+    assert "<li>Domestic violence call</li>" in html
+    assert "protective order in force until 31.01.2099" in html
+    assert "protective_order_active" not in html
+    assert "&quot;flag&quot;" not in html
+
+
+def test_escalation_deadlines_are_minutes_in_the_list_and_the_form(client, world):
+    # given: 30 s to deliver, 45 s to acknowledge, 8 min to arrive
+    policy = world.default_policy
+    client.force_login(world.oblast_admin)
+
+    # when
+    listing = client.get(reverse("admin:dispatch_escalationpolicy_changelist")).content.decode()
+    form = client.get(reverse("admin:dispatch_escalationpolicy_change", args=[policy.pk]))
+
+    # then
+    row = listing[listing.index('class="field-deliver_within"') :]
+    assert row.startswith('class="field-deliver_within">0.5 min</td>')
+    fields = form.context["adminform"].form
+    assert policy.deliver_within_s == 30
+    assert fields["deliver_within_s"].value() == "0.5"
+    assert 'name="deliver_within_s" value="0.5"' in form.content.decode()
+    assert "Deliver within, minutes" in form.content.decode()
+
+
+def test_a_deadline_out_of_range_is_a_clear_error_and_nothing_changes(client, world):
+    # given
+    policy = world.default_policy
+    before = EscalationPolicy.objects.values().get(pk=policy.pk)
+    client.force_login(world.oblast_admin)
+
+    # when: seconds typed into the minutes field
+    response = client.post(
+        reverse("admin:dispatch_escalationpolicy_change", args=[policy.pk]),
+        {"district": "", "priority": policy.priority, "zone": policy.zone,
+         "deliver_within_s": "3600", "ack_within_s": "-1", "arrive_within_s": ""},
+    )  # fmt: skip
+
+    # then
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert set(errors) == {"deliver_within_s", "ack_within_s"}
+    assert EscalationPolicy.objects.values().get(pk=policy.pk) == before
+
+
+def test_payload_text_labels_every_key():
+    assert payload_text({"sms": 2, "citizen_told": True, "odd_key": [1, 2]}) == (
+        "Citizen told: yes; Odd key: 1, 2; SMS sent: 2"
+    )

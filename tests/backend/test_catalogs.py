@@ -1,0 +1,97 @@
+"""Kuzet's backend speaks Kazakh and Russian: every string of backend/locale is translated,
+the compiled catalogs (committed) are those of the sources, and the sources are up to date
+with the code (`make messages` would add nothing)."""
+
+from __future__ import annotations
+
+import gettext
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.utils import translation
+
+from backend.dispatch.lifecycle import AssignmentStatus, EventKind, IncidentStatus
+from backend.dispatch.models import Category, Channel, OutcomeCode
+from backend.people.models import UnitStatus
+
+LOCALE = Path(__file__).resolve().parents[2] / "backend" / "locale"
+MSGFMT = shutil.which("msgfmt")
+CODES = (Category, Channel, OutcomeCode, IncidentStatus, AssignmentStatus, EventKind, UnitStatus)
+
+
+@pytest.mark.skipif(MSGFMT is None, reason="needs GNU gettext's msgfmt (apt-get install gettext)")
+@pytest.mark.parametrize("language", ["kk", "ru"])
+def test_every_backend_string_is_translated_and_compiled(tmp_path, language):
+    # given
+    source = LOCALE / language / "LC_MESSAGES" / "django.po"
+    committed = source.with_suffix(".mo")
+    fresh = tmp_path / "django.mo"
+
+    # when
+    result = subprocess.run(
+        [MSGFMT, "--check", "--statistics", "-o", str(fresh), str(source)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+    # then
+    assert "untranslated" not in result.stderr
+    assert "fuzzy" not in result.stderr
+    with fresh.open("rb") as a, committed.open("rb") as b:
+        assert gettext.GNUTranslations(a)._catalog == gettext.GNUTranslations(b)._catalog  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("choices", CODES, ids=lambda c: c.__name__)
+def test_every_code_has_one_sentence_case_name_in_each_language(choices):
+    for language in ("en", "kk", "ru"):
+        with translation.override(language):
+            labels = [str(label) for label in choices.labels]
+        # then: a name per code, no raw code, sentence case in English (in kk and ru the
+        # chief console's established words win, e.g. "линия 102"), no two codes alike
+        if language == "en":
+            assert all(
+                label[:1] == label[:1].upper() or label.startswith("eGov") for label in labels
+            )
+        assert not any(re.fullmatch(r"[a-z0-9_]+", label) and "_" in label for label in labels)
+        assert len(set(labels)) == len(labels), (language, labels)
+        if language != "en":
+            with translation.override("en"):
+                english = [str(label) for label in choices.labels]
+            untranslated = {
+                label for label in labels if label in english and not label.isupper()
+            } - {"eGov Mobile", "Kaspi.kz", "Halyk", "SOS"}
+            assert not untranslated, (language, untranslated)
+
+
+@pytest.mark.parametrize("language", ["kk", "ru"])
+def test_a_msgid_shared_with_the_chiefs_console_reads_the_same_in_both_catalogs(language):
+    # given: backend/locale is read before backend/reports/locale (LOCALE_PATHS)
+    def catalog(path: Path) -> dict[str, str]:
+        with (path / language / "LC_MESSAGES" / "django.mo").open("rb") as fh:
+            return gettext.GNUTranslations(fh)._catalog  # type: ignore[attr-defined]
+
+    backend = catalog(LOCALE)
+    reports = catalog(LOCALE.parent / "reports" / "locale")
+
+    # then: one name for a code on every screen
+    shared = {k for k in backend.keys() & reports.keys() if k}
+    assert shared
+    assert {k: backend[k] for k in shared} == {k: reports[k] for k in shared}
+
+
+def test_the_code_tables_sent_to_devices_do_not_depend_on_the_callers_language():
+    from backend.sync_gateway.scope import code_records, codes_digest
+
+    # when
+    with translation.override("kk"):
+        kazakh = (codes_digest(), code_records()["category:theft"]["label"])
+    with translation.override("ru"):
+        russian = codes_digest()
+
+    # then
+    assert kazakh == (codes_digest(), "Theft")
+    assert russian == kazakh[0]

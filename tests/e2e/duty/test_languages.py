@@ -1,0 +1,70 @@
+"""The duty officer's console in Kazakh and Russian, in a real browser (Debian's chromium).
+
+``personas.duty`` reads Kazakh: after logging in, the admin and the incident list are in
+Kazakh (labels, category names, the header). The header's switch turns the console into
+Russian, and the choice is kept on the officer. Screenshots: ``var/screenshots/duty/``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from backend.people.models import Officer
+from tests import factories
+
+from .conftest import log_in, shot
+
+pytest.importorskip("playwright.sync_api", reason="the playwright package is missing")
+
+pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.browser]
+
+
+def test_duty_officer_reads_kazakh_and_switches_to_russian(
+    server: str, browser: Any, personas: Any
+) -> None:
+    # given: a theft in Semey district waiting for a unit; the duty officer reads Kazakh
+    incident = factories.incident(
+        district=personas.a.district, settlement=personas.a.town, category="theft",
+        summary="Велосипед ұрланды",
+    )  # fmt: skip
+    page = log_in(browser, server, personas.duty, language="kk")
+
+    # when: the incident list
+    page.goto(f"{server}/admin/dispatch/incident/")
+
+    # then: Kazakh — the page, the columns, the category, the header and its switch
+    assert page.locator("html").get_attribute("lang") == "kk"
+    assert page.locator("#site-name").inner_text() == "Kuzet — аудан пульті"
+    assert page.locator("#content h1").inner_text() == "Қарау үшін оқиға таңдаңыз"
+    headers = page.locator("#result_list thead th").all_text_contents()
+    assert {"Түсті", "Санат", "Алғаш оқиға орнында", "Жету уақыты"} <= {h.strip() for h in headers}
+    row = page.locator("#result_list tbody tr", has_text=incident.number)
+    assert row.locator("td.field-category").inner_text() == "Ұрлық"
+    assert page.get_by_role("button", name="Қазақша").is_disabled()
+    shot(page, "60-languages-incident-list-kk")
+
+    # when: the header's switch
+    page.get_by_role("button", name="Русский").click()
+    page.wait_for_load_state()
+
+    # then: the same list in Russian, and the choice kept on the officer
+    assert page.url == f"{server}/admin/dispatch/incident/"
+    assert page.locator("html").get_attribute("lang") == "ru"
+    assert page.locator("#site-name").inner_text() == "Kuzet — пульт района"
+    assert page.locator("#content h1").inner_text() == "Выберите происшествие для просмотра"
+    headers = page.locator("#result_list thead th").all_text_contents()
+    assert {"Поступило", "Категория", "Первым на месте", "Время прибытия"} <= {
+        h.strip() for h in headers
+    }
+    row = page.locator("#result_list tbody tr", has_text=incident.number)
+    assert row.locator("td.field-category").inner_text() == "Кража"
+    assert Officer.objects.get(pk=personas.duty.pk).language == "ru"
+    shot(page, "61-languages-incident-list-ru")
+
+    # and: the admin's home in Russian too
+    page.goto(f"{server}/admin/")
+    assert "Диспетчеризация, наряды и аудит" in page.locator("#content").inner_text()
+    shot(page, "62-languages-home-ru")
+    assert page.kuzet_errors == []
