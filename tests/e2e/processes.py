@@ -32,6 +32,12 @@ def database_url() -> str:
     return f"postgres://{db['USER']}{password}@{host}:{port}/{db['NAME']}"
 
 
+def in_process() -> bool:
+    """Whether the staff suites' ``server`` runs in this process (SQLite: Django's live server
+    on the in-memory test database) rather than as uvicorn on PostgreSQL."""
+    return connection.vendor != "postgresql"
+
+
 def server_env(*, database: str, var_dir: Path, **extra: str) -> dict[str, str]:
     """Production-like settings for a server process on the test database."""
     return {

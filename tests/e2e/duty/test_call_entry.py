@@ -23,7 +23,7 @@ from .conftest import log_in, shot
 
 pytest.importorskip("playwright.sync_api", reason="the playwright package is missing")
 
-pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.slow]
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 def test_a_duty_officer_takes_a_call_and_sends_the_nearest_unit_in_five_actions(

@@ -13,7 +13,7 @@ from tests.e2e.duty.conftest import log_in, shot
 
 pytest.importorskip("playwright.sync_api", reason="the playwright package is missing")
 
-pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.browser]
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 
 def test_a_chief_issues_a_code_and_sees_it_with_its_qr_code(

@@ -18,7 +18,7 @@ from .conftest import log_in, shot
 
 pytest.importorskip("playwright.sync_api", reason="the playwright package is missing")
 
-pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.browser]
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 
 def test_duty_officer_reads_kazakh_and_switches_to_russian(
