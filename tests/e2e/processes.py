@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 from django.db import connection
@@ -36,6 +37,17 @@ def in_process() -> bool:
     """Whether the staff suites' ``server`` runs in this process (SQLite: Django's live server
     on the in-memory test database) rather than as uvicorn on PostgreSQL."""
     return connection.vendor != "postgresql"
+
+
+def set_server_password(officer: Any, password: str) -> None:
+    """Give ``officer`` a password hash the suite's ``server`` reads: the live server shares
+    this process's (MD5, for speed) hashers; uvicorn runs the base settings' (PBKDF2 first)."""
+    from django.contrib.auth.hashers import PBKDF2PasswordHasher
+
+    if in_process():
+        officer.set_password(password)
+    else:
+        officer.password = PBKDF2PasswordHasher().encode(password, "kuzet-e2e-salt")
 
 
 def server_env(*, database: str, var_dir: Path, **extra: str) -> dict[str, str]:

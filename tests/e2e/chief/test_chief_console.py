@@ -17,15 +17,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
 from tests.backend.reports.dataset import PERIOD, build
 from tests.e2e import browser as shared
+from tests.e2e.processes import set_server_password
 
 # Skipped plainly (not a collection error) where the playwright package is missing.
 pytest.importorskip("playwright.sync_api", reason="the playwright package is missing")
 
-pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.browser]
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 SUITE = "chief"
 PASSWORD = "ayagoz-chief-102"
@@ -52,8 +52,7 @@ def test_a_chief_reads_the_month_in_kazakh_downloads_it_and_sees_only_their_dist
     build(personas)
     chief = personas.a.chief
     chief.language = "kk"
-    # A hash the server's own hashers read (the suite hashes with MD5 for speed).
-    chief.password = PBKDF2PasswordHasher().encode(PASSWORD, "chief-e2e-salt")
+    set_server_password(chief, PASSWORD)
     chief.save(update_fields=["language", "password"])
     other = personas.b.district.name
     context = browser.new_context(

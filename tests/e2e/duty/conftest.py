@@ -10,10 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.contrib.auth.hashers import PBKDF2PasswordHasher
-
 from tests.e2e import browser as shared
-from tests.e2e.processes import in_process
+from tests.e2e.processes import set_server_password
 
 SUITE = "duty"
 PASSWORD = "semey-duty-102"
@@ -24,11 +22,7 @@ def log_in(browser: Any, server: str, officer: Any, *, language: str = "en") -> 
     """A desk-sized page logged in as ``officer``, reading ``language``. Page errors are
     collected in ``page.kuzet_errors``; a test asserts they stay empty."""
     officer.language = language
-    if in_process():
-        officer.set_password(PASSWORD)  # the live server reads the suite's own (MD5) hashes
-    else:
-        # A hash the uvicorn server's hashers read (the suite hashes with MD5 for speed).
-        officer.password = PBKDF2PasswordHasher().encode(PASSWORD, "duty-e2e-salt")
+    set_server_password(officer, PASSWORD)
     officer.save(update_fields=["language", "password"])
     locale = {"kk": "kk-KZ", "ru": "ru-RU"}.get(language, "en-GB")
     context = browser.new_context(viewport=DESK, locale=locale, timezone_id="Asia/Almaty")
