@@ -20,6 +20,11 @@ from django.utils.translation import check_for_language
 from django.views.i18n import set_language
 
 LANGUAGE_PARAMETER = "language"  # the name Django's set_language reads
+# Answers that are the same in every language. The field app carries its own languages, and
+# its service worker matches cached answers by their Vary header: "Vary: Cookie" there makes
+# the app fail to open offline once a cookie changed. (The sync API, health and metrics are
+# read by machines.)
+SAME_IN_EVERY_LANGUAGE = ("/app/", "/api/sync/", "/healthz", "/readyz", "/metrics")
 
 
 def officer_language(user: Any) -> str | None:
@@ -38,6 +43,8 @@ class OfficerLanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith(SAME_IN_EVERY_LANGUAGE):
+            return self.get_response(request)  # request.user not even touched (no Cookie vary)
         language = officer_language(getattr(request, "user", None))
         if language is None:
             language = translation.get_language_from_request(request)

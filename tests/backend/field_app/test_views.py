@@ -119,3 +119,23 @@ def test_only_reads_are_allowed(client, dist):
 
     # then
     assert response.status_code == 405
+
+
+@pytest.mark.parametrize("path", ["/app/", "/app/sw.js", "/app/manifest.webmanifest"])
+def test_the_app_does_not_vary_by_language_or_cookie(client, dist, path, personas):
+    """The service worker matches its cache by the answer's Vary header: an answer cached
+    with "Vary: Cookie" is not found offline once a cookie changed, and the app does not
+    open in a white spot. The app carries its own languages."""
+    # given: a logged-in member of staff reading Kazakh (the console varies by both)
+    personas.duty.language = "kk"
+    personas.duty.save(update_fields=["language"])
+    client.force_login(personas.duty)
+
+    # when
+    response = client.get(path, HTTP_ACCEPT_LANGUAGE="ru")
+
+    # then
+    assert response.status_code == 200
+    vary = {v.strip().lower() for v in response.get("Vary", "").split(",")}
+    assert not vary & {"cookie", "accept-language"}
+    assert "Content-Language" not in response
