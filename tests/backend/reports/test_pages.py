@@ -96,16 +96,16 @@ def test_a_slice_table_and_its_csv_agree(client, personas, march):
 
     # then
     header = rows[0]
-    remote = next(r for r in rows[1:] if r[0] == "отдалённая")  # the chief reads Russian
+    remote = next(r for r in rows[1:] if r[0] == "Отдалённая")  # the chief reads Russian
     col = {name: i for i, name in enumerate(header)}
     assert remote[col["Вызовы"]] == "6"
     assert remote[col["Время прибытия, медиана (с)"]] == "1200"
     assert remote[col["Время прибытия, 90-й проц. (с)"]] == "2460"
     assert remote[col["Норматив прибытия выполнен, доля (%)"]] == "80.0"
     shown = {r[0]: r for r in table_cells(page.content.decode(), "slice")}
-    assert shown["отдалённая"][1] == "6"
-    assert "20:00" in shown["отдалённая"]
-    assert "41:00" in shown["отдалённая"]
+    assert shown["Отдалённая"][1] == "6"
+    assert "20:00" in shown["Отдалённая"]
+    assert "41:00" in shown["Отдалённая"]
 
 
 def test_the_dashboard_reads_in_a_fixed_number_of_statements(client, personas, march):
@@ -182,7 +182,7 @@ def test_the_village_ranking_links_to_the_villages_calls(client, personas, march
 
     # then: Актогай (remote, 2G/SMS, 140 km) waits longest
     assert [r[1] for r in rows[1:]] == ["Актогай", "Аягоз"]
-    assert rows[1][3:7] == ["отдалённая", "только 2G / SMS", "140", "6"]
+    assert rows[1][3:7] == ["Отдалённая", "только 2G / SMS", "140", "6"]
     listing = get(
         client, personas.a.chief, "reports_incidents", settlement=str(personas.a.village.pk)
     )
@@ -318,7 +318,7 @@ def test_charts_are_svg_with_no_script_or_style_element(client, personas, march,
     assert body.lstrip().startswith(("<?xml", "<svg"))
     assert "<script" not in body
     assert "<style" not in body
-    assert {"response-by-zone": "отдалённая", "trend": "медиана",
+    assert {"response-by-zone": "Отдалённая", "trend": "медиана",
             "delivery-by-coverage": "только 2G / SMS"}[name] in body  # fmt: skip
 
 
