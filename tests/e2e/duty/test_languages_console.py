@@ -53,6 +53,8 @@ ENGLISH = (
     "Ack within",
     "duty_officer",
     "no_device",
+    # the board's alarm
+    "escalation sweep",
 )
 
 WORDS = {
