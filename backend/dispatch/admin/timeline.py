@@ -15,7 +15,8 @@ from backend.geo.models import Coverage
 from backend.ledger.actions import action_label
 from backend.ledger.models import AuditEntry
 
-from ..models import DispatchSource, Event, Incident
+from ..lifecycle import AssignmentStatus, EventKind, IncidentStatus
+from ..models import Category, DispatchSource, Event, Incident, OutcomeCode
 from .formatting import ms_text, payload_text, uncertainty_text, when_text
 
 KIND_LABELS = {
@@ -32,6 +33,11 @@ POLICY_LABELS = {
     "builtin": gettext_lazy("the built-in deadlines"),
 }
 SMS_REASON_LABELS = {"no_device": gettext_lazy("no enrolled device")}
+CODE_CHOICES: dict[str, Any] = {
+    "kind": EventKind,
+    "outcome_code": OutcomeCode,
+    "category": Category,
+}
 
 
 def _choice(choices: Any, value: Any) -> Any:
@@ -69,6 +75,10 @@ def worded(data: Any, callsigns: Mapping[int, str]) -> Any:
             value = _sms_reason(value)
         elif key == "policy" and value in POLICY_LABELS:
             value = str(POLICY_LABELS[value])
+        elif key in CODE_CHOICES and isinstance(value, str):
+            value = _choice(CODE_CHOICES[key], value)
+        elif key in ("from", "to", "status") and isinstance(value, str):
+            value = _choice(IncidentStatus, _choice(AssignmentStatus, value))
         elif key in ("unit", "unit_id") and isinstance(value, int) and value in callsigns:
             value = callsigns[value]
         out[key] = value

@@ -67,8 +67,8 @@
         buttons.forEach(function (b) { b.disabled = false; });
         // The words come in the page's language from the panel (data-no-answer).
         var box = panel() && panel().querySelector(".kuzet-panel-error");
-        var words = (box && box.dataset.noAnswer) || "No answer from the server. Click again: nothing is done twice.";
-        showError(words + " (" + error.message + ")");
+        var words = (box && box.dataset.noAnswer) || "No answer from the server ({error}). Click again: nothing is done twice.";
+        showError(words.replace("{error}", error.message));
       });
   }
 
