@@ -59,6 +59,25 @@ def _sms_reason(value: Any) -> Any:
     return value
 
 
+# How an event reached the server, as words (Event.via is free text: http, ws, sms, phone…).
+VIA_LABELS = {
+    "phone": gettext_lazy("phone"),
+    "radio": gettext_lazy("radio"),
+    "in_person": gettext_lazy("in person"),
+    "http": gettext_lazy("Field app"),
+    "ws": gettext_lazy("Field app"),
+}
+
+
+def _event_source(e: Event) -> str:
+    """Who recorded an event and how it came: "Field app", "Duty officer / phone"; the
+    server's own commands without the redundant "server"."""
+    source = str(e.get_source_display())
+    if not e.via or e.via == "server":
+        return source
+    return f"{source} / {VIA_LABELS.get(e.via, e.via)}"
+
+
 def worded(data: Any, callsigns: Mapping[int, str]) -> Any:
     """Event or audit data with its codes as words: the dispatch source, the SMS reason, the
     deadline policy, a unit by its callsign; nested data too. Keys stay (payload_text labels
@@ -200,7 +219,7 @@ def incident_timeline(incident: Incident) -> list[TimelineRow]:
                 "event",
                 f"{unit}{e.get_kind_display()}",
                 detail,
-                f"{e.get_source_display()}{' / ' + e.via if e.via else ''}",
+                _event_source(e),
             )
         )
     conflict_ids = list(incident.conflicts.values_list("pk", flat=True))
