@@ -153,6 +153,11 @@ KEY_LABELS: dict[str, Promise] = {
     "boot_id": gettext_lazy("Boot"),
     "estimated_at": gettext_lazy("Estimated time"),
     "server_received_at": gettext_lazy("Received by the server"),
+    "deadlines": gettext_lazy("Deadlines"),
+    "deliver_within_s": gettext_lazy("Deliver within"),
+    "ack_within_s": gettext_lazy("Acknowledge within"),
+    "arrive_within_s": gettext_lazy("Arrive within"),
+    "policy": gettext_lazy("Escalation policy"),
 }
 
 

@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from backend.common import clock
+from backend.common.formatting import duration_text
 from backend.dispatch.access import can_dispatch
 from backend.dispatch.lifecycle import (
     ASSIGNMENT_OPEN,
@@ -33,7 +34,7 @@ from backend.dispatch.lifecycle import (
 from backend.dispatch.models import Assignment, Category, Channel, Incident, Priority
 from backend.dispatch.services.assignments import ACK_CHANNELS
 from backend.geo.models import Settlement
-from backend.ops.heartbeat import sweep_state
+from backend.ops.heartbeat import SweepState, sweep_state
 from backend.people.access import district_scope, is_staff_role
 from backend.people.models import UNREACHABLE, Unit, UnitStatus, UnitType
 
@@ -217,9 +218,19 @@ def board_alarms() -> list[dict[str, str]]:
                 "Escalation is not running: %(state)s. Unanswered calls are not being "
                 "escalated; tell the system administrator now."
             )
-            % {"state": state.describe()},
+            % {"state": _sweep_words(state)},
         }
     ]
+
+
+def _sweep_words(state: SweepState) -> str:
+    """The sweep's state in the reader's language (``SweepState.describe`` is for /readyz)."""
+    if state.age_s is None:
+        return _("the escalation sweep has never run")
+    return _("the escalation sweep last ran %(age)s ago (alarm after %(limit)s)") % {
+        "age": duration_text(round(state.age_s)),
+        "limit": duration_text(state.limit_s),
+    }
 
 
 def _refusal(request: HttpRequest) -> HttpResponse | None:

@@ -47,9 +47,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from backend.common import clock
 from backend.common.errors import DomainError, ValidationFailed
+from backend.geo.models import Zone
 from backend.ledger import uow
 from backend.ledger.idempotency import Replay, fingerprint, parse_key, run_once
-from backend.people.models import UNREACHABLE
+from backend.people.models import UNREACHABLE, UnitStatus
 
 from .. import access, lifecycle, selectors, services
 from ..lifecycle import ASSIGNMENT_OPEN, INCIDENT_COMMANDED_OVER, EventKind
@@ -80,6 +81,29 @@ KIND_LABELS: dict[str, Any] = {
     EventKind.OUTCOME: _("outcome"),
 }
 REGISTRY_LABELS: dict[str, Any] = {"kui": _("КУИ"), "erdr": _("ЕРДР"), "erap": _("ЕРАП")}
+
+
+def _choice_label(choices: Any, value: str) -> str:
+    """The translated name of a code (a zone, a unit status), or the code if it has none."""
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
+
+
+def _presence_label(presence: str) -> str:
+    return str(_("unreachable")) if presence == UNREACHABLE else _choice_label(UnitStatus, presence)
+
+
+def _channel_label(via: str) -> str:
+    return str(CHANNEL_LABELS.get(via, via))
+
+
+def _result_text(result: Any) -> str:
+    """What a command did, in words: an assignment by its unit and status name, not codes."""
+    if isinstance(result, Assignment):
+        return f"{result.incident.number} → {result.unit.callsign} ({result.get_status_display()})"
+    return str(result)
 
 
 def _is_panel_request(request: HttpRequest) -> bool:
@@ -208,6 +232,7 @@ class IncidentDispatchAdminMixin:
         def recommendation(r: selectors.Recommendation) -> dict[str, Any]:
             row = r.as_dict()
             row["unreachable"] = r.presence == UNREACHABLE
+            row["presence_label"] = _presence_label(r.presence)
             row["type_label"] = r.unit.get_type_display()
             row["mobility_label"] = r.unit.get_mobility_display()
             contact = r.unit.last_contact_at
@@ -230,6 +255,7 @@ class IncidentDispatchAdminMixin:
             "can_cancel": may_dispatch and incident.status not in lifecycle.INCIDENT_ENDED,
             "can_reopen": may_dispatch and incident.status in INCIDENT_COMMANDED_OVER,
             "zone": selectors.incident_zone(incident),
+            "zone_label": _choice_label(Zone, selectors.incident_zone(incident)),
             "received_text": when_text(incident.received_at),
             "closed_text": when_text(incident.closed_at) if incident.closed_at else "",
             "recommendations": [recommendation(r) for r in recommendations],
@@ -336,7 +362,7 @@ class IncidentDispatchAdminMixin:
         admin_: Any = self
         notice: tuple[int, str]
         try:
-            outcome = _once(request, lambda: str(success).format(result=action()))
+            outcome = _once(request, lambda: str(success).format(result=_result_text(action())))
         except DomainError as exc:
             notice = (messages.ERROR, f"{exc.detail} ({exc.code})")
         else:
@@ -464,9 +490,9 @@ class IncidentDispatchAdminMixin:
                 assignment=assignment, unit=access.access_unit(user, _int(post.get("unit_id"))),
                 by=user), _("Reassigned: {result}.")),
             # The form of earlier pages (and of the API's shape): acknowledged, now.
-            "acknowledge": (lambda: services.assignment_acknowledge_on_behalf(
+            "acknowledge": (lambda: _channel_label(services.assignment_acknowledge_on_behalf(
                 assignment=assignment, by=user, channel=post.get("channel", ""),
-                note=post.get("note", "")), _("Acknowledgment recorded ({result.via}).")),
+                note=post.get("note", "")).via), _("Acknowledgment recorded ({result}).")),
             "record": (record, _("Recorded on the officer's behalf: {result}.")),
         }  # fmt: skip
         if command not in commands:

@@ -3,24 +3,105 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
+from backend.geo.models import Coverage
 from backend.ledger.actions import action_label
 from backend.ledger.models import AuditEntry
 
-from ..models import Event, Incident
+from ..lifecycle import AssignmentStatus, EventKind, IncidentStatus
+from ..models import Category, DispatchSource, Event, Incident, OutcomeCode
 from .formatting import ms_text, payload_text, uncertainty_text, when_text
 
 KIND_LABELS = {
     "incident": gettext_lazy("Incident"),
     "assignment": gettext_lazy("Assignment"),
-    "event": gettext_lazy("Event"),
+    "event": pgettext_lazy("timeline row kind", "Event"),
     "audit": gettext_lazy("Audit"),
 }
+# Codes in the data of events and audit entries, as words (the keys are labelled by
+# backend.common.formatting.KEY_LABELS; these are the values a person would otherwise read raw).
+POLICY_LABELS = {
+    "district": gettext_lazy("the district's policy"),
+    "default": gettext_lazy("the default policy"),
+    "builtin": gettext_lazy("the built-in deadlines"),
+}
+SMS_REASON_LABELS = {"no_device": gettext_lazy("no enrolled device")}
+CODE_CHOICES: dict[str, Any] = {
+    "kind": EventKind,
+    "outcome_code": OutcomeCode,
+    "category": Category,
+}
+
+
+def _choice(choices: Any, value: Any) -> Any:
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
+
+
+def _sms_reason(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    if value in SMS_REASON_LABELS:
+        return str(SMS_REASON_LABELS[value])
+    if value.startswith("coverage_"):
+        return _("coverage: %(coverage)s") % {
+            "coverage": _choice(Coverage, value.removeprefix("coverage_"))
+        }
+    return value
+
+
+# How an event reached the server, as words (Event.via is free text: http, ws, sms, phone…).
+VIA_LABELS = {
+    "phone": gettext_lazy("phone"),
+    "radio": gettext_lazy("radio"),
+    "in_person": gettext_lazy("in person"),
+    "http": gettext_lazy("Field app"),
+    "ws": gettext_lazy("Field app"),
+}
+
+
+def _event_source(e: Event) -> str:
+    """Who recorded an event and how it came: "Field app", "Duty officer / phone"; the
+    server's own commands without the redundant "server"."""
+    source = str(e.get_source_display())
+    if not e.via or e.via == "server":
+        return source
+    return f"{source} / {VIA_LABELS.get(e.via, e.via)}"
+
+
+def worded(data: Any, callsigns: Mapping[int, str]) -> Any:
+    """Event or audit data with its codes as words: the dispatch source, the SMS reason, the
+    deadline policy, a unit by its callsign; nested data too. Keys stay (payload_text labels
+    them)."""
+    if not isinstance(data, Mapping):
+        return data
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, Mapping):
+            value = worded(value, callsigns)
+        elif key == "source" and isinstance(value, str):
+            value = _choice(DispatchSource, value)
+        elif key == "sms":
+            value = _sms_reason(value)
+        elif key == "policy" and value in POLICY_LABELS:
+            value = str(POLICY_LABELS[value])
+        elif key in CODE_CHOICES and isinstance(value, str):
+            value = _choice(CODE_CHOICES[key], value)
+        elif key in ("from", "to", "status") and isinstance(value, str):
+            value = _choice(IncidentStatus, _choice(AssignmentStatus, value))
+        elif key in ("unit", "unit_id") and isinstance(value, int) and value in callsigns:
+            value = callsigns[value]
+        out[key] = value
+    return out
 
 
 @dataclass(frozen=True)
@@ -109,6 +190,7 @@ def incident_timeline(incident: Incident) -> list[TimelineRow]:
                 )
             )
     assignment_ids = [a.pk for a in assignments]
+    callsigns = {a.unit_id: a.unit.callsign for a in assignments}
     events = list(
         Event.objects.filter(Q(incident=incident) | Q(assignment_id__in=assignment_ids))
         .select_related("unit")
@@ -127,7 +209,7 @@ def incident_timeline(incident: Incident) -> list[TimelineRow]:
         if e.clock_suspect:
             parts.append(_("device clock suspect"))
         if e.payload:
-            parts.append(payload_text(e.payload))
+            parts.append(payload_text(worded(e.payload, callsigns)))
         detail = "; ".join(parts)
         unit = f"{e.unit.callsign} " if e.unit is not None else ""
         rows.append(
@@ -137,7 +219,7 @@ def incident_timeline(incident: Incident) -> list[TimelineRow]:
                 "event",
                 f"{unit}{e.get_kind_display()}",
                 detail,
-                f"{e.get_source_display()}{' / ' + e.via if e.via else ''}",
+                _event_source(e),
             )
         )
     conflict_ids = list(incident.conflicts.values_list("pk", flat=True))
@@ -154,7 +236,7 @@ def incident_timeline(incident: Incident) -> list[TimelineRow]:
                 3,
                 "audit",
                 action_label(entry.action),
-                f"#{entry.id} " + payload_text(entry.data_dict),
+                f"#{entry.id} " + payload_text(worded(entry.data_dict, callsigns)),
                 entry.actor_label or entry.actor_kind,
             )
         )

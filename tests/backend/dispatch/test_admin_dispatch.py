@@ -7,9 +7,22 @@ from django.contrib.messages import get_messages
 
 from backend.dispatch.models import Assignment
 from backend.dispatch.services import incident_dispatch
+from backend.people.models import Officer
 from tests import factories
 
 from .conftest import snapshot
+
+
+def said(a: Assignment) -> str:
+    """An assignment as the panel's messages name it: incident, unit and status in words."""
+    return f"{a.incident.number} → {a.unit.callsign} ({a.get_status_display()})"
+
+
+@pytest.fixture(autouse=True)
+def _officers_read_english(personas):
+    """These tests read the pages' English words; an officer reads Russian unless told."""
+    Officer.objects.update(language="en")
+
 
 BASE = "/admin/dispatch/incident"
 
@@ -29,7 +42,7 @@ def test_the_incident_page_shows_the_ranked_units(personas, client, incident_a):
     assert [r["callsign"] for r in panel["recommendations"]] == ["A-PC1", "A-UI1"]
     assert panel["can_act"] is True
     html = response.content.decode()
-    assert "Dispatch — nearest available units (urban zone)" in html
+    assert "Dispatch — nearest available units (zone: Urban)" in html
     assert f'action="{BASE}/{incident_a.pk}/dispatch/"' in html
 
 
@@ -45,7 +58,7 @@ def test_a_chief_dispatches_from_the_incident_page(personas, client, incident_a)
     assignment = Assignment.objects.get()
     assert (assignment.unit, assignment.dispatched_by) == (personas.a.patrol, personas.a.chief)
     assert [m.message for m in get_messages(response.wsgi_request)] == [
-        f"Dispatched: {assignment}."
+        f"Dispatched: {said(assignment)}."
     ]
 
 

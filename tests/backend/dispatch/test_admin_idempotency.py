@@ -9,9 +9,22 @@ import pytest
 from django.contrib.messages import get_messages
 
 from backend.dispatch.models import Assignment
+from backend.people.models import Officer
 from tests import factories
 
 from .conftest import snapshot
+
+
+def said(a: Assignment) -> str:
+    """An assignment as the panel's messages name it: incident, unit and status in words."""
+    return f"{a.incident.number} → {a.unit.callsign} ({a.get_status_display()})"
+
+
+@pytest.fixture(autouse=True)
+def _officers_read_english(personas):
+    """These tests read the pages' English words; an officer reads Russian unless told."""
+    Officer.objects.update(language="en")
+
 
 BASE = "/admin/dispatch/incident"
 KEY_FIELD = re.compile(r'name="idempotency_key" value="([0-9a-f]{32})"')
@@ -61,9 +74,9 @@ def test_a_dispatch_form_sent_twice_dispatches_once(personas, client, incident_a
 
     # then
     assignment = Assignment.objects.get()
-    assert message_of(first) == f"Dispatched: {assignment}."
+    assert message_of(first) == f"Dispatched: {said(assignment)}."
     assert message_of(second) == (
-        f"This form was already sent; nothing was done again. Dispatched: {assignment}."
+        f"This form was already sent; nothing was done again. Dispatched: {said(assignment)}."
     )
     assert snapshot() == before
 
@@ -91,7 +104,7 @@ def test_cancel_and_close_forms_sent_twice_act_once(personas, client, incident_a
 
     # then
     assert message_of(repeated).startswith("This form was already sent")
-    assert message_of(repeated).endswith("(cancelled).")  # the first outcome, not not_open
+    assert message_of(repeated).endswith("(Cancelled).")  # the first outcome, not not_open
     assert before["assignments"][0]["status"] == "cancelled"
     assert message_of(closed).startswith("Closed:")
     assert message_of(closed_again).startswith("This form was already sent")

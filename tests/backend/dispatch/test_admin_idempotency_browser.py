@@ -73,7 +73,8 @@ def test_a_dispatch_whose_answer_was_lost_is_not_repeated_by_the_second_click(
     incident = factories.incident(district=personas.a.district, settlement=personas.a.town)
     chief = personas.a.chief
     chief.password = PBKDF2PasswordHasher().encode(f"pw-{chief.username}", "e2e-salt", 1000)
-    chief.save(update_fields=["password"])
+    chief.language = "en"  # the test reads the page's English words
+    chief.save(update_fields=["password", "language"])
 
     # when: its chief dispatches, the answer is lost, the chief reloads (see the helper)
     with chromium_page() as page:

@@ -21,9 +21,17 @@ from backend.dispatch.models import Incident
 from backend.dispatch.services import incident_create, intake_receive
 from backend.geo.travel import haversine_km
 from backend.ledger.models import AuditEntry
+from backend.people.models import Officer
 from tests import factories
 
 from .conftest import report, snapshot
+
+
+@pytest.fixture(autouse=True)
+def _officers_read_english(personas):
+    """These tests read the pages' English words; an officer reads Russian unless told."""
+    Officer.objects.update(language="en")
+
 
 ADD = "/admin/dispatch/incident/add/"
 SEARCH = "/admin/dispatch/incident/call/settlements/"
@@ -120,11 +128,10 @@ def test_an_officer_reading_kazakh_sees_the_kazakh_names_first(personas, client)
     village.name_kk, district.name_kk = "Ақтоғай", "Аягөз ауданы"
     village.save(update_fields=["name_kk"])
     district.save(update_fields=["name_kk"])
-    personas.duty.language = "kk"  # the console follows the officer's language
-    personas.duty.save(update_fields=["language"])
+    Officer.objects.filter(pk=personas.duty.pk).update(language="kk")
     client.force_login(personas.duty)
 
-    # when
+    # when: the officer's language wins over the browser's
     found = client.get(SEARCH, {"q": "актогай"}).json()["results"]
 
     # then
@@ -464,8 +471,6 @@ def test_open_calls_in_the_village_or_from_the_phone_are_shown_while_typing(pers
         received_at=now - dt.timedelta(hours=7),
     )
     factories.incident(district=personas.b.district, settlement=personas.b.village)  # far away
-    personas.duty.language = "en"
-    personas.duty.save(update_fields=["language"])
     client.force_login(personas.duty)
 
     # when

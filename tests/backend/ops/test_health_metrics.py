@@ -97,8 +97,11 @@ def test_the_board_shows_the_dead_man_alarm(personas, settings):
     page = client.get("/board/")
     alarms = client.get("/board/alarms/").json()["alarms"]
 
-    # then
-    assert "Escalation is not running: the escalation sweep has never run." in page.content.decode()
+    # then: in the duty officer's language (Russian unless told otherwise)
+    assert (
+        "Эскалация не работает: проверка эскалации ещё ни разу не запускалась."
+        in page.content.decode()
+    )
     assert [a["kind"] for a in alarms] == ["escalation_stopped"]
 
     # when: it ran

@@ -30,7 +30,7 @@ from .conftest import log_in, shot
 
 pytest.importorskip("playwright.sync_api", reason="the playwright package is missing")
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.slow]
 
 
 def _notice(page: Any, text: str) -> str:
@@ -90,7 +90,7 @@ def test_the_duty_officer_works_an_incident_from_the_top_of_its_page(
     )
     assert units == ["A-PC1", "A-PC2", "A-UI1", "A-PC9"]
     warning = page.locator("#kuzet-dispatch tr.kuzet-unit[data-unit='A-PC9'] .kuzet-warning")
-    assert re.search(r"no contact for 47:\d\d\b", warning.inner_text())
+    assert re.search(r"no contact for 47:\d\d", warning.inner_text())  # m:ss
     assert page.locator("#kuzet-dispatch tr.kuzet-unreachable").count() == 1
     shot(page, "10-incident-actions-first")
 
@@ -158,7 +158,7 @@ def test_the_duty_officer_works_an_incident_from_the_top_of_its_page(
     assert with_kpis.response_s is not None
     assert with_kpis.response_s >= 180
     timeline = page.locator("#kuzet-timeline").inner_text()
-    assert "± 2:00" in timeline
+    assert "± 2:00" in timeline  # the uncertainty as m:ss
     shot(page, "14-arrival-recorded-on-behalf")
 
     # when: the incident is handed to A-PC2

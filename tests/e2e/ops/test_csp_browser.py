@@ -35,7 +35,8 @@ def test_admin_board_and_docs_run_without_csp_violations(server: str, personas):
     duty = personas.duty
     # A hash the server's own hashers read (the suite hashes with MD5 for speed).
     duty.password = PBKDF2PasswordHasher().encode("duty-room-password-102", "csp-probe-salt")
-    duty.save(update_fields=["password"])
+    duty.language = "en"  # the probe reads the board's English words
+    duty.save(update_fields=["password", "language"])
     incident = factories.incident(
         district=personas.a.district, settlement=personas.a.town, summary="CSP probe"
     )

@@ -65,13 +65,10 @@
       })
       .catch(function (error) {
         buttons.forEach(function (b) { b.disabled = false; });
-        showError(
-          (document.documentElement.lang || "en").indexOf("ru") === 0
-            ? "Нет ответа сервера (" + error.message + "). Нажмите ещё раз: дважды команда не выполнится."
-            : (document.documentElement.lang || "en").indexOf("kk") === 0
-              ? "Сервер жауап бермеді (" + error.message + "). Қайта басыңыз: команда екі рет орындалмайды."
-              : "No answer from the server (" + error.message + "). Click again: nothing is done twice."
-        );
+        // The words come in the page's language from the panel (data-no-answer).
+        var box = panel() && panel().querySelector(".kuzet-panel-error");
+        var words = (box && box.dataset.noAnswer) || "No answer from the server ({error}). Click again: nothing is done twice.";
+        showError(words.replace("{error}", error.message));
       });
   }
 

@@ -1,0 +1,41 @@
+"""The incident page's timeline reads codes in its events' and audit entries' data as words."""
+
+from __future__ import annotations
+
+from django.utils import translation
+
+from backend.dispatch.admin.formatting import payload_text
+from backend.dispatch.admin.timeline import worded
+
+
+def test_codes_in_timeline_data_are_words_in_the_readers_language():
+    # given: what a dispatch's audit entry and a reported arrival carry
+    data = {
+        "source": "duty_officer",
+        "sms": "no_device",
+        "unit": 7,
+        "kind": "on_scene",
+        "status": "dispatched",
+        "deadlines": {"ack_within_s": 300, "policy": "builtin"},
+    }
+
+    # when
+    with translation.override("en"):
+        english = payload_text(worded(data, {7: "A-PC1"}))
+    with translation.override("ru"):
+        russian = payload_text(worded(data, {7: "A-PC1"}))
+
+    # then: names, not codes or ids; nested data too
+    assert english == (
+        "Deadlines: Acknowledge within: 5:00; Escalation policy: the built-in deadlines; "
+        "Kind: On scene; SMS sent: no enrolled device; Source: Duty officer; "
+        "Status: Dispatched; Unit: A-PC1"
+    )
+    for code in ("duty_officer", "no_device", "on_scene", "builtin", "dispatched"):
+        assert code not in russian
+    assert "Источник: Дежурный" in russian
+    assert "Наряд: A-PC1" in russian
+
+
+def test_a_code_without_a_name_stays_as_it_is():
+    assert worded({"source": "mystery", "unit": 99}, {}) == {"source": "mystery", "unit": 99}
