@@ -33,6 +33,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django.contrib import admin, messages
@@ -65,6 +66,13 @@ FORM_FIELD = "idempotency_key"
 # The header the panel's script sends, and the answer carries back: "answer with the panel".
 PANEL_HEADER = "X-Kuzet-Panel"
 PANEL_TEMPLATE = "admin/dispatch/incident/panel.html"
+# The incident's own commands on the page: the service, the POSTed fields it takes, and what
+# the page says when it ran.
+INCIDENT_COMMANDS: dict[str, tuple[Callable[..., Any], tuple[str, ...], Any]] = {
+    "close": (services.incident_close, ("disposition", "outcome_code"), _("Closed: {result}.")),
+    "cancel": (services.incident_cancel, ("reason",), _("Incident cancelled: {result}.")),
+    "reopen": (services.incident_reopen, ("reason",), _("Reopened: {result}.")),
+}
 # The local time input (the district's time zone): what the browser's datetime-local sends.
 TIME_INPUT_FORMATS = ("%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M")
 
@@ -189,12 +197,10 @@ class IncidentDispatchAdminMixin:
                  name=f"{prefix}_kuzet_panel"),
             path("<path:object_id>/dispatch/", wrap(require_POST(self.kuzet_dispatch_view)),
                  name=f"{prefix}_kuzet_dispatch"),
-            path("<path:object_id>/close/", wrap(require_POST(self.kuzet_close_view)),
-                 name=f"{prefix}_kuzet_close"),
-            path("<path:object_id>/cancel/", wrap(require_POST(self.kuzet_cancel_view)),
-                 name=f"{prefix}_kuzet_cancel"),
-            path("<path:object_id>/reopen/", wrap(require_POST(self.kuzet_reopen_view)),
-                 name=f"{prefix}_kuzet_reopen"),
+            *(path(f"<path:object_id>/{command}/",
+                   wrap(require_POST(partial(self.kuzet_incident_command_view, command=command))),
+                   name=f"{prefix}_kuzet_{command}")
+              for command in INCIDENT_COMMANDS),
             path("<path:object_id>/registry/", wrap(require_POST(self.kuzet_registry_view)),
                  name=f"{prefix}_kuzet_registry"),
         ]  # fmt: skip
@@ -396,43 +402,16 @@ class IncidentDispatchAdminMixin:
 
         return self._kuzet_run(request, incident, run, _("Dispatched: {result}."))
 
-    def kuzet_close_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+    def kuzet_incident_command_view(
+        self, request: HttpRequest, object_id: str, command: str
+    ) -> HttpResponse:
+        """Close, cancel or reopen: the POSTed fields of the command go to its service."""
+        run, fields, success = INCIDENT_COMMANDS[command]
         incident = self._kuzet_incident(request, object_id)
         assert incident is not None
+        given = {name: request.POST.get(name, "") for name in fields}
         return self._kuzet_run(
-            request,
-            incident,
-            lambda: services.incident_close(
-                incident=incident,
-                by=request.user,
-                disposition=request.POST.get("disposition", ""),
-                outcome_code=request.POST.get("outcome_code", ""),
-            ),
-            _("Closed: {result}."),
-        )
-
-    def kuzet_cancel_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        incident = self._kuzet_incident(request, object_id)
-        assert incident is not None
-        return self._kuzet_run(
-            request,
-            incident,
-            lambda: services.incident_cancel(
-                incident=incident, by=request.user, reason=request.POST.get("reason", "")
-            ),
-            _("Incident cancelled: {result}."),
-        )
-
-    def kuzet_reopen_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        incident = self._kuzet_incident(request, object_id)
-        assert incident is not None
-        return self._kuzet_run(
-            request,
-            incident,
-            lambda: services.incident_reopen(
-                incident=incident, by=request.user, reason=request.POST.get("reason", "")
-            ),
-            _("Reopened: {result}."),
+            request, incident, lambda: run(incident=incident, by=request.user, **given), success
         )
 
     def kuzet_registry_view(self, request: HttpRequest, object_id: str) -> HttpResponse:

@@ -30,7 +30,7 @@ from .conftest import log_in, shot
 
 pytest.importorskip("playwright.sync_api", reason="the playwright package is missing")
 
-pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.slow]
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 def _notice(page: Any, text: str) -> str:
