@@ -17,6 +17,7 @@ from drf_spectacular.utils import (
     OpenApiResponse,
     extend_schema,
     extend_schema_field,
+    extend_schema_view,
 )
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
@@ -452,13 +453,21 @@ class _IncidentCommandApi(APIView):
 
 
 def _incident_command_schema(operation_id: str, summary: str, request: Any) -> Any:
-    return extend_schema(
-        operation_id=operation_id,
-        summary=summary,
-        parameters=[IDEMPOTENCY_KEY],
-        request=request,
-        responses={**IDEMPOTENCY_ERRORS, 200: IncidentOutput, **_errors(400, 401, 403, 404, 409)},
-        tags=["incidents"],
+    # On the (inherited) post of each subclass: an operation_id on the class itself would
+    # name every method alike (drf_spectacular.W002, which check --deploy refuses).
+    return extend_schema_view(
+        post=extend_schema(
+            operation_id=operation_id,
+            summary=summary,
+            parameters=[IDEMPOTENCY_KEY],
+            request=request,
+            responses={
+                **IDEMPOTENCY_ERRORS,
+                200: IncidentOutput,
+                **_errors(400, 401, 403, 404, 409),
+            },
+            tags=["incidents"],
+        )
     )
 
 
