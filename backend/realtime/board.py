@@ -150,14 +150,28 @@ MAP_ASPECT = 0.75
 MAP_NAMED_ALL = 60
 
 
+TILE = 256  # pixels of one map tile (the slippy-map convention)
+MAX_TILES = 48  # a district needs a few; more would be an oblast at too fine a zoom
+
+
+def _mercator(lat: float, lon: float, world: float) -> tuple[float, float]:
+    """Web Mercator "world pixels" of a point for a world ``world`` pixels wide."""
+    phi = math.radians(max(-85.0, min(85.0, lat)))
+    x = (lon + 180.0) / 360.0 * world
+    y = (1.0 - math.log(math.tan(phi) + 1.0 / math.cos(phi)) / math.pi) / 2.0 * world
+    return x, y
+
+
 def board_map(user: Any) -> dict[str, Any] | None:
     """The district map: settlements of the scope as points on an SVG, with the projection
-    (equirectangular, scaled at the middle latitude) the page uses to place units and calls.
+    (Web Mercator) the page uses to place units and calls, and — where the deployment has a
+    tile server (``KUZET_MAP_TILE_URL``) — the tiles under them.
 
-    Why SVG and not a tile map: the ЦОУ desks of district seats lose the internet, and a
-    map that needs tiles is blank then. Kuzet's own data (settlements with coordinates) is
-    what a duty officer reads distances from. Units and open calls are drawn by the page
-    from the live rows with the same projection, so they move without a reload.
+    Why SVG first and tiles only as a backdrop: the ЦОУ desks of district seats lose the
+    internet, and a map that needs tiles is blank then. Kuzet's own data (settlements with
+    coordinates) is what a duty officer reads distances from; tiles that do not load leave
+    it whole. Units and open calls are drawn by the page from the live rows with the same
+    projection, so they move without a reload.
     """
     scope = district_scope(user)
     settlements: list[dict[str, Any]] = [
@@ -174,23 +188,27 @@ def board_map(user: Any) -> dict[str, Any] | None:
     lons: list[float] = [s["lon"] for s in settlements]
     # a margin so that markers and names at the edge stay inside the frame
     pad = max(0.05, 0.08 * max(max(lats) - min(lats), max(lons) - min(lons)))
-    south, north = min(lats) - pad, max(lats) + pad
-    west, east = min(lons) - pad, max(lons) + pad
-    kx = math.cos(math.radians((south + north) / 2))
+    # The zoom whose tiles are about as fine as the frame: the span at most MAP_WIDTH pixels.
+    span_deg = max(max(lons) - min(lons), 0.01) + 2 * pad
+    zoom = max(0, min(18, math.floor(math.log2(MAP_WIDTH * 360.0 / span_deg / TILE))))
+    world = float(TILE * 2**zoom)
+    west, north = _mercator(max(lats) + pad, min(lons) - pad, world)
+    east, south = _mercator(min(lats) - pad, max(lons) + pad, world)
     # A landscape frame (MAP_ASPECT): a district stretched north-south would otherwise be
     # drawn as a thin strip whose markers shrink to dots in the board's column.
-    span_x, span_y = (east - west) * kx, north - south
+    span_x, span_y = east - west, south - north
     if span_y > span_x * MAP_ASPECT:
-        grow = (span_y / MAP_ASPECT - span_x) / kx / 2
+        grow = (span_y / MAP_ASPECT - span_x) / 2
         west, east = west - grow, east + grow
     else:
         grow = (span_x * MAP_ASPECT - span_y) / 2
-        south, north = south - grow, north + grow
-    scale = MAP_WIDTH / ((east - west) * kx)
+        north, south = north - grow, south + grow
+    scale = MAP_WIDTH / (east - west)
     height = MAP_WIDTH * MAP_ASPECT
     for s in settlements:
-        s["x"] = round((s["lon"] - west) * kx * scale, 1)
-        s["y"] = round((north - s["lat"]) * scale, 1)
+        x, y = _mercator(s["lat"], s["lon"], world)
+        s["x"] = round((x - west) * scale, 1)
+        s["y"] = round((y - north) * scale, 1)
         s["major"] = s["kind"] in (Settlement.Kind.CITY, Settlement.Kind.TOWN)
         # every name while they fit; on an oblast's map only the towns are named
         s["named"] = s["major"] or len(settlements) <= MAP_NAMED_ALL
@@ -198,8 +216,35 @@ def board_map(user: Any) -> dict[str, Any] | None:
         "settlements": settlements,
         "width": MAP_WIDTH,
         "height": round(height, 1),
-        "projection": {"west": west, "north": north, "kx": kx, "scale": scale},
+        "tiles": _tiles(zoom, west, north, east, south, scale),
+        "projection": {"x0": west, "y0": north, "world": world, "scale": scale},
     }
+
+
+def _tiles(
+    zoom: int, west: float, north: float, east: float, south: float, scale: float
+) -> list[dict[str, Any]]:
+    """The tiles of ``KUZET_MAP_TILE_URL`` (``{z}/{x}/{y}``) under the frame, placed in its
+    coordinates; none without a tile server, or when the frame would need too many."""
+    template = settings.KUZET_MAP_TILE_URL
+    if not template:
+        return []
+    last = 2**zoom - 1
+    columns = range(max(0, int(west // TILE)), min(last, int(east // TILE)) + 1)
+    rows = range(max(0, int(north // TILE)), min(last, int(south // TILE)) + 1)
+    if len(columns) * len(rows) > MAX_TILES:
+        return []
+    size = round(TILE * scale, 2)
+    return [
+        {
+            "href": template.format(z=zoom, x=tx, y=ty),
+            "x": round((tx * TILE - west) * scale, 2),
+            "y": round((ty * TILE - north) * scale, 2),
+            "size": size,
+        }
+        for ty in rows
+        for tx in columns
+    ]
 
 
 def board_alarms() -> list[dict[str, str]]:

@@ -17,6 +17,7 @@ import datetime as dt
 import os
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
@@ -395,6 +396,14 @@ STATIC_URL = "static/"
 KUZET_FIELD_APP_DIR = os.environ.get("KUZET_FIELD_APP_DIR", str(BASE_DIR / "field" / "dist"))
 STATIC_ROOT = VAR_DIR / "static"
 
+# The board's district map is Kuzet's own SVG; a deployment with a tile server puts its tiles
+# under it: a URL template with {z}, {x}, {y} (e.g. https://tiles.police.kz/{z}/{x}/{y}.png).
+# Empty: no tiles, nothing asked of any network.
+KUZET_MAP_TILE_URL = os.environ.get("KUZET_MAP_TILE_URL", "")
+KUZET_MAP_TILE_ORIGINS = (
+    ["{0.scheme}://{0.netloc}".format(urlsplit(KUZET_MAP_TILE_URL))] if KUZET_MAP_TILE_URL else []
+)
+
 # --- security ------------------------------------------------------------------------------
 # Content-Security-Policy on every response (django-csp). Scripts and styles come from Kuzet
 # itself or carry the response's nonce (the board's inline script and style); 'self' in
@@ -408,7 +417,7 @@ CONTENT_SECURITY_POLICY = {
         # Style *attributes* (Django's admin templates and ours style single elements) cannot
         # run script; <style> elements still need the nonce.
         "style-src-attr": ["'unsafe-inline'"],
-        "img-src": [SELF, "data:"],
+        "img-src": [SELF, "data:", *KUZET_MAP_TILE_ORIGINS],
         "font-src": [SELF],
         "connect-src": [SELF],
         "worker-src": [SELF],

@@ -103,3 +103,29 @@ def test_schema_is_public_when_the_setting_says_so(db, settings):
 
     # then
     assert response.status_code == 200
+
+
+def test_a_tile_server_is_the_one_origin_the_policy_adds_for_images():
+    # given: a deployment with its own tile server (settings are read at start-up)
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "backend.config.settings.test",
+        "KUZET_MAP_TILE_URL": "https://tiles.police.kz/{z}/{x}/{y}.png",
+    }
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['img-src'])"
+    )
+
+    # when
+    shown = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    ).stdout
+
+    # then
+    assert "https://tiles.police.kz" in shown
+    assert "{z}" not in shown

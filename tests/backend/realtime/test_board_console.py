@@ -4,6 +4,8 @@ the board's JSON commands (scoped, idempotent, audited by the services)."""
 
 import datetime as dt
 import json
+import math
+import re
 
 import pytest
 from asgiref.sync import async_to_sync
@@ -444,3 +446,52 @@ def test_map_draws_the_settlements_of_the_scope_inside_its_frame(personas):
     for s in drawn["settlements"]:
         assert 0 <= s["x"] <= drawn["width"]
         assert 0 <= s["y"] <= drawn["height"]
+
+
+def test_without_a_tile_server_the_map_asks_nothing_of_any_network(personas):
+    # given
+    client = Client()
+    client.force_login(personas.a.chief)
+
+    # when
+    response = client.get(reverse("realtime:board"))
+
+    # then: Kuzet's own layers only
+    assert response.context["map"]["tiles"] == []
+    assert b"<image" not in response.content
+
+
+def test_a_tile_server_puts_its_tiles_under_the_settlements(personas, settings):
+    # given: a deployment with its own tile server
+    settings.KUZET_MAP_TILE_URL = "https://tiles.police.kz/{z}/{x}/{y}.png"
+    client = Client()
+    client.force_login(personas.a.chief)
+
+    # when
+    response = client.get(reverse("realtime:board"))
+    drawn = response.context["map"]
+
+    # then: the tiles of one zoom cover the whole frame, in the frame's coordinates …
+    tiles = drawn["tiles"]
+    assert tiles
+    zooms = {
+        re.match(r"https://tiles\.police\.kz/(\d+)/\d+/\d+\.png$", t["href"])[1] for t in tiles
+    }
+    assert len(zooms) == 1
+    assert min(t["x"] for t in tiles) <= 0
+    assert min(t["y"] for t in tiles) <= 0
+    assert max(t["x"] + t["size"] for t in tiles) >= drawn["width"]
+    assert max(t["y"] + t["size"] for t in tiles) >= drawn["height"]
+    # … and each settlement sits on the tile that holds its coordinates (Web Mercator)
+    zoom = int(zooms.pop())
+    town = next(s for s in drawn["settlements"] if s["id"] == personas.a.town.pk)
+    n = 2**zoom
+    tx = int((town["lon"] + 180) / 360 * n)
+    phi = math.radians(town["lat"])
+    ty = int((1 - math.log(math.tan(phi) + 1 / math.cos(phi)) / math.pi) / 2 * n)
+    (tile,) = [t for t in tiles if t["href"].endswith(f"/{zoom}/{tx}/{ty}.png")]
+    assert tile["x"] <= town["x"] <= tile["x"] + tile["size"]
+    assert tile["y"] <= town["y"] <= tile["y"] + tile["size"]
+    # the tiles are drawn first, under the settlements
+    html = response.content.decode()
+    assert html.index('id="map-tiles"') < html.index('id="map-settlements"')

@@ -10,8 +10,13 @@ Screenshots: ``var/screenshots/duty/``.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import http.server
 import re
+import threading
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,6 +29,7 @@ from backend.ledger.models import AuditEntry
 from backend.people.models import Unit
 from backend.realtime.models import BoardAlert
 from backend.sync_gateway.push import push_records
+from tests.e2e.processes import web_server
 
 from .conftest import log_in, shot
 
@@ -224,3 +230,66 @@ def test_an_sos_stays_until_acknowledged_and_alerts_survive_a_reload(
     shot(page, "07-alerts-read-after-reload")
     assert page.kuzet_errors == []
     assert chief_page.kuzet_errors == []
+
+
+# One grey 1×1 PNG: the tile server's answer for every tile (the <image> stretches it).
+TILE_PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNoAAAAggCBd81ytgAAAABJRU5ErkJggg=="
+)
+
+
+@pytest.fixture
+def tile_server() -> Iterator[tuple[str, list[str]]]:
+    """A deployment's tile server on loopback: answers every tile, remembers what was asked."""
+    asked: list[str] = []
+
+    class Tiles(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            asked.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.send_header("Content-Length", str(len(TILE_PNG)))
+            self.end_headers()
+            self.wfile.write(TILE_PNG)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Tiles)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_port}", asked
+    finally:
+        httpd.shutdown()
+
+
+def test_a_deployment_with_a_tile_server_sees_its_tiles_under_the_map(
+    transactional_db: Any, tmp_path: Path, browser: Any, personas: Any, tile_server: Any
+) -> None:
+    # given: Kuzet told of the tile server (the policy lets the page load its images)
+    tiles, asked = tile_server
+    with web_server(tmp_path, KUZET_MAP_TILE_URL=f"{tiles}/{{z}}/{{x}}/{{y}}.png") as server:
+        page = log_in(browser, server, personas.duty)
+        violations: list[str] = []
+        page.on(
+            "console", lambda m: violations.append(m.text) if "Content Security" in m.text else None
+        )
+
+        # when: the board opens
+        open_board(page, server)
+
+        # then: the tiles under the settlements were asked of the tile server, none refused
+        images = page.locator("#map-tiles image")
+        assert images.count() >= 1
+        hrefs = {
+            h.removeprefix(tiles)
+            for h in images.evaluate_all("els => els.map(e => e.getAttribute('href'))")
+        }
+        for _ in range(50):  # the browser fetches them after the page is drawn
+            if set(asked) >= hrefs:
+                break
+            page.wait_for_timeout(100)
+        assert set(asked) == hrefs
+        assert violations == []
+        assert page.locator("#map-settlements circle, #map-settlements rect").count() >= 1
+        shot(page, "08-map-over-tiles")

@@ -188,7 +188,11 @@
   }
   function point(lat, lon) {
     if (!PROJECTION || lat === null || lat === undefined || lon === null || lon === undefined) return null;
-    return [(lon - PROJECTION.west) * PROJECTION.kx * PROJECTION.scale, (PROJECTION.north - lat) * PROJECTION.scale];
+    // Web Mercator, as board.py's board_map: world pixels, then the frame's offset and scale.
+    const phi = (Math.max(-85, Math.min(85, lat)) * Math.PI) / 180;
+    const x = ((lon + 180) / 360) * PROJECTION.world;
+    const y = ((1 - Math.log(Math.tan(phi) + 1 / Math.cos(phi)) / Math.PI) / 2) * PROJECTION.world;
+    return [(x - PROJECTION.x0) * PROJECTION.scale, (y - PROJECTION.y0) * PROJECTION.scale];
   }
   function drawMap() {
     const incidentsLayer = document.getElementById("map-incidents");
