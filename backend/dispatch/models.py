@@ -10,6 +10,7 @@ raw device time, receipt time, estimate and uncertainty).
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -840,6 +841,9 @@ class RiskSubject(models.Model):
         related_name="+",
     )
     address = models.CharField(_("address"), max_length=255, blank=True)
+    # The address as calls are matched against it: case-folded, spaces collapsed (set on save;
+    # SQLite's LIKE folds only ASCII, so Cyrillic cannot be matched case-blind in the query).
+    address_key = models.CharField(max_length=255, blank=True, editable=False)
     person_name = models.CharField(_("person name"), max_length=150, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True, db_index=True)
     protective_order_until = models.DateField(_("protective order until"), null=True, blank=True)
@@ -849,6 +853,20 @@ class RiskSubject(models.Model):
     class Meta:
         verbose_name = _("risk subject")
         verbose_name_plural = _("risk subjects")
+        indexes = [
+            models.Index(fields=["settlement", "address_key"], name="risk_subject_address_idx"),
+        ]
+
+    @staticmethod
+    def address_key_of(address: str) -> str:
+        return " ".join(address.casefold().split())[:255]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.address_key = self.address_key_of(self.address)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "address" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "address_key"}
+        super().save(*args, **kwargs)
 
     def __str__(self) -> str:
         return self.person_name or self.address or f"risk subject {self.pk}"

@@ -132,3 +132,6 @@ def duplicate_radius_km() -> float:
 
 # A DV call owes a follow-up visit by the district inspector within three days.
 DV_FOLLOW_UP_AFTER = dt.timedelta(days=3)
+# A protective order (защитное предписание, Law 214-IV) runs for thirty days from the day it
+# is issued.
+PROTECTIVE_ORDER_TERM = dt.timedelta(days=30)

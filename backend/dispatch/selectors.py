@@ -278,7 +278,7 @@ def risk_subjects_for(
     if caller_phone:
         match |= Q(phone=caller_phone)
     if settlement_id is not None and landmark.strip():
-        match |= Q(settlement_id=settlement_id, address__iexact=landmark.strip())
+        match |= Q(settlement_id=settlement_id, address_key=RiskSubject.address_key_of(landmark))
     return list(RiskSubject.objects.filter(match, district_id=district_id).order_by("pk"))
 
 

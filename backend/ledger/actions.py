@@ -25,6 +25,9 @@ class AuditAction(StrEnum):
     INCIDENT_CITIZEN_NOTIFIED = "incident.citizen_notified"
     INCIDENT_REGISTRY_CHANGED = "incident.registry_changed"
     FOLLOWUP_CREATED = "followup.created"
+    # DV risk subjects kept by the calls (dispatch/services/risk.py)
+    RISK_SUBJECT_CREATED = "risk_subject.created"
+    RISK_PROTECTIVE_ORDER = "risk_subject.protective_order"
     # Assignments
     ASSIGNMENT_DISPATCHED = "assignment.dispatched"
     ASSIGNMENT_CANCELLED = "assignment.cancelled"
@@ -95,6 +98,8 @@ ACTION_LABELS: dict[str, Promise] = {
     AuditAction.INCIDENT_CITIZEN_NOTIFIED: _("Citizen told"),
     AuditAction.INCIDENT_REGISTRY_CHANGED: _("Registry numbers changed"),
     AuditAction.FOLLOWUP_CREATED: _("Follow-up visit planned"),
+    AuditAction.RISK_SUBJECT_CREATED: _("DV risk address registered"),
+    AuditAction.RISK_PROTECTIVE_ORDER: _("Protective order recorded"),
     AuditAction.ASSIGNMENT_DISPATCHED: _("Unit dispatched"),
     AuditAction.ASSIGNMENT_CANCELLED: _("Assignment cancelled"),
     AuditAction.ASSIGNMENT_REASSIGNED: _("Assignment reassigned"),

@@ -73,6 +73,8 @@ def _server_in_this_process(sms_dir: Path) -> Iterator[None]:
     caches = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     try:
         with override_settings(
+            # The demo runs with DEBUG; its cursor wrapper would format and keep every query.
+            DEBUG=False,
             CACHES=caches,
             KUZET_SMS_BACKEND="backend.dispatch.sms.FileBackend",
             KUZET_SMS_FILE_DIR=str(sms_dir),

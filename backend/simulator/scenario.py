@@ -232,3 +232,33 @@ COVERAGE_GAP_S = {"lte": (60, 300), "3g": (300, 1800)}
 WHITE_SPOT_TRIP_S = (2 * 3600, 6 * 3600)
 WHITE_SPOT_SIGNAL_S = (300, 900)
 SMS_CAPABLE = frozenset({"lte", "3g", "2g_sms"})
+
+
+# --- domestic violence ------------------------------------------------------------------------
+# DV comes back to the same homes: a DV call is made from one of a settlement's few troubled
+# households (more in a town), so Kuzet's risk register sees repeat addresses, prior calls and
+# protective orders. A household is its address and the phone it calls from, the same in every
+# run (history and the live simulator meet the same homes).
+DV_HOUSEHOLDS_BY_ZONE: dict[str, int] = {"urban": 40, "suburban": 10, "rural": 4}
+STREETS: tuple[str, ...] = (
+    "ул. Абая",
+    "ул. Ауэзова",
+    "ул. Шакарима",
+    "ул. Жамбыла",
+    "ул. Достык",
+    "ул. Тауелсиздик",
+    "ул. Бейбитшилик",
+    "ул. Наурыз",
+    "ул. Мектеп",
+    "ул. Жастар",
+)
+
+
+def dv_household(rng: random.Random, *, kato: str, zone: str) -> tuple[str, str]:
+    """The address and the caller's phone of a DV call in the settlement ``kato``."""
+    n = rng.randrange(DV_HOUSEHOLDS_BY_ZONE.get(zone, DV_HOUSEHOLDS_BY_ZONE["rural"]))
+    home = random.Random(f"{kato}:{n}")  # the same household in every run
+    address = f"{home.choice(STREETS)}, {home.randint(1, 120)}"
+    if zone == "urban":
+        address += f", кв. {home.randint(1, 80)}"
+    return address, f"+7705{home.randint(1_000_000, 9_999_999)}"

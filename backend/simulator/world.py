@@ -950,6 +950,10 @@ class World:
         }
         if report.caller_gps or duplicate_of is not None:
             body["lat"], body["lon"] = round(lat, 5), round(lon, 5)
+        if report.category == "domestic_violence":
+            address, phone = scenario.dv_household(rng, kato=place.kato, zone=place.zone)
+            body["landmark"] = address
+            body["caller"] = {"name": "", "phone": phone}
         self._serial += 1
         self.stats.calls[report.channel] += 1
         if report.channel in scenario.STAFF_ENTERED:

@@ -59,7 +59,9 @@ from ..models import (
     Event,
     EventSource,
     Incident,
+    OutcomeCode,
 )
+from . import risk
 from .locks import lock_rows
 from .timeline import board_notify, content_hash, server_event_id
 from .units import unit_has_open_work
@@ -323,6 +325,8 @@ class _State:
         self.status_events: dict[int, str | None] = {}
         self.position_events: dict[int, str | None] = {}
         self.outcomes: dict[int, rules.OutcomeView] = {}
+        # Incidents whose shown outcome became a protective order, and when it was issued.
+        self.orders_issued: dict[int, dt.datetime] = {}
 
     def view(self, assignment: Assignment) -> rules.AssignmentView:
         if assignment.pk not in self.views:
@@ -526,6 +530,10 @@ def _apply(
     if state.dirty_units:
         uow.touch(SyncTable.UNITS, *state.dirty_units)
 
+    for incident_id, issued_at in state.orders_issued.items():
+        risk.protective_order_record(
+            state.incidents[incident_id], issued_at=issued_at, actor=actor, actor_kind=actor_kind
+        )
     _open_conflicts(state, stored, actor=actor, actor_kind=actor_kind)
     for entry, assignment in milestones:
         if entry.event.disposition == Disposition.APPLIED:
@@ -711,7 +719,10 @@ def _decide_outcome(state: _State, entry: _Entry, assignment: Assignment) -> Non
     decision = rules.decide_outcome(view, fact)
     entry.event.disposition = decision.disposition
     if decision.show:
-        incident.outcome_code = str(entry.event.payload.get("code", ""))
+        code = str(entry.event.payload.get("code", ""))
+        if code == OutcomeCode.PROTECTIVE_ORDER != incident.outcome_code:
+            state.orders_issued[incident.pk] = entry.event.estimated_at
+        incident.outcome_code = code
         incident.outcome_text = str(entry.event.payload.get("text") or "")
         incident.outcome_event_id = entry.event.pk
         state.dirty_incidents[incident.pk].update({"outcome_code", "outcome_text", "outcome_event"})

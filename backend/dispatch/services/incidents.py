@@ -9,7 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.utils import timezone
 
 from backend.common import clock
 from backend.common.errors import Conflict, Forbidden, ValidationFailed
@@ -35,7 +35,7 @@ from ..models import (
     OutcomeCode,
     RiskSubject,
 )
-from . import outbox
+from . import outbox, risk
 from .locks import lock_one, lock_rows
 from .timeline import actor_label, board_notify, server_event
 from .units import unit_release_if_idle
@@ -174,7 +174,7 @@ def incident_new(
             caller_phone=data.caller_phone,
             landmark=data.landmark,
         )
-        flags = selectors.risk_flags(subjects, today=now.date())
+        flags = selectors.risk_flags(subjects, today=timezone.localdate(now))
 
     incident = Incident(
         channel=channel,
@@ -217,7 +217,8 @@ def incident_new(
 
     follow_up = None
     if incident.is_dv and original is None:
-        follow_up = _dv_follow_up(incident, settlement=settlement, subjects=subjects, now=now)
+        subjects = risk.dv_call_count(incident, subjects=subjects)
+        follow_up = _dv_follow_up(incident, settlement=settlement)
 
     uow.audit(
         AuditAction.INCIDENT_CREATED,
@@ -250,10 +251,8 @@ def incident_new(
     return incident
 
 
-def _dv_follow_up(
-    incident: Incident, *, settlement: Settlement, subjects: list[RiskSubject], now: dt.datetime
-) -> FollowUpTask:
-    """A follow-up visit by the okrug's district inspector; matched subjects count one call more."""
+def _dv_follow_up(incident: Incident, *, settlement: Settlement) -> FollowUpTask:
+    """A follow-up visit by the okrug's district inspector."""
     inspector = (
         Unit.objects.filter(
             district_id=incident.district_id,
@@ -270,11 +269,6 @@ def _dv_follow_up(
         unit=inspector,
         due_at=incident.received_at + policies.DV_FOLLOW_UP_AFTER,
     )
-    if subjects:
-        locked = lock_rows(RiskSubject, [s.pk for s in subjects])
-        RiskSubject.objects.filter(pk__in=list(locked)).update(
-            prior_dv_calls=F("prior_dv_calls") + 1
-        )
     uow.audit(
         AuditAction.FOLLOWUP_CREATED,
         obj=task,
@@ -418,10 +412,13 @@ def incident_close(
         inc.closed_by = by
         inc.disposition = disposition[:200]
         update = ["status", "closed_at", "closed_by", "disposition"]
+        order_issued = outcome_code == OutcomeCode.PROTECTIVE_ORDER != inc.outcome_code
         if outcome_code:
             inc.outcome_code = outcome_code
             update.append("outcome_code")
         inc.save(update_fields=update)
+        if order_issued:
+            risk.protective_order_record(inc, issued_at=now, actor=by)
         server_event(
             kind=EventKind.CLOSED,
             incident=inc,

@@ -11,7 +11,7 @@ import pytest
 from django.core.management import call_command
 
 from backend.common import clock
-from backend.dispatch.models import Assignment, EscalationStep, Event, Incident
+from backend.dispatch.models import Assignment, EscalationStep, Event, Incident, RiskSubject
 from backend.ledger import uow
 from backend.ledger.models import AuditEntry
 from backend.simulator import history, scenario
@@ -54,6 +54,16 @@ def test_history_is_made_by_the_services_with_phone_timelines_and_computable_kpi
     assert uow.verify_chain() == []
     assert {i.channel for i in incidents} >= {"phone_102", "app_102", "egov"}
     assert incidents.filter(category="domestic_violence").exists()
+    # DV calls come from homes: the register keeps them (dispatch/services/risk.py)
+    subjects = RiskSubject.objects.all()
+    assert subjects.exists()
+    assert all(s.kind == "address" and s.address and s.prior_dv_calls >= 1 for s in subjects)
+    assert actions["risk_subject.created"] == subjects.count()
+    ordered = incidents.filter(category="domestic_violence", outcome_code="protective_order")
+    assert actions["risk_subject.protective_order"] == ordered.count()
+    for incident in ordered:
+        subject = subjects.get(settlement=incident.settlement, address=incident.landmark)
+        assert subject.protective_order_until is not None
 
     # then: timelines come from the phones' own events
     arrived = Assignment.objects.filter(on_scene_at__isnull=False).select_related(
