@@ -1,14 +1,26 @@
 """The Celery app. Tasks take ids and call services; periodic sweeps are scheduled here."""
 
+import logging
 import os
+from typing import Any
 
 from celery import Celery
+from celery.signals import after_setup_logger
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.config.settings.base")
 
 app = Celery("kuzet")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@after_setup_logger.connect
+def _quiet_routine_task_lines(**_kwargs: Any) -> None:
+    """A sweep runs every few seconds all shift: its "received" and "succeeded" lines would
+    bury everything else in the log. What a sweep fired is logged by the task itself; a
+    failed task is still an error line."""
+    for name in ("celery.app.trace", "celery.worker.strategy"):
+        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 @app.on_after_finalize.connect

@@ -20,6 +20,8 @@ import pytest
 import redis
 from django.db import connection
 
+from backend.ops.heartbeat import ESCALATION_SWEEP
+from backend.ops.models import Heartbeat
 from tests.e2e.processes import ROOT, database_url, free_port
 
 CELERY = str(ROOT / ".venv" / "bin" / "celery")
@@ -164,12 +166,10 @@ class Celery:
         return proc
 
     def wait_until_sweeping(self, worker: Proc, *, timeout: float = 60) -> None:
-        """Until the worker has finished at least one sweep sent by beat."""
+        """Until a sweep sent by beat has finished: its heartbeat is written (the worker's
+        log no longer prints a line per routine task, backend/config/celery.py)."""
         wait_for(
-            lambda: (
-                "dispatch.tasks.escalation_sweep" in worker.output()
-                and "succeeded" in worker.output()
-            ),
+            lambda: Heartbeat.objects.filter(name=ESCALATION_SWEEP).exists(),
             timeout=timeout,
             what=f"{worker.name} to run a sweep",
             every=0.2,
