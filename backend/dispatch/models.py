@@ -857,9 +857,8 @@ class RiskSubject(models.Model):
             models.Index(fields=["settlement", "address_key"], name="risk_subject_address_idx"),
         ]
 
-    @staticmethod
-    def address_key_of(address: str) -> str:
-        return " ".join(address.casefold().split())[:255]
+    def __str__(self) -> str:
+        return self.person_name or self.address or f"risk subject {self.pk}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.address_key = self.address_key_of(self.address)
@@ -868,8 +867,9 @@ class RiskSubject(models.Model):
             kwargs["update_fields"] = {*update_fields, "address_key"}
         super().save(*args, **kwargs)
 
-    def __str__(self) -> str:
-        return self.person_name or self.address or f"risk subject {self.pk}"
+    @staticmethod
+    def address_key_of(address: str) -> str:
+        return " ".join(address.casefold().split())[:255]
 
     @property
     def audit_district_id(self) -> int:

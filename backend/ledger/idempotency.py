@@ -131,50 +131,51 @@ def run_once(
         return result
 
 
-def idempotent_call(
+def run_once_for(
+    request: Any,
     *,
-    user: Any,
     key: str,
-    method: str,
-    path: str,
-    request_fingerprint: str,
-    run: Callable[[], Response],
-) -> Response:
-    """:func:`run_once` for a DRF view: the first answer, or its replay
-    (``Idempotent-Replayed: true``)."""
-    result = run_once(
-        user=user,
-        key=key,
+    body: Any,
+    run: Callable[[], R],
+    answer: Callable[[R], tuple[int, Any]],
+) -> R | Replay:
+    """:func:`run_once` for a request: its user, method and path, the ``key`` as sent
+    (checked here) and ``body`` — what the request asks, for the fingerprint that tells a
+    repeat from another request under the same key."""
+    method = request.method or "POST"
+    return run_once(
+        user=request.user,
+        key=parse_key(key),
         method=method,
-        path=path,
-        request_fingerprint=request_fingerprint,
+        path=request.path,
+        request_fingerprint=fingerprint(method, request.path, body),
         run=run,
-        answer=lambda response: (response.status_code, response.data),
+        answer=answer,
     )
-    if isinstance(result, Replay):
-        response = Response(result.body, status=result.status_code)
-        response[REPLAYED_HEADER] = "true"
-        return response
-    return result
 
 
 def idempotent(handler: Callable[..., Response]) -> Callable[..., Response]:
     """Decorate a DRF view method (``post``): with an ``Idempotency-Key`` header the call
-    goes through :func:`idempotent_call`; without one it runs as before."""
+    runs once per key and a repeat gets the first answer (``Idempotent-Replayed: true``);
+    without one it runs as before."""
 
     @functools.wraps(handler)
     def wrapper(view: Any, request: Request, *args: Any, **kwargs: Any) -> Response:
         header = request.headers.get(HEADER)
         if header is None:
             return handler(view, request, *args, **kwargs)
-        return idempotent_call(
-            user=request.user,
-            key=parse_key(header),
-            method=request.method or "POST",
-            path=request.path,
-            request_fingerprint=fingerprint(request.method or "POST", request.path, request.data),
+        result = run_once_for(
+            request,
+            key=header,
+            body=request.data,
             run=lambda: handler(view, request, *args, **kwargs),
+            answer=lambda response: (response.status_code, response.data),
         )
+        if isinstance(result, Replay):
+            response = Response(result.body, status=result.status_code)
+            response[REPLAYED_HEADER] = "true"
+            return response
+        return result
 
     return wrapper
 

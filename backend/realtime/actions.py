@@ -21,7 +21,7 @@ from backend.common import clock
 from backend.common.errors import DomainError, Malformed
 from backend.dispatch import access, selectors, services
 from backend.dispatch.services.assignments import ACK_CHANNELS
-from backend.ledger.idempotency import HEADER, Replay, fingerprint, parse_key, run_once
+from backend.ledger.idempotency import HEADER, Replay, run_once_for
 from backend.people.access import is_staff_role
 
 from .alerts import alert_frame, alerts_mark_read, sos_acknowledge
@@ -65,14 +65,8 @@ def _json_view(
         key = request.headers.get(HEADER)
         if not (once and key):
             return JsonResponse(run(body))
-        outcome = run_once(
-            user=user,
-            key=parse_key(key),
-            method="POST",
-            path=request.path,
-            request_fingerprint=fingerprint("POST", request.path, body),
-            run=lambda: run(body),
-            answer=lambda result: (200, result),
+        outcome = run_once_for(
+            request, key=key, body=body, run=lambda: run(body), answer=lambda r: (200, r)
         )
     except DomainError as exc:
         return JsonResponse(exc.as_json(), status=exc.status)

@@ -43,7 +43,7 @@ from backend.common.errors import DomainError, ValidationFailed
 from backend.common.phones import FORMAT_HINT, phone_key, phone_normalise
 from backend.geo import search
 from backend.geo.models import LAT_RANGE, LON_RANGE, Settlement
-from backend.ledger.idempotency import Replay, fingerprint, parse_key, run_once
+from backend.ledger.idempotency import Replay, run_once_for
 from backend.people.access import scoped
 
 from .. import policies, selectors, services
@@ -374,14 +374,11 @@ def _save(
         return services.incident_create(by=request.user, data=data, channel=CHANNEL, now=now)
 
     try:
-        key = parse_key(form.cleaned_data["idempotency_key"])
         body = {k: v for k, v in request.POST.items() if k not in ("csrfmiddlewaretoken",)}
-        outcome = run_once(
-            user=request.user,
-            key=key,
-            method="POST",
-            path=request.path,
-            request_fingerprint=fingerprint("POST", request.path, body),
+        outcome = run_once_for(
+            request,
+            key=form.cleaned_data["idempotency_key"],
+            body=body,
             run=create,
             answer=lambda inc: (201, {"incident_id": inc.pk, "number": inc.number}),
         )

@@ -50,7 +50,7 @@ from backend.common import clock
 from backend.common.errors import DomainError, ValidationFailed
 from backend.geo.models import Zone
 from backend.ledger import uow
-from backend.ledger.idempotency import Replay, fingerprint, parse_key, run_once
+from backend.ledger.idempotency import Replay, run_once_for
 from backend.people.models import UNREACHABLE, UnitStatus
 
 from .. import access, lifecycle, selectors, services
@@ -542,12 +542,10 @@ def _once(request: HttpRequest, run: Callable[[], str]) -> str | Replay:
     if not key:
         return run()
     data = {k: v for k, v in request.POST.items() if k not in ("csrfmiddlewaretoken", FORM_FIELD)}
-    return run_once(
-        user=request.user,
-        key=parse_key(key),
-        method="POST",
-        path=request.path,
-        request_fingerprint=fingerprint("POST", request.path, data),
+    return run_once_for(
+        request,
+        key=key,
+        body=data,
         run=run,
         answer=lambda message: (200, {"message": message}),
     )

@@ -12,21 +12,22 @@ def fill_address_keys(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('dispatch', '0008_labels_for_people'),
-        ('geo', '0003_labels_for_people'),
+        ("dispatch", "0008_labels_for_people"),
+        ("geo", "0003_labels_for_people"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='risksubject',
-            name='address_key',
+            model_name="risksubject",
+            name="address_key",
             field=models.CharField(blank=True, editable=False, max_length=255),
         ),
         migrations.AddIndex(
-            model_name='risksubject',
-            index=models.Index(fields=['settlement', 'address_key'], name='risk_subject_address_idx'),
+            model_name="risksubject",
+            index=models.Index(
+                fields=["settlement", "address_key"], name="risk_subject_address_idx"
+            ),
         ),
         migrations.RunPython(fill_address_keys, migrations.RunPython.noop),
     ]
