@@ -33,7 +33,7 @@ from ..models import (
     SmsMessage,
 )
 from . import outbox
-from .facts import fact_record
+from .facts import fact_record, outcome_article_clean
 from .locks import lock_one, lock_rows
 from .schedule import ladder_reschedule
 from .timeline import actor_label, board_notify, server_event
@@ -447,6 +447,7 @@ def assignment_record_on_behalf(
     note: str = "",
     outcome_code: str = "",
     outcome_text: str = "",
+    coao_article: str = "",
     now: dt.datetime | None = None,
 ) -> Event:
     """A duty officer records what a unit reported by phone, radio or in person: that it
@@ -475,6 +476,7 @@ def assignment_record_on_behalf(
     outcome_code = (outcome_code or "").strip()
     if kind == EventKind.OUTCOME and outcome_code not in OutcomeCode.values:
         raise ValidationFailed("Choose the outcome.", code="invalid_outcome_code")
+    coao_article = outcome_article_clean(coao_article)
     now = now or clock.now()
     if occurred_at is not None and occurred_at > now + FUTURE_SLACK:
         raise ValidationFailed("The reported time is in the future.", code="time_in_future")
@@ -484,6 +486,8 @@ def assignment_record_on_behalf(
         payload["uncertainty_s"] = uncertainty_s
     if kind == EventKind.OUTCOME:
         payload.update({"code": outcome_code, "text": (outcome_text or "").strip()[:500]})
+        if coao_article:
+            payload["coao_article"] = coao_article
     with uow.unit_of_work():
         inc, a = _lock_for_fact(assignment, by, kind)
         _on_behalf_check(assignment=a, kind=kind, occurred_at=occurred_at, now=now)
@@ -523,6 +527,7 @@ def assignment_record_on_behalf(
             )
             if kind == EventKind.OUTCOME:
                 data["outcome_code"] = outcome_code
+                data["coao_article"] = coao_article
             uow.audit(AuditAction.ASSIGNMENT_RECORDED_ON_BEHALF, actor=by, obj=a, data=data)
             board_notify(
                 "assignment.recorded_on_behalf",
