@@ -458,7 +458,9 @@ def assignment_record_on_behalf(
     when not given — with the stated ``uncertainty_s`` kept in the event's payload (and as
     its estimate's spread). A time in the future or before the dispatch is refused; so is a
     milestone the assignment already has. The escalation ladder is rescheduled (an
-    acknowledgment stops the ack rungs, an arrival the arrival rung).
+    acknowledgment stops the ack rungs, an arrival the arrival rung). An outcome may name
+    the CoAO article of its protocol (``coao_article``, the protocol's rule); a milestone
+    ignores one.
     """
     if kind not in ON_BEHALF_KINDS:
         raise ValidationFailed(
@@ -476,7 +478,8 @@ def assignment_record_on_behalf(
     outcome_code = (outcome_code or "").strip()
     if kind == EventKind.OUTCOME and outcome_code not in OutcomeCode.values:
         raise ValidationFailed("Choose the outcome.", code="invalid_outcome_code")
-    coao_article = outcome_article_clean(coao_article)
+    # Only an outcome names an article (a milestone's form may still hold one typed earlier).
+    coao_article = outcome_article_clean(coao_article) if kind == EventKind.OUTCOME else ""
     now = now or clock.now()
     if occurred_at is not None and occurred_at > now + FUTURE_SLACK:
         raise ValidationFailed("The reported time is in the future.", code="time_in_future")

@@ -148,6 +148,22 @@ def test_an_outcome_on_behalf_with_a_malformed_article_is_refused_and_nothing_ch
     assert snapshot() == before
 
 
+def test_a_milestone_on_behalf_ignores_an_article_left_in_the_form(personas, dispatched):
+    # when
+    with clock.frozen(T0 + dt.timedelta(minutes=10)):
+        event = assignment_record_on_behalf(
+            assignment=dispatched,
+            by=personas.duty,
+            kind="on_scene",
+            channel="radio",
+            coao_article="ст. 73",
+        )
+
+    # then
+    assert (event.kind, event.disposition, event.payload) == ("on_scene", "applied", {"note": ""})
+    assert Incident.objects.get(pk=dispatched.incident_id).outcome_article == ""
+
+
 # --- on closing --------------------------------------------------------------------------------
 
 
