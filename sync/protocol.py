@@ -135,6 +135,12 @@ OUTCOME_CODES: Final = (
 # never send them and servers that never read them stay compatible.
 REGISTRY_KINDS: Final = ("kui", "erdr", "erap")
 REGISTRY_NUMBER_RE: Final = re.compile(r"^[0-9A-Za-z][0-9A-Za-z./-]{0,39}$")
+# An outcome may also name the article of the Code of Administrative Offences (КоАП РК) a
+# protocol was drawn up under: the chief's upward report counts DV offences by article (73,
+# 461). An article, or an article and its part: "73", "73-1", "461", "434". Optional for the
+# same reason as the registry entry; accepted with any code (nothing that parses is dropped).
+COAO_ARTICLE_RE: Final = re.compile(r"^[1-9][0-9]{0,2}(-[1-9][0-9]?)?$")
+COAO_ARTICLE_RULE: Final = 'an article of the CoAO such as "73", "73-1" or "461"'
 
 SYNCED_TABLES: Final = ("settlements", "units", "incidents", "assignments", "events", "codes")
 READ_ONLY_TABLES: Final = tuple(t for t in SYNCED_TABLES if t != "events")
@@ -553,6 +559,8 @@ def _check_payload(kind: str, payload: Mapping[str, Any], outcome_codes: Collect
         if text is not None and (not isinstance(text, str) or len(text) > MAX_NOTE_CHARS):
             raise _Bad("invalid_payload", f"outcome text is a string of at most {MAX_NOTE_CHARS}")
         _check_registry(payload)
+        if not coao_article_valid(payload.get("coao_article")):
+            raise _Bad("invalid_payload", f"coao_article must be {COAO_ARTICLE_RULE}")
     elif kind == "unit_status":
         status = payload.get("status")
         if not isinstance(status, str) or status not in UNIT_STATUSES:
@@ -579,6 +587,22 @@ def outcome_registry(payload: Mapping[str, Any]) -> tuple[str, str] | None:
     if isinstance(kind, str) and kind in REGISTRY_KINDS and isinstance(number, str) and number:
         return kind, number
     return None
+
+
+def coao_article_valid(value: object) -> bool:
+    """Whether ``value`` may stand as an outcome's ``coao_article``: absent (None or "") or
+    an article (and part) of the CoAO. The one rule for the wire and for staff commands."""
+    return (
+        value is None
+        or value == ""
+        or (isinstance(value, str) and COAO_ARTICLE_RE.fullmatch(value) is not None)
+    )
+
+
+def outcome_article(payload: Mapping[str, Any]) -> str:
+    """The CoAO article a valid outcome payload names, ``""`` when it names none."""
+    article = payload.get("coao_article")
+    return article if isinstance(article, str) and COAO_ARTICLE_RE.fullmatch(article) else ""
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.db import connection
+from django.utils import translation
 
 from backend.common import clock
 from backend.geo.models import District, Okrug, Settlement, Zone
@@ -79,6 +81,16 @@ def _server_clock_restored() -> Iterator[None]:
     if clock.is_moved():
         clock.reset()
         pytest.fail("the test left the server clock frozen or offset", pytrace=False)
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Every test starts in the site's default language: a request served in Kazakh or
+    Russian leaves its language active in the thread (the language middleware activates it
+    for the request), and a later test reading English labels would read another language."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

@@ -113,6 +113,7 @@ KEY_LABELS: dict[str, Promise] = {
     "text": gettext_lazy("Text"),
     "outcome_code": gettext_lazy("Outcome"),
     "outcome_text": gettext_lazy("Outcome text"),
+    "coao_article": gettext_lazy("CoAO article"),
     "status": gettext_lazy("Status"),
     "from": gettext_lazy("From"),
     "to": gettext_lazy("To"),

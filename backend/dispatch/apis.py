@@ -118,6 +118,9 @@ class IncidentOutput(serializers.Serializer[Any]):
     closed_at = Rfc3339DateTimeField(allow_null=True)
     disposition = serializers.CharField()
     outcome_code = serializers.CharField()
+    outcome_article = serializers.CharField(
+        help_text='the CoAO article the outcome names, "" for none'
+    )
     duplicate_of_id = serializers.IntegerField(allow_null=True)
     assignments = serializers.SerializerMethodField()
 
@@ -475,6 +478,16 @@ class CloseInput(serializers.Serializer[Any]):
     disposition = serializers.CharField(max_length=200)
     outcome_code = serializers.ChoiceField(
         choices=OutcomeCode.choices, required=False, allow_blank=True, default=""
+    )
+    coao_article = serializers.CharField(
+        max_length=8,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=(
+            'the CoAO article the protocol was drawn up under ("73", "73-1", "461"); needs '
+            "outcome_code; else 400 `invalid_coao_article` or `article_without_outcome`"
+        ),
     )
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from backend.geo.models import coordinates_constraints
@@ -79,6 +80,15 @@ class OutcomeCode(models.TextChoices):
     NO_OFFENCE = "no_offence", _("No offence found")
     NOT_FOUND = "not_found", _("Nobody found at the scene")
     FALSE_CALL = "false_call", _("False call")
+
+
+class CoaoArticle(models.TextChoices):
+    """The articles of the Code of Administrative Offences (КоАП РК) on domestic violence,
+    which the chief's upward report counts apart (DOMAIN.md). An outcome may name any other
+    article too (Incident.outcome_article is free within sync.protocol.COAO_ARTICLE_RE)."""
+
+    FAMILY = "73", _("Unlawful acts in family and household relations")
+    PROTECTIVE_ORDER = "461", _("Failure to comply with a protective order")
 
 
 class LocationSource(models.TextChoices):
@@ -218,6 +228,9 @@ class Incident(models.Model):
         _("outcome code"), max_length=24, choices=OutcomeCode.choices, blank=True
     )
     outcome_text = models.TextField(_("outcome text"), blank=True)
+    # The CoAO article the shown outcome names ("73", "73-1", "461"; "" when none): the chief's
+    # upward report counts administrative protocols by it. Format: sync.protocol.COAO_ARTICLE_RE.
+    outcome_article = models.CharField(_("CoAO article"), max_length=8, blank=True)
     outcome_event = models.ForeignKey(
         "Event",
         verbose_name=_("outcome event"),
@@ -297,6 +310,18 @@ class Incident(models.Model):
     @property
     def is_dv(self) -> bool:
         return self.category == Category.DOMESTIC_VIOLENCE
+
+    @property
+    def outcome_label(self) -> str:
+        """The outcome in words with its article: "Administrative protocol (ЕРАП), CoAO art.
+        73"; "" when there is none."""
+        label = str(self.get_outcome_code_display())
+        if label and self.outcome_article:
+            return gettext("%(outcome)s, CoAO art. %(article)s") % {
+                "outcome": label,
+                "article": self.outcome_article,
+            }
+        return label
 
     def assign_number(self) -> None:
         """Give a saved incident its public number, e.g. ``1036-2026-000042``.

@@ -1,5 +1,6 @@
 """What a report is about: a period of local days, the reader's districts, and optional
-narrowing by zone, priority, channel, category, shift, settlement, unit and coverage.
+narrowing by zone, priority, channel, category, shift, settlement, unit, coverage, outcome and
+the outcome's article of the CoAO.
 
 Every page, chart, CSV and drill-down list reads the same :class:`ReportFilter`, so a figure
 and the list of incidents behind it are always the same rows. The districts are always
@@ -70,6 +71,18 @@ def _shift_q(field: str, shift: str) -> Q:
     return day if shift == "day" else ~day
 
 
+def _article_q(field: str, article: str) -> Q:
+    """The outcome names ``article`` or one of its parts ("73": 73, 73-1, 73-2…); for
+    ``labels.OTHER_ARTICLE``, none of the articles counted apart, or no article at all."""
+    if article == labels.OTHER_ARTICLE:
+        q = Q()
+        for counted in labels.ARTICLE:
+            if counted != labels.OTHER_ARTICLE:
+                q &= ~_article_q(field, counted)
+        return q
+    return Q(**{field: article}) | Q(**{f"{field}__startswith": f"{article}-"})
+
+
 @dataclass(frozen=True)
 class ReportFilter:
     """A period of whole local days (both ends included) and the rows it selects."""
@@ -89,6 +102,7 @@ class ReportFilter:
     settlement: str = ""  # a settlement id, or NONE
     unit: int | None = None
     outcome: str = ""
+    article: str = ""  # a key of labels.ARTICLE: the outcome's CoAO article
 
     @property
     def start(self) -> dt.datetime:
@@ -134,6 +148,8 @@ class ReportFilter:
             q &= Q(**{f"{p}settlement_id": int(self.settlement)})
         if self.shift:
             q &= _shift_q(f"{p}received_at", self.shift)
+        if self.article:
+            q &= _article_q(f"{p}outcome_article", self.article)
         return q
 
     def incidents(self) -> QuerySet[Incident]:
@@ -233,6 +249,9 @@ class ReportFilterForm(forms.Form):
     outcome = forms.ChoiceField(
         label=_("Outcome"), required=False, choices=_choices(labels.OUTCOME)
     )
+    article = forms.ChoiceField(
+        label=_("Article of the CoAO"), required=False, choices=_choices(labels.ARTICLE)
+    )
     settlement = forms.CharField(required=False, widget=forms.HiddenInput)
     unit = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
@@ -313,6 +332,7 @@ class ReportFilterForm(forms.Form):
             settlement=data.get("settlement") or "",
             unit=data.get("unit"),
             outcome=data.get("outcome") or "",
+            article=data.get("article") or "",
         )
 
 

@@ -14,7 +14,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from backend.dispatch.lifecycle import EventKind
-from backend.dispatch.models import Category, Channel, OutcomeCode, Priority
+from backend.dispatch.models import Category, Channel, CoaoArticle, OutcomeCode, Priority
 from backend.geo.models import Coverage, Zone
 
 
@@ -30,6 +30,13 @@ CHANNEL = _names(Channel)
 CATEGORY = _names(Category)
 OUTCOME = _names(OutcomeCode)
 EVENT_KIND = _names(EventKind)
+# The CoAO articles a report counts apart (each with its parts: "73" is 73, 73-1, 73-2…), and
+# the rest: another article, or none recorded.
+OTHER_ARTICLE = "other"
+ARTICLE: dict[str, Promise] = {
+    **_names(CoaoArticle),
+    OTHER_ARTICLE: _("another article of the CoAO, or none recorded"),
+}
 APPS = "apps"  # every app channel at once (the upward report's app reports)
 SHIFT: dict[str, Promise] = {
     "day": _("day shift (08:00–20:00)"),

@@ -25,6 +25,7 @@ from backend.dispatch import kpis
 from backend.dispatch.models import (
     Assignment,
     Category,
+    CoaoArticle,
     Conflict,
     EscalationStep,
     FollowUpTask,
@@ -382,7 +383,9 @@ class Upward:
     dv_calls: int
     dv_response: Stat
     dv_protective_orders: int
-    dv_admin_protocols: int
+    dv_protocols_art73: int
+    dv_protocols_art461: int
+    dv_protocols_other: int
     dv_orders_active: int
     follow_ups_due: int
     follow_ups_done_on_time: int
@@ -392,8 +395,9 @@ class Upward:
 def upward_report(f: ReportFilter, *, now: dt.datetime) -> Upward:
     """What chiefs report upward for a period: calls per channel, average and median
     response, the share of app reports confirmed, the category mix, and the domestic-violence
-    figures (protective orders issued, administrative protocols drawn up on DV calls, orders
-    in force at the end of the period, follow-up visits)."""
+    figures (protective orders issued, administrative protocols by CoAO article — see
+    :func:`dv_protocol_filters` —, orders in force at the end of the period, follow-up
+    visits)."""
     rows = incident_rows(f, now=now)
     calls = aggregate(
         rows,
@@ -402,10 +406,8 @@ def upward_report(f: ReportFilter, *, now: dt.datetime) -> Upward:
     )
     app = calls_by(calls, "channel", kpis.APP_CHANNELS)
     dv = f.narrowed(category=Category.DOMESTIC_VIOLENCE)
-    dv_counts = dv.incidents().aggregate(
-        orders=Count("pk", filter=Q(outcome_code=OutcomeCode.PROTECTIVE_ORDER)),
-        protocols=Count("pk", filter=Q(outcome_code=OutcomeCode.ADMIN_PROTOCOL)),
-    )
+    dv_orders = dv.narrowed(outcome=OutcomeCode.PROTECTIVE_ORDER).incidents().count()
+    protocols = {key: p.incidents().count() for key, p in dv_protocol_filters(f).items()}
     dv_group = calls.slice("category").get(Category.DOMESTIC_VIOLENCE, Group(rows=0, stats={}))
     follow_ups = FollowUpTask.objects.filter(due_at__gte=f.start, due_at__lt=f.end)
     if f.districts is not None:
@@ -425,13 +427,31 @@ def upward_report(f: ReportFilter, *, now: dt.datetime) -> Upward:
         app_confirmed=round(sum(g["app_confirmed"].total or 0 for g in app)),
         dv_calls=dv_group.rows,
         dv_response=dv_group["response"],
-        dv_protective_orders=dv_counts["orders"],
-        dv_admin_protocols=dv_counts["protocols"],
+        dv_protective_orders=dv_orders,
+        dv_protocols_art73=protocols[CoaoArticle.FAMILY],
+        dv_protocols_art461=protocols[CoaoArticle.PROTECTIVE_ORDER],
+        dv_protocols_other=protocols[labels.OTHER_ARTICLE],
         dv_orders_active=orders.count(),
         follow_ups_due=fu["due"],
         follow_ups_done_on_time=fu["on_time"],
         follow_ups_overdue=fu["overdue"],
     )
+
+
+def dv_protocol_filters(f: ReportFilter) -> dict[str, ReportFilter]:
+    """The incidents behind each count of administrative protocols on domestic violence, by
+    the outcome's CoAO article: under 73 (unlawful acts in family and household relations)
+    and under 461 (a protective order not complied with), of any category — the offence is
+    domestic violence by definition, whatever the call was entered as; and the protocols on
+    domestic-violence calls under another article or with none recorded."""
+    protocols = f.narrowed(category="", outcome=OutcomeCode.ADMIN_PROTOCOL)
+    return {
+        CoaoArticle.FAMILY: protocols.narrowed(article=CoaoArticle.FAMILY),
+        CoaoArticle.PROTECTIVE_ORDER: protocols.narrowed(article=CoaoArticle.PROTECTIVE_ORDER),
+        labels.OTHER_ARTICLE: protocols.narrowed(
+            category=Category.DOMESTIC_VIOLENCE, article=labels.OTHER_ARTICLE
+        ),
+    }
 
 
 def calls_by(calls: Aggregated, slice_key: str, keys: Iterable[str]) -> list[Group]:

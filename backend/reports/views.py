@@ -31,7 +31,7 @@ from django.utils.translation import gettext_lazy
 
 from backend.common import clock
 from backend.dispatch import kpis
-from backend.dispatch.models import Category
+from backend.dispatch.models import Category, CoaoArticle
 from backend.ledger import uow
 from backend.people.models import Role
 
@@ -664,6 +664,7 @@ def upward_tables(f: ReportFilter, r: selectors.Upward) -> list[Table]:
         )
 
     dv = f.narrowed(category=Category.DOMESTIC_VIOLENCE)
+    protocols = selectors.dv_protocol_filters(f)
     follow_ups = reverse("admin:dispatch_followuptask_changelist")
     period = f"due_at__gte={_iso(f.start)}&due_at__lt={_iso(f.end)}"
     dv_table = Table(
@@ -675,10 +676,12 @@ def upward_tables(f: ReportFilter, r: selectors.Upward) -> list[Table]:
             Column("p50", _("Response, median"), DURATION),
         ],
         note=_(
-            "Administrative protocols are those drawn up on domestic-violence calls (outcome "
-            "“administrative protocol”, registered in ЕРАП): offences under articles 73 and "
-            "461 of the Code of Administrative Offences together — Kuzet records the protocol "
-            "and its ЕРАП number, not the article."
+            "Administrative protocols (outcome “administrative protocol”, registered in ЕРАП) "
+            "are counted by the article of the Code of Administrative Offences recorded with "
+            "the outcome, an article with its parts (73 counts 73-1 too). Protocols under "
+            "articles 73 and 461 count whatever the call's category: the offence is domestic "
+            "violence by definition. The third row: protocols on domestic-violence calls under "
+            "another article or with no article recorded."
         ),
     )
     dv_table.add(
@@ -689,8 +692,15 @@ def upward_tables(f: ReportFilter, r: selectors.Upward) -> list[Table]:
     dv_rows = [
         (_("Protective orders issued"), r.dv_protective_orders,
          incidents_url(dv.narrowed(outcome="protective_order"))),
-        (_("Administrative protocols (CoAO articles 73 and 461)"), r.dv_admin_protocols,
-         incidents_url(dv.narrowed(outcome="admin_protocol"))),
+        (_("Administrative protocols under CoAO article 73 (unlawful acts in family and "
+           "household relations)"), r.dv_protocols_art73,
+         incidents_url(protocols[CoaoArticle.FAMILY])),
+        (_("Administrative protocols under CoAO article 461 (failure to comply with a "
+           "protective order)"), r.dv_protocols_art461,
+         incidents_url(protocols[CoaoArticle.PROTECTIVE_ORDER])),
+        (_("Administrative protocols on domestic-violence calls under another article or "
+           "with no article recorded"), r.dv_protocols_other,
+         incidents_url(protocols[labels.OTHER_ARTICLE])),
         (_("Protective orders in force at the end of the period"), r.dv_orders_active,
          reverse("admin:dispatch_risksubject_changelist")
          + f"?protective_order_until__gte={f.date_to.isoformat()}"),

@@ -126,6 +126,24 @@ OUTCOMES: dict[str, tuple[str, ...]] = {
     "police_complaint": ("referred",),
     "other": ("resolved_on_scene", "false_call", "no_offence"),
 }
+# The CoAO article of an administrative protocol, which the chief's upward report counts: on a
+# DV call article 73 (unlawful acts in family and household relations), one in four 461 (a
+# protective order not complied with); on public disorder 434 (petty hooliganism).
+DV_ORDER_BREACH_EVERY = 4
+
+
+def coao_article(category: str, outcome: str, *, incident_id: int) -> str:
+    """The article a unit names with ``outcome``; "" for none. Chosen by the incident's id,
+    not the world's random stream, so that adding it moved no other draw of a seeded run."""
+    if outcome != "admin_protocol":
+        return ""
+    if category == "domestic_violence":
+        return "461" if incident_id % DV_ORDER_BREACH_EVERY == 0 else "73"
+    if category == "disorder":
+        return "434"
+    return ""
+
+
 NOTES = (
     "Заявитель опрошен, объяснение взято",
     "На месте всё спокойно",

@@ -148,10 +148,15 @@ class Api:
         )
         return self._json(r, "dispatch")
 
-    def close(self, incident_id: int, *, disposition: str, outcome_code: str) -> Any:
+    def close(
+        self, incident_id: int, *, disposition: str, outcome_code: str, coao_article: str = ""
+    ) -> Any:
+        body = {"disposition": disposition, "outcome_code": outcome_code}
+        if coao_article:
+            body["coao_article"] = coao_article
         r = self.http.post(
             f"/api/v1/incidents/{incident_id}/close/",
-            json={"disposition": disposition, "outcome_code": outcome_code},
+            json=body,
             headers=self.staff,
         )
         return self._json(r, "close")
@@ -320,6 +325,7 @@ class IncidentInfo:
     arrived: bool = False
     closed: bool = False
     outcome: str = ""
+    article: str = ""  # the CoAO article of the outcome, if any
 
 
 def _parse_time(value: str) -> dt.datetime:
@@ -617,11 +623,15 @@ class Crew:
         rng = self.world.rng
         incident = self.world.assignments[assignment_id].incident
         outcome = rng.choice(scenario.OUTCOMES.get(incident.category, ("resolved_on_scene",)))
-        self.lead.record("outcome", assignment_id, {"code": outcome, "text": ""})
+        article = scenario.coao_article(incident.category, outcome, incident_id=incident.id)
+        payload = {"code": outcome, "text": ""}
+        if article:
+            payload["coao_article"] = article
+        self.lead.record("outcome", assignment_id, payload)
         self.lead.record("note", assignment_id, {"text": rng.choice(scenario.NOTES)})
         self.lead.record("cleared", assignment_id, at=(self.lat, self.lon))
         self.sync_soon()
-        incident.outcome = outcome
+        incident.outcome, incident.article = outcome, article
         self.world.duty.cleared(incident)
         self._done(assignment_id)
 
@@ -809,7 +819,7 @@ class Duty:
             self.world.engine.after(30 * MIN_S, self._review, incident, tries + 1)
             return
         outcome = incident.outcome or "resolved_on_scene"
-        self._close(incident, outcome, "Отработано нарядом")
+        self._close(incident, outcome, "Отработано нарядом", incident.article)
 
     def adopt_from_board(self, *, username: str, password: str) -> int:
         """Take over what an earlier shift left on the board: calls nobody was sent to yet
@@ -832,10 +842,15 @@ class Duty:
                 self.received(incident, status)
         return taken
 
-    def _close(self, incident: IncidentInfo, outcome: str, disposition: str) -> None:
+    def _close(
+        self, incident: IncidentInfo, outcome: str, disposition: str, article: str = ""
+    ) -> None:
         if incident.closed:
             return
-        if self.api.close(incident.id, disposition=disposition, outcome_code=outcome) is not None:
+        closed = self.api.close(
+            incident.id, disposition=disposition, outcome_code=outcome, coao_article=article
+        )
+        if closed is not None:
             self.world.stats.closes += 1
         incident.closed = True
 

@@ -295,9 +295,10 @@ export class FieldApp {
     return this._record('note', assignmentId, { text })
   }
 
-  outcome(assignmentId, { code, text, registryKind, registryNumber }) {
+  outcome(assignmentId, { code, text, registryKind, registryNumber, coaoArticle }) {
     const payload = { code }
     if (text) payload.text = text
+    if (coaoArticle) payload.coao_article = coaoArticle
     if (registryKind && registryNumber) {
       payload.registry_kind = registryKind
       payload.registry_number = registryNumber

@@ -23,6 +23,7 @@ from sync.protocol import (
     content_hash,
     has_unstorable,
     json_text,
+    outcome_article,
     outcome_registry,
     parse_event,
     parse_json,
@@ -255,6 +256,34 @@ def test_invalid_fields_are_rejected_with_a_reason(overrides, expected):
             },
             "registry_number is 1-40 characters of [0-9A-Za-z./-], starting with a letter or digit",
         ),
+        (
+            {"kind": "outcome", "payload": {"code": "admin_protocol", "coao_article": 73}},
+            'coao_article must be an article of the CoAO such as "73", "73-1" or "461"',
+        ),
+        (
+            {"kind": "outcome", "payload": {"code": "admin_protocol", "coao_article": "ст. 73"}},
+            'coao_article must be an article of the CoAO such as "73", "73-1" or "461"',
+        ),
+        (
+            {"kind": "outcome", "payload": {"code": "admin_protocol", "coao_article": "073"}},
+            'coao_article must be an article of the CoAO such as "73", "73-1" or "461"',
+        ),
+        (
+            {"kind": "outcome", "payload": {"code": "admin_protocol", "coao_article": "1000"}},
+            'coao_article must be an article of the CoAO such as "73", "73-1" or "461"',
+        ),
+        (
+            {"kind": "outcome", "payload": {"code": "admin_protocol", "coao_article": "73-0"}},
+            'coao_article must be an article of the CoAO such as "73", "73-1" or "461"',
+        ),
+        (
+            {"kind": "outcome", "payload": {"code": "admin_protocol", "coao_article": "73\n"}},
+            'coao_article must be an article of the CoAO such as "73", "73-1" or "461"',
+        ),
+        (
+            {"kind": "outcome", "payload": {"code": "admin_protocol", "coao_article": ["73"]}},
+            'coao_article must be an article of the CoAO such as "73", "73-1" or "461"',
+        ),
     ],
 )
 def test_kind_specific_payload_rules(overrides, detail):
@@ -303,6 +332,40 @@ def test_outcome_may_name_a_registry_entry_and_older_payloads_stay_valid():
     assert outcome_registry(with_number.payload) == ("erdr", "261/7")
     assert isinstance(without, EventRecord)
     assert outcome_registry(without.payload) is None
+
+
+@pytest.mark.parametrize("article", ["73", "73-1", "461", "434", "9", "999-99"])
+def test_outcome_may_name_a_coao_article_with_any_code(article):
+    # when
+    protocol = parse_event(
+        event(kind="outcome", payload={"code": "admin_protocol", "coao_article": article})
+    )
+    warning = parse_event(
+        event(kind="outcome", payload={"code": "warning", "coao_article": article})
+    )
+
+    # then
+    assert isinstance(protocol, EventRecord)
+    assert outcome_article(protocol.payload) == article
+    assert isinstance(warning, EventRecord)
+    assert outcome_article(warning.payload) == article
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"code": "admin_protocol"},
+        {"code": "admin_protocol", "coao_article": None},
+        {"code": "admin_protocol", "coao_article": ""},
+    ],
+)
+def test_an_outcome_without_an_article_stays_valid_and_names_none(payload):
+    # when
+    verdict = parse_event(event(kind="outcome", payload=payload))
+
+    # then
+    assert isinstance(verdict, EventRecord)
+    assert outcome_article(verdict.payload) == ""
 
 
 def test_outcome_codes_can_be_passed_in():

@@ -52,10 +52,11 @@ from backend.geo.models import Zone
 from backend.ledger import uow
 from backend.ledger.idempotency import Replay, run_once_for
 from backend.people.models import UNREACHABLE, UnitStatus
+from sync.protocol import COAO_ARTICLE_RE
 
 from .. import access, lifecycle, selectors, services
 from ..lifecycle import ASSIGNMENT_OPEN, INCIDENT_COMMANDED_OVER, EventKind
-from ..models import Assignment, Incident, OutcomeCode
+from ..models import Assignment, CoaoArticle, Incident, OutcomeCode
 from ..services.assignments import ACK_CHANNELS, ON_BEHALF_KINDS
 from ..services.incidents import REGISTRY_FIELDS
 from .formatting import duration_text, when_text
@@ -69,7 +70,11 @@ PANEL_TEMPLATE = "admin/dispatch/incident/panel.html"
 # The incident's own commands on the page: the service, the POSTed fields it takes, and what
 # the page says when it ran.
 INCIDENT_COMMANDS: dict[str, tuple[Callable[..., Any], tuple[str, ...], Any]] = {
-    "close": (services.incident_close, ("disposition", "outcome_code"), _("Closed: {result}.")),
+    "close": (
+        services.incident_close,
+        ("disposition", "outcome_code", "coao_article"),
+        _("Closed: {result}."),
+    ),
     "cancel": (services.incident_cancel, ("reason",), _("Incident cancelled: {result}.")),
     "reopen": (services.incident_reopen, ("reason",), _("Reopened: {result}.")),
 }
@@ -284,6 +289,10 @@ class IncidentDispatchAdminMixin:
             "record_kinds": [(k, KIND_LABELS[k]) for k in ON_BEHALF_KINDS],
             "ack_channels": [(c, CHANNEL_LABELS.get(c, c)) for c in ACK_CHANNELS],
             "outcome_codes": OutcomeCode.choices,
+            # The DV articles offered; any article of the CoAO may be typed (the pattern is
+            # the protocol's, without its anchors: an HTML pattern is anchored already).
+            "coao_articles": CoaoArticle.choices,
+            "coao_article_pattern": COAO_ARTICLE_RE.pattern.removeprefix("^").removesuffix("$"),
             "registry": [
                 (kind, REGISTRY_LABELS[kind], getattr(incident, field_name))
                 for kind, field_name in REGISTRY_FIELDS.items()
@@ -454,6 +463,7 @@ class IncidentDispatchAdminMixin:
                 note=post.get("note", ""),
                 outcome_code=post.get("outcome_code", ""),
                 outcome_text=post.get("outcome_text", ""),
+                coao_article=post.get("coao_article", ""),
             )
             return (
                 f"{assignment.unit.callsign}: {KIND_LABELS.get(kind, kind)}, "

@@ -147,6 +147,7 @@ class IncidentAdmin(IncidentDispatchAdminMixin, ScopedAdminMixin, admin.ModelAdm
                 "fields": (
                     "disposition",
                     "outcome_code",
+                    "outcome_article",
                     "outcome_text",
                     "duplicate_of",
                     "registry_kui",

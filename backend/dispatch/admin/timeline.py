@@ -36,6 +36,7 @@ SMS_REASON_LABELS = {"no_device": gettext_lazy("no enrolled device")}
 CODE_CHOICES: dict[str, Any] = {
     "kind": EventKind,
     "outcome_code": OutcomeCode,
+    "code": OutcomeCode,  # an outcome's payload; any other code has no label and stays
     "category": Category,
 }
 
@@ -145,7 +146,7 @@ def incident_timeline(incident: Incident) -> list[TimelineRow]:
                 0,
                 "incident",
                 _("Closed"),
-                incident.disposition or incident.get_outcome_code_display(),
+                " · ".join(filter(None, [incident.disposition, incident.outcome_label])),
                 "",
             )
         )

@@ -33,7 +33,7 @@ from ..models import (
     SmsMessage,
 )
 from . import outbox
-from .facts import fact_record
+from .facts import fact_record, outcome_article_clean
 from .locks import lock_one, lock_rows
 from .schedule import ladder_reschedule
 from .timeline import actor_label, board_notify, server_event
@@ -447,6 +447,7 @@ def assignment_record_on_behalf(
     note: str = "",
     outcome_code: str = "",
     outcome_text: str = "",
+    coao_article: str = "",
     now: dt.datetime | None = None,
 ) -> Event:
     """A duty officer records what a unit reported by phone, radio or in person: that it
@@ -457,7 +458,9 @@ def assignment_record_on_behalf(
     when not given — with the stated ``uncertainty_s`` kept in the event's payload (and as
     its estimate's spread). A time in the future or before the dispatch is refused; so is a
     milestone the assignment already has. The escalation ladder is rescheduled (an
-    acknowledgment stops the ack rungs, an arrival the arrival rung).
+    acknowledgment stops the ack rungs, an arrival the arrival rung). An outcome may name
+    the CoAO article of its protocol (``coao_article``, the protocol's rule); a milestone
+    ignores one.
     """
     if kind not in ON_BEHALF_KINDS:
         raise ValidationFailed(
@@ -475,6 +478,8 @@ def assignment_record_on_behalf(
     outcome_code = (outcome_code or "").strip()
     if kind == EventKind.OUTCOME and outcome_code not in OutcomeCode.values:
         raise ValidationFailed("Choose the outcome.", code="invalid_outcome_code")
+    # Only an outcome names an article (a milestone's form may still hold one typed earlier).
+    coao_article = outcome_article_clean(coao_article) if kind == EventKind.OUTCOME else ""
     now = now or clock.now()
     if occurred_at is not None and occurred_at > now + FUTURE_SLACK:
         raise ValidationFailed("The reported time is in the future.", code="time_in_future")
@@ -484,6 +489,8 @@ def assignment_record_on_behalf(
         payload["uncertainty_s"] = uncertainty_s
     if kind == EventKind.OUTCOME:
         payload.update({"code": outcome_code, "text": (outcome_text or "").strip()[:500]})
+        if coao_article:
+            payload["coao_article"] = coao_article
     with uow.unit_of_work():
         inc, a = _lock_for_fact(assignment, by, kind)
         _on_behalf_check(assignment=a, kind=kind, occurred_at=occurred_at, now=now)
@@ -523,6 +530,7 @@ def assignment_record_on_behalf(
             )
             if kind == EventKind.OUTCOME:
                 data["outcome_code"] = outcome_code
+                data["coao_article"] = coao_article
             uow.audit(AuditAction.ASSIGNMENT_RECORDED_ON_BEHALF, actor=by, obj=a, data=data)
             board_notify(
                 "assignment.recorded_on_behalf",

@@ -47,7 +47,7 @@ from backend.ledger.models import ActorKind
 from backend.ledger.names import SyncTable, Topic
 from backend.people.models import Unit
 from sync import rules, timing
-from sync.protocol import EventRecord, outcome_registry
+from sync.protocol import EventRecord, coao_article_valid, outcome_article, outcome_registry
 
 from .. import lifecycle
 from ..lifecycle import AssignmentStatus, EventKind
@@ -182,6 +182,18 @@ def device_events_apply(
         actor=officer,
         actor_kind=ActorKind.DEVICE,
     )
+
+
+def outcome_article_clean(value: str | None) -> str:
+    """The CoAO article a duty officer or chief typed for an outcome, trimmed; ``""`` for
+    none. Held to the same rule as a device's ``coao_article`` (:mod:`sync.protocol`)."""
+    article = (value or "").strip()
+    if not coao_article_valid(article):
+        raise ValidationFailed(
+            'The article of the CoAO is a number such as "73", "73-1" or "461".',
+            code="invalid_coao_article",
+        )
+    return article
 
 
 def fact_record(
@@ -724,8 +736,12 @@ def _decide_outcome(state: _State, entry: _Entry, assignment: Assignment) -> Non
             state.orders_issued[incident.pk] = entry.event.estimated_at
         incident.outcome_code = code
         incident.outcome_text = str(entry.event.payload.get("text") or "")
+        # The article goes with the outcome that names it: a revision without one clears it.
+        incident.outcome_article = outcome_article(entry.event.payload)
         incident.outcome_event_id = entry.event.pk
-        state.dirty_incidents[incident.pk].update({"outcome_code", "outcome_text", "outcome_event"})
+        state.dirty_incidents[incident.pk].update(
+            {"outcome_code", "outcome_text", "outcome_article", "outcome_event"}
+        )
         # The registry entry the shown outcome names (КУИ, ЕРДР, ЕРАП); a revision without
         # one leaves a number recorded earlier in place.
         registry = outcome_registry(entry.event.payload)

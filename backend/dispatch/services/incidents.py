@@ -36,6 +36,7 @@ from ..models import (
     RiskSubject,
 )
 from . import outbox, risk
+from .facts import outcome_article_clean
 from .locks import lock_one, lock_rows
 from .timeline import actor_label, board_notify, server_event
 from .units import unit_release_if_idle
@@ -387,9 +388,12 @@ def incident_close(
     by: Any,
     disposition: str,
     outcome_code: str = "",
+    coao_article: str = "",
     now: dt.datetime | None = None,
 ) -> Incident:
-    """Close an incident with a disposition.
+    """Close an incident with a disposition, and optionally the outcome (``outcome_code``) and
+    the CoAO article its protocol was drawn up under (``coao_article``; it needs an outcome,
+    and an outcome given replaces the incident's article, none given clearing it).
 
     Open assignments end with it: one whose unit reached the scene is cleared, the others
     are cancelled; their units become available when they have nothing else open. Where the
@@ -403,6 +407,11 @@ def incident_close(
         )
     if outcome_code and outcome_code not in OutcomeCode.values:
         raise ValidationFailed("Unknown outcome code.", code="invalid_outcome_code")
+    coao_article = outcome_article_clean(coao_article)
+    if coao_article and not outcome_code:
+        raise ValidationFailed(
+            "Choose the outcome the article of the CoAO goes with.", code="article_without_outcome"
+        )
     now = now or clock.now()
     with uow.unit_of_work():
         inc = _lock_open_incident(incident, by)
@@ -414,8 +423,9 @@ def incident_close(
         update = ["status", "closed_at", "closed_by", "disposition"]
         order_issued = outcome_code == OutcomeCode.PROTECTIVE_ORDER != inc.outcome_code
         if outcome_code:
-            inc.outcome_code = outcome_code
-            update.append("outcome_code")
+            # The outcome wins whole, as a device's does (facts._decide_outcome).
+            inc.outcome_code, inc.outcome_article = outcome_code, coao_article
+            update += ["outcome_code", "outcome_article"]
         inc.save(update_fields=update)
         if order_issued:
             risk.protective_order_record(inc, issued_at=now, actor=by)
@@ -424,7 +434,11 @@ def incident_close(
             incident=inc,
             actor=by,
             now=now,
-            payload={"disposition": inc.disposition, "outcome_code": outcome_code},
+            payload={
+                "disposition": inc.disposition,
+                "outcome_code": outcome_code,
+                "coao_article": coao_article,
+            },
         )
         citizen_told = _tell_citizen_the_outcome(inc, now=now)
         uow.audit(
@@ -434,6 +448,7 @@ def incident_close(
             data={
                 "disposition": inc.disposition,
                 "outcome_code": outcome_code,
+                "coao_article": coao_article,
                 "citizen_told": citizen_told,
                 **ended,
             },

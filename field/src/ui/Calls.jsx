@@ -12,6 +12,10 @@ import {
   reachedMilestones,
 } from '../lifecycle.js'
 
+// An article of the CoAO, or an article and its part ("73", "73-1", "461"): the protocol's
+// COAO_ARTICLE_RE (sync/protocol.py) without its anchors; a test keeps the two equal.
+const COAO_ARTICLE_PATTERN = '[1-9][0-9]{0,2}(-[1-9][0-9]?)?'
+
 function ownEvents(state) {
   const deviceId = state.deviceId
   return state.data.events.filter((e) => e._status === 'created' || (deviceId && e.device_id === deviceId))
@@ -143,14 +147,25 @@ function OutcomeForm({ app, state, assignment, mine }) {
   const [text, setText] = useState('')
   const [registryKind, setRegistryKind] = useState('')
   const [registryNumber, setRegistryNumber] = useState('')
+  const [article, setArticle] = useState('')
+  // The article of the CoAO matters for an administrative protocol: the chief's report
+  // counts them by it (73 and 461 are domestic violence).
+  const withArticle = code === 'admin_protocol'
   async function submit(event) {
     event.preventDefault()
     if (!code) return
-    await app.outcome(assignment.id, { code, text: text.trim(), registryKind, registryNumber: registryNumber.trim() })
+    await app.outcome(assignment.id, {
+      code,
+      text: text.trim(),
+      registryKind,
+      registryNumber: registryNumber.trim(),
+      coaoArticle: withArticle ? article.trim() : '',
+    })
     setCode('')
     setText('')
     setRegistryKind('')
     setRegistryNumber('')
+    setArticle('')
   }
   return (
     <form class="outcome" onSubmit={submit}>
@@ -169,6 +184,31 @@ function OutcomeForm({ app, state, assignment, mine }) {
           </option>
         ))}
       </select>
+      {withArticle && (
+        <fieldset class="article">
+          <legend>{t(lang, 'outcome_article')}</legend>
+          {codeValues('coao_article').map((value) => (
+            <button
+              key={value}
+              type="button"
+              class={article === value ? 'chosen' : ''}
+              aria-pressed={article === value}
+              onClick={() => setArticle(article === value ? '' : value)}
+            >
+              <strong>{value}</strong> {label(lang, 'coao_article', value)}
+            </button>
+          ))}
+          <label for="outcome-article">{t(lang, 'outcome_article_other')}</label>
+          <input
+            id="outcome-article"
+            value={article}
+            maxLength={6}
+            inputMode="numeric"
+            pattern={COAO_ARTICLE_PATTERN}
+            onInput={(e) => setArticle(e.currentTarget.value)}
+          />
+        </fieldset>
+      )}
       <label for="outcome-text">{t(lang, 'outcome_text')}</label>
       <textarea id="outcome-text" rows={3} maxLength={4000} value={text} onInput={(e) => setText(e.currentTarget.value)} />
       <div class="registry">
@@ -254,6 +294,7 @@ function describe(lang, event) {
   if (event.kind === 'note') return payload.text ?? ''
   if (event.kind === 'outcome') {
     const parts = [label(lang, 'outcome_code', payload.code)]
+    if (payload.coao_article) parts.push(t(lang, 'outcome_article_short', { article: payload.coao_article }))
     if (payload.registry_number) parts.push(`${label(lang, 'registry_kind', payload.registry_kind)} ${payload.registry_number}`)
     if (payload.text) parts.push(payload.text)
     return parts.join(' · ')

@@ -293,3 +293,85 @@ def test_reopening_is_offered_only_once_the_incident_is_over(client, personas, i
     assert f"{BASE}/{incident.pk}/reopen/" not in before
     assert f"{BASE}/{incident.pk}/reopen/" in after
     assert f"{BASE}/{incident.pk}/dispatch/" not in after
+
+
+# --- the article of the CoAO (issue 14) -------------------------------------------------------
+def test_the_close_and_record_forms_offer_the_dv_articles(client, personas, incident, assignment):
+    # given
+    client.force_login(personas.duty)
+
+    # when
+    html = client.get(f"{BASE}/{incident.pk}/change/").content.decode()
+
+    # then: one list of the DV articles, which both forms' article inputs use
+    datalist = re.search(r'<datalist id="kuzet-coao-articles">(.*?)</datalist>', html, re.S)
+    assert datalist is not None
+    assert re.findall(r'<option value="(\d+)">([^<]+)</option>', datalist.group(1)) == [
+        ("73", "Unlawful acts in family and household relations"),
+        ("461", "Failure to comply with a protective order"),
+    ]
+    inputs = re.findall(r'<input type="text" name="coao_article" list="kuzet-coao-articles"', html)
+    assert len(inputs) == 2  # the record form of the open assignment and the close form
+
+
+def test_an_outcome_on_behalf_and_a_close_carry_the_article_the_page_shows(
+    client, personas, incident, assignment
+):
+    # given
+    client.force_login(personas.duty)
+
+    # when: the unit reports a protocol under article 461 by phone; then the call is closed
+    # with a protocol under article 73
+    recorded = client.post(
+        f"{BASE}/{incident.pk}/assignments/{assignment.pk}/record/",
+        {"kind": "outcome", "channel": "phone", "outcome_code": "admin_protocol",
+         "coao_article": "461"},
+        **PANEL,
+    )  # fmt: skip
+    incident.refresh_from_db()
+    after_record = incident.outcome_article
+    closed = client.post(
+        f"{BASE}/{incident.pk}/close/",
+        {"disposition": "протокол составлен", "outcome_code": "admin_protocol",
+         "coao_article": "73"},
+        **PANEL,
+    )  # fmt: skip
+
+    # then
+    assert "Recorded on the officer&#x27;s behalf" in recorded.content.decode()
+    assert after_record == "461"
+    incident.refresh_from_db()
+    assert (incident.status, incident.outcome_code, incident.outcome_article) == (
+        "closed",
+        "admin_protocol",
+        "73",
+    )
+    html = closed.content.decode()
+    assert "Closed:" in html
+    assert "outcome: Administrative protocol (ЕРАП), CoAO art. 73" in html
+    # the timeline's closing row names it too
+    assert "протокол составлен · Administrative protocol (ЕРАП), CoAO art. 73" in html
+
+
+def test_a_malformed_article_is_refused_on_the_page_and_nothing_is_closed(
+    client, personas, incident, assignment
+):
+    # given
+    client.force_login(personas.duty)
+
+    # when
+    response = client.post(
+        f"{BASE}/{incident.pk}/close/",
+        {"disposition": "ok", "outcome_code": "admin_protocol", "coao_article": "ст.73"},
+        **PANEL,
+    )
+
+    # then
+    assert "The article of the CoAO is a number such as" in response.content.decode()
+    incident.refresh_from_db()
+    assert (incident.status, incident.outcome_code, incident.outcome_article) == (
+        "assigned",
+        "",
+        "",
+    )
+    assert not AuditEntry.objects.filter(action="incident.closed").exists()

@@ -550,6 +550,7 @@ def test_close_clears_units_on_scene_and_cancels_the_others(personas, frozen, wi
     assert json.loads(audit.data) == {
         "disposition": "протокол составлен",
         "outcome_code": "admin_protocol",
+        "coao_article": "",
         "citizen_told": False,
         "cleared": [on_scene.pk],
         "cancelled": [en_route.pk],

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from backend.dispatch.lifecycle import MILESTONE_KINDS, AssignmentStatus
-from backend.dispatch.models import Category, OutcomeCode, Priority
+from backend.dispatch.models import Category, CoaoArticle, OutcomeCode, Priority
 from backend.people.models import UnitStatus
-from sync.protocol import MILESTONE_FIELDS, MILESTONE_STATUSES, REGISTRY_KINDS
+from sync.protocol import COAO_ARTICLE_RE, MILESTONE_FIELDS, MILESTONE_STATUSES, REGISTRY_KINDS
 
 FIELD_SRC = Path(__file__).resolve().parents[3] / "field" / "src"
 
@@ -32,6 +32,7 @@ def code_table(kind: str) -> set[str]:
         ("unit_status", UnitStatus.values),
         ("assignment_status", AssignmentStatus.values),
         ("registry_kind", list(REGISTRY_KINDS)),
+        ("coao_article", CoaoArticle.values),
     ],
 )
 def test_the_app_has_words_for_every_server_code(kind, values):
@@ -49,3 +50,10 @@ def test_the_apps_milestone_table_is_the_protocols():
     assert table("MILESTONE_STATUS") == dict(MILESTONE_STATUSES)
     assert table("MILESTONE_FIELD") == dict(MILESTONE_FIELDS)
     assert set(table("MILESTONE_FIELD")) == set(MILESTONE_KINDS)
+
+
+def test_the_apps_article_pattern_is_the_protocols():
+    text = (FIELD_SRC / "ui" / "Calls.jsx").read_text()
+    pattern = re.search(r"const COAO_ARTICLE_PATTERN = '([^']+)'", text)
+    assert pattern, "no COAO_ARTICLE_PATTERN in Calls.jsx"
+    assert f"^{pattern.group(1)}$" == COAO_ARTICLE_RE.pattern

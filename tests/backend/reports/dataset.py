@@ -395,3 +395,47 @@ EXPECTED: dict[str, Any] = {
     "app": {"reports": 4, "with_outcome": 3, "confirmed": 2},
     "channels": {"phone_102": 7, "app_102": 2, "egov": 1, "kaspi": 1},
 }
+
+
+# --- administrative protocols by CoAO article (issue 14) ----------------------------------------
+# (name, district, category, outcome, article, received): the protocols of March and the rows
+# around them, each counted by hand in EXPECTED_PROTOCOLS.
+PROTOCOLS = (
+    ("P1", "a", "domestic_violence", "admin_protocol", "73", local(2, 21)),  # art. 73
+    ("P2", "a", "domestic_violence", "admin_protocol", "73-1", local(9, 22)),  # art. 73, part 1
+    ("P3", "a", "disorder", "admin_protocol", "73", local(11, 1)),  # art. 73 on another category
+    ("P4", "a", "domestic_violence", "admin_protocol", "461", local(13, 18)),  # art. 461
+    ("P5", "a", "violence", "admin_protocol", "461-2", local(17, 19)),  # art. 461, part 2
+    ("P6", "a", "domestic_violence", "admin_protocol", "", local(19, 20)),  # DV, no article
+    ("P7", "a", "domestic_violence", "admin_protocol", "434", local(21, 23)),  # DV, another one
+    ("P8", "a", "domestic_violence", "admin_protocol", "730", local(23, 2)),  # not 73: another
+    ("P9", "a", "disorder", "admin_protocol", "434", local(24, 11)),  # not DV, not 73/461
+    ("P10", "a", "domestic_violence", "warning", "73", local(26, 9)),  # not a protocol
+    ("P11", "a", "domestic_violence", "admin_protocol", "461", local(1, 0, month=4)),  # April
+    ("P12", "b", "domestic_violence", "admin_protocol", "73", local(10, 10)),  # district B
+)
+# art. 73: P1 P2 P3; art. 461: P4 P5; DV under another article or none: P6 P7 P8
+EXPECTED_PROTOCOLS = {
+    "art73": ["P1", "P2", "P3"],
+    "art461": ["P4", "P5"],
+    "other": ["P6", "P7", "P8"],
+}
+
+
+def build_protocols(personas: Any) -> dict[str, Incident]:
+    """The calls of :data:`PROTOCOLS`, P1 for every category (a DV call is at least P1)."""
+    made = {}
+    for name, district, category, outcome, article, received in PROTOCOLS:
+        side = personas.a if district == "a" else personas.b
+        made[name] = factories.incident(
+            district=side.district,
+            settlement=side.town,
+            category=category,
+            priority="P1",
+            received_at=received,
+            channel="walk_in",  # no channel figure of the month moves (dataset.EXPECTED)
+            summary=f"protocol {name}",
+            outcome_code=outcome,
+            outcome_article=article,
+        )
+    return made

@@ -14,7 +14,7 @@ from backend.reports import selectors
 from backend.reports.filters import ReportFilter
 from backend.reports.percentiles import TOTAL
 
-from .dataset import EXPECTED, NOW, PERIOD, build
+from .dataset import EXPECTED, EXPECTED_PROTOCOLS, NOW, PERIOD, build, build_protocols
 
 pytestmark = pytest.mark.django_db
 # SQLite computes durations from julianday(): exact to ≈ 30 µs at today's dates.
@@ -137,6 +137,34 @@ def test_upward_report_counts_channels_and_app_confirmations(personas, march):
     assert channels == EXPECTED["channels"]
     assert (report.app_reports, report.app_with_outcome, report.app_confirmed) == (4, 3, 2)
     assert report.calls.total["response"].mean == approx(7500 / 7)
+
+
+def test_upward_report_counts_protocols_by_coao_article_and_each_list_is_its_rows(personas, march):
+    # given: the month's calls and its protocols (dataset.PROTOCOLS)
+    made = build_protocols(personas)
+    f = district_filter(personas)
+
+    # when
+    report = selectors.upward_report(f, now=NOW)
+    behind = {
+        key: sorted(p.incidents().values_list("summary", flat=True))
+        for key, p in selectors.dv_protocol_filters(f).items()
+    }
+
+    # then
+    assert (
+        report.dv_protocols_art73,
+        report.dv_protocols_art461,
+        report.dv_protocols_other,
+    ) == (3, 2, 3)
+    assert behind == {
+        "73": [f"protocol {n}" for n in EXPECTED_PROTOCOLS["art73"]],
+        "461": [f"protocol {n}" for n in EXPECTED_PROTOCOLS["art461"]],
+        "other": [f"protocol {n}" for n in EXPECTED_PROTOCOLS["other"]],
+    }
+    # the month's own calls had no DV call; the protocols add P1 P2 P4 P6 P7 P8 P10
+    assert report.dv_calls == 7
+    assert made["P12"].district_id != personas.a.district.pk
 
 
 def test_villages_rank_by_their_worst_tenth(personas, march):

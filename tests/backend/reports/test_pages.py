@@ -22,7 +22,7 @@ from backend.ledger.models import AuditEntry
 from backend.sync_gateway.models import QuarantinedRecord
 from tests import factories
 
-from .dataset import PERIOD, build, local
+from .dataset import EXPECTED_PROTOCOLS, PERIOD, build, build_protocols, local
 
 pytestmark = pytest.mark.django_db
 
@@ -302,6 +302,64 @@ def test_the_upward_report_as_page_csv_and_printable_layout(client, personas, ma
     assert "report-filters" not in html
     assert "Сообщения через приложения" in html
     assert "66,7 %" in html
+
+
+ART73 = (
+    "Административные протоколы по статье 73 КоАП "
+    "(противоправные действия в сфере семейно-бытовых отношений)"
+)
+ART461 = (
+    "Административные протоколы по статье 461 КоАП (невыполнение требований защитного предписания)"
+)
+OTHER_ARTICLE = (
+    "Административные протоколы по вызовам о бытовом насилии "
+    "по другой статье или без указания статьи"
+)
+
+
+def test_the_upward_report_splits_protocols_by_coao_article_and_each_opens_its_calls(
+    client, personas, march
+):
+    # given: the protocols of dataset.PROTOCOLS, counted by hand there: art. 73 P1 P2 P3 (P3
+    # a disorder call), art. 461 P4 P5 (P5 a fight), DV under another article or none P6 P7 P8
+    made = build_protocols(personas)
+
+    # when
+    page = get(client, personas.a.chief, "reports_upward")
+    export = csv_rows(get(client, personas.a.chief, "reports_upward", csv="domestic_violence"))
+    printable = get(client, personas.a.chief, "reports_upward", layout="print")
+
+    # then: the split figures on the page, in the CSV and in print; no joint row any more
+    html = page.content.decode()
+    shown = {r[0]: r[1] for r in table_cells(html, "domestic_violence")}
+    assert (shown[ART73], shown[ART461], shown[OTHER_ARTICLE]) == ("3", "2", "3")
+    assert "статьи 73 и 461" not in html
+    exported = {r[0]: r[1] for r in export[1:]}
+    assert (exported[ART73], exported[ART461], exported[OTHER_ARTICLE]) == ("3", "2", "3")
+    assert ART461 in printable.content.decode()
+    # each figure opens the list of exactly its calls, DV ones redacted and audited as read
+    dv_table = next(t for t in page.context["tables"] if t.id == "domestic_violence")
+    links = {row["figure"]: row["value"].href for row in dv_table.rows}
+    for label, key in ((ART73, "art73"), (ART461, "art461"), (OTHER_ARTICLE, "other")):
+        listing = client.get(links[label])
+        assert listing.status_code == 200, links[label]
+        assert listing.context["count"] == len(EXPECTED_PROTOCOLS[key])
+        numbers = {made[n].number for n in EXPECTED_PROTOCOLS[key]}
+        listed = " ".join(r[0] for r in table_cells(listing.content.decode(), "incidents"))
+        assert all(number in listed for number in numbers), (key, listed)
+        assert "скрыто (бытовое насилие)" in listing.content.decode()
+    # a chief of district B reads only B's protocol under article 73
+    other = get(client, personas.b.chief, "reports_upward")
+    shown_b = {r[0]: r[1] for r in table_cells(other.content.decode(), "domestic_violence")}
+    assert (shown_b[ART73], shown_b[ART461], shown_b[OTHER_ARTICLE]) == ("1", "0", "0")
+
+
+def test_an_unknown_article_in_the_incident_list_is_refused(client, personas, march):
+    # when
+    response = get(client, personas.a.chief, "reports_incidents", article="999")
+
+    # then
+    assert response.status_code == 400
 
 
 # --- charts -------------------------------------------------------------------------------

@@ -4,9 +4,13 @@ already acknowledged does not acknowledge again."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 from types import SimpleNamespace
 
+import pytest
+
+from backend.simulator import scenario
 from backend.simulator.engine import Engine
 from backend.simulator.world import AssignmentInfo, Crew, IncidentInfo, Phone, Place, Stats, World
 from sync.client import DeviceClient, SimulatedClock, TransportError
@@ -19,7 +23,9 @@ def offline(*_args):
     raise TransportError("no coverage")
 
 
-def crew_with_phone() -> tuple[Crew, Engine]:
+def crew_with_phone(
+    *, category: str = "livestock_theft", incident_id: int = 1
+) -> tuple[Crew, Engine]:
     now = [NOW]
     engine = Engine(lambda: now[0])
     port = SimpleNamespace(
@@ -38,7 +44,7 @@ def crew_with_phone() -> tuple[Crew, Engine]:
     crew = Crew(world, unit=unit, phones=[phone], home=VILLAGE, mobility="horse")
     world.add_crew(crew)
     incident = IncidentInfo(
-        id=1, number="1036-2026-000001", channel="phone_102", category="livestock_theft",
+        id=incident_id, number="1036-2026-000001", channel="phone_102", category=category,
         priority="P2", district_id="5", place=VILLAGE, lat=47.31, lon=80.91, received_at=NOW,
     )  # fmt: skip
     world.assignments["7"] = AssignmentInfo("7", incident, "9", NOW, 300.0)
@@ -79,3 +85,24 @@ def test_a_call_the_phone_shows_as_cleared_is_not_worked_again():
     # then
     assert crew.current is None
     assert len(engine) == 0
+
+
+@pytest.mark.parametrize(("incident_id", "article"), [(5, "73"), (8, "461")])
+def test_a_dv_protocol_is_recorded_with_its_coao_article(monkeypatch, incident_id, article):
+    # given: a DV call whose crew draws up an administrative protocol
+    monkeypatch.setitem(scenario.OUTCOMES, "domestic_violence", ("admin_protocol",))
+    crew, engine = crew_with_phone(category="domestic_violence", incident_id=incident_id)
+
+    # when
+    crew.seen("7", via="app")
+    while len(engine) and "cleared" not in kinds(crew):
+        engine.pop().run()
+
+    # then
+    outcome = next(e for e in crew.lead.client.outbox() if e["kind"] == "outcome")
+    assert json.loads(outcome["payload"]) == {
+        "code": "admin_protocol",
+        "text": "",
+        "coao_article": article,
+    }
+    assert crew.world.assignments["7"].incident.article == article

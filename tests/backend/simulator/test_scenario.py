@@ -63,6 +63,34 @@ def test_outcomes_are_the_servers_outcome_codes():
     assert set(scenario.OUTCOMES) == set(scenario.SUMMARIES)
 
 
+@pytest.mark.parametrize(
+    ("category", "outcome", "incident_id", "article"),
+    [
+        ("domestic_violence", "admin_protocol", 5, "73"),
+        ("domestic_violence", "admin_protocol", 6, "73"),
+        ("domestic_violence", "admin_protocol", 8, "461"),  # one DV protocol in four
+        ("domestic_violence", "protective_order", 8, ""),
+        ("disorder", "admin_protocol", 5, "434"),
+        ("traffic_violation", "admin_protocol", 5, ""),
+        ("theft", "report_taken", 8, ""),
+    ],
+)
+def test_a_protocol_names_its_coao_article_by_category(category, outcome, incident_id, article):
+    # then
+    assert scenario.coao_article(category, outcome, incident_id=incident_id) == article
+
+
+def test_dv_protocols_are_mostly_under_article_73_and_one_in_four_under_461():
+    # when
+    articles = Counter(
+        scenario.coao_article("domestic_violence", "admin_protocol", incident_id=i)
+        for i in range(1, 401)
+    )
+
+    # then
+    assert articles == {"73": 300, "461": 100}
+
+
 @pytest.mark.parametrize("priority", ["P0", "P1", "P2", "P3"])
 def test_slow_officers_miss_the_acknowledgment_deadline_and_others_make_it(priority):
     # given

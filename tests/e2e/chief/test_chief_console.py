@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.backend.reports.dataset import PERIOD, build
+from tests.backend.reports.dataset import PERIOD, build, build_protocols
 from tests.e2e import browser as shared
 from tests.e2e.processes import set_server_password
 
@@ -29,6 +29,17 @@ pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 SUITE = "chief"
 PASSWORD = "ayagoz-chief-102"
+
+
+KK_ART73 = (
+    "ӘҚБтК 73-бабы бойынша әкімшілік хаттамалар "
+    "(отбасылық-тұрмыстық қатынастар саласындағы құқыққа қайшы әрекеттер)"
+)
+KK_ART461 = "ӘҚБтК 461-бабы бойынша әкімшілік хаттамалар (қорғау нұсқамасының талаптарын орындамау)"
+KK_OTHER_ARTICLE = (
+    "Тұрмыстық зорлық-зомбылық шақырулары бойынша басқа бапқа сәйкес "
+    "немесе бабы көрсетілмеген әкімшілік хаттамалар"
+)
 
 
 def shot(page: Any, name: str) -> None:
@@ -132,10 +143,30 @@ def test_a_chief_reads_the_month_in_kazakh_downloads_it_and_sees_only_their_dist
     assert "41:00" in first
     shot(page, "04-villages-kk")
 
-    # when: the report for the period, printable
+    # when: the report for the period, with March's administrative protocols by CoAO article
+    # (dataset.PROTOCOLS: walk-ins with no unit sent, so no figure read above moves)
+    build_protocols(personas)
     page.click(".report-nav >> text=Кезеңдегі есеп")
     page.wait_for_selector("#table-channels")
     assert row_cells(page, "channels", "102 желісі")[1] == "7"
+
+    # then: protocols under article 73, under 461, and on DV calls under another or none
+    assert row_cells(page, "domestic_violence", KK_ART73)[1] == "3"
+    assert row_cells(page, "domestic_violence", KK_ART461)[1] == "2"
+    assert row_cells(page, "domestic_violence", KK_OTHER_ARTICLE)[1] == "3"
+    shot(page, "05a-report-protocols-kk")
+
+    # when: the calls behind article 73
+    page.locator("#table-domestic_violence tbody tr", has_text=KK_ART73).locator("a").click()
+    page.wait_for_selector("#drilldown-count")
+
+    # then: P1, P2 (73-1) and P3 (a disorder call)
+    assert page.inner_text("#drilldown-count").startswith("3 шақыру")
+    assert page.locator("#table-incidents tbody tr").count() == 3
+    page.go_back()
+    page.wait_for_selector("#table-channels")
+
+    # when: printable
     page.click("#print-layout")
     page.wait_for_selector("#print-app_reports")
     page.emulate_media(media="print")

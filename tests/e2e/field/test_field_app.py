@@ -186,9 +186,15 @@ def test_officer_enrols_receives_a_call_works_it_offline_and_it_reaches_the_serv
             expect(page.get_by_role("button", name=name)).to_contain_text("✓")
             clicks[kind] = (before, now_ms())
             page.wait_for_timeout(1200)  # minutes pass, in a short test
-        page.get_by_label("Код результата").select_option("criminal_case")
-        page.get_by_label("Описание").fill("Задержан зачинщик, возбуждено дело")
-        page.get_by_label("Реестр", exact=True).select_option("erdr")
+        page.get_by_label("Код результата").select_option("admin_protocol")
+        # an administrative protocol asks for its article: the quick choice of article 73
+        article = page.locator("fieldset.article")
+        expect(article).to_contain_text("Статья КоАП")
+        article.get_by_role("button", name="73 Противоправные действия").click()
+        expect(page.get_by_label("или другая статья")).to_have_value("73")
+        screenshot(page, SUITE, "05a-protocol-article")
+        page.get_by_label("Описание").fill("Составлен протокол на зачинщика")
+        page.get_by_label("Реестр", exact=True).select_option("erap")
         page.get_by_label("Номер в реестре").fill("261/7")
         page.get_by_role("button", name="Сохранить результат").click()
         expect(page.get_by_text("Ждут отправки: 5")).to_be_visible()
@@ -253,13 +259,18 @@ def test_officer_enrols_receives_a_call_works_it_offline_and_it_reaches_the_serv
     assert stored.status == "cleared"
     outcome = events.get(kind="outcome")
     assert outcome.payload == {
-        "code": "criminal_case",
-        "text": "Задержан зачинщик, возбуждено дело",
-        "registry_kind": "erdr",
+        "code": "admin_protocol",
+        "text": "Составлен протокол на зачинщика",
+        "coao_article": "73",
+        "registry_kind": "erap",
         "registry_number": "261/7",
     }
     shown = Incident.objects.get(pk=incident["id"])
-    assert (shown.outcome_code, shown.registry_erdr) == ("criminal_case", "261/7")
+    assert (shown.outcome_code, shown.outcome_article, shown.registry_erap) == (
+        "admin_protocol",
+        "73",
+        "261/7",
+    )
     assert [e for e in console_errors if "Content Security Policy" in e] == []
 
     # The first load: every app file fetched (by the page and the service worker) before the

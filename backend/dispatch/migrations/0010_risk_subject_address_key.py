@@ -13,7 +13,7 @@ def fill_address_keys(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("dispatch", "0008_labels_for_people"),
+        ("dispatch", "0009_incident_outcome_article"),
         ("geo", "0003_labels_for_people"),
     ]
 
