@@ -220,5 +220,12 @@ def test_the_console_speaks_the_officers_language(
     assert page.locator("#mark-read").inner_text() == words["mark_read"]
     assert page.get_by_role("button", name=words["cancel"]).count() >= 1
     assert english_left(values_and_text(page, "body")) == set()
+    # and every panel shows its whole width on a 1440-px screen: no table runs past its edge
+    # (the units' "давность положения" did, in Russian)
+    cut = page.evaluate(
+        "[...document.querySelectorAll('main section')]"
+        ".filter(s => s.scrollWidth > s.clientWidth + 1).map(s => s.id || s.className)"
+    )
+    assert cut == []
     shot(page, f"72-console-board-{language}")
     assert page.kuzet_errors == []
