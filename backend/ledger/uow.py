@@ -67,6 +67,9 @@ class Notification:
 
     topic: str
     data: dict[str, Any]
+    # The id of the row that keeps it, where one does (the boards' alerts: set in the
+    # transaction by ``KUZET_NOTIFICATION_STORE``).
+    kept_as: int | None = None
 
 
 @dataclass(frozen=True)
@@ -265,6 +268,11 @@ def _listeners() -> list[Listener]:
     return [import_string(p) for p in getattr(settings, "KUZET_CHANGE_LISTENERS", [])]
 
 
+def _notification_store() -> Callable[[list[Notification]], list[Notification]] | None:
+    path = getattr(settings, "KUZET_NOTIFICATION_STORE", "")
+    return import_string(path) if path else None
+
+
 def flush() -> None:
     """Write buffered audit entries and changes under the sequencer lock.
 
@@ -275,6 +283,11 @@ def flush() -> None:
         return
     audits, touched, notifications = buf.audits, buf.touched, buf.notifications
     buf.audits, buf.touched, buf.notifications = [], {}, []
+    if notifications and (store := _notification_store()) is not None:
+        # In the transaction: what is kept of a notification (the boards' alert list)
+        # commits with the change it tells of, or not at all. The store answers the
+        # notifications again, each with the id of the row that keeps it (``kept_as``).
+        notifications = store(notifications)
 
     if not audits and not touched:
         _schedule_listeners(Commit([], notifications))

@@ -1,18 +1,20 @@
 """The boards' notification list: kept, read per user, and SOS acknowledged on the record.
 
 Every ``board`` notification (``board_notify`` in the dispatch services, the presence sweep)
-becomes a :class:`BoardAlert` row when the fan-out sends its frame, so a reload shows the same
-list. Who sees an alert is who gets its frame (``fanout._alert_groups``): the duty officers of
-its district (an oblast ЦОУ's see every district of the oblast) and, when the notification
-says ``chief``, the district's chief. Read marks are per user. An SOS stays on the boards
-until a duty officer or chief acknowledges it: :func:`sos_acknowledge` records who and when,
-audits it and tells every board of the district.
+becomes a :class:`BoardAlert` row in the same transaction (:func:`alerts_record`), and its
+frame carries the row's id, so a reload shows the same list. Who sees an alert is who gets
+its frame (``fanout._alert_groups``): the duty officers of its district (an oblast ЦОУ's see
+every district of the oblast) and, when the notification says ``chief``, the district's
+chief. Read marks are per user. An SOS stays on the boards until a duty officer or chief
+acknowledges it: :func:`sos_acknowledge` records who and when, audits it and tells every
+board of the district.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import replace
 from typing import Any
 
 from django.conf import settings
@@ -24,6 +26,7 @@ from backend.dispatch.access import require_dispatcher
 from backend.ledger import uow
 from backend.ledger.actions import AuditAction
 from backend.ledger.names import Topic
+from backend.ledger.uow import Notification
 from backend.people.access import district_scope
 from backend.people.models import Role
 
@@ -39,11 +42,15 @@ SOS = "sos"
 _COLUMNS = ("kind", "district_id", "oblast_id", "chief")
 
 
-def alerts_store(notes: list[dict[str, Any]]) -> list[int | None]:
-    """Store board notifications as alerts (after commit, from the fan-out); their ids in
-    order, or ``None`` for each when the write failed (the frame still goes out)."""
-    if not notes:
-        return []
+def alerts_record(notifications: list[Notification]) -> list[Notification]:
+    """Keep a unit of work's board notifications as alerts, inside its transaction
+    (``KUZET_NOTIFICATION_STORE``: ``uow.flush`` calls it before commit), so a board's reload
+    list holds exactly what was committed — a crash after the commit cannot lose a line.
+    Answers the notifications, each board one with its row's id (``kept_as``) for the
+    fan-out's frame."""
+    board = [i for i, n in enumerate(notifications) if n.topic == Topic.BOARD]
+    if not board:
+        return notifications
     now = clock.now()
     rows = [
         BoardAlert(
@@ -56,14 +63,12 @@ def alerts_store(notes: list[dict[str, Any]]) -> list[int | None]:
             incident_id=n.get("incident_id"),
             data={k: v for k, v in n.items() if k not in _COLUMNS},
         )
-        for n in notes
+        for n in (notifications[i].data for i in board)
     ]
-    try:
-        return [row.pk for row in BoardAlert.objects.bulk_create(rows)]
-    except Exception:
-        # Never fail the fan-out: the frame is sent, only the reload will miss the line.
-        log.exception("storing %d board alerts failed", len(rows))
-        return [None] * len(rows)
+    kept = list(notifications)
+    for i, row in zip(board, BoardAlert.objects.bulk_create(rows), strict=True):
+        kept[i] = replace(notifications[i], kept_as=row.pk)
+    return kept
 
 
 def alerts_visible_q(user: Any) -> Q:

@@ -59,7 +59,6 @@ from backend.people.models import UNREACHABLE, Unit, presence_of, unreachable_cu
 from backend.sync_gateway.render import dv_incident_ids, empty_changes, records_for
 
 from . import groups
-from .alerts import alerts_store
 
 log = logging.getLogger(__name__)
 
@@ -86,13 +85,14 @@ def commit_listener(commit: Commit) -> None:
 def plan(commit: Commit) -> list[Send]:
     sends: list[Send] = []
     sends += _device_frames(commit.changes)
-    board_notes = [n.data for n in commit.notifications if n.topic == "board"]
-    sends += _board_rows(commit.changes, incident_ids=_noted_incidents(board_notes))
+    board = [n for n in commit.notifications if n.topic == "board"]
+    sends += _board_rows(commit.changes, incident_ids=_noted_incidents([n.data for n in board]))
     alerts: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    stored = alerts_store(board_notes)
-    for data, alert_id in zip(board_notes, stored, strict=True):
-        payload = {"type": "alert", **data, "alert_id": alert_id, "server_time": clock.now_ms()}
-        for group in _alert_groups(data):
+    for note in board:
+        # ``kept_as``: the alert's row, written with the commit (alerts.alerts_record).
+        payload = {"type": "alert", **note.data, "alert_id": note.kept_as}
+        payload["server_time"] = clock.now_ms()
+        for group in _alert_groups(note.data):
             alerts[group].append(payload)
     for note in commit.notifications:
         if note.topic != "board":

@@ -314,6 +314,8 @@ KUZET_SMS_INBOUND_SECRET = os.environ.get("KUZET_SMS_INBOUND_SECRET", "")
 # - the realtime layer fans committed changes and notifications out to sockets and boards.
 KUZET_CHANGE_RESOLVER = "backend.sync_gateway.scope.resolve_changes"
 KUZET_CHANGE_LISTENERS = ["backend.realtime.fanout.commit_listener"]
+# Called inside each unit of work's transaction with its notifications: the boards' alerts.
+KUZET_NOTIFICATION_STORE = "backend.realtime.alerts.alerts_record"
 
 # --- REST framework and schema ----------------------------------------------------------
 # How many reverse proxies of ours stand before the app (nginx: 1). The client's address is

@@ -22,10 +22,10 @@ from backend.dispatch.services import (
     intake_key_issue,
     intake_receive,
 )
+from backend.ledger import uow
 from backend.ledger.models import AuditEntry
-from backend.ledger.uow import Commit, Notification
+from backend.ledger.names import Topic
 from backend.realtime import alerts as board_alerts
-from backend.realtime import fanout
 from backend.realtime.board import board_snapshot
 from backend.realtime.models import BoardAlert, BoardAlertRead
 from backend.realtime.presence import contact_record
@@ -61,19 +61,17 @@ def next_frame_of(user, action, *, kind):
 
 
 def sos_alert(personas):
-    """An SOS of district A's patrol, as the facts service notifies it, fanned out."""
-    note = Notification(
-        "board",
-        {
-            "district_id": personas.a.district.pk,
-            "kind": "sos",
-            "chief": True,
-            "unit_id": personas.a.patrol.pk,
-            "callsign": personas.a.patrol.callsign,
-            "event_id": "ev-sos-1",
-        },
-    )
-    fanout.commit_listener(Commit([], [note]))
+    """An SOS of district A's patrol, as the facts service notifies it, committed."""
+    with uow.unit_of_work():
+        uow.notify(
+            Topic.BOARD,
+            district_id=personas.a.district.pk,
+            kind="sos",
+            chief=True,
+            unit_id=personas.a.patrol.pk,
+            callsign=personas.a.patrol.callsign,
+            event_id="ev-sos-1",
+        )
     return BoardAlert.objects.get(kind="sos")
 
 

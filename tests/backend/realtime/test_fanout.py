@@ -253,19 +253,23 @@ def test_a_failing_renderer_degrades_to_pokes_without_raising(personas, monkeypa
     assert frame == {"type": "poke", "timestamp": 60}
 
 
+def notify_in_a_unit_of_work(**data):
+    with uow.unit_of_work():
+        uow.notify("board", **data)
+
+
 def test_board_alert_reaches_the_boards_of_its_district_only(personas):
     # given
     a, b = personas.a, personas.b
-    alert = Notification(
-        "board", {"district_id": a.district.pk, "kind": "sos", "unit_id": a.patrol.pk}
-    )
 
     async def scenario():
         boards = [await board_socket(u) for u in (a.chief, personas.duty, b.chief)]
         for board in boards:
             await board.connect()
             await receive(board)  # hello
-        await publish(Commit([], [alert]))
+        await database_sync_to_async(notify_in_a_unit_of_work)(
+            district_id=a.district.pk, kind="sos", unit_id=a.patrol.pk
+        )
         received = [await receive(boards[0]), await receive(boards[1])]
         b_quiet = await boards[2].receive_nothing(timeout=0.2)
         for board in boards:
@@ -293,6 +297,27 @@ def test_board_alert_reaches_the_boards_of_its_district_only(personas):
         a.district.pk,
         {"unit_id": a.patrol.pk},
     )
+
+
+def test_a_board_alert_is_kept_with_the_commit_or_not_at_all(personas, settings):
+    # given: no listener after commit at all (a process that dies right after committing)
+    settings.KUZET_CHANGE_LISTENERS = []
+    a = personas.a
+
+    # when: one unit of work commits its alert, another fails after notifying
+    notify_in_a_unit_of_work(district_id=a.district.pk, kind="sos", unit_id=a.patrol.pk)
+
+    def failing_command():
+        with uow.unit_of_work():
+            uow.notify("board", district_id=a.district.pk, kind="escalation.ack_overdue")
+            uow.flush()  # the alert row is written…
+            raise RuntimeError("…and the command fails before its commit")
+
+    with pytest.raises(RuntimeError):
+        failing_command()
+
+    # then: the committed alert is on the boards' list, the failed one is not
+    assert list(BoardAlert.objects.values_list("kind", flat=True)) == ["sos"]
 
 
 def test_board_gets_current_rows_of_changed_assignments_and_units(personas):
