@@ -105,7 +105,8 @@ def board_labels() -> dict[str, dict[str, str]]:
             "no_unit": _("No available unit"),
             "cancel": _("Cancel"),
             "cancel_reason": _("Why is the call cancelled?"),
-            "ack": _("Acknowledged by phone"),
+            # Followed by one button per channel the officer answered on (ack_channel).
+            "ack": _("The unit answered:"),
             "acknowledge_sos": _("Acknowledge SOS"),
             "acknowledged_by": _("acknowledged by"),
             "sos_from": _("SOS from"),

@@ -143,13 +143,14 @@ def test_a_call_from_intake_appears_live_and_is_dispatched_from_the_board(
     assert assignment.dispatched_by_id == personas.duty.pk
 
     # when: the officer answers on the radio; the duty officer records it on their behalf
-    assignment_row.locator("button.ack").click()
+    assignment_row.locator("button.ack[data-channel=radio]").click()
 
     # then
-    page.locator("#assignments tr button.ack").wait_for(state="detached", timeout=5_000)
+    page.locator("#assignments tr button.ack").first.wait_for(state="detached", timeout=5_000)
     assignment.refresh_from_db()
     assert assignment.acknowledged_at is not None
     assert AuditEntry.objects.filter(action="assignment.acknowledged_on_behalf").count() == 1
+    assert assignment.acknowledged_event.via == "radio"
     shot(page, "04-dispatched-and-acknowledged")
     assert page.kuzet_errors == []
 

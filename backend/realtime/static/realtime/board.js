@@ -154,8 +154,12 @@
     body("assignments", [...state.assignments.values()].sort((a, b) => b.dispatched_at - a.dispatched_at), (r) => {
       const actions = el("td", { class: "actions" });
       if (CONFIG.can_act && !r.acknowledged_at) {
-        actions.append(el("button", { type: "button", class: "ack",
-          onclick: (e) => post(e.target, url("assignment_ack", r.id), { channel: "phone" }) }, TEXT.ack));
+        // Recorded on the officer's behalf, with the channel the answer came on.
+        actions.append(TEXT.ack);
+        for (const [channel, name] of Object.entries(LABELS.ack_channel)) {
+          actions.append(" ", el("button", { type: "button", class: "ack", "data-channel": channel,
+            onclick: (e) => post(e.target, url("assignment_ack", r.id), { channel }) }, name));
+        }
       }
       return el("tr", {},
         cell(incidentLink(r.incident_id, r.incident_number)), cell(r.callsign),
