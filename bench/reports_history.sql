@@ -78,8 +78,8 @@ INSERT INTO dispatch_incident (
   id, number, channel, external_ref, intake_fingerprint, category, priority, status, lat, lon,
   location_source, landmark, summary, description, caller_name, caller_phone, media_links,
   risk_flags, notify_citizen, received_at, created_at, closed_at, disposition, outcome_code,
-  outcome_text, registry_kui, registry_erdr, registry_erap, restricted, district_id,
-  settlement_id)
+  outcome_text, outcome_article, registry_kui, registry_erdr, registry_erap, restricted,
+  district_id, settlement_id)
 SELECT b.id, 'BENCH-' || b.i, b.channel, NULL, '', b.category, b.priority,
        CASE WHEN b.fate < 0.02 THEN 'cancelled' ELSE 'closed' END, b.lat, b.lon,
        'settlement', '', 'bench call', '', '', '', '[]', '[]', false, b.received_at,
@@ -87,8 +87,13 @@ SELECT b.id, 'BENCH-' || b.i, b.channel, NULL, '', b.category, b.priority,
        b.received_at + make_interval(secs => b.cp_s + b.del_s + b.ack_s + b.turn_s
                                              + b.travel_s + b.scene_s + 600),
        '', CASE WHEN b.fate < 0.02 THEN '' WHEN b.fate < 0.10 THEN 'false_call'
-                WHEN b.fate < 0.50 THEN 'resolved_on_scene' ELSE 'report_taken' END,
-       '', '', '', '', false, b.district_id, b.settlement_id
+                WHEN b.fate < 0.50 THEN 'resolved_on_scene'
+                WHEN b.fate < 0.56 THEN 'admin_protocol' ELSE 'report_taken' END,
+       '',
+       -- a protocol names its CoAO article: 73 on a DV call, else petty hooliganism (434)
+       CASE WHEN b.fate < 0.50 OR b.fate >= 0.56 THEN ''
+            WHEN b.category = 'domestic_violence' THEN '73' ELSE '434' END,
+       '', '', '', false, b.district_id, b.settlement_id
 FROM b;
 
 -- The first unit: every call not cancelled; 4 % of them never reach the scene (cancelled
