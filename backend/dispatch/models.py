@@ -883,7 +883,7 @@ class RiskSubject(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.person_name or self.address or f"risk subject {self.pk}"
+        return self.person_name or self.address or self.phone or f"risk subject {self.pk}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.address_key = self.address_key_of(self.address)

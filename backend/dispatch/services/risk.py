@@ -27,11 +27,15 @@ from .locks import lock_rows
 def _new_subject(
     incident: Incident, *, prior_dv_calls: int, actor: Any = None, actor_kind: str | None = None
 ) -> RiskSubject:
+    address = incident.landmark.strip()[:255]
+    # A call that names no address leaves only the caller's phone: the subject is the person
+    # behind it, not an address.
+    kind = RiskSubject.Kind.ADDRESS if address else RiskSubject.Kind.PERSON
     subject = RiskSubject.objects.create(
-        kind=RiskSubject.Kind.ADDRESS,
+        kind=kind,
         district_id=incident.district_id,
         settlement_id=incident.settlement_id,
-        address=incident.landmark.strip()[:255],
+        address=address,
         phone=incident.caller_phone,
         prior_dv_calls=prior_dv_calls,
     )

@@ -150,9 +150,10 @@ def test_closing_with_a_protective_order_records_it_even_for_a_call_from_an_unkn
         now=now,
     )
 
-    # then: the phone becomes a subject carrying the order
+    # then: the phone's owner becomes a subject (a person, named by the phone) carrying the order
     subject = RiskSubject.objects.get()
     assert (subject.phone, subject.address, subject.prior_dv_calls) == ("+77015550177", "", 1)
+    assert (subject.kind, str(subject)) == (RiskSubject.Kind.PERSON, "+77015550177")
     assert subject.protective_order_until == _local(now) + dt.timedelta(days=30)
     audit = AuditEntry.objects.get(action="risk_subject.protective_order")
     assert audit.actor == personas.a.chief
