@@ -60,6 +60,9 @@ field-test: $(FIELD_DEPS)
 # forces them. The demo's SMS gateway (the simulator plays it) signs with a demo secret unless
 # KUZET_SMS_INBOUND_SECRET is given; outside the demo nothing is defaulted.
 KUZET_SIM_SCALE ?= 30
+# Days of past the first run builds (5–8 s of building a day on 2 cores: 60 days take minutes;
+# KUZET_HISTORY_DAYS=3 has the live demo up in well under a minute, with a thin past).
+KUZET_HISTORY_DAYS ?= 60
 # Four times the realistic call rate (≈ 19 a day in the four districts), so that a demo
 # at scale 30 shows a new call every half a minute or so.
 KUZET_SIM_BUSY ?= 4
@@ -78,7 +81,7 @@ run: $(STAMP) var $(FIELD_BUILD)
 	roles="$$($(BIN)/python manage.py db_roles --export)" && eval "$$roles" && \
 	DATABASE_URL=$${KUZET_DB_OWNER_URL:-$$DATABASE_URL} $(BIN)/python manage.py migrate --no-input -v 0 && \
 	$(BIN)/python manage.py seed && \
-	{ [ "$$SIMULATE" != 1 ] || $(BIN)/python manage.py history --days 60 ; } && \
+	{ [ "$$SIMULATE" != 1 ] || $(BIN)/python manage.py history --days $(KUZET_HISTORY_DAYS) ; } && \
 	$(BIN)/python manage.py demo_logins --port $(PORT) && \
 	rm -rf var/prometheus && mkdir -p var/prometheus && \
 	PROMETHEUS_MULTIPROC_DIR=$(CURDIR)/var/prometheus exec $(BIN)/honcho -f Procfile start \

@@ -143,6 +143,7 @@ def build(
             progress(min(1.0, (at - start).total_seconds() / total), stats)
 
         port.run(engine, end, step)
+        progress(1.0, stats)
         for crew in world.crews.values():
             if crew.data:
                 crew.sync_all()

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
+import re
+import subprocess
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -87,3 +91,40 @@ def test_history_is_made_by_the_services_with_phone_timelines_and_computable_kpi
 
     # then: slow officers set off the ladder
     assert EscalationStep.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_command_shows_its_progress_in_plain_lines_where_no_terminal_draws_a_bar(tmp_path):
+    # given: output to a log, not a terminal (rich would draw nothing until the end)
+    call_command("seed", "--demo", stdout=io.StringIO())
+    out = io.StringIO()
+
+    # when
+    call_command("history", "--days", "0.1", "--state-dir", str(tmp_path), stdout=out)
+
+    # then: a line at every tenth, in order, then the summary and the check
+    lines = out.getvalue().splitlines()
+    shown = [line.split("%")[0].removeprefix("History: ") for line in lines if "% of " in line]
+    assert shown == [str(p) for p in range(10, 101, 10)]
+    assert all(" calls · " in line and "elapsed" in line for line in lines if "% of " in line)
+    assert "━" not in out.getvalue()
+    assert any(line.startswith("History: ") and " calls, " in line for line in lines)
+    assert "End-of-run check: OK" in lines
+
+
+def test_make_run_builds_as_many_days_as_asked():
+    root = Path(__file__).resolve().parents[3]
+
+    def days(env: dict[str, str]) -> list[str]:
+        recipe = subprocess.run(
+            ["make", "-n", "run"],
+            cwd=root,
+            env={**os.environ, **env},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        return re.findall(r"manage\.py history --days (\S+)", recipe)
+
+    assert days({}) == ["60"]
+    assert days({"KUZET_HISTORY_DAYS": "3"}) == ["3"]

@@ -53,6 +53,9 @@ class Command(BaseCommand):
             file=cast("IO[str]", self.stdout._out)
         )  # the raw stream: OutputWrapper adds newlines
         started = time.monotonic()
+        # On a terminal, a bar redrawn in place; elsewhere (a log, a pipe, CI) rich would show
+        # nothing until the end, so a plain line is written at every tenth instead.
+        plain = not console.is_terminal
         with Progress(
             TextColumn("[bold]History[/] {task.description}"),
             BarColumn(),
@@ -61,16 +64,25 @@ class Command(BaseCommand):
             TimeRemainingColumn(),
             console=console,
             transient=False,
+            disable=plain,
         ) as bar:
             task = bar.add_task(f"{days:g} days", total=1.0)
             last = [0.0]
+            tenths = [0]
 
             def progress(fraction: float, stats: Stats) -> None:
+                calls = sum(stats.calls.values())
                 if fraction - last[0] >= 0.002 or fraction >= 1.0:
                     last[0] = fraction
-                    calls = sum(stats.calls.values())
                     bar.update(
                         task, completed=fraction, description=f"{days:g} days · {calls} calls"
+                    )
+                if plain and int(fraction * 10) > tenths[0]:
+                    tenths[0] = int(fraction * 10)
+                    took = int(time.monotonic() - started)
+                    self.stdout.write(
+                        f"History: {tenths[0] * 10}% of {days:g} days · {calls} calls · "
+                        f"{took // 60}:{took % 60:02d} elapsed"
                     )
 
             try:
