@@ -14,6 +14,7 @@ from django.conf import settings
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from backend.common import clock
 from backend.dispatch import sms
 from backend.dispatch.models import (
     Assignment,
@@ -23,10 +24,11 @@ from backend.dispatch.models import (
     Incident,
     SmsMessage,
 )
-from backend.dispatch.services import IncidentInput, intake_key_issue
+from backend.dispatch.services import IncidentInput, incident_dispatch, intake_key_issue
 from backend.ledger import uow
 from backend.ledger.models import AuditEntry, Change
 from backend.people.models import Unit
+from tests import factories
 
 # The fact tests push through the sync endpoints as a device does.
 from tests.backend.sync_support import (
@@ -40,6 +42,20 @@ from tests.backend.sync_support import (
 __all__ = ["assignment_a", "device_a1", "device_b1", "incident_a", "published"]
 
 CAPTURED: list[uow.Commit] = []
+
+# A morning in Ayagoz: when the dispatch tests' call is received.
+T0 = dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.UTC)
+
+
+def dispatch_a_call(personas: Any, **incident: Any) -> Assignment:
+    """A call in Ayagoz's town received at T0 (``incident`` names its priority, category…),
+    A-PC1 (with a phone) dispatched at T0 + 1 min."""
+    personas.device(personas.a.patrol_officers[0])
+    call = factories.incident(
+        district=personas.a.district, settlement=personas.a.town, received_at=T0, **incident
+    )
+    with clock.frozen(T0 + dt.timedelta(minutes=1)):
+        return incident_dispatch(incident=call, unit=personas.a.patrol, by=personas.duty)
 
 
 def capture_listener(commit: uow.Commit) -> None:

@@ -15,31 +15,18 @@ from backend.dispatch.models import Event, Incident
 from backend.dispatch.services import (
     assignment_record_on_behalf,
     incident_close,
-    incident_dispatch,
 )
 from backend.ledger.models import AuditEntry
 from backend.sync_gateway.models import QuarantinedRecord
-from tests import factories
 from tests.backend.sync_support import event
 
-from .conftest import snapshot
-
-T0 = dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.UTC)
+from .conftest import T0, dispatch_a_call, snapshot
 
 
 @pytest.fixture
 def dispatched(personas):
     """A DV call in Ayagoz received at T0, A-PC1 dispatched at T0 + 1 min."""
-    personas.device(personas.a.patrol_officers[0])
-    incident = factories.incident(
-        district=personas.a.district,
-        settlement=personas.a.town,
-        category="domestic_violence",
-        priority="P1",
-        received_at=T0,
-    )
-    with clock.frozen(T0 + dt.timedelta(minutes=1)):
-        return incident_dispatch(incident=incident, unit=personas.a.patrol, by=personas.duty)
+    return dispatch_a_call(personas, priority="P1", category="domestic_violence")
 
 
 # --- from a device -----------------------------------------------------------------------------

@@ -18,27 +18,19 @@ from backend.dispatch.services import (
     assignment_cancel,
     assignment_record_on_behalf,
     incident_cancel,
-    incident_dispatch,
     incident_registry_set,
     incident_reopen,
 )
 from backend.ledger.models import AuditEntry
 from tests import factories
 
-from .conftest import boards, snapshot
-
-T0 = dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.UTC)
+from .conftest import T0, boards, dispatch_a_call, snapshot
 
 
 @pytest.fixture
 def dispatched(personas):
     """A P1 call in Ayagoz received at T0, A-PC1 (with a phone) dispatched at T0 + 1 min."""
-    personas.device(personas.a.patrol_officers[0])
-    incident = factories.incident(
-        district=personas.a.district, settlement=personas.a.town, priority="P1", received_at=T0
-    )
-    with clock.frozen(T0 + dt.timedelta(minutes=1)):
-        return incident_dispatch(incident=incident, unit=personas.a.patrol, by=personas.duty)
+    return dispatch_a_call(personas, priority="P1")
 
 
 def test_an_arrival_heard_by_radio_is_recorded_at_the_reported_time_and_counts_in_kpis(
