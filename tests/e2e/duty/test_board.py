@@ -29,6 +29,7 @@ from backend.ledger.models import AuditEntry
 from backend.people.models import Unit
 from backend.realtime.models import BoardAlert
 from backend.sync_gateway.push import push_records
+from tests import factories
 from tests.e2e.processes import web_server
 
 from .conftest import log_in, shot
@@ -294,3 +295,72 @@ def test_a_deployment_with_a_tile_server_sees_its_tiles_under_the_map(
         assert violations == []
         assert page.locator("#map-settlements circle, #map-settlements rect").count() >= 1
         shot(page, "08-map-over-tiles")
+
+
+# Every visible label of the map as the page lays it out: its text and its box on screen.
+VISIBLE_LABELS_JS = """() => [...document.querySelectorAll('#map text')]
+  .filter((t) => getComputedStyle(t).visibility !== 'hidden')
+  .map((t) => { const r = t.getBoundingClientRect();
+                return {text: t.textContent, x: r.x, y: r.y, w: r.width, h: r.height}; })"""
+
+
+def test_where_calls_and_crews_crowd_one_town_the_map_keeps_its_labels_apart(
+    server: str, browser: Any, personas: Any
+) -> None:
+    # given: an oblast board where a district's crews and three calls are all in one town
+    town = personas.a.town
+    for i in range(6):
+        factories.unit(
+            callsign=f"A-PC{i + 2}",
+            district=personas.a.district,
+            lat=town.lat + 0.002 * i,
+            lon=town.lon + 0.003 * i,
+            last_contact_at=clock.now(),
+        )
+    units_heard_now(personas)
+    Unit.objects.filter(district=personas.a.district).update(lat=town.lat, lon=town.lon)
+    urgent = intake_call(personas, ref="eg-dv", category=Category.DOMESTIC_VIOLENCE)
+    calls = [
+        urgent,
+        intake_call(personas, ref="eg-theft", category="theft", description="Украли велосипед"),
+        intake_call(personas, ref="eg-fraud", category="fraud", description="Звонок из «банка»"),
+    ]
+    assert len({c.pk for c in calls}) == 3
+
+    # when
+    page = log_in(browser, server, personas.duty)
+    open_board(page, server)
+    page.wait_for_function("document.querySelectorAll('#map-incidents g.incident').length == 3")
+    shot(page, "09-crowded-town-map")
+
+    # then: no visible label covers another
+    labels = page.evaluate(VISIBLE_LABELS_JS)
+    for i, a in enumerate(labels):
+        for b in labels[i + 1 :]:
+            apart = (
+                a["x"] + a["w"] <= b["x"] + 0.5
+                or b["x"] + b["w"] <= a["x"] + 0.5
+                or a["y"] + a["h"] <= b["y"] + 0.5
+                or b["y"] + b["h"] <= a["y"] + 0.5
+            )
+            assert apart, (a, b)
+    shown = {label["text"] for label in labels}
+    # the most urgent call keeps its label; the crowd cost some labels, not the markers: every
+    # call and unit is on the map and names itself on hover
+    assert urgent.number in shown
+    assert (
+        len(
+            shown & {c.number for c in calls}
+            | shown & set(Unit.objects.values_list("callsign", flat=True))
+        )
+        < len(calls) + Unit.objects.count()
+    )
+    assert page.locator("#map-incidents g.incident").count() == len(calls)
+    assert page.locator("#map-units g.unit").count() == Unit.objects.count()
+    hidden = page.locator(
+        "#map-units text[visibility=hidden], #map-incidents text[visibility=hidden]"
+    )
+    for i in range(hidden.count()):
+        marker = hidden.nth(i).locator("xpath=..")
+        assert hidden.nth(i).inner_html() in marker.locator("title").inner_html()
+    assert page.kuzet_errors == []

@@ -202,12 +202,13 @@
     const incidentsLayer = document.getElementById("map-incidents");
     const unitsLayer = document.getElementById("map-units");
     if (!incidentsLayer || !unitsLayer) return;
-    incidentsLayer.replaceChildren(...[...state.incidents.values()].flatMap((r) => {
+    // Most urgent first: where labels crowd, theirs are placed first (declutter).
+    incidentsLayer.replaceChildren(...[...state.incidents.values()].sort(urgency).flatMap((r) => {
       const p = point(r.lat ?? r.settlement_lat, r.lon ?? r.settlement_lon);
       if (!p) return [];
       const g = svg("g", { class: "incident " + r.priority, "data-id": r.id });
       g.append(svg("title", {}, r.number + " · " + label("category", r.category) + " · " + label("incident_status", r.status)),
-        svg("circle", { cx: p[0], cy: p[1], r: 16 }), svg("text", { class: "label", x: p[0] + 20, y: p[1] - 10 }, r.number));
+        svg("circle", { cx: p[0], cy: p[1], r: 16 }), svg("text", { class: "label", x: p[0], y: p[1] }, r.number));
       return [g];
     }));
     const t = now();
@@ -217,9 +218,46 @@
       const age = r.position_at ? duration(t - r.position_at) : TEXT.never;
       const g = svg("g", { class: "unit " + r.presence, "data-id": r.id });
       g.append(svg("title", {}, r.callsign + " · " + label("unit_status", r.presence) + " · " + age),
-        svg("rect", { x: p[0] - 13, y: p[1] - 13, width: 26, height: 26 }), svg("text", { class: "label", x: p[0] + 18, y: p[1] + 30 }, r.callsign));
+        svg("rect", { x: p[0] - 13, y: p[1] - 13, width: 26, height: 26 }), svg("text", { class: "label", x: p[0], y: p[1] }, r.callsign));
       return [g];
     }));
+    declutter(document.getElementById("map"));
+  }
+  // A label goes beside its marker where it covers no other label and no call or unit: calls
+  // (most urgent first), then units, then the settlements' names each try the four corners
+  // around their point; a label with no free corner is hidden — its marker still names it on
+  // hover, and the tables list every call and unit. (An oblast's board puts a district's
+  // crews and calls in one town: drawn as they came, their names covered one another.)
+  const CORNERS = [[1, -1], [1, 1], [-1, -1], [-1, 1]];
+  const LABEL_GAP = 18;
+  function declutter(map) {
+    const taken = [...map.querySelectorAll("#map-incidents circle, #map-units rect")].map((m) => m.getBBox());
+    const free = (b) => taken.every((o) => b.x + b.width <= o.x || o.x + o.width <= b.x || b.y + b.height <= o.y || o.y + o.height <= b.y);
+    const labels = ["#map-incidents text", "#map-units text", "#map-settlements text"]
+      .flatMap((layer) => [...map.querySelectorAll(layer)]);  // in this order, not the page's
+    for (const text of labels) {
+      // the marker's point: the settlements' names are drawn by the server at their point
+      const cx = Number(text.getAttribute("x")), cy = Number(text.getAttribute("y"));
+      text.removeAttribute("dx");
+      text.removeAttribute("dy");
+      text.setAttribute("text-anchor", "start");
+      text.setAttribute("visibility", "visible");
+      const size = text.getBBox();
+      const ascent = size.height * 0.8;
+      const spot = CORNERS.map(([sx, sy]) => ({
+        sx, sy,
+        box: {
+          x: sx > 0 ? cx + LABEL_GAP : cx - LABEL_GAP - size.width,
+          y: sy < 0 ? cy - LABEL_GAP - size.height : cy + LABEL_GAP,
+          width: size.width, height: size.height,
+        },
+      })).find((c) => free(c.box));
+      if (!spot) { text.setAttribute("visibility", "hidden"); continue; }
+      text.setAttribute("text-anchor", spot.sx > 0 ? "start" : "end");
+      text.setAttribute("dx", spot.sx * LABEL_GAP);
+      text.setAttribute("dy", spot.sy < 0 ? -LABEL_GAP - (size.height - ascent) : LABEL_GAP + ascent);
+      taken.push(spot.box);
+    }
   }
 
   // --- alerts and the SOS banner ------------------------------------------------------------
