@@ -52,6 +52,11 @@ class Command(BaseCommand):
         console = Console(
             file=cast("IO[str]", self.stdout._out)
         )  # the raw stream: OutputWrapper adds newlines
+        self.stdout.write(
+            f"Building {days:g} days of calls for the staffed districts through Kuzet's own "
+            "services — minutes for 60 days; a shorter past starts sooner "
+            "(--days 3, or KUZET_HISTORY_DAYS=3 make run)."
+        )
         started = time.monotonic()
         # On a terminal, a bar redrawn in place; elsewhere (a log, a pipe, CI) rich would show
         # nothing until the end, so a plain line is written at every tenth instead.
