@@ -29,13 +29,19 @@ from tests import factories
 from .conftest import log_in, shot
 
 pytest.importorskip("playwright.sync_api", reason="the playwright package is missing")
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 def _notice(page: Any, text: str) -> str:
     """Wait for the panel's notice containing ``text``; return every notice."""
-    page.wait_for_selector(f"#panel ul.messagelist li:has-text({text!r})", timeout=15_000)
+    try:
+        page.wait_for_selector(f"#panel ul.messagelist li:has-text({text!r})", timeout=30_000)
+    except PlaywrightTimeout:
+        # say what the panel shows instead: its own error when no answer came, or its notices
+        shown = page.locator("#panel .kuzet-panel-error, #panel ul.messagelist").all_inner_texts()
+        raise AssertionError(f"no notice {text!r}; the panel shows {shown}") from None
     return " | ".join(page.locator("#panel ul.messagelist li").all_inner_texts())
 
 
