@@ -343,24 +343,57 @@ class LivePort:
         tick: Callable[[], None],
         stop: threading.Event,
     ) -> None:
-        """Run callbacks as their time comes, frames as they arrive, SMS every few seconds."""
+        """Run callbacks as their time comes, frames as they arrive, SMS every few seconds.
+
+        A step that finds no server (the web process restarting, or already stopped when
+        ``make run`` is interrupted) is not the end of the run: the step is tried again
+        ``RETRY_S`` later — the duty officer calls back, the gateway re-sends — and, once
+        stopping, the run ends and its check is still printed. The phones' own syncs already
+        take a missing server as a lost link (``Phone.sync``)."""
         next_sms = time.monotonic()
         while not stop.is_set() and clock.now() < until:
             at = engine.next_at()
             wait = 1.0 if at is None else max(0.0, min(1.0, (at - clock.now()).total_seconds()))
             try:
                 fn, args = self.inbox.get(timeout=wait)
-                fn(*args)
+                self._step(engine, stop, fn, args, again=False)  # a frame: the next sync has it
             except queue.Empty:
                 pass
-            while (at := engine.next_at()) is not None and at <= clock.now():
-                engine.pop().run()
+            while not stop.is_set() and (at := engine.next_at()) is not None and at <= clock.now():
+                task = engine.pop()
+                self._step(engine, stop, task.fn, task.args, again=True)
             if time.monotonic() >= next_sms:
                 next_sms = time.monotonic() + 3
                 assert self.world is not None
                 for message in self.sms.new():
-                    self.world.sms(str(message["phone"]), str(message["body"]))
+                    self._step(
+                        engine,
+                        stop,
+                        self.world.sms,
+                        (str(message["phone"]), str(message["body"])),
+                        again=True,
+                    )
                 tick()
+
+    RETRY_S = 5.0
+
+    def _step(
+        self,
+        engine: Engine,
+        stop: threading.Event,
+        fn: Callable[..., Any],
+        args: tuple[Any, ...],
+        *,
+        again: bool,
+    ) -> None:
+        try:
+            fn(*args)
+        except httpx.TransportError as exc:
+            self.stats.unreachable += 1
+            name = getattr(fn, "__name__", repr(fn))
+            log.warning("Kuzet unreachable at %s (%s): %s", self.base_url, name, exc)
+            if again and not stop.is_set():
+                engine.after_server(self.RETRY_S, fn, *args)
 
     def close(self) -> None:
         for socket in list(self.sockets.values()):

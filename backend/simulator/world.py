@@ -88,6 +88,7 @@ class Stats:
     syncs: int = 0
     sync_failures: int = 0
     errors: Counter[str] = field(default_factory=Counter)
+    unreachable: int = 0  # staff/intake/SMS-gateway steps that found no server (retried)
     response_s: list[float] = field(default_factory=list)  # as the crews lived it
 
     def median_response_min(self) -> float | None:

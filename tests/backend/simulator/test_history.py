@@ -104,7 +104,8 @@ def test_the_command_shows_its_progress_in_plain_lines_where_no_terminal_draws_a
 
     # then: a line at every tenth, in order, then the summary and the check
     lines = out.getvalue().splitlines()
-    assert lines[0].startswith("Building 0.1 days of calls") and "KUZET_HISTORY_DAYS=3" in lines[0]
+    assert lines[0].startswith("Building 0.1 days of calls")
+    assert "KUZET_HISTORY_DAYS=3" in lines[0]
     shown = [line.split("%")[0].removeprefix("History: ") for line in lines if "% of " in line]
     assert shown == [str(p) for p in range(10, 101, 10)]
     assert all(" calls · " in line and "elapsed" in line for line in lines if "% of " in line)

@@ -175,6 +175,11 @@ class Command(BaseCommand):
         if world.stats.errors:
             errors = ", ".join(f"{what}: {n}" for what, n in sorted(world.stats.errors.items()))
             self.stdout.write(f"API errors (answers refused by Kuzet): {errors}")
+        if world.stats.unreachable:
+            self.stdout.write(
+                f"Kuzet did not answer {world.stats.unreachable} times "
+                f"(each step tried again {port.RETRY_S:g} s later; none once stopping)."
+            )
         result = check(world, carried=carried, drained=drained)
         for text in result.lines():
             self.stdout.write(text)
