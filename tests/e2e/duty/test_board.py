@@ -344,6 +344,11 @@ def test_where_calls_and_crews_crowd_one_town_the_map_keeps_its_labels_apart(
                 or b["y"] + b["h"] <= a["y"] + 0.5
             )
             assert apart, (a, b)
+    # …and none runs past the map's edge
+    frame = page.locator("#map").bounding_box()
+    for label in labels:
+        assert frame["x"] - 0.5 <= label["x"], label
+        assert label["x"] + label["w"] <= frame["x"] + frame["width"] + 0.5, label
     shown = {label["text"] for label in labels}
     # the most urgent call keeps its label; the crowd cost some labels, not the markers: every
     # call and unit is on the map and names itself on hover

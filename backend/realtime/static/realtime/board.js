@@ -223,16 +223,19 @@
     }));
     declutter(document.getElementById("map"));
   }
-  // A label goes beside its marker where it covers no other label and no call or unit: calls
-  // (most urgent first), then units, then the settlements' names each try the four corners
-  // around their point; a label with no free corner is hidden — its marker still names it on
-  // hover, and the tables list every call and unit. (An oblast's board puts a district's
-  // crews and calls in one town: drawn as they came, their names covered one another.)
-  const CORNERS = [[1, -1], [1, 1], [-1, -1], [-1, 1]];
+  // A label goes beside its marker, inside the map, where it covers no other label and no call
+  // or unit: calls (most urgent first), then units, then the settlements' names each try the
+  // four corners around their point, then above and below it; a label with no free corner is hidden — its marker still
+  // names it on hover, and the tables list every call and unit. (An oblast's board puts a
+  // district's crews and calls in one town: drawn as they came, their names covered one
+  // another.)
+  const CORNERS = [[1, -1], [1, 1], [-1, -1], [-1, 1], [0, -1], [0, 1]];
   const LABEL_GAP = 18;
   function declutter(map) {
     const taken = [...map.querySelectorAll("#map-incidents circle, #map-units rect")].map((m) => m.getBBox());
-    const free = (b) => taken.every((o) => b.x + b.width <= o.x || o.x + o.width <= b.x || b.y + b.height <= o.y || o.y + o.height <= b.y);
+    const frame = map.viewBox.baseVal;  // a name running past the map's edge is cut off
+    const inside = (b) => b.x >= 0 && b.y >= 0 && b.x + b.width <= frame.width && b.y + b.height <= frame.height;
+    const free = (b) => inside(b) && taken.every((o) => b.x + b.width <= o.x || o.x + o.width <= b.x || b.y + b.height <= o.y || o.y + o.height <= b.y);
     const labels = ["#map-incidents text", "#map-units text", "#map-settlements text"]
       .flatMap((layer) => [...map.querySelectorAll(layer)]);  // in this order, not the page's
     for (const text of labels) {
@@ -247,13 +250,13 @@
       const spot = CORNERS.map(([sx, sy]) => ({
         sx, sy,
         box: {
-          x: sx > 0 ? cx + LABEL_GAP : cx - LABEL_GAP - size.width,
+          x: sx > 0 ? cx + LABEL_GAP : sx < 0 ? cx - LABEL_GAP - size.width : cx - size.width / 2,
           y: sy < 0 ? cy - LABEL_GAP - size.height : cy + LABEL_GAP,
           width: size.width, height: size.height,
         },
       })).find((c) => free(c.box));
       if (!spot) { text.setAttribute("visibility", "hidden"); continue; }
-      text.setAttribute("text-anchor", spot.sx > 0 ? "start" : "end");
+      text.setAttribute("text-anchor", spot.sx > 0 ? "start" : spot.sx < 0 ? "end" : "middle");
       text.setAttribute("dx", spot.sx * LABEL_GAP);
       text.setAttribute("dy", spot.sy < 0 ? -LABEL_GAP - (size.height - ascent) : LABEL_GAP + ascent);
       taken.push(spot.box);
