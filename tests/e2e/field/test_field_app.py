@@ -155,7 +155,10 @@ def test_officer_enrols_receives_a_call_works_it_offline_and_it_reaches_the_serv
         screenshot(page, SUITE, "02-enrolled")
         second = phone.new_page()
         second.goto(f"{field_server.url}/app/")
-        expect(second.get_by_role("heading", name="Kuzet открыт в другой вкладке")).to_be_visible()
+        # (the second tab loads the whole app first: 5 s ran out once on a loaded 2-core box)
+        expect(second.get_by_role("heading", name="Kuzet открыт в другой вкладке")).to_be_visible(
+            timeout=20_000
+        )
         second.close()
 
         # when: the duty officer dispatches the patrol through the staff API
