@@ -202,6 +202,13 @@ P3_CLOSED_WITHOUT_UNIT = 0.4
 DUPLICATE_SHARE = 0.07
 # Share of assignments the duty officer stands down before arrival (the caller rang back).
 CANCEL_SHARE = 0.04
+# Past the arrival deadline with no arrival on the server and the crew silent (its phones in
+# a white spot), the share of such assignments the duty officer hands to a unit that can be
+# reached; the rest are left to the silent crew. A crew that was there all along brings its
+# arrival when back in coverage, and Kuzet keeps it as a conflict (after_reassign).
+SILENT_LATE_REASSIGN_SHARE = 0.5
+# How long past the arrival deadline the duty officer looks (the board shows it overdue).
+ARRIVAL_GRACE_S = 120.0
 # Share of officers who are slow to acknowledge (asleep, driving, phone in the car): their
 # acknowledgment comes after the deadline, so the escalation ladder fires.
 SLOW_OFFICER_SHARE = 0.15

@@ -747,6 +747,11 @@ class Duty:
         world.port.dispatched(answer)
         # The ladder's third rung fires at twice the deadline; the duty officer looks then.
         world.engine.after_server(2 * ack_within + 20, self._watch_ack, incident, info.id)
+        if answer.get("arrive_due_at"):
+            due = (_parse_time(answer["arrive_due_at"]) - world.engine.now()).total_seconds()
+            world.engine.after_server(
+                max(0.0, due) + scenario.ARRIVAL_GRACE_S, self._watch_arrival, incident, info.id
+            )
         if world.rng.random() < scenario.CANCEL_SHARE:
             world.engine.after(
                 world.rng.uniform(3, 15) * MIN_S, self._stand_down, incident, info.id
@@ -773,18 +778,46 @@ class Duty:
             if self.api.acknowledge(int(assignment_id), "radio", "Ответил по рации") is not None:
                 self.world.stats.on_behalf += 1
         elif roll < 0.8:
-            answer = self.api.recommendations(incident.id)
-            others = [
-                u
-                for u in (answer or {}).get("units", [])
-                if str(u["unit_id"]) in self.world.crews and u["presence"] != "unreachable"
-            ]
-            if others:
-                new = self.api.reassign(int(assignment_id), int(others[0]["unit_id"]))
-                if new is not None:
-                    self.world.stats.reassigns += 1
-                    self.world.port.changed(self.world.assignments[assignment_id].unit_id)
-                    self._dispatched(incident, new)
+            self._send_another(incident, assignment_id)
+
+    def _watch_arrival(self, incident: IncidentInfo, assignment_id: str) -> None:
+        """Past the arrival deadline, no arrival on the server and the crew cannot be heard
+        (no data link: a white spot): a call must not wait on a silence, so the duty officer
+        often hands it to a unit that can be reached. If the silent crew was there all
+        along, its phone brings the arrival when back in coverage — a conflict for the chief."""
+        if incident.closed:
+            return
+        crew = self.world.crews.get(self.world.assignments[assignment_id].unit_id)
+        if crew is None or crew.data:
+            return  # heard from: late, not lost
+        if self.world.rng.random() >= scenario.SILENT_LATE_REASSIGN_SHARE:
+            return
+        a = self._assignment(incident, assignment_id)
+        if (
+            a is None
+            or a["status"] not in OPEN
+            or a["status"] in lifecycle.ASSIGNMENT_REACHED_SCENE
+        ):
+            return
+        self._send_another(incident, assignment_id)
+
+    def _send_another(self, incident: IncidentInfo, assignment_id: str) -> None:
+        """Reassign to the first recommended unit, other than this one, that can be reached."""
+        answer = self.api.recommendations(incident.id)
+        current = self.world.assignments[assignment_id].unit_id
+        others = [
+            u
+            for u in (answer or {}).get("units", [])
+            if str(u["unit_id"]) in self.world.crews
+            and str(u["unit_id"]) != current
+            and u["presence"] != "unreachable"
+        ]
+        if others:
+            new = self.api.reassign(int(assignment_id), int(others[0]["unit_id"]))
+            if new is not None:
+                self.world.stats.reassigns += 1
+                self.world.port.changed(self.world.assignments[assignment_id].unit_id)
+                self._dispatched(incident, new)
 
     def _stand_down(self, incident: IncidentInfo, assignment_id: str) -> None:
         """The caller rang back: no help needed. A crew out of coverage does not hear it."""

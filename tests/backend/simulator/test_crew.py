@@ -106,3 +106,76 @@ def test_a_dv_protocol_is_recorded_with_its_coao_article(monkeypatch, incident_i
         "coao_article": article,
     }
     assert crew.world.assignments["7"].incident.article == article
+
+
+class FakeStaffApi:
+    """The staff API as the duty officer sees it: assignment 7 on its way, one other crew."""
+
+    def __init__(self, status: str = "en_route") -> None:
+        self.status = status
+        self.reassigned: list[tuple[int, int]] = []
+
+    def incident(self, incident_id: int):
+        return {"id": incident_id, "status": "assigned", "assignments": [
+            {"id": 7, "unit_id": 9, "status": self.status},
+        ]}  # fmt: skip
+
+    def recommendations(self, incident_id: int):
+        return {"units": [
+            {"unit_id": 9, "presence": "en_route", "type": "district_inspector"},
+            {"unit_id": 11, "presence": "unreachable", "type": "patrol_car"},
+            {"unit_id": 12, "presence": "available", "type": "patrol_car"},
+        ]}  # fmt: skip
+
+    def reassign(self, assignment_id: int, unit_id: int):
+        self.reassigned.append((assignment_id, unit_id))
+        return {
+            "id": 8, "unit_id": unit_id, "dispatched_at": NOW.isoformat(),
+            "ack_due_at": (NOW + dt.timedelta(minutes=5)).isoformat(), "arrive_due_at": None,
+        }  # fmt: skip
+
+
+def duty_watching_arrival(monkeypatch, *, data: bool, status: str = "en_route"):
+    crew, _ = crew_with_phone()
+    world = crew.world
+    for unit_id in ("11", "12"):
+        other = Crew(
+            world, unit={"id": unit_id, "callsign": f"AYG-PC{unit_id}", "district_id": "5",
+                         "type": "patrol_car"},
+            phones=[], home=VILLAGE, mobility="car",
+        )  # fmt: skip
+        world.add_crew(other)
+    api = FakeStaffApi(status)
+    world.api = api
+    world.port.dispatched = lambda answer: None
+    world.port.changed = lambda unit_id: None
+    crew.data = data
+    monkeypatch.setattr(scenario, "SILENT_LATE_REASSIGN_SHARE", 1.0)
+    incident = world.assignments["7"].incident
+    world.duty._watch_arrival(incident, "7")
+    return world, api
+
+
+def test_a_silent_crew_late_to_arrive_has_its_call_handed_to_a_unit_that_can_be_reached(
+    monkeypatch,
+):
+    # when: the arrival deadline passed, the server has no arrival, the crew is in a white spot
+    world, api = duty_watching_arrival(monkeypatch, data=False)
+
+    # then: reassigned to the first recommended crew that is not itself and can be reached
+    assert api.reassigned == [(7, 12)]
+    assert world.stats.reassigns == 1
+    assert world.assignments["8"].unit_id == "12"
+
+
+@pytest.mark.parametrize(
+    ("data", "status"),
+    [(True, "en_route"), (False, "on_scene"), (False, "cleared"), (False, "cancelled")],
+)
+def test_a_crew_that_is_heard_from_or_already_there_keeps_its_call(monkeypatch, data, status):
+    # when: the crew has a data link (late, not lost), or the server has its arrival already
+    world, api = duty_watching_arrival(monkeypatch, data=data, status=status)
+
+    # then
+    assert api.reassigned == []
+    assert world.stats.reassigns == 0
