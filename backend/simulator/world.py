@@ -748,10 +748,7 @@ class Duty:
         # The ladder's third rung fires at twice the deadline; the duty officer looks then.
         world.engine.after_server(2 * ack_within + 20, self._watch_ack, incident, info.id)
         if answer.get("arrive_due_at"):
-            due = (_parse_time(answer["arrive_due_at"]) - world.engine.now()).total_seconds()
-            world.engine.after_server(
-                max(0.0, due) + scenario.ARRIVAL_GRACE_S, self._watch_arrival, incident, info.id
-            )
+            self.watch_arrival(incident, info.id, due=_parse_time(answer["arrive_due_at"]))
         if world.rng.random() < scenario.CANCEL_SHARE:
             world.engine.after(
                 world.rng.uniform(3, 15) * MIN_S, self._stand_down, incident, info.id
@@ -779,6 +776,15 @@ class Duty:
                 self.world.stats.on_behalf += 1
         elif roll < 0.8:
             self._send_another(incident, assignment_id)
+
+    def watch_arrival(
+        self, incident: IncidentInfo, assignment_id: str, *, due: dt.datetime
+    ) -> None:
+        """Look at the assignment a little after its arrival deadline (at once if past)."""
+        wait = max(0.0, (due - self.world.engine.now()).total_seconds())
+        self.world.engine.after_server(
+            wait + scenario.ARRIVAL_GRACE_S, self._watch_arrival, incident, assignment_id
+        )
 
     def _watch_arrival(self, incident: IncidentInfo, assignment_id: str) -> None:
         """Past the arrival deadline, no arrival on the server and the crew cannot be heard
@@ -1077,6 +1083,11 @@ class World:
             ack_within_s=ack_within,
         )
         incident.assignments.append(assignment_id)
+        # The duty officer of this shift watches an inherited assignment's arrival as their own.
+        if a.get("arrive_due_at") is not None:
+            self.duty.watch_arrival(
+                incident, assignment_id, due=clock_from_ms(int(a["arrive_due_at"]))
+            )
         return True
 
     def incident_from_detail(self, detail: dict[str, Any] | None) -> IncidentInfo | None:

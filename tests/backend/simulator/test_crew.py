@@ -179,3 +179,30 @@ def test_a_crew_that_is_heard_from_or_already_there_keeps_its_call(monkeypatch, 
     # then
     assert api.reassigned == []
     assert world.stats.reassigns == 0
+
+
+def test_an_inherited_assignment_past_its_arrival_deadline_is_watched_by_this_shift():
+    # given: the phone holds an assignment of the history (or an earlier run), due an hour ago
+    crew, engine = crew_with_phone()
+    ms = int(NOW.timestamp() * 1000)
+    records = {
+        ("assignments", "21"): {
+            "id": 21, "incident_id": 5, "unit_id": 9, "dispatched_at": ms - 7_200_000,
+            "ack_due_at": ms - 7_000_000, "arrive_due_at": ms - 3_600_000,
+        },
+        ("incidents", "5"): {
+            "id": 5, "number": "1036-2026-000005", "channel": "phone_102",
+            "category": "theft", "priority": "P2", "settlement_id": "1",
+            "received_at": ms - 7_300_000,
+        },
+    }  # fmt: skip
+    crew.lead.client.record = lambda table, record_id: records.get((table, record_id))
+
+    # when
+    assert crew.world.adopt(crew.lead, "21")
+
+    # then: the duty officer looks at it once the grace after the (past) deadline is over
+    watch = [t for t in engine._heap if t.fn == crew.world.duty._watch_arrival]
+    assert [(t.at, t.args[1]) for t in watch] == [
+        (NOW + dt.timedelta(seconds=scenario.ARRIVAL_GRACE_S), "21")
+    ]
