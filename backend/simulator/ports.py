@@ -291,6 +291,9 @@ class LivePort:
     (frames wake the phone; its ``delivered`` receipt goes back over the socket), and the
     file SMS backend's folder as the gateway."""
 
+    # A step that found no server is tried again this much later (``run``).
+    RETRY_S = 5.0
+
     def __init__(self, *, base_url: str, sms_dir: Path, stats: Stats) -> None:
         self.base_url = base_url.rstrip("/")
         self.http = httpx.Client(base_url=self.base_url, timeout=30)
@@ -374,8 +377,6 @@ class LivePort:
                         again=True,
                     )
                 tick()
-
-    RETRY_S = 5.0
 
     def _step(
         self,

@@ -799,11 +799,7 @@ class Duty:
         if self.world.rng.random() >= scenario.SILENT_LATE_REASSIGN_SHARE:
             return
         a = self._assignment(incident, assignment_id)
-        if (
-            a is None
-            or a["status"] not in OPEN
-            or a["status"] in lifecycle.ASSIGNMENT_REACHED_SCENE
-        ):
+        if a is None or a["status"] not in OPEN - lifecycle.ASSIGNMENT_REACHED_SCENE:
             return
         self._send_another(incident, assignment_id)
 
