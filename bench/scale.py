@@ -72,7 +72,10 @@ PULL_PERIOD_S = 300.0
 def env_for(args: argparse.Namespace, tmp: Path) -> dict[str, str]:
     return {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "backend.config.settings.base",
+        # The production settings with a PostgreSQL backend that times the sequencer lock.
+        "DJANGO_SETTINGS_MODULE": "scale_settings",
+        "PYTHONPATH": os.pathsep.join([str(ROOT), str(BENCH)]),
+        "KUZET_SEQUENCER_PROBE_DIR": str(tmp / "sequencer"),
         "DATABASE_URL": args.database_url,
         "REDIS_URL": args.redis_url,
         "KUZET_CHANNEL_PREFIX": f"kuzet-scale-{os.getpid()}",
@@ -391,6 +394,41 @@ def sample_sequencer(database_url: str, stop: threading.Event, out: dict[str, An
     )
 
 
+def lock_times(folder: Path, window: tuple[float, float]) -> dict[str, Any]:
+    """What ``bench/sequencer_probe`` wrote for the commits of the measured window: how long
+    each waited for the sequencer lock and held it. The lock serialises every commit, so
+    ``held_share`` (the sum of the holds over the window) is its utilisation, and one over
+    the mean hold is the ceiling of commits per second on this machine."""
+    waits: list[float] = []
+    holds: list[float] = []
+    commits: list[float] = []
+    for path in folder.glob("*.txt"):
+        for line in path.read_text().splitlines():
+            at, wait, hold, commit = (float(x) for x in line.split())
+            if window[0] <= at <= window[1]:
+                waits.append(wait / 1000)
+                holds.append(hold / 1000)
+                commits.append(commit / 1000)
+    if not holds:
+        return {"commits": 0}
+    seconds = window[1] - window[0]
+    mean_hold = sum(holds) / len(holds)
+    return {
+        "commits": len(holds),
+        "commits_per_s": round(len(holds) / seconds, 1),
+        "wait_p50_ms": round(percentile(waits, 50) * 1000, 2),
+        "wait_p99_ms": round(percentile(waits, 99) * 1000, 2),
+        "wait_max_ms": round(max(waits) * 1000, 2),
+        "hold_p50_ms": round(percentile(holds, 50) * 1000, 2),
+        "hold_p99_ms": round(percentile(holds, 99) * 1000, 2),
+        "hold_mean_ms": round(mean_hold * 1000, 2),
+        "commit_p50_ms": round(percentile(commits, 50) * 1000, 2),
+        "commit_mean_ms": round(sum(commits) / len(commits) * 1000, 2),
+        "held_share": round(sum(holds) / seconds, 3),
+        "ceiling_commits_per_s": round(1 / mean_hold),
+    }
+
+
 def rss_mb(pid: int) -> float:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -434,6 +472,7 @@ def main() -> None:
     raise_file_limit()
     load_before = os.getloadavg()
     tmp = Path(tempfile.mkdtemp(prefix="kuzet-scale-"))
+    (tmp / "sequencer").mkdir()
     env = env_for(args, tmp)
     os.environ.update(env)
     recreate_database(args.database_url)
@@ -542,8 +581,10 @@ def main() -> None:
         for t in threads:
             t.start()
         wall = time.perf_counter()
+        window = (time.time(), 0.0)
         asyncio.run(fleet(url, seeded, args, rec))
         wall = time.perf_counter() - wall
+        window = (window[0], time.time())
         stop.set()
         for t in threads:
             t.join()
@@ -603,7 +644,7 @@ def main() -> None:
         "load_before": [round(x, 2) for x in load_before],
         "load_after": [round(x, 2) for x in os.getloadavg()],
         "endpoints": endpoints,
-        "sequencer": sequencer,
+        "sequencer": {**sequencer, **lock_times(tmp / "sequencer", window)},
         "cpu_seconds": cpu,
         "peak_rss_mb": {k: round(v) for k, v in peak.items()},
         "cut_off_at_end": rec.errors.get("cut off at the end", 0),

@@ -1,0 +1,1 @@
+"""A database backend for bench/scale.py that times the sequencer lock (see ``base``)."""
