@@ -218,6 +218,12 @@ class Recorder:
             self.errors[name] += 1
 
 
+def positions_per_push(args: argparse.Namespace) -> int:
+    """A position is taken every 30 s; a push every ``--push-every`` s carries those since the
+    last one (docs/scaling.md, step 1)."""
+    return max(1, round(args.push_every / PUSH_PERIOD_S))
+
+
 def clock_header(elapsed_ms: int) -> str:
     return f"{int(time.time() * 1000)};scale-boot;{elapsed_ms}"
 
@@ -233,29 +239,35 @@ async def fleet(url: str, seeded: dict[str, Any], args: argparse.Namespace, rec:
     end = started + args.seconds
     serial = itertools.count()
     loop = asyncio.get_running_loop()
+    batch = positions_per_push(args)
 
     async with httpx.AsyncClient(base_url=url, limits=limits, timeout=60) as client:
 
         async def push(i: int, at: float) -> None:
+            # The positions taken every 30 s since the device's last push, oldest first.
             device = devices[i]
-            event_id = f"scale{next(serial):011d}{uuid.uuid4().hex[:8]}"
-            record = {
-                "id": event_id,
-                "kind": "location",
-                "assignment_id": None,
-                "device_time": int(time.time() * 1000),
-                "boot_id": "scale-boot",
-                "elapsed_ms": int((at - started) * 1000) + 1_000_000,
-                "lat": device["lat"] + 0.01,
-                "lon": device["lon"],
-                "accuracy_m": 10.0,
-                "gps_time": int(time.time() * 1000),
-                "payload": "{}",
-            }
+            ms = int((at - started) * 1000) + 1_000_000
+            now = int(time.time() * 1000)
+            records = [
+                {
+                    "id": f"scale{next(serial):011d}{uuid.uuid4().hex[:8]}",
+                    "kind": "location",
+                    "assignment_id": None,
+                    "device_time": now - back,
+                    "boot_id": "scale-boot",
+                    "elapsed_ms": ms - back,
+                    "lat": device["lat"] + 0.01,
+                    "lon": device["lon"],
+                    "accuracy_m": 10.0,
+                    "gps_time": now - back,
+                    "payload": "{}",
+                }
+                for back in (int(k * PUSH_PERIOD_S * 1000) for k in reversed(range(batch)))
+            ]
             body = gzip.compress(
                 json.dumps(
                     {
-                        "changes": {"events": {"created": [record], "updated": [], "deleted": []}},
+                        "changes": {"events": {"created": records, "updated": [], "deleted": []}},
                         "lastPulledAt": seeded["head"],
                     }
                 ).encode()
@@ -265,7 +277,7 @@ async def fleet(url: str, seeded: dict[str, Any], args: argparse.Namespace, rec:
                 "Content-Type": "application/json",
                 "Content-Encoding": "gzip",
                 "Accept-Encoding": "gzip",
-                "X-Device-Clock": clock_header(int((at - started) * 1000) + 1_000_000),
+                "X-Device-Clock": clock_header(ms),
             }
             async with gate:
                 if rec.too_late("push", at):
@@ -277,8 +289,10 @@ async def fleet(url: str, seeded: dict[str, Any], args: argparse.Namespace, rec:
                         headers=headers,
                     )
                     status = r.status_code
-                    if status == 200 and r.json()["results"][0]["status"] == "accepted":
-                        rec.accepted.append(event_id)
+                    if status == 200:
+                        rec.accepted += [
+                            x["id"] for x in r.json()["results"] if x["status"] == "accepted"
+                        ]
                 except httpx.HTTPError:
                     status = 0
             rec.add("push", at, status)
@@ -340,11 +354,11 @@ async def fleet(url: str, seeded: dict[str, Any], args: argparse.Namespace, rec:
         tasks: list[asyncio.Task[None]] = []
         # Every device's pushes, pulls and the calls, on one open-loop schedule.
         schedule: list[tuple[float, str, int]] = []
+        every = args.push_every
         for i in range(n):
-            first = started + i * PUSH_PERIOD_S / n
+            first = started + i * every / n
             schedule += [
-                (first + k * PUSH_PERIOD_S, "push", i)
-                for k in range(int(args.seconds // PUSH_PERIOD_S) + 1)
+                (first + k * every, "push", i) for k in range(int(args.seconds // every) + 1)
             ]
             pull_at = started + (i * PULL_PERIOD_S / n)
             if pull_at < end:
@@ -463,6 +477,13 @@ def main() -> None:
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/5")
     parser.add_argument("--devices", type=int, default=10_000)
     parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument(
+        "--push-every",
+        type=float,
+        default=PUSH_PERIOD_S,
+        help="seconds between a device's pushes; each carries the positions taken every 30 s "
+        "since its last (default 30: a push per position)",
+    )
     parser.add_argument("--calls", type=float, default=1.0, help="calls per second")
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--connections", type=int, default=64)
@@ -639,7 +660,9 @@ def main() -> None:
     result = {
         "devices": len(seeded["devices"]),
         "seconds": round(wall, 1),
-        "target_push_per_s": round(len(seeded["devices"]) / PUSH_PERIOD_S, 1),
+        "target_push_per_s": round(len(seeded["devices"]) / args.push_every, 1),
+        "positions_per_push": positions_per_push(args),
+        "target_positions_per_s": round(len(seeded["devices"]) / PUSH_PERIOD_S, 1),
         "workers": args.workers,
         "load_before": [round(x, 2) for x in load_before],
         "load_after": [round(x, 2) for x in os.getloadavg()],
