@@ -12,7 +12,8 @@ import pytest
 
 from backend.common import clock
 from backend.dispatch.lifecycle import AssignmentStatus
-from backend.dispatch.models import Assignment, Incident
+from backend.dispatch.models import Assignment, Conflict, Incident
+from backend.dispatch.services import assignment_reassign, incident_dispatch
 from backend.ledger import uow
 from backend.ledger.names import SyncTable
 from backend.people.models import Unit
@@ -173,3 +174,27 @@ def published(request: Any) -> None:
         from backend.sync_gateway.scope import reference_reconcile
 
         reference_reconcile()
+
+
+def crew_back_after_stand_down(personas: Any, client: Any) -> dict[str, Any]:
+    """A's patrol car, dispatched 20 minutes ago and stood down (the call handed to A's
+    inspector) 10 minutes ago while out of coverage, comes back: its phone pushes the
+    acknowledgment, the way there and the arrival it recorded after the stand-down. Three
+    ``after_reassign`` conflicts of one story, by milestone."""
+    now = clock.now()
+    incident = factories.incident(district=personas.a.district, settlement=personas.a.village)
+    with clock.frozen(now - dt.timedelta(minutes=20)):
+        old = incident_dispatch(incident=incident, unit=personas.a.patrol, by=personas.duty)
+    with clock.frozen(now - dt.timedelta(minutes=10)):
+        assignment_reassign(assignment=old, unit=personas.a.inspector_unit, by=personas.duty)
+    _device, token = personas.device(personas.a.patrol_officers[0])
+    phone = SyncApi(client, token, elapsed_ms=1_000_000)
+    results = phone.push(
+        event("ack", old, elapsed_ms=1_000_000 - 9 * 60_000),
+        event("en_route", old, elapsed_ms=1_000_000 - 8 * 60_000),
+        event("on_scene", old, elapsed_ms=1_000_000 - 2 * 60_000),
+    )
+    assert [r["status"] for r in results] == ["accepted"] * 3
+    by_kind = {c.event.kind: c for c in Conflict.objects.select_related("event")}
+    assert {c.kind for c in by_kind.values()} == {"after_reassign"}
+    return by_kind

@@ -8,15 +8,23 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from backend.common.errors import DomainError
 from backend.people.admin_scoping import RESOLVE, ScopedAdminMixin
+from backend.people.models import Officer, Unit
+from sync import timing
 
-from ..models import Conflict
-from ..services.conflicts import conflict_resolve, conflict_resolve_check
+from ..lifecycle import AssignmentStatus, EventKind
+from ..models import Assignment, Conflict
+from ..services.conflicts import (
+    conflict_resolve_check,
+    conflicts_resolve,
+    open_conflicts_of_the_same_assignment,
+)
 from .formatting import (
     duration_text,
     ms_text,
@@ -29,7 +37,11 @@ from .formatting import (
 
 class ConflictResolveForm(forms.ModelForm):  # type: ignore[type-arg]
     """A chief's resolution, checked by the service's own rules before anything is saved
-    (a refusal is a form error on the page, never a half-saved resolution)."""
+    (a refusal is a form error on the page, never a half-saved resolution).
+
+    Where the same assignment has other open conflicts — a crew back in coverage after it was
+    stood down sends its acknowledgment, its way there and its arrival at once — the form
+    offers to resolve them with this one (``together``, on by default, naming each)."""
 
     resolution = forms.ChoiceField(
         label=gettext_lazy("Resolution"), choices=Conflict.Resolution.choices
@@ -39,26 +51,141 @@ class ConflictResolveForm(forms.ModelForm):  # type: ignore[type-arg]
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=gettext_lazy("Why: this goes into the audit log."),
     )
+    # Only where the assignment has other open conflicts (``others``, set by the admin).
+    together = forms.BooleanField(
+        label=gettext_lazy("Resolve the same crew's other open conflicts too"),
+        required=False,
+        initial=True,
+    )
     by: Any = None  # the acting user, set by the admin
+    others: tuple[Conflict, ...] = ()
 
     class Meta:
         model = Conflict
         fields = ("resolution", "resolution_note")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.others:
+            del self.fields["together"]
+            return
+        self.fields["together"].help_text = _(
+            "Same assignment, same resolution and note: %(list)s"
+        ) % {"list": "; ".join(_sibling_text(c) for c in self.others)}
+
+    def resolved_together(self) -> list[Conflict]:
+        """This conflict and, when the chief kept the box ticked, the others of its crew."""
+        together = self.cleaned_data.get("together") and self.others
+        return [self.instance, *(self.others if together else [])]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         if self.errors:
             return cleaned
         try:
-            conflict_resolve_check(
-                conflict=self.instance,
-                by=self.by,
-                resolution=cleaned.get("resolution", ""),
-                note=cleaned.get("resolution_note", ""),
-            )
+            for conflict in self.resolved_together():
+                conflict_resolve_check(
+                    conflict=conflict,
+                    by=self.by,
+                    resolution=cleaned.get("resolution", ""),
+                    note=cleaned.get("resolution_note", ""),
+                )
         except DomainError as exc:
             raise forms.ValidationError(exc.detail, code=exc.code) from None
         return cleaned
+
+
+# What the server had commanded (``server_side["command"]["name"]``), in the timeline's words.
+COMMANDS = {
+    "cancel": EventKind.CANCELLED.label,
+    "reassign": EventKind.REASSIGNED.label,
+    "close": EventKind.CLOSED.label,
+}
+# Why an event's time is doubted (``sync.timing`` flags, a ``clock_suspect`` conflict).
+CLOCK_FLAGS = {
+    timing.SKEW: gettext_lazy("the device clock is far from the estimated time"),
+    timing.AFTER_RECEIPT: gettext_lazy("the device clock is after the server received the event"),
+    timing.BEFORE_NOT_BEFORE: gettext_lazy("the device clock is before the dispatch"),
+    timing.ANCHOR_CONTRADICTION: gettext_lazy("the same boot's anchors contradict each other"),
+    timing.GPS_REJECTED: gettext_lazy("the GPS time is outside the possible window"),
+    timing.UNBOUNDED: gettext_lazy("no earlier bound: the uncertainty is unknown"),
+    timing.TOO_OLD: gettext_lazy("older than the window of trusted times"),
+}
+
+
+def server_side_rows(side: Any) -> list[tuple[str, str]]:
+    """The server's side of a conflict (``facts._server_side``, ``facts._clock_side``) as a
+    person reads it: statuses and commands in words, units by callsign, officers by name,
+    times in local time — never a code, an id or an epoch number."""
+    if not isinstance(side, dict):
+        return payload_rows(side)
+    rest = dict(side)
+    rows: list[tuple[str, str]] = []
+    rest.pop("assignment_id", None)  # the conflict's own assignment, linked above
+    if status := rest.pop("assignment_status", None):
+        rows.append((_("Assignment status then"), _choice(AssignmentStatus, status)))
+    if unit_id := rest.pop("assignee_unit_id", None):
+        rows.append((_("Assigned unit"), _callsign(unit_id)))
+    if "dispatched_at" in rest:
+        rows.append((_("Dispatched"), ms_text(rest.pop("dispatched_at"))))
+    command = rest.pop("command", None)
+    if isinstance(command, dict):
+        command = dict(command)
+        name = command.pop("name", "")
+        rows.append((_("Command"), str(COMMANDS.get(name, name))))
+        if "at" in command:
+            rows.append((_("Command time"), ms_text(command.pop("at"))))
+        actor_id = command.pop("actor_id", None)
+        actor = command.pop("actor", None)
+        if actor_id or actor:
+            rows.append((_("By"), _officer(actor_id, actor)))
+        if handed_to := command.pop("superseded_by", None):
+            rows.append((_("Handed to"), _callsign_of_assignment(handed_to)))
+        if "recorded_at" in command:
+            rows.append((_("Recorded by the server"), ms_text(command.pop("recorded_at"))))
+        command.pop("event_id", None)  # the command's event, on the incident's timeline
+        rows += payload_rows(command)  # a cancellation's reason, a close's disposition
+    elif command:
+        rows.append((_("Command"), _choice(EventKind, str(command))))
+    if "flags" in rest:
+        flags = rest.pop("flags") or []
+        rows.append(
+            (_("Why the time is doubted"), "; ".join(str(CLOCK_FLAGS.get(f, f)) for f in flags))
+        )
+    if (skew := rest.pop("skew_ms", None)) is not None:
+        rows.append((_("Device clock off by"), duration_text(round(abs(skew) / 1000))))
+    rest.pop("server_received_at", None)  # the device's side shows it
+    return rows + payload_rows(rest)
+
+
+def _choice(choices: Any, value: str) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
+
+
+def _callsign(unit_id: Any) -> str:
+    unit = Unit.objects.filter(pk=unit_id).only("callsign").first()
+    return unit.callsign if unit is not None else "—"
+
+
+def _callsign_of_assignment(assignment_id: Any) -> str:
+    callsign = (
+        Assignment.objects.filter(pk=assignment_id).values_list("unit__callsign", flat=True).first()
+    )
+    return callsign or "—"
+
+
+def _officer(officer_id: Any, username: str | None) -> str:
+    officer = Officer.objects.filter(pk=officer_id).first() if officer_id else None
+    return str(officer) if officer is not None else (username or "—")
+
+
+def _sibling_text(conflict: Conflict) -> str:
+    """The conflict, its milestone and when it happened: "#12 Acknowledged, 14.03.2026 10:05"."""
+    e = conflict.event
+    return f"#{conflict.pk} {e.get_kind_display()}, {when_text(e.estimated_at)}"
 
 
 @admin.register(Conflict)
@@ -69,6 +196,7 @@ class ConflictAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-ar
     list_display = (
         "opened_at",
         "kind",
+        "milestone",
         "state",
         "district",
         "incident",
@@ -76,7 +204,7 @@ class ConflictAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-ar
         "resolution",
         "resolved_by",
     )
-    list_select_related = ("district", "incident", "unit", "resolved_by")
+    list_select_related = ("district", "incident", "unit", "resolved_by", "event")
     list_filter = ("state", "kind", "district")
     search_fields = ("incident__number", "event__id", "unit__callsign")
     ordering = ("state", "-opened_at")
@@ -91,6 +219,7 @@ class ConflictAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-ar
         "event",
         "opened_at",
         "both_sides",
+        "same_assignment",
     )
     resolved = ("resolution", "resolution_note", "resolved_at", "resolved_by")
 
@@ -109,7 +238,8 @@ class ConflictAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-ar
     def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is not None and obj.state == Conflict.State.OPEN:
             if self.has_change_permission(request, obj):
-                return (*self.shown, "resolution", "resolution_note")
+                together = ("together",) if self.others(request, obj) else ()
+                return (*self.shown, "resolution", "resolution_note", *together)
             return self.shown
         return (*self.shown, *self.resolved)
 
@@ -126,20 +256,62 @@ class ConflictAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-ar
         self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
     ) -> Any:
         form = super().get_form(request, obj, change, **kwargs)
-        return type(form.__name__, (form,), {"by": request.user})
+        others = self.others(request, obj) if obj is not None else ()
+        return type(form.__name__, (form,), {"by": request.user, "others": others})
+
+    def others(self, request: HttpRequest, obj: Conflict) -> tuple[Conflict, ...]:
+        """The open conflicts of ``obj``'s assignment besides it, read once per request: the
+        fields shown and the form must agree on whether there are any."""
+        memo: dict[int, tuple[Conflict, ...]] = request.__dict__.setdefault("_open_siblings", {})
+        if obj.pk not in memo:
+            memo[obj.pk] = (
+                tuple(open_conflicts_of_the_same_assignment(obj))
+                if obj.state == Conflict.State.OPEN
+                else ()
+            )
+        return memo[obj.pk]
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         # Checked in the form; the service checks again under the row lock. Losing a race
         # to another chief's resolution in between is the rare case that surfaces as 403.
         try:
-            conflict_resolve(
-                conflict=obj,
+            conflicts_resolve(
+                conflicts=form.resolved_together(),
                 by=request.user,
                 resolution=form.cleaned_data["resolution"],
                 note=form.cleaned_data["resolution_note"],
             )
         except DomainError as exc:
             raise PermissionDenied(_("Not resolved: %(why)s") % {"why": exc.detail}) from exc
+
+    @admin.display(description=gettext_lazy("milestone"), ordering="event__kind")
+    def milestone(self, obj: Conflict) -> str:
+        return str(obj.event.get_kind_display())
+
+    @admin.display(description=gettext_lazy("same assignment"))
+    def same_assignment(self, obj: Conflict) -> str:
+        """The assignment's other conflicts, each linked, with its state: one crew's story."""
+        if obj.assignment_id is None:
+            return "—"
+        others = (
+            Conflict.objects.filter(assignment_id=obj.assignment_id)
+            .exclude(pk=obj.pk)
+            .select_related("event")
+            .order_by("event__estimated_at", "pk")
+        )
+        rows = [
+            (
+                reverse("admin:dispatch_conflict_change", args=[c.pk]),
+                _sibling_text(c),
+                c.get_state_display(),
+            )
+            for c in others
+        ]
+        if not rows:
+            return "—"
+        return format_html(
+            "<ul>{}</ul>", format_html_join("", '<li><a href="{}">{}</a> — {}</li>', rows)
+        )
 
     @admin.display(description=gettext_lazy("both sides"))
     def both_sides(self, obj: Conflict) -> str:
@@ -162,8 +334,12 @@ class ConflictAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-ar
             (_("Device clock suspect"), yes_no(e.clock_suspect)),
             (_("Disposition"), e.get_disposition_display()),
         ]
-        device_rows += payload_rows(obj.device_side)
-        server_rows = payload_rows(obj.server_side)
+        if e.officer is not None:
+            device_rows.append((_("Officer"), str(e.officer)))
+        # The milestone's own data (a note, an outcome). The rest of ``device_side`` is the
+        # same event as above, as it stood when the conflict opened (a fact never changes).
+        device_rows += payload_rows(e.payload)
+        server_rows = server_side_rows(obj.server_side)
         a = obj.assignment
         if a is not None:
             for label, value in (

@@ -22,7 +22,7 @@ from .assignments import (
     assignment_record_on_behalf,
     incident_dispatch,
 )
-from .conflicts import conflict_resolve
+from .conflicts import conflict_resolve, conflicts_resolve
 from .escalation import escalation_sweep
 from .facts import FactOutcome, device_events_apply, fact_record
 from .incidents import (
@@ -54,6 +54,7 @@ __all__ = [
     "assignment_reassign",
     "assignment_record_on_behalf",
     "conflict_resolve",
+    "conflicts_resolve",
     "device_events_apply",
     "escalation_sweep",
     "fact_record",

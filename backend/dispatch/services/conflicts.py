@@ -8,6 +8,7 @@ stays stored with its disposition either way).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from backend.common import clock
@@ -19,6 +20,7 @@ from backend.people.access import district_scope
 from backend.people.models import Role
 
 from ..models import Conflict
+from .locks import lock_rows
 
 # Who may resolve: the district chief (and the oblast administrator above them).
 RESOLVING_ROLES = {Role.CHIEF, Role.OBLAST_ADMIN}
@@ -56,32 +58,69 @@ def conflict_resolve(*, conflict: Conflict, by: Any, resolution: str, note: str)
     Refusals as :func:`conflict_resolve_check`; two chiefs resolving at once: the second is
     refused (``already_resolved``), the first resolution stands.
     """
-    conflict_resolve_check(conflict=conflict, by=by, resolution=resolution, note=note)
+    return conflicts_resolve(conflicts=[conflict], by=by, resolution=resolution, note=note)[0]
+
+
+def conflicts_resolve(
+    *, conflicts: Sequence[Conflict], by: Any, resolution: str, note: str
+) -> list[Conflict]:
+    """Resolve several open conflicts with one decision and one note — all of them or none.
+
+    A crew that comes back into coverage after it was stood down sends its acknowledgment,
+    its way there and its arrival at once, and each opens a conflict of the same story; the
+    chief decides the story once. Every conflict is checked as :func:`conflict_resolve_check`
+    (the first refusal refuses them all, nothing is saved) and audited on its own, naming the
+    others resolved with it.
+    """
+    for conflict in conflicts:
+        conflict_resolve_check(conflict=conflict, by=by, resolution=resolution, note=note)
     note = note.strip()
+    ids = sorted({c.pk for c in conflicts})
     with uow.unit_of_work():
-        locked = Conflict.objects.select_for_update().filter(pk=conflict.pk).first()
-        conflict_resolve_check(conflict=locked, by=by, resolution=resolution, note=note)
-        assert locked is not None
-        locked.state = Conflict.State.RESOLVED
-        locked.resolution = resolution
-        locked.resolution_note = note
-        locked.resolved_at = clock.now()
-        locked.resolved_by = by
-        locked.save(
-            update_fields=["state", "resolution", "resolution_note", "resolved_at", "resolved_by"]
-        )
-        uow.audit(
-            AuditAction.CONFLICT_RESOLVED,
-            actor=by,
-            obj=locked,
-            data={
-                "kind": locked.kind,
+        locked = lock_rows(Conflict, ids)
+        for pk in ids:
+            conflict_resolve_check(conflict=locked.get(pk), by=by, resolution=resolution, note=note)
+        now = clock.now()
+        for pk in ids:
+            row = locked[pk]
+            row.state = Conflict.State.RESOLVED
+            row.resolution = resolution
+            row.resolution_note = note
+            row.resolved_at = now
+            row.resolved_by = by
+            row.save(
+                update_fields=[
+                    "state",
+                    "resolution",
+                    "resolution_note",
+                    "resolved_at",
+                    "resolved_by",
+                ]
+            )
+            data: dict[str, Any] = {
+                "kind": row.kind,
                 "resolution": resolution,
                 "note": note,
-                "event_id": locked.event_id,
-                "assignment_id": locked.assignment_id,
-                "incident_id": locked.incident_id,
-            },
-        )
-    conflict.refresh_from_db()
-    return conflict
+                "event_id": row.event_id,
+                "assignment_id": row.assignment_id,
+                "incident_id": row.incident_id,
+            }
+            if len(ids) > 1:
+                data["together_with"] = [other for other in ids if other != pk]
+            uow.audit(AuditAction.CONFLICT_RESOLVED, actor=by, obj=row, data=data)
+    for conflict in conflicts:
+        conflict.refresh_from_db()
+    return list(conflicts)
+
+
+def open_conflicts_of_the_same_assignment(conflict: Conflict) -> list[Conflict]:
+    """The other open conflicts of ``conflict``'s assignment, oldest event first: the same
+    crew's story, which a chief can decide in one resolution."""
+    if conflict.assignment_id is None:
+        return []
+    return list(
+        Conflict.objects.filter(assignment_id=conflict.assignment_id, state=Conflict.State.OPEN)
+        .exclude(pk=conflict.pk)
+        .select_related("event")
+        .order_by("event__estimated_at", "pk")
+    )

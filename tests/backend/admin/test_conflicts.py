@@ -124,7 +124,7 @@ def test_conflict_page_shows_both_sides(client, world):
     assert "± 0.5 s" in page
     assert "Elapsed time from a server anchor of the same boot" in page
     # the server's command as a labelled row, never JSON
-    assert "<tr><th>Command</th><td>dispatched</td></tr>" in page
+    assert "<tr><th>Command</th><td>Dispatched</td></tr>" in page
     assert "&quot;" not in page.split('id="content-main"')[1]
     assert set(response.context["adminform"].form.fields) == {"resolution", "resolution_note"}
 

@@ -1,0 +1,91 @@
+"""A district chief decides one crew's returning milestones in one resolution, in a real
+browser (Debian's chromium driven by Playwright).
+
+A's patrol car was stood down while out of coverage; back in coverage, its phone sends the
+acknowledgment, the way there and the arrival it recorded after that: three conflicts of one
+story. The chief, reading Kazakh, follows "open conflicts" from the home page, sees each row
+named by its milestone, opens one, finds the other two named under a ticked box, decides
+once — and all three are resolved. Screenshots: ``var/screenshots/chief/conflict-*.png``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from backend.dispatch.models import Conflict
+from tests.backend.sync_support import crew_back_after_stand_down
+from tests.e2e import browser as shared
+from tests.e2e.processes import set_server_password
+
+pytest.importorskip("playwright.sync_api", reason="the playwright package is missing")
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
+PASSWORD = "ayagoz-chief-102"
+
+
+@pytest.fixture
+def published(personas: Any) -> None:
+    from backend.sync_gateway.scope import reference_reconcile
+
+    reference_reconcile()
+
+
+def test_a_chief_resolves_a_crews_returning_milestones_at_once(
+    server: str, browser: Any, personas: Any, published: None
+) -> None:
+    # given: three conflicts of one crew's story; the chief reads Kazakh
+    story = crew_back_after_stand_down(personas, Client())
+    chief = personas.a.chief
+    chief.language = "kk"
+    set_server_password(chief, PASSWORD)
+    chief.save(update_fields=["language", "password"])
+    context = browser.new_context(
+        viewport={"width": 1440, "height": 900}, locale="kk-KZ", timezone_id="Asia/Almaty"
+    )
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{server}/admin/")
+    page.fill("#id_username", chief.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+
+    # when: "open conflicts" on the home page
+    page.click("#need-open_conflicts")
+    page.wait_for_selector("#result_list")
+
+    # then: three rows, each named by its milestone
+    milestones = sorted(page.locator("#result_list td.field-milestone").all_inner_texts())
+    assert milestones == ["Жолда", "Оқиға орнында", "Расталды"]
+    shared.screenshot(page, "chief", "conflict-1-queue-kk")
+
+    # when: the arrival's conflict
+    page.click(f'#result_list a[href*="/conflict/{story["on_scene"].pk}/change/"]')
+    page.wait_for_selector("#id_resolution")
+
+    # then: the crew's two other conflicts, named, under a box ticked by default
+    assert page.is_checked("#id_together")
+    help_text = page.inner_text("#id_together_helptext")
+    assert f"#{story['ack'].pk} Расталды" in help_text
+    assert f"#{story['en_route'].pk} Жолда" in help_text
+    assert page.locator(".field-same_assignment li a").count() == 2
+    shared.screenshot(page, "chief", "conflict-2-one-story-kk")
+
+    # when: one decision for the story
+    page.select_option("#id_resolution", "accept_device")
+    page.fill("#id_resolution_note", "Экипаж байланыссыз аймақта болды, оқиға орнына жетті")
+    page.click("input[name=_save]")
+    page.wait_for_selector(".messagelist")
+
+    # then: all three resolved, with the one note
+    states = set(Conflict.objects.values_list("state", "resolution", "resolution_note"))
+    assert states == {
+        ("resolved", "accept_device", "Экипаж байланыссыз аймақта болды, оқиға орнына жетті")
+    }
+    assert errors == []
+    shared.screenshot(page, "chief", "conflict-3-resolved-kk")
+    context.close()
