@@ -207,7 +207,7 @@ def value_text(value: Any, key: str = "") -> str:
             return duration_text(round(value / 1000))
         if key.endswith("_s"):
             return duration_text(round(value))
-        if key.endswith("_at") and abs(value) >= EPOCH_MS_FROM:
+        if (key == "at" or key.endswith("_at")) and abs(value) >= EPOCH_MS_FROM:
             return ms_text(int(value))
         return f"{value:g}" if isinstance(value, float) else str(value)
     if isinstance(value, dt.datetime):

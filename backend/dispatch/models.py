@@ -512,7 +512,7 @@ class Assignment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.incident.number} → {self.unit.callsign} ({self.status})"
+        return f"{self.incident.number} → {self.unit.callsign} ({self.get_status_display()})"
 
     audit_object_type = "assignment"
 
@@ -669,7 +669,7 @@ class Event(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.id}"
+        return f"{self.get_kind_display()} {self.id}"
 
     audit_object_type = "event"
 
@@ -762,7 +762,7 @@ class Conflict(models.Model):
         indexes = [models.Index(fields=["district", "state"], name="conflict_district_state_idx")]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} ({self.state})"
+        return f"{self.get_kind_display()} ({self.get_state_display()})"
 
     audit_object_type = "conflict"
 

@@ -33,6 +33,8 @@ def test_formatting_writes_local_time_with_the_date_and_durations_as_minutes_and
     assert value_text(clock.to_ms(T0), "device_time") == "02.03.2026 09:00:00"
     assert value_text(1500, "elapsed_ms") == "0:02"
     assert value_text("2026-03-02T04:00:00+00:00", "due_at") == "02.03.2026 09:00:00"
+    # a command's time inside a conflict's server side is plain ``at``
+    assert value_text(clock.to_ms(T0), "at") == "02.03.2026 09:00:00"
 
 
 def test_the_incident_list_shows_received_and_first_on_scene_on_the_same_local_clock(client, world):
