@@ -18,7 +18,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from backend.geo.models import coordinates_constraints
+from backend.geo.models import Zone, coordinates_constraints
 
 from .lifecycle import (
     ASSIGNMENT_OPEN,
@@ -128,7 +128,7 @@ class IntakeKey(models.Model):
         verbose_name_plural = _("intake keys")
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.channel}, {self.prefix}…)"
+        return f"{self.name} ({self.get_channel_display()}, {self.prefix}…)"
 
 
 class Incident(models.Model):
@@ -807,8 +807,9 @@ class EscalationPolicy(models.Model):
         ]
 
     def __str__(self) -> str:
-        where = self.district.name if self.district is not None else "default"
-        return f"{where} {self.priority} {self.zone or 'any zone'}"
+        where = self.district.name if self.district is not None else gettext("default")
+        zone = Zone(self.zone).label if self.zone in Zone.values else gettext("any zone")
+        return f"{where} {self.priority} {zone}"
 
     @property
     def audit_district_id(self) -> int | None:
@@ -843,7 +844,10 @@ class EscalationStep(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.step} for assignment {self.assignment_id}"
+        return gettext("%(step)s, assignment %(id)s") % {
+            "step": self.get_step_display(),
+            "id": self.assignment_id,
+        }
 
 
 class RiskSubject(models.Model):
@@ -927,7 +931,7 @@ class FollowUpTask(models.Model):
         verbose_name_plural = _("follow-up visits")
 
     def __str__(self) -> str:
-        return f"follow-up visit for {self.incident.number}"
+        return gettext("Follow-up visit for %(number)s") % {"number": self.incident.number}
 
     @property
     def audit_district_id(self) -> int:
@@ -994,4 +998,4 @@ class SmsMessage(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"SMS {self.direction} {self.phone}: {self.body[:40]}"
+        return f"{self.get_direction_display()} {self.phone}: {self.body[:40]}"

@@ -39,3 +39,41 @@ def test_codes_in_timeline_data_are_words_in_the_readers_language():
 
 def test_a_code_without_a_name_stays_as_it_is():
     assert worded({"source": "mystery", "unit": 99}, {}) == {"source": "mystery", "unit": 99}
+
+
+def test_the_names_of_dispatch_records_are_words_in_the_readers_language(personas, db):
+    # given: an assignment superseded, its escalation rung, a follow-up visit, an SMS, policies
+    from backend.common import clock
+    from backend.dispatch.models import (
+        Assignment,
+        EscalationPolicy,
+        EscalationStep,
+        FollowUpTask,
+        SmsMessage,
+    )
+    from tests import factories
+
+    incident = factories.incident(district=personas.a.district, settlement=personas.a.village)
+    assignment = Assignment(pk=41, incident=incident, unit=personas.a.patrol, status="superseded")
+    step = EscalationStep(assignment=assignment, step="ack_overdue", due_at=clock.now())
+    visit = FollowUpTask(incident=incident, district=personas.a.district, due_at=clock.now())
+    sms = SmsMessage(direction="out", phone="+77010000000", body="ACK 1234")
+    policies = [
+        EscalationPolicy(district=None, priority="P1", zone=""),
+        EscalationPolicy(district=personas.a.district, priority="P2", zone="remote"),
+    ]
+
+    # when
+    with translation.override("ru"):
+        names = [str(x) for x in (assignment, step, visit, sms, *policies)]
+
+    # then
+    number, callsign, district = incident.number, personas.a.patrol.callsign, personas.a.district
+    assert names == [
+        f"{number} → {callsign} (Заменено)",
+        "Не подтверждено: повтор, SMS, тревога на табло, назначение №41",
+        f"Контрольное посещение по {number}",
+        "Исходящее +77010000000: ACK 1234",
+        "по умолчанию P1 любая зона",
+        f"{district.name} P2 Отдалённая",
+    ]
