@@ -274,15 +274,21 @@ class ConflictAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-ar
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         # Checked in the form; the service checks again under the row lock. Losing a race
         # to another chief's resolution in between is the rare case that surfaces as 403.
+        together = form.resolved_together()
         try:
             conflicts_resolve(
-                conflicts=form.resolved_together(),
+                conflicts=together,
                 by=request.user,
                 resolution=form.cleaned_data["resolution"],
                 note=form.cleaned_data["resolution_note"],
             )
         except DomainError as exc:
             raise PermissionDenied(_("Not resolved: %(why)s") % {"why": exc.detail}) from exc
+        if len(together) > 1:
+            others = "; ".join(_sibling_text(c) for c in together[1:])
+            self.message_user(
+                request, _("Resolved with it, the same way: %(list)s") % {"list": others}
+            )
 
     @admin.display(description=gettext_lazy("milestone"), ordering="event__kind")
     def milestone(self, obj: Conflict) -> str:

@@ -87,6 +87,8 @@ def test_one_resolution_decides_the_whole_story_each_audited(client, personas, s
 
     # then
     assert response.status_code == 302
+    said = [str(m) for m in response.wsgi_request._messages]
+    assert any(m.startswith("Вместе с ним решены так же: ") for m in said)
     for conflict in story.all:
         conflict.refresh_from_db()
         assert (conflict.state, conflict.resolution, conflict.resolution_note) == (

@@ -86,6 +86,9 @@ def test_a_chief_resolves_a_crews_returning_milestones_at_once(
     assert states == {
         ("resolved", "accept_device", "Экипаж байланыссыз аймақта болды, оқиға орнына жетті")
     }
+    said = page.inner_text(".messagelist")
+    assert "Онымен бірге дәл солай шешілді: " in said
+    assert f"#{story['ack'].pk} Расталды" in said
     assert errors == []
     shared.screenshot(page, "chief", "conflict-3-resolved-kk")
     context.close()
