@@ -258,10 +258,12 @@ if REDIS_URL:
 else:
     # The filesystem transport ships with kombu and needs no server: web, worker and beat
     # exchange messages through one folder. Good for the embedded default, not production.
+    # Its publishing is made atomic here (backend/config/broker.py: celery/kombu#1551).
     _broker_dir = VAR_DIR / "celery-broker"
     for _sub in ("processed", "control"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://localhost//"  # a host, or kombu warns at every connect
+    CELERY_BROKER_TRANSPORT = "backend.config.broker:Transport"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir),
         "data_folder_out": str(_broker_dir),
