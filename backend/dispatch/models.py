@@ -954,6 +954,15 @@ class SmsMessage(models.Model):
         APPLIED = "applied", _("Applied")
         REJECTED = "rejected", _("Rejected")
 
+    class Purpose(models.TextChoices):
+        # Why an outbound message was sent (an inbound reply has none).
+        DISPATCH = "dispatch", _("Dispatch to the unit")
+        CANCEL = "cancel", _("Stand-down to the unit")
+        ESCALATION_UNDELIVERED = "escalation_undelivered", _("Sent again: not delivered")
+        ESCALATION_ACK_OVERDUE = "escalation_ack_overdue", _("Reminder: not acknowledged")
+        CITIZEN_DELAY = "citizen_delay", _("To the caller: help is delayed")
+        CITIZEN_OUTCOME = "citizen_outcome", _("To the caller: the outcome")
+
     direction = models.CharField(_("direction"), max_length=3, choices=Direction.choices)
     phone = models.CharField(_("phone"), max_length=20)
     body = models.CharField(_("body"), max_length=480)
@@ -974,7 +983,7 @@ class SmsMessage(models.Model):
         on_delete=models.PROTECT,
         related_name="sms",
     )
-    purpose = models.CharField(_("purpose"), max_length=32, blank=True)
+    purpose = models.CharField(_("purpose"), max_length=32, blank=True, choices=Purpose.choices)
     state = models.CharField(_("state"), max_length=16, choices=State.choices)
     created_at = models.DateTimeField(_("created at"))
     # When a sender claimed it; a message stuck in "sending" past a timeout is re-queued.

@@ -57,7 +57,9 @@ def test_the_names_of_dispatch_records_are_words_in_the_readers_language(persona
     assignment = Assignment(pk=41, incident=incident, unit=personas.a.patrol, status="superseded")
     step = EscalationStep(assignment=assignment, step="ack_overdue", due_at=clock.now())
     visit = FollowUpTask(incident=incident, district=personas.a.district, due_at=clock.now())
-    sms = SmsMessage(direction="out", phone="+77010000000", body="ACK 1234")
+    sms = SmsMessage(
+        direction="out", phone="+77010000000", body="ACK 1234", purpose="citizen_delay"
+    )
     policies = [
         EscalationPolicy(district=None, priority="P1", zone=""),
         EscalationPolicy(district=personas.a.district, priority="P2", zone="remote"),
@@ -66,6 +68,7 @@ def test_the_names_of_dispatch_records_are_words_in_the_readers_language(persona
     # when
     with translation.override("ru"):
         names = [str(x) for x in (assignment, step, visit, sms, *policies)]
+        purpose = sms.get_purpose_display()
 
     # then
     number, callsign, district = incident.number, personas.a.patrol.callsign, personas.a.district
@@ -77,3 +80,4 @@ def test_the_names_of_dispatch_records_are_words_in_the_readers_language(persona
         "по умолчанию P1 любая зона",
         f"{district.name} P2 Отдалённая",
     ]
+    assert purpose == "Заявителю: помощь задерживается"
