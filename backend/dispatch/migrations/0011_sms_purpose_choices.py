@@ -4,15 +4,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('dispatch', '0010_risk_subject_address_key'),
+        ("dispatch", "0010_risk_subject_address_key"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='smsmessage',
-            name='purpose',
-            field=models.CharField(blank=True, choices=[('dispatch', 'Dispatch to the unit'), ('cancel', 'Stand-down to the unit'), ('escalation_undelivered', 'Sent again: not delivered'), ('escalation_ack_overdue', 'Reminder: not acknowledged'), ('citizen_delay', 'To the caller: help is delayed'), ('citizen_outcome', 'To the caller: the outcome')], max_length=32, verbose_name='purpose'),
+            model_name="smsmessage",
+            name="purpose",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("dispatch", "Dispatch to the unit"),
+                    ("cancel", "Stand-down to the unit"),
+                    ("escalation_undelivered", "Sent again: not delivered"),
+                    ("escalation_ack_overdue", "Reminder: not acknowledged"),
+                    ("citizen_delay", "To the caller: help is delayed"),
+                    ("citizen_outcome", "To the caller: the outcome"),
+                ],
+                max_length=32,
+                verbose_name="purpose",
+            ),
         ),
     ]

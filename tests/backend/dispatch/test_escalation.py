@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import json
+import logging
 import threading
 from collections import Counter
 
@@ -488,3 +489,19 @@ def test_concurrent_sweeps_fire_every_rung_exactly_once(transactional_db, person
         "escalation_ack_overdue": 60,
     }
     assert Assignment.objects.filter(escalation_level=3).count() == 60
+
+
+def test_the_sweep_task_logs_its_rungs_by_their_codes(p1, caplog):
+    # given: an outage, three rungs due (the task also drains the SMS outbox)
+    from backend.dispatch import tasks
+
+    # when
+    with caplog.at_level(logging.INFO, logger="backend.dispatch.tasks"), clock.frozen(at(300)):
+        tasks.escalation_sweep()
+
+    # then: one line an operator reads, no enum reprs
+    [line] = [r.getMessage() for r in caplog.records if "escalation sweep" in r.getMessage()]
+    assert line == (
+        "escalation sweep: claimed 1, fired ack_overdue 1, ack_overdue_twice 1, "
+        "sms_undelivered 1, deferred 0, sms 4"
+    )
