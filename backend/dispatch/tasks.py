@@ -34,7 +34,7 @@ def escalation_sweep() -> dict[str, int]:
             "escalation sweep: claimed %s, fired %s, deferred %s, sms %s",
             report.claimed,
             # "sms_undelivered 2, ack_overdue 1": the rungs by their codes, not enum reprs
-            ", ".join(f"{str(step)} {n}" for step, n in sorted(report.fired.items())) or "none",
+            ", ".join(f"{step!s} {n}" for step, n in sorted(report.fired.items())) or "none",
             report.deferred,
             report.sms,
         )
