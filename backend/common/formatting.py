@@ -4,8 +4,7 @@ person reads (an event's payload, an audit entry's data) as labelled words, neve
 or epoch numbers.
 
 The consoles reach it through ``backend.dispatch.admin.formatting``; it lives in ``common``
-because the audit log's admin (``backend.people.admin``) sits below dispatch and needs the
-same clock."""
+because the people and territory admins sit below dispatch and need the same clock."""
 
 from __future__ import annotations
 

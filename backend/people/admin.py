@@ -19,10 +19,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from backend.common import clock
-from backend.common.formatting import payload_html, when_text
 from backend.geo.models import District, Oblast, Okrug, Settlement
-from backend.ledger.actions import action_label
-from backend.ledger.models import AuditEntry
 from backend.ledger.names import SyncTable
 
 from .admin_scoping import ScopedAdminMixin, age_text
@@ -359,63 +356,3 @@ class SettlementAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-
             return "—"
         mark = " (" + str(_("estimated")) + ")" if obj.coords_estimated else ""
         return f"{obj.lat:.4f}, {obj.lon:.4f}{mark}"
-
-
-# --- audit log (ledger) ------------------------------------------------------------------
-@admin.register(AuditEntry)
-class AuditEntryAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
-    """The audit log: read-only for everyone, superusers included; scoped like the rest."""
-
-    read_only = True
-    list_display = (
-        "id",
-        "when",
-        "actor_label",
-        "actor_kind",
-        "action_words",
-        "object_type",
-        "object_id",
-        "district",
-    )
-    list_select_related = ("district",)
-    list_filter = ("actor_kind", "district")
-    search_fields = ("action", "object_id", "actor_label")
-    ordering = ("-id",)
-    show_full_result_count = False
-    list_per_page = 100
-    fields = (
-        "id",
-        "at",
-        "actor",
-        "actor_kind",
-        "actor_label",
-        "action_words",
-        "object_type",
-        "object_id",
-        "district",
-        "pretty_data",
-        "prev_hash",
-        "hash",
-    )
-    readonly_fields = fields
-
-    def scope_q(self, request: HttpRequest) -> Q:
-        scope = self.district_scope(request)
-        q = scope.q("district")
-        # Entries about no district (seeding, oblast-level work, security events) are for
-        # the oblast administrator.
-        if getattr(request.user, "role", None) == Role.OBLAST_ADMIN and not scope.everything:
-            q |= Q(district__isnull=True)
-        return q
-
-    @admin.display(description=_("data"))
-    def pretty_data(self, obj: AuditEntry) -> str:
-        return payload_html(obj.data_dict)
-
-    @admin.display(description=_("at"), ordering="at")
-    def when(self, obj: AuditEntry) -> str:
-        return when_text(obj.at)
-
-    @admin.display(description=_("action"), ordering="action")
-    def action_words(self, obj: AuditEntry) -> str:
-        return action_label(obj.action)

@@ -8,6 +8,7 @@ resolution of conflicts. Formatting of times and durations lives in ``formatting
 
 from . import (
     assignments,
+    audit,
     conflicts,
     events,
     incidents,
@@ -19,6 +20,7 @@ from . import (
 
 __all__ = [
     "assignments",
+    "audit",
     "conflicts",
     "events",
     "incidents",

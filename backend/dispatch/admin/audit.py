@@ -1,0 +1,97 @@
+"""The audit log: read-only for everyone, superusers included; scoped like the rest.
+
+Registered with the dispatch console (not with people, where the audit log's rows are
+about officers too) so that an entry's data reads as the incident page's timeline reads it:
+codes as words and units by callsign (``timeline.worded``), the incident by its number.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import Q
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from backend.ledger.actions import action_label
+from backend.ledger.models import AuditEntry
+from backend.people.admin_scoping import ScopedAdminMixin
+from backend.people.models import Role, Unit
+
+from ..models import Incident
+from .formatting import payload_html, when_text
+from .timeline import worded
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
+    """The audit log: read-only for everyone, superusers included; scoped like the rest."""
+
+    read_only = True
+    list_display = (
+        "id",
+        "when",
+        "actor_label",
+        "actor_kind",
+        "action_words",
+        "object_type",
+        "object_id",
+        "district",
+    )
+    list_select_related = ("district",)
+    list_filter = ("actor_kind", "district")
+    search_fields = ("action", "object_id", "actor_label")
+    ordering = ("-id",)
+    show_full_result_count = False
+    list_per_page = 100
+    fields = (
+        "id",
+        "at",
+        "actor",
+        "actor_kind",
+        "actor_label",
+        "action_words",
+        "object_type",
+        "object_id",
+        "district",
+        "pretty_data",
+        "prev_hash",
+        "hash",
+    )
+    readonly_fields = fields
+
+    def scope_q(self, request: HttpRequest) -> Q:
+        scope = self.district_scope(request)
+        q = scope.q("district")
+        # Entries about no district (seeding, oblast-level work, security events) are for
+        # the oblast administrator.
+        if getattr(request.user, "role", None) == Role.OBLAST_ADMIN and not scope.everything:
+            q |= Q(district__isnull=True)
+        return q
+
+    @admin.display(description=_("data"))
+    def pretty_data(self, obj: AuditEntry) -> str:
+        return payload_html(readable(obj.data_dict))
+
+    @admin.display(description=_("at"), ordering="at")
+    def when(self, obj: AuditEntry) -> str:
+        return when_text(obj.at)
+
+    @admin.display(description=_("action"), ordering="action")
+    def action_words(self, obj: AuditEntry) -> str:
+        return action_label(obj.action)
+
+
+def readable(data: Any) -> Any:
+    """An entry's data with its codes as words, units by callsign and the incident by its
+    number (one read each)."""
+    if not isinstance(data, dict):
+        return data
+    unit_ids = {v for k, v in data.items() if k in ("unit", "unit_id") and isinstance(v, int)}
+    callsigns = dict(Unit.objects.filter(pk__in=unit_ids).values_list("pk", "callsign"))
+    data = worded(data, callsigns)
+    if isinstance(incident_id := data.get("incident_id"), int):
+        number = Incident.objects.filter(pk=incident_id).values_list("number", flat=True).first()
+        data = {**data, "incident_id": number or incident_id}
+    return data
