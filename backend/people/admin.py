@@ -23,7 +23,7 @@ from backend.geo.models import District, Oblast, Okrug, Settlement
 from backend.ledger.names import SyncTable
 
 from .admin_scoping import ScopedAdminMixin, age_text
-from .models import UNREACHABLE, Officer, Role, Unit
+from .models import UNREACHABLE, Officer, Role, Unit, UnitStatus
 
 admin.site.site_header = _("Kuzet — district console")
 admin.site.site_title = "Kuzet"
@@ -263,7 +263,7 @@ class UnitAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
         value = obj.presence()
         if value == UNREACHABLE:
             return format_html('<span style="color:#ba2121">{}</span>', _("unreachable"))
-        return value
+        return str(UnitStatus(value).label) if value in UnitStatus.values else value
 
     @admin.display(description=_("position age"), ordering="position_at")
     def position_age(self, obj: Unit) -> str:

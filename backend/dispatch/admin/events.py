@@ -15,6 +15,7 @@ from backend.people.admin_scoping import ScopedAdminMixin, seconds
 
 from ..models import Event
 from .formatting import duration_text, ms_text, payload_html, uncertainty_text
+from .timeline import worded
 
 
 def event_scope_q(admin_: ScopedAdminMixin, request: HttpRequest, prefix: str = "") -> Q:
@@ -139,7 +140,8 @@ class EventAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
 
     @admin.display(description=_("payload"))
     def payload_words(self, obj: Event) -> SafeString:
-        return payload_html(obj.payload)
+        # An outcome's code, a kind or a category as words, as on the incident's timeline.
+        return payload_html(worded(obj.payload, {}))
 
     @admin.display(description=_("since the device booted"))
     def since_boot(self, obj: Event) -> str:

@@ -33,3 +33,38 @@ def test_a_dispatchs_entry_reads_as_words(client, personas):
     assert rows["Происшествие"] == incident.number
     assert rows["Источник"] == "Дежурный"
     assert "duty_officer" not in main
+
+
+def test_the_units_list_and_an_outcomes_page_read_as_words(client, personas):
+    # given: A's patrol on its way, an outcome recorded on its call; the chief reads Russian
+    from backend.common import clock
+    from backend.dispatch.models import Event
+    from backend.dispatch.services import fact_record
+
+    incident = factories.incident(district=personas.a.district, settlement=personas.a.village)
+    assignment = incident_dispatch(incident=incident, unit=personas.a.patrol, by=personas.duty)
+    personas.a.patrol.__class__.objects.filter(pk=personas.a.patrol.pk).update(
+        status="en_route", last_contact_at=clock.now()
+    )
+    fact_record(
+        kind="outcome",
+        assignment=assignment,
+        source="on_behalf",
+        actor=personas.duty,
+        via="radio",
+        payload={"code": "criminal_case", "text": ""},
+    )
+    outcome = Event.objects.get(kind="outcome")
+    client.force_login(personas.a.chief)
+
+    # when
+    units = client.get(reverse("admin:people_unit_changelist")).content.decode()
+    page = client.get(reverse("admin:dispatch_event_change", args=[outcome.pk])).content.decode()
+
+    # then
+    callsign = personas.a.patrol.callsign
+    row = re.search(rf">{callsign}</a></th>(.*?)</tr>", units, re.S)
+    assert row is not None
+    assert '<td class="field-presence_now">В пути</td>' in row.group(1)
+    assert "<dd>criminal_case</dd>" not in page
+    assert "<dt>Код</dt><dd>Возбуждено уголовное дело (ЕРДР)</dd>" in page
