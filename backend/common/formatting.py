@@ -107,6 +107,11 @@ def yes_no(value: bool) -> str:
 # key is shown with its underscores as spaces (still readable, and a hint to add it here).
 KEY_LABELS: dict[str, Promise] = {
     "note": gettext_lazy("Note"),
+    "number": gettext_lazy("Number"),
+    "external_ref": gettext_lazy("External reference"),
+    "duplicate_of": gettext_lazy("Duplicate of"),
+    "risk_subjects": gettext_lazy("Risk subjects"),
+    "follow_up_id": gettext_lazy("Follow-up visit"),
     "reason": gettext_lazy("Reason"),
     "code": gettext_lazy("Code"),
     "text": gettext_lazy("Text"),

@@ -61,7 +61,7 @@ class Coverage(models.TextChoices):
 class Oblast(models.Model):
     kato = models.CharField(_("KATO code"), max_length=9, unique=True, validators=[kato_validator])
     name = models.CharField(_("name"), max_length=120)
-    centre = models.CharField(_("centre"), max_length=120, help_text="Seat of the oblast ЦОУ")
+    centre = models.CharField(_("centre"), max_length=120, help_text=_("Seat of the oblast ЦОУ"))
 
     class Meta:
         verbose_name = _("oblast")
@@ -162,7 +162,7 @@ class Settlement(models.Model):
     coords_estimated = models.BooleanField(
         _("coords estimated"),
         default=False,
-        help_text="Approximate position: no public source gave coordinates.",
+        help_text=_("Approximate position: no public source gave coordinates."),
     )
     road_km_to_seat = models.FloatField(_("road km to seat"), null=True, blank=True)
 

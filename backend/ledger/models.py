@@ -44,32 +44,42 @@ class Sequencer(models.Model):
 
 
 class ActorKind(models.TextChoices):
-    USER = "user", "staff user"
-    DEVICE = "device", "officer's device"
-    SYSTEM = "system", "system (escalation, sweeps)"
-    INTEGRATION = "integration", "intake integration"
-    ANONYMOUS = "anonymous", "unauthenticated"
+    USER = "user", _("staff user")
+    DEVICE = "device", _("officer's device")
+    SYSTEM = "system", _("system (escalation, sweeps)")
+    INTEGRATION = "integration", _("intake integration")
+    ANONYMOUS = "anonymous", _("unauthenticated")
 
 
 class AuditEntry(models.Model):
     id = models.BigIntegerField(primary_key=True)  # from Sequencer.audit_seq, gap-free
-    at = models.DateTimeField(db_index=True)
+    at = models.DateTimeField(_("at"), db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    actor_kind = models.CharField(max_length=16, choices=ActorKind.choices)
-    actor_label = models.CharField(max_length=150, blank=True)
-    action = models.CharField(max_length=64, db_index=True)
-    object_type = models.CharField(max_length=32, blank=True)
-    object_id = models.CharField(max_length=64, blank=True)
+    actor_kind = models.CharField(_("actor kind"), max_length=16, choices=ActorKind.choices)
+    actor_label = models.CharField(_("actor label"), max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=64, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=32, blank=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
     # The district whose chief may read this entry (null: oblast-level or global).
     district = models.ForeignKey(
-        "geo.District", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "geo.District",
+        verbose_name=_("district"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     # Canonical JSON text, hashed byte for byte (a JSON column would re-format it).
-    data = models.TextField(default="{}")
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    data = models.TextField(_("data"), default="{}")
+    prev_hash = models.CharField(_("previous hash"), max_length=64)
+    hash = models.CharField(_("hash"), max_length=64, unique=True)
 
     class Meta:
         verbose_name = _("audit entry")

@@ -7,6 +7,8 @@ from typing import Any
 from django.contrib import admin, messages
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from backend.common import clock
 from backend.ledger import uow
@@ -51,7 +53,7 @@ class QuarantinedRecordAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignor
     read_only = True
     list_display = (
         "received_at",
-        "reason",
+        "reason_words",
         "table",
         "operation",
         "record_id",
@@ -69,7 +71,7 @@ class QuarantinedRecordAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignor
     actions = ["mark_reviewed"]
     fields = (
         "received_at",
-        "reason",
+        "reason_words",
         "detail",
         "table",
         "operation",
@@ -90,10 +92,19 @@ class QuarantinedRecordAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignor
         # A record that could not even be tied to a district belongs to its officer's.
         return scope.q("district") | (Q(district__isnull=True) & scope.q("officer__district"))
 
+    @admin.display(description=_("reason"), ordering="reason")
+    def reason_words(self, obj: QuarantinedRecord) -> str:
+        return obj.reason_text
+
     def has_review_permission(self, request: HttpRequest) -> bool:
         return REVIEW in capabilities(request.user, QuarantinedRecord)
 
-    @admin.action(description="Mark reviewed", permissions=["review"])
+    @admin.action(description=_("Mark reviewed"), permissions=["review"])
     def mark_reviewed(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         ids = quarantined_mark_reviewed(records=queryset, by=request.user)
-        self.message_user(request, f"Marked {len(ids)} reviewed.", messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("%(n)d record marked reviewed.", "%(n)d records marked reviewed.", len(ids))
+            % {"n": len(ids)},
+            messages.SUCCESS,
+        )

@@ -16,6 +16,17 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# Why a record was quarantined (the push's ``reason`` codes, docs/protocol.md), as words.
+REASONS = {
+    "invalid_id": _("The record's id is not valid"),
+    "unknown_kind": _("An unknown kind of event"),
+    "invalid_field": _("A field is missing or wrong"),
+    "invalid_payload": _("The event's data is not valid"),
+    "invalid_text": _("Text the database cannot store"),
+    "read_only": _("Written to a table the phone may only read"),
+    "id_reused": _("An id already used for another record"),
+}
+
 
 class QuarantinedRecord(models.Model):
     """A record a device sent that was not accepted, kept verbatim for review.
@@ -25,24 +36,45 @@ class QuarantinedRecord(models.Model):
     """
 
     device = models.ForeignKey(
-        "devices.Device", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "devices.Device",
+        verbose_name=_("device"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     officer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("officer"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     district = models.ForeignKey(
-        "geo.District", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "geo.District",
+        verbose_name=_("district"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    table = models.CharField(max_length=32)
-    operation = models.CharField(max_length=16)  # created | updated | deleted | ws_event
-    record_id = models.CharField(max_length=128, blank=True)
-    raw = models.TextField()
-    reason = models.CharField(max_length=32)
-    detail = models.TextField(blank=True)
-    received_at = models.DateTimeField(db_index=True)
-    reviewed_at = models.DateTimeField(null=True, blank=True)
+    table = models.CharField(_("table"), max_length=32)
+    # created | updated | deleted | ws_event
+    operation = models.CharField(_("operation"), max_length=16)
+    record_id = models.CharField(_("record id"), max_length=128, blank=True)
+    raw = models.TextField(_("as sent"))
+    reason = models.CharField(_("reason"), max_length=32)
+    detail = models.TextField(_("detail"), blank=True)
+    received_at = models.DateTimeField(_("received at"), db_index=True)
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
 
     class Meta:
@@ -51,7 +83,12 @@ class QuarantinedRecord(models.Model):
         ordering = ["-received_at"]
 
     def __str__(self) -> str:
-        return f"{self.reason}: {self.table}/{self.record_id or '?'}"
+        return f"{self.reason_text}: {self.table}/{self.record_id or '?'}"
+
+    @property
+    def reason_text(self) -> str:
+        """Why it was not accepted, in the reader's language (the protocol's code otherwise)."""
+        return str(REASONS.get(self.reason, self.reason))
 
     @property
     def audit_district_id(self) -> int | None:

@@ -514,7 +514,7 @@ class AssignmentDispatchAdminMixin:
         for line in refused:
             admin_.message_user(request, line, messages.WARNING)
 
-    @admin.action(description="Cancel the selected assignments")
+    @admin.action(description=_("Cancel the selected assignments"))
     def kuzet_cancel_selected(self, request: HttpRequest, queryset: QuerySet[Assignment]) -> None:
         self._kuzet_each(
             request,
@@ -525,7 +525,7 @@ class AssignmentDispatchAdminMixin:
             "Cancelled",
         )
 
-    @admin.action(description="Record acknowledgment on the officer's behalf (phone)")
+    @admin.action(description=_("Record acknowledgment on the officer's behalf (phone)"))
     def kuzet_acknowledge_by_phone(
         self, request: HttpRequest, queryset: QuerySet[Assignment]
     ) -> None:

@@ -139,7 +139,7 @@ def test_marking_reviewed_twice_records_one_review(client, world):
     )
 
     # then
-    assert messages_of(response)[-1] == "Marked 0 reviewed."
+    assert messages_of(response)[-1] == "0 records marked reviewed."
     assert QuarantinedRecord.objects.get(pk=ids[0]).reviewed_at == first
     assert AuditEntry.objects.filter(action="quarantine.reviewed").count() == 1
 
