@@ -6,6 +6,8 @@ here are their district's escalation policy, DV risk subjects and follow-ups, an
 resolution of conflicts. Formatting of times and durations lives in ``formatting.py``.
 """
 
+from backend.people.admin_scoping import read_history_with
+
 from . import (
     assignments,
     audit,
@@ -17,6 +19,9 @@ from . import (
     policies,
     risk,
 )
+
+# A record's history page reads audit data as the audit log's page does.
+read_history_with(audit.readable)
 
 __all__ = [
     "assignments",

@@ -16,7 +16,15 @@ from backend.ledger.actions import action_label
 from backend.ledger.models import AuditEntry
 
 from ..lifecycle import AssignmentStatus, EventKind, IncidentStatus
-from ..models import Category, DispatchSource, Event, Incident, OutcomeCode
+from ..models import (
+    Category,
+    Conflict,
+    ConflictKind,
+    DispatchSource,
+    Event,
+    Incident,
+    OutcomeCode,
+)
 from .formatting import ms_text, payload_text, uncertainty_text, when_text
 
 KIND_LABELS = {
@@ -34,18 +42,22 @@ POLICY_LABELS = {
 }
 SMS_REASON_LABELS = {"no_device": gettext_lazy("no enrolled device")}
 CODE_CHOICES: dict[str, Any] = {
-    "kind": EventKind,
+    "kind": (EventKind, ConflictKind),  # an event's kind, or a conflict's
     "outcome_code": OutcomeCode,
     "code": OutcomeCode,  # an outcome's payload; any other code has no label and stays
     "category": Category,
+    "resolution": Conflict.Resolution,
 }
 
 
 def _choice(choices: Any, value: Any) -> Any:
-    try:
-        return str(choices(value).label)
-    except ValueError:
-        return value
+    """``value``'s label in the first of ``choices`` (one enum or several) that has it."""
+    for enum in choices if isinstance(choices, tuple) else (choices,):
+        try:
+            return str(enum(value).label)
+        except ValueError:
+            continue
+    return value
 
 
 def _sms_reason(value: Any) -> Any:

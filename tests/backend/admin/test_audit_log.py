@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.contrib.admin.utils import quote
 from django.urls import reverse
 
 from backend.dispatch.services import incident_dispatch
@@ -59,7 +60,9 @@ def test_the_units_list_and_an_outcomes_page_read_as_words(client, personas):
 
     # when
     units = client.get(reverse("admin:people_unit_changelist")).content.decode()
-    page = client.get(reverse("admin:dispatch_event_change", args=[outcome.pk])).content.decode()
+    # (the admin writes ids with "_" escaped in its addresses: quote)
+    page = client.get(reverse("admin:dispatch_event_change", args=[quote(outcome.pk)]))
+    page = page.content.decode()
 
     # then
     callsign = personas.a.patrol.callsign
@@ -68,3 +71,31 @@ def test_the_units_list_and_an_outcomes_page_read_as_words(client, personas):
     assert '<td class="field-presence_now">В пути</td>' in row.group(1)
     assert "<dd>criminal_case</dd>" not in page
     assert "<dt>Код</dt><dd>Возбуждено уголовное дело (ЕРДР)</dd>" in page
+
+
+def test_a_records_history_is_its_audit_trail_in_words_and_scoped(client, personas):
+    # given: a call dispatched, then the unit stood down by the duty officer
+    from backend.dispatch.services import assignment_cancel
+
+    incident = factories.incident(district=personas.a.district, settlement=personas.a.village)
+    assignment = incident_dispatch(incident=incident, unit=personas.a.patrol, by=personas.duty)
+    assignment_cancel(assignment=assignment, by=personas.duty, reason="ложный вызов")
+    history = reverse("admin:dispatch_assignment_history", args=[assignment.pk])
+
+    # when: A's chief (Russian) and B's chief open the assignment's history
+    client.force_login(personas.a.chief)
+    page = client.get(history).content.decode()
+    client.force_login(personas.b.chief)
+    elsewhere = client.get(history)
+
+    # then: both entries, newest first, who did it, what, with the data in words
+    rows = re.findall(r"<tr>\s*<th[^>]*>([^<]*)</th>\s*<td>([^<]*)</td>\s*<td>([^<]*)</td>", page)
+    assert [(who, what) for _when, who, what in rows] == [
+        (personas.duty.username, "Назначение отменено"),
+        (personas.duty.username, "Наряд направлен"),
+    ]
+    assert "<dd>ложный вызов</dd>" in page
+    assert f"<dd>{personas.a.patrol.callsign}</dd>" in page
+    assert "2 записи в журнале аудита" in page
+    # B's chief does not learn that it exists
+    assert elsewhere.status_code == 302

@@ -91,4 +91,20 @@ def test_a_chief_resolves_a_crews_returning_milestones_at_once(
     assert f"#{story['ack'].pk} Расталды" in said
     assert errors == []
     shared.screenshot(page, "chief", "conflict-3-resolved-kk")
+
+    # when: the conflict's "History"
+    page.goto(f"{server}/admin/dispatch/conflict/{story['ack'].pk}/history/")
+
+    # then: its audit trail, newest first — the chief's resolution with the note, then the
+    # conflict opened by the crew's phone — in Kazakh words, not codes
+    rows = page.locator("#audit-history tbody tr").all_inner_texts()
+    assert len(rows) == 2, rows
+    resolved, opened = rows
+    assert chief.username in resolved
+    assert "Экипаж байланыссыз аймақта болды" in resolved
+    assert "Құрылғы деректерін қабылдау" in resolved  # accept_device, in words
+    assert "Қайта тағайындаудан кейінгі кезең" in opened  # after_reassign, in words
+    assert "after_reassign" not in page.inner_text("#audit-history")
+    assert "Аудит журналында 2 жазба" in page.inner_text(".paginator")
+    shared.screenshot(page, "chief", "conflict-4-history-kk")
     context.close()
