@@ -216,6 +216,7 @@ class ScopedAdminMixin(_AdminBase):
             return redirect
         if not self.has_view_or_change_permission(request, obj):
             raise PermissionDenied
+        self.history_read(request, obj)
         kind = getattr(obj, "audit_object_type", obj._meta.model_name)
         entries = AuditEntry.objects.filter(object_type=kind, object_id=str(obj.pk)).order_by("-id")
         page = Paginator(entries, 100).get_page(request.GET.get("p"))
@@ -242,6 +243,10 @@ class ScopedAdminMixin(_AdminBase):
         }
         request.current_app = self.admin_site.name
         return TemplateResponse(request, self.object_history_template, context)
+
+    def history_read(self, request: HttpRequest, obj: models.Model) -> None:
+        """Called when ``obj``'s history is shown: where reading a record is audited (a
+        domestic-violence case), reading its history is too."""
 
     # --- permissions --------------------------------------------------------------------
     def capabilities(self, request: HttpRequest) -> frozenset[str]:

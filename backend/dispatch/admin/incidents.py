@@ -214,6 +214,10 @@ class IncidentAdmin(IncidentDispatchAdminMixin, ScopedAdminMixin, admin.ModelAdm
             uow.record_read(actor=request.user, obj=obj, purpose="admin.incident_view")
         return super().change_view(request, object_id, form_url, extra_context)
 
+    def history_read(self, request: HttpRequest, obj: Incident) -> None:  # type: ignore[override]
+        if obj.is_dv:
+            uow.record_read(actor=request.user, obj=obj, purpose="admin.incident_history")
+
     @admin.display(description=_("received"), ordering="received_at")
     def received(self, obj: Incident) -> str:
         return when_text(obj.received_at)

@@ -55,6 +55,9 @@ class RiskSubjectAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type
             uow.record_read(actor=request.user, obj=obj, purpose="admin.risk_subject_view")
         return super().change_view(request, object_id, form_url, extra_context)
 
+    def history_read(self, request: HttpRequest, obj: Any) -> None:
+        uow.record_read(actor=request.user, obj=obj, purpose="admin.risk_subject_history")
+
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         user: Any = request.user
         if user.is_superuser or user.role == Role.OBLAST_ADMIN or obj is None:
@@ -107,6 +110,14 @@ class FollowUpTaskAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[typ
                 follow_up_id=task.pk,
             )
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def history_read(self, request: HttpRequest, obj: Any) -> None:
+        uow.record_read(
+            actor=request.user,
+            obj=obj.incident,
+            purpose="admin.follow_up_history",
+            follow_up_id=obj.pk,
+        )
 
     @admin.display(description=_("due"), ordering="due_at")
     def due(self, obj: FollowUpTask) -> str:

@@ -99,3 +99,25 @@ def test_a_records_history_is_its_audit_trail_in_words_and_scoped(client, person
     assert "2 записи в журнале аудита" in page
     # B's chief does not learn that it exists
     assert elsewhere.status_code == 302
+
+
+def test_reading_a_dv_cases_history_is_itself_audited(client, personas):
+    # given: a domestic-violence call
+    incident = factories.incident(
+        district=personas.a.district,
+        settlement=personas.a.village,
+        category="domestic_violence",
+        priority="P1",
+    )
+    client.force_login(personas.a.chief)
+
+    # when
+    response = client.get(reverse("admin:dispatch_incident_history", args=[incident.pk]))
+
+    # then: the read is on the record, with why
+    assert response.status_code == 200
+    read = AuditEntry.objects.get(object_type="incident", object_id=str(incident.pk))
+    assert (read.actor_id, read.data_dict["purpose"]) == (
+        personas.a.chief.pk,
+        "admin.incident_history",
+    )
