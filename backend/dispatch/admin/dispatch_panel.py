@@ -161,9 +161,19 @@ def _reported_time(post: Any) -> dt.datetime | None:
     """The time as reported, or None for "now": the field left at the value it was rendered
     with means "just now", i.e. when the form is sent, not when the panel was drawn."""
     value = (post.get("occurred_at") or "").strip()
-    if not value or value == (post.get("occurred_at_shown") or "").strip():
+    shown = (post.get("occurred_at_shown") or "").strip()
+    if not value or value == shown:
         return None
-    return _parse_local(value)
+    reported = _parse_local(value)
+    # Compared as times, not as text: a browser sends 09:14:00 back as "…T09:14", and that
+    # is still the value it was given (read as 09:14:00 it could precede the dispatch at
+    # 09:14:32 and be refused).
+    try:
+        if shown and reported == _parse_local(shown):
+            return None
+    except ValidationFailed:
+        pass
+    return reported
 
 
 def _uncertainty_s(post: Any) -> int | None:

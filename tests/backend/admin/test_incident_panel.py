@@ -172,6 +172,28 @@ def test_the_time_left_as_shown_means_when_the_form_is_sent(client, personas, in
     assert "uncertainty_s" not in assignment.acknowledged_event.payload
 
 
+def test_the_time_left_as_shown_still_means_now_when_the_browser_drops_zero_seconds(
+    client, personas, incident, assignment
+):
+    # given: the panel drawn at hh:mm:00 of the dispatch's minute; a datetime-local input
+    # sends such a value back without its seconds
+    client.force_login(personas.duty)
+    drawn = assignment.dispatched_at.replace(second=0, microsecond=0)
+    shown = local_input(drawn)
+    assert shown.endswith(":00")
+
+    # when
+    response = client.post(
+        f"{BASE}/{incident.pk}/assignments/{assignment.pk}/record/",
+        {"kind": "ack", "channel": "radio", "occurred_at": shown[:-3], "occurred_at_shown": shown},
+    )
+
+    # then: recorded as now, not refused as "before the dispatch"
+    assert "before_dispatch" not in response.content.decode()
+    assignment.refresh_from_db()
+    assert assignment.acknowledged_at > assignment.dispatched_at
+
+
 @pytest.mark.parametrize(
     ("typed", "message"),
     [
