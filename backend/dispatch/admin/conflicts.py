@@ -223,6 +223,13 @@ class ConflictAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-ar
     )
     resolved = ("resolution", "resolution_note", "resolved_at", "resolved_by")
 
+    def get_list_display(self, request: HttpRequest) -> Any:
+        # A chief sees one district: its name on every row only widens the queue.
+        scope = self.district_scope(request)
+        if not scope.everything and len(scope.district_ids) == 1:
+            return tuple(c for c in self.list_display if c != "district")
+        return self.list_display
+
     def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
         return False  # conflicts are opened by the sync rules
 

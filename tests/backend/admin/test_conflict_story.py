@@ -152,7 +152,9 @@ def test_one_already_resolved_refuses_them_all_and_changes_nothing(personas, sto
     assert AuditEntry.objects.filter(action="conflict.resolved").count() == 1
 
 
-def test_the_queue_names_each_conflicts_milestone(client, personas, story):
+def test_the_queue_names_each_conflicts_milestone_and_its_district_only_where_several(
+    client, personas, story
+):
     # given
     client.force_login(personas.a.chief)
 
@@ -163,6 +165,11 @@ def test_the_queue_names_each_conflicts_milestone(client, personas, story):
     page = response.content.decode()
     for label in ("Подтверждено", "В пути", "На месте"):
         assert f'<td class="field-milestone">{label}</td>' in page
+    # one district: no column repeating its name on every row
+    assert "field-district" not in page
+    client.force_login(personas.duty)  # the ЦОУ serves the whole oblast
+    oblast_wide = client.get(reverse("admin:dispatch_conflict_changelist")).content.decode()
+    assert "field-district" in oblast_wide
 
 
 def test_both_sides_read_as_words_never_codes_ids_or_epoch_numbers(client, personas, story):
