@@ -22,8 +22,8 @@ from ..lifecycle import AssignmentStatus, EventKind
 from ..models import Assignment, Conflict
 from ..services.conflicts import (
     conflict_resolve_check,
+    conflicts_of_the_same_assignment,
     conflicts_resolve,
-    open_conflicts_of_the_same_assignment,
 )
 from .formatting import (
     duration_text,
@@ -33,6 +33,7 @@ from .formatting import (
     when_text,
     yes_no,
 )
+from .timeline import choice_label
 
 
 class ConflictResolveForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -123,7 +124,7 @@ def server_side_rows(side: Any) -> list[tuple[str, str]]:
     rows: list[tuple[str, str]] = []
     rest.pop("assignment_id", None)  # the conflict's own assignment, linked above
     if status := rest.pop("assignment_status", None):
-        rows.append((_("Assignment status then"), _choice(AssignmentStatus, status)))
+        rows.append((_("Assignment status then"), str(choice_label(AssignmentStatus, status))))
     if unit_id := rest.pop("assignee_unit_id", None):
         rows.append((_("Assigned unit"), _callsign(unit_id)))
     if "dispatched_at" in rest:
@@ -146,7 +147,7 @@ def server_side_rows(side: Any) -> list[tuple[str, str]]:
         command.pop("event_id", None)  # the command's event, on the incident's timeline
         rows += payload_rows(command)  # a cancellation's reason, a close's disposition
     elif command:
-        rows.append((_("Command"), _choice(EventKind, str(command))))
+        rows.append((_("Command"), str(choice_label(EventKind, str(command)))))
     if "flags" in rest:
         flags = rest.pop("flags") or []
         rows.append(
@@ -156,13 +157,6 @@ def server_side_rows(side: Any) -> list[tuple[str, str]]:
         rows.append((_("Device clock off by"), duration_text(round(abs(skew) / 1000))))
     rest.pop("server_received_at", None)  # the device's side shows it
     return rows + payload_rows(rest)
-
-
-def _choice(choices: Any, value: str) -> str:
-    try:
-        return str(choices(value).label)
-    except ValueError:
-        return value
 
 
 def _callsign(unit_id: Any) -> str:
@@ -272,7 +266,7 @@ class ConflictAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-ar
         memo: dict[int, tuple[Conflict, ...]] = request.__dict__.setdefault("_open_siblings", {})
         if obj.pk not in memo:
             memo[obj.pk] = (
-                tuple(open_conflicts_of_the_same_assignment(obj))
+                tuple(conflicts_of_the_same_assignment(obj))
                 if obj.state == Conflict.State.OPEN
                 else ()
             )
@@ -304,14 +298,7 @@ class ConflictAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-ar
     @admin.display(description=gettext_lazy("same assignment"))
     def same_assignment(self, obj: Conflict) -> str:
         """The assignment's other conflicts, each linked, with its state: one crew's story."""
-        if obj.assignment_id is None:
-            return "—"
-        others = (
-            Conflict.objects.filter(assignment_id=obj.assignment_id)
-            .exclude(pk=obj.pk)
-            .select_related("event")
-            .order_by("event__estimated_at", "pk")
-        )
+        others = conflicts_of_the_same_assignment(obj, open_only=False)
         rows = [
             (
                 reverse("admin:dispatch_conflict_change", args=[c.pk]),

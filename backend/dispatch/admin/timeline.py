@@ -50,7 +50,7 @@ CODE_CHOICES: dict[str, Any] = {
 }
 
 
-def _choice(choices: Any, value: Any) -> Any:
+def choice_label(choices: Any, value: Any) -> Any:
     """``value``'s label in the first of ``choices`` (one enum or several) that has it."""
     for enum in choices if isinstance(choices, tuple) else (choices,):
         try:
@@ -67,7 +67,7 @@ def _sms_reason(value: Any) -> Any:
         return str(SMS_REASON_LABELS[value])
     if value.startswith("coverage_"):
         return _("coverage: %(coverage)s") % {
-            "coverage": _choice(Coverage, value.removeprefix("coverage_"))
+            "coverage": choice_label(Coverage, value.removeprefix("coverage_"))
         }
     return value
 
@@ -102,15 +102,15 @@ def worded(data: Any, callsigns: Mapping[int, str]) -> Any:
         if isinstance(value, Mapping):
             value = worded(value, callsigns)
         elif key == "source" and isinstance(value, str):
-            value = _choice(DispatchSource, value)
+            value = choice_label(DispatchSource, value)
         elif key == "sms":
             value = _sms_reason(value)
         elif key == "policy" and value in POLICY_LABELS:
             value = str(POLICY_LABELS[value])
         elif key in CODE_CHOICES and isinstance(value, str):
-            value = _choice(CODE_CHOICES[key], value)
+            value = choice_label(CODE_CHOICES[key], value)
         elif key in ("from", "to", "status") and isinstance(value, str):
-            value = _choice(IncidentStatus, _choice(AssignmentStatus, value))
+            value = choice_label(IncidentStatus, choice_label(AssignmentStatus, value))
         elif key in ("unit", "unit_id") and isinstance(value, int) and value in callsigns:
             value = callsigns[value]
         out[key] = value

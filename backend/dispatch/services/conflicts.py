@@ -113,14 +113,14 @@ def conflicts_resolve(
     return list(conflicts)
 
 
-def open_conflicts_of_the_same_assignment(conflict: Conflict) -> list[Conflict]:
-    """The other open conflicts of ``conflict``'s assignment, oldest event first: the same
+def conflicts_of_the_same_assignment(
+    conflict: Conflict, *, open_only: bool = True
+) -> list[Conflict]:
+    """The other (open) conflicts of ``conflict``'s assignment, oldest event first: the same
     crew's story, which a chief can decide in one resolution."""
     if conflict.assignment_id is None:
         return []
-    return list(
-        Conflict.objects.filter(assignment_id=conflict.assignment_id, state=Conflict.State.OPEN)
-        .exclude(pk=conflict.pk)
-        .select_related("event")
-        .order_by("event__estimated_at", "pk")
-    )
+    others = Conflict.objects.filter(assignment_id=conflict.assignment_id).exclude(pk=conflict.pk)
+    if open_only:
+        others = others.filter(state=Conflict.State.OPEN)
+    return list(others.select_related("event").order_by("event__estimated_at", "pk"))
