@@ -2,7 +2,7 @@
 officer sees. Marked here so that `make messages` extracts them into backend/locale, whose
 catalogs Django reads before its own (LOCALE_PATHS); translated there like Kuzet's strings."""
 
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext_lazy
 
 DJANGO_WORDS = (
     # Every object's "History" page: Kuzet changes cases through its services, not the admin.
@@ -14,4 +14,30 @@ DJANGO_WORDS = (
     gettext_noop("Reset password"),
     gettext_noop("Set password"),
     gettext_noop("Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only."),
+    # A new officer's form (a chief's, the oblast administrator's): its help and the password
+    # rules (AUTH_PASSWORD_VALIDATORS), as help under the field and as errors after a try.
+    gettext_noop("After you’ve created a user, you’ll be able to edit more user options."),
+    gettext_noop("Enter the same password as before, for verification."),
+    gettext_noop("Your password can’t be too similar to your other personal information."),
+    gettext_noop("The password is too similar to the %(verbose_name)s."),
+    gettext_noop("Your password can’t be a commonly used password."),
+    gettext_noop("This password is too common."),
+    gettext_noop("Your password can’t be entirely numeric."),
+    gettext_noop("This password is entirely numeric."),
+    gettext_noop("The two password fields didn’t match."),
+)
+
+# Plural forms: lazy, so nothing is translated at import (makemessages reads the calls).
+DJANGO_PLURALS = (
+    ngettext_lazy("Please correct the error below.", "Please correct the errors below.", "n"),
+    ngettext_lazy(
+        "Your password must contain at least %(min_length)d character.",
+        "Your password must contain at least %(min_length)d characters.",
+        "min_length",
+    ),
+    ngettext_lazy(
+        "This password is too short. It must contain at least %d character.",
+        "This password is too short. It must contain at least %d characters.",
+        "min_length",
+    ),
 )

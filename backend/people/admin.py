@@ -30,11 +30,13 @@ admin.site.site_title = "Kuzet"
 admin.site.index_title = _("Dispatch, units and audit")
 
 STAFF_ROLES = {Role.CHIEF, Role.DUTY_OFFICER, Role.OBLAST_ADMIN}
+PASSWORD_FIELDS = ("usable_password", "password1", "password2")
 
 
 # --- officers ----------------------------------------------------------------------------
 class _OfficerRulesMixin(forms.ModelForm):  # type: ignore[type-arg]
-    """The role rules of the Officer table, checked before the database refuses them."""
+    """An officer's unit is of the officer's district. (The role rules are the table's
+    constraints, which the form checks and words itself: ``Officer.Meta.constraints``.)"""
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -43,22 +45,9 @@ class _OfficerRulesMixin(forms.ModelForm):  # type: ignore[type-arg]
         def value(name: str) -> Any:
             return data[name] if name in data else getattr(instance, name, None)
 
-        role, district, oblast, unit = (
-            value("role"),
-            value("district"),
-            value("oblast"),
-            value("unit"),
-        )
-        if role in (Role.OFFICER, Role.CHIEF) and district is None:
-            raise forms.ValidationError("Officers and chiefs belong to a district.")
-        if role == Role.DUTY_OFFICER and district is None and oblast is None:
-            raise forms.ValidationError("A duty officer serves a district or an oblast.")
-        if role == Role.OBLAST_ADMIN and oblast is None:
-            raise forms.ValidationError("An oblast administrator needs an oblast.")
-        if unit is not None and role != Role.OFFICER:
-            raise forms.ValidationError("Only officers belong to units.")
+        unit, district = value("unit"), value("district")
         if unit is not None and district is not None and unit.district_id != district.pk:
-            raise forms.ValidationError("The unit belongs to another district.")
+            raise forms.ValidationError(_("The unit belongs to another district."))
         return data
 
 
@@ -67,7 +56,24 @@ class OfficerChangeForm(_OfficerRulesMixin, UserChangeForm):  # type: ignore[typ
 
 
 class OfficerCreationForm(_OfficerRulesMixin, AdminUserCreationForm):
-    pass
+    """Django's new-user form in Kuzet's words: there is no single sign-on or LDAP to fall
+    back on — a password is for the console, and a patrol officer's phone is enrolled with a
+    one-time code instead."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        usable = self.fields.get("usable_password")
+        if usable is not None:
+            usable.label = _("Console password")
+            usable.choices = [
+                ("true", _("Yes: signs in to the console")),
+                ("false", _("No: works in the field app only")),
+            ]
+            usable.help_text = _(
+                "Duty officers, chiefs and administrators sign in to the console with a "
+                "password. A patrol officer needs none: the phone is enrolled with a one-time "
+                "code from the officers list."
+            )
 
 
 @admin.register(Officer)
@@ -136,11 +142,11 @@ class OfficerAdmin(ScopedAdminMixin, UserAdmin):  # type: ignore[type-arg]
                 return (*self.add_fieldsets, self.service)
             return (*self.fieldsets, self.person, self.service)  # type: ignore[misc]
         if obj is None:
+            # A chief adds patrol officers, who never sign in to the console: no password.
+            password = () if user.role == Role.CHIEF else PASSWORD_FIELDS
             fields: tuple[str, ...] = (
                 "username",
-                "usable_password",
-                "password1",
-                "password2",
+                *password,
                 "first_name",
                 "last_name",
                 "phone",
@@ -175,6 +181,12 @@ class OfficerAdmin(ScopedAdminMixin, UserAdmin):  # type: ignore[type-arg]
                 super().__init__(*args, **kw)
                 self.instance.role = Role.OFFICER
                 self.instance.district_id = user.district_id
+                for name in PASSWORD_FIELDS:
+                    self.fields.pop(name, None)
+
+            def validate_passwords(self, *args: Any, **kw: Any) -> None:
+                # The officer enrols a phone with a one-time code; no password is set.
+                self.cleaned_data["set_usable_password"] = False
 
         return ChiefAddForm
 

@@ -64,7 +64,13 @@ class Officer(AbstractUser):
         _("badge number"), max_length=16, unique=True, null=True, blank=True
     )
     phone = models.CharField(
-        _("phone"), max_length=20, blank=True, help_text="E.164, for SMS fallback"
+        _("phone"),
+        max_length=20,
+        blank=True,
+        help_text=_(
+            "In international form, such as +77011234567: assignments reach this number by "
+            "SMS when the phone has no data."
+        ),
     )
     patronymic = models.CharField(_("patronymic"), max_length=150, blank=True)
     # The language of every screen and SMS this person gets (Django's code: kk, ru, en).
@@ -75,24 +81,29 @@ class Officer(AbstractUser):
     class Meta:
         verbose_name = _("officer")
         verbose_name_plural = _("officers")
+        # Each rule says itself in the console's language when a form breaks it.
         constraints = [
             models.CheckConstraint(
                 condition=~Q(role__in=["officer", "chief"]) | Q(district__isnull=False),
                 name="officer_and_chief_have_district",
+                violation_error_message=_("Officers and chiefs belong to a district."),
             ),
             models.CheckConstraint(
                 condition=~Q(role="duty_officer")
                 | Q(district__isnull=False)
                 | Q(oblast__isnull=False),
                 name="duty_officer_serves_district_or_oblast",
+                violation_error_message=_("A duty officer serves a district or an oblast."),
             ),
             models.CheckConstraint(
                 condition=~Q(role="oblast_admin") | Q(oblast__isnull=False),
                 name="oblast_admin_has_oblast",
+                violation_error_message=_("An oblast administrator needs an oblast."),
             ),
             models.CheckConstraint(
                 condition=Q(role="officer") | Q(unit__isnull=True),
                 name="only_officers_belong_to_units",
+                violation_error_message=_("Only officers belong to units."),
             ),
         ]
 

@@ -1,5 +1,6 @@
 """Every page of the console a district chief and the oblast administrator open, read in
-Kazakh (and Russian), has no English left in it: each model's list, a record's page and its history.
+Kazakh (and Russian), has no English left in it: each model's list, its form for a new
+record, a record's page and its history.
 (Callsigns, logins, codes a person types — A-PC1, chief_a, ЕРДР — are not words to translate.)"""
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ NOT_WORDS = {"Kuzet", "Django", "oblast level"}  # the last: the test world's ow
 
 
 def visible_text(page: str) -> list[str]:
-    main = page.split('id="content-main"', 1)[-1]
+    main = page.split('id="content-main"', 1)[-1].split(">", 1)[-1]  # the rest of that tag
     main = re.sub(r"<(script|style)\b.*?</\1>", " ", main, flags=re.S)
     main = re.sub(r"<[^>]+>", "\n", main)  # attribute values go with their tags
     return [line.strip() for line in html.unescape(main).splitlines() if line.strip()]
@@ -51,7 +52,7 @@ def test_the_console_in_kazakh_and_russian_has_no_english_left(client, world, wh
     client.force_login(viewer)
     found: dict[str, list[str]] = {}
 
-    # when: every model's list, its first record's page and that record's history
+    # when: every model's list, its add form, its first record's page and that record's history
     request = RequestFactory().get("/admin/")
     request.user = viewer
     for model, model_admin in admin.site._registry.items():
@@ -60,6 +61,8 @@ def test_the_console_in_kazakh_and_russian_has_no_english_left(client, world, wh
         meta = model._meta
         changelist = reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist")
         urls = [changelist]
+        if model_admin.has_add_permission(request):
+            urls.append(reverse(f"admin:{meta.app_label}_{meta.model_name}_add"))
         record = model_admin.get_queryset(request).first()
         if record is not None:
             pk = quote(record.pk)  # as the admin writes ids in its addresses
@@ -73,3 +76,68 @@ def test_the_console_in_kazakh_and_russian_has_no_english_left(client, world, wh
 
     # then
     assert found == {}, "\n".join(f"{u}: {p}" for u, p in found.items())
+
+
+# Latin words on the new officer's form, other than names (Kuzet, SMS).
+LATIN_WORD = re.compile(r"\b[A-Za-z]{3,}\b")
+
+
+@pytest.mark.parametrize("language", ["kk", "ru"])
+@pytest.mark.parametrize(
+    ("who", "typed", "refusal"),
+    [
+        # a chief's officer in another district's unit
+        ("chief_a", {"unit": "foreign"}, "unit"),
+        # a duty officer's passwords differ
+        ("oblast_admin", {"password1": "Semey-ZQ-26", "password2": "Semey-ZQ-27"}, "password2"),
+        # short, numeric and common all at once
+        ("oblast_admin", {"password1": "12345", "password2": "12345"}, "password2"),
+        # a chief without a district; an oblast-level duty officer in a unit
+        ("oblast_admin", {"role": "chief", "oblast": "", "password1": ""}, "__all__"),
+        ("oblast_admin", {"unit": "own", "password1": ""}, "__all__"),
+    ],
+)  # fmt: skip
+def test_a_new_officer_refused_is_told_why_in_the_viewers_language(
+    client, world, language, who, typed, refusal
+):
+    # given
+    viewer = world.user(who)
+    viewer.language = language
+    viewer.save(update_fields=["language"])
+    client.force_login(viewer)
+    url = reverse("admin:people_officer_add")
+    units = {"own": world.a.unit.pk, "foreign": world.b.unit.pk}
+    form = {"username": "officer_new", "first_name": "Жан", "last_name": "Жанов"}
+    if who == "oblast_admin":
+        form |= {"role": "duty_officer", "oblast": world.a.district.oblast_id}
+        form |= {"usable_password": "true", "password1": "x", "password2": "x"}
+    form |= {k: units.get(v, v) for k, v in typed.items()}
+    if form.get("password1") == "":
+        form["usable_password"] = "false"
+
+    # when
+    blank = client.get(url)
+    refused = client.post(url, form)
+
+    # then
+    assert refused.status_code == 200
+    assert refusal in refused.context["adminform"].form.errors
+    for page in (blank, refused):
+        words = {
+            word
+            for line in visible_text(page.content.decode())
+            for word in LATIN_WORD.findall(re.sub(r"\S*\d\S*", " ", line))
+        }
+        assert words <= {"Kuzet", "SMS"}, sorted(words)
+
+
+def test_a_chief_adds_a_patrol_officer_without_a_password(client, world):
+    # given: a chief's officers enrol their phones with one-time codes
+    client.force_login(world.a.chief)
+
+    # when
+    page = client.get(reverse("admin:people_officer_add"))
+
+    # then
+    fields = page.context["adminform"].form.fields
+    assert not {"usable_password", "password1", "password2"} & set(fields)
