@@ -63,7 +63,7 @@ class OfficerCreationForm(_OfficerRulesMixin, AdminUserCreationForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         usable = self.fields.get("usable_password")
-        if usable is not None:
+        if isinstance(usable, forms.ChoiceField):
             usable.label = _("Console password")
             usable.choices = [
                 ("true", _("Yes: signs in to the console")),
