@@ -7,8 +7,10 @@ codes as words and units by callsign (``timeline.worded``), the incident by its 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
+from django.apps import apps
 from django.contrib import admin
 from django.db.models import Q
 from django.http import HttpRequest
@@ -21,7 +23,21 @@ from backend.people.models import Role, Unit
 
 from ..models import Incident
 from .formatting import payload_html, when_text
-from .timeline import worded
+from .timeline import UNIT_KEYS, worded
+
+
+def object_type_label(object_type: str) -> str:
+    """What an entry is about, in words: its model's name (``assignment``, ``sms`` → "SMS
+    message"); an entry about nothing in particular (seeding, a login) says so."""
+    if not object_type:
+        return str(_("none"))
+    model_name = OBJECT_TYPE_MODELS.get(object_type, object_type.replace("_", ""))
+    model = next((m for m in apps.get_models() if m._meta.model_name == model_name), None)
+    return str(model._meta.verbose_name) if model is not None else object_type
+
+
+# Object types named otherwise than their model (the rest are the model's name).
+OBJECT_TYPE_MODELS = {"sms": "smsmessage"}
 
 
 @admin.register(AuditEntry)
@@ -35,7 +51,7 @@ class AuditEntryAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-
         "actor_label",
         "actor_kind",
         "action_words",
-        "object_type",
+        "object_kind",
         "object_id",
         "district",
     )
@@ -52,7 +68,7 @@ class AuditEntryAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-
         "actor_kind",
         "actor_label",
         "action_words",
-        "object_type",
+        "object_kind",
         "object_id",
         "district",
         "pretty_data",
@@ -82,16 +98,40 @@ class AuditEntryAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-
     def action_words(self, obj: AuditEntry) -> str:
         return action_label(obj.action)
 
+    @admin.display(description=_("object type"), ordering="object_type")
+    def object_kind(self, obj: AuditEntry) -> str:
+        return object_type_label(obj.object_type)
+
+
+def _unit_ids(data: Mapping[str, Any]) -> set[int]:
+    ids = {v for k, v in data.items() if k in UNIT_KEYS and isinstance(v, int)}
+    for value in data.values():
+        if isinstance(value, Mapping):
+            ids |= _unit_ids(value)
+    return ids
+
 
 def readable(data: Any) -> Any:
-    """An entry's data with its codes as words, units by callsign and the incident by its
-    number (one read each)."""
+    """An entry's data with its codes as words, units by callsign and incidents by their
+    numbers (one read each)."""
     if not isinstance(data, dict):
         return data
-    unit_ids = {v for k, v in data.items() if k in ("unit", "unit_id") and isinstance(v, int)}
-    callsigns = dict(Unit.objects.filter(pk__in=unit_ids).values_list("pk", "callsign"))
+    callsigns = dict(Unit.objects.filter(pk__in=_unit_ids(data)).values_list("pk", "callsign"))
     data = worded(data, callsigns)
-    if isinstance(incident_id := data.get("incident_id"), int):
-        number = Incident.objects.filter(pk=incident_id).values_list("number", flat=True).first()
-        data = {**data, "incident_id": number or incident_id}
+    single = data.get("incident_id")
+    many = data.get("incident_ids")
+    ids = {int(i) for i in [single, *(many if isinstance(many, list) else [])] if _is_id(i)}
+    if ids:
+        numbers = dict(Incident.objects.filter(pk__in=ids).values_list("pk", "number"))
+        if _is_id(single):
+            data = {**data, "incident_id": numbers.get(int(single), single)}
+        if isinstance(many, list):
+            data = {
+                **data,
+                "incident_ids": [numbers.get(int(i), i) if _is_id(i) else i for i in many],
+            }
     return data
+
+
+def _is_id(value: Any) -> bool:
+    return isinstance(value, int) or (isinstance(value, str) and value.isdigit())

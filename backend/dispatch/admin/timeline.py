@@ -14,16 +14,20 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from backend.geo.models import Coverage
 from backend.ledger.actions import action_label
 from backend.ledger.models import AuditEntry
+from backend.people.models import UNREACHABLE, Mobility, UnitStatus, UnitType
 
 from ..lifecycle import AssignmentStatus, EventKind, IncidentStatus
 from ..models import (
     Category,
+    Channel,
     Conflict,
     ConflictKind,
     DispatchSource,
+    Disposition,
     Event,
     Incident,
     OutcomeCode,
+    SmsMessage,
 )
 from .formatting import ms_text, payload_text, uncertainty_text, when_text
 
@@ -47,7 +51,31 @@ CODE_CHOICES: dict[str, Any] = {
     "code": OutcomeCode,  # an outcome's payload; any other code has no label and stays
     "category": Category,
     "resolution": Conflict.Resolution,
+    "channel": Channel,
+    "disposition": Disposition,  # an event's; an incident's closing disposition is text
+    "presence": UnitStatus,  # a recommended unit's (or UNREACHABLE, below)
+    "type": UnitType,
+    "mobility": Mobility,
 }
+# Why a protected record was read (audited reads, Law 214-IV) or a citizen was told.
+PURPOSE_LABELS = {
+    "admin.incident_view": gettext_lazy("the incident's page"),
+    "admin.incident_history": gettext_lazy("the incident's history"),
+    "admin.incident_panel": gettext_lazy("the dispatch panel"),
+    "admin.event_view": gettext_lazy("an event's page"),
+    "admin.risk_subject_view": gettext_lazy("the risk subject's page"),
+    "admin.risk_subject_history": gettext_lazy("the risk subject's history"),
+    "admin.follow_up_view": gettext_lazy("the follow-up visit's page"),
+    "admin.follow_up_history": gettext_lazy("the follow-up visit's history"),
+    "api.incident_detail": gettext_lazy("the incident on the duty board"),
+    "api.recommendations": gettext_lazy("nearest units for the call"),
+    "sync_pull": gettext_lazy("sent to an officer's phone"),
+    "reports.csv": gettext_lazy("the report's CSV file"),
+    "reports.incident_list": gettext_lazy("the report's list of calls"),
+    "outcome": gettext_lazy("the outcome of the call"),
+}
+# Keys whose whole-number value is a unit (shown by its callsign).
+UNIT_KEYS = ("unit", "unit_id", "from_unit_id", "to_unit_id")
 
 
 def choice_label(choices: Any, value: Any) -> Any:
@@ -74,6 +102,7 @@ def _sms_reason(value: Any) -> Any:
 
 # How an event reached the server, as words (Event.via is free text: http, ws, sms, phone…).
 VIA_LABELS = {
+    "sms": gettext_lazy("SMS"),
     "phone": gettext_lazy("phone"),
     "radio": gettext_lazy("radio"),
     "in_person": gettext_lazy("in person"),
@@ -93,8 +122,8 @@ def _event_source(e: Event) -> str:
 
 def worded(data: Any, callsigns: Mapping[int, str]) -> Any:
     """Event or audit data with its codes as words: the dispatch source, the SMS reason, the
-    deadline policy, a unit by its callsign; nested data too. Keys stay (payload_text labels
-    them)."""
+    deadline policy, the purpose of a read, a unit by its callsign; nested data too. Keys
+    stay (payload_text labels them)."""
     if not isinstance(data, Mapping):
         return data
     out: dict[str, Any] = {}
@@ -107,11 +136,18 @@ def worded(data: Any, callsigns: Mapping[int, str]) -> Any:
             value = _sms_reason(value)
         elif key == "policy" and value in POLICY_LABELS:
             value = str(POLICY_LABELS[value])
+        elif key == "presence" and value == UNREACHABLE:
+            value = _("unreachable")
+        elif key in ("via", "channel") and value in VIA_LABELS:
+            value = str(VIA_LABELS[value])
         elif key in CODE_CHOICES and isinstance(value, str):
             value = choice_label(CODE_CHOICES[key], value)
+        elif key == "purpose" and isinstance(value, str):
+            label = PURPOSE_LABELS.get(value)
+            value = str(label) if label is not None else choice_label(SmsMessage.Purpose, value)
         elif key in ("from", "to", "status") and isinstance(value, str):
             value = choice_label(IncidentStatus, choice_label(AssignmentStatus, value))
-        elif key in ("unit", "unit_id") and isinstance(value, int) and value in callsigns:
+        elif key in UNIT_KEYS and isinstance(value, int) and value in callsigns:
             value = callsigns[value]
         out[key] = value
     return out

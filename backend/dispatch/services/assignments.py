@@ -76,9 +76,17 @@ def dispatch_check(*, incident: Incident, unit: Unit, by: Any) -> None:
 
 
 def dispatch_locked(
-    *, incident: Incident, unit: Unit, by: Any, source: str, now: dt.datetime, note: str = ""
+    *,
+    incident: Incident,
+    unit: Unit,
+    by: Any,
+    source: str,
+    now: dt.datetime,
+    note: str = "",
+    reassigned_from: str = "",
 ) -> Assignment:
-    """Dispatch with the incident and unit rows already locked by the caller."""
+    """Dispatch with the incident and unit rows already locked by the caller (and, for a
+    reassignment, the callsign of the unit the call was taken from)."""
     dispatch_check(incident=incident, unit=unit, by=by)
     deadlines = policies.deadlines_for(
         district_id=incident.district_id,
@@ -110,7 +118,8 @@ def dispatch_locked(
         unit=unit,
         actor=by,
         now=now,
-        payload={"source": source, "note": note, "sms": sms_reason},
+        payload={"source": source, "note": note, "sms": sms_reason}
+        | ({"reassigned_from": reassigned_from} if reassigned_from else {}),
     )
     unit_set_status(unit, UnitStatus.DISPATCHED, now=now)
     if (status := lifecycle.incident_after_dispatch(incident.status)) != incident.status:
@@ -134,7 +143,8 @@ def dispatch_locked(
             },
             "sms": sms_reason,
             "note": note,
-        },
+        }
+        | ({"reassigned_from": reassigned_from} if reassigned_from else {}),
     )
     uow.touch(SyncTable.ASSIGNMENTS, assignment.pk)
     uow.touch(SyncTable.INCIDENTS, incident.pk)
@@ -322,7 +332,7 @@ def assignment_reassign(
             by=by,
             source=dispatch_source_for(by),
             now=now,
-            note=f"reassigned from {old_unit.callsign}",
+            reassigned_from=old_unit.callsign,
         )
         old.status = AssignmentStatus.SUPERSEDED
         old.superseded_at = old.closed_at = now

@@ -121,3 +121,54 @@ def test_reading_a_dv_cases_history_is_itself_audited(client, personas):
         personas.a.chief.pk,
         "admin.incident_history",
     )
+
+
+def _rows(client, entry: AuditEntry) -> tuple[dict[str, str], str]:
+    response = client.get(reverse("admin:ledger_auditentry_change", args=[entry.pk]))
+    assert response.status_code == 200
+    main = response.content.decode().split('id="content-main"')[1]
+    return dict(re.findall(r"<dt>([^<]*)</dt><dd>([^<]*)</dd>", main)), main
+
+
+def test_a_reassignment_and_a_protected_read_read_as_words(client, personas):
+    # given: a call handed from A's patrol to A's inspector, then read on a phone as a DV
+    # record (Law 214-IV); the chief reads Russian
+    from backend.dispatch.services import assignment_reassign
+    from backend.ledger import uow
+    from backend.ledger.actions import AuditAction
+
+    incident = factories.incident(district=personas.a.district, settlement=personas.a.village)
+    first = incident_dispatch(incident=incident, unit=personas.a.patrol, by=personas.duty)
+    assignment_reassign(assignment=first, unit=personas.a.inspector_unit, by=personas.duty)
+    with uow.unit_of_work():
+        uow.audit(
+            AuditAction.INCIDENT_READ,
+            actor=personas.a.patrol_officers[0],
+            actor_kind=uow.ActorKind.DEVICE,
+            object_type="incident",
+            district_id=personas.a.district.pk,
+            data={"purpose": "sync_pull", "device_id": "dev_1", "incident_ids": [str(incident.pk)]},
+        )
+    client.force_login(personas.a.chief)
+    patrol, inspector = personas.a.patrol.callsign, personas.a.inspector_unit.callsign
+
+    # when
+    handed, handed_page = _rows(client, AuditEntry.objects.get(action="assignment.reassigned"))
+    sent, sent_page = _rows(
+        client, AuditEntry.objects.filter(action="assignment.dispatched").latest("id")
+    )
+    read, read_page = _rows(client, AuditEntry.objects.get(action="incident.read"))
+
+    # then: units by callsign, the incident by its number, every label and code in Russian
+    assert (handed["Из наряда"], handed["В наряд"]) == (patrol, inspector)
+    assert sent["Переназначено от"] == patrol
+    assert "reassigned from" not in sent_page
+    assert read["Назначение"] == "отправлено на телефон сотрудника"
+    assert read["Происшествия"] == incident.number
+    assert '<div class="readonly">назначение</div>' in handed_page  # what it is about
+    for page in (handed_page, sent_page, read_page):
+        labels = re.findall(r"<dt>([^<]*)</dt>", page)
+        english = [
+            label for label in labels if re.search(r"[A-Za-z]{3,}", label.replace("SMS", ""))
+        ]
+        assert not english, labels
