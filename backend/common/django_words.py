@@ -25,6 +25,13 @@ DJANGO_WORDS = (
     gettext_noop("Your password can’t be entirely numeric."),
     gettext_noop("This password is entirely numeric."),
     gettext_noop("The two password fields didn’t match."),
+    # The rest of an officer's fields, on the superuser's form.
+    gettext_noop("email address"),
+    gettext_noop(
+        "The groups this user belongs to. A user will get all permissions granted to each of "
+        "their groups."
+    ),
+    gettext_noop("Specific permissions for this user."),
 )
 
 # Plural forms: lazy, so nothing is translated at import (makemessages reads the calls).

@@ -84,6 +84,10 @@ DEVICE_EVENT_KINDS: tuple[str, ...] = (
     EventKind.UNIT_STATUS, EventKind.LOCATION, EventKind.SOS,
 )  # fmt: skip
 # Facts about the unit itself, projected onto the unit (status, position, SOS).
+# The cancel_reason the server gives an assignment still open when its call is closed
+# (docs/protocol.md): fixed, so that every screen shows it in its reader's language.
+CLOSED_WITH_THE_CALL = "incident closed"
+
 UNIT_EVENT_KINDS = frozenset({EventKind.UNIT_STATUS, EventKind.LOCATION, EventKind.SOS})
 
 

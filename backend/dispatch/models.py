@@ -109,7 +109,7 @@ class IntakeKey(models.Model):
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
     key_hash = models.CharField(_("key hash"), max_length=64, unique=True)
     prefix = models.CharField(
-        _("prefix"), max_length=12, help_text="First characters, to tell keys apart"
+        _("prefix"), max_length=12, help_text=_("The key's first characters, to tell keys apart")
     )
     created_at = models.DateTimeField(_("created at"))
     created_by = models.ForeignKey(
@@ -241,9 +241,9 @@ class Incident(models.Model):
         related_name="+",
     )
     # Kuzet is not the system of record for these registries; it keeps their numbers.
-    registry_kui = models.CharField("КУИ number", max_length=40, blank=True)
-    registry_erdr = models.CharField("ЕРДР number", max_length=40, blank=True)
-    registry_erap = models.CharField("ЕРАП number", max_length=40, blank=True)
+    registry_kui = models.CharField(_("КУИ number"), max_length=40, blank=True)
+    registry_erdr = models.CharField(_("ЕРДР number"), max_length=40, blank=True)
+    registry_erap = models.CharField(_("ЕРАП number"), max_length=40, blank=True)
     # A restricted incident leaves every device's scope.
     restricted = models.BooleanField(_("restricted"), default=False)
 
@@ -560,7 +560,10 @@ class Event(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=EventKind.choices)
     source = models.CharField(_("source"), max_length=16, choices=EventSource.choices)
     via = models.CharField(
-        _("via"), max_length=16, blank=True, help_text="http, ws, sms, phone, radio…"
+        _("via"),
+        max_length=16,
+        blank=True,
+        help_text=_("How it reached the server: the field app, SMS, phone, radio…"),
     )
 
     assignment = models.ForeignKey(
@@ -611,7 +614,10 @@ class Event(models.Model):
 
     # Raw device observations, kept exactly as sent.
     device_time = models.BigIntegerField(
-        _("device time"), null=True, blank=True, help_text="device wall clock, ms"
+        _("device time"),
+        null=True,
+        blank=True,
+        help_text=_("The phone's own clock when it was recorded"),
     )
     boot_id = models.CharField(_("boot id"), max_length=64, blank=True)
     elapsed_ms = models.BigIntegerField(_("elapsed ms"), null=True, blank=True)
@@ -619,7 +625,7 @@ class Event(models.Model):
     lon = models.FloatField(_("longitude"), null=True, blank=True)
     accuracy_m = models.FloatField(_("accuracy m"), null=True, blank=True)
     gps_time = models.BigIntegerField(
-        _("gps time"), null=True, blank=True, help_text="GPS fix time, ms"
+        _("gps time"), null=True, blank=True, help_text=_("The time of the GPS fix")
     )
     payload = models.JSONField(_("payload"), default=dict, blank=True)
     content_hash = models.CharField(_("content hash"), max_length=64)
@@ -787,7 +793,7 @@ class EscalationPolicy(models.Model):
     deliver_within_s = models.PositiveIntegerField(_("deliver within s"), default=30)
     ack_within_s = models.PositiveIntegerField(_("ack within s"))
     arrive_within_s = models.PositiveIntegerField(
-        _("arrive within s"), null=True, blank=True, help_text="blank: no target"
+        _("arrive within s"), null=True, blank=True, help_text=_("Blank: no arrival target")
     )
 
     class Meta:
@@ -872,7 +878,7 @@ class RiskSubject(models.Model):
     address = models.CharField(_("address"), max_length=255, blank=True)
     # The address as calls are matched against it: case-folded, spaces collapsed (set on save;
     # SQLite's LIKE folds only ASCII, so Cyrillic cannot be matched case-blind in the query).
-    address_key = models.CharField(max_length=255, blank=True, editable=False)
+    address_key = models.CharField(_("address key"), max_length=255, blank=True, editable=False)
     person_name = models.CharField(_("person name"), max_length=150, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True, db_index=True)
     protective_order_until = models.DateField(_("protective order until"), null=True, blank=True)

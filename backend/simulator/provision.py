@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management import call_command
+from django.utils import translation
 
 from backend.common.errors import DomainError
 from backend.devices.services import enrolment_code_issue
@@ -90,7 +91,10 @@ def intake_keys(state_dir: Path) -> dict[str, str]:
             except DomainError:
                 raw = None
         if raw is None:
-            _, raw = intake_key_issue(channel=channel, name=f"Simulator ({channel})")
+            # Named as the oblast's staff would name it (the demo's console is in Russian).
+            with translation.override("ru"):
+                name = f"Симулятор: {Channel(channel).label}"
+            _, raw = intake_key_issue(channel=channel, name=name)
         keys[channel] = raw
     state_dir.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({"intake": keys}, indent=1))

@@ -67,6 +67,7 @@ const kk = {
   cancelled_banner: 'Шақыру кезекші тарапынан тоқтатылды ({t}).',
   superseded_banner: 'Шақыру басқа жасаққа берілді ({t}).',
   cancel_reason: 'Себебі: {reason}',
+  reason_call_closed: 'шақыру жабылды',
   unit: 'Жасақ',
   unit_status: 'Жасақ күйі',
   set_status: 'Күйді орнату',
@@ -174,6 +175,7 @@ const ru = {
   cancelled_banner: 'Вызов отменён дежурным ({t}).',
   superseded_banner: 'Вызов передан другому наряду ({t}).',
   cancel_reason: 'Причина: {reason}',
+  reason_call_closed: 'вызов закрыт',
   unit: 'Наряд',
   unit_status: 'Статус наряда',
   set_status: 'Сменить статус',
@@ -280,6 +282,7 @@ const en = {
   cancelled_banner: 'The call was cancelled by the duty officer ({t}).',
   superseded_banner: 'The call was given to another unit ({t}).',
   cancel_reason: 'Reason: {reason}',
+  reason_call_closed: 'the call was closed',
   unit: 'Unit',
   unit_status: 'Unit status',
   set_status: 'Change status',
@@ -447,6 +450,16 @@ export function label(lang, kind, value) {
   const entry = codes[kind]?.[value]
   if (!entry) return String(value ?? '')
   return entry[normaliseLanguage(lang)] ?? entry.en
+}
+
+// Reasons the server gives itself for a stand-down (docs/protocol.md, cancel_reason); a duty
+// officer's typed reason is shown as typed.
+const SERVER_REASONS = { 'incident closed': 'reason_call_closed' }
+
+/** A stand-down's reason as the officer reads it. */
+export function reasonText(lang, reason) {
+  const key = SERVER_REASONS[reason]
+  return key ? t(lang, key) : reason
 }
 
 export function codeValues(kind) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { distanceM, formatAge, formatDate, formatDistance, formatTime } from '../src/format.js'
-import { LANGUAGES, codeValues, hasAllKeys, label, missingCodes, normaliseLanguage, t } from '../src/i18n.js'
+import { LANGUAGES, codeValues, hasAllKeys, label, missingCodes, normaliseLanguage, reasonText, t } from '../src/i18n.js'
 
 describe('i18n', () => {
   it('has every message and every code in Kazakh, Russian and English', () => {
@@ -21,6 +21,12 @@ describe('i18n', () => {
     expect(label('kk', 'unit_status', 'available')).toBe('Бос')
     expect(label('en', 'category', 'camel_theft')).toBe('camel_theft')
     expect(codeValues('outcome_code')).toHaveLength(11)
+  })
+
+  it("says the server's own stand-down reason in words and a duty officer's as typed", () => {
+    expect(reasonText('kk', 'incident closed')).toBe('шақыру жабылды')
+    expect(reasonText('ru', 'incident closed')).toBe('вызов закрыт')
+    expect(reasonText('ru', 'Заявитель перезвонил')).toBe('Заявитель перезвонил')
   })
 })
 

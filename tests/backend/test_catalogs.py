@@ -99,3 +99,36 @@ def test_the_code_tables_sent_to_devices_do_not_depend_on_the_callers_language()
     # then
     assert kazakh == (codes_digest(), "Theft")
     assert russian == kazakh[0]
+
+
+@pytest.mark.parametrize("language", ["kk", "ru"])
+def test_every_field_in_the_console_has_its_name_and_help_in_the_readers_language(language):
+    # given: the names and help texts the console shows beside every field of every model
+    # it shows (the engine's own tables — sequencer, change log, scopes — have no screen)
+    from django.contrib import admin
+    from django.utils.functional import Promise
+
+    untranslated = []
+    for model in admin.site._registry:
+        if not model.__module__.startswith("backend."):
+            continue
+        for field in model._meta.get_fields(include_hidden=False):
+            for attribute in ("verbose_name", "help_text"):
+                text = getattr(field, attribute, "")
+                if not text or not re.search(r"[A-Za-z]", str(text)):
+                    continue
+                name = f"{model._meta.label}.{field.name}.{attribute}"
+                # when
+                with translation.override(language):
+                    read = str(text)
+                with translation.override("en"):
+                    english = str(text)
+                # then: marked for translation, and translated
+                if _english(english) and (not isinstance(text, Promise) or read == english):
+                    untranslated.append(f"{name}: {read}")
+    assert untranslated == [], "\n".join(untranslated)
+
+
+def _english(text: str) -> bool:
+    """A label that still reads as English (an abbreviation such as SMS or GPS alone does not)."""
+    return bool(re.search(r"[a-z]{3,}", text))

@@ -16,7 +16,7 @@ from backend.ledger.actions import action_label
 from backend.ledger.models import AuditEntry
 from backend.people.models import UNREACHABLE, Mobility, UnitStatus, UnitType
 
-from ..lifecycle import AssignmentStatus, EventKind, IncidentStatus
+from ..lifecycle import CLOSED_WITH_THE_CALL, AssignmentStatus, EventKind, IncidentStatus
 from ..models import (
     Category,
     Channel,
@@ -74,6 +74,15 @@ PURPOSE_LABELS = {
     "reports.incident_list": gettext_lazy("the report's list of calls"),
     "outcome": gettext_lazy("the outcome of the call"),
 }
+# Reasons the server gives itself (free-text reasons are a person's words and stay as typed).
+SYSTEM_REASONS = {CLOSED_WITH_THE_CALL: gettext_lazy("the call was closed")}
+
+
+def reason_text(reason: str) -> str:
+    label = SYSTEM_REASONS.get(reason)
+    return str(label) if label is not None else reason
+
+
 # Keys whose whole-number value is a unit (shown by its callsign).
 UNIT_KEYS = ("unit", "unit_id", "from_unit_id", "to_unit_id")
 
@@ -136,6 +145,8 @@ def worded(data: Any, callsigns: Mapping[int, str]) -> Any:
             value = _sms_reason(value)
         elif key == "policy" and value in POLICY_LABELS:
             value = str(POLICY_LABELS[value])
+        elif key == "reason" and isinstance(value, str):
+            value = reason_text(value)
         elif key == "presence" and value == UNREACHABLE:
             value = _("unreachable")
         elif key in ("via", "channel") and value in VIA_LABELS:
@@ -223,7 +234,7 @@ def incident_timeline(incident: Incident) -> list[TimelineRow]:
                     1,
                     "assignment",
                     _("%(unit)s cancelled") % {"unit": a.unit.callsign},
-                    a.cancel_reason,
+                    reason_text(a.cancel_reason),
                     "",
                 )
             )

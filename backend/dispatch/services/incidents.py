@@ -23,7 +23,13 @@ from backend.people.models import Unit, UnitType
 
 from .. import lifecycle, policies, selectors, sms_texts
 from ..access import check_scope
-from ..lifecycle import ASSIGNMENT_OPEN, AssignmentStatus, EventKind, IncidentStatus
+from ..lifecycle import (
+    ASSIGNMENT_OPEN,
+    CLOSED_WITH_THE_CALL,
+    AssignmentStatus,
+    EventKind,
+    IncidentStatus,
+)
 from ..models import (
     Assignment,
     Category,
@@ -415,7 +421,7 @@ def incident_close(
     now = now or clock.now()
     with uow.unit_of_work():
         inc = _lock_open_incident(incident, by)
-        ended = _end_open_work(inc, by=by, now=now, reason="incident closed", clear_reached=True)
+        ended = _end_open_work(inc, by=by, now=now, reason=CLOSED_WITH_THE_CALL, clear_reached=True)
         inc.status = IncidentStatus.CLOSED
         inc.closed_at = max(now, inc.received_at)
         inc.closed_by = by

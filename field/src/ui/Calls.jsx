@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks'
 import { factState } from '../facts.js'
 import { distanceM, formatAge, formatDate, formatDistance, formatTime } from '../format.js'
-import { codeValues, label, t } from '../i18n.js'
+import { codeValues, label, reasonText, t } from '../i18n.js'
 import {
   MILESTONES,
   compareAssignments,
@@ -365,7 +365,7 @@ export function CallDetail({ app, state, id }) {
       {assignment.status === 'cancelled' && (
         <div class="banner bad cancelled" role="alert">
           <p>{t(lang, 'cancelled_banner', { t: formatTime(lang, assignment.cancelled_at, now) })}</p>
-          {assignment.cancel_reason && <p>{t(lang, 'cancel_reason', { reason: assignment.cancel_reason })}</p>}
+          {assignment.cancel_reason && <p>{t(lang, 'cancel_reason', { reason: reasonText(lang, assignment.cancel_reason) })}</p>}
         </div>
       )}
       {assignment.status === 'superseded' && (

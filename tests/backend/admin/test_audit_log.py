@@ -172,3 +172,28 @@ def test_a_reassignment_and_a_protected_read_read_as_words(client, personas):
             label for label in labels if re.search(r"[A-Za-z]{3,}", label.replace("SMS", ""))
         ]
         assert not english, labels
+
+
+@pytest.mark.parametrize(("language", "words"), [("ru", "вызов закрыт"), ("kk", "шақыру жабылды")])
+def test_a_unit_stood_down_by_closing_the_call_says_why_in_words(client, personas, language, words):
+    # given: a call closed while A's patrol is still on it (the server stands the unit down)
+    from backend.dispatch.models import Event
+    from backend.dispatch.services import incident_close
+
+    incident = factories.incident(district=personas.a.district, settlement=personas.a.village)
+    incident_dispatch(incident=incident, unit=personas.a.patrol, by=personas.duty)
+    incident_close(incident=incident, by=personas.duty, disposition="Отработано")
+    chief = personas.a.chief
+    chief.language = language
+    chief.save(update_fields=["language"])
+    client.force_login(chief)
+
+    # when
+    page = client.get(reverse("admin:dispatch_incident_change", args=[incident.pk]))
+    stand_down = Event.objects.get(incident=incident, kind="cancelled")
+    event = client.get(reverse("admin:dispatch_event_change", args=[quote(stand_down.pk)]))
+
+    # then: on the incident's timeline and on the stand-down's own page
+    for text in (page.content.decode(), event.content.decode()):
+        assert words in text
+        assert "incident closed" not in text
