@@ -4,40 +4,62 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('dispatch', '0011_sms_purpose_choices'),
+        ("dispatch", "0011_sms_purpose_choices"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='escalationpolicy',
-            name='arrive_within_s',
-            field=models.PositiveIntegerField(blank=True, help_text='Blank: no arrival target', null=True, verbose_name='arrive within s'),
+            model_name="escalationpolicy",
+            name="arrive_within_s",
+            field=models.PositiveIntegerField(
+                blank=True,
+                help_text="Blank: no arrival target",
+                null=True,
+                verbose_name="arrive within s",
+            ),
         ),
         migrations.AlterField(
-            model_name='event',
-            name='device_time',
-            field=models.BigIntegerField(blank=True, help_text="The phone's own clock when it was recorded", null=True, verbose_name='device time'),
+            model_name="event",
+            name="device_time",
+            field=models.BigIntegerField(
+                blank=True,
+                help_text="The phone's own clock when it was recorded",
+                null=True,
+                verbose_name="device time",
+            ),
         ),
         migrations.AlterField(
-            model_name='event',
-            name='gps_time',
-            field=models.BigIntegerField(blank=True, help_text='The time of the GPS fix', null=True, verbose_name='gps time'),
+            model_name="event",
+            name="gps_time",
+            field=models.BigIntegerField(
+                blank=True, help_text="The time of the GPS fix", null=True, verbose_name="gps time"
+            ),
         ),
         migrations.AlterField(
-            model_name='event',
-            name='via',
-            field=models.CharField(blank=True, help_text='How it reached the server: the field app, SMS, phone, radio…', max_length=16, verbose_name='via'),
+            model_name="event",
+            name="via",
+            field=models.CharField(
+                blank=True,
+                help_text="How it reached the server: the field app, SMS, phone, radio…",
+                max_length=16,
+                verbose_name="via",
+            ),
         ),
         migrations.AlterField(
-            model_name='intakekey',
-            name='prefix',
-            field=models.CharField(help_text="The key's first characters, to tell keys apart", max_length=12, verbose_name='prefix'),
+            model_name="intakekey",
+            name="prefix",
+            field=models.CharField(
+                help_text="The key's first characters, to tell keys apart",
+                max_length=12,
+                verbose_name="prefix",
+            ),
         ),
         migrations.AlterField(
-            model_name='risksubject',
-            name='address_key',
-            field=models.CharField(blank=True, editable=False, max_length=255, verbose_name='address key'),
+            model_name="risksubject",
+            name="address_key",
+            field=models.CharField(
+                blank=True, editable=False, max_length=255, verbose_name="address key"
+            ),
         ),
     ]
