@@ -23,7 +23,7 @@ from backend.people.models import Role, Unit
 
 from ..models import Incident
 from .formatting import payload_html, when_text
-from .timeline import UNIT_KEYS, worded
+from .timeline import UNIT_KEYS, incident_ids_in, with_numbers, worded
 
 
 def object_type_label(object_type: str) -> str:
@@ -117,21 +117,6 @@ def readable(data: Any) -> Any:
     if not isinstance(data, dict):
         return data
     callsigns = dict(Unit.objects.filter(pk__in=_unit_ids(data)).values_list("pk", "callsign"))
-    data = worded(data, callsigns)
-    single = data.get("incident_id")
-    many = data.get("incident_ids")
-    ids = {int(i) for i in [single, *(many if isinstance(many, list) else [])] if _is_id(i)}
-    if ids:
-        numbers = dict(Incident.objects.filter(pk__in=ids).values_list("pk", "number"))
-        if _is_id(single):
-            data = {**data, "incident_id": numbers.get(int(single), single)}
-        if isinstance(many, list):
-            data = {
-                **data,
-                "incident_ids": [numbers.get(int(i), i) if _is_id(i) else i for i in many],
-            }
-    return data
-
-
-def _is_id(value: Any) -> bool:
-    return isinstance(value, int) or (isinstance(value, str) and value.isdigit())
+    ids = incident_ids_in(data)
+    numbers = dict(Incident.objects.filter(pk__in=ids).values_list("pk", "number")) if ids else {}
+    return with_numbers(worded(data, callsigns), numbers)

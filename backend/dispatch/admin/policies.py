@@ -18,6 +18,7 @@ from backend.people.models import Role
 from .. import kpis
 from ..models import EscalationPolicy, EscalationStep
 from .formatting import minutes_text, payload_html, when_text
+from .timeline import worded
 
 # A day: longer than any deadline a district sets, short enough to catch "seconds typed
 # into minutes".
@@ -155,4 +156,4 @@ class EscalationStepAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[t
 
     @admin.display(description=_("details"))
     def details_words(self, obj: EscalationStep) -> SafeString:
-        return payload_html(obj.details)
+        return payload_html(worded(obj.details, {}))

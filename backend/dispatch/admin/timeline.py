@@ -129,6 +129,32 @@ def _event_source(e: Event) -> str:
     return f"{source} / {VIA_LABELS.get(e.via, e.via)}"
 
 
+def with_numbers(data: Any, numbers: Mapping[int, str]) -> Any:
+    """Data with the incidents it names (``incident_id``, ``incident_ids``) by their numbers,
+    where ``numbers`` has them."""
+    if not isinstance(data, Mapping):
+        return data
+
+    def number(value: Any) -> Any:
+        key = int(value) if isinstance(value, int | str) and str(value).isdigit() else None
+        return numbers.get(key, value) if key is not None else value
+
+    out = dict(data)
+    if "incident_id" in out:
+        out["incident_id"] = number(out["incident_id"])
+    if isinstance(out.get("incident_ids"), list):
+        out["incident_ids"] = [number(v) for v in out["incident_ids"]]
+    return out
+
+
+def incident_ids_in(data: Any) -> set[int]:
+    """The incidents ``data`` names by id (for :func:`with_numbers`)."""
+    if not isinstance(data, Mapping):
+        return set()
+    named = [data.get("incident_id"), *(data.get("incident_ids") or [])]
+    return {int(v) for v in named if isinstance(v, int | str) and str(v).isdigit()}
+
+
 def worded(data: Any, callsigns: Mapping[int, str]) -> Any:
     """Event or audit data with its codes as words: the dispatch source, the SMS reason, the
     deadline policy, the purpose of a read, a unit by its callsign; nested data too. Keys
@@ -289,6 +315,7 @@ def incident_timeline(incident: Incident) -> list[TimelineRow]:
         | Q(object_type="event", object_id__in=[e.pk for e in events])
         | Q(object_type="conflict", object_id__in=[str(i) for i in conflict_ids])
     ).order_by("id")
+    numbers = {incident.pk: incident.number}
     for entry in audits:
         rows.append(
             TimelineRow(
@@ -296,7 +323,8 @@ def incident_timeline(incident: Incident) -> list[TimelineRow]:
                 3,
                 "audit",
                 action_label(entry.action),
-                f"#{entry.id} " + payload_text(worded(entry.data_dict, callsigns)),
+                f"#{entry.id} "
+                + payload_text(with_numbers(worded(entry.data_dict, callsigns), numbers)),
                 entry.actor_label or entry.actor_kind,
             )
         )

@@ -197,3 +197,57 @@ def test_a_unit_stood_down_by_closing_the_call_says_why_in_words(client, persona
     for text in (page.content.decode(), event.content.decode()):
         assert words in text
         assert "incident closed" not in text
+
+
+def test_an_escalations_details_and_a_protected_read_on_the_timeline_read_as_words(
+    client, personas
+):
+    # given: a call not acknowledged twice (the next unit recommended), read on a phone as a
+    # DV record; the chief reads Russian
+    from backend.common import clock
+    from backend.dispatch.models import EscalationStep
+    from backend.ledger import uow
+    from backend.ledger.actions import AuditAction
+
+    incident = factories.incident(district=personas.a.district, settlement=personas.a.village)
+    assignment = incident_dispatch(incident=incident, unit=personas.a.patrol, by=personas.duty)
+    inspector = personas.a.inspector_unit
+    step = EscalationStep.objects.create(
+        assignment=assignment,
+        step=EscalationStep.Step.ACK_OVERDUE_TWICE,
+        due_at=clock.now(),
+        fired_at=clock.now(),
+        details={
+            "already_alerted_for_incident": False,
+            "recommended": {
+                "unit_id": inspector.pk, "callsign": inspector.callsign,
+                "type": "district_inspector", "mobility": "horse", "presence": "unreachable",
+                "road_km": 76.3, "eta_s": 4577, "position_age_s": 17633, "stale": True,
+            },
+        },
+    )  # fmt: skip
+    with uow.unit_of_work():
+        uow.audit(
+            AuditAction.INCIDENT_READ,
+            actor=personas.a.patrol_officers[0],
+            actor_kind=uow.ActorKind.DEVICE,
+            object_type="incident",
+            object_id=str(incident.pk),
+            district_id=personas.a.district.pk,
+            data={"purpose": "sync_pull", "device_id": "dev_1", "incident_ids": [str(incident.pk)]},
+        )
+    client.force_login(personas.a.chief)
+
+    # when
+    details = client.get(reverse("admin:dispatch_escalationstep_change", args=[step.pk]))
+    timeline = client.get(reverse("admin:dispatch_incident_change", args=[incident.pk]))
+
+    # then
+    details = details.content.decode()
+    for code in ("district_inspector", "horse", "unreachable", "Road km", "Already alerted"):
+        assert code not in details
+    for words in ("Участковый инспектор", "Конный", "недоступен"):
+        assert words in details
+    timeline = timeline.content.decode()
+    assert "Происшествия: " + incident.number in timeline
+    assert "sync_pull" not in timeline
