@@ -5,6 +5,11 @@ catalogs Django reads before its own (LOCALE_PATHS); translated there like Kuzet
 from django.utils.translation import gettext_noop, ngettext_lazy
 
 DJANGO_WORDS = (
+    # Every page's title (Django's Kazakh has two misspelt and two missing).
+    gettext_noop("Change %s"),
+    gettext_noop("View %s"),
+    gettext_noop("Select %s to change"),
+    gettext_noop("Select %s to view"),
     # Every object's "History" page: Kuzet changes cases through its services, not the admin.
     gettext_noop(
         "This object doesn’t have a change history. It probably wasn’t added via this admin site."

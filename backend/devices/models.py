@@ -17,6 +17,8 @@ from django.db.models.functions import Coalesce
 from django.db.models.lookups import LessThan
 from django.utils.translation import gettext_lazy as _
 
+from backend.common.formatting import when_text
+
 
 def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
@@ -68,7 +70,10 @@ class EnrolmentCode(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"enrolment code for {self.officer} (expires {self.expires_at:%Y-%m-%d %H:%M})"
+        return _("Enrolment code for %(officer)s, valid until %(until)s") % {
+            "officer": self.officer,
+            "until": when_text(self.expires_at),
+        }
 
     @property
     def audit_district_id(self) -> int | None:

@@ -215,3 +215,19 @@ def test_a_doubted_time_says_why_in_words():
         "the device clock is far from the estimated time",
         "Device clock off by": "1:02:05",
     }
+
+
+def test_the_open_queue_leaves_out_what_every_open_row_would_repeat(client, personas, story):
+    # given
+    client.force_login(personas.a.chief)
+    url = reverse("admin:dispatch_conflict_changelist")
+
+    # when
+    open_queue = client.get(url, {"state__exact": "open"})
+    everything = client.get(url)
+
+    # then: open rows have no resolution or resolver yet, and all say "open"
+    shown = open_queue.context["cl"].list_display
+    assert not {"state", "resolution", "resolved_by"} & set(shown)
+    assert {"milestone", "incident", "unit"} <= set(shown)
+    assert {"state", "resolution", "resolved_by"} <= set(everything.context["cl"].list_display)

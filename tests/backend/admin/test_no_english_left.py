@@ -23,7 +23,7 @@ NOT_WORDS = {"Kuzet", "Django", "oblast level"}  # the last: the test world's ow
 
 
 def visible_text(page: str) -> list[str]:
-    main = page.split('id="content-main"', 1)[-1].split(">", 1)[-1]  # the rest of that tag
+    main = page.split('id="content"', 1)[-1].split(">", 1)[-1]  # the title and the page
     main = re.sub(r"<(script|style)\b.*?</\1>", " ", main, flags=re.S)
     main = re.sub(r"<[^>]+>", "\n", main)  # attribute values go with their tags
     return [line.strip() for line in html.unescape(main).splitlines() if line.strip()]
