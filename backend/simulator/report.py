@@ -99,6 +99,13 @@ def summary_table(snap: Snapshot, *, title: str) -> Table:
     return table
 
 
+def elapsed_text(seconds: float) -> str:
+    """A run's time so far as a clock reads it: 0:30, 1:00, 1:02:05."""
+    hours, rest = divmod(int(seconds), 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
 def summary_line(snap: Snapshot) -> str:
     median = "—" if snap.median_response_min is None else f"{snap.median_response_min:.1f} min"
     return (

@@ -74,3 +74,15 @@ def test_a_report_the_server_does_not_hold_once_is_wrong():
     # then
     assert result.reports_bad == ["egov:SIM-X-000001: 0 incidents"]
     assert not result.ok
+
+
+def test_a_runs_time_reads_as_a_clock_so_half_minutes_differ():
+    from backend.simulator.report import elapsed_text
+
+    assert [elapsed_text(s) for s in (0, 30, 60, 90, 3725.4)] == [
+        "0:00",
+        "0:30",
+        "1:00",
+        "1:30",
+        "1:02:05",
+    ]

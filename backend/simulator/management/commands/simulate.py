@@ -35,7 +35,7 @@ from backend.people.seeding import DEMO_PASSWORD
 from backend.simulator import scenario
 from backend.simulator.engine import Engine
 from backend.simulator.ports import LivePort, build_world
-from backend.simulator.report import check, snapshot, summary_line, summary_table
+from backend.simulator.report import check, elapsed_text, snapshot, summary_line, summary_table
 from backend.simulator.world import Stats, World
 from sync.client import Retry
 
@@ -128,9 +128,10 @@ class Command(BaseCommand):
 
         def line() -> str:
             elapsed = (clock.now() - started).total_seconds()
-            done = f"{elapsed / 60:.0f} min"
+            # m:ss — the summary comes every half minute, and "1 min" twice read as a stall
+            done = elapsed_text(elapsed)
             if duration:
-                done += f" of {duration / 60:.0f} ({min(1.0, elapsed / duration):.0%})"
+                done += f" of {elapsed_text(duration)} ({min(1.0, elapsed / duration):.0%})"
             return f"[{done}] " + summary_line(snapshot(world, started))
 
         console = Console(
