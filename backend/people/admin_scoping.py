@@ -200,6 +200,18 @@ class ScopedAdminMixin(_AdminBase):
     def in_scope(self, request: HttpRequest, obj: models.Model) -> bool:
         return self.scoped_queryset(request).filter(pk=obj.pk).exists()
 
+    def one_district(self, request: HttpRequest) -> bool:
+        scope = self.district_scope(request)
+        return not scope.everything and len(scope.district_ids) == 1
+
+    def get_list_display(self, request: HttpRequest) -> Any:
+        # A viewer of one district (a chief) would read its name on every row, and the
+        # column pushed the last ones off the screen at 1440 px.
+        shown = tuple(super().get_list_display(request))
+        if self.one_district(request):
+            shown = tuple(c for c in shown if c != "district")
+        return shown
+
     # --- history: the audit log's entries about the record -------------------------------
     object_history_template = "admin/kuzet/object_history.html"
 
@@ -276,7 +288,13 @@ class ScopedAdminMixin(_AdminBase):
 
     # --- filters and form choices ---------------------------------------------------------
     def get_list_filter(self, request: HttpRequest) -> Any:
-        return [self._scoped_filter(item) for item in super().get_list_filter(request)]
+        # (no district filter for a viewer of one: it offers only their own)
+        one = self.one_district(request)
+        return [
+            self._scoped_filter(item)
+            for item in super().get_list_filter(request)
+            if not (one and item == "district")
+        ]
 
     def _scoped_filter(self, item: Any) -> Any:
         if not isinstance(item, str):

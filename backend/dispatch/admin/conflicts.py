@@ -219,15 +219,12 @@ class ConflictAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-ar
 
     def get_list_display(self, request: HttpRequest) -> Any:
         # Columns that would say the same on every row only widen the queue (at 1440 px the
-        # last ones fell off the screen): a chief of one district has no district column,
-        # and the open queue no state, resolution or resolver.
-        same: set[str] = set()
-        scope = self.district_scope(request)
-        if not scope.everything and len(scope.district_ids) == 1:
-            same.add("district")
+        # last ones fell off the screen): the open queue has no state, resolution or
+        # resolver (and a chief of one district no district: ScopedAdminMixin).
+        shown = super().get_list_display(request)
         if request.GET.get("state__exact") == Conflict.State.OPEN:
-            same |= {"state", "resolution", "resolved_by"}
-        return tuple(c for c in self.list_display if c not in same)
+            shown = tuple(c for c in shown if c not in {"state", "resolution", "resolved_by"})
+        return shown
 
     def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
         return False  # conflicts are opened by the sync rules

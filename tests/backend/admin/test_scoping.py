@@ -371,3 +371,31 @@ def test_an_officer_wrongly_marked_staff_still_sees_no_model(client, world):
     assert index.context["app_list"] == []
     assert changelist.status_code == 403
     assert autocomplete.status_code == 403
+
+
+def test_a_viewer_of_one_district_gets_no_district_column_or_filter(client, world):
+    # given: a chief of one district; the oblast administrator sees several
+    from django.contrib import admin
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/admin/")
+    request.user = world.a.chief
+    lists = [
+        reverse(f"admin:{m._meta.app_label}_{m._meta.model_name}_changelist")
+        for m, model_admin in admin.site._registry.items()
+        if model_admin.has_view_permission(request) and "district" in model_admin.list_display
+    ]
+    assert len(lists) >= 4  # incidents, conflicts, policies, the audit log…
+
+    # when
+    client.force_login(world.a.chief)
+    chiefs = [client.get(url).context["cl"] for url in lists]
+    client.force_login(world.user("oblast_admin"))
+    oblast = client.get(reverse("admin:dispatch_incident_changelist")).context["cl"]
+
+    # then
+    for cl in chiefs:
+        assert "district" not in cl.list_display, cl.model
+        assert not [f for f in cl.filter_specs if getattr(f, "field_path", "") == "district"]
+    assert "district" in oblast.list_display
+    assert [f for f in oblast.filter_specs if getattr(f, "field_path", "") == "district"]
