@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from backend.common import clock
 from backend.devices.models import Device
@@ -115,6 +116,9 @@ def test_a_call_from_intake_appears_live_and_is_dispatched_from_the_board(
     assert "overdue-row" in (older_row.get_attribute("class") or "")
     assert "overdue" not in (row.locator("td.timer").get_attribute("class") or "")
     assert "eGov Mobile" in page.locator("#alerts").inner_text()
+    # the header's clock names the day (a night shift crosses midnight), in local time
+    local_today = timezone.localtime(clock.now()).strftime("%d.%m.%Y")
+    assert re.fullmatch(local_today + r" \d\d:\d\d:\d\d", page.locator("#clock").inner_text())
     # the map shows the call and both districts' units
     page.locator(f"#map-incidents g[data-id='{incident.pk}']").wait_for()
     assert page.locator("#map-units g.unit").count() == 4

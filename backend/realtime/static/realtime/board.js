@@ -61,7 +61,8 @@
   }
   function tick() {
     const t = now();
-    document.getElementById("clock").textContent = when(t);
+    // the header's clock always names the day: a night shift crosses midnight
+    document.getElementById("clock").textContent = dayFormat.format(t).replaceAll("/", ".") + " " + timeFormat.format(t);
     for (const td of document.querySelectorAll("td.timer")) {
       const since = Number(td.dataset.since);
       if (!td.dataset.since) { td.textContent = ""; continue; }
