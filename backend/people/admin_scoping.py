@@ -293,7 +293,7 @@ class ScopedAdminMixin(_AdminBase):
         return [
             self._scoped_filter(item)
             for item in super().get_list_filter(request)
-            if not (one and item == "district")
+            if not (one and item in ("district", self.scope_path))
         ]
 
     def _scoped_filter(self, item: Any) -> Any:

@@ -19,6 +19,7 @@ from .. import kpis
 from ..models import Assignment
 from .dispatch_panel import AssignmentDispatchAdminMixin
 from .formatting import seconds_text, when_text
+from .timeline import reason_text
 
 
 class OverdueFilter(ConditionFilter):
@@ -69,7 +70,18 @@ class AssignmentAdmin(AssignmentDispatchAdminMixin, ScopedAdminMixin, admin.Mode
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         # Every field, for everyone: an assignment changes through the dispatch services and
         # the facts, which put each change on the timeline and tell the boards and devices.
-        return [f.name for f in Assignment._meta.fields]
+        # (The stand-down's reason in words: the server's own is a fixed text.)
+        return [
+            "cancel_reason_text" if f.name == "cancel_reason" else f.name
+            for f in Assignment._meta.fields
+        ]
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return self.get_readonly_fields(request, obj)
+
+    @admin.display(description=_("cancel reason"))
+    def cancel_reason_text(self, obj: Assignment) -> str:
+        return reason_text(obj.cancel_reason)
 
     @admin.display(description=_("dispatched"), ordering="dispatched_at")
     def dispatched(self, obj: Assignment) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -81,6 +82,18 @@ SYSTEM_REASONS = {CLOSED_WITH_THE_CALL: gettext_lazy("the call was closed")}
 def reason_text(reason: str) -> str:
     label = SYSTEM_REASONS.get(reason)
     return str(label) if label is not None else reason
+
+
+# The note the server wrote on a reassignment's dispatch before it became a field of its own
+# (``reassigned_from``): entries of that time are immutable, so their words are read here.
+_OLD_REASSIGN_NOTE = re.compile(r"reassigned from (?P<unit>\S+)")
+
+
+def note_text(note: str) -> str:
+    old = _OLD_REASSIGN_NOTE.fullmatch(note)
+    if old is None:
+        return note
+    return _("reassigned from %(unit)s") % {"unit": old["unit"]}
 
 
 # Keys whose whole-number value is a unit (shown by its callsign).
@@ -173,6 +186,8 @@ def worded(data: Any, callsigns: Mapping[int, str]) -> Any:
             value = str(POLICY_LABELS[value])
         elif key == "reason" and isinstance(value, str):
             value = reason_text(value)
+        elif key == "note" and isinstance(value, str):
+            value = note_text(value)
         elif key == "presence" and value == UNREACHABLE:
             value = _("unreachable")
         elif key in ("via", "channel") and value in VIA_LABELS:

@@ -251,3 +251,39 @@ def test_an_escalations_details_and_a_protected_read_on_the_timeline_read_as_wor
     timeline = timeline.content.decode()
     assert "Происшествия: " + incident.number in timeline
     assert "sync_pull" not in timeline
+
+
+def test_an_assignments_page_and_an_older_reassignment_note_read_as_words(client, personas):
+    # given: a unit stood down by closing its call; an entry from before reassignments had a
+    # field of their own, whose note the server wrote in English (entries are immutable)
+    from backend.dispatch.services import incident_close
+    from backend.ledger import uow
+    from backend.ledger.actions import AuditAction
+
+    incident = factories.incident(district=personas.a.district, settlement=personas.a.village)
+    assignment = incident_dispatch(incident=incident, unit=personas.a.patrol, by=personas.duty)
+    incident_close(incident=incident, by=personas.duty, disposition="Отработано")
+    with uow.unit_of_work():
+        uow.audit(
+            AuditAction.ASSIGNMENT_DISPATCHED,
+            actor=personas.duty,
+            obj=assignment,
+            data={"note": "reassigned from A-UI1", "unit_id": personas.a.patrol.pk},
+        )
+    client.force_login(personas.a.chief)
+
+    # when
+    page = client.get(reverse("admin:dispatch_assignment_change", args=[assignment.pk]))
+    older, _ = _rows(client, AuditEntry.objects.filter(_dispatched(assignment)).latest("id"))
+
+    # then
+    text = page.content.decode()
+    assert "вызов закрыт" in text
+    assert "incident closed" not in text
+    assert older["Примечание"] == "переназначено от A-UI1"
+
+
+def _dispatched(assignment):
+    from django.db.models import Q
+
+    return Q(object_type="assignment", object_id=str(assignment.pk), action="assignment.dispatched")
