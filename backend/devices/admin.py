@@ -91,8 +91,14 @@ def _qr_svg(code: str) -> str:
 
 
 class SilentFilter(ConditionFilter):
-    title = _("not synced for KUZET_DEVICE_SILENT_HOURS")
     parameter_name = "silent"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # The hours the deployment set (KUZET_DEVICE_SILENT_HOURS), not the setting's name.
+        self.title = gettext("not synced for %(hours)s hours") % {
+            "hours": settings.KUZET_DEVICE_SILENT_HOURS
+        }
+        super().__init__(*args, **kwargs)
 
     def condition(self, request: HttpRequest) -> Q:
         return device_silent_q(clock.now())

@@ -141,3 +141,29 @@ def test_a_chief_adds_a_patrol_officer_without_a_password(client, world):
     # then
     fields = page.context["adminform"].form.fields
     assert not {"usable_password", "password1", "password2"} & set(fields)
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "yes"), [("kk", "12 сағат", "иә"), ("ru", "12 ч", "да")]
+)
+def test_yes_no_filters_speak_the_readers_language_and_name_the_hours(
+    client, world, settings, language, title, yes
+):
+    # given: devices count as silent after the deployment's 12 hours
+    settings.KUZET_DEVICE_SILENT_HOURS = 12
+    viewer = world.a.chief
+    viewer.language = language
+    viewer.save(update_fields=["language"])
+    client.force_login(viewer)
+
+    # when
+    page = client.get(reverse("admin:devices_device_changelist"))
+
+    # then
+    silent = next(s for s in page.context["cl"].filter_specs if s.parameter_name == "silent")
+    assert title in str(silent.title)
+    assert "KUZET" not in str(silent.title)
+    assert [str(label) for _, label in silent.lookup_choices] == [
+        yes,
+        "жоқ" if language == "kk" else "нет",
+    ]
