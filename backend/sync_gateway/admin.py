@@ -15,7 +15,39 @@ from backend.ledger import uow
 from backend.ledger.actions import AuditAction
 from backend.people.admin_scoping import REVIEW, ScopedAdminMixin, capabilities
 
-from .models import QuarantinedRecord
+from .models import REASONS, TABLES, QuarantinedRecord
+
+
+class _WordedValuesFilter(admin.SimpleListFilter):
+    """A filter on a code column that offers the codes present in the viewer's records, each
+    in words (``labels``; a code without words as it is)."""
+
+    labels: dict[str, Any] = {}
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        present = (
+            model_admin.get_queryset(request)
+            .order_by()
+            .values_list(self.parameter_name, flat=True)
+            .distinct()
+        )
+        return sorted(((code, str(self.labels.get(code, code))) for code in present), key=str)
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        value = self.value()
+        return queryset.filter(**{str(self.parameter_name): value}) if value else queryset
+
+
+class ReasonFilter(_WordedValuesFilter):
+    title = _("reason")
+    parameter_name = "reason"
+    labels = REASONS
+
+
+class TableFilter(_WordedValuesFilter):
+    title = _("table")
+    parameter_name = "table"
+    labels = TABLES
 
 
 def quarantined_mark_reviewed(*, records: QuerySet[QuarantinedRecord], by: Any) -> list[int]:
@@ -54,8 +86,8 @@ class QuarantinedRecordAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignor
     list_display = (
         "received_at",
         "reason_words",
-        "table",
-        "operation",
+        "table_words",
+        "operation_words",
         "record_id",
         "device",
         "officer",
@@ -64,7 +96,7 @@ class QuarantinedRecordAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignor
         "reviewed_by",
     )
     list_select_related = ("device", "officer", "district", "reviewed_by")
-    list_filter = ("reason", "table", "district")
+    list_filter = (ReasonFilter, TableFilter, "district")
     search_fields = ("record_id", "device__id", "officer__username", "reason")
     ordering = ("reviewed_at", "-received_at")
     show_full_result_count = False
@@ -73,8 +105,8 @@ class QuarantinedRecordAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignor
         "received_at",
         "reason_words",
         "detail",
-        "table",
-        "operation",
+        "table_words",
+        "operation_words",
         "record_id",
         "device",
         "officer",
@@ -95,6 +127,14 @@ class QuarantinedRecordAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignor
     @admin.display(description=_("reason"), ordering="reason")
     def reason_words(self, obj: QuarantinedRecord) -> str:
         return obj.reason_text
+
+    @admin.display(description=_("operation"), ordering="operation")
+    def operation_words(self, obj: QuarantinedRecord) -> str:
+        return obj.operation_text
+
+    @admin.display(description=_("table"), ordering="table")
+    def table_words(self, obj: QuarantinedRecord) -> str:
+        return obj.table_text
 
     def has_review_permission(self, request: HttpRequest) -> bool:
         return REVIEW in capabilities(request.user, QuarantinedRecord)

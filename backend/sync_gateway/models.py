@@ -27,6 +27,24 @@ REASONS = {
     "id_reused": _("An id already used for another record"),
 }
 
+# The protocol's tables (ledger.names.SyncTable), as a person names what a phone sent.
+TABLES = {
+    "incidents": _("calls"),
+    "assignments": _("assignments"),
+    "events": _("events"),
+    "units": _("units"),
+    "settlements": _("settlements"),
+    "codes": _("codes"),
+}
+
+# How it came: a change in a push (the protocol's operations), or an event over the socket.
+OPERATIONS = {
+    "created": _("created"),
+    "updated": _("updated"),
+    "deleted": _("deleted"),
+    "ws_event": _("an event over the live connection"),
+}
+
 
 class QuarantinedRecord(models.Model):
     """A record a device sent that was not accepted, kept verbatim for review.
@@ -89,6 +107,15 @@ class QuarantinedRecord(models.Model):
     def reason_text(self) -> str:
         """Why it was not accepted, in the reader's language (the protocol's code otherwise)."""
         return str(REASONS.get(self.reason, self.reason))
+
+    @property
+    def operation_text(self) -> str:
+        return str(OPERATIONS.get(self.operation, self.operation))
+
+    @property
+    def table_text(self) -> str:
+        """The table it was sent to, in words (the protocol's name otherwise)."""
+        return str(TABLES.get(self.table, self.table))
 
     @property
     def audit_district_id(self) -> int | None:

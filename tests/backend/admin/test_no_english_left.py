@@ -167,3 +167,42 @@ def test_yes_no_filters_speak_the_readers_language_and_name_the_hours(
         yes,
         "жоқ" if language == "kk" else "нет",
     ]
+
+
+def test_a_quarantined_record_reads_as_words_in_list_filters_and_columns(client, world):
+    # given: an event a phone sent over its live connection with data that is not valid;
+    # the chief reads Russian
+    from backend.common import clock
+    from backend.sync_gateway.models import QuarantinedRecord
+
+    QuarantinedRecord.objects.create(
+        device_id=world.a.device.pk,
+        officer=world.a.officer,
+        district=world.a.district,
+        table="events",
+        operation="ws_event",
+        record_id="evt-bad-1",
+        raw="{}",
+        reason="invalid_payload",
+        detail="",
+        received_at=clock.now(),
+    )
+    chief = world.a.chief
+    chief.language = "ru"
+    chief.save(update_fields=["language"])
+    client.force_login(chief)
+
+    # when
+    page = client.get(reverse("admin:sync_gateway_quarantinedrecord_changelist"))
+
+    # then
+    cl = page.context["cl"]
+    filters = {str(s.title): [str(label) for _, label in s.lookup_choices] for s in cl.filter_specs}
+    assert "Недопустимые данные события" in filters["причина"]
+    assert "invalid_payload" not in filters["причина"]
+    assert "события" in filters["таблица"]
+    assert "events" not in filters["таблица"]
+    text = visible_text(page.content.decode())
+    assert "событие по постоянному соединению" in text
+    for code in ("invalid_payload", "ws_event", "events"):
+        assert code not in text
