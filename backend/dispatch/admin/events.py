@@ -30,20 +30,23 @@ class EventAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     """Facts are immutable: read-only for everyone."""
 
     read_only = True
+    # When, what, who and on which call first (the link is the time and the kind); how the
+    # time was estimated, and the record's id, after — a narrow screen scrolls those.
     list_display = (
-        "id",
+        "estimated_at",
         "kind",
-        "source",
         "unit",
         "incident",
-        "estimated_at",
+        "source",
+        "disposition",
+        "sync_lag",
         "uncertainty",
         "estimate_method",
         "server_received_at",
-        "sync_lag",
-        "disposition",
         "clock_suspect",
+        "id",
     )
+    list_display_links = ("estimated_at", "kind")
     list_select_related = ("unit", "incident")
     list_filter = ("kind", "source", "disposition", "estimate_method", "clock_suspect", "unit")
     search_fields = ("id", "incident__number", "unit__callsign")
