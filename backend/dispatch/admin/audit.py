@@ -7,11 +7,13 @@ codes as words and units by callsign (``timeline.worded``), the incident by its 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.apps import apps
 from django.contrib import admin
+from django.contrib.admin.views.main import ChangeList
 from django.db.models import Q
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -19,9 +21,9 @@ from django.utils.translation import gettext_lazy as _
 from backend.ledger.actions import action_label
 from backend.ledger.models import AuditEntry
 from backend.people.admin_scoping import ScopedAdminMixin
-from backend.people.models import Role, Unit
+from backend.people.models import Officer, Role, Unit
 
-from ..models import Incident
+from ..models import Assignment, Incident
 from .formatting import payload_html, when_text
 from .timeline import UNIT_KEYS, incident_ids_in, with_numbers, worded
 
@@ -40,6 +42,44 @@ def object_type_label(object_type: str) -> str:
 OBJECT_TYPE_MODELS = {"sms": "smsmessage"}
 
 
+def object_names(entries: Iterable[AuditEntry]) -> dict[tuple[str, str], str]:
+    """How a person names the records entries are about, one read per kind: a call by its
+    number, an assignment by its unit and call, an officer by login (others keep their id)."""
+    ids: dict[str, set[int]] = defaultdict(set)
+    for entry in entries:
+        if entry.object_id.isdigit():
+            ids[entry.object_type].add(int(entry.object_id))
+    names: dict[tuple[str, str], str] = {}
+    if ids["incident"]:
+        for pk, number in Incident.objects.filter(pk__in=ids["incident"]).values_list(
+            "pk", "number"
+        ):
+            names["incident", str(pk)] = number
+    if ids["assignment"]:
+        rows = Assignment.objects.filter(pk__in=ids["assignment"]).values_list(
+            "pk", "unit__callsign", "incident__number"
+        )
+        for pk, callsign, number in rows:
+            names["assignment", str(pk)] = f"{callsign} · {number}"
+    if ids["officer"]:
+        for pk, username in Officer.objects.filter(pk__in=ids["officer"]).values_list(
+            "pk", "username"
+        ):
+            names["officer", str(pk)] = username
+    return names
+
+
+class _NamedObjectsChangeList(ChangeList):
+    """The log's page, with each entry's record named (:func:`object_names`: one read per
+    kind for the page, not one per row)."""
+
+    def get_results(self, request: HttpRequest) -> None:
+        super().get_results(request)
+        names = object_names(self.result_list)
+        for entry in self.result_list:
+            entry.named = names.get((entry.object_type, entry.object_id), entry.object_id)
+
+
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     """The audit log: read-only for everyone, superusers included; scoped like the rest."""
@@ -52,7 +92,7 @@ class AuditEntryAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-
         "actor_kind",
         "action_words",
         "object_kind",
-        "object_id",
+        "object_name",
         "district",
     )
     list_select_related = ("district",)
@@ -69,7 +109,7 @@ class AuditEntryAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-
         "actor_label",
         "action_words",
         "object_kind",
-        "object_id",
+        "object_name",
         "district",
         "pretty_data",
         "prev_hash",
@@ -85,6 +125,16 @@ class AuditEntryAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-
         if getattr(request.user, "role", None) == Role.OBLAST_ADMIN and not scope.everything:
             q |= Q(district__isnull=True)
         return q
+
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
+        return _NamedObjectsChangeList
+
+    @admin.display(description=_("object"), ordering="object_id")
+    def object_name(self, obj: AuditEntry) -> str:
+        name = getattr(obj, "named", None)  # set for the list's page
+        if name is None:
+            name = object_names([obj]).get((obj.object_type, obj.object_id), obj.object_id)
+        return str(name) or "—"
 
     @admin.display(description=_("data"))
     def pretty_data(self, obj: AuditEntry) -> str:

@@ -287,3 +287,37 @@ def _dispatched(assignment):
     from django.db.models import Q
 
     return Q(object_type="assignment", object_id=str(assignment.pk), action="assignment.dispatched")
+
+
+def test_the_log_names_each_entrys_record_in_a_read_per_kind(
+    client, personas, django_assert_max_num_queries
+):
+    from backend.ledger import uow
+
+    # given: two calls, each with a unit on it; the chief reads the log
+    units = [personas.a.patrol, personas.a.inspector_unit]
+    incidents = [
+        factories.incident(district=personas.a.district, settlement=personas.a.village)
+        for _ in units
+    ]
+    assignments = [
+        incident_dispatch(incident=i, unit=u, by=personas.duty)
+        for i, u in zip(incidents, units, strict=True)
+    ]
+    for incident in incidents:  # and each call's page read (an entry about the call)
+        uow.record_read(actor=personas.a.chief, obj=incident, purpose="admin.incident_view")
+    client.force_login(personas.a.chief)
+    url = reverse("admin:ledger_auditentry_changelist")
+    client.get(url)  # warm: the session, the viewer's scope
+
+    # when: the page's queries do not grow with its rows
+    with django_assert_max_num_queries(12):
+        page = client.get(url)
+
+    # then: a call by its number, an assignment by its unit and call
+    cl = page.context["cl"]
+    names = {(e.object_type, e.named) for e in cl.result_list}
+    for incident, assignment, unit in zip(incidents, assignments, units, strict=True):
+        assert ("incident", incident.number) in names
+        assert ("assignment", f"{unit.callsign} · {incident.number}") in names
+        assert ("assignment", str(assignment.pk)) not in names
