@@ -196,6 +196,8 @@ KEY_LABELS: dict[str, Promise] = {
     "settlements": gettext_lazy("Settlements"),
     "officers": gettext_lazy("Officers"),
     "units": gettext_lazy("Units"),
+    "last_contact_at": gettext_lazy("Last contact"),
+    "last_contact_via": gettext_lazy("Last contact by"),
     # a recommended unit (an escalation's data)
     "callsign": gettext_lazy("Callsign"),
     "eta_s": gettext_lazy("Time to reach the scene"),

@@ -237,7 +237,7 @@ class UnitAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
         "position_at",
         "position_accuracy_m",
         "last_contact_at",
-        "last_contact_via",
+        "last_contact_via_words",
     )
     fieldsets = (
         (
@@ -269,6 +269,10 @@ class UnitAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
             obj.status_at = now
             obj.status_locked_at = now
         super().save_model(request, obj, form, change)
+
+    @admin.display(description=_("last contact via"))
+    def last_contact_via_words(self, obj: Unit) -> str:
+        return obj.last_contact_via_text or "—"
 
     @admin.display(description=_("presence"))
     def presence_now(self, obj: Unit) -> str:

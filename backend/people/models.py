@@ -158,6 +158,15 @@ class Mobility(models.TextChoices):
     FOOT = "foot", _("Foot")
 
 
+# How a unit was last heard from (``Unit.last_contact_via``), as words.
+CONTACT_VIA = {
+    "socket": _("live connection"),
+    "pull": _("sync"),
+    "push": _("sync"),
+    "sms": _("SMS"),
+}
+
+
 class Unit(models.Model):
     callsign = models.CharField(_("callsign"), max_length=32, unique=True)
     type = models.CharField(_("type"), max_length=24, choices=UnitType.choices)
@@ -193,7 +202,7 @@ class Unit(models.Model):
     last_contact_at = models.DateTimeField(_("last contact at"), null=True, blank=True)
     last_contact_via = models.CharField(
         _("last contact via"), max_length=16, blank=True
-    )  # socket | pull | push | sms
+    )  # socket | pull | push | sms (CONTACT_VIA)
 
     class Meta:
         verbose_name = _("unit")
@@ -210,6 +219,10 @@ class Unit(models.Model):
 
     def __str__(self) -> str:
         return self.callsign
+
+    @property
+    def last_contact_via_text(self) -> str:
+        return str(CONTACT_VIA.get(self.last_contact_via, self.last_contact_via))
 
     @property
     def audit_district_id(self) -> int:

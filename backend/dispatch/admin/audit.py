@@ -44,7 +44,8 @@ OBJECT_TYPE_MODELS = {"sms": "smsmessage"}
 
 def object_names(entries: Iterable[AuditEntry]) -> dict[tuple[str, str], str]:
     """How a person names the records entries are about, one read per kind: a call by its
-    number, an assignment by its unit and call, an officer by login (others keep their id)."""
+    number, an assignment by its unit and call, a unit by callsign, an officer by login
+    (others keep their id)."""
     ids: dict[str, set[int]] = defaultdict(set)
     for entry in entries:
         if entry.object_id.isdigit():
@@ -61,6 +62,9 @@ def object_names(entries: Iterable[AuditEntry]) -> dict[tuple[str, str], str]:
         )
         for pk, callsign, number in rows:
             names["assignment", str(pk)] = f"{callsign} · {number}"
+    if ids["unit"]:
+        for pk, callsign in Unit.objects.filter(pk__in=ids["unit"]).values_list("pk", "callsign"):
+            names["unit", str(pk)] = callsign
     if ids["officer"]:
         for pk, username in Officer.objects.filter(pk__in=ids["officer"]).values_list(
             "pk", "username"

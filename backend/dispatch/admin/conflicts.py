@@ -33,7 +33,7 @@ from .formatting import (
     when_text,
     yes_no,
 )
-from .timeline import choice_label
+from .timeline import choice_label, worded
 
 
 class ConflictResolveForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -145,7 +145,8 @@ def server_side_rows(side: Any) -> list[tuple[str, str]]:
         if "recorded_at" in command:
             rows.append((_("Recorded by the server"), ms_text(command.pop("recorded_at"))))
         command.pop("event_id", None)  # the command's event, on the incident's timeline
-        rows += payload_rows(command)  # a cancellation's reason, a close's disposition
+        # a cancellation's reason, a close's disposition
+        rows += payload_rows(worded(command, {}))
     elif command:
         rows.append((_("Command"), str(choice_label(EventKind, str(command)))))
     if "flags" in rest:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from backend.geo.models import Coverage
 from backend.ledger.actions import action_label
 from backend.ledger.models import AuditEntry
-from backend.people.models import UNREACHABLE, Mobility, UnitStatus, UnitType
+from backend.people.models import CONTACT_VIA, UNREACHABLE, Mobility, UnitStatus, UnitType
 
 from ..lifecycle import CLOSED_WITH_THE_CALL, AssignmentStatus, EventKind, IncidentStatus
 from ..models import (
@@ -190,6 +190,8 @@ def worded(data: Any, callsigns: Mapping[int, str]) -> Any:
             value = note_text(value)
         elif key == "presence" and value == UNREACHABLE:
             value = _("unreachable")
+        elif key == "last_contact_via" and value in CONTACT_VIA:
+            value = str(CONTACT_VIA[value])
         elif key in ("via", "channel") and value in VIA_LABELS:
             value = str(VIA_LABELS[value])
         elif key in CODE_CHOICES and isinstance(value, str):

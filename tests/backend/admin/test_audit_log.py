@@ -321,3 +321,26 @@ def test_the_log_names_each_entrys_record_in_a_read_per_kind(
         assert ("incident", incident.number) in names
         assert ("assignment", f"{unit.callsign} · {incident.number}") in names
         assert ("assignment", str(assignment.pk)) not in names
+
+
+def test_a_unit_gone_silent_reads_as_words(client, personas):
+    # given: the presence sweep's entry for a unit not heard from (its last contact a sync)
+    from backend.ledger import uow
+    from backend.ledger.actions import AuditAction
+
+    unit = personas.a.patrol
+    with uow.unit_of_work():
+        uow.audit(
+            AuditAction.UNIT_UNREACHABLE,
+            obj=unit,
+            data={"last_contact_at": "2026-03-02T04:00:00+00:00", "last_contact_via": "pull"},
+        )
+    client.force_login(personas.a.chief)
+
+    # when
+    rows, page = _rows(client, AuditEntry.objects.get(action="unit.unreachable"))
+
+    # then
+    assert rows["Последняя связь"] == "02.03.2026 09:00:00"  # local time (UTC+5)
+    assert rows["Последняя связь — как"] == "синхронизация"
+    assert f'<div class="readonly">{unit.callsign}</div>' in page

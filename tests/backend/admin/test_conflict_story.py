@@ -217,6 +217,22 @@ def test_a_doubted_time_says_why_in_words():
     }
 
 
+def test_a_stand_down_by_closing_the_call_says_so_in_the_readers_language():
+    # given: the server's side of an after_cancel conflict: the call was closed with the
+    # crew still on it, so the server stood the assignment down with its fixed reason
+    from django.utils import translation
+
+    side = {"command": {"name": "cancel", "reason": "incident closed"}}
+
+    # when
+    with translation.override("ru"):
+        rows = dict(server_side_rows(side))
+
+    # then
+    assert "вызов закрыт" in rows.values()
+    assert "incident closed" not in rows.values()
+
+
 def test_the_open_queue_leaves_out_what_every_open_row_would_repeat(client, personas, story):
     # given
     client.force_login(personas.a.chief)
