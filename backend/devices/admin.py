@@ -107,17 +107,20 @@ class SilentFilter(ConditionFilter):
 @admin.register(Device)
 class DeviceAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     scope_path = "officer__district"
+    # Whose phone, which unit, when last heard from first (the link is the officer); the
+    # phone's make, app and the device's id after.
     list_display = (
-        "id",
         "officer",
         "unit",
-        "platform",
-        "model",
-        "app_version",
-        "enrolled",
         "last_seen",
         "revoked",
+        "model",
+        "app_version",
+        "platform",
+        "enrolled",
+        "id",
     )
+    list_display_links = ("officer",)
     list_select_related = ("officer", "officer__unit")
     list_filter = (SilentFilter, "platform", "officer__district", "officer__unit")
     search_fields = ("id", "officer__username", "officer__last_name", "model", "install_id")
