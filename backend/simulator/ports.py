@@ -102,6 +102,7 @@ def build_world(
     sleep: Callable[[float], None],
     retry: Retry,
     rates: dict[str, float] | None = None,
+    hourly_floor: float = 0.0,
 ) -> World:
     """Issue the credentials, enrol (or reopen) every officer's phone and place the crews."""
     staff = provision.officers()
@@ -137,6 +138,7 @@ def build_world(
         idle_sync_s=idle_sync_s,
         run_id=run_id,
         rates=rates,
+        hourly_floor=hourly_floor,
     )
     world.duty_username = staff.duty_username
     homes = provision.homes()

@@ -158,9 +158,12 @@ def pick(rng: random.Random, weights: dict[str, float]) -> str:
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
 
-def next_call_in_s(rng: random.Random, *, per_day: float, local_hour: int) -> float:
-    """Seconds to the next call of a Poisson process whose rate follows the hour."""
-    rate_per_s = per_day * HOURLY_WEIGHT[local_hour % 24] / 86_400
+def next_call_in_s(
+    rng: random.Random, *, per_day: float, local_hour: int, floor: float = 0.0
+) -> float:
+    """Seconds to the next call of a Poisson process whose rate follows the hour (never
+    below ``floor`` times the day's mean: the live demo keeps its nights from going quiet)."""
+    rate_per_s = per_day * max(HOURLY_WEIGHT[local_hour % 24], floor) / 86_400
     return rng.expovariate(rate_per_s) if rate_per_s > 0 else math.inf
 
 

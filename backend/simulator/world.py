@@ -907,8 +907,10 @@ class World:
         idle_sync_s: float,
         run_id: str,
         rates: dict[str, float] | None = None,
+        hourly_floor: float = 0.0,
     ) -> None:
         self.engine = engine
+        self.hourly_floor = hourly_floor
         self.port = port
         self.api = api
         self.rng = rng
@@ -960,7 +962,9 @@ class World:
 
     def _next_call(self, district_id: str, per_day: float) -> None:
         local_hour = (self.engine.now().hour + scenario.LOCAL_UTC_OFFSET_H) % 24
-        wait = scenario.next_call_in_s(self.rng, per_day=per_day, local_hour=local_hour)
+        wait = scenario.next_call_in_s(
+            self.rng, per_day=per_day, local_hour=local_hour, floor=self.hourly_floor
+        )
         # Re-draw at least hourly, so the rate follows the hour of the day.
         if wait > 3600:
             self.engine.after(3600, self._next_call, district_id, per_day)

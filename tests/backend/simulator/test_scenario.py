@@ -40,6 +40,28 @@ def test_calls_arrive_at_the_daily_rate():
     assert 250 <= calls <= 350
 
 
+def test_the_live_demos_nights_keep_the_late_evenings_rate():
+    # given: the live demo's floor, and 03:00 in Kazakhstan (the quietest hour)
+    from backend.simulator.management.commands.simulate import LIVE_HOURLY_FLOOR
+
+    def mean_wait(floor: float) -> float:
+        rng = random.Random(3)
+        waits = [
+            scenario.next_call_in_s(rng, per_day=10.0, local_hour=3, floor=floor)
+            for _ in range(4000)
+        ]
+        return sum(waits) / len(waits)
+
+    # when
+    history, live = mean_wait(0.0), mean_wait(LIVE_HOURLY_FLOOR)
+
+    # then: the history keeps the real night; live calls come at least 0.7 as often as on
+    # an average hour (8,640 s apart at 10 a day), not 0.3
+    assert history == pytest.approx(86_400 / 10 / scenario.HOURLY_WEIGHT[3], rel=0.08)
+    assert live == pytest.approx(86_400 / 10 / LIVE_HOURLY_FLOOR, rel=0.08)
+    assert scenario.HOURLY_WEIGHT[3] < LIVE_HOURLY_FLOOR
+
+
 def test_reports_use_the_servers_channels_and_categories_and_include_domestic_violence():
     # given
     rng = random.Random(7)

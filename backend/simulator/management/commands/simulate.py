@@ -40,6 +40,10 @@ from backend.simulator.world import Stats, World
 from sync.client import Retry
 
 LIVE_IDLE_SYNC_S = 1800.0
+# The live demo's calls follow the hour of the day but never fall below the late evening's
+# rate (0.7 of the day's mean): a demo started at 3 a.m. in Kazakhstan (0.3) would show a
+# call every two minutes or so. The history keeps the real night, so the KPIs do too.
+LIVE_HOURLY_FLOOR = 0.7
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
@@ -87,6 +91,7 @@ class Command(BaseCommand):
                 sleep=time.sleep,
                 retry=Retry(attempts=4, base_s=0.5, cap_s=5.0),
                 rates={k: v * options["busy"] for k, v in scenario.DAILY_CALLS.items()},
+                hourly_floor=LIVE_HOURLY_FLOOR,
             )
         except RuntimeError as exc:
             raise CommandError(str(exc)) from exc
