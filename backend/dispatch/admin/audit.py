@@ -14,6 +14,7 @@ from typing import Any
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.admin.views.main import ChangeList
+from django.db import models
 from django.db.models import Q
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -42,34 +43,28 @@ def object_type_label(object_type: str) -> str:
 OBJECT_TYPE_MODELS = {"sms": "smsmessage"}
 
 
+# How a person names a record, by the entry's object type: the model and its name's fields.
+NAMED_BY: dict[str, tuple[type[models.Model], tuple[str, ...]]] = {
+    "incident": (Incident, ("number",)),
+    "assignment": (Assignment, ("unit__callsign", "incident__number")),
+    "unit": (Unit, ("callsign",)),
+    "officer": (Officer, ("username",)),
+}
+
+
 def object_names(entries: Iterable[AuditEntry]) -> dict[tuple[str, str], str]:
     """How a person names the records entries are about, one read per kind: a call by its
     number, an assignment by its unit and call, a unit by callsign, an officer by login
     (others keep their id)."""
     ids: dict[str, set[int]] = defaultdict(set)
     for entry in entries:
-        if entry.object_id.isdigit():
+        if entry.object_type in NAMED_BY and entry.object_id.isdigit():
             ids[entry.object_type].add(int(entry.object_id))
     names: dict[tuple[str, str], str] = {}
-    if ids["incident"]:
-        for pk, number in Incident.objects.filter(pk__in=ids["incident"]).values_list(
-            "pk", "number"
-        ):
-            names["incident", str(pk)] = number
-    if ids["assignment"]:
-        rows = Assignment.objects.filter(pk__in=ids["assignment"]).values_list(
-            "pk", "unit__callsign", "incident__number"
-        )
-        for pk, callsign, number in rows:
-            names["assignment", str(pk)] = f"{callsign} · {number}"
-    if ids["unit"]:
-        for pk, callsign in Unit.objects.filter(pk__in=ids["unit"]).values_list("pk", "callsign"):
-            names["unit", str(pk)] = callsign
-    if ids["officer"]:
-        for pk, username in Officer.objects.filter(pk__in=ids["officer"]).values_list(
-            "pk", "username"
-        ):
-            names["officer", str(pk)] = username
+    for kind, pks in ids.items():
+        model, fields = NAMED_BY[kind]
+        for pk, *parts in model._default_manager.filter(pk__in=pks).values_list("pk", *fields):
+            names[kind, str(pk)] = " · ".join(str(p) for p in parts)
     return names
 
 
