@@ -33,7 +33,13 @@ from backend.people.admin_scoping import (
 )
 from backend.people.models import Officer
 
-from .models import Device, EnrolmentCode, device_silent_q
+from .models import (
+    REVOKED_IN_CONSOLE,
+    Device,
+    EnrolmentCode,
+    device_silent_q,
+    revoke_reason_text,
+)
 from .services import device_revoke, enrolment_code_issue
 
 
@@ -108,7 +114,8 @@ class SilentFilter(ConditionFilter):
 class DeviceAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     scope_path = "officer__district"
     # Whose phone, which unit, when last heard from first (the link is the officer); the
-    # phone's make, app and the device's id after.
+    # phone's make and app after. The device's id is on its page and found by the search:
+    # as a column, one unbreakable word, it pushed the list past a 1440 px screen.
     list_display = (
         "officer",
         "unit",
@@ -118,7 +125,6 @@ class DeviceAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
         "app_version",
         "platform",
         "enrolled",
-        "id",
     )
     list_display_links = ("officer",)
     list_select_related = ("officer", "officer__unit")
@@ -137,7 +143,7 @@ class DeviceAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
         "last_seen_at",
         "revoked_at",
         "revoked_by",
-        "revoke_reason",
+        "revoke_reason_text",
     )
     readonly_fields = fields
 
@@ -166,11 +172,15 @@ class DeviceAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     def revoked(self, obj: Device) -> str:
         return when_text(obj.revoked_at)
 
+    @admin.display(description=_("revoke reason"))
+    def revoke_reason_text(self, obj: Device) -> str:
+        return revoke_reason_text(obj.revoke_reason)
+
     @admin.action(description=_("Revoke (the device wipes its case data)"), permissions=["revoke"])
     def revoke(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         revoked = []
         for device in queryset.order_by("pk"):
-            if device_revoke(device=device, by=_actor(request), reason="revoked in admin"):
+            if device_revoke(device=device, by=_actor(request), reason=REVOKED_IN_CONSOLE):
                 revoked.append(device.pk)
         if revoked:
             self.message_user(
@@ -189,8 +199,8 @@ class EnrolmentCodeAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[ty
     """Issued codes (never the code itself: only its hash is stored)."""
 
     scope_path = "officer__district"
-    list_display = ("officer", "issued_by", "created", "expires", "used", "device")
-    list_select_related = ("officer", "issued_by")
+    list_display = ("officer", "issued_by", "created", "expires", "used", "phone")
+    list_select_related = ("officer", "issued_by", "device")
     search_fields = ("officer__username",)
     ordering = ("-created_at",)
     fields = ("officer", "issued_by", "created_at", "expires_at", "used_at", "device")
@@ -213,3 +223,11 @@ class EnrolmentCodeAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[ty
     @admin.display(description=_("used"), ordering="used_at")
     def used(self, obj: EnrolmentCode) -> str:
         return when_text(obj.used_at)
+
+    @admin.display(description=_("device"))
+    def phone(self, obj: EnrolmentCode) -> str:
+        """The phone the code enrolled: its make and id (the officer is the first column)."""
+        device = obj.device
+        if device is None:
+            return "—"
+        return f"{device.model or device.platform or gettext('phone')} · {device.pk}"

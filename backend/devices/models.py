@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import LessThan
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from backend.common.formatting import when_text
@@ -80,6 +81,26 @@ class EnrolmentCode(models.Model):
         return self.officer.district_id
 
 
+# The reasons the system writes when it revokes a device, stored as written (the audit
+# trail keeps them) and read in the viewer's language; a reason an operator types
+# (``revoke_device --reason``) is their words and stays as typed.
+REVOKED = "revoked"
+REVOKED_IN_CONSOLE = "revoked in admin"
+REVOKED_FROM_COMMAND_LINE = "revoked from the command line"
+REENROLLED_BY_ANOTHER = "re-enrolled by another officer"
+REVOKE_REASONS = {
+    REVOKED: _("revoked"),
+    REVOKED_IN_CONSOLE: _("revoked in the console"),
+    REVOKED_FROM_COMMAND_LINE: _("revoked from the command line"),
+    REENROLLED_BY_ANOTHER: _("the phone was enrolled by another officer"),
+}
+
+
+def revoke_reason_text(reason: str) -> str:
+    label = REVOKE_REASONS.get(reason)
+    return str(label) if label is not None else reason
+
+
 class Device(models.Model):
     id = models.CharField(
         _("ID"), primary_key=True, max_length=32, default=new_device_id, editable=False
@@ -121,7 +142,9 @@ class Device(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.id} ({self.model or self.platform or 'device'}) of {self.officer}"
+        # The phone's make, whose it is, and its id (what ``revoke_device`` takes): the same
+        # in every language but the fallback for a phone that did not name itself.
+        return f"{self.model or self.platform or gettext('phone')} · {self.officer} · {self.id}"
 
     @property
     def audit_district_id(self) -> int | None:

@@ -18,7 +18,7 @@ from backend.ledger.models import ActorKind
 from backend.ledger.names import Topic
 from backend.people.models import Officer, Role
 
-from .models import Device, EnrolmentCode, digest
+from .models import REENROLLED_BY_ANOTHER, REVOKED, Device, EnrolmentCode, digest
 
 
 class DeviceRevoked(DomainError):
@@ -107,7 +107,7 @@ def device_enroll(*, code: str, device_info: dict[str, Any]) -> Enrolment:
         }
         if device is not None and device.officer_id != officer.pk:
             # The phone changed hands: the old officer's device ends here.
-            _revoke(device, by=None, reason="re-enrolled by another officer", now=now)
+            _revoke(device, by=None, reason=REENROLLED_BY_ANOTHER, now=now)
             device = None
         if device is None:
             try:
@@ -172,6 +172,6 @@ def device_revoke(*, device: Device, by: Officer | None, reason: str = "") -> bo
         locked = Device.objects.select_for_update().get(pk=device.pk)
         if locked.revoked_at is not None:
             return False
-        _revoke(locked, by=by, reason=reason or "revoked", now=now)
+        _revoke(locked, by=by, reason=reason or REVOKED, now=now)
     device.refresh_from_db()
     return True

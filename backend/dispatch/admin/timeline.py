@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
+from backend.devices.models import REVOKE_REASONS
 from backend.geo.models import Coverage
 from backend.ledger.actions import action_label
 from backend.ledger.models import AuditEntry
@@ -76,7 +77,7 @@ PURPOSE_LABELS = {
     "outcome": gettext_lazy("the outcome of the call"),
 }
 # Reasons the server gives itself (free-text reasons are a person's words and stay as typed).
-SYSTEM_REASONS = {CLOSED_WITH_THE_CALL: gettext_lazy("the call was closed")}
+SYSTEM_REASONS = {CLOSED_WITH_THE_CALL: gettext_lazy("the call was closed"), **REVOKE_REASONS}
 
 
 def reason_text(reason: str) -> str:

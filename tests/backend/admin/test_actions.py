@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 import pytest
+from django.contrib.admin.utils import quote
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
@@ -92,6 +93,31 @@ def test_revoke_of_own_and_foreign_devices_revokes_only_own(client, world, viewe
     assert list(revoked.values_list("object_id", "actor_id")) == [
         (world.a.device.pk, world.user(viewer).pk)
     ]
+
+
+def test_a_revoked_phone_reads_in_the_chiefs_language_on_its_page_and_in_the_log(client, world):
+    # given: the chief reads Kazakh and revokes a phone of the district in the console
+    chief = world.a.chief
+    chief.language = "kk"
+    chief.save(update_fields=["language"])
+    client.force_login(chief)
+    device = world.a.device
+    run_action(client, "admin:devices_device_changelist", "revoke", [device.pk])
+    entry = AuditEntry.objects.get(action="device.revoked")
+
+    # when
+    url = reverse("admin:devices_device_change", args=[quote(device.pk)])
+    page = client.get(url).content.decode()
+    log = client.get(reverse("admin:ledger_auditentry_change", args=[entry.pk])).content.decode()
+
+    # then: the reason the console wrote is in Kazakh (stored as written), the phone is named
+    # by its make, owner and id with no English between them
+    assert Device.objects.get(pk=device.pk).revoke_reason == "revoked in admin"
+    assert "пульт арқылы қайтарып алынды" in page
+    assert "revoked in admin" not in page
+    assert "пульт арқылы қайтарып алынды" in log
+    assert str(device).endswith(f" · {device.officer} · {device.pk}")
+    assert " of " not in str(device)
 
 
 def test_chief_of_b_revoking_a_devices_of_a_revokes_nothing(client, world):

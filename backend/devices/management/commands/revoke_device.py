@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from backend.devices.models import Device
+from backend.devices.models import REVOKED_FROM_COMMAND_LINE, Device
 from backend.devices.services import device_revoke
 
 
@@ -15,7 +15,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("device_id")
-        parser.add_argument("--reason", default="revoked from the command line")
+        parser.add_argument("--reason", default=REVOKED_FROM_COMMAND_LINE)
 
     def handle(self, *args: Any, device_id: str, reason: str, **options: Any) -> None:
         device = Device.objects.select_related("officer").filter(pk=device_id).first()
