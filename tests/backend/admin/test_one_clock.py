@@ -7,10 +7,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import pytest
+from django.contrib.admin.utils import quote
 from django.urls import reverse
+from django.utils import formats, timezone, translation
 
 from backend.common import clock
 from backend.common.formatting import duration_text, payload_text, value_text, when_text
+from backend.devices.models import Device
 from backend.dispatch import selectors
 from backend.dispatch.admin.formatting import risk_flags_text
 from backend.dispatch.models import EscalationPolicy, Event, RiskSubject
@@ -37,6 +41,29 @@ def test_formatting_writes_local_time_with_the_date_and_durations_as_minutes_and
     assert value_text(clock.to_ms(T0), "at") == "02.03.2026 09:00:00"
 
 
+@pytest.mark.parametrize("language", ["kk", "ru", "en"])
+def test_a_records_page_writes_its_times_as_kazakhstan_does_in_every_language(
+    client, world, language
+):
+    # given: a phone enrolled at 09:00 local; its officer's chief reads ``language``
+    device = world.a.device
+    Device.objects.filter(pk=device.pk).update(enrolled_at=T0)
+    chief = world.a.chief
+    chief.language = language
+    chief.save(update_fields=["language"])
+    client.force_login(chief)
+
+    # when: the phone's page, whose times are Django's own read-only fields
+    url = reverse("admin:devices_device_change", args=[quote(device.pk)])
+    page = client.get(url).content.decode()
+
+    # then: 02.03.2026 09:00 — not "2 марта 2026 г. 9:00" or "March 2, 2026, 9 a.m."
+    assert "02.03.2026 09:00" in page
+    with translation.override(language):
+        assert formats.date_format(timezone.localtime(T0), "DATETIME_FORMAT") == "02.03.2026 09:00"
+        assert formats.date_format(T0.date(), "DATE_FORMAT") == "02.03.2026"
+
+
 def test_the_incident_list_shows_received_and_first_on_scene_on_the_same_local_clock(client, world):
     # given: a call received at 09:00 local, the unit on scene 12 minutes later
     p = world.a
@@ -49,13 +76,15 @@ def test_the_incident_list_shows_received_and_first_on_scene_on_the_same_local_c
     # when
     response = client.get(reverse("admin:dispatch_incident_changelist"))
 
-    # then: both in local time with the date, the response as m:ss
+    # then: both in local time with the date, the response as m:ss over the arrival
     page = response.content.decode()
     row = page[page.index(incident.number) :]
     row = row[: row.index("</tr>")]
     assert '<td class="field-received">02.03.2026 09:00:00</td>' in row
-    assert '<td class="field-first_on_scene">02.03.2026 09:12:00</td>' in row
-    assert '<td class="field-response">12:00</td>' in row
+    assert (
+        '<td class="field-response">12:00<br><span class="quiet">on scene 02.03.2026 09:12:00'
+        "</span></td>"
+    ) in row
     assert "04:00" not in row  # never UTC
     assert "04:12" not in row
 
