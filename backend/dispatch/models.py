@@ -893,7 +893,8 @@ class RiskSubject(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.person_name or self.address or self.phone or f"risk subject {self.pk}"
+        named = self.person_name or self.address or self.phone
+        return named or str(_("case № %(n)s") % {"n": self.pk})
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.address_key = self.address_key_of(self.address)

@@ -212,15 +212,18 @@ class OfficerAdmin(ScopedAdminMixin, UserAdmin):  # type: ignore[type-arg]
 @admin.register(Unit)
 class UnitAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     sync_table = SyncTable.UNITS
+    # Where a unit is and whether it can be reached first (what a duty officer reads the
+    # list for); what kind of unit and its home after, so a 1440 px screen shows the first
+    # ones also with the district's column.
     list_display = (
         "callsign",
-        "type",
-        "mobility",
         "district",
-        "okrug",
         "status",
         "presence_now",
         "position_age",
+        "type",
+        "mobility",
+        "okrug",
         "member_count",
         "active",
     )
@@ -345,16 +348,18 @@ class OkrugAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
 @admin.register(Settlement)
 class SettlementAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     sync_table = SyncTable.SETTLEMENTS
+    # Where, how far and how well covered first; the registry's code and the coordinates
+    # after (a narrow screen scrolls those).
     list_display = (
         "name",
-        "kato",
-        "kind",
-        "okrug",
         "district",
+        "okrug",
+        "kind",
         "zone",
         "coverage",
-        "coordinates",
         "road_km_to_seat",
+        "kato",
+        "coordinates",
     )
     list_select_related = ("okrug", "district")
     list_filter = ("zone", "coverage", "kind", "coords_estimated", "district")

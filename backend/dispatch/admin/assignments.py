@@ -34,18 +34,20 @@ class OverdueFilter(ConditionFilter):
 class AssignmentAdmin(AssignmentDispatchAdminMixin, ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg,misc]
     sync_table = SyncTable.ASSIGNMENTS
     scope_path = "incident__district"
+    # The unit is the link to the assignment (a database id as the first column read "PK"
+    # in every language); the call's number links to the call.
     list_display = (
-        "pk",
-        "incident_link",
         "unit",
+        "incident_link",
         "status",
-        "dispatch_source",
         "dispatched",
         "ack_latency",
         "response",
         "escalation_level",
         "overdue_flag",
+        "dispatch_source",
     )
+    list_display_links = ("unit",)
     list_select_related = ("incident", "unit")
     list_filter = (
         OverdueFilter,

@@ -189,7 +189,7 @@ class ConflictAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-ar
 
     form = ConflictResolveForm
     list_display = (
-        "opened_at",
+        "opened",
         "kind",
         "milestone",
         "state",
@@ -217,6 +217,10 @@ class ConflictAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-ar
         "same_assignment",
     )
     resolved = ("resolution", "resolution_note", "resolved_at", "resolved_by")
+
+    @admin.display(description=gettext_lazy("opened at"), ordering="opened_at")
+    def opened(self, obj: Conflict) -> str:
+        return when_text(obj.opened_at)
 
     def get_list_display(self, request: HttpRequest) -> Any:
         # Columns that would say the same on every row only widen the queue (at 1440 px the

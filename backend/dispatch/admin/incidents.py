@@ -8,8 +8,7 @@ from functools import partial
 from typing import Any
 
 from django.contrib import admin
-from django.db.models import Count, OuterRef, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
 from django.utils.html import format_html
@@ -21,7 +20,7 @@ from backend.ledger.names import SyncTable
 from backend.people.admin_scoping import ScopedAdminMixin
 
 from .. import access, kpis
-from ..models import Assignment, Incident
+from ..models import Incident
 from . import call_entry
 from .dispatch_panel import IncidentDispatchAdminMixin
 from .formatting import duration_text, risk_flags_html, when_text
@@ -55,9 +54,11 @@ class IncidentAdmin(IncidentDispatchAdminMixin, ScopedAdminMixin, admin.ModelAdm
 
     sync_table = SyncTable.INCIDENTS
     change_form_template = "admin/dispatch/incident/change_form_with_dispatch.html"
-    # What a duty officer and a chief look for first — where, what, how urgent, who went and
-    # how long it took — comes first; the channel and the summary last, where a narrow
-    # screen wraps or scrolls them.
+    # What a duty officer and a chief look for first — where, what, how urgent, and how long
+    # the call waited (the response, with the time the first unit arrived under it) — comes
+    # first, and fits a 1440 px screen beside the menu and the filters also with the
+    # district's column; the channel and the summary last, where a narrow screen scrolls
+    # them. The units sent are on the call's page.
     list_display = (
         "number",
         "received",
@@ -66,8 +67,6 @@ class IncidentAdmin(IncidentDispatchAdminMixin, ScopedAdminMixin, admin.ModelAdm
         "category",
         "priority_code",
         "status",
-        "assignment_count",
-        "first_on_scene",
         "response",
         "channel",
         "summary_text",
@@ -164,19 +163,7 @@ class IncidentAdmin(IncidentDispatchAdminMixin, ScopedAdminMixin, admin.ModelAdm
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         qs: QuerySet[Any] = kpis.incidents_with_kpis(super().get_queryset(request))
-        annotated: QuerySet[Any] = qs.annotate(
-            assignments_n=Coalesce(
-                Subquery(
-                    Assignment.objects.filter(incident=OuterRef("pk"))
-                    .order_by()
-                    .values("incident")
-                    .annotate(n=Count("pk"))
-                    .values("n")[:1]
-                ),
-                0,
-            )
-        )
-        return annotated
+        return qs
 
     # -- taking a call: the add page is the call-entry screen (call_entry.py) -------------
     def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
@@ -256,14 +243,13 @@ class IncidentAdmin(IncidentDispatchAdminMixin, ScopedAdminMixin, admin.ModelAdm
             )
         return obj.summary[:60]
 
-    @admin.display(description=_("units"), ordering="assignments_n")
-    def assignment_count(self, obj: Any) -> int:
-        return int(obj.assignments_n)
-
-    @admin.display(description=_("first on scene"), ordering="first_on_scene_at")
-    def first_on_scene(self, obj: Any) -> str:
-        return when_text(obj.first_on_scene_at)
-
     @admin.display(description=_("response"), ordering="response_s")
-    def response(self, obj: Any) -> str:
-        return duration_text(None if obj.response_s is None else round(obj.response_s))
+    def response(self, obj: Any) -> str | SafeString:
+        """How long the call waited for its first unit, and under it when that unit arrived."""
+        if obj.first_on_scene_at is None:
+            return "—"
+        return format_html(
+            '{}<br><span class="quiet">{}</span>',
+            duration_text(round(obj.response_s)),
+            _("on scene %(time)s") % {"time": when_text(obj.first_on_scene_at)},
+        )

@@ -30,7 +30,7 @@ class FollowUpOverdueFilter(ConditionFilter):
 @admin.register(RiskSubject)
 class RiskSubjectAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = (
-        "pk",
+        "case_number",
         "kind",
         "district",
         "settlement",
@@ -40,8 +40,15 @@ class RiskSubjectAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type
     )
     list_select_related = ("district", "settlement")
     list_filter = ("kind", "district")
+    list_display_links = ("case_number",)
     search_fields = ("person_name", "address", "phone")
     autocomplete_fields = ("settlement",)
+
+    # The list names no one (a person's name is read on the case's page, and that read is
+    # audited): the case's number is the link.
+    @admin.display(description=_("case no."), ordering="pk")
+    def case_number(self, obj: RiskSubject) -> str:
+        return f"№ {obj.pk}"
 
     def change_view(
         self,

@@ -15,11 +15,11 @@ from tests import factories
 @pytest.mark.parametrize(
     ("language", "words"),
     [
-        ("kk", ["Оқиғалар", "Түсті", "Алғаш оқиға орнында", "Жету уақыты", "Ұрлық",
+        ("kk", ["Оқиғалар", "Түсті", "Басымдық", "Жету уақыты", "Ұрлық",
                 "Kuzet — аудан пульті"]),
-        ("ru", ["Происшествия", "Поступило", "Первым на месте", "Время прибытия", "Кража",
+        ("ru", ["Происшествия", "Поступило", "Приоритет", "Время прибытия", "Кража",
                 "Kuzet — пульт района"]),
-        ("en", ["Incidents", "Received", "First on scene", "Response", "Theft",
+        ("en", ["Incidents", "Received", "Priority", "Response", "Theft",
                 "Kuzet — district console"]),
     ],
 )  # fmt: skip

@@ -39,7 +39,7 @@ def test_duty_officer_reads_kazakh_and_switches_to_russian(
     assert page.locator("#site-name").inner_text() == "Kuzet — аудан пульті"
     assert page.locator("#content h1").inner_text() == "Қарау үшін оқиға таңдаңыз"
     headers = page.locator("#result_list thead th").all_text_contents()
-    assert {"Түсті", "Санат", "Алғаш оқиға орнында", "Жету уақыты"} <= {h.strip() for h in headers}
+    assert {"Түсті", "Санат", "Жету уақыты"} <= {h.strip() for h in headers}
     row = page.locator("#result_list tbody tr", has_text=incident.number)
     assert row.locator("td.field-category").inner_text() == "Ұрлық"
     assert page.get_by_role("button", name="Қазақша").is_disabled()
@@ -55,9 +55,7 @@ def test_duty_officer_reads_kazakh_and_switches_to_russian(
     assert page.locator("#site-name").inner_text() == "Kuzet — пульт района"
     assert page.locator("#content h1").inner_text() == "Выберите происшествие для просмотра"
     headers = page.locator("#result_list thead th").all_text_contents()
-    assert {"Поступило", "Категория", "Первым на месте", "Время прибытия"} <= {
-        h.strip() for h in headers
-    }
+    assert {"Поступило", "Категория", "Время прибытия"} <= {h.strip() for h in headers}
     row = page.locator("#result_list tbody tr", has_text=incident.number)
     assert row.locator("td.field-category").inner_text() == "Кража"
     assert Officer.objects.get(pk=personas.duty.pk).language == "ru"

@@ -1,0 +1,133 @@
+"""The console's lists on a 1440 px desk screen, for a duty officer of the whole oblast (every
+list then has its district column), in Kazakh and Russian, on the demo's own data: the seed
+and a few hours of history made by the simulator through the services.
+
+Beside every list stand the menu and the filters; what a list is read for must be on the
+screen without scrolling sideways (the columns after it may scroll), and the short lists must
+fit whole. Screenshots: ``var/screenshots/duty/7*-lists-*``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+
+from backend.devices.models import Device
+from backend.people.models import Officer
+from backend.simulator import history, scenario
+
+from .conftest import log_in, shot
+
+pytest.importorskip("playwright.sync_api", reason="the playwright package is missing")
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
+END = dt.datetime(2026, 11, 20, 14, 0, tzinfo=dt.UTC)
+
+# list → the columns that must be on the screen; None: every column.
+LISTS: dict[str, tuple[str, ...] | None] = {
+    "dispatch/incident": (
+        "number",
+        "received",
+        "district",
+        "place",
+        "category",
+        "priority_code",
+        "status",
+        "response",
+    ),
+    "dispatch/assignment": (
+        "unit",
+        "incident_link",
+        "status",
+        "dispatched",
+        "ack_latency",
+        "response",
+        "escalation_level",
+        "overdue_flag",
+    ),
+    "dispatch/event": (
+        "estimated",
+        "kind",
+        "unit",
+        "incident",
+        "source",
+        "disposition",
+        "sync_lag",
+    ),
+    "people/unit": (
+        "callsign",
+        "district",
+        "status",
+        "presence_now",
+        "position_age",
+        "type",
+        "mobility",
+        "okrug",
+    ),
+    "geo/settlement": (
+        "name",
+        "district",
+        "okrug",
+        "kind",
+        "zone",
+        "coverage",
+        "road_km_to_seat",
+    ),
+    "devices/device": None,
+    "devices/enrolmentcode": None,
+    "people/officer": None,
+    "dispatch/smsmessage": None,
+    "ledger/auditentry": None,
+}
+
+
+@pytest.fixture
+def demo(server: str, tmp_path: Any) -> str:
+    call_command("seed", "--demo", stdout=io.StringIO())
+    rates = {k: v * 10 for k, v in scenario.DAILY_CALLS.items()}
+    built = history.build(days=0.2, state_dir=tmp_path, seed=7, end=END, rates=rates)
+    assert built.check.ok, built.check.lines()
+    return server
+
+
+@pytest.mark.parametrize("language", ["kk", "ru"])
+def test_every_list_shows_what_it_is_read_for_on_a_desk_screen(
+    demo: str, browser: Any, language: str
+) -> None:
+    # given: the demo's oblast duty officer, the demo's calls, phones and units
+    duty = Officer.objects.get(username="duty_semey1")
+    assert Device.objects.exists()
+    page = log_in(browser, demo, duty, language=language)
+
+    for name, columns in LISTS.items():
+        # when
+        page.goto(f"{demo}/admin/{name}/")
+
+        # then
+        table = page.locator("#changelist .results")
+        assert table.is_visible(), name
+        box = table.bounding_box()
+        right = box["x"] + box["width"] + 1
+        if columns is None:
+            scroll, client = table.evaluate("t => [t.scrollWidth, t.clientWidth]")
+            assert scroll <= client, (name, scroll, client)
+        else:
+            for column in columns:
+                header = page.locator(f"#result_list thead th.column-{column}").bounding_box()
+                assert header is not None, (name, column)
+                assert header["x"] + header["width"] <= right, (name, column)
+        headers = [h.strip() for h in page.locator("#result_list thead th").all_inner_texts()]
+        assert not {"PK", "ID", "Pk", "Id"} & set(headers), (name, headers)
+        shot(page, f"7{list(LISTS).index(name):02d}-lists-{name.replace('/', '-')}-{language}")
+
+    # and: a phone is named in words, not "dev_… (Samsung A05) of …"
+    page.goto(f"{demo}/admin/devices/enrolmentcode/")
+    phones = page.locator("#result_list td.field-phone").all_inner_texts()
+    assert phones
+    assert all(" of " not in p and p.count(" · ") == 1 for p in phones), phones
+    assert page.kuzet_errors == []
