@@ -20,16 +20,15 @@ export class Store {
     this.listeners = new Set()
   }
 
-  get() {
-    return this.state
-  }
+  // Arrow functions: the screen's hook takes them as they are (stable, bound).
+  get = () => this.state
 
   set(patch) {
     this.state = { ...this.state, ...patch }
     for (const listener of this.listeners) listener(this.state)
   }
 
-  subscribe(listener) {
+  subscribe = (listener) => {
     this.listeners.add(listener)
     return () => this.listeners.delete(listener)
   }

@@ -1,10 +1,12 @@
+import { useSyncExternalStore } from 'preact/compat'
 import { useEffect, useState } from 'preact/hooks'
 
-/** The store's state, re-rendering on every change. */
+/** The store's state, re-rendering on every change. useSyncExternalStore reads the store
+ * again once it has subscribed: a change between the first render and the subscription (a
+ * second tab learns within that window that the first holds the lock) is not lost — with
+ * useState + useEffect it was, and the screen stayed on "Loading…". */
 export function useStore(store) {
-  const [state, setState] = useState(store.get())
-  useEffect(() => store.subscribe(setState), [store])
-  return state
+  return useSyncExternalStore(store.subscribe, store.get)
 }
 
 /** The hash route: "#/a/<id>" → {name: "assignment", id}, "#/unit" → {name: "unit"}. */
