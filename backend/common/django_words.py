@@ -18,6 +18,9 @@ DJANGO_WORDS = (
     gettext_noop("Raw passwords are not stored, so there is no way to see the user’s password."),
     gettext_noop("Reset password"),
     gettext_noop("Set password"),
+    # … of an officer who has none (a duty officer's before the console is opened to them).
+    gettext_noop("No password set."),
+    gettext_noop("Enable password-based authentication for this user by setting a password."),
     gettext_noop("Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only."),
     # A new officer's form (a chief's, the oblast administrator's): its help and the password
     # rules (AUTH_PASSWORD_VALIDATORS), as help under the field and as errors after a try.

@@ -11,10 +11,12 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -155,7 +157,19 @@ class OfficerAdmin(ScopedAdminMixin, UserAdmin):  # type: ignore[type-arg]
             if user.role == Role.OBLAST_ADMIN:
                 fields += ("role", "district", "oblast")
             return ((None, {"classes": ("wide",), "fields": fields}),)
-        return ((None, {"fields": ("username", "password")}), self.person, self.service, self.dates)
+        # A chief's patrol officers never sign in to the console: their page has no password
+        # (nor may a chief set one: ``user_change_password``).
+        first = ("username",) if user.role == Role.CHIEF else ("username", "password")
+        return ((None, {"fields": first}), self.person, self.service, self.dates)
+
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> Any:
+        user: Any = request.user
+        if not user.is_superuser and user.role == Role.CHIEF:
+            # Another district's officer stays "not found" (as every page of theirs is).
+            if self.get_object(request, unquote(id)) is None:
+                raise Http404
+            raise PermissionDenied
+        return super().user_change_password(request, id, form_url)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         user: Any = request.user

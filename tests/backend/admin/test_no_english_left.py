@@ -143,6 +143,47 @@ def test_a_chief_adds_a_patrol_officer_without_a_password(client, world):
     assert not {"usable_password", "password1", "password2"} & set(fields)
 
 
+def test_a_chiefs_patrol_officer_has_no_password_to_set(client, world):
+    # given
+    client.force_login(world.a.chief)
+    officer = world.a.officer
+
+    # when
+    page = client.get(reverse("admin:people_officer_change", args=[officer.pk]))
+    password = client.get(reverse("admin:auth_user_password_change", args=[officer.pk]))
+
+    # then: no password line, no link to set one, and the page behind the link is refused
+    assert page.status_code == 200
+    shown = [f for _, opts in page.context["adminform"].fieldsets for f in opts["fields"]]
+    assert "password" not in shown
+    assert (
+        reverse("admin:auth_user_password_change", args=[officer.pk]) not in page.content.decode()
+    )
+    assert password.status_code == 403
+
+
+@pytest.mark.parametrize("language", ["kk", "ru"])
+def test_an_officer_without_a_password_reads_so_in_the_administrators_language(
+    client, world, language
+):
+    # given: the oblast administrator opens a patrol officer's page (no console password)
+    admin_user = world.user("oblast_admin")
+    admin_user.language = language
+    admin_user.save(update_fields=["language"])
+    officer = world.a.officer
+    officer.set_unusable_password()
+    officer.save(update_fields=["password"])
+    client.force_login(admin_user)
+
+    # when
+    page = client.get(reverse("admin:people_officer_change", args=[officer.pk]))
+
+    # then
+    assert page.status_code == 200
+    assert english_on(client, reverse("admin:people_officer_change", args=[officer.pk])) == []
+    assert "No password set" not in page.content.decode()
+
+
 @pytest.mark.parametrize(
     ("language", "title", "yes"), [("kk", "12 сағат", "иә"), ("ru", "12 ч", "да")]
 )
