@@ -5,7 +5,9 @@ catalogs Django reads before its own (LOCALE_PATHS); translated there like Kuzet
 from django.utils.translation import gettext_noop, ngettext_lazy
 
 DJANGO_WORDS = (
-    # Every page's title (Django's Kazakh has two misspelt and two missing).
+    # Every page's title (Django's Kazakh has two misspelt and two missing, and its "Add %s"
+    # puts the model's lower-case name first: "қауіп субъектісі қосу").
+    gettext_noop("Add %s"),
     gettext_noop("Change %s"),
     gettext_noop("View %s"),
     gettext_noop("Select %s to change"),

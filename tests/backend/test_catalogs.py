@@ -12,7 +12,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from django.contrib import admin
 from django.utils import translation
+from django.utils.translation.trans_real import DjangoTranslation
 
 from backend.dispatch.lifecycle import AssignmentStatus, EventKind, IncidentStatus
 from backend.dispatch.models import Category, Channel, OutcomeCode
@@ -132,3 +134,47 @@ def test_every_field_in_the_console_has_its_name_and_help_in_the_readers_languag
 def _english(text: str) -> bool:
     """A label that still reads as English (an abbreviation such as SMS or GPS alone does not)."""
     return bool(re.search(r"[a-z]{3,}", text))
+
+
+ADMIN_JS = Path(admin.__file__).resolve().parent / "locale"
+
+
+@pytest.mark.skipif(MSGFMT is None, reason="needs GNU gettext's msgfmt (apt-get install gettext)")
+def test_the_admins_scripts_read_kazakh_with_kuzets_catalog_over_djangos(tmp_path):
+    # given: Django's Kazakh catalog of the admin's scripts, and Kuzet's for what it lacks
+    ours = BACKEND / "locale" / "kk" / "LC_MESSAGES" / "djangojs.po"
+    merged = tmp_path / "djangojs.po"
+    subprocess.run(
+        [
+            shutil.which("msgcat") or "msgcat",
+            "--use-first",
+            "-o",
+            str(merged),
+            str(ours),
+            str(ADMIN_JS / "kk" / "LC_MESSAGES" / "djangojs.po"),
+        ],
+        check=True,
+    )
+
+    # when
+    result = subprocess.run(
+        [MSGFMT, "--check", "--statistics", "-o", str(tmp_path / "djangojs.mo"), str(merged)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    kk = DjangoTranslation("kk", domain="djangojs", localedirs=[str(ADMIN_JS)])
+
+    # then: nothing left in English — the calendar's months and days, the time-zone note
+    assert "untranslated" not in result.stderr
+    assert "fuzzy" not in result.stderr
+    assert kk.gettext("January") == "Қаңтар"
+    assert kk.pgettext("one letter Monday", "M") == "Д"
+    note = kk.ngettext(
+        "Note: You are %s hour behind server time.",
+        "Note: You are %s hours behind server time.",
+        5,
+    )
+    assert note == "Ескерту: сіздің уақытыңыз сервер уақытынан %s сағат артта."
+    with ours.with_suffix(".mo").open("rb") as committed:
+        assert gettext.GNUTranslations(committed).gettext("Choose a Date") == "Күнді таңдаңыз"

@@ -184,6 +184,22 @@ def test_an_officer_without_a_password_reads_so_in_the_administrators_language(
     assert "No password set" not in page.content.decode()
 
 
+def test_page_titles_in_kazakh_start_with_what_the_page_does(client, world):
+    # given: a chief who reads Kazakh
+    chief = world.a.chief
+    chief.language = "kk"
+    chief.save(update_fields=["language"])
+    client.force_login(chief)
+
+    # when: a new risk case, an officer's page
+    add = client.get(reverse("admin:dispatch_risksubject_add")).content.decode()
+    change = client.get(reverse("admin:people_officer_change", args=[world.a.officer.pk]))
+
+    # then: "Қосу: қауіп субъектісі", not Django's "қауіп субъектісі қосу"
+    assert "<h1>Қосу: қауіп субъектісі</h1>" in add
+    assert "<h1>Өзгерту: қызметкер</h1>" in change.content.decode()
+
+
 @pytest.mark.parametrize(
     ("language", "title", "yes"), [("kk", "12 сағат", "иә"), ("ru", "12 ч", "да")]
 )
