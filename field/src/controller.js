@@ -5,7 +5,7 @@ import { DeviceClock, randomId } from './clock.js'
 import { TABLES, flush, openDatabase, raws } from './db.js'
 import { eventColumns, recordEvent } from './events.js'
 import { distanceM } from './format.js'
-import { DEFAULT_LANGUAGE, normaliseLanguage } from './i18n.js'
+import { normaliseLanguage, phoneLanguage } from './i18n.js'
 import { isWithdrawn } from './lifecycle.js'
 import { shouldReport } from './position.js'
 import { KEYS, SyncEngine, pushRecord } from './sync.js'
@@ -42,7 +42,7 @@ export class FieldApp {
     this.clock = new DeviceClock()
     this.store = new Store({
       phase: 'loading',
-      lang: DEFAULT_LANGUAGE,
+      lang: phoneLanguage(win?.navigator),
       officer: null,
       unit: null,
       deviceId: null,
@@ -90,7 +90,7 @@ export class FieldApp {
       officer: officer ?? null,
       unit: unit ?? null,
       deviceId: deviceId ?? null,
-      lang: normaliseLanguage(language ?? officer?.language ?? DEFAULT_LANGUAGE),
+      lang: normaliseLanguage(language ?? officer?.language ?? phoneLanguage(this.window.navigator)),
       onDuty: Boolean(onDuty),
     })
     this.window.addEventListener('online', () => this._coverage(true))

@@ -1,6 +1,6 @@
 // Every word on screen, in Kazakh, Russian and English. The officer's language comes from the
-// enrolment answer (Officer.language) and can be switched on the phone; Russian is the
-// server's default. Code values (statuses, categories, outcome codes) are translated here
+// enrolment answer (Officer.language) and can be switched on the phone; before enrolment the
+// phone's own language where it is one of the three, else Russian (the server's default). Code values (statuses, categories, outcome codes) are translated here
 // rather than taken from the server's `codes` table, whose labels are English only.
 
 export const LANGUAGES = ['kk', 'ru', 'en']
@@ -435,6 +435,18 @@ const messages = { kk, ru, en }
 
 export function normaliseLanguage(value) {
   return LANGUAGES.includes(value) ? value : DEFAULT_LANGUAGE
+}
+
+/** The phone's own language where the app speaks it ("kk-KZ" → "kk"), in the order the phone
+ * prefers them; Russian otherwise. What the enrolment screen reads before the server names
+ * the officer's language. */
+export function phoneLanguage(navigator) {
+  const tags = navigator?.languages?.length ? navigator.languages : [navigator?.language]
+  for (const tag of tags) {
+    const base = String(tag ?? '').toLowerCase().split('-')[0]
+    if (LANGUAGES.includes(base)) return base
+  }
+  return DEFAULT_LANGUAGE
 }
 
 /** The message `key` in `lang` with `{name}` placeholders filled; the key itself if unknown. */

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { distanceM, formatAge, formatDate, formatDistance, formatTime } from '../src/format.js'
-import { LANGUAGES, codeValues, hasAllKeys, label, missingCodes, normaliseLanguage, reasonText, t } from '../src/i18n.js'
+import {
+  LANGUAGES, codeValues, hasAllKeys, label, missingCodes, normaliseLanguage, phoneLanguage, reasonText, t,
+} from '../src/i18n.js'
 
 describe('i18n', () => {
   it('has every message and every code in Kazakh, Russian and English', () => {
@@ -14,6 +16,14 @@ describe('i18n', () => {
     expect(t('kk', 'waiting', { n: 3 })).toBe('Жіберуді күтуде: 3')
     expect(t('xx', 'waiting', { n: 3 })).toBe('Ждут отправки: 3')
     expect(normaliseLanguage('de')).toBe('ru')
+  })
+
+  it("reads the phone's language before enrolment, Russian where the app does not speak it", () => {
+    expect(phoneLanguage({ languages: ['kk-KZ', 'ru-RU'], language: 'kk-KZ' })).toBe('kk')
+    expect(phoneLanguage({ languages: ['de-DE', 'en-GB'], language: 'de-DE' })).toBe('en')
+    expect(phoneLanguage({ languages: [], language: 'ru' })).toBe('ru')
+    expect(phoneLanguage({ languages: ['uz-UZ'], language: 'uz-UZ' })).toBe('ru')
+    expect(phoneLanguage(undefined)).toBe('ru')
   })
 
   it('labels code values and shows an unknown server code as it is', () => {

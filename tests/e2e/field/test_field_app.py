@@ -435,3 +435,31 @@ def test_inspector_reports_position_status_and_sos_then_revocation_wipes_the_pho
         expect(page.get_by_role("heading", name="Enrol this device")).to_be_visible()
         assert incident["number"] not in page.evaluate(IDB_DUMP)
         phone.close()
+
+
+def test_a_kazakh_phone_enrols_in_kazakh_then_reads_the_officers_language(
+    field_server, personas, profile
+):
+    # given: a phone set to Kazakh; the officer's console profile says Russian
+    officer = personas.a.patrol_officers[0]
+    officer.language = "ru"
+    officer.save(update_fields=["language"])
+
+    with browser.playwright() as driver:
+        phone = launch_phone(driver, profile, locale="kk-KZ")
+        page = phone.pages[0]
+
+        # when: the app opens for the first time
+        page.goto(f"{field_server.url}/app/")
+
+        # then: the enrolment screen reads the phone's language
+        expect(page.get_by_role("heading", name="Құрылғыны тіркеу")).to_be_visible(timeout=20_000)
+        screenshot(page, SUITE, "40-enrol-kk-phone")
+
+        # when: enrolled
+        page.get_by_label("Тіркеу коды").fill(enrolment_code(officer.username))
+        page.get_by_role("button", name="Тіркеу", exact=True).click()
+
+        # then: the officer's own language from the server decides from now on
+        expect(page.get_by_role("heading", name="Мои вызовы")).to_be_visible(timeout=20_000)
+        phone.close()
