@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -26,6 +27,7 @@ from ..services.conflicts import (
     conflicts_resolve,
 )
 from .formatting import (
+    call_html,
     duration_text,
     ms_text,
     payload_rows,
@@ -194,7 +196,7 @@ class ConflictAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-ar
         "milestone",
         "state",
         "district",
-        "incident",
+        "call",
         "unit",
         "resolution",
         "resolved_by",
@@ -217,6 +219,10 @@ class ConflictAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-ar
         "same_assignment",
     )
     resolved = ("resolution", "resolution_note", "resolved_at", "resolved_by")
+
+    @admin.display(description=gettext_lazy("incident"), ordering="incident__number")
+    def call(self, obj: Conflict) -> SafeString | str:
+        return call_html(obj.incident)
 
     @admin.display(description=gettext_lazy("opened at"), ordering="opened_at")
     def opened(self, obj: Conflict) -> str:

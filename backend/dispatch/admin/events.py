@@ -14,7 +14,14 @@ from backend.ledger import uow
 from backend.people.admin_scoping import ScopedAdminMixin, seconds
 
 from ..models import Event
-from .formatting import duration_text, ms_text, payload_html, uncertainty_text, when_text
+from .formatting import (
+    call_html,
+    duration_text,
+    ms_text,
+    payload_html,
+    uncertainty_text,
+    when_text,
+)
 from .timeline import worded
 
 
@@ -37,7 +44,7 @@ class EventAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
         "estimated",
         "kind",
         "unit",
-        "incident",
+        "call",
         "source",
         "disposition",
         "sync_lag",
@@ -142,6 +149,10 @@ class EventAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     @admin.display(description=_("server received at"), ordering="server_received_at")
     def received(self, obj: Event) -> str:
         return when_text(obj.server_received_at)
+
+    @admin.display(description=_("incident"), ordering="incident__number")
+    def call(self, obj: Event) -> SafeString | str:
+        return call_html(obj.incident)
 
     @admin.display(description="±")
     def uncertainty(self, obj: Event) -> str:

@@ -38,6 +38,7 @@ __all__ = [
     "EPOCH_MS_FROM",
     "KEY_LABELS",
     "NOTHING",
+    "call_html",
     "clock_text",
     "date_text",
     "duration_text",
@@ -57,6 +58,19 @@ __all__ = [
     "when_text",
     "yes_no",
 ]
+
+
+def call_html(incident: Any) -> SafeString | str:
+    """A call in a list's cell: its number kept whole (a squeezed column would break it at a
+    hyphen), then what it is and how urgent, which wrap."""
+    if incident is None:
+        return NOTHING
+    return format_html(
+        '<span class="kuzet-code">{}</span> {} ({})',
+        incident.number,
+        incident.get_category_display(),
+        incident.priority,
+    )
 
 
 def risk_flag_text(flag: Mapping[str, Any]) -> str:

@@ -54,7 +54,7 @@ LISTS: dict[str, tuple[str, ...] | None] = {
         "estimated",
         "kind",
         "unit",
-        "incident",
+        "call",
         "source",
         "disposition",
         "sync_lag",
@@ -124,6 +124,16 @@ def test_every_list_shows_what_it_is_read_for_on_a_desk_screen(
         headers = [h.strip() for h in page.locator("#result_list thead th").all_inner_texts()]
         assert not {"PK", "ID", "Pk", "Id"} & set(headers), (name, headers)
         shot(page, f"7{list(LISTS).index(name):02d}-lists-{name.replace('/', '-')}-{language}")
+
+    # and: codes stay whole on a squeezed list — a callsign, a call's number
+    page.goto(f"{demo}/admin/dispatch/assignment/")
+    one_line = page.locator("#result_list tbody tr").first
+    for cell in (".field-unit", ".field-incident_link"):
+        box = one_line.locator(cell).locator("a").bounding_box()
+        assert box["height"] < 24, (cell, box)
+    page.goto(f"{demo}/admin/dispatch/event/?kind__exact=ack")
+    number = page.locator("#result_list td.field-call .kuzet-code").first
+    assert number.bounding_box()["height"] < 24
 
     # and: a phone is named in words, not "dev_… (Samsung A05) of …"
     page.goto(f"{demo}/admin/devices/enrolmentcode/")
