@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from backend.common import clock
 from backend.common.errors import DomainError
-from backend.common.formatting import when_text
+from backend.common.formatting import NOTHING, when_text
 from backend.people.admin import OfficerAdmin
 from backend.people.admin_scoping import (
     ENROL,
@@ -228,6 +228,4 @@ class EnrolmentCodeAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[ty
     def phone(self, obj: EnrolmentCode) -> str:
         """The phone the code enrolled: its make and id (the officer is the first column)."""
         device = obj.device
-        if device is None:
-            return "—"
-        return f"{device.model or device.platform or gettext('phone')} · {device.pk}"
+        return NOTHING if device is None else f"{device.make} · {device.pk}"

@@ -142,9 +142,14 @@ class Device(models.Model):
         ]
 
     def __str__(self) -> str:
-        # The phone's make, whose it is, and its id (what ``revoke_device`` takes): the same
-        # in every language but the fallback for a phone that did not name itself.
-        return f"{self.model or self.platform or gettext('phone')} · {self.officer} · {self.id}"
+        # The phone's make, whose it is, and its id (what ``revoke_device`` takes).
+        return f"{self.make} · {self.officer} · {self.id}"
+
+    @property
+    def make(self) -> str:
+        """The phone's model as it named itself, its platform, or "phone" in the reader's
+        language for one that named neither."""
+        return self.model or self.platform or gettext("phone")
 
     @property
     def audit_district_id(self) -> int | None:

@@ -23,7 +23,7 @@ from .. import access, kpis
 from ..models import Incident
 from . import call_entry
 from .dispatch_panel import IncidentDispatchAdminMixin
-from .formatting import duration_text, risk_flags_html, when_text
+from .formatting import NOTHING, duration_text, risk_flags_html, when_text
 
 # What a superuser may correct on an incident: what the caller said, where, the registry
 # numbers. Status, priority, place and every time belong to the services.
@@ -247,7 +247,7 @@ class IncidentAdmin(IncidentDispatchAdminMixin, ScopedAdminMixin, admin.ModelAdm
     def response(self, obj: Any) -> str | SafeString:
         """How long the call waited for its first unit, and under it when that unit arrived."""
         if obj.first_on_scene_at is None:
-            return "—"
+            return NOTHING
         return format_html(
             '{}<br><span class="quiet">{}</span>',
             duration_text(round(obj.response_s)),
