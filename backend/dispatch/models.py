@@ -789,7 +789,9 @@ class EscalationPolicy(models.Model):
         related_name="policies",
     )
     priority = models.CharField(_("priority"), max_length=2, choices=Priority.choices)
-    zone = models.CharField(_("zone"), max_length=16, blank=True, help_text=_("blank: every zone"))
+    zone = models.CharField(
+        _("zone"), max_length=16, blank=True, choices=Zone.choices, help_text=_("blank: every zone")
+    )
     deliver_within_s = models.PositiveIntegerField(_("deliver within s"), default=30)
     ack_within_s = models.PositiveIntegerField(_("ack within s"))
     arrive_within_s = models.PositiveIntegerField(

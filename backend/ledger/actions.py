@@ -11,7 +11,9 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Literal
 
+from django.apps import apps
 from django.utils.functional import Promise
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 
@@ -141,14 +143,28 @@ _ADMIN_VERBS: dict[str, Promise] = {
 }
 
 
+def object_type_label(object_type: str) -> str:
+    """What an entry is about, in words: its model's name (``assignment``, ``risk_subject``,
+    ``sms`` → "SMS message"); an entry about nothing in particular (seeding, a login) says so."""
+    if not object_type:
+        return str(_("none"))
+    model_name = OBJECT_TYPE_MODELS.get(object_type, object_type.replace("_", ""))
+    model = next((m for m in apps.get_models() if m._meta.model_name == model_name), None)
+    return str(model._meta.verbose_name) if model is not None else object_type
+
+
+# Object types named otherwise than their model (the rest are the model's name).
+OBJECT_TYPE_MODELS = {"sms": "smsmessage"}
+
+
 def action_label(action: str) -> str:
-    """An audit action as words: its label, or ``<model> <verb>`` for the admin's edits and
-    sensitive reads (``incident.changed_in_admin`` → "incident changed in admin")."""
+    """An audit action as words: its label, or ``<model>: <verb>`` for the admin's edits and
+    sensitive reads (``risksubject.read`` → "Risk subject: read", the model's own name)."""
     label = ACTION_LABELS.get(action)
     if label is not None:
         return str(label)
     model, _dot, verb = action.partition(".")
     words = _ADMIN_VERBS.get(verb)
     if words is not None:
-        return f"{model.replace('_', ' ').capitalize()}: {words}"
+        return f"{capfirst(object_type_label(model))}: {words}"
     return action.replace("_", " ").replace(".", ": ")

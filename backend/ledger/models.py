@@ -23,6 +23,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .actions import action_label
+
 GENESIS_HASH = "0" * 64
 
 
@@ -90,7 +92,17 @@ class AuditEntry(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"#{self.id} {self.action} {self.object_type}:{self.object_id}"
+        # The page's title and breadcrumb: the entry's number and what happened, in words
+        # (the list still finds an entry by the action's code).
+        return f"№ {self.id} · {action_label(self.action)}"
+
+    @property
+    def actor_name(self) -> str:
+        """Who acted, as a person reads it: the login or the integration's name (stored as
+        ``intake:<name>``, what the hash chain covers), else the kind of actor."""
+        if self.actor_kind == ActorKind.INTEGRATION:
+            return self.actor_label.removeprefix("intake:") or self.get_actor_kind_display()
+        return self.actor_label or str(self.get_actor_kind_display())
 
     @property
     def data_dict(self) -> dict[str, Any]:

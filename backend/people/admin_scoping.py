@@ -235,7 +235,7 @@ class ScopedAdminMixin(_AdminBase):
         rows = [
             {
                 "when": when_text(entry.at),
-                "who": entry.actor_label or entry.get_actor_kind_display(),
+                "who": entry.actor_name,
                 "action": action_label(entry.action),
                 "data": payload_html(history_words(entry.data_dict)),
             }

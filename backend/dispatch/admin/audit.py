@@ -11,7 +11,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.apps import apps
 from django.contrib import admin
 from django.contrib.admin.views.main import ChangeList
 from django.db import models
@@ -19,7 +18,7 @@ from django.db.models import Q
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from backend.ledger.actions import action_label
+from backend.ledger.actions import action_label, object_type_label
 from backend.ledger.models import AuditEntry
 from backend.people.admin_scoping import ScopedAdminMixin
 from backend.people.models import Officer, Role, Unit
@@ -27,21 +26,6 @@ from backend.people.models import Officer, Role, Unit
 from ..models import Assignment, Incident
 from .formatting import payload_html, when_text
 from .timeline import UNIT_KEYS, incident_ids_in, with_numbers, worded
-
-
-def object_type_label(object_type: str) -> str:
-    """What an entry is about, in words: its model's name (``assignment``, ``sms`` → "SMS
-    message"); an entry about nothing in particular (seeding, a login) says so."""
-    if not object_type:
-        return str(_("none"))
-    model_name = OBJECT_TYPE_MODELS.get(object_type, object_type.replace("_", ""))
-    model = next((m for m in apps.get_models() if m._meta.model_name == model_name), None)
-    return str(model._meta.verbose_name) if model is not None else object_type
-
-
-# Object types named otherwise than their model (the rest are the model's name).
-OBJECT_TYPE_MODELS = {"sms": "smsmessage"}
-
 
 # How a person names a record, by the entry's object type: the model and its name's fields.
 NAMED_BY: dict[str, tuple[type[models.Model], tuple[str, ...]]] = {
@@ -87,7 +71,7 @@ class AuditEntryAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-
     list_display = (
         "number",
         "when",
-        "actor_label",
+        "who",
         "actor_kind",
         "action_words",
         "object_kind",
@@ -105,7 +89,7 @@ class AuditEntryAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-
         "at",
         "actor",
         "actor_kind",
-        "actor_label",
+        "who",
         "action_words",
         "object_kind",
         "object_name",
@@ -147,6 +131,10 @@ class AuditEntryAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-
     @admin.display(description=_("at"), ordering="at")
     def when(self, obj: AuditEntry) -> str:
         return when_text(obj.at)
+
+    @admin.display(description=_("actor label"), ordering="actor_label")
+    def who(self, obj: AuditEntry) -> str:
+        return obj.actor_name
 
     @admin.display(description=_("action"), ordering="action")
     def action_words(self, obj: AuditEntry) -> str:

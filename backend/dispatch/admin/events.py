@@ -22,7 +22,7 @@ from .formatting import (
     uncertainty_text,
     when_text,
 )
-from .timeline import worded
+from .timeline import via_text, worded
 
 
 def event_scope_q(admin_: ScopedAdminMixin, request: HttpRequest, prefix: str = "") -> Q:
@@ -68,7 +68,7 @@ class EventAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
                     "id",
                     "kind",
                     "source",
-                    "via",
+                    "via_words",
                     "assignment",
                     "incident",
                     "unit",
@@ -131,6 +131,10 @@ class EventAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         return [f for _, opts in self.fieldsets for f in opts["fields"]]
+
+    @admin.display(description=_("via"))
+    def via_words(self, obj: Event) -> str:
+        return via_text(obj.via)
 
     @admin.display(description=_("device clock"))
     def device_clock(self, obj: Event) -> str:

@@ -75,7 +75,7 @@ class EscalationPolicyAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore
     list_display = (
         "where",
         "priority",
-        "zone",
+        "zone_words",
         "deliver_within",
         "ack_within",
         "arrive_within",
@@ -84,9 +84,23 @@ class EscalationPolicyAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore
     list_filter = ("priority", "district")
     ordering = ("district__name", "priority", "zone")
 
+    # What a reader who may not change a row sees: the list's words (deadlines in minutes,
+    # "any zone"), not the form's seconds and codes.
+    shown = ("where", "priority", "zone_words", "deliver_within", "ack_within", "arrive_within")
+
     def scope_q(self, request: HttpRequest) -> Q:
         scope = self.district_scope(request)
         return scope.q("district") | Q(district__isnull=True)
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        if obj is not None and not self.has_change_permission(request, obj):
+            return self.shown
+        return super().get_fields(request, obj)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        if obj is not None and not self.has_change_permission(request, obj):
+            return self.shown
+        return super().get_readonly_fields(request, obj)
 
     def can(self, request: HttpRequest, capability: str, obj: Any = None) -> bool:
         if not super().can(request, capability, obj):
@@ -111,6 +125,10 @@ class EscalationPolicyAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore
         if obj.district_id:
             return obj.district.name  # type: ignore[union-attr]
         return str(_("default (every district)"))
+
+    @admin.display(description=_("zone"), ordering="zone")
+    def zone_words(self, obj: EscalationPolicy) -> str:
+        return str(obj.get_zone_display()) if obj.zone else str(_("any zone"))
 
     @admin.display(description=_("deliver within"), ordering="deliver_within_s")
     def deliver_within(self, obj: EscalationPolicy) -> str:

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
+from backend.common.formatting import NOTHING
 from backend.devices.models import REVOKE_REASONS
 from backend.geo.models import Coverage
 from backend.ledger.actions import action_label
@@ -129,9 +130,17 @@ VIA_LABELS = {
     "phone": gettext_lazy("phone"),
     "radio": gettext_lazy("radio"),
     "in_person": gettext_lazy("in person"),
-    "http": gettext_lazy("Field app"),
-    "ws": gettext_lazy("Field app"),
+    # The field app's own pushes (HTTP or its socket) came over mobile internet; "Field
+    # app" is already the source beside it.
+    "http": gettext_lazy("mobile internet"),
+    "ws": gettext_lazy("mobile internet"),
+    "server": gettext_lazy("Server"),
 }
+
+
+def via_text(via: str) -> str:
+    """How an event reached the server, in words (an unknown channel as it was written)."""
+    return str(VIA_LABELS[via]) if via in VIA_LABELS else via or NOTHING
 
 
 def _event_source(e: Event) -> str:
@@ -343,7 +352,7 @@ def incident_timeline(incident: Incident) -> list[TimelineRow]:
                 action_label(entry.action),
                 f"#{entry.id} "
                 + payload_text(with_numbers(worded(entry.data_dict, callsigns), numbers)),
-                entry.actor_label or entry.actor_kind,
+                entry.actor_name,
             )
         )
     rows.sort(key=lambda r: (r.at, r.order))

@@ -9,6 +9,7 @@ import pytest
 from django.contrib.admin.utils import quote
 from django.urls import reverse
 
+from backend.dispatch.models import Incident
 from backend.dispatch.services import incident_dispatch
 from backend.ledger.models import AuditEntry
 from tests import factories
@@ -344,3 +345,52 @@ def test_a_unit_gone_silent_reads_as_words(client, personas):
     assert rows["Последняя связь"] == "02.03.2026 09:00:00"  # local time (UTC+5)
     assert rows["Последняя связь — как"] == "синхронизация"
     assert f'<div class="readonly">{unit.callsign}</div>' in page
+
+
+def test_an_entrys_title_and_a_sensitive_read_of_a_risk_address_read_as_words(client, personas):
+    # given: the duty officer opened a DV risk address (an audited read); the chief reads
+    # Russian
+    from backend.dispatch.models import RiskSubject
+    from backend.ledger import uow
+
+    subject = RiskSubject.objects.create(
+        kind="address", district=personas.a.district, address="ул. Абая, 1"
+    )
+    uow.record_read(actor=personas.duty, obj=subject, purpose="admin.risk_subject_view")
+    entry = AuditEntry.objects.get(action="risksubject.read")
+    client.force_login(personas.a.chief)
+
+    # when
+    page = client.get(reverse("admin:ledger_auditentry_change", args=[entry.pk])).content.decode()
+    listing = client.get(reverse("admin:ledger_auditentry_changelist")).content.decode()
+
+    # then: the model by its name (not "Risksubject"), the title in words, not codes
+    assert f"<h2>№ {entry.pk} · Объект риска: просмотрено</h2>" in page
+    assert f"<title>№ {entry.pk} · Объект риска: просмотрено" in page
+    assert "Объект риска: просмотрено" in listing
+    for html in (page, listing):
+        assert "risksubject" not in re.sub(r"<[^>]*>", "", html).lower()  # what a person reads
+
+
+def test_a_call_from_an_integration_names_the_integration_not_its_key_prefix(client, personas):
+    # given: eGov reports a call
+    from backend.common import clock
+    from backend.dispatch.services import IncidentInput, intake_key_issue, intake_receive
+
+    key, _raw = intake_key_issue(channel="egov", name="eGov Mobile")
+    data = IncidentInput(
+        category="theft", received_at=clock.now(), settlement_id=personas.a.town.pk
+    )
+    intake_receive(key=key, channel="egov", external_ref="eg-7", data=data)
+    incident = Incident.objects.get(external_ref="eg-7")
+    client.force_login(personas.a.chief)
+
+    # when
+    listing = client.get(reverse("admin:ledger_auditentry_changelist")).content.decode()
+    page = client.get(reverse("admin:dispatch_incident_change", args=[incident.pk]))
+
+    # then: the log and the call's timeline say who reported it, as its name
+    assert "eGov Mobile" in listing
+    assert "eGov Mobile" in page.content.decode()
+    for html in (listing, page.content.decode()):
+        assert "intake:eGov" not in html

@@ -163,6 +163,59 @@ def test_only_the_oblast_admin_changes_default_policies(client, world, viewer, c
     assert policy.deliver_within_s == (60 if can_change else 30)
 
 
+def test_a_policy_the_reader_cannot_change_reads_in_minutes_and_words(client, world):
+    # given: the oblast's default policy (every zone), which a chief only reads, and a
+    # district's own row for remote villages
+    EscalationPolicy.objects.create(
+        district=world.a.district, priority="P0", zone="remote", ack_within_s=90,
+        arrive_within_s=3600,
+    )  # fmt: skip
+    policy, _new = EscalationPolicy.objects.update_or_create(
+        district=None,
+        priority="P3",
+        zone="",
+        defaults={"ack_within_s": 600, "arrive_within_s": 5400},
+    )
+    client.force_login(world.a.chief)
+
+    # when
+    page = client.get(reverse("admin:dispatch_escalationpolicy_change", args=[policy.pk]))
+    listing = client.get(reverse("admin:dispatch_escalationpolicy_changelist"))
+
+    # then: deadlines as minutes and the zone in words, not the stored seconds and codes
+    fields = {
+        line.field["label"]: str(line.contents())
+        for fieldset in page.context["adminform"]
+        for row in fieldset
+        for line in row
+    }
+    assert (fields["zone"], fields["acknowledge within"], fields["arrive within"]) == (
+        "any zone",
+        "10 min",
+        "90 min",
+    )
+    rows = listing.content.decode().split('id="result_list"')[1]
+    assert '<td class="field-zone_words">Remote</td>' in rows
+    assert ">remote<" not in rows
+
+
+def test_the_policy_form_offers_the_zones_by_name(client, world):
+    # given
+    client.force_login(world.a.chief)
+
+    # when
+    page = client.get(reverse("admin:dispatch_escalationpolicy_add"))
+
+    # then
+    zone = page.context["adminform"].form.fields["zone"]
+    assert list(zone.choices)[1:] == [
+        ("urban", "Urban"),
+        ("suburban", "Suburban"),
+        ("rural", "Rural"),
+        ("remote", "Remote"),
+    ]
+
+
 def test_chief_adds_an_officer_to_the_own_district_only(client, world):
     # given
     client.force_login(world.a.chief)

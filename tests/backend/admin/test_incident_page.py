@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.contrib.admin.utils import quote
 from django.urls import reverse
 
 from backend.common import clock
@@ -64,7 +65,26 @@ def test_incident_page_shows_the_timeline_in_time_order(client, world):
     assert "± 1.2 s by Elapsed time from a server anchor of the same boot" in event_row.detail
     # the device's own clock (7 s fast), in local time with the date
     assert "device clock 02.03.2026 09:05:07" in event_row.detail
+    # who and how: the app's push came over mobile internet (not "Field app / Field app")
+    assert event_row.source == "Field app / mobile internet"
     assert 'id="kuzet-timeline"' in response.content.decode()
+
+
+def test_an_events_page_says_how_it_came_in_words(client, world):
+    # given: an acknowledgement the app pushed over HTTP
+    client.force_login(world.a.chief)
+
+    # when
+    page = client.get(reverse("admin:dispatch_event_change", args=[quote(world.a.event.pk)]))
+
+    # then
+    fields = {
+        line.field["label"]: str(line.contents())
+        for fieldset in page.context["adminform"]
+        for row in fieldset
+        for line in row
+    }
+    assert (fields["source"], fields["via"]) == ("Field app", "mobile internet")
 
 
 def test_reading_a_dv_incident_is_audited_and_listing_it_is_not(client, world):
