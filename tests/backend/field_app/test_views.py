@@ -139,3 +139,25 @@ def test_the_app_does_not_vary_by_language_or_cookie(client, dist, path, persona
     vary = {v.strip().lower() for v in response.get("Vary", "").split(",")}
     assert not vary & {"cookie", "accept-language"}
     assert "Content-Language" not in response
+
+
+@pytest.mark.django_db
+def test_the_consoles_and_the_board_show_the_apps_icon_and_favicon_ico_finds_it(
+    client, dist, personas
+):
+    # given: the build's icon
+    (dist / "icon.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"></svg>')
+
+    # when
+    login_page = client.get("/admin/login/").content.decode()
+    client.force_login(personas.duty)
+    board = client.get("/board/").content.decode()
+    favicon = client.get("/favicon.ico", follow=True)
+
+    # then: every page names its icon (a browser asked /favicon.ico and got a 404 before)
+    link = '<link rel="icon" href="/app/icon.svg" type="image/svg+xml">'
+    assert link in login_page
+    assert link in board
+    assert favicon.redirect_chain == [("/app/icon.svg", 301)]
+    assert favicon.status_code == 200
+    assert favicon["Content-Type"].startswith("image/svg+xml")
