@@ -101,6 +101,15 @@ def revoke_reason_text(reason: str) -> str:
     return str(label) if label is not None else reason
 
 
+class Platform(models.TextChoices):
+    """What a device says it runs on at enrolment (stored as sent; these read in words)."""
+
+    ANDROID = "android", "Android"
+    IOS = "ios", "iOS"
+    WEB = "web", _("browser (the field app)")
+    PYTHON = "python", _("reference client (Python)")
+
+
 class Device(models.Model):
     id = models.CharField(
         _("ID"), primary_key=True, max_length=32, default=new_device_id, editable=False
@@ -112,7 +121,7 @@ class Device(models.Model):
         related_name="devices",
     )
     install_id = models.CharField(_("install id"), max_length=128)
-    platform = models.CharField(_("platform"), max_length=32, blank=True)
+    platform = models.CharField(_("platform"), max_length=32, blank=True, choices=Platform.choices)
     model = models.CharField(_("model"), max_length=64, blank=True)
     app_version = models.CharField(_("app version"), max_length=32, blank=True)
     token_hash = models.CharField(_("token hash"), max_length=64, unique=True)
@@ -149,7 +158,7 @@ class Device(models.Model):
     def make(self) -> str:
         """The phone's model as it named itself, its platform, or "phone" in the reader's
         language for one that named neither."""
-        return self.model or self.platform or gettext("phone")
+        return self.model or str(self.get_platform_display()) or gettext("phone")
 
     @property
     def audit_district_id(self) -> int | None:

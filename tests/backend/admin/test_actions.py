@@ -120,6 +120,22 @@ def test_a_revoked_phone_reads_in_the_chiefs_language_on_its_page_and_in_the_log
     assert " of " not in str(device)
 
 
+def test_a_phones_platform_reads_in_words_on_the_list_and_its_page(client, world):
+    # given: the app in a browser and the simulator's Android phones, as they enrolled
+    Device.objects.filter(pk=world.a.device.pk).update(platform="web", model="")
+    client.force_login(world.a.chief)
+
+    # when
+    listing = client.get(reverse("admin:devices_device_changelist")).content.decode()
+    page = client.get(reverse("admin:devices_device_change", args=[quote(world.a.device.pk)]))
+
+    # then
+    assert '<td class="field-platform">browser (the field app)</td>' in listing
+    assert ">web<" not in listing
+    assert "browser (the field app)" in page.content.decode()
+    assert Device(platform="android").make == "Android"
+
+
 def test_chief_of_b_revoking_a_devices_of_a_revokes_nothing(client, world):
     # given
     client.force_login(world.b.chief)
