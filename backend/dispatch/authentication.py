@@ -25,6 +25,7 @@ from rest_framework.request import Request
 from backend.common.attempts import INTAKE_KEY, STAFF_TOKEN, attempts_check, attempts_failed
 from backend.common.errors import Unauthenticated
 from backend.common.net import client_ip
+from backend.ledger.models import INTEGRATION_LABEL_PREFIX
 
 from .models import IntakeKey
 from .services.intake import intake_key_authenticate
@@ -41,7 +42,7 @@ class Integration:
     role: str = "integration"
 
     def get_username(self) -> str:
-        return f"intake:{self.key.name}"
+        return INTEGRATION_LABEL_PREFIX + self.key.name
 
 
 class IntakeKeyAuthentication(BaseAuthentication):

@@ -27,6 +27,9 @@ from .actions import action_label
 
 GENESIS_HASH = "0" * 64
 
+# An integration's entries name it as ``intake:<key name>`` (ActorKind.INTEGRATION).
+INTEGRATION_LABEL_PREFIX = "intake:"
+
 
 class Sequencer(models.Model):
     """The one row whose lock orders the audit chain and the change log."""
@@ -101,7 +104,8 @@ class AuditEntry(models.Model):
         """Who acted, as a person reads it: the login or the integration's name (stored as
         ``intake:<name>``, what the hash chain covers), else the kind of actor."""
         if self.actor_kind == ActorKind.INTEGRATION:
-            return self.actor_label.removeprefix("intake:") or self.get_actor_kind_display()
+            name = self.actor_label.removeprefix(INTEGRATION_LABEL_PREFIX)
+            return name or str(self.get_actor_kind_display())
         return self.actor_label or str(self.get_actor_kind_display())
 
     @property

@@ -16,7 +16,7 @@ from backend.common.errors import Conflict, Forbidden, ValidationFailed
 from backend.geo.models import Settlement
 from backend.ledger import uow
 from backend.ledger.actions import AuditAction
-from backend.ledger.models import ActorKind
+from backend.ledger.models import INTEGRATION_LABEL_PREFIX, ActorKind
 from backend.ledger.names import SyncTable
 from backend.people.access import district_scope
 from backend.people.models import Unit, UnitType
@@ -227,11 +227,14 @@ def incident_new(
         subjects = risk.dv_call_count(incident, subjects=subjects)
         follow_up = _dv_follow_up(incident, settlement=settlement)
 
+    actor_kind, actor_label = None, ""
+    if by is None and intake_key is not None:
+        actor_kind, actor_label = ActorKind.INTEGRATION, INTEGRATION_LABEL_PREFIX + intake_key.name
     uow.audit(
         AuditAction.INCIDENT_CREATED,
         actor=by,
-        actor_kind=None if by is not None else ActorKind.INTEGRATION if intake_key else None,
-        actor_label="" if by is not None else (f"intake:{intake_key.name}" if intake_key else ""),
+        actor_kind=actor_kind,
+        actor_label=actor_label,
         obj=incident,
         data={
             "number": incident.number,
