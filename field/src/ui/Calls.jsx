@@ -16,6 +16,15 @@ import {
 // COAO_ARTICLE_RE (sync/protocol.py) without its anchors; a test keeps the two equal.
 const COAO_ARTICLE_PATTERN = '[1-9][0-9]{0,2}(-[1-9][0-9]?)?'
 
+// How long a call has been going, while it is open; when it closed, once it has (a closed
+// call's "time since dispatch" kept counting for days).
+export function callAge(lang, assignment, now) {
+  if (isClosed(assignment) && assignment.closed_at) {
+    return t(lang, 'closed_at', { t: formatTime(lang, assignment.closed_at, now) })
+  }
+  return t(lang, 'since_dispatch', { t: formatAge(lang, assignment.dispatched_at, now) })
+}
+
 function ownEvents(state) {
   const deviceId = state.deviceId
   return state.data.events.filter((e) => e._status === 'created' || (deviceId && e.device_id === deviceId))
@@ -46,7 +55,7 @@ export function CallList({ state }) {
           </span>
           <span class="call-place">{[placeOf(state, incident), incident?.landmark].filter(Boolean).join(' · ')}</span>
           <span class="call-age">
-            {t(lang, 'since_dispatch', { t: formatAge(lang, assignment.dispatched_at, now) })}
+            {callAge(lang, assignment, now)}
             {incident?.number ? ` · № ${incident.number}` : ''}
           </span>
         </a>
@@ -378,7 +387,7 @@ export function CallDetail({ app, state, id }) {
         <h1>{incident ? label(lang, 'category', incident.category) : '…'}</h1>
         <p class="status-line">
           {label(lang, 'assignment_status', status)} · {t(lang, 'dispatched_at', { t: formatTime(lang, assignment.dispatched_at, now) })} ·{' '}
-          {t(lang, 'since_dispatch', { t: formatAge(lang, assignment.dispatched_at, now) })}
+          {callAge(lang, assignment, now)}
         </p>
         {incident?.number && <p class="number">№ {incident.number}</p>}
       </header>
