@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
+from decimal import Decimal
 from typing import Any
 
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.functional import Promise
 from django.utils.html import format_html, format_html_join
@@ -95,7 +96,8 @@ def minutes_text(seconds: int | None) -> str:
         return NOTHING
     minutes = seconds / 60
     shown = f"{minutes:g}" if minutes == round(minutes, 2) else f"{minutes:.2f}"
-    return _("%(minutes)s min") % {"minutes": shown}
+    # The reader's decimal mark: "0,5 мин" in Kazakh and Russian, "0.5 min" in English.
+    return _("%(minutes)s min") % {"minutes": formats.number_format(Decimal(shown))}
 
 
 def yes_no(value: bool) -> str:

@@ -174,6 +174,20 @@ def test_escalation_deadlines_are_minutes_in_the_list_and_the_form(client, world
     assert "Deliver within, minutes" in form.content.decode()
 
 
+def test_a_deadline_reads_with_the_readers_decimal_mark(client, world):
+    # given: 30 s to deliver; the oblast administrator reads Russian
+    world.oblast_admin.language = "ru"
+    world.oblast_admin.save(update_fields=["language"])
+    client.force_login(world.oblast_admin)
+
+    # when
+    listing = client.get(reverse("admin:dispatch_escalationpolicy_changelist")).content.decode()
+
+    # then
+    row = listing[listing.index('class="field-deliver_within"') :]
+    assert row.startswith('class="field-deliver_within">0,5 мин</td>')
+
+
 def test_a_deadline_out_of_range_is_a_clear_error_and_nothing_changes(client, world):
     # given
     policy = world.default_policy
