@@ -9,6 +9,7 @@ because the people and territory admins sit below dispatch and need the same clo
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
@@ -86,12 +87,13 @@ def uncertainty_text(ms: int | None) -> str:
     if ms is None:
         return "± ?"
     if ms < 10_000:
-        return "± " + _("%(seconds)s s") % {"seconds": f"{ms / 1000:.1f}"}
+        return "± " + _("%(seconds)s s") % {"seconds": formats.number_format(ms / 1000, 1)}
     return "± " + clock_text(ms // 1000)
 
 
 def minutes_text(seconds: int | None) -> str:
-    """A policy deadline stored in seconds, as people set it: ``5 min``, ``1.5 min``."""
+    """A policy deadline stored in seconds, as people set it: ``5 min``, ``1.5 min`` (the
+    reader's decimal mark, as every number here)."""
     if seconds is None:
         return NOTHING
     minutes = seconds / 60
@@ -260,7 +262,9 @@ def value_text(value: Any, key: str = "") -> str:
             return duration_text(round(value))
         if (key == "at" or key.endswith("_at")) and abs(value) >= EPOCH_MS_FROM:
             return ms_text(int(value))
-        return f"{value:g}" if isinstance(value, float) else str(value)
+        if isinstance(value, float) and math.isfinite(value):
+            return formats.number_format(Decimal(f"{value:g}"))  # the reader's decimal mark
+        return str(value)
     if isinstance(value, dt.datetime):
         return when_text(value)
     if isinstance(value, dt.date):

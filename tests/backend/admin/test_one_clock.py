@@ -188,6 +188,22 @@ def test_a_deadline_reads_with_the_readers_decimal_mark(client, world):
     assert row.startswith('class="field-deliver_within">0,5 мин</td>')
 
 
+def test_an_estimates_uncertainty_reads_with_the_readers_decimal_mark(client, world):
+    # given: the oblast administrator reads Russian; an event known to ± 1.2 s
+    from backend.dispatch.models import Event
+
+    Event.objects.filter(pk=world.a.event.pk).update(estimate_uncertainty_ms=1200)
+    world.oblast_admin.language = "ru"
+    world.oblast_admin.save(update_fields=["language"])
+    client.force_login(world.oblast_admin)
+
+    # when
+    listing = client.get(reverse("admin:dispatch_event_changelist")).content.decode()
+
+    # then
+    assert '<td class="field-uncertainty">± 1,2 с</td>' in listing
+
+
 def test_a_deadline_out_of_range_is_a_clear_error_and_nothing_changes(client, world):
     # given
     policy = world.default_policy
@@ -212,3 +228,11 @@ def test_payload_text_labels_every_key():
     assert payload_text({"sms": 2, "citizen_told": True, "odd_key": [1, 2]}) == (
         "Citizen told: yes; Odd key: 1, 2; SMS sent: 2"
     )
+
+
+@pytest.mark.parametrize(("language", "text"), [("ru", "12,5"), ("kk", "12,5"), ("en", "12.5")])
+def test_a_fraction_in_a_facts_details_reads_with_the_readers_decimal_mark(language, text):
+    with translation.override(language):
+        assert value_text(12.5, "accuracy_m") == text
+        assert value_text(float("nan"), "accuracy_m") == "nan"  # as sent, never a crash
+        assert value_text(7, "count") == "7"
