@@ -9,13 +9,13 @@ from backend.ledger.models import AuditEntry
 from .conftest import SyncApi
 
 
-def enrol(client, code, install_id="install-123"):
+def enrol(client, code, install_id="install-123", platform="android"):
     return client.post(
         "/api/sync/v1/enroll",
         {
             "code": code,
             "device": {
-                "platform": "android",
+                "platform": platform,
                 "model": "A52",
                 "app_version": "1.4",
                 "install_id": install_id,
@@ -167,3 +167,20 @@ def test_enrolment_answers_the_officers_screen_language(personas, client):
     # then
     assert body["officer"]["language"] == "kk"
     assert body["officer"]["username"] == officer.username
+
+
+@pytest.mark.django_db
+def test_a_phone_on_a_platform_kuzet_has_no_name_for_enrols_and_keeps_what_it_said(
+    personas, client
+):
+    # given: a platform outside the console's list of names
+    code = issue_code("officer_a1")
+
+    # when
+    response = enrol(client, code, platform="HarmonyOS")
+
+    # then: enrolled; stored and shown as sent
+    assert response.status_code == 201
+    device = Device.objects.get(pk=response.json()["device_id"])
+    assert device.platform == "HarmonyOS"
+    assert device.get_platform_display() == "HarmonyOS"
