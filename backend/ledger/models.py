@@ -61,14 +61,14 @@ class AuditEntry(models.Model):
     at = models.DateTimeField(_("at"), db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("actor"),
+        verbose_name=_("who"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
-    actor_kind = models.CharField(_("actor kind"), max_length=16, choices=ActorKind.choices)
-    actor_label = models.CharField(_("actor label"), max_length=150, blank=True)
+    actor_kind = models.CharField(_("who (kind)"), max_length=16, choices=ActorKind.choices)
+    actor_label = models.CharField(_("who (name)"), max_length=150, blank=True)
     action = models.CharField(_("action"), max_length=64, db_index=True)
     object_type = models.CharField(_("object type"), max_length=32, blank=True)
     object_id = models.CharField(_("object id"), max_length=64, blank=True)

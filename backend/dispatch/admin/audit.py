@@ -132,7 +132,7 @@ class AuditEntryAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-
     def when(self, obj: AuditEntry) -> str:
         return when_text(obj.at)
 
-    @admin.display(description=_("actor label"), ordering="actor_label")
+    @admin.display(description=_("who (name)"), ordering="actor_label")
     def who(self, obj: AuditEntry) -> str:
         return obj.actor_name
 

@@ -394,3 +394,25 @@ def test_a_call_from_an_integration_names_the_integration_not_its_key_prefix(cli
     assert "eGov Mobile" in page.content.decode()
     for html in (listing, page.content.decode()):
         assert "intake:eGov" not in html
+
+
+def test_the_logs_columns_say_who_in_english_too(client, personas):
+    # given: an entry, the chief reading English
+    incident = factories.incident(district=personas.a.district, settlement=personas.a.village)
+    incident_dispatch(incident=incident, unit=personas.a.patrol, by=personas.duty)
+    chief = personas.a.chief
+    chief.language = "en"
+    chief.save(update_fields=["language"])
+    client.force_login(chief)
+
+    # when
+    listing = client.get(reverse("admin:ledger_auditentry_changelist")).content.decode()
+
+    # then: the headers in words (not the model's "actor label" and "actor kind")
+    headers = [
+        h.strip().lower()
+        for h in re.findall(r'<th scope="col"[^>]*>.*?<a [^>]*>([^<]*)</a>', listing, re.S)
+    ]
+    assert "who (name)" in headers
+    assert "who (kind)" in headers
+    assert not [h for h in headers if "actor" in h], headers
