@@ -120,7 +120,7 @@ class Device(models.Model):
         on_delete=models.PROTECT,
         related_name="devices",
     )
-    install_id = models.CharField(_("install id"), max_length=128)
+    install_id = models.CharField(_("install ID"), max_length=128)
     platform = models.CharField(_("platform"), max_length=32, blank=True, choices=Platform.choices)
     model = models.CharField(_("model"), max_length=64, blank=True)
     app_version = models.CharField(_("app version"), max_length=32, blank=True)

@@ -466,9 +466,9 @@ class Assignment(models.Model):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
     # Deadlines and the escalation ladder (server time only).
-    deliver_due_at = models.DateTimeField(_("deliver due at"), null=True, blank=True)
-    ack_due_at = models.DateTimeField(_("ack due at"), null=True, blank=True)
-    arrive_due_at = models.DateTimeField(_("arrive due at"), null=True, blank=True)
+    deliver_due_at = models.DateTimeField(_("deliver by"), null=True, blank=True)
+    ack_due_at = models.DateTimeField(_("acknowledge by"), null=True, blank=True)
+    arrive_due_at = models.DateTimeField(_("arrive by"), null=True, blank=True)
     next_escalation_at = models.DateTimeField(_("next escalation at"), null=True, blank=True)
     escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
 
@@ -623,7 +623,7 @@ class Event(models.Model):
     elapsed_ms = models.BigIntegerField(_("elapsed ms"), null=True, blank=True)
     lat = models.FloatField(_("latitude"), null=True, blank=True)
     lon = models.FloatField(_("longitude"), null=True, blank=True)
-    accuracy_m = models.FloatField(_("accuracy m"), null=True, blank=True)
+    accuracy_m = models.FloatField(_("accuracy, m"), null=True, blank=True)
     gps_time = models.BigIntegerField(
         _("gps time"), null=True, blank=True, help_text=_("The time of the GPS fix")
     )
@@ -884,8 +884,8 @@ class RiskSubject(models.Model):
     person_name = models.CharField(_("person name"), max_length=150, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True, db_index=True)
     protective_order_until = models.DateField(_("protective order until"), null=True, blank=True)
-    prior_dv_calls = models.PositiveIntegerField(_("prior dv calls"), default=0)
-    last_follow_up_at = models.DateTimeField(_("last follow up at"), null=True, blank=True)
+    prior_dv_calls = models.PositiveIntegerField(_("prior DV calls"), default=0)
+    last_follow_up_at = models.DateTimeField(_("last follow-up visit"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("risk subject")

@@ -95,7 +95,7 @@ class District(models.Model):
     )
     # Where the district allows it, escalation dispatches the next-nearest unit by itself
     # instead of only recommending it (DOMAIN.md, escalation step 4).
-    auto_redispatch = models.BooleanField(_("auto redispatch"), default=False)
+    auto_redispatch = models.BooleanField(_("redispatch automatically"), default=False)
 
     class Meta:
         verbose_name = _("district")
@@ -119,7 +119,7 @@ class Okrug(models.Model):
     kato = models.CharField(_("KATO code"), max_length=9, unique=True, validators=[kato_validator])
     name = models.CharField(_("name"), max_length=120)
     # Pasture points, stations, winter camps… the classifier counts but does not name.
-    sub_settlements = models.PositiveIntegerField(_("sub settlements"), default=0)
+    sub_settlements = models.PositiveIntegerField(_("settlements within"), default=0)
 
     class Meta:
         verbose_name = _("rural okrug")
@@ -160,11 +160,11 @@ class Settlement(models.Model):
     lat = models.FloatField(_("latitude"), null=True, blank=True)
     lon = models.FloatField(_("longitude"), null=True, blank=True)
     coords_estimated = models.BooleanField(
-        _("coords estimated"),
+        _("coordinates estimated"),
         default=False,
         help_text=_("Approximate position: no public source gave coordinates."),
     )
-    road_km_to_seat = models.FloatField(_("road km to seat"), null=True, blank=True)
+    road_km_to_seat = models.FloatField(_("road to the seat, km"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("settlement")

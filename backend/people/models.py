@@ -197,7 +197,7 @@ class Unit(models.Model):
     lat = models.FloatField(_("latitude"), null=True, blank=True)
     lon = models.FloatField(_("longitude"), null=True, blank=True)
     position_at = models.DateTimeField(_("position at"), null=True, blank=True)
-    position_accuracy_m = models.FloatField(_("position accuracy m"), null=True, blank=True)
+    position_accuracy_m = models.FloatField(_("position accuracy, m"), null=True, blank=True)
 
     last_contact_at = models.DateTimeField(_("last contact at"), null=True, blank=True)
     last_contact_via = models.CharField(

@@ -11,6 +11,7 @@ import pytest
 from django.contrib.admin.utils import quote
 from django.urls import reverse
 from django.utils import formats, timezone, translation
+from django.utils.text import capfirst
 
 from backend.common import clock
 from backend.common.formatting import duration_text, payload_text, value_text, when_text
@@ -236,3 +237,45 @@ def test_a_fraction_in_a_facts_details_reads_with_the_readers_decimal_mark(langu
         assert value_text(12.5, "accuracy_m") == text
         assert value_text(float("nan"), "accuracy_m") == "nan"  # as sent, never a crash
         assert value_text(7, "count") == "7"
+
+
+def _labels(page) -> set[str]:
+    """Every field's label on a record's page, editable (a bound field) or read-only, as the
+    page writes it (its first letter capitalised)."""
+    return {
+        capfirst(str(line.field["label"] if line.is_readonly else line.field.label))
+        for fieldset in page.context["adminform"]
+        for row in fieldset
+        for line in row
+    }
+
+
+def test_record_pages_label_their_fields_in_plain_english(client, world):
+    # given: the oblast administrator reads English (the suite's language)
+    client.force_login(world.oblast_admin)
+    a = world.a
+    pages = {
+        "risk": ("admin:dispatch_risksubject_change", a.risk_subject.pk),
+        "assignment": ("admin:dispatch_assignment_change", a.assignment.pk),
+        "event": ("admin:dispatch_event_change", quote(a.event.pk)),
+        "device": ("admin:devices_device_change", quote(a.device.pk)),
+        "unit": ("admin:people_unit_change", a.unit.pk),
+        "settlement": ("admin:geo_settlement_change", a.settlement.pk),
+        "district": ("admin:geo_district_change", a.district.pk),
+        "okrug": ("admin:geo_okrug_change", a.okrug.pk),
+    }
+
+    # when
+    labels = {
+        name: _labels(client.get(reverse(view, args=[pk]))) for name, (view, pk) in pages.items()
+    }
+
+    # then: words, not the model's field names ("Prior dv calls", "Ack due at", "Accuracy m")
+    assert {"Prior DV calls", "Last follow-up visit"} <= labels["risk"]
+    assert {"Deliver by", "Acknowledge by", "Arrive by"} <= labels["assignment"]
+    assert "Accuracy, m" in labels["event"]
+    assert "Install ID" in labels["device"]
+    assert "Position accuracy, m" in labels["unit"]
+    assert {"Road to the seat, km", "Coordinates estimated"} <= labels["settlement"]
+    assert "Redispatch automatically" in labels["district"]
+    assert "Settlements within" in labels["okrug"]
