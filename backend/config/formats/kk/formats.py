@@ -1,27 +1,16 @@
 """Number and date formats for Kazakh readers: Django ships none for ``kk`` (it would fall back
 to English: 75.0, 1,234), while Kazakhstan writes 75,0 and 1 234 and dates as 31.03.2026."""
 
-from backend.config.formats.kazakhstan import (
-    DATE_FORMAT,
-    DATETIME_FORMAT,
-    FIRST_DAY_OF_WEEK,
-    SHORT_DATE_FORMAT,
-    SHORT_DATETIME_FORMAT,
-    TIME_FORMAT,
-)
+from backend.config.formats import kazakhstan
+from backend.config.formats.kazakhstan import *  # noqa: F403  (Django reads a module's names)
 
 __all__ = [
-    "DATETIME_FORMAT",
+    *kazakhstan.__all__,
     "DATETIME_INPUT_FORMATS",
-    "DATE_FORMAT",
     "DATE_INPUT_FORMATS",
     "DECIMAL_SEPARATOR",
-    "FIRST_DAY_OF_WEEK",
     "NUMBER_GROUPING",
-    "SHORT_DATETIME_FORMAT",
-    "SHORT_DATE_FORMAT",
     "THOUSAND_SEPARATOR",
-    "TIME_FORMAT",
 ]
 
 DATE_INPUT_FORMATS = ["%d.%m.%Y", "%d.%m.%y", "%Y-%m-%d"]
