@@ -149,7 +149,7 @@ def _event_source(e: Event) -> str:
     source = str(e.get_source_display())
     if not e.via or e.via == "server":
         return source
-    return f"{source} / {VIA_LABELS.get(e.via, e.via)}"
+    return f"{source} / {via_text(e.via)}"
 
 
 def with_numbers(data: Any, numbers: Mapping[int, str]) -> Any:
