@@ -147,11 +147,25 @@ function Milestones({ app, state, assignment, mine }) {
   )
 }
 
-function OutcomeForm({ app, state, assignment, mine }) {
+/** The outcome recorded on the call, in words, or null: the latest outcome on it from any
+ * phone (this one's, the partner's), else the call's own (a duty officer's, or one whose
+ * fact this phone never held: a new phone, a reinstalled app). A partner's phone showed an
+ * empty form, and its officer recorded the outcome a second time. */
+export function recordedOutcome(lang, state, assignment) {
+  const { data } = state
+  const onCall = (e) =>
+    e.kind === 'outcome' && (e.assignment_id === assignment.id || (e.incident_id && e.incident_id === assignment.incident_id))
+  const when = (e) => e.estimated_at ?? e.device_time ?? 0
+  const latest = data.events.filter(onCall).sort((a, b) => when(a) - when(b)).pop()
+  if (latest) return describe(lang, latest)
+  const incident = data.incidents[assignment.incident_id]
+  if (!incident?.outcome_code) return null
+  return [label(lang, 'outcome_code', incident.outcome_code), incident.outcome_text].filter(Boolean).join(' · ')
+}
+
+function OutcomeForm({ app, state, assignment }) {
   const { lang } = state
-  const recorded = mine
-    .filter((e) => e.kind === 'outcome' && e.assignment_id === assignment.id)
-    .sort((a, b) => a.device_time - b.device_time)
+  const recorded = recordedOutcome(lang, state, assignment)
   const [code, setCode] = useState('')
   const [text, setText] = useState('')
   const [registryKind, setRegistryKind] = useState('')
@@ -179,9 +193,9 @@ function OutcomeForm({ app, state, assignment, mine }) {
   return (
     <form class="outcome" onSubmit={submit}>
       <h2>{t(lang, 'outcome')}</h2>
-      {recorded.length > 0 && (
+      {recorded && (
         <p class="saved">
-          {t(lang, 'outcome_saved')}: {describe(lang, recorded[recorded.length - 1])}
+          {t(lang, 'outcome_saved')}: {recorded}
         </p>
       )}
       <label for="outcome-code">{t(lang, 'outcome_code')}</label>
@@ -426,7 +440,7 @@ export function CallDetail({ app, state, id }) {
       )}
       {incident && <RiskFlags lang={lang} incident={incident} />}
       <Milestones app={app} state={state} assignment={assignment} mine={mine} />
-      {cleared && <OutcomeForm app={app} state={state} assignment={assignment} mine={mine} />}
+      {cleared && <OutcomeForm app={app} state={state} assignment={assignment} />}
       <h2>{t(lang, 'notes')}</h2>
       <OtherNotes state={state} assignment={assignment} mine={mine} />
       <NoteForm app={app} state={state} assignment={assignment} />
