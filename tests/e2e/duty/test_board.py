@@ -373,3 +373,36 @@ def test_where_calls_and_crews_crowd_one_town_the_map_keeps_its_labels_apart(
         marker = hidden.nth(i).locator("xpath=..")
         assert hidden.nth(i).inner_html() in marker.locator("title").inner_html()
     assert page.kuzet_errors == []
+
+
+def test_on_a_phone_the_board_is_one_column_with_the_calls_first(
+    server: str, browser: Any, personas: Any
+) -> None:
+    # given: a call waits; the duty officer opens the board in a phone-sized window (before:
+    # two columns side by side, the page 596 px wide on a 390 px screen, the admin link off
+    # its edge and the calls squeezed behind the map)
+    units_heard_now(personas)
+    incident = intake_call(personas, ref="eg-phone", category="theft", description="Украли скот")
+    page = log_in(browser, server, personas.duty)
+    page.set_viewport_size({"width": 390, "height": 844})
+
+    # when
+    open_board(page, server)
+    row = page.locator("#incidents tr", has_text=incident.number)
+    row.wait_for(timeout=LIVE_WITHIN_MS)
+
+    # then: the page is the screen's width; the header's links are on the screen
+    assert page.evaluate("[document.documentElement.scrollWidth, innerWidth]") == [390, 390]
+    for link in ("#take-call", "header a[href='/admin/']", "#clock"):
+        box = page.locator(link).bounding_box()
+        assert box["x"] >= 0, link
+        assert box["x"] + box["width"] <= 390, link
+    # and: one column, the calls above the map, the call's number on the screen
+    calls = page.locator("#incidents").bounding_box()
+    board_map = page.locator("#map-section").bounding_box()
+    assert calls["y"] < board_map["y"]
+    assert board_map["x"] < 50
+    number = row.locator("a.incident-link").bounding_box()
+    assert number["x"] + number["width"] <= 390
+    shot(page, "05-board-on-a-phone")
+    assert page.kuzet_errors == []
