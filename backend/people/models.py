@@ -112,6 +112,11 @@ class Officer(AbstractUser):
         return f"{full} ({self.username})" if full else self.username
 
     @property
+    def display_name(self) -> str:
+        """The person as a screen names them: their name, else their login."""
+        return self.get_full_name() or self.username
+
+    @property
     def audit_district_id(self) -> int | None:
         return self.district_id
 

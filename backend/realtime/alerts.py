@@ -206,4 +206,4 @@ def alerts_prune(*, at: dt.datetime | None = None) -> int:
 def _name(user: Any) -> str | None:
     if user is None:
         return None
-    return str(user.get_full_name() or user.get_username())
+    return str(user.display_name)

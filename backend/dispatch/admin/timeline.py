@@ -306,7 +306,7 @@ def incident_timeline(incident: Incident) -> list[TimelineRow]:
     callsigns = {a.unit_id: a.unit.callsign for a in assignments}
     events = list(
         Event.objects.filter(Q(incident=incident) | Q(assignment_id__in=assignment_ids))
-        .select_related("unit")
+        .select_related("unit", "officer")
         .order_by("estimated_at", "id")
     )
     for e in events:
@@ -325,6 +325,8 @@ def incident_timeline(incident: Incident) -> list[TimelineRow]:
             parts.append(payload_text(worded(e.payload, callsigns)))
         detail = "; ".join(parts)
         unit = f"{e.unit.callsign} " if e.unit is not None else ""
+        # who recorded it (the officer whose phone or on whose behalf), then how it came
+        who = f"{e.officer.display_name} · " if e.officer is not None else ""
         rows.append(
             TimelineRow(
                 e.estimated_at,
@@ -332,16 +334,20 @@ def incident_timeline(incident: Incident) -> list[TimelineRow]:
                 "event",
                 f"{unit}{e.get_kind_display()}",
                 detail,
-                _event_source(e),
+                who + _event_source(e),
             )
         )
     conflict_ids = list(incident.conflicts.values_list("pk", flat=True))
-    audits = AuditEntry.objects.filter(
-        Q(object_type="incident", object_id=str(incident.pk))
-        | Q(object_type="assignment", object_id__in=[str(i) for i in assignment_ids])
-        | Q(object_type="event", object_id__in=[e.pk for e in events])
-        | Q(object_type="conflict", object_id__in=[str(i) for i in conflict_ids])
-    ).order_by("id")
+    audits = (
+        AuditEntry.objects.filter(
+            Q(object_type="incident", object_id=str(incident.pk))
+            | Q(object_type="assignment", object_id__in=[str(i) for i in assignment_ids])
+            | Q(object_type="event", object_id__in=[e.pk for e in events])
+            | Q(object_type="conflict", object_id__in=[str(i) for i in conflict_ids])
+        )
+        .select_related("actor")
+        .order_by("id")
+    )
     numbers = {incident.pk: incident.number}
     for entry in audits:
         rows.append(
@@ -352,7 +358,7 @@ def incident_timeline(incident: Incident) -> list[TimelineRow]:
                 action_label(entry.action),
                 f"#{entry.id} "
                 + payload_text(with_numbers(worded(entry.data_dict, callsigns), numbers)),
-                entry.actor_name,
+                entry.actor.display_name if entry.actor else entry.actor_name,
             )
         )
     rows.sort(key=lambda r: (r.at, r.order))

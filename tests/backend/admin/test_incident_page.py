@@ -33,6 +33,9 @@ def superuser(world) -> Officer:
 def test_incident_page_shows_the_timeline_in_time_order(client, world):
     # given
     p = world.a
+    Officer.objects.filter(pk=p.officer.pk).update(first_name="Aidos", last_name="Serikov")
+    Officer.objects.filter(pk=world.duty.pk).update(first_name="Aigerim", last_name="Nurlanova")
+    Officer.objects.filter(pk=p.chief.pk).update(first_name="", last_name="")
     incident = factories.incident(district=p.district, settlement=p.settlement, received_at=at(0))
     assignment = factories.assignment(incident=incident, unit=p.unit, dispatched_at=at(60))
     Event.objects.create(
@@ -65,8 +68,12 @@ def test_incident_page_shows_the_timeline_in_time_order(client, world):
     assert "± 1.2 s by Elapsed time from a server anchor of the same boot" in event_row.detail
     # the device's own clock (7 s fast), in local time with the date
     assert "device clock 02.03.2026 09:05:07" in event_row.detail
-    # who and how: the app's push came over mobile internet (not "Field app / Field app")
-    assert event_row.source == "Field app / mobile internet"
+    # who and how: the officer by name, whose app's push came over mobile internet (not
+    # "Field app / Field app")
+    assert event_row.source == "Aidos Serikov · Field app / mobile internet"
+    # and: the staff by name, not by login ("duty_semey"); a login where no name is known
+    sources = [r.source for r in response.context["kuzet_timeline"] if r.kind == "audit"]
+    assert sources == ["Aigerim Nurlanova", p.chief.username]
     assert 'id="kuzet-timeline"' in response.content.decode()
 
 
