@@ -84,3 +84,25 @@ export function compareAssignments(a, b) {
   if (pa !== pb) return pa - pb
   return a.assignment.dispatched_at - b.assignment.dispatched_at
 }
+
+/**
+ * The unit's status as the officer should see it: the one they set last on this phone while
+ * it still waits to be sent (offline, the server's copy stays behind and the screen said
+ * "available" after a tap on "busy"), else the server's. ``{status, at, pending}`` or null.
+ */
+export function shownUnitStatus(unitRow, ownEvents) {
+  const waiting = ownEvents
+    .filter((e) => e.kind === 'unit_status' && e._status === 'created')
+    .sort((a, b) => (a.device_time ?? 0) - (b.device_time ?? 0))
+    .pop()
+  if (waiting) {
+    let status = null
+    try {
+      status = JSON.parse(waiting.payload || '{}').status ?? null
+    } catch {
+      status = null
+    }
+    if (status) return { status, at: waiting.device_time, pending: true }
+  }
+  return unitRow ? { status: unitRow.status, at: unitRow.status_at, pending: false } : null
+}

@@ -2,15 +2,16 @@ import { useEffect } from 'preact/hooks'
 import { formatTime } from '../format.js'
 import { label, t } from '../i18n.js'
 import { CallDetail, CallList } from './Calls.jsx'
+import { shownUnitStatus } from '../lifecycle.js'
 import { LanguagePicker, Sos, SyncStatus } from './common.jsx'
 import { EnrolScreen, RevokedScreen } from './Enrol.jsx'
 import { useRoute, useStore } from './hooks.js'
 
 const SETTABLE_STATUSES = ['available', 'busy', 'out_of_service']
 
-function UnitScreen({ app, state }) {
+export function UnitScreen({ app, state }) {
   const { lang, unit, officer, data, onDuty, position, now } = state
-  const row = unit ? data.units[unit.id] : null
+  const shown = shownUnitStatus(unit ? data.units[unit.id] : null, data.events)
   const fix = position.fix
   return (
     <main class="screen unit">
@@ -24,13 +25,20 @@ function UnitScreen({ app, state }) {
         </p>
       )}
       <p class="unit-status">
-        {t(lang, 'unit_status')}: <strong>{row ? label(lang, 'unit_status', row.status) : '—'}</strong>
-        {row?.status_at ? ` · ${formatTime(lang, row.status_at, now)}` : ''}
+        {t(lang, 'unit_status')}: <strong>{shown ? label(lang, 'unit_status', shown.status) : '—'}</strong>
+        {shown?.at ? ` · ${formatTime(lang, shown.at, now)}` : ''}
+        {shown?.pending && <span class="pending"> · {t(lang, 'fact_waiting')}</span>}
       </p>
       <h2>{t(lang, 'set_status')}</h2>
       <div class="status-buttons">
         {SETTABLE_STATUSES.map((status) => (
-          <button key={status} type="button" class="big" onClick={() => app.unitStatus(status)}>
+          <button
+            key={status}
+            type="button"
+            class="big"
+            aria-pressed={shown?.status === status ? 'true' : 'false'}
+            onClick={() => app.unitStatus(status)}
+          >
             {label(lang, 'unit_status', status)}
           </button>
         ))}
@@ -56,12 +64,16 @@ function UnitScreen({ app, state }) {
 
 function Header({ app, state }) {
   const { lang, unit, data, sync } = state
-  const row = unit ? data.units[unit.id] : null
+  const shown = shownUnitStatus(unit ? data.units[unit.id] : null, data.events)
   return (
     <header class="top">
       <a class="unit-chip" href="#/unit">
         <span class="callsign">{unit?.callsign ?? 'Kuzet'}</span>
-        {row && <span class={`unit-state unit-${row.status}`}>{label(lang, 'unit_status', row.status)}</span>}
+        {shown && (
+          <span class={`unit-state unit-${shown.status}${shown.pending ? ' pending' : ''}`}>
+            {label(lang, 'unit_status', shown.status)}
+          </span>
+        )}
       </a>
       <span class={sync?.socketOpen ? 'live on' : 'live'} title={t(lang, 'live')} aria-label={t(lang, 'live')} />
       <Sos app={app} lang={lang} />
