@@ -268,6 +268,7 @@ class IncidentDispatchAdminMixin:
             )
             return row
 
+        timeline = incident_timeline(incident)
         return {
             "incident": incident,
             "can_act": can_act,
@@ -315,7 +316,8 @@ class IncidentDispatchAdminMixin:
             "cancel_url": url("kuzet_cancel", incident.pk),
             "reopen_url": url("kuzet_reopen", incident.pk),
             "registry_url": url("kuzet_registry", incident.pk),
-            "timeline": incident_timeline(incident),
+            "timeline": timeline,
+            "timeline_reads": sum(row.read for row in timeline),
         }
 
     def change_view(

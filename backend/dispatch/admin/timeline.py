@@ -225,6 +225,9 @@ class TimelineRow:
     title: str
     detail: str
     source: str = ""
+    # A sensitive read (a DV record opened, sent to a phone): audited and listed, but folded
+    # away by default — on a DV call they were a third of the rows between the facts.
+    read: bool = False
 
     @property
     def when(self) -> str:
@@ -359,6 +362,7 @@ def incident_timeline(incident: Incident) -> list[TimelineRow]:
                 f"#{entry.id} "
                 + payload_text(with_numbers(worded(entry.data_dict, callsigns), numbers)),
                 entry.actor.display_name if entry.actor else entry.actor_name,
+                read=entry.action.endswith(".read"),
             )
         )
     rows.sort(key=lambda r: (r.at, r.order))

@@ -306,3 +306,39 @@ def test_a_dispatch_whose_answer_was_lost_is_not_repeated_by_the_second_click(
     assert Assignment.objects.filter(incident=incident).count() == 1
     assert page.kuzet_errors == []
     shot(page, "22-dispatch-sent-again")
+
+
+def test_a_dv_calls_reads_are_folded_in_its_timeline_until_asked_for(
+    server: str, browser: Any, personas: Any
+) -> None:
+    # given: a DV call; every opening of its page is audited as a read (Law 214-IV), and on a
+    # DV call these reads were a third of the timeline's rows, between the facts
+    incident = factories.incident(
+        district=personas.a.district,
+        settlement=personas.a.town,
+        category="domestic_violence",
+        priority="P1",
+    )
+    page = log_in(browser, server, personas.duty)
+    page.goto(f"{server}/admin/dispatch/incident/{incident.pk}/change/")
+    page.reload()
+    page.reload()
+    reads = page.locator("#kuzet-timeline tr.kuzet-read")
+    # three openings, three reads, this one included
+    assert reads.count() == 3
+    assert AuditEntry.objects.filter(action="incident.read").count() == 3
+
+    # then: folded; the box says how many and by whom they can be seen
+    assert not reads.first.is_visible()
+    assert page.locator("#kuzet-timeline tr:not(.kuzet-read)").first.is_visible()
+    toggle = page.get_by_text("Show who read this DV record (3)")
+    shot(page, "30-dv-reads-folded")
+
+    # when: the duty officer asks for them
+    toggle.click()
+
+    # then: the reads are shown, each with who read it
+    assert reads.first.is_visible()
+    assert reads.nth(1).locator("td").nth(3).inner_text() == personas.duty.username
+    shot(page, "31-dv-reads-shown")
+    assert page.kuzet_errors == []
