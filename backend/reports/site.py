@@ -9,11 +9,30 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver
+from django.utils.translation import gettext_lazy as _
+
+from backend.people.models import Role
 
 from . import urls, views
 
+# The console's name in its header, for whom it serves: the ЦОУ's duty officers read it as
+# the control centre's (it said "district console" to an oblast's duty officer); the
+# login page and a user with no role keep the site's own header.
+HEADERS = {
+    Role.CHIEF: _("Kuzet — district console"),
+    Role.DUTY_OFFICER: _("Kuzet — control centre (ЦОУ)"),
+    Role.OBLAST_ADMIN: _("Kuzet — oblast console"),
+}
+
 
 class KuzetAdminSite(admin.AdminSite):
+    def each_context(self, request: HttpRequest) -> dict[str, Any]:
+        context = super().each_context(request)
+        role = getattr(request.user, "role", None)
+        if role in HEADERS:
+            context["site_header"] = HEADERS[role]
+        return context
+
     def get_urls(self) -> list[URLResolver | URLPattern]:
         return urls.patterns(self) + super().get_urls()
 

@@ -43,6 +43,28 @@ def test_the_incident_list_speaks_the_officers_language(client, world, language,
         assert word in page, word
 
 
+@pytest.mark.parametrize(
+    ("who", "language", "header"),
+    [
+        ("duty", "ru", "Kuzet — центр оперативного управления (ЦОУ)"),
+        ("duty", "kk", "Kuzet — жедел басқару орталығы (ЖБО)"),
+        ("oblast_admin", "en", "Kuzet — oblast console"),
+        ("chief", "kk", "Kuzet — аудан пульті"),
+    ],
+)
+def test_the_header_names_the_console_of_whom_it_serves(client, world, who, language, header):
+    # given: an oblast's duty officer read "district console" on every page
+    user = world.a.chief if who == "chief" else getattr(world, who)
+    Officer.objects.filter(pk=user.pk).update(language=language)
+    client.force_login(user)
+
+    # when
+    page = client.get(reverse("admin:dispatch_incident_changelist")).content.decode()
+
+    # then
+    assert f'<div id="site-name"><a href="/admin/">{header}</a></div>' in page
+
+
 def test_the_header_switch_stores_the_choice_on_the_officer(client, world):
     # given: a chief who reads English, on the incident list
     chief = world.a.chief
