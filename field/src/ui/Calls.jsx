@@ -25,6 +25,17 @@ export function callAge(lang, assignment, now) {
   return t(lang, 'since_dispatch', { t: formatAge(lang, assignment.dispatched_at, now) })
 }
 
+/** A link that opens the phone's maps app at the scene — 2GIS, Yandex or Google on Android
+ * (the system asks which; offline maps work), Apple's on an iPhone — or null without a place. */
+export function mapLink(lat, lon, name, userAgent = '') {
+  if (lat == null || lon == null) return null
+  const at = `${lat},${lon}`
+  if (/iPhone|iPad|iPod/.test(userAgent)) {
+    return `https://maps.apple.com/?ll=${at}&q=${encodeURIComponent(name || at)}`
+  }
+  return `geo:${at}?q=${at}${name ? `(${encodeURIComponent(name)})` : ''}`
+}
+
 function ownEvents(state) {
   const deviceId = state.deviceId
   return state.data.events.filter((e) => e._status === 'created' || (deviceId && e.device_id === deviceId))
@@ -382,6 +393,7 @@ export function CallDetail({ app, state, id }) {
   const fix = position.fix
   const distance = fix && lat != null && lon != null ? distanceM(fix.lat, fix.lon, lat, lon) : null
   const cleared = reachedMilestones(assignment, mine).cleared != null
+  const map = mapLink(lat, lon, incident?.landmark || settlement?.name, navigator.userAgent)
   return (
     <main class="screen detail">
       <a class="back" href="#/">{t(lang, 'back')}</a>
@@ -408,7 +420,14 @@ export function CallDetail({ app, state, id }) {
       {incident && (
         <dl class="facts">
           <dt>{t(lang, 'place')}</dt>
-          <dd>{settlement?.name ?? '—'}</dd>
+          <dd>
+            {settlement?.name ?? '—'}
+            {map && (
+              <a class="map-button" href={map}>
+                {t(lang, 'open_map')}
+              </a>
+            )}
+          </dd>
           {incident.landmark && (
             <>
               <dt>{t(lang, 'landmark')}</dt>
