@@ -341,4 +341,14 @@ def test_a_dv_calls_reads_are_folded_in_its_timeline_until_asked_for(
     assert reads.first.is_visible()
     assert reads.nth(1).locator("td").nth(3).inner_text() == personas.duty.username
     shot(page, "31-dv-reads-shown")
+
+    # when: the duty officer dispatches from the page (the panel is replaced in place)
+    page.evaluate("window.kuzetMarker = 'still the same page'")
+    page.locator("#kuzet-dispatch tr.kuzet-unit").first.locator("input[type=submit]").click()
+    _notice(page, "Dispatched:")
+
+    # then: what they unfolded stays unfolded
+    _panel_replaced_in_place(page, 1)
+    assert page.locator("#kuzet-show-reads").is_checked()
+    assert page.locator("#kuzet-timeline tr.kuzet-read").first.is_visible()
     assert page.kuzet_errors == []

@@ -58,7 +58,12 @@
       })
       .then(function (html) {
         var target = panel();
+        // What the reader unfolded stays unfolded (the DV record's reads in the timeline).
+        var reads = target.querySelector("#kuzet-show-reads");
+        var readsShown = Boolean(reads && reads.checked);
         target.innerHTML = html;
+        reads = target.querySelector("#kuzet-show-reads");
+        if (reads) reads.checked = readsShown;
         target.dataset.replaced = String(Number(target.dataset.replaced || "0") + 1);
         syncRecordForms(target);
         window.scrollTo(window.scrollX, scrolled);
