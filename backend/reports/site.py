@@ -20,7 +20,7 @@ from . import urls, views
 # login page and a user with no role keep the site's own header.
 HEADERS = {
     Role.CHIEF: _("Kuzet — district console"),
-    Role.DUTY_OFFICER: _("Kuzet — control centre (ЦОУ)"),
+    Role.DUTY_OFFICER: _("Kuzet — control centre"),
     Role.OBLAST_ADMIN: _("Kuzet — oblast console"),
 }
 

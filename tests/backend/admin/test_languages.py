@@ -46,8 +46,8 @@ def test_the_incident_list_speaks_the_officers_language(client, world, language,
 @pytest.mark.parametrize(
     ("who", "language", "header"),
     [
-        ("duty", "ru", "Kuzet — центр оперативного управления (ЦОУ)"),
-        ("duty", "kk", "Kuzet — жедел басқару орталығы (ЖБО)"),
+        ("duty", "ru", "Kuzet — пульт ЦОУ"),
+        ("duty", "kk", "Kuzet — ЖБО пульті"),
         ("oblast_admin", "en", "Kuzet — oblast console"),
         ("chief", "kk", "Kuzet — аудан пульті"),
     ],
