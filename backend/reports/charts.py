@@ -114,7 +114,8 @@ def box_chart(
             ax.yaxis.set_major_locator(FixedLocator(LOG_TICKS))
             ax.yaxis.set_minor_locator(NullLocator())
             ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: duration_text(v)))
-            ax.set_ylabel(_("minutes:seconds"))
+            # the ticks run from 0:01 to 4:00:00: minutes:seconds, and from an hour h:mm:ss
+            ax.set_ylabel(_("m:ss; h:mm:ss from an hour"))
         else:
             ax.set_ylabel(_("minutes"))
         ax.grid(axis="y", color="#e2e8f0")

@@ -380,6 +380,21 @@ def test_charts_are_svg_with_no_script_or_style_element(client, personas, march,
             "delivery-by-coverage": "только 2G / SMS"}[name] in body  # fmt: skip
 
 
+def test_a_time_axis_says_how_its_hours_read(client, personas, march):
+    # given: the log axis of the delivery chart has ticks from 0:01 up to 4:00:00 (a phone
+    # out of coverage for hours), and it was labelled "minutes:seconds" under "1:00:00"
+    client.force_login(personas.a.chief)
+
+    # when
+    body = client.get(
+        reverse("admin:reports_chart", args=["delivery-by-coverage"]), PERIOD_QUERY
+    ).content.decode()
+
+    # then
+    assert "мин:сек; от часа — ч:мин:сек" in body
+    assert "минуты:секунды" not in body
+
+
 def test_an_unknown_chart_is_a_json_404(client, personas):
     client.force_login(personas.a.chief)
     response = client.get(reverse("admin:reports_chart", args=["pie"]))
