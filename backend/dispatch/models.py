@@ -852,10 +852,10 @@ class EscalationStep(models.Model):
         ]
 
     def __str__(self) -> str:
-        return gettext("%(step)s, assignment %(id)s") % {
-            "step": self.get_step_display(),
-            "id": self.assignment_id,
-        }
+        # The page's title and breadcrumb: the call's number and the unit, as the assignment
+        # reads everywhere else (it said "assignment 1119", a database id).
+        a = self.assignment
+        return f"{self.get_step_display()} · {a.incident.number} → {a.unit.callsign}"
 
 
 class RiskSubject(models.Model):

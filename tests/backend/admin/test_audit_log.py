@@ -249,6 +249,9 @@ def test_an_escalations_details_and_a_protected_read_on_the_timeline_read_as_wor
         assert code not in details
     for words in ("Участковый инспектор", "Конный", "недоступен"):
         assert words in details
+    # the step is named by its call and unit, not by the assignment's database id
+    assert f"<h2>{step.get_step_display()} · {incident.number} → A-PC1</h2>" in details
+    assert f"назначение №{assignment.pk}" not in details
     timeline = timeline.content.decode()
     assert "Происшествия: " + incident.number in timeline
     assert "sync_pull" not in timeline

@@ -74,7 +74,7 @@ def test_the_names_of_dispatch_records_are_words_in_the_readers_language(persona
     number, callsign, district = incident.number, personas.a.patrol.callsign, personas.a.district
     assert names == [
         f"{number} → {callsign} (Заменено)",
-        "Не подтверждено: повтор, SMS, тревога на табло, назначение №41",
+        f"Не подтверждено: повтор, SMS, тревога на табло · {number} → {callsign}",
         f"Контрольное посещение по {number}",
         "Исходящее +77010000000: ACK 1234",
         "по умолчанию P1 любая зона",
