@@ -21,6 +21,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from backend.common import clock
+from backend.common.formatting import NOTHING
 from backend.geo.models import District, Oblast, Okrug, Settlement
 from backend.ledger.names import SyncTable
 
@@ -30,6 +31,8 @@ from .models import UNREACHABLE, Officer, Role, Unit, UnitStatus
 admin.site.site_header = _("Kuzet — district console")
 admin.site.site_title = "Kuzet"
 admin.site.index_title = _("Dispatch, units and audit")
+# An empty value as the consoles' own pages write it (Django's default is a hyphen).
+admin.site.empty_value_display = NOTHING
 
 STAFF_ROLES = {Role.CHIEF, Role.DUTY_OFFICER, Role.OBLAST_ADMIN}
 PASSWORD_FIELDS = ("usable_password", "password1", "password2")

@@ -279,3 +279,17 @@ def test_record_pages_label_their_fields_in_plain_english(client, world):
     assert {"Road to the seat, km", "Coordinates estimated"} <= labels["settlement"]
     assert "Redispatch automatically" in labels["district"]
     assert "Settlements within" in labels["okrug"]
+
+
+def test_an_empty_value_is_a_dash_as_on_the_consoles_own_pages(client, world):
+    # given: a phone not revoked (Django wrote a hyphen where the consoles write "—")
+    client.force_login(world.oblast_admin)
+
+    # when
+    page = client.get(
+        reverse("admin:devices_device_change", args=[quote(world.a.device.pk)])
+    ).content.decode()
+
+    # then
+    assert '<div class="readonly">—</div>' in page
+    assert '<div class="readonly">-</div>' not in page
