@@ -18,13 +18,12 @@ from django.test import Client
 from backend.dispatch.models import Conflict
 from tests.backend.sync_support import crew_back_after_stand_down
 from tests.e2e import browser as shared
-from tests.e2e.processes import set_server_password
+
+from .console import chief_logged_in
 
 pytest.importorskip("playwright.sync_api", reason="the playwright package is missing")
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
-
-PASSWORD = "ayagoz-chief-102"
 
 
 @pytest.fixture
@@ -40,19 +39,7 @@ def test_a_chief_resolves_a_crews_returning_milestones_at_once(
     # given: three conflicts of one crew's story; the chief reads Kazakh
     story = crew_back_after_stand_down(personas, Client())
     chief = personas.a.chief
-    chief.language = "kk"
-    set_server_password(chief, PASSWORD)
-    chief.save(update_fields=["language", "password"])
-    context = browser.new_context(
-        viewport={"width": 1440, "height": 900}, locale="kk-KZ", timezone_id="Asia/Almaty"
-    )
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(f"{server}/admin/")
-    page.fill("#id_username", chief.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
+    page, errors = chief_logged_in(browser, server, chief, viewport={"width": 1440, "height": 900})
 
     # when: "open conflicts" on the home page
     page.click("#need-open_conflicts")
@@ -107,4 +94,4 @@ def test_a_chief_resolves_a_crews_returning_milestones_at_once(
     assert "after_reassign" not in page.inner_text("#audit-history")
     assert "Аудит журналында 2 жазба" in page.inner_text(".paginator")
     shared.screenshot(page, "chief", "conflict-4-history-kk")
-    context.close()
+    page.context.close()

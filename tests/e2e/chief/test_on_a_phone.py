@@ -20,13 +20,13 @@ from backend.dispatch.models import Assignment
 from backend.dispatch.services.incidents import IncidentInput, incident_create
 from tests.backend.reports.dataset import PERIOD, build
 from tests.e2e import browser as shared
-from tests.e2e.processes import set_server_password
+
+from .console import chief_logged_in
 
 pytest.importorskip("playwright.sync_api", reason="the playwright package is missing")
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
-PASSWORD = "ayagoz-chief-102"
 PHONE = {"width": 390, "height": 844}
 
 
@@ -41,12 +41,8 @@ def test_a_chief_reads_the_kpis_and_dispatches_from_a_phone(
     # given: March 2026 of Ayagoz, and a call in Ayagoz now that nobody has dispatched yet
     build(personas)
     a = personas.a
-    chief = a.chief
-    chief.language = "kk"
-    set_server_password(chief, PASSWORD)
-    chief.save(update_fields=["language", "password"])
     call = incident_create(
-        by=chief,
+        by=a.chief,
         data=IncidentInput(
             category="theft",
             received_at=clock.now(),
@@ -54,17 +50,9 @@ def test_a_chief_reads_the_kpis_and_dispatches_from_a_phone(
             settlement_id=a.town.pk,
         ),
     )
-    context = browser.new_context(
-        viewport=PHONE, locale="kk-KZ", timezone_id="Asia/Almaty", is_mobile=True, has_touch=True
+    page, errors = chief_logged_in(
+        browser, server, a.chief, viewport=PHONE, is_mobile=True, has_touch=True
     )
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(f"{server}/admin/login/")
-    page.fill("#id_username", chief.username)
-    page.fill("#id_password", PASSWORD)
-    page.locator("#login-form input[type=submit]").click()
-    page.wait_for_load_state()
 
     # when: the chief opens the KPIs of March
     page.goto(f"{server}/admin/reports/kpis/?date_from={PERIOD[0]}&date_to={PERIOD[1]}")
