@@ -20,7 +20,8 @@ import pytest
 
 from tests.backend.reports.dataset import PERIOD, build, build_protocols
 from tests.e2e import browser as shared
-from tests.e2e.processes import set_server_password
+
+from .console import chief_logged_in
 
 # Skipped plainly (not a collection error) where the playwright package is missing.
 pytest.importorskip("playwright.sync_api", reason="the playwright package is missing")
@@ -28,7 +29,6 @@ pytest.importorskip("playwright.sync_api", reason="the playwright package is mis
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 SUITE = "chief"
-PASSWORD = "ayagoz-chief-102"
 
 
 KK_ART73 = (
@@ -62,25 +62,12 @@ def test_a_chief_reads_the_month_in_kazakh_downloads_it_and_sees_only_their_dist
     # given: March 2026 of district A by hand, one call of district B; the chief reads Kazakh
     build(personas)
     chief = personas.a.chief
-    chief.language = "kk"
-    set_server_password(chief, PASSWORD)
-    chief.save(update_fields=["language", "password"])
     other = personas.b.district.name
-    context = browser.new_context(
-        viewport={"width": 1440, "height": 900},
-        locale="kk-KZ",
-        timezone_id="Asia/Almaty",
-        accept_downloads=True,
-    )
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
 
     # when: the chief logs in
-    page.goto(f"{server}/admin/")
-    page.fill("#id_username", chief.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
+    page, errors = chief_logged_in(
+        browser, server, chief, viewport={"width": 1440, "height": 900}, accept_downloads=True
+    )
 
     # then: what needs me now, in Kazakh, with the tiles of the last 30 days
     page.wait_for_selector("#needs-title")
@@ -222,7 +209,7 @@ def test_a_chief_reads_the_month_in_kazakh_downloads_it_and_sees_only_their_dist
     assert page.inner_text("#needs-title") == "Что требует внимания сейчас"
     shot(page, "08-home-ru")
     assert errors == []
-    context.close()
+    page.context.close()
 
 
 def assert_every_column_fits(page: Any) -> None:
