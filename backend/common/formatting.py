@@ -178,6 +178,7 @@ KEY_LABELS: dict[str, Promise] = {
     "cleared": gettext_lazy("Assignments closed"),
     "already_alerted_for_incident": gettext_lazy("Already alerted for this call"),
     "late_ms": gettext_lazy("Late by"),
+    "visited_at": gettext_lazy("Visited at"),
     "disposition": gettext_lazy("Disposition"),
     "occurred_at": gettext_lazy("Happened at"),
     "via": gettext_lazy("Came by"),

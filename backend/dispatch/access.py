@@ -13,7 +13,7 @@ from backend.common.errors import Forbidden, NotFound
 from backend.people.access import district_scope, is_staff_role, scoped
 from backend.people.models import Role, Unit
 
-from .models import Assignment, Incident
+from .models import Assignment, FollowUpTask, Incident
 
 # Roles that run dispatch: the ЦОУ duty officers and the district chiefs. Oblast
 # administrators see everything of the oblast but do not dispatch.
@@ -55,6 +55,14 @@ def access_assignment(user: Any, assignment_id: int) -> Assignment:
     if assignment is None:
         raise NotFound("No such assignment.")
     return assignment
+
+
+def access_follow_up(user: Any, follow_up_id: int) -> FollowUpTask:
+    qs = scoped(FollowUpTask.objects.select_related("incident"), user)
+    task = qs.filter(pk=follow_up_id).first()
+    if task is None:
+        raise NotFound("No such follow-up visit.")
+    return task
 
 
 def access_unit(user: Any, unit_id: int) -> Unit:

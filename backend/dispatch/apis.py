@@ -89,6 +89,15 @@ class AssignmentOutput(serializers.Serializer[Any]):
     escalation_level = serializers.IntegerField()
 
 
+class FollowUpOutput(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    incident_id = serializers.IntegerField()
+    unit_id = serializers.IntegerField(allow_null=True, help_text="the okrug's inspector")
+    due_at = Rfc3339DateTimeField()
+    done_at = Rfc3339DateTimeField(allow_null=True)
+    note = serializers.CharField()
+
+
 class IncidentOutput(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     number = serializers.CharField()
@@ -124,10 +133,18 @@ class IncidentOutput(serializers.Serializer[Any]):
     duplicate_of_id = serializers.IntegerField(allow_null=True)
     assignments = serializers.SerializerMethodField()
 
+    follow_ups = serializers.SerializerMethodField(
+        help_text="the visits owed after a DV call (DOMAIN.md), planned and made"
+    )
+
     @extend_schema_field(AssignmentOutput(many=True))
     def get_assignments(self, obj: Incident) -> Any:
         rows = obj.assignments.select_related("unit").order_by("dispatched_at", "pk")
         return AssignmentOutput(rows, many=True).data
+
+    @extend_schema_field(FollowUpOutput(many=True))
+    def get_follow_ups(self, obj: Incident) -> Any:
+        return FollowUpOutput(obj.follow_ups.order_by("due_at", "pk"), many=True).data
 
 
 def _location_validate(attrs: dict[str, Any]) -> dict[str, Any]:
@@ -525,6 +542,34 @@ class IncidentCancelApi(_IncidentCommandApi):
 class IncidentReopenApi(_IncidentCommandApi):
     Input = ReopenInput
     command = staticmethod(services.incident_reopen)
+
+
+# --- staff: follow-up visits -----------------------------------------------------------------
+
+
+class FollowUpDoneApi(APIView):
+    class DoneInput(serializers.Serializer[Any]):
+        note = serializers.CharField(max_length=1000, help_text="what the inspector found")
+        done_at = Rfc3339DateTimeField(
+            required=False, help_text="when the visit was made (default: now)"
+        )
+
+    @extend_schema(
+        operation_id="follow_up_done",
+        summary="Record the follow-up visit after a DV call as the inspector reported it",
+        parameters=[IDEMPOTENCY_KEY],
+        request=DoneInput,
+        responses={**IDEMPOTENCY_ERRORS, 200: FollowUpOutput, **_errors(400, 401, 403, 404, 409)},
+        tags=["incidents"],
+    )
+    @idempotent
+    def post(self, request: Request, follow_up_id: int) -> Response:
+        access.require_dispatcher(request.user)
+        serializer = self.DoneInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        task = access.access_follow_up(request.user, follow_up_id)
+        task = services.follow_up_done(task=task, by=request.user, **serializer.validated_data)
+        return Response(FollowUpOutput(task).data)
 
 
 # --- staff: assignments ----------------------------------------------------------------------

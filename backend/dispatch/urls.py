@@ -44,5 +44,10 @@ urlpatterns = [
         apis.AssignmentAcknowledgeApi.as_view(),
         name="assignment-acknowledge",
     ),
+    path(
+        "follow-ups/<int:follow_up_id>/done/",
+        apis.FollowUpDoneApi.as_view(),
+        name="follow-up-done",
+    ),
     path("sms/inbound/", apis.SmsInboundApi.as_view(), name="sms-inbound"),
 ]

@@ -27,6 +27,7 @@ class AuditAction(StrEnum):
     INCIDENT_CITIZEN_NOTIFIED = "incident.citizen_notified"
     INCIDENT_REGISTRY_CHANGED = "incident.registry_changed"
     FOLLOWUP_CREATED = "followup.created"
+    FOLLOWUP_DONE = "followup.done"
     # DV risk subjects kept by the calls (dispatch/services/risk.py)
     RISK_SUBJECT_CREATED = "risk_subject.created"
     RISK_PROTECTIVE_ORDER = "risk_subject.protective_order"
@@ -100,6 +101,7 @@ ACTION_LABELS: dict[str, Promise] = {
     AuditAction.INCIDENT_CITIZEN_NOTIFIED: _("Citizen told"),
     AuditAction.INCIDENT_REGISTRY_CHANGED: _("Registry numbers changed"),
     AuditAction.FOLLOWUP_CREATED: _("Follow-up visit planned"),
+    AuditAction.FOLLOWUP_DONE: _("Follow-up visit made"),
     AuditAction.RISK_SUBJECT_CREATED: _("DV risk address registered"),
     AuditAction.RISK_PROTECTIVE_ORDER: _("Protective order recorded"),
     AuditAction.ASSIGNMENT_DISPATCHED: _("Unit dispatched"),

@@ -201,6 +201,17 @@ DISPATCH_DELAY_S: dict[str, tuple[float, float]] = {
 }
 # Share of P3 reports from the apps that are handled without a unit (referred, no offence).
 P3_CLOSED_WITHOUT_UNIT = 0.4
+# The district inspector's visit after a DV call (due three days after it, DOMAIN.md): made
+# between half a day and 3.4 days after the call — most on time, about one in seven late —
+# and reported to the duty desk, which records it with what the inspector found.
+FOLLOW_UP_VISIT_DAYS = (0.5, 3.4)
+FOLLOW_UP_NOTES = (
+    "Профилактическая беседа проведена",
+    "Семья на месте, конфликт исчерпан",
+    "Разъяснены права, выдана памятка",
+    "Заявительница отказалась от претензий, беседа с супругом",
+    "Дома никого, повторный визит назначен",
+)
 # Share of calls that get a second report of the same event from another citizen.
 DUPLICATE_SHARE = 0.07
 # Share of assignments the duty officer stands down before arrival (the caller rang back).

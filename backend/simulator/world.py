@@ -82,6 +82,7 @@ class Stats:
     reassigns: int = 0
     on_behalf: int = 0
     closes: int = 0
+    follow_ups: int = 0  # DV follow-up visits recorded
     sms_in: int = 0
     sms_replies: list[str] = field(default_factory=list)  # gateway ids we sent
     ws_events: int = 0
@@ -185,6 +186,12 @@ class Api:
             headers=self.staff,
         )
         return self._json(r, "acknowledge")
+
+    def follow_up_done(self, follow_up_id: int, note: str) -> Any:
+        r = self.http.post(
+            f"/api/v1/follow-ups/{follow_up_id}/done/", json={"note": note}, headers=self.staff
+        )
+        return self._json(r, "follow-up")
 
     def board_incidents(self, *, username: str, password: str) -> list[dict[str, Any]]:
         """The duty officer's live board (``/board/state/``), signed in as a person is:
@@ -686,6 +693,9 @@ class Duty:
 
     def __init__(self, world: World) -> None:
         self.world = world
+        # The visits draw from their own generator, seeded from the world's without taking a
+        # number from it: the calls, phones and crews of a seed stay what they were.
+        self.visits = random.Random(world.rng.getstate()[1][0])
 
     @property
     def api(self) -> Api:
@@ -695,6 +705,9 @@ class Duty:
         rng = self.world.rng
         if status == "duplicate":
             return  # the system linked it to the first report; nothing to send
+        if incident.category == "domestic_violence":
+            after_days = self.visits.uniform(*scenario.FOLLOW_UP_VISIT_DAYS)
+            self.world.engine.after(after_days * 86_400, self._follow_up, incident)
         delay = scenario.dispatch_delay_s(rng, incident.priority)
         if (
             incident.priority == "P3"
@@ -856,6 +869,15 @@ class Duty:
             return
         outcome = incident.outcome or "resolved_on_scene"
         self._close(incident, outcome, "Отработано нарядом", incident.article)
+
+    def _follow_up(self, incident: IncidentInfo) -> None:
+        """The inspector reports the visit; the desk records it on each visit owed."""
+        detail = self.api.incident(incident.id)
+        for visit in (detail or {}).get("follow_ups", []):
+            if visit["done_at"] is None:
+                note = self.visits.choice(scenario.FOLLOW_UP_NOTES)
+                if self.api.follow_up_done(int(visit["id"]), note) is not None:
+                    self.world.stats.follow_ups += 1
 
     def adopt_from_board(self, *, username: str, password: str) -> int:
         """Take over what an earlier shift left on the board: calls nobody was sent to yet

@@ -242,7 +242,7 @@ class TimelineRow:
 def incident_timeline(incident: Incident) -> list[TimelineRow]:
     """Everything that happened to an incident, in time order: the call, its assignments,
     every event (device facts with their time provenance, server commands) and every audit
-    entry of the incident, its assignments, events and conflicts."""
+    entry of the incident, its assignments, events, conflicts and follow-up visits."""
     rows = [
         TimelineRow(
             incident.received_at,
@@ -341,12 +341,14 @@ def incident_timeline(incident: Incident) -> list[TimelineRow]:
             )
         )
     conflict_ids = list(incident.conflicts.values_list("pk", flat=True))
+    follow_up_ids = list(incident.follow_ups.values_list("pk", flat=True))
     audits = (
         AuditEntry.objects.filter(
             Q(object_type="incident", object_id=str(incident.pk))
             | Q(object_type="assignment", object_id__in=[str(i) for i in assignment_ids])
             | Q(object_type="event", object_id__in=[e.pk for e in events])
             | Q(object_type="conflict", object_id__in=[str(i) for i in conflict_ids])
+            | Q(object_type="followuptask", object_id__in=[str(i) for i in follow_up_ids])
         )
         .select_related("actor")
         .order_by("id")

@@ -27,6 +27,7 @@ from .escalation import escalation_sweep
 from .facts import FactOutcome, device_events_apply, fact_record
 from .incidents import (
     IncidentInput,
+    follow_up_done,
     incident_cancel,
     incident_close,
     incident_create,
@@ -58,6 +59,7 @@ __all__ = [
     "device_events_apply",
     "escalation_sweep",
     "fact_record",
+    "follow_up_done",
     "incident_cancel",
     "incident_close",
     "incident_create",

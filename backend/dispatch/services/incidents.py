@@ -618,3 +618,42 @@ __all__ = [
     "incident_registry_set",
     "incident_reopen",
 ]
+
+
+def follow_up_done(
+    *, task: FollowUpTask, by: Any, note: str, done_at: dt.datetime | None = None
+) -> FollowUpTask:
+    """The district inspector's visit after a DV call was made (``done_at``, by default now),
+    as the inspector reported it: the task is done and the risk subjects of the call have it
+    as their last follow-up visit (the flags the next call shows). Recording the same visit
+    again changes nothing; another visit over a done one is a conflict."""
+    now = clock.now()
+    done_at = done_at or now
+    note = note.strip()
+    with uow.unit_of_work():
+        check_scope(by, task.district_id)
+        task = lock_rows(FollowUpTask, [task.pk])[task.pk]
+        if task.done_at is not None:
+            if task.done_at == done_at and task.note == note:
+                return task
+            raise Conflict(
+                "This follow-up visit is already recorded.", code="follow_up_already_done"
+            )
+        incident = task.incident
+        if done_at > now + dt.timedelta(minutes=1):
+            raise ValidationFailed("The visit cannot be in the future.", code="visit_in_future")
+        if done_at < incident.received_at:
+            raise ValidationFailed("The visit cannot be before the call.", code="visit_before_call")
+        task.done_at, task.note = done_at, note
+        task.save(update_fields=["done_at", "note"])
+        risk.follow_up_visit_record(incident, visited_at=done_at)
+        data: dict[str, Any] = {
+            "incident_id": incident.pk,
+            "unit_id": task.unit_id,
+            "visited_at": clock.to_ms(done_at),
+            "note": note,
+        }
+        if done_at > task.due_at:
+            data["late_ms"] = clock.to_ms(done_at) - clock.to_ms(task.due_at)
+        uow.audit(AuditAction.FOLLOWUP_DONE, actor=by, obj=task, data=data)
+    return task

@@ -103,3 +103,18 @@ def protective_order_record(
 
 
 __all__ = ["dv_call_count", "protective_order_record"]
+
+
+def follow_up_visit_record(incident: Incident, *, visited_at: dt.datetime) -> None:
+    """A follow-up visit after ``incident`` was made: the call's subjects (its caller's
+    phone, its address) have it as their last visit, unless a later one is known."""
+    subjects = selectors.risk_subjects_for(
+        district_id=incident.district_id,
+        settlement_id=incident.settlement_id,
+        caller_phone=incident.caller_phone,
+        landmark=incident.landmark,
+    )
+    ids = list(lock_rows(RiskSubject, [s.pk for s in subjects]))
+    RiskSubject.objects.filter(
+        Q(last_follow_up_at__isnull=True) | Q(last_follow_up_at__lt=visited_at), pk__in=ids
+    ).update(last_follow_up_at=visited_at)

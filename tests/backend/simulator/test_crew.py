@@ -206,3 +206,59 @@ def test_an_inherited_assignment_past_its_arrival_deadline_is_watched_by_this_sh
     assert [(t.at, t.args[1]) for t in watch] == [
         (NOW + dt.timedelta(seconds=scenario.ARRIVAL_GRACE_S), "21")
     ]
+
+
+class VisitsApi:
+    """The staff API as the duty desk uses it for visits: a DV call's detail with its owed
+    visit, and the record of the visit."""
+
+    def __init__(self) -> None:
+        self.recorded: list[tuple[int, str]] = []
+
+    def incident(self, incident_id: int) -> dict:
+        return {"id": incident_id, "follow_ups": [
+            {"id": 31, "done_at": None}, {"id": 30, "done_at": "2026-11-20T08:00:00Z"},
+        ]}  # fmt: skip
+
+    def follow_up_done(self, follow_up_id: int, note: str) -> dict:
+        self.recorded.append((follow_up_id, note))
+        return {"id": follow_up_id}
+
+
+@pytest.mark.parametrize(("category", "visits"), [("domestic_violence", 1), ("theft", 0)])
+def test_the_desk_records_the_inspectors_visit_after_a_dv_call(category, visits):
+    # given: a call reaches the duty desk (a DV call owes a visit within three days; the
+    # demo's chiefs saw 111 overdue after 60 days, as no one ever recorded one)
+    crew, engine = crew_with_phone(category=category)
+    world = crew.world
+    api = VisitsApi()
+    world.api = api
+    incident = world.assignments["7"].incident
+
+    # when: the desk takes the call, and the days after it pass
+    world.duty.received(incident, "queued")
+    dispatch_and_visit = sorted(t.at for t in engine._heap)
+    while engine._heap and engine._heap[0].at <= NOW + dt.timedelta(days=4):
+        task = engine.pop()
+        if task.fn == world.duty._follow_up:
+            task.run()
+
+    # then: the visit still owed is recorded once, with what the inspector found, between
+    # half a day and 3.4 days after the call
+    assert len(api.recorded) == world.stats.follow_ups == visits
+    assert [v for v, _note in api.recorded] == [31] * visits
+    assert all(note in scenario.FOLLOW_UP_NOTES for _v, note in api.recorded)
+    if visits:
+        visit_at = dispatch_and_visit[-1]
+        assert NOW + dt.timedelta(days=0.5) <= visit_at <= NOW + dt.timedelta(days=3.4)
+
+
+def test_a_visit_takes_no_draw_from_the_worlds_generator():
+    # the calls, phones and crews of a seed stay what they were before visits were played
+    states = {}
+    for category in ("domestic_violence", "theft"):
+        crew, _engine = crew_with_phone(category=category)
+        world = crew.world
+        world.duty.received(world.assignments["7"].incident, "queued")
+        states[category] = world.rng.getstate()
+    assert states["domestic_violence"] == states["theft"]

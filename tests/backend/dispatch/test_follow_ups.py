@@ -1,0 +1,151 @@
+"""The visit after a DV call (DOMAIN.md): a DV call plans one for the okrug's inspector; the
+duty desk or the chief records it when the inspector reports, through the staff API — the
+task is done, the risk subjects remember the visit, the audit log and the call's timeline
+say so; a second, different visit over a done one is a 409; another district's is a 404.
+
+Before, nothing but the console's edit form could mark a visit made, so the demo's chiefs
+opened their console to 111 overdue follow-ups."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.urls import reverse
+
+from backend.common import clock
+from backend.dispatch.models import FollowUpTask, RiskSubject
+from backend.dispatch.services import IncidentInput, incident_create
+from backend.ledger.models import AuditEntry
+
+T0 = dt.datetime(2026, 3, 2, 4, 0, tzinfo=dt.UTC)
+
+
+def dv_call(personas, *, district="a"):
+    """A DV call from a village with a registered risk address (a prior call there)."""
+    side = getattr(personas, district)
+    subject = RiskSubject.objects.create(
+        kind=RiskSubject.Kind.ADDRESS,
+        district=side.district,
+        settlement=side.village,
+        address="ул. Абая, 12",
+        prior_dv_calls=1,
+    )
+    incident = incident_create(
+        by=personas.duty,
+        data=IncidentInput(
+            category="domestic_violence",
+            received_at=clock.now(),
+            settlement_id=side.village.pk,
+            landmark="ул. Абая, 12",
+        ),
+    )
+    return incident, subject
+
+
+def test_the_desk_records_the_inspectors_visit_through_the_api(personas, client_for, client):
+    # given: a DV call three days ago; its visit is owed by A's inspector
+    with clock.frozen(T0):
+        incident, subject = dv_call(personas)
+    api = client_for(personas.duty)
+    detail = api.get(f"/api/v1/incidents/{incident.pk}/").json()
+    (planned,) = detail["follow_ups"]
+    assert planned["unit_id"] == personas.a.inspector_unit.pk
+    assert planned["done_at"] is None
+    visited = T0 + dt.timedelta(days=3, hours=2)  # two hours late
+
+    # when: the inspector reported the visit; the desk records it
+    with clock.frozen(visited + dt.timedelta(hours=1)):
+        response = api.post(
+            f"/api/v1/follow-ups/{planned['id']}/done/",
+            {"note": "Беседа проведена, конфликт исчерпан", "done_at": visited.isoformat()},
+            format="json",
+        )
+
+    # then: done, the risk address remembers the visit, the audit log says it was late
+    assert response.status_code == 200, response.content
+    assert dt.datetime.fromisoformat(response.json()["done_at"]) == visited
+    task = FollowUpTask.objects.get(pk=planned["id"])
+    assert (task.done_at, task.note) == (visited, "Беседа проведена, конфликт исчерпан")
+    subject.refresh_from_db()
+    assert subject.last_follow_up_at == visited
+    entry = AuditEntry.objects.get(action="followup.done")
+    assert (entry.actor_id, entry.object_id) == (personas.duty.pk, str(task.pk))
+    assert entry.data_dict["late_ms"] == 2 * 3600 * 1000
+    # and: the call's timeline shows the visit planned and made, by whom (the chief reads
+    # Russian)
+    client.force_login(personas.a.chief)
+    with clock.frozen(visited + dt.timedelta(hours=1)):
+        page = client.get(reverse("admin:dispatch_incident_change", args=[incident.pk]))
+    rows = {r.title: r for r in page.context["kuzet_timeline"] if r.kind == "audit"}
+    assert "Запланировано контрольное посещение" in rows
+    made = rows["Контрольное посещение проведено"]
+    assert made.source == personas.duty.display_name
+    assert "Опоздание: 2:00:00" in made.detail
+    assert "Беседа проведена, конфликт исчерпан" in made.detail
+
+
+def test_the_same_visit_again_is_a_replay_and_another_is_a_conflict(personas, client_for):
+    # given: a visit recorded
+    incident, _subject = dv_call(personas)
+    task = incident.follow_ups.get()
+    api = client_for(personas.duty)
+    url = f"/api/v1/follow-ups/{task.pk}/done/"
+    at = clock.now().isoformat()
+    first = api.post(url, {"note": "Семья дома", "done_at": at}, format="json")
+
+    # when
+    again = api.post(url, {"note": "Семья дома", "done_at": at}, format="json")
+    other = api.post(url, {"note": "Другой визит"}, format="json")
+
+    # then
+    assert (first.status_code, again.status_code) == (200, 200)
+    assert other.status_code == 409
+    assert other.json()["error"] == "follow_up_already_done"
+    assert AuditEntry.objects.filter(action="followup.done").count() == 1
+
+
+def test_bad_visits_are_clear_errors_and_change_nothing(personas, client_for):
+    # given
+    incident, _subject = dv_call(personas)
+    task = incident.follow_ups.get()
+    api = client_for(personas.duty)
+    url = f"/api/v1/follow-ups/{task.pk}/done/"
+
+    # when
+    future = api.post(
+        url,
+        {"note": "x", "done_at": (clock.now() + dt.timedelta(hours=2)).isoformat()},
+        format="json",
+    )
+    before_call = api.post(
+        url,
+        {"note": "x", "done_at": (incident.received_at - dt.timedelta(hours=1)).isoformat()},
+        format="json",
+    )
+    no_note = api.post(url, {}, format="json")
+
+    # then
+    assert (future.status_code, future.json()["error"]) == (400, "visit_in_future")
+    assert (before_call.status_code, before_call.json()["error"]) == (400, "visit_before_call")
+    assert (no_note.status_code, list(no_note.json()["fields"])) == (400, ["note"])
+    task.refresh_from_db()
+    assert task.done_at is None
+
+
+def test_another_districts_visit_is_not_found_and_an_admin_may_not_record(
+    personas, client_for
+):
+    # given: a DV call of district B
+    incident, _subject = dv_call(personas, district="b")
+    task = incident.follow_ups.get()
+    url = f"/api/v1/follow-ups/{task.pk}/done/"
+
+    # when
+    chief_a = client_for(personas.a.chief).post(url, {"note": "x"}, format="json")
+    admin = client_for(personas.oblast_admin).post(url, {"note": "x"}, format="json")
+    chief_b = client_for(personas.b.chief).post(url, {"note": "Визит проведён"}, format="json")
+
+    # then
+    assert (chief_a.status_code, chief_a.json()["error"]) == (404, "not_found")
+    assert (admin.status_code, admin.json()["error"]) == (403, "forbidden")
+    assert chief_b.status_code == 200
