@@ -132,9 +132,7 @@ def test_bad_visits_are_clear_errors_and_change_nothing(personas, client_for):
     assert task.done_at is None
 
 
-def test_another_districts_visit_is_not_found_and_an_admin_may_not_record(
-    personas, client_for
-):
+def test_another_districts_visit_is_not_found_and_an_admin_may_not_record(personas, client_for):
     # given: a DV call of district B
     incident, _subject = dv_call(personas, district="b")
     task = incident.follow_ups.get()
