@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
@@ -14,7 +16,7 @@ from backend.ledger import uow
 from backend.people.admin_scoping import ConditionFilter, ScopedAdminMixin
 from backend.people.models import Role
 
-from .. import kpis
+from .. import kpis, services
 from ..models import FollowUpTask, RiskSubject
 from .formatting import date_text, when_text
 
@@ -86,8 +88,27 @@ class RiskSubjectAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type
         return when_text(obj.last_follow_up_at)
 
 
+class FollowUpTaskForm(forms.ModelForm):  # type: ignore[type-arg]
+    """The visit's time is of the past and after its call (the staff API's rules)."""
+
+    class Meta:
+        model = FollowUpTask
+        fields = ("incident", "district", "unit", "due_at", "done_at", "note")
+
+    def clean_done_at(self) -> dt.datetime | None:
+        value: dt.datetime | None = self.cleaned_data.get("done_at")
+        if value is None:
+            return value
+        if value > clock.now() + dt.timedelta(minutes=1):
+            raise forms.ValidationError(_("The visit cannot be in the future."))
+        if self.instance.pk and value < self.instance.incident.received_at:
+            raise forms.ValidationError(_("The visit cannot be before the call."))
+        return value
+
+
 @admin.register(FollowUpTask)
 class FollowUpTaskAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
+    form = FollowUpTaskForm
     list_display = ("incident", "district", "unit", "due", "done")
     list_select_related = ("incident", "district", "unit")
     list_filter = (FollowUpOverdueFilter, "district", "unit")
@@ -125,6 +146,18 @@ class FollowUpTaskAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[typ
             purpose="admin.follow_up_history",
             follow_up_id=obj.pk,
         )
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        """A visit made (the time set on a visit still owed) goes through the staff API's
+        service: audited as the visit, the call's risk subjects told. Any other change (the
+        unit) stays the console's plain, audited edit."""
+        made = change and "done_at" in form.changed_data and form.initial.get("done_at") is None
+        if made and obj.done_at is not None:
+            owed = FollowUpTask.objects.get(pk=obj.pk)
+            services.follow_up_done(task=owed, by=request.user, note=obj.note, done_at=obj.done_at)
+            if not set(form.changed_data) - {"done_at", "note"}:
+                return
+        super().save_model(request, obj, form, change)
 
     @admin.display(description=_("due"), ordering="due_at")
     def due(self, obj: FollowUpTask) -> str:

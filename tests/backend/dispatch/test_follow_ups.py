@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.urls import reverse
+from django.utils import timezone
 
 from backend.common import clock
 from backend.dispatch.models import FollowUpTask, RiskSubject
@@ -147,3 +148,37 @@ def test_another_districts_visit_is_not_found_and_an_admin_may_not_record(person
     assert (chief_a.status_code, chief_a.json()["error"]) == (404, "not_found")
     assert (admin.status_code, admin.json()["error"]) == (403, "forbidden")
     assert chief_b.status_code == 200
+
+
+def test_the_console_records_a_visit_as_the_api_does_and_refuses_a_future_one(personas, client):
+    # given: the chief of A opens the visit owed after a DV call of A two hours ago
+    with clock.frozen(clock.now() - dt.timedelta(hours=2)):
+        incident, subject = dv_call(personas)
+    task = incident.follow_ups.get()
+    client.force_login(personas.a.chief)
+    url = reverse("admin:dispatch_followuptask_change", args=[task.pk])
+    visited = timezone.localtime(clock.now() - dt.timedelta(minutes=30))
+    later = timezone.localtime(clock.now() + dt.timedelta(hours=3))
+
+    def post(at):
+        return client.post(url, {
+            "unit": task.unit_id or "", "note": "Беседа проведена",
+            "done_at_0": at.strftime("%d.%m.%Y"), "done_at_1": at.strftime("%H:%M:%S"),
+        })  # fmt: skip
+
+    # when: a time to come, then the time of the visit
+    future = post(later)
+    task.refresh_from_db()
+    assert task.done_at is None
+    made = post(visited)
+
+    # then: refused with words first; then recorded through the same service as the API
+    assert future.status_code == 200
+    assert "Посещение не может быть в будущем." in future.content.decode()
+    assert made.status_code == 302, made.context["adminform"].form.errors
+    task.refresh_from_db()
+    assert task.done_at == visited.replace(microsecond=0)
+    entry = AuditEntry.objects.get(action="followup.done")
+    assert entry.actor_id == personas.a.chief.pk
+    subject.refresh_from_db()
+    assert subject.last_follow_up_at == task.done_at
