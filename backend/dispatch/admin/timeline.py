@@ -341,7 +341,10 @@ def incident_timeline(incident: Incident) -> list[TimelineRow]:
             )
         )
     conflict_ids = list(incident.conflicts.values_list("pk", flat=True))
-    follow_up_ids = list(incident.follow_ups.values_list("pk", flat=True))
+    follow_ups = list(incident.follow_ups.select_related("unit"))
+    follow_up_ids = [t.pk for t in follow_ups]
+    # the inspector a visit is owed by, by callsign too (not a dispatched unit)
+    callsigns.update({t.unit_id: t.unit.callsign for t in follow_ups if t.unit is not None})
     audits = (
         AuditEntry.objects.filter(
             Q(object_type="incident", object_id=str(incident.pk))
