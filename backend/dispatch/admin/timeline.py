@@ -344,7 +344,7 @@ def incident_timeline(incident: Incident) -> list[TimelineRow]:
     follow_ups = list(incident.follow_ups.select_related("unit"))
     follow_up_ids = [t.pk for t in follow_ups]
     # the inspector a visit is owed by, by callsign too (not a dispatched unit)
-    callsigns.update({t.unit_id: t.unit.callsign for t in follow_ups if t.unit is not None})
+    callsigns.update({t.unit.pk: t.unit.callsign for t in follow_ups if t.unit is not None})
     audits = (
         AuditEntry.objects.filter(
             Q(object_type="incident", object_id=str(incident.pk))
