@@ -111,4 +111,5 @@ def board_notify(
 
 
 def actor_label(actor: Any) -> str | None:
-    return None if actor is None else actor.get_username()
+    """Who acted, as the board's alerts name them: their name, else their login."""
+    return None if actor is None else str(actor.display_name)

@@ -98,8 +98,11 @@ def test_a_chief_cannot_enter_a_call_in_another_district(personas, frozen):
 def test_dispatch_sets_deadlines_from_the_default_policy(
     personas, frozen, with_devices, notifications, django_capture_on_commit_callbacks
 ):
-    # given: a P2 call in the town (urban) received five minutes ago
+    # given: a P2 call in the town (urban) received five minutes ago; the duty officer has a
+    # name (the board's alert names them by it, not by their login)
     incident = town_incident(personas, priority="P2", received_at=T0 - dt.timedelta(minutes=5))
+    personas.duty.first_name, personas.duty.last_name = "Aigerim", "Nurlanova"
+    personas.duty.save(update_fields=["first_name", "last_name"])
 
     # when
     with django_capture_on_commit_callbacks(execute=True):
@@ -156,7 +159,7 @@ def test_dispatch_sets_deadlines_from_the_default_policy(
             "unit_id": personas.a.patrol.pk,
             "callsign": "A-PC1",
             "source": "duty_officer",
-            "actor": "duty_semey",
+            "actor": "Aigerim Nurlanova",
             "ack_due_at": clock.to_ms(T0 + dt.timedelta(minutes=5)),
             "arrive_due_at": clock.to_ms(T0 + dt.timedelta(minutes=25)),
             "sms": None,
