@@ -95,14 +95,20 @@ class FollowUpTaskForm(forms.ModelForm):  # type: ignore[type-arg]
         model = FollowUpTask
         fields = ("incident", "district", "unit", "due_at", "done_at", "note")
 
+    REFUSED = {
+        "visit_in_future": _("The visit cannot be in the future."),
+        "visit_before_call": _("The visit cannot be before the call."),
+    }
+
     def clean_done_at(self) -> dt.datetime | None:
         value: dt.datetime | None = self.cleaned_data.get("done_at")
-        if value is None:
+        if value is None or self.instance.pk is None:
             return value
-        if value > clock.now() + dt.timedelta(minutes=1):
-            raise forms.ValidationError(_("The visit cannot be in the future."))
-        if self.instance.pk and value < self.instance.incident.received_at:
-            raise forms.ValidationError(_("The visit cannot be before the call."))
+        refusal = services.follow_up_visit_refusal(
+            value, received_at=self.instance.incident.received_at, now=clock.now()
+        )
+        if refusal is not None:
+            raise forms.ValidationError(self.REFUSED[refusal])
         return value
 
 

@@ -28,6 +28,7 @@ from .facts import FactOutcome, device_events_apply, fact_record
 from .incidents import (
     IncidentInput,
     follow_up_done,
+    follow_up_visit_refusal,
     incident_cancel,
     incident_close,
     incident_create,
@@ -60,6 +61,7 @@ __all__ = [
     "escalation_sweep",
     "fact_record",
     "follow_up_done",
+    "follow_up_visit_refusal",
     "incident_cancel",
     "incident_close",
     "incident_create",

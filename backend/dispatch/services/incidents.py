@@ -620,6 +620,24 @@ __all__ = [
 ]
 
 
+def follow_up_visit_refusal(
+    done_at: dt.datetime, *, received_at: dt.datetime, now: dt.datetime
+) -> str | None:
+    """Why a visit at ``done_at`` cannot be recorded for a call received at ``received_at``
+    (``visit_in_future``, ``visit_before_call``), or None. The console's form asks the same."""
+    if done_at > now + dt.timedelta(minutes=1):
+        return "visit_in_future"
+    if done_at < received_at:
+        return "visit_before_call"
+    return None
+
+
+_VISIT_REFUSED = {
+    "visit_in_future": "The visit cannot be in the future.",
+    "visit_before_call": "The visit cannot be before the call.",
+}
+
+
 def follow_up_done(
     *, task: FollowUpTask, by: Any, note: str, done_at: dt.datetime | None = None
 ) -> FollowUpTask:
@@ -640,10 +658,9 @@ def follow_up_done(
                 "This follow-up visit is already recorded.", code="follow_up_already_done"
             )
         incident = task.incident
-        if done_at > now + dt.timedelta(minutes=1):
-            raise ValidationFailed("The visit cannot be in the future.", code="visit_in_future")
-        if done_at < incident.received_at:
-            raise ValidationFailed("The visit cannot be before the call.", code="visit_before_call")
+        refusal = follow_up_visit_refusal(done_at, received_at=incident.received_at, now=now)
+        if refusal is not None:
+            raise ValidationFailed(_VISIT_REFUSED[refusal], code=refusal)
         task.done_at, task.note = done_at, note
         task.save(update_fields=["done_at", "note"])
         risk.follow_up_visit_record(incident, visited_at=done_at)
