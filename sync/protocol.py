@@ -39,15 +39,17 @@ from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
 # The app's WatermelonDB schema version, as ``synchronize()`` sends it (§8). Version 2 adds
-# ``assignments.deliver_due_at`` and ``assignments.escalation_level`` (SCHEMA_HISTORY). The
-# server serves SCHEMA_VERSION and the one before it; every parser keeps accepting version 1
-# records. An app on an older schema ignores columns it does not know (WatermelonDB keeps
-# only its schema's columns); one that upgrades gets them through a migration sync.
-SCHEMA_VERSION: Final = 2
+# ``assignments.deliver_due_at`` and ``assignments.escalation_level``; version 3 the table
+# ``follow_ups`` (SCHEMA_HISTORY). The server serves every version from MIN_SCHEMA_VERSION;
+# every parser keeps accepting version 1 records. An app on an older schema ignores columns
+# it does not know (WatermelonDB keeps only its schema's columns) and is never sent a table
+# newer than its schema (TABLE_SINCE); one that upgrades gets them through a migration sync.
+SCHEMA_VERSION: Final = 3
 MIN_SCHEMA_VERSION: Final = 1
 # Version → the columns it added, by table (docs/protocol.md §2).
 SCHEMA_HISTORY: Final[Mapping[int, Mapping[str, tuple[str, ...]]]] = {
     2: {"assignments": ("deliver_due_at", "escalation_level")},
+    3: {"follow_ups": ("incident_id", "unit_id", "due_at", "done_at", "note")},
 }
 
 MAX_PUSH_EVENTS: Final = 500
@@ -80,6 +82,7 @@ DEVICE_EVENT_KINDS: Final = (
     "unit_status",
     "location",
     "sos",
+    "follow_up_visit",
 )
 # Milestone kind → (assignment time field, assignment status it reaches), in lifecycle order.
 MILESTONE_KINDS: Final = ("delivered", "ack", "en_route", "on_scene", "transporting", "cleared")
@@ -142,7 +145,19 @@ REGISTRY_NUMBER_RE: Final = re.compile(r"^[0-9A-Za-z][0-9A-Za-z./-]{0,39}$")
 COAO_ARTICLE_RE: Final = re.compile(r"^[1-9][0-9]{0,2}(-[1-9][0-9]?)?$")
 COAO_ARTICLE_RULE: Final = 'an article of the CoAO such as "73", "73-1" or "461"'
 
-SYNCED_TABLES: Final = ("settlements", "units", "incidents", "assignments", "events", "codes")
+SYNCED_TABLES: Final = (
+    "settlements", "units", "incidents", "follow_ups", "assignments", "events", "codes"
+)  # fmt: skip
+# A table added after version 1 → the schema version that added it: older apps never get it
+# (a stock WatermelonDB app fails on a table its schema lacks).
+TABLE_SINCE: Final[Mapping[str, int]] = {"follow_ups": 3}
+
+
+def tables_unknown_to(schema_version: int) -> frozenset[str]:
+    """The synced tables an app on ``schema_version`` does not have."""
+    return frozenset(t for t, since in TABLE_SINCE.items() if since > schema_version)
+
+
 READ_ONLY_TABLES: Final = tuple(t for t in SYNCED_TABLES if t != "events")
 CHANGE_OPS: Final = ("created", "updated", "deleted")
 
@@ -428,6 +443,8 @@ def _parse_event(raw: Mapping[Any, Any], outcome_codes: Collection[str]) -> Even
 
     if kind in ASSIGNMENT_KINDS and assignment_id is None:
         raise _Bad("invalid_field", f"a {kind} event needs an assignment_id")
+    if kind == "follow_up_visit" and assignment_id is not None:
+        raise _Bad("invalid_field", "a follow_up_visit event has no assignment_id")
     if kind == "location" and lat is None:
         raise _Bad("invalid_field", "a location event needs lat and lon")
     _check_payload(kind, payload, outcome_codes)
@@ -565,6 +582,22 @@ def _check_payload(kind: str, payload: Mapping[str, Any], outcome_codes: Collect
         status = payload.get("status")
         if not isinstance(status, str) or status not in UNIT_STATUSES:
             raise _Bad("invalid_payload", f"unit status must be one of {', '.join(UNIT_STATUSES)}")
+    elif kind == "follow_up_visit":
+        if follow_up_id(payload) is None:
+            raise _Bad("invalid_payload", "a follow_up_visit needs the follow_up_id it made")
+        text = payload.get("text")
+        if text is not None and (not isinstance(text, str) or len(text) > MAX_NOTE_CHARS):
+            raise _Bad("invalid_payload", f"visit text is a string of at most {MAX_NOTE_CHARS}")
+
+
+def follow_up_id(payload: Mapping[str, Any]) -> str | None:
+    """The follow-up a ``follow_up_visit`` payload names (a record id), or None."""
+    value = payload.get("follow_up_id")
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_SAFE_INT:
+        return str(value)
+    if isinstance(value, str) and RECORD_ID_RE.match(value):
+        return value
+    return None
 
 
 def _check_registry(payload: Mapping[str, Any]) -> None:

@@ -8,7 +8,8 @@ from typing import Any
 
 from backend.common import clock
 from backend.devices.services import device_enroll, enrolment_code_issue
-from backend.dispatch.models import Assignment, Channel, Incident, Priority
+from backend.dispatch.models import Assignment, Channel, Incident, Priority, RiskSubject
+from backend.dispatch.services import IncidentInput, incident_create
 from backend.geo.models import District, Oblast, Okrug, Settlement, Zone
 from backend.people.models import Officer, Role, Unit, UnitType
 
@@ -152,3 +153,25 @@ def assignment(*, incident: Incident, unit: Unit, **kw: Any) -> Assignment:
         dispatch_source=kw.pop("dispatch_source", "duty_officer"),
         **kw,
     )
+
+
+def dv_call(personas: Any, *, district: str = "a") -> tuple[Incident, RiskSubject]:
+    """A DV call from a village with a registered risk address (a prior call there)."""
+    side = getattr(personas, district)
+    subject = RiskSubject.objects.create(
+        kind=RiskSubject.Kind.ADDRESS,
+        district=side.district,
+        settlement=side.village,
+        address="ул. Абая, 12",
+        prior_dv_calls=1,
+    )
+    incident = incident_create(
+        by=personas.duty,
+        data=IncidentInput(
+            category="domestic_violence",
+            received_at=clock.now(),
+            settlement_id=side.village.pk,
+            landmark="ул. Абая, 12",
+        ),
+    )
+    return incident, subject

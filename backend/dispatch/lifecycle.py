@@ -70,6 +70,7 @@ class EventKind(models.TextChoices):
     UNIT_STATUS = "unit_status", _("Unit status")
     LOCATION = "location", _("Location")
     SOS = "sos", _("SOS")
+    FOLLOW_UP_VISIT = "follow_up_visit", _("Follow-up visit")
     # Server commands, recorded as facts on the same timeline.
     DISPATCHED = "dispatched", _("Dispatched")
     CANCELLED = "cancelled", _("Cancelled")
@@ -81,7 +82,7 @@ class EventKind(models.TextChoices):
 DEVICE_EVENT_KINDS: tuple[str, ...] = (
     EventKind.DELIVERED, EventKind.ACK, EventKind.EN_ROUTE, EventKind.ON_SCENE,
     EventKind.TRANSPORTING, EventKind.CLEARED, EventKind.OUTCOME, EventKind.NOTE,
-    EventKind.UNIT_STATUS, EventKind.LOCATION, EventKind.SOS,
+    EventKind.UNIT_STATUS, EventKind.LOCATION, EventKind.SOS, EventKind.FOLLOW_UP_VISIT,
 )  # fmt: skip
 # Facts about the unit itself, projected onto the unit (status, position, SOS).
 # The cancel_reason the server gives an assignment still open when its call is closed

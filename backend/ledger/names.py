@@ -14,6 +14,7 @@ class SyncTable(StrEnum):
     the apps (a test holds them equal)."""
 
     INCIDENTS = "incidents"
+    FOLLOW_UPS = "follow_ups"
     ASSIGNMENTS = "assignments"
     EVENTS = "events"
     UNITS = "units"

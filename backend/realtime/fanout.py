@@ -57,6 +57,7 @@ from backend.dispatch.policies import deadlines_for
 from backend.ledger.uow import Commit, CommittedChange, Notification, current_change_seq
 from backend.people.models import UNREACHABLE, Unit, presence_of, unreachable_cutoff
 from backend.sync_gateway.render import dv_incident_ids, empty_changes, records_for
+from sync.protocol import MIN_SCHEMA_VERSION
 
 from . import groups
 
@@ -286,8 +287,12 @@ def _ints(ids: Iterable[str]) -> list[int]:
 def _changes_body(
     ac: _AudienceChanges, records: dict[RecordKey, dict[str, Any]], restricted: set[RecordKey]
 ) -> dict[str, Any] | None:
-    """The pull's ``changes`` shape for one audience, or None when it must be a poke."""
-    body = empty_changes()
+    """The pull's ``changes`` shape for one audience, or None when it must be a poke.
+
+    A socket does not say its app's schema version: frames carry only the tables of the
+    oldest served one, and a change to a newer table (a follow-up visit) is a poke — the
+    app's pull, which names its version, fetches it."""
+    body = empty_changes(MIN_SCHEMA_VERSION)
     for table, ids in ac.tables.items():
         for record_id, is_deleted in sorted(ids.items()):
             key = (table, record_id)

@@ -25,11 +25,14 @@ REASONS = {
     "invalid_text": _("Text the database cannot store"),
     "read_only": _("Written to a table the phone may only read"),
     "id_reused": _("An id already used for another record"),
+    "unknown_assignment": _("No such assignment"),
+    "unknown_follow_up": _("No such follow-up visit"),
 }
 
 # The protocol's tables (ledger.names.SyncTable), as a person names what a phone sent.
 TABLES = {
     "incidents": _("calls"),
+    "follow_ups": _("follow-up visits"),
     "assignments": _("assignments"),
     "events": _("events"),
     "units": _("units"),

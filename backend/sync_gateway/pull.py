@@ -70,7 +70,9 @@ def snapshot_max() -> int:
 
 
 # The order in which a snapshot above the bound is served: what the officer acts on first.
-SNAPSHOT_TABLES = ("assignments", "incidents", "events", "units", "settlements", "codes")
+SNAPSHOT_TABLES = (
+    "assignments", "incidents", "follow_ups", "events", "units", "settlements", "codes"
+)  # fmt: skip
 
 
 @dataclass(frozen=True)

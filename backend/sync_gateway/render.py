@@ -17,9 +17,10 @@ import orjson
 from django.db import connection
 
 from backend.common import clock
-from backend.dispatch.models import Assignment, Event, Incident
+from backend.dispatch.models import Assignment, Event, FollowUpTask, Incident
 from backend.geo.models import Settlement
 from backend.people.models import Unit
+from sync.protocol import tables_unknown_to
 
 from .scope import code_records
 
@@ -100,6 +101,14 @@ TABLE_COLUMNS: dict[str, list[tuple[str, str, Converter, str]]] = {
         ("outcome_text", "outcome_text", _same, "string"),
         ("closed_at", "closed_at", _TIME, "time|null"),
     ],
+    # schema version 3 (sync.protocol.TABLE_SINCE): DV follow-up visits owed by the unit.
+    "follow_ups": [
+        ("incident_id", "incident_id", _ID, "string"),
+        ("unit_id", "unit_id", _ID, "string|null"),
+        ("due_at", "due_at", _TIME, "time"),
+        ("done_at", "done_at", _TIME, "time|null"),
+        ("note", "note", _same, "string"),
+    ],
     "events": [
         ("kind", "kind", _same, "string"),
         ("assignment_id", "assignment_id", _ID, "string|null"),
@@ -156,13 +165,16 @@ TABLE_COLUMNS: dict[str, list[tuple[str, str, Converter, str]]] = {
 _MODELS: dict[str, Any] = {
     "assignments": Assignment,
     "incidents": Incident,
+    "follow_ups": FollowUpTask,
     "events": Event,
     "units": Unit,
     "settlements": Settlement,
 }
 
 # Tables in the order a device should apply them (parents before children).
-TABLE_ORDER = ("codes", "settlements", "units", "incidents", "assignments", "events")
+TABLE_ORDER = (
+    "codes", "settlements", "units", "incidents", "follow_ups", "assignments", "events"
+)  # fmt: skip
 
 
 def _int_ids(ids: Iterable[str]) -> list[int]:
@@ -266,8 +278,24 @@ def dv_incident_ids(records: Iterable[dict[str, Any]]) -> list[str]:
     return [r["id"] for r in records if r.get("category") == "domestic_violence"]
 
 
-def empty_changes() -> dict[str, dict[str, list[Any]]]:
-    return {t: {"created": [], "updated": [], "deleted": []} for t in TABLE_ORDER}
+def empty_changes(schema_version: int | None = None) -> dict[str, dict[str, list[Any]]]:
+    """Every table, empty — of those an app on ``schema_version`` has (None: the newest)."""
+    unknown = tables_unknown_to(schema_version) if schema_version is not None else frozenset()
+    return {
+        t: {"created": [], "updated": [], "deleted": []} for t in TABLE_ORDER if t not in unknown
+    }
+
+
+def for_schema(body: dict[str, Any], schema_version: int) -> dict[str, Any]:
+    """A pull's answer as an app on ``schema_version`` may read it: without the tables its
+    schema does not have (a stock WatermelonDB app fails on a table it does not know), in
+    ``changes`` and in a per-table strategy. Changes ``body`` in place and returns it."""
+    for table in tables_unknown_to(schema_version):
+        body["changes"].pop(table, None)
+        strategy = body.get("experimentalStrategy")
+        if isinstance(strategy, dict):
+            strategy.get("override", {}).pop(table, None)
+    return body
 
 
 def changes_for(

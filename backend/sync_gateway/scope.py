@@ -9,7 +9,10 @@ Scope (PROTOCOL.md §4):
 * ``assignments`` → ``u:<unit>`` while open, and for ``KUZET_SCOPE_CLOSED_HOURS`` after it
   was cleared or cancelled; a superseded assignment (reassigned away) leaves at once; an
   assignment of a restricted incident is never shown.
-* ``incidents`` → the union of the audiences of their assignments (restricted: none).
+* ``follow_ups`` (DV follow-up visits) → ``u:<unit>`` (the inspector the visit is owed by)
+  while owed, and for ``KUZET_SCOPE_CLOSED_HOURS`` after the visit; restricted: none.
+* ``incidents`` → the union of the audiences of their assignments and follow-ups
+  (restricted: none).
 * ``events`` → the audiences of their incident; an event without incident (unit status,
   location, SOS, a loose note) → ``u:<unit>`` for ``KUZET_SCOPE_CLOSED_HOURS`` after receipt.
 * ``units``, ``settlements`` → ``d:<district>``.
@@ -280,6 +283,35 @@ def _assignments(conditions: list[tuple[str, list[Any]]]) -> list[dict[str, Any]
     ]
 
 
+def _follow_up_visibility(row: dict[str, Any], now: dt.datetime) -> tuple[bool, dt.datetime | None]:
+    """(visible to its unit?, when that ends) for a follow-up row: while owed, and for the
+    closed window after the visit; never without a unit or of a restricted call."""
+    if row["restricted"] or row["unit_id"] is None:
+        return False, None
+    if row["done_at"] is None:
+        return True, None
+    until = row["done_at"] + closed_window()
+    return until > now, until
+
+
+def _follow_ups(conditions: list[tuple[str, list[Any]]]) -> list[dict[str, Any]]:
+    rows = _select_where_any(
+        "SELECT f.id, f.incident_id, f.unit_id, f.done_at, i.restricted "
+        "FROM dispatch_followuptask f JOIN dispatch_incident i ON i.id = f.incident_id",
+        conditions,
+    )
+    return [
+        {
+            "id": f_id,
+            "incident_id": incident_id,
+            "unit_id": unit_id,
+            "done_at": _aware(done_at),
+            "restricted": bool(restricted),
+        }
+        for f_id, incident_id, unit_id, done_at, restricted in rows
+    ]
+
+
 def _events(conditions: list[tuple[str, list[Any]]]) -> list[dict[str, Any]]:
     rows = _select_where_any(
         "SELECT e.id, e.incident_id, e.unit_id, e.server_received_at, i.restricted "
@@ -322,7 +354,10 @@ def resolve_changes(touched: dict[str, set[str]]) -> list[ChangeRow]:
     # of its assignments', so a touched assignment needs its siblings, and a touched incident
     # (restricted, say) re-decides all its assignments.
     a_ids = _ints(touched.get("assignments", ()))
-    i_ids = _ints(touched.get("incidents", ()))
+    i_touched = _ints(touched.get("incidents", ()))
+    f_ids = _ints(touched.get("follow_ups", ()))
+    # A touched follow-up re-decides its incident (the inspector sees the call with it).
+    i_ids = i_touched | {row["incident_id"] for row in _follow_ups([_in("f.id", f_ids)])}
     incident_audiences: dict[int, Audiences] = {i: {} for i in i_ids}
     if a_ids or i_ids:
         for row in _assignment_rows(a_ids, i_ids):
@@ -333,10 +368,20 @@ def resolve_changes(touched: dict[str, set[str]]) -> list[ChangeRow]:
                 "assignments",
                 row["id"],
                 audiences,
-                explicit=row["id"] in a_ids or row["incident_id"] in i_ids,
+                explicit=row["id"] in a_ids or row["incident_id"] in i_touched,
             )
+    for row in _follow_ups([_in("f.incident_id", set(incident_audiences))]):
+        visible, until = _follow_up_visibility(row, now)
+        audiences = {unit_audience(row["unit_id"]): until} if visible else {}
+        _merge(incident_audiences[row["incident_id"]], audiences)
+        result.put(
+            "follow_ups",
+            row["id"],
+            audiences,
+            explicit=row["id"] in f_ids or row["incident_id"] in i_touched,
+        )
     for incident_id, audiences in incident_audiences.items():
-        result.put("incidents", incident_id, audiences, explicit=incident_id in i_ids)
+        result.put("incidents", incident_id, audiences, explicit=incident_id in i_touched)
 
     e_ids = {str(e) for e in touched.get("events", ())}
     u_ids = _ints(touched.get("units", ()))

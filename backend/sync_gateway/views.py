@@ -59,7 +59,7 @@ from . import openapi
 from .anchors import anchor_record
 from .pull import PullState, pull_changes, pull_state
 from .push import push_records
-from .render import empty_changes
+from .render import empty_changes, for_schema
 
 logger = logging.getLogger(__name__)
 
@@ -228,7 +228,7 @@ def _pull(
     )
     SYNC_RECORDS.labels("pull", result.mode).inc(result.records)
     _presence(device.pk, device.officer.unit_id, "pull")
-    return _json(result.body, request=request)
+    return _json(for_schema(result.body, version), request=request)
 
 
 def _nothing_new(request: HttpRequest, known: PullState) -> HttpResponse | None:
@@ -249,9 +249,8 @@ def _nothing_new(request: HttpRequest, known: PullState) -> HttpResponse | None:
         anchor_record(device_id=known.device_id, clock=clock_header, server_ms=clock.now_ms())
     _presence(known.device_id, known.unit_id, "pull")
     SYNC_REQUESTS.labels("pull", "ok").inc()
-    return _json(
-        {"changes": empty_changes(), "timestamp": cursor, "has_more": False}, request=request
-    )
+    body = {"changes": empty_changes(), "timestamp": cursor, "has_more": False}
+    return _json(for_schema(body, version), request=request)
 
 
 @csrf_exempt

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from backend.common import clock
 from backend.ledger import uow
+from backend.ledger.names import SyncTable
 from backend.people.admin_scoping import ConditionFilter, ScopedAdminMixin
 from backend.people.models import Role
 
@@ -115,6 +116,7 @@ class FollowUpTaskForm(forms.ModelForm):  # type: ignore[type-arg]
 @admin.register(FollowUpTask)
 class FollowUpTaskAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     form = FollowUpTaskForm
+    sync_table = SyncTable.FOLLOW_UPS
     list_display = ("incident", "district", "unit", "due", "done")
     list_select_related = ("incident", "district", "unit")
     list_filter = (FollowUpOverdueFilter, "district", "unit")

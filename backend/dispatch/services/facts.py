@@ -47,7 +47,13 @@ from backend.ledger.models import ActorKind
 from backend.ledger.names import SyncTable, Topic
 from backend.people.models import Unit
 from sync import rules, timing
-from sync.protocol import EventRecord, coao_article_valid, outcome_article, outcome_registry
+from sync.protocol import (
+    EventRecord,
+    coao_article_valid,
+    follow_up_id,
+    outcome_article,
+    outcome_registry,
+)
 
 from .. import lifecycle
 from ..lifecycle import AssignmentStatus, EventKind
@@ -58,6 +64,7 @@ from ..models import (
     EstimateMethod,
     Event,
     EventSource,
+    FollowUpTask,
     Incident,
     OutcomeCode,
 )
@@ -104,6 +111,7 @@ class _Entry:
     server_at: dt.datetime | None = None  # server facts keep the time at full precision
     refusal: tuple[str, str] | None = None
     conflicts: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    follow_up_id: int | None = None  # a follow_up_visit: the visit it reports
 
 
 def _lock(model: type[M], ids: Iterable[int | None]) -> dict[int, M]:
@@ -146,6 +154,13 @@ def device_events_apply(
                 assignment_id = int(record.assignment_id)
             except ValueError:
                 refusal = ("unknown_assignment", f"no assignment {record.assignment_id}")
+        task_id: int | None = None
+        if record.kind == EventKind.FOLLOW_UP_VISIT:
+            named = follow_up_id(record.payload)
+            try:
+                task_id = int(named or "")
+            except ValueError:
+                refusal = ("unknown_follow_up", f"no follow-up visit {named}")
         event = Event(
             id=record.id,
             kind=record.kind,
@@ -173,6 +188,7 @@ def device_events_apply(
                 claimed_unit_id=officer.unit_id if officer.unit_id is not None else NO_UNIT,
                 record=record,
                 refusal=refusal,
+                follow_up_id=task_id,
             )
         )
     return _apply(
@@ -447,15 +463,15 @@ def _fact(entry: _Entry, *, unit_id: int | None = None, **overrides: Any) -> rul
 
 def _estimate(
     entry: _Entry,
-    assignment: Assignment | None,
+    floor: dt.datetime | None,
     anchors: Sequence[timing.Anchor],
-    device_floor: dt.datetime | None,
 ) -> timing.Estimate:
+    """The event's time: a device fact's from its raw times, not before ``floor`` (its
+    assignment's dispatch, its visit's call, or the device's enrolment)."""
     if entry.server_estimate is not None:
         return entry.server_estimate
     record = entry.record
     assert record is not None
-    floor = assignment.dispatched_at if assignment is not None else device_floor
     received_ms = clock.to_ms(entry.event.server_received_at)
     return timing.estimate(
         device_time=record.device_time,
@@ -481,11 +497,15 @@ def _apply(
     assignment_ids = {e.assignment_id for e in entries if e.assignment_id is not None}
     unit_ids = {e.event.unit_id for e in entries if e.event.unit_id is not None}
     state = _State(assignment_ids, unit_ids)
+    # A visit's task is locked after the units (the lock order above), its call read.
+    tasks = _lock(FollowUpTask, {e.follow_up_id for e in entries})
+    calls = Incident.objects.in_bulk(sorted({t.incident_id for t in tasks.values()}))
     _load_unit_facts(state, entries)
     _load_outcomes(state, entries)
     by_id: dict[str, _Entry] = {}
     milestones: list[tuple[_Entry, Assignment]] = []
     sos: list[_Entry] = []
+    visits: list[tuple[_Entry, FollowUpTask]] = []
 
     for entry in entries:
         if entry.refusal is not None:
@@ -499,7 +519,16 @@ def _apply(
                 continue
             event.assignment_id = assignment.pk
             event.incident_id = assignment.incident_id
-        estimate = _estimate(entry, assignment, anchors, device_floor)
+        floor = assignment.dispatched_at if assignment is not None else device_floor
+        task = None
+        if entry.follow_up_id is not None:
+            task = tasks.get(entry.follow_up_id)
+            if task is None:
+                entry.refusal = ("unknown_follow_up", f"no follow-up visit {entry.follow_up_id}")
+                continue
+            event.incident_id = task.incident_id
+            floor = calls[task.incident_id].received_at
+        estimate = _estimate(entry, floor, anchors)
         event.estimated_at = entry.server_at or clock.from_ms(estimate.at_ms)
         event.estimate_uncertainty_ms = estimate.uncertainty_ms
         event.estimate_method = {
@@ -515,6 +544,8 @@ def _apply(
 
         if assignment is not None:
             _decide_assignment(state, entry, assignment, by_id, milestones)
+        if task is not None:
+            _decide_visit(state, entry, task, visits)
         if event.disposition != Disposition.NOT_ASSIGNEE:
             _decide_unit(state, entry, by_id)
             if event.kind == EventKind.SOS:
@@ -563,6 +594,16 @@ def _apply(
             )
     for entry in sos:
         _sos(state, entry, actor=actor, actor_kind=actor_kind)
+    for entry, task in visits:
+        risk.follow_up_visit_made(
+            task,
+            calls[task.incident_id],
+            done_at=entry.event.estimated_at,
+            note=str(entry.event.payload.get("text") or "").strip(),
+            actor=actor,
+            actor_kind=actor_kind,
+            event_id=entry.event.pk,
+        )
 
     return [
         FactOutcome(None, e.refusal)
@@ -722,6 +763,25 @@ def _decide_unit(state: _State, entry: _Entry, by_id: dict[str, _Entry]) -> None
             unit.position_accuracy_m = event.accuracy_m
             state.position_events[unit.pk] = event.pk if event.kind == EventKind.LOCATION else None
             state.dirty_units[unit.pk].update({"lat", "lon", "position_at", "position_accuracy_m"})
+
+
+def _decide_visit(
+    state: _State,
+    entry: _Entry,
+    task: FollowUpTask,
+    visits: list[tuple[_Entry, FollowUpTask]],
+) -> None:
+    """A visit reported by a phone of the task's district is the visit made (``applied``),
+    unless one is recorded already — by the desk, another phone or earlier in this push:
+    then it is kept as a fact beside it (``recorded``). From another district's phone it
+    is nobody's visit (``not_assignee``)."""
+    event = entry.event
+    unit = state.units.get(event.unit_id) if event.unit_id is not None else None
+    if unit is None or unit.district_id != task.district_id:
+        event.disposition = Disposition.NOT_ASSIGNEE
+    elif task.done_at is None and all(t.pk != task.pk for _, t in visits):
+        event.disposition = Disposition.APPLIED
+        visits.append((entry, task))
 
 
 def _decide_outcome(state: _State, entry: _Entry, assignment: Assignment) -> None:

@@ -279,6 +279,7 @@ def _dv_follow_up(incident: Incident, *, settlement: Settlement) -> FollowUpTask
         unit=inspector,
         due_at=incident.received_at + policies.DV_FOLLOW_UP_AFTER,
     )
+    uow.touch(SyncTable.FOLLOW_UPS, task.pk)
     uow.audit(
         AuditAction.FOLLOWUP_CREATED,
         obj=task,
@@ -661,16 +662,5 @@ def follow_up_done(
         refusal = follow_up_visit_refusal(done_at, received_at=incident.received_at, now=now)
         if refusal is not None:
             raise ValidationFailed(_VISIT_REFUSED[refusal], code=refusal)
-        task.done_at, task.note = done_at, note
-        task.save(update_fields=["done_at", "note"])
-        risk.follow_up_visit_record(incident, visited_at=done_at)
-        data: dict[str, Any] = {
-            "incident_id": incident.pk,
-            "unit_id": task.unit_id,
-            "visited_at": clock.to_ms(done_at),
-            "note": note,
-        }
-        if done_at > task.due_at:
-            data["late_ms"] = clock.to_ms(done_at) - clock.to_ms(task.due_at)
-        uow.audit(AuditAction.FOLLOWUP_DONE, actor=by, obj=task, data=data)
+        risk.follow_up_visit_made(task, incident, done_at=done_at, note=note, actor=by)
     return task

@@ -16,11 +16,13 @@ from typing import Any
 from django.db.models import F, Q
 from django.utils import timezone
 
+from backend.common import clock
 from backend.ledger import uow
 from backend.ledger.actions import AuditAction
+from backend.ledger.names import SyncTable
 
 from .. import policies, selectors
-from ..models import Incident, RiskSubject
+from ..models import FollowUpTask, Incident, RiskSubject
 from .locks import lock_rows
 
 
@@ -118,3 +120,34 @@ def follow_up_visit_record(incident: Incident, *, visited_at: dt.datetime) -> No
     RiskSubject.objects.filter(
         Q(last_follow_up_at__isnull=True) | Q(last_follow_up_at__lt=visited_at), pk__in=ids
     ).update(last_follow_up_at=visited_at)
+
+
+def follow_up_visit_made(
+    task: FollowUpTask,
+    incident: Incident,
+    *,
+    done_at: dt.datetime,
+    note: str,
+    actor: Any,
+    actor_kind: str | None = None,
+    event_id: str | None = None,
+) -> None:
+    """Write a visit onto its locked, owed ``task`` — the one writer for the staff API, the
+    console and the inspector's phone (``event_id``: the device's fact): the task done, the
+    call's risk subjects given their last visit (the flag the next call shows), audited as
+    the visit (late by, what was found), and sent to the inspector's devices."""
+    task.done_at, task.note = done_at, note
+    task.save(update_fields=["done_at", "note"])
+    follow_up_visit_record(incident, visited_at=done_at)
+    data: dict[str, Any] = {
+        "incident_id": incident.pk,
+        "unit_id": task.unit_id,
+        "visited_at": clock.to_ms(done_at),
+        "note": note,
+    }
+    if done_at > task.due_at:
+        data["late_ms"] = clock.to_ms(done_at) - clock.to_ms(task.due_at)
+    if event_id is not None:
+        data["event_id"] = event_id
+    uow.audit(AuditAction.FOLLOWUP_DONE, actor=actor, actor_kind=actor_kind, obj=task, data=data)
+    uow.touch(SyncTable.FOLLOW_UPS, task.pk)

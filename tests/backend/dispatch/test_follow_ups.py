@@ -14,33 +14,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from backend.common import clock
-from backend.dispatch.models import FollowUpTask, RiskSubject
-from backend.dispatch.services import IncidentInput, incident_create
+from backend.dispatch.models import FollowUpTask
 from backend.ledger.models import AuditEntry
+from tests.factories import dv_call
 
 T0 = dt.datetime(2026, 3, 2, 4, 0, tzinfo=dt.UTC)
-
-
-def dv_call(personas, *, district="a"):
-    """A DV call from a village with a registered risk address (a prior call there)."""
-    side = getattr(personas, district)
-    subject = RiskSubject.objects.create(
-        kind=RiskSubject.Kind.ADDRESS,
-        district=side.district,
-        settlement=side.village,
-        address="ул. Абая, 12",
-        prior_dv_calls=1,
-    )
-    incident = incident_create(
-        by=personas.duty,
-        data=IncidentInput(
-            category="domestic_violence",
-            received_at=clock.now(),
-            settlement_id=side.village.pk,
-            landmark="ул. Абая, 12",
-        ),
-    )
-    return incident, subject
 
 
 def test_the_desk_records_the_inspectors_visit_through_the_api(personas, client_for, client):

@@ -64,7 +64,7 @@ def test_unit_change_reaches_the_units_devices_as_one_changes_frame(personas):
         ],
         [],
     )
-    expected = empty_changes()
+    expected = empty_changes(1)
     expected["incidents"]["updated"] = records_for("incidents", [incident.pk])
     expected["assignments"]["updated"] = records_for("assignments", [assignment.pk])
 
@@ -92,7 +92,7 @@ def test_moved_out_record_travels_as_a_deleted_id(personas):
     a = personas.a
     _, token = personas.device(a.inspector)
     commit = Commit([change(5, f"u:{a.inspector_unit.pk}", "assignments", 77, deleted=True)], [])
-    expected = empty_changes()
+    expected = empty_changes(1)
     expected["assignments"]["deleted"] = ["77"]
 
     # when
@@ -430,7 +430,7 @@ def test_repush_sends_the_assignment_to_its_unit_again(personas):
             "incident_id": incident.pk,
         },
     )
-    expected = empty_changes()
+    expected = empty_changes(1)
     expected["incidents"]["updated"] = records_for("incidents", [incident.pk])
     expected["assignments"]["updated"] = records_for("assignments", [assignment.pk])
 

@@ -130,7 +130,9 @@ def test_openapi_schema_documents_the_sync_endpoints(personas, client):
     tables = pull_200["schema"]["properties"]["changes"]["properties"]
     assignment = tables["assignments"]["properties"]["updated"]["items"]["properties"]
     assert {"incident_id", "unit_id", "status", "acknowledged_at", "ack_due_at"} <= set(assignment)
-    assert set(tables) == {"codes", "settlements", "units", "incidents", "assignments", "events"}
+    assert set(tables) == {
+        "codes", "settlements", "units", "incidents", "follow_ups", "assignments", "events"
+    }  # fmt: skip
     assert "requestBody" in paths["/api/sync/v1/push"]["post"]
 
 

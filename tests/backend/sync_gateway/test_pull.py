@@ -180,7 +180,7 @@ def test_snapshot_up_to_the_bound_is_one_replacement_response_whatever_the_page_
     assert body["has_more"] is False
     assert body["experimentalStrategy"] == "replacement"
     assert body["timestamp"] == uow.current_change_seq()
-    assert len(ids(body, "codes")) == 87
+    assert len(ids(body, "codes")) == 88
     assert ids(body, "assignments") == [str(assignment_a.pk)]
     assert len(ids(body, "settlements")) == len(ids(body, "units")) == 2
 
@@ -189,7 +189,7 @@ def test_snapshot_up_to_the_bound_is_one_replacement_response_whatever_the_page_
 def test_snapshot_above_the_bound_replaces_whole_tables_page_by_page_own_assignments_first(
     personas, assignment_a, device_a1, settings
 ):
-    # given: a bound of 60 records; the scope holds 87 codes and 6 other records
+    # given: a bound of 60 records; the scope holds 88 codes and 6 other records
     full = device_a1.pull(None)
     expected = {t: ids(full, t) for t in full["changes"]}
     settings.KUZET_SYNC_SNAPSHOT_MAX = 60
@@ -200,7 +200,7 @@ def test_snapshot_above_the_bound_replaces_whole_tables_page_by_page_own_assignm
         pages.append(device_a1.pull())
 
     # then: the unit's assignments, incidents, events, units and settlements whole in page 1;
-    # the 87 codes (more than the bound alone) as upserts in two pages, replacing nothing
+    # the 88 codes (more than the bound alone) as upserts in two pages, replacing nothing
     assert [p["experimentalStrategy"] for p in pages] == [
         {
             "default": "incremental",
@@ -212,7 +212,7 @@ def test_snapshot_above_the_bound_replaces_whole_tables_page_by_page_own_assignm
         {"default": "incremental", "override": {}},
     ]
     assert ids(pages[0], "assignments") == [str(assignment_a.pk)]
-    assert [len(ids(p, "codes")) for p in pages] == [0, 60, 27]
+    assert [len(ids(p, "codes")) for p in pages] == [0, 60, 28]
     assert pages[-1]["timestamp"] == full["timestamp"]
     for table, expected_ids in expected.items():
         assert sorted(i for p in pages for i in ids(p, table)) == expected_ids
@@ -235,7 +235,7 @@ def test_snapshot_above_the_bound_packs_tables_that_fit_together(
     )
     assert second["experimentalStrategy"]["override"] == {"codes": "replacement"}
     assert (first["has_more"], second["has_more"]) == (True, False)
-    assert len(ids(second, "codes")) == 87
+    assert len(ids(second, "codes")) == 88
 
 
 @pytest.mark.django_db
@@ -427,13 +427,13 @@ def test_malformed_migration_is_refused(device_a1, migration):
 @pytest.mark.django_db
 def test_schema_newer_than_the_server_gets_its_own_error_with_the_served_range(device_a1):
     # when
-    response = device_a1.pull_raw("null", schema_version=3)
+    response = device_a1.pull_raw("null", schema_version=4)
 
     # then: not "malformed" — the app is fine, the server is older than it
     assert response.status_code == 409
     body = response.json()
     assert body["error"] == "schema_too_new"
-    assert (body["min_schema_version"], body["max_schema_version"]) == (1, 2)
+    assert (body["min_schema_version"], body["max_schema_version"]) == (1, 3)
 
 
 def test_every_schema_version_s_columns_are_published():
@@ -458,7 +458,7 @@ def test_a_pull_at_the_head_is_one_statement(personas, device_a1, django_assert_
     # when / then: the device, its officer, the head, the horizon and the scope together
     with django_assert_num_queries(1):
         body = device_a1.pull()
-    assert body["changes"] == empty_changes()
+    assert body["changes"] == empty_changes(1)
     assert body["timestamp"] == uow.current_change_seq()
 
 

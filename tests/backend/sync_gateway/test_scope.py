@@ -103,8 +103,9 @@ def test_resolving_a_dispatch_reads_each_table_once(
         "units": {str(a.patrol.pk)},
     }
 
-    # when / then: assignments, units, events, memberships, and one insert of memberships
-    with django_assert_num_queries(5):
+    # when / then: assignments, the incident's follow-up visits, units, events, memberships,
+    # and one insert of memberships
+    with django_assert_num_queries(6):
         rows = resolve_changes(touched)
     assert sorted((r.audience, r.table) for r in rows) == [
         (f"d:{a.district.pk}", "units"),
