@@ -658,6 +658,12 @@ class Crew:
             self.lat, self.lon = self.home.lat, self.home.lon
             self.enter(self.home)
 
+    def visit_made(self, follow_up_id: str, note: str) -> None:
+        """The inspector made a DV follow-up visit: the lead phone records it (offline as
+        readily as online) and sends it with its next sync."""
+        self.lead.record("follow_up_visit", None, {"follow_up_id": follow_up_id, "text": note})
+        self.sync_soon()
+
     def sms(self, body: str) -> None:
         """An SMS from Kuzet reached a phone of this crew."""
         code = _reply_code(body)
@@ -871,13 +877,20 @@ class Duty:
         self._close(incident, outcome, "Отработано нарядом", incident.article)
 
     def _follow_up(self, incident: IncidentInfo) -> None:
-        """The inspector reports the visit; the desk records it on each visit owed."""
+        """The inspector makes each visit owed: recorded on his phone, which sends it when
+        it has data; a visit owed by a unit with no phone here is reported to the desk,
+        which records it."""
         detail = self.api.incident(incident.id)
         for visit in (detail or {}).get("follow_ups", []):
-            if visit["done_at"] is None:
-                note = self.visits.choice(scenario.FOLLOW_UP_NOTES)
-                if self.api.follow_up_done(int(visit["id"]), note) is not None:
-                    self.world.stats.follow_ups += 1
+            if visit["done_at"] is not None:
+                continue
+            note = self.visits.choice(scenario.FOLLOW_UP_NOTES)
+            crew = self.world.crews.get(str(visit.get("unit_id")))
+            if crew is not None:
+                crew.visit_made(str(visit["id"]), note)
+                self.world.stats.follow_ups += 1
+            elif self.api.follow_up_done(int(visit["id"]), note) is not None:
+                self.world.stats.follow_ups += 1
 
     def adopt_from_board(self, *, username: str, password: str) -> int:
         """Take over what an earlier shift left on the board: calls nobody was sent to yet

@@ -253,6 +253,32 @@ def test_the_desk_records_the_inspectors_visit_after_a_dv_call(category, visits)
         assert NOW + dt.timedelta(days=0.5) <= visit_at <= NOW + dt.timedelta(days=3.4)
 
 
+def test_the_inspector_records_his_own_visit_on_his_phone_even_out_of_coverage():
+    # given: a DV call whose visit is owed by the inspector unit this world plays (unit 9),
+    # out of coverage when the visit falls due
+    crew, _engine = crew_with_phone(category="domestic_violence")
+    world = crew.world
+    api = VisitsApi()
+    api.incident = lambda incident_id: {"id": incident_id, "follow_ups": [
+        {"id": 31, "unit_id": 9, "done_at": None},
+    ]}  # fmt: skip
+    world.api = api
+    crew.set_data(False)
+
+    # when: the visit's day comes
+    world.duty._follow_up(world.assignments["7"].incident)
+
+    # then: the phone holds the visit as a fact to send, and the desk records nothing
+    visits = [e for e in crew.lead.client.outbox() if e["kind"] == "follow_up_visit"]
+    assert len(visits) == 1
+    assert visits[0]["assignment_id"] is None
+    payload = json.loads(visits[0]["payload"])
+    assert payload["follow_up_id"] == "31"
+    assert payload["text"] in scenario.FOLLOW_UP_NOTES
+    assert api.recorded == []
+    assert world.stats.follow_ups == 1
+
+
 def test_a_visit_takes_no_draw_from_the_worlds_generator():
     # the calls, phones and crews of a seed stay what they were before visits were played
     states = {}
