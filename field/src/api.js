@@ -4,8 +4,9 @@
 // byte counts — and responses come back gzip-compressed by the browser's own negotiation.
 
 export const API = '/api/sync/v1'
-// Protocol schema version (sync/protocol.py: SCHEMA_VERSION), not WatermelonDB's local one.
-export const PROTOCOL_SCHEMA_VERSION = 1
+// Protocol schema version (sync/protocol.py: SCHEMA_VERSION), not WatermelonDB's local one
+// (db.js): 3 brings the `follow_ups` table.
+export const PROTOCOL_SCHEMA_VERSION = 3
 const TIMEOUT_MS = 60_000
 const GZIP_MIN_BYTES = 512
 
@@ -102,11 +103,14 @@ export class Api {
     return this._request('POST', `${API}/enroll`, { json: { code, device }, auth: false })
   }
 
-  pull(lastPulledAt) {
+  /** ``migration``: WatermelonDB's migration sync changes (docs/protocol.md §3), or null —
+   * then left out of the URL, as the server reads an absent one. */
+  pull(lastPulledAt, migration = null) {
     const cursor = lastPulledAt == null ? 'null' : String(lastPulledAt)
+    const migrated = migration ? `&migration=${encodeURIComponent(JSON.stringify(migration))}` : ''
     return this._request(
       'GET',
-      `${API}/pull?last_pulled_at=${cursor}&schema_version=${PROTOCOL_SCHEMA_VERSION}`,
+      `${API}/pull?last_pulled_at=${cursor}&schema_version=${PROTOCOL_SCHEMA_VERSION}${migrated}`,
     )
   }
 

@@ -4,6 +4,7 @@ import { Api, ApiError, NetworkError } from './api.js'
 import { DeviceClock, randomId } from './clock.js'
 import { TABLES, flush, openDatabase, raws } from './db.js'
 import { eventColumns, recordEvent } from './events.js'
+import { VISIT_KIND, ownVisit } from './followups.js'
 import { distanceM } from './format.js'
 import { normaliseLanguage, phoneLanguage } from './i18n.js'
 import { isWithdrawn } from './lifecycle.js'
@@ -34,7 +35,7 @@ export class Store {
   }
 }
 
-const EMPTY_DATA = { assignments: [], incidents: {}, events: [], units: {}, settlements: {} }
+const EMPTY_DATA = { assignments: [], incidents: {}, events: [], units: {}, settlements: {}, followUps: [] }
 
 export class FieldApp {
   constructor({ window: win = globalThis.window } = {}) {
@@ -62,6 +63,7 @@ export class FieldApp {
     this._watch = null
     this._lastReported = null
     this._delivering = new Set()
+    this._visiting = new Set()
     this._unsubscribe = null
   }
 
@@ -251,6 +253,7 @@ export class FieldApp {
         events: all.events,
         units: byId(all.units),
         settlements: byId(all.settlements),
+        followUps: all.follow_ups,
       },
       answers,
     })
@@ -303,6 +306,23 @@ export class FieldApp {
       payload.registry_number = registryNumber
     }
     return this._record('outcome', assignmentId, payload)
+  }
+
+  /** The district inspector made the follow-up visit ``followUpId``; ``text``: what he
+   * found ("" for nothing). Once per follow-up from this phone: a second tap (or a tap on a
+   * visit recorded already) records nothing and returns null. */
+  async followUpVisit(followUpId, text = '') {
+    const { data, answers, deviceId } = this.state
+    if (this._visiting.has(followUpId) || ownVisit({ id: followUpId }, { events: data.events, answers, deviceId })) {
+      return null
+    }
+    this._visiting.add(followUpId)
+    try {
+      return await this._record(VISIT_KIND, null, { follow_up_id: followUpId, text })
+    } catch (error) {
+      this._visiting.delete(followUpId) // not saved: the officer may try again
+      throw error
+    }
   }
 
   unitStatus(status) {

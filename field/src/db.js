@@ -4,19 +4,30 @@
 // `events` is the outbox too: an event recorded here is a WatermelonDB record with
 // _status "created" until a push is answered, and synchronize() sends every such record.
 // Columns the server adds later are dropped by WatermelonDB until the app's schema has them.
+//
+// The local schema has its own version (WatermelonDB's, 2), not the protocol's (api.js:
+// PROTOCOL_SCHEMA_VERSION, 3). A phone that installed an older build holds a version-1
+// database in IndexedDB; `migrations` brings it up in place (LokiJS would otherwise erase it,
+// outbox included, on a version it cannot migrate from), and the next sync is a migration
+// sync that fetches the records of what was added (sync.js: migrationsEnabledAtVersion).
 import { Database, Model, appSchema, tableSchema } from '@nozbe/watermelondb'
+import { addColumns, createTable, schemaMigrations } from '@nozbe/watermelondb/Schema/migrations'
 import LokiJSAdapter from '@nozbe/watermelondb/adapters/lokijs'
 
 const s = (name, isOptional = false) => ({ name, type: 'string', isOptional })
 const n = (name, isOptional = true) => ({ name, type: 'number', isOptional })
 const b = (name) => ({ name, type: 'boolean' })
 
+// Added in local schema version 2 (protocol schema 2 and 3).
+const ASSIGNMENT_COLUMNS_V2 = [n('deliver_due_at'), n('escalation_level', false)]
+const FOLLOW_UPS = [s('incident_id'), s('unit_id', true), n('due_at', false), n('done_at'), s('note')]
+
 export const TABLES = {
   assignments: [
     s('incident_id'), s('unit_id'), s('status'), n('dispatched_at', false), n('delivered_at'),
     n('acknowledged_at'), n('en_route_at'), n('on_scene_at'), n('transporting_at'),
     n('cleared_at'), n('cancelled_at'), s('cancel_reason'), n('superseded_at'), n('closed_at'),
-    n('ack_due_at'), n('arrive_due_at'),
+    n('ack_due_at'), n('arrive_due_at'), ...ASSIGNMENT_COLUMNS_V2,
   ],
   incidents: [
     s('number'), s('channel'), s('category'), s('priority'), s('status'), n('received_at', false),
@@ -40,6 +51,8 @@ export const TABLES = {
     n('lon'), b('coords_estimated'), n('road_km_to_seat'),
   ],
   codes: [s('kind'), s('code'), s('label')],
+  // DV follow-up visits owed by the unit (a district inspector's), done ones for a day.
+  follow_ups: FOLLOW_UPS,
 }
 
 // The columns an app records on an event it creates (PROTOCOL.md §5); the rest come back
@@ -50,8 +63,22 @@ export const DEVICE_EVENT_COLUMNS = [
 ]
 
 export const schema = appSchema({
-  version: 1,
+  version: 2,
   tables: Object.entries(TABLES).map(([name, columns]) => tableSchema({ name, columns })),
+})
+
+// Only createTable and addColumns: WatermelonDB's migration sync can name nothing else to
+// the server. A step is never edited once shipped; a change is a new version.
+export const migrations = schemaMigrations({
+  migrations: [
+    {
+      toVersion: 2,
+      steps: [
+        createTable({ name: 'follow_ups', columns: FOLLOW_UPS }),
+        addColumns({ table: 'assignments', columns: ASSIGNMENT_COLUMNS_V2 }),
+      ],
+    },
+  ],
 })
 
 // Records are read as raw rows (record._raw): the app needs no per-model behaviour.
@@ -61,17 +88,22 @@ const modelClasses = Object.keys(TABLES).map((table) => {
   return cls
 })
 
+/** The app's LokiJS adapter. ``options`` go to LokiJSAdapter as they are (the tests pass
+ * `_testLokiAdapter`: a persistence kept between two opens, as IndexedDB keeps it). */
+export function lokiAdapter({ dbName = 'kuzet-field', onSetUpError, ...options } = {}) {
+  return new LokiJSAdapter({
+    schema,
+    migrations,
+    dbName,
+    useWebWorker: false,
+    useIncrementalIndexedDB: true,
+    onSetUpError,
+    ...options,
+  })
+}
+
 export function openDatabase({ dbName = 'kuzet-field', onSetUpError, adapter } = {}) {
-  const lokiAdapter =
-    adapter ??
-    new LokiJSAdapter({
-      schema,
-      dbName,
-      useWebWorker: false,
-      useIncrementalIndexedDB: true,
-      onSetUpError,
-    })
-  return new Database({ adapter: lokiAdapter, modelClasses })
+  return new Database({ adapter: adapter ?? lokiAdapter({ dbName, onSetUpError }), modelClasses })
 }
 
 /**

@@ -7,6 +7,24 @@ import { t } from './i18n.js'
 
 export const KZ_OFFSET_MS = 5 * 3600 * 1000
 const LOCALES = { kk: 'kk-KZ', ru: 'ru-RU', en: 'en-GB' }
+// Kazakh dates are written by the app itself, as full ICU writes them ("7 жел.", "2026 ж.
+// 7 жел."): browsers built without Kazakh locale data (Debian's chromium is one) wrote
+// "M12 7" for a follow-up visit due on 7 December.
+const KK_MONTHS = ['қаң.', 'ақп.', 'нау.', 'сәу.', 'мам.', 'мау.', 'шіл.', 'там.', 'қыр.', 'қаз.', 'қар.', 'жел.']
+
+/** "12 мар.", "12 мар. 2026 г." — the date of ``date``'s UTC fields. */
+function dayMonth(lang, date, withYear) {
+  if (lang === 'kk') {
+    const day = `${date.getUTCDate()} ${KK_MONTHS[date.getUTCMonth()]}`
+    return withYear ? `${date.getUTCFullYear()} ж. ${day}` : day
+  }
+  return new Intl.DateTimeFormat(LOCALES[lang] ?? LOCALES.ru, {
+    timeZone: 'UTC',
+    day: 'numeric',
+    month: 'short',
+    ...(withYear ? { year: 'numeric' } : {}),
+  }).format(date)
+}
 
 function parts(ms) {
   const d = new Date(ms + KZ_OFFSET_MS)
@@ -31,14 +49,7 @@ export function formatTime(lang, ms, now = Date.now()) {
     hourCycle: 'h23',
   }).format(date)
   if (sameDay(ms, now)) return time
-  const withYear = parts(ms).y !== parts(now).y
-  const day = new Intl.DateTimeFormat(locale, {
-    timeZone: 'UTC',
-    day: 'numeric',
-    month: 'short',
-    ...(withYear ? { year: 'numeric' } : {}),
-  }).format(date)
-  return `${day} ${time}`
+  return `${dayMonth(lang, date, parts(ms).y !== parts(now).y)} ${time}`
 }
 
 /** A calendar date ("2026-03-12" from the server, or ms) as "12 мар. 2026". */
@@ -46,12 +57,7 @@ export function formatDate(lang, value) {
   if (!value) return ''
   const ms = typeof value === 'number' ? value + KZ_OFFSET_MS : Date.parse(`${value.slice(0, 10)}T00:00:00Z`)
   if (Number.isNaN(ms)) return String(value)
-  return new Intl.DateTimeFormat(LOCALES[lang] ?? LOCALES.ru, {
-    timeZone: 'UTC',
-    day: 'numeric',
-    month: 'short',
-    year: 'numeric',
-  }).format(new Date(ms))
+  return dayMonth(lang, new Date(ms), true)
 }
 
 /** How long ago: "3 мин", "2 ч 5 мин", "1 д 4 ч"; "только что" under a minute. */

@@ -11,6 +11,10 @@
 // - A rejected event is not sent again (it is in the server's quarantine); its answer is kept
 //   so the officer sees why.
 // - 401 device_revoked: the local database is erased, and the app says so.
+// - Migration sync: a phone whose database was migrated in place (db.js: migrations) sends
+//   WatermelonDB's `migration` with its next pull and gets every record of the added tables
+//   and columns it already had in scope (docs/protocol.md §3). Version 1 is the first
+//   schema the app shipped, so every installed app can migrate.
 import { synchronize } from '@nozbe/watermelondb/sync'
 import { applyRemoteChanges } from '@nozbe/watermelondb/sync/impl'
 import { ApiError, NetworkError } from './api.js'
@@ -199,8 +203,9 @@ export class SyncEngine {
     await synchronize({
       database: this.database,
       sendCreatedAsUpdated: true,
-      pullChanges: async ({ lastPulledAt }) => {
-        const body = await this.api.pull(lastPulledAt)
+      migrationsEnabledAtVersion: 1,
+      pullChanges: async ({ lastPulledAt, migration }) => {
+        const body = await this.api.pull(lastPulledAt, migration)
         round.hasMore = Boolean(body.has_more)
         const result = { changes: body.changes, timestamp: body.timestamp }
         if (body.experimentalStrategy) result.experimentalStrategy = body.experimentalStrategy
@@ -235,6 +240,9 @@ export class SyncEngine {
         kind: raw?.kind ?? null,
         assignment_id: raw?.assignment_id ?? null,
         device_time: raw?.device_time ?? null,
+        // What the fact was about where no assignment says it (a follow-up visit's
+        // follow_up_id), for a refusal shown after its record left the phone.
+        payload: raw?.payload ?? null,
         at: this.now(),
       }
     }

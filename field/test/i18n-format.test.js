@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { distanceM, formatAge, formatDate, formatDistance, formatTime } from '../src/format.js'
 import {
   LANGUAGES, codeValues, hasAllKeys, label, missingCodes, normaliseLanguage, phoneLanguage, reasonText, t,
@@ -49,6 +49,22 @@ describe('times in Kazakhstan (UTC+5)', () => {
     // 18:59 UTC on the 11th is 23:59 on the 11th: yesterday, with its date.
     expect(formatTime('en', Date.UTC(2026, 2, 11, 18, 59), now)).toBe('11 Mar 23:59')
     expect(formatTime('ru', Date.UTC(2025, 11, 31, 5, 0), now)).toMatch(/^31 дек\.? 2025( г\.)? 10:00$/)
+  })
+
+  it('writes Kazakh dates itself, also where the browser has no Kazakh locale data', () => {
+    // given: a browser like Debian's chromium, which formats kk-KZ as its root locale
+    const Real = Intl.DateTimeFormat
+    const spy = vi.spyOn(Intl, 'DateTimeFormat').mockImplementation(function (locale, options) {
+      return new Real(String(locale).startsWith('kk') ? 'und' : locale, options)
+    })
+    try {
+      // then
+      expect(formatTime('kk', Date.UTC(2026, 11, 7, 17, 15), now)).toBe('7 жел. 22:15')
+      expect(formatTime('kk', Date.UTC(2025, 2, 11, 18, 59), now)).toBe('2025 ж. 11 нау. 23:59')
+      expect(formatDate('kk', '2026-04-01')).toBe('2026 ж. 1 сәу.')
+    } finally {
+      spy.mockRestore()
+    }
   })
 
   it('formats dates and ages without epoch numbers', () => {

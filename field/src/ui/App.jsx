@@ -6,6 +6,7 @@ import { shownUnitStatus } from '../lifecycle.js'
 import { LanguagePicker, Sos, SyncStatus } from './common.jsx'
 import { EnrolScreen, RevokedScreen } from './Enrol.jsx'
 import { useRoute, useStore } from './hooks.js'
+import { Tabs, VisitDetail, VisitList } from './Visits.jsx'
 
 const SETTABLE_STATUSES = ['available', 'busy', 'out_of_service']
 
@@ -117,9 +118,12 @@ export function App({ app }) {
           {t(lang, notice)}
         </button>
       )}
+      {(route.name === 'list' || route.name === 'visits') && <Tabs state={state} route={route} />}
       {route.name === 'assignment' && <CallDetail app={app} state={state} id={route.id} />}
       {route.name === 'unit' && <UnitScreen app={app} state={state} />}
       {route.name === 'list' && <CallList state={state} />}
+      {route.name === 'visits' && <VisitList state={state} />}
+      {route.name === 'visit' && <VisitDetail app={app} state={state} id={route.id} />}
     </div>
   )
 }

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks'
-import { factState } from '../facts.js'
+import { factState, ownEvents, payloadOf } from '../facts.js'
 import { distanceM, formatAge, formatDate, formatDistance, formatTime } from '../format.js'
 import { codeValues, label, reasonText, t } from '../i18n.js'
 import {
@@ -36,19 +36,14 @@ export function mapLink(lat, lon, name, userAgent = '') {
   return `geo:${at}?q=${at}${name ? `(${encodeURIComponent(name)})` : ''}`
 }
 
-function ownEvents(state) {
-  const deviceId = state.deviceId
-  return state.data.events.filter((e) => e._status === 'created' || (deviceId && e.device_id === deviceId))
-}
-
-function placeOf(state, incident) {
+export function placeOf(state, incident) {
   const settlement = incident?.settlement_id ? state.data.settlements[incident.settlement_id] : null
   return settlement?.name ?? ''
 }
 
 export function CallList({ state }) {
   const { lang, data, now } = state
-  const mine = ownEvents(state)
+  const mine = ownEvents(data.events, state.deviceId)
   const rows = data.assignments
     .map((assignment) => ({ assignment, incident: data.incidents[assignment.incident_id] }))
     .sort(compareAssignments)
@@ -97,12 +92,14 @@ function parseFlags(text) {
   }
 }
 
-function RiskFlags({ lang, incident }) {
-  const flags = parseFlags(incident.risk_flags)
+/** The call's DV risk flags. ``compact``: in a list row, without the heading, and without
+ * the flag "domestic violence" the row's category says already. */
+export function RiskFlags({ lang, incident, compact = false }) {
+  const flags = parseFlags(incident.risk_flags).filter((f) => !compact || f.flag !== 'domestic_violence')
   if (!flags.length) return null
   return (
-    <section class="risk" aria-label={t(lang, 'risk_flags')}>
-      <h2>{t(lang, 'risk_flags')}</h2>
+    <section class={compact ? 'risk compact' : 'risk'} aria-label={t(lang, 'risk_flags')}>
+      {!compact && <h2>{t(lang, 'risk_flags')}</h2>}
       <ul>
         {flags.map((flag, i) => (
           <li key={i}>
@@ -319,13 +316,8 @@ function NoteForm({ app, state, assignment }) {
 }
 
 function describe(lang, event) {
-  let payload = {}
-  try {
-    payload = JSON.parse(event.payload || '{}')
-  } catch {
-    payload = {}
-  }
-  if (event.kind === 'note') return payload.text ?? ''
+  const payload = payloadOf(event)
+  if (event.kind === 'note' || event.kind === 'follow_up_visit') return payload.text ?? ''
   if (event.kind === 'outcome') {
     const parts = [label(lang, 'outcome_code', payload.code)]
     if (payload.coao_article) parts.push(t(lang, 'outcome_article_short', { article: payload.coao_article }))
@@ -351,29 +343,38 @@ function Timeline({ state, assignment, mine }) {
     <section class="timeline">
       <h2>{t(lang, 'timeline')}</h2>
       <ol>
-        {facts.map((event) => {
-          const answer = answers[event.id]
-          const verdict = factState(event, answer)
-          const reason = verdict.reason ? label(lang, 'reject_reason', verdict.reason) : undefined
-          return (
-            <li key={event.id} class={`fact tone-${verdict.tone}`} data-kind={event.kind}>
-              <span class="fact-head">
-                <span class="fact-kind">{label(lang, 'event_kind', event.kind)}</span>
-                <span class="fact-time">{formatTime(lang, event.estimated_at ?? event.device_time, now)}</span>
-              </span>
-              {describe(lang, event) && <span class="fact-text">{describe(lang, event)}</span>}
-              <span class="fact-state">{t(lang, verdict.key, { ...verdict.params, reason })}</span>
-              {event.clock_suspect && <span class="fact-state warn">{t(lang, 'fact_clock_suspect')}</span>}
-            </li>
-          )
-        })}
+        {facts.map((event) => (
+          <FactItem key={event.id} lang={lang} event={event} answer={answers[event.id]} now={now} />
+        ))}
       </ol>
     </section>
   )
 }
 
+/** What the server decided about a fact (facts.js: factState), in words. */
+export function verdictText(lang, verdict) {
+  const reason = verdict.reason ? label(lang, 'reject_reason', verdict.reason) : undefined
+  return t(lang, verdict.key, { ...verdict.params, reason })
+}
+
+/** One fact this phone recorded, and what the server decided about it, in words. */
+export function FactItem({ lang, event, answer, now }) {
+  const verdict = factState(event, answer)
+  return (
+    <li class={`fact tone-${verdict.tone}`} data-kind={event.kind}>
+      <span class="fact-head">
+        <span class="fact-kind">{label(lang, 'event_kind', event.kind)}</span>
+        <span class="fact-time">{formatTime(lang, event.estimated_at ?? event.device_time, now)}</span>
+      </span>
+      {describe(lang, event) && <span class="fact-text">{describe(lang, event)}</span>}
+      <span class="fact-state">{verdictText(lang, verdict)}</span>
+      {event.clock_suspect && <span class="fact-state warn">{t(lang, 'fact_clock_suspect')}</span>}
+    </li>
+  )
+}
+
 export function CallDetail({ app, state, id }) {
-  const { lang, data, now, position } = state
+  const { lang, data, now } = state
   const assignment = data.assignments.find((a) => a.id === id)
   useEffect(() => app.locateOnce(), [id])
   if (!assignment) {
@@ -385,15 +386,9 @@ export function CallDetail({ app, state, id }) {
     )
   }
   const incident = data.incidents[assignment.incident_id]
-  const mine = ownEvents(state)
+  const mine = ownEvents(data.events, state.deviceId)
   const status = effectiveStatus(assignment, mine)
-  const settlement = incident?.settlement_id ? data.settlements[incident.settlement_id] : null
-  const lat = incident?.lat ?? settlement?.lat
-  const lon = incident?.lon ?? settlement?.lon
-  const fix = position.fix
-  const distance = fix && lat != null && lon != null ? distanceM(fix.lat, fix.lon, lat, lon) : null
   const cleared = reachedMilestones(assignment, mine).cleared != null
-  const map = mapLink(lat, lon, incident?.landmark || settlement?.name, navigator.userAgent)
   return (
     <main class="screen detail">
       <a class="back" href="#/">{t(lang, 'back')}</a>
@@ -417,46 +412,7 @@ export function CallDetail({ app, state, id }) {
         </p>
         {incident?.number && <p class="number">№ {incident.number}</p>}
       </header>
-      {incident && (
-        <dl class="facts">
-          <dt>{t(lang, 'place')}</dt>
-          <dd>
-            {settlement?.name ?? '—'}
-            {map && (
-              <a class="map-button" href={map}>
-                {t(lang, 'open_map')}
-              </a>
-            )}
-          </dd>
-          {incident.landmark && (
-            <>
-              <dt>{t(lang, 'landmark')}</dt>
-              <dd>{incident.landmark}</dd>
-            </>
-          )}
-          <dt>{t(lang, 'distance')}</dt>
-          <dd>{distance != null ? formatDistance(lang, distance) : t(lang, 'distance_unknown')}</dd>
-          {(incident.summary || incident.description) && (
-            <>
-              <dt>{t(lang, 'summary')}</dt>
-              <dd>{[incident.summary, incident.description].filter(Boolean).join(' — ')}</dd>
-            </>
-          )}
-          {(incident.caller_name || incident.caller_phone) && (
-            <>
-              <dt>{t(lang, 'caller')}</dt>
-              <dd>
-                {incident.caller_name}
-                {incident.caller_phone && (
-                  <a class="call-button" href={`tel:${incident.caller_phone.replace(/[^+\d]/g, '')}`}>
-                    {t(lang, 'call_caller', { phone: incident.caller_phone })}
-                  </a>
-                )}
-              </dd>
-            </>
-          )}
-        </dl>
-      )}
+      {incident && <IncidentFacts state={state} incident={incident} />}
       {incident && <RiskFlags lang={lang} incident={incident} />}
       <Milestones app={app} state={state} assignment={assignment} mine={mine} />
       {cleared && <OutcomeForm app={app} state={state} assignment={assignment} />}
@@ -465,5 +421,57 @@ export function CallDetail({ app, state, id }) {
       <NoteForm app={app} state={state} assignment={assignment} />
       <Timeline state={state} assignment={assignment} mine={mine} />
     </main>
+  )
+}
+
+/** Where the call is and who called: the village with *Open in maps*, the landmark, the
+ * distance from the phone's last fix, the summary, the caller with a call button. */
+export function IncidentFacts({ state, incident }) {
+  const { lang, data, position } = state
+  const settlement = incident.settlement_id ? data.settlements[incident.settlement_id] : null
+  const lat = incident.lat ?? settlement?.lat
+  const lon = incident.lon ?? settlement?.lon
+  const fix = position.fix
+  const distance = fix && lat != null && lon != null ? distanceM(fix.lat, fix.lon, lat, lon) : null
+  const map = mapLink(lat, lon, incident.landmark || settlement?.name, navigator.userAgent)
+  return (
+    <dl class="facts">
+      <dt>{t(lang, 'place')}</dt>
+      <dd>
+        {settlement?.name ?? '—'}
+        {map && (
+          <a class="map-button" href={map}>
+            {t(lang, 'open_map')}
+          </a>
+        )}
+      </dd>
+      {incident.landmark && (
+        <>
+          <dt>{t(lang, 'landmark')}</dt>
+          <dd>{incident.landmark}</dd>
+        </>
+      )}
+      <dt>{t(lang, 'distance')}</dt>
+      <dd>{distance != null ? formatDistance(lang, distance) : t(lang, 'distance_unknown')}</dd>
+      {(incident.summary || incident.description) && (
+        <>
+          <dt>{t(lang, 'summary')}</dt>
+          <dd>{[incident.summary, incident.description].filter(Boolean).join(' — ')}</dd>
+        </>
+      )}
+      {(incident.caller_name || incident.caller_phone) && (
+        <>
+          <dt>{t(lang, 'caller')}</dt>
+          <dd>
+            {incident.caller_name}
+            {incident.caller_phone && (
+              <a class="call-button" href={`tel:${incident.caller_phone.replace(/[^+\d]/g, '')}`}>
+                {t(lang, 'call_caller', { phone: incident.caller_phone })}
+              </a>
+            )}
+          </dd>
+        </>
+      )}
+    </dl>
   )
 }

@@ -9,12 +9,16 @@ export function useStore(store) {
   return useSyncExternalStore(store.subscribe, store.get)
 }
 
-/** The hash route: "#/a/<id>" → {name: "assignment", id}, "#/unit" → {name: "unit"}. */
+/** The hash route: "#/a/<id>" → {name: "assignment", id}, "#/unit" → {name: "unit"},
+ * "#/visits" → {name: "visits"}, "#/v/<id>" → {name: "visit", id} (a follow-up). */
 export function parseRoute(hash) {
   const path = (hash || '').replace(/^#/, '')
   const match = path.match(/^\/a\/([A-Za-z0-9_-]+)$/)
   if (match) return { name: 'assignment', id: match[1] }
+  const visit = path.match(/^\/v\/([A-Za-z0-9_-]+)$/)
+  if (visit) return { name: 'visit', id: visit[1] }
   if (path === '/unit') return { name: 'unit' }
+  if (path === '/visits') return { name: 'visits' }
   return { name: 'list' }
 }
 
