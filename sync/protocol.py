@@ -148,8 +148,9 @@ COAO_ARTICLE_RULE: Final = 'an article of the CoAO such as "73", "73-1" or "461"
 SYNCED_TABLES: Final = (
     "settlements", "units", "incidents", "follow_ups", "assignments", "events", "codes"
 )  # fmt: skip
-# A table added after version 1 → the schema version that added it: older apps never get it
-# (a stock WatermelonDB app fails on a table its schema lacks).
+# A table added after version 1 → the schema version that added it: older apps never get it.
+# (A stock WatermelonDB 0.28 app would skip it with a warning; an app of our own making may
+# not, and the records would be bytes for nothing on a 2G link.)
 TABLE_SINCE: Final[Mapping[str, int]] = {"follow_ups": 3}
 
 

@@ -43,19 +43,25 @@ def _published(request: Any) -> None:
         request.getfixturevalue("published")
 
 
-def server_view(device_id: str) -> dict[str, dict[str, dict[str, Any]]]:
-    """What the server says the device should hold now: every record of its scope."""
+def server_view(
+    device_id: str, *, schema_version: int | None = None
+) -> dict[str, dict[str, dict[str, Any]]]:
+    """What the server says the device should hold now: every record of its scope (of the
+    tables an app on ``schema_version`` has; None: the newest)."""
     from backend.devices.models import Device
     from backend.sync_gateway.models import Membership
     from backend.sync_gateway.render import TABLE_ORDER, records_for
     from backend.sync_gateway.scope import device_audiences
+    from sync.protocol import tables_unknown_to
 
+    unknown = tables_unknown_to(schema_version) if schema_version is not None else frozenset()
     device = Device.objects.select_related("officer").get(pk=device_id)
-    wanted: dict[str, set[str]] = {t: set() for t in TABLE_ORDER}
+    wanted: dict[str, set[str]] = {t: set() for t in TABLE_ORDER if t not in unknown}
     for table, record_id in Membership.objects.filter(
         audience__in=device_audiences(device)
     ).values_list("table", "record_id"):
-        wanted[table].add(record_id)
+        if table in wanted:
+            wanted[table].add(record_id)
     return {t: {r["id"]: r for r in records_for(t, ids)} for t, ids in wanted.items()}
 
 

@@ -215,7 +215,7 @@ def test_a_visit_s_change_reaches_a_socket_as_a_poke_not_a_frame(personas):
     # when
     records, restricted = fanout._render([changes])
 
-    # then: no frame an older app would choke on; the app's pull fetches the change
+    # then: no frame with a table an older app lacks; the app's pull fetches the change
     assert fanout._changes_body(changes, records, restricted) is None
 
 
