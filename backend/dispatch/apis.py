@@ -92,7 +92,9 @@ class AssignmentOutput(serializers.Serializer[Any]):
 class FollowUpOutput(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     incident_id = serializers.IntegerField()
-    unit_id = serializers.IntegerField(allow_null=True, help_text="the okrug's inspector")
+    unit_id = serializers.IntegerField(
+        allow_null=True, help_text="the okrug's inspector, else the district's DV inspector"
+    )
     due_at = Rfc3339DateTimeField()
     done_at = Rfc3339DateTimeField(allow_null=True)
     note = serializers.CharField()

@@ -262,17 +262,17 @@ def incident_new(
 
 
 def _dv_follow_up(incident: Incident, *, settlement: Settlement) -> FollowUpTask:
-    """A follow-up visit by the okrug's district inspector."""
+    """A follow-up visit by the okrug's district inspector — or, where the okrug has none
+    (a town, an okrug not staffed), by the district's DV inspector: a visit nobody owes is
+    never made (the demo's history left three in four so)."""
+    candidates = Unit.objects.filter(district_id=incident.district_id, active=True)
     inspector = (
-        Unit.objects.filter(
-            district_id=incident.district_id,
-            okrug_id=settlement.okrug_id,
-            type=UnitType.DISTRICT_INSPECTOR,
-            active=True,
-        )
+        candidates.filter(okrug_id=settlement.okrug_id, type=UnitType.DISTRICT_INSPECTOR)
         .order_by("pk")
         .first()
-    )
+        if settlement.okrug_id is not None
+        else None
+    ) or candidates.filter(type=UnitType.DV_INSPECTOR).order_by("pk").first()
     task = FollowUpTask.objects.create(
         incident=incident,
         district_id=incident.district_id,

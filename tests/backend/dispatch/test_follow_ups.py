@@ -16,6 +16,8 @@ from django.utils import timezone
 from backend.common import clock
 from backend.dispatch.models import FollowUpTask
 from backend.ledger.models import AuditEntry
+from backend.people.models import UnitType
+from tests import factories
 from tests.factories import dv_call
 
 T0 = dt.datetime(2026, 3, 2, 4, 0, tzinfo=dt.UTC)
@@ -161,3 +163,29 @@ def test_the_console_records_a_visit_as_the_api_does_and_refuses_a_future_one(pe
     assert entry.actor_id == personas.a.chief.pk
     subject.refresh_from_db()
     assert subject.last_follow_up_at == task.done_at
+
+
+def test_where_the_okrug_has_no_inspector_the_districts_dv_inspector_owes_the_visit(personas):
+    # given: A's district inspector serves another okrug; the district has a DV inspector
+    # (the demo's history left three visits in four owed by nobody, so never made)
+    other = factories.okrug(district=personas.a.district, kato="631099000", name="Другой с.о.")
+    personas.a.inspector_unit.okrug = other
+    personas.a.inspector_unit.save(update_fields=["okrug"])
+    dv_unit = factories.unit(
+        callsign="A-DV1", district=personas.a.district, type=UnitType.DV_INSPECTOR
+    )
+    factories.unit(callsign="B-DV1", district=personas.b.district, type=UnitType.DV_INSPECTOR)
+
+    # when: a DV call comes from the village
+    incident, _subject = dv_call(personas)
+
+    # then: the district's DV inspector owes its visit
+    (task,) = incident.follow_ups.all()
+    assert task.unit_id == dv_unit.pk
+
+
+def test_the_okrugs_own_inspector_comes_before_the_dv_inspector(personas):
+    factories.unit(callsign="A-DV1", district=personas.a.district, type=UnitType.DV_INSPECTOR)
+    incident, _subject = dv_call(personas)
+    (task,) = incident.follow_ups.all()
+    assert task.unit_id == personas.a.inspector_unit.pk
