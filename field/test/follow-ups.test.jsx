@@ -115,6 +115,15 @@ describe('the visits the inspector owes', () => {
     const patrol = stateOf({ ...RECORDS, follow_ups: [] }, { unit: { ...unit, type: 'patrol_car' } })
     expect((await rendered(<Tabs state={patrol} route={{ name: 'list' }} />)).innerHTML).toBe('')
   })
+
+  it('are a tab for both kinds of inspector even with none owed', async () => {
+    for (const type of ['district_inspector', 'dv_inspector']) {
+      const none = stateOf({ ...RECORDS, follow_ups: [] }, { unit: { ...unit, type } })
+      const tabs = await rendered(<Tabs state={none} route={{ name: 'list' }} />)
+      expect(tabs.querySelector('a[href="#/visits"]')).not.toBeNull()
+      expect(tabs.querySelector('.badge')).toBeNull()
+    }
+  })
 })
 
 // The controller on a real WatermelonDB (LokiJS in memory) behind a fake server.

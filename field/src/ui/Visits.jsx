@@ -4,12 +4,16 @@ import { formatAge, formatTime } from '../format.js'
 import { label, t } from '../i18n.js'
 import { FactItem, IncidentFacts, RiskFlags, placeOf, verdictText } from './Calls.jsx'
 
-/** Calls | Visits, for an officer whose unit owes follow-up visits (a district inspector):
- * the badge counts the visits owed, red while any is overdue. Nothing for other units. */
+// The units that owe DV follow-up visits (the server gives a visit to the okrug's district
+// inspector, else to the district's DV inspector): they always have the tab.
+const VISITING_UNITS = new Set(['district_inspector', 'dv_inspector'])
+
+/** Calls | Visits, for an officer whose unit owes follow-up visits (an inspector): the
+ * badge counts the visits owed, red while any is overdue. Nothing for other units. */
 export function Tabs({ state, route }) {
   const { lang, unit } = state
   const rows = followUpRows(state)
-  if (!rows.length && unit?.type !== 'district_inspector') return null
+  if (!rows.length && !VISITING_UNITS.has(unit?.type)) return null
   const { owed, overdue } = owedCounts(rows)
   const onVisits = route.name === 'visits'
   return (
