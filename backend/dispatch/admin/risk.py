@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
-from django.db.models import Q
+from django.db.models import F, Q
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
@@ -122,7 +122,8 @@ class FollowUpTaskAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[typ
     list_filter = (FollowUpOverdueFilter, "district", "unit")
     search_fields = ("incident__number",)
     autocomplete_fields = ("incident", "unit")
-    ordering = ("done_at", "due_at")
+    # The visits owed first (PostgreSQL sorts NULL last by default), the earliest due first.
+    ordering = (F("done_at").asc(nulls_first=True), "due_at")
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if getattr(request.user, "is_superuser", False):

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from backend.common import clock
 from backend.dispatch.models import FollowUpTask
+from backend.dispatch.services import follow_up_done
 from backend.ledger.models import AuditEntry
 from backend.people.models import UnitType
 from tests import factories
@@ -189,3 +190,22 @@ def test_the_okrugs_own_inspector_comes_before_the_dv_inspector(personas):
     incident, _subject = dv_call(personas)
     (task,) = incident.follow_ups.all()
     assert task.unit_id == personas.a.inspector_unit.pk
+
+
+def test_the_consoles_list_shows_the_visits_owed_first(personas, client):
+    # given: one visit made, one owed (PostgreSQL put the owed one last)
+    with clock.frozen(T0):
+        made, _subject = dv_call(personas)
+    with clock.frozen(T0 + dt.timedelta(hours=3)):  # not a duplicate of the first
+        owed, _subject = dv_call(personas)
+    with clock.frozen(T0 + dt.timedelta(days=1)):
+        follow_up_done(task=made.follow_ups.get(), by=personas.duty, note="")
+
+    # when
+    client.force_login(personas.a.chief)
+    with clock.frozen(T0 + dt.timedelta(days=1)):
+        page = client.get(reverse("admin:dispatch_followuptask_changelist"))
+
+    # then
+    listed = [task.incident_id for task in page.context["cl"].result_list]
+    assert listed == [owed.pk, made.pk]
