@@ -152,6 +152,21 @@ def event(kind: str, assignment: Any = None, **fields: Any) -> dict[str, Any]:
     return record
 
 
+def inspector_phone(
+    personas: Any, client: Any, *, district: str = "a", elapsed_ms: int = 100_000
+) -> SyncApi:
+    """The phone of a district's inspector (the unit a DV call's visit is owed by)."""
+    _device_id, token = personas.device(getattr(personas, district).inspector)
+    return SyncApi(client, token, elapsed_ms=elapsed_ms)
+
+
+def visit(
+    task: Any, text: str = "Беседа проведена, конфликт исчерпан", **fields: Any
+) -> dict[str, Any]:
+    """The event of a follow-up visit made, as the field app records it."""
+    return event("follow_up_visit", payload={"follow_up_id": str(task.pk), "text": text}, **fields)
+
+
 @pytest.fixture
 def device_a1(personas: Any, client: Any) -> SyncApi:
     """The first officer of A's patrol car, with an enrolled phone."""

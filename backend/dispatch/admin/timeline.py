@@ -178,6 +178,18 @@ def incident_ids_in(data: Any) -> set[int]:
     return {int(v) for v in named if isinstance(v, int | str) and str(v).isdigit()}
 
 
+# Ids a reader of the timeline has no use for: the fact an audit entry names is the row
+# beside it, the phone is named by its officer. The audit log keeps them.
+FORENSIC_KEYS = frozenset({"event_id", "device_id", "follow_up_id"})
+
+
+def readable(data: Any) -> Any:
+    """Data without its forensic ids (:data:`FORENSIC_KEYS`), for the timeline."""
+    if not isinstance(data, Mapping):
+        return data
+    return {k: v for k, v in data.items() if k not in FORENSIC_KEYS}
+
+
 def worded(data: Any, callsigns: Mapping[int, str]) -> Any:
     """Event or audit data with its codes as words: the dispatch source, the SMS reason, the
     deadline policy, the purpose of a read, a unit by its callsign; nested data too. Keys
@@ -325,7 +337,7 @@ def incident_timeline(incident: Incident) -> list[TimelineRow]:
         if e.clock_suspect:
             parts.append(_("device clock suspect"))
         if e.payload:
-            parts.append(payload_text(worded(e.payload, callsigns)))
+            parts.append(payload_text(worded(readable(e.payload), callsigns)))
         detail = "; ".join(parts)
         unit = f"{e.unit.callsign} " if e.unit is not None else ""
         # who recorded it (the officer whose phone or on whose behalf), then how it came
@@ -365,7 +377,7 @@ def incident_timeline(incident: Incident) -> list[TimelineRow]:
                 "audit",
                 action_label(entry.action),
                 f"#{entry.id} "
-                + payload_text(with_numbers(worded(entry.data_dict, callsigns), numbers)),
+                + payload_text(with_numbers(worded(readable(entry.data_dict), callsigns), numbers)),
                 entry.actor.display_name if entry.actor else entry.actor_name,
                 read=entry.action.endswith(".read"),
             )

@@ -10,11 +10,14 @@ from django.contrib.admin.utils import quote
 from django.urls import reverse
 
 from backend.common import clock
-from backend.dispatch.models import Event
+from backend.dispatch.models import Event, FollowUpTask
+from backend.dispatch.services import incident_dispatch
 from backend.ledger import uow
 from backend.ledger.models import AuditEntry
 from backend.people.models import Officer, Role
 from tests import factories
+from tests.backend.sync_support import inspector_phone, visit
+from tests.factories import dv_call
 
 T0 = dt.datetime(2026, 3, 2, 4, 0, tzinfo=dt.UTC)
 
@@ -242,3 +245,25 @@ def test_a_superuser_posting_a_status_changes_nothing_but_what_may_be_corrected(
     incident.refresh_from_db()
     assert (incident.status, incident.closed_at, incident.priority) == before
     assert (incident.summary, incident.registry_kui) == ("corrected summary", "КУИ-77")
+
+
+def test_the_timeline_reads_without_forensic_ids_which_the_audit_log_keeps(personas, client):
+    # given: a dispatch (its audit names the server's event srv_…) and a visit recorded on
+    # the inspector's phone (its audit names the phone's event id; its payload the visit's)
+    incident, _subject = dv_call(personas)
+    incident_dispatch(incident=incident, unit=personas.a.patrol, by=personas.duty)
+    record = visit(FollowUpTask.objects.get(incident=incident))
+    inspector_phone(personas, client).push(record)
+
+    # when: the chief reads the call
+    client.force_login(personas.a.chief)
+    page = client.get(reverse("admin:dispatch_incident_change", args=[incident.pk]))
+
+    # then: no row carries an event's id; the visit's text is there
+    details = " ".join(row.detail for row in page.context["kuzet_timeline"])
+    assert record["id"] not in details
+    assert "srv_" not in details
+    assert "Беседа проведена" in details
+    # and: the audit log keeps which fact each entry is about
+    made = AuditEntry.objects.get(action="followup.done")
+    assert made.data_dict["event_id"] == record["id"]

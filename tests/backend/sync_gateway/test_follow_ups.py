@@ -18,15 +18,10 @@ from backend.realtime import fanout
 from backend.sync_gateway.models import QuarantinedRecord
 from backend.sync_gateway.scope import age_out
 from sync.protocol import Invalid, parse_event
-from tests.backend.sync_support import SyncApi, event, ids
+from tests.backend.sync_support import event, ids, inspector_phone, visit
 from tests.factories import dv_call
 
 T0 = dt.datetime(2026, 3, 2, 4, 0, tzinfo=dt.UTC)
-
-
-def inspector_phone(personas, client, *, district="a", elapsed_ms=100_000):
-    _device_id, token = personas.device(getattr(personas, district).inspector)
-    return SyncApi(client, token, elapsed_ms=elapsed_ms)
 
 
 def pull3(phone, cursor="null", **params):
@@ -35,10 +30,6 @@ def pull3(phone, cursor="null", **params):
     body = response.json()
     phone.cursor = body["timestamp"]
     return body
-
-
-def visit(task, text="Беседа проведена, конфликт исчерпан", **fields):
-    return event("follow_up_visit", payload={"follow_up_id": str(task.pk), "text": text}, **fields)
 
 
 def test_the_inspector_s_phone_gets_the_visit_it_owes_with_its_call(personas, client):
