@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import time
 from io import StringIO
 
 import pytest
@@ -23,6 +22,7 @@ from tests.e2e import browser
 from tests.e2e.browser import launch_phone, screenshot
 
 from .conftest import enrolment_code
+from .phone import enrol, now_ms, wait_for
 
 # Skipped plainly (not a collection error) where the playwright package is missing.
 expect = pytest.importorskip(
@@ -60,20 +60,6 @@ IDB_DUMP = """async () => {
 }"""
 
 
-def now_ms() -> int:
-    return time.time_ns() // 1_000_000
-
-
-def wait_for(predicate, timeout=20.0, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 def report_call(duty_api, personas, district, **fields):
     """The duty officer enters a 102 call and dispatches ``unit`` through the staff API."""
     unit = fields.pop("unit")
@@ -91,19 +77,6 @@ def report_call(duty_api, personas, district, **fields):
         f"/api/v1/incidents/{incident['id']}/assignments/", {"unit_id": unit.pk}
     )
     return incident, assignment
-
-
-def enrol(page, server, code):
-    page.goto(f"{server.url}/app/")
-    page.get_by_label("Код регистрации").fill(code)
-    page.get_by_role("button", name="Зарегистрировать").click()
-    expect(page.get_by_role("heading", name="Мои вызовы")).to_be_visible(timeout=20_000)
-    # The service worker holds the shell before the phone leaves coverage.
-    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
-    wait_for(
-        lambda: page.evaluate("caches.keys().then((k) => k.length > 0)"),
-        what="the service worker's precache",
-    )
 
 
 def record_sizes(context, sizes):

@@ -18,7 +18,7 @@ from tests.e2e import browser
 from tests.e2e.browser import launch_phone, screenshot
 
 from .conftest import enrolment_code
-from .test_field_app import enrol, now_ms, wait_for
+from .phone import enrol, now_ms, wait_for
 
 expect = pytest.importorskip(
     "playwright.sync_api", reason="the playwright package is missing"
