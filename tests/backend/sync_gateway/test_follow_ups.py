@@ -9,9 +9,12 @@ Before, only the desk could record a visit, as the inspector phoned it in."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+
+import pytest
 
 from backend.common import clock
-from backend.dispatch.models import Event, FollowUpTask
+from backend.dispatch.models import Event, FollowUpTask, Incident, RiskSubject
 from backend.dispatch.services import follow_up_done
 from backend.ledger.models import AuditEntry
 from backend.realtime import fanout
@@ -24,6 +27,22 @@ from tests.factories import dv_call
 T0 = dt.datetime(2026, 3, 2, 4, 0, tzinfo=dt.UTC)
 
 
+@dataclass(frozen=True)
+class Owed:
+    incident: Incident
+    subject: RiskSubject
+    task: FollowUpTask
+
+
+@pytest.fixture
+def owed(personas) -> Owed:
+    """A DV call at T0 from A's village, at a registered risk address; A's inspector owes
+    its visit."""
+    with clock.frozen(T0):
+        incident, subject = dv_call(personas)
+    return Owed(incident, subject, incident.follow_ups.get())
+
+
 def pull3(phone, cursor="null", **params):
     response = phone.pull_raw(cursor, schema_version=3, **params)
     assert response.status_code == 200, response.content
@@ -32,11 +51,10 @@ def pull3(phone, cursor="null", **params):
     return body
 
 
-def test_the_inspector_s_phone_gets_the_visit_it_owes_with_its_call(personas, client):
+def test_the_inspector_s_phone_gets_the_visit_it_owes_with_its_call(personas, client, owed):
     # given: a DV call in A's village; its visit is owed by A's inspector
     with clock.frozen(T0):
-        incident, _subject = dv_call(personas)
-        task = FollowUpTask.objects.get(incident=incident)
+        incident, task = owed.incident, owed.task
         phone = inspector_phone(personas, client)
 
         # when: the inspector's app (schema 3) and an older one (schema 1) sync
@@ -58,12 +76,11 @@ def test_the_inspector_s_phone_gets_the_visit_it_owes_with_its_call(personas, cl
     assert ids(old, "incidents") == [str(incident.pk)]
 
 
-def test_a_visit_recorded_offline_is_the_visit_at_the_time_it_was_made(personas, client):
+def test_a_visit_recorded_offline_is_the_visit_at_the_time_it_was_made(personas, client, owed):
     # given: the inspector's phone holds the owed visit; he visits two days after the call
     # in a white spot, and his phone reaches coverage six hours later
     with clock.frozen(T0):
-        incident, subject = dv_call(personas)
-        task = FollowUpTask.objects.get(incident=incident)
+        incident, task = owed.incident, owed.task
         phone = inspector_phone(personas, client)
         pull3(phone)
     made = T0 + dt.timedelta(days=2)
@@ -81,8 +98,8 @@ def test_a_visit_recorded_offline_is_the_visit_at_the_time_it_was_made(personas,
     task.refresh_from_db()
     assert abs(task.done_at - made) < dt.timedelta(seconds=15)
     assert task.note == "Беседа проведена, конфликт исчерпан"
-    subject.refresh_from_db()
-    assert subject.last_follow_up_at == task.done_at
+    owed.subject.refresh_from_db()
+    assert owed.subject.last_follow_up_at == task.done_at
     # and: audited as the inspector's visit, naming the fact
     entry = AuditEntry.objects.get(action="followup.done")
     assert (entry.actor_id, entry.actor_kind) == (personas.a.inspector.pk, "device")
@@ -94,11 +111,10 @@ def test_a_visit_recorded_offline_is_the_visit_at_the_time_it_was_made(personas,
     assert record["id"] in ids(body, "events")
 
 
-def test_a_second_visit_is_kept_beside_the_first_and_changes_nothing(personas, client):
+def test_a_second_visit_is_kept_beside_the_first_and_changes_nothing(personas, client, owed):
     # given: the desk recorded the visit as the inspector phoned it in
     with clock.frozen(T0):
-        incident, _subject = dv_call(personas)
-        task = FollowUpTask.objects.get(incident=incident)
+        incident, task = owed.incident, owed.task
         phone = inspector_phone(personas, client)
         pull3(phone)
     desk_at = T0 + dt.timedelta(days=1)
@@ -116,10 +132,9 @@ def test_a_second_visit_is_kept_beside_the_first_and_changes_nothing(personas, c
     assert Event.objects.filter(kind="follow_up_visit", incident=incident).count() == 2
 
 
-def test_two_visits_in_one_push_make_the_first_the_visit(personas, client):
+def test_two_visits_in_one_push_make_the_first_the_visit(personas, client, owed):
     with clock.frozen(T0):
-        incident, _subject = dv_call(personas)
-        task = FollowUpTask.objects.get(incident=incident)
+        task = owed.task
         phone = inspector_phone(personas, client)
     with clock.frozen(T0 + dt.timedelta(days=1)):
         results = phone.push(visit(task, text="первый"), visit(task, text="второй"))
@@ -129,11 +144,10 @@ def test_two_visits_in_one_push_make_the_first_the_visit(personas, client):
     assert AuditEntry.objects.filter(action="followup.done").count() == 1
 
 
-def test_a_visit_naming_no_follow_up_is_refused_and_kept_in_quarantine(personas, client):
+def test_a_visit_naming_no_follow_up_is_refused_and_kept_in_quarantine(personas, client, owed):
     # given
     with clock.frozen(T0):
-        incident, _subject = dv_call(personas)
-        task = FollowUpTask.objects.get(incident=incident)
+        task = owed.task
         phone = inspector_phone(personas, client)
 
         # when: a visit to an unknown follow-up beside a good one
@@ -147,10 +161,9 @@ def test_a_visit_naming_no_follow_up_is_refused_and_kept_in_quarantine(personas,
     assert QuarantinedRecord.objects.get().reason == "unknown_follow_up"
 
 
-def test_a_visit_from_another_district_s_phone_is_nobody_s_visit(personas, client):
+def test_a_visit_from_another_district_s_phone_is_nobody_s_visit(personas, client, owed):
     with clock.frozen(T0):
-        incident, _subject = dv_call(personas)
-        task = FollowUpTask.objects.get(incident=incident)
+        task = owed.task
         stranger = inspector_phone(personas, client, district="b")
         (result,) = stranger.push(visit(task))
     assert (result["status"], result["disposition"]) == ("accepted", "not_assignee")
@@ -158,11 +171,10 @@ def test_a_visit_from_another_district_s_phone_is_nobody_s_visit(personas, clien
     assert task.done_at is None
 
 
-def test_a_visit_made_leaves_the_phone_a_day_after_it_was_made(personas, client):
+def test_a_visit_made_leaves_the_phone_a_day_after_it_was_made(personas, client, owed):
     # given: the visit was made and the phone has it done
     with clock.frozen(T0):
-        incident, _subject = dv_call(personas)
-        task = FollowUpTask.objects.get(incident=incident)
+        incident, task = owed.incident, owed.task
         phone = inspector_phone(personas, client)
         pull3(phone)
         phone.push(visit(task))
@@ -179,11 +191,10 @@ def test_a_visit_made_leaves_the_phone_a_day_after_it_was_made(personas, client)
     assert str(incident.pk) in body["changes"]["incidents"]["deleted"]
 
 
-def test_an_app_upgraded_to_schema_3_gets_the_visits_it_already_owed(personas, client):
+def test_an_app_upgraded_to_schema_3_gets_the_visits_it_already_owed(personas, client, owed):
     # given: an app on schema 2 has synced the owed visit's call… without the table
     with clock.frozen(T0):
-        incident, _subject = dv_call(personas)
-        task = FollowUpTask.objects.get(incident=incident)
+        task = owed.task
         phone = inspector_phone(personas, client)
         cursor = phone.pull_raw("null", schema_version=2).json()["timestamp"]
 
@@ -195,13 +206,10 @@ def test_an_app_upgraded_to_schema_3_gets_the_visits_it_already_owed(personas, c
     assert ids(body, "follow_ups") == [str(task.pk)]
 
 
-def test_a_visit_s_change_reaches_a_socket_as_a_poke_not_a_frame(personas):
+def test_a_visit_s_change_reaches_a_socket_as_a_poke_not_a_frame(personas, owed):
     # given: a socket does not say its app's schema version
-    with clock.frozen(T0):
-        incident, _subject = dv_call(personas)
-        task = FollowUpTask.objects.get(incident=incident)
     changes = fanout._AudienceChanges(head=1)
-    changes.tables["follow_ups"][str(task.pk)] = False
+    changes.tables["follow_ups"][str(owed.task.pk)] = False
 
     # when
     records, restricted = fanout._render([changes])
