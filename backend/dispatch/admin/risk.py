@@ -123,7 +123,8 @@ class FollowUpTaskAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[typ
     search_fields = ("incident__number",)
     autocomplete_fields = ("incident", "unit")
     # The visits owed first (PostgreSQL sorts NULL last by default), the earliest due first.
-    ordering = (F("done_at").asc(nulls_first=True), "due_at")
+    # (Django's admin takes an expression here; its type stubs say strings only.)
+    ordering = (F("done_at").asc(nulls_first=True), "due_at")  # type: ignore[assignment]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if getattr(request.user, "is_superuser", False):
