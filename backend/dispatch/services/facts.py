@@ -497,8 +497,10 @@ def _apply(
     assignment_ids = {e.assignment_id for e in entries if e.assignment_id is not None}
     unit_ids = {e.event.unit_id for e in entries if e.event.unit_id is not None}
     state = _State(assignment_ids, unit_ids)
-    # A visit's task is locked after the units (the lock order above), its call read.
-    tasks = _lock(FollowUpTask, {e.follow_up_id for e in entries})
+    # A visit's task is locked after the units (the lock order above), its call read; a
+    # push without visits (nearly every one) compiles no query for them.
+    task_ids = {e.follow_up_id for e in entries if e.follow_up_id is not None}
+    tasks = _lock(FollowUpTask, task_ids) if task_ids else {}
     calls = Incident.objects.in_bulk(sorted({t.incident_id for t in tasks.values()}))
     _load_unit_facts(state, entries)
     _load_outcomes(state, entries)
