@@ -288,9 +288,9 @@ def empty_changes(schema_version: int | None = None) -> dict[str, dict[str, list
 
 def for_schema(body: dict[str, Any], schema_version: int) -> dict[str, Any]:
     """A pull's answer as an app on ``schema_version`` may read it: without the tables its
-    schema does not have (WatermelonDB 0.28 skips such a table with a warning; other apps
-    may not, and on a 2G link they are bytes for nothing), in
-    ``changes`` and in a per-table strategy. Changes ``body`` in place and returns it."""
+    schema does not have, in ``changes`` and in a per-table strategy (WatermelonDB 0.28
+    skips such a table with a warning; other apps may not, and on a 2G link they are bytes
+    for nothing). Changes ``body`` in place and returns it."""
     for table in tables_unknown_to(schema_version):
         body["changes"].pop(table, None)
         strategy = body.get("experimentalStrategy")
