@@ -25,6 +25,7 @@ import pytest
 
 from backend.common import clock
 from backend.devices.services import enrolment_code_issue
+from tests.factories import dv_call
 
 from .conftest import cancel, dispatch
 
@@ -168,3 +169,19 @@ def test_error_answers_replay_unchanged(personas, client, morning, settings):
 
     # when / then
     replay("errors", client, {"device_revoked": revoke, "next_minute": next_minute}, values)
+
+
+@pytest.mark.django_db
+def test_an_inspectors_visit_replays_unchanged(personas, client, morning, settings):
+    # given: a DV call from A's village a day ago; A's inspector owes its visit
+    settings.KUZET_SYNC_RATE_PER_MINUTE = 0
+    with clock.frozen(T0 - dt.timedelta(days=1)):
+        incident, _subject = dv_call(personas)
+    values = {
+        "code": enrolment_code_issue(officer=personas.a.inspector),
+        "follow_up": str(incident.follow_ups.get().pk),
+    }
+    actions = {"six_hours_pass": lambda _values: clock.advance(dt.timedelta(hours=6))}
+
+    # when / then
+    replay("inspector_visit", client, actions, values)
