@@ -12,16 +12,19 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pytest
+from django.urls import reverse
 
 from backend.common import clock
 from backend.dispatch.models import Event, FollowUpTask, Incident, RiskSubject
 from backend.dispatch.services import follow_up_done
 from backend.ledger.models import AuditEntry
+from backend.people.models import UnitType
 from backend.realtime import fanout
 from backend.sync_gateway.models import QuarantinedRecord
 from backend.sync_gateway.scope import age_out
 from sync.protocol import Invalid, parse_event
-from tests.backend.sync_support import event, ids, inspector_phone, visit
+from tests import factories
+from tests.backend.sync_support import SyncApi, event, ids, inspector_phone, visit
 from tests.factories import dv_call
 
 T0 = dt.datetime(2026, 3, 2, 4, 0, tzinfo=dt.UTC)
@@ -227,3 +230,32 @@ def test_a_visit_names_its_follow_up_and_no_assignment():
     assert parse_event(event("follow_up_visit", payload={"follow_up_id": 3})).kind == (  # type: ignore[union-attr]
         "follow_up_visit"
     )
+
+
+def test_a_visit_handed_to_another_unit_in_the_console_moves_to_its_phone(personas, client, owed):
+    # given: the inspector's phone and the DV inspector's phone have synced
+    dv_unit = factories.unit(
+        callsign="A-DV1", district=personas.a.district, type=UnitType.DV_INSPECTOR
+    )
+    dv_officer = factories.officer(
+        username="dv_a", district=personas.a.district, unit=dv_unit, phone="+77010001077"
+    )
+    inspector = inspector_phone(personas, client)
+    _device, token = personas.device(dv_officer)
+    dv_phone = SyncApi(client, token)
+    pull3(inspector)
+    pull3(dv_phone)
+
+    # when: the chief gives the visit to the DV inspector on the visit's page
+    client.force_login(personas.a.chief)
+    url = reverse("admin:dispatch_followuptask_change", args=[owed.task.pk])
+    answer = client.post(url, {"unit": dv_unit.pk, "note": ""})
+    assert answer.status_code == 302, answer.context["adminform"].form.errors
+
+    # then: it leaves the inspector's phone with its call, and reaches the DV inspector's
+    gone = pull3(inspector, inspector.cursor)
+    came = pull3(dv_phone, dv_phone.cursor)
+    assert gone["changes"]["follow_ups"]["deleted"] == [str(owed.task.pk)]
+    assert gone["changes"]["incidents"]["deleted"] == [str(owed.incident.pk)]
+    assert ids(came, "follow_ups") == [str(owed.task.pk)]
+    assert ids(came, "incidents") == [str(owed.incident.pk)]
