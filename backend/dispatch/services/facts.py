@@ -355,6 +355,8 @@ class _State:
         self.outcomes: dict[int, rules.OutcomeView] = {}
         # Incidents whose shown outcome became a protective order, and when it was issued.
         self.orders_issued: dict[int, dt.datetime] = {}
+        # The calls of the follow-up visits reported (read, not locked: nothing writes them).
+        self.visit_calls: dict[int, Incident] = {}
 
     def view(self, assignment: Assignment) -> rules.AssignmentView:
         if assignment.pk not in self.views:
@@ -502,6 +504,7 @@ def _apply(
     task_ids = {e.follow_up_id for e in entries if e.follow_up_id is not None}
     tasks = _lock(FollowUpTask, task_ids) if task_ids else {}
     calls = Incident.objects.in_bulk(sorted({t.incident_id for t in tasks.values()}))
+    state.visit_calls = calls
     _load_unit_facts(state, entries)
     _load_outcomes(state, entries)
     by_id: dict[str, _Entry] = {}
@@ -776,11 +779,14 @@ def _decide_visit(
     """A visit reported by a phone of the task's district is the visit made (``applied``),
     unless one is recorded already — by the desk, another phone or earlier in this push:
     then it is kept as a fact beside it (``recorded``). From another district's phone it
-    is nobody's visit (``not_assignee``)."""
+    is nobody's visit (``not_assignee``), and a conflict for the visit's district's chief."""
     event = entry.event
     unit = state.units.get(event.unit_id) if event.unit_id is not None else None
     if unit is None or unit.district_id != task.district_id:
         event.disposition = Disposition.NOT_ASSIGNEE
+        # The visit's own district's chief hears of it, as of any fact on another's work.
+        side = {"assignee_unit_id": task.unit_id, "due_at": clock.to_ms(task.due_at)}
+        entry.conflicts.append(("not_assignee", side))
     elif task.done_at is None and all(t.pk != task.pk for _, t in visits):
         event.disposition = Disposition.APPLIED
         visits.append((entry, task))
@@ -931,7 +937,13 @@ def _open_conflicts(
     for entry in stored:
         event = entry.event
         assignment = state.assignments.get(event.assignment_id) if event.assignment_id else None
-        incident = state.incidents.get(assignment.incident_id) if assignment else None
+        incident = (
+            state.incidents.get(assignment.incident_id)
+            if assignment
+            else state.visit_calls.get(event.incident_id)  # a follow-up visit's call
+            if event.incident_id
+            else None
+        )
         unit = state.units.get(event.unit_id) if event.unit_id else None
         district_id = incident.district_id if incident else (unit.district_id if unit else None)
         if district_id is None:

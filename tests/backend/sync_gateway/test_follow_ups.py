@@ -15,7 +15,7 @@ import pytest
 from django.urls import reverse
 
 from backend.common import clock
-from backend.dispatch.models import Event, FollowUpTask, Incident, RiskSubject
+from backend.dispatch.models import Conflict, Event, FollowUpTask, Incident, RiskSubject
 from backend.dispatch.services import follow_up_done
 from backend.ledger.models import AuditEntry
 from backend.people.models import UnitType
@@ -164,14 +164,28 @@ def test_a_visit_naming_no_follow_up_is_refused_and_kept_in_quarantine(personas,
     assert QuarantinedRecord.objects.get().reason == "unknown_follow_up"
 
 
-def test_a_visit_from_another_district_s_phone_is_nobody_s_visit(personas, client, owed):
+def test_a_visit_from_another_district_s_phone_is_nobody_s_visit_and_its_chief_hears(
+    personas, client, owed
+):
+    # when: B's inspector sends a visit to A's follow-up (moved district with it on his phone)
     with clock.frozen(T0):
         task = owed.task
         stranger = inspector_phone(personas, client, district="b")
         (result,) = stranger.push(visit(task))
+
+    # then: kept, not the visit
     assert (result["status"], result["disposition"]) == ("accepted", "not_assignee")
     task.refresh_from_db()
     assert task.done_at is None
+    # and: A's chief finds it in the conflict queue, with the call and whose visit it is
+    conflict = Conflict.objects.get()
+    assert (conflict.kind, conflict.district_id) == ("not_assignee", personas.a.district.pk)
+    assert (conflict.incident_id, conflict.assignment_id) == (owed.incident.pk, None)
+    client.force_login(personas.a.chief)
+    with clock.frozen(T0):
+        page = client.get(reverse("admin:dispatch_conflict_change", args=[conflict.pk]))
+    assert page.status_code == 200
+    assert "A-UI1" in page.content.decode()
 
 
 def test_a_visit_made_leaves_the_phone_a_day_after_it_was_made(personas, client, owed):
