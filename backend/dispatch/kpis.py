@@ -293,3 +293,9 @@ def escalations_awaiting_chief_q() -> Q:
 def follow_up_overdue_q(now: dt.datetime) -> Q:
     """DV follow-up visits not done by their due time."""
     return Q(done_at__isnull=True, due_at__lt=now)
+
+
+# The duty desk's calls: waiting for a unit (none sent yet, or every unit sent stood down),
+# and cleared by every unit, waiting for the desk to close them.
+CALLS_WAITING = (lifecycle.IncidentStatus.RECEIVED, lifecycle.IncidentStatus.QUEUED)
+CALLS_TO_CLOSE = (lifecycle.IncidentStatus.CLEARED,)

@@ -469,12 +469,20 @@ class Needs:
     silent_devices: int
     overdue_follow_ups: int
     quarantined: int
+    # The duty desk's own (its home page: backend/reports/desk.py)
+    calls_waiting: int
+    calls_to_close: int
 
 
 def needs_now(user: Any, *, now: dt.datetime, silent_hours: int | None = None) -> Needs:
     """The counts of the chief's home page, in the reader's districts, as of ``now``; each is
     the list its link opens (the same conditions as the admin filters)."""
     scope = district_scope(user)
+    waiting, to_close = kpis.CALLS_WAITING, kpis.CALLS_TO_CLOSE
+    calls = Incident.objects.filter(scope.q(), status__in=waiting + to_close).aggregate(
+        waiting=Count("pk", filter=Q(status__in=waiting)),
+        to_close=Count("pk", filter=Q(status__in=to_close)),
+    )
     return Needs(
         open_conflicts=Conflict.objects.filter(scope.q(), state=Conflict.State.OPEN).count(),
         overdue_assignments=Assignment.objects.filter(
@@ -491,4 +499,6 @@ def needs_now(user: Any, *, now: dt.datetime, silent_hours: int | None = None) -
             scope.q(), kpis.follow_up_overdue_q(now)
         ).count(),
         quarantined=QuarantinedRecord.objects.filter(scope.q(), reviewed_at__isnull=True).count(),
+        calls_waiting=calls["waiting"],
+        calls_to_close=calls["to_close"],
     )

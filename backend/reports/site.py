@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from backend.people.models import Role
 
-from . import urls, views
+from . import desk, urls, views
 
 # The console's name in its header, for whom it serves: the ЦОУ's duty officers read it as
 # the control centre's (it said "district console" to an oblast's duty officer); the
@@ -39,7 +39,13 @@ class KuzetAdminSite(admin.AdminSite):
     def index(  # type: ignore[override]  # a rendered page, not a lazy TemplateResponse
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
-        """The chief's console for chiefs and oblast staff; Django's app list for the rest."""
+        """The chief's console for chiefs and oblast staff; the duty desk's home (Django's app
+        list under the desk's actions, counts and recent work) for duty officers; Django's
+        app list for the rest."""
         if views.reads_reports(request.user):
             return views.home(self, request, extra_context)
+        if desk.serves(request.user):
+            response = super().index(request, {**desk.context(request), **(extra_context or {})})
+            response.template_name = desk.TEMPLATE
+            return response
         return super().index(request, extra_context)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -202,22 +202,28 @@ NEEDS = (
 TILES = ("response", "sla", "call_processing", "delivery", "travel")
 
 
-@report_view
-def home(site: Any, request: HttpRequest, extra_context: dict[str, Any] | None) -> HttpResponse:
-    """What needs the chief now (counts linking to the lists behind them) and the district's
-    KPI tiles for the last 30 days."""
-    now = clock.now()
-    needs = selectors.needs_now(request.user, now=now)
+def needs_rows(
+    spec: Iterable[tuple[str, Any, str, str]], needs: selectors.Needs
+) -> list[dict[str, Any]]:
+    """A home page's cards: each count in words, linking to the list it counted."""
     hours = settings.KUZET_DEVICE_SILENT_HOURS
-    need_rows = [
+    return [
         {
             "key": field,
             "label": str(label) % {"hours": hours} if field == "silent_devices" else label,
             "count": getattr(needs, field),
             "href": f"{reverse(url)}?{query}",
         }
-        for field, label, url, query in NEEDS
+        for field, label, url, query in spec
     ]
+
+
+@report_view
+def home(site: Any, request: HttpRequest, extra_context: dict[str, Any] | None) -> HttpResponse:
+    """What needs the chief now (counts linking to the lists behind them) and the district's
+    KPI tiles for the last 30 days."""
+    now = clock.now()
+    need_rows = needs_rows(NEEDS, selectors.needs_now(request.user, now=now))
     form = _form(request, last_days())
     f = form.report_filter() if form.is_valid() else None
     tiles = []

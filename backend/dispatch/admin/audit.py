@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from backend.ledger.actions import action_label, object_type_label
 from backend.ledger.models import AuditEntry
-from backend.people.admin_scoping import ScopedAdminMixin
+from backend.people.admin_scoping import ConditionFilter, ScopedAdminMixin
 from backend.people.models import Officer, Role, Unit
 
 from ..models import Assignment, Incident
@@ -63,6 +63,16 @@ class _NamedObjectsChangeList(ChangeList):
             entry.named = names.get((entry.object_type, entry.object_id), entry.object_id)
 
 
+class MineFilter(ConditionFilter):
+    """The reader's own actions (the duty desk's home links to ``?mine=yes``)."""
+
+    title = _("my actions")
+    parameter_name = "mine"
+
+    def condition(self, request: HttpRequest) -> Q:
+        return Q(actor_id=request.user.pk)
+
+
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     """The audit log: read-only for everyone, superusers included; scoped like the rest."""
@@ -79,7 +89,7 @@ class AuditEntryAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-
         "district",
     )
     list_select_related = ("district",)
-    list_filter = ("actor_kind", "district")
+    list_filter = (MineFilter, "actor_kind", "district")
     search_fields = ("action", "object_id", "actor_label")
     ordering = ("-id",)
     show_full_result_count = False

@@ -43,6 +43,24 @@ SUPERUSER_CORRECTS = frozenset(
 )
 
 
+class DeskWorkFilter(admin.SimpleListFilter):
+    """The calls that wait for the duty desk (its home page links here)."""
+
+    title = _("waiting for the desk")
+    parameter_name = "desk"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [
+            ("waiting", _("Calls waiting for a unit")),
+            ("to_close", _("Calls cleared, to be closed")),
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Incident]) -> QuerySet[Incident]:
+        statuses = {"waiting": kpis.CALLS_WAITING, "to_close": kpis.CALLS_TO_CLOSE}
+        chosen = statuses.get(self.value() or "")
+        return queryset if chosen is None else queryset.filter(status__in=chosen)
+
+
 @admin.register(Incident)
 class IncidentAdmin(IncidentDispatchAdminMixin, ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     """Incidents: the list with response-time columns, the page with the dispatch panel
@@ -73,6 +91,7 @@ class IncidentAdmin(IncidentDispatchAdminMixin, ScopedAdminMixin, admin.ModelAdm
     )
     list_select_related = ("district", "settlement")
     list_filter = (
+        DeskWorkFilter,
         "status",
         "priority",
         "channel",

@@ -4,7 +4,6 @@ a figure, scope, redaction and audit of domestic-violence rows, errors, language
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import json
 import re
@@ -15,11 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from backend.common import clock
-from backend.devices.models import Device
-from backend.dispatch.models import Conflict, EscalationStep, Event, FollowUpTask
 from backend.ledger.models import AuditEntry
-from backend.sync_gateway.models import QuarantinedRecord
 from tests import factories
 
 from .dataset import EXPECTED_PROTOCOLS, PERIOD, build, build_protocols, local
@@ -469,111 +464,3 @@ def test_home_counts_what_needs_the_chief_and_each_count_opens_its_list(client, 
         assert listing.status_code == 200, row["href"]
         assert listing.context["cl"].result_count == row["count"], row["key"]
         assert needs[row["key"]] == {o.pk for o in listing.context["cl"].result_list}, row["key"]
-
-
-@pytest.fixture
-def needs(personas) -> dict[str, set[Any]]:
-    """What needs chief A now, by home-page key: the records expected on each list."""
-    now = clock.now()
-
-    def ago(**kw: Any) -> dt.datetime:
-        return now - dt.timedelta(**kw)
-
-    expected: dict[str, set[Any]] = {}
-    for side in ("a", "b"):
-        p = getattr(personas, side)
-        incident = factories.incident(
-            district=p.district, settlement=p.village, received_at=ago(hours=1)
-        )
-        overdue = factories.assignment(
-            incident=incident, unit=p.patrol, dispatched_at=ago(hours=1), ack_due_at=ago(minutes=58)
-        )
-        fine = factories.assignment(
-            incident=incident,
-            unit=p.inspector_unit,
-            dispatched_at=ago(hours=1),
-            ack_due_at=ago(minutes=58),
-            acknowledged_at=ago(minutes=59),
-            status="acknowledged",
-        )
-        step = EscalationStep.objects.create(
-            assignment=overdue,
-            step="ack_overdue_twice",
-            due_at=ago(minutes=56),
-            fired_at=ago(minutes=56),
-        )
-        EscalationStep.objects.create(
-            assignment=fine,
-            step="ack_overdue_twice",
-            due_at=ago(minutes=56),
-            fired_at=ago(minutes=56),
-        )
-        device_id, _ = personas.device(p.patrol_officers[0])
-        Device.objects.filter(pk=device_id).update(last_seen_at=ago(hours=13))
-        fresh_id, _ = personas.device(p.patrol_officers[1])
-        Device.objects.filter(pk=fresh_id).update(last_seen_at=ago(minutes=5))
-        event = Event.objects.create(
-            id=f"ev-needs-{side}",
-            kind="ack",
-            source="server",
-            assignment=overdue,
-            incident=incident,
-            unit=p.patrol,
-            content_hash="0" * 64,
-            server_received_at=now,
-            estimated_at=now,
-            estimate_method="server",
-            disposition="not_assignee",
-        )
-        conflict = Conflict.objects.create(
-            kind="not_assignee", district=p.district, incident=incident, event=event, opened_at=now
-        )
-        Conflict.objects.create(
-            kind="clock_suspect",
-            district=p.district,
-            incident=incident,
-            event=event,
-            opened_at=now,
-            state="resolved",
-            resolution="noted",
-            resolved_at=now,
-        )
-        p.inspector_unit.status = "sos"
-        p.inspector_unit.save(update_fields=["status"])
-        late = FollowUpTask.objects.create(
-            incident=incident, district=p.district, due_at=ago(days=1)
-        )
-        FollowUpTask.objects.create(
-            incident=incident, district=p.district, due_at=ago(days=1), done_at=ago(days=2)
-        )
-        FollowUpTask.objects.create(
-            incident=incident, district=p.district, due_at=now + dt.timedelta(days=1)
-        )
-        waiting = QuarantinedRecord.objects.create(
-            district=p.district,
-            table="events",
-            operation="created",
-            raw="{}",
-            reason="invalid",
-            received_at=now,
-        )
-        QuarantinedRecord.objects.create(
-            district=p.district,
-            table="events",
-            operation="created",
-            raw="{}",
-            reason="invalid",
-            received_at=now,
-            reviewed_at=now,
-        )
-        if side == "a":
-            expected = {
-                "open_conflicts": {conflict.pk},
-                "overdue_assignments": {overdue.pk},
-                "sos_units": {p.inspector_unit.pk},
-                "escalations": {step.pk},
-                "silent_devices": {device_id},
-                "overdue_follow_ups": {late.pk},
-                "quarantined": {waiting.pk},
-            }  # fmt: skip
-    return expected
