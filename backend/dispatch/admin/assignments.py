@@ -18,7 +18,7 @@ from backend.people.admin_scoping import ConditionFilter, ScopedAdminMixin
 from .. import kpis
 from ..models import Assignment
 from .dispatch_panel import AssignmentDispatchAdminMixin
-from .formatting import seconds_text, when_text
+from .formatting import seconds_text, warning_html, when_text
 from .timeline import reason_text
 
 
@@ -102,6 +102,6 @@ class AssignmentAdmin(AssignmentDispatchAdminMixin, ScopedAdminMixin, admin.Mode
     def response(self, obj: Any) -> str:
         return seconds_text(obj.response_s)
 
-    @admin.display(description=_("overdue"), boolean=True, ordering="overdue")
-    def overdue_flag(self, obj: Any) -> bool:
-        return bool(obj.overdue)
+    @admin.display(description=_("overdue"), ordering="overdue")
+    def overdue_flag(self, obj: Any) -> str:
+        return warning_html(_("overdue")) if obj.overdue else ""

@@ -20,6 +20,7 @@ from .formatting import (
     ms_text,
     payload_html,
     uncertainty_text,
+    warning_html,
     when_text,
 )
 from .timeline import via_text, worded
@@ -51,7 +52,7 @@ class EventAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
         "uncertainty",
         "estimate_method",
         "received",
-        "clock_suspect",
+        "clock_warning",
     )
     list_display_links = ("estimated", "kind")
     list_select_related = ("unit", "incident")
@@ -153,6 +154,10 @@ class EventAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     @admin.display(description=_("server received at"), ordering="server_received_at")
     def received(self, obj: Event) -> str:
         return when_text(obj.server_received_at)
+
+    @admin.display(description=_("clock suspect"), ordering="clock_suspect")
+    def clock_warning(self, obj: Event) -> str:
+        return warning_html(_("clock suspect")) if obj.clock_suspect else ""
 
     @admin.display(description=_("incident"), ordering="incident__number")
     def call(self, obj: Event) -> SafeString | str:

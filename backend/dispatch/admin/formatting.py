@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.utils.functional import Promise
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
@@ -58,6 +59,12 @@ __all__ = [
     "when_text",
     "yes_no",
 ]
+
+
+def warning_html(text: str | Promise) -> SafeString:
+    """A warning in a list's cell, in words and in the error colour (console.css). A yes/no
+    icon said it backwards: a green tick for "overdue", a red cross for all is well."""
+    return format_html('<span class="kuzet-alert">⚠ {}</span>', text)
 
 
 def call_html(incident: Any) -> SafeString | str:
