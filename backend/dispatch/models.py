@@ -815,7 +815,7 @@ class EscalationPolicy(models.Model):
         ]
 
     def __str__(self) -> str:
-        where = self.district.name if self.district is not None else gettext("default")
+        where = self.district.local_name if self.district is not None else gettext("default")
         zone = Zone(self.zone).label if self.zone in Zone.values else gettext("any zone")
         return f"{where} {self.priority} {zone}"
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 kato_validator = RegexValidator(r"^\d{9}$", "A KATO code has exactly 9 digits.")
@@ -42,6 +43,13 @@ def coordinates_constraints(
             name=f"{prefix}_coords_in_kazakhstan",
         ),
     ]
+
+
+def in_reader_language(name: str, name_kk: str) -> str:
+    """A place's name as the reader's language writes it: the Kazakh name for a Kazakh reader
+    where one is known ("Аягөз ауданы", "Үржар"), else the KATO's Russian ("Аягозский
+    район", "Урджар"), which Russian and English readers keep."""
+    return name_kk if name_kk and (get_language() or "").startswith("kk") else name
 
 
 class Zone(models.TextChoices):
@@ -103,7 +111,11 @@ class District(models.Model):
         ordering = ["name"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.local_name
+
+    @property
+    def local_name(self) -> str:
+        return in_reader_language(self.name, self.name_kk)
 
     @property
     def audit_district_id(self) -> int:
@@ -179,7 +191,11 @@ class Settlement(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.local_name
+
+    @property
+    def local_name(self) -> str:
+        return in_reader_language(self.name, self.name_kk)
 
     @property
     def audit_district_id(self) -> int:

@@ -19,6 +19,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from backend.common import clock
@@ -33,7 +34,7 @@ from backend.dispatch.lifecycle import (
 )
 from backend.dispatch.models import Assignment, Category, Channel, Incident, Priority
 from backend.dispatch.services.assignments import ACK_CHANNELS
-from backend.geo.models import Settlement
+from backend.geo.models import Settlement, in_reader_language
 from backend.ops.heartbeat import SweepState, sweep_state
 from backend.people.access import district_scope, is_staff_role
 from backend.people.models import UNREACHABLE, Unit, UnitStatus, UnitType
@@ -181,7 +182,7 @@ def board_map(user: Any) -> dict[str, Any] | None:
             scope.q("district"), lat__isnull=False, lon__isnull=False
         )
         .order_by("pk")
-        .values("id", "name", "kind", "lat", "lon", "district_id")[:3000]
+        .values("id", "name", "name_kk", "kind", "lat", "lon", "district_id")[:3000]
     ]
     if not settlements:
         return None
@@ -207,6 +208,7 @@ def board_map(user: Any) -> dict[str, Any] | None:
     scale = MAP_WIDTH / (east - west)
     height = MAP_WIDTH * MAP_ASPECT
     for s in settlements:
+        s["name"] = in_reader_language(s["name"], s.pop("name_kk"))
         x, y = _mercator(s["lat"], s["lon"], world)
         s["x"] = round((x - west) * scale, 1)
         s["y"] = round((y - north) * scale, 1)
@@ -317,6 +319,9 @@ def board_config(request: HttpRequest) -> dict[str, Any]:
 
     return {
         "can_act": can_dispatch(request.user),
+        # A call's place: its settlement's Kazakh name for a Kazakh reader where one is known
+        # (each row carries both; the rows are rendered once for every reader).
+        "kazakh_place_names": (get_language() or "").startswith("kk"),
         "time_zone": settings.TIME_ZONE,
         "position_stale_minutes": settings.KUZET_POSITION_STALE_MINUTES,
         "urls": {

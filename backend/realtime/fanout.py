@@ -502,8 +502,8 @@ def board_rows(ids: dict[str, set[str]]) -> dict[str, list[dict[str, Any]]]:
 
 INCIDENT_FIELDS = (
     "id", "number", "channel", "category", "priority", "status", "district_id", "received_at",
-    "landmark", "summary", "restricted", "settlement__name", "settlement__zone", "lat", "lon",
-    "settlement__lat", "settlement__lon",
+    "landmark", "summary", "restricted", "settlement__name", "settlement__name_kk",
+    "settlement__zone", "lat", "lon", "settlement__lat", "settlement__lon",
 )  # fmt: skip
 ASSIGNMENT_FIELDS = (
     "id", "incident_id", "unit_id", "status", "dispatched_at", "delivered_at", "acknowledged_at",
@@ -533,6 +533,7 @@ def _assignment_row(row: dict[str, Any]) -> dict[str, Any]:
 
 def _incident_row(row: dict[str, Any]) -> dict[str, Any]:
     row["settlement"] = row.pop("settlement__name")
+    row["settlement_kk"] = row.pop("settlement__name_kk")
     row["zone"] = row.pop("settlement__zone")
     row["settlement_lat"] = row.pop("settlement__lat")
     row["settlement_lon"] = row.pop("settlement__lon")
@@ -590,7 +591,7 @@ _BOARD_SQL = {
     "incidents": f"""
         SELECT i.id, i.number, i.channel, i.category, i.priority, i.status, i.district_id,
             {_ms("i.received_at")} AS received_at, i.landmark, i.summary,
-            i.restricted, s.name AS settlement, s.zone, i.lat, i.lon,
+            i.restricted, s.name AS settlement, s.name_kk AS settlement_kk, s.zone, i.lat, i.lon,
             s.lat AS settlement_lat, s.lon AS settlement_lon
         FROM dispatch_incident i LEFT JOIN geo_settlement s ON s.id = i.settlement_id
         WHERE i.id = ANY(%(ids)s) ORDER BY i.received_at DESC""",  # noqa: S608

@@ -261,7 +261,7 @@ class ReportFilterForm(forms.Form):
         self.default_period = default_period
         self.scope = district_scope(user)
         districts = District.objects.filter(self.scope.q("id")).order_by("name")
-        self.district_choices = list(districts.values_list("id", "name"))
+        self.district_choices = [(d.pk, d.local_name) for d in districts]
         district_field = self.fields["district"]
         assert isinstance(district_field, forms.TypedChoiceField)
         district_field.choices = [("", _("all my districts")), *self.district_choices]

@@ -33,7 +33,7 @@ from backend.dispatch.models import (
     OutcomeCode,
     RiskSubject,
 )
-from backend.geo.models import District, Settlement
+from backend.geo.models import District, Settlement, in_reader_language
 from backend.people.access import district_scope
 from backend.people.models import Unit, UnitStatus
 from backend.sync_gateway.models import QuarantinedRecord
@@ -246,7 +246,15 @@ def villages(f: ReportFilter, *, now: dt.datetime) -> list[Village]:
     info: dict[Any, dict[str, Any]] = {
         row["pk"]: dict(row)
         for row in Settlement.objects.filter(pk__in=[k for k in inc if k is not None]).values(
-            "pk", "name", "okrug__name", "district__name", "zone", "coverage", "road_km_to_seat"
+            "pk",
+            "name",
+            "name_kk",
+            "okrug__name",
+            "district__name",
+            "district__name_kk",
+            "zone",
+            "coverage",
+            "road_km_to_seat",
         )
     }
     out = []
@@ -256,9 +264,13 @@ def villages(f: ReportFilter, *, now: dt.datetime) -> list[Village]:
         out.append(
             Village(
                 settlement_id=key,
-                name=row.get("name") or str(labels.NONE_KEY),
+                name=in_reader_language(row["name"], row["name_kk"])
+                if row
+                else str(labels.NONE_KEY),
                 okrug=row.get("okrug__name", ""),
-                district=row.get("district__name", ""),
+                district=in_reader_language(row["district__name"], row["district__name_kk"])
+                if row
+                else "",
                 zone=row.get("zone", ""),
                 coverage=row.get("coverage", ""),
                 road_km=row.get("road_km_to_seat"),

@@ -857,10 +857,10 @@ def drilldown_table(
             event_at=_when(row.estimated_at) if level == EVENT else "",
             server_at=_when(row.server_received_at) if level == EVENT else "",
             received=_when(incident.received_at),
-            district=incident.district.name,
+            district=incident.district.local_name,
             settlement=_("restricted (domestic violence)")
             if dv
-            else (settlement.name if settlement else "—"),
+            else (settlement.local_name if settlement else "—"),
             zone="" if dv else labels.label(labels.ZONE, settlement.zone if settlement else None),
             priority=incident.priority,
             channel=labels.label(labels.CHANNEL, incident.channel),

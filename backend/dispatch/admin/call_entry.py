@@ -306,8 +306,7 @@ def _label(s: Settlement) -> str:
 
 
 def _district_name(s: Settlement) -> str:
-    district = s.district
-    return district.name_kk if _kazakh_first() and district.name_kk else district.name
+    return s.district.local_name
 
 
 def call_entry_view(model_admin: Any, request: HttpRequest) -> HttpResponse:

@@ -239,7 +239,7 @@ class IncidentAdmin(IncidentDispatchAdminMixin, ScopedAdminMixin, admin.ModelAdm
     @admin.display(description=_("place"))
     def place(self, obj: Incident) -> str:
         if obj.settlement_id:
-            return obj.settlement.name  # type: ignore[union-attr]
+            return obj.settlement.local_name  # type: ignore[union-attr]
         return obj.landmark[:40] or "—"
 
     @admin.display(description=_("priority"), ordering="priority")

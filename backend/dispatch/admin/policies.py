@@ -123,7 +123,7 @@ class EscalationPolicyAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore
     @admin.display(description=_("district"), ordering="district__name")
     def where(self, obj: EscalationPolicy) -> str:
         if obj.district_id:
-            return obj.district.name  # type: ignore[union-attr]
+            return obj.district.local_name  # type: ignore[union-attr]
         return str(_("default (every district)"))
 
     @admin.display(description=_("zone"), ordering="zone")

@@ -24,7 +24,11 @@ pytestmark = [pytest.mark.slow, pytest.mark.browser]
 def test_duty_officer_reads_kazakh_and_switches_to_russian(
     server: str, browser: Any, personas: Any
 ) -> None:
-    # given: a theft in Semey district waiting for a unit; the duty officer reads Kazakh
+    # given: a theft in Ayagoz waiting for a unit; the duty officer reads Kazakh
+    town, district = personas.a.town, personas.a.district
+    town.name_kk, district.name_kk = "Аягөз", "Аягөз ауданы"
+    town.save(update_fields=["name_kk"])
+    district.save(update_fields=["name_kk"])
     incident = factories.incident(
         district=personas.a.district, settlement=personas.a.town, category="theft",
         summary="Велосипед ұрланды",
@@ -42,8 +46,18 @@ def test_duty_officer_reads_kazakh_and_switches_to_russian(
     assert {"Түсті", "Санат", "Жету уақыты"} <= {h.strip() for h in headers}
     row = page.locator("#result_list tbody tr", has_text=incident.number)
     assert row.locator("td.field-category").inner_text() == "Ұрлық"
+    # places by their Kazakh names (the KATO extract is Russian)
+    assert row.locator("td.field-place").inner_text() == "Аягөз"
+    assert row.locator("td.field-district").inner_text() == "Аягөз ауданы"
     assert page.get_by_role("button", name="Қазақша").is_disabled()
     shot(page, "60-languages-incident-list-kk")
+
+    # and: the live board names the place in Kazakh too
+    page.goto(f"{server}/board/")
+    board_row = page.locator("#incidents tr", has_text=incident.number)
+    board_row.wait_for()
+    assert board_row.locator("td.place").inner_text() == "Аягөз"
+    page.goto(f"{server}/admin/dispatch/incident/")
 
     # when: the header's switch
     page.get_by_role("button", name="Русский").click()
@@ -58,6 +72,8 @@ def test_duty_officer_reads_kazakh_and_switches_to_russian(
     assert {"Поступило", "Категория", "Время прибытия"} <= {h.strip() for h in headers}
     row = page.locator("#result_list tbody tr", has_text=incident.number)
     assert row.locator("td.field-category").inner_text() == "Кража"
+    assert row.locator("td.field-place").inner_text() == "Аягоз"
+    assert row.locator("td.field-district").inner_text() == "Аягозский район"
     assert Officer.objects.get(pk=personas.duty.pk).language == "ru"
     shot(page, "61-languages-incident-list-ru")
 

@@ -147,7 +147,8 @@
       return el("tr", { class: "incident" },
         cell(incidentLink(r.id, r.number)), cell(r.priority, r.priority),
         cell(label("category", r.category), "category"), cell(label("incident_status", r.status), "status"),
-        cell(r.settlement || r.landmark, "place"), cell(when(r.received_at), "received"),
+        cell((CONFIG.kazakh_place_names && r.settlement_kk) || r.settlement || r.landmark, "place"),
+        cell(when(r.received_at), "received"),
         // waiting: from the call until a unit is on scene (the response time, running)
         timer(r.received_at, Number.isFinite(firstScene) ? firstScene : null, waiting ? r.dispatch_due_at : null),
         cell(r.summary, "summary"), incidentActions(r));
