@@ -198,8 +198,15 @@ def key_names(slice_key: str, keys: Iterable[Any]) -> dict[Any, str]:
         return {k: labels.label(dict(chosen.codes), k) for k in keys}
     ids = [k for k in keys if k is not None]
     model: Any = {"settlement": Settlement, "unit": Unit, "district": District}[slice_key]
-    field = "callsign" if model is Unit else "name"
-    names = dict(model.objects.filter(pk__in=ids).values_list("pk", field))
+    if model is Unit:
+        names = dict(Unit.objects.filter(pk__in=ids).values_list("pk", "callsign"))
+    else:  # a place, in the reader's language
+        names = {
+            pk: in_reader_language(name, name_kk)
+            for pk, name, name_kk in model.objects.filter(pk__in=ids).values_list(
+                "pk", "name", "name_kk"
+            )
+        }
     return {k: (names.get(k, str(k)) if k is not None else str(labels.NONE_KEY)) for k in keys}
 
 

@@ -106,3 +106,17 @@ def test_the_board_carries_both_names_and_a_kazakh_reader_is_shown_the_kazakh_on
     assert (row["settlement"], row["settlement_kk"]) == ("Актогай", "Ақтоғай")
     client.force_login(reading(a.chief, "ru"))
     assert client.get(reverse("realtime:board")).context["config"]["kazakh_place_names"] is False
+
+
+def test_the_kpis_by_settlement_name_them_in_kazakh(client, kazakh_names):
+    # given
+    a = kazakh_names
+    factories.incident(district=a.district, settlement=a.village)
+    client.force_login(reading(a.chief, "kk"))
+
+    # when
+    page = client.get(reverse("admin:reports_kpis"), {"by": "settlement"}).content.decode()
+
+    # then
+    assert "Ақтоғай" in page
+    assert "Актогай" not in page
