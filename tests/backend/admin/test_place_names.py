@@ -120,3 +120,16 @@ def test_the_kpis_by_settlement_name_them_in_kazakh(client, kazakh_names):
     # then
     assert "Ақтоғай" in page
     assert "Актогай" not in page
+
+
+def test_the_call_page_names_its_place_in_kazakh(client, kazakh_names):
+    # given
+    a = kazakh_names
+    call = factories.incident(district=a.district, settlement=a.village, landmark="мектеп жанында")
+    client.force_login(reading(a.chief, "kk"))
+
+    # when
+    page = client.get(reverse("admin:dispatch_incident_change", args=[call.pk])).content.decode()
+
+    # then: the panel's place
+    assert "Ақтоғай — мектеп жанында" in page
