@@ -250,7 +250,9 @@ def home(site: Any, request: HttpRequest, extra_context: dict[str, Any] | None) 
     context = _context(
         form,
         f,
-        title=_("What needs me now"),
+        # The page is the overview; "What needs me now" is its first section (it was the
+        # title, the tab and the heading at once).
+        title=_("Overview"),
         needs=need_rows,
         tiles=tiles,
         incident_count=incident_count,

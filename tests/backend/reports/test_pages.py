@@ -439,6 +439,22 @@ def test_the_home_page_speaks_the_chiefs_language(client, personas, language, wo
     assert all(w in html for w in words), [w for w in words if w not in html]
 
 
+def test_the_home_page_is_the_overview_and_says_what_needs_me_now_once(client, personas):
+    # given
+    chief = personas.a.chief
+    chief.language = "en"
+    chief.save(update_fields=["language"])
+    client.force_login(chief)
+
+    # when
+    html = client.get(reverse("admin:index")).content.decode()
+
+    # then: the title and the tab say where the chief is; the first section what needs him
+    assert "<title>Overview | Kuzet</title>" in html
+    assert re.search(r"<h1[^>]*>\s*Overview\s*</h1>", html)
+    assert html.count("What needs me now") == 1
+
+
 # --- what needs me now ------------------------------------------------------------------------
 def test_home_counts_what_needs_the_chief_and_each_count_opens_its_list(client, personas, needs):
     # given: one of each in district A (and things that no longer need anyone), one of each
