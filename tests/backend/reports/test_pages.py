@@ -228,7 +228,9 @@ def test_only_chiefs_and_oblast_staff_read_the_console(client, personas):
     # then
     assert duty.status_code == 403
     assert duty_home.status_code == 200
-    assert "needs" not in duty_home.context
+    # the desk's home, not the chief's: no KPI tiles
+    assert "tiles" not in duty_home.context
+    assert "desk_needs" in duty_home.context
     assert officer.status_code == 302
     assert "/admin/login/" in officer["Location"]
 
