@@ -38,18 +38,22 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
-# The app's WatermelonDB schema version, as ``synchronize()`` sends it (§8). Version 2 adds
-# ``assignments.deliver_due_at`` and ``assignments.escalation_level``; version 3 the table
-# ``follow_ups`` (SCHEMA_HISTORY). The server serves every version from MIN_SCHEMA_VERSION;
-# every parser keeps accepting version 1 records. An app on an older schema ignores columns
-# it does not know (WatermelonDB keeps only its schema's columns) and is never sent a table
-# newer than its schema (TABLE_SINCE); one that upgrades gets them through a migration sync.
-SCHEMA_VERSION: Final = 3
+# The protocol's schema version, which the app declares in every pull (``schema_version``;
+# a stock WatermelonDB app sends its database's version, Kuzet's field app its own
+# ``PROTOCOL_SCHEMA_VERSION``: its database is numbered apart, field/src/db.js). Version 2
+# adds ``assignments.deliver_due_at`` and ``assignments.escalation_level``; version 3 the
+# table ``follow_ups``; version 4 ``settlements.name_kk``, the Kazakh name (SCHEMA_HISTORY).
+# The server serves every version from MIN_SCHEMA_VERSION; every parser keeps accepting
+# version 1 records. An app on an older schema ignores columns it does not know
+# (WatermelonDB keeps only its schema's columns) and is never sent a table newer than its
+# schema (TABLE_SINCE); one that upgrades gets them through a migration sync.
+SCHEMA_VERSION: Final = 4
 MIN_SCHEMA_VERSION: Final = 1
 # Version → the columns it added, by table (docs/protocol.md §2).
 SCHEMA_HISTORY: Final[Mapping[int, Mapping[str, tuple[str, ...]]]] = {
     2: {"assignments": ("deliver_due_at", "escalation_level")},
     3: {"follow_ups": ("incident_id", "unit_id", "due_at", "done_at", "note")},
+    4: {"settlements": ("name_kk",)},
 }
 
 MAX_PUSH_EVENTS: Final = 500

@@ -146,6 +146,9 @@ TABLE_COLUMNS: dict[str, list[tuple[str, str, Converter, str]]] = {
     "settlements": [
         ("kato", "kato", _same, "string"),
         ("name", "name", _same, "string"),
+        # schema version 4: the Kazakh name, "" where none is known (the app shows it to a
+        # Kazakh reader; "name" is the KATO's Russian)
+        ("name_kk", "name_kk", _same, "string"),
         ("kind", "kind", _same, "string"),
         ("district_id", "district_id", _ID, "string"),
         ("zone", "zone", _same, "string"),

@@ -5,8 +5,8 @@
 
 export const API = '/api/sync/v1'
 // Protocol schema version (sync/protocol.py: SCHEMA_VERSION), not WatermelonDB's local one
-// (db.js): 3 brings the `follow_ups` table.
-export const PROTOCOL_SCHEMA_VERSION = 3
+// (db.js): 3 brought the `follow_ups` table, 4 brings `settlements.name_kk`.
+export const PROTOCOL_SCHEMA_VERSION = 4
 const TIMEOUT_MS = 60_000
 const GZIP_MIN_BYTES = 512
 

@@ -5,11 +5,12 @@
 // _status "created" until a push is answered, and synchronize() sends every such record.
 // Columns the server adds later are dropped by WatermelonDB until the app's schema has them.
 //
-// The local schema has its own version (WatermelonDB's, 2), not the protocol's (api.js:
-// PROTOCOL_SCHEMA_VERSION, 3). A phone that installed an older build holds a version-1
-// database in IndexedDB; `migrations` brings it up in place (LokiJS would otherwise erase it,
-// outbox included, on a version it cannot migrate from), and the next sync is a migration
-// sync that fetches the records of what was added (sync.js: migrationsEnabledAtVersion).
+// The local schema has its own version (WatermelonDB's, 3), not the protocol's (api.js:
+// PROTOCOL_SCHEMA_VERSION, 4). A phone that installed an older build holds a version-1 or
+// version-2 database in IndexedDB; `migrations` brings it up in place, one step after another
+// (LokiJS would otherwise erase it, outbox included, on a version it cannot migrate from), and
+// the next sync is a migration sync that fetches the records of what was added (sync.js:
+// migrationsEnabledAtVersion).
 import { Database, Model, appSchema, tableSchema } from '@nozbe/watermelondb'
 import { addColumns, createTable, schemaMigrations } from '@nozbe/watermelondb/Schema/migrations'
 import LokiJSAdapter from '@nozbe/watermelondb/adapters/lokijs'
@@ -21,6 +22,8 @@ const b = (name) => ({ name, type: 'boolean' })
 // Added in local schema version 2 (protocol schema 2 and 3).
 const ASSIGNMENT_COLUMNS_V2 = [n('deliver_due_at'), n('escalation_level', false)]
 const FOLLOW_UPS = [s('incident_id'), s('unit_id', true), n('due_at', false), n('done_at'), s('note')]
+// Added in local schema version 3 (protocol schema 4): the Kazakh name, "" where none is known.
+const SETTLEMENT_COLUMNS_V3 = [s('name_kk')]
 
 export const TABLES = {
   assignments: [
@@ -48,7 +51,7 @@ export const TABLES = {
   ],
   settlements: [
     s('kato'), s('name'), s('kind'), s('district_id'), s('zone'), s('coverage'), n('lat'),
-    n('lon'), b('coords_estimated'), n('road_km_to_seat'),
+    n('lon'), b('coords_estimated'), n('road_km_to_seat'), ...SETTLEMENT_COLUMNS_V3,
   ],
   codes: [s('kind'), s('code'), s('label')],
   // DV follow-up visits owed by the unit (a district inspector's), done ones for a day.
@@ -63,7 +66,7 @@ export const DEVICE_EVENT_COLUMNS = [
 ]
 
 export const schema = appSchema({
-  version: 2,
+  version: 3,
   tables: Object.entries(TABLES).map(([name, columns]) => tableSchema({ name, columns })),
 })
 
@@ -77,6 +80,10 @@ export const migrations = schemaMigrations({
         createTable({ name: 'follow_ups', columns: FOLLOW_UPS }),
         addColumns({ table: 'assignments', columns: ASSIGNMENT_COLUMNS_V2 }),
       ],
+    },
+    {
+      toVersion: 3,
+      steps: [addColumns({ table: 'settlements', columns: SETTLEMENT_COLUMNS_V3 })],
     },
   ],
 })

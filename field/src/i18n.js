@@ -542,6 +542,14 @@ export function reasonText(lang, reason) {
   return key ? t(lang, key) : reason
 }
 
+/** A settlement's name as the officer reads it: the Kazakh one in Kazakh where the server
+ * knows it (`name_kk`, "" where not — and until a migrated phone's first sync fills it),
+ * else `name`, the KATO's Russian; undefined without a settlement. */
+export function placeName(lang, settlement) {
+  if (lang === 'kk' && settlement?.name_kk) return settlement.name_kk
+  return settlement?.name
+}
+
 export function codeValues(kind) {
   return Object.keys(codes[kind] ?? {})
 }

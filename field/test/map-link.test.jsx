@@ -20,7 +20,7 @@ function stateWith(incident) {
     data: {
       assignments: [{ id: '7', incident_id: '3', status: 'acknowledged', dispatched_at: now - 60_000, acknowledged_at: now, closed_at: null }],
       incidents: { 3: { id: '3', category: 'theft', priority: 'P2', ...incident } },
-      settlements: { 12: { id: '12', name: 'Ақтоғай', lat: 46.95, lon: 79.66667 } },
+      settlements: { 12: { id: '12', name: 'Актогай', name_kk: 'Ақтоғай', lat: 46.95, lon: 79.66667 } },
       events: [],
     },
   }

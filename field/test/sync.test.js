@@ -207,7 +207,7 @@ describe('HTTP requests', () => {
 
     // then
     const { url, init } = requests[0]
-    expect(url).toBe('/api/sync/v1/pull?last_pulled_at=null&schema_version=3')
+    expect(url).toBe('/api/sync/v1/pull?last_pulled_at=null&schema_version=4')
     expect(init.headers.Authorization).toBe('Device tok')
     expect(init.headers['X-Device-Clock']).toBe(`1795154460000;${clock.bootId};5460000`)
     expect(api.lastServerTime).toBe(9)

@@ -577,7 +577,7 @@ def test_malformed_clock_header_is_refused(text):
         ("", "malformed"),
         ("one", "malformed"),
         ("0", "upgrade_required"),
-        ("4", "schema_too_new"),
+        ("5", "schema_too_new"),
     ],
 )
 def test_unserved_schema_versions_are_refused(text, code):

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks'
 import { factState, ownEvents, payloadOf } from '../facts.js'
 import { distanceM, formatAge, formatDate, formatDistance, formatTime } from '../format.js'
-import { codeValues, label, reasonText, t } from '../i18n.js'
+import { codeValues, label, placeName, reasonText, t } from '../i18n.js'
 import {
   MILESTONES,
   compareAssignments,
@@ -38,7 +38,7 @@ export function mapLink(lat, lon, name, userAgent = '') {
 
 export function placeOf(state, incident) {
   const settlement = incident?.settlement_id ? state.data.settlements[incident.settlement_id] : null
-  return settlement?.name ?? ''
+  return placeName(state.lang, settlement) ?? ''
 }
 
 export function CallList({ state }) {
@@ -433,12 +433,13 @@ export function IncidentFacts({ state, incident }) {
   const lon = incident.lon ?? settlement?.lon
   const fix = position.fix
   const distance = fix && lat != null && lon != null ? distanceM(fix.lat, fix.lon, lat, lon) : null
-  const map = mapLink(lat, lon, incident.landmark || settlement?.name, navigator.userAgent)
+  const name = placeName(lang, settlement)
+  const map = mapLink(lat, lon, incident.landmark || name, navigator.userAgent)
   return (
     <dl class="facts">
       <dt>{t(lang, 'place')}</dt>
       <dd>
-        {settlement?.name ?? '—'}
+        {name ?? '—'}
         {map && (
           <a class="map-button" href={map}>
             {t(lang, 'open_map')}

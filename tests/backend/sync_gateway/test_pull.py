@@ -427,13 +427,13 @@ def test_malformed_migration_is_refused(device_a1, migration):
 @pytest.mark.django_db
 def test_schema_newer_than_the_server_gets_its_own_error_with_the_served_range(device_a1):
     # when
-    response = device_a1.pull_raw("null", schema_version=4)
+    response = device_a1.pull_raw("null", schema_version=5)
 
     # then: not "malformed" — the app is fine, the server is older than it
     assert response.status_code == 409
     body = response.json()
     assert body["error"] == "schema_too_new"
-    assert (body["min_schema_version"], body["max_schema_version"]) == (1, 3)
+    assert (body["min_schema_version"], body["max_schema_version"]) == (1, 4)
 
 
 def test_every_schema_version_s_columns_are_published():

@@ -122,7 +122,12 @@ def replay(name: str, client: Any, actions: dict[str, Any], values: dict[str, st
 
 
 @pytest.fixture
-def morning():
+def morning(personas):
+    """Six in the morning, in district A — its places with their Kazakh names, as a
+    deployment's fixtures give them (schema version 4)."""
+    for place, kazakh in ((personas.a.town, "Аягөз"), (personas.a.village, "Ақтоғай")):
+        place.name_kk = kazakh
+        place.save(update_fields=["name_kk"])
     with clock.frozen(T0):
         yield
 
