@@ -47,6 +47,16 @@ const clock = new DeviceClock({ now: () => 1_795_154_460_000, elapsed: () => 5_4
 const noTimers = { setTimeout: () => 1, clearTimeout: () => {} }
 const fetchAll = async (database, name) => (await database.get(name).query().fetch()).map((r) => r._raw)
 const empty = { created: [], updated: [], deleted: [] }
+// A record the old build pulled from the server.
+const holdSynced = (database, table, record) =>
+  database.write(async () => {
+    await database.get(table).create((r) => {
+      const { id, ...columns } = record
+      for (const [k, v] of Object.entries(columns)) r._setRaw(k, v)
+      r._raw.id = id
+      r._raw._status = 'synced'
+    })
+  })
 const assignment = {
   id: '1', incident_id: '3', unit_id: '4', status: 'acknowledged', dispatched_at: 1000, delivered_at: 1100,
   acknowledged_at: 1200, en_route_at: null, on_scene_at: null, transporting_at: null, cleared_at: null,
@@ -60,14 +70,7 @@ describe('an app upgraded in place from the first build (local schema 1 → 3)',
     vi.spyOn(console, 'warn').mockImplementation(() => {})
     const persistence = new Loki.LokiMemoryAdapter()
     const old = openOld(1, TABLES_V1, persistence, 'kuzet-upgrade')
-    await old.write(async () => {
-      await old.get('assignments').create((r) => {
-        const { id, ...columns } = assignment
-        for (const [k, v] of Object.entries(columns)) r._setRaw(k, v)
-        r._raw.id = id
-        r._raw._status = 'synced'
-      })
-    })
+    await holdSynced(old, 'assignments', assignment)
     await old.adapter.setLocal('__watermelon_last_pulled_at', '41')
     await old.localStorage.set(KEYS.token, 'old-token')
     const note = await recordEvent(old, eventColumns({ kind: 'note', assignmentId: '1', payload: { text: 'Калитка заперта' }, clock, now: 0 }))
@@ -134,14 +137,7 @@ describe('an app upgraded in place from the build before Kazakh place names (loc
     vi.spyOn(console, 'warn').mockImplementation(() => {})
     const persistence = new Loki.LokiMemoryAdapter()
     const old = openOld(2, TABLES_V2, persistence, 'kuzet-upgrade-kk')
-    await old.write(async () => {
-      await old.get('settlements').create((r) => {
-        const { id, ...columns } = settlement
-        for (const [k, v] of Object.entries(columns)) r._setRaw(k, v)
-        r._raw.id = id
-        r._raw._status = 'synced'
-      })
-    })
+    await holdSynced(old, 'settlements', settlement)
     await old.adapter.setLocal('__watermelon_last_pulled_at', '41')
     // what the version-2 build's synchronize() (migrationsEnabledAtVersion: 1) notes on a pull
     await old.adapter.setLocal('__watermelon_last_pulled_schema_version', '2')
