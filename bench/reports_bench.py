@@ -197,6 +197,8 @@ def scenarios(district_id: int, today: dt.date) -> list[tuple[str, str, str, str
         ("floor: the summary in Python from loaded rows, 30 days", "chief",
          f"/bench/naive-kpis/{q(month)}", "floor"),
         ("home: what needs me now + 30-day tiles", "chief", "/admin/", "page"),
+        ("duty desk's home: what waits for the desk + my last actions, whole oblast", "duty",
+         "/admin/", "page"),
         ("dashboard: every KPI + by zone, 30 days", "chief",
          f"{reports}/kpis/{q(month)}", "target"),
         ("dashboard chart: response by zone", "chief",
@@ -233,7 +235,11 @@ def main() -> None:
     from backend.reports.filters import local_today
 
     district = District.objects.get(name="Аягозский район")
-    cookies = {"chief": session_cookie("chief_ayagoz"), "oblast": session_cookie("admin_abai")}
+    cookies = {
+        "chief": session_cookie("chief_ayagoz"),
+        "oblast": session_cookie("admin_abai"),
+        "duty": session_cookie("duty_semey1"),  # the oblast's ЦОУ: every district
+    }
     port = free_port()
     tmp = ROOT / "var" / "bench-reports"
     tmp.mkdir(parents=True, exist_ok=True)
