@@ -482,3 +482,29 @@ def test_home_counts_what_needs_the_chief_and_each_count_opens_its_list(client, 
         assert listing.status_code == 200, row["href"]
         assert listing.context["cl"].result_count == row["count"], row["key"]
         assert needs[row["key"]] == {o.pk for o in listing.context["cl"].result_list}, row["key"]
+
+
+@pytest.mark.parametrize(
+    ("name", "current"),
+    [
+        ("admin:index", "Overview"),
+        ("admin:reports_kpis", "KPIs"),
+        ("admin:reports_villages", "Villages"),
+        ("admin:reports_quality", "Data quality"),
+        ("admin:reports_upward", "Report for the period"),
+    ],
+)
+def test_the_chiefs_console_marks_the_page_he_is_on(client, personas, name, current):
+    # given
+    chief = personas.a.chief
+    chief.language = "en"
+    chief.save(update_fields=["language"])
+    client.force_login(chief)
+
+    # when
+    html = client.get(reverse(name)).content.decode()
+
+    # then: one link of the console's menu is the page's
+    nav = html.split('<nav class="report-nav"', 1)[1].split("</nav>", 1)[0]
+    marked = re.findall(r'<a href="[^"]*" aria-current="page">([^<]+)</a>', nav)
+    assert marked == [current]
