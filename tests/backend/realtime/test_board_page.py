@@ -72,3 +72,20 @@ def test_board_is_refused_to_patrol_officers_and_anonymous_users(client, persona
     assert anonymous.status_code == 302
     assert anonymous["Location"].startswith("/admin/login/")
     assert officer.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("language", "words"), [("ru", "Пульт"), ("kk", "Пульт"), ("en", "Console")]
+)
+def test_the_board_leads_back_to_the_officers_console(client, personas, language, words):
+    # given: the console is the duty desk's home (it said "administration")
+    duty = personas.duty
+    duty.language = language
+    duty.save(update_fields=["language"])
+    client.force_login(duty)
+
+    # when
+    html = client.get(reverse("realtime:board")).content.decode()
+
+    # then
+    assert f'<a id="console-link" href="{reverse("admin:index")}">{words}</a>' in html
