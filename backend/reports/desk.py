@@ -4,10 +4,10 @@ It was Django's app list alone: nine dispatch lists in alphabetical order, no wa
 live board, "Take a call" as the incident list's "Add", and a "Recent actions" box that
 always said "None available" (Kuzet's commands write its audit log, not Django's
 ``LogEntry``). Now it opens with what a shift works from: **Take a call** and **the live
-board**; the counts of what waits for the desk in the officer's districts, each opening the
-list behind it (counted as the chief's home counts them: ``selectors.needs_now``); and the
-officer's own last actions from the audit log, each opening the record it was about. The
-app list stays below.
+board**; the counts of what waits for the desk in the officer's districts — only what the
+desk acts on — each opening the list behind it (counted as the chief's home counts them:
+``selectors.needs_now``); and the officer's own last actions from the audit log, each
+opening the record it was about. The app list stays below.
 """
 
 from __future__ import annotations
@@ -29,8 +29,11 @@ from . import selectors, views
 
 TEMPLATE = "admin/reports/desk.html"
 
-# The chief's cards that are the desk's work too, and the desk's own calls, in the order a
-# shift looks at them.
+# The desk's own work, in the order a shift looks at it: its calls, the chief's cards that
+# the desk acts on (an overdue crew it raises on the radio, an SOS, a phone gone silent —
+# the officer may be in trouble, or the phone lost and to be revoked), not the ones only a
+# chief may act on (conflicts to resolve, quarantined records to review, follow-up visits
+# to plan): 37 red "open conflicts" after the demo's 60 days told the desk nothing to do.
 _SHARED = {row[0]: row for row in views.NEEDS}
 DESK_NEEDS = (
     # (field of selectors.Needs, label, admin changelist, query)
@@ -40,10 +43,7 @@ DESK_NEEDS = (
     _SHARED["sos_units"],
     ("calls_to_close", _("Calls cleared, to be closed"), "admin:dispatch_incident_changelist",
      "desk=to_close"),
-    _SHARED["open_conflicts"],
-    _SHARED["overdue_follow_ups"],
     _SHARED["silent_devices"],
-    _SHARED["quarantined"],
 )  # fmt: skip
 
 # The officer's own last actions on the home page, and where each record opens.
