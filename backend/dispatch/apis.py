@@ -31,10 +31,20 @@ from backend.common.net import client_ip
 from backend.geo.models import LAT_RANGE, LON_RANGE
 from backend.ledger import uow
 from backend.ledger.idempotency import HEADER, idempotent
+from backend.people.access import scoped
 
 from . import access, selectors, services
 from .authentication import HasIntakeKey, IntakeKeyAuthentication
-from .models import Assignment, Category, Channel, Incident, IntakeKey, OutcomeCode, Priority
+from .models import (
+    Assignment,
+    Category,
+    Channel,
+    Conflict,
+    Incident,
+    IntakeKey,
+    OutcomeCode,
+    Priority,
+)
 from .services.assignments import ACK_CHANNELS
 from .sms import SIGNATURE_HEADER
 
@@ -574,6 +584,82 @@ class FollowUpDoneApi(APIView):
         return Response(FollowUpOutput(task).data)
 
 
+# --- staff: conflicts (the chief's decisions) --------------------------------------------------
+
+
+class ConflictOutput(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    kind = serializers.CharField(help_text="docs/protocol.md §5")
+    state = serializers.CharField(help_text="`open` or `resolved`")
+    district_id = serializers.IntegerField()
+    incident_id = serializers.IntegerField(allow_null=True)
+    incident_number = serializers.CharField(source="incident.number", allow_null=True, default=None)
+    unit_id = serializers.IntegerField(allow_null=True)
+    assignment_id = serializers.IntegerField(allow_null=True)
+    event_id = serializers.CharField()
+    opened_at = Rfc3339DateTimeField()
+    resolution = serializers.CharField(help_text="`accept_device`, `uphold_server`, `noted`")
+    resolution_note = serializers.CharField()
+    resolved_at = Rfc3339DateTimeField(allow_null=True)
+
+
+class ConflictListApi(APIView):
+    """The conflicts of the reader's districts, oldest first, at most 500 (``LIMIT``)."""
+
+    LIMIT = 500
+
+    class ListInput(serializers.Serializer[Any]):
+        state = serializers.ChoiceField(choices=Conflict.State.choices, required=False)
+
+    @extend_schema(
+        operation_id="conflict_list",
+        summary="The conflicts of my districts (the oldest 500), open or resolved",
+        parameters=[
+            OpenApiParameter("state", OpenApiTypes.STR, enum=Conflict.State.values, required=False)
+        ],
+        responses={200: ConflictOutput(many=True), **_errors(400, 401, 403)},
+        tags=["conflicts"],
+    )
+    def get(self, request: Request) -> Response:
+        access.require_staff(request.user)
+        serializer = self.ListInput(data=request.query_params)
+        serializer.is_valid(raise_exception=True)
+        rows = scoped(Conflict.objects.select_related("incident"), request.user)
+        if state := serializer.validated_data.get("state"):
+            rows = rows.filter(state=state)
+        rows = rows.order_by("opened_at", "pk")[: self.LIMIT]
+        return Response(ConflictOutput(rows, many=True).data)
+
+
+class ConflictResolveApi(APIView):
+    class ResolveInput(serializers.Serializer[Any]):
+        resolution = serializers.ChoiceField(choices=Conflict.Resolution.choices)
+        note = serializers.CharField(max_length=1000, help_text="why: the audit log keeps it")
+
+    @extend_schema(
+        operation_id="conflict_resolve",
+        summary="Resolve a conflict of my district (chiefs)",
+        parameters=[IDEMPOTENCY_KEY],
+        request=ResolveInput,
+        responses={**IDEMPOTENCY_ERRORS, 200: ConflictOutput, **_errors(400, 401, 403, 404, 409)},
+        tags=["conflicts"],
+    )
+    @idempotent
+    def post(self, request: Request, conflict_id: int) -> Response:
+        access.require_staff(request.user)
+        serializer = self.ResolveInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        conflict = Conflict.objects.select_related("incident").filter(pk=conflict_id).first()
+        # the service refuses: not_found out of scope, forbidden for a role that does not
+        # resolve, already_resolved (409) — the same words as the console's form
+        if conflict is None:
+            raise NotFound("No such conflict.")
+        conflict = services.conflict_resolve(
+            conflict=conflict, by=request.user, **serializer.validated_data
+        )
+        return Response(ConflictOutput(conflict).data)
+
+
 # --- staff: assignments ----------------------------------------------------------------------
 
 
@@ -686,7 +772,9 @@ class SmsInboundApi(APIView):
         reason = serializers.CharField()
         sms_id = serializers.IntegerField()
         assignment_id = serializers.IntegerField(allow_null=True)
-        event_id = serializers.CharField(allow_null=True)
+        assignment_id = serializers.IntegerField(allow_null=True)
+
+    event_id = serializers.CharField()
 
     @extend_schema(
         operation_id="sms_inbound",

@@ -49,5 +49,11 @@ urlpatterns = [
         apis.FollowUpDoneApi.as_view(),
         name="follow-up-done",
     ),
+    path("conflicts/", apis.ConflictListApi.as_view(), name="conflict-list"),
+    path(
+        "conflicts/<int:conflict_id>/resolve/",
+        apis.ConflictResolveApi.as_view(),
+        name="conflict-resolve",
+    ),
     path("sms/inbound/", apis.SmsInboundApi.as_view(), name="sms-inbound"),
 ]
