@@ -167,6 +167,10 @@ def build_world(
             for o in members
         ]
         world.add_crew(Crew(world, unit=unit, phones=phones, home=home, mobility=unit["mobility"]))
+    world.chief_tokens = {
+        district_id: provision.staff_token(username)
+        for district_id, username in provision.chiefs(set(world.districts())).items()
+    }
     return world
 
 

@@ -70,6 +70,16 @@ def officers() -> Officers:
     return Officers(duty.username, field)
 
 
+def chiefs(district_ids: set[str]) -> dict[str, str]:
+    """The chief of each of these districts who can sign in, by district id: his username."""
+    out: dict[str, str] = {}
+    for chief in Officer.objects.filter(
+        role=Role.CHIEF, is_active=True, district_id__in=[int(d) for d in district_ids]
+    ).order_by("username"):
+        out.setdefault(str(chief.district_id), chief.username)
+    return out
+
+
 def staff_token(username: str) -> str:
     out = io.StringIO()
     call_command("drf_create_token", username, stdout=out)

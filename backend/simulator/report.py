@@ -38,6 +38,7 @@ class Snapshot:
     outbox: int
     escalations: int
     conflicts: int
+    conflicts_resolved: int  # by the simulated chiefs, this run
     median_response_min: float | None
     dispatches: int
     syncs: int
@@ -65,6 +66,7 @@ def snapshot(world: World, since: dt.datetime) -> Snapshot:
         outbox=sum(p.outbox_size() for p in phones),
         escalations=EscalationStep.objects.filter(assignment__dispatched_at__gte=since).count(),
         conflicts=Conflict.objects.filter(event__server_received_at__gte=since).count(),
+        conflicts_resolved=world.stats.conflicts_resolved,
         median_response_min=statistics.median(times) / 60 if times else None,
         dispatches=world.stats.dispatches,
         syncs=world.stats.syncs,
@@ -93,7 +95,7 @@ def summary_table(snap: Snapshot, *, title: str) -> Table:
         f"{snap.phones_offline}/{snap.phones}",
         str(snap.outbox),
         str(snap.escalations),
-        str(snap.conflicts),
+        f"{snap.conflicts} (chiefs resolved {snap.conflicts_resolved})",
         median,
     )
     return table
@@ -111,7 +113,8 @@ def summary_line(snap: Snapshot) -> str:
     return (
         f"calls {snap.calls} · open assignments {snap.open_assignments} · phones offline "
         f"{snap.phones_offline}/{snap.phones} (outbox {snap.outbox}) · escalations "
-        f"{snap.escalations} · conflicts {snap.conflicts} · median response {median} · "
+        f"{snap.escalations} · conflicts {snap.conflicts} · resolved by the chiefs "
+        f"{snap.conflicts_resolved} · median response {median} · "
         f"dispatches {snap.dispatches} · syncs {snap.syncs} · SMS replies {snap.sms_replies}"
         f" · socket receipts {snap.ws_events}"
         + (f" · API errors {snap.api_errors}" if snap.api_errors else "")

@@ -212,6 +212,18 @@ FOLLOW_UP_NOTES = (
     "Заявительница отказалась от претензий, беседа с супругом",
     "Дома никого, повторный визит назначен",
 )
+# The district chief reviews his open conflicts every few hours of his day (the console's
+# queue, here the staff API) and decides each as a chief would: a crew's facts that came late
+# from a white spot are accepted, a step on a call given to another unit is noted, …
+CHIEF_REVIEW_EVERY_S = (3 * 3600, 8 * 3600)
+CHIEF_DECISIONS = {
+    "after_cancel": ("noted", "Экипаж был без связи и не знал об отмене; факты приняты к сведению"),
+    "after_reassign": ("accept_device", "Экипаж был в зоне без связи, факты телефона верны"),
+    "after_close": ("noted", "Отметка пришла после закрытия вызова, вызов не пересматривается"),
+    "not_assignee": ("noted", "Наряд помогал на чужом вызове, нарушения нет"),
+    "outcome_mismatch": ("accept_device", "Итог со слов экипажа точнее"),
+    "clock_suspect": ("noted", "Часы телефона сбиты, время по серверу"),
+}
 # Share of calls that get a second report of the same event from another citizen.
 DUPLICATE_SHARE = 0.07
 # Share of assignments the duty officer stands down before arrival (the caller rang back).

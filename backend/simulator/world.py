@@ -83,6 +83,7 @@ class Stats:
     on_behalf: int = 0
     closes: int = 0
     follow_ups: int = 0  # DV follow-up visits recorded
+    conflicts_resolved: int = 0  # by the district chiefs
     sms_in: int = 0
     sms_replies: list[str] = field(default_factory=list)  # gateway ids we sent
     ws_events: int = 0
@@ -94,6 +95,10 @@ class Stats:
 
     def median_response_min(self) -> float | None:
         return statistics.median(self.response_s) / 60 if self.response_s else None
+
+
+def _token(token: str) -> dict[str, str]:
+    return {"Authorization": f"Token {token}"}
 
 
 class Api:
@@ -109,7 +114,7 @@ class Api:
         stats: Stats,
     ) -> None:
         self.http = http
-        self.staff = {"Authorization": f"Token {staff_token}"}
+        self.staff = _token(staff_token)
         self.intake_keys = intake_keys
         self.sms_secret = sms_secret
         self.stats = stats
@@ -192,6 +197,18 @@ class Api:
             f"/api/v1/follow-ups/{follow_up_id}/done/", json={"note": note}, headers=self.staff
         )
         return self._json(r, "follow-up")
+
+    def open_conflicts(self, token: str) -> list[dict[str, Any]]:
+        r = self.http.get("/api/v1/conflicts/", params={"state": "open"}, headers=_token(token))
+        return list(self._json(r, "conflicts") or [])
+
+    def conflict_resolve(self, token: str, conflict_id: int, resolution: str, note: str) -> Any:
+        r = self.http.post(
+            f"/api/v1/conflicts/{conflict_id}/resolve/",
+            json={"resolution": resolution, "note": note},
+            headers=_token(token),
+        )
+        return self._json(r, "conflict")
 
     def board_incidents(self, *, username: str, password: str) -> list[dict[str, Any]]:
         """The duty officer's live board (``/board/state/``), signed in as a person is:
@@ -961,6 +978,8 @@ class World:
         self.sms_codes: dict[str, str] = {}
         self.duty = Duty(self)
         self.duty_username = ""
+        # The staffed districts' chiefs, by district id: their API tokens (build_world).
+        self.chief_tokens: dict[str, str] = {}
         self.calling = True
         self._serial = 0
 
@@ -985,6 +1004,10 @@ class World:
             if per_day > 0:
                 # A first call at once, so that a fresh demo shows one within a minute.
                 self.engine.after(rng.uniform(0, 60), self._call, district_id, per_day)
+        for district_id in sorted(self.chief_tokens):
+            self.engine.after(
+                rng.uniform(*scenario.CHIEF_REVIEW_EVERY_S), self._chief_reviews, district_id
+            )
         for crew in self.crews.values():
             crew.enter(crew.place)
             self.engine.after(rng.uniform(0, self.idle_sync_s), crew.heartbeat)
@@ -994,6 +1017,20 @@ class World:
                 self.engine.after(
                     rng.expovariate(scenario.REBOOT_PER_DAY / 86_400), crew.reboot, phone
                 )
+
+    def _chief_reviews(self, district_id: str) -> None:
+        """The district chief goes through his open conflicts and decides each (the same
+        service as the console's form, through the staff API), then looks again hours later."""
+        self.engine.after(
+            self.rng.uniform(*scenario.CHIEF_REVIEW_EVERY_S), self._chief_reviews, district_id
+        )
+        token = self.chief_tokens[district_id]
+        for conflict in self.api.open_conflicts(token):
+            resolution, note = scenario.CHIEF_DECISIONS.get(
+                str(conflict["kind"]), ("noted", "Принято к сведению")
+            )
+            if self.api.conflict_resolve(token, int(conflict["id"]), resolution, note) is not None:
+                self.stats.conflicts_resolved += 1
 
     def _next_call(self, district_id: str, per_day: float) -> None:
         local_hour = (self.engine.now().hour + scenario.LOCAL_UTC_OFFSET_H) % 24

@@ -15,9 +15,18 @@ import pytest
 from django.core.management import call_command
 
 from backend.common import clock
-from backend.dispatch.models import Assignment, EscalationStep, Event, Incident, RiskSubject
+from backend.dispatch.models import (
+    Assignment,
+    Conflict,
+    EscalationStep,
+    Event,
+    Incident,
+    RiskSubject,
+)
+from backend.geo.models import District
 from backend.ledger import uow
 from backend.ledger.models import AuditEntry
+from backend.people.models import Officer, Role, Unit
 from backend.simulator import history, scenario
 from backend.simulator.report import response_times_s
 
@@ -130,3 +139,43 @@ def test_make_run_builds_as_many_days_as_asked():
 
     assert days({}) == ["60"]
     assert days({"KUZET_HISTORY_DAYS": "3"}) == ["3"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_chiefs_decide_their_districts_conflicts_through_the_staff_api(tmp_path):
+    # given: the demo, and a conflict waiting in a staffed district (an ack from a crew the
+    # call was not given to), opened before the stretch the simulator lives
+    call_command("seed", "--demo", stdout=io.StringIO())
+    district = District.objects.get(name="Семей Г.А.")
+    chief = Officer.objects.get(role=Role.CHIEF, district=district)
+    before = END - dt.timedelta(hours=12)
+    with clock.frozen(before):
+        call = Incident.objects.create(
+            channel="phone_102", category="theft", priority="P2", district=district,
+            summary="кража", received_at=before, created_at=before,
+        )  # fmt: skip
+        call.assign_number()
+        unit = Unit.objects.filter(district=district).order_by("callsign").first()
+        event = Event.objects.create(
+            id="ev-history-conflict-1", kind="ack", source="device", incident=call, unit=unit,
+            content_hash="c" * 64, server_received_at=before, estimated_at=before,
+            estimate_method="server", disposition="not_assignee",
+        )  # fmt: skip
+        conflict = Conflict.objects.create(
+            kind="not_assignee", district=district, incident=call, event=event, unit=unit,
+            opened_at=before,
+        )  # fmt: skip
+
+    # when: half a day passes, no new calls
+    built = history.build(days=0.4, state_dir=tmp_path, seed=5, end=END, rates={})
+
+    # then: the district's chief reviewed his queue and decided it, as the console would
+    conflict.refresh_from_db()
+    assert (conflict.state, conflict.resolution, conflict.resolved_by_id) == (
+        "resolved", "noted", chief.pk,
+    )  # fmt: skip
+    assert conflict.resolution_note == scenario.CHIEF_DECISIONS["not_assignee"][1]
+    assert built.start <= conflict.resolved_at <= END
+    assert built.stats.conflicts_resolved == 1
+    entry = AuditEntry.objects.get(action="conflict.resolved", object_id=str(conflict.pk))
+    assert entry.actor_id == chief.pk
