@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import itertools
 from typing import Any
 
 from backend.common import clock
 from backend.devices.services import device_enroll, enrolment_code_issue
-from backend.dispatch.models import Assignment, Channel, Incident, Priority, RiskSubject
+from backend.dispatch.models import Assignment, Channel, Event, Incident, Priority, RiskSubject
 from backend.dispatch.services import IncidentInput, incident_create
 from backend.geo.models import District, Oblast, Okrug, Settlement, Zone
 from backend.people.models import Officer, Role, Unit, UnitType
@@ -151,6 +152,33 @@ def assignment(*, incident: Incident, unit: Unit, **kw: Any) -> Assignment:
         unit=unit,
         dispatched_at=kw.pop("dispatched_at", clock.now()),
         dispatch_source=kw.pop("dispatch_source", "duty_officer"),
+        **kw,
+    )
+
+
+def event(
+    *,
+    id: str,
+    incident: Incident,
+    unit: Unit | None,
+    kind: str = "ack",
+    disposition: str = "applied",
+    at: dt.datetime | None = None,
+    **kw: Any,
+) -> Event:
+    """A fact a phone sent, as the server stored it (received and dated at ``at``)."""
+    at = at or clock.now()
+    return Event.objects.create(
+        id=id,
+        kind=kind,
+        source=kw.pop("source", "device"),
+        incident=incident,
+        unit=unit,
+        content_hash=hashlib.sha256(id.encode()).hexdigest(),
+        server_received_at=at,
+        estimated_at=at,
+        estimate_method="server",
+        disposition=disposition,
         **kw,
     )
 

@@ -11,7 +11,6 @@ import pytest
 from django.urls import reverse
 
 from backend.common import clock
-from backend.dispatch.models import Event
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -62,21 +61,8 @@ def test_an_event_with_a_suspect_clock_says_so(client, personas):
     # given
     a = personas.a
     call = factories.incident(district=a.district, settlement=a.village)
-    now = clock.now()
     for n, suspect in enumerate((True, False)):
-        Event.objects.create(
-            id=f"ev-clock-{n}",
-            kind="ack",
-            source="device",
-            incident=call,
-            unit=a.patrol,
-            content_hash=f"{n}" * 64,
-            server_received_at=now,
-            estimated_at=now,
-            estimate_method="server",
-            disposition="applied",
-            clock_suspect=suspect,
-        )
+        factories.event(id=f"ev-clock-{n}", incident=call, unit=a.patrol, clock_suspect=suspect)
     a.chief.language = "ru"
     a.chief.save(update_fields=["language"])
     client.force_login(a.chief)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from backend.common import clock
-from backend.dispatch.models import Conflict, Event
+from backend.dispatch.models import Conflict
 from backend.ledger.models import AuditEntry
 from tests import factories
 
@@ -17,17 +17,10 @@ pytestmark = pytest.mark.django_db
 def open_conflict(side, n: int) -> Conflict:
     """An ack from a unit the call was not given to: a ``not_assignee`` conflict."""
     call = factories.incident(district=side.district, settlement=side.village)
-    now = clock.now()
-    event = Event.objects.create(
+    event = factories.event(
         id=f"ev-conflict-{side.district.pk}-{n}",
-        kind="ack",
-        source="device",
         incident=call,
         unit=side.patrol,
-        content_hash=f"{n}" * 64,
-        server_received_at=now,
-        estimated_at=now,
-        estimate_method="server",
         disposition="not_assignee",
     )
     return Conflict.objects.create(
@@ -36,7 +29,7 @@ def open_conflict(side, n: int) -> Conflict:
         incident=call,
         event=event,
         unit=side.patrol,
-        opened_at=now,
+        opened_at=event.server_received_at,
     )
 
 

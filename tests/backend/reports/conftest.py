@@ -10,7 +10,7 @@ import pytest
 
 from backend.common import clock
 from backend.devices.models import Device
-from backend.dispatch.models import Conflict, EscalationStep, Event, FollowUpTask
+from backend.dispatch.models import Conflict, EscalationStep, FollowUpTask
 from backend.sync_gateway.models import QuarantinedRecord
 from tests import factories
 
@@ -57,18 +57,14 @@ def needs(personas) -> dict[str, set[Any]]:
         Device.objects.filter(pk=device_id).update(last_seen_at=ago(hours=13))
         fresh_id, _ = personas.device(p.patrol_officers[1])
         Device.objects.filter(pk=fresh_id).update(last_seen_at=ago(minutes=5))
-        event = Event.objects.create(
+        event = factories.event(
             id=f"ev-needs-{side}",
-            kind="ack",
             source="server",
             assignment=overdue,
             incident=incident,
             unit=p.patrol,
-            content_hash="0" * 64,
-            server_received_at=now,
-            estimated_at=now,
-            estimate_method="server",
             disposition="not_assignee",
+            at=now,
         )
         conflict = Conflict.objects.create(
             kind="not_assignee", district=p.district, incident=incident, event=event, opened_at=now

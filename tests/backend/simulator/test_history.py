@@ -29,6 +29,7 @@ from backend.ledger.models import AuditEntry
 from backend.people.models import Officer, Role, Unit
 from backend.simulator import history, scenario
 from backend.simulator.report import response_times_s
+from tests import factories
 
 END = dt.datetime(2026, 11, 20, 14, 0, tzinfo=dt.UTC)
 
@@ -156,11 +157,9 @@ def test_the_chiefs_decide_their_districts_conflicts_through_the_staff_api(tmp_p
         )  # fmt: skip
         call.assign_number()
         unit = Unit.objects.filter(district=district).order_by("callsign").first()
-        event = Event.objects.create(
-            id="ev-history-conflict-1", kind="ack", source="device", incident=call, unit=unit,
-            content_hash="c" * 64, server_received_at=before, estimated_at=before,
-            estimate_method="server", disposition="not_assignee",
-        )  # fmt: skip
+        event = factories.event(
+            id="ev-history-conflict-1", incident=call, unit=unit, disposition="not_assignee"
+        )
         conflict = Conflict.objects.create(
             kind="not_assignee", district=district, incident=call, event=event, unit=unit,
             opened_at=before,
