@@ -13,7 +13,7 @@ from backend.common.errors import Forbidden, NotFound
 from backend.people.access import district_scope, is_staff_role, scoped
 from backend.people.models import Role, Unit
 
-from .models import Assignment, FollowUpTask, Incident
+from .models import Assignment, Conflict, FollowUpTask, Incident
 
 # Roles that run dispatch: the ЦОУ duty officers and the district chiefs. Oblast
 # administrators see everything of the oblast but do not dispatch.
@@ -63,6 +63,14 @@ def access_follow_up(user: Any, follow_up_id: int) -> FollowUpTask:
     if task is None:
         raise NotFound("No such follow-up visit.")
     return task
+
+
+def access_conflict(user: Any, conflict_id: int) -> Conflict:
+    qs = scoped(Conflict.objects.select_related("incident"), user)
+    conflict = qs.filter(pk=conflict_id).first()
+    if conflict is None:
+        raise NotFound("No such conflict.")
+    return conflict
 
 
 def access_unit(user: Any, unit_id: int) -> Unit:

@@ -31,7 +31,6 @@ from backend.common.net import client_ip
 from backend.geo.models import LAT_RANGE, LON_RANGE
 from backend.ledger import uow
 from backend.ledger.idempotency import HEADER, idempotent
-from backend.people.access import scoped
 
 from . import access, selectors, services
 from .authentication import HasIntakeKey, IntakeKeyAuthentication
@@ -624,10 +623,9 @@ class ConflictListApi(APIView):
         access.require_staff(request.user)
         serializer = self.ListInput(data=request.query_params)
         serializer.is_valid(raise_exception=True)
-        rows = scoped(Conflict.objects.select_related("incident"), request.user)
-        if state := serializer.validated_data.get("state"):
-            rows = rows.filter(state=state)
-        rows = rows.order_by("opened_at", "pk")[: self.LIMIT]
+        rows = selectors.conflicts_of(
+            request.user, state=serializer.validated_data.get("state"), limit=self.LIMIT
+        )
         return Response(ConflictOutput(rows, many=True).data)
 
 
@@ -649,11 +647,9 @@ class ConflictResolveApi(APIView):
         access.require_staff(request.user)
         serializer = self.ResolveInput(data=request.data)
         serializer.is_valid(raise_exception=True)
-        conflict = Conflict.objects.select_related("incident").filter(pk=conflict_id).first()
-        # the service refuses: not_found out of scope, forbidden for a role that does not
-        # resolve, already_resolved (409) — the same words as the console's form
-        if conflict is None:
-            raise NotFound("No such conflict.")
+        # out of scope is not_found here; the service refuses a role that does not resolve
+        # (forbidden) and a second decision (already_resolved), as for the console's form
+        conflict = access.access_conflict(request.user, conflict_id)
         conflict = services.conflict_resolve(
             conflict=conflict, by=request.user, **serializer.validated_data
         )

@@ -8,21 +8,25 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.db import models
 from django.db.models import Q, QuerySet
 
 from backend.common import clock
 from backend.geo import travel
 from backend.geo.models import Settlement
-from backend.people.models import UNREACHABLE, Unit
+from backend.ledger.models import AuditEntry
+from backend.people.access import scoped
+from backend.people.models import UNREACHABLE, Officer, Unit
 
 from . import lifecycle, policies
 from .lifecycle import ASSIGNMENT_OPEN, IncidentStatus
-from .models import Assignment, Incident, RiskSubject
+from .models import Assignment, Conflict, Incident, RiskSubject
 
 # --- places ----------------------------------------------------------------------------------
 # Settlements are searched in a box of this many degrees around the point first (an index
@@ -302,3 +306,38 @@ def risk_flags(subjects: Iterable[RiskSubject], *, today: dt.date) -> list[dict[
             }
         )
     return flags
+
+
+# --- audit entries, named ------------------------------------------------------------------
+# How a person names a record, by the entry's object type: the model and its name's fields.
+NAMED_BY: dict[str, tuple[type[models.Model], tuple[str, ...]]] = {
+    "incident": (Incident, ("number",)),
+    "assignment": (Assignment, ("unit__callsign", "incident__number")),
+    "unit": (Unit, ("callsign",)),
+    "officer": (Officer, ("username",)),
+}
+
+
+def object_names(entries: Iterable[AuditEntry]) -> dict[tuple[str, str], str]:
+    """How a person names the records entries are about, one read per kind: a call by its
+    number, an assignment by its unit and call, a unit by callsign, an officer by login
+    (others keep their id)."""
+    ids: dict[str, set[int]] = defaultdict(set)
+    for entry in entries:
+        if entry.object_type in NAMED_BY and entry.object_id.isdigit():
+            ids[entry.object_type].add(int(entry.object_id))
+    names: dict[tuple[str, str], str] = {}
+    for kind, pks in ids.items():
+        model, fields = NAMED_BY[kind]
+        for pk, *parts in model._default_manager.filter(pk__in=pks).values_list("pk", *fields):
+            names[kind, str(pk)] = " · ".join(str(p) for p in parts)
+    return names
+
+
+# --- conflicts --------------------------------------------------------------------------------
+def conflicts_of(user: Any, *, state: str | None = None, limit: int = 500) -> QuerySet[Conflict]:
+    """The conflicts of ``user``'s districts, oldest first, at most ``limit``."""
+    rows = scoped(Conflict.objects.select_related("incident"), user)
+    if state:
+        rows = rows.filter(state=state)
+    return rows.order_by("opened_at", "pk")[:limit]

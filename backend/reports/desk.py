@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from backend.common import clock
 from backend.common.formatting import when_text
+from backend.dispatch.selectors import object_names
 from backend.ledger.actions import AuditAction, action_label
 from backend.ledger.models import AuditEntry
 from backend.people.models import Role
@@ -66,11 +67,8 @@ def serves(user: Any) -> bool:
 
 def recent_actions(user: Any) -> list[dict[str, str]]:
     """The user's last actions in words: when, what, the record by the name a person uses
-    (a call by its number, an assignment by its unit and call) and its page."""
-    # The audit log's admin names records as its list does; imported here, as the admin
-    # site (this module's importer) is built before the admin modules register on it.
-    from backend.dispatch.admin.audit import object_names
-
+    (a call by its number, an assignment by its unit and call: as the audit log's list
+    names them) and its page."""
     entries = list(
         AuditEntry.objects.filter(actor=user)
         .exclude(Q(action__startswith=NOT_WORK_PREFIX) | Q(action__in=NOT_WORK))

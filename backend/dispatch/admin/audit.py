@@ -7,13 +7,11 @@ codes as words and units by callsign (``timeline.worded``), the incident by its 
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from django.contrib import admin
 from django.contrib.admin.views.main import ChangeList
-from django.db import models
 from django.db.models import Q
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -21,35 +19,12 @@ from django.utils.translation import gettext_lazy as _
 from backend.ledger.actions import action_label, object_type_label
 from backend.ledger.models import AuditEntry
 from backend.people.admin_scoping import ConditionFilter, ScopedAdminMixin
-from backend.people.models import Officer, Role, Unit
+from backend.people.models import Role, Unit
 
-from ..models import Assignment, Incident
+from ..models import Incident
+from ..selectors import object_names
 from .formatting import payload_html, when_text
 from .timeline import UNIT_KEYS, incident_ids_in, with_numbers, worded
-
-# How a person names a record, by the entry's object type: the model and its name's fields.
-NAMED_BY: dict[str, tuple[type[models.Model], tuple[str, ...]]] = {
-    "incident": (Incident, ("number",)),
-    "assignment": (Assignment, ("unit__callsign", "incident__number")),
-    "unit": (Unit, ("callsign",)),
-    "officer": (Officer, ("username",)),
-}
-
-
-def object_names(entries: Iterable[AuditEntry]) -> dict[tuple[str, str], str]:
-    """How a person names the records entries are about, one read per kind: a call by its
-    number, an assignment by its unit and call, a unit by callsign, an officer by login
-    (others keep their id)."""
-    ids: dict[str, set[int]] = defaultdict(set)
-    for entry in entries:
-        if entry.object_type in NAMED_BY and entry.object_id.isdigit():
-            ids[entry.object_type].add(int(entry.object_id))
-    names: dict[tuple[str, str], str] = {}
-    for kind, pks in ids.items():
-        model, fields = NAMED_BY[kind]
-        for pk, *parts in model._default_manager.filter(pk__in=pks).values_list("pk", *fields):
-            names[kind, str(pk)] = " · ".join(str(p) for p in parts)
-    return names
 
 
 class _NamedObjectsChangeList(ChangeList):
