@@ -1,0 +1,72 @@
+"""The simulator's phones across a restart: the same devices, and no contact a real phone in
+a white spot could not make."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from backend.common import clock
+from backend.devices.models import Device
+from backend.devices.services import device_revoke
+from backend.people.models import Unit
+from backend.simulator import provision
+from sync.client import Retry
+from tests.backend.sync_gateway.transport import DjangoTransport
+
+
+def _open(officer, state_dir, transport):
+    return provision.phone_client(
+        officer,
+        state_dir=state_dir,
+        transport=transport,
+        now_ms=lambda: clock.to_ms(clock.now()),
+        sleep=lambda _s: None,
+        retry=Retry(attempts=1, base_s=0, cap_s=0),
+    )
+
+
+@pytest.fixture
+def officer():
+    call_command("seed", "--demo", stdout=io.StringIO())
+    return provision.officers().field[0]
+
+
+@pytest.mark.django_db
+def test_a_restarted_simulator_reopens_a_phone_without_a_sync(officer, tmp_path):
+    # given: the officer's phone, enrolled by an earlier run (history or live)
+    transport = DjangoTransport()
+    first = _open(officer, tmp_path, transport)
+    token = first.token
+    first.close()
+    # ... and its crew has since gone silent in a white spot
+    Unit.objects.filter(pk=officer.unit_id).update(last_contact_at=None, last_contact_via="")
+    heard = len(transport.log)
+
+    # when: the simulator starts again and reopens the phone
+    again = _open(officer, tmp_path, transport)
+
+    # then: the same device, and not a request on its behalf: the unit is not heard from
+    # and its assignments wait for a signal (a pull here stamped every unit's last contact)
+    assert again.token == token
+    assert transport.log[heard:] == []
+    assert Unit.objects.get(pk=officer.unit_id).last_contact_at is None
+    assert Device.objects.filter(officer=officer, revoked_at=None).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_phone_the_server_revoked_is_enrolled_again_on_restart(officer, tmp_path):
+    transport = DjangoTransport()
+    first = _open(officer, tmp_path, transport)
+    token = first.token
+    first.close()
+    device_revoke(device=Device.objects.get(officer=officer), by=None, reason="lost")
+
+    again = _open(officer, tmp_path, transport)
+
+    assert again.token not in (None, token)
+    assert not again.revoked
+    assert again.records("settlements")  # enrolled, then pulled its district
+    assert Device.objects.filter(officer=officer, revoked_at=None).count() == 1
