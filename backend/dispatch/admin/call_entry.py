@@ -1,7 +1,8 @@
-"""Taking a 102 call: the incident admin's add page, built for a duty officer with a caller
-on the line — keyboard first, the place found by settlement search, probable duplicates
-shown while typing, saved through ``services.incident_create`` (channel ``phone_102``,
-audited), then straight to the incident's page where the recommended units wait.
+"""Taking a call: the incident admin's add page, built for a duty officer with a caller on
+the line — keyboard first, the place found by settlement search, probable duplicates shown
+while typing, saved through ``services.incident_create`` (channel ``phone_102`` unless the
+officer says it came from 112, a walk-in, the cameras or a patrol; audited), then straight to
+the incident's page where the recommended units wait.
 
 * :func:`call_entry_view` — ``IncidentAdmin.add_view``: the form (GET) and the save (POST).
 * :func:`settlement_search_view` — ``GET …/incident/call/settlements/?q=`` type-ahead over
@@ -50,7 +51,18 @@ from .. import policies, selectors, services
 from ..models import Category, Channel, Incident, Priority
 from .formatting import when_text
 
-CHANNEL = Channel.PHONE_102
+# How a call reaches the desk: rung on 102 (the default), passed on by the 112 service, told
+# at the station, seen on the ЦОУ's cameras, or called in by a patrol that came upon it. The
+# apps' reports (Police-102, eGov, Kaspi, Halyk) arrive through the intake API, never typed:
+# the channel decides the default priority and whether the citizen is told the outcome, and
+# the chief's KPIs are read by channel.
+DESK_CHANNELS = (
+    Channel.PHONE_102,
+    Channel.AGENCY_112,
+    Channel.WALK_IN,
+    Channel.VIDEO,
+    Channel.PATROL,
+)
 # A form rendered longer ago than this with no keystroke time (no script) is not taken as
 # the moment the call came in: the officer may have opened it and waited for the phone.
 OPENED_TRUSTED_FOR = dt.timedelta(minutes=15)
@@ -65,6 +77,13 @@ class TelInput(forms.TextInput):
 class CallEntryForm(forms.Form):
     """What the duty officer types, in the order they Tab through it."""
 
+    channel = forms.ChoiceField(
+        label=gettext_lazy("Channel"),
+        required=False,  # a form rendered before the field existed: a 102 call
+        choices=[(c.value, c.label) for c in DESK_CHANNELS],
+        initial=Channel.PHONE_102,
+        help_text=gettext_lazy("How the call reached the desk; app reports arrive by themselves"),
+    )
     caller_name = forms.CharField(
         label=gettext_lazy("Caller"), max_length=150, required=False, strip=True
     )
@@ -122,7 +141,11 @@ class CallEntryForm(forms.Form):
         priorities += [(str(v), str(label)) for v, label in Priority.choices]
         cast(forms.ChoiceField, self.fields["priority"]).choices = priorities
         defaults = {
-            str(c): policies.default_priority(channel=CHANNEL, category=c) for c in Category.values
+            str(channel): {
+                str(c): policies.default_priority(channel=channel, category=c)
+                for c in Category.values
+            }
+            for channel in DESK_CHANNELS
         }
         attrs = {
             "caller_name": {"autofocus": True, "autocomplete": "off"},
@@ -143,6 +166,9 @@ class CallEntryForm(forms.Form):
             self.fields[name].widget.attrs.update(extra)
 
     # -- field by field --------------------------------------------------------------------
+    def clean_channel(self) -> str:
+        return self.cleaned_data.get("channel") or Channel.PHONE_102
+
     def clean_caller_phone(self) -> str:
         try:
             return phone_normalise(self.cleaned_data.get("caller_phone", ""))
@@ -347,7 +373,6 @@ def call_entry_view(model_admin: Any, request: HttpRequest) -> HttpResponse:
         "picked": picked,
         "picked_label": _label(picked) if picked is not None else "",
         "picked_district": _district_name(picked) if picked is not None else "",
-        "channel_label": Channel(CHANNEL).label,
         "search_url": reverse(
             "admin:dispatch_incident_call_settlements", current_app=model_admin.admin_site.name
         ),
@@ -370,7 +395,9 @@ def _save(
     data = form.to_input(now)
 
     def create() -> Incident:
-        return services.incident_create(by=request.user, data=data, channel=CHANNEL, now=now)
+        return services.incident_create(
+            by=request.user, data=data, channel=form.cleaned_data["channel"], now=now
+        )
 
     try:
         body = {k: v for k, v in request.POST.items() if k not in ("csrfmiddlewaretoken",)}

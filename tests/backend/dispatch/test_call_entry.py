@@ -5,6 +5,7 @@ status for "waiting for a unit" whichever way a call came in."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from typing import Any
 
@@ -593,3 +594,64 @@ def test_the_endpoints_read_a_fixed_number_of_queries(personas, client, django_a
         found = client.get(SEARCH, {"q": "а"}).json()["results"]
     assert len(rows) == 5
     assert len(found) == 4
+
+
+# --- how the call reached the desk -------------------------------------------------------
+@pytest.mark.parametrize(
+    ("channel", "priority", "notify_citizen"),
+    [
+        ("phone_102", "P2", False),
+        ("agency_112", "P2", True),  # the 112 service is told the outcome
+        ("walk_in", "P2", False),
+        ("video", "P2", False),
+        ("patrol", "P2", False),
+    ],
+)
+def test_the_desk_says_how_the_call_came_in(personas, client, channel, priority, notify_citizen):
+    # given
+    client.force_login(personas.duty)
+
+    # when
+    client.post(ADD, call(client, settlement=personas.b.village.pk, channel=channel))
+
+    # then: the incident carries the channel, with its defaults; the audit says so too
+    incident = Incident.objects.get()
+    assert (incident.channel, incident.priority, incident.notify_citizen) == (
+        channel,
+        priority,
+        notify_citizen,
+    )
+    entry = AuditEntry.objects.get(action="incident.created")
+    assert json.loads(entry.data)["channel"] == channel
+
+
+def test_the_form_offers_the_desk_channels_and_their_default_priorities(personas, client):
+    client.force_login(personas.duty)
+
+    html = client.get(ADD).content.decode()
+
+    select = re.search(r'<select name="channel"[^>]*>(.*?)</select>', html, re.S)
+    assert select is not None
+    values = re.findall(r'<option value="(\w+)"', select.group(1))
+    assert values == ["phone_102", "agency_112", "walk_in", "video", "patrol"]
+    assert '<option value="phone_102" selected>' in select.group(1)
+    priorities = re.search(r'data-priorities="([^"]*)"', html)
+    assert priorities is not None
+    defaults = json.loads(priorities.group(1).replace("&quot;", '"'))
+    assert set(defaults) == set(values)
+    assert defaults["walk_in"]["domestic_violence"] == "P1"
+    assert defaults["phone_102"]["noise"] == "P3"
+
+
+def test_an_app_channel_cannot_be_typed_at_the_desk(personas, client):
+    # given: a tampered form claims an eGov report
+    client.force_login(personas.duty)
+    before = snapshot()
+
+    # when
+    response = client.post(ADD, call(client, settlement=personas.b.village.pk, channel="egov"))
+
+    # then: the form again with the channel's error; nothing saved
+    assert response.status_code == 200
+    assert list(response.context["form"].errors) == ["channel"]
+    assert snapshot() == before

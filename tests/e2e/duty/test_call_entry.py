@@ -207,3 +207,39 @@ def test_a_wrong_phone_is_shown_at_the_field_and_nothing_typed_is_lost(
     assert not Incident.objects.exists()
     shot(page, "08-phone-refused")
     assert page.kuzet_errors == []
+
+
+def test_a_walk_in_is_entered_as_one_and_its_priority_follows(
+    server: str, browser: Any, personas: Any
+) -> None:
+    # given: a woman at the district station's desk, in Russian
+    page = log_in(browser, server, personas.duty, language="ru")
+    page.goto(f"{server}/admin/dispatch/incident/add/")
+    page.wait_for_selector("#call-form")
+    assert has_focus(page, "id_caller_name")  # the channel does not take the caller's focus
+    assert page.locator("#id_channel option:checked").inner_text() == "линия 102"
+
+    # when: the officer says how she came, then types the call
+    page.select_option("#id_channel", label="Личное обращение")
+    page.fill("#id_caller_name", "Гульнара")
+    page.fill("#id_place", "акто")
+    page.wait_for_selector("#call-place-options li[role=option]")
+    page.keyboard.press("Enter")
+    page.select_option("#id_category", "domestic_violence")
+
+    # then: the priority is the walk-in's default for domestic violence
+    assert page.input_value("#id_priority") == "P1"
+    shot(page, "09-walk-in")
+    with page.expect_navigation():
+        page.click("#call-save")
+
+    # then: saved as a walk-in, and its page says so
+    incident = Incident.objects.get()
+    assert (incident.channel, incident.priority, incident.settlement_id) == (
+        "walk_in",
+        "P1",
+        personas.a.village.pk,
+    )
+    assert "Личное обращение" in page.inner_text("#content")
+    shot(page, "10-walk-in-saved")
+    assert page.kuzet_errors == []

@@ -14,6 +14,7 @@
   var picked = document.getElementById("call-picked");
   var phone = document.getElementById("id_caller_phone");
   var coordinates = document.getElementById("id_coordinates");
+  var channel = document.getElementById("id_channel");
   var category = document.getElementById("id_category");
   var priority = document.getElementById("id_priority");
   var priorityNote = document.getElementById("call-priority-note");
@@ -246,20 +247,22 @@
   coordinates.addEventListener("input", refreshNearby);
   if (settlement.value || phoneLooksComplete()) refreshNearby();
 
-  // --- the priority follows the category until the officer changes it ----------------------
+  // --- the priority follows the channel and category until the officer changes it --------
   var defaults = JSON.parse(category.dataset.priorities || "{}");
   var priorityTouched = priority.value !== "";
   priority.addEventListener("change", function () {
     priorityTouched = true;
     priorityNote.textContent = "";
   });
-  category.addEventListener("change", function () {
-    var value = defaults[category.value];
+  function defaultPriority() {
+    var value = (defaults[channel.value] || {})[category.value];
     if (value && !priorityTouched) {
       priority.value = value;
       priorityNote.textContent = "(" + text.textDefaultPriority + ")";
     }
-  });
+  }
+  category.addEventListener("change", defaultPriority);
+  channel.addEventListener("change", defaultPriority);
 
   // --- Enter saves, also from the description (Shift+Enter: a new line) ------------------
   description.addEventListener("keydown", function (event) {
