@@ -140,9 +140,15 @@ def assignment_acknowledge(request: HttpRequest, assignment_id: int) -> HttpResp
 @require_POST
 def alerts_read(request: HttpRequest) -> HttpResponse:
     def run(body: dict[str, Any]) -> dict[str, Any]:
+        if "through" in body:  # "mark all read": every alert up to the newest on the board
+            through = _int(body["through"], "through")
+            return {"marked": alerts_mark_read(user=request.user, through=through)}
         ids = body.get("ids")
         if not isinstance(ids, list) or len(ids) > 1000:
-            raise Malformed("ids must be a list of alert ids (at most 1000).", code="invalid")
+            raise Malformed(
+                "Send ids (a list of at most 1000 alert ids) or through (an alert id).",
+                code="invalid",
+            )
         marked = alerts_mark_read(user=request.user, alert_ids=[_int(i, "id") for i in ids])
         return {"marked": marked}
 

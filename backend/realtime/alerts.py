@@ -120,34 +120,57 @@ def alert_frame(alert: BoardAlert, *, read: bool = False) -> dict[str, Any]:
     }
 
 
+def _unread(user: Any) -> QuerySet[BoardAlert]:
+    """The alerts ``user`` sees and has not read, newest first."""
+    mine = BoardAlertRead.objects.filter(alert=OuterRef("pk"), user=user)
+    return (
+        BoardAlert.objects.filter(alerts_visible_q(user))
+        .exclude(Exists(mine))
+        .order_by("-created_at", "-pk")
+    )
+
+
 def alerts_listed(user: Any) -> dict[str, Any]:
-    """The board's list (newest :data:`ALERTS_LISTED`) and every SOS still unacknowledged."""
+    """The board's list (newest :data:`ALERTS_LISTED`), every SOS still unacknowledged, and
+    whether unread alerts lie beyond the list (``unread_beyond``: the board then says
+    "100+ unread", not "100", and "mark all read" marks them too)."""
     qs = alerts_for(user)
     listed = [alert_frame(a, read=getattr(a, "read", False)) for a in qs[:ALERTS_LISTED]]
     open_sos = [
         alert_frame(a, read=getattr(a, "read", False))
         for a in qs.filter(kind=SOS, acknowledged_at__isnull=True)[:ALERTS_LISTED]
     ]
-    return {"alerts": listed, "sos": open_sos}
+    beyond = False
+    if len(listed) == ALERTS_LISTED:
+        unread_listed = sum(1 for a in listed if not a["read"])
+        beyond = _unread(user)[unread_listed : unread_listed + 1].exists()
+    return {"alerts": listed, "sos": open_sos, "unread_beyond": beyond}
 
 
-def alerts_mark_read(*, user: Any, alert_ids: list[int]) -> int:
-    """Mark these alerts (those ``user`` sees) read by ``user``; returns how many were new.
+def alerts_mark_read(
+    *, user: Any, alert_ids: list[int] | None = None, through: int | None = None
+) -> int:
+    """Mark alerts that ``user`` sees read by ``user``: those of ``alert_ids``, or every one up
+    to ``through`` (the newest alert on the board: "mark all read" reaches the alerts beyond
+    the list too, but not one that arrived after the click). Returns how many were new.
 
     Bookkeeping of one person's screen, not a fact of the district: not audited.
     """
-    visible = list(
-        BoardAlert.objects.filter(alerts_visible_q(user), pk__in=alert_ids).values_list(
-            "pk", flat=True
-        )
-    )
+    unread = _unread(user)
+    if through is not None:
+        unread = unread.filter(pk__lte=through)
+    else:
+        unread = unread.filter(pk__in=alert_ids or [])
     now = clock.now()
-    before = BoardAlertRead.objects.filter(user=user, alert_id__in=visible).count()
-    BoardAlertRead.objects.bulk_create(
-        [BoardAlertRead(alert_id=pk, user=user, read_at=now) for pk in visible],
-        ignore_conflicts=True,
+    marked = BoardAlertRead.objects.bulk_create(
+        [
+            BoardAlertRead(alert_id=pk, user=user, read_at=now)
+            for pk in unread.values_list("pk", flat=True)
+        ],
+        ignore_conflicts=True,  # two tabs of one officer marking at once
+        batch_size=500,
     )
-    return len(visible) - before
+    return len(marked)
 
 
 def sos_acknowledge(*, alert_id: int, by: Any) -> BoardAlert:

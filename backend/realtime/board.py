@@ -39,7 +39,7 @@ from backend.ops.heartbeat import SweepState, sweep_state
 from backend.people.access import district_scope, is_staff_role
 from backend.people.models import UNREACHABLE, Unit, UnitStatus, UnitType
 
-from .alerts import alerts_listed
+from .alerts import ALERTS_LISTED, alerts_listed
 from .fanout import board_rows, unit_rows
 
 BOARD_INCIDENTS = 300
@@ -324,6 +324,7 @@ def board_config(request: HttpRequest) -> dict[str, Any]:
         "kazakh_place_names": (get_language() or "").startswith("kk"),
         "time_zone": settings.TIME_ZONE,
         "position_stale_minutes": settings.KUZET_POSITION_STALE_MINUTES,
+        "alerts_listed": ALERTS_LISTED,
         "urls": {
             "state": url("realtime:board-state"),
             "alarms": url("realtime:board-alarms"),

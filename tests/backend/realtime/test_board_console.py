@@ -237,6 +237,71 @@ def test_alerts_of_another_district_are_neither_listed_nor_marked(personas):
     assert BoardAlertRead.objects.count() == 0
 
 
+def _alerts(personas, n):
+    """``n`` alerts of district A on every board of the district, committed."""
+    with uow.unit_of_work():
+        for i in range(n):
+            uow.notify(
+                Topic.BOARD, district_id=personas.a.district.pk, kind="incident.created", at=i
+            )
+
+
+def test_more_unread_alerts_than_listed_are_counted_beyond_and_marked_all_read(
+    personas, monkeypatch
+):
+    # given: a shift's worth of alerts, more than the board lists
+    monkeypatch.setattr(board_alerts, "ALERTS_LISTED", 5)
+    _alerts(personas, 8)
+    duty = Client()
+    duty.force_login(personas.duty)
+
+    # when: the board loads
+    state = duty.get(reverse("realtime:board-state")).json()
+
+    # then: the newest five, and word that unread ones lie beyond them ("5+ unread")
+    assert len(state["alerts"]) == 5
+    assert state["unread_beyond"] is True
+
+    # when: "mark all read" up to the newest shown; then one more alert comes
+    newest = max(a["alert_id"] for a in state["alerts"])
+    marked = post(duty, "realtime:alerts-read", body={"through": newest})
+    _alerts(personas, 1)
+    state = duty.get(reverse("realtime:board-state")).json()
+
+    # then: all eight read, those beyond the list too; the new one is not
+    assert marked.json() == {"marked": 8}
+    assert [a["read"] for a in state["alerts"]] == [False, True, True, True, True]
+    assert state["unread_beyond"] is False
+    # ... and marking again reads nothing twice
+    assert post(duty, "realtime:alerts-read", body={"through": newest}).json() == {"marked": 0}
+
+
+def test_a_board_that_lists_every_unread_alert_says_nothing_beyond(personas, monkeypatch):
+    monkeypatch.setattr(board_alerts, "ALERTS_LISTED", 5)
+    # given: as many unread alerts as the board lists, no more
+    _alerts(personas, 5)
+    duty = Client()
+    duty.force_login(personas.duty)
+
+    # when
+    state = duty.get(reverse("realtime:board-state")).json()
+
+    # then: "5 unread", not "5+"
+    assert [a["read"] for a in state["alerts"]] == [False] * 5
+    assert state["unread_beyond"] is False
+
+
+@pytest.mark.parametrize("body", [{"through": "newest"}, {"through": None}, {"ids": "all"}, {}])
+def test_marking_read_with_bad_input_is_a_json_error(personas, body):
+    duty = Client()
+    duty.force_login(personas.duty)
+
+    response = post(duty, "realtime:alerts-read", body=body)
+
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid"
+
+
 def test_alerts_are_kept_for_the_retention_only(personas):
     # given
     incident_create(by=personas.duty, data=report(personas.a.town))

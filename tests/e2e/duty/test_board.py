@@ -26,9 +26,12 @@ from backend.common import clock
 from backend.devices.models import Device
 from backend.dispatch.models import Assignment, Category, Incident
 from backend.dispatch.services import IncidentInput, intake_key_issue, intake_receive
+from backend.ledger import uow
 from backend.ledger.models import AuditEntry
+from backend.ledger.names import Topic
 from backend.people.models import Unit
-from backend.realtime.models import BoardAlert
+from backend.realtime.alerts import ALERTS_LISTED
+from backend.realtime.models import BoardAlert, BoardAlertRead
 from backend.sync_gateway.push import push_records
 from tests import factories
 from tests.e2e.processes import web_server
@@ -267,6 +270,35 @@ def tile_server() -> Iterator[tuple[str, list[str]]]:
         yield f"http://127.0.0.1:{httpd.server_port}", asked
     finally:
         httpd.shutdown()
+
+
+def test_a_shift_of_alerts_says_more_than_the_list_holds_and_mark_all_reads_them_all(
+    server: str, browser: Any, personas: Any
+) -> None:
+    # given: more alerts of the district than the board lists (a night's calls and milestones)
+    with uow.unit_of_work():
+        for i in range(ALERTS_LISTED + 3):
+            uow.notify(
+                Topic.BOARD, district_id=personas.a.district.pk, kind="incident.created", at=i
+            )
+    page = log_in(browser, server, personas.duty)
+    open_board(page, server)
+
+    # then: the list holds its hundred, and the count says there are more
+    assert page.locator("#alerts li.unread").count() == ALERTS_LISTED
+    assert page.locator("#unread").inner_text() == f"{ALERTS_LISTED}+ unread"
+    shot(page, "08-alerts-beyond-the-list")
+
+    # when: "mark all read", then a reload
+    page.click("#mark-read")
+    page.wait_for_selector("#alerts li.unread", state="detached")
+    page.reload()
+    page.wait_for_selector("body[data-live]")
+
+    # then: every alert read, those beyond the list too
+    assert page.locator("#unread").inner_text() == ""
+    assert BoardAlertRead.objects.filter(user=personas.duty).count() == ALERTS_LISTED + 3
+    assert page.kuzet_errors == []
 
 
 def test_a_deployment_with_a_tile_server_sees_its_tiles_under_the_map(

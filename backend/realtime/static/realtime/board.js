@@ -16,6 +16,8 @@
   const PRIORITIES = Object.keys(LABELS.priority);
   const state = { incidents: new Map(), assignments: new Map(), units: new Map() };
   const alerts = new Map();
+  const ALERTS_LISTED = CONFIG.alerts_listed; // how many the server lists (backend/realtime/alerts.py)
+  let unreadBeyond = false;
   const recommendations = new Map();
   const fresh = new Set();
   let skew = 0; // server clock − this browser's clock, ms
@@ -279,7 +281,8 @@
   }
   function renderAlerts() {
     const list = document.getElementById("alerts");
-    const items = [...alerts.values()].sort((a, b) => b.server_time - a.server_time || b.alert_id - a.alert_id).slice(0, 100);
+    const sorted = [...alerts.values()].sort((a, b) => b.server_time - a.server_time || b.alert_id - a.alert_id);
+    const items = sorted.slice(0, ALERTS_LISTED);
     list.replaceChildren(...items.map((a) => {
       const family = a.kind.split(".")[0];
       const li = el("li", { class: [a.read ? "read" : "unread", a.kind.replaceAll(".", "-"), family].join(" "), "data-id": a.alert_id,
@@ -290,7 +293,9 @@
       return li;
     }));
     const unread = items.filter((a) => !a.read && a.alert_id).length;
-    document.getElementById("unread").textContent = unread ? unread + " " + TEXT.unread : "";
+    // More unread than the list shows (kept on the server, or pushed off it): "100+".
+    const beyond = unreadBeyond || sorted.slice(ALERTS_LISTED).some((a) => !a.read && a.alert_id);
+    document.getElementById("unread").textContent = unread ? unread + (beyond ? "+" : "") + " " + TEXT.unread : "";
     renderSos();
   }
   function renderSos() {
@@ -331,9 +336,22 @@
   }
   function loadAlerts(body) {
     alerts.clear();
+    unreadBeyond = Boolean(body.unread_beyond);
     for (const a of body.sos || []) addAlert(a);
     for (const a of body.alerts || []) addAlert(a);
     renderAlerts();
+  }
+  async function markAllRead() {
+    const ids = [...alerts.keys()].filter((id) => typeof id === "number");
+    if (!ids.length) return;
+    // Every alert up to the newest shown, those beyond the list included; not a newer one.
+    const through = Math.max(...ids);
+    const response = await send(CONFIG.urls.alerts_read, { through }, null);
+    if (response.ok) {
+      for (const [id, a] of alerts) if (id && id <= through) a.read = true;
+      unreadBeyond = false;
+      renderAlerts();
+    }
   }
   async function markRead(ids) {
     const unread = ids.filter((id) => id && alerts.get(id) && !alerts.get(id).read);
@@ -442,7 +460,7 @@
     } catch (error) { /* the connection status already says the server is away */ }
   }
 
-  document.getElementById("mark-read").addEventListener("click", () => markRead([...alerts.keys()]));
+  document.getElementById("mark-read").addEventListener("click", markAllRead);
   load(data("board-snapshot"));
   loadAlerts(data("board-alerts"));
   setInterval(tick, 1000);
