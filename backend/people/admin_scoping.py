@@ -33,6 +33,7 @@ from django.db import models
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 
 from backend.common import clock
@@ -196,6 +197,14 @@ class ScopedAdminMixin(_AdminBase):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         qs: QuerySet[Any] = super().get_queryset(request)
         return qs.filter(self.scope_q(request))
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        """A list is titled by what it lists ("Происшествия", "Оқиғалар"), not by Django's
+        instruction "Select incident to view", which read like a form to fill in."""
+        title = capfirst(str(self.model._meta.verbose_name_plural))
+        return super().changelist_view(request, {"title": title, **(extra_context or {})})
 
     def in_scope(self, request: HttpRequest, obj: models.Model) -> bool:
         return self.scoped_queryset(request).filter(pk=obj.pk).exists()

@@ -41,7 +41,7 @@ def test_duty_officer_reads_kazakh_and_switches_to_russian(
     # then: Kazakh — the page, the columns, the category, the header and its switch
     assert page.locator("html").get_attribute("lang") == "kk"
     assert page.locator("#site-name").inner_text() == "Kuzet — ЖБО пульті"
-    assert page.locator("#content h1").inner_text() == "Қарау үшін оқиға таңдаңыз"
+    assert page.locator("#content h1").inner_text() == "Оқиғалар"
     headers = page.locator("#result_list thead th").all_text_contents()
     assert {"Түсті", "Санат", "Жету уақыты"} <= {h.strip() for h in headers}
     row = page.locator("#result_list tbody tr", has_text=incident.number)
@@ -67,7 +67,7 @@ def test_duty_officer_reads_kazakh_and_switches_to_russian(
     assert page.url == f"{server}/admin/dispatch/incident/"
     assert page.locator("html").get_attribute("lang") == "ru"
     assert page.locator("#site-name").inner_text() == "Kuzet — пульт ЦОУ"
-    assert page.locator("#content h1").inner_text() == "Выберите происшествие для просмотра"
+    assert page.locator("#content h1").inner_text() == "Происшествия"
     headers = page.locator("#result_list thead th").all_text_contents()
     assert {"Поступило", "Категория", "Время прибытия"} <= {h.strip() for h in headers}
     row = page.locator("#result_list tbody tr", has_text=incident.number)

@@ -1,0 +1,57 @@
+"""A console list is titled by what it lists — "Происшествия", "Оқиғалар", "Incidents" — not
+by Django's instruction "Select incident to view" ("Қарау үшін оқиға таңдаңыз"), which
+read like a form to fill in."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.text import capfirst
+from django.utils.translation import override
+
+from backend.people.models import Officer, Role
+
+pytestmark = pytest.mark.django_db
+
+
+def _title(html: str) -> str:
+    found = re.search(r"<h1>(.*?)</h1>", html, re.S)
+    assert found is not None
+    return found.group(1).strip()
+
+
+@pytest.mark.parametrize(
+    ("language", "title"), [("ru", "Происшествия"), ("kk", "Оқиғалар"), ("en", "Incidents")]
+)
+def test_the_incident_list_is_titled_by_what_it_lists(client, personas, language, title):
+    chief = personas.a.chief
+    chief.language = language
+    chief.save(update_fields=["language"])
+    client.force_login(chief)
+
+    html = client.get(reverse("admin:dispatch_incident_changelist")).content.decode()
+
+    assert _title(html) == title
+    assert f"<title>{title} | Kuzet" in html
+
+
+def test_every_kuzet_list_is_titled_by_its_plural(client, personas):
+    root = Officer.objects.create_superuser(
+        username="root",
+        password="pw-root",
+        role=Role.OBLAST_ADMIN,
+        oblast=personas.a.district.oblast,
+    )
+    client.force_login(root)
+    ours = [m for m in admin.site._registry if m.__module__.startswith("backend.")]
+    assert len(ours) > 15
+
+    for model in ours:
+        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+        html = client.get(url).content.decode()
+        with override("ru"):
+            plural = capfirst(str(model._meta.verbose_name_plural))
+        assert _title(html) == plural, url
