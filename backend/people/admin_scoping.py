@@ -206,6 +206,22 @@ class ScopedAdminMixin(_AdminBase):
         title = capfirst(str(self.model._meta.verbose_name_plural))
         return super().changelist_view(request, {"title": title, **(extra_context or {})})
 
+    def render_change_form(
+        self,
+        request: HttpRequest,
+        context: dict[str, Any],
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: Any = None,
+    ) -> HttpResponse:
+        """A record one may only read is titled by its kind over its name ("Происшествие",
+        then "1036-2026-000003 Кража (P2)"), not by Django's instruction "View incident"."""
+        name = self.model._meta.verbose_name
+        if obj is not None and context.get("title") == gettext("View %s") % name:
+            context["title"] = capfirst(str(name))
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
     def in_scope(self, request: HttpRequest, obj: models.Model) -> bool:
         return self.scoped_queryset(request).filter(pk=obj.pk).exists()
 

@@ -13,6 +13,7 @@ from django.utils.text import capfirst
 from django.utils.translation import override
 
 from backend.people.models import Officer, Role
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -55,3 +56,28 @@ def test_every_kuzet_list_is_titled_by_its_plural(client, personas):
         with override("ru"):
             plural = capfirst(str(model._meta.verbose_name_plural))
         assert _title(html) == plural, url
+
+
+@pytest.mark.parametrize(
+    ("language", "title"), [("ru", "Происшествие"), ("kk", "Оқиға"), ("en", "Incident")]
+)
+def test_a_call_the_desk_reads_is_titled_by_its_kind_over_its_name(
+    client, personas, language, title
+):
+    # given: a duty officer, who reads an incident's record and acts through its panel
+    incident = factories.incident(district=personas.a.district, settlement=personas.a.village)
+    duty = personas.duty
+    duty.language = language
+    duty.save(update_fields=["language"])
+    client.force_login(duty)
+
+    # when
+    html = client.get(
+        reverse("admin:dispatch_incident_change", args=[incident.pk])
+    ).content.decode()
+
+    # then: "Происшествие" over "1036-… Кража (P2)", not "Просмотреть происшествие"
+    assert _title(html) == title
+    subtitle = re.search(r"<h2>(.*?)</h2>", html, re.S)
+    assert subtitle is not None
+    assert subtitle.group(1).strip() == str(incident)
