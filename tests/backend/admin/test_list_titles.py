@@ -1,6 +1,6 @@
-"""A console list is titled by what it lists — "Происшествия", "Оқиғалар", "Incidents" — not
-by Django's instruction "Select incident to view" ("Қарау үшін оқиға таңдаңыз"), which
-read like a form to fill in."""
+"""A console list is titled by what it lists — "Происшествия", "Оқиғалар", "Incidents" — and a
+record one may only read by its kind over its name, not by Django's instructions "Select
+incident to view" ("Қарау үшін оқиға таңдаңыз") and "View incident", which read like a form."""
 
 from __future__ import annotations
 

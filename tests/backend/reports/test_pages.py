@@ -103,6 +103,23 @@ def test_a_slice_table_and_its_csv_agree(client, personas, march):
     assert "41:00" in shown["Отдалённая"]
 
 
+def test_a_slice_shows_the_wait_and_the_target_met_beside_the_count(client, personas, march):
+    # when
+    rows = csv_rows(get(client, personas.a.chief, "reports_kpis", by="zone", csv="slice"))
+    page = get(client, personas.a.chief, "reports_kpis", by="zone").content.decode()
+
+    # then: what the chief asks first comes first, not sixteenth past a laptop's right edge
+    assert rows[0][:5] == [
+        "Зона",
+        "Вызовы",
+        "Время прибытия, медиана (с)",
+        "Время прибытия, 90-й проц. (с)",
+        "Норматив прибытия выполнен, доля (%)",
+    ]
+    remote = next(r for r in table_cells(page, "slice") if r[0] == "Отдалённая")
+    assert remote[1:5] == ["6", "20:00", "41:00", "80,0 %"]
+
+
 def test_the_dashboard_reads_in_a_fixed_number_of_statements(client, personas, march):
     # given: the session and user are loaded before counting
     client.force_login(personas.a.chief)
