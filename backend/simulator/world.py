@@ -41,6 +41,13 @@ OPEN = frozenset(lifecycle.ASSIGNMENT_OPEN)
 # Still waiting for the crew to say it has the call: what the duty officer chases.
 UNACKNOWLEDGED = OPEN - lifecycle.ASSIGNMENT_ACKNOWLEDGED
 MIN_S = 60.0
+# The field app sends an officer's fact as soon as it is recorded (``_record`` in
+# field/src/controller.js requests a sync); only positions wait for the next sync. The
+# simulated phone did wait a minute after every tap: each acknowledgment reached Kuzet a
+# minute late — a P0's deadline passed with the ack on the phone, escalating calls that were
+# acknowledged in time, and the data-quality page read a sync lag of exactly 1:00 for
+# every unit.
+APP_SENDS_IN_S = 2.0
 
 
 @dataclass(frozen=True)
@@ -469,8 +476,9 @@ class Crew:
         if self.lead.sync():
             self.look()
 
-    def sync_soon(self, delay_s: float = 60.0) -> None:
-        """Sync the lead phone shortly (events recorded close together go in one push)."""
+    def sync_soon(self, delay_s: float = APP_SENDS_IN_S) -> None:
+        """Sync the lead phone shortly, as the app does when the officer taps: the events of
+        one tap (an outcome, its note, "cleared") go in one push."""
         if self._sync_pending or not self.data:
             return
         self._sync_pending = True
@@ -521,7 +529,7 @@ class Crew:
         if via == "app" and "delivered" not in done:
             self.lead.record("delivered", assignment_id)
             self.world.port.delivered(self.lead, assignment_id)
-            self.sync_soon(2.0)
+            self.sync_soon()
         if self.current is not None:
             self.queue.append((assignment_id, via))
             return

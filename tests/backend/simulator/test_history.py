@@ -102,6 +102,16 @@ def test_history_is_made_by_the_services_with_phone_timelines_and_computable_kpi
     # then: slow officers set off the ladder
     assert EscalationStep.objects.exists()
 
+    # then: a tap reaches Kuzet seconds later where the phone has data, as the app sends
+    # it at once (it had waited a minute: every ack a minute late, a P0's deadline passed
+    # with the acknowledgment on the phone)
+    taps = Event.objects.filter(
+        device__isnull=False, kind__in=["ack", "en_route", "on_scene", "cleared"]
+    )
+    lags = sorted((e.server_received_at - e.estimated_at).total_seconds() for e in taps)
+    assert len(lags) > 50
+    assert lags[len(lags) // 2] <= 5
+
 
 @pytest.mark.django_db(transaction=True)
 def test_the_command_shows_its_progress_in_plain_lines_where_no_terminal_draws_a_bar(tmp_path):
