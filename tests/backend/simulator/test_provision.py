@@ -34,13 +34,20 @@ def officer():
     return provision.officers().field[0]
 
 
+def _enrolled_before(officer, state_dir, transport) -> str:
+    """The officer's phone as an earlier run (history or live) left it; its token."""
+    first = _open(officer, state_dir, transport)
+    token = first.token
+    first.close()
+    assert token is not None
+    return token
+
+
 @pytest.mark.django_db
 def test_a_restarted_simulator_reopens_a_phone_without_a_sync(officer, tmp_path):
     # given: the officer's phone, enrolled by an earlier run (history or live)
     transport = DjangoTransport()
-    first = _open(officer, tmp_path, transport)
-    token = first.token
-    first.close()
+    token = _enrolled_before(officer, tmp_path, transport)
     # ... and its crew has since gone silent in a white spot
     Unit.objects.filter(pk=officer.unit_id).update(last_contact_at=None, last_contact_via="")
     heard = len(transport.log)
@@ -59,9 +66,7 @@ def test_a_restarted_simulator_reopens_a_phone_without_a_sync(officer, tmp_path)
 @pytest.mark.django_db
 def test_a_phone_the_server_revoked_is_enrolled_again_on_restart(officer, tmp_path):
     transport = DjangoTransport()
-    first = _open(officer, tmp_path, transport)
-    token = first.token
-    first.close()
+    token = _enrolled_before(officer, tmp_path, transport)
     device_revoke(device=Device.objects.get(officer=officer), by=None, reason="lost")
 
     again = _open(officer, tmp_path, transport)
