@@ -26,6 +26,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
+from django.contrib.admin.options import IS_POPUP_VAR
 from django.contrib.admin.utils import get_fields_from_path, unquote
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -202,7 +203,10 @@ class ScopedAdminMixin(_AdminBase):
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
         """A list is titled by what it lists ("Происшествия", "Оқиғалар"), not by Django's
-        instruction "Select incident to view", which read like a form to fill in."""
+        instruction "Select incident to view", which read like a form to fill in. (A popup
+        that picks a record for a form keeps Django's "Select …": there it is the task.)"""
+        if IS_POPUP_VAR in request.GET:
+            return super().changelist_view(request, extra_context)
         title = capfirst(str(self.model._meta.verbose_name_plural))
         return super().changelist_view(request, {"title": title, **(extra_context or {})})
 

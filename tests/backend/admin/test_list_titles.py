@@ -81,3 +81,16 @@ def test_a_call_the_desk_reads_is_titled_by_its_kind_over_its_name(
     subtitle = re.search(r"<h2>(.*?)</h2>", html, re.S)
     assert subtitle is not None
     assert subtitle.group(1).strip() == str(incident)
+
+
+def test_a_popup_that_picks_a_record_keeps_its_instruction(client, personas):
+    chief = personas.a.chief
+    chief.language = "en"
+    chief.save(update_fields=["language"])
+    client.force_login(chief)
+
+    html = client.get(
+        reverse("admin:geo_settlement_changelist"), {"_popup": "1", "_to_field": "id"}
+    ).content.decode()
+
+    assert _title(html).startswith("Select settlement")
