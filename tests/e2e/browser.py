@@ -118,3 +118,30 @@ def fresh_profile(tmp_path: Path, name: str = "profile") -> Path:
     profile = tmp_path / name
     shutil.rmtree(profile, ignore_errors=True)
     return profile
+
+
+# WCAG 2 contrast of an element's text against what is drawn behind it: the first ancestor
+# (itself included) with an opaque background colour.
+_CONTRAST_JS = """
+el => {
+  const rgb = c => c.match(/[\\d.]+/g).map(Number);
+  const lum = ([r, g, b]) => {
+    const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  let node = el, back = null;
+  while (node && node.nodeType === 1) {
+    const c = rgb(getComputedStyle(node).backgroundColor);
+    if (c.length < 4 || c[3] === 1) { back = c; break; }
+    node = node.parentElement;
+  }
+  back = back || [255, 255, 255];
+  const [a, b] = [lum(rgb(getComputedStyle(el).color)), lum(back)].sort((x, y) => y - x);
+  return (a + 0.05) / (b + 0.05);
+}
+"""
+
+
+def contrast(page: Any, selector: str) -> float:
+    """The contrast ratio of ``selector``'s text (4.5 is WCAG AA for normal text)."""
+    return float(page.locator(selector).first.evaluate(_CONTRAST_JS))

@@ -25,6 +25,7 @@ from backend.dispatch import kpis
 from backend.dispatch.models import Assignment, EventSource, Incident
 from backend.ledger.models import AuditEntry
 from tests import factories
+from tests.e2e.browser import contrast
 
 from .conftest import log_in, shot
 
@@ -222,6 +223,9 @@ def test_the_duty_officer_works_an_incident_from_the_top_of_its_page(
     incident.refresh_from_db()
     assert (incident.status, incident.outcome_code) == ("closed", "report_taken")
     assert page.locator("#kuzet-dispatch").count() == 0
+    # the call's status reads on its blue header, ended or not (grey on blue it did not)
+    assert page.inner_text("#kuzet-call h2 .kuzet-status") == "Closed"
+    assert contrast(page, "#kuzet-call h2 .kuzet-status") >= 4.5
     shot(page, "18-closed-with-outcome")
 
     # when: reopened with a reason
