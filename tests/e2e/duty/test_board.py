@@ -34,6 +34,7 @@ from backend.realtime.alerts import ALERTS_LISTED
 from backend.realtime.models import BoardAlert, BoardAlertRead
 from backend.sync_gateway.push import push_records
 from tests import factories
+from tests.e2e.browser import contrast
 from tests.e2e.processes import web_server
 
 from .conftest import log_in, shot
@@ -90,6 +91,7 @@ def test_a_call_from_intake_appears_live_and_is_dispatched_from_the_board(
         received_at=clock.now() - dt.timedelta(hours=26),
         description="Украли велосипед",
     )
+    fight = intake_call(personas, ref="eg-fight", category=Category.VIOLENCE)  # P0 → P1 (app)
     page = log_in(browser, server, personas.duty)
     open_board(page, server)
     shot(page, "01-board-open")
@@ -105,6 +107,10 @@ def test_a_call_from_intake_appears_live_and_is_dispatched_from_the_board(
     assert numbers.index(incident.number) < numbers.index(older.number)
     category = row.locator("td.category").inner_text()
     assert category == str(Category.MISSING_PERSON.label)
+    # an urgent call's priority, and "Take a call", read at a glance (WCAG AA: 4.5)
+    assert page.locator("#incidents tr", has_text=fight.number).locator("td.P1").count() == 1
+    assert contrast(page, f"#incidents tr:has-text('{fight.number}') td.P1") >= 4.5
+    assert contrast(page, "#take-call") >= 4.5
     assert "missing_person" not in page.locator("#incidents").inner_text()
     assert row.locator("a.incident-link").get_attribute("href") == (
         f"/admin/dispatch/incident/{incident.pk}/change/"
