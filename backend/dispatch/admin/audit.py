@@ -21,10 +21,10 @@ from backend.ledger.models import AuditEntry
 from backend.people.admin_scoping import ConditionFilter, ScopedAdminMixin
 from backend.people.models import Role, Unit
 
-from ..models import Incident
+from ..models import Incident, RiskSubject
 from ..selectors import object_names
 from .formatting import payload_html, when_text
-from .timeline import UNIT_KEYS, incident_ids_in, with_numbers, worded
+from .timeline import UNIT_KEYS, incident_ids_in, risk_subject_ids_in, with_numbers, worded
 
 
 class _NamedObjectsChangeList(ChangeList):
@@ -146,4 +146,6 @@ def readable(data: Any) -> Any:
     callsigns = dict(Unit.objects.filter(pk__in=_unit_ids(data)).values_list("pk", "callsign"))
     ids = incident_ids_in(data)
     numbers = dict(Incident.objects.filter(pk__in=ids).values_list("pk", "number")) if ids else {}
-    return with_numbers(worded(data, callsigns), numbers)
+    named = risk_subject_ids_in(data)
+    subjects = {r.pk: str(r) for r in RiskSubject.objects.filter(pk__in=named)} if named else {}
+    return with_numbers(worded(data, callsigns), numbers, subjects)

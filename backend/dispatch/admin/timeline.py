@@ -30,6 +30,7 @@ from ..models import (
     Event,
     Incident,
     OutcomeCode,
+    RiskSubject,
     SmsMessage,
 )
 from .formatting import ms_text, payload_text, uncertainty_text, when_text
@@ -152,9 +153,12 @@ def _event_source(e: Event) -> str:
     return f"{source} / {via_text(e.via)}"
 
 
-def with_numbers(data: Any, numbers: Mapping[int, str]) -> Any:
+def with_numbers(
+    data: Any, numbers: Mapping[int, str], subjects: Mapping[int, str] | None = None
+) -> Any:
     """Data with the incidents it names (``incident_id``, ``incident_ids``) by their numbers,
-    where ``numbers`` has them."""
+    where ``numbers`` has them, and the risk register's entries (``risk_subjects``) by their
+    names where ``subjects`` has them ("Risk subjects: 13" read as thirteen)."""
     if not isinstance(data, Mapping):
         return data
 
@@ -167,7 +171,15 @@ def with_numbers(data: Any, numbers: Mapping[int, str]) -> Any:
         out["incident_id"] = number(out["incident_id"])
     if isinstance(out.get("incident_ids"), list):
         out["incident_ids"] = [number(v) for v in out["incident_ids"]]
+    if subjects is not None and isinstance(out.get("risk_subjects"), list):
+        out["risk_subjects"] = [subjects.get(v, v) for v in out["risk_subjects"]]
     return out
+
+
+def risk_subject_ids_in(data: Any) -> set[int]:
+    """The risk register's entries ``data`` names by id (for :func:`with_numbers`)."""
+    named = data.get("risk_subjects") if isinstance(data, Mapping) else None
+    return {v for v in named if isinstance(v, int)} if isinstance(named, list) else set()
 
 
 def incident_ids_in(data: Any) -> set[int]:
@@ -369,15 +381,18 @@ def incident_timeline(incident: Incident) -> list[TimelineRow]:
         .order_by("id")
     )
     numbers = {incident.pk: incident.number}
-    for entry in audits:
+    entries = [(entry, entry.data_dict) for entry in audits]
+    subject_ids = set().union(*(risk_subject_ids_in(data) for _entry, data in entries))
+    subjects = {r.pk: str(r) for r in RiskSubject.objects.filter(pk__in=subject_ids)}
+    for entry, raw in entries:
+        data = with_numbers(worded(readable(raw), callsigns), numbers, subjects)
         rows.append(
             TimelineRow(
                 entry.at,
                 3,
                 "audit",
                 action_label(entry.action),
-                f"#{entry.id} "
-                + payload_text(with_numbers(worded(readable(entry.data_dict), callsigns), numbers)),
+                f"#{entry.id} " + payload_text(data),
                 entry.actor.display_name if entry.actor else entry.actor_name,
                 read=entry.action.endswith(".read"),
             )

@@ -267,3 +267,20 @@ def test_the_timeline_reads_without_forensic_ids_which_the_audit_log_keeps(perso
     # and: the audit log keeps which fact each entry is about
     made = AuditEntry.objects.get(action="followup.done")
     assert made.data_dict["event_id"] == record["id"]
+
+
+def test_the_timeline_and_the_audit_log_name_a_risk_subject_not_its_id(personas, client):
+    # given: a DV call from an address the register keeps
+    incident, subject = dv_call(personas)
+    created = AuditEntry.objects.get(action="incident.created", object_id=str(incident.pk))
+    assert created.data_dict["risk_subjects"] == [subject.pk]
+    client.force_login(personas.a.chief)
+
+    # when: the chief reads the call, and its audit entry
+    page = client.get(reverse("admin:dispatch_incident_change", args=[incident.pk]))
+    entry = client.get(reverse("admin:ledger_auditentry_change", args=[created.pk]))
+
+    # then: "Risk subjects: ул. Абая, 12", never "Risk subjects: 7" (read as seven)
+    detail = next(r.detail for r in page.context["kuzet_timeline"] if f"#{created.pk} " in r.detail)
+    assert "Объекты риска: ул. Абая, 12" in detail  # the chief reads Russian
+    assert "<dt>Объекты риска</dt><dd>ул. Абая, 12</dd>" in entry.content.decode()
