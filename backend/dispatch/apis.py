@@ -32,7 +32,7 @@ from backend.geo.models import LAT_RANGE, LON_RANGE
 from backend.ledger import uow
 from backend.ledger.idempotency import HEADER, idempotent
 
-from . import access, selectors, services
+from . import access, policies, selectors, services
 from .authentication import HasIntakeKey, IntakeKeyAuthentication
 from .models import (
     Assignment,
@@ -366,7 +366,11 @@ class IntakeApi(APIView):
 
 class IncidentCreateApi(APIView):
     class IncidentCreateInput(ReportFields):
-        channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.PHONE_102)
+        # How the call reached the desk; the apps' reports come through intake.
+        channel = serializers.ChoiceField(
+            choices=[(c.value, c.label) for c in policies.DESK_CHANNELS],
+            default=Channel.PHONE_102,
+        )
         settlement_id = serializers.IntegerField(required=False, allow_null=True, default=None)
 
     @extend_schema(

@@ -86,6 +86,19 @@ CATEGORY_PRIORITY: dict[str, str] = {
 # happened: one level less urgent than the same category on the 102 line. The Police-102 app
 # has SOS and live geolocation and keeps the live priorities.
 ASYNC_CHANNELS = frozenset({Channel.EGOV, Channel.KASPI, Channel.HALYK})
+# How a call reaches the desk, where a duty officer or chief types it in (the call-taking
+# form, the staff API): rung on 102, passed on by the 112 service, told at the station, seen
+# on the ЦОУ's cameras, or called in by a patrol that came upon it. The apps' reports
+# (Police-102, eGov, Kaspi, Halyk) arrive through the intake API with their own reference,
+# never typed: the channel decides the default priority and whether the citizen is told the
+# outcome, and the chief's KPIs are read by channel.
+DESK_CHANNELS = (
+    Channel.PHONE_102,
+    Channel.AGENCY_112,
+    Channel.WALK_IN,
+    Channel.VIDEO,
+    Channel.PATROL,
+)
 # Channels whose citizens are promised to be told the measures taken (DOMAIN.md).
 NOTIFY_CITIZEN_CHANNELS = frozenset(
     {Channel.APP_102, Channel.EGOV, Channel.KASPI, Channel.HALYK, Channel.AGENCY_112}

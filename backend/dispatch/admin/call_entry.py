@@ -51,18 +51,6 @@ from .. import policies, selectors, services
 from ..models import Category, Channel, Incident, Priority
 from .formatting import when_text
 
-# How a call reaches the desk: rung on 102 (the default), passed on by the 112 service, told
-# at the station, seen on the ЦОУ's cameras, or called in by a patrol that came upon it. The
-# apps' reports (Police-102, eGov, Kaspi, Halyk) arrive through the intake API, never typed:
-# the channel decides the default priority and whether the citizen is told the outcome, and
-# the chief's KPIs are read by channel.
-DESK_CHANNELS = (
-    Channel.PHONE_102,
-    Channel.AGENCY_112,
-    Channel.WALK_IN,
-    Channel.VIDEO,
-    Channel.PATROL,
-)
 # A form rendered longer ago than this with no keystroke time (no script) is not taken as
 # the moment the call came in: the officer may have opened it and waited for the phone.
 OPENED_TRUSTED_FOR = dt.timedelta(minutes=15)
@@ -80,7 +68,7 @@ class CallEntryForm(forms.Form):
     channel = forms.ChoiceField(
         label=gettext_lazy("Channel"),
         required=False,  # a form rendered before the field existed: a 102 call
-        choices=[(c.value, c.label) for c in DESK_CHANNELS],
+        choices=[(c.value, c.label) for c in policies.DESK_CHANNELS],
         initial=Channel.PHONE_102,
         help_text=gettext_lazy("How the call reached the desk; app reports arrive by themselves"),
     )
@@ -145,7 +133,7 @@ class CallEntryForm(forms.Form):
                 str(c): policies.default_priority(channel=channel, category=c)
                 for c in Category.values
             }
-            for channel in DESK_CHANNELS
+            for channel in policies.DESK_CHANNELS
         }
         attrs = {
             "caller_name": {"autofocus": True, "autocomplete": "off"},

@@ -293,3 +293,48 @@ def test_the_schema_documents_the_dispatch_api(client_for, personas):
     assert sorted(intake["responses"]) == ["200", "201", "400", "401", "403", "404", "409", "429"]
     assert intake["security"] == [{"IntakeApiKey": []}]
     assert schema["components"]["securitySchemes"]["IntakeApiKey"]["type"] == "apiKey"
+
+
+@pytest.mark.parametrize(("channel", "status"), [("walk_in", 201), ("agency_112", 201)])
+def test_staff_enter_a_call_with_how_it_reached_the_desk(personas, client_for, channel, status):
+    api = client_for(personas.duty)
+
+    created = api.post(
+        "/api/v1/incidents/",
+        {
+            "category": "theft",
+            "channel": channel,
+            "received_at": clock.now().isoformat(),
+            "settlement_kato": personas.a.town.kato,
+        },
+        format="json",
+    )
+
+    assert created.status_code == status
+    assert Incident.objects.get(pk=created.json()["id"]).channel == channel
+
+
+@pytest.mark.parametrize("channel", ["egov", "kaspi", "app_102", "halyk"])
+def test_an_apps_report_cannot_be_typed_in_by_staff(personas, client_for, channel):
+    # given: the apps' reports come through intake, with their own reference
+    api = client_for(personas.duty)
+    before = snapshot()
+
+    # when
+    refused = api.post(
+        "/api/v1/incidents/",
+        {
+            "category": "theft",
+            "channel": channel,
+            "received_at": clock.now().isoformat(),
+            "settlement_kato": personas.a.town.kato,
+        },
+        format="json",
+    )
+
+    # then: a clear error on the channel; nothing saved
+    assert refused.status_code == 400
+    body = refused.json()
+    assert body["error"] == "invalid"
+    assert "channel" in body["fields"]
+    assert snapshot() == before
