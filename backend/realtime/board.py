@@ -120,6 +120,9 @@ def board_labels() -> dict[str, dict[str, str]]:
             "never": _("never"),
             "by": _("by"),
             "silent": _("silent"),
+            "sound_on": _("Sound on"),
+            "sound_off": _("Sound off"),
+            "sound_blocked": _("Turn the sound on"),
         },
         "ack_channel": {c: _(c.replace("_", " ")) for c in ACK_CHANNELS},
         "alert": {

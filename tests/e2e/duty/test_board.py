@@ -51,6 +51,23 @@ pytestmark = [
 LIVE_WITHIN_MS = 5_000
 
 
+def sos_record(personas: Any) -> dict[str, Any]:
+    """An SOS pressed on a phone in district A's town, as the app pushes it."""
+    return {
+        "id": "evt-sos-board-0001",
+        "kind": "sos",
+        "assignment_id": None,
+        "device_time": clock.now_ms(),
+        "boot_id": "boot-1",
+        "elapsed_ms": 100_000,
+        "lat": personas.a.town.lat,
+        "lon": personas.a.town.lon,
+        "accuracy_m": 15,
+        "gps_time": None,
+        "payload": {},
+    }
+
+
 def open_board(page: Any, server: str) -> None:
     page.goto(f"{server}/board/")
     page.wait_for_selector("body[data-live]", timeout=10_000)  # the socket said hello
@@ -180,20 +197,7 @@ def test_an_sos_stays_until_acknowledged_and_alerts_survive_a_reload(
     device = Device.objects.select_related("officer").get(pk=device_id)
 
     # when: the officer presses SOS on the phone (the push service, as over HTTP)
-    sos = {
-        "id": "evt-sos-board-0001",
-        "kind": "sos",
-        "assignment_id": None,
-        "device_time": clock.now_ms(),
-        "boot_id": "boot-1",
-        "elapsed_ms": 100_000,
-        "lat": personas.a.town.lat,
-        "lon": personas.a.town.lon,
-        "accuracy_m": 15,
-        "gps_time": None,
-        "payload": {},
-    }
-    push_records(device=device, body_or_records=[sos], clock=None, via="http")
+    push_records(device=device, body_or_records=[sos_record(personas)], clock=None, via="http")
 
     # then: the banner is up without a reload
     banner = page.locator("#sos .banner")
@@ -304,6 +308,62 @@ def test_a_shift_of_alerts_says_more_than_the_list_holds_and_mark_all_reads_them
     # then: every alert read, those beyond the list too
     assert page.locator("#unread").inner_text() == ""
     assert BoardAlertRead.objects.filter(user=personas.duty).count() == ALERTS_LISTED + 3
+    assert page.kuzet_errors == []
+
+
+def test_the_board_sounds_an_sos_until_it_is_acknowledged_and_shows_it_in_the_tab(
+    server: str, browser: Any, personas: Any
+) -> None:
+    # given: the duty officer opens the board and turns the sound on (a browser lets a page
+    # sound only after a click on it; here the click is on the header's button)
+    units_heard_now(personas)
+    page = log_in(browser, server, personas.duty)
+    open_board(page, server)
+    sound = page.locator("#sound")
+    if sound.get_attribute("aria-pressed") != "true":
+        sound.click()
+    page.wait_for_selector("#sound[aria-pressed=true]")
+    assert sound.inner_text() == "Sound on"
+    title = page.title()
+
+    # when: an officer presses SOS on the phone
+    device_id, _ = personas.device(personas.a.patrol_officers[0])
+    device = Device.objects.select_related("officer").get(pk=device_id)
+    push_records(device=device, body_or_records=[sos_record(personas)], clock=None, via="http")
+
+    # then: the board rings, and the tab says SOS where another window hides the board
+    page.wait_for_selector("body[data-sounded=sos]", timeout=LIVE_WITHIN_MS)
+    assert page.title().startswith("SOS · (1) ")
+    shot(page, "09-sos-ringing")
+    # ... and rings again while nobody has acknowledged it
+    page.evaluate("delete document.body.dataset.sounded")
+    page.wait_for_selector("body[data-sounded=sos]", timeout=8_000)
+
+    # when: acknowledged
+    page.locator("#sos .banner button.ack-sos").click()
+    page.locator("#sos .banner.acknowledged").wait_for(timeout=5_000)
+    page.evaluate("delete document.body.dataset.sounded")
+
+    # then: quiet, and the tab no longer says SOS
+    page.wait_for_timeout(6_000)
+    assert page.evaluate("document.body.dataset.sounded") is None
+    assert not page.title().startswith("SOS")
+
+    # when: a P1 call arrives (a fight reported through eGov)
+    intake_call(personas, ref="eg-sound", category=Category.VIOLENCE)
+
+    # then: two tones for an urgent call
+    page.wait_for_selector("body[data-sounded=urgent]", timeout=LIVE_WITHIN_MS)
+
+    # when: the officer turns the sound off, and reloads
+    sound.click()
+    assert sound.inner_text() == "Sound off"
+    page.reload()
+    page.wait_for_selector("body[data-live]")
+
+    # then: it stays off
+    assert page.locator("#sound").inner_text() == "Sound off"
+    assert title.endswith("Kuzet — live board")
     assert page.kuzet_errors == []
 
 

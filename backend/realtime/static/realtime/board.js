@@ -296,8 +296,67 @@
     // More unread than the list shows (kept on the server, or pushed off it): "100+".
     const beyond = unreadBeyond || sorted.slice(ALERTS_LISTED).some((a) => !a.read && a.alert_id);
     document.getElementById("unread").textContent = unread ? unread + (beyond ? "+" : "") + " " + TEXT.unread : "";
+    renderTitle(unread ? unread + (beyond ? "+" : "") : "");
     renderSos();
   }
+  // --- sound and the tab's title: a control room hears an SOS and a new call ---------------
+  // Tones made in the page (Web Audio: nothing to download). An SOS rings every few seconds
+  // until someone acknowledges it; a new P0/P1 call sounds twice, any other new call once. A
+  // browser lets a page sound only after a click on it: until then the header's button says
+  // "Turn the sound on" (any click on the board turns it on too). The choice is kept.
+  const SOUND_KEY = "kuzet.board.sound";
+  const RING_EVERY_MS = 5000;
+  const TONES = {
+    sos: [[880, 0], [660, 0.25], [880, 0.5], [660, 0.75]],
+    urgent: [[880, 0], [880, 0.25]],
+    call: [[660, 0]],
+  };
+  const sound = { ctx: null, on: localStorage.getItem(SOUND_KEY) !== "off" };
+  function audioRunning() { return sound.ctx !== null && sound.ctx.state === "running"; }
+  function wakeAudio() {
+    if (!window.AudioContext) return;
+    if (!sound.ctx) sound.ctx = new AudioContext();
+    if (sound.ctx.state !== "running") sound.ctx.resume().then(renderSound, renderSound);
+  }
+  function chime(kind) {
+    if (!sound.on || !audioRunning()) return;
+    const start = sound.ctx.currentTime;
+    for (const [frequency, after] of TONES[kind]) {
+      const osc = sound.ctx.createOscillator(), gain = sound.ctx.createGain();
+      osc.frequency.value = frequency;
+      gain.gain.setValueAtTime(0.25, start + after);
+      gain.gain.exponentialRampToValueAtTime(0.001, start + after + 0.2);
+      osc.connect(gain).connect(sound.ctx.destination);
+      osc.start(start + after);
+      osc.stop(start + after + 0.2);
+    }
+    document.body.dataset.sounded = kind; // what the board last sounded
+  }
+  function openSos() { return [...alerts.values()].some((a) => a.kind === "sos" && !a.acknowledged_at); }
+  function ring() { if (openSos()) chime("sos"); }
+  function renderSound() {
+    const button = document.getElementById("sound");
+    const blocked = sound.on && !audioRunning();
+    button.textContent = !sound.on ? TEXT.sound_off : blocked ? TEXT.sound_blocked : TEXT.sound_on;
+    button.setAttribute("aria-pressed", String(sound.on && !blocked));
+    button.classList.toggle("blocked", blocked);
+  }
+  function renderTitle(unread) {
+    // In the tab, where a duty officer with other windows open still sees it.
+    const prefix = (openSos() ? "SOS · " : "") + (unread ? "(" + unread + ") " : "");
+    document.title = prefix + BASE_TITLE;
+  }
+  const BASE_TITLE = document.title;
+  document.getElementById("sound").addEventListener("click", (event) => {
+    event.stopPropagation();
+    if (sound.on && audioRunning()) sound.on = false;
+    else { sound.on = true; wakeAudio(); }
+    localStorage.setItem(SOUND_KEY, sound.on ? "on" : "off");
+    renderSound();
+  });
+  document.addEventListener("click", () => { if (sound.on && !audioRunning()) wakeAudio(); });
+  setInterval(ring, RING_EVERY_MS);
+
   function renderSos() {
     const banner = document.getElementById("sos");
     // An acknowledged SOS stays a minute, green, so that every board sees who took it.
@@ -329,6 +388,8 @@
   function liveAlert(frame) {
     addAlert({ ...frame, read: false });
     renderAlerts();
+    if (frame.kind === "sos") ring();
+    else if (frame.kind === "incident.created") chime(["P0", "P1"].includes(frame.priority) ? "urgent" : "call");
     if (frame.kind === "unit_unreachable" || frame.kind === "unit_reachable") {
       const unit = state.units.get(frame.unit_id);
       if (unit) { unit.presence = frame.kind === "unit_unreachable" ? "unreachable" : unit.status; fresh.add("units:" + unit.id); render(); }
@@ -463,6 +524,8 @@
   document.getElementById("mark-read").addEventListener("click", markAllRead);
   load(data("board-snapshot"));
   loadAlerts(data("board-alerts"));
+  if (sound.on) wakeAudio(); // allowed where the browser lets this site sound; else the button asks
+  renderSound();
   setInterval(tick, 1000);
   setInterval(renderSos, 15000); // an acknowledged SOS leaves the banner after its minute
   setInterval(checkAlarms, 15000);
