@@ -367,6 +367,35 @@ def test_the_board_sounds_an_sos_until_it_is_acknowledged_and_shows_it_in_the_ta
     assert page.kuzet_errors == []
 
 
+def test_the_console_opens_beside_the_board_which_stays_live(
+    server: str, browser: Any, personas: Any
+) -> None:
+    # given: the board on the duty officer's screen, a call on it
+    incident = intake_call(personas, ref="eg-beside", category="theft")
+    page = log_in(browser, server, personas.duty)
+    open_board(page, server)
+    board_url = page.url
+
+    # when: "Take a call"
+    with page.expect_popup() as opened:
+        page.click("#take-call")
+    console = opened.value
+    console.wait_for_selector("#call-form")
+
+    # then: the form in a window of its own; the board where it was, still live
+    assert page.url == board_url
+    assert page.locator("body[data-live]").count() == 1
+
+    # when: the call's number on the board
+    page.locator("#incidents a.incident-link", has_text=incident.number).click()
+    console.wait_for_url(f"**/admin/dispatch/incident/{incident.pk}/change/")
+
+    # then: the same console window shows it: one board, one console
+    assert len(page.context.pages) == 2
+    assert page.url == board_url
+    assert page.kuzet_errors == []
+
+
 def test_a_deployment_with_a_tile_server_sees_its_tiles_under_the_map(
     transactional_db: Any, tmp_path: Path, browser: Any, personas: Any, tile_server: Any
 ) -> None:

@@ -103,8 +103,11 @@
     return openAssignments(id).some((a) => (!a.acknowledged_at && a.ack_due_at && t > a.ack_due_at)
       || (!a.on_scene_at && a.arrive_due_at && t > a.arrive_due_at));
   }
+  // The console opens in a window of its own, one for every link of the board (a call, Take a
+  // call, Console): the board stays on its screen, live and ringing.
+  const CONSOLE_WINDOW = "kuzet-console";
   function incidentLink(id, number) {
-    return el("a", { href: url("incident", id), class: "incident-link" }, number || String(id));
+    return el("a", { href: url("incident", id), class: "incident-link", target: CONSOLE_WINDOW }, number || String(id));
   }
 
   function incidentActions(r) {
