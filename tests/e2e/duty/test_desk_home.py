@@ -65,10 +65,21 @@ def test_a_duty_officer_starts_the_shift_from_the_desks_home(
     page.wait_for_load_state()
     assert page.url == f"{server}/admin/dispatch/incident/add/"
     page.go_back()
-    page.click("#desk-board")
-    page.wait_for_load_state()
+    with page.expect_popup() as opened:
+        page.click("#desk-board")
+    board = opened.value
+    board.wait_for_load_state()
 
-    # then: the live board, with the waiting calls on it
-    assert page.url == f"{server}/board/"
-    page.wait_for_selector(f"text={waiting[0].number}")
+    # then: the live board in a window of its own (the board's links come back to this
+    # console window), with the waiting calls on it
+    assert board.url == f"{server}/board/"
+    board.wait_for_selector(f"text={waiting[0].number}")
+    assert page.url == f"{server}/admin/"
+
+    # when: a call's number on the board
+    board.locator("#incidents a.incident-link", has_text=waiting[0].number).click()
+
+    # then: it opens in this console window, not in a third one
+    page.wait_for_url(f"**/admin/dispatch/incident/{waiting[0].pk}/change/")
+    assert len(page.context.pages) == 2
     assert page.kuzet_errors == []

@@ -106,6 +106,9 @@
   // The console opens in a window of its own, one for every link of the board (a call, Take a
   // call, Console): the board stays on its screen, live and ringing.
   const CONSOLE_WINDOW = "kuzet-console";
+  // This window is the board's, even when the board was opened in the console's own window
+  // (typed, or from a bookmark): its links must not navigate the board away.
+  window.name = "kuzet-board";
   function incidentLink(id, number) {
     return el("a", { href: url("incident", id), class: "incident-link", target: CONSOLE_WINDOW }, number || String(id));
   }
