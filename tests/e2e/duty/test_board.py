@@ -51,9 +51,12 @@ pytestmark = [
 LIVE_WITHIN_MS = 5_000
 
 
-def sos_record(personas: Any) -> dict[str, Any]:
-    """An SOS pressed on a phone in district A's town, as the app pushes it."""
-    return {
+def press_sos(personas: Any) -> None:
+    """District A's patrol officer presses SOS on the phone in the town: the push service, as
+    over HTTP."""
+    device_id, _ = personas.device(personas.a.patrol_officers[0])
+    device = Device.objects.select_related("officer").get(pk=device_id)
+    sos = {
         "id": "evt-sos-board-0001",
         "kind": "sos",
         "assignment_id": None,
@@ -66,6 +69,7 @@ def sos_record(personas: Any) -> dict[str, Any]:
         "gps_time": None,
         "payload": {},
     }
+    push_records(device=device, body_or_records=[sos], clock=None, via="http")
 
 
 def open_board(page: Any, server: str) -> None:
@@ -193,11 +197,9 @@ def test_an_sos_stays_until_acknowledged_and_alerts_survive_a_reload(
     units_heard_now(personas)
     page = log_in(browser, server, personas.duty)
     open_board(page, server)
-    device_id, _ = personas.device(personas.a.patrol_officers[0])
-    device = Device.objects.select_related("officer").get(pk=device_id)
 
     # when: the officer presses SOS on the phone (the push service, as over HTTP)
-    push_records(device=device, body_or_records=[sos_record(personas)], clock=None, via="http")
+    press_sos(personas)
 
     # then: the banner is up without a reload
     banner = page.locator("#sos .banner")
@@ -327,9 +329,7 @@ def test_the_board_sounds_an_sos_until_it_is_acknowledged_and_shows_it_in_the_ta
     title = page.title()
 
     # when: an officer presses SOS on the phone
-    device_id, _ = personas.device(personas.a.patrol_officers[0])
-    device = Device.objects.select_related("officer").get(pk=device_id)
-    push_records(device=device, body_or_records=[sos_record(personas)], clock=None, via="http")
+    press_sos(personas)
 
     # then: the board rings, and the tab says SOS where another window hides the board
     page.wait_for_selector("body[data-sounded=sos]", timeout=LIVE_WITHIN_MS)
