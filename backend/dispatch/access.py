@@ -7,13 +7,17 @@ scope again for the actor they are given (the admin calls the same services).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
+
+from django.db.models import Model, QuerySet
 
 from backend.common.errors import Forbidden, NotFound
 from backend.people.access import district_scope, is_staff_role, scoped
 from backend.people.models import Role, Unit
 
 from .models import Assignment, Conflict, FollowUpTask, Incident
+
+M = TypeVar("M", bound=Model)
 
 # Roles that run dispatch: the ЦОУ duty officers and the district chiefs. Oblast
 # administrators see everything of the oblast but do not dispatch.
@@ -37,47 +41,35 @@ def require_dispatcher(user: Any) -> None:
         raise Forbidden("Only duty officers and district chiefs dispatch.")
 
 
+def _one(qs: QuerySet[M], user: Any, pk: int, missing: str, path: str = "district") -> M:
+    """The record ``pk`` of ``qs`` within ``user``'s districts; else ``not_found``."""
+    found = scoped(qs, user, path=path).filter(pk=pk).first()
+    if found is None:
+        raise NotFound(missing)
+    return found
+
+
 def access_incident(user: Any, incident_id: int) -> Incident:
-    qs = scoped(Incident.objects.select_related("district", "settlement"), user)
-    incident = qs.filter(pk=incident_id).first()
-    if incident is None:
-        raise NotFound("No such incident.")
-    return incident
+    qs = Incident.objects.select_related("district", "settlement")
+    return _one(qs, user, incident_id, "No such incident.")
 
 
 def access_assignment(user: Any, assignment_id: int) -> Assignment:
-    qs = scoped(
-        Assignment.objects.select_related("incident", "incident__district", "unit"),
-        user,
-        path="incident__district",
-    )
-    assignment = qs.filter(pk=assignment_id).first()
-    if assignment is None:
-        raise NotFound("No such assignment.")
-    return assignment
+    qs = Assignment.objects.select_related("incident", "incident__district", "unit")
+    return _one(qs, user, assignment_id, "No such assignment.", path="incident__district")
 
 
 def access_follow_up(user: Any, follow_up_id: int) -> FollowUpTask:
-    qs = scoped(FollowUpTask.objects.select_related("incident"), user)
-    task = qs.filter(pk=follow_up_id).first()
-    if task is None:
-        raise NotFound("No such follow-up visit.")
-    return task
+    qs = FollowUpTask.objects.select_related("incident")
+    return _one(qs, user, follow_up_id, "No such follow-up visit.")
 
 
 def access_conflict(user: Any, conflict_id: int) -> Conflict:
-    qs = scoped(Conflict.objects.select_related("incident"), user)
-    conflict = qs.filter(pk=conflict_id).first()
-    if conflict is None:
-        raise NotFound("No such conflict.")
-    return conflict
+    return _one(Conflict.objects.select_related("incident"), user, conflict_id, "No such conflict.")
 
 
 def access_unit(user: Any, unit_id: int) -> Unit:
-    unit = scoped(Unit.objects.all(), user).filter(pk=unit_id).first()
-    if unit is None:
-        raise NotFound("No such unit.")
-    return unit
+    return _one(Unit.objects.all(), user, unit_id, "No such unit.")
 
 
 def check_scope(user: Any, *district_ids: int) -> None:
