@@ -301,8 +301,9 @@
     const unread = items.filter((a) => !a.read && a.alert_id).length;
     // More unread than the list shows (kept on the server, or pushed off it): "100+".
     const beyond = unreadBeyond || sorted.slice(ALERTS_LISTED).some((a) => !a.read && a.alert_id);
-    document.getElementById("unread").textContent = unread ? unread + (beyond ? "+" : "") + " " + TEXT.unread : "";
-    renderTitle(unread ? unread + (beyond ? "+" : "") : "");
+    const count = unread ? unread + (beyond ? "+" : "") : "";
+    document.getElementById("unread").textContent = count && count + " " + TEXT.unread;
+    renderTitle(count);
     renderSos();
   }
   // --- sound and the tab's title: a control room hears an SOS and a new call ---------------
@@ -415,7 +416,7 @@
     const through = Math.max(...ids);
     const response = await send(CONFIG.urls.alerts_read, { through }, null);
     if (response.ok) {
-      for (const [id, a] of alerts) if (id && id <= through) a.read = true;
+      for (const [id, a] of alerts) if (typeof id === "number" && id <= through) a.read = true;
       unreadBeyond = false;
       renderAlerts();
     }
