@@ -502,6 +502,22 @@ export function CallDetail({ app, state, id }) {
   )
 }
 
+const sameWords = (a, b) => {
+  const norm = (text) => text.replace(/\s+/g, ' ').replace(/[.!…]+$/, '').trim().toLowerCase()
+  return norm(a) === norm(b)
+}
+
+/** The summary with the description where it adds something: "summary — description". A
+ * call entered at the desk carries its summary as the description too (or as its first
+ * line), and the phone printed it twice. */
+export function summaryText({ summary, description }) {
+  const head = (summary ?? '').trim()
+  let more = (description ?? '').trim()
+  const [first, ...rest] = more.split('\n')
+  if (head && sameWords(first, head)) more = rest.join('\n').trim()
+  return [head, more].filter(Boolean).join(' — ')
+}
+
 /** Where the call is and who called: the village with *Open in maps*, the landmark, the
  * distance from the phone's last fix, the summary, the caller with a call button. */
 export function IncidentFacts({ state, incident }) {
@@ -513,6 +529,7 @@ export function IncidentFacts({ state, incident }) {
   const distance = fix && lat != null && lon != null ? distanceM(fix.lat, fix.lon, lat, lon) : null
   const name = placeName(lang, settlement)
   const map = mapLink(lat, lon, incident.landmark || name, navigator.userAgent)
+  const summary = summaryText(incident)
   return (
     <dl class="facts">
       <dt>{t(lang, 'place')}</dt>
@@ -532,10 +549,10 @@ export function IncidentFacts({ state, incident }) {
       )}
       <dt>{t(lang, 'distance')}</dt>
       <dd>{distance != null ? formatDistance(lang, distance) : t(lang, 'distance_unknown')}</dd>
-      {(incident.summary || incident.description) && (
+      {summary && (
         <>
           <dt>{t(lang, 'summary')}</dt>
-          <dd>{[incident.summary, incident.description].filter(Boolean).join(' — ')}</dd>
+          <dd class="summary">{summary}</dd>
         </>
       )}
       {(incident.caller_name || incident.caller_phone) && (
