@@ -1,23 +1,41 @@
-// A call's time line: an open call counts from its dispatch; a closed one says when it
-// closed instead of counting on for days.
+// A call's time line: an open call counts from its dispatch; one over for the unit says when
+// and how — "closed" only when the incident is closed, "cleared" when the unit cleared it and
+// the incident waits for the chief (it read "closed 06:28" there).
 import { describe, expect, it } from 'vitest'
 import { callAge } from '../src/ui/Calls.jsx'
 
 describe('callAge', () => {
   const now = Date.UTC(2026, 2, 12, 9, 0) // 14:00 in Almaty
   const dispatched = now - 3 * 3600_000 // 11:00
+  const hour = 3600_000
 
   it('counts an open call from its dispatch', () => {
     const open = { status: 'en_route', dispatched_at: dispatched, closed_at: null }
-    expect(callAge('en', open, now)).toBe('3 h 0 min since dispatch')
+    expect(callAge('en', open, now, { status: 'active', closed_at: null })).toBe('3 h 0 min since dispatch')
   })
 
-  it('says when a closed call closed, in every language', () => {
-    const cleared = { status: 'cleared', dispatched_at: dispatched, closed_at: now - 2 * 3600_000 }
-    expect(callAge('en', cleared, now)).toBe('closed 12:00')
-    expect(callAge('ru', cleared, now)).toBe('закрыт 12:00')
-    expect(callAge('kk', cleared, now)).toBe('жабылды 12:00')
-    const yesterday = { ...cleared, status: 'cancelled', closed_at: now - 20 * 3600_000 }
-    expect(callAge('en', yesterday, now)).toBe('closed 11 Mar 18:00')
+  it('says a call the unit cleared is cleared, not closed, while the incident is not closed', () => {
+    const cleared = { status: 'cleared', dispatched_at: dispatched, cleared_at: now - 2 * hour, closed_at: now - 2 * hour }
+    const incident = { status: 'cleared', closed_at: null }
+    expect(callAge('en', cleared, now, incident)).toBe('cleared 12:00')
+    expect(callAge('ru', cleared, now, incident)).toBe('завершён 12:00')
+    expect(callAge('kk', cleared, now, incident)).toBe('аяқталды 12:00')
+  })
+
+  it('says when the incident closed, once it has, in every language', () => {
+    const cleared = { status: 'cleared', dispatched_at: dispatched, cleared_at: now - 2 * hour, closed_at: now - 2 * hour }
+    const incident = { status: 'closed', closed_at: now - hour }
+    expect(callAge('en', cleared, now, incident)).toBe('closed 13:00')
+    expect(callAge('ru', cleared, now, incident)).toBe('закрыт 13:00')
+    expect(callAge('kk', cleared, now, incident)).toBe('жабылды 13:00')
+    const yesterday = { status: 'closed', closed_at: now - 20 * hour }
+    expect(callAge('en', cleared, now, yesterday)).toBe('closed 11 Mar 18:00')
+  })
+
+  it('says a stand-down is a stand-down', () => {
+    const cancelled = { status: 'cancelled', dispatched_at: dispatched, cancelled_at: now - hour, closed_at: now - hour }
+    expect(callAge('ru', cancelled, now, { status: 'cancelled', closed_at: null })).toBe('отменён 13:00')
+    const superseded = { status: 'superseded', dispatched_at: dispatched, superseded_at: now - hour, closed_at: now - hour }
+    expect(callAge('kk', superseded, now, { status: 'assigned', closed_at: null })).toBe('басқа жасаққа берілді 13:00')
   })
 })

@@ -28,12 +28,23 @@ export function registryNumberOk(number) {
   return REGISTRY_NUMBER_RE.test(number)
 }
 
-// How long a call has been going, while it is open; when it closed, once it has (a closed
-// call's "time since dispatch" kept counting for days).
-export function callAge(lang, assignment, now) {
-  if (isClosed(assignment) && assignment.closed_at) {
-    return t(lang, 'closed_at', { t: formatTime(lang, assignment.closed_at, now) })
+// How long a call has been going, while it is open; once it is over for the unit, when and
+// how: "closed" only when the incident is closed (the chief's word), else what ended it for
+// the unit — cleared, cancelled, given to another unit. A call the unit had only cleared read
+// "closed 06:28" while the incident waited for the chief (a closed call's "time since
+// dispatch" had kept counting for days).
+const ENDED = {
+  cleared: ['cleared_line', 'cleared_at'],
+  cancelled: ['cancelled_line', 'cancelled_at'],
+  superseded: ['superseded_line', 'superseded_at'],
+}
+export function callAge(lang, assignment, now, incident) {
+  if (isClosed(assignment) && incident?.status === 'closed' && incident.closed_at) {
+    return t(lang, 'closed_at', { t: formatTime(lang, incident.closed_at, now) })
   }
+  const ended = ENDED[assignment.status]
+  const at = ended && (assignment[ended[1]] ?? assignment.closed_at)
+  if (at) return t(lang, ended[0], { t: formatTime(lang, at, now) })
   return t(lang, 'since_dispatch', { t: formatAge(lang, assignment.dispatched_at, now) })
 }
 
@@ -73,7 +84,7 @@ export function CallList({ state }) {
           </span>
           <span class="call-place">{[placeOf(state, incident), incident?.landmark].filter(Boolean).join(' · ')}</span>
           <span class="call-age">
-            {callAge(lang, assignment, now)}
+            {callAge(lang, assignment, now, incident)}
             {incident?.number ? ` · № ${incident.number}` : ''}
           </span>
         </a>
@@ -486,7 +497,7 @@ export function CallDetail({ app, state, id }) {
         <h1>{incident ? label(lang, 'category', incident.category) : '…'}</h1>
         <p class="status-line">
           {label(lang, 'assignment_status', status)} · {t(lang, 'dispatched_at', { t: formatTime(lang, assignment.dispatched_at, now) })} ·{' '}
-          {callAge(lang, assignment, now)}
+          {callAge(lang, assignment, now, incident)}
         </p>
         {incident?.number && <p class="number">№ {incident.number}</p>}
       </header>
