@@ -438,7 +438,9 @@ const codes = {
   },
   assignment_status: {
     dispatched: { kk: 'Жіберілді', ru: 'Направлен', en: 'Dispatched' },
-    delivered: { kk: 'Жетті', ru: 'Доставлен', en: 'Delivered' },
+    // On the officer's phone, not at the scene: "Жетті" alone read as "arrived", and
+    // "Доставлен" beside "Доставка" (transporting) as a person brought in.
+    delivered: { kk: 'Телефонға жетті', ru: 'Доставлен на телефон', en: 'Delivered to phone' },
     acknowledged: { kk: 'Қабылданды', ru: 'Принят', en: 'Acknowledged' },
     en_route: { kk: 'Жолда', ru: 'В пути', en: 'En route' },
     on_scene: { kk: 'Орнында', ru: 'На месте', en: 'On scene' },

@@ -33,6 +33,16 @@ describe('i18n', () => {
     expect(codeValues('outcome_code')).toHaveLength(11)
   })
 
+  it('says a delivered call reached the phone, not the scene, as the timeline does', () => {
+    // "Жетті" alone read as "arrived on scene"; "Доставлен" as a person brought in
+    expect(label('kk', 'assignment_status', 'delivered')).toBe('Телефонға жетті')
+    expect(label('ru', 'assignment_status', 'delivered')).toBe('Доставлен на телефон')
+    expect(label('en', 'assignment_status', 'delivered')).toBe('Delivered to phone')
+    // the words of "my facts" (Russian: the call, masculine; the fact there, neuter)
+    expect(label('kk', 'event_kind', 'delivered')).toBe('Телефонға жетті')
+    expect(label('ru', 'event_kind', 'delivered')).toBe('Доставлено на телефон')
+  })
+
   it("says the server's own stand-down reason in words and a duty officer's as typed", () => {
     expect(reasonText('kk', 'incident closed')).toBe('шақыру жабылды')
     expect(reasonText('ru', 'incident closed')).toBe('вызов закрыт')
