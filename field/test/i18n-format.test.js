@@ -96,4 +96,21 @@ describe('distance', () => {
     expect(formatDistance('ru', 12_440)).toBe('12,4 км')
     expect(formatDistance('en', 843)).toBe('840 m')
   })
+
+  it('writes a Kazakh decimal with a comma, also where the browser has no Kazakh number data', () => {
+    // given: Debian's chromium, which formats kk-KZ numbers as its root locale ("3.3")
+    const Real = Intl.NumberFormat
+    const spy = vi.spyOn(Intl, 'NumberFormat').mockImplementation(function (locale, options) {
+      return new Real(String(locale).startsWith('kk') ? 'und' : locale, options)
+    })
+    try {
+      // then: as in Russian
+      expect(formatDistance('kk', 3_300)).toBe('3,3 км')
+      expect(formatDistance('ru', 3_300)).toBe('3,3 км')
+      expect(formatDistance('kk', 141_000)).toBe('141 км')
+      expect(formatDistance('en', 3_300)).toBe('3.3 km')
+    } finally {
+      spy.mockRestore()
+    }
+  })
 })
