@@ -114,6 +114,7 @@ KEY_LABELS: dict[str, Promise] = {
     "number": gettext_lazy("Number"),
     "external_ref": gettext_lazy("External reference"),
     "duplicate_of": gettext_lazy("Duplicate of"),
+    "was_duplicate_of": gettext_lazy("Had been linked as a repeat of"),
     "risk_subjects": gettext_lazy("Risk subjects"),
     "follow_up_id": gettext_lazy("Follow-up visit"),
     "together_with": gettext_lazy("Resolved with the conflicts"),

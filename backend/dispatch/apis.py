@@ -559,6 +559,23 @@ class IncidentReopenApi(_IncidentCommandApi):
     command = staticmethod(services.incident_reopen)
 
 
+class SeparateInput(serializers.Serializer[Any]):
+    reason = serializers.CharField(
+        max_length=200, help_text="what makes it another event than the call it was linked to"
+    )
+
+
+@_incident_command_schema(
+    "incident_separate",
+    "A report linked as a duplicate is a call of its own; it goes to the queue "
+    "(409 `incident_not_duplicate` if it is not linked)",
+    SeparateInput,
+)
+class IncidentSeparateApi(_IncidentCommandApi):
+    Input = SeparateInput
+    command = staticmethod(services.incident_separate)
+
+
 # --- staff: follow-up visits -----------------------------------------------------------------
 
 

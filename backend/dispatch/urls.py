@@ -30,6 +30,11 @@ urlpatterns = [
         name="incident-reopen",
     ),
     path(
+        "incidents/<int:incident_id>/separate/",
+        apis.IncidentSeparateApi.as_view(),
+        name="incident-separate",
+    ),
+    path(
         "assignments/<int:assignment_id>/cancel/",
         apis.AssignmentCancelApi.as_view(),
         name="assignment-cancel",

@@ -131,6 +131,7 @@ def board_labels() -> dict[str, dict[str, str]]:
             "incident.closed": _("Closed"),
             "incident.cancelled": _("Cancelled"),
             "incident.reopened": _("Reopened"),
+            "incident.separated": _("Not a repeat: a call of its own"),
             "assignment.dispatched": _("Dispatched"),
             "assignment.cancelled": _("Assignment cancelled"),
             "assignment.reassigned": _("Reassigned"),

@@ -21,10 +21,17 @@ from backend.ledger.models import AuditEntry
 from backend.people.admin_scoping import ConditionFilter, ScopedAdminMixin
 from backend.people.models import Role, Unit
 
-from ..models import Incident, RiskSubject
+from ..models import Assignment, Incident, RiskSubject
 from ..selectors import object_names
 from .formatting import payload_html, when_text
-from .timeline import UNIT_KEYS, incident_ids_in, risk_subject_ids_in, with_numbers, worded
+from .timeline import (
+    UNIT_KEYS,
+    assignment_ids_in,
+    incident_ids_in,
+    risk_subject_ids_in,
+    with_numbers,
+    worded,
+)
 
 
 class _NamedObjectsChangeList(ChangeList):
@@ -139,8 +146,8 @@ def _unit_ids(data: Mapping[str, Any]) -> set[int]:
 
 
 def readable(data: Any) -> Any:
-    """An entry's data with its codes as words, units by callsign and incidents by their
-    numbers (one read each)."""
+    """An entry's data with its codes as words, units by callsign, incidents by their
+    numbers and the assignments it lists by their units (one read each)."""
     if not isinstance(data, dict):
         return data
     callsigns = dict(Unit.objects.filter(pk__in=_unit_ids(data)).values_list("pk", "callsign"))
@@ -148,4 +155,10 @@ def readable(data: Any) -> Any:
     numbers = dict(Incident.objects.filter(pk__in=ids).values_list("pk", "number")) if ids else {}
     named = risk_subject_ids_in(data)
     subjects = {r.pk: str(r) for r in RiskSubject.objects.filter(pk__in=named)} if named else {}
-    return with_numbers(worded(data, callsigns), numbers, subjects)
+    listed = assignment_ids_in(data)
+    assignments = (
+        dict(Assignment.objects.filter(pk__in=listed).values_list("pk", "unit__callsign"))
+        if listed
+        else {}
+    )
+    return with_numbers(worded(data, callsigns), numbers, subjects, assignments)

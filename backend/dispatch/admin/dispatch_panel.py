@@ -4,9 +4,10 @@ Pieces that call the same services as the API:
 
 * :class:`IncidentDispatchAdminMixin` — put it FIRST in ``IncidentAdmin``'s bases. It adds
   POST-only URLs under the incident's change page (dispatch a unit; close, cancel, reopen
-  the incident; set its registry numbers; cancel, reassign, record on the officer's behalf
-  for each open assignment), a GET URL for the panel alone (``panel/``), and the panel's
-  context (``kuzet_dispatch``) to ``change_view``.
+  the incident, or make a linked repeat a call of its own; set its registry numbers;
+  cancel, reassign, record on the officer's behalf for each open assignment), a GET URL
+  for the panel alone (``panel/``), and the panel's context (``kuzet_dispatch``) to
+  ``change_view``.
 * the templates ``admin/dispatch/incident/panel.html`` (the panel: what the commands
   re-render) and ``change_form.html`` (the page: the panel BEFORE the admin's own
   ``<form id="incident_form">`` — a form nested in another is dropped by the browser, which
@@ -77,6 +78,11 @@ INCIDENT_COMMANDS: dict[str, tuple[Callable[..., Any], tuple[str, ...], Any]] = 
     ),
     "cancel": (services.incident_cancel, ("reason",), _("Incident cancelled: {result}.")),
     "reopen": (services.incident_reopen, ("reason",), _("Reopened: {result}.")),
+    "separate": (
+        services.incident_separate,
+        ("reason",),
+        _("A call of its own, waiting for a unit: {result}."),
+    ),
 }
 # The local time input (the district's time zone): what the browser's datetime-local sends.
 TIME_INPUT_FORMATS = ("%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M")
@@ -276,6 +282,12 @@ class IncidentDispatchAdminMixin:
             "can_close": may_dispatch and incident.status not in INCIDENT_COMMANDED_OVER,
             "can_cancel": may_dispatch and incident.status not in lifecycle.INCIDENT_ENDED,
             "can_reopen": may_dispatch and incident.status in INCIDENT_COMMANDED_OVER,
+            # A report linked as a repeat of an earlier call that is another event after all.
+            "can_separate": may_dispatch and incident.status == lifecycle.IncidentStatus.DUPLICATE,
+            "original": incident.duplicate_of,
+            "original_url": (
+                url("change", incident.duplicate_of_id) if incident.duplicate_of_id else ""
+            ),
             "zone": selectors.incident_zone(incident),
             "zone_label": _choice_label(Zone, selectors.incident_zone(incident)),
             "received_text": when_text(incident.received_at),
@@ -315,6 +327,7 @@ class IncidentDispatchAdminMixin:
             "close_url": url("kuzet_close", incident.pk),
             "cancel_url": url("kuzet_cancel", incident.pk),
             "reopen_url": url("kuzet_reopen", incident.pk),
+            "separate_url": url("kuzet_separate", incident.pk),
             "registry_url": url("kuzet_registry", incident.pk),
             "timeline": timeline,
             "timeline_reads": sum(row.read for row in timeline),
@@ -426,7 +439,8 @@ class IncidentDispatchAdminMixin:
     def kuzet_incident_command_view(
         self, request: HttpRequest, object_id: str, command: str
     ) -> HttpResponse:
-        """Close, cancel or reopen: the POSTed fields of the command go to its service."""
+        """Close, cancel, reopen or separate: the POSTed fields of the command go to its
+        service."""
         run, fields, success = INCIDENT_COMMANDS[command]
         incident = self._kuzet_incident(request, object_id)
         assert incident is not None

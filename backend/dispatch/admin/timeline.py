@@ -153,12 +153,23 @@ def _event_source(e: Event) -> str:
     return f"{source} / {via_text(e.via)}"
 
 
+# Keys of audit data that name an incident by id, and lists of assignments by id (the calls'
+# assignments cleared or stood down when it was closed or cancelled).
+INCIDENT_KEYS = ("incident_id", "duplicate_of", "was_duplicate_of")
+ASSIGNMENT_LIST_KEYS = ("cleared", "cancelled")
+
+
 def with_numbers(
-    data: Any, numbers: Mapping[int, str], subjects: Mapping[int, str] | None = None
+    data: Any,
+    numbers: Mapping[int, str],
+    subjects: Mapping[int, str] | None = None,
+    assignments: Mapping[int, str] | None = None,
 ) -> Any:
-    """Data with the incidents it names (``incident_id``, ``incident_ids``) by their numbers,
-    where ``numbers`` has them, and the risk register's entries (``risk_subjects``) by their
-    names where ``subjects`` has them ("Risk subjects: 13" read as thirteen)."""
+    """Data with the incidents it names (:data:`INCIDENT_KEYS`, ``incident_ids``) by their
+    numbers where ``numbers`` has them, the risk register's entries (``risk_subjects``) by
+    their names where ``subjects`` has them ("Risk subjects: 13" read as thirteen), and the
+    assignments it lists (:data:`ASSIGNMENT_LIST_KEYS`) by their units' callsigns where
+    ``assignments`` has them ("Assignments stood down: 88" read as eighty-eight)."""
     if not isinstance(data, Mapping):
         return data
 
@@ -167,12 +178,16 @@ def with_numbers(
         return numbers.get(key, value) if key is not None else value
 
     out = dict(data)
-    if "incident_id" in out:
-        out["incident_id"] = number(out["incident_id"])
+    for key in INCIDENT_KEYS:
+        if out.get(key) is not None:
+            out[key] = number(out[key])
     if isinstance(out.get("incident_ids"), list):
         out["incident_ids"] = [number(v) for v in out["incident_ids"]]
     if subjects is not None and isinstance(out.get("risk_subjects"), list):
         out["risk_subjects"] = [subjects.get(v, v) for v in out["risk_subjects"]]
+    for key in ASSIGNMENT_LIST_KEYS:
+        if assignments is not None and isinstance(out.get(key), list):
+            out[key] = [assignments.get(v, v) for v in out[key]]
     return out
 
 
@@ -182,11 +197,21 @@ def risk_subject_ids_in(data: Any) -> set[int]:
     return {v for v in named if isinstance(v, int)} if isinstance(named, list) else set()
 
 
+def assignment_ids_in(data: Any) -> set[int]:
+    """The assignments ``data`` lists by id (for :func:`with_numbers`)."""
+    if not isinstance(data, Mapping):
+        return set()
+    listed = [
+        v for key in ASSIGNMENT_LIST_KEYS if isinstance(data.get(key), list) for v in data[key]
+    ]
+    return {v for v in listed if isinstance(v, int)}
+
+
 def incident_ids_in(data: Any) -> set[int]:
     """The incidents ``data`` names by id (for :func:`with_numbers`)."""
     if not isinstance(data, Mapping):
         return set()
-    named = [data.get("incident_id"), *(data.get("incident_ids") or [])]
+    named = [*(data.get(key) for key in INCIDENT_KEYS), *(data.get("incident_ids") or [])]
     return {int(v) for v in named if isinstance(v, int | str) and str(v).isdigit()}
 
 
@@ -380,12 +405,16 @@ def incident_timeline(incident: Incident) -> list[TimelineRow]:
         .select_related("actor")
         .order_by("id")
     )
-    numbers = {incident.pk: incident.number}
     entries = [(entry, entry.data_dict) for entry in audits]
+    # the call a report was linked to as a repeat is another incident: read its number
+    other_ids = set().union(*(incident_ids_in(data) for _entry, data in entries)) - {incident.pk}
+    numbers = {incident.pk: incident.number}
+    numbers.update(Incident.objects.filter(pk__in=other_ids).values_list("pk", "number"))
     subject_ids = set().union(*(risk_subject_ids_in(data) for _entry, data in entries))
     subjects = {r.pk: str(r) for r in RiskSubject.objects.filter(pk__in=subject_ids)}
+    units_of = {a.pk: a.unit.callsign for a in assignments}
     for entry, raw in entries:
-        data = with_numbers(worded(readable(raw), callsigns), numbers, subjects)
+        data = with_numbers(worded(readable(raw), callsigns), numbers, subjects, units_of)
         rows.append(
             TimelineRow(
                 entry.at,

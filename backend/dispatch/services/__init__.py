@@ -34,6 +34,7 @@ from .incidents import (
     incident_create,
     incident_registry_set,
     incident_reopen,
+    incident_separate,
 )
 from .intake import (
     IntakeOutcome,
@@ -68,6 +69,7 @@ __all__ = [
     "incident_dispatch",
     "incident_registry_set",
     "incident_reopen",
+    "incident_separate",
     "intake_key_authenticate",
     "intake_key_issue",
     "intake_key_revoke",

@@ -552,6 +552,73 @@ def incident_reopen(
     return inc
 
 
+def incident_separate(
+    *, incident: Incident, by: Any, reason: str, now: dt.datetime | None = None
+) -> Incident:
+    """A report linked as a repeat of an earlier call is a call of its own (another house in
+    the same village, a new event at the same place): the link is undone and it waits for a
+    unit of its own, its waiting counted from when it was received. A DV call then counts
+    for its risk subjects and gets its follow-up visit, as a first report would have. The
+    link stays on the timeline and in the audit log; the duty officer says what makes it a
+    different event."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(
+            "Say what makes this a different event from the call it was linked to.",
+            code="reason_required",
+        )
+    now = now or clock.now()
+    with uow.unit_of_work():
+        inc = lock_one(Incident, incident.pk)
+        if inc is None:
+            raise Conflict("The incident is gone.", code="not_found")
+        check_scope(by, inc.district_id)
+        if inc.status != IncidentStatus.DUPLICATE or inc.duplicate_of_id is None:
+            raise Conflict(
+                "Only a report linked as a duplicate can be made a call of its own.",
+                code="incident_not_duplicate",
+            )
+        original = Incident.objects.only("id", "number").get(pk=inc.duplicate_of_id)
+        inc.status = lifecycle.INCIDENT_NEW
+        inc.duplicate_of = None
+        inc.save(update_fields=["status", "duplicate_of"])
+        subjects: list[RiskSubject] = []
+        follow_up = None
+        if inc.is_dv:
+            subjects = risk.dv_call_count(
+                inc,
+                subjects=selectors.risk_subjects_for(
+                    district_id=inc.district_id,
+                    settlement_id=inc.settlement_id,
+                    caller_phone=inc.caller_phone,
+                    landmark=inc.landmark,
+                ),
+            )
+            if inc.settlement is not None:  # every call has a place (incident_new)
+                follow_up = _dv_follow_up(inc, settlement=inc.settlement)
+        uow.audit(
+            AuditAction.INCIDENT_SEPARATED,
+            actor=by,
+            obj=inc,
+            data={
+                "reason": reason[:200],
+                "was_duplicate_of": original.pk,
+                "risk_subjects": [s.pk for s in subjects],
+                "follow_up_id": follow_up.pk if follow_up else None,
+            },
+        )
+        uow.touch(SyncTable.INCIDENTS, inc.pk)
+        board_notify(
+            "incident.separated",
+            incident=inc,
+            actor=actor_label(by),
+            status=inc.status,
+            was_duplicate_of_number=original.number,
+            risk=bool(inc.risk_flags),
+        )
+    return inc
+
+
 # The external registries an incident may carry a number of (Kuzet is not their system of
 # record): the field on the incident for each kind.
 REGISTRY_FIELDS: dict[str, str] = {

@@ -356,3 +356,58 @@ def test_a_dv_calls_reads_are_folded_in_its_timeline_until_asked_for(
     assert page.locator("#kuzet-show-reads").is_checked()
     assert page.locator("#kuzet-timeline tr.kuzet-read").first.is_visible()
     assert page.kuzet_errors == []
+
+
+def test_a_second_caller_about_another_house_gets_a_unit_of_their_own(
+    server: str, browser: Any, personas: Any
+) -> None:
+    # given: a DV call from one house in Ayagoz; ten minutes later another caller from the same
+    # town about another house, which Kuzet linked as a repeat of the first; the duty officer
+    # reads Kazakh
+    a = personas.a
+    now = clock.now()
+    first = factories.incident(
+        district=a.district,
+        settlement=a.town,
+        category="domestic_violence",
+        priority="P1",
+        summary="шум у соседей, крики",
+        received_at=now - dt.timedelta(minutes=12),
+    )
+    second = factories.incident(
+        district=a.district,
+        settlement=a.town,
+        category="domestic_violence",
+        priority="P1",
+        summary="муж с ножом, ул. Ауэзова 3",
+        received_at=now - dt.timedelta(minutes=2),
+        status="duplicate",
+        duplicate_of=first,
+    )
+    page = log_in(browser, server, personas.duty, language="kk")
+
+    # when: the duty officer opens the second call
+    page.goto(f"{server}/admin/dispatch/incident/{second.pk}/change/")
+    page.wait_for_selector("#kuzet-separate")
+
+    # then: it names the call it repeats, with a link, and sends no unit yet
+    repeat = page.locator("#kuzet-call dd a", has_text=first.number)
+    assert repeat.get_attribute("href") == f"/admin/dispatch/incident/{first.pk}/change/"
+    assert page.locator("#kuzet-dispatch").count() == 0
+    shot(page, "40-repeat-linked-kk")
+
+    # when: it is another house — the duty officer says so and makes it a call of its own
+    page.locator("#kuzet-separate input[name=reason]").fill("басқа үй, пышақпен")
+    page.locator("#kuzet-separate input[type=submit]").click()
+    notices = _notice(page, "Жеке шақыру")
+
+    # then: the panel offers the nearest units, and one click sends the nearest
+    assert second.number in notices
+    page.wait_for_selector("#kuzet-dispatch tr.kuzet-unit")
+    page.locator("#kuzet-dispatch tr.kuzet-unit").first.locator("input[type=submit]").click()
+    _notice(page, "A-PC1")
+    second.refresh_from_db()
+    assert (second.status, second.duplicate_of) == ("assigned", None)
+    assert Assignment.objects.get(incident=second).unit == a.patrol
+    assert AuditEntry.objects.filter(action="incident.separated", object_id=str(second.pk)).exists()
+    shot(page, "41-repeat-separated-and-dispatched-kk")

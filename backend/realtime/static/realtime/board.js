@@ -396,7 +396,7 @@
     addAlert({ ...frame, read: false });
     renderAlerts();
     if (frame.kind === "sos") ring();
-    else if (frame.kind === "incident.created") chime(["P0", "P1"].includes(frame.priority) ? "urgent" : "call");
+    else if (frame.kind === "incident.created" || frame.kind === "incident.separated") chime(["P0", "P1"].includes(frame.priority) ? "urgent" : "call");
     if (frame.kind === "unit_unreachable" || frame.kind === "unit_reachable") {
       const unit = state.units.get(frame.unit_id);
       if (unit) { unit.presence = frame.kind === "unit_unreachable" ? "unreachable" : unit.status; fresh.add("units:" + unit.id); render(); }
