@@ -1,0 +1,102 @@
+"""What an officer reads on the field app stays readable, in a real browser (Debian's
+chromium, 390 × 844 like the QA's phone, against uvicorn on PostgreSQL), in Kazakh (which
+runs longest) and Russian: the calls the unit finished.
+
+Screenshots: var/screenshots/field/3x-*.png.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from tests.e2e import browser
+from tests.e2e.browser import launch_phone, screenshot
+
+from .conftest import enrolment_code
+from .phone import enrol
+
+expect = pytest.importorskip(
+    "playwright.sync_api", reason="the playwright package is missing"
+).expect
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.slow,
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+]
+
+SUITE = "field"
+QA_PHONE = {"viewport": {"width": 390, "height": 844}}
+MILESTONES = {
+    "kk": ["Қабылдадым", "Жолдамын", "Орнындамын", "Аяқтадым"],
+    "ru": ["Принял", "В пути", "На месте", "Освободился"],
+}
+# How much of an element is drawn: the product of its own and its ancestors' opacity (the
+# contrast helper reads colours, which opacity does not change).
+OPACITY = """el => {
+  let seen = 1
+  for (let node = el; node && node.nodeType === 1; node = node.parentElement) {
+    seen *= Number(getComputedStyle(node).opacity)
+  }
+  return seen
+}"""
+
+
+def dispatch_call(duty_api, district, unit, **fields):
+    """The duty officer enters a 102 call in the district's town and dispatches ``unit``."""
+    body = {
+        "received_at": dt.datetime.now(dt.UTC).isoformat(),
+        "category": "noise",
+        "settlement_kato": district.town.kato,
+        "landmark": "ул. Абая 12, у магазина «Арман»",
+        "summary": "Громкая музыка у соседей после полуночи",
+        "caller": {"name": "Айгуль", "phone": "+7 707 123 45 67"},
+        **fields,
+    }
+    incident = duty_api.post("/api/v1/incidents/", body)
+    duty_api.post(f"/api/v1/incidents/{incident['id']}/assignments/", {"unit_id": unit.pk})
+    return incident
+
+
+def speak(page, server, lang: str) -> None:
+    """Switch the app's language on the unit screen (the phone enrols in Russian)."""
+    if lang == "kk":
+        page.locator("a.unit-chip").click()
+        page.get_by_role("button", name="Қазақша").click()
+    page.goto(f"{server.url}/app/#/")
+
+
+def work_to_cleared(page, lang: str) -> None:
+    for name in MILESTONES[lang]:
+        page.get_by_role("button", name=name, exact=True).click()
+        expect(page.get_by_role("button", name=name)).to_contain_text("✓")
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+def test_a_finished_call_reads_at_full_contrast(field_server, duty_api, personas, profile, lang):
+    # given: a call the officer has worked to cleared
+    a = personas.a
+    with browser.playwright() as driver:
+        phone = launch_phone(driver, profile, **QA_PHONE)
+        page = phone.pages[0]
+        enrol(page, field_server, enrolment_code(a.patrol_officers[0].username))
+        speak(page, field_server, lang)
+        incident = dispatch_call(duty_api, a, a.patrol)
+        page.locator("a.call", has_text=incident["number"]).click()
+        work_to_cleared(page, lang)
+
+        # when: back on the list
+        page.go_back()
+        card = page.locator("ul.calls.closed a.call")
+        expect(card).to_have_count(1)
+        screenshot(page, SUITE, f"30-finished-call-{lang}")
+
+        # then: its grey text is drawn whole (no opacity) at WCAG AA contrast or better
+        for part in (".category", ".status", ".call-place", ".call-age"):
+            selector = f"ul.calls.closed a.call {part}"
+            assert page.locator(selector).first.evaluate(OPACITY) == 1, part
+            assert browser.contrast(page, selector) >= 4.5, part
+        phone.close()
