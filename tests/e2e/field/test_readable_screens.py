@@ -1,6 +1,6 @@
 """What an officer reads on the field app stays readable, in a real browser (Debian's
 chromium, 390 × 844 like the QA's phone, against uvicorn on PostgreSQL), in Kazakh (which
-runs longest) and Russian: the calls the unit finished.
+runs longest) and Russian: the calls the unit finished, the SOS button while it is held.
 
 Screenshots: var/screenshots/field/3x-*.png.
 """
@@ -99,4 +99,41 @@ def test_a_finished_call_reads_at_full_contrast(field_server, duty_api, personas
             selector = f"ul.calls.closed a.call {part}"
             assert page.locator(selector).first.evaluate(OPACITY) == 1, part
             assert browser.contrast(page, selector) >= 4.5, part
+        phone.close()
+
+
+# Every element inside ``root`` that holds text of its own.
+TEXT_HOLDERS = """root => [...root.querySelectorAll('*')].filter((el) =>
+  [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim()))"""
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+def test_the_sos_button_reads_while_it_is_held(field_server, duty_api, personas, profile, lang):
+    # given: the SOS confirmation open
+    a = personas.a
+    with browser.playwright() as driver:
+        phone = launch_phone(driver, profile, **QA_PHONE)
+        page = phone.pages[0]
+        enrol(page, field_server, enrolment_code(a.patrol_officers[0].username))
+        speak(page, field_server, lang)
+        page.get_by_role("button", name="SOS").click()
+        hold = page.locator(".sos-hold")
+        box = hold.bounding_box()
+
+        # when: the officer holds it, and the red has covered half of it
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        page.mouse.down()
+        page.evaluate("document.getAnimations().forEach((a) => { a.pause(); a.currentTime = 600 })")
+        expect(hold).to_have_class("sos-hold holding")
+
+        # then: every text in the button reads against what is behind it
+        texts = hold.evaluate_handle(TEXT_HOLDERS)
+        ratios = [
+            texts.evaluate(f"(list) => ({browser._CONTRAST_JS})(list[{i}])")
+            for i in range(texts.evaluate("(list) => list.length"))
+        ]
+        screenshot(page, SUITE, f"31-sos-holding-{lang}")
+        page.mouse.up()
+        assert ratios
+        assert min(ratios) >= 4.5, ratios
         phone.close()
