@@ -7,21 +7,22 @@ codes as words and units by callsign (``timeline.worded``), the incident by its 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from django.contrib import admin
 from django.contrib.admin.views.main import ChangeList
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from backend.ledger.actions import action_label, object_type_label
+from backend.ledger.actions import ACTION_LABELS, action_label, object_type_label
 from backend.ledger.models import AuditEntry
 from backend.people.admin_scoping import ConditionFilter, ScopedAdminMixin
 from backend.people.models import Role, Unit
 
-from ..models import Assignment, Incident, RiskSubject
+from ..models import Assignment, Conflict, FollowUpTask, Incident, RiskSubject
 from ..selectors import object_names
 from .formatting import payload_html, when_text
 from .timeline import (
@@ -43,6 +44,48 @@ class _NamedObjectsChangeList(ChangeList):
         names = object_names(self.result_list)
         for entry in self.result_list:
             entry.named = names.get((entry.object_type, entry.object_id), entry.object_id)
+
+
+# A call's number as a duty officer types it: whole ("1010-2026-000112") or its tail ("000112",
+# "112"); a search for it finds the entries about the call and about its assignments,
+# conflicts and follow-up visits (the incident page's timeline).
+CALL_NUMBER_RE = re.compile(r"\d[\d-]{1,19}")
+# More calls than this matching a number's tail: the reader is told to type more of it.
+CALLS_SEARCHED = 50
+
+
+def _about_calls(number: str) -> Q:
+    """The entries about the calls whose number ends with ``number`` and their parts."""
+    calls = list(
+        Incident.objects.filter(number__endswith=number)
+        .order_by("-pk")
+        .values_list("pk", flat=True)[:CALLS_SEARCHED]
+    )
+    if not calls:
+        return Q(pk__in=[])
+
+    def ids(qs: QuerySet[Any]) -> list[str]:
+        return [str(pk) for pk in qs.values_list("pk", flat=True)]
+
+    return (
+        Q(object_type="incident", object_id__in=[str(pk) for pk in calls])
+        | Q(
+            object_type="assignment",
+            object_id__in=ids(Assignment.objects.filter(incident__in=calls)),
+        )
+        | Q(object_type="conflict", object_id__in=ids(Conflict.objects.filter(incident__in=calls)))
+        | Q(
+            object_type="followuptask",
+            object_id__in=ids(FollowUpTask.objects.filter(incident__in=calls)),
+        )
+    )
+
+
+def _actions_named(words: str) -> list[str]:
+    """The actions whose name, in the reader's language, contains ``words`` ("dispatched",
+    "жіберілді", "направлен")."""
+    folded = words.casefold()
+    return [action for action, label in ACTION_LABELS.items() if folded in str(label).casefold()]
 
 
 class MineFilter(ConditionFilter):
@@ -73,6 +116,9 @@ class AuditEntryAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-
     list_select_related = ("district",)
     list_filter = (MineFilter, "actor_kind", "district")
     search_fields = ("action", "object_id", "actor_label")
+    search_help_text = _(
+        "A call's number (or its last digits), an action's name, a record's id or who acted."
+    )
     ordering = ("-id",)
     show_full_result_count = False
     list_per_page = 100
@@ -108,6 +154,22 @@ class AuditEntryAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-
 
     def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
         return _NamedObjectsChangeList
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[AuditEntry], search_term: str
+    ) -> tuple[QuerySet[AuditEntry], bool]:
+        """The admin's search over the stored codes, and what a person types: a call's
+        number finds the entries about the call, an action's name in their language finds
+        those actions (the log stores ``assignment.dispatched``; they read "Unit
+        dispatched")."""
+        found, may_repeat = super().get_search_results(request, queryset, search_term)
+        term = search_term.strip()
+        if not term:
+            return found, may_repeat
+        wanted = Q(action__in=_actions_named(term))
+        if CALL_NUMBER_RE.fullmatch(term):
+            wanted |= _about_calls(term)
+        return found | queryset.filter(wanted), may_repeat
 
     @admin.display(description=_("object"), ordering="object_id")
     def object_name(self, obj: AuditEntry) -> str:

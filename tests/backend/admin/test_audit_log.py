@@ -419,3 +419,41 @@ def test_the_logs_columns_say_who_in_english_too(client, personas):
     assert "who (name)" in headers
     assert "who (kind)" in headers
     assert not [h for h in headers if "actor" in h], headers
+
+
+def test_the_log_finds_a_call_by_its_number_and_an_action_by_its_name(client, personas):
+    # given: two calls, each with a unit on it and its page read; the chief reads English
+    from backend.ledger import uow
+    from backend.people.models import Officer
+
+    Officer.objects.update(language="en")
+    wanted, other = (
+        factories.incident(district=personas.a.district, settlement=personas.a.village)
+        for _ in range(2)
+    )
+    assignment = incident_dispatch(incident=wanted, unit=personas.a.patrol, by=personas.duty)
+    incident_dispatch(incident=other, unit=personas.a.inspector_unit, by=personas.duty)
+    for incident in (wanted, other):  # and each call's page read: an entry about the call
+        uow.record_read(actor=personas.a.chief, obj=incident, purpose="admin.incident_view")
+    client.force_login(personas.a.chief)
+    url = reverse("admin:ledger_auditentry_changelist")
+
+    def found(term: str) -> set[tuple[str, str, str]]:
+        cl = client.get(url, {"q": term}).context["cl"]
+        return {(e.object_type, e.object_id, e.action) for e in cl.result_list}
+
+    # when: the whole number, and its last digits
+    about_call = {
+        ("incident", str(wanted.pk), "incident.read"),
+        ("assignment", str(assignment.pk), "assignment.dispatched"),
+    }
+    by_number = found(wanted.number)
+    by_tail = found(wanted.number[-3:].lstrip("0") or wanted.number[-3:])
+
+    # then: the entries about the call and its unit's assignment, not the other call's
+    assert about_call <= by_number
+    assert {pk for _kind, pk, _action in by_number} <= {str(wanted.pk), str(assignment.pk)}
+    assert about_call <= by_tail
+    # and the action as a person reads it finds both dispatches
+    assert {a for _kind, _pk, a in found("unit dispatched")} == {"assignment.dispatched"}
+    assert len(found("unit dispatched")) == 2
