@@ -59,6 +59,12 @@ export function mapLink(lat, lon, name, userAgent = '') {
   return `geo:${at}?q=${at}${name ? `(${encodeURIComponent(name)})` : ''}`
 }
 
+/** "№ 1010-2026-000078", never broken across lines (it broke at its hyphens, and after a
+ * bare "№" at a line's end). */
+export function CallNumber({ number }) {
+  return <span class="call-number">№ {number}</span>
+}
+
 export function placeOf(state, incident) {
   const settlement = incident?.settlement_id ? state.data.settlements[incident.settlement_id] : null
   return placeName(state.lang, settlement) ?? ''
@@ -85,7 +91,12 @@ export function CallList({ state }) {
           <span class="call-place">{[placeOf(state, incident), incident?.landmark].filter(Boolean).join(' · ')}</span>
           <span class="call-age">
             {callAge(lang, assignment, now, incident)}
-            {incident?.number ? ` · № ${incident.number}` : ''}
+            {incident?.number && (
+              <>
+                {' · '}
+                <CallNumber number={incident.number} />
+              </>
+            )}
           </span>
         </a>
       </li>
@@ -499,7 +510,11 @@ export function CallDetail({ app, state, id }) {
           {label(lang, 'assignment_status', status)} · {t(lang, 'dispatched_at', { t: formatTime(lang, assignment.dispatched_at, now) })} ·{' '}
           {callAge(lang, assignment, now, incident)}
         </p>
-        {incident?.number && <p class="number">№ {incident.number}</p>}
+        {incident?.number && (
+          <p class="number">
+            <CallNumber number={incident.number} />
+          </p>
+        )}
       </header>
       {incident && <IncidentFacts state={state} incident={incident} />}
       {incident && <RiskFlags lang={lang} incident={incident} />}

@@ -1,6 +1,7 @@
 """What an officer reads on the field app stays readable, in a real browser (Debian's
 chromium, 390 × 844 like the QA's phone, against uvicorn on PostgreSQL), in Kazakh (which
-runs longest) and Russian: the calls the unit finished, the SOS button while it is held.
+runs longest) and Russian: the calls the unit finished, the SOS button while it is held, a
+call's number.
 
 Screenshots: var/screenshots/field/3x-*.png.
 """
@@ -136,4 +137,60 @@ def test_the_sos_button_reads_while_it_is_held(field_server, duty_api, personas,
         page.mouse.up()
         assert ratios
         assert min(ratios) >= 4.5, ratios
+        phone.close()
+
+
+# How many lines ``needle`` takes inside ``root``'s text (0 where it is not there).
+LINES_OF = """([root, needle]) => {
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT)
+  const nodes = []
+  let text = ''
+  while (walker.nextNode()) {
+    nodes.push({ node: walker.currentNode, at: text.length })
+    text += walker.currentNode.data
+  }
+  const start = text.indexOf(needle)
+  if (start < 0) return 0
+  const end = start + needle.length
+  const range = document.createRange()
+  const first = nodes.findLast((n) => n.at <= start)
+  const last = nodes.findLast((n) => n.at < end)
+  range.setStart(first.node, start - first.at)
+  range.setEnd(last.node, end - last.at)
+  const rects = [...range.getClientRects()].filter((r) => r.width > 0)
+  const tops = []
+  for (const r of rects) {
+    if (!tops.some((top) => Math.abs(top - r.top) < r.height / 2)) tops.push(r.top)
+  }
+  return tops.length
+}"""
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+def test_a_call_number_is_never_broken_across_lines(
+    field_server, duty_api, personas, profile, lang
+):
+    # given: a call on the phone
+    a = personas.a
+    with browser.playwright() as driver:
+        phone = launch_phone(driver, profile, **QA_PHONE)
+        page = phone.pages[0]
+        enrol(page, field_server, enrolment_code(a.patrol_officers[0].username))
+        speak(page, field_server, lang)
+        incident = dispatch_call(duty_api, a, a.patrol)
+        number = f"№ {incident['number']}"
+        expect(page.locator("a.call", has_text=incident["number"])).to_be_visible()
+
+        # then: on the list and on the call, at every phone width, "№ 1036-2026-000001"
+        # stays on one line (it broke at the hyphens, or after a bare "№")
+        for screen in ("list", "call"):
+            if screen == "call":
+                page.locator("a.call", has_text=incident["number"]).click()
+                expect(page.locator(".detail-head")).to_contain_text(incident["number"])
+            for width in range(300, 431, 2):
+                page.set_viewport_size({"width": width, "height": 844})
+                lines = page.locator("main").evaluate(f"(root) => ({LINES_OF})([root, {number!r}])")
+                assert lines == 1, (screen, width, lines)
+            page.set_viewport_size(QA_PHONE["viewport"])
+            screenshot(page, SUITE, f"32-call-number-{screen}-{lang}")
         phone.close()
