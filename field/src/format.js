@@ -83,14 +83,22 @@ export function distanceM(lat1, lon1, lat2, lon2) {
   return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(a)))
 }
 
+// Kazakh writes numbers as Russian does (CLDR's kk and ru alike: a decimal comma, groups of
+// three after a no-break space), so Kazakh numbers are formatted with Russian's rules:
+// Debian's chromium has no Kazakh number data (though Intl says it supports kk-KZ) and wrote
+// "3.3 км" for a Kazakh officer where the Russian one read "3,3 км".
+const NUMBER_LOCALES = { ...LOCALES, kk: LOCALES.ru }
+
+/** ``value`` as the officer's language writes it, with exactly ``digits`` decimals. */
+export function formatNumber(lang, value, digits = 0) {
+  const locale = NUMBER_LOCALES[lang] ?? NUMBER_LOCALES.ru
+  return new Intl.NumberFormat(locale, { maximumFractionDigits: digits, minimumFractionDigits: digits }).format(value)
+}
+
 /** "850 м", "12,4 км", "140 км" (straight line; roads are longer). */
 export function formatDistance(lang, metres) {
   if (metres == null || Number.isNaN(metres)) return ''
-  if (metres < 1000) return t(lang, 'm', { n: Math.round(metres / 10) * 10 })
+  if (metres < 1000) return t(lang, 'm', { n: formatNumber(lang, Math.round(metres / 10) * 10) })
   const km = metres / 1000
-  const locale = LOCALES[lang] ?? LOCALES.ru
-  const digits = km < 20 ? 1 : 0
-  return t(lang, 'km', {
-    n: new Intl.NumberFormat(locale, { maximumFractionDigits: digits, minimumFractionDigits: digits }).format(km),
-  })
+  return t(lang, 'km', { n: formatNumber(lang, km, km < 20 ? 1 : 0) })
 }

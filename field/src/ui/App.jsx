@@ -1,5 +1,5 @@
 import { useEffect } from 'preact/hooks'
-import { formatTime } from '../format.js'
+import { formatNumber, formatTime } from '../format.js'
 import { label, t } from '../i18n.js'
 import { CallDetail, CallList } from './Calls.jsx'
 import { shownUnitStatus } from '../lifecycle.js'
@@ -54,7 +54,7 @@ export function UnitScreen({ app, state }) {
           : position.denied
             ? t(lang, 'position_denied')
             : fix
-              ? t(lang, 'position_on', { m: Math.round(fix.accuracy ?? 0) })
+              ? t(lang, 'position_on', { m: formatNumber(lang, Math.round(fix.accuracy ?? 0)) })
               : t(lang, 'position_waiting')}
       </p>
       <h2>{t(lang, 'language')}</h2>

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks'
+import { useEffect, useRef, useState } from 'preact/hooks'
 import { factState, ownEvents, payloadOf } from '../facts.js'
 import { distanceM, formatAge, formatDate, formatDistance, formatTime } from '../format.js'
 import { codeValues, label, placeName, reasonText, t } from '../i18n.js'
@@ -15,13 +15,36 @@ import {
 // An article of the CoAO, or an article and its part ("73", "73-1", "461"): the protocol's
 // COAO_ARTICLE_RE (sync/protocol.py) without its anchors; a test keeps the two equal.
 const COAO_ARTICLE_PATTERN = '[1-9][0-9]{0,2}(-[1-9][0-9]?)?'
+// A registry number (КУИ/ЕРДР/ЕРАП): the protocol's REGISTRY_NUMBER_RE without its anchors,
+// 1–40 of [0-9A-Za-z./-] starting with a letter or digit. "/" and "-" are escaped because
+// browsers compile a pattern attribute with the `v` flag, under which a bare "/" in a class
+// is a syntax error: Chrome then ignored the whole pattern, and "ЕРАП-2026-5521" (Cyrillic)
+// was queued and refused by the server, the outcome lost.
+export const REGISTRY_NUMBER_PATTERN = '[0-9A-Za-z][0-9A-Za-z.\\/\\-]{0,39}'
+const REGISTRY_NUMBER_RE = new RegExp(`^(?:${REGISTRY_NUMBER_PATTERN})$`)
 
-// How long a call has been going, while it is open; when it closed, once it has (a closed
-// call's "time since dispatch" kept counting for days).
-export function callAge(lang, assignment, now) {
-  if (isClosed(assignment) && assignment.closed_at) {
-    return t(lang, 'closed_at', { t: formatTime(lang, assignment.closed_at, now) })
+/** Whether the server takes ``number`` as a registry number (docs/protocol.md §4). */
+export function registryNumberOk(number) {
+  return REGISTRY_NUMBER_RE.test(number)
+}
+
+// How long a call has been going, while it is open; once it is over for the unit, when and
+// how: "closed" only when the incident is closed (the chief's word), else what ended it for
+// the unit — cleared, cancelled, given to another unit. A call the unit had only cleared read
+// "closed 06:28" while the incident waited for the chief (a closed call's "time since
+// dispatch" had kept counting for days).
+const ENDED = {
+  cleared: ['cleared_line', 'cleared_at'],
+  cancelled: ['cancelled_line', 'cancelled_at'],
+  superseded: ['superseded_line', 'superseded_at'],
+}
+export function callAge(lang, assignment, now, incident) {
+  if (isClosed(assignment) && incident?.status === 'closed' && incident.closed_at) {
+    return t(lang, 'closed_at', { t: formatTime(lang, incident.closed_at, now) })
   }
+  const ended = ENDED[assignment.status]
+  const at = ended && (assignment[ended[1]] ?? assignment.closed_at)
+  if (at) return t(lang, ended[0], { t: formatTime(lang, at, now) })
   return t(lang, 'since_dispatch', { t: formatAge(lang, assignment.dispatched_at, now) })
 }
 
@@ -34,6 +57,12 @@ export function mapLink(lat, lon, name, userAgent = '') {
     return `https://maps.apple.com/?ll=${at}&q=${encodeURIComponent(name || at)}`
   }
   return `geo:${at}?q=${at}${name ? `(${encodeURIComponent(name)})` : ''}`
+}
+
+/** "№ 1010-2026-000078", never broken across lines (it broke at its hyphens, and after a
+ * bare "№" at a line's end). */
+export function CallNumber({ number }) {
+  return <span class="call-number">№ {number}</span>
 }
 
 export function placeOf(state, incident) {
@@ -61,8 +90,13 @@ export function CallList({ state }) {
           </span>
           <span class="call-place">{[placeOf(state, incident), incident?.landmark].filter(Boolean).join(' · ')}</span>
           <span class="call-age">
-            {callAge(lang, assignment, now)}
-            {incident?.number ? ` · № ${incident.number}` : ''}
+            {callAge(lang, assignment, now, incident)}
+            {incident?.number && (
+              <>
+                {' · '}
+                <CallNumber number={incident.number} />
+              </>
+            )}
           </span>
         </a>
       </li>
@@ -158,33 +192,67 @@ function Milestones({ app, state, assignment, mine }) {
 /** The outcome recorded on the call, in words, or null: the latest outcome on it from any
  * phone (this one's, the partner's), else the call's own (a duty officer's, or one whose
  * fact this phone never held: a new phone, a reinstalled app). A partner's phone showed an
- * empty form, and its officer recorded the outcome a second time. */
+ * empty form, and its officer recorded the outcome a second time. An outcome the server
+ * refused is not recorded: the screen said "Outcome recorded" over one it had thrown out. */
 export function recordedOutcome(lang, state, assignment) {
   const { data } = state
-  const onCall = (e) =>
-    e.kind === 'outcome' && (e.assignment_id === assignment.id || (e.incident_id && e.incident_id === assignment.incident_id))
-  const when = (e) => e.estimated_at ?? e.device_time ?? 0
-  const latest = data.events.filter(onCall).sort((a, b) => when(a) - when(b)).pop()
+  const refused = (e) => state.answers?.[e.id]?.status === 'rejected'
+  const latest = data.events.filter((e) => onCall(e, assignment) && !refused(e)).sort(byTime).pop()
   if (latest) return describe(lang, latest)
   const incident = data.incidents[assignment.incident_id]
   if (!incident?.outcome_code) return null
   return [label(lang, 'outcome_code', incident.outcome_code), incident.outcome_text].filter(Boolean).join(' · ')
 }
 
+const onCall = (e, assignment) =>
+  e.kind === 'outcome' && (e.assignment_id === assignment.id || (e.incident_id && e.incident_id === assignment.incident_id))
+const byTime = (a, b) => (a.estimated_at ?? a.device_time ?? 0) - (b.estimated_at ?? b.device_time ?? 0)
+
+/** This phone's outcome on the call that the server refused, when it is the latest outcome
+ * the phone knows of (a refused one followed by an accepted one is history, under "my
+ * facts"): ``{event, answer}`` or null. */
+export function refusedOutcome(state, assignment) {
+  const { data, answers = {} } = state
+  const held = new Set(data.events.map((e) => e.id))
+  // A refused record may have left the phone (a replacement snapshot); its answer stays.
+  const gone = Object.entries(answers)
+    .filter(([id, a]) => !held.has(id) && a.kind === 'outcome' && a.assignment_id === assignment.id)
+    .map(([id, a]) => ({ id, kind: 'outcome', assignment_id: a.assignment_id, device_time: a.device_time, payload: a.payload }))
+  const latest = [...data.events, ...gone].filter((e) => onCall(e, assignment)).sort(byTime).pop()
+  const answer = latest && answers[latest.id]
+  return answer?.status === 'rejected' ? { event: latest, answer } : null
+}
+
 function OutcomeForm({ app, state, assignment }) {
   const { lang } = state
   const recorded = recordedOutcome(lang, state, assignment)
+  const refused = refusedOutcome(state, assignment)
   const [code, setCode] = useState('')
   const [text, setText] = useState('')
   const [registryKind, setRegistryKind] = useState('')
   const [registryNumber, setRegistryNumber] = useState('')
   const [article, setArticle] = useState('')
+  const [numberChecked, setNumberChecked] = useState(false)
+  const numberInput = useRef(null)
+  // Checked here, before anything is queued: the server refuses the whole outcome for a bad
+  // number, and the officer learns it only back in coverage, maybe hours later.
+  const numberBad = Boolean(registryKind) && !registryNumberOk(registryNumber.trim())
+  const numberError = numberBad && (numberChecked || registryNumber.trim() !== '')
+  useEffect(() => {
+    // The browser's own bubble (a submit with the field invalid) says the app's words too.
+    numberInput.current?.setCustomValidity(numberBad && registryNumber.trim() ? t(lang, 'registry_number_rule') : '')
+  }, [numberBad, registryNumber, lang])
   // The article of the CoAO matters for an administrative protocol: the chief's report
   // counts them by it (73 and 461 are domestic violence).
   const withArticle = code === 'admin_protocol'
   async function submit(event) {
     event.preventDefault()
     if (!code) return
+    if (numberBad) {
+      setNumberChecked(true)
+      numberInput.current?.focus()
+      return
+    }
     await app.outcome(assignment.id, {
       code,
       text: text.trim(),
@@ -197,6 +265,7 @@ function OutcomeForm({ app, state, assignment }) {
     setRegistryKind('')
     setRegistryNumber('')
     setArticle('')
+    setNumberChecked(false)
   }
   return (
     <form class="outcome" onSubmit={submit}>
@@ -204,6 +273,14 @@ function OutcomeForm({ app, state, assignment }) {
       {recorded && (
         <p class="saved">
           {t(lang, 'outcome_saved')}: {recorded}
+        </p>
+      )}
+      {refused && (
+        <p class="refused" role="alert">
+          {t(lang, 'outcome_refused', {
+            outcome: describe(lang, refused.event),
+            reason: refusalReason(lang, refused.event, refused.answer.reason),
+          })}
         </p>
       )}
       <label for="outcome-code">{t(lang, 'outcome_code')}</label>
@@ -258,15 +335,28 @@ function OutcomeForm({ app, state, assignment }) {
           <label for="registry-number">{t(lang, 'outcome_registry')}</label>
           <input
             id="registry-number"
+            ref={numberInput}
             value={registryNumber}
             maxLength={40}
-            pattern="[0-9A-Za-z][0-9A-Za-z./\-]{0,39}"
+            pattern={REGISTRY_NUMBER_PATTERN}
+            // The keyboard with "/" and "." on its face; no capitals or corrections forced.
+            inputMode="url"
+            autoCapitalize="none"
+            autoCorrect="off"
+            spellcheck={false}
+            aria-invalid={numberError}
+            aria-describedby="registry-number-rule"
             required={Boolean(registryKind)}
             disabled={!registryKind}
             onInput={(e) => setRegistryNumber(e.currentTarget.value)}
           />
         </div>
       </div>
+      {registryKind && (
+        <p id="registry-number-rule" class={numberError ? 'rule error' : 'rule'} role={numberError ? 'alert' : undefined}>
+          {t(lang, 'registry_number_rule')}
+        </p>
+      )}
       <button class="big primary" type="submit" disabled={!code}>
         {t(lang, 'outcome_save')}
       </button>
@@ -334,7 +424,7 @@ function Timeline({ state, assignment, mine }) {
   const { lang, answers, now } = state
   const rejected = Object.entries(answers)
     .filter(([id, a]) => a.status === 'rejected' && a.assignment_id === assignment.id && !mine.some((e) => e.id === id))
-    .map(([id, a]) => ({ id, kind: a.kind, device_time: a.device_time, payload: '{}', _status: 'synced' }))
+    .map(([id, a]) => ({ id, kind: a.kind, device_time: a.device_time, payload: a.payload ?? '{}', _status: 'synced' }))
   const facts = [...mine.filter((e) => e.assignment_id === assignment.id), ...rejected].sort(
     (a, b) => (a.device_time ?? 0) - (b.device_time ?? 0),
   )
@@ -351,9 +441,19 @@ function Timeline({ state, assignment, mine }) {
   )
 }
 
+/** Why the server refused ``event``, in words: its reason code's, or, for an outcome with a
+ * registry number the protocol does not allow (`invalid_payload`), that. */
+export function refusalReason(lang, event, reason) {
+  if (reason === 'invalid_payload' && event.kind === 'outcome') {
+    const number = payloadOf(event).registry_number
+    if (typeof number === 'string' && number && !registryNumberOk(number)) return t(lang, 'reason_registry_number')
+  }
+  return label(lang, 'reject_reason', reason)
+}
+
 /** What the server decided about a fact (facts.js: factState), in words. */
-export function verdictText(lang, verdict) {
-  const reason = verdict.reason ? label(lang, 'reject_reason', verdict.reason) : undefined
+export function verdictText(lang, verdict, event = {}) {
+  const reason = verdict.reason ? refusalReason(lang, event, verdict.reason) : undefined
   return t(lang, verdict.key, { ...verdict.params, reason })
 }
 
@@ -367,7 +467,7 @@ export function FactItem({ lang, event, answer, now }) {
         <span class="fact-time">{formatTime(lang, event.estimated_at ?? event.device_time, now)}</span>
       </span>
       {describe(lang, event) && <span class="fact-text">{describe(lang, event)}</span>}
-      <span class="fact-state">{verdictText(lang, verdict)}</span>
+      <span class="fact-state">{verdictText(lang, verdict, event)}</span>
       {event.clock_suspect && <span class="fact-state warn">{t(lang, 'fact_clock_suspect')}</span>}
     </li>
   )
@@ -408,9 +508,13 @@ export function CallDetail({ app, state, id }) {
         <h1>{incident ? label(lang, 'category', incident.category) : '…'}</h1>
         <p class="status-line">
           {label(lang, 'assignment_status', status)} · {t(lang, 'dispatched_at', { t: formatTime(lang, assignment.dispatched_at, now) })} ·{' '}
-          {callAge(lang, assignment, now)}
+          {callAge(lang, assignment, now, incident)}
         </p>
-        {incident?.number && <p class="number">№ {incident.number}</p>}
+        {incident?.number && (
+          <p class="number">
+            <CallNumber number={incident.number} />
+          </p>
+        )}
       </header>
       {incident && <IncidentFacts state={state} incident={incident} />}
       {incident && <RiskFlags lang={lang} incident={incident} />}
@@ -424,6 +528,22 @@ export function CallDetail({ app, state, id }) {
   )
 }
 
+const sameWords = (a, b) => {
+  const norm = (text) => text.replace(/\s+/g, ' ').replace(/[.!…]+$/, '').trim().toLowerCase()
+  return norm(a) === norm(b)
+}
+
+/** The summary with the description where it adds something: "summary — description". A
+ * call entered at the desk carries its summary as the description too (or as its first
+ * line), and the phone printed it twice. */
+export function summaryText({ summary, description }) {
+  const head = (summary ?? '').trim()
+  let more = (description ?? '').trim()
+  const [first, ...rest] = more.split('\n')
+  if (head && sameWords(first, head)) more = rest.join('\n').trim()
+  return [head, more].filter(Boolean).join(' — ')
+}
+
 /** Where the call is and who called: the village with *Open in maps*, the landmark, the
  * distance from the phone's last fix, the summary, the caller with a call button. */
 export function IncidentFacts({ state, incident }) {
@@ -435,6 +555,7 @@ export function IncidentFacts({ state, incident }) {
   const distance = fix && lat != null && lon != null ? distanceM(fix.lat, fix.lon, lat, lon) : null
   const name = placeName(lang, settlement)
   const map = mapLink(lat, lon, incident.landmark || name, navigator.userAgent)
+  const summary = summaryText(incident)
   return (
     <dl class="facts">
       <dt>{t(lang, 'place')}</dt>
@@ -454,10 +575,10 @@ export function IncidentFacts({ state, incident }) {
       )}
       <dt>{t(lang, 'distance')}</dt>
       <dd>{distance != null ? formatDistance(lang, distance) : t(lang, 'distance_unknown')}</dd>
-      {(incident.summary || incident.description) && (
+      {summary && (
         <>
           <dt>{t(lang, 'summary')}</dt>
-          <dd>{[incident.summary, incident.description].filter(Boolean).join(' — ')}</dd>
+          <dd class="summary">{summary}</dd>
         </>
       )}
       {(incident.caller_name || incident.caller_phone) && (

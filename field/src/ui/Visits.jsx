@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks'
 import { followUpRows, owedCounts, shownFollowUp } from '../followups.js'
 import { formatAge, formatTime } from '../format.js'
 import { label, t } from '../i18n.js'
-import { FactItem, IncidentFacts, RiskFlags, placeOf, verdictText } from './Calls.jsx'
+import { CallNumber, FactItem, IncidentFacts, RiskFlags, placeOf, verdictText } from './Calls.jsx'
 
 // The units that owe DV follow-up visits (the server gives a visit to the okrug's district
 // inspector, else to the district's DV inspector): they always have the tab.
@@ -82,7 +82,11 @@ export function VisitList({ state }) {
         <a class={`call visit visit-${tone(row)}`} href={`#/v/${followUp.id}`}>
           <span class="call-top">
             <span class="category">{incident ? label(lang, 'category', incident.category) : '…'}</span>
-            {incident?.number && <span class="number">№ {incident.number}</span>}
+            {incident?.number && (
+              <span class="number">
+                <CallNumber number={incident.number} />
+              </span>
+            )}
           </span>
           <span class="call-place">{[placeOf(state, incident), incident?.landmark].filter(Boolean).join(' · ')}</span>
           <VisitWhen lang={lang} row={row} now={now} />
@@ -161,7 +165,11 @@ export function VisitDetail({ app, state, id }) {
         <p class="status-line">
           <Due lang={lang} row={row} now={now} />
         </p>
-        {incident?.number && <p class="number">№ {incident.number}</p>}
+        {incident?.number && (
+          <p class="number">
+            <CallNumber number={incident.number} />
+          </p>
+        )}
         {incident && <p class="status-line">{t(lang, 'visit_call', { t: formatTime(lang, incident.received_at, now) })}</p>}
       </header>
       {incident && <IncidentFacts state={state} incident={incident} />}

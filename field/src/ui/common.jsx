@@ -109,8 +109,13 @@ export function Sos({ app, lang }) {
               onKeyUp={stop}
               onContextMenu={(e) => e.preventDefault()}
             >
-              <span class="sos-fill" />
               <span class="sos-label">{t(lang, 'sos_hold')}</span>
+              {/* The red that grows carries its own white copy of the label, laid over the
+                  red one: where the red has come the words are white, elsewhere still red on
+                  white (one label turned white at once, and read white on white). */}
+              <span class="sos-fill" aria-hidden="true">
+                {t(lang, 'sos_hold')}
+              </span>
             </button>
             <button
               type="button"
