@@ -1,7 +1,8 @@
 """What an officer reads on the field app stays readable, in a real browser (Debian's
 chromium, 390 × 844 like the QA's phone, against uvicorn on PostgreSQL), in Kazakh (which
 runs longest) and Russian: the calls the unit finished, the SOS button while it is held, a
-call's number.
+call's number, the outcome form's registry number (and on the way the distance's decimal
+comma and a desk call's summary said once).
 
 Screenshots: var/screenshots/field/3x-*.png.
 """
@@ -12,11 +13,12 @@ import datetime as dt
 
 import pytest
 
+from backend.dispatch.models import Event
 from tests.e2e import browser
 from tests.e2e.browser import launch_phone, screenshot
 
 from .conftest import enrolment_code
-from .phone import enrol
+from .phone import enrol, wait_for
 
 expect = pytest.importorskip(
     "playwright.sync_api", reason="the playwright package is missing"
@@ -193,4 +195,67 @@ def test_a_call_number_is_never_broken_across_lines(
                 assert lines == 1, (screen, width, lines)
             page.set_viewport_size(QA_PHONE["viewport"])
             screenshot(page, SUITE, f"32-call-number-{screen}-{lang}")
+        phone.close()
+
+
+SAVE = {"kk": "Нәтижені сақтау", "ru": "Сохранить результат"}
+RULE = {"kk": "латын әріптері", "ru": "латинские буквы"}
+KM = {"kk": "3,3 км", "ru": "3,3 км"}
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+def test_the_outcome_form_keeps_a_registry_number_the_server_would_refuse(
+    field_server, duty_api, personas, profile, lang
+):
+    # given: a call entered at the desk (its description repeats the summary), 3.3 km from
+    # the phone, worked to cleared
+    a = personas.a
+    town = a.town
+    with browser.playwright() as driver:
+        phone = launch_phone(
+            driver,
+            profile,
+            **QA_PHONE,
+            geolocation={"latitude": town.lat + 0.03, "longitude": town.lon},
+            permissions=["geolocation"],
+        )
+        page = phone.pages[0]
+        enrol(page, field_server, enrolment_code(a.patrol_officers[0].username))
+        speak(page, field_server, lang)
+        summary = "Громкая музыка у соседей после полуночи"
+        incident = dispatch_call(duty_api, a, a.patrol, description=summary)
+        page.locator("a.call", has_text=incident["number"]).click()
+        expect(page.locator(".facts")).to_contain_text(KM[lang])
+        expect(page.locator(".facts")).not_to_contain_text(f"{summary} — {summary}")
+        work_to_cleared(page, lang)
+
+        # when: the ЕРАП number is typed on a Cyrillic keyboard, and saved
+        page.locator("#outcome-code").select_option("admin_protocol")
+        page.locator("#registry-kind").select_option("erap")
+        page.locator("#registry-number").fill("ЕРАП-2026-5521")
+        page.get_by_role("button", name=SAVE[lang]).click()
+
+        # then: nothing is queued, and the form says which characters a number takes
+        page.wait_for_timeout(500)
+        expect(page.locator(".fact[data-kind=outcome]")).to_have_count(0)
+        rule = page.locator("#registry-number-rule")
+        expect(rule).to_have_class("rule error")
+        expect(rule).to_contain_text(RULE[lang])
+        expect(page.locator("#registry-number")).to_have_attribute("aria-invalid", "true")
+        page.evaluate("document.activeElement.blur()")  # the browser's bubble, off the shot
+        screenshot(page, SUITE, f"33-registry-number-refused-{lang}")
+
+        # when: the number in Latin letters
+        page.locator("#registry-number").fill("ERAP-2026-5521")
+        page.get_by_role("button", name=SAVE[lang]).click()
+
+        # then: the outcome goes, and the server takes it
+        expect(page.locator(".fact[data-kind=outcome]")).to_have_count(1)
+        outcome = wait_for(
+            lambda: Event.objects.filter(kind="outcome", source="app").first(),
+            what="the outcome on the server",
+        )
+        assert outcome.payload["registry_number"] == "ERAP-2026-5521"
+        expect(page.locator("form.outcome .saved")).to_contain_text("ERAP-2026-5521")
+        screenshot(page, SUITE, f"34-outcome-saved-{lang}")
         phone.close()
