@@ -258,8 +258,7 @@ class ScopedAdminMixin(_AdminBase):
         if not self.has_view_or_change_permission(request, obj):
             raise PermissionDenied
         self.history_read(request, obj)
-        kind = getattr(obj, "audit_object_type", obj._meta.model_name)
-        entries = AuditEntry.objects.filter(object_type=kind, object_id=str(obj.pk)).order_by("-id")
+        entries = AuditEntry.objects.filter(self.history_q(obj)).order_by("-id")
         page = Paginator(entries, 100).get_page(request.GET.get("p"))
         rows = [
             {
@@ -284,6 +283,12 @@ class ScopedAdminMixin(_AdminBase):
         }
         request.current_app = self.admin_site.name
         return TemplateResponse(request, self.object_history_template, context)
+
+    def history_q(self, obj: models.Model) -> Q:
+        """The audit entries of ``obj``'s history: those about it. A record made of parts
+        (an incident and its assignments) widens it."""
+        kind = getattr(obj, "audit_object_type", obj._meta.model_name)
+        return Q(object_type=kind, object_id=str(obj.pk))
 
     def history_read(self, request: HttpRequest, obj: models.Model) -> None:
         """Called when ``obj``'s history is shown: where reading a record is audited (a

@@ -8,7 +8,7 @@ from functools import partial
 from typing import Any
 
 from django.contrib import admin
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
 from django.utils.html import format_html
@@ -22,6 +22,7 @@ from backend.people.admin_scoping import ScopedAdminMixin
 from .. import access, kpis
 from ..models import Incident
 from . import call_entry
+from .audit import about_incidents
 from .dispatch_panel import IncidentDispatchAdminMixin
 from .formatting import NOTHING, duration_text, risk_flags_html, when_text
 
@@ -227,6 +228,12 @@ class IncidentAdmin(IncidentDispatchAdminMixin, ScopedAdminMixin, admin.ModelAdm
     def history_read(self, request: HttpRequest, obj: Incident) -> None:  # type: ignore[override]
         if obj.is_dv:
             uow.record_read(actor=request.user, obj=obj, purpose="admin.incident_history")
+
+    def history_q(self, obj: Incident) -> Q:  # type: ignore[override]
+        """A call's history is its parts' too: the units sent, the facts recorded on them,
+        its conflicts and follow-up visits (the "History" button showed only "Incident
+        created" for a call with a unit dispatched and reassigned)."""
+        return about_incidents([obj.pk])
 
     @admin.display(description=_("received"), ordering="received_at")
     def received(self, obj: Incident) -> str:

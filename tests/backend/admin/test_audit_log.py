@@ -102,6 +102,33 @@ def test_a_records_history_is_its_audit_trail_in_words_and_scoped(client, person
     assert elsewhere.status_code == 302
 
 
+def test_a_calls_history_holds_its_units_too(client, personas):
+    # given: a call dispatched, handed to another unit, and closed
+    from backend.dispatch.services import assignment_reassign, incident_close
+
+    incident = factories.incident(district=personas.a.district, settlement=personas.a.village)
+    assignment = incident_dispatch(incident=incident, unit=personas.a.patrol, by=personas.duty)
+    assignment_reassign(assignment=assignment, unit=personas.a.inspector_unit, by=personas.duty)
+    incident_close(incident=incident, by=personas.duty, disposition="разобрано")
+    client.force_login(personas.a.chief)
+
+    # when: the chief (Russian) presses the call's "History"
+    page = client.get(reverse("admin:dispatch_incident_history", args=[incident.pk]))
+
+    # then: the units sent and handed over are in it, beside the close, newest first
+    rows = re.findall(
+        r"<tr>\s*<th[^>]*>([^<]*)</th>\s*<td>([^<]*)</td>\s*<td>([^<]*)</td>",
+        page.content.decode(),
+    )
+    whats = [what for _when, _who, what in rows]
+    assert whats[0] == "Происшествие закрыто"
+    assert sorted(whats[1:]) == [
+        "Назначение передано другому наряду",
+        "Наряд направлен",
+        "Наряд направлен",
+    ]
+
+
 def test_reading_a_dv_cases_history_is_itself_audited(client, personas):
     # given: a domestic-violence call
     incident = factories.incident(
