@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.http import HttpResponse
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 TEXT, COUNT, DURATION, SHARE, KM = "text", "count", "duration", "share", "km"
@@ -139,7 +139,11 @@ class Table:
         writer = csv.writer(buffer)
         writer.writerows(self.csv_rows())
         response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{name}-{self.id}.csv"'
+        # "kuzet-villages-2026-12-05.csv": the page, the table where the page has several,
+        # the day it was taken — a chief's downloads do not overwrite each other
+        parts = ["kuzet", name, *([self.id] if self.id != name else [])]
+        filename = "-".join([*parts, f"{timezone.localdate():%Y-%m-%d}"]) + ".csv"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
 
 
@@ -155,7 +159,7 @@ def _display(kind: str, value: Any) -> str:
     if kind == COUNT:
         return count_text(value)
     if kind == KM:
-        return "—" if value is None else formats.number_format(value, 0)
+        return "—" if value is None else f"{formats.number_format(value, 0)} {_('km')}"
     return "—" if value in (None, "") else str(value)
 
 

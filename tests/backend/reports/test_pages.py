@@ -13,6 +13,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from backend.ledger.models import AuditEntry
 from tests import factories
@@ -190,11 +191,16 @@ def test_every_figure_opens_exactly_the_rows_it_counted(
 def test_the_village_ranking_links_to_the_villages_calls(client, personas, march):
     # when
     page = get(client, personas.a.chief, "reports_villages")
-    rows = csv_rows(get(client, personas.a.chief, "reports_villages", csv="villages"))
+    export = get(client, personas.a.chief, "reports_villages", csv="villages")
+    rows = csv_rows(export)
 
-    # then: Актогай (remote, 2G/SMS, 140 km) waits longest
+    # then: Актогай (remote, 2G/SMS, 140 km) waits longest — on the page with its unit
     assert [r[1] for r in rows[1:]] == ["Актогай", "Аягоз"]
     assert rows[1][3:7] == ["Отдалённая", "только 2G / SMS", "140", "6"]
+    assert "140 км" in table_cells(page.content.decode(), "villages")[0]
+    # and the file is named for the page and the day it was taken, its name said once
+    day = f"{timezone.localdate():%Y-%m-%d}"
+    assert export["Content-Disposition"] == f'attachment; filename="kuzet-villages-{day}.csv"'
     listing = get(
         client, personas.a.chief, "reports_incidents", settlement=str(personas.a.village.pk)
     )

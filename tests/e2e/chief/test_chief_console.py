@@ -128,7 +128,7 @@ def test_a_chief_reads_the_month_in_kazakh_downloads_it_and_sees_only_their_dist
 
     # then: the remote 2G/SMS village 140 km out waits longest
     first = page.locator("#table-villages tbody tr").first.locator("td").all_inner_texts()
-    assert first[1:7] == ["Актогай", personas.a.okrug.name, "Шалғай", "тек 2G / SMS", "140", "6"]
+    assert first[1:7] == ["Актогай", personas.a.okrug.name, "Шалғай", "тек 2G / SMS", "140 км", "6"]
     assert "41:00" in first
     assert_every_column_fits(page)
     shot(page, "04-villages-kk")
