@@ -280,6 +280,14 @@ class IncidentDispatchAdminMixin:
             "can_act": can_act,
             "may_dispatch": may_dispatch,
             "can_close": may_dispatch and incident.status not in INCIDENT_COMMANDED_OVER,
+            # Closing clears the units that reached the scene and stands down the others:
+            # the page says which, before the click (a unit on its way was stood down
+            # without a word).
+            "close_stands_down": [
+                a.unit.callsign
+                for a in open_assignments
+                if not lifecycle.assignment_reached_scene(a.status, a.on_scene_at)
+            ],
             "can_cancel": may_dispatch and incident.status not in lifecycle.INCIDENT_ENDED,
             "can_reopen": may_dispatch and incident.status in INCIDENT_COMMANDED_OVER,
             # A report linked as a repeat of an earlier call that is another event after all.

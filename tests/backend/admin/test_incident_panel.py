@@ -397,3 +397,24 @@ def test_a_malformed_article_is_refused_on_the_page_and_nothing_is_closed(
         "",
     )
     assert not AuditEntry.objects.filter(action="incident.closed").exists()
+
+
+def test_the_close_form_says_which_units_closing_stands_down(client, personas, incident):
+    # given: the patrol car on scene, the inspector still on the way
+    on_scene = incident_dispatch(incident=incident, unit=personas.a.patrol, by=personas.duty)
+    incident_dispatch(incident=incident, unit=personas.a.inspector_unit, by=personas.duty)
+    Assignment.objects.filter(pk=on_scene.pk).update(status="on_scene", on_scene_at=clock.now())
+    client.force_login(personas.duty)
+
+    # when
+    panel = client.get(f"{BASE}/{incident.pk}/panel/").content.decode()
+
+    # then: the warning names the unit on its way, not the one on scene
+    [warning] = re.findall(r'class="kuzet-warning kuzet-close-warning">([^<]*)<', panel)
+    assert warning == (
+        f"⚠ {personas.a.inspector_unit.callsign} has not reached the scene: closing stands it down."
+    )
+
+    # and with both on scene, nothing to warn of
+    Assignment.objects.filter(incident=incident).update(status="on_scene", on_scene_at=clock.now())
+    assert "kuzet-close-warning" not in client.get(f"{BASE}/{incident.pk}/panel/").content.decode()
