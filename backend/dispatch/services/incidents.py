@@ -552,9 +552,7 @@ def incident_reopen(
     return inc
 
 
-def incident_separate(
-    *, incident: Incident, by: Any, reason: str, now: dt.datetime | None = None
-) -> Incident:
+def incident_separate(*, incident: Incident, by: Any, reason: str) -> Incident:
     """A report linked as a repeat of an earlier call is a call of its own (another house in
     the same village, a new event at the same place): the link is undone and it waits for a
     unit of its own, its waiting counted from when it was received. A DV call then counts
@@ -567,7 +565,6 @@ def incident_separate(
             "Say what makes this a different event from the call it was linked to.",
             code="reason_required",
         )
-    now = now or clock.now()
     with uow.unit_of_work():
         inc = lock_one(Incident, incident.pk)
         if inc is None:
