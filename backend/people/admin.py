@@ -209,11 +209,11 @@ class OfficerAdmin(ScopedAdminMixin, UserAdmin):  # type: ignore[type-arg]
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         user: Any = request.user
-        if not user.is_superuser:
-            if user.role == Role.CHIEF and not change:
-                obj.role, obj.district, obj.oblast = Role.OFFICER, user.district, None
-            # The admin opens to staff roles only; an officer never gets is_staff here.
-            obj.is_staff = obj.role in STAFF_ROLES
+        if not user.is_superuser and user.role == Role.CHIEF and not change:
+            obj.role, obj.district, obj.oblast = Role.OFFICER, user.district, None
+        # The admin opens to staff roles only, whoever made the record (a chief a superuser
+        # added could not sign in: the superuser's form has no staff box); an officer never.
+        obj.is_staff = obj.is_superuser or obj.role in STAFF_ROLES
         super().save_model(request, obj, form, change)
 
     @admin.display(description=_("name"))

@@ -8,15 +8,17 @@ A unit's current status lives on the unit; the history lives in its assignments 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from backend.common import clock
-from backend.geo.models import coordinates_constraints
+from backend.geo.models import Oblast, coordinates_constraints
 
 
 class Role(models.TextChoices):
@@ -34,7 +36,32 @@ class Language(models.TextChoices):
     EN = "en", "English"
 
 
+class OfficerManager(UserManager["Officer"]):
+    def create_superuser(
+        self, username: str, email: str | None = None, password: str | None = None, **extra: Any
+    ) -> Officer:
+        """The first administrator (``manage.py createsuperuser``) administers the oblast:
+        every person in Kuzet has a role, and a patrol officer's (the default) needs a
+        district — the command failed on that rule with an IntegrityError."""
+        extra.setdefault("role", Role.OBLAST_ADMIN)
+        if extra["role"] == Role.OBLAST_ADMIN and not (
+            extra.get("oblast") or extra.get("oblast_id")
+        ):
+            oblasts = list(Oblast.objects.order_by("pk")[:2])
+            if len(oblasts) != 1:  # createsuperuser says a ValidationError in one line
+                raise ValidationError(
+                    "An oblast administrator belongs to an oblast: load the territory first "
+                    "(manage.py seed)."
+                    if not oblasts
+                    else "Several oblasts are loaded: create the administrator in one of them."
+                )
+            extra["oblast"] = oblasts[0]
+        return super().create_superuser(username, email, password, **extra)
+
+
 class Officer(AbstractUser):
+    objects = OfficerManager()  # type: ignore[misc]
+
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.OFFICER)
     district = models.ForeignKey(
         "geo.District",
