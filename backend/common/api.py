@@ -49,8 +49,21 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return response
 
 
+# Paths a program calls (the APIs; the WebSocket endpoints, reached over plain HTTP): their
+# errors are JSON, never an HTML page.
+API_PREFIXES = ("/api/", "/ws/")
+NOT_FOUND = {"error": "not_found", "detail": "No such resource."}
+
+
+def api_not_found(request: HttpRequest) -> JsonResponse:
+    """The last URL pattern under the API prefixes: an unknown path there answers JSON with
+    DEBUG on too (Django's debug page would otherwise list the URLconf to a phone)."""
+    return JsonResponse(NOT_FOUND, status=404)
+
+
 def api_aware_handler(status: int, code: str, detail: str) -> Any:
-    """A URLconf error handler: JSON under ``/api/``, Django's HTML page elsewhere."""
+    """A URLconf error handler: JSON under :data:`API_PREFIXES`, Django's HTML page
+    elsewhere."""
     from django.views import defaults
 
     html: dict[int, Any] = {
@@ -62,7 +75,7 @@ def api_aware_handler(status: int, code: str, detail: str) -> Any:
     page = html[status]
 
     def handler(request: HttpRequest, exception: Exception | None = None) -> Any:
-        if request.path.startswith("/api/"):
+        if request.path.startswith(API_PREFIXES):
             return JsonResponse({"error": code, "detail": detail}, status=status)
         if status == 500:
             return page(request)

@@ -1,7 +1,7 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
-from backend.common.api import api_aware_handler
+from backend.common.api import NOT_FOUND, api_aware_handler, api_not_found
 from backend.people.i18n import language_switch
 
 from .api_docs import docs_view, schema_view
@@ -18,9 +18,11 @@ urlpatterns = [
     path("app/", include("backend.field_app.urls")),
     path("", include("backend.ops.urls")),
     path("", include("backend.common.urls")),
+    # Last: any other path under the APIs is a JSON 404 (also with DEBUG on).
+    re_path(r"^(?:api|ws)/", api_not_found),
 ]
 
 handler400 = api_aware_handler(400, "malformed", "Bad request.")
 handler403 = api_aware_handler(403, "forbidden", "Not allowed.")
-handler404 = api_aware_handler(404, "not_found", "No such resource.")
+handler404 = api_aware_handler(404, NOT_FOUND["error"], NOT_FOUND["detail"])
 handler500 = api_aware_handler(500, "server_error", "Server error; retry with backoff.")
