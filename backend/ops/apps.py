@@ -8,7 +8,7 @@ class OpsConfig(AppConfig):
     verbose_name = _("Operations: health, readiness, metrics")
 
     def ready(self) -> None:
-        from . import heartbeat, metrics
+        from . import checks, heartbeat, metrics  # noqa: F401 (checks registers itself)
 
         metrics.scrape_gauge(
             "kuzet_escalation_sweep_age_seconds",

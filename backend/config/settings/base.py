@@ -66,6 +66,9 @@ DEBUG = env_bool("DEBUG", False)
 # Demo staff (a published password) and invented calls; `manage.py seed` adds them only then.
 KUZET_DEMO = env_bool("KUZET_DEMO", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
+# Rotating the key: the new one in SECRET_KEY, the old one here until the shift's sessions
+# have ended (Django checks sessions and signatures against both).
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", [])
 if not SECRET_KEY:
     if not (EMBEDDED and DEBUG):
         raise ImproperlyConfigured(
@@ -436,6 +439,10 @@ SESSION_COOKIE_AGE = 12 * 3600  # one shift
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Health, readiness and metrics answer over plain HTTP too: a process supervisor or
+# Prometheus on the loopback talks to the app directly, without the proxy's https header
+# (they got a 301 to https instead of 200).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -455,7 +462,14 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    # Every line with its offset ("2026-12-05 07:05:02+0500"): gunicorn's master logs UTC,
+    # the rest Kazakhstan's time, and a reader of the journal must not guess which.
+    "formatters": {
+        "plain": {
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "datefmt": "%Y-%m-%d %H:%M:%S%z",
+        }
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {

@@ -20,7 +20,8 @@ REAL_DB = "postgres://kuzet@127.0.0.1:5432/kuzet"
 PROBE = (
     "import json, django; from django.conf import settings; django.setup(); "
     "print(json.dumps({'debug': settings.DEBUG, 'demo': settings.KUZET_DEMO, "
-    "'docs_public': settings.KUZET_API_DOCS_PUBLIC, 'key': settings.SECRET_KEY}))"
+    "'docs_public': settings.KUZET_API_DOCS_PUBLIC, 'key': settings.SECRET_KEY, "
+    "'fallbacks': settings.SECRET_KEY_FALLBACKS}))"
 )
 
 
@@ -70,7 +71,20 @@ def test_a_real_database_runs_without_debug_demo_or_public_docs(tmp_path):
         "demo": False,
         "docs_public": False,
         "key": "s" * 50,
+        "fallbacks": [],
     }
+
+
+def test_a_rotated_key_keeps_the_old_one_as_a_fallback(tmp_path):
+    # when: the operator rotates SECRET_KEY, the old key beside it until sessions end
+    result = settings_in(
+        tmp_path, DATABASE_URL=REAL_DB, SECRET_KEY="n" * 50, SECRET_KEY_FALLBACKS="o" * 50
+    )
+
+    # then
+    assert result.returncode == 0, result.stderr
+    probed = json.loads(result.stdout)
+    assert (probed["key"], probed["fallbacks"]) == ("n" * 50, ["o" * 50])
 
 
 def test_debug_on_a_real_database_is_no_request_for_demo_accounts(tmp_path):

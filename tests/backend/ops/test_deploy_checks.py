@@ -1,0 +1,67 @@
+"""``check --deploy`` names what would make a deployment fail its users without an error:
+SMS kept on the machine, /metrics open to anyone, the gateway's replies unverifiable (an
+operator's production-like run passed ``check --deploy`` with all three)."""
+
+from __future__ import annotations
+
+from django.core import checks
+
+
+def kuzet_warnings() -> list[str]:
+    found = checks.run_checks(include_deployment_checks=True, tags=[checks.Tags.security])
+    return sorted(m.id for m in found if m.id and m.id.startswith("kuzet."))
+
+
+def test_a_deployment_that_keeps_its_sms_and_opens_its_metrics_is_warned(settings):
+    settings.KUZET_SMS_BACKEND = "backend.dispatch.sms.FileBackend"
+    settings.KUZET_METRICS_TOKEN = ""
+    settings.KUZET_SMS_INBOUND_SECRET = ""
+
+    assert kuzet_warnings() == ["kuzet.W001", "kuzet.W003", "kuzet.W004"]
+
+
+def test_a_gateway_without_its_address_is_warned(settings):
+    settings.KUZET_SMS_BACKEND = "backend.dispatch.sms.HttpBackend"
+    settings.KUZET_SMS_GATEWAY_URL = ""
+    settings.KUZET_METRICS_TOKEN = "m" * 32
+    settings.KUZET_SMS_INBOUND_SECRET = "s" * 32
+
+    assert kuzet_warnings() == ["kuzet.W002"]
+
+
+def test_a_deployment_set_up_as_the_docs_say_passes(settings):
+    settings.KUZET_SMS_BACKEND = "backend.dispatch.sms.HttpBackend"
+    settings.KUZET_SMS_GATEWAY_URL = "https://sms-gateway.example.kz/send"
+    settings.KUZET_METRICS_TOKEN = "m" * 32
+    settings.KUZET_SMS_INBOUND_SECRET = "s" * 32
+
+    assert kuzet_warnings() == []
+
+
+def test_a_supervisor_on_the_loopback_reaches_health_over_plain_http(client, settings, db):
+    # given: production's redirect of plain HTTP to https
+    settings.SECURE_SSL_REDIRECT = True
+
+    # when: a process supervisor asks the app directly, with no proxy header
+    health = client.get("/healthz")
+    console = client.get("/admin/login/")
+
+    # then: health answers; a person's page still goes to https
+    assert (health.status_code, health.json()["ok"]) == (200, True)
+    assert console.status_code == 301
+    assert console["Location"].startswith("https://")
+
+
+def test_a_log_line_carries_its_offset():
+    import logging
+    import re
+
+    from django.conf import settings
+
+    plain = settings.LOGGING["formatters"]["plain"]
+    formatter = logging.Formatter(plain["format"], plain["datefmt"])
+    record = logging.LogRecord("kuzet", logging.INFO, __file__, 1, "started", None, None)
+
+    assert re.match(
+        r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d[+-]\d{4} INFO kuzet started$", formatter.format(record)
+    )
