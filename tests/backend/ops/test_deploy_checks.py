@@ -65,3 +65,32 @@ def test_a_log_line_carries_its_offset():
     assert re.match(
         r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d[+-]\d{4} INFO kuzet started$", formatter.format(record)
     )
+
+
+def test_a_scrape_during_a_database_outage_waits_once_and_says_so(monkeypatch):
+    from django.db import OperationalError
+
+    from backend.ops import metrics
+
+    # given: the database does not answer (each read would wait the pool's timeout)
+    tried: list[str] = []
+
+    def down(name: str):
+        def read() -> float:
+            tried.append(name)
+            raise OperationalError("couldn't get a connection after 10.00 sec")
+
+        return read
+
+    gauges = {name: (doc, down(name)) for name, (doc, _read) in metrics._SCRAPE_GAUGES.items()}
+    assert len(gauges) >= 4
+    monkeypatch.setattr(metrics, "_SCRAPE_GAUGES", gauges)
+
+    # when
+    text = metrics.exposition().decode()
+
+    # then: one gauge tried, the outage named, the process metrics still there
+    assert len(tried) == 1
+    assert "kuzet_database_up 0.0" in text
+    assert "kuzet_sms_outbox_backlog " not in text
+    assert "process_" in text or "python_info" in text
