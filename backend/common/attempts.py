@@ -20,6 +20,7 @@ from django.http import HttpRequest
 from django_ratelimit.core import get_usage
 
 from .errors import RateLimited
+from .outage import cache_unavailable
 
 logger = logging.getLogger(__name__)
 
@@ -56,8 +57,8 @@ def _usage(
             rate=_rate(),
             increment=increment,
         )
-    except Exception:
-        logger.warning("failure counter unavailable for %s", guard.group, exc_info=True)
+    except Exception as error:
+        cache_unavailable(logger, error, "failure counter unavailable for %s", guard.group)
         return None
 
 

@@ -18,6 +18,7 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
 from backend.common.net import client_ip
+from backend.common.outage import cache_unavailable
 
 from .models import IntakeKey
 
@@ -47,9 +48,9 @@ class PrincipalRateThrottle(SimpleRateThrottle):
         self.num_requests, self.duration = self.parse_rate(rate)
         try:
             return super().allow_request(request, view)
-        except Exception:
+        except Exception as error:
             # A cache (Redis) outage must not stop dispatch: the throttle fails open.
-            logger.warning("throttle not enforced: cache unavailable", exc_info=True)
+            cache_unavailable(logger, error, "throttle not enforced: cache unavailable")
             return True
 
     def get_cache_key(self, request: Request, view: Any) -> str:

@@ -37,6 +37,7 @@ from backend.common.errors import (
     Unauthenticated,
 )
 from backend.common.net import client_ip
+from backend.common.outage import cache_unavailable
 from backend.devices.models import Device, digest
 from backend.devices.services import device_authenticate, device_enroll
 from backend.ops.metrics import SYNC_RECORDS, SYNC_REQUESTS
@@ -137,8 +138,8 @@ def _cache_add(key: str, value: int, timeout: int) -> bool:
     """``cache.add`` that fails open: sync must go on when the cache (Redis) is down."""
     try:
         return bool(cache.add(key, value, timeout))
-    except Exception:
-        logger.warning("cache unavailable for %s", key, exc_info=True)
+    except Exception as error:
+        cache_unavailable(logger, error, "cache unavailable for %s", key)
         return False
 
 
@@ -160,8 +161,8 @@ def _rate_limit(device_id: str) -> None:
         except ValueError:  # evicted between add and incr
             cache.add(key, 1, 120)
             count = 1
-    except Exception:
-        logger.warning("rate limit not enforced: cache unavailable", exc_info=True)
+    except Exception as error:
+        cache_unavailable(logger, error, "rate limit not enforced: cache unavailable")
         return
     if count > limit:
         raise RateLimited(
