@@ -121,6 +121,7 @@ KEY_LABELS: dict[str, Promise] = {
     "changed": gettext_lazy("Fields changed"),
     "repr": gettext_lazy("Record"),
     "username_known": gettext_lazy("Known user name"),
+    "no_console_access": gettext_lazy("No console access"),
     "bytes": gettext_lazy("Size, bytes"),
     "phone": gettext_lazy("Phone"),
     "id": gettext_lazy("Identifier"),

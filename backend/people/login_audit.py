@@ -15,7 +15,9 @@ from __future__ import annotations
 from typing import Any
 
 from axes.signals import user_locked_out
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.core.exceptions import ValidationError
 from django.dispatch import receiver
 from django.http import HttpRequest
 
@@ -77,3 +79,24 @@ def locked_out(
         return
     assert request is not None
     _attempt(AuditAction.AUTH_LOCKED_OUT, request, str(username or ""))
+
+
+class ConsoleLoginForm(AdminAuthenticationForm):
+    """The console's login form. The right password of someone with no console access (a
+    patrol officer: the field app is theirs) is refused as Django refuses it — and recorded
+    as a failed sign-in: Django's form refuses it after ``authenticate()`` succeeded, so no
+    signal fired and the audit log never saw the attempt."""
+
+    def confirm_login_allowed(self, user: Any) -> None:
+        try:
+            super().confirm_login_allowed(user)
+        except ValidationError:
+            if _at_the_door(self.request):
+                assert self.request is not None
+                _attempt(
+                    AuditAction.AUTH_LOGIN_FAILED,
+                    self.request,
+                    user.get_username(),
+                    no_console_access=True,
+                )
+            raise

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver
 from django.utils.translation import gettext_lazy as _
 
+from backend.people.login_audit import ConsoleLoginForm
 from backend.people.models import Role
 
 from . import desk, urls, views
@@ -26,6 +27,8 @@ HEADERS = {
 
 
 class KuzetAdminSite(admin.AdminSite):
+    login_form = ConsoleLoginForm
+
     def each_context(self, request: HttpRequest) -> dict[str, Any]:
         context = super().each_context(request)
         role = getattr(request.user, "role", None)

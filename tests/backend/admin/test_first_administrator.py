@@ -98,3 +98,21 @@ def test_without_the_territory_the_command_says_so_in_a_line(monkeypatch):
     with pytest.raises(CommandError, match="load the territory first"):
         create_superuser(monkeypatch, "admin_ops")
     assert not Officer.objects.filter(username="admin_ops").exists()
+
+
+def test_a_patrol_officer_at_the_console_door_is_refused_and_recorded(client, personas):
+    # given: a patrol officer who has a password (the field app needs none)
+    from backend.ledger.models import AuditEntry
+
+    officer = personas.a.patrol_officers[0]
+    officer.set_password(PASSWORD)
+    officer.save(update_fields=["password"])
+
+    # when
+    page = client.post(reverse("admin:login"), {"username": officer.username, "password": PASSWORD})
+
+    # then: refused, and the audit log has the attempt
+    assert page.status_code == 200
+    assert not page.wsgi_request.user.is_authenticated
+    entry = AuditEntry.objects.get(action="auth.login_failed")
+    assert (entry.object_id, entry.data_dict["no_console_access"]) == (str(officer.pk), True)
