@@ -38,9 +38,11 @@ from backend.ledger import uow
 from backend.ledger.actions import AuditAction
 from backend.ledger.models import ActorKind
 from sync.protocol import (
+    MAX_PUSH_EVENTS,
     ClockHeader,
     EventRecord,
     Invalid,
+    ProtocolError,
     PushBatch,
     PushItem,
     content_hash,
@@ -70,8 +72,14 @@ def _rejected(record_id: str | None, reason: str, detail: str) -> Result:
 
 
 def batch_from(body_or_records: object) -> PushBatch:
-    """A push body (dict) or a list of raw event records (the WebSocket path) as a batch."""
+    """A push body (dict) or a list of raw event records (the WebSocket path) as a batch;
+    either holds at most MAX_PUSH_EVENTS records."""
     if isinstance(body_or_records, list):
+        if len(body_or_records) > MAX_PUSH_EVENTS:
+            raise ProtocolError(
+                "too_large",
+                f"{len(body_or_records)} records in one push; at most {MAX_PUSH_EVENTS}",
+            )
         return PushBatch(
             items=tuple(
                 PushItem("events", "created", raw, parse_event(raw)) for raw in body_or_records

@@ -308,6 +308,10 @@ def _push(request: HttpRequest, device: Device, clock_header: ClockHeader | None
     if version is not None:
         parse_schema_version(version)
     body = parse_json(_read_body(request))
+    if not isinstance(body, dict):
+        # A bare list of records is the WebSocket's ``event`` shape; over HTTP it was taken
+        # as one too, past the body's rules (docs/protocol.md §4).
+        raise Malformed('the push body must be a JSON object: {"changes": …}')
     results = push_records(device=device, body_or_records=body, clock=clock_header, via="http")
     for status, count in Counter(str(r.get("status")) for r in results).items():
         SYNC_RECORDS.labels("push", status).inc(count)

@@ -244,6 +244,33 @@ def test_push_of_more_than_500_events_is_too_large(device_a1):
 
 
 @pytest.mark.django_db
+def test_a_bare_list_over_http_is_malformed_and_not_a_way_past_the_limit(device_a1):
+    # when: the WebSocket's shape (a list of records) sent as an HTTP push, 501 of them
+    response = device_a1.push_raw([event("note", None, payload={"text": "x"}) for _ in range(501)])
+
+    # then: refused as a whole, nothing stored (it was taken as records, past the limit)
+    assert response.status_code == 400
+    assert response.json()["error"] == "malformed"
+    assert Event.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_more_than_500_events_over_the_socket_are_too_large(personas):
+    from backend.sync_gateway.push import push_records
+    from sync.protocol import ProtocolError
+
+    device_id, _token = personas.device(personas.a.patrol_officers[0])
+    device = Device.objects.get(pk=device_id)
+    records = [event("note", None, payload={"text": "x"}) for _ in range(501)]
+
+    with pytest.raises(ProtocolError) as refused:
+        push_records(device=device, body_or_records=records, clock=None, via="ws")
+
+    assert refused.value.code == "too_large"
+    assert Event.objects.count() == 0
+
+
+@pytest.mark.django_db
 def test_push_body_over_one_mebibyte_is_too_large(device_a1):
     # when
     response = device_a1.push_raw(b"{" + b" " * (1 << 20) + b"}")
