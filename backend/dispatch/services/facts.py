@@ -930,10 +930,37 @@ def _clock_side(
     }
 
 
+def _phones_asked_about_positions(stored: list[_Entry]) -> set[tuple[str | None, str]]:
+    """The (device, boot) pairs that already have an open question about a position's time.
+
+    A phone whose times cannot be trusted sends a position every half minute: each is
+    flagged ``clock_suspect``, but the chief is asked once a boot until the question is
+    resolved (a phone that restarted its elapsed time under the same boot id opened 644
+    conflicts in two and a half minutes, one a position). Milestones are asked each: their
+    times are the SLA's.
+    """
+    devices = {
+        e.event.device_id
+        for e in stored
+        if e.event.kind == EventKind.LOCATION and any(k == "clock_suspect" for k, _ in e.conflicts)
+    }
+    if not devices:
+        return set()
+    return set(
+        Conflict.objects.filter(
+            state=Conflict.State.OPEN,
+            kind="clock_suspect",
+            event__kind=EventKind.LOCATION,
+            event__device_id__in=devices,
+        ).values_list("event__device_id", "event__boot_id")
+    )
+
+
 def _open_conflicts(
     state: _State, stored: list[_Entry], *, actor: Any, actor_kind: str | None
 ) -> None:
     rows: list[tuple[Conflict, _Entry]] = []
+    asked = _phones_asked_about_positions(stored)
     for entry in stored:
         event = entry.event
         assignment = state.assignments.get(event.assignment_id) if event.assignment_id else None
@@ -953,6 +980,11 @@ def _open_conflicts(
             if kind in seen:
                 continue
             seen.add(kind)
+            if kind == "clock_suspect" and event.kind == EventKind.LOCATION:
+                phone = (event.device_id, event.boot_id)
+                if phone in asked:
+                    continue
+                asked.add(phone)
             rows.append(
                 (
                     Conflict(

@@ -9,7 +9,7 @@ from backend.common import clock
 from backend.dispatch.models import Conflict, Event
 from sync.client import SimulatedClock
 
-from .conftest import dispatch
+from .conftest import dispatch, event
 
 HOUR_MS = 3_600_000
 T0 = dt.datetime(2026, 11, 20, 6, 0, tzinfo=dt.UTC)
@@ -206,3 +206,41 @@ def test_event_older_than_the_window_is_flagged_not_taken_as_fact(personas, make
     assert_within_uncertainty(event, written_at)
     assert event.clock_suspect is True
     phone.close()
+
+
+@pytest.mark.django_db
+def test_a_phone_whose_positions_cannot_be_dated_asks_the_chief_once(device_a1, frozen_morning):
+    # given: a phone whose app restarts its elapsed time under the same boot id: its events
+    # say an hour into the boot while its clock header says under two minutes — their
+    # anchored times lie in the future (a phone with this bug opened 644 conflicts in two
+    # and a half minutes, one a position)
+    def report_positions(n: int) -> list[str]:
+        sent = []
+        for i in range(n):
+            clock.advance(dt.timedelta(seconds=30))
+            sent.append(
+                event(
+                    "location",
+                    elapsed_ms=HOUR_MS,
+                    gps_time=clock.now_ms(),
+                    lat=47.97 + i / 1000,
+                    lon=80.44,
+                )
+            )
+        results = device_a1.push_raw({"changes": {"events": {"created": sent}}}).json()
+        assert {r["status"] for r in results["results"]} == {"accepted"}
+        return [e["id"] for e in sent]
+
+    # when: it reports six positions, then one more
+    positions = report_positions(6) + report_positions(1)
+
+    # then: every position is flagged, and the chief has one question about this phone's clock
+    stored = Event.objects.filter(pk__in=positions)
+    assert stored.count() == 7
+    assert all(e.clock_suspect for e in stored)
+    assert [(c.kind, c.state) for c in Conflict.objects.all()] == [("clock_suspect", "open")]
+
+    # and once the chief has resolved it, a new wrong time asks again
+    Conflict.objects.update(state="resolved", resolution="noted", resolved_at=clock.now())
+    report_positions(1)
+    assert Conflict.objects.filter(state="open").count() == 1
