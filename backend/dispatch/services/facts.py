@@ -551,10 +551,13 @@ def _apply(
             _decide_assignment(state, entry, assignment, by_id, milestones)
         if task is not None:
             _decide_visit(state, entry, task, visits)
-        if event.disposition != Disposition.NOT_ASSIGNEE:
+        # An SOS is the officer in danger, whatever else the event says: sent as the unit's
+        # status, or naming another unit's call, it had set a status at most — no alarm.
+        alarm = _raises_sos(event)
+        if event.disposition != Disposition.NOT_ASSIGNEE or alarm:
             _decide_unit(state, entry, by_id)
-            if event.kind == EventKind.SOS:
-                sos.append(entry)
+        if alarm:
+            sos.append(entry)
         if estimate.clock_suspect and timing.needs_conflict(estimate):
             entry.conflicts.append(("clock_suspect", _clock_side(entry, assignment, estimate)))
 
@@ -1036,6 +1039,13 @@ def _open_conflicts(
                 at=clock.now_ms(),
                 **notice,
             )
+
+
+def _raises_sos(event: Event) -> bool:
+    """The sos kind, or a unit status of ``sos`` (the protocol allows it there too)."""
+    return event.kind == EventKind.SOS or (
+        event.kind == EventKind.UNIT_STATUS and (event.payload or {}).get("status") == "sos"
+    )
 
 
 def _sos(state: _State, entry: _Entry, *, actor: Any, actor_kind: str | None) -> None:

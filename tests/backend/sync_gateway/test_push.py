@@ -11,7 +11,7 @@ from backend.dispatch.models import Conflict, Event
 from backend.ledger.models import AuditEntry
 from backend.sync_gateway.models import QuarantinedRecord
 
-from .conftest import cancel, event, ids
+from .conftest import cancel, dispatch, event, ids
 
 
 def batch(*events):
@@ -228,6 +228,36 @@ def test_sos_sets_the_unit_status_and_is_audited(personas, device_a1):
     unit.refresh_from_db()
     assert (unit.status, unit.lat, unit.lon) == ("sos", 47.97, 80.44)
     assert AuditEntry.objects.filter(action="unit.sos").count() == 1
+
+
+@pytest.mark.django_db
+def test_an_sos_sent_as_a_unit_status_raises_the_alarm(personas, device_a1):
+    # when: another app sends the SOS as the unit's status (the protocol allows "sos" there)
+    results = device_a1.push(
+        event("unit_status", None, payload={"status": "sos"}, lat=47.97, lon=80.44)
+    )
+
+    # then: the alarm, as for the sos kind (it set the status only: no audit, no alert)
+    assert results[0]["status"] == "accepted"
+    unit = personas.a.patrol
+    unit.refresh_from_db()
+    assert unit.status == "sos"
+    assert AuditEntry.objects.filter(action="unit.sos").count() == 1
+
+
+@pytest.mark.django_db
+def test_an_sos_naming_another_units_call_still_raises_the_alarm(personas, device_a1, incident_a):
+    # given: the call is the inspector's, not this patrol car's
+    theirs = dispatch(incident=incident_a, unit=personas.a.inspector_unit)
+
+    # when: the patrol officer's SOS names it (the app sent the call on screen)
+    device_a1.push(event("sos", theirs, lat=47.97, lon=80.44))
+
+    # then: the officer in danger is the alarm, whatever call the event names
+    unit = personas.a.patrol
+    unit.refresh_from_db()
+    assert unit.status == "sos"
+    assert AuditEntry.objects.filter(action="unit.sos", object_id=str(unit.pk)).count() == 1
 
 
 @pytest.mark.django_db
