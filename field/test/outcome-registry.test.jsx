@@ -4,45 +4,10 @@
 // the form queued it, back in coverage the server refused the whole outcome (invalid_payload),
 // and the green line still said "Нәтиже жазылды: …".
 import { describe, expect, it, vi } from 'vitest'
-import { render } from 'preact'
 import { act } from 'preact/test-utils'
-import { CallDetail } from '../src/ui/Calls.jsx'
+import { callScreen as shown, clearedCall, minute, now } from './cleared-call.jsx'
 
-const now = Date.UTC(2026, 2, 12, 9, 0) // 14:00 in Almaty
-const minute = 60_000
-
-function stateWith({ lang = 'kk', events = [], answers = {} } = {}) {
-  return {
-    lang,
-    now,
-    deviceId: 'dev_this_phone',
-    position: { fix: null },
-    answers,
-    data: {
-      assignments: [
-        {
-          id: '7',
-          incident_id: '3',
-          status: 'cleared',
-          dispatched_at: now - 90 * minute,
-          acknowledged_at: now - 88 * minute,
-          cleared_at: now - 20 * minute,
-          closed_at: null,
-        },
-      ],
-      incidents: { 3: { id: '3', number: '1010-2026-000112', category: 'noise', priority: 'P3', settlement_id: null } },
-      settlements: {},
-      events,
-    },
-  }
-}
-
-async function shown(state, app = { locateOnce: () => undefined }) {
-  const root = document.createElement('div')
-  document.body.append(root)
-  await act(() => render(<CallDetail app={app} state={state} id="7" />, root))
-  return root
-}
+const stateWith = ({ lang = 'kk', ...rest } = {}) => clearedCall({ lang, ...rest })
 
 async function change(element, value, type) {
   await act(() => {

@@ -3,48 +3,10 @@
 // (and a new phone) showed an empty outcome form under a call whose outcome the server
 // already held, and the officer typed it again.
 import { describe, expect, it } from 'vitest'
-import { render } from 'preact'
-import { act } from 'preact/test-utils'
-import { CallDetail } from '../src/ui/Calls.jsx'
-
-const now = Date.UTC(2026, 2, 12, 9, 0) // 14:00 in Almaty
-const minute = 60_000
-
-function stateWith({ events = [], incident = {} } = {}) {
-  return {
-    lang: 'ru',
-    now,
-    deviceId: 'dev_this_phone',
-    position: { fix: null },
-    answers: {},
-    data: {
-      assignments: [
-        {
-          id: '7',
-          incident_id: '3',
-          status: 'cleared',
-          dispatched_at: now - 90 * minute,
-          acknowledged_at: now - 88 * minute,
-          en_route_at: now - 87 * minute,
-          on_scene_at: now - 60 * minute,
-          cleared_at: now - 20 * minute,
-          closed_at: null,
-        },
-      ],
-      incidents: {
-        3: { id: '3', number: '1010-2026-000051', category: 'noise', priority: 'P3', settlement_id: null, ...incident },
-      },
-      settlements: {},
-      events,
-    },
-  }
-}
-
-const app = { locateOnce: () => undefined }
+import { callScreen, clearedCall as stateWith, minute, now } from './cleared-call.jsx'
 
 async function shown(state) {
-  const root = document.createElement('div')
-  await act(() => render(<CallDetail app={app} state={state} id="7" />, root))
+  const root = await callScreen(state)
   return root.querySelector('form.outcome .saved')?.textContent ?? null
 }
 
