@@ -10,6 +10,9 @@ Screenshots: var/screenshots/field/3x-*.png.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 import pytest
 
@@ -72,6 +75,17 @@ def speak(page, server, lang: str) -> None:
     page.goto(f"{server.url}/app/#/")
 
 
+@contextmanager
+def officer_phone(driver, profile, server, officer, lang: str, **launch) -> Iterator[Any]:
+    """The QA-sized phone of ``officer``, enrolled and reading ``lang``: its page."""
+    phone = launch_phone(driver, profile, **QA_PHONE, **launch)
+    page = phone.pages[0]
+    enrol(page, server, enrolment_code(officer.username))
+    speak(page, server, lang)
+    yield page
+    phone.close()
+
+
 def work_to_cleared(page, lang: str) -> None:
     for name in MILESTONES[lang]:
         page.get_by_role("button", name=name, exact=True).click()
@@ -82,11 +96,10 @@ def work_to_cleared(page, lang: str) -> None:
 def test_a_finished_call_reads_at_full_contrast(field_server, duty_api, personas, profile, lang):
     # given: a call the officer has worked to cleared
     a = personas.a
-    with browser.playwright() as driver:
-        phone = launch_phone(driver, profile, **QA_PHONE)
-        page = phone.pages[0]
-        enrol(page, field_server, enrolment_code(a.patrol_officers[0].username))
-        speak(page, field_server, lang)
+    with (
+        browser.playwright() as driver,
+        officer_phone(driver, profile, field_server, a.patrol_officers[0], lang) as page,
+    ):
         incident = dispatch_call(duty_api, a, a.patrol)
         page.locator("a.call", has_text=incident["number"]).click()
         work_to_cleared(page, lang)
@@ -102,7 +115,6 @@ def test_a_finished_call_reads_at_full_contrast(field_server, duty_api, personas
             selector = f"ul.calls.closed a.call {part}"
             assert page.locator(selector).first.evaluate(OPACITY) == 1, part
             assert browser.contrast(page, selector) >= 4.5, part
-        phone.close()
 
 
 # Every element inside ``root`` that holds text of its own.
@@ -114,11 +126,10 @@ TEXT_HOLDERS = """root => [...root.querySelectorAll('*')].filter((el) =>
 def test_the_sos_button_reads_while_it_is_held(field_server, duty_api, personas, profile, lang):
     # given: the SOS confirmation open
     a = personas.a
-    with browser.playwright() as driver:
-        phone = launch_phone(driver, profile, **QA_PHONE)
-        page = phone.pages[0]
-        enrol(page, field_server, enrolment_code(a.patrol_officers[0].username))
-        speak(page, field_server, lang)
+    with (
+        browser.playwright() as driver,
+        officer_phone(driver, profile, field_server, a.patrol_officers[0], lang) as page,
+    ):
         page.get_by_role("button", name="SOS").click()
         hold = page.locator(".sos-hold")
         box = hold.bounding_box()
@@ -139,7 +150,6 @@ def test_the_sos_button_reads_while_it_is_held(field_server, duty_api, personas,
         page.mouse.up()
         assert ratios
         assert min(ratios) >= 4.5, ratios
-        phone.close()
 
 
 # How many lines ``needle`` takes inside ``root``'s text (0 where it is not there).
@@ -174,11 +184,10 @@ def test_a_call_number_is_never_broken_across_lines(
 ):
     # given: a call on the phone
     a = personas.a
-    with browser.playwright() as driver:
-        phone = launch_phone(driver, profile, **QA_PHONE)
-        page = phone.pages[0]
-        enrol(page, field_server, enrolment_code(a.patrol_officers[0].username))
-        speak(page, field_server, lang)
+    with (
+        browser.playwright() as driver,
+        officer_phone(driver, profile, field_server, a.patrol_officers[0], lang) as page,
+    ):
         incident = dispatch_call(duty_api, a, a.patrol)
         number = f"№ {incident['number']}"
         expect(page.locator("a.call", has_text=incident["number"])).to_be_visible()
@@ -195,7 +204,6 @@ def test_a_call_number_is_never_broken_across_lines(
                 assert lines == 1, (screen, width, lines)
             page.set_viewport_size(QA_PHONE["viewport"])
             screenshot(page, SUITE, f"32-call-number-{screen}-{lang}")
-        phone.close()
 
 
 SAVE = {"kk": "Нәтижені сақтау", "ru": "Сохранить результат"}
@@ -211,17 +219,19 @@ def test_the_outcome_form_keeps_a_registry_number_the_server_would_refuse(
     # the phone, worked to cleared
     a = personas.a
     town = a.town
-    with browser.playwright() as driver:
-        phone = launch_phone(
+    near_town = {"latitude": town.lat + 0.03, "longitude": town.lon}
+    with (
+        browser.playwright() as driver,
+        officer_phone(
             driver,
             profile,
-            **QA_PHONE,
-            geolocation={"latitude": town.lat + 0.03, "longitude": town.lon},
+            field_server,
+            a.patrol_officers[0],
+            lang,
+            geolocation=near_town,
             permissions=["geolocation"],
-        )
-        page = phone.pages[0]
-        enrol(page, field_server, enrolment_code(a.patrol_officers[0].username))
-        speak(page, field_server, lang)
+        ) as page,
+    ):
         summary = "Громкая музыка у соседей после полуночи"
         incident = dispatch_call(duty_api, a, a.patrol, description=summary)
         page.locator("a.call", has_text=incident["number"]).click()
@@ -258,4 +268,3 @@ def test_the_outcome_form_keeps_a_registry_number_the_server_would_refuse(
         assert outcome.payload["registry_number"] == "ERAP-2026-5521"
         expect(page.locator("form.outcome .saved")).to_contain_text("ERAP-2026-5521")
         screenshot(page, SUITE, f"34-outcome-saved-{lang}")
-        phone.close()
