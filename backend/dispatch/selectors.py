@@ -15,7 +15,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q, QuerySet
+from django.db.models import CharField, Q, QuerySet
+from django.db.models.functions import Cast
 
 from backend.common import clock
 from backend.geo import travel
@@ -26,7 +27,7 @@ from backend.people.models import UNREACHABLE, Officer, Unit
 
 from . import lifecycle, policies
 from .lifecycle import ASSIGNMENT_OPEN, IncidentStatus
-from .models import Assignment, Conflict, Incident, RiskSubject
+from .models import Assignment, Conflict, Event, FollowUpTask, Incident, RiskSubject
 
 # --- places ----------------------------------------------------------------------------------
 # Settlements are searched in a box of this many degrees around the point first (an index
@@ -341,3 +342,25 @@ def conflicts_of(user: Any, *, state: str | None = None, limit: int = 500) -> Qu
     if state:
         rows = rows.filter(state=state)
     return rows.order_by("opened_at", "pk")[:limit]
+
+
+def audit_about_incidents(incident_ids: list[int]) -> Q:
+    """The audit entries about these calls and their parts — the units sent, the facts
+    recorded on them, conflicts and follow-up visits: the incident page's timeline, a call's
+    History, the audit log's search by number. One query with the entries (subqueries)."""
+
+    def keys(model: type[models.Model], **lookup: Any) -> Any:
+        rows = model._default_manager.filter(**lookup)
+        return rows.annotate(key=Cast("pk", CharField())).values("key")
+
+    calls = {"incident__in": incident_ids}
+    facts = Event.objects.filter(
+        Q(incident__in=incident_ids) | Q(assignment__incident__in=incident_ids)
+    )
+    return (
+        Q(object_type="incident", object_id__in=[str(pk) for pk in incident_ids])
+        | Q(object_type="assignment", object_id__in=keys(Assignment, **calls))
+        | Q(object_type="event", object_id__in=facts.values("pk"))
+        | Q(object_type="conflict", object_id__in=keys(Conflict, **calls))
+        | Q(object_type="followuptask", object_id__in=keys(FollowUpTask, **calls))
+    )

@@ -22,7 +22,8 @@ from backend.ledger.models import AuditEntry
 from backend.people.admin_scoping import ConditionFilter, ScopedAdminMixin
 from backend.people.models import Role, Unit
 
-from ..models import Assignment, Conflict, Event, FollowUpTask, Incident, RiskSubject
+from .. import selectors
+from ..models import Assignment, Incident, RiskSubject
 from ..selectors import object_names
 from .formatting import payload_html, when_text
 from .timeline import (
@@ -54,32 +55,6 @@ CALL_NUMBER_RE = re.compile(r"\d[\d-]{1,19}")
 CALLS_SEARCHED = 50
 
 
-def about_incidents(incident_ids: list[int]) -> Q:
-    """The audit entries about these incidents and their parts — assignments, the facts
-    recorded on them, conflicts and follow-up visits (what the incident page's timeline
-    shows)."""
-
-    def ids(qs: QuerySet[Any]) -> list[str]:
-        return [str(pk) for pk in qs.values_list("pk", flat=True)]
-
-    return (
-        Q(object_type="incident", object_id__in=[str(pk) for pk in incident_ids])
-        | Q(
-            object_type="assignment",
-            object_id__in=ids(Assignment.objects.filter(incident__in=incident_ids)),
-        )
-        | Q(object_type="event", object_id__in=ids(Event.objects.filter(incident__in=incident_ids)))
-        | Q(
-            object_type="conflict",
-            object_id__in=ids(Conflict.objects.filter(incident__in=incident_ids)),
-        )
-        | Q(
-            object_type="followuptask",
-            object_id__in=ids(FollowUpTask.objects.filter(incident__in=incident_ids)),
-        )
-    )
-
-
 def _about_calls(number: str) -> Q:
     """The entries about the calls whose number ends with ``number`` and their parts."""
     calls = list(
@@ -87,7 +62,7 @@ def _about_calls(number: str) -> Q:
         .order_by("-pk")
         .values_list("pk", flat=True)[:CALLS_SEARCHED]
     )
-    return about_incidents(calls) if calls else Q(pk__in=[])
+    return selectors.audit_about_incidents(calls) if calls else Q(pk__in=[])
 
 
 def _actions_named(words: str) -> list[str]:

@@ -19,10 +19,9 @@ from backend.ledger import uow
 from backend.ledger.names import SyncTable
 from backend.people.admin_scoping import ScopedAdminMixin
 
-from .. import access, kpis
+from .. import access, kpis, selectors
 from ..models import Incident
 from . import call_entry
-from .audit import about_incidents
 from .dispatch_panel import IncidentDispatchAdminMixin
 from .formatting import NOTHING, duration_text, risk_flags_html, when_text
 
@@ -233,7 +232,7 @@ class IncidentAdmin(IncidentDispatchAdminMixin, ScopedAdminMixin, admin.ModelAdm
         """A call's history is its parts' too: the units sent, the facts recorded on them,
         its conflicts and follow-up visits (the "History" button showed only "Incident
         created" for a call with a unit dispatched and reassigned)."""
-        return about_incidents([obj.pk])
+        return selectors.audit_about_incidents([obj.pk])
 
     @admin.display(description=_("received"), ordering="received_at")
     def received(self, obj: Incident) -> str:

@@ -19,6 +19,7 @@ from backend.ledger.actions import action_label
 from backend.ledger.models import AuditEntry
 from backend.people.models import CONTACT_VIA, UNREACHABLE, Mobility, UnitStatus, UnitType
 
+from .. import selectors
 from ..lifecycle import CLOSED_WITH_THE_CALL, AssignmentStatus, EventKind, IncidentStatus
 from ..models import (
     Category,
@@ -389,19 +390,11 @@ def incident_timeline(incident: Incident) -> list[TimelineRow]:
                 who + _event_source(e),
             )
         )
-    conflict_ids = list(incident.conflicts.values_list("pk", flat=True))
     follow_ups = list(incident.follow_ups.select_related("unit"))
-    follow_up_ids = [t.pk for t in follow_ups]
     # the inspector a visit is owed by, by callsign too (not a dispatched unit)
     callsigns.update({t.unit.pk: t.unit.callsign for t in follow_ups if t.unit is not None})
     audits = (
-        AuditEntry.objects.filter(
-            Q(object_type="incident", object_id=str(incident.pk))
-            | Q(object_type="assignment", object_id__in=[str(i) for i in assignment_ids])
-            | Q(object_type="event", object_id__in=[e.pk for e in events])
-            | Q(object_type="conflict", object_id__in=[str(i) for i in conflict_ids])
-            | Q(object_type="followuptask", object_id__in=[str(i) for i in follow_up_ids])
-        )
+        AuditEntry.objects.filter(selectors.audit_about_incidents([incident.pk]))
         .select_related("actor")
         .order_by("id")
     )
