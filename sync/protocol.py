@@ -361,8 +361,10 @@ def _parse_float(text: str) -> float | decimal.Decimal:
     return number if math.isfinite(number) else decimal.Decimal(text)
 
 
-def parse_json(raw: bytes | str) -> object:
+def parse_json(raw: bytes | str, *, what: str = "the body") -> object:
     """Parse a request body or socket message; raise ``ProtocolError("malformed")``.
+
+    ``what`` names the text in the error's detail ("the body", or a query parameter's name).
 
     The standard library's parser, not orjson: orjson refuses a lone surrogate escape (the
     whole push would be refused, and every retry with it — the device's outbox stuck behind
@@ -377,9 +379,9 @@ def parse_json(raw: bytes | str) -> object:
             parse_constant=_reject_constant,
         )
     except RecursionError as exc:
-        raise ProtocolError("malformed", "the body nests too deeply to be parsed") from exc
+        raise ProtocolError("malformed", f"{what} nests too deeply to be parsed") from exc
     except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, NaN, Infinity
-        raise ProtocolError("malformed", "the body is not JSON") from exc
+        raise ProtocolError("malformed", f"{what} is not JSON") from exc
 
 
 def canonical_json(value: object) -> str:
@@ -796,7 +798,7 @@ def parse_migration(text: str | None, *, schema_version: int) -> Migration | Non
         return None
     if len(text) > 64 * 1024:
         raise ProtocolError("malformed", "migration is too large")
-    value = parse_json(text)
+    value = parse_json(text, what="the migration parameter")
     if value is None:
         return None
     if not isinstance(value, Mapping):

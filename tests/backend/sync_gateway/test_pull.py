@@ -425,6 +425,18 @@ def test_malformed_migration_is_refused(device_a1, migration):
 
 
 @pytest.mark.django_db
+def test_a_migration_that_is_not_json_is_named_in_the_error(device_a1):
+    # when: a pull has no body; the text that failed to parse is the query parameter
+    response = device_a1.pull_raw("null", schema_version=2, migration="{from: 1}")
+
+    # then
+    assert response.status_code == 400
+    body = response.json()
+    assert body["error"] == "malformed"
+    assert body["detail"] == "the migration parameter is not JSON"
+
+
+@pytest.mark.django_db
 def test_schema_newer_than_the_server_gets_its_own_error_with_the_served_range(device_a1):
     # when
     response = device_a1.pull_raw("null", schema_version=5)
