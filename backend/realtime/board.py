@@ -123,6 +123,8 @@ def board_labels() -> dict[str, dict[str, str]]:
             "sound_on": _("Sound on"),
             "sound_off": _("Sound off"),
             "sound_blocked": _("Turn the sound on"),
+            # The tooltip of an assignment's clocks, which read "3:12 / 5:00".
+            "timer_allowed": _("Time taken since dispatch / the time allowed"),
         },
         "ack_channel": {c: _(c.replace("_", " ")) for c in ACK_CHANNELS},
         "alert": {

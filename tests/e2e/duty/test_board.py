@@ -39,7 +39,9 @@ from tests.e2e.processes import web_server
 
 from .conftest import log_in, shot
 
-pytest.importorskip("playwright.sync_api", reason="the playwright package is missing")
+expect = pytest.importorskip(
+    "playwright.sync_api", reason="the playwright package is missing"
+).expect
 
 pytestmark = [
     pytest.mark.browser,
@@ -49,6 +51,12 @@ pytestmark = [
 ]
 
 LIVE_WITHIN_MS = 5_000
+
+
+def minutes_seconds(delta: dt.timedelta) -> str:
+    """A duration as the board writes it under an hour: ``5:00``."""
+    minutes, seconds = divmod(round(delta.total_seconds()), 60)
+    return f"{minutes}:{seconds:02d}"
 
 
 def press_sos(personas: Any) -> None:
@@ -176,6 +184,16 @@ def test_a_call_from_intake_appears_live_and_is_dispatched_from_the_board(
     assignment = Assignment.objects.get(incident=incident)
     assert assignment.unit_id == personas.a.patrol.pk
     assert assignment.dispatched_by_id == personas.duty.pk
+    # its clocks read time taken against time allowed (a bare "0:03" read as a countdown)
+    ack_clock, scene_clock = assignment_row.locator("td.timer").all()
+    assert re.fullmatch(r"\d+:\d\d / \d+:\d\d", ack_clock.inner_text())
+    assert ack_clock.inner_text().endswith(
+        " / " + minutes_seconds(assignment.ack_due_at - assignment.dispatched_at)
+    )
+    assert scene_clock.inner_text().endswith(
+        " / " + minutes_seconds(assignment.arrive_due_at - assignment.dispatched_at)
+    )
+    assert ack_clock.get_attribute("title") == "Time taken since dispatch / the time allowed"
 
     # when: the officer answers on the radio; the duty officer records it on their behalf
     assignment_row.locator("button.ack[data-channel=radio]").click()
@@ -186,6 +204,9 @@ def test_a_call_from_intake_appears_live_and_is_dispatched_from_the_board(
     assert assignment.acknowledged_at is not None
     assert AuditEntry.objects.filter(action="assignment.acknowledged_on_behalf").count() == 1
     assert assignment.acknowledged_event.via == "radio"
+    # the acknowledgement's clock stopped and says so; the clock to the scene runs on
+    expect(ack_clock).to_have_text(re.compile(r"✓ \d+:\d\d / \d+:\d\d"))
+    assert not scene_clock.inner_text().startswith("✓")
     shot(page, "04-dispatched-and-acknowledged")
     assert page.kuzet_errors == []
 

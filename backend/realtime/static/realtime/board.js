@@ -58,8 +58,11 @@
   }
   const cell = (content, cls) => el("td", { class: cls }, content === null || content === undefined ? "" : content);
   // A running clock: the tick rewrites it every second (data-since, data-until, data-due).
-  function timer(since, until, due) {
-    return el("td", { class: "timer", "data-since": since, "data-until": until, "data-due": due });
+  // With `allowed` it reads "taken / allowed" ("3:12 / 5:00", "✓ 4:05 / 5:00" once done): a
+  // bare "3:12" beside a deadline was read as a countdown.
+  function timer(since, until, due, allowed) {
+    return el("td", { class: "timer", "data-since": since, "data-until": until, "data-due": due,
+      "data-allowed": allowed ? "" : null, title: allowed ? TEXT.timer_allowed : null });
   }
   function tick() {
     const t = now();
@@ -69,8 +72,10 @@
       const since = Number(td.dataset.since);
       if (!td.dataset.since) { td.textContent = ""; continue; }
       const until = td.dataset.until ? Number(td.dataset.until) : t;
-      td.textContent = duration(until - since);
       const due = td.dataset.due ? Number(td.dataset.due) : null;
+      td.textContent = (td.dataset.until && td.dataset.allowed !== undefined ? "✓ " : "")
+        + duration(until - since)
+        + (due !== null && td.dataset.allowed !== undefined ? " / " + duration(Math.round((due - since) / 1000) * 1000) : "");
       td.classList.toggle("overdue", due !== null && until > due);
     }
     for (const tr of document.querySelectorAll("#incidents tr")) {
@@ -174,8 +179,8 @@
       return el("tr", {},
         cell(incidentLink(r.incident_id, r.incident_number)), cell(r.callsign),
         cell(label("assignment_status", r.status), "status"), cell(when(r.dispatched_at)),
-        timer(r.dispatched_at, r.acknowledged_at, r.ack_due_at),
-        timer(r.dispatched_at, r.on_scene_at, r.arrive_due_at), actions);
+        timer(r.dispatched_at, r.acknowledged_at, r.ack_due_at, true),
+        timer(r.dispatched_at, r.on_scene_at, r.arrive_due_at, true), actions);
     });
     const staleMs = CONFIG.position_stale_minutes * 60000;
     body("units", [...state.units.values()].sort((a, b) => a.callsign.localeCompare(b.callsign)), (r) => {
