@@ -316,6 +316,7 @@ def incident_timeline(incident: Incident) -> list[TimelineRow]:
             )
         )
     assignments = list(incident.assignments.select_related("unit").order_by("dispatched_at", "pk"))
+    by_id = {a.pk: a for a in assignments}
     for a in assignments:
         rows.append(
             TimelineRow(
@@ -323,8 +324,7 @@ def incident_timeline(incident: Incident) -> list[TimelineRow]:
                 1,
                 "assignment",
                 _("%(unit)s dispatched") % {"unit": a.unit.callsign},
-                _("assignment #%(id)s, now %(status)s")
-                % {"id": a.pk, "status": a.get_status_display()}
+                _("now %(status)s") % {"status": a.get_status_display()}
                 + (
                     ", " + _("acknowledgement due %(when)s") % {"when": when_text(a.ack_due_at)}
                     if a.ack_due_at
@@ -351,7 +351,9 @@ def incident_timeline(incident: Incident) -> list[TimelineRow]:
                     1,
                     "assignment",
                     _("%(unit)s superseded") % {"unit": a.unit.callsign},
-                    _("by assignment #%(id)s") % {"id": a.superseded_by_id},
+                    _("replaced by %(unit)s") % {"unit": by_id[a.superseded_by_id].unit.callsign}
+                    if a.superseded_by_id in by_id
+                    else "",
                     "",
                 )
             )

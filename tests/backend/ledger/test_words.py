@@ -13,6 +13,7 @@ import pytest
 
 from backend.common import clock
 from backend.common.formatting import KEY_LABELS
+from backend.dispatch.admin.timeline import incident_timeline
 from backend.dispatch.models import Event
 from backend.dispatch.services import (
     assignment_reassign,
@@ -76,3 +77,10 @@ def test_a_call_worked_by_radio_reads_in_words(personas):
     written |= {k for e in Event.objects.all() for k in keys(e.payload)}
     assert {"uncertainty_s", "to_assignment_id", "was"} <= written
     assert written - set(KEY_LABELS) == set()
+    # and the call's timeline names its units, not the assignments' row ids
+    rows = {r.title: r.detail for r in incident_timeline(incident) if r.kind == "assignment"}
+    patrol, inspector = personas.a.patrol.callsign, personas.a.inspector_unit.callsign
+    assert rows[f"{patrol} superseded"] == f"replaced by {inspector}"
+    assert rows[f"{patrol} dispatched"].startswith("now Superseded, acknowledgement due ")
+    assert rows[f"{inspector} dispatched"].startswith("now Cancelled")  # by the close
+    assert "#" not in " ".join(rows.values())
