@@ -4,6 +4,11 @@ CSV (``?csv=<table id>``) from the same rows, so the file has the numbers the pa
 On the page a duration reads ``m:ss`` (``h:mm:ss`` from an hour), a share as a percentage
 with one decimal, in the reader's number format; in the CSV a duration is whole seconds, a
 share a percentage with one decimal, with a dot — what a spreadsheet reads.
+
+A text cell of the CSV that begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
+is written with a single quote before it: a spreadsheet would otherwise run it as a formula
+(a unit's callsign ``=HYPERLINK(…)`` became a link in the oblast's copy of the file — OWASP's
+"CSV injection"). Numbers are written as numbers, negative ones too.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.http import HttpResponse
@@ -19,6 +25,8 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 TEXT, COUNT, DURATION, SHARE, KM = "text", "count", "duration", "share", "km"
+# What a spreadsheet (Excel, LibreOffice) takes for the start of a formula in a cell.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def seconds(value: float | None) -> int | None:
@@ -127,7 +135,7 @@ class Table:
 
     # --- the file --------------------------------------------------------------------------
     def csv_rows(self) -> Iterable[list[Any]]:
-        yield [c.csv_header for c in self.columns]
+        yield [csv_safe(c.csv_header) for c in self.columns]
         for row in self.rows:
             yield [_csv_value(c.kind, _cell(row.get(c.key)).value) for c in self.columns]
 
@@ -163,6 +171,14 @@ def _display(kind: str, value: Any) -> str:
     return "—" if value in (None, "") else str(value)
 
 
+def csv_safe(value: Any) -> Any:
+    """A number as it is; anything else as text that no spreadsheet runs as a formula."""
+    if isinstance(value, int | float | Decimal):
+        return value
+    text = str(value)
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
 def _csv_value(kind: str, value: Any) -> Any:
     if value is None:
         return ""
@@ -172,4 +188,5 @@ def _csv_value(kind: str, value: Any) -> Any:
         return percent(value)
     if kind == KM:
         return round(value)
-    return str(value) if kind == TEXT else value
+    # A text column may hold a number (a drill-down's value): it stays a number.
+    return csv_safe(value)
