@@ -1,11 +1,14 @@
 """Failed attempts at a secret, counted per key with a cool-off (django-ratelimit windows).
 
 Used where a guess costs an attacker nothing but a request: enrolment codes (short, read
-aloud over the radio), SMS gateway signatures, staff API tokens and intake keys. Each
-failure counts once for every key given (the client's address, the device's install id…);
-when a key has ``limit`` failures in its window, attempts with it are refused with ``429``
-and ``Retry-After`` until the window ends — the cool-off, so nobody can lock a key for good.
-The admin login has django-axes (per username and address) instead.
+aloud over the radio), SMS gateway signatures, staff API tokens, intake keys and the 4-digit
+reply codes of SMS (per sender's phone number: 9,000 codes are an hour's work at the
+anonymous throttle's 120 requests a minute). Each failure counts once for every key given
+(the client's address, the device's install id, the phone number…); when a key has
+``limit`` failures in its window, attempts with it are refused with ``429`` and
+``Retry-After`` until the window ends — the cool-off, so nobody can lock a key for good. (An
+inbound SMS is answered 200 with its reason instead: ``attempts_refusal``.) The admin login
+has django-axes (per username and address) instead.
 
 A cache outage does not lock everybody out: the counters fail open and say so in the log.
 """
@@ -37,9 +40,10 @@ ENROLMENT_CODE = Guard("auth.enrolment_code", "enrolment code")
 SMS_SIGNATURE = Guard("auth.sms_signature", "SMS gateway signature")
 STAFF_TOKEN = Guard("auth.staff_token", "API token")
 INTAKE_KEY = Guard("auth.intake_key", "intake key")
+SMS_REPLY_CODE = Guard("auth.sms_reply_code", "SMS reply code")
 
 
-_KEY_NAMES = {"ip": "address", "install_id": "device"}
+_KEY_NAMES = {"ip": "address", "install_id": "device", "phone": "phone number"}
 
 
 def _rate() -> str:
@@ -47,8 +51,10 @@ def _rate() -> str:
 
 
 def _usage(
-    request: HttpRequest, guard: Guard, kind: str, value: str, *, increment: bool
+    request: HttpRequest | None, guard: Guard, kind: str, value: str, *, increment: bool
 ) -> dict[str, int | bool] | None:
+    # django-ratelimit reads nothing of the request when the key is a callable and every
+    # method counts, so a service with no request (an inbound SMS) passes None.
     try:
         return get_usage(  # type: ignore[no-any-return]
             request,
@@ -62,23 +68,36 @@ def _usage(
         return None
 
 
-def attempts_check(request: HttpRequest, guard: Guard, **keys: str | None) -> None:
-    """Raise ``RateLimited`` if any key already has too many failures in its window."""
+def attempts_refusal(
+    request: HttpRequest | None, guard: Guard, **keys: str | None
+) -> RateLimited | None:
+    """The refusal due when any key already has too many failures in its window, else None.
+
+    For a caller that answers a refusal its own way; ``attempts_check`` raises it.
+    """
     if settings.KUZET_AUTH_FAILURE_LIMIT <= 0:
-        return
+        return None
     for kind, value in keys.items():
         if not value:
             continue
         usage = _usage(request, guard, kind, value, increment=False)
         if usage is not None and int(usage["count"]) >= int(usage["limit"]):
-            raise RateLimited(
+            return RateLimited(
                 f"Too many failed attempts at an {guard.what} from this "
                 f"{_KEY_NAMES.get(kind, kind)}; try again later.",
                 retry_after=max(1, int(usage["time_left"])),
             )
+    return None
 
 
-def attempts_failed(request: HttpRequest, guard: Guard, **keys: str | None) -> None:
+def attempts_check(request: HttpRequest, guard: Guard, **keys: str | None) -> None:
+    """Raise ``RateLimited`` if any key already has too many failures in its window."""
+    refusal = attempts_refusal(request, guard, **keys)
+    if refusal is not None:
+        raise refusal
+
+
+def attempts_failed(request: HttpRequest | None, guard: Guard, **keys: str | None) -> None:
     """Count one failure against every key."""
     if settings.KUZET_AUTH_FAILURE_LIMIT <= 0:
         return

@@ -3,11 +3,20 @@
 The gateway posts each reply, signed (``sms.verify``); a good reply becomes an
 acknowledgement fact with source ``sms`` through the same rules as a device's
 (:func:`facts.fact_record`). Forged, unsigned and replayed messages are refused and audited.
+
+A reply code is four digits: 9,000 values, which a sender answered "unknown code" each time
+could walk through in about an hour at the anonymous throttle's 120 requests a minute. Wrong codes are counted per
+sender's phone number (``backend.common.attempts``, ``KUZET_AUTH_FAILURE_LIMIT`` in
+``KUZET_AUTH_COOLOFF_MINUTES``); past the limit every ACK from that number is rejected with
+``too_many_wrong_codes`` until the window ends — the right code too, or the refusal would
+tell a guesser when he hit it. The refusal is stored, audited and logged; the duty desk
+records the acknowledgement on the officer's behalf meanwhile.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +26,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from backend.common import clock
+from backend.common.attempts import SMS_REPLY_CODE, attempts_failed, attempts_refusal
 from backend.common.errors import Malformed, Unauthenticated
 from backend.ledger import uow
 from backend.ledger.actions import AuditAction
@@ -28,6 +38,8 @@ from ..models import Assignment, EventSource, SmsMessage
 from ..sms import REPLAY_WINDOW_S, SignatureError, verify
 from .facts import fact_record
 from .schedule import ladder_reschedule
+
+logger = logging.getLogger(__name__)
 
 # "ACK 4821", also typed in Cyrillic letters that look the same ("АСК", "ОК").
 _ACK_RE = re.compile(r"^\s*(?:ACK|OK|АСК|ОК)\W*(\d{4})\b", re.IGNORECASE)
@@ -163,6 +175,17 @@ def _apply_reply(
     officer = _officer_for_phone(msg.phone)
     if officer is None:
         return reject("unknown_sender")
+    sender = _phone_key(msg.phone)
+    refusal = attempts_refusal(None, SMS_REPLY_CODE, phone=sender)
+    if refusal is not None:
+        logger.warning(
+            "SMS reply refused: too many wrong reply codes from %s (officer %s); "
+            "ACKs from this number are refused for %s s more",
+            msg.phone,
+            officer.username,
+            refusal.retry_after,
+        )
+        return reject("too_many_wrong_codes", officer=officer)
     code = match.group(1)
     sent = (
         SmsMessage.objects.filter(
@@ -175,6 +198,7 @@ def _apply_reply(
         .first()
     )
     if sent is None or sent.assignment_id is None:
+        attempts_failed(None, SMS_REPLY_CODE, phone=sender)
         return reject("unknown_code", officer=officer)
     assignment = Assignment.objects.select_related("incident", "unit").get(pk=sent.assignment_id)
     event = fact_record(
