@@ -5,12 +5,12 @@ acknowledgement fact with source ``sms`` through the same rules as a device's
 (:func:`facts.fact_record`). Forged, unsigned and replayed messages are refused and audited.
 
 A reply code is four digits: 9,000 values, which a sender answered "unknown code" each time
-could walk through in about an hour at the anonymous throttle's 120 requests a minute. Wrong codes are counted per
-sender's phone number (``backend.common.attempts``, ``KUZET_AUTH_FAILURE_LIMIT`` in
-``KUZET_AUTH_COOLOFF_MINUTES``); past the limit every ACK from that number is rejected with
-``too_many_wrong_codes`` until the window ends — the right code too, or the refusal would
-tell a guesser when he hit it. The refusal is stored, audited and logged; the duty desk
-records the acknowledgement on the officer's behalf meanwhile.
+could walk through in about an hour at the anonymous throttle's 120 requests a minute. Wrong
+codes are counted per sender's phone number (``backend.common.attempts``,
+``KUZET_AUTH_FAILURE_LIMIT`` in ``KUZET_AUTH_COOLOFF_MINUTES``); past the limit every ACK from
+that number is rejected with ``too_many_wrong_codes`` until the window ends — the right code
+too, or the refusal would tell a guesser when he hit it. The refusal is stored, audited and
+logged; the duty desk records the acknowledgement on the officer's behalf meanwhile.
 """
 
 from __future__ import annotations
