@@ -57,8 +57,10 @@ field-test: $(FIELD_DEPS)
 # The demo lives: `manage.py history` builds 60 days of calls once, and the Procfile's `sim`
 # process keeps the districts busy (KUZET_SIM_SCALE world seconds per second). Both run with
 # the demo (embedded, or KUZET_DEMO=1); KUZET_SIMULATE=0 serves the demo without them, =1
-# forces them. The demo's SMS gateway (the simulator plays it) signs with a demo secret unless
-# KUZET_SMS_INBOUND_SECRET is given; outside the demo nothing is defaulted.
+# forces them. The demo's SMS gateway (the simulator plays it) signs with KUZET_SMS_INBOUND_SECRET:
+# the embedded demo's is made for the checkout in var/demo.env; a demo on DATABASE_URL
+# (KUZET_DEMO=1) without one gets one made for the run, and says so. There is no built-in
+# value (a published one let anyone sign replies); outside the demo nothing is defaulted.
 KUZET_SIM_SCALE ?= 30
 # Days of past the first run builds (5–8 s of building a day on 2 cores: 60 days take minutes;
 # KUZET_HISTORY_DAYS=3 has the live demo up in well under a minute, with a thin past).
@@ -74,9 +76,11 @@ run: $(STAMP) var $(FIELD_BUILD)
 	@$(BIN)/python -m backend.config.embedded
 	@DEMO=$$( [ -z "$$DATABASE_URL" ] || [ "$${KUZET_DEMO:-0}" = 1 ] && echo 1 || echo 0 ) ; \
 	SIMULATE=$${KUZET_SIMULATE:-$$DEMO} ; \
-	if [ "$$DEMO" = 1 ]; then \
-	  KUZET_SMS_INBOUND_SECRET=$${KUZET_SMS_INBOUND_SECRET:-kuzet-demo-sms-gateway-secret} ; \
+	if [ "$$DEMO" = 1 ] && [ -n "$$DATABASE_URL" ] && [ -z "$$KUZET_SMS_INBOUND_SECRET" ]; then \
+	  KUZET_SMS_INBOUND_SECRET=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(32))') ; \
 	  export KUZET_SMS_INBOUND_SECRET ; \
+	  echo "KUZET_SMS_INBOUND_SECRET is not set: the simulated SMS gateway signs with a secret made for this run." >&2 ; \
+	  echo "A real gateway needs a lasting one in the environment of every process (docs/deployment.md, Secrets)." >&2 ; \
 	fi ; \
 	roles="$$($(BIN)/python manage.py db_roles --export)" && eval "$$roles" && \
 	DATABASE_URL=$${KUZET_DB_OWNER_URL:-$$DATABASE_URL} $(BIN)/python manage.py migrate --no-input -v 0 && \

@@ -2,9 +2,16 @@
 
 ``make run`` with no ``DATABASE_URL`` runs Kuzet on SQLite under ``var/`` as a demo: DEBUG on,
 demo staff with a published password. Those settings are written once to ``var/demo.env``
-(``python -m backend.config.embedded``) with a secret key made for this checkout, and the
-settings module reads the file back — so ``manage.py enrolment_code``, ``revoke_device`` and
-every other operator command work in the demo as README shows them, with nothing to guess.
+(``python -m backend.config.embedded``) with a secret key and an SMS gateway secret made for
+this checkout, and the settings module reads the file back — so ``manage.py enrolment_code``,
+``revoke_device`` and every other operator command work in the demo as README shows them,
+with nothing to guess, and the simulator (which plays the SMS gateway) signs its callbacks
+with the same secret the web server checks.
+
+The gateway secret was once a constant in the Makefile, published with the code: anyone who
+reached a demo could sign inbound SMS callbacks and try reply codes (an outside security
+test found it). A file written before then gets the missing secret appended by the next
+``make run``.
 
 The file is read only while ``DATABASE_URL`` is unset: pointed at a real database, Kuzet
 never turns DEBUG on or seeds demo accounts by itself (a finding of issue 11: ``make run``
@@ -25,7 +32,7 @@ from dotenv import dotenv_values
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 # The only keys the file may set: what makes the demo a demo.
-DEMO_KEYS = ("DEBUG", "SECRET_KEY", "KUZET_DEMO")
+DEMO_KEYS = ("DEBUG", "SECRET_KEY", "KUZET_DEMO", "KUZET_SMS_INBOUND_SECRET")
 
 
 def var_dir() -> Path:
@@ -50,20 +57,38 @@ def demo_env() -> dict[str, str]:
     return {k: v for k, v in values.items() if k in DEMO_KEYS and v is not None}
 
 
+def _secrets() -> dict[str, str]:
+    """The demo's secrets, made anew: what a fresh ``var/demo.env`` holds besides its flags."""
+    return {
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "KUZET_SMS_INBOUND_SECRET": secrets.token_urlsafe(32),
+    }
+
+
 def demo_env_write() -> Path | None:
-    """Write ``var/demo.env`` once (the secret key is kept across runs); None if not embedded."""
+    """Write ``var/demo.env`` once (its secrets are kept across runs); None if not embedded.
+
+    A file written by an older Kuzet gets the secrets it lacks appended, once; nothing in it
+    is changed.
+    """
     if not is_embedded():
         return None
     path = demo_env_path()
+    made = _secrets()
     if path.exists():
+        missing = {k: v for k, v in made.items() if k not in dotenv_values(path)}
+        if missing:
+            ends_a_line = path.read_text().endswith("\n")
+            with path.open("a") as handle:
+                handle.write("" if ends_a_line else "\n")
+                handle.write("".join(f"{k}={v}\n" for k, v in missing.items()))
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
     text = (
         "# The embedded demo's settings, written by `make run` (backend/config/embedded.py).\n"
         "# Read only while DATABASE_URL is unset; the environment wins over this file.\n"
         "DEBUG=1\n"
-        "KUZET_DEMO=1\n"
-        f"SECRET_KEY={secrets.token_urlsafe(50)}\n"
+        "KUZET_DEMO=1\n" + "".join(f"{k}={v}\n" for k, v in made.items())
     )
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as handle:

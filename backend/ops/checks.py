@@ -1,5 +1,6 @@
 """``manage.py check --deploy``: what Django's own checks do not know — a deployment whose
-SMS never leave, whose metrics are open, or which cannot verify the gateway's replies.
+SMS never leave, whose metrics are open, or which cannot verify the gateway's replies, or
+verifies them with a secret anyone could know.
 Each passes ``check --deploy`` with no word unless it is caught here (an operator's run)."""
 
 from __future__ import annotations
@@ -11,6 +12,12 @@ from django.core.checks import Tags, Warning, register
 
 # Backends that keep the texts on this machine: right for the demo and the tests only.
 LOCAL_SMS_BACKENDS = ("backend.dispatch.sms.FileBackend", "backend.dispatch.sms.MemoryBackend")
+# The demo's SMS gateway secret of old, a constant published in the Makefile: whoever knows it
+# signs officers' replies and may try their reply codes.
+PUBLISHED_SMS_SECRETS = frozenset({"kuzet-demo-sms-gateway-secret"})
+# secrets.token_urlsafe(32), as docs/deployment.md makes it, is 43 characters; a secret much
+# shorter than 32 was typed by hand.
+SMS_SECRET_MIN_LENGTH = 32
 
 
 @register(Tags.security, deploy=True)
@@ -43,13 +50,29 @@ def deployment_checks(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
                 id="kuzet.W003",
             )
         )
-    if not settings.KUZET_SMS_INBOUND_SECRET:
+    secret = settings.KUZET_SMS_INBOUND_SECRET
+    if not secret:
         found.append(
             Warning(
                 "KUZET_SMS_INBOUND_SECRET is not set: officers' SMS replies cannot be "
                 "verified and are refused.",
                 hint="Set it to the secret the SMS gateway signs its callbacks with.",
                 id="kuzet.W004",
+            )
+        )
+    elif secret in PUBLISHED_SMS_SECRETS or len(secret) < SMS_SECRET_MIN_LENGTH:
+        why = (
+            "is the demo's published value"
+            if secret in PUBLISHED_SMS_SECRETS
+            else f"is {len(secret)} characters long (fewer than {SMS_SECRET_MIN_LENGTH})"
+        )
+        found.append(
+            Warning(
+                f"KUZET_SMS_INBOUND_SECRET {why}: whoever knows or guesses it can sign SMS "
+                "replies in an officer's name and try the reply codes.",
+                hint="Make one with python3 -c 'import secrets; print(secrets.token_urlsafe(32))' "
+                "and give the SMS gateway the same value (docs/deployment.md, Secrets).",
+                id="kuzet.W005",
             )
         )
     return found
