@@ -25,6 +25,7 @@ from django.db.models import Case, CharField, Exists, OuterRef, Q, QuerySet, Val
 from django.db.models.functions import ExtractHour
 from django.db.models.lookups import GreaterThanOrEqual, LessThan
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from backend.dispatch import kpis
@@ -39,6 +40,11 @@ DAY_SHIFT_HOURS = (8, 20)  # [08:00, 20:00) local is the day shift; the rest is 
 NONE = "none"  # the key of rows without a value (no settlement, hence no zone or coverage)
 DEFAULT_DAYS = 30
 MAX_DAYS = 3 * 366  # a report spans at most three years
+# A report's days lie between these: Kuzet holds no call before 2000, and none after
+# tomorrow (tomorrow, not today: a reader's clock a little ahead of the server's at midnight).
+# Without the bounds 0001-01-01 or 9999-12-31 answered 500 — local midnight of the first day,
+# or of the day after the last, is outside the range of a datetime once in UTC.
+FIRST_DAY = dt.date(2000, 1, 1)
 
 
 def local_zone() -> ZoneInfo:
@@ -47,6 +53,11 @@ def local_zone() -> ZoneInfo:
 
 def local_today() -> dt.date:
     return timezone.localdate(timezone.now(), local_zone())
+
+
+def last_day() -> dt.date:
+    """The last day a report may cover: tomorrow in Kazakhstan."""
+    return local_today() + dt.timedelta(days=1)
 
 
 def local_midnight(day: dt.date) -> dt.datetime:
@@ -267,10 +278,31 @@ class ReportFilterForm(forms.Form):
         district_field.choices = [("", _("all my districts")), *self.district_choices]
         if len(self.district_choices) <= 1:
             self.fields["district"].widget = forms.HiddenInput()
+        # The browser's date picker offers only the days a report accepts.
+        for name in ("date_from", "date_to"):
+            self.fields[name].widget.attrs.update(
+                min=FIRST_DAY.isoformat(), max=last_day().isoformat()
+            )
 
     @property
     def picks_district(self) -> bool:
         return len(self.district_choices) > 1
+
+    def clean_date_from(self) -> dt.date | None:
+        return self._day_in_range(self.cleaned_data.get("date_from"))
+
+    def clean_date_to(self) -> dt.date | None:
+        return self._day_in_range(self.cleaned_data.get("date_to"))
+
+    def _day_in_range(self, day: dt.date | None) -> dt.date | None:
+        last = last_day()
+        if day is not None and not FIRST_DAY <= day <= last:
+            raise forms.ValidationError(
+                _("The day must be between %(first)s and %(last)s.")
+                % {"first": date_format(FIRST_DAY, "d.m.Y"), "last": date_format(last, "d.m.Y")},
+                code="out_of_range",
+            )
+        return day
 
     def clean_settlement(self) -> str:
         value = self.cleaned_data.get("settlement") or ""
@@ -296,6 +328,10 @@ class ReportFilterForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if self.has_error("date_from") or self.has_error("date_to"):
+            # The error is on the day's field; the default in its place would say nothing
+            # true of the period the reader asked for.
+            return data
         default_from, default_to = self.default_period
         date_from = data.get("date_from") or default_from
         date_to = data.get("date_to") or default_to
