@@ -15,6 +15,11 @@ def client_ip(request: HttpRequest) -> str | None:
     Left of our proxies the header is whatever the client wrote: never trusted further.
     None when the request carries no address (a test client's synthetic request): django-axes
     stores addresses in an ``inet`` column on PostgreSQL, where a placeholder is refused.
+
+    ``REMOTE_ADDR`` must be the TCP peer for this to hold: gunicorn never rewrites it, and
+    uvicorn does only with ``--proxy-headers``, which the Procfile gives it only when
+    ``KUZET_PROXY_COUNT`` > 0. With uvicorn's default (headers believed from any loopback
+    peer) a client behind a local tunnel named its own address here.
     """
     # get_ident reads only headers and META, which a Django request has as DRF's does.
     return BaseThrottle().get_ident(request) or None  # type: ignore[arg-type]

@@ -325,7 +325,8 @@ KUZET_NOTIFICATION_STORE = "backend.realtime.alerts.alerts_record"
 # --- REST framework and schema ----------------------------------------------------------
 # How many reverse proxies of ours stand before the app (nginx: 1). The client's address is
 # the n-th from the right in X-Forwarded-For; 0 trusts REMOTE_ADDR alone. Every lockout,
-# failure limit and throttle keys on it (backend.common.net.client_ip).
+# failure limit and throttle keys on it (backend.common.net.client_ip). The Procfile's
+# uvicorn reads it too: only above 0 does it take X-Forwarded-* into REMOTE_ADDR.
 KUZET_PROXY_COUNT = env_int("KUZET_PROXY_COUNT", 0)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
