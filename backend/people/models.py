@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -199,8 +200,20 @@ CONTACT_VIA = {
 }
 
 
+# Letters of any alphabet (Latin, Cyrillic with Kazakh's own) and digits, in groups joined by
+# one hyphen or space: SEM-PC1, Аягөз ПП-2. Nothing a spreadsheet runs as a formula (a chief
+# named a unit =HYPERLINK(…) and the oblast's CSV export ran it), no markup, no blank ends.
+callsign_validator = RegexValidator(
+    r"\A[^\W_]+(?:[ -][^\W_]+)*\Z",
+    _("A callsign is letters and digits, in groups joined by a hyphen or a space, e.g. SEM-PC1."),
+    code="invalid_callsign",
+)
+
+
 class Unit(models.Model):
-    callsign = models.CharField(_("callsign"), max_length=32, unique=True)
+    callsign = models.CharField(
+        _("callsign"), max_length=32, unique=True, validators=[callsign_validator]
+    )
     type = models.CharField(_("type"), max_length=24, choices=UnitType.choices)
     mobility = models.CharField(
         _("mobility"), max_length=8, choices=Mobility.choices, default=Mobility.CAR
