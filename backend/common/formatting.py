@@ -167,6 +167,7 @@ KEY_LABELS: dict[str, Promise] = {
     "recommended": gettext_lazy("Recommended unit"),
     "alerted": gettext_lazy("Alerted"),
     "citizen_told": gettext_lazy("Citizen told"),
+    "repeats_closed": gettext_lazy("Repeats closed with it"),
     "purpose": gettext_lazy("Purpose"),
     "resolution": gettext_lazy("Resolution"),
     "protective_order_until": gettext_lazy("Protective order until"),

@@ -20,7 +20,7 @@ from django.db.models.functions import Cast
 
 from backend.common import clock
 from backend.geo import travel
-from backend.geo.models import Settlement
+from backend.geo.models import Settlement, Zone
 from backend.ledger.models import AuditEntry
 from backend.people.access import scoped
 from backend.people.models import UNREACHABLE, Officer, Unit
@@ -169,8 +169,11 @@ def incident_probable_original(
     """An earlier open report of the same category near the same place within the window.
 
     Near: within ``KUZET_DUPLICATE_RADIUS_M`` when both reports have coordinates, else the
-    same settlement. Reports that are themselves duplicates are never originals (links
-    point at the first report). The nearest, then earliest, candidate wins.
+    same village — not the same town: a town-wide match linked a burglary on one street to
+    another's, and a linked report is nobody's work until someone separates it. Only a
+    call still open is an original (one closed or cancelled has nobody coming to it); reports
+    that are themselves duplicates never are (links point at the first report). The
+    nearest, then earliest, candidate wins.
     """
     window = policies.duplicate_window()
     candidates = (
@@ -180,20 +183,24 @@ def incident_probable_original(
             received_at__gte=received_at - window,
             received_at__lte=received_at + window,
         )
-        .exclude(status__in=[IncidentStatus.DUPLICATE, IncidentStatus.CANCELLED])
+        .exclude(status__in=lifecycle.INCIDENT_ENDED)
         .order_by("received_at", "pk")
         .only("id", "lat", "lon", "settlement_id", "received_at", "number", "district_id")
     )
     if exclude_id is not None:
         candidates = candidates.exclude(pk=exclude_id)
     radius = policies.duplicate_radius_km()
+    by_village = (
+        settlement_id is not None
+        and Settlement.objects.filter(pk=settlement_id).exclude(zone=Zone.URBAN).exists()
+    )
     best: tuple[float, Incident] | None = None
     for other in candidates:
         if lat is not None and lon is not None and other.lat is not None and other.lon is not None:
             d = travel.haversine_km(lat, lon, other.lat, other.lon)
             if d > radius:
                 continue
-        elif settlement_id is None or other.settlement_id != settlement_id:
+        elif not by_village or other.settlement_id != settlement_id:
             continue
         else:
             d = radius

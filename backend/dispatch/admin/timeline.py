@@ -157,6 +157,7 @@ def _event_source(e: Event) -> str:
 # Keys of audit data that name an incident by id, and lists of assignments by id (the calls'
 # assignments cleared or stood down when it was closed or cancelled).
 INCIDENT_KEYS = ("incident_id", "duplicate_of", "was_duplicate_of")
+INCIDENT_LIST_KEYS = ("incident_ids", "repeats_closed")
 ASSIGNMENT_LIST_KEYS = ("cleared", "cancelled")
 
 
@@ -166,7 +167,7 @@ def with_numbers(
     subjects: Mapping[int, str] | None = None,
     assignments: Mapping[int, str] | None = None,
 ) -> Any:
-    """Data with the incidents it names (:data:`INCIDENT_KEYS`, ``incident_ids``) by their
+    """Data with the incidents it names (:data:`INCIDENT_KEYS`, :data:`INCIDENT_LIST_KEYS`) by their
     numbers where ``numbers`` has them, the risk register's entries (``risk_subjects``) by
     their names where ``subjects`` has them ("Risk subjects: 13" read as thirteen), and the
     assignments it lists (:data:`ASSIGNMENT_LIST_KEYS`) by their units' callsigns where
@@ -182,8 +183,9 @@ def with_numbers(
     for key in INCIDENT_KEYS:
         if out.get(key) is not None:
             out[key] = number(out[key])
-    if isinstance(out.get("incident_ids"), list):
-        out["incident_ids"] = [number(v) for v in out["incident_ids"]]
+    for key in INCIDENT_LIST_KEYS:
+        if isinstance(out.get(key), list):
+            out[key] = [number(v) for v in out[key]]
     if subjects is not None and isinstance(out.get("risk_subjects"), list):
         out["risk_subjects"] = [subjects.get(v, v) for v in out["risk_subjects"]]
     for key in ASSIGNMENT_LIST_KEYS:
@@ -212,7 +214,10 @@ def incident_ids_in(data: Any) -> set[int]:
     """The incidents ``data`` names by id (for :func:`with_numbers`)."""
     if not isinstance(data, Mapping):
         return set()
-    named = [*(data.get(key) for key in INCIDENT_KEYS), *(data.get("incident_ids") or [])]
+    named = [
+        *(data.get(key) for key in INCIDENT_KEYS),
+        *(v for key in INCIDENT_LIST_KEYS if isinstance(data.get(key), list) for v in data[key]),
+    ]
     return {int(v) for v in named if isinstance(v, int | str) and str(v).isdigit()}
 
 

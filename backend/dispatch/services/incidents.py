@@ -392,6 +392,26 @@ def _tell_citizen_the_outcome(inc: Incident, *, now: dt.datetime) -> bool:
     return True
 
 
+def _close_repeats(inc: Incident, *, by: Any, now: dt.datetime) -> list[int]:
+    """The reports linked to a call as its repeats end with it: each is dated closed, with
+    the call's disposition, and its own caller is told as the call's is (a citizen who
+    reported the same fight through eGov is owed the outcome too). They stay duplicates —
+    no unit was sent to them. Returns their ids."""
+    repeats = list(
+        Incident.objects.select_for_update()
+        .filter(duplicate_of=inc, status=IncidentStatus.DUPLICATE, closed_at__isnull=True)
+        .order_by("pk")
+    )
+    for repeat in repeats:
+        repeat.closed_at = max(now, repeat.received_at)
+        repeat.closed_by = by
+        repeat.disposition = inc.disposition
+        repeat.save(update_fields=["closed_at", "closed_by", "disposition"])
+        _tell_citizen_the_outcome(repeat, now=now)
+        uow.touch(SyncTable.INCIDENTS, repeat.pk)
+    return [r.pk for r in repeats]
+
+
 def incident_close(
     *,
     incident: Incident,
@@ -451,6 +471,7 @@ def incident_close(
             },
         )
         citizen_told = _tell_citizen_the_outcome(inc, now=now)
+        repeats = _close_repeats(inc, by=by, now=now)
         uow.audit(
             AuditAction.INCIDENT_CLOSED,
             actor=by,
@@ -460,6 +481,7 @@ def incident_close(
                 "outcome_code": outcome_code,
                 "coao_article": coao_article,
                 "citizen_told": citizen_told,
+                **({"repeats_closed": repeats} if repeats else {}),
                 **ended,
             },
         )
@@ -578,7 +600,9 @@ def incident_separate(*, incident: Incident, by: Any, reason: str) -> Incident:
         original = Incident.objects.only("id", "number").get(pk=inc.duplicate_of_id)
         inc.status = lifecycle.INCIDENT_NEW
         inc.duplicate_of = None
-        inc.save(update_fields=["status", "duplicate_of"])
+        # closed with the call it repeated: it is open again, waiting for its own unit
+        inc.closed_at, inc.closed_by, inc.disposition = None, None, ""
+        inc.save(update_fields=["status", "duplicate_of", "closed_at", "closed_by", "disposition"])
         subjects: list[RiskSubject] = []
         follow_up = None
         if inc.is_dv:

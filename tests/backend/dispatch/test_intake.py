@@ -13,8 +13,8 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from backend.common import clock
-from backend.dispatch.models import FollowUpTask, Incident, IntakeKey, RiskSubject
-from backend.dispatch.services import intake_key_revoke
+from backend.dispatch.models import FollowUpTask, Incident, IntakeKey, RiskSubject, SmsMessage
+from backend.dispatch.services import incident_close, incident_separate, intake_key_revoke
 from backend.ledger.models import AuditEntry
 
 from .conftest import snapshot
@@ -229,19 +229,103 @@ def test_a_report_near_an_earlier_one_is_linked_as_a_probable_duplicate(personas
 
 
 def test_a_report_outside_the_time_window_is_not_a_duplicate(personas, intake_client):
-    # given
+    # given: a report from a village (no coordinates) two hours ago
+    village = personas.a.village.kato
     t0 = clock.now() - dt.timedelta(hours=2)
     intake_client.post(
-        "/api/v1/intake/egov/", body(personas, received_at=t0.isoformat()), format="json"
+        "/api/v1/intake/egov/",
+        body(personas, settlement_kato=village, received_at=t0.isoformat()),
+        format="json",
     )
 
     # when
     later = intake_client.post(
-        "/api/v1/intake/egov/", body(personas, external_ref="egov-2"), format="json"
+        "/api/v1/intake/egov/",
+        body(personas, external_ref="egov-2", settlement_kato=village),
+        format="json",
     )
 
     # then
     assert (later.json()["status"], later.json()["duplicate_of"]) == ("queued", None)
+
+
+def post(intake_client: APIClient, payload: dict[str, Any]) -> dict[str, Any]:
+    response = intake_client.post("/api/v1/intake/egov/", payload, format="json")
+    assert response.status_code == 201, response.content
+    return response.json()
+
+
+def test_a_second_report_from_the_same_village_is_linked_but_not_from_the_same_town(
+    personas, intake_client
+):
+    # given: a theft reported from a village and one from the district's town, no coordinates
+    village, town = personas.a.village.kato, personas.a.town.kato
+    post(intake_client, body(personas, external_ref="v-1", settlement_kato=village))
+    post(intake_client, body(personas, external_ref="t-1", settlement_kato=town))
+
+    # when: a second theft from each, minutes later
+    in_village = post(intake_client, body(personas, external_ref="v-2", settlement_kato=village))
+    in_town = post(intake_client, body(personas, external_ref="t-2", settlement_kato=town))
+
+    # then: a village is one place; a town's name says nothing of the street — a linked
+    # report waits for nobody, so the town's second theft is a call of its own
+    assert in_village["status"] == "duplicate"
+    assert (in_town["status"], in_town["duplicate_of"]) == ("queued", None)
+
+
+def test_a_report_after_the_call_was_closed_is_a_call_of_its_own(personas, intake_client):
+    # given: a theft in a village, dealt with and closed
+    village = personas.a.village.kato
+    first = post(intake_client, body(personas, external_ref="v-1", settlement_kato=village))
+    incident_close(
+        incident=Incident.objects.get(pk=first["id"]), by=personas.duty, disposition="разобрано"
+    )
+
+    # when: another theft is reported there minutes later
+    second = post(intake_client, body(personas, external_ref="v-2", settlement_kato=village))
+
+    # then: nobody is coming to a closed call — it waits for a unit of its own
+    assert (second["status"], second["duplicate_of"]) == ("queued", None)
+
+
+def test_closing_a_call_closes_its_repeats_and_tells_their_callers(personas, intake_client):
+    # given: a report from a village and a second caller's report of it, linked
+    village = personas.a.village.kato
+    first = post(intake_client, body(personas, external_ref="v-1", settlement_kato=village))
+    second = post(
+        intake_client,
+        body(
+            personas,
+            external_ref="v-2",
+            settlement_kato=village,
+            caller={"name": "Болат", "phone": "+77015550202"},
+        ),
+    )
+    assert second["duplicate_of"] == first["id"]
+
+    # when
+    incident_close(
+        incident=Incident.objects.get(pk=first["id"]), by=personas.duty, disposition="разобрано"
+    )
+
+    # then: the repeat is dated closed with the call, and its own caller is told too
+    repeat = Incident.objects.get(pk=second["id"])
+    assert repeat.status == "duplicate"
+    assert repeat.closed_at is not None
+    assert repeat.closed_by == personas.duty
+    assert repeat.disposition == "разобрано"
+    assert repeat.citizen_notified_at is not None
+    told = SmsMessage.objects.filter(purpose="citizen_outcome")
+    assert sorted(told.values_list("phone", flat=True)) == ["+77015550101", "+77015550202"]
+    closed = AuditEntry.objects.get(action="incident.closed")
+    assert closed.data_dict["repeats_closed"] == [repeat.pk]
+
+    # when: it turns out to have been another theft after all
+    incident_separate(incident=repeat, by=personas.duty, reason="другой дом")
+
+    # then: it waits for a unit again, not closed
+    repeat.refresh_from_db()
+    assert (repeat.status, repeat.closed_at, repeat.disposition) == ("queued", None, "")
 
 
 @pytest.mark.parametrize(
