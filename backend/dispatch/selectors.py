@@ -26,7 +26,7 @@ from backend.people.access import scoped
 from backend.people.models import UNREACHABLE, Officer, Unit
 
 from . import lifecycle, policies
-from .lifecycle import ASSIGNMENT_OPEN, IncidentStatus
+from .lifecycle import ASSIGNMENT_OPEN
 from .models import Assignment, Conflict, Event, FollowUpTask, Incident, RiskSubject
 
 # --- places ----------------------------------------------------------------------------------
