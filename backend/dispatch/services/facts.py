@@ -112,6 +112,9 @@ class _Entry:
     refusal: tuple[str, str] | None = None
     conflicts: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     follow_up_id: int | None = None  # a follow_up_visit: the visit it reports
+    # A phone's district: it reaches its own unit's work and its district's, nothing beyond
+    # (None: a server fact, which its actor's scope already checked).
+    district_id: int | None = None
 
 
 def _lock(model: type[M], ids: Iterable[int | None]) -> dict[int, M]:
@@ -189,6 +192,7 @@ def device_events_apply(
                 record=record,
                 refusal=refusal,
                 follow_up_id=task_id,
+                district_id=officer.district_id,
             )
         )
     return _apply(
@@ -519,7 +523,10 @@ def _apply(
         assignment = None
         if entry.assignment_id is not None:
             assignment = state.assignments.get(entry.assignment_id)
-            if assignment is None:
+            if assignment is None or not _within_reach(state, entry, assignment):
+                # Another district's call is no phone's business here: refused as if it did
+                # not exist (its answer tells no id apart) and kept in quarantine for the
+                # sender's own chief — not written onto that district's call and its queue.
                 entry.refusal = ("unknown_assignment", f"no assignment {entry.assignment_id}")
                 continue
             event.assignment_id = assignment.pk
@@ -528,7 +535,7 @@ def _apply(
         task = None
         if entry.follow_up_id is not None:
             task = tasks.get(entry.follow_up_id)
-            if task is None:
+            if task is None or not _visit_within_reach(entry, task):
                 entry.refusal = ("unknown_follow_up", f"no follow-up visit {entry.follow_up_id}")
                 continue
             event.incident_id = task.incident_id
@@ -630,6 +637,22 @@ def _flip(state: _State, by_id: dict[str, _Entry], event_id: str | None, disposi
         in_batch.event.disposition = disposition
     else:
         state.flipped[event_id] = disposition
+
+
+def _within_reach(state: _State, entry: _Entry, assignment: Assignment) -> bool:
+    """Whether a fact's sender may name this assignment: its own unit's (wherever the call
+    is), or one of its district's calls (another unit's: ``not_assignee``, for the chief)."""
+    if entry.district_id is None or assignment.unit_id == entry.event.unit_id:
+        return True
+    return state.incidents[assignment.incident_id].district_id == entry.district_id
+
+
+def _visit_within_reach(entry: _Entry, task: FollowUpTask) -> bool:
+    """Whether a fact's sender may name this follow-up visit: its own unit's (a unit moved
+    to another district with it owed: ``not_assignee``, for the chief), or its district's."""
+    if entry.district_id is None or task.unit_id == entry.event.unit_id:
+        return True
+    return task.district_id == entry.district_id
 
 
 def _decide_assignment(
@@ -781,8 +804,10 @@ def _decide_visit(
 ) -> None:
     """A visit reported by a phone of the task's district is the visit made (``applied``),
     unless one is recorded already — by the desk, another phone or earlier in this push:
-    then it is kept as a fact beside it (``recorded``). From another district's phone it
-    is nobody's visit (``not_assignee``), and a conflict for the visit's district's chief."""
+    then it is kept as a fact beside it (``recorded``). From a phone without a unit it is
+    nobody's visit (``not_assignee``), as from the unit that owes it once moved to another
+    district, and a conflict for the visit's district's chief. (Any other phone of another
+    district never gets here: its visit is refused as unknown, like another district's call.)"""
     event = entry.event
     unit = state.units.get(event.unit_id) if event.unit_id is not None else None
     if unit is None or unit.district_id != task.district_id:
@@ -959,11 +984,36 @@ def _phones_asked_about_positions(stored: list[_Entry]) -> set[tuple[str | None,
     )
 
 
+def _phones_asked_about_others_work(stored: list[_Entry]) -> set[tuple[str | None, int]]:
+    """The (device, call) pairs with an open question about a fact on another's work.
+
+    The chief is asked once a phone and call until it is answered — every fact is still
+    stored and marked ``not_assignee``: a phone that kept writing notes on a colleague's
+    call had opened one conflict a note, fifty-three in the chief's queue.
+    """
+    devices = {
+        e.event.device_id
+        for e in stored
+        if e.event.device_id is not None and any(k == "not_assignee" for k, _ in e.conflicts)
+    }
+    if not devices:
+        return set()
+    return set(
+        Conflict.objects.filter(
+            state=Conflict.State.OPEN,
+            kind="not_assignee",
+            event__device_id__in=devices,
+            incident__isnull=False,
+        ).values_list("event__device_id", "incident_id")
+    )
+
+
 def _open_conflicts(
     state: _State, stored: list[_Entry], *, actor: Any, actor_kind: str | None
 ) -> None:
     rows: list[tuple[Conflict, _Entry]] = []
     asked = _phones_asked_about_positions(stored)
+    asked_about_work = _phones_asked_about_others_work(stored)
     for entry in stored:
         event = entry.event
         assignment = state.assignments.get(event.assignment_id) if event.assignment_id else None
@@ -988,6 +1038,11 @@ def _open_conflicts(
                 if phone in asked:
                     continue
                 asked.add(phone)
+            if kind == "not_assignee" and event.device_id is not None and incident is not None:
+                work = (event.device_id, incident.pk)
+                if work in asked_about_work:
+                    continue
+                asked_about_work.add(work)
             rows.append(
                 (
                     Conflict(

@@ -164,14 +164,39 @@ def test_a_visit_naming_no_follow_up_is_refused_and_kept_in_quarantine(personas,
     assert QuarantinedRecord.objects.get().reason == "unknown_follow_up"
 
 
-def test_a_visit_from_another_district_s_phone_is_nobody_s_visit_and_its_chief_hears(
+def test_a_visit_from_another_district_s_phone_is_refused_and_kept_for_its_own_chief(
     personas, client, owed
 ):
-    # when: B's inspector sends a visit to A's follow-up (moved district with it on his phone)
+    # when: B's inspector's phone names A's follow-up visit
     with clock.frozen(T0):
         task = owed.task
         stranger = inspector_phone(personas, client, district="b")
         (result,) = stranger.push(visit(task))
+
+    # then: refused as if there were no such visit (its answer tells no id apart), kept in
+    # quarantine for B's chief — nothing written onto A's call, nothing in A's queue
+    assert (result["status"], result["reason"]) == ("rejected", "unknown_follow_up")
+    task.refresh_from_db()
+    assert task.done_at is None
+    assert not Event.objects.filter(incident=owed.incident, kind="follow_up_visit").exists()
+    assert not Conflict.objects.exists()
+    kept = QuarantinedRecord.objects.get()
+    assert (kept.reason, kept.district_id) == ("unknown_follow_up", personas.b.district.pk)
+
+
+def test_a_visit_from_the_unit_that_owes_it_moved_to_another_district_asks_the_chief(
+    personas, client, owed
+):
+    # given: A's inspector and his unit moved to district B with the visit on his phone
+    with clock.frozen(T0):
+        task = owed.task
+        phone = inspector_phone(personas, client)
+        for moved in (personas.a.inspector_unit, personas.a.inspector):
+            moved.district = personas.b.district
+            moved.save(update_fields=["district"])
+
+        # when
+        (result,) = phone.push(visit(task))
 
     # then: kept, not the visit
     assert (result["status"], result["disposition"]) == ("accepted", "not_assignee")

@@ -10,6 +10,7 @@ from backend.devices.services import device_revoke
 from backend.dispatch.models import Conflict, Event
 from backend.ledger.models import AuditEntry
 from backend.sync_gateway.models import QuarantinedRecord
+from tests.backend.sync_support import SyncApi
 
 from .conftest import cancel, dispatch, event, ids
 
@@ -440,3 +441,57 @@ def test_officer_moved_off_the_unit_is_not_the_assignee(personas, assignment_a, 
     assignment_a.refresh_from_db()
     assert assignment_a.acknowledged_at is None
     assert Conflict.objects.get().kind == "not_assignee"
+
+
+@pytest.mark.django_db
+def test_a_phone_of_another_district_cannot_write_onto_its_calls(personas, assignment_a, device_b1):
+    # when: B's patrol phone names A's assignment, and an assignment that does not exist
+    results = device_b1.push(
+        event("ack", assignment_a),
+        event("note", assignment_a, payload={"text": "flood"}),
+        event("note", assignment_id="999999", payload={"text": "flood"}),
+    )
+
+    # then: refused alike — the answer tells no real id from an invented one
+    assert [(r["status"], r["reason"]) for r in results] == [("rejected", "unknown_assignment")] * 3
+    assert {r["detail"] for r in results[:2]} == {f"no assignment {assignment_a.pk}"}
+    # nothing on A's call, nothing in A's chief's queue; kept for B's chief
+    assert not Event.objects.filter(incident=assignment_a.incident).exists()
+    assignment_a.refresh_from_db()
+    assert assignment_a.acknowledged_at is None
+    assert not Conflict.objects.exists()
+    assert set(QuarantinedRecord.objects.values_list("district_id", flat=True)) == {
+        personas.b.district.pk
+    }
+
+
+@pytest.mark.django_db
+def test_notes_on_a_colleague_s_call_ask_the_chief_once_until_answered(
+    personas, assignment_a, client
+):
+    # given: the inspector of A's district, whose unit is not the one sent
+    _device_id, token = personas.device(personas.a.inspector)
+    inspector = SyncApi(client, token)
+
+    # when: his phone writes fifty notes on the patrol's call, in two pushes
+    first = inspector.push(
+        *[event("note", assignment_a, payload={"text": f"n{i}"}) for i in range(25)]
+    )
+    second = inspector.push(
+        *[event("note", assignment_a, payload={"text": f"m{i}"}) for i in range(25)]
+    )
+
+    # then: every note is kept as a fact on another's work; the chief is asked once
+    assert {(r["status"], r["disposition"]) for r in first + second} == {
+        ("accepted", "not_assignee")
+    }
+    assert Event.objects.filter(assignment=assignment_a, kind="note").count() == 50
+    conflict = Conflict.objects.get()
+    assert (conflict.kind, conflict.district_id) == ("not_assignee", personas.a.district.pk)
+
+    # when: the chief answers it, and the phone writes again
+    Conflict.objects.update(state="resolved", resolution="noted", resolved_at=clock.now())
+    inspector.push(event("note", assignment_a, payload={"text": "again"}))
+
+    # then: asked again
+    assert Conflict.objects.filter(state="open").count() == 1
