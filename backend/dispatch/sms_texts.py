@@ -140,16 +140,44 @@ def cancel_text(*, incident: Incident, language: str = DEFAULT_LANGUAGE) -> str:
         )
 
 
-def citizen_outcome_text(*, number: str, language: str = DEFAULT_LANGUAGE) -> str:
+def _citizen_measures() -> dict[str, str]:
+    """What the citizen is told was done, by the call's outcome code (DOMAIN.md: "the
+    citizen is told the measures taken"). A false call and no outcome say only "closed";
+    "action taken" had been sent for a false call too."""
+    return {
+        "resolved_on_scene": _("resolved on scene"),
+        "report_taken": _("your report is registered"),
+        "criminal_case": _("a criminal case is opened"),
+        "admin_protocol": _("an administrative protocol is drawn up"),
+        "protective_order": _("a protective order is issued"),
+        "arrest": _("a person is detained"),
+        "warning": _("a warning is given"),
+        "referred": _("passed to another service"),
+        "no_offence": _("no offence found"),
+        "not_found": _("nobody was found at the place"),
+    }
+
+
+def citizen_outcome_text(
+    *,
+    number: str,
+    outcome_code: str = "",
+    discreet: bool = False,
+    language: str = DEFAULT_LANGUAGE,
+) -> str:
+    """The citizen's SMS when their call is closed, naming the measure taken. ``discreet``
+    (a domestic-violence call): the text says only that the call is closed — the phone it
+    goes to may be read by the person the call was about."""
     language = _language(language)
     with translation.override(language):
-        return _sms(
-            [
-                _("Police: call %(number)s closed, action taken.") % {"number": number},
-                _("Details: 102."),
-            ],
-            language=language,
+        measure = "" if discreet else _citizen_measures().get(outcome_code, "")
+        closed = (
+            _("Police: call %(number)s closed: %(measure)s.")
+            % {"number": number, "measure": measure}
+            if measure
+            else _("Police: call %(number)s closed.") % {"number": number}
         )
+        return _sms([closed, _("Details: 102.")], language=language)
 
 
 def citizen_delay_text(*, number: str, language: str = DEFAULT_LANGUAGE) -> str:

@@ -369,16 +369,23 @@ def _lock_open_incident(incident: Incident, by: Any) -> Incident:
     return inc
 
 
-def _tell_citizen_the_outcome(inc: Incident, *, now: dt.datetime) -> bool:
+def _tell_citizen_the_outcome(
+    inc: Incident, *, now: dt.datetime, outcome_code: str | None = None
+) -> bool:
     """Where the channel says the citizen is told the outcome and they left a phone, text
-    them (the outbox sends it after commit) and record when. Returns whether they were."""
+    them the measure taken (``outcome_code``, the call's own by default; the outbox sends
+    it after commit) and record when. Returns whether they were."""
     if not (inc.notify_citizen and inc.caller_phone) or inc.citizen_notified_at is not None:
         return False
     outbox.sms_queue(
         [
             outbox.sms_build(
                 phone=inc.caller_phone,
-                body=sms_texts.citizen_outcome_text(number=inc.number),
+                body=sms_texts.citizen_outcome_text(
+                    number=inc.number,
+                    outcome_code=inc.outcome_code if outcome_code is None else outcome_code,
+                    discreet=inc.is_dv,
+                ),
                 purpose="citizen_outcome",
                 now=now,
             )
@@ -407,7 +414,7 @@ def _close_repeats(inc: Incident, *, by: Any, now: dt.datetime) -> list[int]:
         repeat.closed_by = by
         repeat.disposition = inc.disposition
         repeat.save(update_fields=["closed_at", "closed_by", "disposition"])
-        _tell_citizen_the_outcome(repeat, now=now)
+        _tell_citizen_the_outcome(repeat, now=now, outcome_code=inc.outcome_code)
         uow.touch(SyncTable.INCIDENTS, repeat.pk)
     return [r.pk for r in repeats]
 

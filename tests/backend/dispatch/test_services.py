@@ -603,11 +603,14 @@ def test_closing_tells_the_citizen_the_outcome_once_by_sms(personas, frozen, sms
     incident.refresh_from_db()
 
     # when
-    closed = incident_close(incident=incident, by=personas.duty, disposition="меры приняты")
+    closed = incident_close(
+        incident=incident, by=personas.duty, disposition="меры приняты", outcome_code="warning"
+    )
     sms_send_pending()
 
-    # then
+    # then: told the measure taken
     assert closed.citizen_notified_at == T0
+    assert "vyneseno preduprezhdenie" in SmsMessage.objects.get().body
     assert [(m.phone, m.purpose) for m in SmsMessage.objects.all()] == [
         ("+77011234567", "citizen_outcome")
     ]

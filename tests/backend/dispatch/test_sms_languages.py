@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from backend.dispatch import sms, sms_texts
-from backend.dispatch.models import SmsMessage
+from backend.dispatch.models import OutcomeCode, SmsMessage
 from backend.dispatch.services import assignment_cancel, incident_dispatch
 from backend.dispatch.sms import reply_code_for
 from tests import factories
@@ -79,6 +79,39 @@ def test_citizen_texts_fit_one_gsm7_sms(language):
         assert "1036-2026-000042" in text
         assert len(text) <= sms.SMS_MAX_CHARS
         assert all(ch in sms._GSM7 for ch in text)
+
+
+@pytest.mark.parametrize("language", ["kk", "ru", "en"])
+@pytest.mark.parametrize("code", ["", *OutcomeCode.values])
+def test_every_outcome_the_citizen_is_told_fits_one_gsm7_sms(language, code):
+    text = sms_texts.citizen_outcome_text(
+        number="1036-2026-000042", outcome_code=code, language=language
+    )
+    assert "1036-2026-000042" in text
+    assert len(text) <= sms.SMS_MAX_CHARS
+    assert all(ch in sms._GSM7 for ch in text)
+
+
+@pytest.mark.parametrize(
+    ("code", "discreet", "expected"),
+    [
+        (
+            "report_taken",
+            False,
+            "Politsiya: vyzov 1036-2026-000042 zakryt: "
+            "vashe zayavlenie zaregistrirovano. Podrobnosti: 102.",
+        ),
+        ("false_call", False, "Politsiya: vyzov 1036-2026-000042 zakryt. Podrobnosti: 102."),
+        ("", False, "Politsiya: vyzov 1036-2026-000042 zakryt. Podrobnosti: 102."),
+        # a DV call: the phone may be read by the person the call was about
+        ("protective_order", True, "Politsiya: vyzov 1036-2026-000042 zakryt. Podrobnosti: 102."),
+    ],
+)
+def test_the_citizen_is_told_the_measure_taken_except_on_a_dv_call(code, discreet, expected):
+    text = sms_texts.citizen_outcome_text(
+        number="1036-2026-000042", outcome_code=code, discreet=discreet, language="ru"
+    )
+    assert text == expected
 
 
 def test_an_unknown_language_falls_back_to_russian():
