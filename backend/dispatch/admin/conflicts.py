@@ -44,10 +44,15 @@ class ConflictResolveForm(forms.ModelForm):  # type: ignore[type-arg]
 
     Where the same assignment has other open conflicts — a crew back in coverage after it was
     stood down sends its acknowledgment, its way there and its arrival at once — the form
-    offers to resolve them with this one (``together``, on by default, naming each)."""
+    offers to resolve them with this one (``together``, naming each).
+
+    Nothing is decided for the chief: no resolution is chosen and the box is unticked until
+    they choose. The first choice used to show as chosen and the box came ticked, so one Save
+    on a page opened to read accepted the device's version for 53 conflicts at once."""
 
     resolution = forms.ChoiceField(
-        label=gettext_lazy("Resolution"), choices=Conflict.Resolution.choices
+        label=gettext_lazy("Resolution"),
+        choices=[("", "—"), *Conflict.Resolution.choices],
     )
     resolution_note = forms.CharField(
         label=gettext_lazy("Resolution note"),
@@ -58,7 +63,7 @@ class ConflictResolveForm(forms.ModelForm):  # type: ignore[type-arg]
     together = forms.BooleanField(
         label=gettext_lazy("Resolve the same crew's other open conflicts too"),
         required=False,
-        initial=True,
+        initial=False,
     )
     by: Any = None  # the acting user, set by the admin
     others: tuple[Conflict, ...] = ()

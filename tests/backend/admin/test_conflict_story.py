@@ -61,7 +61,7 @@ def test_the_page_offers_to_resolve_the_crews_other_conflicts_naming_each(client
     # then
     form = response.context["adminform"].form
     assert set(form.fields) == {"resolution", "resolution_note", "together"}
-    assert form.fields["together"].initial is True
+    assert form.fields["together"].initial is False  # the chief ticks it (test_conflict_decision)
     help_text = form.fields["together"].help_text  # the chief reads Russian
     assert help_text.startswith("То же назначение, то же решение и пояснение: ")
     assert f"#{story.ack.pk} Подтверждено" in help_text
