@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -372,14 +373,23 @@ class ReportFilterForm(forms.Form):
         )
 
 
-def last_days(days: int = DEFAULT_DAYS) -> tuple[dt.date, dt.date]:
-    """The last ``days`` local days, today included."""
-    today = local_today()
-    return today - dt.timedelta(days=days - 1), today
+# A page's default period, ending on the reader's last day when the query gives one (?date_to
+# alone): the days before it, never the days before today (a query ending 03.12 read 06.11–
+# 03.12 on 05.12, four days short of its thirty).
+DefaultPeriod = Callable[[dt.date | None], tuple[dt.date, dt.date]]
 
 
-def last_month() -> tuple[dt.date, dt.date]:
-    """The previous calendar month (the upward report's default)."""
+def last_days(end: dt.date | None = None, *, days: int = DEFAULT_DAYS) -> tuple[dt.date, dt.date]:
+    """The ``days`` local days up to ``end`` (today when None), both included."""
+    end = end or local_today()
+    return end - dt.timedelta(days=days - 1), end
+
+
+def last_month(end: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """The upward report's default: the previous calendar month; with an ``end``, its
+    calendar month up to that day."""
+    if end is not None:
+        return end.replace(day=1), end
     first = local_today().replace(day=1)
     last = first - dt.timedelta(days=1)
     return last.replace(day=1), last

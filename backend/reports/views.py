@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import F, QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -36,7 +36,17 @@ from backend.ledger import uow
 from backend.people.models import Role
 
 from . import charts, labels, selectors
-from .filters import NONE, ReportFilter, ReportFilterForm, last_days, last_month, local_zone
+from .filters import (
+    FIRST_DAY,
+    NONE,
+    DefaultPeriod,
+    ReportFilter,
+    ReportFilterForm,
+    last_day,
+    last_days,
+    last_month,
+    local_zone,
+)
 from .percentiles import EMPTY, Group
 from .selectors import ASSIGNMENT, EVENT, INCIDENT, KPI_BY_KEY, SLICE_BY_KEY, SLICES, Kpi
 from .tables import (
@@ -98,8 +108,11 @@ def _page(
     )
 
 
-def _form(request: HttpRequest, default: tuple[dt.date, dt.date]) -> ReportFilterForm:
+def _form(request: HttpRequest, period: DefaultPeriod) -> ReportFilterForm:
+    """The filter of the query; a day not given is the page's default ``period``'s — counted
+    back from the query's last day when it gives only that."""
     data = request.GET.copy()
+    default = period(_day(data.get("date_to")) if not data.get("date_from") else None)
     # The form shows the period it reports on, the default one included.
     for name, day in zip(("date_from", "date_to"), default, strict=True):
         if not data.get(name):
@@ -107,6 +120,18 @@ def _form(request: HttpRequest, default: tuple[dt.date, dt.date]) -> ReportFilte
     form = ReportFilterForm(data, user=request.user, default_period=default)
     form.is_valid()
     return form
+
+
+def _day(text: str | None) -> dt.date | None:
+    """The query's day as the form reads it, if it is one a report may cover; else None (the
+    form says what is wrong with it)."""
+    if not text:
+        return None
+    try:
+        day: dt.date | None = ReportFilterForm.base_fields["date_to"].to_python(text)
+    except ValidationError:
+        return None
+    return day if day is not None and FIRST_DAY <= day <= last_day() else None
 
 
 def _invalid(form: ReportFilterForm) -> JsonResponse:
@@ -224,7 +249,7 @@ def home(site: Any, request: HttpRequest, extra_context: dict[str, Any] | None) 
     KPI tiles for the last 30 days."""
     now = clock.now()
     need_rows = needs_rows(NEEDS, selectors.needs_now(request.user, now=now))
-    form = _form(request, last_days())
+    form = _form(request, last_days)
     f = form.report_filter() if form.is_valid() else None
     tiles = []
     incident_count = 0
@@ -373,7 +398,7 @@ def _narrow(slice_key: str, key: Any) -> dict[str, Any]:
 def kpis_page(site: Any, request: HttpRequest) -> HttpResponse:
     """Every KPI of DOMAIN.md as count, median and 90th percentile for a period, and by a
     slice (zone, priority, channel, unit, settlement, shift, district)."""
-    form = _form(request, last_days())
+    form = _form(request, last_days)
     by = request.GET.get("by") or "zone"
     if by not in SLICE_BY_KEY:
         by = "zone"
@@ -466,7 +491,7 @@ def villages_table(f: ReportFilter, rows: list[selectors.Village]) -> Table:
 def villages_page(site: Any, request: HttpRequest) -> HttpResponse:
     """Villages ranked by 90th-percentile response, with the wait split into waiting for
     coverage and travel, their coverage level and road distance."""
-    form = _form(request, last_days())
+    form = _form(request, last_days)
     if not form.is_valid():
         return _refused(site, request, form, "admin/reports/villages.html", _("Villages"))
     f = form.report_filter()
@@ -546,7 +571,7 @@ def quality_table(f: ReportFilter, q: selectors.DataQuality) -> Table:
 def quality_page(site: Any, request: HttpRequest) -> HttpResponse:
     """Share acknowledged on behalf, clock-suspect events, sync lag, assignments not
     delivered within 60 s, devices not synced for N hours."""
-    form = _form(request, last_days())
+    form = _form(request, last_days)
     if not form.is_valid():
         return _refused(site, request, form, "admin/reports/quality.html", _("Data quality"))
     f = form.report_filter()
@@ -743,7 +768,7 @@ def upward_page(site: Any, request: HttpRequest) -> HttpResponse:
     """The report chiefs send upward for a period (the previous month by default): calls
     per channel, average and median response, app reports confirmed, category mix,
     domestic violence — as a page, CSV per table and a printable layout (``?layout=print``)."""
-    form = _form(request, last_month())
+    form = _form(request, last_month)
     if not form.is_valid():
         return _refused(
             site, request, form, "admin/reports/upward.html", _("Report for the period")
@@ -904,7 +929,7 @@ def _audit_dv_reads(user: Any, rows: list[Any], *, level: str, purpose: str) -> 
 def incidents_page(site: Any, request: HttpRequest) -> HttpResponse:
     """The incidents (or assignments) behind a figure: the filter's rows with a value of
     ``?kpi=`` (every call without it), slowest first, a page at a time; the CSV has them all."""
-    form = _form(request, last_days())
+    form = _form(request, last_days)
     measure = MEASURES.get(request.GET.get("kpi") or "")
     wants_csv = request.GET.get("csv") == "incidents"
     if not form.is_valid() or (request.GET.get("kpi") and measure is None):
@@ -957,7 +982,7 @@ def chart(site: Any, request: HttpRequest, name: str) -> HttpResponse:
     """One chart of the filter as SVG."""
     if name not in CHARTS:
         return JsonResponse({"error": "not_found", "detail": _("No such chart.")}, status=404)
-    form = _form(request, last_days())
+    form = _form(request, last_days)
     if not form.is_valid():
         return _invalid(form)
     f = form.report_filter()
