@@ -48,7 +48,7 @@ from .filters import (
     local_zone,
 )
 from .percentiles import EMPTY, Group
-from .selectors import ASSIGNMENT, EVENT, INCIDENT, KPI_BY_KEY, SLICE_BY_KEY, SLICES, Kpi
+from .selectors import ASSIGNMENT, EVENT, INCIDENT, KPI_BY_KEY, SLICES, Kpi
 from .tables import (
     COUNT,
     DURATION,
@@ -134,9 +134,20 @@ def _day(text: str | None) -> dt.date | None:
     return day if day is not None and FIRST_DAY <= day <= last_day() else None
 
 
-def _invalid(form: ReportFilterForm) -> JsonResponse:
+def _json(body: dict[str, Any], *, status: int) -> JsonResponse:
+    """An error as the APIs write it (``{"error", "detail"}``), its text readable: UTF-8 as it
+    is, as DRF writes it, not ``\\u``-escaped (a Kazakh or Russian message read as
+    ``\\u0431\\u0435…`` in a browser)."""
+    return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+def _invalid(form: ReportFilterForm, unknown: dict[str, str] | None = None) -> JsonResponse:
+    """The filter's errors as JSON (400), with ``unknown``: a page's own parameter (``kpi``,
+    ``by``, ``csv``) naming nothing, and why."""
     fields = {name: [str(e) for e in errors] for name, errors in form.errors.items()}
-    return JsonResponse(
+    for name, message in (unknown or {}).items():
+        fields.setdefault(name, []).append(message)
+    return _json(
         {"error": "invalid", "detail": _("The report's filter is not valid."), "fields": fields},
         status=400,
     )
@@ -147,12 +158,19 @@ def _period_text(f: ReportFilter) -> str:
 
 
 def _refused(
-    site: Any, request: HttpRequest, form: ReportFilterForm, template: str, title: str
+    site: Any,
+    request: HttpRequest,
+    form: ReportFilterForm,
+    template: str,
+    title: str,
+    unknown: dict[str, str] | None = None,
 ) -> HttpResponse:
-    """A filter that is not valid: JSON errors for a CSV download, else the page with the
-    form's errors (400)."""
+    """A filter that is not valid, or a page's own parameter naming nothing (``unknown``):
+    JSON errors for a CSV download, else the page with the errors (400)."""
     if request.GET.get("csv"):
-        return _invalid(form)
+        return _invalid(form, unknown)
+    for message in (unknown or {}).values():
+        form.add_error(None, message)
     return _page(site, request, template, _context(form, None, title=title), status=400)
 
 
@@ -189,11 +207,25 @@ def _csv_or_page(
         for table in tables:
             if table.id == wanted:
                 return table.csv_response(name)
-        return JsonResponse(
-            {"error": "not_found", "detail": _("This page has no table %(id)s.") % {"id": wanted}},
-            status=404,
-        )
+        return _no_table(wanted, [t.id for t in tables])
     return render()
+
+
+def _no_table(wanted: str, ids: list[str]) -> JsonResponse:
+    """``?csv=`` naming no table of the page: refused like any other bad filter (400), with
+    the tables the page has."""
+    message = _("This page has no table “%(id)s”; its tables: %(tables)s.") % {
+        "id": wanted,
+        "tables": ", ".join(ids),
+    }
+    return _json(
+        {
+            "error": "invalid",
+            "detail": _("The report's filter is not valid."),
+            "fields": {"csv": [message]},
+        },
+        status=400,
+    )
 
 
 # --- links -------------------------------------------------------------------------------
@@ -400,10 +432,11 @@ def kpis_page(site: Any, request: HttpRequest) -> HttpResponse:
     slice (zone, priority, channel, unit, settlement, shift, district)."""
     form = _form(request, last_days)
     by = request.GET.get("by") or "zone"
-    if by not in SLICE_BY_KEY:
-        by = "zone"
-    if not form.is_valid():
-        return _refused(site, request, form, "admin/reports/kpis.html", _("KPIs"))
+    # The slices offered: by district only to a reader who picks one of several.
+    offered = [s for s in SLICES if s.key != "district" or form.picks_district]
+    unknown = {} if by in {s.key for s in offered} else {"by": _("No such slice.")}
+    if not form.is_valid() or unknown:
+        return _refused(site, request, form, "admin/reports/kpis.html", _("KPIs"), unknown)
     f = form.report_filter()
     overview = selectors.kpi_overview(f, now=clock.now(), by=by)
     tables = [summary_table(overview), slice_table(overview)]
@@ -414,8 +447,7 @@ def kpis_page(site: Any, request: HttpRequest) -> HttpResponse:
             "href": reverse("admin:reports_kpis") + f.query(by=s.key),
             "current": s.key == by,
         }
-        for s in SLICES
-        if s.key != "district" or form.picks_district
+        for s in offered
     ]
     context = _context(
         form,
@@ -931,18 +963,19 @@ def incidents_page(site: Any, request: HttpRequest) -> HttpResponse:
     ``?kpi=`` (every call without it), slowest first, a page at a time; the CSV has them all."""
     form = _form(request, last_days)
     measure = MEASURES.get(request.GET.get("kpi") or "")
-    wants_csv = request.GET.get("csv") == "incidents"
-    if not form.is_valid() or (request.GET.get("kpi") and measure is None):
-        if wants_csv:
-            return _invalid(form)
-        if form.is_valid():
-            form.add_error(None, _("No such figure."))
-        return _page(
+    wanted = request.GET.get("csv")
+    if wanted and wanted != "incidents":
+        return _no_table(wanted, ["incidents"])
+    wants_csv = wanted == "incidents"
+    unknown = {"kpi": _("No such figure.")} if request.GET.get("kpi") and measure is None else {}
+    if not form.is_valid() or unknown:
+        return _refused(
             site,
             request,
+            form,
             "admin/reports/incidents.html",
-            _context(form, None, title=_("Incidents behind a figure")),
-            status=400,
+            _("Incidents behind a figure"),
+            unknown,
         )
     f = form.report_filter()
     rows = drilldown_rows(f, measure, now=clock.now())
@@ -981,7 +1014,7 @@ CHARTS = ("response-by-zone", "trend", "delivery-by-coverage")
 def chart(site: Any, request: HttpRequest, name: str) -> HttpResponse:
     """One chart of the filter as SVG."""
     if name not in CHARTS:
-        return JsonResponse({"error": "not_found", "detail": _("No such chart.")}, status=404)
+        return _json({"error": "not_found", "detail": _("No such chart.")}, status=404)
     form = _form(request, last_days)
     if not form.is_valid():
         return _invalid(form)
