@@ -143,6 +143,13 @@ def duplicate_radius_km() -> float:
     return float(getattr(settings, "KUZET_DUPLICATE_RADIUS_M", 500)) / 1000
 
 
+# --- the service area -----------------------------------------------------------------------
+def service_area_km() -> float:
+    """How far from the nearest known settlement a report's coordinates may lie, and from the
+    settlement it names (``KUZET_SERVICE_AREA_KM``; services.incidents._resolve_location)."""
+    return float(getattr(settings, "KUZET_SERVICE_AREA_KM", 75))
+
+
 # A DV call owes a follow-up visit by the district inspector within three days.
 DV_FOLLOW_UP_AFTER = dt.timedelta(days=3)
 # A protective order (защитное предписание, Law 214-IV) runs for thirty days from the day it

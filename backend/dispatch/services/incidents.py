@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from backend.common import clock
 from backend.common.errors import Conflict, Forbidden, ValidationFailed
+from backend.geo import travel
 from backend.geo.models import Settlement
 from backend.ledger import uow
 from backend.ledger.actions import AuditAction
@@ -96,7 +97,29 @@ class AlreadyExists(Exception):
 
 
 def _resolve_location(data: IncidentInput) -> tuple[Settlement, str]:
-    """The settlement (hence district and zone) of a report and the location source."""
+    """The settlement (hence district and zone) of a report and the location source.
+
+    Coordinates are believed only inside the service area: farther than
+    ``KUZET_SERVICE_AREA_KM`` from every known settlement they are refused
+    (``outside_service_area``: Almaty's coordinates had been filed in the Ayagoz village
+    nearest to them, hundreds of kilometres away). Given with a settlement, they must lie
+    within that distance of it, or the report is refused (``location_mismatch``) rather than
+    one of the two trusted silently; a settlement whose position is only estimated
+    (``coords_estimated``, placed by the seed around its district seat) cannot be held to
+    that and is not compared.
+    """
+    limit_km = policies.service_area_km()
+    nearest = None
+    if data.lat is not None and data.lon is not None:
+        nearest = selectors.settlement_nearest(lat=data.lat, lon=data.lon)
+        if nearest is None or nearest[1] > limit_km:
+            raise ValidationFailed(
+                f"The point is outside the service area: farther than {limit_km:g} km from "
+                "every known settlement.",
+                code="outside_service_area",
+                nearest_km=None if nearest is None else round(nearest[1], 1),
+                limit_km=limit_km,
+            )
     if data.settlement_id is not None or data.settlement_kato:
         qs = Settlement.objects.select_related("district")
         settlement = (
@@ -108,16 +131,27 @@ def _resolve_location(data: IncidentInput) -> tuple[Settlement, str]:
             raise ValidationFailed(
                 "No settlement with this KATO code or id.", code="unknown_settlement"
             )
-        source = LocationSource.CALLER_GPS if data.lat is not None else LocationSource.SETTLEMENT
-        return settlement, source
-    if data.lat is None or data.lon is None:
+        if data.lat is None or data.lon is None:
+            return settlement, LocationSource.SETTLEMENT
+        if (
+            settlement.lat is not None
+            and settlement.lon is not None
+            and not settlement.coords_estimated
+        ):
+            km = travel.haversine_km(data.lat, data.lon, settlement.lat, settlement.lon)
+            if km > limit_km:
+                raise ValidationFailed(
+                    f"The point is {km:.0f} km from {settlement.name} ({settlement.kato}), "
+                    f"more than {limit_km:g} km: send the place of the event once, as "
+                    "settlement_kato or as lat and lon.",
+                    code="location_mismatch",
+                    distance_km=round(km, 1),
+                    limit_km=limit_km,
+                )
+        return settlement, LocationSource.CALLER_GPS
+    if nearest is None:
         raise ValidationFailed("Give settlement_kato or lat and lon.", code="location_required")
-    found = selectors.settlement_nearest(lat=data.lat, lon=data.lon)
-    if found is None:
-        raise ValidationFailed(
-            "No settlement is known near these coordinates.", code="unknown_settlement"
-        )
-    return found[0], LocationSource.CALLER_GPS
+    return nearest[0], LocationSource.CALLER_GPS
 
 
 def _summary(data: IncidentInput, settlement: Settlement) -> str:

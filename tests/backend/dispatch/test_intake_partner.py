@@ -1,0 +1,156 @@
+"""What a partner's developer found integrating with intake from the docs alone
+(the intake walk-through): places outside the service area, a KATO and coordinates that
+disagree, phone numbers, unknown fields, errors that were HTML, the wrong auth scheme."""
+
+from __future__ import annotations
+
+from backend.dispatch.models import Incident
+from tests import factories
+
+from .conftest import snapshot
+from .test_intake import body
+
+INTAKE = "/api/v1/intake/egov/"
+
+# --- location ------------------------------------------------------------------------------------
+
+
+def test_coordinates_outside_the_service_area_are_refused(personas, intake_client, settings):
+    # given: Almaty's coordinates and no KATO (the nearest known settlement is 400+ km away)
+    settings.KUZET_SERVICE_AREA_KM = 75
+    before = snapshot()
+
+    # when
+    response = intake_client.post(
+        INTAKE, body(personas, settlement_kato=None, lat=43.24, lon=76.89), format="json"
+    )
+
+    # then
+    assert response.status_code == 400
+    answer = response.json()
+    assert answer["error"] == "outside_service_area"
+    assert answer["limit_km"] == 75
+    assert answer["nearest_km"] > 400
+    assert snapshot() == before
+
+
+def test_a_point_within_the_service_area_takes_the_nearest_settlement(personas, intake_client):
+    # given: a winter camp 57 km south-west of Аягоз, nearer to it than to any other settlement
+    payload = body(personas, settlement_kato=None, lat=47.60, lon=79.90)
+
+    # when
+    response = intake_client.post(INTAKE, payload, format="json")
+
+    # then
+    assert response.status_code == 201, response.content
+    assert Incident.objects.get().settlement == personas.a.town
+
+
+def test_the_service_area_is_a_setting(personas, intake_client, settings):
+    # given: the same winter camp, 57 km from Аягоз, with the area cut to 50 km
+    settings.KUZET_SERVICE_AREA_KM = 50
+
+    # when
+    response = intake_client.post(
+        INTAKE, body(personas, settlement_kato=None, lat=47.60, lon=79.90), format="json"
+    )
+
+    # then
+    assert (response.status_code, response.json()["error"]) == (400, "outside_service_area")
+    assert Incident.objects.count() == 0
+
+
+def test_a_kato_far_from_the_coordinates_is_refused_not_silently_chosen(personas, intake_client):
+    # given: the walk-through's report — Аягоз's KATO with coordinates in Semey, 272 km away
+    # (Semey is a known settlement, so the point itself is inside the service area)
+    factories.settlement(
+        okrug=personas.b.okrug, kato="101010000", name="Семей", lat=50.42675, lon=80.26669
+    )
+    before = snapshot()
+
+    # when
+    response = intake_client.post(
+        INTAKE,
+        body(personas, settlement_kato=personas.a.town.kato, lat=50.4111, lon=80.2275),
+        format="json",
+    )
+
+    # then: neither place is trusted over the other
+    assert response.status_code == 400
+    answer = response.json()
+    assert answer["error"] == "location_mismatch"
+    assert (round(answer["distance_km"], -1), answer["limit_km"]) == (270, 75)
+    assert snapshot() == before
+
+
+def test_a_kato_far_from_coordinates_inside_the_area_is_a_mismatch(personas, intake_client):
+    # given: Аягоз's KATO with a point 5 km from Архат (district B), 106 km from Аягоз
+    before = snapshot()
+
+    # when
+    response = intake_client.post(
+        INTAKE,
+        body(personas, settlement_kato=personas.a.town.kato, lat=48.745, lon=79.60),
+        format="json",
+    )
+
+    # then
+    assert response.status_code == 400
+    answer = response.json()
+    assert answer["error"] == "location_mismatch"
+    assert (round(answer["distance_km"], -1), answer["limit_km"]) == (110, 75)
+    assert snapshot() == before
+
+
+def test_a_kato_with_coordinates_near_it_keeps_both(personas, intake_client):
+    # when: Аягоз's KATO and the caller's position 2 km from its centre
+    response = intake_client.post(
+        INTAKE,
+        body(personas, settlement_kato=personas.a.town.kato, lat=47.98, lon=80.45),
+        format="json",
+    )
+
+    # then
+    assert response.status_code == 201, response.content
+    incident = Incident.objects.get()
+    assert (incident.settlement, incident.lat, incident.location_source) == (
+        personas.a.town,
+        47.98,
+        "caller_gps",
+    )
+
+
+def test_an_estimated_settlement_position_is_not_held_against_the_coordinates(
+    personas, intake_client
+):
+    # given: Актогай's position is only the seed's estimate
+    village = personas.a.village
+    village.coords_estimated = True
+    village.save(update_fields=["coords_estimated"])
+
+    # when: its KATO with a point by Аягоз, 127 km from the estimate
+    response = intake_client.post(
+        INTAKE, body(personas, settlement_kato=village.kato, lat=47.97, lon=80.44), format="json"
+    )
+
+    # then: the KATO decides, as before
+    assert response.status_code == 201, response.content
+    assert Incident.objects.get().settlement == village
+
+
+def test_staff_entry_is_held_to_the_service_area_too(personas, client_for):
+    # when: a duty officer places a call in Almaty
+    response = client_for(personas.duty).post(
+        "/api/v1/incidents/",
+        {
+            "category": "theft",
+            "received_at": body(personas)["received_at"],
+            "lat": 43.24,
+            "lon": 76.89,
+        },
+        format="json",
+    )
+
+    # then
+    assert (response.status_code, response.json()["error"]) == (400, "outside_service_area")
+    assert Incident.objects.count() == 0
