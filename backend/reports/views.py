@@ -823,9 +823,13 @@ def upward_page(site: Any, request: HttpRequest) -> HttpResponse:
 
 
 # --- the incidents behind a figure ---------------------------------------------------------
+SLOWEST_FIRST = gettext_lazy("slowest first")
+
+
 @dataclass(frozen=True)
 class Measure:
-    """What a drill-down list is of: the rows a figure counted, and their value."""
+    """What a drill-down list is of: the rows a figure counted, their value, and their order
+    (said above the list as ``order``)."""
 
     key: str
     label: Any
@@ -834,24 +838,47 @@ class Measure:
     kind: str  # DURATION, or SHARE (1/0 per row, shown as words)
     yes: Any = ""
     no: Any = ""
+    # A share's list: the rows of value ``first`` (the misses: missed, not within 60 s…) come
+    # first, each group by the duration ``then`` (shown beside the value), slowest first and
+    # those without one (nobody came, never delivered) before them. Ordered by the 1/0 alone
+    # the met and delivered rows came first under "slowest first", the misses at the bottom.
+    first: int = 1
+    then: str = ""
+    then_label: Any = ""
+    order: Any = SLOWEST_FIRST
+
+
+def _kpi_label(key: str) -> Any:
+    return KPI_BY_KEY[key].label
 
 
 MEASURES: dict[str, Measure] = {
     **{k.key: Measure(k.key, k.label, k.level, k.field, k.kind) for k in selectors.KPIS},
     "sla": Measure("sla", KPI_BY_KEY["sla"].label, INCIDENT, "sla_met", SHARE,
-                   gettext_lazy("met"), gettext_lazy("missed")),
+                   gettext_lazy("met"), gettext_lazy("missed"), first=0, then="response_s",
+                   then_label=_kpi_label("response"),
+                   order=gettext_lazy("missed first; slowest first within each")),
     "app_confirmed": Measure("app_confirmed", gettext_lazy("Report confirmed"), INCIDENT,
                              "app_confirmed", SHARE, gettext_lazy("confirmed"),
-                             gettext_lazy("not confirmed")),
+                             gettext_lazy("not confirmed"), first=0, then="response_s",
+                             then_label=_kpi_label("response"),
+                             order=gettext_lazy("not confirmed first; slowest first within each")),
     "ack_on_behalf": Measure("ack_on_behalf", gettext_lazy("Acknowledged on the officer's behalf"),
                              ASSIGNMENT, "ack_on_behalf", SHARE, gettext_lazy("on behalf"),
-                             gettext_lazy("by the unit")),
+                             gettext_lazy("by the unit"), first=1, then="acknowledge_s",
+                             then_label=_kpi_label("acknowledge"),
+                             order=gettext_lazy("on behalf first; slowest first within each")),
     "undelivered_60s": Measure("undelivered_60s", gettext_lazy("Not delivered within 60 s"),
                                ASSIGNMENT, "undelivered_60s", SHARE,
-                               gettext_lazy("not within 60 s"), gettext_lazy("within 60 s")),
+                               gettext_lazy("not within 60 s"), gettext_lazy("within 60 s"),
+                               first=1, then="delivery_s", then_label=_kpi_label("delivery"),
+                               order=gettext_lazy("not within 60 s first; slowest first "
+                                                  "within each")),
     "sync_lag": Measure("sync_lag", gettext_lazy("Sync lag"), EVENT, "sync_lag_s", DURATION),
     "suspect": Measure("suspect", gettext_lazy("Clock-suspect events"), EVENT, "suspect", SHARE,
-                       gettext_lazy("time suspect"), gettext_lazy("time trusted")),
+                       gettext_lazy("time suspect"), gettext_lazy("time trusted"), first=1,
+                       then="sync_lag_s", then_label=gettext_lazy("Sync lag"),
+                       order=gettext_lazy("time suspect first; longest lag first within each")),
 }  # fmt: skip
 
 
@@ -881,7 +908,11 @@ def drilldown_rows(f: ReportFilter, measure: Measure | None, *, now: dt.datetime
         qs = selectors.incident_rows(f, now=now).select_related("settlement", "district")
     if measure is None:
         return qs.order_by("-received_at", "-pk")
-    return qs.filter(**{f"{measure.field}__isnull": False}).order_by(F(measure.field).desc(), "-pk")
+    qs = qs.filter(**{f"{measure.field}__isnull": False})
+    if measure.kind == DURATION:
+        return qs.order_by(F(measure.field).desc(), "-pk")
+    misses = F(measure.field).desc() if measure.first == 1 else F(measure.field).asc()
+    return qs.order_by(misses, F(measure.then).desc(nulls_first=True), "-pk")
 
 
 def drilldown_table(
@@ -912,6 +943,8 @@ def drilldown_table(
         columns.append(
             Column("value", str(measure.label), DURATION if measure.kind == DURATION else TEXT)
         )
+        if measure.then:
+            columns.append(Column("then", str(measure.then_label), DURATION))
     table = Table("incidents", str(measure.label) if measure else _("Calls"), columns)
     for row in rows:
         incident = row if level == INCIDENT else row.incident
@@ -938,6 +971,7 @@ def drilldown_table(
             channel=labels.label(labels.CHANNEL, incident.channel),
             category=labels.label(labels.CATEGORY, incident.category),
             value=_value_cell(measure, getattr(row, measure.field) if measure else None),
+            then=getattr(row, measure.then) if measure and measure.then else None,
         )
     return table
 
