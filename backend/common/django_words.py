@@ -42,6 +42,18 @@ DJANGO_WORDS = (
         "their groups."
     ),
     gettext_noop("Specific permissions for this user."),
+    # What the admin says after a save, a delete or an action (Django's Kazakh has the plain
+    # "added"/"changed" but not these, so a save read "The қайшылық “…” was changed
+    # successfully. You may edit it again below.").
+    gettext_noop("You may edit it again below."),
+    gettext_noop("The {name} “{obj}” was added successfully. You may add another {name} below."),
+    gettext_noop("The {name} “{obj}” was changed successfully. You may edit it again below."),
+    gettext_noop("The {name} “{obj}” was changed successfully. You may add another {name} below."),
+    gettext_noop("The %(name)s “%(obj)s” was deleted successfully."),
+    # A list's action bar before a row is ticked (Django's Kazakh kept "0 of" in English) and
+    # the delete action's name (its Kazakh read "the selected … were deleted").
+    gettext_noop("0 of %(cnt)s selected"),
+    gettext_noop("Delete selected %(verbose_name_plural)s"),
 )
 
 # Plural forms: lazy, so nothing is translated at import (makemessages reads the calls).

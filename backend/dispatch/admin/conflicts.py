@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
@@ -184,6 +184,22 @@ def _officer(officer_id: Any, username: str | None) -> str:
     return str(officer) if officer is not None else (username or "—")
 
 
+def conflict_text(number: str | None, callsign: str | None, kind: str | None) -> str:
+    """A conflict as a chief names it: its call, its unit and the milestone in words
+    ("1036-2026-000131 · AYG-DV1 · On scene") — not its kind and state, which many share,
+    nor its row id."""
+    milestone = choice_label(EventKind, kind) if kind else None
+    return " · ".join(str(part) for part in (number, callsign, milestone) if part) or "—"
+
+
+def conflict_name(conflict: Conflict) -> str:
+    return conflict_text(
+        conflict.incident.number if conflict.incident is not None else None,
+        conflict.unit.callsign if conflict.unit is not None else None,
+        conflict.event.kind,
+    )
+
+
 def _sibling_text(conflict: Conflict) -> str:
     """The conflict, its milestone and when it happened: "#12 Acknowledged, 14.03.2026 10:05"."""
     e = conflict.event
@@ -308,6 +324,19 @@ class ConflictAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-ar
             self.message_user(
                 request, _("Resolved with it, the same way: %(list)s") % {"list": others}
             )
+
+    def response_change(self, request: HttpRequest, obj: Conflict) -> HttpResponse:
+        # Django's own message named the conflict by its kind and state and offered to "edit
+        # it again below" — a resolved conflict is not edited again: it says what was decided.
+        self.message_user(
+            request,
+            _("Resolved (%(resolution)s): %(conflict)s.")
+            % {"resolution": obj.get_resolution_display(), "conflict": conflict_name(obj)},
+            messages.SUCCESS,
+        )
+        if "_continue" in request.POST:
+            return HttpResponseRedirect(request.path)
+        return self.response_post_save_change(request, obj)
 
     @admin.display(description=gettext_lazy("milestone"), ordering="event__kind")
     def milestone(self, obj: Conflict) -> str:
