@@ -14,6 +14,7 @@ in threads.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 from collections.abc import Mapping, Sequence
@@ -40,6 +41,7 @@ _RC: dict[str, Any] = {
 }
 # Ticks of a log scale of seconds that read as times: 1 s, 10 s, 1 min, 5 min, 15 min, 1 h, 4 h.
 LOG_TICKS = (1, 10, 60, 300, 900, 3600, 14400)
+HALF_WEEK = dt.timedelta(days=3.5)
 _STYLE_ELEMENT = re.compile(r"<style[^>]*>.*?</style>", re.DOTALL)
 
 
@@ -131,14 +133,21 @@ def trend_chart(weeks: Sequence[Week], *, title: str) -> str:
     if not any(w.response.n for w in weeks):
         _nothing(ax)
     else:
-        x = [w.start for w in weeks]
+        x = [dt.datetime.combine(w.start, dt.time.min) for w in weeks]
         ax.plot(x, [_minutes(w.response.p50) for w in weeks], marker="o", color=BLUE,
                 label=_("median"))  # fmt: skip
         ax.plot(x, [_minutes(w.response.p90) for w in weeks], marker="o", color=ORANGE,
                 label=_("90th percentile"))  # fmt: skip
-        if any(w.target.n for w in weeks):
-            ax.plot(x, [_minutes(w.target.p50) for w in weeks], linestyle="--", color=RED,
-                    label=_("arrival target (median of the calls)"))  # fmt: skip
+        # The target of each week as a level across the week, centred on its point: a line
+        # through the weeks' points drew nothing for a period within one week (one point),
+        # though the legend named it.
+        targets = [(at, w.target.p50) for at, w in zip(x, weeks, strict=True) if w.target.n]
+        if targets:
+            ax.hlines([_minutes(p50) for _at, p50 in targets],
+                      [at - HALF_WEEK for at, _p50 in targets],
+                      [at + HALF_WEEK for at, _p50 in targets],
+                      linestyles="--", colors=RED, gid="arrival-target",
+                      label=_("arrival target (median of the calls)"))  # fmt: skip
         ax.set_ylabel(_("minutes"))
         ax.set_ylim(bottom=0)
         ax.set_xticks(x)
