@@ -8,6 +8,7 @@ errors rendered once by ``backend.common.api.exception_handler`` as ``{"error", 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
@@ -20,14 +21,16 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import serializers, status
+from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.common.attempts import SMS_SIGNATURE, attempts_check, attempts_failed
-from backend.common.errors import NotFound, Unauthenticated
+from backend.common.errors import NotFound, Unauthenticated, ValidationFailed
 from backend.common.net import client_ip
+from backend.common.phones import phone_normalise
 from backend.geo.models import LAT_RANGE, LON_RANGE
 from backend.ledger import uow
 from backend.ledger.idempotency import HEADER, idempotent
@@ -175,7 +178,23 @@ def _location_validate(attrs: dict[str, Any]) -> dict[str, Any]:
 
 class CallerInput(serializers.Serializer[Any]):
     name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
-    phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    phone = serializers.CharField(
+        max_length=32,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=(
+            "a Kazakhstan number, +7 or 8 then 10 digits starting with 7 (spaces, dashes, "
+            "brackets allowed), stored as +77XXXXXXXXX; the citizen's SMS goes to it"
+        ),
+    )
+
+    def validate_phone(self, value: str) -> str:
+        # The citizen's SMS goes to it: "call me maybe" was stored and texted at close.
+        try:
+            return phone_normalise(value)
+        except ValidationFailed as exc:
+            raise serializers.ValidationError(exc.detail, code=exc.code) from exc
 
 
 class ReportFields(serializers.Serializer[Any]):
@@ -232,6 +251,68 @@ class ReportFields(serializers.Serializer[Any]):
             media_links=list(data.get("media") or []),
             **extra,
         )
+
+
+# Names partners reached for that are not fields of a report, and the field they meant.
+_FIELD_HINTS = {
+    "caller_name": "caller.name",
+    "caller_phone": "caller.phone",
+    "name": "caller.name",
+    "phone": "caller.phone",
+    "settlement": "settlement_kato",
+    "settlement_id": "settlement_kato",
+}
+
+
+def _unknown_fields(serializer: serializers.Serializer[Any], data: Mapping[str, Any]) -> Any:
+    """The names in ``data`` that ``serializer`` (and its nested serializers) has no field
+    for, as field errors; empty when there are none."""
+    errors: dict[str, Any] = {}
+    for name in data:
+        if name not in serializer.fields:
+            hint = _FIELD_HINTS.get(name)
+            errors[name] = [f"Unknown field; did you mean {hint}?" if hint else "Unknown field."]
+    for name, field in serializer.fields.items():
+        value = data.get(name)
+        if isinstance(field, serializers.Serializer) and isinstance(value, Mapping):
+            nested = _unknown_fields(field, value)
+            if nested:
+                errors[name] = nested
+    return errors
+
+
+def _errors_merged(first: Any, second: dict[str, Any]) -> Any:
+    if not isinstance(first, dict):
+        return first
+    merged = dict(first)
+    for name, error in second.items():
+        merged[name] = (
+            _errors_merged(merged[name], error)
+            if isinstance(merged.get(name), dict) and isinstance(error, dict)
+            else error
+        )
+    return merged
+
+
+class RejectUnknownFields(serializers.Serializer[Any]):
+    """An input that refuses names it has no field for (400 naming each), nested ones too.
+
+    DRF drops them silently: a partner's top-level ``caller_name`` and ``caller_phone`` were
+    stored as "" and the citizen was never told; ``settlement`` was dropped and the answer
+    said ``location_required``. Nothing a partner sends that parses is silently dropped.
+    """
+
+    def to_internal_value(self, data: Any) -> Any:
+        unknown = _unknown_fields(self, data) if isinstance(data, Mapping) else {}
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            if unknown:
+                raise serializers.ValidationError(_errors_merged(exc.detail, unknown)) from exc
+            raise
+        if unknown:
+            raise serializers.ValidationError(unknown)
+        return value
 
 
 def _incident_output(incident: Incident) -> dict[str, Any]:
@@ -301,7 +382,11 @@ class IntakeApi(APIView):
     authentication_classes = [IntakeKeyAuthentication]
     permission_classes = [HasIntakeKey]
 
-    class IntakeInput(ReportFields):
+    # JSON only: a form's nested caller and media had no documented encoding (caller[phone]
+    # was dropped, caller.name taken).
+    parser_classes = [JSONParser]
+
+    class IntakeInput(RejectUnknownFields, ReportFields):
         external_ref = serializers.CharField(min_length=1, max_length=128)
 
     class IntakeOutput(serializers.Serializer[Any]):

@@ -4,6 +4,8 @@ disagree, phone numbers, unknown fields, errors that were HTML, the wrong auth s
 
 from __future__ import annotations
 
+import pytest
+
 from backend.dispatch.models import Incident
 from tests import factories
 
@@ -153,4 +155,122 @@ def test_staff_entry_is_held_to_the_service_area_too(personas, client_for):
 
     # then
     assert (response.status_code, response.json()["error"]) == (400, "outside_service_area")
+    assert Incident.objects.count() == 0
+
+
+# --- the caller's phone --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("given", "stored"),
+    [
+        ("+77015550101", "+77015550101"),
+        ("8 701 555 01 01", "+77015550101"),
+        ("+7 (701) 555-01-01", "+77015550101"),
+        ("87015550101", "+77015550101"),
+        ("", ""),
+    ],
+)
+def test_a_kazakhstan_phone_is_stored_as_plus_7(personas, intake_client, given, stored):
+    # when
+    response = intake_client.post(
+        INTAKE, body(personas, caller={"name": "Айгерим", "phone": given}), format="json"
+    )
+
+    # then
+    assert response.status_code == 201, response.content
+    assert Incident.objects.get().caller_phone == stored
+
+
+@pytest.mark.parametrize(
+    "phone", ["call me maybe", "+7 701 555", "+7 901 555 01 01", "+44 20 7946 0958", "7015550101x"]
+)
+def test_a_phone_that_is_not_a_kazakhstan_number_is_refused_naming_the_field(
+    personas, intake_client, phone
+):
+    # given
+    before = snapshot()
+
+    # when
+    response = intake_client.post(
+        INTAKE, body(personas, caller={"name": "X", "phone": phone}), format="json"
+    )
+
+    # then: nothing stored, so no SMS will ever go to it
+    assert response.status_code == 400
+    answer = response.json()
+    assert answer["error"] == "invalid"
+    assert list(answer["fields"]) == ["caller"]
+    assert list(answer["fields"]["caller"]) == ["phone"]
+    assert "+7" in answer["fields"]["caller"]["phone"][0]
+    assert snapshot() == before
+
+
+def test_staff_entry_checks_the_phone_too(personas, client_for):
+    # when
+    response = client_for(personas.duty).post(
+        "/api/v1/incidents/",
+        {
+            "category": "theft",
+            "received_at": body(personas)["received_at"],
+            "settlement_kato": personas.a.town.kato,
+            "caller": {"name": "X", "phone": "call me maybe"},
+        },
+        format="json",
+    )
+
+    # then
+    assert response.status_code == 400
+    assert list(response.json()["fields"]["caller"]) == ["phone"]
+    assert Incident.objects.count() == 0
+
+
+# --- unknown fields ------------------------------------------------------------------------------
+
+
+def test_unknown_fields_are_refused_naming_each(personas, intake_client):
+    # given: the output's names for the caller at the top level, a place name, a nested extra
+    payload = body(personas, caller_name="Асқар", caller_phone="+77011112233", settlement="Аягоз")
+    payload["caller"] = {"name": "Асқар", "email": "a@example.kz"}
+    before = snapshot()
+
+    # when
+    response = intake_client.post(INTAKE, payload, format="json")
+
+    # then
+    assert response.status_code == 400
+    answer = response.json()
+    assert answer["error"] == "invalid"
+    assert answer["fields"] == {
+        "caller_name": ["Unknown field; did you mean caller.name?"],
+        "caller_phone": ["Unknown field; did you mean caller.phone?"],
+        "settlement": ["Unknown field; did you mean settlement_kato?"],
+        "caller": {"email": ["Unknown field."]},
+    }
+    assert snapshot() == before
+
+
+def test_unknown_fields_are_named_beside_the_other_errors(personas, intake_client):
+    # when: an unknown field and a bad phone in the same caller, and a bad category
+    payload = body(personas, category="weather", caller={"phone": "nope", "mail": "x"})
+    response = intake_client.post(INTAKE, payload, format="json")
+
+    # then: every problem at once
+    assert response.status_code == 400
+    fields = response.json()["fields"]
+    assert sorted(fields) == ["caller", "category"]
+    assert sorted(fields["caller"]) == ["mail", "phone"]
+
+
+def test_intake_takes_json_only(personas, intake_client):
+    # given: the form encoding a partner tried (caller.name worked, caller[phone] was dropped)
+    payload = {k: v for k, v in body(personas).items() if k not in ("caller", "media")}
+    payload["caller[phone]"] = "+77015550101"
+
+    # when
+    response = intake_client.post(INTAKE, payload)  # multipart, the test client's default
+
+    # then
+    assert response.status_code == 415
+    assert response.json()["error"] == "unsupported_media_type"
     assert Incident.objects.count() == 0
