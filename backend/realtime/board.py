@@ -30,6 +30,7 @@ from backend.dispatch.lifecycle import (
     INCIDENT_ENDED,
     INCIDENT_WAITING,
     AssignmentStatus,
+    EventKind,
     IncidentStatus,
 )
 from backend.dispatch.models import Assignment, Category, Channel, Incident, Priority
@@ -92,6 +93,7 @@ def board_labels() -> dict[str, dict[str, str]]:
         "priority": {p.value: str(p.label) for p in Priority},
         "incident_status": {s.value: str(s.label) for s in IncidentStatus},
         "assignment_status": {s.value: str(s.label) for s in AssignmentStatus},
+        "event_kind": {k.value: str(k.label) for k in EventKind},
         "unit_status": {
             **{s.value: str(s.label) for s in UnitStatus},
             UNREACHABLE: _("unreachable"),
@@ -134,10 +136,12 @@ def board_labels() -> dict[str, dict[str, str]]:
             "incident.cancelled": _("Cancelled"),
             "incident.reopened": _("Reopened"),
             "incident.separated": _("Not a repeat: a call of its own"),
+            "incident.registry_changed": _("Registry numbers changed"),
             "assignment.dispatched": _("Dispatched"),
             "assignment.cancelled": _("Assignment cancelled"),
             "assignment.reassigned": _("Reassigned"),
             "assignment.acknowledged": _("Acknowledged on behalf"),
+            "assignment.recorded_on_behalf": _("Recorded on behalf"),
             "milestone": _("Unit reported"),
             "conflict": _("Conflict"),
             "escalation.sms_undelivered": _("Not delivered: SMS sent"),

@@ -25,7 +25,13 @@ from django.utils import timezone
 from backend.common import clock
 from backend.devices.models import Device
 from backend.dispatch.models import Assignment, Category, Incident
-from backend.dispatch.services import IncidentInput, intake_key_issue, intake_receive
+from backend.dispatch.services import (
+    IncidentInput,
+    incident_dispatch,
+    intake_key_issue,
+    intake_receive,
+)
+from backend.dispatch.services.escalation import escalation_sweep
 from backend.ledger import uow
 from backend.ledger.models import AuditEntry
 from backend.ledger.names import Topic
@@ -371,10 +377,22 @@ def test_the_board_sounds_an_sos_until_it_is_acknowledged_and_shows_it_in_the_ta
     assert not page.title().startswith("SOS")
 
     # when: a P1 call arrives (a fight reported through eGov)
-    intake_call(personas, ref="eg-sound", category=Category.VIOLENCE)
+    fight = intake_call(personas, ref="eg-sound", category=Category.VIOLENCE)
 
     # then: two tones for an urgent call
     page.wait_for_selector("body[data-sounded=urgent]", timeout=LIVE_WITHIN_MS)
+
+    # when: the unit sent to it (the inspector: the patrol is in SOS) lets its
+    # acknowledgement deadline pass
+    inspector = personas.a.inspector_unit
+    incident_dispatch(incident=fight, unit=inspector, by=personas.duty)
+    page.locator("#assignments tr", has_text=inspector.callsign).wait_for()
+    page.evaluate("delete document.body.dataset.sounded")
+    escalation_sweep(now=clock.now() + dt.timedelta(minutes=30))
+
+    # then: the board sounds the escalation (it had been silent: only calls and SOS rang)
+    page.wait_for_selector("body[data-sounded=escalation]", timeout=LIVE_WITHIN_MS)
+    assert "Not acknowledged in time" in page.locator("#alerts").inner_text()
 
     # when: the officer turns the sound off, and reloads
     sound.click()

@@ -283,7 +283,7 @@
     const parts = [];
     if (a.callsign) parts.push(a.callsign);
     if (a.category) parts.push(label("category", a.category));
-    if (a.milestone) parts.push(label("assignment_status", a.status) || a.milestone);
+    if (a.milestone) parts.push(label("assignment_status", a.status) || label("event_kind", a.milestone));
     if (a.kind === "incident.created" && a.channel) parts.push(label("channel", a.channel));
     if (a.duplicate_of_number) parts.push("→ " + a.duplicate_of_number);
     if (a.actor) parts.push(TEXT.by + " " + a.actor);
@@ -313,7 +313,8 @@
   }
   // --- sound and the tab's title: a control room hears an SOS and a new call ---------------
   // Tones made in the page (Web Audio: nothing to download). An SOS rings every few seconds
-  // until someone acknowledges it; a new P0/P1 call sounds twice, any other new call once. A
+  // until someone acknowledges it; a new P0/P1 call sounds twice, any other new call once; a
+  // passed deadline (an escalation rung, a call left waiting) its own falling two. A
   // browser lets a page sound only after a click on it: until then the header's button says
   // "Turn the sound on" (any click on the board turns it on too). The choice is kept.
   const SOUND_KEY = "kuzet.board.sound";
@@ -322,7 +323,12 @@
     sos: [[880, 0], [660, 0.25], [880, 0.5], [660, 0.75]],
     urgent: [[880, 0], [880, 0.25]],
     call: [[660, 0]],
+    // a deadline passed with nobody on it: falling, unlike a call's
+    escalation: [[740, 0], [554, 0.3]],
   };
+  // The alerts that mean the desk must act now (the ladder's rungs and a call left waiting).
+  const ESCALATIONS = ["escalation.ack_overdue", "escalation.ack_overdue_twice",
+    "escalation.arrival_overdue", "incident.waiting_overdue"];
   const sound = { ctx: null, on: localStorage.getItem(SOUND_KEY) !== "off" };
   function audioRunning() { return sound.ctx !== null && sound.ctx.state === "running"; }
   function wakeAudio() {
@@ -402,6 +408,7 @@
     renderAlerts();
     if (frame.kind === "sos") ring();
     else if (frame.kind === "incident.created" || frame.kind === "incident.separated") chime(["P0", "P1"].includes(frame.priority) ? "urgent" : "call");
+    else if (ESCALATIONS.includes(frame.kind)) chime("escalation");
     if (frame.kind === "unit_unreachable" || frame.kind === "unit_reachable") {
       const unit = state.units.get(frame.unit_id);
       if (unit) { unit.presence = frame.kind === "unit_unreachable" ? "unreachable" : unit.status; fresh.add("units:" + unit.id); render(); }
