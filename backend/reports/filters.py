@@ -9,6 +9,12 @@ cannot name another district, an oblast administrator picks one of the oblast's 
 
 Shifts: **day 08:00–20:00, night 20:00–08:00**, Kazakhstan time, by the moment the call was
 received (an assignment belongs to the shift of its call).
+
+Repeat reports — reports Kuzet linked to an earlier call of the same event (status
+``duplicate``) — are not calls: a chief counts events, not phone calls, so no figure, list or
+CSV counts them (a village's "2 calls" were one fight reported twice), except where a filter
+asks for them alone (``repeats=only``: the report for the period shows how many came, per
+channel).
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from backend.dispatch import kpis
+from backend.dispatch.lifecycle import IncidentStatus
 from backend.dispatch.models import Assignment, Event, Incident
 from backend.geo.models import District, Settlement
 from backend.people.access import district_scope
@@ -39,6 +46,7 @@ from . import labels
 
 DAY_SHIFT_HOURS = (8, 20)  # [08:00, 20:00) local is the day shift; the rest is night
 NONE = "none"  # the key of rows without a value (no settlement, hence no zone or coverage)
+REPEATS_ONLY = "only"  # ?repeats=only: the repeat reports instead of the calls
 DEFAULT_DAYS = 30
 MAX_DAYS = 3 * 366  # a report spans at most three years
 # A report's days lie between these: Kuzet holds no call before 2000, and none after
@@ -115,6 +123,7 @@ class ReportFilter:
     unit: int | None = None
     outcome: str = ""
     article: str = ""  # a key of labels.ARTICLE: the outcome's CoAO article
+    repeats: str = ""  # REPEATS_ONLY: the repeat reports, not the calls
 
     @property
     def start(self) -> dt.datetime:
@@ -135,6 +144,8 @@ class ReportFilter:
         ``"incident__"`` for assignments and events). Not the unit: see :meth:`incidents`."""
         p = prefix
         q = Q(**{f"{p}received_at__gte": self.start, f"{p}received_at__lt": self.end})
+        repeat = Q(**{f"{p}status": IncidentStatus.DUPLICATE})
+        q &= repeat if self.repeats == REPEATS_ONLY else ~repeat
         if self.districts is not None:
             q &= Q(**{f"{p}district_id__in": sorted(self.districts)})
         for name, path in (
@@ -266,6 +277,11 @@ class ReportFilterForm(forms.Form):
     )
     settlement = forms.CharField(required=False, widget=forms.HiddenInput)
     unit = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    repeats = forms.ChoiceField(
+        required=False,
+        choices=[("", ""), (REPEATS_ONLY, _("repeat reports only"))],
+        widget=forms.HiddenInput,
+    )
 
     def __init__(self, data: Any, *, user: Any, default_period: tuple[dt.date, dt.date]) -> None:
         super().__init__(data)
@@ -370,6 +386,7 @@ class ReportFilterForm(forms.Form):
             unit=data.get("unit"),
             outcome=data.get("outcome") or "",
             article=data.get("article") or "",
+            repeats=data.get("repeats") or "",
         )
 
 

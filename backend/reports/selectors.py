@@ -39,7 +39,7 @@ from backend.people.models import Unit, UnitStatus
 from backend.sync_gateway.models import QuarantinedRecord
 
 from . import labels
-from .filters import NONE, ReportFilter, local_zone, shift_of
+from .filters import NONE, REPEATS_ONLY, ReportFilter, local_zone, shift_of
 from .percentiles import EMPTY, Aggregated, Group, Stat, aggregate
 
 INCIDENT, ASSIGNMENT, EVENT = "incident", "assignment", "event"
@@ -396,6 +396,7 @@ def silent_devices(
 @dataclass(frozen=True)
 class Upward:
     calls: Aggregated  # response by channel, category, zone
+    repeats: dict[str, int]  # repeat reports (not calls) per channel
     app_reports: int
     app_with_outcome: int
     app_confirmed: int
@@ -412,11 +413,11 @@ class Upward:
 
 
 def upward_report(f: ReportFilter, *, now: dt.datetime) -> Upward:
-    """What chiefs report upward for a period: calls per channel, average and median
-    response, the share of app reports confirmed, the category mix, and the domestic-violence
-    figures (protective orders issued, administrative protocols by CoAO article — see
-    :func:`dv_protocol_filters` —, orders in force at the end of the period, follow-up
-    visits)."""
+    """What chiefs report upward for a period: calls per channel (and the repeat reports
+    apart), average and median response, the share of app reports confirmed, the category
+    mix, and the domestic-violence figures (protective orders issued, administrative
+    protocols by CoAO article — see :func:`dv_protocol_filters` —, orders in force at the end
+    of the period, follow-up visits)."""
     rows = incident_rows(f, now=now)
     calls = aggregate(
         rows,
@@ -424,6 +425,14 @@ def upward_report(f: ReportFilter, *, now: dt.datetime) -> Upward:
         slices={"channel": "channel", "category": "category", "zone": "settlement__zone"},
     )
     app = calls_by(calls, "channel", kpis.APP_CHANNELS)
+    repeats = dict(
+        f.narrowed(repeats=REPEATS_ONLY)
+        .incidents()
+        .order_by()
+        .values("channel")
+        .annotate(n=Count("pk"))
+        .values_list("channel", "n")
+    )
     dv = f.narrowed(category=Category.DOMESTIC_VIOLENCE)
     dv_orders = dv.narrowed(outcome=OutcomeCode.PROTECTIVE_ORDER).incidents().count()
     protocols = {key: p.incidents().count() for key, p in dv_protocol_filters(f).items()}
@@ -441,6 +450,7 @@ def upward_report(f: ReportFilter, *, now: dt.datetime) -> Upward:
         orders = orders.filter(district_id__in=sorted(f.districts))
     return Upward(
         calls=calls,
+        repeats=repeats,
         app_reports=sum(g.rows for g in app),
         app_with_outcome=sum(g["app_confirmed"].n for g in app),
         app_confirmed=round(sum(g["app_confirmed"].total or 0 for g in app)),

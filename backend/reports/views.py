@@ -39,6 +39,7 @@ from . import charts, labels, selectors
 from .filters import (
     FIRST_DAY,
     NONE,
+    REPEATS_ONLY,
     DefaultPeriod,
     ReportFilter,
     ReportFilterForm,
@@ -47,7 +48,7 @@ from .filters import (
     last_month,
     local_zone,
 )
-from .percentiles import EMPTY, Group
+from .percentiles import EMPTY, NO_ROWS, Group
 from .selectors import ASSIGNMENT, EVENT, INCIDENT, KPI_BY_KEY, SLICES, Kpi
 from .tables import (
     COUNT,
@@ -628,6 +629,13 @@ def quality_page(site: Any, request: HttpRequest) -> HttpResponse:
 
 
 # --- the upward report -------------------------------------------------------------------
+REPEATS_NOTE = gettext_lazy(
+    "Repeat reports: reports Kuzet linked to an earlier open call of the same category at "
+    "the same place, through any channel — one event reported again. They are counted in no "
+    "figure of the console: a call is an event."
+)
+
+
 def upward_tables(f: ReportFilter, r: selectors.Upward) -> list[Table]:
     total = r.calls.total
     response = total["response"]
@@ -640,15 +648,19 @@ def upward_tables(f: ReportFilter, r: selectors.Upward) -> list[Table]:
             Column("mean", _("Response, average"), DURATION),
             Column("p50", _("Response, median"), DURATION),
             Column("p90", _("Response, 90th percentile"), DURATION),
+            Column("repeats", _("Repeat reports"), COUNT),
         ],
+        note=str(REPEATS_NOTE),
     )
     link = incidents_url(f, kpi="response")
+    repeats = f.narrowed(repeats=REPEATS_ONLY)
     calls.add(
         calls=Cell(total.rows, href=incidents_url(f)),
         responded=Cell(response.n, href=link),
         mean=Cell(response.mean, href=link),
         p50=Cell(response.p50, href=link),
         p90=Cell(response.p90, href=link),
+        repeats=Cell(sum(r.repeats.values()), href=incidents_url(repeats)),
     )
 
     channels = Table(
@@ -660,16 +672,32 @@ def upward_tables(f: ReportFilter, r: selectors.Upward) -> list[Table]:
             Column("share", _("Share of calls"), SHARE),
             Column("mean", _("Response, average"), DURATION),
             Column("p50", _("Response, median"), DURATION),
+            Column("repeats", _("Repeat reports"), COUNT),
         ],
+        note=str(REPEATS_NOTE),
     )
-    for key, g in sorted(r.calls.slice("channel").items(), key=lambda kv: -kv[1].rows):
+    by_channel = r.calls.slice("channel")
+    # A channel whose every report in the period repeated a call has a row of its own.
+    keys = sorted(
+        set(by_channel) | set(r.repeats),
+        key=lambda k: (-by_channel[k].rows if k in by_channel else 0, -r.repeats.get(k, 0)),
+    )
+    for key in keys:
         narrowed = f.narrowed(channel=key)
+        g = by_channel.get(key, NO_ROWS)
+        responses = incidents_url(narrowed, kpi="response") if g["response"].n else ""
         channels.add(
             channel=labels.label(labels.CHANNEL, key),
-            calls=Cell(g.rows, href=incidents_url(narrowed)),
+            calls=Cell(g.rows, href=incidents_url(narrowed) if g.rows else ""),
             share=g.rows / total.rows if total.rows else None,
-            mean=Cell(g["response"].mean, href=incidents_url(narrowed, kpi="response")),
-            p50=Cell(g["response"].p50, href=incidents_url(narrowed, kpi="response")),
+            mean=Cell(g["response"].mean, href=responses),
+            p50=Cell(g["response"].p50, href=responses),
+            repeats=Cell(
+                r.repeats.get(key, 0),
+                href=incidents_url(narrowed.narrowed(repeats=REPEATS_ONLY))
+                if r.repeats.get(key)
+                else "",
+            ),
         )
 
     apps = f.narrowed(channel="apps")
