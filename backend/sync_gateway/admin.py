@@ -1,16 +1,29 @@
-"""Quarantined device records: visible, read-only, and marked reviewed once looked at."""
+"""Quarantined device records: visible, read-only, and marked reviewed once looked at.
+
+A record's page reads as words: why it was refused, and what the phone sent as labelled
+fields (the kind of event in words, its times on Kazakhstan's clock, the call it named when
+that call is the district's own). The protocol's English detail, the ids and the JSON exactly
+as received are kept for the technician, folded under "Technical details"."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from typing import Any
 
 from django.contrib import admin, messages
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from backend.common import clock
+from backend.common.formatting import NOTHING, payload_html, when_text
+from backend.dispatch.admin.timeline import worded
+from backend.dispatch.models import Assignment, FollowUpTask
 from backend.ledger import uow
 from backend.ledger.actions import AuditAction
 from backend.people.admin_scoping import REVIEW, ScopedAdminMixin, capabilities
@@ -80,6 +93,64 @@ def quarantined_mark_reviewed(*, records: QuerySet[QuarantinedRecord], by: Any) 
     return ids
 
 
+# Longer texts in what a phone sent are cut on the page (a payload refused as too large runs
+# to 16 kB); the JSON under "Technical details" keeps them whole.
+SHOWN_CHARS = 200
+# What a phone sent that names nothing a person reads: its ids are under "Technical details".
+TECHNICAL_KEYS = frozenset({"id", "boot_id", "device_id"})
+
+
+def _shortened(value: Any) -> Any:
+    if isinstance(value, str) and len(value) > SHOWN_CHARS:
+        return value[:SHOWN_CHARS] + "…"
+    if isinstance(value, Mapping):
+        return {k: _shortened(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_shortened(v) for v in value]
+    return value
+
+
+def sent_fields(record: QuarantinedRecord) -> dict[str, Any] | None:
+    """What the phone sent as fields a person reads, or None when it is not a JSON object.
+
+    An assignment or a follow-up visit it names is shown by its call's number (and unit) when
+    it is one of the record's own district; any other id is shown as sent — a refused record
+    must not tell a chief what exists in another district."""
+    try:
+        data = json.loads(record.raw)
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    shown = {k: _shortened(v) for k, v in data.items() if k not in TECHNICAL_KEYS}
+    named = shown.get("assignment_id")
+    if isinstance(named, int | str) and str(named).isdigit() and record.district_id:
+        found = (
+            Assignment.objects.filter(pk=int(named), incident__district_id=record.district_id)
+            .values_list("incident__number", "unit__callsign")
+            .first()
+        )
+        if found is not None:
+            shown["assignment_id"] = " → ".join(found)
+    payload = shown.get("payload")
+    visit = payload.get("follow_up_id") if isinstance(payload, dict) else None
+    if (
+        isinstance(payload, dict)
+        and isinstance(visit, int | str)
+        and str(visit).isdigit()
+        and record.district_id
+    ):
+        number = (
+            FollowUpTask.objects.filter(pk=int(visit), district_id=record.district_id)
+            .values_list("incident__number", flat=True)
+            .first()
+        )
+        if number is not None:
+            shown["payload"] = {**payload, "follow_up_id": number}
+    words: dict[str, Any] = worded(shown, {})
+    return words
+
+
 @admin.register(QuarantinedRecord)
 class QuarantinedRecordAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     read_only = True
@@ -101,21 +172,41 @@ class QuarantinedRecordAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignor
     ordering = ("reviewed_at", "-received_at")
     show_full_result_count = False
     actions = ["mark_reviewed"]
-    fields = (
-        "received_at",
-        "reason_words",
-        "detail",
-        "table_words",
-        "operation_words",
-        "record_id",
-        "device",
-        "officer",
-        "district",
-        "raw",
-        "reviewed_at",
-        "reviewed_by",
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "received",
+                    "reason_words",
+                    "officer",
+                    "phone",
+                    "district",
+                    "sent_words",
+                    "reviewed_at",
+                    "reviewed_by",
+                )
+            },
+        ),
+        (
+            _("Technical details"),
+            {
+                "classes": ("collapse",),
+                "fields": (
+                    "detail",
+                    "table_words",
+                    "operation_words",
+                    "record_id",
+                    "device",
+                    "size",
+                    "raw_json",
+                ),
+            },
+        ),
     )
-    readonly_fields = fields
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return [f for _name, opts in self.fieldsets for f in opts["fields"]]
 
     def scope_q(self, request: HttpRequest) -> Q:
         scope = self.district_scope(request)
@@ -127,6 +218,32 @@ class QuarantinedRecordAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignor
     @admin.display(description=_("reason"), ordering="reason")
     def reason_words(self, obj: QuarantinedRecord) -> str:
         return obj.reason_text
+
+    @admin.display(description=_("received at"), ordering="received_at")
+    def received(self, obj: QuarantinedRecord) -> str:
+        return when_text(obj.received_at)
+
+    @admin.display(description=_("What was sent"))
+    def sent_words(self, obj: QuarantinedRecord) -> SafeString:
+        fields = sent_fields(obj)
+        return payload_html(fields) if fields else format_html("{}", NOTHING)
+
+    @admin.display(description=_("device"))
+    def phone(self, obj: QuarantinedRecord) -> SafeString | str:
+        """The phone by its make, linked (its id is under "Technical details")."""
+        if obj.device is None:
+            return NOTHING
+        url = reverse("admin:devices_device_change", args=[obj.device.pk])
+        return format_html('<a href="{}">{}</a>', url, obj.device.make)
+
+    @admin.display(description=_("Size, bytes"))
+    def size(self, obj: QuarantinedRecord) -> int:
+        return len(obj.raw.encode())
+
+    @admin.display(description=_("as sent"))
+    def raw_json(self, obj: QuarantinedRecord) -> SafeString:
+        # Verbatim: the text as stored, which parses back to exactly what the phone sent.
+        return format_html('<pre class="kuzet-verbatim">{}</pre>', obj.raw)
 
     @admin.display(description=_("operation"), ordering="operation")
     def operation_words(self, obj: QuarantinedRecord) -> str:
