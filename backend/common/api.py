@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404, HttpRequest, JsonResponse
+from django.urls import Resolver404, resolve
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions as drf_exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from .errors import DomainError, RateLimited
+from .errors import DomainError, RateLimited, TooLarge
 
 _DRF_CODES = {
     drf_exceptions.NotAuthenticated: "unauthenticated",
@@ -27,6 +30,12 @@ _DRF_CODES = {
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF exception handler: domain errors and DRF's own, all as ``error``/``detail``."""
+    if isinstance(exc, RequestDataTooBig):
+        # Django's own limit, met when the body is read: it was a 400 page (HTML with DEBUG).
+        exc = TooLarge(
+            f"The request body is over {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes.",
+            max_bytes=settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
+        )
     if isinstance(exc, DomainError):
         response = Response(exc.as_json(), status=exc.status)
         if isinstance(exc, RateLimited):
@@ -55,10 +64,23 @@ API_PREFIXES = ("/api/", "/ws/")
 NOT_FOUND = {"error": "not_found", "detail": "No such resource."}
 
 
+@csrf_exempt
 def api_not_found(request: HttpRequest) -> JsonResponse:
     """The last URL pattern under the API prefixes: an unknown path there answers JSON with
-    DEBUG on too (Django's debug page would otherwise list the URLconf to a phone)."""
-    return JsonResponse(NOT_FOUND, status=404)
+    DEBUG on too (Django's debug page would otherwise list the URLconf to a phone).
+
+    Exempt from CSRF: a POST to a mistyped path (``/api/v1/intake/egov`` without its slash)
+    was refused by the CSRF check with Django's HTML 403 before this view could say 404.
+    A path that exists with a trailing slash is named."""
+    body = dict(NOT_FOUND)
+    if not request.path.endswith("/"):
+        try:
+            match = resolve(request.path_info + "/")
+        except Resolver404:
+            match = None
+        if match is not None and match.func is not api_not_found:
+            body["detail"] = f"No such resource; the path ends with a slash: {request.path}/"
+    return JsonResponse(body, status=404)
 
 
 def api_aware_handler(status: int, code: str, detail: str) -> Any:

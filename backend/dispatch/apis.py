@@ -28,7 +28,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.common.attempts import SMS_SIGNATURE, attempts_check, attempts_failed
-from backend.common.errors import NotFound, Unauthenticated, ValidationFailed
+from backend.common.errors import NotFound, TooLarge, Unauthenticated, ValidationFailed
 from backend.common.net import client_ip
 from backend.common.phones import phone_normalise
 from backend.geo.models import LAT_RANGE, LON_RANGE
@@ -377,6 +377,23 @@ IDEMPOTENCY_ERRORS = {
 
 # --- intake ----------------------------------------------------------------------------------
 
+# A report is small: 4,000 characters of description, 20 links of 500, a few short fields —
+# under 70 KB even with every character an emoji sent \u-escaped (12 bytes). A larger body
+# is refused before it is read (Django's own limit, 2.5 MB, answered with its HTML page).
+INTAKE_MAX_BODY_BYTES = 128 * 1024
+
+
+def _intake_body_size_check(request: Request) -> None:
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    if declared > INTAKE_MAX_BODY_BYTES:
+        raise TooLarge(
+            f"An intake request is at most {INTAKE_MAX_BODY_BYTES} bytes.",
+            max_bytes=INTAKE_MAX_BODY_BYTES,
+        )
+
 
 class IntakeApi(APIView):
     authentication_classes = [IntakeKeyAuthentication]
@@ -419,6 +436,7 @@ class IntakeApi(APIView):
     def post(self, request: Request, channel: str) -> Response:
         if channel not in Channel.values:
             raise NotFound(f"Unknown channel {channel!r}.")
+        _intake_body_size_check(request)
         serializer = self.IntakeInput(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data

@@ -51,8 +51,18 @@ class IntakeKeyAuthentication(BaseAuthentication):
     def authenticate(self, request: Request) -> tuple[Integration, IntakeKey] | None:
         header = get_authorization_header(request).decode("latin-1")
         keyword, _, raw = header.partition(" ")
+        if not header.strip():
+            return None  # DRF's 401, with WWW-Authenticate: Api-Key
         if keyword.lower() != self.keyword.lower():
-            return None
+            # A valid key sent as "Bearer <key>" was told "credentials were not provided".
+            # Nothing is looked up, so nothing is counted against the address.
+            # The scheme is named back only when it is one word before a credential (a bare
+            # key sent without a scheme is never echoed).
+            named = raw and keyword.isascii() and keyword.isalnum() and len(keyword) <= 20
+            raise AuthenticationFailed(
+                "Intake takes `Authorization: Api-Key <key>`"
+                + (f", not {keyword}." if named else ".")
+            )
         ip = client_ip(request._request)
         attempts_check(request._request, INTAKE_KEY, ip=ip)
         try:

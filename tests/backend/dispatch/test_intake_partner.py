@@ -4,7 +4,10 @@ disagree, phone numbers, unknown fields, errors that were HTML, the wrong auth s
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from rest_framework.test import APIClient
 
 from backend.dispatch.models import Incident
 from tests import factories
@@ -274,3 +277,117 @@ def test_intake_takes_json_only(personas, intake_client):
     assert response.status_code == 415
     assert response.json()["error"] == "unsupported_media_type"
     assert Incident.objects.count() == 0
+
+
+# --- errors that were HTML -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_a_body_over_djangos_limit_is_a_413_in_json(personas, intake_client, settings, debug):
+    # given: a 3 MB description (Django's DATA_UPLOAD_MAX_MEMORY_SIZE is 2.5 MB); with DEBUG
+    # on, the demo's setting, Django answered with its HTML debug page
+    settings.DEBUG = debug
+    payload = json.dumps(body(personas, description="а" * 3_000_000))
+
+    # when
+    response = intake_client.post(INTAKE, payload, content_type="application/json")
+
+    # then
+    assert response.status_code == 413
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {
+        "error": "too_large",
+        "detail": "An intake request is at most 131072 bytes.",
+        "max_bytes": 131072,
+    }
+    assert Incident.objects.count() == 0
+
+
+def test_a_report_body_over_the_intake_limit_is_a_413(personas, intake_client):
+    # given: 200 KB, well under Django's limit and far over any real report
+    payload = json.dumps(body(personas, landmark="x" * 200_000))
+
+    # when
+    response = intake_client.post(INTAKE, payload, content_type="application/json")
+
+    # then
+    assert (response.status_code, response.json()["error"]) == (413, "too_large")
+    assert Incident.objects.count() == 0
+
+
+def test_a_staff_body_over_djangos_limit_is_a_413_in_json(personas, client_for, settings):
+    # given
+    settings.DEBUG = True
+    payload = json.dumps({"category": "theft", "description": "а" * 3_000_000})
+
+    # when
+    response = client_for(personas.duty).post(
+        "/api/v1/incidents/", payload, content_type="application/json"
+    )
+
+    # then
+    assert response.status_code == 413
+    assert response.json()["error"] == "too_large"
+    assert Incident.objects.count() == 0
+
+
+def test_a_post_without_the_trailing_slash_is_a_json_404_naming_the_path(personas, egov_key):
+    # given: a client that does not send a CSRF cookie, as no partner does
+    client = APIClient(enforce_csrf_checks=True)
+    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {egov_key[1]}")
+
+    # when
+    response = client.post("/api/v1/intake/egov", body(personas), format="json")
+
+    # then: not Django's HTML "CSRF verification failed"
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {
+        "error": "not_found",
+        "detail": "No such resource; the path ends with a slash: /api/v1/intake/egov/",
+    }
+    assert Incident.objects.count() == 0
+
+
+def test_an_unknown_api_path_stays_a_plain_json_404(db):
+    response = APIClient(enforce_csrf_checks=True).post("/api/v1/nothing-here", {})
+    assert (response.status_code, response.json()) == (
+        404,
+        {"error": "not_found", "detail": "No such resource."},
+    )
+
+
+# --- the auth scheme -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("scheme", ["Bearer", "Token", "ApiKey"])
+def test_a_key_under_another_scheme_is_told_to_use_api_key(personas, egov_key, scheme):
+    # given: a valid key, sent under another scheme
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"{scheme} {egov_key[1]}")
+
+    # when
+    response = client.post(INTAKE, body(personas), format="json")
+
+    # then: not "Authentication credentials were not provided."
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Api-Key"
+    assert response.json() == {
+        "error": "unauthenticated",
+        "detail": f"Intake takes `Authorization: Api-Key <key>`, not {scheme}.",
+    }
+    assert Incident.objects.count() == 0
+
+
+def test_a_bare_key_without_a_scheme_is_never_echoed(personas, egov_key):
+    # given
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=egov_key[1])
+
+    # when
+    response = client.post(INTAKE, body(personas), format="json")
+
+    # then
+    assert response.status_code == 401
+    assert response.json()["detail"] == "Intake takes `Authorization: Api-Key <key>`."
+    assert egov_key[1] not in response.content.decode()
