@@ -38,7 +38,7 @@ from django.utils.translation import gettext_lazy as _
 from backend.dispatch import kpis
 from backend.dispatch.lifecycle import IncidentStatus
 from backend.dispatch.models import Assignment, Event, Incident
-from backend.geo.models import District, Settlement
+from backend.geo.models import District, Settlement, in_reader_language
 from backend.people.access import district_scope
 from backend.people.models import Unit
 
@@ -226,6 +226,23 @@ class ReportFilter:
         return replace(self, **changes)
 
 
+# The filter's narrowing, in the order the page names it.
+NARROWING = (
+    "district",
+    "zone",
+    "priority",
+    "channel",
+    "category",
+    "shift",
+    "coverage",
+    "outcome",
+    "article",
+    "settlement",
+    "unit",
+    "repeats",
+)
+
+
 def _choices(table: dict[str, Any], *, none: bool = False) -> list[tuple[str, Any]]:
     extra = [(NONE, labels.NONE_KEY)] if none else []
     return [("", _("all")), *table.items(), *extra]
@@ -275,9 +292,11 @@ class ReportFilterForm(forms.Form):
     article = forms.ChoiceField(
         label=_("Article of the CoAO"), required=False, choices=_choices(labels.ARTICLE)
     )
-    settlement = forms.CharField(required=False, widget=forms.HiddenInput)
-    unit = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # Set by a figure's link, not chosen in the form: named above the page (narrowing()).
+    settlement = forms.CharField(label=_("Settlement"), required=False, widget=forms.HiddenInput)
+    unit = forms.IntegerField(label=_("Unit"), required=False, widget=forms.HiddenInput)
     repeats = forms.ChoiceField(
+        label="",
         required=False,
         choices=[("", ""), (REPEATS_ONLY, _("repeat reports only"))],
         widget=forms.HiddenInput,
@@ -360,6 +379,30 @@ class ReportFilterForm(forms.Form):
             )
         data["date_from"], data["date_to"] = date_from, date_to
         return data
+
+    def narrowing(self, f: ReportFilter) -> list[tuple[str, str, str]]:
+        """How ``f`` (this valid form's filter) narrows the period's calls, in the reader's
+        words: ``(parameter, label, value)`` per filter set — the hidden ones too (a village's
+        drill-down is one settlement's calls, and said nothing of it). A place by its name in
+        the reader's language."""
+        out = []
+        for name in NARROWING:
+            value = getattr(f, name)
+            if value in ("", None) or (name == "district" and not self.picks_district):
+                continue
+            if name == "district":
+                text = dict(self.district_choices).get(value, str(value))
+            elif name == "settlement" and value != NONE:
+                place = Settlement.objects.filter(pk=int(value)).values("name", "name_kk").get()
+                text = in_reader_language(place["name"], place["name_kk"])
+            elif name == "unit":
+                text = Unit.objects.filter(pk=value).values_list("callsign", flat=True).get()
+            else:
+                field = self.fields[name]
+                choices = dict(getattr(field, "choices", ()))
+                text = str(choices.get(value, labels.NONE_KEY if value == NONE else value))
+            out.append((name, str(self.fields[name].label or ""), text))
+        return out
 
     def report_filter(self) -> ReportFilter:
         """The filter of a valid form."""

@@ -172,14 +172,19 @@ def _refused(
         return _invalid(form, unknown)
     for message in (unknown or {}).values():
         form.add_error(None, message)
-    return _page(site, request, template, _context(form, None, title=title), status=400)
+    return _page(site, request, template, _context(request, form, None, title=title), status=400)
 
 
-def _context(form: ReportFilterForm, f: ReportFilter | None, **extra: Any) -> dict[str, Any]:
+def _context(
+    request: HttpRequest, form: ReportFilterForm, f: ReportFilter | None, **extra: Any
+) -> dict[str, Any]:
     return {
         "form": form,
         "filter": f,
         "period": _period_text(f) if f else "",
+        # The filters beyond the period, each with its link to drop it (a page may pass its
+        # own: the incidents behind a figure hide a place beside domestic violence).
+        "narrowing": extra.pop("narrowing", None) or (narrowing(request, form, f) if f else []),
         "query": f.query() if f else "",
         # The report pages keep the reader's period and narrowing from one to the next.
         "nav_query": f.query() if f else "",
@@ -188,6 +193,24 @@ def _context(form: ReportFilterForm, f: ReportFilter | None, **extra: Any) -> di
         else dict(form.district_choices).get(f.district, ""),
         **extra,
     }
+
+
+def narrowing(
+    request: HttpRequest, form: ReportFilterForm, f: ReportFilter, *, place_hidden: bool = False
+) -> list[dict[str, str]]:
+    """Every filter of ``f`` beyond the period, in words (``{"name", "label", "value"}``), and
+    ``href``: this page without it — the way to drop a filter the form does not show (a
+    village's or a unit's, set by the figure's link). ``place_hidden``: the list has
+    domestic-violence calls, whose place no list shows — the settlement is not named either."""
+    out = []
+    for name, label, value in form.narrowing(f):
+        if name == "settlement" and place_hidden:
+            value = _("hidden (domestic-violence calls on the list)")
+        params = request.GET.copy()
+        for dropped in (name, "page", "csv"):
+            params.pop(dropped, None)
+        out.append({"name": name, "label": label, "value": value, "href": "?" + params.urlencode()})
+    return out
 
 
 def _link_csv(request: HttpRequest, tables: list[Table]) -> None:
@@ -306,6 +329,7 @@ def home(site: Any, request: HttpRequest, extra_context: dict[str, Any] | None) 
                 }
             )
     context = _context(
+        request,
         form,
         f,
         # The page is the overview; "What needs me now" is its first section (it was the
@@ -451,6 +475,7 @@ def kpis_page(site: Any, request: HttpRequest) -> HttpResponse:
         for s in offered
     ]
     context = _context(
+        request,
         form,
         f,
         title=_("KPIs"),
@@ -530,6 +555,7 @@ def villages_page(site: Any, request: HttpRequest) -> HttpResponse:
     f = form.report_filter()
     tables = [villages_table(f, selectors.villages(f, now=clock.now()))]
     context = _context(
+        request,
         form,
         f,
         title=_("Villages: waiting for coverage and travel"),
@@ -612,6 +638,7 @@ def quality_page(site: Any, request: HttpRequest) -> HttpResponse:
     quality = selectors.data_quality(f, now=clock.now(), silent_hours=hours)
     tables = [quality_table(f, quality)]
     context = _context(
+        request,
         form,
         f,
         title=_("Data quality"),
@@ -838,6 +865,7 @@ def upward_page(site: Any, request: HttpRequest) -> HttpResponse:
     tables = upward_tables(f, report)
     printable = request.GET.get("layout") == "print"
     context = _context(
+        request,
         form,
         f,
         title=_("Report for the period"),
@@ -1004,6 +1032,11 @@ def drilldown_table(
     return table
 
 
+def _incident_path(level: str) -> str:
+    """How a drill-down's rows reach their call: ``""`` for calls, ``"incident__"`` else."""
+    return "" if level == INCIDENT else "incident__"
+
+
 def _audit_dv_reads(user: Any, rows: list[Any], *, level: str, purpose: str) -> None:
     """Listing domestic-violence calls is a read of them (Law 214-IV): one audit entry per
     call, all in one unit of work."""
@@ -1054,9 +1087,17 @@ def incidents_page(site: Any, request: HttpRequest) -> HttpResponse:
     _audit_dv_reads(request.user, shown, level=level, purpose="reports.incident_list")
     table = drilldown_table(f, measure, shown, several_districts=several)
     _link_csv(request, [table])
+    # The list's heading names its settlement — unless a listed call is domestic violence,
+    # whose place no list shows (the heading would show it for every row).
+    place_hidden = (
+        bool(f.settlement and f.settlement != NONE)
+        and rows.filter(**{_incident_path(level) + "category": Category.DOMESTIC_VIOLENCE}).exists()
+    )
     context = _context(
+        request,
         form,
         f,
+        narrowing=narrowing(request, form, f, place_hidden=place_hidden),
         title=str(measure.label) if measure else _("Calls"),
         measure=measure,
         level=level,
