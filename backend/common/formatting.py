@@ -207,6 +207,8 @@ KEY_LABELS: dict[str, Promise] = {
     "name": gettext_lazy("Name"),
     "prefix": gettext_lazy("Key prefix"),
     "settlement_id": gettext_lazy("Settlement"),
+    "settlement": gettext_lazy("Settlement"),  # a field of a console edit (``changed``)
+    "district": gettext_lazy("District"),
     "sms_id": gettext_lazy("SMS message"),
     "subjects": gettext_lazy("Risk subjects"),
     "until": gettext_lazy("Until"),

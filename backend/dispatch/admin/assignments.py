@@ -21,6 +21,16 @@ from .dispatch_panel import AssignmentDispatchAdminMixin
 from .formatting import seconds_text, warning_html, when_text
 from .timeline import reason_text
 
+# The milestones' times, each set by a fact (``<milestone>_event``).
+MILESTONES = (
+    "delivered_at",
+    "acknowledged_at",
+    "en_route_at",
+    "on_scene_at",
+    "transporting_at",
+    "cleared_at",
+)
+
 
 class OverdueFilter(ConditionFilter):
     title = _("overdue now")
@@ -72,14 +82,56 @@ class AssignmentAdmin(AssignmentDispatchAdminMixin, ScopedAdminMixin, admin.Mode
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         # Every field, for everyone: an assignment changes through the dispatch services and
         # the facts, which put each change on the timeline and tell the boards and devices.
-        # (The stand-down's reason in words: the server's own is a fixed text.)
-        return [
-            "cancel_reason_text" if f.name == "cancel_reason" else f.name
-            for f in Assignment._meta.fields
-        ]
+        # (The stand-down's reason in words: the server's own is a fixed text.) A milestone
+        # reads as its time, linked to the fact that set it; the row's id and the facts' ids
+        # ("ID: 78", "En route yyLlmizzJTnPomuX") meant nothing to the chief reading it.
+        shown = []
+        for f in Assignment._meta.fields:
+            if f.name == "id" or f.name.endswith("_event"):
+                continue
+            if f.name in MILESTONES:
+                shown.append(f"{f.name.removesuffix('_at')}_when")
+            elif f.name == "cancel_reason":
+                shown.append("cancel_reason_text")
+            else:
+                shown.append(f.name)
+        return shown
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         return self.get_readonly_fields(request, obj)
+
+    def _milestone(self, obj: Assignment, name: str) -> str:
+        """A milestone's time, linked to the fact that set it when there is one."""
+        at = getattr(obj, f"{name}_at")
+        event_id = getattr(obj, f"{name}_event_id")
+        if at is None or event_id is None:
+            return when_text(at)
+        url = reverse("admin:dispatch_event_change", args=[event_id])
+        return format_html('<a href="{}">{}</a>', url, when_text(at))
+
+    @admin.display(description=_("delivered at"))
+    def delivered_when(self, obj: Assignment) -> str:
+        return self._milestone(obj, "delivered")
+
+    @admin.display(description=_("acknowledged at"))
+    def acknowledged_when(self, obj: Assignment) -> str:
+        return self._milestone(obj, "acknowledged")
+
+    @admin.display(description=_("en route at"))
+    def en_route_when(self, obj: Assignment) -> str:
+        return self._milestone(obj, "en_route")
+
+    @admin.display(description=_("on scene at"))
+    def on_scene_when(self, obj: Assignment) -> str:
+        return self._milestone(obj, "on_scene")
+
+    @admin.display(description=_("transporting at"))
+    def transporting_when(self, obj: Assignment) -> str:
+        return self._milestone(obj, "transporting")
+
+    @admin.display(description=_("cleared at"))
+    def cleared_when(self, obj: Assignment) -> str:
+        return self._milestone(obj, "cleared")
 
     @admin.display(description=_("cancel reason"))
     def cancel_reason_text(self, obj: Assignment) -> str:

@@ -8,23 +8,28 @@ codes as words and units by callsign (``timeline.worded``), the incident by its 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.contrib import admin
 from django.contrib.admin.views.main import ChangeList
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from backend.devices.models import Device
+from backend.geo.models import District, Settlement
 from backend.ledger.actions import ACTION_LABELS, action_label, object_type_label
 from backend.ledger.models import AuditEntry
 from backend.people.admin_scoping import ConditionFilter, ScopedAdminMixin
 from backend.people.models import Role, Unit
 
 from .. import selectors
-from ..models import Assignment, Incident, RiskSubject
+from ..models import Assignment, Conflict, FollowUpTask, Incident, RiskSubject
 from ..selectors import object_names
+from .conflicts import conflict_text
 from .formatting import payload_html, when_text
 from .timeline import (
     UNIT_KEYS,
@@ -36,13 +41,41 @@ from .timeline import (
 )
 
 
+def entry_names(entries: Iterable[AuditEntry]) -> dict[tuple[str, str], str]:
+    """How a person names the records ``entries`` are about (:func:`selectors.object_names`:
+    a call, an assignment, a unit, an officer), and here the rest the log is full of — a
+    conflict by its call, unit and milestone, a follow-up visit by its call, a phone by its
+    make and officer, a DV case by its number (never a person's name: the list names no one).
+    One read per kind for the page, not one per row; the log had read "conflict 56"."""
+    entries = list(entries)
+    names = object_names(entries)
+    ids: dict[str, set[int]] = defaultdict(set)
+    for entry in entries:
+        if entry.object_id.isdigit():
+            ids[entry.object_type].add(int(entry.object_id))
+    if ids["conflict"]:
+        rows = Conflict.objects.filter(pk__in=ids["conflict"]).values_list(
+            "pk", "incident__number", "unit__callsign", "event__kind"
+        )
+        names |= {("conflict", str(pk)): conflict_text(*rest) for pk, *rest in rows}
+    if ids["followuptask"]:
+        visits = FollowUpTask.objects.filter(pk__in=ids["followuptask"]).select_related("incident")
+        names |= {("followuptask", str(v.pk)): str(v) for v in visits}
+    for pk in ids["risksubject"]:
+        names["risksubject", str(pk)] = gettext("case № %(n)s") % {"n": pk}
+    devices = [entry.object_id for entry in entries if entry.object_type == "device"]
+    if devices:
+        for device in Device.objects.filter(pk__in=devices).select_related("officer"):
+            names["device", device.pk] = f"{device.make} · {device.officer.username}"
+    return names
+
+
 class _NamedObjectsChangeList(ChangeList):
-    """The log's page, with each entry's record named (:func:`object_names`: one read per
-    kind for the page, not one per row)."""
+    """The log's page, with each entry's record named (:func:`entry_names`)."""
 
     def get_results(self, request: HttpRequest) -> None:
         super().get_results(request)
-        names = object_names(self.result_list)
+        names = entry_names(self.result_list)
         for entry in self.result_list:
             entry.named = names.get((entry.object_type, entry.object_id), entry.object_id)
 
@@ -159,7 +192,7 @@ class AuditEntryAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-
     def object_name(self, obj: AuditEntry) -> str:
         name = getattr(obj, "named", None)  # set for the list's page
         if name is None:
-            name = object_names([obj]).get((obj.object_type, obj.object_id), obj.object_id)
+            name = entry_names([obj]).get((obj.object_type, obj.object_id), obj.object_id)
         return str(name) or "—"
 
     @admin.display(description=_("data"))
@@ -191,11 +224,67 @@ def _unit_ids(data: Mapping[str, Any]) -> set[int]:
     return ids
 
 
+# Places an entry's data names by id (a DV case's settlement, a policy's district) and the
+# fields of a console edit (``changed``: ``{field: [old id, new id]}``) that hold one. The
+# risk register's history read "Settlement: 1".
+PLACE_KEYS: dict[str, type[District] | type[Settlement]] = {
+    "settlement_id": Settlement,
+    "settlement": Settlement,
+    "district_id": District,
+    "district": District,
+}
+
+
+def _place_ids(data: Mapping[str, Any]) -> dict[type[Any], set[int]]:
+    found: dict[type[Any], set[int]] = defaultdict(set)
+    changed = data.get("changed")
+    pairs = [(k, v) for k, v in data.items() if k in PLACE_KEYS]
+    if isinstance(changed, Mapping):
+        pairs += [
+            (k, v)
+            for k, values in changed.items()
+            if k in PLACE_KEYS and isinstance(values, list)
+            for v in values
+        ]
+    for key, value in pairs:
+        if isinstance(value, int | str) and str(value).isdigit():
+            found[PLACE_KEYS[key]].add(int(value))
+    return found
+
+
+def with_places(data: Any) -> Any:
+    """``data`` with the settlements and districts it names by id named in the reader's
+    language (one read per kind); ids of places that are gone stay as they are."""
+    if not isinstance(data, Mapping):
+        return data
+    names: dict[tuple[type[Any], str], str] = {}
+    for model, pks in _place_ids(data).items():
+        names |= {(model, str(place.pk)): str(place) for place in model.objects.filter(pk__in=pks)}
+    if not names:
+        return data
+
+    def named(key: str, value: Any) -> Any:
+        return names.get((PLACE_KEYS[key], str(value)), value)
+
+    out = {k: named(k, v) if k in PLACE_KEYS else v for k, v in data.items()}
+    changed = out.get("changed")
+    if isinstance(changed, Mapping):
+        out["changed"] = {
+            k: [named(k, v) for v in values]
+            if k in PLACE_KEYS and isinstance(values, list)
+            else values
+            for k, values in changed.items()
+        }
+    return out
+
+
 def readable(data: Any) -> Any:
     """An entry's data with its codes as words, units by callsign, incidents by their
-    numbers and the assignments it lists by their units (one read each)."""
+    numbers, places by their names and the assignments it lists by their units (one read
+    each)."""
     if not isinstance(data, dict):
         return data
+    data = with_places(data)
     callsigns = dict(Unit.objects.filter(pk__in=_unit_ids(data)).values_list("pk", "callsign"))
     ids = incident_ids_in(data)
     numbers = dict(Incident.objects.filter(pk__in=ids).values_list("pk", "number")) if ids else {}

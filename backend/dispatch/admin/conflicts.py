@@ -234,7 +234,7 @@ class ConflictAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-ar
         "incident",
         "assignment",
         "unit",
-        "event",
+        "fact",
         "opened_at",
         "both_sides",
         "same_assignment",
@@ -360,16 +360,26 @@ class ConflictAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-ar
             "<ul>{}</ul>", format_html_join("", '<li><a href="{}">{}</a> — {}</li>', rows)
         )
 
+    @admin.display(description=gettext_lazy("event"))
+    def fact(self, obj: Conflict) -> str:
+        """The fact by its milestone and time, linked (its id is under "Technical details")."""
+        e = obj.event
+        return format_html(
+            '<a href="{}">{}, {}</a>',
+            reverse("admin:dispatch_event_change", args=[e.pk]),
+            e.get_kind_display(),
+            when_text(e.estimated_at),
+        )
+
     @admin.display(description=gettext_lazy("both sides"))
     def both_sides(self, obj: Conflict) -> str:
         e = obj.event
         device_rows = [
-            (_("Event"), f"{e.get_kind_display()} {e.pk} ({e.get_source_display()})"),
+            (_("Event"), f"{e.get_kind_display()} ({e.get_source_display()})"),
             (_("Device clock"), ms_text(e.device_time)),
             (
-                _("Boot / since boot"),
-                f"{e.boot_id or '—'} / "
-                + (duration_text(e.elapsed_ms // 1000) if e.elapsed_ms is not None else "—"),
+                _("Since the device booted"),
+                duration_text(e.elapsed_ms // 1000) if e.elapsed_ms is not None else "—",
             ),
             (_("GPS time"), ms_text(e.gps_time)),
             (
@@ -404,11 +414,21 @@ class ConflictAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-ar
                 "<table>{}</table>", format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", rows)
             )
 
+        # The ids a technician asks for (the fact's, the phone's boot, the phone's), folded:
+        # on the page they read as the chief's words ("On scene YVlywM2ISQDVzqnk").
+        technical = [
+            (_("Event record"), e.pk),
+            (_("Boot"), e.boot_id or "—"),
+            (_("Device"), e.device_id or "—"),
+        ]
         return format_html(
             '<div style="display:flex;gap:2em"><div><h3>{}</h3>{}</div>'
-            "<div><h3>{}</h3>{}</div></div>",
+            "<div><h3>{}</h3>{}</div></div>"
+            '<details class="kuzet-technical"><summary>{}</summary>{}</details>',
             _("Device"),
             table(device_rows),
             _("Server"),
             table(server_rows or [(_("Command"), "—")]),
+            _("Technical details"),
+            table(technical),
         )
