@@ -90,8 +90,13 @@ class IncidentAdmin(IncidentDispatchAdminMixin, ScopedAdminMixin, admin.ModelAdm
         "summary_text",
     )
     list_select_related = ("district", "settlement")
+    # When the call came, on Kazakhstan's clock: today, the past 7 days, this month (the
+    # filter), or one year, month or day (the dates above the list) — a chief listing last
+    # week's calls had to go through the reports' drill-downs.
+    date_hierarchy = "received_at"
     list_filter = (
         DeskWorkFilter,
+        "received_at",
         "status",
         "priority",
         "channel",
