@@ -37,6 +37,7 @@ from backend.ledger.idempotency import HEADER, idempotent
 
 from . import access, policies, selectors, services
 from .authentication import HasIntakeKey, IntakeKeyAuthentication
+from .lifecycle import IncidentStatus
 from .models import (
     Assignment,
     Category,
@@ -77,6 +78,15 @@ class Rfc3339DateTimeField(serializers.DateTimeField):
 class ErrorSerializer(serializers.Serializer[Any]):
     error = serializers.CharField(help_text="stable error code")
     detail = serializers.CharField()
+
+    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
+        # "fields" is the Serializer's own attribute: the field is added here instead.
+        fields = super().get_fields()
+        fields["fields"] = serializers.DictField(
+            required=False,
+            help_text="`invalid`: the error of each field, by name (nested for `caller`, `media`)",
+        )
+        return fields
 
 
 class AssignmentOutput(serializers.Serializer[Any]):
@@ -338,6 +348,10 @@ _ERRORS = {
     403: OpenApiResponse(ErrorSerializer, description="`forbidden`: role not allowed"),
     404: OpenApiResponse(ErrorSerializer, description="`not_found`: absent or out of your scope"),
     409: OpenApiResponse(ErrorSerializer, description="state conflict (code says which)"),
+    413: OpenApiResponse(ErrorSerializer, description="`too_large`: the body is over the limit"),
+    415: OpenApiResponse(
+        ErrorSerializer, description="`unsupported_media_type`: send `application/json`"
+    ),
     429: OpenApiResponse(
         ErrorSerializer,
         description="`rate_limited`: over the request rate, or too many failed keys/tokens "
@@ -395,6 +409,82 @@ def _intake_body_size_check(request: Request) -> None:
         )
 
 
+# The examples of the schema are the examples of docs/intake.md; a test holds them equal and
+# sends each to the API (tests/backend/dispatch/test_intake_docs.py).
+INTAKE_EXAMPLE_REPORT = {
+    "external_ref": "egov-2026-0012345",
+    "received_at": "2026-12-05T09:14:00+05:00",
+    "category": "theft",
+    "description": "Ночью из сарая увели двух баранов. Следы ведут к трассе.",
+    "settlement_kato": "103620100",
+    "lat": 47.9712,
+    "lon": 80.4417,
+    "landmark": "ул. Абая 12, сарай во дворе",
+    "caller": {"name": "Айгерим Сапарова", "phone": "8 (701) 555-01-01"},
+    "media": ["https://egov.kz/media/abc123.jpg"],
+}
+INTAKE_EXAMPLE_CREATED = {
+    "id": 4821,
+    "number": "1036-2026-004821",
+    "status": "queued",
+    "priority": "P3",
+    "duplicate_of": None,
+    "created": True,
+}
+INTAKE_EXAMPLE_STATUS = {
+    "id": 4821,
+    "number": "1036-2026-004821",
+    "external_ref": "egov-2026-0012345",
+    "status": "closed",
+    "duplicate_of": None,
+    "received_at": "2026-12-05T09:14:00+05:00",
+    "dispatched_at": "2026-12-05T09:16:00+05:00",
+    "on_scene_at": "2026-12-05T09:41:00+05:00",
+    "closed_at": "2026-12-05T10:30:00+05:00",
+    "outcome": "report_taken",
+    "outcome_label": "your report is registered",
+    "citizen_notified_at": "2026-12-05T10:30:00+05:00",
+    "citizen_delay_notified_at": None,
+    "discreet": False,
+}
+INTAKE_EXAMPLE_STATUS_DISCREET = {
+    "id": 4907,
+    "number": "1036-2026-004907",
+    "external_ref": "egov-2026-0012399",
+    "status": "open",
+    "duplicate_of": None,
+    "received_at": "2026-12-05T21:02:00+05:00",
+    "dispatched_at": None,
+    "on_scene_at": None,
+    "closed_at": None,
+    "outcome": None,
+    "outcome_label": None,
+    "citizen_notified_at": None,
+    "citizen_delay_notified_at": None,
+    "discreet": True,
+}
+INTAKE_400 = OpenApiResponse(
+    ErrorSerializer,
+    description=(
+        "`invalid` (with `fields`: an unknown field, a wrong type or value, a phone that is not "
+        "a Kazakhstan number), `malformed` (not JSON), `location_required`, "
+        "`unknown_settlement`, `outside_service_area`, `location_mismatch`, "
+        "`received_at_too_old`, `received_at_in_future` — docs/intake.md, *Errors*"
+    ),
+)
+INTAKE_403 = OpenApiResponse(
+    ErrorSerializer, description="`forbidden`: the key is another channel's"
+)
+INTAKE_404 = OpenApiResponse(
+    ErrorSerializer,
+    description="`not_found`: no such channel; on a read, no report of this channel by that "
+    "external_ref",
+)
+CHANNEL_PARAMETER = OpenApiParameter(
+    "channel", OpenApiTypes.STR, OpenApiParameter.PATH, enum=Channel.values
+)
+
+
 class IntakeApi(APIView):
     authentication_classes = [IntakeKeyAuthentication]
     permission_classes = [HasIntakeKey]
@@ -417,20 +507,33 @@ class IntakeApi(APIView):
     @extend_schema(
         operation_id="intake_create",
         summary="Take a report from an integration (idempotent by channel + external_ref)",
-        parameters=[
-            OpenApiParameter(
-                "channel", OpenApiTypes.STR, OpenApiParameter.PATH, enum=Channel.values
-            )
-        ],
+        description=(
+            "JSON only, at most 128 KiB; unknown fields are refused. The same `external_ref` "
+            "on the channel with the same content answers 200 with the same report "
+            "(`created: false`), with other content 409 — a retry must send the same body, "
+            "`received_at` included. `Idempotency-Key` is not used here. A `received_at` "
+            "without an offset is read as Kazakhstan time (UTC+5). The whole contract, with "
+            "every error: docs/intake.md."
+        ),
+        parameters=[CHANNEL_PARAMETER],
         request=IntakeInput,
         responses={
             201: IntakeOutput,
             200: OpenApiResponse(IntakeOutput, description="a replay: the same incident"),
-            **_errors(400, 401, 403, 404),
+            400: INTAKE_400,
+            **_errors(401, 403, 404, 413, 415),
+            403: INTAKE_403,
+            404: INTAKE_404,
             409: OpenApiResponse(
                 ErrorSerializer, description="`conflict`: external_ref reused with other content"
             ),
         },
+        examples=[
+            OpenApiExample("report", value=INTAKE_EXAMPLE_REPORT, request_only=True),
+            OpenApiExample(
+                "created", value=INTAKE_EXAMPLE_CREATED, response_only=True, status_codes=[201]
+            ),
+        ],
         tags=["intake"],
     )
     def post(self, request: Request, channel: str) -> Response:
@@ -462,6 +565,87 @@ class IntakeApi(APIView):
         return Response(
             body, status=status.HTTP_201_CREATED if outcome.created else status.HTTP_200_OK
         )
+
+
+class IntakeStatusApi(APIView):
+    authentication_classes = [IntakeKeyAuthentication]
+    permission_classes = [HasIntakeKey]
+
+    class IntakeStatusOutput(serializers.Serializer[Any]):
+        id = serializers.IntegerField()
+        number = serializers.CharField(help_text="the call's number, as the citizen's SMS says")
+        external_ref = serializers.CharField()
+        status = serializers.ChoiceField(
+            choices=[*IncidentStatus.values, services.PublicStatus.OPEN],
+            help_text=(
+                "queued (waiting for a unit), assigned, active (a unit on its way or there), "
+                "cleared, closed, cancelled, duplicate (linked to the call `duplicate_of`); "
+                "a discreet report: open, closed or cancelled"
+            ),
+        )
+        duplicate_of = serializers.CharField(
+            allow_null=True, help_text="the number of the call this report is linked to"
+        )
+        received_at = Rfc3339DateTimeField()
+        dispatched_at = Rfc3339DateTimeField(
+            allow_null=True, help_text="the first unit sent (the linked call's, for a duplicate)"
+        )
+        on_scene_at = Rfc3339DateTimeField(
+            allow_null=True, help_text="the first unit there (the linked call's, for a duplicate)"
+        )
+        closed_at = Rfc3339DateTimeField(allow_null=True)
+        outcome = serializers.ChoiceField(
+            choices=OutcomeCode.choices,
+            allow_null=True,
+            help_text="once closed: the measure taken, where the citizen is told one",
+        )
+        outcome_label = serializers.CharField(
+            allow_null=True, help_text="the measure in words, in the Accept-Language (kk, ru, en)"
+        )
+        citizen_notified_at = Rfc3339DateTimeField(
+            allow_null=True, help_text="when the citizen was texted that the call is closed"
+        )
+        citizen_delay_notified_at = Rfc3339DateTimeField(
+            allow_null=True, help_text="when the citizen was texted that the unit is delayed"
+        )
+        discreet = serializers.BooleanField(
+            help_text="domestic violence or restricted: status, received, closed and told only"
+        )
+
+    @extend_schema(
+        operation_id="intake_status",
+        summary="What became of a report: status, times, outcome, whether the citizen was told",
+        description=(
+            "The report `external_ref` of the key's channel (another channel's is 404). What "
+            "a citizen-facing app may show — never names, phones, units, officers or the "
+            "disposition; a domestic-violence report says only open, closed or cancelled. "
+            "Reads count towards the key's rate (600/min). docs/intake.md, *Reading a report*."
+        ),
+        parameters=[
+            CHANNEL_PARAMETER,
+            OpenApiParameter("external_ref", OpenApiTypes.STR, OpenApiParameter.PATH),
+        ],
+        responses={
+            200: OpenApiResponse(IntakeStatusOutput, description="the report as a citizen sees it"),
+            **_errors(401, 403, 404),
+            403: INTAKE_403,
+            404: INTAKE_404,
+        },
+        examples=[
+            OpenApiExample("closed", value=INTAKE_EXAMPLE_STATUS, response_only=True),
+            OpenApiExample(
+                "domestic violence", value=INTAKE_EXAMPLE_STATUS_DISCREET, response_only=True
+            ),
+        ],
+        tags=["intake"],
+    )
+    def get(self, request: Request, channel: str, external_ref: str) -> Response:
+        if channel not in Channel.values:
+            raise NotFound(f"Unknown channel {channel!r}.")
+        key = request.auth
+        assert isinstance(key, IntakeKey)  # HasIntakeKey
+        report = services.intake_status(key=key, channel=channel, external_ref=external_ref)
+        return Response(self.IntakeStatusOutput(report).data)
 
 
 # --- staff: incidents ------------------------------------------------------------------------

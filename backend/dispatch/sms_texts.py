@@ -158,6 +158,13 @@ def _citizen_measures() -> dict[str, str]:
     }
 
 
+def citizen_measure(outcome_code: str, *, discreet: bool = False) -> str:
+    """The measure taken as the citizen is told it, in the active language: by SMS at close
+    and in a partner's status read (docs/intake.md). "" for no outcome, a false call, or a
+    ``discreet`` (domestic-violence) call."""
+    return "" if discreet else _citizen_measures().get(outcome_code, "")
+
+
 def citizen_outcome_text(
     *,
     number: str,
@@ -170,7 +177,7 @@ def citizen_outcome_text(
     goes to may be read by the person the call was about."""
     language = _language(language)
     with translation.override(language):
-        measure = "" if discreet else _citizen_measures().get(outcome_code, "")
+        measure = citizen_measure(outcome_code, discreet=discreet)
         closed = (
             _("Police: call %(number)s closed: %(measure)s.")
             % {"number": number, "measure": measure}

@@ -4,6 +4,12 @@ from . import apis
 
 urlpatterns = [
     path("intake/<str:channel>/", apis.IntakeApi.as_view(), name="intake"),
+    # An external_ref is the partner's: it may hold a slash.
+    path(
+        "intake/<str:channel>/<path:external_ref>/",
+        apis.IntakeStatusApi.as_view(),
+        name="intake-status",
+    ),
     path("incidents/", apis.IncidentCreateApi.as_view(), name="incident-create"),
     path("incidents/<int:incident_id>/", apis.IncidentDetailApi.as_view(), name="incident-detail"),
     path(

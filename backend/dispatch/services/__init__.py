@@ -38,10 +38,13 @@ from .incidents import (
 )
 from .intake import (
     IntakeOutcome,
+    IntakeStatus,
+    PublicStatus,
     intake_key_authenticate,
     intake_key_issue,
     intake_key_revoke,
     intake_receive,
+    intake_status,
 )
 from .outbox import sms_send_pending
 from .schedule import ladder_reschedule
@@ -52,6 +55,8 @@ __all__ = [
     "InboundResult",
     "IncidentInput",
     "IntakeOutcome",
+    "IntakeStatus",
+    "PublicStatus",
     "assignment_acknowledge_on_behalf",
     "assignment_cancel",
     "assignment_reassign",
@@ -74,6 +79,7 @@ __all__ = [
     "intake_key_issue",
     "intake_key_revoke",
     "intake_receive",
+    "intake_status",
     "ladder_reschedule",
     "sms_inbound_receive",
     "sms_send_pending",

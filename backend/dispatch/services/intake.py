@@ -4,6 +4,9 @@ Idempotent by (channel, external_ref): the first request creates the incident; a
 with the same content returns it; the same reference with other content is a 409. Two
 identical requests at the same moment create one incident: the unique constraint decides,
 and the loser reads the winner.
+
+A partner reads back what became of its report by the same (channel, external_ref):
+:func:`intake_status`, what a citizen-facing app may show and no more (docs/intake.md).
 """
 
 from __future__ import annotations
@@ -14,11 +17,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from backend.common import clock
-from backend.common.errors import Conflict, Forbidden, Unauthenticated, ValidationFailed
+from backend.common.errors import Conflict, Forbidden, NotFound, Unauthenticated, ValidationFailed
 from backend.devices.models import digest
 from backend.ledger import uow
 from backend.ledger.actions import AuditAction
+from backend.ledger.models import INTEGRATION_LABEL_PREFIX, ActorKind
 
+from .. import kpis, sms_texts
+from ..lifecycle import IncidentStatus
 from ..models import Channel, Incident, IntakeKey
 from .incidents import AlreadyExists, IncidentInput, incident_new
 from .locks import lock_one
@@ -125,3 +131,92 @@ def intake_receive(
         existing = Incident.objects.get(channel=channel, external_ref=external_ref)
         return _replay(existing, fingerprint)
     return IntakeOutcome(incident, created=True)
+
+
+# --- the partner's read -------------------------------------------------------------------------
+
+
+class PublicStatus:
+    """The ``status`` of a discreet report (domestic violence, restricted): whether it is
+    still being dealt with, and nothing of how."""
+
+    OPEN = "open"
+
+
+@dataclass(frozen=True)
+class IntakeStatus:
+    """What a partner may show the citizen about one of its reports.
+
+    Never names, phones, units, officers, the place or the disposition. A ``discreet``
+    report (domestic violence, or restricted) says only ``open``, ``closed`` or
+    ``cancelled`` with its received, closed and told times: the app may be read on a phone
+    the person the call was about holds, as the citizen's SMS is worded for (sms_texts).
+    """
+
+    id: int
+    number: str
+    external_ref: str
+    status: str
+    duplicate_of: str | None
+    received_at: dt.datetime
+    dispatched_at: dt.datetime | None
+    on_scene_at: dt.datetime | None
+    closed_at: dt.datetime | None
+    outcome: str | None
+    outcome_label: str | None
+    citizen_notified_at: dt.datetime | None
+    citizen_delay_notified_at: dt.datetime | None
+    discreet: bool
+
+
+def intake_status(*, key: IntakeKey, channel: str, external_ref: str) -> IntakeStatus:
+    """The partner's read of its report ``external_ref`` on ``channel`` (the key's channel
+    only: another channel's reference is ``not_found``).
+
+    A report linked as a repeat of another call shows that call's number, its first dispatch
+    and arrival (the unit sent there answers this report too) and its outcome; its own
+    ``closed_at`` is set when that call is closed. The outcome is the measure the citizen is
+    told by SMS (:func:`sms_texts.citizen_measure`), once the call is closed. A read of a DV
+    report is audited, as every read of one is.
+    """
+    if key.channel != channel:
+        raise Forbidden(f"This key is for the {key.channel} channel.")
+    external_ref = external_ref.strip()
+    incident = kpis.incidents_with_kpis().filter(channel=channel, external_ref=external_ref).first()
+    if incident is None:
+        raise NotFound(f"No report with this external_ref on the {channel} channel.")
+    if incident.is_dv:
+        with uow.unit_of_work():
+            uow.audit(
+                AuditAction.INCIDENT_READ,
+                actor_kind=ActorKind.INTEGRATION,
+                actor_label=INTEGRATION_LABEL_PREFIX + key.name,
+                obj=incident,
+                data={"purpose": "intake.status"},
+            )
+    discreet = incident.is_dv or incident.restricted
+    call = incident
+    if incident.duplicate_of_id is not None:
+        call = kpis.incidents_with_kpis().get(pk=incident.duplicate_of_id)
+    closed = incident.closed_at is not None and incident.status != IncidentStatus.CANCELLED
+    label = sms_texts.citizen_measure(call.outcome_code, discreet=discreet) if closed else ""
+    status = incident.status
+    if discreet and status != IncidentStatus.CANCELLED:
+        status = IncidentStatus.CLOSED if closed else PublicStatus.OPEN
+    return IntakeStatus(
+        id=incident.pk,
+        number=incident.number,
+        external_ref=external_ref,
+        status=str(status),
+        duplicate_of=None if discreet or call is incident else call.number,
+        received_at=incident.received_at,
+        # annotated by kpis.incidents_with_kpis: the first dispatch and arrival, as the KPIs
+        dispatched_at=None if discreet else getattr(call, "first_dispatched_at", None),
+        on_scene_at=None if discreet else getattr(call, "first_on_scene_at", None),
+        closed_at=incident.closed_at,
+        outcome=call.outcome_code if label else None,
+        outcome_label=label or None,
+        citizen_notified_at=incident.citizen_notified_at,
+        citizen_delay_notified_at=None if discreet else incident.citizen_delay_notified_at,
+        discreet=discreet,
+    )

@@ -290,7 +290,9 @@ def test_the_schema_documents_the_dispatch_api(client_for, personas):
         p: sorted(k for k in ops if k != "parameters") for p, ops in paths.items()
     }.items()
     intake = paths["/api/v1/intake/{channel}/"]["post"]
-    assert sorted(intake["responses"]) == ["200", "201", "400", "401", "403", "404", "409", "429"]
+    assert sorted(intake["responses"]) == [
+        *("200", "201", "400", "401", "403", "404", "409", "413", "415", "429")
+    ]
     assert intake["security"] == [{"IntakeApiKey": []}]
     assert schema["components"]["securitySchemes"]["IntakeApiKey"]["type"] == "apiKey"
 
