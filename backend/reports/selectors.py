@@ -11,6 +11,7 @@ on scene) count assignments — an incident with two units counts twice there.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -34,6 +35,8 @@ from backend.dispatch.models import (
     RiskSubject,
 )
 from backend.geo.models import District, Settlement, in_reader_language
+from backend.ledger.actions import AuditAction, admin_edit
+from backend.ledger.models import AuditEntry
 from backend.people.access import district_scope
 from backend.people.models import Unit, UnitStatus
 from backend.sync_gateway.models import QuarantinedRecord
@@ -406,7 +409,7 @@ class Upward:
     dv_protocols_art73: int
     dv_protocols_art461: int
     dv_protocols_other: int
-    dv_orders_active: int
+    dv_orders_in_force: list[int]  # the risk subjects, by id
     follow_ups_due: int
     follow_ups_done_on_time: int
     follow_ups_overdue: int
@@ -445,9 +448,6 @@ def upward_report(f: ReportFilter, *, now: dt.datetime) -> Upward:
         on_time=Count("pk", filter=Q(done_at__isnull=False, done_at__lte=F("due_at"))),
         overdue=Count("pk", filter=kpis.follow_up_overdue_q(now)),
     )
-    orders = RiskSubject.objects.filter(protective_order_until__gte=f.date_to)
-    if f.districts is not None:
-        orders = orders.filter(district_id__in=sorted(f.districts))
     return Upward(
         calls=calls,
         repeats=repeats,
@@ -460,11 +460,60 @@ def upward_report(f: ReportFilter, *, now: dt.datetime) -> Upward:
         dv_protocols_art73=protocols[CoaoArticle.FAMILY],
         dv_protocols_art461=protocols[CoaoArticle.PROTECTIVE_ORDER],
         dv_protocols_other=protocols[labels.OTHER_ARTICLE],
-        dv_orders_active=orders.count(),
+        dv_orders_in_force=protective_orders_in_force(f),
         follow_ups_due=fu["due"],
         follow_ups_done_on_time=fu["on_time"],
         follow_ups_overdue=fu["overdue"],
     )
+
+
+# What writes a risk subject's protective order, as the audit log records it: an order issued
+# on a call (``{"subjects": [ids], "until": day}``, kept where a subject's order already ran
+# longer: dispatch/services/risk.py) and the admin's own forms (``{"changed": {field: [old,
+# new]}}``: any day, or none).
+_ORDER_WRITES = (
+    AuditAction.RISK_PROTECTIVE_ORDER,
+    admin_edit(str(RiskSubject._meta.model_name), "added"),
+    admin_edit(str(RiskSubject._meta.model_name), "changed"),
+)
+
+
+def protective_orders_in_force(f: ReportFilter) -> list[int]:
+    """The risk subjects of the filter's districts whose protective order ran to the period's
+    last day or beyond, as Kuzet knew it when the period ended: each subject's order replayed
+    from the audit log's entries written before the period's end.
+
+    A subject keeps only its order's last day (``protective_order_until``), and an order
+    recorded after the period (on 05.12 for a report to 04.12) changed a closed period's figure
+    after the fact; the audit log is append-only, and what it held at the end of the period
+    never changes. An order issued on the period's last day but reached the server after it
+    (a phone in a white spot) is not counted: the report is what was known. Subjects deleted
+    since are left out, so that the figure's list (the subjects by id) shows every one."""
+    entries = AuditEntry.objects.filter(
+        Q(action=AuditAction.RISK_PROTECTIVE_ORDER)
+        | Q(action__in=_ORDER_WRITES[1:], data__contains='"protective_order_until"'),
+        at__lt=f.end,
+    )
+    if f.districts is not None:
+        entries = entries.filter(district_id__in=sorted(f.districts))
+    until: dict[int, dt.date | None] = {}
+    for action, object_id, text in entries.order_by("id").values_list(
+        "action", "object_id", "data"
+    ):
+        data = json.loads(text)
+        if action == AuditAction.RISK_PROTECTIVE_ORDER:
+            day = dt.date.fromisoformat(data["until"])
+            for subject in data["subjects"]:
+                known = until.get(subject)
+                until[subject] = day if known is None else max(known, day)
+        else:
+            _old, new = data["changed"]["protective_order_until"]
+            until[int(object_id)] = dt.date.fromisoformat(new) if new else None
+    in_force = [pk for pk, day in until.items() if day is not None and day >= f.date_to]
+    subjects = RiskSubject.objects.filter(pk__in=in_force)
+    if f.districts is not None:
+        subjects = subjects.filter(district_id__in=sorted(f.districts))
+    return sorted(subjects.values_list("pk", flat=True))
 
 
 def dv_protocol_filters(f: ReportFilter) -> dict[str, ReportFilter]:

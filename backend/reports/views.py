@@ -834,9 +834,8 @@ def upward_tables(f: ReportFilter, r: selectors.Upward) -> list[Table]:
         (_("Administrative protocols on domestic-violence calls under another article or "
            "with no article recorded"), r.dv_protocols_other,
          incidents_url(protocols[labels.OTHER_ARTICLE])),
-        (_("Protective orders in force at the end of the period"), r.dv_orders_active,
-         reverse("admin:dispatch_risksubject_changelist")
-         + f"?protective_order_until__gte={f.date_to.isoformat()}"),
+        (_("Protective orders in force at the end of the period"), len(r.dv_orders_in_force),
+         _risk_subjects_url(r.dv_orders_in_force)),
         (_("Follow-up visits due in the period"), r.follow_ups_due, f"{follow_ups}?{period}"),
         (_("… done by their due time"), r.follow_ups_done_on_time, f"{follow_ups}?{period}"),
         (_("… overdue and not done"), r.follow_ups_overdue, f"{follow_ups}?{period}&overdue=yes"),
@@ -844,6 +843,14 @@ def upward_tables(f: ReportFilter, r: selectors.Upward) -> list[Table]:
     for label, value, href in dv_rows:
         dv_table.add(figure=str(label), value=Cell(value, href=href))
     return [calls, channels, app, categories, zones, dv_table]
+
+
+def _risk_subjects_url(ids: list[int]) -> str:
+    """The risk register's list of exactly these subjects (none: no link). By id: the
+    register's own filter reads each subject's order as it is now, not at the period's end."""
+    if not ids:
+        return ""
+    return reverse("admin:dispatch_risksubject_changelist") + "?id__in=" + ",".join(map(str, ids))
 
 
 def _iso(value: dt.datetime) -> str:
