@@ -9,6 +9,11 @@ Rungs, per assignment, with deadlines fixed at dispatch from the escalation poli
 2. ``ack_overdue`` — not acknowledged by ``ack_due_at``.
 3. ``ack_overdue_twice`` — still not acknowledged at twice the acknowledgment deadline.
 4. ``arrival_overdue`` — ``arrive_due_at`` passed with nobody of the incident on scene.
+
+And one rung per call, for a call nobody was sent to (no assignment, so none of the above):
+
+* ``waiting_overdue`` — still waiting for a unit (``lifecycle.INCIDENT_WAITING``) when its
+  dispatch window (``policies.dispatch_within_s``) has passed since it was received.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ import datetime as dt
 from typing import Protocol
 
 from . import lifecycle
-from .models import EscalationStep
+from .models import EscalationStep, IncidentEscalationStep
 
 Step = EscalationStep.Step
 STEPS: tuple[str, ...] = (
@@ -110,3 +115,12 @@ def next_due(a: LadderState, *, fired: set[str], incident_on_scene: bool) -> dt.
         and step_applies(a, step, incident_on_scene=incident_on_scene)
     ]
     return min(dues) if dues else None
+
+
+# --- the rung of a call nobody was sent to ---------------------------------------------------
+WAITING_OVERDUE = IncidentEscalationStep.Step.WAITING_OVERDUE
+
+
+def waiting_due(*, received_at: dt.datetime, within_s: int) -> dt.datetime:
+    """When a call still without a unit falls due for ``waiting_overdue``."""
+    return received_at + dt.timedelta(seconds=within_s)

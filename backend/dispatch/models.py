@@ -23,6 +23,7 @@ from backend.geo.models import Zone, coordinates_constraints
 from .lifecycle import (
     ASSIGNMENT_OPEN,
     INCIDENT_ENDED,
+    INCIDENT_WAITING,
     AssignmentStatus,
     EventKind,
     IncidentStatus,
@@ -295,6 +296,13 @@ class Incident(models.Model):
             models.Index(fields=["district", "-received_at"], name="incident_district_recv_idx"),
             models.Index(
                 fields=["district", "category", "received_at"], name="incident_dup_lookup_idx"
+            ),
+            # The escalation sweep's calls still waiting for a unit (IncidentEscalationStep):
+            # a handful of rows at any time, however many calls the table keeps.
+            models.Index(
+                fields=["received_at"],
+                condition=Q(status__in=sorted(INCIDENT_WAITING)),
+                name="incident_waiting_idx",
             ),
         ]
 
@@ -856,6 +864,40 @@ class EscalationStep(models.Model):
         # reads everywhere else (it said "assignment 1119", a database id).
         a = self.assignment
         return f"{self.get_step_display()} · {a.incident.number} → {a.unit.callsign}"
+
+
+class IncidentEscalationStep(models.Model):
+    """One rung of the ladder fired for a call rather than an assignment: a call nobody was
+    sent to has no assignment, so :class:`EscalationStep` never starts for it. The unique key
+    makes each rung fire once per call, as it does per assignment."""
+
+    class Step(models.TextChoices):
+        WAITING_OVERDUE = "waiting_overdue", _("Still waiting for a unit: alert board and chief")
+
+    incident = models.ForeignKey(
+        Incident,
+        verbose_name=_("incident"),
+        on_delete=models.PROTECT,
+        # the unique key's index leads with it
+        db_index=False,
+        related_name="escalations",
+    )
+    step = models.CharField(_("step"), max_length=24, choices=Step.choices)
+    due_at = models.DateTimeField(_("due at"))
+    fired_at = models.DateTimeField(_("fired at"))
+    details = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("call escalation step")
+        verbose_name_plural = _("call escalation steps")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["incident", "step"], name="incident_escalation_step_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_step_display()} · {self.incident.number}"
 
 
 class RiskSubject(models.Model):

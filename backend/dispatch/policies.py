@@ -10,6 +10,7 @@ that a dispatch never fails for want of a policy.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -48,6 +49,37 @@ def deadlines_for(*, district_id: int, priority: str, zone: str | None) -> Deadl
             zone__in=[zone, ""],
         )
     )
+    return _most_specific(rows, district_id=district_id, priority=priority, zone=zone)
+
+
+PolicyKey = tuple[int, str, str | None]  # (district id, priority, zone)
+
+
+def deadlines_for_many(keys: Iterable[PolicyKey]) -> dict[PolicyKey, Deadlines]:
+    """:func:`deadlines_for` of many (district, priority, zone) at once. One query."""
+    keys = set(keys)
+    if not keys:
+        return {}
+    rows = list(
+        EscalationPolicy.objects.filter(
+            Q(district_id__in={d for d, _, _ in keys}) | Q(district__isnull=True),
+            priority__in={p for _, p, _ in keys},
+        )
+    )
+    return {
+        key: _most_specific(rows, district_id=key[0], priority=key[1], zone=key[2] or "rural")
+        for key in keys
+    }
+
+
+def _most_specific(
+    rows: list[EscalationPolicy], *, district_id: int, priority: str, zone: str
+) -> Deadlines:
+    rows = [
+        p
+        for p in rows
+        if p.district_id in (district_id, None) and p.priority == priority and p.zone in (zone, "")
+    ]
     if rows:
         best = min(rows, key=lambda p: (p.district_id is None, p.zone == ""))
         return Deadlines(
@@ -58,6 +90,27 @@ def deadlines_for(*, district_id: int, priority: str, zone: str | None) -> Deadl
         )
     ack, arrive = DEFAULT_TARGETS[priority]
     return Deadlines(DELIVER_WITHIN_S, ack, arrive.get(zone), "builtin")
+
+
+# --- calls waiting for a unit (the ladder's rung per call) ---------------------------------
+# A call nobody was sent to has no assignment, so no deadline of the rows above was ever fixed
+# for it. It is overdue once it has waited, from when it was received, longer than the
+# acknowledgement window its district, priority and zone give a unit (60 s for P0, 2 min for
+# P1, 5 min for P2 by default): by then the unit should already have answered, and nobody was
+# even sent. The same window marks its row overdue on the board (realtime.fanout._with_deadlines),
+# so the alert comes when the row turns red, and a chief who changes the window changes both.
+# Not for P3 (parking, noise, information: no arrival target, a 30-minute window): a queue of
+# those is the desk's ordinary work, and the board's red row says enough.
+WAITING_ALERT_PRIORITIES: tuple[str, ...] = (Priority.P0, Priority.P1, Priority.P2)
+# Calls received longer ago than this are not swept: what keeps the sweep's query bounded
+# when calls are left waiting for days (and the first sweep after an upgrade from ringing for
+# every forgotten call). A call still waiting a day on is on the desk's list of waiting calls.
+WAITING_ALERT_HORIZON = dt.timedelta(hours=24)
+
+
+def dispatch_within_s(deadlines: Deadlines) -> int:
+    """How long a call may wait for a unit before the ladder alerts (see above)."""
+    return deadlines.ack_within_s
 
 
 # --- priorities ---------------------------------------------------------------------------

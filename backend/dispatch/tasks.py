@@ -1,12 +1,14 @@
 """Celery tasks of dispatch. They take ids (or nothing) and call services.
 
 ``escalation_sweep`` is scheduled by beat every ``KUZET_ESCALATION_SWEEP_SECONDS`` (see
-``backend/config/celery.py``). Running it twice at once, or again after a crash, is harmless:
-the sweep claims rows with SKIP LOCKED and each rung fires only if its step row inserts.
+``backend/config/celery.py``): the ladder's rungs of assignments and of calls still waiting
+for a unit. Running it twice at once, or again after a crash, is harmless: the sweep claims
+rows with SKIP LOCKED and each rung fires only if its step row inserts.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
 
@@ -17,7 +19,8 @@ from backend.common import clock
 from backend.ops.heartbeat import ESCALATION_SWEEP, heartbeat_record
 from backend.ops.metrics import ESCALATION_LATENESS, SWEEP_DURATION, observe_many
 
-from .models import EscalationStep
+from .ladder import WAITING_OVERDUE
+from .models import EscalationStep, IncidentEscalationStep
 from .services import escalation, outbox
 
 log = logging.getLogger(__name__)
@@ -46,14 +49,17 @@ def escalation_sweep() -> dict[str, int]:
     heartbeat_record(ESCALATION_SWEEP, duration_s=took)
     SWEEP_DURATION.observe(took)
     if report.fired_total:
-        fired = EscalationStep.objects.filter(fired_at__gte=started_at)
-        observe_many(
-            ESCALATION_LATENESS,
-            [
-                (s, (f - d).total_seconds())
-                for s, f, d in fired.values_list("step", "fired_at", "due_at")
-            ],
-        )
+        waiting = report.fired[WAITING_OVERDUE]  # the rung of calls nobody was sent to
+        rungs: list[tuple[str, dt.datetime, dt.datetime]] = []
+        for model, fired in (
+            (EscalationStep, report.fired_total - waiting),
+            (IncidentEscalationStep, waiting),
+        ):
+            if fired:
+                rungs += model.objects.filter(fired_at__gte=started_at).values_list(
+                    "step", "fired_at", "due_at"
+                )
+        observe_many(ESCALATION_LATENESS, [(s, (f - d).total_seconds()) for s, f, d in rungs])
     return {"claimed": report.claimed, "fired": report.fired_total, "sms_sent": sent}
 
 

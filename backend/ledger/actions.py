@@ -50,6 +50,8 @@ class AuditAction(StrEnum):
     ESCALATION_ACK_OVERDUE = "escalation.ack_overdue"
     ESCALATION_ACK_OVERDUE_TWICE = "escalation.ack_overdue_twice"
     ESCALATION_ARRIVAL_OVERDUE = "escalation.arrival_overdue"
+    # and its rung for a call nobody was sent to, still waiting for a unit
+    INCIDENT_WAITING_OVERDUE = "incident.waiting_overdue"
     # Units
     UNIT_SOS = "unit.sos"
     UNIT_UNREACHABLE = "unit.unreachable"
@@ -120,6 +122,7 @@ ACTION_LABELS: dict[str, Promise] = {
     AuditAction.ESCALATION_ACK_OVERDUE: _("Escalation: acknowledgement overdue"),
     AuditAction.ESCALATION_ACK_OVERDUE_TWICE: _("Escalation: acknowledgement overdue again"),
     AuditAction.ESCALATION_ARRIVAL_OVERDUE: _("Escalation: arrival overdue"),
+    AuditAction.INCIDENT_WAITING_OVERDUE: _("Escalation: still waiting for a unit"),
     AuditAction.UNIT_SOS: _("Unit SOS"),
     AuditAction.BOARD_SOS_ACKNOWLEDGED: _("SOS acknowledged at the board"),
     AuditAction.UNIT_UNREACHABLE: _("Unit unreachable"),

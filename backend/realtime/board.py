@@ -148,6 +148,7 @@ def board_labels() -> dict[str, dict[str, str]]:
             "escalation.ack_overdue": _("Not acknowledged in time"),
             "escalation.ack_overdue_twice": _("Still not acknowledged: next unit"),
             "escalation.arrival_overdue": _("Arrival overdue"),
+            "incident.waiting_overdue": _("Waiting for a unit"),
             "sos": _("SOS"),
             "sos_acknowledged": _("SOS acknowledged"),
             "unit_unreachable": _("Unit unreachable"),

@@ -13,6 +13,15 @@ Rungs, per assignment, with deadlines fixed at dispatch from the escalation poli
    the chief; where the citizen must be told and left a phone, text them about the delay
    and record it in ``Incident.citizen_delay_notified_at``.
 
+And per call: ``waiting_overdue`` — a call nobody was sent to (still ``received`` or
+``queued``: no assignment, so none of the rungs above) that has waited past its dispatch
+window (``policies.dispatch_within_s``: the acknowledgement window of its priority and zone,
+P0–P2) alerts the board and the chief, once (``IncidentEscalationStep``, the same unique-key
+rule). Without it a P1 robbery in a village waited seven minutes with no unit free in the
+district and nothing fired — no alert, no sound, no audit entry, only the board's row turned
+red. Its claim is one query over a partial index of the waiting calls (``_sweep_waiting``),
+run before the assignments' batches.
+
 Why a sweep and not one timer per assignment: ETA tasks live in worker memory and in
 Redis' unacked hash, are lost when Redis restarts without persistence and redelivered in a
 loop past the visibility timeout; per-row beat schedules fall hours behind at 10^4 rows.
@@ -51,9 +60,10 @@ from backend.ledger.actions import AuditAction
 from backend.ledger.names import Topic
 from backend.people.models import Unit
 
-from .. import selectors, sms_texts
-from ..ladder import STEPS, Step, plan, step_due
-from ..models import Assignment, EscalationStep, Incident, SmsMessage
+from .. import policies, selectors, sms_texts
+from ..ladder import STEPS, WAITING_OVERDUE, Step, plan, step_due, waiting_due
+from ..lifecycle import INCIDENT_WAITING
+from ..models import Assignment, EscalationStep, Incident, IncidentEscalationStep, SmsMessage
 from ..sms import reply_code_for
 from . import outbox
 from .assignments import dispatch_check, dispatch_locked
@@ -84,20 +94,31 @@ def _insert_steps(
         return set()
     if connection.vendor == "postgresql":
         return _insert_steps_pg(rows)
-    meta = EscalationStep._meta
+    return _insert_once(EscalationStep, "assignment_id", rows)
+
+
+def _insert_once(
+    model: type[EscalationStep | IncidentEscalationStep],
+    key: str,
+    rows: Sequence[tuple[int, str, dt.datetime, dt.datetime, dict[str, Any]]],
+) -> set[tuple[int, str]]:
+    """Insert ``(key, step, due_at, fired_at, details)`` rows of a step table, where ``key``
+    and ``step`` are its unique key; return the pairs this call inserted (any database)."""
+    meta = model._meta
     prep = {
         name: cast("Field[Any, Any]", meta.get_field(name))
         for name in ("due_at", "fired_at", "details")
     }
     table = connection.ops.quote_name(meta.db_table)
+    column = connection.ops.quote_name(key)
     inserted: set[tuple[int, str]] = set()
     with connection.cursor() as cursor:
         for start in range(0, len(rows), 500):
             chunk = rows[start : start + 500]
             params: list[Any] = []
-            for aid, step, due_at, fired_at, details in chunk:
+            for pk, step, due_at, fired_at, details in chunk:
                 params += [
-                    aid,
+                    pk,
                     step,
                     prep["due_at"].get_db_prep_save(due_at, connection),
                     prep["fired_at"].get_db_prep_save(fired_at, connection),
@@ -105,12 +126,12 @@ def _insert_steps(
                 ]
             values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(chunk))
             cursor.execute(
-                f"INSERT INTO {table} (assignment_id, step, due_at, fired_at, details) "  # noqa: S608
-                f"VALUES {values} ON CONFLICT (assignment_id, step) DO NOTHING "
-                "RETURNING assignment_id, step",
+                f"INSERT INTO {table} ({column}, step, due_at, fired_at, details) "  # noqa: S608
+                f"VALUES {values} ON CONFLICT ({column}, step) DO NOTHING "
+                f"RETURNING {column}, step",
                 params,
             )
-            inserted.update((int(aid), str(step)) for aid, step in cursor.fetchall())
+            inserted.update((int(pk), str(step)) for pk, step in cursor.fetchall())
     return inserted
 
 
@@ -147,6 +168,7 @@ class SweepReport:
     fired: Counter[str] = field(default_factory=Counter)
     deferred: int = 0
     sms: int = 0
+    waiting: int = 0  # calls waiting for a unit the sweep looked at (not yet alerted)
 
     @property
     def fired_total(self) -> int:
@@ -160,13 +182,16 @@ def escalation_sweep(
     max_batches: int = 10,
     time_budget_s: float | None = None,
 ) -> SweepReport:
-    """Fire every rung that is due, in bounded batches (one transaction each).
+    """Fire every rung that is due: the calls waiting for a unit (one transaction), then the
+    assignments' rungs in bounded batches (one transaction each).
 
     Stops when a batch comes back short, after ``max_batches``, or when ``time_budget_s``
     is spent; the next sweep continues where this one stopped.
     """
     report = SweepReport()
     started = time.monotonic()
+    # First: a call nobody was sent to waits behind no backlog of assignments' rungs.
+    _sweep_waiting(now=now or clock.now(), batch_size=batch_size, report=report)
     for _ in range(max_batches):
         with _collector_paused():
             claimed = _sweep_batch(now=now or clock.now(), batch_size=batch_size, report=report)
@@ -176,6 +201,110 @@ def escalation_sweep(
         if time_budget_s is not None and time.monotonic() - started > time_budget_s:
             break
     return report
+
+
+# --- the rung of a call nobody was sent to ---------------------------------------------------
+@dataclass(slots=True)
+class _WaitingCall:
+    """A call still waiting for a unit as the sweep claimed it (a ``BoardIncident``)."""
+
+    pk: int
+    district_id: int
+    number: str
+    priority: str
+    category: str
+    received_at: dt.datetime
+    zone: str | None
+
+
+def _sweep_waiting(*, now: dt.datetime, batch_size: int, report: SweepReport) -> None:
+    """Fire ``waiting_overdue`` for the calls still waiting for a unit past their dispatch
+    window, in one transaction: the board and the chief are alerted and it is audited (actor
+    system), each once per call.
+
+    At most ``batch_size`` calls a sweep, the longest waiting first; more (a thousand calls
+    waiting at once) are the next sweep's. The claim (:func:`_claim_waiting`) takes the rows
+    SKIP LOCKED, then the windows of their districts, priorities and zones are read (one
+    query) and the step rows inserted ``ON CONFLICT DO NOTHING RETURNING``: only the calls
+    this sweep inserted are alerted, so concurrent sweeps, a sweep after a crash and a
+    restarted worker alert each call once. A call dispatched later leaves the index and
+    nothing more fires for it; its assignment has the ladder.
+    """
+    with uow.unit_of_work():
+        calls = _claim_waiting(now, batch_size)
+        report.waiting += len(calls)
+        if not calls:
+            return
+        deadlines = policies.deadlines_for_many((c.district_id, c.priority, c.zone) for c in calls)
+        due: list[tuple[_WaitingCall, dt.datetime, dict[str, Any]]] = []
+        for c in calls:
+            within_s = policies.dispatch_within_s(deadlines[(c.district_id, c.priority, c.zone)])
+            due_at = waiting_due(received_at=c.received_at, within_s=within_s)
+            if due_at <= now:
+                late_ms = clock.to_ms(now) - clock.to_ms(due_at)
+                due.append((c, due_at, {"late_ms": late_ms, "ack_within_s": within_s}))
+        inserted = _insert_once(
+            IncidentEscalationStep,
+            "incident_id",
+            [(c.pk, WAITING_OVERDUE, due_at, now, details) for c, due_at, details in due],
+        )
+        for c, due_at, details in due:
+            if (c.pk, WAITING_OVERDUE) in inserted:
+                _fire_waiting(c, due_at=due_at, details=details, now=now)
+                report.fired[WAITING_OVERDUE] += 1
+
+
+def _claim_waiting(now: dt.datetime, batch_size: int) -> list[_WaitingCall]:
+    """Lock the calls waiting for a unit now, received within
+    ``policies.WAITING_ALERT_HORIZON``, of an alerted priority and not yet alerted (SKIP
+    LOCKED), longest waiting first: one query over ``incident_waiting_idx``.
+
+    A duty officer dispatching one of them holds its row, and it is skipped; on PostgreSQL a
+    call dispatched after the statement began is re-read before it is locked and no longer
+    matches — no alert about a call that has its unit. (The "not yet alerted" subquery is
+    not re-read: a rung a concurrent sweep committed meanwhile conflicts at the insert.)
+    """
+    alerted = IncidentEscalationStep.objects.filter(
+        incident_id=OuterRef("pk"), step=WAITING_OVERDUE
+    )
+    qs = (
+        Incident.objects.filter(
+            status__in=sorted(INCIDENT_WAITING),  # the index's condition, as written there
+            received_at__gt=now - policies.WAITING_ALERT_HORIZON,
+            priority__in=policies.WAITING_ALERT_PRIORITIES,
+        )
+        .exclude(Exists(alerted))
+        .order_by("received_at", "pk")
+        .values(*_WAITING_FIELDS, zone=F("settlement__zone"))
+    )
+    if connection.features.has_select_for_update_skip_locked:
+        qs = qs.select_for_update(skip_locked=True, of=("self",))
+    return [_WaitingCall(**row) for row in qs[:batch_size]]
+
+
+_WAITING_FIELDS = ("pk", "district_id", "number", "priority", "category", "received_at")
+
+
+def _fire_waiting(
+    c: _WaitingCall, *, due_at: dt.datetime, details: dict[str, Any], now: dt.datetime
+) -> None:
+    board_notify(
+        "incident.waiting_overdue",
+        incident=c,
+        chief=True,
+        step=WAITING_OVERDUE,
+        received_at=clock.to_ms(c.received_at),
+        due_at=clock.to_ms(due_at),
+        waited_s=int((now - c.received_at).total_seconds()),
+    )
+    uow.audit(
+        AuditAction.INCIDENT_WAITING_OVERDUE,
+        actor=None,
+        object_type=Incident.audit_object_type,
+        object_id=c.pk,
+        district_id=c.district_id,  # Incident.audit_district_id
+        data={**details, "due_at": clock.to_ms(due_at)},
+    )
 
 
 @contextlib.contextmanager
