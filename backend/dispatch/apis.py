@@ -539,12 +539,13 @@ class IntakeApi(APIView):
     def post(self, request: Request, channel: str) -> Response:
         if channel not in Channel.values:
             raise NotFound(f"Unknown channel {channel!r}.")
+        key = request.auth
+        assert isinstance(key, IntakeKey)  # HasIntakeKey
+        services.intake_channel_check(key=key, channel=channel)
         _intake_body_size_check(request)
         serializer = self.IntakeInput(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        key = request.auth
-        assert isinstance(key, IntakeKey)  # HasIntakeKey
         outcome = services.intake_receive(
             key=key,
             channel=channel,

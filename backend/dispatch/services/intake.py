@@ -109,12 +109,18 @@ def _replay(existing: Incident, fingerprint: str) -> IntakeOutcome:
     return IntakeOutcome(existing, created=False)
 
 
+def intake_channel_check(*, key: IntakeKey, channel: str) -> None:
+    """A key works on its own channel only (``forbidden``). The view asks first, so that a
+    key used on another channel's path is told so before anything about its body."""
+    if key.channel != channel:
+        raise Forbidden(f"This key is for the {key.channel} channel.")
+
+
 def intake_receive(
     *, key: IntakeKey, channel: str, external_ref: str, data: IncidentInput
 ) -> IntakeOutcome:
     """Take one report from an integration (see the module docstring)."""
-    if key.channel != channel:
-        raise Forbidden(f"This key is for the {key.channel} channel.")
+    intake_channel_check(key=key, channel=channel)
     external_ref = external_ref.strip()
     if not external_ref:
         raise ValidationFailed("external_ref is required.", code="external_ref_required")
@@ -179,8 +185,7 @@ def intake_status(*, key: IntakeKey, channel: str, external_ref: str) -> IntakeS
     told by SMS (:func:`sms_texts.citizen_measure`), once the call is closed. A read of a DV
     report is audited, as every read of one is.
     """
-    if key.channel != channel:
-        raise Forbidden(f"This key is for the {key.channel} channel.")
+    intake_channel_check(key=key, channel=channel)
     external_ref = external_ref.strip()
     incident = kpis.incidents_with_kpis().filter(channel=channel, external_ref=external_ref).first()
     if incident is None:

@@ -391,3 +391,12 @@ def test_a_bare_key_without_a_scheme_is_never_echoed(personas, egov_key):
     assert response.status_code == 401
     assert response.json()["detail"] == "Intake takes `Authorization: Api-Key <key>`."
     assert egov_key[1] not in response.content.decode()
+
+
+def test_a_key_on_another_channels_path_is_told_so_before_its_body_is_read(personas, intake_client):
+    # when: the eGov key on Kaspi's path, with a body that would not validate
+    response = intake_client.post("/api/v1/intake/kaspi/", {}, format="json")
+
+    # then: the key's channel, not the body's faults
+    assert response.status_code == 403
+    assert response.json() == {"error": "forbidden", "detail": "This key is for the egov channel."}
