@@ -414,7 +414,7 @@ def _intake_body_size_check(request: Request) -> None:
 INTAKE_EXAMPLE_REPORT = {
     "external_ref": "egov-2026-0012345",
     "received_at": "2026-12-05T09:14:00+05:00",
-    "category": "theft",
+    "category": "livestock_theft",
     "description": "Ночью из сарая увели двух баранов. Следы ведут к трассе.",
     "settlement_kato": "103620100",
     "lat": 47.9712,
@@ -438,7 +438,7 @@ INTAKE_EXAMPLE_STATUS = {
     "status": "closed",
     "duplicate_of": None,
     "received_at": "2026-12-05T09:14:00+05:00",
-    "dispatched_at": "2026-12-05T09:16:00+05:00",
+    "dispatched_at": "2026-12-05T09:22:00+05:00",
     "on_scene_at": "2026-12-05T09:41:00+05:00",
     "closed_at": "2026-12-05T10:30:00+05:00",
     "outcome": "report_taken",
