@@ -701,7 +701,6 @@ def upward_tables(f: ReportFilter, r: selectors.Upward) -> list[Table]:
             Column("p50", _("Response, median"), DURATION),
             Column("repeats", _("Repeat reports"), COUNT),
         ],
-        note=str(REPEATS_NOTE),
     )
     by_channel = r.calls.slice("channel")
     # A channel whose every report in the period repeated a call has a row of its own.
