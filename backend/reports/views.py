@@ -1007,7 +1007,7 @@ def drilldown_table(
         )
         if measure.then:
             columns.append(Column("then", str(measure.then_label), DURATION))
-    table = Table("incidents", str(measure.label) if measure else _("Calls"), columns)
+    table = Table("incidents", _list_title(f, measure), columns)
     for row in rows:
         incident = row if level == INCIDENT else row.incident
         # Domestic violence: no place on any list (a household in a small village is
@@ -1036,6 +1036,13 @@ def drilldown_table(
             then=getattr(row, measure.then) if measure and measure.then else None,
         )
     return table
+
+
+def _list_title(f: ReportFilter, measure: Measure | None) -> str:
+    """A drill-down's title: its figure, or what it lists — the calls, or the repeat reports."""
+    if measure is not None:
+        return str(measure.label)
+    return _("Repeat reports") if f.repeats else _("Calls")
 
 
 def _incident_path(level: str) -> str:
@@ -1104,7 +1111,7 @@ def incidents_page(site: Any, request: HttpRequest) -> HttpResponse:
         form,
         f,
         narrowing=narrowing(request, form, f, place_hidden=place_hidden),
-        title=str(measure.label) if measure else _("Calls"),
+        title=_list_title(f, measure),
         measure=measure,
         level=level,
         count=page.paginator.count,

@@ -6,6 +6,8 @@ event reported twice, and the category mix counted it twice."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests import factories
@@ -117,3 +119,14 @@ def test_a_channel_with_only_repeat_reports_has_its_row(client, personas, march_
         "102 line": ("2", "0"),  # dataset.py's call in B, and this one
         "eGov Mobile": ("0", "1"),
     }
+
+
+def test_the_list_of_repeat_reports_says_what_it_lists(client, personas, march_with_a_repeat):
+    # when
+    page = get(client, personas.a.chief, "reports_incidents", repeats="only")
+
+    # then
+    html = page.content.decode()
+    assert page.context["title"] == "Repeat reports"
+    assert '<p class="report-counts" id="drilldown-count">1 repeat report</p>' in html
+    assert "repeat reports only ×" in " ".join(re.sub(r"<[^>]+>", "", html).split())
