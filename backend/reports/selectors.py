@@ -506,8 +506,8 @@ def protective_orders_in_force(f: ReportFilter) -> list[int]:
             for subject in data["subjects"]:
                 known = until.get(subject)
                 until[subject] = day if known is None else max(known, day)
-        else:
-            _old, new = data["changed"]["protective_order_until"]
+        elif (change := data.get("changed", {}).get("protective_order_until")) is not None:
+            new = change[1]  # [before, after] as text, "" for none
             until[int(object_id)] = dt.date.fromisoformat(new) if new else None
     in_force = [pk for pk, day in until.items() if day is not None and day >= f.date_to]
     subjects = RiskSubject.objects.filter(pk__in=in_force)
