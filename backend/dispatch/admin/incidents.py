@@ -73,21 +73,20 @@ class IncidentAdmin(IncidentDispatchAdminMixin, ScopedAdminMixin, admin.ModelAdm
     sync_table = SyncTable.INCIDENTS
     change_form_template = "admin/dispatch/incident/change_form_with_dispatch.html"
     # What a duty officer and a chief look for first — where, what, how urgent, and how long
-    # the call waited (the response, with the time the first unit arrived under it) — comes
-    # first, and fits a 1440 px screen beside the menu and the filters also with the
-    # district's column; the channel and the summary last, where a narrow screen scrolls
-    # them. The units sent are on the call's page.
+    # the call waited (the response, with the time the first unit arrived under it). How the
+    # call came is read under when (the channel), what the caller said under what it is (the
+    # summary): as columns of their own they were off the screen of a 1366 px laptop with the
+    # menu open (the list was 930–960 px in a 770 px box). The units sent are on the call's
+    # page.
     list_display = (
         "number",
         "received",
         "district",
         "place",
-        "category",
+        "what",
         "priority_code",
         "status",
         "response",
-        "channel",
-        "summary_text",
     )
     list_select_related = ("district", "settlement")
     # When the call came, on Kazakhstan's clock: today, the past 7 days, this month (the
@@ -240,8 +239,22 @@ class IncidentAdmin(IncidentDispatchAdminMixin, ScopedAdminMixin, admin.ModelAdm
         return selectors.audit_about_incidents([obj.pk])
 
     @admin.display(description=_("received"), ordering="received_at")
-    def received(self, obj: Incident) -> str:
-        return when_text(obj.received_at)
+    def received(self, obj: Incident) -> SafeString:
+        """When the call came, and under it how (the channel)."""
+        return format_html(
+            '{}<br><span class="quiet">{}</span>',
+            when_text(obj.received_at),
+            obj.get_channel_display(),
+        )
+
+    @admin.display(description=_("category"), ordering="category")
+    def what(self, obj: Incident) -> SafeString:
+        """What the call is, and under it what the caller said (``summary_text``)."""
+        return format_html(
+            '{}<br><span class="quiet kuzet-summary">{}</span>',
+            obj.get_category_display(),
+            self.summary_text(obj),
+        )
 
     @admin.display(description=_("risk flags"))
     def risk_flags_words(self, obj: Incident) -> SafeString:

@@ -244,6 +244,6 @@ def test_the_open_queue_leaves_out_what_every_open_row_would_repeat(client, pers
 
     # then: open rows have no resolution or resolver yet, and all say "open"
     shown = open_queue.context["cl"].list_display
-    assert not {"state", "resolution", "resolved_by"} & set(shown)
+    assert not {"state", "decision"} & set(shown)
     assert {"milestone", "call", "unit"} <= set(shown)
-    assert {"state", "resolution", "resolved_by"} <= set(everything.context["cl"].list_display)
+    assert {"state", "decision"} <= set(everything.context["cl"].list_display)

@@ -81,7 +81,7 @@ def test_the_incident_list_shows_received_and_first_on_scene_on_the_same_local_c
     page = response.content.decode()
     row = page[page.index(incident.number) :]
     row = row[: row.index("</tr>")]
-    assert '<td class="field-received">02.03.2026 09:00:00</td>' in row
+    assert '<td class="field-received">02.03.2026 09:00:00<br>' in row  # the channel under it
     assert (
         '<td class="field-response">12:00<br><span class="quiet">on scene 02.03.2026 09:12:00'
         "</span></td>"
@@ -202,7 +202,8 @@ def test_an_estimates_uncertainty_reads_with_the_readers_decimal_mark(client, wo
     listing = client.get(reverse("admin:dispatch_event_changelist")).content.decode()
 
     # then
-    assert '<td class="field-uncertainty">± 1,2 с</td>' in listing
+    # (under the estimated time, kept whole: "± 1,2 с")
+    assert '<span class="quiet">±\N{NO-BREAK SPACE}1,2\N{NO-BREAK SPACE}с</span>' in listing
 
 
 def test_a_deadline_out_of_range_is_a_clear_error_and_nothing_changes(client, world):

@@ -20,7 +20,7 @@ from backend.common.formatting import when_text
 from backend.dispatch.lifecycle import EventKind
 from backend.sync_gateway.models import REASONS, QuarantinedRecord
 
-from .test_messages_after_a_save import english_in
+from .test_messages_after_a_save import english_in, english_words_in
 from .test_no_english_left import visible_text
 
 pytestmark = pytest.mark.django_db
@@ -84,6 +84,9 @@ def test_an_event_for_no_such_assignment_reads_as_words_with_the_json_folded(cli
         assert str(EventKind.ON_SCENE.label) in text
         assert when_text(clock.from_ms(DEVICE_TIME)) in text
     assert english_in(text) == []
+    sent_words = re.search(r'<dl class="kuzet-payload">(.*?)</dl>', main, re.S)
+    assert sent_words is not None
+    assert english_words_in(visible_text(sent_words.group(1))) == []  # not even "Payload"
     assert not re.search(r"\d{13}", main)  # no epoch milliseconds
     assert "sec0b62eb509b4a75102f35" not in main
     assert "no assignment" not in main
