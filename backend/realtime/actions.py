@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from backend.common import clock
 from backend.common.errors import DomainError, Malformed
 from backend.dispatch import access, selectors, services
+from backend.dispatch.refusals import refusal_text
 from backend.dispatch.services.assignments import ACK_CHANNELS
 from backend.ledger.idempotency import HEADER, Replay, run_once_for
 from backend.people.access import is_staff_role
@@ -53,7 +54,7 @@ def _int(value: Any, name: str) -> int:
 def _json_view(
     request: HttpRequest, run: Callable[[dict[str, Any]], dict[str, Any]], *, once: bool
 ) -> HttpResponse:
-    """Staff only; domain errors as ``{"error", "detail"}`` with their status; a write with
+    """Staff only; domain errors as ``{"error", "detail", "message"}`` with their status; a write with
     an ``Idempotency-Key`` runs once per key."""
     user: Any = request.user
     if not user.is_authenticated:
@@ -69,7 +70,8 @@ def _json_view(
             request, key=key, body=body, run=lambda: run(body), answer=lambda r: (200, r)
         )
     except DomainError as exc:
-        return JsonResponse(exc.as_json(), status=exc.status)
+        # "message": the refusal in the officer's language, which the board shows
+        return JsonResponse({**exc.as_json(), "message": refusal_text(exc)}, status=exc.status)
     if isinstance(outcome, Replay):
         response = JsonResponse(outcome.body, status=outcome.status_code)
         response["Idempotent-Replayed"] = "true"

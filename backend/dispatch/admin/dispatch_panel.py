@@ -58,6 +58,7 @@ from sync.protocol import COAO_ARTICLE_RE
 from .. import access, lifecycle, selectors, services
 from ..lifecycle import ASSIGNMENT_OPEN, INCIDENT_COMMANDED_OVER, EventKind
 from ..models import Assignment, CoaoArticle, Incident, OutcomeCode
+from ..refusals import refusal_text
 from ..services.assignments import ACK_CHANNELS, ON_BEHALF_KINDS
 from ..services.incidents import REGISTRY_FIELDS
 from .formatting import duration_text, when_text
@@ -84,8 +85,29 @@ INCIDENT_COMMANDS: dict[str, tuple[Callable[..., Any], tuple[str, ...], Any]] = 
         _("A call of its own, waiting for a unit: {result}."),
     ),
 }
-# The local time input (the district's time zone): what the browser's datetime-local sends.
-TIME_INPUT_FORMATS = ("%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M")
+# The reported time, typed in the district's time as the country writes it: "05.12.2026
+# 09:14:30", "05.12.2026 09:14", or only "09:14" (today's — yesterday's when that is still to
+# come, a night shift's report from before midnight). A browser's own date-time field
+# showed "12/05/2026, 09:15:26 AM" on a Russian desk in an English-speaking browser. The ISO
+# forms are what earlier pages sent.
+TIME_INPUT_FORMATS = (
+    "%d.%m.%Y %H:%M:%S",
+    "%d.%m.%Y %H:%M",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%dT%H:%M",
+)
+CLOCK_INPUT_FORMATS = ("%H:%M:%S", "%H:%M")
+# The fields of the form that records what a unit reported.
+RECORD_FIELDS = (
+    "kind",
+    "channel",
+    "occurred_at",
+    "occurred_at_shown",
+    "uncertainty_min",
+    "note",
+    "outcome_code",
+    "coao_article",
+)
 
 CHANNEL_LABELS: dict[str, Any] = {
     "phone": _("phone"),
@@ -146,20 +168,34 @@ def _next_kind(a: Assignment) -> str:
 
 
 def _local_input(value: dt.datetime) -> str:
-    """A datetime-local input's value, to the second, in the district's time."""
-    return timezone.localtime(value).strftime("%Y-%m-%dT%H:%M:%S")
+    """The time field's value, to the second, in the district's time: 05.12.2026 09:14:30."""
+    return timezone.localtime(value).strftime(TIME_INPUT_FORMATS[0])
 
 
 def _parse_local(value: str) -> dt.datetime:
+    text = " ".join(value.split())
+    zone = timezone.get_current_timezone()
     for fmt in TIME_INPUT_FORMATS:
         try:
             # A wall-clock time of the district, made aware just below.
-            naive = dt.datetime.strptime(value.strip(), fmt)  # noqa: DTZ007
+            naive = dt.datetime.strptime(text, fmt)  # noqa: DTZ007
         except ValueError:
             continue
-        return timezone.make_aware(naive, timezone.get_current_timezone())
+        return timezone.make_aware(naive, zone)
+    for fmt in CLOCK_INPUT_FORMATS:
+        try:
+            hours = dt.datetime.strptime(text, fmt).time()  # noqa: DTZ007
+        except ValueError:
+            continue
+        now = timezone.localtime(clock.now())
+        reported = timezone.make_aware(dt.datetime.combine(now.date(), hours), zone)
+        # "23:50" typed at 00:10 is last night's (a minute of grace for a clock ahead)
+        if reported > now + dt.timedelta(minutes=1):
+            reported -= dt.timedelta(days=1)
+        return reported
     raise ValidationFailed(
-        str(_("Enter the time as date and hours:minutes (local time).")), code="invalid_time"
+        str(_("Enter the time as 05.12.2026 09:14, or only 09:14 for today (local time).")),
+        code="invalid_time",
     )
 
 
@@ -229,11 +265,14 @@ class IncidentDispatchAdminMixin:
         return ours + theirs
 
     # -- context -------------------------------------------------------------------------
-    def kuzet_dispatch_context(self, request: HttpRequest, incident: Incident) -> dict[str, Any]:
+    def kuzet_dispatch_context(
+        self, request: HttpRequest, incident: Incident, kept: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
         """What the panel shows: the open assignments with their commands, the ranked units
         (reachable first; unreachable ones last, with a warning) with travel estimates and
         position ages, the incident's commands, its registry numbers and outcome, and its
-        timeline; and whether this user may act."""
+        timeline; and whether this user may act. ``kept``: what was typed into an
+        assignment's record form that was refused, shown again in it (``assignment_id``)."""
         admin_: Any = self
         info = admin_.opts.app_label, admin_.opts.model_name
         may_dispatch = access.can_dispatch(request.user)
@@ -310,6 +349,7 @@ class IncidentDispatchAdminMixin:
                     "arrive_due_text": when_text(a.arrive_due_at) if a.arrive_due_at else "—",
                     "on_scene_text": when_text(a.on_scene_at) if a.on_scene_at else "",
                     "next_kind": _next_kind(a),
+                    "kept": kept if kept and kept.get("assignment_id") == a.pk else None,
                     "urls": {
                         command: url("kuzet_assignment", incident.pk, a.pk, command)
                         for command in ("record", "reassign", "cancel")
@@ -378,15 +418,20 @@ class IncidentDispatchAdminMixin:
         return HttpResponseRedirect(f"{change}#panel")
 
     def _kuzet_panel(
-        self, request: HttpRequest, incident: Incident, notices: list[tuple[str, str]]
+        self,
+        request: HttpRequest,
+        incident: Incident,
+        notices: list[tuple[str, str]],
+        kept: dict[str, Any] | None = None,
     ) -> HttpResponse:
-        """The panel alone, with the command's notices in it (``(level tag, text)``)."""
+        """The panel alone, with the command's notices in it (``(level tag, text)``) and
+        what a refused form held (``kept``)."""
         incident.refresh_from_db()
         if incident.is_dv:
             # The panel shows the record as the page does: the read is audited (214-IV).
             uow.record_read(actor=request.user, obj=incident, purpose="admin.incident_panel")
         context = {
-            "kuzet_dispatch": self.kuzet_dispatch_context(request, incident),
+            "kuzet_dispatch": self.kuzet_dispatch_context(request, incident, kept),
             "kuzet_notices": notices,
         }
         response = TemplateResponse(request, PANEL_TEMPLATE, context)
@@ -403,7 +448,12 @@ class IncidentDispatchAdminMixin:
         return self._kuzet_panel(request, incident, [])
 
     def _kuzet_run(
-        self, request: HttpRequest, incident: Incident, action: Any, success: Any
+        self,
+        request: HttpRequest,
+        incident: Incident,
+        action: Any,
+        success: Any,
+        kept: dict[str, Any] | None = None,
     ) -> HttpResponse:
         if not access.can_dispatch(request.user):
             raise PermissionDenied
@@ -412,8 +462,9 @@ class IncidentDispatchAdminMixin:
         try:
             outcome = _once(request, lambda: str(success).format(result=_result_text(action())))
         except DomainError as exc:
-            notice = (messages.ERROR, f"{exc.detail} ({exc.code})")
+            notice = (messages.ERROR, refusal_text(exc))
         else:
+            kept = None  # done: the form starts afresh
             if isinstance(outcome, Replay):
                 notice = (
                     messages.WARNING,
@@ -424,7 +475,7 @@ class IncidentDispatchAdminMixin:
                 notice = (messages.SUCCESS, outcome)
         if _is_panel_request(request):
             return self._kuzet_panel(
-                request, incident, [(messages.DEFAULT_TAGS[notice[0]], notice[1])]
+                request, incident, [(messages.DEFAULT_TAGS[notice[0]], notice[1])], kept
             )
         admin_.message_user(request, notice[1], notice[0])
         return self._kuzet_back(incident)
@@ -521,7 +572,13 @@ class IncidentDispatchAdminMixin:
         if command not in commands:
             raise Http404("Unknown command.")
         action, success = commands[command]
-        return self._kuzet_run(request, incident, action, success)
+        # a refused report is shown again as typed (the note and the time were lost)
+        kept = (
+            {"assignment_id": assignment.pk, **{f: post.get(f, "") for f in RECORD_FIELDS}}
+            if command == "record"
+            else None
+        )
+        return self._kuzet_run(request, incident, action, success, kept)
 
 
 class AssignmentDispatchAdminMixin:

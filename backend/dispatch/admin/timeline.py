@@ -29,6 +29,7 @@ from ..models import (
     DispatchSource,
     Disposition,
     Event,
+    EventSource,
     Incident,
     OutcomeCode,
     RiskSubject,
@@ -371,9 +372,14 @@ def incident_timeline(incident: Incident) -> list[TimelineRow]:
     )
     for e in events:
         spread = uncertainty_text(e.estimate_uncertainty_ms)
+        # a time someone stated (the crew by radio, a chief's backfill) is not an estimate
+        # of the server's: "by server receipt time" read as if the crew's 09:14 were ignored
+        stated = e.source in (EventSource.ON_BEHALF, EventSource.BACKFILL)
         parts = [
             str(e.get_disposition_display()),
-            _("estimated %(spread)s by %(method)s")
+            _("time as reported, %(spread)s") % {"spread": spread}
+            if stated
+            else _("estimated %(spread)s by %(method)s")
             % {"spread": spread, "method": e.get_estimate_method_display()},
             _("received %(when)s") % {"when": when_text(e.server_received_at)},
         ]
@@ -421,7 +427,7 @@ def incident_timeline(incident: Incident) -> list[TimelineRow]:
                 3,
                 "audit",
                 action_label(entry.action),
-                f"#{entry.id} " + payload_text(data),
+                payload_text(data),
                 entry.actor.display_name if entry.actor else entry.actor_name,
                 read=entry.action.endswith(".read"),
             )

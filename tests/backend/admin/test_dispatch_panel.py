@@ -72,8 +72,24 @@ def test_dispatching_a_foreign_unit_is_refused_with_a_message(client, world):
 
     # then
     messages = [str(m) for m in get_messages(response.wsgi_request)]
-    assert messages == ["No such unit. (not_found)"]
+    assert messages == ["No such unit in your districts."]
     assert Assignment.objects.count() == before
+
+
+def test_a_refusal_reads_in_the_officers_language_without_codes(client, world):
+    # given: a chief who reads Russian
+    world.a.chief.language = "ru"
+    world.a.chief.save(update_fields=["language"])
+    client.force_login(world.a.chief)
+
+    # when: a unit of another district is sent
+    response = client.post(
+        dispatch_url(world.a.dv_incident.pk), {"unit_id": world.b.unit.pk}, follow=True
+    )
+
+    # then: in Russian, no English words or codes ("No such unit. (not_found)")
+    (message,) = [str(m) for m in get_messages(response.wsgi_request)]
+    assert message == "Такого наряда нет в ваших районах."
 
 
 def test_officers_cannot_reach_the_dispatch_commands(client, world):

@@ -197,9 +197,10 @@ def test_the_time_left_as_shown_still_means_now_when_the_browser_drops_zero_seco
 @pytest.mark.parametrize(
     ("typed", "message"),
     [
-        ("2099-01-01T10:00", "The reported time is in the future. (time_in_future)"),
-        ("2001-01-01T10:00", "The reported time is before the unit was dispatched."),
-        ("вчера вечером", "Enter the time as date and hours:minutes (local time). (invalid_time)"),
+        ("01.01.2099 10:00", "The reported time is in the future."),
+        ("2099-01-01T10:00", "The reported time is in the future."),
+        ("01.01.2001 10:00", "The reported time is before the unit was dispatched."),
+        ("вчера вечером", "Enter the time as 05.12.2026 09:14, or only 09:14 for today"),
     ],
 )
 def test_a_bad_reported_time_is_refused_with_a_clear_message_and_nothing_recorded(
@@ -264,7 +265,7 @@ def test_cancel_then_reopen_the_incident_from_the_page(client, personas, inciden
     reopened = client.post(f"{BASE}/{incident.pk}/reopen/", {"reason": "перезвонили"}, **PANEL)
 
     # then
-    assert "A reason is required to cancel an incident." in no_reason.content.decode()
+    assert "Say why the call is cancelled." in no_reason.content.decode()
     assert "Incident cancelled:" in cancelled.content.decode()
     assert "Reopened:" in reopened.content.decode()
     incident.refresh_from_db()
@@ -418,3 +419,97 @@ def test_the_close_form_says_which_units_closing_stands_down(client, personas, i
     # and with both on scene, nothing to warn of
     Assignment.objects.filter(incident=incident).update(status="on_scene", on_scene_at=clock.now())
     assert "kuzet-close-warning" not in client.get(f"{BASE}/{incident.pk}/panel/").content.decode()
+
+
+def test_a_refused_report_is_shown_again_as_it_was_typed(client, personas, incident, assignment):
+    # given
+    client.force_login(personas.duty)
+
+    # when: an arrival with a note, at a time still to come
+    response = client.post(
+        f"{BASE}/{incident.pk}/assignments/{assignment.pk}/record/",
+        {
+            "kind": "on_scene",
+            "channel": "radio",
+            "occurred_at": "01.01.2099 10:00",
+            "uncertainty_min": "3",
+            "note": "экипаж на месте, у дома 12",
+        },
+        **PANEL,
+    )
+
+    # then: refused, and the form still holds what was typed — the note was lost before
+    page = response.content.decode()
+    assert "The reported time is in the future." in page
+    assert 'value="01.01.2099 10:00"' in page
+    assert 'value="экипаж на месте, у дома 12"' in page
+    assert '<option value="on_scene" selected>' in page
+    assert '<option value="radio" selected>' in page
+    assert 'name="uncertainty_min" min="0" max="720" step="1" value="3"' in page
+
+
+@pytest.mark.parametrize(
+    ("typed", "at"),
+    [
+        ("02.03.2026 09:20", dt.datetime(2026, 3, 2, 9, 20)),
+        ("02.03.2026 09:20:30", dt.datetime(2026, 3, 2, 9, 20, 30)),
+        ("09:20", dt.datetime(2026, 3, 2, 9, 20)),  # only the time: today's
+    ],
+)
+def test_a_time_is_typed_as_the_country_writes_it(
+    client, personas, incident, assignment, typed, at
+):
+    # given: dispatched 09:10 local; the crew reports by radio at 09:30 that they were there
+    client.force_login(personas.duty)
+    with clock.frozen(timezone.make_aware(dt.datetime(2026, 3, 2, 9, 30))):
+        Assignment.objects.filter(pk=assignment.pk).update(
+            dispatched_at=timezone.make_aware(dt.datetime(2026, 3, 2, 9, 10))
+        )
+
+        # when
+        client.post(
+            f"{BASE}/{incident.pk}/assignments/{assignment.pk}/record/",
+            {"kind": "on_scene", "channel": "radio", "occurred_at": typed, "uncertainty_min": "1"},
+        )
+
+    # then
+    assignment.refresh_from_db()
+    assert assignment.on_scene_at == timezone.make_aware(at)
+
+
+def test_a_time_of_last_night_typed_after_midnight_is_last_night_s(
+    client, personas, incident, assignment
+):
+    # given: dispatched 23:40; at 00:10 the crew reports they arrived at 23:55
+    client.force_login(personas.duty)
+    with clock.frozen(timezone.make_aware(dt.datetime(2026, 3, 3, 0, 10))):
+        Assignment.objects.filter(pk=assignment.pk).update(
+            dispatched_at=timezone.make_aware(dt.datetime(2026, 3, 2, 23, 40))
+        )
+
+        # when
+        client.post(
+            f"{BASE}/{incident.pk}/assignments/{assignment.pk}/record/",
+            {"kind": "on_scene", "channel": "radio", "occurred_at": "23:55"},
+        )
+
+    # then
+    assignment.refresh_from_db()
+    assert assignment.on_scene_at == timezone.make_aware(dt.datetime(2026, 3, 2, 23, 55))
+
+
+def test_reassigning_needs_a_unit_chosen_and_names_each_by_distance(
+    client, personas, incident, assignment
+):
+    # given
+    client.force_login(personas.duty)
+
+    # when
+    page = client.get(f"{BASE}/{incident.pk}/panel/").content.decode()
+
+    # then: nothing preselected (Tab, Enter had sent the first unit), each with its road
+    # distance and travel time
+    reassign = page[page.index('name="unit_id" required') :]
+    reassign = reassign[: reassign.index("</select>")]
+    assert '<option value="">reassign to…</option>' in reassign
+    assert " km · " in reassign

@@ -71,7 +71,7 @@ def test_refusals_come_back_as_messages_and_change_nothing(personas, client, inc
 
     assert response.status_code == 302
     assert [m.message for m in get_messages(response.wsgi_request)] == [
-        "A-PC1 is busy. (unit_unavailable)"
+        "A-PC1 is not available: Busy (self-initiated)."
     ]
     assert snapshot() == before
 
@@ -100,7 +100,7 @@ def test_a_unit_of_another_district_cannot_be_sent(personas, client, incident_a)
 
     response = client.post(f"{BASE}/{incident_a.pk}/dispatch/", {"unit_id": personas.b.patrol.pk})
 
-    assert [m.message for m in get_messages(response.wsgi_request)] == ["No such unit. (not_found)"]
+    assert [m.message for m in get_messages(response.wsgi_request)] == ["No such unit in your districts."]
     assert snapshot() == before
 
 

@@ -84,3 +84,11 @@ def test_a_call_worked_by_radio_reads_in_words(personas):
     assert rows[f"{patrol} dispatched"].startswith("now Superseded, acknowledgement due ")
     assert rows[f"{inspector} dispatched"].startswith("now Cancelled")  # by the close
     assert "#" not in " ".join(rows.values())
+    # the arrival the crew gave by radio is their time, not "estimated by server receipt"
+    (arrival,) = [
+        r.detail for r in incident_timeline(incident) if r.kind == "event" and "On scene" in r.title
+    ]
+    assert "time as reported, ±" in arrival
+    assert "Server receipt time" not in arrival
+    # and no audit entry reads by its row id
+    assert not any(r.detail.startswith("#") for r in incident_timeline(incident))

@@ -143,13 +143,18 @@ def test_the_duty_officer_works_an_incident_from_the_top_of_its_page(
     row.locator("input[type=submit][value='Record']").click()
     notices = _notice(page, "in the future")
 
-    # then: refused with a clear message, nothing recorded
+    # then: refused with a clear message, nothing recorded, the form as it was typed
     first.refresh_from_db()
     assert first.on_scene_at is None
+    row = page.locator("#kuzet-assignments tr.kuzet-commands").first
+    assert row.locator("input[name=occurred_at]").input_value() == future.strftime(
+        "%Y-%m-%dT%H:%M"
+    )
+    assert row.locator("select[name=kind]").input_value() == "on_scene"
     shot(page, "13-arrival-in-the-future-refused")
 
-    # when: the arrival, reported by phone just now, ± 2 minutes
-    row = page.locator("#kuzet-assignments tr.kuzet-commands").first
+    # when: the arrival, reported by phone just now (the time cleared), ± 2 minutes
+    row.locator("input[name=occurred_at]").fill("")
     row.locator("select[name=kind]").select_option("on_scene")
     row.locator("select[name=channel]").select_option("phone")
     row.locator("input[name=uncertainty_min]").fill("2")

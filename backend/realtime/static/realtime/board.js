@@ -466,7 +466,7 @@
     try {
       const response = await send(path, body, key);
       const answer = await response.json().catch(() => ({}));
-      if (!response.ok) { say(TEXT.failed + " " + (answer.detail || response.statusText), true); button.disabled = false; delete button.dataset.key; return; }
+      if (!response.ok) { say(TEXT.failed + " " + (answer.message || answer.detail || response.statusText), true); button.disabled = false; delete button.dataset.key; return; }
       say(TEXT.done, false);
       if (then) then(answer);
       await resync();
@@ -477,7 +477,7 @@
   async function recommend(id) {
     const response = await fetch(url("recommend", id), { credentials: "same-origin" });
     const body = await response.json().catch(() => ({}));
-    if (!response.ok) { say(TEXT.failed + " " + (body.detail || response.statusText), true); return; }
+    if (!response.ok) { say(TEXT.failed + " " + (body.message || body.detail || response.statusText), true); return; }
     recommendations.set(id, body.units);
     render();
   }
