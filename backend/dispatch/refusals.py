@@ -67,10 +67,8 @@ def _unit_refusal(exc: DomainError) -> str | None:
         return str(_("%(unit)s is not in service.") % {"unit": callsign})
     if exc.code == "unit_unavailable":
         status = exc.extra.get("unit_status", "")
-        try:
+        if status in UnitStatus.values:
             status = str(UnitStatus(status).label)
-        except ValueError:
-            pass
         return str(
             _("%(unit)s is not available: %(status)s.") % {"unit": callsign, "status": status}
         )

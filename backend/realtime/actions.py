@@ -54,8 +54,8 @@ def _int(value: Any, name: str) -> int:
 def _json_view(
     request: HttpRequest, run: Callable[[dict[str, Any]], dict[str, Any]], *, once: bool
 ) -> HttpResponse:
-    """Staff only; domain errors as ``{"error", "detail", "message"}`` with their status; a write with
-    an ``Idempotency-Key`` runs once per key."""
+    """Staff only; domain errors as ``{"error", "detail", "message"}`` with their status; a
+    write with an ``Idempotency-Key`` runs once per key."""
     user: Any = request.user
     if not user.is_authenticated:
         return JsonResponse({"error": "unauthenticated", "detail": "Sign in again."}, status=401)

@@ -100,7 +100,9 @@ def test_a_unit_of_another_district_cannot_be_sent(personas, client, incident_a)
 
     response = client.post(f"{BASE}/{incident_a.pk}/dispatch/", {"unit_id": personas.b.patrol.pk})
 
-    assert [m.message for m in get_messages(response.wsgi_request)] == ["No such unit in your districts."]
+    assert [m.message for m in get_messages(response.wsgi_request)] == [
+        "No such unit in your districts."
+    ]
     assert snapshot() == before
 
 
