@@ -75,3 +75,15 @@ def test_a_phone_the_server_revoked_is_enrolled_again_on_restart(officer, tmp_pa
     assert not again.revoked
     assert again.records("settlements")  # enrolled, then pulled its district
     assert Device.objects.filter(officer=officer, revoked_at=None).count() == 1
+
+
+@pytest.mark.django_db
+def test_the_simulated_desk_is_not_the_duty_officer_a_person_is_told_to_log_in_as():
+    # given: the demo's staff (the README sends a person to duty_semey1)
+    call_command("seed", "--demo", stdout=io.StringIO())
+
+    # when
+    staff = provision.officers()
+
+    # then: the simulator dispatches and closes as another duty officer
+    assert staff.duty_username == "duty_semey3"
