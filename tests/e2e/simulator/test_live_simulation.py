@@ -18,6 +18,7 @@ from backend.dispatch.models import Assignment, Event, Incident
 from backend.dispatch.services import IncidentInput, incident_create
 from backend.people.models import Officer
 from backend.people.seeding import DEMO_PASSWORD
+from backend.simulator import provision
 from tests.e2e.escalation.conftest import CELERY, PrivateRedis, Proc
 from tests.e2e.processes import database_url, free_port, http_server, server_env
 
@@ -38,7 +39,7 @@ def kuzet(tmp_path: Path, settings) -> Iterator[str]:
     # The test settings hash with MD5, which the server's settings do not accept: give the
     # duty officer (who signs in to the board) a password hash the server can check.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
-    duty = Officer.objects.get(username="duty_semey1")
+    duty = Officer.objects.get(username=provision.officers().duty_username)
     duty.set_password(DEMO_PASSWORD)
     duty.save(update_fields=["password"])
     redis = PrivateRedis(port=free_port(), dir=tmp_path)
