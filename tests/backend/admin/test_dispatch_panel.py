@@ -89,7 +89,7 @@ def test_a_refusal_reads_in_the_officers_language_without_codes(client, world):
 
     # then: in Russian, no English words or codes ("No such unit. (not_found)")
     (message,) = [str(m) for m in get_messages(response.wsgi_request)]
-    assert message == "Такого наряда нет в ваших районах."
+    assert message == "В ваших районах нет такого наряда."
 
 
 def test_officers_cannot_reach_the_dispatch_commands(client, world):
