@@ -189,9 +189,9 @@ def test_a_chief_reads_the_month_in_kazakh_downloads_it_and_sees_only_their_dist
     page.goto(f"{server}/admin/dispatch/incident/")
 
     # then: where, what, how urgent, who went and how long it took are on the screen at
-    # 1440 px without scrolling sideways (the channel and the summary may scroll)
+    # 1440 px without scrolling sideways (the category with the summary under it)
     table = page.locator("#changelist .results").bounding_box()
-    for column in ("number", "place", "category", "priority_code", "status", "response"):
+    for column in ("number", "place", "what", "priority_code", "status", "response"):
         header = page.locator(f"#result_list thead th.column-{column}").bounding_box()
         assert header["x"] + header["width"] <= table["x"] + table["width"] + 1, column
     shot(page, "06b-incident-list-kk")

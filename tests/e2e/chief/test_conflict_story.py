@@ -54,8 +54,10 @@ def test_a_chief_resolves_a_crews_returning_milestones_at_once(
     page.click(f'#result_list a[href*="/conflict/{story["on_scene"].pk}/change/"]')
     page.wait_for_selector("#id_resolution")
 
-    # then: the crew's two other conflicts, named, under a box ticked by default
-    assert page.is_checked("#id_together")
+    # then: the crew's two other conflicts, named, under a box the chief ticks (nothing is
+    # decided for them: no resolution chosen, the box unticked)
+    assert not page.is_checked("#id_together")
+    assert page.input_value("#id_resolution") == ""
     help_text = page.inner_text("#id_together_helptext")
     assert f"#{story['ack'].pk} Расталды" in help_text
     assert f"#{story['en_route'].pk} Жолда" in help_text
@@ -63,6 +65,7 @@ def test_a_chief_resolves_a_crews_returning_milestones_at_once(
     shared.screenshot(page, "chief", "conflict-2-one-story-kk")
 
     # when: one decision for the story
+    page.check("#id_together")
     page.select_option("#id_resolution", "accept_device")
     page.fill("#id_resolution_note", "Экипаж байланыссыз аймақта болды, оқиға орнына жетті")
     page.click("input[name=_save]")

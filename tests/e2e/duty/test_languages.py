@@ -45,7 +45,8 @@ def test_duty_officer_reads_kazakh_and_switches_to_russian(
     headers = page.locator("#result_list thead th").all_text_contents()
     assert {"Түсті", "Санат", "Жету уақыты"} <= {h.strip() for h in headers}
     row = page.locator("#result_list tbody tr", has_text=incident.number)
-    assert row.locator("td.field-category").inner_text() == "Ұрлық"
+    # (the category, the caller's summary under it)
+    assert row.locator("td.field-what").inner_text().splitlines()[0] == "Ұрлық"
     # places by their Kazakh names (the KATO extract is Russian)
     assert row.locator("td.field-place").inner_text() == "Аягөз"
     assert row.locator("td.field-district").inner_text() == "Аягөз ауданы"
@@ -71,7 +72,8 @@ def test_duty_officer_reads_kazakh_and_switches_to_russian(
     headers = page.locator("#result_list thead th").all_text_contents()
     assert {"Поступило", "Категория", "Время прибытия"} <= {h.strip() for h in headers}
     row = page.locator("#result_list tbody tr", has_text=incident.number)
-    assert row.locator("td.field-category").inner_text() == "Кража"
+    # (the category, the caller's summary under it)
+    assert row.locator("td.field-what").inner_text().splitlines()[0] == "Кража"
     assert row.locator("td.field-place").inner_text() == "Аягоз"
     assert row.locator("td.field-district").inner_text() == "Аягозский район"
     assert Officer.objects.get(pk=personas.duty.pk).language == "ru"
