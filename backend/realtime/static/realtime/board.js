@@ -156,10 +156,15 @@
     };
     body("incidents", [...state.incidents.values()].sort(urgency), (r) => {
       const waiting = WAITING.includes(r.status);
-      const firstScene = Math.min(...openAssignments(r.id).map((a) => a.on_scene_at || Infinity));
+      const sent = openAssignments(r.id);
+      const firstScene = Math.min(...sent.map((a) => a.on_scene_at || Infinity));
+      // which units are on it, beside its status: three calls at once were followed by
+      // matching numbers against the assignments below the fold
+      const units = sent.map((a) => a.callsign).join(", ");
       return el("tr", { class: "incident" },
         cell(incidentLink(r.id, r.number)), cell(r.priority, r.priority),
-        cell(label("category", r.category), "category"), cell(label("incident_status", r.status), "status"),
+        cell(label("category", r.category), "category"),
+        cell(label("incident_status", r.status) + (units ? " · " + units : ""), "status"),
         cell((CONFIG.kazakh_place_names && r.settlement_kk) || r.settlement || r.landmark, "place"),
         cell(when(r.received_at), "received"),
         // waiting: from the call until a unit is on scene (the response time, running)
