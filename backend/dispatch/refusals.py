@@ -41,6 +41,9 @@ REFUSALS: dict[str, Any] = {
     "not_found": _("Not found: it may have been removed, or it is outside your districts."),
     "follow_up_already_done": _("This follow-up visit is already recorded."),
     "already_resolved": _("This conflict was already resolved."),
+    "idempotency_key_reused": _(
+        "This form was already used for another command: nothing was done. Reload the page."
+    ),
 }
 
 

@@ -384,6 +384,16 @@ def test_the_board_sounds_an_sos_until_it_is_acknowledged_and_shows_it_in_the_ta
     # then: two tones for an urgent call
     page.wait_for_selector("body[data-sounded=urgent]", timeout=LIVE_WITHIN_MS)
 
+    # when: nobody is sent to it past its deadline
+    page.evaluate("delete document.body.dataset.sounded")
+    escalation_sweep(now=clock.now() + dt.timedelta(minutes=5))
+
+    # then: the board sounds it and says how long the call has waited
+    page.wait_for_selector("body[data-sounded=escalation]", timeout=LIVE_WITHIN_MS)
+    waiting = page.locator("#alerts li", has_text="Waiting for a unit")
+    expect(waiting).to_contain_text(fight.number)
+    expect(waiting).to_contain_text(re.compile(r"waited 5:0\d"))
+
     # when: the unit sent to it (the inspector: the patrol is in SOS) lets its
     # acknowledgement deadline pass
     inspector = personas.a.inspector_unit

@@ -291,6 +291,7 @@
     if (a.milestone) parts.push(label("assignment_status", a.status) || label("event_kind", a.milestone));
     if (a.kind === "incident.created" && a.channel) parts.push(label("channel", a.channel));
     if (a.duplicate_of_number) parts.push("→ " + a.duplicate_of_number);
+    if (a.kind === "incident.waiting_overdue" && a.waited_s) parts.push(TEXT.waited + " " + duration(a.waited_s * 1000));
     if (a.actor) parts.push(TEXT.by + " " + a.actor);
     if (a.acknowledged_by) parts.push(TEXT.acknowledged_by + " " + a.acknowledged_by + " " + when(a.acknowledged_at));
     return parts.join(" · ");
