@@ -147,9 +147,7 @@ def test_the_duty_officer_works_an_incident_from_the_top_of_its_page(
     first.refresh_from_db()
     assert first.on_scene_at is None
     row = page.locator("#kuzet-assignments tr.kuzet-commands").first
-    assert row.locator("input[name=occurred_at]").input_value() == future.strftime(
-        "%Y-%m-%dT%H:%M"
-    )
+    assert row.locator("input[name=occurred_at]").input_value() == future.strftime("%Y-%m-%dT%H:%M")
     assert row.locator("select[name=kind]").input_value() == "on_scene"
     shot(page, "13-arrival-in-the-future-refused")
 
