@@ -597,7 +597,7 @@ class AssignmentDispatchAdminMixin:
             try:
                 call(assignment)
             except DomainError as exc:
-                refused.append(f"{assignment}: {exc.detail}")
+                refused.append(f"{assignment}: {refusal_text(exc)}")
             else:
                 done += 1
         if done:
@@ -613,7 +613,7 @@ class AssignmentDispatchAdminMixin:
             lambda a: services.assignment_cancel(
                 assignment=a, by=request.user, reason="cancelled in admin"
             ),
-            "Cancelled",
+            str(_("Cancelled")),
         )
 
     @admin.action(description=_("Record acknowledgment on the officer's behalf (phone)"))
@@ -626,7 +626,7 @@ class AssignmentDispatchAdminMixin:
             lambda a: services.assignment_acknowledge_on_behalf(
                 assignment=a, by=request.user, channel="phone"
             ),
-            "Acknowledged",
+            str(_("Acknowledged on behalf")),
         )
 
 

@@ -194,11 +194,6 @@ def test_a_quarantine_review_is_reported_in_the_chiefs_language(client, world, c
     assert english_words_in(said(response)) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="dispatch_panel.AssignmentDispatchAdminMixin writes 'Cancelled: N.' as an "
-    "untranslated f-string (not this change's file)",
-)
 def test_a_duty_officers_stand_down_from_the_list_is_reported_in_kazakh(client, world):
     # given
     duty = world.duty
