@@ -179,13 +179,14 @@ class DeviceAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     @admin.action(description=_("Revoke (the device wipes its case data)"), permissions=["revoke"])
     def revoke(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         revoked = []
-        for device in queryset.order_by("pk"):
+        for device in queryset.select_related("officer").order_by("pk"):
             if device_revoke(device=device, by=_actor(request), reason=REVOKED_IN_CONSOLE):
-                revoked.append(device.pk)
+                # the phone by its make and whose it is, not its id ("dev_821b…")
+                revoked.append(f"{device.make} · {device.officer}")
         if revoked:
             self.message_user(
                 request,
-                gettext("Revoked %(n)s: %(ids)s.") % {"n": len(revoked), "ids": ", ".join(revoked)},
+                gettext("Revoked %(n)s: %(ids)s.") % {"n": len(revoked), "ids": "; ".join(revoked)},
                 messages.SUCCESS,
             )
         else:

@@ -88,7 +88,9 @@ def test_revoke_of_own_and_foreign_devices_revokes_only_own(client, world, viewe
     assert response.status_code == 200
     assert Device.objects.get(pk=world.a.device.pk).revoked_at is not None
     assert Device.objects.get(pk=world.c.device.pk).revoked_at is None
-    assert messages_of(response) == [f"Revoked 1: {world.a.device.pk}."]
+    device = world.a.device
+    assert messages_of(response) == [f"Revoked 1: {device.make} · {device.officer}."]
+    assert device.pk not in messages_of(response)[0]
     revoked = AuditEntry.objects.filter(action="device.revoked")
     assert list(revoked.values_list("object_id", "actor_id")) == [
         (world.a.device.pk, world.user(viewer).pk)
