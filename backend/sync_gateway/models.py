@@ -16,6 +16,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from backend.common.formatting import when_text
+
 # Why a record was quarantined (the push's ``reason`` codes, docs/protocol.md), as words.
 REASONS = {
     "invalid_id": _("The record's id is not valid"),
@@ -104,7 +106,9 @@ class QuarantinedRecord(models.Model):
         ordering = ["-received_at"]
 
     def __str__(self) -> str:
-        return f"{self.reason_text}: {self.table}/{self.record_id or '?'}"
+        # The page's title and the audit log's object: why, whose phone, when — the record
+        # id ("events/sec2f26b…") is on the page's folded technical part.
+        return f"{self.reason_text} · {self.officer} · {when_text(self.received_at)}"
 
     @property
     def reason_text(self) -> str:

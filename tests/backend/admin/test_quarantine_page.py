@@ -156,3 +156,21 @@ def test_a_record_that_is_not_a_json_object_shows_a_dash_and_its_text_folded(cli
     # then
     assert "just text" not in main
     assert "&quot;just text&quot;" in folded
+
+
+@pytest.mark.parametrize("chief", ["ru"], indirect=True)
+def test_a_quarantined_record_is_titled_by_why_whose_and_when(
+    client: Any, chief: Any, world: Any
+) -> None:
+    # given
+    record = quarantined(
+        world, "unknown_assignment", "no assignment 999999", {"id": "sec2f26b8bef6774e1b779"}
+    )
+
+    # when
+    url = reverse("admin:sync_gateway_quarantinedrecord_change", args=[record.pk])
+    title = client.get(url).content.decode().split("<title>", 1)[1].split("</title>", 1)[0]
+
+    # then: no "events/sec2f26b…" where a chief reads
+    assert "sec2f26b" not in title
+    assert str(world.a.officer) in title
