@@ -233,7 +233,9 @@ def test_behind_the_operators_proxy_each_client_is_locked_out_by_its_own_address
 # --- the API's request throttle -------------------------------------------------------------------
 
 
-def test_the_anonymous_throttle_counts_the_peer_not_what_it_claims(db, settings, monkeypatch):
+def test_the_anonymous_throttle_counts_the_peer_not_what_it_claims(
+    transactional_db, settings, monkeypatch
+):
     from backend.dispatch.throttling import PrincipalRateThrottle
 
     # given: three requests a minute for anyone without a key or a token
