@@ -102,3 +102,11 @@ export function formatDistance(lang, metres) {
   const km = metres / 1000
   return t(lang, 'km', { n: formatNumber(lang, km, km < 20 ? 1 : 0) })
 }
+
+// A Kazakhstan number as people say it: "+7 701 555 12 34" (Kuzet stores "+77015551234");
+// anything else as it came.
+export function formatPhone(phone) {
+  const digits = (phone || '').replace(/[^+\d]/g, '')
+  const m = /^\+7(\d{3})(\d{3})(\d{2})(\d{2})$/.exec(digits)
+  return m ? `+7 ${m[1]} ${m[2]} ${m[3]} ${m[4]}` : phone
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest'
-import { distanceM, formatAge, formatDate, formatDistance, formatTime } from '../src/format.js'
+import { distanceM, formatAge, formatDate, formatDistance, formatPhone, formatTime } from '../src/format.js'
 import {
   LANGUAGES, codeValues, hasAllKeys, label, missingCodes, normaliseLanguage, phoneLanguage, reasonText, t,
 } from '../src/i18n.js'
@@ -112,5 +112,14 @@ describe('distance', () => {
     } finally {
       spy.mockRestore()
     }
+  })
+})
+
+describe('formatPhone', () => {
+  it('writes a Kazakhstan number as people say it, anything else as it came', () => {
+    expect(formatPhone('+77015551234')).toBe('+7 701 555 12 34')
+    expect(formatPhone('+7 (701) 555-12-34')).toBe('+7 701 555 12 34')
+    expect(formatPhone('102')).toBe('102')
+    expect(formatPhone('')).toBe('')
   })
 })

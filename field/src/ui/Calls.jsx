@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { factState, ownEvents, payloadOf } from '../facts.js'
-import { distanceM, formatAge, formatDate, formatDistance, formatTime } from '../format.js'
+import { distanceM, formatAge, formatDate, formatDistance, formatPhone, formatTime } from '../format.js'
 import { codeValues, label, placeName, reasonText, t } from '../i18n.js'
 import {
   MILESTONES,
@@ -588,7 +588,7 @@ export function IncidentFacts({ state, incident }) {
             {incident.caller_name}
             {incident.caller_phone && (
               <a class="call-button" href={`tel:${incident.caller_phone.replace(/[^+\d]/g, '')}`}>
-                {t(lang, 'call_caller', { phone: incident.caller_phone })}
+                {t(lang, 'call_caller', { phone: formatPhone(incident.caller_phone) })}
               </a>
             )}
           </dd>
