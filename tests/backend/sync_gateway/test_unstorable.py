@@ -242,8 +242,10 @@ def test_chief_sees_the_quarantined_record_in_admin(personas, assignment_a, devi
 
     # then
     assert listing.status_code == 200
-    assert bad["id"] in listing.content.decode()
+    # listed, linked to its page (the list names the phone's officer, not the record id)
+    assert f"/admin/sync_gateway/quarantinedrecord/{record.pk}/change/" in listing.content.decode()
     assert page.status_code == 200
+    assert bad["id"] in page.content.decode()  # on the page's technical part
     assert "Дверь\\u0000закрыта" in page.content.decode()  # the raw JSON text, escaped
 
 
