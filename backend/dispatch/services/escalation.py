@@ -11,7 +11,8 @@ Rungs, per assignment, with deadlines fixed at dispatch from the escalation poli
    dispatch it in addition — the first unit is not stood down) and alert the chief.
 4. ``arrival_overdue`` — ``arrive_due_at`` passed with nobody on scene: alert the board and
    the chief; where the citizen must be told and left a phone, text them about the delay
-   and record it in ``Incident.citizen_delay_notified_at``.
+   and record it in ``Incident.citizen_delay_notified_at`` — never on a DV or restricted
+   call, whose caller's phone may be read by the person the call is about.
 
 And per call: ``waiting_overdue`` — a call nobody was sent to (still ``received`` or
 ``queued``: no assignment, so none of the rungs above) that has waited past its dispatch
@@ -63,7 +64,14 @@ from backend.people.models import Unit
 from .. import policies, selectors, sms_texts
 from ..ladder import STEPS, WAITING_OVERDUE, Step, plan, step_due, waiting_due
 from ..lifecycle import INCIDENT_WAITING
-from ..models import Assignment, EscalationStep, Incident, IncidentEscalationStep, SmsMessage
+from ..models import (
+    Assignment,
+    Category,
+    EscalationStep,
+    Incident,
+    IncidentEscalationStep,
+    SmsMessage,
+)
 from ..sms import reply_code_for
 from . import outbox
 from .assignments import dispatch_check, dispatch_locked
@@ -341,6 +349,7 @@ class _ClaimedIncident:
     summary: str
     risk: bool
     notify_citizen: bool
+    discreet: bool  # DV or restricted: the caller's phone may be read by the person it is about
     caller_phone: str
     citizen_delay_notified_at: dt.datetime | None
 
@@ -377,7 +386,7 @@ _CLAIM_FIELDS = (
 )  # fmt: skip
 _INCIDENT_FIELDS = (
     "id", "district_id", "number", "priority", "category", "landmark", "summary", "risk_flags",
-    "notify_citizen", "caller_phone", "citizen_delay_notified_at",
+    "notify_citizen", "restricted", "caller_phone", "citizen_delay_notified_at",
 )  # fmt: skip
 
 
@@ -430,6 +439,7 @@ def _claim(now: dt.datetime, batch_size: int) -> list[_Claimed]:
             summary=i["summary"],
             risk=bool(i["risk_flags"]),
             notify_citizen=i["notify_citizen"],
+            discreet=i["restricted"] or i["category"] == Category.DOMESTIC_VIOLENCE,
             caller_phone=i["caller_phone"],
             citizen_delay_notified_at=i["citizen_delay_notified_at"],
         )
@@ -595,6 +605,7 @@ def _prepare(planned: list[_Planned], *, now: dt.datetime, report: SweepReport) 
                     base["citizen_told"] = False
                     if (
                         incident.notify_citizen
+                        and not incident.discreet
                         and incident.caller_phone
                         and (incident.citizen_delay_notified_at is None)
                     ):

@@ -230,6 +230,33 @@ def test_a_missed_arrival_alerts_the_chief_and_tells_the_citizen_once(
     assert Assignment.objects.filter(next_escalation_at__isnull=False).count() == 0
 
 
+@pytest.mark.parametrize(
+    "change", [{"category": "domestic_violence"}, {"restricted": True}], ids=["dv", "restricted"]
+)
+def test_a_discreet_caller_is_not_texted_that_the_unit_is_delayed(
+    personas, p1, notifications, django_capture_on_commit_callbacks, change
+):
+    """The caller's phone may be read by the person the call is about: the close SMS of a DV
+    call names no measure, and a delay SMS ("Police: call received, the unit is delayed")
+    would tell them the police were called at all. The chief is still alerted."""
+    # given: a DV (or restricted) call whose unit is late
+    Incident.objects.filter(pk=p1.incident_id).update(**change)
+    Assignment.objects.filter(pk=p1.pk).update(
+        status="en_route", delivered_at=at(3), acknowledged_at=at(20), en_route_at=at(30)
+    )
+
+    # when
+    with django_capture_on_commit_callbacks(execute=True):
+        report = sweep(901)
+
+    # then
+    assert dict(report.fired) == {"arrival_overdue": 1}
+    (alert,) = boards(notifications(), "escalation.arrival_overdue")
+    assert (alert["chief"], alert["citizen_told"]) == (True, False)
+    assert Incident.objects.get(pk=p1.incident_id).citizen_delay_notified_at is None
+    assert not SmsMessage.objects.filter(purpose="citizen_delay").exists()
+
+
 def test_nobody_is_alerted_once_a_unit_is_on_scene(personas, p1):
     Assignment.objects.filter(pk=p1.pk).update(
         status="on_scene", delivered_at=at(3), acknowledged_at=at(20), on_scene_at=at(600)
