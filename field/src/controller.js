@@ -3,7 +3,7 @@
 import { Api, ApiError, NetworkError } from './api.js'
 import { DeviceClock, randomId } from './clock.js'
 import { TABLES, flush, openDatabase, raws } from './db.js'
-import { eventColumns, recordEvent } from './events.js'
+import { eventColumns, recordEvent, sosPayload } from './events.js'
 import { VISIT_KIND, ownVisit } from './followups.js'
 import { distanceM } from './format.js'
 import { normaliseLanguage, phoneLanguage } from './i18n.js'
@@ -330,7 +330,9 @@ export class FieldApp {
   }
 
   async sos() {
-    const raw = await this._record('sos', null, {})
+    // A fresh fix rides on the event; an older one goes in the payload with its age: the
+    // desk's "where" must not be empty because the officer was not on duty when it happened.
+    const raw = await this._record('sos', null, sosPayload(this.state.position.fix, Date.now()))
     // The fastest way up when the socket is open; the push follows (duplicate on the server).
     this.socket?.send({ type: 'event', event: pushRecord(raw) })
     this.store.set({ notice: 'sos_sent' })

@@ -22,6 +22,23 @@ export function eventColumns({ kind, assignmentId = null, payload = {}, clock, f
   }
 }
 
+/** An SOS's payload: the last known position when it is too old to ride on the event itself
+ * (``eventColumns`` attaches only a fix of the last two minutes, which the server takes as the
+ * unit's position now). An officer off duty, or in a hollow without signal, has an older fix;
+ * for the duty desk that is still the best "where" there is, so it goes up with its age — an
+ * age, not a time, because the phone's wall clock is not trusted and the difference of two of
+ * its readings is (docs/protocol.md, ``sos``). ``{}`` when there is no fix, or it is fresh. */
+export function sosPayload(fix, now) {
+  if (!fix || now - fix.time <= POSITION.freshForEventMs) return {}
+  const payload = {
+    last_lat: fix.lat,
+    last_lon: fix.lon,
+    last_fix_age_ms: Math.max(0, Math.round(now - fix.time)),
+  }
+  if (fix.accuracy != null) payload.last_accuracy_m = Math.round(fix.accuracy * 10) / 10
+  return payload
+}
+
 export async function recordEvent(database, columns) {
   let created = null
   await database.write(async () => {

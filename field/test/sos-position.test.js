@@ -1,0 +1,75 @@
+// @vitest-environment happy-dom
+// Where the officer who pressed SOS is. The SOS carried a position only when the phone had a
+// fix of the last two minutes (any fact's rule): an officer off duty, or under a hill for a
+// while, sent an SOS with no position at all and the duty desk read "SOS from A-PC1" and
+// nothing else. Now an older fix goes up in the SOS's payload with its age.
+import { describe, expect, it, vi } from 'vitest'
+import { DeviceClock } from '../src/clock.js'
+import { FieldApp } from '../src/controller.js'
+import { openDatabase } from '../src/db.js'
+import { sosPayload } from '../src/events.js'
+import { SyncEngine } from '../src/sync.js'
+
+const minute = 60_000
+let dbCounter = 0
+
+async function phone() {
+  vi.spyOn(console, 'log').mockImplementation(() => {})
+  const pushed = []
+  const api = {
+    async pull(lastPulledAt) {
+      return { changes: {}, timestamp: (lastPulledAt ?? 0) + 1, has_more: false }
+    },
+    async push(events) {
+      pushed.push(...events)
+      return { results: events.map((e) => ({ id: e.id, status: 'accepted', disposition: 'applied' })) }
+    },
+  }
+  const win = { navigator: { onLine: true, languages: ['ru'] }, addEventListener() {}, setInterval() {} }
+  const app = new FieldApp({ window: win })
+  app.clock = new DeviceClock({ now: () => Date.now(), elapsed: () => 5_000 })
+  app.database = openDatabase({ dbName: `sos-${++dbCounter}` })
+  app.engine = new SyncEngine({ database: app.database, api, timers: { setTimeout: () => 1, clearTimeout: () => {} } })
+  app.store.set({ phase: 'ready', lang: 'ru', unit: { id: '4', callsign: 'A-PC1' }, deviceId: 'dev_phone' })
+  return { app, pushed }
+}
+
+async function pressSos(fix) {
+  const { app, pushed } = await phone()
+  app.store.set({ position: { fix, denied: false } })
+  await app.sos()
+  await app.engine.request()
+  expect(pushed.map((e) => e.kind)).toEqual(['sos'])
+  return { ...pushed[0], payload: JSON.parse(pushed[0].payload) }
+}
+
+describe('the position an SOS carries', () => {
+  it('is the last fix with its age when the fix is too old to ride on the event', async () => {
+    // given: the last fix is ten minutes old (the officer went off duty)
+    const fix = { lat: 47.97, lon: 80.44, accuracy: 35.04, time: Date.now() - 10 * minute }
+
+    // when
+    const sent = await pressSos(fix)
+
+    // then: not the unit's position now (the event's lat/lon), but the desk's best "where"
+    expect([sent.lat, sent.lon, sent.gps_time]).toEqual([null, null, null])
+    expect(sent.payload).toMatchObject({ last_lat: 47.97, last_lon: 80.44, last_accuracy_m: 35 })
+    expect(sent.payload.last_fix_age_ms).toBeGreaterThanOrEqual(10 * minute)
+    expect(sent.payload.last_fix_age_ms).toBeLessThan(11 * minute)
+  })
+
+  it('rides on the event itself when it is fresh, as on any fact', async () => {
+    const sent = await pressSos({ lat: 47.97, lon: 80.44, accuracy: 8, time: Date.now() - 20_000 })
+
+    expect([sent.lat, sent.lon, sent.accuracy_m]).toEqual([47.97, 80.44, 8])
+    expect(sent.payload).toEqual({})
+  })
+
+  it('is nothing when the phone never had a fix (the desk reads "position unknown")', async () => {
+    const sent = await pressSos(null)
+
+    expect([sent.lat, sent.lon]).toEqual([null, null])
+    expect(sent.payload).toEqual({})
+    expect(sosPayload(null, Date.now())).toEqual({})
+  })
+})
