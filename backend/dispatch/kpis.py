@@ -81,6 +81,7 @@ from .models import (
     Event,
     EventSource,
     Incident,
+    IncidentEscalationStep,
     OutcomeCode,
 )
 
@@ -299,3 +300,12 @@ def follow_up_overdue_q(now: dt.datetime) -> Q:
 # and cleared by every unit, waiting for the desk to close them.
 CALLS_WAITING = (lifecycle.IncidentStatus.RECEIVED, lifecycle.IncidentStatus.QUEUED)
 CALLS_TO_CLOSE = (lifecycle.IncidentStatus.CLEARED,)
+
+
+def calls_waiting_overdue_q() -> Q:
+    """Calls still waiting for a unit after the escalation sweep alerted the board and the
+    chief that their dispatch deadline passed (``waiting_overdue``)."""
+    alerted = IncidentEscalationStep.objects.filter(
+        incident=OuterRef("pk"), step=IncidentEscalationStep.Step.WAITING_OVERDUE
+    )
+    return Q(Exists(alerted), status__in=CALLS_WAITING)

@@ -550,6 +550,8 @@ class Needs:
     # The duty desk's own (its home page: backend/reports/desk.py)
     calls_waiting: int
     calls_to_close: int
+    # the escalation sweep's per-call rung: no unit sent past the dispatch deadline
+    calls_waiting_overdue: int
 
 
 def needs_now(user: Any, *, now: dt.datetime, silent_hours: int | None = None) -> Needs:
@@ -560,6 +562,7 @@ def needs_now(user: Any, *, now: dt.datetime, silent_hours: int | None = None) -
     calls = Incident.objects.filter(scope.q(), status__in=waiting + to_close).aggregate(
         waiting=Count("pk", filter=Q(status__in=waiting)),
         to_close=Count("pk", filter=Q(status__in=to_close)),
+        waiting_overdue=Count("pk", filter=kpis.calls_waiting_overdue_q()),
     )
     return Needs(
         open_conflicts=Conflict.objects.filter(scope.q(), state=Conflict.State.OPEN).count(),
@@ -579,4 +582,5 @@ def needs_now(user: Any, *, now: dt.datetime, silent_hours: int | None = None) -
         quarantined=QuarantinedRecord.objects.filter(scope.q(), reviewed_at__isnull=True).count(),
         calls_waiting=calls["waiting"],
         calls_to_close=calls["to_close"],
+        calls_waiting_overdue=calls["waiting_overdue"],
     )

@@ -273,6 +273,8 @@ NEEDS = (
      "status__exact=sos"),
     ("escalations", gettext_lazy("Escalations waiting for the chief"),
      "admin:dispatch_escalationstep_changelist", "awaiting_chief=yes"),
+    ("calls_waiting_overdue", gettext_lazy("Calls with no unit past their dispatch deadline"),
+     "admin:dispatch_incident_changelist", "desk=waiting_overdue"),
     ("silent_devices", gettext_lazy("Devices not synced for %(hours)s hours"),
      "admin:devices_device_changelist", "silent=yes"),
     ("overdue_follow_ups", gettext_lazy("Overdue domestic-violence follow-ups"),

@@ -53,12 +53,16 @@ class DeskWorkFilter(admin.SimpleListFilter):
         return [
             ("waiting", _("Calls waiting for a unit")),
             ("to_close", _("Calls cleared, to be closed")),
+            ("waiting_overdue", _("Calls with no unit past their dispatch deadline")),
         ]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Incident]) -> QuerySet[Incident]:
-        statuses = {"waiting": kpis.CALLS_WAITING, "to_close": kpis.CALLS_TO_CLOSE}
-        chosen = statuses.get(self.value() or "")
-        return queryset if chosen is None else queryset.filter(status__in=chosen)
+        chosen = {
+            "waiting": Q(status__in=kpis.CALLS_WAITING),
+            "to_close": Q(status__in=kpis.CALLS_TO_CLOSE),
+            "waiting_overdue": kpis.calls_waiting_overdue_q(),
+        }.get(self.value() or "")
+        return queryset if chosen is None else queryset.filter(chosen)
 
 
 @admin.register(Incident)

@@ -10,7 +10,12 @@ import pytest
 
 from backend.common import clock
 from backend.devices.models import Device
-from backend.dispatch.models import Conflict, EscalationStep, FollowUpTask
+from backend.dispatch.models import (
+    Conflict,
+    EscalationStep,
+    FollowUpTask,
+    IncidentEscalationStep,
+)
 from backend.sync_gateway.models import QuarantinedRecord
 from tests import factories
 
@@ -118,10 +123,20 @@ def needs(personas) -> dict[str, set[Any]]:
             received_at=ago(hours=2),
             closed_at=ago(hours=1),
         )
+        # The queued call waited past its dispatch deadline (the sweep alerted the chief);
+        # so did the cleared one, which has since had its unit and waits for nobody.
+        for late_call in (queued, cleared):
+            IncidentEscalationStep.objects.create(
+                incident=late_call,
+                step="waiting_overdue",
+                due_at=ago(minutes=30),
+                fired_at=ago(minutes=30),
+            )
         if side == "a":
             expected = {
                 "calls_waiting": {incident.pk, queued.pk},
                 "calls_to_close": {cleared.pk},
+                "calls_waiting_overdue": {queued.pk},
                 "open_conflicts": {conflict.pk},
                 "overdue_assignments": {overdue.pk},
                 "sos_units": {p.inspector_unit.pk},
