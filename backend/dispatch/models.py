@@ -832,7 +832,21 @@ class EscalationPolicy(models.Model):
         return self.district_id
 
 
-class EscalationStep(models.Model):
+class FiredRung(models.Model):
+    """What every fired rung of the escalation ladder records, whether it fired for an
+    assignment (:class:`EscalationStep`) or for a call (:class:`IncidentEscalationStep`):
+    when it was due, when the sweep fired it, and what it did (alerted, texted, who was
+    recommended)."""
+
+    due_at = models.DateTimeField(_("due at"))
+    fired_at = models.DateTimeField(_("fired at"))
+    details = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class EscalationStep(FiredRung):
     """One rung of the ladder fired for one assignment. The unique key makes it fire once."""
 
     class Step(models.TextChoices):
@@ -848,9 +862,6 @@ class EscalationStep(models.Model):
         related_name="escalations",
     )
     step = models.CharField(_("step"), max_length=24, choices=Step.choices)
-    due_at = models.DateTimeField(_("due at"))
-    fired_at = models.DateTimeField(_("fired at"))
-    details = models.JSONField(_("details"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("escalation step")
@@ -866,7 +877,7 @@ class EscalationStep(models.Model):
         return f"{self.get_step_display()} · {a.incident.number} → {a.unit.callsign}"
 
 
-class IncidentEscalationStep(models.Model):
+class IncidentEscalationStep(FiredRung):
     """One rung of the ladder fired for a call rather than an assignment: a call nobody was
     sent to has no assignment, so :class:`EscalationStep` never starts for it. The unique key
     makes each rung fire once per call, as it does per assignment."""
@@ -883,9 +894,6 @@ class IncidentEscalationStep(models.Model):
         related_name="escalations",
     )
     step = models.CharField(_("step"), max_length=24, choices=Step.choices)
-    due_at = models.DateTimeField(_("due at"))
-    fired_at = models.DateTimeField(_("fired at"))
-    details = models.JSONField(_("details"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("call escalation step")
