@@ -65,18 +65,30 @@ def test_the_service_area_is_a_setting(personas, intake_client, settings):
     assert Incident.objects.count() == 0
 
 
-def test_a_kato_far_from_the_coordinates_is_refused_not_silently_chosen(personas, intake_client):
-    # given: the walk-through's report — Аягоз's KATO with coordinates in Semey, 272 km away
-    # (Semey is a known settlement, so the point itself is inside the service area)
+@pytest.mark.parametrize(
+    ("lat", "lon", "km"),
+    [
+        # the walk-through's report: Аягоз's KATO with coordinates in Semey, 272 km away
+        # (Semey is a known settlement, so the point itself is inside the service area)
+        (50.4111, 80.2275, 270),
+        # a point 5 km from Архат (district B), 106 km from Аягоз
+        (48.745, 79.60, 110),
+    ],
+    ids=["in-semey", "near-arkhat"],
+)
+def test_a_kato_far_from_the_coordinates_is_refused_not_silently_chosen(
+    personas, intake_client, lat, lon, km
+):
+    # given
     factories.settlement(
         okrug=personas.b.okrug, kato="101010000", name="Семей", lat=50.42675, lon=80.26669
     )
     before = snapshot()
 
-    # when
+    # when: Аягоз's KATO with the caller's position far from it
     response = intake_client.post(
         INTAKE,
-        body(personas, settlement_kato=personas.a.town.kato, lat=50.4111, lon=80.2275),
+        body(personas, settlement_kato=personas.a.town.kato, lat=lat, lon=lon),
         format="json",
     )
 
@@ -84,26 +96,7 @@ def test_a_kato_far_from_the_coordinates_is_refused_not_silently_chosen(personas
     assert response.status_code == 400
     answer = response.json()
     assert answer["error"] == "location_mismatch"
-    assert (round(answer["distance_km"], -1), answer["limit_km"]) == (270, 75)
-    assert snapshot() == before
-
-
-def test_a_kato_far_from_coordinates_inside_the_area_is_a_mismatch(personas, intake_client):
-    # given: Аягоз's KATO with a point 5 km from Архат (district B), 106 km from Аягоз
-    before = snapshot()
-
-    # when
-    response = intake_client.post(
-        INTAKE,
-        body(personas, settlement_kato=personas.a.town.kato, lat=48.745, lon=79.60),
-        format="json",
-    )
-
-    # then
-    assert response.status_code == 400
-    answer = response.json()
-    assert answer["error"] == "location_mismatch"
-    assert (round(answer["distance_km"], -1), answer["limit_km"]) == (110, 75)
+    assert (round(answer["distance_km"], -1), answer["limit_km"]) == (km, 75)
     assert snapshot() == before
 
 
