@@ -305,6 +305,11 @@ def test_the_read_is_in_the_schema_with_examples(client_for, personas):
     examples = read_op["responses"]["200"]["content"]["application/json"]["examples"]
     assert examples["Closed"]["value"]["status"] == "closed"
     assert examples["DomesticViolence"]["value"]["discreet"] is True
+    # every example carries exactly the keys a real read answers with (they cannot drift)
+    assert {name: set(e["value"]) for name, e in examples.items()} == {
+        "Closed": KEYS,
+        "DomesticViolence": KEYS,
+    }
     create = schema["paths"]["/api/v1/intake/{channel}/"]["post"]
     assert list(create["requestBody"]["content"]) == ["application/json"]
     assert create["requestBody"]["content"]["application/json"]["examples"]["Report"]["value"]
