@@ -78,6 +78,10 @@ class AuditAction(StrEnum):
     AUTH_LOGIN_SUCCEEDED = "auth.login_succeeded"
     AUTH_LOGIN_FAILED = "auth.login_failed"
     AUTH_LOCKED_OUT = "auth.locked_out"
+    # The duty desk's shift handover (backend/reports): the outgoing officer's note, and the
+    # incoming officer's receipt of it
+    HANDOVER_WRITTEN = "handover.written"
+    HANDOVER_RECEIVED = "handover.received"
     # Operations
     SEED_LOADED = "seed.loaded"
 
@@ -143,6 +147,8 @@ ACTION_LABELS: dict[str, Promise] = {
     AuditAction.AUTH_LOGIN_SUCCEEDED: _("Signed in"),
     AuditAction.AUTH_LOGIN_FAILED: _("Sign-in failed"),
     AuditAction.AUTH_LOCKED_OUT: _("Locked out"),
+    AuditAction.HANDOVER_WRITTEN: _("Shift handed over"),
+    AuditAction.HANDOVER_RECEIVED: _("Shift handover received"),
     AuditAction.SEED_LOADED: _("Seed data loaded"),
 }
 _ADMIN_VERBS: dict[str, Promise] = {

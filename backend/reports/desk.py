@@ -3,11 +3,12 @@
 It was Django's app list alone: nine dispatch lists in alphabetical order, no way to the
 live board, "Take a call" as the incident list's "Add", and a "Recent actions" box that
 always said "None available" (Kuzet's commands write its audit log, not Django's
-``LogEntry``). Now it opens with what a shift works from: **Take a call** and **the live
-board**; the counts of what waits for the desk in the officer's districts — only what the
-desk acts on — each opening the list behind it (counted as the chief's home counts them:
-``selectors.needs_now``); and the officer's own last actions from the audit log, each
-opening the record it was about. The app list stays below.
+``LogEntry``). Now it opens with what a shift works from: **Take a call**, **the live
+board** and **the shift handover** (handover.py); the counts of what waits for the desk in
+the officer's districts — only what the desk acts on — each opening the list behind it
+(counted as the chief's home counts them: ``selectors.needs_now``); and the officer's own
+last actions from the audit log, each opening the record it was about. The app list stays
+below.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from backend.ledger.models import AuditEntry
 from backend.people.models import Role
 
 from . import selectors, views
+from .models import Handover
 
 TEMPLATE = "admin/reports/desk.html"
 
@@ -58,6 +60,7 @@ RECORD_PAGES = {
     "assignment": "admin:dispatch_assignment_change",
     "unit": "admin:people_unit_change",
     "officer": "admin:people_officer_change",
+    "handover": "admin:reports_handover_detail",
 }
 
 
@@ -75,6 +78,11 @@ def recent_actions(user: Any) -> list[dict[str, str]]:
         .order_by("-id")[:RECENT]
     )
     names = object_names(entries)
+    # A shift handover by what it is and when it was written (object_names knows the
+    # dispatch records only).
+    handovers = [int(e.object_id) for e in entries if e.object_type == "handover"]
+    for handover in Handover.objects.filter(pk__in=handovers):
+        names["handover", str(handover.pk)] = str(handover)
     return [
         {
             "when": when_text(entry.at),

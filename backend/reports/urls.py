@@ -8,7 +8,7 @@ from typing import Any
 
 from django.urls import URLPattern, path
 
-from . import views
+from . import handover, views
 
 
 def patterns(site: Any) -> list[URLPattern]:
@@ -22,4 +22,12 @@ def patterns(site: Any) -> list[URLPattern]:
         path("reports/upward/", page(views.upward_page), name="reports_upward"),
         path("reports/incidents/", page(views.incidents_page), name="reports_incidents"),
         path("reports/charts/<slug:name>.svg", page(views.chart), name="reports_chart"),
+        # The duty desk's shift handover (handover.py)
+        path("reports/handover/", page(handover.handover_page), name="reports_handover"),
+        path(
+            "reports/handover/<int:pk>/",
+            page(handover.handover_detail),
+            name="reports_handover_detail",
+        ),
+        path("reports/handovers/", page(handover.handovers_list), name="reports_handovers"),
     ]

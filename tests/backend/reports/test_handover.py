@@ -1,0 +1,470 @@
+"""The duty desk's shift handover (``/admin/reports/handover/``): what the incoming officer
+inherits in the officer's districts — calls still open with their units and escalations,
+units not available and why, the desk's counts, the shift's figures — and the note the
+outgoing officer writes and the incoming one receives, audited; scoped to the desk."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.urls import reverse
+
+from backend.common import clock
+from backend.dispatch.models import EscalationStep, Incident, IncidentEscalationStep
+from backend.ledger.models import AuditEntry
+from backend.people.models import Role
+from backend.reports.handover import default_shift_start, span_text
+from backend.reports.models import Handover
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+ALMATY = ZoneInfo("Asia/Almaty")
+PAGE = "admin:reports_handover"
+
+
+@pytest.fixture
+def desk_a(personas):
+    """The outgoing duty officer of district A's desk."""
+    return factories.officer(
+        username="duty_ayagoz", role=Role.DUTY_OFFICER, district=personas.a.district, language="en"
+    )
+
+
+@pytest.fixture
+def next_a(personas):
+    """The incoming duty officer of district A's desk."""
+    return factories.officer(
+        username="duty_ayagoz2", role=Role.DUTY_OFFICER, district=personas.a.district, language="en"
+    )
+
+
+@pytest.fixture
+def desk_b(personas):
+    return factories.officer(
+        username="duty_abai", role=Role.DUTY_OFFICER, district=personas.b.district, language="en"
+    )
+
+
+def _text(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def _handovers() -> list[tuple]:
+    return list(Handover.objects.order_by("pk").values_list())
+
+
+def test_the_shift_handed_over_is_the_twelve_hours_ending_nearest_to_now():
+    def at(day: int, hour: int, minute: int = 0) -> dt.datetime:
+        return dt.datetime(2026, 12, day, hour, minute, tzinfo=ALMATY)
+
+    assert default_shift_start(at(5, 19, 40)) == at(5, 8)  # just before the day shift ends
+    assert default_shift_start(at(5, 20, 25)) == at(5, 8)  # the relief came late
+    assert default_shift_start(at(5, 7, 50)) == at(4, 20)  # the night shift
+    assert default_shift_start(at(5, 0, 30) + dt.timedelta(hours=8)) == at(4, 20)
+
+
+def test_a_duration_reads_in_hours_and_minutes():
+    assert span_text(59) == "0 min"
+    assert span_text(12 * 60 + 5) == "12 min"
+    assert span_text(72 * 60) == "1 h 12 min"
+    assert span_text((51 * 60 + 7) * 60) == "2 d 3 h"
+
+
+def test_the_handover_lists_the_open_calls_oldest_first_with_their_units_and_escalations(
+    client, personas, desk_a
+):
+    # given: in district A a call with two units (one acknowledged, one en route) and an
+    # escalation fired, an older call nobody was sent to with its waiting rung fired, a DV
+    # call, a closed call; a call of district B
+    a, now = personas.a, clock.now()
+    ago = lambda **kw: now - dt.timedelta(**kw)  # noqa: E731
+    worked = factories.incident(
+        district=a.district, settlement=a.village, received_at=ago(minutes=72), status="active"
+    )
+    factories.assignment(
+        incident=worked,
+        unit=a.patrol,
+        status="acknowledged",
+        dispatched_at=ago(minutes=70),
+        acknowledged_at=ago(minutes=69),
+    )
+    late = factories.assignment(
+        incident=worked,
+        unit=a.inspector_unit,
+        status="en_route",
+        dispatched_at=ago(minutes=60),
+        en_route_at=ago(minutes=50),
+    )
+    EscalationStep.objects.create(
+        assignment=late, step="arrival_overdue", due_at=ago(minutes=10), fired_at=ago(minutes=10)
+    )
+    waiting = factories.incident(
+        district=a.district, settlement=a.town, received_at=ago(hours=3), status="queued"
+    )
+    IncidentEscalationStep.objects.create(
+        incident=waiting, step="waiting_overdue", due_at=ago(hours=2), fired_at=ago(hours=2)
+    )
+    dv = factories.incident(
+        district=a.district,
+        settlement=a.village,
+        category="domestic_violence",
+        priority="P1",
+        received_at=ago(minutes=5),
+        summary="муж бьёт жену",
+    )
+    factories.incident(
+        district=a.district,
+        settlement=a.village,
+        status="closed",
+        received_at=ago(hours=2),
+        closed_at=ago(hours=1),
+    )
+    other = factories.incident(district=personas.b.district, settlement=personas.b.village)
+    client.force_login(desk_a)
+    reads_before = AuditEntry.objects.filter(action="incident.read").count()
+
+    # when
+    response = client.get(reverse(PAGE))
+
+    # then
+    assert response.status_code == 200
+    calls = response.context["calls"]
+    assert [c.number for c in calls] == [waiting.number, worked.number, dv.number]
+    first, second, third = calls
+    assert (first.place, first.priority, first.category) == ("Аягоз", "P2", "Theft")
+    assert first.waiting == "3 h 0 min"
+    assert first.units == []
+    assert [e["step"] for e in first.escalations] == [
+        "Still waiting for a unit: alert board and chief"
+    ]
+    assert second.units == [
+        {"callsign": "A-PC1", "step": "Acknowledged"},
+        {"callsign": "A-UI1", "step": "En route"},
+    ]
+    assert [e["step"] for e in second.escalations] == ["Arrival target passed (A-UI1)"]
+    assert second.waiting == "1 h 12 min"
+    # a domestic-violence call: as DV, without its place or what the caller said
+    assert (third.category, third.place, third.dv) == (
+        "Domestic violence",
+        "restricted (domestic violence)",
+        True,
+    )
+    html = response.content.decode()
+    assert "муж бьёт жену" not in html
+    assert other.number not in html
+    assert f'href="{reverse("admin:dispatch_incident_change", args=[dv.pk])}"' in html
+    # listing is not a read of the DV record (the incident list's rule); its page audits it
+    assert AuditEntry.objects.filter(action="incident.read").count() == reads_before
+
+
+def test_the_handover_says_which_units_are_not_available_why_and_since_when(
+    client, personas, desk_a
+):
+    # given: in district A a patrol in SOS since 10 minutes, an inspector silent for an hour,
+    # a third unit out of service, a fourth available; district B's units are not listed
+    a, now = personas.a, clock.now()
+    a.patrol.status, a.patrol.status_at = "sos", now - dt.timedelta(minutes=10)
+    a.patrol.save(update_fields=["status", "status_at"])
+    a.inspector_unit.last_contact_at = now - dt.timedelta(hours=1)
+    a.inspector_unit.save(update_fields=["last_contact_at"])
+    factories.unit(
+        callsign="A-PC2",
+        district=a.district,
+        status="out_of_service",
+        status_at=now - dt.timedelta(hours=5),
+    )
+    factories.unit(callsign="A-PC3", district=a.district)
+    client.force_login(desk_a)
+
+    # when
+    units = client.get(reverse(PAGE)).context["units"]
+
+    # then
+    assert [(u["callsign"], u["why"], u["for"]) for u in units.unavailable] == [
+        ("A-PC1", "SOS", "10 min"),
+        ("A-UI1", "unreachable", "1 h 0 min"),
+        ("A-PC2", "Out of service", "5 h 0 min"),
+    ]
+    assert units.unavailable[1]["detail"].startswith("no contact since ")
+    assert units.available == ["A-PC3"]
+
+
+def test_the_handover_counts_what_waits_for_the_desk_as_the_desk_home_does(client, desk_a, needs):
+    # given: one of each in district A and in district B (needs)
+    client.force_login(desk_a)
+
+    # when
+    handover = client.get(reverse(PAGE)).context["needs"]
+    home = client.get(reverse("admin:index")).context["desk_needs"]
+
+    # then: the same cards, each opening the same list
+    assert handover == home
+    assert {row["key"]: row["count"] for row in handover} == {
+        "calls_waiting": 2,
+        "overdue_assignments": 1,
+        "sos_units": 1,
+        "calls_to_close": 1,
+        "silent_devices": 1,
+    }
+
+
+def test_the_handover_says_what_happened_during_the_shift(client, personas, desk_a):
+    # given: a shift from 08:00 on 05.12; calls of the shift and one of the night before
+    a = personas.a
+    start = dt.datetime(2026, 12, 5, 8, 0, tzinfo=ALMATY)
+    with clock.frozen(dt.datetime(2026, 12, 5, 19, 45, tzinfo=ALMATY)):
+        at = lambda h, m=0: dt.datetime(2026, 12, 5, h, m, tzinfo=ALMATY)  # noqa: E731
+        night = factories.incident(
+            district=a.district, settlement=a.town, received_at=at(7, 30), status="closed",
+            closed_at=at(9),
+        )  # fmt: skip
+        factories.assignment(
+            incident=night, unit=a.patrol, dispatched_at=at(7, 31), on_scene_at=at(7, 50),
+            status="cleared", cleared_at=at(8, 30), closed_at=at(8, 30),
+        )  # fmt: skip
+        for minutes, on_scene in ((10, 12), (11, 30), (12, None)):
+            call = factories.incident(
+                district=a.district, settlement=a.town, received_at=at(minutes), status="active"
+            )
+            step = factories.assignment(
+                incident=call, unit=a.inspector_unit, dispatched_at=at(minutes, 1),
+                on_scene_at=at(minutes, on_scene) if on_scene else None,
+                status="on_scene" if on_scene else "dispatched",
+            )  # fmt: skip
+        EscalationStep.objects.create(
+            assignment=step, step="ack_overdue", due_at=at(12, 3), fired_at=at(12, 3)
+        )
+        factories.incident(district=personas.b.district, received_at=at(9))
+        client.force_login(desk_a)
+
+        # when
+        response = client.get(reverse(PAGE), {"start": "2026-12-05T08:00"})
+
+    # then: three calls received (not the night's nor B's), three sent a unit, the night's
+    # call closed during the shift, one rung fired; response median of 12 and 30 min
+    figures = response.context["figures"]
+    assert (figures.received, figures.dispatched, figures.closed, figures.escalations) == (
+        3,
+        3,
+        1,
+        1,
+    )
+    assert (figures.response_n, figures.response_p50) == (2, "21 min")
+    assert response.context["start_value"] == start.strftime("%Y-%m-%dT%H:%M")
+    assert "05.12.2026 08:00 – now (05.12.2026 19:45)" in _text(response.content.decode())
+
+
+def test_a_shift_start_in_the_future_or_too_far_back_is_refused(client, desk_a):
+    client.force_login(desk_a)
+    later = (clock.now() + dt.timedelta(hours=1)).astimezone(ALMATY)
+
+    future = client.get(reverse(PAGE), {"start": later.strftime("%Y-%m-%dT%H:%M")})
+    old = client.get(reverse(PAGE), {"start": "2020-01-01T08:00"})
+
+    assert future.status_code == old.status_code == 400
+    assert "The shift must start before now." in future.content.decode()
+    assert "at most 48 hours ago" in old.content.decode()
+
+
+def test_the_outgoing_officer_writes_the_note_and_the_incoming_officer_receives_it(
+    client, personas, desk_a, next_a
+):
+    # given: the outgoing officer at the end of his shift
+    client.force_login(desk_a)
+    start = (clock.now() - dt.timedelta(hours=11)).astimezone(ALMATY)
+    start_text = start.strftime("%Y-%m-%dT%H:%M")
+
+    # when: he writes his note, then corrects it before anyone received it
+    first = client.post(reverse(PAGE), {"start": start_text, "note": "A-PC1 молчит с 18:00"})
+    client.post(reverse(PAGE), {"start": start_text, "note": "A-PC1 молчит с 18:00; звонить"})
+
+    # then: one handover of district A's desk, waiting, audited twice as written
+    assert first.status_code == 302
+    handover = Handover.objects.get()
+    assert (handover.district, handover.written_by, handover.note) == (
+        personas.a.district,
+        desk_a,
+        "A-PC1 молчит с 18:00; звонить",
+    )
+    assert handover.acknowledged_at is None
+    written = AuditEntry.objects.filter(action="handover.written").order_by("id")
+    assert [(e.actor_id, e.object_type, e.district_id) for e in written] == [
+        (desk_a.pk, "handover", personas.a.district.pk)
+    ] * 2
+    # he cannot receive his own
+    refused = client.post(reverse("admin:reports_handover_detail", args=[handover.pk]))
+    assert refused.status_code == 403
+    assert Handover.objects.get().acknowledged_at is None
+
+    # when: the incoming officer opens the handover page
+    client.force_login(next_a)
+    page = client.get(reverse(PAGE))
+
+    # then: the note waits for him, with the button to receive it
+    assert [r["note"] for r in page.context["to_receive"]] == ["A-PC1 молчит с 18:00; звонить"]
+    assert page.context["to_receive"][0]["may_receive"] is True
+    assert 'id="handover-receive"' in page.content.decode()
+
+    # when: he receives it
+    done = client.post(reverse("admin:reports_handover_detail", args=[handover.pk]))
+
+    # then: received by him, audited; the next page shows it as the last handover
+    assert done.status_code == 302
+    handover.refresh_from_db()
+    assert handover.acknowledged_by == next_a
+    assert handover.acknowledged_at is not None
+    received = AuditEntry.objects.get(action="handover.received")
+    assert (received.actor_id, received.object_id) == (next_a.pk, str(handover.pk))
+    again = client.get(reverse(PAGE))
+    assert again.context["to_receive"] == []
+    last = again.context["last_received"]
+    assert (last["written_by"], last["received_by"]) == (desk_a.username, next_a.username)
+    assert "received by duty_ayagoz2 at" in _text(again.content.decode())
+    # a second receipt finds it taken, and changes nothing
+    before = _handovers()
+    twice = client.post(reverse("admin:reports_handover_detail", args=[handover.pk]))
+    assert twice.status_code == 409
+    assert _handovers() == before
+    assert AuditEntry.objects.filter(action="handover.received").count() == 1
+    # the list of past handovers has it
+    listing = client.get(reverse("admin:reports_handovers"))
+    assert [r["handover"] for r in listing.context["rows"]] == [handover]
+    # and the desk home's last actions name it in words, opening it
+    recent = client.get(reverse("admin:index")).context["recent"]
+    assert recent[0]["action"] == "Shift handover received"
+    assert recent[0]["name"].startswith("Shift handover · ")
+    assert recent[0]["href"] == reverse("admin:reports_handover_detail", args=[handover.pk])
+
+
+def test_an_empty_note_is_refused_and_nothing_is_written(client, desk_a):
+    client.force_login(desk_a)
+    audit = AuditEntry.objects.count()
+
+    response = client.post(reverse(PAGE), {"note": "   "})
+
+    assert response.status_code == 400
+    assert "Write what the next shift needs to know." in response.content.decode()
+    assert Handover.objects.count() == 0
+    assert AuditEntry.objects.count() == audit
+
+
+def test_another_districts_duty_officer_neither_sees_nor_receives_a_handover(
+    client, personas, desk_a, desk_b
+):
+    # given: district A's handover
+    client.force_login(desk_a)
+    client.post(reverse(PAGE), {"note": "всё спокойно"})
+    handover = Handover.objects.get()
+    before, audit = _handovers(), AuditEntry.objects.count()
+
+    # when: district B's duty officer tries it
+    client.force_login(desk_b)
+    page = client.get(reverse(PAGE))
+    detail = client.get(reverse("admin:reports_handover_detail", args=[handover.pk]))
+    receive = client.post(reverse("admin:reports_handover_detail", args=[handover.pk]))
+    listing = client.get(reverse("admin:reports_handovers"))
+
+    # then: not his desk's: not on his page, not found, nothing changed
+    assert page.context["to_receive"] == []
+    assert page.context["last_received"] is None
+    assert "всё спокойно" not in page.content.decode()
+    assert detail.status_code == receive.status_code == 404
+    assert listing.context["rows"] == []
+    assert _handovers() == before
+    assert AuditEntry.objects.count() == audit
+
+
+def test_the_district_chief_reads_the_handover_but_neither_writes_nor_receives_it(
+    client, personas, desk_a
+):
+    # given: district A's handover waiting to be received
+    client.force_login(desk_a)
+    client.post(reverse(PAGE), {"note": "всё спокойно"})
+    handover = Handover.objects.get()
+    before, audit = _handovers(), AuditEntry.objects.count()
+
+    # when: district A's chief
+    client.force_login(personas.a.chief)
+    page = client.get(reverse(PAGE))
+    detail = client.get(reverse("admin:reports_handover_detail", args=[handover.pk]))
+    printed = client.get(reverse(PAGE), {"layout": "print"})
+    write = client.post(reverse(PAGE), {"note": "от начальника"})
+    receive = client.post(reverse("admin:reports_handover_detail", args=[handover.pk]))
+
+    # then: he reads it, without a button to receive or a form to write
+    assert page.status_code == detail.status_code == printed.status_code == 200
+    assert [r["note"] for r in page.context["to_receive"]] == ["всё спокойно"]
+    assert page.context["to_receive"][0]["may_receive"] is False
+    html = page.content.decode()
+    assert 'id="handover-receive"' not in html
+    assert 'id="handover-write"' not in html
+    assert write.status_code == receive.status_code == 403
+    assert _handovers() == before
+    assert AuditEntry.objects.count() == audit
+    # another district's chief does not
+    client.force_login(personas.b.chief)
+    assert (
+        client.get(reverse("admin:reports_handover_detail", args=[handover.pk])).status_code == 404
+    )
+
+
+def test_a_patrol_officer_has_no_handover_page(client, personas):
+    officer = personas.a.patrol_officers[0]
+    officer.is_staff = True
+    officer.save(update_fields=["is_staff"])
+    client.force_login(officer)
+
+    assert client.get(reverse(PAGE)).status_code == 403
+
+
+def test_the_desk_home_opens_the_handover_and_the_print_view_is_paper(client, personas, desk_a):
+    # given: a call open, a note written
+    factories.incident(district=personas.a.district, settlement=personas.a.village)
+    client.force_login(desk_a)
+    client.post(reverse(PAGE), {"note": "проверить Актогай"})
+
+    # when
+    home = client.get(reverse("admin:index")).content.decode()
+    printed = client.get(reverse(PAGE), {"layout": "print"})
+
+    # then
+    assert f'id="desk-handover" href="{reverse(PAGE)}"' in home
+    html = printed.content.decode()
+    assert 'href="/static/reports/print.css"' in html
+    assert 'id="nav-sidebar"' not in html
+    assert "проверить Актогай" in html
+    assert Incident.objects.get().number in html
+    assert re.search(r"Prepared in Kuzet on \d\d\.\d\d\.\d{4} \d\d:\d\d", html)
+
+
+def test_an_oblast_duty_officer_hands_over_the_oblast_desk(client, personas):
+    # given: the Semey ЦОУ's duty officers serve the whole oblast
+    outgoing = personas.duty
+    incoming = factories.officer(
+        username="duty_semey2", role=Role.DUTY_OFFICER, oblast=personas.a.district.oblast
+    )
+    client.force_login(outgoing)
+
+    # when
+    client.post(reverse(PAGE), {"note": "по области спокойно"})
+    client.force_login(incoming)
+    received = client.post(
+        reverse("admin:reports_handover_detail", args=[Handover.objects.get().pk])
+    )
+
+    # then: the oblast's desk, not a district's; a district chief does not see it
+    handover = Handover.objects.get()
+    assert received.status_code == 302
+    assert (handover.oblast, handover.district, handover.acknowledged_by) == (
+        personas.a.district.oblast,
+        None,
+        incoming,
+    )
+    client.force_login(personas.a.chief)
+    assert (
+        client.get(reverse("admin:reports_handover_detail", args=[handover.pk])).status_code == 404
+    )
