@@ -13,7 +13,8 @@ Rungs, per assignment, with deadlines fixed at dispatch from the escalation poli
 And one rung per call, for a call nobody was sent to (no assignment, so none of the above):
 
 * ``waiting_overdue`` — still waiting for a unit (``lifecycle.INCIDENT_WAITING``) when its
-  dispatch window (``policies.dispatch_within_s``) has passed since it was received.
+  dispatch window (``policies.dispatch_within_s``) has passed since it was received — or,
+  once alerted, since it came back to the queue (unit stood down, call reopened): once a wait.
 """
 
 from __future__ import annotations

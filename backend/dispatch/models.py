@@ -880,7 +880,8 @@ class EscalationStep(FiredRung):
 class IncidentEscalationStep(FiredRung):
     """One rung of the ladder fired for a call rather than an assignment: a call nobody was
     sent to has no assignment, so :class:`EscalationStep` never starts for it. The unique key
-    makes each rung fire once per call, as it does per assignment."""
+    makes each rung fire once per wait of a call (``due_at`` is the wait's deadline): a call
+    back in the queue after its unit was stood down waits anew and is alerted anew."""
 
     class Step(models.TextChoices):
         WAITING_OVERDUE = "waiting_overdue", _("Still waiting for a unit: alert board and chief")
@@ -900,7 +901,7 @@ class IncidentEscalationStep(FiredRung):
         verbose_name_plural = _("call escalation steps")
         constraints = [
             models.UniqueConstraint(
-                fields=["incident", "step"], name="incident_escalation_step_once"
+                fields=["incident", "step", "due_at"], name="incident_escalation_step_once_a_wait"
             )
         ]
 

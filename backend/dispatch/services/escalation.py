@@ -17,11 +17,13 @@ Rungs, per assignment, with deadlines fixed at dispatch from the escalation poli
 And per call: ``waiting_overdue`` — a call nobody was sent to (still ``received`` or
 ``queued``: no assignment, so none of the rungs above) that has waited past its dispatch
 window (``policies.dispatch_within_s``: the acknowledgement window of its priority and zone,
-P0–P2) alerts the board and the chief, once (``IncidentEscalationStep``, the same unique-key
-rule). Without it a P1 robbery in a village waited seven minutes with no unit free in the
-district and nothing fired — no alert, no sound, no audit entry, only the board's row turned
-red. Its claim is one query over a partial index of the waiting calls (``_sweep_waiting``),
-run before the assignments' batches.
+P0–P2) alerts the board and the chief, once a wait (``IncidentEscalationStep``, the same
+unique-key rule with the wait's deadline in the key): an alerted call put back in the queue
+(its unit stood down, or reopened) is alerted again a window after it came back. Without
+it a P1 robbery in a village waited seven minutes with no unit free in the district and
+nothing fired — no alert, no sound, no audit entry, only the board's row turned red. Its
+claim is one query over a partial index of the waiting calls (``_sweep_waiting``), run
+before the assignments' batches.
 
 Why a sweep and not one timer per assignment: ETA tasks live in worker memory and in
 Redis' unacked hash, are lost when Redis restarts without persistence and redelivered in a
@@ -52,7 +54,7 @@ from typing import Any, cast
 
 import orjson
 from django.db import connection
-from django.db.models import Exists, F, Field, OuterRef
+from django.db.models import Exists, F, Field, OuterRef, Q, Subquery
 
 from backend.common import clock
 from backend.common.errors import DomainError
@@ -109,9 +111,12 @@ def _insert_once(
     model: type[EscalationStep | IncidentEscalationStep],
     key: str,
     rows: Sequence[tuple[int, str, dt.datetime, dt.datetime, dict[str, Any]]],
+    *,
+    unique: str = "step",
 ) -> set[tuple[int, str]]:
-    """Insert ``(key, step, due_at, fired_at, details)`` rows of a step table, where ``key``
-    and ``step`` are its unique key; return the pairs this call inserted (any database)."""
+    """Insert ``(key, step, due_at, fired_at, details)`` rows of a step table, whose unique
+    key is ``key`` and the columns ``unique`` names; return the ``(key, step)`` pairs this
+    call inserted (any database)."""
     meta = model._meta
     prep = {
         name: cast("Field[Any, Any]", meta.get_field(name))
@@ -135,7 +140,7 @@ def _insert_once(
             values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(chunk))
             cursor.execute(
                 f"INSERT INTO {table} ({column}, step, due_at, fired_at, details) "  # noqa: S608
-                f"VALUES {values} ON CONFLICT ({column}, step) DO NOTHING "
+                f"VALUES {values} ON CONFLICT ({column}, {unique}) DO NOTHING "
                 f"RETURNING {column}, step",
                 params,
             )
@@ -223,6 +228,9 @@ class _WaitingCall:
     category: str
     received_at: dt.datetime
     zone: str | None
+    # When the call last came back to the queue (its unit stood down, or the call reopened)
+    # after the alert of its previous wait; None for the wait since it was received.
+    waits_again_since: dt.datetime | None
 
 
 def _sweep_waiting(*, now: dt.datetime, batch_size: int, report: SweepReport) -> None:
@@ -247,14 +255,19 @@ def _sweep_waiting(*, now: dt.datetime, batch_size: int, report: SweepReport) ->
         due: list[tuple[_WaitingCall, dt.datetime, dict[str, Any]]] = []
         for c in calls:
             within_s = policies.dispatch_within_s(deadlines[(c.district_id, c.priority, c.zone)])
-            due_at = waiting_due(received_at=c.received_at, within_s=within_s)
+            since = c.waits_again_since or c.received_at
+            due_at = waiting_due(received_at=since, within_s=within_s)
             if due_at <= now:
                 late_ms = clock.to_ms(now) - clock.to_ms(due_at)
-                due.append((c, due_at, {"late_ms": late_ms, "ack_within_s": within_s}))
+                details = {"late_ms": late_ms, "ack_within_s": within_s}
+                if c.waits_again_since is not None:
+                    details["back_in_queue_at"] = clock.to_ms(c.waits_again_since)
+                due.append((c, due_at, details))
         inserted = _insert_once(
             IncidentEscalationStep,
             "incident_id",
             [(c.pk, WAITING_OVERDUE, due_at, now, details) for c, due_at, details in due],
+            unique="step, due_at",
         )
         for c, due_at, details in due:
             if (c.pk, WAITING_OVERDUE) in inserted:
@@ -272,8 +285,15 @@ def _claim_waiting(now: dt.datetime, batch_size: int) -> list[_WaitingCall]:
     matches — no alert about a call that has its unit. (The "not yet alerted" subquery is
     not re-read: a rung a concurrent sweep committed meanwhile conflicts at the insert.)
     """
-    alerted = IncidentEscalationStep.objects.filter(
-        incident_id=OuterRef("pk"), step=WAITING_OVERDUE
+    last_alert = (
+        IncidentEscalationStep.objects.filter(incident_id=OuterRef("pk"), step=WAITING_OVERDUE)
+        .order_by("-fired_at")
+        .values("fired_at")[:1]
+    )
+    stood_down = (
+        Assignment.objects.filter(incident_id=OuterRef("pk"), cancelled_at__isnull=False)
+        .order_by("-cancelled_at")
+        .values("cancelled_at")[:1]
     )
     qs = (
         Incident.objects.filter(
@@ -281,13 +301,34 @@ def _claim_waiting(now: dt.datetime, batch_size: int) -> list[_WaitingCall]:
             received_at__gt=now - policies.WAITING_ALERT_HORIZON,
             priority__in=policies.WAITING_ALERT_PRIORITIES,
         )
-        .exclude(Exists(alerted))
+        .annotate(last_alert_at=Subquery(last_alert), stood_down_at=Subquery(stood_down))
+        # Never alerted, or back in the queue since its last alert: a new wait.
+        .filter(
+            Q(last_alert_at__isnull=True)
+            | Q(stood_down_at__gt=F("last_alert_at"))
+            | Q(reopened_at__gt=F("last_alert_at"))
+        )
         .order_by("received_at", "pk")
-        .values(*_WAITING_FIELDS, zone=F("settlement__zone"))
+        .values(
+            *_WAITING_FIELDS,
+            "last_alert_at",
+            "stood_down_at",
+            "reopened_at",
+            zone=F("settlement__zone"),
+        )
     )
     if connection.features.has_select_for_update_skip_locked:
         qs = qs.select_for_update(skip_locked=True, of=("self",))
-    return [_WaitingCall(**row) for row in qs[:batch_size]]
+    return [_waiting_call(row) for row in qs[:batch_size]]
+
+
+def _waiting_call(row: dict[str, Any]) -> _WaitingCall:
+    last_alert_at = row.pop("last_alert_at")
+    back = [row.pop("stood_down_at"), row.pop("reopened_at")]
+    since = None
+    if last_alert_at is not None:
+        since = max(t for t in back if t is not None and t > last_alert_at)
+    return _WaitingCall(**row, waits_again_since=since)
 
 
 _WAITING_FIELDS = ("pk", "district_id", "number", "priority", "category", "received_at")

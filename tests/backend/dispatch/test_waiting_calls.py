@@ -244,6 +244,34 @@ def test_a_call_back_in_the_queue_after_its_unit_was_stood_down_is_alerted(perso
     assert fired() == [(robbery.pk, "waiting_overdue", at(120), at(301))]
 
 
+def test_an_alerted_call_put_back_in_the_queue_is_alerted_again_for_its_new_wait(
+    personas, robbery
+):
+    # given: alerted at 2 min, a unit sent at 200 s and stood down at 300 s; the call waits
+    # for a unit again, and nobody has been told since the alert before the dispatch
+    sweep(121)
+    with clock.frozen(at(200)):
+        sent = incident_dispatch(incident=robbery, unit=personas.a.inspector_unit, by=personas.duty)
+    with clock.frozen(at(300)):
+        assignment_cancel(assignment=sent, by=personas.duty, reason="sent to a P0 call")
+    assert Incident.objects.get(pk=robbery.pk).status == "queued"
+
+    # when: within the new wait's window, then past it, then again later
+    within = sweep(301)
+    past = sweep(421)
+    later = sweep(900)
+
+    # then: the new wait is counted from the stand-down and alerted once
+    assert (within.fired["waiting_overdue"], past.fired["waiting_overdue"]) == (0, 1)
+    assert later.fired["waiting_overdue"] == 0
+    assert fired() == [
+        (robbery.pk, "waiting_overdue", at(120), at(121)),
+        (robbery.pk, "waiting_overdue", at(420), at(421)),
+    ]
+    assert len(waiting_alerts()) == len(waiting_audits()) == 2
+    assert waiting_alerts()[-1].data["waited_s"] == 421  # the caller has waited since the call
+
+
 def test_the_window_is_the_districts_acknowledgement_deadline_for_the_priority_and_zone(
     personas, robbery
 ):
