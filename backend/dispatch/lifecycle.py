@@ -26,6 +26,7 @@ cleared; or cancelled / superseded by a command.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import models
@@ -222,3 +223,25 @@ def unit_after_assignment_ended(status: str, *, others_open: bool) -> str:
     if others_open or status not in UNIT_ASSIGNMENT_DRIVEN:
         return status
     return UnitStatus.AVAILABLE
+
+
+# The unit status each open assignment status means for its unit (the milestones' unit
+# statuses; before en route the unit is still "dispatched").
+_UNIT_STATUS_OF_ASSIGNMENT: dict[str, str] = {
+    AssignmentStatus.DISPATCHED: UnitStatus.DISPATCHED,
+    AssignmentStatus.DELIVERED: UnitStatus.DISPATCHED,
+    AssignmentStatus.ACKNOWLEDGED: UnitStatus.DISPATCHED,
+    AssignmentStatus.EN_ROUTE: UnitStatus.EN_ROUTE,
+    AssignmentStatus.ON_SCENE: UnitStatus.ON_SCENE,
+    AssignmentStatus.TRANSPORTING: UnitStatus.TRANSPORTING,
+}
+
+
+def unit_after_sos(open_assignment_statuses: Iterable[str]) -> str:
+    """The status a unit returns to when the desk clears its SOS (the officer is safe): the
+    work it is on — the furthest of its open assignments (on scene before en route before
+    dispatched) — else available. Busy or out of service is the officer's to set again
+    from the phone; guessing it would leave a safe crew unsendable."""
+    present = set(open_assignment_statuses)
+    order = [s for s in ASSIGNMENT_OPEN if s in present]
+    return _UNIT_STATUS_OF_ASSIGNMENT[order[-1]] if order else UnitStatus.AVAILABLE

@@ -41,6 +41,8 @@ REFUSALS: dict[str, Any] = {
     "not_found": _("Not found: it may have been removed, or it is outside your districts."),
     "follow_up_already_done": _("This follow-up visit is already recorded."),
     "already_resolved": _("This conflict was already resolved."),
+    "not_in_sos": _("The unit is no longer in SOS: it was cleared already."),
+    "not_sos": _("This alert is not an SOS."),
     "idempotency_key_reused": _(
         "This form was already used for another command: nothing was done. Reload the page."
     ),

@@ -20,7 +20,7 @@ from django.db.models.functions import Cast
 
 from backend.common import clock
 from backend.geo import travel
-from backend.geo.models import Settlement, Zone
+from backend.geo.models import LAT_RANGE, LON_RANGE, Settlement, Zone
 from backend.ledger.models import AuditEntry
 from backend.people.access import scoped
 from backend.people.models import UNREACHABLE, Officer, Unit
@@ -56,6 +56,58 @@ def settlement_nearest(*, lat: float, lon: float) -> tuple[Settlement, float] | 
             place, km = found
             return Settlement.objects.select_related("district").get(pk=place.id), km
     return None
+
+
+# The eight points of the compass, clockwise from north: how a duty officer says where a
+# point lies from a village ("3 km north-east of Kokpekty"). The board and the SMS name them.
+COMPASS = ("N", "NE", "E", "SE", "S", "SW", "W", "NW")
+# Closer than this to a settlement's centre is "in" it, not "0.4 km north of" it.
+IN_SETTLEMENT_KM = 1.0
+
+
+@dataclass(frozen=True)
+class PlaceNear:
+    """A point as a person reads it: the nearest settlement, how far and which way from it."""
+
+    settlement: Settlement
+    km: float  # great-circle, from the settlement's centre
+    direction: str  # one of COMPASS, from the settlement towards the point
+
+    @property
+    def inside(self) -> bool:
+        return self.km < IN_SETTLEMENT_KM
+
+    def as_dict(self) -> dict[str, Any]:
+        """For a board frame: both names (the page picks the reader's), km to 0.1."""
+        return {
+            "settlement_id": self.settlement.pk,
+            "name": self.settlement.name,
+            "name_kk": self.settlement.name_kk,
+            "km": round(self.km, 1),
+            "direction": self.direction,
+            "inside": self.inside,
+        }
+
+
+def compass_point(from_lat: float, from_lon: float, to_lat: float, to_lon: float) -> str:
+    """The compass point (:data:`COMPASS`) of the initial bearing from one point to another."""
+    p1, p2 = math.radians(from_lat), math.radians(to_lat)
+    dl = math.radians(to_lon - from_lon)
+    y = math.sin(dl) * math.cos(p2)
+    x = math.cos(p1) * math.sin(p2) - math.sin(p1) * math.cos(p2) * math.cos(dl)
+    bearing = (math.degrees(math.atan2(y, x)) + 360.0) % 360.0
+    return COMPASS[round(bearing / 45.0) % 8]
+
+
+def place_near(*, lat: float, lon: float) -> PlaceNear | None:
+    """Where a point is, as a place name: the nearest settlement, the distance and the way."""
+    found = settlement_nearest(lat=lat, lon=lon)
+    if found is None:
+        return None
+    settlement, km = found
+    # settlement_nearest answers only settlements with coordinates
+    direction = compass_point(settlement.lat or lat, settlement.lon or lon, lat, lon)
+    return PlaceNear(settlement, km, direction)
 
 
 def incident_point(incident: Incident) -> tuple[float, float] | None:
@@ -371,3 +423,113 @@ def audit_about_incidents(incident_ids: list[int]) -> Q:
         | Q(object_type="conflict", object_id__in=keys(Conflict, **calls))
         | Q(object_type="followuptask", object_id__in=keys(FollowUpTask, **calls))
     )
+
+
+# --- an officer's SOS ------------------------------------------------------------------------
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return None
+    return float(value)
+
+
+def _point(lat: Any, lon: Any) -> tuple[float, float] | None:
+    """(lat, lon) when both are numbers inside Kazakhstan's box, else None."""
+    la, lo = _number(lat), _number(lon)
+    if la is None or lo is None:
+        return None
+    if not (LAT_RANGE[0] <= la <= LAT_RANGE[1] and LON_RANGE[0] <= lo <= LON_RANGE[1]):
+        return None
+    return la, lo
+
+
+@dataclass(frozen=True)
+class SosPosition:
+    """Where an officer who pressed SOS was last known to be, and since when.
+
+    ``source``: ``sent`` (a fresh fix on the SOS itself), ``last_fix`` (an older fix the phone
+    sent in the SOS's payload with its age, docs/protocol.md) or ``unit`` (the unit's last
+    position as Kuzet knew it before the SOS: from an earlier location report)."""
+
+    lat: float
+    lon: float
+    at: dt.datetime | None
+    source: str
+    accuracy_m: float | None = None
+
+
+def sos_position(event: Event, unit: Unit) -> SosPosition | None:
+    """The best "where" of an SOS: the event's own fix, else the phone's last fix from the
+    payload (dated by its age before the event), else the unit's last known position."""
+    if (sent := _point(event.lat, event.lon)) is not None:
+        return SosPosition(*sent, event.estimated_at, "sent", event.accuracy_m)
+    payload = event.payload if isinstance(event.payload, dict) else {}
+    last = _point(payload.get("last_lat"), payload.get("last_lon"))
+    age_ms = _number(payload.get("last_fix_age_ms"))
+    if last is not None and age_ms is not None and age_ms >= 0:
+        at = (
+            event.estimated_at - dt.timedelta(milliseconds=age_ms)
+            if event.estimated_at is not None
+            else None
+        )
+        return SosPosition(*last, at, "last_fix", _number(payload.get("last_accuracy_m")))
+    if (known := _point(unit.lat, unit.lon)) is not None:
+        return SosPosition(*known, unit.position_at, "unit", unit.position_accuracy_m)
+    return None
+
+
+def sos_details(event: Event, unit: Unit) -> dict[str, Any]:
+    """Who is in danger and where, for the board's SOS banner (JSON, both languages' names).
+
+    ``officer_name`` (who pressed it), ``crew`` (the unit's members, that officer first),
+    ``position`` (``lat``, ``lon``, ``at`` ms, ``source``, ``accuracy_m``, ``place``: the
+    nearest settlement with distance and compass point; None when nothing is known) and
+    ``call`` (the unit's open call, the latest dispatched; None when it is on none)."""
+    members = list(
+        Officer.objects.filter(unit_id=unit.pk, is_active=True).order_by(
+            "last_name", "first_name", "pk"
+        )
+    )
+    officer = next((m for m in members if m.pk == event.officer_id), None)
+    if officer is None and event.officer_id is not None:
+        officer = Officer.objects.filter(pk=event.officer_id).first()
+    crew = ([officer] if officer is not None else []) + [
+        m for m in members if officer is None or m.pk != officer.pk
+    ]
+    position = sos_position(event, unit)
+    place = place_near(lat=position.lat, lon=position.lon) if position is not None else None
+    assignment = (
+        Assignment.objects.filter(unit_id=unit.pk, status__in=ASSIGNMENT_OPEN)
+        .exclude(incident__status__in=lifecycle.INCIDENT_ENDED)
+        .select_related("incident", "incident__settlement")
+        .order_by("-dispatched_at", "-pk")
+        .first()
+    )
+    call = None
+    if assignment is not None:
+        incident = assignment.incident
+        settlement = incident.settlement
+        call = {
+            "incident_id": incident.pk,
+            "number": incident.number,
+            "category": incident.category,
+            "priority": incident.priority,
+            "settlement": settlement.name if settlement is not None else "",
+            "settlement_kk": settlement.name_kk if settlement is not None else "",
+            "landmark": incident.landmark,
+            "assignment_status": assignment.status,
+        }
+    return {
+        "officer_name": officer.display_name if officer is not None else None,
+        "crew": [m.display_name for m in crew],
+        "position": None
+        if position is None
+        else {
+            "lat": round(position.lat, 5),
+            "lon": round(position.lon, 5),
+            "at": clock.opt_ms(position.at),
+            "source": position.source,
+            "accuracy_m": position.accuracy_m,
+            "place": place.as_dict() if place is not None else None,
+        },
+        "call": call,
+    }

@@ -57,6 +57,10 @@ class AuditAction(StrEnum):
     UNIT_UNREACHABLE = "unit.unreachable"
     UNIT_REACHABLE = "unit.reachable"
     BOARD_SOS_ACKNOWLEDGED = "board_alert.sos_acknowledged"  # a duty officer saw the SOS
+    # the desk made a P0 call to send backup to an officer's SOS (data: the SOS's event)
+    INCIDENT_SOS_BACKUP = "incident.sos_backup"
+    # the desk heard the officer is safe and returned the unit from SOS to its work
+    UNIT_SOS_CLEARED = "unit.sos_cleared"
     # Conflicts and quarantine
     CONFLICT_OPENED = "conflict.opened"
     CONFLICT_RESOLVED = "conflict.resolved"
@@ -129,6 +133,8 @@ ACTION_LABELS: dict[str, Promise] = {
     AuditAction.INCIDENT_WAITING_OVERDUE: _("Escalation: still waiting for a unit"),
     AuditAction.UNIT_SOS: _("Unit SOS"),
     AuditAction.BOARD_SOS_ACKNOWLEDGED: _("SOS acknowledged at the board"),
+    AuditAction.INCIDENT_SOS_BACKUP: _("Backup sent to an SOS"),
+    AuditAction.UNIT_SOS_CLEARED: _("SOS cleared: officer safe"),
     AuditAction.UNIT_UNREACHABLE: _("Unit unreachable"),
     AuditAction.UNIT_REACHABLE: _("Unit reachable again"),
     AuditAction.CONFLICT_OPENED: _("Conflict opened"),

@@ -2,10 +2,11 @@
 
 One view per command — dispatch a unit (the recommended one), acknowledge an assignment on
 the officer's behalf, cancel an incident — plus the recommendation it offers, the alerts'
-read marks and an SOS acknowledgement. Each view: staff session → input → ``access_*`` (out
-of scope is a 404) → one service (which checks scope again, audits and tells the boards) →
-JSON. Writes carry an ``Idempotency-Key`` header: a double click or a resent request runs
-the command once and gets the first answer again (``backend.ledger.idempotency``).
+read marks and an officer's SOS: acknowledge it, send backup, clear it (officer safe). Each
+view: staff session → input → ``access_*`` (out of scope is a 404) → one service (which
+checks scope again, audits and tells the boards) → JSON. Writes carry an
+``Idempotency-Key`` header: a double click or a resent request runs the command once and
+gets the first answer again (``backend.ledger.idempotency``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from backend.common import clock
@@ -25,7 +27,7 @@ from backend.dispatch.services.assignments import ACK_CHANNELS
 from backend.ledger.idempotency import HEADER, Replay, run_once_for
 from backend.people.access import is_staff_role
 
-from .alerts import alert_frame, alerts_mark_read, sos_acknowledge
+from .alerts import alert_frame, alerts_mark_read, sos_acknowledge, sos_backup, sos_clear
 
 RECOMMENDED = 3
 
@@ -161,5 +163,35 @@ def alerts_read(request: HttpRequest) -> HttpResponse:
 def alert_acknowledge(request: HttpRequest, alert_id: int) -> HttpResponse:
     def run(_: dict[str, Any]) -> dict[str, Any]:
         return alert_frame(sos_acknowledge(alert_id=alert_id, by=request.user), read=True)
+
+    return _json_view(request, run, once=True)
+
+
+@require_POST
+def alert_backup(request: HttpRequest, alert_id: int) -> HttpResponse:
+    """Send backup to an SOS: the P0 call (made once per SOS) and where its dispatch panel is."""
+
+    def run(_: dict[str, Any]) -> dict[str, Any]:
+        alert, incident, made = sos_backup(alert_id=alert_id, by=request.user)
+        return {
+            "sos_alert_id": alert.pk,
+            "incident_id": incident.pk,
+            "number": incident.number,
+            "created": made,
+            "url": reverse("admin:dispatch_incident_change", args=[incident.pk]),
+        }
+
+    return _json_view(request, run, once=True)
+
+
+@require_POST
+def unit_sos_clear(request: HttpRequest, unit_id: int) -> HttpResponse:
+    """Officer safe: the unit leaves SOS for its work (or available)."""
+
+    def run(_: dict[str, Any]) -> dict[str, Any]:
+        access.require_dispatcher(request.user)
+        unit = access.access_unit(request.user, unit_id)
+        unit = sos_clear(unit_id=unit.pk, by=request.user)
+        return {"unit_id": unit.pk, "callsign": unit.callsign, "status": unit.status}
 
     return _json_view(request, run, once=True)

@@ -7,7 +7,8 @@ its frame (``fanout._alert_groups``): the duty officers of its district (an obla
 every district of the oblast) and, when the notification says ``chief``, the district's
 chief. Read marks are per user. An SOS stays on the boards until a duty officer or chief
 acknowledges it: :func:`sos_acknowledge` records who and when, audits it and tells every
-board of the district.
+board of the district. From the SOS the desk sends backup (:func:`sos_backup`: one P0 call
+per SOS, kept on the alert) and, once the officer is safe, clears it (:func:`sos_clear`).
 """
 
 from __future__ import annotations
@@ -22,13 +23,15 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from backend.common import clock
 from backend.common.errors import Conflict, NotFound
+from backend.dispatch import services
 from backend.dispatch.access import require_dispatcher
+from backend.dispatch.models import Incident
 from backend.ledger import uow
 from backend.ledger.actions import AuditAction
 from backend.ledger.names import Topic
 from backend.ledger.uow import Notification
 from backend.people.access import district_scope
-from backend.people.models import Role
+from backend.people.models import Role, Unit
 
 from .models import BoardAlert, BoardAlertRead
 
@@ -216,6 +219,74 @@ def sos_acknowledge(*, alert_id: int, by: Any) -> BoardAlert:
             at=clock.now_ms(),
             **facts,
         )
+    return alert
+
+
+def sos_backup(*, alert_id: int, by: Any) -> tuple[BoardAlert, Incident, bool]:
+    """Send backup to an officer's SOS: the P0 call (``services.incident_sos_backup``), kept
+    on the SOS's alert so that every board's banner links it instead of offering the button
+    again. Returns (alert, call, made now); a second press — by anyone — gets the first call.
+
+    The alert's row lock makes two duty officers take turns: the second finds the call.
+    """
+    require_dispatcher(by)
+    with uow.unit_of_work():
+        alert = _sos_alert_locked(alert_id, by)
+        unit = Unit.objects.select_related("district").filter(pk=alert.data.get("unit_id")).first()
+        if unit is None:
+            raise NotFound("No such unit.")
+        event_id = alert.data.get("event_id")
+        incident, made = services.incident_sos_backup(
+            by=by,
+            unit=unit,
+            sos_event_id=event_id if isinstance(event_id, str) else None,
+            sos_alert_id=alert.pk,
+        )
+        if alert.data.get("backup_incident_id") != incident.pk:
+            alert.data = {
+                **alert.data,
+                "backup_incident_id": incident.pk,
+                "backup_incident_number": incident.number,
+            }
+            alert.save(update_fields=["data"])
+            uow.notify(
+                Topic.BOARD,
+                district_id=alert.district_id,
+                kind="sos_backup",
+                chief=True,
+                incident_id=incident.pk,
+                incident_number=incident.number,
+                priority=incident.priority,
+                category=incident.category,
+                sos_alert_id=alert.pk,
+                unit_id=unit.pk,
+                callsign=unit.callsign,
+                actor=_name(by),
+                at=clock.now_ms(),
+            )
+    return alert, incident, made
+
+
+def sos_clear(*, unit_id: int, by: Any) -> Unit:
+    """The officer is safe: the unit leaves SOS (``services.unit_sos_clear``: audited, told to
+    its phones and the boards) and its SOS alerts still open are acknowledged by the same
+    person — the banners turn green and leave, the ringing stops."""
+    require_dispatcher(by)
+    with uow.unit_of_work():
+        unit = services.unit_sos_clear(unit_id=unit_id, by=by)
+        now = clock.now()
+        BoardAlert.objects.filter(
+            kind=SOS, data__unit_id=unit.pk, acknowledged_at__isnull=True
+        ).update(acknowledged_at=now, acknowledged_by=by)
+    return unit
+
+
+def _sos_alert_locked(alert_id: int, by: Any) -> BoardAlert:
+    alert = BoardAlert.objects.select_for_update().filter(alerts_visible_q(by), pk=alert_id).first()
+    if alert is None:
+        raise NotFound("No such alert.")
+    if alert.kind != SOS:
+        raise Conflict("This alert is not an SOS.", code="not_sos")
     return alert
 
 

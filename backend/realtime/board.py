@@ -35,6 +35,7 @@ from backend.dispatch.lifecycle import (
 )
 from backend.dispatch.models import Assignment, Category, Channel, Incident, Priority
 from backend.dispatch.services.assignments import ACK_CHANNELS
+from backend.dispatch.services.sos import compass_words
 from backend.geo.models import Settlement, in_reader_language
 from backend.ops.heartbeat import SweepState, sweep_state
 from backend.people.access import district_scope, is_staff_role
@@ -113,6 +114,24 @@ def board_labels() -> dict[str, dict[str, str]]:
             "acknowledge_sos": _("Acknowledge SOS"),
             "acknowledged_by": _("acknowledged by"),
             "sos_from": _("SOS from"),
+            # The SOS banner: who, where, on which call, and what the desk can do.
+            "sos_crew": _("crew:"),
+            "sos_on_call": _("on call"),
+            "sos_no_call": _("on no call"),
+            "sos_position_unknown": _("position unknown"),
+            "sos_place_in": _("in %(place)s"),
+            "sos_place_near": _("%(km)s km %(direction)s of %(place)s"),
+            # "position at 12:03:10 (8:12 ago)" — when the phone's position was taken
+            "sos_position_at": _("position at %(time)s (%(age)s ago)"),
+            # the position is the unit's last report, not sent with the SOS
+            "sos_position_last_report": _("the unit's last reported position"),
+            "sos_backup": _("Send backup"),
+            "sos_backup_call": _("Backup call"),
+            "sos_clear": _("Officer safe — clear SOS"),
+            "sos_clear_confirm": _(
+                "Is the officer safe? The unit leaves SOS and returns to its work."
+            ),
+            "popup_blocked": _("The browser blocked the new window: open the call here:"),
             "unreachable_warning": _("unreachable"),
             "stale_warning": _("position stale"),
             "km": _("km"),
@@ -131,6 +150,7 @@ def board_labels() -> dict[str, dict[str, str]]:
             "waited": _("waited"),
         },
         "ack_channel": {c: _(c.replace("_", " ")) for c in ACK_CHANNELS},
+        "compass": compass_words(),
         "alert": {
             "incident.created": _("New call"),
             "incident.duplicate": _("Probable duplicate"),
@@ -153,6 +173,8 @@ def board_labels() -> dict[str, dict[str, str]]:
             "incident.waiting_overdue": _("Waiting for a unit"),
             "sos": _("SOS"),
             "sos_acknowledged": _("SOS acknowledged"),
+            "sos_backup": _("Backup sent to an SOS"),
+            "sos_cleared": _("SOS cleared: officer safe"),
             "unit_unreachable": _("Unit unreachable"),
             "unit_reachable": _("Unit reachable again"),
             "escalation_stopped": _("Escalation stopped"),
@@ -344,6 +366,8 @@ def board_config(request: HttpRequest) -> dict[str, Any]:
             "alerts_read": url("realtime:alerts-read"),
             # "/0/" is replaced by the record's id in the page
             "alert_ack": url("realtime:alert-ack", 0),
+            "alert_backup": url("realtime:alert-backup", 0),
+            "unit_sos_clear": url("realtime:unit-sos-clear", 0),
             "recommend": url("realtime:incident-recommend", 0),
             "dispatch": url("realtime:incident-dispatch", 0),
             "cancel": url("realtime:incident-cancel", 0),

@@ -11,6 +11,8 @@ urlpatterns = [
     path("alarms/", board_alarms_state, name="board-alarms"),
     path("alerts/read/", actions.alerts_read, name="alerts-read"),
     path("alerts/<int:alert_id>/acknowledge/", actions.alert_acknowledge, name="alert-ack"),
+    path("alerts/<int:alert_id>/backup/", actions.alert_backup, name="alert-backup"),
+    path("units/<int:unit_id>/sos-clear/", actions.unit_sos_clear, name="unit-sos-clear"),
     path(
         "incidents/<int:incident_id>/recommend/",
         actions.incident_recommend,

@@ -6,7 +6,8 @@ records and notifies boards after commit. Import them from here.
 
 The modules, from the top down (import-linter holds the order, ``pyproject.toml``):
 
-- ``escalation`` (the sweep), ``sms_inbound`` (SMS replies), ``intake`` (integrations);
+- ``escalation`` (the sweep), ``sms_inbound`` (SMS replies), ``intake`` (integrations),
+  ``sos`` (backup to an officer's SOS, and clearing it);
 - ``assignments`` (dispatch, cancel, reassign, record on behalf), ``incidents``
   (create, close — the citizen told —, reopen, cancel, registry
   numbers), ``conflicts`` (a chief's resolution);
@@ -50,6 +51,7 @@ from .intake import (
 from .outbox import sms_send_pending
 from .schedule import ladder_reschedule
 from .sms_inbound import InboundResult, sms_inbound_receive
+from .sos import incident_sos_backup, unit_sos_clear
 
 __all__ = [
     "FactOutcome",
@@ -76,6 +78,7 @@ __all__ = [
     "incident_registry_set",
     "incident_reopen",
     "incident_separate",
+    "incident_sos_backup",
     "intake_channel_check",
     "intake_key_authenticate",
     "intake_key_issue",
@@ -85,4 +88,5 @@ __all__ = [
     "ladder_reschedule",
     "sms_inbound_receive",
     "sms_send_pending",
+    "unit_sos_clear",
 ]

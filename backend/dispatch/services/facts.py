@@ -55,7 +55,7 @@ from sync.protocol import (
     outcome_registry,
 )
 
-from .. import lifecycle
+from .. import lifecycle, selectors
 from ..lifecycle import AssignmentStatus, EventKind
 from ..models import (
     Assignment,
@@ -1104,11 +1104,16 @@ def _raises_sos(event: Event) -> bool:
 
 
 def _sos(state: _State, entry: _Entry, *, actor: Any, actor_kind: str | None) -> None:
-    """SOS: accepted at once, the unit's status is sos, every duty officer and chief told."""
+    """SOS: accepted at once, the unit's status is sos, every duty officer and chief told —
+    who is in danger (the officer, the crew), where (the best position known, as the nearest
+    village with distance and direction, and its time) and on which call
+    (:func:`selectors.sos_details`): "SOS from A-PC1" alone left the desk with nothing to
+    act on."""
     event = entry.event
     unit = state.units.get(event.unit_id) if event.unit_id else None
     if unit is None:
         return
+    details = selectors.sos_details(event, unit)
     uow.audit(
         AuditAction.UNIT_SOS,
         actor=actor,
@@ -1134,6 +1139,7 @@ def _sos(state: _State, entry: _Entry, *, actor: Any, actor_kind: str | None) ->
         lon=event.lon,
         estimated_at=clock.to_ms(event.estimated_at),
         at=clock.now_ms(),
+        **details,
     )
 
 

@@ -44,6 +44,9 @@
   }
   const label = (table, code) => (LABELS[table] && LABELS[table][code]) || code || "";
   const url = (name, id) => CONFIG.urls[name].replace("/0/", "/" + id + "/");
+  // A message with named parts, as gettext writes them: "%(km)s km %(direction)s of %(place)s".
+  const fmt = (template, values) => template.replace(/%\((\w+)\)s/g, (_, k) => (values[k] ?? ""));
+  const placeName = (name, nameKk) => (CONFIG.kazakh_place_names && nameKk) || name || "";
 
   function el(tag, attrs, ...children) {
     const node = document.createElement(tag);
@@ -190,8 +193,11 @@
     const staleMs = CONFIG.position_stale_minutes * 60000;
     body("units", [...state.units.values()].sort((a, b) => a.callsign.localeCompare(b.callsign)), (r) => {
       const silent = r.presence !== "unreachable" && (!r.position_at || now() - r.position_at > staleMs);
+      const presence = cell(label("unit_status", r.presence) + (silent ? " · " + TEXT.silent : ""), "presence");
+      // A unit in SOS keeps the desk's buttons here once the banner has gone (acknowledged).
+      if (r.status === "sos") presence.append(el("span", { class: "actions sos-actions" }, ...sosActions(latestSos(r.id), r.id)));
       const tr = el("tr", { class: r.presence === "unreachable" || r.presence === "sos" ? r.presence : silent ? "silent" : "" },
-        cell(r.callsign), cell(label("unit_status", r.presence) + (silent ? " · " + TEXT.silent : ""), "presence"),
+        cell(r.callsign), presence,
         r.last_contact_at ? timer(r.last_contact_at, null, null) : cell(TEXT.never),
         r.position_at ? timer(r.position_at, null, r.position_at + staleMs) : cell(TEXT.never));
       tr.title = label("unit_type", r.type);
@@ -287,6 +293,7 @@
   function alertText(a) {
     const parts = [];
     if (a.callsign) parts.push(a.callsign);
+    if (a.kind === "sos" && a.officer_name) parts.push(a.officer_name, sosWhere(a.position));
     if (a.category) parts.push(label("category", a.category));
     if (a.milestone) parts.push(label("assignment_status", a.status) || label("event_kind", a.milestone));
     if (a.kind === "incident.created" && a.channel) parts.push(label("channel", a.channel));
@@ -381,23 +388,104 @@
   document.addEventListener("click", () => { if (sound.on && !audioRunning()) wakeAudio(); });
   setInterval(ring, RING_EVERY_MS);
 
+  // The SOS of a unit most recently raised (the banner's, or the one kept in the list).
+  function latestSos(unitId) {
+    return [...alerts.values()].filter((a) => a.kind === "sos" && a.unit_id === unitId && a.alert_id)
+      .sort((a, b) => b.server_time - a.server_time)[0] || null;
+  }
+  // Where the officer is, as a person reads it: "3.1 km north-east of Аягоз", the time of the
+  // position and its age; "position unknown" when the phone sent none and none was known.
+  function sosWhere(position) {
+    if (!position || !position.place) return TEXT.sos_position_unknown;
+    const p = position.place;
+    const name = placeName(p.name, p.name_kk);
+    const where = p.inside ? fmt(TEXT.sos_place_in, { place: name })
+      : fmt(TEXT.sos_place_near, { km: p.km, direction: LABELS.compass[p.direction] || p.direction, place: name });
+    const parts = [where];
+    if (position.at) parts.push(fmt(TEXT.sos_position_at, { time: when(position.at), age: duration(Math.max(0, now() - position.at)) }));
+    if (position.source === "unit") parts.push(TEXT.sos_position_last_report);
+    return parts.join(" · ");
+  }
+  function sosWho(a) {
+    const who = el("span", { class: "sos-who" }, a.officer_name || a.callsign || "");
+    const others = (a.crew || []).filter((name) => name !== a.officer_name);
+    const crew = others.length ? " (" + TEXT.sos_crew + " " + others.join(", ") + ")" : "";
+    return [who, " · " + (a.officer_name ? a.callsign + crew : crew.trim())];
+  }
+  function sosCall(a) {
+    const span = el("span", { class: "sos-call" });
+    if (!a.call) { span.append(TEXT.sos_no_call); return span; }
+    const place = [placeName(a.call.settlement, a.call.settlement_kk), a.call.landmark].filter(Boolean).join(", ");
+    span.append(TEXT.sos_on_call + " ", incidentLink(a.call.incident_id, a.call.number),
+      " (" + [label("category", a.call.category), place].filter(Boolean).join(", ") + ")");
+    return span;
+  }
+  // What the desk can do about an SOS: send backup (once per SOS: then the call's link), and
+  // clear it once the officer is safe (while the unit is still in SOS).
+  function sosActions(a, unitId) {
+    const out = [];
+    if (!CONFIG.can_act) return out;
+    if (a && a.backup_incident_id) {
+      out.push(el("a", { href: url("incident", a.backup_incident_id), class: "sos-backup-call", target: CONSOLE_WINDOW },
+        TEXT.sos_backup_call + " " + (a.backup_incident_number || "")));
+    } else if (a && a.alert_id) {
+      out.push(el("button", { type: "button", class: "sos-backup", onclick: (e) => sendBackup(e.target, a) }, TEXT.sos_backup));
+    }
+    const unit = state.units.get(unitId);
+    if (unit && unit.status === "sos") {
+      out.push(el("button", { type: "button", class: "sos-clear", onclick: (e) => {
+        if (window.confirm(TEXT.sos_clear_confirm)) post(e.target, url("unit_sos_clear", unitId), {});
+      } }, TEXT.sos_clear));
+    }
+    return out;
+  }
+  // The backup call is made (or found: one per SOS), then its dispatch panel opens in the
+  // console's window, where the nearest available units are ranked.
+  function sendBackup(button, a) {
+    post(button, url("alert_backup", a.alert_id), {}, (body) => {
+      Object.assign(a, { backup_incident_id: body.incident_id, backup_incident_number: body.number });
+      const opened = window.open(body.url, CONSOLE_WINDOW);
+      if (!opened) {
+        const box = document.getElementById("message");
+        box.replaceChildren(TEXT.popup_blocked + " ", el("a", { href: body.url, target: CONSOLE_WINDOW }, body.number));
+        box.className = ""; box.hidden = false;
+      }
+    });
+  }
   function renderSos() {
     const banner = document.getElementById("sos");
     // An acknowledged SOS stays a minute, green, so that every board sees who took it.
     const open = [...alerts.values()].filter((a) => a.kind === "sos" && (!a.acknowledged_at || now() - a.acknowledged_at < SOS_ACKNOWLEDGED_SHOWN_MS));
     banner.replaceChildren(...open.map((a) => {
       const p = el("p", { class: "banner" + (a.acknowledged_at ? " acknowledged" : ""), "data-id": a.alert_id },
-        TEXT.sos_from + " " + (a.callsign || "") + " · " + when(a.estimated_at || a.server_time));
-      if (a.acknowledged_at) p.append(" · " + TEXT.acknowledged_by + " " + a.acknowledged_by + " " + when(a.acknowledged_at));
+        el("span", { class: "sos-title" }, TEXT.sos_from + " " + (a.callsign || "")),
+        el("span", { class: "sos-text" }, ...sosWho(a), el("br"),
+          el("span", { class: "sos-where" }, sosWhere(a.position)), " · ", sosCall(a), el("br"),
+          el("span", { class: "sos-when" }, when(a.estimated_at || a.server_time))));
+      if (a.acknowledged_at) p.append(el("span", {}, TEXT.acknowledged_by + " " + a.acknowledged_by + " " + when(a.acknowledged_at)));
       else if (CONFIG.can_act && a.alert_id) {
         p.append(el("button", { type: "button", class: "ack-sos", onclick: (e) => post(e.target, url("alert_ack", a.alert_id), {}, (body) => {
           addAlert(body);
         }) }, TEXT.acknowledge_sos));
       }
+      p.append(...sosActions(a, a.unit_id));
       return p;
     }));
   }
   function addAlert(a) {
+    if (a.kind === "sos_backup") {
+      // every board's banner links the backup call instead of offering the button again
+      const sos = alerts.get(a.sos_alert_id);
+      if (sos) Object.assign(sos, { backup_incident_id: a.incident_id, backup_incident_number: a.incident_number });
+    }
+    if (a.kind === "sos_cleared") {
+      // the officer is safe: the unit's SOS alerts are taken, by the one who cleared them
+      for (const sos of alerts.values()) {
+        if (sos.kind === "sos" && sos.unit_id === a.unit_id && !sos.acknowledged_at) {
+          Object.assign(sos, { acknowledged_at: a.at, acknowledged_by: a.actor });
+        }
+      }
+    }
     if (a.kind === "sos_acknowledged") {
       // the SOS itself turns acknowledged on every board of the district
       for (const sos of alerts.values()) {
@@ -412,6 +500,7 @@
   function liveAlert(frame) {
     addAlert({ ...frame, read: false });
     renderAlerts();
+    if (frame.kind === "sos" || frame.kind === "sos_backup" || frame.kind === "sos_cleared") render();
     if (frame.kind === "sos") ring();
     else if (frame.kind === "incident.created" || frame.kind === "incident.separated") chime(["P0", "P1"].includes(frame.priority) ? "urgent" : "call");
     else if (ESCALATIONS.includes(frame.kind)) chime("escalation");
@@ -426,6 +515,7 @@
     for (const a of body.sos || []) addAlert(a);
     for (const a of body.alerts || []) addAlert(a);
     renderAlerts();
+    render(); // a unit in SOS offers the buttons of its SOS, now known
   }
   async function markAllRead() {
     const ids = [...alerts.keys()].filter((id) => typeof id === "number");

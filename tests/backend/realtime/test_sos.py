@@ -1,0 +1,287 @@
+"""An officer's SOS the duty desk can act on: who and where on the board's alert, backup sent
+as one P0 call per SOS (its dispatch panel ranking other units), and "officer safe" clearing
+the unit's SOS — scoped, audited, told to the boards and the unit's phones."""
+
+import datetime as dt
+import json
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import translation
+
+from backend.common import clock
+from backend.dispatch import selectors
+from backend.dispatch.models import Incident
+from backend.ledger.models import AuditEntry
+from backend.people.models import Officer, Unit
+from backend.realtime.models import BoardAlert
+from tests import factories
+from tests.backend.sync_support import SyncApi, dispatch, event
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def phone(personas, client):
+    """A's patrol car's first officer, named, with an enrolled phone; the crew named too."""
+    first, second = personas.a.patrol_officers
+    Officer.objects.filter(pk=first.pk).update(first_name="Асхат", last_name="Нурланов")
+    Officer.objects.filter(pk=second.pk).update(first_name="Ерлан", last_name="Беков")
+    _device_id, token = personas.device(first)
+    return SyncApi(client, token)
+
+
+def press_sos(phone, **fields):
+    """The officer presses SOS; answers the alert every board got."""
+    (result,) = phone.push(event("sos", None, **fields))
+    assert result["status"] == "accepted", result
+    return BoardAlert.objects.get(kind="sos")
+
+
+def signed_in(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def post(client, name, *args, key=None):
+    headers = {"HTTP_IDEMPOTENCY_KEY": key} if key else {}
+    return client.post(
+        reverse(name, args=args), data="{}", content_type="application/json", **headers
+    )
+
+
+# --- who and where ---------------------------------------------------------------------------
+
+
+def test_sos_alert_names_the_officer_the_crew_and_the_place_the_phone_sent(personas, phone):
+    # given: the patrol is on a call in Актогай
+    call = dispatch(
+        incident=factories.incident(
+            district=personas.a.district, settlement=personas.a.village, landmark="зимовка Кайнар"
+        ),
+        unit=personas.a.patrol,
+    ).incident
+
+    # when: SOS with a fresh fix about 3 km north-east of Аягоз
+    alert = press_sos(phone, lat=47.984, lon=80.464, accuracy_m=12.0)
+
+    # then
+    data = alert.data
+    assert data["officer_name"] == "Асхат Нурланов"
+    assert data["crew"] == ["Асхат Нурланов", "Ерлан Беков"]
+    position = data["position"]
+    assert (position["source"], position["lat"], position["lon"]) == ("sent", 47.984, 80.464)
+    assert position["at"] == data["estimated_at"]
+    assert position["place"]["name"] == "Аягоз"
+    assert position["place"]["direction"] == "NE"
+    assert 2.5 < position["place"]["km"] < 3.5
+    assert position["place"]["inside"] is False
+    assert data["call"]["number"] == call.number
+    assert (data["call"]["settlement"], data["call"]["landmark"]) == ("Актогай", "зимовка Кайнар")
+
+
+def test_sos_with_an_old_fix_in_its_payload_is_placed_there_with_the_fix_time(personas, phone):
+    # given: the phone's last fix is ten minutes old, in Актогай (the app sends it with its age)
+    payload = {"last_lat": 46.951, "last_lon": 79.667, "last_fix_age_ms": 600_000}
+
+    # when
+    alert = press_sos(phone, payload=payload)
+
+    # then
+    position = alert.data["position"]
+    assert position["source"] == "last_fix"
+    assert position["at"] == alert.data["estimated_at"] - 600_000
+    assert (position["place"]["name"], position["place"]["inside"]) == ("Актогай", True)
+    assert alert.data["call"] is None
+    unit = Unit.objects.get(pk=personas.a.patrol.pk)
+    assert (unit.lat, unit.lon) != (46.951, 79.667)  # an old fix is not the unit's position now
+
+
+def test_sos_without_any_position_says_so(personas, phone):
+    # given: the unit never reported a position
+    Unit.objects.filter(pk=personas.a.patrol.pk).update(lat=None, lon=None, position_at=None)
+
+    # when
+    alert = press_sos(phone)
+
+    # then
+    assert alert.data["position"] is None
+    assert alert.data["officer_name"] == "Асхат Нурланов"
+
+
+def test_compass_point_and_place_near():
+    assert selectors.compass_point(48.0, 80.0, 48.1, 80.0) == "N"
+    assert selectors.compass_point(48.0, 80.0, 47.9, 79.85) == "SW"
+    assert selectors.compass_point(48.0, 80.0, 48.0, 80.2) == "E"
+
+
+# --- send backup -----------------------------------------------------------------------------
+
+
+def test_send_backup_makes_one_p0_call_at_the_officers_place_and_opens_its_panel(personas, phone):
+    # given
+    alert = press_sos(phone, lat=47.984, lon=80.464)
+    duty = signed_in(personas.duty)
+
+    # when: the duty officer presses twice (two clicks, two keys), the chief once
+    with translation.override("en"):
+        first = post(duty, "realtime:alert-backup", alert.pk, key="backup-1")
+        again = post(duty, "realtime:alert-backup", alert.pk, key="backup-2")
+        chief = post(signed_in(personas.a.chief), "realtime:alert-backup", alert.pk)
+
+    # then: one call, the same for everyone
+    assert first.status_code == 200, first.content
+    call = Incident.objects.get(category="officer_sos")
+    assert first.json() == {
+        "sos_alert_id": alert.pk,
+        "incident_id": call.pk,
+        "number": call.number,
+        "created": True,
+        "url": reverse("admin:dispatch_incident_change", args=[call.pk]),
+    }
+    assert again.json()["incident_id"] == chief.json()["incident_id"] == call.pk
+    assert again.json()["created"] is False
+    assert Incident.objects.filter(category="officer_sos").count() == 1
+    assert (call.priority, call.channel, call.status) == ("P0", "patrol", "queued")
+    assert call.settlement == personas.a.town
+    assert (call.lat, call.lon) == (47.984, 80.464)
+    assert call.external_ref == f"sos:{alert.data['event_id']}"
+    assert call.summary == "Officer needs help: Асхат Нурланов (A-PC1)"
+    assert call.landmark.startswith("3.1 km north-east of Аягоз · position at ")
+    audit = AuditEntry.objects.get(action="incident.sos_backup")
+    assert (audit.actor_id, audit.object_id) == (personas.duty.pk, str(call.pk))
+    assert audit.data_dict["sos_event_id"] == alert.data["event_id"]
+    assert audit.data_dict["sos_alert_id"] == alert.pk
+    assert AuditEntry.objects.filter(action="incident.created", object_id=str(call.pk)).count() == 1
+    alert.refresh_from_db()
+    assert (alert.data["backup_incident_id"], alert.data["backup_incident_number"]) == (
+        call.pk,
+        call.number,
+    )
+    told = BoardAlert.objects.filter(kind="sos_backup")
+    assert [(t.incident_id, t.data["sos_alert_id"]) for t in told] == [(call.pk, alert.pk)]
+    # the panel ranks the district's available units, never the unit in SOS
+    ranked = [r.unit.pk for r in selectors.units_recommended(incident=call)]
+    assert personas.a.patrol.pk not in ranked
+    assert ranked == [personas.a.inspector_unit.pk]
+
+
+def test_backup_in_russian_reads_russian(personas, phone):
+    # given
+    alert = press_sos(phone, lat=47.984, lon=80.464)
+
+    # when
+    with translation.override("ru"):
+        post(signed_in(personas.duty), "realtime:alert-backup", alert.pk, key="b-ru")
+
+    # then: the call's words are the reader's (the lead adds the catalogue's entries)
+    call = Incident.objects.get(category="officer_sos")
+    assert "Асхат Нурланов (A-PC1)" in call.summary
+    assert "Аягоз" in call.landmark
+
+
+def test_backup_with_no_position_goes_to_the_district_seat_saying_so(personas, phone):
+    # given
+    Unit.objects.filter(pk=personas.a.patrol.pk).update(lat=None, lon=None, position_at=None)
+    alert = press_sos(phone)
+
+    # when
+    with translation.override("en"):
+        response = post(signed_in(personas.duty), "realtime:alert-backup", alert.pk, key="b")
+
+    # then
+    assert response.status_code == 200, response.content
+    call = Incident.objects.get(category="officer_sos")
+    assert (call.settlement, call.lat, call.landmark) == (personas.a.town, None, "position unknown")
+
+
+def test_another_districts_chief_cannot_send_backup_nor_clear(personas, phone):
+    # given
+    alert = press_sos(phone, lat=47.984, lon=80.464)
+    other = signed_in(personas.b.chief)
+
+    # when
+    backup = post(other, "realtime:alert-backup", alert.pk)
+    clear = post(other, "realtime:unit-sos-clear", personas.a.patrol.pk)
+
+    # then: as if there were none, and nothing changed
+    assert (backup.status_code, backup.json()["error"]) == (404, "not_found")
+    assert (clear.status_code, clear.json()["error"]) == (404, "not_found")
+    assert not Incident.objects.filter(category="officer_sos").exists()
+    assert Unit.objects.get(pk=personas.a.patrol.pk).status == "sos"
+    assert not AuditEntry.objects.filter(action__in=["incident.sos_backup", "unit.sos_cleared"])
+
+
+def test_an_officer_cannot_send_backup(personas, phone):
+    alert = press_sos(phone)
+    response = post(signed_in(personas.a.patrol_officers[1]), "realtime:alert-backup", alert.pk)
+    assert response.status_code == 403
+    assert not Incident.objects.filter(category="officer_sos").exists()
+
+
+# --- officer safe ----------------------------------------------------------------------------
+
+
+def test_officer_safe_returns_the_unit_to_its_call_and_acknowledges_the_sos(personas, phone):
+    # given: the patrol was en route to a call when its officer pressed SOS
+    assignment = dispatch(
+        incident=factories.incident(district=personas.a.district, settlement=personas.a.village),
+        unit=personas.a.patrol,
+        status="en_route",
+        en_route_at=clock.now() - dt.timedelta(minutes=5),
+    )
+    alert = press_sos(phone)
+    assert Unit.objects.get(pk=personas.a.patrol.pk).status == "sos"
+    phone.pull(None)
+    duty = signed_in(personas.duty)
+
+    # when
+    response = post(duty, "realtime:unit-sos-clear", personas.a.patrol.pk, key="safe-1")
+    again = post(duty, "realtime:unit-sos-clear", personas.a.patrol.pk, key="safe-2")
+
+    # then
+    assert response.status_code == 200, response.content
+    assert response.json() == {
+        "unit_id": personas.a.patrol.pk,
+        "callsign": "A-PC1",
+        "status": "en_route",
+    }
+    assert (again.status_code, again.json()["error"]) == (409, "not_in_sos")
+    unit = Unit.objects.get(pk=personas.a.patrol.pk)
+    assert unit.status == "en_route"
+    audit = AuditEntry.objects.get(action="unit.sos_cleared")
+    assert (audit.actor_id, audit.object_id, audit.data_dict) == (
+        personas.duty.pk,
+        str(unit.pk),
+        {"status": "en_route", "open_assignments": [assignment.pk]},
+    )
+    alert.refresh_from_db()
+    assert alert.acknowledged_by == personas.duty
+    told = BoardAlert.objects.get(kind="sos_cleared")
+    assert (told.data["unit_id"], told.data["status"]) == (unit.pk, "en_route")
+    # the unit's phones get its new status by their next pull (the boards by the same touch)
+    units = phone.pull()["changes"]["units"]["updated"]
+    assert [(u["id"], u["status"]) for u in units] == [(str(unit.pk), "en_route")]
+
+
+def test_officer_safe_without_work_makes_the_unit_available(personas, phone):
+    press_sos(phone)
+
+    response = post(signed_in(personas.a.chief), "realtime:unit-sos-clear", personas.a.patrol.pk)
+
+    assert response.json()["status"] == "available"
+    assert Unit.objects.get(pk=personas.a.patrol.pk).status == "available"
+
+
+def test_board_labels_name_the_new_words():
+    from backend.realtime.board import board_labels
+
+    with translation.override("en"):
+        labels = board_labels()
+    assert labels["text"]["sos_backup"] == "Send backup"
+    assert labels["text"]["sos_clear"] == "Officer safe — clear SOS"
+    assert labels["compass"]["NE"] == "north-east"
+    assert labels["alert"]["sos_cleared"] == "SOS cleared: officer safe"
+    assert json.dumps(labels)  # all plain strings
