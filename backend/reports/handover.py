@@ -110,6 +110,19 @@ def default_shift_start(now: dt.datetime) -> dt.datetime:
     return end - dt.timedelta(hours=SHIFT_HOURS)
 
 
+def recent_shift_starts(now: dt.datetime) -> list[tuple[str, dt.datetime]]:
+    """The last start of the day shift and of the night shift before ``now``, with their
+    names: the officer's one-click choices of the shift handed over."""
+    today = timezone.localdate(now, local_zone())
+    out = []
+    for key, hour in zip(("day", "night"), DAY_SHIFT_HOURS, strict=True):
+        start = local_midnight(today) + dt.timedelta(hours=hour)
+        if start >= now:
+            start -= dt.timedelta(days=1)
+        out.append((str(labels.SHIFT[key]), start))
+    return out
+
+
 class ShiftForm(forms.Form):
     """When the shift handed over started (``?from=2026-12-05T08:00``, Kazakhstan time)."""
 
@@ -150,8 +163,7 @@ def shift_of_request(request: HttpRequest, now: dt.datetime) -> tuple[ShiftForm,
     if not form.is_valid():
         return form, start
     # The field shows the start read (the default one too).
-    shown = timezone.localtime(start, local_zone()).strftime("%Y-%m-%dT%H:%M")
-    return ShiftForm({"start": shown}, now=now), start
+    return ShiftForm({"start": _query(start)}, now=now), start
 
 
 @dataclass(frozen=True)
@@ -456,9 +468,7 @@ def handover_page(site: Any, request: HttpRequest) -> HttpResponse:
             except DomainError as exc:
                 note_error = exc.detail
             else:
-                query = "?start=" + timezone.localtime(start, local_zone()).strftime(
-                    "%Y-%m-%dT%H:%M"
-                )
+                query = "?start=" + _query(start)
                 return HttpResponseRedirect(reverse("admin:reports_handover") + query + "#notes")
     context = handover_context(request, form, start, now=now)
     if note_error:
@@ -484,7 +494,7 @@ def handover_context(
         row["may_receive"] = access.may_receive(user, row["handover"])
     last_received = handovers.filter(acknowledged_at__isnull=False).order_by("-written_at").first()
     mine = next((r for r in to_receive if r["handover"].written_by_id == user.pk), None)
-    start_query = timezone.localtime(start, local_zone()).strftime("%Y-%m-%dT%H:%M")
+    start_query = _query(start)
     return {
         "title": _("Shift handover"),
         "form": form,
@@ -508,8 +518,17 @@ def handover_context(
         "note_max": services.NOTE_MAX,
         "start_value": start_query,
         "print_url": reverse("admin:reports_handover") + "?layout=print&start=" + start_query,
+        "shift_choices": [
+            {"label": label, "href": reverse("admin:reports_handover") + "?start=" + _query(s)}
+            for label, s in recent_shift_starts(now)
+        ],
         "list_url": reverse("admin:reports_handovers"),
     }
+
+
+def _query(start: dt.datetime) -> str:
+    """A shift start as the form reads it: local time, to the minute."""
+    return timezone.localtime(start, local_zone()).strftime("%Y-%m-%dT%H:%M")
 
 
 @desk_page

@@ -16,7 +16,7 @@ from backend.common import clock
 from backend.dispatch.models import EscalationStep, Incident, IncidentEscalationStep
 from backend.ledger.models import AuditEntry
 from backend.people.models import Role
-from backend.reports.handover import default_shift_start, span_text
+from backend.reports.handover import default_shift_start, recent_shift_starts, span_text
 from backend.reports.models import Handover
 from tests import factories
 
@@ -65,6 +65,11 @@ def test_the_shift_handed_over_is_the_twelve_hours_ending_nearest_to_now():
     assert default_shift_start(at(5, 20, 25)) == at(5, 8)  # the relief came late
     assert default_shift_start(at(5, 7, 50)) == at(4, 20)  # the night shift
     assert default_shift_start(at(5, 0, 30) + dt.timedelta(hours=8)) == at(4, 20)
+    # and the officer's one-click choices: the last day shift's start and the last night's
+    assert recent_shift_starts(at(5, 12)) == [
+        ("day shift (08:00–20:00)", at(5, 8)),
+        ("night shift (20:00–08:00)", at(4, 20)),
+    ]
 
 
 def test_a_duration_reads_in_hours_and_minutes():
