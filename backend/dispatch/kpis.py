@@ -304,8 +304,19 @@ CALLS_TO_CLOSE = (lifecycle.IncidentStatus.CLEARED,)
 
 def calls_waiting_overdue_q() -> Q:
     """Calls still waiting for a unit after the escalation sweep alerted the board and the
-    chief that their dispatch deadline passed (``waiting_overdue``)."""
-    alerted = IncidentEscalationStep.objects.filter(
-        incident=OuterRef("pk"), step=IncidentEscalationStep.Step.WAITING_OVERDUE
+    chief that their dispatch deadline passed (``waiting_overdue``) — for the wait they are
+    in: a call back in the queue since its alert (its unit stood down, or reopened) waits
+    anew, and counts again once the sweep alerts that wait."""
+    back_in_queue_since = Exists(
+        Assignment.objects.filter(
+            incident=OuterRef("incident"), cancelled_at__gt=OuterRef("fired_at")
+        )
     )
-    return Q(Exists(alerted), status__in=CALLS_WAITING)
+    alerted_for_this_wait = (
+        IncidentEscalationStep.objects.filter(
+            incident=OuterRef("pk"), step=IncidentEscalationStep.Step.WAITING_OVERDUE
+        )
+        .exclude(back_in_queue_since)
+        .exclude(incident__reopened_at__gt=F("fired_at"))
+    )
+    return Q(Exists(alerted_for_this_wait), status__in=CALLS_WAITING)

@@ -125,16 +125,27 @@ def needs(personas) -> dict[str, set[Any]]:
         )
         # The queued call waited past its dispatch deadline (the sweep alerted the chief);
         # so did the cleared one, which has since had its unit and waits for nobody.
-        for late_call in (queued, cleared):
+        # A third was alerted too, then sent a unit that was stood down a minute ago: back in
+        # the queue, its new wait is not overdue yet.
+        requeued = factories.incident(district=p.district, settlement=p.village, status="queued")
+        for late_call in (queued, cleared, requeued):
             IncidentEscalationStep.objects.create(
                 incident=late_call,
                 step="waiting_overdue",
                 due_at=ago(minutes=30),
                 fired_at=ago(minutes=30),
             )
+        factories.assignment(
+            incident=requeued,
+            unit=p.patrol,
+            dispatched_at=ago(minutes=20),
+            status="cancelled",
+            cancelled_at=ago(minutes=1),
+            closed_at=ago(minutes=1),
+        )
         if side == "a":
             expected = {
-                "calls_waiting": {incident.pk, queued.pk},
+                "calls_waiting": {incident.pk, queued.pk, requeued.pk},
                 "calls_to_close": {cleared.pk},
                 "calls_waiting_overdue": {queued.pk},
                 "open_conflicts": {conflict.pk},

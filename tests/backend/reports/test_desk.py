@@ -46,7 +46,7 @@ def test_the_desk_counts_what_waits_for_it_and_each_count_opens_its_list(client,
     # then
     rows = home.context["desk_needs"]
     assert {row["key"]: row["count"] for row in rows} == {
-        "calls_waiting": 2,
+        "calls_waiting": 3,
         "overdue_assignments": 1,
         "sos_units": 1,
         "calls_to_close": 1,
