@@ -10,6 +10,8 @@ import re
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from backend.common import clock
@@ -206,14 +208,17 @@ def test_the_handover_counts_what_waits_for_the_desk_as_the_desk_home_does(clien
     handover = client.get(reverse(PAGE)).context["needs"]
     home = client.get(reverse("admin:index")).context["desk_needs"]
 
-    # then: the same cards, each opening the same list
+    # then: the same cards, each opening the same list, counting district A's records only
     assert handover == home
     assert {row["key"]: row["count"] for row in handover} == {
-        "calls_waiting": 2,
-        "overdue_assignments": 1,
-        "sos_units": 1,
-        "calls_to_close": 1,
-        "silent_devices": 1,
+        key: len(needs[key])
+        for key in (
+            "calls_waiting",
+            "overdue_assignments",
+            "sos_units",
+            "calls_to_close",
+            "silent_devices",
+        )
     }
 
 
@@ -473,3 +478,30 @@ def test_an_oblast_duty_officer_hands_over_the_oblast_desk(client, personas):
     assert (
         client.get(reverse("admin:reports_handover_detail", args=[handover.pk])).status_code == 404
     )
+
+
+def test_the_handover_reads_the_same_number_of_queries_however_many_calls_are_open(
+    client, personas, desk_a
+):
+    # given
+    a = personas.a
+    client.force_login(desk_a)
+
+    def calls(n: int) -> None:
+        for _ in range(n):
+            call = factories.incident(district=a.district, settlement=a.village, status="assigned")
+            factories.assignment(incident=call, unit=a.patrol)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse(PAGE)).status_code == 200
+        return len(captured)
+
+    calls(1)
+    one = queries()
+
+    # when
+    calls(5)
+
+    # then
+    assert queries() == one
