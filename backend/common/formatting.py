@@ -232,6 +232,11 @@ KEY_LABELS: dict[str, Promise] = {
     "position_age_s": gettext_lazy("Position age"),
     "stale": gettext_lazy("Position out of date"),
     "type": gettext_lazy("Type"),
+    # an officer's SOS: backup sent, SOS cleared (backend/dispatch/services/sos.py)
+    "sos_event_id": gettext_lazy("SOS event record"),
+    "sos_alert_id": gettext_lazy("SOS alert"),
+    "position_source": gettext_lazy("Officer's position"),
+    "open_assignments": gettext_lazy("Open assignments"),
 }
 
 

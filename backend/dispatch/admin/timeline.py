@@ -51,6 +51,12 @@ POLICY_LABELS = {
     "builtin": gettext_lazy("the built-in deadlines"),
 }
 SMS_REASON_LABELS = {"no_device": gettext_lazy("no enrolled device")}
+# Where the position of an officer's SOS came from (selectors.SosPosition.source).
+POSITION_SOURCE_LABELS = {
+    "sent": gettext_lazy("sent with the SOS"),
+    "last_fix": gettext_lazy("the phone's last fix, sent with the SOS"),
+    "unit": gettext_lazy("the unit's last reported position"),
+}
 CODE_CHOICES: dict[str, Any] = {
     "kind": (EventKind, ConflictKind),  # an event's kind, or a conflict's
     "outcome_code": OutcomeCode,
@@ -248,6 +254,8 @@ def worded(data: Any, callsigns: Mapping[int, str]) -> Any:
             value = choice_label(DispatchSource, value)
         elif key == "sms":
             value = _sms_reason(value)
+        elif key == "position_source" and value in POSITION_SOURCE_LABELS:
+            value = str(POSITION_SOURCE_LABELS[value])
         elif key == "policy" and value in POLICY_LABELS:
             value = str(POLICY_LABELS[value])
         elif key == "reason" and isinstance(value, str):

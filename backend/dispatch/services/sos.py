@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -67,10 +68,16 @@ def place_words(place: selectors.PlaceNear | None) -> str:
     if place.inside:
         return _("in %(place)s") % {"place": name}
     return _("%(km)s km %(direction)s of %(place)s") % {
-        "km": f"{place.km:.1f}".rstrip("0").rstrip("."),
+        "km": _km(place.km),
         "direction": compass_words()[place.direction],
         "place": name,
     }
+
+
+def _km(km: float) -> str:
+    """Kilometres to 0.1 in the reader's way: "3,1" (ru, kk), "3.1" (en), "12" not "12.0"."""
+    shown = round(km, 1)
+    return formats.number_format(int(shown) if shown == int(shown) else shown)
 
 
 def _backup_ref(sos_event_id: str | None, sos_alert_id: int) -> str:

@@ -39,7 +39,10 @@ def press_sos(phone, **fields):
     return BoardAlert.objects.get(kind="sos")
 
 
-def signed_in(user):
+def signed_in(user, language="en"):
+    """A staff session reading ``language`` (each officer's choice is kept on the record)."""
+    user.language = language
+    user.save(update_fields=["language"])
     client = Client()
     client.force_login(user)
     return client
@@ -126,10 +129,9 @@ def test_send_backup_makes_one_p0_call_at_the_officers_place_and_opens_its_panel
     duty = signed_in(personas.duty)
 
     # when: the duty officer presses twice (two clicks, two keys), the chief once
-    with translation.override("en"):
-        first = post(duty, "realtime:alert-backup", alert.pk, key="backup-1")
-        again = post(duty, "realtime:alert-backup", alert.pk, key="backup-2")
-        chief = post(signed_in(personas.a.chief), "realtime:alert-backup", alert.pk)
+    first = post(duty, "realtime:alert-backup", alert.pk, key="backup-1")
+    again = post(duty, "realtime:alert-backup", alert.pk, key="backup-2")
+    chief = post(signed_in(personas.a.chief), "realtime:alert-backup", alert.pk)
 
     # then: one call, the same for everyone
     assert first.status_code == 200, first.content
@@ -173,12 +175,13 @@ def test_backup_in_russian_reads_russian(personas, phone):
     alert = press_sos(phone, lat=47.984, lon=80.464)
 
     # when
-    with translation.override("ru"):
-        post(signed_in(personas.duty), "realtime:alert-backup", alert.pk, key="b-ru")
+    post(signed_in(personas.duty, "ru"), "realtime:alert-backup", alert.pk, key="b-ru")
 
-    # then: the call's words are the reader's (the lead adds the catalogue's entries)
+    # then: the call's words are the reader's — the number as Russian writes it (the words
+    # themselves once the catalogue has them)
     call = Incident.objects.get(category="officer_sos")
     assert "Асхат Нурланов (A-PC1)" in call.summary
+    assert call.landmark.startswith("3,1 ")
     assert "Аягоз" in call.landmark
 
 
@@ -188,8 +191,7 @@ def test_backup_with_no_position_goes_to_the_district_seat_saying_so(personas, p
     alert = press_sos(phone)
 
     # when
-    with translation.override("en"):
-        response = post(signed_in(personas.duty), "realtime:alert-backup", alert.pk, key="b")
+    response = post(signed_in(personas.duty), "realtime:alert-backup", alert.pk, key="b")
 
     # then
     assert response.status_code == 200, response.content

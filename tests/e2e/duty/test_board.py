@@ -584,3 +584,98 @@ def test_on_a_phone_the_board_is_one_column_with_the_calls_first(
     assert number["x"] + number["width"] <= 390
     shot(page, "05-board-on-a-phone")
     assert page.kuzet_errors == []
+
+
+@pytest.mark.parametrize("lang", ["en", "ru", "kk"])
+def test_the_desk_reads_who_and_where_of_an_sos_and_sends_backup_from_the_banner(
+    server: str, browser: Any, personas: Any, lang: str
+) -> None:
+    # given: A's patrol crew named, a second car free in town, the board open
+    units_heard_now(personas)
+    first, second = personas.a.patrol_officers
+    first.first_name, first.last_name = "Асхат", "Нурланов"
+    first.save(update_fields=["first_name", "last_name"])
+    second.first_name, second.last_name = "Ерлан", "Беков"
+    second.save(update_fields=["first_name", "last_name"])
+    town = personas.a.town
+    factories.unit(callsign="A-PC2", district=personas.a.district, lat=town.lat, lon=town.lon)
+    page = log_in(browser, server, personas.duty, language=lang)
+    open_board(page, server)
+
+    # when: the officer presses SOS about 3 km north-east of the town
+    device_id, _ = personas.device(first)
+    device = Device.objects.select_related("officer").get(pk=device_id)
+    sos = {
+        "id": f"evt-sos-backup-{lang}",
+        "kind": "sos",
+        "assignment_id": None,
+        "device_time": clock.now_ms(),
+        "boot_id": "boot-1",
+        "elapsed_ms": 100_000,
+        "lat": town.lat + 0.02,
+        "lon": town.lon + 0.03,
+        "accuracy_m": 15,
+        "gps_time": None,
+        "payload": {},
+    }
+    push_records(device=device, body_or_records=[sos], clock=None, via="http")
+
+    # then: the banner names the officer, the crew and the place — never raw coordinates
+    banner = page.locator("#sos .banner")
+    banner.wait_for(timeout=LIVE_WITHIN_MS)
+    text = banner.inner_text()
+    assert "Асхат Нурланов" in text
+    assert "Ерлан Беков" in text
+    where = banner.locator(".sos-where").inner_text()
+    assert "Аягоз" in where
+    assert re.search(r"\d[.,]\d", where)  # "3.1 km north-east of Аягоз", "3,1 км …"
+    assert str(round(town.lat + 0.02, 2)) not in text
+    assert re.search(r"\d\d:\d\d:\d\d", where)  # the position's time, and its age
+    shot(page, f"20-sos-who-and-where-{lang}")
+
+    # when: the duty officer sends backup
+    with page.context.expect_page() as opened:
+        banner.locator("button.sos-backup").click()
+    console = opened.value
+    console.wait_for_selector("#kuzet-dispatch", timeout=15_000)
+
+    # then: the new P0 call's dispatch panel ranks the available units, not the unit in SOS
+    call = Incident.objects.get(category=Category.OFFICER_SOS)
+    assert (call.priority, call.settlement_id) == ("P0", town.pk)
+    assert console.url.endswith(f"/admin/dispatch/incident/{call.pk}/change/")
+    ranked = console.locator("#kuzet-dispatch tr.kuzet-unit").evaluate_all(
+        "rows => rows.map(r => r.dataset.unit)"
+    )
+    assert ranked[0] == "A-PC2"
+    assert "A-PC1" not in ranked
+    shot(console, f"21-sos-backup-call-panel-{lang}")
+
+    # when: they dispatch the top unit
+    console.locator("#kuzet-dispatch tr.kuzet-unit").first.locator("input[type=submit]").click()
+
+    # then
+    console.wait_for_selector(
+        "#kuzet-assignments tr.kuzet-assignment[data-unit='A-PC2']", timeout=30_000
+    )
+    assignment = Assignment.objects.get(incident=call)
+    assert assignment.unit.callsign == "A-PC2"
+    shot(console, f"22-sos-backup-dispatched-{lang}")
+
+    # and the board's banner links the call instead of offering a second one
+    link = page.locator("#sos .banner a.sos-backup-call")
+    link.wait_for(timeout=LIVE_WITHIN_MS)
+    assert call.number in link.inner_text()
+    assert page.locator("#sos .banner button.sos-backup").count() == 0
+    assert Incident.objects.filter(category=Category.OFFICER_SOS).count() == 1
+
+    # when: the officer is safe
+    page.once("dialog", lambda dialog: dialog.accept())
+    banner.locator("button.sos-clear").click()
+
+    # then: the unit leaves SOS on the board, the SOS is taken
+    page.locator("#units tr.sos").wait_for(state="detached", timeout=LIVE_WITHIN_MS)
+    page.locator("#sos .banner.acknowledged").wait_for(timeout=LIVE_WITHIN_MS)
+    assert Unit.objects.get(pk=personas.a.patrol.pk).status == "available"
+    assert AuditEntry.objects.filter(action="unit.sos_cleared").count() == 1
+    shot(page, f"23-sos-officer-safe-{lang}")
+    assert page.kuzet_errors == []

@@ -395,12 +395,14 @@
   }
   // Where the officer is, as a person reads it: "3.1 km north-east of Аягоз", the time of the
   // position and its age; "position unknown" when the phone sent none and none was known.
+  // "3,1 км" for a Russian or Kazakh reader, "3.1 km" for an English one.
+  const kmFormat = new Intl.NumberFormat(document.documentElement.lang || undefined, { maximumFractionDigits: 1 });
   function sosWhere(position) {
     if (!position || !position.place) return TEXT.sos_position_unknown;
     const p = position.place;
     const name = placeName(p.name, p.name_kk);
     const where = p.inside ? fmt(TEXT.sos_place_in, { place: name })
-      : fmt(TEXT.sos_place_near, { km: p.km, direction: LABELS.compass[p.direction] || p.direction, place: name });
+      : fmt(TEXT.sos_place_near, { km: kmFormat.format(p.km), direction: LABELS.compass[p.direction] || p.direction, place: name });
     const parts = [where];
     if (position.at) parts.push(fmt(TEXT.sos_position_at, { time: when(position.at), age: duration(Math.max(0, now() - position.at)) }));
     if (position.source === "unit") parts.push(TEXT.sos_position_last_report);
@@ -458,10 +460,10 @@
     const open = [...alerts.values()].filter((a) => a.kind === "sos" && (!a.acknowledged_at || now() - a.acknowledged_at < SOS_ACKNOWLEDGED_SHOWN_MS));
     banner.replaceChildren(...open.map((a) => {
       const p = el("p", { class: "banner" + (a.acknowledged_at ? " acknowledged" : ""), "data-id": a.alert_id },
-        el("span", { class: "sos-title" }, TEXT.sos_from + " " + (a.callsign || "")),
+        el("span", { class: "sos-title" }, TEXT.sos_from + " " + (a.callsign || "") + " · ",
+          el("span", { class: "sos-when" }, when(a.estimated_at || a.server_time))),
         el("span", { class: "sos-text" }, ...sosWho(a), el("br"),
-          el("span", { class: "sos-where" }, sosWhere(a.position)), " · ", sosCall(a), el("br"),
-          el("span", { class: "sos-when" }, when(a.estimated_at || a.server_time))));
+          el("span", { class: "sos-where" }, sosWhere(a.position)), " · ", sosCall(a)));
       if (a.acknowledged_at) p.append(el("span", {}, TEXT.acknowledged_by + " " + a.acknowledged_by + " " + when(a.acknowledged_at)));
       else if (CONFIG.can_act && a.alert_id) {
         p.append(el("button", { type: "button", class: "ack-sos", onclick: (e) => post(e.target, url("alert_ack", a.alert_id), {}, (body) => {
