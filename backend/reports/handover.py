@@ -50,6 +50,7 @@ from django.utils.translation import gettext_lazy
 from backend.common import clock
 from backend.common.errors import DomainError
 from backend.common.formatting import NOTHING
+from backend.dispatch import kpis
 from backend.dispatch.lifecycle import ASSIGNMENT_OPEN, INCIDENT_OPEN
 from backend.dispatch.models import (
     Assignment,
@@ -208,6 +209,8 @@ class OpenCall:
     dv: bool
     received: str
     waiting: str
+    district: str = ""  # for a desk of several districts
+    cleared: str = ""  # every unit cleared: the call waits to be closed, not for a unit
     units: list[dict[str, str]] = field(default_factory=list)
     escalations: list[dict[str, str]] = field(default_factory=list)
 
@@ -216,10 +219,11 @@ def open_calls(user: Any, *, now: dt.datetime) -> tuple[list[OpenCall], int]:
     """The calls of the reader's districts still open, oldest first (at most
     :data:`OPEN_CALLS_SHOWN`), and how many there are: four queries whatever their number."""
     scope = district_scope(user)
+    several = scope.everything or len(scope.district_ids) > 1
     qs = Incident.objects.filter(scope.q(), status__in=sorted(INCIDENT_OPEN))
     total = qs.count()
     incidents = list(
-        qs.select_related("settlement").order_by("received_at", "pk")[:OPEN_CALLS_SHOWN]
+        qs.select_related("settlement", "district").order_by("received_at", "pk")[:OPEN_CALLS_SHOWN]
     )
     ids = [i.pk for i in incidents]
     units: dict[int, list[dict[str, str]]] = defaultdict(list)
@@ -259,6 +263,10 @@ def open_calls(user: Any, *, now: dt.datetime) -> tuple[list[OpenCall], int]:
                 dv=dv,
                 received=moment_text(incident.received_at),
                 waiting=span_text((now - incident.received_at).total_seconds()),
+                district=incident.district.local_name if several else "",
+                cleared=str(incident.get_status_display())
+                if incident.status in kpis.CALLS_TO_CLOSE
+                else "",
                 units=units[incident.pk],
                 escalations=[
                     {"when": moment_text(at), "step": text}

@@ -505,3 +505,36 @@ def test_the_handover_reads_the_same_number_of_queries_however_many_calls_are_op
 
     # then
     assert queries() == one
+
+
+def test_a_call_cleared_by_every_unit_reads_as_waiting_to_be_closed_not_for_a_unit(
+    client, personas, desk_a
+):
+    # given: a call every unit cleared, and a call waiting for a unit
+    a = personas.a
+    cleared = factories.incident(district=a.district, settlement=a.village, status="cleared")
+    factories.incident(district=a.district, settlement=a.village, status="queued")
+    client.force_login(desk_a)
+
+    # when
+    calls = client.get(reverse(PAGE)).context["calls"]
+
+    # then
+    assert [(c.number == cleared.number, c.cleared) for c in calls] == [
+        (True, "Cleared"),
+        (False, ""),
+    ]
+    assert [c.district for c in calls] == ["", ""]  # one district: not named on every row
+
+
+def test_an_oblast_desk_reads_each_calls_district(client, personas):
+    # given: the Semey ЦОУ serves both districts
+    factories.incident(district=personas.a.district, settlement=personas.a.village)
+    factories.incident(district=personas.b.district, settlement=personas.b.village)
+    client.force_login(personas.duty)
+
+    # when
+    calls = client.get(reverse(PAGE)).context["calls"]
+
+    # then
+    assert sorted(c.district for c in calls) == ["Абайский район", "Аягозский район"]
