@@ -4,8 +4,11 @@ the unit's SOS — scoped, audited, told to the boards and the unit's phones."""
 
 import datetime as dt
 import json
+import threading
+from typing import Any
 
 import pytest
+from django.db import connections
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
@@ -15,6 +18,7 @@ from backend.dispatch import selectors
 from backend.dispatch.models import Incident
 from backend.ledger.models import AuditEntry
 from backend.people.models import Officer, Unit
+from backend.realtime import alerts as board_alerts
 from backend.realtime.models import BoardAlert
 from tests import factories
 from tests.backend.sync_support import SyncApi, dispatch, event
@@ -287,3 +291,42 @@ def test_board_labels_name_the_new_words():
     assert labels["compass"]["NE"] == "north-east"
     assert labels["alert"]["sos_cleared"] == "SOS cleared: officer safe"
     assert json.dumps(labels)  # all plain strings
+
+
+# --- two duty officers at once (PostgreSQL: real threads, real row locks) --------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_desks_sending_backup_at_the_same_moment_make_one_call(personas, client):
+    # given
+    _device_id, token = personas.device(personas.a.patrol_officers[0])
+    alert = press_sos(SyncApi(client, token), lat=47.984, lon=80.464)
+    start = threading.Barrier(2)
+    answers: dict[str, Any] = {}
+
+    def backup(who: Any) -> None:
+        try:
+            start.wait(10)
+            _alert, call, made = board_alerts.sos_backup(alert_id=alert.pk, by=who)
+            answers[who.username] = (call.pk, made)
+        except BaseException as exc:  # kept: the assertion below shows it
+            answers[who.username] = exc
+        finally:
+            connections.close_all()
+
+    # when: the oblast duty officer and the district's chief press at once
+    threads = [
+        threading.Thread(target=backup, args=(who,), daemon=True)
+        for who in (personas.duty, personas.a.chief)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+
+    # then: one call, which both got; one of them made it
+    call = Incident.objects.get(category="officer_sos")
+    assert sorted(answers.values()) == [(call.pk, False), (call.pk, True)], answers
+    assert AuditEntry.objects.filter(action="incident.sos_backup").count() == 1
+    assert BoardAlert.objects.filter(kind="sos_backup").count() == 1
