@@ -10,16 +10,18 @@ import re
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from backend.common import clock
+from backend.common.errors import Conflict
 from backend.dispatch.models import EscalationStep, Incident, IncidentEscalationStep
 from backend.ledger.models import AuditEntry
 from backend.people.models import Role
 from backend.reports.handover import default_shift_start, recent_shift_starts, span_text
 from backend.reports.models import Handover
+from backend.reports.services import handover_receive, handover_write
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -538,3 +540,35 @@ def test_an_oblast_desk_reads_each_calls_district(client, personas):
 
     # then
     assert sorted(c.district for c in calls) == ["Абайский район", "Аягозский район"]
+
+
+def test_two_officers_receiving_at_once_one_gets_it_the_other_is_refused(personas, desk_a, next_a):
+    # given: a handover, read by two incoming officers before either received it
+    third = factories.officer(
+        username="duty_ayagoz3", role=Role.DUTY_OFFICER, district=personas.a.district
+    )
+    handover_write(by=desk_a, shift_start=clock.now() - dt.timedelta(hours=12), note="спокойно")
+    seen_by_one, seen_by_other = Handover.objects.get(), Handover.objects.get()
+
+    # when
+    handover_receive(handover=seen_by_one, by=next_a)
+
+    # then: the second claim finds it taken (the row, not the copy it read), nothing changes
+    with pytest.raises(Conflict):
+        handover_receive(handover=seen_by_other, by=third)
+    assert Handover.objects.get().acknowledged_by == next_a
+    assert AuditEntry.objects.filter(action="handover.received").count() == 1
+
+
+def test_an_officer_has_one_handover_of_his_desk_waiting_to_be_received(personas, desk_a):
+    start = clock.now() - dt.timedelta(hours=12)
+    Handover.objects.create(
+        district=personas.a.district, shift_start=start, written_at=clock.now(),
+        written_by=desk_a, note="первая",
+    )  # fmt: skip
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Handover.objects.create(
+            district=personas.a.district, shift_start=start, written_at=clock.now(),
+            written_by=desk_a, note="вторая",
+        )  # fmt: skip
