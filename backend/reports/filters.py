@@ -35,6 +35,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from backend.common.days import DayField
 from backend.dispatch import kpis
 from backend.dispatch.lifecycle import IncidentStatus
 from backend.dispatch.models import Assignment, Event, Incident
@@ -252,12 +253,8 @@ class ReportFilterForm(forms.Form):
     """The filter as a GET form. The district choices are the reader's; settlement and unit
     come from links (a figure's drill-down) and are checked against the reader's scope."""
 
-    date_from = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = DayField(label=_("From"), required=False)
+    date_to = DayField(label=_("To"), required=False)
     district = forms.TypedChoiceField(
         label=_("District"),
         required=False,
@@ -314,11 +311,10 @@ class ReportFilterForm(forms.Form):
         district_field.choices = [("", _("all my districts")), *self.district_choices]
         if len(self.district_choices) <= 1:
             self.fields["district"].widget = forms.HiddenInput()
-        # The browser's date picker offers only the days a report accepts.
+        # The days a report accepts, as the field's hint.
+        accepted = f"{FIRST_DAY:%d.%m.%Y} – {last_day():%d.%m.%Y}"
         for name in ("date_from", "date_to"):
-            self.fields[name].widget.attrs.update(
-                min=FIRST_DAY.isoformat(), max=last_day().isoformat()
-            )
+            self.fields[name].widget.attrs["title"] = accepted
 
     @property
     def picks_district(self) -> bool:

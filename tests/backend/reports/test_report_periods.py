@@ -102,15 +102,40 @@ def test_a_period_runs_from_the_first_day_of_2000_to_tomorrow(
     assert page.context["form"].errors == {name: [OUT_OF_RANGE] for name in refused}
 
 
-def test_the_date_inputs_offer_only_the_days_a_report_accepts(client, chief):
+def test_the_days_read_and_are_typed_as_the_country_writes_them(client, chief):
+    """The browser's own date field wrote the day in the browser's language, not the
+    reader's: 11/06/2026 on a Kazakh chief's page that titled the same period 06.11.2026."""
+    # when: a link's ISO days
+    html = get(client, chief, "reports_kpis", date_from="2026-11-06", date_to="2026-12-05")
+    html = html.content.decode()
+
+    # then: shown as dd.mm.yyyy in plain text fields, the days a report accepts in the hint
+    for name, shown in (("date_from", "06.11.2026"), ("date_to", "05.12.2026")):
+        [tag] = re.findall(rf'<input[^>]*name="{name}"[^>]*>', html)
+        assert 'type="text"' in tag
+        assert f'value="{shown}"' in tag
+        assert 'placeholder="dd.mm.yyyy"' in tag
+        assert 'title="01.01.2000 – 06.12.2026"' in tag
+
+
+@pytest.mark.parametrize("typed", ["01.12.2026", "1.12.2026", "2026-12-01"])
+def test_a_day_typed_as_dd_mm_yyyy_is_read(client, chief, typed):
     # when
-    html = get(client, chief, "reports_kpis").content.decode()
+    page = get(client, chief, "reports_kpis", date_from=typed, date_to="05.12.2026")
 
     # then
-    for name in ("date_from", "date_to"):
-        [tag] = re.findall(rf'<input[^>]*name="{name}"[^>]*>', html)
-        assert 'min="2000-01-01"' in tag
-        assert 'max="2026-12-06"' in tag
+    assert page.status_code == 200
+    data = page.context["form"].cleaned_data
+    assert (data["date_from"], data["date_to"]) == (dt.date(2026, 12, 1), TODAY)
+
+
+def test_a_day_that_is_not_one_says_how_to_write_it(client, chief):
+    # when
+    page = get(client, chief, "reports_kpis", date_from="12/01/2026")
+
+    # then
+    assert page.status_code == 400
+    assert page.context["form"].errors == {"date_from": ["Write the day as dd.mm.yyyy."]}
 
 
 def test_the_home_page_still_says_what_needs_the_chief_with_a_period_out_of_range(client, chief):

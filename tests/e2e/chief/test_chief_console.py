@@ -78,8 +78,8 @@ def test_a_chief_reads_the_month_in_kazakh_downloads_it_and_sees_only_their_dist
 
     # when: the KPIs of March
     page.click(".report-nav >> text=Көрсеткіштер")
-    page.fill("#id_date_from", PERIOD[0].isoformat())
-    page.fill("#id_date_to", PERIOD[1].isoformat())
+    page.fill("#id_date_from", f"{PERIOD[0]:%d.%m.%Y}")
+    page.fill("#id_date_to", f"{PERIOD[1]:%d.%m.%Y}")
     page.click(".report-filters input[type=submit]")
     page.wait_for_selector("#table-summary")
 
