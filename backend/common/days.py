@@ -37,9 +37,10 @@ class DayInput(forms.DateInput):
     def format_value(self, value: Any) -> str | None:
         if isinstance(value, str):
             try:
-                value = dt.date.fromisoformat(value)
+                day = dt.date.fromisoformat(value)
             except ValueError:
                 return value  # as typed: its field says what is wrong with it
+            value = day
         shown: str | None = super().format_value(value)
         return shown
 
