@@ -43,10 +43,10 @@ class Handover(models.Model):
         related_name="+",
     )
     note = models.TextField(_("handover note"), max_length=4000)
-    acknowledged_at = models.DateTimeField(_("received at"), null=True, blank=True)
+    acknowledged_at = models.DateTimeField(_("taken over at"), null=True, blank=True)
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("received by"),
+        verbose_name=_("taken over by"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
