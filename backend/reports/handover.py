@@ -125,7 +125,7 @@ def recent_shift_starts(now: dt.datetime) -> list[tuple[str, dt.datetime]]:
 
 
 class ShiftForm(forms.Form):
-    """When the shift handed over started (``?from=2026-12-05T08:00``, Kazakhstan time)."""
+    """When the shift handed over started (``?start=2026-12-05T08:00``, Kazakhstan time)."""
 
     start = forms.DateTimeField(
         label=gettext_lazy("Shift started"),
