@@ -457,11 +457,37 @@ class SosPosition:
     accuracy_m: float | None = None
 
 
+def unit_position(unit: Unit) -> SosPosition | None:
+    """The unit's last known position (any phone of its crew), as an SOS's position."""
+    if (known := _point(unit.lat, unit.lon)) is None:
+        return None
+    return SosPosition(*known, unit.position_at, "unit", unit.position_accuracy_m)
+
+
+def position_details(position: SosPosition | None) -> dict[str, Any] | None:
+    """A position for a board frame: the point, its time (ms), where it came from, and the
+    place a person reads (the nearest settlement, distance and compass point)."""
+    if position is None:
+        return None
+    place = place_near(lat=position.lat, lon=position.lon)
+    return {
+        "lat": round(position.lat, 5),
+        "lon": round(position.lon, 5),
+        "at": clock.opt_ms(position.at),
+        "source": position.source,
+        "accuracy_m": position.accuracy_m,
+        "place": place.as_dict() if place is not None else None,
+    }
+
+
 def sos_position(event: Event, unit: Unit) -> SosPosition | None:
-    """The best "where" of an SOS: the event's own fix, else the phone's last fix from the
-    payload (dated by its age before the event), else the unit's last known position."""
+    """The best "where" of an SOS: the freshest of the event's own fix, the phone's last fix
+    from the payload (dated by its age before the event) and the unit's last known position
+    (a report of either phone of the crew — before the SOS, or after it: a phone asked for a
+    fix when the officer pressed SOS). On equal times the SOS's own fix wins."""
+    found: list[SosPosition] = []
     if (sent := _point(event.lat, event.lon)) is not None:
-        return SosPosition(*sent, event.estimated_at, "sent", event.accuracy_m)
+        found.append(SosPosition(*sent, event.estimated_at, "sent", event.accuracy_m))
     payload = event.payload if isinstance(event.payload, dict) else {}
     last = _point(payload.get("last_lat"), payload.get("last_lon"))
     age_ms = _number(payload.get("last_fix_age_ms"))
@@ -471,10 +497,13 @@ def sos_position(event: Event, unit: Unit) -> SosPosition | None:
             if event.estimated_at is not None
             else None
         )
-        return SosPosition(*last, at, "last_fix", _number(payload.get("last_accuracy_m")))
-    if (known := _point(unit.lat, unit.lon)) is not None:
-        return SosPosition(*known, unit.position_at, "unit", unit.position_accuracy_m)
-    return None
+        found.append(SosPosition(*last, at, "last_fix", _number(payload.get("last_accuracy_m"))))
+    if (known := unit_position(unit)) is not None:
+        found.append(known)
+    if not found:
+        return None
+    oldest = dt.datetime.min.replace(tzinfo=dt.UTC)
+    return max(found, key=lambda p: p.at or oldest)  # max keeps the first of equals
 
 
 def sos_details(event: Event, unit: Unit) -> dict[str, Any]:
@@ -496,7 +525,6 @@ def sos_details(event: Event, unit: Unit) -> dict[str, Any]:
         m for m in members if officer is None or m.pk != officer.pk
     ]
     position = sos_position(event, unit)
-    place = place_near(lat=position.lat, lon=position.lon) if position is not None else None
     assignment = (
         Assignment.objects.filter(unit_id=unit.pk, status__in=ASSIGNMENT_OPEN)
         .exclude(incident__status__in=lifecycle.INCIDENT_ENDED)
@@ -521,15 +549,6 @@ def sos_details(event: Event, unit: Unit) -> dict[str, Any]:
     return {
         "officer_name": officer.display_name if officer is not None else None,
         "crew": [m.display_name for m in crew],
-        "position": None
-        if position is None
-        else {
-            "lat": round(position.lat, 5),
-            "lon": round(position.lon, 5),
-            "at": clock.opt_ms(position.at),
-            "source": position.source,
-            "accuracy_m": position.accuracy_m,
-            "place": place.as_dict() if place is not None else None,
-        },
+        "position": position_details(position),
         "call": call,
     }

@@ -175,6 +175,8 @@ def board_labels() -> dict[str, dict[str, str]]:
             "sos_acknowledged": _("SOS acknowledged"),
             "sos_backup": _("Backup sent to an SOS"),
             "sos_cleared": _("SOS cleared: officer safe"),
+            # a unit in SOS reported where it is now
+            "sos_position": _("SOS: new position"),
             "unit_unreachable": _("Unit unreachable"),
             "unit_reachable": _("Unit reachable again"),
             "escalation_stopped": _("Escalation stopped"),

@@ -3,7 +3,7 @@
 import { Api, ApiError, NetworkError } from './api.js'
 import { DeviceClock, randomId } from './clock.js'
 import { TABLES, flush, openDatabase, raws } from './db.js'
-import { eventColumns, recordEvent, sosPayload } from './events.js'
+import { eventColumns, isFresh, recordEvent, sosPayload } from './events.js'
 import { VISIT_KIND, ownVisit } from './followups.js'
 import { distanceM } from './format.js'
 import { normaliseLanguage, phoneLanguage } from './i18n.js'
@@ -336,7 +336,25 @@ export class FieldApp {
     // The fastest way up when the socket is open; the push follows (duplicate on the server).
     this.socket?.send({ type: 'event', event: pushRecord(raw) })
     this.store.set({ notice: 'sos_sent' })
+    if (!isFresh(this.state.position.fix, Date.now())) this._locateForSos()
     return raw
+  }
+
+  /** Without a fresh fix the SOS went up with an old one or none: ask for a fix now and send
+   * it as the unit's position at once (the desk's banner follows it). */
+  _locateForSos() {
+    const geo = this.window.navigator.geolocation
+    if (!geo) return
+    geo.getCurrentPosition(
+      async (p) => {
+        const fix = fixOf(p)
+        this.store.set({ position: { fix, denied: false } })
+        const raw = await this._record('location', null, {}, { fix })
+        this.socket?.send({ type: 'event', event: pushRecord(raw) })
+      },
+      () => {},
+      { enableHighAccuracy: true, maximumAge: 0, timeout: 60_000 },
+    )
   }
 
   syncNow() {
@@ -391,12 +409,7 @@ export class FieldApp {
   }
 
   async _fix(position, { report }) {
-    const fix = {
-      lat: position.coords.latitude,
-      lon: position.coords.longitude,
-      accuracy: position.coords.accuracy,
-      time: position.timestamp || Date.now(),
-    }
+    const fix = fixOf(position)
     this.store.set({ position: { fix, denied: false } })
     if (!report || !this.state.onDuty || this.state.phase !== 'ready') return
     if (!shouldReport(this._lastReported, fix, distanceM)) return
@@ -405,5 +418,15 @@ export class FieldApp {
     // their own on a 2G link.
     await this._record('location', null, {}, { sync: false, fix })
     this.engine.requestWithin(POSITION_SYNC_MS)
+  }
+}
+
+/** A browser position as the app keeps a fix. */
+function fixOf(position) {
+  return {
+    lat: position.coords.latitude,
+    lon: position.coords.longitude,
+    accuracy: position.coords.accuracy,
+    time: position.timestamp || Date.now(),
   }
 }

@@ -6,8 +6,13 @@ import { flush } from './db.js'
 import { POSITION } from './position.js'
 
 /** The raw columns of a new event. ``fix``: {lat, lon, accuracy, time} or null. */
+/** Whether a fix is recent enough to ride on an event as the unit's position now. */
+export function isFresh(fix, now) {
+  return Boolean(fix) && now - fix.time <= POSITION.freshForEventMs
+}
+
 export function eventColumns({ kind, assignmentId = null, payload = {}, clock, fix = null, now }) {
-  const fresh = fix && now - fix.time <= POSITION.freshForEventMs
+  const fresh = isFresh(fix, now)
   return {
     kind,
     assignment_id: assignmentId,
@@ -29,7 +34,7 @@ export function eventColumns({ kind, assignmentId = null, payload = {}, clock, f
  * age, not a time, because the phone's wall clock is not trusted and the difference of two of
  * its readings is (docs/protocol.md, ``sos``). ``{}`` when there is no fix, or it is fresh. */
 export function sosPayload(fix, now) {
-  if (!fix || now - fix.time <= POSITION.freshForEventMs) return {}
+  if (!fix || isFresh(fix, now)) return {}
   const payload = {
     last_lat: fix.lat,
     last_lon: fix.lon,

@@ -13,7 +13,7 @@ import { SyncEngine } from '../src/sync.js'
 const minute = 60_000
 let dbCounter = 0
 
-async function phone() {
+async function phone({ geolocation } = {}) {
   vi.spyOn(console, 'log').mockImplementation(() => {})
   const pushed = []
   const api = {
@@ -25,7 +25,7 @@ async function phone() {
       return { results: events.map((e) => ({ id: e.id, status: 'accepted', disposition: 'applied' })) }
     },
   }
-  const win = { navigator: { onLine: true, languages: ['ru'] }, addEventListener() {}, setInterval() {} }
+  const win = { navigator: { onLine: true, languages: ['ru'], geolocation }, addEventListener() {}, setInterval() {} }
   const app = new FieldApp({ window: win })
   app.clock = new DeviceClock({ now: () => Date.now(), elapsed: () => 5_000 })
   app.database = openDatabase({ dbName: `sos-${++dbCounter}` })
@@ -35,7 +35,7 @@ async function phone() {
 }
 
 async function pressSos(fix) {
-  const { app, pushed } = await phone()
+  const { app, pushed } = await phone({ geolocation: { getCurrentPosition() {} } })
   app.store.set({ position: { fix, denied: false } })
   await app.sos()
   await app.engine.request()
@@ -71,5 +71,42 @@ describe('the position an SOS carries', () => {
     expect([sent.lat, sent.lon]).toEqual([null, null])
     expect(sent.payload).toEqual({})
     expect(sosPayload(null, Date.now())).toEqual({})
+  })
+})
+
+describe('a fix asked for when the SOS had none fresh', () => {
+  it('goes up as the unit\'s position at once, after the SOS', async () => {
+    // given: no fix at all; the phone finds one when asked
+    const asked = []
+    const geolocation = {
+      getCurrentPosition(success, _failure, options) {
+        asked.push(options)
+        success({ coords: { latitude: 46.951, longitude: 79.667, accuracy: 20 }, timestamp: Date.now() })
+      },
+    }
+    const { app, pushed } = await phone({ geolocation })
+    app.store.set({ position: { fix: null, denied: false } })
+
+    // when
+    await app.sos()
+    await vi.waitFor(async () => {
+      await app.engine.request()
+      expect(pushed.map((e) => e.kind).sort()).toEqual(['location', 'sos'])
+    })
+
+    // then: a fresh fix, not one from the cache (the server takes either order)
+    expect(asked).toEqual([{ enableHighAccuracy: true, maximumAge: 0, timeout: 60_000 }])
+    const location = pushed.find((e) => e.kind === 'location')
+    expect([location.lat, location.lon, location.accuracy_m]).toEqual([46.951, 79.667, 20])
+  })
+
+  it('is not asked for when the SOS carried a fresh one', async () => {
+    const geolocation = { getCurrentPosition: vi.fn() }
+    const { app } = await phone({ geolocation })
+    app.store.set({ position: { fix: { lat: 47.97, lon: 80.44, accuracy: 8, time: Date.now() - 5_000 }, denied: false } })
+
+    await app.sos()
+
+    expect(geolocation.getCurrentPosition).not.toHaveBeenCalled()
   })
 })

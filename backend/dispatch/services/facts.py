@@ -45,7 +45,7 @@ from backend.ledger import uow
 from backend.ledger.actions import AuditAction
 from backend.ledger.models import ActorKind
 from backend.ledger.names import SyncTable, Topic
-from backend.people.models import Unit
+from backend.people.models import Unit, UnitStatus
 from sync import rules, timing
 from sync.protocol import (
     EventRecord,
@@ -361,6 +361,8 @@ class _State:
         self.orders_issued: dict[int, dt.datetime] = {}
         # The calls of the follow-up visits reported (read, not locked: nothing writes them).
         self.visit_calls: dict[int, Incident] = {}
+        # Units in SOS whose position moved (the desk's banner follows the officer).
+        self.moved_in_sos: set[int] = set()
 
     def view(self, assignment: Assignment) -> rules.AssignmentView:
         if assignment.pk not in self.views:
@@ -609,6 +611,8 @@ def _apply(
             )
     for entry in sos:
         _sos(state, entry, actor=actor, actor_kind=actor_kind)
+    for unit_id in sorted(state.moved_in_sos - {e.event.unit_id for e in sos}):
+        _sos_moved(state.units[unit_id])
     for entry, task in visits:
         risk.follow_up_visit_made(
             task,
@@ -791,6 +795,8 @@ def _decide_unit(state: _State, entry: _Entry, by_id: dict[str, _Entry]) -> None
                 _flip(state, by_id, decision.superseded_event_id, Disposition.RECORDED)
             unit.lat, unit.lon = event.lat, event.lon
             unit.position_at = event.estimated_at
+            if unit.status == UnitStatus.SOS and not _raises_sos(event):
+                state.moved_in_sos.add(unit.pk)
             unit.position_accuracy_m = event.accuracy_m
             state.position_events[unit.pk] = event.pk if event.kind == EventKind.LOCATION else None
             state.dirty_units[unit.pk].update({"lat", "lon", "position_at", "position_accuracy_m"})
@@ -1140,6 +1146,21 @@ def _sos(state: _State, entry: _Entry, *, actor: Any, actor_kind: str | None) ->
         estimated_at=clock.to_ms(event.estimated_at),
         at=clock.now_ms(),
         **details,
+    )
+
+
+def _sos_moved(unit: Unit) -> None:
+    """A unit in SOS reported a new position (the phone asked for a fix when the officer
+    pressed SOS, or the crew moves): the boards' banners follow it."""
+    uow.notify(
+        Topic.BOARD,
+        district_id=unit.district_id,
+        kind="sos_position",
+        chief=True,
+        unit_id=unit.pk,
+        callsign=unit.callsign,
+        position=selectors.position_details(selectors.unit_position(unit)),
+        at=clock.now_ms(),
     )
 
 

@@ -90,7 +90,11 @@ def test_sos_alert_names_the_officer_the_crew_and_the_place_the_phone_sent(perso
 
 
 def test_sos_with_an_old_fix_in_its_payload_is_placed_there_with_the_fix_time(personas, phone):
-    # given: the phone's last fix is ten minutes old, in Актогай (the app sends it with its age)
+    # given: the unit last reported its position half an hour ago; the phone's last fix is
+    # ten minutes old, in Актогай (the app sends it with its age)
+    Unit.objects.filter(pk=personas.a.patrol.pk).update(
+        position_at=clock.now() - dt.timedelta(minutes=30)
+    )
     payload = {"last_lat": 46.951, "last_lon": 79.667, "last_fix_age_ms": 600_000}
 
     # when
@@ -106,6 +110,22 @@ def test_sos_with_an_old_fix_in_its_payload_is_placed_there_with_the_fix_time(pe
     assert (unit.lat, unit.lon) != (46.951, 79.667)  # an old fix is not the unit's position now
 
 
+def test_sos_is_placed_at_the_crews_fresher_report_rather_than_an_older_fix(personas, phone):
+    # given: the other officer's phone reported the unit's position a minute ago
+    Unit.objects.filter(pk=personas.a.patrol.pk).update(
+        lat=47.97, lon=80.44, position_at=clock.now() - dt.timedelta(minutes=1)
+    )
+    payload = {"last_lat": 46.951, "last_lon": 79.667, "last_fix_age_ms": 600_000}
+
+    # when
+    alert = press_sos(phone, payload=payload)
+
+    # then: the freshest position known, said to be the unit's last report
+    position = alert.data["position"]
+    assert (position["source"], position["lat"], position["lon"]) == ("unit", 47.97, 80.44)
+    assert position["place"]["name"] == "Аягоз"
+
+
 def test_sos_without_any_position_says_so(personas, phone):
     # given: the unit never reported a position
     Unit.objects.filter(pk=personas.a.patrol.pk).update(lat=None, lon=None, position_at=None)
@@ -116,6 +136,28 @@ def test_sos_without_any_position_says_so(personas, phone):
     # then
     assert alert.data["position"] is None
     assert alert.data["officer_name"] == "Асхат Нурланов"
+
+
+def test_a_position_reported_after_the_sos_moves_the_desks_banner(personas, phone):
+    # given: an SOS with no position (the officer was off duty)
+    Unit.objects.filter(pk=personas.a.patrol.pk).update(lat=None, lon=None, position_at=None)
+    press_sos(phone)
+
+    # when: the phone's fix comes a few seconds later (the app asks for one on SOS)
+    phone.push(event("location", None, lat=46.951, lon=79.667, accuracy_m=20.0))
+
+    # then: the boards are told where the officer is now
+    moved = BoardAlert.objects.get(kind="sos_position")
+    assert moved.data["unit_id"] == personas.a.patrol.pk
+    position = moved.data["position"]
+    assert (position["source"], position["lat"], position["lon"]) == ("unit", 46.951, 79.667)
+    assert (position["place"]["name"], position["place"]["inside"]) == ("Актогай", True)
+
+
+def test_a_position_of_a_unit_not_in_sos_tells_the_boards_nothing(personas, phone):
+    phone.push(event("location", None, lat=46.951, lon=79.667))
+
+    assert not BoardAlert.objects.filter(kind="sos_position").exists()
 
 
 def test_compass_point_and_place_near():

@@ -293,7 +293,8 @@
   function alertText(a) {
     const parts = [];
     if (a.callsign) parts.push(a.callsign);
-    if (a.kind === "sos" && a.officer_name) parts.push(a.officer_name, sosWhere(a.position));
+    if (a.kind === "sos" && a.officer_name) parts.push(a.officer_name);
+    if (a.kind === "sos" || a.kind === "sos_position") parts.push(sosWhere(a.position));
     if (a.category) parts.push(label("category", a.category));
     if (a.milestone) parts.push(label("assignment_status", a.status) || label("event_kind", a.milestone));
     if (a.kind === "incident.created" && a.channel) parts.push(label("channel", a.channel));
@@ -474,7 +475,15 @@
       return p;
     }));
   }
+  // A unit in SOS reported a newer position: its SOS banners follow the officer.
+  function followSos(moved) {
+    for (const sos of alerts.values()) {
+      if (sos.kind !== "sos" || sos.unit_id !== moved.unit_id || !moved.position) continue;
+      if (!sos.position || (moved.position.at || 0) > (sos.position.at || 0)) sos.position = moved.position;
+    }
+  }
   function addAlert(a) {
+    if (a.kind === "sos_position") followSos(a);
     if (a.kind === "sos_backup") {
       // every board's banner links the backup call instead of offering the button again
       const sos = alerts.get(a.sos_alert_id);
@@ -502,7 +511,7 @@
   function liveAlert(frame) {
     addAlert({ ...frame, read: false });
     renderAlerts();
-    if (frame.kind === "sos" || frame.kind === "sos_backup" || frame.kind === "sos_cleared") render();
+    if (["sos", "sos_backup", "sos_cleared", "sos_position"].includes(frame.kind)) render();
     if (frame.kind === "sos") ring();
     else if (frame.kind === "incident.created" || frame.kind === "incident.separated") chime(["P0", "P1"].includes(frame.priority) ? "urgent" : "call");
     else if (ESCALATIONS.includes(frame.kind)) chime("escalation");
@@ -516,6 +525,8 @@
     unreadBeyond = Boolean(body.unread_beyond);
     for (const a of body.sos || []) addAlert(a);
     for (const a of body.alerts || []) addAlert(a);
+    // after every SOS is in: the list comes newest first, the SOS after its moves
+    for (const a of body.alerts || []) if (a.kind === "sos_position") followSos(a);
     renderAlerts();
     render(); // a unit in SOS offers the buttons of its SOS, now known
   }
