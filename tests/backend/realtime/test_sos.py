@@ -323,6 +323,21 @@ def test_officer_safe_without_work_makes_the_unit_available(personas, phone):
     assert Unit.objects.get(pk=personas.a.patrol.pk).status == "available"
 
 
+def test_the_officers_own_phone_leaves_sos_by_setting_a_status(personas, phone):
+    # given
+    press_sos(phone, device_time=clock.now_ms() - 60_000, elapsed_ms=40_000)
+
+    # when: safe, the officer taps "Available" on the unit screen a minute later
+    (result,) = phone.push(event("unit_status", None, payload={"status": "available"}))
+
+    # then: the unit leaves SOS without the desk (which is then refused as too late)
+    assert result["disposition"] == "applied"
+    assert Unit.objects.get(pk=personas.a.patrol.pk).status == "available"
+    late = post(signed_in(personas.duty), "realtime:unit-sos-clear", personas.a.patrol.pk)
+    assert (late.status_code, late.json()["error"]) == (409, "not_in_sos")
+    assert late.json()["message"] == "The unit is no longer in SOS: it was cleared already."
+
+
 def test_board_labels_name_the_new_words():
     from backend.realtime.board import board_labels
 
