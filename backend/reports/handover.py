@@ -124,14 +124,31 @@ def recent_shift_starts(now: dt.datetime) -> list[tuple[str, dt.datetime]]:
     return out
 
 
+# A moment typed as the country writes it, ``05.12.2026 08:00`` — in a plain text field, as the
+# reports' days (backend/common/days.py): the browser's own date-time field reads
+# "12/05/2026, 08:00 AM" on a Kazakh page in an English-speaking browser. Links send ISO
+# (``2026-12-05T08:00``), which is read too.
+MOMENT_FORMAT = "%d.%m.%Y %H:%M"
+
+
 class ShiftForm(forms.Form):
-    """When the shift handed over started (``?start=2026-12-05T08:00``, Kazakhstan time)."""
+    """When the shift handed over started (``?start=05.12.2026 08:00`` or ISO from a link,
+    Kazakhstan time)."""
 
     start = forms.DateTimeField(
         label=gettext_lazy("Shift started"),
         required=False,
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=[MOMENT_FORMAT, "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(
+            attrs={
+                "placeholder": gettext_lazy("dd.mm.yyyy hh:mm"),
+                "size": 16,
+                "maxlength": 16,
+                "autocomplete": "off",
+            },
+            format=MOMENT_FORMAT,
+        ),
+        error_messages={"invalid": gettext_lazy("Write the moment as dd.mm.yyyy hh:mm.")},
     )
 
     def __init__(self, data: Any, *, now: dt.datetime) -> None:
@@ -164,7 +181,7 @@ def shift_of_request(request: HttpRequest, now: dt.datetime) -> tuple[ShiftForm,
     if not form.is_valid():
         return form, start
     # The field shows the start read (the default one too).
-    return ShiftForm({"start": _query(start)}, now=now), start
+    return ShiftForm({"start": timezone.localtime(start, local_zone())}, now=now), start
 
 
 @dataclass(frozen=True)

@@ -267,7 +267,22 @@ def test_the_handover_says_what_happened_during_the_shift(client, personas, desk
     )
     assert (figures.response_n, figures.response_p50) == (2, "21 min")
     assert response.context["start_value"] == start.strftime("%Y-%m-%dT%H:%M")
+    # the field reads the start as the country writes it, whatever the browser's language
+    assert 'name="start" value="05.12.2026 08:00"' in response.content.decode()
     assert "05.12.2026 08:00 – now (05.12.2026 19:45)" in _text(response.content.decode())
+
+
+def test_a_shift_start_is_typed_as_the_country_writes_it(client, desk_a):
+    client.force_login(desk_a)
+    start = (clock.now() - dt.timedelta(hours=3)).astimezone(ALMATY)
+
+    typed = client.get(reverse(PAGE), {"start": start.strftime("%d.%m.%Y %H:%M")})
+    garbled = client.get(reverse(PAGE), {"start": "05/12/2026 8am"})
+
+    assert typed.status_code == 200
+    assert typed.context["start_value"] == start.strftime("%Y-%m-%dT%H:%M")
+    assert garbled.status_code == 400
+    assert "Write the moment as dd.mm.yyyy hh:mm." in garbled.content.decode()
 
 
 def test_a_shift_start_in_the_future_or_too_far_back_is_refused(client, desk_a):
