@@ -244,9 +244,7 @@ def test_a_call_back_in_the_queue_after_its_unit_was_stood_down_is_alerted(perso
     assert fired() == [(robbery.pk, "waiting_overdue", at(120), at(301))]
 
 
-def test_an_alerted_call_put_back_in_the_queue_is_alerted_again_for_its_new_wait(
-    personas, robbery
-):
+def test_an_alerted_call_put_back_in_the_queue_is_alerted_again_for_its_new_wait(personas, robbery):
     # given: alerted at 2 min, a unit sent at 200 s and stood down at 300 s; the call waits
     # for a unit again, and nobody has been told since the alert before the dispatch
     sweep(121)
