@@ -77,6 +77,26 @@ def duration_text(value: int | None) -> str:
     return clock_text(int(value))
 
 
+def span_text(seconds: int | None) -> str:
+    """A span a person estimates rather than times — how long a phone has been silent, how
+    old a position is, how long the road takes — in words: ``45 s``, ``17 min``,
+    ``2 h 41 min``, ``3 d 4 h`` (in the reader's language). ``2:41:24`` beside the clock
+    read like a time of day, and its seconds say nothing of a two-hour estimate."""
+    if seconds is None:
+        return NOTHING
+    seconds = max(0, int(seconds))
+    if seconds < 60:
+        return _("%(n)s s") % {"n": seconds}
+    minutes = seconds // 60
+    if minutes < 60:
+        return _("%(n)s min") % {"n": minutes}
+    hours, minutes = divmod(minutes, 60)
+    if hours < 48:
+        return _("%(hours)s h %(minutes)02d min") % {"hours": hours, "minutes": minutes}
+    days, hours = divmod(hours, 24)
+    return _("%(days)s d %(hours)s h") % {"days": days, "hours": hours}
+
+
 def seconds_text(value: float | None) -> str:
     """A KPI in seconds (``kpis``: a float, or None when a milestone is missing)."""
     return duration_text(None if value is None else round(value))

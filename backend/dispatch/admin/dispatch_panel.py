@@ -61,7 +61,7 @@ from ..models import Assignment, CoaoArticle, Incident, OutcomeCode
 from ..refusals import refusal_text
 from ..services.assignments import ACK_CHANNELS, ON_BEHALF_KINDS
 from ..services.incidents import REGISTRY_FIELDS
-from .formatting import duration_text, when_text
+from .formatting import span_text, when_text
 from .timeline import incident_timeline
 
 # The hidden field of every panel form: one idempotency key per rendered form.
@@ -303,13 +303,11 @@ class IncidentDispatchAdminMixin:
             row["mobility_label"] = r.unit.get_mobility_display()
             contact = r.unit.last_contact_at
             row["no_contact_text"] = (
-                duration_text(max(0, int((now - contact).total_seconds())))
-                if contact is not None
-                else ""
+                span_text(int((now - contact).total_seconds())) if contact is not None else ""
             )
-            row["eta_text"] = duration_text(r.eta_s)
+            row["eta_text"] = span_text(r.eta_s)
             row["position_age_text"] = (
-                duration_text(r.position_age_s) if r.position_age_s is not None else ""
+                span_text(r.position_age_s) if r.position_age_s is not None else ""
             )
             return row
 

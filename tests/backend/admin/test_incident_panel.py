@@ -13,7 +13,6 @@ from django.contrib.messages import get_messages
 from django.utils import timezone
 
 from backend.common import clock
-from backend.dispatch.admin.formatting import duration_text
 from backend.dispatch.models import Assignment, Event, Incident
 from backend.dispatch.services import incident_close, incident_dispatch
 from backend.ledger.models import AuditEntry
@@ -303,7 +302,35 @@ def test_an_unreachable_unit_is_offered_last_with_a_warning(client, personas, in
     ]
     html = response.content.decode()
     warning = html[html.index('data-unit="A-PC9"') :]
-    assert f"no contact for {duration_text(47 * 60)}" in warning[: warning.index("</tr>")]
+    assert "no contact for 47 min" in warning[: warning.index("</tr>")]
+
+
+def test_the_panel_says_long_spans_in_hours_and_minutes(client, personas, incident):
+    """ "2:49:10" of no contact, "7:16:18" of position age and "2:41:24" of travel read like
+    times of day beside the clock (and the seconds of a two-hour estimate say nothing)."""
+    # given: a car 160 km away, last heard 2 h 49 min ago, its position 7 h 16 min old
+    now = clock.now()
+    factories.unit(
+        callsign="A-PC9",
+        district=personas.a.district,
+        lat=personas.a.town.lat + 1.1,
+        lon=personas.a.town.lon,
+        position_at=now - dt.timedelta(hours=7, minutes=16, seconds=18),
+        last_contact_at=now - dt.timedelta(hours=2, minutes=49, seconds=10),
+    )
+    client.force_login(personas.duty)
+
+    # when
+    response = client.get(f"{BASE}/{incident.pk}/change/")
+
+    # then
+    (far,) = [r for r in response.context["kuzet_dispatch"]["recommendations"]
+              if r["callsign"] == "A-PC9"]  # fmt: skip
+    assert far["no_contact_text"] == "2 h 49 min"
+    assert far["position_age_text"] == "7 h 16 min"
+    assert re.fullmatch(r"\d h \d\d min", far["eta_text"]), far["eta_text"]
+    near = response.context["kuzet_dispatch"]["recommendations"][0]
+    assert re.fullmatch(r"\d+ (s|min)", near["position_age_text"]), near["position_age_text"]
 
 
 def test_reopening_is_offered_only_once_the_incident_is_over(client, personas, incident):
