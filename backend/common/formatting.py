@@ -77,7 +77,7 @@ def duration_text(value: int | None) -> str:
     return clock_text(int(value))
 
 
-def span_text(seconds: int | None) -> str:
+def span_text(seconds: float | None) -> str:
     """A span a person estimates rather than times — how long a phone has been silent, how
     old a position is, how long the road takes — in words: ``45 s``, ``17 min``,
     ``2 h 41 min``, ``3 d 4 h`` (in the reader's language). ``2:41:24`` beside the clock

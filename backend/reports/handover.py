@@ -49,7 +49,7 @@ from django.utils.translation import gettext_lazy
 
 from backend.common import clock
 from backend.common.errors import DomainError
-from backend.common.formatting import NOTHING
+from backend.common.formatting import NOTHING, span_text
 from backend.dispatch import kpis
 from backend.dispatch.lifecycle import ASSIGNMENT_OPEN, INCIDENT_OPEN
 from backend.dispatch.models import (
@@ -82,20 +82,6 @@ def moment_text(value: dt.datetime | None) -> str:
     if value is None:
         return NOTHING
     return f"{timezone.localtime(value, local_zone()):%d.%m.%Y %H:%M}"
-
-
-def span_text(seconds: float | None) -> str:
-    """A duration in words, to the minute: ``12 min``, ``1 h 12 min``, ``2 d 3 h``."""
-    if seconds is None:
-        return NOTHING
-    minutes = max(0, int(seconds)) // 60
-    if minutes < 60:
-        return _("%(minutes)s min") % {"minutes": minutes}
-    hours, minutes = divmod(minutes, 60)
-    if hours < 24:
-        return _("%(hours)s h %(minutes)s min") % {"hours": hours, "minutes": minutes}
-    days, hours = divmod(hours, 24)
-    return _("%(days)s d %(hours)s h") % {"days": days, "hours": hours}
 
 
 # --- the shift -------------------------------------------------------------------------------
