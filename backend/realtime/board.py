@@ -19,6 +19,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.formats import get_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -135,6 +136,13 @@ def board_labels() -> dict[str, dict[str, str]]:
             "unreachable_warning": _("unreachable"),
             "stale_warning": _("position stale"),
             "km": _("km"),
+            # How long ago, in words (backend.common.formatting.span_text): a unit's silence,
+            # its position's age — "29:44:27" read like a time of day beside the clock.
+            "span_s": _("%(n)s s"),
+            "span_min": _("%(n)s min"),
+            "span_h": _("%(hours)s h %(minutes)02d min"),
+            "span_d": _("%(days)s d %(hours)s h"),
+            "decimal_mark": str(get_format("DECIMAL_SEPARATOR")),
             "unread": _("unread"),
             "done": _("Done."),
             "failed": _("Not done:"),

@@ -172,6 +172,11 @@ def test_a_call_from_intake_appears_live_and_is_dispatched_from_the_board(
         page.locator("#units tr.unreachable").all_inner_texts()[0].startswith(inspector_b.callsign)
     )
     assert page.locator(f"#map-units g.unit.unreachable[data-id='{inspector_b.pk}']").count() == 1
+    # how long ago each was heard, in words ("1:00:00" read like a time of day)
+    heard = page.locator("#units tr", has_text=inspector_b.callsign).locator("td.timer")
+    assert heard.first.inner_text() == "1 h 00 min"
+    patrol = page.locator("#units tr", has_text=personas.a.patrol.callsign).locator("td.timer")
+    assert all(re.fullmatch(r"\d+ s", t) for t in patrol.all_inner_texts())
     # the alert list says so
     page.locator("#alerts li.unread", has_text=incident.number).wait_for()
     shot(page, "02-call-appeared-live")
@@ -628,9 +633,13 @@ def test_the_desk_reads_who_and_where_of_an_sos_and_sends_backup_from_the_banner
     assert "Ерлан Беков" in text
     where = banner.locator(".sos-where").inner_text()
     assert "Аягоз" in where
-    assert re.search(r"\d[.,]\d", where)  # "3.1 km north-east of Аягоз", "3,1 км …"
+    # "3.1 km north-east of Аягоз", "3,1 км …": the reader's decimal mark (the browser's
+    # Intl wrote "3.2" for a Kazakh reader)
+    assert re.search(r"\d\.\d km" if lang == "en" else r"\d,\d км", where), where
     assert str(round(town.lat + 0.02, 2)) not in text
-    assert re.search(r"\d\d:\d\d:\d\d", where)  # the position's time, and its age
+    # the position's time, and its age in words ("0 s ago", "0 с назад", "0 с бұрын")
+    assert re.search(r"\d\d:\d\d:\d\d", where), where
+    assert re.search(r"\(\d+ (s|с) ", where), where
     shot(page, f"20-sos-who-and-where-{lang}")
 
     # when: the duty officer sends backup

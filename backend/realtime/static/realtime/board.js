@@ -44,8 +44,25 @@
   }
   const label = (table, code) => (LABELS[table] && LABELS[table][code]) || code || "";
   const url = (name, id) => CONFIG.urls[name].replace("/0/", "/" + id + "/");
-  // A message with named parts, as gettext writes them: "%(km)s km %(direction)s of %(place)s".
-  const fmt = (template, values) => template.replace(/%\((\w+)\)s/g, (_, k) => (values[k] ?? ""));
+  // A message with named parts, as gettext writes them: "%(km)s km %(direction)s of %(place)s",
+  // "%(hours)s h %(minutes)02d min".
+  const fmt = (template, values) => template.replace(/%\((\w+)\)(s|02d)/g,
+    (_, k, f) => (f === "02d" ? String(values[k] ?? 0).padStart(2, "0") : (values[k] ?? "")));
+  // How long ago, in words, as the server writes it (formatting.span_text): "45 s", "17 min",
+  // "2 h 05 min", "3 d 4 h" — a unit's silence or its position's age as "29:44:27" read like
+  // a time of day beside the clock.
+  function span(ms) {
+    const s = Math.max(0, Math.floor(ms / 1000));
+    if (s < 60) return fmt(TEXT.span_s, { n: s });
+    const m = Math.floor(s / 60);
+    if (m < 60) return fmt(TEXT.span_min, { n: m });
+    const h = Math.floor(m / 60);
+    if (h < 48) return fmt(TEXT.span_h, { hours: h, minutes: m % 60 });
+    return fmt(TEXT.span_d, { days: Math.floor(h / 24), hours: h % 24 });
+  }
+  // One decimal with the reader's mark: "3,1" in Kazakh and Russian, "3.1" in English (the
+  // browser's Intl spoke English for "kk").
+  const decimal = (value) => (Math.round(value * 10) / 10).toString().replace(".", TEXT.decimal_mark);
   const placeName = (name, nameKk) => (CONFIG.kazakh_place_names && nameKk) || name || "";
 
   function el(tag, attrs, ...children) {
@@ -63,9 +80,10 @@
   // A running clock: the tick rewrites it every second (data-since, data-until, data-due).
   // With `allowed` it reads "taken / allowed" ("3:12 / 5:00", "✓ 4:05 / 5:00" once done): a
   // bare "3:12" beside a deadline was read as a countdown.
-  function timer(since, until, due, allowed) {
+  // With `words` it reads how long ago in words (a unit's last contact, its position's age).
+  function timer(since, until, due, allowed, words) {
     return el("td", { class: "timer", "data-since": since, "data-until": until, "data-due": due,
-      "data-allowed": allowed ? "" : null, title: allowed ? TEXT.timer_allowed : null });
+      "data-allowed": allowed ? "" : null, "data-words": words ? "" : null, title: allowed ? TEXT.timer_allowed : null });
   }
   function tick() {
     const t = now();
@@ -76,7 +94,8 @@
       if (!td.dataset.since) { td.textContent = ""; continue; }
       const until = td.dataset.until ? Number(td.dataset.until) : t;
       const due = td.dataset.due ? Number(td.dataset.due) : null;
-      td.textContent = (td.dataset.until && td.dataset.allowed !== undefined ? "✓ " : "")
+      td.textContent = td.dataset.words !== undefined ? span(until - since)
+        : (td.dataset.until && td.dataset.allowed !== undefined ? "✓ " : "")
         + duration(until - since)
         + (due !== null && td.dataset.allowed !== undefined ? " / " + duration(Math.round((due - since) / 1000) * 1000) : "");
       td.classList.toggle("overdue", due !== null && until > due);
@@ -132,7 +151,7 @@
         td.append(el("span", { class: "warn" }, TEXT.no_unit));
       } else {
         const u = rec[0];
-        const facts = [u.road_km !== null ? u.road_km + " " + TEXT.km : null, u.eta_s !== null ? "≈" + duration(u.eta_s * 1000) : null].filter(Boolean).join(" · ");
+        const facts = [u.road_km !== null ? decimal(u.road_km) + " " + TEXT.km : null, u.eta_s !== null ? "≈" + span(u.eta_s * 1000) : null].filter(Boolean).join(" · ");
         const warnings = [u.presence === "unreachable" ? TEXT.unreachable_warning : null, u.stale ? TEXT.stale_warning : null].filter(Boolean).join(", ");
         td.append(el("button", { type: "button", class: warnings ? "dispatch" : "dispatch primary",
           onclick: (e) => post(e.target, url("dispatch", r.id), { unit_id: u.unit_id }, () => recommendations.delete(r.id)) },
@@ -198,8 +217,8 @@
       if (r.status === "sos") presence.append(el("span", { class: "actions sos-actions" }, ...sosActions(latestSos(r.id), r.id)));
       const tr = el("tr", { class: r.presence === "unreachable" || r.presence === "sos" ? r.presence : silent ? "silent" : "" },
         cell(r.callsign), presence,
-        r.last_contact_at ? timer(r.last_contact_at, null, null) : cell(TEXT.never),
-        r.position_at ? timer(r.position_at, null, r.position_at + staleMs) : cell(TEXT.never));
+        r.last_contact_at ? timer(r.last_contact_at, null, null, false, true) : cell(TEXT.never),
+        r.position_at ? timer(r.position_at, null, r.position_at + staleMs, false, true) : cell(TEXT.never));
       tr.title = label("unit_type", r.type);
       return tr;
     });
@@ -241,7 +260,7 @@
     unitsLayer.replaceChildren(...[...state.units.values()].flatMap((r) => {
       const p = point(r.lat, r.lon);
       if (!p) return [];
-      const age = r.position_at ? duration(t - r.position_at) : TEXT.never;
+      const age = r.position_at ? span(t - r.position_at) : TEXT.never;
       const g = svg("g", { class: "unit " + r.presence, "data-id": r.id });
       g.append(svg("title", {}, r.callsign + " · " + label("unit_status", r.presence) + " · " + age),
         svg("rect", { x: p[0] - 13, y: p[1] - 13, width: 26, height: 26 }), svg("text", { class: "label", x: p[0], y: p[1] }, r.callsign));
@@ -397,15 +416,14 @@
   // Where the officer is, as a person reads it: "3.1 km north-east of Аягоз", the time of the
   // position and its age; "position unknown" when the phone sent none and none was known.
   // "3,1 км" for a Russian or Kazakh reader, "3.1 km" for an English one.
-  const kmFormat = new Intl.NumberFormat(document.documentElement.lang || undefined, { maximumFractionDigits: 1 });
   function sosWhere(position) {
     if (!position || !position.place) return TEXT.sos_position_unknown;
     const p = position.place;
     const name = placeName(p.name, p.name_kk);
     const where = p.inside ? fmt(TEXT.sos_place_in, { place: name })
-      : fmt(TEXT.sos_place_near, { km: kmFormat.format(p.km), direction: LABELS.compass[p.direction] || p.direction, place: name });
+      : fmt(TEXT.sos_place_near, { km: decimal(p.km), direction: LABELS.compass[p.direction] || p.direction, place: name });
     const parts = [where];
-    if (position.at) parts.push(fmt(TEXT.sos_position_at, { time: when(position.at), age: duration(Math.max(0, now() - position.at)) }));
+    if (position.at) parts.push(fmt(TEXT.sos_position_at, { time: when(position.at), age: span(now() - position.at) }));
     if (position.source === "unit") parts.push(TEXT.sos_position_last_report);
     return parts.join(" · ");
   }
