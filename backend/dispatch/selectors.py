@@ -378,16 +378,33 @@ NAMED_BY: dict[str, tuple[type[models.Model], tuple[str, ...]]] = {
 }
 
 
+# Records of the apps above dispatch, named by their ``__str__`` (one read per kind): each
+# app registers its own in its ``ready()`` (:func:`name_records_by_str`) — dispatch may not
+# import them.
+NAMED_BY_STR: dict[str, type[models.Model]] = {}
+
+
+def name_records_by_str(object_type: str, model: type[models.Model]) -> None:
+    """Let the audit log and the desk's last actions name ``object_type``'s records by their
+    ``__str__`` (a shift handover: "Shift handover · 05.12.2026 19:55:00")."""
+    NAMED_BY_STR[object_type] = model
+
+
 def object_names(entries: Iterable[AuditEntry]) -> dict[tuple[str, str], str]:
     """How a person names the records entries are about, one read per kind: a call by its
-    number, an assignment by its unit and call, a unit by callsign, an officer by login
-    (others keep their id)."""
+    number, an assignment by its unit and call, a unit by callsign, an officer by login, a
+    registered kind by its ``__str__`` (others keep their id)."""
     ids: dict[str, set[int]] = defaultdict(set)
     for entry in entries:
-        if entry.object_type in NAMED_BY and entry.object_id.isdigit():
+        known = entry.object_type in NAMED_BY or entry.object_type in NAMED_BY_STR
+        if known and entry.object_id.isdigit():
             ids[entry.object_type].add(int(entry.object_id))
     names: dict[tuple[str, str], str] = {}
     for kind, pks in ids.items():
+        if kind in NAMED_BY_STR:
+            for record in NAMED_BY_STR[kind]._default_manager.filter(pk__in=pks):
+                names[kind, str(record.pk)] = str(record)
+            continue
         model, fields = NAMED_BY[kind]
         for pk, *parts in model._default_manager.filter(pk__in=pks).values_list("pk", *fields):
             names[kind, str(pk)] = " · ".join(str(p) for p in parts)

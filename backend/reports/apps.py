@@ -7,6 +7,14 @@ class ReportsConfig(AppConfig):
     label = "reports"
     verbose_name = "Reports"
 
+    def ready(self) -> None:
+        from backend.dispatch.selectors import name_records_by_str
+
+        from .models import Handover
+
+        # The audit log (dispatch's admin) and the desk's last actions name a handover.
+        name_records_by_str(Handover.audit_object_type, Handover)
+
 
 class KuzetAdminConfig(AdminConfig):
     """Django's admin with Kuzet's site: the chief's console is its home page

@@ -28,7 +28,6 @@ from backend.ledger.models import AuditEntry
 from backend.people.models import Role
 
 from . import selectors, views
-from .models import Handover
 
 TEMPLATE = "admin/reports/desk.html"
 
@@ -78,11 +77,6 @@ def recent_actions(user: Any) -> list[dict[str, str]]:
         .order_by("-id")[:RECENT]
     )
     names = object_names(entries)
-    # A shift handover by what it is and when it was written (object_names knows the
-    # dispatch records only).
-    handovers = [int(e.object_id) for e in entries if e.object_type == "handover"]
-    for handover in Handover.objects.filter(pk__in=handovers):
-        names["handover", str(handover.pk)] = str(handover)
     return [
         {
             "when": when_text(entry.at),

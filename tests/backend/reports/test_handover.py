@@ -580,3 +580,26 @@ def test_an_officer_has_one_handover_of_his_desk_waiting_to_be_received(personas
             district=personas.a.district, shift_start=start, written_at=clock.now(),
             written_by=desk_a, note="вторая",
         )  # fmt: skip
+
+
+def test_the_audit_log_names_a_handover_by_what_it_is_and_when(client, personas, desk_a, next_a):
+    # given: a handover written and received; the chief reads the audit log
+    with clock.frozen(dt.datetime(2026, 3, 2, 14, 55, tzinfo=dt.UTC)):
+        handover_write(by=desk_a, shift_start=clock.now() - dt.timedelta(hours=12), note="тихо")
+    handover_receive(handover=Handover.objects.get(), by=next_a)
+    chief = personas.a.chief
+    chief.language = "en"
+    chief.save(update_fields=["language"])
+    client.force_login(chief)
+
+    # when
+    page = client.get(reverse("admin:ledger_auditentry_changelist"), {"q": ""})
+
+    # then: both entries name it as the desk's last actions do — not by its number
+    named = {
+        (e.action, e.named) for e in page.context["cl"].result_list if e.object_type == "handover"
+    }
+    assert named == {
+        ("handover.written", "Shift handover · 02.03.2026 19:55:00"),
+        ("handover.received", "Shift handover · 02.03.2026 19:55:00"),
+    }
