@@ -188,6 +188,12 @@ def notify_citizen_default(channel: str) -> bool:
 
 
 # --- duplicates and follow-ups -------------------------------------------------------------
+# Categories never linked to an earlier call as its repeat: an officer's SOS is a crew in
+# danger, and a repeat is nobody's work — a second crew's SOS near the first's would have
+# waited for nobody. The desk decides whether one unit answers both.
+NEVER_A_REPEAT: frozenset[str] = frozenset({Category.OFFICER_SOS})
+
+
 def duplicate_window() -> dt.timedelta:
     return dt.timedelta(minutes=getattr(settings, "KUZET_DUPLICATE_WINDOW_MINUTES", 30))
 

@@ -198,13 +198,17 @@ def incident_new(
         if data.priority
         else policies.default_priority(channel=channel, category=data.category)
     )
-    original = selectors.incident_probable_original(
-        district_id=district_id,
-        category=data.category,
-        received_at=data.received_at,
-        lat=data.lat,
-        lon=data.lon,
-        settlement_id=settlement.pk,
+    original = (
+        None
+        if data.category in policies.NEVER_A_REPEAT
+        else selectors.incident_probable_original(
+            district_id=district_id,
+            category=data.category,
+            received_at=data.received_at,
+            lat=data.lat,
+            lon=data.lon,
+            settlement_id=settlement.pk,
+        )
     )
     subjects: list[RiskSubject] = []
     flags: list[dict[str, Any]] = []

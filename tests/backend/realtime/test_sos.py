@@ -216,6 +216,26 @@ def test_send_backup_makes_one_p0_call_at_the_officers_place_and_opens_its_panel
     assert ranked == [personas.a.inspector_unit.pk]
 
 
+def test_two_units_in_sos_at_one_place_get_a_backup_call_each(personas, phone, client):
+    """A second backup call at the same place was linked as a repeat of the first — a
+    repeat is nobody's work: the second crew in danger would have waited for nobody."""
+    # given: the patrol car and the inspector press SOS a few metres apart
+    patrol_sos = press_sos(phone, lat=47.984, lon=80.464)
+    _device_id, token = personas.device(personas.a.inspector)
+    (result,) = SyncApi(client, token).push(event("sos", None, lat=47.9841, lon=80.4641))
+    assert result["status"] == "accepted", result
+    inspector_sos = BoardAlert.objects.filter(kind="sos").exclude(pk=patrol_sos.pk).get()
+    duty = signed_in(personas.duty)
+
+    # when: the desk sends backup to each
+    for alert in (patrol_sos, inspector_sos):
+        assert post(duty, "realtime:alert-backup", alert.pk).status_code == 200
+
+    # then: two calls, each waiting for a unit of its own
+    calls = Incident.objects.filter(category="officer_sos").order_by("pk")
+    assert [(c.status, c.duplicate_of_id) for c in calls] == [("queued", None), ("queued", None)]
+
+
 def test_backup_in_russian_reads_russian(personas, phone):
     # given
     alert = press_sos(phone, lat=47.984, lon=80.464)
