@@ -36,9 +36,14 @@ from .models import Assignment, Conflict, Event, FollowUpTask, Incident, RiskSub
 _NEAR_BOX_DEG = 1.0
 
 
-def settlement_nearest(*, lat: float, lon: float) -> tuple[Settlement, float] | None:
-    """The settlement nearest to a point and its great-circle distance in km."""
+def settlement_nearest(
+    *, lat: float, lon: float, district_id: int | None = None
+) -> tuple[Settlement, float] | None:
+    """The settlement nearest to a point (of ``district_id``, if given) and its great-circle
+    distance in km."""
     qs = Settlement.objects.filter(lat__isnull=False, lon__isnull=False)
+    if district_id is not None:
+        qs = qs.filter(district_id=district_id)
     for box in (
         qs.filter(
             lat__range=(lat - _NEAR_BOX_DEG, lat + _NEAR_BOX_DEG),
@@ -99,9 +104,10 @@ def compass_point(from_lat: float, from_lon: float, to_lat: float, to_lon: float
     return COMPASS[round(bearing / 45.0) % 8]
 
 
-def place_near(*, lat: float, lon: float) -> PlaceNear | None:
-    """Where a point is, as a place name: the nearest settlement, the distance and the way."""
-    found = settlement_nearest(lat=lat, lon=lon)
+def place_near(*, lat: float, lon: float, district_id: int | None = None) -> PlaceNear | None:
+    """Where a point is, as a place name: the nearest settlement (of ``district_id``, if
+    given), the distance and the way."""
+    found = settlement_nearest(lat=lat, lon=lon, district_id=district_id)
     if found is None:
         return None
     settlement, km = found

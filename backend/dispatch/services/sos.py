@@ -95,9 +95,9 @@ def incident_sos_backup(
     """The backup call for an officer's SOS: made once, then found. Returns (call, made now).
 
     At the officer's last known position (``selectors.sos_position``: the SOS's fix, the
-    phone's last fix, the unit's last position) — the nearest settlement is the call's
-    place; with no position at all, the district's seat, the call saying "position unknown".
-    Call inside or outside a unit of work; a caller that locks the SOS's alert first keeps
+    phone's last fix, the unit's last position) — the nearest settlement of the unit's
+    district is the call's place; with no position at all, the district's seat, the call
+    saying "position unknown". Call inside or outside a unit of work; a caller that locks the SOS's alert first keeps
     two duty officers from even trying at once, and the unique reference holds without it.
     """
     require_dispatcher(by)
@@ -115,7 +115,12 @@ def incident_sos_backup(
     )
     place = None
     if position is not None:
-        place = selectors.place_near(lat=position.lat, lon=position.lon)
+        # The unit's own district's call, at its nearest village: near the border the next
+        # district's village was nearer, and the district's own desk was refused (out of its
+        # scope) — or an oblast desk's call went to the other district's board.
+        place = selectors.place_near(
+            lat=position.lat, lon=position.lon, district_id=unit.district_id
+        )
         if place is None or place.km > policies.service_area_km():
             # A fix far from every village of the oblast is the phone's error, not a place
             # to send a crew to: the call goes to the seat, saying the position is unknown.
@@ -136,7 +141,7 @@ def incident_sos_backup(
         received_at=min(sos_at, now),
         lat=position.lat if position is not None else None,
         lon=position.lon if position is not None else None,
-        settlement_id=None if position is not None else unit.district.seat_id,
+        settlement_id=place.settlement.pk if place is not None else unit.district.seat_id,
         landmark=where,
         summary=_("Officer needs help: %(who)s") % {"who": who},
         description=_("Backup to the SOS of %(who)s, sent %(time)s.")

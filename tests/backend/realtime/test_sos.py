@@ -236,6 +236,24 @@ def test_two_units_in_sos_at_one_place_get_a_backup_call_each(personas, phone, c
     assert [(c.status, c.duplicate_of_id) for c in calls] == [("queued", None), ("queued", None)]
 
 
+def test_backup_near_the_districts_border_is_the_units_districts_call(personas, phone):
+    """The nearest village was the next district's: the district's own chief was refused
+    (out of scope) at the worst moment, and an oblast desk's call went to the other
+    district's board."""
+    # given: A's crew in danger 33 km from B's Архат, 69 km from its own town
+    alert = press_sos(phone, lat=48.45, lon=79.85)
+
+    # when: A's chief sends backup
+    answer = post(signed_in(personas.a.chief), "realtime:alert-backup", alert.pk)
+
+    # then: a call of A's, at A's nearest village, the crew's position kept
+    assert answer.status_code == 200, answer.content
+    call = Incident.objects.get(category="officer_sos")
+    assert (call.district, call.settlement) == (personas.a.district, personas.a.town)
+    assert (call.lat, call.lon) == (48.45, 79.85)
+    assert "of Аягоз" in call.landmark
+
+
 def test_backup_in_russian_reads_russian(personas, phone):
     # given
     alert = press_sos(phone, lat=47.984, lon=80.464)
