@@ -97,8 +97,9 @@ def incident_sos_backup(
     At the officer's last known position (``selectors.sos_position``: the SOS's fix, the
     phone's last fix, the unit's last position) — the nearest settlement of the unit's
     district is the call's place; with no position at all, the district's seat, the call
-    saying "position unknown". Call inside or outside a unit of work; a caller that locks the SOS's alert first keeps
-    two duty officers from even trying at once, and the unique reference holds without it.
+    saying "position unknown". Call inside or outside a unit of work; a caller that locks
+    the SOS's alert first keeps two duty officers from even trying at once, and the unique
+    reference holds without it.
     """
     require_dispatcher(by)
     check_scope(by, unit.district_id)
