@@ -15,9 +15,9 @@ from django.db import transaction
 from django.db.models import Q
 
 from backend.common import clock
+from backend.dispatch.services.timeline import unit_board_notify
 from backend.ledger import uow
 from backend.ledger.actions import AuditAction
-from backend.ledger.names import Topic
 from backend.people.models import UNREACHABLE, Unit, unreachable_cutoff
 
 from .fanout import units_tell_boards
@@ -124,12 +124,10 @@ def _claim(
             obj=unit,
             data={"last_contact_at": last, "last_contact_via": unit.last_contact_via},
         )
-        uow.notify(
-            Topic.BOARD,
-            district_id=unit.district_id,
-            kind=kind,
-            unit_id=unit.pk,
-            callsign=unit.callsign,
+        unit_board_notify(
+            kind,
+            unit=unit,
+            chief=False,
             last_contact_at=last,
             last_contact_via=unit.last_contact_via,
         )

@@ -70,7 +70,7 @@ from ..models import (
 )
 from . import risk
 from .locks import lock_rows
-from .timeline import board_notify, content_hash, server_event_id
+from .timeline import board_notify, content_hash, server_event_id, unit_board_notify
 from .units import unit_has_open_work
 
 M = TypeVar("M", bound=Model)
@@ -1132,19 +1132,14 @@ def _sos(state: _State, entry: _Entry, *, actor: Any, actor_kind: str | None) ->
             "disposition": event.disposition,
         },
     )
-    uow.notify(
-        Topic.BOARD,
-        district_id=unit.district_id,
-        kind="sos",
-        chief=True,
-        unit_id=unit.pk,
-        callsign=unit.callsign,
+    unit_board_notify(
+        "sos",
+        unit=unit,
         officer_id=event.officer_id,
         event_id=event.pk,
         lat=event.lat,
         lon=event.lon,
         estimated_at=clock.to_ms(event.estimated_at),
-        at=clock.now_ms(),
         **details,
     )
 
@@ -1152,15 +1147,10 @@ def _sos(state: _State, entry: _Entry, *, actor: Any, actor_kind: str | None) ->
 def _sos_moved(unit: Unit) -> None:
     """A unit in SOS reported a new position (the phone asked for a fix when the officer
     pressed SOS, or the crew moves): the boards' banners follow it."""
-    uow.notify(
-        Topic.BOARD,
-        district_id=unit.district_id,
-        kind="sos_position",
-        chief=True,
-        unit_id=unit.pk,
-        callsign=unit.callsign,
+    unit_board_notify(
+        "sos_position",
+        unit=unit,
         position=selectors.position_details(selectors.unit_position(unit)),
-        at=clock.now_ms(),
     )
 
 

@@ -29,7 +29,6 @@ from backend.common.errors import Conflict, NotFound
 from backend.common.formatting import when_text
 from backend.ledger import uow
 from backend.ledger.actions import AuditAction
-from backend.ledger.names import Topic
 from backend.people.models import Officer, Unit, UnitStatus
 
 from .. import lifecycle, policies, selectors
@@ -38,7 +37,7 @@ from ..lifecycle import ASSIGNMENT_OPEN
 from ..models import Assignment, Category, Channel, Event, Incident, Priority
 from .incidents import AlreadyExists, IncidentInput, incident_new
 from .locks import lock_one
-from .timeline import actor_label
+from .timeline import actor_label, unit_board_notify
 from .units import unit_set_status
 
 BACKUP_CHANNEL = Channel.PATROL
@@ -198,15 +197,10 @@ def unit_sos_clear(*, unit_id: int, by: Any, now: dt.datetime | None = None) -> 
             obj=unit,
             data={"status": status, "open_assignments": [pk for pk, _s in open_work]},
         )
-        uow.notify(
-            Topic.BOARD,
-            district_id=unit.district_id,
-            kind="sos_cleared",
-            chief=True,
-            unit_id=unit.pk,
-            callsign=unit.callsign,
+        unit_board_notify(
+            "sos_cleared",
+            unit=unit,
             status=status,
             actor=actor_label(by),
-            at=clock.now_ms(),
         )
     return unit

@@ -110,6 +110,22 @@ def board_notify(
     )
 
 
+def unit_board_notify(kind: str, *, unit: Unit, chief: bool = True, **fields: object) -> None:
+    """Tell the boards of the unit's district (and, with ``chief``, its chief) after commit:
+    the one shape of every board notification about a unit — its SOS, where it is while in
+    SOS, the SOS cleared, gone silent or heard again."""
+    uow.notify(
+        Topic.BOARD,
+        district_id=unit.district_id,
+        kind=kind,
+        chief=chief,
+        unit_id=unit.pk,
+        callsign=unit.callsign,
+        at=clock.now_ms(),
+        **fields,
+    )
+
+
 def actor_label(actor: Any) -> str | None:
     """Who acted, as the board's alerts name them: their name, else their login."""
     return None if actor is None else str(actor.display_name)
