@@ -9,6 +9,7 @@ import { DeviceClock } from '../src/clock.js'
 import { FieldApp } from '../src/controller.js'
 import { openDatabase } from '../src/db.js'
 import { KEYS, SyncEngine } from '../src/sync.js'
+import { t } from '../src/i18n.js'
 import { App } from '../src/ui/App.jsx'
 import { Tabs, VisitList } from '../src/ui/Visits.jsx'
 
@@ -187,6 +188,16 @@ const serverCopy = ({ _status, _changed, ...raw }, disposition) => ({
 })
 
 describe('recording a visit', () => {
+  it('offers the form under a heading that does not say the visit was made', async () => {
+    // The form stood under "Посещение проведено" ("Visit made") before anything was
+    // recorded: an inspector could read the visit as done and drive away.
+    const { root } = await inspectorPhone(fakeServer())
+    expect(text(root.querySelector('form.visit-form h2'))).toBe('Итог посещения')
+    expect(text(root)).not.toContain('Посещение проведено')
+    expect(t('kk', 'visit_form')).toBe('Сапар нәтижесі')
+    expect(t('en', 'visit_form')).toBe('After the visit')
+  })
+
   it('puts one follow_up_visit in the outbox and shows the visit made, waiting to be sent', async () => {
     // given: no coverage
     const server = fakeServer()
