@@ -10,6 +10,7 @@ Close codes (sent after an ``{"type": "error", …}`` frame that says why):
 * 4401 — unknown or revoked token (``"wipe": true`` in the error frame when revoked), no
   ``auth`` within 10 s, or a board opened without a staff session;
 * 4403 — a signed-in user who is not staff (boards only);
+* 4404 — a socket opened on a path with no route (:class:`NotFoundConsumer`);
 * 1009 — a message larger than :data:`MAX_MESSAGE_BYTES`.
 """
 
@@ -27,6 +28,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from backend.common import clock
+from backend.common.api import NOT_FOUND
 from backend.common.errors import DomainError, Unauthenticated
 from backend.devices.models import Device
 from backend.devices.services import DeviceRevoked, device_authenticate
@@ -57,6 +59,7 @@ PING_REFRESH_SECONDS = 1.0
 CLOSE_MALFORMED = 4400
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
+CLOSE_NOT_FOUND = 4404
 CLOSE_TOO_BIG = 1009
 
 
@@ -398,6 +401,35 @@ def board_groups(user: Any) -> tuple[int, list[str]]:
     if not names:
         return CLOSE_FORBIDDEN, []
     return 0, names
+
+
+class NotFoundConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
+    """The last WebSocket route: a socket on a path with no route (``/ws/device/``, or
+    ``/ws/sync/v1`` without its slash) is told ``not_found`` and closed with 4404.
+
+    Channels' router raised instead, and the handshake failed with an HTTP 500, which a
+    phone takes for a transient server error and retries with backoff for ever. Accepted
+    first (with ``kuzet.v1`` when offered: a browser drops a socket whose offered
+    subprotocol is not chosen) so the client reads the reason, as the device socket's own
+    refusals do; the body is the HTTP 404's (``backend/common/api.py: api_not_found``).
+    """
+
+    async def connect(self) -> None:
+        offered: list[str] = list(self.scope.get("subprotocols") or [])
+        await self.accept(SUBPROTOCOL if SUBPROTOCOL in offered else None)
+        path = str(self.scope.get("path", ""))
+        detail = NOT_FOUND["detail"]
+        if not path.endswith("/") and _routed(path + "/"):
+            detail = f"No such resource; the path ends with a slash: {path}/"
+        await self.send(text_data=error_frame(NOT_FOUND["error"], detail))
+        await self.close(code=CLOSE_NOT_FOUND)
+
+
+def _routed(path: str) -> bool:
+    """Whether a route before :class:`NotFoundConsumer` takes ``path``."""
+    from .routing import websocket_urlpatterns  # routing imports this module
+
+    return any(route.pattern.match(path.lstrip("/")) for route in websocket_urlpatterns[:-1])
 
 
 class BoardConsumer(_GatedGroups):

@@ -3,6 +3,7 @@ import datetime as dt
 import pytest
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
 
 from backend.common import clock
 from backend.devices.models import Device
@@ -13,7 +14,7 @@ from backend.people.models import Officer, Unit
 from backend.realtime import consumers
 from tests import factories
 
-from .conftest import device_socket, group_send, receive, receive_close
+from .conftest import application, device_socket, group_send, receive, receive_close
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -478,3 +479,30 @@ def test_device_revoked_while_the_frame_was_lost_is_closed_at_its_next_ping(pers
 
     # then
     assert (error["error"], error["wipe"], code) == ("device_revoked", True, 4401)
+
+
+@pytest.mark.parametrize(
+    ("path", "detail"),
+    [
+        ("/ws/device/", "No such resource."),
+        ("/ws/sync/v2/", "No such resource."),
+        ("/ws/sync/v1", "No such resource; the path ends with a slash: /ws/sync/v1/"),
+    ],
+)
+def test_socket_on_a_path_with_no_route_is_told_not_found_and_closed_4404(path, detail):
+    # given: a client team's socket on a mistyped path (the handshake used to fail with an
+    # HTTP 500, which a phone takes for a transient server error and retries for ever)
+    async def scenario():
+        socket = WebsocketCommunicator(
+            application, path, subprotocols=["kuzet.v1", "token.whatever"]
+        )
+        connected, subprotocol = await socket.connect()
+        return connected, subprotocol, await receive(socket), await receive_close(socket)
+
+    # when
+    connected, subprotocol, error, code = async_to_sync(scenario)()
+
+    # then
+    assert (connected, subprotocol) == (True, "kuzet.v1")
+    assert error == {"type": "error", "error": "not_found", "detail": detail}
+    assert code == 4404
