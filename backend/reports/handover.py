@@ -30,9 +30,7 @@ incident list's rule); their page, one click away, audits the read.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,9 +39,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -435,30 +432,8 @@ def districts_text(user: Any) -> str:
 
 
 # --- views -----------------------------------------------------------------------------------
-def desk_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Duty officers and the console's readers; rendered in the reader's language."""
-
-    @functools.wraps(view)
-    def wrapped(site: Any, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not access.reads_handovers(request.user):
-            raise PermissionDenied
-        with translation.override(views._language(request)):
-            response = view(site, request, *args, **kwargs)
-            if isinstance(response, TemplateResponse):
-                response.render()
-            response["Content-Language"] = translation.get_language()
-        response["Cache-Control"] = "no-store"
-        return response
-
-    return wrapped
-
-
-def _page(
-    site: Any, request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200
-) -> TemplateResponse:
-    return TemplateResponse(
-        request, template, {**site.each_context(request), **context}, status=status
-    )
+# Duty officers and the console's readers.
+desk_page = views.console_view(access.reads_handovers, no_store=True)
 
 
 @desk_page
@@ -487,7 +462,9 @@ def handover_page(site: Any, request: HttpRequest) -> HttpResponse:
         context["note_text"] = request.POST.get("note", "")
     printable = request.method == "GET" and request.GET.get("layout") == "print"
     status = 400 if (not form.is_valid() or note_error) else 200
-    return _page(site, request, PRINT_TEMPLATE if printable else TEMPLATE, context, status=status)
+    return views._page(
+        site, request, PRINT_TEMPLATE if printable else TEMPLATE, context, status=status
+    )
 
 
 def handover_context(
@@ -570,7 +547,7 @@ def handover_detail(site: Any, request: HttpRequest, pk: int) -> HttpResponse:
         "list_url": reverse("admin:reports_handovers"),
         "page_url": reverse("admin:reports_handover"),
     }
-    return _page(
+    return views._page(
         site, request, "admin/reports/handover_detail.html", context, status=409 if error else 200
     )
 
@@ -588,4 +565,4 @@ def handovers_list(site: Any, request: HttpRequest) -> HttpResponse:
         "several_desks": access.desk_of(request.user) is None,
         "page_url": reverse("admin:reports_handover"),
     }
-    return _page(site, request, "admin/reports/handovers.html", context)
+    return views._page(site, request, "admin/reports/handovers.html", context)

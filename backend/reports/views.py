@@ -84,21 +84,33 @@ def _language(request: HttpRequest) -> str:
     return getattr(request.user, "language", "") or settings.LANGUAGE_CODE
 
 
-def report_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Readers only; rendered in the reader's language."""
+def console_view(
+    allowed: Callable[[Any], bool], *, no_store: bool = False
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """A console page for the users ``allowed`` lets in (403 for the others), rendered in
+    the reader's language; ``no_store``: kept in no cache (what the desk wrote)."""
 
-    @functools.wraps(view)
-    def wrapped(site: Any, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not reads_reports(request.user):
-            raise PermissionDenied
-        with translation.override(_language(request)):
-            response = view(site, request, *args, **kwargs)
-            if isinstance(response, TemplateResponse):
-                response.render()
-            response["Content-Language"] = translation.get_language()
-        return response
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @functools.wraps(view)
+        def wrapped(site: Any, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not allowed(request.user):
+                raise PermissionDenied
+            with translation.override(_language(request)):
+                response = view(site, request, *args, **kwargs)
+                if isinstance(response, TemplateResponse):
+                    response.render()
+                response["Content-Language"] = translation.get_language()
+            if no_store:
+                response["Cache-Control"] = "no-store"
+            return response
 
-    return wrapped
+        return wrapped
+
+    return decorate
+
+
+# Readers only (chiefs, the oblast's administrators).
+report_view = console_view(reads_reports)
 
 
 def _page(
