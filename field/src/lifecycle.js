@@ -85,24 +85,34 @@ export function compareAssignments(a, b) {
   return a.assignment.dispatched_at - b.assignment.dispatched_at
 }
 
+// The unit status a milestone sets on the server (backend/dispatch/lifecycle.py MILESTONES);
+// acknowledge and cleared set none of their own (cleared frees the unit only when it has no
+// other call, which the phone cannot know).
+const MILESTONE_UNIT_STATUS = { en_route: 'en_route', on_scene: 'on_scene', transporting: 'transporting' }
+
+function statusStated(event) {
+  if (event.kind !== 'unit_status') return MILESTONE_UNIT_STATUS[event.kind] ?? null
+  try {
+    return JSON.parse(event.payload || '{}').status ?? null
+  } catch {
+    return null
+  }
+}
+
 /**
  * The unit's status as the officer should see it: the one they set last on this phone while
  * it still waits to be sent (offline, the server's copy stays behind and the screen said
- * "available" after a tap on "busy"), else the server's. ``{status, at, pending}`` or null.
+ * "available" after a tap on "busy"), or the one a milestone waiting to be sent sets ("on
+ * scene" tapped offline left the header on "en route"), else the server's. A milestone
+ * never hides an SOS the server holds. ``{status, at, pending}`` or null.
  */
 export function shownUnitStatus(unitRow, ownEvents) {
+  const sos = unitRow?.status === 'sos'
   const waiting = ownEvents
-    .filter((e) => e.kind === 'unit_status' && e._status === 'created')
+    .filter((e) => e._status === 'created' && (e.kind === 'unit_status' || (!sos && e.kind in MILESTONE_UNIT_STATUS)))
+    .filter((e) => statusStated(e))
     .sort((a, b) => (a.device_time ?? 0) - (b.device_time ?? 0))
     .pop()
-  if (waiting) {
-    let status = null
-    try {
-      status = JSON.parse(waiting.payload || '{}').status ?? null
-    } catch {
-      status = null
-    }
-    if (status) return { status, at: waiting.device_time, pending: true }
-  }
+  if (waiting) return { status: statusStated(waiting), at: waiting.device_time, pending: true }
   return unitRow ? { status: unitRow.status, at: unitRow.status_at, pending: false } : null
 }

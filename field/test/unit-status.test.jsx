@@ -56,3 +56,30 @@ describe('the unit status the phone shows', () => {
     expect(shownUnitStatus(null, [])).toBeNull()
   })
 })
+
+describe('the unit status after a milestone tapped out of coverage', () => {
+  // "On scene" tapped offline left the header on "En route" (the server's copy) until the
+  // phone was back: the officer at the door read that he was still driving.
+  const enRoute = { ...server, status: 'en_route', status_at: now - 10 * minute }
+  const milestone = (kind, at, _status) => ({ id: `ms_${at}`, kind, payload: '{}', device_time: at, _status })
+
+  it('follows the milestone, waiting to be sent', () => {
+    const events = [milestone('en_route', now - 10 * minute, 'synced'), milestone('on_scene', now - minute, 'created')]
+    expect(shownUnitStatus(enRoute, events)).toEqual({ status: 'on_scene', at: now - minute, pending: true })
+    const carrying = [...events, milestone('transporting', now, 'created')]
+    expect(shownUnitStatus(enRoute, carrying)).toEqual({ status: 'transporting', at: now, pending: true })
+  })
+
+  it('leaves the server’s status for milestones that set none, and for one already sent', () => {
+    expect(shownUnitStatus(enRoute, [milestone('ack', now, 'created')])).toEqual({
+      status: 'en_route', at: now - 10 * minute, pending: false,
+    })
+    expect(shownUnitStatus(enRoute, [milestone('cleared', now, 'created')]).status).toBe('en_route')
+    expect(shownUnitStatus(enRoute, [milestone('on_scene', now, 'synced')]).status).toBe('en_route')
+  })
+
+  it('never hides an SOS the server holds', () => {
+    const sos = { ...server, status: 'sos', status_at: now - 2 * minute }
+    expect(shownUnitStatus(sos, [milestone('on_scene', now, 'created')]).status).toBe('sos')
+  })
+})
