@@ -461,7 +461,7 @@ const codes = {
   },
   priority: {
     P0: { kk: 'P0 — өмірге қауіп', ru: 'P0 — угроза жизни', en: 'P0 — life threat' },
-    P1: { kk: 'P1 — жаңа ғана', ru: 'P1 — только что', en: 'P1 — just happened' },
+    P1: { kk: 'P1 — қылмыс жаңа ғана болды', ru: 'P1 — преступление только что', en: 'P1 — crime just happened' },
     P2: { kk: 'P2 — кейін хабарланған', ru: 'P2 — сообщено позже', en: 'P2 — reported later' },
     P3: { kk: 'P3 — ақпарат', ru: 'P3 — информация', en: 'P3 — information' },
   },

@@ -123,3 +123,13 @@ describe('formatPhone', () => {
     expect(formatPhone('')).toBe('')
   })
 })
+
+describe('priorities', () => {
+  it('name P1 by the crime, as the console does, not by a bare "just now"', () => {
+    // "P1 — только что" headed a call beside "направлен 12:33 · только что": it read as a
+    // time, and a three-day-old call still said "just now". The console's words are these.
+    expect(label('ru', 'priority', 'P1')).toBe('P1 — преступление только что')
+    expect(label('kk', 'priority', 'P1')).toBe('P1 — қылмыс жаңа ғана болды')
+    expect(label('en', 'priority', 'P1')).toBe('P1 — crime just happened')
+  })
+})
