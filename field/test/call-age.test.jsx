@@ -14,6 +14,16 @@ describe('callAge', () => {
     expect(callAge('en', open, now, { status: 'active', closed_at: null })).toBe('3 h 0 min since dispatch')
   })
 
+  it('says a call dispatched under a minute ago was dispatched just now, in words that parse', () => {
+    // "только что с момента направления" ("just now since dispatch") on every new call.
+    const fresh = { status: 'delivered', dispatched_at: now - 20_000, closed_at: null }
+    const incident = { status: 'assigned', closed_at: null }
+    expect(callAge('ru', fresh, now, incident)).toBe('направлен только что')
+    expect(callAge('kk', fresh, now, incident)).toBe('жаңа ғана жіберілді')
+    expect(callAge('en', fresh, now, incident)).toBe('dispatched just now')
+    expect(callAge('ru', { ...fresh, dispatched_at: now - 61_000 }, now, incident)).toBe('1 мин с момента направления')
+  })
+
   it('says a call the unit cleared is cleared, not closed, while the incident is not closed', () => {
     const cleared = { status: 'cleared', dispatched_at: dispatched, cleared_at: now - 2 * hour, closed_at: now - 2 * hour }
     const incident = { status: 'cleared', closed_at: null }

@@ -45,6 +45,8 @@ export function callAge(lang, assignment, now, incident) {
   const ended = ENDED[assignment.status]
   const at = ended && (assignment[ended[1]] ?? assignment.closed_at)
   if (at) return t(lang, ended[0], { t: formatTime(lang, at, now) })
+  // Under a minute, "just now since dispatch" does not parse in any of the three languages.
+  if (now - assignment.dispatched_at < 60_000) return t(lang, 'dispatched_just_now')
   return t(lang, 'since_dispatch', { t: formatAge(lang, assignment.dispatched_at, now) })
 }
 
