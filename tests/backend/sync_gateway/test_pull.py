@@ -1,5 +1,7 @@
 import datetime as dt
+import gzip
 
+import orjson
 import pytest
 
 from backend.common import clock
@@ -506,3 +508,28 @@ def test_a_revoked_device_at_the_head_is_told_to_wipe(personas, device_a1):
     # then
     assert response.status_code == 401
     assert response.json()["wipe"] is True
+
+
+@pytest.mark.django_db
+def test_short_answers_are_gzipped_from_200_bytes_when_accepted(device_a1):
+    """docs/protocol.md §1: a client that asks for gzip gets it from 200 bytes (Django's
+    GZipMiddleware under the views' own 512), so it must read gzip at any size."""
+    # given: a pull at the head (every table empty: some 440 bytes) and an error (~130)
+    head = device_a1.pull(None)["timestamp"]
+
+    def get(params):
+        return device_a1.client.get(
+            "/api/sync/v1/pull", params, HTTP_ACCEPT_ENCODING="gzip", **device_a1.headers()
+        )
+
+    # when
+    at_head = get({"last_pulled_at": head, "schema_version": 4})
+    error = get({"last_pulled_at": "yesterday", "schema_version": 4})
+
+    # then
+    body = gzip.decompress(at_head.content)
+    assert 200 <= len(body) < 512
+    assert at_head["Content-Encoding"] == "gzip"
+    assert orjson.loads(body)["timestamp"] == head
+    assert len(error.content) < 200
+    assert not error.has_header("Content-Encoding")
