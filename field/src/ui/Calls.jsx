@@ -128,9 +128,17 @@ function parseFlags(text) {
   }
 }
 
+/** When the last follow-up visit was: an instant from the server, shown in Almaty time with
+ * the date when not today. It was cut to its UTC date ("2026 ж. 5 жел." for this morning's
+ * visit, the day before for one at 01:30). A bare date stays a date. */
+function visitedText(lang, value, now) {
+  const ms = typeof value === 'string' && value.length > 10 ? Date.parse(value) : NaN
+  return Number.isNaN(ms) ? formatDate(lang, value) : formatTime(lang, ms, now)
+}
+
 /** The call's DV risk flags. ``compact``: in a list row, without the heading, and without
  * the flag "domestic violence" the row's category says already. */
-export function RiskFlags({ lang, incident, compact = false }) {
+export function RiskFlags({ lang, incident, compact = false, now = Date.now() }) {
   const flags = parseFlags(incident.risk_flags).filter((f) => !compact || f.flag !== 'domestic_violence')
   if (!flags.length) return null
   return (
@@ -152,7 +160,7 @@ export function RiskFlags({ lang, incident, compact = false }) {
                 )}
                 {flag.prior_dv_calls != null && <span>{t(lang, 'flag_prior_calls', { n: flag.prior_dv_calls })}</span>}
                 {flag.last_follow_up_at && (
-                  <span>{t(lang, 'flag_last_visit', { date: formatDate(lang, flag.last_follow_up_at) })}</span>
+                  <span>{t(lang, 'flag_last_visit', { date: visitedText(lang, flag.last_follow_up_at, now) })}</span>
                 )}
               </>
             )}
@@ -519,7 +527,7 @@ export function CallDetail({ app, state, id }) {
         )}
       </header>
       {incident && <IncidentFacts state={state} incident={incident} />}
-      {incident && <RiskFlags lang={lang} incident={incident} />}
+      {incident && <RiskFlags lang={lang} incident={incident} now={now} />}
       <Milestones app={app} state={state} assignment={assignment} mine={mine} />
       {cleared && <OutcomeForm app={app} state={state} assignment={assignment} />}
       <h2>{t(lang, 'notes')}</h2>

@@ -91,7 +91,7 @@ export function VisitList({ state }) {
           <span class="call-place">{[placeOf(state, incident), incident?.landmark].filter(Boolean).join(' · ')}</span>
           <VisitWhen lang={lang} row={row} now={now} />
           {row.made && row.note && <span class="visit-note">{row.note}</span>}
-          {!row.made && incident && <RiskFlags lang={lang} incident={incident} compact />}
+          {!row.made && incident && <RiskFlags lang={lang} incident={incident} compact now={now} />}
         </a>
       </li>
     )
@@ -173,7 +173,7 @@ export function VisitDetail({ app, state, id }) {
         {incident && <p class="status-line">{t(lang, 'visit_call', { t: formatTime(lang, incident.received_at, now) })}</p>}
       </header>
       {incident && <IncidentFacts state={state} incident={incident} />}
-      {incident && <RiskFlags lang={lang} incident={incident} />}
+      {incident && <RiskFlags lang={lang} incident={incident} now={now} />}
       {row.made && (
         <section class="visit-result">
           <h2 class="saved">{t(lang, 'visit_made_at', { t: formatTime(lang, row.at, now) })}</h2>
