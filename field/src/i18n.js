@@ -106,6 +106,7 @@ const kk = {
   saved_local: 'Телефонда сақталды',
   // per-fact state
   fact_waiting: 'Жіберуді күтуде',
+  milestone_unsent: 'байланыс күтуде',
   fact_sent: 'Жіберілді, сервер жауабын күтуде',
   fact_applied: 'Қабылданды',
   fact_superseded: 'Бұрын жазылған; көшірме ретінде сақталды',
@@ -242,6 +243,7 @@ const ru = {
   officer: 'Сотрудник',
   saved_local: 'Сохранено в телефоне',
   fact_waiting: 'Ждёт отправки',
+  milestone_unsent: 'ждёт связи',
   fact_sent: 'Отправлено, ждём ответа сервера',
   fact_applied: 'Принято',
   fact_superseded: 'Уже отмечено раньше; сохранено как копия',
@@ -378,6 +380,7 @@ const en = {
   officer: 'Officer',
   saved_local: 'Saved on this phone',
   fact_waiting: 'Waiting to be sent',
+  milestone_unsent: 'waiting for signal',
   fact_sent: 'Sent; waiting for the server',
   fact_applied: 'Accepted',
   fact_superseded: 'Already recorded earlier; kept as a copy',

@@ -4,6 +4,7 @@ import { distanceM, formatAge, formatDate, formatDistance, formatPhone, formatTi
 import { codeValues, label, placeName, reasonText, t } from '../i18n.js'
 import {
   MILESTONES,
+  MILESTONE_FIELD,
   compareAssignments,
   effectiveStatus,
   isClosed,
@@ -176,22 +177,35 @@ function Milestones({ app, state, assignment, mine }) {
   const reached = reachedMilestones(assignment, mine)
   const next = nextMilestone(assignment, mine)
   const withdrawn = isWithdrawn(assignment)
+  // Tapped on this phone, not yet sent, and not on the server from another phone either: the
+  // button says so (it looked like a milestone the desk had, green with its tick).
+  const unsent = new Set(
+    mine
+      .filter((e) => e._status === 'created' && e.assignment_id === assignment.id && assignment[MILESTONE_FIELD[e.kind]] == null)
+      .map((e) => e.kind),
+  )
   return (
     <section class="milestones" aria-label={t(lang, 'milestones')}>
       {MILESTONES.map((kind) => {
         const at = reached[kind]
         const done = at != null
+        const pending = done && unsent.has(kind)
         const disabled = withdrawn || done || reached.cleared != null
         return (
           <button
             key={kind}
             type="button"
-            class={`milestone ${done ? 'done' : ''} ${kind === next ? 'next' : ''}`}
+            class={`milestone ${done ? 'done' : ''} ${pending ? 'pending' : ''} ${kind === next ? 'next' : ''}`}
             disabled={disabled}
             onClick={() => app.milestone(assignment.id, kind)}
           >
             <span class="milestone-name">{label(lang, 'milestone', kind)}</span>
-            {done && <span class="milestone-time">✓ {formatTime(lang, at, now)}</span>}
+            {done && (
+              <span class="milestone-time">
+                ✓ {formatTime(lang, at, now)}
+                {pending && ` · ${t(lang, 'milestone_unsent')}`}
+              </span>
+            )}
           </button>
         )
       })}
