@@ -128,10 +128,15 @@ def _domain(exc: ProtocolError) -> DomainError:
     return error
 
 
+def _device_token(request: HttpRequest) -> str | None:
+    """The token of ``Authorization: Device <token>``, else None. The scheme is matched
+    case-insensitively (RFC 9110 §11.1: ``device <token>`` is the same header)."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    return (token.strip() or None) if scheme.lower() == "device" else None
+
+
 def _authenticate(request: HttpRequest) -> Device:
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
-    return device_authenticate(token.strip() if scheme == "Device" else None)
+    return device_authenticate(_device_token(request))
 
 
 def _cache_add(key: str, value: int, timeout: int) -> bool:
@@ -260,9 +265,8 @@ def pull(request: HttpRequest) -> HttpResponse:
     read first, in one statement (:func:`.pull.pull_state`): a phone polling at the head —
     nothing new, the common case — is answered from it alone; anything else takes the full
     path (``device_authenticate``, :func:`.pull.pull_changes` reusing what was read)."""
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    token = token.strip()
-    known = pull_state(digest(token)) if scheme == "Device" and token else None
+    token = _device_token(request)
+    known = pull_state(digest(token)) if token else None
     if known is not None and request.method == "GET" and known.live:
         try:
             answer = _nothing_new(request, known)

@@ -533,3 +533,29 @@ def test_short_answers_are_gzipped_from_200_bytes_when_accepted(device_a1):
     assert orjson.loads(body)["timestamp"] == head
     assert len(error.content) < 200
     assert not error.has_header("Content-Encoding")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("scheme", ["device", "DEVICE", "Device"])
+def test_the_authorization_scheme_is_case_insensitive(assignment_a, device_a1, scheme):
+    """RFC 9110 §11.1: an authentication scheme is a case-insensitive token. A client team's
+    HTTP stack that wrote `device <token>` was told the header was missing."""
+    # given
+    headers = {**device_a1.headers(), "HTTP_AUTHORIZATION": f"{scheme} {device_a1.token}"}
+
+    # when
+    pulled = device_a1.client.get(
+        "/api/sync/v1/pull", {"last_pulled_at": "null", "schema_version": 4}, **headers
+    )
+    at_head = device_a1.client.get(
+        "/api/sync/v1/pull",
+        {"last_pulled_at": pulled.json()["timestamp"], "schema_version": 4},
+        **headers,
+    )
+    pushed = device_a1.client.generic(
+        "POST", "/api/sync/v1/push", b'{"changes": {}}', content_type="application/json", **headers
+    )
+
+    # then
+    assert (pulled.status_code, at_head.status_code, pushed.status_code) == (200, 200, 200)
+    assert ids(pulled.json(), "assignments") == [str(assignment_a.pk)]
