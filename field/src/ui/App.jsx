@@ -63,9 +63,11 @@ export function UnitScreen({ app, state }) {
   )
 }
 
-function Header({ app, state }) {
-  const { lang, unit, data, sync } = state
+export function Header({ app, state }) {
+  const { lang, unit, data, sync, online } = state
   const shown = shownUnitStatus(unit ? data.units[unit.id] : null, data.events)
+  // The banner saying so scrolls away with the page; the header stays on screen.
+  const offline = !online || sync?.problem === 'offline'
   return (
     <header class="top">
       <a class="unit-chip" href="#/unit">
@@ -76,6 +78,7 @@ function Header({ app, state }) {
           </span>
         )}
       </a>
+      {offline && <span class="net-off">{t(lang, 'no_signal')}</span>}
       <span class={sync?.socketOpen ? 'live on' : 'live'} title={t(lang, 'live')} aria-label={t(lang, 'live')} />
       <Sos app={app} lang={lang} />
     </header>
