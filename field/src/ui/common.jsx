@@ -23,7 +23,9 @@ export function LanguagePicker({ app, lang }) {
 /** Offline banner, facts waiting, last successful sync: the honest state of sync. */
 export function SyncStatus({ app, state }) {
   const { lang, sync, online, data, now } = state
-  const waiting = data.events.filter((e) => e._status === 'created').length
+  // What the officer recorded, not the phone's own position reports (one a minute on duty,
+  // sent with the next sync): they kept the count at 1 with the signal up.
+  const waiting = data.events.filter((e) => e._status === 'created' && e.kind !== 'location').length
   const offline = !online || sync?.problem === 'offline'
   return (
     <section class="sync" aria-live="polite">
