@@ -495,3 +495,34 @@ def test_notes_on_a_colleague_s_call_ask_the_chief_once_until_answered(
 
     # then: asked again
     assert Conflict.objects.filter(state="open").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_resend_in_another_spelling_is_a_duplicate_and_the_payload_comes_back_compact(
+    assignment_a, device_a1
+):
+    """docs/protocol.md §2 and §4: *same content* compares parsed values, and `payload`
+    returns as compact JSON text of the stored value (jsonb key order on PostgreSQL)."""
+    # given: an SOS sent with its payload as text, the assignment id as a string
+    payload = {"last_lat": 50.41, "last_lon": 80.26, "last_fix_age_ms": 600000}
+    sent = event("sos", assignment_a, payload=orjson.dumps(payload, option=orjson.OPT_INDENT_2).decode())
+    (first,) = device_a1.push(sent)
+
+    # when: the retry of a client that kept the record otherwise
+    respelled = {
+        **sent,
+        "payload": dict(reversed(payload.items())),
+        "assignment_id": assignment_a.pk,
+        "device_time": float(sent["device_time"]),
+        "_status": "created",
+        "_changed": "",
+    }
+    (again,) = device_a1.push(respelled)
+    pulled = device_a1.pull(None)
+
+    # then
+    assert first["status"] == "accepted"
+    assert again == {"id": sent["id"], "status": "duplicate", "disposition": first["disposition"]}
+    (record,) = [e for e in pulled["changes"]["events"]["updated"] if e["id"] == sent["id"]]
+    assert orjson.loads(record["payload"]) == payload
+    assert " " not in record["payload"]
