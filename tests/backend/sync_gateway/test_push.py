@@ -505,7 +505,8 @@ def test_a_resend_in_another_spelling_is_a_duplicate_and_the_payload_comes_back_
     returns as compact JSON text of the stored value (jsonb key order on PostgreSQL)."""
     # given: an SOS sent with its payload as text, the assignment id as a string
     payload = {"last_lat": 50.41, "last_lon": 80.26, "last_fix_age_ms": 600000}
-    sent = event("sos", assignment_a, payload=orjson.dumps(payload, option=orjson.OPT_INDENT_2).decode())
+    text = orjson.dumps(payload, option=orjson.OPT_INDENT_2).decode()
+    sent = event("sos", assignment_a, payload=text)
     (first,) = device_a1.push(sent)
 
     # when: the retry of a client that kept the record otherwise
