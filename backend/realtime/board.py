@@ -106,6 +106,8 @@ def board_labels() -> dict[str, dict[str, str]]:
             "reconnecting": _("reconnecting…"),
             "signed_out": _("signed out"),
             "nearest": _("Nearest unit"),
+            # on a call whose unit is on its way: a second unit, nearest first
+            "another_unit": _("Send another unit"),
             "send": _("Send"),
             "no_unit": _("No available unit"),
             "cancel": _("Cancel"),

@@ -192,8 +192,9 @@ def test_a_call_from_intake_appears_live_and_is_dispatched_from_the_board(
     # then: the assignment is on the board, its acknowledgement clock running
     assignment_row = page.locator("#assignments tr", has_text=personas.a.patrol.callsign)
     assignment_row.wait_for(timeout=LIVE_WITHIN_MS)
-    # the call's own row names the unit on it
+    # the call's own row names the unit on it, and offers a second one as a second one
     expect(row.locator("td.status")).to_contain_text(" · " + personas.a.patrol.callsign)
+    expect(row.locator("button.recommend")).to_have_text("Send another unit")
     assignment = Assignment.objects.get(incident=incident)
     assert assignment.unit_id == personas.a.patrol.pk
     assert assignment.dispatched_by_id == personas.duty.pk

@@ -146,7 +146,10 @@
     const rec = recommendations.get(r.id);
     if (WAITING.includes(r.status) || r.status === "assigned") {
       if (rec === undefined) {
-        td.append(el("button", { type: "button", class: "recommend", onclick: () => recommend(r.id) }, TEXT.nearest));
+        // A call with its unit on the way may want a second one: said so ("Nearest unit" beside
+        // "Assigned · A-PC1" read as if the first had not been sent).
+        td.append(el("button", { type: "button", class: "recommend", onclick: () => recommend(r.id) },
+          WAITING.includes(r.status) ? TEXT.nearest : TEXT.another_unit));
       } else if (rec.length === 0) {
         td.append(el("span", { class: "warn" }, TEXT.no_unit));
       } else {
