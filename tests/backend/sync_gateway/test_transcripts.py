@@ -18,6 +18,7 @@ import datetime as dt
 import gzip
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,7 @@ T0 = dt.datetime(2026, 11, 20, 6, 0, tzinfo=dt.UTC)
 MEANINGFUL = {
     "status", "disposition", "reason", "error", "kind", "experimentalStrategy", "estimate_method",
     "source", "has_more", "wipe", "clock_suspect", "coords_estimated", "priority", "channel",
+    "detail",
 }  # fmt: skip
 
 
@@ -190,3 +192,38 @@ def test_an_inspectors_visit_replays_unchanged(personas, client, morning, settin
 
     # when / then
     replay("inspector_visit", client, actions, values)
+
+
+def test_the_protocol_docs_error_transcript_is_the_recorded_one():
+    """docs/protocol.md §8 quotes errors.json: a client team copies those details into its
+    tests, so each status, error code and detail there is the one the server answered."""
+    # given
+    doc = (Path(__file__).resolve().parents[3] / "docs" / "protocol.md").read_text()
+    block = doc.split("Errors (`errors.json`")[1].split("```")[1]
+    recorded = [
+        step["response"]
+        for step in json.loads((TRANSCRIPTS / "errors.json").read_text())["steps"]
+        if isinstance(step, dict) and "response" in step
+    ]
+    answers = {
+        (r["status"], r["body"].get("error"), r["body"].get("detail"))
+        for r in recorded
+        if isinstance(r["body"], dict) and "error" in r["body"]
+    }
+
+    # when
+    quoted = [
+        (int(m[1]), m[2], None if m[3] is None else json.loads(f'"{m[3]}"'))
+        for m in re.finditer(
+            r'→ (\d{3})(?: Retry-After: \d+)? \{"error": "(\w+)"'
+            r'(?:, "detail": "((?:[^"\\]|\\.)*)")?',
+            block,
+        )
+    ]
+
+    # then
+    assert len(quoted) == block.count("→") == 8
+    missing = [
+        q for q in quoted if not any(q[:2] == a[:2] and q[2] in (None, a[2]) for a in answers)
+    ]
+    assert missing == []
