@@ -272,13 +272,19 @@ _ERRORS = {
     for code, text in {
         400: "malformed",
         401: "unauthenticated / device_revoked (with wipe)",
+        403: "forbidden: the officer may not enrol (no unit, or deactivated)",
+        405: "method_not_allowed",
         409: "schema_too_new: the app's schema is newer than this server serves (keep the "
         "local data, sync later)",
-        413: "too_large",
+        413: "too_large: more than 500 records, 1 MiB sent or 16 MiB inflated",
         426: "upgrade_required",
         429: "rate_limited (Retry-After)",
     }.items()
 }
+
+
+def _errors(*codes: int) -> dict[int, OpenApiResponse]:
+    return {code: _ERRORS[code] for code in codes}
 
 
 class PullSchema(APIView):
@@ -302,7 +308,8 @@ class PullSchema(APIView):
                 ),
             ),
         ],
-        responses={200: PULL_RESPONSE, **_ERRORS},
+        # A pull has no body: never 413. Never 403 either (that is enrolment's).
+        responses={200: PULL_RESPONSE, **_errors(400, 401, 405, 409, 426, 429)},
         description="Changes of the device's scope since the cursor (WatermelonDB pull).",
     )
     def get(self, request: Any) -> Any:  # pragma: no cover - documentation only
@@ -318,13 +325,18 @@ class PushSchema(APIView):
         tags=["sync"],
         parameters=[
             *_DEVICE_HEADERS,
-            OpenApiParameter("last_pulled_at", str),
+            OpenApiParameter("last_pulled_at", str, description="not read (docs/protocol.md §4)"),
+            OpenApiParameter(
+                "schema_version",
+                int,
+                description="optional; when given, checked as for a pull (409, 426)",
+            ),
             OpenApiParameter(
                 "Content-Encoding", str, OpenApiParameter.HEADER, description="`gzip` or absent"
             ),
         ],
         request={"application/json": PUSH_REQUEST},
-        responses={200: PUSH_RESPONSE, **_ERRORS},
+        responses={200: PUSH_RESPONSE, **_errors(400, 401, 405, 409, 413, 426, 429)},
         description="Events recorded on the device; one result per record.",
     )
     def post(self, request: Any) -> Any:  # pragma: no cover - documentation only
@@ -341,8 +353,8 @@ class EnrollSchema(APIView):
         request={"application/json": ENROLL_REQUEST},
         responses={
             201: ENROLL_RESPONSE,
-            400: _ERRORS[400],
-            401: _ERRORS[401],
+            **_errors(400, 401, 403, 405),
+            413: OpenApiResponse(ERROR, description="too_large: a body above 64 KiB"),
             429: OpenApiResponse(
                 ERROR, description="rate_limited: too many wrong codes (Retry-After)"
             ),

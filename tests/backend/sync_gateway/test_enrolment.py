@@ -136,6 +136,28 @@ def test_openapi_schema_documents_the_sync_endpoints(personas, client):
     assert "requestBody" in paths["/api/sync/v1/push"]["post"]
 
 
+@pytest.mark.django_db
+def test_openapi_schema_lists_the_answers_and_parameters_each_endpoint_has(personas, client):
+    """A client team generates its API from /api/schema/: enrolment's 403 and 413, the
+    push's schema_version, and no 413 on a pull (it has no body) — docs/protocol.md §7."""
+    # given
+    client.force_login(personas.a.chief)
+
+    # when
+    paths = client.get("/api/schema/", {"format": "json"}).json()["paths"]
+
+    # then
+    enroll = paths["/api/sync/v1/enroll"]["post"]
+    pull = paths["/api/sync/v1/pull"]["get"]
+    push = paths["/api/sync/v1/push"]["post"]
+    assert set(enroll["responses"]) == {"201", "400", "401", "403", "405", "413", "429"}
+    assert set(pull["responses"]) == {"200", "400", "401", "405", "409", "426", "429"}
+    assert set(push["responses"]) == {"200", "400", "401", "405", "409", "413", "426", "429"}
+    schema_version = {p["name"]: p for p in push["parameters"]}["schema_version"]
+    assert schema_version["schema"]["type"] == "integer"
+    assert not schema_version.get("required", False)
+
+
 def test_protocol_doc_lists_every_column_of_every_table():
     # given
     from pathlib import Path
