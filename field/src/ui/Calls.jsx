@@ -568,6 +568,20 @@ export function summaryText({ summary, description }) {
   return [head, more].filter(Boolean).join(' — ')
 }
 
+/** The caller's number as a button across the screen, the number never broken: beside the
+ * "Caller" label it had half the width, and at 360 px in Kazakh read "+7 705 111 22" over
+ * "33". */
+function CallButton({ lang, phone }) {
+  const [before, after] = t(lang, 'call_caller', { phone: '\u0000' }).split('\u0000')
+  return (
+    <a class="call-button" href={`tel:${phone.replace(/[^+\d]/g, '')}`}>
+      {before}
+      <span class="phone">{formatPhone(phone)}</span>
+      {after}
+    </a>
+  )
+}
+
 /** Where the call is and who called: the village with *Open in maps*, the landmark, the
  * distance from the phone's last fix, the summary, the caller with a call button. */
 export function IncidentFacts({ state, incident }) {
@@ -608,14 +622,12 @@ export function IncidentFacts({ state, incident }) {
       {(incident.caller_name || incident.caller_phone) && (
         <>
           <dt>{t(lang, 'caller')}</dt>
-          <dd>
-            {incident.caller_name}
-            {incident.caller_phone && (
-              <a class="call-button" href={`tel:${incident.caller_phone.replace(/[^+\d]/g, '')}`}>
-                {t(lang, 'call_caller', { phone: formatPhone(incident.caller_phone) })}
-              </a>
-            )}
-          </dd>
+          <dd>{incident.caller_name || '—'}</dd>
+          {incident.caller_phone && (
+            <dd class="wide">
+              <CallButton lang={lang} phone={incident.caller_phone} />
+            </dd>
+          )}
         </>
       )}
     </dl>

@@ -206,6 +206,34 @@ def test_a_call_number_is_never_broken_across_lines(
             screenshot(page, SUITE, f"32-call-number-{screen}-{lang}")
 
 
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+def test_the_callers_number_is_never_broken_across_lines(
+    field_server, duty_api, personas, profile, lang
+):
+    # given: a call with the caller's phone, open on the phone
+    a = personas.a
+    with (
+        browser.playwright() as driver,
+        officer_phone(driver, profile, field_server, a.patrol_officers[0], lang) as page,
+    ):
+        incident = dispatch_call(duty_api, a, a.patrol)
+        page.locator("a.call", has_text=incident["number"]).click()
+        button = page.locator("a.call-button")
+        expect(button).to_have_attribute("href", "tel:+77071234567")
+
+        # then: at every phone width the number the officer reads out or dials from stays on
+        # one line, inside its button (at 360 px in Kazakh it read "+7 707 123 45" over "67")
+        for width in range(300, 431, 2):
+            page.set_viewport_size({"width": width, "height": 844})
+            lines = page.locator("main").evaluate(
+                f"(root) => ({LINES_OF})([root, '+7 707 123 45 67'])"
+            )
+            assert lines == 1, (width, lines)
+            assert button.evaluate("(b) => b.scrollWidth <= b.clientWidth"), width
+        page.set_viewport_size(QA_PHONE["viewport"])
+        screenshot(page, SUITE, f"33-caller-phone-{lang}")
+
+
 SAVE = {"kk": "Нәтижені сақтау", "ru": "Сохранить результат"}
 RULE = {"kk": "латын әріптері", "ru": "латинские буквы"}
 KM = {"kk": "3,3 км", "ru": "3,3 км"}
