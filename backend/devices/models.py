@@ -88,11 +88,13 @@ REVOKED = "revoked"
 REVOKED_IN_CONSOLE = "revoked in admin"
 REVOKED_FROM_COMMAND_LINE = "revoked from the command line"
 REENROLLED_BY_ANOTHER = "re-enrolled by another officer"
+OFFICER_DEACTIVATED = "officer deactivated"
 REVOKE_REASONS = {
     REVOKED: _("revoked"),
     REVOKED_IN_CONSOLE: _("revoked in the console"),
     REVOKED_FROM_COMMAND_LINE: _("revoked from the command line"),
     REENROLLED_BY_ANOTHER: _("the phone was enrolled by another officer"),
+    OFFICER_DEACTIVATED: _("the officer's account was deactivated"),
 }
 
 

@@ -18,7 +18,14 @@ from backend.ledger.models import ActorKind
 from backend.ledger.names import Topic
 from backend.people.models import Officer, Role
 
-from .models import REENROLLED_BY_ANOTHER, REVOKED, Device, EnrolmentCode, digest
+from .models import (
+    OFFICER_DEACTIVATED,
+    REENROLLED_BY_ANOTHER,
+    REVOKED,
+    Device,
+    EnrolmentCode,
+    digest,
+)
 
 
 class DeviceRevoked(DomainError):
@@ -163,6 +170,23 @@ def _revoke(device: Device, *, by: Officer | None, reason: str, now: dt.datetime
     uow.audit(AuditAction.DEVICE_REVOKED, actor=by, obj=device, data={"reason": reason})
     # The realtime layer closes the device's sockets after commit (code 4401).
     uow.notify(Topic.DEVICE_REVOKED, device_id=device.pk, officer_id=device.officer_id)
+
+
+def officer_devices_revoke_if_inactive(officer: Officer) -> int:
+    """An officer's account was saved inactive: revoke every phone of his still live, for
+    good. An inactive officer's token is refused anyway (``device_authenticate``), but it
+    came back to life when the account was reactivated — a copy kept off a lost phone would
+    have worked again. Returns how many were revoked (one read when there are none)."""
+    if officer.is_active or officer.pk is None:
+        return 0
+    now = clock.now()
+    with uow.unit_of_work():
+        live = list(
+            Device.objects.select_for_update().filter(officer_id=officer.pk, revoked_at=None)
+        )
+        for device in live:
+            _revoke(device, by=None, reason=OFFICER_DEACTIVATED, now=now)
+    return len(live)
 
 
 def device_revoke(*, device: Device, by: Officer | None, reason: str = "") -> bool:

@@ -98,6 +98,30 @@ def test_revoke_device_command_refuses_the_device_at_once(personas, client):
 
 
 @pytest.mark.django_db
+def test_deactivating_an_officer_revokes_his_phones_for_good(personas, client):
+    """An inactive officer's token answered device_revoked, but came back to life when the
+    account was reactivated: a copy of it kept off a lost phone would have worked again."""
+    # given: an officer with an enrolled phone
+    body = enrol(client, issue_code("officer_a1")).json()
+    api = SyncApi(client, body["token"])
+    officer = personas.a.patrol_officers[0]
+
+    # when: the account is deactivated, then reactivated (a mistake undone, a return)
+    officer.is_active = False
+    officer.save()
+    officer.is_active = True
+    officer.save()
+
+    # then: the phone stays revoked (a new code enrols it again); the log says why
+    response = api.pull_raw()
+    assert (response.status_code, response.json()["error"]) == (401, "device_revoked")
+    device = Device.objects.get(pk=body["device_id"])
+    assert device.revoke_reason == "officer deactivated"
+    entry = AuditEntry.objects.get(action="device.revoked", object_id=body["device_id"])
+    assert (entry.actor_id, entry.data_dict["reason"]) == (None, "officer deactivated")
+
+
+@pytest.mark.django_db
 def test_revoke_device_command_for_an_unknown_device_fails(personas):
     with pytest.raises(CommandError):
         call_command("revoke_device", "dev_nope", stdout=StringIO())
