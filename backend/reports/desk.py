@@ -41,6 +41,7 @@ DESK_NEEDS = (
     # (field of selectors.Needs, label, admin changelist, query)
     ("calls_waiting", _("Calls waiting for a unit"), "admin:dispatch_incident_changelist",
      "desk=waiting"),
+    _SHARED["calls_waiting_overdue"],
     _SHARED["overdue_assignments"],
     _SHARED["sos_units"],
     ("calls_to_close", _("Calls cleared, to be closed"), "admin:dispatch_incident_changelist",

@@ -47,6 +47,7 @@ def test_the_desk_counts_what_waits_for_it_and_each_count_opens_its_list(client,
     rows = home.context["desk_needs"]
     assert {row["key"]: row["count"] for row in rows} == {
         "calls_waiting": 3,
+        "calls_waiting_overdue": 1,
         "overdue_assignments": 1,
         "sos_units": 1,
         "calls_to_close": 1,

@@ -209,6 +209,7 @@ def test_the_handover_counts_what_waits_for_the_desk_as_the_desk_home_does(clien
         key: len(needs[key])
         for key in (
             "calls_waiting",
+            "calls_waiting_overdue",
             "overdue_assignments",
             "sos_units",
             "calls_to_close",
