@@ -325,8 +325,11 @@ export class FieldApp {
     }
   }
 
-  unitStatus(status) {
-    return this._record('unit_status', null, { status })
+  async unitStatus(status) {
+    const raw = await this._record('unit_status', null, { status })
+    // Setting a status is how the officer leaves SOS: "SOS recorded" stayed on screen after.
+    if (this.state.notice === 'sos_sent') this.store.set({ notice: null })
+    return raw
   }
 
   async sos() {

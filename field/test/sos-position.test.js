@@ -110,3 +110,23 @@ describe('a fix asked for when the SOS had none fresh', () => {
     expect(geolocation.getCurrentPosition).not.toHaveBeenCalled()
   })
 })
+
+describe('the SOS notice', () => {
+  it('goes once the officer sets the unit’s status (safe again)', async () => {
+    // "SOS recorded — going to the duty officers" stayed over the screens after the officer
+    // had set "Available" to leave SOS, as if it were still on.
+    const { app } = await phone({ geolocation: { getCurrentPosition() {} } })
+    app.store.set({ position: { fix: null, denied: false } })
+    await app.sos()
+    expect(app.store.get().notice).toBe('sos_sent')
+    await app.unitStatus('available')
+    expect(app.store.get().notice).toBeNull()
+  })
+
+  it('stays over any other notice’s place until then', async () => {
+    const { app } = await phone()
+    app.store.set({ notice: 'something_else' })
+    await app.unitStatus('busy')
+    expect(app.store.get().notice).toBe('something_else')
+  })
+})
