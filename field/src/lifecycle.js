@@ -89,9 +89,11 @@ export function compareAssignments(a, b) {
 // acknowledge and cleared set none of their own (cleared frees the unit only when it has no
 // other call, which the phone cannot know).
 const MILESTONE_UNIT_STATUS = { en_route: 'en_route', on_scene: 'on_scene', transporting: 'transporting' }
+// An SOS puts the unit in `sos` (sync/rules.py fact_unit_status).
+const STATUS_OF_KIND = { ...MILESTONE_UNIT_STATUS, sos: 'sos' }
 
 function statusStated(event) {
-  if (event.kind !== 'unit_status') return MILESTONE_UNIT_STATUS[event.kind] ?? null
+  if (event.kind !== 'unit_status') return STATUS_OF_KIND[event.kind] ?? null
   try {
     return JSON.parse(event.payload || '{}').status ?? null
   } catch {
@@ -103,13 +105,14 @@ function statusStated(event) {
  * The unit's status as the officer should see it: the one they set last on this phone while
  * it still waits to be sent (offline, the server's copy stays behind and the screen said
  * "available" after a tap on "busy"), or the one a milestone waiting to be sent sets ("on
- * scene" tapped offline left the header on "en route"), else the server's. A milestone
- * never hides an SOS the server holds. ``{status, at, pending}`` or null.
+ * scene" tapped offline left the header on "en route"), or SOS after an SOS waiting to be
+ * sent, else the server's. A milestone never hides an SOS (the server's or one waiting);
+ * only a status the officer sets leaves it. ``{status, at, pending}`` or null.
  */
 export function shownUnitStatus(unitRow, ownEvents) {
-  const sos = unitRow?.status === 'sos'
+  const sos = unitRow?.status === 'sos' || ownEvents.some((e) => e._status === 'created' && e.kind === 'sos')
   const waiting = ownEvents
-    .filter((e) => e._status === 'created' && (e.kind === 'unit_status' || (!sos && e.kind in MILESTONE_UNIT_STATUS)))
+    .filter((e) => e._status === 'created' && (e.kind === 'unit_status' || e.kind === 'sos' || (!sos && e.kind in MILESTONE_UNIT_STATUS)))
     .filter((e) => statusStated(e))
     .sort((a, b) => (a.device_time ?? 0) - (b.device_time ?? 0))
     .pop()

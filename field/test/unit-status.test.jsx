@@ -82,4 +82,13 @@ describe('the unit status after a milestone tapped out of coverage', () => {
     const sos = { ...server, status: 'sos', status_at: now - 2 * minute }
     expect(shownUnitStatus(sos, [milestone('on_scene', now, 'created')]).status).toBe('sos')
   })
+
+  it('is SOS at once after an SOS pressed out of coverage', () => {
+    // The header said "En route" under the SOS banner until the phone was back.
+    const sos = { id: 'ev_sos', kind: 'sos', payload: '{"last_lat":47.9}', device_time: now, _status: 'created' }
+    expect(shownUnitStatus(enRoute, [milestone('on_scene', now - minute, 'created'), sos])).toEqual({
+      status: 'sos', at: now, pending: true,
+    })
+    expect(shownUnitStatus(enRoute, [sos, milestone('on_scene', now + minute, 'created')]).status).toBe('sos')
+  })
 })
