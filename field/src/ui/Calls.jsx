@@ -497,6 +497,10 @@ export function FactItem({ lang, event, answer, now }) {
   )
 }
 
+// A call that came in this long before its dispatch says when (a report from last night read
+// only "dispatched 12:58", like one going on now).
+const RECEIVED_LONG_BEFORE_MS = 10 * 60_000
+
 export function CallDetail({ app, state, id }) {
   const { lang, data, now } = state
   const assignment = data.assignments.find((a) => a.id === id)
@@ -538,6 +542,9 @@ export function CallDetail({ app, state, id }) {
           <p class="number">
             <CallNumber number={incident.number} />
           </p>
+        )}
+        {incident?.received_at != null && assignment.dispatched_at - incident.received_at >= RECEIVED_LONG_BEFORE_MS && (
+          <p class="status-line received">{t(lang, 'visit_call', { t: formatTime(lang, incident.received_at, now) })}</p>
         )}
       </header>
       {incident && <IncidentFacts state={state} incident={incident} />}
