@@ -101,6 +101,8 @@ export function CallList({ state }) {
               </>
             )}
           </span>
+          {/* The risk before the call is opened, as the visits list shows it. */}
+          {incident && !isClosed(assignment) && <RiskFlags lang={lang} incident={incident} compact now={now} />}
         </a>
       </li>
     )
