@@ -48,7 +48,7 @@ from backend.common import clock
 from backend.common.errors import DomainError
 from backend.common.formatting import NOTHING, span_text
 from backend.dispatch import kpis
-from backend.dispatch.lifecycle import ASSIGNMENT_OPEN, INCIDENT_OPEN
+from backend.dispatch.lifecycle import ASSIGNMENT_OPEN, INCIDENT_OPEN, AssignmentStatus
 from backend.dispatch.models import (
     Assignment,
     Category,
@@ -56,7 +56,7 @@ from backend.dispatch.models import (
     Incident,
     IncidentEscalationStep,
 )
-from backend.geo.models import District
+from backend.geo.models import District, Settlement
 from backend.people.access import district_scope
 from backend.people.models import UNREACHABLE, Unit, UnitStatus, presence_of, unreachable_cutoff
 
@@ -233,7 +233,7 @@ def open_calls(user: Any, *, now: dt.datetime) -> tuple[list[OpenCall], int]:
         .order_by("dispatched_at", "pk")
     ):
         units[a.incident_id].append(
-            {"callsign": a.unit.callsign, "step": str(a.get_status_display())}
+            {"callsign": a.unit.callsign, "step": str(a.get_status_display()), "status": a.status}
         )
     fired: dict[int, list[tuple[dt.datetime, str]]] = defaultdict(list)
     for step in EscalationStep.objects.filter(assignment__incident_id__in=ids).select_related(
@@ -290,6 +290,7 @@ _UNIT_ORDER = (
     UnitStatus.OUT_OF_SERVICE,
 )
 _STATUS_WORDS = {str(v): label for v, label in UnitStatus.choices}
+_ASSIGNMENT_WORDS = {str(v): label for v, label in AssignmentStatus.choices}
 
 
 @dataclass(frozen=True)
@@ -337,6 +338,7 @@ def units_now(user: Any, *, now: dt.datetime) -> UnitsNow:
                 "why": why,
                 "detail": detail,
                 "for": span_text((now - since).total_seconds()) if since else "",
+                "since_at": since,
                 "calls": on_calls[unit.pk],
                 "sos": presence == UnitStatus.SOS,
             }
@@ -395,6 +397,88 @@ def shift_figures(f: ShiftFilter, *, now: dt.datetime) -> ShiftFigures:
     )
 
 
+def as_written(calls: list[OpenCall], total: int, units: UnitsNow) -> dict[str, Any]:
+    """What the desk stood at as the note is written, kept on the handover: the open calls
+    and the units not available, as codes and times (read in the reader's language later,
+    :func:`as_written_rows`)."""
+    return {
+        "calls_total": total,
+        "calls": [
+            {
+                "incident_id": c.incident.pk,
+                "number": c.number,
+                "priority": c.priority,
+                "category": c.incident.category,
+                "settlement_id": c.incident.settlement_id,
+                "received_at": c.incident.received_at.isoformat(),
+                "units": [[u["callsign"], u["status"]] for u in c.units],
+            }
+            for c in calls
+        ],
+        "units": [
+            {
+                "callsign": u["callsign"],
+                "presence": u["presence"],
+                "since": u["since_at"].isoformat() if u["since_at"] else None,
+            }
+            for u in units.unavailable
+        ],
+    }
+
+
+def as_written_rows(h: Handover) -> dict[str, Any] | None:
+    """The desk as it stood when ``h`` was written, in the reader's words; None for a
+    handover written before Kuzet kept it."""
+    kept = h.as_written or {}
+    if not kept:
+        return None
+    settlements = {
+        s.pk: s.local_name
+        for s in Settlement.objects.filter(
+            pk__in=[c["settlement_id"] for c in kept["calls"] if c["settlement_id"]]
+        )
+    }
+
+    def waited(since: str | None) -> str:
+        return (
+            span_text((h.written_at - dt.datetime.fromisoformat(since)).total_seconds())
+            if since
+            else ""
+        )
+
+    calls = []
+    for c in kept["calls"]:
+        dv = c["category"] == Category.DOMESTIC_VIOLENCE
+        calls.append(
+            {
+                "number": c["number"],
+                "href": reverse("admin:dispatch_incident_change", args=[c["incident_id"]]),
+                "priority": c["priority"],
+                "category": labels.label(labels.CATEGORY, c["category"]),
+                "place": _("restricted (domestic violence)")
+                if dv
+                else settlements.get(c["settlement_id"], NOTHING),
+                "waiting": waited(c["received_at"]),
+                "units": ", ".join(
+                    f"{callsign}: {_ASSIGNMENT_WORDS.get(status, status)}"
+                    for callsign, status in c["units"]
+                )
+                or _("no unit"),
+            }
+        )
+    units = [
+        {
+            "callsign": u["callsign"],
+            "why": _("unreachable")
+            if u["presence"] == UNREACHABLE
+            else str(_STATUS_WORDS.get(u["presence"], u["presence"])),
+            "for": waited(u["since"]),
+        }
+        for u in kept["units"]
+    ]
+    return {"calls": calls, "calls_total": kept["calls_total"], "units": units}
+
+
 def handover_row(h: Handover, *, now: dt.datetime) -> dict[str, Any]:
     """A handover in words: whose, for which shift, the note, who received it and when."""
     return {
@@ -447,9 +531,13 @@ def handover_page(site: Any, request: HttpRequest) -> HttpResponse:
         if not access.writes_handovers(request.user):
             raise PermissionDenied
         if form.is_valid():
+            calls, total = open_calls(request.user, now=now)
             try:
                 services.handover_write(
-                    by=request.user, shift_start=start, note=request.POST.get("note", "")
+                    by=request.user,
+                    shift_start=start,
+                    note=request.POST.get("note", ""),
+                    as_written=as_written(calls, total, units_now(request.user, now=now)),
                 )
             except DomainError as exc:
                 note_error = exc.detail
@@ -542,6 +630,7 @@ def handover_detail(site: Any, request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "title": _("Shift handover"),
         "row": handover_row(handover, now=now),
+        "as_written": as_written_rows(handover),
         "may_receive": access.may_receive(request.user, handover),
         "error": error,
         "list_url": reverse("admin:reports_handovers"),

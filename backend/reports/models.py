@@ -43,6 +43,10 @@ class Handover(models.Model):
         related_name="+",
     )
     note = models.TextField(_("handover note"), max_length=4000)
+    # What the desk stood at when the note was written (``handover.as_written``): the calls
+    # still open and the units not available, as codes and times — the page and the print
+    # show the desk as of *now*, and "what did you hand over?" is asked the next day.
+    as_written = models.JSONField(_("at handover"), default=dict, blank=True)
     acknowledged_at = models.DateTimeField(_("taken over at"), null=True, blank=True)
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -19,7 +19,9 @@ from .models import Handover
 NOTE_MAX = 4000
 
 
-def handover_write(*, by: Any, shift_start: dt.datetime, note: str) -> Handover:
+def handover_write(
+    *, by: Any, shift_start: dt.datetime, note: str, as_written: dict[str, Any] | None = None
+) -> Handover:
     """The outgoing duty officer's handover of his desk for the shift from ``shift_start`` to
     now. Saving again before anyone received it rewrites his open handover (a second click,
     a corrected note): one per officer and desk waits to be received (the unique constraint
@@ -51,10 +53,12 @@ def handover_write(*, by: Any, shift_start: dt.datetime, note: str) -> Handover:
                 written_at=now,
                 written_by=by,
                 note=note,
+                as_written=as_written or {},
             )
         else:
             handover.shift_start, handover.written_at, handover.note = shift_start, now, note
-            handover.save(update_fields=["shift_start", "written_at", "note"])
+            handover.as_written = as_written or {}
+            handover.save(update_fields=["shift_start", "written_at", "note", "as_written"])
         uow.audit(
             AuditAction.HANDOVER_WRITTEN,
             actor=by,

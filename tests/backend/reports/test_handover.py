@@ -18,7 +18,7 @@ from backend.common import clock
 from backend.common.errors import Conflict
 from backend.dispatch.models import EscalationStep, Incident, IncidentEscalationStep
 from backend.ledger.models import AuditEntry
-from backend.people.models import Role
+from backend.people.models import Role, Unit
 from backend.reports.handover import default_shift_start, recent_shift_starts
 from backend.reports.models import Handover
 from backend.reports.services import handover_receive, handover_write
@@ -604,3 +604,42 @@ def test_the_audit_log_names_a_handover_by_what_it_is_and_when(client, personas,
         ("handover.written", "Shift handover · 02.03.2026 19:55:00"),
         ("handover.received", "Shift handover · 02.03.2026 19:55:00"),
     }
+
+
+def test_a_past_handover_shows_the_desk_as_it_stood_when_it_was_written(
+    client, personas, desk_a, next_a
+):
+    """The page and the print show the desk as of now: the next day, nothing said what had
+    been open and who was in SOS when the shift was handed over."""
+    # given: a robbery waiting 40 minutes with nobody sent, A-PC1 in SOS since 18:10
+    a = personas.a
+    written = dt.datetime(2026, 3, 2, 20, 0, tzinfo=ALMATY)
+    robbery = factories.incident(
+        district=a.district,
+        settlement=a.village,
+        category="robbery",
+        priority="P1",
+        received_at=written - dt.timedelta(minutes=40),
+    )
+    Unit.objects.filter(pk=a.patrol.pk).update(
+        status="sos", status_at=written - dt.timedelta(minutes=110)
+    )
+    client.force_login(desk_a)
+    start = (written - dt.timedelta(hours=12)).strftime("%d.%m.%Y %H:%M")
+    with clock.frozen(written):
+        client.post(reverse(PAGE), {"start": start, "note": "Грабёж в Актогае ждёт наряд"})
+
+    # when: the next day, the call closed and the SOS long cleared, the incoming officer reads
+    Incident.objects.filter(pk=robbery.pk).update(status="closed", closed_at=clock.now())
+    Unit.objects.filter(pk=a.patrol.pk).update(status="available")
+    client.force_login(next_a)
+    page = client.get(reverse("admin:reports_handover_detail", args=[Handover.objects.get().pk]))
+
+    # then: the desk as handed over — the call, how long it had waited, the unit in SOS
+    kept = page.context["as_written"]
+    assert [(c["number"], c["place"], c["waiting"], c["units"]) for c in kept["calls"]] == [
+        (robbery.number, "Актогай", "40 min", "no unit")
+    ]
+    assert kept["units"] == [{"callsign": "A-PC1", "why": "SOS", "for": "1 h 50 min"}]
+    html = _text(page.content.decode())
+    assert "as handed over, 02.03.2026 20:00" in html
