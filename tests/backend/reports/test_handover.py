@@ -144,8 +144,8 @@ def test_the_handover_lists_the_open_calls_oldest_first_with_their_units_and_esc
         "Still waiting for a unit: alert board and chief"
     ]
     assert second.units == [
-        {"callsign": "A-PC1", "step": "Acknowledged"},
-        {"callsign": "A-UI1", "step": "En route"},
+        {"callsign": "A-PC1", "step": "Acknowledged", "status": "acknowledged"},
+        {"callsign": "A-UI1", "step": "En route", "status": "en_route"},
     ]
     assert [e["step"] for e in second.escalations] == ["Arrival target passed (A-UI1)"]
     assert second.waiting == "1 h 12 min"
