@@ -257,7 +257,23 @@ export class FieldApp {
       },
       answers,
     })
+    this._sosClearedByDesk(all.units)
     await this._sendReceipts(all.assignments, all.events)
+  }
+
+  /** The desk's "Officer safe — clear SOS" puts the unit back to work on the server: once the
+   * server has said `sos` and then something else, "SOS recorded" goes (it stayed until the
+   * officer tapped a status). Not before the server said `sos`: an SOS still waiting to be
+   * sent keeps it. */
+  _sosClearedByDesk(units) {
+    const mine = this.state.unit && units.find((u) => String(u.id) === String(this.state.unit.id))
+    if (!mine) return
+    if (mine.status === 'sos') {
+      this._sosOnServer = true
+    } else if (this._sosOnServer) {
+      this._sosOnServer = false
+      if (this.state.notice === 'sos_sent') this.store.set({ notice: null })
+    }
   }
 
   /** A `delivered` receipt for every assignment that reached this phone and has none yet. */

@@ -123,6 +123,43 @@ describe('the SOS notice', () => {
     expect(app.store.get().notice).toBeNull()
   })
 
+  it('goes once the desk has cleared the SOS ("Officer safe"), not before', async () => {
+    // The desk's "Officer safe — clear SOS" set the unit back to work on the server; the
+    // phone kept "SOS recorded — going to the duty officers" until the officer tapped a status.
+    let status = 'available'
+    const unit = () => ({
+      id: '4', callsign: 'A-PC1', type: 'patrol_car', mobility: 'car', district_id: '1', status,
+      status_at: Date.now(), lat: null, lon: null, position_at: null,
+    })
+    let seq = 0
+    const { app } = await phone({ geolocation: { getCurrentPosition() {} } })
+    app.engine.api.pull = async () => ({
+      changes: { units: { created: [], updated: [unit()], deleted: [] } },
+      timestamp: ++seq,
+      has_more: false,
+    })
+    app.store.set({ position: { fix: null, denied: false } })
+
+    // when: the SOS is recorded while the server still says available (not yet sent)
+    await app.sos()
+    await app.engine.request()
+    await app._refresh()
+    // then: the notice stays
+    expect(app.store.get().notice).toBe('sos_sent')
+
+    // when: the server says sos, then (the desk cleared it) available
+    status = 'sos'
+    await app.engine.request()
+    await app._refresh()
+    expect(app.store.get().notice).toBe('sos_sent')
+    status = 'available'
+    await app.engine.request()
+    await app._refresh()
+
+    // then
+    expect(app.store.get().notice).toBeNull()
+  })
+
   it('stays over any other notice’s place until then', async () => {
     const { app } = await phone()
     app.store.set({ notice: 'something_else' })
