@@ -2,7 +2,7 @@
 // and how — "closed" only when the incident is closed, "cleared" when the unit cleared it and
 // the incident waits for the chief (it read "closed 06:28" there).
 import { describe, expect, it } from 'vitest'
-import { callAge } from '../src/ui/Calls.jsx'
+import { callAge, statusLine } from '../src/ui/Calls.jsx'
 
 describe('callAge', () => {
   const now = Date.UTC(2026, 2, 12, 9, 0) // 14:00 in Almaty
@@ -47,5 +47,15 @@ describe('callAge', () => {
     expect(callAge('ru', cancelled, now, { status: 'cancelled', closed_at: null })).toBe('отменён 13:00')
     const superseded = { status: 'superseded', dispatched_at: dispatched, superseded_at: now - hour, closed_at: now - hour }
     expect(callAge('kk', superseded, now, { status: 'assigned', closed_at: null })).toBe('басқа жасаққа берілді 13:00')
+  })
+
+  it('says the dispatch once on the call screen of a call just dispatched', () => {
+    // "Жіберілді · жіберілді 13:59 · жаңа ғана жіберілді": the dispatch twice in one line.
+    const fresh = { status: 'dispatched', dispatched_at: now - 20_000, closed_at: null }
+    const incident = { status: 'assigned', closed_at: null }
+    expect(statusLine('kk', fresh, 'dispatched', now, incident)).not.toContain('жаңа ғана')
+    expect(statusLine('en', fresh, 'dispatched', now, incident).split('·')).toHaveLength(2)
+    const older = { ...fresh, dispatched_at: dispatched }
+    expect(statusLine('en', older, 'en_route', now, incident)).toContain('3 h 0 min since dispatch')
   })
 })

@@ -51,6 +51,19 @@ export function callAge(lang, assignment, now, incident) {
   return t(lang, 'since_dispatch', { t: formatAge(lang, assignment.dispatched_at, now) })
 }
 
+/** The call screen's status line: the unit's step, when it was dispatched, and how long ago
+ * or how it ended — "Жіберілді · жіберілді 12:48 · жаңа ғана жіберілді" said the dispatch
+ * twice under a minute; the time alone says it then. */
+export function statusLine(lang, assignment, status, now, incident) {
+  const parts = [
+    label(lang, 'assignment_status', status),
+    t(lang, 'dispatched_at', { t: formatTime(lang, assignment.dispatched_at, now) }),
+  ]
+  const justDispatched = !ENDED[assignment.status] && now - assignment.dispatched_at < 60_000
+  if (!justDispatched) parts.push(callAge(lang, assignment, now, incident))
+  return parts.join(' · ')
+}
+
 /** A link that opens the phone's maps app at the scene — 2GIS, Yandex or Google on Android
  * (the system asks which; offline maps work), Apple's on an iPhone — or null without a place. */
 export function mapLink(lat, lon, name, userAgent = '') {
@@ -536,10 +549,7 @@ export function CallDetail({ app, state, id }) {
       <header class={`detail-head priority-${incident?.priority ?? 'none'}`}>
         <span class="priority">{incident ? label(lang, 'priority', incident.priority) : ''}</span>
         <h1>{incident ? label(lang, 'category', incident.category) : '…'}</h1>
-        <p class="status-line">
-          {label(lang, 'assignment_status', status)} · {t(lang, 'dispatched_at', { t: formatTime(lang, assignment.dispatched_at, now) })} ·{' '}
-          {callAge(lang, assignment, now, incident)}
-        </p>
+        <p class="status-line">{statusLine(lang, assignment, status, now, incident)}</p>
         {incident?.number && (
           <p class="number">
             <CallNumber number={incident.number} />
