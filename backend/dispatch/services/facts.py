@@ -726,7 +726,10 @@ def _milestone_moves_unit(state: _State, entry: _Entry, assignment: Assignment) 
     """The unit follows its assignment (the milestone table's unit status; cleared releases
     it) unless a status the officer set later in time says otherwise (the rules decide)."""
     unit = state.units.get(assignment.unit_id)
-    if unit is None:
+    if unit is None or unit.status == UnitStatus.SOS:
+        # An SOS ends only when the desk says the officer is safe or the officer sets a
+        # status himself: a milestone (the crew's other phone tapping "en route") is the
+        # call's, and lifted the alarm silently.
         return
     kind = entry.event.kind
     if kind == EventKind.CLEARED:

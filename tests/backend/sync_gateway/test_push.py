@@ -232,6 +232,28 @@ def test_sos_sets_the_unit_status_and_is_audited(personas, device_a1):
 
 
 @pytest.mark.django_db
+def test_a_milestone_after_the_sos_leaves_the_unit_in_sos(personas, assignment_a, device_a1):
+    # given: the officer pressed SOS on the way to a call
+    now = clock.now_ms()
+    device_a1.push(event("sos", None, lat=47.97, lon=80.44, device_time=now, elapsed_ms=100_000))
+
+    # when: a second later the crew's phone taps "en route" on the call (the walk: the
+    # partner's phone lifted the SOS, the board lost "Officer safe" and the red row)
+    results = device_a1.push(
+        event("en_route", assignment_a, device_time=now + 1_000, elapsed_ms=101_000)
+    )
+
+    # then: the milestone is the call's; only "Officer safe" or the officer's own status
+    # ends the SOS
+    assert results[0]["disposition"] == "applied"
+    assignment_a.refresh_from_db()
+    assert assignment_a.status == "en_route"
+    unit = personas.a.patrol
+    unit.refresh_from_db()
+    assert unit.status == "sos"
+
+
+@pytest.mark.django_db
 def test_an_sos_sent_as_a_unit_status_raises_the_alarm(personas, device_a1):
     # when: another app sends the SOS as the unit's status (the protocol allows "sos" there)
     results = device_a1.push(
