@@ -230,14 +230,23 @@ def incident_ids_in(data: Any) -> set[int]:
 
 # Ids a reader of the timeline has no use for: the fact an audit entry names is the row
 # beside it, the phone is named by its officer. The audit log keeps them.
-FORENSIC_KEYS = frozenset({"event_id", "device_id", "follow_up_id"})
+# An SOS's backup call names the SOS by its event and alert, and takes the event as its
+# external reference ("sos:<event id>"): the officer and the callsign say which SOS.
+FORENSIC_KEYS = frozenset({"event_id", "device_id", "follow_up_id", "sos_event_id", "sos_alert_id"})
+_INTERNAL_REFS = ("sos:", "sos-alert:")
 
 
 def readable(data: Any) -> Any:
-    """Data without its forensic ids (:data:`FORENSIC_KEYS`), for the timeline."""
+    """Data without its forensic ids (:data:`FORENSIC_KEYS`), for the timeline; a unit's id
+    beside its callsign goes too (the unit in SOS is on no assignment, and read "Unit: 4")."""
     if not isinstance(data, Mapping):
         return data
-    return {k: v for k, v in data.items() if k not in FORENSIC_KEYS}
+    out = {k: v for k, v in data.items() if k not in FORENSIC_KEYS}
+    if isinstance(out.get("external_ref"), str) and out["external_ref"].startswith(_INTERNAL_REFS):
+        del out["external_ref"]
+    if "callsign" in out:
+        out.pop("unit_id", None)
+    return out
 
 
 def worded(data: Any, callsigns: Mapping[int, str]) -> Any:

@@ -15,6 +15,7 @@ from django.utils import translation
 
 from backend.common import clock
 from backend.dispatch import selectors
+from backend.dispatch.admin.timeline import incident_timeline
 from backend.dispatch.models import Incident
 from backend.ledger.models import AuditEntry
 from backend.people.models import Officer, Unit
@@ -167,6 +168,25 @@ def test_compass_point_and_place_near():
 
 
 # --- send backup -----------------------------------------------------------------------------
+
+
+def test_the_backup_calls_history_names_the_sos_in_words_not_ids(personas, phone):
+    # given: the backup call of an SOS
+    alert = press_sos(phone, lat=47.984, lon=80.464)
+    post(signed_in(personas.duty), "realtime:alert-backup", alert.pk)
+    call = Incident.objects.get(category="officer_sos")
+
+    # when: anyone opens the call's history (the walk: "SOS alert: 1438; SOS event record:
+    # xkTYUs1VBsJJvxWR; Unit: 4; External reference: sos:xkTYUs1VBsJJvxWR")
+    with translation.override("en"):
+        details = " ".join(r.detail for r in incident_timeline(call) if r.kind == "audit")
+
+    # then: the unit by its callsign, the SOS's event and alert not at all
+    assert "A-PC1" in details
+    assert alert.data["event_id"] not in details
+    assert "SOS alert:" not in details
+    assert "SOS event record:" not in details
+    assert f"Unit: {personas.a.patrol.pk}" not in details
 
 
 def test_send_backup_makes_one_p0_call_at_the_officers_place_and_opens_its_panel(personas, phone):
