@@ -199,3 +199,27 @@ def test_db_roles_exports_the_urls_for_migrate_and_serving(db):
     assert lines[0].startswith(f"export KUZET_DB_OWNER_URL='postgres://{database}_owner@")
     assert lines[1].startswith(f"export DATABASE_URL='postgres://{database}_app@")
     assert lines[1].endswith(f"/{database}'")
+
+
+@pytest.mark.parametrize(("which", "suffix"), [("owner", "_owner"), ("app", "_app")])
+def test_db_roles_prints_the_line_an_environment_file_takes(db, monkeypatch, which, suffix):
+    """A password rotation (docs/deployment.md, *Rotating them*) puts the new URLs into
+    ``kuzet.env`` and ``owner.env``, read by systemd and ``sh``: no ``export``, no quotes, and
+    ``DATABASE_URL`` in both (``--export`` says ``export KUZET_DB_OWNER_URL='…'``)."""
+    # given
+    database = connection.settings_dict["NAME"]
+    monkeypatch.setenv(f"KUZET_DB_{which.upper()}_PASSWORD", "n3w-Pass_word")
+    out = io.StringIO()
+
+    # when
+    call_command("db_roles", "--env-line", which, stdout=out)
+
+    # then
+    (line,) = out.getvalue().splitlines()
+    assert line.startswith(f"DATABASE_URL=postgres://{database}{suffix}:n3w-Pass_word@")
+    assert line.endswith(f"/{database}")
+
+
+def test_db_roles_takes_one_output_format(db):
+    with pytest.raises(CommandError, match="pick one"):
+        call_command("db_roles", "--export", "--env-line", "app", stdout=io.StringIO())

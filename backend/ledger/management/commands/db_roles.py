@@ -15,6 +15,8 @@ Neither role is a superuser, nor may create roles or databases. Passwords come f
 environment (``KUZET_DB_OWNER_PASSWORD``, ``KUZET_DB_APP_PASSWORD``) when set, never from the
 command line. ``--export`` prints the two URLs as shell ``export`` lines (``make run`` and CI
 evaluate them): ``KUZET_DB_OWNER_URL`` for migrate, ``DATABASE_URL`` for everything else.
+``--env-line owner|app`` prints one role's ``DATABASE_URL=…`` line as an environment file
+(``owner.env``, ``kuzet.env``; docs/deployment.md) takes it.
 """
 
 from __future__ import annotations
@@ -79,11 +81,17 @@ class Command(BaseCommand):
             action="store_true",
             help="print `export KUZET_DB_OWNER_URL=… DATABASE_URL=…` lines for a shell",
         )
+        parser.add_argument(
+            "--env-line",
+            choices=("owner", "app"),
+            help="print the one `DATABASE_URL=…` line of that role as an environment file "
+            "takes it (owner: owner.env, for migrate; app: kuzet.env, for the services)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if connection.vendor != "postgresql":
             # The embedded SQLite default has no roles: nothing to do, nothing to export.
-            if not options["export"]:
+            if not options["export"] and not options["env_line"]:
                 self.stderr.write("db_roles: not PostgreSQL, no roles to make.")
             return
         database = str(connection.settings_dict["NAME"])
@@ -108,7 +116,14 @@ class Command(BaseCommand):
                 self._role(role, passwords[role])
             self._ownership(owner)
             self._grants(database, owner, app)
-        if options["export"]:
+        if options["export"] and options["env_line"]:
+            raise CommandError("--export and --env-line print different formats: pick one.")
+        if options["env_line"]:
+            db, query = connection.settings_dict, urlsplit(settings.DATABASE_URL).query
+            role = owner if options["env_line"] == "owner" else app
+            # systemd's EnvironmentFile= and sh both read NAME=value without quotes or export.
+            self.stdout.write(f"DATABASE_URL={role_url(db, role, passwords[role], query=query)}")
+        elif options["export"]:
             db, query = connection.settings_dict, urlsplit(settings.DATABASE_URL).query
             owner_url = role_url(db, owner, passwords[owner], query=query)
             app_url = role_url(db, app, passwords[app], query=query)
