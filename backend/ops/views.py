@@ -18,6 +18,7 @@ import hmac
 import time
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 import redis
 from celery import current_app
@@ -82,11 +83,21 @@ def check_redis() -> Check:
 def check_worker() -> Check:
     replies = current_app.control.ping(timeout=settings.KUZET_READY_WORKER_TIMEOUT_S, limit=1)
     if not replies:
-        return {
-            "ok": False,
-            "detail": f"no Celery worker answered within {settings.KUZET_READY_WORKER_TIMEOUT_S} s",
-        }
+        detail = f"no Celery worker answered within {settings.KUZET_READY_WORKER_TIMEOUT_S} s"
+        if settings.REDIS_URL:
+            # Workers that run but listen on another Redis database answer nobody here: name
+            # the one this process asks (never its password) so it can be compared.
+            detail += f" on {_broker_where(settings.REDIS_URL)} (workers must have this REDIS_URL)"
+        return {"ok": False, "detail": detail}
     return {"ok": True, "detail": f"{next(iter(replies[0]))} answered"}
+
+
+def _broker_where(url: str) -> str:
+    """``redis://:pw@host:6379/6`` → ``redis://host:6379/6``: where, without credentials."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    where = f"{host}:{parts.port}" if parts.port else host
+    return f"{parts.scheme}://{where}{parts.path or '/0'}"
 
 
 def check_escalation_sweep() -> Check:
