@@ -6,6 +6,12 @@ import sys
 
 
 def main() -> None:
+    if sys.argv[1:2] != ["runserver"]:
+        # A command is no service: the host's metrics directory (PROMETHEUS_MULTIPROC_DIR, in
+        # the services' environment file) is for the processes /metrics adds up. Made by the
+        # services' start, it is absent before the first one (the release steps run first) and
+        # after a stop: every command then failed (FileNotFoundError: …/histogram_<pid>.db).
+        os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.config.settings.base")
     from django.conf import settings
     from django.core.exceptions import ImproperlyConfigured
