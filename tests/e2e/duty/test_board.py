@@ -15,6 +15,7 @@ import datetime as dt
 import http.server
 import re
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -688,4 +689,64 @@ def test_the_desk_reads_who_and_where_of_an_sos_and_sends_backup_from_the_banner
     assert Unit.objects.get(pk=personas.a.patrol.pk).status == "available"
     assert AuditEntry.objects.filter(action="unit.sos_cleared").count() == 1
     shot(page, f"23-sos-officer-safe-{lang}")
+    assert page.kuzet_errors == []
+
+
+def wait_until(predicate: Any, timeout: float = LIVE_WITHIN_MS / 1000) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
+
+
+def test_an_officer_who_pressed_sos_twice_is_one_banner_and_safe_means_no_backup_to_send(
+    server: str, browser: Any, personas: Any
+) -> None:
+    # given: the board open; A's patrol presses SOS out of coverage, then again (the walk:
+    # two red banners for one officer, each with its own "Send backup")
+    units_heard_now(personas)
+    page = log_in(browser, server, personas.duty, language="en")
+    open_board(page, server)
+    device_id, _ = personas.device(personas.a.patrol_officers[0])
+    device = Device.objects.select_related("officer").get(pk=device_id)
+    town = personas.a.town
+    for n, offset in enumerate((0, 5_000)):
+        sos = {
+            "id": f"evt-sos-pressed-twice-{n}",
+            "kind": "sos",
+            "assignment_id": None,
+            "device_time": clock.now_ms() - 10_000 + offset,
+            "boot_id": "boot-1",
+            "elapsed_ms": 100_000 + offset,
+            "lat": town.lat,
+            "lon": town.lon,
+            "accuracy_m": 15,
+            "gps_time": None,
+            "payload": {},
+        }
+        push_records(device=device, body_or_records=[sos], clock=None, via="http")
+    page.locator("#sos .banner").first.wait_for(timeout=LIVE_WITHIN_MS)
+    wait_until(lambda: BoardAlert.objects.filter(kind="sos").count() == 2)
+    page.wait_for_timeout(1_000)
+
+    # then: one banner for the unit
+    assert page.locator("#sos .banner").count() == 1
+
+    # when: the duty officer acknowledges it
+    page.locator("#sos .banner button.ack-sos").click()
+
+    # then: both presses are taken (nothing left ringing)
+    wait_until(
+        lambda: not BoardAlert.objects.filter(kind="sos", acknowledged_at__isnull=True).exists()
+    )
+
+    # when: the officer is safe
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator("#sos .banner button.sos-clear").click()
+
+    # then: the minute the banner stays, it offers no backup for a safe officer
+    page.locator("#units tr.sos").wait_for(state="detached", timeout=LIVE_WITHIN_MS)
+    page.locator("#sos .banner.acknowledged").wait_for(timeout=LIVE_WITHIN_MS)
+    assert page.locator("#sos .banner button.sos-backup").count() == 0
+    shot(page, "24-sos-twice-one-banner-safe")
     assert page.kuzet_errors == []

@@ -412,9 +412,13 @@
   setInterval(ring, RING_EVERY_MS);
 
   // The SOS of a unit most recently raised (the banner's, or the one kept in the list).
+  // The backup call made for any of the unit's SOS alerts is the unit's (one banner a unit).
   function latestSos(unitId) {
-    return [...alerts.values()].filter((a) => a.kind === "sos" && a.unit_id === unitId && a.alert_id)
-      .sort((a, b) => b.server_time - a.server_time)[0] || null;
+    const all = [...alerts.values()].filter((a) => a.kind === "sos" && a.unit_id === unitId && a.alert_id)
+      .sort((a, b) => b.server_time - a.server_time);
+    if (!all.length) return null;
+    const backup = all.find((a) => a.backup_incident_id);
+    return backup ? { ...all[0], backup_incident_id: backup.backup_incident_id, backup_incident_number: backup.backup_incident_number } : all[0];
   }
   // Where the officer is, as a person reads it: "3.1 km north-east of Аягоз", the time of the
   // position and its age; "position unknown" when the phone sent none and none was known.
@@ -449,13 +453,15 @@
   function sosActions(a, unitId) {
     const out = [];
     if (!CONFIG.can_act) return out;
+    const unit = state.units.get(unitId);
+    // once the officer is safe (the desk cleared it, or his own status) no backup is sent
+    const inSos = !unit || unit.status === "sos";
     if (a && a.backup_incident_id) {
       out.push(el("a", { href: url("incident", a.backup_incident_id), class: "sos-backup-call", target: CONSOLE_WINDOW },
         TEXT.sos_backup_call + " " + (a.backup_incident_number || "")));
-    } else if (a && a.alert_id) {
+    } else if (a && a.alert_id && inSos) {
       out.push(el("button", { type: "button", class: "sos-backup", onclick: (e) => sendBackup(e.target, a) }, TEXT.sos_backup));
     }
-    const unit = state.units.get(unitId);
     if (unit && unit.status === "sos") {
       out.push(el("button", { type: "button", class: "sos-clear", onclick: (e) => {
         if (window.confirm(TEXT.sos_clear_confirm)) post(e.target, url("unit_sos_clear", unitId), {});
@@ -467,7 +473,7 @@
   // console's window, where the nearest available units are ranked.
   function sendBackup(button, a) {
     post(button, url("alert_backup", a.alert_id), {}, (body) => {
-      Object.assign(a, { backup_incident_id: body.incident_id, backup_incident_number: body.number });
+      Object.assign(alerts.get(a.alert_id) || a, { backup_incident_id: body.incident_id, backup_incident_number: body.number });
       const opened = window.open(body.url, CONSOLE_WINDOW);
       if (!opened) {
         const box = document.getElementById("message");
@@ -480,7 +486,22 @@
     const banner = document.getElementById("sos");
     // An acknowledged SOS stays a minute, green, so that every board sees who took it.
     const open = [...alerts.values()].filter((a) => a.kind === "sos" && (!a.acknowledged_at || now() - a.acknowledged_at < SOS_ACKNOWLEDGED_SHOWN_MS));
-    banner.replaceChildren(...open.map((a) => {
+    // One banner a unit: an officer who pressed twice (out of coverage, then again) had two,
+    // each offering a backup call of its own. The newest says who and where; the backup call
+    // made for any of them is the unit's; acknowledging takes them all.
+    const byUnit = new Map();
+    for (const a of open.sort((x, y) => (y.estimated_at || y.server_time) - (x.estimated_at || x.server_time))) {
+      const key = a.unit_id != null ? "unit:" + a.unit_id : "alert:" + a.alert_id;
+      if (!byUnit.has(key)) byUnit.set(key, []);
+      byUnit.get(key).push(a);
+    }
+    banner.replaceChildren(...[...byUnit.values()].map((group) => {
+      const pending = group.filter((g) => !g.acknowledged_at && g.alert_id);
+      const backup = group.find((g) => g.backup_incident_id);
+      const taken = pending.length ? null : group.find((g) => g.acknowledged_at);
+      const a = { ...group[0], ...(backup ? { backup_incident_id: backup.backup_incident_id, backup_incident_number: backup.backup_incident_number } : {}),
+        acknowledged_at: taken ? taken.acknowledged_at : null, acknowledged_by: taken ? taken.acknowledged_by : null,
+        alert_id: (pending[0] || group[0]).alert_id };
       const p = el("p", { class: "banner" + (a.acknowledged_at ? " acknowledged" : ""), "data-id": a.alert_id },
         el("span", { class: "sos-title" }, TEXT.sos_from + " " + (a.callsign || "") + " · ",
           el("span", { class: "sos-when" }, when(a.estimated_at || a.server_time))),
@@ -488,8 +509,9 @@
           el("span", { class: "sos-where" }, sosWhere(a.position)), " · ", sosCall(a)));
       if (a.acknowledged_at) p.append(el("span", {}, TEXT.acknowledged_by + " " + a.acknowledged_by + " " + when(a.acknowledged_at)));
       else if (CONFIG.can_act && a.alert_id) {
-        p.append(el("button", { type: "button", class: "ack-sos", onclick: (e) => post(e.target, url("alert_ack", a.alert_id), {}, (body) => {
+        p.append(el("button", { type: "button", class: "ack-sos", onclick: (e) => post(e.target, url("alert_ack", a.alert_id), {}, async (body) => {
           addAlert(body);
+          for (const other of pending.slice(1)) addAlert(await (await send(url("alert_ack", other.alert_id), {}, newKey())).json());
         }) }, TEXT.acknowledge_sos));
       }
       p.append(...sosActions(a, a.unit_id));
