@@ -17,6 +17,7 @@ Two kinds of metric:
 
 from __future__ import annotations
 
+import glob
 import logging
 import os
 import time
@@ -131,9 +132,30 @@ class _ScrapeCollector(Collector):
         )
 
 
+def forget_dead_processes(path: str) -> None:
+    """Drop the live gauges (open WebSockets) of processes that are gone.
+
+    gunicorn marks its dead workers (``backend/config/gunicorn.py``); nothing marks a uvicorn
+    or Celery process that was killed (OOM, ``kill -9``) and started again by systemd alone,
+    and its last value was added to the living ones until the next ``restart kuzet.target``.
+    Counters and histograms of the dead stay: they are history, and Prometheus wants them."""
+    for file in glob.glob(os.path.join(path, "gauge_live*_*.db")):
+        pid_text = os.path.basename(file).rsplit("_", 1)[-1].removesuffix(".db")
+        if not pid_text.isdigit():
+            continue
+        pid = int(pid_text)
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            multiprocess.mark_process_dead(pid, path)  # type: ignore[no-untyped-call]
+        except PermissionError:
+            continue  # alive, as another user
+
+
 def exposition() -> bytes:
     """The text exposition of every metric: this host's processes, then the scrape gauges."""
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    if path := os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        forget_dead_processes(path)
         events = CollectorRegistry()
         multiprocess.MultiProcessCollector(events)  # type: ignore[no-untyped-call]
     else:
