@@ -152,4 +152,18 @@ def test_the_outgoing_officer_hands_over_and_the_incoming_officer_receives(
     scroll, client = _fits(page)
     assert scroll <= client, (scroll, client)
     shot(page, f"handover-list-{language}")
+
+    # when: the handover opened from the list, after the shift has moved on
+    page.locator("#handovers tbody tr a").first.click()
+    page.wait_for_load_state()
+
+    # then: the desk as it was handed over — the three calls, A-PC1 in SOS
+    assert page.locator("#as-written-calls tbody tr").count() == 3
+    assert page.locator("#as-written-units tbody tr").first.locator("td").first.inner_text() == (
+        "A-PC1"
+    )
+    assert "муж угрожает" not in page.content()  # the DV call's details stay out here too
+    scroll, client = _fits(page)
+    assert scroll <= client, (scroll, client)
+    shot(page, f"handover-as-written-{language}")
     assert page.kuzet_errors == []
