@@ -23,7 +23,7 @@ from .. import access, kpis, selectors
 from ..models import Incident
 from . import call_entry
 from .dispatch_panel import IncidentDispatchAdminMixin
-from .formatting import NOTHING, duration_text, risk_flags_html, when_text
+from .formatting import NOTHING, risk_flags_html, span_text, when_text
 
 # What a superuser may correct on an incident: what the caller said, where, the registry
 # numbers. Status, priority, place and every time belong to the services.
@@ -292,11 +292,12 @@ class IncidentAdmin(IncidentDispatchAdminMixin, ScopedAdminMixin, admin.ModelAdm
 
     @admin.display(description=_("response"), ordering="response_s")
     def response(self, obj: Any) -> str | SafeString:
-        """How long the call waited for its first unit, and under it when that unit arrived."""
+        """How long the call waited for its first unit, in words, and under it when that unit
+        arrived ("12:00" over "on scene 09:12:00" read as noon; "6:14" as a quarter past six)."""
         if obj.first_on_scene_at is None:
             return NOTHING
         return format_html(
             '{}<br><span class="quiet">{}</span>',
-            duration_text(round(obj.response_s)),
+            span_text(round(obj.response_s)),
             _("on scene %(time)s") % {"time": when_text(obj.first_on_scene_at)},
         )

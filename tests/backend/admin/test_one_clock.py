@@ -77,13 +77,14 @@ def test_the_incident_list_shows_received_and_first_on_scene_on_the_same_local_c
     # when
     response = client.get(reverse("admin:dispatch_incident_changelist"))
 
-    # then: both in local time with the date, the response as m:ss over the arrival
+    # then: both in local time with the date, the response in words over the arrival ("12:00"
+    # over "on scene 09:12:00" read as noon)
     page = response.content.decode()
     row = page[page.index(incident.number) :]
     row = row[: row.index("</tr>")]
     assert '<td class="field-received">02.03.2026 09:00:00<br>' in row  # the channel under it
     assert (
-        '<td class="field-response">12:00<br><span class="quiet">on scene 02.03.2026 09:12:00'
+        '<td class="field-response">12 min<br><span class="quiet">on scene 02.03.2026 09:12:00'
         "</span></td>"
     ) in row
     assert "04:00" not in row  # never UTC
