@@ -16,6 +16,8 @@ from django.contrib import admin
 from django.contrib.admin.views.main import ChangeList
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -130,7 +132,7 @@ class AuditEntryAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-
         "object_name",
         "district",
     )
-    list_select_related = ("district",)
+    list_select_related = ("district", "actor")
     list_filter = (MineFilter, "actor_kind", "district")
     search_fields = ("action", "object_id", "actor_label")
     search_help_text = _(
@@ -204,8 +206,13 @@ class AuditEntryAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-
         return when_text(obj.at)
 
     @admin.display(description=_("who (name)"), ordering="actor_label")
-    def who(self, obj: AuditEntry) -> str:
-        return obj.actor_name
+    def who(self, obj: AuditEntry) -> str | SafeString:
+        """The person's name, as the call's history and the handover say it, with the login
+        under it (the log read "duty_semey1", "sem_pc1_2")."""
+        name = obj.actor.display_name if obj.actor is not None else ""
+        if not name or name == obj.actor_name:
+            return obj.actor_name
+        return format_html('{}<br><span class="quiet">{}</span>', name, obj.actor_name)
 
     @admin.display(description=_("action"), ordering="action")
     def action_words(self, obj: AuditEntry) -> str:

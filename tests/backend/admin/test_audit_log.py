@@ -448,6 +448,26 @@ def test_the_logs_columns_say_who_in_english_too(client, personas):
     assert not [h for h in headers if "actor" in h], headers
 
 
+def test_the_logs_who_is_the_persons_name_with_the_login_under_it(client, personas):
+    # given: the duty officer sent a unit (the walk: the chief read "duty_semey1" and
+    # "sem_pc1_2" where the call's history and the handover say "Айгерим Нурланова")
+    duty = personas.duty
+    duty.first_name, duty.last_name = "Айгерим", "Нурланова"
+    duty.save(update_fields=["first_name", "last_name"])
+    incident = factories.incident(district=personas.a.district, settlement=personas.a.village)
+    incident_dispatch(incident=incident, unit=personas.a.patrol, by=duty)
+    client.force_login(personas.a.chief)
+
+    # when
+    listing = client.get(reverse("admin:ledger_auditentry_changelist")).content.decode()
+
+    # then
+    cell = re.search(r'<td class="field-who">(.*?)</td>', listing, re.S)
+    assert cell is not None
+    assert cell.group(1).startswith("Айгерим Нурланова")
+    assert duty.username in cell.group(1)
+
+
 def test_the_log_finds_a_call_by_its_number_and_an_action_by_its_name(client, personas):
     # given: two calls, each with a unit on it and its page read; the chief reads English
     from backend.ledger import uow
