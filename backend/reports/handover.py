@@ -48,11 +48,12 @@ from backend.common import clock
 from backend.common.errors import DomainError
 from backend.common.formatting import NOTHING, span_text
 from backend.dispatch import kpis
-from backend.dispatch.lifecycle import ASSIGNMENT_OPEN, INCIDENT_OPEN, AssignmentStatus
+from backend.dispatch.lifecycle import ASSIGNMENT_OPEN, INCIDENT_OPEN, AssignmentStatus, EventKind
 from backend.dispatch.models import (
     Assignment,
     Category,
     EscalationStep,
+    Event,
     Incident,
     IncidentEscalationStep,
 )
@@ -356,6 +357,10 @@ class ShiftFigures:
     response_n: int
     response_p50: str
     response_p90: str
+    # officers' SOS presses during the shift, the units that pressed (an SOS cleared before
+    # the note left no trace on the page: the units in SOS are those still in it)
+    sos: int = 0
+    sos_units: str = ""
 
 
 def shift_figures(f: ShiftFilter, *, now: dt.datetime) -> ShiftFigures:
@@ -386,7 +391,18 @@ def shift_figures(f: ShiftFilter, *, now: dt.datetime) -> ShiftFigures:
             **within("fired_at"),
         ).count()
     )
+    pressed = list(
+        Event.objects.filter(
+            Q() if f.districts is None else Q(unit__district_id__in=f.districts),
+            kind=EventKind.SOS,
+            **within("estimated_at"),
+        )
+        .order_by("estimated_at")
+        .values_list("unit__callsign", flat=True)
+    )
     return ShiftFigures(
+        sos=len(pressed),
+        sos_units=", ".join(dict.fromkeys(c for c in pressed if c)),
         received=overview.incident_count,
         dispatched=dispatched,
         closed=closed,

@@ -245,6 +245,14 @@ def test_the_handover_says_what_happened_during_the_shift(client, personas, desk
             assignment=step, step="ack_overdue", due_at=at(12, 3), fired_at=at(12, 3)
         )
         factories.incident(district=personas.b.district, received_at=at(9))
+        # and: A's patrol pressed SOS at 13:00 and was cleared since (nothing on the page said
+        # so: the units in SOS are only those still in it); B's and last night's do not count
+        for n, (unit, when) in enumerate(
+            ((a.patrol, at(13)), (personas.b.patrol, at(13)), (a.patrol, at(7)))
+        ):
+            factories.event(
+                id=f"evt-shift-sos-{n:04d}", incident=None, unit=unit, kind="sos", at=when
+            )
         client.force_login(desk_a)
 
         # when
@@ -260,6 +268,8 @@ def test_the_handover_says_what_happened_during_the_shift(client, personas, desk
         1,
     )
     assert (figures.response_n, figures.response_p50) == (2, "21 min")
+    assert (figures.sos, figures.sos_units) == (1, a.patrol.callsign)
+    assert "SOS pressed by officers" in _text(response.content.decode())
     assert response.context["start_value"] == start.strftime("%Y-%m-%dT%H:%M")
     # the field reads the start as the country writes it, whatever the browser's language
     assert 'name="start" value="05.12.2026 08:00"' in response.content.decode()
