@@ -131,9 +131,12 @@ def incident_sos_backup(
         else None
     )
     who = f"{officer.display_name} ({unit.callsign})" if officer is not None else unit.callsign
-    where = place_words(place)
+    # The village is the call's place: "in Семей" beside it said it twice ("Семей — в н. п.
+    # Семей"); the distance and way from it are the landmark's, with the position's time.
+    parts = [] if place is not None and place.inside else [place_words(place)]
     if position is not None and position.at is not None:
-        where += " · " + _("position at %(time)s") % {"time": when_text(position.at)}
+        parts.append(_("position at %(time)s") % {"time": when_text(position.at)})
+    where = " · ".join(parts)
     sos_at = event.estimated_at if event is not None and event.estimated_at else now
     data = IncidentInput(
         category=Category.OFFICER_SOS,
@@ -144,8 +147,8 @@ def incident_sos_backup(
         settlement_id=place.settlement.pk if place is not None else unit.district.seat_id,
         landmark=where,
         summary=_("Officer needs help: %(who)s") % {"who": who},
-        description=_("Backup to the SOS of %(who)s, sent %(time)s.")
-        % {"who": who, "time": when_text(sos_at)},
+        # who is in the summary beside it: the phone read the officer's name twice
+        description=_("Backup to the SOS sent %(time)s.") % {"time": when_text(sos_at)},
     )
     try:
         with uow.unit_of_work():

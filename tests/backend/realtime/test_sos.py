@@ -236,6 +236,25 @@ def test_send_backup_makes_one_p0_call_at_the_officers_place_and_opens_its_panel
     assert ranked == [personas.a.inspector_unit.pk]
 
 
+def test_a_backup_call_in_a_village_says_its_place_and_its_officer_once(personas, phone):
+    """The phone read "Семей — в н. п. Семей" and "Officer needs help: Данияр Оспанов
+    (SEM-PC1) — Backup to the SOS of Данияр Оспанов (SEM-PC1), sent 13:26:13"."""
+    # given: the officer presses SOS in the middle of the town
+    alert = press_sos(phone, lat=personas.a.town.lat, lon=personas.a.town.lon)
+
+    # when
+    post(signed_in(personas.duty), "realtime:alert-backup", alert.pk)
+
+    # then: the village is the call's place, not its landmark too; the officer named once
+    call = Incident.objects.get(category="officer_sos")
+    assert call.settlement == personas.a.town
+    assert "Аягоз" not in call.landmark
+    assert call.landmark.startswith("position at ")
+    assert "Асхат Нурланов" in call.summary
+    assert "Асхат Нурланов" not in call.description
+    assert call.description.startswith("Backup to the SOS sent ")
+
+
 def test_two_units_in_sos_at_one_place_get_a_backup_call_each(personas, phone, client):
     """A second backup call at the same place was linked as a repeat of the first — a
     repeat is nobody's work: the second crew in danger would have waited for nobody."""
