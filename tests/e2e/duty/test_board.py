@@ -152,11 +152,12 @@ def test_a_call_from_intake_appears_live_and_is_dispatched_from_the_board(
         f"/admin/dispatch/incident/{incident.pk}/change/"
     )
     assert re.fullmatch(r"\d+:\d\d", row.locator("td.timer").inner_text())
-    # the call of yesterday: its date shown, its wait in h:mm:ss, overdue (P3: 30 min)
+    # the call of yesterday: its date shown, its wait in words (past an hour "26:05:12" read
+    # like a time of day), overdue (P3: 30 min)
     older_row = page.locator("#incidents tr", has_text=older.number)
     received = older_row.locator("td").nth(5).inner_text()
     assert re.fullmatch(r"\d\d\.\d\d\.\d{4} \d\d:\d\d:\d\d", received)
-    assert re.fullmatch(r"26:0\d:\d\d", older_row.locator("td.timer").inner_text())
+    assert re.fullmatch(r"26 h 0\d min", older_row.locator("td.timer").inner_text())
     assert "overdue" in (older_row.locator("td.timer").get_attribute("class") or "")
     assert "overdue-row" in (older_row.get_attribute("class") or "")
     assert "overdue" not in (row.locator("td.timer").get_attribute("class") or "")

@@ -94,7 +94,11 @@
       if (!td.dataset.since) { td.textContent = ""; continue; }
       const until = td.dataset.until ? Number(td.dataset.until) : t;
       const due = td.dataset.due ? Number(td.dataset.due) : null;
-      td.textContent = td.dataset.words !== undefined ? span(until - since)
+      // A call's wait past an hour in words ("1 h 05 min"): "1:05:43" beside "12:21:00"
+      // read like a time of day, and its seconds no longer matter.
+      const inWords = td.dataset.words !== undefined
+        || (td.dataset.allowed === undefined && until - since >= 3600000);
+      td.textContent = inWords ? span(until - since)
         : (td.dataset.until && td.dataset.allowed !== undefined ? "✓ " : "")
         + duration(until - since)
         + (due !== null && td.dataset.allowed !== undefined ? " / " + duration(Math.round((due - since) / 1000) * 1000) : "");
