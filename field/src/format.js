@@ -67,7 +67,8 @@ export function formatAge(lang, fromMs, now = Date.now()) {
   if (minutes < 1) return t(lang, 'just_now')
   if (minutes < 60) return t(lang, 'minutes_short', { n: minutes })
   const hours = Math.floor(minutes / 60)
-  if (hours < 24) return t(lang, 'hours_short', { h: hours, m: minutes % 60 })
+  // "2 ч 05 мин", as the console writes it (it read "2 ч 5 мин" beside the board's "05")
+  if (hours < 24) return t(lang, 'hours_short', { h: hours, m: String(minutes % 60).padStart(2, '0') })
   return t(lang, 'days_short', { d: Math.floor(hours / 24), h: hours % 24 })
 }
 

@@ -11,7 +11,7 @@ describe('callAge', () => {
 
   it('counts an open call from its dispatch', () => {
     const open = { status: 'en_route', dispatched_at: dispatched, closed_at: null }
-    expect(callAge('en', open, now, { status: 'active', closed_at: null })).toBe('3 h 0 min since dispatch')
+    expect(callAge('en', open, now, { status: 'active', closed_at: null })).toBe('3 h 00 min since dispatch')
   })
 
   it('says a call dispatched under a minute ago was dispatched just now, in words that parse', () => {
@@ -56,6 +56,6 @@ describe('callAge', () => {
     expect(statusLine('kk', fresh, 'dispatched', now, incident)).not.toContain('жаңа ғана')
     expect(statusLine('en', fresh, 'dispatched', now, incident).split('·')).toHaveLength(2)
     const older = { ...fresh, dispatched_at: dispatched }
-    expect(statusLine('en', older, 'en_route', now, incident)).toContain('3 h 0 min since dispatch')
+    expect(statusLine('en', older, 'en_route', now, incident)).toContain('3 h 00 min since dispatch')
   })
 })

@@ -81,7 +81,7 @@ describe('times in Kazakhstan (UTC+5)', () => {
     expect(formatDate('en', '2026-04-01')).toBe('1 Apr 2026')
     expect(formatAge('en', now - 30_000, now)).toBe('just now')
     expect(formatAge('en', now - 7 * 60_000, now)).toBe('7 min')
-    expect(formatAge('ru', now - 125 * 60_000, now)).toBe('2 ч 5 мин')
+    expect(formatAge('ru', now - 125 * 60_000, now)).toBe('2 ч 05 мин')
     expect(formatAge('kk', now - 26 * 3600_000, now)).toBe('1 күн 2 сағ')
   })
 })
