@@ -207,6 +207,8 @@ KEY_LABELS: dict[str, Promise] = {
     "policy": gettext_lazy("Escalation policy"),
     # audit entries' data
     "reassigned_from": gettext_lazy("Reassigned from"),
+    "diverted_from": gettext_lazy("Taken off the call"),
+    "diverted_to": gettext_lazy("Sent instead to"),
     "from_unit_id": gettext_lazy("From unit"),
     "to_unit_id": gettext_lazy("To unit"),
     "new_assignment_id": gettext_lazy("New assignment"),

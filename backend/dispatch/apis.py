@@ -736,6 +736,15 @@ class IncidentDispatchApi(APIView):
     class DispatchInput(serializers.Serializer[Any]):
         unit_id = serializers.IntegerField()
         note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+        divert = serializers.BooleanField(
+            required=False,
+            default=False,
+            help_text=(
+                "take the unit off the less urgent calls it is on (they go back to the queue; "
+                "its phones see them cancelled with the reason `diverted to a more urgent "
+                "call`); 409 `not_more_urgent` when one is as urgent as this call"
+            ),
+        )
 
     @extend_schema(
         operation_id="incident_dispatch",
@@ -753,7 +762,11 @@ class IncidentDispatchApi(APIView):
         incident = access.access_incident(request.user, incident_id)
         unit = access.access_unit(request.user, serializer.validated_data["unit_id"])
         assignment = services.incident_dispatch(
-            incident=incident, unit=unit, by=request.user, note=serializer.validated_data["note"]
+            incident=incident,
+            unit=unit,
+            by=request.user,
+            note=serializer.validated_data["note"],
+            divert=serializer.validated_data["divert"],
         )
         return Response(_assignment_output(assignment), status=status.HTTP_201_CREATED)
 

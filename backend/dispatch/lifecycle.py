@@ -89,6 +89,8 @@ DEVICE_EVENT_KINDS: tuple[str, ...] = (
 # The cancel_reason the server gives an assignment still open when its call is closed
 # (docs/protocol.md): fixed, so that every screen shows it in its reader's language.
 CLOSED_WITH_THE_CALL = "incident closed"
+# ... and an assignment a unit was taken off to go to a more urgent call instead.
+DIVERTED = "diverted to a more urgent call"
 
 UNIT_EVENT_KINDS = frozenset({EventKind.UNIT_STATUS, EventKind.LOCATION, EventKind.SOS})
 
@@ -215,6 +217,14 @@ UNIT_ASSIGNMENT_DRIVEN = frozenset(
 )
 # Who can be sent.
 UNIT_DISPATCHABLE = frozenset({UnitStatus.AVAILABLE})
+# Who can be taken off a less urgent call and sent to a more urgent one (a P0 with every unit
+# busy: an officer's SOS in a district of three crews). Not a unit transporting someone.
+UNIT_DIVERTIBLE = frozenset({UnitStatus.DISPATCHED, UnitStatus.EN_ROUTE, UnitStatus.ON_SCENE})
+
+
+def more_urgent(priority: str, than: str) -> bool:
+    """Whether ``priority`` ("P0" … "P3") is more urgent than ``than``."""
+    return priority < than
 
 
 def unit_after_assignment_ended(status: str, *, others_open: bool) -> str:

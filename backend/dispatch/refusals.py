@@ -70,6 +70,20 @@ def _unit_refusal(exc: DomainError) -> str | None:
     callsign = exc.detail.split(" is ", 1)[0]
     if exc.code == "unit_inactive":
         return str(_("%(unit)s is not in service.") % {"unit": callsign})
+    if exc.code == "not_more_urgent":
+        return str(
+            _("%(unit)s is on %(call)s (%(priority)s), as urgent as this call: it stays there.")
+            % {
+                "unit": callsign,
+                "call": exc.extra.get("incident_number", ""),
+                "priority": exc.extra.get("priority", ""),
+            }
+        )
+    if exc.code == "unit_changed":
+        return str(
+            _("%(unit)s changed while it was being sent: look at the panel again.")
+            % {"unit": callsign}
+        )
     if exc.code == "unit_unavailable":
         status = exc.extra.get("unit_status", "")
         if status in UnitStatus.values:

@@ -27,7 +27,7 @@ from backend.people.models import UNREACHABLE, Officer, Unit
 
 from . import lifecycle, policies
 from .lifecycle import ASSIGNMENT_OPEN
-from .models import Assignment, Conflict, Event, FollowUpTask, Incident, RiskSubject
+from .models import Assignment, Conflict, Event, FollowUpTask, Incident, Priority, RiskSubject
 
 # --- places ----------------------------------------------------------------------------------
 # Settlements are searched in a box of this many degrees around the point first (an index
@@ -188,29 +188,93 @@ def units_recommended(
         .exclude(pk__in=busy_here)
         .exclude(pk__in=list(exclude_unit_ids))
     )
-    ranked: list[tuple[tuple[Any, ...], Recommendation]] = []
-    for unit in units:
-        age = unit.position_age(at)
-        stale = age is None or age > stale_after or unit.lat is None
-        km = eta = None
-        if point is not None and unit.lat is not None and unit.lon is not None:
-            km = travel.road_km(unit.lat, unit.lon, point[0], point[1])
-            eta = travel.travel_seconds(km, zone=zone, mobility=unit.mobility)
-        presence = unit.presence(at)
-        rec = Recommendation(
-            unit=unit,
-            presence=presence,
-            road_km=km,
-            eta_s=eta,
-            position_at=unit.position_at,
-            position_age_s=None if age is None else max(0, int(age.total_seconds())),
-            stale=stale,
-        )
-        key = (presence == UNREACHABLE, stale, eta is None, eta or 0, unit.callsign)
-        ranked.append((key, rec))
+    ranked = [
+        _ranked(unit, point=point, zone=zone, at=at, stale_after=stale_after) for unit in units
+    ]
     ranked.sort(key=lambda item: item[0])
     recs = [rec for _, rec in ranked]
     return recs if limit is None else recs[:limit]
+
+
+def _ranked(
+    unit: Unit,
+    *,
+    point: tuple[float, float] | None,
+    zone: str,
+    at: dt.datetime,
+    stale_after: dt.timedelta,
+) -> tuple[tuple[Any, ...], Recommendation]:
+    """A unit as a candidate for the call at ``point``, with its ranking key."""
+    age = unit.position_age(at)
+    stale = age is None or age > stale_after or unit.lat is None
+    km = eta = None
+    if point is not None and unit.lat is not None and unit.lon is not None:
+        km = travel.road_km(unit.lat, unit.lon, point[0], point[1])
+        eta = travel.travel_seconds(km, zone=zone, mobility=unit.mobility)
+    presence = unit.presence(at)
+    rec = Recommendation(
+        unit=unit,
+        presence=presence,
+        road_km=km,
+        eta_s=eta,
+        position_at=unit.position_at,
+        position_age_s=None if age is None else max(0, int(age.total_seconds())),
+        stale=stale,
+    )
+    return (presence == UNREACHABLE, stale, eta is None, eta or 0, unit.callsign), rec
+
+
+@dataclass(frozen=True)
+class Divertible:
+    """A unit busy on less urgent calls that could be sent to a more urgent one instead."""
+
+    recommendation: Recommendation
+    # What it would leave: its open assignments, with their incidents.
+    leaving: tuple[Assignment, ...]
+
+
+def units_divertible(
+    *, incident: Incident, limit: int | None = 5, at: dt.datetime | None = None
+) -> list[Divertible]:
+    """Units of the incident's district on calls less urgent than it, that could be taken off
+    them (``lifecycle.UNIT_DIVERTIBLE``: not transporting, busy, out of service or in SOS),
+    ranked as :func:`units_recommended` ranks the available ones. For a P3 call, none."""
+    if not any(lifecycle.more_urgent(incident.priority, p) for p in Priority.values):
+        return []
+    at = at or clock.now()
+    open_work = (
+        Assignment.objects.filter(
+            unit__district_id=incident.district_id,
+            unit__active=True,
+            unit__status__in=lifecycle.UNIT_DIVERTIBLE,
+            status__in=ASSIGNMENT_OPEN,
+        )
+        .select_related("incident__settlement", "unit")
+        .order_by("unit_id", "dispatched_at", "pk")
+    )
+    by_unit: dict[int, list[Assignment]] = defaultdict(list)
+    for a in open_work:
+        by_unit[a.unit_id].append(a)
+    candidates = [
+        work
+        for work in by_unit.values()
+        if all(
+            a.incident_id != incident.pk
+            and lifecycle.more_urgent(incident.priority, a.incident.priority)
+            for a in work
+        )
+    ]
+    if not candidates:
+        return []
+    stale_after = dt.timedelta(minutes=settings.KUZET_POSITION_STALE_MINUTES)
+    point, zone = incident_point(incident), incident_zone(incident)
+    ranked = []
+    for work in candidates:
+        key, rec = _ranked(work[0].unit, point=point, zone=zone, at=at, stale_after=stale_after)
+        ranked.append((key, Divertible(recommendation=rec, leaving=tuple(work))))
+    ranked.sort(key=lambda item: item[0])
+    found = [d for _, d in ranked]
+    return found if limit is None else found[:limit]
 
 
 # --- duplicates ------------------------------------------------------------------------------

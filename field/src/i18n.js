@@ -77,6 +77,7 @@ const kk = {
   superseded_banner: 'Шақыру басқа жасаққа берілді ({t}).',
   cancel_reason: 'Себебі: {reason}',
   reason_call_closed: 'шақыру жабылды',
+  reason_diverted: 'шұғылырақ шақыруға жіберілді',
   unit: 'Жасақ',
   unit_status: 'Жасақ күйі',
   set_status: 'Күйді орнату',
@@ -216,6 +217,7 @@ const ru = {
   superseded_banner: 'Вызов передан другому наряду ({t}).',
   cancel_reason: 'Причина: {reason}',
   reason_call_closed: 'вызов закрыт',
+  reason_diverted: 'направлен на более срочный вызов',
   unit: 'Наряд',
   unit_status: 'Статус наряда',
   set_status: 'Сменить статус',
@@ -354,6 +356,7 @@ const en = {
   superseded_banner: 'The call was given to another unit ({t}).',
   cancel_reason: 'Reason: {reason}',
   reason_call_closed: 'the call was closed',
+  reason_diverted: 'sent to a more urgent call',
   unit: 'Unit',
   unit_status: 'Unit status',
   set_status: 'Change status',
@@ -563,7 +566,10 @@ export function label(lang, kind, value) {
 
 // Reasons the server gives itself for a stand-down (docs/protocol.md, cancel_reason); a duty
 // officer's typed reason is shown as typed.
-const SERVER_REASONS = { 'incident closed': 'reason_call_closed' }
+const SERVER_REASONS = {
+  'incident closed': 'reason_call_closed',
+  'diverted to a more urgent call': 'reason_diverted',
+}
 
 /** A stand-down's reason as the officer reads it. */
 export function reasonText(lang, reason) {

@@ -48,6 +48,12 @@ describe('i18n', () => {
     expect(reasonText('ru', 'incident closed')).toBe('вызов закрыт')
     expect(reasonText('ru', 'Заявитель перезвонил')).toBe('Заявитель перезвонил')
   })
+
+  it('says why a unit was taken off a call for a more urgent one', () => {
+    expect(reasonText('kk', 'diverted to a more urgent call')).toBe('шұғылырақ шақыруға жіберілді')
+    expect(reasonText('ru', 'diverted to a more urgent call')).toBe('направлен на более срочный вызов')
+    expect(reasonText('en', 'diverted to a more urgent call')).toBe('sent to a more urgent call')
+  })
 })
 
 describe('times in Kazakhstan (UTC+5)', () => {

@@ -290,6 +290,7 @@ class IncidentDispatchAdminMixin:
             if incident.is_open
             else []
         )
+        divertible = selectors.units_divertible(incident=incident, at=now) if can_act else []
         site = admin_.admin_site.name
 
         def url(name: str, *args: Any) -> str:
@@ -309,6 +310,27 @@ class IncidentDispatchAdminMixin:
             row["position_age_text"] = (
                 span_text(r.position_age_s) if r.position_age_s is not None else ""
             )
+            return row
+
+        def diverted(d: selectors.Divertible) -> dict[str, Any]:
+            row = recommendation(d.recommendation)
+            row["leaving"] = [
+                {
+                    "number": a.incident.number,
+                    "priority": a.incident.priority,
+                    "category": a.incident.get_category_display(),
+                    "place": a.incident.settlement.local_name if a.incident.settlement else "",
+                    "status": a.get_status_display(),
+                    "url": url("change", a.incident_id),
+                }
+                for a in d.leaving
+            ]
+            row["confirm"] = _(
+                "%(unit)s leaves %(calls)s, which goes back to the queue. Send it here?"
+            ) % {
+                "unit": d.recommendation.unit.callsign,
+                "calls": ", ".join(a.incident.number for a in d.leaving),
+            }
             return row
 
         timeline = incident_timeline(incident)
@@ -338,6 +360,7 @@ class IncidentDispatchAdminMixin:
             "received_text": when_text(incident.received_at),
             "closed_text": when_text(incident.closed_at) if incident.closed_at else "",
             "recommendations": [recommendation(r) for r in recommendations],
+            "divertible": [diverted(d) for d in divertible],
             "open_assignments": [
                 {
                     "assignment": a,
@@ -489,6 +512,7 @@ class IncidentDispatchAdminMixin:
                 unit=unit,
                 by=request.user,
                 note=request.POST.get("note", "")[:200],
+                divert=request.POST.get("divert") == "1",
             )
 
         return self._kuzet_run(request, incident, run, _("Dispatched: {result}."))

@@ -20,7 +20,7 @@ from backend.ledger.models import AuditEntry
 from backend.people.models import CONTACT_VIA, UNREACHABLE, Mobility, UnitStatus, UnitType
 
 from .. import selectors
-from ..lifecycle import CLOSED_WITH_THE_CALL, AssignmentStatus, EventKind, IncidentStatus
+from ..lifecycle import CLOSED_WITH_THE_CALL, DIVERTED, AssignmentStatus, EventKind, IncidentStatus
 from ..models import (
     Category,
     Channel,
@@ -87,7 +87,11 @@ PURPOSE_LABELS = {
     "outcome": gettext_lazy("the outcome of the call"),
 }
 # Reasons the server gives itself (free-text reasons are a person's words and stay as typed).
-SYSTEM_REASONS = {CLOSED_WITH_THE_CALL: gettext_lazy("the call was closed"), **REVOKE_REASONS}
+SYSTEM_REASONS = {
+    CLOSED_WITH_THE_CALL: gettext_lazy("the call was closed"),
+    DIVERTED: gettext_lazy("sent to a more urgent call"),
+    **REVOKE_REASONS,
+}
 
 
 def reason_text(reason: str) -> str:

@@ -52,9 +52,8 @@ def dispatch_source_for(by: Any) -> str:
     )
 
 
-def dispatch_check(*, incident: Incident, unit: Unit, by: Any) -> None:
-    """Refuse a dispatch that cannot happen; call with both rows locked."""
-    check_scope(by, incident.district_id, unit.district_id)
+def dispatch_check_incident(incident: Incident) -> None:
+    """Refuse a dispatch to a call nobody can be sent to: a linked repeat, a closed call."""
     if incident.status == IncidentStatus.DUPLICATE:
         raise Conflict(
             "This report is a duplicate; dispatch to the original.",
@@ -63,6 +62,12 @@ def dispatch_check(*, incident: Incident, unit: Unit, by: Any) -> None:
         )
     if not incident.is_open:
         raise Conflict("The incident is closed.", code="incident_closed")
+
+
+def dispatch_check(*, incident: Incident, unit: Unit, by: Any) -> None:
+    """Refuse a dispatch that cannot happen; call with both rows locked."""
+    check_scope(by, incident.district_id, unit.district_id)
+    dispatch_check_incident(incident)
     if not unit.active:
         raise Conflict(f"{unit.callsign} is not in service.", code="unit_inactive")
     if unit.status not in lifecycle.UNIT_DISPATCHABLE:
@@ -84,9 +89,11 @@ def dispatch_locked(
     now: dt.datetime,
     note: str = "",
     reassigned_from: str = "",
+    diverted_from: str = "",
 ) -> Assignment:
     """Dispatch with the incident and unit rows already locked by the caller (and, for a
-    reassignment, the callsign of the unit the call was taken from)."""
+    reassignment, the callsign of the unit the call was taken from; for a unit diverted, the
+    numbers of the calls it was taken off)."""
     dispatch_check(incident=incident, unit=unit, by=by)
     deadlines = policies.deadlines_for(
         district_id=incident.district_id,
@@ -94,6 +101,11 @@ def dispatch_locked(
         zone=selectors.incident_zone(incident),
     )
     sms_reason = outbox.sms_reason_for_unit(unit=unit, incident=incident)
+    taken = {
+        key: value
+        for key, value in (("reassigned_from", reassigned_from), ("diverted_from", diverted_from))
+        if value
+    }
     assignment = Assignment(
         incident=incident,
         unit=unit,
@@ -118,8 +130,7 @@ def dispatch_locked(
         unit=unit,
         actor=by,
         now=now,
-        payload={"source": source, "note": note, "sms": sms_reason}
-        | ({"reassigned_from": reassigned_from} if reassigned_from else {}),
+        payload={"source": source, "note": note, "sms": sms_reason} | taken,
     )
     unit_set_status(unit, UnitStatus.DISPATCHED, now=now)
     if (status := lifecycle.incident_after_dispatch(incident.status)) != incident.status:
@@ -144,7 +155,7 @@ def dispatch_locked(
             "sms": sms_reason,
             "note": note,
         }
-        | ({"reassigned_from": reassigned_from} if reassigned_from else {}),
+        | taken,
     )
     uow.touch(SyncTable.ASSIGNMENTS, assignment.pk)
     uow.touch(SyncTable.INCIDENTS, incident.pk)
@@ -174,12 +185,23 @@ def dispatch_locked(
 
 
 def incident_dispatch(
-    *, incident: Incident, unit: Unit, by: Any, note: str = "", now: dt.datetime | None = None
+    *,
+    incident: Incident,
+    unit: Unit,
+    by: Any,
+    note: str = "",
+    now: dt.datetime | None = None,
+    divert: bool = False,
 ) -> Assignment:
     """Send ``unit`` to ``incident``. Deadlines come from the escalation policy for the
-    incident's district, priority and zone; the ladder starts from here."""
+    incident's district, priority and zone; the ladder starts from here.
+
+    ``divert``: the unit may be busy on less urgent calls; it is taken off them first (they go
+    back to the queue, its phones told why) — :func:`_dispatch_diverting`."""
     now = now or clock.now()
     with uow.unit_of_work():
+        if divert:
+            return _dispatch_diverting(incident=incident, unit=unit, by=by, note=note, now=now)
         # With its settlement (the zone decides the deadlines, the coverage the SMS), read
         # in the same statement and not locked; get() has no ORDER BY to compile.
         try:
@@ -201,6 +223,93 @@ def incident_dispatch(
             now=now,
             note=note,
         )
+
+
+def _open_work(unit_id: int) -> list[tuple[int, int]]:
+    """(assignment, incident) of the unit's open assignments."""
+    return list(
+        Assignment.objects.filter(unit_id=unit_id, status__in=ASSIGNMENT_OPEN)
+        .order_by("pk")
+        .values_list("pk", "incident_id")
+    )
+
+
+def _dispatch_diverting(
+    *, incident: Incident, unit: Unit, by: Any, note: str, now: dt.datetime
+) -> Assignment:
+    """Take ``unit`` off its less urgent calls and send it to ``incident``, in one unit of
+    work: every call it leaves is stood down with the server's reason
+    (:data:`lifecycle.DIVERTED`, the number of the call it went to beside it) and goes back to
+    the queue if nobody else is on it — where its dispatch deadline counts again and the
+    waiting-call alert fires for it. An available unit is simply dispatched. Refused, with
+    nothing written, when the unit is on a call as urgent as this one, or not on a call it
+    can leave (transporting, busy, out of service, SOS)."""
+    work = _open_work(unit.pk)
+    incidents = lock_rows(Incident, [incident.pk, *(incident_id for _, incident_id in work)])
+    assignments = lock_rows(Assignment, [pk for pk, _ in work])
+    locked_unit = lock_one(Unit, unit.pk)
+    inc = incidents.get(incident.pk)
+    if inc is None or locked_unit is None:
+        raise NotFound("No such incident or unit.")
+    if _open_work(unit.pk) != work:
+        # A dispatch or a milestone between the read and the locks: decide again.
+        raise Conflict(
+            f"{locked_unit.callsign} is changing: a dispatch or a report came in while it was "
+            "being diverted; try again.",
+            code="unit_changed",
+        )
+    if locked_unit.status in lifecycle.UNIT_DISPATCHABLE or not work:
+        return dispatch_locked(
+            incident=inc,
+            unit=locked_unit,
+            by=by,
+            source=dispatch_source_for(by),
+            now=now,
+            note=note,
+        )
+    check_scope(by, inc.district_id, locked_unit.district_id)
+    if locked_unit.status not in lifecycle.UNIT_DIVERTIBLE:
+        raise Conflict(
+            f"{locked_unit.callsign} is {locked_unit.status}.",
+            code="unit_unavailable",
+            unit_status=locked_unit.status,
+        )
+    if any(incident_id == inc.pk for _, incident_id in work):
+        raise Conflict(
+            f"{locked_unit.callsign} is already assigned to this incident.",
+            code="already_assigned",
+        )
+    dispatch_check_incident(inc)
+    leaving = [(incidents[incident_id], assignments[pk]) for pk, incident_id in work]
+    for other, _a in leaving:
+        if not lifecycle.more_urgent(inc.priority, other.priority):
+            raise Conflict(
+                f"{locked_unit.callsign} is on {other.number} ({other.priority}), "
+                f"as urgent as this call.",
+                code="not_more_urgent",
+                incident_id=other.pk,
+                incident_number=other.number,
+                priority=other.priority,
+            )
+    for other, a in leaving:
+        _stand_down_locked(
+            incident=other,
+            assignment=a,
+            unit=locked_unit,
+            by=by,
+            reason=lifecycle.DIVERTED,
+            now=now,
+            diverted_to=inc.number,
+        )
+    return dispatch_locked(
+        incident=inc,
+        unit=locked_unit,
+        by=by,
+        source=dispatch_source_for(by),
+        now=now,
+        note=note,
+        diverted_from=", ".join(other.number for other, _a in leaving),
+    )
 
 
 def _lock_open(assignment: Assignment, by: Any) -> tuple[Incident, Assignment]:
@@ -254,6 +363,67 @@ def _incident_requeue_if_unstaffed(incident: Incident) -> None:
     uow.touch(SyncTable.INCIDENTS, incident.pk)
 
 
+def _stand_down_locked(
+    *,
+    incident: Incident,
+    assignment: Assignment,
+    unit: Unit,
+    by: Any,
+    reason: str,
+    now: dt.datetime,
+    diverted_to: str = "",
+) -> None:
+    """Cancel an open assignment, its incident, assignment and unit locked by the caller: the
+    unit is released if idle, the incident goes back to the queue if nobody else is on it,
+    the phones that were texted are texted again. ``diverted_to``: the number of the more
+    urgent call the unit was sent to instead."""
+    a = assignment
+    a.status = AssignmentStatus.CANCELLED
+    a.cancelled_at = a.closed_at = now
+    a.cancelled_by = by
+    a.cancel_reason = (reason or "").strip()[:200]
+    a.next_escalation_at = None
+    a.save(
+        update_fields=[
+            "status",
+            "cancelled_at",
+            "closed_at",
+            "cancelled_by",
+            "cancel_reason",
+            "next_escalation_at",
+        ]
+    )
+    diverted = {"diverted_to": diverted_to} if diverted_to else {}
+    event = server_event(
+        kind=EventKind.CANCELLED,
+        incident=incident,
+        assignment=a,
+        unit=unit,
+        actor=by,
+        now=now,
+        payload={"reason": a.cancel_reason} | diverted,
+    )
+    unit_release_if_idle(unit, now=now)
+    _incident_requeue_if_unstaffed(incident)
+    uow.audit(
+        AuditAction.ASSIGNMENT_CANCELLED,
+        actor=by,
+        obj=a,
+        data={"reason": a.cancel_reason, "unit_id": unit.pk, "event_id": event.pk} | diverted,
+    )
+    uow.touch(SyncTable.ASSIGNMENTS, a.pk)
+    board_notify(
+        "assignment.cancelled",
+        incident=incident,
+        assignment_id=a.pk,
+        unit_id=unit.pk,
+        callsign=unit.callsign,
+        actor=actor_label(by),
+        reason=a.cancel_reason,
+    )
+    _sms_cancel_if_texted(a, incident, now)
+
+
 def assignment_cancel(
     *, assignment: Assignment, by: Any, reason: str = "", now: dt.datetime | None = None
 ) -> Assignment:
@@ -263,49 +433,7 @@ def assignment_cancel(
         inc, a = _lock_open(assignment, by)
         unit = lock_one(Unit, a.unit_id)
         assert unit is not None  # PROTECT keeps it
-        a.status = AssignmentStatus.CANCELLED
-        a.cancelled_at = a.closed_at = now
-        a.cancelled_by = by
-        a.cancel_reason = (reason or "").strip()[:200]
-        a.next_escalation_at = None
-        a.save(
-            update_fields=[
-                "status",
-                "cancelled_at",
-                "closed_at",
-                "cancelled_by",
-                "cancel_reason",
-                "next_escalation_at",
-            ]
-        )
-        event = server_event(
-            kind=EventKind.CANCELLED,
-            incident=inc,
-            assignment=a,
-            unit=unit,
-            actor=by,
-            now=now,
-            payload={"reason": a.cancel_reason},
-        )
-        unit_release_if_idle(unit, now=now)
-        _incident_requeue_if_unstaffed(inc)
-        uow.audit(
-            AuditAction.ASSIGNMENT_CANCELLED,
-            actor=by,
-            obj=a,
-            data={"reason": a.cancel_reason, "unit_id": unit.pk, "event_id": event.pk},
-        )
-        uow.touch(SyncTable.ASSIGNMENTS, a.pk)
-        board_notify(
-            "assignment.cancelled",
-            incident=inc,
-            assignment_id=a.pk,
-            unit_id=unit.pk,
-            callsign=unit.callsign,
-            actor=actor_label(by),
-            reason=a.cancel_reason,
-        )
-        _sms_cancel_if_texted(a, inc, now)
+        _stand_down_locked(incident=inc, assignment=a, unit=unit, by=by, reason=reason, now=now)
     return a
 
 

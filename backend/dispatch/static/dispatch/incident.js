@@ -80,6 +80,11 @@
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (!(form instanceof HTMLFormElement) || !form.closest("#panel")) return;
+    // A command with a consequence elsewhere (a unit taken off another call) asks first.
+    if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+      event.preventDefault();
+      return;
+    }
     if (!window.fetch || !window.FormData) return;
     event.preventDefault();
     send(form, event.submitter);
