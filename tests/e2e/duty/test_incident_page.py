@@ -22,6 +22,7 @@ from django.utils import timezone
 from backend.common import clock
 from backend.dispatch import kpis
 from backend.dispatch.models import Assignment, EventSource, Incident
+from backend.dispatch.services import incident_dispatch
 from backend.ledger.models import AuditEntry
 from tests import factories
 from tests.e2e.browser import contrast
@@ -413,3 +414,54 @@ def test_a_second_caller_about_another_house_gets_a_unit_of_their_own(
     assert Assignment.objects.get(incident=second).unit == a.patrol
     assert AuditEntry.objects.filter(action="incident.separated", object_id=str(second.pk)).exists()
     shot(page, "41-repeat-separated-and-dispatched-kk")
+
+
+@pytest.mark.parametrize("language", ["ru", "kk"])
+def test_a_p0_with_every_unit_busy_takes_one_off_a_p3_call(
+    server: str, browser: Any, personas: Any, language: str
+) -> None:
+    # given: A-PC1 on its way to a noise complaint, A-UI1 on an information call (both P3);
+    # then a knife in a house in Ayagoz (P0): nobody is free
+    a = personas.a
+    now = clock.now()
+    noise = factories.incident(
+        district=a.district, settlement=a.town, priority="P3", category="noise",
+        summary="громкая музыка", received_at=now - dt.timedelta(minutes=20),
+    )  # fmt: skip
+    information = factories.incident(
+        district=a.district, settlement=a.village, priority="P3", category="information",
+        received_at=now - dt.timedelta(minutes=15),
+    )  # fmt: skip
+    incident_dispatch(incident=noise, unit=a.patrol, by=personas.duty)
+    incident_dispatch(incident=information, unit=a.inspector_unit, by=personas.duty)
+    knife = factories.incident(
+        district=a.district, settlement=a.town, priority="P0", category="violence",
+        summary="угрожает ножом", received_at=now - dt.timedelta(minutes=1),
+    )  # fmt: skip
+    page = log_in(browser, server, personas.duty, language=language)
+    asked: list[str] = []
+    page.on("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
+
+    # when: the duty officer opens the P0: no unit is available, the busy ones are offered
+    page.goto(f"{server}/admin/dispatch/incident/{knife.pk}/change/")
+    page.wait_for_selector("#kuzet-divert")
+    rows = page.locator("table.kuzet-divertible tr.kuzet-unit")
+    assert rows.evaluate_all("rows => rows.map(r => r.dataset.unit)") == ["A-PC1", "A-UI1"]
+    assert noise.number in rows.first.inner_text()
+    shot(page, f"30-divert-offered-{language}")
+
+    # when: Divert here on the nearest, confirmed
+    rows.first.locator("input[type=submit]").click()
+    _notice(page, "A-PC1")
+
+    # then: it asked first, naming the call the unit leaves; the unit is on the P0 and the
+    # noise complaint is back in the queue
+    assert len(asked) == 1
+    assert noise.number in asked[0]
+    sent = Assignment.objects.get(incident=knife)
+    assert (sent.unit_id, sent.status) == (a.patrol.pk, "dispatched")
+    noise.refresh_from_db()
+    assert noise.status == "queued"
+    assert page.locator("#kuzet-assignments tr.kuzet-assignment[data-unit='A-PC1']").count() == 1
+    assert page.kuzet_errors == []
+    shot(page, f"31-diverted-{language}")
