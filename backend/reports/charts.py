@@ -83,12 +83,14 @@ def box_chart(
     whiskers to the 10th and 90th; the count under each name."""
     fig, ax = _figure()
     stats = []
+    whiskers: list[tuple[float, float]] = []  # (10th, 90th percentile) of each box
     for key in order:
         group = groups.get(key)
         if group is None or group[value].n == 0:
             continue
         s = group[value]
         scale = (lambda v: v) if log_seconds else _minutes
+        whiskers.append((s.q(0.1) or 0.0, s.q(0.9) or 0.0))
         stats.append(
             {
                 "label": f"{names.get(key, key)}\nn = {formats.number_format(s.n, 0)}",
@@ -113,6 +115,10 @@ def box_chart(
         )
         if log_seconds:
             ax.set_yscale("log")
+            # From the tick at or below the lowest whisker to the one at or above the highest:
+            # deliveries of 1–4 s lay between the ticks 0:01 and 0:10, and the axis, scaled to
+            # the boxes alone, had no number on it.
+            ax.set_ylim(*_log_span([lo for lo, _hi in whiskers], [hi for _lo, hi in whiskers]))
             ax.yaxis.set_major_locator(FixedLocator(LOG_TICKS))
             ax.yaxis.set_minor_locator(NullLocator())
             ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: duration_text(v)))
@@ -125,6 +131,16 @@ def box_chart(
     ax.text(0, -0.3 if stats else 0, _("box: 25–75 %, line: median, whiskers: 10–90 %"),
             transform=ax.transAxes, color=GREY, fontsize=8)  # fmt: skip
     return _svg(fig)
+
+
+def _log_span(lows: Sequence[float], highs: Sequence[float]) -> tuple[float, float]:
+    """The log axis's limits: the ticks enclosing the values, so at least two show."""
+    lo, hi = min(lows), max(highs)
+    below = [t for t in LOG_TICKS if t <= lo]
+    above = [t for t in LOG_TICKS if t >= hi]
+    # A delivery of 0 s has no place on a log scale: it is drawn at the bottom edge.
+    bottom = below[-1] if below else (lo if lo > 0 else LOG_TICKS[0] / 2)
+    return bottom, above[0] if above else hi
 
 
 def trend_chart(weeks: Sequence[Week], *, title: str) -> str:
