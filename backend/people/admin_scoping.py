@@ -25,6 +25,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.options import IS_POPUP_VAR
 from django.contrib.admin.utils import get_fields_from_path, unquote
@@ -386,11 +387,19 @@ class ScopedAdminMixin(_AdminBase):
 
 
 def changed_values(form: Any) -> dict[str, list[str]]:
-    """``{field: [old, new]}`` of a bound admin form, as text, for the audit entry."""
+    """``{field: [old, new]}`` of a bound admin form, as text, for the audit entry.
+
+    A password typed into the form is never part of it: the new officer's form put
+    "Password1: —, <the password>" into the append-only log, for every chief and duty
+    officer to read on the officer's history page, for ever. Whether the person signs in
+    with a password is recorded (``usable_password``), never the password."""
     if form is None:
         return {}
     changed = {}
     for name in form.changed_data:
+        field = form.fields.get(name)
+        if field is not None and isinstance(field.widget, forms.PasswordInput):
+            continue
         old = form.initial.get(name)
         new = form.cleaned_data.get(name)
         if isinstance(new, models.Model):
