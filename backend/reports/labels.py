@@ -50,3 +50,25 @@ def label(table: dict[str, Promise], code: Any) -> str:
     if code is None or code == "":
         return str(NONE_KEY)
     return str(table.get(str(code), code))
+
+
+# The Kazakh Cyrillic alphabet (the Russian one is in it, in the same order): names sort as a
+# reader looks them up — Қайнар between Көкентау and Лебяжье, not after Ямышево as by code point.
+KK_ALPHABET = "аәбвгғдеёжзийкқлмнңоөпрстуұүфхһцчшщъыіьэюя"
+_LETTER_RANK = {letter: i for i, letter in enumerate(KK_ALPHABET)}
+
+
+def name_order(name: str) -> tuple[int, ...]:
+    """A sort key for a place's or a unit's name: digits and Latin letters first (a callsign),
+    then Cyrillic in the Kazakh alphabet's order, case ignored."""
+    return tuple(
+        0x10000 + _LETTER_RANK[c] if c in _LETTER_RANK else ord(c) for c in name.casefold()
+    )
+
+
+def code_order(table: dict[str, Promise], code: Any) -> tuple[bool, int, str]:
+    """A sort key for a code: the table's order (zones from the town to the remote villages,
+    channels as the filter lists them), codes it does not know after, none last."""
+    codes = list(table)
+    known = code is not None and str(code) in table
+    return (code is None, codes.index(str(code)) if known else len(codes), str(code))

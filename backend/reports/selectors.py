@@ -149,7 +149,10 @@ class Overview:
         keys = set(self.assignments.slice(self.slice.key))
         if self.slice.incident_path is not None:
             keys |= set(self.incidents.slice(self.slice.key))
-        return sorted(keys, key=lambda k: (k is None, str(k)))
+        codes = self.slice.codes
+        if codes is None:  # places, units, districts: by name (slice_table, key_names)
+            return sorted(keys, key=lambda k: (k is None, str(k)))
+        return sorted(keys, key=lambda k: labels.code_order(dict(codes), k))
 
     def group(self, kpi: Kpi, key: Any) -> Stat:
         """``kpi`` over the rows of slice key ``key`` (a unit's response is its own arrival)."""

@@ -429,6 +429,10 @@ def slice_table(overview: selectors.Overview) -> Table:
     table = Table("slice", _("By %(slice)s") % {"slice": chosen.label}, columns)
     keys = overview.keys()
     names = selectors.key_names(chosen.key, keys)
+    if chosen.codes is None:
+        # Settlements, units and districts by name, as a reader looks one up (by their ids
+        # written as text they came in no order at all); those without one last.
+        keys.sort(key=lambda k: (k is None, labels.name_order(names[k])))
     for key in keys:
         narrowed = f.narrowed(**_narrow(chosen.key, key))
         row: dict[str, Any] = {
@@ -608,8 +612,9 @@ def quality_table(f: ReportFilter, q: selectors.DataQuality) -> Table:
     )
     by_unit_a = q.assignments.slice("unit")
     by_unit_e = q.events.slice("unit")
-    keys = sorted(set(by_unit_a) | set(by_unit_e), key=lambda k: (k is None, str(k)))
+    keys = list(set(by_unit_a) | set(by_unit_e))
     names = selectors.key_names("unit", keys)
+    keys.sort(key=lambda k: (k is None, labels.name_order(names[k])))  # by callsign
     rows: list[tuple[str, Group | None, Group | None, Any]] = [
         (str(_("All units")), q.assignments.total, q.events.total, None)
     ]
