@@ -24,7 +24,8 @@ its dispatch fixed from the escalation policy for its priority and zone (the ear
 ``arrive_due_at`` of its assignments — the strictest, when a priority was raised between two
 dispatches). ``sla_met`` is 1 when the first unit was on scene by then, 0 when the first
 arrival was later or nobody arrived and the target has passed, and NULL (not counted) when
-there is no target (P3, never dispatched), the call was cancelled or a duplicate, it was
+there is no target (P3, never dispatched), the call was cancelled (even after a unit
+arrived: the call is void) or a duplicate, it was
 closed before the target without anybody needing to come, or the target is still ahead.
 
 Data quality (DOMAIN.md):
@@ -178,12 +179,14 @@ def incidents_with_sla(
         sla_target_s=Seconds(F("sla_due_at"), F("received_at")),
         sla_met=Case(
             When(sla_due_at__isnull=True, then=None),
-            When(first_on_scene_at__lte=F("sla_due_at"), then=Value(1)),
-            When(first_on_scene_at__isnull=False, then=Value(0)),
+            # A cancelled call is void, whoever reached it first (it was counted when a unit
+            # had arrived: a false call cancelled after a late arrival was a missed target).
             When(
                 status__in=[lifecycle.IncidentStatus.CANCELLED, lifecycle.IncidentStatus.DUPLICATE],
                 then=None,
             ),
+            When(first_on_scene_at__lte=F("sla_due_at"), then=Value(1)),
+            When(first_on_scene_at__isnull=False, then=Value(0)),
             When(closed_at__lte=F("sla_due_at"), then=None),
             When(sla_due_at__lt=now, then=Value(0)),
             default=None,
