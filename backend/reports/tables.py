@@ -17,7 +17,7 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.http import HttpResponse
@@ -29,9 +29,16 @@ TEXT, COUNT, DURATION, SHARE, KM = "text", "count", "duration", "share", "km"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+def _half_up(value: float, places: int) -> Decimal:
+    """``value`` rounded as a reader (and a spreadsheet) rounds: a half away from zero.
+    Python's round() takes a half to the even digit — 6 of 96 calls, 6.25 %, read 6.2 %
+    where the chief's own division and Excel say 6.3 %."""
+    return Decimal(repr(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
 def seconds(value: float | None) -> int | None:
     """A duration as whole seconds — the one rounding the page and the CSV share."""
-    return None if value is None else round(value)
+    return None if value is None else int(_half_up(value, 0))
 
 
 def duration_text(value: float | None) -> str:
@@ -46,7 +53,11 @@ def duration_text(value: float | None) -> str:
 
 
 def percent(share: float | None) -> float | None:
-    return None if share is None else round(share * 100, 1)
+    if share is None:
+        return None
+    if isinstance(share, int):  # 0 or 1 (100 %): a whole number, written as one
+        return share * 100
+    return float(_half_up(share * 100, 1))
 
 
 def share_text(share: float | None) -> str:
