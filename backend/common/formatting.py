@@ -141,6 +141,10 @@ KEY_LABELS: dict[str, Promise] = {
     "changed": gettext_lazy("Fields changed"),
     "repr": gettext_lazy("Record"),
     "username_known": gettext_lazy("Known user name"),
+    "locked_out": gettext_lazy("Locked out"),  # a failed sign-in (auth.login_failed)
+    # a console password an administrator set (auth.password_set)
+    "console_password": gettext_lazy("Console password"),
+    "lockout_lifted": gettext_lazy("Sign-in lockout lifted"),
     "no_console_access": gettext_lazy("No console access"),
     "bytes": gettext_lazy("Size, bytes"),
     "phone": gettext_lazy("Phone"),

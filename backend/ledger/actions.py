@@ -82,6 +82,9 @@ class AuditAction(StrEnum):
     AUTH_LOGIN_SUCCEEDED = "auth.login_succeeded"
     AUTH_LOGIN_FAILED = "auth.login_failed"
     AUTH_LOCKED_OUT = "auth.locked_out"
+    # an administrator set (or took away) a person's console password in the console;
+    # data: whether they now sign in with one, and the sign-in lockouts it lifted
+    AUTH_PASSWORD_SET = "auth.password_set"  # noqa: S105 (an action's name)
     # The duty desk's shift handover (backend/reports): the outgoing officer's note, and the
     # incoming officer's receipt of it
     HANDOVER_WRITTEN = "handover.written"
@@ -150,6 +153,7 @@ ACTION_LABELS: dict[str, Promise] = {
     AuditAction.SECURITY_EVENT_ID_REUSED: _("Security: event id reused"),
     AuditAction.SECURITY_SMS_INBOUND_FORGED: _("Security: forged SMS reply"),
     AuditAction.SECURITY_SMS_INBOUND_REPLAYED: _("Security: replayed SMS reply"),
+    AuditAction.AUTH_PASSWORD_SET: _("Console password set by an administrator"),
     AuditAction.AUTH_LOGIN_SUCCEEDED: _("Signed in"),
     AuditAction.AUTH_LOGIN_FAILED: _("Sign-in failed"),
     AuditAction.AUTH_LOCKED_OUT: _("Locked out"),

@@ -9,20 +9,30 @@ from __future__ import annotations
 
 from typing import Any
 
+from axes.models import AccessAttempt
+from axes.utils import reset
 from django import forms
-from django.contrib import admin
+from django.conf import settings
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin
-from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.contrib.auth.forms import (
+    AdminPasswordChangeForm,
+    AdminUserCreationForm,
+    UserChangeForm,
+)
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from backend.common import clock
 from backend.common.formatting import NOTHING
 from backend.geo.models import District, Oblast, Okrug, Settlement
+from backend.ledger import uow
+from backend.ledger.actions import AuditAction
 from backend.ledger.names import SyncTable
 
 from .admin_scoping import ScopedAdminMixin, age_text
@@ -60,31 +70,47 @@ class OfficerChangeForm(_OfficerRulesMixin, UserChangeForm):  # type: ignore[typ
     pass
 
 
+def _console_password_words(form: forms.BaseForm) -> None:
+    """Django's "password-based authentication" choice in Kuzet's words: there is no single
+    sign-on or LDAP to fall back on — a password is for the console, and a patrol officer's
+    phone is enrolled with a one-time code instead."""
+    usable = form.fields.get("usable_password")
+    if isinstance(usable, forms.ChoiceField):
+        usable.label = _("Console password")
+        usable.choices = [
+            ("true", _("Yes: signs in to the console")),
+            ("false", _("No: works in the field app only")),
+        ]
+        usable.help_text = _(
+            "Duty officers, chiefs and administrators sign in to the console with a "
+            "password. A patrol officer needs none: the phone is enrolled with a one-time "
+            "code from the officers list."
+        )
+
+
 class OfficerCreationForm(_OfficerRulesMixin, AdminUserCreationForm):
-    """Django's new-user form in Kuzet's words: there is no single sign-on or LDAP to fall
-    back on — a password is for the console, and a patrol officer's phone is enrolled with a
-    one-time code instead."""
+    """Django's new-user form in Kuzet's words (:func:`_console_password_words`)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        usable = self.fields.get("usable_password")
-        if isinstance(usable, forms.ChoiceField):
-            usable.label = _("Console password")
-            usable.choices = [
-                ("true", _("Yes: signs in to the console")),
-                ("false", _("No: works in the field app only")),
-            ]
-            usable.help_text = _(
-                "Duty officers, chiefs and administrators sign in to the console with a "
-                "password. A patrol officer needs none: the phone is enrolled with a one-time "
-                "code from the officers list."
-            )
+        _console_password_words(self)
+
+
+class OfficerPasswordForm(AdminPasswordChangeForm):  # type: ignore[type-arg]
+    """The administrator's "set password" form in Kuzet's words: on a Russian or Kazakh
+    screen it read, in English, "Whether the user will be able to authenticate using a
+    password… such as Single Sign-On or LDAP" — neither of which Kuzet has."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _console_password_words(self)
 
 
 @admin.register(Officer)
 class OfficerAdmin(ScopedAdminMixin, UserAdmin):  # type: ignore[type-arg]
     form = OfficerChangeForm
     add_form = OfficerCreationForm
+    change_password_form = OfficerPasswordForm
     list_display = (
         "username",
         "full_name",
@@ -172,7 +198,41 @@ class OfficerAdmin(ScopedAdminMixin, UserAdmin):  # type: ignore[type-arg]
             if self.get_object(request, unquote(id)) is None:
                 raise Http404
             raise PermissionDenied
-        return super().user_change_password(request, id, form_url)
+        response = super().user_change_password(request, id, form_url)
+        officer = self.get_object(request, unquote(id))
+        done = reverse(f"{self.admin_site.name}:people_officer_change", args=[id])
+        if request.method == "POST" and officer is not None and response.get("Location") == done:
+            self._password_set(request, officer)
+        return response
+
+    def _password_set(self, request: HttpRequest, officer: Officer) -> None:
+        """A password the administrator set is what a person who forgot theirs is given —
+        and they had usually been locked out trying (the lockout page says "ask an
+        administrator"). The new password lifts their lockouts: before, it was refused for
+        the rest of the cool-off and only ``manage.py axes_reset_username`` on the server
+        helped. Audited, like every sign-in (the form's own change was not)."""
+        username = officer.get_username()
+        lifted = AccessAttempt.objects.filter(
+            username=username, failures_since_start__gte=settings.AXES_FAILURE_LIMIT
+        ).exists()
+        reset(username=username)  # and the wrong passwords counted so far: a fresh start
+        with uow.unit_of_work():
+            uow.audit(
+                AuditAction.AUTH_PASSWORD_SET,
+                actor=request.user,
+                obj=officer,
+                data={
+                    "console_password": officer.has_usable_password(),
+                    "lockout_lifted": lifted,
+                },
+            )
+        if lifted:
+            self.message_user(
+                request,
+                _("%(name)s was locked out after wrong passwords: the lockout is lifted.")
+                % {"name": officer.display_name},
+                messages.SUCCESS,
+            )
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         user: Any = request.user

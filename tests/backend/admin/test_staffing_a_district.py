@@ -5,12 +5,14 @@ the audit log keeps of it (docs: README, *Operating it*)."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from django.urls import reverse
 
 from backend.ledger.models import AuditEntry
 from backend.people.models import Officer
+from tests.backend.admin.test_no_english_left import visible_text
 
 pytestmark = pytest.mark.django_db
 
@@ -48,3 +50,68 @@ def test_a_new_duty_officers_password_is_not_written_into_the_audit_log(client, 
     }
     history = client.get(reverse("admin:people_officer_history", args=[made.pk]))
     assert PASSWORD not in history.content.decode()
+
+
+def _sign_in(client, username: str, password: str):
+    return client.post(
+        reverse("admin:login"), {"username": username, "password": password, "next": "/admin/"}
+    )
+
+
+def test_a_password_the_administrator_sets_lets_a_locked_out_duty_officer_in(
+    client, world, settings
+):
+    # given: a duty officer who forgot the password and is locked out trying
+    duty = world.a.chief
+    duty.role, duty.username = "duty_officer", "duty_kok2"
+    duty.save(update_fields=["role", "username"])
+    door = client_class()
+    for attempt in range(settings.AXES_FAILURE_LIMIT):
+        _sign_in(door, "duty_kok2", f"wrong-{attempt}")
+    assert _sign_in(door, "duty_kok2", "pw-chief_a").status_code == 429
+
+    # when: the oblast administrator sets a new password on the officer's page
+    client.force_login(world.oblast_admin)
+    url = reverse("admin:auth_user_password_change", args=[duty.pk])
+    answer = client.post(
+        url, {"usable_password": "true", "password1": PASSWORD, "password2": PASSWORD}
+    )
+
+    # then: the officer signs in with it at once, and the log says who set it
+    assert answer.status_code == 302
+    assert _sign_in(door, "duty_kok2", PASSWORD).status_code == 302
+    entry = AuditEntry.objects.get(action="auth.password_set")
+    assert (entry.actor_label, entry.object_id) == (world.oblast_admin.username, str(duty.pk))
+    assert entry.data_dict == {"console_password": True, "lockout_lifted": True}
+    assert PASSWORD not in json.dumps(entry.data_dict)
+
+
+def client_class():
+    from django.test import Client
+
+    return Client()
+
+
+# Latin words other than names, on the administrator's "set password" page.
+LATIN_WORD = re.compile(r"\b[A-Za-z]{3,}\b")
+
+
+@pytest.mark.parametrize("language", ["kk", "ru"])
+def test_the_set_password_page_speaks_the_administrators_language(client, world, language):
+    # given
+    admin_user = world.oblast_admin
+    admin_user.language = language
+    admin_user.save(update_fields=["language"])
+    client.force_login(admin_user)
+
+    # when
+    page = client.get(reverse("admin:auth_user_password_change", args=[world.duty.pk]))
+
+    # then: no "Password-based authentication … Single Sign-On or LDAP" in English
+    assert page.status_code == 200
+    words = {
+        word
+        for line in visible_text(page.content.decode())
+        for word in LATIN_WORD.findall(re.sub(r"\S*\d\S*", " ", line))
+    }
+    assert words <= {"Kuzet"}, sorted(words)
