@@ -265,6 +265,28 @@ class Unit(models.Model):
     def __str__(self) -> str:
         return self.callsign
 
+    def clean(self) -> None:
+        """A unit, its okrug and its crew are of one district. The console took a unit of
+        Kokpekty with an okrug of Urzhar (whose inspector owes that okrug's follow-up
+        visits?), and moved a unit to another district with its crew still serving in the
+        first — officers then crewed a unit their district's desk does not see."""
+        super().clean()
+        okrug = self.okrug if self.okrug_id is not None and self.district_id is not None else None
+        if okrug is not None and okrug.district_id != self.district_id:
+            raise ValidationError({"okrug": _("The okrug is in another district.")})
+        if self.pk is not None and self.district_id is not None:
+            strangers = [
+                str(o) for o in self.members.exclude(district_id=self.district_id).order_by("pk")
+            ]
+            if strangers:
+                raise ValidationError(
+                    _(
+                        "The unit's officers serve in another district: %(officers)s. Give "
+                        "them another unit first."
+                    )
+                    % {"officers": ", ".join(strangers)}
+                )
+
     @property
     def last_contact_via_text(self) -> str:
         return str(CONTACT_VIA.get(self.last_contact_via, self.last_contact_via))

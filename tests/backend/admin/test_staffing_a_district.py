@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 
 from backend.ledger.models import AuditEntry
-from backend.people.models import Officer
+from backend.people.models import Officer, Unit
 from tests.backend.admin.test_no_english_left import visible_text
 
 pytestmark = pytest.mark.django_db
@@ -115,3 +115,56 @@ def test_the_set_password_page_speaks_the_administrators_language(client, world,
         for word in LATIN_WORD.findall(re.sub(r"\S*\d\S*", " ", line))
     }
     assert words <= {"Kuzet"}, sorted(words)
+
+
+def _unit_form(unit, **changes):
+    form = {
+        "callsign": unit.callsign,
+        "type": unit.type,
+        "mobility": unit.mobility,
+        "district": unit.district_id,
+        "okrug": unit.okrug_id or "",
+        "active": "on",
+        "status": unit.status,
+    }
+    return form | changes
+
+
+def test_a_unit_cannot_have_an_okrug_of_another_district(client, world):
+    # given
+    client.force_login(world.oblast_admin)
+    form = _unit_form(world.a.unit, callsign="KOK-PC1", okrug=world.b.okrug.pk)
+
+    # when
+    refused = client.post(reverse("admin:people_unit_add"), form)
+
+    # then
+    assert refused.status_code == 200
+    assert refused.context["adminform"].form.errors == {
+        "okrug": ["The okrug is in another district."]
+    }
+    assert not Unit.objects.filter(callsign="KOK-PC1").exists()
+
+
+def test_a_crewed_unit_cannot_move_to_another_district_without_its_crew(client, world):
+    # given: district A's unit, crewed by district A's officers
+    client.force_login(world.oblast_admin)
+    unit = world.a.unit
+    crew = list(unit.members.order_by("pk"))
+    assert crew
+    assert {o.district_id for o in crew} == {world.a.district.pk}
+
+    # when
+    refused = client.post(
+        reverse("admin:people_unit_change", args=[unit.pk]),
+        _unit_form(unit, district=world.b.district.pk, okrug=""),
+    )
+
+    # then: the officer would crew a unit of a district not his own
+    assert refused.status_code == 200
+    assert refused.context["adminform"].form.non_field_errors() == [
+        "The unit's officers serve in another district: "
+        f"{', '.join(str(o) for o in crew)}. Give them another unit first."
+    ]
+    unit.refresh_from_db()
+    assert unit.district_id == world.a.district.pk
