@@ -909,6 +909,44 @@ class IncidentEscalationStep(FiredRung):
         return f"{self.get_step_display()} · {self.incident.number}"
 
 
+class SafetyCheck(FiredRung):
+    """An officer-safety check: a unit on scene with no word from it for the check interval
+    of its call's priority (``policies.safety_check_within_s``) is put on the board for the
+    desk to raise by radio. ``due_at`` is the silence's deadline — the unique key makes it
+    fire once a silence; word from the unit (a milestone, a note, an outcome, a report
+    recorded on its behalf) or the desk's check (``checked_at``) starts a new one."""
+
+    assignment = models.ForeignKey(
+        Assignment,
+        verbose_name=_("assignment"),
+        on_delete=models.PROTECT,
+        # the unique key's index leads with it
+        db_index=False,
+        related_name="safety_checks",
+    )
+    checked_at = models.DateTimeField(_("checked at"), null=True, blank=True)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("checked by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("officer-safety check")
+        verbose_name_plural = _("officer-safety checks")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assignment", "due_at"], name="safety_check_once_a_silence"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assignment} · {self.due_at:%Y-%m-%d %H:%M}"
+
+
 class RiskSubject(models.Model):
     """An address or person with domestic-violence risk (Law 214-IV)."""
 

@@ -113,6 +113,21 @@ def dispatch_within_s(deadlines: Deadlines) -> int:
     return deadlines.ack_within_s
 
 
+# --- officer-safety checks ----------------------------------------------------------------
+# A unit on scene with no word from it for this long is put on the board: the desk raises it
+# by radio (an officer-safety timer, as dispatch centres run them: a warning after 10–15 min
+# on an urgent call). Longer for less urgent calls; a DV call is at least P1. Rural scenes
+# are often out of coverage, so silence alone is no emergency: the check is the desk's radio
+# call, not an SOS. ``KUZET_SAFETY_CHECK_MINUTES`` ({"P0": 15, …}) overrides the table.
+SAFETY_CHECK_MINUTES: dict[str, int] = {"P0": 15, "P1": 20, "P2": 30, "P3": 45}
+
+
+def safety_check_within_s(priority: str) -> int:
+    """How long a unit on scene may be silent on a call of ``priority``."""
+    minutes = {**SAFETY_CHECK_MINUTES, **getattr(settings, "KUZET_SAFETY_CHECK_MINUTES", {})}
+    return int(minutes[priority]) * 60
+
+
 # --- priorities ---------------------------------------------------------------------------
 # For live channels (a caller on the line, a camera operator, a patrol on the spot).
 CATEGORY_PRIORITY: dict[str, str] = {

@@ -43,6 +43,8 @@ REFUSALS: dict[str, Any] = {
     "already_resolved": _("This conflict was already resolved."),
     "not_in_sos": _("The unit is no longer in SOS: it was cleared already."),
     "not_sos": _("This alert is not an SOS."),
+    "not_safety_check": _("This alert is not an officer-safety check."),
+    "already_checked": _("This check is already recorded."),
     "idempotency_key_reused": _(
         "This form was already used for another command: nothing was done. Reload the page."
     ),

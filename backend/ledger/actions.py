@@ -61,6 +61,8 @@ class AuditAction(StrEnum):
     INCIDENT_SOS_BACKUP = "incident.sos_backup"
     # the desk heard the officer is safe and returned the unit from SOS to its work
     UNIT_SOS_CLEARED = "unit.sos_cleared"
+    UNIT_SAFETY_CHECK = "unit.safety_check"
+    UNIT_SAFETY_CHECKED = "unit.safety_checked"
     # Conflicts and quarantine
     CONFLICT_OPENED = "conflict.opened"
     CONFLICT_RESOLVED = "conflict.resolved"
@@ -138,6 +140,8 @@ ACTION_LABELS: dict[str, Promise] = {
     AuditAction.BOARD_SOS_ACKNOWLEDGED: _("SOS acknowledged at the board"),
     AuditAction.INCIDENT_SOS_BACKUP: _("Backup sent to an SOS"),
     AuditAction.UNIT_SOS_CLEARED: _("SOS cleared: officer safe"),
+    AuditAction.UNIT_SAFETY_CHECK: _("Officer-safety check: no word from the unit on scene"),
+    AuditAction.UNIT_SAFETY_CHECKED: _("Officer-safety check: officer OK"),
     AuditAction.UNIT_UNREACHABLE: _("Unit unreachable"),
     AuditAction.UNIT_REACHABLE: _("Unit reachable again"),
     AuditAction.CONFLICT_OPENED: _("Conflict opened"),

@@ -27,7 +27,14 @@ from backend.dispatch.services.assignments import ACK_CHANNELS
 from backend.ledger.idempotency import HEADER, Replay, run_once_for
 from backend.people.access import is_staff_role
 
-from .alerts import alert_frame, alerts_mark_read, sos_acknowledge, sos_backup, sos_clear
+from .alerts import (
+    alert_frame,
+    alerts_mark_read,
+    safety_check_ok,
+    sos_acknowledge,
+    sos_backup,
+    sos_clear,
+)
 
 RECOMMENDED = 3
 
@@ -163,6 +170,16 @@ def alerts_read(request: HttpRequest) -> HttpResponse:
 def alert_acknowledge(request: HttpRequest, alert_id: int) -> HttpResponse:
     def run(_: dict[str, Any]) -> dict[str, Any]:
         return alert_frame(sos_acknowledge(alert_id=alert_id, by=request.user), read=True)
+
+    return _json_view(request, run, once=True)
+
+
+@require_POST
+def alert_safety_ok(request: HttpRequest, alert_id: int) -> HttpResponse:
+    """The desk raised a unit silent on scene: the officer is OK."""
+
+    def run(_: dict[str, Any]) -> dict[str, Any]:
+        return alert_frame(safety_check_ok(alert_id=alert_id, by=request.user), read=True)
 
     return _json_view(request, run, once=True)
 

@@ -143,11 +143,25 @@ def alerts_listed(user: Any) -> dict[str, Any]:
         alert_frame(a, read=getattr(a, "read", False))
         for a in qs.filter(kind=SOS, acknowledged_at__isnull=True)[:ALERTS_LISTED]
     ]
+    # Officer-safety checks the desk has not answered, of units still on scene there.
+    open_checks = [
+        alert_frame(a, read=getattr(a, "read", False))
+        for a in qs.filter(
+            kind=services.SAFETY_CHECK,
+            acknowledged_at__isnull=True,
+            created_at__gt=clock.now() - dt.timedelta(days=1),
+        )[:ALERTS_LISTED]
+    ]
     beyond = False
     if len(listed) == ALERTS_LISTED:
         unread_listed = sum(1 for a in listed if not a["read"])
         beyond = _unread(user)[unread_listed : unread_listed + 1].exists()
-    return {"alerts": listed, "sos": open_sos, "unread_beyond": beyond}
+    return {
+        "alerts": listed,
+        "sos": open_sos,
+        "safety_checks": open_checks,
+        "unread_beyond": beyond,
+    }
 
 
 def alerts_mark_read(
@@ -279,6 +293,30 @@ def sos_clear(*, unit_id: int, by: Any) -> Unit:
             kind=SOS, data__unit_id=unit.pk, acknowledged_at__isnull=True
         ).update(acknowledged_at=now, acknowledged_by=by)
     return unit
+
+
+def safety_check_ok(*, alert_id: int, by: Any) -> BoardAlert:
+    """The desk raised a unit silent on scene and the officer is fine: the check is recorded
+    (``services.safety_check_record``: audited, told to every board, the next interval counts
+    from now) and its alert acknowledged by the same person. A second press changes nothing
+    and says who was first."""
+    require_dispatcher(by)
+    with uow.unit_of_work():
+        alert = (
+            BoardAlert.objects.select_for_update().filter(alerts_visible_q(by), pk=alert_id).first()
+        )
+        if alert is None:
+            raise NotFound("No such alert.")
+        if alert.kind != services.SAFETY_CHECK:
+            raise Conflict("This alert is not an officer-safety check.", code="not_safety_check")
+        if alert.acknowledged_at is not None:
+            return alert
+        services.safety_check_record(
+            check_id=int(alert.data.get("safety_check_id", 0)), by=by, alert_id=alert.pk
+        )
+        alert.acknowledged_at, alert.acknowledged_by = clock.now(), by
+        alert.save(update_fields=["acknowledged_at", "acknowledged_by"])
+    return alert
 
 
 def _sos_alert_locked(alert_id: int, by: Any) -> BoardAlert:

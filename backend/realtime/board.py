@@ -134,6 +134,15 @@ def board_labels() -> dict[str, dict[str, str]]:
             "sos_clear_confirm": _(
                 "Is the officer safe? The unit leaves SOS and returns to its work."
             ),
+            # An officer-safety check: a unit on scene with no word from it for too long —
+            # "Check on A-PC1 · on scene of call 1036-2026-000117 · since 12:05 · no word for
+            # 32 min. Raise the crew by radio or phone. [Officer OK]"
+            "safety_title": _("Check on"),
+            "safety_on_call": _("on scene of call"),
+            "safety_since_silent": _("since %(time)s · no word for %(age)s"),
+            "safety_raise": _("Raise the crew by radio or phone."),
+            "safety_ok": _("Officer OK"),
+            "safety_checked": _("checked by"),
             "popup_blocked": _("The browser blocked the new window: open the call here:"),
             "unreachable_warning": _("unreachable"),
             "stale_warning": _("position stale"),
@@ -187,6 +196,8 @@ def board_labels() -> dict[str, dict[str, str]]:
             "sos_cleared": _("SOS cleared: officer safe"),
             # a unit in SOS reported where it is now
             "sos_position": _("SOS: new position"),
+            "unit.safety_check": _("Check on the unit: no word on scene"),
+            "unit.safety_checked": _("Officer-safety check: officer OK"),
             "unit_unreachable": _("Unit unreachable"),
             "unit_reachable": _("Unit reachable again"),
             "escalation_stopped": _("Escalation stopped"),

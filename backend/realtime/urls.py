@@ -12,6 +12,7 @@ urlpatterns = [
     path("alerts/read/", actions.alerts_read, name="alerts-read"),
     path("alerts/<int:alert_id>/acknowledge/", actions.alert_acknowledge, name="alert-ack"),
     path("alerts/<int:alert_id>/backup/", actions.alert_backup, name="alert-backup"),
+    path("alerts/<int:alert_id>/safety-ok/", actions.alert_safety_ok, name="alert-safety-ok"),
     path("units/<int:unit_id>/sos-clear/", actions.unit_sos_clear, name="unit-sos-clear"),
     path(
         "incidents/<int:incident_id>/recommend/",

@@ -49,11 +49,14 @@ from .intake import (
     intake_status,
 )
 from .outbox import sms_send_pending
+from .safety import SAFETY_CHECK, SAFETY_CHECKED, safety_check_record, safety_sweep
 from .schedule import ladder_reschedule
 from .sms_inbound import InboundResult, sms_inbound_receive
 from .sos import incident_sos_backup, unit_sos_clear
 
 __all__ = [
+    "SAFETY_CHECK",
+    "SAFETY_CHECKED",
     "FactOutcome",
     "InboundResult",
     "IncidentInput",
@@ -86,6 +89,8 @@ __all__ = [
     "intake_receive",
     "intake_status",
     "ladder_reschedule",
+    "safety_check_record",
+    "safety_sweep",
     "sms_inbound_receive",
     "sms_send_pending",
     "unit_sos_clear",

@@ -78,6 +78,7 @@ from ..sms import reply_code_for
 from . import outbox
 from .assignments import dispatch_check, dispatch_locked
 from .locks import lock_one, lock_rows
+from .safety import SAFETY_CHECK, safety_sweep
 from .schedule import incidents_on_scene
 from .timeline import board_notify
 
@@ -203,8 +204,11 @@ def escalation_sweep(
     """
     report = SweepReport()
     started = time.monotonic()
-    # First: a call nobody was sent to waits behind no backlog of assignments' rungs.
+    # First: a call nobody was sent to waits behind no backlog of assignments' rungs; nor
+    # does an officer silent on scene.
     _sweep_waiting(now=now or clock.now(), batch_size=batch_size, report=report)
+    if checks := safety_sweep(now=now or clock.now()):
+        report.fired[SAFETY_CHECK] += checks
     for _ in range(max_batches):
         with _collector_paused():
             claimed = _sweep_batch(now=now or clock.now(), batch_size=batch_size, report=report)

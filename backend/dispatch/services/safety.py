@@ -1,0 +1,186 @@
+"""Officer-safety checks: a unit on scene that has gone silent is put before the desk.
+
+A crew on scene at a DV call in a village with no coverage cannot press SOS, and nobody at
+the ЦОУ notices an hour of silence among thirty units. Dispatch centres run an on-scene
+timer for this (the officer-safety timer): past the interval of the call's priority
+(``policies.safety_check_within_s``: 15 min for P0 … 45 for P3) with no word from the unit,
+the board shows "check on A-PC1" until a duty officer has raised it by radio and pressed
+"Officer OK" (:func:`safety_check_record`), which starts the next interval.
+
+Word from the unit: any event on the assignment that is not the server's own — a milestone,
+a note or an outcome from its phone or by SMS, or one a duty officer recorded on its behalf
+(heard by radio); the phone's automatic position reports are not word from the officer. A
+unit in SOS has its SOS on the board instead.
+
+Fires once a silence, like the ladder's rungs: the check row's unique key is the assignment
+and the silence's deadline, written in the same transaction as the alert and the audit, so a
+second sweep, a restarted worker or two sweeps at once alert once. Run by the escalation
+sweep (``escalation.escalation_sweep``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import F, OuterRef, Subquery
+
+from backend.common import clock
+from backend.common.errors import Conflict, NotFound
+from backend.ledger import uow
+from backend.ledger.actions import AuditAction
+from backend.people.models import UnitStatus
+
+from .. import policies
+from ..access import check_scope
+from ..lifecycle import AssignmentStatus
+from ..models import Assignment, Event, EventSource, SafetyCheck
+from .locks import lock_one
+from .timeline import actor_label, board_notify
+
+# The board's notification (and alert) kind.
+SAFETY_CHECK = "unit.safety_check"
+SAFETY_CHECKED = "unit.safety_checked"
+
+
+def _silences(now: dt.datetime) -> list[dict[str, Any]]:
+    """The units on scene with when word last came from each (one query)."""
+    last_word = (
+        Event.objects.filter(assignment_id=OuterRef("pk"))
+        .exclude(source=EventSource.SERVER)
+        .order_by("-server_received_at")
+        .values("server_received_at")[:1]
+    )
+    last_check = (
+        SafetyCheck.objects.filter(assignment_id=OuterRef("pk"), checked_at__isnull=False)
+        .order_by("-checked_at")
+        .values("checked_at")[:1]
+    )
+    return list(
+        Assignment.objects.filter(status=AssignmentStatus.ON_SCENE, on_scene_at__lte=now)
+        .exclude(unit__status=UnitStatus.SOS)
+        .annotate(last_word_at=Subquery(last_word), last_check_at=Subquery(last_check))
+        .order_by("pk")
+        .values(
+            "pk",
+            "unit_id",
+            "on_scene_at",
+            "last_word_at",
+            "last_check_at",
+            "incident_id",
+            callsign=F("unit__callsign"),
+            number=F("incident__number"),
+            priority=F("incident__priority"),
+            category=F("incident__category"),
+            district_id=F("incident__district_id"),
+        )
+    )
+
+
+def safety_sweep(*, now: dt.datetime | None = None) -> int:
+    """Put on the board every unit on scene silent past its interval, once a silence; the
+    number alerted."""
+    now = now or clock.now()
+    fired = 0
+    with uow.unit_of_work():
+        for row in _silences(now):
+            since = max(
+                t for t in (row["on_scene_at"], row["last_word_at"], row["last_check_at"]) if t
+            )
+            within_s = policies.safety_check_within_s(row["priority"])
+            due_at = since + dt.timedelta(seconds=within_s)
+            if due_at > now:
+                continue
+            check, created = SafetyCheck.objects.get_or_create(
+                assignment_id=row["pk"],
+                due_at=due_at,
+                defaults={
+                    "fired_at": now,
+                    "details": {"silent_since": clock.to_ms(since), "within_s": within_s},
+                },
+            )
+            if not created:
+                continue
+            fired += 1
+            board_notify(
+                SAFETY_CHECK,
+                incident=_Call(
+                    row["incident_id"],
+                    row["number"],
+                    row["priority"],
+                    row["category"],
+                    row["district_id"],
+                ),
+                chief=False,
+                safety_check_id=check.pk,
+                assignment_id=row["pk"],
+                unit_id=row["unit_id"],
+                callsign=row["callsign"],
+                on_scene_at=clock.to_ms(row["on_scene_at"]),
+                silent_since=clock.to_ms(since),
+                silent_s=int((now - since).total_seconds()),
+            )
+            uow.audit(
+                AuditAction.UNIT_SAFETY_CHECK,
+                actor=None,
+                object_type=Assignment.audit_object_type,
+                object_id=row["pk"],
+                district_id=row["district_id"],
+                data={
+                    "unit_id": row["unit_id"],
+                    "silent_since": clock.to_ms(since),
+                    "within_s": within_s,
+                    "due_at": clock.to_ms(due_at),
+                },
+            )
+    return fired
+
+
+@dataclass(frozen=True, slots=True)
+class _Call:
+    """The incident fields a board notification reads, from a swept row."""
+
+    pk: int
+    number: str
+    priority: str
+    category: str
+    district_id: int
+
+
+def safety_check_record(
+    *, check_id: int, by: Any, alert_id: int | None = None, now: dt.datetime | None = None
+) -> SafetyCheck:
+    """A duty officer raised the unit (by radio, phone) and the officer is fine: recorded on
+    the check, audited, told to the boards; the next interval counts from now."""
+    now = now or clock.now()
+    with uow.unit_of_work():
+        check = lock_one(SafetyCheck, check_id)
+        if check is None:
+            raise NotFound("No such check.")
+        assignment = Assignment.objects.select_related("incident", "unit").get(
+            pk=check.assignment_id
+        )
+        check_scope(by, assignment.incident.district_id)
+        if check.checked_at is not None:
+            raise Conflict("This check is already recorded.", code="already_checked")
+        check.checked_at, check.checked_by = now, by
+        check.save(update_fields=["checked_at", "checked_by"])
+        uow.audit(
+            AuditAction.UNIT_SAFETY_CHECKED,
+            actor=by,
+            obj=assignment,
+            data={"unit_id": assignment.unit_id, "safety_check_id": check.pk},
+        )
+        board_notify(
+            SAFETY_CHECKED,
+            incident=assignment.incident,
+            chief=False,
+            safety_check_id=check.pk,
+            safety_alert_id=alert_id,
+            unit_id=assignment.unit_id,
+            callsign=assignment.unit.callsign,
+            actor=actor_label(by),
+            checked_at=clock.to_ms(now),
+        )
+    return check

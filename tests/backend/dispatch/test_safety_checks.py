@@ -1,0 +1,290 @@
+"""Officer-safety checks (``services/safety.py``): a crew on scene at a DV call in a village
+with no coverage cannot press SOS, and nobody at the desk noticed an hour of silence among
+the district's units. Past the interval of the call's priority with no word from the unit,
+the board is told once, and the desk's "Officer OK" starts the next interval."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections import Counter
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+from django.utils import translation
+
+from backend.common import clock
+from backend.dispatch import policies
+from backend.dispatch.lifecycle import EventKind
+from backend.dispatch.models import Assignment, SafetyCheck
+from backend.dispatch.services import (
+    assignment_record_on_behalf,
+    escalation_sweep,
+    incident_dispatch,
+    safety_check_record,
+)
+from backend.ledger import uow
+from backend.ledger.actions import action_label
+from backend.ledger.models import AuditEntry
+from backend.people.models import Officer, UnitStatus
+from backend.realtime.alerts import alerts_listed
+from backend.realtime.board import board_labels
+from backend.realtime.models import BoardAlert
+from tests import factories
+
+T0 = dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.UTC)
+KIND = "unit.safety_check"
+
+
+def at(minutes: float) -> dt.datetime:
+    return T0 + dt.timedelta(minutes=minutes)
+
+
+def sweep(minutes: float) -> None:
+    with clock.frozen(at(minutes)):
+        escalation_sweep()
+
+
+def alerts() -> list[BoardAlert]:
+    return list(BoardAlert.objects.filter(kind=KIND).order_by("pk"))
+
+
+def on_scene(personas, *, priority: str = "P1", category: str = "domestic_violence") -> Assignment:
+    """A-PC1 dispatched to a call in Ayagoz's remote village at T0, on scene at T0 + 5 min
+    (heard by radio)."""
+    with clock.frozen(T0):
+        call = factories.incident(
+            district=personas.a.district,
+            settlement=personas.a.village,
+            priority=priority,
+            category=category,
+            received_at=T0,
+        )
+        sent = incident_dispatch(incident=call, unit=personas.a.patrol, by=personas.duty)
+    for minutes, kind in ((1, EventKind.ACK), (2, EventKind.EN_ROUTE), (5, EventKind.ON_SCENE)):
+        with clock.frozen(at(minutes)):
+            assignment_record_on_behalf(
+                assignment=sent, by=personas.duty, kind=kind, channel="radio"
+            )
+    sent.refresh_from_db()
+    return sent
+
+
+def test_a_unit_silent_on_scene_past_its_interval_is_put_on_the_board_once(personas):
+    # given: on scene at a P1 DV call at 08:05 (P1: 20 minutes)
+    assignment = on_scene(personas)
+
+    # when: sweeps at 19 minutes of silence, at 20, and again later
+    sweep(5 + 19)
+    before = alerts()
+    sweep(5 + 20)
+    sweep(5 + 30)
+
+    # then: nothing before; one alert for the district's desk (not the chief), audited once
+    assert before == []
+    [alert] = alerts()
+    assert (alert.district_id, alert.chief, alert.incident_id) == (
+        personas.a.district.pk,
+        False,
+        assignment.incident_id,
+    )
+    assert alert.data["callsign"] == "A-PC1"
+    assert alert.data["silent_since"] == clock.to_ms(at(5))
+    [check] = SafetyCheck.objects.all()
+    assert (check.assignment_id, check.due_at, check.checked_at) == (assignment.pk, at(25), None)
+    [audit] = AuditEntry.objects.filter(action=KIND)
+    assert audit.actor_kind == "system"
+    assert uow.verify_chain() == []
+
+
+def test_word_from_the_unit_starts_the_interval_again(personas):
+    assignment = on_scene(personas)
+    # the officer's outcome, heard by radio at 08:20
+    with clock.frozen(at(20)):
+        assignment_record_on_behalf(
+            assignment=assignment,
+            by=personas.duty,
+            kind=EventKind.OUTCOME,
+            channel="radio",
+            outcome_code="resolved_on_scene",
+        )
+
+    sweep(5 + 21)
+    nothing = alerts()
+    sweep(20 + 20)
+
+    assert nothing == []
+    assert [a.data["silent_since"] for a in alerts()] == [clock.to_ms(at(20))]
+
+
+def test_the_desks_officer_ok_starts_the_next_interval(personas):
+    on_scene(personas)
+    sweep(25)
+    [check] = SafetyCheck.objects.all()
+
+    with clock.frozen(at(27)):
+        safety_check_record(check_id=check.pk, by=personas.duty)
+    sweep(27 + 19)
+    once = len(alerts())
+    sweep(27 + 20)
+
+    assert once == 1
+    assert [c.due_at for c in SafetyCheck.objects.order_by("pk")] == [at(25), at(47)]
+    assert len(alerts()) == 2
+    assert AuditEntry.objects.filter(action="unit.safety_checked", actor=personas.duty).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("priority", "category", "minutes"), [("P0", "violence", 15), ("P3", "noise", 45)]
+)
+def test_the_interval_is_the_calls_priority(personas, priority, category, minutes):
+    on_scene(personas, priority=priority, category=category)
+
+    sweep(5 + minutes - 1)
+    early = alerts()
+    sweep(5 + minutes)
+
+    assert early == []
+    assert len(alerts()) == 1
+
+
+def test_the_interval_can_be_set(personas, settings):
+    settings.KUZET_SAFETY_CHECK_MINUTES = {"P1": 10}
+    on_scene(personas)
+
+    sweep(5 + 10)
+
+    assert policies.safety_check_within_s("P1") == 600
+    assert len(alerts()) == 1
+
+
+def test_a_unit_in_sos_or_gone_from_the_scene_is_not_checked(personas):
+    assignment = on_scene(personas)
+    personas.a.patrol.refresh_from_db()
+    personas.a.patrol.status = UnitStatus.SOS
+    personas.a.patrol.save(update_fields=["status"])
+    sweep(30)
+    in_sos = alerts()
+    personas.a.patrol.status = UnitStatus.ON_SCENE
+    personas.a.patrol.save(update_fields=["status"])
+    with clock.frozen(at(31)):
+        assignment_record_on_behalf(
+            assignment=assignment, by=personas.duty, kind=EventKind.CLEARED, channel="radio"
+        )
+
+    sweep(120)
+
+    assert in_sos == []
+    assert alerts() == []
+
+
+def test_the_board_and_the_audit_log_say_it_in_words(personas):
+    Officer.objects.update(language="en")
+    assert board_labels()["alert"][KIND] == "Check on the unit: no word on scene"
+    assert action_label(KIND) == "Officer-safety check: no word from the unit on scene"
+    with translation.override("ru"):
+        assert board_labels()["text"]["safety_ok"] == "Сотрудник в порядке"
+    with translation.override("kk"):
+        assert board_labels()["alert"][KIND] == "Нарядты тексеріңіз: оқиға орнынан хабар жоқ"
+
+
+def test_concurrent_sweeps_check_each_silent_unit_once(transactional_db, personas):
+    # given: two units on scene, silent past their interval
+    on_scene(personas)
+    second = factories.unit(callsign="A-PC2", district=personas.a.district)
+    with clock.frozen(T0):
+        call = factories.incident(
+            district=personas.a.district, settlement=personas.a.town, priority="P0",
+            category="violence", received_at=T0,
+        )  # fmt: skip
+        sent = incident_dispatch(incident=call, unit=second, by=personas.duty)
+    with clock.frozen(at(3)):
+        assignment_record_on_behalf(
+            assignment=sent, by=personas.duty, kind=EventKind.ON_SCENE, channel="radio"
+        )
+    barrier = threading.Barrier(4)
+
+    def run() -> None:
+        try:
+            barrier.wait()
+            escalation_sweep()
+        finally:
+            connection.close()
+
+    # when: four sweeps at once
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    with clock.frozen(at(60)):
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+
+    # then
+    assert Counter(a.data["callsign"] for a in alerts()) == {"A-PC1": 1, "A-PC2": 1}
+    assert SafetyCheck.objects.count() == 2
+    assert AuditEntry.objects.filter(action=KIND).count() == 2
+
+
+# --- the desk answers it on the board ----------------------------------------------------------
+def _ok(user, alert_id):
+    client = Client()
+    client.force_login(user)
+    return client.post(
+        reverse("realtime:alert-safety-ok", args=[alert_id]),
+        data="{}",
+        content_type="application/json",
+    )
+
+
+def test_officer_ok_on_the_board_records_the_check_and_closes_the_alert(personas):
+    on_scene(personas)
+    sweep(25)
+    [alert] = alerts()
+
+    with clock.frozen(at(26)):
+        answered = _ok(personas.duty, alert.pk)
+        again = _ok(personas.duty, alert.pk)
+
+    assert answered.status_code == 200
+    assert answered.json()["acknowledged_at"] == clock.to_ms(at(26))
+    assert again.status_code == 200  # the second press changes nothing
+    [check] = SafetyCheck.objects.all()
+    assert (check.checked_at, check.checked_by) == (at(26), personas.duty)
+    alert.refresh_from_db()
+    assert alert.acknowledged_by == personas.duty
+    told = BoardAlert.objects.get(kind="unit.safety_checked")
+    assert (told.data["safety_alert_id"], told.data["callsign"]) == (alert.pk, "A-PC1")
+    assert AuditEntry.objects.filter(action="unit.safety_checked").count() == 1
+
+
+def test_the_board_lists_the_checks_still_open_after_a_reload(personas):
+    on_scene(personas)
+    sweep(25)
+    [alert] = alerts()
+
+    with clock.frozen(at(26)):
+        listed = alerts_listed(personas.duty)
+
+    assert [a["alert_id"] for a in listed["safety_checks"]] == [alert.pk]
+
+
+def test_another_districts_chief_cannot_answer_it_nor_an_officer(personas):
+    on_scene(personas)
+    sweep(25)
+    [alert] = alerts()
+
+    assert _ok(personas.b.chief, alert.pk).status_code == 404
+    assert _ok(personas.a.patrol_officers[0], alert.pk).status_code == 403
+    assert SafetyCheck.objects.get().checked_at is None
+
+
+def test_only_a_safety_check_is_answered_so(personas):
+    on_scene(personas)
+    sweep(25)
+    other = BoardAlert.objects.exclude(kind=KIND).filter(district=personas.a.district).first()
+
+    refused = _ok(personas.duty, other.pk)
+
+    assert (refused.status_code, refused.json()["error"]) == (409, "not_safety_check")
