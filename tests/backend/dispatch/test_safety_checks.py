@@ -270,6 +270,21 @@ def test_the_board_lists_the_checks_still_open_after_a_reload(personas):
     assert [a["alert_id"] for a in listed["safety_checks"]] == [alert.pk]
 
 
+def test_a_check_of_a_crew_that_has_left_the_scene_is_not_listed_as_open(personas):
+    assignment = on_scene(personas)
+    sweep(25)
+    with clock.frozen(at(40)):
+        assignment_record_on_behalf(
+            assignment=assignment, by=personas.duty, kind=EventKind.CLEARED, channel="radio"
+        )
+
+    with clock.frozen(at(41)):
+        listed = alerts_listed(personas.duty)
+
+    assert listed["safety_checks"] == []
+    assert KIND in [a["kind"] for a in listed["alerts"]]  # still in the feed, as it happened
+
+
 def test_another_districts_chief_cannot_answer_it_nor_an_officer(personas):
     on_scene(personas)
     sweep(25)
