@@ -127,9 +127,21 @@ class OfficerAdmin(ScopedAdminMixin, UserAdmin):  # type: ignore[type-arg]
     ordering = ("username",)
     autocomplete_fields = ("unit",)
 
+    # The language is the one of the person's SMS and of the field app at enrolment (and of
+    # the console, for staff): a patrol officer never signs in to the console to choose it,
+    # so without it here a Kazakh-speaking officer's assignments came in Russian.
     person = (
         _("Person"),
-        {"fields": ("first_name", "last_name", "patronymic", "badge_number", "phone")},
+        {
+            "fields": (
+                "first_name",
+                "last_name",
+                "patronymic",
+                "badge_number",
+                "phone",
+                "language",
+            )
+        },
     )
     service = (_("Service"), {"fields": ("role", "district", "oblast", "unit", "is_active")})
     dates = (_("Dates"), {"fields": ("last_login", "date_joined")})
@@ -180,7 +192,9 @@ class OfficerAdmin(ScopedAdminMixin, UserAdmin):  # type: ignore[type-arg]
                 *password,
                 "first_name",
                 "last_name",
+                "patronymic",
                 "phone",
+                "language",
                 "unit",
             )
             if user.role == Role.OBLAST_ADMIN:

@@ -168,3 +168,46 @@ def test_a_crewed_unit_cannot_move_to_another_district_without_its_crew(client, 
     ]
     unit.refresh_from_db()
     assert unit.district_id == world.a.district.pk
+
+
+def test_a_patrol_officer_is_given_his_language_when_added(client, world):
+    # given: an officer who reads Kazakh, added by the district chief (he never signs in to
+    # the console, where a person chooses the language of their screens and SMS)
+    client.force_login(world.a.chief)
+    form = {
+        "username": "kok_pc1_1",
+        "first_name": "Нұрлан",
+        "last_name": "Әбдірахманов",
+        "patronymic": "Серікұлы",
+        "phone": "+77051112201",
+        "language": "kk",
+        "unit": world.a.unit.pk,
+    }
+
+    # when
+    response = client.post(reverse("admin:people_officer_add"), form)
+
+    # then
+    assert response.status_code == 302
+    made = Officer.objects.get(username="kok_pc1_1")
+    assert (made.language, made.patronymic) == ("kk", "Серікұлы")
+
+
+@pytest.mark.parametrize("viewer", ["chief_a", "oblast_admin"])
+def test_an_officers_language_can_be_changed_on_his_page(client, world, viewer):
+    # given
+    client.force_login(world.user(viewer))
+    officer = world.a.officer
+    page = client.get(reverse("admin:people_officer_change", args=[officer.pk]))
+    form = page.context["adminform"].form
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    data["language"] = "kk"
+    data["is_active"] = "on"
+
+    # when
+    response = client.post(reverse("admin:people_officer_change", args=[officer.pk]), data)
+
+    # then
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    officer.refresh_from_db()
+    assert officer.language == "kk"
