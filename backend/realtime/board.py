@@ -105,6 +105,17 @@ def board_labels() -> dict[str, dict[str, str]]:
             "live": _("live"),
             "reconnecting": _("reconnecting…"),
             "signed_out": _("signed out"),
+            # The bar under the header while the board gets no frames: "since 14:49:20".
+            "stale": _(
+                "No connection to the server since %(time)s: the calls, units and alerts"
+                " shown may be out of date. Reconnecting…"
+            ),
+            "stale_signed_out": _(
+                "Signed out at %(time)s: the board is no longer updated. Sign in again."
+            ),
+            "sign_in": _("Log in"),
+            # A command whose answer did not come (network down, the server restarting).
+            "no_answer": _("the server did not answer. Try again."),
             "nearest": _("Nearest unit"),
             # on a call whose unit is on its way: a second unit, nearest first
             "another_unit": _("Send another unit"),
@@ -385,6 +396,7 @@ def board_config(request: HttpRequest) -> dict[str, Any]:
         "alerts_listed": ALERTS_LISTED,
         "urls": {
             "state": url("realtime:board-state"),
+            "login": url("admin:login") + "?next=" + url("realtime:board"),
             "alarms": url("realtime:board-alarms"),
             "alerts_read": url("realtime:alerts-read"),
             # "/0/" is replaced by the record's id in the page

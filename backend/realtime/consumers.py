@@ -61,6 +61,8 @@ CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
 CLOSE_TOO_BIG = 1009
+# A board whose channel layer is down: its frames cannot come (board.js reconnects).
+CLOSE_LAYER_DOWN = 1011
 
 
 def dumps(value: Any) -> str:
@@ -454,7 +456,18 @@ class BoardConsumer(_GatedGroups):
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if text_data is not None and len(text_data) <= 256 and '"ping"' in text_data:
-            await self.send(text_data=dumps({"type": "pong", "server_time": clock.now_ms()}))
+            # The pong goes round through the channel layer, the way every frame of the board
+            # comes. Answered by the socket alone, it came while Redis was down or restarting:
+            # the board said "live" and no call of the outage ever appeared on it. Now no pong
+            # comes; board.js says the board is not live, reconnects and reloads its snapshot.
+            try:
+                await self.channel_layer.send(self.channel_name, {"type": "kuzet.pong"})
+            except Exception:  # the layer's connection is down: the board must not wait for it
+                log.warning("board socket: the channel layer did not take a pong; closing")
+                await self.close(code=CLOSE_LAYER_DOWN)
+
+    async def kuzet_pong(self, message: dict[str, Any]) -> None:
+        await self.send(text_data=dumps({"type": "pong", "server_time": clock.now_ms()}))
 
     async def kuzet_frame(self, message: dict[str, Any]) -> None:
         await self.send(text_data=message["text"])

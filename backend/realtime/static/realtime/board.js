@@ -622,18 +622,32 @@
     try {
       const response = await send(path, body, key);
       const answer = await response.json().catch(() => ({}));
-      if (!response.ok) { say(TEXT.failed + " " + (answer.message || answer.detail || response.statusText), true); button.disabled = false; delete button.dataset.key; return; }
+      if (!response.ok) {
+        // A refusal says why ("the unit is not available"); a proxy's 502 while the server
+        // restarts said "Bad Gateway", in English. Only a refusal's click is done with: an
+        // unanswered one keeps its key, so that trying again cannot do it twice.
+        const refused = response.status < 500;
+        say(TEXT.failed + " " + ((refused && (answer.message || answer.detail)) || TEXT.no_answer), true);
+        button.disabled = false;
+        if (refused) delete button.dataset.key;
+        return;
+      }
       say(TEXT.done, false);
       if (then) then(answer);
       await resync();
     } catch (error) {
-      say(TEXT.failed + " " + error, true); button.disabled = false;
+      // the network or the server is away ("TypeError: Failed to fetch" was shown as it was)
+      say(TEXT.failed + " " + TEXT.no_answer, true); button.disabled = false;
     }
   }
   async function recommend(id) {
-    const response = await fetch(url("recommend", id), { credentials: "same-origin" });
-    const body = await response.json().catch(() => ({}));
-    if (!response.ok) { say(TEXT.failed + " " + (body.message || body.detail || response.statusText), true); return; }
+    const response = await fetch(url("recommend", id), { credentials: "same-origin" }).catch(() => null);
+    const body = response ? await response.json().catch(() => ({})) : {};
+    if (!response || !response.ok) {
+      const refused = response && response.status < 500 && (body.message || body.detail);
+      say(TEXT.failed + " " + (refused || TEXT.no_answer), true);
+      return;
+    }
     recommendations.set(id, body.units);
     render();
   }
@@ -646,24 +660,90 @@
     if (snapshot.alerts) loadAlerts(snapshot);
     render();
   }
+  // Whether the snapshot came: a board that reconnected but could not reload said "live"
+  // over the rows it had before the outage (and the failed fetch was an uncaught error).
   async function resync() {
-    const response = await fetch(CONFIG.urls.state, { credentials: "same-origin" });
-    if (response.ok) load(await response.json());
+    try {
+      const response = await fetch(CONFIG.urls.state, { credentials: "same-origin" });
+      if (!response.ok) return false;
+      load(await response.json());
+      return true;
+    } catch (error) {
+      return false;
+    }
   }
+  // "Live" means frames arrive. The socket answering is not enough: with Redis down or
+  // restarting the board's socket stayed open, it said "live" and showed no call of the
+  // outage; after a laptop's sleep a dead socket looked open for many minutes. So every ping
+  // must be answered (the pong comes round through the channel layer, as every frame does)
+  // within PONG_WAIT_MS, else the board is not live: it says so and reconnects, and the
+  // snapshot is loaded again on hello.
+  const PING_MS = 30000;
+  const PONG_WAIT_MS = 10000;
+  const HELLO_WAIT_MS = 15000;
+  const STALE_SHOWN_AFTER_MS = 5000; // a deploy's restart of a second or two is no alarm
   let retry = 1000;
+  let current = null; // the socket in use
   let pinger = null;
+  let pongTimer = null;
+  let downSince = null; // when the board last had its data from the server (ms, server time)
+  let signedOut = false;
+  let lastTick = Date.now();
+  function ping() {
+    if (!current || current.readyState !== WebSocket.OPEN) return;
+    const socket = current;
+    socket.send('{"type":"ping"}');
+    if (pongTimer === null) pongTimer = setTimeout(() => lost(socket, 0), PONG_WAIT_MS);
+  }
+  function lost(socket, code) {
+    if (socket !== current) return; // once a socket
+    current = null;
+    clearInterval(pinger); clearTimeout(pongTimer); pongTimer = null;
+    socket.onclose = null; socket.onmessage = null;
+    if (socket.readyState === WebSocket.CONNECTING || socket.readyState === WebSocket.OPEN) socket.close();
+    const status = document.getElementById("status");
+    status.className = "down";
+    delete document.body.dataset.live;
+    if (downSince === null) downSince = now();
+    if (code === 4401 || code === 4403) { signedOut = true; status.textContent = TEXT.signed_out; renderStale(); return; }
+    status.textContent = TEXT.reconnecting;
+    setTimeout(connect, retry);
+    retry = Math.min(retry * 2, 30000);
+    renderStale();
+  }
+  // A bar under the header while the board is not live: the rows, the units and the alerts
+  // are as they were when the connection went (a small "reconnecting…" in the corner was
+  // all that said so, on a wall screen read from across the room).
+  function renderStale() {
+    const bar = document.getElementById("stale");
+    const show = downSince !== null && (signedOut || now() - downSince >= STALE_SHOWN_AFTER_MS);
+    if (!show) { bar.hidden = true; return; }
+    const text = fmt(signedOut ? TEXT.stale_signed_out : TEXT.stale, { time: when(downSince) });
+    bar.replaceChildren(text, ...(signedOut ? [" ", el("a", { href: CONFIG.urls.login }, TEXT.sign_in)] : []));
+    bar.hidden = false;
+  }
   function connect() {
     const status = document.getElementById("status");
     const scheme = location.protocol === "https:" ? "wss://" : "ws://";
     const socket = new WebSocket(scheme + location.host + "/ws/board/v1/");
-    socket.onmessage = (event) => {
+    current = socket;
+    // A socket opened over a dead link waits for ever: no hello in time is a lost one too.
+    const opening = setTimeout(() => lost(socket, 0), HELLO_WAIT_MS);
+    socket.onmessage = async (event) => {
       const frame = JSON.parse(event.data);
       if (frame.server_time) skew = frame.server_time - Date.now();
       if (frame.type === "hello") {
+        clearTimeout(opening);
+        // frames are at most once: catch up on anything missed while away, then say live
+        if (!(await resync())) { lost(socket, 0); return; }
+        if (socket !== current) return;
         retry = 1000;
+        downSince = null;
         status.textContent = TEXT.live; status.className = "live";
         document.body.dataset.live = "1";
-        resync(); // frames are at most once: catch up on anything missed while away
+        renderStale();
+      } else if (frame.type === "pong") {
+        clearTimeout(pongTimer); pongTimer = null;
       } else if (frame.type === "rows") {
         for (const [table, rows] of Object.entries(frame.tables)) upsert(table, rows);
         render();
@@ -671,21 +751,22 @@
         liveAlert(frame);
       } else if (frame.type === "alerts") {
         for (const item of frame.items) liveAlert(item);
-      } else if (frame.type === "error") {
-        status.textContent = frame.detail;
       }
     };
-    socket.onopen = () => { pinger = setInterval(() => socket.send('{"type":"ping"}'), 30000); };
-    socket.onclose = (event) => {
-      clearInterval(pinger);
-      status.className = "down";
-      delete document.body.dataset.live;
-      if (event.code === 4401 || event.code === 4403) { status.textContent = TEXT.signed_out; return; }
-      status.textContent = TEXT.reconnecting;
-      setTimeout(connect, retry);
-      retry = Math.min(retry * 2, 30000);
-    };
+    socket.onopen = () => { pinger = setInterval(ping, PING_MS); };
+    socket.onclose = (event) => lost(socket, event.code);
   }
+  // Back from sleep, from another tab or onto the network: ask at once whether the socket
+  // still answers, rather than at the next ping.
+  function wake() { if (document.visibilityState === "visible") ping(); }
+  document.addEventListener("visibilitychange", wake);
+  window.addEventListener("online", wake);
+  setInterval(() => {
+    const t = Date.now();
+    if (t - lastTick > 15000) wake(); // the timers stood still: the laptop slept
+    lastTick = t;
+    renderStale();
+  }, 1000);
   async function checkAlarms() {
     // A dead escalation sweep sends no frame: ask (the dead-man alarm, backend/ops/heartbeat.py).
     try {

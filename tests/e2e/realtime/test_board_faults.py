@@ -1,0 +1,171 @@
+"""The duty officer's board while the parts under it fail, in a real browser.
+
+The board is "live" only while frames can reach it. Redis (the channel layer every frame comes
+through) lost, or the link to the board's socket dead without a close (a laptop asleep, a Wi-Fi
+gone): the board says it is not live, in a bar a wall screen shows from across the room, and
+once the link is back it reconnects and shows what came meanwhile. Screenshots:
+``var/screenshots/realtime/``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+
+from backend.dispatch.models import Assignment, Category
+from tests.e2e import browser as shared
+from tests.e2e.duty.conftest import log_in
+from tests.e2e.duty.test_board import intake_call, units_heard_now
+from tests.e2e.processes import web_server
+
+from .faults import Proxy, proxy
+
+pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
+
+STALE_TEXT = "No connection to the server since"
+
+
+def shot(page: Any, name: str) -> Path:
+    return shared.screenshot(page, "realtime", name)
+
+
+@pytest.fixture
+def redis_link() -> Iterator[Proxy]:
+    """The server's way to Redis, which the test can cut; the test process's own stays."""
+    redis = urlsplit(os.environ["REDIS_URL"])
+    with proxy(redis.port or 6379) as link:
+        yield link
+
+
+@pytest.fixture
+def server_via(redis_link: Proxy, transactional_db: Any, tmp_path: Path) -> Iterator[str]:
+    redis = urlsplit(os.environ["REDIS_URL"])
+    through = urlunsplit(redis._replace(netloc=f"127.0.0.1:{redis_link.port}"))
+    with web_server(tmp_path, REDIS_URL=through) as url:
+        yield url
+
+
+def open_board(page: Any, server: str) -> None:
+    page.goto(f"{server}/board/")
+    page.wait_for_selector("body[data-live]", timeout=10_000)
+
+
+def wake(page: Any) -> None:
+    """What the browser does when the laptop wakes or the network comes back."""
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+
+
+def test_with_redis_lost_the_board_says_it_is_not_live_and_catches_up_when_it_is_back(
+    server_via: str, redis_link: Proxy, browser: Any, personas: Any
+) -> None:
+    # given: the board open and live
+    units_heard_now(personas)
+    page = log_in(browser, server_via, personas.duty)
+    open_board(page, server_via)
+    assert page.locator("#stale").is_hidden()
+
+    # when: the server loses Redis (restarting); a call comes in meanwhile
+    redis_link.drop()
+    wake(page)
+
+    # then: within seconds the board no longer says live, and says since when in a bar
+    page.wait_for_selector("body:not([data-live])", timeout=15_000)
+    stale = page.locator("#stale")
+    stale.wait_for(state="visible", timeout=10_000)
+    assert re.search(STALE_TEXT + r" \d\d:\d\d:\d\d", stale.inner_text())
+    assert page.locator("#status").inner_text() != "live"
+    incident = intake_call(personas, ref="eg-outage", category=Category.VIOLENCE)
+    shot(page, "board-redis-down")
+
+    # when: Redis is back
+    redis_link.restore()
+
+    # then: the board reconnects, shows the call of the outage, and says live again
+    page.locator("#incidents tr", has_text=incident.number).wait_for(timeout=45_000)
+    page.wait_for_selector("body[data-live]", timeout=10_000)
+    assert stale.is_hidden()
+    assert page.locator("#status").inner_text() == "live"
+    shot(page, "board-redis-back")
+    assert page.kuzet_errors == []
+
+
+def test_a_board_whose_link_died_silently_says_so_and_reconnects(
+    server: str, browser: Any, personas: Any
+) -> None:
+    # given: the board reaches the server through a link that can die without a close
+    units_heard_now(personas)
+    port = int(urlsplit(server).port or 80)
+    with proxy(port) as link:
+        through = f"http://127.0.0.1:{link.port}"
+        page = log_in(browser, through, personas.duty)
+        open_board(page, through)
+
+        # when: the link goes dead (the laptop slept, the Wi-Fi went) and the page wakes
+        link.hang()
+        wake(page)
+
+        # then: the unanswered ping says it: not live, the bar up
+        page.wait_for_selector("body:not([data-live])", timeout=15_000)
+        page.locator("#stale").wait_for(state="visible", timeout=10_000)
+        incident = intake_call(personas, ref="eg-asleep", category=Category.THEFT)
+        shot(page, "board-link-dead")
+
+        # when: the link is back
+        link.drop()  # the dead connections are gone for good
+        link.restore()
+
+        # then: a new socket, the call that came meanwhile on the board
+        page.locator("#incidents tr", has_text=incident.number).wait_for(timeout=45_000)
+        page.wait_for_selector("body[data-live]", timeout=10_000)
+        assert page.locator("#stale").is_hidden()
+        assert page.kuzet_errors == []
+
+
+def test_a_command_whose_answer_was_lost_says_so_in_words(
+    server: str, browser: Any, personas: Any
+) -> None:
+    # given: a call on the board, the nearest unit offered
+    units_heard_now(personas)
+    incident = intake_call(personas, ref="eg-lost-answer", category=Category.VIOLENCE)
+    page = log_in(browser, server, personas.duty)
+    open_board(page, server)
+    row = page.locator("#incidents tr", has_text=incident.number)
+    row.locator("button.recommend").click()
+    send = row.locator("button.dispatch")
+    send.wait_for()
+
+    # when: the dispatch reaches the server but its answer is lost (a proxy's 502 while the
+    # server restarts)
+    def lose_answer(route: Any) -> None:
+        route.fetch()  # the server does it
+        route.fulfill(status=502, body="<html>Bad Gateway</html>", content_type="text/html")
+
+    page.route("**/dispatch/", lose_answer)
+    send.click()
+
+    # then: the desk reads that the server did not answer, in words, not the proxy's English
+    message = page.locator("#message")
+    message.wait_for(state="visible")
+    assert "the server did not answer" in message.inner_text()
+    assert "Bad Gateway" not in message.inner_text()
+    # and the board shows what did happen: the unit on the call
+    page.locator("#assignments tr", has_text=personas.a.patrol.callsign).wait_for(timeout=5_000)
+    shot(page, "board-answer-lost")
+
+    # when: the network is gone altogether
+    page.unroute("**/dispatch/")
+    page.route("**/cancel/", lambda route: route.abort("internetdisconnected"))
+    page.once("dialog", lambda dialog: dialog.accept("ложный вызов"))
+    row.locator("button.cancel").click()
+
+    # then: said in words too ("TypeError: Failed to fetch" was shown as it was)
+    page.locator("#message.error", has_text="the server did not answer").wait_for()
+    assert "TypeError" not in message.inner_text()
+    assert Assignment.objects.filter(incident=incident).count() == 1
+    assert page.kuzet_errors == []
