@@ -33,7 +33,8 @@ def _half_up(value: float, places: int) -> Decimal:
     """``value`` rounded as a reader (and a spreadsheet) rounds: a half away from zero.
     Python's round() takes a half to the even digit — 6 of 96 calls, 6.25 %, read 6.2 %
     where the chief's own division and Excel say 6.3 %."""
-    return Decimal(repr(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    # float(): a numpy number (a chart axis's tick) reads "np.float64(60.0)" by repr().
+    return Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
 def seconds(value: float | None) -> int | None:
