@@ -263,6 +263,10 @@ KEY_LABELS: dict[str, Promise] = {
     "sos_alert_id": gettext_lazy("SOS alert"),
     "position_source": gettext_lazy("Officer's position"),
     "open_assignments": gettext_lazy("Open assignments"),
+    # an officer-safety check (backend/dispatch/services/safety.py)
+    "silent_since_at": gettext_lazy("No word since"),
+    "within_s": gettext_lazy("Check after"),
+    "safety_check_id": gettext_lazy("Officer-safety check"),
 }
 
 

@@ -38,6 +38,9 @@ COUNTED: dict[str, Any] = {
     "dispatch.escalationstep": ngettext_lazy(
         "%(count)s escalation step", "%(count)s escalation steps", "count"
     ),
+    "dispatch.safetycheck": ngettext_lazy(
+        "%(count)s officer-safety check", "%(count)s officer-safety checks", "count"
+    ),
     "dispatch.risksubject": ngettext_lazy(
         "%(count)s risk subject", "%(count)s risk subjects", "count"
     ),

@@ -16,7 +16,7 @@ from backend.people.admin_scoping import ConditionFilter, ScopedAdminMixin
 from backend.people.models import Role
 
 from .. import kpis
-from ..models import EscalationPolicy, EscalationStep
+from ..models import EscalationPolicy, EscalationStep, SafetyCheck
 from .formatting import minutes_text, payload_html, when_text
 from .timeline import worded
 
@@ -174,4 +174,47 @@ class EscalationStepAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[t
 
     @admin.display(description=_("details"))
     def details_words(self, obj: EscalationStep) -> SafeString:
+        return payload_html(worded(obj.details, {}))
+
+
+class AnsweredFilter(ConditionFilter):
+    title = _("answered by the desk")
+    parameter_name = "answered"
+
+    def condition(self, request: HttpRequest) -> Q:
+        return Q(checked_at__isnull=False)
+
+
+@admin.register(SafetyCheck)
+class SafetyCheckAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
+    """Officer-safety checks (``services/safety.py``): which crew was silent on scene, when
+    the board was told, and who raised it and when — the chief's record of how the desk
+    looked after its officers."""
+
+    read_only = True
+    scope_path = "assignment__incident__district"
+    list_display = ("assignment", "due", "fired", "answered")
+    list_select_related = ("assignment__incident", "assignment__unit", "checked_by")
+    list_filter = (AnsweredFilter,)
+    ordering = ("-fired_at",)
+    show_full_result_count = False
+    fields = ("assignment", "due_at", "fired_at", "answered", "details_words")
+
+    @admin.display(description=_("due"), ordering="due_at")
+    def due(self, obj: SafetyCheck) -> str:
+        return when_text(obj.due_at)
+
+    @admin.display(description=_("fired"), ordering="fired_at")
+    def fired(self, obj: SafetyCheck) -> str:
+        return when_text(obj.fired_at)
+
+    @admin.display(description=_("officer OK"), ordering="checked_at")
+    def answered(self, obj: SafetyCheck) -> str:
+        if obj.checked_at is None:
+            return str(_("not answered"))
+        who = obj.checked_by.display_name if obj.checked_by is not None else ""
+        return f"{when_text(obj.checked_at)} · {who}" if who else when_text(obj.checked_at)
+
+    @admin.display(description=_("details"))
+    def details_words(self, obj: SafetyCheck) -> SafeString:
         return payload_html(worded(obj.details, {}))

@@ -97,7 +97,7 @@ def safety_sweep(*, now: dt.datetime | None = None) -> int:
                 due_at=due_at,
                 defaults={
                     "fired_at": now,
-                    "details": {"silent_since": clock.to_ms(since), "within_s": within_s},
+                    "details": {"silent_since_at": clock.to_ms(since), "within_s": within_s},
                 },
             )
             if not created:
@@ -129,7 +129,7 @@ def safety_sweep(*, now: dt.datetime | None = None) -> int:
                 district_id=row["district_id"],
                 data={
                     "unit_id": row["unit_id"],
-                    "silent_since": clock.to_ms(since),
+                    "silent_since_at": clock.to_ms(since),
                     "within_s": within_s,
                     "due_at": clock.to_ms(due_at),
                 },

@@ -303,3 +303,25 @@ def test_only_a_safety_check_is_answered_so(personas):
     refused = _ok(personas.duty, other.pk)
 
     assert (refused.status_code, refused.json()["error"]) == (409, "not_safety_check")
+
+
+def test_the_chief_reads_the_checks_and_who_answered_them(personas, client):
+    Officer.objects.update(language="en")
+    on_scene(personas)
+    sweep(25)
+    [alert] = alerts()
+    with clock.frozen(at(26)):
+        _ok(personas.duty, alert.pk)
+    check = SafetyCheck.objects.get()
+    client.force_login(personas.a.chief)
+
+    listed = client.get("/admin/dispatch/safetycheck/").content.decode()
+    page = client.get(f"/admin/dispatch/safetycheck/{check.pk}/change/").content.decode()
+    client.force_login(personas.b.chief)
+    other = client.get("/admin/dispatch/safetycheck/").content.decode()
+
+    assert personas.duty.display_name in listed
+    assert "No word since" in page
+    assert "Check after" in page
+    assert "20:00" in page  # the interval, as a duration
+    assert "0 officer-safety checks" in other
