@@ -97,6 +97,9 @@ export class FieldApp {
     })
     this.window.addEventListener('online', () => this._coverage(true))
     this.window.addEventListener('offline', () => this._coverage(false))
+    // Back on the screen (the phone slept in a pocket): sync now and ask whether the socket
+    // still answers; the screen showed what it had before the sleep, the live dot on.
+    this.window.document?.addEventListener('visibilitychange', () => this._visible())
     this.window.setInterval(() => this.store.set({ now: Date.now() }), 30_000)
     if (revoked) {
       this.store.set({ phase: 'revoked' })
@@ -222,9 +225,16 @@ export class FieldApp {
     if (online) {
       this.engine.request()
       this.socket?.kick()
+      this.socket?.check() // open, but through the network that just went
     } else {
       this.socket?.suspend()
     }
+  }
+
+  _visible() {
+    if (this.window.document.visibilityState !== 'visible' || !this.engine) return
+    this.engine.request()
+    this.socket?.check()
   }
 
   async _onFrame(frame) {

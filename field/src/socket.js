@@ -6,6 +6,11 @@
 import { retryDelayMs } from './backoff.js'
 
 export const PING_MS = 50_000 // the server wants one at least every 60 s
+// A check (the app came back to the screen, the network came back) waits this long for an
+// answer; a ping on the interval gets until the next one.
+export const PONG_WAIT_MS = 15_000
+// A socket that said no hello this long after it was opened is no socket.
+export const HELLO_WAIT_MS = 30_000
 export const CLOSE_UNAUTHENTICATED = 4401
 
 export function socketUrl(location) {
@@ -22,6 +27,8 @@ export class LiveSocket {
     this._retry = null
     this._ping = null
     this._stopped = true
+    this._awaiting = false // a ping is out and nothing came since
+    this._openedAt = 0
   }
 
   async start() {
@@ -52,6 +59,53 @@ export class LiveSocket {
     this._clearTimers()
     this._attempt = 0
     await this._connect()
+  }
+
+  /**
+   * Is the socket still there? A link can die without a close (a phone that slept with the
+   * screen off, a cell handover): the socket looked open, the header's live dot stayed on and
+   * the app waited 10 minutes between pulls for frames that could not come. Ping now; no
+   * frame within PONG_WAIT_MS and the socket is dropped and opened again.
+   */
+  check() {
+    if (this._stopped) return
+    const ws = this.ws
+    if (!ws) return
+    if (!this.open) {
+      if (this.clock.wallMs() - this._openedAt > HELLO_WAIT_MS) this._lost(ws)
+      return
+    }
+    if (this._awaiting || !this._sendPing()) return
+    this.timers.setTimeout(() => {
+      if (this.ws === ws && this._awaiting) this._lost(ws)
+    }, PONG_WAIT_MS)
+  }
+
+  /** A ping; one still unanswered from the last interval means the link is dead. */
+  _sendPing() {
+    if (this._awaiting) {
+      this._lost(this.ws)
+      return false
+    }
+    if (!this.send({ type: 'ping' })) return false
+    this._awaiting = true
+    return true
+  }
+
+  /** The socket is dead though never closed: forget it and open another. */
+  _lost(ws) {
+    if (!ws || this.ws !== ws) return
+    ws.onclose = null
+    ws.onmessage = null
+    try {
+      ws.close(1000)
+    } catch {
+      // already closing
+    }
+    this.ws = null
+    this._clearTimers()
+    this._setOpen(false)
+    this._reconnectLater()
   }
 
   send(message) {
@@ -86,8 +140,11 @@ export class LiveSocket {
       return
     }
     this.ws = ws
+    this._awaiting = false
+    this._openedAt = this.clock.wallMs()
     let refused = null
     ws.onmessage = (message) => {
+      this._awaiting = false // anything from the server says the link lives
       let frame
       try {
         frame = JSON.parse(message.data)
@@ -97,7 +154,7 @@ export class LiveSocket {
       if (frame?.type === 'hello') {
         this._attempt = 0
         this._setOpen(true)
-        this._ping = this.timers.setInterval(() => this.send({ type: 'ping' }), PING_MS)
+        this._ping = this.timers.setInterval(() => this._sendPing(), PING_MS)
       }
       if (frame?.type === 'error' && (frame.error === 'device_revoked' || frame.error === 'unauthenticated')) {
         refused = frame.error

@@ -101,6 +101,9 @@ export class SyncEngine {
   setSocketOpen(open) {
     this._set({ socketOpen: open })
     if (open) this._schedule(POLL_WITH_SOCKET_MS)
+    // The socket went: look again within the socketless interval. The 10 minutes planned
+    // while it was open stood, and a call dispatched meanwhile waited for them.
+    else this.requestWithin(POLL_MS)
   }
 
   // -- triggers --

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { DeviceClock } from '../src/clock.js'
-import { LiveSocket, PING_MS, socketUrl } from '../src/socket.js'
+import { HELLO_WAIT_MS, LiveSocket, PING_MS, PONG_WAIT_MS, socketUrl } from '../src/socket.js'
 
 class FakeWebSocket {
   static made = []
@@ -109,5 +109,89 @@ describe('device socket', () => {
     expect(FakeWebSocket.made[0].closed).toBe(1000)
     expect(FakeWebSocket.made).toHaveLength(2)
     expect(seen.open).toEqual([true, false])
+  })
+
+  it('drops a socket that left a ping unanswered for a whole interval, and opens another', async () => {
+    // given: the socket said hello, then the link died without a close (a cell handover)
+    const { live, seen, timers } = socket()
+    await live.start()
+    const first = FakeWebSocket.made[0]
+    first.frame({ type: 'hello', timestamp: 1 })
+
+    // when: a ping, and at the next interval still nothing
+    timers.intervals[0].fn()
+    timers.intervals[0].fn()
+
+    // then: not live any more (the header's dot off), a new socket on the backoff
+    expect(first.sent.map((m) => m.type)).toEqual(['ping'])
+    expect(first.closed).toBe(1000)
+    expect(seen.open).toEqual([true, false])
+    expect(timers.timeouts.map((t) => t.ms)).toEqual([2000])
+    timers.timeouts[0].fn()
+    await new Promise((resolve) => setTimeout(resolve, 0))
+    expect(FakeWebSocket.made).toHaveLength(2)
+  })
+
+  it('keeps a socket whose pings are answered', async () => {
+    // given
+    const { live, seen, timers } = socket()
+    await live.start()
+    const ws = FakeWebSocket.made[0]
+    ws.frame({ type: 'hello', timestamp: 1 })
+
+    // when
+    timers.intervals[0].fn()
+    ws.frame({ type: 'pong', timestamp: 1, server_time: 2 })
+    timers.intervals[0].fn()
+
+    // then
+    expect(ws.sent.map((m) => m.type)).toEqual(['ping', 'ping'])
+    expect(ws.closed).toBe(null)
+    expect(seen.open).toEqual([true])
+  })
+
+  it('asked on waking, a silent socket is dropped within seconds, an answering one kept', async () => {
+    // given: the phone back from its sleep
+    const { live, seen, timers } = socket()
+    await live.start()
+    const ws = FakeWebSocket.made[0]
+    ws.frame({ type: 'hello', timestamp: 1 })
+
+    // when: the app asks, and no answer comes in time
+    live.check()
+
+    // then
+    expect(ws.sent.map((m) => m.type)).toEqual(['ping'])
+    expect(timers.timeouts.map((t) => t.ms)).toEqual([PONG_WAIT_MS])
+    timers.timeouts[0].fn()
+    expect(ws.closed).toBe(1000)
+    expect(seen.open).toEqual([true, false])
+
+    // and: a socket that answers is kept
+    timers.timeouts[1].fn()
+    await new Promise((resolve) => setTimeout(resolve, 0))
+    const second = FakeWebSocket.made[1]
+    second.frame({ type: 'hello', timestamp: 2 })
+    live.check()
+    second.frame({ type: 'pong', timestamp: 2 })
+    timers.timeouts.at(-1).fn()
+    expect(second.closed).toBe(null)
+    expect(seen.open).toEqual([true, false, true])
+  })
+
+  it('asked, a socket that never said hello is given up and opened again', async () => {
+    // given: a socket opened over a dead link, never answered
+    let now = 5000
+    const { live, timers } = socket({ clock: new DeviceClock({ now: () => now, elapsed: () => 7, bootId: 'b' }) })
+    await live.start()
+    const first = FakeWebSocket.made[0]
+
+    // when
+    now += HELLO_WAIT_MS + 1
+    live.check()
+
+    // then
+    expect(first.closed).toBe(1000)
+    expect(timers.timeouts.map((t) => t.ms)).toEqual([2000])
   })
 })

@@ -6,7 +6,7 @@ import { Api, ApiError, NetworkError } from '../src/api.js'
 import { DeviceClock } from '../src/clock.js'
 import { openDatabase } from '../src/db.js'
 import { eventColumns, recordEvent } from '../src/events.js'
-import { KEYS, SyncEngine } from '../src/sync.js'
+import { KEYS, POLL_MS, POLL_WITH_SOCKET_MS, SyncEngine } from '../src/sync.js'
 
 let dbCounter = 0
 const newDb = () => {
@@ -47,6 +47,21 @@ const record = (database, kind, assignmentId = '1', payload = {}) =>
 const fetchAll = async (database, name) => (await database.get(name).query().fetch()).map((r) => r._raw)
 
 describe('sync engine', () => {
+  it('looks for calls within two minutes again once the socket is gone, not in the ten planned while it was open', async () => {
+    // given: the socket open, the next pull planned in 10 minutes
+    const planned = []
+    const timers = { setTimeout: (fn, ms) => planned.push(ms) && planned.length, clearTimeout: () => {} }
+    const engine = engineFor(newDb(), fakeApi(), { timers, now: () => 0 })
+    engine.setSocketOpen(true)
+    expect(planned).toEqual([POLL_WITH_SOCKET_MS])
+
+    // when: the socket drops (or was found dead)
+    engine.setSocketOpen(false)
+
+    // then
+    expect(planned).toEqual([POLL_WITH_SOCKET_MS, POLL_MS])
+  })
+
   it('takes a snapshot, pages while has_more, then pushes the outbox and pulls to confirm', async () => {
     // given
     const database = newDb()
