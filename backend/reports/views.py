@@ -514,12 +514,16 @@ def kpis_page(site: Any, request: HttpRequest) -> HttpResponse:
 
 # --- villages ----------------------------------------------------------------------------
 def villages_table(f: ReportFilter, rows: list[selectors.Village]) -> Table:
+    # Read over several districts (oblast staff), a village names its district: ranked
+    # together, "Салкынтобе, Божегурский с.о." said nothing of where to send the question.
+    several = f.districts is None or len(f.districts) > 1
     table = Table(
         "villages",
         _("Villages by their 90th-percentile response"),
         [
             Column("rank", _("Rank"), COUNT),
             Column("settlement", _("Settlement")),
+            *([Column("district", _("District"))] if several else []),
             Column("okrug", _("Rural okrug")),
             Column("zone", _("Zone")),
             Column("coverage", _("Coverage")),
@@ -547,6 +551,7 @@ def villages_table(f: ReportFilter, rows: list[selectors.Village]) -> Table:
         table.add(
             rank=rank if v.settlement_id is not None else None,
             settlement=Cell(v.name, href=incidents_url(narrowed)),
+            district=v.district,
             okrug=v.okrug,
             zone=labels.label(labels.ZONE, v.zone) if v.settlement_id else "",
             coverage=labels.label(labels.COVERAGE, v.coverage) if v.settlement_id else "",
