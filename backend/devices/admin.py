@@ -31,7 +31,7 @@ from backend.people.admin_scoping import (
     age_text,
     capabilities,
 )
-from backend.people.models import Officer
+from backend.people.models import Officer, Role
 
 from .models import (
     REVOKED_IN_CONSOLE,
@@ -72,8 +72,8 @@ class OfficerEnrolmentAdmin(OfficerAdmin):
         for officer in queryset.order_by("username"):
             try:
                 code = enrolment_code_issue(officer=officer, issued_by=_actor(request))
-            except DomainError as exc:
-                self.message_user(request, f"{officer.username}: {exc.detail}", messages.WARNING)
+            except DomainError:
+                self.message_user(request, _why_no_code(officer), messages.WARNING)
                 continue
             issued.append({"officer": officer, "code": code, "qr": _qr_svg(code)})
         if not issued:
@@ -87,6 +87,25 @@ class OfficerEnrolmentAdmin(OfficerAdmin):
             "valid_until": timezone.localtime() + dt.timedelta(hours=hours),
         }
         return TemplateResponse(request, "admin/devices/enrolment_codes.html", context)
+
+
+def _why_no_code(officer: Officer) -> str:
+    """Why ``officer`` got no enrolment code, in the reader's language. (The service's own
+    reason is the API's English: ticking the new chief with his officers read "Chief_kokpekty:
+    chief_kokpekty is not an officer of a unit; only they enrol devices." on a Russian
+    screen.)"""
+    name = {"officer": officer}
+    if not officer.is_active:
+        return gettext("%(officer)s: no code — the account is inactive.") % name
+    if officer.role != Role.OFFICER:
+        return (
+            gettext(
+                "%(officer)s: no code — only patrol officers and inspectors enrol a phone; "
+                "staff sign in to the console."
+            )
+            % name
+        )
+    return gettext("%(officer)s: no code — give the officer a unit first.") % name
 
 
 def _qr_svg(code: str) -> str:

@@ -127,14 +127,14 @@ def device_enroll(*, code: str, device_info: dict[str, Any]) -> Enrolment:
                 )
             except IntegrityError as exc:  # a concurrent enrolment of the same install
                 raise Unauthenticated("The enrolment code is unknown, used or expired.") from exc
-            action = "device.enrolled"
+            action = AuditAction.DEVICE_ENROLLED
         else:
             for name, value in fields.items():
                 setattr(device, name, value)
             device.token_hash = digest(token)
             device.enrolled_at = now
             device.save(update_fields=["token_hash", "enrolled_at", *fields])
-            action = "device.token_replaced"
+            action = AuditAction.DEVICE_TOKEN_REPLACED
         record.used_at = now
         record.device = device
         record.save(update_fields=["used_at", "device"])

@@ -69,6 +69,9 @@ class AuditAction(StrEnum):
     QUARANTINE_REVIEWED = "quarantine.reviewed"
     # Devices and integrations
     DEVICE_ENROLMENT_CODE_ISSUED = "device.enrolment_code_issued"
+    DEVICE_ENROLLED = "device.enrolled"
+    # the same phone (its install) enrolled again with a new code: a new token, same device
+    DEVICE_TOKEN_REPLACED = "device.token_replaced"  # noqa: S105 (an action's name)
     DEVICE_REVOKED = "device.revoked"
     DEVICE_SCOPE_REBUILT = "device.scope_rebuilt"
     INTAKE_KEY_ISSUED = "intake_key.issued"
@@ -148,6 +151,8 @@ ACTION_LABELS: dict[str, Promise] = {
     AuditAction.CONFLICT_RESOLVED: _("Conflict resolved"),
     AuditAction.QUARANTINE_REVIEWED: _("Quarantined event reviewed"),
     AuditAction.DEVICE_ENROLMENT_CODE_ISSUED: _("Enrolment code issued"),
+    AuditAction.DEVICE_ENROLLED: _("Phone enrolled"),
+    AuditAction.DEVICE_TOKEN_REPLACED: _("Phone enrolled again"),
     AuditAction.DEVICE_REVOKED: _("Device revoked"),
     AuditAction.DEVICE_SCOPE_REBUILT: _("Device scope rebuilt"),
     AuditAction.INTAKE_KEY_ISSUED: _("Intake key issued"),

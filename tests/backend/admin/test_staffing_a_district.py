@@ -211,3 +211,59 @@ def test_an_officers_language_can_be_changed_on_his_page(client, world, viewer):
     assert response.status_code == 302, response.context["adminform"].form.errors
     officer.refresh_from_db()
     assert officer.language == "kk"
+
+
+def test_a_phone_enrolled_and_enrolled_again_reads_in_words_in_the_audit_log(world):
+    # given: a code, used by the officer's phone; later a second code on the same phone
+    from backend.devices.services import device_enroll, enrolment_code_issue
+    from backend.ledger.actions import ACTION_LABELS
+
+    officer = world.a.officer
+    phone = {"install_id": "install-kok-1", "platform": "web", "model": "Linux"}
+
+    # when
+    first = device_enroll(
+        code=enrolment_code_issue(officer=officer, issued_by=world.a.chief), device_info=phone
+    )
+    device_enroll(
+        code=enrolment_code_issue(officer=officer, issued_by=world.a.chief), device_info=phone
+    )
+
+    # then: "Phone enrolled", "Phone enrolled again" — not "device: enrolled" in English
+    entries = AuditEntry.objects.filter(object_type="device", object_id=first.device.pk)
+    actions = list(entries.order_by("id").values_list("action", flat=True))
+    assert actions == ["device.enrolled", "device.token_replaced"]
+    assert [str(ACTION_LABELS[a]) for a in actions] == ["Phone enrolled", "Phone enrolled again"]
+
+
+@pytest.mark.parametrize(
+    ("who", "why"),
+    [
+        ("chief", "only patrol officers and inspectors enrol a phone; staff sign in"),
+        ("no unit", "give the officer a unit first"),
+        ("inactive", "the account is inactive"),
+    ],
+)
+def test_an_officer_given_no_enrolment_code_is_told_why_in_the_readers_words(
+    client, world, who, why
+):
+    # given: the new district's people ticked together in the officers list
+    client.force_login(world.oblast_admin)
+    officer = {"chief": world.a.chief, "no unit": world.a.officer, "inactive": world.a.officer}[who]
+    if who == "no unit":
+        Officer.objects.filter(pk=officer.pk).update(unit=None)
+    if who == "inactive":
+        Officer.objects.filter(pk=officer.pk).update(is_active=False)
+
+    # when
+    response = client.post(
+        reverse("admin:people_officer_changelist"),
+        {"action": "issue_enrolment_code", "_selected_action": [officer.pk]},
+        follow=True,
+    )
+
+    # then: the console's words (translated), not the API's English reason
+    (message,) = [str(m) for m in response.context["messages"]]
+    assert message.startswith(f"{officer}: no code — ")
+    assert why in message
+    assert "only they enrol devices" not in message
