@@ -24,6 +24,8 @@ from django.http import HttpResponse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from . import xlsx
+
 TEXT, COUNT, DURATION, SHARE, KM = "text", "count", "duration", "share", "km"
 # What a spreadsheet (Excel, LibreOffice) takes for the start of a formula in a cell.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -106,6 +108,7 @@ class Table:
     rows: list[dict[str, Any]] = field(default_factory=list)
     note: str = ""
     csv_href: str = ""  # set by the view: this page's query with ?csv=<id>
+    xlsx_href: str = ""  # … and with ?xlsx=<id>: the same table as an Excel workbook
 
     def add(self, **cells: Any) -> None:
         self.rows.append(cells)
@@ -161,10 +164,30 @@ class Table:
         response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
         # "kuzet-villages-2026-12-05.csv": the page, the table where the page has several,
         # the day it was taken — a chief's downloads do not overwrite each other
-        parts = ["kuzet", name, *([self.id] if self.id != name else [])]
-        filename = "-".join([*parts, f"{timezone.localdate():%Y-%m-%d}"]) + ".csv"
+        filename = self._filename(name) + ".csv"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
+
+    # --- the workbook ----------------------------------------------------------------------
+    def xlsx_response(self, name: str) -> HttpResponse:
+        """The table as an Excel workbook (``?xlsx=<table id>``): the CSV's header and
+        values — durations in whole seconds, shares in percent — with numbers as numbers
+        and text as text. A CSV opened in Excel on Russian or Kazakh Windows falls into one
+        column: Excel splits it on the system's list separator (``;``), and reads ``53.1`` as
+        text or, ``12.5``, as the 12th of May; a workbook carries its own cells."""
+        header = [c.csv_header for c in self.columns]
+        body = [
+            [_plain_value(c.kind, _cell(row.get(c.key)).value) for c in self.columns]
+            for row in self.rows
+        ]
+        content = xlsx.workbook(self.title, [header, *body])
+        response = HttpResponse(content, content_type=xlsx.CONTENT_TYPE)
+        response["Content-Disposition"] = f'attachment; filename="{self._filename(name)}.xlsx"'
+        return response
+
+    def _filename(self, name: str) -> str:
+        parts = ["kuzet", name, *([self.id] if self.id != name else [])]
+        return "-".join([*parts, f"{timezone.localdate():%Y-%m-%d}"])
 
 
 def _cell(value: Any) -> Cell:
@@ -191,14 +214,23 @@ def csv_safe(value: Any) -> Any:
     return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
-def _csv_value(kind: str, value: Any) -> Any:
+def _plain_value(kind: str, value: Any) -> Any:
+    """What a file holds for a cell: a number (durations in seconds, shares in percent), the
+    text, or None."""
     if value is None:
-        return ""
+        return None
     if kind == DURATION:
         return seconds(value)
     if kind == SHARE:
         return percent(value)
     if kind == KM:
         return round(value)
+    if isinstance(value, int | float | Decimal):
+        return value  # a text column may hold a number (a drill-down's value)
+    return str(value)
+
+
+def _csv_value(kind: str, value: Any) -> Any:
+    plain = _plain_value(kind, value)
     # A text column may hold a number (a drill-down's value): it stays a number.
-    return csv_safe(value)
+    return "" if plain is None else csv_safe(plain)

@@ -180,7 +180,7 @@ def _refused(
 ) -> HttpResponse:
     """A filter that is not valid, or a page's own parameter naming nothing (``unknown``):
     JSON errors for a CSV download, else the page with the errors (400)."""
-    if request.GET.get("csv"):
+    if _download(request):
         return _invalid(form, unknown)
     for message in (unknown or {}).values():
         form.add_error(None, message)
@@ -219,37 +219,56 @@ def narrowing(
         if name == "settlement" and place_hidden:
             value = _("hidden (domestic-violence calls on the list)")
         params = request.GET.copy()
-        for dropped in (name, "page", "csv"):
+        for dropped in (name, "page", *DOWNLOADS):
             params.pop(dropped, None)
         out.append({"name": name, "label": label, "value": value, "href": "?" + params.urlencode()})
     return out
 
 
+# A table to download: ``?csv=<table id>``, or ``?xlsx=<table id>`` for an Excel workbook.
+DOWNLOADS = ("csv", "xlsx")
+
+
+def _download(request: HttpRequest) -> tuple[str, str] | None:
+    """The file asked for, ``(format, table id)``, if any."""
+    for kind in DOWNLOADS:
+        if wanted := request.GET.get(kind):
+            return kind, wanted
+    return None
+
+
+def _file(table: Table, kind: str, name: str) -> HttpResponse:
+    return table.xlsx_response(name) if kind == "xlsx" else table.csv_response(name)
+
+
 def _link_csv(request: HttpRequest, tables: list[Table]) -> None:
     params = request.GET.copy()
-    for name in ("csv", "page", "layout"):
+    for name in (*DOWNLOADS, "page", "layout"):
         params.pop(name, None)
     for table in tables:
-        params["csv"] = table.id
-        table.csv_href = "?" + params.urlencode()
+        for kind in DOWNLOADS:
+            linked = params.copy()
+            linked[kind] = table.id
+            setattr(table, f"{kind}_href", "?" + linked.urlencode())
 
 
 def _csv_or_page(
     request: HttpRequest, tables: list[Table], name: str, render: Callable[[], HttpResponse]
 ) -> HttpResponse:
     _link_csv(request, tables)
-    wanted = request.GET.get("csv")
-    if wanted:
+    download = _download(request)
+    if download:
+        kind, wanted = download
         for table in tables:
             if table.id == wanted:
-                return table.csv_response(name)
-        return _no_table(wanted, [t.id for t in tables])
+                return _file(table, kind, name)
+        return _no_table(wanted, [t.id for t in tables], kind)
     return render()
 
 
-def _no_table(wanted: str, ids: list[str]) -> JsonResponse:
-    """``?csv=`` naming no table of the page: refused like any other bad filter (400), with
-    the tables the page has."""
+def _no_table(wanted: str, ids: list[str], kind: str = "csv") -> JsonResponse:
+    """``?csv=`` (``?xlsx=``) naming no table of the page: refused like any other bad filter
+    (400), with the tables the page has."""
     message = _("This page has no table “%(id)s”; its tables: %(tables)s.") % {
         "id": wanted,
         "tables": ", ".join(ids),
@@ -258,7 +277,7 @@ def _no_table(wanted: str, ids: list[str]) -> JsonResponse:
         {
             "error": "invalid",
             "detail": _("The report's filter is not valid."),
-            "fields": {"csv": [message]},
+            "fields": {kind: [message]},
         },
         status=400,
     )
@@ -1095,10 +1114,9 @@ def incidents_page(site: Any, request: HttpRequest) -> HttpResponse:
     ``?kpi=`` (every call without it), slowest first, a page at a time; the CSV has them all."""
     form = _form(request, last_days)
     measure = MEASURES.get(request.GET.get("kpi") or "")
-    wanted = request.GET.get("csv")
-    if wanted and wanted != "incidents":
-        return _no_table(wanted, ["incidents"])
-    wants_csv = wanted == "incidents"
+    download = _download(request)
+    if download and download[1] != "incidents":
+        return _no_table(download[1], ["incidents"], download[0])
     unknown = {"kpi": _("No such figure.")} if request.GET.get("kpi") and measure is None else {}
     if not form.is_valid() or unknown:
         return _refused(
@@ -1113,12 +1131,11 @@ def incidents_page(site: Any, request: HttpRequest) -> HttpResponse:
     rows = drilldown_rows(f, measure, now=clock.now())
     level = measure.level if measure else INCIDENT
     several = f.districts is None or len(f.districts) > 1
-    if wants_csv:
+    if download is not None:
         everything = list(rows)
         _audit_dv_reads(request.user, everything, level=level, purpose="reports.csv")
-        return drilldown_table(f, measure, everything, several_districts=several).csv_response(
-            "incidents"
-        )
+        table = drilldown_table(f, measure, everything, several_districts=several)
+        return _file(table, download[0], "incidents")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     shown = list(page.object_list)
     _audit_dv_reads(request.user, shown, level=level, purpose="reports.incident_list")

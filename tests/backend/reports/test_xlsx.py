@@ -1,0 +1,130 @@
+"""Every table of the chief's pages downloads as an Excel workbook too (``?xlsx=<table id>``):
+the CSV, opened in Excel on Russian or Kazakh Windows, fell into one column (Excel splits on
+the system's list separator, ``;``) and read ``53.1`` as text, ``12.5`` as the 12th of May.
+The workbook holds the CSV's header and numbers — as numbers —, Kazakh and Russian letters
+as they are, and text that begins like a formula as text."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from xml.etree import ElementTree
+
+import pytest
+from django.urls import reverse
+
+from backend.reports import xlsx
+from backend.reports.tables import COUNT, DURATION, SHARE, Column, Table
+
+from .dataset import build
+from .test_pages import csv_rows, get
+
+pytestmark = pytest.mark.django_db
+
+NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+
+
+def sheet_rows(content: bytes) -> list[list[str | float]]:
+    """The sheet's cells, row by row: a number as a float, text as text."""
+    with zipfile.ZipFile(io.BytesIO(content)) as z:
+        assert "[Content_Types].xml" in z.namelist()
+        root = ElementTree.fromstring(z.read("xl/worksheets/sheet1.xml"))  # noqa: S314 (ours)
+    rows: list[list[str | float]] = []
+    for row in root.iterfind("m:sheetData/m:row", NS):
+        cells: list[str | float] = []
+        for c in row.iterfind("m:c", NS):
+            column = re.match(r"[A-Z]+", c.get("r", "")).group()  # type: ignore[union-attr]
+            while len(cells) < ord(column) - ord("A"):
+                cells.append("")
+            if c.get("t") == "inlineStr":
+                cells.append("".join(t.text or "" for t in c.iterfind("m:is/m:t", NS)))
+            else:
+                cells.append(float(c.findtext("m:v", namespaces=NS) or "nan"))
+        rows.append(cells)
+    return rows
+
+
+def as_number(text: str) -> str | float:
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+@pytest.fixture
+def march(personas):
+    return build(personas)
+
+
+def test_a_table_downloads_as_a_workbook_with_the_csv_figures(client, personas, march):
+    # given
+    chief = personas.a.chief
+
+    # when
+    book = get(client, chief, "reports_kpis", by="zone", xlsx="slice")
+    text = csv_rows(get(client, chief, "reports_kpis", by="zone", csv="slice"))
+
+    # then: the CSV's header and values; numbers are numbers
+    assert book["Content-Type"] == xlsx.CONTENT_TYPE
+    assert book["Content-Disposition"].endswith('.xlsx"')
+    rows = sheet_rows(book.content)
+    assert rows[0] == text[0]
+    for got, want in zip(rows[1:], text[1:], strict=True):
+        assert got == [as_number(w) for w in want][: len(got)]
+        assert all(w == "" for w in want[len(got) :])  # empty cells at the end are not written
+        assert isinstance(got[1], float)  # the calls: a number, not text
+
+
+def test_kazakh_letters_and_a_formula_stay_text():
+    # given
+    table = Table(
+        "t",
+        "Ауылдар: байланысты күту [ауыл/село]",
+        [
+            Column("name", "Елді мекен"),
+            Column("n", "Саны", COUNT),
+            Column("d", "Күту", DURATION),
+            Column("s", "Үлесі", SHARE),
+        ],
+    )
+    table.add(name="Қайнар", n=3, d=62.5, s=6 / 96)
+    table.add(name='=HYPERLINK("http://x")', n=0, d=None, s=None)
+
+    # when
+    content = table.xlsx_response("villages").content
+
+    # then
+    assert sheet_rows(content) == [
+        ["Елді мекен", "Саны", "Күту (s)", "Үлесі (%)"],
+        ["Қайнар", 3.0, 63.0, 6.3],
+        ['=HYPERLINK("http://x")', 0.0],
+    ]
+    with zipfile.ZipFile(io.BytesIO(content)) as z:
+        sheet = z.read("xl/worksheets/sheet1.xml").decode()
+        book = ElementTree.fromstring(z.read("xl/workbook.xml"))  # noqa: S314 (ours)
+        name = book.find("m:sheets/m:sheet", NS)
+    assert "<f>" not in sheet  # no formula anywhere
+    assert name is not None
+    sheet_name = name.get("name") or ""
+    assert sheet_name.startswith("Ауылдар  байланысты күту")
+    assert len(sheet_name) <= xlsx.SHEET_NAME_MAX
+    assert not set(sheet_name) & set("[]:*?/\\")
+
+
+def test_every_page_links_its_tables_as_workbooks(client, personas, march):
+    # when
+    client.force_login(personas.a.chief)
+    html = client.get(reverse("admin:reports_villages")).content.decode()
+
+    # then
+    assert "xlsx=villages" in html
+
+
+def test_an_unknown_table_is_refused_for_a_workbook_as_for_a_csv(client, personas, march):
+    # when
+    response = get(client, personas.a.chief, "reports_kpis", xlsx="bogus")
+
+    # then
+    assert response.status_code == 400
+    assert "summary" in response.json()["fields"]["xlsx"][0]
