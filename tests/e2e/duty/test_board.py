@@ -25,9 +25,11 @@ from django.utils import timezone
 
 from backend.common import clock
 from backend.devices.models import Device
+from backend.dispatch.lifecycle import EventKind
 from backend.dispatch.models import Assignment, Category, Incident
 from backend.dispatch.services import (
     IncidentInput,
+    assignment_record_on_behalf,
     incident_dispatch,
     intake_key_issue,
     intake_receive,
@@ -751,3 +753,39 @@ def test_an_officer_who_pressed_sos_twice_is_one_banner_and_safe_means_no_backup
     assert page.locator("#sos .banner button.sos-backup").count() == 0
     shot(page, "24-sos-twice-one-banner-safe")
     assert page.kuzet_errors == []
+
+
+def test_a_unit_that_went_en_route_without_acknowledging_has_answered(
+    server: str, browser: Any, personas: Any
+) -> None:
+    # given: A-PC1 sent to a P1 in Актогай ten minutes ago; a minute later it was en route
+    # (the officer tapped "en route" at once, never "acknowledge"); the acknowledgement
+    # deadline (2 min) is long past
+    units_heard_now(personas)
+    now = clock.now()
+    with clock.frozen(now - dt.timedelta(minutes=10)):
+        call = factories.incident(
+            district=personas.a.district, settlement=personas.a.village, priority="P1",
+            category="robbery", received_at=clock.now(),
+        )  # fmt: skip
+        sent = incident_dispatch(incident=call, unit=personas.a.patrol, by=personas.duty)
+    with clock.frozen(now - dt.timedelta(minutes=9)):
+        assignment_record_on_behalf(
+            assignment=sent, by=personas.duty, kind=EventKind.EN_ROUTE, channel="radio"
+        )
+
+    # when
+    page = log_in(browser, server, personas.duty)
+    open_board(page, server)
+
+    # then: its acknowledgement clock stopped at 1:00 (answered by going), nothing red, no
+    # "the unit answered" buttons: the ladder too counts it answered
+    row = page.locator("#assignments tr", has_text="A-PC1")
+    row.wait_for()
+    ack_clock = row.locator("td.timer").first
+    expect(ack_clock).to_have_text(re.compile(r"^✓ 1:0\d / 2:00$"))
+    assert "overdue" not in (ack_clock.get_attribute("class") or "")
+    assert row.locator("button.ack").count() == 0
+    call_row = page.locator("#incidents tr", has_text=call.number)
+    assert "overdue-row" not in (call_row.get_attribute("class") or "")
+    shot(page, "42-en-route-without-ack")

@@ -127,12 +127,22 @@
   function openAssignments(incidentId) {
     return [...state.assignments.values()].filter((a) => a.incident_id === incidentId);
   }
+  // Answered: acknowledged, or a milestone past it — an officer who tapped "en route" (or a
+  // report on his behalf, "on scene") without acknowledging first answered then, as the
+  // server's ladder reads it; the board kept his acknowledgement clock running red.
+  const ANSWERED = ["acknowledged", "en_route", "on_scene", "transporting", "cleared"];
+  function answeredAt(a) {
+    const times = [a.acknowledged_at, a.en_route_at, a.on_scene_at].filter(Number.isFinite);
+    return times.length ? Math.min(...times) : null;
+  }
+  function answered(a) { return answeredAt(a) !== null || ANSWERED.includes(a.status); }
+  function reached(a) { return Number.isFinite(a.on_scene_at) || ["on_scene", "transporting", "cleared"].includes(a.status); }
   function incidentOverdue(id, t) {
     const inc = state.incidents.get(id);
     if (!inc) return false;
     if (WAITING.includes(inc.status) && inc.dispatch_due_at && t > inc.dispatch_due_at) return true;
-    return openAssignments(id).some((a) => (!a.acknowledged_at && a.ack_due_at && t > a.ack_due_at)
-      || (!a.on_scene_at && a.arrive_due_at && t > a.arrive_due_at));
+    return openAssignments(id).some((a) => (!answered(a) && a.ack_due_at && t > a.ack_due_at)
+      || (!reached(a) && a.arrive_due_at && t > a.arrive_due_at));
   }
   // The console opens in a window of its own, one for every link of the board (a call, Take a
   // call, Console): the board stays on its screen, live and ringing.
@@ -202,7 +212,7 @@
     });
     body("assignments", [...state.assignments.values()].sort((a, b) => b.dispatched_at - a.dispatched_at), (r) => {
       const actions = el("td", { class: "actions" });
-      if (CONFIG.can_act && !r.acknowledged_at) {
+      if (CONFIG.can_act && !answered(r)) {
         // Recorded on the officer's behalf, with the channel the answer came on.
         actions.append(TEXT.ack);
         for (const [channel, name] of Object.entries(LABELS.ack_channel)) {
@@ -213,7 +223,7 @@
       return el("tr", {},
         cell(incidentLink(r.incident_id, r.incident_number)), cell(r.callsign),
         cell(label("assignment_status", r.status), "status"), cell(when(r.dispatched_at)),
-        timer(r.dispatched_at, r.acknowledged_at, r.ack_due_at, true),
+        timer(r.dispatched_at, answered(r) ? (answeredAt(r) ?? r.dispatched_at) : null, r.ack_due_at, true),
         timer(r.dispatched_at, r.on_scene_at, r.arrive_due_at, true), actions);
     });
     const staleMs = CONFIG.position_stale_minutes * 60000;
