@@ -402,6 +402,7 @@ def board_config(request: HttpRequest) -> dict[str, Any]:
             # "/0/" is replaced by the record's id in the page
             "alert_ack": url("realtime:alert-ack", 0),
             "alert_backup": url("realtime:alert-backup", 0),
+            "alert_safety_ok": url("realtime:alert-safety-ok", 0),
             "unit_sos_clear": url("realtime:unit-sos-clear", 0),
             "recommend": url("realtime:incident-recommend", 0),
             "dispatch": url("realtime:incident-dispatch", 0),

@@ -26,7 +26,7 @@ from django.utils import timezone
 from backend.common import clock
 from backend.devices.models import Device
 from backend.dispatch.lifecycle import EventKind
-from backend.dispatch.models import Assignment, Category, Incident
+from backend.dispatch.models import Assignment, Category, Incident, SafetyCheck
 from backend.dispatch.services import (
     IncidentInput,
     assignment_record_on_behalf,
@@ -752,6 +752,54 @@ def test_an_officer_who_pressed_sos_twice_is_one_banner_and_safe_means_no_backup
     page.locator("#sos .banner.acknowledged").wait_for(timeout=LIVE_WITHIN_MS)
     assert page.locator("#sos .banner button.sos-backup").count() == 0
     shot(page, "24-sos-twice-one-banner-safe")
+    assert page.kuzet_errors == []
+
+
+@pytest.mark.parametrize("lang", ["ru", "kk"])
+def test_a_crew_silent_on_scene_is_put_before_the_desk_and_officer_ok_answers_it(
+    server: str, browser: Any, personas: Any, lang: str
+) -> None:
+    # given: A-PC1 on scene at a DV call in Актогай since 25 minutes ago, heard by radio then
+    units_heard_now(personas)
+    now = clock.now()
+    with clock.frozen(now - dt.timedelta(minutes=30)):
+        call = factories.incident(
+            district=personas.a.district, settlement=personas.a.village, priority="P1",
+            category="domestic_violence", received_at=clock.now(),
+        )  # fmt: skip
+        sent = incident_dispatch(incident=call, unit=personas.a.patrol, by=personas.duty)
+    with clock.frozen(now - dt.timedelta(minutes=25)):
+        assignment_record_on_behalf(
+            assignment=sent, by=personas.duty, kind=EventKind.ON_SCENE, channel="radio"
+        )
+    page = log_in(browser, server, personas.duty, language=lang)
+    open_board(page, server)
+
+    # when: the escalation sweep runs (P1: 20 minutes without word)
+    escalation_sweep()
+
+    # then: an amber banner names the unit and the call, live
+    banner = page.locator("#sos .banner.safety")
+    banner.wait_for(timeout=LIVE_WITHIN_MS)
+    text = banner.inner_text()
+    assert "A-PC1" in text
+    assert call.number in text
+    assert {"ru": "Свяжитесь с нарядом по рации", "kk": "Нарядпен рация"}[lang] in text
+    assert {"ru": "без связи 25 мин", "kk": "25 мин бойы хабар жоқ"}[lang] in text
+    shot(page, f"40-safety-check-{lang}")
+
+    # when: the desk raised the crew on the radio: Officer OK
+    banner.locator("button.safety-ok").click()
+
+    # then: the banner turns green naming who checked, the check is recorded, and it does not
+    # come back after a reload
+    page.locator("#sos .banner.safety.acknowledged").wait_for(timeout=LIVE_WITHIN_MS)
+    check = SafetyCheck.objects.get()
+    assert check.checked_by_id == personas.duty.pk
+    shot(page, f"41-safety-checked-{lang}")
+    page.reload()
+    page.wait_for_selector("body[data-live]")
+    assert page.locator("#sos .banner.safety:not(.acknowledged)").count() == 0
     assert page.kuzet_errors == []
 
 

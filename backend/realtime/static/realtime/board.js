@@ -336,8 +336,9 @@
     if (a.kind === "incident.created" && a.channel) parts.push(label("channel", a.channel));
     if (a.duplicate_of_number) parts.push("→ " + a.duplicate_of_number);
     if (a.kind === "incident.waiting_overdue" && a.waited_s) parts.push(TEXT.waited + " " + duration(a.waited_s * 1000));
+    if (a.kind === "unit.safety_check" && a.silent_since) parts.push(fmt(TEXT.safety_since_silent, { time: when(a.silent_since), age: span(a.silent_s * 1000) }));
     if (a.actor) parts.push(TEXT.by + " " + a.actor);
-    if (a.acknowledged_by) parts.push(TEXT.acknowledged_by + " " + a.acknowledged_by + " " + when(a.acknowledged_at));
+    if (a.acknowledged_by) parts.push((a.kind === "unit.safety_check" ? TEXT.safety_checked : TEXT.acknowledged_by) + " " + a.acknowledged_by + " " + when(a.acknowledged_at));
     return parts.join(" · ");
   }
   function renderAlerts() {
@@ -378,7 +379,7 @@
   };
   // The alerts that mean the desk must act now (the ladder's rungs and a call left waiting).
   const ESCALATIONS = ["escalation.ack_overdue", "escalation.ack_overdue_twice",
-    "escalation.arrival_overdue", "incident.waiting_overdue"];
+    "escalation.arrival_overdue", "incident.waiting_overdue", "unit.safety_check"];
   const sound = { ctx: null, on: localStorage.getItem(SOUND_KEY) !== "off" };
   function audioRunning() { return sound.ctx !== null && sound.ctx.state === "running"; }
   function wakeAudio() {
@@ -530,7 +531,31 @@
       }
       p.append(...sosActions(a, a.unit_id));
       return p;
-    }));
+    }), ...safetyBanners());
+  }
+  // Officer-safety checks: a crew on scene with no word for too long, to be raised by radio.
+  // Shown while the unit is still on scene and nobody has answered (a minute, green, after).
+  function safetyBanners() {
+    const open = [...alerts.values()].filter((a) => {
+      if (a.kind !== "unit.safety_check") return false;
+      if (a.acknowledged_at) return now() - a.acknowledged_at < SOS_ACKNOWLEDGED_SHOWN_MS;
+      const unit = state.units.get(a.unit_id);
+      return !unit || unit.status === "on_scene";
+    });
+    return open.sort((x, y) => x.server_time - y.server_time).map((a) => {
+      const p = el("p", { class: "banner safety" + (a.acknowledged_at ? " acknowledged" : ""), "data-id": a.alert_id },
+        el("span", { class: "sos-title" }, TEXT.safety_title + " " + (a.callsign || "")),
+        el("span", { class: "sos-text" }, TEXT.safety_on_call + " ", incidentLink(a.incident_id, a.incident_number), " · ",
+          fmt(TEXT.safety_since_silent, { time: when(a.silent_since), age: span(now() - a.silent_since) }), el("br"),
+          TEXT.safety_raise));
+      if (a.acknowledged_at) p.append(el("span", {}, TEXT.safety_checked + " " + (a.acknowledged_by || "") + " " + when(a.acknowledged_at)));
+      else if (CONFIG.can_act && a.alert_id) {
+        p.append(el("button", { type: "button", class: "safety-ok",
+          onclick: (e) => post(e.target, url("alert_safety_ok", a.alert_id), {}, (body) => { addAlert(body); renderAlerts(); }) },
+        TEXT.safety_ok));
+      }
+      return p;
+    });
   }
   // A unit in SOS reported a newer position: its SOS banners follow the officer.
   function followSos(moved) {
@@ -554,6 +579,11 @@
         }
       }
     }
+    if (a.kind === "unit.safety_checked") {
+      // answered on one board: every board's banner turns green, naming who raised the crew
+      const check = alerts.get(a.safety_alert_id);
+      if (check && !check.acknowledged_at) Object.assign(check, { acknowledged_at: a.checked_at, acknowledged_by: a.actor });
+    }
     if (a.kind === "sos_acknowledged") {
       // the SOS itself turns acknowledged on every board of the district
       for (const sos of alerts.values()) {
@@ -568,7 +598,7 @@
   function liveAlert(frame) {
     addAlert({ ...frame, read: false });
     renderAlerts();
-    if (["sos", "sos_backup", "sos_cleared", "sos_position"].includes(frame.kind)) render();
+    if (["sos", "sos_backup", "sos_cleared", "sos_position", "unit.safety_check", "unit.safety_checked"].includes(frame.kind)) render();
     if (frame.kind === "sos") ring();
     else if (frame.kind === "incident.created" || frame.kind === "incident.separated") chime(["P0", "P1"].includes(frame.priority) ? "urgent" : "call");
     else if (ESCALATIONS.includes(frame.kind)) chime("escalation");
@@ -581,6 +611,7 @@
     alerts.clear();
     unreadBeyond = Boolean(body.unread_beyond);
     for (const a of body.sos || []) addAlert(a);
+    for (const a of body.safety_checks || []) addAlert(a);
     for (const a of body.alerts || []) addAlert(a);
     // after every SOS is in: the list comes newest first, the SOS after its moves
     for (const a of body.alerts || []) if (a.kind === "sos_position") followSos(a);
