@@ -1133,7 +1133,8 @@ def incidents_page(site: Any, request: HttpRequest) -> HttpResponse:
     several = f.districts is None or len(f.districts) > 1
     if download is not None:
         everything = list(rows)
-        _audit_dv_reads(request.user, everything, level=level, purpose="reports.csv")
+        purpose = f"reports.{download[0]}"  # the file read: reports.csv, reports.xlsx
+        _audit_dv_reads(request.user, everything, level=level, purpose=purpose)
         table = drilldown_table(f, measure, everything, several_districts=several)
         return _file(table, download[0], "incidents")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))

@@ -83,6 +83,7 @@ PURPOSE_LABELS = {
     "api.recommendations": gettext_lazy("nearest units for the call"),
     "sync_pull": gettext_lazy("sent to an officer's phone"),
     "reports.csv": gettext_lazy("the report's CSV file"),
+    "reports.xlsx": gettext_lazy("the report's Excel file"),
     "reports.incident_list": gettext_lazy("the report's list of calls"),
     "outcome": gettext_lazy("the outcome of the call"),
 }

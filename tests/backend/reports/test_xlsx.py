@@ -7,6 +7,7 @@ as they are, and text that begins like a formula as text."""
 from __future__ import annotations
 
 import io
+import json
 import re
 import zipfile
 from xml.etree import ElementTree
@@ -14,10 +15,13 @@ from xml.etree import ElementTree
 import pytest
 from django.urls import reverse
 
+from backend.dispatch.admin.timeline import PURPOSE_LABELS
+from backend.ledger.models import AuditEntry
 from backend.reports import xlsx
 from backend.reports.tables import COUNT, DURATION, SHARE, Column, Table
+from tests import factories
 
-from .dataset import build
+from .dataset import build, local
 from .test_pages import csv_rows, get
 
 pytestmark = pytest.mark.django_db
@@ -128,3 +132,36 @@ def test_an_unknown_table_is_refused_for_a_workbook_as_for_a_csv(client, persona
     # then
     assert response.status_code == 400
     assert "summary" in response.json()["fields"]["xlsx"][0]
+
+
+def test_a_workbook_of_domestic_violence_calls_is_an_audited_read_of_them(client, personas):
+    # given
+    dv = factories.incident(
+        district=personas.a.district,
+        settlement=personas.a.village,
+        category="domestic_violence",
+        priority="P1",
+        received_at=local(18, 22),
+        summary="семья Маркеровых",
+    )
+    before = AuditEntry.objects.filter(action="incident.read").count()
+
+    # when
+    book = get(
+        client,
+        personas.a.chief,
+        "reports_incidents",
+        category="domestic_violence",
+        xlsx="incidents",
+    )
+
+    # then: no place and no words of the call in the file; the read names the Excel file
+    cells = [c for row in sheet_rows(book.content) for c in row]
+    assert dv.number in cells
+    assert "скрыто (бытовое насилие)" in cells
+    assert not [c for c in cells if isinstance(c, str) and "Маркеров" in c]
+    reads = AuditEntry.objects.filter(action="incident.read").order_by("pk")[before:]
+    assert [(e.object_id, json.loads(e.data)["purpose"]) for e in reads] == [
+        (str(dv.pk), "reports.xlsx")
+    ]
+    assert str(PURPOSE_LABELS["reports.xlsx"]) == "the report's Excel file"
