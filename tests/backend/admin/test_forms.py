@@ -223,7 +223,8 @@ def test_chief_adds_an_officer_to_the_own_district_only(client, world):
     # when
     response = client.post(reverse("admin:people_officer_add"), {
         "username": "officer_new", "usable_password": "false", "first_name": "Жан",
-        "last_name": "Жанов", "phone": "+77010009999", "unit": world.a.unit.pk,
+        "last_name": "Жанов", "phone": "+77010009999", "language": "ru",
+        "unit": world.a.unit.pk,
     })  # fmt: skip
 
     # then
