@@ -25,7 +25,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from backend.common import clock
@@ -336,21 +336,54 @@ class UnitAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     fieldsets = (
         (
             None,
-            {"fields": ("callsign", "type", "mobility", "district", "okrug", "active", "status")},
+            {
+                "fields": (
+                    "callsign",
+                    "type",
+                    "mobility",
+                    "district",
+                    "okrug",
+                    "active",
+                    "status",
+                    "crew",
+                )
+            },
         ),
         (_("Last known position and contact (from devices)"), {"fields": readonly_position}),
     )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         qs: QuerySet[Any] = super().get_queryset(request)
-        annotated: QuerySet[Any] = qs.annotate(members_n=Count("members"))
+        # The crew that rides: an officer whose account was closed (he left) keeps his unit
+        # on his record, but KOK-PC2 read "3" with one of its two officers gone.
+        crew = Count("members", filter=Q(members__is_active=True))
+        annotated: QuerySet[Any] = qs.annotate(members_n=crew)
         return annotated
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         user: Any = request.user
         if user.is_superuser or user.role == Role.OBLAST_ADMIN:
-            return self.readonly_position
-        return (*self.readonly_position, "district")
+            return (*self.readonly_position, "crew")
+        return (*self.readonly_position, "crew", "district")
+
+    @admin.display(description=_("officers"))
+    def crew(self, obj: Unit | None) -> str:
+        """Who rides in the unit, each a link to their page: a unit is crewed from each
+        officer's page (the unit field), and the unit's own page did not say by whom."""
+        if obj is None or obj.pk is None:
+            return NOTHING
+        officers = obj.members.filter(is_active=True).order_by("last_name", "first_name", "pk")
+        links = [
+            format_html(
+                '<a href="{}">{}</a>',
+                reverse("admin:people_officer_change", args=[o.pk]),
+                o.display_name,
+            )
+            for o in officers
+        ]
+        if not links:
+            return str(_("nobody yet: give officers this unit on their pages"))
+        return format_html_join(", ", "{}", ((link,) for link in links))
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         user: Any = request.user

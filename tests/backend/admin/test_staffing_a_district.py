@@ -267,3 +267,23 @@ def test_an_officer_given_no_enrolment_code_is_told_why_in_the_readers_words(
     assert message.startswith(f"{officer}: no code — ")
     assert why in message
     assert "only they enrol devices" not in message
+
+
+def test_a_units_crew_counts_and_names_only_the_officers_still_serving(client, world):
+    # given: district A's patrol car of two; one of them has left (his account closed)
+    client.force_login(world.oblast_admin)
+    unit = world.a.unit
+    stays, leaves = unit.members.order_by("pk")
+    leaves.is_active = False
+    leaves.save(update_fields=["is_active"])
+
+    # when
+    listed = client.get(reverse("admin:people_unit_changelist"), {"q": unit.callsign})
+    page = client.get(reverse("admin:people_unit_change", args=[unit.pk]))
+
+    # then: one officer rides it, and the unit's page names him
+    (row,) = listed.context["cl"].result_list
+    assert row.members_n == 1
+    html = page.content.decode()
+    assert reverse("admin:people_officer_change", args=[stays.pk]) in html
+    assert reverse("admin:people_officer_change", args=[leaves.pk]) not in html
