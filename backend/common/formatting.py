@@ -145,6 +145,7 @@ KEY_LABELS: dict[str, Promise] = {
     # a console password an administrator set (auth.password_set)
     "console_password": gettext_lazy("Console password"),
     "lockout_lifted": gettext_lazy("Sign-in lockout lifted"),
+    "usable_password": gettext_lazy("Console password"),  # a new officer's form (changed)
     "no_console_access": gettext_lazy("No console access"),
     "bytes": gettext_lazy("Size, bytes"),
     "phone": gettext_lazy("Phone"),

@@ -29,7 +29,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.options import IS_POPUP_VAR
 from django.contrib.admin.utils import get_fields_from_path, unquote
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Q, QuerySet
@@ -39,7 +39,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext
 
 from backend.common import clock
-from backend.common.formatting import payload_html, when_text
+from backend.common.formatting import payload_html, when_text, yes_no
 from backend.ledger import uow
 from backend.ledger.actions import action_label, admin_edit
 from backend.ledger.models import AuditEntry
@@ -269,7 +269,7 @@ class ScopedAdminMixin(_AdminBase):
                 "when": when_text(entry.at),
                 "who": entry.actor_name,
                 "action": action_label(entry.action),
-                "data": payload_html(history_words(entry.data_dict)),
+                "data": payload_html(changed_in_words(self.model, history_words(entry.data_dict))),
             }
             for entry in page
         ]
@@ -409,6 +409,41 @@ def changed_values(form: Any) -> dict[str, list[str]]:
             new = new.pk
         changed[name] = ["" if old is None else str(old), "" if new is None else str(new)]
     return changed
+
+
+def changed_in_words(model: type[models.Model], data: Any) -> Any:
+    """An admin edit's ``changed`` (``{field: [old, new]}``) as its reader says it: each field
+    by its label, a related record by its name, a choice by its words. The new duty
+    officer's history read "First name: —, Айгүл; Role: —, duty_officer; Наряд: 28, 29" on a
+    Russian screen. Fields the model does not have stay as they are."""
+    changed = data.get("changed") if isinstance(data, dict) else None
+    if not isinstance(changed, dict):
+        return data
+    out: dict[str, Any] = {}
+    for name, values in changed.items():
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            out[name] = values
+            continue
+        label = capfirst(str(getattr(field, "verbose_name", name)))
+        if isinstance(values, list):
+            values = [_value_in_words(field, value) for value in values]
+        out[label] = values
+    return {**data, "changed": out}
+
+
+def _value_in_words(field: Any, value: Any) -> Any:
+    if value in ("", None) or not isinstance(value, str):
+        return value
+    if field.is_relation and value.isdigit():
+        related = field.related_model._default_manager.filter(pk=int(value)).first()
+        return value if related is None else str(related)
+    if getattr(field, "choices", None):
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(field, models.BooleanField) and value in ("True", "False"):
+        return yes_no(value == "True")
+    return value
 
 
 class ScopedRelatedFieldListFilter(admin.RelatedFieldListFilter):

@@ -287,3 +287,23 @@ def test_a_units_crew_counts_and_names_only_the_officers_still_serving(client, w
     html = page.content.decode()
     assert reverse("admin:people_officer_change", args=[stays.pk]) in html
     assert reverse("admin:people_officer_change", args=[leaves.pk]) not in html
+
+
+def test_an_officers_history_names_his_units_and_role_not_their_codes(client, world):
+    # given: an officer moved from the patrol car to the inspector's unit, in the console
+    client.force_login(world.oblast_admin)
+    officer = world.a.officer
+    url = reverse("admin:people_officer_change", args=[officer.pk])
+    form = client.get(url).context["adminform"].form
+    data = {n: form[n].value() for n in form.fields if form[n].value() is not None}
+    other = Unit.objects.create(callsign="A-PC9", type="patrol_car", district=world.a.district)
+    data |= {"unit": other.pk, "is_active": "on"}
+    assert client.post(url, data).status_code == 302
+
+    # when
+    history = client.get(reverse("admin:people_officer_history", args=[officer.pk]))
+
+    # then: "Unit: A-PC1, A-PC9", not "unit: 12, 14"
+    text = history.content.decode()
+    assert f"Unit: {world.a.unit.callsign}, A-PC9" in text
+    assert f"Unit: {world.a.unit.pk}, {other.pk}" not in text
