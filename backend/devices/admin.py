@@ -15,6 +15,7 @@ from django.contrib import admin, messages
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -85,6 +86,9 @@ class OfficerEnrolmentAdmin(OfficerAdmin):
             "issued": issued,
             "hours": hours,
             "valid_until": timezone.localtime() + dt.timedelta(hours=hours),
+            # Where the officer types the code: the page only said "Enrol → Scan QR code",
+            # and a new district's officers had never opened the field app.
+            "app_url": request.build_absolute_uri(reverse("field_app:index")),
         }
         return TemplateResponse(request, "admin/devices/enrolment_codes.html", context)
 

@@ -307,3 +307,19 @@ def test_an_officers_history_names_his_units_and_role_not_their_codes(client, wo
     text = history.content.decode()
     assert f"Unit: {world.a.unit.callsign}, A-PC9" in text
     assert f"Unit: {world.a.unit.pk}, {other.pk}" not in text
+
+
+def test_the_enrolment_codes_page_tells_where_the_officer_types_the_code(client, world):
+    # given
+    client.force_login(world.oblast_admin)
+    officer = world.a.officer
+
+    # when
+    page = client.post(
+        reverse("admin:people_officer_changelist"),
+        {"action": "issue_enrolment_code", "_selected_action": [officer.pk]},
+    )
+
+    # then: the field app's address on this server, beside the code
+    assert page.status_code == 200
+    assert "opens the field app on the phone at http://testserver/app/ " in page.content.decode()
