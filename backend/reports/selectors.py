@@ -443,8 +443,7 @@ def upward_report(f: ReportFilter, *, now: dt.datetime) -> Upward:
         .annotate(n=Count("pk"))
         .values_list("channel", "n")
     )
-    dv = f.narrowed(category=Category.DOMESTIC_VIOLENCE)
-    dv_orders = dv.narrowed(outcome=OutcomeCode.PROTECTIVE_ORDER).incidents().count()
+    dv_orders = protective_orders_filter(f).incidents().count()
     protocols = {key: p.incidents().count() for key, p in dv_protocol_filters(f).items()}
     dv_group = calls.slice("category").get(Category.DOMESTIC_VIOLENCE, Group(rows=0, stats={}))
     follow_ups = FollowUpTask.objects.filter(due_at__gte=f.start, due_at__lt=f.end)
@@ -521,6 +520,14 @@ def protective_orders_in_force(f: ReportFilter) -> list[int]:
     if f.districts is not None:
         subjects = subjects.filter(district_id__in=sorted(f.districts))
     return sorted(subjects.values_list("pk", flat=True))
+
+
+def protective_orders_filter(f: ReportFilter) -> ReportFilter:
+    """The calls on which a protective order was issued, of any category: an order (Law
+    214-IV) is issued on domestic violence whatever the call was entered as — a "fight" —,
+    and Kuzet registers it (the orders in force count it) as the protocols under articles 73
+    and 461 count on any call."""
+    return f.narrowed(category="", outcome=OutcomeCode.PROTECTIVE_ORDER)
 
 
 def dv_protocol_filters(f: ReportFilter) -> dict[str, ReportFilter]:

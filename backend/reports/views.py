@@ -866,7 +866,7 @@ def upward_tables(f: ReportFilter, r: selectors.Upward) -> list[Table]:
     )
     dv_rows = [
         (_("Protective orders issued"), r.dv_protective_orders,
-         incidents_url(dv.narrowed(outcome="protective_order"))),
+         incidents_url(selectors.protective_orders_filter(f))),
         (_("Administrative protocols under CoAO article 73 (unlawful acts in family and "
            "household relations)"), r.dv_protocols_art73,
          incidents_url(protocols[CoaoArticle.FAMILY])),
