@@ -69,7 +69,8 @@ def test_enrolment_code_for_a_chief_is_refused_with_a_message(client, world):
 
     # then
     assert messages_of(response) == [
-        "chief_a: chief_a is not an officer of a unit; only they enrol devices."
+        f"{world.a.chief}: no code — only patrol officers and inspectors enrol a phone; "
+        "staff sign in to the console."
     ]
     assert EnrolmentCode.objects.count() == codes_before
 
