@@ -15,7 +15,7 @@ from backend.common.errors import Forbidden, NotFound
 from backend.people.access import district_scope, is_staff_role, scoped
 from backend.people.models import Role, Unit
 
-from .models import Assignment, Conflict, FollowUpTask, Incident
+from .models import Assignment, Conflict, FollowUpTask, Incident, SafetyCheck
 
 M = TypeVar("M", bound=Model)
 
@@ -66,6 +66,11 @@ def access_follow_up(user: Any, follow_up_id: int) -> FollowUpTask:
 
 def access_conflict(user: Any, conflict_id: int) -> Conflict:
     return _one(Conflict.objects.select_related("incident"), user, conflict_id, "No such conflict.")
+
+
+def access_safety_check(user: Any, check_id: int) -> SafetyCheck:
+    qs = SafetyCheck.objects.select_related("assignment__incident", "assignment__unit")
+    return _one(qs, user, check_id, "No such check.", path="assignment__incident__district")
 
 
 def access_unit(user: Any, unit_id: int) -> Unit:

@@ -905,6 +905,57 @@ class FollowUpDoneApi(APIView):
         return Response(FollowUpOutput(task).data)
 
 
+# --- staff: officer-safety checks --------------------------------------------------------------
+
+
+class SafetyCheckOutput(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    assignment_id = serializers.IntegerField()
+    incident_id = serializers.IntegerField(source="assignment.incident_id")
+    incident_number = serializers.CharField(source="assignment.incident.number")
+    unit_id = serializers.IntegerField(source="assignment.unit_id")
+    callsign = serializers.CharField(source="assignment.unit.callsign")
+    due_at = Rfc3339DateTimeField(help_text="when the silence passed the call's interval")
+    fired_at = Rfc3339DateTimeField(help_text="when the board was told")
+    checked_at = Rfc3339DateTimeField(
+        allow_null=True, help_text="when a duty officer raised the crew (null: not yet)"
+    )
+
+
+class SafetyCheckListApi(APIView):
+    """The officer-safety checks of the reader's districts nobody has answered yet, of crews
+    still on scene: the oldest 100."""
+
+    @extend_schema(
+        operation_id="safety_check_list",
+        summary="Crews silent on scene that the desk has not raised yet (officer-safety checks)",
+        responses={200: SafetyCheckOutput(many=True), **_errors(401, 403)},
+        tags=["assignments"],
+    )
+    def get(self, request: Request) -> Response:
+        access.require_staff(request.user)
+        return Response(
+            SafetyCheckOutput(selectors.safety_checks_open(request.user), many=True).data
+        )
+
+
+class SafetyCheckOkApi(APIView):
+    @extend_schema(
+        operation_id="safety_check_ok",
+        summary="The desk raised the crew and the officer is OK: the next interval starts now",
+        parameters=[IDEMPOTENCY_KEY],
+        request=None,
+        responses={**IDEMPOTENCY_ERRORS, 200: SafetyCheckOutput, **_errors(401, 403, 404, 409)},
+        tags=["assignments"],
+    )
+    @idempotent
+    def post(self, request: Request, check_id: int) -> Response:
+        access.require_dispatcher(request.user)
+        check = access.access_safety_check(request.user, check_id)
+        check = services.safety_check_record(check_id=check.pk, by=request.user)
+        return Response(SafetyCheckOutput(check).data)
+
+
 # --- staff: conflicts (the chief's decisions) --------------------------------------------------
 
 

@@ -27,7 +27,16 @@ from backend.people.models import UNREACHABLE, Officer, Unit
 
 from . import lifecycle, policies
 from .lifecycle import ASSIGNMENT_OPEN
-from .models import Assignment, Conflict, Event, FollowUpTask, Incident, Priority, RiskSubject
+from .models import (
+    Assignment,
+    Conflict,
+    Event,
+    FollowUpTask,
+    Incident,
+    Priority,
+    RiskSubject,
+    SafetyCheck,
+)
 
 # --- places ----------------------------------------------------------------------------------
 # Settlements are searched in a box of this many degrees around the point first (an index
@@ -482,6 +491,19 @@ def object_names(entries: Iterable[AuditEntry]) -> dict[tuple[str, str], str]:
 
 
 # --- conflicts --------------------------------------------------------------------------------
+def safety_checks_open(user: Any, *, limit: int = 100) -> QuerySet[SafetyCheck]:
+    """The officer-safety checks of ``user``'s districts nobody has answered, of crews still
+    on scene there, oldest first."""
+    rows = scoped(
+        SafetyCheck.objects.select_related("assignment__incident", "assignment__unit"),
+        user,
+        path="assignment__incident__district",
+    )
+    return rows.filter(
+        checked_at__isnull=True, assignment__status=lifecycle.AssignmentStatus.ON_SCENE
+    ).order_by("fired_at", "pk")[:limit]
+
+
 def conflicts_of(user: Any, *, state: str | None = None, limit: int = 500) -> QuerySet[Conflict]:
     """The conflicts of ``user``'s districts, oldest first, at most ``limit``."""
     rows = scoped(Conflict.objects.select_related("incident"), user)

@@ -60,6 +60,12 @@ urlpatterns = [
         apis.FollowUpDoneApi.as_view(),
         name="follow-up-done",
     ),
+    path("safety-checks/", apis.SafetyCheckListApi.as_view(), name="safety-check-list"),
+    path(
+        "safety-checks/<int:check_id>/ok/",
+        apis.SafetyCheckOkApi.as_view(),
+        name="safety-check-ok",
+    ),
     path("conflicts/", apis.ConflictListApi.as_view(), name="conflict-list"),
     path(
         "conflicts/<int:conflict_id>/resolve/",

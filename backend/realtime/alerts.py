@@ -26,7 +26,7 @@ from backend.common.errors import Conflict, NotFound
 from backend.dispatch import services
 from backend.dispatch.access import require_dispatcher
 from backend.dispatch.lifecycle import AssignmentStatus
-from backend.dispatch.models import Assignment, Incident
+from backend.dispatch.models import Incident, SafetyCheck
 from backend.ledger import uow
 from backend.ledger.actions import AuditAction
 from backend.ledger.names import Topic
@@ -144,8 +144,8 @@ def alerts_listed(user: Any) -> dict[str, Any]:
         alert_frame(a, read=getattr(a, "read", False))
         for a in qs.filter(kind=SOS, acknowledged_at__isnull=True)[:ALERTS_LISTED]
     ]
-    # Officer-safety checks the desk has not answered, of units still on scene there (a crew
-    # that cleared the call since is no longer to be checked on).
+    # Officer-safety checks nobody has answered (on a board or through the staff API), of
+    # crews still on scene there (a crew that cleared the call since is not to be checked on).
     unanswered = list(
         qs.filter(
             kind=services.SAFETY_CHECK,
@@ -153,16 +153,17 @@ def alerts_listed(user: Any) -> dict[str, Any]:
             created_at__gt=clock.now() - dt.timedelta(days=1),
         )[:ALERTS_LISTED]
     )
-    on_scene = set(
-        Assignment.objects.filter(
-            pk__in=[a.data.get("assignment_id") for a in unanswered],
-            status=AssignmentStatus.ON_SCENE,
+    still_open = set(
+        SafetyCheck.objects.filter(
+            pk__in=[a.data.get("safety_check_id") for a in unanswered],
+            checked_at__isnull=True,
+            assignment__status=AssignmentStatus.ON_SCENE,
         ).values_list("pk", flat=True)
     )
     open_checks = [
         alert_frame(a, read=getattr(a, "read", False))
         for a in unanswered
-        if a.data.get("assignment_id") in on_scene
+        if a.data.get("safety_check_id") in still_open
     ]
     beyond = False
     if len(listed) == ALERTS_LISTED:

@@ -264,6 +264,11 @@ def turnout_s(rng: random.Random, priority: str) -> float:
     return rng.uniform(10, 90) if priority in ("P0", "P1") else rng.uniform(60, 600)
 
 
+# How long after a crew was put before the desk as silent on scene (officer-safety check) the
+# duty officer raises it by radio (seconds of server time).
+SAFETY_CHECK_ANSWER_S = (60.0, 240.0)
+
+
 def on_scene_s(rng: random.Random, priority: str) -> float:
     return rng.uniform(900, 3600) if priority in ("P0", "P1") else rng.uniform(600, 2400)
 

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from backend.common.clock import from_ms as clock_from_ms
-from backend.dispatch import lifecycle
+from backend.dispatch import lifecycle, policies
 from backend.dispatch.sms import SIGNATURE_HEADER, sign
 from backend.geo import travel
 from sync.client import DeviceClient, SimulatedClock, SyncError, SyncUnavailable
@@ -90,6 +90,7 @@ class Stats:
     on_behalf: int = 0
     closes: int = 0
     follow_ups: int = 0  # DV follow-up visits recorded
+    safety_checks: int = 0  # crews silent on scene the desk raised by radio
     conflicts_resolved: int = 0  # by the district chiefs
     sms_in: int = 0
     sms_replies: list[str] = field(default_factory=list)  # gateway ids we sent
@@ -204,6 +205,14 @@ class Api:
             f"/api/v1/follow-ups/{follow_up_id}/done/", json={"note": note}, headers=self.staff
         )
         return self._json(r, "follow-up")
+
+    def safety_checks(self) -> list[dict[str, Any]]:
+        r = self.http.get("/api/v1/safety-checks/", headers=self.staff)
+        return list(self._json(r, "safety-checks") or [])
+
+    def safety_ok(self, check_id: int) -> Any:
+        r = self.http.post(f"/api/v1/safety-checks/{check_id}/ok/", headers=self.staff)
+        return self._json(r, "safety-check")
 
     def open_conflicts(self, token: str) -> list[dict[str, Any]]:
         r = self.http.get("/api/v1/conflicts/", params={"state": "open"}, headers=_token(token))
@@ -646,9 +655,13 @@ class Crew:
             incident.arrived = True
             waited = (self.engine.now() - incident.received_at).total_seconds()
             self.world.stats.response_s.append(waited)
-        self.engine.after(
-            scenario.on_scene_s(self.world.rng, incident.priority), self._clear, assignment_id
-        )
+        on_scene_s = scenario.on_scene_s(self.world.rng, incident.priority)
+        self.engine.after(on_scene_s, self._clear, assignment_id)
+        # A long scene with no word: the board puts the crew before the desk after the call's
+        # interval (server time), and the duty officer raises it by radio a little later.
+        check_after_s = policies.safety_check_within_s(incident.priority)
+        if on_scene_s / self.engine.scale > check_after_s:
+            self.world.duty.watch_scene(check_after_s, scene_s=on_scene_s / self.engine.scale)
 
     def _clear(self, assignment_id: str) -> None:
         if self.current != assignment_id:
@@ -727,6 +740,8 @@ class Duty:
         # The visits draw from their own generator, seeded from the world's without taking a
         # number from it: the calls, phones and crews of a seed stay what they were.
         self.visits = random.Random(world.rng.getstate()[1][0])
+        # ... and so do the radio calls to crews silent on scene.
+        self.radio = random.Random(world.rng.getstate()[1][1])
 
     @property
     def api(self) -> Api:
@@ -882,6 +897,22 @@ class Duty:
                 "false_call",
                 "Отменено: заявитель сообщил, что помощь не нужна",
             )
+
+    def watch_scene(self, check_after_s: float, *, scene_s: float) -> None:
+        """A crew will be on scene (``scene_s``, server time) past its check interval: look at
+        the board's checks a little after each interval while it is there (a crew out of
+        coverage is heard late, and its check comes later)."""
+        due_s = check_after_s
+        while due_s < scene_s:
+            answer_s = self.radio.uniform(*scenario.SAFETY_CHECK_ANSWER_S)
+            self.world.engine.after_server(due_s + answer_s, self.safety_checks)
+            due_s += check_after_s
+
+    def safety_checks(self) -> None:
+        """Raise by radio every crew the board says is silent on scene: they are fine."""
+        for check in self.api.safety_checks():
+            if self.api.safety_ok(int(check["id"])) is not None:
+                self.world.stats.safety_checks += 1
 
     def cleared(self, incident: IncidentInfo) -> None:
         self.world.engine.after(self.world.rng.uniform(2, 10) * MIN_S, self._review, incident, 0)

@@ -325,3 +325,55 @@ def test_the_chief_reads_the_checks_and_who_answered_them(personas, client):
     assert "Check after" in page
     assert "20:00" in page  # the interval, as a duration
     assert "0 officer-safety checks" in other
+
+
+# --- the staff API -------------------------------------------------------------------------------
+def test_the_staff_api_lists_the_open_checks_and_answers_one(personas, client_for):
+    on_scene(personas)
+    sweep(25)
+    [check] = SafetyCheck.objects.all()
+    desk, other_chief = client_for(personas.duty), client_for(personas.b.chief)
+
+    listed = desk.get("/api/v1/safety-checks/")
+    elsewhere = other_chief.get("/api/v1/safety-checks/")
+    with clock.frozen(at(27)):
+        answered = desk.post(f"/api/v1/safety-checks/{check.pk}/ok/", format="json")
+        again = desk.post(f"/api/v1/safety-checks/{check.pk}/ok/", format="json")
+    after = desk.get("/api/v1/safety-checks/")
+
+    assert listed.status_code == 200
+    assert [(c["id"], c["callsign"], c["checked_at"]) for c in listed.json()] == [
+        (check.pk, "A-PC1", None)
+    ]
+    assert elsewhere.json() == []
+    assert answered.status_code == 200
+    assert answered.json()["checked_at"] == "2026-03-02T13:27:00+05:00"
+    assert (again.status_code, again.json()["error"]) == (409, "already_checked")
+    assert after.json() == []
+    # the boards are told, naming the check: their banners turn green
+    told = BoardAlert.objects.get(kind="unit.safety_checked")
+    assert told.data["safety_check_id"] == check.pk
+
+
+def test_the_staff_api_refuses_an_officer_and_another_district(personas, client_for):
+    on_scene(personas)
+    sweep(25)
+    [check] = SafetyCheck.objects.all()
+
+    officer = client_for(personas.a.patrol_officers[0]).post(
+        f"/api/v1/safety-checks/{check.pk}/ok/"
+    )
+    other = client_for(personas.b.chief).post(f"/api/v1/safety-checks/{check.pk}/ok/")
+
+    assert officer.status_code == 403
+    assert other.status_code == 404
+    assert SafetyCheck.objects.get().checked_at is None
+
+
+def test_a_check_answered_through_the_api_is_not_open_on_a_reloaded_board(personas, client_for):
+    on_scene(personas)
+    sweep(25)
+    [check] = SafetyCheck.objects.all()
+    client_for(personas.duty).post(f"/api/v1/safety-checks/{check.pk}/ok/")
+
+    assert alerts_listed(personas.duty)["safety_checks"] == []

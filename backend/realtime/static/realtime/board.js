@@ -580,9 +580,13 @@
       }
     }
     if (a.kind === "unit.safety_checked") {
-      // answered on one board: every board's banner turns green, naming who raised the crew
-      const check = alerts.get(a.safety_alert_id);
-      if (check && !check.acknowledged_at) Object.assign(check, { acknowledged_at: a.checked_at, acknowledged_by: a.actor });
+      // answered (on a board, or through the staff API): every board's banner turns green,
+      // naming who raised the crew
+      for (const check of alerts.values()) {
+        if (check.kind === "unit.safety_check" && check.safety_check_id === a.safety_check_id && !check.acknowledged_at) {
+          Object.assign(check, { acknowledged_at: a.checked_at, acknowledged_by: a.actor });
+        }
+      }
     }
     if (a.kind === "sos_acknowledged") {
       // the SOS itself turns acknowledged on every board of the district
@@ -808,14 +812,37 @@
     lastTick = t;
     renderStale();
   }, 1000);
+  // A dead escalation sweep sends no frame: ask (the dead-man alarm, backend/ops/heartbeat.py).
+  // An alarms check that gets no answer is an alarm itself: with the database down (a
+  // failover, a restart) every request failed or hung, the socket still said "live", and the
+  // board said nothing while no call, dispatch or officer's report could be saved.
+  const ALARMS_WAIT_MS = 10000;
+  let lastAlarms = null; // as the server last listed them
+  let unanswered = 0; // alarms checks in a row without an answer
+  let unansweredSince = null;
   async function checkAlarms() {
-    // A dead escalation sweep sends no frame: ask (the dead-man alarm, backend/ops/heartbeat.py).
+    let body = null;
+    let answered = false;
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), ALARMS_WAIT_MS);
     try {
-      const response = await fetch(CONFIG.urls.alarms, { credentials: "same-origin" });
-      if (!response.ok) return;
-      const body = await response.json();
-      document.getElementById("alarms").replaceChildren(...body.alarms.map((alarm) => el("p", { class: alarm.kind }, alarm.detail)));
-    } catch (error) { /* the connection status already says the server is away */ }
+      const response = await fetch(CONFIG.urls.alarms, { credentials: "same-origin", signal: abort.signal });
+      // a refusal (signed out: the bar under the header says it) is an answer
+      answered = response.status < 500;
+      if (response.ok && !response.redirected) body = await response.json();
+    } catch (error) {
+      answered = false;
+    } finally {
+      clearTimeout(timer);
+    }
+    if (answered) { unanswered = 0; unansweredSince = null; } else if (++unanswered === 1) unansweredSince = now();
+    if (body) lastAlarms = body.alarms;
+    const box = document.getElementById("alarms");
+    const shown = lastAlarms ? lastAlarms.map((alarm) => el("p", { class: alarm.kind }, alarm.detail))
+      : [...box.querySelectorAll("p:not(.server_unanswered)")]; // the page's own, until a check answers
+    // twice in a row (30 s): a deploy's restart of a second or two is no alarm
+    if (unanswered >= 2) shown.unshift(el("p", { class: "server_unanswered" }, fmt(TEXT.server_unanswered, { time: when(unansweredSince) })));
+    box.replaceChildren(...shown);
   }
 
   document.getElementById("mark-read").addEventListener("click", markAllRead);
