@@ -31,6 +31,7 @@ def test_a_new_duty_officers_password_is_not_written_into_the_audit_log(client, 
         "last_name": "Төлеубаева",
         "role": "duty_officer",
         "district": world.a.district.pk,
+        "language": "kk",
     }
 
     # when
@@ -47,6 +48,7 @@ def test_a_new_duty_officers_password_is_not_written_into_the_audit_log(client, 
         "last_name",
         "role",
         "district",
+        "language",
     }
     history = client.get(reverse("admin:people_officer_history", args=[made.pk]))
     assert PASSWORD not in history.content.decode()
