@@ -517,6 +517,13 @@ class Assignment(models.Model):
                 name="assignment_escalation_due_idx",
             ),
             models.Index(fields=["closed_at"], name="assignment_closed_at_idx"),
+            # The officer-safety sweep's units on scene (services/safety.py), every sweep: a
+            # handful of rows, where a scan would read every assignment ever made.
+            models.Index(
+                fields=["on_scene_at"],
+                condition=Q(status="on_scene"),
+                name="assignment_on_scene_idx",
+            ),
         ]
 
     def __str__(self) -> str:
