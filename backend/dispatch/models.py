@@ -821,11 +821,19 @@ class EscalationPolicy(models.Model):
                 fields=["district", "priority", "zone"],
                 condition=Q(district__isnull=False),
                 name="policy_unique_per_district",
+                # (the console's form said "Constraint “policy_unique_per_district” is
+                # violated" to an administrator adding the district's second P1 rule)
+                violation_error_message=_(
+                    "The district already has a rule for this priority and zone: change that one."
+                ),
             ),
             models.UniqueConstraint(
                 fields=["priority", "zone"],
                 condition=Q(district__isnull=True),
                 name="policy_unique_default",
+                violation_error_message=_(
+                    "There already is a default rule for this priority and zone: change that one."
+                ),
             ),
         ]
 

@@ -325,3 +325,25 @@ def test_the_enrolment_codes_page_tells_where_the_officer_types_the_code(client,
     # then: the field app's address on this server, beside the code
     assert page.status_code == 200
     assert "opens the field app on the phone at http://testserver/app/ " in page.content.decode()
+
+
+def test_a_districts_second_rule_for_one_priority_and_zone_is_refused_in_words(client, world):
+    # given: district A has its own P2 rule for suburban villages
+    from backend.dispatch.models import EscalationPolicy
+
+    client.force_login(world.oblast_admin)
+    rule = {"district": world.a.district.pk, "priority": "P2", "zone": "suburban"}
+    times = {"deliver_within_s": "0.5", "ack_within_s": "3", "arrive_within_s": "120"}
+    url = reverse("admin:dispatch_escalationpolicy_add")
+    assert client.post(url, rule | times).status_code == 302
+    before = EscalationPolicy.objects.count()
+
+    # when: the administrator adds it again
+    refused = client.post(url, rule | times)
+
+    # then: what to do, not the constraint's name
+    assert refused.status_code == 200
+    assert refused.context["adminform"].form.non_field_errors() == [
+        "The district already has a rule for this priority and zone: change that one."
+    ]
+    assert EscalationPolicy.objects.count() == before
