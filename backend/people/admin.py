@@ -289,6 +289,19 @@ class OfficerAdmin(ScopedAdminMixin, UserAdmin):  # type: ignore[type-arg]
         # added could not sign in: the superuser's form has no staff box); an officer never.
         obj.is_staff = obj.is_superuser or obj.role in STAFF_ROLES
         super().save_model(request, obj, form, change)
+        if obj.role == Role.DUTY_OFFICER and obj.district_id is None and obj.oblast_id:
+            # A district's duty officer saved with the oblast and no district sees and
+            # dispatches in every district of the oblast — the form does not say so, and
+            # "Абай облысы" looks like the natural answer to "Oblast". Say what was made.
+            self.message_user(
+                request,
+                _(
+                    "%(name)s serves the oblast ЦОУ: every district of %(oblast)s. A district's "
+                    "duty officer is given the district."
+                )
+                % {"name": obj.display_name, "oblast": obj.oblast},
+                messages.WARNING,
+            )
 
     @admin.display(description=_("name"))
     def full_name(self, obj: Officer) -> str:

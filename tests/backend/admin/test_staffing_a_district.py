@@ -347,3 +347,36 @@ def test_a_districts_second_rule_for_one_priority_and_zone_is_refused_in_words(c
         "The district already has a rule for this priority and zone: change that one."
     ]
     assert EscalationPolicy.objects.count() == before
+
+
+@pytest.mark.parametrize("serves", ["oblast", "district"])
+def test_a_duty_officer_saved_without_a_district_is_said_to_see_every_district(
+    client, world, serves
+):
+    # given: a new duty officer for district A; the oblast is picked, the district maybe not
+    client.force_login(world.oblast_admin)
+    form = {
+        "username": "duty_kok1",
+        "usable_password": "false",
+        "first_name": "Айгүл",
+        "last_name": "Төлеубаева",
+        "role": "duty_officer",
+        "oblast": world.a.district.oblast_id,
+        "district": world.a.district.pk if serves == "district" else "",
+        "language": "ru",
+    }
+
+    # when
+    response = client.post(reverse("admin:people_officer_add"), form, follow=True)
+
+    # then: an oblast-wide desk is named as such; a district's is not warned about
+    said = [str(m) for m in response.context["messages"]]
+    oblast_wide = [m for m in said if "serves the oblast ЦОУ" in m]
+    if serves == "oblast":
+        assert oblast_wide == [
+            f"Айгүл Төлеубаева serves the oblast ЦОУ: every district of "
+            f"{world.a.district.oblast}. A district's duty officer is given the district."
+        ]
+    else:
+        assert oblast_wide == []
+    assert Officer.objects.filter(username="duty_kok1").exists()
