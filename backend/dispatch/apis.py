@@ -807,6 +807,24 @@ def _incident_command_schema(operation_id: str, summary: str, request: Any) -> A
     )
 
 
+class PriorityInput(serializers.Serializer[Any]):
+    priority = serializers.ChoiceField(choices=Priority.choices)
+    reason = serializers.CharField(
+        max_length=200, help_text="what the caller said that changes it: the audit log keeps it"
+    )
+
+
+@_incident_command_schema(
+    "incident_reprioritise",
+    "Change an open call's priority (the open assignments' deadlines follow; a DV call stays "
+    "at least P1)",
+    PriorityInput,
+)
+class IncidentPriorityApi(_IncidentCommandApi):
+    Input = PriorityInput
+    command = staticmethod(services.incident_reprioritise)
+
+
 class CloseInput(serializers.Serializer[Any]):
     disposition = serializers.CharField(max_length=200)
     outcome_code = serializers.ChoiceField(

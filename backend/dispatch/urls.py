@@ -31,6 +31,11 @@ urlpatterns = [
         name="incident-cancel",
     ),
     path(
+        "incidents/<int:incident_id>/priority/",
+        apis.IncidentPriorityApi.as_view(),
+        name="incident-priority",
+    ),
+    path(
         "incidents/<int:incident_id>/reopen/",
         apis.IncidentReopenApi.as_view(),
         name="incident-reopen",

@@ -35,6 +35,7 @@ from .incidents import (
     incident_create,
     incident_registry_set,
     incident_reopen,
+    incident_reprioritise,
     incident_separate,
 )
 from .intake import (
@@ -80,6 +81,7 @@ __all__ = [
     "incident_dispatch",
     "incident_registry_set",
     "incident_reopen",
+    "incident_reprioritise",
     "incident_separate",
     "incident_sos_backup",
     "intake_channel_check",

@@ -40,11 +40,13 @@ from ..models import (
     IntakeKey,
     LocationSource,
     OutcomeCode,
+    Priority,
     RiskSubject,
 )
 from . import outbox, risk
 from .facts import outcome_article_clean
 from .locks import lock_one, lock_rows
+from .schedule import ladder_reschedule
 from .timeline import actor_label, board_notify, server_event
 from .units import unit_release_if_idle
 
@@ -571,6 +573,74 @@ def incident_cancel(
         )
         uow.touch(SyncTable.INCIDENTS, inc.pk)
         board_notify("incident.cancelled", incident=inc, actor=actor_label(by), **ended)
+    return inc
+
+
+def incident_reprioritise(
+    *, incident: Incident, by: Any, priority: str, reason: str, now: dt.datetime | None = None
+) -> Incident:
+    """Change an open call's priority: what the caller said turned out more (or less) urgent
+    than the channel's or the partner's first guess — an eGov "noise" report that is a fight,
+    a P0 from an app that is a parked car. The open assignments' deadlines follow the new
+    priority (from the policy of the district and zone: the acknowledgement from the dispatch
+    while not acknowledged, the arrival from the call while nobody is there) and their ladders
+    are rescheduled; the waiting-call rung reads the priority when it sweeps. A DV call stays
+    at least P1 (DOMAIN.md). Audited with the reason; boards and phones are told."""
+    reason = (reason or "").strip()
+    if priority not in Priority.values:
+        raise ValidationFailed("Choose a priority from P0 to P3.", code="invalid_priority")
+    if not reason:
+        raise ValidationFailed(
+            "A reason is required to change the priority.", code="reason_required"
+        )
+    now = now or clock.now()
+    with uow.unit_of_work():
+        inc = _lock_open_incident(incident, by)
+        if inc.status == IncidentStatus.DUPLICATE:
+            raise Conflict("A repeat has the priority of its original.", code="incident_duplicate")
+        if inc.priority == priority:
+            raise Conflict(f"The call is already {priority}.", code="same_priority")
+        if policies.enforce_floor(category=inc.category, priority=priority) != priority:
+            raise Conflict("A domestic-violence call is at least P1.", code="dv_at_least_p1")
+        before = inc.priority
+        inc.priority = priority
+        inc.save(update_fields=["priority"])
+        deadlines = policies.deadlines_for(
+            district_id=inc.district_id, priority=priority, zone=selectors.incident_zone(inc)
+        )
+        moved: list[int] = []
+        for a in lock_rows(
+            Assignment,
+            Assignment.objects.filter(incident=inc, status__in=ASSIGNMENT_OPEN).values_list(
+                "pk", flat=True
+            ),
+        ).values():
+            fields = []
+            if not lifecycle.assignment_acknowledged(a.status, a.acknowledged_at):
+                a.ack_due_at = a.dispatched_at + dt.timedelta(seconds=deadlines.ack_within_s)
+                fields.append("ack_due_at")
+            if not lifecycle.assignment_reached_scene(a.status, a.on_scene_at):
+                a.arrive_due_at = (
+                    inc.received_at + dt.timedelta(seconds=deadlines.arrive_within_s)
+                    if deadlines.arrive_within_s is not None
+                    else None
+                )
+                fields.append("arrive_due_at")
+            if fields:
+                a.save(update_fields=fields)
+                uow.touch(SyncTable.ASSIGNMENTS, a.pk)
+                ladder_reschedule(assignment_id=a.pk, now=now)
+                moved.append(a.pk)
+        data = {"from": before, "to": priority, "reason": reason[:200]}
+        uow.audit(AuditAction.INCIDENT_REPRIORITISED, actor=by, obj=inc, data=data)
+        uow.touch(SyncTable.INCIDENTS, inc.pk)
+        board_notify(
+            "incident.reprioritised",
+            incident=inc,
+            actor=actor_label(by),
+            previous_priority=before,
+            reason=reason[:200],
+        )
     return inc
 
 
