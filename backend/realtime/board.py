@@ -114,6 +114,12 @@ def board_labels() -> dict[str, dict[str, str]]:
                 "Signed out at %(time)s: the board is no longer updated. Sign in again."
             ),
             "sign_in": _("Log in"),
+            # An alarm of the board itself: its checks of the server got no answer twice in a
+            # row (the database down, the server restarting or unreachable).
+            "server_unanswered": _(
+                "No answer from the server since %(time)s: calls, dispatches and the officers'"
+                " reports may not be saved. If it lasts, tell the system administrator."
+            ),
             # A command whose answer did not come (network down, the server restarting).
             "no_answer": _("the server did not answer. Try again."),
             "nearest": _("Nearest unit"),

@@ -84,8 +84,16 @@ class Proxy:
             for s in (source, sink):
                 with self._lock:
                     self._open.discard(s)
-                with suppress(OSError):
-                    s.close()
+                _shut(s)
+
+
+def _shut(s: socket.socket) -> None:
+    """Close for good: a bare close() while the other pipe's thread is in recv() on the same
+    socket left the connection open (a database session the test database could not drop)."""
+    with suppress(OSError):
+        s.shutdown(socket.SHUT_RDWR)
+    with suppress(OSError):
+        s.close()
 
 
 @contextmanager

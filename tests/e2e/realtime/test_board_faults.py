@@ -22,7 +22,7 @@ from backend.dispatch.models import Assignment, Category
 from tests.e2e import browser as shared
 from tests.e2e.duty.conftest import log_in
 from tests.e2e.duty.test_board import intake_call, units_heard_now
-from tests.e2e.processes import web_server
+from tests.e2e.processes import database_url, web_server
 
 from .faults import Proxy, proxy
 
@@ -169,3 +169,44 @@ def test_a_command_whose_answer_was_lost_says_so_in_words(
     assert "TypeError" not in message.inner_text()
     assert Assignment.objects.filter(incident=incident).count() == 1
     assert page.kuzet_errors == []
+
+
+@pytest.fixture
+def database_link(transactional_db: Any) -> Iterator[Proxy]:
+    """The server's way to PostgreSQL, which the test can cut (a failover, a restart)."""
+    from django.db import connection
+
+    with proxy(int(connection.settings_dict.get("PORT") or 5432)) as link:
+        yield link
+
+
+def test_with_the_database_lost_the_board_raises_an_alarm_and_drops_it_when_back(
+    database_link: Proxy, browser: Any, personas: Any, tmp_path: Path
+) -> None:
+    # given: the board of a server whose database can be cut
+    units_heard_now(personas)
+    db = urlsplit(database_url())
+    password = f":{db.password}" if db.password else ""
+    netloc = f"{db.username}{password}@127.0.0.1:{database_link.port}"
+    url = urlunsplit(db._replace(netloc=netloc))
+    with web_server(tmp_path, DATABASE_URL=url) as server:
+        page = log_in(browser, server, personas.duty)
+        open_board(page, server)
+
+        # when: the database goes (the socket stays: Redis is up)
+        database_link.drop()
+
+        # then: the board says so within a minute, in a red bar, with since when
+        alarm = page.locator("#alarms p.server_unanswered")
+        alarm.wait_for(timeout=60_000)
+        assert re.match(r"No answer from the server since \d\d:\d\d:\d\d", alarm.inner_text())
+        shot(page, "board-database-down")
+
+        # when: the database is back
+        database_link.restore()
+
+        # then: the alarm goes by itself (the server's own alarms stay: no escalation sweep
+        # runs beside this test's server)
+        alarm.wait_for(state="detached", timeout=45_000)
+        assert page.locator("#alarms p.escalation_stopped").count() == 1
+        assert page.kuzet_errors == []
