@@ -303,7 +303,8 @@ class OfficerAdmin(ScopedAdminMixin, UserAdmin):  # type: ignore[type-arg]
                 messages.WARNING,
             )
 
-    @admin.display(description=_("name"))
+    # (not "name": its words are a thing's — "Название", "Атауы" — over a person's name)
+    @admin.display(description=_("full name"))
     def full_name(self, obj: Officer) -> str:
         return " ".join(p for p in (obj.last_name, obj.first_name, obj.patronymic) if p)
 

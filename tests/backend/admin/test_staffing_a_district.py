@@ -380,3 +380,16 @@ def test_a_duty_officer_saved_without_a_district_is_said_to_see_every_district(
     else:
         assert oblast_wide == []
     assert Officer.objects.filter(username="duty_kok1").exists()
+
+
+def test_the_officers_list_heads_a_persons_name_as_a_persons(client, world):
+    # given
+    client.force_login(world.oblast_admin)
+
+    # when
+    page = client.get(reverse("admin:people_officer_changelist"))
+
+    # then: "full name" (ФИО, Аты-жөні), not "name" — Название, Атауы: a thing's
+    headers = [h["text"] for h in page.context["result_headers"]]
+    assert "full name" in headers
+    assert "name" not in headers

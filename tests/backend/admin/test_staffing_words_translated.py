@@ -8,6 +8,7 @@ import pytest
 from django.utils import translation
 
 NEW_WORDS = [
+    "full name",
     "Console password set by an administrator",
     "Sign-in lockout lifted",
     "%(name)s was locked out after wrong passwords: the lockout is lifted.",
