@@ -56,6 +56,7 @@ from backend.dispatch.models import (
     Event,
     Incident,
     IncidentEscalationStep,
+    SafetyCheck,
 )
 from backend.geo.models import District, Settlement
 from backend.people.access import district_scope
@@ -361,6 +362,11 @@ class ShiftFigures:
     # the note left no trace on the page: the units in SOS are those still in it)
     sos: int = 0
     sos_units: str = ""
+    # crews silent on scene the board put before the desk (officer-safety checks), the units,
+    # and how many nobody has answered yet
+    safety: int = 0
+    safety_units: str = ""
+    safety_unanswered: int = 0
 
 
 def shift_figures(f: ShiftFilter, *, now: dt.datetime) -> ShiftFigures:
@@ -400,7 +406,18 @@ def shift_figures(f: ShiftFilter, *, now: dt.datetime) -> ShiftFigures:
         .order_by("estimated_at")
         .values_list("unit__callsign", flat=True)
     )
+    checks = list(
+        SafetyCheck.objects.filter(
+            Q() if f.districts is None else Q(assignment__incident__district_id__in=f.districts),
+            **within("fired_at"),
+        )
+        .order_by("fired_at")
+        .values_list("assignment__unit__callsign", "checked_at")
+    )
     return ShiftFigures(
+        safety=len(checks),
+        safety_units=", ".join(dict.fromkeys(c for c, _ in checks)),
+        safety_unanswered=sum(1 for _, checked in checks if checked is None),
         sos=len(pressed),
         sos_units=", ".join(dict.fromkeys(c for c in pressed if c)),
         received=overview.incident_count,

@@ -16,7 +16,12 @@ from django.urls import reverse
 
 from backend.common import clock
 from backend.common.errors import Conflict
-from backend.dispatch.models import EscalationStep, Incident, IncidentEscalationStep
+from backend.dispatch.models import (
+    EscalationStep,
+    Incident,
+    IncidentEscalationStep,
+    SafetyCheck,
+)
 from backend.ledger.models import AuditEntry
 from backend.people.models import Role, Unit
 from backend.reports.handover import default_shift_start, recent_shift_starts
@@ -253,6 +258,18 @@ def test_the_handover_says_what_happened_during_the_shift(client, personas, desk
             factories.event(
                 id=f"evt-shift-sos-{n:04d}", incident=None, unit=unit, kind="sos", at=when
             )
+        # and: the board put A's inspector before the desk twice as silent on scene, the desk
+        # answered one (B's does not count)
+        for n, checked in ((1, at(12, 40)), (2, None)):
+            SafetyCheck.objects.create(
+                assignment=step, due_at=at(12, 20 * n), fired_at=at(12, 20 * n), checked_at=checked
+            )
+        b_call = factories.incident(district=personas.b.district, received_at=at(9))
+        SafetyCheck.objects.create(
+            assignment=factories.assignment(incident=b_call, unit=personas.b.patrol),
+            due_at=at(10),
+            fired_at=at(10),
+        )
         client.force_login(desk_a)
 
         # when
@@ -270,6 +287,12 @@ def test_the_handover_says_what_happened_during_the_shift(client, personas, desk
     assert (figures.response_n, figures.response_p50) == (2, "21 min")
     assert (figures.sos, figures.sos_units) == (1, a.patrol.callsign)
     assert "SOS pressed by officers" in _text(response.content.decode())
+    assert (figures.safety, figures.safety_units, figures.safety_unanswered) == (
+        2,
+        a.inspector_unit.callsign,
+        1,
+    )
+    assert "A-UI1 · 1 not answered" in _text(response.content.decode())
     assert response.context["start_value"] == start.strftime("%Y-%m-%dT%H:%M")
     # the field reads the start as the country writes it, whatever the browser's language
     assert 'name="start" value="05.12.2026 08:00"' in response.content.decode()
