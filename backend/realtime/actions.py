@@ -90,7 +90,8 @@ def _json_view(
 
 @require_GET
 def incident_recommend(request: HttpRequest, incident_id: int) -> HttpResponse:
-    """The nearest available units for an incident (``selectors.units_recommended``)."""
+    """The nearest available units for an incident (``selectors.units_recommended``); with
+    none, how many units are on less urgent calls (``selectors.units_divertible``)."""
 
     def run(_: dict[str, Any]) -> dict[str, Any]:
         incident = access.access_incident(request.user, incident_id)
@@ -100,7 +101,12 @@ def incident_recommend(request: HttpRequest, incident_id: int) -> HttpResponse:
             row = rec.as_dict()
             row["position_at"] = clock.opt_ms(rec.position_at)
             units.append(row)
-        return {"incident_id": incident.pk, "units": units}
+        # With none free, how many could be taken off a less urgent call (the call's panel
+        # offers them: "Divert here").
+        divertible = (
+            len(selectors.units_divertible(incident=incident, limit=None)) if not units else 0
+        )
+        return {"incident_id": incident.pk, "units": units, "divertible": divertible}
 
     return _json_view(request, run, once=False)
 

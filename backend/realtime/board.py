@@ -127,6 +127,8 @@ def board_labels() -> dict[str, dict[str, str]]:
             "another_unit": _("Send another unit"),
             "send": _("Send"),
             "no_unit": _("No available unit"),
+            # with none free: "2 on less urgent calls — divert one" (opens the call's panel)
+            "divert_offer": _("%(n)s on less urgent calls — divert one"),
             "cancel": _("Cancel"),
             "cancel_reason": _("Why is the call cancelled?"),
             # Followed by one button per channel the officer answered on (ack_channel).

@@ -270,3 +270,15 @@ def test_the_panel_offers_it_in_russian_and_kazakh(personas, noise, client):
     assert f"A-PC1 оставит вызов {noise.incident.number}, вызов вернётся в очередь." in pages["ru"]
     assert "Немесе нарядты шұғылдығы төмен шақырудан алу" in pages["kk"]
     assert "Осында бұру" in pages["kk"]
+
+
+def test_the_boards_nearest_unit_says_how_many_could_be_diverted(personas, noise, client):
+    knife = call(personas, "P0", "domestic_violence", minutes=5)
+    theft = call(personas, "P3", "theft", minutes=5)
+    client.force_login(personas.duty)
+
+    for_knife = client.get(f"/board/incidents/{knife.pk}/recommend/").json()
+    for_theft = client.get(f"/board/incidents/{theft.pk}/recommend/").json()
+
+    assert (for_knife["units"], for_knife["divertible"]) == ([], 2)
+    assert (for_theft["units"], for_theft["divertible"]) == ([], 0)

@@ -837,3 +837,33 @@ def test_a_unit_that_went_en_route_without_acknowledging_has_answered(
     call_row = page.locator("#incidents tr", has_text=call.number)
     assert "overdue-row" not in (call_row.get_attribute("class") or "")
     shot(page, "42-en-route-without-ack")
+
+
+def test_with_no_unit_free_the_board_points_to_the_units_on_less_urgent_calls(
+    server: str, browser: Any, personas: Any
+) -> None:
+    # given: both of A's units on P3 calls, then a P0 in Ayagoz
+    units_heard_now(personas)
+    a = personas.a
+    for unit, category in ((a.patrol, "noise"), (a.inspector_unit, "information")):
+        busy = factories.incident(
+            district=a.district, settlement=a.town, priority="P3", category=category
+        )
+        incident_dispatch(incident=busy, unit=unit, by=personas.duty)
+    knife = factories.incident(
+        district=a.district, settlement=a.town, priority="P0", category="violence"
+    )
+    page = log_in(browser, server, personas.duty, language="ru")
+    open_board(page, server)
+
+    # when: the duty officer asks for the nearest unit
+    row = page.locator("#incidents tr", has_text=knife.number)
+    row.locator("button.recommend").click()
+
+    # then: none is free, and the board says two could be taken off less urgent calls,
+    # linking the call's panel where they are offered
+    link = row.locator("a.divert-link")
+    expect(link).to_have_text("2 на менее срочных вызовах — снять один наряд")
+    assert link.get_attribute("href").endswith(f"/{knife.pk}/change/#kuzet-divert")
+    assert row.locator(".warn").inner_text() == "Нет свободного наряда"
+    shot(page, "43-no-unit-divert-offer-ru")

@@ -19,6 +19,7 @@
   const ALERTS_LISTED = CONFIG.alerts_listed; // how many the server lists (backend/realtime/alerts.py)
   let unreadBeyond = false;
   const recommendations = new Map();
+  const divertibles = new Map(); // incident id → units on less urgent calls, when none is free
   const fresh = new Set();
   let skew = 0; // server clock − this browser's clock, ms
   const SOS_ACKNOWLEDGED_SHOWN_MS = 60000;
@@ -166,6 +167,13 @@
           WAITING.includes(r.status) ? TEXT.nearest : TEXT.another_unit));
       } else if (rec.length === 0) {
         td.append(el("span", { class: "warn" }, TEXT.no_unit));
+        // ... but units on less urgent calls could be taken off them: the call's panel offers
+        // them ("Divert here"), in the console's window.
+        const divertible = divertibles.get(r.id) || 0;
+        if (divertible) {
+          td.append(" ", el("a", { href: url("incident", r.id) + "#kuzet-divert", class: "divert-link", target: CONSOLE_WINDOW },
+            fmt(TEXT.divert_offer, { n: divertible })));
+        }
       } else {
         const u = rec[0];
         const facts = [u.road_km !== null ? decimal(u.road_km) + " " + TEXT.km : null, u.eta_s !== null ? "≈" + span(u.eta_s * 1000) : null].filter(Boolean).join(" · ");
@@ -695,6 +703,7 @@
       return;
     }
     recommendations.set(id, body.units);
+    divertibles.set(id, body.divertible || 0);
     render();
   }
 
