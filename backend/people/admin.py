@@ -243,7 +243,9 @@ class OfficerAdmin(ScopedAdminMixin, UserAdmin):  # type: ignore[type-arg]
         if lifted:
             self.message_user(
                 request,
-                _("%(name)s was locked out after wrong passwords: the lockout is lifted.")
+                # (a message starts with words: the admin capitalises its first letter, and
+                # a login — "Duty_kok2" — is not a name to capitalise)
+                _("The sign-in lockout of %(name)s after wrong passwords is lifted.")
                 % {"name": officer.display_name},
                 messages.SUCCESS,
             )

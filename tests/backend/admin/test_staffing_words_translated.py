@@ -11,7 +11,7 @@ NEW_WORDS = [
     "full name",
     "Console password set by an administrator",
     "Sign-in lockout lifted",
-    "%(name)s was locked out after wrong passwords: the lockout is lifted.",
+    "The sign-in lockout of %(name)s after wrong passwords is lifted.",
     "The okrug is in another district.",
     "The unit's officers serve in another district: %(officers)s. Give them another unit first.",
     "Phone enrolled",
