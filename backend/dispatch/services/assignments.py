@@ -258,39 +258,9 @@ def _dispatch_diverting(
             "being diverted; try again.",
             code="unit_changed",
         )
-    if locked_unit.status in lifecycle.UNIT_DISPATCHABLE or not work:
-        return dispatch_locked(
-            incident=inc,
-            unit=locked_unit,
-            by=by,
-            source=dispatch_source_for(by),
-            now=now,
-            note=note,
-        )
-    check_scope(by, inc.district_id, locked_unit.district_id)
-    if locked_unit.status not in lifecycle.UNIT_DIVERTIBLE:
-        raise Conflict(
-            f"{locked_unit.callsign} is {locked_unit.status}.",
-            code="unit_unavailable",
-            unit_status=locked_unit.status,
-        )
-    if any(incident_id == inc.pk for _, incident_id in work):
-        raise Conflict(
-            f"{locked_unit.callsign} is already assigned to this incident.",
-            code="already_assigned",
-        )
-    dispatch_check_incident(inc)
-    leaving = [(incidents[incident_id], assignments[pk]) for pk, incident_id in work]
-    for other, _a in leaving:
-        if not lifecycle.more_urgent(inc.priority, other.priority):
-            raise Conflict(
-                f"{locked_unit.callsign} is on {other.number} ({other.priority}), "
-                f"as urgent as this call.",
-                code="not_more_urgent",
-                incident_id=other.pk,
-                incident_number=other.number,
-                priority=other.priority,
-            )
+    leaving: list[tuple[Incident, Assignment]] = []
+    if locked_unit.status not in lifecycle.UNIT_DISPATCHABLE and work:
+        leaving = _leaving_for(inc, locked_unit, by, work, incidents, assignments)
     for other, a in leaving:
         _stand_down_locked(
             incident=other,
@@ -310,6 +280,41 @@ def _dispatch_diverting(
         note=note,
         diverted_from=", ".join(other.number for other, _a in leaving),
     )
+
+
+def _leaving_for(
+    inc: Incident,
+    unit: Unit,
+    by: Any,
+    work: list[tuple[int, int]],
+    incidents: dict[int, Incident],
+    assignments: dict[int, Assignment],
+) -> list[tuple[Incident, Assignment]]:
+    """The calls (with their assignments) a busy unit would leave for ``inc``; refused, before
+    anything is written, when it may not leave them."""
+    check_scope(by, inc.district_id, unit.district_id)
+    if unit.status not in lifecycle.UNIT_DIVERTIBLE:
+        raise Conflict(
+            f"{unit.callsign} is {unit.status}.",
+            code="unit_unavailable",
+            unit_status=unit.status,
+        )
+    if any(incident_id == inc.pk for _, incident_id in work):
+        raise Conflict(
+            f"{unit.callsign} is already assigned to this incident.", code="already_assigned"
+        )
+    dispatch_check_incident(inc)
+    leaving = [(incidents[incident_id], assignments[pk]) for pk, incident_id in work]
+    for other, _a in leaving:
+        if not lifecycle.more_urgent(inc.priority, other.priority):
+            raise Conflict(
+                f"{unit.callsign} is on {other.number} ({other.priority}), as urgent as this call.",
+                code="not_more_urgent",
+                incident_id=other.pk,
+                incident_number=other.number,
+                priority=other.priority,
+            )
+    return leaving
 
 
 def _lock_open(assignment: Assignment, by: Any) -> tuple[Incident, Assignment]:
