@@ -201,8 +201,11 @@ class OfficerAdmin(ScopedAdminMixin, UserAdmin):  # type: ignore[type-arg]
                 fields += ("role", "district", "oblast")
             return ((None, {"classes": ("wide",), "fields": fields}),)
         # A chief's patrol officers never sign in to the console: their page has no password
-        # (nor may a chief set one: ``user_change_password``).
-        first = ("username",) if user.role == Role.CHIEF else ("username", "password")
+        # (nor may a chief set one: ``user_change_password``). Nor has any patrol officer's:
+        # the administrator read "Set a password so this user can sign in to the console"
+        # on it, and a password set there let nobody in (the console is for staff roles).
+        no_password = user.role == Role.CHIEF or obj.role == Role.OFFICER
+        first = ("username",) if no_password else ("username", "password")
         return ((None, {"fields": first}), self.person, self.service, self.dates)
 
     def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> Any:

@@ -393,3 +393,17 @@ def test_the_officers_list_heads_a_persons_name_as_a_persons(client, world):
     headers = [h["text"] for h in page.context["result_headers"]]
     assert "full name" in headers
     assert "name" not in headers
+
+
+@pytest.mark.parametrize(("who", "has_password"), [("officer", False), ("duty", True)])
+def test_only_a_console_users_page_offers_a_password(client, world, who, has_password):
+    # given: a patrol officer signs in to nothing with a password (his phone has a code)
+    client.force_login(world.oblast_admin)
+    person = {"officer": world.a.officer, "duty": world.duty}[who]
+
+    # when
+    page = client.get(reverse("admin:people_officer_change", args=[person.pk]))
+
+    # then
+    shown = [f for _, opts in page.context["adminform"].fieldsets for f in opts["fields"]]
+    assert ("password" in shown) is has_password
