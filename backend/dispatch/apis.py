@@ -807,22 +807,28 @@ def _incident_command_schema(operation_id: str, summary: str, request: Any) -> A
     )
 
 
-class PriorityInput(serializers.Serializer[Any]):
-    priority = serializers.ChoiceField(choices=Priority.choices)
+class ReclassifyInput(serializers.Serializer[Any]):
+    priority = serializers.ChoiceField(
+        choices=Priority.choices, required=False, allow_blank=True, default=""
+    )
+    category = serializers.ChoiceField(
+        choices=Category.choices, required=False, allow_blank=True, default=""
+    )
     reason = serializers.CharField(
         max_length=200, help_text="what the caller said that changes it: the audit log keeps it"
     )
 
 
 @_incident_command_schema(
-    "incident_reprioritise",
-    "Change an open call's priority (the open assignments' deadlines follow; a DV call stays "
-    "at least P1)",
-    PriorityInput,
+    "incident_reclassify",
+    "Change an open call's category or priority (the open assignments' deadlines follow; a "
+    "call that becomes domestic violence is at least P1, shows its risk flags and owes its "
+    "follow-up visit)",
+    ReclassifyInput,
 )
-class IncidentPriorityApi(_IncidentCommandApi):
-    Input = PriorityInput
-    command = staticmethod(services.incident_reprioritise)
+class IncidentReclassifyApi(_IncidentCommandApi):
+    Input = ReclassifyInput
+    command = staticmethod(services.incident_reclassify)
 
 
 class CloseInput(serializers.Serializer[Any]):

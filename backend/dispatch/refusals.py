@@ -44,7 +44,8 @@ REFUSALS: dict[str, Any] = {
     "not_in_sos": _("The unit is no longer in SOS: it was cleared already."),
     "not_sos": _("This alert is not an SOS."),
     "invalid_priority": _("Choose a priority from P0 to P3."),
-    "same_priority": _("The call already has this priority."),
+    "invalid_category": _("Choose a category."),
+    "unchanged": _("The call already has this category and priority."),
     "dv_at_least_p1": _("A domestic-violence call is at least P1."),
     "not_safety_check": _("This alert is not an officer-safety check."),
     "already_checked": _("This check is already recorded."),
@@ -58,7 +59,9 @@ REFUSALS: dict[str, Any] = {
 BY_DETAIL: dict[str, Any] = {
     "A reason is required to cancel an incident.": _("Say why the call is cancelled."),
     "A reason is required to reopen an incident.": _("Say why the call is reopened."),
-    "A reason is required to change the priority.": _("Say why the priority changes."),
+    "A reason is required to change the category or the priority.": _(
+        "Say what the caller said that changes it."
+    ),
     "Say what makes this a different event from the call it was linked to.": _(
         "Say what makes this a different event from the call it was linked to."
     ),

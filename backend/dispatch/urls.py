@@ -31,9 +31,9 @@ urlpatterns = [
         name="incident-cancel",
     ),
     path(
-        "incidents/<int:incident_id>/priority/",
-        apis.IncidentPriorityApi.as_view(),
-        name="incident-priority",
+        "incidents/<int:incident_id>/classify/",
+        apis.IncidentReclassifyApi.as_view(),
+        name="incident-classify",
     ),
     path(
         "incidents/<int:incident_id>/reopen/",

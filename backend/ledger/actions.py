@@ -24,7 +24,7 @@ class AuditAction(StrEnum):
     INCIDENT_CLOSED = "incident.closed"
     INCIDENT_REOPENED = "incident.reopened"
     INCIDENT_CANCELLED = "incident.cancelled"
-    INCIDENT_REPRIORITISED = "incident.reprioritised"
+    INCIDENT_RECLASSIFIED = "incident.reclassified"
     # a report linked as a repeat of another made a call of its own by the duty officer
     INCIDENT_SEPARATED = "incident.separated"
     INCIDENT_CITIZEN_NOTIFIED = "incident.citizen_notified"
@@ -119,7 +119,7 @@ ACTION_LABELS: dict[str, Promise] = {
     AuditAction.INCIDENT_CLOSED: _("Incident closed"),
     AuditAction.INCIDENT_REOPENED: _("Incident reopened"),
     AuditAction.INCIDENT_CANCELLED: _("Incident cancelled"),
-    AuditAction.INCIDENT_REPRIORITISED: _("Priority changed"),
+    AuditAction.INCIDENT_RECLASSIFIED: _("Category or priority changed"),
     AuditAction.INCIDENT_SEPARATED: _("Not a repeat: a call of its own"),
     AuditAction.INCIDENT_CITIZEN_NOTIFIED: _("Citizen told"),
     AuditAction.INCIDENT_REGISTRY_CHANGED: _("Registry numbers changed"),

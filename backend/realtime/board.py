@@ -195,7 +195,7 @@ def board_labels() -> dict[str, dict[str, str]]:
             "incident.closed": _("Closed"),
             "incident.cancelled": _("Cancelled"),
             "incident.reopened": _("Reopened"),
-            "incident.reprioritised": _("Priority changed"),
+            "incident.reclassified": _("Category or priority changed"),
             "incident.separated": _("Not a repeat: a call of its own"),
             "incident.registry_changed": _("Registry numbers changed"),
             "assignment.dispatched": _("Dispatched"),

@@ -57,7 +57,7 @@ from sync.protocol import COAO_ARTICLE_RE
 
 from .. import access, lifecycle, selectors, services
 from ..lifecycle import ASSIGNMENT_OPEN, INCIDENT_COMMANDED_OVER, EventKind
-from ..models import Assignment, CoaoArticle, Incident, OutcomeCode, Priority
+from ..models import Assignment, Category, CoaoArticle, Incident, OutcomeCode, Priority
 from ..refusals import refusal_text
 from ..services.assignments import ACK_CHANNELS, ON_BEHALF_KINDS
 from ..services.incidents import REGISTRY_FIELDS
@@ -79,10 +79,10 @@ INCIDENT_COMMANDS: dict[str, tuple[Callable[..., Any], tuple[str, ...], Any]] = 
     ),
     "cancel": (services.incident_cancel, ("reason",), _("Incident cancelled: {result}.")),
     "reopen": (services.incident_reopen, ("reason",), _("Reopened: {result}.")),
-    "priority": (
-        services.incident_reprioritise,
-        ("priority", "reason"),
-        _("Priority changed: {result}."),
+    "classify": (
+        services.incident_reclassify,
+        ("category", "priority", "reason"),
+        _("Call changed: {result}."),
     ),
     "separate": (
         services.incident_separate,
@@ -355,10 +355,11 @@ class IncidentDispatchAdminMixin:
             "can_cancel": may_dispatch and incident.status not in lifecycle.INCIDENT_ENDED,
             "can_reopen": may_dispatch and incident.status in INCIDENT_COMMANDED_OVER,
             # What the caller said may make the call more or less urgent than first entered.
-            "can_reprioritise": can_act
+            "can_reclassify": can_act
             and incident.status not in INCIDENT_COMMANDED_OVER
             and incident.status != lifecycle.IncidentStatus.DUPLICATE,
             "priorities": Priority.choices,
+            "categories": Category.choices,
             # A report linked as a repeat of an earlier call that is another event after all.
             "can_separate": may_dispatch and incident.status == lifecycle.IncidentStatus.DUPLICATE,
             "original": incident.duplicate_of,
@@ -406,7 +407,7 @@ class IncidentDispatchAdminMixin:
             "close_url": url("kuzet_close", incident.pk),
             "cancel_url": url("kuzet_cancel", incident.pk),
             "reopen_url": url("kuzet_reopen", incident.pk),
-            "priority_url": url("kuzet_priority", incident.pk),
+            "classify_url": url("kuzet_classify", incident.pk),
             "separate_url": url("kuzet_separate", incident.pk),
             "registry_url": url("kuzet_registry", incident.pk),
             "timeline": timeline,

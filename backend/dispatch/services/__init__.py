@@ -33,9 +33,9 @@ from .incidents import (
     incident_cancel,
     incident_close,
     incident_create,
+    incident_reclassify,
     incident_registry_set,
     incident_reopen,
-    incident_reprioritise,
     incident_separate,
 )
 from .intake import (
@@ -79,9 +79,9 @@ __all__ = [
     "incident_close",
     "incident_create",
     "incident_dispatch",
+    "incident_reclassify",
     "incident_registry_set",
     "incident_reopen",
-    "incident_reprioritise",
     "incident_separate",
     "incident_sos_backup",
     "intake_channel_check",

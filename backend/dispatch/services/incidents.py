@@ -576,72 +576,135 @@ def incident_cancel(
     return inc
 
 
-def incident_reprioritise(
-    *, incident: Incident, by: Any, priority: str, reason: str, now: dt.datetime | None = None
+def incident_reclassify(
+    *,
+    incident: Incident,
+    by: Any,
+    reason: str,
+    priority: str = "",
+    category: str = "",
+    now: dt.datetime | None = None,
 ) -> Incident:
-    """Change an open call's priority: what the caller said turned out more (or less) urgent
-    than the channel's or the partner's first guess — an eGov "noise" report that is a fight,
-    a P0 from an app that is a parked car. The open assignments' deadlines follow the new
-    priority (from the policy of the district and zone: the acknowledgement from the dispatch
-    while not acknowledged, the arrival from the call while nobody is there) and their ladders
-    are rescheduled; the waiting-call rung reads the priority when it sweeps. A DV call stays
-    at least P1 (DOMAIN.md). Audited with the reason; boards and phones are told."""
+    """Change an open call's priority, its category, or both: what the caller said turned
+    out other than the channel's or the partner's first guess — an eGov "noise" report that
+    is a fight, a "disorder" that is a husband beating his wife, a P0 from an app that is a
+    parked car.
+
+    The open assignments' deadlines follow a new priority (from the policy of the district
+    and zone: the acknowledgement from the dispatch while not acknowledged, the arrival from
+    the call while nobody is there) and their ladders are rescheduled; the waiting-call rung
+    reads the priority when it sweeps. A call that becomes domestic violence is at least P1
+    (raised to P1 unless a priority is given, refused below it: DOMAIN.md), shows its risk
+    flags to the responding unit, counts for its risk subjects and owes its follow-up visit,
+    as a DV call entered so would have. Audited with the reason; boards and phones told."""
     reason = (reason or "").strip()
-    if priority not in Priority.values:
+    if priority and priority not in Priority.values:
         raise ValidationFailed("Choose a priority from P0 to P3.", code="invalid_priority")
+    if category and category not in Category.values:
+        raise ValidationFailed("Choose a category.", code="invalid_category")
     if not reason:
         raise ValidationFailed(
-            "A reason is required to change the priority.", code="reason_required"
+            "A reason is required to change the category or the priority.",
+            code="reason_required",
         )
     now = now or clock.now()
     with uow.unit_of_work():
         inc = _lock_open_incident(incident, by)
         if inc.status == IncidentStatus.DUPLICATE:
-            raise Conflict("A repeat has the priority of its original.", code="incident_duplicate")
-        if inc.priority == priority:
-            raise Conflict(f"The call is already {priority}.", code="same_priority")
-        if policies.enforce_floor(category=inc.category, priority=priority) != priority:
-            raise Conflict("A domestic-violence call is at least P1.", code="dv_at_least_p1")
-        before = inc.priority
-        inc.priority = priority
-        inc.save(update_fields=["priority"])
-        deadlines = policies.deadlines_for(
-            district_id=inc.district_id, priority=priority, zone=selectors.incident_zone(inc)
+            raise Conflict(
+                "A repeat has the category and priority of its original.",
+                code="incident_duplicate",
+            )
+        new_category = category or inc.category
+        new_priority = priority or policies.enforce_floor(
+            category=new_category, priority=inc.priority
         )
-        moved: list[int] = []
-        for a in lock_rows(
-            Assignment,
-            Assignment.objects.filter(incident=inc, status__in=ASSIGNMENT_OPEN).values_list(
-                "pk", flat=True
-            ),
-        ).values():
-            fields = []
-            if not lifecycle.assignment_acknowledged(a.status, a.acknowledged_at):
-                a.ack_due_at = a.dispatched_at + dt.timedelta(seconds=deadlines.ack_within_s)
-                fields.append("ack_due_at")
-            if not lifecycle.assignment_reached_scene(a.status, a.on_scene_at):
-                a.arrive_due_at = (
-                    inc.received_at + dt.timedelta(seconds=deadlines.arrive_within_s)
-                    if deadlines.arrive_within_s is not None
-                    else None
-                )
-                fields.append("arrive_due_at")
-            if fields:
-                a.save(update_fields=fields)
-                uow.touch(SyncTable.ASSIGNMENTS, a.pk)
-                ladder_reschedule(assignment_id=a.pk, now=now)
-                moved.append(a.pk)
-        data = {"from": before, "to": priority, "reason": reason[:200]}
-        uow.audit(AuditAction.INCIDENT_REPRIORITISED, actor=by, obj=inc, data=data)
+        if policies.enforce_floor(category=new_category, priority=new_priority) != new_priority:
+            raise Conflict("A domestic-violence call is at least P1.", code="dv_at_least_p1")
+        if (new_category, new_priority) == (inc.category, inc.priority):
+            raise Conflict("The call already has this category and priority.", code="unchanged")
+        changed = {
+            field: [old, new]
+            for field, old, new in (
+                ("category", inc.category, new_category),
+                ("priority", inc.priority, new_priority),
+            )
+            if old != new
+        }
+        becomes_dv = new_category == Category.DOMESTIC_VIOLENCE and not inc.is_dv
+        inc.category, inc.priority = new_category, new_priority
+        subjects: list[RiskSubject] = []
+        follow_up = None
+        if becomes_dv:
+            subjects = selectors.risk_subjects_for(
+                district_id=inc.district_id,
+                settlement_id=inc.settlement_id,
+                caller_phone=inc.caller_phone,
+                landmark=inc.landmark,
+            )
+            inc.risk_flags = selectors.risk_flags(subjects, today=timezone.localdate(now))
+        inc.save(update_fields=["category", "priority", "risk_flags"])
+        if becomes_dv:
+            subjects = risk.dv_call_count(inc, subjects=subjects)
+            if inc.settlement is not None and not inc.follow_ups.exists():
+                follow_up = _dv_follow_up(inc, settlement=inc.settlement)
+        if "priority" in changed:
+            _deadlines_follow_the_priority(inc, now=now)
+        uow.audit(
+            AuditAction.INCIDENT_RECLASSIFIED,
+            actor=by,
+            obj=inc,
+            data={
+                **changed,
+                "reason": reason[:200],
+                **(
+                    {
+                        "risk_subjects": [s.pk for s in subjects],
+                        "follow_up_id": follow_up.pk if follow_up else None,
+                    }
+                    if becomes_dv
+                    else {}
+                ),
+            },
+        )
         uow.touch(SyncTable.INCIDENTS, inc.pk)
         board_notify(
-            "incident.reprioritised",
+            "incident.reclassified",
             incident=inc,
             actor=actor_label(by),
-            previous_priority=before,
+            previous_priority=changed.get("priority", [inc.priority])[0],
+            previous_category=changed.get("category", [inc.category])[0],
             reason=reason[:200],
+            risk=bool(inc.risk_flags) if becomes_dv else False,
         )
     return inc
+
+
+def _deadlines_follow_the_priority(inc: Incident, *, now: dt.datetime) -> None:
+    """The open assignments of ``inc`` (locked here) take the deadlines of its priority —
+    those still to be met — and their ladders are rescheduled."""
+    deadlines = policies.deadlines_for(
+        district_id=inc.district_id, priority=inc.priority, zone=selectors.incident_zone(inc)
+    )
+    open_ids = Assignment.objects.filter(incident=inc, status__in=ASSIGNMENT_OPEN).values_list(
+        "pk", flat=True
+    )
+    for a in lock_rows(Assignment, open_ids).values():
+        fields = []
+        if not lifecycle.assignment_acknowledged(a.status, a.acknowledged_at):
+            a.ack_due_at = a.dispatched_at + dt.timedelta(seconds=deadlines.ack_within_s)
+            fields.append("ack_due_at")
+        if not lifecycle.assignment_reached_scene(a.status, a.on_scene_at):
+            a.arrive_due_at = (
+                inc.received_at + dt.timedelta(seconds=deadlines.arrive_within_s)
+                if deadlines.arrive_within_s is not None
+                else None
+            )
+            fields.append("arrive_due_at")
+        if fields:
+            a.save(update_fields=fields)
+            uow.touch(SyncTable.ASSIGNMENTS, a.pk)
+            ladder_reschedule(assignment_id=a.pk, now=now)
 
 
 def incident_reopen(

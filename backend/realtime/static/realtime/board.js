@@ -343,7 +343,10 @@
     if (a.milestone) parts.push(label("assignment_status", a.status) || label("event_kind", a.milestone));
     if (a.kind === "incident.created" && a.channel) parts.push(label("channel", a.channel));
     if (a.duplicate_of_number) parts.push("→ " + a.duplicate_of_number);
-    if (a.kind === "incident.reprioritised" && a.previous_priority) parts.push(a.previous_priority + " → " + a.priority);
+    if (a.kind === "incident.reclassified") {
+      if (a.previous_category && a.previous_category !== a.category) parts.push(label("category", a.previous_category) + " → " + label("category", a.category));
+      if (a.previous_priority && a.previous_priority !== a.priority) parts.push(a.previous_priority + " → " + a.priority);
+    }
     if (a.kind === "incident.waiting_overdue" && a.waited_s) parts.push(TEXT.waited + " " + duration(a.waited_s * 1000));
     if (a.kind === "unit.safety_check" && a.silent_since) parts.push(fmt(TEXT.safety_since_silent, { time: when(a.silent_since), age: span(a.silent_s * 1000) }));
     if (a.actor) parts.push(TEXT.by + " " + a.actor);

@@ -1,7 +1,8 @@
-"""Changing an open call's priority (``services.incident_reprioritise``): an eGov "noise"
-report that the caller, rung back, says is a fight; a P1 that turns out to be a parked car.
-Before, nobody could change it — the call kept the channel's guess, its unit its P3
-deadlines, and the ladder would not have said a word for half an hour."""
+"""Changing an open call's priority or category (``services.incident_reclassify``): an eGov
+"noise" report that the caller, rung back, says is a fight; a "disorder" that is a husband
+beating his wife; a P1 that turns out to be a parked car. Before, nobody could change either —
+the call kept the channel's guess, its unit its P3 deadlines, the ladder would not have said a
+word for half an hour, and a DV call entered as a fight had no risk flags and no follow-up."""
 
 from __future__ import annotations
 
@@ -13,13 +14,13 @@ from django.contrib.messages import get_messages
 from backend.common import clock
 from backend.common.errors import Conflict, ValidationFailed
 from backend.dispatch.lifecycle import EventKind
-from backend.dispatch.models import Assignment, EscalationStep, Incident
+from backend.dispatch.models import Assignment, EscalationStep, Incident, RiskSubject
 from backend.dispatch.services import (
     assignment_record_on_behalf,
     escalation_sweep,
     incident_close,
     incident_dispatch,
-    incident_reprioritise,
+    incident_reclassify,
 )
 from backend.ledger.models import AuditEntry
 from backend.people.models import Officer
@@ -54,7 +55,7 @@ def test_a_p3_found_to_be_a_fight_becomes_p0_and_its_unit_has_p0_deadlines(perso
     assert (sent.ack_due_at, sent.arrive_due_at) == (at(60 + 1800), None)
 
     with clock.frozen(at(90)):
-        incident_reprioritise(
+        incident_reclassify(
             incident=sent.incident, by=personas.duty, priority="P0", reason="драка, нож"
         )
 
@@ -63,16 +64,16 @@ def test_a_p3_found_to_be_a_fight_becomes_p0_and_its_unit_has_p0_deadlines(perso
     # P0 in town: acknowledge within 60 s of the dispatch, on scene 10 min from the call
     assert (sent.ack_due_at, sent.arrive_due_at) == (at(120), at(600))
     assert sent.next_escalation_at <= at(120)
-    [entry] = AuditEntry.objects.filter(action="incident.reprioritised")
-    assert entry.data_dict == {"from": "P3", "to": "P0", "reason": "драка, нож"}
-    alert = BoardAlert.objects.get(kind="incident.reprioritised")
+    [entry] = AuditEntry.objects.filter(action="incident.reclassified")
+    assert entry.data_dict == {"priority": ["P3", "P0"], "reason": "драка, нож"}
+    alert = BoardAlert.objects.get(kind="incident.reclassified")
     assert (alert.data["previous_priority"], alert.data["priority"]) == ("P3", "P0")
 
 
 def test_after_the_change_the_ladder_fires_at_the_new_deadline(personas):
     sent = noise_sent(personas)
     with clock.frozen(at(90)):
-        incident_reprioritise(incident=sent.incident, by=personas.duty, priority="P0", reason="x")
+        incident_reclassify(incident=sent.incident, by=personas.duty, priority="P0", reason="x")
 
     with clock.frozen(at(121)):
         escalation_sweep()
@@ -94,7 +95,7 @@ def test_a_call_made_less_urgent_keeps_what_was_already_done(personas):
     acked_due = sent.ack_due_at
 
     with clock.frozen(at(100)):
-        incident_reprioritise(
+        incident_reclassify(
             incident=sent.incident, by=personas.duty, priority="P3", reason="велосипед нашёлся"
         )
 
@@ -107,7 +108,7 @@ def test_a_call_made_less_urgent_keeps_what_was_already_done(personas):
     ("priority", "reason", "code"),
     [
         ("P2", "соседи", "dv_at_least_p1"),
-        ("P1", "соседи", "same_priority"),
+        ("P1", "соседи", "unchanged"),
         ("P0", "  ", "reason_required"),
         ("P7", "соседи", "invalid_priority"),
     ],
@@ -117,7 +118,7 @@ def test_refusals_write_nothing(personas, priority, reason, code):
     before = snapshot()
 
     with pytest.raises((Conflict, ValidationFailed)) as refused:
-        incident_reprioritise(
+        incident_reclassify(
             incident=sent.incident, by=personas.duty, priority=priority, reason=reason
         )
 
@@ -130,7 +131,7 @@ def test_a_closed_call_keeps_its_priority(personas):
     incident_close(incident=sent.incident, by=personas.duty, disposition="тихо")
 
     with pytest.raises(Conflict) as refused:
-        incident_reprioritise(incident=sent.incident, by=personas.duty, priority="P1", reason="x")
+        incident_reclassify(incident=sent.incident, by=personas.duty, priority="P1", reason="x")
 
     assert refused.value.code == "incident_closed"
 
@@ -145,17 +146,17 @@ def test_the_panel_changes_it_and_says_so(personas, client):
 
     page = client.get(f"{BASE}/{sent.incident_id}/change/").content.decode()
     response = client.post(
-        f"{BASE}/{sent.incident_id}/priority/", {"priority": "P1", "reason": "кричат"}
+        f"{BASE}/{sent.incident_id}/classify/", {"priority": "P1", "reason": "кричат"}
     )
-    refused = client.post(f"{BASE}/{sent.incident_id}/priority/", {"priority": "P1", "reason": ""})
+    refused = client.post(f"{BASE}/{sent.incident_id}/classify/", {"priority": "P1", "reason": ""})
 
-    assert 'id="kuzet-priority"' in page
-    assert "Change priority" in page
+    assert 'id="kuzet-classify"' in page
+    assert "Change category or priority" in page
     assert [m.message for m in get_messages(response.wsgi_request)] == [
-        f"Priority changed: {sent.incident.number} Noise (P1)."
+        f"Call changed: {sent.incident.number} Noise (P1)."
     ]
     assert [m.message for m in get_messages(refused.wsgi_request)][-1] == (
-        "Say why the priority changes."
+        "Say what the caller said that changes it."
     )
 
 
@@ -167,8 +168,8 @@ def test_the_panel_reads_russian_and_kazakh(personas, client):
         Officer.objects.filter(pk=personas.duty.pk).update(language=language)
         pages[language] = client.get(f"{BASE}/{sent.incident_id}/change/").content.decode()
 
-    assert "Изменить приоритет" in pages["ru"]
-    assert "Басымдықты өзгерту" in pages["kk"]
+    assert "Изменить категорию или приоритет" in pages["ru"]
+    assert "Санатын немесе басымдығын өзгерту" in pages["kk"]
 
 
 def test_the_staff_api_changes_it(personas, client_for):
@@ -176,15 +177,15 @@ def test_the_staff_api_changes_it(personas, client_for):
     api = client_for(personas.duty)
 
     changed = api.post(
-        f"/api/v1/incidents/{sent.incident_id}/priority/",
+        f"/api/v1/incidents/{sent.incident_id}/classify/",
         {"priority": "P0", "reason": "драка"},
         format="json",
     )
     bad = api.post(
-        f"/api/v1/incidents/{sent.incident_id}/priority/", {"priority": "P9"}, format="json"
+        f"/api/v1/incidents/{sent.incident_id}/classify/", {"priority": "P9"}, format="json"
     )
     other = client_for(personas.b.chief).post(
-        f"/api/v1/incidents/{sent.incident_id}/priority/",
+        f"/api/v1/incidents/{sent.incident_id}/classify/",
         {"priority": "P1", "reason": "x"},
         format="json",
     )
@@ -193,3 +194,76 @@ def test_the_staff_api_changes_it(personas, client_for):
     assert bad.status_code == 400
     assert set(bad.json()["fields"]) == {"priority", "reason"}
     assert other.status_code == 404
+
+
+# --- a call that turns out to be domestic violence ------------------------------------------------
+def test_a_disorder_that_is_dv_shows_its_risk_flags_counts_and_owes_its_visit(personas):
+    # given: a woman under a protective order in Актогай rings about a "disorder" (P2)
+    a = personas.a
+    with clock.frozen(T0):
+        subject = RiskSubject.objects.create(
+            kind="person", district=a.district, settlement=a.village, person_name="Сауле К.",
+            phone="+77015550101", protective_order_until=dt.date(2026, 4, 1), prior_dv_calls=2,
+        )  # fmt: skip
+        call = factories.incident(
+            district=a.district, settlement=a.village, priority="P2", category="disorder",
+            caller_phone="+77015550101", received_at=T0,
+        )  # fmt: skip
+    prior = subject.prior_dv_calls
+
+    # when: the caller says it is her husband
+    with clock.frozen(at(120)):
+        incident_reclassify(
+            incident=call, by=personas.duty, category="domestic_violence", reason="бьёт муж"
+        )
+
+    # then: DV, raised to P1, the order shown to the unit, one DV call more at the address,
+    # and the follow-up visit owed
+    call.refresh_from_db()
+    subject.refresh_from_db()
+    assert (call.category, call.priority) == ("domestic_violence", "P1")
+    assert any(f.get("protective_order_active") for f in call.risk_flags)
+    assert subject.prior_dv_calls == prior + 1
+    assert call.follow_ups.count() == 1
+    [entry] = AuditEntry.objects.filter(action="incident.reclassified")
+    assert entry.data_dict["category"] == ["disorder", "domestic_violence"]
+    assert entry.data_dict["priority"] == ["P2", "P1"]
+
+
+def test_a_call_made_dv_with_a_priority_given_keeps_it_if_p0(personas):
+    sent = noise_sent(personas, priority="P3", category="disorder")
+
+    incident_reclassify(
+        incident=sent.incident, by=personas.duty, category="domestic_violence", priority="P0",
+        reason="нож",
+    )  # fmt: skip
+
+    sent.incident.refresh_from_db()
+    assert (sent.incident.category, sent.incident.priority) == ("domestic_violence", "P0")
+
+
+def test_a_call_made_dv_below_p1_is_refused(personas):
+    sent = noise_sent(personas, priority="P3", category="disorder")
+    before = snapshot()
+
+    with pytest.raises(Conflict) as refused:
+        incident_reclassify(
+            incident=sent.incident, by=personas.duty, category="domestic_violence",
+            priority="P2", reason="муж",
+        )  # fmt: skip
+
+    assert refused.value.code == "dv_at_least_p1"
+    assert snapshot() == before
+
+
+def test_the_board_says_what_changed(personas):
+    sent = noise_sent(personas, priority="P3", category="noise")
+
+    incident_reclassify(
+        incident=sent.incident, by=personas.duty, category="violence", priority="P0",
+        reason="драка",
+    )  # fmt: skip
+
+    alert = BoardAlert.objects.get(kind="incident.reclassified")
+    assert (alert.data["previous_category"], alert.data["category"]) == ("noise", "violence")
+    assert (alert.data["previous_priority"], alert.data["priority"]) == ("P3", "P0")
