@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.apps import apps
 from django.contrib import admin
 from django.contrib.admin.views.main import ChangeList
 from django.db.models import Q, QuerySet
@@ -23,9 +24,14 @@ from django.utils.translation import gettext_lazy as _
 
 from backend.devices.models import Device
 from backend.geo.models import District, Settlement
-from backend.ledger.actions import ACTION_LABELS, action_label, object_type_label
+from backend.ledger.actions import (
+    ACTION_LABELS,
+    OBJECT_TYPE_MODELS,
+    action_label,
+    object_type_label,
+)
 from backend.ledger.models import AuditEntry
-from backend.people.admin_scoping import ConditionFilter, ScopedAdminMixin
+from backend.people.admin_scoping import ConditionFilter, ScopedAdminMixin, changed_in_words
 from backend.people.models import Role, Unit
 
 from .. import selectors
@@ -199,7 +205,11 @@ class AuditEntryAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-
 
     @admin.display(description=_("data"))
     def pretty_data(self, obj: AuditEntry) -> str:
-        return payload_html(readable(obj.data_dict))
+        data = readable(obj.data_dict)
+        model = _model_of(obj.object_type)
+        if model is not None:  # a console edit's fields in words, as on the record's history
+            data = changed_in_words(model, data)
+        return payload_html(data)
 
     @admin.display(description=_("at"), ordering="at")
     def when(self, obj: AuditEntry) -> str:
@@ -283,6 +293,14 @@ def with_places(data: Any) -> Any:
             for k, values in changed.items()
         }
     return out
+
+
+def _model_of(object_type: str) -> Any:
+    """The model an entry is about (``officer`` → Officer), or None."""
+    if not object_type:
+        return None
+    name = OBJECT_TYPE_MODELS.get(object_type, object_type.replace("_", ""))
+    return next((m for m in apps.get_models() if m._meta.model_name == name), None)
 
 
 def readable(data: Any) -> Any:

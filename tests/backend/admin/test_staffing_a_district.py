@@ -407,3 +407,26 @@ def test_only_a_console_users_page_offers_a_password(client, world, who, has_pas
     # then
     shown = [f for _, opts in page.context["adminform"].fieldsets for f in opts["fields"]]
     assert ("password" in shown) is has_password
+
+
+def test_the_audit_entry_of_a_new_duty_officer_reads_his_role_in_words(client, world):
+    # given: a duty officer added in the console
+    client.force_login(world.oblast_admin)
+    form = {
+        "username": "duty_kok1",
+        "usable_password": "false",
+        "role": "duty_officer",
+        "district": world.a.district.pk,
+        "language": "ru",
+    }
+    assert client.post(reverse("admin:people_officer_add"), form).status_code == 302
+    made = Officer.objects.get(username="duty_kok1")
+    entry = AuditEntry.objects.get(action="officer.added_in_admin", object_id=str(made.pk))
+
+    # when
+    page = client.get(reverse("admin:ledger_auditentry_change", args=[entry.pk]))
+
+    # then: "Role: —, Duty officer (ЦОУ)", not "Role: —, duty_officer"
+    text = page.content.decode()
+    assert "Role: —, Duty officer (ЦОУ)" in text
+    assert "duty_officer" not in text
