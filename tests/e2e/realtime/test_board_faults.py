@@ -64,11 +64,14 @@ def wake(page: Any) -> None:
 def test_with_redis_lost_the_board_says_it_is_not_live_and_catches_up_when_it_is_back(
     server_via: str, redis_link: Proxy, browser: Any, personas: Any
 ) -> None:
-    # given: the board open and live
+    # given: the board open and live, its sound on
     units_heard_now(personas)
     page = log_in(browser, server_via, personas.duty)
     open_board(page, server_via)
     assert page.locator("#stale").is_hidden()
+    if page.locator("#sound").get_attribute("aria-pressed") != "true":
+        page.locator("#sound").click()
+    page.wait_for_selector("#sound[aria-pressed=true]")
 
     # when: the server loses Redis (restarting); a call comes in meanwhile
     redis_link.drop()
@@ -89,6 +92,10 @@ def test_with_redis_lost_the_board_says_it_is_not_live_and_catches_up_when_it_is
     # then: the board reconnects, shows the call of the outage, and says live again
     page.locator("#incidents tr", has_text=incident.number).wait_for(timeout=45_000)
     page.wait_for_selector("body[data-live]", timeout=10_000)
+    # ... and sounds it as it sounds a call that comes live: a P1 (a fight) twice (it came
+    # onto the board in silence, and a duty officer looking elsewhere missed it)
+    assert incident.priority == "P1"
+    page.wait_for_selector("body[data-sounded=urgent]", timeout=5_000)
     assert stale.is_hidden()
     assert page.locator("#status").inner_text() == "live"
     shot(page, "board-redis-back")
@@ -209,4 +216,36 @@ def test_with_the_database_lost_the_board_raises_an_alarm_and_drops_it_when_back
         # runs beside this test's server)
         alarm.wait_for(state="detached", timeout=45_000)
         assert page.locator("#alarms p.escalation_stopped").count() == 1
+        assert page.kuzet_errors == []
+
+
+def test_a_board_whose_session_ended_says_so_and_links_the_sign_in(
+    server: str, browser: Any, personas: Any
+) -> None:
+    # given: the board open all shift, through a link that can drop
+    from django.contrib.sessions.models import Session
+
+    units_heard_now(personas)
+    port = int(urlsplit(server).port or 80)
+    with proxy(port) as link:
+        through = f"http://127.0.0.1:{link.port}"
+        page = log_in(browser, through, personas.duty)
+        open_board(page, through)
+
+        # when: the session ends (12 h after sign-in) and the socket has to reconnect
+        Session.objects.all().delete()
+        link.drop()
+        link.restore()
+
+        # then: not a "signed out" in the header's corner over a board frozen for good, but
+        # a bar that says since when the board is not updated, with the way back
+        stale = page.locator("#stale")
+        stale.wait_for(state="visible", timeout=20_000)
+        assert re.match(
+            r"Signed out at \d\d:\d\d:\d\d: the board is no longer updated", stale.inner_text()
+        )
+        sign_in = stale.get_by_role("link", name="Log in")
+        assert sign_in.get_attribute("href") == "/admin/login/?next=/board/"
+        assert page.locator("body[data-live]").count() == 0
+        shot(page, "board-signed-out")
         assert page.kuzet_errors == []

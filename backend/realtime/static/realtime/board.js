@@ -793,7 +793,12 @@
       if (frame.type === "hello") {
         clearTimeout(opening);
         // frames are at most once: catch up on anything missed while away, then say live
+        const known = new Set(state.incidents.keys());
         if (!(await resync())) { lost(socket, 0); return; }
+        // The calls that came while away are sounded as a live one is: they came onto the
+        // board in silence, and a duty officer looking elsewhere missed a P1.
+        const arrived = [...state.incidents.values()].filter((r) => !known.has(r.id));
+        if (arrived.length) chime(arrived.some((r) => ["P0", "P1"].includes(r.priority)) ? "urgent" : "call");
         if (socket !== current) return;
         retry = 1000;
         downSince = null;
