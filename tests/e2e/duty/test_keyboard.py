@@ -10,15 +10,21 @@ from typing import Any
 
 import pytest
 
-from backend.dispatch.models import Incident
+from backend.dispatch.models import Assignment, Incident
+from backend.dispatch.services import incident_dispatch
+from tests import factories
 
 from .conftest import log_in, shot
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is missing")
+expect = sync_api.expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 LANGUAGES = ["ru", "kk"]
+# The words the page shows, from the catalogs (backend/locale/*/django.po).
+DISPATCHED = {"ru": "Направлен", "kk": "Жіберілді"}
+DISPATCH = {"ru": "Направить", "kk": "Жіберу"}
 
 
 def focused(page: Any, attribute: str = "id") -> str:
@@ -95,4 +101,145 @@ def test_a_screen_reader_reads_each_fields_hint_and_error(
     assert described_by(page, "#id_caller_phone") == f"{hint} | {error}"
     shot(page, f"keyboard-phone-error-{language}")
     assert not Incident.objects.exists()
+    assert page.kuzet_errors == []
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_from_the_desk_to_a_unit_on_scene_with_the_keyboard_only(
+    server: str, browser: Any, personas: Any, language: str
+) -> None:
+    # given: a duty officer on the desk's home; the village's inspector lives in Aktogay
+    village = personas.a.village
+    village.name_kk = "Ақтоғай"
+    village.save(update_fields=["name_kk"])
+    unit = personas.a.inspector_unit
+    page = log_in(browser, server, personas.duty, language=language)
+    keys = 0
+
+    def press(key: str) -> None:
+        nonlocal keys
+        keys += 1
+        page.keyboard.press(key)
+
+    # when: "Take a call", a DV call in Aktogay typed field by field, Enter saves
+    page.goto(f"{server}/admin/dispatch/incident/add/")
+    page.wait_for_function("() => document.activeElement.id === 'id_caller_name'", timeout=5_000)
+    page.keyboard.type("Айгерим")
+    press("Tab")
+    page.keyboard.type("8 777 123 45 67")
+    press("Tab")
+    page.keyboard.type("Ақтоғай" if language == "kk" else "Актогай")
+    page.wait_for_selector("#call-place-options li[role=option]")
+    press("Enter")
+    for _ in range(3):
+        press("Tab")
+    assert focused(page) == "id_category"
+    press("ArrowDown")  # the first category: domestic violence
+    assert page.input_value("#id_category") == "domestic_violence"
+    press("Tab")
+    press("Tab")
+    page.keyboard.type("муж бьёт жену")
+    with page.expect_navigation():
+        press("Enter")
+    incident = Incident.objects.get()
+
+    # then: on the incident's page one Tab reaches the recommended unit's Dispatch, whose
+    # name says which unit it sends
+    page.wait_for_selector("#kuzet-dispatch")
+    press("Tab")
+    button = page.locator(":focus")
+    expect(button).to_have_accessible_name(f"{DISPATCH[language]} {unit.callsign}")
+    assert button.evaluate("e => e.closest('tr').dataset.unit") == unit.callsign
+    shot(page, f"keyboard-dispatch-{language}")
+
+    # when: Enter sends it
+    press("Enter")
+
+    # then: the unit is sent, and the focus is on what the panel says about it, not lost
+    # at the top of the page
+    notice = page.locator("#panel ul.messagelist")
+    notice.wait_for(timeout=15_000)
+    assert DISPATCHED[language] in notice.inner_text()
+    assert incident.assignments.get().unit == unit
+    page.wait_for_function(
+        "() => document.activeElement && document.activeElement.closest('#panel') !== null",
+        timeout=5_000,
+    )
+    assert page.evaluate("document.activeElement.matches('ul.messagelist')")
+
+    # when: "on scene" heard by radio: Tab to the unit's report, pick "on scene", the radio,
+    # Tab to Record, Enter
+    press("Tab")
+    assert page.evaluate("document.activeElement.name") == "kind"
+    page.select_option("#panel form.kuzet-record select[name=kind]", "on_scene")
+    press("Tab")
+    page.select_option("#panel form.kuzet-record select[name=channel]", "radio")
+    while page.evaluate("document.activeElement.type") != "submit":
+        press("Tab")
+        assert keys < 60
+    press("Enter")
+
+    # then: recorded, and the focus is again on the panel's notice
+    page.wait_for_function(
+        "() => document.activeElement && document.activeElement.matches('#panel ul.messagelist')",
+        timeout=15_000,
+    )
+    assignment = incident.assignments.get()
+    assert assignment.status == "on_scene"
+    shot(page, f"keyboard-on-scene-{language}")
+    assert page.kuzet_errors == []
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_p0_with_every_unit_busy_is_diverted_to_with_the_keyboard(
+    server: str, browser: Any, personas: Any, language: str
+) -> None:
+    # given: both units of district A on P3 calls, then a P0 fight in Ayagoz
+    a = personas.a
+    noise = factories.incident(
+        district=a.district, settlement=a.town, category="noise", priority="P3"
+    )
+    information = factories.incident(
+        district=a.district, settlement=a.village, category="information", priority="P3"
+    )
+    incident_dispatch(incident=noise, unit=a.patrol, by=personas.duty)
+    incident_dispatch(incident=information, unit=a.inspector_unit, by=personas.duty)
+    fight = factories.incident(
+        district=a.district, settlement=a.town, category="violence", priority="P0"
+    )
+    page = log_in(browser, server, personas.duty, language=language)
+    asked: list[str] = []
+    page.on("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
+
+    # when: the fight's page
+    page.goto(f"{server}/admin/dispatch/incident/{fight.pk}/change/")
+    rows = page.locator("table.kuzet-divertible tr.kuzet-unit")
+    rows.first.wait_for()
+
+    # then: each "Divert here" names the unit it takes off its call
+    assert rows.evaluate_all("rows => rows.map(r => r.dataset.unit)") == ["A-PC1", "A-UI1"]
+    for i in range(rows.count()):
+        callsign = rows.nth(i).get_attribute("data-unit")
+        button = rows.nth(i).locator("input[type=submit]")
+        expect(button).to_have_accessible_name(f"{button.evaluate('e => e.value')} {callsign}")
+
+    # when: Tab to the first one, Enter, and the question answered
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        if page.evaluate(
+            "document.activeElement.closest('table.kuzet-divertible') !== null"
+            " && document.activeElement.type === 'submit'"
+        ):
+            break
+    page.keyboard.press("Enter")
+
+    # then: asked once, the unit diverted, the focus on the panel's notice
+    page.wait_for_function(
+        "() => document.activeElement && document.activeElement.matches('#panel ul.messagelist')",
+        timeout=15_000,
+    )
+    assert len(asked) == 1
+    assert noise.number in asked[0]
+    assert Assignment.objects.get(incident=fight).unit == a.patrol
+    shot(page, f"keyboard-diverted-{language}")
     assert page.kuzet_errors == []

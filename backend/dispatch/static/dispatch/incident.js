@@ -22,6 +22,8 @@
     if (!box) return;
     box.textContent = text;
     box.hidden = false;
+    box.tabIndex = -1;
+    box.focus({ preventScroll: true }); // read out, as the notices are
   }
 
   // The outcome list only matters when "outcome" is what is being recorded.
@@ -67,6 +69,14 @@
         target.dataset.replaced = String(Number(target.dataset.replaced || "0") + 1);
         syncRecordForms(target);
         window.scrollTo(window.scrollX, scrolled);
+        // The button pressed is gone with the old panel, and the focus with it (to the top of
+        // the page: a keyboard user started again from the header). It goes to what the
+        // command did — a screen reader reads it — and the next Tab is in the panel.
+        var notice = target.querySelector(".messagelist");
+        if (notice) {
+          notice.tabIndex = -1;
+          notice.focus({ preventScroll: true });
+        }
       })
       .catch(function (error) {
         buttons.forEach(function (b) { b.disabled = false; });
