@@ -29,7 +29,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from backend.common import clock
-from backend.common.formatting import NOTHING
+from backend.common.formatting import NOTHING, when_text
 from backend.geo.models import District, Oblast, Okrug, Settlement
 from backend.ledger import uow
 from backend.ledger.actions import AuditAction
@@ -205,7 +205,7 @@ class OfficerAdmin(ScopedAdminMixin, UserAdmin):  # type: ignore[type-arg]
         # the administrator read "Set a password so this user can sign in to the console"
         # on it, and a password set there let nobody in (the console is for staff roles).
         no_password = user.role == Role.CHIEF or obj.role == Role.OFFICER
-        first = ("username",) if no_password else ("username", "password")
+        first = ("username",) if no_password else ("username", "password", "sign_in_lockout")
         return ((None, {"fields": first}), self.person, self.service, self.dates)
 
     def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> Any:
@@ -257,7 +257,7 @@ class OfficerAdmin(ScopedAdminMixin, UserAdmin):  # type: ignore[type-arg]
         user: Any = request.user
         if user.is_superuser:
             return ()
-        fixed = ("last_login", "date_joined")
+        fixed = ("last_login", "date_joined", "sign_in_lockout")
         if user.role == Role.CHIEF:
             return (*fixed, "role", "district", "oblast")
         return fixed
@@ -312,6 +312,36 @@ class OfficerAdmin(ScopedAdminMixin, UserAdmin):  # type: ignore[type-arg]
     @admin.display(description=_("full name"))
     def full_name(self, obj: Officer) -> str:
         return " ".join(p for p in (obj.last_name, obj.first_name, obj.patronymic) if p)
+
+    @admin.display(description=_("sign-in"))
+    def sign_in_lockout(self, obj: Officer | None) -> str:
+        """Whether the person is locked out of the console now: "I cannot get in" is what
+        the administrator hears, and the page did not say whether it was a lockout (which
+        a new password lifts) or a mistyped login."""
+        if obj is None or obj.pk is None:
+            return NOTHING
+        cutoff = clock.now() - settings.AXES_COOLOFF_TIME
+        locked = (
+            AccessAttempt.objects.filter(
+                username=obj.get_username(),
+                failures_since_start__gte=settings.AXES_FAILURE_LIMIT,
+                attempt_time__gte=cutoff,
+            )
+            .order_by("-attempt_time")
+            .first()
+        )
+        if locked is None:
+            return str(_("not locked out"))
+        return str(
+            _(
+                "locked out after %(n)s wrong passwords, until %(until)s; a new password "
+                "set here lifts it"
+            )
+            % {
+                "n": locked.failures_since_start,
+                "until": when_text(locked.attempt_time + settings.AXES_COOLOFF_TIME),
+            }
+        )
 
     @admin.display(description=_("live devices"), ordering="live_device_count")
     def live_devices(self, obj: Any) -> int:

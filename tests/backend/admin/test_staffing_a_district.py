@@ -430,3 +430,22 @@ def test_the_audit_entry_of_a_new_duty_officer_reads_his_role_in_words(client, w
     text = page.content.decode()
     assert "Role: —, Duty officer (ЦОУ)" in text
     assert "duty_officer" not in text
+
+
+def test_a_locked_out_duty_officers_page_says_so(client, world, settings):
+    # given: a duty officer locked out after wrong passwords
+    duty = world.duty
+    door = client_class()
+    for attempt in range(settings.AXES_FAILURE_LIMIT):
+        _sign_in(door, duty.username, f"wrong-{attempt}")
+    client.force_login(world.oblast_admin)
+
+    # when
+    page = client.get(reverse("admin:people_officer_change", args=[duty.pk]))
+    other = client.get(reverse("admin:people_officer_change", args=[world.a.chief.pk]))
+
+    # then
+    said = page.content.decode()
+    assert f"locked out after {settings.AXES_FAILURE_LIMIT} wrong passwords, until " in said
+    assert "a new password set here lifts it" in said
+    assert "not locked out" in other.content.decode()

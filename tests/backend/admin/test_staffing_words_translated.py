@@ -8,6 +8,9 @@ import pytest
 from django.utils import translation
 
 NEW_WORDS = [
+    "sign-in",
+    "not locked out",
+    "locked out after %(n)s wrong passwords, until %(until)s; a new password set here lifts it",
     "full name",
     "Console password set by an administrator",
     "Sign-in lockout lifted",
@@ -39,5 +42,5 @@ def test_the_staffing_words_read_in_kazakh_and_russian(language, msgid):
 
     # then: translated, with the same placeholders
     assert words != msgid
-    for name in ("name", "officers", "officer", "app_url", "oblast"):
+    for name in ("name", "officers", "officer", "app_url", "oblast", "n", "until"):
         assert words.count(f"%({name})s") == msgid.count(f"%({name})s")
