@@ -13,6 +13,7 @@ import zipfile
 import openpyxl
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from backend.dispatch.admin.timeline import PURPOSE_LABELS
 from backend.ledger.models import AuditEntry
@@ -154,4 +155,7 @@ def test_a_workbook_of_domestic_violence_calls_is_an_audited_read_of_them(client
     assert [(e.object_id, json.loads(e.data)["purpose"]) for e in reads] == [
         (str(dv.pk), "reports.xlsx")
     ]
-    assert str(PURPOSE_LABELS["reports.xlsx"]) == "the report's Excel file"
+    with translation.override("en"):
+        assert str(PURPOSE_LABELS["reports.xlsx"]) == "the report's Excel file"
+    with translation.override("ru"):
+        assert str(PURPOSE_LABELS["reports.xlsx"]) == "файл Excel отчёта"
