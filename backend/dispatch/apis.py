@@ -710,14 +710,33 @@ class RecommendationsApi(APIView):
         position_age_s = serializers.IntegerField(allow_null=True)
         stale = serializers.BooleanField(help_text="position older than the stale limit or unknown")
 
+    class LeavingOutput(serializers.Serializer[Any]):
+        incident_id = serializers.IntegerField()
+        number = serializers.CharField()
+        priority = serializers.CharField()
+
+    class DivertibleOutput(RecommendationOutput):
+        leaving = serializers.ListField(
+            child=serializers.DictField(),
+            help_text="the less urgent calls it would leave (incident_id, number, priority)",
+        )
+
     class RecommendationsOutput(serializers.Serializer[Any]):
         incident_id = serializers.IntegerField()
         zone = serializers.CharField()
         units = serializers.ListField(child=serializers.DictField())
+        divertible = serializers.ListField(
+            child=serializers.DictField(),
+            help_text=(
+                "units on less urgent calls, ranked alike, each with the calls it would "
+                "leave: dispatch one with `divert: true`"
+            ),
+        )
 
     @extend_schema(
         operation_id="incident_recommendations",
-        summary="Available units ranked by estimated travel time (stale positions last)",
+        summary="Available units ranked by estimated travel time (stale positions last), and "
+        "the units on less urgent calls that could be diverted",
         responses={200: RecommendationsOutput, **_errors(401, 403, 404)},
         tags=["incidents"],
     )
@@ -727,8 +746,29 @@ class RecommendationsApi(APIView):
         _audit_dv_read(request, incident, "api.recommendations")
         recs = selectors.units_recommended(incident=incident)
         units = [self.RecommendationOutput(r.as_dict()).data for r in recs]
+        divertible = [
+            self.DivertibleOutput(
+                {
+                    **d.recommendation.as_dict(),
+                    "leaving": [
+                        {
+                            "incident_id": a.incident_id,
+                            "number": a.incident.number,
+                            "priority": a.incident.priority,
+                        }
+                        for a in d.leaving
+                    ],
+                }
+            ).data
+            for d in selectors.units_divertible(incident=incident)
+        ]
         return Response(
-            {"incident_id": incident.pk, "zone": selectors.incident_zone(incident), "units": units}
+            {
+                "incident_id": incident.pk,
+                "zone": selectors.incident_zone(incident),
+                "units": units,
+                "divertible": divertible,
+            }
         )
 
 

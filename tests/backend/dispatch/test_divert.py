@@ -282,3 +282,15 @@ def test_the_boards_nearest_unit_says_how_many_could_be_diverted(personas, noise
 
     assert (for_knife["units"], for_knife["divertible"]) == ([], 2)
     assert (for_theft["units"], for_theft["divertible"]) == ([], 0)
+
+
+def test_the_api_recommendations_list_the_units_that_could_be_diverted(personas, noise, client_for):
+    knife = call(personas, "P0", "domestic_violence", minutes=5)
+
+    body = client_for(personas.duty).get(f"/api/v1/incidents/{knife.pk}/recommendations/").json()
+
+    assert body["units"] == []
+    assert [u["callsign"] for u in body["divertible"]] == ["A-PC1", "A-UI1"]
+    assert body["divertible"][0]["leaving"] == [
+        {"incident_id": noise.incident_id, "number": noise.incident.number, "priority": "P3"}
+    ]
