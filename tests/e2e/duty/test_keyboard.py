@@ -243,3 +243,30 @@ def test_a_p0_with_every_unit_busy_is_diverted_to_with_the_keyboard(
     assert Assignment.objects.get(incident=fight).unit == a.patrol
     shot(page, f"keyboard-diverted-{language}")
     assert page.kuzet_errors == []
+
+
+def test_when_the_server_does_not_answer_the_focus_goes_to_the_panels_error(
+    server: str, browser: Any, personas: Any
+) -> None:
+    # given: a call waiting for a unit, its page open, the link to the server lost
+    incident = factories.incident(
+        district=personas.a.district, settlement=personas.a.village, category="violence"
+    )
+    page = log_in(browser, server, personas.duty, language="ru")
+    page.goto(f"{server}/admin/dispatch/incident/{incident.pk}/change/")
+    page.wait_for_selector("#kuzet-dispatch")
+    page.route(f"**/incident/{incident.pk}/dispatch/", lambda route: route.abort())
+
+    # when: Tab to the recommended unit's Dispatch, Enter
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+
+    # then: nothing sent, and the focus is on the panel's "No answer from the server"
+    error = page.locator("#panel .kuzet-panel-error")
+    error.wait_for()
+    page.wait_for_function(
+        "() => document.activeElement && document.activeElement.matches('.kuzet-panel-error')",
+        timeout=5_000,
+    )
+    assert error.inner_text().strip() != ""
+    assert not Assignment.objects.exists()
