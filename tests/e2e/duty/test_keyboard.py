@@ -13,6 +13,7 @@ import pytest
 from backend.dispatch.models import Assignment, Incident
 from backend.dispatch.services import incident_dispatch
 from tests import factories
+from tests.e2e.browser import contrast
 
 from .conftest import log_in, shot
 
@@ -33,13 +34,14 @@ def focused(page: Any, attribute: str = "id") -> str:
 
 def described_by(page: Any, selector: str) -> str:
     """What a screen reader reads after a field's name: the text of the elements its
-    aria-describedby names ("" where one of them does not exist)."""
+    aria-describedby names, empty ones left out ("<missing>" for an id not on the page)."""
     return str(
         page.eval_on_selector(
             selector,
             """e => (e.getAttribute('aria-describedby') || '').split(/\\s+/).filter(Boolean)
                  .map(id => document.getElementById(id))
-                 .map(d => d ? d.textContent.trim() : '<missing>').join(' | ')""",
+                 .map(d => d ? d.textContent.trim() : '<missing>')
+                 .filter(t => t !== '').join(' | ')""",
         )
     )
 
@@ -270,3 +272,41 @@ def test_when_the_server_does_not_answer_the_focus_goes_to_the_panels_error(
     )
     assert error.inner_text().strip() != ""
     assert not Assignment.objects.exists()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_phone_number_short_of_a_digit_is_said_under_the_field_when_tabbing_on(
+    server: str, browser: Any, personas: Any, language: str
+) -> None:
+    # given: the call form
+    page = log_in(browser, server, personas.duty, language=language)
+    page.goto(f"{server}/admin/dispatch/incident/add/")
+    page.wait_for_function("() => document.activeElement.id === 'id_caller_name'", timeout=5_000)
+
+    # when: a number one digit short, Tab on to the settlement
+    page.keyboard.press("Tab")
+    page.keyboard.type("8 777 123 45 6")
+    page.keyboard.press("Tab")
+
+    # then: the warning is shown under the phone in the officer's language and read with it,
+    # while the caller is still on the line to say the number again
+    warning = page.locator("#row-caller_phone .call-warning-text")
+    expect(warning).to_be_visible()
+    words = {
+        "ru": "Пока не казахстанский номер: +7 7XX XXX XX XX",
+        "kk": "Әзірге Қазақстан нөмірі емес: +7 7XX XXX XX XX",
+    }[language]
+    assert warning.inner_text() == f"⚠ {words}"
+    assert words in described_by(page, "#id_caller_phone")
+    assert contrast(page, "#row-caller_phone .call-warning-text") >= 4.5
+    shot(page, f"keyboard-phone-short-{language}")
+
+    # when: back to it, the missing digit typed, Tab
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("End")
+    page.keyboard.type("7")
+    page.keyboard.press("Tab")
+
+    # then: the warning is gone
+    expect(warning).to_be_hidden()
+    assert page.kuzet_errors == []

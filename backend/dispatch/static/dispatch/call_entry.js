@@ -237,12 +237,24 @@
   }, 250);
 
   phone.addEventListener("input", refreshNearby);
+  // A number that is not yet a Kazakhstan one is said under the field as the officer leaves
+  // it (a tooltip was seen only with a mouse, and never read out), while the caller is still
+  // on the line to repeat it; the field reads it with its hint.
+  var phoneWarning = document.getElementById("call-phone-warning");
+  if (phoneWarning) {
+    var describedBy = (phone.getAttribute("aria-describedby") || "").split(/\s+/).filter(Boolean);
+    describedBy.push(phoneWarning.id);
+    phone.setAttribute("aria-describedby", describedBy.join(" "));
+  }
   phone.addEventListener("blur", function () {
     var digits = phoneDigits();
     var row = document.getElementById("row-caller_phone");
     var bad = digits.length > 0 && !phoneLooksComplete();
     row.classList.toggle("call-warning", bad);
-    phone.title = bad ? text.textPhoneFormat : "";
+    if (phoneWarning) {
+      phoneWarning.textContent = bad ? "⚠ " + text.textPhoneFormat : "";
+      phoneWarning.hidden = !bad;
+    }
   });
   coordinates.addEventListener("input", refreshNearby);
   if (settlement.value || phoneLooksComplete()) refreshNearby();
