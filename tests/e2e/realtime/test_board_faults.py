@@ -249,3 +249,32 @@ def test_a_board_whose_session_ended_says_so_and_links_the_sign_in(
         assert page.locator("body[data-live]").count() == 0
         shot(page, "board-signed-out")
         assert page.kuzet_errors == []
+
+
+def test_a_click_after_the_session_ended_says_signed_out_and_puts_up_the_sign_in(
+    server: str, browser: Any, personas: Any
+) -> None:
+    # given: the board open all shift, a call on it; the session ends (12 h after sign-in)
+    # while the socket stays up
+    from django.contrib.sessions.models import Session
+
+    units_heard_now(personas)
+    incident = intake_call(personas, ref="eg-session-ended", category=Category.THEFT)
+    page = log_in(browser, server, personas.duty)
+    open_board(page, server)
+    Session.objects.all().delete()
+
+    # when: the duty officer asks for the nearest unit
+    page.locator("#incidents tr", has_text=incident.number).locator("button.recommend").click()
+
+    # then: told in the board's words that they are signed out (the server's English "Sign in
+    # again." was shown as it was), and the bar offers the sign-in
+    page.locator("#message.error").wait_for()
+    assert page.locator("#message").inner_text() == "Not done: signed out"
+    stale = page.locator("#stale")
+    stale.wait_for(state="visible", timeout=5_000)
+    assert stale.get_by_role("link", name="Log in").get_attribute("href") == (
+        "/admin/login/?next=/board/"
+    )
+    assert page.locator("body[data-live]").count() == 0
+    assert page.kuzet_errors == []

@@ -679,6 +679,7 @@
     try {
       const response = await send(path, body, key);
       const answer = await response.json().catch(() => ({}));
+      if (response.status === 401) { signedOutNow(); button.disabled = false; delete button.dataset.key; return; }
       if (!response.ok) {
         // A refusal says why ("the unit is not available"); a proxy's 502 while the server
         // restarts said "Bad Gateway", in English. Only a refusal's click is done with: an
@@ -700,6 +701,7 @@
   async function recommend(id) {
     const response = await fetch(url("recommend", id), { credentials: "same-origin" }).catch(() => null);
     const body = response ? await response.json().catch(() => ({})) : {};
+    if (response && response.status === 401) { signedOutNow(); return; }
     if (!response || !response.ok) {
       const refused = response && response.status < 500 && (body.message || body.detail);
       say(TEXT.failed + " " + (refused || TEXT.no_answer), true);
@@ -768,6 +770,13 @@
     setTimeout(connect, retry);
     retry = Math.min(retry * 2, 30000);
     renderStale();
+  }
+  // The session ended (12 h after sign-in) while the socket stayed up: a command is refused
+  // 401 with the server's English "Sign in again."; the board is signed out from now on.
+  function signedOutNow() {
+    say(TEXT.failed + " " + TEXT.signed_out, true);
+    if (current) lost(current, 4401);
+    else { signedOut = true; if (downSince === null) downSince = now(); renderStale(); }
   }
   // A bar under the header while the board is not live: the rows, the units and the alerts
   // are as they were when the connection went (a small "reconnecting…" in the corner was
