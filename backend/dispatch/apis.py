@@ -718,7 +718,10 @@ class RecommendationsApi(APIView):
     class DivertibleOutput(RecommendationOutput):
         leaving = serializers.ListField(
             child=serializers.DictField(),
-            help_text="the less urgent calls it would leave (incident_id, number, priority)",
+            help_text=(
+                "the less urgent calls it would leave (incident_id, number, priority, and its "
+                "assignment there: assignment_id, status)"
+            ),
         )
 
     class RecommendationsOutput(serializers.Serializer[Any]):
@@ -755,6 +758,8 @@ class RecommendationsApi(APIView):
                             "incident_id": a.incident_id,
                             "number": a.incident.number,
                             "priority": a.incident.priority,
+                            "assignment_id": a.pk,
+                            "status": a.status,
                         }
                         for a in d.leaving
                     ],

@@ -264,6 +264,40 @@ def turnout_s(rng: random.Random, priority: str) -> float:
     return rng.uniform(10, 90) if priority in ("P0", "P1") else rng.uniform(60, 600)
 
 
+# The desk rings a caller back (seconds after the report) and finds it other than reported:
+# an app's "noise" that is a fight going on, a "disorder" that is a husband beating his wife
+# (then a DV call: at least P1, its risk flags, its follow-up visit), a P1 theft from the
+# night before that can wait. What share of each, and what it becomes.
+CALLBACK_S = (90.0, 400.0)
+
+
+@dataclass(frozen=True)
+class Callback:
+    category: str
+    priority: str
+    reason: str
+
+
+CALLBACKS: dict[tuple[str, str], tuple[float, Callback]] = {
+    ("noise", "P3"): (0.06, Callback("violence", "P1", "Перезвонили: во дворе драка")),
+    ("disorder", "P2"): (
+        0.2,
+        Callback("domestic_violence", "", "Со слов заявительницы: бьёт муж"),
+    ),
+    ("violence", "P0"): (
+        0.15,
+        Callback("domestic_violence", "", "Со слов заявительницы: избивает сожитель"),
+    ),
+    ("theft", "P1"): (0.15, Callback("", "P2", "Перезвонили: кража была ночью, вор скрылся")),
+}
+
+
+def callback_change(rng: random.Random, category: str, priority: str) -> Callback | None:
+    """What a call-back finds, if anything (one number from ``rng`` for every call)."""
+    share, change = CALLBACKS.get((category, priority), (0.0, None))
+    return change if rng.random() < share and change is not None else None
+
+
 # How long after a crew was put before the desk as silent on scene (officer-safety check) the
 # duty officer raises it by radio (seconds of server time).
 SAFETY_CHECK_ANSWER_S = (60.0, 240.0)

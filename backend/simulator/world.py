@@ -91,6 +91,8 @@ class Stats:
     closes: int = 0
     follow_ups: int = 0  # DV follow-up visits recorded
     safety_checks: int = 0  # crews silent on scene the desk raised by radio
+    diverts: int = 0  # units taken off a less urgent call for a P0
+    reclassified: int = 0  # calls whose category or priority the desk changed after a callback
     conflicts_resolved: int = 0  # by the district chiefs
     sms_in: int = 0
     sms_replies: list[str] = field(default_factory=list)  # gateway ids we sent
@@ -155,13 +157,21 @@ class Api:
         r = self.http.get(f"/api/v1/incidents/{incident_id}/recommendations/", headers=self.staff)
         return self._json(r, "recommendations")
 
-    def dispatch(self, incident_id: int, unit_id: int) -> Any:
+    def dispatch(self, incident_id: int, unit_id: int, *, divert: bool = False) -> Any:
         r = self.http.post(
             f"/api/v1/incidents/{incident_id}/assignments/",
-            json={"unit_id": unit_id},
+            json={"unit_id": unit_id, **({"divert": True} if divert else {})},
             headers=self.staff,
         )
         return self._json(r, "dispatch")
+
+    def reclassify(self, incident_id: int, *, reason: str, **change: str) -> Any:
+        r = self.http.post(
+            f"/api/v1/incidents/{incident_id}/classify/",
+            json={"reason": reason, **change},
+            headers=self.staff,
+        )
+        return self._json(r, "classify")
 
     def close(
         self, incident_id: int, *, disposition: str, outcome_code: str, coao_article: str = ""
@@ -540,6 +550,9 @@ class Crew:
             self.world.port.delivered(self.lead, assignment_id)
             self.sync_soon()
         if self.current is not None:
+            # the phone shows the call the crew is on stood down (diverted here): it leaves it
+            self._stood_down(self.current)
+        if self.current is not None:
             self.queue.append((assignment_id, via))
             return
         self._start(assignment_id, via)
@@ -740,8 +753,9 @@ class Duty:
         # The visits draw from their own generator, seeded from the world's without taking a
         # number from it: the calls, phones and crews of a seed stay what they were.
         self.visits = random.Random(world.rng.getstate()[1][0])
-        # ... and so do the radio calls to crews silent on scene.
+        # ... and so do the radio calls to crews silent on scene, and the call-backs to callers.
         self.radio = random.Random(world.rng.getstate()[1][1])
+        self.callbacks = random.Random(world.rng.getstate()[1][2])
 
     @property
     def api(self) -> Api:
@@ -754,6 +768,12 @@ class Duty:
         if incident.category == "domestic_violence":
             after_days = self.visits.uniform(*scenario.FOLLOW_UP_VISIT_DAYS)
             self.world.engine.after(after_days * 86_400, self._follow_up, incident)
+        change = scenario.callback_change(self.callbacks, incident.category, incident.priority)
+        if change is not None:
+            # the desk rings the caller back: it is other than the first report said
+            self.world.engine.after(
+                self.callbacks.uniform(*scenario.CALLBACK_S), self._reclassify, incident, change
+            )
         delay = scenario.dispatch_delay_s(rng, incident.priority)
         if (
             incident.priority == "P3"
@@ -772,6 +792,10 @@ class Duty:
             u for u in (answer or {}).get("units", []) if str(u["unit_id"]) in self.world.crews
         ]
         reachable = [u for u in units if u["presence"] != "unreachable"] or units
+        # every unit busy for a P0: take the nearest one off a less urgent call not yet reached
+        divertible = (answer or {}).get("divertible", [])
+        if not reachable and incident.priority == "P0" and self._divert(incident, divertible):
+            return
         if not reachable:
             if tries + 1 < DISPATCH_TRIES:
                 self.world.engine.after(DISPATCH_RETRY_S, self.dispatch, incident, tries + 1)
@@ -783,6 +807,45 @@ class Duty:
             dv = [u for u in reachable[1:] if u["type"] == "dv_inspector"]
             if dv:
                 self._send(incident, dv[0]["unit_id"])
+
+    def _divert(self, incident: IncidentInfo, divertible: list[dict[str, Any]]) -> bool:
+        """Send the nearest crew of ours on less urgent calls none of which it has reached;
+        the calls it leaves go back to the queue and are sent another unit."""
+        for unit in divertible:
+            if str(unit["unit_id"]) not in self.world.crews or unit["presence"] == "unreachable":
+                continue
+            if any(a["status"] in lifecycle.ASSIGNMENT_REACHED_SCENE for a in unit["leaving"]):
+                continue
+            answer = self.api.dispatch(incident.id, int(unit["unit_id"]), divert=True)
+            if answer is None:
+                continue
+            self.world.stats.diverts += 1
+            self.world.port.changed(str(unit["unit_id"]))
+            self._dispatched(incident, answer)
+            for left in unit["leaving"]:
+                other = self.world.incidents.get(int(left["incident_id"]))
+                if other is not None:
+                    self.world.engine.after(DISPATCH_RETRY_S, self.dispatch, other, 0)
+            return True
+        return False
+
+    def _reclassify(self, incident: IncidentInfo, change: scenario.Callback) -> None:
+        if incident.closed:
+            return
+        body = {
+            k: v for k, v in (("category", change.category), ("priority", change.priority)) if v
+        }
+        answer = self.api.reclassify(incident.id, reason=change.reason, **body)
+        if answer is None:
+            return
+        self.world.stats.reclassified += 1
+        became_dv = (
+            answer["category"] == "domestic_violence" and incident.category != answer["category"]
+        )
+        incident.category, incident.priority = answer["category"], answer["priority"]
+        if became_dv:
+            after_days = self.visits.uniform(*scenario.FOLLOW_UP_VISIT_DAYS)
+            self.world.engine.after(after_days * 86_400, self._follow_up, incident)
 
     def _send(self, incident: IncidentInfo, unit_id: Any) -> None:
         answer = self.api.dispatch(incident.id, int(unit_id))

@@ -292,5 +292,11 @@ def test_the_api_recommendations_list_the_units_that_could_be_diverted(personas,
     assert body["units"] == []
     assert [u["callsign"] for u in body["divertible"]] == ["A-PC1", "A-UI1"]
     assert body["divertible"][0]["leaving"] == [
-        {"incident_id": noise.incident_id, "number": noise.incident.number, "priority": "P3"}
+        {
+            "incident_id": noise.incident_id,
+            "number": noise.incident.number,
+            "priority": "P3",
+            "assignment_id": noise.pk,
+            "status": "en_route",
+        }
     ]

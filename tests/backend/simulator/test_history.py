@@ -188,3 +188,28 @@ def test_the_chiefs_decide_their_districts_conflicts_through_the_staff_api(tmp_p
     assert built.stats.conflicts_resolved == 1
     entry = AuditEntry.objects.get(action="conflict.resolved", object_id=str(conflict.pk))
     assert entry.actor_id == chief.pk
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_busy_desk_rings_callers_back_and_diverts_units_to_a_p0(tmp_path, monkeypatch):
+    # given: every fight and disorder turns out, on a call-back, to be domestic violence, and
+    # calls come twenty-five times as often as on an ordinary day
+    call_command("seed", "--demo", stdout=io.StringIO())
+    for key in (("disorder", "P2"), ("violence", "P0")):
+        _share, change = scenario.CALLBACKS[key]
+        monkeypatch.setitem(scenario.CALLBACKS, key, (1.0, change))
+    rates = {k: v * 25 for k, v in scenario.DAILY_CALLS.items()}
+
+    # when
+    built = history.build(days=0.3, state_dir=tmp_path, seed=7, end=END, rates=rates)
+
+    # then: the desk changed those calls through the staff API (each a DV call now, owing its
+    # visit), took units off less urgent calls for P0s, and nothing was lost
+    assert built.check.ok, built.check.lines()
+    changed = AuditEntry.objects.filter(action="incident.reclassified")
+    assert changed.count() == built.stats.reclassified > 0
+    became = Counter(tuple(e.data_dict.get("category", ("", ""))) for e in changed)
+    assert became[("disorder", "domestic_violence")] > 0
+    assert all(to == "domestic_violence" for (was, to) in became if was in ("disorder", "violence"))
+    diverted = Event.objects.filter(kind="cancelled", payload__has_key="diverted_to")
+    assert diverted.count() >= built.stats.diverts > 0
