@@ -6,12 +6,15 @@ reads for each field and button. Screenshots: ``var/screenshots/duty/keyboard-*.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
 
+from backend.common import clock
 from backend.dispatch.models import Assignment, Incident
 from backend.dispatch.services import incident_dispatch
+from backend.people.models import Unit
 from tests import factories
 from tests.e2e.browser import contrast
 
@@ -309,4 +312,49 @@ def test_a_phone_number_short_of_a_digit_is_said_under_the_field_when_tabbing_on
 
     # then: the warning is gone
     expect(warning).to_be_hidden()
+    assert page.kuzet_errors == []
+
+
+# What the eye gets of an element: the product of its own and its ancestors' opacity. The
+# contrast helper reads colours only; a row faded to 75 % passes it and is not read at 3 a.m.
+_OPACITY_JS = """e => { let o = 1; for (let n = e; n && n.nodeType === 1; n = n.parentElement)
+    o *= Number(getComputedStyle(n).opacity); return o; }"""
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_stale_or_unreachable_units_row_and_its_dispatch_are_read_at_full_contrast(
+    server: str, browser: Any, personas: Any, language: str
+) -> None:
+    # given: A-PC1 heard just now but its position an hour old (stale); A-UI1 silent for an
+    # hour (unreachable); a fight in Aktogay waiting
+    a = personas.a
+    now = clock.now()
+    Unit.objects.filter(pk=a.patrol.pk).update(
+        last_contact_at=now, last_contact_via="pull", position_at=now - dt.timedelta(hours=1)
+    )
+    Unit.objects.filter(pk=a.inspector_unit.pk).update(
+        last_contact_at=now - dt.timedelta(hours=1), last_contact_via="sms"
+    )
+    fight = factories.incident(district=a.district, settlement=a.village, category="violence")
+    page = log_in(browser, server, personas.duty, language=language)
+
+    # when: its page
+    page.goto(f"{server}/admin/dispatch/incident/{fight.pk}/change/")
+    page.wait_for_selector("#kuzet-dispatch")
+    stale = page.locator(f"#kuzet-dispatch tr.kuzet-stale[data-unit='{a.patrol.callsign}']")
+    silent_row = f"#kuzet-dispatch tr.kuzet-unreachable[data-unit='{a.inspector_unit.callsign}']"
+    silent = page.locator(silent_row)
+    shot(page, f"keyboard-stale-rows-{language}")
+
+    # then: both rows say so in words, and every word and button is drawn at full strength
+    # and at WCAG AA contrast
+    assert stale.count() == 1
+    assert silent.count() == 1
+    for unit in (a.patrol, a.inspector_unit):
+        row = f"#kuzet-dispatch tr[data-unit='{unit.callsign}']"
+        for part in ("strong", "td:nth-child(3)", "input[type=submit]"):
+            element = page.locator(f"{row} {part}").first
+            assert element.evaluate(_OPACITY_JS) == 1, (unit.callsign, part)
+            assert contrast(page, f"{row} {part}") >= 4.5, (unit.callsign, part)
+    assert contrast(page, f"{silent_row} .kuzet-warning") >= 4.5
     assert page.kuzet_errors == []
