@@ -47,6 +47,9 @@ from .fanout import board_rows, unit_rows
 
 BOARD_INCIDENTS = 300
 PRIORITY_ORDER = [p.value for p in Priority]
+# The board loads its snapshot again this often, whatever frames came: a frame lost between
+# two pings (Redis restarted in a second or two) is on the board within this.
+BOARD_RESYNC_MS = 5 * 60 * 1000
 
 
 def board_snapshot(user: Any) -> dict[str, Any]:
@@ -403,6 +406,8 @@ def board_config(request: HttpRequest) -> dict[str, Any]:
         "time_zone": settings.TIME_ZONE,
         "position_stale_minutes": settings.KUZET_POSITION_STALE_MINUTES,
         "alerts_listed": ALERTS_LISTED,
+        # how often the page loads its snapshot again, whatever frames came (board.js)
+        "resync_ms": BOARD_RESYNC_MS,
         "urls": {
             "state": url("realtime:board-state"),
             "login": url("admin:login") + "?next=" + url("realtime:board"),

@@ -278,3 +278,34 @@ def test_a_click_after_the_session_ended_says_signed_out_and_puts_up_the_sign_in
     )
     assert page.locator("body[data-live]").count() == 0
     assert page.kuzet_errors == []
+
+
+def test_a_call_whose_frame_was_lost_in_a_short_redis_blip_still_reaches_the_board(
+    server_via: str, redis_link: Proxy, browser: Any, personas: Any
+) -> None:
+    # given: the board open and live; it reloads its snapshot every few seconds here (every
+    # 5 minutes as served)
+    units_heard_now(personas)
+    page = log_in(browser, server_via, personas.duty)
+
+    def sooner(route: Any) -> None:
+        script = route.fetch().text()
+        route.fulfill(
+            body=script.replace("const RESYNC_MS = CONFIG.resync_ms;", "const RESYNC_MS = 3000;"),
+            content_type="text/javascript",
+        )
+
+    page.route("**/realtime/board.js", sooner)
+    open_board(page, server_via)
+
+    # when: the server's link to Redis blips between two pings (a Redis restart takes a
+    # second or two); a call comes in during it, its frame lost
+    redis_link.drop()
+    incident = intake_call(personas, ref="eg-blip", category=Category.VIOLENCE)
+    page.wait_for_timeout(1_000)
+    redis_link.restore()
+
+    # then: the call is on the board all the same (it stayed off until something else about
+    # it changed, the board saying live)
+    page.locator("#incidents tr", has_text=incident.number).wait_for(timeout=15_000)
+    assert page.kuzet_errors == []

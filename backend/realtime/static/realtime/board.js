@@ -732,6 +732,16 @@
       return false;
     }
   }
+  // The snapshot again, after a reconnect or now and then. The calls it brings that the
+  // board did not have are sounded as a live one is: they came onto the board in silence,
+  // and a duty officer looking elsewhere missed a P1.
+  async function catchUp() {
+    const known = new Set(state.incidents.keys());
+    if (!(await resync())) return false;
+    const arrived = [...state.incidents.values()].filter((r) => !known.has(r.id));
+    if (arrived.length) chime(arrived.some((r) => ["P0", "P1"].includes(r.priority)) ? "urgent" : "call");
+    return true;
+  }
   // "Live" means frames arrive. The socket answering is not enough: with Redis down or
   // restarting the board's socket stayed open, it said "live" and showed no call of the
   // outage; after a laptop's sleep a dead socket looked open for many minutes. So every ping
@@ -802,12 +812,7 @@
       if (frame.type === "hello") {
         clearTimeout(opening);
         // frames are at most once: catch up on anything missed while away, then say live
-        const known = new Set(state.incidents.keys());
-        if (!(await resync())) { lost(socket, 0); return; }
-        // The calls that came while away are sounded as a live one is: they came onto the
-        // board in silence, and a duty officer looking elsewhere missed a P1.
-        const arrived = [...state.incidents.values()].filter((r) => !known.has(r.id));
-        if (arrived.length) chime(arrived.some((r) => ["P0", "P1"].includes(r.priority)) ? "urgent" : "call");
+        if (!(await catchUp())) { lost(socket, 0); return; }
         if (socket !== current) return;
         retry = 1000;
         downSince = null;
@@ -879,6 +884,11 @@
   renderSound();
   setInterval(tick, 1000);
   setInterval(renderSos, 15000); // an acknowledged SOS leaves the banner after its minute
+  // A frame lost between two pings (Redis restarted in a second or two) left its call off the
+  // board until something else about it changed, the board saying live: the snapshot is
+  // loaded again now and then, whatever came.
+  const RESYNC_MS = CONFIG.resync_ms;
+  setInterval(() => { if (document.body.dataset.live) catchUp(); }, RESYNC_MS);
   setInterval(checkAlarms, 15000);
   connect();
 })();
