@@ -417,12 +417,29 @@ def _save(
             messages.SUCCESS,
         )
         if outcome.duplicate_of_id is not None:
-            original = Incident.objects.only("number").get(pk=outcome.duplicate_of_id)
+            original = Incident.objects.only("number", "priority").get(pk=outcome.duplicate_of_id)
             model_admin.message_user(
                 request,
                 _("Linked as a probable duplicate of %(number)s.") % {"number": original.number},
                 messages.WARNING,
             )
+            # A repeat follows its original and no unit is sent for it: "he is beating her
+            # now" typed as P0 on a P1 call left the unit on P1 deadlines, and the ladder too,
+            # unless the officer saw it (P0 sorts before P1).
+            if outcome.priority < original.priority:
+                model_admin.message_user(
+                    request,
+                    _(
+                        "This repeat call is %(new)s, but %(number)s, which it follows, is "
+                        "%(old)s: open %(number)s and change its priority."
+                    )
+                    % {
+                        "new": outcome.priority,
+                        "number": original.number,
+                        "old": original.priority,
+                    },
+                    messages.ERROR,
+                )
     return HttpResponseRedirect(
         reverse(
             "admin:dispatch_incident_change",

@@ -358,3 +358,45 @@ def test_a_stale_or_unreachable_units_row_and_its_dispatch_are_read_at_full_cont
             assert contrast(page, f"{row} {part}") >= 4.5, (unit.callsign, part)
     assert contrast(page, f"{silent_row} .kuzet-warning") >= 4.5
     assert page.kuzet_errors == []
+
+
+def test_a_more_urgent_repeat_call_says_its_original_is_still_at_the_lower_priority(
+    server: str, browser: Any, personas: Any
+) -> None:
+    # given: a DV call from Aktogay 10 minutes ago, P1, its unit on the way
+    a = personas.a
+    earlier = factories.incident(
+        district=a.district,
+        settlement=a.village,
+        category="domestic_violence",
+        priority="P1",
+        status="assigned",
+        received_at=clock.now() - dt.timedelta(minutes=10),
+    )
+    page = log_in(browser, server, personas.duty)
+    page.goto(f"{server}/admin/dispatch/incident/add/")
+    page.wait_for_function("() => document.activeElement.id === 'id_caller_name'", timeout=5_000)
+
+    # when: the neighbour calls: he is beating her now — the same house, typed as P0
+    page.keyboard.type("Сосед")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    page.keyboard.type("акто")
+    page.wait_for_selector("#call-place-options li[role=option]")
+    page.keyboard.press("Enter")
+    page.select_option("#id_category", "domestic_violence")
+    page.select_option("#id_priority", "P0")
+    page.fill("#id_description", "бьёт её прямо сейчас")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+    # then: linked to the earlier call, and the page says the earlier call is still P1
+    repeat = Incident.objects.exclude(pk=earlier.pk).get()
+    assert (repeat.duplicate_of_id, repeat.priority) == (earlier.pk, "P0")
+    notices = page.locator("ul.messagelist").inner_text()
+    assert (
+        f"This repeat call is P0, but {earlier.number}, which it follows, is P1: "
+        f"open {earlier.number} and change its priority."
+    ) in notices
+    shot(page, "keyboard-urgent-repeat")
+    assert page.kuzet_errors == []
