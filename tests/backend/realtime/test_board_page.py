@@ -90,3 +90,32 @@ def test_the_board_leads_back_to_the_officers_console(client, personas, language
     # then: in the console's own window, so the board stays up (board.js: CONSOLE_WINDOW)
     link = f'<a id="console-link" href="{reverse("admin:index")}" target="kuzet-console">'
     assert link + words + "</a>" in html
+
+
+def test_the_board_reloaded_while_the_database_is_down_says_so_in_the_desks_languages_and_retries(
+    personas, monkeypatch
+):
+    # given: the duty officer reloads the board during a failover (every query fails)
+    from django.db import OperationalError
+    from django.test import Client
+
+    from backend.realtime import board
+
+    def down(user):
+        raise OperationalError("connection to server at 127.0.0.1 failed: Connection refused")
+
+    monkeypatch.setattr(board, "board_snapshot", down)
+    client = Client(raise_request_exception=False)
+    client.force_login(personas.duty)
+
+    # when
+    response = client.get(reverse("realtime:board"))
+
+    # then: not Django's bare "Server Error (500)" in English, which stayed until someone
+    # reloaded: what happened and what to do in Kazakh and Russian, and the page tries again
+    page = response.content.decode()
+    assert response.status_code == 500
+    assert "Server Error (500)" not in page
+    assert "Сервер не смог ответить" in page
+    assert "Сервер жауап бере алмады" in page
+    assert '<meta http-equiv="refresh" content="30">' in page
