@@ -309,3 +309,24 @@ def test_a_call_whose_frame_was_lost_in_a_short_redis_blip_still_reaches_the_boa
     # it changed, the board saying live)
     page.locator("#incidents tr", has_text=incident.number).wait_for(timeout=15_000)
     assert page.kuzet_errors == []
+
+
+def test_mark_all_read_without_the_server_says_it_was_not_done(
+    server: str, browser: Any, personas: Any
+) -> None:
+    # given: an unread alert on the board (a new call)
+    units_heard_now(personas)
+    incident = intake_call(personas, ref="eg-unread", category=Category.THEFT)
+    page = log_in(browser, server, personas.duty)
+    open_board(page, server)
+    page.locator("#alerts li.unread", has_text=incident.number).wait_for()
+
+    # when: "Mark all read" with the network gone
+    page.route("**/alerts/read/", lambda route: route.abort("internetdisconnected"))
+    page.click("#mark-read")
+
+    # then: said (nothing happened on the screen, and an error went to the console only), and
+    # the alert stays unread
+    page.locator("#message.error", has_text="the server did not answer").wait_for()
+    assert page.locator("#alerts li.unread", has_text=incident.number).count() == 1
+    assert page.kuzet_errors == []

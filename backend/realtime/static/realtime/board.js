@@ -639,18 +639,26 @@
     if (!ids.length) return;
     // Every alert up to the newest shown, those beyond the list included; not a newer one.
     const through = Math.max(...ids);
-    const response = await send(CONFIG.urls.alerts_read, { through }, null);
-    if (response.ok) {
+    const response = await sendOrSay(CONFIG.urls.alerts_read, { through });
+    if (response) {
       for (const [id, a] of alerts) if (typeof id === "number" && id <= through) a.read = true;
       unreadBeyond = false;
       renderAlerts();
     }
   }
+  // A read mark without an answer: said (the click did nothing on the screen and the failed
+  // fetch was an uncaught error), the alerts left unread.
+  async function sendOrSay(path, body) {
+    const response = await send(path, body, null).catch(() => null);
+    if (response && response.status === 401) { signedOutNow(); return null; }
+    if (!response || !response.ok) { say(TEXT.failed + " " + TEXT.no_answer, true); return null; }
+    return response;
+  }
   async function markRead(ids) {
     const unread = ids.filter((id) => id && alerts.get(id) && !alerts.get(id).read);
     if (!unread.length) return;
-    const response = await send(CONFIG.urls.alerts_read, { ids: unread }, null);
-    if (response.ok) { for (const id of unread) alerts.get(id).read = true; renderAlerts(); }
+    const response = await sendOrSay(CONFIG.urls.alerts_read, { ids: unread });
+    if (response) { for (const id of unread) alerts.get(id).read = true; renderAlerts(); }
   }
 
   // --- commands -----------------------------------------------------------------------------
