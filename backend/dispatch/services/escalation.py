@@ -25,6 +25,10 @@ nothing fired — no alert, no sound, no audit entry, only the board's row turne
 claim is one query over a partial index of the waiting calls (``_sweep_waiting``), run
 before the assignments' batches.
 
+And per crew on scene: the officer-safety check (``services/safety.py``) — no word from the
+unit past its call's interval puts it before the desk, once a silence; run by the same sweep,
+before the assignments' batches.
+
 Why a sweep and not one timer per assignment: ETA tasks live in worker memory and in
 Redis' unacked hash, are lost when Redis restarts without persistence and redelivered in a
 loop past the visibility timeout; per-row beat schedules fall hours behind at 10^4 rows.
