@@ -5,12 +5,14 @@ changed" assertions, and (for the fact tests) the sync fixtures of sync_support.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import orjson
 import pytest
 from django.conf import settings
+from django.db import connection
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -24,7 +26,12 @@ from backend.dispatch.models import (
     Incident,
     SmsMessage,
 )
-from backend.dispatch.services import IncidentInput, incident_dispatch, intake_key_issue
+from backend.dispatch.services import (
+    IncidentInput,
+    escalation_sweep,
+    incident_dispatch,
+    intake_key_issue,
+)
 from backend.ledger import uow
 from backend.ledger.models import AuditEntry, Change
 from backend.people.models import Unit
@@ -151,3 +158,23 @@ def snapshot() -> dict[str, Any]:
         "audit": AuditEntry.objects.count(),
         "changes": Change.objects.count(),
     }
+
+
+def sweeps_at_once(at: dt.datetime, n: int = 4) -> None:
+    """``n`` escalation sweeps in threads released together, the server clock frozen at ``at``
+    once for all of them; each thread closes its own database connection."""
+    barrier = threading.Barrier(n)
+
+    def run() -> None:
+        try:
+            barrier.wait()
+            escalation_sweep()
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(n)]
+    with clock.frozen(at):
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()

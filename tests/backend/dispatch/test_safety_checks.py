@@ -6,11 +6,9 @@ the board is told once, and the desk's "Officer OK" starts the next interval."""
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections import Counter
 
 import pytest
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
@@ -33,6 +31,8 @@ from backend.realtime.alerts import alerts_listed
 from backend.realtime.board import board_labels
 from backend.realtime.models import BoardAlert
 from tests import factories
+
+from .conftest import sweeps_at_once
 
 T0 = dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.UTC)
 KIND = "unit.safety_check"
@@ -190,6 +190,7 @@ def test_the_board_and_the_audit_log_say_it_in_words(personas):
         assert board_labels()["alert"][KIND] == "Нарядты тексеріңіз: оқиға орнынан хабар жоқ"
 
 
+@pytest.mark.postgres
 def test_concurrent_sweeps_check_each_silent_unit_once(transactional_db, personas):
     # given: two units on scene, silent past their interval
     on_scene(personas)
@@ -204,22 +205,8 @@ def test_concurrent_sweeps_check_each_silent_unit_once(transactional_db, persona
         assignment_record_on_behalf(
             assignment=sent, by=personas.duty, kind=EventKind.ON_SCENE, channel="radio"
         )
-    barrier = threading.Barrier(4)
-
-    def run() -> None:
-        try:
-            barrier.wait()
-            escalation_sweep()
-        finally:
-            connection.close()
-
     # when: four sweeps at once
-    threads = [threading.Thread(target=run) for _ in range(4)]
-    with clock.frozen(at(60)):
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+    sweeps_at_once(at(60))
 
     # then
     assert Counter(a.data["callsign"] for a in alerts()) == {"A-PC1": 1, "A-PC2": 1}

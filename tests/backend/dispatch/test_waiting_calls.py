@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import threading
 from collections import Counter
 
 import pytest
@@ -30,6 +29,8 @@ from backend.realtime.board import board_labels
 from backend.realtime.fanout import _alert_groups
 from backend.realtime.models import BoardAlert
 from tests import factories
+
+from .conftest import sweeps_at_once
 
 T0 = dt.datetime(2026, 3, 2, 9, 13, 22, tzinfo=dt.UTC)
 KIND = "incident.waiting_overdue"
@@ -392,22 +393,8 @@ def test_a_call_a_concurrent_sweep_alerted_after_the_claim_is_not_alerted_again(
 def test_concurrent_sweeps_alert_every_waiting_call_exactly_once(transactional_db, personas):
     # given: 40 calls nobody was sent to, all past their window
     calls = [waiting_call(personas, summary=f"call {i}").pk for i in range(40)]
-    barrier = threading.Barrier(4)
-
-    def run() -> None:
-        try:
-            barrier.wait()
-            escalation_sweep()
-        finally:
-            connection.close()
-
     # when: four sweeps at once, the clock frozen once for all threads
-    threads = [threading.Thread(target=run) for _ in range(4)]
-    with clock.frozen(at(600)):
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+    sweeps_at_once(at(600))
 
     # then
     assert Counter(i for i, *_ in fired()) == dict.fromkeys(calls, 1)
