@@ -29,6 +29,10 @@ LANGUAGES = ["ru", "kk"]
 # The words the page shows, from the catalogs (backend/locale/*/django.po).
 DISPATCHED = {"ru": "Направлен", "kk": "Жіберілді"}
 DISPATCH = {"ru": "Направить", "kk": "Жіберу"}
+NO_MATCH = {
+    "ru": "В ваших районах нет подходящего населённого пункта.",
+    "kk": "Сіздің аудандарыңызда сәйкес елді мекен жоқ.",
+}
 
 
 def focused(page: Any, attribute: str = "id") -> str:
@@ -399,4 +403,37 @@ def test_a_more_urgent_repeat_call_says_its_original_is_still_at_the_lower_prior
         f"open {earlier.number} and change its priority."
     ) in notices
     shot(page, "keyboard-urgent-repeat")
+    assert page.kuzet_errors == []
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_misspelt_village_with_no_match_is_said_to_a_screen_reader(
+    server: str, browser: Any, personas: Any, language: str
+) -> None:
+    # given: the call form
+    page = log_in(browser, server, personas.duty, language=language)
+    page.goto(f"{server}/admin/dispatch/incident/add/")
+    page.wait_for_function("() => document.activeElement.id === 'id_caller_name'", timeout=5_000)
+
+    # when: the village as the caller said it, which no settlement is called
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Актагайск")
+    page.locator("#call-place-options .call-option-none").wait_for()
+
+    # then: what the list shows is also said in a live region (a list with no option in it
+    # is read as nothing), in the officer's language
+    shown = page.locator("#call-place-options .call-option-none").inner_text()
+    assert shown == NO_MATCH[language]
+    status = page.locator("#call-place-status")
+    assert status.get_attribute("aria-live") == "polite"
+    expect(status).to_have_text(shown)
+
+    # when: a name that matches
+    page.keyboard.press("Control+A")
+    page.keyboard.type("акто")
+    page.wait_for_selector("#call-place-options li[role=option]")
+
+    # then: the status is quiet again (the active option is read instead)
+    expect(status).to_have_text("")
     assert page.kuzet_errors == []

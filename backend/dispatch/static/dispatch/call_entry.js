@@ -61,8 +61,16 @@
   var active = -1;
   var searchSeq = 0;
 
+  // A list with no option in it is read as nothing: "no settlement matches" is also said
+  // here (a live region, present from the start). With options, the active one is read.
+  var placeStatus = document.getElementById("call-place-status");
+  function sayPlace(words) {
+    if (placeStatus && placeStatus.textContent !== words) placeStatus.textContent = words;
+  }
+
   function closeOptions() {
     options.hidden = true;
+    sayPlace("");
     place.setAttribute("aria-expanded", "false");
     place.removeAttribute("aria-activedescendant");
     active = -1;
@@ -82,6 +90,7 @@
 
   function renderOptions() {
     options.textContent = "";
+    sayPlace(results.length ? "" : text.textNoMatch);
     if (!results.length) {
       var none = document.createElement("li");
       none.className = "call-option-none";
