@@ -437,3 +437,24 @@ def test_a_misspelt_village_with_no_match_is_said_to_a_screen_reader(
     # then: the status is quiet again (the active option is read instead)
     expect(status).to_have_text("")
     assert page.kuzet_errors == []
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_call_with_its_unit_on_the_way_opens_at_what_the_unit_reported(
+    server: str, browser: Any, personas: Any, language: str
+) -> None:
+    # given: a fight in Aktogay, A-UI1 sent to it; the radio says it is on scene
+    a = personas.a
+    fight = factories.incident(district=a.district, settlement=a.village, category="violence")
+    sent = incident_dispatch(incident=fight, unit=a.inspector_unit, by=personas.duty)
+    page = log_in(browser, server, personas.duty, language=language)
+
+    # when: the call's page (from the board or the list), then Tab
+    page.goto(f"{server}/admin/dispatch/incident/{fight.pk}/change/")
+    page.wait_for_selector("#kuzet-assignments")
+    page.keyboard.press("Tab")
+
+    # then: one Tab, not forty past the menu, reaches what the unit reported
+    assert page.evaluate("document.activeElement.name") == "kind"
+    assert page.evaluate("document.activeElement.closest('tr').dataset.assignment") == str(sent.pk)
+    assert page.kuzet_errors == []
