@@ -214,6 +214,7 @@ KEY_LABELS: dict[str, Promise] = {
     "reassigned_from": gettext_lazy("Reassigned from"),
     "diverted_from": gettext_lazy("Taken off the call"),
     "diverted_to": gettext_lazy("Sent instead to"),
+    "repeat_call": gettext_lazy("Raised by the repeat call"),
     "from_unit_id": gettext_lazy("From unit"),
     "to_unit_id": gettext_lazy("To unit"),
     "new_assignment_id": gettext_lazy("New assignment"),

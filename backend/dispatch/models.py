@@ -306,6 +306,10 @@ class Incident(models.Model):
             ),
         ]
 
+    # Set by the intake when this report, linked as a repeat, raised its original's priority:
+    # what the original's was (the call form says so). Not stored.
+    original_raised_from: str | None = None
+
     def __str__(self) -> str:
         return f"{self.number} {self.get_category_display()} ({self.priority})"
 

@@ -423,22 +423,22 @@ def _save(
                 _("Linked as a probable duplicate of %(number)s.") % {"number": original.number},
                 messages.WARNING,
             )
-            # A repeat follows its original and no unit is sent for it: "he is beating her
-            # now" typed as P0 on a P1 call left the unit on P1 deadlines, and the ladder too,
-            # unless the officer saw it (P0 sorts before P1).
-            if outcome.priority < original.priority:
+            # A repeat follows its original and no unit is sent for it: a more urgent one
+            # ("he is beating her now", P0, on a P1 call) raised the original (the service);
+            # the officer is told, since the original's unit now has the new deadlines.
+            if outcome.original_raised_from is not None:
                 model_admin.message_user(
                     request,
                     _(
-                        "This repeat call is %(new)s, but %(number)s, which it follows, is "
-                        "%(old)s: open %(number)s and change its priority."
+                        "This repeat call is %(new)s: %(number)s, which it follows, was "
+                        "%(old)s and is now %(new)s too, its unit on %(new)s deadlines."
                     )
                     % {
                         "new": outcome.priority,
                         "number": original.number,
-                        "old": original.priority,
+                        "old": outcome.original_raised_from,
                     },
-                    messages.ERROR,
+                    messages.WARNING,
                 )
     return HttpResponseRedirect(
         reverse(

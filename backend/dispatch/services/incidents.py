@@ -266,6 +266,8 @@ def incident_new(
     if incident.is_dv and original is None:
         subjects = risk.dv_call_count(incident, subjects=subjects)
         follow_up = _dv_follow_up(incident, settlement=settlement)
+    if original is not None and lifecycle.more_urgent(priority, original.priority):
+        incident.original_raised_from = _original_raised(original, repeat=incident, by=by, now=now)
 
     actor_kind, actor_label = None, ""
     if by is None and intake_key is not None:
@@ -678,6 +680,39 @@ def incident_reclassify(
             risk=bool(inc.risk_flags) if becomes_dv else False,
         )
     return inc
+
+
+def _original_raised(
+    original: Incident, *, repeat: Incident, by: Any, now: dt.datetime
+) -> str | None:
+    """A repeat report more urgent than the call it repeats ("he is beating her now", P0, on a
+    P1 call with its unit on the way) raises that call: a repeat is nobody's work (no unit is
+    sent for it), so the original's unit and ladder kept the lower priority's deadlines. The
+    same change as the desk's (:func:`incident_reclassify`), with the repeat as its reason.
+    Returns the original's priority before, None when it was not raised."""
+    inc = lock_one(Incident, original.pk)
+    if inc is None or not lifecycle.more_urgent(repeat.priority, inc.priority):
+        return None
+    before, inc.priority = inc.priority, repeat.priority
+    inc.save(update_fields=["priority"])
+    _deadlines_follow_the_priority(inc, now=now)
+    uow.audit(
+        AuditAction.INCIDENT_RECLASSIFIED,
+        actor=by,
+        obj=inc,
+        data={"priority": [before, inc.priority], "repeat_call": repeat.number},
+    )
+    uow.touch(SyncTable.INCIDENTS, inc.pk)
+    board_notify(
+        "incident.reclassified",
+        incident=inc,
+        actor=actor_label(by),
+        previous_priority=before,
+        previous_category=inc.category,
+        repeat_call=repeat.number,
+        risk=False,
+    )
+    return before
 
 
 def _deadlines_follow_the_priority(inc: Incident, *, now: dt.datetime) -> None:

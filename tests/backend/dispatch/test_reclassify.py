@@ -16,9 +16,11 @@ from backend.common.errors import Conflict, ValidationFailed
 from backend.dispatch.lifecycle import EventKind
 from backend.dispatch.models import Assignment, EscalationStep, Incident, RiskSubject
 from backend.dispatch.services import (
+    IncidentInput,
     assignment_record_on_behalf,
     escalation_sweep,
     incident_close,
+    incident_create,
     incident_dispatch,
     incident_reclassify,
 )
@@ -267,3 +269,52 @@ def test_the_board_says_what_changed(personas):
     alert = BoardAlert.objects.get(kind="incident.reclassified")
     assert (alert.data["previous_category"], alert.data["category"]) == ("noise", "violence")
     assert (alert.data["previous_priority"], alert.data["priority"]) == ("P3", "P0")
+
+
+# --- a repeat report more urgent than its original ---------------------------------------------
+def test_a_more_urgent_repeat_raises_the_call_it_repeats(personas):
+    # given: a P1 DV call in Ayagoz, its unit sent (P1 deadlines)
+    sent = noise_sent(personas, priority="P1", category="domestic_violence")
+    assert sent.arrive_due_at == at(900)
+
+    # when: the neighbour rings: he is beating her now — the same house, entered as P0
+    with clock.frozen(at(300)):
+        repeat = incident_create(
+            by=personas.duty,
+            data=IncidentInput(
+                category="domestic_violence",
+                priority="P0",
+                received_at=at(300),
+                settlement_id=personas.a.town.pk,
+                lat=personas.a.town.lat,
+                lon=personas.a.town.lon,
+                description="бьёт её прямо сейчас",
+            ),
+        )
+
+    # then: linked as its repeat, and the call it repeats is P0 now, its unit on P0 deadlines
+    sent.refresh_from_db()
+    original = Incident.objects.get(pk=sent.incident_id)
+    assert (repeat.duplicate_of_id, repeat.original_raised_from) == (original.pk, "P1")
+    assert original.priority == "P0"
+    assert sent.arrive_due_at == at(600)
+    [entry] = AuditEntry.objects.filter(action="incident.reclassified")
+    assert entry.data_dict == {"priority": ["P1", "P0"], "repeat_call": repeat.number}
+
+
+def test_a_less_urgent_repeat_leaves_the_call_as_it_is(personas):
+    sent = noise_sent(personas, priority="P1", category="domestic_violence")
+
+    with clock.frozen(at(300)):
+        repeat = incident_create(
+            by=personas.duty,
+            data=IncidentInput(
+                category="domestic_violence", priority="P1", received_at=at(300),
+                settlement_id=personas.a.town.pk, lat=personas.a.town.lat,
+                lon=personas.a.town.lon,
+            ),
+        )  # fmt: skip
+
+    assert repeat.duplicate_of_id == sent.incident_id
+    assert repeat.original_raised_from is None
+    assert not AuditEntry.objects.filter(action="incident.reclassified").exists()

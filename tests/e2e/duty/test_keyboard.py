@@ -364,7 +364,7 @@ def test_a_stale_or_unreachable_units_row_and_its_dispatch_are_read_at_full_cont
     assert page.kuzet_errors == []
 
 
-def test_a_more_urgent_repeat_call_says_its_original_is_still_at_the_lower_priority(
+def test_a_more_urgent_repeat_call_raises_its_original_and_says_so(
     server: str, browser: Any, personas: Any
 ) -> None:
     # given: a DV call from Aktogay 10 minutes ago, P1, its unit on the way
@@ -394,13 +394,16 @@ def test_a_more_urgent_repeat_call_says_its_original_is_still_at_the_lower_prior
     with page.expect_navigation():
         page.keyboard.press("Enter")
 
-    # then: linked to the earlier call, and the page says the earlier call is still P1
+    # then: linked to the earlier call, which is raised to P0 (its unit on P0 deadlines),
+    # and the page says so
     repeat = Incident.objects.exclude(pk=earlier.pk).get()
     assert (repeat.duplicate_of_id, repeat.priority) == (earlier.pk, "P0")
+    earlier.refresh_from_db()
+    assert earlier.priority == "P0"
     notices = page.locator("ul.messagelist").inner_text()
     assert (
-        f"This repeat call is P0, but {earlier.number}, which it follows, is P1: "
-        f"open {earlier.number} and change its priority."
+        f"This repeat call is P0: {earlier.number}, which it follows, was P1 and is now P0 "
+        "too, its unit on P0 deadlines."
     ) in notices
     shot(page, "keyboard-urgent-repeat")
     assert page.kuzet_errors == []
