@@ -2,10 +2,10 @@
 nearest unit's "Send", Enter; Tab to an SOS banner's "Acknowledge", Enter. Screenshots:
 ``var/screenshots/duty/keyboard-board-*.png``.
 
-The board re-renders its tables on every change; a button pressed with Enter is replaced by a
-new one and the focus falls to <body>: a keyboard user starts again from the header. That
-part is marked ``xfail(strict=True)`` until board.js keeps the focus (see the test); it fails
-the suite, as a reminder, the day the board does.
+The board re-renders its tables on every change and its banners every 15 s; a button pressed
+with Enter was replaced by a new one and the focus fell to <body>: a keyboard user started
+again from the header. The board now gives the focus back to the same control or what took its
+place in the row.
 """
 
 from __future__ import annotations
@@ -76,10 +76,6 @@ def test_a_keyboard_user_sends_the_nearest_unit_and_acknowledges_an_sos_on_the_b
     assert page.kuzet_errors == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="board.js rebuilds the row and drops the focus to <body> (owner: board.js)",
-)
 def test_after_send_a_unit_with_enter_the_focus_stays_on_the_calls_row(
     server: str, browser: Any, personas: Any
 ) -> None:
@@ -108,10 +104,6 @@ def test_after_send_a_unit_with_enter_the_focus_stays_on_the_calls_row(
     assert page.evaluate("document.activeElement.closest('#incidents tr') !== null")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="board.js redraws the SOS banner every 15 s and drops the focus (owner: board.js)",
-)
 def test_the_focus_on_an_sos_acknowledgement_survives_the_banners_redraw(
     server: str, browser: Any, personas: Any
 ) -> None:

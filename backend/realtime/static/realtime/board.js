@@ -191,7 +191,45 @@
     return td;
   }
 
-  function render() {
+  // --- the keyboard's place survives a redraw -------------------------------------------------
+  // Rows and banners are rebuilt (replaceChildren) on every frame and every 15 s: the focused
+  // button went with them and the focus fell to <body> — a keyboard user's "Send" or
+  // "Acknowledge" gone from under the finger. The last control focused in a table or a banner
+  // is remembered by its container, its row's or banner's id and its class; after a redraw
+  // that dropped the focus, that control — or what took its place in the row ("Send" for
+  // "Nearest unit", "Send another unit" after a send) — gets it back. A click on nothing
+  // focusable forgets it.
+  const HOLDERS = "#incidents, #assignments, #units, #sos";
+  const TOOK_ITS_PLACE = { recommend: ["dispatch"], dispatch: ["recommend"] };
+  let focusPlace = null;
+  function placeOf(node) {
+    const holder = node && node.closest ? node.closest(HOLDERS) : null;
+    if (!holder) return null;
+    const row = node.closest("[data-id]");
+    return { holder: holder.id, id: row && holder.contains(row) ? row.dataset.id : null, cls: node.classList[0] || "" };
+  }
+  document.addEventListener("focusin", (e) => { focusPlace = placeOf(e.target); });
+  document.addEventListener("pointerdown", (e) => {
+    if (!e.target.closest || !e.target.closest("button, a[href], input, select, textarea")) focusPlace = null;
+  });
+  function keepFocus(redraw) {
+    const place = focusPlace;
+    redraw();
+    const lost = !document.activeElement || document.activeElement === document.body;
+    if (!place || !lost) return;
+    const holder = document.getElementById(place.holder);
+    const row = place.id === null ? holder : holder && holder.querySelector('[data-id="' + CSS.escape(place.id) + '"]');
+    if (!row) return;
+    for (const cls of [place.cls, ...(TOOK_ITS_PLACE[place.cls] || [])].filter(Boolean)) {
+      const found = row.querySelector("." + CSS.escape(cls) + ":not([disabled])");
+      if (found) { found.focus(); return; }
+    }
+    const any = row.querySelector("button:not([disabled]), a[href]");
+    if (any) any.focus();
+  }
+
+  function render() { keepFocus(redrawTables); }
+  function redrawTables() {
     const body = (id, rows, build) => {
       const tbody = document.getElementById(id);
       tbody.replaceChildren(...rows.map((row) => {
@@ -509,7 +547,8 @@
       }
     });
   }
-  function renderSos() {
+  function renderSos() { keepFocus(redrawBanners); }
+  function redrawBanners() {
     const banner = document.getElementById("sos");
     // An acknowledged SOS stays a minute, green, so that every board sees who took it.
     const open = [...alerts.values()].filter((a) => a.kind === "sos" && (!a.acknowledged_at || now() - a.acknowledged_at < SOS_ACKNOWLEDGED_SHOWN_MS));
