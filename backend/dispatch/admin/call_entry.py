@@ -26,6 +26,7 @@ import json
 import re
 import uuid
 from typing import Any, cast
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -440,12 +441,15 @@ def _save(
                     },
                     messages.WARNING,
                 )
+    # The call's page names the form's key: the draft that form kept in the browser's tab
+    # (call_entry.js, for a save that gets no answer) is saved now, and the page drops it.
+    page = reverse(
+        "admin:dispatch_incident_change",
+        args=[incident_id],
+        current_app=model_admin.admin_site.name,
+    )
     return HttpResponseRedirect(
-        reverse(
-            "admin:dispatch_incident_change",
-            args=[incident_id],
-            current_app=model_admin.admin_site.name,
-        )
+        f"{page}?{urlencode({'call': form.cleaned_data['idempotency_key']})}"
     )
 
 

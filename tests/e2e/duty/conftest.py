@@ -18,14 +18,22 @@ PASSWORD = "semey-duty-102"
 DESK = {"width": 1440, "height": 900}
 
 
-def log_in(browser: Any, server: str, officer: Any, *, language: str = "en") -> Any:
-    """A desk-sized page logged in as ``officer``, reading ``language``. Page errors are
-    collected in ``page.kuzet_errors``; a test asserts they stay empty."""
+def log_in(
+    browser: Any,
+    server: str,
+    officer: Any,
+    *,
+    language: str = "en",
+    timezone: str = "Asia/Almaty",
+) -> Any:
+    """A desk-sized page logged in as ``officer``, reading ``language``, on a computer whose
+    clock is set to ``timezone``. Page errors are collected in ``page.kuzet_errors``; a test
+    asserts they stay empty."""
     officer.language = language
     set_server_password(officer, PASSWORD)
     officer.save(update_fields=["language", "password"])
     locale = {"kk": "kk-KZ", "ru": "ru-RU"}.get(language, "en-GB")
-    context = browser.new_context(viewport=DESK, locale=locale, timezone_id="Asia/Almaty")
+    context = browser.new_context(viewport=DESK, locale=locale, timezone_id=timezone)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))

@@ -9,6 +9,7 @@ Screenshots: ``var/screenshots/duty/``.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 from typing import Any
@@ -133,7 +134,7 @@ def test_a_duty_officer_takes_a_call_and_sends_the_nearest_unit_in_five_actions(
 
     # then: the incident's page, the call saved as typed
     incident = Incident.objects.exclude(pk=earlier.pk).get()
-    assert re.search(rf"/admin/dispatch/incident/{incident.pk}/change/$", page.url)
+    assert re.search(rf"/admin/dispatch/incident/{incident.pk}/change/(\?call=\w+)?$", page.url)
     assert f"Call {incident.number} saved." in page.inner_text("ul.messagelist")
     assert (
         incident.channel,
@@ -242,4 +243,57 @@ def test_a_walk_in_is_entered_as_one_and_its_priority_follows(
     )
     assert "Личное обращение" in page.inner_text("#content")
     shot(page, "10-walk-in-saved")
+    assert page.kuzet_errors == []
+
+
+def test_a_call_whose_save_got_no_answer_comes_back_into_the_form_and_is_saved_once(
+    server: str, browser: Any, personas: Any
+) -> None:
+    # given: the duty officer types a call
+    page = log_in(browser, server, personas.duty, language="ru", timezone="UTC")
+    page.goto(f"{server}/admin/dispatch/incident/add/")
+    page.wait_for_selector("#call-save")
+    page.fill("#id_caller_name", "Сауле")
+    page.fill("#id_caller_phone", "+7 701 555 01 02")
+    page.fill("#id_place", "Актогай")
+    page.locator("#call-place-options li[role=option]").first.wait_for()
+    page.keyboard.press("Enter")
+    page.select_option("#id_category", "domestic_violence")
+    page.fill("#id_description", "кричит соседка, слышны удары")
+
+    # when: the save gets no answer (the server down, a failover): the browser's error page
+    page.route("**/admin/dispatch/incident/add/", lambda route: route.abort("connectionreset"))
+    with contextlib.suppress(sync_api.Error):  # the browser's own error page
+        page.click("#call-save")
+    page.wait_for_timeout(500)
+    page.unroute("**/admin/dispatch/incident/add/")
+    assert Incident.objects.count() == 0
+
+    # then: back on "Take a call", the call is in the form again, and the page says so
+    page.goto(f"{server}/admin/dispatch/incident/add/")
+    notice = page.locator("#call-draft")
+    notice.wait_for()
+    assert "не сохранён" in notice.inner_text()
+    # typed at a time on Kazakhstan's clock (the browser's own zone here is UTC)
+    local = clock.now().astimezone(dt.timezone(dt.timedelta(hours=5)))
+    assert re.search(r"набранный в (\d\d:\d\d)", notice.inner_text())[1] in {
+        f"{local:%H:%M}",
+        f"{(local - dt.timedelta(minutes=1)):%H:%M}",
+    }
+    assert page.input_value("#id_caller_name") == "Сауле"
+    assert page.input_value("#id_description") == "кричит соседка, слышны удары"
+    assert page.input_value("#id_category") == "domestic_violence"
+    shot(page, "call-draft-restored-ru")
+
+    # when: saved now
+    with page.expect_navigation():
+        page.click("#call-save")
+
+    # then: one call, and the draft is gone: a new call's form is empty
+    saved = Incident.objects.get()
+    assert (saved.caller_name, saved.category) == ("Сауле", "domestic_violence")
+    page.goto(f"{server}/admin/dispatch/incident/add/")
+    page.wait_for_selector("#call-save")
+    assert page.locator("#call-draft").is_hidden()
+    assert page.input_value("#id_caller_name") == ""
     assert page.kuzet_errors == []

@@ -299,7 +299,57 @@
       form.requestSubmit();
     }
   });
+  // --- a call typed while the server did not answer is not lost -------------------------
+  // The form as typed is kept in this tab (sessionStorage) from the first key until the
+  // call's page confirms it saved (incident.js drops the draft whose key the page names). A
+  // save that got no answer — the server down, a failover — showed the browser's error page,
+  // and the call was gone; back on "Take a call" the draft comes back into the form with its
+  // own idempotency key: saving it again cannot make the call twice.
+  var DRAFT = "kuzet.call-draft";
+  var DRAFT_KEPT_MS = 2 * 3600 * 1000;
+  function fields() {
+    return Array.prototype.filter.call(form.elements, function (el) {
+      return el.name && el.name !== "csrfmiddlewaretoken" && el.type !== "submit";
+    });
+  }
+  function keepDraft() {
+    var values = {};
+    fields().forEach(function (el) { values[el.name] = el.value; });
+    try {
+      sessionStorage.setItem(DRAFT, JSON.stringify({ at: Date.now(), values: values }));
+    } catch (e) { /* storage full or off: the form still works */ }
+  }
+  function restoreDraft() {
+    var draft = null;
+    try { draft = JSON.parse(sessionStorage.getItem(DRAFT) || "null"); } catch (e) { draft = null; }
+    if (!draft || !draft.values || Date.now() - draft.at > DRAFT_KEPT_MS) return;
+    if (text.formBound) return; // the server answered with this form: what it shows is newer
+    fields().forEach(function (el) {
+      if (Object.prototype.hasOwnProperty.call(draft.values, el.name)) el.value = draft.values[el.name];
+    });
+    // on the desk's clock (Kazakhstan), whatever the computer's own time zone
+    var time = new Intl.DateTimeFormat("en-GB", {
+      timeZone: text.timeZone || undefined, hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+    }).format(new Date(draft.at));
+    var box = document.getElementById("call-draft");
+    box.textContent = text.textDraftRestored.replace("{time}", time) + " ";
+    var discard = document.createElement("button");
+    discard.type = "button";
+    discard.textContent = text.textDraftDiscard;
+    discard.addEventListener("click", function () {
+      sessionStorage.removeItem(DRAFT);
+      window.location.reload();
+    });
+    box.appendChild(discard);
+    box.hidden = false;
+    box.focus();
+  }
+  restoreDraft();
+  form.addEventListener("input", keepDraft);
+  form.addEventListener("change", keepDraft);
+
   form.addEventListener("submit", function () {
+    keepDraft();
     // The hidden idempotency key makes a second submit harmless; this makes it visible.
     setTimeout(function () {
       save.disabled = true;

@@ -102,5 +102,23 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     if (panel()) syncRecordForms(panel());
+    forgetSavedDraft();
   });
+
+  // A call just saved from "Take a call" names its form's key in the address (?call=…): the
+  // draft that form kept in this tab (call_entry.js) is saved now, and goes.
+  function forgetSavedDraft() {
+    var params = new URLSearchParams(window.location.search);
+    var key = params.get("call");
+    if (!key) return;
+    try {
+      var draft = JSON.parse(sessionStorage.getItem("kuzet.call-draft") || "null");
+      if (draft && draft.values && draft.values.idempotency_key === key) {
+        sessionStorage.removeItem("kuzet.call-draft");
+      }
+    } catch (e) { /* storage off */ }
+    params.delete("call");
+    var rest = params.toString();
+    window.history.replaceState(null, "", window.location.pathname + (rest ? "?" + rest : "") + window.location.hash);
+  }
 })();
