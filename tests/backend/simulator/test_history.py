@@ -206,8 +206,13 @@ def test_a_busy_desk_rings_callers_back_and_diverts_units_to_a_p0(tmp_path, monk
     # then: the desk changed those calls through the staff API (each a DV call now, owing its
     # visit), took units off less urgent calls for P0s, and nothing was lost
     assert built.check.ok, built.check.lines()
-    changed = AuditEntry.objects.filter(action="incident.reclassified")
-    assert changed.count() == built.stats.reclassified > 0
+    # (a repeat report more urgent than its call raises that call too: not the desk's doing)
+    changed = [
+        e
+        for e in AuditEntry.objects.filter(action="incident.reclassified")
+        if "repeat_call" not in e.data_dict
+    ]
+    assert len(changed) == built.stats.reclassified > 0
     became = Counter(tuple(e.data_dict.get("category", ("", ""))) for e in changed)
     assert became[("disorder", "domestic_violence")] > 0
     assert all(to == "domestic_violence" for (was, to) in became if was in ("disorder", "violence"))

@@ -132,7 +132,7 @@ def test_a_locked_out_duty_officer_signs_in_with_the_password_the_administrator_
 
     # then: the form spoke the console's words, the page said the lockout is lifted, and the
     # duty officer is in
-    assert "The sign-in lockout of duty_kok2 after wrong passwords is lifted." in said
+    assert "Блокировка входа duty_kok2 после неверных паролей снята." in said
     assert "LDAP" not in form
     assert "Пароль для пульта" in form
     assert door.url.rstrip("/").endswith("/admin")
