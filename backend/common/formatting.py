@@ -97,6 +97,20 @@ def span_text(seconds: float | None) -> str:
     return _("%(days)s d %(hours)s h") % {"days": days, "hours": hours}
 
 
+def span_exact_text(seconds: float | None) -> str:
+    """A measured duration in words, its seconds kept below the hour: ``45 s``,
+    ``4 min 05 s``, ``3 h 00 min`` (:func:`span_text` from the hour on). For lists of
+    durations beside clock times (the chief's drill-downs): ``3:00:53`` there read as a time
+    of day, and a list of acknowledgements "not within 60 s" cannot say "1 min" for 61 s."""
+    if seconds is None:
+        return NOTHING
+    seconds = max(0, int(seconds))
+    if seconds < 60 or seconds >= 3600:
+        return span_text(seconds)
+    minutes, secs = divmod(seconds, 60)
+    return _("%(minutes)s min %(seconds)02d s") % {"minutes": minutes, "seconds": secs}
+
+
 def seconds_text(value: float | None) -> str:
     """A KPI in seconds (``kpis``: a float, or None when a milestone is missing)."""
     return duration_text(None if value is None else round(value))

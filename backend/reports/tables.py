@@ -1,7 +1,8 @@
 """Every table of the chief's pages is a :class:`Table`: rendered on the page, exported as
 CSV (``?csv=<table id>``) from the same rows, so the file has the numbers the page shows.
 
-On the page a duration reads ``m:ss`` (``h:mm:ss`` from an hour), a share as a percentage
+On the page a duration reads ``m:ss`` (``h:mm:ss`` from an hour) — in words (``4 min 05 s``,
+``3 h 00 min``) in a column of ``words``, beside clock times — a share as a percentage
 with one decimal, in the reader's number format; in the CSV a duration is whole seconds, a
 share a percentage with one decimal, with a dot — what a spreadsheet reads.
 
@@ -23,6 +24,8 @@ from typing import Any
 from django.http import HttpResponse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+
+from backend.common.formatting import span_exact_text
 
 from . import xlsx
 
@@ -80,6 +83,10 @@ class Column:
     # Columns of one group share a header above theirs on the page ("Travel": median, 90th
     # percentile); the CSV header says both ("Travel, median (s)").
     group: str = ""
+    # A duration in words (``3 h 00 min``), for a list with clock times beside it (a
+    # drill-down's received and dispatched): there ``3:00:53`` read as a time of day. The
+    # file keeps whole seconds either way.
+    words: bool = False
 
     @property
     def csv_header(self) -> str:
@@ -139,7 +146,7 @@ class Table:
                     title = _("%(s)s s") % {"s": seconds(cell.value)}
                 line.append(
                     {
-                        "text": _display(col.kind, cell.value),
+                        "text": _display(col.kind, cell.value, words=col.words),
                         "href": cell.href,
                         "title": title,
                         "kind": col.kind,
@@ -194,9 +201,9 @@ def _cell(value: Any) -> Cell:
     return value if isinstance(value, Cell) else Cell(value)
 
 
-def _display(kind: str, value: Any) -> str:
+def _display(kind: str, value: Any, *, words: bool = False) -> str:
     if kind == DURATION:
-        return duration_text(value)
+        return span_exact_text(seconds(value)) if words else duration_text(value)
     if kind == SHARE:
         return share_text(value)
     if kind == COUNT:

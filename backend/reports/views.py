@@ -1045,11 +1045,18 @@ def drilldown_table(
         Column("category", _("Category")),
     ]
     if measure is not None:
+        # Durations in words: beside the received and dispatched times "3:00:53" read as
+        # one more clock time.
         columns.append(
-            Column("value", str(measure.label), DURATION if measure.kind == DURATION else TEXT)
+            Column(
+                "value",
+                str(measure.label),
+                DURATION if measure.kind == DURATION else TEXT,
+                words=True,
+            )
         )
         if measure.then:
-            columns.append(Column("then", str(measure.then_label), DURATION))
+            columns.append(Column("then", str(measure.then_label), DURATION, words=True))
     table = Table("incidents", _list_title(f, measure), columns)
     for row in rows:
         incident = row if level == INCIDENT else row.incident

@@ -34,7 +34,11 @@ def test_the_arrival_target_list_opens_with_the_misses_slowest_first(client, per
     # then
     cells = table_cells(page.content.decode(), "incidents")
     assert [r[0] for r in cells] == expected
-    assert [r[-2:] for r in cells[:3]] == [["missed", "—"], ["missed", "15:00"], ["met", "50:00"]]
+    assert [r[-2:] for r in cells[:3]] == [
+        ["missed", "—"],
+        ["missed", "15 min 00 s"],
+        ["met", "50 min 00 s"],
+    ]
     assert "8 calls — missed first; slowest first within each" in page.content.decode()
     assert rows[0][-2:] == ["Arrival target met", "Response time (s)"]
     assert [r[0] for r in rows[1:]] == expected
@@ -52,8 +56,8 @@ def test_the_not_delivered_list_opens_with_the_undelivered_slowest_first(client,
     cells = table_cells(page.content.decode(), "incidents")
     assert [(r[0], r[-2], r[-1]) for r in cells[:3]] == [
         (a["A3"].incident.number, "not within 60 s", "—"),
-        (a["A2a"].incident.number, "not within 60 s", "5:00"),
-        (a["A2b"].incident.number, "within 60 s", "0:10"),
+        (a["A2a"].incident.number, "not within 60 s", "5 min 00 s"),
+        (a["A2b"].incident.number, "within 60 s", "10 s"),
     ]
     assert [r[-2] for r in cells] == ["not within 60 s"] * 2 + ["within 60 s"] * 9
     assert "11 assignments — not within 60 s first; slowest first within each" in (
@@ -67,5 +71,13 @@ def test_a_duration_list_is_still_slowest_first(client, personas, march):
 
     # then
     cells = table_cells(page.content.decode(), "incidents")
-    assert [r[-1] for r in cells] == ["50:00", "20:00", "20:00", "15:00", "10:00", "5:00", "5:00"]
+    assert [r[-1] for r in cells] == [
+        "50 min 00 s",
+        "20 min 00 s",
+        "20 min 00 s",
+        "15 min 00 s",
+        "10 min 00 s",
+        "5 min 00 s",
+        "5 min 00 s",
+    ]
     assert "7 calls — slowest first" in page.content.decode()

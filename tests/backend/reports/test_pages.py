@@ -156,14 +156,14 @@ def test_the_dashboard_reads_in_a_fixed_number_of_statements(client, personas, m
 @pytest.mark.parametrize(
     ("params", "count", "first"),
     [
-        ({"kpi": "response"}, 7, "50:00"),  # I4, slowest first
-        ({"kpi": "delivery"}, 10, "5:00"),  # A2a's 300 s wait for coverage
+        ({"kpi": "response"}, 7, "50 мин 00 с"),  # I4, slowest first
+        ({"kpi": "delivery"}, 10, "5 мин 00 с"),  # A2a's 300 s wait for coverage
         ({"kpi": "sla", "zone": "remote"}, 5, None),
         ({"kpi": "undelivered_60s"}, 11, None),
         ({}, 11, None),
         ({"shift": "night"}, 4, None),
-        ({"kpi": "unit_response", "unit": "inspector"}, 2, "25:00"),
-        ({"kpi": "sync_lag"}, 3, "1:00:00"),  # the hour-long white spot first
+        ({"kpi": "unit_response", "unit": "inspector"}, 2, "25 мин 00 с"),
+        ({"kpi": "sync_lag"}, 3, "1 ч 00 мин"),  # the hour-long white spot first
         ({"kpi": "suspect"}, 3, None),
     ],
 )
