@@ -77,6 +77,31 @@ def access_unit(user: Any, unit_id: int) -> Unit:
     return _one(Unit.objects.all(), user, unit_id, "No such unit.")
 
 
+def access_unit_to_send(user: Any, unit_id: int, *, incident: Incident) -> Unit:
+    """The unit ``unit_id`` for ``user`` to send to ``incident``: one of their districts'.
+
+    A unit of another district of the incident's oblast is refused as ``unit_out_of_scope``
+    (403, with its district), not as absent: the call's panel shows such a unit read-only
+    when it is nearer across the border (``selectors.units_across_border``), and a district
+    desk that tries it must hear whom to ask — that district's desk or the oblast ЦОУ, whose
+    scope covers both. Any other unit is ``not_found``."""
+    unit = Unit.objects.select_related("district").filter(pk=unit_id).first()
+    if unit is None:
+        raise NotFound("No such unit.")
+    if district_scope(user).allows(unit.district_id):
+        return unit
+    if unit.district.oblast_id == incident.district.oblast_id:
+        raise Forbidden(
+            f"{unit.callsign} is a unit of {unit.district.name}: ask its desk or the oblast "
+            "ЦОУ to send it.",
+            code="unit_out_of_scope",
+            unit_district_id=unit.district_id,
+            unit_district=unit.district.name,
+            unit_district_kk=unit.district.name_kk,
+        )
+    raise NotFound("No such unit.")
+
+
 def check_scope(user: Any, *district_ids: int) -> None:
     """Services call this for the acting user: every district touched must be theirs."""
     if user is None:  # the system (escalation) acts everywhere

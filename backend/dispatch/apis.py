@@ -34,6 +34,7 @@ from backend.common.phones import phone_normalise
 from backend.geo.models import LAT_RANGE, LON_RANGE
 from backend.ledger import uow
 from backend.ledger.idempotency import HEADER, idempotent
+from backend.people.access import district_scope
 
 from . import access, policies, selectors, services
 from .authentication import HasIntakeKey, IntakeKeyAuthentication
@@ -724,6 +725,21 @@ class RecommendationsApi(APIView):
             ),
         )
 
+    class AcrossBorderOutput(RecommendationOutput):
+        district_id = serializers.IntegerField(help_text="the unit's district")
+        district_name = serializers.CharField(help_text="its name as KATO writes it (Russian)")
+        district_name_kk = serializers.CharField(help_text="its Kazakh name, empty if unknown")
+        sooner_s = serializers.IntegerField(
+            allow_null=True,
+            help_text="how much sooner than the call's own district's best unit it would "
+            "arrive; null when the district has no unit free with a fresh position",
+        )
+        may_dispatch = serializers.BooleanField(
+            help_text="whether the caller of this API may send it (their scope covers its "
+            "district: the oblast ЦОУ); otherwise dispatching it is refused 403 "
+            "`unit_out_of_scope`"
+        )
+
     class RecommendationsOutput(serializers.Serializer[Any]):
         incident_id = serializers.IntegerField()
         zone = serializers.CharField()
@@ -735,11 +751,21 @@ class RecommendationsApi(APIView):
                 "leave: dispatch one with `divert: true`"
             ),
         )
+        across_border = serializers.ListField(
+            child=serializers.DictField(),
+            help_text=(
+                "available units of other districts of the oblast, fresh positions within "
+                "`KUZET_ACROSS_BORDER_KM` of the call, that would arrive at least "
+                "`KUZET_ACROSS_BORDER_SOONER_MINUTES` sooner than the best of `units` (or "
+                "any, when the district has none free); ranked alike, each with its district"
+            ),
+        )
 
     @extend_schema(
         operation_id="incident_recommendations",
-        summary="Available units ranked by estimated travel time (stale positions last), and "
-        "the units on less urgent calls that could be diverted",
+        summary="Available units ranked by estimated travel time (stale positions last), "
+        "the units on less urgent calls that could be diverted, and the units of other "
+        "districts clearly nearer across the border",
         responses={200: RecommendationsOutput, **_errors(401, 403, 404)},
         tags=["incidents"],
     )
@@ -747,8 +773,19 @@ class RecommendationsApi(APIView):
         access.require_staff(request.user)
         incident = access.access_incident(request.user, incident_id)
         _audit_dv_read(request, incident, "api.recommendations")
-        recs = selectors.units_recommended(incident=incident)
-        units = [self.RecommendationOutput(r.as_dict()).data for r in recs]
+        everyone = selectors.units_recommended(incident=incident, limit=None)
+        units = [self.RecommendationOutput(r.as_dict()).data for r in everyone[:10]]
+        scope = district_scope(request.user)
+        across_border = [
+            self.AcrossBorderOutput(
+                {
+                    **a.as_dict(),
+                    "may_dispatch": access.can_dispatch(request.user)
+                    and scope.allows(a.district.pk),
+                }
+            ).data
+            for a in selectors.units_across_border(incident=incident, own=everyone)
+        ]
         divertible = [
             self.DivertibleOutput(
                 {
@@ -773,13 +810,18 @@ class RecommendationsApi(APIView):
                 "zone": selectors.incident_zone(incident),
                 "units": units,
                 "divertible": divertible,
+                "across_border": across_border,
             }
         )
 
 
 class IncidentDispatchApi(APIView):
     class DispatchInput(serializers.Serializer[Any]):
-        unit_id = serializers.IntegerField()
+        unit_id = serializers.IntegerField(
+            help_text="a unit of the caller's districts; one of another district of the "
+            "oblast (offered `across_border` by the recommendations) is refused 403 "
+            "`unit_out_of_scope` with `unit_district_id` unless the caller's scope covers it"
+        )
         note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
         divert = serializers.BooleanField(
             required=False,
@@ -805,7 +847,9 @@ class IncidentDispatchApi(APIView):
         serializer = self.DispatchInput(data=request.data)
         serializer.is_valid(raise_exception=True)
         incident = access.access_incident(request.user, incident_id)
-        unit = access.access_unit(request.user, serializer.validated_data["unit_id"])
+        unit = access.access_unit_to_send(
+            request.user, serializer.validated_data["unit_id"], incident=incident
+        )
         assignment = services.incident_dispatch(
             incident=incident,
             unit=unit,

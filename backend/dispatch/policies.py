@@ -224,6 +224,40 @@ def service_area_km() -> float:
     return float(getattr(settings, "KUZET_SERVICE_AREA_KM", 75))
 
 
+# --- units across the border ---------------------------------------------------------------
+# A village can lie 50–380 km from its district seat and 15 minutes from a neighbouring
+# district's patrol. The recommendation offers such a unit (selectors.units_across_border)
+# only where it is worth a second desk's trouble: it would arrive at least
+# ``KUZET_ACROSS_BORDER_SOONER_MINUTES`` (15) sooner than the best unit of the call's own
+# district, or the district has none free. Fifteen minutes is the UK's rural response
+# target, and about the error of the travel model over an hour's drive (1.3 × great-circle
+# is 1.2–1.4 on the oblast's roads): a closer margin would send a neighbour's car away from
+# its own district for a difference the estimate cannot tell.
+#
+# Which districts border the call's: Kuzet has no district boundaries (the KATO extract has
+# none, and most village coordinates are estimates placed around the seat), so a neighbours
+# table computed from settlements would be a guess on a guess. The one fact it has is where
+# each unit last was: a unit of another district of the same oblast whose fresh position
+# lies within ``KUZET_ACROSS_BORDER_KM`` (60 km great-circle, about 80 km or 80 minutes of
+# rural road) of the call is "across the border". Farther than that the oblast ЦОУ is
+# moving units between districts, which it does by radio, not from a call's panel.
+
+
+def across_border_km() -> float:
+    return float(getattr(settings, "KUZET_ACROSS_BORDER_KM", 60))
+
+
+def across_border_sooner_s() -> int:
+    return int(getattr(settings, "KUZET_ACROSS_BORDER_SOONER_MINUTES", 15)) * 60
+
+
+def across_border_worth(*, eta_s: int, own_best_eta_s: int | None) -> bool:
+    """Whether a unit of another district arriving in ``eta_s`` is worth offering, against
+    the best estimate of the call's own district (None: it has no unit free with a known,
+    fresh position)."""
+    return own_best_eta_s is None or own_best_eta_s - eta_s >= across_border_sooner_s()
+
+
 # A DV call owes a follow-up visit by the district inspector within three days.
 DV_FOLLOW_UP_AFTER = dt.timedelta(days=3)
 # A protective order (защитное предписание, Law 214-IV) runs for thirty days from the day it

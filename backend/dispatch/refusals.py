@@ -14,6 +14,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from backend.common.errors import DomainError
+from backend.geo.models import in_reader_language
 from backend.people.models import UnitStatus
 
 REFUSALS: dict[str, Any] = {
@@ -87,6 +88,17 @@ def _unit_refusal(exc: DomainError) -> str | None:
                 "call": exc.extra.get("incident_number", ""),
                 "priority": exc.extra.get("priority", ""),
             }
+        )
+    if exc.code == "unit_out_of_scope":
+        district = in_reader_language(
+            str(exc.extra.get("unit_district", "")), str(exc.extra.get("unit_district_kk", ""))
+        )
+        return str(
+            _(
+                "%(unit)s is a unit of %(district)s: ask that district's desk or the oblast "
+                "ЦОУ to send it."
+            )
+            % {"unit": callsign, "district": district}
         )
     if exc.code == "unit_changed":
         return str(

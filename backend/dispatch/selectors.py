@@ -20,7 +20,7 @@ from django.db.models.functions import Cast
 
 from backend.common import clock
 from backend.geo import travel
-from backend.geo.models import LAT_RANGE, LON_RANGE, Settlement, Zone
+from backend.geo.models import LAT_RANGE, LON_RANGE, District, Settlement, Zone
 from backend.ledger.models import AuditEntry
 from backend.people.access import scoped
 from backend.people.models import UNREACHABLE, Officer, Unit
@@ -181,7 +181,8 @@ def units_recommended(
     ``KUZET_UNREACHABLE_MINUTES``: offered last, with a warning, never hidden — issue 13);
     within each, units with a fresh position before units whose position is stale or unknown
     (``KUZET_POSITION_STALE_MINUTES``); then by estimated travel time; then by callsign so
-    that ties are stable. Units already assigned to the incident are left out.
+    that ties are stable. Units already assigned to the incident are left out. Units of the
+    other districts nearer to the call: :func:`units_across_border`.
     """
     at = at or clock.now()
     stale_after = dt.timedelta(minutes=settings.KUZET_POSITION_STALE_MINUTES)
@@ -283,6 +284,98 @@ def units_divertible(
         ranked.append((key, Divertible(recommendation=rec, leaving=tuple(work))))
     ranked.sort(key=lambda item: item[0])
     found = [d for _, d in ranked]
+    return found if limit is None else found[:limit]
+
+
+@dataclass(frozen=True)
+class AcrossBorder:
+    """An available unit of another district, nearer to the call than its own district's."""
+
+    recommendation: Recommendation
+    district: District
+    # How much sooner than the own district's best it would arrive; None when the own
+    # district has no unit free with a known, fresh position.
+    sooner_s: int | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            **self.recommendation.as_dict(),
+            "district_id": self.district.pk,
+            "district_name": self.district.name,
+            "district_name_kk": self.district.name_kk,
+            "sooner_s": self.sooner_s,
+        }
+
+
+def own_best_eta_s(recommendations: Iterable[Recommendation]) -> int | None:
+    """The travel estimate of the own district's best unit, counted only when it is
+    reachable with a fresh position: a stale position's estimate, or a unit nobody has
+    heard from, is no reason to keep a unit of the next district from a call."""
+    etas = [
+        r.eta_s
+        for r in recommendations
+        if r.eta_s is not None and not r.stale and r.presence != UNREACHABLE
+    ]
+    return min(etas) if etas else None
+
+
+def units_across_border(
+    *,
+    incident: Incident,
+    own: Iterable[Recommendation] | None = None,
+    limit: int | None = 3,
+    at: dt.datetime | None = None,
+) -> list[AcrossBorder]:
+    """Available units of the other districts of the incident's oblast that would arrive
+    clearly sooner than the incident's own district's best (``policies.across_border_*``).
+
+    Only units with a fresh position within ``KUZET_ACROSS_BORDER_KM`` of the call and
+    reachable: a unit is offered to another district's call on what is known of it, never on
+    a guess. Ranked as :func:`units_recommended` ranks (by travel time, then callsign).
+    ``own``: the own district's recommendations, when the caller has them already (all of
+    them, not a page: the best is their minimum). None for a call without a place."""
+    point = incident_point(incident)
+    if point is None:
+        return []
+    at = at or clock.now()
+    if own is None:
+        own = units_recommended(incident=incident, limit=None, at=at)
+    best = own_best_eta_s(own)
+    radius = policies.across_border_km()
+    # A box around the call first (an index range on lat), the circle below.
+    dlat = radius / _KM_PER_DEG_LAT
+    dlon = dlat / max(0.2, math.cos(math.radians(point[0])))
+    busy_here = Assignment.objects.filter(incident=incident, status__in=ASSIGNMENT_OPEN).values(
+        "unit_id"
+    )
+    units = (
+        Unit.objects.filter(
+            district__oblast_id=incident.district.oblast_id,
+            active=True,
+            status__in=lifecycle.UNIT_DISPATCHABLE,
+            lat__range=(point[0] - dlat, point[0] + dlat),
+            lon__range=(point[1] - dlon, point[1] + dlon),
+        )
+        .exclude(district_id=incident.district_id)
+        .exclude(pk__in=busy_here)
+        .select_related("district")
+    )
+    stale_after = dt.timedelta(minutes=settings.KUZET_POSITION_STALE_MINUTES)
+    zone = incident_zone(incident)
+    ranked = []
+    for unit in units:
+        key, rec = _ranked(unit, point=point, zone=zone, at=at, stale_after=stale_after)
+        if rec.stale or rec.presence == UNREACHABLE or rec.eta_s is None:
+            continue
+        # not stale: it has a position
+        if travel.haversine_km(unit.lat or 0.0, unit.lon or 0.0, *point) > radius:
+            continue  # in the box, outside the circle
+        if not policies.across_border_worth(eta_s=rec.eta_s, own_best_eta_s=best):
+            continue
+        sooner = None if best is None else best - rec.eta_s
+        ranked.append((key, AcrossBorder(rec, unit.district, sooner)))
+    ranked.sort(key=lambda item: item[0])
+    found = [a for _, a in ranked]
     return found if limit is None else found[:limit]
 
 

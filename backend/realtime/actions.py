@@ -116,7 +116,9 @@ def incident_dispatch(request: HttpRequest, incident_id: int) -> HttpResponse:
     def run(body: dict[str, Any]) -> dict[str, Any]:
         access.require_dispatcher(request.user)
         incident = access.access_incident(request.user, incident_id)
-        unit = access.access_unit(request.user, _int(body.get("unit_id"), "unit_id"))
+        unit = access.access_unit_to_send(
+            request.user, _int(body.get("unit_id"), "unit_id"), incident=incident
+        )
         assignment = services.incident_dispatch(incident=incident, unit=unit, by=request.user)
         return {"assignment_id": assignment.pk, "callsign": unit.callsign}
 

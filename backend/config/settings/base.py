@@ -314,6 +314,12 @@ KUZET_DUPLICATE_RADIUS_M = env_int("KUZET_DUPLICATE_RADIUS_M", 500)
 # the districts' reach, 0.8 % of the points lie more than 50 km from every settlement and
 # none more than 65 km, so 75 refuses no place the seed covers; Almaty is 466 km away.
 KUZET_SERVICE_AREA_KM = env_int("KUZET_SERVICE_AREA_KM", 75)
+# Units across the border (dispatch.policies, "units across the border"): an available unit of
+# another district of the oblast whose fresh position lies within this many km (great-circle)
+# of a call is offered when it would arrive this many minutes sooner than the call's own
+# district's best, or when the district has none free.
+KUZET_ACROSS_BORDER_KM = env_int("KUZET_ACROSS_BORDER_KM", 60)
+KUZET_ACROSS_BORDER_SOONER_MINUTES = env_int("KUZET_ACROSS_BORDER_SOONER_MINUTES", 15)
 KUZET_SMS_BACKEND = os.environ.get("KUZET_SMS_BACKEND", "backend.dispatch.sms.FileBackend")
 KUZET_SMS_FILE_DIR = os.environ.get("KUZET_SMS_FILE_DIR", str(VAR_DIR / "sms"))
 KUZET_SMS_GATEWAY_URL = os.environ.get("KUZET_SMS_GATEWAY_URL", "")

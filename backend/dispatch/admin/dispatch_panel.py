@@ -49,9 +49,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from backend.common import clock
 from backend.common.errors import DomainError, ValidationFailed
-from backend.geo.models import Zone
+from backend.geo.models import Zone, in_reader_language
 from backend.ledger import uow
 from backend.ledger.idempotency import Replay, run_once_for
+from backend.people.access import district_scope
 from backend.people.models import UNREACHABLE, UnitStatus
 from sync.protocol import COAO_ARTICLE_RE
 
@@ -288,13 +289,20 @@ class IncidentDispatchAdminMixin:
             .select_related("unit")
             .order_by("dispatched_at", "pk")
         )
-        recommendations = (
-            selectors.units_recommended(
-                incident=incident, limit=self.kuzet_recommendation_limit, at=now
-            )
+        # All of them: the own district's best decides which units across the border are
+        # worth showing; the page lists the first ``kuzet_recommendation_limit``.
+        everyone = (
+            selectors.units_recommended(incident=incident, limit=None, at=now)
             if incident.is_open
             else []
         )
+        recommendations = everyone[: self.kuzet_recommendation_limit]
+        across_border = (
+            selectors.units_across_border(incident=incident, own=everyone, at=now)
+            if incident.is_open
+            else []
+        )
+        scope = district_scope(request.user)
         divertible = selectors.units_divertible(incident=incident, at=now) if can_act else []
         site = admin_.admin_site.name
 
@@ -338,6 +346,26 @@ class IncidentDispatchAdminMixin:
             }
             return row
 
+        def nearer(a: selectors.AcrossBorder) -> dict[str, Any]:
+            """A unit of another district, nearer: sent from here by a desk whose scope
+            covers its district (the oblast ЦОУ); named, with whom to ask, to the others."""
+            row = recommendation(a.recommendation)
+            district = in_reader_language(a.district.name, a.district.name_kk)
+            row["district"] = district
+            row["may_send"] = can_act and scope.allows(a.district.pk)
+            row["sooner_text"] = span_text(a.sooner_s) if a.sooner_s is not None else ""
+            km = a.recommendation.road_km
+            row["line"] = _(
+                "Nearer, in %(district)s: %(unit)s · %(km)s km · ~%(travel)s — ask that "
+                "district's desk or the oblast ЦОУ"
+            ) % {
+                "district": district,
+                "unit": a.recommendation.unit.callsign,
+                "km": "—" if km is None else f"{km:.0f}",
+                "travel": row["eta_text"],
+            }
+            return row
+
         timeline = incident_timeline(incident)
         return {
             "incident": incident,
@@ -372,6 +400,9 @@ class IncidentDispatchAdminMixin:
             "closed_text": when_text(incident.closed_at) if incident.closed_at else "",
             "recommendations": [recommendation(r) for r in recommendations],
             "divertible": [diverted(d) for d in divertible],
+            "across_border": (nearer_rows := [nearer(a) for a in across_border]),
+            "across_send": [r for r in nearer_rows if r["may_send"]],
+            "across_ask": [r for r in nearer_rows if not r["may_send"]],
             "open_assignments": [
                 {
                     "assignment": a,
@@ -518,7 +549,9 @@ class IncidentDispatchAdminMixin:
         assert incident is not None
 
         def run() -> Assignment:
-            unit = access.access_unit(request.user, _int(request.POST.get("unit_id")))
+            unit = access.access_unit_to_send(
+                request.user, _int(request.POST.get("unit_id")), incident=incident
+            )
             return services.incident_dispatch(
                 incident=incident,
                 unit=unit,

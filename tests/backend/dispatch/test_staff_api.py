@@ -176,7 +176,10 @@ def test_a_chief_cannot_send_a_unit_of_another_district(personas, client_for, in
         format="json",
     )
 
-    assert (response.status_code, response.json()["error"]) == (404, "not_found")
+    # a unit of the same oblast: refused with whom to ask (its district's desk or the
+    # oblast ЦОУ), as the recommendations may offer it across the border (test_across_border)
+    assert (response.status_code, response.json()["error"]) == (403, "unit_out_of_scope")
+    assert response.json()["unit_district_id"] == personas.b.district.pk
     assert snapshot() == before
 
 
