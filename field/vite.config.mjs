@@ -58,6 +58,8 @@ export default defineConfig({
         cleanupOutdatedCaches: true,
         clientsClaim: true,
         skipWaiting: true,
+        // A tap on a call's system notification opens that call (src/ringer.js).
+        importScripts: ['notify-sw.js'],
       },
     }),
   ],

@@ -1,14 +1,17 @@
 // The app's one controller: it owns the database, the sync engine, the socket and the
 // position watcher, turns taps into events, and publishes one state object to the screens.
+import { alertWords, callAlerts, keepsRinging, seenAs } from './alerts.js'
 import { Api, ApiError, NetworkError } from './api.js'
 import { DeviceClock, randomId } from './clock.js'
 import { TABLES, flush, openDatabase, raws } from './db.js'
 import { eventColumns, isFresh, recordEvent, sosPayload } from './events.js'
+import { ownEvents } from './facts.js'
 import { VISIT_KIND, ownVisit } from './followups.js'
 import { distanceM } from './format.js'
 import { normaliseLanguage, phoneLanguage } from './i18n.js'
 import { isWithdrawn } from './lifecycle.js'
 import { shouldReport } from './position.js'
+import { RING_AGAIN_MS, Ringer } from './ringer.js'
 import { KEYS, SyncEngine, pushRecord } from './sync.js'
 import { LiveSocket, socketUrl } from './socket.js'
 
@@ -54,8 +57,14 @@ export class FieldApp {
       onDuty: false,
       position: { fix: null, denied: false },
       notice: null,
+      alerts: [],
+      notifications: 'unsupported',
       now: Date.now(),
     })
+    this.ringer = new Ringer(win)
+    this._seen = {}
+    this._rung = new Set()
+    this._ringTimer = null
     this.database = null
     this.engine = null
     this.socket = null
@@ -184,7 +193,8 @@ export class FieldApp {
     })
     this.engine.subscribe((sync) => this._onSync(sync))
     await this.engine.load()
-    this.store.set({ phase: 'ready', sync: this.engine.state })
+    this._seen = (await this.database.localStorage.get(KEYS.seen)) ?? {}
+    this.store.set({ phase: 'ready', sync: this.engine.state, notifications: this.ringer.permission() })
     this._unsubscribe?.()
     const subscription = this.database
       .withChangesForTables(Object.keys(TABLES))
@@ -268,7 +278,70 @@ export class FieldApp {
       answers,
     })
     this._sosClearedByDesk(all.units)
+    await this._alert()
     await this._sendReceipts(all.assignments, all.events)
+  }
+
+  // -- alerts: what the officer must notice (alerts.js) --
+
+  /** The alerts for what the phone now holds: shown, rung once each (a call nobody answered
+   * again every RING_AGAIN_MS), and told by the system while the app is not on the screen. */
+  async _alert() {
+    const { data, deviceId } = this.state
+    const { alerts, silentlySeen } = callAlerts({
+      assignments: data.assignments,
+      incidents: data.incidents,
+      ownEvents: ownEvents(data.events, deviceId),
+      seen: this._seen,
+    })
+    if (Object.keys(silentlySeen).length) await this._saveSeen({ ...this._seen, ...silentlySeen })
+    this.store.set({ alerts })
+    const key = (a) => `${a.assignmentId}:${a.kind}:${a.priority}:${a.dv ? 'dv' : ''}`
+    const fresh = alerts.filter((a) => !this._rung.has(key(a)))
+    this._rung = new Set(alerts.map(key))
+    if (fresh.length) {
+      this.ringer.ring(fresh[0].kind)
+      for (const alert of fresh) {
+        const { title, body } = alertWords(this.state.lang, alert, data)
+        this.ringer.notify({ tag: `call-${alert.assignmentId}`, title, body, url: `/app/#/a/${alert.assignmentId}` })
+      }
+    }
+    this._ringAgain(alerts)
+  }
+
+  _ringAgain(alerts) {
+    if (!keepsRinging(alerts)) {
+      if (this._ringTimer != null) this.window.clearInterval(this._ringTimer)
+      this._ringTimer = null
+    } else if (this._ringTimer == null) {
+      this._ringTimer = this.window.setInterval(() => {
+        if (keepsRinging(this.state.alerts)) this.ringer.ring('new')
+      }, RING_AGAIN_MS)
+    }
+  }
+
+  async _saveSeen(seen) {
+    this._seen = seen
+    await this.database.localStorage.set(KEYS.seen, seen)
+  }
+
+  /** The officer has seen the call of ``assignmentId`` as it is now (opened it, or tapped its
+   * alert): its alert goes, and a later change alerts again. */
+  async seeCall(assignmentId) {
+    const { data } = this.state
+    const assignment = data.assignments.find((a) => a.id === assignmentId)
+    if (!assignment || !this.database) return
+    const seen = seenAs(assignment, data.incidents[assignment.incident_id])
+    const before = this._seen[assignmentId]
+    if (before && before.priority === seen.priority && before.category === seen.category && before.open === seen.open) return
+    await this._saveSeen({ ...this._seen, [assignmentId]: seen })
+    await this._alert()
+  }
+
+  /** Ask the phone to show alerts while the app is in the background. */
+  async allowNotifications() {
+    await this.ringer.askPermission()
+    this.store.set({ notifications: this.ringer.permission() })
   }
 
   /** The desk's "Officer safe — clear SOS" puts the unit back to work on the server: once the

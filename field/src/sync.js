@@ -40,6 +40,7 @@ export const KEYS = {
   revokedNotice: 'kuzet_revoked_notice',
   onDuty: 'kuzet_on_duty',
   transfer: 'kuzet_transfer',
+  seen: 'kuzet_seen_calls',
 }
 
 /** The device columns of a local event, as a push sends them (PROTOCOL.md §5). */

@@ -1,4 +1,5 @@
 import { useEffect } from 'preact/hooks'
+import { Alerts } from './Alerts.jsx'
 import { formatNumber, formatTime } from '../format.js'
 import { label, t } from '../i18n.js'
 import { CallDetail, CallList } from './Calls.jsx'
@@ -57,9 +58,28 @@ export function UnitScreen({ app, state }) {
               ? t(lang, 'position_on', { m: formatNumber(lang, Math.round(fix.accuracy ?? 0)) })
               : t(lang, 'position_waiting')}
       </p>
+      <Notifications app={app} state={state} />
       <h2>{t(lang, 'language')}</h2>
       <LanguagePicker app={app} lang={lang} />
     </main>
+  )
+}
+
+/** Whether a new call reaches the officer while the app is in the background: the phone's
+ * notification permission, asked for only when he taps (browsers refuse an unasked prompt). */
+function Notifications({ app, state }) {
+  const { lang, notifications } = state
+  return (
+    <div class="notifications">
+      <h2>{t(lang, 'notifications')}</h2>
+      {notifications === 'default' ? (
+        <button type="button" class="big" onClick={() => app.allowNotifications()}>
+          {t(lang, 'notifications_allow')}
+        </button>
+      ) : (
+        <p>{t(lang, `notifications_${notifications ?? 'unsupported'}`)}</p>
+      )}
+    </div>
   )
 }
 
@@ -107,6 +127,7 @@ export function App({ app }) {
   return (
     <div class="shell">
       <Header app={app} state={state} />
+      <Alerts app={app} state={state} />
       <SyncStatus app={app} state={state} />
       {state.sync?.problem === 'unauthenticated' && (
         <div class="banner bad" role="alert">

@@ -520,6 +520,10 @@ export function CallDetail({ app, state, id }) {
   const { lang, data, now } = state
   const assignment = data.assignments.find((a) => a.id === id)
   useEffect(() => app.locateOnce(), [id])
+  // Opening the call is seeing it: its alert (new, made more urgent, taken off) goes.
+  useEffect(() => {
+    if (assignment) app.seeCall?.(id)
+  }, [id, Boolean(assignment)])
   if (!assignment) {
     return (
       <main class="screen detail">

@@ -1,0 +1,109 @@
+// What the phone must make the officer notice, in a pocket or on the dashboard: a call sent to
+// his unit that nobody of the crew has answered yet, a call of his made more urgent by the desk
+// (a higher priority, or now domestic violence with its risk flags), and a call taken off his
+// unit (cancelled, diverted to a more urgent one). The list and the call screen showed all of
+// these, silently, to an officer who happened to look.
+//
+// The phone keeps, per assignment, what the officer last saw of it (``seen``: its priority,
+// category, whether it was still his): opening the call, or tapping its alert, is seeing it.
+// An alert is the difference between that and what the phone now holds. A call the crew has
+// answered (acknowledged, or any later milestone: the other phone of the crew, the desk
+// recording it) or that ended before this phone ever showed it is taken as seen without an
+// alert: there is nothing left to tell about it.
+import { label, placeName, reasonText, t } from './i18n.js'
+import { effectiveStatus, isClosed, isWithdrawn } from './lifecycle.js'
+
+const PRIORITY_RANK = { P0: 0, P1: 1, P2: 2, P3: 3 }
+export const DV = 'domestic_violence'
+// Statuses in which nobody of the crew has answered the call yet.
+const UNANSWERED = ['dispatched', 'delivered']
+
+/** What the officer sees of a call when he looks at it: kept per assignment id. */
+export function seenAs(assignment, incident) {
+  return {
+    priority: incident?.priority ?? null,
+    category: incident?.category ?? null,
+    open: !isClosed(assignment),
+  }
+}
+
+function moreUrgent(now, before) {
+  return (PRIORITY_RANK[now] ?? 9) < (PRIORITY_RANK[before] ?? 9)
+}
+
+/**
+ * ``{alerts, silentlySeen}`` for the phone's calls: ``alerts`` most urgent first, one per
+ * assignment — ``{assignmentId, kind, priority, from?, dv?}`` with ``kind`` one of ``new``
+ * (sent to the unit, not answered, never opened), ``raised`` (more urgent than when last
+ * seen: ``from`` is the priority then, ``dv`` whether it became domestic violence), or
+ * ``withdrawn`` (taken off the unit since last seen); ``silentlySeen``: the entries to add
+ * to ``seen`` with no alert (calls already answered or already over when first held).
+ */
+export function callAlerts({ assignments, incidents, ownEvents, seen }) {
+  const alerts = []
+  const silentlySeen = {}
+  for (const assignment of assignments) {
+    const incident = incidents[assignment.incident_id]
+    const before = seen[assignment.id]
+    if (!before) {
+      const status = effectiveStatus(assignment, ownEvents)
+      if (!isClosed(assignment) && UNANSWERED.includes(status)) {
+        alerts.push({ assignmentId: assignment.id, kind: 'new', priority: incident?.priority ?? null })
+      } else {
+        silentlySeen[assignment.id] = seenAs(assignment, incident)
+      }
+      continue
+    }
+    if (isWithdrawn(assignment)) {
+      if (before.open) alerts.push({ assignmentId: assignment.id, kind: 'withdrawn', priority: incident?.priority ?? null })
+      continue
+    }
+    if (isClosed(assignment) || !incident) continue
+    const raised = moreUrgent(incident.priority, before.priority)
+    const dv = incident.category === DV && before.category !== DV
+    if (raised || dv) {
+      alerts.push({ assignmentId: assignment.id, kind: 'raised', priority: incident.priority, from: before.priority, dv })
+    }
+  }
+  alerts.sort(byUrgency)
+  return { alerts, silentlySeen }
+}
+
+// A new or raised call before a withdrawn one; then the more urgent priority first.
+const KIND_RANK = { new: 0, raised: 0, withdrawn: 1 }
+
+function byUrgency(a, b) {
+  return KIND_RANK[a.kind] - KIND_RANK[b.kind] || (PRIORITY_RANK[a.priority] ?? 9) - (PRIORITY_RANK[b.priority] ?? 9)
+}
+
+/** Whether ``alerts`` hold one the phone keeps ringing for: a call nobody has answered. */
+export function keepsRinging(alerts) {
+  return alerts.some((a) => a.kind === 'new')
+}
+
+/** An alert in the officer's words: ``{title, body}`` (the banner's two lines, the system
+ * notification's title and text). ``data``: the phone's records (assignments, incidents,
+ * settlements). */
+export function alertWords(lang, alert, data) {
+  const assignment = data.assignments.find((a) => a.id === alert.assignmentId)
+  const incident = assignment ? data.incidents[assignment.incident_id] : null
+  const settlement = incident?.settlement_id ? data.settlements[incident.settlement_id] : null
+  const what = [
+    incident ? label(lang, 'category', incident.category) : null,
+    placeName(lang, settlement),
+    incident?.landmark,
+  ]
+  const line = (parts) => parts.filter(Boolean).join(' · ')
+  const priority = alert.priority ? label(lang, 'priority', alert.priority) : '…'
+  if (alert.kind === 'new') return { title: t(lang, 'alert_new', { priority }), body: line(what) }
+  if (alert.kind === 'withdrawn') {
+    const reason = assignment?.cancel_reason ? reasonText(lang, assignment.cancel_reason) : null
+    return { title: t(lang, 'alert_withdrawn'), body: line([...what.slice(0, 2), reason]) }
+  }
+  const raised = alert.from !== alert.priority && moreUrgent(alert.priority, alert.from)
+  if (!raised) return { title: t(lang, 'alert_dv'), body: line(what) }
+  return {
+    title: t(lang, 'alert_raised', { priority, from: alert.from ?? '—' }),
+    body: alert.dv ? t(lang, 'alert_dv') : line(what),
+  }
+}
