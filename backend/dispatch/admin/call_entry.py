@@ -6,7 +6,8 @@ the incident's page where the recommended units wait.
 
 * :func:`call_entry_view` — ``IncidentAdmin.add_view``: the form (GET) and the save (POST).
 * :func:`settlement_search_view` — ``GET …/incident/call/settlements/?q=`` type-ahead over
-  KATO code, Russian and Kazakh names (``backend/geo/search.py``), the user's districts only.
+  KATO code, Russian and Kazakh names, in Cyrillic or Latin letters, and what a misspelt name
+  may have meant ("Did you mean …?": ``backend/geo/search.py``), the user's districts only.
 * :func:`nearby_incidents_view` — ``GET …/incident/call/nearby/?settlement=&coordinates=&phone=``
   open incidents that may be the same event (``selectors.incidents_near_a_call``).
 
@@ -199,8 +200,19 @@ class CallEntryForm(forms.Form):
 
     def _settlement_from_text(self, place: str) -> Settlement | None:
         """Typed but not picked (no script, or Enter before the list came): one match, or
-        one whose name or code is exactly what was typed, is it; else say what to do."""
-        matches = search.settlements_matching(self.settlements, place, limit=50)
+        one whose name or code is exactly what was typed, is it; else say what to do. A
+        near miss ("Актагай" for Актогай) is asked about, never taken: the caller may live
+        in another village of a similar name."""
+        found = search.settlements_matching(self.settlements, place, limit=50)
+        matches = [m for m in found if not m.approximate]
+        if not matches and found:
+            names = ", ".join(_label(m.settlement) for m in found[:3])
+            self.add_error(
+                "place",
+                _("No settlement of your districts is called “%(place)s”. Did you mean %(names)s?")
+                % {"place": place, "names": names},
+            )
+            return None
         folded = search.fold(place)
         exact = [
             m.settlement
@@ -464,7 +476,8 @@ def _refused(model_admin: Any, request: HttpRequest) -> JsonResponse | None:
 
 
 def settlement_search_view(model_admin: Any, request: HttpRequest) -> HttpResponse:
-    """``?q=`` → ``{"results": [{id, kato, name, name_kk, district, label}]}``, best first."""
+    """``?q=`` → ``{"results": [{id, kato, name, name_kk, district, label, approximate}]}``,
+    best first; ``approximate`` ones are what a misspelt query may have meant, after the rest."""
     refused = _refused(model_admin, request)
     if refused is not None:
         return refused
@@ -488,6 +501,7 @@ def settlement_search_view(model_admin: Any, request: HttpRequest) -> HttpRespon
                     "name_kk": m.settlement.name_kk,
                     "district": _district_name(m.settlement),
                     "label": _label(m.settlement),
+                    "approximate": m.approximate,
                 }
                 for m in found
             ]

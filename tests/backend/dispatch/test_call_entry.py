@@ -139,6 +139,36 @@ def test_an_officer_reading_kazakh_sees_the_kazakh_names_first(personas, client)
     assert [(r["label"], r["district"]) for r in found] == [("Ақтоғай / Актогай", "Аягөз ауданы")]
 
 
+def test_the_search_offers_what_a_misspelt_name_may_mean_and_says_it_is_approximate(
+    personas, client
+):
+    # given
+    village = personas.a.village
+    village.name_kk = "Ақтоғай"
+    village.save(update_fields=["name_kk"])
+    client.force_login(personas.duty)
+
+    # when: misspelt, in Latin letters, in Kazakh Latin
+    misspelt = client.get(SEARCH, {"q": "Актагай"}).json()["results"]
+    in_latin = client.get(SEARCH, {"q": "aktogai"}).json()["results"]
+    kazakh_latin = client.get(SEARCH, {"q": "Aqtoğai"}).json()["results"]
+
+    # then: the misspelling's match is flagged for the form's "Did you mean …?"
+    assert misspelt == [
+        {
+            "id": village.pk,
+            "kato": village.kato,
+            "name": "Актогай",
+            "name_kk": "Ақтоғай",
+            "district": "Аягозский район",
+            "label": "Актогай / Ақтоғай",
+            "approximate": True,
+        }
+    ]
+    assert [(r["label"], r["approximate"]) for r in in_latin] == [("Актогай / Ақтоғай", False)]
+    assert [(r["label"], r["approximate"]) for r in kazakh_latin] == [("Актогай / Ақтоғай", False)]
+
+
 def test_the_search_of_a_district_chief_stays_in_their_district(personas, client):
     # given: Архат is a village of district B
     client.force_login(personas.a.chief)
@@ -373,6 +403,32 @@ def test_bad_input_is_refused_with_a_message_and_nothing_is_lost(
     assert 'value="у моста"' in html
     assert "Угнали мотоцикл со двора" in html
     assert snapshot() == before
+
+
+def test_a_misspelt_settlement_typed_and_not_picked_is_asked_about_not_taken(personas, client):
+    # given: no script (or Enter before the list came), the village's name misspelt
+    client.force_login(personas.duty)
+    before = snapshot()
+
+    # when
+    response = client.post(ADD, call(client, place="Актагай"))
+
+    # then: the form asks, and nothing is saved
+    assert response.context["form"].errors["place"] == [
+        "No settlement of your districts is called “Актагай”. Did you mean Актогай?"
+    ]
+    assert snapshot() == before
+
+
+def test_a_settlement_typed_in_latin_letters_and_not_picked_is_taken(personas, client):
+    # given
+    client.force_login(personas.duty)
+
+    # when
+    client.post(ADD, call(client, place="ayagoz"))
+
+    # then
+    assert Incident.objects.get().settlement == personas.a.town
 
 
 def test_several_matches_ask_to_pick_one(personas, client):
