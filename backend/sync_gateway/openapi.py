@@ -121,6 +121,21 @@ PULL_RESPONSE = {
                 },
             ],
         },
+        "unit": {
+            "description": (
+                "new snapshots only (the first page): the unit the scope was built for, as "
+                "the enrolment answer names it; null for an officer without a unit"
+            ),
+            "type": "object",
+            "nullable": True,
+            "properties": {
+                "id": {"type": "string"},
+                "callsign": {"type": "string"},
+                "type": {"type": "string"},
+                "district_id": {"type": "string"},
+            },
+            "required": ["id", "callsign", "type", "district_id"],
+        },
         "server_time": {"type": "integer", "format": "int64"},
     },
     "required": ["changes", "timestamp", "has_more", "server_time"],

@@ -383,9 +383,13 @@ def pull_changes(
             )
         # A session this server does not know (pruned, another device, scope changed, or a
         # bookmark of the v1.0 paging that had no table).
-        return _snapshot(device, audiences, head=head, limit=snapshot_limit)
+        return _naming_the_unit(
+            device, _snapshot(device, audiences, head=head, limit=snapshot_limit)
+        )
     if plan.mode == PullMode.SNAPSHOT:
-        return _snapshot(device, audiences, head=head, limit=snapshot_limit)
+        return _naming_the_unit(
+            device, _snapshot(device, audiences, head=head, limit=snapshot_limit)
+        )
 
     assert plan.since is not None
     resend = migration.tables_to_resend() if migration is not None else set()
@@ -414,6 +418,28 @@ def pull_changes(
     }
     served = sum(len(v) for v in upserts.values()) + sum(len(v) for v in deletes.values())
     return PullResult(body, "incremental", served)
+
+
+def unit_record(unit: Any) -> dict[str, Any] | None:
+    """The officer's unit as the enrolment answer and a new snapshot name it."""
+    if unit is None:
+        return None
+    return {
+        "id": str(unit.pk),
+        "callsign": unit.callsign,
+        "type": unit.type,
+        "district_id": str(unit.district_id),
+    }
+
+
+def _naming_the_unit(device: Device, result: PullResult) -> PullResult:
+    """A new snapshot (the first page of one) says which unit the scope was built for: a
+    phone whose officer moved to another unit got the new unit's calls and kept the old
+    callsign in its header, the enrolment answer being the only place that named it.
+    Incremental pages and continuation pages leave it out (no bytes over 2G for nothing):
+    the scope — and so the unit — changes only with a new snapshot."""
+    result.body["unit"] = unit_record(device.officer.unit)
+    return result
 
 
 def _snapshot(device: Device, audiences: list[str], *, head: int, limit: int) -> PullResult:
@@ -566,4 +592,5 @@ __all__ = [
     "pull_changes",
     "pull_state",
     "scope_epoch",
+    "unit_record",
 ]

@@ -58,7 +58,7 @@ from sync.scope import parse_last_pulled_at
 
 from . import openapi
 from .anchors import anchor_record
-from .pull import PullState, pull_changes, pull_state
+from .pull import PullState, pull_changes, pull_state, unit_record
 from .push import push_records
 from .render import empty_changes, for_schema
 
@@ -381,14 +381,7 @@ def enroll(request: HttpRequest) -> HttpResponse:
                 # The language of the officer's screens (kk, ru, en); the app follows it.
                 "language": officer.language,
             },
-            "unit": None
-            if unit is None
-            else {
-                "id": str(unit.pk),
-                "callsign": unit.callsign,
-                "type": unit.type,
-                "district_id": str(unit.district_id),
-            },
+            "unit": unit_record(unit),
         },
         status=201,
         request=request,

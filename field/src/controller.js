@@ -190,6 +190,7 @@ export class FieldApp {
       database: this.database,
       api: this.api,
       isOnline: () => this.window.navigator.onLine,
+      onUnit: (unit) => this._unitNow(unit),
     })
     this.engine.subscribe((sync) => this._onSync(sync))
     await this.engine.load()
@@ -214,6 +215,15 @@ export class FieldApp {
     if (this.state.onDuty) this._startWatch()
     this.engine.request()
     this.socket.start()
+  }
+
+  /** The unit the server built this phone's scope for (a new snapshot says): the officer
+   * may have moved to another unit, or been taken off one, since the phone was enrolled. */
+  async _unitNow(unit) {
+    const current = this.state.unit
+    if ((current?.id ?? null) === (unit?.id ?? null) && current?.callsign === unit?.callsign) return
+    await this.database.localStorage.set(KEYS.unit, unit)
+    this.store.set({ unit })
   }
 
   _onSync(sync) {

@@ -52,8 +52,9 @@ export function pushRecord(raw) {
 }
 
 export class SyncEngine {
-  constructor({ database, api, now = () => Date.now(), timers = globalThis, random = Math.random, isOnline = () => true } = {}) {
+  constructor({ database, api, now = () => Date.now(), timers = globalThis, random = Math.random, isOnline = () => true, onUnit = () => {} } = {}) {
     this.database = database
+    this.onUnit = onUnit
     this.api = api
     this.now = now
     this.timers = timers
@@ -213,6 +214,9 @@ export class SyncEngine {
         round.hasMore = Boolean(body.has_more)
         const result = { changes: body.changes, timestamp: body.timestamp }
         if (body.experimentalStrategy) result.experimentalStrategy = body.experimentalStrategy
+        // A new snapshot names the unit its scope was built for (docs/protocol.md §3): the
+        // officer may have moved to another unit since this phone was enrolled.
+        if ('unit' in body) await this.onUnit(body.unit ?? null)
         return result
       },
       pushChanges: async ({ changes, lastPulledAt }) => {

@@ -296,10 +296,36 @@ def test_officer_moved_to_another_unit_gets_a_replacement_snapshot(
     # when
     body = device_a1.pull()
 
-    # then
+    # then: the snapshot names the unit it was built for (the phone showed the old callsign)
     assert body["experimentalStrategy"] == "replacement"
     assert ids(body, "assignments") == []
+    unit = personas.a.inspector_unit
+    assert body["unit"] == {
+        "id": str(unit.pk),
+        "callsign": unit.callsign,
+        "type": unit.type,
+        "district_id": str(unit.district_id),
+    }
     assert AuditEntry.objects.filter(action="device.scope_rebuilt").count() == 1
+    # and the pulls after it leave it out: it changes only with a new snapshot
+    assert "unit" not in device_a1.pull()
+
+
+@pytest.mark.django_db
+def test_an_officer_taken_off_his_unit_gets_a_snapshot_naming_no_unit(personas, device_a1):
+    # given
+    first = device_a1.pull(None)
+    officer = personas.a.patrol_officers[0]
+    officer.unit = None
+    officer.save(update_fields=["unit"])
+
+    # when
+    body = device_a1.pull()
+
+    # then
+    assert first["unit"]["callsign"] == personas.a.patrol.callsign
+    assert body["experimentalStrategy"] == "replacement"
+    assert body["unit"] is None
 
 
 @pytest.mark.django_db
