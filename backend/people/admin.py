@@ -27,6 +27,7 @@ from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from backend.common import clock
 from backend.common.formatting import NOTHING, when_text
@@ -126,6 +127,8 @@ class OfficerAdmin(ScopedAdminMixin, UserAdmin):  # type: ignore[type-arg]
     search_fields = ("username", "first_name", "last_name", "badge_number", "phone")
     ordering = ("username",)
     autocomplete_fields = ("unit",)
+    # "Добавить сотрудника", "Изменить сотрудника" (Django's Russian said "сотрудник")
+    verbose_name_object = pgettext_lazy("the object of Add and Change", "officer")
 
     # The language is the one of the person's SMS and of the field app at enrolment (and of
     # the console, for staff): a patrol officer never signs in to the console to choose it,

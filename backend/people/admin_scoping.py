@@ -186,6 +186,16 @@ class ScopedAdminMixin(_AdminBase):
     scope_path: str = "district"
     read_only: bool = False
     sync_table: SyncTable | None = None
+    # The record's name as the object of "Add …" and "Change …" where a language declines
+    # it (None: the name as it is). Django's Russian puts the name into "Добавить %s" as
+    # the list calls it, and the officers' list offered "Добавить сотрудник": a person is
+    # "сотрудника" there. Russian alone needs it for Kuzet's lists: the other names read
+    # the same after the verb, and Kazakh's "… қосу" takes the name as it is.
+    verbose_name_object: Any = None
+
+    def name_as_object(self) -> str:
+        """The record's name after "Add" and "Change" (:attr:`verbose_name_object`)."""
+        return str(self.verbose_name_object or self.model._meta.verbose_name)
 
     # --- scope ------------------------------------------------------------------------
     def district_scope(self, request: HttpRequest) -> DistrictScope:
@@ -209,10 +219,12 @@ class ScopedAdminMixin(_AdminBase):
         """A list is titled by what it lists ("Происшествия", "Оқиғалар"), not by Django's
         instruction "Select incident to view", which read like a form to fill in. (A popup
         that picks a record for a form keeps Django's "Select …": there it is the task.)"""
+        # the add button's "Add …" (admin/change_list_object_tools.html)
+        extra = {"name_as_object": self.name_as_object(), **(extra_context or {})}
         if IS_POPUP_VAR in request.GET:
-            return super().changelist_view(request, extra_context)
+            return super().changelist_view(request, extra)
         title = capfirst(str(self.model._meta.verbose_name_plural))
-        return super().changelist_view(request, {"title": title, **(extra_context or {})})
+        return super().changelist_view(request, {"title": title, **extra})
 
     def render_change_form(
         self,
@@ -228,6 +240,13 @@ class ScopedAdminMixin(_AdminBase):
         name = self.model._meta.verbose_name
         if obj is not None and context.get("title") == gettext("View %s") % name:
             context["title"] = capfirst(str(name))
+        # "Add …" and "Change …" with the name declined (the breadcrumb's too:
+        # admin/change_form.html)
+        context["name_as_object"] = self.name_as_object()
+        if context.get("title") == gettext("Add %s") % name:
+            context["title"] = gettext("Add %s") % self.name_as_object()
+        elif context.get("title") == gettext("Change %s") % name:
+            context["title"] = gettext("Change %s") % self.name_as_object()
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def in_scope(self, request: HttpRequest, obj: models.Model) -> bool:
