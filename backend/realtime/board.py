@@ -16,6 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -62,9 +63,14 @@ def board_snapshot(user: Any) -> dict[str, Any]:
         .order_by("-received_at")
         .values_list("id", flat=True)[:BOARD_INCIDENTS]
     )
-    assignment_ids = Assignment.objects.filter(
-        incident_id__in=incident_ids, status__in=ASSIGNMENT_OPEN
-    ).values_list("id", flat=True)
+    # With the open assignments of the scope's units on other districts' calls: a unit sent
+    # across the border (selectors.units_across_border) stays on its own district's board.
+    shown = Q(incident_id__in=incident_ids)
+    if not scope.everything:
+        shown |= scope.q("unit__district") & ~Q(incident__status__in=INCIDENT_ENDED)
+    assignment_ids = Assignment.objects.filter(shown, status__in=ASSIGNMENT_OPEN).values_list(
+        "id", flat=True
+    )
     rows = board_rows(
         {
             "incidents": {str(i) for i in incident_ids},
@@ -126,6 +132,10 @@ def board_labels() -> dict[str, dict[str, str]]:
             # A command whose answer did not come (network down, the server restarting).
             "no_answer": _("the server did not answer. Try again."),
             "nearest": _("Nearest unit"),
+            # beside the unit of a row on another district's call (sent across the border)
+            "other_district": _("on another district's call"),
+            # an alert on the unit's own board: "… sent to a call of another district, in Коктал"
+            "across_border": _("sent to a call of another district, in %(place)s"),
             # on a call whose unit is on its way: a second unit, nearest first
             "another_unit": _("Send another unit"),
             "send": _("Send"),
@@ -398,8 +408,12 @@ def board_config(request: HttpRequest) -> dict[str, Any]:
     def url(name: str, *args: Any) -> str:
         return reverse(name, args=args)
 
+    scope = district_scope(request.user)
     return {
         "can_act": can_dispatch(request.user),
+        # The districts whose calls the reader may open and act on (null: every one); a row
+        # of another district's call is their unit's, sent across the border.
+        "districts": None if scope.everything else sorted(scope.district_ids),
         # A call's place: its settlement's Kazakh name for a Kazakh reader where one is known
         # (each row carries both; the rows are rendered once for every reader).
         "kazakh_place_names": (get_language() or "").startswith("kk"),

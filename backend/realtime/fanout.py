@@ -447,6 +447,10 @@ def board_row_frames(ids: dict[str, set[str]]) -> list[Send]:
     for table, rows in board_rows(ids).items():
         for row in rows:
             by_district[row["district_id"]][table].append(row)
+            # A unit sent across the border (selectors.units_across_border): its own
+            # district's board follows it on the other district's call too.
+            if row.get("unit_district_id") not in (None, row["district_id"]):
+                by_district[row["unit_district_id"]][table].append(row)
     sends: list[Send] = []
     now = clock.now_ms()
     everything: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -455,7 +459,7 @@ def board_row_frames(ids: dict[str, set[str]]) -> list[Send]:
         sends.append((groups.board_district(district_id), message))
         sends.append((groups.board_chief(district_id), message))
         for table, rows in tables.items():
-            everything[table] += rows
+            everything[table] += [r for r in rows if r["district_id"] == district_id]
     sends.append(
         (groups.BOARD_ALL, frame({"type": "rows", "tables": everything, "server_time": now}))
     )
@@ -509,6 +513,7 @@ ASSIGNMENT_FIELDS = (
     "id", "incident_id", "unit_id", "status", "dispatched_at", "delivered_at", "acknowledged_at",
     "en_route_at", "on_scene_at", "cleared_at", "ack_due_at", "arrive_due_at", "escalation_level",
     "incident__number", "incident__priority", "incident__district_id", "unit__callsign",
+    "unit__district_id",
 )  # fmt: skip
 UNIT_FIELDS = (
     "id", "callsign", "type", "status", "district_id", "lat", "lon", "position_at",
@@ -528,6 +533,7 @@ def _assignment_row(row: dict[str, Any]) -> dict[str, Any]:
     row["incident_number"] = row.pop("incident__number")
     row["priority"] = row.pop("incident__priority")
     row["callsign"] = row.pop("unit__callsign")
+    row["unit_district_id"] = row.pop("unit__district_id")
     return _times(row)
 
 
@@ -602,7 +608,8 @@ _BOARD_SQL = {
             {_ms("a.en_route_at")} AS en_route_at, {_ms("a.on_scene_at")} AS on_scene_at,
             {_ms("a.cleared_at")} AS cleared_at, {_ms("a.ack_due_at")} AS ack_due_at,
             {_ms("a.arrive_due_at")} AS arrive_due_at, a.escalation_level,
-            i.number AS incident_number, i.priority, i.district_id, u.callsign
+            i.number AS incident_number, i.priority, i.district_id, u.callsign,
+            u.district_id AS unit_district_id
         FROM dispatch_assignment a JOIN dispatch_incident i ON i.id = a.incident_id
             JOIN people_unit u ON u.id = a.unit_id
         WHERE a.id = ANY(%(ids)s) ORDER BY a.dispatched_at DESC""",  # noqa: S608

@@ -36,7 +36,7 @@ from . import outbox
 from .facts import fact_record, outcome_article_clean
 from .locks import lock_one, lock_rows
 from .schedule import ladder_reschedule
-from .timeline import actor_label, board_notify, server_event
+from .timeline import actor_label, board_notify, server_event, unit_board_notify
 from .units import unit_release_if_idle, unit_set_status
 
 ACK_CHANNELS = ("phone", "radio", "in_person")
@@ -171,6 +171,26 @@ def dispatch_locked(
         arrive_due_at=clock.to_ms(assignment.arrive_due_at) if assignment.arrive_due_at else None,
         sms=sms_reason,
     )
+    if unit.district_id != incident.district_id:
+        # Sent across the border (selectors.units_across_border): the unit's own desk and
+        # chief hear where it went — their board keeps it on that call (realtime.fanout).
+        settlement = incident.settlement
+        unit_board_notify(
+            "assignment.dispatched",
+            unit=unit,
+            chief=False,  # as the call's own dispatch alert: the desks', the rows the chief's
+            across_border=True,
+            incident_id=incident.pk,
+            incident_district_id=incident.district_id,
+            incident_number=incident.number,
+            priority=incident.priority,
+            category=incident.category,
+            assignment_id=assignment.pk,
+            source=source,
+            actor=actor_label(by),
+            settlement=settlement.name if settlement is not None else "",
+            settlement_kk=settlement.name_kk if settlement is not None else "",
+        )
     if sms_reason:
         outbox.sms_queue(
             outbox.sms_to_unit(

@@ -359,7 +359,7 @@ def test_board_gets_current_rows_of_changed_assignments_and_units(personas):
             "acknowledged_at": None, "en_route_at": None, "on_scene_at": None, "cleared_at": None,
             "ack_due_at": None, "arrive_due_at": None, "escalation_level": 0,
             "district_id": a.district.pk, "incident_number": incident.number, "priority": "P2",
-            "callsign": "A-PC1",
+            "callsign": "A-PC1", "unit_district_id": a.district.pk,
         }
     ]  # fmt: skip
     assert [(u["id"], u["presence"]) for u in frame["tables"]["units"]] == [

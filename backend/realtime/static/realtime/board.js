@@ -151,7 +151,11 @@
   // This window is the board's, even when the board was opened in the console's own window
   // (typed, or from a bookmark): its links must not navigate the board away.
   window.name = "kuzet-board";
-  function incidentLink(id, number) {
+  // A call of a district outside the reader's scope — their unit sent across the border
+  // (the server's selectors.units_across_border) — is named, not linked: its page is not theirs.
+  function ours(districtId) { return CONFIG.districts === null || CONFIG.districts.includes(districtId); }
+  function incidentLink(id, number, districtId) {
+    if (districtId !== undefined && !ours(districtId)) return el("span", { class: "incident-number" }, number || String(id));
     return el("a", { href: url("incident", id), class: "incident-link", target: CONSOLE_WINDOW }, number || String(id));
   }
 
@@ -258,7 +262,7 @@
     });
     body("assignments", [...state.assignments.values()].sort((a, b) => b.dispatched_at - a.dispatched_at), (r) => {
       const actions = el("td", { class: "actions" });
-      if (CONFIG.can_act && !answered(r)) {
+      if (CONFIG.can_act && !answered(r) && ours(r.district_id)) {
         // Recorded on the officer's behalf, with the channel the answer came on.
         actions.append(TEXT.ack);
         for (const [channel, name] of Object.entries(LABELS.ack_channel)) {
@@ -267,7 +271,9 @@
         }
       }
       return el("tr", {},
-        cell(incidentLink(r.incident_id, r.incident_number)), cell(r.callsign),
+        cell(incidentLink(r.incident_id, r.incident_number, r.district_id),
+          ours(r.district_id) ? undefined : "other-district"),
+        cell(r.callsign + (ours(r.district_id) ? "" : " · " + TEXT.other_district)),
         cell(label("assignment_status", r.status), "status"), cell(when(r.dispatched_at)),
         timer(r.dispatched_at, answered(r) ? (answeredAt(r) ?? r.dispatched_at) : null, r.ack_due_at, true),
         timer(r.dispatched_at, r.on_scene_at, r.arrive_due_at, true), actions);
@@ -387,6 +393,7 @@
     }
     if (a.kind === "incident.waiting_overdue" && a.waited_s) parts.push(TEXT.waited + " " + duration(a.waited_s * 1000));
     if (a.kind === "unit.safety_check" && a.silent_since) parts.push(fmt(TEXT.safety_since_silent, { time: when(a.silent_since), age: span(a.silent_s * 1000) }));
+    if (a.across_border) parts.push(fmt(TEXT.across_border, { place: (CONFIG.kazakh_place_names && a.settlement_kk) || a.settlement || "—" }));
     if (a.actor) parts.push(TEXT.by + " " + a.actor);
     if (a.acknowledged_by) parts.push((a.kind === "unit.safety_check" ? TEXT.safety_checked : TEXT.acknowledged_by) + " " + a.acknowledged_by + " " + when(a.acknowledged_at));
     return parts.join(" · ");
@@ -400,7 +407,7 @@
       const li = el("li", { class: [a.read ? "read" : "unread", a.kind.replaceAll(".", "-"), family].join(" "), "data-id": a.alert_id,
         onclick: () => markRead([a.alert_id]) },
       el("span", { class: "when" }, when(a.server_time)), el("span", { class: "kind" }, label("alert", a.kind)), " ");
-      if (a.incident_id) li.append(incidentLink(a.incident_id, a.incident_number), " ");
+      if (a.incident_id) li.append(incidentLink(a.incident_id, a.incident_number, a.across_border ? a.incident_district_id : undefined), " ");
       li.append(alertText(a));
       return li;
     }));
@@ -616,6 +623,9 @@
     }
   }
   function addAlert(a) {
+    // A desk that serves the call's district too (the oblast ЦОУ) has that district's alert
+    // of the same dispatch; the unit's district's copy is for the unit's own desk.
+    if (a.across_border && ours(a.incident_district_id)) return;
     if (a.kind === "sos_position") followSos(a);
     if (a.kind === "sos_backup") {
       // every board's banner links the backup call instead of offering the button again
