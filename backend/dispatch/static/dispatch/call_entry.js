@@ -103,7 +103,10 @@
       li.setAttribute("role", "option");
       li.dataset.index = String(i);
       var name = document.createElement("strong");
-      name.textContent = r.label;
+      // A near miss of a misspelt or half-remembered name is offered as a question (and
+      // read as one): the caller is asked before it is picked.
+      name.textContent = r.approximate ? text.textDidYouMean.replace("{name}", r.label) : r.label;
+      if (r.approximate) li.className = "call-option-approximate";
       var where = document.createElement("span");
       where.className = "call-option-district";
       where.textContent = r.district + " · " + r.kato;
