@@ -20,13 +20,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.utils import formats
-from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from backend.common import clock
 from backend.common.errors import Conflict, NotFound
-from backend.common.formatting import when_text
 from backend.ledger import uow
 from backend.ledger.actions import AuditAction
 from backend.people.models import Officer, Unit, UnitStatus
@@ -58,25 +55,19 @@ def compass_words() -> dict[str, str]:
     }
 
 
-def place_words(place: selectors.PlaceNear | None) -> str:
-    """ "3 km north-east of Kokpekty", "in Kokpekty", or "position unknown" — the words the
-    board's banner builds from the same messages (``board.board_labels``)."""
-    if place is None:
-        return _("position unknown")
-    name = place.settlement.local_name
+def backup_landmark(
+    position: selectors.SosPosition | None, place: selectors.PlaceNear | None
+) -> str:
+    """Where a backup call's officer is, beyond its village, in no language: nothing in the
+    village (the village is the call's place), the point's coordinates outside it (a crew
+    with only SMS types them into its navigator; the app opens its maps there), ``?`` with no
+    position at all (the call is then filed at the district's seat, which is not where the
+    officer is)."""
+    if position is None or place is None:
+        return "?"
     if place.inside:
-        return _("in %(place)s") % {"place": name}
-    return _("%(km)s km %(direction)s of %(place)s") % {
-        "km": _km(place.km),
-        "direction": compass_words()[place.direction],
-        "place": name,
-    }
-
-
-def _km(km: float) -> str:
-    """Kilometres to 0.1 in the reader's way: "3,1" (ru, kk), "3.1" (en), "12" not "12.0"."""
-    shown = round(km, 1)
-    return formats.number_format(int(shown) if shown == int(shown) else shown)
+        return ""
+    return f"{position.lat:.5f}, {position.lon:.5f}"
 
 
 def _backup_ref(sos_event_id: str | None, sos_alert_id: int) -> str:
@@ -95,8 +86,9 @@ def incident_sos_backup(
 
     At the officer's last known position (``selectors.sos_position``: the SOS's fix, the
     phone's last fix, the unit's last position) — the nearest settlement of the unit's
-    district is the call's place; with no position at all, the district's seat, the call
-    saying "position unknown". Call inside or outside a unit of work; a caller that locks
+    district is the call's place; with no position at all, the district's seat, its landmark
+    ``?`` (:func:`backup_landmark`). Its summary is the officer and the unit, in no language.
+    Call inside or outside a unit of work; a caller that locks
     the SOS's alert first keeps two duty officers from even trying at once, and the unique
     reference holds without it.
     """
@@ -130,13 +122,14 @@ def incident_sos_backup(
         if event is not None and event.officer_id
         else None
     )
+    # The call's own texts hold names and numbers, no words: every reader of them — the
+    # crews' phones (one record for every phone of an audience), their SMS, the boards, the
+    # incident page — reads the words in their own language from the call's category
+    # ("Қызметкер SOS", "SOS сотрудника", "Officer SOS"). Written in words they were the
+    # language of the duty officer who pressed "Send backup": a Kazakh crew's phone read
+    # "Сотруднику нужна помощь: … · 3,1 км к северо-востоку от Аягоз" (the board's banner says
+    # where in each reader's words, from the same facts: ``selectors.sos_details``).
     who = f"{officer.display_name} ({unit.callsign})" if officer is not None else unit.callsign
-    # The village is the call's place: "in Семей" beside it said it twice ("Семей — в н. п.
-    # Семей"); the distance and way from it are the landmark's, with the position's time.
-    parts = [] if place is not None and place.inside else [place_words(place)]
-    if position is not None and position.at is not None:
-        parts.append(_("position at %(time)s") % {"time": when_text(position.at)})
-    where = " · ".join(parts)
     sos_at = event.estimated_at if event is not None and event.estimated_at else now
     data = IncidentInput(
         category=Category.OFFICER_SOS,
@@ -145,10 +138,8 @@ def incident_sos_backup(
         lat=position.lat if position is not None else None,
         lon=position.lon if position is not None else None,
         settlement_id=place.settlement.pk if place is not None else unit.district.seat_id,
-        landmark=where,
-        summary=_("Officer needs help: %(who)s") % {"who": who},
-        # who is in the summary beside it: the phone read the officer's name twice
-        description=_("Backup to the SOS sent %(time)s.") % {"time": when_text(sos_at)},
+        landmark=backup_landmark(position, place),
+        summary=who,
     )
     try:
         with uow.unit_of_work():

@@ -14,13 +14,14 @@ from django.urls import reverse
 from django.utils import translation
 
 from backend.common import clock
-from backend.dispatch import selectors
+from backend.dispatch import selectors, sms_texts
 from backend.dispatch.admin.timeline import incident_timeline
 from backend.dispatch.models import Incident
 from backend.ledger.models import AuditEntry
 from backend.people.models import Officer, Unit
 from backend.realtime import alerts as board_alerts
 from backend.realtime.models import BoardAlert
+from backend.sync_gateway import render
 from tests import factories
 from tests.backend.sync_support import SyncApi, dispatch, event
 
@@ -216,8 +217,11 @@ def test_send_backup_makes_one_p0_call_at_the_officers_place_and_opens_its_panel
     assert call.settlement == personas.a.town
     assert (call.lat, call.lon) == (47.984, 80.464)
     assert call.external_ref == f"sos:{alert.data['event_id']}"
-    assert call.summary == "Officer needs help: Асхат Нурланов (A-PC1)"
-    assert call.landmark.startswith("3.1 km north-east of Аягоз · position at ")
+    assert (call.summary, call.landmark, call.description) == (
+        "Асхат Нурланов (A-PC1)",
+        "47.98400, 80.46400",
+        "",
+    )
     audit = AuditEntry.objects.get(action="incident.sos_backup")
     assert (audit.actor_id, audit.object_id) == (personas.duty.pk, str(call.pk))
     assert audit.data_dict["sos_event_id"] == alert.data["event_id"]
@@ -248,11 +252,7 @@ def test_a_backup_call_in_a_village_says_its_place_and_its_officer_once(personas
     # then: the village is the call's place, not its landmark too; the officer named once
     call = Incident.objects.get(category="officer_sos")
     assert call.settlement == personas.a.town
-    assert "Аягоз" not in call.landmark
-    assert call.landmark.startswith("position at ")
-    assert "Асхат Нурланов" in call.summary
-    assert "Асхат Нурланов" not in call.description
-    assert call.description.startswith("Backup to the SOS sent ")
+    assert (call.summary, call.landmark, call.description) == ("Асхат Нурланов (A-PC1)", "", "")
 
 
 def test_two_units_in_sos_at_one_place_get_a_backup_call_each(personas, phone, client):
@@ -290,22 +290,27 @@ def test_backup_near_the_districts_border_is_the_units_districts_call(personas, 
     call = Incident.objects.get(category="officer_sos")
     assert (call.district, call.settlement) == (personas.a.district, personas.a.town)
     assert (call.lat, call.lon) == (48.45, 79.85)
-    assert "of Аягоз" in call.landmark
+    assert call.landmark == "48.45000, 79.85000"
 
 
-def test_backup_in_russian_reads_russian(personas, phone):
+@pytest.mark.parametrize("desk", ["ru", "kk", "en"])
+def test_a_backup_calls_texts_are_in_no_desks_language(personas, phone, desk):
+    """The call's texts go to every reader as they are (the crews' phones share one record):
+    written in the words of the duty officer who pressed "Send backup", a Kazakh crew read
+    "Сотруднику нужна помощь: …, 3,1 км к северо-востоку от Аягоз"."""
     # given
     alert = press_sos(phone, lat=47.984, lon=80.464)
 
     # when
-    post(signed_in(personas.duty, "ru"), "realtime:alert-backup", alert.pk, key="b-ru")
+    post(signed_in(personas.duty, desk), "realtime:alert-backup", alert.pk, key=f"b-{desk}")
 
-    # then: the call's words are the reader's — the number as Russian writes it (the words
-    # themselves once the catalogue has them)
+    # then: names and numbers only; the category says the rest in each reader's words
     call = Incident.objects.get(category="officer_sos")
-    assert "Асхат Нурланов (A-PC1)" in call.summary
-    assert call.landmark.startswith("3,1 ")
-    assert "Аягоз" in call.landmark
+    assert (call.summary, call.landmark, call.description) == (
+        "Асхат Нурланов (A-PC1)",
+        "47.98400, 80.46400",
+        "",
+    )
 
 
 def test_backup_with_no_position_goes_to_the_district_seat_saying_so(personas, phone):
@@ -319,7 +324,7 @@ def test_backup_with_no_position_goes_to_the_district_seat_saying_so(personas, p
     # then
     assert response.status_code == 200, response.content
     call = Incident.objects.get(category="officer_sos")
-    assert (call.settlement, call.lat, call.landmark) == (personas.a.town, None, "position unknown")
+    assert (call.settlement, call.lat, call.landmark) == (personas.a.town, None, "?")
 
 
 def test_another_districts_chief_cannot_send_backup_nor_clear(personas, phone):
@@ -464,3 +469,45 @@ def test_two_desks_sending_backup_at_the_same_moment_make_one_call(personas, cli
     assert sorted(answers.values()) == [(call.pk, False), (call.pk, True)], answers
     assert AuditEntry.objects.filter(action="incident.sos_backup").count() == 1
     assert BoardAlert.objects.filter(kind="sos_backup").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("kk", "P0 Qyzmetker SOS Aiagoz, 47.98400, 80.46400 Ashat Nurlanov (A-PC1)"),
+        ("ru", "P0 SOS sotrudnika Ayagoz, 47.98400, 80.46400 Askhat Nurlanov (A-PC1)"),
+        ("en", "P0 Officer SOS Ayagoz, 47.98400, 80.46400 Askhat Nurlanov (A-PC1)"),
+    ],
+)
+def test_a_backup_call_sent_from_a_russian_desk_reaches_each_crew_in_its_language(
+    personas, phone, language, words
+):
+    # given: the duty officer who sends backup reads Russian
+    alert = press_sos(phone, lat=47.984, lon=80.464)
+    post(signed_in(personas.duty, "ru"), "realtime:alert-backup", alert.pk, key="b-ru")
+    call = Incident.objects.get(category="officer_sos")
+
+    # when: the call goes by SMS to an officer who reads ``language``
+    text = sms_texts.dispatch_text(incident=call, assignment_id=1, language=language)
+
+    # then: the officer's own words, none of the desk's ("Sotrudniku nuzhna pomoshch")
+    assert f"{call.number} {words} " in text
+    assert "pomoshch" not in text.lower()
+
+
+def test_a_backup_call_reaches_the_crews_phones_with_no_desks_words(personas, phone):
+    # given
+    alert = press_sos(phone, lat=47.984, lon=80.464)
+    post(signed_in(personas.duty, "ru"), "realtime:alert-backup", alert.pk, key="b-ru")
+    call = Incident.objects.get(category="officer_sos")
+
+    # when: the record every phone of the crew sent to it gets (the app names the category)
+    (record,) = render.records_for("incidents", [call.pk])
+
+    # then
+    assert (record["category"], record["summary"], record["landmark"], record["description"]) == (
+        "officer_sos",
+        "Асхат Нурланов (A-PC1)",
+        "47.98400, 80.46400",
+        "",
+    )
