@@ -1169,6 +1169,45 @@ class AssignmentCancelApi(APIView):
         return Response(_assignment_output(assignment))
 
 
+class AssignmentMessageApi(APIView):
+    class MessageInput(serializers.Serializer[Any]):
+        text = serializers.CharField(
+            max_length=500,
+            trim_whitespace=True,
+            help_text="what the crew must know; reaches its phones (and by SMS a crew that "
+            "reads its calls by SMS)",
+        )
+
+    class MessageOutput(serializers.Serializer[Any]):
+        id = serializers.CharField(help_text="the note's event id, as the phones receive it")
+        assignment_id = serializers.IntegerField()
+        text = serializers.CharField(source="payload.text")
+        sent_at = serializers.DateTimeField(source="server_received_at")
+
+    @extend_schema(
+        operation_id="assignment_message",
+        summary="Send the crew on the call a message from the duty desk",
+        parameters=[IDEMPOTENCY_KEY],
+        request=MessageInput,
+        responses={
+            **IDEMPOTENCY_ERRORS,
+            201: MessageOutput,
+            **_errors(400, 401, 403, 404, 409),
+        },
+        tags=["assignments"],
+    )
+    @idempotent
+    def post(self, request: Request, assignment_id: int) -> Response:
+        access.require_dispatcher(request.user)
+        serializer = self.MessageInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        assignment = access.access_assignment(request.user, assignment_id)
+        event = services.assignment_message(
+            assignment=assignment, by=request.user, text=serializer.validated_data["text"]
+        )
+        return Response(self.MessageOutput(event).data, status=201)
+
+
 class AssignmentReassignApi(APIView):
     class ReassignInput(serializers.Serializer[Any]):
         unit_id = serializers.IntegerField()

@@ -550,6 +550,7 @@ class EventSource(models.TextChoices):
     ON_BEHALF = "on_behalf", _("Duty officer on the officer's behalf")
     BACKFILL = "backfill", _("Backfilled by a chief")
     SERVER = "server", _("Server command")
+    DESK = "desk", _("Duty desk message")
 
 
 class EstimateMethod(models.TextChoices):
@@ -1075,6 +1076,7 @@ class SmsMessage(models.Model):
         # Why an outbound message was sent (an inbound reply has none).
         DISPATCH = "dispatch", _("Dispatch to the unit")
         CANCEL = "cancel", _("Stand-down to the unit")
+        MESSAGE = "message", _("The duty desk's message to the unit")
         ESCALATION_UNDELIVERED = "escalation_undelivered", _("Sent again: not delivered")
         ESCALATION_ACK_OVERDUE = "escalation_ack_overdue", _("Reminder: not acknowledged")
         CITIZEN_DELAY = "citizen_delay", _("To the caller: help is delayed")

@@ -33,6 +33,8 @@ REFUSALS: dict[str, Any] = {
     "incident_not_closed": _("Only a closed or cancelled call can be reopened."),
     "incident_not_duplicate": _("Only a report linked as a repeat can be made a call of its own."),
     "reason_required": _("Give a reason."),
+    "message_empty": _("Write the message to the crew."),
+    "message_too_long": _("A message to the crew is at most 500 characters."),
     "disposition_required": _("Say how the call was dealt with."),
     "article_without_outcome": _("Choose the outcome the article of the CoAO goes with."),
     "invalid_outcome_code": _("Choose the outcome."),

@@ -140,6 +140,13 @@ def cancel_text(*, incident: Incident, language: str = DEFAULT_LANGUAGE) -> str:
         )
 
 
+def message_text(*, incident: Incident, text: str, language: str = DEFAULT_LANGUAGE) -> str:
+    """The duty desk's message to the crew on a call (services/messages.py), cut to one SMS."""
+    language = _language(language)
+    with translation.override(language):
+        return _sms(["KUZET " + _("MESSAGE"), incident.number, text], language=language)
+
+
 def _citizen_measures() -> dict[str, str]:
     """What the citizen is told was done, by the call's outcome code (DOMAIN.md: "the
     citizen is told the measures taken"). A false call and no outcome say only "closed";

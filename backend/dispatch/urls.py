@@ -51,6 +51,11 @@ urlpatterns = [
         name="assignment-cancel",
     ),
     path(
+        "assignments/<int:assignment_id>/message/",
+        apis.AssignmentMessageApi.as_view(),
+        name="assignment-message",
+    ),
+    path(
         "assignments/<int:assignment_id>/reassign/",
         apis.AssignmentReassignApi.as_view(),
         name="assignment-reassign",

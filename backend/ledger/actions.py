@@ -46,6 +46,7 @@ class AuditAction(StrEnum):
     EVENT_SMS_RECORDED = "event.sms_recorded"
     EVENT_BACKFILL_RECORDED = "event.backfill_recorded"
     EVENT_SERVER_RECORDED = "event.server_recorded"
+    EVENT_DESK_MESSAGE = "event.desk_message"
     # The escalation ladder (one per rung, actor system)
     ESCALATION_SMS_UNDELIVERED = "escalation.sms_undelivered"
     ESCALATION_ACK_OVERDUE = "escalation.ack_overdue"
@@ -136,6 +137,7 @@ ACTION_LABELS: dict[str, Promise] = {
     AuditAction.EVENT_SMS_RECORDED: _("Recorded from an SMS"),
     AuditAction.EVENT_BACKFILL_RECORDED: _("Recorded afterwards (backfill)"),
     AuditAction.EVENT_SERVER_RECORDED: _("Recorded by the server"),
+    AuditAction.EVENT_DESK_MESSAGE: _("Message from the duty desk to the crew"),
     AuditAction.ESCALATION_SMS_UNDELIVERED: _("Escalation: not delivered, sent by SMS"),
     AuditAction.ESCALATION_ACK_OVERDUE: _("Escalation: acknowledgement overdue"),
     AuditAction.ESCALATION_ACK_OVERDUE_TWICE: _("Escalation: acknowledgement overdue again"),

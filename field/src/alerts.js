@@ -1,8 +1,9 @@
 // What the phone must make the officer notice, in a pocket or on the dashboard: a call sent to
 // his unit that nobody of the crew has answered yet, a call of his made more urgent by the desk
-// (a higher priority, or now domestic violence with its risk flags), and a call taken off his
-// unit (cancelled, diverted to a more urgent one). The list and the call screen showed all of
-// these, silently, to an officer who happened to look.
+// (a higher priority, or now domestic violence with its risk flags), a message from the duty
+// desk on his call ("he has a knife now"), and a call taken off his unit (cancelled, diverted
+// to a more urgent one). The list and the call screen showed all of these, silently, to an
+// officer who happened to look.
 //
 // The phone keeps, per assignment, what the officer last saw of it (``seen``: its priority,
 // category, whether it was still his): opening the call, or tapping its alert, is seeing it.
@@ -10,6 +11,7 @@
 // answered (acknowledged, or any later milestone: the other phone of the crew, the desk
 // recording it) or that ended before this phone ever showed it is taken as seen without an
 // alert: there is nothing left to tell about it.
+import { payloadOf } from './facts.js'
 import { label, placeName, reasonText, t } from './i18n.js'
 import { effectiveStatus, isClosed, isWithdrawn } from './lifecycle.js'
 
@@ -18,12 +20,23 @@ export const DV = 'domestic_violence'
 // Statuses in which nobody of the crew has answered the call yet.
 const UNANSWERED = ['dispatched', 'delivered']
 
+/** The duty desk's messages to the crew on ``assignment`` (docs/protocol.md: a ``note``
+ * with source ``desk``), oldest first. */
+export function deskMessages(events, assignment) {
+  return events
+    .filter((e) => e.kind === 'note' && e.source === 'desk' && e.assignment_id === assignment.id)
+    .sort((a, b) => (a.server_received_at ?? 0) - (b.server_received_at ?? 0))
+}
+
+const lastMessageAt = (messages) => (messages.length ? messages[messages.length - 1].server_received_at ?? 0 : 0)
+
 /** What the officer sees of a call when he looks at it: kept per assignment id. */
-export function seenAs(assignment, incident) {
+export function seenAs(assignment, incident, events = []) {
   return {
     priority: incident?.priority ?? null,
     category: incident?.category ?? null,
     open: !isClosed(assignment),
+    messageAt: lastMessageAt(deskMessages(events, assignment)),
   }
 }
 
@@ -35,11 +48,12 @@ function moreUrgent(now, before) {
  * ``{alerts, silentlySeen}`` for the phone's calls: ``alerts`` most urgent first, one per
  * assignment — ``{assignmentId, kind, priority, from?, dv?}`` with ``kind`` one of ``new``
  * (sent to the unit, not answered, never opened), ``raised`` (more urgent than when last
- * seen: ``from`` is the priority then, ``dv`` whether it became domestic violence), or
+ * seen: ``from`` is the priority then, ``dv`` whether it became domestic violence),
+ * ``message`` (the desk's messages since last seen: ``eventId`` the latest, ``count``), or
  * ``withdrawn`` (taken off the unit since last seen); ``silentlySeen``: the entries to add
  * to ``seen`` with no alert (calls already answered or already over when first held).
  */
-export function callAlerts({ assignments, incidents, ownEvents, seen }) {
+export function callAlerts({ assignments, incidents, ownEvents, events = [], seen }) {
   const alerts = []
   const silentlySeen = {}
   for (const assignment of assignments) {
@@ -50,7 +64,7 @@ export function callAlerts({ assignments, incidents, ownEvents, seen }) {
       if (!isClosed(assignment) && UNANSWERED.includes(status)) {
         alerts.push({ assignmentId: assignment.id, kind: 'new', priority: incident?.priority ?? null })
       } else {
-        silentlySeen[assignment.id] = seenAs(assignment, incident)
+        silentlySeen[assignment.id] = seenAs(assignment, incident, events)
       }
       continue
     }
@@ -59,6 +73,10 @@ export function callAlerts({ assignments, incidents, ownEvents, seen }) {
       continue
     }
     if (isClosed(assignment) || !incident) continue
+    const unread = deskMessages(events, assignment).filter((e) => (e.server_received_at ?? 0) > (before.messageAt ?? 0))
+    if (unread.length) {
+      alerts.push({ assignmentId: assignment.id, kind: 'message', priority: incident.priority, eventId: unread[unread.length - 1].id, count: unread.length })
+    }
     const raised = moreUrgent(incident.priority, before.priority)
     const dv = incident.category === DV && before.category !== DV
     if (raised || dv) {
@@ -69,8 +87,8 @@ export function callAlerts({ assignments, incidents, ownEvents, seen }) {
   return { alerts, silentlySeen }
 }
 
-// A new or raised call before a withdrawn one; then the more urgent priority first.
-const KIND_RANK = { new: 0, raised: 0, withdrawn: 1 }
+// A new or raised call and a message before a withdrawn call; then the more urgent first.
+const KIND_RANK = { new: 0, raised: 0, message: 0, withdrawn: 1 }
 
 function byUrgency(a, b) {
   return KIND_RANK[a.kind] - KIND_RANK[b.kind] || (PRIORITY_RANK[a.priority] ?? 9) - (PRIORITY_RANK[b.priority] ?? 9)
@@ -96,6 +114,14 @@ export function alertWords(lang, alert, data) {
   const line = (parts) => parts.filter(Boolean).join(' · ')
   const priority = alert.priority ? label(lang, 'priority', alert.priority) : '…'
   if (alert.kind === 'new') return { title: t(lang, 'alert_new', { priority }), body: line(what) }
+  if (alert.kind === 'message') {
+    const latest = data.events?.find((e) => e.id === alert.eventId)
+    const text = latest ? payloadOf(latest).text ?? '' : ''
+    return {
+      title: alert.count > 1 ? t(lang, 'alert_messages', { n: alert.count }) : t(lang, 'alert_message'),
+      body: line([text, incident ? label(lang, 'category', incident.category) : null]),
+    }
+  }
   if (alert.kind === 'withdrawn') {
     const reason = assignment?.cancel_reason ? reasonText(lang, assignment.cancel_reason) : null
     return { title: t(lang, 'alert_withdrawn'), body: line([...what.slice(0, 2), reason]) }

@@ -302,11 +302,12 @@ export class FieldApp {
       assignments: data.assignments,
       incidents: data.incidents,
       ownEvents: ownEvents(data.events, deviceId),
+      events: data.events,
       seen: this._seen,
     })
     if (Object.keys(silentlySeen).length) await this._saveSeen({ ...this._seen, ...silentlySeen })
     this.store.set({ alerts })
-    const key = (a) => `${a.assignmentId}:${a.kind}:${a.priority}:${a.dv ? 'dv' : ''}`
+    const key = (a) => `${a.assignmentId}:${a.kind}:${a.priority}:${a.dv ? 'dv' : ''}:${a.eventId ?? ''}`
     const fresh = alerts.filter((a) => !this._rung.has(key(a)))
     this._rung = new Set(alerts.map(key))
     if (fresh.length) {
@@ -341,9 +342,9 @@ export class FieldApp {
     const { data } = this.state
     const assignment = data.assignments.find((a) => a.id === assignmentId)
     if (!assignment || !this.database) return
-    const seen = seenAs(assignment, data.incidents[assignment.incident_id])
+    const seen = seenAs(assignment, data.incidents[assignment.incident_id], data.events)
     const before = this._seen[assignmentId]
-    if (before && before.priority === seen.priority && before.category === seen.category && before.open === seen.open) return
+    if (before && Object.keys(seen).every((k) => before[k] === seen[k])) return
     await this._saveSeen({ ...this._seen, [assignmentId]: seen })
     await this._alert()
   }

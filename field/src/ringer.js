@@ -5,8 +5,8 @@
 // created and resumed on a touch and kept.
 //
 // A call nobody has answered rings again every RING_AGAIN_MS until it is opened or answered,
-// as a dispatch terminal in a car does; a call made more urgent, or taken off the unit, sounds
-// once.
+// as a dispatch terminal in a car does; a call made more urgent, a message from the desk, a
+// call taken off the unit sound once.
 
 export const RING_AGAIN_MS = 20_000
 // Rising beeps for a call to answer; two high ones for a call made more urgent; one low one
@@ -14,9 +14,10 @@ export const RING_AGAIN_MS = 20_000
 const TONES = {
   new: [[880, 180], [0, 90], [1175, 180], [0, 90], [1568, 260]],
   raised: [[1568, 160], [0, 100], [1568, 160]],
+  message: [[1175, 160], [0, 100], [1568, 220]],
   withdrawn: [[523, 300]],
 }
-const VIBRATION = { new: [400, 200, 400, 200, 400], raised: [250, 150, 250], withdrawn: [300] }
+const VIBRATION = { new: [400, 200, 400, 200, 400], raised: [250, 150, 250], message: [250, 150, 250], withdrawn: [300] }
 
 export class Ringer {
   constructor(win) {
@@ -40,7 +41,7 @@ export class Ringer {
     return this.context
   }
 
-  /** Sound and vibrate for an alert of ``kind`` ('new', 'raised', 'withdrawn'). */
+  /** Sound and vibrate for an alert of ``kind`` ('new', 'raised', 'message', 'withdrawn'). */
   ring(kind) {
     this._vibrate(VIBRATION[kind] ?? VIBRATION.new)
     this._tone(TONES[kind] ?? TONES.new)

@@ -13,11 +13,14 @@ function assignment(id, fields = {}) {
 function incident(id, fields = {}) {
   return { id: `i${id}`, number: `1010-2026-00000${id}`, category: 'violence', priority: 'P1', settlement_id: '9', landmark: 'ул. Абая, 12', ...fields }
 }
-const seenAt = (priority, category = 'violence', open = true) => ({ priority, category, open })
+const seenAt = (priority, category = 'violence', open = true, messageAt = 0) => ({ priority, category, open, messageAt })
 
-function alertsFor({ assignments, incidents, ownEvents = [], seen = {} }) {
-  return callAlerts({ assignments, incidents: Object.fromEntries(incidents.map((i) => [i.id, i])), ownEvents, seen })
+function alertsFor({ assignments, incidents, ownEvents = [], events = [], seen = {} }) {
+  return callAlerts({ assignments, incidents: Object.fromEntries(incidents.map((i) => [i.id, i])), ownEvents, events, seen })
 }
+const deskNote = (id, assignmentId, text, at) => ({
+  id, kind: 'note', source: 'desk', assignment_id: assignmentId, payload: JSON.stringify({ text }), server_received_at: at,
+})
 
 describe('a call sent to the unit', () => {
   it('alerts until opened, and rings on while it does; the most urgent first', () => {
@@ -98,6 +101,50 @@ describe('a call the desk changed', () => {
     ])
     const later = alertsFor({ assignments: [off], incidents: [incident('1')], seen: { 1: seenAt('P3', 'violence', false) } })
     expect(later.alerts).toEqual([])
+  })
+})
+
+describe('a message from the duty desk', () => {
+  it('alerts once per message not yet seen on an open call, and names how many', () => {
+    const events = [
+      deskNote('n1', '1', 'Заявитель перезвонил', now - 5 * minute),
+      deskNote('n2', '1', 'У него нож', now - minute),
+      // the partner's note and another call's message are not this call's desk messages
+      { ...deskNote('n3', '1', 'Собака во дворе', now), source: 'app' },
+      deskNote('n4', '9', 'Другой вызов', now),
+    ]
+    const { alerts } = alertsFor({
+      assignments: [assignment('1', { status: 'en_route' })],
+      incidents: [incident('1')],
+      events,
+      seen: { 1: seenAt('P1', 'violence', true, now - 10 * minute) },
+    })
+    expect(alerts).toEqual([{ assignmentId: '1', kind: 'message', priority: 'P1', eventId: 'n2', count: 2 }])
+    // once seen up to the latest, none
+    const later = alertsFor({
+      assignments: [assignment('1', { status: 'en_route' })],
+      incidents: [incident('1')],
+      events,
+      seen: { 1: seenAt('P1', 'violence', true, now - minute) },
+    })
+    expect(later.alerts).toEqual([])
+  })
+
+  it('reads as the latest message, in the officer\'s language', () => {
+    const data = {
+      assignments: [assignment('1', { status: 'en_route' })],
+      incidents: { i1: incident('1') },
+      settlements: {},
+      events: [deskNote('n2', '1', 'У него нож', now)],
+    }
+    expect(alertWords('kk', { assignmentId: '1', kind: 'message', priority: 'P1', eventId: 'n2', count: 1 }, data)).toEqual({
+      title: 'Кезекші бөлімнің хабары',
+      body: 'У него нож · Зорлық / төбелес',
+    })
+    expect(alertWords('ru', { assignmentId: '1', kind: 'message', priority: 'P1', eventId: 'n2', count: 2 }, data)).toEqual({
+      title: 'Сообщений дежурной части: 2',
+      body: 'У него нож · Насилие / драка',
+    })
   })
 })
 

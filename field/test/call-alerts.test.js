@@ -122,7 +122,7 @@ describe('a new call', () => {
     // then: quiet, and the phone remembers it after a restart
     expect(app.store.get().alerts).toEqual([])
     expect(timers.filter(Boolean)).toEqual([])
-    expect(await app.database.localStorage.get(KEYS.seen)).toEqual({ 7: { priority: 'P0', category: 'violence', open: true } })
+    expect(await app.database.localStorage.get(KEYS.seen)).toEqual({ 7: { priority: 'P0', category: 'violence', open: true, messageAt: 0 } })
   })
 
   it('is not rung when the partner’s phone has acknowledged it', async () => {

@@ -415,7 +415,7 @@ class IncidentDispatchAdminMixin:
                     "kept": kept if kept and kept.get("assignment_id") == a.pk else None,
                     "urls": {
                         command: url("kuzet_assignment", incident.pk, a.pk, command)
-                        for command in ("record", "reassign", "cancel")
+                        for command in ("record", "message", "reassign", "cancel")
                     },
                 }
                 for a in open_assignments
@@ -623,6 +623,10 @@ class IncidentDispatchAdminMixin:
                 f"({CHANNEL_LABELS.get(event.via, event.via)})"
             )
 
+        def message() -> str:
+            services.assignment_message(assignment=assignment, by=user, text=post.get("text", ""))
+            return assignment.unit.callsign
+
         commands = {
             "cancel": (lambda: services.assignment_cancel(
                 assignment=assignment, by=user, reason=post.get("reason", "")),
@@ -635,6 +639,7 @@ class IncidentDispatchAdminMixin:
                 assignment=assignment, by=user, channel=post.get("channel", ""),
                 note=post.get("note", "")).via), _("Acknowledgment recorded ({result}).")),
             "record": (record, _("Recorded on the officer's behalf: {result}.")),
+            "message": (message, _("Message sent to {result}.")),
         }  # fmt: skip
         if command not in commands:
             raise Http404("Unknown command.")

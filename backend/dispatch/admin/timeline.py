@@ -420,7 +420,10 @@ def incident_timeline(incident: Incident) -> list[TimelineRow]:
                 e.estimated_at,
                 2,
                 "event",
-                f"{unit}{e.get_kind_display()}",
+                # the desk's message is to the unit, not from it
+                _("Message to %(unit)s") % {"unit": e.unit.callsign}
+                if e.source == EventSource.DESK and e.unit is not None
+                else f"{unit}{e.get_kind_display()}",
                 detail,
                 who + _event_source(e),
             )

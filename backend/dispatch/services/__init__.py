@@ -10,7 +10,7 @@ The modules, from the top down (import-linter holds the order, ``pyproject.toml`
   ``sos`` (backup to an officer's SOS, and clearing it);
 - ``assignments`` (dispatch, cancel, reassign, record on behalf), ``incidents``
   (create, close — the citizen told —, reopen, cancel, registry
-  numbers), ``conflicts`` (a chief's resolution);
+  numbers), ``conflicts`` (a chief's resolution), ``messages`` (the desk to a crew);
 - ``facts`` (device and office facts become state), ``schedule`` (the ladder's next due
   time), ``outbox`` (SMS written in the transaction, sent after it);
 - ``units``, ``timeline`` (server events, board notifications), ``locks``.
@@ -49,6 +49,7 @@ from .intake import (
     intake_receive,
     intake_status,
 )
+from .messages import assignment_message
 from .outbox import sms_send_pending
 from .safety import SAFETY_CHECK, SAFETY_CHECKED, safety_check_record, safety_sweep
 from .schedule import ladder_reschedule
@@ -66,6 +67,7 @@ __all__ = [
     "PublicStatus",
     "assignment_acknowledge_on_behalf",
     "assignment_cancel",
+    "assignment_message",
     "assignment_reassign",
     "assignment_record_on_behalf",
     "conflict_resolve",

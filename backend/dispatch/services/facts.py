@@ -87,6 +87,7 @@ SOURCE_AUDIT_ACTION: dict[str, AuditAction] = {
     EventSource.SMS: AuditAction.EVENT_SMS_RECORDED,
     EventSource.BACKFILL: AuditAction.EVENT_BACKFILL_RECORDED,
     EventSource.SERVER: AuditAction.EVENT_SERVER_RECORDED,
+    EventSource.DESK: AuditAction.EVENT_DESK_MESSAGE,
 }
 
 

@@ -13,7 +13,7 @@ export function Alerts({ app, state }) {
         const { title, body } = alertWords(lang, alert, data)
         return (
           <a
-            key={alert.assignmentId}
+            key={`${alert.assignmentId}-${alert.kind}`}
             class={`alert alert-${alert.kind} priority-${alert.priority ?? 'none'}`}
             href={`#/a/${alert.assignmentId}`}
             onClick={() => app.seeCall(alert.assignmentId)}

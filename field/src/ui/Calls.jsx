@@ -403,8 +403,9 @@ function OutcomeForm({ app, state, assignment }) {
   )
 }
 
-/** Notes on the call from the partner's phone, the duty officer or SMS (this phone's own
- * notes are under "my facts", with what the server decided). */
+/** Notes on the call from the partner's phone, the duty desk (its messages to the crew,
+ * named as such) or SMS (this phone's own notes are under "my facts", with what the server
+ * decided). */
 function OtherNotes({ state, assignment, mine }) {
   const { lang, data, now } = state
   const own = new Set(mine.map((e) => e.id))
@@ -416,8 +417,10 @@ function OtherNotes({ state, assignment, mine }) {
   return (
     <ul class="other-notes">
       {notes.map((note) => (
-        <li key={note.id}>
-          <span class="fact-time">{formatTime(lang, note.estimated_at ?? note.device_time, now)}</span> {describe(lang, note)}
+        <li key={note.id} class={note.source === 'desk' ? 'desk' : undefined}>
+          <span class="fact-time">{formatTime(lang, note.estimated_at ?? note.device_time, now)}</span>{' '}
+          {note.source === 'desk' && <strong class="note-from">{t(lang, 'desk_note')}: </strong>}
+          {describe(lang, note)}
         </li>
       ))}
     </ul>

@@ -1,6 +1,7 @@
 """The phone makes the officer notice a call, in a real browser: a call sent to his unit rang
 nothing — it appeared on the list of a phone in a pocket — and a call the desk made more
-urgent or domestic violence, or took off his unit, changed a row he was not looking at. Now
+urgent or domestic violence, or took off his unit, changed a row he was not looking at; the
+desk could not tell the crew anything but by radio. Now the desk's messages reach the phone, and
 each puts an alert over every screen (with a tone and the vibration motor; a system
 notification while the app is off the screen, field/test/call-alerts.test.js) until he opens
 the call.
@@ -9,6 +10,8 @@ Screenshots: var/screenshots/field/5x-*.png.
 """
 
 from __future__ import annotations
+
+import re
 
 import pytest
 
@@ -42,7 +45,7 @@ def vibrations(page) -> int:
     return page.evaluate("window.__vibrations.length")
 
 
-def test_a_new_call_a_call_made_more_urgent_and_a_call_taken_off_each_alert_the_officer(
+def test_a_new_call_a_call_made_more_urgent_a_desk_message_and_a_call_taken_off_alert_the_officer(
     field_server, duty_api, personas, profile
 ):
     # given: an officer of A's patrol car, his phone enrolled, notifications allowed
@@ -93,6 +96,26 @@ def test_a_new_call_a_call_made_more_urgent_and_a_call_taken_off_each_alert_the_
         )
         wait_for(lambda: vibrations(page) > rung, what="the phone vibrating for the change")
         screenshot(page, SUITE, "51-alert-made-dv")
+        alert.click()
+        expect(page.locator(".alert")).to_have_count(0)
+
+        # when: she rings again, and the desk sends the crew what she said
+        duty_api.post(
+            f"/api/v1/assignments/{assignment['id']}/message/",
+            {"text": "У него нож, он во дворе"},
+        )
+
+        # then: the desk's message is put before the officer, and kept on the call's screen
+        expect(alert.locator(".alert-title")).to_have_text(
+            "Сообщение дежурной части", timeout=30_000
+        )
+        expect(alert.locator(".alert-body")).to_have_text(
+            "У него нож, он во дворе · Бытовое насилие"
+        )
+        expect(page.locator(".other-notes li.desk")).to_have_text(
+            re.compile(r"^\d\d:\d\d Дежурная часть: У него нож, он во дворе$")
+        )
+        screenshot(page, SUITE, "53-alert-desk-message")
         alert.click()
         expect(page.locator(".alert")).to_have_count(0)
 
