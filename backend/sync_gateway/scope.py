@@ -15,7 +15,10 @@ Scope (PROTOCOL.md §4):
   (restricted: none).
 * ``events`` → the audiences of their incident; an event without incident (unit status,
   location, SOS, a loose note) → ``u:<unit>`` for ``KUZET_SCOPE_CLOSED_HOURS`` after receipt.
-* ``units``, ``settlements`` → ``d:<district>``.
+* ``units``, ``settlements`` → ``d:<district>``; a settlement also → ``u:<unit>`` of a unit of
+  another district for as long as that unit sees one of its calls (an assignment of a unit
+  sent across the border, ``selectors.units_across_border``): its phone names the village
+  and can open it in maps, which it could not with the call alone.
 * ``codes`` → ``*`` (generated from the model choices, see :func:`code_records`).
 
 :func:`resolve_changes` is the ledger's change resolver (``settings.KUZET_CHANGE_RESOLVER``).
@@ -135,7 +138,13 @@ def reference_reconcile() -> int:
             (str(pk), district_audience(district_id))
             for pk, district_id in model.objects.values_list("id", "district_id")
         }
-        present = set(Membership.objects.filter(table=table).values_list("record_id", "audience"))
+        # (A settlement's unit audiences — a unit of another district on a call there — come
+        # and go with the calls: the resolver keeps them, this compares the districts'.)
+        present = set(
+            Membership.objects.filter(table=table, audience__startswith="d:").values_list(
+                "record_id", "audience"
+            )
+        )
         stale = {record_id for record_id, _ in expected ^ present}
         if stale:
             with uow.unit_of_work():
@@ -266,8 +275,10 @@ def _assignment_rows(a_ids: set[int], i_ids: set[int]) -> list[dict[str, Any]]:
 
 def _assignments(conditions: list[tuple[str, list[Any]]]) -> list[dict[str, Any]]:
     rows = _select_where_any(
-        "SELECT a.id, a.incident_id, a.unit_id, a.status, a.closed_at, i.restricted "
-        "FROM dispatch_assignment a JOIN dispatch_incident i ON i.id = a.incident_id",
+        "SELECT a.id, a.incident_id, a.unit_id, a.status, a.closed_at, i.restricted, "
+        "i.settlement_id, i.district_id <> u.district_id "
+        "FROM dispatch_assignment a JOIN dispatch_incident i ON i.id = a.incident_id "
+        "JOIN people_unit u ON u.id = a.unit_id",
         conditions,
     )
     return [
@@ -278,9 +289,27 @@ def _assignments(conditions: list[tuple[str, list[Any]]]) -> list[dict[str, Any]
             "status": status,
             "closed_at": _aware(closed_at),
             "restricted": bool(restricted),
+            "settlement_id": settlement_id,
+            # a unit sent across the border: the call's village is not in its district's scope
+            "across": bool(across),
         }
-        for a_id, incident_id, unit_id, status, closed_at, restricted in rows
+        for a_id, incident_id, unit_id, status, closed_at, restricted, settlement_id, across in rows
     ]
+
+
+def _settlement_audiences(ids: set[int], now: dt.datetime) -> dict[int, Audiences]:
+    """The audiences of settlements: their district's, and the unit of every visible
+    assignment of another district's unit to a call there (one query for the latter)."""
+    found: dict[int, Audiences] = {
+        settlement_id: {district_audience(district_id): None}
+        for settlement_id, district_id in _districts("geo_settlement", ids)
+    }
+    sql, params = _in("i.settlement_id", set(found))
+    for row in _assignments([(f"{sql} AND i.district_id <> u.district_id", params)]):
+        visible, until = _assignment_visibility(row, now)
+        if visible:
+            _merge(found[row["settlement_id"]], {unit_audience(row["unit_id"]): until})
+    return found
 
 
 def _follow_up_visibility(row: dict[str, Any], now: dt.datetime) -> tuple[bool, dt.datetime | None]:
@@ -359,8 +388,12 @@ def resolve_changes(touched: dict[str, set[str]]) -> list[ChangeRow]:
     # A touched follow-up re-decides its incident (the inspector sees the call with it).
     i_ids = i_touched | {row["incident_id"] for row in _follow_ups([_in("f.id", f_ids)])}
     incident_audiences: dict[int, Audiences] = {i: {} for i in i_ids}
+    # The villages of calls with a unit of another district on them: re-decided below.
+    across_settlements: set[int] = set()
     if a_ids or i_ids:
         for row in _assignment_rows(a_ids, i_ids):
+            if row["across"] and row["settlement_id"] is not None:
+                across_settlements.add(row["settlement_id"])
             visible, until = _assignment_visibility(row, now)
             audiences: Audiences = {unit_audience(row["unit_id"]): until} if visible else {}
             _merge(incident_audiences.setdefault(row["incident_id"], {}), audiences)
@@ -390,9 +423,8 @@ def resolve_changes(touched: dict[str, set[str]]) -> list[ChangeRow]:
 
     for unit_id, district_id in _districts("people_unit", u_ids):
         result.put("units", unit_id, {district_audience(district_id): None}, explicit=True)
-    for settlement_id, district_id in _districts("geo_settlement", s_ids):
-        audience: Audiences = {district_audience(district_id): None}
-        result.put("settlements", settlement_id, audience, explicit=True)
+    for settlement_id, audiences in _settlement_audiences(s_ids | across_settlements, now).items():
+        result.put("settlements", settlement_id, audiences, explicit=settlement_id in s_ids)
     if c_ids:
         current = code_records()
         for code_id in c_ids:

@@ -17,11 +17,12 @@ from backend.common import clock
 from backend.common.errors import NotFound
 from backend.dispatch import selectors
 from backend.dispatch.models import Incident
-from backend.dispatch.services import incident_dispatch
+from backend.dispatch.services import assignment_cancel, incident_dispatch
 from backend.geo.models import Zone
 from backend.geo.travel import destination
 from backend.ledger.models import AuditEntry
 from backend.people.models import Officer, Role, Unit, UnitStatus
+from backend.sync_gateway.scope import age_out
 from tests import factories
 from tests.backend.sync_support import SyncApi, ids
 
@@ -396,3 +397,36 @@ def test_the_phone_of_the_unit_sent_across_the_border_receives_the_call(
             str(border.call.settlement_id),
         )
     ]
+    # and the village with it, which B's phones never had (A's district's): named on the
+    # phone, with its point for the maps
+    settlements = (
+        body["changes"]["settlements"]["created"] + body["changes"]["settlements"]["updated"]
+    )
+    assert [(s["id"], s["name"], s["lat"], s["lon"]) for s in settlements] == [
+        (str(border.call.settlement_id), "Коктал", LAT, LON)
+    ]
+
+
+def test_the_village_leaves_the_phone_with_the_call_and_only_that_units_phones_get_it(
+    personas, border, client, published
+):
+    # given: B-PC1 sent and stood down; B's inspector's phone in sync all along
+    crew = SyncApi(client, personas.device(personas.b.patrol_officers[0])[1])
+    inspector = SyncApi(client, personas.device(personas.b.inspector)[1])
+    crew.pull(cursor=None)
+    inspector.pull(cursor=None)
+    with clock.frozen(T0 + dt.timedelta(minutes=1)):
+        sent = incident_dispatch(incident=border.call, unit=border.village_b_unit, by=personas.duty)
+    crew.pull()
+    with clock.frozen(T0 + dt.timedelta(minutes=5)):
+        assignment_cancel(assignment=sent, by=personas.duty, reason="A-PC1 is there")
+
+    # when: the closed window ends and the age-out sweep runs
+    with clock.frozen(T0 + dt.timedelta(minutes=5, hours=24, seconds=1)):
+        age_out()
+    body = crew.pull()
+
+    # then
+    assert ids(body, "settlements", "deleted") == [str(border.call.settlement_id)]
+    assert ids(body, "incidents", "deleted") == [str(border.call.pk)]
+    assert ids(inspector.pull(), "settlements") == []
