@@ -630,6 +630,10 @@ def _prepare(planned: list[_Planned], *, now: dt.datetime, report: SweepReport) 
             base: dict[str, Any] = {"late_ms": clock.to_ms(now) - clock.to_ms(due) if due else 0}
             if step == Step.ACK_OVERDUE_TWICE:
                 model = incidents[a.incident_id]
+                # The district's own units only, never selectors.units_across_border: this
+                # rung may dispatch by itself (auto_redispatch), and taking a neighbour's
+                # car out of its district is the decision of a desk whose scope covers both
+                # (the oblast ЦОУ), who sees those units on the call's panel.
                 recs = selectors.units_recommended(
                     incident=model, exclude_unit_ids=[a.unit_id], limit=1, at=now
                 )

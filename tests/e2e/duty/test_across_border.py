@@ -16,6 +16,7 @@ from django.conf import settings
 
 from backend.common import clock
 from backend.dispatch.models import Assignment
+from backend.dispatch.services import incident_dispatch
 from backend.geo.models import Zone
 from backend.geo.travel import destination
 from backend.people.models import Role, Unit
@@ -152,3 +153,37 @@ def test_the_oblast_desk_sends_the_nearer_unit_across_the_border(
     assert page.locator("#kuzet-assignments tr.kuzet-assignment[data-unit='B-PC1']").count() == 1
     assert page.kuzet_errors == []
     shot(page, f"oblast-{language}-sent")
+
+
+# The board's page waits for its socket: uvicorn on PostgreSQL with Redis (test_board.py).
+@pytest.mark.postgres
+@pytest.mark.redis
+def test_the_units_own_desk_follows_it_on_the_board_to_the_other_districts_call(
+    server: str, browser: Any, personas: Any
+) -> None:
+    # given: the oblast ЦОУ sent Abai district's B-PC1 to the border village of Ayagoz
+    call = border_call(personas)
+    sent = incident_dispatch(incident=call, unit=personas.b.patrol, by=personas.duty)
+    desk = factories.officer(
+        username="duty_abai", role=Role.DUTY_OFFICER, district=personas.b.district
+    )
+    page = log_in(browser, server, desk)
+
+    # when
+    page.goto(f"{server}/board/")
+    page.wait_for_selector("body[data-live]", timeout=10_000)
+
+    # then: its row, the call named but not linked (not this desk's), nothing to record on it
+    row = page.locator("#assignments tr", has_text="B-PC1")
+    row.wait_for()
+    cells = row.locator("td").all_inner_texts()
+    assert cells[:2] == [call.number, "B-PC1 · on another district's call"]
+    assert row.locator("a.incident-link").count() == 0
+    assert row.locator("button.ack").count() == 0
+    assert page.locator("#incidents tr", has_text=call.number).count() == 0
+    alert = page.locator("#alerts li", has_text="B-PC1")
+    assert "sent to a call of another district, in Коктал" in alert.inner_text()
+    assert alert.locator("a.incident-link").count() == 0
+    assert Assignment.objects.get(pk=sent.pk).status == "dispatched"
+    assert page.kuzet_errors == []
+    shot(page, "board-unit-desk-en")
