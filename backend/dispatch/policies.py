@@ -240,7 +240,11 @@ def service_area_km() -> float:
 # each unit last was: a unit of another district of the same oblast whose fresh position
 # lies within ``KUZET_ACROSS_BORDER_KM`` (60 km great-circle, about 80 km or 80 minutes of
 # rural road) of the call is "across the border". Farther than that the oblast ЦОУ is
-# moving units between districts, which it does by radio, not from a call's panel.
+# moving units between districts, which it does by radio, not from a call's panel. Measured
+# on the seeded oblast's 140 okrug centres (most placed by estimate): 124 have a village of
+# another district within 60 km (71 within 30, 133 within 80), and 88 lie at least 15 road
+# km nearer to another district's village than to their own seat — the border is most of
+# the oblast.
 
 
 def across_border_km() -> float:
