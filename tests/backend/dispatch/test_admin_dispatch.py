@@ -102,8 +102,7 @@ def test_a_unit_of_another_district_cannot_be_sent(personas, client, incident_a)
 
     # it may be offered across the border (test_across_border): the refusal says whom to ask
     assert [m.message for m in get_messages(response.wsgi_request)] == [
-        "B-PC1 is a unit of Абайский район: ask that district's desk or the oblast ЦОУ to "
-        "send it."
+        "B-PC1 is a unit of Абайский район: ask that district's desk or the oblast ЦОУ to send it."
     ]
     assert snapshot() == before
 
