@@ -93,6 +93,7 @@ class Stats:
     safety_checks: int = 0  # crews silent on scene the desk raised by radio
     diverts: int = 0  # units taken off a less urgent call for a P0
     reclassified: int = 0  # calls whose category or priority the desk changed after a callback
+    messages: int = 0  # the desk's messages to crews on those calls (what the caller said)
     conflicts_resolved: int = 0  # by the district chiefs
     sms_in: int = 0
     sms_replies: list[str] = field(default_factory=list)  # gateway ids we sent
@@ -164,6 +165,12 @@ class Api:
             headers=self.staff,
         )
         return self._json(r, "dispatch")
+
+    def message(self, assignment_id: int, text: str) -> Any:
+        r = self.http.post(
+            f"/api/v1/assignments/{assignment_id}/message/", json={"text": text}, headers=self.staff
+        )
+        return self._json(r, "message")
 
     def reclassify(self, incident_id: int, *, reason: str, **change: str) -> Any:
         r = self.http.post(
@@ -839,6 +846,13 @@ class Duty:
         if answer is None:
             return
         self.world.stats.reclassified += 1
+        # ...and tells the crews already on it what the caller said
+        detail = self.api.incident(incident.id) or {}
+        for a in detail.get("assignments", []):
+            if a["status"] in lifecycle.ASSIGNMENT_OPEN and self.api.message(
+                int(a["id"]), change.reason
+            ):
+                self.world.stats.messages += 1
         became_dv = (
             answer["category"] == "domestic_violence" and incident.category != answer["category"]
         )

@@ -216,5 +216,10 @@ def test_a_busy_desk_rings_callers_back_and_diverts_units_to_a_p0(tmp_path, monk
     became = Counter(tuple(e.data_dict.get("category", ("", ""))) for e in changed)
     assert became[("disorder", "domestic_violence")] > 0
     assert all(to == "domestic_violence" for (was, to) in became if was in ("disorder", "violence"))
+    # and told the crews already on those calls what the caller said, through the staff API
+    messages = Event.objects.filter(kind="note", source="desk")
+    assert messages.count() == built.stats.messages > 0
+    reasons = {c.reason for c in scenario.CALLBACKS.values() for c in [c[1]]}
+    assert {m.payload["text"] for m in messages} <= reasons
     diverted = Event.objects.filter(kind="cancelled", payload__has_key="diverted_to")
     assert diverted.count() >= built.stats.diverts > 0

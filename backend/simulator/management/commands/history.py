@@ -110,7 +110,8 @@ class Command(BaseCommand):
             f"{sum(s.calls.values())} calls, {s.dispatches} dispatches, {s.closes} closed, "
             f"{s.cancels} stood down, {s.reassigns} reassigned, {s.on_behalf} acknowledged on "
             f"behalf, {s.follow_ups} DV follow-up visits, {s.safety_checks} crews silent on scene "
-            f"raised by radio, {s.reclassified} calls changed after a call-back, {s.diverts} "
+            f"raised by radio, {s.reclassified} calls changed after a call-back ({s.messages} "
+            f"messages to their crews), {s.diverts} "
             f"units diverted to a P0, {s.conflicts_resolved} conflicts "
             f"resolved by the chiefs, {len(s.sms_replies)} SMS replies, {s.syncs} phone syncs."
         )
