@@ -91,13 +91,15 @@ def _json_view(
 @require_GET
 def incident_recommend(request: HttpRequest, incident_id: int) -> HttpResponse:
     """The nearest available units for an incident (``selectors.units_recommended``); with
-    none, how many units are on less urgent calls (``selectors.units_divertible``)."""
+    none, how many units are on less urgent calls (``selectors.units_divertible``); and the
+    nearest unit of another district that would be there clearly sooner
+    (``selectors.units_across_border``), if any."""
 
     def run(_: dict[str, Any]) -> dict[str, Any]:
         incident = access.access_incident(request.user, incident_id)
-        recs = selectors.units_recommended(incident=incident, limit=RECOMMENDED)
+        everyone = selectors.units_recommended(incident=incident, limit=None)
         units = []
-        for rec in recs:
+        for rec in everyone[:RECOMMENDED]:
             row = rec.as_dict()
             row["position_at"] = clock.opt_ms(rec.position_at)
             units.append(row)
@@ -106,7 +108,25 @@ def incident_recommend(request: HttpRequest, incident_id: int) -> HttpResponse:
         divertible = (
             len(selectors.units_divertible(incident=incident, limit=None)) if not units else 0
         )
-        return {"incident_id": incident.pk, "units": units, "divertible": divertible}
+        # Another district's unit clearly sooner (the call's panel lists them, and sends them
+        # for a desk whose scope covers their district): the board names the nearest, so that
+        # its one-click Send of the own district's unit is not taken for the best there is.
+        across = selectors.units_across_border(incident=incident, own=everyone, limit=1)
+        across_border = [
+            {
+                "unit_id": a.recommendation.unit.pk,
+                "callsign": a.recommendation.unit.callsign,
+                "eta_s": a.recommendation.eta_s,
+                "district_id": a.district.pk,
+            }
+            for a in across
+        ]
+        return {
+            "incident_id": incident.pk,
+            "units": units,
+            "divertible": divertible,
+            "across_border": across_border,
+        }
 
     return _json_view(request, run, once=False)
 

@@ -136,6 +136,9 @@ def board_labels() -> dict[str, dict[str, str]]:
             "other_district": _("on another district's call"),
             # an alert on the unit's own board: "… sent to a call of another district, in Коктал"
             "across_border": _("sent to a call of another district, in %(place)s"),
+            # beside a call's Send: another district's unit would be there clearly sooner
+            # (a link to the call's page): "nearer across the border: B-PC1 ≈6 min"
+            "across_offer": _("nearer across the border: %(unit)s ≈%(time)s"),
             # on a call whose unit is on its way: a second unit, nearest first
             "another_unit": _("Send another unit"),
             "send": _("Send"),

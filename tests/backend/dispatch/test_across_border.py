@@ -430,3 +430,23 @@ def test_the_village_leaves_the_phone_with_the_call_and_only_that_units_phones_g
     assert ids(body, "settlements", "deleted") == [str(border.call.settlement_id)]
     assert ids(body, "incidents", "deleted") == [str(border.call.pk)]
     assert ids(inspector.pull(), "settlements") == []
+
+
+def test_the_boards_nearest_unit_names_the_unit_across_the_border_too(personas, border, client):
+    # given
+    client.force_login(personas.duty)
+
+    # when
+    with clock.frozen(T0):
+        answer = client.get(f"/board/incidents/{border.call.pk}/recommend/").json()
+
+    # then: its one-click Send stays the own district's; the nearer one is named beside it
+    assert [u["callsign"] for u in answer["units"]] == ["A-PC1", "A-UI1"]
+    assert answer["across_border"] == [
+        {
+            "unit_id": personas.b.patrol.pk,
+            "callsign": "B-PC1",
+            "eta_s": 390,
+            "district_id": personas.b.district.pk,
+        }
+    ]

@@ -187,3 +187,29 @@ def test_the_units_own_desk_follows_it_on_the_board_to_the_other_districts_call(
     assert Assignment.objects.get(pk=sent.pk).status == "dispatched"
     assert page.kuzet_errors == []
     shot(page, "board-unit-desk-en")
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+def test_on_the_board_the_nearest_unit_names_the_one_across_the_border(
+    server: str, browser: Any, personas: Any
+) -> None:
+    # given: the border call waiting; the oblast ЦОУ's board
+    call = border_call(personas)
+    page = log_in(browser, server, personas.duty)
+    page.goto(f"{server}/board/")
+    page.wait_for_selector("body[data-live]", timeout=10_000)
+    row = page.locator("#incidents tr", has_text=call.number)
+
+    # when
+    row.locator("button.recommend").click()
+
+    # then: Send for Ayagoz's own patrol as before, and the nearer one named, to the panel
+    send = row.locator("button.dispatch")
+    send.wait_for()
+    assert send.inner_text().startswith("Send A-PC1")
+    link = row.locator("a.across-link")
+    assert link.inner_text() == "nearer across the border: B-PC1 ≈6 min"
+    assert link.get_attribute("href").endswith(f"/{call.pk}/change/#kuzet-across-border")
+    assert page.kuzet_errors == []
+    shot(page, "board-oblast-nearest-en")

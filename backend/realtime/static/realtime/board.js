@@ -20,6 +20,7 @@
   let unreadBeyond = false;
   const recommendations = new Map();
   const divertibles = new Map(); // incident id → units on less urgent calls, when none is free
+  const acrossBorder = new Map(); // incident id → another district's unit clearly sooner
   const fresh = new Set();
   let skew = 0; // server clock − this browser's clock, ms
   const SOS_ACKNOWLEDGED_SHOWN_MS = 60000;
@@ -186,6 +187,13 @@
           onclick: (e) => post(e.target, url("dispatch", r.id), { unit_id: u.unit_id }, () => recommendations.delete(r.id)) },
         TEXT.send + " " + u.callsign + (facts ? " · " + facts : "")));
         if (warnings) td.append(" ", el("span", { class: "warn" }, "⚠ " + warnings));
+      }
+      // A unit of another district clearly sooner: named, to the call's panel (which sends it
+      // for a desk whose scope covers its district, and says whom to ask to the others).
+      const across = rec !== undefined ? acrossBorder.get(r.id) || [] : [];
+      if (across.length) {
+        td.append(" ", el("a", { href: url("incident", r.id) + "#kuzet-across-border", class: "across-link", target: CONSOLE_WINDOW },
+          fmt(TEXT.across_offer, { unit: across[0].callsign, time: span(across[0].eta_s * 1000) })));
       }
     }
     td.append(" ", el("button", { type: "button", class: "cancel danger", onclick: (e) => {
@@ -766,6 +774,7 @@
     }
     recommendations.set(id, body.units);
     divertibles.set(id, body.divertible || 0);
+    acrossBorder.set(id, body.across_border || []);
     render();
   }
 
