@@ -71,8 +71,11 @@ def test_dispatching_a_foreign_unit_is_refused_with_a_message(client, world):
     )
 
     # then
+    # a unit of the same oblast, which a call's panel may show across the border: whom to ask
     messages = [str(m) for m in get_messages(response.wsgi_request)]
-    assert messages == ["No such unit in your districts."]
+    assert messages == [
+        "B-PC1 is a unit of Абайский район: ask that district's desk or the oblast ЦОУ to send it."
+    ]
     assert Assignment.objects.count() == before
 
 
@@ -89,7 +92,10 @@ def test_a_refusal_reads_in_the_officers_language_without_codes(client, world):
 
     # then: in Russian, no English words or codes ("No such unit. (not_found)")
     (message,) = [str(m) for m in get_messages(response.wsgi_request)]
-    assert message == "В ваших районах нет такого наряда."
+    assert message == (
+        "B-PC1 — наряд другого района (Абайский район): попросите дежурную часть этого района "
+        "или ЦОУ области направить его."
+    )
 
 
 def test_officers_cannot_reach_the_dispatch_commands(client, world):
