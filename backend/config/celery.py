@@ -57,6 +57,11 @@ def _schedule_sweeps(sender: Celery, **_kwargs: object) -> None:
             "task": "backend.sync_gateway.tasks.change_log_prune",
             "schedule": 3600.0,
         },
+        "callback-send-due": {
+            "task": "backend.webhooks.tasks.callbacks_send_due",
+            "schedule": 30.0,
+            "options": {"expires": 30.0},
+        },
         "presence-sweep": {
             "task": "backend.realtime.tasks.presence_sweep",
             "schedule": 30.0,

@@ -268,6 +268,22 @@ def _listeners() -> list[Listener]:
     return [import_string(p) for p in getattr(settings, "KUZET_CHANGE_LISTENERS", [])]
 
 
+@dataclass(frozen=True)
+class Written:
+    """What one unit of work wrote, as its recorders see it before commit: the touched
+    records by synced table, and the (object_type, object_id) of each audit entry."""
+
+    touched: dict[str, set[str]]
+    audited: list[tuple[str, str, str]]  # (action, object_type, object_id)
+
+
+Recorder = Callable[[Written], None]
+
+
+def _recorders() -> list[Recorder]:
+    return [import_string(p) for p in getattr(settings, "KUZET_CHANGE_RECORDERS", [])]
+
+
 def _notification_store() -> Callable[[list[Notification]], list[Notification]] | None:
     path = getattr(settings, "KUZET_NOTIFICATION_STORE", "")
     return import_string(path) if path else None
@@ -294,6 +310,11 @@ def flush() -> None:
         return
 
     seq = lock_sequencer()
+    # Recorders write in this transaction and under the lock, so that what they compare
+    # against (the partners' last callback body) was written by the previous writer's
+    # commit: two writers never both record the same change, and none is missed.
+    for record in _recorders():
+        record(Written(touched, [(a.action, a.object_type, a.object_id) for a in audits]))
     # Resolve under the lock: audiences must be computed from the state committed by
     # every earlier writer, or two concurrent writers could each undo the other's move-out.
     resolver = _resolver()
@@ -532,6 +553,7 @@ __all__ = [
     "CommittedChange",
     "Notification",
     "OutsideUnitOfWork",
+    "Written",
     "audit",
     "current_change_seq",
     "flush",

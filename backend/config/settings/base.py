@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "backend.dispatch",
     "backend.sync_gateway",
     "backend.realtime",
+    "backend.webhooks",
     "backend.field_app",
     "backend.reports.apps.ReportsConfig",
     "backend.simulator",
@@ -333,6 +334,12 @@ KUZET_CHANGE_RESOLVER = "backend.sync_gateway.scope.resolve_changes"
 KUZET_CHANGE_LISTENERS = ["backend.realtime.fanout.commit_listener"]
 # Called inside each unit of work's transaction with its notifications: the boards' alerts.
 KUZET_NOTIFICATION_STORE = "backend.realtime.alerts.alerts_record"
+# Called inside each unit of work's transaction, under the sequencer lock, with what it wrote:
+# the partners' status callbacks are written there as an outbox (docs/intake.md, *Callbacks*).
+KUZET_CHANGE_RECORDERS = ["backend.webhooks.services.callbacks_record"]
+# A partner's callback URL is https; plain http only to this machine, for a developer's
+# receiver (the embedded default runs with DEBUG; the tests turn it on).
+KUZET_CALLBACK_LOCAL_HTTP = DEBUG
 
 # --- REST framework and schema ----------------------------------------------------------
 # How many reverse proxies of ours stand before the app (nginx: 1). The client's address is

@@ -1,0 +1,107 @@
+"""Status callbacks to the intake partners: where a key's callbacks go, and each delivery.
+
+A delivery row is written in the transaction that changed what the partner's read of a
+report answers (an outbox: ``services.callbacks_record``), and sent after commit.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from backend.dispatch.models import Incident, IntakeKey
+
+
+class IntakeCallback(models.Model):
+    """The callback URL of one intake key, and the secret its deliveries are signed with.
+
+    Per key, not per channel: a key is one partner's integration, and its server is the one
+    that sent the report (the report's ``intake_key``). The secret is kept (signing needs it)
+    but shown only once, when it is made, like the key.
+    """
+
+    key = models.OneToOneField(
+        IntakeKey, verbose_name=_("intake key"), on_delete=models.PROTECT, related_name="callback"
+    )
+    url = models.URLField(_("callback URL"), max_length=500)
+    secret = models.CharField(_("signing secret"), max_length=80)
+    # The language of ``outcome_label`` in the body, as Accept-Language is for a read.
+    language = models.CharField(
+        _("language"), max_length=2, choices=settings.LANGUAGES, default="ru"
+    )
+    created_at = models.DateTimeField(_("created at"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("partner callback")
+        verbose_name_plural = _("partner callbacks")
+
+    def __str__(self) -> str:
+        return f"{self.key.name}: {self.url}"
+
+
+class DeliveryState(models.TextChoices):
+    PENDING = "pending", _("waiting to be sent")
+    SENDING = "sending", _("being sent")
+    DELIVERED = "delivered", _("delivered")
+    SUPERSEDED = "superseded", _("replaced by a later one")
+    FAILED = "failed", _("given up")
+
+
+class CallbackDelivery(models.Model):
+    """One body to POST to a partner: what its read of the report answered after a change.
+
+    ``sequence`` counts the bodies of one report (1, 2, …): the partner keeps the highest.
+    """
+
+    event_id = models.CharField(_("event id"), max_length=40, unique=True)
+    key = models.ForeignKey(
+        IntakeKey, verbose_name=_("intake key"), on_delete=models.PROTECT, related_name="+"
+    )
+    incident = models.ForeignKey(
+        Incident,
+        verbose_name=pgettext_lazy("partner", "report"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    sequence = models.PositiveIntegerField(_("sequence"))
+    event_type = models.CharField(_("event type"), max_length=40)
+    # The body's data part as canonical JSON: what the next change is compared with.
+    data = models.TextField(_("data"))
+    # The whole body, byte for byte as sent and signed (every retry sends the same).
+    payload = models.TextField(_("payload"))
+    created_at = models.DateTimeField(_("created at"))
+    state = models.CharField(
+        _("state"), max_length=12, choices=DeliveryState.choices, default=DeliveryState.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
+    last_status_code = models.PositiveSmallIntegerField(_("status code"), null=True, blank=True)
+    last_error = models.CharField(_("error"), max_length=300, blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    gave_up_at = models.DateTimeField(_("gave up at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("callback delivery")
+        verbose_name_plural = _("callback deliveries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["incident", "sequence"], name="webhooks_delivery_one_per_sequence"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["state", "next_attempt_at"], name="webhooks_delivery_due"),
+        ]
+
+    def __str__(self) -> str:
+        return self.event_id

@@ -1,0 +1,346 @@
+"""Status callbacks: a partner hears of a change to its report instead of polling for it.
+
+What a partner sees of a report is one body, its read (``GET /api/v1/intake/<channel>/
+<external_ref>/``, :func:`intake_status_of` and the read's serializer). Rather than hook every
+service that could change it, :func:`callbacks_record` runs where every write passes: inside
+each unit of work's transaction, under the sequencer lock (``KUZET_CHANGE_RECORDERS``). For the
+reports the unit of work touched or audited (and the repeats of those calls) whose key has a
+callback, it renders the read's body and compares it with the last body written for the
+report; a different body is a new delivery row, numbered one more. Holding the lock, no two
+writers compare at once; writing the row in the same transaction, a change that commits
+always has its delivery and a rolled-back one never does. So no change is missed, and the
+same state is never sent twice.
+
+Rows are sent after commit by a task (:func:`callback_send`) and, for retries and for a task
+the broker lost, by a sweep every 30 s (:func:`callbacks_send_due`). A sender claims a row with
+a conditional ``UPDATE … WHERE state = 'pending'``, so two senders never both send it.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import functools
+import logging
+import secrets
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import orjson
+from celery import current_app
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import translation
+from standardwebhooks import Webhook
+
+from backend.common import clock
+from backend.common.errors import ValidationFailed
+from backend.dispatch import kpis
+from backend.dispatch.apis import IntakeStatusApi, Rfc3339DateTimeField
+from backend.dispatch.models import Assignment, Event, Incident, IntakeKey
+from backend.dispatch.services.intake import intake_status_of
+from backend.ledger import uow
+from backend.ledger.actions import AuditAction
+from backend.ledger.models import INTEGRATION_LABEL_PREFIX, ActorKind
+from backend.ledger.names import SyncTable
+
+from .models import CallbackDelivery, DeliveryState, IntakeCallback
+
+log = logging.getLogger(__name__)
+
+SECRET_PREFIX = "whsec_"  # noqa: S105 (the spec's prefix, not a secret)
+EVENT_PREFIX = "msg_"
+SEND_TASK = "backend.webhooks.tasks.callback_send"
+# Waits before each retry: roughly doubling, 23 h 42 min in all (10 attempts), so a partner's
+# server that is down for a night still gets the day's changes; then the row is given up.
+RETRY_DELAYS = tuple(dt.timedelta(minutes=m) for m in (0.5, 2, 10, 30, 60, 120, 240, 480, 480))
+# A partner that answers slower than this is treated as down (a retry follows): the worker's
+# threads are shared with the SMS and the sweeps.
+TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+# A row claimed this long ago and still "sending" belonged to a worker that died.
+STUCK_AFTER = dt.timedelta(minutes=5)
+# Answers worth another try: the partner timed out or asks us to slow down. Any other 4xx
+# says the request itself is wrong, and the same bytes will not fare better.
+RETRY_STATUS = frozenset({408, 429})
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+# --- configuration -----------------------------------------------------------------------------
+
+
+def callback_url_check(url: str) -> str:
+    """The URL as given, or ``invalid_callback_url``: https, or http to this machine when
+    ``KUZET_CALLBACK_LOCAL_HTTP`` (a developer's receiver)."""
+    url = (url or "").strip()
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+    except ValueError:
+        parts, host = None, ""
+    if parts is not None and host:
+        if parts.scheme == "https":
+            return url
+        if parts.scheme == "http" and host in LOCAL_HOSTS and settings.KUZET_CALLBACK_LOCAL_HTTP:
+            return url
+    raise ValidationFailed(
+        "A callback URL must start with https:// (http only to 127.0.0.1 or localhost on a "
+        "development server).",
+        code="invalid_callback_url",
+    )
+
+
+def callback_configure(
+    *, key: IntakeKey, url: str, language: str = "ru", by: Any = None
+) -> tuple[IntakeCallback, str]:
+    """Send ``key``'s reports' changes to ``url``; returns the row and a new signing secret
+    (shown once). Configuring a key again replaces its URL and its secret."""
+    url = callback_url_check(url)
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationFailed(f"Unknown language {language!r}.", code="invalid")
+    if key.revoked_at is not None:
+        raise ValidationFailed("This key is revoked.", code="key_revoked")
+    # Standard Webhooks: "whsec_" and the base64 of 24 random bytes (the spec asks 24–64).
+    secret = SECRET_PREFIX + base64.b64encode(secrets.token_bytes(24)).decode()
+    with uow.unit_of_work():
+        callback, _created = IntakeCallback.objects.update_or_create(
+            key=key,
+            defaults={
+                "url": url,
+                "secret": secret,
+                "language": language,
+                "created_at": clock.now(),
+                "created_by": by,
+            },
+        )
+        uow.audit(
+            AuditAction.INTAKE_CALLBACK_SET,
+            actor=by,
+            object_type="intake_key",
+            object_id=key.pk,
+            data={"channel": key.channel, "name": key.name, "url": url, "language": language},
+        )
+    return callback, secret
+
+
+# --- the outbox: written in the transaction of the change -------------------------------------
+
+
+def _changed_reports(written: uow.Written) -> set[int]:
+    """The incidents whose read may have changed: touched or audited, directly or through an
+    assignment or event of theirs."""
+    ids: dict[str, set[int]] = {"incident": set(), "assignment": set(), "event": set()}
+    tables = {
+        SyncTable.INCIDENTS: "incident",
+        SyncTable.ASSIGNMENTS: "assignment",
+        SyncTable.EVENTS: "event",
+    }
+    for table, kind in tables.items():
+        ids[kind].update(int(r) for r in written.touched.get(table, ()) if r.isdigit())
+    for action, object_type, object_id in written.audited:
+        # A read changes nothing (and a DV callback's own delivery is audited as one).
+        if action != AuditAction.INCIDENT_READ and object_type in ids and object_id.isdigit():
+            ids[object_type].add(int(object_id))
+    found = set(ids["incident"])
+    if ids["assignment"]:
+        found.update(
+            Assignment.objects.filter(pk__in=ids["assignment"]).values_list(
+                "incident_id", flat=True
+            )
+        )
+    if ids["event"]:
+        found.update(
+            Event.objects.filter(pk__in=ids["event"]).values_list("incident_id", flat=True)
+        )
+    return found
+
+
+def callbacks_record(written: uow.Written) -> None:
+    """Write a delivery for every report with a callback whose read changed (module
+    docstring). Called by :func:`backend.ledger.uow.flush` in the transaction, under the
+    sequencer lock."""
+    changed = _changed_reports(written)
+    if not changed:
+        return
+    reports = (
+        kpis.incidents_with_kpis()
+        .filter(Q(pk__in=changed) | Q(duplicate_of_id__in=changed))
+        .filter(intake_key__callback__isnull=False, intake_key__revoked_at__isnull=True)
+        .select_related("intake_key__callback")
+        .order_by("pk")
+    )
+    for report in reports:
+        _record_one(report)
+
+
+def _record_one(report: Incident) -> None:
+    assert report.intake_key is not None  # filtered on its callback
+    # The reverse of IntakeCallback.key, declared in this app: django-stubs sees only
+    # IntakeKey's own module.
+    callback: IntakeCallback = report.intake_key.callback  # type: ignore[attr-defined]
+    with translation.override(callback.language):
+        body = dict(IntakeStatusApi.IntakeStatusOutput(intake_status_of(report)).data)
+    data = uow.canonical_json(body)
+    last = (
+        CallbackDelivery.objects.filter(incident_id=report.pk)
+        .order_by("-sequence")
+        .values_list("sequence", "data")
+        .first()
+    )
+    if last is not None and last[1] == data:
+        return  # nothing the partner sees changed (a note, a unit's position…)
+    sequence = last[0] + 1 if last is not None else 1
+    now = clock.now()
+    # The new body holds the whole state: one still waiting to be sent is of no more use.
+    CallbackDelivery.objects.filter(incident_id=report.pk, state=DeliveryState.PENDING).update(
+        state=DeliveryState.SUPERSEDED, next_attempt_at=None
+    )
+    event_id = EVENT_PREFIX + secrets.token_urlsafe(18)
+    event_type = "report.received" if sequence == 1 else "report.updated"
+    payload = {
+        "id": event_id,
+        "type": event_type,
+        "timestamp": Rfc3339DateTimeField().to_representation(now),
+        "sequence": sequence,
+        "data": body,
+    }
+    delivery = CallbackDelivery.objects.create(
+        event_id=event_id,
+        key=report.intake_key,
+        incident_id=report.pk,
+        sequence=sequence,
+        event_type=event_type,
+        data=data,
+        payload=orjson.dumps(payload).decode(),
+        created_at=now,
+        next_attempt_at=now,
+    )
+    transaction.on_commit(functools.partial(_send_soon, delivery.pk), robust=True)
+
+
+def _send_soon(delivery_id: int) -> None:
+    current_app.signature(SEND_TASK, args=(delivery_id,)).delay()
+
+
+# --- sending -------------------------------------------------------------------------------
+
+
+def _claim(delivery_id: int, now: dt.datetime) -> bool:
+    due = Q(state=DeliveryState.PENDING, next_attempt_at__lte=now) | Q(
+        state=DeliveryState.SENDING, last_attempt_at__lt=now - STUCK_AFTER
+    )
+    claimed = CallbackDelivery.objects.filter(due, pk=delivery_id).update(
+        state=DeliveryState.SENDING, last_attempt_at=now
+    )
+    return claimed == 1
+
+
+def callback_send(delivery_id: int, *, transport: httpx.BaseTransport | None = None) -> str:
+    """Send one delivery if it is due and nobody else is sending it; returns its state."""
+    now = clock.now()
+    if not _claim(delivery_id, now):
+        state = CallbackDelivery.objects.filter(pk=delivery_id).values_list("state", flat=True)
+        return str(state.first() or "")
+    delivery = CallbackDelivery.objects.select_related("key__callback", "incident").get(
+        pk=delivery_id
+    )
+    callback = getattr(delivery.key, "callback", None)
+    if callback is None or delivery.key.revoked_at is not None:
+        # The partner's key was revoked (or its callback removed) since: nobody to tell.
+        return _finish(delivery, now, status=None, error="no callback for this key", retry=False)
+    status, error = _post(callback, delivery, now, transport)
+    delivered = status is not None and 200 <= status < 300
+    if delivered and (delivery.incident.is_dv or delivery.incident.restricted):
+        # What a partner learns of a DV report is kept, as every read of one is.
+        with uow.unit_of_work():
+            uow.audit(
+                AuditAction.INCIDENT_READ,
+                actor_kind=ActorKind.INTEGRATION,
+                actor_label=INTEGRATION_LABEL_PREFIX + delivery.key.name,
+                obj=delivery.incident,
+                data={"purpose": "intake.callback", "event_id": delivery.event_id},
+            )
+    retry = status is None or status >= 500 or status in RETRY_STATUS
+    return _finish(delivery, now, status=status, error=error, retry=retry and not delivered)
+
+
+def _post(
+    callback: IntakeCallback,
+    delivery: CallbackDelivery,
+    now: dt.datetime,
+    transport: httpx.BaseTransport | None,
+) -> tuple[int | None, str]:
+    body = delivery.payload.encode()
+    signature = Webhook(callback.secret).sign(delivery.event_id, now, body)
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "Kuzet-Callbacks/1",
+        "webhook-id": delivery.event_id,
+        "webhook-timestamp": str(int(now.timestamp())),
+        "webhook-signature": signature,
+    }
+    try:
+        # No redirects: a signed body goes only where the operator registered it.
+        with httpx.Client(timeout=TIMEOUT, transport=transport, follow_redirects=False) as client:
+            response = client.post(callback.url, content=body, headers=headers)
+    except httpx.HTTPError as exc:
+        return None, f"{type(exc).__name__}: {exc}"[:300]
+    return response.status_code, ""
+
+
+def _finish(
+    delivery: CallbackDelivery,
+    now: dt.datetime,
+    *,
+    status: int | None,
+    error: str,
+    retry: bool,
+) -> str:
+    delivery.attempts += 1
+    delivery.last_attempt_at = now
+    delivery.last_status_code = status
+    delivery.last_error = error
+    delivery.next_attempt_at = None
+    if status is not None and 200 <= status < 300:
+        delivery.state = DeliveryState.DELIVERED
+        delivery.delivered_at = now
+    elif retry and delivery.attempts <= len(RETRY_DELAYS):
+        delivery.state = DeliveryState.PENDING
+        delivery.next_attempt_at = now + RETRY_DELAYS[delivery.attempts - 1]
+    else:
+        delivery.state = DeliveryState.FAILED
+        delivery.gave_up_at = now
+        log.warning(
+            "callback %s for incident %s given up after %s attempt(s): %s %s",
+            delivery.event_id,
+            delivery.incident_id,
+            delivery.attempts,
+            status,
+            error,
+        )
+    # Only if still ours: a later body may have superseded it while it was being sent.
+    CallbackDelivery.objects.filter(pk=delivery.pk, state=DeliveryState.SENDING).update(
+        state=delivery.state,
+        attempts=delivery.attempts,
+        last_attempt_at=now,
+        last_status_code=status,
+        last_error=error,
+        next_attempt_at=delivery.next_attempt_at,
+        delivered_at=delivery.delivered_at,
+        gave_up_at=delivery.gave_up_at,
+    )
+    return str(delivery.state)
+
+
+def callbacks_send_due(*, limit: int = 200, transport: httpx.BaseTransport | None = None) -> int:
+    """Send the deliveries that are due (retries, and any whose task was lost); returns how
+    many were delivered. Oldest first, so a report's bodies go out in order."""
+    now = clock.now()
+    due = Q(state=DeliveryState.PENDING, next_attempt_at__lte=now) | Q(
+        state=DeliveryState.SENDING, last_attempt_at__lt=now - STUCK_AFTER
+    )
+    ids = list(
+        CallbackDelivery.objects.filter(due).order_by("pk").values_list("pk", flat=True)[:limit]
+    )
+    return sum(callback_send(pk, transport=transport) == DeliveryState.DELIVERED for pk in ids)
