@@ -144,6 +144,9 @@ ROLE_CAPABILITIES: dict[str, dict[str, frozenset[str]]] = {
         "dispatch.followuptask": _VC,
         "dispatch.smsmessage": _V,
         "dispatch.intakekey": frozenset({VIEW, ADD, REVOKE}),
+        # A key's callback URL is set (or set again, with a new secret) by whoever issues keys.
+        "webhooks.intakecallback": frozenset({VIEW, ADD}),
+        "webhooks.callbackdelivery": _V,
         "ledger.auditentry": _V,
         "sync_gateway.quarantinedrecord": _V | {REVIEW},
     },

@@ -32,6 +32,12 @@ COUNTED: dict[str, Any] = {
         "%(count)s SMS message", "%(count)s SMS messages", "count"
     ),
     "dispatch.intakekey": ngettext_lazy("%(count)s intake key", "%(count)s intake keys", "count"),
+    "webhooks.intakecallback": ngettext_lazy(
+        "%(count)s partner callback", "%(count)s partner callbacks", "count"
+    ),
+    "webhooks.callbackdelivery": ngettext_lazy(
+        "%(count)s callback delivery", "%(count)s callback deliveries", "count"
+    ),
     "dispatch.escalationpolicy": ngettext_lazy(
         "%(count)s escalation policy", "%(count)s escalation policies", "count"
     ),

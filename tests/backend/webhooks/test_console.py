@@ -1,0 +1,109 @@
+"""The partners' callbacks in the console: the oblast administrator sets a key's callback and
+reads its secret once; every delivery is listed, read-only, in the reader's language."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from backend.ledger.models import AuditEntry
+from backend.webhooks.models import IntakeCallback
+from backend.webhooks.services import callback_configure
+
+from .conftest import send_report
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "column"),
+    [
+        ("ru", "Доставки обратных вызовов", "Следующая попытка"),
+        ("kk", "Кері шақыру жеткізілімдері", "Келесі әрекет"),
+    ],
+)
+def test_the_delivery_list_reads_in_the_administrators_language(
+    personas, egov, receiver, client, django_capture_on_commit_callbacks, language, title, column
+):
+    # given: a delivery, and the oblast administrator reading in Russian or Kazakh
+    key, intake = egov
+    callback_configure(key=key, url=receiver.url)
+    with django_capture_on_commit_callbacks(execute=True):
+        incident = send_report(intake, personas)
+    admin = personas.oblast_admin
+    admin.language = language
+    admin.save(update_fields=["language"])
+    client.force_login(admin)
+
+    # when
+    page = client.get(reverse("admin:webhooks_callbackdelivery_changelist"))
+
+    # then
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert title in text
+    assert column in text
+    assert incident.number in text
+
+
+def test_the_delivery_list_is_the_oblast_administrators(personas, client):
+    # given: a district chief
+    client.force_login(personas.a.chief)
+
+    # when
+    page = client.get(reverse("admin:webhooks_callbackdelivery_changelist"))
+
+    # then
+    assert page.status_code == 403
+
+
+def test_the_oblast_administrator_sets_a_callback_and_sees_its_secret_once(personas, egov, client):
+    # given
+    key, _intake = egov
+    personas.oblast_admin.language = "en"
+    personas.oblast_admin.save(update_fields=["language"])
+    client.force_login(personas.oblast_admin)
+
+    # when
+    response = client.post(
+        reverse("admin:webhooks_intakecallback_add"),
+        {"key": key.pk, "url": "https://partner.kz/kuzet/callback", "language": "kk"},
+        follow=True,
+    )
+
+    # then: the secret is in the confirmation, the one the deliveries are signed with
+    callback = IntakeCallback.objects.get()
+    message, added = [str(m) for m in response.context["messages"]]
+    assert added.endswith("was added successfully.")
+    assert callback.secret in message
+    assert (callback.key, callback.url, callback.language, callback.created_by) == (
+        key,
+        "https://partner.kz/kuzet/callback",
+        "kk",
+        personas.oblast_admin,
+    )
+    # and never again: not on the callback's page, not in the list
+    page = client.get(reverse("admin:webhooks_intakecallback_change", args=[callback.pk]))
+    listed = client.get(reverse("admin:webhooks_intakecallback_changelist"))
+    assert page.status_code == listed.status_code == 200
+    assert callback.secret not in page.content.decode() + listed.content.decode()
+    entry = AuditEntry.objects.get(action="intake_key.callback_set")
+    assert (entry.actor_id, entry.object_id) == (personas.oblast_admin.pk, str(key.pk))
+
+
+def test_a_plain_http_callback_is_refused_in_the_console(personas, egov, client):
+    # given
+    key, _intake = egov
+    client.force_login(personas.oblast_admin)
+
+    # when
+    response = client.post(
+        reverse("admin:webhooks_intakecallback_add"),
+        {"key": key.pk, "url": "http://partner.kz/cb", "language": "ru"},
+    )
+
+    # then: the form again, nothing set, nothing audited
+    assert response.status_code == 200
+    assert "url" in response.context["adminform"].form.errors
+    assert IntakeCallback.objects.count() == 0
+    assert not AuditEntry.objects.filter(action="intake_key.callback_set").exists()

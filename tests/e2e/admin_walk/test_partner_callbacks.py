@@ -1,0 +1,104 @@
+"""The oblast administrator gives eGov's key a callback URL in the browser and reads its
+secret once; then reads what was sent to the partner — delivered, waiting for a retry, given
+up — in Russian and in Kazakh. Screenshots: ``var/walk-webhook/``."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from rest_framework.test import APIClient
+
+from backend.dispatch.models import Incident
+from backend.dispatch.services import incident_dispatch, intake_key_issue
+from backend.webhooks.models import IntakeCallback
+from backend.webhooks.services import callback_configure
+from tests.backend.dispatch.test_intake import body
+from tests.backend.webhooks.conftest import Receiver
+from tests.e2e.processes import set_server_password
+
+pytest.importorskip("playwright.sync_api", reason="the playwright package is missing")
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
+SHOTS = Path(settings.BASE_DIR) / "var" / "walk-webhook"
+PASSWORD = "abai-admin-102"
+
+
+def shot(page: Any, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def test_the_administrator_sets_a_callback_and_reads_its_deliveries(
+    server, browser, personas, settings
+):
+    # given: eGov's key, and the oblast administrator reading Russian
+    key, raw = intake_key_issue(channel="egov", name="eGov Mobile")
+    admin_user = personas.oblast_admin
+    admin_user.language = "ru"
+    set_server_password(admin_user, PASSWORD)
+    admin_user.save(update_fields=["language", "password"])
+    context = browser.new_context(locale="ru-RU", timezone_id="Asia/Almaty")
+    page = context.new_page()
+    page.goto(f"{server}/admin/login/")
+    page.fill("#id_username", admin_user.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_load_state()
+
+    # when: the key gets its callback in the console
+    page.goto(f"{server}/admin/webhooks/intakecallback/add/")
+    page.select_option("#id_key", str(key.pk))
+    page.fill("#id_url", "https://partner.kz/kuzet/callback")
+    page.select_option("#id_language", "kk")
+    shot(page, "01-callback-add-ru")
+    page.click("input[name=_save]")
+    page.wait_for_load_state()
+    shot(page, "02-callback-secret-ru")
+
+    # then: the secret is shown, the one kept for signing
+    callback = IntakeCallback.objects.get(key=key)
+    assert callback.secret in page.locator(".messagelist").inner_text()
+
+    # given: deliveries to a partner's server on this machine: one delivered, one waiting
+    # for its retry after a 500, one given up after a 400
+    settings.KUZET_CALLBACK_LOCAL_HTTP = True
+    partner = Receiver()
+    threading.Thread(target=partner.server.serve_forever, daemon=True).start()
+    try:
+        callback_configure(key=key, url=partner.url)
+        partner.answers = [200, 500, 400]
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Api-Key {raw}")
+        sent = client.post("/api/v1/intake/egov/", body(personas), format="json")
+        incident = Incident.objects.get(pk=sent.json()["id"])
+        incident_dispatch(incident=incident, unit=personas.a.patrol, by=personas.duty)
+        client.post(
+            "/api/v1/intake/egov/",
+            body(personas, external_ref="egov-1002", category="noise"),
+            format="json",
+        )
+    finally:
+        partner.server.shutdown()
+        partner.server.server_close()
+    assert len(partner.requests) == 3
+
+    # when: the administrator opens the deliveries, in Russian, then in Kazakh
+    page.goto(f"{server}/admin/webhooks/callbackdelivery/")
+    shot(page, "03-deliveries-ru")
+    ru = page.locator("#content").inner_text()
+    admin_user.language = "kk"
+    admin_user.save(update_fields=["language"])
+    page.goto(f"{server}/admin/webhooks/callbackdelivery/")
+    shot(page, "04-deliveries-kk")
+    kk = page.locator("#content").inner_text()
+
+    # then
+    assert "Доставки обратных вызовов" in ru
+    assert "Кері шақыру жеткізілімдері" in kk
+    assert incident.number in ru
