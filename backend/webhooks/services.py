@@ -129,29 +129,30 @@ def callback_configure(
 
 def _changed_reports(written: uow.Written) -> set[int]:
     """The incidents whose read may have changed: touched or audited, directly or through an
-    assignment or event of theirs."""
-    ids: dict[str, set[int]] = {"incident": set(), "assignment": set(), "event": set()}
+    assignment or event of theirs. (Ids arrive as text: an event's is the phone's own.)"""
+    ids: dict[str, set[str]] = {"incident": set(), "assignment": set(), "event": set()}
     tables = {
         SyncTable.INCIDENTS: "incident",
         SyncTable.ASSIGNMENTS: "assignment",
         SyncTable.EVENTS: "event",
     }
     for table, kind in tables.items():
-        ids[kind].update(int(r) for r in written.touched.get(table, ()) if r.isdigit())
+        ids[kind].update(written.touched.get(table, ()))
     for action, object_type, object_id in written.audited:
         # A read changes nothing (and a DV callback's own delivery is audited as one).
-        if action != AuditAction.INCIDENT_READ and object_type in ids and object_id.isdigit():
-            ids[object_type].add(int(object_id))
-    found = set(ids["incident"])
-    if ids["assignment"]:
+        if action != AuditAction.INCIDENT_READ and object_type in ids and object_id:
+            ids[object_type].add(object_id)
+    found = {int(i) for i in ids["incident"] if i.isdigit()}
+    assignments = [int(i) for i in ids["assignment"] if i.isdigit()]
+    if assignments:
         found.update(
-            Assignment.objects.filter(pk__in=ids["assignment"]).values_list(
-                "incident_id", flat=True
-            )
+            Assignment.objects.filter(pk__in=assignments).values_list("incident_id", flat=True)
         )
     if ids["event"]:
         found.update(
-            Event.objects.filter(pk__in=ids["event"]).values_list("incident_id", flat=True)
+            Event.objects.filter(pk__in=ids["event"], incident_id__isnull=False).values_list(
+                "incident_id", flat=True
+            )
         )
     return found
 

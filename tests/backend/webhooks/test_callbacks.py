@@ -24,9 +24,11 @@ from backend.dispatch.services import (
     incident_dispatch,
     incident_registry_set,
 )
+from backend.ledger import uow
 from backend.ledger.models import AuditEntry
 from backend.webhooks.models import CallbackDelivery
-from backend.webhooks.services import callback_configure, callbacks_send_due
+from backend.webhooks.services import _changed_reports, callback_configure, callbacks_send_due
+from tests import factories
 
 from .conftest import send_report
 
@@ -313,3 +315,18 @@ def test_the_pages_verification_snippet_accepts_a_callback_and_refuses_a_forgery
     assert namespace["verify"](secret, headers, raw) is True
     assert namespace["verify"](secret, headers, raw.replace(b"queued", b"closed")) is False
     assert namespace["verify"]("whsec_" + "A" * 32, headers, raw) is False
+
+
+def test_a_phones_event_alone_names_the_report_it_is_about(personas):
+    # given: a fact from a phone, whose id is the phone's own (text, not a number)
+    incident = factories.incident(district=personas.a.district, settlement=personas.a.town)
+    event = factories.event(
+        id="0b6f3c1e-5d7a-4f7e-9f51-3c2d1e0a9b88", incident=incident, unit=personas.a.patrol
+    )
+
+    # when: a unit of work touched only that event, or audited only it
+    touched = _changed_reports(uow.Written({"events": {event.pk}}, []))
+    audited = _changed_reports(uow.Written({}, [("event.applied", "event", event.pk)]))
+
+    # then
+    assert touched == audited == {incident.pk}
