@@ -8,12 +8,14 @@ import base64
 import datetime as dt
 import hashlib
 import hmac
+import io
 import json
 import threading
 from typing import Any
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.management import call_command
 from django.db import connection
 from rest_framework.test import APIClient
 
@@ -23,10 +25,11 @@ from backend.dispatch.services import (
     assignment_record_on_behalf,
     incident_dispatch,
     incident_registry_set,
+    intake_key_revoke,
 )
 from backend.ledger import uow
 from backend.ledger.models import AuditEntry
-from backend.webhooks.models import CallbackDelivery
+from backend.webhooks.models import CallbackDelivery, IntakeCallback
 from backend.webhooks.services import _changed_reports, callback_configure, callbacks_send_due
 from tests import factories
 
@@ -330,3 +333,36 @@ def test_a_phones_event_alone_names_the_report_it_is_about(personas):
 
     # then
     assert touched == audited == {incident.pk}
+
+
+def test_a_revoked_keys_reports_are_no_longer_called_back(
+    personas, egov, receiver, django_capture_on_commit_callbacks
+):
+    # given: a report whose receipt was called back, then its key revoked
+    key, client = egov
+    callback_configure(key=key, url=receiver.url)
+    with django_capture_on_commit_callbacks(execute=True):
+        incident = send_report(client, personas)
+    intake_key_revoke(key=key, by=personas.oblast_admin)
+
+    # when
+    with django_capture_on_commit_callbacks(execute=True):
+        incident_dispatch(incident=incident, unit=personas.a.patrol, by=personas.duty)
+
+    # then
+    assert len(receiver.requests) == 1
+    assert CallbackDelivery.objects.count() == 1
+
+
+def test_the_command_sets_a_callback_and_prints_its_secret_last(egov, receiver):
+    # given
+    key, _client = egov
+    out = io.StringIO()
+
+    # when
+    call_command("intake_callback", key.prefix, receiver.url, "--language", "kk", stdout=out)
+
+    # then: the secret alone on the last line, the one kept for signing
+    callback = IntakeCallback.objects.get()
+    assert out.getvalue().splitlines()[-1] == callback.secret
+    assert (callback.key, callback.url, callback.language) == (key, receiver.url, "kk")
