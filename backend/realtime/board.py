@@ -220,6 +220,8 @@ def board_labels() -> dict[str, dict[str, str]]:
             "assignment.acknowledged": _("Acknowledged on behalf"),
             "assignment.recorded_on_behalf": _("Recorded on behalf"),
             "milestone": _("Unit reported"),
+            # a note a crew wrote on its call, from its phone or by SMS
+            "crew_note": _("Note from the crew"),
             "conflict": _("Conflict"),
             "escalation.sms_undelivered": _("Not delivered: SMS sent"),
             "escalation.ack_overdue": _("Not acknowledged in time"),

@@ -516,6 +516,7 @@ def _apply(
     _load_outcomes(state, entries)
     by_id: dict[str, _Entry] = {}
     milestones: list[tuple[_Entry, Assignment]] = []
+    notes: list[tuple[_Entry, Assignment]] = []
     sos: list[_Entry] = []
     visits: list[tuple[_Entry, FollowUpTask]] = []
 
@@ -559,6 +560,8 @@ def _apply(
 
         if assignment is not None:
             _decide_assignment(state, entry, assignment, by_id, milestones)
+            if _crew_note(event):
+                notes.append((entry, assignment))
         if task is not None:
             _decide_visit(state, entry, task, visits)
         # An SOS is the officer in danger, whatever else the event says: sent as the unit's
@@ -610,6 +613,7 @@ def _apply(
                 source=entry.event.source,
                 estimated_at=clock.to_ms(entry.event.estimated_at),
             )
+    _crew_notes_tell_the_desk(state, notes)
     for entry in sos:
         _sos(state, entry, actor=actor, actor_kind=actor_kind)
     for unit_id in sorted(state.moved_in_sos - {e.event.unit_id for e in sos}):
@@ -658,6 +662,36 @@ def _visit_within_reach(entry: _Entry, task: FollowUpTask) -> bool:
     if entry.district_id is None or task.unit_id == entry.event.unit_id:
         return True
     return task.district_id == entry.district_id
+
+
+def _crew_note(event: Event) -> bool:
+    """A note the crew wrote on its call (the app, an SMS): the desk should read it."""
+    return event.kind == EventKind.NOTE and event.source in (EventSource.APP, EventSource.SMS)
+
+
+def _crew_notes_tell_the_desk(state: _State, notes: list[tuple[_Entry, Assignment]]) -> None:
+    """Put the crews' notes before the district's desk: "need an ambulance", "detained,
+    bringing him in" written on the phone reached the call's timeline only, which nobody at
+    the desk was looking at. A note of another unit's call (``not_assignee``) is the chief's
+    business, not the desk's."""
+    notes = [(e, a) for e, a in notes if e.event.disposition != Disposition.NOT_ASSIGNEE]
+    if not notes:
+        return
+    callsigns = dict(
+        Unit.objects.filter(pk__in={a.unit_id for _e, a in notes}).values_list("pk", "callsign")
+    )
+    for entry, assignment in notes:
+        board_notify(
+            "crew_note",
+            incident=state.incidents[assignment.incident_id],
+            assignment_id=assignment.pk,
+            unit_id=assignment.unit_id,
+            callsign=callsigns.get(assignment.unit_id, ""),
+            text=str(entry.event.payload.get("text") or "")[:300],
+            event_id=entry.event.pk,
+            source=entry.event.source,
+            estimated_at=clock.to_ms(entry.event.estimated_at),
+        )
 
 
 def _decide_assignment(

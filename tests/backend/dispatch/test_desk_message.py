@@ -13,8 +13,9 @@ from backend.dispatch.models import Event, SmsMessage
 from backend.dispatch.services import assignment_cancel, assignment_message, incident_dispatch
 from backend.ledger.models import AuditEntry
 from tests import factories
+from tests.backend.sync_support import event
 
-from .conftest import dispatch_a_call
+from .conftest import boards, dispatch_a_call
 
 KNIFE = "Заявительница перезвонила: у него нож, он во дворе"
 
@@ -153,3 +154,33 @@ def test_the_call_page_sends_it_and_its_timeline_shows_it_to_the_unit(personas, 
     assert "Сообщение отправлено наряду A-PC1." in html
     assert "Сообщение наряду A-PC1" in html
     assert KNIFE in html
+
+
+@pytest.mark.django_db
+def test_a_crews_note_is_put_before_its_districts_desk_and_the_desks_own_message_is_not(
+    personas, device_a1, notifications, django_capture_on_commit_callbacks
+):
+    # given: A-PC1 on a call, its phone holding it
+    assignment = dispatch_a_call(personas)
+    device_a1.pull(None)
+
+    # when: the officer writes a note on his phone, and the desk sends the crew a message
+    with django_capture_on_commit_callbacks(execute=True):
+        device_a1.push(event("note", assignment, payload={"text": "Нужна скорая, ножевое"}))
+        assignment_message(assignment=assignment, by=personas.duty, text=KNIFE)
+
+    # then: the board hears the crew's note (who, which call, what), once, and not its own
+    notes = boards(notifications(), "crew_note")
+    assert [
+        (n["district_id"], n["incident_id"], n["assignment_id"], n["callsign"], n["text"])
+        for n in notes
+    ] == [
+        (
+            personas.a.district.pk,
+            assignment.incident_id,
+            assignment.pk,
+            "A-PC1",
+            "Нужна скорая, ножевое",
+        )
+    ]
+    assert notes[0]["source"] == "app"

@@ -26,10 +26,11 @@ from django.utils import timezone
 from backend.common import clock
 from backend.devices.models import Device
 from backend.dispatch.lifecycle import EventKind
-from backend.dispatch.models import Assignment, Category, Incident, SafetyCheck
+from backend.dispatch.models import Assignment, Category, EventSource, Incident, SafetyCheck
 from backend.dispatch.services import (
     IncidentInput,
     assignment_record_on_behalf,
+    fact_record,
     incident_dispatch,
     intake_key_issue,
     intake_receive,
@@ -867,3 +868,37 @@ def test_with_no_unit_free_the_board_points_to_the_units_on_less_urgent_calls(
     assert link.get_attribute("href").endswith(f"/{knife.pk}/change/#kuzet-divert")
     assert row.locator(".warn").inner_text() == "Нет свободного наряда"
     shot(page, "43-no-unit-divert-offer-ru")
+
+
+@pytest.mark.parametrize("lang", ["ru", "kk"])
+def test_a_note_the_crew_writes_on_its_call_is_put_before_the_desk(
+    server: str, browser: Any, personas: Any, lang: str
+) -> None:
+    # given: A-PC1 on a call in Актогай; the desk's board open
+    units_heard_now(personas)
+    call = factories.incident(
+        district=personas.a.district, settlement=personas.a.village, priority="P1",
+        category="violence", received_at=clock.now(),
+    )  # fmt: skip
+    sent = incident_dispatch(incident=call, unit=personas.a.patrol, by=personas.duty)
+    page = log_in(browser, server, personas.duty, language=lang)
+    open_board(page, server)
+
+    # when: the officer texts a note on the call (a phone's note comes the same way)
+    fact_record(
+        kind=EventKind.NOTE, assignment=sent, source=EventSource.SMS, actor=None,
+        officer=personas.a.patrol_officers[0], payload={"text": "Нужна скорая, ножевое"},
+    )  # fmt: skip
+
+    # then: the alerts list says it, live, with the call and the crew, and keeps it
+    item = page.locator("#alerts li.crew_note")
+    item.wait_for(timeout=LIVE_WITHIN_MS)
+    text = item.inner_text()
+    assert {"ru": "Заметка наряда", "kk": "Жасақтың жазбасы"}[lang] in text
+    assert call.number in text
+    assert "A-PC1 · «Нужна скорая, ножевое»" in text
+    shot(page, f"44-crew-note-{lang}")
+    page.reload()
+    page.wait_for_selector("body[data-live]")
+    assert "«Нужна скорая, ножевое»" in page.locator("#alerts li.crew_note").inner_text()
+    assert page.kuzet_errors == []

@@ -399,6 +399,7 @@
       if (a.previous_category && a.previous_category !== a.category) parts.push(label("category", a.previous_category) + " → " + label("category", a.category));
       if (a.previous_priority && a.previous_priority !== a.priority) parts.push(a.previous_priority + " → " + a.priority);
     }
+    if (a.kind === "crew_note" && a.text) parts.push("«" + a.text + "»");
     if (a.kind === "incident.waiting_overdue" && a.waited_s) parts.push(TEXT.waited + " " + duration(a.waited_s * 1000));
     if (a.kind === "unit.safety_check" && a.silent_since) parts.push(fmt(TEXT.safety_since_silent, { time: when(a.silent_since), age: span(a.silent_s * 1000) }));
     if (a.across_border) parts.push(fmt(TEXT.across_border, { place: (CONFIG.kazakh_place_names && a.settlement_kk) || a.settlement || "—" }));
@@ -674,6 +675,7 @@
     if (["sos", "sos_backup", "sos_cleared", "sos_position", "unit.safety_check", "unit.safety_checked"].includes(frame.kind)) render();
     if (frame.kind === "sos") ring();
     else if (frame.kind === "incident.created" || frame.kind === "incident.separated") chime(["P0", "P1"].includes(frame.priority) ? "urgent" : "call");
+    else if (frame.kind === "crew_note") chime("call");
     else if (ESCALATIONS.includes(frame.kind)) chime("escalation");
     if (frame.kind === "unit_unreachable" || frame.kind === "unit_reachable") {
       const unit = state.units.get(frame.unit_id);
