@@ -142,6 +142,12 @@ def _changed_reports(written: uow.Written) -> set[int]:
         # A read changes nothing (and a DV callback's own delivery is audited as one).
         if action != AuditAction.INCIDENT_READ and object_type in ids and object_id:
             ids[object_type].add(object_id)
+    if not any(ids.values()):
+        return set()
+    # Most deployments (and the demo) have no callback: one small query, not three lookups,
+    # on every write the desk and the phones make.
+    if not IntakeCallback.objects.exists():
+        return set()
     found = {int(i) for i in ids["incident"] if i.isdigit()}
     assignments = [int(i) for i in ids["assignment"] if i.isdigit()]
     if assignments:

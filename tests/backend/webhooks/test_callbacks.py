@@ -320,8 +320,10 @@ def test_the_pages_verification_snippet_accepts_a_callback_and_refuses_a_forgery
     assert namespace["verify"]("whsec_" + "A" * 32, headers, raw) is False
 
 
-def test_a_phones_event_alone_names_the_report_it_is_about(personas):
-    # given: a fact from a phone, whose id is the phone's own (text, not a number)
+def test_a_phones_event_alone_names_the_report_it_is_about(personas, egov):
+    # given: a fact from a phone, whose id is the phone's own (text, not a number), and a
+    # partner with a callback
+    callback_configure(key=egov[0], url="https://partner.kz/cb")
     incident = factories.incident(district=personas.a.district, settlement=personas.a.town)
     event = factories.event(
         id="0b6f3c1e-5d7a-4f7e-9f51-3c2d1e0a9b88", incident=incident, unit=personas.a.patrol
@@ -366,3 +368,16 @@ def test_the_command_sets_a_callback_and_prints_its_secret_last(egov, receiver):
     callback = IntakeCallback.objects.get()
     assert out.getvalue().splitlines()[-1] == callback.secret
     assert (callback.key, callback.url, callback.language) == (key, receiver.url, "kk")
+
+
+def test_without_any_callback_a_write_costs_one_small_query(personas, django_assert_num_queries):
+    # given: no partner has a callback; a call and its unit
+    incident = factories.incident(district=personas.a.district, settlement=personas.a.town)
+    assignment = factories.assignment(incident=incident, unit=personas.a.patrol)
+    written = uow.Written(
+        {"incidents": {str(incident.pk)}, "assignments": {str(assignment.pk)}}, []
+    )
+
+    # when / then: whether any callback exists, and nothing more
+    with django_assert_num_queries(1):
+        assert _changed_reports(written) == set()
