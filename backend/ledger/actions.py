@@ -78,6 +78,7 @@ class AuditAction(StrEnum):
     DEVICE_SCOPE_REBUILT = "device.scope_rebuilt"
     INTAKE_KEY_ISSUED = "intake_key.issued"
     INTAKE_KEY_REVOKED = "intake_key.revoked"
+    INTAKE_CALLBACK_SET = "intake_key.callback_set"
     # SMS replies
     SMS_INBOUND_APPLIED = "sms.inbound_applied"
     SMS_INBOUND_REJECTED = "sms.inbound_rejected"
@@ -161,6 +162,7 @@ ACTION_LABELS: dict[str, Promise] = {
     AuditAction.DEVICE_SCOPE_REBUILT: _("Device scope rebuilt"),
     AuditAction.INTAKE_KEY_ISSUED: _("Intake key issued"),
     AuditAction.INTAKE_KEY_REVOKED: _("Intake key revoked"),
+    AuditAction.INTAKE_CALLBACK_SET: _("Partner callback set"),
     AuditAction.SMS_INBOUND_APPLIED: _("SMS reply applied"),
     AuditAction.SMS_INBOUND_REJECTED: _("SMS reply rejected"),
     AuditAction.SECURITY_EVENT_ID_REUSED: _("Security: event id reused"),
