@@ -896,7 +896,8 @@ def test_a_note_the_crew_writes_on_its_call_is_put_before_the_desk(
     text = item.inner_text()
     assert {"ru": "Заметка наряда", "kk": "Жасақтың жазбасы"}[lang] in text
     assert call.number in text
-    assert "A-PC1 · «Нужна скорая, ножевое»" in text
+    category = {"ru": "Насилие / драка", "kk": "Зорлық / төбелес"}[lang]
+    assert f"A-PC1 · {category} · «Нужна скорая, ножевое»" in text
     shot(page, f"44-crew-note-{lang}")
     page.reload()
     page.wait_for_selector("body[data-live]")
