@@ -177,6 +177,22 @@ def assignment_acknowledge(request: HttpRequest, assignment_id: int) -> HttpResp
 
 
 @require_POST
+def assignment_message(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    """The desk's message to the crew on a call, typed on the board (services/messages.py)."""
+
+    def run(body: dict[str, Any]) -> dict[str, Any]:
+        access.require_dispatcher(request.user)
+        assignment = access.access_assignment(request.user, assignment_id)
+        text = body.get("text")
+        event = services.assignment_message(
+            assignment=assignment, by=request.user, text=text if isinstance(text, str) else ""
+        )
+        return {"assignment_id": assignment.pk, "event_id": event.pk}
+
+    return _json_view(request, run, once=True)
+
+
+@require_POST
 def alerts_read(request: HttpRequest) -> HttpResponse:
     def run(body: dict[str, Any]) -> dict[str, Any]:
         if "through" in body:  # "mark all read": every alert up to the newest on the board

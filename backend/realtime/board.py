@@ -147,6 +147,13 @@ def board_labels() -> dict[str, dict[str, str]]:
             "divert_offer": _("%(n)s on less urgent calls — divert one"),
             "cancel": _("Cancel"),
             "cancel_reason": _("Why is the call cancelled?"),
+            # an assignment's button, and the box it opens
+            "message": _("Message the crew"),
+            "message_to": _("Message to %(unit)s"),
+            "message_prompt": _(
+                "Message to %(unit)s on call %(number)s — what the crew must know (it goes to "
+                "their phones, and by SMS where they read their calls by SMS):"
+            ),
             # Followed by one button per channel the officer answered on (ack_channel).
             "ack": _("The unit answered:"),
             "acknowledge_sos": _("Acknowledge SOS"),
@@ -441,6 +448,7 @@ def board_config(request: HttpRequest) -> dict[str, Any]:
             "dispatch": url("realtime:incident-dispatch", 0),
             "cancel": url("realtime:incident-cancel", 0),
             "assignment_ack": url("realtime:assignment-ack", 0),
+            "assignment_message": url("realtime:assignment-message", 0),
             "incident": url("admin:dispatch_incident_change", 0),
         },
     }

@@ -28,4 +28,9 @@ urlpatterns = [
         actions.assignment_acknowledge,
         name="assignment-ack",
     ),
+    path(
+        "assignments/<int:assignment_id>/message/",
+        actions.assignment_message,
+        name="assignment-message",
+    ),
 ]

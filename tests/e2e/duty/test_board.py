@@ -26,7 +26,14 @@ from django.utils import timezone
 from backend.common import clock
 from backend.devices.models import Device
 from backend.dispatch.lifecycle import EventKind
-from backend.dispatch.models import Assignment, Category, EventSource, Incident, SafetyCheck
+from backend.dispatch.models import (
+    Assignment,
+    Category,
+    Event,
+    EventSource,
+    Incident,
+    SafetyCheck,
+)
 from backend.dispatch.services import (
     IncidentInput,
     assignment_record_on_behalf,
@@ -902,4 +909,38 @@ def test_a_note_the_crew_writes_on_its_call_is_put_before_the_desk(
     page.reload()
     page.wait_for_selector("body[data-live]")
     assert "«Нужна скорая, ножевое»" in page.locator("#alerts li.crew_note").inner_text()
+    assert page.kuzet_errors == []
+
+
+def test_the_desk_messages_a_crew_from_its_assignment_row(
+    server: str, browser: Any, personas: Any
+) -> None:
+    # given: A-PC1 on its way to a call; the desk's board open, in Russian
+    units_heard_now(personas)
+    call = factories.incident(
+        district=personas.a.district, settlement=personas.a.village, priority="P1",
+        category="domestic_violence", received_at=clock.now(),
+    )  # fmt: skip
+    sent = incident_dispatch(incident=call, unit=personas.a.patrol, by=personas.duty)
+    page = log_in(browser, server, personas.duty, language="ru")
+    open_board(page, server)
+    asked: list[str] = []
+
+    def answer(dialog: Any) -> None:
+        asked.append(dialog.message)
+        dialog.accept("Заявительница: у него нож")
+
+    page.on("dialog", answer)
+
+    # when: the duty officer presses the row's button and types what the caller said
+    page.get_by_role("button", name="Сообщение наряду A-PC1").click()
+
+    # then: the crew's phones have it (a note from the desk on the assignment), the board says so
+    expect(page.locator("#message")).to_have_text("Выполнено.", timeout=LIVE_WITHIN_MS)
+    note = Event.objects.get(kind="note", source="desk")
+    assert (note.assignment_id, note.payload) == (sent.pk, {"text": "Заявительница: у него нож"})
+    assert asked == [
+        f"Сообщение наряду A-PC1 по вызову {call.number} — что наряду нужно знать (уйдёт на их "
+        "телефоны и по SMS, если они получают вызовы по SMS):"
+    ]
     assert page.kuzet_errors == []

@@ -278,6 +278,16 @@
             onclick: (e) => post(e.target, url("assignment_ack", r.id), { channel }) }, name));
         }
       }
+      if (CONFIG.can_act && ours(r.district_id)) {
+        // What the caller said since, for the crew on its way ("he has a knife now").
+        actions.append(" ", el("button", { type: "button", class: "message", "aria-label": fmt(TEXT.message_to, { unit: r.callsign }),
+          onclick: (e) => {
+            const text = window.prompt(fmt(TEXT.message_prompt, { unit: r.callsign, number: r.incident_number }), "");
+            if (!text || !text.trim()) return;
+            delete e.target.dataset.key; // each message its own: never the replay of the last
+            post(e.target, url("assignment_message", r.id), { text });
+          } }, TEXT.message));
+      }
       return el("tr", {},
         cell(incidentLink(r.incident_id, r.incident_number, r.district_id),
           ours(r.district_id) ? undefined : "other-district"),
