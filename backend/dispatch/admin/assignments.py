@@ -19,7 +19,7 @@ from backend.people.admin_scoping import ConditionFilter, ScopedAdminMixin
 from .. import kpis
 from ..models import Assignment
 from .dispatch_panel import AssignmentDispatchAdminMixin
-from .formatting import seconds_text, warning_html, when_text
+from .formatting import span_exact_text, warning_html, when_text
 from .timeline import reason_text
 
 # The milestones' times, each set by a fact (``<milestone>_event``).
@@ -166,11 +166,11 @@ class AssignmentAdmin(AssignmentDispatchAdminMixin, ScopedAdminMixin, admin.Mode
 
     @admin.display(description=_("acknowledged after"), ordering="acknowledge_s")
     def ack_latency(self, obj: Any) -> str:
-        return seconds_text(obj.acknowledge_s)
+        return span_exact_text(obj.acknowledge_s)
 
     @admin.display(description=_("response"), ordering="response_s")
     def response(self, obj: Any) -> str:
-        return seconds_text(obj.response_s)
+        return span_exact_text(obj.response_s)
 
     @admin.display(description=_("overdue"), ordering="overdue")
     def overdue_flag(self, obj: Any) -> str:
