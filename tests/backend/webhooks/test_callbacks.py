@@ -21,6 +21,7 @@ from rest_framework.test import APIClient
 
 from backend.common import clock
 from backend.common.errors import ValidationFailed
+from backend.dispatch.models import Assignment, Incident
 from backend.dispatch.services import (
     assignment_record_on_behalf,
     incident_dispatch,
@@ -29,6 +30,7 @@ from backend.dispatch.services import (
 )
 from backend.ledger import uow
 from backend.ledger.models import AuditEntry
+from backend.ledger.names import SyncTable
 from backend.webhooks.models import CallbackDelivery, IntakeCallback
 from backend.webhooks.services import _changed_reports, callback_configure, callbacks_send_due
 from tests import factories
@@ -281,15 +283,17 @@ def test_two_desks_sending_units_at_once_call_back_one_state_once(personas, egov
         finally:
             connection.close()
 
-    # when: two units are sent to it at the same moment
+    # when: two units are sent to it at the same moment (one instant: on a live clock the
+    # later commit can carry the earlier dispatch time, and the partner rightly hears of it)
     threads = [
         threading.Thread(target=send, args=(u,))
         for u in (personas.a.patrol, personas.a.inspector_unit)
     ]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    with clock.frozen(clock.now()):
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
 
     # then: whichever committed first made it "assigned"; the second changed nothing the
     # partner sees (the first dispatch stays the first): one callback, not two
@@ -381,3 +385,57 @@ def test_without_any_callback_a_write_costs_one_small_query(personas, django_ass
     # when / then: whether any callback exists, and nothing more
     with django_assert_num_queries(1):
         assert _changed_reports(written) == set()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_writers_changing_one_report_through_different_rows_call_back_in_turn(
+    personas, egov, receiver
+):
+    # given: a report with a unit sent, both called back
+    key, client = egov
+    callback_configure(key=key, url=receiver.url)
+    incident = send_report(client, personas)
+    assignment = factories.assignment(
+        incident=incident, unit=personas.a.patrol, dispatched_at=clock.now()
+    )
+    with uow.unit_of_work():
+        uow.touch(SyncTable.ASSIGNMENTS, assignment.pk)
+    assert [b["sequence"] for b in receiver.bodies()] == [1, 2]
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def write(change: Any) -> None:
+        try:
+            with uow.unit_of_work():
+                change()
+                barrier.wait()  # both changed, neither committed: both flush at once
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    def told_of_delay() -> None:  # the report's own row
+        Incident.objects.filter(pk=incident.pk).update(citizen_delay_notified_at=clock.now())
+        uow.touch(SyncTable.INCIDENTS, incident.pk)
+
+    def arrived() -> None:  # its unit's row, not the report's
+        Assignment.objects.filter(pk=assignment.pk).update(on_scene_at=clock.now())
+        uow.touch(SyncTable.ASSIGNMENTS, assignment.pk)
+
+    # when: each commits a change the partner sees, through a row the other does not lock
+    threads = [threading.Thread(target=write, args=(c,)) for c in (told_of_delay, arrived)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    # then: neither was refused; the second to flush saw the first's body and wrote the one
+    # after it, which holds both changes and is what the read answers
+    assert errors == []
+    rows = list(CallbackDelivery.objects.order_by("sequence").values_list("sequence", "state"))
+    assert rows == [(1, "delivered"), (2, "delivered"), (3, "delivered"), (4, "delivered")]
+    last = receiver.bodies()[-1]["data"]
+    assert last == read(client)
+    assert last["on_scene_at"] is not None
+    assert last["citizen_delay_notified_at"] is not None
