@@ -104,7 +104,7 @@ class CallbackDeliveryAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore
     list_display = (
         "created",
         "report",
-        "key",
+        "partner",
         "sequence",
         "state",
         "last_status_code",
@@ -147,6 +147,10 @@ class CallbackDeliveryAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore
     @admin.display(description=pgettext_lazy("partner", "report"), ordering="incident__number")
     def report(self, obj: CallbackDelivery) -> str:
         return f"{obj.incident.number} ({obj.incident.external_ref})"
+
+    @admin.display(description=gettext_lazy("intake key"), ordering="key__name")
+    def partner(self, obj: CallbackDelivery) -> str:
+        return obj.key.name  # its channel and prefix are on the delivery's page
 
     @admin.display(description=gettext_lazy("last attempt"), ordering="last_attempt_at")
     def last_attempt(self, obj: CallbackDelivery) -> str:

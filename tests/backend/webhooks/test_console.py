@@ -41,9 +41,11 @@ def test_the_delivery_list_reads_in_the_administrators_language(
     # then
     assert page.status_code == 200
     text = page.content.decode()
+    assert incident.number in text
+    # the partner by its name alone (the key's channel and prefix crowded the row)
+    assert '<td class="field-partner">eGov Mobile</td>' in text
     assert title in text
     assert column in text
-    assert incident.number in text
 
 
 def test_the_delivery_list_is_the_oblast_administrators(personas, client):
