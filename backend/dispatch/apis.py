@@ -1230,7 +1230,10 @@ class AssignmentReassignApi(APIView):
         serializer = self.ReassignInput(data=request.data)
         serializer.is_valid(raise_exception=True)
         assignment = access.access_assignment(request.user, assignment_id)
-        unit = access.access_unit(request.user, serializer.validated_data["unit_id"])
+        # as a dispatch: a unit across the border says whom to ask, not "no such unit"
+        unit = access.access_unit_to_send(
+            request.user, serializer.validated_data["unit_id"], incident=assignment.incident
+        )
         new = services.assignment_reassign(assignment=assignment, unit=unit, by=request.user)
         return Response(_assignment_output(new), status=status.HTTP_201_CREATED)
 

@@ -632,7 +632,8 @@ class IncidentDispatchAdminMixin:
                 assignment=assignment, by=user, reason=post.get("reason", "")),
                 _("Cancelled: {result}.")),
             "reassign": (lambda: services.assignment_reassign(
-                assignment=assignment, unit=access.access_unit(user, _int(post.get("unit_id"))),
+                assignment=assignment, unit=access.access_unit_to_send(
+                    user, _int(post.get("unit_id")), incident=incident),
                 by=user), _("Reassigned: {result}.")),
             # The form of earlier pages (and of the API's shape): acknowledged, now.
             "acknowledge": (lambda: _channel_label(services.assignment_acknowledge_on_behalf(

@@ -450,3 +450,25 @@ def test_the_boards_nearest_unit_names_the_unit_across_the_border_too(personas, 
             "district_id": personas.b.district.pk,
         }
     ]
+
+
+def test_a_district_desk_reassigning_to_a_unit_across_the_border_hears_whom_to_ask(
+    personas, border, client_for
+):
+    # given: A-PC1 on the border call
+    with clock.frozen(T0):
+        sent = incident_dispatch(incident=border.call, unit=personas.a.patrol, by=border.desk_a)
+    before = snapshot()
+
+    # when: the district's desk tries to give it to the nearer unit of the next district
+    response = client_for(border.desk_a).post(
+        f"/api/v1/assignments/{sent.pk}/reassign/",
+        {"unit_id": personas.b.patrol.pk},
+        format="json",
+    )
+
+    # then: refused as a dispatch is, with whom to ask; nothing changed
+    assert response.status_code == 403
+    assert response.json()["error"] == "unit_out_of_scope"
+    assert response.json()["unit_district"] == "Абайский район"
+    assert snapshot() == before
