@@ -183,9 +183,7 @@ def callbacks_record(written: uow.Written) -> None:
 
 def _record_one(report: Incident) -> None:
     assert report.intake_key is not None  # filtered on its callback
-    # The reverse of IntakeCallback.key, declared in this app: django-stubs sees only
-    # IntakeKey's own module.
-    callback: IntakeCallback = report.intake_key.callback  # type: ignore[attr-defined]
+    callback: IntakeCallback = report.intake_key.callback
     with translation.override(callback.language):
         body = dict(IntakeStatusApi.IntakeStatusOutput(intake_status_of(report)).data)
     data = uow.canonical_json(body)
