@@ -34,6 +34,7 @@ from backend.ledger.names import SyncTable
 from backend.webhooks.models import CallbackDelivery, IntakeCallback
 from backend.webhooks.services import _changed_reports, callback_configure, callbacks_send_due
 from tests import factories
+from tests.backend.sync_support import SyncApi, event
 
 from .conftest import send_report
 
@@ -324,21 +325,32 @@ def test_the_pages_verification_snippet_accepts_a_callback_and_refuses_a_forgery
     assert namespace["verify"]("whsec_" + "A" * 32, headers, raw) is False
 
 
-def test_a_phones_event_alone_names_the_report_it_is_about(personas, egov):
-    # given: a fact from a phone, whose id is the phone's own (text, not a number), and a
-    # partner with a callback
-    callback_configure(key=egov[0], url="https://partner.kz/cb")
-    incident = factories.incident(district=personas.a.district, settlement=personas.a.town)
-    event = factories.event(
-        id="0b6f3c1e-5d7a-4f7e-9f51-3c2d1e0a9b88", incident=incident, unit=personas.a.patrol
-    )
+def test_a_phones_arrival_calls_back_and_its_positions_ask_nothing(
+    personas, egov, receiver, client, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    # given: a report called back, its unit sent, the unit's phone holding the call
+    key, intake = egov
+    callback_configure(key=key, url=receiver.url)
+    with django_capture_on_commit_callbacks(execute=True):
+        incident = send_report(intake, personas)
+        assignment = incident_dispatch(incident=incident, unit=personas.a.patrol, by=personas.duty)
+    _device_id, token = personas.device(personas.a.patrol_officers[0])
+    phone = SyncApi(client, token)
+    phone.pull(None)
 
-    # when: a unit of work touched only that event, or audited only it
-    touched = _changed_reports(uow.Written({"events": {event.pk}}, []))
-    audited = _changed_reports(uow.Written({}, [("event.applied", "event", event.pk)]))
+    # when: the officer taps "on scene" on the phone (a fact, which moves the assignment)
+    with django_capture_on_commit_callbacks(execute=True):
+        phone.push(event("on_scene", assignment))
 
-    # then
-    assert touched == audited == {incident.pk}
+    # then: the partner hears the arrival
+    last = receiver.bodies()[-1]
+    assert (last["data"]["status"], last["sequence"]) == ("active", 3)
+    assert last["data"]["on_scene_at"] is not None
+
+    # and a write of events alone (a phone's positions) names no report, and asks nothing
+    written = uow.Written({"events": {"0b6f3c1e-5d7a-4f7e-9f51-3c2d1e0a9b88"}}, [])
+    with django_assert_num_queries(0):
+        assert _changed_reports(written) == set()
 
 
 def test_a_revoked_keys_reports_are_no_longer_called_back(
