@@ -305,7 +305,9 @@ export class FieldApp {
       events: data.events,
       seen: this._seen,
     })
-    if (Object.keys(silentlySeen).length) await this._saveSeen({ ...this._seen, ...silentlySeen })
+    // (kept before the alerts are shown, written to the phone after: nothing between working
+    // them out and showing them waits, so no other turn of this can show older ones after it)
+    const saved = Object.keys(silentlySeen).length ? this._saveSeen({ ...this._seen, ...silentlySeen }) : null
     this.store.set({ alerts })
     const key = (a) => `${a.assignmentId}:${a.kind}:${a.priority}:${a.dv ? 'dv' : ''}:${a.eventId ?? ''}`
     const fresh = alerts.filter((a) => !this._rung.has(key(a)))
@@ -318,6 +320,7 @@ export class FieldApp {
       }
     }
     this._ringAgain(alerts)
+    await saved
   }
 
   _ringAgain(alerts) {
@@ -331,9 +334,11 @@ export class FieldApp {
     }
   }
 
-  async _saveSeen(seen) {
+  /** Keeps ``seen`` at once (the alerts are worked out from it) and writes it to the phone:
+   * the returned promise is the write. */
+  _saveSeen(seen) {
     this._seen = seen
-    await this.database.localStorage.set(KEYS.seen, seen)
+    return this.database.localStorage.set(KEYS.seen, seen)
   }
 
   /** The officer has seen the call of ``assignmentId`` as it is now (opened it, or tapped its
@@ -345,8 +350,11 @@ export class FieldApp {
     const seen = seenAs(assignment, data.incidents[assignment.incident_id], data.events)
     const before = this._seen[assignmentId]
     if (before && Object.keys(seen).every((k) => before[k] === seen[k])) return
-    await this._saveSeen({ ...this._seen, [assignmentId]: seen })
+    // The alert goes as the call opens, not once the phone's storage has written it down:
+    // storage busy with a sync kept the banner over the opened call for seconds.
+    const saved = this._saveSeen({ ...this._seen, [assignmentId]: seen })
     await this._alert()
+    await saved
   }
 
   /** Ask the phone to show alerts while the app is in the background. */

@@ -125,6 +125,33 @@ describe('a new call', () => {
     expect(await app.database.localStorage.get(KEYS.seen)).toEqual({ 7: { priority: 'P0', category: 'violence', open: true, messageAt: 0 } })
   })
 
+  it('goes the moment the officer opens the call, while the phone is still writing that down', async () => {
+    // given: a new call on the screen, and the phone's storage busy (a sync writing a page)
+    const { state, api } = server()
+    const { app, sync } = await phone(api)
+    state.incidents = [call('P0')]
+    state.assignments = [sent()]
+    await sync()
+    expect(app.store.get().alerts).toHaveLength(1)
+    const waiting = []
+    const storage = app.database.localStorage
+    const set = storage.set.bind(storage)
+    storage.set = (key, value) => new Promise((ok) => waiting.push(() => set(key, value).then(ok)))
+
+    // when: the officer opens the call
+    const opening = app.seeCall("7")
+    await new Promise((ok) => setTimeout(ok, 0))
+
+    // then: the banner is gone before the write is done (it stayed over the opened call)
+    expect(app.store.get().alerts).toEqual([])
+    // when: a sync lands meanwhile — then: it does not bring the alert back
+    await app._alert()
+    expect(app.store.get().alerts).toEqual([])
+    for (const write of waiting) await write()
+    await opening
+    expect(await storage.get(KEYS.seen)).toEqual({ 7: { priority: 'P0', category: 'violence', open: true, messageAt: 0 } })
+  })
+
   it('is not rung when the partner’s phone has acknowledged it', async () => {
     const { state, api } = server()
     const { app, vibrations, sync } = await phone(api)
