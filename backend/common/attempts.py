@@ -5,8 +5,9 @@ aloud over the radio), SMS gateway signatures, staff API tokens, intake keys and
 reply codes of SMS (per sender's phone number: 9,000 codes are an hour's work at the
 anonymous throttle's 120 requests a minute). Each failure counts once for every key given
 (the client's address, the device's install id, the phone number…); when a key has
-``limit`` failures in its window, attempts with it are refused with ``429`` and
-``Retry-After`` until the window ends — the cool-off, so nobody can lock a key for good. (An
+``limit`` failures in its window (a larger one for a key many people share:
+``Guard.shared``), attempts with it are refused with ``429`` and ``Retry-After`` until the
+window ends — the cool-off, so nobody can lock a key for good. (An
 inbound SMS is answered 200 with its reason instead: ``attempts_refusal``.) The admin login
 has django-axes (per username and address) instead.
 
@@ -30,13 +31,22 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Guard:
-    """Which secret is guarded (the counter's namespace) and what it is called in errors."""
+    """Which secret is guarded (the counter's namespace) and what it is called in errors.
+
+    ``shared``: the keys many honest people share, counted against the larger
+    ``KUZET_AUTH_SHARED_FAILURE_LIMIT``. Phones on a mobile network reach Kuzet through their
+    carrier's NAT: one address for a whole region's subscribers. At the per-install limit, one
+    officer mistyping his code ten times (or one guesser) locked every other officer of the
+    carrier's region out of enrolling for the cool-off. A code of 12 characters of 31 is
+    ≈ 2⁵⁹ to guess: 200 tries a quarter of an hour from one address change nothing for a
+    guesser, and the install's own counter still stops the one phone at 10."""
 
     group: str
     what: str
+    shared: frozenset[str] = frozenset()
 
 
-ENROLMENT_CODE = Guard("auth.enrolment_code", "enrolment code")
+ENROLMENT_CODE = Guard("auth.enrolment_code", "enrolment code", shared=frozenset({"ip"}))
 SMS_SIGNATURE = Guard("auth.sms_signature", "SMS gateway signature")
 STAFF_TOKEN = Guard("auth.staff_token", "API token")
 INTAKE_KEY = Guard("auth.intake_key", "intake key")
@@ -46,8 +56,13 @@ SMS_REPLY_CODE = Guard("auth.sms_reply_code", "SMS reply code")
 _KEY_NAMES = {"ip": "address", "install_id": "device", "phone": "phone number"}
 
 
-def _rate() -> str:
-    return f"{settings.KUZET_AUTH_FAILURE_LIMIT}/{settings.KUZET_AUTH_COOLOFF_MINUTES}m"
+def _rate(guard: Guard, kind: str) -> str:
+    limit = (
+        settings.KUZET_AUTH_SHARED_FAILURE_LIMIT
+        if kind in guard.shared
+        else settings.KUZET_AUTH_FAILURE_LIMIT
+    )
+    return f"{limit}/{settings.KUZET_AUTH_COOLOFF_MINUTES}m"
 
 
 def _usage(
@@ -60,7 +75,7 @@ def _usage(
             request,
             group=f"{guard.group}.{kind}",
             key=lambda _group, _request: value,
-            rate=_rate(),
+            rate=_rate(guard, kind),
             increment=increment,
         )
     except Exception as error:

@@ -410,6 +410,9 @@ KUZET_READY_WORKER_TIMEOUT_S = float(os.environ.get("KUZET_READY_WORKER_TIMEOUT_
 
 # --- i18n, static ------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
+# …except wrong enrolment codes per address: phones behind a carrier's NAT share one
+# (backend.common.attempts.Guard.shared); the install's own counter keeps the limit above.
+KUZET_AUTH_SHARED_FAILURE_LIMIT = env_int("KUZET_AUTH_SHARED_FAILURE_LIMIT", 200)
 LANGUAGES = [("kk", "Қазақша"), ("ru", "Русский"), ("en", "English")]
 # Kazakhstan is on one time, UTC+5, since 1 March 2024 (tzdata 2024a); the `tzdata` package
 # keeps that true on hosts whose system zone database is older.

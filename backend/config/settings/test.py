@@ -31,6 +31,7 @@ KUZET_SMS_INBOUND_SECRET = "test-inbound-secret"  # noqa: S105
 # Limits the whole suite would trip over (every test client shares one address and user ids
 # repeat across rolled-back tests); the tests of the limits set their own.
 KUZET_AUTH_FAILURE_LIMIT = 1000
+KUZET_AUTH_SHARED_FAILURE_LIMIT = 1000
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,  # noqa: F405
     "DEFAULT_THROTTLE_RATES": {"staff": "100000/min", "intake": "100000/min", "anon": "100000/min"},

@@ -29,6 +29,7 @@ from backend.people.models import Officer
 
 _addresses = itertools.count(1)
 LIMIT = 3
+SHARED_LIMIT = 7  # an address many phones share (a carrier's NAT)
 
 
 @pytest.fixture
@@ -42,6 +43,7 @@ def ip() -> str:
 def small_limits(settings):
     settings.AXES_FAILURE_LIMIT = LIMIT
     settings.KUZET_AUTH_FAILURE_LIMIT = LIMIT
+    settings.KUZET_AUTH_SHARED_FAILURE_LIMIT = SHARED_LIMIT
     settings.KUZET_AUTH_COOLOFF_MINUTES = 15
 
 
@@ -239,11 +241,31 @@ def test_wrong_enrolment_codes_lock_the_device_install_out_and_cool_off(personas
     assert Device.objects.filter(install_id=install, officer=officer).count() == 1
 
 
-def test_wrong_enrolment_codes_lock_an_address_out(personas, ip):
-    # given: one address guesses with ever new installs
-    code = enrolment_code_issue(officer=personas.a.patrol_officers[0])
+def test_an_officer_mistyping_his_code_does_not_lock_out_the_phones_behind_the_same_carrier_nat(
+    personas, ip
+):
+    # given: behind the carrier's one address, an officer's phone is refused its code, mistyped
+    # LIMIT times (its own install is now locked out)
+    mistyping = f"install-{uuid.uuid4()}"
     client = Client()
     for _ in range(LIMIT):
+        assert enroll(client, "AAAA-BBBB-CCCC", mistyping, ip).status_code == 401
+    assert enroll(client, "AAAA-BBBB-CCCC", mistyping, ip).status_code == 429
+
+    # when: another officer of the region enrols his phone from the same address
+    officer = personas.a.patrol_officers[1]
+    response = enroll(client, enrolment_code_issue(officer=officer), f"i-{uuid.uuid4()}", ip)
+
+    # then: enrolled (it was refused 429 until the cool-off ended)
+    assert response.status_code == 201
+    assert Device.objects.filter(officer=officer).count() == 1
+
+
+def test_wrong_enrolment_codes_lock_an_address_out(personas, ip):
+    # given: one address guesses with ever new installs, up to the limit of a shared address
+    code = enrolment_code_issue(officer=personas.a.patrol_officers[0])
+    client = Client()
+    for _ in range(SHARED_LIMIT):
         assert enroll(client, "AAAA-BBBB-CCCC", f"i-{uuid.uuid4()}", ip).status_code == 401
 
     # when
