@@ -204,6 +204,11 @@ P3_CLOSED_WITHOUT_UNIT = 0.4
 # The district inspector's visit after a DV call (due three days after it, DOMAIN.md): made
 # between half a day and 3.4 days after the call — most on time, about one in seven late —
 # and reported to the duty desk, which records it with what the inspector found.
+# The oblast ЦОУ offered a free unit of the next district that would be there much sooner
+# (the server lists it only then: ``policies.across_border_worth``) sends it most of the time;
+# now and then the duty officer keeps to the call's own district (its chief's crews, its radio).
+ACROSS_BORDER_TAKEN = 0.8
+
 FOLLOW_UP_VISIT_DAYS = (0.5, 3.4)
 FOLLOW_UP_NOTES = (
     "Профилактическая беседа проведена",

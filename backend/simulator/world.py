@@ -92,6 +92,7 @@ class Stats:
     follow_ups: int = 0  # DV follow-up visits recorded
     safety_checks: int = 0  # crews silent on scene the desk raised by radio
     diverts: int = 0  # units taken off a less urgent call for a P0
+    across_border: int = 0  # units sent to a call of the next district, much nearer to it
     reclassified: int = 0  # calls whose category or priority the desk changed after a callback
     messages: int = 0  # the desk's messages to crews on those calls (what the caller said)
     conflicts_resolved: int = 0  # by the district chiefs
@@ -763,6 +764,8 @@ class Duty:
         # ... and so do the radio calls to crews silent on scene, and the call-backs to callers.
         self.radio = random.Random(world.rng.getstate()[1][1])
         self.callbacks = random.Random(world.rng.getstate()[1][2])
+        # ... and whether a unit across the district border is sent.
+        self.borders = random.Random(world.rng.getstate()[1][3])
 
     @property
     def api(self) -> Api:
@@ -803,6 +806,8 @@ class Duty:
         divertible = (answer or {}).get("divertible", [])
         if not reachable and incident.priority == "P0" and self._divert(incident, divertible):
             return
+        if self._across_border(incident, (answer or {}).get("across_border", []), reachable):
+            return
         if not reachable:
             if tries + 1 < DISPATCH_TRIES:
                 self.world.engine.after(DISPATCH_RETRY_S, self.dispatch, incident, tries + 1)
@@ -814,6 +819,28 @@ class Duty:
             dv = [u for u in reachable[1:] if u["type"] == "dv_inspector"]
             if dv:
                 self._send(incident, dv[0]["unit_id"])
+
+    def _across_border(
+        self,
+        incident: IncidentInfo,
+        across: list[dict[str, Any]],
+        reachable: list[dict[str, Any]],
+    ) -> bool:
+        """Send the nearest crew of ours of another district the server offers for this call
+        (it would be there much sooner, or the call's own district has none free)."""
+        offered = [
+            u
+            for u in across
+            if str(u["unit_id"]) in self.world.crews
+            and u["may_dispatch"]
+            and u["presence"] != "unreachable"
+        ]
+        if not offered or (reachable and self.borders.random() >= scenario.ACROSS_BORDER_TAKEN):
+            return False
+        if not self._send(incident, offered[0]["unit_id"]):
+            return False
+        self.world.stats.across_border += 1
+        return True
 
     def _divert(self, incident: IncidentInfo, divertible: list[dict[str, Any]]) -> bool:
         """Send the nearest crew of ours on less urgent calls none of which it has reached;
@@ -861,10 +888,11 @@ class Duty:
             after_days = self.visits.uniform(*scenario.FOLLOW_UP_VISIT_DAYS)
             self.world.engine.after(after_days * 86_400, self._follow_up, incident)
 
-    def _send(self, incident: IncidentInfo, unit_id: Any) -> None:
+    def _send(self, incident: IncidentInfo, unit_id: Any) -> bool:
         answer = self.api.dispatch(incident.id, int(unit_id))
         if answer is not None:
             self._dispatched(incident, answer)
+        return answer is not None
 
     def _dispatched(self, incident: IncidentInfo, answer: dict[str, Any]) -> None:
         world = self.world

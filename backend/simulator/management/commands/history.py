@@ -112,7 +112,8 @@ class Command(BaseCommand):
             f"behalf, {s.follow_ups} DV follow-up visits, {s.safety_checks} crews silent on scene "
             f"raised by radio, {s.reclassified} calls changed after a call-back ({s.messages} "
             f"messages to their crews), {s.diverts} "
-            f"units diverted to a P0, {s.conflicts_resolved} conflicts "
+            f"units diverted to a P0, {s.across_border} units sent across a district border, "
+            f"{s.conflicts_resolved} conflicts "
             f"resolved by the chiefs, {len(s.sms_replies)} SMS replies, {s.syncs} phone syncs."
         )
         for line in built.check.lines():
