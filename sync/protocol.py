@@ -87,6 +87,7 @@ DEVICE_EVENT_KINDS: Final = (
     "location",
     "sos",
     "follow_up_visit",
+    "read",
 )
 # Milestone kind → (assignment time field, assignment status it reaches), in lifecycle order.
 MILESTONE_KINDS: Final = ("delivered", "ack", "en_route", "on_scene", "transporting", "cleared")
@@ -107,7 +108,7 @@ MILESTONE_STATUSES: Final[Mapping[str, str]] = {
     "cleared": "cleared",
 }
 # Kinds that make no sense without an assignment.
-ASSIGNMENT_KINDS: Final = frozenset((*MILESTONE_KINDS, "outcome"))
+ASSIGNMENT_KINDS: Final = frozenset((*MILESTONE_KINDS, "outcome", "read"))
 # Kinds about the unit itself (status, position, SOS), projected onto the unit.
 UNIT_KINDS: Final = frozenset(("unit_status", "location", "sos"))
 
@@ -589,6 +590,12 @@ def _check_payload(kind: str, payload: Mapping[str, Any], outcome_codes: Collect
         status = payload.get("status")
         if not isinstance(status, str) or status not in UNIT_STATUSES:
             raise _Bad("invalid_payload", f"unit status must be one of {', '.join(UNIT_STATUSES)}")
+    elif kind == "read":
+        if read_up_to(payload) is None:
+            raise _Bad(
+                "invalid_payload",
+                "a read needs the event_id of the desk's message it was read up to",
+            )
     elif kind == "follow_up_visit":
         if follow_up_id(payload) is None:
             raise _Bad("invalid_payload", "a follow_up_visit needs the follow_up_id it made")
@@ -602,6 +609,15 @@ def follow_up_id(payload: Mapping[str, Any]) -> str | None:
     value = payload.get("follow_up_id")
     if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_SAFE_INT:
         return str(value)
+    if isinstance(value, str) and RECORD_ID_RE.match(value):
+        return value
+    return None
+
+
+def read_up_to(payload: Mapping[str, Any]) -> str | None:
+    """The desk's message a ``read`` payload names (an event id: the device's or ``srv_…``),
+    or None. The officer read that message and every earlier one on the assignment."""
+    value = payload.get("event_id")
     if isinstance(value, str) and RECORD_ID_RE.match(value):
         return value
     return None

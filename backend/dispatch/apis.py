@@ -1181,8 +1181,30 @@ class AssignmentMessageApi(APIView):
     class MessageOutput(serializers.Serializer[Any]):
         id = serializers.CharField(help_text="the note's event id, as the phones receive it")
         assignment_id = serializers.IntegerField()
-        text = serializers.CharField(source="payload.text")
-        sent_at = serializers.DateTimeField(source="server_received_at")
+        text = serializers.CharField()
+        sent_at = Rfc3339DateTimeField()
+        by_sms = serializers.BooleanField(
+            help_text="it went by SMS too (the crew reads its calls by SMS); an SMS has no receipt"
+        )
+        read_at = Rfc3339DateTimeField(
+            allow_null=True,
+            help_text="when a phone of the crew said its officer read it (the `read` fact's "
+            "estimated time, docs/protocol.md §4); null: no phone has said so",
+        )
+        read_by = serializers.CharField(allow_null=True, help_text="the officer who read it")
+        read_by_officer_id = serializers.IntegerField(allow_null=True)
+
+    @extend_schema(
+        operation_id="assignment_messages",
+        summary="The duty desk's messages to the crew on the call, each read when and by whom",
+        responses={200: MessageOutput(many=True), **_errors(401, 403, 404)},
+        tags=["assignments"],
+    )
+    def get(self, request: Request, assignment_id: int) -> Response:
+        access.require_staff(request.user)
+        assignment = access.access_assignment(request.user, assignment_id)
+        sent = selectors.desk_messages([assignment.pk]).get(assignment.pk, [])
+        return Response(self.MessageOutput(sent, many=True).data)
 
     @extend_schema(
         operation_id="assignment_message",
@@ -1205,7 +1227,9 @@ class AssignmentMessageApi(APIView):
         event = services.assignment_message(
             assignment=assignment, by=request.user, text=serializer.validated_data["text"]
         )
-        return Response(self.MessageOutput(event).data, status=201)
+        sent = selectors.desk_messages([assignment.pk]).get(assignment.pk, [])
+        message = next(m for m in sent if m.id == event.pk)
+        return Response(self.MessageOutput(message).data, status=201)
 
 
 class AssignmentReassignApi(APIView):

@@ -72,6 +72,8 @@ class EventKind(models.TextChoices):
     LOCATION = "location", _("Location")
     SOS = "sos", _("SOS")
     FOLLOW_UP_VISIT = "follow_up_visit", _("Follow-up visit")
+    # The officer read the desk's messages on his call up to the one named (docs/protocol.md).
+    READ = "read", _("Messages read")
     # Server commands, recorded as facts on the same timeline.
     DISPATCHED = "dispatched", _("Dispatched")
     CANCELLED = "cancelled", _("Cancelled")
@@ -84,6 +86,7 @@ DEVICE_EVENT_KINDS: tuple[str, ...] = (
     EventKind.DELIVERED, EventKind.ACK, EventKind.EN_ROUTE, EventKind.ON_SCENE,
     EventKind.TRANSPORTING, EventKind.CLEARED, EventKind.OUTCOME, EventKind.NOTE,
     EventKind.UNIT_STATUS, EventKind.LOCATION, EventKind.SOS, EventKind.FOLLOW_UP_VISIT,
+    EventKind.READ,
 )  # fmt: skip
 # Facts about the unit itself, projected onto the unit (status, position, SOS).
 # The cancel_reason the server gives an assignment still open when its call is closed

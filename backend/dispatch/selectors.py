@@ -26,17 +26,22 @@ from backend.people.access import scoped
 from backend.people.models import UNREACHABLE, Officer, Unit
 
 from . import lifecycle, policies
-from .lifecycle import ASSIGNMENT_OPEN
+from .lifecycle import ASSIGNMENT_OPEN, EventKind
 from .models import (
     Assignment,
     Conflict,
+    Disposition,
     Event,
+    EventSource,
     FollowUpTask,
     Incident,
     Priority,
     RiskSubject,
     SafetyCheck,
+    SmsMessage,
 )
+from .places import COMPASS as COMPASS  # the compass points: places.py, re-exported
+from .places import IN_SETTLEMENT_KM, compass_point
 
 # --- places ----------------------------------------------------------------------------------
 # Settlements are searched in a box of this many degrees around the point first (an index
@@ -72,13 +77,6 @@ def settlement_nearest(
     return None
 
 
-# The eight points of the compass, clockwise from north: how a duty officer says where a
-# point lies from a village ("3 km north-east of Kokpekty"). The board and the SMS name them.
-COMPASS = ("N", "NE", "E", "SE", "S", "SW", "W", "NW")
-# Closer than this to a settlement's centre is "in" it, not "0.4 km north of" it.
-IN_SETTLEMENT_KM = 1.0
-
-
 @dataclass(frozen=True)
 class PlaceNear:
     """A point as a person reads it: the nearest settlement, how far and which way from it."""
@@ -101,16 +99,6 @@ class PlaceNear:
             "direction": self.direction,
             "inside": self.inside,
         }
-
-
-def compass_point(from_lat: float, from_lon: float, to_lat: float, to_lon: float) -> str:
-    """The compass point (:data:`COMPASS`) of the initial bearing from one point to another."""
-    p1, p2 = math.radians(from_lat), math.radians(to_lat)
-    dl = math.radians(to_lon - from_lon)
-    y = math.sin(dl) * math.cos(p2)
-    x = math.cos(p1) * math.sin(p2) - math.sin(p1) * math.cos(p2) * math.cos(dl)
-    bearing = (math.degrees(math.atan2(y, x)) + 360.0) % 360.0
-    return COMPASS[round(bearing / 45.0) % 8]
 
 
 def place_near(*, lat: float, lon: float, district_id: int | None = None) -> PlaceNear | None:
@@ -754,3 +742,105 @@ def sos_details(event: Event, unit: Unit) -> dict[str, Any]:
         "position": position_details(position),
         "call": call,
     }
+
+
+# --- the desk's messages to a crew, and whether the crew read them --------------------------
+
+
+@dataclass(frozen=True)
+class DeskMessage:
+    """A duty officer's message to the crew on an assignment (a ``note`` with source
+    ``desk``) and what became of it: ``by_sms`` — it went by SMS too (an SMS has no
+    receipt); ``read_at`` — when a phone of the crew said its officer had read it (the
+    ``read`` fact's estimated time, never before the message was sent), by ``read_by``
+    (the officer's name) — ``None`` while no phone has said so."""
+
+    id: str
+    assignment_id: int
+    text: str
+    sent_at: dt.datetime
+    by_sms: bool
+    read_at: dt.datetime | None
+    read_by: str | None
+    read_by_officer_id: int | None
+
+    def as_row(self) -> dict[str, Any]:
+        """The board's shape: times in ms since epoch."""
+        return {
+            "id": self.id,
+            "sent_at": clock.to_ms(self.sent_at),
+            "by_sms": self.by_sms,
+            "read_at": clock.opt_ms(self.read_at),
+            "read_by": self.read_by,
+        }
+
+
+def desk_messages(assignment_ids: Iterable[int]) -> dict[int, list[DeskMessage]]:
+    """The desk's messages on these assignments, oldest first, with their read receipts.
+
+    A ``read`` fact names the latest message its officer saw and stands for every earlier
+    one on the assignment (docs/protocol.md §4): a message is read at the earliest receipt
+    that names it or a later one. Receipts of another unit's phone (``not_assignee``) say
+    nothing about the crew that was sent. One query when no message was sent (nearly every
+    assignment), two more otherwise.
+    """
+    ids = sorted(set(assignment_ids))
+    if not ids:
+        return {}
+    rows = list(
+        Event.objects.filter(
+            Q(kind=EventKind.NOTE, source=EventSource.DESK) | Q(kind=EventKind.READ),
+            assignment_id__in=ids,
+        )
+        .exclude(disposition=Disposition.NOT_ASSIGNEE)
+        .select_related("officer")
+        .order_by("server_received_at", "id")
+    )
+    notes = [e for e in rows if e.kind == EventKind.NOTE]
+    if not notes:
+        return {}
+    texted = set(
+        SmsMessage.objects.filter(
+            assignment_id__in=sorted({e.assignment_id for e in notes if e.assignment_id}),
+            purpose=SmsMessage.Purpose.MESSAGE,
+            direction=SmsMessage.Direction.OUT,
+        ).values_list("assignment_id", "created_at")
+    )
+    position: dict[str, int] = {}
+    by_assignment: dict[int, list[Event]] = defaultdict(list)
+    for note in notes:
+        assert note.assignment_id is not None
+        position[note.pk] = len(by_assignment[note.assignment_id])
+        by_assignment[note.assignment_id].append(note)
+    # The earliest receipt covering each message: (time, officer).
+    first_read: dict[str, Event] = {}
+    for receipt in (e for e in rows if e.kind == EventKind.READ):
+        named = receipt.payload.get("event_id") if isinstance(receipt.payload, dict) else None
+        if named not in position or receipt.assignment_id is None:
+            continue
+        for note in by_assignment[receipt.assignment_id][: position[named] + 1]:
+            known = first_read.get(note.pk)
+            if known is None or receipt.estimated_at < known.estimated_at:
+                first_read[note.pk] = receipt
+    out: dict[int, list[DeskMessage]] = {}
+    for assignment_id, messages in by_assignment.items():
+        out[assignment_id] = []
+        for note in messages:
+            receipt = first_read.get(note.pk)
+            out[assignment_id].append(
+                DeskMessage(
+                    id=note.pk,
+                    assignment_id=assignment_id,
+                    text=str(note.payload.get("text") or ""),
+                    sent_at=note.server_received_at,
+                    by_sms=(assignment_id, note.server_received_at) in texted,
+                    read_at=None
+                    if receipt is None
+                    else max(receipt.estimated_at, note.server_received_at),
+                    read_by=None
+                    if receipt is None or receipt.officer is None
+                    else str(receipt.officer.display_name),
+                    read_by_officer_id=None if receipt is None else receipt.officer_id,
+                )
+            )
+    return out

@@ -26,6 +26,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from .models import Category, Incident
+from .places import CallPlace, call_place
 from .sms import compose, reply_code_for
 
 DEFAULT_LANGUAGE = "ru"  # Officer.language's default; citizens' language is not known
@@ -75,9 +76,16 @@ def place_text(*, settlement: str | None, landmark: str) -> str:
     return ", ".join(p for p in (settlement or "", landmark) if p)
 
 
-def where(incident: Incident) -> str:
-    settlement = incident.settlement.name if incident.settlement is not None else None
-    return place_text(settlement=settlement, landmark=incident.landmark)
+def call_place_text(place: CallPlace) -> str:
+    """The call's place in the active language: an officer's SOS backup outside a village
+    as distance, way, village and its coordinates ("3,1 km k severo-vostoku ot Ayagoz
+    (47.96012, 80.43110)": the crew sees how far and which way, its navigator takes the
+    numbers), any other call as its village and landmark."""
+    return place.near_words() or place_text(settlement=place.settlement, landmark=place.landmark)
+
+
+def where(incident: Incident) -> CallPlace:
+    return call_place(incident)
 
 
 def unit_text(
@@ -85,17 +93,20 @@ def unit_text(
     number: str,
     priority: str,
     category: str,
-    place: str,
+    place: str | CallPlace,
     risk: bool,
     summary: str,
     reply_code: str,
     reminder: bool = False,
     language: str = DEFAULT_LANGUAGE,
 ) -> str:
-    """The assignment as an SMS to the unit, ending with the reply instruction."""
+    """The assignment as an SMS to the unit, ending with the reply instruction. ``place``
+    in names and numbers is said in ``language`` (:func:`call_place_text`)."""
     language = _language(language)
     with translation.override(language):
         labels = dict(Category.choices)
+        if isinstance(place, CallPlace):
+            place = call_place_text(place)
         return _sms(
             [
                 "KUZET" + (" " + _("REMINDER") if reminder else ""),

@@ -36,8 +36,8 @@ from backend.dispatch.lifecycle import (
     IncidentStatus,
 )
 from backend.dispatch.models import Assignment, Category, Channel, Incident, Priority
+from backend.dispatch.places import compass_words
 from backend.dispatch.services.assignments import ACK_CHANNELS
-from backend.dispatch.services.sos import compass_words
 from backend.geo.models import Settlement, in_reader_language
 from backend.ops.heartbeat import SweepState, sweep_state
 from backend.people.access import district_scope, is_staff_role
@@ -154,6 +154,13 @@ def board_labels() -> dict[str, dict[str, str]]:
                 "Message to %(unit)s on call %(number)s — what the crew must know (it goes to "
                 "their phones, and by SMS where they read their calls by SMS):"
             ),
+            # What became of the desk's latest message to the crew (beside the button):
+            # "message read 14:05 · Сейткали А." — the officer's phone said he read it
+            "message_read": _("message read %(time)s · %(officer)s"),
+            # no phone of the crew has said it was read (yet)
+            "message_sent": _("message sent %(time)s, not read yet"),
+            # it went by SMS too: an SMS says nothing back, a phone of the crew still may
+            "message_sent_sms": _("message sent %(time)s by SMS, no receipt"),
             # Followed by one button per channel the officer answered on (ack_channel).
             "ack": _("The unit answered:"),
             "acknowledge_sos": _("Acknowledge SOS"),

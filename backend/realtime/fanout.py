@@ -54,6 +54,7 @@ from backend.common import clock
 from backend.dispatch.lifecycle import INCIDENT_WAITING
 from backend.dispatch.models import Assignment, Category, Incident
 from backend.dispatch.policies import deadlines_for
+from backend.dispatch.selectors import desk_messages
 from backend.ledger.uow import Commit, CommittedChange, Notification, current_change_seq
 from backend.people.models import UNREACHABLE, Unit, presence_of, unreachable_cutoff
 from backend.sync_gateway.render import dv_incident_ids, empty_changes, records_for
@@ -482,8 +483,24 @@ def board_rows(ids: dict[str, set[str]]) -> dict[str, list[dict[str, Any]]]:
     Domestic-violence and restricted incidents show no summary or landmark: the board is a
     list, every read of such a record's details goes through the audited incident view.
     """
-    if connection.vendor == "postgresql":
-        return _board_rows_pg(ids)
+    out = _board_rows_pg(ids) if connection.vendor == "postgresql" else _board_rows_orm(ids)
+    _with_messages(out.get("assignments", []))
+    return out
+
+
+def _with_messages(rows: list[dict[str, Any]]) -> None:
+    """Add ``message`` to assignment rows: the desk's latest message to the crew and what
+    became of it (sent, by SMS, read when and by whom: ``selectors.desk_messages``), or
+    None. A read receipt covers every earlier message, so the latest one tells the row."""
+    if not rows:
+        return
+    messages = desk_messages(row["id"] for row in rows)
+    for row in rows:
+        sent = messages.get(row["id"])
+        row["message"] = sent[-1].as_row() if sent else None
+
+
+def _board_rows_orm(ids: dict[str, set[str]]) -> dict[str, list[dict[str, Any]]]:
     out: dict[str, list[dict[str, Any]]] = {}
     if incident_ids := _ints(ids.get("incidents", ())):
         out["incidents"] = _with_deadlines(

@@ -29,6 +29,7 @@ REASONS = {
     "id_reused": _("An id already used for another record"),
     "unknown_assignment": _("No such assignment"),
     "unknown_follow_up": _("No such follow-up visit"),
+    "unknown_message": _("No such message from the duty desk on the call"),
 }
 
 # The protocol's tables (ledger.names.SyncTable), as a person names what a phone sent.

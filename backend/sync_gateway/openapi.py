@@ -155,7 +155,12 @@ PUSHED_EVENT = {
         "accuracy_m": {"type": "number", "nullable": True},
         "gps_time": {"type": "integer", "format": "int64", "nullable": True},
         "payload": {
-            "description": "object, or JSON text of an object",
+            "description": (
+                "object, or JSON text of an object; per kind (docs/protocol.md §4): a note "
+                '{"text"}, an outcome {"code", …}, a unit_status {"status"}, a follow_up_visit '
+                '{"follow_up_id", "text"?}, a read {"event_id"}: the desk\'s message the '
+                "officer read, with every earlier one on the assignment"
+            ),
             "oneOf": [{"type": "object"}, {"type": "string"}],
         },
     },

@@ -28,6 +28,22 @@ export function deskMessages(events, assignment) {
     .sort((a, b) => (a.server_received_at ?? 0) - (b.server_received_at ?? 0))
 }
 
+/** The desk's latest message on ``assignment`` that this phone has not yet said its officer
+ * read (``own``: this phone's events), or null: what a ``read`` fact, recorded as the officer
+ * opens the call, names (docs/protocol.md §4: it stands for every earlier message too). */
+export function unreadMessage(events, own, assignment) {
+  const messages = deskMessages(events, assignment)
+  if (!messages.length) return null
+  const at = new Map(messages.map((m, i) => [m.id, i]))
+  const readUpTo = Math.max(
+    -1,
+    ...own
+      .filter((e) => e.kind === 'read' && e.assignment_id === assignment.id)
+      .map((e) => at.get(payloadOf(e).event_id) ?? -1),
+  )
+  return readUpTo >= messages.length - 1 ? null : messages[messages.length - 1]
+}
+
 const lastMessageAt = (messages) => (messages.length ? messages[messages.length - 1].server_received_at ?? 0 : 0)
 
 /** What the officer sees of a call when he looks at it: kept per assignment id. */

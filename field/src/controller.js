@@ -1,6 +1,6 @@
 // The app's one controller: it owns the database, the sync engine, the socket and the
 // position watcher, turns taps into events, and publishes one state object to the screens.
-import { alertWords, callAlerts, keepsRinging, seenAs } from './alerts.js'
+import { alertWords, callAlerts, keepsRinging, seenAs, unreadMessage } from './alerts.js'
 import { Api, ApiError, NetworkError } from './api.js'
 import { DeviceClock, randomId } from './clock.js'
 import { TABLES, flush, openDatabase, raws } from './db.js'
@@ -73,6 +73,7 @@ export class FieldApp {
     this._lastReported = null
     this._delivering = new Set()
     this._visiting = new Set()
+    this._reading = new Set() // desk messages a `read` fact is being recorded for
     this._unsubscribe = null
   }
 
@@ -347,14 +348,36 @@ export class FieldApp {
     const { data } = this.state
     const assignment = data.assignments.find((a) => a.id === assignmentId)
     if (!assignment || !this.database) return
+    const reading = this._readMessages(assignment)
     const seen = seenAs(assignment, data.incidents[assignment.incident_id], data.events)
     const before = this._seen[assignmentId]
-    if (before && Object.keys(seen).every((k) => before[k] === seen[k])) return
+    if (before && Object.keys(seen).every((k) => before[k] === seen[k])) {
+      await reading
+      return
+    }
     // The alert goes as the call opens, not once the phone's storage has written it down:
     // storage busy with a sync kept the banner over the opened call for seconds.
     const saved = this._saveSeen({ ...this._seen, [assignmentId]: seen })
     await this._alert()
     await saved
+    await reading
+  }
+
+  /** The officer opened the call: a ``read`` fact for the desk's messages on it he had not
+   * read yet, naming the latest (docs/protocol.md §4) — one per opening that shows him a new
+   * message, none when there is none. Written to the outbox like every fact, so a call read
+   * in a white spot tells the desk once the phone is back. */
+  async _readMessages(assignment) {
+    const { data, deviceId } = this.state
+    const latest = unreadMessage(data.events, ownEvents(data.events, deviceId), assignment)
+    if (!latest || this._reading.has(latest.id)) return
+    this._reading.add(latest.id)
+    try {
+      await this._record('read', assignment.id, { event_id: latest.id })
+    } catch (error) {
+      this._reading.delete(latest.id)
+      throw error
+    }
   }
 
   /** Ask the phone to show alerts while the app is in the background. */

@@ -29,6 +29,7 @@ from sync.protocol import (
     parse_json,
     parse_push,
     parse_schema_version,
+    read_up_to,
 )
 
 # Text a store can hold (no U+0000, no lone surrogate): what a valid payload carries.
@@ -284,6 +285,21 @@ def test_invalid_fields_are_rejected_with_a_reason(overrides, expected):
             {"kind": "outcome", "payload": {"code": "admin_protocol", "coao_article": ["73"]}},
             'coao_article must be an article of the CoAO such as "73", "73-1" or "461"',
         ),
+        *(
+            (
+                {"kind": "read", "payload": payload},
+                "a read needs the event_id of the desk's message it was read up to",
+            )
+            for payload in (
+                {},
+                {"event_id": None},
+                {"event_id": 7},
+                {"event_id": ""},
+                {"event_id": "srv_a b"},
+                {"event_id": "x" * 65},
+                {"message_id": "srv_0123456789abcdef"},
+            )
+        ),
     ],
 )
 def test_kind_specific_payload_rules(overrides, detail):
@@ -292,6 +308,22 @@ def test_kind_specific_payload_rules(overrides, detail):
 
     # then
     assert verdict == Invalid("invalid_payload", detail, "k3Jd82HsPq0aXz7M")
+
+
+def test_a_read_names_the_desks_message_on_its_assignment():
+    # when: the desk's message ids are the server's (srv_…), a phone's are its own
+    server = parse_event(event(kind="read", payload={"event_id": "srv_" + "0f" * 16}))
+    text = parse_event(event(kind="read", payload='{"event_id":"Yk3Jd82HsPq0aXz7"}'))
+    bare = parse_event(event(kind="read", assignment_id=None, payload={"event_id": "srv_1"}))
+
+    # then
+    assert isinstance(server, EventRecord)
+    assert isinstance(text, EventRecord)
+    assert read_up_to(server.payload) == "srv_" + "0f" * 16
+    assert read_up_to(text.payload) == "Yk3Jd82HsPq0aXz7"
+    assert bare == Invalid(
+        "invalid_field", "a read event needs an assignment_id", "k3Jd82HsPq0aXz7M"
+    )
 
 
 def test_location_needs_coordinates():

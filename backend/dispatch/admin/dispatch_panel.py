@@ -56,14 +56,14 @@ from backend.people.access import district_scope
 from backend.people.models import UNREACHABLE, UnitStatus
 from sync.protocol import COAO_ARTICLE_RE
 
-from .. import access, lifecycle, selectors, services
+from .. import access, lifecycle, places, selectors, services
 from ..lifecycle import ASSIGNMENT_OPEN, INCIDENT_COMMANDED_OVER, EventKind
 from ..models import Assignment, Category, CoaoArticle, Incident, OutcomeCode, Priority
 from ..refusals import refusal_text
 from ..services.assignments import ACK_CHANNELS, ON_BEHALF_KINDS
 from ..services.incidents import REGISTRY_FIELDS
 from .formatting import span_text, when_text
-from .timeline import incident_timeline
+from .timeline import incident_timeline, message_state_text
 
 # The hidden field of every panel form: one idempotency key per rendered form.
 FORM_FIELD = "idempotency_key"
@@ -311,6 +311,7 @@ class IncidentDispatchAdminMixin:
 
         def recommendation(r: selectors.Recommendation) -> dict[str, Any]:
             row = r.as_dict()
+        messages = selectors.desk_messages(a.pk for a in open_assignments)
             row["unreachable"] = r.presence == UNREACHABLE
             row["presence_label"] = _presence_label(r.presence)
             row["type_label"] = r.unit.get_type_display()
@@ -396,6 +397,9 @@ class IncidentDispatchAdminMixin:
             ),
             "zone": selectors.incident_zone(incident),
             "zone_label": _choice_label(Zone, selectors.incident_zone(incident)),
+            # An officer's SOS backup outside a village: "3,1 км к северо-востоку от Аягоз
+            # (47.96012, 80.43110)" in the reader's language, "" for any other call.
+            "place_words": places.call_place_words(incident),
             "received_text": when_text(incident.received_at),
             "closed_text": when_text(incident.closed_at) if incident.closed_at else "",
             "recommendations": [recommendation(r) for r in recommendations],
@@ -426,6 +430,16 @@ class IncidentDispatchAdminMixin:
             # The DV articles offered; any article of the CoAO may be typed (the pattern is
             # the protocol's, without its anchors: an HTML pattern is anchored already).
             "coao_articles": CoaoArticle.choices,
+                    # the desk's messages to the crew, each with what became of it
+                    "messages": [
+                        {
+                            "sent_text": when_text(m.sent_at),
+                            "text": m.text,
+                            "state": message_state_text(m),
+                            "read": m.read_at is not None,
+                        }
+                        for m in messages.get(a.pk, [])
+                    ],
             "coao_article_pattern": COAO_ARTICLE_RE.pattern.removeprefix("^").removesuffix("$"),
             "registry": [
                 (kind, REGISTRY_LABELS[kind], getattr(incident, field_name))

@@ -95,6 +95,19 @@ SYSTEM_REASONS = {
 }
 
 
+def message_state_text(message: selectors.DeskMessage) -> str:
+    """What became of the desk's message to a crew, in words with Kazakhstan time: read
+    (when, by whom), or not yet — by SMS, which sends nothing back, "no receipt"."""
+    if message.read_at is not None:
+        return _("read %(time)s · %(officer)s") % {
+            "time": when_text(message.read_at),
+            "officer": message.read_by or "—",
+        }
+    if message.by_sms:
+        return _("sent by SMS, no receipt")
+    return _("not read yet")
+
+
 def reason_text(reason: str) -> str:
     label = SYSTEM_REASONS.get(reason)
     return str(label) if label is not None else reason
@@ -392,6 +405,7 @@ def incident_timeline(incident: Incident) -> list[TimelineRow]:
         .select_related("unit", "officer")
         .order_by("estimated_at", "id")
     )
+    messages = {m.id: m for sent in selectors.desk_messages(assignment_ids).values() for m in sent}
     for e in events:
         spread = uncertainty_text(e.estimate_uncertainty_ms)
         # a time someone stated (the crew by radio, a chief's backfill) is not an estimate
@@ -411,6 +425,8 @@ def incident_timeline(incident: Incident) -> list[TimelineRow]:
             parts.append(_("device clock suspect"))
         if e.payload:
             parts.append(payload_text(worded(readable(e.payload), callsigns)))
+        if e.pk in messages:  # the desk's message: read by the crew, or not yet
+            parts.insert(0, message_state_text(messages[e.pk]))
         detail = "; ".join(parts)
         unit = f"{e.unit.callsign} " if e.unit is not None else ""
         # who recorded it (the officer whose phone or on whose behalf), then how it came

@@ -78,6 +78,7 @@ from ..models import (
     IncidentEscalationStep,
     SmsMessage,
 )
+from ..places import CallPlace
 from ..sms import reply_code_for
 from . import outbox
 from .assignments import dispatch_check, dispatch_locked
@@ -394,7 +395,7 @@ class _ClaimedIncident:
     number: str
     priority: str
     category: str
-    place: str
+    place: CallPlace  # said in each phone's language (sms_texts.call_place_text)
     summary: str
     risk: bool
     notify_citizen: bool
@@ -435,7 +436,7 @@ _CLAIM_FIELDS = (
 )  # fmt: skip
 _INCIDENT_FIELDS = (
     "id", "district_id", "number", "priority", "category", "landmark", "summary", "risk_flags",
-    "notify_citizen", "restricted", "caller_phone", "citizen_delay_notified_at",
+    "notify_citizen", "restricted", "caller_phone", "citizen_delay_notified_at", "lat", "lon",
 )  # fmt: skip
 
 
@@ -484,7 +485,15 @@ def _claim(now: dt.datetime, batch_size: int) -> list[_Claimed]:
             number=i["number"],
             priority=i["priority"],
             category=i["category"],
-            place=sms_texts.place_text(settlement=i["settlement_name"], landmark=i["landmark"]),
+            place=CallPlace(
+                settlement=i["settlement_name"],
+                settlement_kk=i["settlement_kk"] or "",
+                settlement_lat=i["settlement_lat"],
+                settlement_lon=i["settlement_lon"],
+                landmark=i["landmark"],
+                lat=i["lat"],
+                lon=i["lon"],
+            ),
             summary=i["summary"],
             risk=bool(i["risk_flags"]),
             notify_citizen=i["notify_citizen"],
@@ -493,7 +502,11 @@ def _claim(now: dt.datetime, batch_size: int) -> list[_Claimed]:
             citizen_delay_notified_at=i["citizen_delay_notified_at"],
         )
         for i in Incident.objects.filter(pk__in=incident_ids).values(
-            *_INCIDENT_FIELDS, settlement_name=F("settlement__name")
+            *_INCIDENT_FIELDS,
+            settlement_name=F("settlement__name"),
+            settlement_kk=F("settlement__name_kk"),
+            settlement_lat=F("settlement__lat"),
+            settlement_lon=F("settlement__lon"),
         )
     }
     return [

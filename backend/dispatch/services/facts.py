@@ -53,6 +53,7 @@ from sync.protocol import (
     follow_up_id,
     outcome_article,
     outcome_registry,
+    read_up_to,
 )
 
 from .. import lifecycle, selectors
@@ -517,6 +518,8 @@ def _apply(
     by_id: dict[str, _Entry] = {}
     milestones: list[tuple[_Entry, Assignment]] = []
     notes: list[tuple[_Entry, Assignment]] = []
+    reads: list[tuple[_Entry, Assignment]] = []
+    messages = _desk_messages_named(entries)
     sos: list[_Entry] = []
     visits: list[tuple[_Entry, FollowUpTask]] = []
 
@@ -535,6 +538,14 @@ def _apply(
                 continue
             event.assignment_id = assignment.pk
             event.incident_id = assignment.incident_id
+            if event.kind == EventKind.READ:
+                named = read_up_to(event.payload)
+                if named is None or messages.get(named) != assignment.pk:
+                    entry.refusal = (
+                        "unknown_message",
+                        f"no message {named} from the desk on assignment {assignment.pk}",
+                    )
+                    continue
         floor = assignment.dispatched_at if assignment is not None else device_floor
         task = None
         if entry.follow_up_id is not None:
@@ -562,6 +573,8 @@ def _apply(
             _decide_assignment(state, entry, assignment, by_id, milestones)
             if _crew_note(event):
                 notes.append((entry, assignment))
+            if event.kind == EventKind.READ:
+                reads.append((entry, assignment))
         if task is not None:
             _decide_visit(state, entry, task, visits)
         # An SOS is the officer in danger, whatever else the event says: sent as the unit's
@@ -614,6 +627,7 @@ def _apply(
                 estimated_at=clock.to_ms(entry.event.estimated_at),
             )
     _crew_notes_tell_the_desk(state, notes)
+    _reads_tell_the_desk(state, reads)
     for entry in sos:
         _sos(state, entry, actor=actor, actor_kind=actor_kind)
     for unit_id in sorted(state.moved_in_sos - {e.event.unit_id for e in sos}):
@@ -667,6 +681,38 @@ def _visit_within_reach(entry: _Entry, task: FollowUpTask) -> bool:
 def _crew_note(event: Event) -> bool:
     """A note the crew wrote on its call (the app, an SMS): the desk should read it."""
     return event.kind == EventKind.NOTE and event.source in (EventSource.APP, EventSource.SMS)
+
+
+def _desk_messages_named(entries: Sequence[_Entry]) -> dict[str, int]:
+    """The desk's messages that ``read`` facts name → their assignment (one query, and
+    none for a push without receipts)."""
+    named = {
+        read_up_to(e.event.payload)
+        for e in entries
+        if e.event.kind == EventKind.READ and e.refusal is None
+    }
+    named.discard(None)
+    if not named:
+        return {}
+    rows = Event.objects.filter(
+        id__in=sorted(n for n in named if n is not None),
+        kind=EventKind.NOTE,
+        source=EventSource.DESK,
+        assignment__isnull=False,
+    ).values_list("id", "assignment_id")
+    return dict(rows)
+
+
+def _reads_tell_the_desk(state: _State, reads: list[tuple[_Entry, Assignment]]) -> None:
+    """The desk's screens follow a crew's read receipt at once: the assignment is touched,
+    so the boards get its row again, with the message's state (``selectors.desk_messages``).
+    One of another unit's call (``not_assignee``) says nothing about the crew that was sent."""
+    touched = sorted(
+        {a.pk for e, a in reads if e.event.disposition != Disposition.NOT_ASSIGNEE}
+        - set(state.dirty_assignments)
+    )
+    if touched:
+        uow.touch(SyncTable.ASSIGNMENTS, *touched)
 
 
 def _crew_notes_tell_the_desk(state: _State, notes: list[tuple[_Entry, Assignment]]) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 
 from backend.common.errors import Conflict, NotFound, ValidationFailed
 from backend.ledger import uow
+from backend.ledger.names import SyncTable
 
 from .. import sms_texts
 from ..access import check_scope, require_dispatcher
@@ -61,6 +62,8 @@ def assignment_message(*, assignment: Assignment, by: Any, text: str) -> Event:
             actor=by,
             payload={"text": text},
         )
+        # The boards' row of the assignment shows the message's state from now on.
+        uow.touch(SyncTable.ASSIGNMENTS, locked.pk)
         if _reads_by_sms(locked, incident):
             phones = outbox.unit_phones([locked.unit_id]).get(locked.unit_id, [])
             outbox.sms_queue(

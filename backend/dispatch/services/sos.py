@@ -20,8 +20,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.utils.translation import pgettext
-
 from backend.common import clock
 from backend.common.errors import Conflict, NotFound
 from backend.ledger import uow
@@ -32,27 +30,13 @@ from .. import lifecycle, policies, selectors
 from ..access import check_scope, require_dispatcher
 from ..lifecycle import ASSIGNMENT_OPEN
 from ..models import Assignment, Category, Channel, Event, Incident, Priority
+from ..places import coordinates_text
 from .incidents import AlreadyExists, IncidentInput, incident_new
 from .locks import lock_one
 from .timeline import actor_label, unit_board_notify
 from .units import unit_set_status
 
 BACKUP_CHANNEL = Channel.PATROL
-
-
-def compass_words() -> dict[str, str]:
-    """The compass points (``selectors.COMPASS``) as the reader's language says "which way
-    from a village" (Russian: "к северо-востоку от …", hence a context of their own)."""
-    return {
-        "N": pgettext("which way from a village", "north"),
-        "NE": pgettext("which way from a village", "north-east"),
-        "E": pgettext("which way from a village", "east"),
-        "SE": pgettext("which way from a village", "south-east"),
-        "S": pgettext("which way from a village", "south"),
-        "SW": pgettext("which way from a village", "south-west"),
-        "W": pgettext("which way from a village", "west"),
-        "NW": pgettext("which way from a village", "north-west"),
-    }
 
 
 def backup_landmark(
@@ -62,12 +46,14 @@ def backup_landmark(
     village (the village is the call's place), the point's coordinates outside it (a crew
     with only SMS types them into its navigator; the app opens its maps there), ``?`` with no
     position at all (the call is then filed at the district's seat, which is not where the
-    officer is)."""
+    officer is). Its readers say the coordinates with the distance and the way from the
+    village in their own language (``places.CallPlace.near_words``: "3,1 km north-east of
+    Аягоз (47.96012, 80.43110)"), from the call's village and point."""
     if position is None or place is None:
         return "?"
     if place.inside:
         return ""
-    return f"{position.lat:.5f}, {position.lon:.5f}"
+    return coordinates_text(position.lat, position.lon)
 
 
 def _backup_ref(sos_event_id: str | None, sos_alert_id: int) -> str:

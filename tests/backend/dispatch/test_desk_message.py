@@ -126,6 +126,10 @@ def test_the_staff_api_sends_it_and_says_why_not(personas, client_for):
         "assignment_id": assignment.pk,
         "text": KNIFE,
         "sent_at": sent.json()["sent_at"],
+        "by_sms": False,
+        "read_at": None,
+        "read_by": None,
+        "read_by_officer_id": None,
     }
     assert (empty.status_code, empty.json()["error"]) == (400, "invalid")
     assert (late.status_code, late.json()["error"]) == (409, "assignment_closed")

@@ -532,3 +532,43 @@ def test_the_sweep_task_logs_its_rungs_by_their_codes(p1, caplog):
         "escalation sweep: claimed 1, fired ack_overdue 1, ack_overdue_twice 1, "
         "sms_undelivered 1, deferred 0, sms 4"
     )
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("kk", "Aiagoz - soltüstik-shygysqa qarai 3,1 km (47.98400, 80.46400)"),
+        ("ru", "3,1 km k severo-vostoku ot Ayagoz (47.98400, 80.46400)"),
+        ("en", "3.1 km north-east of Ayagoz (47.98400, 80.46400)"),
+    ],
+)
+def test_an_sos_backups_text_from_the_sweep_says_how_far_and_which_way(personas, language, words):
+    """The sweep's text composes the call's place from its row as the dispatch's text does
+    from the call: an officer's SOS backup outside a village read "Ayagoz, 47.98400,
+    80.46400" to a crew racing there."""
+    # given: the backup call of an officer 3 km north-east of Аягоз (its landmark is the
+    # point's coordinates: services.sos.backup_landmark), dispatched at T0 to A-PC1, whose
+    # officers read ``language`` and have no app
+    Unit.objects.get(pk=personas.a.patrol.pk).members.update(language=language)
+    with clock.frozen(T0):
+        call = factories.incident(
+            district=personas.a.district,
+            settlement=personas.a.town,
+            category="officer_sos",
+            priority="P0",
+            channel="patrol",
+            received_at=T0,
+            lat=47.984,
+            lon=80.464,
+            landmark="47.98400, 80.46400",
+            summary="Асхат Нурланов (A-PC2)",
+        )
+        incident_dispatch(incident=call, unit=personas.a.patrol, by=personas.duty)
+
+    # when: nobody acknowledges; the sweep texts the crew again
+    sweep(600)
+
+    # then: distance, way and village in the crew's language, the coordinates kept
+    texts = SmsMessage.objects.filter(purpose__startswith="escalation_")
+    assert texts.exists()
+    assert all(words in t.body for t in texts), [t.body for t in texts]

@@ -360,6 +360,7 @@ def test_board_gets_current_rows_of_changed_assignments_and_units(personas):
             "ack_due_at": None, "arrive_due_at": None, "escalation_level": 0,
             "district_id": a.district.pk, "incident_number": incident.number, "priority": "P2",
             "callsign": "A-PC1", "unit_district_id": a.district.pk,
+            "message": None,
         }
     ]  # fmt: skip
     assert [(u["id"], u["presence"]) for u in frame["tables"]["units"]] == [

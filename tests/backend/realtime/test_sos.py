@@ -14,9 +14,10 @@ from django.urls import reverse
 from django.utils import translation
 
 from backend.common import clock
-from backend.dispatch import selectors, sms_texts
+from backend.dispatch import places, selectors, sms_texts
 from backend.dispatch.admin.timeline import incident_timeline
 from backend.dispatch.models import Incident
+from backend.geo.models import Settlement
 from backend.ledger.models import AuditEntry
 from backend.people.models import Officer, Unit
 from backend.realtime import alerts as board_alerts
@@ -474,9 +475,21 @@ def test_two_desks_sending_backup_at_the_same_moment_make_one_call(personas, cli
 @pytest.mark.parametrize(
     ("language", "words"),
     [
-        ("kk", "P0 Qyzmetker SOS Aiagoz, 47.98400, 80.46400 Ashat Nurlanov (A-PC1)"),
-        ("ru", "P0 SOS sotrudnika Ayagoz, 47.98400, 80.46400 Askhat Nurlanov (A-PC1)"),
-        ("en", "P0 Officer SOS Ayagoz, 47.98400, 80.46400 Askhat Nurlanov (A-PC1)"),
+        (
+            "kk",
+            "P0 Qyzmetker SOS Aiagoz - soltüstik-shygysqa qarai 3,1 km (47.98400, 80.46400)"
+            " Ashat Nurlanov (A-PC1)",
+        ),
+        (
+            "ru",
+            "P0 SOS sotrudnika 3,1 km k severo-vostoku ot Ayagoz (47.98400, 80.46400)"
+            " Askhat Nurlanov (A-PC1)",
+        ),
+        (
+            "en",
+            "P0 Officer SOS 3.1 km north-east of Ayagoz (47.98400, 80.46400)"
+            " Askhat Nurlanov (A-PC1)",
+        ),
     ],
 )
 def test_a_backup_call_sent_from_a_russian_desk_reaches_each_crew_in_its_language(
@@ -490,9 +503,64 @@ def test_a_backup_call_sent_from_a_russian_desk_reaches_each_crew_in_its_languag
     # when: the call goes by SMS to an officer who reads ``language``
     text = sms_texts.dispatch_text(incident=call, assignment_id=1, language=language)
 
-    # then: the officer's own words, none of the desk's ("Sotrudniku nuzhna pomoshch")
+    # then: the officer's own words, none of the desk's ("Sotrudniku nuzhna pomoshch"):
+    # how far and which way from the village, then the coordinates for the navigator (the
+    # crew read the bare "Ayagoz, 47.98400, 80.46400"), in one GSM-7 SMS
     assert f"{call.number} {words} " in text
+    assert len(text) <= 160
     assert "pomoshch" not in text.lower()
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("kk", "Аягөз — солтүстік-шығысқа қарай 3,1 км (47.98400, 80.46400)"),
+        ("ru", "3,1 км к северо-востоку от Аягоз (47.98400, 80.46400)"),
+        ("en", "3.1 km north-east of Аягоз (47.98400, 80.46400)"),
+    ],
+)
+def test_a_backup_calls_page_says_how_far_and_which_way_in_the_readers_words(
+    personas, phone, language, words
+):
+    """The call page said "Аягоз — 47.98400, 80.46400" where the banner said "3 km north-east
+    of Аягоз": the page says both, in the reader's words and place names."""
+    # given: a backup call sent by a Russian desk, 3 km north-east of Аягоз (Аягөз in Kazakh)
+    Settlement.objects.filter(pk=personas.a.town.pk).update(name_kk="Аягөз")
+    alert = press_sos(phone, lat=47.984, lon=80.464)
+    post(signed_in(personas.duty, "ru"), "realtime:alert-backup", alert.pk, key="b-ru")
+    call = Incident.objects.get(category="officer_sos")
+
+    # when: a duty officer reading ``language`` opens the call
+    page = signed_in(personas.duty, language).get(
+        reverse("admin:dispatch_incident_change", args=[call.pk])
+    )
+
+    # then
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert f'<dd class="kuzet-place">{words} (' in html
+
+
+def test_a_call_with_a_landmark_of_its_own_keeps_it_on_its_page_and_sms(personas):
+    """Only a landmark that is the call's own coordinates is said in words: what a desk
+    wrote stays as written."""
+    # given: a call outside the village with a typed landmark
+    call = factories.incident(
+        district=personas.a.district,
+        settlement=personas.a.town,
+        lat=47.984,
+        lon=80.464,
+        landmark="зимовка Кайнар",
+    )
+
+    # when
+    with translation.override("ru"):
+        words = places.call_place_words(call)
+    text = sms_texts.dispatch_text(incident=call, assignment_id=1, language="ru")
+
+    # then
+    assert words == ""
+    assert " Ayagoz, zimovka Kainar " in text
 
 
 def test_a_backup_call_reaches_the_crews_phones_with_no_desks_words(personas, phone):
