@@ -11,14 +11,24 @@ included, a few thousand): a scan of a few columns is well under a millisecond p
 
 What a query finds, best first (:class:`Match` ``rank``, then ``edits``, then the name):
 
-0. the KATO code, the Russian or the Kazakh name starts with it;
+0. the KATO code, the Russian or the Kazakh name starts with it — written with or without
+   its spaces, hyphens and soft signs (:func:`squeezed`): "Бель Агач", "Бельагач" and the
+   Kazakh "Бел-Ағаш", "Бельагаш" all are Бель-Агач (Белағаш), as "Кишикарасу" is Киши Карасу;
 1. a word of a name starts with it ("Карасу" finds "Киши Карасу");
 2. it is inside a name;
-3. *approximate*: a name, or a word of it, starts with something within one edit of it (two
+3. *another layout*: typed with the wrong keyboard layout on, a name or a word of it starts
+   with what the same keys type on the other one (:mod:`.layout`): "frnjufq" is "актогай"
+   on ЙЦУКЕН, "f0nj5fq" "ақтоғай" on the Kazakh layout, "ыуьун" "semey" on QWERTY. Only
+   when nothing starts with the query as typed (ranks 0–1). ``Match.typed_as`` holds what
+   it read as: the call form says "Showing results for «актогай»" above them, and never
+   takes one unpicked;
+4. *approximate*: a name, or a word of it, starts with something within one edit of it (two
    from six letters on, as the query reads in Latin letters; a swap of two neighbours counts
    as one edit) — "Актагай" finds "Актогай", "Аягус" finds "Аягоз". Only when no name or
-   word starts with the query (ranks 0–1), so never above nor beside what was typed; never
-   for a query of fewer than four letters: "Ай" would be within one edit of half the oblast.
+   word starts with the query (ranks 0–1) nor with it read on another layout (rank 3), so
+   never above nor beside what was typed; never for a query of fewer than four letters: "Ай"
+   would be within one edit of half the oblast. A misspelling of what the query reads as on
+   another layout counts too: "fzuja" ("аягоф") finds "Did you mean Аягоз?".
    The call form offers these as "Did you mean …?" and never takes one unpicked.
 
 A query with a Latin letter in it ("aktogai", "semey", Kazakh Latin "Aqtoğai", "Ayagöz",
@@ -50,6 +60,7 @@ from django.db.models import QuerySet
 from rapidfuzz.distance import OSA
 from unidecode import unidecode
 
+from . import layout
 from .models import Settlement
 
 # Kazakh letters → the Russian letter a Russian keyboard types instead.
@@ -70,6 +81,10 @@ _KAZAKH_LATIN = (("ş", "sh"), ("ç", "ch"), ("s'", "sh"), ("s’", "sh"), ("c'"
 # ж zh/j, х kh/h, қ k/q, and й, и, ы, і as i or y ("Semey", "Aiagoz", "Ayagöz", "Kökpekty").
 _LATIN_ONE_WAY = (("zh", "j"), ("kh", "h"), ("q", "k"), ("y", "i"))
 _NOT_LETTERS = re.compile(r"[^a-z0-9\s.\-]")
+# What a name is written with or without, one way or another: "Бель-Агач", "Бель Агач",
+# "Бельагач", and "Бельагаш" for Белағаш (a soft sign a Russian spelling puts in a Kazakh
+# name); in Latin letters the soft sign is gone already (:func:`latin`).
+_SQUEEZED_OUT = re.compile(r"[\s\-ьъ]+")
 MAX_QUERY = 100
 DEFAULT_LIMIT = 10
 # A query this short finds only what starts with it or contains it, never a near miss.
@@ -108,21 +123,49 @@ def _has_latin_letter(text: str) -> bool:
     return any(c.isalpha() and unicodedata.name(c, "").startswith("LATIN") for c in text)
 
 
+@lru_cache(maxsize=16384)  # the names of the oblast, computed once per process
+def squeezed(text: str) -> str:
+    """``text`` (folded or in Latin letters) without its spaces, hyphens and soft and hard
+    signs: "бель-агач", "бель агач" and "бельагач" are all "белагач"."""
+    return _SQUEEZED_OUT.sub("", text)
+
+
+def is_named(query: str, settlement: Settlement) -> bool:
+    """Whether ``query`` is the settlement's Russian or Kazakh name, written with or without
+    its prefix, spaces, hyphens and soft signs ("Бельагач" is Бель-Агач), or its KATO code."""
+    if query.strip() == settlement.kato:
+        return True
+    typed = squeezed(fold(query))
+    return bool(typed) and typed in (
+        squeezed(fold(settlement.name)),
+        squeezed(fold(settlement.name_kk)),
+    )
+
+
 @dataclass(frozen=True)
 class Match:
     settlement: Settlement
     # 0: code or name starts with it; 1: a word starts with it; 2: inside a name;
-    # 3: approximate, ``edits`` away from the start of a name or of a word of it
+    # 3: a name or a word of it starts with the query typed with another keyboard layout
+    # on, ``typed_as``; 4: approximate, ``edits`` away from the start of a name or a word
     rank: int
     edits: int = 0
+    typed_as: str = ""
 
     @property
     def approximate(self) -> bool:
         """Not what was typed but what it may have meant: say so, never take it unasked."""
         return self.rank == APPROXIMATE
 
+    @property
+    def other_layout(self) -> bool:
+        """Found by what the query reads as on another keyboard layout ("frnjufq" is
+        "актогай"): say so ("Showing results for «актогай»"), never take it unasked."""
+        return self.rank == OTHER_LAYOUT
 
-APPROXIMATE = 3
+
+OTHER_LAYOUT = 3
+APPROXIMATE = 4
 
 
 def _words(name: str) -> list[str]:
@@ -130,17 +173,26 @@ def _words(name: str) -> list[str]:
 
 
 def _rank(query: str, names: Iterable[str]) -> int | None:
+    """0–2 (:class:`Match`) for ``query`` against ``names``, both folded or both in Latin
+    letters; a name written with or without its spaces and hyphens ranks the same."""
+    together = squeezed(query)
     best: int | None = None
     for name in names:
         if not name:
             continue
-        if name.startswith(query):
+        if name.startswith(query) or (together and squeezed(name).startswith(together)):
             return 0
         if any(word.startswith(query) for word in _words(name)):
             best = 1
-        elif query in name and best is None:
+        elif best is None and (query in name or (together and together in squeezed(name))):
             best = 2
     return best
+
+
+def _rank_of(settlement: Settlement, folded: str, spelt: str, in_latin: bool) -> int | None:
+    if in_latin:
+        return _rank(spelt, (latin(settlement.name), latin(settlement.name_kk))) if spelt else None
+    return _rank(folded, (fold(settlement.name), fold(settlement.name_kk)))
 
 
 def _edits_allowed(typed: str, spelt: str) -> int:
@@ -177,7 +229,8 @@ def settlements_matching(
 ) -> list[Match]:
     """The settlements of ``settlements`` (already scoped to the user) that ``query`` names,
     best first: by KATO code prefix (digits) or by Russian or Kazakh name, in Cyrillic or in
-    Latin letters; then those it may have meant, misspelt (``Match.approximate``)."""
+    Latin letters; then what it names typed with another keyboard layout on
+    (``Match.other_layout``); then those it may have meant, misspelt (``Match.approximate``)."""
     digits = "".join(query.split())
     if digits.isdigit():
         rows = settlements.filter(kato__startswith=digits).select_related("district")
@@ -190,22 +243,46 @@ def settlements_matching(
     found: list[Match] = []
     missed: list[Settlement] = []
     for s in settlements.select_related("district"):
-        if in_latin:
-            rank = _rank(spelt, (latin(s.name), latin(s.name_kk))) if spelt else None
-        else:
-            rank = _rank(folded, (fold(s.name), fold(s.name_kk)))
+        rank = _rank_of(s, folded, spelt, in_latin)
         if rank is not None:
             found.append(Match(s, rank))
         else:
             missed.append(s)
-    # A name that starts with what was typed is what the officer is typing: near misses
-    # beside it would only push it down the list (and "qaraaul" is within two edits of ten
-    # villages). Without one, near misses come after the names that merely contain it.
-    allowed = 0 if any(m.rank < 2 for m in found) else _edits_allowed(folded, spelt)
-    if allowed:
+    # A name that starts with what was typed is what the officer is typing: the same keys
+    # read on another layout, or near misses, beside it would only push it down the list
+    # (and "qaraaul" is within two edits of ten villages).
+    typed_as = [] if any(m.rank < 2 for m in found) else layout.meant(query.strip())
+    for other in typed_as:
+        other_folded = fold(other)
+        if not other_folded:
+            continue
+        other_in_latin, other_spelt = _has_latin_letter(other_folded), latin(other)
+        still: list[Settlement] = []
         for s in missed:
-            edits = _edits(spelt, (latin(s.name), latin(s.name_kk)), allowed)
-            if edits is not None:
-                found.append(Match(s, APPROXIMATE, edits))
+            # only what starts with it: "fr" is "ак", and inside half the oblast's names
+            rank = _rank_of(s, other_folded, other_spelt, other_in_latin)
+            if rank is not None and rank < 2:
+                found.append(Match(s, OTHER_LAYOUT, typed_as=" ".join(other.split())))
+            else:
+                still.append(s)
+        missed = still
+    # Without a name that starts with the query, nor with it read on another layout, near
+    # misses of either come after the names that merely contain it.
+    if not any(m.rank < 2 or m.other_layout for m in found):
+        _add_near_misses(found, missed, [query, *typed_as])
     found.sort(key=lambda m: (m.rank, m.edits, m.settlement.name, m.settlement.kato))
     return found[:limit]
+
+
+def _add_near_misses(found: list[Match], missed: list[Settlement], queries: list[str]) -> None:
+    """The settlements of ``missed`` within the edits allowed of any of ``queries``."""
+    allowances = [(latin(q), _edits_allowed(fold(q), latin(q))) for q in queries]
+    for s in missed:
+        names = (latin(s.name), latin(s.name_kk))
+        edits = [
+            e
+            for spelt, allowed in allowances
+            if allowed and (e := _edits(spelt, names, allowed)) is not None
+        ]
+        if edits:
+            found.append(Match(s, APPROXIMATE, min(edits)))

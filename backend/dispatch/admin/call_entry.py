@@ -202,9 +202,10 @@ class CallEntryForm(forms.Form):
         """Typed but not picked (no script, or Enter before the list came): one match, or
         one whose name or code is exactly what was typed, is it; else say what to do. A
         near miss ("Актагай" for Актогай) is asked about, never taken: the caller may live
-        in another village of a similar name."""
+        in another village of a similar name; so is a name typed with another keyboard
+        layout on ("frnjufq" for Актогай), which the officer has not seen read back."""
         found = search.settlements_matching(self.settlements, place, limit=50)
-        matches = [m for m in found if not m.approximate]
+        matches = [m for m in found if not (m.approximate or m.other_layout)]
         if not matches and found:
             names = ", ".join(_label(m.settlement) for m in found[:3])
             self.add_error(
@@ -213,13 +214,7 @@ class CallEntryForm(forms.Form):
                 % {"place": place, "names": names},
             )
             return None
-        folded = search.fold(place)
-        exact = [
-            m.settlement
-            for m in matches
-            if folded in (search.fold(m.settlement.name), search.fold(m.settlement.name_kk))
-            or place.strip() == m.settlement.kato
-        ]
+        exact = [m.settlement for m in matches if search.is_named(place, m.settlement)]
         if len(exact) == 1:
             return exact[0]
         if len(matches) == 1:
@@ -476,8 +471,11 @@ def _refused(model_admin: Any, request: HttpRequest) -> JsonResponse | None:
 
 
 def settlement_search_view(model_admin: Any, request: HttpRequest) -> HttpResponse:
-    """``?q=`` → ``{"results": [{id, kato, name, name_kk, district, label, approximate}]}``,
-    best first; ``approximate`` ones are what a misspelt query may have meant, after the rest."""
+    """``?q=`` → ``{"results": [{id, kato, name, name_kk, district, label, approximate,
+    typed_as}]}``, best first; ``typed_as`` (else null) is what the query reads as typed with
+    another keyboard layout on ("frnjufq": "актогай"), when that found the settlement, after
+    what the query itself finds; ``approximate`` ones are what a misspelt query may have
+    meant, last."""
     refused = _refused(model_admin, request)
     if refused is not None:
         return refused
@@ -502,6 +500,7 @@ def settlement_search_view(model_admin: Any, request: HttpRequest) -> HttpRespon
                     "district": _district_name(m.settlement),
                     "label": _label(m.settlement),
                     "approximate": m.approximate,
+                    "typed_as": m.typed_as or None,
                 }
                 for m in found
             ]

@@ -163,10 +163,32 @@ def test_the_search_offers_what_a_misspelt_name_may_mean_and_says_it_is_approxim
             "district": "Аягозский район",
             "label": "Актогай / Ақтоғай",
             "approximate": True,
+            "typed_as": None,
         }
     ]
     assert [(r["label"], r["approximate"]) for r in in_latin] == [("Актогай / Ақтоғай", False)]
     assert [(r["label"], r["approximate"]) for r in kazakh_latin] == [("Актогай / Ақтоғай", False)]
+
+
+def test_the_search_reads_a_name_typed_with_the_wrong_keyboard_layout_and_says_so(personas, client):
+    # given
+    village, town = personas.a.village, personas.a.town
+    village.name_kk = "Ақтоғай"
+    village.save(update_fields=["name_kk"])
+    client.force_login(personas.duty)
+
+    # when: Актогай typed with the English layout on, by its Russian and its Kazakh name (the
+    # Kazakh layout's letters are QWERTY's digits); Аягоз typed "ayagoz" on the Russian one
+    russian = client.get(SEARCH, {"q": "frnjufq"}).json()["results"]
+    kazakh = client.get(SEARCH, {"q": "f0nj5fq"}).json()["results"]
+    latin = client.get(SEARCH, {"q": "фнфпщя"}).json()["results"]
+
+    # then: found, and what the query was read as, for "Showing results for «актогай»"
+    assert [(r["id"], r["typed_as"], r["approximate"]) for r in russian] == [
+        (village.pk, "актогай", False)
+    ]
+    assert [(r["id"], r["typed_as"]) for r in kazakh] == [(village.pk, "ақтоғай")]
+    assert [(r["id"], r["typed_as"]) for r in latin] == [(town.pk, "ayagoz")]
 
 
 def test_the_search_of_a_district_chief_stays_in_their_district(personas, client):
@@ -418,6 +440,43 @@ def test_a_misspelt_settlement_typed_and_not_picked_is_asked_about_not_taken(per
         "No settlement of your districts is called “Актагай”. Did you mean Актогай?"
     ]
     assert snapshot() == before
+
+
+def test_a_name_typed_with_the_wrong_layout_and_not_picked_is_asked_about_not_taken(
+    personas, client
+):
+    # given: no script, Актогай typed with the English layout on
+    client.force_login(personas.duty)
+    before = snapshot()
+
+    # when
+    response = client.post(ADD, call(client, place="frnjufq"))
+
+    # then: the officer never saw it read back: asked, not taken
+    assert response.context["form"].errors["place"] == [
+        "No settlement of your districts is called “frnjufq”. Did you mean Актогай?"
+    ]
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("place", ["Бель Агач", "Бельагач", "бель-агач"])
+def test_a_name_typed_without_its_hyphen_or_with_a_space_is_taken_as_the_name(
+    personas, client, place
+):
+    # given: Бель-Агач, and Бельагачка beside it that the same letters start
+    client.force_login(personas.duty)
+    bel_agach = factories.settlement(
+        okrug=personas.b.okrug, kato="104035100", name="Бель-Агач", lat=50.7, lon=80.9
+    )
+    factories.settlement(
+        okrug=personas.b.okrug, kato="104035200", name="Бельагачка", lat=50.8, lon=80.9
+    )
+
+    # when: typed and not picked
+    client.post(ADD, call(client, place=place))
+
+    # then: the name is the name, however it was spaced
+    assert Incident.objects.get().settlement == bel_agach
 
 
 def test_a_settlement_typed_in_latin_letters_and_not_picked_is_taken(personas, client):

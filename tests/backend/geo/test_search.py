@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from backend.geo.models import Settlement
-from backend.geo.search import latin, settlements_matching
+from backend.geo.search import OTHER_LAYOUT, latin, settlements_matching
 from backend.geo.seeding import seed_territory
 
 pytestmark = pytest.mark.django_db
@@ -157,3 +157,73 @@ def test_kato_codes_and_cyrillic_prefixes_find_as_before(oblast):
 )
 def test_a_name_is_written_in_latin_one_way(text, written):
     assert latin(text) == written
+
+
+def found_as(query: str) -> list[tuple[str, int, str]]:
+    """Each settlement the search offers for ``query``: its Russian name, its rank, and what
+    the query read as on another keyboard layout when that found it."""
+    return [
+        (m.settlement.name, m.rank, m.typed_as)
+        for m in settlements_matching(Settlement.objects.all(), query)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # a Cyrillic name typed with the English layout on
+        ("frnjufq", [("Актогай", 3, "актогай")]),
+        ("fzujp", [("Аягоз", 3, "аягоз")]),
+        ("c/ frnj", [("Актогай", 3, "с. акто")]),
+        ("<tkm-Fufx", [("Бель-Агач", 3, "Бель-Агач")]),
+        # a Kazakh name, the Kazakh layout meant: its letters are QWERTY's digits
+        ("f0nj5fq", [("Актогай", 3, "ақтоғай")]),
+        ("fzu-p", [("Аягоз", 3, "аягөз")]),
+        # a Latin name typed with the Russian layout on
+        ("ыуьун", [("Семей", 3, "semey")]),
+        ("фнфпщя", [("Аягоз", 3, "ayagoz")]),
+        # and misspelt besides: a near miss of what it reads as ("fzuja" is "аягоф")
+        ("fzuja", [("Аягоз", 4, "")]),
+        ("ыуьфн", [("Семей", 4, "")]),
+    ],
+)
+def test_a_name_typed_with_the_wrong_keyboard_layout_finds_the_village(oblast, query, expected):
+    assert found_as(query) == expected
+
+
+def test_what_the_query_finds_as_typed_comes_before_it_read_on_another_layout(oblast):
+    # "ak" starts Latin names: what was typed wins, "фл" is not looked for
+    ranks = [rank for _, rank, _ in found_as("ak")]
+    assert ranks[0] == 0
+    assert OTHER_LAYOUT not in ranks
+    # "uke" is inside Букенчи ("bukenchi"), and "глу" typed on QWERTY: Глуховка after it
+    assert found_as("uke") == [("Букенчи", 2, ""), ("Глуховка", 3, "глу")]
+    # "eh" is inside Шелехово ("shelehovo"), and "ур" typed on QWERTY: Урджар
+    assert found_as("eh") == [("Шелехово", 2, ""), ("Урджар", 3, "ур")]
+    # what reads on another layout as merely inside a name is not offered: "ht" is "ре",
+    # inside Белтерек, Приречное, Теректы… and the start of none ("ht" is inside "bahti")
+    assert found_as("ht") == [("Бахты", 2, "")]
+
+
+@pytest.mark.parametrize(
+    "query", ["Бель Агач", "Бельагач", "Бель-Агач", "бель  агач", "с. Бельагач"]
+)
+def test_a_name_written_with_or_without_its_space_or_hyphen_is_the_name(oblast, query):
+    # the data spells it "Бель-Агач" (Russian) and "Белағаш" (Kazakh)
+    assert found_as(query) == [("Бель-Агач", 0, "")]
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["Белағаш", "Бел агаш", "Бел-Ағаш", "Бельагаш", "bel agach", "belagash", "Bel-Ağaş"],
+)
+def test_the_kazakh_name_written_with_or_without_space_hyphen_or_soft_sign_is_the_name(
+    oblast, query
+):
+    assert found_as(query) == [("Бель-Агач", 0, "")]
+
+
+def test_a_two_word_name_typed_as_one_is_the_name(oblast):
+    assert found_as("Кишикарасу") == [("Киши Карасу", 0, "")]
+    assert found_as("Ульгули Малши") == [("Ульгули-Малши", 0, "")]
+    assert found_as("ulguli malshi") == [("Ульгули-Малши", 0, "")]

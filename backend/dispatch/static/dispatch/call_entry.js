@@ -97,11 +97,28 @@
       none.textContent = text.textNoMatch;
       options.appendChild(none);
     }
+    var typedAs = null;
+    var typedAsLine = null;
     results.forEach(function (r, i) {
+      // Found by the query read on the other keyboard layout ("frnjufq" is "актогай"): a
+      // line says so above them, and each of them is read with it.
+      if (r.typed_as && r.typed_as !== typedAs) {
+        typedAs = r.typed_as;
+        typedAsLine = document.createElement("li");
+        typedAsLine.id = "call-place-typed-as-" + i;
+        typedAsLine.className = "call-option-typed-as";
+        typedAsLine.setAttribute("role", "presentation");
+        typedAsLine.textContent = text.textTypedAs.replace("{name}", r.typed_as);
+        typedAsLine.addEventListener("mousedown", function (event) {
+          event.preventDefault(); // a line, not an option: the field keeps the focus
+        });
+        options.appendChild(typedAsLine);
+      }
       var li = document.createElement("li");
       li.id = "call-place-option-" + i;
       li.setAttribute("role", "option");
       li.dataset.index = String(i);
+      if (r.typed_as && typedAsLine) li.setAttribute("aria-describedby", typedAsLine.id);
       var name = document.createElement("strong");
       // A near miss of a misspelt or half-remembered name is offered as a question (and
       // read as one): the caller is asked before it is picked.
