@@ -826,7 +826,7 @@ def desk_messages(assignment_ids: Iterable[int]) -> dict[int, list[DeskMessage]]
     for assignment_id, messages in by_assignment.items():
         out[assignment_id] = []
         for note in messages:
-            receipt = first_read.get(note.pk)
+            read = first_read.get(note.pk)
             out[assignment_id].append(
                 DeskMessage(
                     id=note.pk,
@@ -835,12 +835,12 @@ def desk_messages(assignment_ids: Iterable[int]) -> dict[int, list[DeskMessage]]
                     sent_at=note.server_received_at,
                     by_sms=(assignment_id, note.server_received_at) in texted,
                     read_at=None
-                    if receipt is None
-                    else max(receipt.estimated_at, note.server_received_at),
+                    if read is None
+                    else max(read.estimated_at, note.server_received_at),
                     read_by=None
-                    if receipt is None or receipt.officer is None
-                    else str(receipt.officer.display_name),
-                    read_by_officer_id=None if receipt is None else receipt.officer_id,
+                    if read is None or read.officer is None
+                    else str(read.officer.display_name),
+                    read_by_officer_id=None if read is None else read.officer_id,
                 )
             )
     return out

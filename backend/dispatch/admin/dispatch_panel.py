@@ -297,6 +297,7 @@ class IncidentDispatchAdminMixin:
             else []
         )
         recommendations = everyone[: self.kuzet_recommendation_limit]
+        messages = selectors.desk_messages(a.pk for a in open_assignments)
         across_border = (
             selectors.units_across_border(incident=incident, own=everyone, at=now)
             if incident.is_open
@@ -311,7 +312,6 @@ class IncidentDispatchAdminMixin:
 
         def recommendation(r: selectors.Recommendation) -> dict[str, Any]:
             row = r.as_dict()
-        messages = selectors.desk_messages(a.pk for a in open_assignments)
             row["unreachable"] = r.presence == UNREACHABLE
             row["presence_label"] = _presence_label(r.presence)
             row["type_label"] = r.unit.get_type_display()
@@ -416,6 +416,16 @@ class IncidentDispatchAdminMixin:
                     "arrive_due_text": when_text(a.arrive_due_at) if a.arrive_due_at else "—",
                     "on_scene_text": when_text(a.on_scene_at) if a.on_scene_at else "",
                     "next_kind": _next_kind(a),
+                    # the desk's messages to the crew, each with what became of it
+                    "messages": [
+                        {
+                            "sent_text": when_text(m.sent_at),
+                            "text": m.text,
+                            "state": message_state_text(m),
+                            "read": m.read_at is not None,
+                        }
+                        for m in messages.get(a.pk, [])
+                    ],
                     "kept": kept if kept and kept.get("assignment_id") == a.pk else None,
                     "urls": {
                         command: url("kuzet_assignment", incident.pk, a.pk, command)
@@ -430,16 +440,6 @@ class IncidentDispatchAdminMixin:
             # The DV articles offered; any article of the CoAO may be typed (the pattern is
             # the protocol's, without its anchors: an HTML pattern is anchored already).
             "coao_articles": CoaoArticle.choices,
-                    # the desk's messages to the crew, each with what became of it
-                    "messages": [
-                        {
-                            "sent_text": when_text(m.sent_at),
-                            "text": m.text,
-                            "state": message_state_text(m),
-                            "read": m.read_at is not None,
-                        }
-                        for m in messages.get(a.pk, [])
-                    ],
             "coao_article_pattern": COAO_ARTICLE_RE.pattern.removeprefix("^").removesuffix("$"),
             "registry": [
                 (kind, REGISTRY_LABELS[kind], getattr(incident, field_name))
