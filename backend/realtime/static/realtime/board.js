@@ -240,9 +240,6 @@
     if (any) any.focus();
   }
 
-  function render() { keepFocus(redrawTables); }
-  function redrawTables() {
-    const body = (id, rows, build) => {
   // The desk's latest message to the crew: read (when, by whom), or sent — by SMS, which
   // says nothing back (selectors.desk_messages).
   function messageState(m) {
@@ -251,6 +248,9 @@
     }
     return el("span", { class: "message-state" }, fmt(m.by_sms ? TEXT.message_sent_sms : TEXT.message_sent, { time: when(m.sent_at) }));
   }
+  function render() { keepFocus(redrawTables); }
+  function redrawTables() {
+    const body = (id, rows, build) => {
       const tbody = document.getElementById(id);
       tbody.replaceChildren(...rows.map((row) => {
         const tr = build(row);
@@ -296,10 +296,10 @@
             post(e.target, url("assignment_message", r.id), { text });
           } }, TEXT.message));
       }
+      if (r.message) actions.append(" ", messageState(r.message));
       return el("tr", {},
         cell(incidentLink(r.incident_id, r.incident_number, r.district_id),
           ours(r.district_id) ? undefined : "other-district"),
-      if (r.message) actions.append(" ", messageState(r.message));
         cell(r.callsign + (ours(r.district_id) ? "" : " · " + TEXT.other_district)),
         cell(label("assignment_status", r.status), "status"), cell(when(r.dispatched_at)),
         timer(r.dispatched_at, answered(r) ? (answeredAt(r) ?? r.dispatched_at) : null, r.ack_due_at, true),
