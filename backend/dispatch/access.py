@@ -3,6 +3,15 @@
 Out of scope is indistinguishable from absent (404 ``not_found``); a role that may not do
 something at all gets 403 ``forbidden``. Views call these before a service; services check
 scope again for the actor they are given (the admin calls the same services).
+
+One widening, for reading only: a call of another district on which a unit of the reader's
+districts holds or held an assignment (the oblast ЦОУ lent it across the border,
+``selectors.units_across_border``). The unit's own desk and chief answer for its crew — its
+safety, its SOS, when it comes back — so they read that call (``access_incident_to_read``,
+``incident_lent_to``); every command on it stays the call's district's, refused 403
+``incident_out_of_scope`` with whose desk runs it. "Held" counts too: a unit taken off the call
+(cancelled, reassigned) keeps its desk's reading, since the desk answers for what its crew did
+there.
 """
 
 from __future__ import annotations
@@ -49,14 +58,81 @@ def _one(qs: QuerySet[M], user: Any, pk: int, missing: str, path: str = "distric
     return found
 
 
-def access_incident(user: Any, incident_id: int) -> Incident:
+def incident_lent_to(user: Any, incident: Incident) -> list[Assignment]:
+    """The assignments, open or ended, of ``user``'s units on ``incident`` when the incident
+    is another district's: what makes it readable to the units' own desk (a duty officer or
+    the chief of the unit's district). Empty when the incident is in ``user``'s scope (it is
+    simply theirs) or ``user`` is not a desk."""
+    if not can_dispatch(user):
+        return []
+    scope = district_scope(user)
+    if scope.allows(incident.district_id):
+        return []
+    return list(
+        Assignment.objects.filter(scope.q("unit__district"), incident_id=incident.pk)
+        .select_related("unit")
+        .order_by("dispatched_at", "pk")
+    )
+
+
+def _refused_as_lent(user: Any, incident: Incident) -> None:
+    """Raise 403 ``incident_out_of_scope`` when ``user`` reads ``incident`` only because a
+    unit of theirs was lent to it: a command on it is its district's desk's to give."""
+    if not incident_lent_to(user, incident):
+        return
+    district = incident.district
+    raise Forbidden(
+        f"{incident.number} is a call of {district.name}: your unit was sent to it, but "
+        "its desk runs it. Ask that district's desk or the oblast ЦОУ.",
+        code="incident_out_of_scope",
+        incident_district_id=district.pk,
+        incident_district=district.name,
+        incident_district_kk=district.name_kk,
+    )
+
+
+def _incident_any_scope(incident_id: int) -> Incident | None:
     qs = Incident.objects.select_related("district", "settlement")
-    return _one(qs, user, incident_id, "No such incident.")
+    return qs.filter(pk=incident_id).first()
+
+
+def access_incident(user: Any, incident_id: int) -> Incident:
+    """The incident ``incident_id`` for ``user`` to act on (or to read what only its own desk
+    reads, such as the units to send): one of their districts'. A call their unit was lent
+    to is refused 403 ``incident_out_of_scope``; any other is ``not_found``."""
+    qs = Incident.objects.select_related("district", "settlement")
+    found = scoped(qs, user).filter(pk=incident_id).first()
+    if found is not None:
+        return found
+    other = _incident_any_scope(incident_id)
+    if other is not None:
+        _refused_as_lent(user, other)
+    raise NotFound("No such incident.")
+
+
+def access_incident_to_read(user: Any, incident_id: int) -> Incident:
+    """The incident ``incident_id`` for ``user`` to read: one of their districts', or a call
+    of another district their unit holds or held an assignment on (:func:`incident_lent_to`:
+    read-only). Any other is ``not_found``."""
+    incident = _incident_any_scope(incident_id)
+    if incident is None:
+        raise NotFound("No such incident.")
+    if district_scope(user).allows(incident.district_id) or incident_lent_to(user, incident):
+        return incident
+    raise NotFound("No such incident.")
 
 
 def access_assignment(user: Any, assignment_id: int) -> Assignment:
+    """The assignment ``assignment_id`` for ``user`` to act on: on a call of their districts.
+    One on a call their unit was lent to is refused 403 ``incident_out_of_scope``."""
     qs = Assignment.objects.select_related("incident", "incident__district", "unit")
-    return _one(qs, user, assignment_id, "No such assignment.", path="incident__district")
+    found = scoped(qs, user, path="incident__district").filter(pk=assignment_id).first()
+    if found is not None:
+        return found
+    other = qs.filter(pk=assignment_id).first()
+    if other is not None:
+        _refused_as_lent(user, other.incident)
+    raise NotFound("No such assignment.")
 
 
 def access_follow_up(user: Any, follow_up_id: int) -> FollowUpTask:

@@ -346,7 +346,12 @@ _ERRORS = {
         ErrorSerializer, description="invalid input (`invalid`, or a specific code)"
     ),
     401: OpenApiResponse(ErrorSerializer, description="`unauthenticated`"),
-    403: OpenApiResponse(ErrorSerializer, description="`forbidden`: role not allowed"),
+    403: OpenApiResponse(
+        ErrorSerializer,
+        description="`forbidden`: role not allowed; on a staff command, "
+        "`incident_out_of_scope`: another district's call your unit was sent to (readable "
+        "through `GET /api/v1/incidents/{id}/`, run by its own desk)",
+    ),
     404: OpenApiResponse(ErrorSerializer, description="`not_found`: absent or out of your scope"),
     409: OpenApiResponse(ErrorSerializer, description="state conflict (code says which)"),
     413: OpenApiResponse(ErrorSerializer, description="`too_large`: the body is over the limit"),
@@ -688,12 +693,28 @@ class IncidentDetailApi(APIView):
     @extend_schema(
         operation_id="incident_detail",
         summary="An incident with its assignments (reads of DV incidents are audited)",
-        responses={200: IncidentOutput, **_errors(401, 403, 404)},
+        description=(
+            "Who reads it: the duty officers, chiefs and oblast administrators whose districts "
+            "include the incident's; and, read-only, the duty officers and the chief of a "
+            "district one of whose units holds or held an assignment on it — a call of "
+            "another district their unit was sent to across the border, also after the unit "
+            "was taken off it (cancelled, reassigned), since that desk answers for what its "
+            "crew did there. They read the same body as the call's own desk (a DV call's read "
+            "is audited as any). Every command on such a call (dispatch, reassign, cancel, "
+            "acknowledge, message, reclassify, close, cancel, reopen, separate, the "
+            "recommendations) answers `403 incident_out_of_scope` with `incident_district_id`, "
+            "`incident_district`, `incident_district_kk`: the call's district's desk or the "
+            "oblast ЦОУ runs it. Any other incident is `404 not_found`."
+        ),
+        responses={
+            200: IncidentOutput,
+            **_errors(401, 403, 404),
+        },
         tags=["incidents"],
     )
     def get(self, request: Request, incident_id: int) -> Response:
         access.require_staff(request.user)
-        incident = access.access_incident(request.user, incident_id)
+        incident = access.access_incident_to_read(request.user, incident_id)
         _audit_dv_read(request, incident, "api.incident_detail")
         return Response(_incident_output(incident))
 

@@ -123,5 +123,17 @@ def refusal_text(exc: DomainError) -> str:
     unit = _unit_refusal(exc)
     if unit is not None:
         return unit
+    if exc.code == "incident_out_of_scope":
+        district = in_reader_language(
+            str(exc.extra.get("incident_district", "")),
+            str(exc.extra.get("incident_district_kk", "")),
+        )
+        return str(
+            _(
+                "A call of %(district)s: your unit was sent to it, but that district's desk "
+                "runs it. Ask that desk or the oblast ЦОУ."
+            )
+            % {"district": district}
+        )
     words = BY_DETAIL.get(exc.detail) or REFUSALS.get(exc.code)
     return str(words) if words is not None else exc.detail

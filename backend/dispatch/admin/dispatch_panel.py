@@ -27,10 +27,17 @@ a lost answer — runs the command once and says so (``backend.ledger.idempotenc
 Scoping: every view starts from ``self.get_object()`` — the admin's scoped queryset — so an
 incident of another district is a 404; units come from the acting user's scope; the services
 check scope again. Only duty officers, chiefs and superusers act (``access.can_dispatch``).
+
+A call of another district that a unit of the reader's districts holds or held an assignment
+on (lent across the border: ``access.incident_lent_to``) opens read-only for that unit's desk
+and chief (:meth:`IncidentDispatchAdminMixin.kuzet_lent_view`): the call, their units'
+assignments with their times, the timeline — no command, no recommendations. Its commands
+answer ``403`` ``incident_out_of_scope`` as JSON (:func:`_refusing`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import uuid
 from collections.abc import Callable
@@ -38,17 +45,19 @@ from functools import partial
 from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from backend.common import clock
-from backend.common.errors import DomainError, ValidationFailed
+from backend.common.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from backend.geo.models import Zone, in_reader_language
 from backend.ledger import uow
 from backend.ledger.idempotency import Replay, run_once_for
@@ -70,6 +79,8 @@ FORM_FIELD = "idempotency_key"
 # The header the panel's script sends, and the answer carries back: "answer with the panel".
 PANEL_HEADER = "X-Kuzet-Panel"
 PANEL_TEMPLATE = "admin/dispatch/incident/panel.html"
+# The read-only page of a call of another district, for the desk whose unit was sent to it.
+LENT_TEMPLATE = "admin/dispatch/incident/lent.html"
 # The incident's own commands on the page: the service, the POSTed fields it takes, and what
 # the page says when it ran.
 INCIDENT_COMMANDS: dict[str, tuple[Callable[..., Any], tuple[str, ...], Any]] = {
@@ -254,17 +265,20 @@ class IncidentDispatchAdminMixin:
         ours = [
             # First: "<path:object_id>" would also match "7/assignments/9" before "cancel/".
             path("<path:object_id>/assignments/<int:assignment_id>/<str:command>/",
-                 wrap(require_POST(self.kuzet_assignment_view)),
+                 wrap(require_POST(_refusing(self.kuzet_assignment_view))),
                  name=f"{prefix}_kuzet_assignment"),
             path("<path:object_id>/panel/", wrap(require_GET(self.kuzet_panel_view)),
                  name=f"{prefix}_kuzet_panel"),
-            path("<path:object_id>/dispatch/", wrap(require_POST(self.kuzet_dispatch_view)),
+            path("<path:object_id>/dispatch/",
+                 wrap(require_POST(_refusing(self.kuzet_dispatch_view))),
                  name=f"{prefix}_kuzet_dispatch"),
             *(path(f"<path:object_id>/{command}/",
-                   wrap(require_POST(partial(self.kuzet_incident_command_view, command=command))),
+                   wrap(require_POST(_refusing(
+                       partial(self.kuzet_incident_command_view, command=command)))),
                    name=f"{prefix}_kuzet_{command}")
               for command in INCIDENT_COMMANDS),
-            path("<path:object_id>/registry/", wrap(require_POST(self.kuzet_registry_view)),
+            path("<path:object_id>/registry/",
+                 wrap(require_POST(_refusing(self.kuzet_registry_view))),
                  name=f"{prefix}_kuzet_registry"),
         ]  # fmt: skip
         theirs: list[Any] = super().get_urls()  # type: ignore[misc]
@@ -468,19 +482,150 @@ class IncidentDispatchAdminMixin:
     ) -> HttpResponse:
         extra_context = dict(extra_context or {})
         incident = self._kuzet_incident(request, object_id, required=False)
+        if incident is None and request.method == "GET":
+            lent = self._kuzet_lent(request, object_id)
+            if lent is not None:
+                return self.kuzet_lent_view(request, *lent)
         if incident is not None:
             panel = self.kuzet_dispatch_context(request, incident)
             extra_context["kuzet_dispatch"] = panel
             extra_context["kuzet_timeline"] = panel["timeline"]
         return super().change_view(request, object_id, form_url, extra_context)  # type: ignore[misc,no-any-return]
 
+    # -- a call of another district, lent a unit of the reader's: read-only ----------------
+    def _kuzet_lent(
+        self, request: HttpRequest, object_id: str
+    ) -> tuple[Incident, list[Assignment]] | None:
+        """The call ``object_id`` and the reader's units' assignments on it, when it is
+        another district's call they may read only because a unit of theirs was lent to it
+        (``access.incident_lent_to``); else None."""
+        admin_: Any = self
+        if not admin_.has_module_permission(request):
+            return None
+        try:
+            incident = access.access_incident_to_read(request.user, int(unquote(object_id)))
+        except (ValueError, DomainError):
+            return None
+        lent = access.incident_lent_to(request.user, incident)
+        return (incident, lent) if lent else None
+
+    def kuzet_lent_context(
+        self, request: HttpRequest, incident: Incident, lent: list[Assignment]
+    ) -> dict[str, Any]:
+        """The panel's context for the desk of a unit lent to ``incident`` (another
+        district's call): what the call is, the desk's own units on it with their times, the
+        registry numbers and outcome, the timeline; every command flag off and no units to
+        send (those are the call's district's). The line at the top names the district whose
+        desk runs it and the desk's units."""
+        district = in_reader_language(incident.district.name, incident.district.name_kk)
+        units = ", ".join(dict.fromkeys(a.unit.callsign for a in lent))
+        count = len({a.unit_id for a in lent})
+        still_on = any(a.status in ASSIGNMENT_OPEN for a in lent)
+        if still_on:
+            line = ngettext(
+                "Call of another district: %(district)s. Your unit %(units)s was sent to it; "
+                "that district's desk runs it.",
+                "Call of another district: %(district)s. Your units %(units)s were sent to "
+                "it; that district's desk runs it.",
+                count,
+            )
+        else:
+            line = ngettext(
+                "Call of another district: %(district)s. Your unit %(units)s was on it; "
+                "that district's desk runs it.",
+                "Call of another district: %(district)s. Your units %(units)s were on it; "
+                "that district's desk runs it.",
+                count,
+            )
+
+        def ended(a: Assignment) -> str:
+            done = a.cleared_at or a.cancelled_at or a.superseded_at
+            return when_text(done) if done else ""
+
+        timeline = incident_timeline(incident)
+        return {
+            "incident": incident,
+            "lent": {
+                "district": district,
+                "line": line % {"district": district, "units": units},
+                "read_only": _(
+                    "Read only: its commands are that district's desk's or the oblast ЦОУ's."
+                ),
+                "rows": [
+                    {
+                        "assignment": a,
+                        "open": a.status in ASSIGNMENT_OPEN,
+                        "dispatched_text": when_text(a.dispatched_at),
+                        "acknowledged_text": when_text(a.acknowledged_at)
+                        if a.acknowledged_at
+                        else "",
+                        "en_route_text": when_text(a.en_route_at) if a.en_route_at else "",
+                        "on_scene_text": when_text(a.on_scene_at) if a.on_scene_at else "",
+                        "ended_text": ended(a),
+                    }
+                    for a in lent
+                ],
+            },
+            "can_act": False,
+            "may_dispatch": False,
+            "can_close": False,
+            "can_cancel": False,
+            "can_reopen": False,
+            "can_reclassify": False,
+            "can_separate": False,
+            "original": None,
+            "zone": selectors.incident_zone(incident),
+            "zone_label": _choice_label(Zone, selectors.incident_zone(incident)),
+            "received_text": when_text(incident.received_at),
+            "closed_text": when_text(incident.closed_at) if incident.closed_at else "",
+            "recommendations": [],
+            "divertible": [],
+            "across_border": [],
+            "open_assignments": [],
+            "registry": [
+                (kind, REGISTRY_LABELS[kind], getattr(incident, field_name))
+                for kind, field_name in REGISTRY_FIELDS.items()
+            ],
+            "timeline": timeline,
+            "timeline_reads": sum(row.read for row in timeline),
+        }
+
+    def kuzet_lent_view(
+        self, request: HttpRequest, incident: Incident, lent: list[Assignment]
+    ) -> HttpResponse:
+        """The read-only page of a call of another district for the desk of a unit lent to
+        it. A DV call's read is audited as on the call's own page (Law 214-IV)."""
+        admin_: Any = self
+        if incident.is_dv:
+            uow.record_read(actor=request.user, obj=incident, purpose="admin.incident_view")
+        context = {
+            **admin_.admin_site.each_context(request),
+            "title": f"{incident.number} · {incident.get_category_display()}",
+            "subtitle": None,
+            "opts": admin_.opts,
+            "kuzet_dispatch": self.kuzet_lent_context(request, incident, lent),
+        }
+        request.current_app = admin_.admin_site.name
+        response = TemplateResponse(request, LENT_TEMPLATE, context)
+        response["Cache-Control"] = "no-store"
+        return response
+
     # -- views ----------------------------------------------------------------------------
     def _kuzet_incident(
         self, request: HttpRequest, object_id: str, *, required: bool = True
     ) -> Incident | None:
+        """The incident ``object_id`` of the reader's districts (the admin's scoped
+        queryset). Required and absent: a call their unit was lent to is refused
+        ``incident_out_of_scope`` (403, :func:`_refusing` answers it), any other is 404."""
         admin_: Any = self
         incident = admin_.get_object(request, object_id)
         if incident is None and required:
+            try:
+                pk = int(unquote(object_id))
+            except ValueError:
+                raise Http404("No such incident.") from None
+            with contextlib.suppress(NotFound):
+                access.access_incident(request.user, pk)  # a lent call: 403, not 404
             raise Http404("No such incident.")
         return incident  # type: ignore[no-any-return]
 
@@ -519,6 +664,18 @@ class IncidentDispatchAdminMixin:
 
     def kuzet_panel_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         admin_: Any = self
+        if admin_.get_object(request, object_id) is None and (
+            lent := self._kuzet_lent(request, object_id)
+        ):
+            # the read-only panel of a call the reader's unit was lent to
+            call, assignments = lent
+            if call.is_dv:
+                uow.record_read(actor=request.user, obj=call, purpose="admin.incident_panel")
+            context = {"kuzet_dispatch": self.kuzet_lent_context(request, call, assignments)}
+            response = TemplateResponse(request, PANEL_TEMPLATE, context)
+            response[PANEL_HEADER] = "1"
+            response["Cache-Control"] = "no-store"
+            return response
         incident = self._kuzet_incident(request, object_id)
         assert incident is not None
         if not admin_.has_view_or_change_permission(request, incident):
@@ -715,6 +872,22 @@ class AssignmentDispatchAdminMixin:
             ),
             str(_("Acknowledged on behalf")),
         )
+
+
+def _refusing(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A panel command's view whose refusal of the call itself — another district's call
+    the reader's unit was lent to (``access.access_incident``: ``incident_out_of_scope``) —
+    answers 403 as JSON, the code and its words in the reader's language, and does
+    nothing. (A refusal of the command, inside ``_kuzet_run``, is a notice on the panel.)"""
+
+    def refusing(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except Forbidden as exc:
+            body = {**exc.as_json(), "detail": refusal_text(exc)}
+            return JsonResponse(body, status=exc.status)
+
+    return refusing
 
 
 def _new_key() -> str:

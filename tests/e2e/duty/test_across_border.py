@@ -173,17 +173,18 @@ def test_the_units_own_desk_follows_it_on_the_board_to_the_other_districts_call(
     page.goto(f"{server}/board/")
     page.wait_for_selector("body[data-live]", timeout=10_000)
 
-    # then: its row, the call named but not linked (not this desk's), nothing to record on it
+    # then: its row, the call linked to its read-only page (test_lent_unit.py), nothing to
+    # record on it
     row = page.locator("#assignments tr", has_text="B-PC1")
     row.wait_for()
     cells = row.locator("td").all_inner_texts()
     assert cells[:2] == [call.number, "B-PC1 · on another district's call"]
-    assert row.locator("a.incident-link").count() == 0
+    assert row.locator("a.lent-link").get_attribute("href").endswith(f"/{call.pk}/change/")
     assert row.locator("button.ack").count() == 0
     assert page.locator("#incidents tr", has_text=call.number).count() == 0
     alert = page.locator("#alerts li", has_text="B-PC1")
     assert "sent to a call of another district, in Коктал" in alert.inner_text()
-    assert alert.locator("a.incident-link").count() == 0
+    assert alert.locator("a.lent-link").inner_text() == call.number
     assert Assignment.objects.get(pk=sent.pk).status == "dispatched"
     assert page.kuzet_errors == []
     shot(page, "board-unit-desk-en")

@@ -152,12 +152,15 @@
   // This window is the board's, even when the board was opened in the console's own window
   // (typed, or from a bookmark): its links must not navigate the board away.
   window.name = "kuzet-board";
-  // A call of a district outside the reader's scope — their unit sent across the border
-  // (the server's selectors.units_across_border) — is named, not linked: its page is not theirs.
+  // A call of a district outside the reader's scope is named, not linked: its page is not
+  // theirs — unless a unit of theirs is on it (sent across the border: the server's
+  // selectors.units_across_border), whose desk answers for its crew: then the link opens the
+  // call's page read-only (access.incident_lent_to), marked "lent-link".
   function ours(districtId) { return CONFIG.districts === null || CONFIG.districts.includes(districtId); }
-  function incidentLink(id, number, districtId) {
-    if (districtId !== undefined && !ours(districtId)) return el("span", { class: "incident-number" }, number || String(id));
-    return el("a", { href: url("incident", id), class: "incident-link", target: CONSOLE_WINDOW }, number || String(id));
+  function incidentLink(id, number, districtId, unitDistrictId) {
+    const lent = districtId !== undefined && !ours(districtId) && unitDistrictId !== undefined && ours(unitDistrictId);
+    if (districtId !== undefined && !ours(districtId) && !lent) return el("span", { class: "incident-number" }, number || String(id));
+    return el("a", { href: url("incident", id), class: lent ? "incident-link lent-link" : "incident-link", target: CONSOLE_WINDOW }, number || String(id));
   }
 
   function incidentActions(r) {
@@ -298,7 +301,7 @@
       }
       if (r.message) actions.append(" ", messageState(r.message));
       return el("tr", {},
-        cell(incidentLink(r.incident_id, r.incident_number, r.district_id),
+        cell(incidentLink(r.incident_id, r.incident_number, r.district_id, r.unit_district_id),
           ours(r.district_id) ? undefined : "other-district"),
         cell(r.callsign + (ours(r.district_id) ? "" : " · " + TEXT.other_district)),
         cell(label("assignment_status", r.status), "status"), cell(when(r.dispatched_at)),
@@ -435,7 +438,8 @@
       const li = el("li", { class: [a.read ? "read" : "unread", a.kind.replaceAll(".", "-"), family].join(" "), "data-id": a.alert_id,
         onclick: () => markRead([a.alert_id]) },
       el("span", { class: "when" }, when(a.server_time)), el("span", { class: "kind" }, label("alert", a.kind)), " ");
-      if (a.incident_id) li.append(incidentLink(a.incident_id, a.incident_number, a.across_border ? a.incident_district_id : undefined), " ");
+      // an alert of a unit sent across the border is about this board's own unit (its district_id)
+      if (a.incident_id) li.append(incidentLink(a.incident_id, a.incident_number, a.across_border ? a.incident_district_id : undefined, a.district_id), " ");
       li.append(alertText(a));
       return li;
     }));
