@@ -430,8 +430,9 @@ def board_config(request: HttpRequest) -> dict[str, Any]:
     scope = district_scope(request.user)
     return {
         "can_act": can_dispatch(request.user),
-        # The districts whose calls the reader may open and act on (null: every one); a row
-        # of another district's call is their unit's, sent across the border.
+        # The districts whose calls the reader may act on (null: every one); a row of another
+        # district's call is their unit's, sent across the border: its number links the call's
+        # page, read-only (access.incident_lent_to).
         "districts": None if scope.everything else sorted(scope.district_ids),
         # A call's place: its settlement's Kazakh name for a Kazakh reader where one is known
         # (each row carries both; the rows are rendered once for every reader).
