@@ -158,6 +158,16 @@ const kk = {
   just_now: 'қазір ғана',
   km: '{n} км',
   m: '{n} м',
+  // where an SOS backup call is: "Аягөз — солтүстік-шығысқа қарай 3,1 км" (src/places.js)
+  place_near: '{place} — {direction} қарай {km} км',
+  compass_N: 'солтүстікке',
+  compass_NE: 'солтүстік-шығысқа',
+  compass_E: 'шығысқа',
+  compass_SE: 'оңтүстік-шығысқа',
+  compass_S: 'оңтүстікке',
+  compass_SW: 'оңтүстік-батысқа',
+  compass_W: 'батысқа',
+  compass_NW: 'солтүстік-батысқа',
 }
 
 const ru = {
@@ -310,6 +320,16 @@ const ru = {
   just_now: 'только что',
   km: '{n} км',
   m: '{n} м',
+  // where an SOS backup call is: "3,1 км к северо-востоку от Аягоз" (src/places.js)
+  place_near: '{km} км к {direction} от {place}',
+  compass_N: 'северу',
+  compass_NE: 'северо-востоку',
+  compass_E: 'востоку',
+  compass_SE: 'юго-востоку',
+  compass_S: 'югу',
+  compass_SW: 'юго-западу',
+  compass_W: 'западу',
+  compass_NW: 'северо-западу',
 }
 
 const en = {
@@ -462,6 +482,16 @@ const en = {
   just_now: 'just now',
   km: '{n} km',
   m: '{n} m',
+  // where an SOS backup call is: "3.1 km north-east of Аягоз" (src/places.js)
+  place_near: '{km} km {direction} of {place}',
+  compass_N: 'north',
+  compass_NE: 'north-east',
+  compass_E: 'east',
+  compass_SE: 'south-east',
+  compass_S: 'south',
+  compass_SW: 'south-west',
+  compass_W: 'west',
+  compass_NW: 'north-west',
 }
 
 // Code tables: value → words, per language.

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks'
 import { factState, ownEvents, payloadOf } from '../facts.js'
 import { distanceM, formatAge, formatDate, formatDistance, formatPhone, formatTime } from '../format.js'
 import { codeValues, label, placeName, reasonText, t } from '../i18n.js'
+import { landmarkText } from '../places.js'
 import {
   MILESTONES,
   MILESTONE_FIELD,
@@ -86,6 +87,16 @@ export function placeOf(state, incident) {
   return placeName(state.lang, settlement) ?? ''
 }
 
+/** A call's place on the list: its village and landmark ("Ақтоғай · у мечети"); an SOS
+ * backup's point as the distance and way from its village, which it names ("3,1 км к
+ * северо-востоку от Аягоз (47.98400, 80.46400)": src/places.js). */
+export function callPlaceText(state, incident) {
+  const settlement = incident?.settlement_id ? state.data.settlements[incident.settlement_id] : null
+  const landmark = landmarkText(state.lang, incident, settlement)
+  if (landmark && landmark !== incident?.landmark) return landmark
+  return [placeOf(state, incident), landmark].filter(Boolean).join(' · ')
+}
+
 export function CallList({ state }) {
   const { lang, data, now } = state
   const mine = ownEvents(data.events, state.deviceId)
@@ -104,7 +115,7 @@ export function CallList({ state }) {
             <span class="category">{incident ? label(lang, 'category', incident.category) : '…'}</span>
             <span class="status">{label(lang, 'assignment_status', status)}</span>
           </span>
-          <span class="call-place">{[placeOf(state, incident), incident?.landmark].filter(Boolean).join(' · ')}</span>
+          <span class="call-place">{callPlaceText(state, incident)}</span>
           <span class="call-age">
             {callAge(lang, assignment, now, incident)}
             {incident?.number && (
@@ -634,7 +645,7 @@ export function IncidentFacts({ state, incident }) {
       {incident.landmark && (
         <>
           <dt>{t(lang, 'landmark')}</dt>
-          <dd>{incident.landmark}</dd>
+          <dd class="landmark">{landmarkText(lang, incident, settlement)}</dd>
         </>
       )}
       <dt>{t(lang, 'distance')}</dt>
