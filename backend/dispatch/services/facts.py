@@ -543,7 +543,7 @@ def _apply(
                 if named is None or messages.get(named) != assignment.pk:
                     entry.refusal = (
                         "unknown_message",
-                        f"no message {named} from the desk on assignment {assignment.pk}",
+                        f"no message {named} from the duty desk on this assignment",
                     )
                     continue
         floor = assignment.dispatched_at if assignment is not None else device_floor

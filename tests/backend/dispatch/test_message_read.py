@@ -133,7 +133,7 @@ def test_bad_receipts_are_refused_with_why_and_the_good_records_beside_them_are_
     ]
     assert "event_id of the desk's message" in results[0]["detail"]
     assert results[1]["detail"] == (
-        f"no message srv_nosuchmessage from the desk on assignment {assignment.pk}"
+        "no message srv_nosuchmessage from the duty desk on this assignment"
     )
     assert results[3]["detail"] == "a read event needs an assignment_id"
     # kept in quarantine for the chief, the good ones stored and applied

@@ -26,6 +26,7 @@ import pytest
 
 from backend.common import clock
 from backend.devices.services import enrolment_code_issue
+from backend.dispatch.services import assignment_message
 from tests.factories import dv_call
 
 from .conftest import cancel, dispatch
@@ -192,6 +193,36 @@ def test_an_inspectors_visit_replays_unchanged(personas, client, morning, settin
 
     # when / then
     replay("inspector_visit", client, actions, values)
+
+
+@pytest.mark.django_db
+def test_a_read_receipt_for_the_desks_message_replays_unchanged(
+    personas, incident_a, client, morning, settings
+):
+    # given: A's patrol car on a theft, dispatched a minute ago
+    settings.KUZET_SYNC_RATE_PER_MINUTE = 0
+    assignment = dispatch(
+        incident=incident_a, unit=personas.a.patrol, at=T0 - dt.timedelta(minutes=1)
+    )
+    values = {
+        "code": enrolment_code_issue(officer=personas.a.patrol_officers[0]),
+        "assignment": str(assignment.pk),
+    }
+
+    def duty_officer_writes(values: dict[str, str]) -> None:
+        clock.advance(dt.timedelta(minutes=2))
+        sent = assignment_message(
+            assignment=assignment, by=personas.duty, text="Заявитель перезвонил: у него нож"
+        )
+        values["message"] = sent.pk
+
+    actions = {
+        "duty_officer_writes": duty_officer_writes,
+        "ten_minutes_pass": lambda _values: clock.advance(dt.timedelta(minutes=10)),
+    }
+
+    # when / then
+    replay("desk_message_read", client, actions, values)
 
 
 def test_the_protocol_docs_error_transcript_is_the_recorded_one():
