@@ -11,6 +11,7 @@ from django.contrib import admin, messages
 from django.db import models
 from django.db.models import Q
 from django.http import HttpRequest
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
@@ -18,8 +19,9 @@ from backend.common.errors import ValidationFailed
 from backend.common.formatting import when_text
 from backend.people.admin_scoping import ScopedAdminMixin
 
+from .addresses import refusal_of
 from .models import CallbackDelivery, IntakeCallback
-from .services import callback_configure, callback_url_check
+from .services import ADDRESS_KINDS, callback_configure, callback_url_check, refusal_text
 
 
 def when(value: dt.datetime | None) -> str:
@@ -38,9 +40,8 @@ class IntakeCallbackForm(forms.ModelForm):  # type: ignore[type-arg]
         try:
             return callback_url_check(self.cleaned_data["url"])
         except ValidationFailed as exc:
-            raise forms.ValidationError(
-                _("Give an https:// address (http only to 127.0.0.1 on a development server).")
-            ) from exc
+            # Said in the administrator's language: not https, or an internal address.
+            raise forms.ValidationError(exc.detail, code=exc.code) from exc
 
 
 @admin.register(IntakeCallback)
@@ -108,6 +109,7 @@ class CallbackDeliveryAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore
         "sequence",
         "state",
         "last_status_code",
+        "problem_short",
         "attempts",
         "next_attempt",
         "gave_up",
@@ -126,7 +128,7 @@ class CallbackDeliveryAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore
         "state",
         "attempts",
         "last_status_code",
-        "last_error",
+        "problem",
         "created",
         "last_attempt",
         "next_attempt",
@@ -167,3 +169,21 @@ class CallbackDeliveryAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore
     @admin.display(description=gettext_lazy("gave up"), ordering="gave_up_at")
     def gave_up(self, obj: CallbackDelivery) -> str:
         return when(obj.gave_up_at)
+
+    @admin.display(description=gettext_lazy("error"))
+    def problem(self, obj: CallbackDelivery) -> str:
+        """A refused address in the reader's language; a network error as the client said it."""
+        refused = refusal_of(obj.last_error)
+        return refusal_text(refused) if refused is not None else obj.last_error
+
+    @admin.display(description=gettext_lazy("error"))
+    def problem_short(self, obj: CallbackDelivery) -> str:
+        """The list's: a refused address and its kind, or the start of a network error (the
+        whole sentence is on the delivery's page)."""
+        refused = refusal_of(obj.last_error)
+        if refused is None:
+            return Truncator(obj.last_error).chars(60)
+        return _("refused: %(address)s, %(kind)s") % {
+            "address": refused.address,
+            "kind": ADDRESS_KINDS.get(refused.kind, refused.kind),
+        }

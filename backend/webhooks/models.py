@@ -57,6 +57,10 @@ class DeliveryState(models.TextChoices):
     FAILED = "failed", _("given up")
 
 
+# Nothing more will be sent of a delivery in these states: ``finished_at`` says since when.
+FINISHED_STATES = (DeliveryState.DELIVERED, DeliveryState.SUPERSEDED, DeliveryState.FAILED)
+
+
 class CallbackDelivery(models.Model):
     """One body to POST to a partner: what its read of the report answered after a change.
 
@@ -90,6 +94,8 @@ class CallbackDelivery(models.Model):
     last_error = models.CharField(_("error"), max_length=300, blank=True)
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
     gave_up_at = models.DateTimeField(_("gave up at"), null=True, blank=True)
+    # When it was delivered, superseded or given up: kept KUZET_CALLBACK_RETENTION_DAYS after.
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("callback delivery")
@@ -101,6 +107,7 @@ class CallbackDelivery(models.Model):
         ]
         indexes = [
             models.Index(fields=["state", "next_attempt_at"], name="webhooks_delivery_due"),
+            models.Index(fields=["finished_at"], name="webhooks_delivery_finished"),
         ]
 
     def __str__(self) -> str:

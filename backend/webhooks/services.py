@@ -13,7 +13,10 @@ same state is never sent twice.
 
 Rows are sent after commit by a task (:func:`callback_send`) and, for retries and for a task
 the broker lost, by a sweep every 30 s (:func:`callbacks_send_due`). A sender claims a row with
-a conditional ``UPDATE … WHERE state = 'pending'``, so two senders never both send it.
+a conditional ``UPDATE … WHERE state = 'pending'``, so two senders never both send it. Each
+send resolves the partner's host and refuses an internal address (``addresses``): such a
+delivery is given up at once, with the reason. Finished rows are deleted after
+``KUZET_CALLBACK_RETENTION_DAYS`` (:func:`callbacks_prune`), each report's last one kept.
 """
 
 from __future__ import annotations
@@ -31,8 +34,10 @@ import orjson
 from celery import current_app
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from standardwebhooks import Webhook
 
 from backend.common import clock
@@ -46,7 +51,8 @@ from backend.ledger.actions import AuditAction
 from backend.ledger.models import INTEGRATION_LABEL_PREFIX, ActorKind
 from backend.ledger.names import SyncTable
 
-from .models import CallbackDelivery, DeliveryState, IntakeCallback
+from . import addresses
+from .models import FINISHED_STATES, CallbackDelivery, DeliveryState, IntakeCallback
 
 log = logging.getLogger(__name__)
 
@@ -64,31 +70,62 @@ STUCK_AFTER = dt.timedelta(minutes=5)
 # Answers worth another try: the partner timed out or asks us to slow down. Any other 4xx
 # says the request itself is wrong, and the same bytes will not fare better.
 RETRY_STATUS = frozenset({408, 429})
-LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+# Old finished deliveries are deleted this many at a time (short transactions).
+PRUNE_BATCH = 1000
+# What each kind of refused address is, in a sentence of ``refusal_text``.
+ADDRESS_KINDS = {
+    addresses.LOOPBACK: gettext_lazy("this server itself (loopback)"),
+    addresses.PRIVATE: gettext_lazy("an address of a private network"),
+    addresses.LINK_LOCAL: gettext_lazy("a link-local address (such as a cloud's metadata service)"),
+    addresses.MULTICAST: gettext_lazy("a multicast address"),
+    addresses.UNSPECIFIED: gettext_lazy("an unspecified address"),
+    addresses.RESERVED: gettext_lazy("a reserved address"),
+}
 
 
 # --- configuration -----------------------------------------------------------------------------
 
 
+def refusal_text(refused: addresses.Refused) -> str:
+    """Why a callback may not go to a URL, in the active language."""
+    if refused.kind == "scheme":
+        return _("Give an https:// address (plain http only on a development server).")
+    words = {
+        "host": refused.host,
+        "address": refused.address,
+        "kind": ADDRESS_KINDS.get(refused.kind, refused.kind),
+    }
+    if refused.host in ("", refused.address):  # the URL names the address itself
+        return (
+            _("%(address)s is %(kind)s: callbacks go only to a partner's server on the internet.")
+            % words
+        )
+    return (
+        _(
+            "%(host)s is at %(address)s, %(kind)s: callbacks go only to a partner's server on "
+            "the internet."
+        )
+        % words
+    )
+
+
 def callback_url_check(url: str) -> str:
-    """The URL as given, or ``invalid_callback_url``: https, or http to this machine when
-    ``KUZET_CALLBACK_LOCAL_HTTP`` (a developer's receiver)."""
+    """The URL as given, or ``invalid_callback_url`` (not https; http is let through only
+    with ``KUZET_CALLBACK_ALLOW_HTTP``, a development server) or ``callback_address_refused``
+    (its host is or resolves to an internal address: ``addresses``)."""
     url = (url or "").strip()
     try:
-        parts = urlsplit(url)
-        host = parts.hostname or ""
-    except ValueError:
-        parts, host = None, ""
-    if parts is not None and host:
-        if parts.scheme == "https":
-            return url
-        if parts.scheme == "http" and host in LOCAL_HOSTS and settings.KUZET_CALLBACK_LOCAL_HTTP:
-            return url
-    raise ValidationFailed(
-        "A callback URL must start with https:// (http only to 127.0.0.1 or localhost on a "
-        "development server).",
-        code="invalid_callback_url",
-    )
+        addresses.url_check(url)
+    except addresses.Refused as refused:
+        if refused.kind == "scheme":
+            raise ValidationFailed(refusal_text(refused), code="invalid_callback_url") from None
+        raise ValidationFailed(
+            refusal_text(refused),
+            code="callback_address_refused",
+            host=refused.host,
+            address=refused.address,
+        ) from None
+    return url
 
 
 def callback_configure(
@@ -197,7 +234,7 @@ def _record_one(report: Incident) -> None:
     now = clock.now()
     # The new body holds the whole state: one still waiting to be sent is of no more use.
     CallbackDelivery.objects.filter(incident_id=report.pk, state=DeliveryState.PENDING).update(
-        state=DeliveryState.SUPERSEDED, next_attempt_at=None
+        state=DeliveryState.SUPERSEDED, next_attempt_at=None, finished_at=now
     )
     event_id = EVENT_PREFIX + secrets.token_urlsafe(18)
     event_type = "report.received" if sequence == 1 else "report.updated"
@@ -252,7 +289,18 @@ def callback_send(delivery_id: int, *, transport: httpx.BaseTransport | None = N
     if callback is None or delivery.key.revoked_at is not None:
         # The partner's key was revoked (or its callback removed) since: nobody to tell.
         return _finish(delivery, now, status=None, error="no callback for this key", retry=False)
-    status, error = _post(callback, delivery, now, transport)
+    try:
+        target = addresses.url_pin(callback.url)
+    except addresses.Refused as refused:
+        # Not tried again: the same address would be refused for the next 24 h, and a name
+        # that now leads inside is no partner's server (docs/intake.md, *Callbacks*).
+        log.warning("callback %s refused: %s", delivery.event_id, refused.as_error())
+        return _finish(delivery, now, status=None, error=refused.as_error(), retry=False)
+    except OSError as exc:
+        # The name is not found (a DNS failure may pass): tried again, as a network error.
+        error = f"could not resolve {urlsplit(callback.url).hostname}: {exc}"
+        return _finish(delivery, now, status=None, error=error[:300], retry=True)
+    status, error = _post(callback, delivery, now, target, transport)
     delivered = status is not None and 200 <= status < 300
     if delivered and (delivery.incident.is_dv or delivery.incident.restricted):
         # What a partner learns of a DV report is kept, as every read of one is.
@@ -272,11 +320,14 @@ def _post(
     callback: IntakeCallback,
     delivery: CallbackDelivery,
     now: dt.datetime,
+    target: addresses.Target,
     transport: httpx.BaseTransport | None,
 ) -> tuple[int | None, str]:
     body = delivery.payload.encode()
     signature = Webhook(callback.secret).sign(delivery.event_id, now, body)
     headers = {
+        # The partner's name, though the connection goes to the address checked for it.
+        "Host": target.host_header,
         "Content-Type": "application/json",
         "User-Agent": "Kuzet-Callbacks/1",
         "webhook-id": delivery.event_id,
@@ -286,7 +337,14 @@ def _post(
     try:
         # No redirects: a signed body goes only where the operator registered it.
         with httpx.Client(timeout=TIMEOUT, transport=transport, follow_redirects=False) as client:
-            response = client.post(callback.url, content=body, headers=headers)
+            response = client.post(
+                target.url,
+                content=body,
+                headers=headers,
+                # TLS names the partner and checks its certificate against its name, not the
+                # address (httpcore's documented request extension).
+                extensions={"sni_hostname": target.host},
+            )
     except httpx.HTTPError as exc:
         return None, f"{type(exc).__name__}: {exc}"[:300]
     return response.status_code, ""
@@ -307,13 +365,13 @@ def _finish(
     delivery.next_attempt_at = None
     if status is not None and 200 <= status < 300:
         delivery.state = DeliveryState.DELIVERED
-        delivery.delivered_at = now
+        delivery.delivered_at = delivery.finished_at = now
     elif retry and delivery.attempts <= len(RETRY_DELAYS):
         delivery.state = DeliveryState.PENDING
         delivery.next_attempt_at = now + RETRY_DELAYS[delivery.attempts - 1]
     else:
         delivery.state = DeliveryState.FAILED
-        delivery.gave_up_at = now
+        delivery.gave_up_at = delivery.finished_at = now
         log.warning(
             "callback %s for incident %s given up after %s attempt(s): %s %s",
             delivery.event_id,
@@ -332,6 +390,7 @@ def _finish(
         next_attempt_at=delivery.next_attempt_at,
         delivered_at=delivery.delivered_at,
         gave_up_at=delivery.gave_up_at,
+        finished_at=delivery.finished_at,
     )
     return str(delivery.state)
 
@@ -347,3 +406,33 @@ def callbacks_send_due(*, limit: int = 200, transport: httpx.BaseTransport | Non
         CallbackDelivery.objects.filter(due).order_by("pk").values_list("pk", flat=True)[:limit]
     )
     return sum(callback_send(pk, transport=transport) == DeliveryState.DELIVERED for pk in ids)
+
+
+# --- retention -----------------------------------------------------------------------------
+
+
+def callbacks_prune(*, now: dt.datetime | None = None, batch: int = PRUNE_BATCH) -> int:
+    """Delete deliveries finished (delivered, superseded, given up) more than
+    ``KUZET_CALLBACK_RETENTION_DAYS`` ago, ``batch`` rows per statement; returns how many.
+
+    Never one still to be sent (pending, or being sent), and never a report's last delivery:
+    the next change of the report is compared with its body and numbered after it (a partner
+    keeps the highest ``sequence``, and a report starting again at 1 would be ignored)."""
+    now = now or clock.now()
+    horizon = now - dt.timedelta(days=settings.KUZET_CALLBACK_RETENTION_DAYS)
+    later = CallbackDelivery.objects.filter(
+        incident_id=OuterRef("incident_id"), sequence__gt=OuterRef("sequence")
+    )
+    old = CallbackDelivery.objects.filter(
+        Exists(later), state__in=FINISHED_STATES, finished_at__lt=horizon
+    )
+    deleted = 0
+    while True:
+        ids = list(old.order_by("pk").values_list("pk", flat=True)[:batch])
+        if not ids:
+            return deleted
+        deleted += CallbackDelivery.objects.filter(pk__in=ids, state__in=FINISHED_STATES).delete()[
+            0
+        ]
+        if len(ids) < batch:
+            return deleted

@@ -17,3 +17,9 @@ def callback_send(delivery_id: int) -> str:
 def callbacks_send_due() -> int:
     """Retries that are due, and any delivery whose task the broker lost."""
     return services.callbacks_send_due()
+
+
+@shared_task(name="backend.webhooks.tasks.callbacks_prune")
+def callbacks_prune() -> int:
+    """Delete deliveries finished more than KUZET_CALLBACK_RETENTION_DAYS ago. Idempotent."""
+    return services.callbacks_prune()

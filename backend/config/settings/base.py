@@ -337,9 +337,19 @@ KUZET_NOTIFICATION_STORE = "backend.realtime.alerts.alerts_record"
 # Called inside each unit of work's transaction, under the sequencer lock, with what it wrote:
 # the partners' status callbacks are written there as an outbox (docs/intake.md, *Callbacks*).
 KUZET_CHANGE_RECORDERS = ["backend.webhooks.services.callbacks_record"]
-# A partner's callback URL is https; plain http only to this machine, for a developer's
-# receiver (the embedded default runs with DEBUG; the tests turn it on).
-KUZET_CALLBACK_LOCAL_HTTP = DEBUG
+# A partner's callback URL is https; plain http only with DEBUG (a developer's receiver; the
+# tests turn it on). Not from the environment: production never sends a signed body in clear.
+KUZET_CALLBACK_ALLOW_HTTP = DEBUG
+# A callback URL whose host is or resolves to a private (RFC 1918, unique-local, CGNAT) or
+# loopback address is refused, when it is set and again at every send (SSRF: the worker's
+# network is ours). On for a closed government network whose partners have private
+# addresses, and in the tests (a receiver on 127.0.0.1). Link-local (cloud metadata),
+# multicast, unspecified and reserved addresses are refused even then (docs/intake.md).
+KUZET_CALLBACK_ALLOW_PRIVATE = env_bool("KUZET_CALLBACK_ALLOW_PRIVATE", False)
+# Finished deliveries (delivered, superseded, given up) are deleted this many days after they
+# finished, hourly by beat; each report's last one is kept (the next change is compared with
+# it and numbered after it).
+KUZET_CALLBACK_RETENTION_DAYS = env_int("KUZET_CALLBACK_RETENTION_DAYS", 30)
 
 # --- REST framework and schema ----------------------------------------------------------
 # How many reverse proxies of ours stand before the app (nginx: 1). The client's address is

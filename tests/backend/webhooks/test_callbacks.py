@@ -244,24 +244,23 @@ def test_a_key_without_a_callback_sends_nothing(
     assert CallbackDelivery.objects.count() == 0
 
 
-def test_a_callback_url_is_https_or_this_machine_on_a_development_server(egov, settings):
-    # given
+def test_a_callback_url_is_https_unless_on_a_development_server(egov, settings, dns):
+    # given: production, where DEBUG is off and plain http with it
     key, _client = egov
-    settings.KUZET_CALLBACK_LOCAL_HTTP = False
+    assert (django_settings.DEBUG, django_settings.KUZET_CALLBACK_ALLOW_HTTP) == (False, False)
+    dns["partner.kz"] = ["93.184.215.14"]
 
-    # when / then: plain http is refused, even to this machine, outside development
-    for url in ("http://partner.kz/cb", "http://127.0.0.1:9000/cb", "ftp://partner.kz/", "cb"):
+    # when / then: plain http is refused, even to a partner's public server
+    for url in ("http://partner.kz/cb", "ftp://partner.kz/", "cb", "https:///cb"):
         with pytest.raises(ValidationFailed) as refused:
             callback_configure(key=key, url=url)
         assert refused.value.code == "invalid_callback_url"
     callback, secret = callback_configure(key=key, url="https://partner.kz/cb")
     assert (callback.url, secret.startswith("whsec_")) == ("https://partner.kz/cb", True)
 
-    # and on a development server, http to this machine only
-    settings.KUZET_CALLBACK_LOCAL_HTTP = True
-    assert callback_configure(key=key, url="http://localhost:9000/cb")[0].url.startswith("http:")
-    with pytest.raises(ValidationFailed):
-        callback_configure(key=key, url="http://partner.kz/cb")
+    # and on a development server (DEBUG), http too
+    settings.KUZET_CALLBACK_ALLOW_HTTP = True
+    assert callback_configure(key=key, url="http://partner.kz/cb")[0].url == "http://partner.kz/cb"
 
 
 @pytest.mark.postgres

@@ -1,6 +1,7 @@
 """The oblast administrator gives eGov's key a callback URL in the browser and reads its
-secret once; then reads what was sent to the partner — delivered, waiting for a retry, given
-up — in Russian and in Kazakh. Screenshots: ``var/walk-webhook/``."""
+secret once — an address inside our network is refused there with its reason; then reads what
+was sent to the partner — delivered, waiting for a retry, given up, refused — in Russian and
+in Kazakh. Screenshots: ``var/walk-callbacks/``."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ pytest.importorskip("playwright.sync_api", reason="the playwright package is mis
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
-SHOTS = Path(settings.BASE_DIR) / "var" / "walk-webhook"
+SHOTS = Path(settings.BASE_DIR) / "var" / "walk-callbacks"
 PASSWORD = "abai-admin-102"
 
 
@@ -51,6 +52,18 @@ def test_the_administrator_sets_a_callback_and_reads_its_deliveries(
     page.click("input[type=submit]")
     page.wait_for_load_state()
 
+    # when: the key is given a callback to the cloud's metadata service
+    page.goto(f"{server}/admin/webhooks/intakecallback/add/")
+    page.select_option("#id_key", str(key.pk))
+    page.fill("#id_url", "https://169.254.169.254/latest/meta-data/")
+    page.click("input[name=_save]")
+    page.wait_for_load_state()
+    shot(page, "00-callback-refused-ru")
+
+    # then: refused, with the reason; nothing set
+    assert "169.254.169.254" in page.locator(".errorlist").inner_text()
+    assert not IntakeCallback.objects.filter(key=key).exists()
+
     # when: the key gets its callback in the console
     page.goto(f"{server}/admin/webhooks/intakecallback/add/")
     page.select_option("#id_key", str(key.pk))
@@ -65,9 +78,11 @@ def test_the_administrator_sets_a_callback_and_reads_its_deliveries(
     callback = IntakeCallback.objects.get(key=key)
     assert callback.secret in page.locator(".messagelist").inner_text()
 
-    # given: deliveries to a partner's server on this machine: one delivered, one waiting
-    # for its retry after a 500, one given up after a 400
-    settings.KUZET_CALLBACK_LOCAL_HTTP = True
+    # given: deliveries to a partner's server on this machine (allowed here, as on a closed
+    # network): one delivered, one waiting for its retry after a 500, one given up after a
+    # 400; and one refused when private addresses were no longer allowed
+    settings.KUZET_CALLBACK_ALLOW_HTTP = True
+    settings.KUZET_CALLBACK_ALLOW_PRIVATE = True
     partner = Receiver()
     threading.Thread(target=partner.server.serve_forever, daemon=True).start()
     try:
@@ -81,6 +96,12 @@ def test_the_administrator_sets_a_callback_and_reads_its_deliveries(
         client.post(
             "/api/v1/intake/egov/",
             body(personas, external_ref="egov-1002", category="noise"),
+            format="json",
+        )
+        settings.KUZET_CALLBACK_ALLOW_PRIVATE = False
+        client.post(
+            "/api/v1/intake/egov/",
+            body(personas, external_ref="egov-1003", category="noise"),
             format="json",
         )
     finally:
@@ -102,3 +123,6 @@ def test_the_administrator_sets_a_callback_and_reads_its_deliveries(
     assert "Доставки обратных вызовов" in ru
     assert "Кері шақыру жеткізілімдері" in kk
     assert incident.number in ru
+    # and the refused delivery says why (the address), in either language
+    assert "127.0.0.1" in ru.split("egov-1003", 1)[1].split("\n", 1)[0]
+    assert "127.0.0.1" in kk.split("egov-1003", 1)[1].split("\n", 1)[0]
