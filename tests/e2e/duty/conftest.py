@@ -46,5 +46,11 @@ def log_in(
     return page
 
 
+def open_call_form(page: Any, server: str) -> None:
+    """The console's call form, its first field (the caller's name) ready for typing."""
+    page.goto(f"{server}/admin/dispatch/incident/add/")
+    page.wait_for_function("() => document.activeElement.id === 'id_caller_name'", timeout=5_000)
+
+
 def shot(page: Any, name: str) -> Path:
     return shared.screenshot(page, SUITE, name)

@@ -35,12 +35,9 @@ from backend.dispatch.models import (
     SafetyCheck,
 )
 from backend.dispatch.services import (
-    IncidentInput,
     assignment_record_on_behalf,
     fact_record,
     incident_dispatch,
-    intake_key_issue,
-    intake_receive,
 )
 from backend.dispatch.services.escalation import escalation_sweep
 from backend.ledger import uow
@@ -54,6 +51,7 @@ from tests import factories
 from tests.e2e.browser import contrast
 from tests.e2e.processes import web_server
 
+from .board import board_page, intake_call, open_board, press_sos, units_heard_now
 from .conftest import log_in, shot
 
 expect = pytest.importorskip(
@@ -76,55 +74,6 @@ def minutes_seconds(delta: dt.timedelta) -> str:
     return f"{minutes}:{seconds:02d}"
 
 
-def press_sos(personas: Any) -> None:
-    """District A's patrol officer presses SOS on the phone in the town: the push service, as
-    over HTTP."""
-    device_id, _ = personas.device(personas.a.patrol_officers[0])
-    device = Device.objects.select_related("officer").get(pk=device_id)
-    sos = {
-        "id": "evt-sos-board-0001",
-        "kind": "sos",
-        "assignment_id": None,
-        "device_time": clock.now_ms(),
-        "boot_id": "boot-1",
-        "elapsed_ms": 100_000,
-        "lat": personas.a.town.lat,
-        "lon": personas.a.town.lon,
-        "accuracy_m": 15,
-        "gps_time": None,
-        "payload": {},
-    }
-    push_records(device=device, body_or_records=[sos], clock=None, via="http")
-
-
-def open_board(page: Any, server: str) -> None:
-    page.goto(f"{server}/board/")
-    page.wait_for_selector("body[data-live]", timeout=10_000)  # the socket said hello
-
-
-def intake_call(personas: Any, *, ref: str, category: str, **kw: Any) -> Incident:
-    key, _ = intake_key_issue(channel="egov", name="eGov Mobile")
-    data = IncidentInput(
-        category=category,
-        received_at=kw.pop("received_at", clock.now()),
-        settlement_id=personas.a.town.pk,
-        description=kw.pop("description", "Пропал ребёнок, 7 лет, ушёл к реке"),
-        **kw,
-    )
-    return intake_receive(key=key, channel="egov", external_ref=ref, data=data).incident
-
-
-def units_heard_now(personas: Any) -> None:
-    """The patrols and A's inspector were heard just now; B's inspector an hour ago."""
-    now = clock.now()
-    Unit.objects.exclude(pk=personas.b.inspector_unit.pk).update(
-        last_contact_at=now, last_contact_via="pull", position_at=now
-    )
-    Unit.objects.filter(pk=personas.b.inspector_unit.pk).update(
-        last_contact_at=now - dt.timedelta(hours=1), last_contact_via="sms"
-    )
-
-
 def test_a_call_from_intake_appears_live_and_is_dispatched_from_the_board(
     server: str, browser: Any, personas: Any
 ) -> None:
@@ -138,8 +87,7 @@ def test_a_call_from_intake_appears_live_and_is_dispatched_from_the_board(
         description="Украли велосипед",
     )
     fight = intake_call(personas, ref="eg-fight", category=Category.VIOLENCE)  # P0 → P1 (app)
-    page = log_in(browser, server, personas.duty)
-    open_board(page, server)
+    page = board_page(browser, server, personas.duty)
     shot(page, "01-board-open")
 
     # when: a missing-child report arrives through eGov (no reload)
@@ -242,8 +190,7 @@ def test_an_sos_stays_until_acknowledged_and_alerts_survive_a_reload(
 ) -> None:
     # given
     units_heard_now(personas)
-    page = log_in(browser, server, personas.duty)
-    open_board(page, server)
+    page = board_page(browser, server, personas.duty)
 
     # when: the officer presses SOS on the phone (the push service, as over HTTP)
     press_sos(personas)
@@ -340,8 +287,7 @@ def test_a_shift_of_alerts_says_more_than_the_list_holds_and_mark_all_reads_them
             uow.notify(
                 Topic.BOARD, district_id=personas.a.district.pk, kind="incident.created", at=i
             )
-    page = log_in(browser, server, personas.duty)
-    open_board(page, server)
+    page = board_page(browser, server, personas.duty)
 
     # then: the list holds its hundred, and the count says there are more
     assert page.locator("#alerts li.unread").count() == ALERTS_LISTED
@@ -366,8 +312,7 @@ def test_the_board_sounds_an_sos_until_it_is_acknowledged_and_shows_it_in_the_ta
     # given: the duty officer opens the board and turns the sound on (a browser lets a page
     # sound only after a click on it; here the click is on the header's button)
     units_heard_now(personas)
-    page = log_in(browser, server, personas.duty)
-    open_board(page, server)
+    page = board_page(browser, server, personas.duty)
     sound = page.locator("#sound")
     if sound.get_attribute("aria-pressed") != "true":
         sound.click()
@@ -441,8 +386,7 @@ def test_the_console_opens_beside_the_board_which_stays_live(
 ) -> None:
     # given: the board on the duty officer's screen, a call on it
     incident = intake_call(personas, ref="eg-beside", category="theft")
-    page = log_in(browser, server, personas.duty)
-    open_board(page, server)
+    page = board_page(browser, server, personas.duty)
     board_url = page.url
 
     # when: "Take a call"
@@ -528,8 +472,7 @@ def test_where_calls_and_crews_crowd_one_town_the_map_keeps_its_labels_apart(
     assert len({c.pk for c in calls}) == 3
 
     # when
-    page = log_in(browser, server, personas.duty)
-    open_board(page, server)
+    page = board_page(browser, server, personas.duty)
     page.wait_for_function("document.querySelectorAll('#map-incidents g.incident').length == 3")
     shot(page, "09-crowded-town-map")
 
@@ -617,8 +560,7 @@ def test_the_desk_reads_who_and_where_of_an_sos_and_sends_backup_from_the_banner
     second.save(update_fields=["first_name", "last_name"])
     town = personas.a.town
     factories.unit(callsign="A-PC2", district=personas.a.district, lat=town.lat, lon=town.lon)
-    page = log_in(browser, server, personas.duty, language=lang)
-    open_board(page, server)
+    page = board_page(browser, server, personas.duty, language=lang)
 
     # when: the officer presses SOS about 3 km north-east of the town
     device_id, _ = personas.device(first)
@@ -716,8 +658,7 @@ def test_an_officer_who_pressed_sos_twice_is_one_banner_and_safe_means_no_backup
     # given: the board open; A's patrol presses SOS out of coverage, then again (the walk:
     # two red banners for one officer, each with its own "Send backup")
     units_heard_now(personas)
-    page = log_in(browser, server, personas.duty, language="en")
-    open_board(page, server)
+    page = board_page(browser, server, personas.duty, language="en")
     device_id, _ = personas.device(personas.a.patrol_officers[0])
     device = Device.objects.select_related("officer").get(pk=device_id)
     town = personas.a.town
@@ -780,8 +721,7 @@ def test_a_crew_silent_on_scene_is_put_before_the_desk_and_officer_ok_answers_it
         assignment_record_on_behalf(
             assignment=sent, by=personas.duty, kind=EventKind.ON_SCENE, channel="radio"
         )
-    page = log_in(browser, server, personas.duty, language=lang)
-    open_board(page, server)
+    page = board_page(browser, server, personas.duty, language=lang)
 
     # when: the escalation sweep runs (P1: 20 minutes without word)
     escalation_sweep()
@@ -831,8 +771,7 @@ def test_a_unit_that_went_en_route_without_acknowledging_has_answered(
         )
 
     # when
-    page = log_in(browser, server, personas.duty)
-    open_board(page, server)
+    page = board_page(browser, server, personas.duty)
 
     # then: its acknowledgement clock stopped at 1:00 (answered by going), nothing red, no
     # "the unit answered" buttons: the ladder too counts it answered
@@ -861,8 +800,7 @@ def test_with_no_unit_free_the_board_points_to_the_units_on_less_urgent_calls(
     knife = factories.incident(
         district=a.district, settlement=a.town, priority="P0", category="violence"
     )
-    page = log_in(browser, server, personas.duty, language="ru")
-    open_board(page, server)
+    page = board_page(browser, server, personas.duty, language="ru")
 
     # when: the duty officer asks for the nearest unit
     row = page.locator("#incidents tr", has_text=knife.number)
@@ -888,8 +826,7 @@ def test_a_note_the_crew_writes_on_its_call_is_put_before_the_desk(
         category="violence", received_at=clock.now(),
     )  # fmt: skip
     sent = incident_dispatch(incident=call, unit=personas.a.patrol, by=personas.duty)
-    page = log_in(browser, server, personas.duty, language=lang)
-    open_board(page, server)
+    page = board_page(browser, server, personas.duty, language=lang)
 
     # when: the officer texts a note on the call (a phone's note comes the same way)
     fact_record(
@@ -922,8 +859,7 @@ def test_the_desk_messages_a_crew_from_its_assignment_row(
         category="domestic_violence", received_at=clock.now(),
     )  # fmt: skip
     sent = incident_dispatch(incident=call, unit=personas.a.patrol, by=personas.duty)
-    page = log_in(browser, server, personas.duty, language="ru")
-    open_board(page, server)
+    page = board_page(browser, server, personas.duty, language="ru")
     asked: list[str] = []
 
     def answer(dialog: Any) -> None:

@@ -18,7 +18,7 @@ from backend.people.models import Unit
 from tests import factories
 from tests.e2e.browser import contrast
 
-from .conftest import log_in, shot
+from .conftest import log_in, open_call_form, shot
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is missing")
 expect = sync_api.expect
@@ -131,8 +131,7 @@ def test_from_the_desk_to_a_unit_on_scene_with_the_keyboard_only(
         page.keyboard.press(key)
 
     # when: "Take a call", a DV call in Aktogay typed field by field, Enter saves
-    page.goto(f"{server}/admin/dispatch/incident/add/")
-    page.wait_for_function("() => document.activeElement.id === 'id_caller_name'", timeout=5_000)
+    open_call_form(page, server)
     page.keyboard.type("Айгерим")
     press("Tab")
     page.keyboard.type("8 777 123 45 67")
@@ -287,8 +286,7 @@ def test_a_phone_number_short_of_a_digit_is_said_under_the_field_when_tabbing_on
 ) -> None:
     # given: the call form
     page = log_in(browser, server, personas.duty, language=language)
-    page.goto(f"{server}/admin/dispatch/incident/add/")
-    page.wait_for_function("() => document.activeElement.id === 'id_caller_name'", timeout=5_000)
+    open_call_form(page, server)
 
     # when: a number one digit short, Tab on to the settlement
     page.keyboard.press("Tab")
@@ -378,8 +376,7 @@ def test_a_more_urgent_repeat_call_raises_its_original_and_says_so(
         received_at=clock.now() - dt.timedelta(minutes=10),
     )
     page = log_in(browser, server, personas.duty)
-    page.goto(f"{server}/admin/dispatch/incident/add/")
-    page.wait_for_function("() => document.activeElement.id === 'id_caller_name'", timeout=5_000)
+    open_call_form(page, server)
 
     # when: the neighbour calls: he is beating her now — the same house, typed as P0
     page.keyboard.type("Сосед")
@@ -415,8 +412,7 @@ def test_a_misspelt_village_with_no_match_is_said_to_a_screen_reader(
 ) -> None:
     # given: the call form
     page = log_in(browser, server, personas.duty, language=language)
-    page.goto(f"{server}/admin/dispatch/incident/add/")
-    page.wait_for_function("() => document.activeElement.id === 'id_caller_name'", timeout=5_000)
+    open_call_form(page, server)
 
     # when: the village as the caller said it, which no settlement is called
     page.keyboard.press("Tab")

@@ -16,9 +16,9 @@ import pytest
 
 from backend.dispatch.models import Assignment, Category
 from backend.realtime.models import BoardAlert
-from tests.e2e.duty.test_board import intake_call, open_board, press_sos, units_heard_now
+from tests.e2e.duty.board import board_page, intake_call, press_sos, units_heard_now
 
-from .conftest import log_in, shot
+from .conftest import shot
 
 pytest.importorskip("playwright.sync_api", reason="the playwright package is missing")
 
@@ -45,8 +45,7 @@ def test_a_keyboard_user_sends_the_nearest_unit_and_acknowledges_an_sos_on_the_b
     # given: a fight reported through eGov, the board open in Russian
     units_heard_now(personas)
     fight = intake_call(personas, ref="eg-kb-fight", category=Category.VIOLENCE)
-    page = log_in(browser, server, personas.duty, language="ru")
-    open_board(page, server)
+    page = board_page(browser, server, personas.duty, language="ru")
     row = page.locator("#incidents tr", has_text=fight.number)
     row.wait_for()
 
@@ -82,8 +81,7 @@ def test_after_send_a_unit_with_enter_the_focus_stays_on_the_calls_row(
     # given
     units_heard_now(personas)
     fight = intake_call(personas, ref="eg-kb-focus", category=Category.VIOLENCE)
-    page = log_in(browser, server, personas.duty, language="kk")
-    open_board(page, server)
+    page = board_page(browser, server, personas.duty, language="kk")
     row = page.locator("#incidents tr", has_text=fight.number)
     row.wait_for()
 
@@ -110,8 +108,7 @@ def test_the_focus_on_an_sos_acknowledgement_survives_the_banners_redraw(
     # given: an SOS on the board, the duty officer tabbed to "Acknowledge" and, radio in
     # hand, has not pressed it yet
     units_heard_now(personas)
-    page = log_in(browser, server, personas.duty, language="ru")
-    open_board(page, server)
+    page = board_page(browser, server, personas.duty, language="ru")
     press_sos(personas)
     page.locator("#sos .banner button.ack-sos").wait_for()
     page.evaluate("document.activeElement.blur()")

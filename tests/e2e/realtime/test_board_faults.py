@@ -20,8 +20,8 @@ import pytest
 
 from backend.dispatch.models import Assignment, Category
 from tests.e2e import browser as shared
+from tests.e2e.duty.board import board_page, intake_call, open_board, units_heard_now
 from tests.e2e.duty.conftest import log_in
-from tests.e2e.duty.test_board import intake_call, units_heard_now
 from tests.e2e.processes import database_url, web_server
 
 from .faults import Proxy, proxy
@@ -51,11 +51,6 @@ def server_via(redis_link: Proxy, transactional_db: Any, tmp_path: Path) -> Iter
         yield url
 
 
-def open_board(page: Any, server: str) -> None:
-    page.goto(f"{server}/board/")
-    page.wait_for_selector("body[data-live]", timeout=10_000)
-
-
 def wake(page: Any) -> None:
     """What the browser does when the laptop wakes or the network comes back."""
     page.evaluate("window.dispatchEvent(new Event('online'))")
@@ -66,8 +61,7 @@ def test_with_redis_lost_the_board_says_it_is_not_live_and_catches_up_when_it_is
 ) -> None:
     # given: the board open and live, its sound on
     units_heard_now(personas)
-    page = log_in(browser, server_via, personas.duty)
-    open_board(page, server_via)
+    page = board_page(browser, server_via, personas.duty)
     assert page.locator("#stale").is_hidden()
     if page.locator("#sound").get_attribute("aria-pressed") != "true":
         page.locator("#sound").click()
@@ -110,8 +104,7 @@ def test_a_board_whose_link_died_silently_says_so_and_reconnects(
     port = int(urlsplit(server).port or 80)
     with proxy(port) as link:
         through = f"http://127.0.0.1:{link.port}"
-        page = log_in(browser, through, personas.duty)
-        open_board(page, through)
+        page = board_page(browser, through, personas.duty)
 
         # when: the link goes dead (the laptop slept, the Wi-Fi went) and the page wakes
         link.hang()
@@ -140,8 +133,7 @@ def test_a_command_whose_answer_was_lost_says_so_in_words(
     # given: a call on the board, the nearest unit offered
     units_heard_now(personas)
     incident = intake_call(personas, ref="eg-lost-answer", category=Category.VIOLENCE)
-    page = log_in(browser, server, personas.duty)
-    open_board(page, server)
+    page = board_page(browser, server, personas.duty)
     row = page.locator("#incidents tr", has_text=incident.number)
     row.locator("button.recommend").click()
     send = row.locator("button.dispatch")
@@ -197,8 +189,7 @@ def test_with_the_database_lost_the_board_raises_an_alarm_and_drops_it_when_back
     netloc = f"{db.username}{password}@127.0.0.1:{database_link.port}"
     url = urlunsplit(db._replace(netloc=netloc))
     with web_server(tmp_path, DATABASE_URL=url) as server:
-        page = log_in(browser, server, personas.duty)
-        open_board(page, server)
+        page = board_page(browser, server, personas.duty)
 
         # when: the database goes (the socket stays: Redis is up)
         database_link.drop()
@@ -229,8 +220,7 @@ def test_a_board_whose_session_ended_says_so_and_links_the_sign_in(
     port = int(urlsplit(server).port or 80)
     with proxy(port) as link:
         through = f"http://127.0.0.1:{link.port}"
-        page = log_in(browser, through, personas.duty)
-        open_board(page, through)
+        page = board_page(browser, through, personas.duty)
 
         # when: the session ends (12 h after sign-in) and the socket has to reconnect
         Session.objects.all().delete()
@@ -260,8 +250,7 @@ def test_a_click_after_the_session_ended_says_signed_out_and_puts_up_the_sign_in
 
     units_heard_now(personas)
     incident = intake_call(personas, ref="eg-session-ended", category=Category.THEFT)
-    page = log_in(browser, server, personas.duty)
-    open_board(page, server)
+    page = board_page(browser, server, personas.duty)
     Session.objects.all().delete()
 
     # when: the duty officer asks for the nearest unit
@@ -317,8 +306,7 @@ def test_mark_all_read_without_the_server_says_it_was_not_done(
     # given: an unread alert on the board (a new call)
     units_heard_now(personas)
     incident = intake_call(personas, ref="eg-unread", category=Category.THEFT)
-    page = log_in(browser, server, personas.duty)
-    open_board(page, server)
+    page = board_page(browser, server, personas.duty)
     page.locator("#alerts li.unread", has_text=incident.number).wait_for()
 
     # when: "Mark all read" with the network gone
