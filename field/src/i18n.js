@@ -516,7 +516,7 @@ const codes = {
     location: { kk: 'Орын', ru: 'Местоположение', en: 'Position' },
     sos: { kk: 'SOS', ru: 'SOS', en: 'SOS' },
     follow_up_visit: { kk: 'Бақылау сапары', ru: 'Контрольное посещение', en: 'Follow-up visit' },
-    read: { kk: 'Кезекші бөлімнің хабарламасы оқылды', ru: 'Сообщение дежурной части прочитано', en: 'Duty desk message read' },
+    read: { kk: 'Кезекші бөлімнің хабары оқылды', ru: 'Сообщение дежурной части прочитано', en: 'Duty desk message read' },
   },
   assignment_status: {
     dispatched: { kk: 'Жіберілді', ru: 'Направлен', en: 'Dispatched' },
@@ -598,7 +598,7 @@ const codes = {
     id_reused: { kk: 'идентификатор қайталанды', ru: 'идентификатор повторён', en: 'id reused' },
     unknown_assignment: { kk: 'шақыру табылмады', ru: 'вызов не найден', en: 'call not found' },
     unknown_follow_up: { kk: 'бақылау сапары табылмады', ru: 'контрольное посещение не найдено', en: 'no such follow-up visit' },
-    unknown_message: { kk: 'кезекші бөлімнің мұндай хабарламасы жоқ', ru: 'нет такого сообщения дежурной части', en: 'no such message from the duty desk' },
+    unknown_message: { kk: 'кезекші бөлімнің мұндай хабары жоқ', ru: 'нет такого сообщения дежурной части', en: 'no such message from the duty desk' },
   },
 }
 

@@ -423,7 +423,13 @@ def incident_timeline(incident: Incident) -> list[TimelineRow]:
             parts.append(_("device clock %(when)s") % {"when": ms_text(e.device_time)})
         if e.clock_suspect:
             parts.append(_("device clock suspect"))
-        if e.payload:
+        named = messages.get(str(e.payload.get("event_id"))) if e.kind == EventKind.READ else None
+        if named is not None:  # a read receipt names the desk's message by its id: say which
+            parts.append(
+                _("the desk's messages up to the one of %(when)s")
+                % {"when": when_text(named.sent_at)}
+            )
+        elif e.payload:
             parts.append(payload_text(worded(readable(e.payload), callsigns)))
         if e.pk in messages:  # the desk's message: read by the crew, or not yet
             parts.insert(0, message_state_text(messages[e.pk]))

@@ -256,6 +256,8 @@ def test_the_call_page_and_its_timeline_say_the_message_was_read(personas, devic
     assert html.count(said) >= 2, said
     assert f"{said} · {officer.display_name}" in html
     assert "kuzet-desk-message kuzet-read" in html
+    # the receipt's own row names the message it reached, by the time it was sent
+    assert f"messages up to the one of {when_text(message.server_received_at)}" in html
 
 
 @pytest.mark.django_db
