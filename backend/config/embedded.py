@@ -23,6 +23,7 @@ This module imports nothing of Django: it runs before settings can load.
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 import sys
@@ -32,7 +33,13 @@ from dotenv import dotenv_values
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 # The only keys the file may set: what makes the demo a demo.
-DEMO_KEYS = ("DEBUG", "SECRET_KEY", "KUZET_DEMO", "KUZET_SMS_INBOUND_SECRET")
+DEMO_KEYS = (
+    "DEBUG",
+    "SECRET_KEY",
+    "KUZET_DEMO",
+    "KUZET_SMS_INBOUND_SECRET",
+    "KUZET_WEBPUSH_PRIVATE_KEY",
+)
 
 
 def var_dir() -> Path:
@@ -62,6 +69,11 @@ def _secrets() -> dict[str, str]:
     return {
         "SECRET_KEY": secrets.token_urlsafe(50),
         "KUZET_SMS_INBOUND_SECRET": secrets.token_urlsafe(32),
+        # A raw P-256 private key (32 random bytes are one but for odds of 2⁻³²): the demo's
+        # phones subscribe to Web Push with its public half.
+        "KUZET_WEBPUSH_PRIVATE_KEY": base64.urlsafe_b64encode(secrets.token_bytes(32))
+        .rstrip(b"=")
+        .decode(),
     }
 
 

@@ -173,3 +173,35 @@ def device_silent_q(at: dt.datetime, hours: int | None = None) -> Q:
     hours = settings.KUZET_DEVICE_SILENT_HOURS if hours is None else hours
     since = at - dt.timedelta(hours=hours)
     return Q(revoked_at__isnull=True) & Q(LessThan(Coalesce("last_seen_at", "enrolled_at"), since))
+
+
+class PushSubscription(models.Model):
+    """Where a phone's browser receives Web Push (RFC 8030): the push service's endpoint and
+    the keys its messages are encrypted to (RFC 8291). The field app gives it once the
+    officer allows notifications; Kuzet then wakes a phone whose app the browser froze in a
+    pocket with a new call (``backend/realtime/webpush.py``). One per device; gone with the
+    device's revocation, or when the push service says the subscription has expired."""
+
+    device = models.OneToOneField(
+        Device,
+        verbose_name=_("device"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="push_subscription",
+    )
+    endpoint = models.URLField(_("endpoint"), max_length=1000)
+    p256dh = models.CharField(_("public key"), max_length=200)
+    auth = models.CharField(_("authentication secret"), max_length=64)
+    created_at = models.DateTimeField(_("created at"))
+
+    class Meta:
+        verbose_name = _("push subscription")
+        verbose_name_plural = _("push subscriptions")
+
+    def __str__(self) -> str:
+        return str(self.device)
+
+    @property
+    def info(self) -> dict[str, object]:
+        """The shape pywebpush and the browsers' ``PushSubscription.toJSON()`` share."""
+        return {"endpoint": self.endpoint, "keys": {"p256dh": self.p256dh, "auth": self.auth}}

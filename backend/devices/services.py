@@ -24,6 +24,7 @@ from .models import (
     REVOKED,
     Device,
     EnrolmentCode,
+    PushSubscription,
     digest,
 )
 
@@ -168,6 +169,8 @@ def _revoke(device: Device, *, by: Officer | None, reason: str, now: dt.datetime
     device.revoke_reason = reason[:200]
     device.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
     uow.audit(AuditAction.DEVICE_REVOKED, actor=by, obj=device, data={"reason": reason})
+    # A revoked phone is woken for nothing again.
+    PushSubscription.objects.filter(device=device).delete()
     # The realtime layer closes the device's sockets after commit (code 4401).
     uow.notify(Topic.DEVICE_REVOKED, device_id=device.pk, officer_id=device.officer_id)
 

@@ -8,4 +8,5 @@ urlpatterns = [
     path("enroll", views.enroll, name="enroll"),
     path("pull", views.pull, name="pull"),
     path("push", views.push, name="push"),
+    path("webpush", views.webpush, name="webpush"),
 ]

@@ -1,4 +1,5 @@
-"""The sync endpoints: ``POST enroll``, ``GET pull``, ``POST push`` under ``/api/sync/v1/``.
+"""The sync endpoints: ``POST enroll``, ``GET pull``, ``POST push`` under ``/api/sync/v1/``,
+and ``webpush`` (the phone's Web Push subscription, ``backend/devices/webpush.py``).
 
 Plain Django views, not DRF: pull and push are the hot path, and DRF's request wrapping,
 content negotiation and serializers cost more than the work (docs/benchmarks.md). Each view
@@ -38,8 +39,9 @@ from backend.common.errors import (
 )
 from backend.common.net import client_ip
 from backend.common.outage import cache_unavailable
-from backend.devices.models import Device, digest
+from backend.devices.models import Device, PushSubscription, digest
 from backend.devices.services import device_authenticate, device_enroll
+from backend.devices.webpush import subscription_delete, subscription_save, webpush_public_key
 from backend.ops.metrics import SYNC_RECORDS, SYNC_REQUESTS
 from backend.people.models import Unit
 from sync.protocol import (
@@ -324,7 +326,23 @@ def _push(request: HttpRequest, device: Device, clock_header: ClockHeader | None
     return _json({"results": results}, request=request)
 
 
+def _webpush(
+    request: HttpRequest, device: Device, clock_header: ClockHeader | None
+) -> HttpResponse:
+    """``GET webpush``: the key to subscribe with and whether this phone is subscribed;
+    ``PUT``: its subscription (``PushSubscription.toJSON()``); ``DELETE``: none any more."""
+    if request.method == "PUT":
+        subscription_save(device=device, info=parse_json(_read_body(request)))
+    elif request.method == "DELETE":
+        subscription_delete(device=device)
+    elif request.method != "GET":
+        return _error(MethodNotAllowed("Use GET, PUT or DELETE."))
+    subscribed = PushSubscription.objects.filter(device=device).exists()
+    return _json({"public_key": webpush_public_key(), "subscribed": subscribed})
+
+
 _full_pull = _device_view(_pull, "pull")
+webpush = csrf_exempt(_device_view(_webpush, "webpush"))
 push = csrf_exempt(_device_view(_push, "push"))
 
 

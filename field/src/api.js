@@ -114,6 +114,14 @@ export class Api {
     )
   }
 
+  /** Web Push (docs/protocol.md §11): ``{public_key, subscribed}``; ``subscription``: the
+   * browser's ``PushSubscription.toJSON()`` to keep, or null to forget this phone's. */
+  webpush(subscription) {
+    if (subscription === undefined) return this._request('GET', `${API}/webpush`)
+    if (subscription === null) return this._request('DELETE', `${API}/webpush`)
+    return this._request('PUT', `${API}/webpush`, { json: subscription })
+  }
+
   push(events, lastPulledAt) {
     const cursor = lastPulledAt == null ? 'null' : String(lastPulledAt)
     return this._request('POST', `${API}/push?last_pulled_at=${cursor}`, {

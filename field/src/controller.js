@@ -59,6 +59,7 @@ export class FieldApp {
       notice: null,
       alerts: [],
       notifications: 'unsupported',
+      push: null,
       now: Date.now(),
     })
     this.ringer = new Ringer(win)
@@ -216,6 +217,7 @@ export class FieldApp {
     if (this.state.onDuty) this._startWatch()
     this.engine.request()
     this.socket.start()
+    this._subscribePush()
   }
 
   /** The unit the server built this phone's scope for (a new snapshot says): the officer
@@ -244,6 +246,7 @@ export class FieldApp {
     this.store.set({ online })
     if (!this.engine) return
     if (online) {
+      this._subscribePush()
       this.engine.request()
       this.socket?.kick()
       this.socket?.check() // open, but through the network that just went
@@ -384,6 +387,26 @@ export class FieldApp {
   async allowNotifications() {
     await this.ringer.askPermission()
     this.store.set({ notifications: this.ringer.permission() })
+    await this._subscribePush()
+  }
+
+  /** With notifications allowed, give the server this phone's Web Push subscription, so a new
+   * call wakes it even with the app frozen or closed (backend/devices/webpush.py). ``push``:
+   * 'on'; 'off' (the server sends none), 'unsupported' (this browser has no push service),
+   * 'failed' (tried again when the app next runs or the network comes back). */
+  async _subscribePush() {
+    if (this.ringer.permission() !== 'granted' || this.state.push === 'on' || !this.api) return
+    try {
+      const { public_key: key } = await this.api.webpush()
+      if (!key) return this.store.set({ push: 'off' })
+      const subscription = await this.ringer.pushSubscription(key)
+      if (!subscription) return this.store.set({ push: 'unsupported' })
+      await this.api.webpush(subscription)
+      this.store.set({ push: 'on' })
+    } catch (error) {
+      console.warn('web push not subscribed', error)
+      this.store.set({ push: 'failed' })
+    }
   }
 
   /** The desk's "Officer safe — clear SOS" puts the unit back to work on the server: once the

@@ -93,6 +93,22 @@ export class Ringer {
     }
   }
 
+  /** Subscribe this browser to Web Push with the server's ``key`` (base64url), replacing a
+   * subscription made with another key; its ``toJSON()``, or null where the browser has no
+   * push service (the caller says so to the officer). */
+  async pushSubscription(key) {
+    const worker = this.window?.navigator?.serviceWorker
+    if (!worker || !this.window.PushManager || this.permission() !== 'granted') return null
+    const registration = await worker.ready
+    let subscription = await registration.pushManager.getSubscription()
+    if (subscription && base64url(subscription.options?.applicationServerKey) !== key) {
+      await subscription.unsubscribe()
+      subscription = null
+    }
+    subscription ??= await registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key })
+    return subscription.toJSON()
+  }
+
   /** A system notification, when the app is not on the screen and the officer allowed them;
    * one per call (``tag``), replaced when the call's alert changes. The service worker opens
    * the call when it is tapped (public/notify-sw.js). */
@@ -114,4 +130,12 @@ export class Ringer {
       return false
     }
   }
+}
+
+function base64url(buffer) {
+  if (!buffer) return null
+  const bytes = new Uint8Array(buffer)
+  let text = ''
+  for (const byte of bytes) text += String.fromCharCode(byte)
+  return btoa(text).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
 }

@@ -331,7 +331,10 @@ KUZET_SMS_INBOUND_SECRET = os.environ.get("KUZET_SMS_INBOUND_SECRET", "")
 # - the sync gateway decides which devices see a touched record (ledger → sync_gateway);
 # - the realtime layer fans committed changes and notifications out to sockets and boards.
 KUZET_CHANGE_RESOLVER = "backend.sync_gateway.scope.resolve_changes"
-KUZET_CHANGE_LISTENERS = ["backend.realtime.fanout.commit_listener"]
+KUZET_CHANGE_LISTENERS = [
+    "backend.realtime.fanout.commit_listener",
+    "backend.realtime.webpush.commit_listener",
+]
 # Called inside each unit of work's transaction with its notifications: the boards' alerts.
 KUZET_NOTIFICATION_STORE = "backend.realtime.alerts.alerts_record"
 # Called inside each unit of work's transaction, under the sequencer lock, with what it wrote:
@@ -350,6 +353,28 @@ KUZET_CALLBACK_ALLOW_PRIVATE = env_bool("KUZET_CALLBACK_ALLOW_PRIVATE", False)
 # finished, hourly by beat; each report's last one is kept (the next change is compared with
 # it and numbered after it).
 KUZET_CALLBACK_RETENTION_DAYS = env_int("KUZET_CALLBACK_RETENTION_DAYS", 30)
+
+# Web Push wakes a phone whose app the browser froze with a new call (backend/devices/webpush.py).
+# The VAPID private key: base64url of a raw P-256 key (`vapid --gen` of py-vapid, or 32 random
+# bytes; the embedded demo makes one in var/demo.env). Unset: no Web Push (the SMS ladder
+# remains). Changing it ends every phone's subscription: each subscribes again when opened.
+KUZET_WEBPUSH_PRIVATE_KEY = os.environ.get("KUZET_WEBPUSH_PRIVATE_KEY", "")
+# Whom the push services may write to about Kuzet's pushes (VAPID `sub`: mailto: or https:).
+KUZET_WEBPUSH_SUBJECT = os.environ.get("KUZET_WEBPUSH_SUBJECT", "mailto:ops@kuzet.kz")
+# The push services posted to (a host and its subdomains): the browsers' own. A
+# subscription naming any other host is refused, so no forged one makes the worker post
+# into our network.
+KUZET_WEBPUSH_SERVICES = env_list(
+    "KUZET_WEBPUSH_SERVICES",
+    [
+        "fcm.googleapis.com",  # Chrome, Edge, Samsung Internet and Chromium browsers on Android
+        "push.services.mozilla.com",  # Firefox
+        "notify.windows.com",  # Edge on Windows
+        "push.apple.com",  # Safari (iOS 16.4+ home-screen apps)
+    ],
+)
+# Plain http to a push service: only for the tests' local one.
+KUZET_WEBPUSH_ALLOW_HTTP = False
 
 # --- REST framework and schema ----------------------------------------------------------
 # How many reverse proxies of ours stand before the app (nginx: 1). The client's address is
@@ -410,6 +435,9 @@ AXES_DISABLE_ACCESS_LOG = True
 # with 429 until the window ends (backend.common.attempts).
 KUZET_AUTH_FAILURE_LIMIT = env_int("KUZET_AUTH_FAILURE_LIMIT", 10)
 KUZET_AUTH_COOLOFF_MINUTES = env_int("KUZET_AUTH_COOLOFF_MINUTES", 15)
+# …except wrong enrolment codes per address: phones behind a carrier's NAT share one
+# (backend.common.attempts.Guard.shared); the install's own counter keeps the limit above.
+KUZET_AUTH_SHARED_FAILURE_LIMIT = env_int("KUZET_AUTH_SHARED_FAILURE_LIMIT", 200)
 RATELIMIT_IP_META_KEY = "backend.common.net.client_ip"
 
 # --- health and metrics -------------------------------------------------------------------
@@ -420,9 +448,6 @@ KUZET_READY_WORKER_TIMEOUT_S = float(os.environ.get("KUZET_READY_WORKER_TIMEOUT_
 
 # --- i18n, static ------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
-# …except wrong enrolment codes per address: phones behind a carrier's NAT share one
-# (backend.common.attempts.Guard.shared); the install's own counter keeps the limit above.
-KUZET_AUTH_SHARED_FAILURE_LIMIT = env_int("KUZET_AUTH_SHARED_FAILURE_LIMIT", 200)
 LANGUAGES = [("kk", "Қазақша"), ("ru", "Русский"), ("en", "English")]
 # Kazakhstan is on one time, UTC+5, since 1 March 2024 (tzdata 2024a); the `tzdata` package
 # keeps that true on hosts whose system zone database is older.

@@ -79,6 +79,7 @@ function Notifications({ app, state }) {
       ) : (
         <p>{t(lang, `notifications_${notifications ?? 'unsupported'}`)}</p>
       )}
+      {notifications === 'granted' && state.push && <p class="push-state">{t(lang, `push_${state.push}`)}</p>}
     </div>
   )
 }
