@@ -1,0 +1,75 @@
+"""A pushed call reaches a phone whose app is closed, in a real browser: a push event (here
+dispatched in the field app's service worker with the server's message, as the browser does
+when its push service delivers one) makes the worker show the call as a system notification
+— the app itself is not running. Before, nothing in the worker listened for a push
+(docs/protocol.md §11; the server side: tests/backend/sync_gateway/test_webpush.py).
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.e2e import browser
+from tests.e2e.browser import launch_phone
+
+from .conftest import enrolment_code
+from .phone import enrol, wait_for
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.slow,
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+]
+
+PUSHED = {
+    "kind": "new",
+    "assignment_id": "41",
+    "title": "Новый вызов: P1 — преступление только что",
+    "body": "Кража · Аягоз",
+    "url": "/app/#/a/41",
+    "tag": "call-41",
+}
+NOTIFICATIONS = """() => navigator.serviceWorker.ready
+    .then((r) => r.getNotifications())
+    .then((ns) => ns.map((n) => (
+        {title: n.title, body: n.body, tag: n.tag, url: n.data && n.data.url})))"""
+
+
+def test_a_pushed_call_is_shown_by_the_service_worker_while_the_app_is_closed(
+    field_server, personas, profile
+):
+    # given: an enrolled phone, notifications allowed, its service worker installed
+    with browser.playwright() as driver:
+        phone = launch_phone(driver, profile, permissions=["notifications"])
+        page = phone.pages[0]
+        enrol(page, field_server, enrolment_code(personas.a.patrol_officers[0].username))
+        page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
+        wait_for(lambda: bool(phone.service_workers), what="the service worker")
+        worker = phone.service_workers[0]
+
+        # when: the app is closed (another site in the tab) and a push comes to the worker
+        page.goto("about:blank")
+        worker.evaluate(
+            "(data) => self.dispatchEvent(new PushEvent('push', {data}))",
+            json.dumps(PUSHED, ensure_ascii=False),
+        )
+
+        # then: the worker has put the call up as a notification that opens it
+        page.goto(f"{field_server.url}/app/")
+        shown: list[dict] = []
+        wait_for(
+            lambda: bool(shown.extend(page.evaluate(NOTIFICATIONS)) or shown),
+            what="the notification",
+        )
+        assert shown == [
+            {
+                "title": PUSHED["title"],
+                "body": PUSHED["body"],
+                "tag": "call-41",
+                "url": "/app/#/a/41",
+            }
+        ]
+        phone.close()
