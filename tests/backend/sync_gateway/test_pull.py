@@ -182,7 +182,7 @@ def test_snapshot_up_to_the_bound_is_one_replacement_response_whatever_the_page_
     assert body["has_more"] is False
     assert body["experimentalStrategy"] == "replacement"
     assert body["timestamp"] == uow.current_change_seq()
-    assert len(ids(body, "codes")) == 88
+    assert len(ids(body, "codes")) == 89
     assert ids(body, "assignments") == [str(assignment_a.pk)]
     assert len(ids(body, "settlements")) == len(ids(body, "units")) == 2
 
@@ -191,7 +191,7 @@ def test_snapshot_up_to_the_bound_is_one_replacement_response_whatever_the_page_
 def test_snapshot_above_the_bound_replaces_whole_tables_page_by_page_own_assignments_first(
     personas, assignment_a, device_a1, settings
 ):
-    # given: a bound of 60 records; the scope holds 88 codes and 6 other records
+    # given: a bound of 60 records; the scope holds 89 codes and 6 other records
     full = device_a1.pull(None)
     expected = {t: ids(full, t) for t in full["changes"]}
     settings.KUZET_SYNC_SNAPSHOT_MAX = 60
@@ -202,7 +202,7 @@ def test_snapshot_above_the_bound_replaces_whole_tables_page_by_page_own_assignm
         pages.append(device_a1.pull())
 
     # then: the unit's assignments, incidents, events, units and settlements whole in page 1;
-    # the 88 codes (more than the bound alone) as upserts in two pages, replacing nothing
+    # the 89 codes (more than the bound alone) as upserts in two pages, replacing nothing
     assert [p["experimentalStrategy"] for p in pages] == [
         {
             "default": "incremental",
@@ -214,7 +214,7 @@ def test_snapshot_above_the_bound_replaces_whole_tables_page_by_page_own_assignm
         {"default": "incremental", "override": {}},
     ]
     assert ids(pages[0], "assignments") == [str(assignment_a.pk)]
-    assert [len(ids(p, "codes")) for p in pages] == [0, 60, 28]
+    assert [len(ids(p, "codes")) for p in pages] == [0, 60, 29]
     assert pages[-1]["timestamp"] == full["timestamp"]
     for table, expected_ids in expected.items():
         assert sorted(i for p in pages for i in ids(p, table)) == expected_ids
@@ -237,7 +237,7 @@ def test_snapshot_above_the_bound_packs_tables_that_fit_together(
     )
     assert second["experimentalStrategy"]["override"] == {"codes": "replacement"}
     assert (first["has_more"], second["has_more"]) == (True, False)
-    assert len(ids(second, "codes")) == 88
+    assert len(ids(second, "codes")) == 89
 
 
 @pytest.mark.django_db
