@@ -334,6 +334,18 @@ def test_a_dv_call_tells_the_lock_screen_nothing_but_its_urgency(
     assert message["body"] == "Откройте Kuzet"
 
 
+def repush(assignment: Any) -> None:
+    """The escalation ladder's re-push of an assignment not acknowledged in time."""
+    with uow.unit_of_work():
+        uow.notify(
+            Topic.ASSIGNMENT_REPUSH,
+            district_id=assignment.incident.district_id,
+            assignment_id=assignment.pk,
+            unit_id=assignment.unit_id,
+            incident_id=assignment.incident_id,
+        )
+
+
 def test_the_ladders_re_push_wakes_the_phone_again_until_the_crew_answers(
     client, personas, push_service, django_capture_on_commit_callbacks
 ):
@@ -343,14 +355,8 @@ def test_the_ladders_re_push_wakes_the_phone_again_until_the_crew_answers(
         assignment = dispatch_theft(personas)
 
     # when: the ladder re-pushes it (not acknowledged in time)
-    with django_capture_on_commit_callbacks(execute=True), uow.unit_of_work():
-        uow.notify(
-            Topic.ASSIGNMENT_REPUSH,
-            district_id=personas.a.district.pk,
-            assignment_id=assignment.pk,
-            unit_id=assignment.unit_id,
-            incident_id=assignment.incident_id,
-        )
+    with django_capture_on_commit_callbacks(execute=True):
+        repush(assignment)
 
     # then: a second push, saying so
     again = phone.read(push_service.received[1]["body"])
@@ -360,14 +366,8 @@ def test_the_ladders_re_push_wakes_the_phone_again_until_the_crew_answers(
     # when: the crew acknowledges, and a late re-push comes
     assignment.status = "acknowledged"
     assignment.save(update_fields=["status"])
-    with django_capture_on_commit_callbacks(execute=True), uow.unit_of_work():
-        uow.notify(
-            Topic.ASSIGNMENT_REPUSH,
-            district_id=personas.a.district.pk,
-            assignment_id=assignment.pk,
-            unit_id=assignment.unit_id,
-            incident_id=assignment.incident_id,
-        )
+    with django_capture_on_commit_callbacks(execute=True):
+        repush(assignment)
 
     # then: nothing more is pushed
     assert len(push_service.received) == 2
