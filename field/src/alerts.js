@@ -13,6 +13,7 @@
 // alert: there is nothing left to tell about it.
 import { payloadOf } from './facts.js'
 import { label, placeName, reasonText, t } from './i18n.js'
+import { landmarkText } from './places.js'
 import { effectiveStatus, isClosed, isWithdrawn } from './lifecycle.js'
 
 const PRIORITY_RANK = { P0: 0, P1: 1, P2: 2, P3: 3 }
@@ -122,10 +123,13 @@ export function alertWords(lang, alert, data) {
   const assignment = data.assignments.find((a) => a.id === alert.assignmentId)
   const incident = assignment ? data.incidents[assignment.incident_id] : null
   const settlement = incident?.settlement_id ? data.settlements[incident.settlement_id] : null
+  // An SOS backup's landmark is its point: said as "3,1 км к северо-востоку от Аягоз (…)",
+  // which names the village itself (places.js).
+  const landmark = landmarkText(lang, incident, settlement)
   const what = [
     incident ? label(lang, 'category', incident.category) : null,
-    placeName(lang, settlement),
-    incident?.landmark,
+    landmark !== (incident?.landmark ?? '') ? null : placeName(lang, settlement),
+    landmark,
   ]
   const line = (parts) => parts.filter(Boolean).join(' · ')
   const priority = alert.priority ? label(lang, 'priority', alert.priority) : '…'

@@ -8,6 +8,7 @@ import { render } from 'preact'
 import { act } from 'preact/test-utils'
 import { CallList, IncidentFacts } from '../src/ui/Calls.jsx'
 import { compassPoint, landmarkText } from '../src/places.js'
+import { alertWords } from '../src/alerts.js'
 
 const now = Date.UTC(2026, 2, 12, 9, 0)
 
@@ -51,6 +52,16 @@ const WORDS = {
 }
 
 describe("an SOS backup call's place", () => {
+  it('is said in words on the alert that rings for it, the village once', () => {
+    const data = stateIn('ru').data
+    expect(alertWords('ru', { assignmentId: '7', kind: 'new', priority: 'P0' }, data).body).toBe(
+      `SOS сотрудника · ${WORDS.ru}`,
+    )
+    expect(alertWords('kk', { assignmentId: '7', kind: 'new', priority: 'P0' }, data).body).toMatch(
+      new RegExp(`· ${WORDS.kk.replace(/[()]/g, '\\$&')}$`),
+    )
+  })
+
   for (const [lang, words] of Object.entries(WORDS)) {
     it(`says how far and which way from the village in ${lang}`, async () => {
       const state = stateIn(lang)
