@@ -6,6 +6,9 @@ import pytest
 
 from backend.common import clock
 from backend.dispatch.models import Event
+from backend.dispatch.selectors import desk_messages
+from backend.dispatch.services import assignment_message
+from sync.client import SyncUnavailable
 
 from .conftest import cancel, device_view, dispatch, reassign, server_view
 
@@ -153,5 +156,35 @@ def test_event_on_another_units_assignment_is_kept_and_the_sender_gets_it_back(
 
     # then
     assert Event.objects.get(pk=stray).disposition == "not_assignee"
+    assert phone.outbox() == []
+    assert device_view(phone) == server_view(phone.device_id)
+
+
+@pytest.mark.django_db
+def test_a_read_receipt_recorded_offline_reaches_the_desk_once_though_its_answer_was_lost(
+    personas, assignment_a, make_device
+):
+    # given: the desk's message on the phone; the officer reads it in a white spot
+    phone = make_device(personas.a.patrol_officers[0])
+    message = assignment_message(assignment=assignment_a, by=personas.duty, text="У него нож")
+    phone.sync()
+    assert phone.record("events", message.pk)["source"] == "desk"
+    phone.faults.offline = True
+    receipt = phone.record_event("read", str(assignment_a.pk), {"event_id": message.pk})
+    with pytest.raises(SyncUnavailable):
+        phone.sync()  # no link
+    assert [e["id"] for e in phone.outbox()] == [receipt]  # kept, waiting
+
+    # when: back in coverage, the push commits and its answer is lost; the client retries
+    phone.faults.offline = False
+    phone.faults.lose_response = [True]
+    results = phone.push()
+    phone.pull()
+
+    # then: stored once, the message read at the receipt's time, the outbox empty
+    assert results == [{"id": receipt, "status": "duplicate", "disposition": "recorded"}]
+    assert Event.objects.filter(pk=receipt).count() == 1
+    (sent,) = desk_messages([assignment_a.pk])[assignment_a.pk]
+    assert sent.read_at == Event.objects.get(pk=receipt).estimated_at
     assert phone.outbox() == []
     assert device_view(phone) == server_view(phone.device_id)

@@ -28,7 +28,7 @@ expect = pytest.importorskip(
     "playwright.sync_api", reason="the playwright package is missing"
 ).expect
 
-pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.browser]
+pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
 
 WALK = SCREENSHOTS.parent / "walk-receipts"
 
