@@ -28,3 +28,4 @@ class Topic(StrEnum):
     BOARD = "board"  # a line for the duty officers' (and chiefs') live board
     DEVICE_REVOKED = "device.revoked"  # close the device's sockets (4401)
     ASSIGNMENT_REPUSH = "assignment.repush"  # send the assignment to the unit's sockets again
+    DESK_MESSAGE = "assignment.desk_message"  # the desk messaged the crew: wake its phones

@@ -2,10 +2,11 @@
 has frozen the field app in a pocket (``backend/devices/webpush.py`` says why and how).
 
 ``commit_listener`` (``settings.KUZET_CHANGE_LISTENERS``) picks, after commit, the
-assignments a commit dispatched and those the escalation ladder re-pushes (not acknowledged
-in time) and asks a worker to push each (``tasks.webpush_assignment``): the request that
-dispatched never waits on a push service. The worker pushes only while nobody of the crew has
-answered, to each live phone of the unit's officers, in the officer's language.
+assignments a commit dispatched, those the escalation ladder re-pushes (not acknowledged
+in time) and those the duty desk messaged ("he has a knife now"), and asks a worker to push
+each (``tasks.webpush_assignment``): the request never waits on a push service. The worker
+pushes a call only while nobody of the crew has answered it, a message while the crew is on
+the call, to each live phone of the unit's officers, in the officer's language.
 """
 
 from __future__ import annotations
@@ -19,19 +20,23 @@ from django.utils.translation import gettext
 
 from backend.devices.models import PushSubscription
 from backend.devices.webpush import webpush_send
-from backend.dispatch.models import Assignment, Category, Priority
+from backend.dispatch.lifecycle import ASSIGNMENT_OPEN, EventKind
+from backend.dispatch.models import Assignment, Category, Event, EventSource, Priority
 from backend.geo.models import in_reader_language
 from backend.ledger.names import Topic
 from backend.ledger.uow import Commit
 
 log = logging.getLogger(__name__)
 
-# Whom a push still concerns: nobody of the crew has answered the call.
+# Whom a push of the call still concerns: nobody of the crew has answered it.
 UNANSWERED = ("dispatched", "delivered")
+# A message on the lock screen says this much of the desk's words (the app shows them all).
+MESSAGE_SHOWN = 160
 
 
 def _pushes(commit: Commit) -> dict[int, str]:
-    """Assignment id → ``new`` (dispatched by this commit) or ``again`` (re-pushed)."""
+    """Assignment id → ``new`` (dispatched by this commit), ``again`` (re-pushed) or
+    ``message`` (the desk messaged its crew)."""
     found: dict[int, str] = {}
     for notice in commit.notifications:
         data = notice.data
@@ -43,6 +48,8 @@ def _pushes(commit: Commit) -> dict[int, str]:
             found.setdefault(int(str(data["assignment_id"])), "new")
         elif notice.topic == Topic.ASSIGNMENT_REPUSH and data.get("assignment_id"):
             found.setdefault(int(str(data["assignment_id"])), "again")
+        elif notice.topic == Topic.DESK_MESSAGE and data.get("assignment_id"):
+            found[int(str(data["assignment_id"]))] = "message"
     return found
 
 
@@ -60,23 +67,38 @@ def commit_listener(commit: Commit) -> None:
         log.exception("web push not queued")
 
 
+def _desk_words(assignment: Assignment) -> str:
+    """The desk's latest message to the crew, as much as a notification shows."""
+    latest = (
+        Event.objects.filter(
+            assignment_id=assignment.pk, kind=EventKind.NOTE, source=EventSource.DESK
+        )
+        .order_by("-server_received_at", "-pk")
+        .values_list("payload", flat=True)
+        .first()
+    )
+    text = str((latest or {}).get("text", ""))
+    return text if len(text) <= MESSAGE_SHOWN else text[: MESSAGE_SHOWN - 1] + "…"
+
+
 def _message(assignment: Assignment, why: str) -> dict[str, object]:
     """What the lock screen shows, in the active language: never an address, a caller or a
-    summary, and nothing of a DV call but that it is a call and how urgent."""
+    summary, and nothing of a DV call but that it is a call and how urgent. The desk's
+    message is shown as its SMS to the crew shows it (the desk wrote it for the crew)."""
     incident = assignment.incident
     priority = Priority(incident.priority).label
-    title = (
-        gettext("Not acknowledged: %(priority)s")
-        if why == "again"
-        else gettext("New call: %(priority)s")
-    ) % {"priority": priority}
+    title = {
+        "again": gettext("Not acknowledged: %(priority)s"),
+        "message": gettext("Message from the duty desk: %(priority)s"),
+    }.get(why, gettext("New call: %(priority)s")) % {"priority": priority}
     settlement = incident.settlement
     place = in_reader_language(settlement.name, settlement.name_kk) if settlement else ""
-    body = (
-        gettext("Open Kuzet")
-        if incident.category == Category.DOMESTIC_VIOLENCE
-        else " · ".join(filter(None, [str(Category(incident.category).label), place]))
-    )
+    if why == "message":
+        body = _desk_words(assignment)
+    elif incident.category == Category.DOMESTIC_VIOLENCE:
+        body = gettext("Open Kuzet")
+    else:
+        body = " · ".join(filter(None, [str(Category(incident.category).label), place]))
     return {
         "kind": why,
         "assignment_id": str(assignment.pk),
@@ -89,9 +111,10 @@ def _message(assignment: Assignment, why: str) -> dict[str, object]:
 
 def webpush_assignment(assignment_id: int, why: str) -> dict[str, int]:
     """Push the call of ``assignment_id`` to its crew's phones; counts by outcome."""
+    statuses = ASSIGNMENT_OPEN if why == "message" else UNANSWERED
     assignment = (
         Assignment.objects.select_related("incident__settlement")
-        .filter(pk=assignment_id, status__in=UNANSWERED)
+        .filter(pk=assignment_id, status__in=statuses)
         .first()
     )
     if assignment is None:
@@ -105,5 +128,6 @@ def webpush_assignment(assignment_id: int, why: str) -> dict[str, int]:
     for subscription in subscriptions:
         with translation.override(subscription.device.officer.language or settings.LANGUAGE_CODE):
             message = _message(assignment, why)
-        outcomes[webpush_send(subscription, message, topic=f"call-{assignment.pk}")] += 1
+        topic = f"{'message' if why == 'message' else 'call'}-{assignment.pk}"
+        outcomes[webpush_send(subscription, message, topic=topic)] += 1
     return dict(outcomes)

@@ -16,7 +16,7 @@ from typing import Any
 
 from backend.common.errors import Conflict, NotFound, ValidationFailed
 from backend.ledger import uow
-from backend.ledger.names import SyncTable
+from backend.ledger.names import SyncTable, Topic
 
 from .. import sms_texts
 from ..access import check_scope, require_dispatcher
@@ -64,6 +64,13 @@ def assignment_message(*, assignment: Assignment, by: Any, text: str) -> Event:
         )
         # The boards' row of the assignment shows the message's state from now on.
         uow.touch(SyncTable.ASSIGNMENTS, locked.pk)
+        # ...and a phone whose app the browser froze is woken with it (realtime.webpush).
+        uow.notify(
+            Topic.DESK_MESSAGE,
+            district_id=incident.district_id,
+            assignment_id=locked.pk,
+            event_id=event.pk,
+        )
         if _reads_by_sms(locked, incident):
             phones = outbox.unit_phones([locked.unit_id]).get(locked.unit_id, [])
             outbox.sms_queue(

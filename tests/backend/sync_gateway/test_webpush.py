@@ -27,6 +27,7 @@ from backend.devices.models import Device, PushSubscription
 from backend.devices.services import device_revoke
 from backend.dispatch.models import Category, Priority
 from backend.dispatch.services import incident_dispatch
+from backend.dispatch.services.messages import assignment_message
 from backend.ledger import uow
 from backend.ledger.names import Topic
 from tests import factories
@@ -397,3 +398,29 @@ def test_a_push_service_that_fails_loses_nothing_and_keeps_the_subscription(
 
     assert assignment.pk is not None
     assert PushSubscription.objects.count() == 1
+
+
+def test_the_desks_message_wakes_the_crews_phones_with_its_words_while_they_are_on_the_call(
+    client, personas, push_service, django_capture_on_commit_callbacks
+):
+    # given: a call the crew has acknowledged (no more "new call" pushes)
+    phone = subscribed_phone(client, personas, push_service).browser
+    with django_capture_on_commit_callbacks(execute=True):
+        assignment = dispatch_theft(personas)
+    assignment.status = "acknowledged"
+    assignment.save(update_fields=["status"])
+
+    # when: the caller rings back and the desk tells the crew
+    with django_capture_on_commit_callbacks(execute=True):
+        assignment_message(
+            assignment=assignment, by=personas.duty, text="Он ушёл к реке, белая Нива"
+        )
+
+    # then: the phone is woken with the desk's words
+    message = phone.read(push_service.received[-1]["body"])
+    assert message["kind"] == "message"
+    assert message["title"] == "Сообщение дежурной части: P2 — сообщено позже, нарушение порядка"
+    assert message["body"] == "Он ушёл к реке, белая Нива"
+    assert message["tag"] == f"call-{assignment.pk}"
+    assert push_service.received[-1]["headers"]["topic"] == f"message-{assignment.pk}"
+    assert len(push_service.received) == 2
