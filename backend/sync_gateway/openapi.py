@@ -385,10 +385,99 @@ class EnrollSchema(APIView):
         raise NotImplementedError
 
 
+WEBPUSH_SUBSCRIPTION = {
+    "type": "object",
+    "description": "the browser's `PushSubscription.toJSON()`",
+    "properties": {
+        "endpoint": {
+            "type": "string",
+            "maxLength": 1000,
+            "description": "https URL of a push service of `KUZET_WEBPUSH_SERVICES`",
+        },
+        "keys": {
+            "type": "object",
+            "properties": {
+                "p256dh": {"type": "string", "description": "base64url P-256 point"},
+                "auth": {"type": "string", "description": "base64url, 16 bytes"},
+            },
+            "required": ["p256dh", "auth"],
+        },
+    },
+    "required": ["endpoint", "keys"],
+}
+
+WEBPUSH_STATE = {
+    "type": "object",
+    "properties": {
+        "public_key": {
+            "type": "string",
+            "nullable": True,
+            "description": "the VAPID key to subscribe with (base64url); null: no Web Push",
+        },
+        "subscribed": {"type": "boolean"},
+        "server_time": {"type": "integer"},
+    },
+    "required": ["public_key", "subscribed", "server_time"],
+}
+
+_WEBPUSH_REFUSED = OpenApiResponse(
+    ERROR, description="webpush_off / push_service_unknown / malformed (nothing changed)"
+)
+
+
+class WebpushSchema(APIView):
+    authentication_classes: list[Any] = []
+    permission_classes: list[Any] = []
+
+    @extend_schema(
+        operation_id="sync_webpush_state",
+        tags=["sync"],
+        parameters=_DEVICE_HEADERS,
+        responses={200: WEBPUSH_STATE, **_errors(401, 405, 429)},
+        description="The key to subscribe to Web Push with, and whether this device is.",
+    )
+    def get(self, request: Any) -> Any:  # pragma: no cover - documentation only
+        raise NotImplementedError
+
+    @extend_schema(
+        operation_id="sync_webpush_subscribe",
+        tags=["sync"],
+        parameters=_DEVICE_HEADERS,
+        request={"application/json": WEBPUSH_SUBSCRIPTION},
+        responses={
+            200: WEBPUSH_STATE,
+            400: _WEBPUSH_REFUSED,
+            **_errors(401, 405, 413, 429),
+        },
+        description="Keep this device's Web Push subscription (docs/protocol.md §11).",
+    )
+    def put(self, request: Any) -> Any:  # pragma: no cover - documentation only
+        raise NotImplementedError
+
+    @extend_schema(
+        operation_id="sync_webpush_unsubscribe",
+        tags=["sync"],
+        parameters=_DEVICE_HEADERS,
+        responses={200: WEBPUSH_STATE, **_errors(401, 405, 429)},
+        description="Forget this device's Web Push subscription.",
+    )
+    def delete(self, request: Any) -> Any:  # pragma: no cover - documentation only
+        raise NotImplementedError
+
+
 def attach(
-    *, enroll: Callable[..., Any], pull: Callable[..., Any], push: Callable[..., Any]
+    *,
+    enroll: Callable[..., Any],
+    pull: Callable[..., Any],
+    push: Callable[..., Any],
+    webpush: Callable[..., Any],
 ) -> None:
     """Make the plain views visible to drf-spectacular as these documented APIViews."""
-    for view, cls in ((enroll, EnrollSchema), (pull, PullSchema), (push, PushSchema)):
+    for view, cls in (
+        (enroll, EnrollSchema),
+        (pull, PullSchema),
+        (push, PushSchema),
+        (webpush, WebpushSchema),
+    ):
         view.cls = cls  # type: ignore[attr-defined]
         view.initkwargs = {}  # type: ignore[attr-defined]

@@ -406,4 +406,4 @@ def enroll(request: HttpRequest) -> HttpResponse:
     )
 
 
-openapi.attach(enroll=enroll, pull=pull, push=push)
+openapi.attach(enroll=enroll, pull=pull, push=push, webpush=webpush)
