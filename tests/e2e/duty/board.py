@@ -16,20 +16,28 @@ from backend.sync_gateway.push import push_records
 from .conftest import log_in
 
 
-def press_sos(personas: Any) -> None:
-    """District A's patrol officer presses SOS on the phone in the town: the push service, as
-    over HTTP."""
-    device_id, _ = personas.device(personas.a.patrol_officers[0])
+def press_sos(
+    personas: Any,
+    *,
+    officer: Any = None,
+    event_id: str = "evt-sos-board-0001",
+    north: float = 0.0,
+    east: float = 0.0,
+    earlier_ms: int = 0,
+) -> None:
+    """An officer (A's first patrol officer unless named) presses SOS on the phone, ``north``
+    and ``east`` degrees from the town, ``earlier_ms`` ago: the push service, as over HTTP."""
+    device_id, _ = personas.device(officer or personas.a.patrol_officers[0])
     device = Device.objects.select_related("officer").get(pk=device_id)
     sos = {
-        "id": "evt-sos-board-0001",
+        "id": event_id,
         "kind": "sos",
         "assignment_id": None,
-        "device_time": clock.now_ms(),
+        "device_time": clock.now_ms() - earlier_ms,
         "boot_id": "boot-1",
-        "elapsed_ms": 100_000,
-        "lat": personas.a.town.lat,
-        "lon": personas.a.town.lon,
+        "elapsed_ms": 100_000 - earlier_ms,
+        "lat": personas.a.town.lat + north,
+        "lon": personas.a.town.lon + east,
         "accuracy_m": 15,
         "gps_time": None,
         "payload": {},

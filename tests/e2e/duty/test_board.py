@@ -24,7 +24,6 @@ import pytest
 from django.utils import timezone
 
 from backend.common import clock
-from backend.devices.models import Device
 from backend.dispatch.lifecycle import EventKind
 from backend.dispatch.models import (
     Assignment,
@@ -46,7 +45,6 @@ from backend.ledger.names import Topic
 from backend.people.models import Unit
 from backend.realtime.alerts import ALERTS_LISTED
 from backend.realtime.models import BoardAlert, BoardAlertRead
-from backend.sync_gateway.push import push_records
 from tests import factories
 from tests.e2e.browser import contrast
 from tests.e2e.processes import web_server
@@ -563,22 +561,7 @@ def test_the_desk_reads_who_and_where_of_an_sos_and_sends_backup_from_the_banner
     page = board_page(browser, server, personas.duty, language=lang)
 
     # when: the officer presses SOS about 3 km north-east of the town
-    device_id, _ = personas.device(first)
-    device = Device.objects.select_related("officer").get(pk=device_id)
-    sos = {
-        "id": f"evt-sos-backup-{lang}",
-        "kind": "sos",
-        "assignment_id": None,
-        "device_time": clock.now_ms(),
-        "boot_id": "boot-1",
-        "elapsed_ms": 100_000,
-        "lat": town.lat + 0.02,
-        "lon": town.lon + 0.03,
-        "accuracy_m": 15,
-        "gps_time": None,
-        "payload": {},
-    }
-    push_records(device=device, body_or_records=[sos], clock=None, via="http")
+    press_sos(personas, officer=first, event_id=f"evt-sos-backup-{lang}", north=0.02, east=0.03)
 
     # then: the banner names the officer, the crew and the place — never raw coordinates
     banner = page.locator("#sos .banner")
@@ -659,24 +642,8 @@ def test_an_officer_who_pressed_sos_twice_is_one_banner_and_safe_means_no_backup
     # two red banners for one officer, each with its own "Send backup")
     units_heard_now(personas)
     page = board_page(browser, server, personas.duty, language="en")
-    device_id, _ = personas.device(personas.a.patrol_officers[0])
-    device = Device.objects.select_related("officer").get(pk=device_id)
-    town = personas.a.town
-    for n, offset in enumerate((0, 5_000)):
-        sos = {
-            "id": f"evt-sos-pressed-twice-{n}",
-            "kind": "sos",
-            "assignment_id": None,
-            "device_time": clock.now_ms() - 10_000 + offset,
-            "boot_id": "boot-1",
-            "elapsed_ms": 100_000 + offset,
-            "lat": town.lat,
-            "lon": town.lon,
-            "accuracy_m": 15,
-            "gps_time": None,
-            "payload": {},
-        }
-        push_records(device=device, body_or_records=[sos], clock=None, via="http")
+    for n, earlier_ms in enumerate((10_000, 5_000)):
+        press_sos(personas, event_id=f"evt-sos-pressed-twice-{n}", earlier_ms=earlier_ms)
     page.locator("#sos .banner").first.wait_for(timeout=LIVE_WITHIN_MS)
     wait_until(lambda: BoardAlert.objects.filter(kind="sos").count() == 2)
     page.wait_for_timeout(1_000)

@@ -14,14 +14,11 @@ from typing import Any
 
 import pytest
 
-from backend.common import clock
-from backend.devices.models import Device
 from backend.dispatch.models import Category, Incident
 from backend.geo.models import Settlement
-from backend.sync_gateway.push import push_records
 from tests.e2e.browser import SCREENSHOTS
 
-from .board import board_page, units_heard_now
+from .board import board_page, press_sos, units_heard_now
 
 pytest.importorskip("playwright.sync_api", reason="the playwright package is missing")
 
@@ -66,22 +63,7 @@ def test_the_backup_calls_page_says_how_far_and_which_way_from_the_village(
 
     # when: the officer presses SOS about 3 km north-east of the town, and the duty officer
     # sends backup from the banner
-    device_id, _ = personas.device(first)
-    device = Device.objects.select_related("officer").get(pk=device_id)
-    sos = {
-        "id": f"evt-sos-words-{lang}",
-        "kind": "sos",
-        "assignment_id": None,
-        "device_time": clock.now_ms(),
-        "boot_id": "boot-1",
-        "elapsed_ms": 100_000,
-        "lat": town.lat + 0.02,
-        "lon": town.lon + 0.03,
-        "accuracy_m": 15,
-        "gps_time": None,
-        "payload": {},
-    }
-    push_records(device=device, body_or_records=[sos], clock=None, via="http")
+    press_sos(personas, officer=first, event_id=f"evt-sos-words-{lang}", north=0.02, east=0.03)
     banner = page.locator("#sos .banner")
     banner.wait_for(timeout=LIVE_WITHIN_MS)
     shot(page, f"01-sos-banner-{lang}")
