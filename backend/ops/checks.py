@@ -1,6 +1,6 @@
 """``manage.py check --deploy``: what Django's own checks do not know — a deployment whose
 SMS never leave, whose metrics are open, or which cannot verify the gateway's replies, or
-verifies them with a secret anyone could know.
+verifies them with a secret anyone could know, or which cannot wake a phone by Web Push.
 Each passes ``check --deploy`` with no word unless it is caught here (an operator's run)."""
 
 from __future__ import annotations
@@ -75,4 +75,34 @@ def deployment_checks(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
                 id="kuzet.W005",
             )
         )
+    found.extend(_webpush_checks())
     return found
+
+
+def _webpush_checks() -> list[Warning]:
+    key = settings.KUZET_WEBPUSH_PRIVATE_KEY
+    if not key:
+        return [
+            Warning(
+                "KUZET_WEBPUSH_PRIVATE_KEY is not set: a phone whose browser froze the field "
+                "app gets a new call only when it is opened, or by the escalation ladder's SMS.",
+                hint="Make one with .venv/bin/vapid --gen (or 32 random bytes, base64url) and "
+                "keep it: a new key ends every phone's subscription (docs/deployment.md).",
+                id="kuzet.W006",
+            )
+        ]
+    from py_vapid import Vapid
+
+    try:
+        Vapid.from_raw(key.encode())
+    except Exception:
+        return [
+            Warning(
+                "KUZET_WEBPUSH_PRIVATE_KEY is not a raw P-256 private key in base64url: "
+                "no Web Push can be signed, and no phone can subscribe.",
+                hint="Use the private key of .venv/bin/vapid --gen as base64url of its 32 raw "
+                "bytes (docs/deployment.md).",
+                id="kuzet.W007",
+            )
+        ]
+    return []

@@ -1,10 +1,22 @@
 """``check --deploy`` names what would make a deployment fail its users without an error:
 SMS kept on the machine, /metrics open to anyone, the gateway's replies unverifiable (an
-operator's production-like run passed ``check --deploy`` with all three)."""
+operator's production-like run passed ``check --deploy`` with all three), no Web Push key or
+one that cannot sign (a frozen phone's calls then wait for the SMS ladder)."""
 
 from __future__ import annotations
 
+import secrets
+
+import pytest
 from django.core import checks
+
+WEBPUSH_KEY = secrets.token_urlsafe(32)
+
+
+@pytest.fixture(autouse=True)
+def webpush_key(settings):
+    """A deployment with its VAPID key, unless a test takes it away."""
+    settings.KUZET_WEBPUSH_PRIVATE_KEY = WEBPUSH_KEY
 
 
 def kuzet_warnings() -> list[str]:
@@ -36,6 +48,33 @@ def test_a_deployment_set_up_as_the_docs_say_passes(settings):
     settings.KUZET_SMS_INBOUND_SECRET = "s" * 32
 
     assert kuzet_warnings() == []
+
+
+def production(settings) -> None:
+    settings.KUZET_SMS_BACKEND = "backend.dispatch.sms.HttpBackend"
+    settings.KUZET_SMS_GATEWAY_URL = "https://sms-gateway.example.kz/send"
+    settings.KUZET_METRICS_TOKEN = "m" * 32
+    settings.KUZET_SMS_INBOUND_SECRET = "s" * 32
+
+
+def test_a_deployment_without_a_web_push_key_is_warned(settings):
+    production(settings)
+    settings.KUZET_WEBPUSH_PRIVATE_KEY = ""
+
+    found = checks.run_checks(include_deployment_checks=True, tags=[checks.Tags.security])
+
+    assert kuzet_warnings() == ["kuzet.W006"]
+    warning = next(m for m in found if m.id == "kuzet.W006")
+    assert "SMS" in warning.msg
+    assert "vapid --gen" in (warning.hint or "")
+
+
+@pytest.mark.parametrize("key", ["not-a-key", "AAAA", "-----BEGIN PRIVATE KEY-----"])
+def test_a_web_push_key_that_cannot_sign_is_warned(settings, key):
+    production(settings)
+    settings.KUZET_WEBPUSH_PRIVATE_KEY = key
+
+    assert kuzet_warnings() == ["kuzet.W007"]
 
 
 def test_a_supervisor_on_the_loopback_reaches_health_over_plain_http(client, settings, db):

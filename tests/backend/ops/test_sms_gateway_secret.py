@@ -191,6 +191,7 @@ def configured_for_production(settings) -> None:
     settings.KUZET_SMS_BACKEND = "backend.dispatch.sms.HttpBackend"
     settings.KUZET_SMS_GATEWAY_URL = "https://sms-gateway.example.kz/send"
     settings.KUZET_METRICS_TOKEN = "m" * 32
+    settings.KUZET_WEBPUSH_PRIVATE_KEY = secrets.token_urlsafe(32)
 
 
 def test_check_deploy_warns_of_the_published_demo_secret(settings):
