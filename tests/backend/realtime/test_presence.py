@@ -1,6 +1,8 @@
 import datetime as dt
 
 import pytest
+from django.conf import settings
+from django.utils.module_loading import import_string
 
 from backend.common import clock
 from backend.ledger.models import AuditEntry
@@ -49,7 +51,11 @@ def test_unit_silent_too_long_is_announced_unreachable_once(
     assert (second.became_unreachable, second.became_reachable) == ([], [])
     assert presence_audits() == [("unit.unreachable", str(patrol.pk))]
     assert PresenceNotice.objects.get(unit=patrol).announced_unreachable is True
-    assert len(callbacks) == 1  # one fan-out, from the first sweep
+    # one commit told to its listeners (the fan-out, Web Push), from the first sweep
+    assert [c.func for c in callbacks] == [
+        import_string(path) for path in settings.KUZET_CHANGE_LISTENERS
+    ]
+    assert all(c.args[0] is callbacks[0].args[0] for c in callbacks)
 
 
 def test_unit_heard_from_again_is_announced_reachable_once(quiet_units):
