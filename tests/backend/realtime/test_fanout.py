@@ -6,6 +6,7 @@ from channels.db import database_sync_to_async
 
 from backend.common import clock
 from backend.dispatch.models import Category
+from backend.dispatch.services.messages import assignment_message
 from backend.ledger import uow
 from backend.ledger.uow import Commit, CommittedChange, Notification
 from backend.people.models import Unit
@@ -560,6 +561,9 @@ def test_postgres_board_rows_equal_the_orm_board_rows(personas, monkeypatch):
         last_contact_via="socket",
     )  # fmt: skip
     Unit.objects.filter(pk=a.inspector_unit.pk).update(last_contact_at=None)
+    # the desk messaged the first crew (the second it did not: no receipts asked for it)
+    with clock.frozen(AT - ms):
+        message = assignment_message(assignment=first, by=personas.duty, text="Ушёл к реке")
     ids = {
         "incidents": {str(i.pk) for i in (plain, nowhere, restricted, dv)},
         "assignments": {str(first.pk), str(second.pk)},
@@ -576,3 +580,6 @@ def test_postgres_board_rows_equal_the_orm_board_rows(personas, monkeypatch):
     # then
     assert fast == portable
     assert [len(fast[t]) for t in ("incidents", "assignments", "units")] == [4, 2, 2]
+    by_id = {row["id"]: row["message"] for row in fast["assignments"]}
+    assert by_id[second.pk] is None
+    assert by_id[first.pk]["id"] == message.pk
