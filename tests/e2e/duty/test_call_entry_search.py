@@ -34,6 +34,21 @@ DID_YOU_MEAN = {
 }
 
 
+def village_field_in_focus(
+    server: str, browser: Any, personas: Any, language: str
+) -> tuple[Any, Any]:
+    """Актогай (with its Kazakh name), and the call form of a duty officer reading
+    ``language``, its village field in focus."""
+    village = personas.a.village
+    village.name_kk = "Ақтоғай"
+    village.save(update_fields=["name_kk"])
+    page = log_in(browser, server, personas.duty, language=language)
+    page.goto(f"{server}/admin/dispatch/incident/add/")
+    page.wait_for_selector("#call-form")
+    page.focus("#id_place")
+    return village, page
+
+
 def offered(page: Any, typed: str) -> Any:
     """Type ``typed`` into the emptied village field; the first option of the list."""
     page.fill("#id_place", "")
@@ -53,13 +68,7 @@ def test_the_village_typed_in_latin_or_misspelt_is_found_and_picked(
     server: str, browser: Any, personas: Any, language: str
 ) -> None:
     # given: a duty officer reading ``language`` on the call form, its village field in focus
-    village = personas.a.village
-    village.name_kk = "Ақтоғай"
-    village.save(update_fields=["name_kk"])
-    page = log_in(browser, server, personas.duty, language=language)
-    page.goto(f"{server}/admin/dispatch/incident/add/")
-    page.wait_for_selector("#call-form")
-    page.focus("#id_place")
+    village, page = village_field_in_focus(server, browser, personas, language)
 
     # when: typed in Latin letters
     option = offered(page, "aktogai")
@@ -135,13 +144,7 @@ def test_the_village_typed_with_the_wrong_keyboard_layout_is_found_and_said_so(
     server: str, browser: Any, personas: Any, language: str
 ) -> None:
     # given: a duty officer reading ``language`` on the call form, its village field in focus
-    village = personas.a.village
-    village.name_kk = "Ақтоғай"
-    village.save(update_fields=["name_kk"])
-    page = log_in(browser, server, personas.duty, language=language)
-    page.goto(f"{server}/admin/dispatch/incident/add/")
-    page.wait_for_selector("#call-form")
-    page.focus("#id_place")
+    village, page = village_field_in_focus(server, browser, personas, language)
     typed, read_as = WRONG_LAYOUT[language]
 
     # when: typed key by key with the English layout left on
