@@ -129,7 +129,10 @@ class Okrug(models.Model):
         District, verbose_name=_("district"), on_delete=models.PROTECT, related_name="okrugs"
     )
     kato = models.CharField(_("KATO code"), max_length=9, unique=True, validators=[kato_validator])
-    name = models.CharField(_("name"), max_length=120)
+    name = models.CharField(_("name"), max_length=120)  # Russian, as in KATO ("Абралинский с.о.")
+    # The Kazakh name (fixtures/abai_oblast_kk.csv, "Абыралы ауылдық округі"); empty where
+    # none is known.
+    name_kk = models.CharField(_("name in Kazakh"), max_length=120, blank=True)
     # Pasture points, stations, winter camps… the classifier counts but does not name.
     sub_settlements = models.PositiveIntegerField(_("settlements within"), default=0)
 
@@ -139,7 +142,11 @@ class Okrug(models.Model):
         ordering = ["name"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.local_name
+
+    @property
+    def local_name(self) -> str:
+        return in_reader_language(self.name, self.name_kk)
 
 
 class Settlement(models.Model):

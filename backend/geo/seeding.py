@@ -13,10 +13,11 @@ estimate placed around their district seat and are flagged ``coords_estimated``:
 * coverage drawn per zone, so that remote villages include SMS-only and no-coverage white
   spots (745 of them were still open in December 2025).
 
-Kazakh names come from ``fixtures/abai_oblast_kk.csv`` (KATO code → name in Kazakh, for the
-districts and settlements whose Kazakh name is known with confidence); they fill
-``name_kk`` of new rows and of existing rows that have none yet, so a database seeded before
-the file existed gets them on the next seed, and a name someone corrected stays.
+Kazakh names come from ``fixtures/abai_oblast_kk.csv`` (KATO code → name in Kazakh: every
+rural okrug, and the districts and settlements whose Kazakh name is known with confidence);
+they fill ``name_kk`` of new rows and of existing rows that have none yet, so a database
+seeded before the file (or before okrugs had Kazakh names) gets them on the next seed, and a
+name someone corrected stays.
 
 Nothing here writes: :func:`seed_territory` creates what is missing and returns it, and the
 caller runs it inside its unit of work.
@@ -108,6 +109,21 @@ def read_kazakh_names(path: Path = KAZAKH_FIXTURE) -> dict[str, str]:
             for r in csv.DictReader(handle)
             if r["name_kk"].strip()
         }
+
+
+def okrug_kazakh_names(rows: list[Row], kazakh: dict[str, str]) -> dict[str, str]:
+    """Okrug KATO → the okrug's name in Kazakh ("Абыралы ауылдық округі").
+
+    The fixture names an okrug by its own code, except a city that is its own okrug
+    (г.Семей, г.Курчатов): there the okrug's code is the city's, whose row names the
+    settlement ("Семей"), and the okrug is the city itself, "Семей қаласы"."""
+    names = {}
+    for r in rows:
+        if r.okrug_kato != r.centre_kato:
+            names[r.okrug_kato] = kazakh.get(r.okrug_kato, "")
+        elif kazakh.get(r.centre_kato):
+            names[r.okrug_kato] = f"{kazakh[r.centre_kato]} қаласы"
+    return {kato: name for kato, name in names.items() if name}
 
 
 def split_name(raw: str) -> tuple[str, str]:
@@ -221,11 +237,13 @@ def seed_territory(
     created["districts"] = len(new_districts)
 
     okrugs = {o.kato: o for o in Okrug.objects.filter(kato__in={r.okrug_kato for r in rows})}
+    okrug_kazakh = okrug_kazakh_names(rows, kazakh)
     new_okrugs = [
         Okrug(
             district=districts[r.district_kato],
             kato=r.okrug_kato,
             name=r.okrug_name,
+            name_kk=okrug_kazakh.get(r.okrug_kato, ""),
             sub_settlements=r.sub_settlements,
         )
         for r in rows
@@ -285,8 +303,10 @@ def seed_territory(
             seat_updates.append(district)
     District.objects.bulk_update(seat_updates, ["seat"])
 
-    named = _fill_kazakh_names(districts.values(), kazakh) + _fill_kazakh_names(
-        settlements.values(), kazakh
+    named = (
+        _fill_kazakh_names(districts.values(), kazakh)
+        + _fill_kazakh_names(okrugs.values(), okrug_kazakh)
+        + _fill_kazakh_names(settlements.values(), kazakh)
     )
     if named:
         created["kazakh_names"] = named
