@@ -263,6 +263,7 @@ def villages(f: ReportFilter, *, now: dt.datetime) -> list[Village]:
             "name",
             "name_kk",
             "okrug__name",
+            "okrug__name_kk",
             "district__name",
             "district__name_kk",
             "zone",
@@ -280,7 +281,7 @@ def villages(f: ReportFilter, *, now: dt.datetime) -> list[Village]:
                 name=in_reader_language(row["name"], row["name_kk"])
                 if row
                 else str(labels.NONE_KEY),
-                okrug=row.get("okrug__name", ""),
+                okrug=in_reader_language(row["okrug__name"], row["okrug__name_kk"]) if row else "",
                 district=in_reader_language(row["district__name"], row["district__name_kk"])
                 if row
                 else "",
