@@ -1205,7 +1205,8 @@ class AssignmentMessageApi(APIView):
         text = serializers.CharField()
         sent_at = Rfc3339DateTimeField()
         by_sms = serializers.BooleanField(
-            help_text="it went by SMS too (the crew reads its calls by SMS); an SMS has no receipt"
+            help_text="it went by SMS too (the crew reads its calls by SMS), ending with the "
+            "assignment's reply code: the officer's reply is its receipt (`read_by_sms`)"
         )
         read_at = Rfc3339DateTimeField(
             allow_null=True,
@@ -1214,6 +1215,10 @@ class AssignmentMessageApi(APIView):
         )
         read_by = serializers.CharField(allow_null=True, help_text="the officer who read it")
         read_by_officer_id = serializers.IntegerField(allow_null=True)
+        read_by_sms = serializers.BooleanField(
+            help_text="the receipt was the officer's SMS reply with the assignment's code "
+            "(`ACK 4821`), not his phone's app"
+        )
 
     @extend_schema(
         operation_id="assignment_messages",
@@ -1338,12 +1343,18 @@ class SmsInboundApi(APIView):
 
     class SmsInboundOutput(serializers.Serializer[Any]):
         status = serializers.ChoiceField(choices=["applied", "rejected"])
-        reason = serializers.CharField()
+        reason = serializers.CharField(
+            help_text="rejected: `unknown_command`, `unknown_sender`, `unknown_code`, "
+            '`too_many_wrong_codes`; applied: `""` (acknowledged), `acknowledged_and_read` '
+            "(acknowledged, and the desk's messages read), `read` (acknowledged before; the "
+            "messages read), `already_acknowledged` (nothing new)"
+        )
         sms_id = serializers.IntegerField()
         assignment_id = serializers.IntegerField(allow_null=True)
-        assignment_id = serializers.IntegerField(allow_null=True)
-
-    event_id = serializers.CharField()
+        event_id = serializers.CharField(
+            allow_null=True,
+            help_text="the `ack` fact recorded, else the `read` fact; null: nothing new",
+        )
 
     @extend_schema(
         operation_id="sms_inbound",

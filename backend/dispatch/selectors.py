@@ -753,7 +753,8 @@ class DeskMessage:
     ``desk``) and what became of it: ``by_sms`` — it went by SMS too (an SMS has no
     receipt); ``read_at`` — when a phone of the crew said its officer had read it (the
     ``read`` fact's estimated time, never before the message was sent), by ``read_by``
-    (the officer's name) — ``None`` while no phone has said so."""
+    (the officer's name) — ``None`` while no phone has said so; ``read_by_sms`` — the
+    receipt was his SMS reply to it (services/sms_inbound.py), not his phone's app."""
 
     id: str
     assignment_id: int
@@ -763,6 +764,8 @@ class DeskMessage:
     read_at: dt.datetime | None
     read_by: str | None
     read_by_officer_id: int | None
+    # The receipt was the officer's SMS reply ("ACK 4821", services/sms_inbound.py), not the app.
+    read_by_sms: bool = False
 
     def as_row(self) -> dict[str, Any]:
         """The board's shape: times in ms since epoch."""
@@ -772,6 +775,7 @@ class DeskMessage:
             "by_sms": self.by_sms,
             "read_at": clock.opt_ms(self.read_at),
             "read_by": self.read_by,
+            "read_by_sms": self.read_by_sms,
         }
 
 
@@ -841,6 +845,7 @@ def desk_messages(assignment_ids: Iterable[int]) -> dict[int, list[DeskMessage]]
                     if read is None or read.officer is None
                     else str(read.officer.display_name),
                     read_by_officer_id=None if read is None else read.officer_id,
+                    read_by_sms=read is not None and read.source == EventSource.SMS,
                 )
             )
     return out

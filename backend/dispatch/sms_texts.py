@@ -151,11 +151,20 @@ def cancel_text(*, incident: Incident, language: str = DEFAULT_LANGUAGE) -> str:
         )
 
 
-def message_text(*, incident: Incident, text: str, language: str = DEFAULT_LANGUAGE) -> str:
-    """The duty desk's message to the crew on a call (services/messages.py), cut to one SMS."""
+def message_text(
+    *, incident: Incident, text: str, reply_code: str, language: str = DEFAULT_LANGUAGE
+) -> str:
+    """The duty desk's message to the crew on a call (services/messages.py), cut to one SMS,
+    ending with the assignment's reply instruction as its SMS says it ("Otvet: ACK 4821"):
+    the officer's answer is the desk's read receipt (services/sms_inbound.py) — in a white
+    spot the phone has no link to send one. The message is cut, never the instruction."""
     language = _language(language)
     with translation.override(language):
-        return _sms(["KUZET " + _("MESSAGE"), incident.number, text], language=language)
+        return _sms(
+            ["KUZET " + _("MESSAGE"), incident.number, text],
+            tail=_("Reply: ACK %(code)s") % {"code": reply_code},
+            language=language,
+        )
 
 
 def _citizen_measures() -> dict[str, str]:

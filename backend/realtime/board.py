@@ -157,10 +157,13 @@ def board_labels() -> dict[str, dict[str, str]]:
             # What became of the desk's latest message to the crew (beside the button):
             # "message read 14:05 · Сейткали А." — the officer's phone said he read it
             "message_read": _("message read %(time)s · %(officer)s"),
+            # ...and when the officer said so by answering the message's SMS ("ACK 4821")
+            "message_read_sms": _("message read %(time)s by SMS · %(officer)s"),
             # no phone of the crew has said it was read (yet)
             "message_sent": _("message sent %(time)s, not read yet"),
-            # it went by SMS too: an SMS says nothing back, a phone of the crew still may
-            "message_sent_sms": _("message sent %(time)s by SMS, no receipt"),
+            # it went by SMS too: the officer's SMS reply with the code, or a phone of the
+            # crew, will say he read it
+            "message_sent_sms": _("message sent %(time)s by SMS, not read yet"),
             # Followed by one button per channel the officer answered on (ack_channel).
             "ack": _("The unit answered:"),
             "acknowledge_sos": _("Acknowledge SOS"),

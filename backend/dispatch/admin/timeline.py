@@ -97,14 +97,15 @@ SYSTEM_REASONS = {
 
 def message_state_text(message: selectors.DeskMessage) -> str:
     """What became of the desk's message to a crew, in words with Kazakhstan time: read
-    (when, by whom), or not yet — by SMS, which sends nothing back, "no receipt"."""
+    (when, by whom — and "by SMS" when the receipt was his SMS reply), or not yet."""
     if message.read_at is not None:
-        return _("read %(time)s · %(officer)s") % {
-            "time": when_text(message.read_at),
-            "officer": message.read_by or "—",
-        }
+        said = {"time": when_text(message.read_at), "officer": message.read_by or "—"}
+        if message.read_by_sms:
+            return _("read %(time)s by SMS · %(officer)s") % said
+        return _("read %(time)s · %(officer)s") % said
     if message.by_sms:
-        return _("sent by SMS, no receipt")
+        # the SMS asks for the reply code, which is its receipt (services/sms_inbound.py)
+        return _("sent by SMS, not read yet")
     return _("not read yet")
 
 

@@ -79,9 +79,10 @@ M = TypeVar("M", bound=Model)
 NO_UNIT = 0  # a claimed unit that matches no assignee (unit ids start at 1)
 # What the office may state for an officer (a position or a delivery receipt comes from the
 # device alone).
+# (``read``: an officer's SMS reply to the desk's message is its read receipt, sms_inbound.py)
 OFFICE_FACT_KINDS = frozenset(
     {*lifecycle.MILESTONE_KINDS, EventKind.OUTCOME, EventKind.NOTE, EventKind.UNIT_STATUS,
-     EventKind.SOS}
+     EventKind.SOS, EventKind.READ}
 )  # fmt: skip
 SOURCE_AUDIT_ACTION: dict[str, AuditAction] = {
     EventSource.ON_BEHALF: AuditAction.EVENT_ON_BEHALF_RECORDED,

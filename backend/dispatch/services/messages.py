@@ -7,7 +7,8 @@ village in a white spot. A message is a ``note`` fact on the crew's assignment w
 app alerts the officer with it (field/src/alerts.js), the call's timeline and audit log keep
 it, and a unit that reads its calls by SMS (it was sent the call by SMS, or it has no phone
 with the app, or the coverage where it is, is 2G/SMS or none) gets it by SMS too, each
-officer in his language.
+officer in his language, ending with the assignment's reply code: his "ACK 4821" to it is
+the desk's read receipt (``sms_inbound``), the only one a phone in a white spot can send.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from .. import sms_texts
 from ..access import check_scope, require_dispatcher
 from ..lifecycle import EventKind
 from ..models import Assignment, Event, EventSource, Incident, SmsMessage
+from ..sms import reply_code_for
 from . import outbox
 from .facts import fact_record
 from .locks import lock_one
@@ -73,16 +75,19 @@ def assignment_message(*, assignment: Assignment, by: Any, text: str) -> Event:
         )
         if _reads_by_sms(locked, incident):
             phones = outbox.unit_phones([locked.unit_id]).get(locked.unit_id, [])
+            # The assignment's own code: the officer's "ACK 4821" to the message is its read
+            # receipt (and his acknowledgement, if he had not given it: sms_inbound.py).
+            code = reply_code_for(locked.pk)
             outbox.sms_queue(
                 outbox.sms_to_phones(
                     phones=phones,
                     body=lambda language: sms_texts.message_text(
-                        incident=incident, text=text, language=language
+                        incident=incident, text=text, reply_code=code, language=language
                     ),
                     purpose=SmsMessage.Purpose.MESSAGE,
                     now=event.server_received_at,
                     assignment_id=locked.pk,
-                    reply_code="",
+                    reply_code=code,
                 )
             )
     return event

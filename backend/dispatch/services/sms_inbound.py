@@ -4,6 +4,21 @@ The gateway posts each reply, signed (``sms.verify``); a good reply becomes an
 acknowledgement fact with source ``sms`` through the same rules as a device's
 (:func:`facts.fact_record`). Forged, unsigned and replayed messages are refused and audited.
 
+The same reply is the read receipt of the duty desk's messages on the call: a message that
+goes by SMS ends with the assignment's reply instruction (``sms_texts.message_text``), and an
+officer in a white spot has no link to send the app's ``read`` fact. A reply records one
+``read`` fact with source ``sms`` — the same fact and rules as the phone's — naming the
+latest desk message sent before the gateway received the reply, when that one is not read
+yet; it stands for every earlier message (``selectors.desk_messages``). An officer who answers
+the message has seen the call: an assignment not acknowledged yet is acknowledged by the same
+reply. One acknowledged before gets no second ``ack`` fact (it was stored ``superseded``,
+telling nobody anything); a reply that records nothing new is kept as ``applied`` with the
+reason ``already_acknowledged``. The reply's reason says what it did: ``""`` (acknowledged),
+``acknowledged_and_read``, ``read``, ``already_acknowledged``.
+
+Only ``ACK``/``OK`` are read, not a "READ"/"ПРОЧ" of their own: both texts say "ACK 4821",
+and one keyword is what an officer typing on a push-button phone remembers.
+
 A reply code is four digits: 9,000 values, which a sender answered "unknown code" each time
 could walk through in about an hour at the anonymous throttle's 120 requests a minute. Wrong
 codes are counted per sender's phone number (``backend.common.attempts``,
@@ -33,10 +48,12 @@ from backend.ledger.actions import AuditAction
 from backend.ledger.models import ActorKind
 from backend.people.models import Officer, Role
 
+from .. import selectors
 from ..lifecycle import EventKind
-from ..models import Assignment, EventSource, SmsMessage
+from ..models import Assignment, Event, EventSource, Incident, SmsMessage
 from ..sms import REPLAY_WINDOW_S, SignatureError, verify
 from .facts import fact_record
+from .locks import lock_one
 from .schedule import ladder_reschedule
 
 logger = logging.getLogger(__name__)
@@ -200,28 +217,83 @@ def _apply_reply(
     if sent is None or sent.assignment_id is None:
         attempts_failed(None, SMS_REPLY_CODE, phone=sender)
         return reject("unknown_code", officer=officer)
-    assignment = Assignment.objects.select_related("incident", "unit").get(pk=sent.assignment_id)
-    event = fact_record(
-        kind=EventKind.ACK,
-        assignment=assignment,
-        source=EventSource.SMS,
-        actor=officer,
-        officer=officer,
-        via="sms",
-        payload={"text": text, "sms_id": msg.pk},
-        occurred_at=occurred_at,
+    # Locked in dispatch's order (incident, assignment): a second reply, or the desk's next
+    # message, waits for this one, so "acknowledged" and "read" are decided once.
+    incident_id = Assignment.objects.values_list("incident_id", flat=True).get(
+        pk=sent.assignment_id
     )
-    ladder_reschedule(assignment_id=assignment.pk, now=now)
+    lock_one(Incident, incident_id)
+    assignment = lock_one(Assignment, sent.assignment_id)
+    assert assignment is not None  # an SMS's assignment is never deleted (PROTECT)
+    payload = {"text": text, "sms_id": msg.pk}
+    ack = None
+    if assignment.acknowledged_at is None:
+        ack = fact_record(
+            kind=EventKind.ACK,
+            assignment=assignment,
+            source=EventSource.SMS,
+            actor=officer,
+            officer=officer,
+            via="sms",
+            payload=payload,
+            occurred_at=occurred_at,
+        )
+        ladder_reschedule(assignment_id=assignment.pk, now=now)
+    receipt = _messages_read(
+        assignment=assignment, officer=officer, payload=payload, occurred_at=occurred_at
+    )
+    event = ack or receipt
+    reason = (
+        ("" if receipt is None else "acknowledged_and_read")
+        if ack is not None
+        else ("already_acknowledged" if receipt is None else "read")
+    )
     msg.state = SmsMessage.State.APPLIED
     msg.officer = officer
     msg.assignment = assignment
     msg.reply_code = code
-    msg.save(update_fields=["state", "officer", "assignment", "reply_code"])
+    msg.error = reason
+    msg.save(update_fields=["state", "officer", "assignment", "reply_code", "error"])
     uow.audit(
         AuditAction.SMS_INBOUND_APPLIED,
         actor=officer,
         actor_kind=ActorKind.USER,
         obj=assignment,
-        data={"sms_id": msg.pk, "event_id": event.pk, "disposition": event.disposition},
+        data={
+            "sms_id": msg.pk,
+            "reason": reason,
+            "event_id": None if ack is None else ack.pk,
+            "disposition": None if ack is None else ack.disposition,
+            "read_event_id": None if receipt is None else receipt.pk,
+        },
     )
-    return InboundResult("applied", "", msg.pk, assignment.pk, event.pk)
+    return InboundResult(
+        "applied", reason, msg.pk, assignment.pk, None if event is None else event.pk
+    )
+
+
+def _messages_read(
+    *, assignment: Assignment, officer: Officer, payload: dict[str, Any], occurred_at: dt.datetime
+) -> Event | None:
+    """The officer's SMS reply as the read receipt of the desk's messages on ``assignment``
+    sent up to ``occurred_at`` (when the gateway received it): a ``read`` fact naming the
+    latest of them, or None when there is none or it is read already (by the app's receipt
+    or an earlier reply). A message sent after the reply left the phone stays unread.
+    Call holding the assignment's row lock."""
+    sent = [
+        m
+        for m in selectors.desk_messages([assignment.pk]).get(assignment.pk, [])
+        if m.sent_at <= occurred_at
+    ]
+    if not sent or sent[-1].read_at is not None:
+        return None
+    return fact_record(
+        kind=EventKind.READ,
+        assignment=assignment,
+        source=EventSource.SMS,
+        actor=officer,
+        officer=officer,
+        via="sms",
+        payload={**payload, "event_id": sent[-1].id},
+        occurred_at=occurred_at,
+    )

@@ -11,6 +11,7 @@ import pytest
 from backend.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from backend.dispatch.models import Event, SmsMessage
 from backend.dispatch.services import assignment_cancel, assignment_message, incident_dispatch
+from backend.dispatch.sms import reply_code_for
 from backend.ledger.models import AuditEntry
 from tests import factories
 from tests.backend.sync_support import event
@@ -59,14 +60,17 @@ def test_a_crew_that_reads_its_calls_by_sms_gets_the_message_by_sms_in_its_langu
     # when
     assignment_message(assignment=assignment, by=personas.duty, text="Он ушёл к реке")
 
-    # then: one SMS to his phone, in Kazakh Latin letters, with the call's number
+    # then: one SMS to his phone, in Kazakh Latin letters, with the call's number and the
+    # assignment's reply instruction (his answer is the desk's read receipt)
     (sms,) = SmsMessage.objects.filter(purpose="message")
-    assert (sms.phone, sms.officer_id, sms.assignment_id) == (
+    code = reply_code_for(assignment.pk)
+    assert (sms.phone, sms.officer_id, sms.assignment_id, sms.reply_code) == (
         inspector.phone,
         inspector.pk,
         assignment.pk,
+        code,
     )
-    assert sms.body == f"KUZET HABAR {call.number} On ushiol k reke"
+    assert sms.body == f"KUZET HABAR {call.number} On ushiol k reke Jauap: ACK {code}"
 
 
 @pytest.mark.django_db
@@ -130,6 +134,7 @@ def test_the_staff_api_sends_it_and_says_why_not(personas, client_for):
         "read_at": None,
         "read_by": None,
         "read_by_officer_id": None,
+        "read_by_sms": False,
     }
     assert (empty.status_code, empty.json()["error"]) == (400, "invalid")
     assert (late.status_code, late.json()["error"]) == (409, "assignment_closed")

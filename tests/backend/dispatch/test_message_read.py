@@ -176,6 +176,7 @@ def test_the_board_row_follows_the_receipt_live(
         "by_sms": False,
         "read_at": None,
         "read_by": None,
+        "read_by_sms": False,
     }
     device_a1.pull(None)
 

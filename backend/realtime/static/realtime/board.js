@@ -243,11 +243,12 @@
     if (any) any.focus();
   }
 
-  // The desk's latest message to the crew: read (when, by whom), or sent — by SMS, which
-  // says nothing back (selectors.desk_messages).
+  // The desk's latest message to the crew: read (when, by whom; "by SMS" when the receipt
+  // was the officer's SMS reply), or sent — by SMS too (selectors.desk_messages).
   function messageState(m) {
     if (m.read_at) {
-      return el("span", { class: "message-state read" }, fmt(TEXT.message_read, { time: when(m.read_at), officer: m.read_by || "" }));
+      const said = m.read_by_sms ? TEXT.message_read_sms : TEXT.message_read;
+      return el("span", { class: "message-state read" }, fmt(said, { time: when(m.read_at), officer: m.read_by || "" }));
     }
     return el("span", { class: "message-state" }, fmt(m.by_sms ? TEXT.message_sent_sms : TEXT.message_sent, { time: when(m.sent_at) }));
   }
