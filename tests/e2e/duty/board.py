@@ -50,9 +50,12 @@ def open_board(page: Any, server: str) -> None:
     page.wait_for_selector("body[data-live]", timeout=10_000)  # the socket said hello
 
 
-def board_page(browser: Any, server: str, officer: Any, *, language: str = "en") -> Any:
-    """A desk page logged in as ``officer`` (``conftest.log_in``) with the board open and live."""
-    page = log_in(browser, server, officer, language=language)
+def board_page(
+    browser: Any, server: str, officer: Any, *, language: str = "en", **screen: Any
+) -> Any:
+    """A desk page logged in as ``officer`` (``conftest.log_in``, ``screen`` its viewport) with
+    the board open and live."""
+    page = log_in(browser, server, officer, language=language, **screen)
     open_board(page, server)
     return page
 

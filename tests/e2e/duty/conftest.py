@@ -25,15 +25,16 @@ def log_in(
     *,
     language: str = "en",
     timezone: str = "Asia/Almaty",
+    viewport: dict[str, int] = DESK,
 ) -> Any:
-    """A desk-sized page logged in as ``officer``, reading ``language``, on a computer whose
-    clock is set to ``timezone``. Page errors are collected in ``page.kuzet_errors``; a test
-    asserts they stay empty."""
+    """A desk-sized page (unless ``viewport`` says otherwise) logged in as ``officer``, reading
+    ``language``, on a computer whose clock is set to ``timezone``. Page errors are collected
+    in ``page.kuzet_errors``; a test asserts they stay empty."""
     officer.language = language
     set_server_password(officer, PASSWORD)
     officer.save(update_fields=["language", "password"])
     locale = {"kk": "kk-KZ", "ru": "ru-RU"}.get(language, "en-GB")
-    context = browser.new_context(viewport=DESK, locale=locale, timezone_id=timezone)
+    context = browser.new_context(viewport=viewport, locale=locale, timezone_id=timezone)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))

@@ -113,7 +113,8 @@ def test_a_call_from_intake_appears_live_and_is_dispatched_from_the_board(
     older_row = page.locator("#incidents tr", has_text=older.number)
     received = older_row.locator("td").nth(5).inner_text()
     assert re.fullmatch(r"\d\d\.\d\d\.\d{4} \d\d:\d\d:\d\d", received)
-    assert re.fullmatch(r"26 h 0\d min", older_row.locator("td.timer").inner_text())
+    # (each number held to its unit by a no-break space: two lines on a laptop, never "26" over "h")
+    assert re.fullmatch(r"26\xa0h 0\d\xa0min", older_row.locator("td.timer").inner_text())
     assert "overdue" in (older_row.locator("td.timer").get_attribute("class") or "")
     assert "overdue-row" in (older_row.get_attribute("class") or "")
     assert "overdue" not in (row.locator("td.timer").get_attribute("class") or "")
@@ -132,9 +133,9 @@ def test_a_call_from_intake_appears_live_and_is_dispatched_from_the_board(
     assert page.locator(f"#map-units g.unit.unreachable[data-id='{inspector_b.pk}']").count() == 1
     # how long ago each was heard, in words ("1:00:00" read like a time of day)
     heard = page.locator("#units tr", has_text=inspector_b.callsign).locator("td.timer")
-    assert heard.first.inner_text() == "1 h 00 min"
+    assert heard.first.inner_text() == "1\xa0h 00\xa0min"
     patrol = page.locator("#units tr", has_text=personas.a.patrol.callsign).locator("td.timer")
-    assert all(re.fullmatch(r"\d+ s", t) for t in patrol.all_inner_texts())
+    assert all(re.fullmatch(r"\d+\xa0s", t) for t in patrol.all_inner_texts())
     # the alert list says so
     page.locator("#alerts li.unread", has_text=incident.number).wait_for()
     shot(page, "02-call-appeared-live")

@@ -100,11 +100,14 @@
       // read like a time of day, and its seconds no longer matter.
       const inWords = td.dataset.words !== undefined
         || (td.dataset.allowed === undefined && until - since >= 3600000);
-      td.textContent = inWords ? span(until - since)
+      // in words, each number keeps its unit when the column is short: "22 h" over
+      // "46 min", never "22" over "h" (board.css: td.timer.words)
+      td.textContent = inWords ? span(until - since).replace(/(\d) /g, "$1\u00a0")
         : (td.dataset.until && td.dataset.allowed !== undefined ? "✓ " : "")
         + duration(until - since)
         + (due !== null && td.dataset.allowed !== undefined ? " / " + duration(Math.round((due - since) / 1000) * 1000) : "");
       td.classList.toggle("overdue", due !== null && until > due);
+      td.classList.toggle("words", inWords);
     }
     for (const tr of document.querySelectorAll("#incidents tr")) {
       tr.classList.toggle("overdue-row", tr.querySelector(".overdue") !== null || incidentOverdue(Number(tr.dataset.id), t));
