@@ -11,11 +11,15 @@ safety, its SOS, when it comes back — so they read that call (``access_inciden
 ``incident_lent_to``); every command on it stays the call's district's, refused 403
 ``incident_out_of_scope`` with whose desk runs it. "Held" counts too: a unit taken off the call
 (cancelled, reassigned) keeps its desk's reading, since the desk answers for what its crew did
-there.
+there. On such a call the desk reads its own crew's parts — the other desk's messages to it
+and whether they were read, the officer-safety checks on it (``access_assignments_to_read``,
+``access_assignment_to_read``) — and the call's follow-up visits; answering a check or
+recording a visit is refused like any command (``access_safety_check``, ``access_follow_up``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.db.models import Model, QuerySet
@@ -50,12 +54,23 @@ def require_dispatcher(user: Any) -> None:
         raise Forbidden("Only duty officers and district chiefs dispatch.")
 
 
-def _one(qs: QuerySet[M], user: Any, pk: int, missing: str, path: str = "district") -> M:
-    """The record ``pk`` of ``qs`` within ``user``'s districts; else ``not_found``."""
+def _one(
+    qs: QuerySet[M],
+    user: Any,
+    pk: int,
+    missing: str,
+    path: str = "district",
+    call: Callable[[M], Incident] | None = None,
+) -> M:
+    """The record ``pk`` of ``qs`` within ``user``'s districts; else ``not_found``. ``call``:
+    the incident the record is part of — one of a call the reader's unit was lent to is
+    refused 403 ``incident_out_of_scope`` (a command on it is that call's desk's)."""
     found = scoped(qs, user, path=path).filter(pk=pk).first()
-    if found is None:
-        raise NotFound(missing)
-    return found
+    if found is not None:
+        return found
+    if call is not None and (other := qs.filter(pk=pk).first()) is not None:
+        _refused_as_lent(user, call(other))
+    raise NotFound(missing)
 
 
 def incident_lent_to(user: Any, incident: Incident) -> list[Assignment]:
@@ -135,9 +150,39 @@ def access_assignment(user: Any, assignment_id: int) -> Assignment:
     raise NotFound("No such assignment.")
 
 
+def access_assignments_to_read(user: Any, incident: Incident) -> list[Assignment]:
+    """The assignments of ``incident`` whose parts ``user`` may read — the desk's messages
+    to the crew with their read receipts, the officer-safety checks: every one of a call of
+    their districts; on a call of another district, only their own units' (the ones
+    :func:`incident_lent_to` names: the desk answers for its crew, not for the other
+    district's); none on any other call. ``incident`` comes from
+    :func:`access_incident_to_read`. Reading only: commands go through
+    :func:`access_assignment` and :func:`access_safety_check`."""
+    if district_scope(user).allows(incident.district_id):
+        return list(incident.assignments.select_related("unit").order_by("dispatched_at", "pk"))
+    return incident_lent_to(user, incident)
+
+
+def access_assignment_to_read(user: Any, assignment_id: int) -> Assignment:
+    """The assignment ``assignment_id`` for ``user`` to read its parts (the desk's messages,
+    their receipts): one on a call of their districts, or their unit's on a call of another
+    district it was lent to (:func:`access_assignments_to_read`). Any other is
+    ``not_found`` — another district's unit on that call too."""
+    qs = Assignment.objects.select_related("incident", "incident__district", "unit")
+    found = qs.filter(pk=assignment_id).first()
+    if found is not None and any(
+        a.pk == found.pk for a in access_assignments_to_read(user, found.incident)
+    ):
+        return found
+    raise NotFound("No such assignment.")
+
+
 def access_follow_up(user: Any, follow_up_id: int) -> FollowUpTask:
-    qs = FollowUpTask.objects.select_related("incident")
-    return _one(qs, user, follow_up_id, "No such follow-up visit.")
+    """The follow-up visit ``follow_up_id`` for ``user`` to record: of their districts. One
+    of a call their unit was lent to is refused 403 ``incident_out_of_scope`` (its desk
+    reads it on the call: ``IncidentOutput.follow_ups``, the call's read-only page)."""
+    qs = FollowUpTask.objects.select_related("incident", "incident__district")
+    return _one(qs, user, follow_up_id, "No such follow-up visit.", call=lambda t: t.incident)
 
 
 def access_conflict(user: Any, conflict_id: int) -> Conflict:
@@ -145,8 +190,21 @@ def access_conflict(user: Any, conflict_id: int) -> Conflict:
 
 
 def access_safety_check(user: Any, check_id: int) -> SafetyCheck:
-    qs = SafetyCheck.objects.select_related("assignment__incident", "assignment__unit")
-    return _one(qs, user, check_id, "No such check.", path="assignment__incident__district")
+    """The officer-safety check ``check_id`` for ``user`` to answer: on a call of their
+    districts. One on a call their unit was lent to is refused 403 ``incident_out_of_scope``:
+    that call's desk raises the crew (its own desk reads the check on the call's page and
+    ``GET /incidents/<id>/safety-checks/``)."""
+    qs = SafetyCheck.objects.select_related(
+        "assignment__incident", "assignment__incident__district", "assignment__unit"
+    )
+    return _one(
+        qs,
+        user,
+        check_id,
+        "No such check.",
+        path="assignment__incident__district",
+        call=lambda c: c.assignment.incident,
+    )
 
 
 def access_unit(user: Any, unit_id: int) -> Unit:

@@ -1054,6 +1054,12 @@ class SafetyCheckOutput(serializers.Serializer[Any]):
     checked_at = Rfc3339DateTimeField(
         allow_null=True, help_text="when a duty officer raised the crew (null: not yet)"
     )
+    checked_by = serializers.CharField(
+        source="checked_by.display_name",
+        allow_null=True,
+        default=None,
+        help_text="the duty officer who raised the crew (null: not yet)",
+    )
 
 
 class SafetyCheckListApi(APIView):
@@ -1071,6 +1077,30 @@ class SafetyCheckListApi(APIView):
         return Response(
             SafetyCheckOutput(selectors.safety_checks_open(request.user), many=True).data
         )
+
+
+class IncidentSafetyChecksApi(APIView):
+    """A call's officer-safety checks, answered or not: every one for the call's desk; for
+    the desk of a unit lent to it from another district, its own crew's (read-only)."""
+
+    @extend_schema(
+        operation_id="incident_safety_checks",
+        summary="The officer-safety checks of the crews on a call, answered or not",
+        description=(
+            "The call's desk reads every crew's; the duty officers and the chief of a "
+            "district whose unit was sent to another district's call read their own unit's "
+            "(answering stays the call's desk's: `POST /safety-checks/<id>/ok/` answers them "
+            "`403 incident_out_of_scope`). Any other call is `404 not_found`."
+        ),
+        responses={200: SafetyCheckOutput(many=True), **_errors(401, 403, 404)},
+        tags=["incidents"],
+    )
+    def get(self, request: Request, incident_id: int) -> Response:
+        access.require_staff(request.user)
+        incident = access.access_incident_to_read(request.user, incident_id)
+        crews = access.access_assignments_to_read(request.user, incident)
+        checks = selectors.safety_checks_on(a.pk for a in crews)
+        return Response(SafetyCheckOutput(checks, many=True).data)
 
 
 class SafetyCheckOkApi(APIView):
@@ -1223,12 +1253,19 @@ class AssignmentMessageApi(APIView):
     @extend_schema(
         operation_id="assignment_messages",
         summary="The duty desk's messages to the crew on the call, each read when and by whom",
+        description=(
+            "Read by the call's desk, and by the desk and the chief of the unit's own district "
+            "when the unit was lent to another district's call (its crew is theirs to look "
+            "after); an assignment of another district's unit on that call is `404`."
+        ),
         responses={200: MessageOutput(many=True), **_errors(401, 403, 404)},
         tags=["assignments"],
     )
     def get(self, request: Request, assignment_id: int) -> Response:
         access.require_staff(request.user)
-        assignment = access.access_assignment(request.user, assignment_id)
+        # also the desk of a unit lent to another district's call: what that call's desk
+        # told its crew, read or not (sending stays that desk's: the post below)
+        assignment = access.access_assignment_to_read(request.user, assignment_id)
         sent = selectors.desk_messages([assignment.pk]).get(assignment.pk, [])
         return Response(self.MessageOutput(sent, many=True).data)
 

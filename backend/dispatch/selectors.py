@@ -585,6 +585,17 @@ def safety_checks_open(user: Any, *, limit: int = 100) -> QuerySet[SafetyCheck]:
     ).order_by("fired_at", "pk")[:limit]
 
 
+def safety_checks_on(assignment_ids: Iterable[int]) -> QuerySet[SafetyCheck]:
+    """The officer-safety checks of these assignments, answered or not, oldest due first —
+    a call's record of its crews' silences on scene (the ids from
+    ``access.access_assignments_to_read``)."""
+    return (
+        SafetyCheck.objects.filter(assignment_id__in=sorted(set(assignment_ids)))
+        .select_related("assignment__incident", "assignment__unit", "checked_by")
+        .order_by("due_at", "pk")
+    )
+
+
 def conflicts_of(user: Any, *, state: str | None = None, limit: int = 500) -> QuerySet[Conflict]:
     """The conflicts of ``user``'s districts, oldest first, at most ``limit``."""
     rows = scoped(Conflict.objects.select_related("incident"), user)

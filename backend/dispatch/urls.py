@@ -41,6 +41,11 @@ urlpatterns = [
         name="incident-reopen",
     ),
     path(
+        "incidents/<int:incident_id>/safety-checks/",
+        apis.IncidentSafetyChecksApi.as_view(),
+        name="incident-safety-checks",
+    ),
+    path(
         "incidents/<int:incident_id>/separate/",
         apis.IncidentSeparateApi.as_view(),
         name="incident-separate",

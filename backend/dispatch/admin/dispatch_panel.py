@@ -40,7 +40,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import partial
 from typing import Any
 
@@ -67,7 +67,15 @@ from sync.protocol import COAO_ARTICLE_RE
 
 from .. import access, lifecycle, places, selectors, services
 from ..lifecycle import ASSIGNMENT_OPEN, INCIDENT_COMMANDED_OVER, EventKind
-from ..models import Assignment, Category, CoaoArticle, Incident, OutcomeCode, Priority
+from ..models import (
+    Assignment,
+    Category,
+    CoaoArticle,
+    Incident,
+    OutcomeCode,
+    Priority,
+    SafetyCheck,
+)
 from ..refusals import refusal_text
 from ..services.assignments import ACK_CHANNELS, ON_BEHALF_KINDS
 from ..services.incidents import REGISTRY_FIELDS
@@ -162,6 +170,43 @@ def _result_text(result: Any) -> str:
     if isinstance(result, Assignment):
         return f"{result.incident.number} → {result.unit.callsign} ({result.get_status_display()})"
     return str(result)
+
+
+def _message_rows(sent: list[selectors.DeskMessage]) -> list[dict[str, Any]]:
+    """The desk's messages to a crew as the panel lists them, each with what became of it."""
+    return [
+        {
+            "sent_text": when_text(m.sent_at),
+            "text": m.text,
+            "state": message_state_text(m),
+            "read": m.read_at is not None,
+        }
+        for m in sent
+    ]
+
+
+def _safety_check_rows(checks: Iterable[SafetyCheck]) -> list[dict[str, Any]]:
+    """Officer-safety checks as the read-only page lists them: the crew, when its silence
+    passed the interval, when the board was told, and who raised it when — or that nobody
+    has (the words of the checks' own admin list)."""
+    rows = []
+    for check in checks:
+        answered = ""
+        if check.checked_at is not None:
+            who = check.checked_by.display_name if check.checked_by is not None else ""
+            answered = (
+                f"{when_text(check.checked_at)} · {who}" if who else when_text(check.checked_at)
+            )
+        rows.append(
+            {
+                "callsign": check.assignment.unit.callsign,
+                "due_text": when_text(check.due_at),
+                "fired_text": when_text(check.fired_at),
+                "answered": bool(answered),
+                "answered_text": answered or str(_("not answered")),
+            }
+        )
+    return rows
 
 
 def _is_panel_request(request: HttpRequest) -> bool:
@@ -431,15 +476,7 @@ class IncidentDispatchAdminMixin:
                     "on_scene_text": when_text(a.on_scene_at) if a.on_scene_at else "",
                     "next_kind": _next_kind(a),
                     # the desk's messages to the crew, each with what became of it
-                    "messages": [
-                        {
-                            "sent_text": when_text(m.sent_at),
-                            "text": m.text,
-                            "state": message_state_text(m),
-                            "read": m.read_at is not None,
-                        }
-                        for m in messages.get(a.pk, [])
-                    ],
+                    "messages": _message_rows(messages.get(a.pk, [])),
                     "kept": kept if kept and kept.get("assignment_id") == a.pk else None,
                     "urls": {
                         command: url("kuzet_assignment", incident.pk, a.pk, command)
@@ -542,6 +579,11 @@ class IncidentDispatchAdminMixin:
             done = a.cleared_at or a.cancelled_at or a.superseded_at
             return when_text(done) if done else ""
 
+        # Their crew's parts of the call (access.access_assignments_to_read: the lent
+        # assignments), and the call's follow-up visits: read, never answered, here.
+        sent = selectors.desk_messages(a.pk for a in lent)
+        checks = selectors.safety_checks_on(a.pk for a in lent)
+        follow_ups = incident.follow_ups.select_related("unit").order_by("due_at", "pk")
         timeline = incident_timeline(incident)
         return {
             "incident": incident,
@@ -562,8 +604,19 @@ class IncidentDispatchAdminMixin:
                         "en_route_text": when_text(a.en_route_at) if a.en_route_at else "",
                         "on_scene_text": when_text(a.on_scene_at) if a.on_scene_at else "",
                         "ended_text": ended(a),
+                        "messages": _message_rows(sent.get(a.pk, [])),
                     }
                     for a in lent
+                ],
+                "safety_checks": _safety_check_rows(checks),
+                "follow_ups": [
+                    {
+                        "unit": task.unit.callsign if task.unit is not None else "—",
+                        "due_text": when_text(task.due_at),
+                        "done_text": when_text(task.done_at) if task.done_at else "",
+                        "note": task.note,
+                    }
+                    for task in follow_ups
                 ],
             },
             "can_act": False,

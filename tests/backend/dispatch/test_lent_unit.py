@@ -19,11 +19,19 @@ from django.utils import translation
 from backend.common import clock
 from backend.common.errors import Forbidden, NotFound
 from backend.dispatch import access
-from backend.dispatch.models import Assignment, Incident
-from backend.dispatch.services import assignment_cancel, incident_dispatch
+from backend.dispatch.lifecycle import EventKind
+from backend.dispatch.models import Assignment, Event, FollowUpTask, Incident, SafetyCheck
+from backend.dispatch.services import (
+    assignment_cancel,
+    assignment_message,
+    assignment_record_on_behalf,
+    escalation_sweep,
+    incident_dispatch,
+)
 from backend.ledger.models import AuditEntry
 from backend.people.models import Officer, Role
 from tests import factories
+from tests.backend.sync_support import event
 
 from .conftest import snapshot
 
@@ -433,3 +441,218 @@ def test_the_units_desk_reads_the_read_only_panel_alone(personas, lent, client):
     assert response.status_code == 200
     assert 'id="kuzet-lent"' in html
     assert "<form" not in html
+
+
+# --- the crew's parts of the call: the desk's messages, safety checks, follow-up visits ----
+
+KNIFE = "У него нож, ждите второй наряд"
+
+
+def _on_scene(lent: Lent, personas: Any, *, silent_min: int) -> None:
+    """B-PC1 on the lent call: acknowledged, en route, on scene at T0 + 5 min (by radio, to
+    the oblast ЦОУ), then silent ``silent_min`` minutes: the sweep puts a safety check up."""
+    for minutes, kind in ((2, EventKind.ACK), (3, EventKind.EN_ROUTE), (5, EventKind.ON_SCENE)):
+        with clock.frozen(T0 + dt.timedelta(minutes=minutes)):
+            assignment_record_on_behalf(
+                assignment=lent.sent, by=personas.duty, kind=kind, channel="radio"
+            )
+    with clock.frozen(T0 + dt.timedelta(minutes=5 + silent_min)):
+        escalation_sweep()
+
+
+def test_the_units_desk_reads_what_the_calls_desk_told_its_crew_and_if_it_was_read(
+    personas, device_b1, lent, client_for
+):
+    # given: Ayagoz's desk messages B-PC1 (its crew has a phone); the phone says its officer
+    # read it
+    with clock.frozen(T0 + dt.timedelta(minutes=2)):
+        message = assignment_message(assignment=lent.sent, by=lent.desk_a, text=KNIFE)
+    device_b1.pull(None)
+    device_b1.push(event("read", lent.sent, payload={"event_id": message.pk}))
+    receipt = Event.objects.get(kind="read")
+    url = f"/api/v1/assignments/{lent.sent.pk}/message/"
+
+    # when
+    answers = [client_for(reader).get(url) for reader in (lent.desk_b, personas.b.chief)]
+
+    # then
+    officer = personas.b.patrol_officers[0]
+    for response in answers:
+        assert response.status_code == 200
+        (listed,) = response.json()
+        assert (listed["id"], listed["text"], listed["by_sms"]) == (message.pk, KNIFE, False)
+        assert dt.datetime.fromisoformat(listed["read_at"]) == receipt.estimated_at
+        assert (listed["read_by"], listed["read_by_officer_id"]) == (
+            officer.display_name,
+            officer.pk,
+        )
+
+
+def test_the_units_desk_does_not_read_another_districts_crew_on_the_call(
+    personas, lent, client_for
+):
+    # given: A's own patrol on the same call, messaged by A's desk; and a call of A with no
+    # B unit on it
+    own = incident_dispatch(incident=lent.call, unit=personas.a.patrol, by=lent.desk_a)
+    assignment_message(assignment=own, by=lent.desk_a, text=KNIFE)
+    elsewhere = incident_dispatch(
+        incident=lent.other, unit=personas.a.inspector_unit, by=lent.desk_a
+    )
+    client = client_for(lent.desk_b)
+
+    # when
+    answers = [
+        client.get(f"/api/v1/assignments/{own.pk}/message/"),
+        client.get(f"/api/v1/assignments/{elsewhere.pk}/message/"),
+        client.get(f"/api/v1/incidents/{lent.other.pk}/safety-checks/"),
+    ]
+
+    # then
+    assert [(r.status_code, r.json()["error"]) for r in answers] == [(404, "not_found")] * 3
+
+
+def test_the_units_desk_reads_the_safety_checks_on_its_crew(personas, lent, client_for):
+    # given: B-PC1 silent on scene past its P1 interval (20 min); A's own patrol silent too
+    own = incident_dispatch(incident=lent.call, unit=personas.a.patrol, by=lent.desk_a)
+    with clock.frozen(T0 + dt.timedelta(minutes=5)):
+        assignment_record_on_behalf(
+            assignment=own, by=lent.desk_a, kind=EventKind.ON_SCENE, channel="radio"
+        )
+    _on_scene(lent, personas, silent_min=21)
+    ours = SafetyCheck.objects.get(assignment=lent.sent)
+    assert SafetyCheck.objects.filter(assignment=own).exists()
+
+    # when
+    mine = client_for(lent.desk_b).get(f"/api/v1/incidents/{lent.call.pk}/safety-checks/")
+    theirs = client_for(lent.desk_a).get(f"/api/v1/incidents/{lent.call.pk}/safety-checks/")
+
+    # then: B's desk reads its own crew's check, not A's crew's; A's desk reads both
+    assert mine.status_code == 200
+    assert mine.json() == [
+        {
+            "id": ours.pk,
+            "assignment_id": lent.sent.pk,
+            "incident_id": lent.call.pk,
+            "incident_number": lent.call.number,
+            "unit_id": personas.b.patrol.pk,
+            "callsign": "B-PC1",
+            "due_at": "2026-03-02T13:25:00+05:00",
+            "fired_at": "2026-03-02T13:26:00+05:00",
+            "checked_at": None,
+            "checked_by": None,
+        }
+    ]
+    assert sorted(c["callsign"] for c in theirs.json()) == ["A-PC1", "B-PC1"]
+
+
+def test_answering_the_safety_check_on_its_crew_is_refused_with_whose_desk_runs_it(
+    personas, lent, client_for
+):
+    # given
+    _on_scene(lent, personas, silent_min=21)
+    check = SafetyCheck.objects.get(assignment=lent.sent)
+    before = snapshot()
+
+    # when
+    response = client_for(lent.desk_b).post(
+        f"/api/v1/safety-checks/{check.pk}/ok/", {}, format="json"
+    )
+
+    # then
+    assert (response.status_code, response.json()["error"]) == (403, "incident_out_of_scope")
+    assert response.json()["incident_district_id"] == personas.a.district.pk
+    assert snapshot() == before
+
+
+def test_the_units_desk_reads_the_follow_up_of_a_lent_dv_call_and_may_not_record_it(
+    personas, client_for
+):
+    # given: a DV call of A (its visit owed by A's inspector), B-PC1 sent to it
+    with clock.frozen(T0):
+        call, _subject = factories.dv_call(personas)
+    with clock.frozen(T0 + dt.timedelta(minutes=1)):
+        incident_dispatch(incident=call, unit=personas.b.patrol, by=personas.duty)
+    desk_b = factories.officer(
+        username="duty_abai", role=Role.DUTY_OFFICER, district=personas.b.district
+    )
+    task = FollowUpTask.objects.get(incident=call)
+    client = client_for(desk_b)
+
+    # when: B's desk reads the call (a DV read, audited), then tries to record the visit
+    detail = client.get(f"/api/v1/incidents/{call.pk}/")
+    before = snapshot()
+    with clock.frozen(T0 + dt.timedelta(days=3)):
+        done = client.post(
+            f"/api/v1/follow-ups/{task.pk}/done/", {"note": "был у них"}, format="json"
+        )
+
+    # then
+    assert detail.status_code == 200
+    assert [(f["id"], f["unit_id"]) for f in detail.json()["follow_ups"]] == [
+        (task.pk, personas.a.inspector_unit.pk)
+    ]
+    assert (done.status_code, done.json()["error"]) == (403, "incident_out_of_scope")
+    assert done.json()["incident_district_id"] == personas.a.district.pk
+    task.refresh_from_db()
+    assert (task.done_at, task.note) == (None, "")
+    assert snapshot() == before
+
+
+def test_the_console_page_shows_the_crews_message_check_and_visit_read_only(
+    personas, client, device_b1
+):
+    # given: a DV call of A, B-PC1 sent, messaged by A's desk (not read yet), silent on scene
+    with clock.frozen(T0):
+        call, _subject = factories.dv_call(personas)
+    desk_a = factories.officer(
+        username="duty_ayagoz", role=Role.DUTY_OFFICER, district=personas.a.district
+    )
+    with clock.frozen(T0 + dt.timedelta(minutes=1)):
+        sent = incident_dispatch(incident=call, unit=personas.b.patrol, by=personas.duty)
+    with clock.frozen(T0 + dt.timedelta(minutes=2)):
+        assignment_message(assignment=sent, by=desk_a, text=KNIFE)
+    with clock.frozen(T0 + dt.timedelta(minutes=5)):
+        assignment_record_on_behalf(
+            assignment=sent, by=personas.duty, kind=EventKind.ON_SCENE, channel="radio"
+        )
+    with clock.frozen(T0 + dt.timedelta(minutes=26)):
+        escalation_sweep()
+    desk_b = factories.officer(
+        username="duty_abai", role=Role.DUTY_OFFICER, district=personas.b.district
+    )
+    Officer.objects.update(language="en")
+    client.force_login(desk_b)
+
+    # when
+    html = client.get(f"{PAGE}/{call.pk}/change/").content.decode()
+    panel = client.get(f"{PAGE}/{call.pk}/panel/").content.decode()
+
+    # then: the message to the crew and that it is not read yet, on B-PC1's row
+    for text in (html, panel):
+        messages = re.search(
+            r'<tr class="kuzet-messages" data-assignment="(\d+)">(.*?)</tr>', text, re.S
+        )
+        assert messages is not None
+        assert int(messages.group(1)) == sent.pk
+        assert f"Message to B-PC1, 02.03.2026 13:02:00:</strong> «{KNIFE}»" in messages.group(2)
+        assert "not read yet" in messages.group(2)
+        # the safety check, not answered
+        check = re.search(
+            r'<tr class="kuzet-safety-check ([^"]*)" data-unit="B-PC1">(.*?)</tr>', text, re.S
+        )
+        assert check is not None
+        assert check.group(1) == "kuzet-unanswered"
+        cells = re.findall(r"<td[^>]*>(.*?)</td>", check.group(2), re.S)
+        assert cells[1:3] == ["02.03.2026 13:25:00", "02.03.2026 13:26:00"]
+        assert "not answered" in cells[3]
+        # the visit owed by A's inspector
+        visit = re.search(r'<tr class="kuzet-follow-up">(.*?)</tr>', text, re.S)
+        assert visit is not None
+        assert re.findall(r"<td[^>]*>(.*?)</td>", visit.group(1), re.S)[:3] == [
+            personas.a.inspector_unit.callsign,
+            "05.03.2026 13:00:00",
+            "—",
+        ]
+        # and nothing to send, answer or record with
+        assert "kuzet-form" not in text
+        assert 'name="text"' not in text
