@@ -55,8 +55,14 @@ def longest_category(language: str) -> str:
 def test_on_a_laptop_the_boards_columns_and_buttons_stay_on_the_screen(
     server: str, browser: Any, personas: Any, language: str
 ) -> None:
-    # given: district A's widest shift
+    # given: district A's widest shift, its units named as the oblast names them
     units_heard_now(personas)
+    for unit, callsign in (
+        (personas.a.patrol, "AYG-PC12"),
+        (personas.a.inspector_unit, "AYG-UI15"),
+    ):
+        unit.callsign = callsign
+        unit.save(update_fields=["callsign"])
     now = clock.now()
     village = personas.a.village
     village.name, village.name_kk = "Большая Владимировка", "Үлкен Владимировка"
