@@ -22,6 +22,7 @@ reads; the reply keyword is ``ACK`` in every language (the inbound parser reads 
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -165,6 +166,17 @@ def message_text(
             tail=_("Reply: ACK %(code)s") % {"code": reply_code},
             language=language,
         )
+
+
+def message_heads() -> frozenset[str]:
+    """How the desk's message SMS (:func:`message_text`) begins in each language —
+    "KUZET SOOBShchENIE", "KUZET HABAR", "KUZET MESSAGE": what tells it from a call's SMS
+    on an officer's push-button phone (the simulator's crews read it so)."""
+    heads = set()
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            heads.add(_sms(["KUZET " + _("MESSAGE")], language=language))
+    return frozenset(heads)
 
 
 def _citizen_measures() -> dict[str, str]:

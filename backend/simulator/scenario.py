@@ -264,6 +264,12 @@ def ack_delay_s(rng: random.Random, *, priority: str, ack_within_s: float, slow:
     return min(rng.uniform(low, high), ack_within_s * 0.9)
 
 
+def message_read_s(rng: random.Random) -> float:
+    """From the desk's message ringing on the phone to the officer reading it (driving, on
+    scene: not at once)."""
+    return rng.uniform(10, 240)
+
+
 def turnout_s(rng: random.Random, priority: str) -> float:
     """From acknowledgment to setting off."""
     return rng.uniform(10, 90) if priority in ("P0", "P1") else rng.uniform(60, 600)

@@ -11,6 +11,7 @@ phones (a pull, a WebSocket frame, an SMS) and where it is.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import logging
 import random
@@ -24,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from backend.common.clock import from_ms as clock_from_ms
-from backend.dispatch import lifecycle, policies
+from backend.dispatch import lifecycle, policies, sms_texts
 from backend.dispatch.sms import SIGNATURE_HEADER, sign
 from backend.geo import travel
 from sync.client import DeviceClient, SimulatedClock, SyncError, SyncUnavailable
@@ -95,6 +96,7 @@ class Stats:
     across_border: int = 0  # units sent to a call of the next district, much nearer to it
     reclassified: int = 0  # calls whose category or priority the desk changed after a callback
     messages: int = 0  # the desk's messages to crews on those calls (what the caller said)
+    messages_read: int = 0  # read receipts the crews sent for them, by app or by SMS
     conflicts_resolved: int = 0  # by the district chiefs
     sms_in: int = 0
     sms_replies: list[str] = field(default_factory=list)  # gateway ids we sent
@@ -412,6 +414,7 @@ class Crew:
         self.data = False
         self.slow = rng.random() < scenario.SLOW_OFFICER_SHARE
         self.handled: set[str] = set()
+        self.messages_read: set[str] = set()  # the desk's messages the officer has read
         self.current: str | None = None
         self.queue: list[tuple[str, str]] = []
         self._coverage_gen = 0
@@ -539,6 +542,28 @@ class Crew:
                 continue
             if record.get("status") in OPEN and str(record["id"]) not in self.handled:
                 self.seen(str(record["id"]), via="app")
+        # The desk's messages to the crew (the app rings with each): the officer reads it and
+        # the phone sends its read receipt, offline too (protocol §4 ``read``).
+        for event in self.lead.client.records("events").values():
+            message_id = str(event.get("id"))
+            if (
+                event.get("kind") == "note"
+                and event.get("source") == "desk"
+                and str(event.get("assignment_id")) in self.handled
+                and message_id not in self.messages_read
+            ):
+                self.messages_read.add(message_id)
+                self.engine.after(
+                    scenario.message_read_s(self.world.rng),
+                    self._read,
+                    str(event["assignment_id"]),
+                    message_id,
+                )
+
+    def _read(self, assignment_id: str, message_id: str) -> None:
+        self.lead.record("read", assignment_id, {"event_id": message_id})
+        self.world.stats.messages_read += 1
+        self.sync_soon()
 
     # -- an assignment --
 
@@ -728,6 +753,11 @@ class Crew:
         code = _reply_code(body)
         if code is None or not self.sms_only:
             return  # the app has it already, or it is not an assignment
+        if body.startswith(_message_heads()):
+            # The desk's message, read on a push-button phone: the officer answers it with
+            # the call's code, which the desk reads as his read receipt.
+            self.engine.after(scenario.message_read_s(self.world.rng), self._read_by_sms, code)
+            return
         waiting = [
             a
             for a, info in self.world.assignments.items()
@@ -737,6 +767,19 @@ class Crew:
             newest = waiting[-1]
             self.world.sms_codes[newest] = code
             self.seen(newest, via="sms")
+
+    def _read_by_sms(self, code: str) -> None:
+        self.world.api.sms_reply(
+            phone=self.lead.number, text=f"OK {code}", received_at=self.world.engine.now()
+        )
+        self.world.stats.sms_in += 1
+        self.world.stats.messages_read += 1
+
+
+@functools.cache
+def _message_heads() -> tuple[str, ...]:
+    """How the desk's message SMS begins, in every language (not a call to take)."""
+    return tuple(sms_texts.message_heads())
 
 
 def _reply_code(body: str) -> str | None:

@@ -288,3 +288,66 @@ def test_a_visit_takes_no_draw_from_the_worlds_generator():
         world.duty.received(world.assignments["7"].incident, "queued")
         states[category] = world.rng.getstate()
     assert states["domestic_violence"] == states["theft"]
+
+
+def desk_message(event_id: str = "srv_41") -> dict[str, object]:
+    """The desk's message on assignment 7, as a pull brings it to the phone."""
+    return {
+        "id": event_id, "kind": "note", "source": "desk", "assignment_id": "7",
+        "payload": '{"text": "у него нож"}',
+    }  # fmt: skip
+
+
+def test_the_officer_reads_the_desks_message_and_the_phone_says_so_once():
+    # given: the crew on assignment 7; a pull brought the desk's message to its phone
+    crew, engine = crew_with_phone()
+    crew.seen("7", via="app")
+    crew.lead.client._apply_page(
+        {"changes": {"events": {"created": [desk_message()]}}, "timestamp": 1}
+    )
+
+    # when: the phone's screen is read twice and the officer gets round to it
+    crew.look()
+    crew.look()
+    while len(engine) and "read" not in kinds(crew):
+        engine.pop().run()
+
+    # then: one read receipt, naming the message
+    reads = [e for e in crew.lead.client.outbox() if e["kind"] == "read"]
+    assert [(r["assignment_id"], json.loads(r["payload"])) for r in reads] == [
+        ("7", {"event_id": "srv_41"})
+    ]
+    assert crew.world.stats.messages_read == 1
+
+
+class FakeSmsGateway:
+    def __init__(self) -> None:
+        self.replies: list[str] = []
+
+    def sms_reply(self, *, phone: str, text: str, received_at: dt.datetime) -> None:
+        self.replies.append(text)
+
+
+def test_a_message_by_sms_is_answered_with_the_calls_code_and_is_not_taken_for_a_call():
+    # given: a crew in a white spot with SMS only, on assignment 7 (its code 4821); another
+    # call, 8, is on its way to it
+    crew, engine = crew_with_phone()
+    crew.world.api = FakeSmsGateway()
+    crew.place = Place("2", "103643200", "Шар", "5", "rural", "2g_sms", 47.3, 80.9)
+    assert crew.sms_only
+    crew.seen("7", via="sms")
+    crew.world.sms_codes["7"] = "4821"
+    incident = crew.world.assignments["7"].incident
+    crew.world.assignments["8"] = AssignmentInfo("8", incident, "9", NOW, 300.0)
+
+    # when: the desk's message on call 7 arrives by SMS, in Kazakh, and the officer reads it
+    crew.sms("KUZET HABAR 1036-2026-000001 Otinish berushi: onyn pyshagy bar. Jauap: ACK 4821")
+    while len(engine) and "OK 4821" not in crew.world.api.replies:
+        engine.pop().run()
+
+    # then: he answers with the call's code (the desk's read receipt); the message was not
+    # taken for call 8's SMS
+    assert crew.world.api.replies.count("OK 4821") == 1
+    assert crew.world.stats.messages_read == 1
+    assert "8" not in crew.world.sms_codes
+    assert "8" not in crew.handled
