@@ -10,15 +10,13 @@ fit whole. Screenshots: ``var/screenshots/duty/7*-lists-*``.
 from __future__ import annotations
 
 import datetime as dt
-import io
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 
 from backend.devices.models import Device
 from backend.people.models import Officer
-from backend.simulator import history, scenario
+from tests.e2e import lists
 
 from .conftest import log_in, shot
 
@@ -78,10 +76,7 @@ LISTS: dict[str, tuple[str, ...] | None] = {
 
 @pytest.fixture
 def demo(server: str, tmp_path: Any) -> str:
-    call_command("seed", "--demo", stdout=io.StringIO())
-    rates = {k: v * 10 for k, v in scenario.DAILY_CALLS.items()}
-    built = history.build(days=0.2, state_dir=tmp_path, seed=7, end=END, rates=rates)
-    assert built.check.ok, built.check.lines()
+    lists.demo_history(tmp_path, end=END)
     return server
 
 
@@ -99,19 +94,12 @@ def test_every_list_shows_what_it_is_read_for_on_a_desk_screen(
         page.goto(f"{demo}/admin/{name}/")
 
         # then
-        table = page.locator("#changelist .results")
-        assert table.is_visible(), name
-        box = table.bounding_box()
-        right = box["x"] + box["width"] + 1
+        assert page.locator(lists.RESULTS).is_visible(), name
         if columns is None:
-            scroll, client = table.evaluate("t => [t.scrollWidth, t.clientWidth]")
-            assert scroll <= client, (name, scroll, client)
+            assert lists.table_overflow(page) is None, (name, lists.header_widths(page))
         else:
-            for column in columns:
-                header = page.locator(f"#result_list thead th.column-{column}").bounding_box()
-                assert header is not None, (name, column)
-                assert header["x"] + header["width"] <= right, (name, column)
-        headers = [h.strip() for h in page.locator("#result_list thead th").all_inner_texts()]
+            assert lists.columns_off_screen(page, columns) == [], name
+        headers = lists.header_texts(page)
         assert not {"PK", "ID", "Pk", "Id"} & set(headers), (name, headers)
         shot(page, f"7{list(LISTS).index(name):02d}-lists-{name.replace('/', '-')}-{language}")
 
