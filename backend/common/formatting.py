@@ -44,6 +44,13 @@ def when_text(value: dt.datetime | None, *, today: dt.date | None = None) -> str
     return f"{local:%d.%m.%Y %H:%M:%S}"
 
 
+def dated_text(value: dt.datetime | None) -> str:
+    """A time with its date, today's too: ``05.12.2026 09:06:45``. For records read days
+    later — the audit log, the partners' keys and deliveries — where "09:06:45" alone said
+    nothing of which day."""
+    return when_text(value, today=dt.date.min)
+
+
 def date_text(value: dt.date | None) -> str:
     """A calendar date as Kazakhstan writes it: ``31.03.2026``."""
     return NOTHING if value is None else f"{value:%d.%m.%Y}"
