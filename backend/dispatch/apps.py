@@ -16,7 +16,12 @@ class DispatchConfig(AppConfig):
         # Register the Celery tasks in every process, not only in the worker: commands send
         # them by name (services/outbox.py), and a registered task honours eager mode.
         from . import tasks  # noqa: F401
-        from .models import Assignment, SmsMessage
+        from .models import Assignment, IntakeKey, SmsMessage
+        from .selectors import name_records_by_str
+
+        # The audit log named an issued or revoked key by its id ("24"): by its partner's
+        # name, channel and prefix, as the keys' list tells them apart.
+        name_records_by_str("intake_key", IntakeKey)
 
         def outbox_backlog() -> float:
             return SmsMessage.objects.filter(

@@ -38,7 +38,7 @@ from .. import selectors
 from ..models import Assignment, Conflict, FollowUpTask, Incident, RiskSubject
 from ..selectors import object_names
 from .conflicts import conflict_text
-from .formatting import payload_html, when_text
+from .formatting import dated_text, payload_html
 from .timeline import (
     UNIT_KEYS,
     assignment_ids_in,
@@ -128,14 +128,15 @@ class AuditEntryAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-
     """The audit log: read-only for everyone, superusers included; scoped like the rest."""
 
     read_only = True
+    # The record an entry is about by its name, the kind of record under it: as a column of
+    # its own the kind pushed the record off a 1280 px laptop in Russian.
     list_display = (
         "number",
         "when",
         "who",
         "actor_kind",
         "action_words",
-        "object_kind",
-        "object_name",
+        "object_named",
         "district",
     )
     list_select_related = ("district", "actor")
@@ -203,6 +204,13 @@ class AuditEntryAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-
             name = entry_names([obj]).get((obj.object_type, obj.object_id), obj.object_id)
         return str(name) or "—"
 
+    @admin.display(description=_("object"), ordering="object_id")
+    def object_named(self, obj: AuditEntry) -> SafeString:
+        """The list's: the record's name, what kind of record under it."""
+        return format_html(
+            '{}<br><span class="quiet">{}</span>', self.object_name(obj), self.object_kind(obj)
+        )
+
     @admin.display(description=_("data"))
     def pretty_data(self, obj: AuditEntry) -> str:
         data = readable(obj.data_dict)
@@ -213,7 +221,7 @@ class AuditEntryAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-
 
     @admin.display(description=_("at"), ordering="at")
     def when(self, obj: AuditEntry) -> str:
-        return when_text(obj.at)
+        return dated_text(obj.at)  # read days later: its date also today
 
     @admin.display(description=_("who (name)"), ordering="actor_label")
     def who(self, obj: AuditEntry) -> str | SafeString:
