@@ -7,10 +7,12 @@ timer for this (the officer-safety timer): past the interval of the call's prior
 the board shows "check on A-PC1" until a duty officer has raised it by radio and pressed
 "Officer OK" (:func:`safety_check_record`), which starts the next interval.
 
-Word from the unit: any event on the assignment that is not the server's own — a milestone,
-a note or an outcome from its phone or by SMS, or one a duty officer recorded on its behalf
-(heard by radio); the phone's automatic position reports are not word from the officer. A
-unit in SOS has its SOS on the board instead.
+Word from the unit: any event on the assignment that is not the server's own nor the desk's
+— a milestone, a note, an outcome or a read receipt from its phone or by SMS, or one a duty
+officer recorded on its behalf (heard by radio); the phone's automatic position reports are
+not word from the officer, and neither is the desk's own message to the crew (``note`` with
+source ``desk``): "how is it there?" sent into a silence is not an answer to it. A unit in
+SOS has its SOS on the board instead.
 
 Fires once a silence, like the ladder's rungs: the check row's unique key is the assignment
 and the silence's deadline, written in the same transaction as the alert and the audit, so a
@@ -39,6 +41,9 @@ from ..models import Assignment, Event, EventSource, SafetyCheck
 from .locks import lock_one
 from .timeline import actor_label, board_notify
 
+# Events on an assignment that are not word from its crew: the server's own, the desk's.
+NOT_WORD = (EventSource.SERVER, EventSource.DESK)
+
 # The board's notification (and alert) kind.
 SAFETY_CHECK = "unit.safety_check"
 SAFETY_CHECKED = "unit.safety_checked"
@@ -48,7 +53,7 @@ def _silences(now: dt.datetime) -> list[dict[str, Any]]:
     """The units on scene with when word last came from each (one query)."""
     last_word = (
         Event.objects.filter(assignment_id=OuterRef("pk"))
-        .exclude(source=EventSource.SERVER)
+        .exclude(source__in=NOT_WORD)
         .order_by("-server_received_at")
         .values("server_received_at")[:1]
     )

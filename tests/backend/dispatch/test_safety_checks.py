@@ -18,6 +18,7 @@ from backend.dispatch import policies
 from backend.dispatch.lifecycle import EventKind
 from backend.dispatch.models import Assignment, SafetyCheck
 from backend.dispatch.services import (
+    assignment_message,
     assignment_record_on_behalf,
     escalation_sweep,
     incident_dispatch,
@@ -117,6 +118,20 @@ def test_word_from_the_unit_starts_the_interval_again(personas):
 
     assert nothing == []
     assert [a.data["silent_since"] for a in alerts()] == [clock.to_ms(at(20))]
+
+
+def test_the_desks_own_message_to_the_silent_crew_is_not_word_from_it(personas):
+    # given: A-PC1 on scene since 08:05 (P1: checked after 20 min of silence); at 08:20 the
+    # desk messages it
+    assignment = on_scene(personas)
+    with clock.frozen(at(20)):
+        assignment_message(assignment=assignment, by=personas.duty, text="Как обстановка?")
+
+    # when
+    sweep(25)
+
+    # then: the silence counts from 08:05, the message or not
+    assert [a.data["silent_since"] for a in alerts()] == [clock.to_ms(at(5))]
 
 
 def test_the_desks_officer_ok_starts_the_next_interval(personas):
