@@ -58,6 +58,25 @@ class OfficerEnrolmentAdmin(OfficerAdmin):
     """The officer admin with the action that issues a one-time enrolment code."""
 
     actions = ["issue_enrolment_code"]
+    # The oblast administrator staffs districts: whether an account is open is read with its
+    # role and unit, and on his 1280 px laptop it came after the phone number and the phones,
+    # off the screen. Those may scroll for him; the desks keep their order.
+    staffing_columns = (
+        "username",
+        "full_name",
+        "role",
+        "district",
+        "unit",
+        "is_active",
+        "phone",
+        "live_devices",
+    )
+
+    def get_list_display(self, request: HttpRequest) -> Any:
+        shown = tuple(super().get_list_display(request))
+        if getattr(request.user, "role", None) == Role.OBLAST_ADMIN:
+            return tuple(c for c in self.staffing_columns if c in shown)
+        return shown
 
     def has_enrol_permission(self, request: HttpRequest) -> bool:
         return ENROL in capabilities(request.user, Officer)
