@@ -1058,7 +1058,14 @@ class SafetyCheckOutput(serializers.Serializer[Any]):
         source="checked_by.display_name",
         allow_null=True,
         default=None,
-        help_text="the duty officer who raised the crew (null: not yet)",
+        help_text="the duty officer who raised the crew (null: not yet, or the crew answered)",
+    )
+    word_kind = serializers.CharField(
+        source="word.kind",
+        allow_null=True,
+        default=None,
+        help_text="the kind of the crew's own event that answered the check before the desk "
+        "raised it (`note`, `on_scene`, `read`…; its time is `checked_at`); null otherwise",
     )
 
 

@@ -953,10 +953,30 @@ class SafetyCheck(FiredRung):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # The crew's own word that answered the check before the desk raised it (a note, a
+    # milestone, a read receipt… services/safety.py); then ``checked_at`` is when it came and
+    # ``checked_by`` is empty.
+    word = models.ForeignKey(
+        "Event",
+        verbose_name=_("word from the crew"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("officer-safety check")
         verbose_name_plural = _("officer-safety checks")
+        # Every sweep asks for the checks still open (services/safety.py): a handful among
+        # all the silences ever checked.
+        indexes = [
+            models.Index(
+                fields=["fired_at"],
+                condition=Q(checked_at__isnull=True),
+                name="safety_check_open_idx",
+            )
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["assignment", "due_at"], name="safety_check_once_a_silence"
@@ -965,6 +985,13 @@ class SafetyCheck(FiredRung):
 
     def __str__(self) -> str:
         return f"{self.assignment} · {self.due_at:%Y-%m-%d %H:%M}"
+
+    def answered_by(self) -> str:
+        """Who answered it, in words: the duty officer who raised the crew, or the crew
+        itself ("the crew: Note"); "" while nobody has."""
+        if self.word is not None:
+            return gettext("the crew: %(what)s") % {"what": EventKind(self.word.kind).label}
+        return self.checked_by.display_name if self.checked_by is not None else ""
 
 
 class RiskSubject(models.Model):

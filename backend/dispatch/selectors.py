@@ -591,7 +591,7 @@ def safety_checks_on(assignment_ids: Iterable[int]) -> QuerySet[SafetyCheck]:
     ``access.access_assignments_to_read``)."""
     return (
         SafetyCheck.objects.filter(assignment_id__in=sorted(set(assignment_ids)))
-        .select_related("assignment__incident", "assignment__unit", "checked_by")
+        .select_related("assignment__incident", "assignment__unit", "checked_by", "word")
         .order_by("due_at", "pk")
     )
 

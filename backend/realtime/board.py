@@ -195,6 +195,8 @@ def board_labels() -> dict[str, dict[str, str]]:
             "safety_raise": _("Raise the crew by radio or phone."),
             "safety_ok": _("Officer OK"),
             "safety_checked": _("checked by"),
+            # ...or the crew itself answered it, by its own word: "Note", "On scene"…
+            "safety_heard": _("the crew was heard from: %(what)s"),
             "popup_blocked": _("The browser blocked the new window: open the call here:"),
             "unreachable_warning": _("unreachable"),
             "stale_warning": _("position stale"),

@@ -193,7 +193,7 @@ def _safety_check_rows(checks: Iterable[SafetyCheck]) -> list[dict[str, Any]]:
     for check in checks:
         answered = ""
         if check.checked_at is not None:
-            who = check.checked_by.display_name if check.checked_by is not None else ""
+            who = check.answered_by()
             answered = (
                 f"{when_text(check.checked_at)} · {who}" if who else when_text(check.checked_at)
             )

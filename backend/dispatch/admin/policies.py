@@ -194,7 +194,7 @@ class SafetyCheckAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type
     read_only = True
     scope_path = "assignment__incident__district"
     list_display = ("assignment", "due", "fired", "answered")
-    list_select_related = ("assignment__incident", "assignment__unit", "checked_by")
+    list_select_related = ("assignment__incident", "assignment__unit", "checked_by", "word")
     list_filter = (AnsweredFilter,)
     ordering = ("-fired_at",)
     show_full_result_count = False
@@ -212,7 +212,7 @@ class SafetyCheckAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type
     def answered(self, obj: SafetyCheck) -> str:
         if obj.checked_at is None:
             return str(_("not answered"))
-        who = obj.checked_by.display_name if obj.checked_by is not None else ""
+        who = obj.answered_by()
         return f"{when_text(obj.checked_at)} · {who}" if who else when_text(obj.checked_at)
 
     @admin.display(description=_("details"))

@@ -14,6 +14,13 @@ not word from the officer, and neither is the desk's own message to the crew (``
 source ``desk``): "how is it there?" sent into a silence is not an answer to it. A unit in
 SOS has its SOS on the board instead.
 
+A check still open when word comes from the crew (on the assignment, after the check fired,
+within a day) is answered by that word at the next sweep: the boards' banner turns green with
+"the crew was heard from: Note" (``unit.safety_checked`` with ``by_crew`` and
+``word_kind``), audited with actor system and the event — the desk need not radio a crew that
+has just spoken, nor keep an amber banner that no longer means anything. The desk's "Officer
+OK" and the crew's word answer a check once, whichever comes first (the check's row lock).
+
 Fires once a silence, like the ladder's rungs: the check row's unique key is the assignment
 and the silence's deadline, written in the same transaction as the alert and the audit, so a
 second sweep, a restarted worker or two sweeps at once alert once. Run by the escalation
@@ -85,10 +92,11 @@ def _silences(now: dt.datetime) -> list[dict[str, Any]]:
 
 def safety_sweep(*, now: dt.datetime | None = None) -> int:
     """Put on the board every unit on scene silent past its interval, once a silence; the
-    number alerted."""
+    number alerted. Checks the crew has answered by its own word since are closed first."""
     now = now or clock.now()
     fired = 0
     with uow.unit_of_work():
+        _answered_by_word(now)
         for row in _silences(now):
             since = max(
                 t for t in (row["on_scene_at"], row["last_word_at"], row["last_check_at"]) if t
@@ -140,6 +148,65 @@ def safety_sweep(*, now: dt.datetime | None = None) -> int:
                 },
             )
     return fired
+
+
+# How long an open check waits for its crew's word; past it only the desk answers it (a
+# crew gone from the scene without a word, stood down by the server, is not checked on).
+WORD_ANSWERS_WITHIN = dt.timedelta(days=1)
+
+
+def _answered_by_word(now: dt.datetime) -> int:
+    """Close each open check whose crew has been heard from on its assignment since the check
+    fired, with the first such word; the number closed. Inside the sweep's unit of work."""
+    first_word = (
+        Event.objects.filter(
+            assignment_id=OuterRef("assignment_id"), server_received_at__gt=OuterRef("fired_at")
+        )
+        .exclude(source__in=NOT_WORD)
+        .order_by("server_received_at", "pk")
+        .values("pk")[:1]
+    )
+    answered = list(
+        SafetyCheck.objects.filter(checked_at__isnull=True, fired_at__gt=now - WORD_ANSWERS_WITHIN)
+        .annotate(word_id_now=Subquery(first_word))
+        .filter(word_id_now__isnull=False)
+        .values_list("pk", "word_id_now")
+    )
+    closed = 0
+    for check_id, event_id in answered:
+        check = lock_one(SafetyCheck, check_id)
+        if check is None or check.checked_at is not None:
+            continue  # the desk, or another sweep, answered it meanwhile
+        word = Event.objects.get(pk=event_id)
+        check.checked_at, check.word = word.server_received_at, word
+        check.save(update_fields=["checked_at", "word"])
+        assignment = Assignment.objects.select_related("incident", "unit").get(
+            pk=check.assignment_id
+        )
+        uow.audit(
+            AuditAction.UNIT_SAFETY_CHECKED,
+            actor=None,
+            obj=assignment,
+            data={
+                "unit_id": assignment.unit_id,
+                "safety_check_id": check.pk,
+                "event_id": word.pk,
+                "kind": word.kind,
+            },
+        )
+        board_notify(
+            SAFETY_CHECKED,
+            incident=assignment.incident,
+            chief=False,
+            safety_check_id=check.pk,
+            unit_id=assignment.unit_id,
+            callsign=assignment.unit.callsign,
+            by_crew=True,
+            word_kind=word.kind,
+            checked_at=clock.to_ms(word.server_received_at),
+        )
+        closed += 1
+    return closed
 
 
 @dataclass(frozen=True, slots=True)

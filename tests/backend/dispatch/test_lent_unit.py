@@ -540,6 +540,7 @@ def test_the_units_desk_reads_the_safety_checks_on_its_crew(personas, lent, clie
             "fired_at": "2026-03-02T13:26:00+05:00",
             "checked_at": None,
             "checked_by": None,
+            "word_kind": None,
         }
     ]
     assert sorted(c["callsign"] for c in theirs.json()) == ["A-PC1", "B-PC1"]

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from backend.common import clock
+from backend.common.errors import Conflict
 from backend.dispatch import policies
 from backend.dispatch.lifecycle import EventKind
 from backend.dispatch.models import Assignment, SafetyCheck
@@ -149,6 +150,61 @@ def test_the_desks_officer_ok_starts_the_next_interval(personas):
     assert [c.due_at for c in SafetyCheck.objects.order_by("pk")] == [at(25), at(47)]
     assert len(alerts()) == 2
     assert AuditEntry.objects.filter(action="unit.safety_checked", actor=personas.duty).count() == 1
+
+
+def test_word_from_the_crew_after_the_check_fired_answers_it(personas):
+    # given: A-PC1 silent on scene since 08:05, put before the desk at 08:25; at 08:27, before
+    # anyone radioed it, its outcome came (heard on the radio, recorded on its behalf)
+    assignment = on_scene(personas)
+    sweep(25)
+    with clock.frozen(at(27)):
+        word = assignment_record_on_behalf(
+            assignment=assignment,
+            by=personas.duty,
+            kind=EventKind.OUTCOME,
+            channel="radio",
+            outcome_code="resolved_on_scene",
+        )
+
+    # when: the next sweeps
+    sweep(27.5)
+    sweep(28)
+
+    # then: the check is answered by that word, once: no duty officer's name on it, the boards
+    # told "the crew was heard from", the audit log has it; the next silence counts from 08:27
+    [check] = SafetyCheck.objects.all()
+    assert (check.checked_at, check.checked_by, check.word_id) == (at(27), None, word.pk)
+    [told] = BoardAlert.objects.filter(kind="unit.safety_checked")
+    assert (told.data["by_crew"], told.data["word_kind"]) == (True, "outcome")
+    assert "actor" not in told.data
+    [audited] = AuditEntry.objects.filter(action="unit.safety_checked")
+    assert (audited.actor, audited.data_dict["event_id"]) == (None, word.pk)
+    with translation.override("ru"):
+        assert check.answered_by() == "наряд: Результат"
+    with pytest.raises(Conflict) as refused:
+        safety_check_record(check_id=check.pk, by=personas.duty)
+    assert refused.value.code == "already_checked"
+    sweep(27 + 20)
+    assert [c.due_at for c in SafetyCheck.objects.order_by("pk")] == [at(25), at(47)]
+
+
+def test_a_check_the_desk_answered_first_is_not_answered_again_by_a_later_word(personas):
+    assignment = on_scene(personas)
+    sweep(25)
+    [check] = SafetyCheck.objects.all()
+    with clock.frozen(at(26)):
+        safety_check_record(check_id=check.pk, by=personas.duty)
+    with clock.frozen(at(27)):
+        assignment_record_on_behalf(
+            assignment=assignment, by=personas.duty, kind=EventKind.OUTCOME, channel="radio",
+            outcome_code="resolved_on_scene",
+        )  # fmt: skip
+
+    sweep(28)
+
+    check.refresh_from_db()
+    assert (check.checked_at, check.checked_by, check.word) == (at(26), personas.duty, None)
+    assert BoardAlert.objects.filter(kind="unit.safety_checked").count() == 1
 
 
 @pytest.mark.parametrize(

@@ -333,10 +333,10 @@ def test_the_claim_costs_the_same_queries_for_one_call_or_many(personas):
     # when
     nothing, one, five = queries(0, 1000), queries(1, 2000), queries(5, 3000)
 
-    # then: the waiting calls' claim, the units on scene (officer-safety checks) and the
-    # assignments' claim when nothing waits; the same statements for one call overdue as for
-    # five
-    assert nothing == 3
+    # then: the waiting calls' claim, the officer-safety checks the crews' word answered, the
+    # units on scene (officer-safety checks) and the assignments' claim when nothing waits;
+    # the same statements for one call overdue as for five
+    assert nothing == 4
     assert one == five
     assert len(waiting_alerts()) == 6
 

@@ -21,9 +21,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from backend.common import clock
+from backend.devices.models import Device
 from backend.dispatch.lifecycle import EventKind
 from backend.dispatch.models import (
     Assignment,
@@ -45,6 +46,7 @@ from backend.ledger.names import Topic
 from backend.people.models import Unit
 from backend.realtime.alerts import ALERTS_LISTED
 from backend.realtime.models import BoardAlert, BoardAlertRead
+from backend.sync_gateway.push import push_records
 from tests import factories
 from tests.e2e.browser import contrast
 from tests.e2e.processes import web_server
@@ -672,11 +674,8 @@ def test_an_officer_who_pressed_sos_twice_is_one_banner_and_safe_means_no_backup
     assert page.kuzet_errors == []
 
 
-@pytest.mark.parametrize("lang", ["ru", "kk"])
-def test_a_crew_silent_on_scene_is_put_before_the_desk_and_officer_ok_answers_it(
-    server: str, browser: Any, personas: Any, lang: str
-) -> None:
-    # given: A-PC1 on scene at a DV call in Актогай since 25 minutes ago, heard by radio then
+def silent_on_scene(personas: Any) -> tuple[Incident, Any]:
+    """A-PC1 on scene at a DV call in Актогай since 25 minutes ago, heard by radio then."""
     units_heard_now(personas)
     now = clock.now()
     with clock.frozen(now - dt.timedelta(minutes=30)):
@@ -689,6 +688,15 @@ def test_a_crew_silent_on_scene_is_put_before_the_desk_and_officer_ok_answers_it
         assignment_record_on_behalf(
             assignment=sent, by=personas.duty, kind=EventKind.ON_SCENE, channel="radio"
         )
+    return call, sent
+
+
+@pytest.mark.parametrize("lang", ["ru", "kk"])
+def test_a_crew_silent_on_scene_is_put_before_the_desk_and_officer_ok_answers_it(
+    server: str, browser: Any, personas: Any, lang: str
+) -> None:
+    # given: A-PC1 on scene at a DV call in Актогай since 25 minutes ago, heard by radio then
+    call, _sent = silent_on_scene(personas)
     page = board_page(browser, server, personas.duty, language=lang)
 
     # when: the escalation sweep runs (P1: 20 minutes without word)
@@ -716,6 +724,45 @@ def test_a_crew_silent_on_scene_is_put_before_the_desk_and_officer_ok_answers_it
     page.reload()
     page.wait_for_selector("body[data-live]")
     assert page.locator("#sos .banner.safety:not(.acknowledged)").count() == 0
+    assert page.kuzet_errors == []
+
+
+@pytest.mark.parametrize("lang", ["ru", "kk"])
+def test_a_crew_heard_from_before_the_desk_raised_it_answers_its_check(
+    server: str, browser: Any, personas: Any, lang: str
+) -> None:
+    # given: A-PC1 silent on scene for 25 minutes, its amber banner on the desk's board
+    _call, sent = silent_on_scene(personas)
+    page = board_page(browser, server, personas.duty, language=lang)
+    escalation_sweep()
+    page.locator("#sos .banner.safety").wait_for(timeout=LIVE_WITHIN_MS)
+
+    # when: before anyone radios it, its officer writes a note on the call from his phone,
+    # and the sweep runs
+    device_id, _ = personas.device(personas.a.patrol_officers[0])
+    note = {
+        "id": "evt-note-safety-0001", "kind": "note", "assignment_id": str(sent.pk),
+        "device_time": clock.now_ms(), "boot_id": "boot-1", "elapsed_ms": 100_000,
+        "lat": None, "lon": None, "accuracy_m": None, "gps_time": None,
+        "payload": {"text": "Всё спокойно, составляем протокол"},
+    }  # fmt: skip
+    push_records(
+        device=Device.objects.get(pk=device_id), body_or_records=[note], clock=None, via="http"
+    )
+    escalation_sweep()
+
+    # then: the banner turns green, saying the crew was heard from and how — no duty
+    # officer's name on it; the check is answered by the note
+    banner = page.locator("#sos .banner.safety.acknowledged")
+    banner.wait_for(timeout=LIVE_WITHIN_MS)
+    with translation.override(lang):
+        heard = translation.gettext("the crew was heard from: %(what)s") % {
+            "what": EventKind.NOTE.label
+        }
+    assert heard in banner.inner_text()
+    assert banner.locator("button.safety-ok").count() == 0
+    assert SafetyCheck.objects.get().word_id == "evt-note-safety-0001"
+    shot(page, f"42-safety-heard-from-crew-{lang}")
     assert page.kuzet_errors == []
 
 

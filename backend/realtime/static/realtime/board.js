@@ -430,9 +430,12 @@
     if (a.kind === "unit.safety_check" && a.silent_since) parts.push(fmt(TEXT.safety_since_silent, { time: when(a.silent_since), age: span(a.silent_s * 1000) }));
     if (a.across_border) parts.push(fmt(TEXT.across_border, { place: (CONFIG.kazakh_place_names && a.settlement_kk) || a.settlement || "—" }));
     if (a.actor) parts.push(TEXT.by + " " + a.actor);
-    if (a.acknowledged_by) parts.push((a.kind === "unit.safety_check" ? TEXT.safety_checked : TEXT.acknowledged_by) + " " + a.acknowledged_by + " " + when(a.acknowledged_at));
+    if (a.kind === "unit.safety_checked" && a.by_crew) parts.push(crewHeard(a));
+    if (a.acknowledged_by) parts.push((a.kind === "unit.safety_check" ? (a.by_crew ? "" : TEXT.safety_checked + " ") : TEXT.acknowledged_by + " ") + a.acknowledged_by + " " + when(a.acknowledged_at));
     return parts.join(" · ");
   }
+  // An officer-safety check the crew answered by its own word (services/safety.py).
+  const crewHeard = (a) => fmt(TEXT.safety_heard, { what: label("event_kind", a.word_kind) });
   function renderAlerts() {
     const list = document.getElementById("alerts");
     const sorted = [...alerts.values()].sort((a, b) => b.server_time - a.server_time || b.alert_id - a.alert_id);
@@ -642,7 +645,7 @@
         el("span", { class: "sos-text" }, TEXT.safety_on_call + " ", incidentLink(a.incident_id, a.incident_number), " · ",
           fmt(TEXT.safety_since_silent, { time: when(a.silent_since), age: span(now() - a.silent_since) }), el("br"),
           TEXT.safety_raise));
-      if (a.acknowledged_at) p.append(el("span", {}, TEXT.safety_checked + " " + (a.acknowledged_by || "") + " " + when(a.acknowledged_at)));
+      if (a.acknowledged_at) p.append(el("span", {}, (a.by_crew ? "" : TEXT.safety_checked + " ") + (a.acknowledged_by || "") + " " + when(a.acknowledged_at)));
       else if (CONFIG.can_act && a.alert_id) {
         p.append(el("button", { type: "button", class: "safety-ok",
           onclick: (e) => post(e.target, url("alert_safety_ok", a.alert_id), {}, (body) => { addAlert(body); renderAlerts(); }) },
@@ -681,7 +684,9 @@
       // naming who raised the crew
       for (const check of alerts.values()) {
         if (check.kind === "unit.safety_check" && check.safety_check_id === a.safety_check_id && !check.acknowledged_at) {
-          Object.assign(check, { acknowledged_at: a.checked_at, acknowledged_by: a.actor });
+          Object.assign(check, a.by_crew
+            ? { acknowledged_at: a.checked_at, acknowledged_by: crewHeard(a), by_crew: true }
+            : { acknowledged_at: a.checked_at, acknowledged_by: a.actor });
         }
       }
     }
