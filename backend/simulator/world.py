@@ -232,6 +232,8 @@ class Api:
 
     def safety_ok(self, check_id: int) -> Any:
         r = self.http.post(f"/api/v1/safety-checks/{check_id}/ok/", headers=self.staff)
+        if r.status_code == 409:
+            return None  # answered meanwhile: the crew's own word came first (services/safety.py)
         return self._json(r, "safety-check")
 
     def open_conflicts(self, token: str) -> list[dict[str, Any]]:
