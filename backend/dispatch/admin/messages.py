@@ -14,10 +14,33 @@ from backend.people.admin_scoping import ScopedAdminMixin
 from ..models import SmsMessage
 from .formatting import when_text
 
+# What an officer's reply did, by the reason services/sms_inbound.py stores on it (in the
+# ``error`` column, which for a sent SMS holds the gateway's own words).
+REPLY_OUTCOMES = {
+    "": _("The call is acknowledged."),
+    "acknowledged_and_read": _("The call is acknowledged and the desk's message read."),
+    "read": _("The desk's message is read (the call was acknowledged before)."),
+    "already_acknowledged": _(
+        "Nothing new: the call was acknowledged and its messages read before."
+    ),
+    "unknown_command": _("Not a reply Kuzet knows: it expects ACK and the code."),
+    "unknown_sender": _("This number is not an officer's in Kuzet."),
+    "unknown_code": _("No call was sent to this officer with this code."),
+    "too_many_wrong_codes": _(
+        "Refused: too many wrong codes from this number; it is refused for a while."
+    ),
+}
+
 
 @admin.register(SmsMessage)
 class SmsMessageAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     read_only = True
+    # A message's page: what came of it in words, never a reply's reason code under "error".
+    fields = (
+        "direction", "phone", "body", "reply_code", "officer", "assignment", "purpose",
+        "state", "outcome", "created_at", "claimed_at", "sent_at", "attempts", "provider_id",
+    )  # fmt: skip
+    readonly_fields = ("outcome",)
     # The text is what the list is read for: beside eight columns it was squeezed to a letter a
     # line on a 1280 px laptop. When it went is under its state; the attempts are on the
     # message's page.
@@ -49,3 +72,13 @@ class SmsMessageAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-
     @admin.display(description=_("text"))
     def short_body(self, obj: SmsMessage) -> str:
         return obj.body[:60]
+
+    @admin.display(description=_("what came of it"))
+    def outcome(self, obj: SmsMessage) -> str:
+        """A reply: what it did, in words. A sent message: the gateway's error, if any."""
+        if obj.direction == SmsMessage.Direction.IN and obj.state in (
+            SmsMessage.State.APPLIED,
+            SmsMessage.State.REJECTED,
+        ):
+            return str(REPLY_OUTCOMES.get(obj.error, obj.error))
+        return obj.error

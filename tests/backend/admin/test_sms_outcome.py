@@ -1,0 +1,85 @@
+"""An SMS's page says what came of it in the reader's language: an officer's reply — what it
+did (acknowledged the call, read the desk's message) or why it was refused; a sent message —
+the gateway's error. A reply's reason code ("acknowledged_and_read") was shown raw under
+"Error", and "assignment" and "purpose" both read "Назначение" in Russian."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+from django.urls import reverse
+
+from backend.common import clock
+from backend.dispatch.models import SmsMessage
+
+from .test_place_names import reading
+
+pytestmark = pytest.mark.django_db
+
+
+def page_rows(client, message: SmsMessage) -> dict[str, str]:
+    """The message's page as label → value."""
+    page = client.get(reverse("admin:dispatch_smsmessage_change", args=[message.pk]))
+    assert page.status_code == 200
+    rows = re.findall(
+        r"<label>(.*?):</label>\s*<div class=\"readonly\">(.*?)</div>",
+        page.content.decode(),
+        re.S,
+    )
+    return {
+        html.unescape(label.strip()): html.unescape(" ".join(re.sub(r"<[^>]+>", " ", v).split()))
+        for label, v in rows
+    }
+
+
+def sms(personas, **fields) -> SmsMessage:
+    return SmsMessage.objects.create(
+        phone="+77010001001", officer=personas.a.patrol_officers[0], created_at=clock.now(),
+        **fields,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("language", "label", "said", "purpose"),
+    [
+        ("ru", "Итог", "Вызов подтверждён, сообщение дежурной части прочитано.", "Вид"),
+        ("kk", "Нәтижесі", "Шақыру расталды, кезекші бөлімнің хабарламасы оқылды.", "Мақсаты"),
+        ("en", "What came of it", "The call is acknowledged and the desk's message read.",
+         "Purpose"),
+    ],
+)  # fmt: skip
+def test_a_reply_says_what_it_did_in_words(client, personas, language, label, said, purpose):
+    # given: the officer's "OK 4821" acknowledged the call and read the desk's message
+    reply = sms(
+        personas, direction="in", body="OK 4821", reply_code="4821",
+        state=SmsMessage.State.APPLIED, error="acknowledged_and_read", provider_id="gw-1",
+    )  # fmt: skip
+    client.force_login(reading(personas.oblast_admin, language))
+
+    # when
+    rows = page_rows(client, reply)
+
+    # then
+    assert rows[label] == said
+    assert "acknowledged_and_read" not in " ".join(rows.values())
+    assert purpose in rows  # not a second "Назначение" beside the assignment's
+    assert len(rows) == len(set(rows))
+
+
+def test_a_refused_reply_says_why_and_a_failed_send_keeps_the_gateways_words(client, personas):
+    refused = sms(
+        personas, direction="in", body="ACK 9999", state=SmsMessage.State.REJECTED,
+        error="unknown_code", provider_id="gw-2",
+    )  # fmt: skip
+    failed = sms(
+        personas, direction="out", body="KUZET …", state=SmsMessage.State.FAILED,
+        error="HTTP 503 from the gateway",
+    )  # fmt: skip
+    client.force_login(reading(personas.oblast_admin, "en"))
+
+    assert page_rows(client, refused)["What came of it"] == (
+        "No call was sent to this officer with this code."
+    )
+    assert page_rows(client, failed)["What came of it"] == "HTTP 503 from the gateway"
