@@ -15,9 +15,10 @@ from typing import Any
 
 import orjson
 from django.db import connection
+from django.db.models import OuterRef, Subquery
 
 from backend.common import clock
-from backend.dispatch.models import Assignment, Event, FollowUpTask, Incident
+from backend.dispatch.models import Assignment, Event, FollowUpTask, Incident, SafetyCheck
 from backend.geo.models import Settlement
 from backend.people.models import Unit
 from sync.protocol import tables_unknown_to
@@ -78,6 +79,9 @@ TABLE_COLUMNS: dict[str, list[tuple[str, str, Converter, str]]] = {
         # schema version 2 (sync.protocol.SCHEMA_HISTORY)
         ("deliver_due_at", "deliver_due_at", _TIME, "time|null"),
         ("escalation_level", "escalation_level", _same, "integer"),
+        # schema version 4's lifetime, no bump (docs/protocol.md §9.23): when the officer-
+        # safety check still open on it fired (computed: _COMPUTED), null when none is open
+        ("safety_check_at", "safety_check_at", _TIME, "time|null"),
     ],
     "incidents": [
         ("number", "number", _same, "string"),
@@ -174,6 +178,38 @@ _MODELS: dict[str, Any] = {
     "settlements": Settlement,
 }
 
+
+def _open_safety_check() -> Subquery:
+    """When the officer-safety check still open on the assignment fired (the latest, should
+    there be more than one), for the ORM path; :func:`_open_safety_check_sql` is the same for
+    PostgreSQL's. One subquery on the check's unique key (assignment first): no query per row.
+    """
+    return Subquery(
+        SafetyCheck.objects.filter(assignment_id=OuterRef("pk"), checked_at__isnull=True)
+        .order_by("-fired_at")
+        .values("fired_at")[:1]
+    )
+
+
+def _open_safety_check_sql(outer_pk: str) -> str:
+    quote = connection.ops.quote_name
+    meta = SafetyCheck._meta
+    fired = quote(meta.get_field("fired_at").column)
+    return (
+        f"(SELECT floor(extract(epoch from sc.{fired}) * 1000)::bigint "  # noqa: S608
+        f"FROM {quote(meta.db_table)} sc "
+        f"WHERE sc.{quote(meta.get_field('assignment').column)} = {outer_pk} "
+        f"AND sc.{quote(meta.get_field('checked_at').column)} IS NULL "
+        f"ORDER BY sc.{fired} DESC LIMIT 1)"
+    )
+
+
+# Columns that are not a field of the table's model: table → wire name → (ORM expression,
+# PostgreSQL SQL given the outer primary key).
+_COMPUTED: dict[str, dict[str, tuple[Callable[[], Any], Callable[[str], str]]]] = {
+    "assignments": {"safety_check_at": (_open_safety_check, _open_safety_check_sql)},
+}
+
 # Tables in the order a device should apply them (parents before children).
 TABLE_ORDER = (
     "codes", "settlements", "units", "incidents", "follow_ups", "assignments", "events"
@@ -210,7 +246,10 @@ def records_for(table: str, ids: Iterable[str | int]) -> list[dict[str, Any]]:
     if connection.vendor == "postgresql":
         return _records_pg(table, keys)
     sources = ["id", *(source for _, source, _, _ in columns)]
-    rows = model.objects.filter(id__in=keys).order_by("id").values_list(*sources)
+    computed = {name: orm() for name, (orm, _) in _COMPUTED.get(table, {}).items()}
+    rows = (
+        model.objects.filter(id__in=keys).annotate(**computed).order_by("id").values_list(*sources)
+    )
     out = []
     for row in rows:
         record: dict[str, Any] = {"id": str(row[0])}
@@ -235,9 +274,17 @@ def _pg_select(table: str) -> tuple[str, list[tuple[str, Converter]]]:
         return cached
     model = _MODELS[table]
     quote = connection.ops.quote_name
+    table_name = quote(model._meta.db_table)
+    pk = f"{table_name}.{quote(model._meta.pk.column)}"  # not the ::text output column
     selects = [f"{quote(model._meta.pk.column)}::text"]
     converters: list[tuple[str, Converter]] = []
+    computed = _COMPUTED.get(table, {})
     for name, source, convert, _ in TABLE_COLUMNS[table]:
+        if source in computed:
+            assert convert is _TIME  # the only kind computed so far
+            selects.append(computed[source][1](pk))
+            converters.append((name, _same))
+            continue
         column = quote(model._meta.get_field(source).column)
         if convert is _TIME:
             selects.append(f"floor(extract(epoch from {column}) * 1000)::bigint")
@@ -252,8 +299,6 @@ def _pg_select(table: str) -> tuple[str, list[tuple[str, Converter]]]:
         else:
             selects.append(column)
             converters.append((name, convert))
-    table_name = quote(model._meta.db_table)
-    pk = f"{table_name}.{quote(model._meta.pk.column)}"  # not the ::text output column
     sql = (
         f"SELECT {', '.join(selects)} FROM {table_name} "  # noqa: S608
         f"WHERE {pk} = ANY(%s) ORDER BY {pk}"

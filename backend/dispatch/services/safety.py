@@ -21,6 +21,11 @@ within a day) is answered by that word at the next sweep: the boards' banner tur
 has just spoken, nor keep an amber banner that no longer means anything. The desk's "Officer
 OK" and the crew's word answer a check once, whichever comes first (the check's row lock).
 
+The crew's phones are told too: an assignment with a check open carries its
+``safety_check_at`` (docs/protocol.md §2), touched when the check fires and when it is
+answered, and the field app shows "the duty desk is checking on you" with an "I'm OK" a tap
+records as a note — word from the crew, which the next sweep answers the check by.
+
 Fires once a silence, like the ladder's rungs: the check row's unique key is the assignment
 and the silence's deadline, written in the same transaction as the alert and the audit, so a
 second sweep, a restarted worker or two sweeps at once alert once. Run by the escalation
@@ -39,6 +44,7 @@ from backend.common import clock
 from backend.common.errors import Conflict, NotFound
 from backend.ledger import uow
 from backend.ledger.actions import AuditAction
+from backend.ledger.names import SyncTable
 from backend.people.models import UnitStatus
 
 from .. import policies
@@ -116,6 +122,9 @@ def safety_sweep(*, now: dt.datetime | None = None) -> int:
             if not created:
                 continue
             fired += 1
+            # The crew's phones show the check (the assignment's ``safety_check_at``) with an
+            # "I'm OK" a tap answers: a radio call in the field is often missed.
+            uow.touch(SyncTable.ASSIGNMENTS, row["pk"])
             board_notify(
                 SAFETY_CHECK,
                 incident=_Call(
@@ -180,6 +189,7 @@ def _answered_by_word(now: dt.datetime) -> int:
         word = Event.objects.get(pk=event_id)
         check.checked_at, check.word = word.server_received_at, word
         check.save(update_fields=["checked_at", "word"])
+        uow.touch(SyncTable.ASSIGNMENTS, check.assignment_id)  # the phones' alert goes
         assignment = Assignment.objects.select_related("incident", "unit").get(
             pk=check.assignment_id
         )
@@ -238,6 +248,7 @@ def safety_check_record(
             raise Conflict("This check is already recorded.", code="already_checked")
         check.checked_at, check.checked_by = now, by
         check.save(update_fields=["checked_at", "checked_by"])
+        uow.touch(SyncTable.ASSIGNMENTS, assignment.pk)  # the phones' alert goes
         uow.audit(
             AuditAction.UNIT_SAFETY_CHECKED,
             actor=by,

@@ -435,3 +435,69 @@ def test_a_check_answered_through_the_api_is_not_open_on_a_reloaded_board(person
     client_for(personas.duty).post(f"/api/v1/safety-checks/{check.pk}/ok/")
 
     assert alerts_listed(personas.duty)["safety_checks"] == []
+
+
+# --- the crew's phones are told (docs/protocol.md §2: assignments.safety_check_at) -------------
+def _on_the_phone(assignment: Assignment) -> int | None:
+    from backend.sync_gateway.render import records_for
+
+    [record] = records_for("assignments", [assignment.pk])
+    return record["safety_check_at"]
+
+
+def _touches(assignment: Assignment) -> int:
+    from backend.ledger.models import Change
+
+    return Change.objects.filter(table="assignments", record_id=str(assignment.pk)).count()
+
+
+def test_the_phones_see_the_check_while_it_is_open_and_not_once_the_desk_answered_it(personas):
+    # given: A-PC1 silent on scene since 08:05
+    assignment = on_scene(personas)
+    before = _touches(assignment)
+
+    # when: the sweep puts it before the desk at 08:25
+    sweep(25)
+
+    # then: the assignment is published again, with when the check fired
+    fired = _touches(assignment)
+    assert fired > before
+    assert _on_the_phone(assignment) == clock.to_ms(at(25))
+
+    # when: the desk raised it by radio and pressed "Officer OK"
+    [check] = SafetyCheck.objects.all()
+    with clock.frozen(at(27)):
+        safety_check_record(check_id=check.pk, by=personas.duty)
+
+    # then: published again, no check open
+    assert _touches(assignment) > fired
+    assert _on_the_phone(assignment) is None
+
+
+def test_the_phones_see_the_check_go_when_the_crews_word_answered_it(personas):
+    # given: the check fired at 08:25; at 08:27 the crew's note came (the phone's "I'm OK")
+    assignment = on_scene(personas)
+    sweep(25)
+    assert _on_the_phone(assignment) == clock.to_ms(at(25))
+    word = factories.event(
+        id="note-im-ok-0000001", incident=assignment.incident, unit=assignment.unit,
+        assignment=assignment, kind=EventKind.NOTE, payload={"text": "Я в порядке"}, at=at(27),
+    )  # fmt: skip
+    touched = _touches(assignment)
+
+    # when: the next sweep
+    sweep(27.5)
+
+    # then: answered by that word, the assignment published again with no check open
+    [check] = SafetyCheck.objects.all()
+    assert check.word_id == word.pk
+    assert _touches(assignment) > touched
+    assert _on_the_phone(assignment) is None
+
+
+def test_an_assignment_with_no_check_has_none_on_the_phone(personas):
+    assignment = on_scene(personas)
+
+    sweep(19)  # within the P1 interval
+
+    assert _on_the_phone(assignment) is None

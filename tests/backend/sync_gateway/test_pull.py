@@ -63,6 +63,7 @@ def test_assignment_record_has_the_published_columns(personas, assignment_a, dev
         "arrive_due_at": None,
         "deliver_due_at": clock.opt_ms(assignment_a.deliver_due_at),
         "escalation_level": assignment_a.escalation_level,
+        "safety_check_at": None,  # no officer-safety check open on it
     }
     (incident,) = body["changes"]["incidents"]["updated"]
     assert incident["risk_flags"] == "[]"
