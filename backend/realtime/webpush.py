@@ -3,10 +3,12 @@ has frozen the field app in a pocket (``backend/devices/webpush.py`` says why an
 
 ``commit_listener`` (``settings.KUZET_CHANGE_LISTENERS``) picks, after commit, the
 assignments a commit dispatched, those the escalation ladder re-pushes (not acknowledged
-in time) and those the duty desk messaged ("he has a knife now"), and asks a worker to push
-each (``tasks.webpush_assignment``): the request never waits on a push service. The worker
-pushes a call only while nobody of the crew has answered it, a message while the crew is on
-the call, to each live phone of the unit's officers, in the officer's language.
+in time), those the duty desk messaged ("he has a knife now") and those whose crew, silent
+on scene, the desk is now checking on (an officer-safety check: the app shows "I'm OK"),
+and asks a worker to push each (``tasks.webpush_assignment``): the request never waits on a
+push service. The worker pushes a call only while nobody of the crew has answered it, a
+message while the crew is on the call, a check while it is on scene, to each live phone of
+the unit's officers, in the officer's language.
 """
 
 from __future__ import annotations
@@ -20,8 +22,9 @@ from django.utils.translation import gettext
 
 from backend.devices.models import PushSubscription
 from backend.devices.webpush import webpush_send
-from backend.dispatch.lifecycle import ASSIGNMENT_OPEN, EventKind
+from backend.dispatch.lifecycle import ASSIGNMENT_OPEN, AssignmentStatus, EventKind
 from backend.dispatch.models import Assignment, Category, Event, EventSource, Priority
+from backend.dispatch.services import SAFETY_CHECK
 from backend.geo.models import in_reader_language
 from backend.ledger.names import Topic
 from backend.ledger.uow import Commit
@@ -34,9 +37,17 @@ UNANSWERED = ("dispatched", "delivered")
 MESSAGE_SHOWN = 160
 
 
+# The assignments a push concerns, by why it is pushed: a call while nobody has answered
+# it, the desk's message while the crew is on it, a safety check while it is on scene.
+STATUSES = {
+    "message": ASSIGNMENT_OPEN,
+    "safety": (AssignmentStatus.ON_SCENE,),
+}
+
+
 def _pushes(commit: Commit) -> dict[int, str]:
-    """Assignment id → ``new`` (dispatched by this commit), ``again`` (re-pushed) or
-    ``message`` (the desk messaged its crew)."""
+    """Assignment id → ``new`` (dispatched by this commit), ``again`` (re-pushed),
+    ``message`` (the desk messaged its crew) or ``safety`` (the desk is checking on it)."""
     found: dict[int, str] = {}
     for notice in commit.notifications:
         data = notice.data
@@ -50,6 +61,12 @@ def _pushes(commit: Commit) -> dict[int, str]:
             found.setdefault(int(str(data["assignment_id"])), "again")
         elif notice.topic == Topic.DESK_MESSAGE and data.get("assignment_id"):
             found[int(str(data["assignment_id"]))] = "message"
+        elif (
+            notice.topic == Topic.BOARD
+            and data.get("kind") == SAFETY_CHECK
+            and data.get("assignment_id")
+        ):
+            found[int(str(data["assignment_id"]))] = "safety"
     return found
 
 
@@ -90,11 +107,14 @@ def _message(assignment: Assignment, why: str) -> dict[str, object]:
     title = {
         "again": gettext("Not acknowledged: %(priority)s"),
         "message": gettext("Message from the duty desk: %(priority)s"),
+        "safety": gettext("The duty desk is checking on you"),
     }.get(why, gettext("New call: %(priority)s")) % {"priority": priority}
     settlement = incident.settlement
     place = in_reader_language(settlement.name, settlement.name_kk) if settlement else ""
     if why == "message":
         body = _desk_words(assignment)
+    elif why == "safety":
+        body = gettext("No word from the scene. Open Kuzet and answer «I'm OK».")
     elif incident.category == Category.DOMESTIC_VIOLENCE:
         body = gettext("Open Kuzet")
     else:
@@ -111,7 +131,7 @@ def _message(assignment: Assignment, why: str) -> dict[str, object]:
 
 def webpush_assignment(assignment_id: int, why: str) -> dict[str, int]:
     """Push the call of ``assignment_id`` to its crew's phones; counts by outcome."""
-    statuses = ASSIGNMENT_OPEN if why == "message" else UNANSWERED
+    statuses = STATUSES.get(why, UNANSWERED)
     assignment = (
         Assignment.objects.select_related("incident__settlement")
         .filter(pk=assignment_id, status__in=statuses)
@@ -128,6 +148,6 @@ def webpush_assignment(assignment_id: int, why: str) -> dict[str, int]:
     for subscription in subscriptions:
         with translation.override(subscription.device.officer.language or settings.LANGUAGE_CODE):
             message = _message(assignment, why)
-        topic = f"{'message' if why == 'message' else 'call'}-{assignment.pk}"
+        topic = f"{why if why in STATUSES else 'call'}-{assignment.pk}"
         outcomes[webpush_send(subscription, message, topic=topic)] += 1
     return dict(outcomes)

@@ -10,6 +10,7 @@ machine; the test decrypts what it received with the phone's keys, as the browse
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import http.server
 import json
 import secrets
@@ -23,10 +24,16 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from backend.common import clock
 from backend.devices.models import Device, PushSubscription
 from backend.devices.services import device_revoke
+from backend.dispatch.lifecycle import EventKind
 from backend.dispatch.models import Category, Priority
-from backend.dispatch.services import incident_dispatch
+from backend.dispatch.services import (
+    assignment_record_on_behalf,
+    escalation_sweep,
+    incident_dispatch,
+)
 from backend.dispatch.services.messages import assignment_message
 from backend.ledger import uow
 from backend.ledger.names import Topic
@@ -424,3 +431,39 @@ def test_the_desks_message_wakes_the_crews_phones_with_its_words_while_they_are_
     assert message["tag"] == f"call-{assignment.pk}"
     assert push_service.received[-1]["headers"]["topic"] == f"message-{assignment.pk}"
     assert len(push_service.received) == 2
+
+
+def test_a_safety_check_wakes_the_silent_crews_phones_to_answer_im_ok(
+    client, personas, push_service, django_capture_on_commit_callbacks
+):
+    # given: A-PC1 on scene at a theft (P2: checked after 30 min of silence) since 08:05,
+    # heard by radio then; its officer's phone subscribed, reading Russian
+    phone = subscribed_phone(client, personas, push_service).browser
+    start = dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.UTC)
+    with clock.frozen(start):
+        assignment = dispatch_theft(personas, received_at=start)
+    for minutes, kind in ((1, EventKind.ACK), (2, EventKind.EN_ROUTE), (5, EventKind.ON_SCENE)):
+        with clock.frozen(start + dt.timedelta(minutes=minutes)):
+            assignment_record_on_behalf(
+                assignment=assignment, by=personas.duty, kind=kind, channel="radio"
+            )
+
+    # when: the sweep at 08:36 puts the silence before the desk
+    with (
+        clock.frozen(start + dt.timedelta(minutes=36)),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        escalation_sweep()
+
+    # then: the phone is woken to answer the desk, in its officer's language, once
+    pushed = [phone.read(r["body"]) for r in push_service.received]
+    assert pushed[-1] == {
+        "kind": "safety",
+        "assignment_id": str(assignment.pk),
+        "title": "Дежурная часть проверяет, всё ли у вас в порядке",
+        "body": "Нет вестей с места. Откройте Kuzet и ответьте «Я в порядке».",
+        "url": f"/app/#/a/{assignment.pk}",
+        "tag": f"call-{assignment.pk}",
+    }
+    assert [m["kind"] for m in pushed] == ["safety"]
+    assert push_service.received[-1]["headers"]["topic"] == f"safety-{assignment.pk}"
