@@ -2,7 +2,8 @@
 // his unit that nobody of the crew has answered yet, a call of his made more urgent by the desk
 // (a higher priority, or now domestic violence with its risk flags), a message from the duty
 // desk on his call ("he has a knife now"), and a call taken off his unit (cancelled, diverted
-// to a more urgent one). The list and the call screen showed all of these, silently, to an
+// to a more urgent one), and the desk checking on a crew silent on scene past its call's interval
+// (the assignment's ``safety_check_at``: "I'm OK" answers it). The list and the call screen showed all of these, silently, to an
 // officer who happened to look.
 //
 // The phone keeps, per assignment, what the officer last saw of it (``seen``: its priority,
@@ -12,6 +13,7 @@
 // recording it) or that ended before this phone ever showed it is taken as seen without an
 // alert: there is nothing left to tell about it.
 import { payloadOf } from './facts.js'
+import { formatTime } from './format.js'
 import { label, placeName, reasonText, t } from './i18n.js'
 import { landmarkText } from './places.js'
 import { effectiveStatus, isClosed, isWithdrawn } from './lifecycle.js'
@@ -45,6 +47,16 @@ export function unreadMessage(events, own, assignment) {
   return readUpTo >= messages.length - 1 ? null : messages[messages.length - 1]
 }
 
+/** When the desk's officer-safety check still open on ``assignment`` fired, or null: none is
+ * open (docs/protocol.md §2, ``safety_check_at``), the call is over, or the officer answered it
+ * from this phone (``answered``: assignment id → the ``safety_check_at`` he said "I'm OK" to;
+ * the server closes the check at its next sweep, and until then the column stays). */
+export function openSafetyCheck(assignment, answered = {}) {
+  const at = assignment.safety_check_at
+  if (at == null || isClosed(assignment) || answered[assignment.id] === at) return null
+  return at
+}
+
 const lastMessageAt = (messages) => (messages.length ? messages[messages.length - 1].server_received_at ?? 0 : 0)
 
 /** What the officer sees of a call when he looks at it: kept per assignment id. */
@@ -70,11 +82,16 @@ function moreUrgent(now, before) {
  * ``withdrawn`` (taken off the unit since last seen); ``silentlySeen``: the entries to add
  * to ``seen`` with no alert (calls already answered or already over when first held).
  */
-export function callAlerts({ assignments, incidents, ownEvents, events = [], seen }) {
+export function callAlerts({ assignments, incidents, ownEvents, events = [], seen, answered = {} }) {
   const alerts = []
   const silentlySeen = {}
   for (const assignment of assignments) {
     const incident = incidents[assignment.incident_id]
+    // Whether or not the call was opened since: only "I'm OK" (or the desk) answers it.
+    const checkAt = openSafetyCheck(assignment, answered)
+    if (checkAt != null) {
+      alerts.push({ assignmentId: assignment.id, kind: 'safety', priority: incident?.priority ?? null, checkAt })
+    }
     const before = seen[assignment.id]
     if (!before) {
       const status = effectiveStatus(assignment, ownEvents)
@@ -104,8 +121,9 @@ export function callAlerts({ assignments, incidents, ownEvents, events = [], see
   return { alerts, silentlySeen }
 }
 
-// A new or raised call and a message before a withdrawn call; then the more urgent first.
-const KIND_RANK = { new: 0, raised: 0, message: 0, withdrawn: 1 }
+// The desk checking on the crew first; a new or raised call and a message before a withdrawn
+// call; then the more urgent first.
+const KIND_RANK = { safety: -1, new: 0, raised: 0, message: 0, withdrawn: 1 }
 
 function byUrgency(a, b) {
   return KIND_RANK[a.kind] - KIND_RANK[b.kind] || (PRIORITY_RANK[a.priority] ?? 9) - (PRIORITY_RANK[b.priority] ?? 9)
@@ -133,6 +151,12 @@ export function alertWords(lang, alert, data) {
   ]
   const line = (parts) => parts.filter(Boolean).join(' · ')
   const priority = alert.priority ? label(lang, 'priority', alert.priority) : '…'
+  if (alert.kind === 'safety') {
+    return {
+      title: t(lang, 'alert_safety'),
+      body: line([t(lang, 'alert_safety_since', { time: formatTime(lang, alert.checkAt) }), what[0]]),
+    }
+  }
   if (alert.kind === 'new') return { title: t(lang, 'alert_new', { priority }), body: line(what) }
   if (alert.kind === 'message') {
     const latest = data.events?.find((e) => e.id === alert.eventId)

@@ -8,7 +8,7 @@ import { eventColumns, isFresh, recordEvent, sosPayload } from './events.js'
 import { ownEvents } from './facts.js'
 import { VISIT_KIND, ownVisit } from './followups.js'
 import { distanceM } from './format.js'
-import { normaliseLanguage, phoneLanguage } from './i18n.js'
+import { normaliseLanguage, phoneLanguage, t } from './i18n.js'
 import { isWithdrawn } from './lifecycle.js'
 import { shouldReport } from './position.js'
 import { RING_AGAIN_MS, Ringer } from './ringer.js'
@@ -64,6 +64,7 @@ export class FieldApp {
     })
     this.ringer = new Ringer(win)
     this._seen = {}
+    this._safetyAnswered = {} // assignment id → the safety_check_at answered "I'm OK" to
     this._rung = new Set()
     this._ringTimer = null
     this.database = null
@@ -196,7 +197,7 @@ export class FieldApp {
     })
     this.engine.subscribe((sync) => this._onSync(sync))
     await this.engine.load()
-    this._seen = (await this.database.localStorage.get(KEYS.seen)) ?? {}
+    await this._loadKept()
     this.store.set({ phase: 'ready', sync: this.engine.state, notifications: this.ringer.permission() })
     this._unsubscribe?.()
     const subscription = this.database
@@ -308,12 +309,13 @@ export class FieldApp {
       ownEvents: ownEvents(data.events, deviceId),
       events: data.events,
       seen: this._seen,
+      answered: this._safetyAnswered,
     })
     // (kept before the alerts are shown, written to the phone after: nothing between working
     // them out and showing them waits, so no other turn of this can show older ones after it)
     const saved = Object.keys(silentlySeen).length ? this._saveSeen({ ...this._seen, ...silentlySeen }) : null
     this.store.set({ alerts })
-    const key = (a) => `${a.assignmentId}:${a.kind}:${a.priority}:${a.dv ? 'dv' : ''}:${a.eventId ?? ''}`
+    const key = (a) => `${a.assignmentId}:${a.kind}:${a.priority}:${a.dv ? 'dv' : ''}:${a.eventId ?? a.checkAt ?? ''}`
     const fresh = alerts.filter((a) => !this._rung.has(key(a)))
     this._rung = new Set(alerts.map(key))
     if (fresh.length) {
@@ -336,6 +338,13 @@ export class FieldApp {
         if (keepsRinging(this.state.alerts)) this.ringer.ring('new')
       }, RING_AGAIN_MS)
     }
+  }
+
+  /** What the phone keeps of the alerts between runs: the calls as the officer last saw them,
+   * and the safety checks he said "I'm OK" to. */
+  async _loadKept() {
+    this._seen = (await this.database.localStorage.get(KEYS.seen)) ?? {}
+    this._safetyAnswered = (await this.database.localStorage.get(KEYS.safetyAnswered)) ?? {}
   }
 
   /** Keeps ``seen`` at once (the alerts are worked out from it) and writes it to the phone:
@@ -379,6 +388,28 @@ export class FieldApp {
       await this._record('read', assignment.id, { event_id: latest.id })
     } catch (error) {
       this._reading.delete(latest.id)
+      throw error
+    }
+  }
+
+  /** "I'm OK" to the duty desk's officer-safety check fired at ``checkAt`` on ``assignmentId``
+   * (alerts.js: openSafetyCheck): a ``note`` in the officer's language — word from the crew,
+   * which the server's next sweep answers the check by (docs/realtime.md) — written to the
+   * outbox like every fact and sent at once. The alert goes as he taps, not when the server
+   * has answered. Once per check from this phone: a second tap records nothing (null). */
+  async answerSafetyCheck(assignmentId, checkAt) {
+    if (!this.database || checkAt == null || this._safetyAnswered[assignmentId] === checkAt) return null
+    const before = this._safetyAnswered
+    this._safetyAnswered = { ...before, [assignmentId]: checkAt }
+    await this._alert()
+    try {
+      const raw = await this._record('note', assignmentId, { text: t(this.state.lang, 'safety_ok_note') })
+      this.socket?.send({ type: 'event', event: pushRecord(raw) })
+      await this.database.localStorage.set(KEYS.safetyAnswered, this._safetyAnswered)
+      return raw
+    } catch (error) {
+      this._safetyAnswered = before // not saved: the alert comes back for him to try again
+      await this._alert()
       throw error
     }
   }

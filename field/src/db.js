@@ -5,9 +5,9 @@
 // _status "created" until a push is answered, and synchronize() sends every such record.
 // Columns the server adds later are dropped by WatermelonDB until the app's schema has them.
 //
-// The local schema has its own version (WatermelonDB's, 3), not the protocol's (api.js:
-// PROTOCOL_SCHEMA_VERSION, 4). A phone that installed an older build holds a version-1 or
-// version-2 database in IndexedDB; `migrations` brings it up in place, one step after another
+// The local schema has its own version (WatermelonDB's, 4), not the protocol's (api.js:
+// PROTOCOL_SCHEMA_VERSION, 4). A phone that installed an older build holds a version-1 to
+// version-3 database in IndexedDB; `migrations` brings it up in place, one step after another
 // (LokiJS would otherwise erase it, outbox included, on a version it cannot migrate from), and
 // the next sync is a migration sync that fetches the records of what was added (sync.js:
 // migrationsEnabledAtVersion).
@@ -24,13 +24,16 @@ const ASSIGNMENT_COLUMNS_V2 = [n('deliver_due_at'), n('escalation_level', false)
 const FOLLOW_UPS = [s('incident_id'), s('unit_id', true), n('due_at', false), n('done_at'), s('note')]
 // Added in local schema version 3 (protocol schema 4): the Kazakh name, "" where none is known.
 const SETTLEMENT_COLUMNS_V3 = [s('name_kk')]
+// Added in local schema version 4 (protocol schema 4's lifetime, docs/protocol.md §9.23): when
+// the duty desk's officer-safety check still open on the assignment fired, null when none is.
+const ASSIGNMENT_COLUMNS_V4 = [n('safety_check_at')]
 
 export const TABLES = {
   assignments: [
     s('incident_id'), s('unit_id'), s('status'), n('dispatched_at', false), n('delivered_at'),
     n('acknowledged_at'), n('en_route_at'), n('on_scene_at'), n('transporting_at'),
     n('cleared_at'), n('cancelled_at'), s('cancel_reason'), n('superseded_at'), n('closed_at'),
-    n('ack_due_at'), n('arrive_due_at'), ...ASSIGNMENT_COLUMNS_V2,
+    n('ack_due_at'), n('arrive_due_at'), ...ASSIGNMENT_COLUMNS_V2, ...ASSIGNMENT_COLUMNS_V4,
   ],
   incidents: [
     s('number'), s('channel'), s('category'), s('priority'), s('status'), n('received_at', false),
@@ -66,7 +69,7 @@ export const DEVICE_EVENT_COLUMNS = [
 ]
 
 export const schema = appSchema({
-  version: 3,
+  version: 4,
   tables: Object.entries(TABLES).map(([name, columns]) => tableSchema({ name, columns })),
 })
 
@@ -84,6 +87,10 @@ export const migrations = schemaMigrations({
     {
       toVersion: 3,
       steps: [addColumns({ table: 'settlements', columns: SETTLEMENT_COLUMNS_V3 })],
+    },
+    {
+      toVersion: 4,
+      steps: [addColumns({ table: 'assignments', columns: ASSIGNMENT_COLUMNS_V4 })],
     },
   ],
 })

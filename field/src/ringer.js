@@ -16,8 +16,13 @@ const TONES = {
   raised: [[1568, 160], [0, 100], [1568, 160]],
   message: [[1175, 160], [0, 100], [1568, 220]],
   withdrawn: [[523, 300]],
+  // The desk checking on a silent crew: three short ones, like a question.
+  safety: [[1175, 140], [0, 90], [1175, 140], [0, 90], [1568, 200]],
 }
-const VIBRATION = { new: [400, 200, 400, 200, 400], raised: [250, 150, 250], message: [250, 150, 250], withdrawn: [300] }
+const VIBRATION = {
+  new: [400, 200, 400, 200, 400], raised: [250, 150, 250], message: [250, 150, 250], withdrawn: [300],
+  safety: [250, 120, 250, 120, 250],
+}
 
 export class Ringer {
   constructor(win) {
@@ -41,7 +46,7 @@ export class Ringer {
     return this.context
   }
 
-  /** Sound and vibrate for an alert of ``kind`` ('new', 'raised', 'message', 'withdrawn'). */
+  /** Sound and vibrate for an alert of ``kind`` ('new', 'raised', 'message', 'withdrawn', 'safety'). */
   ring(kind) {
     this._vibrate(VIBRATION[kind] ?? VIBRATION.new)
     this._tone(TONES[kind] ?? TONES.new)

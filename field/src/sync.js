@@ -41,6 +41,8 @@ export const KEYS = {
   onDuty: 'kuzet_on_duty',
   transfer: 'kuzet_transfer',
   seen: 'kuzet_seen_calls',
+  // assignment id → the officer-safety check (its safety_check_at) answered "I'm OK" to
+  safetyAnswered: 'kuzet_safety_answered',
 }
 
 /** The device columns of a local event, as a push sends them (PROTOCOL.md §5). */

@@ -112,7 +112,8 @@ describe('an app upgraded in place from the first build (local schema 1 → 3)',
     const migration = {
       from: 1,
       tables: ['follow_ups'],
-      columns: [{ table: 'assignments', columns: V2_ASSIGNMENT_COLUMNS }, { table: 'settlements', columns: ['name_kk'] }],
+      // (local schema 4 adds the officer-safety check's column to the same table)
+      columns: [{ table: 'assignments', columns: [...V2_ASSIGNMENT_COLUMNS, 'safety_check_at'] }, { table: 'settlements', columns: ['name_kk'] }],
     }
     expect(urls).toEqual([
       `/api/sync/v1/pull?last_pulled_at=41&schema_version=4&migration=${encodeURIComponent(JSON.stringify(migration))}`,
@@ -148,7 +149,7 @@ describe('an app upgraded in place from the build before Kazakh place names (loc
     const database = openDatabase({ adapter: lokiAdapter({ dbName: 'kuzet-upgrade-kk', _testLokiAdapter: persistence }) })
 
     // then: migrated in place, nothing lost; the Kazakh name is not known yet
-    expect(await database.adapter.getLocal('_loki_schema_version')).toBe('3')
+    expect(await database.adapter.getLocal('_loki_schema_version')).toBe(String(schema.version))
     expect((await fetchAll(database, 'events')).map((e) => [e.id, e.kind, e._status, e.payload])).toEqual([
       [note.id, 'note', 'created', '{"text":"Қақпа жабық"}'],
     ])
@@ -176,7 +177,11 @@ describe('an app upgraded in place from the build before Kazakh place names (loc
 
     // then: the first pull names the new column (`from` is the local schema's version: the
     // server checks it is below schema_version and reads the names); later ones do not
-    const migration = { from: 2, tables: [], columns: [{ table: 'settlements', columns: ['name_kk'] }] }
+    const migration = {
+      from: 2,
+      tables: [],
+      columns: [{ table: 'settlements', columns: ['name_kk'] }, { table: 'assignments', columns: ['safety_check_at'] }],
+    }
     expect(urls).toEqual([
       `/api/sync/v1/pull?last_pulled_at=41&schema_version=4&migration=${encodeURIComponent(JSON.stringify(migration))}`,
       '/api/sync/v1/push?last_pulled_at=43',
