@@ -145,3 +145,40 @@ el => {
 def contrast(page: Any, selector: str) -> float:
     """The contrast ratio of ``selector``'s text (4.5 is WCAG AA for normal text)."""
     return float(page.locator(selector).first.evaluate(_CONTRAST_JS))
+
+
+# The browser's locale for the reader's language (English: a British one, dates as 05/12).
+LOCALES = {"kk": "kk-KZ", "ru": "ru-RU"}
+
+
+def console_login(
+    browser: Any,
+    server: str,
+    officer: Any,
+    *,
+    password: str,
+    language: str = "en",
+    viewport: dict[str, int],
+    timezone: str = "Asia/Almaty",
+) -> Any:
+    """A page of ``viewport`` logged in to the console as ``officer`` (given ``password``),
+    reading ``language``, on a computer whose clock is set to ``timezone``. Page errors are
+    collected in ``page.kuzet_errors``; a test asserts they stay empty."""
+    from tests.e2e.processes import set_server_password
+
+    officer.language = language
+    set_server_password(officer, password)
+    officer.save(update_fields=["language", "password"])
+    context = browser.new_context(
+        viewport=viewport, locale=LOCALES.get(language, "en-GB"), timezone_id=timezone
+    )
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.kuzet_errors = errors
+    page.goto(f"{server}/admin/login/")
+    page.fill("#id_username", officer.username)
+    page.fill("#id_password", password)
+    page.click("input[type=submit]")
+    page.wait_for_load_state()
+    return page

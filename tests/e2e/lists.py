@@ -25,35 +25,20 @@ from backend.dispatch.models import Conflict, ConflictKind, Event
 from backend.people.models import Officer
 from backend.simulator import history, scenario
 from backend.sync_gateway.models import QuarantinedRecord
-from tests.e2e.processes import set_server_password
+from tests.e2e import browser as shared
 
 RESULTS = "#changelist .results"
-LOCALES = {"kk": "kk-KZ", "ru": "ru-RU"}
 
 
 def console_page(
     browser: Any, server: str, officer: Officer, *, language: str, viewport: dict[str, int]
 ) -> Any:
     """A page of ``viewport`` logged in to the console as ``officer``, reading ``language``,
-    on a computer in Kazakhstan's time zone. Page errors are collected in
-    ``page.kuzet_errors``; a test asserts they stay empty."""
-    password = f"{officer.username}-lists-102"
-    officer.language = language
-    set_server_password(officer, password)
-    officer.save(update_fields=["language", "password"])
-    context = browser.new_context(
-        viewport=viewport, locale=LOCALES.get(language, "en-GB"), timezone_id="Asia/Almaty"
-    )
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.kuzet_errors = errors
-    page.goto(f"{server}/admin/login/")
-    page.fill("#id_username", officer.username)
-    page.fill("#id_password", password)
-    page.click("input[type=submit]")
-    page.wait_for_load_state()
-    return page
+    on a computer in Kazakhstan's time zone (``browser.console_login``)."""
+    return shared.console_login(
+        browser, server, officer, password=f"{officer.username}-lists-102", language=language,
+        viewport=viewport,
+    )  # fmt: skip
 
 
 def table_overflow(page: Any) -> tuple[int, int] | None:

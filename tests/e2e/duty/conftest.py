@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 from tests.e2e import browser as shared
-from tests.e2e.processes import set_server_password
 
 SUITE = "duty"
 PASSWORD = "semey-duty-102"
@@ -28,23 +27,12 @@ def log_in(
     viewport: dict[str, int] = DESK,
 ) -> Any:
     """A desk-sized page (unless ``viewport`` says otherwise) logged in as ``officer``, reading
-    ``language``, on a computer whose clock is set to ``timezone``. Page errors are collected
-    in ``page.kuzet_errors``; a test asserts they stay empty."""
-    officer.language = language
-    set_server_password(officer, PASSWORD)
-    officer.save(update_fields=["language", "password"])
-    locale = {"kk": "kk-KZ", "ru": "ru-RU"}.get(language, "en-GB")
-    context = browser.new_context(viewport=viewport, locale=locale, timezone_id=timezone)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.kuzet_errors = errors
-    page.goto(f"{server}/admin/login/")
-    page.fill("#id_username", officer.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_load_state()
-    return page
+    ``language``, on a computer whose clock is set to ``timezone`` (``browser.console_login``:
+    page errors in ``page.kuzet_errors``)."""
+    return shared.console_login(
+        browser, server, officer, password=PASSWORD, language=language, viewport=viewport,
+        timezone=timezone,
+    )  # fmt: skip
 
 
 def open_call_form(page: Any, server: str) -> None:
