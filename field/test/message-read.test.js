@@ -4,65 +4,10 @@
 // messages up to the latest one — once per opening that shows him a new message, never when
 // there is none, kept in the outbox through a white spot and a restart, pushed when the phone
 // is back. Before, "sent" was all the desk ever knew.
-import { describe, expect, it, vi } from 'vitest'
-import { NetworkError } from '../src/api.js'
-import { DeviceClock } from '../src/clock.js'
-import { FieldApp } from '../src/controller.js'
-import Loki from 'lokijs'
-import { lokiAdapter, openDatabase } from '../src/db.js'
-import { SyncEngine } from '../src/sync.js'
+import { describe, expect, it } from 'vitest'
+import { fakeServer as server, testPhone } from './phone-harness.js'
 
 const minute = 60_000
-let dbCounter = 0
-
-function server() {
-  let seq = 0
-  const state = { assignments: [], incidents: [], events: [], online: true }
-  const pushed = []
-  const api = {
-    async pull() {
-      if (!state.online) throw new NetworkError('offline')
-      return {
-        changes: {
-          assignments: { created: [], updated: state.assignments, deleted: [] },
-          incidents: { created: [], updated: state.incidents, deleted: [] },
-          events: { created: [], updated: state.events, deleted: [] },
-        },
-        timestamp: ++seq,
-        has_more: false,
-      }
-    },
-    async push(events) {
-      if (!state.online) throw new NetworkError('offline')
-      pushed.push(...events)
-      return { results: events.map((e) => ({ id: e.id, status: 'accepted', disposition: 'recorded' })) }
-    },
-  }
-  return { state, api, pushed }
-}
-
-// The phone's storage (IndexedDB in the browser): kept across a restart of the app.
-function phone(api, storage = { dbName: `message-read-${++dbCounter}`, persistence: new Loki.LokiMemoryAdapter() }) {
-  vi.spyOn(console, 'log').mockImplementation(() => {})
-  const win = {
-    navigator: { onLine: true, languages: ['ru'], vibrate: () => {} },
-    Notification: { permission: 'denied' },
-    document: { visibilityState: 'visible' },
-    addEventListener() {},
-    setInterval: () => 1,
-    clearInterval: () => {},
-  }
-  const app = new FieldApp({ window: win })
-  app.clock = new DeviceClock({ now: () => Date.now(), elapsed: () => 5_000 })
-  app.database = openDatabase({ adapter: lokiAdapter({ dbName: storage.dbName, _testLokiAdapter: storage.persistence }) })
-  app.engine = new SyncEngine({ database: app.database, api, timers: { setTimeout: () => 1, clearTimeout: () => {} } })
-  app.store.set({ phase: 'ready', lang: 'ru', unit: { id: '4', callsign: 'A-PC1' }, deviceId: 'dev_phone' })
-  const sync = async () => {
-    await app.engine.request()
-    await app._refresh()
-  }
-  return { app, sync, storage }
-}
 
 const call = () => ({
   id: '3', number: '1010-2026-000051', channel: 'phone_102', category: 'violence', priority: 'P1',
@@ -85,7 +30,7 @@ describe('the desk’s messages read on the phone', () => {
   it('are receipted once per opening that shows a new message, naming the latest', async () => {
     // given: the officer on his way; then the desk wrote twice
     const { state, api, pushed } = server()
-    const { app, sync } = phone(api)
+    const { app, sync } = await testPhone(api)
     state.incidents = [call()]
     state.assignments = [onTheWay()]
     await sync()
@@ -117,7 +62,7 @@ describe('the desk’s messages read on the phone', () => {
 
   it('are not receipted when the call has no message from the desk', async () => {
     const { state, api, pushed } = server()
-    const { app, sync } = phone(api)
+    const { app, sync } = await testPhone(api)
     state.incidents = [call()]
     state.assignments = [onTheWay()]
     // the partner's note is not the desk's
@@ -134,7 +79,7 @@ describe('the desk’s messages read on the phone', () => {
   it('read in a white spot are kept through a restart and pushed once the phone is back', async () => {
     // given: the message reached the phone; then the signal went
     const { state, api, pushed } = server()
-    const first = phone(api)
+    const first = await testPhone(api)
     state.incidents = [call()]
     state.assignments = [onTheWay()]
     state.events = [deskNote('srv_n1', 'У него нож', Date.now() - minute)]
@@ -145,7 +90,7 @@ describe('the desk’s messages read on the phone', () => {
     await first.app.seeCall('7')
     await first.sync()
     expect(pushed).toEqual([])
-    const again = phone(api, first.storage)
+    const again = await testPhone(api, { storage: first.storage })
     await again.app._refresh()
     // (the restarted app opening the call again does not receipt it twice)
     await again.app.seeCall('7')

@@ -4,71 +4,13 @@
 // is checking on you" with one big "I'm OK", which records a `note` in the officer's language —
 // word from the crew, which the server's next sweep answers the check by. Before, the desk could
 // only radio, and in the field a radio call is often missed.
-import { describe, expect, it, vi } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { h, render } from 'preact'
-import Loki from 'lokijs'
 import { alertWords, callAlerts } from '../src/alerts.js'
-import { NetworkError } from '../src/api.js'
-import { DeviceClock } from '../src/clock.js'
-import { FieldApp } from '../src/controller.js'
-import { lokiAdapter, openDatabase } from '../src/db.js'
-import { SyncEngine } from '../src/sync.js'
 import { Alerts } from '../src/ui/Alerts.jsx'
+import { fakeServer as server, testPhone } from './phone-harness.js'
 
 const minute = 60_000
-let dbCounter = 0
-
-function server() {
-  let seq = 0
-  const state = { assignments: [], incidents: [], events: [], online: true }
-  const pushed = []
-  const api = {
-    async pull() {
-      if (!state.online) throw new NetworkError('offline')
-      return {
-        changes: {
-          assignments: { created: [], updated: state.assignments, deleted: [] },
-          incidents: { created: [], updated: state.incidents, deleted: [] },
-          events: { created: [], updated: state.events, deleted: [] },
-        },
-        timestamp: ++seq,
-        has_more: false,
-      }
-    },
-    async push(events) {
-      if (!state.online) throw new NetworkError('offline')
-      pushed.push(...events)
-      return { results: events.map((e) => ({ id: e.id, status: 'accepted', disposition: 'recorded' })) }
-    },
-  }
-  return { state, api, pushed }
-}
-
-// The phone's storage (IndexedDB in the browser): kept across a restart of the app.
-async function phone(api, lang = 'ru', storage = { dbName: `safety-check-${++dbCounter}`, persistence: new Loki.LokiMemoryAdapter() }) {
-  vi.spyOn(console, 'log').mockImplementation(() => {})
-  const rung = []
-  const win = {
-    navigator: { onLine: true, languages: [lang], vibrate: () => {} },
-    Notification: { permission: 'denied' },
-    document: { visibilityState: 'visible' },
-    addEventListener() {},
-    setInterval: () => 1,
-    clearInterval: () => {},
-  }
-  const app = new FieldApp({ window: win })
-  app.ringer.ring = (kind) => rung.push(kind)
-  app.clock = new DeviceClock({ now: () => Date.now(), elapsed: () => 5_000 })
-  app.database = openDatabase({ adapter: lokiAdapter({ dbName: storage.dbName, _testLokiAdapter: storage.persistence }) })
-  app.engine = new SyncEngine({ database: app.database, api, timers: { setTimeout: () => 1, clearTimeout: () => {} } })
-  app.store.set({ phase: 'ready', lang, unit: { id: '4', callsign: 'A-PC1' }, deviceId: 'dev_phone' })
-  await app._loadKept()
-  const sync = async () => {
-    await app.engine.request()
-    await app._refresh()
-  }
-  return { app, sync, storage, rung }
-}
 
 const call = () => ({
   id: '3', number: '1010-2026-000051', channel: 'phone_102', category: 'domestic_violence', priority: 'P1',
@@ -87,7 +29,7 @@ describe('the duty desk checking on a silent crew', () => {
   it('rings and is shown until the officer taps "I\'m OK", which records a note in his language', async () => {
     // given: the crew on scene, opened long ago; then the sweep put it before the desk
     const { state, api, pushed } = server()
-    const { app, sync, storage, rung } = await phone(api)
+    const { app, sync, storage, rung } = await testPhone(api)
     state.incidents = [call()]
     state.assignments = [onScene()]
     await sync()
@@ -116,7 +58,7 @@ describe('the duty desk checking on a silent crew', () => {
 
     // when: a second tap, and the phone restarts before the server's sweep (the column still set)
     expect(await app.answerSafetyCheck('7', firedAt)).toBeNull()
-    const again = await phone(api, 'ru', storage)
+    const again = await testPhone(api, { storage })
     await again.sync()
 
     // then: not shown again, one note only
@@ -135,7 +77,7 @@ describe('the duty desk checking on a silent crew', () => {
 
   it('is answered in Kazakh on a Kazakh phone', async () => {
     const { state, api, pushed } = server()
-    const { app, sync } = await phone(api, 'kk')
+    const { app, sync } = await testPhone(api, { lang: 'kk' })
     state.incidents = [call()]
     state.assignments = [onScene(Date.now())]
     await sync()
@@ -150,12 +92,12 @@ describe('the duty desk checking on a silent crew', () => {
 
   it('is shown across a restart until answered', async () => {
     const { state, api } = server()
-    const first = await phone(api)
+    const first = await testPhone(api)
     state.incidents = [call()]
     state.assignments = [onScene(Date.now())]
     await first.sync()
 
-    const again = await phone(api, 'ru', first.storage)
+    const again = await testPhone(api, { storage: first.storage })
     await again.sync()
 
     expect(again.app.store.get().alerts).toMatchObject([{ kind: 'safety', assignmentId: '7' }])
@@ -163,7 +105,7 @@ describe('the duty desk checking on a silent crew', () => {
 
   it('goes when the desk answered it first, with nothing recorded', async () => {
     const { state, api, pushed } = server()
-    const { app, sync } = await phone(api)
+    const { app, sync } = await testPhone(api)
     state.incidents = [call()]
     state.assignments = [onScene(Date.now())]
     await sync()
@@ -185,7 +127,7 @@ describe('the duty desk checking on a silent crew', () => {
 
   it('is answered by its big button', async () => {
     const { state, api } = server()
-    const { app, sync } = await phone(api)
+    const { app, sync } = await testPhone(api)
     state.incidents = [call()]
     state.assignments = [onScene(Date.now())]
     await sync()
