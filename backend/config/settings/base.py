@@ -536,5 +536,8 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         "axes.apps": {"level": "WARNING"},  # a start-up banner in every process
+        # a line for every sign-in ("Deleted 0 failed login attempts"): the audit log has each
+        # login already; failures and lockouts are warnings and stay
+        "axes.handlers": {"level": "WARNING"},
     },
 }

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
+import logging
 import types
 import uuid
 
@@ -123,6 +124,22 @@ def test_the_lockout_cools_off(chief, ip):
     assert client.session["_auth_user_id"] == str(chief.pk)
     assert actions()[-1] == ("auth.login_succeeded", chief.username)
     assert AuditEntry.objects.filter(action="auth.login_succeeded").get().actor_id == chief.pk
+
+
+def test_the_journal_keeps_axes_warnings_but_not_its_line_for_every_login(chief, ip, caplog):
+    # given: Kuzet's own audit log already records every login (above)
+    client = Client()
+
+    # when: a right password, then guesses until the lockout
+    login(client, chief.username, "the-right-password-102", ip)
+    for _ in range(LIMIT):
+        login(Client(), chief.username, "wrong", ip)
+
+    # then: no "Successful login" / "Deleted 0 failed login attempts" at INFO for each sign-in,
+    # while the lockout still reaches the operators' journal
+    axes = [r for r in caplog.records if r.name.startswith("axes")]
+    assert [r for r in axes if r.levelno < logging.WARNING] == []
+    assert any("Locking out" in r.getMessage() for r in axes if r.levelno >= logging.WARNING)
 
 
 def test_a_lockout_from_one_address_does_not_lock_the_person_out_elsewhere(chief, ip):
