@@ -23,7 +23,49 @@ from backend.people.admin_scoping import ScopedAdminMixin
 
 from .addresses import refusal_of
 from .models import CallbackDelivery, IntakeCallback
-from .services import ADDRESS_KINDS, callback_configure, callback_url_check, refusal_text
+from .services import (
+    ADDRESS_KINDS,
+    NO_CALLBACK,
+    NOT_RESOLVED,
+    callback_configure,
+    callback_url_check,
+    refusal_text,
+)
+
+# A network error as the HTTP client named it (``services._post``: "ConnectTimeout: timed
+# out"), and the others a delivery records, in the reader's language; the client's own words
+# stay on the delivery's page for the partner's engineers.
+NETWORK_ERRORS = {
+    "ConnectTimeout": gettext_lazy("The partner's server did not answer in time."),
+    "ReadTimeout": gettext_lazy("The partner's server did not answer in time."),
+    "WriteTimeout": gettext_lazy("The partner's server did not answer in time."),
+    "PoolTimeout": gettext_lazy("The partner's server did not answer in time."),
+    "ConnectError": gettext_lazy("Could not connect to the partner's server."),
+    "RemoteProtocolError": gettext_lazy("The partner's server broke the connection off."),
+    "ReadError": gettext_lazy("The partner's server broke the connection off."),
+    "WriteError": gettext_lazy("The partner's server broke the connection off."),
+}
+
+
+def error_words(error: str, status: int | None) -> str:
+    """What went wrong with a delivery, in the reader's language ("" when nothing did)."""
+    refused = refusal_of(error)
+    if refused is not None:
+        return refusal_text(refused)
+    if error.startswith(NOT_RESOLVED):
+        return _("The partner's server name was not found (DNS).")
+    if error == NO_CALLBACK:
+        return _("Not sent: the partner's key was revoked or its callback removed.")
+    kind = error.partition(":")[0]
+    if kind == "ConnectError" and ("CERTIFICATE" in error or "SSL" in error):
+        return _("The partner's server certificate was not accepted.")
+    if kind in NETWORK_ERRORS:
+        return str(NETWORK_ERRORS[kind])
+    if not error and status is not None and not 200 <= status < 300:
+        return _("The partner's server answered with an error (HTTP %(status)s).") % {
+            "status": status
+        }
+    return error
 
 
 def host_html(url: str) -> SafeString:
@@ -192,10 +234,12 @@ class CallbackDeliveryAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore
         return dated_text(obj.gave_up_at)
 
     @admin.display(description=gettext_lazy("error"))
-    def problem(self, obj: CallbackDelivery) -> str:
-        """A refused address in the reader's language; a network error as the client said it."""
-        refused = refusal_of(obj.last_error)
-        return refusal_text(refused) if refused is not None else obj.last_error
+    def problem(self, obj: CallbackDelivery) -> str | SafeString:
+        """What went wrong in the reader's language, and under it the client's own words."""
+        words = error_words(obj.last_error, obj.last_status_code)
+        if words == obj.last_error or refusal_of(obj.last_error) is not None:
+            return words
+        return format_html('{}<br><span class="quiet kuzet-code">{}</span>', words, obj.last_error)
 
     @admin.display(description=gettext_lazy("error"))
     def problem_short(self, obj: CallbackDelivery) -> str:
@@ -203,7 +247,7 @@ class CallbackDeliveryAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore
         whole sentence is on the delivery's page)."""
         refused = refusal_of(obj.last_error)
         if refused is None:
-            return Truncator(obj.last_error).chars(60)
+            return Truncator(error_words(obj.last_error, obj.last_status_code)).chars(60)
         return _("refused: %(address)s, %(kind)s") % {
             "address": refused.address,
             "kind": ADDRESS_KINDS.get(refused.kind, refused.kind),

@@ -259,6 +259,11 @@ def _record_one(report: Incident) -> None:
     transaction.on_commit(functools.partial(_send_soon, delivery.pk), robust=True)
 
 
+# What a delivery's ``last_error`` says when it was not sent at all (the console words them).
+NO_CALLBACK = "no callback for this key"
+NOT_RESOLVED = "could not resolve "
+
+
 def _send_soon(delivery_id: int) -> None:
     current_app.signature(SEND_TASK, args=(delivery_id,)).delay()
 
@@ -288,7 +293,7 @@ def callback_send(delivery_id: int, *, transport: httpx.BaseTransport | None = N
     callback = getattr(delivery.key, "callback", None)
     if callback is None or delivery.key.revoked_at is not None:
         # The partner's key was revoked (or its callback removed) since: nobody to tell.
-        return _finish(delivery, now, status=None, error="no callback for this key", retry=False)
+        return _finish(delivery, now, status=None, error=NO_CALLBACK, retry=False)
     try:
         target = addresses.url_pin(callback.url)
     except addresses.Refused as refused:
@@ -298,7 +303,7 @@ def callback_send(delivery_id: int, *, transport: httpx.BaseTransport | None = N
         return _finish(delivery, now, status=None, error=refused.as_error(), retry=False)
     except OSError as exc:
         # The name is not found (a DNS failure may pass): tried again, as a network error.
-        error = f"could not resolve {urlsplit(callback.url).hostname}: {exc}"
+        error = f"{NOT_RESOLVED}{urlsplit(callback.url).hostname}: {exc}"
         return _finish(delivery, now, status=None, error=error[:300], retry=True)
     status, error = _post(callback, delivery, now, target, transport)
     delivered = status is not None and 200 <= status < 300

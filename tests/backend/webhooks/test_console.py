@@ -3,12 +3,16 @@ reads its secret once; every delivery is listed, read-only, in the reader's lang
 
 from __future__ import annotations
 
+import html
+import socket
+
+import httpx
 import pytest
 from django.urls import reverse
 
 from backend.ledger.models import AuditEntry
-from backend.webhooks.models import IntakeCallback
-from backend.webhooks.services import callback_configure
+from backend.webhooks.models import CallbackDelivery, IntakeCallback
+from backend.webhooks.services import callback_configure, callback_send
 
 from .conftest import send_report
 
@@ -112,3 +116,70 @@ def test_a_plain_http_callback_is_refused_in_the_console(personas, egov, client)
     assert "url" in response.context["adminform"].form.errors
     assert IntakeCallback.objects.count() == 0
     assert not AuditEntry.objects.filter(action="intake_key.callback_set").exists()
+
+
+def _closed_port() -> int:
+    """A port on this machine nobody listens on: a connection to it is refused."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _timing_out(request: httpx.Request) -> httpx.Response:
+    raise httpx.ConnectTimeout("timed out", request=request)
+
+
+@pytest.mark.parametrize(
+    ("language", "refused_words", "timeout_words"),
+    [
+        (
+            "ru",
+            "Не удалось подключиться к серверу партнёра.",
+            "Сервер партнёра не ответил вовремя.",
+        ),
+        (
+            "kk",
+            "Серіктестің серверіне қосылу мүмкін болмады.",
+            "Серіктестің сервері уақытында жауап бермеді.",
+        ),
+    ],
+)
+def test_a_failed_delivery_says_what_went_wrong_in_the_administrators_language(
+    personas,
+    egov,
+    receiver,
+    client,
+    django_capture_on_commit_callbacks,
+    language,
+    refused_words,
+    timeout_words,
+):
+    # given: a partner whose server refuses the connection, and one that does not answer
+    key, intake = egov
+    callback_configure(key=key, url=f"http://127.0.0.1:{_closed_port()}/kuzet/callback")
+    incident = send_report(intake, personas)
+    [refused] = CallbackDelivery.objects.filter(incident=incident)
+    callback_send(refused.pk)
+    incident = send_report(intake, personas, external_ref="egov-1002")
+    [timed_out] = CallbackDelivery.objects.filter(incident=incident)
+    callback_send(timed_out.pk, transport=httpx.MockTransport(_timing_out))
+    admin = personas.oblast_admin
+    admin.language = language
+    admin.save(update_fields=["language"])
+    client.force_login(admin)
+
+    # when
+    listed = client.get(reverse("admin:webhooks_callbackdelivery_changelist"))
+    page = client.get(reverse("admin:webhooks_callbackdelivery_change", args=[refused.pk]))
+
+    # then: the list says it in words; the page keeps the client's own words under them
+    text = html.unescape(listed.content.decode())
+    assert refused_words in text
+    assert timeout_words in text
+    assert "ConnectError" not in text
+    assert "ConnectTimeout" not in text
+    detail = html.unescape(page.content.decode())
+    assert refused_words in detail
+    refused.refresh_from_db()
+    assert refused.last_error.startswith("ConnectError: ")
+    assert refused.last_error in detail
