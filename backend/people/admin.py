@@ -31,7 +31,7 @@ from django.utils.translation import pgettext_lazy
 
 from backend.common import clock
 from backend.common.formatting import NOTHING, when_text
-from backend.geo.models import District, Oblast, Okrug, Settlement
+from backend.geo.models import District, Oblast, Okrug, Settlement, in_reader_language
 from backend.ledger import uow
 from backend.ledger.actions import AuditAction
 from backend.ledger.names import SyncTable
@@ -510,15 +510,36 @@ class OblastAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
 @admin.register(District)
 class DistrictAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     scope_path = "id"
-    list_display = ("name", "kato", "kind", "seat_name", "okrug_count", "auto_redispatch")
+    # Named as the reader's language writes them, as the okrugs are: a Kazakh chief read
+    # "Аягозский район" and its seat "Аягоз" beside the Kazakh headings, and found nothing
+    # when he typed "Аягөз". Both names are searched.
+    list_display = (
+        "local_name",
+        "kato",
+        "kind",
+        "seat_local_name",
+        "okrug_count",
+        "auto_redispatch",
+    )
+    list_select_related = ("seat",)
     list_filter = ("kind", "auto_redispatch")
-    search_fields = ("name", "kato", "seat_name")
+    search_fields = ("name", "name_kk", "kato", "seat_name", "seat__name_kk")
     ordering = ("name",)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         qs: QuerySet[Any] = super().get_queryset(request)
         annotated: QuerySet[Any] = qs.annotate(okrugs_n=Count("okrugs"))
         return annotated
+
+    @admin.display(description=_("name"), ordering="name")
+    def local_name(self, obj: District) -> str:
+        return obj.local_name
+
+    @admin.display(description=_("seat name"), ordering="seat_name")
+    def seat_local_name(self, obj: District) -> str:
+        # The seat's Kazakh name is its settlement's (fixtures/abai_oblast_kk.csv); seat_name
+        # is the KATO extract's Russian.
+        return in_reader_language(obj.seat_name, obj.seat.name_kk if obj.seat else "")
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if getattr(request.user, "is_superuser", False):
@@ -555,7 +576,7 @@ class SettlementAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-
     # Where, how far and how well covered first; the registry's code and the coordinates
     # after (a narrow screen scrolls those).
     list_display = (
-        "name",
+        "local_name",
         "district",
         "okrug",
         "kind",
@@ -567,13 +588,19 @@ class SettlementAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-
     )
     list_select_related = ("okrug", "district")
     list_filter = ("zone", "coverage", "kind", "coords_estimated", "district")
-    search_fields = ("name", "kato")
+    # Both names, as for the okrugs: the incident page's village picker asks here too, and a
+    # Kazakh chief types "Ақтоғай" for what the KATO calls "Актогай".
+    search_fields = ("name", "name_kk", "kato")
     autocomplete_fields = ("okrug",)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if getattr(request.user, "is_superuser", False):
             return ()
         return ("okrug", "district", "kato", "name", "kind")
+
+    @admin.display(description=_("name"), ordering="name")
+    def local_name(self, obj: Settlement) -> str:
+        return obj.local_name
 
     @admin.display(description=_("coordinates"))
     def coordinates(self, obj: Settlement) -> str:

@@ -75,7 +75,7 @@ LISTS: dict[str, tuple[str, ...] | None] = {
     "geo/oblast": None,
     "geo/district": None,
     "geo/okrug": None,
-    "geo/settlement": ("name", "district", "okrug", "kind", "zone", "coverage"),
+    "geo/settlement": ("local_name", "district", "okrug", "kind", "zone", "coverage"),
     "sync_gateway/quarantinedrecord": None,
 }
 

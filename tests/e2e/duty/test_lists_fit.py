@@ -58,7 +58,7 @@ LISTS: dict[str, tuple[str, ...] | None] = {
         "okrug",
     ),
     "geo/settlement": (
-        "name",
+        "local_name",
         "district",
         "okrug",
         "kind",
