@@ -56,6 +56,9 @@ SCHEMA_HISTORY: Final[Mapping[int, Mapping[str, tuple[str, ...]]]] = {
     4: {"settlements": ("name_kk",)},
 }
 
+# The largest version number read (a schema_version or a migration's ``from``): six digits.
+MAX_VERSION: Final = 1_000_000
+
 MAX_PUSH_EVENTS: Final = 500
 MAX_PUSH_BYTES: Final = 1 << 20
 DEFAULT_PAGE_SIZE: Final = 1000
@@ -802,13 +805,19 @@ class Migration:
         return (set(self.tables) | set(self.columns)) & set(SYNCED_TABLES)
 
 
-def parse_migration(text: str | None, *, schema_version: int) -> Migration | None:
+def parse_migration(text: str | None) -> Migration | None:
     """The ``migration`` query parameter: ``encodeURIComponent(JSON.stringify(migration))``.
 
     Absent, empty, ``null`` or ``undefined`` → None (no migration: WatermelonDB sends null
     on a first sync and whenever the schema did not change). Otherwise it must be
     ``{"from": int, "tables": [str], "columns": [{"table": str, "columns": [str]}]}`` with
-    ``from`` below ``schema_version``; anything else is ``malformed``.
+    ``from`` a version number (0 or more); anything else is ``malformed``.
+
+    ``from`` is the app's own database version, which need not be the protocol's: Kuzet's
+    field app numbers its database apart (field/src/db.js) and adds a column the server
+    already sends within one protocol version, so its ``from`` may equal ``schema_version``
+    or pass it. The server reads only the tables and columns named; refusing such a pull as
+    malformed would stop the upgraded phone syncing at all.
     """
     if text is None or text.strip() in ("", "null", "undefined"):
         return None
@@ -825,9 +834,9 @@ def parse_migration(text: str | None, *, schema_version: int) -> Migration | Non
     if (
         isinstance(from_version, bool)
         or not isinstance(from_version, int)
-        or not 0 <= from_version < schema_version
+        or not 0 <= from_version < MAX_VERSION
     ):
-        raise ProtocolError("malformed", "migration.from must be an integer below schema_version")
+        raise ProtocolError("malformed", "migration.from must be a version number (0 or more)")
     if not isinstance(tables, list) or not all(_name(t) for t in tables):
         raise ProtocolError("malformed", "migration.tables must be a list of table names")
     if not isinstance(columns, list):

@@ -224,7 +224,7 @@ def _pull(
     if request.method != "GET":
         return _error(MethodNotAllowed("Use GET."))
     version = parse_schema_version(request.GET.get("schema_version"))
-    migration = parse_migration(request.GET.get("migration"), schema_version=version)
+    migration = parse_migration(request.GET.get("migration"))
     cursor = parse_last_pulled_at(request.GET.get("last_pulled_at"))
     received_ms = clock.now_ms()
     if clock_header is not None:
@@ -247,7 +247,7 @@ def _nothing_new(request: HttpRequest, known: PullState) -> HttpResponse | None:
     try:
         clock_header = _clock(request)
         version = parse_schema_version(request.GET.get("schema_version"))
-        migration = parse_migration(request.GET.get("migration"), schema_version=version)
+        migration = parse_migration(request.GET.get("migration"))
         cursor = parse_last_pulled_at(request.GET.get("last_pulled_at"))
     except ProtocolError:
         return None

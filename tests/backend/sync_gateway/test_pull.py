@@ -419,6 +419,30 @@ def test_migration_sync_resends_the_held_records_of_the_migrated_tables(
 
 
 @pytest.mark.django_db
+def test_an_app_whose_own_database_moves_on_within_one_protocol_version_gets_its_migration(
+    personas, assignment_a, device_a1
+):
+    # given: the field app numbers its database apart from the protocol (field/src/db.js):
+    # its database is at 4 on protocol 4, and the next build adds a column the server already
+    # sends (as 4 added assignments.safety_check_at within protocol 4's lifetime)
+    cursor = device_a1.pull(None)["timestamp"]
+    local_4_to_5 = (
+        '{"from": 4, "tables": [], '
+        '"columns": [{"table": "assignments", "columns": ["safety_check_at"]}]}'
+    )
+
+    # when: the upgraded app pulls with WatermelonDB's migration, its from = 4 = the protocol's
+    response = device_a1.pull_raw(cursor, schema_version=4, migration=local_4_to_5)
+
+    # then: served, not refused as malformed (the officer's phone would not sync again): the
+    # assignments it holds come again, with the column
+    assert response.status_code == 200, response.content
+    (record,) = response.json()["changes"]["assignments"]["updated"]
+    assert record["id"] == str(assignment_a.pk)
+    assert "safety_check_at" in record
+
+
+@pytest.mark.django_db
 def test_migration_sync_carries_the_changes_since_the_cursor_too(personas, assignment_a, device_a1):
     # given
     cursor = device_a1.pull(None)["timestamp"]
@@ -437,7 +461,9 @@ def test_migration_sync_carries_the_changes_since_the_cursor_too(personas, assig
     [
         "{",
         "[]",
-        '{"from": 2, "tables": [], "columns": []}',
+        '{"from": -1, "tables": [], "columns": []}',
+        '{"from": true, "tables": [], "columns": []}',
+        '{"from": "3", "tables": [], "columns": []}',
         '{"from": 1, "tables": "assignments", "columns": []}',
         '{"from": 1, "tables": [], "columns": [{"table": "assignments"}]}',
         '{"from": 1, "tables": ["bad name!"], "columns": []}',
