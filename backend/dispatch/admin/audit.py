@@ -96,6 +96,19 @@ CALL_NUMBER_RE = re.compile(r"\d[\d-]{1,19}")
 CALLS_SEARCHED = 50
 
 
+# A call's number inside a record's name ("SEM-PC1 · 1010-2026-000112").
+NUMBER_IN_NAME_RE = re.compile(r"\b\d+-\d{4}-\d+\b")
+
+
+def numbers_whole(name: str) -> SafeString:
+    """``name``, escaped, with each call number in it kept on one line (``kuzet-code``)."""
+    parts = NUMBER_IN_NAME_RE.split(name)
+    html = format_html("{}", parts[0])
+    for number, after in zip(NUMBER_IN_NAME_RE.findall(name), parts[1:], strict=True):
+        html = format_html('{}<span class="kuzet-code">{}</span>{}', html, number, after)
+    return html
+
+
 def _about_calls(number: str) -> Q:
     """The entries about the calls whose number ends with ``number`` and their parts."""
     calls = list(
@@ -206,9 +219,12 @@ class AuditEntryAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-
 
     @admin.display(description=_("object"), ordering="object_id")
     def object_named(self, obj: AuditEntry) -> SafeString:
-        """The list's: the record's name, what kind of record under it."""
+        """The list's: the record's name, what kind of record under it; a call's number in it
+        stays whole (it broke at its hyphen: "1010-2026-" on one line, "000112" on the next)."""
         return format_html(
-            '{}<br><span class="quiet">{}</span>', self.object_name(obj), self.object_kind(obj)
+            '{}<br><span class="quiet">{}</span>',
+            numbers_whole(self.object_name(obj)),
+            self.object_kind(obj),
         )
 
     @admin.display(description=_("data"))

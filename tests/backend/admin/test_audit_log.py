@@ -504,3 +504,19 @@ def test_the_log_finds_a_call_by_its_number_and_an_action_by_its_name(client, pe
     # and the action as a person reads it finds both dispatches
     assert {a for _kind, _pk, a in found("unit dispatched")} == {"assignment.dispatched"}
     assert len(found("unit dispatched")) == 2
+
+
+def test_a_calls_number_in_the_logs_object_column_is_kept_whole(client, personas):
+    # given: a dispatch, whose entry is about the assignment "callsign · call number"
+    incident = factories.incident(district=personas.a.district, settlement=personas.a.village)
+    incident_dispatch(incident=incident, unit=personas.a.patrol, by=personas.duty)
+    client.force_login(personas.a.chief)
+
+    # when
+    page = client.get(reverse("admin:ledger_auditentry_changelist")).content.decode()
+
+    # then: the number is one code (console.css keeps a kuzet-code on one line), where it
+    # broke at its hyphen in a narrow column ("1010-2026-" above "000112")
+    cells = re.findall(r'<td class="field-object_named">(.*?)</td>', page, re.S)
+    whole = f'<span class="kuzet-code">{incident.number}</span>'
+    assert f"{personas.a.patrol.callsign} · {whole}<br>" in [c[: c.find("<br>") + 4] for c in cells]
