@@ -15,6 +15,7 @@ is written with a single quote before it: a spreadsheet would otherwise run it a
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -30,6 +31,8 @@ from backend.common.formatting import span_exact_text
 from . import xlsx
 
 TEXT, COUNT, DURATION, SHARE, KM = "text", "count", "duration", "share", "km"
+# The first and last local day a report covers (both included).
+Period = tuple[dt.date, dt.date]
 # What a spreadsheet (Excel, LibreOffice) takes for the start of a formula in a cell.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -161,7 +164,7 @@ class Table:
         for row in self.rows:
             yield [_csv_value(c.kind, _cell(row.get(c.key)).value) for c in self.columns]
 
-    def csv_response(self, name: str) -> HttpResponse:
+    def csv_response(self, name: str, period: Period | None = None) -> HttpResponse:
         buffer = io.StringIO()
         # A byte-order mark: spreadsheet programs on Russian and Kazakh Windows read the file
         # as UTF-8 only with it.
@@ -169,14 +172,14 @@ class Table:
         writer = csv.writer(buffer)
         writer.writerows(self.csv_rows())
         response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-        # "kuzet-villages-2026-12-05.csv": the page, the table where the page has several,
-        # the day it was taken — a chief's downloads do not overwrite each other
-        filename = self._filename(name) + ".csv"
+        # "kuzet-villages-2026-11-01_2026-11-30.csv": the page, the table where the page has
+        # several, the period its figures are of (the day it was taken without one)
+        filename = self._filename(name, period) + ".csv"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
 
     # --- the workbook ----------------------------------------------------------------------
-    def xlsx_response(self, name: str) -> HttpResponse:
+    def xlsx_response(self, name: str, period: Period | None = None) -> HttpResponse:
         """The table as an Excel workbook (``?xlsx=<table id>``): the CSV's header and
         values — durations in whole seconds, shares in percent — with numbers as numbers
         and text as text. A CSV opened in Excel on Russian or Kazakh Windows falls into one
@@ -189,12 +192,20 @@ class Table:
         ]
         content = xlsx.workbook(self.title, [header, *body])
         response = HttpResponse(content, content_type=xlsx.CONTENT_TYPE)
-        response["Content-Disposition"] = f'attachment; filename="{self._filename(name)}.xlsx"'
+        filename = self._filename(name, period) + ".xlsx"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
 
-    def _filename(self, name: str) -> str:
+    def _filename(self, name: str, period: Period | None) -> str:
+        # Named for its period, not the day it was taken: November's and October's villages,
+        # taken on 6 December one after the other, were both "kuzet-villages-2026-12-06"
+        # (the second "(1)"), and neither file says anywhere which month it holds.
         parts = ["kuzet", name, *([self.id] if self.id != name else [])]
-        return "-".join([*parts, f"{timezone.localdate():%Y-%m-%d}"])
+        if period is None:
+            return "-".join([*parts, f"{timezone.localdate():%Y-%m-%d}"])
+        first, last = period
+        days = f"{first:%Y-%m-%d}" if first == last else f"{first:%Y-%m-%d}_{last:%Y-%m-%d}"
+        return "-".join([*parts, days])
 
 
 def _cell(value: Any) -> Cell:

@@ -237,8 +237,11 @@ def _download(request: HttpRequest) -> tuple[str, str] | None:
     return None
 
 
-def _file(table: Table, kind: str, name: str) -> HttpResponse:
-    return table.xlsx_response(name) if kind == "xlsx" else table.csv_response(name)
+def _file(table: Table, kind: str, name: str, f: ReportFilter) -> HttpResponse:
+    period = (f.date_from, f.date_to)
+    if kind == "xlsx":
+        return table.xlsx_response(name, period)
+    return table.csv_response(name, period)
 
 
 def _link_csv(request: HttpRequest, tables: list[Table]) -> None:
@@ -253,7 +256,11 @@ def _link_csv(request: HttpRequest, tables: list[Table]) -> None:
 
 
 def _csv_or_page(
-    request: HttpRequest, tables: list[Table], name: str, render: Callable[[], HttpResponse]
+    request: HttpRequest,
+    f: ReportFilter,
+    tables: list[Table],
+    name: str,
+    render: Callable[[], HttpResponse],
 ) -> HttpResponse:
     _link_csv(request, tables)
     download = _download(request)
@@ -261,7 +268,7 @@ def _csv_or_page(
         kind, wanted = download
         for table in tables:
             if table.id == wanted:
-                return _file(table, kind, name)
+                return _file(table, kind, name, f)
         return _no_table(wanted, [t.id for t in tables], kind)
     return render()
 
@@ -527,7 +534,7 @@ def kpis_page(site: Any, request: HttpRequest) -> HttpResponse:
         ],
     )
     return _csv_or_page(
-        request, tables, "kpis", lambda: _page(site, request, "admin/reports/kpis.html", context)
+        request, f, tables, "kpis", lambda: _page(site, request, "admin/reports/kpis.html", context)
     )
 
 
@@ -606,6 +613,7 @@ def villages_page(site: Any, request: HttpRequest) -> HttpResponse:
     )
     return _csv_or_page(
         request,
+        f,
         tables,
         "villages",
         lambda: _page(site, request, "admin/reports/villages.html", context),
@@ -692,6 +700,7 @@ def quality_page(site: Any, request: HttpRequest) -> HttpResponse:
     )
     return _csv_or_page(
         request,
+        f,
         tables,
         "quality",
         lambda: _page(site, request, "admin/reports/quality.html", context),
@@ -924,7 +933,9 @@ def upward_page(site: Any, request: HttpRequest) -> HttpResponse:
         reader=request.user,
     )
     template = "admin/reports/upward_print.html" if printable else "admin/reports/upward.html"
-    return _csv_or_page(request, tables, "report", lambda: _page(site, request, template, context))
+    return _csv_or_page(
+        request, f, tables, "report", lambda: _page(site, request, template, context)
+    )
 
 
 # --- the incidents behind a figure ---------------------------------------------------------
@@ -1143,7 +1154,7 @@ def incidents_page(site: Any, request: HttpRequest) -> HttpResponse:
         purpose = f"reports.{download[0]}"  # the file read: reports.csv, reports.xlsx
         _audit_dv_reads(request.user, everything, level=level, purpose=purpose)
         table = drilldown_table(f, measure, everything, several_districts=several)
-        return _file(table, download[0], "incidents")
+        return _file(table, download[0], "incidents", f)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     shown = list(page.object_list)
     _audit_dv_reads(request.user, shown, level=level, purpose="reports.incident_list")

@@ -13,7 +13,6 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from backend.ledger.models import AuditEntry
 from tests import factories
@@ -198,9 +197,10 @@ def test_the_village_ranking_links_to_the_villages_calls(client, personas, march
     assert [r[1] for r in rows[1:]] == ["Актогай", "Аягоз"]
     assert rows[1][3:7] == ["Отдалённая", "только 2G / SMS", "140", "6"]
     assert "140 км" in table_cells(page.content.decode(), "villages")[0]
-    # and the file is named for the page and the day it was taken, its name said once
-    day = f"{timezone.localdate():%Y-%m-%d}"
-    assert export["Content-Disposition"] == f'attachment; filename="kuzet-villages-{day}.csv"'
+    # and the file is named for the page and the period of its figures, its name said once
+    assert export["Content-Disposition"] == (
+        'attachment; filename="kuzet-villages-2026-03-01_2026-03-31.csv"'
+    )
     listing = get(
         client, personas.a.chief, "reports_incidents", settlement=str(personas.a.village.pk)
     )
