@@ -221,7 +221,7 @@ function Milestones({ app, state, assignment, mine }) {
           <button
             key={kind}
             type="button"
-            class={`milestone ${done ? 'done' : ''} ${pending ? 'pending' : ''} ${kind === next ? 'next' : ''}`}
+            class={`milestone milestone-${kind} ${done ? 'done' : ''} ${pending ? 'pending' : ''} ${kind === next ? 'next' : ''}`}
             disabled={disabled}
             onClick={() => app.milestone(assignment.id, kind)}
           >

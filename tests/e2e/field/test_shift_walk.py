@@ -1,0 +1,257 @@
+"""A patrol officer's shift on the field app, in real browsers (Debian's chromium against
+uvicorn on PostgreSQL) on a small phone, 360 × 740, in Kazakh and Russian: a call arrives,
+he works it (acknowledged, on the way, on scene with no coverage, a note), comes back into
+coverage, a more urgent call diverts his unit, the desk checks on him on scene, he clears and
+records the outcome. Every screen on the way fits the phone, every target takes a gloved
+thumb, and the Kazakh screens have no English or stray codes on them.
+
+Screenshots: var/field_walk/*.png.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+
+from backend.dispatch.models import Assignment, Event
+from backend.dispatch.services import escalation_sweep
+from tests.e2e import browser
+from tests.e2e.browser import ROOT, launch_phone
+
+from .conftest import enrolment_code
+from .phone import enrol, wait_for
+from .test_readable_screens import MILESTONES, dispatch_call, speak
+
+expect = pytest.importorskip(
+    "playwright.sync_api", reason="the playwright package is missing"
+).expect
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.slow,
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+]
+
+WALK = ROOT / "var" / "field_walk"
+SMALL_PHONE = {"viewport": {"width": 360, "height": 740}}
+TRANSPORTING = {"kk": "Жеткізудемін", "ru": "Доставляю"}
+ALL_SENT = {"kk": "Барлығы жіберілді", "ru": "Всё отправлено"}
+
+# What a screen shows that an officer could not use: the page wider than the phone, a target
+# under 44 px (a checkbox counts by its label, which is what the thumb hits), text of its own
+# in Latin letters (the Kazakh screens), a run of ten digits or more (an epoch, an id).
+SCREEN_FAULTS = """() => {
+  const faults = {wide: document.documentElement.scrollWidth, small: [], latin: []}
+  for (const el of document.querySelectorAll('a, button, select, input, textarea, label.toggle')) {
+    const r = el.getBoundingClientRect()
+    if (r.width === 0 || el.matches('label.toggle input')) continue
+    if (r.height < 44 || r.width < 44) {
+      faults.small.push(`${el.className || el.tagName} ${r.width}x${r.height}`)
+    }
+  }
+  for (const el of document.querySelectorAll('body *')) {
+    if (!el.getClientRects().length) continue  // not drawn (the <noscript> note)
+    for (const node of el.childNodes) {
+      const text = node.nodeType === 3 ? node.textContent.trim() : ''
+      if (/[A-Za-z]{2,}/.test(text)) faults.latin.push(text)
+    }
+  }
+  faults.digits = (document.body.innerText.match(/\\d{10,}/g) || [])
+  return faults
+}"""
+# Latin a Kazakh officer reads as it is: the unit's callsign, the SOS button, the language
+# picker's "English", the test officer's login (he has no name here).
+LATIN_ALLOWED = re.compile(r"\b(A-PC1|SOS|English|officer_a1)\b")
+
+
+def look(page: Any, name: str, lang: str) -> None:
+    """Save the screen (from the top, whole) and check what an officer could not use."""
+    WALK.mkdir(parents=True, exist_ok=True)
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=str(WALK / f"{name}-{lang}.png"), full_page=True)
+    faults = page.evaluate(SCREEN_FAULTS)
+    assert faults["wide"] <= SMALL_PHONE["viewport"]["width"], (name, faults["wide"])
+    assert not faults["small"], (name, faults["small"])
+    assert not faults["digits"], (name, faults["digits"])
+    if lang == "kk":
+        latin = [t for t in faults["latin"] if re.search("[A-Za-z]{2,}", LATIN_ALLOWED.sub("", t))]
+        assert not latin, (name, latin)
+
+
+@contextmanager
+def small_phone(driver: Any, profile: Any, server: Any, officer: Any, lang: str) -> Iterator[Any]:
+    """A 360 × 740 phone of ``officer``, enrolled and reading ``lang``: its page."""
+    phone = launch_phone(driver, profile, **SMALL_PHONE)
+    page = phone.pages[0]
+    enrol(page, server, enrolment_code(officer.username))
+    speak(page, server, lang)
+    yield page
+    phone.close()
+
+
+def milestone(page: Any, name: str) -> Any:
+    return page.locator("button.milestone").filter(has=page.get_by_text(name, exact=True))
+
+
+def double_tap(page: Any, name: str) -> None:
+    """A gloved thumb's tap that lands twice, at the same spot, the second after the screen
+    has taken the first."""
+    button = milestone(page, name)
+    button.evaluate("el => el.scrollIntoView({block: 'center'})")  # clear of the sticky header
+    box = button.bounding_box()
+    x, y = box["x"] + box["width"] * 0.75, box["y"] + box["height"] / 2
+    page.mouse.click(x, y)
+    expect(button).to_contain_text("✓")
+    page.mouse.click(x, y)
+
+
+def all_sent(page: Any, lang: str) -> None:
+    expect(page.locator(".sync-line .waiting")).to_have_text(ALL_SENT[lang], timeout=30_000)
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+def test_a_double_tap_on_a_milestone_records_that_milestone_only(
+    field_server: Any, duty_api: Any, personas: Any, profile: Any, lang: str
+) -> None:
+    # given: a call on a small phone
+    a = personas.a
+    with (
+        browser.playwright() as driver,
+        small_phone(driver, profile, field_server, a.patrol_officers[0], lang) as page,
+    ):
+        incident = dispatch_call(duty_api, a, a.patrol)
+        page.locator("a.call", has_text=incident["number"]).click()
+
+        # when: each of acknowledged, on the way and on scene is tapped twice on the spot, and
+        # a note after it (recorded after whatever the second tap recorded: the phone lists
+        # its facts in order)
+        following = [*MILESTONES[lang][1:3], TRANSPORTING[lang]]
+        for step, name in enumerate(MILESTONES[lang][:3]):
+            double_tap(page, name)
+            page.locator("#note-text").fill(f"жазба {step}")
+            page.locator("form.note button").click()
+            expect(page.locator(".timeline")).to_contain_text(f"жазба {step}")
+
+            # then: the step after it is not taken with it
+            expect(milestone(page, following[step])).not_to_contain_text("✓")
+        expect(milestone(page, MILESTONES[lang][3])).not_to_contain_text("✓")
+        all_sent(page, lang)
+        look(page, "1-double-tapped", lang)
+
+        # and the server has the three steps, each once
+        assignment = Assignment.objects.get(incident_id=incident["id"])
+        assert assignment.status == "on_scene"
+        kinds = list(
+            Event.objects.filter(assignment=assignment, source="app")
+            .exclude(kind__in=("note", "delivered"))
+            .order_by("device_time")
+            .values_list("kind", flat=True)
+        )
+        assert kinds == ["ack", "en_route", "on_scene"]
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+def test_a_shift_on_a_small_phone_reads_whole_on_every_screen(
+    field_server: Any, duty_api: Any, personas: Any, profile: Any, settings: Any, lang: str
+) -> None:
+    a = personas.a
+    with (
+        browser.playwright() as driver,
+        small_phone(driver, profile, field_server, a.patrol_officers[0], lang) as page,
+    ):
+        look(page, "2-no-calls", lang)
+        # a call arrives while the phone is open
+        first = dispatch_call(
+            duty_api, a, a.patrol, category="violence", priority="P2",
+            landmark="ул. Абая 12, у магазина «Арман», второй подъезд",
+        )  # fmt: skip
+        card = page.locator("a.call", has_text=first["number"])
+        expect(card).to_be_visible(timeout=20_000)
+        look(page, "3-call-arrived", lang)
+        card.click()
+        expect(page.locator(".alert-new")).to_have_count(0)
+        look(page, "4-call-open", lang)
+        for name in MILESTONES[lang][:2]:
+            page.get_by_role("button", name=name, exact=True).click()
+            expect(milestone(page, name)).to_contain_text("✓")
+        all_sent(page, lang)
+
+        # out of coverage: on scene and a note, kept on the phone
+        page.context.set_offline(True)
+        milestone(page, MILESTONES[lang][2]).click()
+        page.locator("#note-text").fill("Задержан один, нож изъят")
+        page.locator("form.note button").click()
+        expect(page.locator(".banner.offline")).to_be_visible()
+        look(page, "5-offline-on-scene-and-a-note", lang)
+
+        # back in coverage
+        page.context.set_offline(False)
+        all_sent(page, lang)
+        look(page, "6-back-in-coverage", lang)
+
+        # a life-threat call diverts the unit from the one it is on
+        second = duty_api.post(
+            "/api/v1/incidents/",
+            {
+                "received_at": dt.datetime.now(dt.UTC).isoformat(),
+                "category": "violence",
+                "priority": "P0",
+                "settlement_kato": a.village.kato,
+                "landmark": "у школы",
+                "summary": "Стрельба у школы",
+                "caller": {"name": "Ерлан", "phone": "+77051112233"},
+            },
+        )
+        duty_api.post(
+            f"/api/v1/incidents/{second['id']}/assignments/",
+            {"unit_id": a.patrol.pk, "divert": True},
+        )
+        expect(page.locator(".alert-new")).to_be_visible(timeout=20_000)
+        expect(page.locator(".banner.cancelled")).to_be_visible()
+        look(page, "7-diverted", lang)
+        page.locator(".alert-new").click()
+        expect(page.locator(".detail-head")).to_contain_text(second["number"])
+        for name in MILESTONES[lang][:3]:
+            page.get_by_role("button", name=name, exact=True).click()
+            expect(milestone(page, name)).to_contain_text("✓")
+        all_sent(page, lang)
+        wait_for(
+            lambda: Assignment.objects.get(incident_id=second["id"]).status == "on_scene",
+            what="the crew on scene on the server",
+        )
+
+        # the desk checks on the silent crew
+        settings.KUZET_SAFETY_CHECK_MINUTES = dict.fromkeys(("P0", "P1", "P2", "P3"), 0)
+        escalation_sweep()
+        page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+        safety = page.locator(".alert-safety")
+        expect(safety).to_be_visible(timeout=30_000)
+        look(page, "8-safety-check", lang)
+        safety.get_by_role("button").click()
+        expect(safety).to_have_count(0)
+        del settings.KUZET_SAFETY_CHECK_MINUTES
+
+        # cleared, and the outcome
+        page.get_by_role("button", name=MILESTONES[lang][3], exact=True).click()
+        expect(page.locator("form.outcome")).to_be_visible()
+        look(page, "9-cleared", lang)
+        page.select_option("#outcome-code", "arrest")
+        page.locator("#outcome-text").fill("Доставлен в отдел")
+        page.locator("form.outcome button[type=submit]").click()
+        expect(page.locator("form.outcome .saved")).to_be_visible()
+        all_sent(page, lang)
+        look(page, "10-outcome", lang)
+
+        page.goto(f"{field_server.url}/app/#/")
+        expect(page.locator("ul.calls.closed a.call")).to_have_count(2)
+        look(page, "11-list-at-the-end", lang)
+        page.goto(f"{field_server.url}/app/#/unit")
+        look(page, "12-unit", lang)
+        page.get_by_role("button", name="SOS").click()
+        look(page, "13-sos", lang)
