@@ -246,12 +246,23 @@ function Milestones({ app, state, assignment, mine }) {
  * refused is not recorded: the screen said "Outcome recorded" over one it had thrown out. */
 export function recordedOutcome(lang, state, assignment) {
   const { data } = state
-  const refused = (e) => state.answers?.[e.id]?.status === 'rejected'
-  const latest = data.events.filter((e) => onCall(e, assignment) && !refused(e)).sort(byTime).pop()
+  const latest = latestOutcome(state, assignment)
   if (latest) return describe(lang, latest)
   const incident = data.incidents[assignment.incident_id]
   if (!incident?.outcome_code) return null
   return [label(lang, 'outcome_code', incident.outcome_code), incident.outcome_text].filter(Boolean).join(' · ')
+}
+
+/** The latest outcome on the call from any phone that the server has not refused, or null. */
+function latestOutcome(state, assignment) {
+  const refused = (e) => state.answers?.[e.id]?.status === 'rejected'
+  return state.data.events.filter((e) => onCall(e, assignment) && !refused(e)).sort(byTime).pop() ?? null
+}
+
+/** Whether the outcome the call shows is this phone's, still waiting to be sent: "Outcome
+ * recorded" in green read as the desk having it, to an officer out of coverage. */
+export function outcomeUnsent(state, assignment) {
+  return latestOutcome(state, assignment)?._status === 'created'
 }
 
 const onCall = (e, assignment) =>
@@ -277,6 +288,7 @@ function OutcomeForm({ app, state, assignment }) {
   const { lang } = state
   const recorded = recordedOutcome(lang, state, assignment)
   const refused = refusedOutcome(state, assignment)
+  const unsent = recorded != null && outcomeUnsent(state, assignment)
   const [code, setCode] = useState('')
   const [text, setText] = useState('')
   const [registryKind, setRegistryKind] = useState('')
@@ -321,8 +333,8 @@ function OutcomeForm({ app, state, assignment }) {
     <form class="outcome" onSubmit={submit}>
       <h2>{t(lang, 'outcome')}</h2>
       {recorded && (
-        <p class="saved">
-          {t(lang, 'outcome_saved')}: {recorded}
+        <p class={unsent ? 'saved pending' : 'saved'}>
+          {t(lang, unsent ? 'outcome_unsent' : 'outcome_saved')}: {recorded}
         </p>
       )}
       {refused && (
@@ -414,26 +426,33 @@ function OutcomeForm({ app, state, assignment }) {
   )
 }
 
-/** Notes on the call from the partner's phone, the duty desk (its messages to the crew,
- * named as such) or SMS (this phone's own notes are under "my facts", with what the server
- * decided). */
+/** The notes on the call, oldest first, just above the box a note is typed in: the partner's
+ * phone's, the duty desk's (its messages to the crew, named as such), SMS, and this phone's
+ * own — one still waiting for the signal says so. The officer's own notes were only under "my
+ * facts", at the foot of a long screen: he tapped "Add note", the box emptied, and nothing he
+ * could see said where his words went. */
 function OtherNotes({ state, assignment, mine }) {
   const { lang, data, now } = state
   const own = new Set(mine.map((e) => e.id))
   const notes = data.events
-    .filter((e) => e.kind === 'note' && !own.has(e.id))
+    .filter((e) => e.kind === 'note')
     .filter((e) => e.assignment_id === assignment.id || (e.incident_id && e.incident_id === assignment.incident_id))
     .sort((a, b) => (a.estimated_at ?? a.device_time ?? 0) - (b.estimated_at ?? b.device_time ?? 0))
   if (!notes.length) return null
   return (
     <ul class="other-notes">
-      {notes.map((note) => (
-        <li key={note.id} class={note.source === 'desk' ? 'desk' : undefined}>
-          <span class="fact-time">{formatTime(lang, note.estimated_at ?? note.device_time, now)}</span>{' '}
-          {note.source === 'desk' && <strong class="note-from">{t(lang, 'desk_note')}: </strong>}
-          {describe(lang, note)}
-        </li>
-      ))}
+      {notes.map((note) => {
+        const unsent = own.has(note.id) && note._status === 'created'
+        const kind = note.source === 'desk' ? 'desk' : own.has(note.id) ? `own${unsent ? ' pending' : ''}` : undefined
+        return (
+          <li key={note.id} class={kind}>
+            <span class="fact-time">{formatTime(lang, note.estimated_at ?? note.device_time, now)}</span>{' '}
+            {note.source === 'desk' && <strong class="note-from">{t(lang, 'desk_note')}: </strong>}
+            {describe(lang, note)}
+            {unsent && <span class="note-state"> · {t(lang, 'milestone_unsent')}</span>}
+          </li>
+        )
+      })}
     </ul>
   )
 }
