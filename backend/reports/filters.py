@@ -20,6 +20,7 @@ channel).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
@@ -39,7 +40,7 @@ from backend.common.days import DayField
 from backend.dispatch import kpis
 from backend.dispatch.lifecycle import IncidentStatus
 from backend.dispatch.models import Assignment, Event, Incident
-from backend.geo.models import District, Settlement, in_reader_language
+from backend.geo.models import District, Okrug, Settlement, in_reader_language
 from backend.people.access import district_scope
 from backend.people.models import Unit
 
@@ -121,6 +122,7 @@ class ReportFilter:
     shift: str = ""
     coverage: str = ""
     settlement: str = ""  # a settlement id, or NONE
+    okrug: int | None = None  # the rural okrug of the calls' settlements
     unit: int | None = None
     outcome: str = ""
     article: str = ""  # a key of labels.ARTICLE: the outcome's CoAO article
@@ -166,6 +168,8 @@ class ReportFilter:
                 q &= Q(**{f"{p}settlement__isnull": True})
             elif value:
                 q &= Q(**{f"{p}{path}": value})
+        if self.okrug is not None:
+            q &= Q(**{f"{p}settlement__okrug_id": self.okrug})
         if self.settlement == NONE:
             q &= Q(**{f"{p}settlement__isnull": True})
         elif self.settlement:
@@ -238,6 +242,7 @@ NARROWING = (
     "coverage",
     "outcome",
     "article",
+    "okrug",
     "settlement",
     "unit",
     "repeats",
@@ -261,6 +266,15 @@ class ReportFilterForm(forms.Form):
         coerce=int,
         empty_value=None,
         error_messages={"invalid_choice": _("No such district among yours.")},
+    )
+    # A chief's villages are his district's, and those of one district inspector its rural
+    # okrug's: the form offered no place at all (a village only by a figure's link).
+    okrug = forms.TypedChoiceField(
+        label=_("Rural okrug"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        error_messages={"invalid_choice": _("No such rural okrug in your districts.")},
     )
     zone = forms.ChoiceField(
         label=_("Zone"), required=False, choices=_choices(labels.ZONE, none=True)
@@ -311,10 +325,35 @@ class ReportFilterForm(forms.Form):
         district_field.choices = [("", _("all my districts")), *self.district_choices]
         if len(self.district_choices) <= 1:
             self.fields["district"].widget = forms.HiddenInput()
+        self.okrug_names, okrug_choices = self._okrugs()
+        okrug_field = self.fields["okrug"]
+        assert isinstance(okrug_field, forms.TypedChoiceField)
+        okrug_field.choices = [("", _("all")), *okrug_choices]
         # The days a report accepts, as the field's hint.
         accepted = f"{FIRST_DAY:%d.%m.%Y} – {last_day():%d.%m.%Y}"
         for name in ("date_from", "date_to"):
             self.fields[name].widget.attrs["title"] = accepted
+
+    def _okrugs(self) -> tuple[dict[int, str], list[Any]]:
+        """The rural okrugs of the reader's districts by name in the reader's language, and
+        the choices: one list for one district, grouped under each district's name for
+        several."""
+        okrugs = Okrug.objects.filter(self.scope.q("district")).values_list(
+            "pk", "name", "name_kk", "district_id"
+        )
+        names = {pk: in_reader_language(name, name_kk) for pk, name, name_kk, _d in okrugs}
+        by_district: dict[int, list[tuple[int, str]]] = {}
+        for pk, _name, _kk, district in okrugs:
+            by_district.setdefault(district, []).append((pk, names[pk]))
+        for choices in by_district.values():
+            choices.sort(key=lambda choice: choice[1])
+        if len(self.district_choices) <= 1:
+            return names, [c for choices in by_district.values() for c in choices]
+        return names, [
+            (district_name, by_district[pk])
+            for pk, district_name in self.district_choices
+            if pk in by_district
+        ]
 
     @property
     def picks_district(self) -> bool:
@@ -388,6 +427,8 @@ class ReportFilterForm(forms.Form):
                 continue
             if name == "district":
                 text = dict(self.district_choices).get(value, str(value))
+            elif name == "okrug":
+                text = self.okrug_names.get(value, str(value))
             elif name == "settlement" and value != NONE:
                 place = Settlement.objects.filter(pk=int(value)).values("name", "name_kk").get()
                 text = in_reader_language(place["name"], place["name_kk"])
@@ -422,6 +463,7 @@ class ReportFilterForm(forms.Form):
             shift=data.get("shift") or "",
             coverage=data.get("coverage") or "",
             settlement=data.get("settlement") or "",
+            okrug=data.get("okrug"),
             unit=data.get("unit"),
             outcome=data.get("outcome") or "",
             article=data.get("article") or "",
@@ -449,3 +491,19 @@ def last_month(end: dt.date | None = None) -> tuple[dt.date, dt.date]:
     first = local_today().replace(day=1)
     last = first - dt.timedelta(days=1)
     return last.replace(day=1), last
+
+
+def this_month(end: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """The calendar month so far, today included."""
+    end = end or local_today()
+    return end.replace(day=1), end
+
+
+# The periods a report offers with one click beside its days, in the reader's words: a chief
+# who wanted his villages for last month had to type 01.11.2026 and 30.11.2026 into the form.
+QUICK_PERIODS: tuple[tuple[Any, DefaultPeriod], ...] = (
+    (_("Last 7 days"), functools.partial(last_days, days=7)),
+    (_("Last 30 days"), last_days),
+    (_("This month"), this_month),
+    (_("Last month"), last_month),
+)

@@ -39,6 +39,7 @@ from . import charts, labels, selectors
 from .filters import (
     FIRST_DAY,
     NONE,
+    QUICK_PERIODS,
     REPEATS_ONLY,
     DefaultPeriod,
     ReportFilter,
@@ -200,11 +201,27 @@ def _context(
         "query": f.query() if f else "",
         # The report pages keep the reader's period and narrowing from one to the next.
         "nav_query": f.query() if f else "",
+        "quick_periods": quick_periods(request, f),
         "districts_text": ", ".join(name for _id, name in form.district_choices)
         if f is None or f.district is None
         else dict(form.district_choices).get(f.district, ""),
         **extra,
     }
+
+
+def quick_periods(request: HttpRequest, f: ReportFilter | None) -> list[dict[str, Any]]:
+    """This page for each of the periods offered with one click (``{"label", "href",
+    "current"}``), its narrowing kept; ``current``: the period the page shows."""
+    out = []
+    for label, period in QUICK_PERIODS:
+        first, last = period(None)
+        params = request.GET.copy()
+        for dropped in ("page", *DOWNLOADS):
+            params.pop(dropped, None)
+        params["date_from"], params["date_to"] = first.isoformat(), last.isoformat()
+        current = f is not None and (f.date_from, f.date_to) == (first, last)
+        out.append({"label": label, "href": "?" + params.urlencode(), "current": current})
+    return out
 
 
 def narrowing(
