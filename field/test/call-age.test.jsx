@@ -59,3 +59,26 @@ describe('callAge', () => {
     expect(statusLine('en', older, 'en_route', now, incident)).toContain('3 h 00 min since dispatch')
   })
 })
+
+describe('statusLine of a call over for the unit', () => {
+  const now = Date.UTC(2026, 2, 12, 9, 0) // 14:00 in Almaty
+  const hour = 3600_000
+  const dispatched = now - 3 * hour
+
+  it('says how it ended once, with its time', () => {
+    // "Завершён · Направлен 11:00 · завершён 12:00", "Тоқтатылды · … · тоқтатылды 13:00"
+    const cleared = { status: 'cleared', dispatched_at: dispatched, cleared_at: now - 2 * hour, closed_at: now - 2 * hour }
+    expect(statusLine('ru', cleared, 'cleared', now, { status: 'cleared', closed_at: null })).toBe('Направлен 11:00 · завершён 12:00')
+    const cancelled = { status: 'cancelled', dispatched_at: dispatched, cancelled_at: now - hour, closed_at: now - hour }
+    expect(statusLine('kk', cancelled, 'cancelled', now, { status: 'assigned', closed_at: null })).toBe(
+      'Жіберілді 11:00 · тоқтатылды 13:00',
+    )
+  })
+
+  it('keeps the unit’s step beside the incident’s closing', () => {
+    const cleared = { status: 'cleared', dispatched_at: dispatched, cleared_at: now - 2 * hour, closed_at: now - 2 * hour }
+    expect(statusLine('ru', cleared, 'cleared', now, { status: 'closed', closed_at: now - hour })).toBe(
+      'Завершён · Направлен 11:00 · закрыт 13:00',
+    )
+  })
+})

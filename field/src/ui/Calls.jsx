@@ -54,10 +54,15 @@ export function callAge(lang, assignment, now, incident) {
 
 /** The call screen's status line: the unit's step, when it was dispatched, and how long ago
  * or how it ended — "Жіберілді · жіберілді 12:48 · жаңа ғана жіберілді" said the dispatch
- * twice under a minute; the time alone says it then. */
+ * twice under a minute; the time alone says it then. A call over for the unit says its end
+ * once, with its time: "Завершён · Направлен 01:32 · завершён 01:32" said it twice. */
 export function statusLine(lang, assignment, status, now, incident) {
+  const ended = ENDED[assignment.status]
+  const closed = isClosed(assignment) && incident?.status === 'closed' && incident.closed_at
+  // What callAge says then ("завершён 01:32") names the step already.
+  const endSaid = ended && !closed && (assignment[ended[1]] ?? assignment.closed_at) != null
   const parts = [
-    label(lang, 'assignment_status', status),
+    ...(endSaid ? [] : [label(lang, 'assignment_status', status)]),
     t(lang, 'dispatched_at', { t: formatTime(lang, assignment.dispatched_at, now) }),
   ]
   const justDispatched = !ENDED[assignment.status] && now - assignment.dispatched_at < 60_000
