@@ -164,7 +164,7 @@ def alerts_listed(user: Any) -> dict[str, Any]:
         alert_frame(a, read=getattr(a, "read", False))
         for a in unanswered
         if a.data.get("safety_check_id") in still_open
-    ]
+    ] + lent_safety_checks(user)
     beyond = False
     if len(listed) == ALERTS_LISTED:
         unread_listed = sum(1 for a in listed if not a["read"])
@@ -175,6 +175,47 @@ def alerts_listed(user: Any) -> dict[str, Any]:
         "safety_checks": open_checks,
         "unread_beyond": beyond,
     }
+
+
+def lent_safety_checks(user: Any) -> list[dict[str, Any]]:
+    """The open officer-safety checks on ``user``'s own units sent to another district's call
+    (``selectors.units_across_border``), as the call's district's alert frames marked
+    ``lent``: the unit's own desk follows its crew there (the call page shows them too), and
+    the call's desk answers them (``safety_check_record`` refuses another district's desk).
+
+    The check's alert is the call's district's, so its frame reaches only that district's
+    boards; a district desk's board shows these from its snapshot, which it loads again when
+    a row of its lent unit's assignment arrives (the sweep publishes the assignment when a
+    check fires and when it is answered). Chiefs' boards list no safety checks.
+    """
+    scope = district_scope(user)
+    if scope.everything or user.role == Role.CHIEF:
+        return []
+    checks = dict(
+        SafetyCheck.objects.filter(
+            scope.q("assignment__unit__district"),
+            checked_at__isnull=True,
+            assignment__status=AssignmentStatus.ON_SCENE,
+            fired_at__gt=clock.now() - dt.timedelta(days=1),
+        )
+        .exclude(scope.q("assignment__incident__district"))
+        .values_list("pk", "assignment__unit__district_id")
+    )
+    if not checks:
+        return []
+    found = BoardAlert.objects.filter(
+        kind=services.SAFETY_CHECK, data__safety_check_id__in=sorted(checks)
+    ).order_by("-created_at", "-pk")
+    return [
+        {
+            # read: it is not in this desk's list of alerts to mark (alerts_visible_q)
+            **alert_frame(a, read=True),
+            "lent": True,
+            "incident_district_id": a.district_id,
+            "unit_district_id": checks[a.data["safety_check_id"]],
+        }
+        for a in found
+    ]
 
 
 def alerts_mark_read(

@@ -446,7 +446,10 @@
         onclick: () => markRead([a.alert_id]) },
       el("span", { class: "when" }, when(a.server_time)), el("span", { class: "kind" }, label("alert", a.kind)), " ");
       // an alert of a unit sent across the border is about this board's own unit (its district_id)
-      if (a.incident_id) li.append(incidentLink(a.incident_id, a.incident_number, a.across_border ? a.incident_district_id : undefined, a.district_id), " ");
+      if (a.incident_id) {
+        li.append(a.lent ? incidentLink(a.incident_id, a.incident_number, a.incident_district_id, a.unit_district_id)
+          : incidentLink(a.incident_id, a.incident_number, a.across_border ? a.incident_district_id : undefined, a.district_id), " ");
+      }
       li.append(alertText(a));
       return li;
     }));
@@ -640,13 +643,20 @@
       return !unit || unit.status === "on_scene";
     });
     return open.sort((x, y) => x.server_time - y.server_time).map((a) => {
-      const p = el("p", { class: "banner safety" + (a.acknowledged_at ? " acknowledged" : ""), "data-id": a.alert_id },
+      // The silence ended with the answer: a green banner that went on counting said "no word
+      // for 21 min" of a crew the desk had just raised on the radio.
+      const silent = (a.acknowledged_at || now()) - a.silent_since;
+      // A check on this desk's own crew on another district's call (alerts.lent_safety_checks):
+      // the call's page opens read-only, and that district's desk answers it.
+      const p = el("p", { class: "banner safety" + (a.acknowledged_at ? " acknowledged" : "") + (a.lent ? " lent" : ""), "data-id": a.alert_id },
         el("span", { class: "sos-title" }, TEXT.safety_title + " " + (a.callsign || "")),
-        el("span", { class: "sos-text" }, TEXT.safety_on_call + " ", incidentLink(a.incident_id, a.incident_number), " · ",
-          fmt(TEXT.safety_since_silent, { time: when(a.silent_since), age: span(now() - a.silent_since) }), el("br"),
+        el("span", { class: "sos-text" }, TEXT.safety_on_call + " ",
+          a.lent ? incidentLink(a.incident_id, a.incident_number, a.incident_district_id, a.unit_district_id) : incidentLink(a.incident_id, a.incident_number),
+          a.lent ? " · " + TEXT.other_district : "", " · ",
+          fmt(TEXT.safety_since_silent, { time: when(a.silent_since), age: span(silent) }), el("br"),
           TEXT.safety_raise));
       if (a.acknowledged_at) p.append(el("span", {}, (a.by_crew ? "" : TEXT.safety_checked + " ") + (a.acknowledged_by || "") + " " + when(a.acknowledged_at)));
-      else if (CONFIG.can_act && a.alert_id) {
+      else if (CONFIG.can_act && a.alert_id && !a.lent) {
         p.append(el("button", { type: "button", class: "safety-ok",
           onclick: (e) => post(e.target, url("alert_safety_ok", a.alert_id), {}, (body) => { addAlert(body); renderAlerts(); }) },
         TEXT.safety_ok));
@@ -726,7 +736,7 @@
     render(); // a unit in SOS offers the buttons of its SOS, now known
   }
   async function markAllRead() {
-    const ids = [...alerts.keys()].filter((id) => typeof id === "number");
+    const ids = [...alerts.keys()].filter((id) => typeof id === "number" && !alerts.get(id).lent);
     if (!ids.length) return;
     // Every alert up to the newest shown, those beyond the list included; not a newer one.
     const through = Math.max(...ids);
@@ -924,6 +934,7 @@
       } else if (frame.type === "rows") {
         for (const [table, rows] of Object.entries(frame.tables)) upsert(table, rows);
         render();
+        if ((frame.tables.assignments || []).some(lentRow)) lentChanged();
       } else if (frame.type === "alert") {
         liveAlert(frame);
       } else if (frame.type === "alerts") {
@@ -932,6 +943,16 @@
     };
     socket.onopen = () => { pinger = setInterval(ping, PING_MS); };
     socket.onclose = (event) => lost(socket, event.code);
+  }
+  // A check on this desk's crew sent to another district's call is that district's alert,
+  // whose frame this board does not get; the sweep publishes the assignment when the check
+  // fires and when it is answered, and its row comes here: the snapshot brings the check
+  // (alerts.lent_safety_checks). Once for a burst of rows.
+  const lentRow = (r) => !ours(r.district_id) && ours(r.unit_district_id);
+  let lentReload = null;
+  function lentChanged() {
+    if (lentReload !== null) return;
+    lentReload = setTimeout(() => { lentReload = null; resync(); }, 500);
   }
   // Back from sleep, from another tab or onto the network: ask at once whether the socket
   // still answers, rather than at the next ping.
