@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from backend.common import clock
+from backend.common.formatting import span_exact_text
 from backend.dispatch import kpis
 from backend.dispatch.models import Category, CoaoArticle
 from backend.ledger import uow
@@ -60,7 +61,7 @@ from .tables import (
     Cell,
     Column,
     Table,
-    duration_text,
+    seconds,
     share_text,
 )
 
@@ -380,8 +381,10 @@ def home(site: Any, request: HttpRequest, extra_context: dict[str, Any] | None) 
                     "n": stat.n,
                     "share": kpi.kind == SHARE,
                     "share_text": share_text(stat.mean),
-                    "p50_text": duration_text(stat.p50),
-                    "p90_text": duration_text(stat.p90),
+                    # In words ("13 min 43 s"): a tile's big "13:43" beside the clock of
+                    # the console read as a time of day, its note on minutes:seconds apart.
+                    "p50_text": span_exact_text(seconds(stat.p50)),
+                    "p90_text": span_exact_text(seconds(stat.p90)),
                     "href": incidents_url(f, kpi=key),
                 }
             )
