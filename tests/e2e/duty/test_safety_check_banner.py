@@ -1,7 +1,8 @@
 """The officer-safety check's banner on the live board, in a real browser on a 1280 × 800
 laptop: the silence it reads stops when the crew is raised, and a district's desk sees the
 check on its own crew lent to another district's call, live, read-only (the call's desk
-answers it). Screenshots: ``var/duty_walk/``.
+answers it), and a check the crew's own word answered stays answered after a reload.
+Screenshots: ``var/duty_walk/``.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from backend.common import clock
+from backend.devices.models import Device
 from backend.dispatch.lifecycle import EventKind
+from backend.dispatch.models import SafetyCheck
 from backend.dispatch.services import (
     assignment_record_on_behalf,
     escalation_sweep,
@@ -25,6 +28,7 @@ from backend.dispatch.services import (
 from backend.people.models import Role
 from backend.realtime.alerts import safety_check_ok
 from backend.realtime.models import BoardAlert
+from backend.sync_gateway.push import push_records
 from tests import factories
 
 from .board import open_board, units_heard_now
@@ -139,4 +143,54 @@ def test_the_crews_own_desk_sees_its_check_on_the_other_districts_call_live(
     # then: the banner leaves Abai's board too
     banner.wait_for(state="detached", timeout=LIVE_WITHIN_MS)
     assert page.locator("#sos .banner.safety").count() == 0
+    assert page.kuzet_errors == []
+
+
+@pytest.mark.parametrize("language", ["ru", "kk"])
+def test_a_check_the_crews_word_answered_stays_answered_after_a_reload(
+    server: str, browser: Any, personas: Any, language: str
+) -> None:
+    # given: A-PC1 on scene at a P1 call since 25 minutes ago, silent; the check fires, then
+    # its officer writes a note on the call from his phone and the next sweep answers it
+    units_heard_now(personas)
+    start = clock.now() - dt.timedelta(minutes=30)
+    with clock.frozen(start):
+        call = factories.incident(
+            district=personas.a.district, settlement=personas.a.village, priority="P1",
+            category="robbery", received_at=clock.now(),
+        )  # fmt: skip
+        sent = incident_dispatch(incident=call, unit=personas.a.patrol, by=personas.duty)
+    with clock.frozen(start + dt.timedelta(minutes=5)):
+        assignment_record_on_behalf(
+            assignment=sent, by=personas.duty, kind=EventKind.ON_SCENE, channel="radio"
+        )
+    escalation_sweep()
+    device_id, _ = personas.device(personas.a.patrol_officers[0])
+    note = {
+        "id": f"evt-note-reload-{language}", "kind": "note", "assignment_id": str(sent.pk),
+        "device_time": clock.now_ms(), "boot_id": "boot-1", "elapsed_ms": 100_000,
+        "lat": None, "lon": None, "accuracy_m": None, "gps_time": None,
+        "payload": {"text": "Всё спокойно, составляем протокол"},
+    }  # fmt: skip
+    push_records(
+        device=Device.objects.get(pk=device_id), body_or_records=[note], clock=None, via="http"
+    )
+    escalation_sweep()
+    assert SafetyCheck.objects.get().checked_at is not None
+
+    # when: the desk opens its board (a reload, the next shift's first look)
+    page = log_in(browser, server, personas.duty, language=language, viewport=LAPTOP)
+    open_board(page, server)
+
+    # then: the check reads answered by the crew's note — not amber again, with an "Officer
+    # OK" the server would refuse as already answered
+    banner = page.locator("#sos .banner.safety")
+    banner.wait_for(timeout=LIVE_WITHIN_MS)
+    assert banner.count() == 1
+    assert "acknowledged" in (banner.get_attribute("class") or "")
+    with translation.override(language):
+        heard = gettext("the crew was heard from: %(what)s") % {"what": EventKind.NOTE.label}
+    assert heard in banner.inner_text()
+    assert page.locator("#sos button.safety-ok").count() == 0
+    shot(page, f"52-safety-heard-after-reload-{language}")
     assert page.kuzet_errors == []

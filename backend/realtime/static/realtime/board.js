@@ -671,6 +671,18 @@
       if (!sos.position || (moved.position.at || 0) > (sos.position.at || 0)) sos.position = moved.position;
     }
   }
+  // A check answered (on a board, or through the staff API, or by the crew's own word): every
+  // board's banner turns green, naming who raised the crew. Only a board's "Officer OK" marks
+  // the check's own alert; the others are known by this line alone.
+  function safetyChecked(a) {
+    for (const check of alerts.values()) {
+      if (check.kind === "unit.safety_check" && check.safety_check_id === a.safety_check_id && !check.acknowledged_at) {
+        Object.assign(check, a.by_crew
+          ? { acknowledged_at: a.checked_at, acknowledged_by: crewHeard(a), by_crew: true }
+          : { acknowledged_at: a.checked_at, acknowledged_by: a.actor });
+      }
+    }
+  }
   function addAlert(a) {
     // A desk that serves the call's district too (the oblast ЦОУ) has that district's alert
     // of the same dispatch; the unit's district's copy is for the unit's own desk.
@@ -689,17 +701,7 @@
         }
       }
     }
-    if (a.kind === "unit.safety_checked") {
-      // answered (on a board, or through the staff API): every board's banner turns green,
-      // naming who raised the crew
-      for (const check of alerts.values()) {
-        if (check.kind === "unit.safety_check" && check.safety_check_id === a.safety_check_id && !check.acknowledged_at) {
-          Object.assign(check, a.by_crew
-            ? { acknowledged_at: a.checked_at, acknowledged_by: crewHeard(a), by_crew: true }
-            : { acknowledged_at: a.checked_at, acknowledged_by: a.actor });
-        }
-      }
-    }
+    if (a.kind === "unit.safety_checked") safetyChecked(a);
     if (a.kind === "sos_acknowledged") {
       // the SOS itself turns acknowledged on every board of the district
       for (const sos of alerts.values()) {
@@ -732,6 +734,9 @@
     for (const a of body.alerts || []) addAlert(a);
     // after every SOS is in: the list comes newest first, the SOS after its moves
     for (const a of body.alerts || []) if (a.kind === "sos_position") followSos(a);
+    // and every check before its answer: a check the crew's word answered came back after a
+    // reload as open, amber, its "Officer OK" refused as already answered
+    for (const a of body.alerts || []) if (a.kind === "unit.safety_checked") safetyChecked(a);
     renderAlerts();
     render(); // a unit in SOS offers the buttons of its SOS, now known
   }
