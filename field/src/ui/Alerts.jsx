@@ -1,5 +1,8 @@
 import { alertWords } from '../alerts.js'
+import { ownEvents } from '../facts.js'
+import { formatTime } from '../format.js'
 import { t } from '../i18n.js'
+import { isClosed } from '../lifecycle.js'
 
 /** The calls the officer must notice (alerts.js), above every screen until each is opened:
  * a new call to answer, a call made more urgent, a call taken off the unit. A tap opens the
@@ -41,6 +44,43 @@ export function Alerts({ app, state }) {
           </a>
         )
       })}
+    </section>
+  )
+}
+
+/** The officer's answer to the desk's check, until the check closes: his "I'm OK" (or any note
+ * of his on the call since the check) waiting on the phone for the signal, or the desk having
+ * it. The check's alert went at his tap, signal or not, and nothing told him whether the desk,
+ * still looking at its amber banner, had heard from him. ``[{assignmentId, at, sent}]``. */
+export function safetyAnswers(state) {
+  const { data, deviceId } = state
+  const mine = ownEvents(data.events, deviceId)
+  const answers = []
+  for (const assignment of data.assignments) {
+    const checkAt = assignment.safety_check_at
+    if (checkAt == null || isClosed(assignment)) continue
+    const note = mine
+      .filter((e) => e.kind === 'note' && e.assignment_id === assignment.id)
+      .filter((e) => (e.estimated_at ?? e.device_time ?? 0) >= checkAt)
+      .pop()
+    if (note) answers.push({ assignmentId: assignment.id, at: note.estimated_at ?? note.device_time, sent: note._status !== 'created' })
+  }
+  return answers
+}
+
+export function SafetyAnswers({ state }) {
+  const { lang, now } = state
+  const answers = safetyAnswers(state)
+  if (!answers.length) return null
+  return (
+    <section class="safety-answers" aria-live="polite">
+      {answers.map((answer) => (
+        <p key={answer.assignmentId} class={`banner safety-answer ${answer.sent ? 'sent' : 'pending'}`} role="status">
+          {answer.sent
+            ? t(lang, 'safety_answer_sent', { time: formatTime(lang, answer.at, now) })
+            : t(lang, 'safety_answer_waiting')}
+        </p>
+      ))}
     </section>
   )
 }

@@ -1,5 +1,5 @@
 import { useEffect } from 'preact/hooks'
-import { Alerts } from './Alerts.jsx'
+import { Alerts, SafetyAnswers } from './Alerts.jsx'
 import { formatNumber, formatTime } from '../format.js'
 import { label, t } from '../i18n.js'
 import { CallDetail, CallList } from './Calls.jsx'
@@ -129,6 +129,7 @@ export function App({ app }) {
     <div class="shell">
       <Header app={app} state={state} />
       <Alerts app={app} state={state} />
+      <SafetyAnswers state={state} />
       <SyncStatus app={app} state={state} />
       {state.sync?.problem === 'unauthenticated' && (
         <div class="banner bad" role="alert">

@@ -233,8 +233,16 @@ def test_a_shift_on_a_small_phone_reads_whole_on_every_screen(
         safety = page.locator(".alert-safety")
         expect(safety).to_be_visible(timeout=30_000)
         look(page, "8-safety-check", lang)
+        # he answers where the signal has gone again: the phone says his answer waits on it,
+        # then that the desk has it
+        page.context.set_offline(True)
         safety.get_by_role("button").click()
         expect(safety).to_have_count(0)
+        expect(page.locator(".safety-answer.pending")).to_be_visible()
+        look(page, "8a-safety-answered-offline", lang)
+        page.context.set_offline(False)
+        expect(page.locator(".safety-answer.sent")).to_be_visible(timeout=30_000)
+        look(page, "8b-safety-answer-sent", lang)
         del settings.KUZET_SAFETY_CHECK_MINUTES
 
         # cleared, and the outcome
