@@ -22,6 +22,7 @@
   const divertibles = new Map(); // incident id → units on less urgent calls, when none is free
   const acrossBorder = new Map(); // incident id → another district's unit clearly sooner
   const fresh = new Set();
+  const drafts = new Map(); // assignment id → a message to its crew typed and not yet sent
   let skew = 0; // server clock − this browser's clock, ms
   const SOS_ACKNOWLEDGED_SHOWN_MS = 60000;
 
@@ -297,10 +298,15 @@
         // What the caller said since, for the crew on its way ("he has a knife now").
         actions.append(" ", el("button", { type: "button", class: "message", "aria-label": fmt(TEXT.message_to, { unit: r.callsign }),
           onclick: (e) => {
-            const text = window.prompt(fmt(TEXT.message_prompt, { unit: r.callsign, number: r.incident_number }), "");
-            if (!text || !text.trim()) return;
+            // What was typed comes back into the box until it is sent: a message refused (too
+            // long) or unanswered was lost with the prompt, to be typed again while the crew
+            // drove on.
+            const text = window.prompt(fmt(TEXT.message_prompt, { unit: r.callsign, number: r.incident_number }), drafts.get(r.id) || "");
+            if (text === null) return; // Esc: kept for the next time
+            if (!text.trim()) { drafts.delete(r.id); return; } // emptied: dropped
+            drafts.set(r.id, text);
             delete e.target.dataset.key; // each message its own: never the replay of the last
-            post(e.target, url("assignment_message", r.id), { text });
+            post(e.target, url("assignment_message", r.id), { text }, () => drafts.delete(r.id));
           } }, TEXT.message));
       }
       if (r.message) actions.append(" ", messageState(r.message));
