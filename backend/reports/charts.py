@@ -128,8 +128,11 @@ def box_chart(
             ax.set_ylabel(_("minutes"))
         ax.grid(axis="y", color="#e2e8f0")
     ax.set_title(title, loc="left")
-    ax.text(0, -0.3 if stats else 0, _("box: 25–75 %, line: median, whiskers: 10–90 %"),
-            transform=ax.transAxes, color=GREY, fontsize=8)  # fmt: skip
+    if stats:
+        # The key of the boxes, under them; a chart of no calls has none to explain (there
+        # the key lay across the axis line, under "No calls in this period.").
+        ax.text(0, -0.3, _("box: 25–75 %, line: median, whiskers: 10–90 %"),
+                transform=ax.transAxes, color=GREY, fontsize=8)  # fmt: skip
     return _svg(fig)
 
 
