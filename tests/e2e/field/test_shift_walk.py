@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -26,6 +26,9 @@ from tests.e2e.browser import ROOT, launch_phone
 from .conftest import enrolment_code
 from .phone import enrol, wait_for
 from .test_readable_screens import MILESTONES, dispatch_call, speak
+
+# (test_readable_screens' helper, untyped there)
+dispatch: Callable[..., dict[str, Any]] = dispatch_call
 
 expect = pytest.importorskip(
     "playwright.sync_api", reason="the playwright package is missing"
@@ -125,7 +128,7 @@ def test_a_double_tap_on_a_milestone_records_that_milestone_only(
         browser.playwright() as driver,
         small_phone(driver, profile, field_server, a.patrol_officers[0], lang) as page,
     ):
-        incident = dispatch_call(duty_api, a, a.patrol)
+        incident = dispatch(duty_api, a, a.patrol)
         page.locator("a.call", has_text=incident["number"]).click()
 
         # when: each of acknowledged, on the way and on scene is tapped twice on the spot, and
@@ -165,9 +168,17 @@ def test_a_shift_on_a_small_phone_reads_whole_on_every_screen(
         browser.playwright() as driver,
         small_phone(driver, profile, field_server, a.patrol_officers[0], lang) as page,
     ):
+        # the start of the shift: his list says his position is not sent, and he sends it
+        prompt = page.locator(".on-duty-prompt")
+        expect(prompt).to_be_visible()
         look(page, "2-no-calls", lang)
+        prompt.get_by_role("button").click()
+        expect(prompt).to_have_count(0)
+        page.goto(f"{field_server.url}/app/#/unit")
+        expect(page.locator("label.toggle input")).to_be_checked()
+        page.goto(f"{field_server.url}/app/#/")
         # a call arrives while the phone is open
-        first = dispatch_call(
+        first = dispatch(
             duty_api, a, a.patrol, category="violence", priority="P2",
             landmark="ул. Абая 12, у магазина «Арман», второй подъезд",
         )  # fmt: skip
