@@ -106,6 +106,16 @@ def _refused_as_lent(user: Any, incident: Incident) -> None:
     )
 
 
+def check_command_scope(user: Any, incident: Incident) -> None:
+    """A command that changes ``incident`` as a side effect of another (a unit diverted off
+    it): ``user``'s scope must cover it. One of a call their unit was lent to is refused 403
+    ``incident_out_of_scope`` with whose desk runs it; any other is ``not_found``."""
+    if user is None or district_scope(user).allows(incident.district_id):
+        return
+    _refused_as_lent(user, incident)
+    raise NotFound("No such incident.")
+
+
 def _incident_any_scope(incident_id: int) -> Incident | None:
     qs = Incident.objects.select_related("district", "settlement")
     return qs.filter(pk=incident_id).first()

@@ -823,8 +823,11 @@ class RecommendationsApi(APIView):
                     ],
                 }
             ).data
-            for d in selectors.units_divertible(incident=incident)
-        ]
+            # A unit whose call is another district's (lent across the border) is not its
+            # desk's to take off: that call's desk or the oblast ЦОУ diverts it.
+            for d in selectors.units_divertible(incident=incident, limit=None)
+            if all(scope.allows(a.incident.district_id) for a in d.leaving)
+        ][:5]
         return Response(
             {
                 "incident_id": incident.pk,

@@ -20,7 +20,7 @@ from backend.ledger.names import SyncTable
 from backend.people.models import Role, Unit, UnitStatus
 
 from .. import lifecycle, policies, selectors, sms_texts
-from ..access import check_scope
+from ..access import check_command_scope, check_scope
 from ..ladder import next_due
 from ..lifecycle import ASSIGNMENT_OPEN, AssignmentStatus, EventKind, IncidentStatus
 from ..models import (
@@ -326,6 +326,9 @@ def _leaving_for(
     dispatch_check_incident(inc)
     leaving = [(incidents[incident_id], assignments[pk]) for pk, incident_id in work]
     for other, _a in leaving:
+        # Taking the unit off a call stands that call down: its desk's command. A district
+        # desk's own unit lent to another district's call is not diverted off it by that desk.
+        check_command_scope(by, other)
         if not lifecycle.more_urgent(inc.priority, other.priority):
             raise Conflict(
                 f"{unit.callsign} is on {other.number} ({other.priority}), as urgent as this call.",
