@@ -21,12 +21,12 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import serializers, status
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from backend.common.api import PARSERS, JsonParser
 from backend.common.attempts import SMS_SIGNATURE, attempts_check, attempts_failed
 from backend.common.errors import NotFound, TooLarge, Unauthenticated, ValidationFailed
 from backend.common.net import client_ip
@@ -51,6 +51,14 @@ from .models import (
 )
 from .services.assignments import ACK_CHANNELS
 from .sms import SIGNATURE_HEADER
+
+
+class ApiView(APIView):
+    """Every view of this API: DRF's, with its JSON parser guarded against a body nested too
+    deeply to parse (``backend.common.api.JsonParser``: 400 ``malformed``, not 500)."""
+
+    parser_classes = PARSERS
+
 
 # --- times ------------------------------------------------------------------------------------
 
@@ -491,13 +499,13 @@ CHANNEL_PARAMETER = OpenApiParameter(
 )
 
 
-class IntakeApi(APIView):
+class IntakeApi(ApiView):
     authentication_classes = [IntakeKeyAuthentication]
     permission_classes = [HasIntakeKey]
 
     # JSON only: a form's nested caller and media had no documented encoding (caller[phone]
     # was dropped, caller.name taken).
-    parser_classes = [JSONParser]
+    parser_classes = [JsonParser]
 
     class IntakeInput(RejectUnknownFields, ReportFields):
         external_ref = serializers.CharField(min_length=1, max_length=128)
@@ -574,7 +582,7 @@ class IntakeApi(APIView):
         )
 
 
-class IntakeStatusApi(APIView):
+class IntakeStatusApi(ApiView):
     authentication_classes = [IntakeKeyAuthentication]
     permission_classes = [HasIntakeKey]
 
@@ -658,7 +666,7 @@ class IntakeStatusApi(APIView):
 # --- staff: incidents ------------------------------------------------------------------------
 
 
-class IncidentCreateApi(APIView):
+class IncidentCreateApi(ApiView):
     class IncidentCreateInput(ReportFields):
         # How the call reached the desk; the apps' reports come through intake.
         channel = serializers.ChoiceField(
@@ -689,7 +697,7 @@ class IncidentCreateApi(APIView):
         return Response(_incident_output(incident), status=status.HTTP_201_CREATED)
 
 
-class IncidentDetailApi(APIView):
+class IncidentDetailApi(ApiView):
     @extend_schema(
         operation_id="incident_detail",
         summary="An incident with its assignments (reads of DV incidents are audited)",
@@ -719,7 +727,7 @@ class IncidentDetailApi(APIView):
         return Response(_incident_output(incident))
 
 
-class RecommendationsApi(APIView):
+class RecommendationsApi(ApiView):
     class RecommendationOutput(serializers.Serializer[Any]):
         unit_id = serializers.IntegerField()
         callsign = serializers.CharField()
@@ -839,7 +847,7 @@ class RecommendationsApi(APIView):
         )
 
 
-class IncidentDispatchApi(APIView):
+class IncidentDispatchApi(ApiView):
     class DispatchInput(serializers.Serializer[Any]):
         unit_id = serializers.IntegerField(
             help_text="a unit of the caller's districts; one of another district of the "
@@ -887,7 +895,7 @@ class IncidentDispatchApi(APIView):
 # A dispatcher's command on one incident: validate ``Input``, run ``command`` through the
 # services, answer the incident. Idempotent by key; the subclass carries its schema. (A
 # comment, not a docstring: drf-spectacular would publish it as every command's description.)
-class _IncidentCommandApi(APIView):
+class _IncidentCommandApi(ApiView):
     Input: type[serializers.Serializer[Any]]
     command: Any  # staticmethod(services.incident_…)
 
@@ -1017,7 +1025,7 @@ class IncidentSeparateApi(_IncidentCommandApi):
 # --- staff: follow-up visits -----------------------------------------------------------------
 
 
-class FollowUpDoneApi(APIView):
+class FollowUpDoneApi(ApiView):
     class DoneInput(serializers.Serializer[Any]):
         note = serializers.CharField(max_length=1000, help_text="what the inspector found")
         done_at = Rfc3339DateTimeField(
@@ -1072,7 +1080,7 @@ class SafetyCheckOutput(serializers.Serializer[Any]):
     )
 
 
-class SafetyCheckListApi(APIView):
+class SafetyCheckListApi(ApiView):
     """The officer-safety checks of the reader's districts nobody has answered yet, of crews
     still on scene: the oldest 100."""
 
@@ -1089,7 +1097,7 @@ class SafetyCheckListApi(APIView):
         )
 
 
-class IncidentSafetyChecksApi(APIView):
+class IncidentSafetyChecksApi(ApiView):
     """A call's officer-safety checks, answered or not: every one for the call's desk; for
     the desk of a unit lent to it from another district, its own crew's (read-only)."""
 
@@ -1113,7 +1121,7 @@ class IncidentSafetyChecksApi(APIView):
         return Response(SafetyCheckOutput(checks, many=True).data)
 
 
-class SafetyCheckOkApi(APIView):
+class SafetyCheckOkApi(ApiView):
     @extend_schema(
         operation_id="safety_check_ok",
         summary="The desk raised the crew and the officer is OK: the next interval starts now",
@@ -1149,7 +1157,7 @@ class ConflictOutput(serializers.Serializer[Any]):
     resolved_at = Rfc3339DateTimeField(allow_null=True)
 
 
-class ConflictListApi(APIView):
+class ConflictListApi(ApiView):
     """The conflicts of the reader's districts, oldest first, at most 500 (``LIMIT``)."""
 
     LIMIT = 500
@@ -1176,7 +1184,7 @@ class ConflictListApi(APIView):
         return Response(ConflictOutput(rows, many=True).data)
 
 
-class ConflictResolveApi(APIView):
+class ConflictResolveApi(ApiView):
     class ResolveInput(serializers.Serializer[Any]):
         resolution = serializers.ChoiceField(choices=Conflict.Resolution.choices)
         note = serializers.CharField(max_length=1000, help_text="why: the audit log keeps it")
@@ -1206,7 +1214,7 @@ class ConflictResolveApi(APIView):
 # --- staff: assignments ----------------------------------------------------------------------
 
 
-class AssignmentCancelApi(APIView):
+class AssignmentCancelApi(ApiView):
     class CancelInput(serializers.Serializer[Any]):
         reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
@@ -1230,7 +1238,7 @@ class AssignmentCancelApi(APIView):
         return Response(_assignment_output(assignment))
 
 
-class AssignmentMessageApi(APIView):
+class AssignmentMessageApi(ApiView):
     class MessageInput(serializers.Serializer[Any]):
         text = serializers.CharField(
             max_length=500,
@@ -1305,7 +1313,7 @@ class AssignmentMessageApi(APIView):
         return Response(self.MessageOutput(message).data, status=201)
 
 
-class AssignmentReassignApi(APIView):
+class AssignmentReassignApi(ApiView):
     class ReassignInput(serializers.Serializer[Any]):
         unit_id = serializers.IntegerField()
 
@@ -1335,7 +1343,7 @@ class AssignmentReassignApi(APIView):
         return Response(_assignment_output(new), status=status.HTTP_201_CREATED)
 
 
-class AssignmentAcknowledgeApi(APIView):
+class AssignmentAcknowledgeApi(ApiView):
     class AcknowledgeInput(serializers.Serializer[Any]):
         channel = serializers.ChoiceField(choices=[(c, c) for c in ACK_CHANNELS])
         note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
@@ -1378,7 +1386,7 @@ class AssignmentAcknowledgeApi(APIView):
 # --- SMS gateway callback --------------------------------------------------------------------
 
 
-class SmsInboundApi(APIView):
+class SmsInboundApi(ApiView):
     authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
 
