@@ -22,12 +22,16 @@ from backend.devices.models import digest
 from backend.ledger import uow
 from backend.ledger.actions import AuditAction
 from backend.ledger.models import INTEGRATION_LABEL_PREFIX, ActorKind
+from sync.protocol import has_unstorable
 
 from .. import kpis, sms_texts
 from ..lifecycle import IncidentStatus
 from ..models import Channel, Incident, IntakeKey
 from .incidents import AlreadyExists, IncidentInput, incident_new
 from .locks import lock_one
+
+# The longest reference a report is taken with (``Incident.external_ref``).
+EXTERNAL_REF_MAX = Incident._meta.get_field("external_ref").max_length or 128
 
 KEY_PREFIX = "kzi_"
 # last_used_at is bookkeeping: write it at most this often per key.
@@ -187,6 +191,10 @@ def intake_status(*, key: IntakeKey, channel: str, external_ref: str) -> IntakeS
     """
     intake_channel_check(key=key, channel=channel)
     external_ref = external_ref.strip()
+    if has_unstorable(external_ref) or len(external_ref) > EXTERNAL_REF_MAX:
+        # No report was ever taken with such a reference (the send refuses it); looked up on
+        # PostgreSQL, a U+0000 (".../abc%00/") failed the query: a 500 "retry with backoff".
+        raise NotFound(f"No report with this external_ref on the {channel} channel.")
     incident = kpis.incidents_with_kpis().filter(channel=channel, external_ref=external_ref).first()
     if incident is None:
         raise NotFound(f"No report with this external_ref on the {channel} channel.")
