@@ -17,6 +17,8 @@ import { LiveSocket, socketUrl } from './socket.js'
 
 export const APP_VERSION = '1.0.0'
 const POSITION_SYNC_MS = 60_000
+// A milestone tapped again this soon after the same one on the same call is the same tap.
+export const DOUBLE_TAP_MS = 3_000
 
 export class Store {
   constructor(state) {
@@ -75,6 +77,7 @@ export class FieldApp {
     this._lastReported = null
     this._delivering = new Set()
     this._visiting = new Set()
+    this._tapped = new Map() // "assignment:milestone" → {at, recording}: the double tap guard
     this._reading = new Set() // desk messages a `read` fact is being recorded for
     this._unsubscribe = null
   }
@@ -361,18 +364,31 @@ export class FieldApp {
     const assignment = data.assignments.find((a) => a.id === assignmentId)
     if (!assignment || !this.database) return
     const reading = this._readMessages(assignment)
+    await this._see(assignment)
+    await reading
+  }
+
+  /** The officer's "OK" on the alert of a call taken off his unit (``assignmentId``): seen as
+   * it is now, like opening it, so the alert goes for good (it stood over every screen all
+   * shift unless he opened that call). Not a reading of the call: a desk message on it waits
+   * for its ``read`` until he opens it. Only for a call taken off the unit: a new call, a
+   * more urgent one or a message is seen by opening it. */
+  async dismissAlert(assignmentId) {
+    const assignment = this.state.data.assignments.find((a) => a.id === assignmentId)
+    if (!assignment || !this.database || !isWithdrawn(assignment)) return
+    await this._see(assignment)
+  }
+
+  async _see(assignment) {
+    const { data } = this.state
     const seen = seenAs(assignment, data.incidents[assignment.incident_id], data.events)
-    const before = this._seen[assignmentId]
-    if (before && Object.keys(seen).every((k) => before[k] === seen[k])) {
-      await reading
-      return
-    }
+    const before = this._seen[assignment.id]
+    if (before && Object.keys(seen).every((k) => before[k] === seen[k])) return
     // The alert goes as the call opens, not once the phone's storage has written it down:
     // storage busy with a sync kept the banner over the opened call for seconds.
-    const saved = this._saveSeen({ ...this._seen, [assignmentId]: seen })
+    const saved = this._saveSeen({ ...this._seen, [assignment.id]: seen })
     await this._alert()
     await saved
-    await reading
   }
 
   /** The officer opened the call: a ``read`` fact for the desk's messages on it he had not
@@ -484,8 +500,26 @@ export class FieldApp {
     return raw
   }
 
-  milestone(assignmentId, kind) {
-    return this._record(kind, assignmentId)
+  /** The officer tapped milestone ``kind`` on ``assignmentId``: recorded once for a tap that
+   * lands twice — the same step on the same call again while the first is being recorded or
+   * within DOUBLE_TAP_MS of it records nothing (null), whatever the screen did between (a
+   * layout that moved, a screen that had not redrawn yet). Another step, or the same step on
+   * another call, is recorded at once. */
+  async milestone(assignmentId, kind) {
+    const key = `${assignmentId}:${kind}`
+    const now = Date.now()
+    const last = this._tapped.get(key)
+    if (last != null && (last.recording || now - last.at < DOUBLE_TAP_MS)) return null
+    const tap = { at: now, recording: true }
+    this._tapped.set(key, tap)
+    try {
+      return await this._record(kind, assignmentId)
+    } catch (error) {
+      this._tapped.delete(key) // not saved: the officer may tap again
+      throw error
+    } finally {
+      tap.recording = false
+    }
   }
 
   note(assignmentId, text) {

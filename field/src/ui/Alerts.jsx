@@ -6,8 +6,9 @@ import { isClosed } from '../lifecycle.js'
 
 /** The calls the officer must notice (alerts.js), above every screen until each is opened:
  * a new call to answer, a call made more urgent, a call taken off the unit. A tap opens the
- * call and is the officer having seen it. The desk checking on the crew is answered in place
- * by its "I'm OK" button. */
+ * call and is the officer having seen it; a call taken off the unit also goes by its "OK"
+ * (there is nothing on it to answer). The desk checking on the crew is answered in place by
+ * its "I'm OK" button. */
 export function Alerts({ app, state }) {
   const { lang, alerts, data } = state
   if (!alerts?.length) return null
@@ -27,6 +28,27 @@ export function Alerts({ app, state }) {
                 onClick={() => app.answerSafetyCheck(alert.assignmentId, alert.checkAt)}
               >
                 {t(lang, 'safety_ok')}
+              </button>
+            </div>
+          )
+        }
+        if (alert.kind === 'withdrawn') {
+          // Nothing to do on it but know it: the call opens from it, or "OK" says he has seen
+          // it (it stood over every screen all shift unless he opened the call he was taken
+          // off, and with a new call's alert over it pushed the list below the fold).
+          return (
+            <div
+              key={`${alert.assignmentId}-withdrawn`}
+              class={`alert alert-withdrawn priority-${alert.priority ?? 'none'}`}
+              data-assignment={alert.assignmentId}
+            >
+              <a class="alert-link" href={`#/a/${alert.assignmentId}`} onClick={() => app.seeCall(alert.assignmentId)}>
+                <strong class="alert-title">{title}</strong>
+                {body && <span class="alert-body">{body}</span>}
+                <span class="alert-open">{t(lang, 'alert_open')} ›</span>
+              </a>
+              <button type="button" class="alert-ok" onClick={() => app.dismissAlert(alert.assignmentId)}>
+                {t(lang, 'alert_ok')}
               </button>
             </div>
           )

@@ -52,17 +52,22 @@ export function callAge(lang, assignment, now, incident) {
   return t(lang, 'since_dispatch', { t: formatAge(lang, assignment.dispatched_at, now) })
 }
 
+/** Whether callAge names how the call ended for the unit ("завершён 01:32"), the unit's step
+ * then said already: the call screen's status line and the list's card say it once. Not when
+ * it says the incident's closing instead, which is not the unit's step. */
+export function endSaid(assignment, incident) {
+  const ended = ENDED[assignment.status]
+  const closed = isClosed(assignment) && incident?.status === 'closed' && incident.closed_at
+  return Boolean(ended && !closed && (assignment[ended[1]] ?? assignment.closed_at) != null)
+}
+
 /** The call screen's status line: the unit's step, when it was dispatched, and how long ago
  * or how it ended — "Жіберілді · жіберілді 12:48 · жаңа ғана жіберілді" said the dispatch
  * twice under a minute; the time alone says it then. A call over for the unit says its end
  * once, with its time: "Завершён · Направлен 01:32 · завершён 01:32" said it twice. */
 export function statusLine(lang, assignment, status, now, incident) {
-  const ended = ENDED[assignment.status]
-  const closed = isClosed(assignment) && incident?.status === 'closed' && incident.closed_at
-  // What callAge says then ("завершён 01:32") names the step already.
-  const endSaid = ended && !closed && (assignment[ended[1]] ?? assignment.closed_at) != null
   const parts = [
-    ...(endSaid ? [] : [label(lang, 'assignment_status', status)]),
+    ...(endSaid(assignment, incident) ? [] : [label(lang, 'assignment_status', status)]),
     t(lang, 'dispatched_at', { t: formatTime(lang, assignment.dispatched_at, now) }),
   ]
   const justDispatched = !ENDED[assignment.status] && now - assignment.dispatched_at < 60_000
@@ -118,7 +123,9 @@ export function CallList({ state }) {
           <span class="call-top">
             <span class="priority">{incident?.priority ?? '…'}</span>
             <span class="category">{incident ? label(lang, 'category', incident.category) : '…'}</span>
-            <span class="status">{label(lang, 'assignment_status', status)}</span>
+            {/* A call over for the unit: its end below says it, with its time ("Завершён" over
+                "завершён 02:01" said it twice). */}
+            {!endSaid(assignment, incident) && <span class="status">{label(lang, 'assignment_status', status)}</span>}
           </span>
           <span class="call-place">{callPlaceText(state, incident)}</span>
           <span class="call-age">
@@ -496,13 +503,22 @@ function describe(lang, event) {
   return ''
 }
 
-/** This phone's facts on the call, each with what the server decided about it. */
+/** Whether "my facts" has something to say of the officer's own note ``event`` that the notes
+ * above the box do not: the server refused it, or the phone's clock was off when he wrote it.
+ * A note kept, or waiting for the signal, is said there already (it showed twice). */
+function noteNeedsFact(event, answer) {
+  return factState(event, answer).tone === 'bad' || Boolean(event.clock_suspect)
+}
+
+/** This phone's facts on the call, each with what the server decided about it; its notes only
+ * where that adds to the notes list (noteNeedsFact). */
 function Timeline({ state, assignment, mine }) {
   const { lang, answers, now } = state
   const rejected = Object.entries(answers)
     .filter(([id, a]) => a.status === 'rejected' && a.assignment_id === assignment.id && !mine.some((e) => e.id === id))
     .map(([id, a]) => ({ id, kind: a.kind, device_time: a.device_time, payload: a.payload ?? '{}', _status: 'synced' }))
-  const facts = [...mine.filter((e) => e.assignment_id === assignment.id), ...rejected].sort(
+  const shown = (e) => e.assignment_id === assignment.id && (e.kind !== 'note' || noteNeedsFact(e, answers[e.id]))
+  const facts = [...mine.filter(shown), ...rejected].sort(
     (a, b) => (a.device_time ?? 0) - (b.device_time ?? 0),
   )
   if (!facts.length) return null

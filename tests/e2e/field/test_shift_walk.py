@@ -5,12 +5,13 @@ coverage, a more urgent call diverts his unit, the desk checks on him on scene, 
 records the outcome. Every screen on the way fits the phone, every target takes a gloved
 thumb, and the Kazakh screens have no English or stray codes on them.
 
-Screenshots: var/field_walk/*.png.
+Screenshots: var/field_walk/*.png (``KUZET_FIELD_WALK``: another folder under var/).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -41,7 +42,7 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-WALK = ROOT / "var" / "field_walk"
+WALK = ROOT / "var" / os.environ.get("KUZET_FIELD_WALK", "field_walk")
 SMALL_PHONE = {"viewport": {"width": 360, "height": 740}}
 TRANSPORTING = {"kk": "Жеткізудемін", "ru": "Доставляю"}
 ALL_SENT = {"kk": "Барлығы жіберілді", "ru": "Всё отправлено"}
@@ -139,7 +140,7 @@ def test_a_double_tap_on_a_milestone_records_that_milestone_only(
             double_tap(page, name)
             page.locator("#note-text").fill(f"жазба {step}")
             page.locator("form.note button").click()
-            expect(page.locator(".timeline")).to_contain_text(f"жазба {step}")
+            expect(page.locator(".other-notes")).to_contain_text(f"жазба {step}")
 
             # then: the step after it is not taken with it
             expect(milestone(page, following[step])).not_to_contain_text("✓")
@@ -205,6 +206,9 @@ def test_a_shift_on_a_small_phone_reads_whole_on_every_screen(
         page.context.set_offline(False)
         all_sent(page, lang)
         look(page, "6-back-in-coverage", lang)
+        # his note once, with the call's notes: not again under "my facts"
+        expect(page.locator(".other-notes")).to_contain_text("Задержан один, нож изъят")
+        expect(page.locator(".timeline")).not_to_contain_text("Задержан один, нож изъят")
 
         # a life-threat call diverts the unit from the one it is on
         second = duty_api.post(
@@ -226,6 +230,18 @@ def test_a_shift_on_a_small_phone_reads_whole_on_every_screen(
         expect(page.locator(".alert-new")).to_be_visible(timeout=20_000)
         expect(page.locator(".banner.cancelled")).to_be_visible()
         look(page, "7-diverted", lang)
+        # the call he was taken off: he has read its alert and says so, and on his list the new
+        # call's card is in sight under the new call's alert (the two alerts pushed it below)
+        withdrawn = page.locator(".alert-withdrawn")
+        expect(withdrawn).to_be_visible()
+        page.goto(f"{field_server.url}/app/#/")
+        look(page, "7a-diverted-list", lang)
+        withdrawn.get_by_role("button").click()
+        expect(withdrawn).to_have_count(0)
+        expect(page.locator(".alert-new")).to_be_visible()
+        look(page, "7b-taken-off-seen", lang)
+        box = page.locator("a.call", has_text=second["number"]).bounding_box()
+        assert box["y"] + box["height"] <= SMALL_PHONE["viewport"]["height"], box
         page.locator(".alert-new").click()
         expect(page.locator(".detail-head")).to_contain_text(second["number"])
         for name in MILESTONES[lang][:3]:
@@ -269,6 +285,10 @@ def test_a_shift_on_a_small_phone_reads_whole_on_every_screen(
 
         page.goto(f"{field_server.url}/app/#/")
         expect(page.locator("ul.calls.closed a.call")).to_have_count(2)
+        # each finished card says once how it ended, and the alert he said "OK" to stayed gone
+        expect(page.locator("ul.calls.closed a.call .status")).to_have_count(0)
+        expect(page.locator("ul.calls.closed .call-age").first).to_be_visible()
+        expect(page.locator(".alert-withdrawn")).to_have_count(0)
         look(page, "11-list-at-the-end", lang)
         page.goto(f"{field_server.url}/app/#/unit")
         look(page, "12-unit", lang)
