@@ -20,6 +20,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
+import kombu.exceptions
 import redis
 from celery import current_app
 from django.conf import settings
@@ -81,7 +82,14 @@ def check_redis() -> Check:
 
 
 def check_worker() -> Check:
-    replies = current_app.control.ping(timeout=settings.KUZET_READY_WORKER_TIMEOUT_S, limit=1)
+    timeout = settings.KUZET_READY_WORKER_TIMEOUT_S
+    try:
+        replies = current_app.control.ping(timeout=timeout, limit=1)
+    except (redis.ConnectionError, OSError, kombu.exceptions.OperationalError):
+        # A Redis restart closes the broker connection this process keeps in its pool; the
+        # first ping after it meets the closed one ("Connection closed by server.") and
+        # drops it. Ask once more on a fresh connection: a broker still down fails again.
+        replies = current_app.control.ping(timeout=timeout, limit=1)
     if not replies:
         detail = f"no Celery worker answered within {settings.KUZET_READY_WORKER_TIMEOUT_S} s"
         if settings.REDIS_URL:

@@ -187,6 +187,11 @@ def database_from_url(url: str) -> dict[str, Any]:
                     "timeout": 10,
                 }
             }
+            # With the pool this makes Django give it psycopg's check: an idle connection the
+            # server closed (a restart, a failover) is replaced when it is taken, not handed to
+            # a request. Without it every pooled connection of every process cost a request its
+            # 500 after a PostgreSQL restart (docs/deployment.md, Failure behaviour).
+            config["CONN_HEALTH_CHECKS"] = True
     else:
         raise ImproperlyConfigured(f"DATABASE_URL: unsupported database {engine}")
     return config
