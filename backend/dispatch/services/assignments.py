@@ -36,6 +36,7 @@ from . import outbox
 from .facts import fact_record, outcome_article_clean
 from .locks import lock_one, lock_rows
 from .schedule import ladder_reschedule
+from .texts import text_storable_check
 from .timeline import actor_label, board_notify, server_event, unit_board_notify
 from .units import unit_release_if_idle, unit_set_status
 
@@ -650,6 +651,7 @@ def assignment_record_on_behalf(
     if occurred_at is not None and occurred_at > now + FUTURE_SLACK:
         raise ValidationFailed("The reported time is in the future.", code="time_in_future")
     note = (note or "").strip()[:500]
+    text_storable_check("note", note, outcome_text or "")
     payload: dict[str, Any] = {"note": note}
     if uncertainty_s is not None:
         payload["uncertainty_s"] = uncertainty_s

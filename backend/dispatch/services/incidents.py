@@ -47,6 +47,7 @@ from . import outbox, risk
 from .facts import outcome_article_clean
 from .locks import lock_one, lock_rows
 from .schedule import ladder_reschedule
+from .texts import text_storable_check
 from .timeline import actor_label, board_notify, server_event
 from .units import unit_release_if_idle
 
@@ -551,6 +552,7 @@ def incident_cancel(
         raise ValidationFailed(
             "A reason is required to cancel an incident.", code="reason_required"
         )
+    text_storable_check("reason", reason)
     now = now or clock.now()
     with uow.unit_of_work():
         inc = _lock_open_incident(incident, by)

@@ -27,6 +27,7 @@ from ..sms import reply_code_for
 from . import outbox
 from .facts import fact_record
 from .locks import lock_one
+from .texts import text_storable_check
 
 # One SMS carries ≈ 110 characters of it after the header; the phone shows it whole.
 MESSAGE_MAX = 500
@@ -39,6 +40,7 @@ def assignment_message(*, assignment: Assignment, by: Any, text: str) -> Event:
     text = text.strip()
     if not text:
         raise ValidationFailed("Write the message to the crew.", code="message_empty")
+    text_storable_check("text", text)
     if len(text) > MESSAGE_MAX:
         raise ValidationFailed(
             f"A message is at most {MESSAGE_MAX} characters.", code="message_too_long"
