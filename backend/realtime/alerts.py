@@ -27,6 +27,7 @@ from backend.dispatch import services
 from backend.dispatch.access import require_dispatcher
 from backend.dispatch.lifecycle import AssignmentStatus
 from backend.dispatch.models import Incident, SafetyCheck
+from backend.dispatch.services.locks import lock_one
 from backend.ledger import uow
 from backend.ledger.actions import AuditAction
 from backend.ledger.names import Topic
@@ -72,7 +73,35 @@ def alerts_record(notifications: list[Notification]) -> list[Notification]:
     kept = list(notifications)
     for i, row in zip(board, BoardAlert.objects.bulk_create(rows), strict=True):
         kept[i] = replace(notifications[i], kept_as=row.pk)
+    # An officer-safety check answered — by a board's "Officer OK", the call page, the staff
+    # API or the crew's own word — marks its own alert answered too, in the same transaction:
+    # every board's reload and any list past the listed alerts agree that it is (only a
+    # board's button marked it, and a check the crew answered stayed open on a reload).
+    for n in (notifications[i].data for i in board):
+        if n.get("kind") == services.SAFETY_CHECKED and n.get("safety_check_id"):
+            _safety_alerts_answered(int(str(n["safety_check_id"])))
     return kept
+
+
+def _safety_alerts_answered(check_id: int) -> None:
+    """Mark the alerts of check ``check_id`` still open as the check was answered: when and
+    by whom, or the crew's word that answered it (``by_crew``, ``word_kind``)."""
+    check = SafetyCheck.objects.select_related("word").filter(pk=check_id).first()
+    if check is None or check.checked_at is None:
+        return
+    open_alerts = BoardAlert.objects.select_for_update().filter(
+        kind=services.SAFETY_CHECK, data__safety_check_id=check_id, acknowledged_at__isnull=True
+    )
+    for alert in open_alerts:
+        _answered_as(alert, check)
+
+
+def _answered_as(alert: BoardAlert, check: SafetyCheck) -> None:
+    """Record on a check's alert how the check was answered (saved)."""
+    alert.acknowledged_at, alert.acknowledged_by_id = check.checked_at, check.checked_by_id
+    if check.word is not None:
+        alert.data = {**alert.data, "by_crew": True, "word_kind": check.word.kind}
+    alert.save(update_fields=["acknowledged_at", "acknowledged_by", "data"])
 
 
 def alerts_visible_q(user: Any) -> Q:
@@ -352,22 +381,30 @@ def sos_clear(*, unit_id: int, by: Any) -> Unit:
 def safety_check_ok(*, alert_id: int, by: Any) -> BoardAlert:
     """The desk raised a unit silent on scene and the officer is fine: the check is recorded
     (``services.safety_check_record``: audited, told to every board, the next interval counts
-    from now) and its alert acknowledged by the same person. A second press changes nothing
-    and says who was first."""
+    from now) and its alert acknowledged by the same person. A press after the check was
+    answered — by another desk, or by the crew's own word a moment before — changes nothing
+    and answers the alert as the check was answered (who, or the crew's word): it is done,
+    not a failure.
+
+    The check's row is locked before its alert's, as the sweep and the other ways of
+    answering it do (they mark the alert when they tell the boards): never the other way
+    round, so two answers at once wait in turn instead of deadlocking."""
     require_dispatcher(by)
     with uow.unit_of_work():
-        alert = (
-            BoardAlert.objects.select_for_update().filter(alerts_visible_q(by), pk=alert_id).first()
-        )
-        if alert is None:
+        found = BoardAlert.objects.filter(alerts_visible_q(by), pk=alert_id).first()
+        if found is None:
             raise NotFound("No such alert.")
-        if alert.kind != services.SAFETY_CHECK:
+        if found.kind != services.SAFETY_CHECK:
             raise Conflict("This alert is not an officer-safety check.", code="not_safety_check")
+        check_id = int(found.data.get("safety_check_id", 0))
+        check = lock_one(SafetyCheck, check_id)
+        alert = BoardAlert.objects.select_for_update().get(pk=found.pk)
         if alert.acknowledged_at is not None:
             return alert
-        services.safety_check_record(
-            check_id=int(alert.data.get("safety_check_id", 0)), by=by, alert_id=alert.pk
-        )
+        if check is not None and check.checked_at is not None:
+            _answered_as(alert, SafetyCheck.objects.select_related("word").get(pk=check.pk))
+            return alert
+        services.safety_check_record(check_id=check_id, by=by, alert_id=alert.pk)
         alert.acknowledged_at, alert.acknowledged_by = clock.now(), by
         alert.save(update_fields=["acknowledged_at", "acknowledged_by"])
     return alert

@@ -22,7 +22,7 @@
   const divertibles = new Map(); // incident id → units on less urgent calls, when none is free
   const acrossBorder = new Map(); // incident id → another district's unit clearly sooner
   const fresh = new Set();
-  const drafts = new Map(); // assignment id → a message to its crew typed and not yet sent
+  const drafts = new Map(); // assignment id → a message to its crew typed and not yet sent, with its key
   let skew = 0; // server clock − this browser's clock, ms
   const SOS_ACKNOWLEDGED_SHOWN_MS = 60000;
 
@@ -301,12 +301,21 @@
             // What was typed comes back into the box until it is sent: a message refused (too
             // long) or unanswered was lost with the prompt, to be typed again while the crew
             // drove on.
-            const text = window.prompt(fmt(TEXT.message_prompt, { unit: r.callsign, number: r.incident_number }), drafts.get(r.id) || "");
+            // One idempotency key per draft, kept until the server answers it or the draft is
+            // dropped: a message whose answer was lost, sent again, is the same message (each
+            // click had its own key, and the crew got it twice). Another text is another one.
+            const draft = drafts.get(r.id);
+            const text = window.prompt(fmt(TEXT.message_prompt, { unit: r.callsign, number: r.incident_number }), draft ? draft.text : "");
             if (text === null) return; // Esc: kept for the next time
             if (!text.trim()) { drafts.delete(r.id); return; } // emptied: dropped
-            drafts.set(r.id, text);
-            delete e.target.dataset.key; // each message its own: never the replay of the last
-            post(e.target, url("assignment_message", r.id), { text }, () => drafts.delete(r.id));
+            const sending = draft && draft.key && draft.text === text ? draft : { text, key: newKey() };
+            drafts.set(r.id, sending);
+            e.target.dataset.key = sending.key;
+            post(e.target, url("assignment_message", r.id), { text }, () => drafts.delete(r.id))
+              .then(() => {
+                // refused (too long): nothing was sent, the text comes back with a new key
+                if (!e.target.dataset.key && drafts.get(r.id) === sending) drafts.set(r.id, { text });
+              });
           } }, TEXT.message));
       }
       if (r.message) actions.append(" ", messageState(r.message));
@@ -437,11 +446,15 @@
     if (a.across_border) parts.push(fmt(TEXT.across_border, { place: (CONFIG.kazakh_place_names && a.settlement_kk) || a.settlement || "—" }));
     if (a.actor) parts.push(TEXT.by + " " + a.actor);
     if (a.kind === "unit.safety_checked" && a.by_crew) parts.push(crewHeard(a));
-    if (a.acknowledged_by) parts.push((a.kind === "unit.safety_check" ? (a.by_crew ? "" : TEXT.safety_checked + " ") : TEXT.acknowledged_by + " ") + a.acknowledged_by + " " + when(a.acknowledged_at));
+    if (a.acknowledged_at && (a.acknowledged_by || a.by_crew)) parts.push(answeredBy(a) + " " + when(a.acknowledged_at));
     return parts.join(" · ");
   }
   // An officer-safety check the crew answered by its own word (services/safety.py).
   const crewHeard = (a) => fmt(TEXT.safety_heard, { what: label("event_kind", a.word_kind) });
+  // Who answered an alert: the SOS's or the check's duty officer, or the crew's own word (the
+  // server marks a check's alert so: alerts.alerts_record, its frame has no officer's name).
+  const answeredBy = (a) => a.kind !== "unit.safety_check" ? TEXT.acknowledged_by + " " + (a.acknowledged_by || "")
+    : a.by_crew ? (a.acknowledged_by || crewHeard(a)) : TEXT.safety_checked + " " + (a.acknowledged_by || "");
   function renderAlerts() {
     const list = document.getElementById("alerts");
     const sorted = [...alerts.values()].sort((a, b) => b.server_time - a.server_time || b.alert_id - a.alert_id);
@@ -661,7 +674,7 @@
           a.lent ? " · " + TEXT.other_district : "", " · ",
           fmt(TEXT.safety_since_silent, { time: when(a.silent_since), age: span(silent) }), el("br"),
           TEXT.safety_raise));
-      if (a.acknowledged_at) p.append(el("span", {}, (a.by_crew ? "" : TEXT.safety_checked + " ") + (a.acknowledged_by || "") + " " + when(a.acknowledged_at)));
+      if (a.acknowledged_at) p.append(el("span", { class: "safety-answered" }, answeredBy(a) + " " + when(a.acknowledged_at)));
       else if (CONFIG.can_act && a.alert_id && !a.lent) {
         p.append(el("button", { type: "button", class: "safety-ok",
           onclick: (e) => post(e.target, url("alert_safety_ok", a.alert_id), {}, (body) => { addAlert(body); renderAlerts(); }) },
@@ -677,9 +690,9 @@
       if (!sos.position || (moved.position.at || 0) > (sos.position.at || 0)) sos.position = moved.position;
     }
   }
-  // A check answered (on a board, or through the staff API, or by the crew's own word): every
-  // board's banner turns green, naming who raised the crew. Only a board's "Officer OK" marks
-  // the check's own alert; the others are known by this line alone.
+  // A check answered (on a board, on the call page, through the staff API, or by the crew's
+  // own word): every board's banner turns green, naming who raised the crew. The server marks
+  // the check's own alert too (alerts.alerts_record): a reload lists it answered.
   function safetyChecked(a) {
     for (const check of alerts.values()) {
       if (check.kind === "unit.safety_check" && check.safety_check_id === a.safety_check_id && !check.acknowledged_at) {
