@@ -17,6 +17,8 @@ from backend.common.errors import DomainError
 from backend.geo.models import in_reader_language
 from backend.people.models import UnitStatus
 
+from .services.texts import UNSTORABLE
+
 REFUSALS: dict[str, Any] = {
     "time_in_future": _("The reported time is in the future."),
     "before_dispatch": _("The reported time is before the unit was dispatched."),
@@ -135,5 +137,7 @@ def refusal_text(exc: DomainError) -> str:
             )
             % {"district": district}
         )
+    if exc.code == "invalid" and exc.detail.endswith(UNSTORABLE):
+        return str(_("This text holds a character that cannot be stored; type it again."))
     words = BY_DETAIL.get(exc.detail) or REFUSALS.get(exc.code)
     return str(words) if words is not None else exc.detail

@@ -12,11 +12,14 @@ from __future__ import annotations
 from backend.common.errors import ValidationFailed
 from sync.protocol import has_unstorable
 
+# How the refusal's detail ends, whichever field it names (``refusals`` words it for a desk).
+UNSTORABLE = "holds a character that cannot be stored (U+0000 or a lone surrogate)."
+
 
 def text_storable_check(field: str, *texts: str) -> None:
     """Raise ``invalid`` (naming ``field``) when a text holds U+0000 or a lone surrogate."""
     if any(has_unstorable(text) for text in texts):
         raise ValidationFailed(
-            f"The {field} holds a character that cannot be stored (U+0000 or a lone surrogate).",
+            f"The {field} {UNSTORABLE}",
             fields={field: ["U+0000 and lone surrogates are not allowed."]},
         )

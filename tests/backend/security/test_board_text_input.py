@@ -57,3 +57,29 @@ def test_unstorable_text_from_the_board_is_refused(personas, sent, caplog, path,
     assert Assignment.objects.get(pk=sent.pk).status == "dispatched"
     assert Incident.objects.get(pk=sent.incident_id).status == "assigned"
     assert not Event.objects.filter(assignment=sent, kind__in=["note", "ack"]).exists()
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("ru", "В тексте есть символ, который нельзя сохранить; введите текст заново."),
+        ("kk", "Мәтінде сақтауға болмайтын таңба бар; мәтінді қайта теріңіз."),
+    ],
+)
+def test_the_board_says_the_refusal_in_the_duty_officers_language(personas, sent, language, words):
+    # given: a duty officer reading Russian or Kazakh
+    personas.duty.language = language
+    personas.duty.save(update_fields=["language"])
+    client = Client()
+    client.force_login(personas.duty)
+
+    # when
+    response = client.post(
+        f"/board/assignments/{sent.pk}/message/",
+        '{"text": "на месте \\u0000 нож"}'.encode(),
+        content_type="application/json",
+    )
+
+    # then: the board shows "message" — it read the service's English detail
+    assert response.status_code == 400
+    assert response.json()["message"] == words
