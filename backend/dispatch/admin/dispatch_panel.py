@@ -57,7 +57,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from backend.common import clock
-from backend.common.errors import DomainError, Forbidden, NotFound, ValidationFailed
+from backend.common.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from backend.geo.models import Zone, in_reader_language
 from backend.ledger import uow
 from backend.ledger.idempotency import Replay, run_once_for
@@ -312,6 +312,9 @@ class IncidentDispatchAdminMixin:
             path("<path:object_id>/assignments/<int:assignment_id>/<str:command>/",
                  wrap(require_POST(_refusing(self.kuzet_assignment_view))),
                  name=f"{prefix}_kuzet_assignment"),
+            path("<path:object_id>/safety-checks/<int:check_id>/ok/",
+                 wrap(require_POST(_refusing(self.kuzet_safety_ok_view))),
+                 name=f"{prefix}_kuzet_safety_ok"),
             path("<path:object_id>/panel/", wrap(require_GET(self.kuzet_panel_view)),
                  name=f"{prefix}_kuzet_panel"),
             path("<path:object_id>/dispatch/",
@@ -427,8 +430,22 @@ class IncidentDispatchAdminMixin:
             return row
 
         timeline = incident_timeline(incident)
+        # The officer-safety checks of the call's crews, open and answered: the call's own
+        # desk answers an open one here as on its board (it was only lines in the timeline).
+        checks = list(selectors.safety_checks_on(incident.assignments.values_list("pk", flat=True)))
+        safety_rows = [
+            {
+                **row,
+                "check_id": check.pk,
+                "ok_url": url("kuzet_safety_ok", incident.pk, check.pk)
+                if may_dispatch and not row["answered"]
+                else "",
+            }
+            for check, row in zip(checks, _safety_check_rows(checks), strict=True)
+        ]
         return {
             "incident": incident,
+            "safety_checks": safety_rows,
             "can_act": can_act,
             "may_dispatch": may_dispatch,
             "can_close": may_dispatch and incident.status not in INCIDENT_COMMANDED_OVER,
@@ -815,6 +832,41 @@ class IncidentDispatchAdminMixin:
             ),
             _("Registry numbers saved: {result}."),
         )
+
+    def kuzet_safety_ok_view(
+        self, request: HttpRequest, object_id: str, check_id: int
+    ) -> HttpResponse:
+        """The desk raised a crew silent on scene and the officer is fine: the same service
+        as the board's "Officer OK" (``services.safety_check_record``: scoped, audited, told
+        to every board, the check's alert marked). A check answered a moment before — by
+        another desk or by the crew's own word — is done, and the notice says who answered."""
+        incident = self._kuzet_incident(request, object_id)
+        assert incident is not None
+        check = (
+            SafetyCheck.objects.select_related("assignment__unit")
+            .filter(pk=check_id, assignment__incident=incident)
+            .first()
+        )
+        if check is None:
+            raise Http404("No such check on this incident.")
+        unit = check.assignment.unit.callsign
+
+        def run() -> str:
+            try:
+                services.safety_check_record(check_id=check.pk, by=request.user)
+            except Conflict as exc:
+                if exc.code != "already_checked":
+                    raise
+                done = SafetyCheck.objects.select_related("checked_by", "word").get(pk=check.pk)
+                assert done.checked_at is not None
+                return str(_("%(unit)s: the check was already answered — %(who)s, %(when)s.")) % {
+                    "unit": unit,
+                    "who": done.answered_by() or "—",
+                    "when": when_text(done.checked_at),
+                }
+            return str(_("Officer OK recorded: %(unit)s.")) % {"unit": unit}
+
+        return self._kuzet_run(request, incident, run, "{result}")
 
     def kuzet_assignment_view(
         self, request: HttpRequest, object_id: str, assignment_id: int, command: str
