@@ -94,8 +94,13 @@ def _resolve(name: str) -> Path | None:
     dist = _dist()
     if name in PRIVATE or name.endswith((".gz", ".br")):
         return None
-    target = (dist / name).resolve()
-    if not target.is_relative_to(dist) or not target.is_file():
+    try:
+        target = (dist / name).resolve()
+        if not target.is_relative_to(dist) or not target.is_file():
+            return None
+    except (OSError, ValueError):
+        # A name no file can have (longer than the file system allows: "File name too
+        # long", or holding a NUL) is no file of the app: a 404, not a 500.
         return None
     return target
 

@@ -11,7 +11,6 @@ gets the first answer again (``backend.ledger.idempotency``).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -26,6 +25,7 @@ from backend.dispatch.refusals import refusal_text
 from backend.dispatch.services.assignments import ACK_CHANNELS
 from backend.ledger.idempotency import HEADER, Replay, run_once_for
 from backend.people.access import is_staff_role
+from sync.protocol import ProtocolError, parse_json
 
 from .alerts import (
     alert_frame,
@@ -43,8 +43,12 @@ def _body(request: HttpRequest) -> dict[str, Any]:
     if not request.body:
         return {}
     try:
-        body = json.loads(request.body)
-    except ValueError:
+        # The sync endpoints' parser: a body nested too deeply for Python's parser (a few
+        # thousand "[") is malformed too; json.loads raised RecursionError, a 500 HTML page.
+        body = parse_json(request.body)
+    except ProtocolError as exc:
+        if isinstance(exc.__cause__, RecursionError):
+            raise Malformed("The request body nests too deeply to be parsed.") from None
         raise Malformed("The request body is not JSON.") from None
     if not isinstance(body, dict):
         raise Malformed("The request body must be a JSON object.")

@@ -467,13 +467,25 @@ def board_config(request: HttpRequest) -> dict[str, Any]:
     }
 
 
+def _json_refusal(request: HttpRequest) -> HttpResponse | None:
+    """The refusal of the board's JSON reads, as its actions answer (``actions._json_view``):
+    board.js reads a 401 as signed out and shows its sign-in link. They answered the page's
+    302 to the login form (which the script's fetch followed to an HTML 200) and a text 403.
+    """
+    if not request.user.is_authenticated:
+        return JsonResponse({"error": "unauthenticated", "detail": "Sign in again."}, status=401)
+    if not is_staff_role(request.user):
+        return JsonResponse({"error": "forbidden", "detail": "Staff only."}, status=403)
+    return None
+
+
 def board_state(request: HttpRequest) -> HttpResponse:
-    if (refusal := _refusal(request)) is not None:
+    if (refusal := _json_refusal(request)) is not None:
         return refusal
     return JsonResponse({**board_snapshot(request.user), **alerts_listed(request.user)})
 
 
 def board_alarms_state(request: HttpRequest) -> HttpResponse:
-    if (refusal := _refusal(request)) is not None:
+    if (refusal := _json_refusal(request)) is not None:
         return refusal
     return JsonResponse({"alarms": board_alarms(), "server_time": clock.now_ms()})

@@ -8,6 +8,7 @@ from functools import partial
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
@@ -191,6 +192,14 @@ class IncidentAdmin(IncidentDispatchAdminMixin, ScopedAdminMixin, admin.ModelAdm
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         qs: QuerySet[Any] = kpis.incidents_with_kpis(super().get_queryset(request))
         return qs
+
+    def get_changelist_instance(self, request: HttpRequest) -> Any:
+        """A filter or search holding U+0000 (``?number=%00``) is an invalid filter (Django's
+        redirect to ``?e=1``): PostgreSQL cannot compare a text with it, and the list
+        answered a 500."""
+        if any("\x00" in value for _key, values in request.GET.lists() for value in values):
+            raise IncorrectLookupParameters
+        return super().get_changelist_instance(request)
 
     # -- taking a call: the add page is the call-entry screen (call_entry.py) -------------
     def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
