@@ -17,7 +17,7 @@ from backend.people.models import Role
 
 from .. import kpis
 from ..models import EscalationPolicy, EscalationStep, SafetyCheck
-from .formatting import minutes_text, payload_html, when_text
+from .formatting import dated_text, minutes_text, payload_html
 from .timeline import worded
 
 # A day: longer than any deadline a district sets, short enough to catch "seconds typed
@@ -157,6 +157,7 @@ class AwaitingChiefFilter(ConditionFilter):
 class EscalationStepAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     read_only = True
     scope_path = "assignment__incident__district"
+    # Records a chief reads days later: every time with its date, today's too.
     list_display = ("assignment", "step", "due", "fired")
     list_select_related = ("assignment__incident", "assignment__unit")
     list_filter = (AwaitingChiefFilter, "step")
@@ -166,11 +167,11 @@ class EscalationStepAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[t
 
     @admin.display(description=_("due"), ordering="due_at")
     def due(self, obj: EscalationStep) -> str:
-        return when_text(obj.due_at)
+        return dated_text(obj.due_at)
 
     @admin.display(description=_("fired"), ordering="fired_at")
     def fired(self, obj: EscalationStep) -> str:
-        return when_text(obj.fired_at)
+        return dated_text(obj.fired_at)
 
     @admin.display(description=_("details"))
     def details_words(self, obj: EscalationStep) -> SafeString:
@@ -202,18 +203,18 @@ class SafetyCheckAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type
 
     @admin.display(description=_("due"), ordering="due_at")
     def due(self, obj: SafetyCheck) -> str:
-        return when_text(obj.due_at)
+        return dated_text(obj.due_at)
 
     @admin.display(description=_("fired"), ordering="fired_at")
     def fired(self, obj: SafetyCheck) -> str:
-        return when_text(obj.fired_at)
+        return dated_text(obj.fired_at)
 
     @admin.display(description=_("officer OK"), ordering="checked_at")
     def answered(self, obj: SafetyCheck) -> str:
         if obj.checked_at is None:
             return str(_("not answered"))
         who = obj.answered_by()
-        return f"{when_text(obj.checked_at)} · {who}" if who else when_text(obj.checked_at)
+        return f"{dated_text(obj.checked_at)} · {who}" if who else dated_text(obj.checked_at)
 
     @admin.display(description=_("details"))
     def details_words(self, obj: SafetyCheck) -> SafeString:

@@ -295,3 +295,16 @@ def test_an_empty_value_is_a_dash_as_on_the_consoles_own_pages(client, world):
     # then
     assert '<div class="readonly">—</div>' in page
     assert '<div class="readonly">-</div>' not in page
+
+
+def test_the_escalation_steps_list_dates_todays_steps_too(client, world):
+    # given: a step that fired today (the world's steps fire at "now"); the chief reads it
+    step = world.a.step
+    client.force_login(world.a.chief)
+
+    # when
+    listing = client.get(reverse("admin:dispatch_escalationstep_changelist")).content.decode()
+
+    # then: a record read days later carries its date, today's too (it read "01:01:55")
+    fired = timezone.localtime(step.fired_at)
+    assert f'class="field-fired">{fired:%d.%m.%Y %H:%M:%S}</td>' in listing
