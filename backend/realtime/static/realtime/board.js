@@ -733,6 +733,7 @@
     alerts.set(key, { ...(alerts.get(key) || {}), ...a });
   }
   function liveAlert(frame) {
+    if (fetching) arrivedLive.push(frame);
     addAlert({ ...frame, read: false });
     renderAlerts();
     if (["sos", "sos_backup", "sos_cleared", "sos_position", "unit.safety_check", "unit.safety_checked"].includes(frame.kind)) render();
@@ -856,14 +857,28 @@
   }
   // Whether the snapshot came: a board that reconnected but could not reload said "live"
   // over the rows it had before the outage (and the failed fetch was an uncaught error).
+  // A snapshot is read before the frames that arrive while it is on its way: an alert that
+  // came live meanwhile (an SOS pressed as the board said hello, or as a command's answer
+  // reloaded it) was wiped by the older list, its banner and line gone until the next
+  // reload — the board had rung and showed nothing. Those alerts are kept over the snapshot.
+  const arrivedLive = []; // alert frames come while a snapshot is being fetched
+  let fetching = 0;
   async function resync() {
+    fetching += 1;
+    const from = arrivedLive.length;
     try {
       const response = await fetch(CONFIG.urls.state, { credentials: "same-origin" });
       if (!response.ok) return false;
       load(await response.json());
+      const missed = arrivedLive.slice(from).filter((a) => a.alert_id && !alerts.has(a.alert_id));
+      for (const a of missed) addAlert({ ...a, read: false });
+      if (missed.length) { renderAlerts(); render(); }
       return true;
     } catch (error) {
       return false;
+    } finally {
+      fetching -= 1;
+      if (!fetching) arrivedLive.length = 0;
     }
   }
   // The snapshot again, after a reconnect or now and then. The calls it brings that the
