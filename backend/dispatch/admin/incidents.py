@@ -109,7 +109,15 @@ class IncidentAdmin(IncidentDispatchAdminMixin, ScopedAdminMixin, admin.ModelAdm
         "restricted",
         "district",
     )
-    search_fields = ("number", "external_ref", "summary", "landmark", "settlement__name")
+    # A village by either name: a Kazakh chief types "Ақтоғай" for the KATO's "Актогай".
+    search_fields = (
+        "number",
+        "external_ref",
+        "summary",
+        "landmark",
+        "settlement__name",
+        "settlement__name_kk",
+    )
     ordering = ("-received_at",)
     autocomplete_fields = ("settlement", "duplicate_of")
     show_full_result_count = False

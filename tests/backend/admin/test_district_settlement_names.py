@@ -11,6 +11,8 @@ import re
 import pytest
 from django.urls import reverse
 
+from tests import factories
+
 from .test_okrug_names import first_column
 from .test_place_names import column, reading
 
@@ -114,3 +116,15 @@ def test_a_kazakh_chief_finds_the_village_of_a_call_by_its_kazakh_name(client, k
 
     # then
     assert found == [{"id": str(kazakh_names.village.pk), "text": "Ақтоғай"}]
+
+
+def test_a_kazakh_chief_finds_the_calls_of_a_village_by_its_kazakh_name(client, kazakh_names):
+    # given: a call in the village
+    call = factories.incident(district=kazakh_names.district, settlement=kazakh_names.village)
+    client.force_login(reading(kazakh_names.chief, "kk"))
+
+    # when: the calls' list searched for the village's Kazakh name
+    page = client.get(reverse("admin:dispatch_incident_changelist"), {"q": "Ақтоғай"})
+
+    # then
+    assert [i.pk for i in page.context["cl"].result_list] == [call.pk]
