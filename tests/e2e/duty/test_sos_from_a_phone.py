@@ -131,5 +131,7 @@ def test_an_sos_that_arrives_while_the_board_reloads_its_snapshot_stays_on_it(
     page.wait_for_selector("body[data-live]", timeout=LIVE_WITHIN_MS)
     expect(banner).to_contain_text("A-PC1")
     expect(page.locator("#alerts li.sos")).to_have_count(1)
+    # and the unit's row is in SOS, with the SOS's buttons on the banner (it read "free")
+    expect(page.locator("#units tr.sos", has_text="A-PC1")).to_have_count(1)
     page.screenshot(path=str(SHOTS / "82-sos-during-reload-kk.png"))
     assert page.kuzet_errors == []

@@ -860,25 +860,31 @@
   // A snapshot is read before the frames that arrive while it is on its way: an alert that
   // came live meanwhile (an SOS pressed as the board said hello, or as a command's answer
   // reloaded it) was wiped by the older list, its banner and line gone until the next
-  // reload — the board had rung and showed nothing. Those alerts are kept over the snapshot.
+  // reload — the board had rung and showed nothing — and the unit's row said free, without
+  // the SOS's buttons. What came meanwhile is applied again over the snapshot, in the order it
+  // came (a frame's rows are the rows as committed: the last one is the newest).
   const arrivedLive = []; // alert frames come while a snapshot is being fetched
+  const rowsLive = []; // and rows frames
   let fetching = 0;
   async function resync() {
     fetching += 1;
     const from = arrivedLive.length;
+    const rowsFrom = rowsLive.length;
     try {
       const response = await fetch(CONFIG.urls.state, { credentials: "same-origin" });
       if (!response.ok) return false;
       load(await response.json());
+      for (const tables of rowsLive.slice(rowsFrom)) for (const [table, rows] of Object.entries(tables)) upsert(table, rows);
       const missed = arrivedLive.slice(from).filter((a) => a.alert_id && !alerts.has(a.alert_id));
       for (const a of missed) addAlert({ ...a, read: false });
-      if (missed.length) { renderAlerts(); render(); }
+      if (missed.length) renderAlerts();
+      if (missed.length || rowsLive.length > rowsFrom) render();
       return true;
     } catch (error) {
       return false;
     } finally {
       fetching -= 1;
-      if (!fetching) arrivedLive.length = 0;
+      if (!fetching) { arrivedLive.length = 0; rowsLive.length = 0; }
     }
   }
   // The snapshot again, after a reconnect or now and then. The calls it brings that the
@@ -971,6 +977,7 @@
       } else if (frame.type === "pong") {
         clearTimeout(pongTimer); pongTimer = null;
       } else if (frame.type === "rows") {
+        if (fetching) rowsLive.push(frame.tables);
         for (const [table, rows] of Object.entries(frame.tables)) upsert(table, rows);
         render();
         if ((frame.tables.assignments || []).some(lentRow)) lentChanged();
