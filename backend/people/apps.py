@@ -8,5 +8,6 @@ class PeopleConfig(AppConfig):
     verbose_name = _("People and units")
 
     def ready(self) -> None:
-        # Staff sign-ins (and failures, and lockouts) become audit entries.
-        from . import login_audit  # noqa: F401
+        # Staff sign-ins (and failures, and lockouts) become audit entries; deactivation, a
+        # new password, role or district, a sign-out: signals.access_changed.
+        from . import login_audit, signals  # noqa: F401

@@ -8,9 +8,12 @@ Close codes (sent after an ``{"type": "error", …}`` frame that says why):
 
 * 4400 — the first message was not ``auth`` (or not JSON);
 * 4401 — unknown or revoked token (``"wipe": true`` in the error frame when revoked), no
-  ``auth`` within 10 s, or a board opened without a staff session;
+  ``auth`` within 10 s, or a board opened without a staff session — or whose session
+  ended while it was open: signed out, the account deactivated, the password changed;
 * 4403 — a signed-in user who is not staff (boards only);
 * 4404 — a socket opened on a path with no route (:class:`NotFoundConsumer`);
+* 4409 — a board whose staff member's role or district changed: board.js reconnects and the
+  board opens with its new scope (or is refused 4401/4403);
 * 1009 — a message larger than :data:`MAX_MESSAGE_BYTES`.
 """
 
@@ -21,11 +24,15 @@ import logging
 import time
 import weakref
 from dataclasses import dataclass
+from importlib import import_module
 from typing import Any
 
 import orjson
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+from django.contrib import auth
+from django.http import HttpRequest
 
 from backend.common import clock
 from backend.common.api import NOT_FOUND
@@ -60,6 +67,7 @@ CLOSE_MALFORMED = 4400
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
+CLOSE_SCOPE_CHANGED = 4409
 CLOSE_TOO_BIG = 1009
 # A board whose channel layer is down: its frames cannot come (board.js reconnects).
 CLOSE_LAYER_DOWN = 1011
@@ -405,6 +413,16 @@ def board_groups(user: Any) -> tuple[int, list[str]]:
     return 0, names
 
 
+def _board_access(session_key: str | None) -> tuple[int, list[str]]:
+    """:func:`board_groups` of the session as it is now: signed out, expired, its officer
+    deactivated or its password changed since, it opens no board (4401)."""
+    if not session_key:
+        return CLOSE_UNAUTHENTICATED, []
+    request = HttpRequest()
+    request.session = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+    return board_groups(auth.get_user(request))
+
+
 class NotFoundConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
     """The last WebSocket route: a socket on a path with no route (``/ws/device/``, or
     ``/ws/sync/v1`` without its slash) is told ``not_found`` and closed with 4404.
@@ -435,27 +453,71 @@ def _routed(path: str) -> bool:
 
 
 class BoardConsumer(_GatedGroups):
-    """``/ws/board/v1/``: the live feed of a duty officer's or chief's scope (session auth)."""
+    """``/ws/board/v1/``: the live feed of a duty officer's or chief's scope (session auth).
+
+    The socket also joins its staff member's own group (:func:`groups.board_user`): when the
+    account is deactivated, its password, role or district changed, or one of its sessions
+    signed out, ``kuzet.board.recheck`` comes there (``fanout.boards_recheck``) and the board
+    checks its session again, as it does on every ping (the fallback if that frame was
+    lost): closed 4401 when the session opens no board any more, 4409 when its scope
+    changed (board.js reconnects and gets its new groups).
+    """
 
     metric_kind = "board"
 
+    session_key: str | None = None
+    _scope_groups: frozenset[str] = frozenset()
+    _last_check = 0.0
+    _closed = False
+
     async def connect(self) -> None:
-        code, names = await database_sync_to_async(board_groups)(self.scope.get("user"))
+        user = self.scope.get("user")
+        code, names = await database_sync_to_async(board_groups)(user)
         await self.accept()
         if code:
-            detail = "Sign in as staff." if code == CLOSE_UNAUTHENTICATED else "Staff only."
-            error = "unauthenticated" if code == CLOSE_UNAUTHENTICATED else "forbidden"
-            await self.send(text_data=error_frame(error, detail))
-            await self.close(code=code)
+            await self._refuse(code)
             return
+        assert user is not None
+        self.session_key = getattr(self.scope.get("session"), "session_key", None)
         async with layer_gate():
-            for name in names:
+            for name in [*names, groups.board_user(user.pk)]:
                 await self.channel_layer.group_add(name, self.channel_name)
                 self.groups.append(name)
+        self._scope_groups = frozenset(names)
+        # Joined first, then checked: a deactivation committed meanwhile either reaches the
+        # officer's group or is seen here.
+        if not await self._still_open():
+            return
         await self.send(text_data=dumps({"type": "hello", "server_time": clock.now_ms()}))
+
+    async def _refuse(self, code: int) -> None:
+        detail = "Sign in as staff." if code == CLOSE_UNAUTHENTICATED else "Staff only."
+        error = "unauthenticated" if code == CLOSE_UNAUTHENTICATED else "forbidden"
+        await self._close_with(error_frame(error, detail), code)
+
+    async def _close_with(self, frame: str, code: int) -> None:
+        self._closed = True  # no frame of the scope after this, whatever is still queued
+        await self.send(text_data=frame)
+        await self.close(code=code)
+
+    async def _still_open(self) -> bool:
+        """Whether the board's session still opens it with the same groups; closes it if not."""
+        self._last_check = time.monotonic()
+        code, names = await database_sync_to_async(_board_access)(self.session_key)
+        if code:
+            await self._refuse(code)
+            return False
+        if frozenset(names) != self._scope_groups:
+            frame = error_frame("scope_changed", "Your role or district changed.")
+            await self._close_with(frame, CLOSE_SCOPE_CHANGED)
+            return False
+        return True
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if text_data is not None and len(text_data) <= 256 and '"ping"' in text_data:
+            since = time.monotonic() - self._last_check
+            if since >= PING_REFRESH_SECONDS and not await self._still_open():
+                return
             # The pong goes round through the channel layer, the way every frame of the board
             # comes. Answered by the socket alone, it came while Redis was down or restarting:
             # the board said "live" and no call of the outage ever appeared on it. Now no pong
@@ -469,5 +531,15 @@ class BoardConsumer(_GatedGroups):
     async def kuzet_pong(self, message: dict[str, Any]) -> None:
         await self.send(text_data=dumps({"type": "pong", "server_time": clock.now_ms()}))
 
+    async def kuzet_board_recheck(self, message: dict[str, Any]) -> None:
+        """The staff member's access ended or changed (``fanout.boards_recheck``)."""
+        if self._closed:
+            return
+        if message.get("session") and message["session"] == groups.session_tag(self.session_key):
+            await self._refuse(CLOSE_UNAUTHENTICATED)  # this very session signed out
+        elif not message.get("session"):
+            await self._still_open()
+
     async def kuzet_frame(self, message: dict[str, Any]) -> None:
-        await self.send(text_data=message["text"])
+        if not self._closed:
+            await self.send(text_data=message["text"])

@@ -29,6 +29,9 @@ What goes where:
   district's group) and, unless ``chief`` is false, to the district's chief.
 * incidents, assignments and units in the commit: a ``rows`` frame per district with
   their current board rows (new incidents, milestones, unit status).
+* an officer's access ended or changed (``people.signals.access_changed``: deactivated,
+  signed out, a new password, role or district): a ``kuzet.board.recheck`` to their boards
+  (:func:`boards_recheck`).
 * ``assignment.repush`` notifications (``assignment_id``): the escalation ladder's re-sent
   frame for an unacknowledged assignment.
 """
@@ -674,6 +677,14 @@ def _notification(note: Notification) -> list[Send]:
     if note.topic == "assignment.repush":
         return _repush(data)
     return []
+
+
+def boards_recheck(sender: Any, officer_id: int, session_key: str | None = None, **_: Any) -> None:
+    """``people.signals.access_changed``: the officer's open boards check their session again
+    and close when it no longer opens them (4401), or reconnect when its scope changed; the
+    board of a session that signed out closes at once (``session`` names it)."""
+    message = {"type": "kuzet.board.recheck", "session": groups.session_tag(session_key)}
+    send_all([(groups.board_user(officer_id), message)])
 
 
 def _repush(data: dict[str, Any]) -> list[Send]:

@@ -7,6 +7,7 @@ alphabet here and nowhere else.
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 _SAFE = re.compile(r"[^A-Za-z0-9_.-]")
@@ -41,3 +42,15 @@ def board_chief(district_id: int) -> str:
 
 def board_oblast(oblast_id: int) -> str:
     return f"board.o.{int(oblast_id)}"
+
+
+def board_user(officer_id: int) -> str:
+    """Every open board of one staff member: told when their access ended or changed."""
+    return f"board.u.{int(officer_id)}"
+
+
+def session_tag(session_key: str | None) -> str:
+    """A session named without its key (which signs a browser in) in a layer message."""
+    if not session_key:
+        return ""
+    return hashlib.sha256(session_key.encode()).hexdigest()[:32]

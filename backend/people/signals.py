@@ -1,0 +1,70 @@
+"""``access_changed``: an officer's access ended or changed, for the parts above people.
+
+Sent after the commit that deactivated an officer or changed their password, role, district
+or oblast (whoever saved: the console, a command, a service), and when one of their
+sessions signed out (``session_key`` names it; None otherwise). The live board
+(``backend.realtime``, which people may not import) connects to it: a board socket is
+opened once with the session's scope and went on receiving its district's frames after its
+officer was deactivated, signed out or moved.
+
+A change made with ``QuerySet.update()`` sends nothing; the board re-checks its session on
+every ping as well. Connected in :class:`backend.people.apps.PeopleConfig.ready`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.signals import user_logged_out
+from django.db import transaction
+from django.db.models.signals import post_save, pre_save
+from django.dispatch import Signal, receiver
+from django.http import HttpRequest
+
+from .models import Officer
+
+# Sent with officer_id (int) and session_key (str | None).
+access_changed = Signal()
+
+# The columns whose change ends or changes what an officer's open sessions may see.
+WATCHED = ("is_active", "password", "role", "district_id", "oblast_id")
+_WATCHED_FIELDS = {"is_active", "password", "role", "district", "oblast", *WATCHED}
+_BEFORE = "_kuzet_access_before"
+
+
+def _send_after_commit(officer_id: int, session_key: str | None) -> None:
+    transaction.on_commit(
+        lambda: access_changed.send(sender=Officer, officer_id=officer_id, session_key=session_key)
+    )
+
+
+@receiver(pre_save, sender=Officer, dispatch_uid="kuzet.officer_access_before")
+def access_before(
+    sender: Any, instance: Officer, raw: bool = False, update_fields: Any = None, **_: Any
+) -> None:
+    before = None
+    if (
+        not raw
+        and instance.pk is not None
+        and (update_fields is None or _WATCHED_FIELDS & set(update_fields))
+    ):
+        before = Officer.objects.filter(pk=instance.pk).values_list(*WATCHED).first()
+    setattr(instance, _BEFORE, before)
+
+
+@receiver(post_save, sender=Officer, dispatch_uid="kuzet.officer_access_after")
+def access_after(sender: Any, instance: Officer, created: bool = False, **_: Any) -> None:
+    before = getattr(instance, _BEFORE, None)
+    setattr(instance, _BEFORE, None)
+    if created or before is None:
+        return
+    if tuple(getattr(instance, name) for name in WATCHED) != tuple(before):
+        _send_after_commit(instance.pk, None)
+
+
+@receiver(user_logged_out, dispatch_uid="kuzet.officer_signed_out")
+def signed_out(sender: Any, request: HttpRequest | None, user: Any, **_: Any) -> None:
+    if user is None or not isinstance(user, Officer):
+        return
+    session = getattr(request, "session", None)
+    _send_after_commit(user.pk, getattr(session, "session_key", None))
