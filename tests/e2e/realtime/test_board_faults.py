@@ -269,6 +269,39 @@ def test_a_click_after_the_session_ended_says_signed_out_and_puts_up_the_sign_in
     assert page.kuzet_errors == []
 
 
+def test_a_board_whose_snapshot_is_refused_as_signed_out_says_so_at_once(
+    server: str, browser: Any, personas: Any
+) -> None:
+    # given: the board open and live; it reloads its snapshot every 2 s here (every 5 minutes
+    # as served), while its socket checks the session only at its next ping (30 s)
+    from django.contrib.sessions.models import Session
+
+    units_heard_now(personas)
+    page = log_in(browser, server, personas.duty)
+
+    def sooner(route: Any) -> None:
+        script = route.fetch().text()
+        route.fulfill(
+            body=script.replace("const RESYNC_MS = CONFIG.resync_ms;", "const RESYNC_MS = 2000;"),
+            content_type="text/javascript",
+        )
+
+    page.route("**/realtime/board.js", sooner)
+    open_board(page, server)
+
+    # when: the session ends
+    Session.objects.all().delete()
+
+    # then: the snapshot's 401 signs the board out there and then (it failed in silence, the
+    # board looking live until the next command or ping)
+    stale = page.locator("#stale")
+    stale.wait_for(state="visible", timeout=10_000)
+    assert stale.get_by_role("link", name="Log in").get_attribute("href") == (
+        "/admin/login/?next=/board/"
+    )
+    assert page.locator("body[data-live]").count() == 0
+
+
 def test_a_call_whose_frame_was_lost_in_a_short_redis_blip_still_reaches_the_board(
     server_via: str, redis_link: Proxy, browser: Any, personas: Any
 ) -> None:

@@ -872,6 +872,9 @@
     const rowsFrom = rowsLive.length;
     try {
       const response = await fetch(CONFIG.urls.state, { credentials: "same-origin" });
+      // Signed out (the session ended, the account was switched off): said now, not at the
+      // next command or when the socket next checks the session.
+      if (response.status === 401) { signedOutNow(); return false; }
       if (!response.ok) return false;
       load(await response.json());
       for (const tables of rowsLive.slice(rowsFrom)) for (const [table, rows] of Object.entries(tables)) upsert(table, rows);
