@@ -8,12 +8,39 @@ from typing import Any
 
 from backend.common import clock
 from backend.devices.models import Device
-from backend.dispatch.models import Incident
-from backend.dispatch.services import IncidentInput, intake_key_issue, intake_receive
+from backend.dispatch.lifecycle import EventKind
+from backend.dispatch.models import Assignment, Incident
+from backend.dispatch.services import (
+    IncidentInput,
+    assignment_record_on_behalf,
+    escalation_sweep,
+    incident_dispatch,
+    intake_key_issue,
+    intake_receive,
+)
 from backend.people.models import Unit
 from backend.sync_gateway.push import push_records
+from tests import factories
 
 from .conftest import log_in
+
+
+def silent_on_scene(personas: Any) -> Assignment:
+    """A-PC1 on scene at a P1 robbery in A's village for 25 minutes, by radio, and silent
+    since: the sweep has fired its officer-safety check."""
+    start = clock.now() - dt.timedelta(minutes=30)
+    with clock.frozen(start):
+        call = factories.incident(
+            district=personas.a.district, settlement=personas.a.village, priority="P1",
+            category="robbery", received_at=clock.now(),
+        )  # fmt: skip
+        sent = incident_dispatch(incident=call, unit=personas.a.patrol, by=personas.duty)
+    with clock.frozen(start + dt.timedelta(minutes=5)):
+        assignment_record_on_behalf(
+            assignment=sent, by=personas.duty, kind=EventKind.ON_SCENE, channel="radio"
+        )
+    escalation_sweep()
+    return sent
 
 
 def press_sos(

@@ -5,7 +5,6 @@ already recorded.". On a 1280 × 800 laptop, in Kazakh. Screenshots: ``var/duty_
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -14,16 +13,13 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext
 
-from backend.common import clock
 from backend.dispatch.lifecycle import EventKind
 from backend.dispatch.services import (
     assignment_record_on_behalf,
     escalation_sweep,
-    incident_dispatch,
 )
-from tests import factories
 
-from .board import open_board, units_heard_now
+from .board import open_board, silent_on_scene, units_heard_now
 from .conftest import log_in
 
 expect = pytest.importorskip(
@@ -43,18 +39,7 @@ def test_officer_ok_pressed_as_the_crews_word_answered_it_shows_it_answered(
 ) -> None:
     # given: A-PC1 on scene at a P1 call for 25 minutes, silent: the check's amber banner
     units_heard_now(personas)
-    start = clock.now() - dt.timedelta(minutes=30)
-    with clock.frozen(start):
-        call = factories.incident(
-            district=personas.a.district, settlement=personas.a.village, priority="P1",
-            category="robbery", received_at=clock.now(),
-        )  # fmt: skip
-        sent = incident_dispatch(incident=call, unit=personas.a.patrol, by=personas.duty)
-    with clock.frozen(start + dt.timedelta(minutes=5)):
-        assignment_record_on_behalf(
-            assignment=sent, by=personas.duty, kind=EventKind.ON_SCENE, channel="radio"
-        )
-    escalation_sweep()
+    sent = silent_on_scene(personas)
     page = log_in(browser, server, personas.duty, language="kk", viewport=LAPTOP)
     open_board(page, server)
     button = page.locator("#sos .banner.safety button.safety-ok")

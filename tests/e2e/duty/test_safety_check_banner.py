@@ -31,7 +31,7 @@ from backend.realtime.models import BoardAlert
 from backend.sync_gateway.push import push_records
 from tests import factories
 
-from .board import open_board, units_heard_now
+from .board import open_board, silent_on_scene, units_heard_now
 from .conftest import log_in
 from .test_across_border import border_call
 
@@ -153,18 +153,7 @@ def test_a_check_the_crews_word_answered_stays_answered_after_a_reload(
     # given: A-PC1 on scene at a P1 call since 25 minutes ago, silent; the check fires, then
     # its officer writes a note on the call from his phone and the next sweep answers it
     units_heard_now(personas)
-    start = clock.now() - dt.timedelta(minutes=30)
-    with clock.frozen(start):
-        call = factories.incident(
-            district=personas.a.district, settlement=personas.a.village, priority="P1",
-            category="robbery", received_at=clock.now(),
-        )  # fmt: skip
-        sent = incident_dispatch(incident=call, unit=personas.a.patrol, by=personas.duty)
-    with clock.frozen(start + dt.timedelta(minutes=5)):
-        assignment_record_on_behalf(
-            assignment=sent, by=personas.duty, kind=EventKind.ON_SCENE, channel="radio"
-        )
-    escalation_sweep()
+    sent = silent_on_scene(personas)
     device_id, _ = personas.device(personas.a.patrol_officers[0])
     note = {
         "id": f"evt-note-reload-{language}", "kind": "note", "assignment_id": str(sent.pk),

@@ -6,7 +6,6 @@ the page — and the board's alert with it. Screenshots: ``var/duty_walk/``.
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -15,18 +14,10 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext
 
-from backend.common import clock
-from backend.dispatch.lifecycle import EventKind
 from backend.dispatch.models import SafetyCheck
-from backend.dispatch.services import (
-    assignment_record_on_behalf,
-    escalation_sweep,
-    incident_dispatch,
-)
 from backend.realtime.models import BoardAlert
-from tests import factories
 
-from .board import units_heard_now
+from .board import silent_on_scene, units_heard_now
 from .conftest import log_in
 
 expect = pytest.importorskip(
@@ -46,23 +37,12 @@ def test_the_calls_desk_answers_the_check_on_the_calls_page(
 ) -> None:
     # given: A-PC1 on scene at a P1 call for 25 minutes, silent: the check is open
     units_heard_now(personas)
-    start = clock.now() - dt.timedelta(minutes=30)
-    with clock.frozen(start):
-        call = factories.incident(
-            district=personas.a.district, settlement=personas.a.village, priority="P1",
-            category="robbery", received_at=clock.now(),
-        )  # fmt: skip
-        sent = incident_dispatch(incident=call, unit=personas.a.patrol, by=personas.duty)
-    with clock.frozen(start + dt.timedelta(minutes=5)):
-        assignment_record_on_behalf(
-            assignment=sent, by=personas.duty, kind=EventKind.ON_SCENE, channel="radio"
-        )
-    escalation_sweep()
+    sent = silent_on_scene(personas)
     check = SafetyCheck.objects.get()
 
     # when: the desk opens the call's page
     page = log_in(browser, server, personas.duty, language=language, viewport=LAPTOP)
-    page.goto(f"{server}/admin/dispatch/incident/{call.pk}/change/")
+    page.goto(f"{server}/admin/dispatch/incident/{sent.incident_id}/change/")
 
     # then: the checks' section names the crew, unanswered, with "Officer OK"
     with translation.override(language):
