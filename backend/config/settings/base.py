@@ -433,7 +433,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "backend.common.net.client_ip"
 AXES_LOCKOUT_TEMPLATE = "axes/lockout.html"
-# Every login, failed or not, is an entry in Kuzet's own audit log (backend/people/signals.py).
+# Every login, failed or not, is an entry in Kuzet's own audit log (backend/people/login_audit.py).
 AXES_DISABLE_ACCESS_LOG = True
 # Enrolment codes (per device install and per address), SMS signatures, staff API tokens and
 # intake keys (per address): this many failures within the cool-off refuse further tries
