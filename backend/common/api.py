@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, JsonResponse
 from django.urls import Resolver404, resolve
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions as drf_exceptions
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -43,10 +43,6 @@ class JsonParser(JSONParser):
             raise drf_exceptions.ParseError(
                 "JSON parse error - the body nests too deeply to be parsed."
             ) from None
-
-
-# The parsers of every DRF view of Kuzet (DRF's defaults, the JSON one guarded).
-PARSERS = [JsonParser, FormParser, MultiPartParser]
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

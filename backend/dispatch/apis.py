@@ -26,7 +26,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backend.common.api import PARSERS, JsonParser
+from backend.common.api import JsonParser
 from backend.common.attempts import SMS_SIGNATURE, attempts_check, attempts_failed
 from backend.common.errors import NotFound, TooLarge, Unauthenticated, ValidationFailed
 from backend.common.net import client_ip
@@ -51,14 +51,6 @@ from .models import (
 )
 from .services.assignments import ACK_CHANNELS
 from .sms import SIGNATURE_HEADER
-
-
-class ApiView(APIView):
-    """Every view of this API: DRF's, with its JSON parser guarded against a body nested too
-    deeply to parse (``backend.common.api.JsonParser``: 400 ``malformed``, not 500)."""
-
-    parser_classes = PARSERS
-
 
 # --- times ------------------------------------------------------------------------------------
 
@@ -499,7 +491,7 @@ CHANNEL_PARAMETER = OpenApiParameter(
 )
 
 
-class IntakeApi(ApiView):
+class IntakeApi(APIView):
     authentication_classes = [IntakeKeyAuthentication]
     permission_classes = [HasIntakeKey]
 
@@ -582,7 +574,7 @@ class IntakeApi(ApiView):
         )
 
 
-class IntakeStatusApi(ApiView):
+class IntakeStatusApi(APIView):
     authentication_classes = [IntakeKeyAuthentication]
     permission_classes = [HasIntakeKey]
 
@@ -666,7 +658,7 @@ class IntakeStatusApi(ApiView):
 # --- staff: incidents ------------------------------------------------------------------------
 
 
-class IncidentCreateApi(ApiView):
+class IncidentCreateApi(APIView):
     class IncidentCreateInput(ReportFields):
         # How the call reached the desk; the apps' reports come through intake.
         channel = serializers.ChoiceField(
@@ -697,7 +689,7 @@ class IncidentCreateApi(ApiView):
         return Response(_incident_output(incident), status=status.HTTP_201_CREATED)
 
 
-class IncidentDetailApi(ApiView):
+class IncidentDetailApi(APIView):
     @extend_schema(
         operation_id="incident_detail",
         summary="An incident with its assignments (reads of DV incidents are audited)",
@@ -727,7 +719,7 @@ class IncidentDetailApi(ApiView):
         return Response(_incident_output(incident))
 
 
-class RecommendationsApi(ApiView):
+class RecommendationsApi(APIView):
     class RecommendationOutput(serializers.Serializer[Any]):
         unit_id = serializers.IntegerField()
         callsign = serializers.CharField()
@@ -847,7 +839,7 @@ class RecommendationsApi(ApiView):
         )
 
 
-class IncidentDispatchApi(ApiView):
+class IncidentDispatchApi(APIView):
     class DispatchInput(serializers.Serializer[Any]):
         unit_id = serializers.IntegerField(
             help_text="a unit of the caller's districts; one of another district of the "
@@ -895,7 +887,7 @@ class IncidentDispatchApi(ApiView):
 # A dispatcher's command on one incident: validate ``Input``, run ``command`` through the
 # services, answer the incident. Idempotent by key; the subclass carries its schema. (A
 # comment, not a docstring: drf-spectacular would publish it as every command's description.)
-class _IncidentCommandApi(ApiView):
+class _IncidentCommandApi(APIView):
     Input: type[serializers.Serializer[Any]]
     command: Any  # staticmethod(services.incident_…)
 
@@ -1025,7 +1017,7 @@ class IncidentSeparateApi(_IncidentCommandApi):
 # --- staff: follow-up visits -----------------------------------------------------------------
 
 
-class FollowUpDoneApi(ApiView):
+class FollowUpDoneApi(APIView):
     class DoneInput(serializers.Serializer[Any]):
         note = serializers.CharField(max_length=1000, help_text="what the inspector found")
         done_at = Rfc3339DateTimeField(
@@ -1080,7 +1072,7 @@ class SafetyCheckOutput(serializers.Serializer[Any]):
     )
 
 
-class SafetyCheckListApi(ApiView):
+class SafetyCheckListApi(APIView):
     """The officer-safety checks of the reader's districts nobody has answered yet, of crews
     still on scene: the oldest 100."""
 
@@ -1097,7 +1089,7 @@ class SafetyCheckListApi(ApiView):
         )
 
 
-class IncidentSafetyChecksApi(ApiView):
+class IncidentSafetyChecksApi(APIView):
     """A call's officer-safety checks, answered or not: every one for the call's desk; for
     the desk of a unit lent to it from another district, its own crew's (read-only)."""
 
@@ -1121,7 +1113,7 @@ class IncidentSafetyChecksApi(ApiView):
         return Response(SafetyCheckOutput(checks, many=True).data)
 
 
-class SafetyCheckOkApi(ApiView):
+class SafetyCheckOkApi(APIView):
     @extend_schema(
         operation_id="safety_check_ok",
         summary="The desk raised the crew and the officer is OK: the next interval starts now",
@@ -1157,7 +1149,7 @@ class ConflictOutput(serializers.Serializer[Any]):
     resolved_at = Rfc3339DateTimeField(allow_null=True)
 
 
-class ConflictListApi(ApiView):
+class ConflictListApi(APIView):
     """The conflicts of the reader's districts, oldest first, at most 500 (``LIMIT``)."""
 
     LIMIT = 500
@@ -1184,7 +1176,7 @@ class ConflictListApi(ApiView):
         return Response(ConflictOutput(rows, many=True).data)
 
 
-class ConflictResolveApi(ApiView):
+class ConflictResolveApi(APIView):
     class ResolveInput(serializers.Serializer[Any]):
         resolution = serializers.ChoiceField(choices=Conflict.Resolution.choices)
         note = serializers.CharField(max_length=1000, help_text="why: the audit log keeps it")
@@ -1214,7 +1206,7 @@ class ConflictResolveApi(ApiView):
 # --- staff: assignments ----------------------------------------------------------------------
 
 
-class AssignmentCancelApi(ApiView):
+class AssignmentCancelApi(APIView):
     class CancelInput(serializers.Serializer[Any]):
         reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
@@ -1238,7 +1230,7 @@ class AssignmentCancelApi(ApiView):
         return Response(_assignment_output(assignment))
 
 
-class AssignmentMessageApi(ApiView):
+class AssignmentMessageApi(APIView):
     class MessageInput(serializers.Serializer[Any]):
         text = serializers.CharField(
             max_length=500,
@@ -1313,7 +1305,7 @@ class AssignmentMessageApi(ApiView):
         return Response(self.MessageOutput(message).data, status=201)
 
 
-class AssignmentReassignApi(ApiView):
+class AssignmentReassignApi(APIView):
     class ReassignInput(serializers.Serializer[Any]):
         unit_id = serializers.IntegerField()
 
@@ -1343,7 +1335,7 @@ class AssignmentReassignApi(ApiView):
         return Response(_assignment_output(new), status=status.HTTP_201_CREATED)
 
 
-class AssignmentAcknowledgeApi(ApiView):
+class AssignmentAcknowledgeApi(APIView):
     class AcknowledgeInput(serializers.Serializer[Any]):
         channel = serializers.ChoiceField(choices=[(c, c) for c in ACK_CHANNELS])
         note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
@@ -1386,7 +1378,7 @@ class AssignmentAcknowledgeApi(ApiView):
 # --- SMS gateway callback --------------------------------------------------------------------
 
 
-class SmsInboundApi(ApiView):
+class SmsInboundApi(APIView):
     authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
 

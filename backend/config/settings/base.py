@@ -395,6 +395,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "backend.common.api.exception_handler",
+    # DRF's parsers, the JSON one refusing a body nested too deeply to parse (400, not 500).
+    "DEFAULT_PARSER_CLASSES": [
+        "backend.common.api.JsonParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "UNAUTHENTICATED_USER": None,
     # Staff API, intake and the SMS callback: one throttle that picks the rate by who asks
     # (backend.dispatch.throttling), counted in the cache (Redis in production).
