@@ -87,6 +87,20 @@ ERROR = {
     "required": ["error", "detail", "server_time"],
 }
 
+# The officer's unit, as the enrolment answer and a new snapshot name it
+# (backend/sync_gateway/pull.py: unit_record).
+UNIT = {
+    "type": "object",
+    "nullable": True,
+    "properties": {
+        "id": {"type": "string"},
+        "callsign": {"type": "string"},
+        "type": {"type": "string"},
+        "district_id": {"type": "string"},
+    },
+    "required": ["id", "callsign", "type", "district_id"],
+}
+
 PULL_RESPONSE = {
     "type": "object",
     "properties": {
@@ -122,19 +136,11 @@ PULL_RESPONSE = {
             ],
         },
         "unit": {
+            **UNIT,
             "description": (
                 "new snapshots only (the first page): the unit the scope was built for, as "
                 "the enrolment answer names it; null for an officer without a unit"
             ),
-            "type": "object",
-            "nullable": True,
-            "properties": {
-                "id": {"type": "string"},
-                "callsign": {"type": "string"},
-                "type": {"type": "string"},
-                "district_id": {"type": "string"},
-            },
-            "required": ["id", "callsign", "type", "district_id"],
         },
         "server_time": {"type": "integer", "format": "int64"},
     },
@@ -264,8 +270,24 @@ ENROLL_RESPONSE = {
                     "description": "the officer's screen language (Officer.language)",
                 },
             },
+            "required": [
+                "id",
+                "username",
+                "first_name",
+                "last_name",
+                "patronymic",
+                "badge_number",
+                "district_id",
+                "language",
+            ],
         },
-        "unit": {"type": "object", "nullable": True},
+        "unit": {
+            **UNIT,
+            "description": (
+                "the officer's unit; today always present (only an officer of a unit may "
+                "enrol), null read as: no unit, nothing to sync until the officer is given one"
+            ),
+        },
         "server_time": {"type": "integer", "format": "int64"},
     },
     "required": ["device_id", "token", "officer", "unit", "server_time"],

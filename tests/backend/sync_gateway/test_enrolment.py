@@ -232,3 +232,24 @@ def test_a_phone_on_a_platform_kuzet_has_no_name_for_enrols_and_keeps_what_it_sa
     device = Device.objects.get(pk=response.json()["device_id"])
     assert device.platform == "HarmonyOS"
     assert device.get_platform_display() == "HarmonyOS"
+
+
+@pytest.mark.django_db
+def test_openapi_schema_names_every_key_of_the_enrolment_answer(personas, client):
+    """A mobile team generates its types from /api/schema/: the enrolment answer's `unit`
+    was an object without properties there (docs/protocol.md §1 names `id`, `callsign`,
+    `type`, `district_id`), so a generated client dropped the callsign it shows."""
+    # given
+    answer = enrol(client, issue_code("officer_a1")).json()
+    client.force_login(personas.a.chief)
+
+    # when
+    enroll = client.get("/api/schema/", {"format": "json"}).json()["paths"]["/api/sync/v1/enroll"]
+    schema = enroll["post"]["responses"]["201"]["content"]["application/json"]["schema"]
+
+    # then
+    for key in ("officer", "unit"):
+        declared = schema["properties"][key]
+        assert set(declared.get("properties", {})) == set(answer[key]), key
+        assert set(declared.get("required", [])) == set(answer[key]), key
+    assert schema["properties"]["unit"]["nullable"] is True
