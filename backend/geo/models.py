@@ -14,6 +14,8 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from .names import LocalName
+
 kato_validator = RegexValidator(r"^\d{9}$", "A KATO code has exactly 9 digits.")
 
 # Abai oblast lies well inside these; the constraint catches swapped lat/lon and typos.
@@ -108,7 +110,8 @@ class District(models.Model):
     class Meta:
         verbose_name = _("district")
         verbose_name_plural = _("districts")
-        ordering = ["name"]
+        # By the name the reader reads: a Kazakh reader's lists in Kazakh order (names.py).
+        ordering = [LocalName(), "pk"]
 
     def __str__(self) -> str:
         return self.local_name
@@ -139,7 +142,8 @@ class Okrug(models.Model):
     class Meta:
         verbose_name = _("rural okrug")
         verbose_name_plural = _("rural okrugs")
-        ordering = ["name"]
+        # By the name the reader reads: a Kazakh reader's lists in Kazakh order (names.py).
+        ordering = [LocalName(), "pk"]
 
     def __str__(self) -> str:
         return self.local_name
@@ -188,7 +192,8 @@ class Settlement(models.Model):
     class Meta:
         verbose_name = _("settlement")
         verbose_name_plural = _("settlements")
-        ordering = ["name"]
+        # By the name the reader reads: a Kazakh reader's lists in Kazakh order (names.py).
+        ordering = [LocalName(), "pk"]
         constraints = [
             *coordinates_constraints("settlement"),
             models.CheckConstraint(

@@ -32,6 +32,7 @@ from django.utils.translation import pgettext_lazy
 from backend.common import clock
 from backend.common.formatting import NOTHING, when_text
 from backend.geo.models import District, Oblast, Okrug, Settlement, in_reader_language
+from backend.geo.names import LocalName
 from backend.ledger import uow
 from backend.ledger.actions import AuditAction
 from backend.ledger.names import SyncTable
@@ -524,18 +525,17 @@ class DistrictAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-ar
     list_select_related = ("seat",)
     list_filter = ("kind", "auto_redispatch")
     search_fields = ("name", "name_kk", "kato", "seat_name", "seat__name_kk")
-    ordering = ("name",)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         qs: QuerySet[Any] = super().get_queryset(request)
         annotated: QuerySet[Any] = qs.annotate(okrugs_n=Count("okrugs"))
         return annotated
 
-    @admin.display(description=_("name"), ordering="name")
+    @admin.display(description=_("name"), ordering=LocalName())
     def local_name(self, obj: District) -> str:
         return obj.local_name
 
-    @admin.display(description=_("seat name"), ordering="seat_name")
+    @admin.display(description=_("seat name"), ordering=LocalName("seat_name", "seat__name_kk"))
     def seat_local_name(self, obj: District) -> str:
         # The seat's Kazakh name is its settlement's (fixtures/abai_oblast_kk.csv); seat_name
         # is the KATO extract's Russian.
@@ -565,7 +565,7 @@ class OkrugAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
             return ()
         return ("district", "kato")
 
-    @admin.display(description=_("name"), ordering="name")
+    @admin.display(description=_("name"), ordering=LocalName())
     def local_name(self, obj: Okrug) -> str:
         return obj.local_name
 
@@ -598,7 +598,7 @@ class SettlementAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-
             return ()
         return ("okrug", "district", "kato", "name", "kind")
 
-    @admin.display(description=_("name"), ordering="name")
+    @admin.display(description=_("name"), ordering=LocalName())
     def local_name(self, obj: Settlement) -> str:
         return obj.local_name
 

@@ -41,6 +41,7 @@ from backend.dispatch import kpis
 from backend.dispatch.lifecycle import IncidentStatus
 from backend.dispatch.models import Assignment, Event, Incident
 from backend.geo.models import District, Okrug, Settlement, in_reader_language
+from backend.geo.names import LocalName
 from backend.people.access import district_scope
 from backend.people.models import Unit
 
@@ -318,7 +319,8 @@ class ReportFilterForm(forms.Form):
         self.user = user
         self.default_period = default_period
         self.scope = district_scope(user)
-        districts = District.objects.filter(self.scope.q("id")).order_by("name")
+        # By the name shown: a Kazakh reader's districts in Kazakh order (geo.names.LocalName)
+        districts = District.objects.filter(self.scope.q("id")).order_by(LocalName(), "pk")
         self.district_choices = [(d.pk, d.local_name) for d in districts]
         district_field = self.fields["district"]
         assert isinstance(district_field, forms.TypedChoiceField)
@@ -346,7 +348,7 @@ class ReportFilterForm(forms.Form):
         for pk, _name, _kk, district in okrugs:
             by_district.setdefault(district, []).append((pk, names[pk]))
         for choices in by_district.values():
-            choices.sort(key=lambda choice: choice[1])
+            choices.sort(key=lambda choice: labels.name_order(choice[1]))
         if len(self.district_choices) <= 1:
             return names, [c for choices in by_district.values() for c in choices]
         return names, [

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from backend.dispatch.lifecycle import EventKind
 from backend.dispatch.models import Category, Channel, CoaoArticle, OutcomeCode, Priority
+from backend.geo import names
 from backend.geo.models import Coverage, Zone
 
 
@@ -52,18 +53,9 @@ def label(table: dict[str, Promise], code: Any) -> str:
     return str(table.get(str(code), code))
 
 
-# The Kazakh Cyrillic alphabet (the Russian one is in it, in the same order): names sort as a
-# reader looks them up — Қайнар between Көкентау and Лебяжье, not after Ямышево as by code point.
-KK_ALPHABET = "аәбвгғдеёжзийкқлмнңоөпрстуұүфхһцчшщъыіьэюя"
-_LETTER_RANK = {letter: i for i, letter in enumerate(KK_ALPHABET)}
-
-
-def name_order(name: str) -> tuple[int, ...]:
-    """A sort key for a place's or a unit's name: digits and Latin letters first (a callsign),
-    then Cyrillic in the Kazakh alphabet's order, case ignored."""
-    return tuple(
-        0x10000 + _LETTER_RANK[c] if c in _LETTER_RANK else ord(c) for c in name.casefold()
-    )
+# Names in the Kazakh alphabet's order (Қайнар between Көкентау and Лебяжье): the territory's
+# own sort key, which its database ordering shares (backend/geo/names.py).
+name_order = names.name_order
 
 
 def code_order(table: dict[str, Promise], code: Any) -> tuple[bool, int, str]:

@@ -299,7 +299,7 @@ def villages(f: ReportFilter, *, now: dt.datetime) -> list[Village]:
     return out
 
 
-def _wait_rank(v: Village) -> tuple[bool, int, float, str]:
+def _wait_rank(v: Village) -> tuple[bool, int, float, tuple[int, ...]]:
     """Longest wait first: a village whose target passed with nobody ever on scene (no
     response to rank it by: it was last, below a village reached in ten minutes), then by
     the 90th-percentile response, then villages whose calls needed nobody; calls without a
@@ -307,7 +307,8 @@ def _wait_rank(v: Village) -> tuple[bool, int, float, str]:
     # No arrival: every call whose target was counted missed it.
     missed_by_all = v.response.p90 is None and v.sla.n > 0
     group = 1 if v.response.p90 is not None else 0 if missed_by_all else 2
-    return (v.settlement_id is None, group, -(v.response.p90 or 0), v.name)
+    # Villages of one rank by the name shown, in the Kazakh alphabet's order (Қ after К).
+    return (v.settlement_id is None, group, -(v.response.p90 or 0), labels.name_order(v.name))
 
 
 # --- charts ----------------------------------------------------------------------------------
