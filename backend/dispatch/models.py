@@ -253,9 +253,17 @@ class Incident(models.Model):
         verbose_name_plural = _("incidents")
         ordering = ["-received_at"]
         constraints = [
+            # A partner's reference is its own: two integrations on one channel (two keys)
+            # may both use "1001", each for its own report (docs/intake.md, *Idempotency*).
+            models.UniqueConstraint(
+                fields=["intake_key", "external_ref"],
+                condition=Q(external_ref__isnull=False, intake_key__isnull=False),
+                name="incident_external_ref_unique_per_key",
+            ),
+            # The server's own references (an SOS's backup call, "sos:<event id>"): no key.
             models.UniqueConstraint(
                 fields=["channel", "external_ref"],
-                condition=Q(external_ref__isnull=False),
+                condition=Q(external_ref__isnull=False, intake_key__isnull=True),
                 name="incident_external_ref_unique_per_channel",
             ),
             models.CheckConstraint(

@@ -96,7 +96,8 @@ class IncidentInput:
 
 
 class AlreadyExists(Exception):
-    """The (channel, external_ref) was taken by a concurrent request."""
+    """The external_ref was taken by a concurrent request: a partner's of its intake key, or
+    the server's own (no key) of the channel."""
 
 
 def _resolve_location(data: IncidentInput) -> tuple[Settlement, str]:
@@ -255,10 +256,15 @@ def incident_new(
         with transaction.atomic():
             incident.save()
     except IntegrityError:
-        if (
-            external_ref
-            and Incident.objects.filter(channel=channel, external_ref=external_ref).exists()
-        ):
+        # A partner's reference is unique per its key, the server's own per channel.
+        taken = (
+            Incident.objects.filter(intake_key=intake_key, external_ref=external_ref)
+            if intake_key is not None
+            else Incident.objects.filter(
+                channel=channel, intake_key__isnull=True, external_ref=external_ref
+            )
+        )
+        if external_ref and taken.exists():
             raise AlreadyExists from None
         raise
     incident.assign_number()

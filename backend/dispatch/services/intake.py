@@ -1,11 +1,13 @@
 """Intake from integrations (eGov, Kaspi, Halyk, the Police-102 app, 112, cameras…).
 
-Idempotent by (channel, external_ref): the first request creates the incident; a replay
+Idempotent by (intake key, external_ref): the first request creates the incident; a replay
 with the same content returns it; the same reference with other content is a 409. Two
 identical requests at the same moment create one incident: the unique constraint decides,
-and the loser reads the winner.
+and the loser reads the winner. A reference is the partner's own: another integration on the
+same channel (another key) sending the same one sends another report — never answered with,
+refused by, or shown the first partner's (the key is the partner, as its callbacks are).
 
-A partner reads back what became of its report by the same (channel, external_ref):
+A partner reads back what became of its report by the same (key, external_ref):
 :func:`intake_status`, what a citizen-facing app may show and no more (docs/intake.md).
 """
 
@@ -129,7 +131,7 @@ def intake_receive(
     if not external_ref:
         raise ValidationFailed("external_ref is required.", code="external_ref_required")
     fingerprint = data.fingerprint()
-    existing = Incident.objects.filter(channel=channel, external_ref=external_ref).first()
+    existing = Incident.objects.filter(intake_key=key, external_ref=external_ref).first()
     if existing is not None:
         return _replay(existing, fingerprint)
     try:
@@ -138,7 +140,7 @@ def intake_receive(
                 channel=channel, data=data, intake_key=key, external_ref=external_ref
             )
     except AlreadyExists:
-        existing = Incident.objects.get(channel=channel, external_ref=external_ref)
+        existing = Incident.objects.get(intake_key=key, external_ref=external_ref)
         return _replay(existing, fingerprint)
     return IntakeOutcome(incident, created=True)
 
@@ -181,7 +183,8 @@ class IntakeStatus:
 
 def intake_status(*, key: IntakeKey, channel: str, external_ref: str) -> IntakeStatus:
     """The partner's read of its report ``external_ref`` on ``channel`` (the key's channel
-    only: another channel's reference is ``not_found``).
+    only), one the key sent: another channel's reference, or another partner's on the same
+    channel, is ``not_found`` — as one never sent, so that guessing references tells nothing.
 
     A report linked as a repeat of another call shows that call's number, its first dispatch
     and arrival (the unit sent there answers this report too) and its outcome; its own
@@ -195,7 +198,7 @@ def intake_status(*, key: IntakeKey, channel: str, external_ref: str) -> IntakeS
         # No report was ever taken with such a reference (the send refuses it); looked up on
         # PostgreSQL, a U+0000 (".../abc%00/") failed the query: a 500 "retry with backoff".
         raise NotFound(f"No report with this external_ref on the {channel} channel.")
-    incident = kpis.incidents_with_kpis().filter(channel=channel, external_ref=external_ref).first()
+    incident = kpis.incidents_with_kpis().filter(intake_key=key, external_ref=external_ref).first()
     if incident is None:
         raise NotFound(f"No report with this external_ref on the {channel} channel.")
     if incident.is_dv:

@@ -60,6 +60,14 @@ def _backup_ref(sos_event_id: str | None, sos_alert_id: int) -> str:
     return f"sos:{sos_event_id}" if sos_event_id else f"sos-alert:{sos_alert_id}"
 
 
+def _backup_call(ref: str) -> Incident | None:
+    """The backup call by its reference: the server's own (no intake key), so that a
+    partner's report on the patrol channel with a reference such as "sos:12" is not it."""
+    return Incident.objects.filter(
+        channel=BACKUP_CHANNEL, intake_key__isnull=True, external_ref=ref
+    ).first()
+
+
 def incident_sos_backup(
     *,
     by: Any,
@@ -81,7 +89,7 @@ def incident_sos_backup(
     require_dispatcher(by)
     check_scope(by, unit.district_id)
     ref = _backup_ref(sos_event_id, sos_alert_id)
-    found = Incident.objects.filter(channel=BACKUP_CHANNEL, external_ref=ref).first()
+    found = _backup_call(ref)
     if found is not None:
         return found, False
     now = now or clock.now()
@@ -146,7 +154,9 @@ def incident_sos_backup(
     except AlreadyExists:
         # Another duty officer's press won the insert (rolled back to its savepoint, nothing
         # buffered yet): theirs is the backup call.
-        return Incident.objects.get(channel=BACKUP_CHANNEL, external_ref=ref), False
+        backup = _backup_call(ref)
+        assert backup is not None
+        return backup, False
     return incident, True
 
 
