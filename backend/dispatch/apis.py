@@ -1072,6 +1072,26 @@ class SafetyCheckOutput(serializers.Serializer[Any]):
         help_text="the kind of the crew's own event that answered the check before the desk "
         "raised it (`note`, `on_scene`, `read`…; its time is `checked_at`); null otherwise",
     )
+    answered_by = serializers.SerializerMethodField(
+        help_text="who answered it, in words in the Accept-Language (kk, ru, en), as the "
+        "boards say it: the duty officer's name, or the crew's word (\"the crew: Note\"); "
+        "null while nobody has"
+    )
+
+    def get_answered_by(self, check: Any) -> str | None:
+        return check.answered_by() or None
+
+
+class SafetyCheckOkOutput(SafetyCheckOutput):
+    already_answered = serializers.SerializerMethodField(
+        help_text="true: the check had been answered before this request — by another duty "
+        "officer (`checked_by`), by the crew's own word (`word_kind`) or by an earlier "
+        "request whose answer was lost — and this one changed nothing; the officer is "
+        "confirmed OK either way"
+    )
+
+    def get_already_answered(self, check: Any) -> bool:
+        return bool(self.context["already_answered"])
 
 
 class SafetyCheckListApi(APIView):
@@ -1119,17 +1139,30 @@ class SafetyCheckOkApi(APIView):
     @extend_schema(
         operation_id="safety_check_ok",
         summary="The desk raised the crew and the officer is OK: the next interval starts now",
+        description=(
+            "Answers the check: `checked_at` now, `checked_by` the caller, audited once, every "
+            "board told; `already_answered: false`. A check answered before — by another duty "
+            "officer, by the crew's own word (a note, a milestone, a read receipt), or by an "
+            "earlier request whose answer was lost — is `200` too, as it was answered "
+            "(`checked_at`, `checked_by` or `word_kind`, `answered_by`) with "
+            "`already_answered: true`, and nothing is written: the officer is confirmed OK "
+            "either way, so a retry or a race is not an error."
+        ),
         parameters=[IDEMPOTENCY_KEY],
         request=None,
-        responses={**IDEMPOTENCY_ERRORS, 200: SafetyCheckOutput, **_errors(401, 403, 404, 409)},
+        responses={**IDEMPOTENCY_ERRORS, 200: SafetyCheckOkOutput, **_errors(401, 403, 404)},
         tags=["assignments"],
     )
     @idempotent
     def post(self, request: Request, check_id: int) -> Response:
         access.require_dispatcher(request.user)
         check = access.access_safety_check(request.user, check_id)
-        check = services.safety_check_record(check_id=check.pk, by=request.user)
-        return Response(SafetyCheckOutput(check).data)
+        answer = services.safety_check_answer(check_id=check.pk, by=request.user)
+        return Response(
+            SafetyCheckOkOutput(
+                answer.check, context={"already_answered": answer.already_answered}
+            ).data
+        )
 
 
 # --- staff: conflicts (the chief's decisions) --------------------------------------------------

@@ -232,9 +232,10 @@ class Api:
 
     def safety_ok(self, check_id: int) -> Any:
         r = self.http.post(f"/api/v1/safety-checks/{check_id}/ok/", headers=self.staff)
-        if r.status_code == 409:
+        answer = self._json(r, "safety-check")
+        if answer is not None and answer.get("already_answered"):
             return None  # answered meanwhile: the crew's own word came first (services/safety.py)
-        return self._json(r, "safety-check")
+        return answer
 
     def open_conflicts(self, token: str) -> list[dict[str, Any]]:
         r = self.http.get("/api/v1/conflicts/", params={"state": "open"}, headers=_token(token))

@@ -57,7 +57,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from backend.common import clock
-from backend.common.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
+from backend.common.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from backend.geo.models import Zone, in_reader_language
 from backend.ledger import uow
 from backend.ledger.idempotency import Replay, run_once_for
@@ -837,7 +837,7 @@ class IncidentDispatchAdminMixin:
         self, request: HttpRequest, object_id: str, check_id: int
     ) -> HttpResponse:
         """The desk raised a crew silent on scene and the officer is fine: the same service
-        as the board's "Officer OK" (``services.safety_check_record``: scoped, audited, told
+        as the board's "Officer OK" (``services.safety_check_answer``: scoped, audited, told
         to every board, the check's alert marked). A check answered a moment before — by
         another desk or by the crew's own word — is done, and the notice says who answered."""
         incident = self._kuzet_incident(request, object_id)
@@ -852,12 +852,9 @@ class IncidentDispatchAdminMixin:
         unit = check.assignment.unit.callsign
 
         def run() -> str:
-            try:
-                services.safety_check_record(check_id=check.pk, by=request.user)
-            except Conflict as exc:
-                if exc.code != "already_checked":
-                    raise
-                done = SafetyCheck.objects.select_related("checked_by", "word").get(pk=check.pk)
+            answer = services.safety_check_answer(check_id=check.pk, by=request.user)
+            if answer.already_answered:
+                done = answer.check
                 assert done.checked_at is not None
                 return str(_("%(unit)s: the check was already answered — %(who)s, %(when)s.")) % {
                     "unit": unit,

@@ -51,7 +51,14 @@ from .intake import (
 )
 from .messages import assignment_message
 from .outbox import sms_send_pending
-from .safety import SAFETY_CHECK, SAFETY_CHECKED, safety_check_record, safety_sweep
+from .safety import (
+    SAFETY_CHECK,
+    SAFETY_CHECKED,
+    SafetyCheckAnswer,
+    safety_check_answer,
+    safety_check_record,
+    safety_sweep,
+)
 from .schedule import ladder_reschedule
 from .sms_inbound import InboundResult, sms_inbound_receive
 from .sos import incident_sos_backup, unit_sos_clear
@@ -65,6 +72,7 @@ __all__ = [
     "IntakeOutcome",
     "IntakeStatus",
     "PublicStatus",
+    "SafetyCheckAnswer",
     "assignment_acknowledge_on_behalf",
     "assignment_cancel",
     "assignment_message",
@@ -93,6 +101,7 @@ __all__ = [
     "intake_receive",
     "intake_status",
     "ladder_reschedule",
+    "safety_check_answer",
     "safety_check_record",
     "safety_sweep",
     "sms_inbound_receive",

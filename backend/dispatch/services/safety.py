@@ -5,7 +5,7 @@ the ЦОУ notices an hour of silence among thirty units. Dispatch centres run a
 timer for this (the officer-safety timer): past the interval of the call's priority
 (``policies.safety_check_within_s``: 15 min for P0 … 45 for P3) with no word from the unit,
 the board shows "check on A-PC1" until a duty officer has raised it by radio and pressed
-"Officer OK" (:func:`safety_check_record`), which starts the next interval.
+"Officer OK" (:func:`safety_check_answer`), which starts the next interval.
 
 Word from the unit: any event on the assignment that is not the server's own nor the desk's
 — a milestone, a note, an outcome or a read receipt from its phone or by SMS, or one a duty
@@ -230,11 +230,27 @@ class _Call:
     district_id: int
 
 
-def safety_check_record(
+@dataclass(frozen=True, slots=True)
+class SafetyCheckAnswer:
+    """What the desk's "Officer OK" came to: the check as it stands, and whether it had been
+    answered before this press (by another duty officer, by the crew's own word, or by an
+    earlier press whose answer was lost) — then nothing was written."""
+
+    check: SafetyCheck
+    already_answered: bool
+
+
+def safety_check_answer(
     *, check_id: int, by: Any, alert_id: int | None = None, now: dt.datetime | None = None
-) -> SafetyCheck:
+) -> SafetyCheckAnswer:
     """A duty officer raised the unit (by radio, phone) and the officer is fine: recorded on
-    the check, audited, told to the boards; the next interval counts from now."""
+    the check, audited, told to the boards; the next interval counts from now.
+
+    A check already answered is not refused: the officer is confirmed OK either way, so a
+    retry or a second desk's press at the same moment is done, not a failure. It is returned
+    as it was answered (``checked_at``, ``checked_by`` or ``word``) with ``already_answered``,
+    and nothing is written — no second audit entry, no second notice to the boards. Decided
+    under the check's row lock, as the sweep and the boards' "Officer OK" decide it."""
     now = now or clock.now()
     with uow.unit_of_work():
         check = lock_one(SafetyCheck, check_id)
@@ -245,9 +261,12 @@ def safety_check_record(
         )
         check_scope(by, assignment.incident.district_id)
         if check.checked_at is not None:
-            raise Conflict("This check is already recorded.", code="already_checked")
+            answered = SafetyCheck.objects.select_related("checked_by", "word").get(pk=check.pk)
+            answered.assignment = assignment
+            return SafetyCheckAnswer(answered, already_answered=True)
         check.checked_at, check.checked_by = now, by
         check.save(update_fields=["checked_at", "checked_by"])
+        check.assignment = assignment
         uow.touch(SyncTable.ASSIGNMENTS, assignment.pk)  # the phones' alert goes
         uow.audit(
             AuditAction.UNIT_SAFETY_CHECKED,
@@ -266,4 +285,16 @@ def safety_check_record(
             actor=actor_label(by),
             checked_at=clock.to_ms(now),
         )
-    return check
+    return SafetyCheckAnswer(check, already_answered=False)
+
+
+def safety_check_record(
+    *, check_id: int, by: Any, alert_id: int | None = None, now: dt.datetime | None = None
+) -> SafetyCheck:
+    """:func:`safety_check_answer` for a caller that must know it was this press that
+    answered the check: one already answered is ``409 already_checked`` (the boards' alert
+    action answers its alert only when it did)."""
+    answer = safety_check_answer(check_id=check_id, by=by, alert_id=alert_id, now=now)
+    if answer.already_answered:
+        raise Conflict("This check is already recorded.", code="already_checked")
+    return answer.check

@@ -541,6 +541,7 @@ def test_the_units_desk_reads_the_safety_checks_on_its_crew(personas, lent, clie
             "checked_at": None,
             "checked_by": None,
             "word_kind": None,
+            "answered_by": None,
         }
     ]
     assert sorted(c["callsign"] for c in theirs.json()) == ["A-PC1", "B-PC1"]
