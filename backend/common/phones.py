@@ -48,3 +48,12 @@ def phone_key(phone: str) -> str:
     """The last ten digits: what two spellings of one number share (``+7701…``, ``8701…``)."""
     digits = "".join(ch for ch in phone if ch.isdigit())
     return digits[-10:]
+
+
+def phone_masked(phone: str) -> str:
+    """A phone number for the log: its last four digits, ``…5678``. An officer's or a
+    caller's number is personal data, and the journal is kept and read more widely than the
+    records (the audit log, the SMS rows) that hold it whole; who it is, the log line says by
+    username. Four digits still tell two numbers apart in one incident's lines."""
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    return "…" + digits[-4:] if len(digits) > 4 else "…"

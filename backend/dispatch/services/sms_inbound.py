@@ -43,6 +43,7 @@ from django.db import IntegrityError, transaction
 from backend.common import clock
 from backend.common.attempts import SMS_REPLY_CODE, attempts_failed, attempts_refusal
 from backend.common.errors import Malformed, Unauthenticated
+from backend.common.phones import phone_masked
 from backend.ledger import uow
 from backend.ledger.actions import AuditAction
 from backend.ledger.models import ActorKind
@@ -198,7 +199,7 @@ def _apply_reply(
         logger.warning(
             "SMS reply refused: too many wrong reply codes from %s (officer %s); "
             "ACKs from this number are refused for %s s more",
-            msg.phone,
+            phone_masked(msg.phone),
             officer.username,
             refusal.retry_after,
         )
