@@ -66,7 +66,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if handled is None or not isinstance(exc, drf_exceptions.APIException):
         return handled
     response = handled
-    code = next((c for cls, c in _DRF_CODES.items() if isinstance(exc, cls)), "error")
+    # A DRF exception of Kuzet's own may name its code (``TokenExpired``: ``token_expired``).
+    code = getattr(exc, "error_code", None) or next(
+        (c for cls, c in _DRF_CODES.items() if isinstance(exc, cls)), "error"
+    )
     if isinstance(exc, drf_exceptions.ValidationError):
         body: dict[str, Any] = {"error": code, "detail": "Invalid input.", "fields": exc.detail}
     else:

@@ -9,19 +9,24 @@ endpoint that trades a password for a token (the admin login has django-axes).
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
+from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.authentication import (
     BaseAuthentication,
     TokenAuthentication,
     get_authorization_header,
 )
+from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
+from backend.common import clock
 from backend.common.attempts import INTAKE_KEY, STAFF_TOKEN, attempts_check, attempts_failed
 from backend.common.errors import Unauthenticated
 from backend.common.net import client_ip
@@ -76,8 +81,38 @@ class IntakeKeyAuthentication(BaseAuthentication):
         return self.keyword
 
 
+class TokenExpired(AuthenticationFailed):
+    """A staff token past its lifetime: ``401`` with ``WWW-Authenticate: Token`` like every
+    refused credential, under a code of its own (``backend.common.api.exception_handler``
+    reads ``error_code``): a client told ``token_expired`` asks for a new token instead of
+    checking what it typed."""
+
+    error_code = "token_expired"
+
+
+def token_expires_at(token: Token) -> dt.datetime | None:
+    """When a staff token stops working: ``KUZET_STAFF_TOKEN_DAYS`` after it was issued
+    (``None``: the setting is 0, tokens do not expire)."""
+    days = settings.KUZET_STAFF_TOKEN_DAYS
+    if days <= 0:
+        return None
+    created: dt.datetime = token.created
+    return created + dt.timedelta(days=days)
+
+
+def token_expired(token: Token) -> bool:
+    expires = token_expires_at(token)
+    return expires is not None and clock.now() >= expires
+
+
 class StaffTokenAuthentication(TokenAuthentication):
-    """DRF's ``Authorization: Token <key>`` with failed tries limited per client address."""
+    """DRF's ``Authorization: Token <key>`` with failed tries limited per client address,
+    and a lifetime (``KUZET_STAFF_TOKEN_DAYS`` from the token's issue).
+
+    An expired token is refused ``401 token_expired`` and not counted as a failed try: only
+    its holder can present it (a guess cannot hit one any more than a live token), and a
+    forgotten script retrying with it must not lock everybody behind its address (a duty
+    room's NAT) out of the API."""
 
     def authenticate(self, request: Request) -> tuple[Any, Any] | None:
         keyword, _, _rest = get_authorization_header(request).partition(b" ")
@@ -87,9 +122,23 @@ class StaffTokenAuthentication(TokenAuthentication):
         attempts_check(request._request, STAFF_TOKEN, ip=ip)
         try:
             return super().authenticate(request)
+        except TokenExpired:
+            raise
         except AuthenticationFailed:
             attempts_failed(request._request, STAFF_TOKEN, ip=ip)
             raise
+
+    def authenticate_credentials(self, key: str) -> tuple[Any, Any]:
+        user, token = super().authenticate_credentials(key)
+        if token_expired(token):
+            expires = token_expires_at(token)
+            assert expires is not None
+            raise TokenExpired(
+                f"Staff API tokens last {settings.KUZET_STAFF_TOKEN_DAYS} days: this one "
+                f"expired at {timezone.localtime(expires).isoformat(timespec='minutes')}. "
+                "Ask the administrator for a new one."
+            )
+        return user, token
 
 
 class HasIntakeKey(BasePermission):
@@ -108,4 +157,26 @@ class IntakeKeyScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untype
             "name": "Authorization",
             "description": "`Api-Key <key>` — one key per integration, issued in admin or by "
             "`manage.py intake_key <channel> <name>`.",
+        }
+
+
+class StaffTokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
+    target_class = "backend.dispatch.authentication.StaffTokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        days = settings.KUZET_STAFF_TOKEN_DAYS
+        lifetime = (
+            f"It works for {days} days from its issue (`KUZET_STAFF_TOKEN_DAYS`); after that "
+            "every request is refused `401` with `error: token_expired` — ask the administrator "
+            "for a new token."
+            if days > 0
+            else "It does not expire (`KUZET_STAFF_TOKEN_DAYS=0`)."
+        )
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "`Token <key>` — a staff member's token, issued in the admin "
+            f"(*Auth Token*). {lifetime}",
         }

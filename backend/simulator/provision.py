@@ -1,6 +1,7 @@
 """Credentials the simulator needs, issued the way an operator issues them.
 
-* the duty officer's API token — DRF's ``drf_create_token`` command;
+* the duty officer's and the chiefs' API tokens — DRF's ``drf_create_token`` command (a new
+  one when the stored token has expired);
 * one intake key per channel — the intake-key service (``manage.py intake_key``);
 * one phone per officer of a unit, enrolled with a one-time code from the enrolment service
   (``manage.py enrolment_code``) through ``POST /api/sync/v1/enroll`` by the reference client.
@@ -24,9 +25,11 @@ from typing import Any
 
 from django.core.management import call_command
 from django.utils import translation
+from rest_framework.authtoken.models import Token
 
 from backend.common.errors import DomainError
 from backend.devices.services import device_authenticate, enrolment_code_issue
+from backend.dispatch.authentication import token_expired
 from backend.dispatch.models import Channel
 from backend.dispatch.services import intake_key_issue
 from backend.dispatch.services.intake import intake_key_authenticate
@@ -77,8 +80,16 @@ def chiefs(district_ids: set[str]) -> dict[str, str]:
 
 
 def staff_token(username: str) -> str:
+    """The user's API token; a new one when the stored one has expired
+    (``KUZET_STAFF_TOKEN_DAYS``), as the administrator issues one then."""
+    stored = Token.objects.filter(user__username=username).first()
     out = io.StringIO()
-    call_command("drf_create_token", username, stdout=out)
+    call_command(
+        "drf_create_token",
+        username,
+        reset_token=stored is not None and token_expired(stored),
+        stdout=out,
+    )
     return out.getvalue().split()[2]  # "Generated token <key> for user <username>"
 
 

@@ -450,6 +450,11 @@ KUZET_AUTH_COOLOFF_MINUTES = env_int("KUZET_AUTH_COOLOFF_MINUTES", 15)
 # (backend.common.attempts.Guard.shared); the install's own counter keeps the limit above.
 KUZET_AUTH_SHARED_FAILURE_LIMIT = env_int("KUZET_AUTH_SHARED_FAILURE_LIMIT", 200)
 RATELIMIT_IP_META_KEY = "backend.common.net.client_ip"
+# A staff API token (admin → Auth Token) is refused `401 token_expired` this many days after
+# it was issued (its `created`); 0: never. A month bounds how long a token left in a script,
+# on a shared laptop or in a moved officer's notes still works, at the cost of one re-issue a
+# month by the administrator (docs/deployment.md, *Secrets*).
+KUZET_STAFF_TOKEN_DAYS = env_int("KUZET_STAFF_TOKEN_DAYS", 30)
 
 # --- health and metrics -------------------------------------------------------------------
 # /metrics wants `Authorization: Bearer <token>` when this is set (and nginx keeps it inside).

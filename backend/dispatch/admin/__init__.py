@@ -18,6 +18,7 @@ from . import (
     messages,
     policies,
     risk,
+    staff_tokens,
 )
 
 # A record's history page reads audit data as the audit log's page does.
@@ -33,4 +34,5 @@ __all__ = [
     "messages",
     "policies",
     "risk",
+    "staff_tokens",
 ]

@@ -1,0 +1,35 @@
+"""Staff API tokens (DRF's *Auth Token*): DRF's list, with when each token was issued and
+when it expires (``KUZET_STAFF_TOKEN_DAYS`` after), in local time with the date."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from rest_framework.authtoken.admin import TokenAdmin
+from rest_framework.authtoken.models import TokenProxy
+
+from ..authentication import token_expired, token_expires_at
+from .formatting import dated_text, warning_html
+
+if admin.site.is_registered(TokenProxy):
+    admin.site.unregister(TokenProxy)
+
+
+@admin.register(TokenProxy)
+class StaffTokenAdmin(TokenAdmin):
+    list_display = ("key", "user", "issued", "expires")
+
+    @admin.display(description=gettext_lazy("created"), ordering="created")
+    def issued(self, obj: TokenProxy) -> str:
+        return dated_text(obj.created)
+
+    @admin.display(description=gettext_lazy("expires"), ordering="created")
+    def expires(self, obj: TokenProxy) -> SafeString | str:
+        expires = token_expires_at(obj)
+        if expires is None:
+            return _("never")
+        if token_expired(obj):
+            return warning_html(_("expired %(when)s") % {"when": dated_text(expires)})
+        return dated_text(expires)
