@@ -10,6 +10,7 @@ the operator's management commands, as it would be by the people at the desk.
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import io
 import json
@@ -27,6 +28,7 @@ from django.core.management import call_command
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
+from backend.common import clock
 from backend.dispatch.services.assignments import incident_dispatch
 from tests import factories
 from tests.backend.sync_support import cancel, dispatch
@@ -147,7 +149,7 @@ class Phone:
     # -- wire helpers
 
     def elapsed_ms(self) -> int:
-        return int((time.monotonic() - self.booted) * 1000) + 1_000_000
+        return int((time.monotonic() - self.booted) * 1000) + 3_600_000  # up an hour
 
     def clock(self) -> str:
         """``X-Device-Clock: <wall_ms>;<boot_id>;<elapsed_ms>`` (§1, §6)."""
@@ -238,15 +240,16 @@ class Phone:
     # -- §4 push
 
     def record(self, kind: str, assignment_id: str | None, payload: dict | None = None,
-               **fields: Any) -> dict[str, Any]:  # fmt: skip
-        """Write an event to the outbox, offline: dated by the phone's clocks."""
+               ago_ms: int = 0, **fields: Any) -> dict[str, Any]:  # fmt: skip
+        """Write an event to the outbox, offline: dated by the phone's clocks (``ago_ms``: it
+        happened that long before now)."""
         event = {
             "id": secrets.token_urlsafe(16),  # 22 of [A-Za-z0-9_-]; §4 wants 16-64
             "kind": kind,
             "assignment_id": assignment_id,
-            "device_time": int(time.time() * 1000),
+            "device_time": int(time.time() * 1000) - ago_ms,
             "boot_id": self.boot_id,
-            "elapsed_ms": self.elapsed_ms(),
+            "elapsed_ms": self.elapsed_ms() - ago_ms,
             "lat": None,
             "lon": None,
             "accuracy_m": None,
@@ -313,15 +316,18 @@ def new_phone(server: str, openapi: dict[str, Any]) -> Any:
     return make
 
 
-def world(personas: Any, calls: int = 1) -> list[Any]:
-    """A's patrol car with ``calls`` open assignments; units and villages published."""
+def world(personas: Any, calls: int = 1, minutes_ago: int = 0) -> list[Any]:
+    """A's patrol car with ``calls`` open assignments, dispatched ``minutes_ago``; units and
+    villages published."""
     from backend.sync_gateway.scope import reference_reconcile
 
     reference_reconcile()
     a = personas.a
     return [
         dispatch(
-            incident=factories.incident(district=a.district, settlement=a.village), unit=a.patrol
+            incident=factories.incident(district=a.district, settlement=a.village),
+            unit=a.patrol,
+            at=clock.now() - dt.timedelta(minutes=minutes_ago),
         )
         for _ in range(calls)
     ]
@@ -332,7 +338,7 @@ def world(personas: Any, calls: int = 1) -> list[Any]:
 
 def test_enrol_pull_to_the_end_push_offline_work_and_see_it_back(personas, new_phone):
     # given: two calls for A's patrol car, and a phone of one of its officers
-    first, second = world(personas, calls=2)
+    first, second = world(personas, calls=2, minutes_ago=30)
     officer = personas.a.patrol_officers[0]
     phone = new_phone()
 
@@ -355,14 +361,16 @@ def test_enrol_pull_to_the_end_push_offline_work_and_see_it_back(personas, new_p
     assert phone.db["assignments"][str(first.pk)]["status"] == "dispatched"
     assert len(phone.db["codes"]) > SNAPSHOT_MAX  # a table above the bound, paged alone
 
-    # when: offline, the crew acknowledges, drives, arrives and writes a note; back in
-    # coverage the outbox goes as one gzip batch
-    call, now = str(first.pk), int(time.time() * 1000)
+    # when: offline, the crew acknowledged 25 minutes ago, drove off, arrived 10 minutes ago
+    # and wrote a note; back in coverage now, the outbox goes as one gzip batch
+    call, minute = str(first.pk), 60_000
+    on_scene_gps = int(time.time() * 1000) - 10 * minute
+    where = {"lat": 46.9501, "lon": 79.6702, "accuracy_m": 8}
     batch = [
-        phone.record("ack", call),
-        phone.record("en_route", call),
-        phone.record("on_scene", call, lat=46.9501, lon=79.6702, accuracy_m=8, gps_time=now),
-        phone.record("note", call, {"text": "Дверь закрыта, хозяин не отвечает"}),
+        phone.record("ack", call, ago_ms=25 * minute),
+        phone.record("en_route", call, ago_ms=24 * minute),
+        phone.record("on_scene", call, ago_ms=10 * minute, **where, gps_time=on_scene_gps),
+        phone.record("note", call, {"text": "Дверь закрыта, хозяин не отвечает"}, 9 * minute),
     ]
     results = phone.push(batch, gzipped=True)
 
@@ -384,7 +392,18 @@ def test_enrol_pull_to_the_end_push_offline_work_and_see_it_back(personas, new_p
     assert isinstance(assignment["on_scene_at"], int)
     note = phone.db["events"][batch[3]["id"]]
     assert json.loads(note["payload"]) == {"text": "Дверь закрыта, хозяин не отвечает"}
-    assert note["estimate_method"] in {"anchor", "gps", "device_clock", "server"}
+
+    # and: each event is dated when it happened, not when it arrived (§6): from the push's
+    # X-Device-Clock, an anchor of the same boot, within the stated uncertainty
+    for sent in batch:
+        pulled = phone.db["events"][sent["id"]]
+        assert pulled["estimate_method"] == "anchor"
+        assert (
+            abs(pulled["estimated_at"] - sent["device_time"]) <= pulled["estimate_uncertainty_ms"]
+        )
+        assert pulled["clock_suspect"] is False
+    assert assignment["acknowledged_at"] == phone.db["events"][batch[0]["id"]]["estimated_at"]
+    assert assignment["on_scene_at"] == phone.db["events"][batch[2]["id"]]["estimated_at"]
 
 
 def test_a_resend_is_a_duplicate_another_content_is_id_reused_and_a_late_milestone_a_conflict(
