@@ -4,6 +4,7 @@ when it expires (``KUZET_STAFF_TOKEN_DAYS`` after), in local time with the date.
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -31,5 +32,6 @@ class StaffTokenAdmin(TokenAdmin):
         if expires is None:
             return _("never")
         if token_expired(obj):
-            return warning_html(_("expired %(when)s") % {"when": dated_text(expires)})
+            # The time, then the warning under it: one line did not fit beside the key.
+            return format_html("{}<br>{}", dated_text(expires), warning_html(_("expired")))
         return dated_text(expires)
