@@ -129,6 +129,8 @@ def incident(
     now = clock.now()
     lat = kw.pop("lat", settlement.lat if settlement else None)
     lon = kw.pop("lon", settlement.lon if settlement else None)
+    if kw.get("intake_key") is not None:
+        kw.setdefault("intake_partner_id", kw["intake_key"].partner_id)  # the key's partner's
     obj = Incident.objects.create(
         channel=channel,
         category=category,

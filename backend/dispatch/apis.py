@@ -484,7 +484,7 @@ INTAKE_403 = OpenApiResponse(
 INTAKE_404 = OpenApiResponse(
     ErrorSerializer,
     description="`not_found`: no such channel; on a read, no report by that external_ref sent "
-    "with this key",
+    "with this key or another key of its partner (one it replaced, or its replacement)",
 )
 CHANNEL_PARAMETER = OpenApiParameter(
     "channel", OpenApiTypes.STR, OpenApiParameter.PATH, enum=Channel.values
@@ -512,12 +512,13 @@ class IntakeApi(APIView):
 
     @extend_schema(
         operation_id="intake_create",
-        summary="Take a report from an integration (idempotent by key + external_ref)",
+        summary="Take a report from an integration (idempotent by partner + external_ref)",
         description=(
             "JSON only, at most 128 KiB; unknown fields are refused. The same `external_ref` "
-            "from the same key with the same content answers 200 with the same report "
+            "from the same partner (the same key, or a key that replaced it or that it "
+            "replaced) with the same content answers 200 with the same report "
             "(`created: false`), with other content 409 — a retry must send the same body, "
-            "`received_at` included. Another key's reference, on the same channel too, is "
+            "`received_at` included. Another partner's reference, on the same channel too, is "
             "another report. `Idempotency-Key` is not used here. A `received_at` "
             "without an offset is read as Kazakhstan time (UTC+5). The whole contract, with "
             "every error: docs/intake.md."
@@ -624,8 +625,9 @@ class IntakeStatusApi(APIView):
         operation_id="intake_status",
         summary="What became of a report: status, times, outcome, whether the citizen was told",
         description=(
-            "The report `external_ref` the key sent (another channel's, or another key's on "
-            "the same channel, is 404 like one never sent). What "
+            "The report `external_ref` the partner sent, with this key or one it replaced "
+            "(another channel's, or another partner's on the same channel, is 404 like one "
+            "never sent). What "
             "a citizen-facing app may show — never names, phones, units, officers or the "
             "disposition; a domestic-violence report says only open, closed or cancelled. "
             "Reads count towards the key's rate (600/min). docs/intake.md, *Reading a report*."

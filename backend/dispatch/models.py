@@ -103,8 +103,29 @@ def _temporary_number() -> str:
     return "tmp-" + uuid.uuid4().hex
 
 
+class IntakePartner(models.Model):
+    """One partner's integration on a channel, whatever key it uses today.
+
+    A key is issued to a partner; a key issued to replace another (after a leak, or on
+    schedule) is the same partner's. A report belongs to the partner, not to the key it came
+    with: its reference, its read and its callbacks carry over from a key to its replacement,
+    while two partners on one channel stay apart (docs/intake.md, *Replacing a key*)."""
+
+    name = models.CharField(_("name"), max_length=80)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    created_at = models.DateTimeField(_("created at"))
+
+    class Meta:
+        verbose_name = _("intake partner")
+        verbose_name_plural = _("intake partners")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_channel_display()})"
+
+
 class IntakeKey(models.Model):
-    """One API key per integration (eGov, Kaspi…), stored as a SHA-256 digest."""
+    """One API key of an integration (eGov, Kaspi…), stored as a SHA-256 digest; the partner
+    it belongs to keeps its reports when the key is replaced."""
 
     name = models.CharField(_("name"), max_length=80)
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
@@ -123,6 +144,21 @@ class IntakeKey(models.Model):
     )
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    partner = models.ForeignKey(
+        IntakePartner,
+        verbose_name=_("partner"),
+        on_delete=models.PROTECT,
+        related_name="keys",
+    )
+    # The key this one was issued to replace (the same partner's), for the record.
+    replaces = models.ForeignKey(
+        "self",
+        verbose_name=_("replaces"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="replaced_by",
+    )
 
     class Meta:
         verbose_name = _("intake key")
@@ -140,6 +176,16 @@ class Incident(models.Model):
     intake_key = models.ForeignKey(
         IntakeKey,
         verbose_name=_("intake key"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="incidents",
+    )
+    # The partner whose report it is (its key's): references are unique per partner, so a
+    # report sent with a key is replayed, refused and read through the key's replacement too.
+    intake_partner = models.ForeignKey(
+        IntakePartner,
+        verbose_name=_("intake partner"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -253,12 +299,19 @@ class Incident(models.Model):
         verbose_name_plural = _("incidents")
         ordering = ["-received_at"]
         constraints = [
-            # A partner's reference is its own: two integrations on one channel (two keys)
-            # may both use "1001", each for its own report (docs/intake.md, *Idempotency*).
+            # A partner's reference is its own: two integrations on one channel (two
+            # partners) may both use "1001", each for its own report; a partner's keys, the
+            # one that replaced another too, share theirs (docs/intake.md, *Idempotency*).
             models.UniqueConstraint(
-                fields=["intake_key", "external_ref"],
-                condition=Q(external_ref__isnull=False, intake_key__isnull=False),
-                name="incident_external_ref_unique_per_key",
+                fields=["intake_partner", "external_ref"],
+                condition=Q(external_ref__isnull=False, intake_partner__isnull=False),
+                name="incident_external_ref_unique_per_partner",
+            ),
+            # A partner's report came with one of its keys; the server's own has neither.
+            models.CheckConstraint(
+                condition=Q(intake_key__isnull=True, intake_partner__isnull=True)
+                | Q(intake_key__isnull=False, intake_partner__isnull=False),
+                name="incident_intake_partner_with_key",
             ),
             # The server's own references (an SOS's backup call, "sos:<event id>"): no key.
             models.UniqueConstraint(

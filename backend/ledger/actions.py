@@ -77,6 +77,8 @@ class AuditAction(StrEnum):
     DEVICE_REVOKED = "device.revoked"
     DEVICE_SCOPE_REBUILT = "device.scope_rebuilt"
     INTAKE_KEY_ISSUED = "intake_key.issued"
+    # a key issued to replace another (after a leak, or on schedule): the same partner's
+    INTAKE_KEY_REPLACED = "intake_key.replaced"
     INTAKE_KEY_REVOKED = "intake_key.revoked"
     INTAKE_CALLBACK_SET = "intake_key.callback_set"
     # SMS replies
@@ -161,6 +163,7 @@ ACTION_LABELS: dict[str, Promise] = {
     AuditAction.DEVICE_REVOKED: _("Device revoked"),
     AuditAction.DEVICE_SCOPE_REBUILT: _("Device scope rebuilt"),
     AuditAction.INTAKE_KEY_ISSUED: _("Intake key issued"),
+    AuditAction.INTAKE_KEY_REPLACED: _("Intake key issued to replace another"),
     AuditAction.INTAKE_KEY_REVOKED: _("Intake key revoked"),
     AuditAction.INTAKE_CALLBACK_SET: _("Partner callback set"),
     AuditAction.SMS_INBOUND_APPLIED: _("SMS reply applied"),

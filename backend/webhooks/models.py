@@ -17,9 +17,10 @@ from backend.dispatch.models import Incident, IntakeKey
 class IntakeCallback(models.Model):
     """The callback URL of one intake key, and the secret its deliveries are signed with.
 
-    Per key, not per channel: a key is one partner's integration, and its server is the one
-    that sent the report (the report's ``intake_key``). The secret is kept (signing needs it)
-    but shown only once, when it is made, like the key.
+    Per partner, not per channel: set on one of the partner's keys, and the one set last on
+    any of them is where all the partner's reports' changes go — those sent with a key it
+    replaced too (``services.partner_callback``). The secret is kept (signing needs it) but
+    shown only once, when it is made, like the key.
     """
 
     key = models.OneToOneField(

@@ -205,20 +205,43 @@ def callbacks_record(written: uow.Written) -> None:
     changed = _changed_reports(written)
     if not changed:
         return
+    partner = OuterRef("intake_partner_id")
     reports = (
         kpis.incidents_with_kpis()
         .filter(Q(pk__in=changed) | Q(duplicate_of_id__in=changed))
-        .filter(intake_key__callback__isnull=False, intake_key__revoked_at__isnull=True)
-        .select_related("intake_key__callback")
+        .filter(
+            Exists(IntakeCallback.objects.filter(key__partner_id=partner)),
+            Exists(IntakeKey.objects.filter(partner_id=partner, revoked_at__isnull=True)),
+        )
         .order_by("pk")
     )
+    callbacks: dict[int, IntakeCallback | None] = {}
     for report in reports:
-        _record_one(report)
+        assert report.intake_partner_id is not None  # filtered on its partner's callback
+        if report.intake_partner_id not in callbacks:
+            callbacks[report.intake_partner_id] = partner_callback(report.intake_partner_id)
+        callback = callbacks[report.intake_partner_id]
+        if callback is not None:
+            _record_one(report, callback)
 
 
-def _record_one(report: Incident) -> None:
-    assert report.intake_key is not None  # filtered on its callback
-    callback: IntakeCallback = report.intake_key.callback
+def partner_callback(partner_id: int) -> IntakeCallback | None:
+    """Where a partner's reports' changes go: the callback set last on any of the partner's
+    keys — whichever key sent the report, the one it replaced or its replacement — while one
+    of its keys is live. A key issued to replace another has none until one is set for it, and
+    the old key's goes on meanwhile, also after the old key is revoked; a partner whose every
+    key is revoked is told nothing (docs/intake.md, *Replacing a key*)."""
+    if not IntakeKey.objects.filter(partner_id=partner_id, revoked_at__isnull=True).exists():
+        return None
+    return (
+        IntakeCallback.objects.filter(key__partner_id=partner_id)
+        .select_related("key")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+def _record_one(report: Incident, callback: IntakeCallback) -> None:
     with translation.override(callback.language):
         body = dict(IntakeStatusApi.IntakeStatusOutput(intake_status_of(report)).data)
     data = uow.canonical_json(body)
@@ -247,7 +270,7 @@ def _record_one(report: Incident) -> None:
     }
     delivery = CallbackDelivery.objects.create(
         event_id=event_id,
-        key=report.intake_key,
+        key=callback.key,
         incident_id=report.pk,
         sequence=sequence,
         event_type=event_type,
@@ -287,12 +310,12 @@ def callback_send(delivery_id: int, *, transport: httpx.BaseTransport | None = N
     if not _claim(delivery_id, now):
         state = CallbackDelivery.objects.filter(pk=delivery_id).values_list("state", flat=True)
         return str(state.first() or "")
-    delivery = CallbackDelivery.objects.select_related("key__callback", "incident").get(
-        pk=delivery_id
-    )
-    callback = getattr(delivery.key, "callback", None)
-    if callback is None or delivery.key.revoked_at is not None:
-        # The partner's key was revoked (or its callback removed) since: nobody to tell.
+    delivery = CallbackDelivery.objects.select_related("key", "incident").get(pk=delivery_id)
+    # The partner's callback as it is now (a key replaced since the body was written: its
+    # replacement's, once set), not necessarily the one of the key the row was written for.
+    callback = partner_callback(delivery.key.partner_id)
+    if callback is None:
+        # Every key of the partner was revoked (or its callback removed) since: nobody to tell.
         return _finish(delivery, now, status=None, error=NO_CALLBACK, retry=False)
     try:
         target = addresses.url_pin(callback.url)

@@ -21,7 +21,36 @@ from .formatting import dated_text
 class IntakeKeyForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = IntakeKey
-        fields = ("name", "channel")
+        fields = ("name", "channel", "replaces")
+        help_texts = {
+            "replaces": gettext_lazy(
+                "Only to replace a partner's key (after a leak, or on schedule): the new key is "
+                "that partner's, and its reports sent with the old key are replayed, read and "
+                "called back through the new one. Revoke the old key once the partner has "
+                "switched (at once after a leak)."
+            ),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # A replacement is named as the key it replaces unless named otherwise.
+        self.fields["name"].required = False
+        replaces = self.fields["replaces"]
+        assert isinstance(replaces, forms.ModelChoiceField)
+        replaces.queryset = IntakeKey.objects.order_by("name", "pk")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        replaces = data.get("replaces")
+        if not (data.get("name") or "").strip() and replaces is None:
+            self.add_error("name", _("Name the integration."))
+        if replaces is not None and data.get("channel") and data["channel"] != replaces.channel:
+            self.add_error(
+                "channel",
+                _("A key's replacement is for its channel: %(channel)s.")
+                % {"channel": replaces.get_channel_display()},
+            )
+        return data
 
 
 @admin.register(IntakeKey)
@@ -44,7 +73,17 @@ class IntakeKeyAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-a
     list_filter = ("channel",)
     search_fields = ("name", "prefix")
     actions = ["revoke"]
-    shown = ("name", "channel", "prefix", "created_at", "created_by", "last_used_at", "revoked_at")
+    shown = (
+        "name",
+        "channel",
+        "prefix",
+        "partner",
+        "replaces",
+        "created_at",
+        "created_by",
+        "last_used_at",
+        "revoked_at",
+    )
 
     def scope_q(self, request: HttpRequest) -> Q:
         return Q() if self.capabilities(request) else Q(pk__in=[])
@@ -56,24 +95,34 @@ class IntakeKeyAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-a
         return REVOKE in self.capabilities(request)
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        return ("name", "channel") if obj is None else self.shown
+        return ("name", "channel", "replaces") if obj is None else self.shown
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         return () if obj is None else self.shown
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        key, raw = intake_key_issue(channel=obj.channel, name=obj.name, by=request.user)
+        replaces = form.cleaned_data.get("replaces")
+        key, raw = intake_key_issue(
+            channel=obj.channel, name=obj.name, by=request.user, replaces=replaces
+        )
         obj.pk, obj.prefix, obj.key_hash = key.pk, key.prefix, key.key_hash
+        obj.partner_id, obj.name = key.partner_id, key.name
         obj._state.adding = False
-        self.message_user(
-            request,
-            _(
+        words = {"name": key.name, "channel": key.get_channel_display(), "key": raw}
+        if replaces is None:
+            text = _(
                 "Intake key for %(name)s (%(channel)s): %(key)s — give it to the integration "
                 "now; it is not stored and will not be shown again."
             )
-            % {"name": key.name, "channel": key.get_channel_display(), "key": raw},
-            messages.SUCCESS,
-        )
+        else:
+            words["old"] = replaces.prefix
+            text = _(
+                "Intake key for %(name)s (%(channel)s) replacing the key %(old)s…: %(key)s — "
+                "give it to the integration now; it is not stored and will not be shown again. "
+                "The reports sent with the old key are the new key's too; revoke the old key "
+                "once the partner has switched."
+            )
+        self.message_user(request, text % words, messages.SUCCESS)
 
     @admin.action(description=gettext_lazy("Revoke the selected keys"), permissions=["revoke"])
     def revoke(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:

@@ -96,8 +96,8 @@ class IncidentInput:
 
 
 class AlreadyExists(Exception):
-    """The external_ref was taken by a concurrent request: a partner's of its intake key, or
-    the server's own (no key) of the channel."""
+    """The external_ref was taken by a concurrent request: a partner's (sent with any of its
+    intake keys), or the server's own (no key) of the channel."""
 
 
 def _resolve_location(data: IncidentInput) -> tuple[Settlement, str]:
@@ -229,6 +229,7 @@ def incident_new(
         channel=channel,
         external_ref=external_ref,
         intake_key=intake_key,
+        intake_partner_id=intake_key.partner_id if intake_key is not None else None,
         intake_fingerprint=data.fingerprint() if external_ref else "",
         category=data.category,
         priority=priority,
@@ -256,9 +257,11 @@ def incident_new(
         with transaction.atomic():
             incident.save()
     except IntegrityError:
-        # A partner's reference is unique per its key, the server's own per channel.
+        # A partner's reference is unique per partner (its keys'), the server's own per channel.
         taken = (
-            Incident.objects.filter(intake_key=intake_key, external_ref=external_ref)
+            Incident.objects.filter(
+                intake_partner_id=intake_key.partner_id, external_ref=external_ref
+            )
             if intake_key is not None
             else Incident.objects.filter(
                 channel=channel, intake_key__isnull=True, external_ref=external_ref

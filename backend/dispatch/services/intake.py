@@ -1,13 +1,15 @@
 """Intake from integrations (eGov, Kaspi, Halyk, the Police-102 app, 112, cameras…).
 
-Idempotent by (intake key, external_ref): the first request creates the incident; a replay
+Idempotent by (partner, external_ref): the first request creates the incident; a replay
 with the same content returns it; the same reference with other content is a 409. Two
 identical requests at the same moment create one incident: the unique constraint decides,
 and the loser reads the winner. A reference is the partner's own: another integration on the
-same channel (another key) sending the same one sends another report — never answered with,
-refused by, or shown the first partner's (the key is the partner, as its callbacks are).
+same channel (another partner, with keys of its own) sending the same one sends another
+report — never answered with, refused by, or shown the first partner's. The partner is its
+key's (``IntakeKey.partner``): a key issued to replace another is the same partner's, so a
+retry with the replacement is a replay, not a second call.
 
-A partner reads back what became of its report by the same (key, external_ref):
+A partner reads back what became of its report by the same (partner, external_ref):
 :func:`intake_status`, what a citizen-facing app may show and no more (docs/intake.md).
 """
 
@@ -28,7 +30,7 @@ from sync.protocol import has_unstorable
 
 from .. import kpis, sms_texts
 from ..lifecycle import IncidentStatus
-from ..models import Channel, Incident, IntakeKey
+from ..models import Channel, Incident, IntakeKey, IntakePartner
 from .incidents import AlreadyExists, IncidentInput, incident_new
 from .locks import lock_one
 
@@ -40,29 +42,57 @@ KEY_PREFIX = "kzi_"
 LAST_USED_EVERY = dt.timedelta(minutes=1)
 
 
-def intake_key_issue(*, channel: str, name: str, by: Any = None) -> tuple[IntakeKey, str]:
-    """Issue an API key for one integration; returns the row and the key (shown once)."""
+def intake_key_issue(
+    *, channel: str, name: str = "", by: Any = None, replaces: IntakeKey | None = None
+) -> tuple[IntakeKey, str]:
+    """Issue an API key for one integration; returns the row and the key (shown once).
+
+    A new integration's key is a new partner's. A key that ``replaces`` another (after a leak,
+    or on schedule; the old one revoked or not) is that key's partner's: the reports sent with
+    the old key are replayed, refused as conflicts, read and called back through the new one.
+    Its name is the old key's unless given; its channel must be the old key's. The old key
+    works on until it is revoked (``intake_key_revoke``), so the partner can switch over."""
     if channel not in Channel.values:
         raise ValidationFailed(f"Unknown channel {channel!r}.", code="unknown_channel")
-    name = (name or "").strip()
+    if replaces is not None and replaces.channel != channel:
+        raise ValidationFailed(
+            f"Key {replaces.prefix} is for the {replaces.channel} channel: so is its replacement.",
+            code="replaces_other_channel",
+        )
+    name = (name or "").strip() or (replaces.name if replaces is not None else "")
     if not name:
         raise ValidationFailed("An integration name is required.", code="name_required")
     raw = KEY_PREFIX + secrets.token_urlsafe(32)
+    now = clock.now()
     with uow.unit_of_work():
+        if replaces is None:
+            partner = IntakePartner.objects.create(name=name[:80], channel=channel, created_at=now)
+        else:
+            partner = replaces.partner
         key = IntakeKey.objects.create(
             name=name[:80],
             channel=channel,
             key_hash=digest(raw),
             prefix=raw[:12],
-            created_at=clock.now(),
+            created_at=now,
             created_by=by,
+            partner=partner,
+            replaces=replaces,
         )
+        data: dict[str, Any] = {"channel": channel, "name": key.name, "prefix": key.prefix}
+        if replaces is not None:
+            data |= {
+                "replaces": replaces.pk,
+                "replaces_prefix": replaces.prefix,
+                "replaces_revoked": replaces.revoked_at is not None,
+                "partner": partner.pk,
+            }
         uow.audit(
-            AuditAction.INTAKE_KEY_ISSUED,
+            AuditAction.INTAKE_KEY_ISSUED if replaces is None else AuditAction.INTAKE_KEY_REPLACED,
             actor=by,
             obj=key,
             object_type="intake_key",
-            data={"channel": channel, "name": key.name, "prefix": key.prefix},
+            data=data,
         )
     return key, raw
 
@@ -131,7 +161,9 @@ def intake_receive(
     if not external_ref:
         raise ValidationFailed("external_ref is required.", code="external_ref_required")
     fingerprint = data.fingerprint()
-    existing = Incident.objects.filter(intake_key=key, external_ref=external_ref).first()
+    existing = Incident.objects.filter(
+        intake_partner_id=key.partner_id, external_ref=external_ref
+    ).first()
     if existing is not None:
         return _replay(existing, fingerprint)
     try:
@@ -140,7 +172,7 @@ def intake_receive(
                 channel=channel, data=data, intake_key=key, external_ref=external_ref
             )
     except AlreadyExists:
-        existing = Incident.objects.get(intake_key=key, external_ref=external_ref)
+        existing = Incident.objects.get(intake_partner_id=key.partner_id, external_ref=external_ref)
         return _replay(existing, fingerprint)
     return IntakeOutcome(incident, created=True)
 
@@ -198,7 +230,11 @@ def intake_status(*, key: IntakeKey, channel: str, external_ref: str) -> IntakeS
         # No report was ever taken with such a reference (the send refuses it); looked up on
         # PostgreSQL, a U+0000 (".../abc%00/") failed the query: a 500 "retry with backoff".
         raise NotFound(f"No report with this external_ref on the {channel} channel.")
-    incident = kpis.incidents_with_kpis().filter(intake_key=key, external_ref=external_ref).first()
+    incident = (
+        kpis.incidents_with_kpis()
+        .filter(intake_partner_id=key.partner_id, external_ref=external_ref)
+        .first()
+    )
     if incident is None:
         raise NotFound(f"No report with this external_ref on the {channel} channel.")
     if incident.is_dv:
