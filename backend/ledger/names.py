@@ -29,3 +29,4 @@ class Topic(StrEnum):
     DEVICE_REVOKED = "device.revoked"  # close the device's sockets (4401)
     ASSIGNMENT_REPUSH = "assignment.repush"  # send the assignment to the unit's sockets again
     DESK_MESSAGE = "assignment.desk_message"  # the desk messaged the crew: wake its phones
+    UNIT_HEARD = "unit.heard"  # a desk heard the crew (radio, phone): its boards' row again

@@ -197,6 +197,10 @@ CONTACT_VIA = {
     "pull": _("sync"),
     "push": _("sync"),
     "sms": _("SMS"),
+    # heard by a duty desk: a milestone recorded on the crew's behalf (ACK_CHANNELS)
+    "radio": _("radio"),
+    "phone": _("phone"),
+    "in_person": _("in person"),
 }
 
 
@@ -247,7 +251,7 @@ class Unit(models.Model):
     last_contact_at = models.DateTimeField(_("last contact at"), null=True, blank=True)
     last_contact_via = models.CharField(
         _("last contact via"), max_length=16, blank=True
-    )  # socket | pull | push | sms (CONTACT_VIA)
+    )  # socket | pull | push | sms | radio | phone | in_person (CONTACT_VIA)
 
     class Meta:
         verbose_name = _("unit")

@@ -28,7 +28,9 @@ What goes where:
   the duty officers serving that district (an oblast ЦОУ's duty officers join every
   district's group) and, unless ``chief`` is false, to the district's chief.
 * incidents, assignments and units in the commit: a ``rows`` frame per district with
-  their current board rows (new incidents, milestones, unit status).
+  their current board rows (new incidents, milestones, unit status); also the units a desk
+  heard from (``unit.heard`` notifications: a milestone recorded on the crew's behalf is
+  contact with it, which the unit's own district's board shows at once).
 * an officer's access ended or changed (``people.signals.access_changed``: deactivated,
   signed out, a new password, role or district): a ``kuzet.board.recheck`` to their boards
   (:func:`boards_recheck`).
@@ -58,6 +60,7 @@ from backend.dispatch.lifecycle import INCIDENT_WAITING
 from backend.dispatch.models import Assignment, Category, Incident
 from backend.dispatch.policies import deadlines_for
 from backend.dispatch.selectors import desk_messages
+from backend.ledger.names import Topic
 from backend.ledger.uow import Commit, CommittedChange, Notification, current_change_seq
 from backend.people.models import UNREACHABLE, Unit, presence_of, unreachable_cutoff
 from backend.sync_gateway.render import dv_incident_ids, empty_changes, records_for
@@ -91,7 +94,10 @@ def plan(commit: Commit) -> list[Send]:
     sends: list[Send] = []
     sends += _device_frames(commit.changes)
     board = [n for n in commit.notifications if n.topic == "board"]
-    sends += _board_rows(commit.changes, incident_ids=_noted_incidents([n.data for n in board]))
+    heard = {str(n.data["unit_id"]) for n in commit.notifications if n.topic == Topic.UNIT_HEARD}
+    sends += _board_rows(
+        commit.changes, incident_ids=_noted_incidents([n.data for n in board]), unit_ids=heard
+    )
     alerts: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for note in board:
         # ``kept_as``: the alert's row, written with the commit (alerts.alerts_record).
@@ -433,13 +439,22 @@ def _noted_incidents(notes: list[dict[str, Any]]) -> set[str]:
     return {str(n["incident_id"]) for n in notes if n.get("incident_id") is not None}
 
 
-def _board_rows(changes: list[CommittedChange], *, incident_ids: Iterable[str] = ()) -> list[Send]:
+def _board_rows(
+    changes: list[CommittedChange],
+    *,
+    incident_ids: Iterable[str] = (),
+    unit_ids: Iterable[str] = (),
+) -> list[Send]:
+    """Board rows of the commit's records; also of ``unit_ids``, units a desk heard from
+    (``Topic.UNIT_HEARD``: their contact is no synced change, their status may not move)."""
     ids: dict[str, set[str]] = defaultdict(set)
     for c in changes:
         if c.table in BOARD_TABLES:
             ids[c.table].add(c.record_id)
     if incident_ids:
         ids["incidents"].update(incident_ids)
+    if unit_ids:
+        ids["units"].update(unit_ids)
     return board_row_frames(ids)
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import Q
+
 from backend.ledger import uow
-from backend.ledger.names import SyncTable
+from backend.ledger.names import SyncTable, Topic
 from backend.people.models import Unit
 
 from .. import lifecycle
@@ -20,6 +22,25 @@ def unit_set_status(unit: Unit, status: str, *, now: dt.datetime) -> None:
     unit.status_at = now
     unit.save(update_fields=["status", "status_at"])
     uow.touch(SyncTable.UNITS, unit.pk)
+
+
+def unit_heard_by_desk(unit_id: int, *, via: str, at: dt.datetime) -> None:
+    """The crew was heard by a duty desk (``via`` the radio, a phone call, in person): that is
+    contact with it, as its phone's syncs are (``Unit.last_contact_at``, ``presence``).
+
+    Whichever desk heard it — its own district's, or another district's whose call it was
+    lent to: its own board showed a lent crew "unreachable" while the call's desk recorded
+    its milestones by radio. The last contact never moves back (``at`` earlier than a later
+    contact changes nothing). Not audited and not a synced change, like a phone's contact;
+    the boards get the unit's row after commit (``Topic.UNIT_HEARD``).
+    """
+    heard = (
+        Unit.objects.filter(pk=unit_id)
+        .filter(Q(last_contact_at__isnull=True) | Q(last_contact_at__lt=at))
+        .update(last_contact_at=at, last_contact_via=via)
+    )
+    if heard:
+        uow.notify(Topic.UNIT_HEARD, unit_id=unit_id)
 
 
 def unit_has_open_work(unit_id: int, *, besides: int | None = None) -> bool:
