@@ -91,17 +91,19 @@ class CallEntryForm(forms.Form):
         help_text=gettext_lazy("Name in Russian or Kazakh, or KATO code; ↓ and Enter to pick"),
     )
     settlement = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    coordinates = forms.CharField(
-        label=gettext_lazy("Coordinates"),
-        max_length=60,
-        required=False,
-        help_text=gettext_lazy("Optional: latitude, longitude, e.g. 47.9645, 80.4344"),
-    )
+    # Where in the village right after the village, as the caller tells it; coordinates (a
+    # 112 location, a herder reading his phone) are rarer, and come after.
     landmark = forms.CharField(
         label=gettext_lazy("Landmark"),
         max_length=255,
         required=False,
         help_text=gettext_lazy("Where there is no address: “winter camp 3 km north of …”"),
+    )
+    coordinates = forms.CharField(
+        label=gettext_lazy("Coordinates"),
+        max_length=60,
+        required=False,
+        help_text=gettext_lazy("Optional: latitude, longitude, e.g. 47.9645, 80.4344"),
     )
     category = forms.ChoiceField(label=gettext_lazy("Category"))
     priority = forms.ChoiceField(
@@ -472,10 +474,12 @@ def _refused(model_admin: Any, request: HttpRequest) -> JsonResponse | None:
 
 def settlement_search_view(model_admin: Any, request: HttpRequest) -> HttpResponse:
     """``?q=`` → ``{"results": [{id, kato, name, name_kk, district, label, approximate,
-    typed_as}]}``, best first; ``typed_as`` (else null) is what the query reads as typed with
-    another keyboard layout on ("frnjufq": "актогай"), when that found the settlement, after
-    what the query itself finds; ``approximate`` ones are what a misspelt query may have
-    meant, last."""
+    typed_as, exact}]}``, best first; ``typed_as`` (else null) is what the query reads as typed
+    with another keyboard layout on ("frnjufq": "актогай"), when that found the settlement,
+    after what the query itself finds; ``approximate`` ones are what a misspelt query may have
+    meant, last; ``exact``: the query is its name or KATO code (``search.is_named``), what
+    the form takes typed but not picked — and the page picks on an Enter pressed before the
+    list came."""
     refused = _refused(model_admin, request)
     if refused is not None:
         return refused
@@ -501,6 +505,7 @@ def settlement_search_view(model_admin: Any, request: HttpRequest) -> HttpRespon
                     "label": _label(m.settlement),
                     "approximate": m.approximate,
                     "typed_as": m.typed_as or None,
+                    "exact": search.is_named(query, m.settlement),
                 }
                 for m in found
             ]

@@ -164,10 +164,30 @@ def test_the_search_offers_what_a_misspelt_name_may_mean_and_says_it_is_approxim
             "label": "Актогай / Ақтоғай",
             "approximate": True,
             "typed_as": None,
+            "exact": False,
         }
     ]
     assert [(r["label"], r["approximate"]) for r in in_latin] == [("Актогай / Ақтоғай", False)]
     assert [(r["label"], r["approximate"]) for r in kazakh_latin] == [("Актогай / Ақтоғай", False)]
+
+
+def test_the_search_says_which_settlement_is_called_exactly_what_was_typed(personas, client):
+    # given: Актогай, in Kazakh Ақтоғай
+    village = personas.a.village
+    village.name_kk = "Ақтоғай"
+    village.save(update_fields=["name_kk"])
+    client.force_login(personas.duty)
+
+    def exact(q: str) -> list[bool]:
+        results = client.get(SEARCH, {"q": q}).json()["results"]
+        return [r["exact"] for r in results if r["id"] == village.pk]
+
+    # then: its Russian or Kazakh name in full, or its KATO code, is it (what the page picks
+    # on an Enter pressed before the list came); the start of a name is not yet
+    assert exact("Актогай") == [True]
+    assert exact("ақтоғай") == [True]
+    assert exact(village.kato) == [True]
+    assert exact("Акто") == [False]
 
 
 def test_the_search_reads_a_name_typed_with_the_wrong_keyboard_layout_and_says_so(personas, client):

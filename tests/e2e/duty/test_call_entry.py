@@ -107,11 +107,13 @@ def test_a_duty_officer_takes_a_call_and_sends_the_nearest_unit_in_five_actions(
     )
     shot(page, "04-probable-duplicate")
 
-    # when: Tab past coordinates, a landmark, the category chosen by typing its name
+    # when: Tab to the landmark, right after the village; past the coordinates; the
+    # category chosen by typing its name
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "id_landmark"
+    page.keyboard.type("двор за школой")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.id") == "id_coordinates"
-    page.keyboard.press("Tab")
-    page.keyboard.type("двор за школой")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.id") == "id_category"
     page.keyboard.type("Theft")

@@ -26,10 +26,15 @@
 
   function debounce(fn, ms) {
     var timer = null;
-    return function () {
+    var debounced = function () {
       clearTimeout(timer);
       timer = setTimeout(fn, ms);
     };
+    debounced.now = function () { // what is waiting, at once
+      clearTimeout(timer);
+      fn();
+    };
+    return debounced;
   }
 
   function getJSON(url, params) {
@@ -141,10 +146,25 @@
     showActive();
   }
 
+  // Enter pressed before the list came (a name typed at speed, Enter at once): the Enter
+  // was for the settlement, not for saving half a call. It waits for the answer and picks
+  // what the server would take typed but not picked (CallEntryForm._settlement_from_text):
+  // the one settlement found, or the one called exactly that; else the list stays open
+  // for ↓ and Enter. A near miss or another layout's reading is never picked unseen.
+  var pickOnAnswer = false;
+
+  function sureMatch() {
+    var sure = results.filter(function (r) { return !r.approximate && !r.typed_as; });
+    if (sure.length === 1) return results.indexOf(sure[0]);
+    var named = sure.filter(function (r) { return r.exact; });
+    return named.length === 1 ? results.indexOf(named[0]) : -1;
+  }
+
   var search = debounce(function () {
     var q = place.value.trim();
     if (!q) {
       results = [];
+      pickOnAnswer = false;
       closeOptions();
       return;
     }
@@ -153,6 +173,11 @@
       if (seq !== searchSeq || document.activeElement !== place) return;
       results = answer.ok ? answer.body.results : [];
       renderOptions();
+      if (pickOnAnswer) {
+        pickOnAnswer = false;
+        var sure = sureMatch();
+        if (sure >= 0) pick(sure);
+      }
     });
   }, 120);
 
@@ -167,6 +192,7 @@
   }
 
   place.addEventListener("input", function () {
+    pickOnAnswer = false; // typed on: the Enter was for what was there before
     if (settlement.value) {
       settlement.value = "";
       picked.textContent = "";
@@ -188,6 +214,12 @@
     } else if (event.key === "Enter" && open) {
       event.preventDefault(); // Enter picks here; the next Enter saves
       pick(active >= 0 ? active : 0);
+    } else if (event.key === "Enter" && !settlement.value && place.value.trim()) {
+      // A name and no settlement picked, the list not (yet) there — or saying that nothing
+      // matches: saving now would only bring the form back with the settlement in error.
+      event.preventDefault();
+      pickOnAnswer = true;
+      search.now();
     } else if (event.key === "Tab" && open && active >= 0) {
       pick(active); // and let Tab move on
     } else if (event.key === "Escape" && !options.hidden) {
