@@ -151,10 +151,12 @@ def test_from_the_desk_to_a_unit_on_scene_with_the_keyboard_only(
         press("Enter")
     incident = Incident.objects.get()
 
-    # then: on the incident's page one Tab reaches the recommended unit's Dispatch, whose
-    # name says which unit it sends
-    page.wait_for_selector("#kuzet-dispatch")
-    press("Tab")
+    # then: the incident's page opens with the focus on the recommended unit's Dispatch,
+    # whose name says which unit it sends
+    page.wait_for_function(
+        "() => document.activeElement && document.activeElement.id.startsWith('kuzet-dispatch-')",
+        timeout=5_000,
+    )
     button = page.locator(":focus")
     expect(button).to_have_accessible_name(f"{DISPATCH[language]} {unit.callsign}")
     assert button.evaluate("e => e.closest('tr').dataset.unit") == unit.callsign
@@ -265,8 +267,11 @@ def test_when_the_server_does_not_answer_the_focus_goes_to_the_panels_error(
     page.wait_for_selector("#kuzet-dispatch")
     page.route(f"**/incident/{incident.pk}/dispatch/", lambda route: route.abort())
 
-    # when: Tab to the recommended unit's Dispatch, Enter
-    page.keyboard.press("Tab")
+    # when: Enter on the recommended unit's Dispatch, which has the focus
+    page.wait_for_function(
+        "() => document.activeElement && document.activeElement.id.startsWith('kuzet-dispatch-')",
+        timeout=5_000,
+    )
     page.keyboard.press("Enter")
 
     # then: nothing sent, and the focus is on the panel's "No answer from the server"

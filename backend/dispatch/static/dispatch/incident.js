@@ -87,6 +87,15 @@
       });
   }
 
+  // An Enter held down repeats: the one that saved the call, still down as this page opened
+  // with the focus on the recommended unit's Dispatch, must not send it. Only a fresh press
+  // does (and a click).
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Enter" || !event.repeat) return;
+    var target = event.target;
+    if (target instanceof Element && target.closest("#panel")) event.preventDefault();
+  }, true);
+
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (!(form instanceof HTMLFormElement) || !form.closest("#panel")) return;
