@@ -4,7 +4,8 @@ CSV (``?csv=<table id>``) from the same rows, so the file has the numbers the pa
 On the page a duration reads ``m:ss`` (``h:mm:ss`` from an hour) — in words (``4 min 05 s``,
 ``3 h 00 min``) in a column of ``words``, beside clock times — a share as a percentage
 with one decimal, in the reader's number format; in the CSV a duration is whole seconds, a
-share a percentage with one decimal, with a dot — what a spreadsheet reads.
+share a percentage with one decimal, with a dot — what a spreadsheet reads; in the Excel
+workbook a duration is an Excel duration (``[h]:mm:ss``, read as the page reads it).
 
 A text cell of the CSV that begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
 is written with a single quote before it: a spreadsheet would otherwise run it as a formula
@@ -102,6 +103,14 @@ class Column:
             return _("%(label)s (km)") % {"label": label}
         return label
 
+    @property
+    def xlsx_header(self) -> str:
+        """The workbook's header: a duration is an Excel duration there (``0:32:00``)."""
+        if self.kind == DURATION:
+            label = f"{self.group}, {self.label}" if self.group else self.label
+            return _("%(label)s (h:mm:ss)") % {"label": label}
+        return self.csv_header
+
 
 @dataclass(frozen=True)
 class Cell:
@@ -179,18 +188,22 @@ class Table:
         return response
 
     # --- the workbook ----------------------------------------------------------------------
-    def xlsx_response(self, name: str, period: Period | None = None) -> HttpResponse:
+    def xlsx_response(
+        self, name: str, period: Period | None = None, heading: Sequence[str] = ()
+    ) -> HttpResponse:
         """The table as an Excel workbook (``?xlsx=<table id>``): the CSV's header and
-        values — durations in whole seconds, shares in percent — with numbers as numbers
-        and text as text. A CSV opened in Excel on Russian or Kazakh Windows falls into one
-        column: Excel splits it on the system's list separator (``;``), and reads ``53.1`` as
-        text or, ``12.5``, as the 12th of May; a workbook carries its own cells."""
-        header = [c.csv_header for c in self.columns]
+        values, with numbers as numbers, text as text and durations as Excel durations
+        (``[h]:mm:ss``, as the page reads them, not the CSV's seconds); ``heading``, the
+        lines above the table that say what it is of (``xlsx.workbook``). A CSV opened in
+        Excel on Russian or Kazakh Windows falls into one column: Excel splits it on the
+        system's list separator (``;``), and reads ``53.1`` as text or, ``12.5``, as the 12th
+        of May; a workbook carries its own cells."""
+        header = [c.xlsx_header for c in self.columns]
         body = [
-            [_plain_value(c.kind, _cell(row.get(c.key)).value) for c in self.columns]
+            [_xlsx_value(c.kind, _cell(row.get(c.key)).value) for c in self.columns]
             for row in self.rows
         ]
-        content = xlsx.workbook(self.title, [header, *body])
+        content = xlsx.workbook(self.title, [header, *body], heading=heading)
         response = HttpResponse(content, content_type=xlsx.CONTENT_TYPE)
         filename = self._filename(name, period) + ".xlsx"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -246,6 +259,15 @@ def _plain_value(kind: str, value: Any) -> Any:
     if isinstance(value, int | float | Decimal):
         return value  # a text column may hold a number (a drill-down's value)
     return str(value)
+
+
+def _xlsx_value(kind: str, value: Any) -> Any:
+    """What the workbook holds for a cell: the file's value, a duration as a ``timedelta``
+    of its whole seconds (the one rounding of the page and the CSV)."""
+    plain = _plain_value(kind, value)
+    if kind == DURATION and plain is not None:
+        return dt.timedelta(seconds=plain)
+    return plain
 
 
 def _csv_value(kind: str, value: Any) -> Any:

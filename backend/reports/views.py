@@ -27,7 +27,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from backend.common import clock
 from backend.common.formatting import span_exact_text
@@ -203,11 +203,16 @@ def _context(
         # The report pages keep the reader's period and narrowing from one to the next.
         "nav_query": f.query() if f else "",
         "quick_periods": quick_periods(request, f),
-        "districts_text": ", ".join(name for _id, name in form.district_choices)
-        if f is None or f.district is None
-        else dict(form.district_choices).get(f.district, ""),
+        "districts_text": _districts_text(form, f),
         **extra,
     }
+
+
+def _districts_text(form: ReportFilterForm, f: ReportFilter | None) -> str:
+    """The districts read, by their names in the reader's language."""
+    if f is None or f.district is None:
+        return ", ".join(name for _id, name in form.district_choices)
+    return str(dict(form.district_choices).get(f.district, ""))
 
 
 def quick_periods(request: HttpRequest, f: ReportFilter | None) -> list[dict[str, Any]]:
@@ -255,11 +260,52 @@ def _download(request: HttpRequest) -> tuple[str, str] | None:
     return None
 
 
-def _file(table: Table, kind: str, name: str, f: ReportFilter) -> HttpResponse:
+def _file(
+    table: Table,
+    kind: str,
+    name: str,
+    f: ReportFilter,
+    heading: Callable[[Table], list[str]],
+) -> HttpResponse:
+    """The table as a file. The workbook says above the table what it is of (``heading``);
+    the CSV stays a table from its first line — a line above the header breaks the programs
+    that read it (a spreadsheet's import, pandas, a database's COPY) — and its name carries
+    the period."""
     period = (f.date_from, f.date_to)
     if kind == "xlsx":
-        return table.xlsx_response(name, period)
+        return table.xlsx_response(name, period, heading(table))
     return table.csv_response(name, period)
+
+
+def file_heading(
+    request: HttpRequest, form: ReportFilterForm, f: ReportFilter, *, place_hidden: bool = False
+) -> Callable[[Table], list[str]]:
+    """What a downloaded workbook is of, in the reader's language, as lines above its table:
+    the table's title, the period, the districts, every filter beyond the period (as the
+    page names them above it: a settlement hidden beside domestic violence), and when — in
+    Kazakhstan time — and by whom it was made. The period was only in the file's name, lost
+    once the file was renamed, forwarded or printed."""
+
+    def heading(table: Table) -> list[str]:
+        districts = _districts_text(form, f)
+        count = 1 if f.district is not None else len(form.district_choices)
+        made = timezone.localtime(clock.now(), local_zone())
+        user = request.user
+        who = user.get_full_name() or user.get_username()  # type: ignore[union-attr]
+        return [
+            str(table.title),
+            _("Period: %(period)s") % {"period": _period_text(f)},
+            ngettext("District: %(districts)s", "Districts: %(districts)s", count)
+            % {"districts": districts},
+            *(
+                f"{n['label']}: {n['value']}" if n["label"] else str(n["value"])
+                for n in narrowing(request, form, f, place_hidden=place_hidden)
+            ),
+            _("Prepared in Kuzet on %(when)s (Kazakhstan time) by %(who)s.")
+            % {"when": f"{made:%d.%m.%Y %H:%M}", "who": who},
+        ]
+
+    return heading
 
 
 def _link_csv(request: HttpRequest, tables: list[Table]) -> None:
@@ -275,6 +321,7 @@ def _link_csv(request: HttpRequest, tables: list[Table]) -> None:
 
 def _csv_or_page(
     request: HttpRequest,
+    form: ReportFilterForm,
     f: ReportFilter,
     tables: list[Table],
     name: str,
@@ -286,7 +333,7 @@ def _csv_or_page(
         kind, wanted = download
         for table in tables:
             if table.id == wanted:
-                return _file(table, kind, name, f)
+                return _file(table, kind, name, f, file_heading(request, form, f))
         return _no_table(wanted, [t.id for t in tables], kind)
     return render()
 
@@ -528,6 +575,7 @@ def kpis_page(site: Any, request: HttpRequest) -> HttpResponse:
         return _refused(site, request, form, "admin/reports/kpis.html", _("KPIs"), unknown)
     f = form.report_filter()
     overview = selectors.kpi_overview(f, now=clock.now(), by=by)
+    arrived = overview.total(KPI_BY_KEY["response"]).n > 0
     tables = [summary_table(overview), slice_table(overview)]
     slices = [
         {
@@ -548,13 +596,26 @@ def kpis_page(site: Any, request: HttpRequest) -> HttpResponse:
         by=by,
         incident_count=overview.incident_count,
         assignment_count=overview.assignment_count,
+        # Both charts draw the response times: with none (no unit on scene), neither.
         charts=[
             {"name": "response-by-zone", "alt": _("Response time by zone")},
             {"name": "trend", "alt": _("Response time by week against the arrival target")},
-        ],
+        ]
+        if arrived
+        else [],
+        no_chart=""
+        if arrived
+        else _("No unit arrived on scene at a call of this period: no response time to draw.")
+        if overview.incident_count
+        else _("No calls in this period."),
     )
     return _csv_or_page(
-        request, f, tables, "kpis", lambda: _page(site, request, "admin/reports/kpis.html", context)
+        request,
+        form,
+        f,
+        tables,
+        "kpis",
+        lambda: _page(site, request, "admin/reports/kpis.html", context),
     )
 
 
@@ -622,17 +683,32 @@ def villages_page(site: Any, request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _refused(site, request, form, "admin/reports/villages.html", _("Villages"))
     f = form.report_filter()
-    tables = [villages_table(f, selectors.villages(f, now=clock.now()))]
+    villages = selectors.villages(f, now=clock.now())
+    tables = [villages_table(f, villages)]
+    # The chart's boxes are the deliveries the table's villages counted: none, no chart (an
+    # empty frame saying "No calls in this period." stood under a table of a call).
+    delivered = any(v.coverage_wait.n for v in villages)
     context = _context(
         request,
         form,
         f,
         title=_("Villages: waiting for coverage and travel"),
         tables=tables,
-        charts=[{"name": "delivery-by-coverage", "alt": _("Delivery latency by coverage level")}],
+        charts=[{"name": "delivery-by-coverage", "alt": _("Delivery latency by coverage level")}]
+        if delivered
+        else [],
+        no_chart=""
+        if delivered
+        else _(
+            "No assignment of this period reached a unit's handset: no waiting for coverage "
+            "to draw."
+        )
+        if villages
+        else _("No calls in this period."),
     )
     return _csv_or_page(
         request,
+        form,
         f,
         tables,
         "villages",
@@ -720,6 +796,7 @@ def quality_page(site: Any, request: HttpRequest) -> HttpResponse:
     )
     return _csv_or_page(
         request,
+        form,
         f,
         tables,
         "quality",
@@ -954,7 +1031,7 @@ def upward_page(site: Any, request: HttpRequest) -> HttpResponse:
     )
     template = "admin/reports/upward_print.html" if printable else "admin/reports/upward.html"
     return _csv_or_page(
-        request, f, tables, "report", lambda: _page(site, request, template, context)
+        request, form, f, tables, "report", lambda: _page(site, request, template, context)
     )
 
 
@@ -1169,23 +1246,24 @@ def incidents_page(site: Any, request: HttpRequest) -> HttpResponse:
     rows = drilldown_rows(f, measure, now=clock.now())
     level = measure.level if measure else INCIDENT
     several = f.districts is None or len(f.districts) > 1
+    # The list's heading (and its workbook's) names its settlement — unless a listed call is
+    # domestic violence, whose place no list shows (the heading would show it for every row).
+    place_hidden = (
+        bool(f.settlement and f.settlement != NONE)
+        and rows.filter(**{_incident_path(level) + "category": Category.DOMESTIC_VIOLENCE}).exists()
+    )
     if download is not None:
         everything = list(rows)
         purpose = f"reports.{download[0]}"  # the file read: reports.csv, reports.xlsx
         _audit_dv_reads(request.user, everything, level=level, purpose=purpose)
         table = drilldown_table(f, measure, everything, several_districts=several)
-        return _file(table, download[0], "incidents", f)
+        heading = file_heading(request, form, f, place_hidden=place_hidden)
+        return _file(table, download[0], "incidents", f, heading)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     shown = list(page.object_list)
     _audit_dv_reads(request.user, shown, level=level, purpose="reports.incident_list")
     table = drilldown_table(f, measure, shown, several_districts=several)
     _link_csv(request, [table])
-    # The list's heading names its settlement — unless a listed call is domestic violence,
-    # whose place no list shows (the heading would show it for every row).
-    place_hidden = (
-        bool(f.settlement and f.settlement != NONE)
-        and rows.filter(**{_incident_path(level) + "category": Category.DOMESTIC_VIOLENCE}).exists()
-    )
     context = _context(
         request,
         form,

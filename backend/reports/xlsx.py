@@ -1,8 +1,18 @@
 """A table as an Excel workbook (``.xlsx``), written by XlsxWriter.
 
-One sheet: a bold header row kept in view, then the rows — numbers as numbers, any other
-value as text (a string is never written as a formula or a link, whatever it begins with: a
-callsign ``=HYPERLINK(…)`` stays text). Column widths follow the longest value.
+One sheet: above the table, what it is of — its title (bold), the period, the districts, the
+filters, when and by whom it was made — then a blank row; the table's bold header row, kept in
+view, then the rows — numbers as numbers, durations as Excel durations, any other value as
+text (a string is never written as a formula or a link, whatever it begins with: a callsign
+``=HYPERLINK(…)`` stays text). Column widths follow the longest value of the table.
+
+A duration (a ``timedelta``) is a time value — days, as Excel counts time — shown
+``[h]:mm:ss`` (``0:32:00``; ``27:05:00`` past a day): what the page shows (``32:00``), exact to
+the second as the CSV's seconds are, and Excel averages, sums and charts it as time. (Whole
+seconds, ``1920``, were what a chief had to divide by 60; minutes with a decimal, ``32.0``,
+would lose the seconds and read unlike the page.) Excel shows a time below zero as ``#####``:
+a negative duration (a sync lag of a handset whose clock ran ahead) is written as its text,
+``−0:01:05``.
 
 Why not CSV alone: Excel on Russian or Kazakh Windows splits a CSV on the system's list
 separator (``;``), so a comma-separated file fell into one column, and it reads ``53.1`` as
@@ -11,6 +21,7 @@ text and ``12.5`` as the 12th of May. A workbook holds its cells and their types
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 from collections.abc import Sequence
@@ -24,6 +35,8 @@ CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.shee
 _NOT_IN_SHEET_NAME = re.compile(r"[\[\]:*?/\\]")
 SHEET_NAME_MAX = 31
 WIDTH_MIN, WIDTH_MAX = 8, 60
+DURATION_FORMAT = "[h]:mm:ss"
+SECONDS_PER_DAY = 86400
 
 
 def sheet_name(title: str) -> str:
@@ -35,8 +48,17 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
 
 
-def workbook(title: str, rows: Sequence[Sequence[Any]]) -> bytes:
-    """A workbook of one sheet named after ``title``: ``rows[0]`` is the header."""
+def duration_text(value: dt.timedelta) -> str:
+    """``h:mm:ss`` of a duration, ``−`` before one below zero."""
+    seconds = round(value.total_seconds())
+    sign, seconds = ("−", -seconds) if seconds < 0 else ("", seconds)
+    h, rest = divmod(seconds, 3600)
+    return f"{sign}{h}:{rest // 60:02d}:{rest % 60:02d}"
+
+
+def workbook(title: str, rows: Sequence[Sequence[Any]], *, heading: Sequence[str] = ()) -> bytes:
+    """A workbook of one sheet named after ``title``: ``rows[0]`` is the header; the lines of
+    ``heading`` (the first bold) above it, a blank row between."""
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(
         buffer,
@@ -49,20 +71,34 @@ def workbook(title: str, rows: Sequence[Sequence[Any]]) -> bytes:
         },
     )
     sheet = book.add_worksheet(sheet_name(title))
-    header = book.add_format({"bold": True})
+    bold = book.add_format({"bold": True})
+    duration = book.add_format({"num_format": DURATION_FORMAT})
+    for r, line in enumerate(heading):
+        # one cell a line: it runs on over the empty cells to its right
+        sheet.write_string(r, 0, line, bold if r == 0 else None)
+    top = len(heading) + 1 if heading else 0
     widths: dict[int, int] = {}
     for r, row in enumerate(rows):
-        style = header if r == 0 else None
+        style = bold if r == 0 else None
         for c, value in enumerate(row):
             if value is None or value == "":
                 continue
-            if _is_number(value):
-                sheet.write_number(r, c, float(value), style)
+            if isinstance(value, dt.timedelta):
+                text = duration_text(value)
+                if value < dt.timedelta(0):
+                    sheet.write_string(top + r, c, text, style)
+                else:
+                    days = value.total_seconds() / SECONDS_PER_DAY
+                    sheet.write_number(top + r, c, days, style or duration)
+            elif _is_number(value):
+                text = str(value)
+                sheet.write_number(top + r, c, float(value), style)
             else:
-                sheet.write_string(r, c, str(value), style)
-            widths[c] = max(widths.get(c, 0), len(str(value)))
+                text = str(value)
+                sheet.write_string(top + r, c, text, style)
+            widths[c] = max(widths.get(c, 0), len(text))
     for c, width in widths.items():
         sheet.set_column(c, c, min(max(width + 2, WIDTH_MIN), WIDTH_MAX))
-    sheet.freeze_panes(1, 0)
+    sheet.freeze_panes(top + 1, 0)
     book.close()
     return buffer.getvalue()

@@ -1,6 +1,7 @@
 """The calls behind a figure show their durations in words, in the chief's language: the
 list said "3:00:53" beside the received time "05.03.2026 09:00:00", and a chief read it as
-one more clock time. The CSV and the workbook keep whole seconds, what a spreadsheet sums."""
+one more clock time. The CSV keeps whole seconds, what a program sums; the workbook holds
+Excel durations (``[h]:mm:ss``) of those seconds, which Excel sums as time."""
 
 from __future__ import annotations
 
@@ -68,7 +69,9 @@ def test_a_drilldown_keeps_seconds_under_the_hour(client, personas, three_hours)
     assert [r[-1] for r in table_cells(page, "incidents")] == ["3 h 00 min", "4 min 05 s"]
 
 
-def test_a_drilldowns_files_keep_whole_seconds(client, personas, three_hours):
+def test_a_drilldowns_files_keep_whole_seconds_the_workbook_as_excel_durations(
+    client, personas, three_hours
+):
     # given
     chief = personas.a.chief
     chief.language = "en"
@@ -83,5 +86,6 @@ def test_a_drilldowns_files_keep_whole_seconds(client, personas, three_hours):
     # then
     assert rows[0][-1] == "Response time (s)"
     assert [r[-1] for r in rows[1:]] == ["10853", "245"]
-    assert book[0][-1] == "Response time (s)"
+    # the workbook: Excel durations (3:00:53, 0:04:05), the same whole seconds
+    assert book[0][-1] == "Response time (h:mm:ss)"
     assert [r[-1] for r in book[1:]] == [10853.0, 245.0]

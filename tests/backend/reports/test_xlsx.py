@@ -6,6 +6,7 @@ as they are, and text that begins like a formula as text."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import zipfile
@@ -27,17 +28,40 @@ from .test_pages import csv_rows, get
 pytestmark = pytest.mark.django_db
 
 
+def _cells(row) -> list[str | float]:
+    """A row's values as Excel reads them: a number as a float, a duration as its whole
+    seconds (the CSV's figure), text as text; the empty cells at its end dropped."""
+    cells: list[str | float] = []
+    for v in row:
+        if isinstance(v, dt.timedelta):
+            cells.append(float(round(v.total_seconds())))
+        elif isinstance(v, int | float):
+            cells.append(float(v))
+        else:
+            cells.append("" if v is None else v)
+    while cells and cells[-1] == "":
+        cells.pop()
+    return cells
+
+
+def _table_start(sheet) -> int:
+    """The 0-based row of the table's header: the one above the frozen panes."""
+    frozen = sheet.freeze_panes or "A2"
+    return int(frozen[1:]) - 2
+
+
 def sheet_rows(content: bytes) -> list[list[str | float]]:
-    """The sheet's cells, row by row, as Excel reads them: a number as a float, text as text
-    (empty cells before the last value of a row as "")."""
-    book = openpyxl.load_workbook(io.BytesIO(content))
-    rows: list[list[str | float]] = []
-    for row in book.worksheets[0].iter_rows(values_only=True):
-        cells = ["" if v is None else float(v) if isinstance(v, int | float) else v for v in row]
-        while cells and cells[-1] == "":
-            cells.pop()
-        rows.append(cells)
-    return rows
+    """The sheet's table, header first, row by row (the lines above it left out)."""
+    sheet = openpyxl.load_workbook(io.BytesIO(content)).worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    return [_cells(row) for row in rows[_table_start(sheet) :]]
+
+
+def sheet_heading(content: bytes) -> list[str]:
+    """The lines above the sheet's table (what the file is of), without the blank row."""
+    sheet = openpyxl.load_workbook(io.BytesIO(content)).worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))[: _table_start(sheet)]
+    return [str(row[0]) for row in rows if row and row[0] is not None]
 
 
 def as_number(text: str) -> str | float:
@@ -64,7 +88,12 @@ def test_a_table_downloads_as_a_workbook_with_the_csv_figures(client, personas, 
     assert book["Content-Type"] == xlsx.CONTENT_TYPE
     assert book["Content-Disposition"].endswith('.xlsx"')
     rows = sheet_rows(book.content)
-    assert rows[0] == text[0]
+    with translation.override("ru"):  # the chief's language
+        in_seconds = translation.gettext("%(label)s (s)") % {"label": ""}
+        as_duration = translation.gettext("%(label)s (h:mm:ss)") % {"label": ""}
+    # the header of a duration names the workbook's unit (an Excel duration), not seconds
+    assert rows[0] == [h.replace(in_seconds, as_duration) for h in text[0]]
+    assert any(in_seconds in h for h in text[0])
     for got, want in zip(rows[1:], text[1:], strict=True):
         assert got == [as_number(w) for w in want][: len(got)]
         assert all(w == "" for w in want[len(got) :])  # empty cells at the end are not written
@@ -91,7 +120,7 @@ def test_kazakh_letters_and_a_formula_stay_text():
 
     # then
     assert sheet_rows(content) == [
-        ["Елді мекен", "Саны", "Күту (s)", "Үлесі (%)"],
+        ["Елді мекен", "Саны", "Күту (h:mm:ss)", "Үлесі (%)"],
         ["Қайнар", 3.0, 63.0, 6.3],
         ['=HYPERLINK("http://x")', 0.0],
     ]
