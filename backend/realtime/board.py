@@ -435,6 +435,8 @@ def board_config(request: HttpRequest) -> dict[str, Any]:
     scope = district_scope(request.user)
     return {
         "can_act": can_dispatch(request.user),
+        # whose drafts of messages to crews the tab keeps (board.js, sessionStorage)
+        "reader": request.user.pk,
         # The districts whose calls the reader may act on (null: every one); a row of another
         # district's call is their unit's, sent across the border: its number links the call's
         # page, read-only (access.incident_lent_to).

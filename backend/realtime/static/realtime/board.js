@@ -22,7 +22,30 @@
   const divertibles = new Map(); // incident id → units on less urgent calls, when none is free
   const acrossBorder = new Map(); // incident id → another district's unit clearly sooner
   const fresh = new Set();
-  const drafts = new Map(); // assignment id → a message to its crew typed and not yet sent, with its key
+  // Assignment id → a message to its crew typed and not yet sent, with its idempotency key:
+  // kept in the tab's sessionStorage, so that a reload between a lost answer and the resend
+  // sends it again with the same key (a key in the page's memory died with the reload, and
+  // the crew got the message twice). Per reader, as the server's keys are: another officer
+  // signing in at this tab finds none. Where the storage is off, the page's memory.
+  const drafts = {
+    here: new Map(),
+    name: (id) => "kuzet.board.draft." + CONFIG.reader + "." + id,
+    get(id) {
+      try {
+        const kept = sessionStorage.getItem(this.name(id));
+        if (kept !== null) return JSON.parse(kept);
+      } catch (error) { /* storage off or unreadable: the page's memory */ }
+      return this.here.get(id);
+    },
+    set(id, draft) {
+      this.here.set(id, draft);
+      try { sessionStorage.setItem(this.name(id), JSON.stringify(draft)); } catch (error) { /* this page only */ }
+    },
+    delete(id) {
+      this.here.delete(id);
+      try { sessionStorage.removeItem(this.name(id)); } catch (error) { /* nothing kept */ }
+    },
+  };
   let skew = 0; // server clock − this browser's clock, ms
   const SOS_ACKNOWLEDGED_SHOWN_MS = 60000;
 
@@ -303,7 +326,8 @@
             // drove on.
             // One idempotency key per draft, kept until the server answers it or the draft is
             // dropped: a message whose answer was lost, sent again, is the same message (each
-            // click had its own key, and the crew got it twice). Another text is another one.
+            // click had its own key, and the crew got it twice) — after a reload too (drafts).
+            // Another text is another one.
             const draft = drafts.get(r.id);
             const text = window.prompt(fmt(TEXT.message_prompt, { unit: r.callsign, number: r.incident_number }), draft ? draft.text : "");
             if (text === null) return; // Esc: kept for the next time
@@ -314,7 +338,8 @@
             post(e.target, url("assignment_message", r.id), { text }, () => drafts.delete(r.id))
               .then(() => {
                 // refused (too long): nothing was sent, the text comes back with a new key
-                if (!e.target.dataset.key && drafts.get(r.id) === sending) drafts.set(r.id, { text });
+                const kept = drafts.get(r.id);
+                if (!e.target.dataset.key && kept && kept.key === sending.key) drafts.set(r.id, { text });
               });
           } }, TEXT.message));
       }
@@ -329,8 +354,12 @@
     });
     const staleMs = CONFIG.position_stale_minutes * 60000;
     body("units", [...state.units.values()].sort((a, b) => a.callsign.localeCompare(b.callsign)), (r) => {
-      const silent = r.presence !== "unreachable" && (!r.position_at || now() - r.position_at > staleMs);
-      const presence = cell(label("unit_status", r.presence) + (silent ? " · " + TEXT.silent : ""), "presence");
+      // Last heard by a desk (a milestone recorded on the crew's behalf, by any district's
+      // desk: radio, phone, in person): said so, and not "silent" — its phone is, the crew
+      // is not (services.units.unit_heard_by_desk).
+      const heardBy = r.presence !== "unreachable" ? LABELS.ack_channel[r.last_contact_via] : undefined;
+      const silent = r.presence !== "unreachable" && !heardBy && (!r.position_at || now() - r.position_at > staleMs);
+      const presence = cell(label("unit_status", r.presence) + (heardBy ? " · " + heardBy : silent ? " · " + TEXT.silent : ""), "presence");
       // A unit in SOS keeps the desk's buttons here once the banner has gone (acknowledged).
       if (r.status === "sos") presence.append(el("span", { class: "actions sos-actions" }, ...sosActions(latestSos(r.id), r.id)));
       const tr = el("tr", { class: r.presence === "unreachable" || r.presence === "sos" ? r.presence : silent ? "silent" : "" },
