@@ -41,7 +41,7 @@ from backend.dispatch.services.assignments import ACK_CHANNELS
 from backend.geo.models import Settlement, in_reader_language
 from backend.ops.heartbeat import SweepState, sweep_state
 from backend.people.access import district_scope, is_staff_role
-from backend.people.models import UNREACHABLE, Unit, UnitStatus, UnitType
+from backend.people.models import CONTACT_VIA, UNREACHABLE, Unit, UnitStatus, UnitType
 
 from .alerts import ALERTS_LISTED, alerts_listed
 from .fanout import board_rows, unit_rows
@@ -223,6 +223,12 @@ def board_labels() -> dict[str, dict[str, str]]:
             "waited": _("waited"),
         },
         "ack_channel": {c: _(c.replace("_", " ")) for c in ACK_CHANNELS},
+        # A crew last heard other than by its phone's sync: "On scene · radio", "· SMS".
+        "heard_via": {
+            via: str(words)
+            for via, words in CONTACT_VIA.items()
+            if via not in ("socket", "pull", "push")
+        },
         "compass": compass_words(),
         "alert": {
             "incident.created": _("New call"),

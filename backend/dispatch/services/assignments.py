@@ -38,7 +38,7 @@ from .locks import lock_one, lock_rows
 from .schedule import ladder_reschedule
 from .texts import text_storable_check
 from .timeline import actor_label, board_notify, server_event, unit_board_notify
-from .units import unit_heard_by_desk, unit_release_if_idle, unit_set_status
+from .units import unit_heard, unit_release_if_idle, unit_set_status
 
 ACK_CHANNELS = ("phone", "radio", "in_person")
 
@@ -624,7 +624,7 @@ def assignment_record_on_behalf(
     ``on_behalf``, ``via`` the channel), dated ``occurred_at`` — the time as reported; now
     when not given — with the stated ``uncertainty_s`` kept in the event's payload (and as
     its estimate's spread). What the desk heard is contact with the crew, now, by the channel
-    (:func:`units.unit_heard_by_desk`: its own district's board does not show it unreachable
+    (:func:`units.unit_heard`: its own district's board does not show it unreachable
     while another district's desk records it). A time in the future or before the dispatch
     is refused; so is a milestone the assignment already has. The escalation ladder is
     rescheduled (an acknowledgment stops the ack rungs, an arrival the arrival rung). An
@@ -677,7 +677,7 @@ def assignment_record_on_behalf(
         )
         ladder_reschedule(assignment_id=a.pk, now=now)
         # What the desk heard from the crew is contact with it, whichever desk heard it.
-        unit_heard_by_desk(a.unit_id, via=channel, at=now)
+        unit_heard(a.unit_id, via=channel, at=now)
         data: dict[str, Any] = {"channel": channel, "note": note, "event_id": event.pk}
         if kind == EventKind.ACK:
             # The name every report of "acknowledged on behalf" reads (ledger/actions.py).

@@ -56,6 +56,7 @@ from ..sms import REPLAY_WINDOW_S, SignatureError, verify
 from .facts import fact_record
 from .locks import lock_one
 from .schedule import ladder_reschedule
+from .units import unit_heard
 
 logger = logging.getLogger(__name__)
 
@@ -249,6 +250,8 @@ def _apply_reply(
         if ack is not None
         else ("already_acknowledged" if receipt is None else "read")
     )
+    # A reply with the assignment's code is word from its crew, when the gateway received it.
+    unit_heard(assignment.unit_id, via="sms", at=occurred_at)
     msg.state = SmsMessage.State.APPLIED
     msg.officer = officer
     msg.assignment = assignment

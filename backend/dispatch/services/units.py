@@ -24,9 +24,11 @@ def unit_set_status(unit: Unit, status: str, *, now: dt.datetime) -> None:
     uow.touch(SyncTable.UNITS, unit.pk)
 
 
-def unit_heard_by_desk(unit_id: int, *, via: str, at: dt.datetime) -> None:
-    """The crew was heard by a duty desk (``via`` the radio, a phone call, in person): that is
-    contact with it, as its phone's syncs are (``Unit.last_contact_at``, ``presence``).
+def unit_heard(unit_id: int, *, via: str, at: dt.datetime) -> None:
+    """The crew was heard other than by its phone's sync: by a duty desk (``via`` the radio, a
+    phone call, in person) or by an SMS reply of one of its officers (``sms``, from a white
+    spot where only SMS gets through). That is contact with it, as its phone's syncs are
+    (``Unit.last_contact_at``, ``presence``): its board does not show it "unreachable".
 
     Whichever desk heard it — its own district's, or another district's whose call it was
     lent to: its own board showed a lent crew "unreachable" while the call's desk recorded

@@ -16,6 +16,7 @@ from backend.dispatch.models import Assignment, Event, SmsMessage
 from backend.dispatch.services import incident_dispatch, sms_send_pending
 from backend.dispatch.sms import reply_code_for
 from backend.ledger.models import AuditEntry
+from backend.people.models import UNREACHABLE, Unit
 from tests import factories
 
 from .conftest import signed_post, snapshot
@@ -247,3 +248,45 @@ def test_a_reply_that_matches_no_assignment_is_kept_and_rejected(personas, sende
         ("rejected", reason)
     ]
     assert Event.objects.filter(source="sms").count() == 0
+
+
+def test_a_reply_by_sms_is_contact_with_the_crew(personas, sms_outbox):
+    # given: a crew in an SMS-only white spot, its phone's app silent for an hour
+    assignment = _dispatched_by_sms(personas)
+    sms_send_pending()
+    officer = personas.a.patrol_officers[0]
+    an_hour_ago = clock.now() - dt.timedelta(hours=1)
+    Unit.objects.filter(pk=personas.a.patrol.pk).update(
+        last_contact_at=an_hour_ago, last_contact_via="pull"
+    )
+    assert Unit.objects.get(pk=personas.a.patrol.pk).presence() == UNREACHABLE
+
+    # when: the officer answers the dispatch by SMS
+    response = signed_post(
+        APIClient(),
+        {"id": "gw-contact", "from": officer.phone, "text": f"ACK {reply_code_for(assignment.pk)}"},
+    )
+
+    # then: the crew was heard from, by SMS, when the gateway received it
+    assert response.json()["status"] == "applied"
+    unit = Unit.objects.get(pk=personas.a.patrol.pk)
+    assert (unit.last_contact_via, unit.presence()) == ("sms", unit.status)
+    assert unit.status != UNREACHABLE
+    assert unit.last_contact_at > an_hour_ago
+
+
+def test_a_reply_with_a_wrong_code_is_no_contact(personas, sms_outbox):
+    _dispatched_by_sms(personas)
+    officer = personas.a.patrol_officers[0]
+    an_hour_ago = clock.now() - dt.timedelta(hours=1)
+    Unit.objects.filter(pk=personas.a.patrol.pk).update(
+        last_contact_at=an_hour_ago, last_contact_via="pull"
+    )
+
+    response = signed_post(
+        APIClient(), {"id": "gw-wrong", "from": officer.phone, "text": "ACK 0000"}
+    )
+
+    assert response.json()["status"] == "rejected"
+    unit = Unit.objects.get(pk=personas.a.patrol.pk)
+    assert (unit.last_contact_at, unit.last_contact_via) == (an_hour_ago, "pull")

@@ -354,10 +354,10 @@
     });
     const staleMs = CONFIG.position_stale_minutes * 60000;
     body("units", [...state.units.values()].sort((a, b) => a.callsign.localeCompare(b.callsign)), (r) => {
-      // Last heard by a desk (a milestone recorded on the crew's behalf, by any district's
-      // desk: radio, phone, in person): said so, and not "silent" — its phone is, the crew
-      // is not (services.units.unit_heard_by_desk).
-      const heardBy = r.presence !== "unreachable" ? LABELS.ack_channel[r.last_contact_via] : undefined;
+      // Last heard other than by its phone's sync (a milestone recorded on the crew's behalf,
+      // by any district's desk: radio, phone, in person; an officer's SMS reply): said so, and
+      // not "silent" — its phone's app is, the crew is not (services.units.unit_heard).
+      const heardBy = r.presence !== "unreachable" ? LABELS.heard_via[r.last_contact_via] : undefined;
       const silent = r.presence !== "unreachable" && !heardBy && (!r.position_at || now() - r.position_at > staleMs);
       const presence = cell(label("unit_status", r.presence) + (heardBy ? " · " + heardBy : silent ? " · " + TEXT.silent : ""), "presence");
       // A unit in SOS keeps the desk's buttons here once the banner has gone (acknowledged).
