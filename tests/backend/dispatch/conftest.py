@@ -178,3 +178,28 @@ def sweeps_at_once(at: dt.datetime, n: int = 4) -> None:
             t.start()
         for t in threads:
             t.join()
+
+
+def intake_posts_at_once(
+    clients: list[APIClient], payload: dict[str, Any], *, url: str = "/api/v1/intake/egov/"
+) -> list[tuple[int, int]]:
+    """Each client posts ``payload`` to intake in a thread of its own, released together; each
+    thread closes its own database connection. The answers' (status, call id), in no set
+    order."""
+    barrier = threading.Barrier(len(clients))
+    results: list[tuple[int, int]] = []
+
+    def post(client: APIClient) -> None:
+        barrier.wait()
+        try:
+            response = client.post(url, payload, format="json")
+            results.append((response.status_code, response.json()["id"]))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=post, args=(c,)) for c in clients]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import threading
 from typing import Any
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 from rest_framework.test import APIClient
 
 from backend.common import clock
@@ -17,7 +15,7 @@ from backend.dispatch.models import FollowUpTask, Incident, IntakeKey, RiskSubje
 from backend.dispatch.services import incident_close, incident_separate, intake_key_revoke
 from backend.ledger.models import AuditEntry
 
-from .conftest import snapshot
+from .conftest import intake_posts_at_once, snapshot
 
 
 def body(personas: Any, **kw: Any) -> dict[str, Any]:
@@ -126,25 +124,12 @@ def test_concurrent_identical_intake_requests_create_one_incident(
 ):
     # given
     payload = body(personas)
-    barrier = threading.Barrier(4)
-    results: list[tuple[int, int]] = []
-
-    def post() -> None:
-        client = APIClient()
+    clients = [APIClient() for _ in range(4)]
+    for client in clients:
         client.credentials(HTTP_AUTHORIZATION=f"Api-Key {egov_key[1]}")
-        barrier.wait()
-        try:
-            response = client.post("/api/v1/intake/egov/", payload, format="json")
-            results.append((response.status_code, response.json()["id"]))
-        finally:
-            connection.close()
 
     # when
-    threads = [threading.Thread(target=post) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results = intake_posts_at_once(clients, payload)
 
     # then
     incident = Incident.objects.get()

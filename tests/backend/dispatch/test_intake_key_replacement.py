@@ -6,7 +6,6 @@ through the new one; two partners on one channel stay apart as before."""
 from __future__ import annotations
 
 import json
-import threading
 from typing import Any
 
 import httpx
@@ -30,7 +29,7 @@ from backend.ledger.models import AuditEntry
 from backend.webhooks.models import CallbackDelivery
 from backend.webhooks.services import callback_configure, callback_send
 
-from .conftest import snapshot
+from .conftest import intake_posts_at_once, snapshot
 from .test_intake import body
 
 INTAKE = "/api/v1/intake/egov/"
@@ -346,23 +345,9 @@ def test_the_old_and_the_new_key_sending_one_report_at_once_make_one_call(
     _key, raw = intake_key_issue(channel="egov", name="", replaces=egov_key[0])
     clients = [client_for(egov_key[1]), client_for(raw)]
     payload = body(personas)
-    barrier = threading.Barrier(2)
-    results: list[tuple[int, int]] = []
-
-    def post(client: APIClient) -> None:
-        barrier.wait()
-        try:
-            response = client.post(INTAKE, payload, format="json")
-            results.append((response.status_code, response.json()["id"]))
-        finally:
-            connection.close()
 
     # when
-    threads = [threading.Thread(target=post, args=(c,)) for c in clients]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results = intake_posts_at_once(clients, payload, url=INTAKE)
 
     # then: one call, created once and replayed once
     assert sorted(code for code, _id in results) == [200, 201]

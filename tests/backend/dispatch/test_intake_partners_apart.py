@@ -6,7 +6,6 @@ other. The first partner's behaviour is what it always was."""
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 import pytest
@@ -22,7 +21,7 @@ from backend.webhooks.models import CallbackDelivery
 from backend.webhooks.services import callback_configure
 from tests import factories
 
-from .conftest import snapshot
+from .conftest import intake_posts_at_once, snapshot
 from .test_intake import body
 
 INTAKE = "/api/v1/intake/egov/"
@@ -208,23 +207,9 @@ def test_two_partners_sending_one_ref_at_once_each_get_their_own_report(
     clients = [APIClient(), second_partner[1]]
     clients[0].credentials(HTTP_AUTHORIZATION=f"Api-Key {egov_key[1]}")
     payload = body(personas)
-    barrier = threading.Barrier(2)
-    results: list[tuple[int, int]] = []
-
-    def post(client: APIClient) -> None:
-        barrier.wait()
-        try:
-            response = client.post(INTAKE, payload, format="json")
-            results.append((response.status_code, response.json()["id"]))
-        finally:
-            connection.close()
 
     # when
-    threads = [threading.Thread(target=post, args=(c,)) for c in clients]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results = intake_posts_at_once(clients, payload, url=INTAKE)
 
     # then: two reports, one per partner
     assert sorted(code for code, _id in results) == [201, 201]
