@@ -170,14 +170,15 @@ def test_the_token_list_says_when_each_token_expires(client, root, personas):
 
 
 @pytest.mark.parametrize(
-    ("language", "created", "expires"),
-    [("ru", "Создан", "Истекает"), ("kk", "Құрылды", "Мерзімі бітеді")],
+    ("language", "created", "expires", "expired"),
+    [("ru", "Создан", "Истекает", "истёк"), ("kk", "Құрылды", "Мерзімі бітеді", "мерзімі өтті")],
 )
 def test_the_token_lists_columns_are_in_the_readers_language(
-    client, root, personas, language, created, expires
+    client, root, personas, language, created, expires, expired
 ):
-    # given
-    Token.objects.create(user=personas.duty)
+    # given: a token issued 40 days ago
+    old = Token.objects.create(user=personas.duty)
+    Token.objects.filter(pk=old.pk).update(created=old.created - dt.timedelta(days=40))
     root.language = language
     root.save(update_fields=["language"])
     client.force_login(root)
@@ -188,6 +189,7 @@ def test_the_token_lists_columns_are_in_the_readers_language(
     # then
     assert f'<a href="?o=2">{created}</a>' in page
     assert f'<a href="?o=3">{expires}</a>' in page
+    assert f'<span class="kuzet-alert">⚠ {expired}</span>' in page
 
 
 # --- the simulator's own tokens ------------------------------------------------------------------
