@@ -1,5 +1,7 @@
 """Staff API tokens (DRF's *Auth Token*): DRF's list, with when each token was issued and
-when it expires (``KUZET_STAFF_TOKEN_DAYS`` after), in local time with the date."""
+when it expires (``KUZET_STAFF_TOKEN_DAYS`` after), in local time with the date. The list
+names a token by its first characters: the whole key is shown once, in the message when it
+is added (DRF keeps it as it is, so a list on a screen in the duty room showed every key)."""
 
 from __future__ import annotations
 
@@ -14,13 +16,20 @@ from rest_framework.authtoken.models import TokenProxy
 from ..authentication import token_expired, token_expires_at
 from .formatting import dated_text, warning_html
 
+# Enough to tell a user's tokens apart and to find one in the journal, far too few to use.
+KEY_SHOWN = 6
+
 if admin.site.is_registered(TokenProxy):
     admin.site.unregister(TokenProxy)
 
 
 @admin.register(TokenProxy)
 class StaffTokenAdmin(TokenAdmin):
-    list_display = ("key", "user", "issued", "expires")
+    list_display = ("key_start", "user", "issued", "expires")
+
+    @admin.display(description=gettext_lazy("key"))
+    def key_start(self, obj: TokenProxy) -> str:
+        return f"{obj.key[:KEY_SHOWN]}…"
 
     @admin.display(description=gettext_lazy("created"), ordering="created")
     def issued(self, obj: TokenProxy) -> str:

@@ -167,6 +167,10 @@ def test_the_token_list_says_when_each_token_expires(client, root, personas):
         f'<td class="field-expires">{local(old.created + dt.timedelta(days=30))}<br>'
         '<span class="kuzet-alert">⚠ expired</span></td>'
     ) in page
+    # and each token only by its first characters: the whole key is shown once, when added
+    assert f"{fresh.key[:6]}…</a></th>" in page
+    assert fresh.key not in page
+    assert old.key not in page
 
 
 @pytest.mark.parametrize(
