@@ -173,6 +173,27 @@ def test_the_token_list_says_when_each_token_expires(client, root, personas):
     assert old.key not in page
 
 
+def test_a_token_added_in_the_console_is_shown_whole_once_then_only_by_its_start(
+    client, root, personas
+):
+    # given
+    root.language = "en"
+    root.save(update_fields=["language"])
+    client.force_login(root)
+
+    # when: the administrator adds a token for the duty officer, then opens the console's home
+    added = client.post(
+        reverse("admin:authtoken_tokenproxy_add"), {"user": personas.duty.pk}, follow=True
+    ).content.decode()
+    key = Token.objects.get(user=personas.duty).key
+    home = client.get(reverse("admin:index")).content.decode()
+
+    # then: the key whole in the message that it was added, and nowhere after it
+    assert key in added
+    assert key not in home
+    assert key not in client.get(reverse("admin:authtoken_tokenproxy_changelist")).content.decode()
+
+
 @pytest.mark.parametrize(
     ("language", "created", "expires", "expired"),
     [("ru", "Создан", "Истекает", "истёк"), ("kk", "Құрылды", "Мерзімі бітеді", "мерзімі өтті")],
