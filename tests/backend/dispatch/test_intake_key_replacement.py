@@ -296,6 +296,8 @@ def test_the_command_refuses_an_unknown_key_or_another_channels(personas, egov_k
 
 def test_the_oblast_admin_issues_a_replacement_in_the_console(client, personas, egov_key):
     # given
+    personas.oblast_admin.language = "en"  # the messages asserted in English
+    personas.oblast_admin.save(update_fields=["language"])
     client.force_login(personas.oblast_admin)
 
     # when: the add form, the old key chosen, no name given
@@ -320,6 +322,8 @@ def test_the_oblast_admin_issues_a_replacement_in_the_console(client, personas, 
 
 def test_the_console_refuses_a_replacement_on_another_channel(client, personas, egov_key):
     # given
+    personas.oblast_admin.language = "en"  # the messages asserted in English
+    personas.oblast_admin.save(update_fields=["language"])
     client.force_login(personas.oblast_admin)
 
     # when
