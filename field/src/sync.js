@@ -131,10 +131,16 @@ export class SyncEngine {
     if (typeof timestamp === 'number' && (ours == null || timestamp > ours)) await this.request()
   }
 
-  /** A `changes` frame: show its records at once, then pull (docs/realtime.md). */
+  /** A `changes` frame: show its records at once, then pull (docs/realtime.md) — unless a
+   * pull already reached its commit: the pull brought each record as it is now, the frame as it
+   * was at its commit, and applied after it the frame put older state back (a slow phone
+   * handling the "on scene" frame after the pull that brought the desk's safety check lost the
+   * check's alert, and no pull followed to mend it: the frame was not ahead of the cursor). */
   async applyFrame(changes, timestamp) {
     if (changes && typeof changes === 'object') {
       await this._serialised(async () => {
+        const ours = await this.lastPulledAt()
+        if (typeof timestamp === 'number' && ours != null && timestamp <= ours) return
         await this.database.write(async () => {
           await applyRemoteChanges(changes, { db: this.database, sendCreatedAsUpdated: true })
         }, 'kuzet-apply-frame')

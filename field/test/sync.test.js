@@ -200,6 +200,23 @@ describe('sync engine', () => {
     expect((await fetchAll(database, 'assignments')).map((a) => [a.id, a.status, a._status])).toEqual([['8', 'cancelled', 'synced']])
     expect(api.calls).toEqual([['pull', null], ['pull', 1]])
   })
+
+  it('does not put back with a late socket frame what a pull past its commit brought', async () => {
+    // given: the frame of the crew's "on scene" (commit 5) waits behind a pull that brought
+    // the same assignment as it is now, the desk's safety check open on it (cursor 6)
+    const database = newDb()
+    const checked = { ...assignment('8', 'on_scene'), safety_check_at: 1_795_154_000_000 }
+    const api = fakeApi({ pages: [{ changes: { assignments: table([checked]) }, timestamp: 6, has_more: false }] })
+    const engine = engineFor(database, api)
+    await engine.request()
+
+    // when: the frame is handled after the pull
+    await engine.applyFrame({ assignments: table([{ ...assignment('8', 'on_scene'), safety_check_at: null }]) }, 5)
+
+    // then: the phone keeps the check, and no pull is made for a frame behind the cursor
+    expect((await fetchAll(database, 'assignments')).map((a) => [a.id, a.safety_check_at])).toEqual([['8', 1_795_154_000_000]])
+    expect(api.calls).toEqual([['pull', null]])
+  })
 })
 
 describe('HTTP requests', () => {
