@@ -14,7 +14,7 @@ from typing import Any
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.views import APIView
 
-from sync.protocol import DEVICE_EVENT_KINDS, MAX_PUSH_BYTES, MAX_PUSH_EVENTS
+from sync.protocol import DEVICE_EVENT_KINDS, MAX_PUSH_BYTES, MAX_PUSH_EVENTS, MAX_SAFE_INT
 
 from .render import TABLE_COLUMNS, TABLE_ORDER
 
@@ -152,7 +152,16 @@ PUSHED_EVENT = {
     "properties": {
         "id": {"type": "string", "pattern": "^[A-Za-z0-9_-]{16,64}$"},
         "kind": {"type": "string", "enum": list(DEVICE_EVENT_KINDS)},
-        "assignment_id": {"type": "string", "nullable": True},
+        # A record id as the server reads it (sync.protocol._optional_ref): a string, or an
+        # integer from 0 to 2^53-1 (an app whose column holds the number sends it as one);
+        # null or "" for none.
+        "assignment_id": {
+            "oneOf": [
+                {"type": "string"},
+                {"type": "integer", "format": "int64", "minimum": 0, "maximum": MAX_SAFE_INT},
+            ],
+            "nullable": True,
+        },
         "device_time": {"type": "integer", "format": "int64"},
         "boot_id": {"type": "string", "nullable": True},
         "elapsed_ms": {"type": "integer", "format": "int64", "nullable": True},

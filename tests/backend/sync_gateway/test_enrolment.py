@@ -253,3 +253,46 @@ def test_openapi_schema_names_every_key_of_the_enrolment_answer(personas, client
         assert set(declared.get("properties", {})) == set(answer[key]), key
         assert set(declared.get("required", [])) == set(answer[key]), key
     assert schema["properties"]["unit"]["nullable"] is True
+
+
+@pytest.mark.django_db
+def test_openapi_schema_types_a_pushed_event_assignment_id_as_the_server_reads_it(
+    personas, client, device_a1, assignment_a
+):
+    """A mobile team generates its types from /api/schema/: the push's `assignment_id` was a
+    string there only, though the server takes a record id as a string or an integer
+    (docs/protocol.md §5: "a record id (string or integer) or null"); a client whose column
+    holds the number could not send it through its generated types."""
+    from jsonschema import Draft7Validator
+
+    from .conftest import event
+    from .test_docs_client import _json_schema
+
+    # given: events the server accepts — the id as a string, as an integer, none at all
+    # — and one it refuses (no record has a negative id)
+    accepted = [
+        event("ack", assignment_a),
+        event("note", assignment_a, assignment_id=assignment_a.pk, payload={"text": "Еду"}),
+        event("note", payload={"text": "На месте тихо"}),
+    ]
+    refused = event("note", assignment_id=-1, payload={"text": "?"})
+    results = device_a1.push(*accepted, refused)
+    statuses = [r["status"] for r in results]
+    assert statuses == ["accepted", "accepted", "accepted", "rejected"], results
+    client.force_login(personas.a.chief)
+
+    # when
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    push = schema["paths"]["/api/sync/v1/push"]["post"]["requestBody"]["content"]
+    body = _json_schema(push["application/json"]["schema"])
+    validator = Draft7Validator({**body, "components": _json_schema(schema["components"])})
+
+    # then: the published contract takes what the server takes, and not what it refuses
+    def errors(*events):
+        request = {"changes": {"events": {"created": list(events)}}, "lastPulledAt": None}
+        found = validator.iter_errors(request)
+        # (the payload is an open object, which _json_schema closes: only the ids are read here)
+        return [f"{e.message}" for e in found if list(e.absolute_path)[-1:] == ["assignment_id"]]
+
+    assert errors(*accepted) == []
+    assert errors(refused) != []
