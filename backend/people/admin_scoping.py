@@ -144,6 +144,8 @@ ROLE_CAPABILITIES: dict[str, dict[str, frozenset[str]]] = {
         "dispatch.followuptask": _VC,
         "dispatch.smsmessage": _V,
         "dispatch.intakekey": frozenset({VIEW, ADD, REVOKE}),
+        # A partner is made by issuing its first key; here it is renamed, never deleted.
+        "dispatch.intakepartner": _VC,
         # A key's callback URL is set (or set again, with a new secret) by whoever issues keys.
         "webhooks.intakecallback": frozenset({VIEW, ADD}),
         "webhooks.callbackdelivery": _V,

@@ -11,14 +11,17 @@ from django.contrib import admin, messages
 from django.db import models
 from django.db.models import Q
 from django.http import HttpRequest
-from django.utils.html import format_html
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from backend.common.errors import ValidationFailed
-from backend.common.formatting import dated_text
+from backend.common.formatting import NOTHING, dated_text
+from backend.dispatch.admin.intake_partners import read_callback_with
+from backend.dispatch.models import IntakePartner
 from backend.people.admin_scoping import ScopedAdminMixin
 
 from .addresses import refusal_of
@@ -29,6 +32,7 @@ from .services import (
     NOT_RESOLVED,
     callback_configure,
     callback_url_check,
+    partner_callback,
     refusal_text,
 )
 
@@ -72,6 +76,62 @@ def host_html(url: str) -> SafeString:
     """A URL in a list: its host, the whole URL in the title (shown on hover)."""
     host = urlsplit(url).hostname or url
     return format_html('<span title="{}">{}</span>', url, host)
+
+
+def partner_callback_row(partner: IntakePartner) -> str:
+    """The partners' list: the host its reports' changes go to, or —."""
+    callback = partner_callback(partner.pk)
+    return NOTHING if callback is None else urlsplit(callback.url).hostname or callback.url
+
+
+def partner_callback_page(partner: IntakePartner) -> SafeString:
+    """The partner's page: where its reports' changes go, set on which of its keys and when;
+    a callback set earlier on another of its keys is named as not in effect (the
+    one set last on any of the partner's keys is); and a link to set it again."""
+    callbacks = list(
+        IntakeCallback.objects.filter(key__partner_id=partner.pk)
+        .select_related("key", "created_by")
+        .order_by("-created_at", "-pk")
+    )
+    live = partner.keys.filter(revoked_at__isnull=True).order_by("-created_at", "-pk").first()
+    effective = partner_callback(partner.pk)
+    parts: list[SafeString] = []
+    if not callbacks:
+        parts.append(format_html("{}", _("None: the partner is not told of its reports' changes.")))
+    elif effective is None:
+        parts.append(format_html("{}", _("Not sent: every key of the partner is revoked.")))
+    for callback in callbacks:
+        words = {
+            "key": f"{callback.key.name} ({callback.key.prefix}…)",
+            "when": dated_text(callback.created_at),
+            "language": callback.get_language_display(),
+        }
+        if effective is not None and callback.pk == effective.pk:
+            said = _("In effect: set %(when)s on the key %(key)s; its texts in %(language)s.")
+        elif effective is not None:
+            said = _("Not in effect: set %(when)s on the key %(key)s, before the one in effect.")
+        else:
+            said = _("Set %(when)s on the key %(key)s.")
+        parts.append(
+            format_html(
+                '<span class="kuzet-code">{}</span><br><span class="quiet">{}</span>',
+                callback.url,
+                said % words,
+            )
+        )
+    if live is not None:
+        add = reverse("admin:webhooks_intakecallback_add") + f"?key={live.pk}"
+        parts.append(
+            format_html(
+                '<a href="{}">{}</a>',
+                add,
+                _("Set the callback on the key %(key)s") % {"key": f"{live.name} ({live.prefix}…)"},
+            )
+        )
+    return format_html_join("", "<p>{}</p>", ((part,) for part in parts))
+
+
+read_callback_with(page=partner_callback_page, row=partner_callback_row)
 
 
 class IntakeCallbackForm(forms.ModelForm):  # type: ignore[type-arg]

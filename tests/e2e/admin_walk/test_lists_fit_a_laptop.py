@@ -58,6 +58,7 @@ LISTS: dict[str, tuple[str, ...] | None] = {
     "dispatch/followuptask": None,
     "dispatch/smsmessage": ("created", "direction", "phone", "purpose", "state_sent", "short_body"),
     "dispatch/intakekey": None,
+    "dispatch/intakepartner": None,
     "webhooks/intakecallback": None,
     "webhooks/callbackdelivery": (
         "created",

@@ -1,0 +1,232 @@
+"""The intake partners in the console: the oblast administrator sees which partners there are,
+their keys (never a key itself), how many reports each sent today and in 30 days and when the
+last came, and where its reports' changes are called back — the callback set last on any of
+its keys, named with that key; renames a partner; cannot add one (a partner comes with its
+first key) nor delete one that sent a report. A district chief and the duty officer do not
+see the page."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from typing import Any
+
+import pytest
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from backend.common import clock
+from backend.dispatch.models import Incident, IntakeKey, IntakePartner
+from backend.dispatch.services import intake_key_issue, intake_key_revoke
+from backend.ledger.models import AuditEntry
+from backend.people.models import Officer, Role
+from backend.webhooks.services import callback_configure
+
+from .test_intake import body
+
+pytestmark = pytest.mark.django_db
+
+# Noon in Almaty (UTC+5): "today" is 05.12.2026 there, whatever the machine's clock says.
+NOON = dt.datetime(2026, 12, 5, 7, 0, tzinfo=dt.UTC)
+LIST = "admin:dispatch_intakepartner_changelist"
+CHANGE = "admin:dispatch_intakepartner_change"
+
+
+@pytest.fixture(autouse=True)
+def _at_noon() -> Any:
+    with clock.frozen(NOON):
+        yield
+
+
+def post_report(raw: str, personas: Any, ref: str, received_at: dt.datetime) -> Incident:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {raw}")
+    sent = client.post("/api/v1/intake/egov/", body(personas, external_ref=ref), format="json")
+    assert sent.status_code == 201, sent.content
+    Incident.objects.filter(pk=sent.json()["id"]).update(received_at=received_at)
+    return Incident.objects.get(pk=sent.json()["id"])
+
+
+@pytest.fixture
+def egov(personas: Any) -> dict[str, Any]:
+    """eGov Mobile: its first key replaced (and revoked); two reports today, one ten days ago
+    and one forty days ago. A second partner on the same channel, with nothing sent."""
+    old, old_raw = intake_key_issue(channel="egov", name="eGov Mobile")
+    new, new_raw = intake_key_issue(channel="egov", name="", replaces=old)
+    post_report(old_raw, personas, "egov-1", NOON - dt.timedelta(days=40))
+    post_report(old_raw, personas, "egov-2", NOON - dt.timedelta(days=10))
+    post_report(new_raw, personas, "egov-3", NOON - dt.timedelta(hours=3))
+    post_report(new_raw, personas, "egov-4", NOON - dt.timedelta(minutes=30))
+    intake_key_revoke(key=old, by=personas.oblast_admin)
+    other, _raw = intake_key_issue(channel="egov", name="Akimat portal")
+    return {"partner": old.partner, "old": old, "new": new, "other": other.partner}
+
+
+def english(officer: Officer) -> Officer:
+    officer.language = "en"
+    officer.save(update_fields=["language"])
+    return officer
+
+
+def row_of(text: str, name: str) -> str:
+    rows = re.findall(r"<tr.*?</tr>", text, flags=re.S)
+    found = [row for row in rows if f">{name}</a></th>" in row]
+    assert len(found) == 1, name
+    return found[0]
+
+
+def cell(row: str, field: str) -> str:
+    match = re.search(rf'<td class="field-{field}[^"]*">(.*?)</td>', row, flags=re.S)
+    assert match is not None, field
+    return html.unescape(re.sub(r"<[^>]+>", "", match.group(1))).strip()
+
+
+def test_the_list_shows_each_partner_its_keys_reports_and_callback_host(
+    personas, egov, client, settings
+):
+    # given: eGov's callback, set on its new key
+    settings.KUZET_CALLBACK_ALLOW_PRIVATE = True
+    settings.KUZET_CALLBACK_ALLOW_HTTP = True
+    callback_configure(key=egov["new"], url="http://127.0.0.1:9/kuzet/callback")
+    client.force_login(english(personas.oblast_admin))
+
+    # when
+    page = client.get(reverse(LIST))
+
+    # then: one row per partner, counted in Almaty's day and the last 30 days
+    assert page.status_code == 200
+    text = page.content.decode()
+    row = row_of(text, "eGov Mobile")
+    assert cell(row, "channel") == "eGov Mobile"
+    assert cell(row, "keys_short") == "1 active, 1 revoked"
+    assert (cell(row, "reports_today"), cell(row, "reports_month")) == ("2", "3")
+    assert cell(row, "last_report") == "05.12.2026 11:30:00"
+    assert cell(row, "callback_short") == "127.0.0.1"
+    other = row_of(text, "Akimat portal")
+    assert (cell(other, "reports_today"), cell(other, "reports_month")) == ("0", "0")
+    assert (cell(other, "last_report"), cell(other, "callback_short")) == ("—", "—")
+    # never a key's digest
+    assert egov["new"].key_hash not in text
+
+
+def test_the_partner_page_names_its_keys_and_the_callback_in_effect(
+    personas, egov, client, settings
+):
+    # given: a callback set on the old key, then another on the new one (the later wins)
+    settings.KUZET_CALLBACK_ALLOW_PRIVATE = True
+    settings.KUZET_CALLBACK_ALLOW_HTTP = True
+    # (the old key's, set while it still worked)
+    revoked_at = egov["old"].revoked_at
+    IntakeKey.objects.filter(pk=egov["old"].pk).update(revoked_at=None)
+    with clock.frozen(NOON - dt.timedelta(days=20)):
+        callback_configure(
+            key=IntakeKey.objects.get(pk=egov["old"].pk), url="http://127.0.0.1:9/old"
+        )
+    IntakeKey.objects.filter(pk=egov["old"].pk).update(revoked_at=revoked_at)
+    intake_key_issue(channel="egov", name="spare", replaces=egov["new"])
+    callback_configure(key=egov["new"], url="http://127.0.0.1:9/new", language="kk")
+    client.force_login(english(personas.oblast_admin))
+
+    # when
+    page = client.get(reverse(CHANGE, args=(egov["partner"].pk,)))
+
+    # then: every key with its prefix, times and state, none of its digest
+    assert page.status_code == 200
+    text = html.unescape(page.content.decode())
+    keys = re.search(r'<table class="kuzet-partner-keys">(.*?)</table>', text, flags=re.S)
+    assert keys is not None
+    rows = re.findall(r"<tr>(.*?)</tr>", keys.group(1), flags=re.S)
+    read = [
+        [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", r)]
+        for r in rows
+    ]
+    assert read[0] == ["name", "prefix", "created", "last used", "state"]
+    assert [r[0] for r in read[1:]] == ["eGov Mobile", "eGov Mobile", "spare"]
+    assert read[1][1] == f"{egov['old'].prefix}…"
+    assert read[1][4] == "revoked 05.12.2026 12:00:00"
+    assert read[2][4] == "active"
+    assert read[2][3] == "05.12.2026 12:00:00"  # the last report sent with it
+    assert egov["old"].key_hash not in text
+    assert egov["new"].key_hash not in text
+    # the reports
+    assert "today: 2" in text
+    assert "in the last 30 days: 3" in text
+    # the callback in effect, the key it is set on, and the earlier one as not in effect
+    new_at = text.index("http://127.0.0.1:9/new")
+    old_at = text.index("http://127.0.0.1:9/old")
+    assert new_at < old_at
+    prefix = egov["new"].prefix
+    assert (
+        f"In effect: set 05.12.2026 12:00:00 on the key eGov Mobile ({prefix}…); its texts in"
+        in (text)
+    )
+    assert (
+        f"Not in effect: set 15.11.2026 12:00:00 on the key eGov Mobile ({egov['old'].prefix}…)"
+        in text
+    )
+    # and the way to set it again, on its newest live key
+    spare = egov["partner"].keys.get(name="spare")
+    assert f"?key={spare.pk}" in text
+
+
+def test_a_partner_whose_keys_are_all_revoked_is_told_nothing_and_the_page_says_so(
+    personas, egov, client, settings
+):
+    settings.KUZET_CALLBACK_ALLOW_PRIVATE = True
+    settings.KUZET_CALLBACK_ALLOW_HTTP = True
+    callback_configure(key=egov["new"], url="http://127.0.0.1:9/new")
+    intake_key_revoke(key=egov["new"], by=personas.oblast_admin)
+    client.force_login(english(personas.oblast_admin))
+
+    text = html.unescape(client.get(reverse(CHANGE, args=(egov["partner"].pk,))).content.decode())
+
+    assert "Not sent: every key of the partner is revoked." in text
+    assert "In effect" not in text
+    listed = client.get(reverse(LIST)).content.decode()
+    assert cell(row_of(listed, "eGov Mobile"), "callback_short") == "—"
+
+
+def test_the_administrator_renames_a_partner_and_the_rename_is_audited(personas, egov, client):
+    # given
+    admin = english(personas.oblast_admin)
+    client.force_login(admin)
+    partner = egov["partner"]
+
+    # when: a new name, and a channel sent along (it is not a field of the form)
+    saved = client.post(
+        reverse(CHANGE, args=(partner.pk,)), {"name": "eGov (ЦОН)", "channel": "kaspi"}
+    )
+
+    # then
+    assert saved.status_code == 302
+    partner.refresh_from_db()
+    assert (partner.name, partner.channel) == ("eGov (ЦОН)", "egov")
+    entry = AuditEntry.objects.get(action="intakepartner.changed_in_admin")
+    assert (entry.actor_id, entry.object_id) == (admin.pk, str(partner.pk))
+
+
+def test_a_partner_is_neither_added_here_nor_deleted_once_it_sent_a_report(personas, egov, client):
+    root = Officer.objects.create_superuser(
+        username="root", password="pw-root", role=Role.OBLAST_ADMIN, language="en"
+    )
+    for who in (english(personas.oblast_admin), root):
+        client.force_login(who)
+        assert client.get(reverse("admin:dispatch_intakepartner_add")).status_code == 403
+        delete = reverse("admin:dispatch_intakepartner_delete", args=(egov["partner"].pk,))
+        assert client.get(delete).status_code == 403
+        assert client.post(delete, {"post": "yes"}).status_code == 403
+        page = client.get(reverse(CHANGE, args=(egov["partner"].pk,))).content.decode()
+        assert "deletelink" not in page
+    assert IntakePartner.objects.filter(pk=egov["partner"].pk).exists()
+
+
+@pytest.mark.parametrize("who", ["chief", "duty"])
+def test_a_district_chief_and_the_duty_officer_do_not_see_the_partners(personas, egov, client, who):
+    officer = personas.a.chief if who == "chief" else personas.duty
+    client.force_login(officer)
+
+    assert client.get(reverse(LIST)).status_code == 403
+    assert client.get(reverse(CHANGE, args=(egov["partner"].pk,))).status_code == 403
+    home = client.get(reverse("admin:index")).content.decode()
+    assert "intakepartner" not in home
