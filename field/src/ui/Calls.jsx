@@ -296,6 +296,29 @@ export function refusedOutcome(state, assignment) {
   return answer?.status === 'rejected' ? { event: latest, answer } : null
 }
 
+/** A form's submit that records once per tap, however the tap lands: while the fact is being
+ * written the button is off and a second submit does nothing. On a slow phone writing a note
+ * or an outcome takes a moment, the box still held the text and the button was on, and a
+ * double tap (or a second tap because nothing seemed to happen) recorded it twice — the desk
+ * read the note twice, the chief's report counted two outcomes. Returns [saving, wrap]. */
+function useSubmitOnce() {
+  const [saving, setSaving] = useState(false)
+  const busy = useRef(false) // the state only changes with the next render; a second tap may come before
+  const wrap = (save) => async (event) => {
+    event.preventDefault()
+    if (busy.current) return
+    busy.current = true
+    setSaving(true)
+    try {
+      await save()
+    } finally {
+      busy.current = false
+      setSaving(false)
+    }
+  }
+  return [saving, wrap]
+}
+
 function OutcomeForm({ app, state, assignment }) {
   const { lang } = state
   const recorded = recordedOutcome(lang, state, assignment)
@@ -319,8 +342,8 @@ function OutcomeForm({ app, state, assignment }) {
   // The article of the CoAO matters for an administrative protocol: the chief's report
   // counts them by it (73 and 461 are domestic violence).
   const withArticle = code === 'admin_protocol'
-  async function submit(event) {
-    event.preventDefault()
+  const [saving, submitOnce] = useSubmitOnce()
+  const submit = submitOnce(async () => {
     if (!code) return
     if (numberBad) {
       setNumberChecked(true)
@@ -340,7 +363,7 @@ function OutcomeForm({ app, state, assignment }) {
     setRegistryNumber('')
     setArticle('')
     setNumberChecked(false)
-  }
+  })
   return (
     <form class="outcome" onSubmit={submit}>
       <h2>{t(lang, 'outcome')}</h2>
@@ -431,7 +454,7 @@ function OutcomeForm({ app, state, assignment }) {
           {t(lang, 'registry_number_rule')}
         </p>
       )}
-      <button class="big primary" type="submit" disabled={!code}>
+      <button class="big primary" type="submit" disabled={saving || !code}>
         {t(lang, 'outcome_save')}
       </button>
     </form>
@@ -472,17 +495,17 @@ function OtherNotes({ state, assignment, mine }) {
 function NoteForm({ app, state, assignment }) {
   const { lang } = state
   const [text, setText] = useState('')
-  async function submit(event) {
-    event.preventDefault()
+  const [saving, submitOnce] = useSubmitOnce()
+  const submit = submitOnce(async () => {
     if (!text.trim()) return
     await app.note(assignment.id, text.trim())
     setText('')
-  }
+  })
   return (
     <form class="note" onSubmit={submit}>
       <label for="note-text" class="visually-hidden">{t(lang, 'notes')}</label>
       <textarea id="note-text" rows={2} maxLength={4000} placeholder={t(lang, 'note_placeholder')} value={text} onInput={(e) => setText(e.currentTarget.value)} />
-      <button class="big" type="submit" disabled={!text.trim()}>
+      <button class="big" type="submit" disabled={saving || !text.trim()}>
         {t(lang, 'note_add')}
       </button>
     </form>

@@ -20,7 +20,7 @@ from backend.devices.models import Device
 from backend.dispatch.models import Assignment, Conflict, Event, Incident
 from sync.client import DeviceClient
 from tests.e2e import browser
-from tests.e2e.browser import launch_phone, screenshot
+from tests.e2e.browser import launch_phone, screenshot, slow_cpu
 
 from .conftest import enrolment_code
 from .phone import enrol, now_ms, wait_for
@@ -272,11 +272,13 @@ def test_officer_enrols_receives_a_call_works_it_offline_and_it_reaches_the_serv
 def test_cancellation_while_offline_shows_and_a_late_milestone_goes_to_the_chief(
     field_server, duty_api, personas, profile
 ):
-    # given: the second officer of A's car acknowledged a call, then lost coverage
+    # given: the second officer of A's car acknowledged a call, then lost coverage, on a phone
+    # as slow as a district's (a quarter of the CPU)
     a = personas.a
     with browser.playwright() as driver:
         phone = launch_phone(driver, profile)
         page = phone.pages[0]
+        slow_cpu(page, 4)
         enrol(page, field_server, enrolment_code(a.patrol_officers[1].username))
         _, assignment = report_call(duty_api, personas, a, unit=a.patrol, category="theft")
         # the partner's phone (the reference client) leaves a note on the call
@@ -288,7 +290,10 @@ def test_cancellation_while_offline_shows_and_a_late_milestone_goes_to_the_chief
         page.locator("a.call", has_text="Кража").click()
         page.get_by_role("button", name="Принял", exact=True).click()
         page.get_by_placeholder("Заметка…").fill("Заявитель не открывает")
-        page.get_by_role("button", name="Добавить заметку").click()
+        # (tapped twice, the second tap handled before the phone has written the first note —
+        # a slow phone busy with a sync takes both taps one after the other: one note, not two)
+        add_note = page.get_by_role("button", name="Добавить заметку")
+        add_note.evaluate("button => { button.click(); button.click() }")
         expect(page.locator(".fact[data-kind=ack] .fact-state")).to_have_text(
             "Принято", timeout=20_000
         )
