@@ -8,6 +8,12 @@ downloads a browser here: it launches the system's chromium by path.
 Suites use :func:`launch_phone` (a persistent profile, so IndexedDB and the service worker
 survive closing the browser) and save screenshots with :func:`screenshot` under
 ``var/screenshots/<suite>/``.
+
+``KUZET_PHONE_CPU_SLOWDOWN=N`` (e.g. 4 or 6) runs every page of every :func:`launch_phone`
+context with chromium's CPU throttled N times (CDP ``Emulation.setCPUThrottlingRate``), pages
+opened later included: the district's cheap phones are several times slower than a CI box, and
+races between the app's socket frames, pulls and screen refreshes show only there. A suite that
+must always run slow throttles its own page with :func:`slow_cpu`.
 """
 
 from __future__ import annotations
@@ -88,14 +94,31 @@ def playwright() -> Iterator[Any]:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = before
 
 
+def slow_cpu(page: Any, rate: float) -> None:
+    """Run ``page``'s CPU ``rate`` times slower, as a cheap phone's (1 is full speed)."""
+    page.context.new_cdp_session(page).send("Emulation.setCPUThrottlingRate", {"rate": rate})
+
+
+def phone_cpu_slowdown() -> float:
+    """``KUZET_PHONE_CPU_SLOWDOWN`` as a number (1 when unset: full speed)."""
+    return float(os.environ.get("KUZET_PHONE_CPU_SLOWDOWN") or 1)
+
+
 def launch_phone(driver: Any, profile: Path, **options: Any) -> Any:
-    """A persistent phone-sized chromium context on ``profile`` (kept between launches)."""
-    return driver.chromium.launch_persistent_context(
+    """A persistent phone-sized chromium context on ``profile`` (kept between launches); its
+    pages as slow as ``KUZET_PHONE_CPU_SLOWDOWN`` says (see above)."""
+    context = driver.chromium.launch_persistent_context(
         str(profile),
         executable_path=CHROMIUM,
         args=CHROMIUM_ARGS,
         **{**PHONE, **options},
     )
+    rate = phone_cpu_slowdown()
+    if rate > 1:
+        for page in context.pages:
+            slow_cpu(page, rate)
+        context.on("page", lambda page: slow_cpu(page, rate))
+    return context
 
 
 def launch(driver: Any, **options: Any) -> Any:
