@@ -228,7 +228,7 @@ def incident_dispatch(
         try:
             inc = (
                 Incident.objects.select_related("settlement")
-                .select_for_update(of=("self",))
+                .select_for_update(of=("self",), no_key=True)
                 .get(pk=incident.pk)
             )
         except Incident.DoesNotExist:

@@ -5,6 +5,14 @@ assignments, then units, each in primary-key order. Two transactions that follow
 deadlock each other. The escalation sweep, which holds assignment locks when it finds it
 needs an incident or a unit, takes those with ``skip_locked`` and tries again at a later
 sweep instead of waiting (see ``services/escalation.py``).
+
+The locks are ``FOR NO KEY UPDATE`` (what PostgreSQL's own UPDATE of a non-key column takes),
+not ``FOR UPDATE``: they keep out every other writer of the row but not the ``FOR KEY SHARE``
+a foreign-key check takes on it. A transaction that inserts a row referring to an incident it
+did not lock (a board alert, an escalation rung) checks that reference at COMMIT, holding the
+sequencer (``ledger.uow``) or the assignments it swept; under ``FOR UPDATE`` that check waited
+for a crew's push holding the incident, which waited for those — a deadlock, and the push
+answered 500.
 """
 
 from __future__ import annotations
@@ -25,9 +33,9 @@ def lock_rows(model: type[M], ids: Iterable[int], *, skip_locked: bool = False) 
     """
     qs = model._default_manager.filter(pk__in=sorted(set(ids))).order_by("pk")
     if skip_locked and connection.features.has_select_for_update_skip_locked:
-        qs = qs.select_for_update(skip_locked=True)
+        qs = qs.select_for_update(skip_locked=True, no_key=True)
     else:
-        qs = qs.select_for_update()
+        qs = qs.select_for_update(no_key=True)
     return {obj.pk: obj for obj in qs}
 
 
@@ -35,6 +43,6 @@ def lock_one(model: type[M], pk: int) -> M | None:
     """Lock one row by primary key (None if there is none). ``get()``: no ORDER BY or IN list
     to compile, on the dispatch path that the WebSocket benchmark measures."""
     try:
-        return model._default_manager.select_for_update().get(pk=pk)
+        return model._default_manager.select_for_update(no_key=True).get(pk=pk)
     except model.DoesNotExist:  # type: ignore[attr-defined]
         return None
