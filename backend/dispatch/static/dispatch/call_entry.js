@@ -1,5 +1,6 @@
 /* Taking a 102 call (admin/dispatch/incident/call_entry.html): the settlement type-ahead,
- * the open calls that may be the same event, the priority of the category, Enter to save.
+ * the open calls that may be the same event, the priority of the category, Enter to save
+ * (from "What happened", the category or the priority; elsewhere Enter moves on, as Tab).
  * A static file: the Content-Security-Policy allows no inline script. Texts come from the
  * form's data-text-* attributes (translated by the template). */
 (function () {
@@ -212,7 +213,7 @@
       active = (active + step + results.length) % results.length;
       showActive();
     } else if (event.key === "Enter" && open) {
-      event.preventDefault(); // Enter picks here; the next Enter saves
+      event.preventDefault(); // Enter picks here; the next Enter goes on to the landmark
       pick(active >= 0 ? active : 0);
     } else if (event.key === "Enter" && !settlement.value && place.value.trim()) {
       // A name and no settlement picked, the list not (yet) there — or saying that nothing
@@ -344,11 +345,40 @@
       form.requestSubmit();
     }
   });
+  // --- Enter in a one-line field moves on, as Tab; it never saves half a call -------------
+  // The officer types name, Tab, phone, Tab… while the caller talks; an Enter in their place
+  // was the browser's implicit submission: the half-typed call went to the server, and came
+  // back in error with the focus elsewhere — or, the category and priority already set, was
+  // saved with half a phone number or address. The settlement's own Enter (pick from the
+  // list, or wait for it) is handled above and comes here only when it did nothing.
+  function nextField(from) {
+    var all = Array.prototype.filter.call(form.elements, function (el) {
+      return el.type !== "hidden" && !el.disabled && el.tabIndex >= 0 && el.getClientRects().length > 0;
+    });
+    return all[all.indexOf(from) + 1] || null;
+  }
+  function moveOn(from) {
+    var next = nextField(from);
+    if (!next) return;
+    next.focus();
+    if (next.tagName === "INPUT" && typeof next.select === "function") next.select(); // as Tab
+  }
+  var BUTTONS = { submit: true, button: true, reset: true, image: true };
   form.addEventListener("keydown", function (event) {
-    // Enter on a closed list (category, priority) saves too, as in a text field.
-    if (event.key === "Enter" && event.target.tagName === "SELECT") {
+    if (event.key !== "Enter" || event.defaultPrevented || event.isComposing) return;
+    var el = event.target;
+    var plain = !(event.shiftKey || event.ctrlKey || event.altKey || event.metaKey);
+    if (el === channel) {
+      // The channel is set before the call is typed: Enter goes on to the caller.
+      event.preventDefault();
+      if (plain) moveOn(el);
+    } else if (el.tagName === "SELECT") {
+      // Enter on a closed list (category, priority) saves, as on "What happened".
       event.preventDefault();
       form.requestSubmit();
+    } else if (el.tagName === "INPUT" && !BUTTONS[el.type]) {
+      event.preventDefault();
+      if (plain) moveOn(el);
     }
   });
   // --- a call typed while the server did not answer is not lost -------------------------
