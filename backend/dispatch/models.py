@@ -120,7 +120,11 @@ class IntakePartner(models.Model):
         verbose_name_plural = _("intake partners")
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.get_channel_display()})"
+        channel = self.get_channel_display()
+        # A partner named for its channel (the eGov key's "eGov Mobile") is said once.
+        if self.name.casefold() == str(channel).casefold():
+            return self.name
+        return f"{self.name} ({channel})"
 
 
 class IntakeKey(models.Model):

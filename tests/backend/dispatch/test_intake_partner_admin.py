@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from backend.common import clock
@@ -230,3 +231,10 @@ def test_a_district_chief_and_the_duty_officer_do_not_see_the_partners(personas,
     assert client.get(reverse(CHANGE, args=(egov["partner"].pk,))).status_code == 403
     home = client.get(reverse("admin:index")).content.decode()
     assert "intakepartner" not in home
+
+
+def test_a_partner_named_for_its_channel_is_named_once(egov: dict[str, Any]) -> None:
+    # The partner's page was titled "eGov Mobile (eGov Mobile)".
+    with translation.override("en"):
+        assert str(egov["partner"]) == "eGov Mobile"
+        assert str(egov["other"]) == "Akimat portal (eGov Mobile)"
