@@ -11,5 +11,5 @@ class GeoConfig(AppConfig):
     def ready(self) -> None:
         from .names import register_sqlite_collation
 
-        # Places ordered by their Kazakh names on SQLite too (backend/geo/names.py).
-        connection_created.connect(register_sqlite_collation, dispatch_uid="geo.kk_collation")
+        # Places in the reader's alphabet (kk-x-icu, ru-x-icu) on SQLite too (geo/names.py).
+        connection_created.connect(register_sqlite_collation, dispatch_uid="geo.collations")

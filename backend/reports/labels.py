@@ -53,8 +53,8 @@ def label(table: dict[str, Promise], code: Any) -> str:
     return str(table.get(str(code), code))
 
 
-# Names in the Kazakh alphabet's order (Қайнар between Көкентау and Лебяжье): the territory's
-# own sort key, which its database ordering shares (backend/geo/names.py).
+# Names in the reader's alphabet (Қайнар between Көкентау and Лебяжье in Kazakh, Ёлкино among
+# the Е's in Russian): the territory's own sort key, its database ordering's (geo/names.py).
 name_order = names.name_order
 
 

@@ -307,7 +307,7 @@ def _wait_rank(v: Village) -> tuple[bool, int, float, tuple[int, ...]]:
     # No arrival: every call whose target was counted missed it.
     missed_by_all = v.response.p90 is None and v.sla.n > 0
     group = 1 if v.response.p90 is not None else 0 if missed_by_all else 2
-    # Villages of one rank by the name shown, in the Kazakh alphabet's order (Қ after К).
+    # Villages of one rank by the name shown, in the reader's alphabet (Қ after К in Kazakh).
     return (v.settlement_id is None, group, -(v.response.p90 or 0), labels.name_order(v.name))
 
 
