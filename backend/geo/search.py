@@ -65,6 +65,7 @@ from unidecode import unidecode
 
 from . import layout
 from .models import Settlement
+from .names import name_order
 
 # Kazakh letters → the Russian letter a Russian keyboard types instead.
 _FOLD = str.maketrans("әғқңөұүһіё", "агкноуухие")
@@ -273,7 +274,10 @@ def settlements_matching(
     # misses of either come after the names that merely contain it.
     if not any(m.rank < 2 or m.other_layout for m in found):
         _add_near_misses(found, missed, [query, *typed_as])
-    found.sort(key=lambda m: (m.rank, m.edits, m.settlement.name, m.settlement.kato))
+    # Equally good matches in the reader's alphabet, by the name the picker shows him.
+    found.sort(
+        key=lambda m: (m.rank, m.edits, name_order(m.settlement.local_name), m.settlement.kato)
+    )
     return found[:limit]
 
 

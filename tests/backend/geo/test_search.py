@@ -5,6 +5,7 @@ near misses of a misspelt name, after what was typed and only as approximate."""
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 from backend.geo.models import Settlement
 from backend.geo.search import OTHER_LAYOUT, latin, settlements_matching
@@ -227,3 +228,21 @@ def test_a_two_word_name_typed_as_one_is_the_name(oblast):
     assert found_as("Кишикарасу") == [("Киши Карасу", 0, "")]
     assert found_as("Ульгули Малши") == [("Ульгули-Малши", 0, "")]
     assert found_as("ulguli malshi") == [("Ульгули-Малши", 0, "")]
+
+
+@pytest.mark.parametrize(
+    ("lang", "query", "first"),
+    [
+        # A Kazakh reader's picker reads the Kazakh names, К before Қ: it listed them in the
+        # order of their Russian names (Шаған, Шекаман, Шалабай…; Қабанбай before Камышенка).
+        ("kk", "Ш", ["Шаған", "Шалабай", "Шар", "Шекаман"]),
+        ("kk", "Ка", ["Камышенка", "Канонерка", "Караагаш", "Қабанбай"]),
+        ("ru", "Ка", ["Кабанбай", "Кайнар", "Калбатау", "Камышенка"]),
+    ],
+)
+def test_equally_good_matches_are_in_the_readers_alphabet(oblast, lang, query, first):
+    with translation.override(lang):
+        shown = [
+            m.settlement.local_name for m in settlements_matching(Settlement.objects.all(), query)
+        ]
+    assert shown[: len(first)] == first
