@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
+from backend.geo.names import LocalName
 from backend.people.admin_scoping import ConditionFilter, ScopedAdminMixin
 from backend.people.models import Role
 
@@ -19,6 +20,8 @@ from .. import kpis
 from ..models import EscalationPolicy, EscalationStep, SafetyCheck
 from .formatting import dated_text, minutes_text, payload_html
 from .timeline import worded
+
+DISTRICT_NAME = LocalName("district__name", "district__name_kk")
 
 # A day: longer than any deadline a district sets, short enough to catch "seconds typed
 # into minutes".
@@ -82,7 +85,8 @@ class EscalationPolicyAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore
     )
     list_select_related = ("district",)
     list_filter = ("priority", "district")
-    ordering = ("district__name", "priority", "zone")
+    # The districts as the reader reads them (geo.names), then the default rows (no district).
+    ordering = (DISTRICT_NAME, "priority", "zone")
 
     # What a reader who may not change a row sees: the list's words (deadlines in minutes,
     # "any zone"), not the form's seconds and codes.
@@ -120,7 +124,7 @@ class EscalationPolicyAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore
             field.empty_label = None
         return field
 
-    @admin.display(description=_("district"), ordering="district__name")
+    @admin.display(description=_("district"), ordering=DISTRICT_NAME)
     def where(self, obj: EscalationPolicy) -> str:
         if obj.district_id:
             return obj.district.local_name  # type: ignore[union-attr]
