@@ -39,6 +39,19 @@ def in_process() -> bool:
     return connection.vendor != "postgresql"
 
 
+def server_superuser(username: str, *, password: str, oblast: Any, language: str) -> Any:
+    """A superuser (the oblast's administrator too) who signs in to the suite's ``server``
+    with ``password`` and reads ``language``."""
+    from backend.people.models import Officer, Role
+
+    root = Officer.objects.create_superuser(
+        username=username, password="x", role=Role.OBLAST_ADMIN, oblast=oblast, language=language
+    )
+    set_server_password(root, password)
+    root.save(update_fields=["password"])
+    return root
+
+
 def set_server_password(officer: Any, password: str) -> None:
     """Give ``officer`` a password hash the suite's ``server`` reads: the live server shares
     this process's (MD5, for speed) hashers; uvicorn runs the base settings' (PBKDF2 first)."""

@@ -133,16 +133,13 @@ def oblast_districts(personas):
     return ["Абай ауданы", "Аягөз ауданы", "Қалбатау ауданы"]
 
 
-def test_the_districts_list_and_the_reports_district_picker_are_in_kazakh_order(
-    client, personas, oblast_districts
-):
-    # given
-    admin = reading(personas.oblast_admin, "kk")
+def district_lists(client, admin, language):
+    """The districts as ``admin`` reading ``language`` finds them: the console's list, the
+    reports' district picker, and the villages page's district select."""
+    admin = reading(admin, language)
     client.force_login(admin)
-
-    # when
     listed = client.get(reverse("admin:geo_district_changelist")).content.decode()
-    with translation.override("kk"):
+    with translation.override(language):
         form = ReportFilterForm({}, user=admin, default_period=last_days())
         picked = [name for _pk, name in form.district_choices]
     page = get(client, admin, "reports_villages").content.decode()
@@ -150,11 +147,17 @@ def test_the_districts_list_and_the_reports_district_picker_are_in_kazakh_order(
         r"<option value=\"\d+\"[^>]*>([^<]*)</option>",
         page.split('id="id_district"', 1)[1].split("</select>", 1)[0],
     )
+    return first_column(listed, "local_name"), picked, options
+
+
+def test_the_districts_list_and_the_reports_district_picker_are_in_kazakh_order(
+    client, personas, oblast_districts
+):
+    # when
+    listed, picked, options = district_lists(client, personas.oblast_admin, "kk")
 
     # then
-    assert first_column(listed, "local_name") == oblast_districts
-    assert picked == oblast_districts
-    assert options == oblast_districts
+    assert listed == picked == options == oblast_districts
 
 
 def test_the_reports_okrug_picker_is_in_kazakh_alphabet_order(personas, villages):

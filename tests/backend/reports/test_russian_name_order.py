@@ -9,8 +9,6 @@ its okrug (the oblast's KATO has no Ё)."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from django.db import connection
 from django.urls import reverse
@@ -24,7 +22,7 @@ from backend.reports.filters import ReportFilterForm, last_days
 from tests import factories
 
 from .dataset import NOW, local
-from .test_kazakh_name_order import first_column, reading
+from .test_kazakh_name_order import district_lists, first_column, reading
 from .test_kpi_figures import district_filter
 from .test_pages import csv_rows, get, table_cells
 
@@ -152,25 +150,11 @@ def oblast_districts(personas):
 def test_the_districts_list_and_the_reports_district_picker_are_in_russian_order(
     client, personas, oblast_districts, language
 ):
-    # given
-    admin = reading(personas.oblast_admin, language)
-    client.force_login(admin)
-
     # when
-    listed = client.get(reverse("admin:geo_district_changelist")).content.decode()
-    with translation.override(language):
-        form = ReportFilterForm({}, user=admin, default_period=last_days())
-        picked = [name for _pk, name in form.district_choices]
-    page = get(client, admin, "reports_villages").content.decode()
-    options = re.findall(
-        r"<option value=\"\d+\"[^>]*>([^<]*)</option>",
-        page.split('id="id_district"', 1)[1].split("</select>", 1)[0],
-    )
+    listed, picked, options = district_lists(client, personas.oblast_admin, language)
 
     # then
-    assert first_column(listed, "local_name") == oblast_districts
-    assert picked == oblast_districts
-    assert options == oblast_districts
+    assert listed == picked == options == oblast_districts
 
 
 def test_villages_of_one_rank_are_in_russian_order_in_the_report_and_its_download(

@@ -12,8 +12,7 @@ from django.conf import settings
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from backend.people.models import Officer, Role
-from tests.e2e.processes import set_server_password
+from tests.e2e.processes import server_superuser
 
 pytest.importorskip("playwright.sync_api", reason="the playwright package is missing")
 
@@ -34,15 +33,9 @@ def test_the_token_list_says_when_each_token_expires(server, browser, personas, 
     old = Token.objects.create(user=personas.a.chief)
     Token.objects.filter(pk=old.pk).update(created=old.created - dt.timedelta(days=40))
     old.refresh_from_db()
-    root = Officer.objects.create_superuser(
-        username="root_tokens",
-        password="x",
-        role=Role.OBLAST_ADMIN,
-        oblast=personas.a.district.oblast,
-        language=language,
+    root = server_superuser(
+        "root_tokens", password=PASSWORD, oblast=personas.a.district.oblast, language=language
     )
-    set_server_password(root, PASSWORD)
-    root.save(update_fields=["password"])
     page = browser.new_context(timezone_id="Asia/Almaty").new_page()
     page.goto(f"{server}/admin/login/")
     page.fill("#id_username", root.username)

@@ -14,8 +14,7 @@ import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.conf import settings
 
-from backend.people.models import Officer, Role
-from tests.e2e.processes import set_server_password
+from tests.e2e.processes import server_superuser
 
 pytest.importorskip("playwright.sync_api", reason="the playwright package is missing")
 
@@ -66,15 +65,9 @@ def test_the_superuser_reads_the_third_party_apps_in_his_language(
     server, browser, personas, language
 ):
     # given: the superuser, in his language, and a few sign-ins
-    root = Officer.objects.create_superuser(
-        username="root_names",
-        password="x",
-        role=Role.OBLAST_ADMIN,
-        oblast=personas.a.district.oblast,
-        language=language,
+    root = server_superuser(
+        "root_names", password=PASSWORD, oblast=personas.a.district.oblast, language=language
     )
-    set_server_password(root, PASSWORD)
-    root.save(update_fields=["password"])
     sign_ins()
     page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
     page.goto(f"{server}/admin/login/")

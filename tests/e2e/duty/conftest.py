@@ -10,6 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.e2e import browser as shared
 
 SUITE = "duty"
@@ -43,3 +45,12 @@ def open_call_form(page: Any, server: str) -> None:
 
 def shot(page: Any, name: str) -> Path:
     return shared.screenshot(page, SUITE, name)
+
+
+@pytest.fixture
+def aktogay(personas: Any) -> Any:
+    """Актогай of district A, in Kazakh Ақтоғай; its inspector A-UI1 lives there."""
+    village = personas.a.village
+    village.name_kk = "Ақтоғай"
+    village.save(update_fields=["name_kk"])
+    return village

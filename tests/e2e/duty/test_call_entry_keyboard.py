@@ -124,15 +124,6 @@ def sign_in(browser: Any, server: str, officer: Any, language: str) -> tuple[Any
     return page, hands
 
 
-@pytest.fixture
-def aktogay(personas: Any) -> Any:
-    """Актогай of district A, in Kazakh Ақтоғай; its inspector A-UI1 lives there."""
-    village = personas.a.village
-    village.name_kk = "Ақтоғай"
-    village.save(update_fields=["name_kk"])
-    return village
-
-
 @pytest.mark.parametrize("language", ["ru", "kk"])
 def test_a_call_from_sign_in_to_the_unit_sent_with_the_keyboard_only(
     server: str, browser: Any, personas: Any, aktogay: Any, language: str

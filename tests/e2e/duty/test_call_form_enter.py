@@ -44,15 +44,6 @@ def shot(page: Any, name: str) -> Path:
     return path
 
 
-@pytest.fixture
-def aktogay(personas: Any) -> Any:
-    """Актогай of district A, in Kazakh Ақтоғай."""
-    village = personas.a.village
-    village.name_kk = "Ақтоғай"
-    village.save(update_fields=["name_kk"])
-    return village
-
-
 def still_typing(page: Any, server: str) -> None:
     """The same form, not sent: no call saved, no page back with errors."""
     assert page.url == f"{server}{ADD}"
