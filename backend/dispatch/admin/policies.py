@@ -86,7 +86,7 @@ class EscalationPolicyAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore
     list_select_related = ("district",)
     list_filter = ("priority", "district")
     # The districts as the reader reads them (geo.names), then the default rows (no district).
-    ordering = (DISTRICT_NAME, "priority", "zone")
+    ordering = (DISTRICT_NAME, "priority", "zone")  # type: ignore[assignment]  # (stubs: str only)
 
     # What a reader who may not change a row sees: the list's words (deadlines in minutes,
     # "any zone"), not the form's seconds and codes.
