@@ -6,11 +6,9 @@ finds it renamed in the list. Screenshots: ``var/intake_partners/``."""
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -19,20 +17,18 @@ from backend.dispatch.models import Incident, IntakePartner
 from backend.dispatch.services import intake_key_issue, intake_key_revoke
 from backend.webhooks.services import callback_configure
 from tests.backend.dispatch.test_intake import body
+from tests.e2e.browser import screenshot
 from tests.e2e.processes import set_server_password
 
 pytest.importorskip("playwright.sync_api", reason="the playwright package is missing")
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
-SHOTS = Path(settings.BASE_DIR) / "var" / "intake_partners"
 PASSWORD = "partners-admin-102"
 
 
 def shot(page: Any, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.evaluate("window.scrollTo(0, 0)")
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    screenshot(page, "intake_partners", name)
 
 
 def local(value: dt.datetime) -> str:

@@ -6,11 +6,9 @@ in Kazakh. Screenshots: ``var/walk-callbacks/``."""
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
 from rest_framework.test import APIClient
 
 from backend.dispatch.models import Incident
@@ -19,20 +17,18 @@ from backend.webhooks.models import IntakeCallback
 from backend.webhooks.services import callback_configure
 from tests.backend.dispatch.test_intake import body
 from tests.backend.webhooks.conftest import Receiver
+from tests.e2e.browser import screenshot
 from tests.e2e.processes import set_server_password
 
 pytest.importorskip("playwright.sync_api", reason="the playwright package is missing")
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
-SHOTS = Path(settings.BASE_DIR) / "var" / "walk-callbacks"
 PASSWORD = "abai-admin-102"
 
 
 def shot(page: Any, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.evaluate("window.scrollTo(0, 0)")
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    screenshot(page, "walk-callbacks", name)
 
 
 def test_the_administrator_sets_a_callback_and_reads_its_deliveries(
