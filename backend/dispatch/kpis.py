@@ -22,11 +22,13 @@ Per assignment (:func:`assignments_with_kpis`):
 SLA compliance (:func:`incidents_with_sla`): an incident's target is the arrival deadline
 its dispatch fixed from the escalation policy for its priority and zone (the earliest
 ``arrive_due_at`` of its assignments — the strictest, when a priority was raised between two
-dispatches). ``sla_met`` is 1 when the first unit was on scene by then, 0 when the first
-arrival was later or nobody arrived and the target has passed, and NULL (not counted) when
-there is no target (P3, never dispatched), the call was cancelled (even after a unit
-arrived: the call is void) or a duplicate, it was
-closed before the target without anybody needing to come, or the target is still ahead.
+dispatches); for a call nobody was sent to, the target the policy gives its district,
+priority and zone now (``policies.with_arrive_within_s``), counted from when it was
+received. ``sla_met`` is 1 when the first unit was on scene by then, 0 when the first
+arrival was later or nobody arrived and the target has passed — whether or not anybody was
+sent — and NULL (not counted) when there is no target (P3), the call was cancelled (even
+after a unit arrived: the call is void) or a duplicate, it was closed before the target
+without anybody needing to come, or the target is still ahead.
 
 Data quality (DOMAIN.md):
 
@@ -74,7 +76,7 @@ from django.db.models import (
     When,
 )
 
-from . import lifecycle
+from . import lifecycle, policies
 from .models import (
     Assignment,
     Channel,
@@ -172,23 +174,44 @@ def incidents_overdue_q(now: dt.datetime) -> Q:
 def incidents_with_sla(
     qs: QuerySet[Incident] | None = None, *, now: dt.datetime
 ) -> QuerySet[Incident]:
-    """:func:`incidents_with_kpis` plus ``sla_due_at``, ``sla_target_s`` (the arrival target
-    in seconds from the call) and ``sla_met`` (1, 0 or NULL, see the module docstring)."""
-    qs = incidents_with_kpis(qs).annotate(sla_due_at=_first("arrive_due_at"))
+    """:func:`incidents_with_kpis` plus ``sla_due_at`` (the arrival deadline a dispatch
+    fixed, NULL for a call nobody was sent to), ``sla_target_s`` (the arrival target in
+    seconds from the call) and ``sla_met`` (1, 0 or NULL, see the module docstring)."""
+    qs = policies.with_arrive_within_s(incidents_with_kpis(qs)).annotate(
+        sla_due_at=_first("arrive_due_at"),
+        anybody_sent=Exists(Assignment.objects.filter(incident=OuterRef("pk"))),
+    )
+    qs = qs.annotate(
+        sla_target_s=Case(
+            When(anybody_sent=True, then=Seconds(F("sla_due_at"), F("received_at"))),
+            default=F("arrive_within_s"),
+            output_field=FloatField(),
+        ),
+        waited_s=Seconds(Value(now, output_field=DateTimeField()), F("received_at")),
+        closed_after_s=Seconds(F("closed_at"), F("received_at")),
+    )
     return qs.annotate(
-        sla_target_s=Seconds(F("sla_due_at"), F("received_at")),
         sla_met=Case(
-            When(sla_due_at__isnull=True, then=None),
+            When(sla_target_s__isnull=True, then=None),
             # A cancelled call is void, whoever reached it first (it was counted when a unit
             # had arrived: a false call cancelled after a late arrival was a missed target).
             When(
                 status__in=[lifecycle.IncidentStatus.CANCELLED, lifecycle.IncidentStatus.DUPLICATE],
                 then=None,
             ),
-            When(first_on_scene_at__lte=F("sla_due_at"), then=Value(1)),
-            When(first_on_scene_at__isnull=False, then=Value(0)),
-            When(closed_at__lte=F("sla_due_at"), then=None),
-            When(sla_due_at__lt=now, then=Value(0)),
+            # A repeat closed on its own is still a repeat: its original is the call.
+            When(anybody_sent=False, duplicate_of__isnull=False, then=None),
+            # Dispatched: against the deadline the dispatch fixed, to the instant.
+            When(anybody_sent=True, first_on_scene_at__lte=F("sla_due_at"), then=Value(1)),
+            When(anybody_sent=True, first_on_scene_at__isnull=False, then=Value(0)),
+            When(anybody_sent=True, closed_at__lte=F("sla_due_at"), then=None),
+            When(anybody_sent=True, sla_due_at__lt=now, then=Value(0)),
+            When(anybody_sent=True, then=None),
+            # Nobody sent: the target of its priority and zone passed while it waited — a
+            # miss (DOMAIN.md: response time ≤ target(priority, zone)). It was not counted,
+            # so a district that sent nobody to a remote village read 100 %.
+            When(closed_after_s__lte=F("sla_target_s"), then=None),
+            When(waited_s__gt=F("sla_target_s"), then=Value(0)),
             default=None,
             output_field=IntegerField(),
         ),

@@ -14,9 +14,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Case, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce, NullIf
 
-from .models import Category, Channel, EscalationPolicy, Priority
+from backend.geo.travel import DEFAULT_ZONE
+
+from .models import Category, Channel, EscalationPolicy, Incident, Priority
 
 # --- escalation deadlines (DOMAIN.md "Priorities and default targets") -------------------
 DELIVER_WITHIN_S = 30
@@ -90,6 +93,50 @@ def _most_specific(
         )
     ack, arrive = DEFAULT_TARGETS[priority]
     return Deadlines(DELIVER_WITHIN_S, ack, arrive.get(zone), "builtin")
+
+
+def with_arrive_within_s(qs: QuerySet[Incident]) -> QuerySet[Incident]:
+    """Incidents annotated with ``arrive_within_s``: their arrival target in seconds from the
+    call, as :func:`deadlines_for` picks it for the incident's district, priority and zone
+    (NULL: no target) — in the database, for the calls no dispatch fixed a deadline for
+    (``kpis.incidents_with_sla``). The most specific policy row wins; without one, the
+    built-in table."""
+    no_target = -1  # a row that says "no arrival target", told apart from no row at all
+    row = (
+        EscalationPolicy.objects.filter(
+            Q(district_id=OuterRef("district_id")) | Q(district__isnull=True),
+            Q(zone=OuterRef("policy_zone")) | Q(zone=""),
+            priority=OuterRef("priority"),
+        )
+        .order_by(
+            F("district_id").asc(nulls_last=True),
+            Case(When(zone="", then=Value(1)), default=Value(0)),
+        )
+        .annotate(target=Coalesce("arrive_within_s", Value(no_target)))
+        .values("target")[:1]
+    )
+    builtin = Case(
+        *(
+            When(
+                priority=priority,
+                then=Case(
+                    *(When(policy_zone=z, then=Value(s)) for z, s in arrive.items() if s),
+                    default=None,
+                    output_field=IntegerField(),
+                ),
+            )
+            for priority, (_ack, arrive) in DEFAULT_TARGETS.items()
+            if any(arrive.values())  # P3: no target, NULL
+        ),
+        default=None,
+        output_field=IntegerField(),
+    )
+    return qs.annotate(policy_zone=Coalesce("settlement__zone", Value(DEFAULT_ZONE))).annotate(
+        arrive_within_s=NullIf(
+            Coalesce(Subquery(row, output_field=IntegerField()), builtin),
+            Value(no_target),
+        )
+    )
 
 
 # --- calls waiting for a unit (the ladder's rung per call) ---------------------------------
