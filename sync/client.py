@@ -334,19 +334,25 @@ def enroll(
     clock: DeviceClock | None = None,
     retry: Retry = Retry(),
     sleep: Callable[[float], None] = time.sleep,
+    token: str | None = None,
 ) -> Enrolment:
-    """``POST /api/sync/v1/enroll`` with a one-time code (PROTOCOL.md §3)."""
+    """``POST /api/sync/v1/enroll`` with a one-time code (PROTOCOL.md §3). ``token``: the
+    device token this install already holds, sent as ``Authorization: Device`` — the proof
+    the server asks of a phone handed to another officer (docs/protocol.md §1)."""
     transport = as_transport(base)
     device_clock = clock or SystemClock()
     payload = json.dumps({"code": code, "device": dict(device_info)}).encode()
 
     def headers() -> dict[str, str]:
-        return {
+        sent = {
             "Content-Type": "application/json",
             "Accept": "application/json",
             "Accept-Encoding": "gzip",
             "X-Device-Clock": clock_header(device_clock),
         }
+        if token:
+            sent["Authorization"] = f"Device {token}"
+        return sent
 
     response = _exchange(
         transport,
@@ -579,7 +585,13 @@ class DeviceClient:
         }
         info.setdefault("install_id", self.install_id)
         enrolment = enroll(
-            self.transport, code, info, clock=self.clock, retry=self.retry, sleep=self.sleep
+            self.transport,
+            code,
+            info,
+            clock=self.clock,
+            retry=self.retry,
+            sleep=self.sleep,
+            token=self.token,
         )
         with self._transaction():
             self._set_meta("token", enrolment.token)

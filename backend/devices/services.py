@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -11,7 +12,13 @@ from django.conf import settings
 from django.db import IntegrityError
 
 from backend.common import clock
-from backend.common.errors import DomainError, Forbidden, Unauthenticated, ValidationFailed
+from backend.common.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    Unauthenticated,
+    ValidationFailed,
+)
 from backend.ledger import uow
 from backend.ledger.actions import AuditAction
 from backend.ledger.models import ActorKind
@@ -35,6 +42,16 @@ class DeviceRevoked(DomainError):
 
     def __init__(self, detail: str = "This device was revoked; erase local case data.") -> None:
         super().__init__(detail, wipe=True)
+
+
+class InstallInUse(Conflict):
+    code = "install_in_use"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "This app install is enrolled for another officer; enrol on that phone itself, "
+            "or have the duty desk revoke its device first."
+        )
 
 
 def _code_alphabet() -> str:
@@ -82,15 +99,23 @@ class Enrolment:
     token: str
 
 
-def device_enroll(*, code: str, device_info: dict[str, Any]) -> Enrolment:
-    """Trade a one-time code for a device token. Same ``install_id`` → token replaced."""
+def device_enroll(*, code: str, device_info: dict[str, Any], token: str | None = None) -> Enrolment:
+    """Trade a one-time code for a device token. Same ``install_id`` → token replaced.
+
+    ``token``: the device token the request presented (``Authorization: Device``), if any.
+    An install that is another officer's live device changes hands only when ``token`` is
+    that device's current token — the request comes from the phone itself (a handover); a
+    colleague who only knows the install id (it shows in the admin's device list and in
+    logs) is refused with ``install_in_use``, audited, and nothing else changes.
+    """
     install_id = str(device_info.get("install_id") or "").strip()
     if not install_id or len(install_id) > 128:
         raise ValidationFailed(
             "device.install_id is required (1–128 characters).", code="malformed"
         )
     now = clock.now()
-    token = secrets.token_urlsafe(32)
+    new_token = secrets.token_urlsafe(32)
+    refused = False
     with uow.unit_of_work():
         record = (
             EnrolmentCode.objects.select_for_update()
@@ -108,45 +133,90 @@ def device_enroll(*, code: str, device_info: dict[str, Any]) -> Enrolment:
             .filter(install_id=install_id, revoked_at__isnull=True)
             .first()
         )
-        fields = {
-            "platform": str(device_info.get("platform") or "")[:32],
-            "model": str(device_info.get("model") or "")[:64],
-            "app_version": str(device_info.get("app_version") or "")[:32],
-        }
         if device is not None and device.officer_id != officer.pk:
-            # The phone changed hands: the old officer's device ends here.
-            _revoke(device, by=None, reason=REENROLLED_BY_ANOTHER, now=now)
-            device = None
-        if device is None:
-            try:
-                device = Device.objects.create(
-                    officer=officer,
-                    install_id=install_id,
-                    token_hash=digest(token),
-                    enrolled_at=now,
-                    **fields,
+            if _holds_token(device, token):
+                # The phone changed hands: the old officer's device ends here.
+                _revoke(device, by=None, reason=REENROLLED_BY_ANOTHER, now=now)
+                device = None
+            else:
+                # Until 2026-12-06 this revoked the colleague's phone mid-shift (told to
+                # erase its data, its outbox with it) for anyone with a code of his own and
+                # the install id. Written at the commit; the raise comes after it.
+                uow.audit(
+                    AuditAction.SECURITY_ENROLMENT_REFUSED,
+                    actor=officer,
+                    actor_kind=ActorKind.DEVICE,
+                    obj=device,
+                    data={
+                        "install_id": install_id,
+                        "code_id": record.pk,
+                        "token_presented": bool(token),
+                    },
                 )
-            except IntegrityError as exc:  # a concurrent enrolment of the same install
-                raise Unauthenticated("The enrolment code is unknown, used or expired.") from exc
-            action = AuditAction.DEVICE_ENROLLED
-        else:
-            for name, value in fields.items():
-                setattr(device, name, value)
-            device.token_hash = digest(token)
-            device.enrolled_at = now
-            device.save(update_fields=["token_hash", "enrolled_at", *fields])
-            action = AuditAction.DEVICE_TOKEN_REPLACED
-        record.used_at = now
-        record.device = device
-        record.save(update_fields=["used_at", "device"])
-        uow.audit(
-            action,
-            actor=officer,
-            actor_kind=ActorKind.DEVICE,
-            obj=device,
-            data={"install_id": install_id, "code_id": record.pk},
-        )
-    return Enrolment(device=device, token=token)
+                refused = True
+        if not refused:
+            device = _device_enrolled(
+                record, device, install_id=install_id, info=device_info, token=new_token, now=now
+            )
+    if refused:
+        raise InstallInUse()
+    assert device is not None
+    return Enrolment(device=device, token=new_token)
+
+
+def _holds_token(device: Device, token: str | None) -> bool:
+    """Whether ``token`` is ``device``'s current token (compared in constant time)."""
+    return bool(token) and hmac.compare_digest(device.token_hash, digest(token or ""))
+
+
+def _device_enrolled(
+    record: EnrolmentCode,
+    device: Device | None,
+    *,
+    install_id: str,
+    info: dict[str, Any],
+    token: str,
+    now: dt.datetime,
+) -> Device:
+    """``record``'s officer's device for ``install_id`` with ``token``: ``device`` (his live
+    one for the install) with its token replaced, or a new one; the code is used and the
+    enrolment audited. Call inside ``device_enroll``'s unit of work, the rows locked."""
+    officer = record.officer
+    fields = {
+        "platform": str(info.get("platform") or "")[:32],
+        "model": str(info.get("model") or "")[:64],
+        "app_version": str(info.get("app_version") or "")[:32],
+    }
+    if device is None:
+        try:
+            device = Device.objects.create(
+                officer=officer,
+                install_id=install_id,
+                token_hash=digest(token),
+                enrolled_at=now,
+                **fields,
+            )
+        except IntegrityError as exc:  # a concurrent enrolment of the same install
+            raise Unauthenticated("The enrolment code is unknown, used or expired.") from exc
+        action = AuditAction.DEVICE_ENROLLED
+    else:
+        for name, value in fields.items():
+            setattr(device, name, value)
+        device.token_hash = digest(token)
+        device.enrolled_at = now
+        device.save(update_fields=["token_hash", "enrolled_at", *fields])
+        action = AuditAction.DEVICE_TOKEN_REPLACED
+    record.used_at = now
+    record.device = device
+    record.save(update_fields=["used_at", "device"])
+    uow.audit(
+        action,
+        actor=officer,
+        actor_kind=ActorKind.DEVICE,
+        obj=device,
+        data={"install_id": install_id, "code_id": record.pk},
+    )
+    return device
 
 
 def device_authenticate(token: str | None) -> Device:

@@ -88,6 +88,9 @@ class AuditAction(StrEnum):
     SECURITY_EVENT_ID_REUSED = "security.event_id_reused"
     SECURITY_SMS_INBOUND_FORGED = "security.sms_inbound_forged"
     SECURITY_SMS_INBOUND_REPLAYED = "security.sms_inbound_replayed"
+    # an officer's code tried to enrol an install that is another officer's live device,
+    # from somewhere that does not hold that device's token (docs/protocol.md §1)
+    SECURITY_ENROLMENT_REFUSED = "security.enrolment_refused"
     # Staff sign-in at the admin (django-axes locks a username+address pair out)
     AUTH_LOGIN_SUCCEEDED = "auth.login_succeeded"
     AUTH_LOGIN_FAILED = "auth.login_failed"
@@ -171,6 +174,9 @@ ACTION_LABELS: dict[str, Promise] = {
     AuditAction.SECURITY_EVENT_ID_REUSED: _("Security: event id reused"),
     AuditAction.SECURITY_SMS_INBOUND_FORGED: _("Security: forged SMS reply"),
     AuditAction.SECURITY_SMS_INBOUND_REPLAYED: _("Security: replayed SMS reply"),
+    AuditAction.SECURITY_ENROLMENT_REFUSED: _(
+        "Security: enrolment on another officer's phone refused"
+    ),
     AuditAction.AUTH_PASSWORD_SET: _("Console password set by an administrator"),
     AuditAction.AUTH_LOGIN_SUCCEEDED: _("Signed in"),
     AuditAction.AUTH_LOGIN_FAILED: _("Sign-in failed"),

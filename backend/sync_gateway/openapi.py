@@ -249,7 +249,8 @@ ENROLL_REQUEST = {
                     "minLength": 1,
                     "maxLength": 128,
                     "description": "required: one per app install (a second enrolment of the "
-                    "same install replaces its token)",
+                    "same install replaces its token; another officer's live device is handed "
+                    "over only to a request with its token, docs/protocol.md §1)",
                 },
             },
             "required": ["install_id"],
@@ -401,10 +402,26 @@ class EnrollSchema(APIView):
     @extend_schema(
         operation_id="sync_enroll",
         tags=["sync"],
+        parameters=[
+            OpenApiParameter(
+                "Authorization",
+                str,
+                OpenApiParameter.HEADER,
+                description=(
+                    "optional `Device <token>`: the token the install already holds, the proof "
+                    "that hands another officer's phone over (without it: 409 install_in_use)"
+                ),
+            ),
+        ],
         request={"application/json": ENROLL_REQUEST},
         responses={
             201: ENROLL_RESPONSE,
             **_errors(400, 401, 403, 405),
+            409: OpenApiResponse(
+                ERROR,
+                description="install_in_use: the install is another officer's live device and "
+                "the request does not hold its token; nothing changed, the code is not used",
+            ),
             413: OpenApiResponse(ERROR, description="too_large: a body above 64 KiB"),
             429: OpenApiResponse(
                 ERROR, description="rate_limited: too many wrong codes (Retry-After)"

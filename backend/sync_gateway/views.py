@@ -40,7 +40,7 @@ from backend.common.errors import (
 from backend.common.net import client_ip
 from backend.common.outage import cache_unavailable
 from backend.devices.models import Device, PushSubscription, digest
-from backend.devices.services import device_authenticate, device_enroll
+from backend.devices.services import InstallInUse, device_authenticate, device_enroll
 from backend.devices.webpush import subscription_delete, subscription_save, webpush_public_key
 from backend.ops.metrics import SYNC_RECORDS, SYNC_REQUESTS
 from backend.people.models import Unit
@@ -373,8 +373,13 @@ def enroll(request: HttpRequest) -> HttpResponse:
         keys = {"ip": client_ip(request), "install_id": str(info.get("install_id") or "")[:128]}
         attempts_check(request, ENROLMENT_CODE, **keys)
         try:
-            enrolment = device_enroll(code=body["code"], device_info=info)
-        except Unauthenticated:
+            # The token a phone already holds proves a handover comes from the phone itself.
+            enrolment = device_enroll(
+                code=body["code"], device_info=info, token=_device_token(request)
+            )
+        except (Unauthenticated, InstallInUse):
+            # A refused takeover counts as a failure too: each writes a security audit entry,
+            # and past the limit the install and the address cool off like a guesser's.
             attempts_failed(request, ENROLMENT_CODE, **keys)
             raise
     except DomainError as exc:

@@ -3,13 +3,16 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from backend.devices.models import Device
+from backend.devices.models import Device, EnrolmentCode
+from backend.devices.services import enrolment_code_issue
+from backend.dispatch.models import Event
 from backend.ledger.models import AuditEntry
 
 from .conftest import SyncApi
 
 
-def enrol(client, code, install_id="install-123", platform="android"):
+def enrol(client, code, install_id="install-123", platform="android", token=None):
+    headers = {"HTTP_AUTHORIZATION": f"Device {token}"} if token else {}
     return client.post(
         "/api/sync/v1/enroll",
         {
@@ -22,6 +25,7 @@ def enrol(client, code, install_id="install-123", platform="android"):
             },
         },
         content_type="application/json",
+        **headers,
     )
 
 
@@ -70,6 +74,114 @@ def test_enrolling_again_with_the_same_install_replaces_the_token(personas, clie
     assert new["device_id"] == old["device_id"]
     assert SyncApi(client, old["token"]).pull_raw().status_code == 401
     assert SyncApi(client, new["token"]).pull_raw().status_code == 200
+
+
+def devices_and_codes():
+    return {
+        "devices": list(Device.objects.order_by("pk").values()),
+        "codes": list(EnrolmentCode.objects.order_by("pk").values()),
+    }
+
+
+@pytest.mark.django_db
+def test_a_colleague_with_his_own_code_and_the_install_id_cannot_end_the_officers_phone(
+    personas, client
+):
+    """The install id is no secret (the admin's device list, logs): with it and a code of
+    his own a colleague revoked the officer's phone mid-shift, told to erase its data."""
+    # given: officer_a1's phone, enrolled and pulling; officer_a2 has a code and a phone
+    mine = enrol(client, issue_code("officer_a1"), install_id="install-a1").json()
+    theirs = enrol(client, issue_code("officer_a2"), install_id="install-a2").json()
+    code = issue_code("officer_a2")
+    before = devices_and_codes()
+    audited = AuditEntry.objects.count()
+
+    # when: officer_a2 enrols "install-a1" with no token, then with his own phone's token
+    bare = enrol(client, code, install_id="install-a1")
+    own_token = enrol(client, code, install_id="install-a1", token=theirs["token"])
+
+    # then: refused with a code and a message; nothing changed; officer_a1's phone pulls
+    for response in (bare, own_token):
+        assert response.status_code == 409
+        body = response.json()
+        assert body["error"] == "install_in_use"
+        assert body["detail"].startswith("This app install is enrolled for another officer")
+        assert isinstance(body["server_time"], int)
+    assert devices_and_codes() == before
+    assert SyncApi(client, mine["token"]).pull_raw().status_code == 200
+    # each refusal is a security entry on officer_a1's device, by officer_a2, and only that
+    entries = list(AuditEntry.objects.order_by("pk")[audited:])
+    officer_a2 = personas.a.patrol_officers[1]
+    assert [(e.action, e.actor_id, e.object_id) for e in entries] == [
+        ("security.enrolment_refused", officer_a2.pk, mine["device_id"]),
+        ("security.enrolment_refused", officer_a2.pk, mine["device_id"]),
+    ]
+    assert [e.data_dict["token_presented"] for e in entries] == [False, True]
+    assert entries[0].data_dict["install_id"] == "install-a1"
+    # the code was not used: it still enrols a phone of officer_a2's own
+    assert enrol(client, code, install_id="install-a2-new").status_code == 201
+
+
+@pytest.mark.django_db
+def test_a_phone_handed_to_a_colleague_is_his_once_the_phone_itself_sends_its_token(
+    personas, client
+):
+    # given: officer_a1's phone, and a code of officer_a2's
+    old = enrol(client, issue_code("officer_a1"), install_id="install-a1").json()
+    code = issue_code("officer_a2")
+
+    # when: the install id alone, then the phone itself (it sends the token it holds)
+    elsewhere = enrol(client, code, install_id="install-a1")
+    response = enrol(client, code, install_id="install-a1", token=old["token"])
+
+    # then: the phone is officer_a2's new device; officer_a1's is revoked and told to wipe
+    assert elsewhere.status_code == 409
+    assert response.status_code == 201
+    new = response.json()
+    officer_a2 = personas.a.patrol_officers[1]
+    assert new["device_id"] != old["device_id"]
+    assert new["officer"]["id"] == str(officer_a2.pk)
+    assert SyncApi(client, new["token"]).pull_raw().status_code == 200
+    refused = SyncApi(client, old["token"]).pull_raw()
+    assert (refused.status_code, refused.json()["wipe"]) == (401, True)
+    assert Device.objects.get(pk=old["device_id"]).revoke_reason == "re-enrolled by another officer"
+    assert [
+        (e.action, e.actor_id, e.object_id)
+        for e in AuditEntry.objects.filter(action__startswith="device.").order_by("pk")
+        if e.action != "device.enrolment_code_issued"
+    ] == [
+        ("device.enrolled", personas.a.patrol_officers[0].pk, old["device_id"]),
+        ("device.revoked", None, old["device_id"]),
+        ("device.enrolled", officer_a2.pk, new["device_id"]),
+    ]
+    refused = AuditEntry.objects.get(action="security.enrolment_refused")
+    assert (refused.actor_id, refused.object_id) == (officer_a2.pk, old["device_id"])
+
+
+@pytest.mark.django_db
+def test_the_reference_client_hands_its_phone_over_with_the_facts_it_had_not_sent(
+    personas, assignment_a, make_device
+):
+    """The reference client sends the token it holds when it enrols (the handover's proof);
+    the first officer's facts still in its outbox are pushed after the handover, not lost."""
+    # given: officer_a1's phone on A-PC1's call records a fact in a white spot
+    officer_a1, officer_a2 = personas.a.patrol_officers
+    phone = make_device(officer_a1)
+    phone.sync()
+    old_device = phone.device_id
+    phone.faults.offline = True
+    note = phone.record_event("note", str(assignment_a.pk), {"text": "gate locked"})
+    phone.faults.offline = False
+
+    # when: the phone is handed to his crewmate, who enrols on it, and it syncs
+    phone.enroll(enrolment_code_issue(officer=officer_a2))
+    phone.sync()
+
+    # then: the phone is officer_a2's; the unsent fact arrived, from the phone's new device
+    assert Device.objects.get(pk=old_device).revoke_reason == "re-enrolled by another officer"
+    assert Device.objects.get(pk=phone.device_id).officer_id == officer_a2.pk
+    assert Event.objects.get(pk=note).device_id == phone.device_id
+    assert phone.outbox() == []
 
 
 @pytest.mark.django_db
@@ -162,8 +274,9 @@ def test_openapi_schema_documents_the_sync_endpoints(personas, client):
 
 @pytest.mark.django_db
 def test_openapi_schema_lists_the_answers_and_parameters_each_endpoint_has(personas, client):
-    """A client team generates its API from /api/schema/: enrolment's 403 and 413, the
-    push's schema_version, and no 413 on a pull (it has no body) — docs/protocol.md §7."""
+    """A client team generates its API from /api/schema/: enrolment's 403, 409 and 413 and
+    its optional Authorization (a handover's proof), the push's schema_version, and no 413
+    on a pull (it has no body) — docs/protocol.md §7."""
     # given
     client.force_login(personas.a.chief)
 
@@ -174,7 +287,10 @@ def test_openapi_schema_lists_the_answers_and_parameters_each_endpoint_has(perso
     enroll = paths["/api/sync/v1/enroll"]["post"]
     pull = paths["/api/sync/v1/pull"]["get"]
     push = paths["/api/sync/v1/push"]["post"]
-    assert set(enroll["responses"]) == {"201", "400", "401", "403", "405", "413", "429"}
+    assert set(enroll["responses"]) == {"201", "400", "401", "403", "405", "409", "413", "429"}
+    assert "install_in_use" in enroll["responses"]["409"]["description"]
+    authorization = {p["name"]: p for p in enroll["parameters"]}["Authorization"]
+    assert (authorization["in"], authorization.get("required", False)) == ("header", False)
     assert set(pull["responses"]) == {"200", "400", "401", "405", "409", "426", "429"}
     assert set(push["responses"]) == {"200", "400", "401", "405", "409", "413", "426", "429"}
     schema_version = {p["name"]: p for p in push["parameters"]}["schema_version"]
