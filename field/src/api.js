@@ -99,8 +99,12 @@ export class Api {
     return data
   }
 
-  enroll(code, device) {
-    return this._request('POST', `${API}/enroll`, { json: { code, device }, auth: false })
+  /** A phone that still holds a token sends it: the server hands an install that is another
+   * officer's live device over only to the phone that holds its token (docs/protocol.md §1),
+   * so a colleague who knows the install id cannot end that officer's phone. */
+  async enroll(code, device) {
+    const token = (await this.getToken?.()) ?? null
+    return this._request('POST', `${API}/enroll`, { json: { code, device }, auth: Boolean(token) })
   }
 
   /** ``migration``: WatermelonDB's migration sync changes (docs/protocol.md §3), or null —

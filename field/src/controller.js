@@ -163,6 +163,7 @@ export class FieldApp {
       if (error instanceof NetworkError) return { ok: false, key: 'enrol_offline' }
       if (error instanceof ApiError && error.status === 401) return { ok: false, key: 'enrol_bad_code' }
       if (error instanceof ApiError && error.status === 403) return { ok: false, key: 'enrol_forbidden' }
+      if (error instanceof ApiError && error.code === 'install_in_use') return { ok: false, key: 'enrol_install_in_use' }
       return { ok: false, key: 'enrol_failed', params: { detail: error?.detail || error?.message || '' } }
     }
   }
