@@ -18,7 +18,9 @@ that a filter on it finds every waiting call. (Calls entered by staff used to st
 ``queued`` and reports from intake ``received``, and a filter on "received" missed the
 waiting calls typed at the ЦОУ.) ``received`` is no longer given to anything; the value
 stays in the protocol's list of statuses because apps deployed before may know it, and
-counts as waiting.
+counts as waiting. A unit sent to a ``cleared`` call (the caller rang again before the desk
+closed it) makes it ``assigned`` again: DOMAIN.md is silent on it, and a call with a unit on
+its way is not one to close.
 
 Assignment: dispatched → delivered → acknowledged → en route → on scene → (transporting) →
 cleared; or cancelled / superseded by a command.
@@ -117,8 +119,13 @@ INCIDENT_STAFFED = frozenset({IncidentStatus.ASSIGNED, IncidentStatus.ACTIVE})
 
 
 def incident_after_dispatch(status: str) -> str:
-    """A waiting incident is ``assigned`` once a unit is sent."""
-    return IncidentStatus.ASSIGNED if status in INCIDENT_WAITING else status
+    """A waiting incident is ``assigned`` once a unit is sent — and so is a ``cleared`` one a
+    unit is sent back to (the caller rang again before the desk closed it): it has open work
+    again. It stayed ``cleared`` with the unit on its way, on the desk's list of calls to
+    close, whose Close would have cancelled that unit's assignment."""
+    return (
+        IncidentStatus.ASSIGNED if status in INCIDENT_WAITING | {IncidentStatus.CLEARED} else status
+    )
 
 
 def incident_after_milestone(status: str, kind: str, *, others_open: bool) -> str:

@@ -54,6 +54,7 @@ def test_the_status_groups_partition_the_statuses():
         ("queued", "assigned"),
         ("assigned", "assigned"),
         ("active", "active"),
+        ("cleared", "assigned"),
         ("closed", "closed"),
     ],
 )
