@@ -9,7 +9,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.urls import reverse
 
+from backend.common import clock
 from backend.dispatch import kpis
 from backend.dispatch.models import EscalationPolicy, Incident
 from backend.reports import selectors
@@ -109,7 +111,7 @@ def test_the_target_of_a_call_nobody_was_sent_to_is_its_districts_policy(persona
     assert sla(elsewhere, now=at(3001)) == (P1_REMOTE, None)
 
 
-def test_the_chiefs_figure_counts_the_call_nobody_was_sent_to(personas):
+def test_the_chiefs_figure_counts_the_call_nobody_was_sent_to(client, personas):
     # given: one call answered in time, one nobody was sent to
     answered = waiting(personas, status="cleared")
     factories.assignment(
@@ -121,7 +123,7 @@ def test_the_chiefs_figure_counts_the_call_nobody_was_sent_to(personas):
         status="cleared",
         closed_at=at(2400),
     )
-    waiting(personas)
+    left = waiting(personas)
     f = ReportFilter(
         date_from=dt.date(2026, 3, 1),
         date_to=dt.date(2026, 3, 31),
@@ -130,6 +132,14 @@ def test_the_chiefs_figure_counts_the_call_nobody_was_sent_to(personas):
 
     # when
     figure = selectors.kpi_overview(f, now=at(10 * P1_REMOTE)).total(selectors.KPI_BY_KEY["sla"])
+    client.force_login(personas.a.chief)
+    with clock.frozen(at(10 * P1_REMOTE)):
+        listing = client.get(
+            reverse("admin:reports_incidents"),
+            {"date_from": "2026-03-01", "date_to": "2026-03-31", "kpi": "sla"},
+        )
 
-    # then: one of two met, not one of one
+    # then: one of two met, not one of one — and the call behind the miss is listed first
     assert (figure.n, figure.total) == (2, 1)
+    assert listing.context["count"] == 2
+    assert left.number in listing.content.decode().split(answered.number)[0]
