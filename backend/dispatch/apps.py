@@ -16,12 +16,14 @@ class DispatchConfig(AppConfig):
         # Register the Celery tasks in every process, not only in the worker: commands send
         # them by name (services/outbox.py), and a registered task honours eager mode.
         from . import tasks  # noqa: F401
-        from .models import Assignment, IntakeKey, SmsMessage
+        from .models import Assignment, IntakeKey, IntakePartner, SmsMessage
         from .selectors import name_records_by_str
 
         # The audit log named an issued or revoked key by its id ("24"): by its partner's
         # name, channel and prefix, as the keys' list tells them apart.
         name_records_by_str("intake_key", IntakeKey)
+        # A partner's callback set is audited on the partner (backend/webhooks).
+        name_records_by_str("intake_partner", IntakePartner)
 
         def outbox_backlog() -> float:
             return SmsMessage.objects.filter(

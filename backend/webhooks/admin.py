@@ -1,4 +1,4 @@
-"""The partners' callbacks in the console: where a key's callbacks go (set by the oblast
+"""The partners' callbacks in the console: where a partner's callbacks go (set by the oblast
 administrator, who issues the keys) and every delivery, read-only."""
 
 from __future__ import annotations
@@ -85,49 +85,30 @@ def partner_callback_row(partner: IntakePartner) -> str:
 
 
 def partner_callback_page(partner: IntakePartner) -> SafeString:
-    """The partner's page: where its reports' changes go, set on which of its keys and when;
-    a callback set earlier on another of its keys is named as not in effect (the
-    one set last on any of the partner's keys is); and a link to set it again."""
-    callbacks = list(
-        IntakeCallback.objects.filter(key__partner_id=partner.pk)
-        .select_related("key", "created_by")
-        .order_by("-created_at", "-pk")
-    )
-    live = partner.keys.filter(revoked_at__isnull=True).order_by("-created_at", "-pk").first()
-    effective = partner_callback(partner.pk)
+    """The partner's page: where its reports' changes go (whichever of its keys sent them),
+    since when and in which language, or that nothing is sent; and a link to set it (again)."""
+    callback = IntakeCallback.objects.filter(partner_id=partner.pk).first()
     parts: list[SafeString] = []
-    if not callbacks:
+    if callback is None:
         parts.append(format_html("{}", _("None: the partner is not told of its reports' changes.")))
-    elif effective is None:
-        parts.append(format_html("{}", _("Not sent: every key of the partner is revoked.")))
-    for callback in callbacks:
-        words = {
-            "key": f"{callback.key.name} ({callback.key.prefix}…)",
+        link = _("Set the partner's callback")
+    else:
+        if partner_callback(partner.pk) is None:
+            parts.append(format_html("{}", _("Not sent: every key of the partner is revoked.")))
+        said = _("Set %(when)s; its texts in %(language)s.") % {
             "when": dated_text(callback.created_at),
             "language": callback.get_language_display(),
         }
-        if effective is not None and callback.pk == effective.pk:
-            said = _("In effect: set %(when)s on the key %(key)s; its texts in %(language)s.")
-        elif effective is not None:
-            said = _("Not in effect: set %(when)s on the key %(key)s, before the one in effect.")
-        else:
-            said = _("Set %(when)s on the key %(key)s.")
         parts.append(
             format_html(
                 '<span class="kuzet-code">{}</span><br><span class="quiet">{}</span>',
                 callback.url,
-                said % words,
+                said,
             )
         )
-    if live is not None:
-        add = reverse("admin:webhooks_intakecallback_add") + f"?key={live.pk}"
-        parts.append(
-            format_html(
-                '<a href="{}">{}</a>',
-                add,
-                _("Set the callback on the key %(key)s") % {"key": f"{live.name} ({live.prefix}…)"},
-            )
-        )
+        link = _("Set the callback again (a new secret)")
+    add = reverse("admin:webhooks_intakecallback_add") + f"?partner={partner.pk}"
+    parts.append(format_html('<a href="{}">{}</a>', add, link))
     return format_html_join("", "<p>{}</p>", ((part,) for part in parts))
 
 
@@ -139,7 +120,12 @@ class IntakeCallbackForm(forms.ModelForm):  # type: ignore[type-arg]
 
     class Meta:
         model = IntakeCallback
-        fields = ("key", "language")  # and ``url`` above
+        fields = ("partner", "language")  # and ``url`` above
+
+    def validate_unique(self) -> None:
+        # A partner that has a callback is given a new one in its place (with a new secret):
+        # ``callback_configure`` replaces it, so "already exists" is no error here.
+        pass
 
     def clean_url(self) -> str:
         try:
@@ -151,18 +137,18 @@ class IntakeCallbackForm(forms.ModelForm):  # type: ignore[type-arg]
 
 @admin.register(IntakeCallback)
 class IntakeCallbackAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
-    """A key's callback is set with its secret, which is shown then and never again. It is
-    never edited: a new URL comes with a new secret (``manage.py intake_callback`` sets a
-    key's callback again)."""
+    """A partner's callback is set with its secret, which is shown then and never again. It is
+    never edited: a new URL comes with a new secret (set again here, or with ``manage.py
+    intake_callback``)."""
 
     form = IntakeCallbackForm
     # Django 5 builds the model's field before the form's own (Django 6 assumes https).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    # The partner by its key's name and the URL by its host (the whole URL in its title, and
-    # on the callback's page): the key's channel and prefix and a long path widened the row.
-    list_display = ("partner", "host", "language", "created", "created_by")
-    list_select_related = ("key", "created_by")
-    shown = ("key", "url", "language", "created_at", "created_by")
+    # The partner by its name and the URL by its host (the whole URL in its title, and on the
+    # callback's page): the channel and a long path widened the row.
+    list_display = ("partner_name", "host", "language", "created", "created_by")
+    list_select_related = ("partner", "created_by")
+    shown = ("partner", "url", "language", "created_at", "created_by")
 
     def scope_q(self, request: HttpRequest) -> Q:
         return Q() if self.capabilities(request) else Q(pk__in=[])
@@ -171,20 +157,14 @@ class IntakeCallbackAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[t
         return False  # a new URL comes with a new secret: set again, never edited
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        return ("key", "url", "language") if obj is None else self.shown
+        return ("partner", "url", "language") if obj is None else self.shown
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         return () if obj is None else self.shown
 
-    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        if db_field.name == "key" and field is not None:
-            field.queryset = field.queryset.filter(revoked_at__isnull=True)
-        return field
-
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         callback, secret = callback_configure(
-            key=obj.key, url=obj.url, language=obj.language, by=request.user
+            partner=obj.partner, url=obj.url, language=obj.language, by=request.user
         )
         obj.pk = callback.pk
         obj._state.adding = False
@@ -194,7 +174,7 @@ class IntakeCallbackAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[t
                 "Callbacks of %(name)s go to %(url)s, signed with the secret %(secret)s — give "
                 "it to the integration now; it will not be shown again."
             )
-            % {"name": callback.key.name, "url": callback.url, "secret": secret},
+            % {"name": callback.partner.name, "url": callback.url, "secret": secret},
             messages.SUCCESS,
         )
 
@@ -202,9 +182,9 @@ class IntakeCallbackAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[t
     def created(self, obj: IntakeCallback) -> str:
         return dated_text(obj.created_at)
 
-    @admin.display(description=gettext_lazy("intake key"), ordering="key__name")
-    def partner(self, obj: IntakeCallback) -> str:
-        return obj.key.name
+    @admin.display(description=gettext_lazy("intake partner"), ordering="partner__name")
+    def partner_name(self, obj: IntakeCallback) -> str:
+        return obj.partner.name  # its channel is on the callback's page
 
     @admin.display(description=gettext_lazy("callback URL"), ordering="url")
     def host(self, obj: IntakeCallback) -> SafeString:
@@ -221,16 +201,16 @@ class CallbackDeliveryAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore
     # report to which partner, how it went (the partner's HTTP status and the attempts under
     # the state) and what comes next. Its sequence and when it was given up are on the
     # delivery's page: ten columns made the list 1500 px wide, its report cut into five lines.
-    list_display = ("created", "report", "partner", "outcome", "problem_short", "next_attempt")
-    list_select_related = ("incident", "key")
-    list_filter = ("state", "key")
+    list_display = ("created", "report", "partner_name", "outcome", "problem_short", "next_attempt")
+    list_select_related = ("incident", "partner")
+    list_filter = ("state", "partner")
     search_fields = ("incident__number", "incident__external_ref", "event_id")
     ordering = ("-created_at", "-pk")
     show_full_result_count = False
     fields = (
         "event_id",
         "report",
-        "key",
+        "partner",
         "sequence",
         "event_type",
         "state",
@@ -273,9 +253,9 @@ class CallbackDeliveryAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore
             '{}<br><span class="quiet">{}</span>', obj.get_state_display(), " · ".join(said)
         )
 
-    @admin.display(description=gettext_lazy("intake key"), ordering="key__name")
-    def partner(self, obj: CallbackDelivery) -> str:
-        return obj.key.name  # its channel and prefix are on the delivery's page
+    @admin.display(description=gettext_lazy("intake partner"), ordering="partner__name")
+    def partner_name(self, obj: CallbackDelivery) -> str:
+        return obj.partner.name  # its channel is on the delivery's page
 
     @admin.display(description=gettext_lazy("last attempt"), ordering="last_attempt_at")
     def last_attempt(self, obj: CallbackDelivery) -> str:

@@ -1,4 +1,4 @@
-"""Status callbacks to the intake partners: where a key's callbacks go, and each delivery.
+"""Status callbacks to the intake partners: where a partner's callbacks go, and each delivery.
 
 A delivery row is written in the transaction that changed what the partner's read of a
 report answers (an outbox: ``services.callbacks_record``), and sent after commit.
@@ -11,20 +11,24 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from backend.dispatch.models import Incident, IntakeKey
+from backend.dispatch.models import Incident, IntakePartner
 
 
 class IntakeCallback(models.Model):
-    """The callback URL of one intake key, and the secret its deliveries are signed with.
+    """The callback URL of one intake partner, and the secret its deliveries are signed with.
 
-    Per partner, not per channel: set on one of the partner's keys, and the one set last on
-    any of them is where all the partner's reports' changes go — those sent with a key it
-    replaced too (``services.partner_callback``). The secret is kept (signing needs it) but
-    shown only once, when it is made, like the key.
+    Per partner, not per key: every report of the partner goes there, whichever of its keys
+    sent it, so replacing or revoking a key leaves it as it is (docs/intake.md, *Callbacks*).
+    Until 2026-12 it was set on a key and the one set last on any of the partner's keys was in
+    effect; migration 0004 kept that one. The secret is kept (signing needs it) but shown only
+    once, when it is made, like a key.
     """
 
-    key = models.OneToOneField(
-        IntakeKey, verbose_name=_("intake key"), on_delete=models.PROTECT, related_name="callback"
+    partner = models.OneToOneField(
+        IntakePartner,
+        verbose_name=_("intake partner"),
+        on_delete=models.PROTECT,
+        related_name="callback",
     )
     url = models.URLField(_("callback URL"), max_length=500)
     secret = models.CharField(_("signing secret"), max_length=80)
@@ -47,7 +51,7 @@ class IntakeCallback(models.Model):
         verbose_name_plural = _("partner callbacks")
 
     def __str__(self) -> str:
-        return f"{self.key.name}: {self.url}"
+        return f"{self.partner}: {self.url}"
 
 
 class DeliveryState(models.TextChoices):
@@ -69,8 +73,10 @@ class CallbackDelivery(models.Model):
     """
 
     event_id = models.CharField(_("event id"), max_length=40, unique=True)
-    key = models.ForeignKey(
-        IntakeKey, verbose_name=_("intake key"), on_delete=models.PROTECT, related_name="+"
+    # The partner whose report it is (the report's, whichever key sent it); deliveries written
+    # before callbacks were per partner took their key's partner (migration 0004).
+    partner = models.ForeignKey(
+        IntakePartner, verbose_name=_("intake partner"), on_delete=models.PROTECT, related_name="+"
     )
     incident = models.ForeignKey(
         Incident,

@@ -4,8 +4,8 @@ What a partner sees of a report is one body, its read (``GET /api/v1/intake/<cha
 <external_ref>/``, :func:`intake_status_of` and the read's serializer). Rather than hook every
 service that could change it, :func:`callbacks_record` runs where every write passes: inside
 each unit of work's transaction, under the sequencer lock (``KUZET_CHANGE_RECORDERS``). For the
-reports the unit of work touched or audited (and the repeats of those calls) whose key has a
-callback, it renders the read's body and compares it with the last body written for the
+reports the unit of work touched or audited (and the repeats of those calls) whose partner
+has a callback, it renders the read's body and compares it with the last body written for the
 report; a different body is a new delivery row, numbered one more. Holding the lock, no two
 writers compare at once; writing the row in the same transaction, a change that commits
 always has its delivery and a rolled-back one never does. So no change is missed, and the
@@ -44,7 +44,7 @@ from backend.common import clock
 from backend.common.errors import ValidationFailed
 from backend.dispatch import kpis
 from backend.dispatch.apis import IntakeStatusApi, Rfc3339DateTimeField
-from backend.dispatch.models import Assignment, Incident, IntakeKey
+from backend.dispatch.models import Assignment, Incident, IntakeKey, IntakePartner
 from backend.dispatch.services.intake import intake_status_of
 from backend.ledger import uow
 from backend.ledger.actions import AuditAction
@@ -129,20 +129,20 @@ def callback_url_check(url: str) -> str:
 
 
 def callback_configure(
-    *, key: IntakeKey, url: str, language: str = "ru", by: Any = None
+    *, partner: IntakePartner, url: str, language: str = "ru", by: Any = None
 ) -> tuple[IntakeCallback, str]:
-    """Send ``key``'s reports' changes to ``url``; returns the row and a new signing secret
-    (shown once). Configuring a key again replaces its URL and its secret."""
+    """Send ``partner``'s reports' changes to ``url``, whichever of its keys sent them;
+    returns the row and a new signing secret (shown once). Configuring a partner again
+    replaces its URL and its secret. A partner whose every key is revoked may be given one
+    (before its new key is issued, after a leak): it is sent to once a key of it is live."""
     url = callback_url_check(url)
     if language not in dict(settings.LANGUAGES):
         raise ValidationFailed(f"Unknown language {language!r}.", code="invalid")
-    if key.revoked_at is not None:
-        raise ValidationFailed("This key is revoked.", code="key_revoked")
     # Standard Webhooks: "whsec_" and the base64 of 24 random bytes (the spec asks 24–64).
     secret = SECRET_PREFIX + base64.b64encode(secrets.token_bytes(24)).decode()
     with uow.unit_of_work():
         callback, _created = IntakeCallback.objects.update_or_create(
-            key=key,
+            partner=partner,
             defaults={
                 "url": url,
                 "secret": secret,
@@ -154,9 +154,14 @@ def callback_configure(
         uow.audit(
             AuditAction.INTAKE_CALLBACK_SET,
             actor=by,
-            object_type="intake_key",
-            object_id=key.pk,
-            data={"channel": key.channel, "name": key.name, "url": url, "language": language},
+            object_type="intake_partner",
+            object_id=partner.pk,
+            data={
+                "channel": partner.channel,
+                "name": partner.name,
+                "url": url,
+                "language": language,
+            },
         )
     return callback, secret
 
@@ -210,7 +215,7 @@ def callbacks_record(written: uow.Written) -> None:
         kpis.incidents_with_kpis()
         .filter(Q(pk__in=changed) | Q(duplicate_of_id__in=changed))
         .filter(
-            Exists(IntakeCallback.objects.filter(key__partner_id=partner)),
+            Exists(IntakeCallback.objects.filter(partner_id=partner)),
             Exists(IntakeKey.objects.filter(partner_id=partner, revoked_at__isnull=True)),
         )
         .order_by("pk")
@@ -226,19 +231,13 @@ def callbacks_record(written: uow.Written) -> None:
 
 
 def partner_callback(partner_id: int) -> IntakeCallback | None:
-    """Where a partner's reports' changes go: the callback set last on any of the partner's
-    keys — whichever key sent the report, the one it replaced or its replacement — while one
-    of its keys is live. A key issued to replace another has none until one is set for it, and
-    the old key's goes on meanwhile, also after the old key is revoked; a partner whose every
-    key is revoked is told nothing (docs/intake.md, *Replacing a key*)."""
+    """Where a partner's reports' changes go: its callback — whichever key sent the report,
+    the one it replaced or its replacement — while one of its keys is live. Replacing or
+    revoking a key leaves it as it is; a partner whose every key is revoked is told nothing
+    (docs/intake.md, *Replacing a key*)."""
     if not IntakeKey.objects.filter(partner_id=partner_id, revoked_at__isnull=True).exists():
         return None
-    return (
-        IntakeCallback.objects.filter(key__partner_id=partner_id)
-        .select_related("key")
-        .order_by("-created_at", "-pk")
-        .first()
-    )
+    return IntakeCallback.objects.filter(partner_id=partner_id).first()
 
 
 def _record_one(report: Incident, callback: IntakeCallback) -> None:
@@ -270,7 +269,7 @@ def _record_one(report: Incident, callback: IntakeCallback) -> None:
     }
     delivery = CallbackDelivery.objects.create(
         event_id=event_id,
-        key=callback.key,
+        partner_id=callback.partner_id,
         incident_id=report.pk,
         sequence=sequence,
         event_type=event_type,
@@ -283,6 +282,7 @@ def _record_one(report: Incident, callback: IntakeCallback) -> None:
 
 
 # What a delivery's ``last_error`` says when it was not sent at all (the console words them).
+# (Kept as it was when callbacks were per key: older rows say it too.)
 NO_CALLBACK = "no callback for this key"
 NOT_RESOLVED = "could not resolve "
 
@@ -310,10 +310,10 @@ def callback_send(delivery_id: int, *, transport: httpx.BaseTransport | None = N
     if not _claim(delivery_id, now):
         state = CallbackDelivery.objects.filter(pk=delivery_id).values_list("state", flat=True)
         return str(state.first() or "")
-    delivery = CallbackDelivery.objects.select_related("key", "incident").get(pk=delivery_id)
-    # The partner's callback as it is now (a key replaced since the body was written: its
-    # replacement's, once set), not necessarily the one of the key the row was written for.
-    callback = partner_callback(delivery.key.partner_id)
+    delivery = CallbackDelivery.objects.select_related("partner", "incident").get(pk=delivery_id)
+    # The partner's callback as it is now (set again since the body was written: the new URL
+    # and secret), not necessarily the one the row was written for.
+    callback = partner_callback(delivery.partner_id)
     if callback is None:
         # Every key of the partner was revoked (or its callback removed) since: nobody to tell.
         return _finish(delivery, now, status=None, error=NO_CALLBACK, retry=False)
@@ -336,7 +336,7 @@ def callback_send(delivery_id: int, *, transport: httpx.BaseTransport | None = N
             uow.audit(
                 AuditAction.INCIDENT_READ,
                 actor_kind=ActorKind.INTEGRATION,
-                actor_label=INTEGRATION_LABEL_PREFIX + delivery.key.name,
+                actor_label=INTEGRATION_LABEL_PREFIX + delivery.partner.name,
                 obj=delivery.incident,
                 data={"purpose": "intake.callback", "event_id": delivery.event_id},
             )

@@ -67,9 +67,11 @@ class IntakePartnerAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[ty
         "created",
         "key_table",
         "reports",
-        "callback",
+        "callback_in_effect",
     )
-    readonly_fields = ("channel", "created", "key_table", "reports", "callback")
+    # Not "callback": the partner's own callback (webhooks' IntakeCallback.partner) is a
+    # field of the model by that name, which the admin would show instead, as a link.
+    readonly_fields = ("channel", "created", "key_table", "reports", "callback_in_effect")
 
     def scope_q(self, request: HttpRequest) -> Q:
         return Q() if self.capabilities(request) else Q(pk__in=[])
@@ -139,7 +141,7 @@ class IntakePartnerAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[ty
         return NOTHING if reader is None else reader(obj)
 
     @admin.display(description=gettext_lazy("callback"))
-    def callback(self, obj: IntakePartner) -> str | SafeString:
+    def callback_in_effect(self, obj: IntakePartner) -> str | SafeString:
         reader = _callback_readers.get("page")
         return NOTHING if reader is None else reader(obj)
 

@@ -26,8 +26,8 @@ from backend.dispatch.services import (
     intake_key_revoke,
 )
 from backend.ledger.models import AuditEntry
-from backend.webhooks.models import CallbackDelivery
-from backend.webhooks.services import callback_configure, callback_send
+from backend.webhooks.models import CallbackDelivery, IntakeCallback
+from backend.webhooks.services import callback_configure, callback_send, partner_callback
 
 from .conftest import intake_posts_at_once, snapshot
 from .test_intake import body
@@ -202,23 +202,13 @@ def test_the_replacement_is_audited_with_the_key_it_replaces(personas, egov_key)
 # --- callbacks --------------------------------------------------------------------------------
 
 
-def test_changes_to_a_report_sent_with_the_old_key_go_to_the_partners_current_callback(
-    personas, egov_key, intake_client, settings
-):
-    # given: the old key's callback; a report sent with it; the key replaced and revoked
+def test_the_partners_callback_survives_a_key_rotation(personas, egov_key, intake_client, settings):
+    # given: the partner's callback; a report sent with its key, its receipt sent; the key
+    # then replaced and revoked
     settings.KUZET_CALLBACK_ALLOW_HTTP = True
     settings.KUZET_CALLBACK_ALLOW_PRIVATE = True
     old_key = egov_key[0]
-    callback_configure(key=old_key, url="http://127.0.0.1:9/old")
-    sent = intake_client.post(INTAKE, body(personas), format="json").json()
-    new_key, _raw = intake_key_issue(channel="egov", name="", replaces=old_key)
-    intake_key_revoke(key=old_key, by=personas.oblast_admin)
-    report = Incident.objects.get(pk=sent["id"])
-
-    # when: a unit is sent — the new key has no callback of its own yet
-    incident_dispatch(incident=report, unit=personas.a.patrol, by=personas.duty)
-    # ... and once its own is set, the call is closed
-    callback_configure(key=new_key, url="http://127.0.0.1:9/new")
+    callback, secret = callback_configure(partner=old_key.partner, url="http://127.0.0.1:9/cb")
     posted: list[str] = []
 
     def partner(request: httpx.Request) -> httpx.Response:
@@ -226,19 +216,74 @@ def test_changes_to_a_report_sent_with_the_old_key_go_to_the_partners_current_ca
         return httpx.Response(204)
 
     transport = httpx.MockTransport(partner)
-    deliveries = list(CallbackDelivery.objects.order_by("pk"))
-    sent_states = [callback_send(d.pk, transport=transport) for d in deliveries[1:]]
-    incident_cancel(incident=report, reason="test", by=personas.duty)
 
-    # then: the dispatch was written (the old key's revoked, the partner's callback goes on)
-    # and sent to the partner's callback as it is now; the cancellation, for the new key
-    rows = list(CallbackDelivery.objects.order_by("pk").values_list("key_id", "event_type"))
-    assert rows == [
-        (old_key.pk, "report.received"),
-        (old_key.pk, "report.updated"),
-        (new_key.pk, "report.updated"),
+    def send_pending() -> list[str]:
+        pending = CallbackDelivery.objects.filter(state="pending").order_by("pk")
+        return [callback_send(d.pk, transport=transport) for d in pending]
+
+    sent = intake_client.post(INTAKE, body(personas), format="json").json()
+    states = send_pending()
+    new_key, _raw = intake_key_issue(channel="egov", name="", replaces=old_key)
+    intake_key_revoke(key=old_key, by=personas.oblast_admin)
+
+    # when: a unit is sent to the report the old key sent
+    incident_dispatch(
+        incident=Incident.objects.get(pk=sent["id"]), unit=personas.a.patrol, by=personas.duty
+    )
+    states += send_pending()
+
+    # then: the callback is the partner's as it was set (URL and secret), nothing to set again
+    # for the new key, and both bodies went there
+    kept = IntakeCallback.objects.get()
+    assert (kept.pk, kept.partner_id, kept.url, kept.secret) == (
+        callback.pk,
+        new_key.partner_id,
+        "http://127.0.0.1:9/cb",
+        secret,
+    )
+    assert partner_callback(new_key.partner_id) == kept
+    assert (states, posted) == (["delivered", "delivered"], ["/cb", "/cb"])
+
+
+def test_one_delivery_per_change_whichever_key_sent_the_report(
+    personas, egov_key, intake_client, settings
+):
+    # given: the partner's old and new key both live (switching over), the callback set
+    # twice (once through each key's partner), and a report sent with each key
+    settings.KUZET_CALLBACK_ALLOW_HTTP = True
+    settings.KUZET_CALLBACK_ALLOW_PRIVATE = True
+    old_key = egov_key[0]
+    new_key, new_raw = intake_key_issue(channel="egov", name="", replaces=old_key)
+    callback_configure(partner=old_key.partner, url="http://127.0.0.1:9/first")
+    callback_configure(partner=new_key.partner, url="http://127.0.0.1:9/second")
+    with_old = intake_client.post(INTAKE, body(personas), format="json").json()
+    with_new = client_for(new_raw).post(
+        INTAKE, body(personas, external_ref="egov-2002"), format="json"
+    )
+    assert with_new.status_code == 201, with_new.content
+
+    # when: a unit is sent to the first, the second is cancelled
+    incident_dispatch(
+        incident=Incident.objects.get(pk=with_old["id"]), unit=personas.a.patrol, by=personas.duty
+    )
+    incident_cancel(
+        incident=Incident.objects.get(pk=with_new.json()["id"]), reason="test", by=personas.duty
+    )
+
+    # then: one callback, the one set last; one delivery per report and change, the partner's
+    assert list(IntakeCallback.objects.values_list("partner_id", "url")) == [
+        (old_key.partner_id, "http://127.0.0.1:9/second")
     ]
-    assert (sent_states, posted) == (["delivered"], ["/new"])
+    rows = CallbackDelivery.objects.order_by("pk").values_list(
+        "partner_id", "incident_id", "sequence", "event_type"
+    )
+    partner_id = old_key.partner_id
+    assert list(rows) == [
+        (partner_id, with_old["id"], 1, "report.received"),
+        (partner_id, with_new.json()["id"], 1, "report.received"),
+        (partner_id, with_old["id"], 2, "report.updated"),
+        (partner_id, with_new.json()["id"], 2, "report.updated"),
+    ]
 
 
 def test_a_partner_whose_every_key_is_revoked_is_called_back_no_more(
@@ -247,7 +292,7 @@ def test_a_partner_whose_every_key_is_revoked_is_called_back_no_more(
     # given: a report with a callback; its key replaced; both keys revoked
     settings.KUZET_CALLBACK_ALLOW_HTTP = True
     settings.KUZET_CALLBACK_ALLOW_PRIVATE = True
-    callback_configure(key=egov_key[0], url="http://127.0.0.1:9/old")
+    callback_configure(partner=egov_key[0].partner, url="http://127.0.0.1:9/old")
     sent = intake_client.post(INTAKE, body(personas), format="json").json()
     new_key, _raw = intake_key_issue(channel="egov", name="", replaces=egov_key[0])
     intake_key_revoke(key=egov_key[0], by=personas.oblast_admin)
@@ -360,7 +405,11 @@ def test_the_old_and_the_new_key_sending_one_report_at_once_make_one_call(
 
 
 BEFORE = [("dispatch", "0024_external_ref_unique_per_key")]
-AFTER = [("dispatch", "0026_external_ref_unique_per_partner")]
+# The partners' callbacks follow the partners and are undone with them: migrated again too.
+AFTER = [
+    ("dispatch", "0026_external_ref_unique_per_partner"),
+    ("webhooks", "0005_callback_per_partner"),
+]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -130,15 +130,15 @@ def test_a_partner_reads_only_its_own_reports(personas, intake_client, second_pa
     assert guessed.json()["detail"] == "No report with this external_ref on the egov channel."
 
 
-def test_each_partners_report_is_called_back_to_its_own_key(
+def test_each_partners_report_is_called_back_to_its_own_callback(
     personas, egov_key, intake_client, second_partner, settings
 ):
     # given: both partners have a callback, and each sent egov-1001
     settings.KUZET_CALLBACK_ALLOW_HTTP = True
     settings.KUZET_CALLBACK_ALLOW_PRIVATE = True
     key_a, key_b = egov_key[0], second_partner[0]
-    callback_configure(key=key_a, url="http://127.0.0.1:9/a")
-    callback_configure(key=key_b, url="http://127.0.0.1:9/b")
+    callback_configure(partner=key_a.partner, url="http://127.0.0.1:9/a")
+    callback_configure(partner=key_b.partner, url="http://127.0.0.1:9/b")
     a = intake_client.post(INTAKE, body(personas), format="json").json()
     b = second_partner[1].post(INTAKE, body(personas, description="другое"), format="json").json()
 
@@ -149,12 +149,14 @@ def test_each_partners_report_is_called_back_to_its_own_key(
 
     # then: each partner was told of its own report's receipt; only the first of the dispatch
     deliveries = list(
-        CallbackDelivery.objects.order_by("pk").values_list("key_id", "incident_id", "event_type")
+        CallbackDelivery.objects.order_by("pk").values_list(
+            "partner_id", "incident_id", "event_type"
+        )
     )
     assert deliveries == [
-        (key_a.pk, a["id"], "report.received"),
-        (key_b.pk, b["id"], "report.received"),
-        (key_a.pk, a["id"], "report.updated"),
+        (key_a.partner_id, a["id"], "report.received"),
+        (key_b.partner_id, b["id"], "report.received"),
+        (key_a.partner_id, a["id"], "report.updated"),
     ]
 
 
@@ -219,8 +221,12 @@ def test_two_partners_sending_one_ref_at_once_each_get_their_own_report(
 
 BEFORE = [("dispatch", "0023_safety_check_word")]
 # Through 0024 to the latest migration of the app: the next tests need the schema (a key's
-# partner came in 0025-0026, test_intake_key_replacement.py).
-AFTER = [("dispatch", "0026_external_ref_unique_per_partner")]
+# partner came in 0025-0026, test_intake_key_replacement.py); and the partners' callbacks,
+# which follow the partners and are undone with them.
+AFTER = [
+    ("dispatch", "0026_external_ref_unique_per_partner"),
+    ("webhooks", "0005_callback_per_partner"),
+]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -36,7 +36,7 @@ def test_a_receiver_on_this_machine_is_refused_unless_private_addresses_are_allo
 
     # when / then: refused, and said why
     with pytest.raises(ValidationFailed) as refused:
-        callback_configure(key=key, url=receiver.url)
+        callback_configure(partner=key.partner, url=receiver.url)
     assert refused.value.code == "callback_address_refused"
     assert refused.value.extra == {"host": "127.0.0.1", "address": "127.0.0.1"}
     assert "127.0.0.1" in refused.value.detail
@@ -45,7 +45,7 @@ def test_a_receiver_on_this_machine_is_refused_unless_private_addresses_are_allo
 
     # and allowed, it is set
     settings.KUZET_CALLBACK_ALLOW_PRIVATE = True
-    assert callback_configure(key=key, url=receiver.url)[0].url == receiver.url
+    assert callback_configure(partner=key.partner, url=receiver.url)[0].url == receiver.url
 
 
 @pytest.mark.parametrize(
@@ -77,14 +77,14 @@ def test_a_name_resolving_to_an_internal_address_is_refused(egov, settings, dns,
 
     # when / then
     with pytest.raises(ValidationFailed) as refused:
-        callback_configure(key=key, url="https://partner.kz/kuzet/callback")
+        callback_configure(partner=key.partner, url="https://partner.kz/kuzet/callback")
     assert refused.value.code == "callback_address_refused"
     assert f"partner.kz is at {ipaddress.ip_address(address)}, " in refused.value.detail
     assert kind in refused.value.detail
     # and the address itself in the URL as well
     literal = f"[{address}]" if ":" in address else address
     with pytest.raises(ValidationFailed):
-        callback_configure(key=key, url=f"https://{literal}/kuzet/callback")
+        callback_configure(partner=key.partner, url=f"https://{literal}/kuzet/callback")
     assert IntakeCallback.objects.count() == 0
 
 
@@ -95,7 +95,7 @@ def test_a_public_address_is_set_and_one_internal_among_several_is_refused(egov,
     dns["partner.kz"] = [PUBLIC]
 
     # when / then: a partner's server on the internet
-    assert callback_configure(key=key, url="https://partner.kz/cb")[0].url == (
+    assert callback_configure(partner=key.partner, url="https://partner.kz/cb")[0].url == (
         "https://partner.kz/cb"
     )
 
@@ -103,7 +103,7 @@ def test_a_public_address_is_set_and_one_internal_among_several_is_refused(egov,
     dns["partner.kz"] = [PUBLIC]
     dns["mixed.kz"] = ["10.0.0.8"]
     with pytest.raises(ValidationFailed) as refused:
-        callback_configure(key=key, url="https://mixed.kz/cb")
+        callback_configure(partner=key.partner, url="https://mixed.kz/cb")
     assert refused.value.extra["address"] == "10.0.0.8"
 
 
@@ -115,9 +115,11 @@ def test_a_closed_network_allows_private_addresses_but_never_metadata(egov, sett
     dns["metadata.gov.local"] = ["169.254.169.254"]
 
     # when / then
-    assert callback_configure(key=key, url="https://egov.gov.local/cb")[0].url.startswith("https")
+    assert callback_configure(partner=key.partner, url="https://egov.gov.local/cb")[
+        0
+    ].url.startswith("https")
     with pytest.raises(ValidationFailed) as refused:
-        callback_configure(key=key, url="https://metadata.gov.local/cb")
+        callback_configure(partner=key.partner, url="https://metadata.gov.local/cb")
     assert "link-local" in refused.value.detail
 
 
@@ -128,7 +130,7 @@ def test_a_name_that_moves_inside_after_it_was_set_is_refused_at_the_send_and_gi
     key, client = egov
     settings.KUZET_CALLBACK_ALLOW_PRIVATE = False
     dns["partner.kz"] = [PUBLIC]
-    callback_configure(key=key, url="https://partner.kz/kuzet/callback")
+    callback_configure(partner=key.partner, url="https://partner.kz/kuzet/callback")
     dns["partner.kz"] = ["10.0.0.7"]
     t0 = clock.now()
 
@@ -151,7 +153,7 @@ def test_a_receiver_on_this_machine_is_refused_at_the_send_unless_allowed(
 ):
     # given: a callback to 127.0.0.1 set while allowed, then the setting off
     key, client = egov
-    callback_configure(key=key, url=receiver.url)
+    callback_configure(partner=key.partner, url=receiver.url)
     settings.KUZET_CALLBACK_ALLOW_PRIVATE = False
 
     # when
@@ -175,7 +177,7 @@ def test_the_send_connects_to_the_address_it_checked(
     key, client = egov
     port = receiver.server.server_address[1]
     dns["partner.test"] = ["127.0.0.1"]
-    callback_configure(key=key, url=f"http://partner.test:{port}/kuzet/callback")
+    callback_configure(partner=key.partner, url=f"http://partner.test:{port}/kuzet/callback")
     dns["partner.test"] = ["127.0.0.1", "127.0.0.2"]
     dns.lookups.clear()
 
@@ -197,7 +199,7 @@ def test_a_name_not_found_at_the_send_is_tried_again(
     # given: a callback whose name does not resolve (yet: it may be set before its DNS is)
     key, client = egov
     settings.KUZET_CALLBACK_ALLOW_PRIVATE = False
-    callback_configure(key=key, url="https://partner.invalid/cb")
+    callback_configure(partner=key.partner, url="https://partner.invalid/cb")
     t0 = clock.now()
 
     # when
@@ -238,7 +240,7 @@ def test_the_console_refuses_an_internal_address_and_lists_a_refused_delivery(
     # when: the callback is set to a name that leads to the cloud's metadata service
     response = client.post(
         reverse("admin:webhooks_intakecallback_add"),
-        {"key": key.pk, "url": "https://partner.kz/kuzet/callback", "language": "ru"},
+        {"partner": key.partner_id, "url": "https://partner.kz/kuzet/callback", "language": "ru"},
     )
 
     # then: the form again with the reason, nothing set, nothing audited
@@ -253,7 +255,7 @@ def test_the_console_refuses_an_internal_address_and_lists_a_refused_delivery(
 
     # given: a callback set while partner.kz was public, refused at its send
     dns["partner.kz"] = [PUBLIC]
-    callback_configure(key=key, url="https://partner.kz/kuzet/callback")
+    callback_configure(partner=key.partner, url="https://partner.kz/kuzet/callback")
     dns["partner.kz"] = ["10.0.0.7"]
     with django_capture_on_commit_callbacks(execute=True):
         send_report(intake, personas)

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 def delivery(key: Any, incident: Any, sequence: int, state: str, finished: Any) -> int:
     row = CallbackDelivery.objects.create(
         event_id=f"msg_{incident.pk}_{sequence}",
-        key=key,
+        partner=key.partner,
         incident=incident,
         sequence=sequence,
         event_type="report.updated",
@@ -79,7 +79,7 @@ def test_a_report_called_back_after_its_old_deliveries_were_pruned_goes_on_numbe
 ):
     # given: a report with two deliveries, both finished 40 days ago, then pruned
     key, client = egov
-    callback_configure(key=key, url=receiver.url)
+    callback_configure(partner=key.partner, url=receiver.url)
     t0 = clock.now() - dt.timedelta(days=40)
     with clock.frozen(t0), django_capture_on_commit_callbacks(execute=True):
         incident = send_report(client, personas)
@@ -100,7 +100,7 @@ def test_a_superseded_delivery_is_finished_when_superseded(
 ):
     # given: the receipt's delivery waiting for its retry after a 500
     key, client = egov
-    callback_configure(key=key, url=receiver.url)
+    callback_configure(partner=key.partner, url=receiver.url)
     receiver.answers = [500, 200]
     t0 = clock.now()
     with clock.frozen(t0), django_capture_on_commit_callbacks(execute=True):

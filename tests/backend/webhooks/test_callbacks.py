@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings as django_settings
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 from rest_framework.test import APIClient
 
@@ -26,6 +26,7 @@ from backend.dispatch.services import (
     assignment_record_on_behalf,
     incident_dispatch,
     incident_registry_set,
+    intake_key_issue,
     intake_key_revoke,
 )
 from backend.ledger import uow
@@ -60,7 +61,7 @@ def test_a_dispatch_and_an_arrival_each_call_back_once_signed(
 ):
     # given: eGov's key sends its reports' changes to the partner's server
     key, client = egov
-    _callback, secret = callback_configure(key=key, url=receiver.url)
+    _callback, secret = callback_configure(partner=key.partner, url=receiver.url)
     with django_capture_on_commit_callbacks(execute=True):
         incident = send_report(client, personas)
     assert [b["type"] for b in receiver.bodies()] == ["report.received"]
@@ -107,7 +108,7 @@ def test_nothing_is_sent_when_nothing_the_partner_sees_changed(
 ):
     # given: a report whose receipt was called back
     key, client = egov
-    callback_configure(key=key, url=receiver.url)
+    callback_configure(partner=key.partner, url=receiver.url)
     with django_capture_on_commit_callbacks(execute=True):
         incident = send_report(client, personas)
     assert len(receiver.requests) == 1
@@ -126,7 +127,7 @@ def test_a_domestic_violence_report_calls_back_only_what_its_read_shows(
 ):
     # given: a DV report through eGov with a callback
     key, client = egov
-    callback_configure(key=key, url=receiver.url)
+    callback_configure(partner=key.partner, url=receiver.url)
     with django_capture_on_commit_callbacks(execute=True):
         incident = send_report(client, personas, category="domestic_violence")
 
@@ -153,7 +154,7 @@ def test_a_partner_down_gets_the_body_again_later_and_once(
 ):
     # given: the partner's server answers 500 once, then 200
     key, client = egov
-    callback_configure(key=key, url=receiver.url)
+    callback_configure(partner=key.partner, url=receiver.url)
     receiver.answers = [500]
     t0 = clock.now()
 
@@ -189,7 +190,7 @@ def test_a_partner_that_refuses_the_body_is_not_asked_again(
 ):
     # given: the partner's server answers 400
     key, client = egov
-    callback_configure(key=key, url=receiver.url)
+    callback_configure(partner=key.partner, url=receiver.url)
     receiver.answers = [400]
     t0 = clock.now()
 
@@ -211,7 +212,7 @@ def test_a_partner_down_for_a_day_is_given_up(
 ):
     # given: the partner's server answers 503 to everything
     key, client = egov
-    callback_configure(key=key, url=receiver.url)
+    callback_configure(partner=key.partner, url=receiver.url)
     receiver.answers = [503] * 20
     t0 = clock.now()
     with clock.frozen(t0), django_capture_on_commit_callbacks(execute=True):
@@ -253,14 +254,17 @@ def test_a_callback_url_is_https_unless_on_a_development_server(egov, settings, 
     # when / then: plain http is refused, even to a partner's public server
     for url in ("http://partner.kz/cb", "ftp://partner.kz/", "cb", "https:///cb"):
         with pytest.raises(ValidationFailed) as refused:
-            callback_configure(key=key, url=url)
+            callback_configure(partner=key.partner, url=url)
         assert refused.value.code == "invalid_callback_url"
-    callback, secret = callback_configure(key=key, url="https://partner.kz/cb")
+    callback, secret = callback_configure(partner=key.partner, url="https://partner.kz/cb")
     assert (callback.url, secret.startswith("whsec_")) == ("https://partner.kz/cb", True)
 
     # and on a development server (DEBUG), http too
     settings.KUZET_CALLBACK_ALLOW_HTTP = True
-    assert callback_configure(key=key, url="http://partner.kz/cb")[0].url == "http://partner.kz/cb"
+    assert (
+        callback_configure(partner=key.partner, url="http://partner.kz/cb")[0].url
+        == "http://partner.kz/cb"
+    )
 
 
 @pytest.mark.postgres
@@ -268,7 +272,7 @@ def test_a_callback_url_is_https_unless_on_a_development_server(egov, settings, 
 def test_two_desks_sending_units_at_once_call_back_one_state_once(personas, egov, receiver):
     # given: a report waiting for a unit, its receipt called back
     key, client = egov
-    callback_configure(key=key, url=receiver.url)
+    callback_configure(partner=key.partner, url=receiver.url)
     incident = send_report(client, personas)
     assert [b["sequence"] for b in receiver.bodies()] == [1]
     barrier = threading.Barrier(2)
@@ -313,7 +317,7 @@ def test_the_pages_verification_snippet_accepts_a_callback_and_refuses_a_forgery
     namespace: dict[str, Any] = {}
     exec(snippet.split("```", 1)[0], namespace)  # noqa: S102 (our own documentation)
     key, client = egov
-    _callback, secret = callback_configure(key=key, url=receiver.url)
+    _callback, secret = callback_configure(partner=key.partner, url=receiver.url)
     with django_capture_on_commit_callbacks(execute=True):
         send_report(client, personas)
     headers, raw = receiver.requests[0]
@@ -329,7 +333,7 @@ def test_a_phones_arrival_calls_back_and_its_positions_ask_nothing(
 ):
     # given: a report called back, its unit sent, the unit's phone holding the call
     key, intake = egov
-    callback_configure(key=key, url=receiver.url)
+    callback_configure(partner=key.partner, url=receiver.url)
     with django_capture_on_commit_callbacks(execute=True):
         incident = send_report(intake, personas)
         assignment = incident_dispatch(incident=incident, unit=personas.a.patrol, by=personas.duty)
@@ -357,7 +361,7 @@ def test_a_revoked_keys_reports_are_no_longer_called_back(
 ):
     # given: a report whose receipt was called back, then its key revoked
     key, client = egov
-    callback_configure(key=key, url=receiver.url)
+    callback_configure(partner=key.partner, url=receiver.url)
     with django_capture_on_commit_callbacks(execute=True):
         incident = send_report(client, personas)
     intake_key_revoke(key=key, by=personas.oblast_admin)
@@ -382,7 +386,38 @@ def test_the_command_sets_a_callback_and_prints_its_secret_last(egov, receiver):
     # then: the secret alone on the last line, the one kept for signing
     callback = IntakeCallback.objects.get()
     assert out.getvalue().splitlines()[-1] == callback.secret
-    assert (callback.key, callback.url, callback.language) == (key, receiver.url, "kk")
+    assert (callback.partner, callback.url, callback.language) == (key.partner, receiver.url, "kk")
+
+
+def test_the_command_sets_the_partners_callback_by_any_of_its_keys_or_by_the_partner(
+    egov, receiver, personas
+):
+    # given: eGov's key replaced and revoked (after a leak: its prefix is the one at hand)
+    key, _client = egov
+    new_key, _raw = intake_key_issue(channel="egov", name="", replaces=key)
+    intake_key_revoke(key=key, by=personas.oblast_admin)
+
+    # when: set by the revoked key's prefix, then by the new key's id, then by the partner
+    secrets = []
+    for args in ([key.prefix], [str(new_key.pk)], ["--partner", str(key.partner_id)]):
+        out = io.StringIO()
+        call_command("intake_callback", *args, receiver.url, stdout=out)
+        secrets.append(out.getvalue().splitlines()[-1])
+
+    # then: one callback, the partner's, with the secret printed last
+    callback = IntakeCallback.objects.get()
+    assert (callback.partner_id, callback.secret) == (key.partner_id, secrets[-1])
+    assert len(set(secrets)) == 3
+
+
+def test_the_command_wants_a_key_or_a_partner(egov, receiver):
+    key, _client = egov
+    for args in ([receiver.url], [key.prefix, "--partner", str(key.partner_id), receiver.url]):
+        with pytest.raises(CommandError):
+            call_command("intake_callback", *args, stdout=io.StringIO())
+    with pytest.raises(CommandError, match="No intake partner with id 999999"):
+        call_command("intake_callback", "--partner", "999999", receiver.url, stdout=io.StringIO())
+    assert IntakeCallback.objects.count() == 0
 
 
 def test_without_any_callback_a_write_costs_one_small_query(personas, django_assert_num_queries):
@@ -405,7 +440,7 @@ def test_two_writers_changing_one_report_through_different_rows_call_back_in_tur
 ):
     # given: a report with a unit sent, both called back
     key, client = egov
-    callback_configure(key=key, url=receiver.url)
+    callback_configure(partner=key.partner, url=receiver.url)
     incident = send_report(client, personas)
     assignment = factories.assignment(
         incident=incident, unit=personas.a.patrol, dispatched_at=clock.now()

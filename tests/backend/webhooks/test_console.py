@@ -31,7 +31,7 @@ def test_the_delivery_list_reads_in_the_administrators_language(
 ):
     # given: a delivery, and the oblast administrator reading in Russian or Kazakh
     key, intake = egov
-    callback_configure(key=key, url=receiver.url)
+    callback_configure(partner=key.partner, url=receiver.url)
     with django_capture_on_commit_callbacks(execute=True):
         incident = send_report(intake, personas)
     admin = personas.oblast_admin
@@ -47,7 +47,7 @@ def test_the_delivery_list_reads_in_the_administrators_language(
     text = page.content.decode()
     assert incident.number in text
     # the partner by its name alone (the key's channel and prefix crowded the row)
-    assert '<td class="field-partner">eGov Mobile</td>' in text
+    assert '<td class="field-partner_name">eGov Mobile</td>' in text
     assert title in text
     assert column in text
 
@@ -76,7 +76,7 @@ def test_the_oblast_administrator_sets_a_callback_and_sees_its_secret_once(
     # when
     response = client.post(
         reverse("admin:webhooks_intakecallback_add"),
-        {"key": key.pk, "url": "https://partner.kz/kuzet/callback", "language": "kk"},
+        {"partner": key.partner_id, "url": "https://partner.kz/kuzet/callback", "language": "kk"},
         follow=True,
     )
 
@@ -85,8 +85,8 @@ def test_the_oblast_administrator_sets_a_callback_and_sees_its_secret_once(
     message, added = [str(m) for m in response.context["messages"]]
     assert added.endswith("was added successfully.")
     assert callback.secret in message
-    assert (callback.key, callback.url, callback.language, callback.created_by) == (
-        key,
+    assert (callback.partner, callback.url, callback.language, callback.created_by) == (
+        key.partner,
         "https://partner.kz/kuzet/callback",
         "kk",
         personas.oblast_admin,
@@ -97,7 +97,11 @@ def test_the_oblast_administrator_sets_a_callback_and_sees_its_secret_once(
     assert page.status_code == listed.status_code == 200
     assert callback.secret not in page.content.decode() + listed.content.decode()
     entry = AuditEntry.objects.get(action="intake_key.callback_set")
-    assert (entry.actor_id, entry.object_id) == (personas.oblast_admin.pk, str(key.pk))
+    assert (entry.actor_id, entry.object_type, entry.object_id) == (
+        personas.oblast_admin.pk,
+        "intake_partner",
+        str(key.partner_id),
+    )
 
 
 def test_a_plain_http_callback_is_refused_in_the_console(personas, egov, client):
@@ -108,7 +112,7 @@ def test_a_plain_http_callback_is_refused_in_the_console(personas, egov, client)
     # when
     response = client.post(
         reverse("admin:webhooks_intakecallback_add"),
-        {"key": key.pk, "url": "http://partner.kz/cb", "language": "ru"},
+        {"partner": key.partner_id, "url": "http://partner.kz/cb", "language": "ru"},
     )
 
     # then: the form again, nothing set, nothing audited
@@ -156,7 +160,7 @@ def test_a_failed_delivery_says_what_went_wrong_in_the_administrators_language(
 ):
     # given: a partner whose server refuses the connection, and one that does not answer
     key, intake = egov
-    callback_configure(key=key, url=f"http://127.0.0.1:{_closed_port()}/kuzet/callback")
+    callback_configure(partner=key.partner, url=f"http://127.0.0.1:{_closed_port()}/kuzet/callback")
     incident = send_report(intake, personas)
     [refused] = CallbackDelivery.objects.filter(incident=incident)
     callback_send(refused.pk)

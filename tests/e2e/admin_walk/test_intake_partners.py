@@ -1,7 +1,7 @@
 """The oblast administrator opens the intake partners from the console's menu, in Kazakh and in
 Russian: eGov Mobile with its old (revoked) and new key, its reports of today and of the last
-30 days, the callback in effect and the key it is set on; opens the partner, renames it, and
-finds it renamed in the list. Screenshots: ``var/intake_partners/``."""
+30 days, and the partner's callback (no key named with it); opens the partner, renames it,
+and finds it renamed in the list. Screenshots: ``var/intake_partners/``."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ def test_the_administrator_reads_and_renames_a_partner(
     server, browser, personas, settings, language
 ):
     # given: eGov Mobile's key replaced and the old one revoked; three reports, one of them
-    # 40 days old; its callback set on the new key
+    # 40 days old; its callback, set once the new key was issued
     settings.KUZET_CALLBACK_ALLOW_HTTP = True
     settings.KUZET_CALLBACK_ALLOW_PRIVATE = True
     old, old_raw = intake_key_issue(channel="egov", name="eGov Mobile")
@@ -59,7 +59,7 @@ def test_the_administrator_reads_and_renames_a_partner(
         Incident.objects.filter(pk=sent.json()["id"]).update(received_at=at)
         times.append(at)
     intake_key_revoke(key=old, by=personas.oblast_admin)
-    callback_configure(key=new, url="http://127.0.0.1:9/kuzet/callback")
+    callback_configure(partner=new.partner, url="http://127.0.0.1:9/kuzet/callback")
     partner = new.partner
     admin_user = personas.oblast_admin
     admin_user.language = language
@@ -92,14 +92,19 @@ def test_the_administrator_reads_and_renames_a_partner(
     page.wait_for_load_state()
     shot(page, f"02-partner-{language}")
 
-    # then: both keys by name and prefix, and the callback with the key it is set on
+    # then: both keys by name and prefix, and the partner's callback, which names no key
     keys = page.locator("table.kuzet-partner-keys").inner_text()
     assert f"{old.prefix}…" in keys
     assert f"{new.prefix}…" in keys
     assert local(old.created_at) in keys
-    callback = page.locator(".field-callback").inner_text()
+    callback = page.locator(".field-callback_in_effect").inner_text()
     assert "http://127.0.0.1:9/kuzet/callback" in callback
-    assert f"{new.prefix}…" in callback
+    assert old.prefix not in callback
+    assert new.prefix not in callback
+    link = page.locator(".field-callback_in_effect a")
+    assert link.get_attribute("href") == (
+        f"/admin/webhooks/intakecallback/add/?partner={partner.pk}"
+    )
     assert new.key_hash not in page.content()
 
     # when: renamed

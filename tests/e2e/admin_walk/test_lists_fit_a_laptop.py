@@ -63,7 +63,7 @@ LISTS: dict[str, tuple[str, ...] | None] = {
     "webhooks/callbackdelivery": (
         "created",
         "report",
-        "partner",
+        "partner_name",
         "outcome",
         "problem_short",
         "next_attempt",
@@ -114,7 +114,7 @@ def integrations(admin: Officer) -> None:
         kaspi, _ = intake_key_issue(channel="kaspi", name="Kaspi.kz", by=admin)
         halyk, _ = intake_key_issue(channel="halyk", name="Halyk Homebank", by=admin)
         callback_configure(
-            key=egov,
+            partner=egov.partner,
             url="https://integration.egov.kz/law-and-order/api/v2/partners/kuzet/status-callback",
             language="kk",
             by=admin,
@@ -144,7 +144,7 @@ def integrations(admin: Officer) -> None:
         report.save(update_fields=["external_ref"])
         CallbackDelivery.objects.create(
             event_id=f"msg_{n:02d}R2d2c3PO4bb8BB8k9Lm0nOp",
-            key=egov,
+            partner=egov.partner,
             incident=report,
             sequence=1 + n % 3,
             event_type="report.received" if n % 3 == 0 else "report.updated",

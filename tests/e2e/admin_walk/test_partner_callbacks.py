@@ -1,4 +1,4 @@
-"""The oblast administrator gives eGov's key a callback URL in the browser and reads its
+"""The oblast administrator gives eGov (the partner) a callback URL in the browser and reads its
 secret once — an address inside our network is refused there with its reason; then reads what
 was sent to the partner — delivered, waiting for a retry, given up, refused — in Russian and
 in Kazakh. Screenshots: ``var/walk-callbacks/``."""
@@ -48,9 +48,9 @@ def test_the_administrator_sets_a_callback_and_reads_its_deliveries(
     page.click("input[type=submit]")
     page.wait_for_load_state()
 
-    # when: the key is given a callback to the cloud's metadata service
+    # when: the partner is given a callback to the cloud's metadata service
     page.goto(f"{server}/admin/webhooks/intakecallback/add/")
-    page.select_option("#id_key", str(key.pk))
+    page.select_option("#id_partner", str(key.partner_id))
     page.fill("#id_url", "https://169.254.169.254/latest/meta-data/")
     page.click("input[name=_save]")
     page.wait_for_load_state()
@@ -58,11 +58,11 @@ def test_the_administrator_sets_a_callback_and_reads_its_deliveries(
 
     # then: refused, with the reason; nothing set
     assert "169.254.169.254" in page.locator(".errorlist").inner_text()
-    assert not IntakeCallback.objects.filter(key=key).exists()
+    assert not IntakeCallback.objects.filter(partner=key.partner).exists()
 
-    # when: the key gets its callback in the console
+    # when: the partner gets its callback in the console
     page.goto(f"{server}/admin/webhooks/intakecallback/add/")
-    page.select_option("#id_key", str(key.pk))
+    page.select_option("#id_partner", str(key.partner_id))
     page.fill("#id_url", "https://partner.kz/kuzet/callback")
     page.select_option("#id_language", "kk")
     shot(page, "01-callback-add-ru")
@@ -71,7 +71,7 @@ def test_the_administrator_sets_a_callback_and_reads_its_deliveries(
     shot(page, "02-callback-secret-ru")
 
     # then: the secret is shown, the one kept for signing
-    callback = IntakeCallback.objects.get(key=key)
+    callback = IntakeCallback.objects.get(partner=key.partner)
     assert callback.secret in page.locator(".messagelist").inner_text()
 
     # given: deliveries to a partner's server on this machine (allowed here, as on a closed
@@ -82,7 +82,7 @@ def test_the_administrator_sets_a_callback_and_reads_its_deliveries(
     partner = Receiver()
     threading.Thread(target=partner.server.serve_forever, daemon=True).start()
     try:
-        callback_configure(key=key, url=partner.url)
+        callback_configure(partner=key.partner, url=partner.url)
         partner.answers = [200, 500, 400]
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Api-Key {raw}")
