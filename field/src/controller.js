@@ -77,7 +77,7 @@ export class FieldApp {
     this._lastReported = null
     this._delivering = new Set()
     this._visiting = new Set()
-    this._tapped = new Map() // "assignment:milestone" → {at, recording}: the double tap guard
+    this._tapped = new Map() // "assignment:milestone" or "unit_status" → {what, at, recording}: the double tap guard
     this._reading = new Set() // desk messages a `read` fact is being recorded for
     this._unsubscribe = null
   }
@@ -506,17 +506,23 @@ export class FieldApp {
    * within DOUBLE_TAP_MS of it records nothing (null), whatever the screen did between (a
    * layout that moved, a screen that had not redrawn yet). Another step, or the same step on
    * another call, is recorded at once. */
-  async milestone(assignmentId, kind) {
-    const key = `${assignmentId}:${kind}`
+  milestone(assignmentId, kind) {
+    return this._oncePerTap(`${assignmentId}:${kind}`, kind, () => this._record(kind, assignmentId))
+  }
+
+  /** Records ``record()`` unless it is the second tap of a double tap: the last tap under
+   * ``key`` was ``what`` too and is being recorded, or was within DOUBLE_TAP_MS (null then).
+   * A tap whose fact was not saved does not count: the officer may tap again at once. */
+  async _oncePerTap(key, what, record) {
     const now = Date.now()
     const last = this._tapped.get(key)
-    if (last != null && (last.recording || now - last.at < DOUBLE_TAP_MS)) return null
-    const tap = { at: now, recording: true }
+    if (last?.what === what && (last.recording || now - last.at < DOUBLE_TAP_MS)) return null
+    const tap = { what, at: now, recording: true }
     this._tapped.set(key, tap)
     try {
-      return await this._record(kind, assignmentId)
+      return await record()
     } catch (error) {
-      this._tapped.delete(key) // not saved: the officer may tap again
+      if (this._tapped.get(key) === tap) this._tapped.delete(key) // not saved: he may tap again
       throw error
     } finally {
       tap.recording = false
@@ -555,8 +561,14 @@ export class FieldApp {
     }
   }
 
+  /** The officer set his unit's status to ``status``: recorded once for a tap that lands
+   * twice — the same status again while the first is being recorded or within DOUBLE_TAP_MS
+   * of it records nothing (null). On a slow phone a double tap on *Свободен* put two status
+   * changes in the outbox, and the desk's timeline and the chief's figures counted both.
+   * Another status is recorded at once (a slip corrected: *Занят*, *Свободен*, *Занят*). */
   async unitStatus(status) {
-    const raw = await this._record('unit_status', null, { status })
+    const raw = await this._oncePerTap('unit_status', status, () => this._record('unit_status', null, { status }))
+    if (raw == null) return null
     // Setting a status is how the officer leaves SOS: "SOS recorded" stayed on screen after.
     if (this.state.notice === 'sos_sent') this.store.set({ notice: null })
     return raw

@@ -6,7 +6,7 @@ import { CallDetail, CallList } from './Calls.jsx'
 import { shownUnitStatus } from '../lifecycle.js'
 import { LanguagePicker, Sos, SyncStatus } from './common.jsx'
 import { EnrolScreen, RevokedScreen } from './Enrol.jsx'
-import { useRoute, useStore } from './hooks.js'
+import { useRoute, useStore, useSubmitOnce } from './hooks.js'
 import { Tabs, VisitDetail, VisitList } from './Visits.jsx'
 
 const SETTABLE_STATUSES = ['available', 'busy', 'out_of_service']
@@ -15,6 +15,10 @@ export function UnitScreen({ app, state }) {
   const { lang, unit, officer, data, onDuty, position, now } = state
   const shown = shownUnitStatus(unit ? data.units[unit.id] : null, data.events)
   const fix = position.fix
+  // One status change per tap: a double tap on a slow phone put the change twice in the
+  // outbox, and twice on the desk's timeline and in the chief's figures. The buttons are off
+  // while it is written; the controller takes the same status again only after DOUBLE_TAP_MS.
+  const [saving, tapOnce] = useSubmitOnce()
   return (
     <main class="screen unit">
       <a class="back" href="#/">{t(lang, 'back')}</a>
@@ -39,7 +43,8 @@ export function UnitScreen({ app, state }) {
             type="button"
             class="big"
             aria-pressed={shown?.status === status ? 'true' : 'false'}
-            onClick={() => app.unitStatus(status)}
+            disabled={saving}
+            onClick={tapOnce(() => app.unitStatus(status))}
           >
             {label(lang, 'unit_status', status)}
           </button>

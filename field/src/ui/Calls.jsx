@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks'
+import { useSubmitOnce } from './hooks.js'
 import { factState, ownEvents, payloadOf } from '../facts.js'
 import { distanceM, formatAge, formatDate, formatDistance, formatPhone, formatTime } from '../format.js'
 import { codeValues, label, placeName, reasonText, t } from '../i18n.js'
@@ -294,29 +295,6 @@ export function refusedOutcome(state, assignment) {
   const latest = [...data.events, ...gone].filter((e) => onCall(e, assignment)).sort(byTime).pop()
   const answer = latest && answers[latest.id]
   return answer?.status === 'rejected' ? { event: latest, answer } : null
-}
-
-/** A form's submit that records once per tap, however the tap lands: while the fact is being
- * written the button is off and a second submit does nothing. On a slow phone writing a note
- * or an outcome takes a moment, the box still held the text and the button was on, and a
- * double tap (or a second tap because nothing seemed to happen) recorded it twice — the desk
- * read the note twice, the chief's report counted two outcomes. Returns [saving, wrap]. */
-function useSubmitOnce() {
-  const [saving, setSaving] = useState(false)
-  const busy = useRef(false) // the state only changes with the next render; a second tap may come before
-  const wrap = (save) => async (event) => {
-    event.preventDefault()
-    if (busy.current) return
-    busy.current = true
-    setSaving(true)
-    try {
-      await save()
-    } finally {
-      busy.current = false
-      setSaving(false)
-    }
-  }
-  return [saving, wrap]
 }
 
 function OutcomeForm({ app, state, assignment }) {

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks'
+import { useSubmitOnce } from './hooks.js'
 import { followUpRows, owedCounts, shownFollowUp } from '../followups.js'
 import { formatAge, formatTime } from '../format.js'
 import { label, t } from '../i18n.js'
@@ -114,17 +115,8 @@ export function VisitList({ state }) {
 
 function VisitForm({ app, lang, followUp }) {
   const [text, setText] = useState('')
-  const [busy, setBusy] = useState(false)
-  async function submit(event) {
-    event.preventDefault()
-    if (busy) return
-    setBusy(true)
-    try {
-      await app.followUpVisit(followUp.id, text.trim())
-    } finally {
-      setBusy(false)
-    }
-  }
+  const [busy, submitOnce] = useSubmitOnce()
+  const submit = submitOnce(() => app.followUpVisit(followUp.id, text.trim()))
   return (
     <form class="visit-form" onSubmit={submit}>
       <h2>{t(lang, 'visit_form')}</h2>

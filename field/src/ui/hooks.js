@@ -1,5 +1,5 @@
 import { useSyncExternalStore } from 'preact/compat'
-import { useEffect, useState } from 'preact/hooks'
+import { useEffect, useRef, useState } from 'preact/hooks'
 
 /** The store's state, re-rendering on every change. useSyncExternalStore reads the store
  * again once it has subscribed: a change between the first render and the subscription (a
@@ -30,4 +30,29 @@ export function useRoute(win) {
     return () => win.removeEventListener('hashchange', onChange)
   }, [win])
   return route
+}
+
+/** A tap that records a fact once, however it lands: while the fact is being written the
+ * buttons it wraps are off and a second tap does nothing. On a slow phone writing a note or
+ * an outcome takes a moment, the box still held the text and the button was on, and a double
+ * tap (or a second tap because nothing seemed to happen) recorded it twice — the desk read the
+ * note twice, the chief's report counted two outcomes; a unit status tapped twice put two
+ * status changes on the desk's timeline. For a form's submit or a button's click. Returns
+ * [saving, wrap]: ``wrap(save)`` is the handler. */
+export function useSubmitOnce() {
+  const [saving, setSaving] = useState(false)
+  const busy = useRef(false) // the state only changes with the next render; a second tap may come before
+  const wrap = (save) => async (event) => {
+    event?.preventDefault()
+    if (busy.current) return
+    busy.current = true
+    setSaving(true)
+    try {
+      await save()
+    } finally {
+      busy.current = false
+      setSaving(false)
+    }
+  }
+  return [saving, wrap]
 }
