@@ -507,7 +507,16 @@ export class FieldApp {
    * layout that moved, a screen that had not redrawn yet). Another step, or the same step on
    * another call, is recorded at once. */
   milestone(assignmentId, kind) {
-    return this._oncePerTap(`${assignmentId}:${kind}`, kind, () => this._record(kind, assignmentId))
+    return this._oncePerTap(`${assignmentId}:${kind}`, kind, () => {
+      this._statusChangedElsewhere()
+      return this._record(kind, assignmentId)
+    })
+  }
+
+  /** A milestone or an SOS changes the unit's status too: a status tapped after it, even the
+   * one tapped just before, is the officer's (*Свободен*, SOS, *Свободен* leaves the SOS). */
+  _statusChangedElsewhere() {
+    this._tapped.delete('unit_status')
   }
 
   /** Records ``record()`` unless it is the second tap of a double tap: the last tap under
@@ -575,6 +584,7 @@ export class FieldApp {
   }
 
   async sos() {
+    this._statusChangedElsewhere()
     // A fresh fix rides on the event; an older one goes in the payload with its age: the
     // desk's "where" must not be empty because the officer was not on duty when it happened.
     const raw = await this._record('sos', null, sosPayload(this.state.position.fix, Date.now()))

@@ -101,6 +101,19 @@ describe('a unit status tapped twice', () => {
     expect(await statuses(app)).toEqual(['busy', 'available', 'busy', 'busy'])
   })
 
+  it('is taken again at once after an SOS or a milestone between', async () => {
+    const { api } = server()
+    const { app } = await testPhone(api)
+    vi.spyOn(Date, 'now').mockImplementation(() => Date.UTC(2026, 11, 5, 10, 0))
+    app.socket = null
+    await app.unitStatus('available')
+    await app.sos()
+    expect((await app.unitStatus('available'))?.kind).toBe('unit_status')
+    await app.milestone('7', 'en_route')
+    expect((await app.unitStatus('available'))?.kind).toBe('unit_status')
+    expect(await statuses(app)).toEqual(['available', 'available', 'available'])
+  })
+
   it('is taken again at once after a tap that was not saved', async () => {
     const { api } = server()
     const { app } = await testPhone(api)
