@@ -56,3 +56,26 @@ def setup(checkout: str, database_url: str, **env: str) -> tuple[str, Any]:
 
 def load() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def database_cpu_s() -> float:
+    """CPU seconds the PostgreSQL backends of this process's database have used so far (user
+    and system, from ``/proc``: the server must run on this machine). With Django's pool the
+    backends live across requests, so the difference over a timed loop is PostgreSQL's own
+    time for it — the part the wall figure hides."""
+    import os
+
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+        pids = [row[0] for row in cursor.fetchall()]
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone, or the server is on another machine
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return total
