@@ -46,6 +46,7 @@ WALK = ROOT / "var" / os.environ.get("KUZET_FIELD_WALK", "field_walk")
 SMALL_PHONE = {"viewport": {"width": 360, "height": 740}}
 TRANSPORTING = {"kk": "Жеткізудемін", "ru": "Доставляю"}
 ALL_SENT = {"kk": "Барлығы жіберілді", "ru": "Всё отправлено"}
+BUSY = {"kk": "Бос емес", "ru": "Занят"}
 
 # What a screen shows that an officer could not use: the page wider than the phone, a target
 # under 44 px (a checkbox counts by its label, which is what the thumb hits), text of its own
@@ -124,7 +125,7 @@ def all_sent(page: Any, lang: str) -> None:
 
 
 @pytest.mark.parametrize("lang", ["kk", "ru"])
-def test_a_double_tap_on_a_milestone_records_that_milestone_only(
+def test_a_double_tap_on_a_milestone_or_a_status_records_it_once(
     field_server: Any, duty_api: Any, personas: Any, profile: Any, lang: str
 ) -> None:
     # given: a call on a small phone
@@ -162,6 +163,19 @@ def test_a_double_tap_on_a_milestone_records_that_milestone_only(
             .values_list("kind", flat=True)
         )
         assert kinds == ["ack", "en_route", "on_scene"]
+
+        # when: a status on the unit screen is double-tapped, both taps at once
+        page.goto(f"{field_server.url}/app/#/unit")
+        busy = page.locator(".status-buttons button", has_text=BUSY[lang])
+        box = busy.bounding_box()
+        page.mouse.dblclick(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        expect(busy).to_have_attribute("aria-pressed", "true")
+        all_sent(page, lang)
+        look(page, "1-status-double-tapped", lang)
+
+        # then: the server has one status change
+        statuses = Event.objects.filter(kind="unit_status", source="app", unit=a.patrol)
+        assert list(statuses.values_list("payload__status", flat=True)) == ["busy"]
 
 
 @pytest.mark.parametrize("lang", ["kk", "ru"])
