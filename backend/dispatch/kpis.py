@@ -75,6 +75,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Coalesce
 
 from . import lifecycle, policies
 from .models import (
@@ -178,13 +179,14 @@ def incidents_with_sla(
     fixed, NULL for a call nobody was sent to), ``sla_target_s`` (the arrival target in
     seconds from the call) and ``sla_met`` (1, 0 or NULL, see the module docstring)."""
     qs = policies.with_arrive_within_s(incidents_with_kpis(qs)).annotate(
-        sla_due_at=_first("arrive_due_at"),
-        anybody_sent=Exists(Assignment.objects.filter(incident=OuterRef("pk"))),
+        sla_due_at=_first("arrive_due_at")
     )
     qs = qs.annotate(
-        sla_target_s=Case(
-            When(anybody_sent=True, then=Seconds(F("sla_due_at"), F("received_at"))),
-            default=F("arrive_within_s"),
+        # The deadline a dispatch fixed; for a call nobody was sent to, its policy's target
+        # (COALESCE reads the policy only for those).
+        sla_target_s=Coalesce(
+            Seconds(F("sla_due_at"), F("received_at")),
+            F("arrive_within_s"),
             output_field=FloatField(),
         ),
         waited_s=Seconds(Value(now, output_field=DateTimeField()), F("received_at")),
@@ -192,25 +194,23 @@ def incidents_with_sla(
     )
     return qs.annotate(
         sla_met=Case(
-            When(sla_target_s__isnull=True, then=None),
             # A cancelled call is void, whoever reached it first (it was counted when a unit
             # had arrived: a false call cancelled after a late arrival was a missed target).
             When(
                 status__in=[lifecycle.IncidentStatus.CANCELLED, lifecycle.IncidentStatus.DUPLICATE],
                 then=None,
             ),
-            # A repeat closed on its own is still a repeat: its original is the call.
-            When(anybody_sent=False, duplicate_of__isnull=False, then=None),
-            # Dispatched: against the deadline the dispatch fixed, to the instant.
-            When(anybody_sent=True, first_on_scene_at__lte=F("sla_due_at"), then=Value(1)),
-            When(anybody_sent=True, first_on_scene_at__isnull=False, then=Value(0)),
-            When(anybody_sent=True, closed_at__lte=F("sla_due_at"), then=None),
-            When(anybody_sent=True, sla_due_at__lt=now, then=Value(0)),
-            When(anybody_sent=True, then=None),
-            # Nobody sent: the target of its priority and zone passed while it waited — a
-            # miss (DOMAIN.md: response time ≤ target(priority, zone)). It was not counted,
-            # so a district that sent nobody to a remote village read 100 %.
+            # A repeat closed on its own is still a repeat (nobody can be sent to one): its
+            # original is the call.
+            When(duplicate_of__isnull=False, then=None),
+            When(sla_target_s__isnull=True, then=None),
+            When(response_s__lte=F("sla_target_s"), then=Value(1)),
+            When(response_s__isnull=False, then=Value(0)),
             When(closed_after_s__lte=F("sla_target_s"), then=None),
+            # Nobody came, whether or not anybody was sent — a call left waiting past the
+            # target of its priority and zone is a miss (DOMAIN.md: response time ≤
+            # target(priority, zone)); it was not counted, so a district that sent nobody
+            # to a remote village read 100 %.
             When(waited_s__gt=F("sla_target_s"), then=Value(0)),
             default=None,
             output_field=IntegerField(),
