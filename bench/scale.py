@@ -97,10 +97,10 @@ def seed(args: argparse.Namespace) -> dict[str, Any]:
     """200 districts of patrol cars with two officers and a phone each; a duty officer with
     an API token and an intake key. Bulk rows: a benchmark fixture, not a demo."""
     from django.core.management import call_command
-    from rest_framework.authtoken.models import Token
 
     from backend.common import clock
     from backend.devices.models import Device, digest
+    from backend.dispatch.authentication import staff_token_issue
     from backend.dispatch.services import intake_key_issue
     from backend.geo.models import District, Oblast, Okrug, Settlement
     from backend.people.models import Officer, Role, Unit
@@ -111,7 +111,7 @@ def seed(args: argparse.Namespace) -> dict[str, Any]:
     duty = Officer.objects.create(
         username="scale_duty", role=Role.DUTY_OFFICER, oblast=oblast, password="!", is_staff=True
     )
-    token = Token.objects.create(user=duty).key
+    _, token = staff_token_issue(user=duty)
     _, intake_key = intake_key_issue(channel="phone_102", name="scale")
     units_per_district = max(1, args.devices // 2 // DISTRICTS)
     seats: list[str] = []

@@ -10,7 +10,8 @@ The strings below are axes' and Django's own msgids, on the pages the superuser 
 app's index and its lists: model names, columns, filters, the status cell, the action).
 Marked here so that `make messages` extracts them into backend/locale, whose catalogs Django
 reads before the apps' own (LOCALE_PATHS) — as :mod:`backend.common.django_words` does for
-Django's admin. DRF's token app and Django's groups have Kazakh and Russian of their own.
+Django's admin. Django's groups have Kazakh and Russian of their own; staff API tokens
+(django-rest-knox's) are listed by Kuzet's own admin, under its own names.
 """
 
 from typing import Any

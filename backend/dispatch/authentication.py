@@ -4,7 +4,10 @@ Both are long random secrets, but a guess still costs an attacker only a request
 are counted per client address and, past ``KUZET_AUTH_FAILURE_LIMIT`` within the cool-off,
 further tries are refused with ``429`` before the secret is even looked up
 (:mod:`backend.common.attempts`). Staff tokens are issued in the admin only; there is no
-endpoint that trades a password for a token (the admin login has django-axes).
+endpoint that trades a password for a token (the admin login has django-axes). Both are
+stored as digests: intake keys as SHA-256 (:class:`IntakeKey`), staff tokens by
+django-rest-knox as SHA-512 (:class:`StaffToken`), so a backup or a read of the tables
+gives nobody a working credential.
 """
 
 from __future__ import annotations
@@ -16,12 +19,8 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from rest_framework.authentication import (
-    BaseAuthentication,
-    TokenAuthentication,
-    get_authorization_header,
-)
-from rest_framework.authtoken.models import Token
+from knox.auth import TokenAuthentication
+from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
@@ -32,7 +31,7 @@ from backend.common.errors import Unauthenticated
 from backend.common.net import client_ip
 from backend.ledger.models import INTEGRATION_LABEL_PREFIX
 
-from .models import IntakeKey
+from .models import IntakeKey, StaffToken
 from .services.intake import intake_key_authenticate
 
 
@@ -90,7 +89,14 @@ class TokenExpired(AuthenticationFailed):
     error_code = "token_expired"
 
 
-def token_expires_at(token: Token) -> dt.datetime | None:
+def staff_token_issue(*, user: Any) -> tuple[StaffToken, str]:
+    """A new API token for a staff member: the row (digest and the key's start) and the key,
+    which the caller shows once — it is stored nowhere."""
+    token, key = StaffToken.objects.create(user=user, expiry=None)  # knox's manager
+    return token, key
+
+
+def token_expires_at(token: StaffToken) -> dt.datetime | None:
     """When a staff token stops working: ``KUZET_STAFF_TOKEN_DAYS`` after it was issued
     (``None``: the setting is 0, tokens do not expire)."""
     days = settings.KUZET_STAFF_TOKEN_DAYS
@@ -100,45 +106,59 @@ def token_expires_at(token: Token) -> dt.datetime | None:
     return created + dt.timedelta(days=days)
 
 
-def token_expired(token: Token) -> bool:
+def token_expired(token: StaffToken) -> bool:
     expires = token_expires_at(token)
     return expires is not None and clock.now() >= expires
 
 
-class StaffTokenAuthentication(TokenAuthentication):
-    """DRF's ``Authorization: Token <key>`` with failed tries limited per client address,
-    and a lifetime (``KUZET_STAFF_TOKEN_DAYS`` from the token's issue).
+class StaffTokenAuthentication(TokenAuthentication):  # type: ignore[misc]  # knox: no hints
+    """django-rest-knox's ``Authorization: Token <key>`` (the key checked against its stored
+    digest) with failed tries limited per client address, and a lifetime
+    (``KUZET_STAFF_TOKEN_DAYS`` from the token's issue).
 
     An expired token is refused ``401 token_expired`` and not counted as a failed try: only
     its holder can present it (a guess cannot hit one any more than a live token), and a
     forgotten script retrying with it must not lock everybody behind its address (a duty
-    room's NAT) out of the API."""
+    room's NAT) out of the API. A deactivated officer's token is refused as knox refuses it
+    ("User inactive or deleted."); a new role or district applies from the next request."""
 
     def authenticate(self, request: Request) -> tuple[Any, Any] | None:
         keyword, _, _rest = get_authorization_header(request).partition(b" ")
-        if keyword.lower() != self.keyword.lower().encode():
+        if keyword.lower() != self.authenticate_header(request).lower().encode():
             return None
         ip = client_ip(request._request)
         attempts_check(request._request, STAFF_TOKEN, ip=ip)
         try:
-            return super().authenticate(request)
+            return super().authenticate(request)  # type: ignore[no-any-return]
         except TokenExpired:
             raise
         except AuthenticationFailed:
             attempts_failed(request._request, STAFF_TOKEN, ip=ip)
             raise
 
-    def authenticate_credentials(self, key: str) -> tuple[Any, Any]:
-        user, token = super().authenticate_credentials(key)
-        if token_expired(token):
-            expires = token_expires_at(token)
+    def authenticate_credentials(self, token: bytes) -> tuple[Any, Any]:
+        try:
+            token.decode("utf-8")
+        except UnicodeDecodeError:
+            # knox decodes it unguarded: a header of stray bytes was a 500.
+            raise AuthenticationFailed("Invalid token.") from None
+        user, auth_token = super().authenticate_credentials(token)
+        if token_expired(auth_token):
+            expires = token_expires_at(auth_token)
             assert expires is not None
             raise TokenExpired(
                 f"Staff API tokens last {settings.KUZET_STAFF_TOKEN_DAYS} days: this one "
                 f"expired at {timezone.localtime(expires).isoformat(timespec='minutes')}. "
                 "Ask the administrator for a new one."
             )
-        return user, token
+        return user, auth_token
+
+    def _cleanup_token(self, auth_token: Any) -> bool:
+        # knox deletes the user's tokens past their own expiry here, reading all of them on
+        # every request (a query more on each list). Ours have none (REST_KNOX's TOKEN_TTL is
+        # None): the lifetime is read from `created` above, and an expired token stays, listed
+        # as expired, for its holder to be told `token_expired`.
+        return False
 
 
 class HasIntakeKey(BasePermission):
@@ -178,5 +198,6 @@ class StaffTokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyp
             "in": "header",
             "name": "Authorization",
             "description": "`Token <key>` — a staff member's token, issued in the admin "
-            f"(*Auth Token*). {lifetime}",
+            "(*Staff API tokens*), which shows the key once: the server keeps only its digest. "
+            f"{lifetime}",
         }

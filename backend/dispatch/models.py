@@ -17,6 +17,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from knox.models import AbstractAuthToken
+from knox.settings import CONSTANTS
 
 from backend.geo.models import Zone, coordinates_constraints
 
@@ -1219,3 +1221,44 @@ class SmsMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_direction_display()} {self.phone}: {self.body[:40]}"
+
+
+class StaffToken(AbstractAuthToken):  # type: ignore[misc]  # knox ships no type hints
+    """A staff member's API token (``Authorization: Token <key>``): django-rest-knox's token
+    (``KNOX_TOKEN_MODEL``), kept as the SHA-512 digest of the key and the key's first 15
+    characters (knox finds the row by them); the key itself is shown once, when issued, and
+    stored nowhere. It lasts ``KUZET_STAFF_TOKEN_DAYS`` from ``created``
+    (:mod:`backend.dispatch.authentication`). knox's own fields, redeclared as they are, with
+    names the console reads in Kazakh and Russian."""
+
+    # The key's first characters in lists and in the admin's journal: enough to tell a user's
+    # tokens apart, far too few to use.
+    SHOWN = 6
+
+    digest: Any = models.CharField(
+        _("key hash"), max_length=CONSTANTS.DIGEST_LENGTH, primary_key=True
+    )
+    token_key: Any = models.CharField(
+        _("prefix"),
+        max_length=CONSTANTS.MAXIMUM_TOKEN_PREFIX_LENGTH + CONSTANTS.TOKEN_KEY_LENGTH,
+        db_index=True,
+    )
+    user: Any = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("officer"),
+        on_delete=models.CASCADE,
+        # knox's views read its tokens as user.auth_token_set; Kuzet uses none of them, and
+        # knox's clean-up that does is switched off (authentication.StaffTokenAuthentication).
+        related_name="+",
+    )
+    created: Any = models.DateTimeField(_("created"), auto_now_add=True)
+    # knox's own expiry, unused: the lifetime is the setting's, from `created`.
+    expiry: Any = models.DateTimeField(_("expires"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("staff API token")
+        verbose_name_plural = _("staff API tokens")
+
+    def __str__(self) -> str:
+        # knox's own names the token by its digest, which the admin wrote into its journal.
+        return f"{self.token_key[: self.SHOWN]}…"

@@ -32,6 +32,9 @@ COUNTED: dict[str, Any] = {
         "%(count)s SMS message", "%(count)s SMS messages", "count"
     ),
     "dispatch.intakekey": ngettext_lazy("%(count)s intake key", "%(count)s intake keys", "count"),
+    "dispatch.stafftoken": ngettext_lazy(
+        "%(count)s staff API token", "%(count)s staff API tokens", "count"
+    ),
     "dispatch.intakepartner": ngettext_lazy(
         "%(count)s intake partner", "%(count)s intake partners", "count"
     ),

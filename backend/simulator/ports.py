@@ -108,7 +108,7 @@ def build_world(
     staff = provision.officers()
     api = Api(
         http,
-        staff_token=provision.staff_token(staff.duty_username),
+        staff_token=provision.staff_token(staff.duty_username, state_dir=state_dir),
         intake_keys=provision.intake_keys(state_dir),
         sms_secret=settings.KUZET_SMS_INBOUND_SECRET,
         stats=stats,
@@ -168,7 +168,7 @@ def build_world(
         ]
         world.add_crew(Crew(world, unit=unit, phones=phones, home=home, mobility=unit["mobility"]))
     world.chief_tokens = {
-        district_id: provision.staff_token(username)
+        district_id: provision.staff_token(username, state_dir=state_dir)
         for district_id, username in provision.chiefs(set(world.districts())).items()
     }
     return world

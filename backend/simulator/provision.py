@@ -1,20 +1,20 @@
 """Credentials the simulator needs, issued the way an operator issues them.
 
-* the duty officer's and the chiefs' API tokens — DRF's ``drf_create_token`` command (a new
-  one when the stored token has expired);
+* the duty officer's and the chiefs' API tokens — issued as the admin issues them
+  (``staff_token_issue``; a new one when the stored token has expired or is gone);
 * one intake key per channel — the intake-key service (``manage.py intake_key``);
 * one phone per officer of a unit, enrolled with a one-time code from the enrolment service
   (``manage.py enrolment_code``) through ``POST /api/sync/v1/enroll`` by the reference client.
 
-Phones keep their local store under ``<state dir>/devices/`` and intake keys are kept in
-``<state dir>/credentials.json``, so a restarted simulator is the same fleet: the same
+Phones keep their local store under ``<state dir>/devices/``, intake keys are kept in
+``<state dir>/credentials.json`` and staff tokens in ``<state dir>/staff_tokens.json`` (the
+server keeps only their digests), so a restarted simulator is the same fleet: the same
 devices with the same outboxes and cursors (the history builder's phones carry on live).
 Only the officer, unit and settlement tables are *read* here, to know who to enrol.
 """
 
 from __future__ import annotations
 
-import io
 import json
 import logging
 import sqlite3
@@ -23,14 +23,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from django.core.management import call_command
 from django.utils import translation
-from rest_framework.authtoken.models import Token
+from knox.crypto import hash_token
 
 from backend.common.errors import DomainError
 from backend.devices.services import device_authenticate, enrolment_code_issue
-from backend.dispatch.authentication import token_expired
-from backend.dispatch.models import Channel
+from backend.dispatch.authentication import staff_token_issue, token_expired
+from backend.dispatch.models import Channel, StaffToken
 from backend.dispatch.services import intake_key_issue
 from backend.dispatch.services.intake import intake_key_authenticate
 from backend.people.models import Officer, Role
@@ -79,18 +78,24 @@ def chiefs(district_ids: set[str]) -> dict[str, str]:
     return out
 
 
-def staff_token(username: str) -> str:
-    """The user's API token; a new one when the stored one has expired
-    (``KUZET_STAFF_TOKEN_DAYS``), as the administrator issues one then."""
-    stored = Token.objects.filter(user__username=username).first()
-    out = io.StringIO()
-    call_command(
-        "drf_create_token",
-        username,
-        reset_token=stored is not None and token_expired(stored),
-        stdout=out,
-    )
-    return out.getvalue().split()[2]  # "Generated token <key> for user <username>"
+def staff_token(username: str, *, state_dir: Path) -> str:
+    """The user's API token: the one this state dir keeps while the server knows it and it
+    has not expired (``KUZET_STAFF_TOKEN_DAYS``), else a new one — as the administrator
+    issues one then, deleting the expired one."""
+    path = state_dir / "staff_tokens.json"
+    stored: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
+    key = stored.get(username)
+    if key is not None:
+        token = StaffToken.objects.filter(digest=hash_token(key), user__username=username).first()
+        if token is not None and not token_expired(token):
+            return key
+        if token is not None:
+            token.delete()
+    _, key = staff_token_issue(user=Officer.objects.get(username=username))
+    stored[username] = key
+    state_dir.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(stored, indent=1))
+    return key
 
 
 def intake_keys(state_dir: Path) -> dict[str, str]:

@@ -92,7 +92,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    # Staff API tokens, stored as digests (backend.dispatch.authentication).
+    "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "channels",
@@ -451,11 +452,20 @@ KUZET_AUTH_COOLOFF_MINUTES = env_int("KUZET_AUTH_COOLOFF_MINUTES", 15)
 # (backend.common.attempts.Guard.shared); the install's own counter keeps the limit above.
 KUZET_AUTH_SHARED_FAILURE_LIMIT = env_int("KUZET_AUTH_SHARED_FAILURE_LIMIT", 200)
 RATELIMIT_IP_META_KEY = "backend.common.net.client_ip"
-# A staff API token (admin → Auth Token) is refused `401 token_expired` this many days after
+# A staff API token (admin → Staff API tokens) is refused `401 token_expired` this many days after
 # it was issued (its `created`); 0: never. A month bounds how long a token left in a script,
 # on a shared laptop or in a moved officer's notes still works, at the cost of one re-issue a
 # month by the administrator (docs/deployment.md, *Secrets*).
 KUZET_STAFF_TOKEN_DAYS = env_int("KUZET_STAFF_TOKEN_DAYS", 30)
+# django-rest-knox keeps a staff token as its SHA-512 digest. Its own expiry stays unset: the
+# lifetime is KUZET_STAFF_TOKEN_DAYS from `created`, read at each request, so a changed setting
+# applies to tokens already issued, and an expired token answers `token_expired` (knox deletes
+# one past its expiry and answers "Invalid token", a failed try against the address).
+REST_KNOX = {"TOKEN_TTL": None, "AUTH_HEADER_PREFIX": "Token"}
+# Its table is Kuzet's (dispatch_stafftoken), with names the console reads in kk/ru.
+KNOX_TOKEN_MODEL = "dispatch.StaffToken"  # noqa: S105  # a model, not a secret
+# …and knox's own table is never made (the router says why).
+DATABASE_ROUTERS = ["backend.dispatch.routers.KnoxTableUnused"]
 
 # --- health and metrics -------------------------------------------------------------------
 # /metrics wants `Authorization: Bearer <token>` when this is set (and nginx keeps it inside).

@@ -13,11 +13,11 @@ import orjson
 import pytest
 from django.conf import settings
 from django.db import connection
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from backend.common import clock
 from backend.dispatch import sms
+from backend.dispatch.authentication import staff_token_issue
 from backend.dispatch.models import (
     Assignment,
     EscalationStep,
@@ -97,13 +97,16 @@ def sms_outbox() -> Iterator[list[sms.OutgoingSms]]:
 
 @pytest.fixture
 def client_for() -> Callable[[Any], APIClient]:
-    """An API client authenticated with the user's DRF token (``Authorization: Token …``)."""
+    """An API client authenticated with the user's staff token (``Authorization: Token …``),
+    one per user and test."""
+    keys: dict[Any, str] = {}
 
     def make(user: Any) -> APIClient:
         client = APIClient()
         if user is not None:
-            token, _ = Token.objects.get_or_create(user=user)
-            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+            if user.pk not in keys:
+                keys[user.pk] = staff_token_issue(user=user)[1]
+            client.credentials(HTTP_AUTHORIZATION=f"Token {keys[user.pk]}")
         return client
 
     return make

@@ -18,12 +18,12 @@ import pytest
 from axes.models import AccessAttempt
 from django.db.models import F
 from django.test import Client
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from backend.devices.models import Device
 from backend.devices.services import enrolment_code_issue
 from backend.dispatch import sms
+from backend.dispatch.authentication import staff_token_issue
 from backend.dispatch.services import intake_key_issue
 from backend.ledger.models import AuditEntry
 from backend.people.models import Officer
@@ -173,14 +173,14 @@ def test_a_failed_login_with_an_unknown_username_does_not_record_what_was_typed(
 
 def test_staff_tokens_lock_an_address_out_after_failed_tries(personas, ip, monkeypatch):
     # given
-    token = Token.objects.create(user=personas.duty)
+    _, key = staff_token_issue(user=personas.duty)
     client = APIClient(REMOTE_ADDR=ip)
     client.credentials(HTTP_AUTHORIZATION="Token " + "0" * 40)
     for _ in range(LIMIT):
         assert client.get("/api/v1/incidents/1/").status_code == 401
 
     # when: the right token, same address
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     refused = client.get("/api/v1/incidents/999999/")
 
     # then
@@ -191,7 +191,7 @@ def test_staff_tokens_lock_an_address_out_after_failed_tries(personas, ip, monke
     }
     assert 0 < int(refused["Retry-After"]) <= 15 * 60
     other = APIClient(REMOTE_ADDR="192.0.2.20")
-    other.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    other.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     assert other.get("/api/v1/incidents/999999/").status_code == 404
 
     # when: the cool-off is over
@@ -328,8 +328,8 @@ def test_forged_sms_signatures_lock_an_address_out(db, ip, settings):
 def client_for():
     def make(user: Officer) -> APIClient:
         client = APIClient()
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        _, key = staff_token_issue(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
         return client
 
     return make

@@ -6,7 +6,8 @@ import re
 
 import pytest
 from django.test import Client
-from rest_framework.authtoken.models import Token
+
+from backend.dispatch.authentication import staff_token_issue
 
 
 def policy(response) -> dict[str, str]:
@@ -75,14 +76,14 @@ def test_api_docs_are_served_by_kuzet_itself(personas, settings):
 def test_schema_and_docs_are_for_staff_in_production(personas, settings):
     # given
     settings.KUZET_API_DOCS_PUBLIC = False
-    token = Token.objects.create(user=personas.duty)
+    _, key = staff_token_issue(user=personas.duty)
 
     # when
     anonymous_schema = Client().get("/api/schema/", {"format": "json"})
     anonymous_docs = Client().get("/api/docs/")
     officer = Client()
     officer.force_login(personas.a.patrol_officers[0])
-    staff_schema = Client().get("/api/schema/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    staff_schema = Client().get("/api/schema/", HTTP_AUTHORIZATION=f"Token {key}")
 
     # then
     assert anonymous_schema.status_code == 401

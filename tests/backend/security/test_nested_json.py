@@ -9,9 +9,9 @@ import datetime as dt
 import logging
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from backend.dispatch.authentication import staff_token_issue
 from backend.dispatch.services import intake_key_issue
 from tests.backend.dispatch.conftest import snapshot
 
@@ -29,9 +29,9 @@ def partner(db):
 
 @pytest.fixture
 def desk(personas):
-    token, _ = Token.objects.get_or_create(user=personas.duty)
+    _, key = staff_token_issue(user=personas.duty)
     client = APIClient(raise_request_exception=False)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     return client
 
 

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
+from dataclasses import dataclass
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from backend.common import clock
+from backend.dispatch.authentication import staff_token_issue
+from backend.dispatch.models import StaffToken
 from backend.people.models import Officer, Role
 from backend.simulator import provision
 
@@ -31,14 +34,31 @@ def ip() -> str:
     return f"10.77.{(n >> 8) & 255}.{n & 255}"
 
 
+@dataclass(frozen=True)
+class Issued:
+    """A token as its holder has it: the row (digest, start, issue) and the key."""
+
+    row: StaffToken
+    key: str
+
+    @property
+    def created(self) -> dt.datetime:
+        return self.row.created
+
+
+def issue(user: Officer) -> Issued:
+    return Issued(*staff_token_issue(user=user))
+
+
 @pytest.fixture
-def token(personas) -> Token:
-    return Token.objects.create(user=personas.duty)
+def token(personas) -> Issued:
+    return issue(personas.duty)
 
 
-def desk(token: Token, ip: str) -> APIClient:
+def desk(token: Issued | str, ip: str) -> APIClient:
     client = APIClient(REMOTE_ADDR=ip)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    key = token if isinstance(token, str) else token.key
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     return client
 
 
@@ -84,7 +104,7 @@ def test_an_expired_token_does_not_lock_the_address_out(token, ip, settings, per
         refused = [desk(token, ip).get(READ) for _ in range(LIMIT * 2)]
 
     # when: a colleague at the same address, with a valid token
-    colleague = Token.objects.create(user=personas.a.chief)
+    colleague = issue(personas.a.chief)
     response = desk(colleague, ip).get(READ)
 
     # then
@@ -149,19 +169,19 @@ def root(personas) -> Officer:
 
 def test_the_token_list_says_when_each_token_expires(client, root, personas):
     # given: one token issued now, one issued 40 days ago (expired)
-    fresh = Token.objects.create(user=personas.duty)
-    old = Token.objects.create(user=personas.a.chief)
-    Token.objects.filter(pk=old.pk).update(created=old.created - dt.timedelta(days=40))
-    old.refresh_from_db()
+    fresh = issue(personas.duty)
+    old = issue(personas.a.chief)
+    StaffToken.objects.filter(pk=old.row.pk).update(created=old.created - dt.timedelta(days=40))
+    old.row.refresh_from_db()
     root.language = "en"
     root.save(update_fields=["language"])
     client.force_login(root)
 
     # when
-    page = client.get(reverse("admin:authtoken_tokenproxy_changelist")).content.decode()
+    page = client.get(reverse("admin:dispatch_stafftoken_changelist")).content.decode()
 
     # then: local time, with the date
-    assert '<a href="?o=3">Expires</a>' in page
+    assert '<a href="?o=4">Expires</a>' in page
     assert local(fresh.created + dt.timedelta(days=30)) in page
     assert (
         f'<td class="field-expires">{local(old.created + dt.timedelta(days=30))}<br>'
@@ -182,16 +202,30 @@ def test_a_token_added_in_the_console_is_shown_whole_once_then_only_by_its_start
     client.force_login(root)
 
     # when: the administrator adds a token for the duty officer, then opens the console's home
-    added = client.post(
-        reverse("admin:authtoken_tokenproxy_add"), {"user": personas.duty.pk}, follow=True
-    ).content.decode()
-    key = Token.objects.get(user=personas.duty).key
+    response = client.post(
+        reverse("admin:dispatch_stafftoken_add"), {"user": personas.duty.pk}, follow=True
+    )
+    added = response.content.decode()
+    found = re.search(r"was added: <code>([0-9a-f]{64})</code> — copy it now", added)
+    assert found is not None, added
+    key = found[1]
     home = client.get(reverse("admin:index")).content.decode()
 
-    # then: the key whole in the message that it was added, and nowhere after it
-    assert key in added
+    # then: the key whole in the message that it was added (on the list), and nowhere after it
+    row = StaffToken.objects.get(user=personas.duty)
+    assert response.redirect_chain == [(reverse("admin:dispatch_stafftoken_changelist"), 302)]
+    assert "it is not shown again" in added
+    assert f"{key[:6]}…" in added
     assert key not in home
-    assert key not in client.get(reverse("admin:authtoken_tokenproxy_changelist")).content.decode()
+    assert key not in client.get(reverse("admin:dispatch_stafftoken_changelist")).content.decode()
+    assert (
+        key
+        not in client.get(
+            reverse("admin:dispatch_stafftoken_change", args=[row.pk])
+        ).content.decode()
+    )
+    # and it is the duty officer's working token
+    assert desk(key, "10.77.255.1").get(READ).status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -202,36 +236,40 @@ def test_the_token_lists_columns_are_in_the_readers_language(
     client, root, personas, language, created, expires, expired
 ):
     # given: a token issued 40 days ago
-    old = Token.objects.create(user=personas.duty)
-    Token.objects.filter(pk=old.pk).update(created=old.created - dt.timedelta(days=40))
+    old = issue(personas.duty)
+    StaffToken.objects.filter(pk=old.row.pk).update(created=old.created - dt.timedelta(days=40))
     root.language = language
     root.save(update_fields=["language"])
     client.force_login(root)
 
     # when
-    page = client.get(reverse("admin:authtoken_tokenproxy_changelist")).content.decode()
+    page = client.get(reverse("admin:dispatch_stafftoken_changelist")).content.decode()
 
     # then
-    assert f'<a href="?o=2">{created}</a>' in page
-    assert f'<a href="?o=3">{expires}</a>' in page
+    assert f'<a href="?o=3">{created}</a>' in page
+    assert f'<a href="?o=4">{expires}</a>' in page
     assert f'<span class="kuzet-alert">⚠ {expired}</span>' in page
 
 
 # --- the simulator's own tokens ------------------------------------------------------------------
 
 
-def test_the_simulator_renews_its_expired_token(personas, ip):
+def test_the_simulator_renews_its_expired_token(personas, ip, tmp_path):
     # given: the duty officer's token, issued by an earlier run 40 days ago
-    first = provision.staff_token(personas.duty.username)
-    Token.objects.filter(key=first).update(created=timezone.now() - dt.timedelta(days=40))
+    first = provision.staff_token(personas.duty.username, state_dir=tmp_path)
+    assert provision.staff_token(personas.duty.username, state_dir=tmp_path) == first
+    StaffToken.objects.filter(user=personas.duty).update(
+        created=timezone.now() - dt.timedelta(days=40)
+    )
 
     # when
-    renewed = provision.staff_token(personas.duty.username)
+    renewed = provision.staff_token(personas.duty.username, state_dir=tmp_path)
 
-    # then: a new key, and it works
+    # then: a new key, and it works; the expired one is gone
     assert renewed != first
-    assert desk(Token.objects.get(key=renewed), ip).get(READ).status_code == 200
-    assert provision.staff_token(personas.duty.username) == renewed
+    assert desk(renewed, ip).get(READ).status_code == 200
+    assert provision.staff_token(personas.duty.username, state_dir=tmp_path) == renewed
+    assert StaffToken.objects.filter(user=personas.duty).count() == 1
 
 
 # --- the API's description -----------------------------------------------------------------------

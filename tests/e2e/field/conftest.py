@@ -14,8 +14,8 @@ from pathlib import Path
 import httpx
 import pytest
 from django.core.management import call_command
-from rest_framework.authtoken.models import Token
 
+from backend.dispatch.authentication import staff_token_issue
 from backend.realtime import fanout
 from backend.sync_gateway.scope import codes_publish, reference_reconcile
 from tests.e2e.processes import ROOT, database_url, free_port, server_env
@@ -106,8 +106,8 @@ def duty_api(field_server, personas) -> Iterator[StaffApi]:
     # sweep), so do what it does before any phone takes its snapshot.
     codes_publish()
     reference_reconcile()
-    token, _ = Token.objects.get_or_create(user=personas.duty)
-    api = StaffApi(field_server.url, token.key)
+    _, key = staff_token_issue(user=personas.duty)
+    api = StaffApi(field_server.url, key)
     yield api
     api.client.close()
 
