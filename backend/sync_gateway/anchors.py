@@ -53,14 +53,18 @@ def _first_in_a_while(key: str) -> bool:
         return True
 
 
-def _to_anchor(row: TimeAnchor) -> Anchor:
-    return Anchor(
-        boot_id=row.boot_id,
-        elapsed_ms=row.elapsed_ms,
-        server_ms=row.server_ms,
-        transit_ms=row.transit_ms,
-        wall_ms=row.wall_ms,
-    )
+# One statement for all of a push's anchors, composed here rather than by the ORM: Django
+# built this four-part UNION anew for every push, ≈ 8 % of a one-position push's profile
+# (docs/benchmarks.md, "Server CPU per sync request"). Each part is a derived table, so its
+# ORDER BY and LIMIT hold on SQLite as on PostgreSQL.
+_ANCHOR = "SELECT id, boot_id, elapsed_ms, server_ms, transit_ms, wall_ms FROM {table} WHERE "
+_LATEST = "device_id = %s ORDER BY server_ms DESC, id DESC LIMIT 1"
+_BOOT = (
+    "device_id = %s AND boot_id = %s AND elapsed_ms <= %s ORDER BY elapsed_ms DESC LIMIT 1",
+    "device_id = %s AND boot_id = %s AND elapsed_ms > %s AND elapsed_ms < %s"
+    f" ORDER BY elapsed_ms LIMIT {MAX_ANCHORS_BETWEEN}",
+    "device_id = %s AND boot_id = %s AND elapsed_ms >= %s ORDER BY elapsed_ms LIMIT 1",
+)
 
 
 def anchors_for(
@@ -73,28 +77,33 @@ def anchors_for(
     for record in records:
         if record.boot_id is not None and record.elapsed_ms is not None:
             spans[record.boot_id].append(record.elapsed_ms)
-    base = TimeAnchor.objects.filter(device_id=device_id)
-    queries = [base.order_by("-server_ms", "-id")[:1]]
+    parts = [_LATEST]
+    params: list[str | int] = [device_id]
     for boot_id, values in sorted(spans.items()):
         low, high = min(values), max(values)
-        boot = base.filter(boot_id=boot_id)
-        queries += [
-            boot.filter(elapsed_ms__lte=low).order_by("-elapsed_ms")[:1],
-            boot.filter(elapsed_ms__gt=low, elapsed_ms__lt=high).order_by("elapsed_ms")[
-                :MAX_ANCHORS_BETWEEN
-            ],
-            boot.filter(elapsed_ms__gte=high).order_by("elapsed_ms")[:1],
-        ]
-    rows: list[TimeAnchor] = []
-    if connection.features.supports_slicing_ordering_in_compound:
-        rows = list(queries[0].union(*queries[1:], all=True))
-    else:
-        for query in queries:
-            rows.extend(query)
+        parts += _BOOT
+        params += [device_id, boot_id, low, device_id, boot_id, low, high, device_id, boot_id, high]
+    select = _ANCHOR.format(table=connection.ops.quote_name(TimeAnchor._meta.db_table))
+    # Only constants are formatted in; every value is a parameter.
+    sql = " UNION ALL ".join(
+        f"SELECT * FROM ({select}{part}) AS a{n}"  # noqa: S608
+        for n, part in enumerate(parts)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
     seen: set[int] = set()
     found = []
-    for row in rows:
-        if row.pk not in seen:
-            seen.add(row.pk)
-            found.append(_to_anchor(row))
+    for pk, boot_id, elapsed_ms, server_ms, transit_ms, wall_ms in rows:
+        if pk not in seen:
+            seen.add(pk)
+            found.append(
+                Anchor(
+                    boot_id=boot_id,
+                    elapsed_ms=elapsed_ms,
+                    server_ms=server_ms,
+                    transit_ms=transit_ms,
+                    wall_ms=wall_ms,
+                )
+            )
     return [*found, *extra]

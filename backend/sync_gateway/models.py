@@ -181,7 +181,11 @@ class TimeAnchor(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["device", "boot_id", "elapsed_ms"], name="anchor_lookup_idx")
+            models.Index(fields=["device", "boot_id", "elapsed_ms"], name="anchor_lookup_idx"),
+            # The device's latest anchor, read by every push (``anchors_for``). Anchors are
+            # kept, one per push: without it PostgreSQL read and sorted all of a device's
+            # anchors each time — 1.6 ms at 3,900, a day of positions every 30 s.
+            models.Index(fields=["device", "server_ms", "id"], name="anchor_latest_idx"),
         ]
 
     def __str__(self) -> str:
