@@ -1,11 +1,12 @@
 from django.apps import AppConfig
 from django.contrib.admin.apps import AdminConfig
+from django.utils.translation import pgettext_lazy
 
 
 class ReportsConfig(AppConfig):
     name = "backend.reports"
     label = "reports"
-    verbose_name = "Reports"
+    verbose_name = pgettext_lazy("app", "Reports")
 
     def ready(self) -> None:
         from backend.dispatch.selectors import name_records_by_str

@@ -42,8 +42,9 @@ NAMES = (
     "#changelist-filter h3, #changelist-filter summary, td.field-status"
 )
 # Latin words that are not English to a reader: the product's name, the message channel's,
-# and the IP of an address (upper case: the admin's captions and columns are set in capitals).
-ALLOWED = {"KUZET", "SMS", "SOS", "IP"}
+# the IP of an address and the API of a staff token, written so in Russian and Kazakh too
+# (upper case: the admin's captions and columns are set in capitals).
+ALLOWED = {"KUZET", "SMS", "SOS", "IP", "API"}
 LATIN = re.compile(r"[A-Za-z]{2,}")
 
 
