@@ -12,10 +12,12 @@ class DispatchConfig(AppConfig):
 
         from backend.common import clock
         from backend.ops.metrics import scrape_gauge
+        from backend.people.signals import access_changed
 
         # Register the Celery tasks in every process, not only in the worker: commands send
         # them by name (services/outbox.py), and a registered task honours eager mode.
         from . import tasks  # noqa: F401
+        from .authentication import staff_tokens_end
         from .models import Assignment, IntakeKey, IntakePartner, SmsMessage
         from .selectors import name_records_by_str
 
@@ -24,6 +26,8 @@ class DispatchConfig(AppConfig):
         name_records_by_str("intake_key", IntakeKey)
         # A partner's callback set is audited on the partner (backend/webhooks).
         name_records_by_str("intake_partner", IntakePartner)
+        # A new password or a deactivation ends the officer's staff API tokens.
+        access_changed.connect(staff_tokens_end, dispatch_uid="kuzet.staff_tokens_end")
 
         def outbox_backlog() -> float:
             return SmsMessage.objects.filter(

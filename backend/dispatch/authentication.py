@@ -13,6 +13,7 @@ gives nobody a working credential.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +34,8 @@ from backend.ledger.models import INTEGRATION_LABEL_PREFIX
 
 from .models import IntakeKey, StaffToken
 from .services.intake import intake_key_authenticate
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,32 @@ def staff_token_issue(*, user: Any) -> tuple[StaffToken, str]:
     which the caller shows once — it is stored nowhere."""
     token, key = StaffToken.objects.create(user=user, expiry=None)  # knox's manager
     return token, key
+
+
+# What ends a staff member's API tokens: the console's sessions end with a new password
+# (Django's session hash), and a password changed because it leaked must not leave a script
+# holding a token working; a deactivated officer's tokens are refused already, and must not
+# come back with a reactivation. A new role or district needs nothing: a token acts with the
+# officer's scope as it is at each request.
+TOKENS_END_WITH = frozenset({"password", "is_active"})
+
+
+def staff_tokens_end(
+    sender: Any, officer_id: int, changed: frozenset[str] = frozenset(), **_: Any
+) -> int:
+    """``people.signals.access_changed``: a new password or a deactivation deletes the
+    officer's staff API tokens (how many)."""
+    if not changed & TOKENS_END_WITH:
+        return 0
+    deleted: int = StaffToken.objects.filter(user_id=officer_id).delete()[0]
+    if deleted:
+        logger.info(
+            "staff API tokens ended: %s of officer %s (%s changed)",
+            deleted,
+            officer_id,
+            ", ".join(sorted(changed & TOKENS_END_WITH)),
+        )
+    return deleted
 
 
 def token_expires_at(token: StaffToken) -> dt.datetime | None:

@@ -2,10 +2,13 @@
 
 Sent after the commit that deactivated an officer or changed their password, role, district
 or oblast (whoever saved: the console, a command, a service), and when one of their
-sessions signed out (``session_key`` names it; None otherwise). The live board
+sessions signed out (``session_key`` names it; None otherwise), with ``changed``: the names of
+the columns that changed (of :data:`WATCHED`; empty for a sign-out). The live board
 (``backend.realtime``, which people may not import) connects to it: a board socket is
 opened once with the session's scope and went on receiving its district's frames after its
-officer was deactivated, signed out or moved.
+officer was deactivated, signed out or moved. Dispatch connects to it too: a new password
+or a deactivation ends the officer's staff API tokens
+(``backend.dispatch.authentication.staff_tokens_end``).
 
 A change made with ``QuerySet.update()`` sends nothing; the board re-checks its session on
 every ping as well. Connected in :class:`backend.people.apps.PeopleConfig.ready`.
@@ -23,7 +26,7 @@ from django.http import HttpRequest
 
 from .models import Officer
 
-# Sent with officer_id (int) and session_key (str | None).
+# Sent with officer_id (int), session_key (str | None) and changed (frozenset[str]).
 access_changed = Signal()
 
 # The columns whose change ends or changes what an officer's open sessions may see.
@@ -32,9 +35,13 @@ _WATCHED_FIELDS = {"is_active", "password", "role", "district", "oblast", *WATCH
 _BEFORE = "_kuzet_access_before"
 
 
-def _send_after_commit(officer_id: int, session_key: str | None) -> None:
+def _send_after_commit(
+    officer_id: int, session_key: str | None, changed: frozenset[str] = frozenset()
+) -> None:
     transaction.on_commit(
-        lambda: access_changed.send(sender=Officer, officer_id=officer_id, session_key=session_key)
+        lambda: access_changed.send(
+            sender=Officer, officer_id=officer_id, session_key=session_key, changed=changed
+        )
     )
 
 
@@ -58,8 +65,11 @@ def access_after(sender: Any, instance: Officer, created: bool = False, **_: Any
     setattr(instance, _BEFORE, None)
     if created or before is None:
         return
-    if tuple(getattr(instance, name) for name in WATCHED) != tuple(before):
-        _send_after_commit(instance.pk, None)
+    changed = frozenset(
+        name for name, was in zip(WATCHED, before, strict=True) if getattr(instance, name) != was
+    )
+    if changed:
+        _send_after_commit(instance.pk, None, changed)
 
 
 @receiver(user_logged_out, dispatch_uid="kuzet.officer_signed_out")

@@ -1,8 +1,8 @@
 """Staff API tokens are stored as digests (django-rest-knox): DRF's ``authtoken`` kept each key
 as it is, so whoever read a backup or the table could act as any duty officer or chief through
 the staff API. The key is in no column now; a DRF-era token is converted by migration and its
-holder keeps working with the same key; a deactivated officer's token is refused, and one
-deleted in the console is revoked at once."""
+holder keeps working with the same key; a deactivated officer's token is refused, a new
+password or a deactivation ends them, and one deleted in the console is revoked at once."""
 
 from __future__ import annotations
 
@@ -121,6 +121,48 @@ def test_a_deactivated_officers_token_is_refused(personas):
     # then
     assert response.status_code == 401
     assert response.json() == {"error": "unauthenticated", "detail": "User inactive or deleted."}
+
+
+@pytest.mark.parametrize("change", ["password", "deactivation"])
+def test_a_new_password_or_a_deactivation_ends_the_officers_tokens(
+    personas, change, django_capture_on_commit_callbacks
+):
+    # given: two tokens of the duty officer and one of his chief
+    _, key = staff_token_issue(user=personas.duty)
+    staff_token_issue(user=personas.duty)
+    _, chiefs = staff_token_issue(user=personas.a.chief)
+
+    # when: his password is changed (it leaked) or he is deactivated, and it is committed
+    with django_capture_on_commit_callbacks(execute=True):
+        if change == "password":
+            personas.duty.set_password("a-new-one-after-a-leak-7")
+        else:
+            personas.duty.is_active = False
+        personas.duty.save()
+
+    # then: his tokens are gone — a reactivation does not bring them back — and his
+    # chief's still works
+    assert not StaffToken.objects.filter(user=personas.duty).exists()
+    personas.duty.is_active = True
+    personas.duty.save(update_fields=["is_active"])
+    assert desk(key).get(READ).status_code == 401
+    assert desk(chiefs).get(READ).status_code == 200
+
+
+def test_a_new_role_or_district_keeps_the_token_which_acts_with_the_new_scope(
+    personas, django_capture_on_commit_callbacks
+):
+    # given
+    _, key = staff_token_issue(user=personas.duty)
+
+    # when: the duty officer moves to the other district
+    with django_capture_on_commit_callbacks(execute=True):
+        personas.duty.district = personas.b.district
+        personas.duty.save()
+
+    # then
+    assert StaffToken.objects.filter(user=personas.duty).count() == 1
+    assert desk(key).get(READ).status_code == 200
 
 
 def test_a_header_of_stray_bytes_is_refused_not_a_server_error(personas):
