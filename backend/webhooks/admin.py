@@ -14,7 +14,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
-from django.utils.text import Truncator
+from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
@@ -116,7 +116,14 @@ read_callback_with(page=partner_callback_page, row=partner_callback_row)
 
 
 class IntakeCallbackForm(forms.ModelForm):  # type: ignore[type-arg]
-    url = forms.URLField(label=gettext_lazy("callback URL"), max_length=500, assume_scheme="https")
+    # Named as a model's field is (capitalised), and as wide as the admin makes a URL field:
+    # the plain input showed "//partner.kz/kuzet/callback" of a longer address.
+    url = forms.URLField(
+        label=capfirst(gettext_lazy("callback URL")),
+        max_length=500,
+        assume_scheme="https",
+        widget=forms.URLInput(attrs={"class": "vURLField"}),
+    )
 
     class Meta:
         model = IntakeCallback

@@ -66,6 +66,10 @@ def test_the_administrator_sets_a_callback_and_reads_its_deliveries(
     page.fill("#id_url", "https://partner.kz/kuzet/callback")
     page.select_option("#id_language", "kk")
     shot(page, "01-callback-add-ru")
+    # the address is labelled as the form's other fields are, and shown whole
+    assert page.locator("label[for=id_url]").inner_text().startswith("Адрес")
+    url_field = page.locator("#id_url")
+    assert url_field.evaluate("e => e.scrollWidth <= e.clientWidth"), "the address is cut"
     page.click("input[name=_save]")
     page.wait_for_load_state()
     shot(page, "02-callback-secret-ru")
