@@ -53,7 +53,8 @@ export class Api {
 
   async _request(method, path, { json, auth = true } = {}) {
     const headers = { Accept: 'application/json', 'X-Device-Clock': this.clock.header() }
-    if (auth) headers.Authorization = `Device ${(await this.getToken()) ?? ''}`
+    const token = auth ? ((await this.getToken()) ?? '') : null
+    if (auth) headers.Authorization = `Device ${token}`
     let body
     if (json !== undefined) {
       headers['Content-Type'] = 'application/json'
@@ -91,7 +92,11 @@ export class Api {
     if (data && typeof data.server_time === 'number') this.lastServerTime = data.server_time
     if (!response.ok) {
       const code = data?.error ?? 'http_error'
-      throw new ApiError(response.status, code, data?.detail ?? '', data ?? {}, response.headers.get('Retry-After'))
+      const error = new ApiError(response.status, code, data?.detail ?? '', data ?? {}, response.headers.get('Retry-After'))
+      // The token the refused request carried: a late 401 for a token replaced since (a
+      // handover) is told from one for the token the phone holds now (sync.js: _failed).
+      if (auth) error.token = token
+      throw error
     }
     if (!data || typeof data !== 'object') {
       throw new ApiError(response.status, 'malformed', 'the answer is not a JSON object')

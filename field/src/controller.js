@@ -62,6 +62,7 @@ export class FieldApp {
       alerts: [],
       notifications: 'unsupported',
       push: null,
+      handover: false, // the enrol screen is the next officer's: the phone is being handed over
       now: Date.now(),
     })
     this.ringer = new Ringer(win)
@@ -157,6 +158,7 @@ export class FieldApp {
         deviceId: body.device_id,
         lang: normaliseLanguage(chosen ?? body.officer?.language),
       })
+      this.store.set({ handover: false })
       await this._run()
       return { ok: true }
     } catch (error) {
@@ -166,6 +168,42 @@ export class FieldApp {
       if (error instanceof ApiError && error.code === 'install_in_use') return { ok: false, key: 'enrol_install_in_use' }
       return { ok: false, key: 'enrol_failed', params: { detail: error?.detail || error?.message || '' } }
     }
+  }
+
+  /** The officer's facts in the outbox, counted as the sync line counts them: the phone's own
+   * position reports are left out (they wait too, and go with the next push whatever). */
+  async unsentCount() {
+    const events = await this.database.get('events').query().fetch()
+    return events.filter((e) => e._raw._status === 'created' && e._raw.kind !== 'location').length
+  }
+
+  /** "Hand this phone over", the officer ending his shift: sync first, so what he recorded
+   * reaches the server under his own device. ``{unsent: 0}``: the phone now shows the enrol
+   * screen for the next officer (handOver); otherwise ``{unsent: n}`` and nothing changed —
+   * the screen says so, and the officer may try again or hand over keeping them. */
+  async prepareHandover() {
+    await this.engine?.request()
+    const unsent = await this.unsentCount()
+    if (unsent === 0) this.handOver()
+    return { unsent }
+  }
+
+  /** Stops syncing and shows the enrol screen for the next officer, KEEPING the token: the
+   * enrolment request carries it, the proof that hands this install over (docs/protocol.md §1,
+   * *Tokens*), and the outbox is kept — facts still in it are pushed after the enrolment
+   * under the new device and reach the chief's review (`not_assignee`), never dropped. */
+  handOver() {
+    this.socket?.stop()
+    this.socket = null
+    this.engine?.stop()
+    this._stopWatch()
+    this.store.set({ phase: 'enrol', handover: true })
+  }
+
+  /** The officer changed his mind on the enrol screen of a handover: the app as it was. */
+  async cancelHandover() {
+    this.store.set({ handover: false })
+    await this._run()
   }
 
   /** The server no longer knows this phone's token: enrol again, keeping the outbox. */
@@ -193,13 +231,18 @@ export class FieldApp {
 
   async _run() {
     this.engine?.stop()
-    this.engine = new SyncEngine({
+    const engine = new SyncEngine({
       database: this.database,
       api: this.api,
       isOnline: () => this.window.navigator.onLine,
       onUnit: (unit) => this._unitNow(unit),
+      // A 401 answering a token this phone no longer holds (a request in flight when the
+      // phone was handed over, answered after the new enrolment) says nothing of this phone.
+      isCurrentToken: (token) => token === this._token,
     })
-    this.engine.subscribe((sync) => this._onSync(sync))
+    this.engine = engine
+    // A stopped engine's late answers (the one before a handover) are not this phone's state.
+    engine.subscribe((sync) => engine === this.engine && this._onSync(sync))
     await this.engine.load()
     await this._loadKept()
     this.store.set({ phase: 'ready', sync: this.engine.state, notifications: this.ringer.permission() })
@@ -210,15 +253,18 @@ export class FieldApp {
     this._unsubscribe = () => subscription.unsubscribe()
     await this._refresh()
     this.socket?.stop()
-    this.socket = new LiveSocket({
+    // A frame or a close of a socket stopped since (the one before a handover, opened with
+    // the old token) must not end the phone's new enrolment: only the current socket counts.
+    const socket = new LiveSocket({
       url: socketUrl(this.window.location),
       getToken: async () => this._token,
       clock: this.clock,
-      onFrame: (frame) => this._onFrame(frame),
-      onOpenChange: (open) => this.engine.setSocketOpen(open),
-      onRevoked: () => this._revoked(),
-      onUnauthenticated: () => this.engine._set({ problem: 'unauthenticated' }),
+      onFrame: (frame) => socket === this.socket && this._onFrame(frame),
+      onOpenChange: (open) => socket === this.socket && this.engine.setSocketOpen(open),
+      onRevoked: () => socket === this.socket && this._revoked(),
+      onUnauthenticated: () => socket === this.socket && this.engine._set({ problem: 'unauthenticated' }),
     })
+    this.socket = socket
     if (this.state.onDuty) this._startWatch()
     this.engine.request()
     this.socket.start()

@@ -54,8 +54,18 @@ export function pushRecord(raw) {
 }
 
 export class SyncEngine {
-  constructor({ database, api, now = () => Date.now(), timers = globalThis, random = Math.random, isOnline = () => true, onUnit = () => {} } = {}) {
+  constructor({
+    database,
+    api,
+    now = () => Date.now(),
+    timers = globalThis,
+    random = Math.random,
+    isOnline = () => true,
+    onUnit = () => {},
+    isCurrentToken = () => true,
+  } = {}) {
     this.database = database
+    this.isCurrentToken = isCurrentToken
     this.onUnit = onUnit
     this.api = api
     this.now = now
@@ -271,6 +281,13 @@ export class SyncEngine {
   }
 
   async _failed(error) {
+    // A 401 for a token the phone no longer holds (sent before a handover, answered after the
+    // new enrolment): the old device's end, not this one's — wiping here erased the new
+    // officer's enrolment and the facts not yet sent. A stopped engine acts on nothing.
+    if (error instanceof ApiError && error.status === 401 && 'token' in error && !this.isCurrentToken(error.token)) {
+      return false
+    }
+    if (this._stopped) return false
     if (error instanceof ApiError && error.code === 'device_revoked') {
       await this.wipe()
       return false

@@ -1,4 +1,4 @@
-import { useEffect } from 'preact/hooks'
+import { useEffect, useState } from 'preact/hooks'
 import { Alerts, SafetyAnswers } from './Alerts.jsx'
 import { formatNumber, formatTime } from '../format.js'
 import { label, t } from '../i18n.js'
@@ -66,7 +66,44 @@ export function UnitScreen({ app, state }) {
       <Notifications app={app} state={state} />
       <h2>{t(lang, 'language')}</h2>
       <LanguagePicker app={app} lang={lang} />
+      <Handover app={app} lang={lang} />
     </main>
+  )
+}
+
+/** "Hand this phone over", where an officer ending his shift looks (his unit screen): the
+ * outbox is sent first; facts that could not go are counted, and the phone is handed over
+ * only when he says so (they are kept and sent after, under the next officer's enrolment). */
+export function Handover({ app, lang }) {
+  const [busy, setBusy] = useState(false)
+  const [unsent, setUnsent] = useState(0)
+  async function start() {
+    setBusy(true)
+    try {
+      const result = await app.prepareHandover()
+      setUnsent(result.unsent)
+    } finally {
+      setBusy(false)
+    }
+  }
+  return (
+    <div class="handover">
+      <h2>{t(lang, 'handover')}</h2>
+      <p class="hint">{t(lang, 'handover_hint')}</p>
+      {unsent > 0 && (
+        <p class="banner warn" role="alert">
+          {t(lang, 'handover_unsent', { n: formatNumber(lang, unsent) })}
+        </p>
+      )}
+      <button type="button" class="big" disabled={busy} onClick={start}>
+        {busy ? t(lang, 'handover_sending') : t(lang, unsent > 0 ? 'handover_retry' : 'handover_start')}
+      </button>
+      {unsent > 0 && (
+        <button type="button" class="big" disabled={busy} onClick={() => app.handOver()}>
+          {t(lang, 'handover_keep')}
+        </button>
+      )}
+    </div>
   )
 }
 
@@ -145,7 +182,7 @@ export function App({ app }) {
     )
   }
   if (phase === 'revoked') return <RevokedScreen app={app} lang={lang} />
-  if (phase === 'enrol') return <EnrolScreen app={app} lang={lang} />
+  if (phase === 'enrol') return <EnrolScreen app={app} lang={lang} handover={state.handover} />
   return (
     <div class="shell">
       <Header app={app} state={state} />

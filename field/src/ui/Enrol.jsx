@@ -7,7 +7,9 @@ import { LanguagePicker } from './common.jsx'
 const canScan = () =>
   typeof globalThis.BarcodeDetector === 'function' && Boolean(globalThis.navigator?.mediaDevices?.getUserMedia)
 
-export function EnrolScreen({ app, lang }) {
+/** ``handover``: the phone is being handed over (it still holds the last officer's token,
+ * which the enrolment sends); Cancel puts it back as it was. */
+export function EnrolScreen({ app, lang, handover = false }) {
   const [code, setCode] = useState('')
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState(null)
@@ -25,7 +27,7 @@ export function EnrolScreen({ app, lang }) {
 
   return (
     <main class="screen enrol">
-      <h1>{t(lang, 'enrol_title')}</h1>
+      <h1>{t(lang, handover ? 'handover_title' : 'enrol_title')}</h1>
       <p class="hint">{t(lang, 'enrol_hint')}</p>
       <form onSubmit={submit}>
         <label for="enrol-code">{t(lang, 'enrol_code')}</label>
@@ -48,6 +50,11 @@ export function EnrolScreen({ app, lang }) {
         <p class="error" role="alert">
           {t(lang, error.key, error.params)}
         </p>
+      )}
+      {handover && (
+        <button class="big" type="button" disabled={busy} onClick={() => app.cancelHandover()}>
+          {t(lang, 'handover_cancel')}
+        </button>
       )}
       {canScan() && !scanning && (
         <button class="big" type="button" onClick={() => setScanning(true)}>
