@@ -852,7 +852,19 @@ class Conflict(models.Model):
                 name="conflict_resolved_has_time_and_resolution",
             ),
         ]
-        indexes = [models.Index(fields=["district", "state"], name="conflict_district_state_idx")]
+        indexes = [
+            models.Index(fields=["district", "state"], name="conflict_district_state_idx"),
+            # Every push of a suspect position asks whether its phone already has an open
+            # clock question: read from the few open ones, not by walking every position the
+            # phone ever sent (10.8 ms of PostgreSQL a push at 5,000 — docs/benchmarks.md).
+            # Migration 0028 also gives PostgreSQL statistics on (state, kind): without them
+            # it takes open clock questions for common and walks the positions anyway.
+            models.Index(
+                fields=["event"],
+                condition=Q(state="open", kind="clock_suspect"),
+                name="conflict_open_clock_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.get_state_display()})"

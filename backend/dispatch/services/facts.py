@@ -1065,13 +1065,18 @@ def _phones_asked_about_positions(stored: list[_Entry]) -> set[tuple[str | None,
     }
     if not devices:
         return set()
+    # Driven from the open clock questions (conflict_open_clock_idx), each joined to its
+    # event by key: the cost follows how many are open, not how many positions the phone has
+    # sent. No ordering: a set is returned, and sorting by opened_at only cost a sort.
     return set(
         Conflict.objects.filter(
             state=Conflict.State.OPEN,
             kind="clock_suspect",
             event__kind=EventKind.LOCATION,
             event__device_id__in=devices,
-        ).values_list("event__device_id", "event__boot_id")
+        )
+        .order_by()
+        .values_list("event__device_id", "event__boot_id")
     )
 
 
