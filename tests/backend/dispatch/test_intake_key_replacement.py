@@ -28,6 +28,7 @@ from backend.dispatch.services import (
 from backend.ledger.models import AuditEntry
 from backend.webhooks.models import CallbackDelivery, IntakeCallback
 from backend.webhooks.services import callback_configure, callback_send, partner_callback
+from tests.migrations import migrate_to_latest
 
 from .conftest import intake_posts_at_once, snapshot
 from .test_intake import body
@@ -405,11 +406,6 @@ def test_the_old_and_the_new_key_sending_one_report_at_once_make_one_call(
 
 
 BEFORE = [("dispatch", "0024_external_ref_unique_per_key")]
-# The partners' callbacks follow the partners and are undone with them: migrated again too.
-AFTER = [
-    ("dispatch", "0026_external_ref_unique_per_partner"),
-    ("webhooks", "0005_callback_per_partner"),
-]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -450,8 +446,7 @@ def test_existing_keys_and_reports_migrate_to_partners(personas):
         typed = old_incident.objects.create(number="t-9", channel="phone_102", **common)
     finally:
         # when: migrated (also when the arrangement failed: the next tests need the schema)
-        executor = MigrationExecutor(connection)
-        executor.migrate(AFTER)
+        migrate_to_latest()
 
     # then: each key is a partner of its own, named and dated as it; each report its key's
     migrated = {k.pk: k for k in IntakeKey.objects.select_related("partner")}

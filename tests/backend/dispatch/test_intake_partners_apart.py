@@ -20,6 +20,7 @@ from backend.ledger.models import AuditEntry
 from backend.webhooks.models import CallbackDelivery
 from backend.webhooks.services import callback_configure
 from tests import factories
+from tests.migrations import migrate_to_latest
 
 from .conftest import intake_posts_at_once, snapshot
 from .test_intake import body
@@ -220,13 +221,6 @@ def test_two_partners_sending_one_ref_at_once_each_get_their_own_report(
 
 
 BEFORE = [("dispatch", "0023_safety_check_word")]
-# Through 0024 to the latest migration of the app: the next tests need the schema (a key's
-# partner came in 0025-0026, test_intake_key_replacement.py); and the partners' callbacks,
-# which follow the partners and are undone with them.
-AFTER = [
-    ("dispatch", "0026_external_ref_unique_per_partner"),
-    ("webhooks", "0005_callback_per_partner"),
-]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -257,8 +251,7 @@ def test_existing_reports_migrate_to_references_per_key(personas, egov_key):
         typed = old.objects.create(number="t-3", channel="phone_102", **common)
     finally:
         # when: migrated (also when the arrangement failed: the next tests need the schema)
-        executor = MigrationExecutor(connection)
-        executor.migrate(AFTER)
+        migrate_to_latest()
 
     # then: every row is there as it was; a second partner may now use the reference, the
     # server's own reference is still once per channel

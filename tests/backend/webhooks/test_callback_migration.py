@@ -15,9 +15,9 @@ from backend.dispatch.services import intake_key_issue, intake_key_revoke
 from backend.webhooks.models import CallbackDelivery, IntakeCallback
 from backend.webhooks.services import partner_callback
 from tests import factories
+from tests.migrations import migrate_to_latest
 
 BEFORE = [("webhooks", "0002_delivery_finished_at")]
-AFTER = [("webhooks", "0005_callback_per_partner")]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -67,8 +67,7 @@ def test_each_partner_keeps_the_callback_set_last_on_any_of_its_keys(personas):
             )
     finally:
         # when: migrated (also when the arrangement failed: the next tests need the schema)
-        executor = MigrationExecutor(connection)
-        executor.migrate(AFTER)
+        migrate_to_latest()
     intake_key_revoke(key=egov_old, by=personas.oblast_admin)
 
     # then: one callback per partner, the one that was in effect, secret and all
