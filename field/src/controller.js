@@ -63,6 +63,7 @@ export class FieldApp {
       notifications: 'unsupported',
       push: null,
       handover: false, // the enrol screen is the next officer's: the phone is being handed over
+      handoverUnsent: 0, // the facts a "Hand this phone over" could not send (the screen says so)
       now: Date.now(),
     })
     this.ringer = new Ringer(win)
@@ -185,6 +186,7 @@ export class FieldApp {
     await this.engine?.request()
     const unsent = await this.unsentCount()
     if (unsent === 0) this.handOver()
+    else this.store.set({ handoverUnsent: unsent })
     return { unsent }
   }
 
@@ -197,7 +199,7 @@ export class FieldApp {
     this.socket = null
     this.engine?.stop()
     this._stopWatch()
-    this.store.set({ phase: 'enrol', handover: true })
+    this.store.set({ phase: 'enrol', handover: true, handoverUnsent: 0 })
   }
 
   /** The officer changed his mind on the enrol screen of a handover: the app as it was. */

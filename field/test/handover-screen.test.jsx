@@ -23,15 +23,14 @@ describe('handing the phone over, on screen', () => {
       handOver: () => calls.push('hand over'),
     }
     const root = await mount(<Handover app={app} lang="en" />)
+    expect(root.querySelector('[role=alert]')).toBe(null)
+    await act(() => root.querySelector('button').click())
+    expect(calls).toEqual(['prepare'])
 
-    // when
-    await act(async () => {
-      root.querySelector('button').click()
-      await new Promise((resolve) => setTimeout(resolve, 0)) // the answer of prepareHandover
-    })
+    // when: the controller's answer (its store's handoverUnsent)
+    await act(() => render(<Handover app={app} lang="en" unsent={2} />, root))
 
     // then
-    expect(calls).toEqual(['prepare'])
     expect(root.querySelector('[role=alert]').textContent).toBe('Facts not sent yet: 2. Connect and try again.')
     const buttons = [...root.querySelectorAll('button')].map((b) => b.textContent)
     expect(buttons).toEqual(['Try again', 'Hand over anyway: the facts stay on the phone and are sent later'])

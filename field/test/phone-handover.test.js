@@ -120,6 +120,7 @@ describe('handing a phone over to the next officer', () => {
     expect(t('en', 'handover_unsent', { n: result.unsent })).toBe('Facts not sent yet: 1. Connect and try again.')
     expect(app.state.phase).toBe('ready')
     expect(app.state.handover).toBe(false)
+    expect(app.state.handoverUnsent).toBe(1)
     expect(await outbox(app)).toEqual([fact.id])
 
     // when: the officer hands over anyway

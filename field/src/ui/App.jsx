@@ -66,7 +66,7 @@ export function UnitScreen({ app, state }) {
       <Notifications app={app} state={state} />
       <h2>{t(lang, 'language')}</h2>
       <LanguagePicker app={app} lang={lang} />
-      <Handover app={app} lang={lang} />
+      <Handover app={app} lang={lang} unsent={state.handoverUnsent} />
     </main>
   )
 }
@@ -74,14 +74,12 @@ export function UnitScreen({ app, state }) {
 /** "Hand this phone over", where an officer ending his shift looks (his unit screen): the
  * outbox is sent first; facts that could not go are counted, and the phone is handed over
  * only when he says so (they are kept and sent after, under the next officer's enrolment). */
-export function Handover({ app, lang }) {
+export function Handover({ app, lang, unsent = 0 }) {
   const [busy, setBusy] = useState(false)
-  const [unsent, setUnsent] = useState(0)
   async function start() {
     setBusy(true)
     try {
-      const result = await app.prepareHandover()
-      setUnsent(result.unsent)
+      await app.prepareHandover()
     } finally {
       setBusy(false)
     }

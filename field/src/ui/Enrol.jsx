@@ -23,6 +23,8 @@ export function EnrolScreen({ app, lang, handover = false }) {
     const result = await app.enrol(code)
     setBusy(false)
     if (!result.ok) setError(result)
+    // The next officer starts on his calls, not on the screen the last one handed over from.
+    else if (handover) window.location.hash = '#/'
   }
 
   return (

@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from backend.devices.models import Device
 from backend.dispatch.models import Assignment, Event
 from backend.dispatch.services import escalation_sweep
 from tests.e2e import browser
@@ -312,3 +313,58 @@ def test_a_shift_on_a_small_phone_reads_whole_on_every_screen(
         look(page, "12-unit", lang)
         page.get_by_role("button", name="SOS").click()
         look(page, "13-sos", lang)
+
+
+def test_a_phone_handed_over_at_the_end_of_a_shift_keeps_the_last_fact(
+    field_server: Any, duty_api: Any, personas: Any, profile: Any
+) -> None:
+    # given: officer A's phone, in Kazakh, with a step of his recorded out of coverage
+    a = personas.a
+    officer_a, officer_b = a.patrol_officers
+    with (
+        browser.playwright() as driver,
+        small_phone(driver, profile, field_server, officer_a, "kk") as page,
+    ):
+        incident = dispatch(duty_api, a, a.patrol)
+        page.locator("a.call", has_text=incident["number"]).click()
+        all_sent(page, "kk")
+        page.context.set_offline(True)
+        milestone(page, MILESTONES["kk"][0]).click()
+        expect(milestone(page, MILESTONES["kk"][0])).to_contain_text("✓")
+
+        # when: he hands the phone over with no coverage
+        page.goto(f"{field_server.url}/app/#/unit")
+        handover = page.locator(".handover")
+        handover.get_by_role("button", name="Телефонды беру").click()
+
+        # then: the phone says what is not sent and stays his
+        expect(handover.get_by_role("alert")).to_have_text(
+            "Әлі жіберілмеген фактілер: 1. Байланысқа шығып, қайталап көріңіз."
+        )
+        look(page, "h8-1-handover-unsent", "kk")
+
+        # when: back in coverage, he tries again
+        page.context.set_offline(False)
+        handover.get_by_role("button", name="Қайта жіберу").click()
+
+        # then: the step is sent under his device, and the phone asks for the next code
+        expect(
+            page.get_by_role("heading", name="Телефонды беру: келесі қызметкердің коды")
+        ).to_be_visible()
+        look(page, "h8-2-next-officer-code", "kk")
+        device_a = Device.objects.get(officer=officer_a, revoked_at__isnull=True)
+        ack = Event.objects.get(kind="ack", source="app", assignment__incident_id=incident["id"])
+        assert ack.device_id == device_a.pk
+
+        # when: officer B enters a code issued for him at the desk
+        page.locator("#enrol-code").fill(enrolment_code(officer_b.username))
+        page.locator("form button[type=submit]").click()
+
+        # then: the phone is B's, the same install, and A's device ended with the handover
+        expect(page.get_by_role("heading", name="Менің шақыруларым")).to_be_visible(timeout=20_000)
+        look(page, "h8-3-next-officer", "kk")
+        device_b = Device.objects.get(officer=officer_b, revoked_at__isnull=True)
+        assert device_b.install_id == device_a.install_id
+        device_a.refresh_from_db()
+        assert device_a.revoked_at is not None
+        assert Event.objects.filter(kind="ack", source="app").count() == 1
