@@ -150,9 +150,17 @@ export class FieldApp {
       await storage.set(KEYS.officer, body.officer)
       await storage.set(KEYS.unit, body.unit)
       await storage.remove(KEYS.revokedNotice)
+      const handedOver = this.state.handover
+      if (handedOver) {
+        // The next officer starts off duty (the phone reports no position under his name
+        // before he says he is on duty) and reads in his own language, not his colleague's.
+        await storage.set(KEYS.onDuty, false)
+        await storage.remove(KEYS.language)
+      }
       await flush(this.database)
       this._token = body.token
       const chosen = await storage.get(KEYS.language)
+      if (handedOver) this.store.set({ onDuty: false })
       this.store.set({
         officer: body.officer,
         unit: body.unit,

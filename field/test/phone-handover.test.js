@@ -159,6 +159,23 @@ describe('handing a phone over to the next officer', () => {
     expect(await outbox(app)).toEqual([])
   })
 
+  it('starts the next officer off duty and in his own language', async () => {
+    // given: officer A on duty, reading in Russian, hands over
+    const server = fakeServer()
+    const app = await phoneOfA(server)
+    await app.setOnDuty(true)
+    await app.setLanguage('ru')
+    await app.prepareHandover()
+
+    // when: officer B (Kazakh in his profile) enrols
+    await app.enrol('7KQM-3XTP-R9HD')
+
+    // then
+    expect(app.state.onDuty).toBe(false)
+    expect(await app.database.localStorage.get(KEYS.onDuty)).toBe(false)
+    expect(app.state.lang).toBe('kk')
+  })
+
   it('cancelled, leaves the phone as it was', async () => {
     // given
     const server = fakeServer()
