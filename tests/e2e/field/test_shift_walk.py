@@ -360,9 +360,14 @@ def test_a_phone_handed_over_at_the_end_of_a_shift_keeps_the_last_fact(
         page.locator("#enrol-code").fill(enrolment_code(officer_b.username))
         page.locator("form button[type=submit]").click()
 
-        # then: the phone is B's, the same install, and A's device ended with the handover
-        expect(page.get_by_role("heading", name="Менің шақыруларым")).to_be_visible(timeout=20_000)
-        look(page, "h8-3-next-officer", "kk")
+        # then: the phone is B's, in his own profile's language (Russian), off duty, the same
+        # install, and A's device ended with the handover
+        assert officer_b.language == "ru"
+        expect(page.get_by_role("heading", name="Мои вызовы")).to_be_visible(timeout=20_000)
+        expect(
+            page.get_by_role("button", name="Я на смене — передавать местоположение")
+        ).to_be_visible()
+        look(page, "h8-3-next-officer", "ru")
         device_b = Device.objects.get(officer=officer_b, revoked_at__isnull=True)
         assert device_b.install_id == device_a.install_id
         device_a.refresh_from_db()
