@@ -3,7 +3,8 @@
 Sent after the commit that deactivated an officer or changed their password, role, district
 or oblast (whoever saved: the console, a command, a service), and when one of their
 sessions signed out (``session_key`` names it; None otherwise), with ``changed``: the names of
-the columns that changed (of :data:`WATCHED`; empty for a sign-out). The live board
+the columns that changed (of :data:`WATCHED`, ``password_hash`` instead of ``password`` for
+the same password re-hashed; empty for a sign-out). The live board
 (``backend.realtime``, which people may not import) connects to it: a board socket is
 opened once with the session's scope and went on receiving its district's frames after its
 officer was deactivated, signed out or moved. Dispatch connects to it too: a new password
@@ -68,6 +69,12 @@ def access_after(sender: Any, instance: Officer, created: bool = False, **_: Any
     changed = frozenset(
         name for name, was in zip(WATCHED, before, strict=True) if getattr(instance, name) != was
     )
+    if "password" in changed and getattr(instance, "_password", None) is None:
+        # The same password under a new hash: Django upgrades a hash at sign-in when its
+        # hasher's cost went up ("hash upgrades shouldn't be considered password changes",
+        # ``AbstractBaseUser.check_password``), and only set_password() leaves the raw one
+        # until the save. Sessions still re-check (their hash changed); tokens stay.
+        changed = (changed - {"password"}) | {"password_hash"}
     if changed:
         _send_after_commit(instance.pk, None, changed)
 

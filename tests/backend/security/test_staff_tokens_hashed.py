@@ -13,6 +13,7 @@ import re
 import pytest
 from django.apps import apps
 from django.contrib.admin.models import LogEntry
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.db import connection
 from django.urls import reverse
 from rest_framework.test import APIClient
@@ -147,6 +148,28 @@ def test_a_new_password_or_a_deactivation_ends_the_officers_tokens(
     personas.duty.save(update_fields=["is_active"])
     assert desk(key).get(READ).status_code == 401
     assert desk(chiefs).get(READ).status_code == 200
+
+
+def test_a_password_re_hashed_at_sign_in_keeps_the_tokens(
+    personas, settings, django_capture_on_commit_callbacks
+):
+    # given: the duty officer's password hashed at a lower cost than the hasher's now (as
+    # after a Django upgrade), and his token
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+    duty = personas.duty
+    duty.password = PBKDF2PasswordHasher().encode("duty-password-1", "salt1234", iterations=1000)
+    duty.save(update_fields=["password"])
+    _, key = staff_token_issue(user=duty)
+    before = duty.password
+
+    # when: he signs in, and Django upgrades the hash of the same password
+    with django_capture_on_commit_callbacks(execute=True):
+        assert duty.check_password("duty-password-1")
+
+    # then: a new hash, the token still works
+    duty.refresh_from_db()
+    assert duty.password != before
+    assert desk(key).get(READ).status_code == 200
 
 
 def test_a_new_role_or_district_keeps_the_token_which_acts_with_the_new_scope(
