@@ -11,7 +11,9 @@
 // An alert is the difference between that and what the phone now holds. A call the crew has
 // answered (acknowledged, or any later milestone: the other phone of the crew, the desk
 // recording it) or that ended before this phone ever showed it is taken as seen without an
-// alert: there is nothing left to tell about it.
+// alert: there is nothing left to tell about it — but for the desk's messages on an open one
+// that this phone's officer has not read (his own ``read`` facts say which he has): the
+// officer the phone was handed over to takes over his colleague's call, the knife included.
 import { payloadOf } from './facts.js'
 import { formatTime } from './format.js'
 import { label, placeName, reasonText, t } from './i18n.js'
@@ -37,14 +39,19 @@ export function deskMessages(events, assignment) {
 export function unreadMessage(events, own, assignment) {
   const messages = deskMessages(events, assignment)
   if (!messages.length) return null
+  return readUpTo(messages, own, assignment) >= messages.length - 1 ? null : messages[messages.length - 1]
+}
+
+/** The index in ``messages`` (the desk's on ``assignment``, oldest first) of the latest one
+ * this phone's ``own`` read facts name, -1 for none: a receipt stands for every earlier one. */
+function readUpTo(messages, own, assignment) {
   const at = new Map(messages.map((m, i) => [m.id, i]))
-  const readUpTo = Math.max(
+  return Math.max(
     -1,
     ...own
       .filter((e) => e.kind === 'read' && e.assignment_id === assignment.id)
       .map((e) => at.get(payloadOf(e).event_id) ?? -1),
   )
-  return readUpTo >= messages.length - 1 ? null : messages[messages.length - 1]
 }
 
 /** When the desk's officer-safety check still open on ``assignment`` fired, or null: none is
@@ -69,6 +76,15 @@ export function seenAs(assignment, incident, events = []) {
   }
 }
 
+/** A call the phone holds for the first time, answered or over, as taken for seen without
+ * being opened: as it is now, but for the desk's messages beyond those the officer's own
+ * ``read`` facts (``own``) name — still to be told. */
+function seenUnopened(assignment, incident, events, own) {
+  const messages = deskMessages(events, assignment)
+  const read = messages[readUpTo(messages, own, assignment)]
+  return { ...seenAs(assignment, incident, events), messageAt: read ? read.server_received_at ?? 0 : 0 }
+}
+
 function moreUrgent(now, before) {
   return (PRIORITY_RANK[now] ?? 9) < (PRIORITY_RANK[before] ?? 9)
 }
@@ -80,7 +96,8 @@ function moreUrgent(now, before) {
  * seen: ``from`` is the priority then, ``dv`` whether it became domestic violence),
  * ``message`` (the desk's messages since last seen: ``eventId`` the latest, ``count``), or
  * ``withdrawn`` (taken off the unit since last seen); ``silentlySeen``: the entries to add
- * to ``seen`` with no alert (calls already answered or already over when first held).
+ * to ``seen`` with no alert of their own (calls already answered or already over when first
+ * held; a message alert for the desk's messages on one that the officer has not read).
  */
 export function callAlerts({ assignments, incidents, ownEvents, events = [], seen, answered = {} }) {
   const alerts = []
@@ -92,15 +109,15 @@ export function callAlerts({ assignments, incidents, ownEvents, events = [], see
     if (checkAt != null) {
       alerts.push({ assignmentId: assignment.id, kind: 'safety', priority: incident?.priority ?? null, checkAt })
     }
-    const before = seen[assignment.id]
+    let before = seen[assignment.id]
     if (!before) {
       const status = effectiveStatus(assignment, ownEvents)
       if (!isClosed(assignment) && UNANSWERED.includes(status)) {
         alerts.push({ assignmentId: assignment.id, kind: 'new', priority: incident?.priority ?? null })
-      } else {
-        silentlySeen[assignment.id] = seenAs(assignment, incident, events)
+        continue
       }
-      continue
+      // and on: the desk's messages on it that he has not read alert below
+      before = silentlySeen[assignment.id] = seenUnopened(assignment, incident, events, ownEvents)
     }
     if (isWithdrawn(assignment)) {
       if (before.open) alerts.push({ assignmentId: assignment.id, kind: 'withdrawn', priority: incident?.priority ?? null })

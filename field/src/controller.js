@@ -156,11 +156,12 @@ export class FieldApp {
         // before he says he is on duty) and reads in his own language, not his colleague's.
         await storage.set(KEYS.onDuty, false)
         await storage.remove(KEYS.language)
+        await this._forgetOfficer()
       }
       await flush(this.database)
       this._token = body.token
       const chosen = await storage.get(KEYS.language)
-      if (handedOver) this.store.set({ onDuty: false })
+      if (handedOver) this.store.set({ onDuty: false, answers: {}, alerts: [], notice: null })
       this.store.set({
         officer: body.officer,
         unit: body.unit,
@@ -208,6 +209,29 @@ export class FieldApp {
     this.engine?.stop()
     this._stopWatch()
     this.store.set({ phase: 'enrol', handover: true, handoverUnsent: 0 })
+  }
+
+  /** What the phone kept of the officer who handed it over that was his alone, forgotten once
+   * the next officer is enrolled: the calls as he last saw them (the next officer is alerted
+   * to the unit's calls, and to the desk's messages he has not read, as if the phone were new
+   * to them), the safety checks he said "I'm OK" to (his word, not the next officer's), the
+   * server's answers to the facts he sent (shown as the next officer's under "my facts", and
+   * a refused visit barred the next officer's), the messages he was receipting, the visits
+   * and taps under way, and his last reported position (the next officer's first fix on duty
+   * waited up to ten minutes behind it). Not the outbox: the facts he did not send go under the
+   * next officer's device (docs/protocol.md §1, *The outbox on a handover*). */
+  async _forgetOfficer() {
+    const storage = this.database.localStorage
+    await storage.remove(KEYS.seen)
+    await storage.remove(KEYS.safetyAnswered)
+    await storage.remove(KEYS.answers)
+    this._seen = {}
+    this._safetyAnswered = {}
+    this._rung = new Set()
+    this._reading.clear()
+    this._visiting.clear()
+    this._tapped.clear()
+    this._lastReported = null
   }
 
   /** The officer changed his mind on the enrol screen of a handover: the app as it was. */

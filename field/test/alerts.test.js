@@ -130,6 +130,22 @@ describe('a message from the duty desk', () => {
     expect(later.alerts).toEqual([])
   })
 
+  it('on a call first held already answered, alerts the messages its officer has not read', () => {
+    // given: the phone handed over, or new to the call (the partner's phone acknowledged it):
+    // the desk wrote twice; this phone's officer read the first, on another call nothing
+    const events = [deskNote('n1', '1', 'Заявитель перезвонил', now - 5 * minute), deskNote('n2', '1', 'У него нож', now - minute)]
+    const read = { kind: 'read', assignment_id: '1', payload: JSON.stringify({ event_id: 'n1' }), _status: 'created' }
+    const { alerts, silentlySeen } = alertsFor({
+      assignments: [assignment('1', { status: 'on_scene' }), assignment('2', { status: 'cancelled', cancelled_at: now - minute })],
+      incidents: [incident('1'), incident('2')],
+      events: [...events, { ...deskNote('n3', '2', 'Отбой', now - minute) }],
+      ownEvents: [read],
+    })
+    // then: the message he has not read; the call taken as seen up to the one he has
+    expect(alerts).toEqual([{ assignmentId: '1', kind: 'message', priority: 'P1', eventId: 'n2', count: 1 }])
+    expect(silentlySeen).toEqual({ 1: seenAt('P1', 'violence', true, now - 5 * minute), 2: seenAt('P1', 'violence', false, 0) })
+  })
+
   it('reads as the latest message, in the officer\'s language', () => {
     const data = {
       assignments: [assignment('1', { status: 'en_route' })],

@@ -48,6 +48,8 @@ SMALL_PHONE = {"viewport": {"width": 360, "height": 740}}
 TRANSPORTING = {"kk": "Жеткізудемін", "ru": "Доставляю"}
 ALL_SENT = {"kk": "Барлығы жіберілді", "ru": "Всё отправлено"}
 BUSY = {"kk": "Бос емес", "ru": "Занят"}
+# The duty desk's message on a call, as the caller rang back.
+KNIFE = "Заявительница перезвонила: у него нож"
 
 # What a screen shows that an officer could not use: the page wider than the phone, a target
 # under 44 px (a checkbox counts by its label, which is what the thumb hits), text of its own
@@ -318,7 +320,8 @@ def test_a_shift_on_a_small_phone_reads_whole_on_every_screen(
 def test_a_phone_handed_over_at_the_end_of_a_shift_keeps_the_last_fact(
     field_server: Any, duty_api: Any, personas: Any, profile: Any
 ) -> None:
-    # given: officer A's phone, in Kazakh, with a step of his recorded out of coverage
+    # given: officer A's phone, in Kazakh, the desk's message on his call read, and a step of
+    # his recorded out of coverage
     a = personas.a
     officer_a, officer_b = a.patrol_officers
     with (
@@ -328,6 +331,18 @@ def test_a_phone_handed_over_at_the_end_of_a_shift_keeps_the_last_fact(
         incident = dispatch(duty_api, a, a.patrol)
         page.locator("a.call", has_text=incident["number"]).click()
         all_sent(page, "kk")
+        assignment = Assignment.objects.get(incident_id=incident["id"])
+        duty_api.post(f"/api/v1/assignments/{assignment.pk}/message/", {"text": KNIFE})
+        alert = page.locator(".alert")
+        expect(alert.locator(".alert-title")).to_have_text(
+            "Кезекші бөлімнің хабары", timeout=30_000
+        )
+        alert.click()
+        expect(alert).to_have_count(0)
+        wait_for(
+            lambda: Event.objects.filter(kind="read", assignment=assignment).exists(),
+            what="A's read receipt reaching the server",
+        )
         page.context.set_offline(True)
         milestone(page, MILESTONES["kk"][0]).click()
         expect(milestone(page, MILESTONES["kk"][0])).to_contain_text("✓")
@@ -361,15 +376,34 @@ def test_a_phone_handed_over_at_the_end_of_a_shift_keeps_the_last_fact(
         page.locator("form button[type=submit]").click()
 
         # then: the phone is B's, in his own profile's language (Russian), off duty, the same
-        # install, and A's device ended with the handover
+        # install, and A's device ended with the handover; the desk's message A read is put
+        # before B, who has not read it
         assert officer_b.language == "ru"
         expect(page.get_by_role("heading", name="Мои вызовы")).to_be_visible(timeout=20_000)
         expect(
             page.get_by_role("button", name="Я на смене — передавать местоположение")
         ).to_be_visible()
+        expect(alert.locator(".alert-title")).to_have_text("Сообщение дежурной части")
+        expect(alert.locator(".alert-body")).to_contain_text(KNIFE)
         look(page, "h8-3-next-officer", "ru")
         device_b = Device.objects.get(officer=officer_b, revoked_at__isnull=True)
         assert device_b.install_id == device_a.install_id
         device_a.refresh_from_db()
         assert device_a.revoked_at is not None
         assert Event.objects.filter(kind="ack", source="app").count() == 1
+
+        # when: B taps the alert
+        alert.click()
+
+        # then: the call opens with the message, and the desk has B's receipt beside A's
+        expect(page.locator(".other-notes li.desk")).to_contain_text(KNIFE)
+        expect(alert).to_have_count(0)
+        look(page, "h8-4-next-officer-read", "ru")
+        wait_for(
+            lambda: Event.objects.filter(kind="read", device=device_b).exists(),
+            what="B's read receipt reaching the server",
+        )
+        readers = Event.objects.filter(kind="read", assignment=assignment)
+        assert sorted(readers.values_list("officer_id", flat=True)) == sorted(
+            [officer_a.pk, officer_b.pk]
+        )
