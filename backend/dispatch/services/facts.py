@@ -1094,13 +1094,17 @@ def _phones_asked_about_others_work(stored: list[_Entry]) -> set[tuple[str | Non
     }
     if not devices:
         return set()
+    # Driven from the open questions of this kind (conflict_open_others_work_idx), as the
+    # clock's above: not from every conflict ever opened on a call. No ordering: a set.
     return set(
         Conflict.objects.filter(
             state=Conflict.State.OPEN,
             kind="not_assignee",
             event__device_id__in=devices,
             incident__isnull=False,
-        ).values_list("event__device_id", "incident_id")
+        )
+        .order_by()
+        .values_list("event__device_id", "incident_id")
     )
 
 
