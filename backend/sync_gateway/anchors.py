@@ -4,17 +4,25 @@ Every device request carries ``X-Device-Clock: <wall_ms>;<boot_id>;<elapsed_ms>`
 stores its anchor in the same transaction as its events; a pull stores one at most every
 :data:`PULL_ANCHOR_SECONDS` per device and boot (an anchor a minute bounds the monotonic
 drift between two anchors to ~12 ms; a row per poll would only fill the table).
+:func:`anchors_prune` thins the anchors older than two days and deletes those older than
+``KUZET_ANCHOR_RETENTION_DAYS``.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from django.db.models import BigIntegerField, ExpressionWrapper, F, OuterRef, QuerySet, Subquery
+from django.db.models.expressions import BaseExpression, Window
+from django.db.models.functions import RowNumber
 
+from backend.common import clock
+from backend.devices.models import Device
 from sync.protocol import ClockHeader, EventRecord
 from sync.timing import DEFAULT_TRANSIT_MS, Anchor
 
@@ -107,3 +115,129 @@ def anchors_for(
                 )
             )
     return [*found, *extra]
+
+
+# --- retention -----------------------------------------------------------------------------
+
+# Anchors younger than this are all kept: a phone back from a white spot within two days
+# has its offline events dated as closely as on the day it recorded them.
+THIN_AFTER = dt.timedelta(hours=48)
+# Older, a boot keeps the first and the last anchor of every hour of its elapsed time.
+THIN_SPAN_MS = 3_600_000
+# How far behind THIN_AFTER a run thins: an hourly run re-reads a day of anchors already
+# thinned (≈ 46 a boot), so beat stopped for less than a day leaves nothing unthinned.
+THIN_LOOKBACK = dt.timedelta(days=1)
+# Anchors read per statement when thinning: a day of a chunk of devices (≈ 4,300 rows a phone
+# at worst, a push every 30 s and a pull a minute; ≈ 230 once thinned up to the day before).
+THIN_SLICE_MS = 86_400_000
+PRUNE_BATCH = 5_000
+# Devices per statement: each statement reads their anchors by ``anchor_latest_idx``
+# (``device_id IN (…) AND server_ms < …``); the table has no index led by ``server_ms``.
+DEVICE_CHUNK = 100
+_DAY_MS = 86_400_000
+_MS = dt.timedelta(milliseconds=1)
+
+
+def anchors_prune(
+    *,
+    now: dt.datetime | None = None,
+    batch: int = PRUNE_BATCH,
+    lookback: dt.timedelta = THIN_LOOKBACK,
+) -> int:
+    """Delete anchors older than ``KUZET_ANCHOR_RETENTION_DAYS``, thin those older than
+    :data:`THIN_AFTER`, never a device's latest; ``batch`` rows per statement, each its own
+    transaction. Returns how many rows went. Idempotent.
+
+    Retention: an event whose boot has no anchor left is dated by the push's own anchor if
+    the phone has not restarted since (200 ppm of the time in between: 17 s a day), else by
+    its GPS time or its wall clock, like an event of a boot never anchored
+    (:func:`sync.timing.estimate`). At the default 30 days that only concerns events already
+    flagged ``too_old`` (``KUZET_TIME_PAST_DAYS``, 7). The latest anchor stays however old:
+    its wall-clock offset corrects the device's unanchored times.
+
+    Thinning: an anchored estimate's uncertainty is the nearest anchor's transit bound +
+    200 ppm of the elapsed time between it and the event + 1 s (``sync.timing``). With the
+    first and the last anchor of each hour of a boot kept, the nearest anchor on either side
+    of an event is the one it had, or one less than an hour away: at most 720 ms more on
+    ±11 s, and only for an event pushed over two days after it happened. An event recorded
+    in a white spot loses nothing — the last anchor before the phone fell silent is the last
+    of its hour. The ends of a boot are the first and last of their hours.
+
+    ``lookback``: how far behind :data:`THIN_AFTER` to thin; a longer one thins a backlog
+    once (the first run after deployment, or beat stopped for over a day), a day at a time.
+    """
+    now_ms = clock.to_ms(now or clock.now())
+    expired_ms = now_ms - settings.KUZET_ANCHOR_RETENTION_DAYS * _DAY_MS
+    thin_ms = now_ms - THIN_AFTER // _MS
+    since_ms = max(expired_ms, thin_ms - lookback // _MS)
+    deleted = 0
+    for devices in _device_chunks():
+        anchors = TimeAnchor.objects.filter(device_id__in=devices).exclude(
+            pk__in=_latest_ids(devices)
+        )
+        deleted += _delete_batches(anchors.filter(server_ms__lt=expired_ms), batch)
+        for start_ms in range(since_ms, thin_ms, THIN_SLICE_MS):
+            day = anchors.filter(
+                server_ms__gte=start_ms, server_ms__lt=min(start_ms + THIN_SLICE_MS, thin_ms)
+            )
+            ids = list(_inside_their_hour(day).values_list("pk", flat=True))
+            for n in range(0, len(ids), batch):
+                deleted += TimeAnchor.objects.filter(pk__in=ids[n : n + batch]).delete()[0]
+    return deleted
+
+
+def _device_chunks() -> Iterator[list[str]]:
+    after = ""
+    while True:
+        chunk = list(
+            Device.objects.filter(pk__gt=after)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:DEVICE_CHUNK]
+        )
+        if not chunk:
+            return
+        yield chunk
+        after = chunk[-1]
+
+
+def _latest_ids(devices: list[str]) -> list[int]:
+    """Each device's latest anchor (one read of ``anchor_latest_idx`` from its end)."""
+    latest = (
+        TimeAnchor.objects.filter(device_id=OuterRef("pk"))
+        .order_by("-server_ms", "-id")
+        .values("pk")[:1]
+    )
+    ids = (
+        Device.objects.filter(pk__in=devices)
+        .annotate(latest=Subquery(latest))
+        .values_list("latest", flat=True)
+    )
+    return [pk for pk in ids if pk is not None]
+
+
+def _inside_their_hour(anchors: QuerySet[TimeAnchor]) -> QuerySet[TimeAnchor]:
+    """The anchors that are neither the first nor the last of their boot's elapsed hour.
+
+    The first and last are taken among ``anchors`` only: an hour cut by a slice's edge
+    keeps a neighbour too, which a later run thins once the whole hour is in its slice."""
+    hour = ExpressionWrapper(F("elapsed_ms") / THIN_SPAN_MS, output_field=BigIntegerField())
+    partition: list[BaseExpression | F] = [F("device_id"), F("boot_id"), hour]
+    return anchors.annotate(
+        from_first=Window(
+            RowNumber(), partition_by=partition, order_by=[F("elapsed_ms").asc(), F("id").asc()]
+        ),
+        from_last=Window(
+            RowNumber(), partition_by=partition, order_by=[F("elapsed_ms").desc(), F("id").desc()]
+        ),
+    ).filter(from_first__gt=1, from_last__gt=1)
+
+
+def _delete_batches(anchors: QuerySet[TimeAnchor], batch: int) -> int:
+    deleted = 0
+    while True:
+        ids = list(anchors.values_list("pk", flat=True)[:batch])
+        if not ids:
+            return deleted
+        deleted += TimeAnchor.objects.filter(pk__in=ids).delete()[0]
+        if len(ids) < batch:
+            return deleted

@@ -1,8 +1,9 @@
 """Periodic sync housekeeping (scheduled in backend/config/celery.py).
 
-Both tasks are idempotent and safe to run concurrently with themselves: the age-out only
-touches records (the resolver re-decides under the sequencer lock), the prune claims the
-horizon row with a lock.
+All tasks are idempotent and safe to run concurrently with themselves: the age-out only
+touches records (the resolver re-decides under the sequencer lock), the change-log prune
+claims the horizon row with a lock, the anchors' prune never deletes a device's latest
+anchor nor the first or last of an hour (a row deleted twice is counted once).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from backend.common import clock
 from backend.ledger import uow
 from backend.ledger.models import Change
 
+from . import anchors
 from .models import ChangeLogHorizon, SnapshotBookmark
 from .scope import age_out, reference_reconcile
 
@@ -55,3 +57,10 @@ def change_log_prune() -> int:
             break
     SnapshotBookmark.objects.filter(created_at__lt=clock.now() - dt.timedelta(days=1)).delete()
     return deleted
+
+
+@shared_task(name="backend.sync_gateway.tasks.anchors_prune")
+def anchors_prune() -> int:
+    """Delete time anchors older than KUZET_ANCHOR_RETENTION_DAYS and thin those older than
+    two days (:func:`backend.sync_gateway.anchors.anchors_prune`). Returns rows deleted."""
+    return anchors.anchors_prune()

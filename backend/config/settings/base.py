@@ -293,6 +293,12 @@ KUZET_SYNC_SNAPSHOT_MAX = env_int("KUZET_SYNC_SNAPSHOT_MAX", 10_000)
 # Change-log rows older than this are pruned; a device whose cursor is older gets a
 # replacement snapshot.
 KUZET_CHANGE_RETENTION_DAYS = env_int("KUZET_CHANGE_RETENTION_DAYS", 30)
+# Time anchors older than this are deleted hourly (a device's latest stays), and those older
+# than two days thinned to the first and last of each hour of a boot (anchors.anchors_prune).
+# An event of a boot with no anchor left is dated by the push's anchor if the phone has not
+# restarted since, else like an unanchored one; keep it above KUZET_TIME_PAST_DAYS, past
+# which an event's time is flagged too_old anyway.
+KUZET_ANCHOR_RETENTION_DAYS = env_int("KUZET_ANCHOR_RETENTION_DAYS", 30)
 # Closed assignments stay on the unit's devices this long (PROTOCOL.md §4: 24 h).
 KUZET_SCOPE_CLOSED_HOURS = env_int("KUZET_SCOPE_CLOSED_HOURS", 24)
 KUZET_ENROLMENT_CODE_HOURS = env_int("KUZET_ENROLMENT_CODE_HOURS", 24)
