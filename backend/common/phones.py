@@ -51,9 +51,11 @@ def phone_key(phone: str) -> str:
 
 
 def phone_masked(phone: str) -> str:
-    """A phone number for the log: its last four digits, ``…5678``. An officer's or a
-    caller's number is personal data, and the journal is kept and read more widely than the
-    records (the audit log, the SMS rows) that hold it whole; who it is, the log line says by
-    username. Four digits still tell two numbers apart in one incident's lines."""
+    """A phone number for the log and the audit log: its last four digits, ``…5678``. An
+    officer's or a caller's number is personal data: the journal is kept and read more widely
+    than the records (the SMS rows, the calls) that hold it whole, and the audit log is
+    append-only — a number in it can never be erased. Who it is, a log line says by username
+    and an audit entry by the record it is about. Four digits still tell two numbers apart in
+    one incident's lines."""
     digits = "".join(ch for ch in phone if ch.isdigit())
     return "…" + digits[-4:] if len(digits) > 4 else "…"

@@ -26,6 +26,10 @@ codes are counted per sender's phone number (``backend.common.attempts``,
 that number is rejected with ``too_many_wrong_codes`` until the window ends — the right code
 too, or the refusal would tell a guesser when he hit it. The refusal is stored, audited and
 logged; the duty desk records the acknowledgement on the officer's behalf meanwhile.
+
+A rejected reply's audit entry names the sender's number by its last four digits, as the log
+does (``phone_masked``): the audit log is append-only, and a stranger's number texted by
+mistake would stay in it for good. The SMS row the entry points at keeps the whole number.
 """
 
 from __future__ import annotations
@@ -184,7 +188,9 @@ def _apply_reply(
             actor_kind=ActorKind.SYSTEM,
             object_type="sms",
             object_id=msg.pk,
-            data={"reason": reason, "phone": msg.phone},
+            # The SMS row keeps the whole number; the audit log cannot be erased, and anyone
+            # who texts the gateway by mistake is recorded here: its last digits only.
+            data={"reason": reason, "phone": phone_masked(msg.phone)},
         )
         return InboundResult("rejected", reason, msg.pk)
 

@@ -520,3 +520,22 @@ def test_a_calls_number_in_the_logs_object_column_is_kept_whole(client, personas
     cells = re.findall(r'<td class="field-object_named">(.*?)</td>', page, re.S)
     whole = f'<span class="kuzet-code">{incident.number}</span>'
     assert f"{personas.a.patrol.callsign} · {whole}<br>" in [c[: c.find("<br>") + 4] for c in cells]
+
+
+def test_a_rejected_sms_reply_names_the_senders_number_by_its_last_four_digits(client, personas):
+    # given: a stranger texts the SMS gateway by mistake
+    from rest_framework.test import APIClient
+
+    from tests.backend.dispatch.conftest import signed_post
+
+    signed_post(APIClient(), {"id": "gw-1", "from": "+77779991234", "text": "ACK 1234"})
+    entry = AuditEntry.objects.get(action="sms.inbound_rejected")
+    client.force_login(personas.oblast_admin)
+
+    # when
+    rows, page = _rows(client, entry)
+
+    # then: the number as the log writes it, never whole (the audit log is never erased;
+    # the SMS row the entry is about keeps it)
+    assert rows["Телефон"] == "…1234"
+    assert "7779991" not in page

@@ -250,6 +250,23 @@ def test_a_reply_that_matches_no_assignment_is_kept_and_rejected(personas, sende
     assert Event.objects.filter(source="sms").count() == 0
 
 
+def test_a_rejected_reply_is_audited_with_the_senders_last_four_digits_only(personas):
+    # given: a stranger who got the number wrong texts the gateway
+    _dispatched_by_sms(personas)
+    stranger = "+77779991234"
+
+    # when
+    response = signed_post(APIClient(), {"id": "gw-y", "from": stranger, "text": "ACK 1234"})
+
+    # then: the audit entry (append-only: never erased) names the SMS row, which keeps the
+    # whole number, and the number's last four digits only
+    assert response.json()["reason"] == "unknown_sender"
+    message = SmsMessage.objects.get(direction="in")
+    entry = AuditEntry.objects.get(action="sms.inbound_rejected")
+    assert (entry.object_type, entry.object_id, message.phone) == ("sms", str(message.pk), stranger)
+    assert entry.data_dict == {"reason": "unknown_sender", "phone": "…1234"}
+
+
 def test_a_reply_by_sms_is_contact_with_the_crew(personas, sms_outbox):
     # given: a crew in an SMS-only white spot, its phone's app silent for an hour
     assignment = _dispatched_by_sms(personas)

@@ -1,7 +1,11 @@
 """Phone numbers stay out of the log: an officer's or a caller's number is personal data,
 and the journal is kept and read more widely than the records that hold it. A log line
 names the person (an officer by username) and at most the number's last four digits
-(``phone_masked``). The SMS wrong-code lockout logged the officer's whole number."""
+(``phone_masked``). The SMS wrong-code lockout logged the officer's whole number.
+
+The same for the data of an audit entry: the audit log is append-only, so a number written
+into it can never be erased. A rejected SMS reply kept the whole number of whoever texted the
+gateway, a stranger who got the number wrong too; the SMS row it names keeps it."""
 
 from __future__ import annotations
 
@@ -65,6 +69,36 @@ def test_no_log_line_of_the_backend_carries_a_whole_phone_number():
                 continue
             # when
             for expression in _unmasked_phones(node):
+                offenders.append(f"{path.relative_to(BACKEND.parent)}:{node.lineno}: {expression}")
+
+    # then
+    assert offenders == []
+
+
+def _audit_data_phones(call: ast.Call) -> list[str]:
+    """The values of an audit call's ``data={…}`` (nested dicts too) that are a phone number,
+    not ``phone_masked(…)``."""
+    data = [k.value for k in call.keywords if k.arg == "data"]
+    values: list[ast.expr] = []
+    while data:
+        node = data.pop()
+        if isinstance(node, ast.Dict):
+            data += node.values
+        else:
+            values.append(node)
+    return [ast.unparse(v) for v in values if _names_a_phone(v)]
+
+
+def test_no_audit_entry_of_the_backend_keeps_a_whole_phone_number():
+    # given: every audit call of the backend (``uow.audit``)
+    offenders = []
+    for path in sorted(BACKEND.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Call) and ast.unparse(node.func).endswith("audit")):
+                continue
+            # when
+            for expression in _audit_data_phones(node):
                 offenders.append(f"{path.relative_to(BACKEND.parent)}:{node.lineno}: {expression}")
 
     # then
