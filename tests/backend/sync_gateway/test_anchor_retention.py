@@ -118,6 +118,27 @@ def test_older_than_two_days_a_boot_keeps_the_first_and_last_anchor_of_each_hour
     assert anchors_prune() == 0
 
 
+def test_hourly_runs_thin_each_hour_as_one_run_would_whatever_the_edges(personas):
+    # given: a boot that reported every 30 s from 50 h to 46 h ago, its hours not on the
+    # runs' hours
+    device = _device(personas)
+    start_ms = clock.now_ms() - 50 * HOUR_MS - 1_234_567
+    _anchors(device, "boot-a", start_ms=start_ms, elapsed=range(0, 4 * HOUR_MS + 1, 30_000))
+
+    # when: pruned every hour for a day and a half, each run cutting hours at its edges
+    for hour in range(36):
+        anchors_prune(now=clock.now() + dt.timedelta(hours=hour))
+
+    # then: the first and last of each hour, nothing more
+    assert _elapsed(device, "boot-a") == [
+        0, 3_570_000,
+        3_600_000, 7_170_000,
+        7_200_000, 10_770_000,
+        10_800_000, 14_370_000,
+        14_400_000,
+    ]  # fmt: skip
+
+
 def test_an_event_between_thinned_anchors_costs_at_most_an_hours_drift(personas):
     # given: 60 h ago a boot reported every 30 s for 3 h; an event of it, at 1 h 30 min 10 s
     device = _device(personas)
