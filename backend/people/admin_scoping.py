@@ -40,6 +40,7 @@ from django.utils.translation import gettext
 
 from backend.common import clock
 from backend.common.formatting import payload_html, when_text, yes_no
+from backend.common.phones import phone_masked
 from backend.ledger import uow
 from backend.ledger.actions import action_label, admin_edit
 from backend.ledger.models import AuditEntry
@@ -401,7 +402,7 @@ class ScopedAdminMixin(_AdminBase):
                 admin_edit(obj._meta.model_name, "deleted"),
                 actor=request.user,
                 obj=obj,
-                data={"repr": str(obj)},
+                data={"repr": audit_repr(obj)},
             )
             super().delete_model(request, obj)
             if self.sync_table:
@@ -413,13 +414,23 @@ class ScopedAdminMixin(_AdminBase):
                 self.delete_model(request, obj)
 
 
+def is_phone_field(name: str) -> bool:
+    """Whether a field holds a phone number: by its name (``phone``, ``caller_phone``), so that
+    a phone field added later is one without anyone remembering to say so."""
+    return "phone" in name.lower()
+
+
 def changed_values(form: Any) -> dict[str, list[str]]:
     """``{field: [old, new]}`` of a bound admin form, as text, for the audit entry.
 
     A password typed into the form is never part of it: the new officer's form put
     "Password1: —, <the password>" into the append-only log, for every chief and duty
     officer to read on the officer's history page, for ever. Whether the person signs in
-    with a password is recorded (``usable_password``), never the password."""
+    with a password is recorded (``usable_password``), never the password.
+
+    A phone number is its last four digits (``phone_masked``), as the log and the SMS audit
+    write it: an officer's, a DV subject's or a caller's number corrected in the console was
+    kept whole, old and new, in a log that cannot be erased. The record keeps it whole."""
     if form is None:
         return {}
     changed = {}
@@ -431,8 +442,22 @@ def changed_values(form: Any) -> dict[str, list[str]]:
         new = form.cleaned_data.get(name)
         if isinstance(new, models.Model):
             new = new.pk
-        changed[name] = ["" if old is None else str(old), "" if new is None else str(new)]
+        values = ["" if old is None else str(old), "" if new is None else str(new)]
+        if is_phone_field(name):
+            values = [phone_masked(v) if v else v for v in values]
+        changed[name] = values
     return changed
+
+
+def audit_repr(obj: models.Model) -> str:
+    """``str(obj)`` for the audit entry of its deletion, any phone number in it masked: a DV
+    case with neither a name nor an address is named by its phone (``RiskSubject``)."""
+    text = str(obj)
+    for field in obj._meta.concrete_fields:
+        value = getattr(obj, field.attname, None)
+        if is_phone_field(field.name) and isinstance(value, str) and value:
+            text = text.replace(value, phone_masked(value))
+    return text
 
 
 def changed_in_words(model: type[models.Model], data: Any) -> Any:
