@@ -259,6 +259,7 @@ KEY_LABELS: dict[str, Promise] = {
     "settlement": gettext_lazy("Settlement"),  # a field of a console edit (``changed``)
     "district": gettext_lazy("District"),
     "sms_id": gettext_lazy("SMS message"),
+    "read_event_id": gettext_lazy("Read receipt record"),  # an SMS reply's (sms.inbound_applied)
     "subjects": gettext_lazy("Risk subjects"),
     "until": gettext_lazy("Until"),
     "created": gettext_lazy("Created"),

@@ -54,14 +54,15 @@ from .models import Role
 _history_words: list[Any] = []
 
 
-def history_words(data: Any) -> Any:
+def history_words(data: Any, action: str = "") -> Any:
     for words in _history_words:
-        data = words(data)
+        data = words(data, action)
     return data
 
 
 def read_history_with(words: Any) -> None:
-    """Have a record's history page read audit data through ``words`` (data → data)."""
+    """Have a record's history page read audit data through ``words`` (data, the entry's
+    action → data)."""
     if words not in _history_words:
         _history_words.append(words)
 
@@ -294,7 +295,9 @@ class ScopedAdminMixin(_AdminBase):
                 "when": when_text(entry.at),
                 "who": entry.actor_name,
                 "action": action_label(entry.action),
-                "data": payload_html(changed_in_words(self.model, history_words(entry.data_dict))),
+                "data": payload_html(
+                    changed_in_words(self.model, history_words(entry.data_dict, entry.action))
+                ),
             }
             for entry in page
         ]

@@ -14,9 +14,12 @@ from typing import Any
 
 from django.apps import apps
 from django.contrib import admin
+from django.contrib.admin.utils import quote
 from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
@@ -27,18 +30,24 @@ from backend.geo.models import District, Settlement
 from backend.ledger.actions import (
     ACTION_LABELS,
     OBJECT_TYPE_MODELS,
+    AuditAction,
     action_label,
     object_type_label,
 )
 from backend.ledger.models import AuditEntry
-from backend.people.admin_scoping import ConditionFilter, ScopedAdminMixin, changed_in_words
-from backend.people.models import Role, Unit
+from backend.people.admin_scoping import (
+    ConditionFilter,
+    ScopedAdminMixin,
+    changed_in_words,
+    scoped_ids,
+)
+from backend.people.models import Officer, Role, Unit
 
 from .. import selectors
 from ..models import Assignment, Conflict, FollowUpTask, Incident, RiskSubject
 from ..selectors import object_names
 from .conflicts import conflict_text
-from .formatting import dated_text, payload_html
+from .formatting import dated_text, payload_html, reply_outcome_text
 from .timeline import (
     UNIT_KEYS,
     assignment_ids_in,
@@ -71,6 +80,8 @@ def entry_names(entries: Iterable[AuditEntry]) -> dict[tuple[str, str], str]:
         names |= {("followuptask", str(v.pk)): str(v) for v in visits}
     for pk in ids["risksubject"]:
         names["risksubject", str(pk)] = gettext("case № %(n)s") % {"n": pk}
+    for pk in ids["sms"]:  # a reply the gateway received (the log read "1")
+        names["sms", str(pk)] = gettext("SMS № %(n)s") % {"n": pk}
     devices = [entry.object_id for entry in entries if entry.object_type == "device"]
     if devices:
         for device in Device.objects.filter(pk__in=devices).select_related("officer"):
@@ -78,14 +89,69 @@ def entry_names(entries: Iterable[AuditEntry]) -> dict[tuple[str, str], str]:
     return names
 
 
+def entry_links(
+    request: HttpRequest,
+    site: admin.AdminSite,
+    entries: Iterable[AuditEntry],
+    kinds: Iterable[str] | None = None,
+) -> dict[tuple[str, str], str]:
+    """The console page of each record ``entries`` are about (of ``kinds``; None: any) that the
+    reader may open: its admin lets them view the kind, and the record is in their scope (one
+    read per kind). A record they may not open is named, not linked."""
+    wanted = None if kinds is None else set(kinds)
+    ids: dict[str, set[str]] = defaultdict(set)
+    for entry in entries:
+        if entry.object_id and (wanted is None or entry.object_type in wanted):
+            ids[entry.object_type].add(entry.object_id)
+    links: dict[tuple[str, str], str] = {}
+    for kind, pks in ids.items():
+        model = _model_of(kind)
+        model_admin = site._registry.get(model) if model is not None else None
+        if not isinstance(model_admin, ScopedAdminMixin):
+            continue
+        if not model_admin.has_view_permission(request):
+            continue
+        opts = model._meta
+        for pk in scoped_ids(model_admin.scoped_queryset(request), _valid_pks(model, pks)):
+            links[kind, str(pk)] = reverse(
+                f"admin:{opts.app_label}_{opts.model_name}_change",
+                args=[quote(pk)],
+                current_app=site.name,
+            )
+    return links
+
+
+def _valid_pks(model: Any, pks: Iterable[str]) -> list[Any]:
+    """Of the object ids ``pks``, those that can be ``model``'s primary key."""
+    valid = []
+    for pk in pks:
+        try:
+            valid.append(model._meta.pk.to_python(pk))
+        except ValidationError:
+            continue
+    return valid
+
+
+# The kinds of record the log's list links: named by a bare number ("SMS № 35"), which
+# finds nothing in the console's search. The other kinds are named by what finds them (a
+# call's number, a callsign), and an entry's own page links its record whatever its kind.
+LINKED_IN_THE_LIST = ("sms",)
+
+
 class _NamedObjectsChangeList(ChangeList):
-    """The log's page, with each entry's record named (:func:`entry_names`)."""
+    """The log's page, with each entry's record named (:func:`entry_names`) and, for
+    :data:`LINKED_IN_THE_LIST`, linked where the reader may open it (:func:`entry_links`)."""
 
     def get_results(self, request: HttpRequest) -> None:
         super().get_results(request)
         names = entry_names(self.result_list)
+        links = entry_links(
+            request, self.model_admin.admin_site, self.result_list, LINKED_IN_THE_LIST
+        )
         for entry in self.result_list:
-            entry.named = names.get((entry.object_type, entry.object_id), entry.object_id)
+            key = (entry.object_type, entry.object_id)
+            entry.named = names.get(key, entry.object_id)
+            entry.link = links.get(key)
 
 
 # A call's number as a duty officer types it: whole ("1010-2026-000112") or its tail ("000112",
@@ -194,6 +260,16 @@ class AuditEntryAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-
     def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
         return _NamedObjectsChangeList
 
+    def get_object(
+        self, request: HttpRequest, object_id: str, from_field: str | None = None
+    ) -> AuditEntry | None:
+        """The entry, with a link to the record it is about where the reader may open it."""
+        entry: AuditEntry | None = super().get_object(request, object_id, from_field)
+        if entry is not None:
+            links = entry_links(request, self.admin_site, [entry])
+            entry.link = links.get((entry.object_type, entry.object_id))  # type: ignore[attr-defined]
+        return entry
+
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[AuditEntry], search_term: str
     ) -> tuple[QuerySet[AuditEntry], bool]:
@@ -210,12 +286,16 @@ class AuditEntryAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-
             wanted |= _about_calls(term)
         return found | queryset.filter(wanted), may_repeat
 
-    @admin.display(description=_("object"), ordering="object_id")
-    def object_name(self, obj: AuditEntry) -> str:
+    def _name(self, obj: AuditEntry) -> str:
         name = getattr(obj, "named", None)  # set for the list's page
         if name is None:
             name = entry_names([obj]).get((obj.object_type, obj.object_id), obj.object_id)
         return str(name) or "—"
+
+    @admin.display(description=_("object"), ordering="object_id")
+    def object_name(self, obj: AuditEntry) -> SafeString:
+        """The record's name, a link to its page where the reader may open it."""
+        return _linked(getattr(obj, "link", None), format_html("{}", self._name(obj)))
 
     @admin.display(description=_("object"), ordering="object_id")
     def object_named(self, obj: AuditEntry) -> SafeString:
@@ -223,13 +303,13 @@ class AuditEntryAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-
         stays whole (it broke at its hyphen: "1010-2026-" on one line, "000112" on the next)."""
         return format_html(
             '{}<br><span class="quiet">{}</span>',
-            numbers_whole(self.object_name(obj)),
+            _linked(getattr(obj, "link", None), numbers_whole(self._name(obj))),
             self.object_kind(obj),
         )
 
     @admin.display(description=_("data"))
     def pretty_data(self, obj: AuditEntry) -> str:
-        data = readable(obj.data_dict)
+        data = readable(obj.data_dict, obj.action)
         model = _model_of(obj.object_type)
         if model is not None:  # a console edit's fields in words, as on the record's history
             data = changed_in_words(model, data)
@@ -255,6 +335,10 @@ class AuditEntryAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-
     @admin.display(description=_("object type"), ordering="object_type")
     def object_kind(self, obj: AuditEntry) -> str:
         return object_type_label(obj.object_type)
+
+
+def _linked(url: str | None, html: SafeString) -> SafeString:
+    return html if not url else format_html('<a href="{}">{}</a>', url, html)
 
 
 def _unit_ids(data: Mapping[str, Any]) -> set[int]:
@@ -327,13 +411,38 @@ def _model_of(object_type: str) -> Any:
     return next((m for m in apps.get_models() if m._meta.model_name == name), None)
 
 
-def readable(data: Any) -> Any:
-    """An entry's data with its codes as words, units by callsign, incidents by their
-    numbers, places by their names and the assignments it lists by their units (one read
-    each)."""
+# Entries whose ``reason`` is an SMS reply's outcome (``formatting.REPLY_OUTCOMES``). Elsewhere
+# a reason is a person's words or the server's own (``timeline.reason_text``), and an empty
+# one is no reason, not "acknowledged": only the action tells which.
+SMS_REPLY_ACTIONS = frozenset({AuditAction.SMS_INBOUND_APPLIED, AuditAction.SMS_INBOUND_REJECTED})
+
+
+def action_worded(action: str, data: dict[str, Any]) -> dict[str, Any]:
+    """An entry's data with the codes only its action explains as words: an SMS reply's
+    reason (the log read "Причина unknown_sender")."""
+    reason = data.get("reason")
+    if action in SMS_REPLY_ACTIONS and isinstance(reason, str):
+        return {**data, "reason": reply_outcome_text(reason)}
+    return data
+
+
+def with_officers(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` with the officer it names by id (``officer_id``: a fact recorded from an SMS
+    reply) by their name, where the officer is known (one read)."""
+    officer_id = data.get("officer_id")
+    if not isinstance(officer_id, int):
+        return data
+    officer = Officer.objects.filter(pk=officer_id).first()
+    return data if officer is None else {**data, "officer_id": officer.display_name}
+
+
+def readable(data: Any, action: str = "") -> Any:
+    """An entry's data with its codes as words (those of ``action``'s too), units by
+    callsign, officers by name, incidents by their numbers, places by their names and the
+    assignments it lists by their units (one read each)."""
     if not isinstance(data, dict):
         return data
-    data = with_places(data)
+    data = with_officers(with_places(action_worded(action, data)))
     callsigns = dict(Unit.objects.filter(pk__in=_unit_ids(data)).values_list("pk", "callsign"))
     ids = incident_ids_in(data)
     numbers = dict(Incident.objects.filter(pk__in=ids).values_list("pk", "number")) if ids else {}

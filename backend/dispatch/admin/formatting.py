@@ -13,6 +13,7 @@ from django.utils.functional import Promise
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from backend.common.formatting import (
     EPOCH_MS_FROM,
@@ -53,6 +54,7 @@ __all__ = [
     "payload_html",
     "payload_rows",
     "payload_text",
+    "reply_outcome_text",
     "risk_flag_text",
     "risk_flags_html",
     "risk_flags_text",
@@ -65,6 +67,30 @@ __all__ = [
     "when_text",
     "yes_no",
 ]
+
+# What an officer's SMS reply did, by the reason services/sms_inbound.py stores on it (the
+# SMS row's ``error``) and writes into its audit entry: the message's page and the audit log
+# say it in the same words.
+REPLY_OUTCOMES = {
+    "": gettext_lazy("The call is acknowledged."),
+    "acknowledged_and_read": gettext_lazy("The call is acknowledged and the desk's message read."),
+    "read": gettext_lazy("The desk's message is read (the call was acknowledged before)."),
+    "already_acknowledged": gettext_lazy(
+        "Nothing new: the call was acknowledged and its messages read before."
+    ),
+    "unknown_command": gettext_lazy("Not a reply Kuzet knows: it expects ACK and the code."),
+    "unknown_sender": gettext_lazy("This number is not an officer's in Kuzet."),
+    "unknown_code": gettext_lazy("No call was sent to this officer with this code."),
+    "too_many_wrong_codes": gettext_lazy(
+        "Refused: too many wrong codes from this number; it is refused for a while."
+    ),
+}
+
+
+def reply_outcome_text(reason: str) -> str:
+    """An SMS reply's reason in words (:data:`REPLY_OUTCOMES`); an unknown one as it is."""
+    words = REPLY_OUTCOMES.get(reason)
+    return str(words) if words is not None else reason
 
 
 def warning_html(text: str | Promise) -> SafeString:

@@ -12,24 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from backend.people.admin_scoping import ScopedAdminMixin
 
 from ..models import SmsMessage
-from .formatting import when_text
-
-# What an officer's reply did, by the reason services/sms_inbound.py stores on it (in the
-# ``error`` column, which for a sent SMS holds the gateway's own words).
-REPLY_OUTCOMES = {
-    "": _("The call is acknowledged."),
-    "acknowledged_and_read": _("The call is acknowledged and the desk's message read."),
-    "read": _("The desk's message is read (the call was acknowledged before)."),
-    "already_acknowledged": _(
-        "Nothing new: the call was acknowledged and its messages read before."
-    ),
-    "unknown_command": _("Not a reply Kuzet knows: it expects ACK and the code."),
-    "unknown_sender": _("This number is not an officer's in Kuzet."),
-    "unknown_code": _("No call was sent to this officer with this code."),
-    "too_many_wrong_codes": _(
-        "Refused: too many wrong codes from this number; it is refused for a while."
-    ),
-}
+from .formatting import reply_outcome_text, when_text
 
 
 @admin.register(SmsMessage)
@@ -80,5 +63,5 @@ class SmsMessageAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-
             SmsMessage.State.APPLIED,
             SmsMessage.State.REJECTED,
         ):
-            return str(REPLY_OUTCOMES.get(obj.error, obj.error))
+            return reply_outcome_text(obj.error)
         return obj.error

@@ -298,6 +298,8 @@ def worded(data: Any, callsigns: Mapping[int, str]) -> Any:
             value = str(VIA_LABELS[value])
         elif key in CODE_CHOICES and isinstance(value, str):
             value = choice_label(CODE_CHOICES[key], value)
+        elif key in CODE_CHOICES and isinstance(value, list):  # a change: [before, after]
+            value = [choice_label(CODE_CHOICES[key], v) if isinstance(v, str) else v for v in value]
         elif key == "purpose" and isinstance(value, str):
             label = PURPOSE_LABELS.get(value)
             value = str(label) if label is not None else choice_label(SmsMessage.Purpose, value)

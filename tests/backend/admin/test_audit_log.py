@@ -374,7 +374,8 @@ def test_a_unit_gone_silent_reads_as_words(client, personas):
     # then
     assert rows["Последняя связь"] == "02.03.2026 09:00:00"  # local time (UTC+5)
     assert rows["Последняя связь — как"] == "синхронизация"
-    assert f'<div class="readonly">{unit.callsign}</div>' in page
+    unit_page = reverse("admin:people_unit_change", args=[unit.pk])
+    assert f'<div class="readonly"><a href="{unit_page}">{unit.callsign}</a></div>' in page
 
 
 def test_an_entrys_title_and_a_sensitive_read_of_a_risk_address_read_as_words(client, personas):
@@ -539,3 +540,124 @@ def test_a_rejected_sms_reply_names_the_senders_number_by_its_last_four_digits(c
     # the SMS row the entry is about keeps it)
     assert rows["Телефон"] == "…1234"
     assert "7779991" not in page
+
+
+@pytest.mark.parametrize("language", ["en", "ru", "kk"])
+def test_a_rejected_sms_reply_says_why_in_words_and_links_its_sms(client, personas, language):
+    # given: an officer answers with a code no call of his was sent; the oblast administrator
+    # reads the log in ``language``
+    from django.utils import translation
+    from rest_framework.test import APIClient
+
+    from backend.dispatch.admin.formatting import REPLY_OUTCOMES
+    from backend.dispatch.models import SmsMessage
+    from tests.backend.dispatch.conftest import signed_post
+
+    officer = personas.a.patrol_officers[0]
+    signed_post(APIClient(), {"id": "gw-1", "from": officer.phone, "text": "ACK 9999"})
+    sms = SmsMessage.objects.get(provider_id="gw-1")
+    entry = AuditEntry.objects.get(action="sms.inbound_rejected")
+    admin = personas.oblast_admin
+    admin.language = language
+    admin.save(update_fields=["language"])
+    client.force_login(admin)
+
+    # when
+    _labels, page = _rows(client, entry)
+    listing = client.get(reverse("admin:ledger_auditentry_changelist")).content.decode()
+
+    # then: the reason as the SMS's own page says it, the SMS by its number, a link to it
+    with translation.override(language):
+        words = str(REPLY_OUTCOMES["unknown_code"])
+        named = f"SMS № {sms.pk}"
+    assert words in page
+    assert "unknown_code" not in page
+    link = f'<a href="{reverse("admin:dispatch_smsmessage_change", args=[sms.pk])}">{named}</a>'
+    assert link in page
+    assert link in listing
+
+
+def test_a_strangers_sms_is_named_but_not_linked_for_whom_it_is_out_of_scope(client, personas):
+    # given: a stranger texts the gateway: his SMS is about no district, which the oblast
+    # administrator's SMS list does not show; a superuser's does
+    from rest_framework.test import APIClient
+
+    from backend.people.models import Officer
+    from tests.backend.dispatch.conftest import signed_post
+
+    signed_post(APIClient(), {"id": "gw-1", "from": "+77779991234", "text": "hello"})
+    entry = AuditEntry.objects.get(action="sms.inbound_rejected")
+    root = Officer.objects.create_superuser(
+        username="root", password="pw-root", role="oblast_admin", oblast=personas.a.district.oblast
+    )
+    sms_page = reverse("admin:dispatch_smsmessage_change", args=[entry.object_id])
+
+    # when
+    client.force_login(personas.oblast_admin)
+    _out, admins = _rows(client, entry)
+    client.force_login(root)
+    _in, roots = _rows(client, entry)
+
+    # then
+    assert f'<div class="readonly">SMS № {entry.object_id}</div>' in admins
+    assert sms_page not in admins
+    assert f'<a href="{sms_page}">SMS № {entry.object_id}</a>' in roots
+
+
+def test_an_sms_acknowledgement_reads_as_words_on_the_assignments_history(client, personas):
+    # given: the inspector, who has no phone with the app, answers his call's SMS
+    from rest_framework.test import APIClient
+
+    from backend.dispatch.sms import reply_code_for
+    from tests.backend.dispatch.conftest import signed_post
+
+    call = factories.incident(district=personas.a.district, settlement=personas.a.village)
+    assignment = incident_dispatch(incident=call, unit=personas.a.inspector_unit, by=personas.duty)
+    code = reply_code_for(assignment.pk)
+    signed_post(
+        APIClient(), {"id": "gw-1", "from": personas.a.inspector.phone, "text": f"ACK {code}"}
+    )
+    client.force_login(personas.a.chief)
+
+    # when
+    page = client.get(reverse("admin:dispatch_assignment_history", args=[assignment.pk]))
+
+    # then: what the reply did, not an empty reason; the officer by his name
+    text = page.content.decode()
+    assert "<dt>Причина</dt><dd>Вызов подтверждён.</dd>" in text
+    entry = AuditEntry.objects.get(action="sms.inbound_applied")
+    rows, _page = _rows(client, entry)
+    assert rows["Причина"] == "Вызов подтверждён."
+
+
+def test_a_reclassification_and_an_sms_facts_officer_read_as_words(client, personas):
+    # given: a call reclassified (its category before and after), and a fact from an officer's
+    # SMS reply naming him by id
+    from backend.ledger import uow
+    from backend.ledger.actions import AuditAction
+
+    incident = factories.incident(district=personas.a.district, settlement=personas.a.village)
+    officer = personas.a.patrol_officers[0]
+    officer.first_name, officer.last_name = "Айдос", "Серіков"
+    officer.save(update_fields=["first_name", "last_name"])
+    with uow.unit_of_work():
+        uow.audit(
+            AuditAction.INCIDENT_RECLASSIFIED,
+            actor=personas.duty,
+            obj=incident,
+            data={"category": ["disorder", "domestic_violence"], "priority": ["P2", "P1"]},
+        )
+        uow.audit(
+            AuditAction.EVENT_SMS_RECORDED,
+            obj=incident,
+            data={"kind": "ack", "officer_id": officer.pk, "via": "sms"},
+        )
+    client.force_login(personas.a.chief)
+
+    # when
+    reclassified, _page = _rows(client, AuditEntry.objects.get(action="incident.reclassified"))
+    recorded, _page = _rows(client, AuditEntry.objects.get(action="event.sms_recorded"))
+
+    # then
+    assert reclassified["Категория"] == "Нарушение общественного порядка, Бытовое насилие"
+    assert recorded["Сотрудник"] == "Айдос Серіков"
