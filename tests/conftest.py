@@ -84,6 +84,23 @@ def _server_clock_restored() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _celery_may_wait_on_results() -> Iterator[None]:
+    """Every test starts with Celery's "inside a task" flag down, as a fresh process has it.
+
+    An eager task sets that process-wide flag while it runs and puts back the value it found
+    (``celery.result.denied_join_result``). Tasks run eagerly in several threads at once (the
+    concurrent escalation sweeps) can put back one another's "inside": the flag stays up, and
+    any later test's ``.delay().get()`` raises "Never call result.get() within a task!" — in
+    whichever test ran next in that process, so it showed only when pytest-xdist changed the
+    order."""
+    from celery import _state
+
+    _state._set_task_join_will_block(False)
+    yield
+    _state._set_task_join_will_block(False)
+
+
+@pytest.fixture(autouse=True)
 def _default_language() -> Iterator[None]:
     """Every test starts in the site's default language: a request served in Kazakh or
     Russian leaves its language active in the thread (the language middleware activates it

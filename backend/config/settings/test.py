@@ -11,8 +11,29 @@ os.environ.setdefault("SECRET_KEY", "kuzet-test-secret-key-not-for-production-01
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("KUZET_DEMO", "false")
 
-from .base import *  # noqa: F403
-from .base import REDIS_URL, VAR_DIR
+
+def _redis_of_this_worker(url: str, worker: str) -> str:
+    """pytest-xdist's worker ``gwN`` uses Redis database ``base + N`` (mod 16), so that the
+    Celery workers and servers one worker's tests start never take another's tasks from the
+    shared queue (channel and cache keys are per process already, below)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    n = int(worker.removeprefix("gw") or 0)
+    if not url or not n:
+        return url
+    parts = urlsplit(url)
+    base = int(parts.path.strip("/") or 0)
+    return urlunsplit(parts._replace(path=f"/{(base + n) % 16}"))
+
+
+if os.environ.get("PYTEST_XDIST_WORKER") and os.environ.get("REDIS_URL"):
+    # In os.environ, so the server and worker processes a test starts inherit it.
+    os.environ["REDIS_URL"] = _redis_of_this_worker(
+        os.environ["REDIS_URL"], os.environ["PYTEST_XDIST_WORKER"]
+    )
+
+from .base import *  # noqa: E402, F403  (after REDIS_URL is this worker's, above)
+from .base import REDIS_URL, VAR_DIR  # noqa: E402
 
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 SECURE_SSL_REDIRECT = False
