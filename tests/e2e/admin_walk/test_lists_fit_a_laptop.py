@@ -6,7 +6,9 @@ phone left them, and the integrations' keys, callbacks and deliveries.
 What a list is read for must be on the screen without scrolling sideways (:data:`LISTS`); the
 columns after it may scroll. The partners' deliveries list was 1500 px wide: its dates, the
 partner's error and the state were off the screen. No cell shows raw JSON or an epoch number,
-and every time of day carries its date, in Kazakhstan's time (UTC+5).
+and every time of day carries its date, in Kazakhstan's time (UTC+5). A rejected SMS reply's
+entry in the audit log says why in words and names and links its SMS (it read "Причина
+unknown_sender", about "1").
 Screenshots: ``var/admin_lists/``.
 """
 
@@ -19,15 +21,21 @@ import re
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 from django.apps import apps as django_apps
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
 
 from backend.common import clock
+from backend.dispatch import sms
+from backend.dispatch.admin.formatting import REPLY_OUTCOMES
 from backend.dispatch.models import EscalationPolicy, Incident
 from backend.dispatch.services import intake_key_issue
 from backend.dispatch.services.intake import intake_key_revoke
+from backend.dispatch.services.sms_inbound import sms_inbound_receive
 from backend.geo.models import District
+from backend.ledger.models import AuditEntry
 from backend.people.models import Officer
 from backend.webhooks.addresses import Refused
 from backend.webhooks.models import CallbackDelivery, DeliveryState
@@ -165,6 +173,17 @@ def integrations(admin: Officer) -> None:
         )
 
 
+def sms_replies(officer: Officer) -> None:
+    """Two SMS replies the gateway rejected an hour before the end: ``officer``'s with a code
+    no call of his was sent, and a stranger's (whose SMS is in no district the
+    administrator's list shows)."""
+    for n, (phone, text) in enumerate([(officer.phone, "ACK 9999"), ("+77779991234", "hello")]):
+        raw = orjson.dumps({"id": f"gw-walk-{n}", "from": phone, "text": text})
+        signature = sms.sign(raw, secret=settings.KUZET_SMS_INBOUND_SECRET)
+        with clock.frozen(END - dt.timedelta(hours=1)):
+            assert sms_inbound_receive(raw=raw, signature=signature).status == "rejected"
+
+
 @pytest.fixture
 def demo(server: str, tmp_path: Any) -> str:
     lists.demo_history(tmp_path, end=END)
@@ -172,6 +191,9 @@ def demo(server: str, tmp_path: Any) -> str:
     lists.conflicts_and_quarantine(chief, at=END)
     policies(chief.district)
     integrations(Officer.objects.get(username="admin_abai"))
+    sms_replies(
+        Officer.objects.filter(district=chief.district, role="officer").exclude(phone="")[0]
+    )
     return server
 
 
@@ -244,6 +266,20 @@ def test_the_administrators_lists_fit_a_laptop_with_the_menu_open(
         (empty, off_screen, bad_cells)
     )
     assert page.kuzet_errors == []
+
+    # and: a rejected SMS reply's entry says why in the reader's words, its SMS named and
+    # linked to the SMS's page
+    entry = AuditEntry.objects.filter(action="sms.inbound_rejected").order_by("id").first()
+    assert entry is not None
+    page.goto(f"{demo}/admin/ledger/auditentry/{entry.pk}/change/")
+    with translation.override(language):
+        words = str(REPLY_OUTCOMES["unknown_code"])
+    assert words in page.locator(".field-pretty_data").inner_text()
+    link = page.locator(".field-object_name a")
+    assert link.inner_text() == f"SMS № {entry.object_id}"
+    shot(page, f"{len(LISTS):02d}-audit-entry-sms-rejected-{language}")
+    link.click()
+    assert page.url.endswith(f"/admin/dispatch/smsmessage/{entry.object_id}/change/")
 
     # and: a delivery's time is Kazakhstan's, with its date; its partner's URL shows its host
     first = CallbackDelivery.objects.order_by("-created_at", "-pk").first()
