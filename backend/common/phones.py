@@ -50,12 +50,27 @@ def phone_key(phone: str) -> str:
     return digits[-10:]
 
 
+MASK = "…"
+
+
 def phone_masked(phone: str) -> str:
     """A phone number for the log and the audit log: its last four digits, ``…5678``. An
     officer's or a caller's number is personal data: the journal is kept and read more widely
     than the records (the SMS rows, the calls) that hold it whole, and the audit log is
     append-only — a number in it can never be erased. Who it is, a log line says by username
     and an audit entry by the record it is about. Four digits still tell two numbers apart in
-    one incident's lines."""
+    one incident's lines.
+
+    A number masked already stays as it is: the SMS rows keep this form past their retention
+    (``KUZET_SMS_RETENTION_DAYS``), and a screen masking it again read a bare "…"."""
+    if phone_is_masked(phone):
+        return phone
     digits = "".join(ch for ch in phone if ch.isdigit())
-    return "…" + digits[-4:] if len(digits) > 4 else "…"
+    return MASK + digits[-4:] if len(digits) > 4 else MASK
+
+
+def phone_is_masked(phone: str) -> bool:
+    """Whether ``phone`` is :func:`phone_masked`'s form (``…5678``, or ``…`` for a number of
+    four digits or fewer) rather than a number: no number starts with "…"."""
+    rest = phone.removeprefix(MASK)
+    return rest != phone and len(rest) <= 4 and (rest.isdigit() or not rest)

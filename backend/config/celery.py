@@ -61,6 +61,10 @@ def _schedule_sweeps(sender: Celery, **_kwargs: object) -> None:
             "task": "backend.sync_gateway.tasks.anchors_prune",
             "schedule": 3600.0,
         },
+        "sms-prune": {
+            "task": "backend.dispatch.tasks.sms_prune",
+            "schedule": 3600.0,
+        },
         "callback-prune": {
             "task": "backend.webhooks.tasks.callbacks_prune",
             "schedule": 3600.0,

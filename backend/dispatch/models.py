@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from knox.models import AbstractAuthToken
 from knox.settings import CONSTANTS
 
+from backend.common.phones import MASK
 from backend.geo.models import Zone, coordinates_constraints
 
 from .lifecycle import (
@@ -1229,7 +1230,17 @@ class SmsMessage(models.Model):
     class Meta:
         verbose_name = _("SMS message")
         verbose_name_plural = _("SMS messages")
-        indexes = [models.Index(fields=["direction", "state"], name="sms_direction_state_idx")]
+        indexes = [
+            models.Index(fields=["direction", "state"], name="sms_direction_state_idx"),
+            # The rows whose number is still whole, by age: what the hourly retention
+            # (``outbox.sms_prune``) reads — the last KUZET_SMS_RETENTION_DAYS of messages,
+            # not every message ever sent, whose numbers it masked on earlier runs.
+            models.Index(
+                fields=["created_at"],
+                condition=~Q(phone__startswith=MASK),
+                name="sms_whole_number_idx",
+            ),
+        ]
         constraints = [
             # The gateway's message id: a replayed inbound message is refused, never applied twice.
             models.UniqueConstraint(

@@ -66,3 +66,10 @@ def escalation_sweep() -> dict[str, int]:
 @shared_task(name="backend.dispatch.tasks.sms_send_pending", ignore_result=True)
 def sms_send_pending() -> int:
     return outbox.sms_send_pending()
+
+
+@shared_task(name="backend.dispatch.tasks.sms_prune")
+def sms_prune() -> dict[str, int]:
+    """Mask the numbers of SMS older than KUZET_SMS_RETENTION_DAYS and delete strangers'
+    replies (:func:`backend.dispatch.services.outbox.sms_prune`). Idempotent."""
+    return outbox.sms_prune()._asdict()

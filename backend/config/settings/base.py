@@ -339,6 +339,13 @@ KUZET_SMS_FILE_DIR = os.environ.get("KUZET_SMS_FILE_DIR", str(VAR_DIR / "sms"))
 KUZET_SMS_GATEWAY_URL = os.environ.get("KUZET_SMS_GATEWAY_URL", "")
 KUZET_SMS_GATEWAY_TOKEN = os.environ.get("KUZET_SMS_GATEWAY_TOKEN", "")
 KUZET_SMS_INBOUND_SECRET = os.environ.get("KUZET_SMS_INBOUND_SECRET", "")
+# SMS rows older than this lose the phone number to its last four digits, hourly by beat
+# (dispatch.services.outbox.sms_prune); a stranger's reply (a number no officer has, or words
+# that are no reply) is deleted. 90 days: a call is reviewed for the month's report upward
+# (the reports' default period is the previous month), often weeks after it; a quarter keeps
+# the whole number through that review and a second month's, when it can still matter
+# where a text went or who sent a reply. The officer and the call stay linked for good.
+KUZET_SMS_RETENTION_DAYS = env_int("KUZET_SMS_RETENTION_DAYS", 90)
 
 # The seams between layers, named here so that the wiring is explicit (no signals):
 # - the sync gateway decides which devices see a touched record (ledger → sync_gateway);

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from backend.common.formatting import NOTHING
+from backend.common.phones import phone_masked
 from backend.devices.models import REVOKE_REASONS
 from backend.geo.models import Coverage
 from backend.ledger.actions import action_label
@@ -220,6 +221,28 @@ def with_numbers(
     return out
 
 
+def sms_ids_in(data: Any) -> set[int]:
+    """The SMS reply ``data`` names (``sms_id``: a fact recorded from it, its audit entry)."""
+    named = data.get("sms_id") if isinstance(data, Mapping) else None
+    return {named} if isinstance(named, int) else set()
+
+
+def sms_senders(ids: set[int]) -> dict[int, str]:
+    """Each SMS reply's sender, as "from …1234": the number's last four digits, all its row
+    keeps past ``KUZET_SMS_RETENTION_DAYS`` (``outbox.sms_prune``) — so a fact recorded by
+    SMS reads the same before and after. Its id alone ("SMS message: 3") told a reader
+    nothing; the officer beside it says who."""
+    rows = SmsMessage.objects.filter(pk__in=ids).values_list("pk", "phone")
+    return {pk: _("from %(phone)s") % {"phone": phone_masked(phone)} for pk, phone in rows}
+
+
+def with_senders(data: Any, senders: Mapping[int, str]) -> Any:
+    """Data with the SMS reply it names by its sender (:func:`sms_senders`), where known."""
+    if not isinstance(data, Mapping) or data.get("sms_id") not in senders:
+        return data
+    return {**data, "sms_id": senders[data["sms_id"]]}
+
+
 def risk_subject_ids_in(data: Any) -> set[int]:
     """The risk register's entries ``data`` names by id (for :func:`with_numbers`)."""
     named = data.get("risk_subjects") if isinstance(data, Mapping) else None
@@ -409,6 +432,15 @@ def incident_timeline(incident: Incident) -> list[TimelineRow]:
         .order_by("estimated_at", "id")
     )
     messages = {m.id: m for sent in selectors.desk_messages(assignment_ids).values() for m in sent}
+    audits = (
+        AuditEntry.objects.filter(selectors.audit_about_incidents([incident.pk]))
+        .select_related("actor")
+        .order_by("id")
+    )
+    entries = [(entry, entry.data_dict) for entry in audits]
+    senders = sms_senders(
+        set().union(*(sms_ids_in(e.payload) for e in events), *(sms_ids_in(d) for _e, d in entries))
+    )
     for e in events:
         spread = uncertainty_text(e.estimate_uncertainty_ms)
         # a time someone stated (the crew by radio, a chief's backfill) is not an estimate
@@ -433,7 +465,9 @@ def incident_timeline(incident: Incident) -> list[TimelineRow]:
                 % {"when": when_text(named.sent_at)}
             )
         elif e.payload:
-            parts.append(payload_text(worded(readable(e.payload), callsigns)))
+            parts.append(
+                payload_text(worded(readable(with_senders(e.payload, senders)), callsigns))
+            )
         if e.pk in messages:  # the desk's message: read by the crew, or not yet
             parts.insert(0, message_state_text(messages[e.pk]))
         detail = "; ".join(parts)
@@ -456,12 +490,6 @@ def incident_timeline(incident: Incident) -> list[TimelineRow]:
     follow_ups = list(incident.follow_ups.select_related("unit"))
     # the inspector a visit is owed by, by callsign too (not a dispatched unit)
     callsigns.update({t.unit.pk: t.unit.callsign for t in follow_ups if t.unit is not None})
-    audits = (
-        AuditEntry.objects.filter(selectors.audit_about_incidents([incident.pk]))
-        .select_related("actor")
-        .order_by("id")
-    )
-    entries = [(entry, entry.data_dict) for entry in audits]
     # the call a report was linked to as a repeat is another incident: read its number
     other_ids = set().union(*(incident_ids_in(data) for _entry, data in entries)) - {incident.pk}
     numbers = {incident.pk: incident.number}
@@ -470,7 +498,9 @@ def incident_timeline(incident: Incident) -> list[TimelineRow]:
     subjects = {r.pk: str(r) for r in RiskSubject.objects.filter(pk__in=subject_ids)}
     units_of = {a.pk: a.unit.callsign for a in assignments}
     for entry, raw in entries:
-        data = with_numbers(worded(readable(raw), callsigns), numbers, subjects, units_of)
+        data = with_numbers(
+            worded(readable(with_senders(raw, senders)), callsigns), numbers, subjects, units_of
+        )
         rows.append(
             TimelineRow(
                 entry.at,

@@ -5,6 +5,9 @@ that needs them (an outbox): if the transaction rolls back, nothing is sent; if 
 the message exists even when the broker loses the "send now" task, and the next run of
 :func:`sms_send_pending` (after every sweep) sends it. A sender claims a row with a
 conditional ``UPDATE … WHERE state = 'queued'``, so two senders never both send it.
+
+Past ``KUZET_SMS_RETENTION_DAYS`` a message keeps its number's last four digits only, and a
+stranger's reply is deleted (:func:`sms_prune`, hourly by beat).
 """
 
 from __future__ import annotations
@@ -17,10 +20,12 @@ from typing import Any, NamedTuple
 
 import orjson
 from celery import current_app
+from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 
 from backend.common import clock
+from backend.common.phones import MASK, phone_masked
 from backend.devices.models import Device
 from backend.geo.models import Coverage
 from backend.people.models import Officer, Unit
@@ -295,3 +300,51 @@ def sms_send_pending(*, limit: int = 200, backend: Any = None) -> int:
         )
         sent += 1
     return sent
+
+
+# --- retention -----------------------------------------------------------------------------
+
+# Old rows are masked or deleted this many at a time (short transactions).
+PRUNE_BATCH = 1000
+# Still to be sent: the sender reads the number.
+UNSENT = (SmsMessage.State.QUEUED, SmsMessage.State.SENDING)
+
+
+class SmsPruned(NamedTuple):
+    deleted: int  # strangers' replies
+    masked: int  # numbers cut to their last four digits
+
+
+def sms_prune(*, now: dt.datetime | None = None, batch: int = PRUNE_BATCH) -> SmsPruned:
+    """After ``KUZET_SMS_RETENTION_DAYS``: delete the replies of strangers, and cut every
+    other message's number to its last four digits (``phone_masked``); ``batch`` rows per
+    statement. Idempotent: a masked number is never read again (``sms_whole_number_idx``).
+
+    A stranger's reply is an inbound message linked to no officer and no call: a number no
+    officer has, or words that are no reply (``unknown_command``). What it says is personal
+    data, of someone Kuzet has nothing to do with; its audit entry keeps the reason and the
+    last four digits. Every other row stays, with its officer, its call and its text: a
+    reply is the evidence of an acknowledgement (the fact's payload names it and quotes its
+    text, the code), a refused one of an officer's attempt, and a sent text is what the crew
+    or the caller was told — the call holds the same facts for as long as it is kept. The
+    timeline names a reply by the four digits from the start (``admin.timeline``), so it
+    reads the same after. A message still to be sent keeps its number, however old."""
+    now = now or clock.now()
+    horizon = now - dt.timedelta(days=settings.KUZET_SMS_RETENTION_DAYS)
+    old = SmsMessage.objects.filter(~Q(phone__startswith=MASK), created_at__lt=horizon)
+    strangers = old.filter(
+        direction=SmsMessage.Direction.IN, officer__isnull=True, assignment__isnull=True
+    )
+    deleted = masked = 0
+    while ids := list(strangers.order_by("created_at").values_list("pk", flat=True)[:batch]):
+        deleted += SmsMessage.objects.filter(pk__in=ids).delete()[0]
+        if len(ids) < batch:
+            break
+    kept = old.exclude(state__in=UNSENT).order_by("created_at").only("pk", "phone")
+    while rows := list(kept[:batch]):
+        for row in rows:
+            row.phone = phone_masked(row.phone)
+        masked += SmsMessage.objects.bulk_update(rows, ["phone"])
+        if len(rows) < batch:
+            break
+    return SmsPruned(deleted, masked)

@@ -29,7 +29,9 @@ logged; the duty desk records the acknowledgement on the officer's behalf meanwh
 
 A rejected reply's audit entry names the sender's number by its last four digits, as the log
 does (``phone_masked``): the audit log is append-only, and a stranger's number texted by
-mistake would stay in it for good. The SMS row the entry points at keeps the whole number.
+mistake would stay in it for good. The SMS row the entry points at keeps the whole number
+for ``KUZET_SMS_RETENTION_DAYS``; then a stranger's is deleted, and any other keeps the same
+four digits (``outbox.sms_prune``).
 """
 
 from __future__ import annotations
@@ -188,8 +190,9 @@ def _apply_reply(
             actor_kind=ActorKind.SYSTEM,
             object_type="sms",
             object_id=msg.pk,
-            # The SMS row keeps the whole number; the audit log cannot be erased, and anyone
-            # who texts the gateway by mistake is recorded here: its last digits only.
+            # The SMS row keeps the whole number for a while (outbox.sms_prune); the audit log
+            # cannot be erased, and anyone who texts the gateway by mistake is recorded here:
+            # its last digits only.
             data={"reason": reason, "phone": phone_masked(msg.phone)},
         )
         return InboundResult("rejected", reason, msg.pk)

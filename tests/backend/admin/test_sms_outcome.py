@@ -14,7 +14,7 @@ from django.urls import reverse
 from backend.common import clock
 from backend.dispatch.models import SmsMessage
 
-from .test_place_names import reading
+from .test_place_names import column, reading
 
 pytestmark = pytest.mark.django_db
 
@@ -83,3 +83,24 @@ def test_a_refused_reply_says_why_and_a_failed_send_keeps_the_gateways_words(cli
         "No call was sent to this officer with this code."
     )
     assert page_rows(client, failed)["What came of it"] == "HTTP 503 from the gateway"
+
+
+def test_a_number_past_retention_says_it_is_kept_in_part(client, personas, settings):
+    # given: a reply whose number the retention cut to its last four digits, and a recent one
+    settings.KUZET_SMS_RETENTION_DAYS = 90
+    masked = sms(personas, direction="in", body="OK 4821", state=SmsMessage.State.APPLIED)
+    SmsMessage.objects.filter(pk=masked.pk).update(phone="…1001")
+    whole = sms(personas, direction="out", body="KUZET …", state=SmsMessage.State.SENT)
+    client.force_login(reading(personas.oblast_admin, "en"))
+    note = "after 90 days only the last digits are kept"
+
+    # when
+    listed = client.get(reverse("admin:dispatch_smsmessage_changelist")).content.decode()
+
+    # then: "…1001" is said to be what is kept, on the list and on the message's page; a
+    # whole number is shown as it is
+    numbers = column(listed, "number")
+    assert sorted(numbers) == sorted(["+77010001001", "…1001 last digits only"])
+    assert f'title="{note}"' in listed
+    assert page_rows(client, masked)["Phone"] == f"…1001 {note}"
+    assert page_rows(client, whole)["Phone"] == "+77010001001"
