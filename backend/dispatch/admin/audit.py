@@ -436,13 +436,23 @@ def with_officers(data: dict[str, Any]) -> dict[str, Any]:
     return data if officer is None else {**data, "officer_id": officer.display_name}
 
 
+def with_cases(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` with the DV cases a protective order was recorded on (``subjects``) by their
+    case numbers, as the log names a case (it read "Risk subjects: 4")."""
+    cases = data.get("subjects")
+    if not isinstance(cases, list):
+        return data
+    named = [gettext("case № %(n)s") % {"n": v} if isinstance(v, int) else v for v in cases]
+    return {**data, "subjects": named}
+
+
 def readable(data: Any, action: str = "") -> Any:
     """An entry's data with its codes as words (those of ``action``'s too), units by
-    callsign, officers by name, incidents by their numbers, places by their names and the
-    assignments it lists by their units (one read each)."""
+    callsign, officers by name, DV cases by number, incidents by their numbers, places by
+    their names and the assignments it lists by their units (one read each)."""
     if not isinstance(data, dict):
         return data
-    data = with_officers(with_places(action_worded(action, data)))
+    data = with_cases(with_officers(with_places(action_worded(action, data))))
     callsigns = dict(Unit.objects.filter(pk__in=_unit_ids(data)).values_list("pk", "callsign"))
     ids = incident_ids_in(data)
     numbers = dict(Incident.objects.filter(pk__in=ids).values_list("pk", "number")) if ids else {}

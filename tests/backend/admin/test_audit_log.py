@@ -661,3 +661,25 @@ def test_a_reclassification_and_an_sms_facts_officer_read_as_words(client, perso
     # then
     assert reclassified["Категория"] == "Нарушение общественного порядка, Бытовое насилие"
     assert recorded["Сотрудник"] == "Айдос Серіков"
+
+
+def test_a_protective_orders_cases_are_named_by_their_numbers(client, personas):
+    # given: a protective order recorded on a call's two DV cases
+    from backend.ledger import uow
+    from backend.ledger.actions import AuditAction
+
+    incident = factories.incident(district=personas.a.district, settlement=personas.a.village)
+    with uow.unit_of_work():
+        uow.audit(
+            AuditAction.RISK_PROTECTIVE_ORDER,
+            actor=personas.duty,
+            obj=incident,
+            data={"subjects": [4, 13], "until": "2026-12-20"},
+        )
+    client.force_login(personas.a.chief)
+
+    # when
+    rows, _page = _rows(client, AuditEntry.objects.get(action="risk_subject.protective_order"))
+
+    # then: cases, not a count ("Объекты риска: 4, 13")
+    assert rows["Объекты риска"] == "дело № 4, дело № 13"
