@@ -305,3 +305,49 @@ def test_the_prunes_statements_read_a_devices_anchors_by_the_latest_index(person
         condition = next(line for line in plan.splitlines() if "Index Cond:" in line)
         assert "device_id" in condition, plan
         assert "server_ms <" in condition, plan
+
+
+def test_a_devices_anchors_are_indexed_by_device_only_at_the_head_of_the_composites(personas):
+    # when
+    with connection.cursor() as cursor:
+        indexes = connection.introspection.get_constraints(cursor, TimeAnchor._meta.db_table)
+
+    # then: the two composite indexes lead with the device; none is of the device alone
+    # (it only cost every push's insert)
+    assert indexes["anchor_lookup_idx"]["columns"][0] == "device_id"
+    assert indexes["anchor_latest_idx"]["columns"][0] == "device_id"
+    alone = [n for n, c in indexes.items() if c["index"] and c["columns"] == ["device_id"]]
+    assert alone == []
+
+
+def test_deleting_a_device_finds_its_anchors_by_a_composite_index(personas):
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's plan")
+    # given: two phones with a day of anchors each
+    devices = [_device(personas, n) for n in range(2)]
+    for device in devices:
+        _anchors(
+            device, "boot-a", start_ms=clock.now_ms() - DAY_MS, elapsed=range(0, DAY_MS, 60_000)
+        )
+    # the cascade's statements of deleting one (undone: planned on the table as it is)
+    with CaptureQueriesContext(connection) as queries, transaction.atomic():
+        devices[0].delete()
+        transaction.set_rollback(True)
+    statements = [
+        q["sql"] for q in queries.captured_queries if TimeAnchor._meta.db_table in q["sql"]
+    ]
+
+    # when: the planner is told to prefer any index over a scan of the table
+    plans = []
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {TimeAnchor._meta.db_table}")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        for sql in statements:
+            cursor.execute(f"EXPLAIN {sql}")
+            plans.append("\n".join(row[0] for row in cursor.fetchall()))
+
+    # then: the device's anchors are found by an index that starts with the device
+    assert plans, queries.captured_queries
+    for plan in plans:
+        assert "anchor_lookup_idx" in plan or "anchor_latest_idx" in plan, plan
+        assert "device_id" in next(line for line in plan.splitlines() if "Cond:" in line), plan
