@@ -30,7 +30,6 @@ from backend.geo.models import District, Settlement
 from backend.ledger.actions import (
     ACTION_LABELS,
     OBJECT_TYPE_MODELS,
-    AuditAction,
     action_label,
     object_type_label,
 )
@@ -41,19 +40,21 @@ from backend.people.admin_scoping import (
     changed_in_words,
     scoped_ids,
 )
-from backend.people.models import Officer, Role, Unit
+from backend.people.models import Role, Unit
 
 from .. import selectors
 from ..models import Assignment, Conflict, FollowUpTask, Incident, RiskSubject
 from ..selectors import object_names
 from .conflicts import conflict_text
-from .formatting import dated_text, payload_html, reply_outcome_text
+from .formatting import dated_text, payload_html
 from .timeline import (
     UNIT_KEYS,
+    action_worded,
     assignment_ids_in,
     incident_ids_in,
     risk_subject_ids_in,
     with_numbers,
+    with_officers,
     worded,
 )
 
@@ -409,31 +410,6 @@ def _model_of(object_type: str) -> Any:
         return None
     name = OBJECT_TYPE_MODELS.get(object_type, object_type.replace("_", ""))
     return next((m for m in apps.get_models() if m._meta.model_name == name), None)
-
-
-# Entries whose ``reason`` is an SMS reply's outcome (``formatting.REPLY_OUTCOMES``). Elsewhere
-# a reason is a person's words or the server's own (``timeline.reason_text``), and an empty
-# one is no reason, not "acknowledged": only the action tells which.
-SMS_REPLY_ACTIONS = frozenset({AuditAction.SMS_INBOUND_APPLIED, AuditAction.SMS_INBOUND_REJECTED})
-
-
-def action_worded(action: str, data: dict[str, Any]) -> dict[str, Any]:
-    """An entry's data with the codes only its action explains as words: an SMS reply's
-    reason (the log read "Причина unknown_sender")."""
-    reason = data.get("reason")
-    if action in SMS_REPLY_ACTIONS and isinstance(reason, str):
-        return {**data, "reason": reply_outcome_text(reason)}
-    return data
-
-
-def with_officers(data: dict[str, Any]) -> dict[str, Any]:
-    """``data`` with the officer it names by id (``officer_id``: a fact recorded from an SMS
-    reply) by their name, where the officer is known (one read)."""
-    officer_id = data.get("officer_id")
-    if not isinstance(officer_id, int):
-        return data
-    officer = Officer.objects.filter(pk=officer_id).first()
-    return data if officer is None else {**data, "officer_id": officer.display_name}
 
 
 def with_cases(data: dict[str, Any]) -> dict[str, Any]:

@@ -16,9 +16,16 @@ from backend.common.formatting import NOTHING
 from backend.common.phones import phone_masked
 from backend.devices.models import REVOKE_REASONS
 from backend.geo.models import Coverage
-from backend.ledger.actions import action_label
+from backend.ledger.actions import AuditAction, action_label
 from backend.ledger.models import AuditEntry
-from backend.people.models import CONTACT_VIA, UNREACHABLE, Mobility, UnitStatus, UnitType
+from backend.people.models import (
+    CONTACT_VIA,
+    UNREACHABLE,
+    Mobility,
+    Officer,
+    UnitStatus,
+    UnitType,
+)
 
 from .. import selectors
 from ..lifecycle import CLOSED_WITH_THE_CALL, DIVERTED, AssignmentStatus, EventKind, IncidentStatus
@@ -36,7 +43,7 @@ from ..models import (
     RiskSubject,
     SmsMessage,
 )
-from .formatting import ms_text, payload_text, uncertainty_text, when_text
+from .formatting import ms_text, payload_text, reply_outcome_text, uncertainty_text, when_text
 
 KIND_LABELS = {
     "incident": gettext_lazy("Incident"),
@@ -356,6 +363,31 @@ class TimelineRow:
         return str(KIND_LABELS.get(self.kind, self.kind))
 
 
+# Entries whose ``reason`` is an SMS reply's outcome (``formatting.REPLY_OUTCOMES``). Elsewhere
+# a reason is a person's words or the server's own (``timeline.reason_text``), and an empty
+# one is no reason, not "acknowledged": only the action tells which.
+SMS_REPLY_ACTIONS = frozenset({AuditAction.SMS_INBOUND_APPLIED, AuditAction.SMS_INBOUND_REJECTED})
+
+
+def action_worded(action: str, data: dict[str, Any]) -> dict[str, Any]:
+    """An entry's data with the codes only its action explains as words: an SMS reply's
+    reason (the log read "Причина unknown_sender")."""
+    reason = data.get("reason")
+    if action in SMS_REPLY_ACTIONS and isinstance(reason, str):
+        return {**data, "reason": reply_outcome_text(reason)}
+    return data
+
+
+def with_officers(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` with the officer it names by id (``officer_id``: a fact recorded from an SMS
+    reply) by their name, where the officer is known (one read)."""
+    officer_id = data.get("officer_id")
+    if not isinstance(officer_id, int):
+        return data
+    officer = Officer.objects.filter(pk=officer_id).first()
+    return data if officer is None else {**data, "officer_id": officer.display_name}
+
+
 def incident_timeline(incident: Incident) -> list[TimelineRow]:
     """Everything that happened to an incident, in time order: the call, its assignments,
     every event (device facts with their time provenance, server commands) and every audit
@@ -498,8 +530,9 @@ def incident_timeline(incident: Incident) -> list[TimelineRow]:
     subjects = {r.pk: str(r) for r in RiskSubject.objects.filter(pk__in=subject_ids)}
     units_of = {a.pk: a.unit.callsign for a in assignments}
     for entry, raw in entries:
+        said = with_officers(action_worded(entry.action, raw))
         data = with_numbers(
-            worded(readable(with_senders(raw, senders)), callsigns), numbers, subjects, units_of
+            worded(readable(with_senders(said, senders)), callsigns), numbers, subjects, units_of
         )
         rows.append(
             TimelineRow(

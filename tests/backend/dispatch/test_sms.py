@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 
 from backend.common import clock
 from backend.dispatch import sms
+from backend.dispatch.admin.timeline import incident_timeline
 from backend.dispatch.models import Assignment, Event, SmsMessage
 from backend.dispatch.services import incident_dispatch, sms_send_pending
 from backend.dispatch.sms import reply_code_for
@@ -307,3 +308,22 @@ def test_a_reply_with_a_wrong_code_is_no_contact(personas, sms_outbox):
     assert response.json()["status"] == "rejected"
     unit = Unit.objects.get(pk=personas.a.patrol.pk)
     assert (unit.last_contact_at, unit.last_contact_via) == (an_hour_ago, "pull")
+
+
+@pytest.mark.django_db
+def test_a_call_acknowledged_by_sms_says_on_its_timeline_why_and_by_whom(personas, sms_outbox):
+    # given: the crew answered its dispatch by SMS
+    assignment = _dispatched_by_sms(personas)
+    sms_send_pending()
+    officer = personas.a.patrol_officers[0]
+    reply = {"id": "gw-w", "from": officer.phone, "text": f"ACK {reply_code_for(assignment.pk)}"}
+    assert signed_post(APIClient(), reply).json()["status"] == "applied"
+
+    # when: the call's page reads its timeline
+    rows = {r.title: r.detail for r in incident_timeline(assignment.incident) if r.kind == "audit"}
+
+    # then: the reply's outcome in words (it read "Reason: —") and the officer the fact was
+    # recorded for by name (it read "Officer: 2"), as the audit log reads them
+    assert "Reason: The call is acknowledged." in rows["SMS reply applied"]
+    assert f"Officer: {officer.display_name}" in rows["Recorded from an SMS"]
+    assert f"Officer: {officer.pk};" not in rows["Recorded from an SMS"]

@@ -64,7 +64,7 @@ LISTS: dict[str, tuple[str, ...] | None] = {
     "dispatch/safetycheck": None,
     "dispatch/risksubject": ("case_number", "kind", "district", "settlement"),
     "dispatch/followuptask": None,
-    "dispatch/smsmessage": ("created", "direction", "phone", "purpose", "state_sent", "short_body"),
+    "dispatch/smsmessage": ("created", "direction", "number", "purpose", "state_sent", "short_body"),
     "dispatch/intakekey": None,
     "dispatch/intakepartner": None,
     "webhooks/intakecallback": None,
