@@ -21,6 +21,7 @@ from backend.dispatch.models import SmsMessage
 from backend.dispatch.services import sms_send_pending
 from backend.dispatch.services.outbox import SmsPruned, sms_prune
 from backend.dispatch.sms import reply_code_for
+from tests.plans import plans_preferring_indexes
 
 from .conftest import signed_post
 from .test_sms import _dispatched_by_sms
@@ -156,14 +157,7 @@ def test_the_prunes_statements_read_the_whole_numbers_by_their_index(personas):
     selects = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT")]
 
     # when: the planner is told to prefer any index over a scan of the table
-    plans = []
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE dispatch_smsmessage")
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("SET LOCAL enable_bitmapscan = off")
-        for sql in selects:
-            cursor.execute(f"EXPLAIN {sql}")
-            plans.append("\n".join(row[0] for row in cursor.fetchall()))
+    plans = plans_preferring_indexes("dispatch_smsmessage", selects)
 
     # then: strangers' replies and the numbers to mask are each read by the index of the
     # whole numbers, bounded by age

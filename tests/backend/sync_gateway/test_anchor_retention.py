@@ -25,6 +25,7 @@ from backend.sync_gateway.models import TimeAnchor
 from sync import timing
 from sync.client import SimulatedClock
 from sync.protocol import EventRecord
+from tests.plans import plans_preferring_indexes
 
 from .conftest import dispatch
 
@@ -287,14 +288,7 @@ def test_the_prunes_statements_read_a_devices_anchors_by_the_latest_index(person
     ]
 
     # when: the planner is told to prefer any index over a scan of the table
-    plans = []
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE sync_gateway_timeanchor")
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("SET LOCAL enable_bitmapscan = off")
-        for sql in selects:
-            cursor.execute(f"EXPLAIN {sql}")
-            plans.append("\n".join(row[0] for row in cursor.fetchall()))
+    plans = plans_preferring_indexes("sync_gateway_timeanchor", selects)
 
     # then: the latest anchors, the expired and the thinned ones are each read by the index
     # of a device's anchors in time, bounded by device and time
@@ -338,13 +332,7 @@ def test_deleting_a_device_finds_its_anchors_by_a_composite_index(personas):
     ]
 
     # when: the planner is told to prefer any index over a scan of the table
-    plans = []
-    with connection.cursor() as cursor:
-        cursor.execute(f"ANALYZE {TimeAnchor._meta.db_table}")
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        for sql in statements:
-            cursor.execute(f"EXPLAIN {sql}")
-            plans.append("\n".join(row[0] for row in cursor.fetchall()))
+    plans = plans_preferring_indexes(TimeAnchor._meta.db_table, statements, bitmap_scans=True)
 
     # then: the device's anchors are found by an index that starts with the device
     assert plans, queries.captured_queries

@@ -10,6 +10,7 @@ from backend.devices.models import Device
 from backend.sync_gateway.anchors import anchors_for
 from backend.sync_gateway.models import TimeAnchor
 from sync.protocol import EventRecord
+from tests.plans import plans_preferring_indexes
 
 
 def _event(n: int, boot_id: str, elapsed_ms: int) -> EventRecord:
@@ -97,16 +98,11 @@ def test_a_devices_latest_anchor_is_found_without_sorting_all_of_its_anchors(dev
     )
 
     # when: the planner is told to prefer any index over a scan of the table
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE sync_gateway_timeanchor")
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("SET LOCAL enable_bitmapscan = off")
-        cursor.execute(
-            "EXPLAIN SELECT id FROM sync_gateway_timeanchor WHERE device_id = %s"
-            " ORDER BY server_ms DESC, id DESC LIMIT 1",
-            [device.pk],
-        )
-        plan = "\n".join(row[0] for row in cursor.fetchall())
+    latest = (
+        "SELECT id FROM sync_gateway_timeanchor WHERE device_id = %s"
+        " ORDER BY server_ms DESC, id DESC LIMIT 1"
+    )
+    [plan] = plans_preferring_indexes("sync_gateway_timeanchor", [(latest, [device.pk])])
 
     # then: an index in that order is read from its end, one row; nothing is sorted
     assert "anchor_latest_idx" in plan, plan
