@@ -20,7 +20,7 @@ from django.utils.functional import Promise
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from backend.common import clock
 
@@ -245,7 +245,9 @@ KEY_LABELS: dict[str, Promise] = {
     "already_alerted_for_incident": gettext_lazy("Already alerted for this call"),
     "late_ms": gettext_lazy("Late by"),
     "visited_at": gettext_lazy("Visited at"),
-    "disposition": gettext_lazy("Disposition"),
+    "disposition": gettext_lazy("Disposition"),  # an event's: applied, rejected
+    # a closed call's: the duty officer's words on how it ended (the close form's field)
+    "call_disposition": pgettext_lazy("a call's closing words", "Disposition"),
     "occurred_at": gettext_lazy("Happened at"),
     "via": gettext_lazy("Came by"),
     "code_id": gettext_lazy("Enrolment code"),

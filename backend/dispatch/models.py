@@ -1253,6 +1253,10 @@ class SmsMessage(models.Model):
     def __str__(self) -> str:
         return f"{self.get_direction_display()} {self.phone}: {self.body[:40]}"
 
+    # The audit log's name for an SMS (services/sms_inbound.py), so that the SMS row's
+    # History lists its entries (``ScopedAdminMixin.history_q``; it looked for "smsmessage").
+    audit_object_type = "sms"
+
 
 class StaffToken(AbstractAuthToken):  # type: ignore[misc]  # knox ships no type hints
     """A staff member's API token (``Authorization: Token <key>``): django-rest-knox's token

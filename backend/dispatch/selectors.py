@@ -17,8 +17,11 @@ from django.conf import settings
 from django.db import models
 from django.db.models import CharField, Q, QuerySet
 from django.db.models.functions import Cast
+from django.utils.translation import gettext
 
 from backend.common import clock
+from backend.common.formatting import when_text
+from backend.devices.models import EnrolmentCode
 from backend.geo import travel
 from backend.geo.models import LAT_RANGE, LON_RANGE, District, Settlement, Zone
 from backend.ledger.models import AuditEntry
@@ -569,6 +572,58 @@ def object_names(entries: Iterable[AuditEntry]) -> dict[tuple[str, str], str]:
         for pk, *parts in model._default_manager.filter(pk__in=pks).values_list("pk", *fields):
             names[kind, str(pk)] = " · ".join(str(p) for p in parts)
     return names
+
+
+# Keys of an entry's data (or an event's payload) that name a record by id, read as a person
+# names it by :func:`data_record_names` — the log read "Follow-up visit: 12", "Enrolment code:
+# 7", "Officer-safety check: 31".
+DATA_RECORD_KEYS = ("follow_up_id", "code_id", "safety_check_id")
+
+
+def data_record_names(datas: Iterable[Any]) -> dict[tuple[str, int], str]:
+    """How a person names the records ``datas`` name by id (:data:`DATA_RECORD_KEYS`), one
+    read per kind: a follow-up visit by its place and unit, an enrolment code by its officer, a
+    safety check by its unit and the time it was raised. Records gone keep their id."""
+    ids: dict[str, set[int]] = defaultdict(set)
+    for data in datas:
+        if isinstance(data, dict):
+            for key in DATA_RECORD_KEYS:
+                if isinstance(data.get(key), int):
+                    ids[key].add(data[key])
+    names: dict[tuple[str, int], str] = {}
+    if ids["follow_up_id"]:
+        visits = FollowUpTask.objects.filter(pk__in=ids["follow_up_id"]).select_related(
+            "incident__settlement", "unit"
+        )
+        names |= {("follow_up_id", v.pk): _visit_name(v) for v in visits}
+    if ids["code_id"]:
+        codes = EnrolmentCode.objects.filter(pk__in=ids["code_id"]).select_related("officer")
+        names |= {
+            ("code_id", c.pk): gettext("code for %(officer)s") % {"officer": c.officer.display_name}
+            for c in codes
+        }
+    if ids["safety_check_id"]:
+        checks = SafetyCheck.objects.filter(pk__in=ids["safety_check_id"]).select_related(
+            "assignment__unit"
+        )
+        names |= {
+            ("safety_check_id", c.pk): gettext("safety check of %(unit)s at %(time)s")
+            % {"unit": c.assignment.unit.callsign, "time": when_text(c.fired_at)}
+            for c in checks
+        }
+    return names
+
+
+def _visit_name(visit: FollowUpTask) -> str:
+    """A follow-up visit as "visit to <settlement> by <unit>" (a call with no settlement: by
+    its number; a visit nobody is sent on yet: no unit)."""
+    place = visit.incident.settlement or visit.incident.number
+    if visit.unit is None:
+        return gettext("visit to %(place)s") % {"place": place}
+    return gettext("visit to %(place)s by %(unit)s") % {
+        "place": place,
+        "unit": visit.unit.callsign,
+    }
 
 
 # --- conflicts --------------------------------------------------------------------------------

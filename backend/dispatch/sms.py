@@ -186,10 +186,15 @@ REPLAY_WINDOW_S = 300
 
 
 class SignatureError(Exception):
-    def __init__(self, code: str, detail: str) -> None:
+    """A refused signature: ``code`` the API's answer, ``detail`` its English words for the
+    gateway's engineers, ``reason`` the code the audit log keeps (worded for its reader in
+    their language: ``admin.formatting.REFUSALS``)."""
+
+    def __init__(self, code: str, detail: str, reason: str) -> None:
         super().__init__(detail)
         self.code = code
         self.detail = detail
+        self.reason = reason
 
 
 def sign(body: bytes, *, secret: str, timestamp: int | None = None) -> str:
@@ -203,9 +208,13 @@ def sign(body: bytes, *, secret: str, timestamp: int | None = None) -> str:
 def verify(header: str | None, body: bytes, *, secret: str, now: float | None = None) -> int:
     """Check a signature header; return its timestamp or raise :class:`SignatureError`."""
     if not secret:
-        raise SignatureError("bad_signature", "Inbound SMS are not configured (no secret).")
+        raise SignatureError(
+            "bad_signature", "Inbound SMS are not configured (no secret).", "not_configured"
+        )
     if not header:
-        raise SignatureError("bad_signature", f"{SIGNATURE_HEADER} is missing.")
+        raise SignatureError(
+            "bad_signature", f"{SIGNATURE_HEADER} is missing.", "signature_missing"
+        )
     fields: dict[str, list[str]] = {}
     for part in header.split(","):
         key, _, value = part.strip().partition("=")
@@ -213,13 +222,19 @@ def verify(header: str | None, body: bytes, *, secret: str, now: float | None = 
     try:
         timestamp = int(fields["t"][0])
     except (KeyError, ValueError, IndexError):
-        raise SignatureError("bad_signature", "The signature has no timestamp.") from None
+        raise SignatureError(
+            "bad_signature", "The signature has no timestamp.", "no_timestamp"
+        ) from None
     expected = hmac.new(
         secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256
     ).hexdigest()
     if not any(hmac.compare_digest(expected, given) for given in fields.get("v1", [])):
-        raise SignatureError("bad_signature", "The signature does not match the body.")
+        raise SignatureError(
+            "bad_signature", "The signature does not match the body.", "signature_mismatch"
+        )
     current = time.time() if now is None else now
     if abs(current - timestamp) > REPLAY_WINDOW_S:
-        raise SignatureError("replayed", "The signature timestamp is outside the replay window.")
+        raise SignatureError(
+            "replayed", "The signature timestamp is outside the replay window.", "stale_timestamp"
+        )
     return timestamp

@@ -55,6 +55,7 @@ from .timeline import (
     risk_subject_ids_in,
     with_numbers,
     with_officers,
+    with_records,
     worded,
 )
 
@@ -425,10 +426,12 @@ def with_cases(data: dict[str, Any]) -> dict[str, Any]:
 def readable(data: Any, action: str = "") -> Any:
     """An entry's data with its codes as words (those of ``action``'s too), units by
     callsign, officers by name, DV cases by number, incidents by their numbers, places by
-    their names and the assignments it lists by their units (one read each)."""
+    their names, the assignments it lists by their units and the visits, enrolment codes and
+    safety checks it names by what they were (one read each)."""
     if not isinstance(data, dict):
         return data
     data = with_cases(with_officers(with_places(action_worded(action, data))))
+    data = with_records(data, selectors.data_record_names([data]))
     callsigns = dict(Unit.objects.filter(pk__in=_unit_ids(data)).values_list("pk", "callsign"))
     ids = incident_ids_in(data)
     numbers = dict(Incident.objects.filter(pk__in=ids).values_list("pk", "number")) if ids else {}

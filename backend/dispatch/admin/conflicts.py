@@ -35,7 +35,7 @@ from .formatting import (
     when_text,
     yes_no,
 )
-from .timeline import choice_label, worded
+from .timeline import choice_label, closing_words, worded
 
 
 class ConflictResolveForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -152,7 +152,9 @@ def server_side_rows(side: Any) -> list[tuple[str, str]]:
         if "recorded_at" in command:
             rows.append((_("Recorded by the server"), ms_text(command.pop("recorded_at"))))
         command.pop("event_id", None)  # the command's event, on the incident's timeline
-        # a cancellation's reason, a close's disposition
+        # a cancellation's reason, a close's disposition (the call's words, labelled as such)
+        if name == "close":
+            command = closing_words(command)
         rows += payload_rows(worded(command, {}))
     elif command:
         rows.append((_("Command"), str(choice_label(EventKind, str(command)))))

@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from backend.ledger import uow
 from backend.people.admin_scoping import ScopedAdminMixin, seconds
 
+from .. import selectors
+from ..lifecycle import EventKind
 from ..models import Event
 from .formatting import (
     call_html,
@@ -24,7 +26,15 @@ from .formatting import (
     warning_html,
     when_text,
 )
-from .timeline import via_text, worded
+from .timeline import (
+    closing_words,
+    sms_ids_in,
+    sms_senders,
+    via_text,
+    with_records,
+    with_senders,
+    worded,
+)
 
 
 def event_scope_q(admin_: ScopedAdminMixin, request: HttpRequest, prefix: str = "") -> Q:
@@ -187,8 +197,13 @@ class EventAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
 
     @admin.display(description=_("payload"))
     def payload_words(self, obj: Event) -> SafeString:
-        # An outcome's code, a kind or a category as words, as on the incident's timeline.
-        return payload_html(worded(obj.payload, {}))
+        """An outcome's code, a kind or a category as words, as on the incident's timeline;
+        the SMS reply a fact came in by its sender (it read "SMS message: 35"), a visit by its
+        place and unit, a closed call's words under their own label."""
+        payload = closing_words(obj.payload) if obj.kind == EventKind.CLOSED else obj.payload
+        payload = with_senders(payload, sms_senders(sms_ids_in(payload)))
+        payload = with_records(payload, selectors.data_record_names([payload]))
+        return payload_html(worded(payload, {}))
 
     @admin.display(description=_("since the device booted"))
     def since_boot(self, obj: Event) -> str:

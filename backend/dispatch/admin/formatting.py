@@ -54,6 +54,7 @@ __all__ = [
     "payload_html",
     "payload_rows",
     "payload_text",
+    "refusal_text",
     "reply_outcome_text",
     "risk_flag_text",
     "risk_flags_html",
@@ -90,6 +91,26 @@ REPLY_OUTCOMES = {
 def reply_outcome_text(reason: str) -> str:
     """An SMS reply's reason in words (:data:`REPLY_OUTCOMES`); an unknown one as it is."""
     words = REPLY_OUTCOMES.get(reason)
+    return str(words) if words is not None else reason
+
+
+# Why the SMS gateway's callback was refused (services/sms_inbound.py ``_refuse``: the code
+# the audit entry keeps). Entries written before the codes keep the English sentence the
+# gateway was answered with, shown as it is.
+REFUSALS = {
+    "not_configured": gettext_lazy("Inbound SMS are not configured (no secret)."),
+    "signature_missing": gettext_lazy("The message came without a signature."),
+    "no_timestamp": gettext_lazy("The signature has no time."),
+    "signature_mismatch": gettext_lazy("The signature does not match the message."),
+    "stale_timestamp": gettext_lazy("The signature's time is outside the replay window."),
+    "message_seen": gettext_lazy("This message was received before."),
+}
+
+
+def refusal_text(reason: str) -> str:
+    """A refused SMS callback's reason in words (:data:`REFUSALS`); an old entry's English
+    sentence, or an unknown code, as it is."""
+    words = REFUSALS.get(reason)
     return str(words) if words is not None else reason
 
 

@@ -43,7 +43,14 @@ from ..models import (
     RiskSubject,
     SmsMessage,
 )
-from .formatting import ms_text, payload_text, reply_outcome_text, uncertainty_text, when_text
+from .formatting import (
+    ms_text,
+    payload_text,
+    refusal_text,
+    reply_outcome_text,
+    uncertainty_text,
+    when_text,
+)
 
 KIND_LABELS = {
     "incident": gettext_lazy("Incident"),
@@ -367,15 +374,47 @@ class TimelineRow:
 # a reason is a person's words or the server's own (``timeline.reason_text``), and an empty
 # one is no reason, not "acknowledged": only the action tells which.
 SMS_REPLY_ACTIONS = frozenset({AuditAction.SMS_INBOUND_APPLIED, AuditAction.SMS_INBOUND_REJECTED})
+# Entries whose ``reason`` is why the gateway's callback was refused (``formatting.REFUSALS``).
+SMS_REFUSED_ACTIONS = frozenset(
+    {AuditAction.SECURITY_SMS_INBOUND_FORGED, AuditAction.SECURITY_SMS_INBOUND_REPLAYED}
+)
 
 
 def action_worded(action: str, data: dict[str, Any]) -> dict[str, Any]:
     """An entry's data with the codes only its action explains as words: an SMS reply's
-    reason (the log read "Причина unknown_sender")."""
+    reason (the log read "Причина unknown_sender"), a refused callback's (it read an English
+    sentence in every language)."""
+    if action == AuditAction.INCIDENT_CLOSED:
+        data = closing_words(data)
     reason = data.get("reason")
     if action in SMS_REPLY_ACTIONS and isinstance(reason, str):
         return {**data, "reason": reply_outcome_text(reason)}
+    if action in SMS_REFUSED_ACTIONS and isinstance(reason, str):
+        return {**data, "reason": refusal_text(reason)}
     return data
+
+
+# The key a closed call's disposition is shown under: the duty officer's own words on how the
+# call ended, labelled as the close form labels them — under ``disposition``, an event's
+# (applied, rejected), it read "Применение: разобрано".
+CALL_DISPOSITION = "call_disposition"
+
+
+def closing_words(data: Mapping[str, Any]) -> dict[str, Any]:
+    """A call's close (its audit entry, its ``closed`` event) with its disposition under
+    :data:`CALL_DISPOSITION`, in its place."""
+    return {(CALL_DISPOSITION if k == "disposition" else k): v for k, v in data.items()}
+
+
+def with_records(data: Any, names: Mapping[tuple[str, int], str]) -> Any:
+    """``data`` with the records it names by id (``selectors.DATA_RECORD_KEYS``: a follow-up
+    visit, an enrolment code, a safety check) by ``names`` (``selectors.data_record_names``)."""
+    if not isinstance(data, Mapping):
+        return data
+    return {
+        k: names.get((k, v), v) if k in selectors.DATA_RECORD_KEYS and isinstance(v, int) else v
+        for k, v in data.items()
+    }
 
 
 def with_officers(data: dict[str, Any]) -> dict[str, Any]:
@@ -497,9 +536,8 @@ def incident_timeline(incident: Incident) -> list[TimelineRow]:
                 % {"when": when_text(named.sent_at)}
             )
         elif e.payload:
-            parts.append(
-                payload_text(worded(readable(with_senders(e.payload, senders)), callsigns))
-            )
+            payload = closing_words(e.payload) if e.kind == EventKind.CLOSED else e.payload
+            parts.append(payload_text(worded(readable(with_senders(payload, senders)), callsigns)))
         if e.pk in messages:  # the desk's message: read by the crew, or not yet
             parts.insert(0, message_state_text(messages[e.pk]))
         detail = "; ".join(parts)
@@ -529,8 +567,9 @@ def incident_timeline(incident: Incident) -> list[TimelineRow]:
     subject_ids = set().union(*(risk_subject_ids_in(data) for _entry, data in entries))
     subjects = {r.pk: str(r) for r in RiskSubject.objects.filter(pk__in=subject_ids)}
     units_of = {a.pk: a.unit.callsign for a in assignments}
+    records = selectors.data_record_names(data for _entry, data in entries)
     for entry, raw in entries:
-        said = with_officers(action_worded(entry.action, raw))
+        said = with_records(with_officers(action_worded(entry.action, raw)), records)
         data = with_numbers(
             worded(readable(with_senders(said, senders)), callsigns), numbers, subjects, units_of
         )

@@ -65,6 +65,8 @@ from .schedule import ladder_reschedule
 from .units import unit_heard
 
 logger = logging.getLogger(__name__)
+# The refusal's reason when the gateway's message id was received before (a replay).
+MESSAGE_SEEN = "message_seen"
 
 # "ACK 4821", also typed in Cyrillic letters that look the same ("АСК", "ОК").
 _ACK_RE = re.compile(r"^\s*(?:ACK|OK|АСК|ОК)\W*(\d{4})\b", re.IGNORECASE)
@@ -94,7 +96,10 @@ def _officer_for_phone(phone: str) -> Officer | None:
     return next((o for o in candidates if _phone_key(o.phone) == key), None)
 
 
-def _refuse(code: str, detail: str, *, data: dict[str, Any]) -> Unauthenticated:
+def _refuse(code: str, detail: str, reason: str, *, data: dict[str, Any]) -> Unauthenticated:
+    """Audit a refused callback, its ``reason`` a code (:class:`SignatureError`'s, or
+    ``message_seen``) the log words in its reader's language; entries written before kept
+    ``detail``, the English sentence, which the log shows as it is."""
     action = (
         AuditAction.SECURITY_SMS_INBOUND_REPLAYED
         if code == "replayed"
@@ -106,7 +111,7 @@ def _refuse(code: str, detail: str, *, data: dict[str, Any]) -> Unauthenticated:
             actor_kind=ActorKind.ANONYMOUS,
             actor_label="sms-gateway",
             object_type="sms",
-            data={"reason": detail, **data},
+            data={"reason": reason, **data},
         )
     return Unauthenticated(detail, code=code)
 
@@ -123,7 +128,7 @@ def sms_inbound_receive(*, raw: bytes, signature: str | None) -> InboundResult:
     try:
         verify(signature, raw, secret=settings.KUZET_SMS_INBOUND_SECRET)
     except SignatureError as exc:
-        raise _refuse(exc.code, exc.detail, data={"bytes": len(raw)}) from None
+        raise _refuse(exc.code, exc.detail, exc.reason, data={"bytes": len(raw)}) from None
     try:
         body = orjson.loads(raw)
     except orjson.JSONDecodeError:
@@ -141,7 +146,9 @@ def sms_inbound_receive(*, raw: bytes, signature: str | None) -> InboundResult:
     if SmsMessage.objects.filter(
         direction=SmsMessage.Direction.IN, provider_id=provider_id
     ).exists():
-        raise _refuse("replayed", "This message was received before.", data={"id": provider_id})
+        raise _refuse(
+            "replayed", "This message was received before.", MESSAGE_SEEN, data={"id": provider_id}
+        )
     with uow.unit_of_work():
         try:
             with transaction.atomic():
@@ -158,7 +165,9 @@ def sms_inbound_receive(*, raw: bytes, signature: str | None) -> InboundResult:
         if msg is not None:
             result = _apply_reply(msg, text=text, occurred_at=occurred_at, now=now)
     if msg is None:  # the same message raced in twice
-        raise _refuse("replayed", "This message was received before.", data={"id": provider_id})
+        raise _refuse(
+            "replayed", "This message was received before.", MESSAGE_SEEN, data={"id": provider_id}
+        )
     return result
 
 

@@ -683,3 +683,173 @@ def test_a_protective_orders_cases_are_named_by_their_numbers(client, personas):
 
     # then: cases, not a count ("Объекты риска: 4, 13")
     assert rows["Объекты риска"] == "дело № 4, дело № 13"
+
+
+@pytest.mark.parametrize("language", ["en", "ru", "kk"])
+def test_a_refused_sms_callback_says_why_in_the_readers_language(client, personas, language):
+    # given: a forged callback as entries are written now (a code), and a replayed one as
+    # they were written before (the English sentence the gateway was answered with)
+    from django.utils import translation
+
+    from backend.dispatch.admin.formatting import REFUSALS
+    from backend.ledger import uow
+    from backend.ledger.actions import AuditAction
+
+    with uow.unit_of_work():
+        for action, reason in (
+            (AuditAction.SECURITY_SMS_INBOUND_FORGED, "signature_mismatch"),
+            (AuditAction.SECURITY_SMS_INBOUND_REPLAYED, "This message was received before."),
+        ):
+            uow.audit(
+                action,
+                actor_kind=uow.ActorKind.ANONYMOUS,
+                actor_label="sms-gateway",
+                object_type="sms",
+                data={"reason": reason, "bytes": 80},
+            )
+    admin = personas.oblast_admin
+    admin.language = language
+    admin.save(update_fields=["language"])
+    client.force_login(admin)
+
+    # when
+    _forged, forged = _rows(client, AuditEntry.objects.get(action="security.sms_inbound_forged"))
+    _old, old = _rows(client, AuditEntry.objects.get(action="security.sms_inbound_replayed"))
+
+    # then: the code in words, the old sentence as it is
+    with translation.override(language):
+        words = str(REFUSALS["signature_mismatch"])
+    assert f"<dd>{words}</dd>" in forged
+    assert "signature_mismatch" not in forged
+    assert "<dd>This message was received before.</dd>" in old
+
+
+def test_a_closed_calls_disposition_is_labelled_as_the_close_form_labels_it(client, personas):
+    # given: a call closed with the duty officer's words; the chief reads Russian, where an
+    # event's disposition (applied, rejected) is "Применение"
+    from django.utils import translation
+
+    from backend.common.formatting import KEY_LABELS
+    from backend.dispatch.admin.timeline import incident_timeline
+    from backend.dispatch.services import incident_close
+
+    incident = factories.incident(district=personas.a.district, settlement=personas.a.village)
+    incident_close(incident=incident, by=personas.duty, disposition="разобрано на месте")
+    client.force_login(personas.a.chief)
+
+    # when
+    rows, _page = _rows(client, AuditEntry.objects.get(action="incident.closed"))
+    with translation.override("ru"):
+        label = str(KEY_LABELS["call_disposition"])
+        details = [r.detail for r in incident_timeline(incident) if r.kind in ("event", "audit")]
+
+    # then: the call's own words under the call's label, on the entry and the timeline
+    assert rows[label] == "разобрано на месте"
+    assert "Применение" not in rows
+    assert sum(f"{label}: разобрано на месте" in d for d in details) == 2  # the event, the entry
+    assert not any("Применение" in d for d in details)
+
+
+def test_a_visit_a_code_and_a_safety_check_are_named_not_numbered(client, personas):
+    # given: a DV call's follow-up visit, an enrolment code issued to an officer, and a safety
+    # check of the unit on scene answered by the desk, each named in an entry's data by id
+    import datetime as dt
+
+    from backend.common.formatting import when_text
+    from backend.devices.services import enrolment_code_issue
+    from backend.dispatch.admin.timeline import incident_timeline
+    from backend.dispatch.models import FollowUpTask, SafetyCheck
+    from backend.ledger import uow
+    from backend.ledger.actions import AuditAction
+
+    incident = factories.incident(district=personas.a.district, settlement=personas.a.village)
+    sent = incident_dispatch(incident=incident, unit=personas.a.patrol, by=personas.duty)
+    fired = dt.datetime(2026, 12, 6, 9, 5, tzinfo=dt.UTC)
+    check = SafetyCheck.objects.create(assignment=sent, due_at=fired, fired_at=fired)
+    visit = FollowUpTask.objects.create(
+        incident=incident,
+        district=incident.district,
+        unit=personas.a.inspector_unit,
+        due_at=fired + dt.timedelta(days=3),
+    )
+    officer = personas.a.patrol_officers[0]
+    enrolment_code_issue(officer=officer, issued_by=personas.a.chief)
+    with uow.unit_of_work():
+        uow.audit(
+            AuditAction.UNIT_SAFETY_CHECKED,
+            actor=personas.duty,
+            obj=sent,
+            data={"unit_id": sent.unit_id, "safety_check_id": check.pk},
+        )
+        uow.audit(
+            AuditAction.FOLLOWUP_CREATED,
+            actor=personas.duty,
+            obj=incident,
+            data={"follow_up_id": visit.pk},
+        )
+    client.force_login(personas.a.chief)
+    patrol, inspector = personas.a.patrol.callsign, personas.a.inspector_unit.callsign
+
+    # when
+    checked, _page = _rows(client, AuditEntry.objects.get(action="unit.safety_checked"))
+    planned, _page = _rows(client, AuditEntry.objects.get(action="followup.created"))
+    issued, _page = _rows(client, AuditEntry.objects.get(action="device.enrolment_code_issued"))
+    timeline = " ".join(r.detail for r in incident_timeline(incident))
+
+    # then: as a person says them (English names: the page's words are in the chief's Russian)
+    check_name = f"safety check of {patrol} at {when_text(fired)}"
+    assert checked["Проверка безопасности сотрудника"] == check_name
+    assert planned["Контрольное посещение"] == f"visit to {personas.a.village} by {inspector}"
+    assert issued["Код регистрации"] == f"code for {officer.display_name}"
+    assert check_name in timeline
+
+
+def test_an_sms_rows_history_lists_its_audit_entries(client, personas):
+    # given: an officer answers with a code no call of his was sent (the entry is about the SMS)
+    from rest_framework.test import APIClient
+
+    from backend.dispatch.models import SmsMessage
+    from tests.backend.dispatch.conftest import signed_post
+
+    officer = personas.a.patrol_officers[0]
+    signed_post(APIClient(), {"id": "gw-1", "from": officer.phone, "text": "ACK 9999"})
+    sms = SmsMessage.objects.get(provider_id="gw-1")
+    admin = personas.oblast_admin
+    admin.language = "en"
+    admin.save(update_fields=["language"])
+    client.force_login(admin)
+
+    # when
+    page = client.get(reverse("admin:dispatch_smsmessage_history", args=[sms.pk]))
+
+    # then
+    assert page.status_code == 200
+    assert "SMS reply rejected" in page.content.decode()
+
+
+def test_an_sms_facts_event_page_names_its_sms_by_its_sender(client, personas):
+    # given: the inspector acknowledges his call by SMS; the chief reads the fact's page
+    from django.utils import translation
+    from rest_framework.test import APIClient
+
+    from backend.dispatch.models import Event
+    from backend.dispatch.sms import reply_code_for
+    from tests.backend.dispatch.conftest import signed_post
+
+    call = factories.incident(district=personas.a.district, settlement=personas.a.village)
+    assignment = incident_dispatch(incident=call, unit=personas.a.inspector_unit, by=personas.duty)
+    phone = personas.a.inspector.phone
+    signed_post(
+        APIClient(), {"id": "gw-1", "from": phone, "text": f"ACK {reply_code_for(assignment.pk)}"}
+    )
+    fact = Event.objects.get(source="sms")
+    client.force_login(personas.a.chief)
+
+    # when
+    page = client.get(reverse("admin:dispatch_event_change", args=[fact.pk])).content.decode()
+
+    # then: "from …1234", not the SMS row's id
+    with translation.override("ru"):
+        sender = f"{translation.gettext('from %(phone)s') % {'phone': '…' + phone[-4:]}}"
+    assert sender in page
+    assert f"<dd>{fact.payload['sms_id']}</dd>" not in page

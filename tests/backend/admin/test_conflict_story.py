@@ -233,6 +233,25 @@ def test_a_stand_down_by_closing_the_call_says_so_in_the_readers_language():
     assert "incident closed" not in rows.values()
 
 
+def test_a_close_the_crew_did_not_know_of_labels_the_calls_words_as_the_close_form_does():
+    # given: the server's side of an after_close conflict (facts._server_side): the call was
+    # closed with the duty officer's words; in Russian an event's disposition is "Применение"
+    from django.utils import translation
+
+    from backend.common.formatting import KEY_LABELS
+
+    side = {"command": {"name": "close", "disposition": "разобрано"}}
+
+    # when
+    with translation.override("ru"):
+        rows = dict(server_side_rows(side))
+        label = str(KEY_LABELS["call_disposition"])
+
+    # then
+    assert rows[label] == "разобрано"
+    assert "Применение" not in rows
+
+
 def test_the_open_queue_leaves_out_what_every_open_row_would_repeat(client, personas, story):
     # given
     client.force_login(personas.a.chief)

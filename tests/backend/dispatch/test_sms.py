@@ -200,6 +200,8 @@ def test_a_forged_inbound_message_is_refused_and_audited(personas):
     assert after == before
     entry = AuditEntry.objects.latest("id")
     assert (entry.action, entry.actor_kind) == ("security.sms_inbound_forged", "anonymous")
+    # a code, worded in the reader's language on display (it kept an English sentence)
+    assert entry.data_dict["reason"] == "signature_mismatch"
 
 
 def test_an_unsigned_inbound_message_is_refused(personas):
@@ -226,7 +228,8 @@ def test_a_replayed_inbound_message_is_refused_and_audited(personas):
         (401, "replayed"),
     ]
     assert SmsMessage.objects.filter(direction="in").count() == before
-    assert AuditEntry.objects.filter(action="security.sms_inbound_replayed").count() == 2
+    refused = AuditEntry.objects.filter(action="security.sms_inbound_replayed").order_by("id")
+    assert [e.data_dict["reason"] for e in refused] == ["message_seen", "stale_timestamp"]
     assert Event.objects.filter(source="sms").count() == 1
 
 
