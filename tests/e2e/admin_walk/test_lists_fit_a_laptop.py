@@ -28,6 +28,7 @@ from django.conf import settings
 from django.utils import timezone, translation
 
 from backend.common import clock
+from backend.common.formatting import KEY_LABELS
 from backend.dispatch import sms
 from backend.dispatch.admin.formatting import REPLY_OUTCOMES
 from backend.dispatch.models import EscalationPolicy, Incident
@@ -287,6 +288,19 @@ def test_the_administrators_lists_fit_a_laptop_with_the_menu_open(
     shot(page, f"{len(LISTS):02d}-audit-entry-sms-rejected-{language}")
     link.click()
     assert page.url.endswith(f"/admin/dispatch/smsmessage/{entry.object_id}/change/")
+
+    # and: a closed call's entry labels the duty officer's words as the close form does (it
+    # read "Применение", an event's applied/rejected)
+    closed = AuditEntry.objects.filter(action="incident.closed").order_by("id")
+    entry = next(e for e in closed if e.data_dict.get("disposition"))
+    page.goto(f"{demo}/admin/ledger/auditentry/{entry.pk}/change/")
+    with translation.override(language):
+        label = str(KEY_LABELS["call_disposition"])
+    labels = page.locator(".field-pretty_data dt").all_inner_texts()
+    assert label in labels
+    assert "Применение" not in labels
+    assert "Қолданылуы" not in labels
+    shot(page, f"{len(LISTS) + 1:02d}-audit-entry-call-closed-{language}")
 
     # and: a delivery's time is Kazakhstan's, with its date; its partner's URL shows its host
     first = CallbackDelivery.objects.order_by("-created_at", "-pk").first()
