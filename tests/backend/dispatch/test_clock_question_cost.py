@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from backend.devices.models import Device
 from backend.dispatch.models import Conflict, Event, EventKind
 from backend.dispatch.services.facts import _Entry, _phones_asked_about_positions
+from tests.plans import as_autovacuum_keeps
 
 T0 = dt.datetime(2026, 12, 6, 3, 0, tzinfo=dt.UTC)
 
@@ -113,9 +114,7 @@ def test_the_open_question_about_a_phones_clock_is_not_found_by_walking_its_posi
         )
         for event in Event.objects.bulk_create(_position(busy, n) for n in range(3_000))
     )
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE dispatch_event")
-        cursor.execute("ANALYZE dispatch_conflict")
+    as_autovacuum_keeps("dispatch_event", "dispatch_conflict")
 
     # when: the push of one more suspect position looks for the question, and the planner
     # is asked how it reads that statement

@@ -12,6 +12,7 @@ from backend.devices.models import Device
 from backend.dispatch.models import Conflict, Event, EventKind, Incident
 from backend.dispatch.services.facts import _Entry, _phones_asked_about_others_work
 from tests import factories
+from tests.plans import as_autovacuum_keeps
 
 from .test_clock_question_cost import T0, _device
 
@@ -100,9 +101,7 @@ def test_the_open_question_about_a_phones_notes_on_a_colleagues_call_is_found_fr
         Conflict.objects.bulk_create(
             _asked(personas, kind, event, answered=answered) for event in events
         )
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE dispatch_event")
-        cursor.execute("ANALYZE dispatch_conflict")
+    as_autovacuum_keeps("dispatch_event", "dispatch_conflict")
 
     # when: the push of one more note looks for the question, and the planner is asked how
     # it reads that statement

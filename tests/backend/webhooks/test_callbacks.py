@@ -481,8 +481,12 @@ def test_two_writers_changing_one_report_through_different_rows_call_back_in_tur
     # highest sequence: each writer posts its own delivery after its commit, and the two posts
     # may reach it in either order — a loaded CI run saw 4 arrive before 3.)
     assert errors == []
+    # The first writer's body is sent unless the second's was written while it still waited:
+    # the later body holds the whole state, so it supersedes it (a loaded run on two workers).
     rows = list(CallbackDelivery.objects.order_by("sequence").values_list("sequence", "state"))
-    assert rows == [(1, "delivered"), (2, "delivered"), (3, "delivered"), (4, "delivered")]
+    assert rows[:2] == [(1, "delivered"), (2, "delivered")]
+    assert rows[2] in {(3, "delivered"), (3, "superseded")}
+    assert rows[3:] == [(4, "delivered")]
     last = max(receiver.bodies(), key=lambda body: body["sequence"])["data"]
     assert last == read(client)
     assert last["on_scene_at"] is not None
