@@ -796,11 +796,14 @@ def test_a_visit_a_code_and_a_safety_check_are_named_not_numbered(client, person
     issued, _page = _rows(client, AuditEntry.objects.get(action="device.enrolment_code_issued"))
     timeline = " ".join(r.detail for r in incident_timeline(incident))
 
-    # then: as a person says them (English names: the page's words are in the chief's Russian)
-    check_name = f"safety check of {patrol} at {when_text(fired)}"
+    # then: as a person says them, in the chief's Russian (the page, and the timeline read
+    # in the language his request left active)
+    check_name = f"проверка безопасности наряда {patrol} в {when_text(fired)}"
     assert checked["Проверка безопасности сотрудника"] == check_name
-    assert planned["Контрольное посещение"] == f"visit to {personas.a.village} by {inspector}"
-    assert issued["Код регистрации"] == f"code for {officer.display_name}"
+    assert planned["Контрольное посещение"] == (
+        f"контрольное посещение: {personas.a.village}, наряд {inspector}"
+    )
+    assert issued["Код регистрации"] == f"код для {officer.display_name}"
     assert check_name in timeline
 
 
