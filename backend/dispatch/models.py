@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from knox.models import AbstractAuthToken
 from knox.settings import CONSTANTS
 
-from backend.common.phones import MASK
+from backend.common.phones import MASK, phone_masked
 from backend.geo.models import Zone, coordinates_constraints
 
 from .lifecycle import (
@@ -1251,7 +1251,9 @@ class SmsMessage(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_direction_display()} {self.phone}: {self.body[:40]}"
+        # The name titles its pages, its History and every entry about it: the last four
+        # digits, as its list and the audit log show the number (its page shows it whole).
+        return f"{self.get_direction_display()} {phone_masked(self.phone)}: {self.body[:40]}"
 
     # The audit log's name for an SMS (services/sms_inbound.py), so that the SMS row's
     # History lists its entries (``ScopedAdminMixin.history_q``; it looked for "smsmessage").

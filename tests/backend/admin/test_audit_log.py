@@ -825,9 +825,12 @@ def test_an_sms_rows_history_lists_its_audit_entries(client, personas):
     # when
     page = client.get(reverse("admin:dispatch_smsmessage_history", args=[sms.pk]))
 
-    # then
+    # then: its entries, under a title that names the number by its last four digits, as
+    # the SMS list and the log do
     assert page.status_code == 200
     assert "SMS reply rejected" in page.content.decode()
+    assert f"…{officer.phone[-4:]}" in page.content.decode()
+    assert officer.phone not in page.content.decode()
 
 
 def test_an_sms_facts_event_page_names_its_sms_by_its_sender(client, personas):
