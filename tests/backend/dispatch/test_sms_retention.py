@@ -14,13 +14,13 @@ from rest_framework.test import APIClient
 
 from backend.common import clock
 from backend.common.phones import phone_masked
-from backend.config.celery import app
 from backend.dispatch import tasks
 from backend.dispatch.admin.timeline import incident_timeline
 from backend.dispatch.models import SmsMessage
 from backend.dispatch.services import sms_send_pending
 from backend.dispatch.services.outbox import SmsPruned, sms_prune
 from backend.dispatch.sms import reply_code_for
+from tests.beat import beat_entry
 from tests.plans import plans_preferring_indexes
 
 from .conftest import signed_post
@@ -118,15 +118,10 @@ def test_a_masked_number_stays_as_it_is():
 
 
 def test_beat_prunes_the_sms_hourly(personas, settings):
-    # given: the project's beat schedule
-    app.loader.import_default_modules()
-    app.finalize()
-
-    # when
-    schedule = app.conf.beat_schedule
+    # when: the project's beat schedule
+    entry = beat_entry(tasks.sms_prune)
 
     # then: the task is scheduled hourly, and is the one that prunes
-    entry = next(e for e in schedule.values() if e["task"] == tasks.sms_prune.name)
     assert entry["schedule"] == 3600.0
     settings.KUZET_SMS_RETENTION_DAYS = 90
     _sms("+77779991234", 91 * DAY, direction="in", state="rejected", error="unknown_sender")

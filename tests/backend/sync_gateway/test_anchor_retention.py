@@ -11,7 +11,6 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from backend.common import clock
-from backend.config.celery import app
 from backend.devices.models import Device
 from backend.dispatch.models import Event
 from backend.sync_gateway import tasks
@@ -25,6 +24,7 @@ from backend.sync_gateway.models import TimeAnchor
 from sync import timing
 from sync.client import SimulatedClock
 from sync.protocol import EventRecord
+from tests.beat import beat_entry
 from tests.plans import plans_preferring_indexes
 
 from .conftest import dispatch
@@ -252,15 +252,10 @@ def test_a_backlog_is_deleted_a_batch_per_statement(personas, settings):
 
 
 def test_beat_prunes_the_anchors_hourly(personas, settings):
-    # given: the project's beat schedule
-    app.loader.import_default_modules()
-    app.finalize()
-
-    # when
-    schedule = app.conf.beat_schedule
+    # when: the project's beat schedule
+    entry = beat_entry(tasks.anchors_prune)
 
     # then: the task is scheduled hourly, and is the one that prunes
-    entry = next(e for e in schedule.values() if e["task"] == tasks.anchors_prune.name)
     assert entry["schedule"] == 3600.0
     device = _device(personas)
     _anchors(device, "boot-a", start_ms=clock.now_ms() - 90 * DAY_MS, elapsed=range(0, 2))

@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 
 from backend.common import clock
-from backend.config.celery import app
 from backend.dispatch.services import incident_cancel, incident_dispatch
 from backend.webhooks import tasks
 from backend.webhooks.models import CallbackDelivery
 from backend.webhooks.services import callback_configure, callbacks_prune
 from tests import factories
+from tests.beat import beat_entry
 
 from .conftest import send_report
 
@@ -117,15 +117,10 @@ def test_a_superseded_delivery_is_finished_when_superseded(
 
 
 def test_beat_prunes_the_deliveries_hourly(personas, egov, settings):
-    # given: the project's beat schedule
-    app.loader.import_default_modules()
-    app.finalize()
-
-    # when
-    schedule = app.conf.beat_schedule
+    # when: the project's beat schedule
+    entry = beat_entry(tasks.callbacks_prune)
 
     # then: the task is scheduled hourly, and is the one that prunes
-    entry = next(e for e in schedule.values() if e["task"] == tasks.callbacks_prune.name)
     assert entry["schedule"] == 3600.0
     key, _client = egov
     incident = factories.incident(district=personas.a.district, intake_key=key)
