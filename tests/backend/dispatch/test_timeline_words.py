@@ -76,7 +76,7 @@ def test_the_names_of_dispatch_records_are_words_in_the_readers_language(persona
         f"{number} → {callsign} (Заменено)",
         f"Не подтверждено: повтор, SMS, тревога на табло · {number} → {callsign}",
         f"Контрольное посещение по {number}",
-        "Исходящее +77010000000: ACK 1234",
+        "Исходящее …0000: ACK 1234",
         "по умолчанию P1 любая зона",
         f"{district.name} P2 Отдалённая",
     ]
