@@ -23,7 +23,19 @@ def main() -> None:
         # Django's own commands (migrate, check…) would hide this behind "Apps aren't loaded".
         sys.exit(f"Kuzet is not configured: {exc}")
 
-    execute_from_command_line(sys.argv)
+    from django.db import OperationalError, connections
+
+    try:
+        execute_from_command_line(sys.argv)
+    except OperationalError:
+        # A database that is down or missing: say which and what to do, not the pool's
+        # "couldn't get a connection after 10.00 sec" under a traceback (backend/config/dbreach).
+        from backend.config.dbreach import unreachable_text
+
+        text = unreachable_text(connections["default"].settings_dict)
+        if text is None:
+            raise
+        sys.exit(text)
 
 
 if __name__ == "__main__":

@@ -163,8 +163,23 @@ TEMPLATES = [
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'kuzet.sqlite3'}"
 
 
+DATABASE_URL_FORM = "postgres://USER:PASSWORD@HOST:5432/NAME"
+
+
 def database_from_url(url: str) -> dict[str, Any]:
-    config: dict[str, Any] = dict(dj_database_url.parse(url))
+    try:
+        config: dict[str, Any] = dict(dj_database_url.parse(url))
+    except ValueError as exc:
+        # dj-database-url's own words ("Scheme 'postgress://' is unknown. Did you forget to
+        # register custom backend?", then a list of MySQL, Oracle…) came as a traceback that
+        # named no setting and no fix. The URL itself is not repeated: it holds the password.
+        scheme = urlsplit(url).scheme
+        begins = f"it begins {scheme}://" if scheme else "it has no scheme"
+        raise ImproperlyConfigured(
+            f"DATABASE_URL is not a PostgreSQL URL ({begins}). "
+            f"Kuzet runs on PostgreSQL: DATABASE_URL={DATABASE_URL_FORM}; unset it for the "
+            "embedded SQLite demo."
+        ) from exc
     engine = config["ENGINE"]
     if engine == "django.db.backends.sqlite3":
         # IMMEDIATE takes the write lock when a transaction starts, so two writers queue
@@ -195,7 +210,10 @@ def database_from_url(url: str) -> dict[str, Any]:
             # 500 after a PostgreSQL restart (docs/deployment.md, Failure behaviour).
             config["CONN_HEALTH_CHECKS"] = True
     else:
-        raise ImproperlyConfigured(f"DATABASE_URL: unsupported database {engine}")
+        raise ImproperlyConfigured(
+            f"DATABASE_URL: unsupported database {engine}. Kuzet runs on PostgreSQL: "
+            f"DATABASE_URL={DATABASE_URL_FORM}; unset it for the embedded SQLite demo."
+        )
     return config
 
 
