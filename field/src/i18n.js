@@ -606,6 +606,9 @@ const codes = {
   unit_status: {
     available: { kk: 'Бос', ru: 'Свободен', en: 'Available' },
     dispatched: { kk: 'Жіберілді', ru: 'Направлен', en: 'Dispatched' },
+    // The phone's own: "dispatched" with every open call acknowledged (lifecycle.js
+    // shownUnitStatus), in the call card's word.
+    acknowledged: { kk: 'Шақыру қабылданды', ru: 'Вызов принят', en: 'Call acknowledged' },
     en_route: { kk: 'Жолда', ru: 'В пути', en: 'En route' },
     on_scene: { kk: 'Орнында', ru: 'На месте', en: 'On scene' },
     transporting: { kk: 'Жеткізуде', ru: 'Доставка', en: 'Transporting' },

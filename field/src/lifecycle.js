@@ -107,9 +107,10 @@ function statusStated(event) {
  * "available" after a tap on "busy"), or the one a milestone waiting to be sent sets ("on
  * scene" tapped offline left the header on "en route"), or SOS after an SOS waiting to be
  * sent, else the server's. A milestone never hides an SOS (the server's or one waiting);
- * only a status the officer sets leaves it. ``{status, at, pending}`` or null.
+ * only a status the officer sets leaves it. A unit "dispatched" whose open calls are all
+ * acknowledged shows `acknowledged` (below). ``{status, at, pending}`` or null.
  */
-export function shownUnitStatus(unitRow, ownEvents) {
+export function shownUnitStatus(unitRow, ownEvents, assignments = []) {
   const sos = unitRow?.status === 'sos' || ownEvents.some((e) => e._status === 'created' && e.kind === 'sos')
   const waiting = ownEvents
     .filter((e) => e._status === 'created' && (e.kind === 'unit_status' || e.kind === 'sos' || (!sos && e.kind in MILESTONE_UNIT_STATUS)))
@@ -117,5 +118,30 @@ export function shownUnitStatus(unitRow, ownEvents) {
     .sort((a, b) => (a.device_time ?? 0) - (b.device_time ?? 0))
     .pop()
   if (waiting) return { status: statusStated(waiting), at: waiting.device_time, pending: true }
-  return unitRow ? { status: unitRow.status, at: unitRow.status_at, pending: false } : null
+  if (!unitRow) return null
+  const shown = { status: unitRow.status, at: unitRow.status_at, pending: false }
+  return unitRow.status === 'dispatched' ? acknowledgedCalls(shown, unitRow, assignments, ownEvents) : shown
+}
+
+/**
+ * A unit "dispatched" whose every open call the crew has acknowledged: "call acknowledged"
+ * (phone-only, `acknowledged`), at the latest acknowledgement, pending while one is still on
+ * the phone. The server keeps the unit "dispatched" until en route (backend/dispatch/
+ * lifecycle.py), and the header read "Направлен" over a call card reading "Принят": an
+ * officer took it that his acknowledgement had not reached the desk (the phone handed over to
+ * the next officer showed it on every call). With a call still to acknowledge, "dispatched"
+ * is what he needs to read, and it stays.
+ */
+function acknowledgedCalls(shown, unitRow, assignments, ownEvents) {
+  const open = assignments.filter((a) => String(a.unit_id) === String(unitRow.id) && !isClosed(a))
+  if (!open.length) return shown
+  let at = null
+  let pending = false
+  for (const assignment of open) {
+    const ack = reachedMilestones(assignment, ownEvents).ack
+    if (ack == null) return shown
+    at = Math.max(at ?? ack, ack)
+    pending ||= assignment.acknowledged_at == null
+  }
+  return { status: 'acknowledged', at, pending }
 }

@@ -3,6 +3,7 @@ import { Alerts, SafetyAnswers } from './Alerts.jsx'
 import { formatNumber, formatTime } from '../format.js'
 import { label, t } from '../i18n.js'
 import { CallDetail, CallList } from './Calls.jsx'
+import { ownEvents } from '../facts.js'
 import { shownUnitStatus } from '../lifecycle.js'
 import { LanguagePicker, Sos, SyncStatus } from './common.jsx'
 import { EnrolScreen, RevokedScreen } from './Enrol.jsx'
@@ -13,7 +14,7 @@ const SETTABLE_STATUSES = ['available', 'busy', 'out_of_service']
 
 export function UnitScreen({ app, state }) {
   const { lang, unit, officer, data, onDuty, position, now } = state
-  const shown = shownUnitStatus(unit ? data.units[unit.id] : null, data.events)
+  const shown = shownUnitStatus(unit ? data.units[unit.id] : null, ownEvents(data.events, state.deviceId), data.assignments)
   const fix = position.fix
   // One status change per tap: a double tap on a slow phone put the change twice in the
   // outbox, and twice on the desk's timeline and in the chief's figures. The buttons are off
@@ -142,7 +143,7 @@ function Notifications({ app, state }) {
 
 export function Header({ app, state }) {
   const { lang, unit, data, sync, online } = state
-  const shown = shownUnitStatus(unit ? data.units[unit.id] : null, data.events)
+  const shown = shownUnitStatus(unit ? data.units[unit.id] : null, ownEvents(data.events, state.deviceId), data.assignments)
   // The banner saying so scrolls away with the page; the header stays on screen.
   const offline = !online || sync?.problem === 'offline'
   return (

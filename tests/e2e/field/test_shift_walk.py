@@ -385,6 +385,9 @@ def test_a_phone_handed_over_at_the_end_of_a_shift_keeps_the_last_fact(
         ).to_be_visible()
         expect(alert.locator(".alert-title")).to_have_text("Сообщение дежурной части")
         expect(alert.locator(".alert-body")).to_contain_text(KNIFE)
+        # the header says what the call card says (it read "Направлен", the unit's status on
+        # the server, over a card reading "Принят")
+        expect(page.locator(".unit-state")).to_have_text("Вызов принят")
         look(page, "h8-3-next-officer", "ru")
         device_b = Device.objects.get(officer=officer_b, revoked_at__isnull=True)
         assert device_b.install_id == device_a.install_id
