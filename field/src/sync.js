@@ -39,7 +39,6 @@ export const KEYS = {
   answers: 'kuzet_answers',
   revokedNotice: 'kuzet_revoked_notice',
   onDuty: 'kuzet_on_duty',
-  transfer: 'kuzet_transfer',
   seen: 'kuzet_seen_calls',
   // assignment id → the officer-safety check (its safety_check_at) answered "I'm OK" to
   safetyAnswered: 'kuzet_safety_answered',
