@@ -289,7 +289,9 @@ class DeviceConsumer(_GatedGroups):
                 )
             return
 
-        assert isinstance(message, dict) or message is None
+        # ``message`` may be any JSON value here ([1], "x", 3): each is answered "Unknown or
+        # unparsable message." below. An assert on its type ended the consumer with an
+        # AssertionError, and the socket dropped without a close frame.
         if not await self._still_live(refresh=kind == "ping"):
             return
         if kind == "ping":

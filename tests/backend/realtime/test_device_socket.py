@@ -186,6 +186,36 @@ def test_ping_is_answered_with_pong_carrying_the_cursor(personas):
     }
 
 
+def test_a_message_that_is_no_json_object_is_answered_and_the_socket_stays_open(personas):
+    # given: an authenticated socket
+    _, token = personas.device(personas.a.patrol_officers[0])
+    set_cursor(5)
+    messages = ["[1]", '"ping"', "3", "null", "not json"]
+
+    async def scenario():
+        socket = device_socket(token)
+        await socket.connect()
+        await receive(socket)
+        answers = []
+        for message in messages:
+            await socket.send_to(text_data=message)
+            answers.append(await receive(socket))
+        await socket.send_json_to({"type": "ping"})
+        pong = await receive(socket)
+        await socket.disconnect()
+        return answers, pong
+
+    # when
+    with clock.frozen(AT):
+        answers, pong = async_to_sync(scenario)()
+
+    # then: a JSON array, string or number used to end the consumer with an AssertionError,
+    # the socket dropped without a close frame
+    unknown = {"type": "error", "error": "malformed", "detail": "Unknown or unparsable message."}
+    assert answers == [unknown] * len(messages)
+    assert pong == {"type": "pong", "timestamp": 5, "server_time": clock.to_ms(AT)}
+
+
 def test_device_receives_frames_of_its_own_officer_unit_district_and_everyone_groups(personas):
     # given
     a = personas.a
