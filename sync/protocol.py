@@ -725,6 +725,15 @@ def parse_push(body: object, *, outcome_codes: Collection[str] = OUTCOME_CODES) 
     for table, table_changes in changes.items():
         if not isinstance(table, str) or not isinstance(table_changes, Mapping):
             raise ProtocolError("malformed", "changes must map table names to change objects")
+        # Records under a key WatermelonDB never sends ("upserted", "Created") were read by
+        # nobody and answered by nobody: the app took the push's 200 as stored and lost them.
+        unknown = next((op for op in table_changes if op not in CHANGE_OPS), None)
+        if unknown is not None:
+            raise ProtocolError(
+                "malformed",
+                f"changes.{storable(table)[:64]} has {storable(str(unknown))[:64]!r}; "
+                "only created, updated and deleted are read",
+            )
         for op in CHANGE_OPS:
             listed = table_changes.get(op)
             if listed is None:

@@ -515,6 +515,14 @@ def test_push_gives_every_entry_a_verdict_in_order():
         ({"changes": []}, "the push body needs a 'changes' object"),
         ({"changes": {"events": []}}, "changes must map table names to change objects"),
         ({"changes": {"events": {"created": {}}}}, "changes.events.created must be a list"),
+        (
+            {"changes": {"events": {"created": [], "upserted": [event()]}}},
+            "changes.events has 'upserted'; only created, updated and deleted are read",
+        ),
+        (
+            {"changes": {"events": {"Created": [event()]}}},
+            "changes.events has 'Created'; only created, updated and deleted are read",
+        ),
         ({"changes": {}, "lastPulledAt": "yesterday"}, "lastPulledAt must be an integer or null"),
         ({"changes": {}, "lastPulledAt": -5}, "lastPulledAt must be an integer or null"),
     ],

@@ -308,6 +308,32 @@ def test_a_bare_list_over_http_is_malformed_and_not_a_way_past_the_limit(device_
 
 
 @pytest.mark.django_db
+def test_records_under_an_operation_the_protocol_has_not_are_refused_not_lost(
+    assignment_a, device_a1
+):
+    # when: an app's own key beside WatermelonDB's three
+    response = device_a1.push_raw(
+        {
+            "changes": {
+                "events": {
+                    "created": [event("ack", assignment_a)],
+                    "upserted": [event("note", None, payload={"text": "x"})],
+                }
+            }
+        }
+    )
+
+    # then: refused as a whole, so the app keeps both in its outbox (the note used to be
+    # neither stored nor answered, behind a 200 for the push)
+    assert response.status_code == 400
+    assert response.json()["error"] == "malformed"
+    assert response.json()["detail"] == (
+        "changes.events has 'upserted'; only created, updated and deleted are read"
+    )
+    assert Event.objects.count() == 0
+
+
+@pytest.mark.django_db
 def test_more_than_500_events_over_the_socket_are_too_large(personas):
     from backend.sync_gateway.push import push_records
     from sync.protocol import ProtocolError
