@@ -11,7 +11,7 @@ NODE_STAMP := $(WATERMELON)/node_modules/.installed
 PORT ?= 8000
 export PORT
 
-.PHONY: run test lint types check bench clean field field-test messages
+.PHONY: run port-free test lint types check bench clean field field-test messages
 
 # The officers' field app (field/): npm ci only when the lockfile changed, a build only when
 # a source changed. Kuzet serves field/dist at /app/.
@@ -72,7 +72,13 @@ KUZET_SIM_BUSY ?= 4
 # web server's address instead.
 KUZET_SIM_URL ?= http://127.0.0.1:$(PORT)
 export KUZET_SIM_SCALE KUZET_SIM_BUSY KUZET_SIM_URL
-run: $(STAMP) var $(FIELD_BUILD)
+# The port is asked first, before the install and the build: taken, uvicorn failed only after
+# the history was built and the logins printed, with links to whatever listened there.
+# (Plain python3: the check needs nothing but the standard library.)
+port-free:
+	@$(PYTHON) backend/config/port.py $(PORT)
+
+run: port-free $(STAMP) var $(FIELD_BUILD)
 	@$(BIN)/python -m backend.config.embedded
 	@DEMO=$$( [ -z "$$DATABASE_URL" ] || [ "$${KUZET_DEMO:-0}" = 1 ] && echo 1 || echo 0 ) ; \
 	SIMULATE=$${KUZET_SIMULATE:-$$DEMO} ; \

@@ -1,0 +1,44 @@
+"""``python -m backend.config.port PORT``: is the port ``make run`` serves on free?
+
+``make run`` with its port taken (another Kuzet, another program) migrated, seeded, built
+the history and printed the admin URL and the demo logins — links to whatever already
+listened there — before uvicorn said ``[Errno 98] … address already in use`` among the
+Celery worker's banner and honcho stopped everything. Asked first, it stops at once and
+says what to do.
+
+This module imports nothing of Django: it runs before anything else of ``make run``.
+"""
+
+from __future__ import annotations
+
+import socket
+import sys
+
+HOST = "127.0.0.1"  # where the Procfile's uvicorn binds
+
+
+def port_taken_text(port: int, host: str = HOST) -> str | None:
+    """Why ``make run`` cannot serve on ``port``, or None when it can."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        # As uvicorn binds: a port left in TIME_WAIT by a server just stopped is free.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            return (
+                f"Port {port} on {host} is taken ({exc.strerror}): another Kuzet or another "
+                f"program serves there. Stop it, or choose another port: PORT={port + 1} make run"
+            )
+    return None
+
+
+def main(argv: list[str]) -> int:
+    text = port_taken_text(int(argv[0]))
+    if text is None:
+        return 0
+    print(text, file=sys.stderr)
+    return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
