@@ -62,6 +62,12 @@ def duration_text(value: float | None) -> str:
     return f"{sign}{h}:{m:02d}:{sec:02d}" if h else f"{sign}{m}:{sec:02d}"
 
 
+def km(value: float | None) -> int | None:
+    """A road distance in whole kilometres, the one rounding of the page and the files: the
+    page's number format cut 63.8 km to "63 км" while the workbook, by round(), said 64."""
+    return None if value is None else int(_half_up(value, 0))
+
+
 def percent(share: float | None) -> float | None:
     if share is None:
         return None
@@ -233,7 +239,7 @@ def _display(kind: str, value: Any, *, words: bool = False) -> str:
     if kind == COUNT:
         return count_text(value)
     if kind == KM:
-        return "—" if value is None else f"{formats.number_format(value, 0)} {_('km')}"
+        return "—" if value is None else f"{formats.number_format(km(value), 0)} {_('km')}"
     return "—" if value in (None, "") else str(value)
 
 
@@ -255,7 +261,7 @@ def _plain_value(kind: str, value: Any) -> Any:
     if kind == SHARE:
         return percent(value)
     if kind == KM:
-        return round(value)
+        return km(value)
     if isinstance(value, int | float | Decimal):
         return value  # a text column may hold a number (a drill-down's value)
     return str(value)

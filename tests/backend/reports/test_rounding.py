@@ -11,7 +11,7 @@ import io
 import pytest
 from django.utils import translation
 
-from backend.reports.tables import DURATION, SHARE, Cell, Column, Table
+from backend.reports.tables import DURATION, KM, SHARE, Cell, Column, Table
 
 
 @pytest.mark.parametrize(
@@ -36,3 +36,24 @@ def test_a_half_is_rounded_away_from_zero_on_the_page_and_in_the_file(share, dur
     # then
     assert shown == page
     assert list(csv.reader(io.StringIO(text[1:])))[1] == file
+
+
+@pytest.mark.parametrize(
+    ("km", "page", "file"),
+    [(63.8, "64 км", "64"), (63.5, "64 км", "64"), (64.5, "65 км", "65"), (63.4, "63 км", "63")],
+)
+def test_a_road_distance_reads_the_same_whole_kilometres_on_the_page_and_in_the_file(
+    km, page, file
+):
+    # given: Акбулак is 63.8 km by road from Semey; the page read "63 км", its file 64
+    table = Table("t", "T", [Column("road", "Road", KM)])
+    table.add(road=Cell(km))
+
+    # when
+    with translation.override("ru"):
+        shown = table.display_rows()[0][0]["text"]
+    text = table.csv_response("t").content.decode("utf-8")
+
+    # then
+    assert shown == page
+    assert list(csv.reader(io.StringIO(text[1:])))[1] == [file]
