@@ -28,6 +28,7 @@ from backend.ledger import uow
 from backend.ledger.models import AuditEntry
 from backend.people.models import Officer, Role, Unit
 from backend.simulator import history, scenario
+from backend.simulator.management.commands.history import building_text
 from backend.simulator.report import response_times_s
 from tests import factories
 
@@ -124,14 +125,29 @@ def test_the_command_shows_its_progress_in_plain_lines_where_no_terminal_draws_a
 
     # then: a line at every tenth, in order, then the summary and the check
     lines = out.getvalue().splitlines()
-    assert lines[0].startswith("Building 0.1 days of calls")
-    assert "KUZET_HISTORY_DAYS=3" in lines[0]
+    assert (
+        lines[0]
+        == "Building 0.1 days of calls for the staffed districts through Kuzet's own services."
+    )
     shown = [line.split("%")[0].removeprefix("History: ") for line in lines if "% of " in line]
     assert shown == [str(p) for p in range(10, 101, 10)]
     assert all(" calls · " in line and "elapsed" in line for line in lines if "% of " in line)
     assert "━" not in out.getvalue()
     assert any(line.startswith("History: ") and " calls, " in line for line in lines)
     assert "End-of-run check: OK" in lines
+
+
+@pytest.mark.parametrize(
+    ("days", "advice"),
+    [(60, True), (3.5, True), (3, False), (0.5, False)],
+)
+def test_only_a_long_past_is_told_how_to_start_sooner(days, advice):
+    # when
+    text = building_text(days)
+
+    # then: a run started with KUZET_HISTORY_DAYS=3 is not told to start with it
+    assert text.startswith(f"Building {days:g} days of calls for the staffed districts")
+    assert ("KUZET_HISTORY_DAYS=3 make run" in text) is advice
 
 
 def test_make_run_builds_as_many_days_as_asked():

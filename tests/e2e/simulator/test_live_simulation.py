@@ -128,5 +128,5 @@ def test_a_short_simulation_flows_through_every_interface_and_loses_nothing(kuze
     kinds = set(Event.objects.filter(source="app").values_list("kind", flat=True))
     assert {"delivered", "ack", "en_route", "on_scene"} <= kinds
     # then: the duty officer took over the call left on the board and sent a unit
-    assert "Taken over from the board: 1 calls" in output, output
+    assert "Taken over from the board: 1 call left waiting or cleared." in output, output
     assert Assignment.objects.filter(incident=waiting).exists()

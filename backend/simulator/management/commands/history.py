@@ -22,6 +22,21 @@ from backend.dispatch.models import Incident
 from backend.simulator import history, scenario
 from backend.simulator.world import Stats
 
+# A past this short needs no advice to shorten it (README's first look).
+SHORT_DAYS = 3.0
+
+
+def building_text(days: float) -> str:
+    """The first line: what is built, and (for a long past) how to start sooner — it once
+    advised ``KUZET_HISTORY_DAYS=3`` to a run started with it."""
+    text = f"Building {days:g} days of calls for the staffed districts through Kuzet's own services"
+    if days <= SHORT_DAYS:
+        return text + "."
+    return (
+        text + f" — minutes for {days:g} days; a shorter past starts sooner "
+        "(--days 3, or KUZET_HISTORY_DAYS=3 make run)."
+    )
+
 
 class Command(BaseCommand):
     help = "Build days of realistic history by running the simulator under a moved server clock."
@@ -52,11 +67,7 @@ class Command(BaseCommand):
         console = Console(
             file=cast("IO[str]", self.stdout._out)
         )  # the raw stream: OutputWrapper adds newlines
-        self.stdout.write(
-            f"Building {days:g} days of calls for the staffed districts through Kuzet's own "
-            "services — minutes for 60 days; a shorter past starts sooner "
-            "(--days 3, or KUZET_HISTORY_DAYS=3 make run)."
-        )
+        self.stdout.write(building_text(days))
         started = time.monotonic()
         # On a terminal, a bar redrawn in place; elsewhere (a log, a pipe, CI) rich would show
         # nothing until the end, so a plain line is written at every tenth instead.

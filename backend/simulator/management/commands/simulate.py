@@ -128,7 +128,10 @@ class Command(BaseCommand):
         world.start()
         taken = world.duty.adopt_from_board(username=world.duty_username, password=DEMO_PASSWORD)
         if taken:
-            self.stdout.write(f"Taken over from the board: {taken} calls left waiting or cleared.")
+            calls = "call" if taken == 1 else "calls"
+            self.stdout.write(
+                f"Taken over from the board: {taken} {calls} left waiting or cleared."
+            )
         duration = options["duration"]
 
         def line() -> str:
