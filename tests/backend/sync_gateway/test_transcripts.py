@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import itertools
 import json
 import os
 import re
@@ -258,3 +259,138 @@ def test_the_protocol_docs_error_transcript_is_the_recorded_one():
         q for q in quoted if not any(q[:2] == a[:2] and q[2] in (None, a[2]) for a in answers)
     ]
     assert missing == []
+
+
+# --- docs/protocol.md §8's example transcripts, held to the recordings they were cut from: a
+# mobile team writes its client (and its tests) from these lines, so every request line,
+# status, cursor, record value, result and "… N more" count shown there is the recorded one.
+# The replays above hold the recordings to the server; this holds the doc to the recordings.
+
+REQUEST_LINE = re.compile(r"^(GET|POST) (/api/sync/v1/\S+)", re.M)
+PAIR = re.compile(r'"(\w+)": ("(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?|true|false|null)')
+RANDOM_PER_RECORDING = {"device_id", "token"}  # the doc shows one recording's values
+
+
+def doc_transcript(name: str) -> str:
+    doc = (Path(__file__).resolve().parents[3] / "docs" / "protocol.md").read_text()
+    section = doc.split("## 8. Example transcripts")[1].split("\n## ")[0]
+    return section.split(f"(`{name}.json`")[1].split("```")[1]
+
+
+def exchanges(name: str) -> list[tuple[str, str, int, Any, Any]]:
+    """The recorded (method, path with its cursor filled in, status, request body, answer)."""
+    cursor = ""
+    out = []
+    for step in load(name)["steps"]:
+        if "request" not in step:
+            continue
+        request, response = step["request"], step["response"]
+        path = request["path"].replace("{{cursor}}", cursor)
+        out.append(
+            (request["method"], path, response["status"], request.get("body"), response["body"])
+        )
+        if isinstance(response["body"], dict) and "timestamp" in response["body"]:
+            cursor = str(response["body"]["timestamp"])
+    return out
+
+
+def fragment_at(text: str, start: int) -> str:
+    """The JSON object written at ``text[start]`` (``{``), to its closing brace."""
+    depth, i = 0, start
+    while i < len(text):
+        if text[i] == '"':
+            i += 1
+            while text[i] != '"':
+                i += 2 if text[i] == "\\" else 1
+        elif text[i] == "{":
+            depth += 1
+        elif text[i] == "}":
+            depth -= 1
+            if depth == 0:
+                return text[start : i + 1]
+        i += 1
+    return text[start:]
+
+
+def records_by_id(value: Any, out: dict[str, list[dict[str, Any]]]) -> dict[str, list[Any]]:
+    if isinstance(value, dict):
+        if "id" in value:
+            out.setdefault(str(value["id"]), []).append(value)
+        for item in value.values():
+            records_by_id(item, out)
+    elif isinstance(value, list):
+        for item in value:
+            records_by_id(item, out)
+    return out
+
+
+def same(shown: Any, recorded: Any) -> bool:
+    if isinstance(recorded, str) and "{{" in recorded:  # a value filled in per run
+        pattern = ".+".join(re.escape(part) for part in re.split(r"\{\{\w+\}\}", recorded))
+        return isinstance(shown, str) and re.fullmatch(pattern, shown) is not None
+    return bool(shown == recorded)
+
+
+def shown_and_recorded(text: str, recorded: Any) -> list[tuple[str, Any, Any]]:
+    """Each ``"key": value`` of each record the doc shows, beside the recorded value of that key
+    in the recorded record with its id (a ``{{placeholder}}`` matches anything)."""
+    found = records_by_id(recorded, {})
+    differ = []
+    for match in re.finditer(r'\{"id": "', text):
+        fragment = re.sub(r"\n\s*", " ", fragment_at(text, match.start()))
+        shown = [(k, json.loads(v)) for k, v in PAIR.findall(fragment)]
+        record_id = shown[0][1]
+        best = None
+        for candidate in found.get(record_id, [{}]):
+            wrong = [
+                (f"{record_id}.{k}", v, candidate.get(k, "<absent>"))
+                for k, v in shown
+                if k not in RANDOM_PER_RECORDING and not same(v, candidate.get(k, "<absent>"))
+            ]
+            best = wrong if best is None or len(wrong) < len(best) else best
+        differ.extend(best or [])
+    return differ
+
+
+@pytest.mark.parametrize("name", ["device_day", "inspector_visit", "desk_message_read"])
+def test_the_protocol_docs_example_transcripts_are_the_recorded_ones(name):
+    # given
+    text = doc_transcript(name)
+    recorded = exchanges(name)
+    starts = [m.start() for m in REQUEST_LINE.finditer(text)] + [len(text)]
+
+    # when: each exchange the doc shows, beside the next recorded one of its request line
+    differ: list[Any] = []
+    shown = 0
+    for start, end in itertools.pairwise(starts):
+        method, path = REQUEST_LINE.match(text, start).groups()  # type: ignore[union-attr]
+        asked, answered = text[start:end].split("→", 1)
+        # a push's line may leave out its query, which is not read (§9.14)
+        while recorded and not (
+            recorded[0][0] == method and path in (recorded[0][1], recorded[0][1].split("?")[0])
+        ):
+            recorded.pop(0)
+        assert recorded, f"{method} {path}: no such request recorded after the previous one"
+        _, _, status, body, answer = recorded.pop(0)
+        shown += 1
+        if int(answered.split()[0]) != status:
+            differ.append((path, "status", int(answered.split()[0]), status))
+        differ += [(path, *d) for d in shown_and_recorded(asked, body)]
+        differ += [(path, *d) for d in shown_and_recorded(answered, answer)]
+        for value in re.findall(r'"timestamp": (\d+)', answered):
+            if int(value) != answer["timestamp"]:
+                differ.append((path, "timestamp", int(value), answer["timestamp"]))
+        for table, listed, more in re.findall(
+            r'"(\w+)": \{(?:"created": \[\], )?"updated": \[((?:(?!"updated": ).)*?)… (\d+) more\]',
+            answered,
+            re.S,
+        ):
+            count = len(answer["changes"][table]["updated"])
+            if listed.count('{"id": ') + int(more) != count:
+                differ.append(
+                    (path, f"{table}: shown + … more", listed.count('{"id": ') + int(more), count)
+                )
+
+    # then
+    assert shown == len(starts) - 1 >= 3
+    assert differ == []
