@@ -340,7 +340,8 @@ def worded(data: Any, callsigns: Mapping[int, str]) -> Any:
         elif key == "purpose" and isinstance(value, str):
             label = PURPOSE_LABELS.get(value)
             value = str(label) if label is not None else choice_label(SmsMessage.Purpose, value)
-        elif key in ("from", "to", "status") and isinstance(value, str):
+        # "was": what a reopened call had been (closed, cancelled), read "Before: closed"
+        elif key in ("from", "to", "status", "was") and isinstance(value, str):
             value = choice_label(IncidentStatus, choice_label(AssignmentStatus, value))
         elif key in UNIT_KEYS and isinstance(value, int) and value in callsigns:
             value = callsigns[value]

@@ -81,3 +81,29 @@ def test_the_names_of_dispatch_records_are_words_in_the_readers_language(persona
         f"{district.name} P2 Отдалённая",
     ]
     assert purpose == "Заявителю: помощь задерживается"
+
+
+def test_a_reopened_calls_timeline_says_what_it_was_in_the_readers_language(client, personas, db):
+    # given: a call closed, then reopened because the caller rang again
+    from backend.dispatch.services import incident_close, incident_reopen
+    from tests import factories
+
+    call = factories.incident(district=personas.a.district, settlement=personas.a.village)
+    incident_close(incident=call, by=personas.duty, disposition="задержаны двое")
+    incident_reopen(incident=call, by=personas.duty, reason="заявитель перезвонил")
+    client.force_login(personas.duty)
+    pages = {}
+    for language in ("ru", "kk"):
+        personas.duty.language = language
+        personas.duty.save(update_fields=["language"])
+
+        # when: the duty officer opens the call's page
+        response = client.get(f"/admin/dispatch/incident/{call.pk}/change/")
+        assert response.status_code == 200
+        pages[language] = response.content.decode()
+
+    # then: its reopening (the event and the audit entry) says it had been closed, in words
+    assert pages["ru"].count("Было: Закрыто") == 2
+    assert pages["kk"].count("Бұрын: Жабылды") == 2
+    for page in pages.values():
+        assert ": closed" not in page
