@@ -986,8 +986,19 @@ def upward_tables(f: ReportFilter, r: selectors.Upward) -> list[Table]:
          _risk_subjects_url(r.dv_orders_in_force)),
         (_("Follow-up visits due in the period"), r.follow_ups_due, f"{follow_ups}?{period}"),
         (_("… done by their due time"), r.follow_ups_done_on_time, f"{follow_ups}?{period}"),
+        (_("… done after their due time"), r.follow_ups_done_late, f"{follow_ups}?{period}"),
         (_("… overdue and not done"), r.follow_ups_overdue, f"{follow_ups}?{period}&overdue=yes"),
     ]  # fmt: skip
+    if r.follow_ups_not_due_yet:
+        # Only a period that reaches today has visits still ahead; a closed month's row
+        # would always read 0.
+        dv_rows.append(
+            (
+                _("… not due yet"),
+                r.follow_ups_not_due_yet,
+                f"{follow_ups}?{period}&overdue=no&done_at__isnull=True",
+            )
+        )
     for label, value, href in dv_rows:
         dv_table.add(figure=str(label), value=Cell(value, href=href))
     return [calls, channels, app, categories, zones, dv_table]
