@@ -147,7 +147,9 @@ const kk = {
   fact_waiting: 'Жіберуді күтуде',
   milestone_unsent: 'байланыс күтуде',
   fact_sent: 'Жіберілді, сервер жауабын күтуде',
-  fact_applied: 'Қабылданды',
+  // Not 'Қабылданды': the call's status "acknowledged" reads so, and under "Телефонға жетті"
+  // an officer read his call acknowledged before he had touched it.
+  fact_applied: 'Кезекші бөлім алды',
   fact_superseded: 'Бұрын жазылған; көшірме ретінде сақталды',
   fact_recorded: 'Жазылды',
   fact_after_cancel: 'Шақыру бұған дейін тоқтатылған — бастыққа қарауға жіберілді',
@@ -173,7 +175,7 @@ const kk = {
   visit_optional: '(міндетті емес)',
   visit_record: 'Сапарды тіркеу',
   visit_gone: 'Бұл бақылау сапары телефонда енді жоқ.',
-  visit_applied: 'Қабылданды: сапар тіркелді',
+  visit_applied: 'Кезекші бөлім алды: сапар тіркелді',
   visit_recorded_before: 'Бұл сапарды басқа біреу бұрын тіркеген (кезекші немесе басқа телефон); сіздің белгіңіз сақталды, бірақ ештеңені өзгертпеді',
   visit_not_assignee: 'Бұл басқа ауданның сапары — белгі сақталды, бірақ есепке алынбады; оның бастығына жіберілді',
   minutes_short: '{n} мин',

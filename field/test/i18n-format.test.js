@@ -33,6 +33,18 @@ describe('i18n', () => {
     expect(codeValues('outcome_code')).toHaveLength(11)
   })
 
+  it('never words what the server made of a fact as a call’s status', () => {
+    // Kazakh "my facts" read "Телефонға жетті — Қабылданды" on a call not yet touched: the
+    // server's "accepted" in the call's word for "acknowledged", on the same screen
+    for (const lang of LANGUAGES) {
+      const statuses = codeValues('assignment_status').map((status) => label(lang, 'assignment_status', status))
+      for (const key of ['fact_applied', 'fact_recorded', 'fact_sent', 'fact_waiting', 'visit_applied']) {
+        expect(statuses, `${lang} ${key}`).not.toContain(t(lang, key).split(':')[0])
+      }
+    }
+    expect(t('kk', 'fact_applied')).toBe('Кезекші бөлім алды')
+  })
+
   it('says a delivered call reached the phone, not the scene, as the timeline does', () => {
     // "Жетті" alone read as "arrived on scene"; "Доставлен" as a person brought in
     expect(label('kk', 'assignment_status', 'delivered')).toBe('Телефонға жетті')
