@@ -12,7 +12,9 @@ const LOCALES = { kk: 'kk-KZ', ru: 'ru-RU', en: 'en-GB' }
 // "M12 7" for a follow-up visit due on 7 December.
 const KK_MONTHS = ['қаң.', 'ақп.', 'нау.', 'сәу.', 'мам.', 'мау.', 'шіл.', 'там.', 'қыр.', 'қаз.', 'қар.', 'жел.']
 
-/** "12 мар.", "12 мар. 2026 г." — the date of ``date``'s UTC fields. */
+/** "12 мар.", "12 мар. 2026 г." — the date of ``date``'s UTC fields. The year's "г." is
+ * held to its year by a no-break space: at 360 px a protective order's "действует до 26 дек.
+ * 2026" ended its line and "г." stood alone on the next. */
 function dayMonth(lang, date, withYear) {
   if (lang === 'kk') {
     const day = `${date.getUTCDate()} ${KK_MONTHS[date.getUTCMonth()]}`
@@ -23,7 +25,9 @@ function dayMonth(lang, date, withYear) {
     day: 'numeric',
     month: 'short',
     ...(withYear ? { year: 'numeric' } : {}),
-  }).format(date)
+  })
+    .format(date)
+    .replace(/(\d) г\.$/, '$1\u00a0г.')
 }
 
 function parts(ms) {

@@ -33,7 +33,7 @@ async function list(status) {
 describe('a DV call in the list', () => {
   it('shows its risk flags while it is open', async () => {
     const row = (await list('delivered')).querySelector('a.call')
-    expect(row.querySelector('.risk.compact').textContent).toContain('Защитное предписание действует до 1 апр. 2026 г.')
+    expect(row.querySelector('.risk.compact').textContent).toContain('Защитное предписание действует до 1 апр. 2026\u00a0г.')
     expect(row.querySelector('.risk.compact').textContent).toContain('Прежних вызовов: 3')
   })
 

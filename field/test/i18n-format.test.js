@@ -76,7 +76,12 @@ describe('times in Kazakhstan (UTC+5)', () => {
     expect(formatTime('en', Date.UTC(2026, 2, 11, 19, 30), now)).toBe('00:30')
     // 18:59 UTC on the 11th is 23:59 on the 11th: yesterday, with its date.
     expect(formatTime('en', Date.UTC(2026, 2, 11, 18, 59), now)).toBe('11 Mar 23:59')
-    expect(formatTime('ru', Date.UTC(2025, 11, 31, 5, 0), now)).toMatch(/^31 дек\.? 2025( г\.)? 10:00$/)
+    expect(formatTime('ru', Date.UTC(2025, 11, 31, 5, 0), now)).toMatch(/^31 дек\.? 2025(\u00a0г\.)? 10:00$/)
+  })
+
+  it('keeps the Russian year’s "г." on the year’s line', () => {
+    // at 360 px "Защитное предписание действует до 26 дек. 2026" ended a line, "г." alone below
+    expect(formatDate('ru', '2026-12-26')).toBe('26 дек. 2026\u00a0г.')
   })
 
   it('writes Kazakh dates itself, also where the browser has no Kazakh locale data', () => {

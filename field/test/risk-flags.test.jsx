@@ -32,6 +32,6 @@ describe('the last follow-up visit on the risk flags', () => {
 
   it('keeps a protective order’s expiry a date with its year', async () => {
     const flag = { protective_order_until: '2026-04-01', protective_order_active: true }
-    expect(await flagsShown('ru', flag)).toContain('Защитное предписание действует до 1 апр. 2026 г.')
+    expect(await flagsShown('ru', flag)).toContain('Защитное предписание действует до 1 апр. 2026\u00a0г.')
   })
 })
