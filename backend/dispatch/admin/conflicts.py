@@ -28,6 +28,7 @@ from ..services.conflicts import (
 )
 from .formatting import (
     call_html,
+    dated_text,
     duration_text,
     ms_text,
     payload_rows,
@@ -248,7 +249,9 @@ class ConflictAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-ar
 
     @admin.display(description=gettext_lazy("opened at"), ordering="opened_at")
     def opened(self, obj: Conflict) -> str:
-        return when_text(obj.opened_at)
+        # With the date, today's too: the queue is read days later, and "08:35:53" alone
+        # became a wrong day once the list was printed or read the next morning.
+        return dated_text(obj.opened_at)
 
     def get_list_display(self, request: HttpRequest) -> Any:
         # Columns that would say the same on every row only widen the queue (at 1440 px the
@@ -269,7 +272,7 @@ class ConflictAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-ar
             '{}<br><span class="quiet">{}, {}</span>',
             obj.get_resolution_display(),
             obj.resolved_by or "—",
-            when_text(obj.resolved_at),
+            dated_text(obj.resolved_at),
         )
 
     def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:

@@ -19,7 +19,7 @@ from backend.people.models import Role
 
 from .. import kpis, services
 from ..models import FollowUpTask, RiskSubject
-from .formatting import date_text, when_text
+from .formatting import date_text, dated_text
 
 
 class FollowUpOverdueFilter(ConditionFilter):
@@ -86,7 +86,9 @@ class RiskSubjectAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type
 
     @admin.display(description=_("last follow-up visit"), ordering="last_follow_up_at")
     def last_follow_up(self, obj: RiskSubject) -> str:
-        return when_text(obj.last_follow_up_at)
+        # The register and the visits are read days later: a time with its date, today's
+        # too ("10:13:48" beside "03.12.2026 16:12:09" said nothing of its day).
+        return dated_text(obj.last_follow_up_at)
 
 
 class FollowUpTaskForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -171,8 +173,8 @@ class FollowUpTaskAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[typ
 
     @admin.display(description=_("due"), ordering="due_at")
     def due(self, obj: FollowUpTask) -> str:
-        return when_text(obj.due_at)
+        return dated_text(obj.due_at)
 
     @admin.display(description=_("done"), ordering="done_at")
     def done(self, obj: FollowUpTask) -> str:
-        return when_text(obj.done_at)
+        return dated_text(obj.done_at)
