@@ -68,6 +68,8 @@ logger = logging.getLogger(__name__)
 
 # A gzip body may expand to at most this much (a 1 MiB zip bomb would inflate to ~1 GiB).
 MAX_DECOMPRESSED_BYTES = 16 * MAX_PUSH_BYTES
+# An enrolment is a code and a few device fields: a few hundred bytes.
+MAX_ENROLMENT_BYTES = 64 * 1024
 # Below this the views leave a response to Django's GZipMiddleware, which compresses it
 # from 200 bytes (level 6; docs/protocol.md §1): a 439-byte pull at the head goes as 190.
 GZIP_MIN_BYTES = 512
@@ -281,16 +283,25 @@ def pull(request: HttpRequest) -> HttpResponse:
     return _full_pull(request, known)
 
 
-def _read_body(request: HttpRequest) -> bytes:
+def _read_body(
+    request: HttpRequest,
+    *,
+    limit: int = MAX_PUSH_BYTES,
+    inflated: int = MAX_DECOMPRESSED_BYTES,
+    too_large: str = "",
+) -> bytes:
+    """The request's body, inflated when it came with ``Content-Encoding: gzip`` (PROTOCOL.md
+    §2: any request may), at most ``limit`` bytes as sent and ``inflated`` bytes inflated
+    (``413`` with ``too_large``, or a push's words, otherwise)."""
     try:
         declared = int(request.headers.get("Content-Length") or 0)
     except ValueError as exc:
         raise Malformed("Content-Length is not a number") from exc
-    if declared > MAX_PUSH_BYTES:
-        raise TooLarge(f"A push is at most {MAX_PUSH_BYTES} bytes; split it.")
-    raw = request.read(MAX_PUSH_BYTES + 1)
-    if len(raw) > MAX_PUSH_BYTES:
-        raise TooLarge(f"A push is at most {MAX_PUSH_BYTES} bytes; split it.")
+    if declared > limit:
+        raise TooLarge(too_large or f"A push is at most {limit} bytes; split it.")
+    raw = request.read(limit + 1)
+    if len(raw) > limit:
+        raise TooLarge(too_large or f"A push is at most {limit} bytes; split it.")
     encoding = request.headers.get("Content-Encoding", "identity").strip().lower()
     if encoding in ("", "identity"):
         return raw
@@ -298,11 +309,11 @@ def _read_body(request: HttpRequest) -> bytes:
         raise Malformed(f"Content-Encoding {encoding!r} is not supported (gzip is)")
     inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
     try:
-        body = inflater.decompress(raw, MAX_DECOMPRESSED_BYTES)
+        body = inflater.decompress(raw, inflated)
     except zlib.error as exc:
         raise Malformed("the gzip body is corrupt") from exc
     if inflater.unconsumed_tail:
-        raise TooLarge("The decompressed push is too large; split it.")
+        raise TooLarge(too_large or "The decompressed push is too large; split it.")
     if not inflater.eof:
         raise Malformed("the gzip body is truncated")
     return body
@@ -351,9 +362,14 @@ def enroll(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _error(MethodNotAllowed("Use POST."))
     try:
-        raw = request.read(64 * 1024 + 1)
-        if len(raw) > 64 * 1024:
-            raise TooLarge("An enrolment request is small.")
+        # gzip as on every request (an HTTP client that compresses all its bodies sent a
+        # compressed enrolment, which was answered "the body is not JSON").
+        raw = _read_body(
+            request,
+            limit=MAX_ENROLMENT_BYTES,
+            inflated=MAX_ENROLMENT_BYTES,
+            too_large="An enrolment request is small.",
+        )
         try:
             body = parse_json(raw)
         except ProtocolError as exc:

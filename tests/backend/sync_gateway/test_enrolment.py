@@ -1,3 +1,5 @@
+import gzip
+import json
 from io import StringIO
 
 import pytest
@@ -247,6 +249,60 @@ def test_malformed_enrolment_is_400(client):
     # then
     assert response.status_code == 400
     assert response.json()["error"] == "malformed"
+
+
+@pytest.mark.django_db
+def test_a_gzip_enrolment_is_read_like_a_gzip_push(personas, client):
+    # given: an HTTP client that compresses every body it sends (PROTOCOL.md §2: any request)
+    code = issue_code("officer_a1")
+
+    # when
+    response = client.post(
+        "/api/sync/v1/enroll",
+        gzip.compress(enrolment_body(code).encode()),
+        content_type="application/json",
+        HTTP_CONTENT_ENCODING="gzip",
+    )
+
+    # then: it was "400 the body is not JSON"
+    assert response.status_code == 201, response.content
+    assert Device.objects.get(pk=response.json()["device_id"]).install_id == "install-gz"
+
+
+def enrolment_body(code: str, pad: int = 0) -> str:
+    return json.dumps({"code": code, "device": {"install_id": "install-gz"}, "pad": " " * pad})
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("pack", "encoding", "status", "detail"),
+    [
+        # a hundred-odd bytes that inflate past an enrolment's 64 KiB
+        (lambda code: gzip.compress(enrolment_body(code, 64 * 1024).encode()), "gzip", 413,
+         "An enrolment request is small."),
+        (lambda code: enrolment_body(code).encode(), "br", 400,
+         "Content-Encoding 'br' is not supported (gzip is)"),
+        (lambda code: enrolment_body(code).encode(), "gzip", 400, "the gzip body is corrupt"),
+    ],
+)  # fmt: skip
+def test_an_enrolment_too_large_inflated_or_in_another_encoding_is_refused(
+    personas, client, pack, encoding, status, detail
+):
+    # given
+    code = issue_code("officer_a1")
+
+    # when
+    response = client.post(
+        "/api/sync/v1/enroll",
+        pack(code),
+        content_type="application/json",
+        HTTP_CONTENT_ENCODING=encoding,
+    )
+
+    # then: refused, and the code still works
+    assert (response.status_code, response.json()["detail"]) == (status, detail)
+    assert Device.objects.count() == 0
+    assert EnrolmentCode.objects.get().used_at is None
 
 
 @pytest.mark.django_db
