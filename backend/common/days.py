@@ -6,18 +6,33 @@ language, not the page's: a Kazakh chief's report titled its period "06.11.2026 
 reader here takes for 11 June. A plain text field in ``dd.mm.yyyy`` reads the same on every
 browser; links and older pages send ISO days (``2026-12-05``), which are read too and shown
 back as ``dd.mm.yyyy``.
+
+And where a Kazakhstan day starts: the console's "today" (a partner's reports today) and the
+chief's report periods count from local midnight, not UTC's (05:00 here).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 DAY_FORMAT = "%d.%m.%Y"
 DAY_INPUT_FORMATS = (DAY_FORMAT, "%Y-%m-%d")
+
+
+def local_zone() -> ZoneInfo:
+    """The district's time zone (``TIME_ZONE``: Asia/Almaty, UTC+5)."""
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def local_midnight(day: dt.date) -> dt.datetime:
+    """The start of ``day`` in Kazakhstan, an aware datetime."""
+    return dt.datetime.combine(day, dt.time.min, tzinfo=local_zone())
 
 
 class DayInput(forms.DateInput):

@@ -25,10 +25,8 @@ import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django import forms
-from django.conf import settings
 from django.db.models import Case, CharField, Exists, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import ExtractHour
 from django.db.models.lookups import GreaterThanOrEqual, LessThan
@@ -37,6 +35,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from backend.common.days import DayField
+from backend.common.days import local_midnight as local_midnight  # the reports read it here
+from backend.common.days import local_zone as local_zone
 from backend.dispatch import kpis
 from backend.dispatch.lifecycle import IncidentStatus
 from backend.dispatch.models import Assignment, Event, Incident
@@ -59,10 +59,6 @@ MAX_DAYS = 3 * 366  # a report spans at most three years
 FIRST_DAY = dt.date(2000, 1, 1)
 
 
-def local_zone() -> ZoneInfo:
-    return ZoneInfo(settings.TIME_ZONE)
-
-
 def local_today() -> dt.date:
     return timezone.localdate(timezone.now(), local_zone())
 
@@ -70,10 +66,6 @@ def local_today() -> dt.date:
 def last_day() -> dt.date:
     """The last day a report may cover: tomorrow in Kazakhstan."""
     return local_today() + dt.timedelta(days=1)
-
-
-def local_midnight(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time.min, tzinfo=local_zone())
 
 
 def shift_of(field: str) -> Case:

@@ -13,13 +13,14 @@ from django.contrib import admin
 from django.db.models import Count, Max, Q, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.timezone import localdate
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from backend.common import clock
+from backend.common.days import local_midnight, local_zone
 from backend.people.admin_scoping import ScopedAdminMixin
 
 from ..models import IntakeKey, IntakePartner
@@ -36,12 +37,6 @@ def read_callback_with(
     """Have the partner's page (``page``) and the partners' list (``row``) say where its
     callbacks go."""
     _callback_readers.update(page=page, row=row)
-
-
-def _day_start(now: dt.datetime) -> dt.datetime:
-    """Midnight of today in the console's time zone (Asia/Almaty)."""
-    local = timezone.localtime(now)
-    return local.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 @admin.register(IntakePartner)
@@ -82,7 +77,7 @@ class IntakePartnerAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[ty
         counted: QuerySet[Any] = partners.annotate(
             n_today=Count(
                 "incidents",
-                filter=Q(incidents__received_at__gte=_day_start(now)),
+                filter=Q(incidents__received_at__gte=local_midnight(localdate(now, local_zone()))),
                 distinct=True,
             ),
             n_month=Count(
