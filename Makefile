@@ -63,7 +63,8 @@ field-test: $(FIELD_DEPS)
 # value (a published one let anyone sign replies); outside the demo nothing is defaulted.
 KUZET_SIM_SCALE ?= 30
 # Days of past the first run builds (5–8 s of building a day on 2 cores: 60 days take minutes;
-# KUZET_HISTORY_DAYS=3 has the live demo up in well under a minute, with a thin past).
+# KUZET_HISTORY_DAYS=3 has the live demo up minutes sooner, with a thin past: README has the
+# timings, which depend on the machine's load most of all).
 KUZET_HISTORY_DAYS ?= 60
 # Four times the realistic call rate (≈ 19 a day in the four districts), so that a demo
 # at scale 30 shows a new call every half a minute or so.
