@@ -14,6 +14,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from . import clock
 from .errors import DomainError, RateLimited, TooLarge
 
 _DRF_CODES = {
@@ -81,6 +82,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 # Paths a program calls (the APIs; the WebSocket endpoints, reached over plain HTTP): their
 # errors are JSON, never an HTML page.
 API_PREFIXES = ("/api/", "/ws/")
+SYNC_PREFIX = "/api/sync/"
 NOT_FOUND = {"error": "not_found", "detail": "No such resource."}
 
 
@@ -118,7 +120,12 @@ def api_aware_handler(status: int, code: str, detail: str) -> Any:
 
     def handler(request: HttpRequest, exception: Exception | None = None) -> Any:
         if request.path.startswith(API_PREFIXES):
-            return JsonResponse({"error": code, "detail": detail}, status=status)
+            body: dict[str, Any] = {"error": code, "detail": detail}
+            if request.path.startswith(SYNC_PREFIX):
+                # PROTOCOL.md §2: every body of the sync endpoints carries server_time, a
+                # 500's too (a phone dates its retry and its clock offset from it).
+                body["server_time"] = clock.now_ms()
+            return JsonResponse(body, status=status)
         if status == 500:
             return page(request)
         return page(request, exception)

@@ -575,3 +575,30 @@ def test_a_resend_in_another_spelling_is_a_duplicate_and_the_payload_comes_back_
     (record,) = [e for e in pulled["changes"]["events"]["updated"] if e["id"] == sent["id"]]
     assert orjson.loads(record["payload"]) == payload
     assert " " not in record["payload"]
+
+
+@pytest.mark.django_db
+def test_a_push_that_fails_midway_answers_500_with_server_time_and_keeps_nothing(
+    assignment_a, device_a1, monkeypatch
+):
+    # given: the quarantine's write fails after the good event was applied in the transaction
+    def fail(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(QuarantinedRecord.objects, "bulk_create", fail)
+    device_a1.client.raise_request_exception = False
+
+    # when
+    now = clock.now()
+    with clock.frozen(now):
+        response = device_a1.push_raw(batch(event("ack", assignment_a), event("ack", None)))
+
+    # then: a retry sends both again; nothing of the first try is stored to answer for
+    assert response.status_code == 500
+    assert response.json() == {
+        "error": "server_error",
+        "detail": "Server error; retry with backoff.",
+        "server_time": clock.to_ms(now),
+    }
+    assert Event.objects.filter(kind="ack").count() == 0
+    assert QuarantinedRecord.objects.count() == 0
