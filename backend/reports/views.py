@@ -511,7 +511,16 @@ def slice_table(overview: selectors.Overview) -> Table:
         Column("key", str(chosen.label).capitalize()),
         Column("rows", str(counted).capitalize(), COUNT),
     ]
-    for kpi in SLICE_KPIS:
+    # A slice that does not cut calls (by unit) has no figure of a whole call but the
+    # response, which becomes the unit's own arrival: call processing and the arrival target
+    # are gone from it — they read "—" on every unit's row, an empty column a chief took
+    # for units that had met no target.
+    kpis = [
+        kpi
+        for kpi in SLICE_KPIS
+        if chosen.incident_path is not None or kpi.level != INCIDENT or kpi.key == "response"
+    ]
+    for kpi in kpis:
         if kpi.kind == SHARE:
             columns.append(Column(f"{kpi.key}_share", _("share"), SHARE, group=str(kpi.label)))
             continue
@@ -532,7 +541,7 @@ def slice_table(overview: selectors.Overview) -> Table:
             "key": Cell(names[key], href=incidents_url(narrowed)),
             "rows": Cell(overview.rows_of(key), href=incidents_url(narrowed)),
         }
-        for kpi in SLICE_KPIS:
+        for kpi in kpis:
             stat = overview.group(kpi, key)
             # A unit's response is its own arrival: its list is of the unit's assignments.
             shown = (
