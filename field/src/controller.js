@@ -95,7 +95,7 @@ export class FieldApp {
     this.api = new Api({ clock: this.clock, getToken: async () => this._token })
     const storage = this.database.localStorage
     if (!(await storage.get(KEYS.installId))) await storage.set(KEYS.installId, `web-${randomId(24)}`)
-    const [token, officer, unit, language, revoked, onDuty, deviceId] = await Promise.all([
+    const [token, officer, unit, language, revoked, onDuty, deviceId, handingOver] = await Promise.all([
       storage.get(KEYS.token),
       storage.get(KEYS.officer),
       storage.get(KEYS.unit),
@@ -103,6 +103,7 @@ export class FieldApp {
       storage.get(KEYS.revokedNotice),
       storage.get(KEYS.onDuty),
       storage.get(KEYS.deviceId),
+      storage.get(KEYS.handover),
     ])
     this._token = token ?? null
     this.store.set({
@@ -120,6 +121,10 @@ export class FieldApp {
     this.window.setInterval(() => this.store.set({ now: Date.now() }), 30_000)
     if (revoked) {
       this.store.set({ phase: 'revoked' })
+    } else if (this._token && handingOver) {
+      // Handed over, the next officer's code not yet typed: the phone stays his colleague's
+      // no longer (handOver)
+      this.store.set({ phase: 'enrol', handover: true })
     } else if (this._token) {
       await this._run()
     } else {
@@ -150,6 +155,7 @@ export class FieldApp {
       await storage.set(KEYS.officer, body.officer)
       await storage.set(KEYS.unit, body.unit)
       await storage.remove(KEYS.revokedNotice)
+      await storage.remove(KEYS.handover)
       const handedOver = this.state.handover
       if (handedOver) {
         // The next officer starts off duty (the phone reports no position under his name
@@ -194,7 +200,7 @@ export class FieldApp {
   async prepareHandover() {
     await this.engine?.request()
     const unsent = await this.unsentCount()
-    if (unsent === 0) this.handOver()
+    if (unsent === 0) await this.handOver()
     else this.store.set({ handoverUnsent: unsent })
     return { unsent }
   }
@@ -202,13 +208,18 @@ export class FieldApp {
   /** Stops syncing and shows the enrol screen for the next officer, KEEPING the token: the
    * enrolment request carries it, the proof that hands this install over (docs/protocol.md §1,
    * *Tokens*), and the outbox is kept — facts still in it are pushed after the enrolment
-   * under the new device and reach the chief's review (`not_assignee`), never dropped. */
+   * under the new device and reach the chief's review (`not_assignee`), never dropped.
+   * Kept through a restart (KEYS.handover): the phone left on the table, Android closed the
+   * app, and it opened again as the first officer's — his calls, his device syncing, his
+   * position reported while the next officer carried it. Resolves once that is saved. */
   handOver() {
     this.socket?.stop()
     this.socket = null
     this.engine?.stop()
     this._stopWatch()
     this.store.set({ phase: 'enrol', handover: true, handoverUnsent: 0 })
+    const storage = this.database.localStorage
+    return storage.set(KEYS.handover, true).then(() => flush(this.database))
   }
 
   /** What the phone kept of the officer who handed it over that was his alone, forgotten once
@@ -236,6 +247,8 @@ export class FieldApp {
 
   /** The officer changed his mind on the enrol screen of a handover: the app as it was. */
   async cancelHandover() {
+    await this.database.localStorage.remove(KEYS.handover)
+    await flush(this.database)
     this.store.set({ handover: false })
     await this._run()
   }

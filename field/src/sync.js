@@ -39,6 +39,8 @@ export const KEYS = {
   answers: 'kuzet_answers',
   revokedNotice: 'kuzet_revoked_notice',
   onDuty: 'kuzet_on_duty',
+  // set while a phone handed over waits for the next officer's code (controller.js handOver)
+  handover: 'kuzet_handover',
   seen: 'kuzet_seen_calls',
   // assignment id → the officer-safety check (its safety_check_at) answered "I'm OK" to
   safetyAnswered: 'kuzet_safety_answered',
