@@ -73,6 +73,11 @@ KUZET_SIM_BUSY ?= 4
 # web server's address instead.
 KUZET_SIM_URL ?= http://127.0.0.1:$(PORT)
 export KUZET_SIM_SCALE KUZET_SIM_BUSY KUZET_SIM_URL
+# Ctrl-C is how the demo stops: honcho stops every process and exits 130, which make reported
+# as "make: *** [Makefile:…: run] Error 130" under the simulator's end-of-run check. The
+# recipe's shell outlives the Ctrl-C (trap '' INT; honcho sets its own handler, its processes
+# run in groups of their own) to turn that 130 into "Kuzet stopped."; any other exit (a
+# process that died, a step that failed) is still make's error.
 # The port is asked first, before the install and the build: taken, uvicorn failed only after
 # the history was built and the logins printed, with links to whatever listened there.
 # (Plain python3: the check needs nothing but the standard library.)
@@ -94,9 +99,10 @@ run: port-free $(STAMP) var $(FIELD_BUILD)
 	$(BIN)/python manage.py seed && \
 	{ [ "$$SIMULATE" != 1 ] || $(BIN)/python manage.py history --days $(KUZET_HISTORY_DAYS) ; } && \
 	$(BIN)/python manage.py demo_logins --port $(PORT) && \
-	rm -rf var/prometheus && mkdir -p var/prometheus && \
-	PROMETHEUS_MULTIPROC_DIR=$(CURDIR)/var/prometheus exec $(BIN)/honcho -f Procfile start \
-	  $$( [ "$$SIMULATE" = 1 ] || echo web worker beat )
+	rm -rf var/prometheus && mkdir -p var/prometheus && trap '' INT && \
+	PROMETHEUS_MULTIPROC_DIR=$(CURDIR)/var/prometheus $(BIN)/honcho -f Procfile start \
+	  $$( [ "$$SIMULATE" = 1 ] || echo web worker beat ) ; \
+	rc=$$? ; [ $$rc -ne 130 ] || { echo "Kuzet stopped." ; rc=0 ; } ; exit $$rc
 
 test: $(STAMP) $(NODE_STAMP) $(FIELD_BUILD) field-test
 	$(BIN)/pytest $(PYTEST_ARGS)

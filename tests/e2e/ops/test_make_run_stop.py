@@ -1,0 +1,123 @@
+"""Ctrl-C stops ``make run`` cleanly: no "make: *** … Error 130" under the end-of-run check.
+
+honcho stops every process on Ctrl-C and exits 130; make reported that as an error, the
+last line an operator read after the simulator's "End-of-run check: OK". A process that
+dies on its own is still make's error.
+
+make runs the real Makefile's ``run`` recipe in a scratch directory, with a stand-in venv:
+its ``python`` does nothing and its ``honcho`` waits for Ctrl-C (or dies, as told) — the
+recipe's own steps, not Kuzet's, are under test (the demo itself: tests/e2e/simulator).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[3]
+
+pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+
+HONCHO = """#!{python}
+import pathlib, signal, sys, time
+# honcho on SIGINT: stops its processes, then exits 130
+signal.signal(signal.SIGINT, lambda *_: sys.exit(130))
+pathlib.Path("started").touch()
+if "{exit_code}":
+    sys.exit(int("{exit_code}"))
+time.sleep(60)
+sys.exit(0)
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def scratch_checkout(tmp_path: Path, *, honcho_exits: str = "") -> dict[str, str]:
+    """A directory the recipe runs in, and the make variables that point it at stand-ins."""
+    for shared in ("backend", "field"):
+        (tmp_path / shared).symlink_to(ROOT / shared)
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    venv = tmp_path / "venv"
+    (venv / "bin").mkdir(parents=True)
+    (venv / "bin" / "python").write_text("#!/bin/sh\nexit 0\n")
+    (venv / "bin" / "honcho").write_text(
+        HONCHO.format(python=sys.executable, exit_code=honcho_exits)
+    )
+    for program in ("python", "honcho"):
+        (venv / "bin" / program).chmod(0o755)
+    for stamp in (venv / ".installed", tmp_path / "deps", tmp_path / "built"):
+        stamp.touch()  # newer than what they are made from: nothing is installed or built
+    return {
+        "VENV": str(venv),
+        "FIELD_DEPS": str(tmp_path / "deps"),
+        "FIELD_BUILD": str(tmp_path / "built"),
+        "FIELD_SOURCES": "",
+        "PORT": str(free_port()),
+    }
+
+
+def make_run(tmp_path: Path, variables: dict[str, str], *, interrupt: bool) -> tuple[int, str]:
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "MAKEFLAGS"}}
+    process = subprocess.Popen(
+        ["make", "--no-print-directory", "-f", str(ROOT / "Makefile"), "run"]
+        + [f"{k}={v}" for k, v in variables.items()],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,  # its own process group, as a terminal's foreground job
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not (tmp_path / "started").exists() and time.monotonic() < deadline:
+            if process.poll() is not None:
+                break
+            time.sleep(0.05)
+        if interrupt and process.poll() is None:
+            os.killpg(process.pid, signal.SIGINT)  # Ctrl-C: the whole foreground group
+        output, _ = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
+    return process.returncode, output
+
+
+def test_ctrl_c_ends_make_run_without_an_error(tmp_path):
+    # given
+    variables = scratch_checkout(tmp_path)
+
+    # when
+    code, output = make_run(tmp_path, variables, interrupt=True)
+
+    # then: make itself was interrupted too and ends as a Ctrl-C'd program does (or 0), silent
+    assert (tmp_path / "started").exists(), output
+    assert code in {0, -signal.SIGINT}, output
+    assert "make: ***" not in output
+    assert output.splitlines()[-1] == "Kuzet stopped."
+
+
+def test_a_process_that_dies_is_still_an_error(tmp_path):
+    # given: honcho ends because a process failed (uvicorn's port taken: 3)
+    variables = scratch_checkout(tmp_path, honcho_exits="3")
+
+    # when
+    code, output = make_run(tmp_path, variables, interrupt=False)
+
+    # then
+    assert code == 2, output
+    assert "run] Error 3" in output
+    assert "Kuzet stopped." not in output
