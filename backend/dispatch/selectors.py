@@ -736,6 +736,9 @@ def position_details(position: SosPosition | None) -> dict[str, Any] | None:
     }
 
 
+LAST_FIX_AGE_MAX_MS = 366 * 24 * 3600 * 1000
+
+
 def sos_position(event: Event, unit: Unit) -> SosPosition | None:
     """The best "where" of an SOS: the freshest of the event's own fix, the phone's last fix
     from the payload (dated by its age before the event) and the unit's last known position
@@ -747,7 +750,9 @@ def sos_position(event: Event, unit: Unit) -> SosPosition | None:
     payload = event.payload if isinstance(event.payload, dict) else {}
     last = _point(payload.get("last_lat"), payload.get("last_lon"))
     age_ms = _number(payload.get("last_fix_age_ms"))
-    if last is not None and age_ms is not None and age_ms >= 0:
+    # An age beyond a year is no phone's last fix; 2^53 ms overflowed the date, a 500 that
+    # refused the push with the SOS in it, and every retry of it.
+    if last is not None and age_ms is not None and 0 <= age_ms <= LAST_FIX_AGE_MAX_MS:
         at = (
             event.estimated_at - dt.timedelta(milliseconds=age_ms)
             if event.estimated_at is not None

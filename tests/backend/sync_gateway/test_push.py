@@ -602,3 +602,24 @@ def test_a_push_that_fails_midway_answers_500_with_server_time_and_keeps_nothing
     }
     assert Event.objects.filter(kind="ack").count() == 0
     assert QuarantinedRecord.objects.count() == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("age", [2**53 - 1, 1e300])
+def test_an_sos_with_an_impossible_fix_age_is_the_alarm_and_the_batch_is_stored(
+    assignment_a, device_a1, age
+):
+    # given: a fix age no phone has (an uninitialised clock field), beside a note
+    sos = event(
+        "sos", assignment_a, payload={"last_lat": 47.9, "last_lon": 80.4, "last_fix_age_ms": age}
+    )
+    note = event("note", None, payload={"text": "beside the SOS"})
+
+    # when
+    results = device_a1.push(sos, note)
+
+    # then: the age overflowed the date: a 500 for the whole push, and for every retry
+    assert [r["status"] for r in results] == ["accepted", "accepted"]
+    assert Event.objects.filter(kind__in=["sos", "note"]).count() == 2
+    assignment_a.unit.refresh_from_db()
+    assert assignment_a.unit.status == "sos"
