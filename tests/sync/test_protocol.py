@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -608,6 +609,29 @@ def test_malformed_clock_header_is_refused(text):
 
     # then
     assert caught.value.code == "malformed"
+
+
+@pytest.mark.parametrize(
+    ("text", "detail"),
+    [
+        ("9007199254740992;b;1", "X-Device-Clock: wall_ms is out of range"),
+        ("1;b;9999999999999999", "X-Device-Clock: elapsed_ms is out of range"),
+        ("1;b;1.5", "X-Device-Clock: elapsed_ms must be a non-negative integer"),
+    ],
+)
+def test_clock_header_numbers_end_at_2_53_as_docs_protocol_says(text, detail):
+    # given: docs/protocol.md §1 said "at most 16 decimal digits"; 16 digits go past 2^53 - 1
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "protocol.md").read_text()
+
+    # when
+    with pytest.raises(ProtocolError) as caught:
+        ClockHeader.parse(text)
+    edge = ClockHeader.parse("9007199254740991;b;9007199254740991")
+
+    # then
+    assert (caught.value.code, caught.value.detail) == ("malformed", detail)
+    assert edge.wall_ms == edge.elapsed_ms == 2**53 - 1
+    assert "from 0 to 2^53−1 (9007199254740991)" in doc
 
 
 @pytest.mark.parametrize(
