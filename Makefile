@@ -52,7 +52,9 @@ field-test: $(FIELD_DEPS)
 # it too). With DATABASE_URL nothing is switched on by itself: SECRET_KEY is required, DEBUG
 # stays off, demo accounts need KUZET_DEMO=1. On PostgreSQL the role in DATABASE_URL makes the
 # owner and app roles (manage.py db_roles): migrate runs as the owner, everything else as the
-# app role. Metrics of all processes meet in var/prometheus.
+# app role (SQLite has no roles: the embedded demo skips the command, a Django start-up — each
+# of make run's steps is one, 6–10 s on a busy 2-core box). Metrics of all processes meet in
+# var/prometheus.
 #
 # The demo lives: `manage.py history` builds 60 days of calls once, and the Procfile's `sim`
 # process keeps the districts busy (KUZET_SIM_SCALE world seconds per second). Both run with
@@ -94,7 +96,8 @@ run: port-free $(STAMP) var $(FIELD_BUILD)
 	  echo "KUZET_SMS_INBOUND_SECRET is not set: the simulated SMS gateway signs with a secret made for this run." >&2 ; \
 	  echo "A real gateway needs a lasting one in the environment of every process (docs/deployment.md, Secrets)." >&2 ; \
 	fi ; \
-	roles="$$($(BIN)/python manage.py db_roles --export)" && eval "$$roles" && \
+	roles="$$( [ -z "$$DATABASE_URL" ] || $(BIN)/python manage.py db_roles --export )" && \
+	eval "$$roles" && \
 	DATABASE_URL=$${KUZET_DB_OWNER_URL:-$$DATABASE_URL} $(BIN)/python manage.py migrate --no-input -v 0 && \
 	$(BIN)/python manage.py seed && \
 	{ [ "$$SIMULATE" != 1 ] || $(BIN)/python manage.py history --days $(KUZET_HISTORY_DAYS) ; } && \

@@ -51,7 +51,8 @@ def scratch_checkout(tmp_path: Path, *, honcho_exits: str = "") -> dict[str, str
     shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
     venv = tmp_path / "venv"
     (venv / "bin").mkdir(parents=True)
-    (venv / "bin" / "python").write_text("#!/bin/sh\nexit 0\n")
+    # it only notes what it was asked to run
+    (venv / "bin" / "python").write_text(f'#!/bin/sh\necho "$*" >> {tmp_path / "python.log"}\n')
     (venv / "bin" / "honcho").write_text(
         HONCHO.format(python=sys.executable, exit_code=honcho_exits)
     )
@@ -68,8 +69,11 @@ def scratch_checkout(tmp_path: Path, *, honcho_exits: str = "") -> dict[str, str
     }
 
 
-def make_run(tmp_path: Path, variables: dict[str, str], *, interrupt: bool) -> tuple[int, str]:
+def make_run(
+    tmp_path: Path, variables: dict[str, str], *, interrupt: bool, **extra_env: str
+) -> tuple[int, str]:
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "MAKEFLAGS"}}
+    env.update(extra_env)
     process = subprocess.Popen(
         ["make", "--no-print-directory", "-f", str(ROOT / "Makefile"), "run"]
         + [f"{k}={v}" for k, v in variables.items()],
@@ -121,3 +125,37 @@ def test_a_process_that_dies_is_still_an_error(tmp_path):
     assert code == 2, output
     assert "run] Error 3" in output
     assert "Kuzet stopped." not in output
+
+
+def test_the_embedded_demo_starts_without_asking_for_database_roles(tmp_path):
+    # given: no DATABASE_URL — SQLite, which has no roles
+    variables = scratch_checkout(tmp_path, honcho_exits="0")
+
+    # when
+    code, output = make_run(tmp_path, variables, interrupt=False)
+
+    # then: one Django start-up fewer (6–10 s on a busy box), the rest as before
+    assert code == 0, output
+    steps = (tmp_path / "python.log").read_text().splitlines()
+    assert [step.split(" ")[:2] for step in steps] == [
+        ["-m", "backend.config.embedded"],
+        ["manage.py", "migrate"],
+        ["manage.py", "seed"],
+        ["manage.py", "history"],
+        ["manage.py", "demo_logins"],
+    ]
+
+
+def test_postgresql_still_makes_its_roles_first(tmp_path):
+    # given
+    variables = scratch_checkout(tmp_path, honcho_exits="0")
+
+    # when
+    code, output = make_run(
+        tmp_path, variables, interrupt=False, DATABASE_URL="postgres://kuzet@127.0.0.1/kuzet"
+    )
+
+    # then
+    assert code == 0, output
+    steps = (tmp_path / "python.log").read_text().splitlines()
+    assert steps[1] == "manage.py db_roles --export"
