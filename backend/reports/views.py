@@ -1185,7 +1185,12 @@ def drilldown_table(
         )
         if measure.then:
             columns.append(Column("then", str(measure.then_label), DURATION, words=True))
+        if measure.key == "sla":
+            # The call's own target beside its response: "P0, 31 min 57 s, missed" and "P2,
+            # 1 h 49 min, met" could not be checked without the policy table at hand.
+            columns.append(Column("target", _("Arrival target"), DURATION, words=True))
     table = Table("incidents", _list_title(f, measure), columns)
+    sla = measure is not None and measure.key == "sla"
     for row in rows:
         incident = row if level == INCIDENT else row.incident
         # Domestic violence: no place on any list (a household in a small village is
@@ -1212,6 +1217,8 @@ def drilldown_table(
             category=labels.label(labels.CATEGORY, incident.category),
             value=_value_cell(measure, getattr(row, measure.field) if measure else None),
             then=getattr(row, measure.then) if measure and measure.then else None,
+            # (not a DV call's: its priority and target would tell the zone its row hides)
+            target=None if dv or not sla else row.sla_target_s,
         )
     return table
 
