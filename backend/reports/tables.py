@@ -62,10 +62,10 @@ def duration_text(value: float | None) -> str:
     return f"{sign}{h}:{m:02d}:{sec:02d}" if h else f"{sign}{m}:{sec:02d}"
 
 
-def km(value: float | None) -> int | None:
+def km(value: float) -> int:
     """A road distance in whole kilometres, the one rounding of the page and the files: the
     page's number format cut 63.8 km to "63 км" while the workbook, by round(), said 64."""
-    return None if value is None else int(_half_up(value, 0))
+    return int(_half_up(value, 0))
 
 
 def percent(share: float | None) -> float | None:
