@@ -53,8 +53,9 @@ field-test: $(FIELD_DEPS)
 # stays off, demo accounts need KUZET_DEMO=1. On PostgreSQL the role in DATABASE_URL makes the
 # owner and app roles (manage.py db_roles): migrate runs as the owner, everything else as the
 # app role (SQLite has no roles: the embedded demo skips the command, a Django start-up — each
-# of make run's steps is one, 6–10 s on a busy 2-core box). Metrics of all processes meet in
-# var/prometheus.
+# of make run's steps is one, 6–10 s on a busy 2-core box). The embedded demo's first migrate
+# says what takes the time: it printed nothing for one to two minutes on such a box. Metrics
+# of all processes meet in var/prometheus.
 #
 # The demo lives: `manage.py history` builds 60 days of calls once, and the Procfile's `sim`
 # process keeps the districts busy (KUZET_SIM_SCALE world seconds per second). Both run with
@@ -98,6 +99,8 @@ run: port-free $(STAMP) var $(FIELD_BUILD)
 	fi ; \
 	roles="$$( [ -z "$$DATABASE_URL" ] || $(BIN)/python manage.py db_roles --export )" && \
 	eval "$$roles" && \
+	{ [ -n "$$DATABASE_URL" ] || [ -e "$${KUZET_VAR_DIR:-var}/kuzet.sqlite3" ] || \
+	  echo "Creating the database ($${KUZET_VAR_DIR:-var}/kuzet.sqlite3): a minute or two the first time." ; } && \
 	DATABASE_URL=$${KUZET_DB_OWNER_URL:-$$DATABASE_URL} $(BIN)/python manage.py migrate --no-input -v 0 && \
 	$(BIN)/python manage.py seed && \
 	{ [ "$$SIMULATE" != 1 ] || $(BIN)/python manage.py history --days $(KUZET_HISTORY_DAYS) ; } && \

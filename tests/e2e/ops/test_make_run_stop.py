@@ -1,4 +1,6 @@
-"""Ctrl-C stops ``make run`` cleanly: no "make: *** … Error 130" under the end-of-run check.
+"""``make run``'s own steps: Ctrl-C stops it cleanly (no "make: *** … Error 130" under the
+end-of-run check), the embedded demo asks for no PostgreSQL roles, and its first migrate says
+what takes the time.
 
 honcho stops every process on Ctrl-C and exits 130; make reported that as an error, the
 last line an operator read after the simulator's "End-of-run check: OK". A process that
@@ -159,3 +161,34 @@ def test_postgresql_still_makes_its_roles_first(tmp_path):
     assert code == 0, output
     steps = (tmp_path / "python.log").read_text().splitlines()
     assert steps[1] == "manage.py db_roles --export"
+
+
+def test_the_first_run_says_it_is_creating_the_database(tmp_path):
+    # given: a checkout that never ran — migrate will take a minute or two, silently
+    variables = scratch_checkout(tmp_path, honcho_exits="0")
+    var = tmp_path / "var"
+
+    # when
+    code, output = make_run(tmp_path, variables, interrupt=False, KUZET_VAR_DIR=str(var))
+
+    # then
+    assert code == 0, output
+    assert (
+        f"Creating the database ({var}/kuzet.sqlite3): a minute or two the first time."
+        in output.splitlines()
+    )
+
+
+def test_a_later_run_does_not(tmp_path):
+    # given: the database is there
+    variables = scratch_checkout(tmp_path, honcho_exits="0")
+    var = tmp_path / "var"
+    var.mkdir()
+    (var / "kuzet.sqlite3").touch()
+
+    # when
+    code, output = make_run(tmp_path, variables, interrupt=False, KUZET_VAR_DIR=str(var))
+
+    # then
+    assert code == 0, output
+    assert "Creating the database" not in output
