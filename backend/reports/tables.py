@@ -27,11 +27,16 @@ from django.http import HttpResponse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from backend.common.days import local_zone
 from backend.common.formatting import span_exact_text
 
 from . import xlsx
 
 TEXT, COUNT, DURATION, SHARE, KM = "text", "count", "duration", "share", "km"
+# A moment (an aware datetime): Kazakhstan time with its date on the page and in the CSV
+# (``05.12.2026 09:06:45``), an Excel date and time in the workbook — as text, Excel sorted
+# and filtered a list's "Received" by the day of the month (01.12 before 29.11).
+WHEN = "when"
 # The first and last local day a report covers (both included).
 Period = tuple[dt.date, dt.date]
 # What a spreadsheet (Excel, LibreOffice) takes for the start of a formula in a cell.
@@ -60,6 +65,11 @@ def duration_text(value: float | None) -> str:
     h, rest = divmod(s, 3600)
     m, sec = divmod(rest, 60)
     return f"{sign}{h}:{m:02d}:{sec:02d}" if h else f"{sign}{m}:{sec:02d}"
+
+
+def when_text(value: dt.datetime) -> str:
+    """A moment in Kazakhstan time with its date: ``05.12.2026 09:06:45``."""
+    return f"{timezone.localtime(value, local_zone()):%d.%m.%Y %H:%M:%S}"
 
 
 def km(value: float) -> int:
@@ -240,6 +250,8 @@ def _display(kind: str, value: Any, *, words: bool = False) -> str:
         return count_text(value)
     if kind == KM:
         return "—" if value is None else f"{formats.number_format(km(value), 0)} {_('km')}"
+    if kind == WHEN:
+        return "—" if value in (None, "") else when_text(value)
     return "—" if value in (None, "") else str(value)
 
 
@@ -262,6 +274,8 @@ def _plain_value(kind: str, value: Any) -> Any:
         return percent(value)
     if kind == KM:
         return km(value)
+    if kind == WHEN:
+        return when_text(value)
     if isinstance(value, int | float | Decimal):
         return value  # a text column may hold a number (a drill-down's value)
     return str(value)
@@ -273,6 +287,9 @@ def _xlsx_value(kind: str, value: Any) -> Any:
     plain = _plain_value(kind, value)
     if kind == DURATION and plain is not None:
         return dt.timedelta(seconds=plain)
+    if kind == WHEN and isinstance(value, dt.datetime):
+        # Excel has no time zones: the local wall time, to the second the page shows
+        return timezone.localtime(value, local_zone()).replace(tzinfo=None, microsecond=0)
     return plain
 
 

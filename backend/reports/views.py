@@ -58,6 +58,7 @@ from .tables import (
     KM,
     SHARE,
     TEXT,
+    WHEN,
     Cell,
     Column,
     Table,
@@ -1115,12 +1116,6 @@ MEASURES: dict[str, Measure] = {
 }  # fmt: skip
 
 
-def _when(value: dt.datetime | None) -> str:
-    if value is None:
-        return "—"
-    return f"{timezone.localtime(value, local_zone()):%d.%m.%Y %H:%M:%S}"
-
-
 def _value_cell(measure: Measure | None, value: Any) -> Any:
     if measure is None:
         return None
@@ -1154,15 +1149,15 @@ def drilldown_table(
     level = measure.level if measure else INCIDENT
     columns = [Column("number", _("Incident"))]
     if level == ASSIGNMENT:
-        columns += [Column("unit", _("Unit")), Column("dispatched", _("Dispatched"))]
+        columns += [Column("unit", _("Unit")), Column("dispatched", _("Dispatched"), WHEN)]
     if level == EVENT:
         columns += [
             Column("unit", _("Unit")),
             Column("event", _("Event")),
-            Column("event_at", _("Event time (estimated)")),
-            Column("server_at", _("Received by the server")),
+            Column("event_at", _("Event time (estimated)"), WHEN),
+            Column("server_at", _("Received by the server"), WHEN),
         ]
-    columns.append(Column("received", _("Received")))
+    columns.append(Column("received", _("Received"), WHEN))
     if several_districts:
         columns.append(Column("district", _("District")))
     columns += [
@@ -1202,11 +1197,11 @@ def drilldown_table(
                 incident.number, href=reverse("admin:dispatch_incident_change", args=[incident.pk])
             ),
             unit=row.unit.callsign if level != INCIDENT and row.unit_id else "",
-            dispatched=_when(row.dispatched_at) if level == ASSIGNMENT else "",
+            dispatched=row.dispatched_at if level == ASSIGNMENT else None,
             event=labels.label(labels.EVENT_KIND, row.kind) if level == EVENT else "",
-            event_at=_when(row.estimated_at) if level == EVENT else "",
-            server_at=_when(row.server_received_at) if level == EVENT else "",
-            received=_when(incident.received_at),
+            event_at=row.estimated_at if level == EVENT else None,
+            server_at=row.server_received_at if level == EVENT else None,
+            received=incident.received_at,
             district=incident.district.local_name,
             settlement=_("restricted (domestic violence)")
             if dv

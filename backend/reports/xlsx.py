@@ -36,6 +36,8 @@ _NOT_IN_SHEET_NAME = re.compile(r"[\[\]:*?/\\]")
 SHEET_NAME_MAX = 31
 WIDTH_MIN, WIDTH_MAX = 8, 60
 DURATION_FORMAT = "[h]:mm:ss"
+# A moment as the page writes it (Kazakhstan's day first), an Excel date and time underneath.
+WHEN_FORMAT = "dd.mm.yyyy hh:mm:ss"
 SECONDS_PER_DAY = 86400
 
 
@@ -73,6 +75,7 @@ def workbook(title: str, rows: Sequence[Sequence[Any]], *, heading: Sequence[str
     sheet = book.add_worksheet(sheet_name(title))
     bold = book.add_format({"bold": True})
     duration = book.add_format({"num_format": DURATION_FORMAT})
+    moment = book.add_format({"num_format": WHEN_FORMAT})
     for r, line in enumerate(heading):
         # one cell a line: it runs on over the empty cells to its right
         sheet.write_string(r, 0, line, bold if r == 0 else None)
@@ -90,6 +93,9 @@ def workbook(title: str, rows: Sequence[Sequence[Any]], *, heading: Sequence[str
                 else:
                     days = value.total_seconds() / SECONDS_PER_DAY
                     sheet.write_number(top + r, c, days, style or duration)
+            elif isinstance(value, dt.datetime):
+                text = f"{value:%d.%m.%Y %H:%M:%S}"
+                sheet.write_datetime(top + r, c, value, style or moment)
             elif _is_number(value):
                 text = str(value)
                 sheet.write_number(top + r, c, float(value), style)
