@@ -412,6 +412,9 @@ class EnrollSchema(APIView):
                     "that hands another officer's phone over (without it: 409 install_in_use)"
                 ),
             ),
+            OpenApiParameter(
+                "Content-Encoding", str, OpenApiParameter.HEADER, description="`gzip` or absent"
+            ),
         ],
         request={"application/json": ENROLL_REQUEST},
         responses={
@@ -422,7 +425,9 @@ class EnrollSchema(APIView):
                 description="install_in_use: the install is another officer's live device and "
                 "the request does not hold its token; nothing changed, the code is not used",
             ),
-            413: OpenApiResponse(ERROR, description="too_large: a body above 64 KiB"),
+            413: OpenApiResponse(
+                ERROR, description="too_large: a body above 64 KiB, as sent or inflated"
+            ),
             429: OpenApiResponse(
                 ERROR, description="rate_limited: too many wrong codes (Retry-After)"
             ),

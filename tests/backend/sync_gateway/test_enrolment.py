@@ -347,6 +347,8 @@ def test_openapi_schema_lists_the_answers_and_parameters_each_endpoint_has(perso
     assert "install_in_use" in enroll["responses"]["409"]["description"]
     authorization = {p["name"]: p for p in enroll["parameters"]}["Authorization"]
     assert (authorization["in"], authorization.get("required", False)) == ("header", False)
+    encoding = {p["name"]: p for p in enroll["parameters"]}["Content-Encoding"]
+    assert (encoding["in"], encoding.get("required", False)) == ("header", False)
     assert set(pull["responses"]) == {"200", "400", "401", "405", "409", "426", "429"}
     assert set(push["responses"]) == {"200", "400", "401", "405", "409", "413", "426", "429"}
     schema_version = {p["name"]: p for p in push["parameters"]}["schema_version"]
