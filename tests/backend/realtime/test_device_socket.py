@@ -398,16 +398,31 @@ def test_invalid_event_is_rejected_in_its_result(personas):
         await receive(socket)
         await socket.send_json_to({"type": "event", "event": {"id": "short", "kind": "ack"}})
         result = await receive_type(socket, "result")
+        others = []
+        for message in ({"type": "event"}, {"type": "event", "event": [{"kind": "ack"}]}):
+            await socket.send_json_to(message)
+            others.append(await receive_type(socket, "result"))
         await socket.disconnect()
-        return result
+        return result, others
 
     # when
-    result = async_to_sync(scenario)()
+    result, others = async_to_sync(scenario)()
 
     # then
     assert [(r["id"], r["status"], r["reason"]) for r in result["results"]] == [
         ("short", "rejected", "invalid_id")
     ]
+    # docs/realtime.md, *Device → server*, word for word
+    assert [o["results"] for o in others] == [
+        [
+            {
+                "id": None,
+                "status": "rejected",
+                "reason": "invalid_field",
+                "detail": "an event must be a JSON object",
+            }
+        ]
+    ] * 2
     assert Event.objects.count() == 0
 
 
