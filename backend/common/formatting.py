@@ -124,12 +124,16 @@ def seconds_text(value: float | None) -> str:
 
 
 def uncertainty_text(ms: int | None) -> str:
-    """An estimate's uncertainty: ``± 1.5 s`` under ten seconds, ``± 4:05`` above."""
+    """An estimate's uncertainty in words, as the consoles' other durations
+    (:func:`span_exact_text`): ``± 1.5 s`` to the tenth under ten seconds, ``± 11 s``,
+    ``± 4 min 05 s``. It read ``± 8,0 с`` beside ``± 0:11`` on one conflict page — the
+    second taken for a time of day, or for eleven minutes."""
     if ms is None:
         return "± ?"
-    if ms < 10_000:
+    if ms < 9_950:  # what rounds to 10.0 s reads as the whole 10 s
         return "± " + _("%(seconds)s s") % {"seconds": formats.number_format(ms / 1000, 1)}
-    return "± " + clock_text(ms // 1000)
+    # Whole seconds rounded up: an uncertainty is a bound, and 10.4 s is not within ± 10 s.
+    return "± " + span_exact_text(math.ceil(ms / 1000))
 
 
 def minutes_text(seconds: int | None) -> str:

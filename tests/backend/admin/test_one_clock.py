@@ -121,7 +121,7 @@ def test_the_timeline_has_no_epoch_numbers_and_no_json(client, world):
     assert "[" not in text
     assert "acknowledgement due 02.03.2026 09:03:00" in text
     assert "Note: gate locked; Observed: 02.03.2026 09:04:50; Wait: 1:35" in text
-    assert "± 0:45" in text
+    assert "± 45 s" in text
     assert "Incident closed Reason: done" in text  # no audit row id ("#12")
     assert "Reason: done" in text
     assert rows[0].when == "02.03.2026 09:00:00"

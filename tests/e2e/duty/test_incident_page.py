@@ -168,7 +168,7 @@ def test_the_duty_officer_works_an_incident_from_the_top_of_its_page(
     assert with_kpis.response_s is not None
     assert with_kpis.response_s >= 180
     timeline = page.locator("#kuzet-timeline").inner_text()
-    assert "± 2:00" in timeline  # the uncertainty as m:ss
+    assert "± 2 min 00 s" in timeline  # the uncertainty in words, as every duration
     shot(page, "14-arrival-recorded-on-behalf")
 
     # when: the incident is handed to A-PC2
