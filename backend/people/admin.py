@@ -38,7 +38,7 @@ from backend.ledger.actions import AuditAction
 from backend.ledger.names import SyncTable
 
 from .admin_scoping import ScopedAdminMixin, age_text
-from .models import UNREACHABLE, Officer, Role, Unit, UnitStatus
+from .models import UNREACHABLE, UNREACHABLE_LABEL, Officer, Role, Unit, UnitStatus
 
 admin.site.site_header = _("Kuzet — district console")
 admin.site.site_title = "Kuzet"
@@ -480,7 +480,7 @@ class UnitAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     def presence_now(self, obj: Unit) -> str:
         value = obj.presence()
         if value == UNREACHABLE:
-            return format_html('<span style="color:#ba2121">{}</span>', _("unreachable"))
+            return format_html('<span style="color:#ba2121">{}</span>', UNREACHABLE_LABEL)
         return str(UnitStatus(value).label) if value in UnitStatus.values else value
 
     @admin.display(description=_("position age"), ordering="position_at")

@@ -17,6 +17,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from backend.common import clock
 from backend.geo.models import Oblast, coordinates_constraints
@@ -173,6 +174,8 @@ class UnitStatus(models.TextChoices):
 # (KUZET_UNREACHABLE_MINUTES). The model, the presence sweep's filter and the boards' rows
 # (in Python and in SQL) all compare against this cutoff.
 UNREACHABLE = "unreachable"
+# Its name beside the other statuses (capitalised as they are: "Свободен", "Недоступен").
+UNREACHABLE_LABEL = pgettext_lazy("a unit's status", "Unreachable")
 
 
 def unreachable_cutoff(at: dt.datetime) -> dt.datetime:

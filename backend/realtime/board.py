@@ -41,7 +41,14 @@ from backend.dispatch.services.assignments import ACK_CHANNELS
 from backend.geo.models import Settlement, in_reader_language
 from backend.ops.heartbeat import SweepState, sweep_state
 from backend.people.access import district_scope, is_staff_role
-from backend.people.models import CONTACT_VIA, UNREACHABLE, Unit, UnitStatus, UnitType
+from backend.people.models import (
+    CONTACT_VIA,
+    UNREACHABLE,
+    UNREACHABLE_LABEL,
+    Unit,
+    UnitStatus,
+    UnitType,
+)
 
 from .alerts import ALERTS_LISTED, alerts_listed
 from .fanout import board_rows, unit_rows
@@ -107,7 +114,7 @@ def board_labels() -> dict[str, dict[str, str]]:
         "event_kind": {k.value: str(k.label) for k in EventKind},
         "unit_status": {
             **{s.value: str(s.label) for s in UnitStatus},
-            UNREACHABLE: _("unreachable"),
+            UNREACHABLE: str(UNREACHABLE_LABEL),
         },
         "unit_type": {t.value: str(t.label) for t in UnitType},
         "text": {

@@ -62,7 +62,7 @@ from backend.geo.models import Zone, in_reader_language
 from backend.ledger import uow
 from backend.ledger.idempotency import Replay, run_once_for
 from backend.people.access import district_scope
-from backend.people.models import UNREACHABLE, UnitStatus
+from backend.people.models import UNREACHABLE, UNREACHABLE_LABEL, UnitStatus
 from sync.protocol import COAO_ARTICLE_RE
 
 from .. import access, lifecycle, places, selectors, services
@@ -158,7 +158,9 @@ def _choice_label(choices: Any, value: str) -> str:
 
 
 def _presence_label(presence: str) -> str:
-    return str(_("unreachable")) if presence == UNREACHABLE else _choice_label(UnitStatus, presence)
+    if presence == UNREACHABLE:
+        return str(UNREACHABLE_LABEL)
+    return _choice_label(UnitStatus, presence)
 
 
 def _channel_label(via: str) -> str:

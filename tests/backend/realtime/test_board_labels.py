@@ -38,3 +38,22 @@ def test_a_reported_milestone_is_named_in_the_readers_language():
         labels = board_labels()
     assert labels["alert"]["assignment.recorded_on_behalf"] == "Записано со слов"
     assert labels["event_kind"][EventKind.ON_SCENE] == "На месте"
+
+
+def test_unreachable_reads_as_a_status_beside_the_others():
+    """The units table read "Свободен" above "недоступен": the derived status is named as
+    the stored ones are, on the board and on the call's page."""
+    from backend.dispatch.admin.dispatch_panel import _presence_label
+    from backend.people.models import UNREACHABLE, UnitStatus
+
+    for language, unreachable in (
+        ("ru", "Недоступен"),
+        ("kk", "Байланыс жоқ"),
+        ("en", "Unreachable"),
+    ):
+        with translation.override(language):
+            statuses = board_labels()["unit_status"]
+            assert statuses[UNREACHABLE] == unreachable
+            assert _presence_label(UNREACHABLE) == unreachable
+            assert all(name[0].isupper() for name in statuses.values()), statuses
+            assert _presence_label(UnitStatus.AVAILABLE)[0].isupper()
