@@ -144,6 +144,7 @@ class Table:
     note: str = ""
     csv_href: str = ""  # set by the view: this page's query with ?csv=<id>
     xlsx_href: str = ""  # … and with ?xlsx=<id>: the same table as an Excel workbook
+    empty: str = ""  # what an empty table says; "Nothing in this period." when not set
 
     def add(self, **cells: Any) -> None:
         self.rows.append(cells)

@@ -658,6 +658,9 @@ def villages_table(f: ReportFilter, rows: list[selectors.Village]) -> Table:
             "Waiting for coverage: from dispatch until the assignment reached the unit's "
             "handset. Travel: from en route to on scene. Both per assignment; response per call."
         ),
+        # Said once, in the table: the page said "Nothing in this period." there and "No
+        # calls in this period." again under it, where the chart would be.
+        empty=_("No calls in this period."),
     )
     for rank, v in enumerate(rows, start=1):
         narrowed = f.narrowed(settlement=NONE if v.settlement_id is None else str(v.settlement_id))
@@ -707,14 +710,13 @@ def villages_page(site: Any, request: HttpRequest) -> HttpResponse:
         charts=[{"name": "delivery-by-coverage", "alt": _("Delivery latency by coverage level")}]
         if delivered
         else [],
+        # No villages: the table says there were no calls; the chart's place says nothing.
         no_chart=""
-        if delivered
+        if delivered or not villages
         else _(
             "No assignment of this period reached a unit's handset: no waiting for coverage "
             "to draw."
-        )
-        if villages
-        else _("No calls in this period."),
+        ),
     )
     return _csv_or_page(
         request,

@@ -102,3 +102,20 @@ def test_a_period_without_calls_says_so_instead_of_a_chart(client, personas):
     # then
     assert "delivery-by-coverage" not in page
     assert "No calls in this period." in page
+
+
+@pytest.mark.parametrize(
+    ("language", "no_calls"),
+    [("en", "No calls in this period."), ("ru", "За этот период вызовов нет."),
+     ("kk", "Бұл кезеңде шақырулар жоқ.")],
+)  # fmt: skip
+def test_an_empty_villages_page_says_so_once(client, personas, language, no_calls):
+    # when: a period without calls
+    page = get(client, reading(personas.a.chief, language), "reports_villages").content.decode()
+
+    # then: the table says there were no calls, and nothing says it again under it (it read
+    # "Nothing in this period." in the table and "No calls in this period." below)
+    assert page.count(no_calls) == 1
+    with translation.override(language):
+        assert translation.gettext("Nothing in this period.") not in page
+    assert "no-chart" not in page
