@@ -28,8 +28,9 @@ from backend.ledger import uow
 from backend.ledger.models import AuditEntry
 from backend.people.models import Officer, Role, Unit
 from backend.simulator import history, scenario
-from backend.simulator.management.commands.history import building_text
-from backend.simulator.report import response_times_s
+from backend.simulator.management.commands.history import building_text, summary_text
+from backend.simulator.report import Check, response_times_s
+from backend.simulator.world import Stats
 from tests import factories
 
 END = dt.datetime(2026, 11, 20, 14, 0, tzinfo=dt.UTC)
@@ -133,8 +134,34 @@ def test_the_command_shows_its_progress_in_plain_lines_where_no_terminal_draws_a
     assert shown == [str(p) for p in range(10, 101, 10)]
     assert all(" calls · " in line and "elapsed" in line for line in lines if "% of " in line)
     assert "━" not in out.getvalue()
-    assert any(line.startswith("History: ") and " calls, " in line for line in lines)
+    assert any(
+        re.fullmatch(
+            r"History: \d\d\.\d\d\.\d{4} \d\d:\d\d → .* Kazakhstan time in \d+ s: \d+ calls?, .*\.",
+            line,
+        )
+        for line in lines
+    )
     assert "End-of-run check: OK" in lines
+
+
+def test_the_summary_counts_in_words_and_kazakhstan_time():
+    # given: a past of one call and two dispatches, ending at 19:30 UTC
+    stats = Stats()
+    stats.calls["102"], stats.dispatches, stats.messages = 1, 2, 1
+    end = dt.datetime(2026, 12, 6, 19, 30, tzinfo=dt.UTC)
+    built = history.Built(end - dt.timedelta(days=3), end, stats, Check(), 1)
+
+    # when
+    text = summary_text(built, 12.4)
+
+    # then: local dates and times (00:30 the next day in Kazakhstan), no "1 calls"
+    assert text.startswith(
+        "History: 04.12.2026 00:30 → 07.12.2026 00:30 Kazakhstan time in 12 s: "
+        "1 call, 2 dispatches, "
+    )
+    assert "(1 message to their crews)" in text
+    assert "0 DV follow-up visits" in text
+    assert "UTC" not in text
 
 
 @pytest.mark.parametrize(

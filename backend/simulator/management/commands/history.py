@@ -14,6 +14,7 @@ from typing import IO, Any, cast
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
@@ -24,6 +25,41 @@ from backend.simulator.world import Stats
 
 # A past this short needs no advice to shorten it (README's first look).
 SHORT_DAYS = 3.0
+
+
+def _counted(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def summary_text(built: history.Built, took: float) -> str:
+    """What the past holds, in Kazakhstan time as every screen gives it ("1 calls" and
+    "UTC" read as a machine's line)."""
+    s = built.stats
+    zone = timezone.get_default_timezone()
+    start, end = built.start.astimezone(zone), built.end.astimezone(zone)
+    parts = [
+        _counted(sum(s.calls.values()), "call", "calls"),
+        _counted(s.dispatches, "dispatch", "dispatches"),
+        f"{s.closes} closed",
+        f"{s.cancels} stood down",
+        f"{s.reassigns} reassigned",
+        f"{s.on_behalf} acknowledged on behalf",
+        _counted(s.follow_ups, "DV follow-up visit", "DV follow-up visits"),
+        _counted(s.safety_checks, "crew", "crews") + " silent on scene raised by radio",
+        _counted(s.reclassified, "call", "calls")
+        + " changed after a call-back ("
+        + _counted(s.messages, "message", "messages")
+        + " to their crews)",
+        _counted(s.diverts, "unit", "units") + " diverted to a P0",
+        _counted(s.across_border, "unit", "units") + " sent across a district border",
+        _counted(s.conflicts_resolved, "conflict", "conflicts") + " resolved by the chiefs",
+        _counted(len(s.sms_replies), "SMS reply", "SMS replies"),
+        _counted(s.syncs, "phone sync", "phone syncs"),
+    ]
+    return (
+        f"History: {start:%d.%m.%Y %H:%M} → {end:%d.%m.%Y %H:%M} Kazakhstan time "
+        f"in {took:.0f} s: " + ", ".join(parts) + "."
+    )
 
 
 def building_text(days: float) -> str:
@@ -114,19 +150,7 @@ class Command(BaseCommand):
                 raise CommandError(str(exc)) from exc
             bar.update(task, completed=1.0)
         took = time.monotonic() - started
-        s = built.stats
-        self.stdout.write(
-            f"History: {built.start:%Y-%m-%d %H:%M} → {built.end:%Y-%m-%d %H:%M} UTC "
-            f"in {took:.0f} s: "
-            f"{sum(s.calls.values())} calls, {s.dispatches} dispatches, {s.closes} closed, "
-            f"{s.cancels} stood down, {s.reassigns} reassigned, {s.on_behalf} acknowledged on "
-            f"behalf, {s.follow_ups} DV follow-up visits, {s.safety_checks} crews silent on scene "
-            f"raised by radio, {s.reclassified} calls changed after a call-back ({s.messages} "
-            f"messages to their crews), {s.diverts} "
-            f"units diverted to a P0, {s.across_border} units sent across a district border, "
-            f"{s.conflicts_resolved} conflicts "
-            f"resolved by the chiefs, {len(s.sms_replies)} SMS replies, {s.syncs} phone syncs."
-        )
+        self.stdout.write(summary_text(built, took))
         for line in built.check.lines():
             self.stdout.write(line)
         if not built.check.ok:
