@@ -7,6 +7,7 @@ __all__ = [
     "DATETIME_FORMAT",
     "DATE_FORMAT",
     "FIRST_DAY_OF_WEEK",
+    "MONTH_DAY_FORMAT",
     "SHORT_DATETIME_FORMAT",
     "SHORT_DATE_FORMAT",
     "TIME_FORMAT",
@@ -18,3 +19,7 @@ DATETIME_FORMAT = "d.m.Y H:i"
 SHORT_DATE_FORMAT = "d.m.Y"
 SHORT_DATETIME_FORMAT = "d.m.Y H:i"
 FIRST_DAY_OF_WEEK = 1  # Monday
+# A day of a month (the lists' date drill-down): "30 ноября", "30 Қараша", "30 November" —
+# Django's read "30 Ноябрь" in Russian (the month's name, not its date form) and
+# "Қараша 30" in Kazakh (English order).
+MONTH_DAY_FORMAT = "j E"
