@@ -23,6 +23,7 @@ from typing import Any
 import matplotlib
 from django.utils import formats
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 
@@ -146,6 +147,16 @@ def _log_span(lows: Sequence[float], highs: Sequence[float]) -> tuple[float, flo
     return bottom, above[0] if above else hi
 
 
+def _week_label(week: Week) -> str:
+    """A whole week by its Monday, ``30.11``; a week the period cuts by the days it covers
+    and their number, ``29.11`` over ``(1 day)``."""
+    if week.days >= 7:
+        return f"{week.start:%d.%m}"
+    days = f"{week.first:%d.%m}" if week.days == 1 else f"{week.first:%d.%m}–{week.last:%d.%m}"
+    count = ngettext("%(n)s day", "%(n)s days", week.days) % {"n": week.days}
+    return f"{days}\n({count})"
+
+
 def trend_chart(weeks: Sequence[Week], *, title: str) -> str:
     """Median and 90th percentile of response per week against the arrival target."""
     fig, ax = _figure()
@@ -169,8 +180,17 @@ def trend_chart(weeks: Sequence[Week], *, title: str) -> str:
                       label=_("arrival target (median of the calls)"))  # fmt: skip
         ax.set_ylabel(_("minutes"))
         ax.set_ylim(bottom=0)
+        # A week the period cuts (a period from a Sunday, a month's ends) is marked: its
+        # points hollow, its label its days and how many — "23.11" drawn from one Sunday
+        # read as a whole week's response.
+        partial = [(at, w) for at, w in zip(x, weeks, strict=True) if w.days < 7]
+        if partial:
+            at = [at for at, _w in partial]
+            for color, p in ((BLUE, lambda w: w.response.p50), (ORANGE, lambda w: w.response.p90)):
+                ax.plot(at, [_minutes(p(w)) for _at, w in partial], linestyle="none", marker="o",
+                        color=color, markerfacecolor="white", gid="partial-week")  # fmt: skip
         ax.set_xticks(x)
-        ax.set_xticklabels([f"{d:%d.%m}" for d in x], rotation=45 if len(x) > 8 else 0)
+        ax.set_xticklabels([_week_label(w) for w in weeks], rotation=45 if len(x) > 8 else 0)
         ax.grid(axis="y", color="#e2e8f0")
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=3, fontsize=8,
                   frameon=False)  # fmt: skip

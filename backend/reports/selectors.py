@@ -314,25 +314,37 @@ def _wait_rank(v: Village) -> tuple[bool, int, float, tuple[int, ...]]:
 # --- charts ----------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Week:
-    start: dt.date
+    start: dt.date  # its Monday
     response: Stat
     target: Stat
     sla: Stat
+    # The week's days inside the period (both included): a period from a Sunday counted
+    # that one day as the week of the Monday before it.
+    first: dt.date
+    last: dt.date
+
+    @property
+    def days(self) -> int:
+        return (self.last - self.first).days + 1
 
 
 def weekly_trend(f: ReportFilter, *, now: dt.datetime) -> list[Week]:
     """Per local week (Monday first): response median and p90, the median arrival target
-    of the week's calls, the SLA share."""
+    of the week's calls, the SLA share; each with the days of it the period covers."""
     weeks = aggregate(
         incident_rows(f, now=now),
         values={"response": "response_s", "target": "sla_target_s", "sla": "sla_met"},
         slices={"week": "week"},
     ).slice("week")
-    out = [
-        Week(_as_date(key), g["response"], g["target"], g["sla"])
-        for key, g in weeks.items()
-        if key is not None
-    ]
+    out = []
+    for key, g in weeks.items():
+        if key is None:
+            continue
+        monday = _as_date(key)
+        last = min(monday + dt.timedelta(days=6), f.date_to)
+        out.append(
+            Week(monday, g["response"], g["target"], g["sla"], max(monday, f.date_from), last)
+        )
     return sorted(out, key=lambda w: w.start)
 
 
