@@ -186,8 +186,11 @@ def trend_chart(weeks: Sequence[Week], *, title: str) -> str:
         partial = [(at, w) for at, w in zip(x, weeks, strict=True) if w.days < 7]
         if partial:
             at = [at for at, _w in partial]
-            for color, p in ((BLUE, lambda w: w.response.p50), (ORANGE, lambda w: w.response.p90)):
-                ax.plot(at, [_minutes(p(w)) for _at, w in partial], linestyle="none", marker="o",
+            for color, values in (
+                (BLUE, [w.response.p50 for _at, w in partial]),
+                (ORANGE, [w.response.p90 for _at, w in partial]),
+            ):
+                ax.plot(at, [_minutes(v) for v in values], linestyle="none", marker="o",
                         color=color, markerfacecolor="white", gid="partial-week")  # fmt: skip
         ax.set_xticks(x)
         ax.set_xticklabels([_week_label(w) for w in weeks], rotation=45 if len(x) > 8 else 0)

@@ -47,7 +47,6 @@ def test_the_trend_draws_the_target_of_every_week(client, personas, date_from, d
     assert target_segments(svg) == weeks + 1
 
 
-
 def tick_texts(svg: str) -> list[str]:
     """The x axis's label lines, in order (svg.fonttype none: text stays text, a line each)."""
     axis = svg.split('id="matplotlib.axis_1"')[1].split('id="matplotlib.axis_2"')[0]
