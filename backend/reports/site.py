@@ -26,8 +26,36 @@ HEADERS = {
 }
 
 
+# The sections in the order of the work, in every language: Django sorts them by their
+# names, so the Kazakh console listed the audit log and the territory above dispatch, and
+# the Russian one did not. Sections not named here follow, by name.
+APP_ORDER = (
+    "dispatch",
+    "reports",
+    "people",
+    "devices",
+    "field_app",
+    "geo",
+    "webhooks",
+    "ledger",
+    "sync_gateway",
+    "realtime",
+    "ops",
+)
+
+
 class KuzetAdminSite(admin.AdminSite):
     login_form = ConsoleLoginForm
+
+    def get_app_list(
+        self, request: HttpRequest, app_label: str | None = None
+    ) -> list[dict[str, Any]]:
+        def place(app: dict[str, Any]) -> int:
+            label = app["app_label"]
+            return APP_ORDER.index(label) if label in APP_ORDER else len(APP_ORDER)
+
+        # sorted() keeps Django's order by name among the sections not named
+        return sorted(super().get_app_list(request, app_label), key=place)
 
     def each_context(self, request: HttpRequest) -> dict[str, Any]:
         context = super().each_context(request)
