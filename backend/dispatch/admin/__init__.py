@@ -23,7 +23,7 @@ from . import (
 )
 
 # A record's history page reads audit data as the audit log's page does.
-read_history_with(audit.readable)
+read_history_with(audit.readable_all)
 
 __all__ = [
     "assignments",

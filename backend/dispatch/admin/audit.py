@@ -52,6 +52,7 @@ from .timeline import (
     action_worded,
     assignment_ids_in,
     incident_ids_in,
+    officer_names,
     risk_subject_ids_in,
     with_numbers,
     with_officers,
@@ -379,14 +380,28 @@ def _place_ids(data: Mapping[str, Any]) -> dict[type[Any], set[int]]:
     return found
 
 
-def with_places(data: Any) -> Any:
+def place_names(datas: Iterable[Any]) -> dict[tuple[type[Any], str], str]:
+    """The settlements and districts ``datas`` name by id, by their names in the reader's
+    language (one read per kind for them all)."""
+    ids: dict[type[Any], set[int]] = defaultdict(set)
+    for data in datas:
+        if isinstance(data, Mapping):
+            for model, pks in _place_ids(data).items():
+                ids[model] |= pks
+    names: dict[tuple[type[Any], str], str] = {}
+    for model, pks in ids.items():
+        names |= {(model, str(place.pk)): str(place) for place in model.objects.filter(pk__in=pks)}
+    return names
+
+
+def with_places(data: Any, names: Mapping[tuple[type[Any], str], str] | None = None) -> Any:
     """``data`` with the settlements and districts it names by id named in the reader's
-    language (one read per kind); ids of places that are gone stay as they are."""
+    language by ``names`` (:func:`place_names`; read here when not given); ids of places that
+    are gone stay as they are."""
     if not isinstance(data, Mapping):
         return data
-    names: dict[tuple[type[Any], str], str] = {}
-    for model, pks in _place_ids(data).items():
-        names |= {(model, str(place.pk)): str(place) for place in model.objects.filter(pk__in=pks)}
+    if names is None:
+        names = place_names([data])
     if not names:
         return data
 
@@ -428,19 +443,35 @@ def readable(data: Any, action: str = "") -> Any:
     callsign, officers by name, DV cases by number, incidents by their numbers, places by
     their names, the assignments it lists by their units and the visits, enrolment codes and
     safety checks it names by what they were (one read each)."""
-    if not isinstance(data, dict):
-        return data
-    data = with_cases(with_officers(with_places(action_worded(action, data))))
-    data = with_records(data, selectors.data_record_names([data]))
-    callsigns = dict(Unit.objects.filter(pk__in=_unit_ids(data)).values_list("pk", "callsign"))
-    ids = incident_ids_in(data)
+    return readable_all([(data, action)])[0]
+
+
+def readable_all(entries: Iterable[tuple[Any, str]]) -> list[Any]:
+    """The data of ``entries`` (data, the entry's action), each as :func:`readable` says it,
+    in order, with the names they give read once per kind for them all: a record's history
+    page read them entry by entry (a call's thirty entries: some two hundred queries)."""
+    pairs = list(entries)
+    mapped = [i for i, (data, _action) in enumerate(pairs) if isinstance(data, dict)]
+    datas = [action_worded(pairs[i][1], pairs[i][0]) for i in mapped]
+    places = place_names(datas)
+    datas = [with_places(data, places) for data in datas]
+    officers = officer_names(datas)
+    datas = [with_cases(with_officers(data, officers)) for data in datas]
+    records = selectors.data_record_names(datas)
+    datas = [with_records(data, records) for data in datas]
+    unit_ids = set().union(*(_unit_ids(data) for data in datas))
+    callsigns = dict(Unit.objects.filter(pk__in=unit_ids).values_list("pk", "callsign"))
+    ids = set().union(*(incident_ids_in(data) for data in datas))
     numbers = dict(Incident.objects.filter(pk__in=ids).values_list("pk", "number")) if ids else {}
-    named = risk_subject_ids_in(data)
+    named = set().union(*(risk_subject_ids_in(data) for data in datas))
     subjects = {r.pk: str(r) for r in RiskSubject.objects.filter(pk__in=named)} if named else {}
-    listed = assignment_ids_in(data)
+    listed = set().union(*(assignment_ids_in(data) for data in datas))
     assignments = (
         dict(Assignment.objects.filter(pk__in=listed).values_list("pk", "unit__callsign"))
         if listed
         else {}
     )
-    return with_numbers(worded(data, callsigns), numbers, subjects, assignments)
+    out = [data for data, _action in pairs]
+    for i, data in zip(mapped, datas, strict=True):
+        out[i] = with_numbers(worded(data, callsigns), numbers, subjects, assignments)
+    return out

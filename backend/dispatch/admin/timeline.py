@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -418,14 +418,24 @@ def with_records(data: Any, names: Mapping[tuple[str, int], str]) -> Any:
     }
 
 
-def with_officers(data: dict[str, Any]) -> dict[str, Any]:
+def with_officers(data: dict[str, Any], names: Mapping[int, str] | None = None) -> dict[str, Any]:
     """``data`` with the officer it names by id (``officer_id``: a fact recorded from an SMS
-    reply) by their name, where the officer is known (one read)."""
+    reply) by their name, where the officer is known: by ``names`` (:func:`officer_names`), or
+    one read."""
     officer_id = data.get("officer_id")
     if not isinstance(officer_id, int):
         return data
-    officer = Officer.objects.filter(pk=officer_id).first()
-    return data if officer is None else {**data, "officer_id": officer.display_name}
+    if names is None:
+        names = officer_names([data])
+    name = names.get(officer_id)
+    return data if name is None else {**data, "officer_id": name}
+
+
+def officer_names(datas: Iterable[Any]) -> dict[int, str]:
+    """The officers ``datas`` name by id (``officer_id``) by their names (one read for all)."""
+    named = {d.get("officer_id") for d in datas if isinstance(d, Mapping)}
+    ids = {pk for pk in named if isinstance(pk, int)}
+    return {o.pk: o.display_name for o in Officer.objects.filter(pk__in=ids)} if ids else {}
 
 
 def incident_timeline(incident: Incident) -> list[TimelineRow]:
