@@ -1018,6 +1018,31 @@ class IncidentSeparateApi(_IncidentCommandApi):
     command = staticmethod(services.incident_separate)
 
 
+class LinkInput(serializers.Serializer[Any]):
+    original_number = serializers.CharField(
+        max_length=40,
+        help_text=(
+            'the earlier call\'s number, whole ("1036-2026-000042") or its last digits ("42")'
+        ),
+    )
+    reason = serializers.CharField(
+        max_length=200, help_text="why this report is about the same event as the earlier call"
+    )
+
+
+@_incident_command_schema(
+    "incident_link",
+    "The duty officer links a call nobody was sent to as a repeat of an earlier open call of "
+    "its district; it is closed with that call (400 `original_not_found`, `original_is_itself`; "
+    "409 `incident_already_linked`, `incident_unit_sent`, `incident_closed`, "
+    "`incident_dv_not_linked`, `original_closed`, `original_cancelled`, `original_is_repeat`)",
+    LinkInput,
+)
+class IncidentLinkApi(_IncidentCommandApi):
+    Input = LinkInput
+    command = staticmethod(services.incident_link)
+
+
 # --- staff: follow-up visits -----------------------------------------------------------------
 
 

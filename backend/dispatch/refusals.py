@@ -35,6 +35,22 @@ REFUSALS: dict[str, Any] = {
     "incident_not_closed": _("Only a closed or cancelled call can be reopened."),
     "incident_not_duplicate": _("Only a report linked as a repeat can be made a call of its own."),
     "reason_required": _("Give a reason."),
+    "incident_already_linked": _("This report is already linked as a repeat of another call."),
+    "incident_unit_sent": _("A unit has been sent to this call: it is not linked as a repeat."),
+    "incident_dv_not_linked": _(
+        "A domestic-violence call is not linked by hand: its report counted for its risk "
+        "addresses and planned its follow-up visit. Close it naming the earlier call."
+    ),
+    "original_required": _("Give the number of the earlier call."),
+    "original_not_found": _("No call with this number in this call's district."),
+    "original_is_itself": _("A call is not a repeat of itself."),
+    "original_cancelled": _(
+        "The earlier call was cancelled: a report about it is not linked to it."
+    ),
+    "original_closed": _(
+        "The earlier call is closed: a new report about it is a new event, or reopen that call."
+    ),
+    "original_is_repeat": _("The earlier call is itself linked as a repeat: link to its original."),
     "message_empty": _("Write the message to the crew."),
     "message_too_long": _("A message to the crew is at most 500 characters."),
     "disposition_required": _("Say how the call was dealt with."),

@@ -51,6 +51,11 @@ urlpatterns = [
         name="incident-separate",
     ),
     path(
+        "incidents/<int:incident_id>/link/",
+        apis.IncidentLinkApi.as_view(),
+        name="incident-link",
+    ),
+    path(
         "assignments/<int:assignment_id>/cancel/",
         apis.AssignmentCancelApi.as_view(),
         name="assignment-cancel",

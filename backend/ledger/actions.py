@@ -27,6 +27,8 @@ class AuditAction(StrEnum):
     INCIDENT_RECLASSIFIED = "incident.reclassified"
     # a report linked as a repeat of another made a call of its own by the duty officer
     INCIDENT_SEPARATED = "incident.separated"
+    # a report linked by the duty officer as a repeat of an earlier call (its inverse)
+    INCIDENT_LINKED = "incident.linked"
     INCIDENT_CITIZEN_NOTIFIED = "incident.citizen_notified"
     INCIDENT_REGISTRY_CHANGED = "incident.registry_changed"
     FOLLOWUP_CREATED = "followup.created"
@@ -128,6 +130,7 @@ ACTION_LABELS: dict[str, Promise] = {
     AuditAction.INCIDENT_CANCELLED: _("Incident cancelled"),
     AuditAction.INCIDENT_RECLASSIFIED: _("Category or priority changed"),
     AuditAction.INCIDENT_SEPARATED: _("Not a repeat: a call of its own"),
+    AuditAction.INCIDENT_LINKED: _("Linked as a repeat of an earlier call"),
     AuditAction.INCIDENT_CITIZEN_NOTIFIED: _("Citizen told"),
     AuditAction.INCIDENT_REGISTRY_CHANGED: _("Registry numbers changed"),
     AuditAction.FOLLOWUP_CREATED: _("Follow-up visit planned"),

@@ -245,6 +245,7 @@ def board_labels() -> dict[str, dict[str, str]]:
             "incident.reopened": _("Reopened"),
             "incident.reclassified": _("Category or priority changed"),
             "incident.separated": _("Not a repeat: a call of its own"),
+            "incident.linked": _("Linked as a repeat of an earlier call"),
             "incident.registry_changed": _("Registry numbers changed"),
             "assignment.dispatched": _("Dispatched"),
             "assignment.cancelled": _("Assignment cancelled"),

@@ -109,6 +109,11 @@ INCIDENT_COMMANDS: dict[str, tuple[Callable[..., Any], tuple[str, ...], Any]] = 
         ("reason",),
         _("A call of its own, waiting for a unit: {result}."),
     ),
+    "link": (
+        services.incident_link,
+        ("original_number", "reason"),
+        _("{result} is linked as a repeat and follows the earlier call."),
+    ),
 }
 # The reported time, typed in the district's time as the country writes it: "05.12.2026
 # 09:14:30", "05.12.2026 09:14", or only "09:14" (today's — yesterday's when that is still to
@@ -469,6 +474,11 @@ class IncidentDispatchAdminMixin:
             "categories": Category.choices,
             # A report linked as a repeat of an earlier call that is another event after all.
             "can_separate": may_dispatch and incident.status == lifecycle.IncidentStatus.DUPLICATE,
+            # A call nobody was sent to that is about an earlier call (incident_link).
+            "can_link": may_dispatch
+            and incident.status in lifecycle.INCIDENT_WAITING
+            and not incident.is_dv
+            and not incident.assignments.exists(),
             "original": incident.duplicate_of,
             "original_url": (
                 url("change", incident.duplicate_of_id) if incident.duplicate_of_id else ""
@@ -524,6 +534,7 @@ class IncidentDispatchAdminMixin:
             "reopen_url": url("kuzet_reopen", incident.pk),
             "classify_url": url("kuzet_classify", incident.pk),
             "separate_url": url("kuzet_separate", incident.pk),
+            "link_url": url("kuzet_link", incident.pk),
             "registry_url": url("kuzet_registry", incident.pk),
             "timeline": timeline,
             "timeline_reads": sum(row.read for row in timeline),
@@ -645,6 +656,7 @@ class IncidentDispatchAdminMixin:
             "can_reopen": False,
             "can_reclassify": False,
             "can_separate": False,
+            "can_link": False,
             "original": None,
             "zone": selectors.incident_zone(incident),
             "zone_label": _choice_label(Zone, selectors.incident_zone(incident)),
@@ -808,7 +820,7 @@ class IncidentDispatchAdminMixin:
     def kuzet_incident_command_view(
         self, request: HttpRequest, object_id: str, command: str
     ) -> HttpResponse:
-        """Close, cancel, reopen or separate: the POSTed fields of the command go to its
+        """Close, cancel, reopen, separate or link: the POSTed fields of the command go to its
         service."""
         run, fields, success = INCIDENT_COMMANDS[command]
         incident = self._kuzet_incident(request, object_id)

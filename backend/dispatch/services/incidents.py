@@ -864,6 +864,115 @@ def incident_separate(*, incident: Incident, by: Any, reason: str) -> Incident:
     return inc
 
 
+def _original_by_number(number: str, *, district_id: int) -> Incident | None:
+    """The call of ``district_id`` the duty officer named: by its whole number
+    (``1036-2026-000042``) or by its last digits as said aloud (``42``, ``000042``)."""
+    calls = Incident.objects.filter(district_id=district_id)
+    found = calls.filter(number=number).first()
+    if found is None and number.isdigit():
+        found = calls.filter(pk=int(number)).first()
+    return found
+
+
+def incident_link(*, incident: Incident, by: Any, original_number: str, reason: str) -> Incident:
+    """The inverse of :func:`incident_separate`: a report the automatic link missed (another
+    caller about the same fight, from another phone, forty minutes later) is linked by the
+    duty officer as a repeat of an earlier call of the same district, named by its number.
+    It then follows that call as an automatic repeat does: nobody is sent to it, it is
+    closed with it and its caller told the outcome; a more urgent report raises the call.
+
+    Only a call still waiting for its first unit (no assignment ever) is linked. A call
+    linked as a repeat is followed to the call it repeats; a closed or cancelled call is no
+    original (a new report about a closed call is a new event, or that call is reopened).
+    A domestic-violence call is refused: its report counted for its risk addresses (maybe
+    registering one) and planned its follow-up visit, and undoing that by a click would take
+    an address off the register that a victim's own report put there."""
+    reason = (reason or "").strip()
+    number = (original_number or "").strip()
+    if not reason:
+        raise ValidationFailed(
+            "Say why this report is about the same event as the earlier call.",
+            code="reason_required",
+        )
+    if not number:
+        raise ValidationFailed("Give the number of the earlier call.", code="original_required")
+    now = clock.now()
+    with uow.unit_of_work():
+        inc = lock_one(Incident, incident.pk)
+        if inc is None:
+            raise Conflict("The incident is gone.", code="not_found")
+        check_scope(by, inc.district_id)
+        if inc.status == IncidentStatus.DUPLICATE:
+            raise Conflict(
+                "This report is already linked as a repeat of another call.",
+                code="incident_already_linked",
+            )
+        if inc.status in lifecycle.INCIDENT_COMMANDED_OVER:
+            raise Conflict("The call is closed.", code="incident_closed")
+        if inc.status not in lifecycle.INCIDENT_WAITING or inc.assignments.exists():
+            raise Conflict(
+                "A unit has been sent to this call: it is not linked as a repeat.",
+                code="incident_unit_sent",
+            )
+        if inc.is_dv:
+            raise Conflict(
+                "A domestic-violence call is not linked by hand: its report counted for its "
+                "risk addresses and planned its follow-up visit. Close it naming the earlier call.",
+                code="incident_dv_not_linked",
+            )
+        found = _original_by_number(number, district_id=inc.district_id)
+        # a repeat's original is the call it repeats (never itself a repeat: incident_new)
+        if found is not None and found.status == IncidentStatus.DUPLICATE and found.duplicate_of_id:
+            found = Incident.objects.get(pk=found.duplicate_of_id)
+        if found is None:
+            raise ValidationFailed(
+                f"No call numbered {number} in this call's district.", code="original_not_found"
+            )
+        if found.pk == inc.pk:
+            raise ValidationFailed("A call is not a repeat of itself.", code="original_is_itself")
+        # both rows in pk order (locks.lock_rows), the original read again under its lock
+        original = lock_rows(Incident, [inc.pk, found.pk])[found.pk]
+        if original.status == IncidentStatus.CANCELLED:
+            raise Conflict(
+                "The earlier call was cancelled: a report about it is not linked to it.",
+                code="original_cancelled",
+            )
+        if original.status == IncidentStatus.CLOSED:
+            raise Conflict(
+                "The earlier call is closed: a new report about it is a new event, "
+                "or reopen that call.",
+                code="original_closed",
+            )
+        if original.status == IncidentStatus.DUPLICATE:  # linked a moment ago by another desk
+            raise Conflict(
+                "The earlier call is itself linked as a repeat: link to its original.",
+                code="original_is_repeat",
+            )
+        inc.status = IncidentStatus.DUPLICATE
+        inc.duplicate_of = original
+        inc.save(update_fields=["status", "duplicate_of"])
+        if lifecycle.more_urgent(inc.priority, original.priority):
+            # audited on the original, the repeat named as its reason (as at intake)
+            _original_raised(original, repeat=inc, by=by, now=now)
+        uow.audit(
+            AuditAction.INCIDENT_LINKED,
+            actor=by,
+            obj=inc,
+            data={"reason": reason[:200], "duplicate_of": original.pk},
+        )
+        uow.touch(SyncTable.INCIDENTS, inc.pk)
+        board_notify(
+            "incident.linked",
+            incident=inc,
+            actor=actor_label(by),
+            status=inc.status,
+            duplicate_of=original.pk,
+            duplicate_of_number=original.number,
+            risk=bool(inc.risk_flags),
+        )
+    return inc
+
+
 # The external registries an incident may carry a number of (Kuzet is not their system of
 # record): the field on the incident for each kind.
 REGISTRY_FIELDS: dict[str, str] = {
