@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.admin.utils import quote
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
@@ -106,7 +107,7 @@ class AssignmentAdmin(AssignmentDispatchAdminMixin, ScopedAdminMixin, admin.Mode
         event_id = getattr(obj, f"{name}_event_id")
         if at is None or event_id is None:
             return when_text(at)
-        url = reverse("admin:dispatch_event_change", args=[event_id])
+        url = reverse("admin:dispatch_event_change", args=[quote(event_id)])
         return format_html('<a href="{}">{}</a>', url, when_text(at))
 
     @admin.display(description=_("delivered at"))

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import quote
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
@@ -383,7 +384,7 @@ class ConflictAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-ar
         e = obj.event
         return format_html(
             '<a href="{}">{}, {}</a>',
-            reverse("admin:dispatch_event_change", args=[e.pk]),
+            reverse("admin:dispatch_event_change", args=[quote(e.pk)]),
             e.get_kind_display(),
             when_text(e.estimated_at),
         )

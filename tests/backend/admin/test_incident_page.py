@@ -190,8 +190,8 @@ def test_reading_a_follow_up_or_an_event_of_a_dv_call_is_audited(client, world):
 
     # when
     client.get(reverse("admin:dispatch_followuptask_change", args=[world.a.follow_up.pk]))
-    client.get(reverse("admin:dispatch_event_change", args=[event.pk]))
-    client.get(reverse("admin:dispatch_event_change", args=[world.a.event.pk]))  # not DV
+    client.get(reverse("admin:dispatch_event_change", args=[quote(event.pk)]))
+    client.get(reverse("admin:dispatch_event_change", args=[quote(world.a.event.pk)]))  # not DV
 
     # then
     reads = AuditEntry.objects.filter(action="incident.read").order_by("id")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.contrib.admin.utils import quote
 from django.urls import reverse
 
 from backend.dispatch.admin.formatting import when_text
@@ -40,7 +41,7 @@ def test_a_conflict_names_its_fact_by_milestone_and_time_with_the_ids_folded(cli
     # then: the fact by its milestone and time, linked; no id of the fact, the boot or the phone
     html = page.content.decode()
     main = main_part(html)
-    event_page = reverse("admin:dispatch_event_change", args=[event.pk])
+    event_page = reverse("admin:dispatch_event_change", args=[quote(event.pk)])
     assert f'<a href="{event_page}">Acknowledged, {when_text(event.estimated_at)}</a>' in main
     text = "\n".join(visible_text(main))
     for technical in (event.pk, event.boot_id, event.device_id):
@@ -72,7 +73,7 @@ def test_an_assignment_reads_its_milestones_as_times_linked_to_their_facts(clien
     assert "id" not in fields
     assert not [f for f in fields if f.endswith("_event")]
     assert event.pk not in "\n".join(visible_text(html))
-    event_page = reverse("admin:dispatch_event_change", args=[event.pk])
+    event_page = reverse("admin:dispatch_event_change", args=[quote(event.pk)])
     assert f'<a href="{event_page}">{when_text(event.estimated_at)}</a>' in html
     text = visible_text(html)
     assert "ID:" not in text
