@@ -496,7 +496,10 @@ def test_the_log_finds_a_call_by_its_number_and_an_action_by_its_name(client, pe
         ("assignment", str(assignment.pk), "assignment.dispatched"),
     }
     by_number = found(wanted.number)
-    by_tail = found(wanted.number[-3:].lstrip("0") or wanted.number[-3:])
+    # (a lone digit is no number to search for: "7" is typed "007"; the call's number comes
+    # from a sequence no rollback resets, so it is 7 or 112 by the tests run before)
+    tail = wanted.number[-3:].lstrip("0")
+    by_tail = found(tail if len(tail) >= 2 else wanted.number[-3:])
 
     # then: the entries about the call and its unit's assignment, not the other call's
     assert about_call <= by_number
@@ -852,7 +855,9 @@ def test_an_sms_facts_event_page_names_its_sms_by_its_sender(client, personas):
     client.force_login(personas.a.chief)
 
     # when
-    page = client.get(reverse("admin:dispatch_event_change", args=[fact.pk])).content.decode()
+    page = client.get(
+        reverse("admin:dispatch_event_change", args=[quote(fact.pk)])
+    ).content.decode()
 
     # then: "from …1234", not the SMS row's id
     with translation.override("ru"):
