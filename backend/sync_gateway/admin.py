@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import quote
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
@@ -255,7 +256,7 @@ class QuarantinedRecordAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignor
         """The phone by its make, linked (its id is under "Technical details")."""
         if obj.device is None:
             return NOTHING
-        url = reverse("admin:devices_device_change", args=[obj.device.pk])
+        url = reverse("admin:devices_device_change", args=[quote(obj.device.pk)])
         return format_html('<a href="{}">{}</a>', url, obj.device.make)
 
     @admin.display(description=_("Size, bytes"))

@@ -1,6 +1,7 @@
 """A link to a fact's page opens that fact whatever its id: the server's ids are "srv_" and
 hex, and one in fifty ("srv_23…", "srv_26…") read as Django's admin escapes ("_23" is "#"),
-so the conflict's and the assignment's links to it led to "no such record"."""
+so the links to it (a conflict's fact, an assignment's milestones, a quarantined
+record's phone: "dev_" and hex) led to "no such record"."""
 
 from __future__ import annotations
 
@@ -37,3 +38,12 @@ def test_an_assignments_milestone_link_opens_its_fact():
     row = SimpleNamespace(on_scene_at=dt.datetime.now(dt.UTC), on_scene_event_id=FACT_ID)
 
     assert opened(assignments._milestone(row, "on_scene")) == FACT_ID
+
+
+def test_a_quarantined_records_phone_link_opens_its_phone():
+    from backend.sync_gateway.models import QuarantinedRecord
+
+    quarantine = admin.site._registry[QuarantinedRecord]
+    phone = SimpleNamespace(pk="dev_26a0c3f1e2d4b5a6", make="Samsung")
+
+    assert opened(quarantine.phone(SimpleNamespace(device=phone))) == phone.pk
