@@ -36,7 +36,7 @@ from backend.dispatch.models import Category, CoaoArticle
 from backend.ledger import uow
 from backend.people.models import Role
 
-from . import charts, labels, selectors
+from . import labels, selectors
 from .filters import (
     FIRST_DAY,
     NONE,
@@ -1311,6 +1311,10 @@ CHARTS = ("response-by-zone", "trend", "delivery-by-coverage")
 @report_view
 def chart(site: Any, request: HttpRequest, name: str) -> HttpResponse:
     """One chart of the filter as SVG."""
+    # matplotlib is imported by the first chart drawn, not by every start of Django: loaded
+    # with the URLs, it cost each manage.py command (five before `make run` serves) ~1 s.
+    from . import charts
+
     if name not in CHARTS:
         return _json({"error": "not_found", "detail": _("No such chart.")}, status=404)
     form = _form(request, last_days)
