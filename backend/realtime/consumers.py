@@ -84,9 +84,9 @@ def error_frame(code: str, detail: str, **extra: Any) -> str:
     return dumps({"type": "error", "error": code, "detail": detail, **extra})
 
 
-def error_from(exc: DomainError) -> str:
+def error_from(exc: DomainError, **extra: Any) -> str:
     """The HTTP error body (``error``, ``detail``, ``wipe``…) as a socket frame."""
-    return dumps({"type": "error", **exc.as_json()})
+    return dumps({"type": "error", **exc.as_json(), **extra})
 
 
 @dataclass(frozen=True)
@@ -347,22 +347,28 @@ class DeviceConsumer(_GatedGroups):
 
     async def _event(self, message: dict[str, Any]) -> None:
         assert self.token is not None
+        # Every error frame answering an event names it, as its result would: a phone with
+        # several events in flight must know which one to fix or send again (a bad clock's
+        # frame named none, so the app could only guess).
+        event = message.get("event")
+        event_id = event.get("id") if isinstance(event, dict) else None
+        about = {"id": event_id if isinstance(event_id, str) else None}
         try:
             results = await database_sync_to_async(_push_event)(
-                self.token, message.get("event"), message.get("clock")
+                self.token, event, message.get("clock")
             )
         except (DeviceRevoked, Unauthenticated) as exc:
-            await self._refuse(error_from(exc), CLOSE_UNAUTHENTICATED)
+            await self._refuse(error_from(exc, **about), CLOSE_UNAUTHENTICATED)
             return
         except DomainError as exc:
-            await self.send(text_data=error_from(exc))
+            await self.send(text_data=error_from(exc, **about))
             return
         except ProtocolError as exc:
-            await self.send(text_data=error_frame(exc.code, exc.detail))
+            await self.send(text_data=error_frame(exc.code, exc.detail, **about))
             return
         except Exception:
             log.exception("event over WebSocket failed")
-            await self.send(text_data=error_frame("server_error", "Retry later."))
+            await self.send(text_data=error_frame("server_error", "Retry later.", **about))
             return
         await self.send(
             text_data=dumps({"type": "result", "results": results, "server_time": clock.now_ms()})

@@ -551,3 +551,60 @@ def test_socket_on_a_path_with_no_route_is_told_not_found_and_closed_4404(path, 
     assert (connected, subprotocol) == (True, "kuzet.v1")
     assert error == {"type": "error", "error": "not_found", "detail": detail}
     assert code == 4404
+
+
+def test_event_refused_for_its_clock_is_named_in_the_error_frame(personas):
+    # given: two events in flight, the second with a clock that does not parse
+    a = personas.a
+    with clock.frozen(AT):
+        incident = factories.incident(district=a.district, settlement=a.town)
+        assignment = factories.assignment(incident=incident, unit=a.patrol)
+    _, token = personas.device(a.patrol_officers[0])
+    good = delivered_event(assignment.pk)
+    bad = delivered_event(assignment.pk, event_id="dlv-badclock000000001")
+
+    async def scenario():
+        socket = device_socket(token)
+        await socket.connect()
+        await receive(socket)
+        await socket.send_json_to({"type": "event", "event": bad, "clock": "yesterday"})
+        error = await receive_type(socket, "error")
+        await socket.send_json_to({"type": "event", "event": good})
+        result = await receive_type(socket, "result")
+        await socket.disconnect()
+        return error, result
+
+    # when
+    with clock.frozen(AT + dt.timedelta(seconds=3)):
+        error, result = async_to_sync(scenario)()
+
+    # then: the frame names the refused event (docs/realtime.md, *Server → device*), which
+    # is not stored, and the next event is taken as usual
+    assert error == {
+        "type": "error",
+        "error": "malformed",
+        "detail": "X-Device-Clock must be <wall_ms>;<boot_id>;<elapsed_ms>",
+        "id": bad["id"],
+    }
+    assert result["results"] == [{"id": good["id"], "status": "accepted", "disposition": "applied"}]
+    assert list(Event.objects.values_list("id", flat=True)) == [good["id"]]
+
+
+def test_event_refused_as_the_device_was_revoked_is_named_in_the_error_frame(personas):
+    # given
+    a = personas.a
+    device_id, token = personas.device(a.patrol_officers[0])
+
+    async def scenario():
+        socket = device_socket(token)
+        await socket.connect()
+        await receive(socket)
+        await database_sync_to_async(Device.objects.filter(pk=device_id).update)(revoked_at=AT)
+        await socket.send_json_to({"type": "event", "event": {"id": 7, "kind": "ack"}})
+        return await receive(socket)
+
+    # when
+    error = async_to_sync(scenario)()
+
+    # then: an id that is no string is not echoed (the frame's "id" is a string or null)
+    assert (error["error"], error["wipe"], error["id"]) == ("device_revoked", True, None)
