@@ -175,6 +175,11 @@ class IntakeKey(models.Model):
         return f"{self.name} ({self.get_channel_display()}, {self.prefix}…)"
 
 
+# A DV call's words that name or place the people in it: kept on the call, read there (and
+# that read audited), never copied into the append-only log by a console edit.
+DV_CALL_WITHHELD = frozenset({"summary", "description", "landmark", "caller_name", "media_links"})
+
+
 class Incident(models.Model):
     number = models.CharField(_("number"), max_length=40, unique=True, default=_temporary_number)
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
@@ -386,6 +391,12 @@ class Incident(models.Model):
     @property
     def audit_district_id(self) -> int:
         return self.district_id
+
+    @property
+    def audit_withheld_fields(self) -> frozenset[str]:
+        """What a console edit's audit entry names without its values: on a DV call, what
+        the caller said and where (``people.admin_scoping.changed_values``)."""
+        return DV_CALL_WITHHELD if self.is_dv else frozenset()
 
     @property
     def is_dv(self) -> bool:
@@ -1110,6 +1121,11 @@ class RiskSubject(models.Model):
     protective_order_until = models.DateField(_("protective order until"), null=True, blank=True)
     prior_dv_calls = models.PositiveIntegerField(_("prior DV calls"), default=0)
     last_follow_up_at = models.DateTimeField(_("last follow-up visit"), null=True, blank=True)
+
+    # Who the case is and where: a console edit's audit entry names these fields, never their
+    # values (the phone by its last digits, as every phone) — the log is append-only and read
+    # on the case's history page by every chief of the district, the case's page audited.
+    audit_withheld_fields = frozenset({"person_name", "address"})
 
     class Meta:
         verbose_name = _("risk subject")

@@ -424,6 +424,16 @@ class ScopedAdminMixin(_AdminBase):
                 self.delete_model(request, obj)
 
 
+# What an audit entry keeps of a withheld value (``audit_withheld_fields``): that there was one.
+WITHHELD = "…"
+
+
+def withheld_fields(obj: Any) -> frozenset[str]:
+    """The fields of ``obj`` whose values an admin edit's audit entry leaves out: a DV case's
+    name and address, a DV call's words (the model's ``audit_withheld_fields``)."""
+    return frozenset(getattr(obj, "audit_withheld_fields", ()))
+
+
 def is_phone_field(name: str) -> bool:
     """Whether a field holds a phone number: by its name (``phone``, ``caller_phone``), so that
     a phone field added later is one without anyone remembering to say so."""
@@ -440,9 +450,15 @@ def changed_values(form: Any) -> dict[str, list[str]]:
 
     A phone number is its last four digits (``phone_masked``), as the log and the SMS audit
     write it: an officer's, a DV subject's or a caller's number corrected in the console was
-    kept whole, old and new, in a log that cannot be erased. The record keeps it whole."""
+    kept whole, old and new, in a log that cannot be erased. The record keeps it whole.
+
+    A field the record withholds (:func:`withheld_fields`: a DV subject's name and address, a
+    DV call's words) is named with ``…`` for a value, ``""`` for none: the entry says what
+    was changed, set or cleared, not to what. A corrected DV subject's name and address were
+    kept in the log for good, read on the case's history page past the case's audited read."""
     if form is None:
         return {}
+    withheld = withheld_fields(form.instance)
     changed = {}
     for name in form.changed_data:
         field = form.fields.get(name)
@@ -453,7 +469,9 @@ def changed_values(form: Any) -> dict[str, list[str]]:
         if isinstance(new, models.Model):
             new = new.pk
         values = ["" if old is None else str(old), "" if new is None else str(new)]
-        if is_phone_field(name):
+        if name in withheld:
+            values = [WITHHELD if v else v for v in values]
+        elif is_phone_field(name):
             values = [phone_masked(v) if v else v for v in values]
         changed[name] = values
     return changed
@@ -461,11 +479,17 @@ def changed_values(form: Any) -> dict[str, list[str]]:
 
 def audit_repr(obj: models.Model) -> str:
     """``str(obj)`` for the audit entry of its deletion, any phone number in it masked: a DV
-    case with neither a name nor an address is named by its phone (``RiskSubject``)."""
+    case with neither a name nor an address is named by its phone (``RiskSubject``). A
+    withheld value (:func:`withheld_fields`) is left out: a DV case is named by its name."""
     text = str(obj)
+    withheld = withheld_fields(obj)
     for field in obj._meta.concrete_fields:
         value = getattr(obj, field.attname, None)
-        if is_phone_field(field.name) and isinstance(value, str) and value:
+        if not (isinstance(value, str) and value):
+            continue
+        if field.name in withheld:
+            text = text.replace(value, WITHHELD)
+        elif is_phone_field(field.name):
             text = text.replace(value, phone_masked(value))
     return text
 
