@@ -529,7 +529,14 @@ def slice_table(overview: selectors.Overview) -> Table:
             Column(f"{kpi.key}_p50", _("median"), DURATION, group=str(kpi.label)),
             Column(f"{kpi.key}_p90", _("90th pct."), DURATION, group=str(kpi.label)),
         ]
-    table = Table("slice", _("By %(slice)s") % {"slice": chosen.label}, columns)
+    table = Table(
+        "slice",
+        _("By %(slice)s") % {"slice": chosen.label},
+        columns,
+        # Said once, in the table: the page said "Nothing in this period." here and "No
+        # calls in this period." again under it, where the charts would be.
+        empty=_("No calls in this period.") if not overview.incident_count else "",
+    )
     keys = overview.keys()
     names = selectors.key_names(chosen.key, keys)
     if chosen.codes is None:
@@ -613,11 +620,10 @@ def kpis_page(site: Any, request: HttpRequest) -> HttpResponse:
         ]
         if arrived
         else [],
+        # No calls: the slice's table says so; the charts' place says nothing.
         no_chart=""
-        if arrived
-        else _("No unit arrived on scene at a call of this period: no response time to draw.")
-        if overview.incident_count
-        else _("No calls in this period."),
+        if arrived or not overview.incident_count
+        else _("No unit arrived on scene at a call of this period: no response time to draw."),
     )
     return _csv_or_page(
         request,

@@ -119,3 +119,22 @@ def test_an_empty_villages_page_says_so_once(client, personas, language, no_call
     with translation.override(language):
         assert translation.gettext("Nothing in this period.") not in page
     assert "no-chart" not in page
+
+
+@pytest.mark.parametrize(
+    ("language", "no_calls"),
+    [("en", "No calls in this period."), ("ru", "За этот период вызовов нет."),
+     ("kk", "Бұл кезеңде шақырулар жоқ.")],
+)  # fmt: skip
+@pytest.mark.parametrize("by", ["zone", "unit"])
+def test_an_empty_kpis_page_says_so_once(client, personas, language, no_calls, by):
+    # when: a period without calls, by calls' slice and by units'
+    page = get(client, reading(personas.a.chief, language), "reports_kpis", by=by).content.decode()
+
+    # then: the slice's table says there were no calls, and nothing says it again under it
+    # (it read "Nothing in this period." in the table and "No calls in this period." below,
+    # as the villages page once did)
+    assert page.count(no_calls) == 1
+    with translation.override(language):
+        assert translation.gettext("Nothing in this period.") not in page
+    assert "no-chart" not in page
