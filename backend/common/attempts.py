@@ -44,6 +44,9 @@ class Guard:
     group: str
     what: str
     shared: frozenset[str] = frozenset()
+    # A limit and cool-off of the guard's own (the names of settings), for every key.
+    limit_setting: str = ""
+    cooloff_setting: str = ""
 
 
 ENROLMENT_CODE = Guard("auth.enrolment_code", "enrolment code", shared=frozenset({"ip"}))
@@ -51,18 +54,28 @@ SMS_SIGNATURE = Guard("auth.sms_signature", "SMS gateway signature")
 STAFF_TOKEN = Guard("auth.staff_token", "API token")
 INTAKE_KEY = Guard("auth.intake_key", "intake key")
 SMS_REPLY_CODE = Guard("auth.sms_reply_code", "SMS reply code")
+# Console passwords per address, whatever the usernames (django-axes counts each username
+# from each address): backend.people.login_audit.ConsoleLoginForm.
+CONSOLE_PASSWORD = Guard(
+    "auth.console_password",
+    "console password",
+    limit_setting="KUZET_LOGIN_ADDRESS_FAILURE_LIMIT",
+    cooloff_setting="KUZET_LOGIN_COOLOFF_MINUTES",
+)
 
 
 _KEY_NAMES = {"ip": "address", "install_id": "device", "phone": "phone number"}
 
 
 def _rate(guard: Guard, kind: str) -> str:
-    limit = (
-        settings.KUZET_AUTH_SHARED_FAILURE_LIMIT
-        if kind in guard.shared
-        else settings.KUZET_AUTH_FAILURE_LIMIT
-    )
-    return f"{limit}/{settings.KUZET_AUTH_COOLOFF_MINUTES}m"
+    if guard.limit_setting:
+        limit = getattr(settings, guard.limit_setting)
+    elif kind in guard.shared:
+        limit = settings.KUZET_AUTH_SHARED_FAILURE_LIMIT
+    else:
+        limit = settings.KUZET_AUTH_FAILURE_LIMIT
+    minutes = getattr(settings, guard.cooloff_setting or "KUZET_AUTH_COOLOFF_MINUTES")
+    return f"{limit}/{minutes}m"
 
 
 def _usage(

@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.dispatch import receiver
 from django.http import HttpRequest
 
+from backend.common.attempts import CONSOLE_PASSWORD, attempts_failed, attempts_refusal
 from backend.common.net import client_ip
 from backend.ledger import uow
 from backend.ledger.actions import AuditAction
@@ -85,7 +86,41 @@ class ConsoleLoginForm(AdminAuthenticationForm):
     """The console's login form. The right password of someone with no console access (a
     patrol officer: the field app is theirs) is refused as Django refuses it — and recorded
     as a failed sign-in: Django's form refuses it after ``authenticate()`` succeeded, so no
-    signal fired and the audit log never saw the attempt."""
+    signal fired and the audit log never saw the attempt.
+
+    Wrong passwords are also counted per address, whatever the usernames
+    (``KUZET_LOGIN_ADDRESS_FAILURE_LIMIT`` within ``KUZET_LOGIN_COOLOFF_MINUTES``); past the
+    limit every sign-in from the address, a right password too, gets django-axes' lockout
+    page. django-axes counts each username from each address only: one address could try
+    four passwords on every officer's name each quarter hour and never be stopped."""
+
+    def clean(self) -> dict[str, Any]:
+        request = self.request
+        ip = client_ip(request) if request is not None else None
+        if request is not None and attempts_refusal(request, CONSOLE_PASSWORD, ip=ip):
+            username = str(self.cleaned_data.get("username") or "")
+            # axes' middleware answers with its lockout page (429); the page names the address
+            request.axes_locked_out = True  # type: ignore[attr-defined]
+            request.axes_credentials = {"username": username}  # type: ignore[attr-defined]
+            request.kuzet_address_locked_out = True  # type: ignore[attr-defined]
+            if _at_the_door(request):
+                _attempt(
+                    AuditAction.AUTH_LOGIN_FAILED,
+                    request,
+                    username,
+                    locked_out=True,
+                    address_locked_out=True,
+                )
+            raise self.get_invalid_login_error()
+        try:
+            return super().clean()
+        except ValidationError:
+            # A wrong password checked (not a pair axes refused unchecked, nor the right
+            # password of someone without console access).
+            locked = getattr(request, "axes_locked_out", False)
+            if request is not None and self.user_cache is None and not locked:
+                attempts_failed(request, CONSOLE_PASSWORD, ip=ip)
+            raise
 
     def confirm_login_allowed(self, user: Any) -> None:
         try:

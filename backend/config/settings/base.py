@@ -467,7 +467,13 @@ SPECTACULAR_SETTINGS = {
 # username: a duty room behind one NAT address must not be able to lock a chief out
 # everywhere, and nobody can lock another person out from their own address for good.
 AXES_FAILURE_LIMIT = env_int("KUZET_LOGIN_FAILURE_LIMIT", 5)
-AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("KUZET_LOGIN_COOLOFF_MINUTES", 15))
+KUZET_LOGIN_COOLOFF_MINUTES = env_int("KUZET_LOGIN_COOLOFF_MINUTES", 15)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=KUZET_LOGIN_COOLOFF_MINUTES)
+# …and KUZET_LOGIN_ADDRESS_FAILURE_LIMIT wrong passwords from one address, whatever the
+# usernames, refuse every sign-in from it for the same cool-off (the same lockout page): per
+# pair alone, one address could try 4 passwords on every officer's name each quarter hour (a
+# password spray). Large enough for a duty room's honest typos (backend.people.login_audit).
+KUZET_LOGIN_ADDRESS_FAILURE_LIMIT = env_int("KUZET_LOGIN_ADDRESS_FAILURE_LIMIT", 50)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "backend.common.net.client_ip"

@@ -53,6 +53,7 @@ KUZET_SMS_INBOUND_SECRET = "test-inbound-secret"  # noqa: S105
 # repeat across rolled-back tests); the tests of the limits set their own.
 KUZET_AUTH_FAILURE_LIMIT = 1000
 KUZET_AUTH_SHARED_FAILURE_LIMIT = 1000
+KUZET_LOGIN_ADDRESS_FAILURE_LIMIT = 1000
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,  # noqa: F405
     "DEFAULT_THROTTLE_RATES": {"staff": "100000/min", "intake": "100000/min", "anon": "100000/min"},

@@ -168,6 +168,63 @@ def test_a_failed_login_with_an_unknown_username_does_not_record_what_was_typed(
     assert entry.data_dict["username_known"] is False
 
 
+ADDRESS_LIMIT = 2 * (LIMIT - 1) + 1  # more than one username's allowance, fewer than three
+
+
+@pytest.mark.parametrize("last", ["wrong", "the-right-password-102"])
+def test_wrong_passwords_on_many_usernames_from_one_address_lock_the_address_out(
+    chief, personas, ip, settings, last
+):
+    # given: a password spray — fewer wrong passwords per username than axes' limit, on
+    # several officers' names, from one address
+    settings.KUZET_LOGIN_ADDRESS_FAILURE_LIMIT = ADDRESS_LIMIT
+    names = [personas.b.chief.username, "no-such-officer", personas.duty.username]
+    statuses = [
+        login(Client(), name, f"guess-{n}", ip).status_code
+        for name in names
+        for n in range(LIMIT - 1)
+    ]
+
+    # when: the chief's name, which no guess named yet, from the same address
+    client = Client()
+    response = login(client, chief.username, last, ip)
+
+    # then: the address is refused past its limit, whatever the username or password
+    assert statuses == [200] * ADDRESS_LIMIT + [429] * (len(statuses) - ADDRESS_LIMIT)
+    assert response.status_code == 429
+    assert "Too many wrong passwords from this address" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    assert not AccessAttempt.objects.filter(username=chief.username).exists()
+    entry = AuditEntry.objects.order_by("id").last()
+    assert entry is not None
+    assert (entry.action, entry.actor_label) == ("auth.login_failed", chief.username)
+    assert entry.data_dict["address_locked_out"] is True
+
+    # when: the same chief from another address
+    other = Client()
+    assert login(other, chief.username, "the-right-password-102", "192.0.2.11").status_code == 302
+
+    # then
+    assert other.session["_auth_user_id"] == str(chief.pk)
+
+
+def test_the_address_lockout_cools_off(chief, ip, settings, monkeypatch):
+    # given
+    settings.KUZET_LOGIN_ADDRESS_FAILURE_LIMIT = 2
+    login(Client(), "no-such-officer", "x", ip)
+    login(Client(), "another-stranger", "x", ip)
+    assert login(Client(), chief.username, "the-right-password-102", ip).status_code == 429
+
+    # when
+    later(monkeypatch, 16)
+    client = Client()
+    response = login(client, chief.username, "the-right-password-102", ip)
+
+    # then
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(chief.pk)
+
+
 # --- staff API tokens, intake keys --------------------------------------------------------------
 
 
