@@ -28,7 +28,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import Case, CharField, Exists, OuterRef, Q, QuerySet, Value, When
-from django.db.models.functions import ExtractHour
+from django.db.models.functions import Cast, ExtractHour
 from django.db.models.lookups import GreaterThanOrEqual, LessThan
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -39,9 +39,11 @@ from backend.common.days import local_midnight as local_midnight  # the reports 
 from backend.common.days import local_zone as local_zone
 from backend.dispatch import kpis
 from backend.dispatch.lifecycle import IncidentStatus
-from backend.dispatch.models import Assignment, Event, Incident
+from backend.dispatch.models import Assignment, Event, Incident, OutcomeCode
 from backend.geo.models import District, Okrug, Settlement, in_reader_language
 from backend.geo.names import LocalName
+from backend.ledger.actions import AuditAction
+from backend.ledger.models import AuditEntry
 from backend.people.access import district_scope
 from backend.people.models import Unit
 
@@ -98,6 +100,20 @@ def _article_q(field: str, article: str) -> Q:
     return Q(**{field: article}) | Q(**{f"{field}__startswith": f"{article}-"})
 
 
+def _order_issued_q(prefix: str) -> Q:
+    """The calls on which a protective order was issued: their outcome says so, or an order
+    was recorded on them (the audit log's ``risk_subject.protective_order``) and the call's
+    outcome became another since — a crew reported the order, the desk closed the call as a
+    criminal case. The order stands (its subjects are under it, the orders in force count
+    it): the report read "orders issued: 0, in force: 1" for a period both began in."""
+    recorded = AuditEntry.objects.filter(
+        action=AuditAction.RISK_PROTECTIVE_ORDER,
+        object_type="incident",
+        object_id=Cast(OuterRef(f"{prefix}pk"), output_field=CharField()),
+    )
+    return Q(**{f"{prefix}outcome_code": OutcomeCode.PROTECTIVE_ORDER}) | Q(Exists(recorded))
+
+
 @dataclass(frozen=True)
 class ReportFilter:
     """A period of whole local days (both ends included) and the rows it selects."""
@@ -144,13 +160,13 @@ class ReportFilter:
         q &= repeat if self.repeats == REPEATS_ONLY else ~repeat
         if self.districts is not None:
             q &= Q(**{f"{p}district_id__in": sorted(self.districts)})
-        for name, path in (
-            ("priority", "priority"),
-            ("category", "category"),
-            ("outcome", "outcome_code"),
-        ):
+        for name, path in (("priority", "priority"), ("category", "category")):
             if value := getattr(self, name):
                 q &= Q(**{f"{p}{path}": value})
+        if self.outcome == OutcomeCode.PROTECTIVE_ORDER:
+            q &= _order_issued_q(p)
+        elif self.outcome:
+            q &= Q(**{f"{p}outcome_code": self.outcome})
         if self.channel == labels.APPS:
             q &= Q(**{f"{p}channel__in": kpis.APP_CHANNELS})
         elif self.channel:
