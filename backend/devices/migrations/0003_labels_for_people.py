@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import migrations, models
 
 import backend.devices.models
+from backend.common.migration_ops import AlterFields
 
 
 class Migration(migrations.Migration):
@@ -13,146 +14,156 @@ class Migration(migrations.Migration):
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
+    # One render for all of them (backend/common/migration_ops.py).
     operations = [
-        migrations.AlterModelOptions(
-            name="device",
-            options={"verbose_name": "device", "verbose_name_plural": "devices"},
-        ),
-        migrations.AlterModelOptions(
-            name="enrolmentcode",
-            options={"verbose_name": "enrolment code", "verbose_name_plural": "enrolment codes"},
-        ),
-        migrations.AlterField(
-            model_name="device",
-            name="app_version",
-            field=models.CharField(blank=True, max_length=32, verbose_name="app version"),
-        ),
-        migrations.AlterField(
-            model_name="device",
-            name="enrolled_at",
-            field=models.DateTimeField(verbose_name="enrolled at"),
-        ),
-        migrations.AlterField(
-            model_name="device",
-            name="id",
-            field=models.CharField(
-                default=backend.devices.models.new_device_id,
-                editable=False,
-                max_length=32,
-                primary_key=True,
-                serialize=False,
-                verbose_name="ID",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="device",
-            name="install_id",
-            field=models.CharField(max_length=128, verbose_name="install id"),
-        ),
-        migrations.AlterField(
-            model_name="device",
-            name="last_seen_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="last seen at"),
-        ),
-        migrations.AlterField(
-            model_name="device",
-            name="model",
-            field=models.CharField(blank=True, max_length=64, verbose_name="model"),
-        ),
-        migrations.AlterField(
-            model_name="device",
-            name="officer",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="devices",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="officer",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="device",
-            name="platform",
-            field=models.CharField(blank=True, max_length=32, verbose_name="platform"),
-        ),
-        migrations.AlterField(
-            model_name="device",
-            name="revoke_reason",
-            field=models.CharField(blank=True, max_length=200, verbose_name="revoke reason"),
-        ),
-        migrations.AlterField(
-            model_name="device",
-            name="revoked_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="revoked at"),
-        ),
-        migrations.AlterField(
-            model_name="device",
-            name="revoked_by",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="revoked by",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="device",
-            name="token_hash",
-            field=models.CharField(max_length=64, unique=True, verbose_name="token hash"),
-        ),
-        migrations.AlterField(
-            model_name="enrolmentcode",
-            name="code_hash",
-            field=models.CharField(max_length=64, unique=True, verbose_name="code hash"),
-        ),
-        migrations.AlterField(
-            model_name="enrolmentcode",
-            name="created_at",
-            field=models.DateTimeField(verbose_name="created at"),
-        ),
-        migrations.AlterField(
-            model_name="enrolmentcode",
-            name="device",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to="devices.device",
-                verbose_name="device",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="enrolmentcode",
-            name="expires_at",
-            field=models.DateTimeField(verbose_name="expires at"),
-        ),
-        migrations.AlterField(
-            model_name="enrolmentcode",
-            name="issued_by",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="issued by",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="enrolmentcode",
-            name="officer",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="enrolment_codes",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="officer",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="enrolmentcode",
-            name="used_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="used at"),
-        ),
+        AlterFields(
+            [
+                migrations.AlterModelOptions(
+                    name="device",
+                    options={"verbose_name": "device", "verbose_name_plural": "devices"},
+                ),
+                migrations.AlterModelOptions(
+                    name="enrolmentcode",
+                    options={
+                        "verbose_name": "enrolment code",
+                        "verbose_name_plural": "enrolment codes",
+                    },
+                ),
+                migrations.AlterField(
+                    model_name="device",
+                    name="app_version",
+                    field=models.CharField(blank=True, max_length=32, verbose_name="app version"),
+                ),
+                migrations.AlterField(
+                    model_name="device",
+                    name="enrolled_at",
+                    field=models.DateTimeField(verbose_name="enrolled at"),
+                ),
+                migrations.AlterField(
+                    model_name="device",
+                    name="id",
+                    field=models.CharField(
+                        default=backend.devices.models.new_device_id,
+                        editable=False,
+                        max_length=32,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="device",
+                    name="install_id",
+                    field=models.CharField(max_length=128, verbose_name="install id"),
+                ),
+                migrations.AlterField(
+                    model_name="device",
+                    name="last_seen_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="last seen at"),
+                ),
+                migrations.AlterField(
+                    model_name="device",
+                    name="model",
+                    field=models.CharField(blank=True, max_length=64, verbose_name="model"),
+                ),
+                migrations.AlterField(
+                    model_name="device",
+                    name="officer",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="devices",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="officer",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="device",
+                    name="platform",
+                    field=models.CharField(blank=True, max_length=32, verbose_name="platform"),
+                ),
+                migrations.AlterField(
+                    model_name="device",
+                    name="revoke_reason",
+                    field=models.CharField(
+                        blank=True, max_length=200, verbose_name="revoke reason"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="device",
+                    name="revoked_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="revoked at"),
+                ),
+                migrations.AlterField(
+                    model_name="device",
+                    name="revoked_by",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="revoked by",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="device",
+                    name="token_hash",
+                    field=models.CharField(max_length=64, unique=True, verbose_name="token hash"),
+                ),
+                migrations.AlterField(
+                    model_name="enrolmentcode",
+                    name="code_hash",
+                    field=models.CharField(max_length=64, unique=True, verbose_name="code hash"),
+                ),
+                migrations.AlterField(
+                    model_name="enrolmentcode",
+                    name="created_at",
+                    field=models.DateTimeField(verbose_name="created at"),
+                ),
+                migrations.AlterField(
+                    model_name="enrolmentcode",
+                    name="device",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="devices.device",
+                        verbose_name="device",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="enrolmentcode",
+                    name="expires_at",
+                    field=models.DateTimeField(verbose_name="expires at"),
+                ),
+                migrations.AlterField(
+                    model_name="enrolmentcode",
+                    name="issued_by",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="issued by",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="enrolmentcode",
+                    name="officer",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="enrolment_codes",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="officer",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="enrolmentcode",
+                    name="used_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="used at"),
+                ),
+            ]
+        )
     ]

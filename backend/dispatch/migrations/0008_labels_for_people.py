@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import migrations, models
 
 import backend.dispatch.models
+from backend.common.migration_ops import AlterFields
 
 
 class Migration(migrations.Migration):
@@ -16,1361 +17,1410 @@ class Migration(migrations.Migration):
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
+    # One render for all of them (backend/common/migration_ops.py).
     operations = [
-        migrations.AlterModelOptions(
-            name="assignment",
-            options={
-                "ordering": ["-dispatched_at"],
-                "verbose_name": "assignment",
-                "verbose_name_plural": "assignments",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="conflict",
-            options={
-                "ordering": ["-opened_at"],
-                "verbose_name": "conflict",
-                "verbose_name_plural": "conflicts",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="escalationpolicy",
-            options={
-                "verbose_name": "escalation policy",
-                "verbose_name_plural": "escalation policies",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="escalationstep",
-            options={"verbose_name": "escalation step", "verbose_name_plural": "escalation steps"},
-        ),
-        migrations.AlterModelOptions(
-            name="event",
-            options={
-                "ordering": ["estimated_at"],
-                "verbose_name": "event",
-                "verbose_name_plural": "events",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="followuptask",
-            options={"verbose_name": "follow-up visit", "verbose_name_plural": "follow-up visits"},
-        ),
-        migrations.AlterModelOptions(
-            name="incident",
-            options={
-                "ordering": ["-received_at"],
-                "verbose_name": "incident",
-                "verbose_name_plural": "incidents",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="intakekey",
-            options={"verbose_name": "intake key", "verbose_name_plural": "intake keys"},
-        ),
-        migrations.AlterModelOptions(
-            name="risksubject",
-            options={"verbose_name": "risk subject", "verbose_name_plural": "risk subjects"},
-        ),
-        migrations.AlterModelOptions(
-            name="smsmessage",
-            options={"verbose_name": "SMS message", "verbose_name_plural": "SMS messages"},
-        ),
-        migrations.AlterField(
-            model_name="assignment",
-            name="ack_due_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="ack due at"),
-        ),
-        migrations.AlterField(
-            model_name="assignment",
-            name="acknowledged_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="acknowledged at"),
-        ),
-        migrations.AlterField(
-            model_name="assignment",
-            name="acknowledged_event",
-            field=models.ForeignKey(
-                blank=True,
-                db_index=False,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to="dispatch.event",
-                verbose_name="acknowledged event",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="assignment",
-            name="arrive_due_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="arrive due at"),
-        ),
-        migrations.AlterField(
-            model_name="assignment",
-            name="cancel_reason",
-            field=models.CharField(blank=True, max_length=200, verbose_name="cancel reason"),
-        ),
-        migrations.AlterField(
-            model_name="assignment",
-            name="cancelled_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="cancelled at"),
-        ),
-        migrations.AlterField(
-            model_name="assignment",
-            name="cancelled_by",
-            field=models.ForeignKey(
-                blank=True,
-                db_index=False,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="cancelled by",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="assignment",
-            name="cleared_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="cleared at"),
-        ),
-        migrations.AlterField(
-            model_name="assignment",
-            name="cleared_event",
-            field=models.ForeignKey(
-                blank=True,
-                db_index=False,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to="dispatch.event",
-                verbose_name="cleared event",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="assignment",
-            name="closed_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="closed at"),
-        ),
-        migrations.AlterField(
-            model_name="assignment",
-            name="deliver_due_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="deliver due at"),
-        ),
-        migrations.AlterField(
-            model_name="assignment",
-            name="delivered_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="delivered at"),
-        ),
-        migrations.AlterField(
-            model_name="assignment",
-            name="delivered_event",
-            field=models.ForeignKey(
-                blank=True,
-                db_index=False,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to="dispatch.event",
-                verbose_name="delivered event",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="assignment",
-            name="dispatch_source",
-            field=models.CharField(
-                choices=[
-                    ("duty_officer", "Duty officer"),
-                    ("chief", "District chief"),
-                    ("escalation", "Automatic escalation"),
-                    ("self", "Self-initiated by the unit"),
-                ],
-                max_length=16,
-                verbose_name="dispatch source",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="assignment",
-            name="dispatched_at",
-            field=models.DateTimeField(verbose_name="dispatched at"),
-        ),
-        migrations.AlterField(
-            model_name="assignment",
-            name="dispatched_by",
-            field=models.ForeignKey(
-                blank=True,
-                db_index=False,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="dispatched by",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="assignment",
-            name="en_route_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="en route at"),
-        ),
-        migrations.AlterField(
-            model_name="assignment",
-            name="en_route_event",
-            field=models.ForeignKey(
-                blank=True,
-                db_index=False,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to="dispatch.event",
-                verbose_name="en route event",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="assignment",
-            name="escalation_level",
-            field=models.PositiveSmallIntegerField(default=0, verbose_name="escalation level"),
-        ),
-        migrations.AlterField(
-            model_name="assignment",
-            name="incident",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="assignments",
-                to="dispatch.incident",
-                verbose_name="incident",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="assignment",
-            name="next_escalation_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="next escalation at"),
-        ),
-        migrations.AlterField(
-            model_name="assignment",
-            name="on_scene_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="on scene at"),
-        ),
-        migrations.AlterField(
-            model_name="assignment",
-            name="on_scene_event",
-            field=models.ForeignKey(
-                blank=True,
-                db_index=False,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to="dispatch.event",
-                verbose_name="on scene event",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="assignment",
-            name="status",
-            field=models.CharField(
-                choices=[
-                    ("dispatched", "Dispatched"),
-                    ("delivered", "Delivered"),
-                    ("acknowledged", "Acknowledged"),
-                    ("en_route", "En route"),
-                    ("on_scene", "On scene"),
-                    ("transporting", "Transporting"),
-                    ("cleared", "Cleared"),
-                    ("cancelled", "Cancelled"),
-                    ("superseded", "Superseded"),
-                ],
-                default="dispatched",
-                max_length=16,
-                verbose_name="status",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="assignment",
-            name="superseded_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="superseded at"),
-        ),
-        migrations.AlterField(
-            model_name="assignment",
-            name="superseded_by",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="supersedes",
-                to="dispatch.assignment",
-                verbose_name="superseded by",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="assignment",
-            name="transporting_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="transporting at"),
-        ),
-        migrations.AlterField(
-            model_name="assignment",
-            name="transporting_event",
-            field=models.ForeignKey(
-                blank=True,
-                db_index=False,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to="dispatch.event",
-                verbose_name="transporting event",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="assignment",
-            name="unit",
-            field=models.ForeignKey(
-                db_index=False,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="assignments",
-                to="people.unit",
-                verbose_name="unit",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="conflict",
-            name="assignment",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="conflicts",
-                to="dispatch.assignment",
-                verbose_name="assignment",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="conflict",
-            name="device_side",
-            field=models.JSONField(default=dict, verbose_name="device side"),
-        ),
-        migrations.AlterField(
-            model_name="conflict",
-            name="district",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="conflicts",
-                to="geo.district",
-                verbose_name="district",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="conflict",
-            name="event",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="conflicts",
-                to="dispatch.event",
-                verbose_name="event",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="conflict",
-            name="incident",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="conflicts",
-                to="dispatch.incident",
-                verbose_name="incident",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="conflict",
-            name="kind",
-            field=models.CharField(
-                choices=[
-                    ("after_cancel", "Milestone after cancellation"),
-                    ("after_reassign", "Milestone after reassignment"),
-                    ("after_close", "Milestone after the incident was closed"),
-                    ("not_assignee", "Event on another unit's assignment"),
-                    ("outcome_mismatch", "Device and chief outcomes differ"),
-                    ("clock_suspect", "Event time cannot be trusted"),
-                ],
-                max_length=24,
-                verbose_name="kind",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="conflict",
-            name="opened_at",
-            field=models.DateTimeField(verbose_name="opened at"),
-        ),
-        migrations.AlterField(
-            model_name="conflict",
-            name="resolution",
-            field=models.CharField(
-                blank=True,
-                choices=[
-                    ("accept_device", "Accept the device's facts"),
-                    ("uphold_server", "Uphold the server's command"),
-                    ("noted", "Noted, no change"),
-                ],
-                max_length=16,
-                verbose_name="resolution",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="conflict",
-            name="resolution_note",
-            field=models.TextField(blank=True, verbose_name="resolution note"),
-        ),
-        migrations.AlterField(
-            model_name="conflict",
-            name="resolved_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="resolved at"),
-        ),
-        migrations.AlterField(
-            model_name="conflict",
-            name="resolved_by",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="resolved by",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="conflict",
-            name="server_side",
-            field=models.JSONField(default=dict, verbose_name="server side"),
-        ),
-        migrations.AlterField(
-            model_name="conflict",
-            name="state",
-            field=models.CharField(
-                choices=[("open", "Open"), ("resolved", "Resolved")],
-                default="open",
-                max_length=16,
-                verbose_name="state",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="conflict",
-            name="unit",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to="people.unit",
-                verbose_name="unit",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="escalationpolicy",
-            name="ack_within_s",
-            field=models.PositiveIntegerField(verbose_name="ack within s"),
-        ),
-        migrations.AlterField(
-            model_name="escalationpolicy",
-            name="arrive_within_s",
-            field=models.PositiveIntegerField(
-                blank=True, help_text="blank: no target", null=True, verbose_name="arrive within s"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="escalationpolicy",
-            name="deliver_within_s",
-            field=models.PositiveIntegerField(default=30, verbose_name="deliver within s"),
-        ),
-        migrations.AlterField(
-            model_name="escalationpolicy",
-            name="district",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="policies",
-                to="geo.district",
-                verbose_name="district",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="escalationpolicy",
-            name="priority",
-            field=models.CharField(
-                choices=[
-                    ("P0", "P0 — life threat"),
-                    ("P1", "P1 — crime just happened"),
-                    ("P2", "P2 — reported later, disorder"),
-                    ("P3", "P3 — information, parking, noise"),
-                ],
-                max_length=2,
-                verbose_name="priority",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="escalationpolicy",
-            name="zone",
-            field=models.CharField(
-                blank=True, help_text="blank: every zone", max_length=16, verbose_name="zone"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="escalationstep",
-            name="assignment",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="escalations",
-                to="dispatch.assignment",
-                verbose_name="assignment",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="escalationstep",
-            name="details",
-            field=models.JSONField(blank=True, default=dict, verbose_name="details"),
-        ),
-        migrations.AlterField(
-            model_name="escalationstep",
-            name="due_at",
-            field=models.DateTimeField(verbose_name="due at"),
-        ),
-        migrations.AlterField(
-            model_name="escalationstep",
-            name="fired_at",
-            field=models.DateTimeField(verbose_name="fired at"),
-        ),
-        migrations.AlterField(
-            model_name="escalationstep",
-            name="step",
-            field=models.CharField(
-                choices=[
-                    ("sms_undelivered", "Not delivered: SMS to the unit"),
-                    ("ack_overdue", "Not acknowledged: re-push, SMS, alert the board"),
-                    ("ack_overdue_twice", "Still not acknowledged: next unit, alert chief"),
-                    ("arrival_overdue", "Arrival target passed"),
-                ],
-                max_length=24,
-                verbose_name="step",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="event",
-            name="accuracy_m",
-            field=models.FloatField(blank=True, null=True, verbose_name="accuracy m"),
-        ),
-        migrations.AlterField(
-            model_name="event",
-            name="assignment",
-            field=models.ForeignKey(
-                blank=True,
-                db_index=False,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="events",
-                to="dispatch.assignment",
-                verbose_name="assignment",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="event",
-            name="boot_id",
-            field=models.CharField(blank=True, max_length=64, verbose_name="boot id"),
-        ),
-        migrations.AlterField(
-            model_name="event",
-            name="clock_skew_ms",
-            field=models.BigIntegerField(blank=True, null=True, verbose_name="clock skew ms"),
-        ),
-        migrations.AlterField(
-            model_name="event",
-            name="clock_suspect",
-            field=models.BooleanField(default=False, verbose_name="clock suspect"),
-        ),
-        migrations.AlterField(
-            model_name="event",
-            name="content_hash",
-            field=models.CharField(max_length=64, verbose_name="content hash"),
-        ),
-        migrations.AlterField(
-            model_name="event",
-            name="device",
-            field=models.ForeignKey(
-                blank=True,
-                db_index=False,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="events",
-                to="devices.device",
-                verbose_name="device",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="event",
-            name="device_time",
-            field=models.BigIntegerField(
-                blank=True, help_text="device wall clock, ms", null=True, verbose_name="device time"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="event",
-            name="disposition",
-            field=models.CharField(
-                choices=[
-                    ("applied", "Applied"),
-                    ("superseded", "Superseded"),
-                    ("recorded", "Recorded (note, location, outcome revision)"),
-                    ("after_cancel", "After cancel"),
-                    ("after_reassign", "After reassign"),
-                    ("after_close", "After close"),
-                    ("not_assignee", "Not assignee"),
-                ],
-                max_length=16,
-                verbose_name="disposition",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="event",
-            name="elapsed_ms",
-            field=models.BigIntegerField(blank=True, null=True, verbose_name="elapsed ms"),
-        ),
-        migrations.AlterField(
-            model_name="event",
-            name="estimate_method",
-            field=models.CharField(
-                choices=[
-                    ("anchor", "Elapsed time from a server anchor of the same boot"),
-                    ("gps", "GPS time"),
-                    ("device_clock", "Device wall clock (unverified)"),
-                    ("server", "Server receipt time"),
-                ],
-                max_length=16,
-                verbose_name="estimate method",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="event",
-            name="estimate_uncertainty_ms",
-            field=models.BigIntegerField(
-                blank=True, null=True, verbose_name="estimate uncertainty ms"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="event",
-            name="estimated_at",
-            field=models.DateTimeField(verbose_name="estimated at"),
-        ),
-        migrations.AlterField(
-            model_name="event",
-            name="gps_time",
-            field=models.BigIntegerField(
-                blank=True, help_text="GPS fix time, ms", null=True, verbose_name="gps time"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="event",
-            name="id",
-            field=models.CharField(
-                max_length=64, primary_key=True, serialize=False, verbose_name="ID"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="event",
-            name="incident",
-            field=models.ForeignKey(
-                blank=True,
-                db_index=False,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="events",
-                to="dispatch.incident",
-                verbose_name="incident",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="event",
-            name="kind",
-            field=models.CharField(
-                choices=[
-                    ("delivered", "Delivered"),
-                    ("ack", "Acknowledged"),
-                    ("en_route", "En route"),
-                    ("on_scene", "On scene"),
-                    ("transporting", "Transporting"),
-                    ("cleared", "Cleared"),
-                    ("outcome", "Outcome"),
-                    ("note", "Note"),
-                    ("unit_status", "Unit status"),
-                    ("location", "Location"),
-                    ("sos", "SOS"),
-                    ("dispatched", "Dispatched"),
-                    ("cancelled", "Cancelled"),
-                    ("reassigned", "Reassigned"),
-                    ("closed", "Closed"),
-                    ("reopened", "Reopened"),
-                ],
-                max_length=16,
-                verbose_name="kind",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="event",
-            name="lat",
-            field=models.FloatField(blank=True, null=True, verbose_name="latitude"),
-        ),
-        migrations.AlterField(
-            model_name="event",
-            name="lon",
-            field=models.FloatField(blank=True, null=True, verbose_name="longitude"),
-        ),
-        migrations.AlterField(
-            model_name="event",
-            name="officer",
-            field=models.ForeignKey(
-                blank=True,
-                db_index=False,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="officer",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="event",
-            name="payload",
-            field=models.JSONField(blank=True, default=dict, verbose_name="payload"),
-        ),
-        migrations.AlterField(
-            model_name="event",
-            name="server_received_at",
-            field=models.DateTimeField(verbose_name="server received at"),
-        ),
-        migrations.AlterField(
-            model_name="event",
-            name="source",
-            field=models.CharField(
-                choices=[
-                    ("app", "Field app"),
-                    ("sms", "SMS reply"),
-                    ("on_behalf", "Duty officer on the officer's behalf"),
-                    ("backfill", "Backfilled by a chief"),
-                    ("server", "Server command"),
-                ],
-                max_length=16,
-                verbose_name="source",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="event",
-            name="unit",
-            field=models.ForeignKey(
-                blank=True,
-                db_index=False,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="events",
-                to="people.unit",
-                verbose_name="unit",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="event",
-            name="via",
-            field=models.CharField(
-                blank=True,
-                help_text="http, ws, sms, phone, radio…",
-                max_length=16,
-                verbose_name="via",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="followuptask",
-            name="district",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to="geo.district",
-                verbose_name="district",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="followuptask",
-            name="done_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="done at"),
-        ),
-        migrations.AlterField(
-            model_name="followuptask",
-            name="due_at",
-            field=models.DateTimeField(verbose_name="due at"),
-        ),
-        migrations.AlterField(
-            model_name="followuptask",
-            name="incident",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="follow_ups",
-                to="dispatch.incident",
-                verbose_name="incident",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="followuptask",
-            name="note",
-            field=models.TextField(blank=True, verbose_name="note"),
-        ),
-        migrations.AlterField(
-            model_name="followuptask",
-            name="unit",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="follow_ups",
-                to="people.unit",
-                verbose_name="unit",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="incident",
-            name="caller_name",
-            field=models.CharField(blank=True, max_length=150, verbose_name="caller name"),
-        ),
-        migrations.AlterField(
-            model_name="incident",
-            name="caller_phone",
-            field=models.CharField(blank=True, max_length=20, verbose_name="caller phone"),
-        ),
-        migrations.AlterField(
-            model_name="incident",
-            name="category",
-            field=models.CharField(
-                choices=[
-                    ("domestic_violence", "Domestic violence"),
-                    ("violence", "Violence / fight"),
-                    ("robbery", "Robbery"),
-                    ("theft", "Theft"),
-                    ("livestock_theft", "Livestock theft"),
-                    ("road_accident", "Road accident"),
-                    ("traffic_violation", "Traffic violation"),
-                    ("child", "Incident with a child"),
-                    ("missing_person", "Missing person"),
-                    ("disorder", "Public disorder"),
-                    ("fraud", "Fraud"),
-                    ("noise", "Noise"),
-                    ("parking", "Parking"),
-                    ("information", "Information"),
-                    ("police_complaint", "Complaint about police"),
-                    ("officer_sos", "Officer SOS"),
-                    ("other", "Other"),
-                ],
-                max_length=24,
-                verbose_name="category",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="incident",
-            name="channel",
-            field=models.CharField(
-                choices=[
-                    ("phone_102", "102 line"),
-                    ("app_102", "Police-102 app"),
-                    ("egov", "eGov Mobile"),
-                    ("kaspi", "Kaspi.kz"),
-                    ("halyk", "Halyk"),
-                    ("video", "ЦОУ camera inspector"),
-                    ("walk_in", "Walk-in"),
-                    ("patrol", "Self-initiated by patrol"),
-                    ("agency_112", "112 agency"),
-                ],
-                max_length=16,
-                verbose_name="channel",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="incident",
-            name="citizen_delay_notified_at",
-            field=models.DateTimeField(
-                blank=True, null=True, verbose_name="citizen delay notified at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="incident",
-            name="citizen_notified_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="citizen notified at"),
-        ),
-        migrations.AlterField(
-            model_name="incident",
-            name="closed_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="closed at"),
-        ),
-        migrations.AlterField(
-            model_name="incident",
-            name="closed_by",
-            field=models.ForeignKey(
-                blank=True,
-                db_index=False,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="closed by",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="incident",
-            name="created_at",
-            field=models.DateTimeField(verbose_name="created at"),
-        ),
-        migrations.AlterField(
-            model_name="incident",
-            name="created_by",
-            field=models.ForeignKey(
-                blank=True,
-                db_index=False,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="created by",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="incident",
-            name="description",
-            field=models.TextField(blank=True, verbose_name="description"),
-        ),
-        migrations.AlterField(
-            model_name="incident",
-            name="disposition",
-            field=models.CharField(blank=True, max_length=200, verbose_name="disposition"),
-        ),
-        migrations.AlterField(
-            model_name="incident",
-            name="district",
-            field=models.ForeignKey(
-                db_index=False,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="incidents",
-                to="geo.district",
-                verbose_name="district",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="incident",
-            name="duplicate_of",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="duplicates",
-                to="dispatch.incident",
-                verbose_name="duplicate of",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="incident",
-            name="external_ref",
-            field=models.CharField(
-                blank=True, max_length=128, null=True, verbose_name="external reference"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="incident",
-            name="intake_fingerprint",
-            field=models.CharField(blank=True, max_length=64, verbose_name="intake fingerprint"),
-        ),
-        migrations.AlterField(
-            model_name="incident",
-            name="intake_key",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="incidents",
-                to="dispatch.intakekey",
-                verbose_name="intake key",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="incident",
-            name="landmark",
-            field=models.CharField(blank=True, max_length=255, verbose_name="landmark"),
-        ),
-        migrations.AlterField(
-            model_name="incident",
-            name="lat",
-            field=models.FloatField(blank=True, null=True, verbose_name="latitude"),
-        ),
-        migrations.AlterField(
-            model_name="incident",
-            name="location_source",
-            field=models.CharField(
-                choices=[
-                    ("caller_gps", "Caller's GPS"),
-                    ("settlement", "Settlement centre"),
-                    ("operator", "Placed by the operator"),
-                    ("unknown", "Unknown"),
-                ],
-                default="unknown",
-                max_length=16,
-                verbose_name="location source",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="incident",
-            name="lon",
-            field=models.FloatField(blank=True, null=True, verbose_name="longitude"),
-        ),
-        migrations.AlterField(
-            model_name="incident",
-            name="media_links",
-            field=models.JSONField(blank=True, default=list, verbose_name="media links"),
-        ),
-        migrations.AlterField(
-            model_name="incident",
-            name="notify_citizen",
-            field=models.BooleanField(default=False, verbose_name="notify citizen"),
-        ),
-        migrations.AlterField(
-            model_name="incident",
-            name="number",
-            field=models.CharField(
-                default=backend.dispatch.models._temporary_number,
-                max_length=40,
-                unique=True,
-                verbose_name="number",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="incident",
-            name="outcome_code",
-            field=models.CharField(
-                blank=True,
-                choices=[
-                    ("resolved_on_scene", "Resolved on scene"),
-                    ("report_taken", "Report taken (КУИ)"),
-                    ("criminal_case", "Criminal case opened (ЕРДР)"),
-                    ("admin_protocol", "Administrative protocol (ЕРАП)"),
-                    ("protective_order", "Protective order issued"),
-                    ("arrest", "Person detained"),
-                    ("warning", "Warning given"),
-                    ("referred", "Referred to another service"),
-                    ("no_offence", "No offence found"),
-                    ("not_found", "Nobody found at the scene"),
-                    ("false_call", "False call"),
-                ],
-                max_length=24,
-                verbose_name="outcome code",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="incident",
-            name="outcome_event",
-            field=models.ForeignKey(
-                blank=True,
-                db_index=False,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to="dispatch.event",
-                verbose_name="outcome event",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="incident",
-            name="outcome_text",
-            field=models.TextField(blank=True, verbose_name="outcome text"),
-        ),
-        migrations.AlterField(
-            model_name="incident",
-            name="priority",
-            field=models.CharField(
-                choices=[
-                    ("P0", "P0 — life threat"),
-                    ("P1", "P1 — crime just happened"),
-                    ("P2", "P2 — reported later, disorder"),
-                    ("P3", "P3 — information, parking, noise"),
-                ],
-                max_length=2,
-                verbose_name="priority",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="incident",
-            name="received_at",
-            field=models.DateTimeField(verbose_name="received at"),
-        ),
-        migrations.AlterField(
-            model_name="incident",
-            name="reopened_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="reopened at"),
-        ),
-        migrations.AlterField(
-            model_name="incident",
-            name="restricted",
-            field=models.BooleanField(default=False, verbose_name="restricted"),
-        ),
-        migrations.AlterField(
-            model_name="incident",
-            name="risk_flags",
-            field=models.JSONField(blank=True, default=list, verbose_name="risk flags"),
-        ),
-        migrations.AlterField(
-            model_name="incident",
-            name="settlement",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="incidents",
-                to="geo.settlement",
-                verbose_name="settlement",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="incident",
-            name="status",
-            field=models.CharField(
-                choices=[
-                    ("received", "Received"),
-                    ("duplicate", "Duplicate"),
-                    ("queued", "Queued"),
-                    ("assigned", "Assigned"),
-                    ("active", "Active"),
-                    ("cleared", "Cleared"),
-                    ("closed", "Closed"),
-                    ("cancelled", "Cancelled"),
-                ],
-                default="queued",
-                max_length=16,
-                verbose_name="status",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="incident",
-            name="summary",
-            field=models.CharField(max_length=200, verbose_name="summary"),
-        ),
-        migrations.AlterField(
-            model_name="intakekey",
-            name="channel",
-            field=models.CharField(
-                choices=[
-                    ("phone_102", "102 line"),
-                    ("app_102", "Police-102 app"),
-                    ("egov", "eGov Mobile"),
-                    ("kaspi", "Kaspi.kz"),
-                    ("halyk", "Halyk"),
-                    ("video", "ЦОУ camera inspector"),
-                    ("walk_in", "Walk-in"),
-                    ("patrol", "Self-initiated by patrol"),
-                    ("agency_112", "112 agency"),
-                ],
-                max_length=16,
-                verbose_name="channel",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="intakekey",
-            name="created_at",
-            field=models.DateTimeField(verbose_name="created at"),
-        ),
-        migrations.AlterField(
-            model_name="intakekey",
-            name="created_by",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="created by",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="intakekey",
-            name="key_hash",
-            field=models.CharField(max_length=64, unique=True, verbose_name="key hash"),
-        ),
-        migrations.AlterField(
-            model_name="intakekey",
-            name="last_used_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="last used at"),
-        ),
-        migrations.AlterField(
-            model_name="intakekey",
-            name="name",
-            field=models.CharField(max_length=80, verbose_name="name"),
-        ),
-        migrations.AlterField(
-            model_name="intakekey",
-            name="prefix",
-            field=models.CharField(
-                help_text="First characters, to tell keys apart",
-                max_length=12,
-                verbose_name="prefix",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="intakekey",
-            name="revoked_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="revoked at"),
-        ),
-        migrations.AlterField(
-            model_name="risksubject",
-            name="address",
-            field=models.CharField(blank=True, max_length=255, verbose_name="address"),
-        ),
-        migrations.AlterField(
-            model_name="risksubject",
-            name="district",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to="geo.district",
-                verbose_name="district",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="risksubject",
-            name="kind",
-            field=models.CharField(
-                choices=[("address", "Address"), ("person", "Person")],
-                max_length=8,
-                verbose_name="kind",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="risksubject",
-            name="last_follow_up_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="last follow up at"),
-        ),
-        migrations.AlterField(
-            model_name="risksubject",
-            name="person_name",
-            field=models.CharField(blank=True, max_length=150, verbose_name="person name"),
-        ),
-        migrations.AlterField(
-            model_name="risksubject",
-            name="phone",
-            field=models.CharField(blank=True, db_index=True, max_length=20, verbose_name="phone"),
-        ),
-        migrations.AlterField(
-            model_name="risksubject",
-            name="prior_dv_calls",
-            field=models.PositiveIntegerField(default=0, verbose_name="prior dv calls"),
-        ),
-        migrations.AlterField(
-            model_name="risksubject",
-            name="protective_order_until",
-            field=models.DateField(blank=True, null=True, verbose_name="protective order until"),
-        ),
-        migrations.AlterField(
-            model_name="risksubject",
-            name="settlement",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to="geo.settlement",
-                verbose_name="settlement",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="smsmessage",
-            name="assignment",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="sms",
-                to="dispatch.assignment",
-                verbose_name="assignment",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="smsmessage",
-            name="attempts",
-            field=models.PositiveSmallIntegerField(default=0, verbose_name="attempts"),
-        ),
-        migrations.AlterField(
-            model_name="smsmessage",
-            name="body",
-            field=models.CharField(max_length=480, verbose_name="body"),
-        ),
-        migrations.AlterField(
-            model_name="smsmessage",
-            name="claimed_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="claimed at"),
-        ),
-        migrations.AlterField(
-            model_name="smsmessage",
-            name="created_at",
-            field=models.DateTimeField(verbose_name="created at"),
-        ),
-        migrations.AlterField(
-            model_name="smsmessage",
-            name="direction",
-            field=models.CharField(
-                choices=[("out", "Out"), ("in", "In")], max_length=3, verbose_name="direction"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="smsmessage",
-            name="error",
-            field=models.CharField(blank=True, max_length=255, verbose_name="error"),
-        ),
-        migrations.AlterField(
-            model_name="smsmessage",
-            name="officer",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="officer",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="smsmessage",
-            name="phone",
-            field=models.CharField(max_length=20, verbose_name="phone"),
-        ),
-        migrations.AlterField(
-            model_name="smsmessage",
-            name="provider_id",
-            field=models.CharField(blank=True, max_length=64, verbose_name="provider id"),
-        ),
-        migrations.AlterField(
-            model_name="smsmessage",
-            name="purpose",
-            field=models.CharField(blank=True, max_length=32, verbose_name="purpose"),
-        ),
-        migrations.AlterField(
-            model_name="smsmessage",
-            name="reply_code",
-            field=models.CharField(
-                blank=True, db_index=True, max_length=8, verbose_name="reply code"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="smsmessage",
-            name="sent_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="sent at"),
-        ),
-        migrations.AlterField(
-            model_name="smsmessage",
-            name="state",
-            field=models.CharField(
-                choices=[
-                    ("queued", "Queued"),
-                    ("sending", "Sending"),
-                    ("sent", "Sent"),
-                    ("failed", "Failed"),
-                    ("received", "Received"),
-                    ("applied", "Applied"),
-                    ("rejected", "Rejected"),
-                ],
-                max_length=16,
-                verbose_name="state",
-            ),
-        ),
+        AlterFields(
+            [
+                migrations.AlterModelOptions(
+                    name="assignment",
+                    options={
+                        "ordering": ["-dispatched_at"],
+                        "verbose_name": "assignment",
+                        "verbose_name_plural": "assignments",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="conflict",
+                    options={
+                        "ordering": ["-opened_at"],
+                        "verbose_name": "conflict",
+                        "verbose_name_plural": "conflicts",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="escalationpolicy",
+                    options={
+                        "verbose_name": "escalation policy",
+                        "verbose_name_plural": "escalation policies",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="escalationstep",
+                    options={
+                        "verbose_name": "escalation step",
+                        "verbose_name_plural": "escalation steps",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="event",
+                    options={
+                        "ordering": ["estimated_at"],
+                        "verbose_name": "event",
+                        "verbose_name_plural": "events",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="followuptask",
+                    options={
+                        "verbose_name": "follow-up visit",
+                        "verbose_name_plural": "follow-up visits",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="incident",
+                    options={
+                        "ordering": ["-received_at"],
+                        "verbose_name": "incident",
+                        "verbose_name_plural": "incidents",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="intakekey",
+                    options={"verbose_name": "intake key", "verbose_name_plural": "intake keys"},
+                ),
+                migrations.AlterModelOptions(
+                    name="risksubject",
+                    options={
+                        "verbose_name": "risk subject",
+                        "verbose_name_plural": "risk subjects",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="smsmessage",
+                    options={"verbose_name": "SMS message", "verbose_name_plural": "SMS messages"},
+                ),
+                migrations.AlterField(
+                    model_name="assignment",
+                    name="ack_due_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="ack due at"),
+                ),
+                migrations.AlterField(
+                    model_name="assignment",
+                    name="acknowledged_at",
+                    field=models.DateTimeField(
+                        blank=True, null=True, verbose_name="acknowledged at"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="assignment",
+                    name="acknowledged_event",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="dispatch.event",
+                        verbose_name="acknowledged event",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="assignment",
+                    name="arrive_due_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="arrive due at"),
+                ),
+                migrations.AlterField(
+                    model_name="assignment",
+                    name="cancel_reason",
+                    field=models.CharField(
+                        blank=True, max_length=200, verbose_name="cancel reason"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="assignment",
+                    name="cancelled_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="cancelled at"),
+                ),
+                migrations.AlterField(
+                    model_name="assignment",
+                    name="cancelled_by",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="cancelled by",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="assignment",
+                    name="cleared_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="cleared at"),
+                ),
+                migrations.AlterField(
+                    model_name="assignment",
+                    name="cleared_event",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="dispatch.event",
+                        verbose_name="cleared event",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="assignment",
+                    name="closed_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="closed at"),
+                ),
+                migrations.AlterField(
+                    model_name="assignment",
+                    name="deliver_due_at",
+                    field=models.DateTimeField(
+                        blank=True, null=True, verbose_name="deliver due at"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="assignment",
+                    name="delivered_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="delivered at"),
+                ),
+                migrations.AlterField(
+                    model_name="assignment",
+                    name="delivered_event",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="dispatch.event",
+                        verbose_name="delivered event",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="assignment",
+                    name="dispatch_source",
+                    field=models.CharField(
+                        choices=[
+                            ("duty_officer", "Duty officer"),
+                            ("chief", "District chief"),
+                            ("escalation", "Automatic escalation"),
+                            ("self", "Self-initiated by the unit"),
+                        ],
+                        max_length=16,
+                        verbose_name="dispatch source",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="assignment",
+                    name="dispatched_at",
+                    field=models.DateTimeField(verbose_name="dispatched at"),
+                ),
+                migrations.AlterField(
+                    model_name="assignment",
+                    name="dispatched_by",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="dispatched by",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="assignment",
+                    name="en_route_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="en route at"),
+                ),
+                migrations.AlterField(
+                    model_name="assignment",
+                    name="en_route_event",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="dispatch.event",
+                        verbose_name="en route event",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="assignment",
+                    name="escalation_level",
+                    field=models.PositiveSmallIntegerField(
+                        default=0, verbose_name="escalation level"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="assignment",
+                    name="incident",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assignments",
+                        to="dispatch.incident",
+                        verbose_name="incident",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="assignment",
+                    name="next_escalation_at",
+                    field=models.DateTimeField(
+                        blank=True, null=True, verbose_name="next escalation at"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="assignment",
+                    name="on_scene_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="on scene at"),
+                ),
+                migrations.AlterField(
+                    model_name="assignment",
+                    name="on_scene_event",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="dispatch.event",
+                        verbose_name="on scene event",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="assignment",
+                    name="status",
+                    field=models.CharField(
+                        choices=[
+                            ("dispatched", "Dispatched"),
+                            ("delivered", "Delivered"),
+                            ("acknowledged", "Acknowledged"),
+                            ("en_route", "En route"),
+                            ("on_scene", "On scene"),
+                            ("transporting", "Transporting"),
+                            ("cleared", "Cleared"),
+                            ("cancelled", "Cancelled"),
+                            ("superseded", "Superseded"),
+                        ],
+                        default="dispatched",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="assignment",
+                    name="superseded_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="superseded at"),
+                ),
+                migrations.AlterField(
+                    model_name="assignment",
+                    name="superseded_by",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="supersedes",
+                        to="dispatch.assignment",
+                        verbose_name="superseded by",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="assignment",
+                    name="transporting_at",
+                    field=models.DateTimeField(
+                        blank=True, null=True, verbose_name="transporting at"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="assignment",
+                    name="transporting_event",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="dispatch.event",
+                        verbose_name="transporting event",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="assignment",
+                    name="unit",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assignments",
+                        to="people.unit",
+                        verbose_name="unit",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="conflict",
+                    name="assignment",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="conflicts",
+                        to="dispatch.assignment",
+                        verbose_name="assignment",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="conflict",
+                    name="device_side",
+                    field=models.JSONField(default=dict, verbose_name="device side"),
+                ),
+                migrations.AlterField(
+                    model_name="conflict",
+                    name="district",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="conflicts",
+                        to="geo.district",
+                        verbose_name="district",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="conflict",
+                    name="event",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="conflicts",
+                        to="dispatch.event",
+                        verbose_name="event",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="conflict",
+                    name="incident",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="conflicts",
+                        to="dispatch.incident",
+                        verbose_name="incident",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="conflict",
+                    name="kind",
+                    field=models.CharField(
+                        choices=[
+                            ("after_cancel", "Milestone after cancellation"),
+                            ("after_reassign", "Milestone after reassignment"),
+                            ("after_close", "Milestone after the incident was closed"),
+                            ("not_assignee", "Event on another unit's assignment"),
+                            ("outcome_mismatch", "Device and chief outcomes differ"),
+                            ("clock_suspect", "Event time cannot be trusted"),
+                        ],
+                        max_length=24,
+                        verbose_name="kind",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="conflict",
+                    name="opened_at",
+                    field=models.DateTimeField(verbose_name="opened at"),
+                ),
+                migrations.AlterField(
+                    model_name="conflict",
+                    name="resolution",
+                    field=models.CharField(
+                        blank=True,
+                        choices=[
+                            ("accept_device", "Accept the device's facts"),
+                            ("uphold_server", "Uphold the server's command"),
+                            ("noted", "Noted, no change"),
+                        ],
+                        max_length=16,
+                        verbose_name="resolution",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="conflict",
+                    name="resolution_note",
+                    field=models.TextField(blank=True, verbose_name="resolution note"),
+                ),
+                migrations.AlterField(
+                    model_name="conflict",
+                    name="resolved_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="resolved at"),
+                ),
+                migrations.AlterField(
+                    model_name="conflict",
+                    name="resolved_by",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="resolved by",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="conflict",
+                    name="server_side",
+                    field=models.JSONField(default=dict, verbose_name="server side"),
+                ),
+                migrations.AlterField(
+                    model_name="conflict",
+                    name="state",
+                    field=models.CharField(
+                        choices=[("open", "Open"), ("resolved", "Resolved")],
+                        default="open",
+                        max_length=16,
+                        verbose_name="state",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="conflict",
+                    name="unit",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="people.unit",
+                        verbose_name="unit",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="escalationpolicy",
+                    name="ack_within_s",
+                    field=models.PositiveIntegerField(verbose_name="ack within s"),
+                ),
+                migrations.AlterField(
+                    model_name="escalationpolicy",
+                    name="arrive_within_s",
+                    field=models.PositiveIntegerField(
+                        blank=True,
+                        help_text="blank: no target",
+                        null=True,
+                        verbose_name="arrive within s",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="escalationpolicy",
+                    name="deliver_within_s",
+                    field=models.PositiveIntegerField(default=30, verbose_name="deliver within s"),
+                ),
+                migrations.AlterField(
+                    model_name="escalationpolicy",
+                    name="district",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="policies",
+                        to="geo.district",
+                        verbose_name="district",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="escalationpolicy",
+                    name="priority",
+                    field=models.CharField(
+                        choices=[
+                            ("P0", "P0 — life threat"),
+                            ("P1", "P1 — crime just happened"),
+                            ("P2", "P2 — reported later, disorder"),
+                            ("P3", "P3 — information, parking, noise"),
+                        ],
+                        max_length=2,
+                        verbose_name="priority",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="escalationpolicy",
+                    name="zone",
+                    field=models.CharField(
+                        blank=True,
+                        help_text="blank: every zone",
+                        max_length=16,
+                        verbose_name="zone",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="escalationstep",
+                    name="assignment",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="escalations",
+                        to="dispatch.assignment",
+                        verbose_name="assignment",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="escalationstep",
+                    name="details",
+                    field=models.JSONField(blank=True, default=dict, verbose_name="details"),
+                ),
+                migrations.AlterField(
+                    model_name="escalationstep",
+                    name="due_at",
+                    field=models.DateTimeField(verbose_name="due at"),
+                ),
+                migrations.AlterField(
+                    model_name="escalationstep",
+                    name="fired_at",
+                    field=models.DateTimeField(verbose_name="fired at"),
+                ),
+                migrations.AlterField(
+                    model_name="escalationstep",
+                    name="step",
+                    field=models.CharField(
+                        choices=[
+                            ("sms_undelivered", "Not delivered: SMS to the unit"),
+                            ("ack_overdue", "Not acknowledged: re-push, SMS, alert the board"),
+                            ("ack_overdue_twice", "Still not acknowledged: next unit, alert chief"),
+                            ("arrival_overdue", "Arrival target passed"),
+                        ],
+                        max_length=24,
+                        verbose_name="step",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="event",
+                    name="accuracy_m",
+                    field=models.FloatField(blank=True, null=True, verbose_name="accuracy m"),
+                ),
+                migrations.AlterField(
+                    model_name="event",
+                    name="assignment",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="dispatch.assignment",
+                        verbose_name="assignment",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="event",
+                    name="boot_id",
+                    field=models.CharField(blank=True, max_length=64, verbose_name="boot id"),
+                ),
+                migrations.AlterField(
+                    model_name="event",
+                    name="clock_skew_ms",
+                    field=models.BigIntegerField(
+                        blank=True, null=True, verbose_name="clock skew ms"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="event",
+                    name="clock_suspect",
+                    field=models.BooleanField(default=False, verbose_name="clock suspect"),
+                ),
+                migrations.AlterField(
+                    model_name="event",
+                    name="content_hash",
+                    field=models.CharField(max_length=64, verbose_name="content hash"),
+                ),
+                migrations.AlterField(
+                    model_name="event",
+                    name="device",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="devices.device",
+                        verbose_name="device",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="event",
+                    name="device_time",
+                    field=models.BigIntegerField(
+                        blank=True,
+                        help_text="device wall clock, ms",
+                        null=True,
+                        verbose_name="device time",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="event",
+                    name="disposition",
+                    field=models.CharField(
+                        choices=[
+                            ("applied", "Applied"),
+                            ("superseded", "Superseded"),
+                            ("recorded", "Recorded (note, location, outcome revision)"),
+                            ("after_cancel", "After cancel"),
+                            ("after_reassign", "After reassign"),
+                            ("after_close", "After close"),
+                            ("not_assignee", "Not assignee"),
+                        ],
+                        max_length=16,
+                        verbose_name="disposition",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="event",
+                    name="elapsed_ms",
+                    field=models.BigIntegerField(blank=True, null=True, verbose_name="elapsed ms"),
+                ),
+                migrations.AlterField(
+                    model_name="event",
+                    name="estimate_method",
+                    field=models.CharField(
+                        choices=[
+                            ("anchor", "Elapsed time from a server anchor of the same boot"),
+                            ("gps", "GPS time"),
+                            ("device_clock", "Device wall clock (unverified)"),
+                            ("server", "Server receipt time"),
+                        ],
+                        max_length=16,
+                        verbose_name="estimate method",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="event",
+                    name="estimate_uncertainty_ms",
+                    field=models.BigIntegerField(
+                        blank=True, null=True, verbose_name="estimate uncertainty ms"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="event",
+                    name="estimated_at",
+                    field=models.DateTimeField(verbose_name="estimated at"),
+                ),
+                migrations.AlterField(
+                    model_name="event",
+                    name="gps_time",
+                    field=models.BigIntegerField(
+                        blank=True, help_text="GPS fix time, ms", null=True, verbose_name="gps time"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="event",
+                    name="id",
+                    field=models.CharField(
+                        max_length=64, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="event",
+                    name="incident",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="dispatch.incident",
+                        verbose_name="incident",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="event",
+                    name="kind",
+                    field=models.CharField(
+                        choices=[
+                            ("delivered", "Delivered"),
+                            ("ack", "Acknowledged"),
+                            ("en_route", "En route"),
+                            ("on_scene", "On scene"),
+                            ("transporting", "Transporting"),
+                            ("cleared", "Cleared"),
+                            ("outcome", "Outcome"),
+                            ("note", "Note"),
+                            ("unit_status", "Unit status"),
+                            ("location", "Location"),
+                            ("sos", "SOS"),
+                            ("dispatched", "Dispatched"),
+                            ("cancelled", "Cancelled"),
+                            ("reassigned", "Reassigned"),
+                            ("closed", "Closed"),
+                            ("reopened", "Reopened"),
+                        ],
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="event",
+                    name="lat",
+                    field=models.FloatField(blank=True, null=True, verbose_name="latitude"),
+                ),
+                migrations.AlterField(
+                    model_name="event",
+                    name="lon",
+                    field=models.FloatField(blank=True, null=True, verbose_name="longitude"),
+                ),
+                migrations.AlterField(
+                    model_name="event",
+                    name="officer",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="officer",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="event",
+                    name="payload",
+                    field=models.JSONField(blank=True, default=dict, verbose_name="payload"),
+                ),
+                migrations.AlterField(
+                    model_name="event",
+                    name="server_received_at",
+                    field=models.DateTimeField(verbose_name="server received at"),
+                ),
+                migrations.AlterField(
+                    model_name="event",
+                    name="source",
+                    field=models.CharField(
+                        choices=[
+                            ("app", "Field app"),
+                            ("sms", "SMS reply"),
+                            ("on_behalf", "Duty officer on the officer's behalf"),
+                            ("backfill", "Backfilled by a chief"),
+                            ("server", "Server command"),
+                        ],
+                        max_length=16,
+                        verbose_name="source",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="event",
+                    name="unit",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="people.unit",
+                        verbose_name="unit",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="event",
+                    name="via",
+                    field=models.CharField(
+                        blank=True,
+                        help_text="http, ws, sms, phone, radio…",
+                        max_length=16,
+                        verbose_name="via",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="followuptask",
+                    name="district",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="geo.district",
+                        verbose_name="district",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="followuptask",
+                    name="done_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="done at"),
+                ),
+                migrations.AlterField(
+                    model_name="followuptask",
+                    name="due_at",
+                    field=models.DateTimeField(verbose_name="due at"),
+                ),
+                migrations.AlterField(
+                    model_name="followuptask",
+                    name="incident",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="follow_ups",
+                        to="dispatch.incident",
+                        verbose_name="incident",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="followuptask",
+                    name="note",
+                    field=models.TextField(blank=True, verbose_name="note"),
+                ),
+                migrations.AlterField(
+                    model_name="followuptask",
+                    name="unit",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="follow_ups",
+                        to="people.unit",
+                        verbose_name="unit",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="incident",
+                    name="caller_name",
+                    field=models.CharField(blank=True, max_length=150, verbose_name="caller name"),
+                ),
+                migrations.AlterField(
+                    model_name="incident",
+                    name="caller_phone",
+                    field=models.CharField(blank=True, max_length=20, verbose_name="caller phone"),
+                ),
+                migrations.AlterField(
+                    model_name="incident",
+                    name="category",
+                    field=models.CharField(
+                        choices=[
+                            ("domestic_violence", "Domestic violence"),
+                            ("violence", "Violence / fight"),
+                            ("robbery", "Robbery"),
+                            ("theft", "Theft"),
+                            ("livestock_theft", "Livestock theft"),
+                            ("road_accident", "Road accident"),
+                            ("traffic_violation", "Traffic violation"),
+                            ("child", "Incident with a child"),
+                            ("missing_person", "Missing person"),
+                            ("disorder", "Public disorder"),
+                            ("fraud", "Fraud"),
+                            ("noise", "Noise"),
+                            ("parking", "Parking"),
+                            ("information", "Information"),
+                            ("police_complaint", "Complaint about police"),
+                            ("officer_sos", "Officer SOS"),
+                            ("other", "Other"),
+                        ],
+                        max_length=24,
+                        verbose_name="category",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="incident",
+                    name="channel",
+                    field=models.CharField(
+                        choices=[
+                            ("phone_102", "102 line"),
+                            ("app_102", "Police-102 app"),
+                            ("egov", "eGov Mobile"),
+                            ("kaspi", "Kaspi.kz"),
+                            ("halyk", "Halyk"),
+                            ("video", "ЦОУ camera inspector"),
+                            ("walk_in", "Walk-in"),
+                            ("patrol", "Self-initiated by patrol"),
+                            ("agency_112", "112 agency"),
+                        ],
+                        max_length=16,
+                        verbose_name="channel",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="incident",
+                    name="citizen_delay_notified_at",
+                    field=models.DateTimeField(
+                        blank=True, null=True, verbose_name="citizen delay notified at"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="incident",
+                    name="citizen_notified_at",
+                    field=models.DateTimeField(
+                        blank=True, null=True, verbose_name="citizen notified at"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="incident",
+                    name="closed_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="closed at"),
+                ),
+                migrations.AlterField(
+                    model_name="incident",
+                    name="closed_by",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="closed by",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="incident",
+                    name="created_at",
+                    field=models.DateTimeField(verbose_name="created at"),
+                ),
+                migrations.AlterField(
+                    model_name="incident",
+                    name="created_by",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="incident",
+                    name="description",
+                    field=models.TextField(blank=True, verbose_name="description"),
+                ),
+                migrations.AlterField(
+                    model_name="incident",
+                    name="disposition",
+                    field=models.CharField(blank=True, max_length=200, verbose_name="disposition"),
+                ),
+                migrations.AlterField(
+                    model_name="incident",
+                    name="district",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="incidents",
+                        to="geo.district",
+                        verbose_name="district",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="incident",
+                    name="duplicate_of",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="duplicates",
+                        to="dispatch.incident",
+                        verbose_name="duplicate of",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="incident",
+                    name="external_ref",
+                    field=models.CharField(
+                        blank=True, max_length=128, null=True, verbose_name="external reference"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="incident",
+                    name="intake_fingerprint",
+                    field=models.CharField(
+                        blank=True, max_length=64, verbose_name="intake fingerprint"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="incident",
+                    name="intake_key",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="incidents",
+                        to="dispatch.intakekey",
+                        verbose_name="intake key",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="incident",
+                    name="landmark",
+                    field=models.CharField(blank=True, max_length=255, verbose_name="landmark"),
+                ),
+                migrations.AlterField(
+                    model_name="incident",
+                    name="lat",
+                    field=models.FloatField(blank=True, null=True, verbose_name="latitude"),
+                ),
+                migrations.AlterField(
+                    model_name="incident",
+                    name="location_source",
+                    field=models.CharField(
+                        choices=[
+                            ("caller_gps", "Caller's GPS"),
+                            ("settlement", "Settlement centre"),
+                            ("operator", "Placed by the operator"),
+                            ("unknown", "Unknown"),
+                        ],
+                        default="unknown",
+                        max_length=16,
+                        verbose_name="location source",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="incident",
+                    name="lon",
+                    field=models.FloatField(blank=True, null=True, verbose_name="longitude"),
+                ),
+                migrations.AlterField(
+                    model_name="incident",
+                    name="media_links",
+                    field=models.JSONField(blank=True, default=list, verbose_name="media links"),
+                ),
+                migrations.AlterField(
+                    model_name="incident",
+                    name="notify_citizen",
+                    field=models.BooleanField(default=False, verbose_name="notify citizen"),
+                ),
+                migrations.AlterField(
+                    model_name="incident",
+                    name="number",
+                    field=models.CharField(
+                        default=backend.dispatch.models._temporary_number,
+                        max_length=40,
+                        unique=True,
+                        verbose_name="number",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="incident",
+                    name="outcome_code",
+                    field=models.CharField(
+                        blank=True,
+                        choices=[
+                            ("resolved_on_scene", "Resolved on scene"),
+                            ("report_taken", "Report taken (КУИ)"),
+                            ("criminal_case", "Criminal case opened (ЕРДР)"),
+                            ("admin_protocol", "Administrative protocol (ЕРАП)"),
+                            ("protective_order", "Protective order issued"),
+                            ("arrest", "Person detained"),
+                            ("warning", "Warning given"),
+                            ("referred", "Referred to another service"),
+                            ("no_offence", "No offence found"),
+                            ("not_found", "Nobody found at the scene"),
+                            ("false_call", "False call"),
+                        ],
+                        max_length=24,
+                        verbose_name="outcome code",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="incident",
+                    name="outcome_event",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="dispatch.event",
+                        verbose_name="outcome event",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="incident",
+                    name="outcome_text",
+                    field=models.TextField(blank=True, verbose_name="outcome text"),
+                ),
+                migrations.AlterField(
+                    model_name="incident",
+                    name="priority",
+                    field=models.CharField(
+                        choices=[
+                            ("P0", "P0 — life threat"),
+                            ("P1", "P1 — crime just happened"),
+                            ("P2", "P2 — reported later, disorder"),
+                            ("P3", "P3 — information, parking, noise"),
+                        ],
+                        max_length=2,
+                        verbose_name="priority",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="incident",
+                    name="received_at",
+                    field=models.DateTimeField(verbose_name="received at"),
+                ),
+                migrations.AlterField(
+                    model_name="incident",
+                    name="reopened_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="reopened at"),
+                ),
+                migrations.AlterField(
+                    model_name="incident",
+                    name="restricted",
+                    field=models.BooleanField(default=False, verbose_name="restricted"),
+                ),
+                migrations.AlterField(
+                    model_name="incident",
+                    name="risk_flags",
+                    field=models.JSONField(blank=True, default=list, verbose_name="risk flags"),
+                ),
+                migrations.AlterField(
+                    model_name="incident",
+                    name="settlement",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="incidents",
+                        to="geo.settlement",
+                        verbose_name="settlement",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="incident",
+                    name="status",
+                    field=models.CharField(
+                        choices=[
+                            ("received", "Received"),
+                            ("duplicate", "Duplicate"),
+                            ("queued", "Queued"),
+                            ("assigned", "Assigned"),
+                            ("active", "Active"),
+                            ("cleared", "Cleared"),
+                            ("closed", "Closed"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="queued",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="incident",
+                    name="summary",
+                    field=models.CharField(max_length=200, verbose_name="summary"),
+                ),
+                migrations.AlterField(
+                    model_name="intakekey",
+                    name="channel",
+                    field=models.CharField(
+                        choices=[
+                            ("phone_102", "102 line"),
+                            ("app_102", "Police-102 app"),
+                            ("egov", "eGov Mobile"),
+                            ("kaspi", "Kaspi.kz"),
+                            ("halyk", "Halyk"),
+                            ("video", "ЦОУ camera inspector"),
+                            ("walk_in", "Walk-in"),
+                            ("patrol", "Self-initiated by patrol"),
+                            ("agency_112", "112 agency"),
+                        ],
+                        max_length=16,
+                        verbose_name="channel",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="intakekey",
+                    name="created_at",
+                    field=models.DateTimeField(verbose_name="created at"),
+                ),
+                migrations.AlterField(
+                    model_name="intakekey",
+                    name="created_by",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="intakekey",
+                    name="key_hash",
+                    field=models.CharField(max_length=64, unique=True, verbose_name="key hash"),
+                ),
+                migrations.AlterField(
+                    model_name="intakekey",
+                    name="last_used_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="last used at"),
+                ),
+                migrations.AlterField(
+                    model_name="intakekey",
+                    name="name",
+                    field=models.CharField(max_length=80, verbose_name="name"),
+                ),
+                migrations.AlterField(
+                    model_name="intakekey",
+                    name="prefix",
+                    field=models.CharField(
+                        help_text="First characters, to tell keys apart",
+                        max_length=12,
+                        verbose_name="prefix",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="intakekey",
+                    name="revoked_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="revoked at"),
+                ),
+                migrations.AlterField(
+                    model_name="risksubject",
+                    name="address",
+                    field=models.CharField(blank=True, max_length=255, verbose_name="address"),
+                ),
+                migrations.AlterField(
+                    model_name="risksubject",
+                    name="district",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="geo.district",
+                        verbose_name="district",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="risksubject",
+                    name="kind",
+                    field=models.CharField(
+                        choices=[("address", "Address"), ("person", "Person")],
+                        max_length=8,
+                        verbose_name="kind",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="risksubject",
+                    name="last_follow_up_at",
+                    field=models.DateTimeField(
+                        blank=True, null=True, verbose_name="last follow up at"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="risksubject",
+                    name="person_name",
+                    field=models.CharField(blank=True, max_length=150, verbose_name="person name"),
+                ),
+                migrations.AlterField(
+                    model_name="risksubject",
+                    name="phone",
+                    field=models.CharField(
+                        blank=True, db_index=True, max_length=20, verbose_name="phone"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="risksubject",
+                    name="prior_dv_calls",
+                    field=models.PositiveIntegerField(default=0, verbose_name="prior dv calls"),
+                ),
+                migrations.AlterField(
+                    model_name="risksubject",
+                    name="protective_order_until",
+                    field=models.DateField(
+                        blank=True, null=True, verbose_name="protective order until"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="risksubject",
+                    name="settlement",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="geo.settlement",
+                        verbose_name="settlement",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="smsmessage",
+                    name="assignment",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="sms",
+                        to="dispatch.assignment",
+                        verbose_name="assignment",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="smsmessage",
+                    name="attempts",
+                    field=models.PositiveSmallIntegerField(default=0, verbose_name="attempts"),
+                ),
+                migrations.AlterField(
+                    model_name="smsmessage",
+                    name="body",
+                    field=models.CharField(max_length=480, verbose_name="body"),
+                ),
+                migrations.AlterField(
+                    model_name="smsmessage",
+                    name="claimed_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="claimed at"),
+                ),
+                migrations.AlterField(
+                    model_name="smsmessage",
+                    name="created_at",
+                    field=models.DateTimeField(verbose_name="created at"),
+                ),
+                migrations.AlterField(
+                    model_name="smsmessage",
+                    name="direction",
+                    field=models.CharField(
+                        choices=[("out", "Out"), ("in", "In")],
+                        max_length=3,
+                        verbose_name="direction",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="smsmessage",
+                    name="error",
+                    field=models.CharField(blank=True, max_length=255, verbose_name="error"),
+                ),
+                migrations.AlterField(
+                    model_name="smsmessage",
+                    name="officer",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="officer",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="smsmessage",
+                    name="phone",
+                    field=models.CharField(max_length=20, verbose_name="phone"),
+                ),
+                migrations.AlterField(
+                    model_name="smsmessage",
+                    name="provider_id",
+                    field=models.CharField(blank=True, max_length=64, verbose_name="provider id"),
+                ),
+                migrations.AlterField(
+                    model_name="smsmessage",
+                    name="purpose",
+                    field=models.CharField(blank=True, max_length=32, verbose_name="purpose"),
+                ),
+                migrations.AlterField(
+                    model_name="smsmessage",
+                    name="reply_code",
+                    field=models.CharField(
+                        blank=True, db_index=True, max_length=8, verbose_name="reply code"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="smsmessage",
+                    name="sent_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="sent at"),
+                ),
+                migrations.AlterField(
+                    model_name="smsmessage",
+                    name="state",
+                    field=models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("sending", "Sending"),
+                            ("sent", "Sent"),
+                            ("failed", "Failed"),
+                            ("received", "Received"),
+                            ("applied", "Applied"),
+                            ("rejected", "Rejected"),
+                        ],
+                        max_length=16,
+                        verbose_name="state",
+                    ),
+                ),
+            ]
+        )
     ]

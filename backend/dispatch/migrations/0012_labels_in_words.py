@@ -2,64 +2,74 @@
 
 from django.db import migrations, models
 
+from backend.common.migration_ops import AlterFields
+
 
 class Migration(migrations.Migration):
     dependencies = [
         ("dispatch", "0011_sms_purpose_choices"),
     ]
 
+    # One render for all of them (backend/common/migration_ops.py).
     operations = [
-        migrations.AlterField(
-            model_name="escalationpolicy",
-            name="arrive_within_s",
-            field=models.PositiveIntegerField(
-                blank=True,
-                help_text="Blank: no arrival target",
-                null=True,
-                verbose_name="arrive within s",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="event",
-            name="device_time",
-            field=models.BigIntegerField(
-                blank=True,
-                help_text="The phone's own clock when it was recorded",
-                null=True,
-                verbose_name="device time",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="event",
-            name="gps_time",
-            field=models.BigIntegerField(
-                blank=True, help_text="The time of the GPS fix", null=True, verbose_name="gps time"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="event",
-            name="via",
-            field=models.CharField(
-                blank=True,
-                help_text="How it reached the server: the field app, SMS, phone, radio…",
-                max_length=16,
-                verbose_name="via",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="intakekey",
-            name="prefix",
-            field=models.CharField(
-                help_text="The key's first characters, to tell keys apart",
-                max_length=12,
-                verbose_name="prefix",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="risksubject",
-            name="address_key",
-            field=models.CharField(
-                blank=True, editable=False, max_length=255, verbose_name="address key"
-            ),
-        ),
+        AlterFields(
+            [
+                migrations.AlterField(
+                    model_name="escalationpolicy",
+                    name="arrive_within_s",
+                    field=models.PositiveIntegerField(
+                        blank=True,
+                        help_text="Blank: no arrival target",
+                        null=True,
+                        verbose_name="arrive within s",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="event",
+                    name="device_time",
+                    field=models.BigIntegerField(
+                        blank=True,
+                        help_text="The phone's own clock when it was recorded",
+                        null=True,
+                        verbose_name="device time",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="event",
+                    name="gps_time",
+                    field=models.BigIntegerField(
+                        blank=True,
+                        help_text="The time of the GPS fix",
+                        null=True,
+                        verbose_name="gps time",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="event",
+                    name="via",
+                    field=models.CharField(
+                        blank=True,
+                        help_text="How it reached the server: the field app, SMS, phone, radio…",
+                        max_length=16,
+                        verbose_name="via",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="intakekey",
+                    name="prefix",
+                    field=models.CharField(
+                        help_text="The key's first characters, to tell keys apart",
+                        max_length=12,
+                        verbose_name="prefix",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="risksubject",
+                    name="address_key",
+                    field=models.CharField(
+                        blank=True, editable=False, max_length=255, verbose_name="address key"
+                    ),
+                ),
+            ]
+        )
     ]

@@ -2,41 +2,52 @@
 
 from django.db import migrations, models
 
+from backend.common.migration_ops import AlterFields
+
 
 class Migration(migrations.Migration):
     dependencies = [
         ("dispatch", "0013_zone_choices"),
     ]
 
+    # One render for all of them (backend/common/migration_ops.py).
     operations = [
-        migrations.AlterField(
-            model_name="assignment",
-            name="ack_due_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="acknowledge by"),
-        ),
-        migrations.AlterField(
-            model_name="assignment",
-            name="arrive_due_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="arrive by"),
-        ),
-        migrations.AlterField(
-            model_name="assignment",
-            name="deliver_due_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="deliver by"),
-        ),
-        migrations.AlterField(
-            model_name="event",
-            name="accuracy_m",
-            field=models.FloatField(blank=True, null=True, verbose_name="accuracy, m"),
-        ),
-        migrations.AlterField(
-            model_name="risksubject",
-            name="last_follow_up_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="last follow-up visit"),
-        ),
-        migrations.AlterField(
-            model_name="risksubject",
-            name="prior_dv_calls",
-            field=models.PositiveIntegerField(default=0, verbose_name="prior DV calls"),
-        ),
+        AlterFields(
+            [
+                migrations.AlterField(
+                    model_name="assignment",
+                    name="ack_due_at",
+                    field=models.DateTimeField(
+                        blank=True, null=True, verbose_name="acknowledge by"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="assignment",
+                    name="arrive_due_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="arrive by"),
+                ),
+                migrations.AlterField(
+                    model_name="assignment",
+                    name="deliver_due_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="deliver by"),
+                ),
+                migrations.AlterField(
+                    model_name="event",
+                    name="accuracy_m",
+                    field=models.FloatField(blank=True, null=True, verbose_name="accuracy, m"),
+                ),
+                migrations.AlterField(
+                    model_name="risksubject",
+                    name="last_follow_up_at",
+                    field=models.DateTimeField(
+                        blank=True, null=True, verbose_name="last follow-up visit"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="risksubject",
+                    name="prior_dv_calls",
+                    field=models.PositiveIntegerField(default=0, verbose_name="prior DV calls"),
+                ),
+            ]
+        )
     ]

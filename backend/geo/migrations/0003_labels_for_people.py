@@ -4,271 +4,278 @@ import django.core.validators
 import django.db.models.deletion
 from django.db import migrations, models
 
+from backend.common.migration_ops import AlterFields
+
 
 class Migration(migrations.Migration):
     dependencies = [
         ("geo", "0002_settlement_district_name_kk"),
     ]
 
+    # One render for all of them (backend/common/migration_ops.py).
     operations = [
-        migrations.AlterModelOptions(
-            name="district",
-            options={
-                "ordering": ["name"],
-                "verbose_name": "district",
-                "verbose_name_plural": "districts",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="oblast",
-            options={"verbose_name": "oblast", "verbose_name_plural": "oblasts"},
-        ),
-        migrations.AlterModelOptions(
-            name="okrug",
-            options={
-                "ordering": ["name"],
-                "verbose_name": "rural okrug",
-                "verbose_name_plural": "rural okrugs",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="settlement",
-            options={
-                "ordering": ["name"],
-                "verbose_name": "settlement",
-                "verbose_name_plural": "settlements",
-            },
-        ),
-        migrations.AlterField(
-            model_name="district",
-            name="auto_redispatch",
-            field=models.BooleanField(default=False, verbose_name="auto redispatch"),
-        ),
-        migrations.AlterField(
-            model_name="district",
-            name="kato",
-            field=models.CharField(
-                max_length=9,
-                unique=True,
-                validators=[
-                    django.core.validators.RegexValidator(
-                        "^\\d{9}$", "A KATO code has exactly 9 digits."
-                    )
-                ],
-                verbose_name="KATO code",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="district",
-            name="kind",
-            field=models.CharField(
-                choices=[("district", "District"), ("city", "City administration")],
-                default="district",
-                max_length=16,
-                verbose_name="kind",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="district",
-            name="name",
-            field=models.CharField(max_length=120, verbose_name="name"),
-        ),
-        migrations.AlterField(
-            model_name="district",
-            name="oblast",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="districts",
-                to="geo.oblast",
-                verbose_name="oblast",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="district",
-            name="seat",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                related_name="+",
-                to="geo.settlement",
-                verbose_name="seat",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="district",
-            name="seat_name",
-            field=models.CharField(max_length=120, verbose_name="seat name"),
-        ),
-        migrations.AlterField(
-            model_name="oblast",
-            name="centre",
-            field=models.CharField(
-                help_text="Seat of the oblast ЦОУ", max_length=120, verbose_name="centre"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="oblast",
-            name="kato",
-            field=models.CharField(
-                max_length=9,
-                unique=True,
-                validators=[
-                    django.core.validators.RegexValidator(
-                        "^\\d{9}$", "A KATO code has exactly 9 digits."
-                    )
-                ],
-                verbose_name="KATO code",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="oblast",
-            name="name",
-            field=models.CharField(max_length=120, verbose_name="name"),
-        ),
-        migrations.AlterField(
-            model_name="okrug",
-            name="district",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="okrugs",
-                to="geo.district",
-                verbose_name="district",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="okrug",
-            name="kato",
-            field=models.CharField(
-                max_length=9,
-                unique=True,
-                validators=[
-                    django.core.validators.RegexValidator(
-                        "^\\d{9}$", "A KATO code has exactly 9 digits."
-                    )
-                ],
-                verbose_name="KATO code",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="okrug",
-            name="name",
-            field=models.CharField(max_length=120, verbose_name="name"),
-        ),
-        migrations.AlterField(
-            model_name="okrug",
-            name="sub_settlements",
-            field=models.PositiveIntegerField(default=0, verbose_name="sub settlements"),
-        ),
-        migrations.AlterField(
-            model_name="settlement",
-            name="coords_estimated",
-            field=models.BooleanField(
-                default=False,
-                help_text="Approximate position: no public source gave coordinates.",
-                verbose_name="coords estimated",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="settlement",
-            name="coverage",
-            field=models.CharField(
-                choices=[
-                    ("lte", "LTE"),
-                    ("3g", "3G"),
-                    ("2g_sms", "2G / SMS only"),
-                    ("none", "No coverage"),
-                ],
-                default="3g",
-                max_length=8,
-                verbose_name="coverage",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="settlement",
-            name="district",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="settlements",
-                to="geo.district",
-                verbose_name="district",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="settlement",
-            name="kato",
-            field=models.CharField(
-                max_length=9,
-                unique=True,
-                validators=[
-                    django.core.validators.RegexValidator(
-                        "^\\d{9}$", "A KATO code has exactly 9 digits."
-                    )
-                ],
-                verbose_name="KATO code",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="settlement",
-            name="kind",
-            field=models.CharField(
-                choices=[
-                    ("city", "City"),
-                    ("town", "Town (посёлок)"),
-                    ("village", "Village (ауыл/село)"),
-                    ("point", "Pasture point (точка)"),
-                    ("station", "Livestock station (уч.)"),
-                    ("winter_camp", "Winter camp (зимовка)"),
-                    ("siding", "Rail siding (рзд.)"),
-                ],
-                default="village",
-                max_length=16,
-                verbose_name="kind",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="settlement",
-            name="lat",
-            field=models.FloatField(blank=True, null=True, verbose_name="latitude"),
-        ),
-        migrations.AlterField(
-            model_name="settlement",
-            name="lon",
-            field=models.FloatField(blank=True, null=True, verbose_name="longitude"),
-        ),
-        migrations.AlterField(
-            model_name="settlement",
-            name="name",
-            field=models.CharField(db_index=True, max_length=120, verbose_name="name"),
-        ),
-        migrations.AlterField(
-            model_name="settlement",
-            name="okrug",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="settlements",
-                to="geo.okrug",
-                verbose_name="okrug",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="settlement",
-            name="road_km_to_seat",
-            field=models.FloatField(blank=True, null=True, verbose_name="road km to seat"),
-        ),
-        migrations.AlterField(
-            model_name="settlement",
-            name="zone",
-            field=models.CharField(
-                choices=[
-                    ("urban", "Urban"),
-                    ("suburban", "Suburban"),
-                    ("rural", "Rural"),
-                    ("remote", "Remote"),
-                ],
-                default="rural",
-                max_length=16,
-                verbose_name="zone",
-            ),
-        ),
+        AlterFields(
+            [
+                migrations.AlterModelOptions(
+                    name="district",
+                    options={
+                        "ordering": ["name"],
+                        "verbose_name": "district",
+                        "verbose_name_plural": "districts",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="oblast",
+                    options={"verbose_name": "oblast", "verbose_name_plural": "oblasts"},
+                ),
+                migrations.AlterModelOptions(
+                    name="okrug",
+                    options={
+                        "ordering": ["name"],
+                        "verbose_name": "rural okrug",
+                        "verbose_name_plural": "rural okrugs",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="settlement",
+                    options={
+                        "ordering": ["name"],
+                        "verbose_name": "settlement",
+                        "verbose_name_plural": "settlements",
+                    },
+                ),
+                migrations.AlterField(
+                    model_name="district",
+                    name="auto_redispatch",
+                    field=models.BooleanField(default=False, verbose_name="auto redispatch"),
+                ),
+                migrations.AlterField(
+                    model_name="district",
+                    name="kato",
+                    field=models.CharField(
+                        max_length=9,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^\\d{9}$", "A KATO code has exactly 9 digits."
+                            )
+                        ],
+                        verbose_name="KATO code",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="district",
+                    name="kind",
+                    field=models.CharField(
+                        choices=[("district", "District"), ("city", "City administration")],
+                        default="district",
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="district",
+                    name="name",
+                    field=models.CharField(max_length=120, verbose_name="name"),
+                ),
+                migrations.AlterField(
+                    model_name="district",
+                    name="oblast",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="districts",
+                        to="geo.oblast",
+                        verbose_name="oblast",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="district",
+                    name="seat",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="geo.settlement",
+                        verbose_name="seat",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="district",
+                    name="seat_name",
+                    field=models.CharField(max_length=120, verbose_name="seat name"),
+                ),
+                migrations.AlterField(
+                    model_name="oblast",
+                    name="centre",
+                    field=models.CharField(
+                        help_text="Seat of the oblast ЦОУ", max_length=120, verbose_name="centre"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="oblast",
+                    name="kato",
+                    field=models.CharField(
+                        max_length=9,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^\\d{9}$", "A KATO code has exactly 9 digits."
+                            )
+                        ],
+                        verbose_name="KATO code",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="oblast",
+                    name="name",
+                    field=models.CharField(max_length=120, verbose_name="name"),
+                ),
+                migrations.AlterField(
+                    model_name="okrug",
+                    name="district",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="okrugs",
+                        to="geo.district",
+                        verbose_name="district",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="okrug",
+                    name="kato",
+                    field=models.CharField(
+                        max_length=9,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^\\d{9}$", "A KATO code has exactly 9 digits."
+                            )
+                        ],
+                        verbose_name="KATO code",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="okrug",
+                    name="name",
+                    field=models.CharField(max_length=120, verbose_name="name"),
+                ),
+                migrations.AlterField(
+                    model_name="okrug",
+                    name="sub_settlements",
+                    field=models.PositiveIntegerField(default=0, verbose_name="sub settlements"),
+                ),
+                migrations.AlterField(
+                    model_name="settlement",
+                    name="coords_estimated",
+                    field=models.BooleanField(
+                        default=False,
+                        help_text="Approximate position: no public source gave coordinates.",
+                        verbose_name="coords estimated",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="settlement",
+                    name="coverage",
+                    field=models.CharField(
+                        choices=[
+                            ("lte", "LTE"),
+                            ("3g", "3G"),
+                            ("2g_sms", "2G / SMS only"),
+                            ("none", "No coverage"),
+                        ],
+                        default="3g",
+                        max_length=8,
+                        verbose_name="coverage",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="settlement",
+                    name="district",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="settlements",
+                        to="geo.district",
+                        verbose_name="district",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="settlement",
+                    name="kato",
+                    field=models.CharField(
+                        max_length=9,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^\\d{9}$", "A KATO code has exactly 9 digits."
+                            )
+                        ],
+                        verbose_name="KATO code",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="settlement",
+                    name="kind",
+                    field=models.CharField(
+                        choices=[
+                            ("city", "City"),
+                            ("town", "Town (посёлок)"),
+                            ("village", "Village (ауыл/село)"),
+                            ("point", "Pasture point (точка)"),
+                            ("station", "Livestock station (уч.)"),
+                            ("winter_camp", "Winter camp (зимовка)"),
+                            ("siding", "Rail siding (рзд.)"),
+                        ],
+                        default="village",
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="settlement",
+                    name="lat",
+                    field=models.FloatField(blank=True, null=True, verbose_name="latitude"),
+                ),
+                migrations.AlterField(
+                    model_name="settlement",
+                    name="lon",
+                    field=models.FloatField(blank=True, null=True, verbose_name="longitude"),
+                ),
+                migrations.AlterField(
+                    model_name="settlement",
+                    name="name",
+                    field=models.CharField(db_index=True, max_length=120, verbose_name="name"),
+                ),
+                migrations.AlterField(
+                    model_name="settlement",
+                    name="okrug",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="settlements",
+                        to="geo.okrug",
+                        verbose_name="okrug",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="settlement",
+                    name="road_km_to_seat",
+                    field=models.FloatField(blank=True, null=True, verbose_name="road km to seat"),
+                ),
+                migrations.AlterField(
+                    model_name="settlement",
+                    name="zone",
+                    field=models.CharField(
+                        choices=[
+                            ("urban", "Urban"),
+                            ("suburban", "Suburban"),
+                            ("rural", "Rural"),
+                            ("remote", "Remote"),
+                        ],
+                        default="rural",
+                        max_length=16,
+                        verbose_name="zone",
+                    ),
+                ),
+            ]
+        )
     ]

@@ -2,35 +2,46 @@
 
 from django.db import migrations, models
 
+from backend.common.migration_ops import AlterFields
+
 
 class Migration(migrations.Migration):
     dependencies = [
         ("geo", "0003_labels_for_people"),
     ]
 
+    # One render for all of them (backend/common/migration_ops.py).
     operations = [
-        migrations.AlterField(
-            model_name="district",
-            name="auto_redispatch",
-            field=models.BooleanField(default=False, verbose_name="redispatch automatically"),
-        ),
-        migrations.AlterField(
-            model_name="okrug",
-            name="sub_settlements",
-            field=models.PositiveIntegerField(default=0, verbose_name="settlements within"),
-        ),
-        migrations.AlterField(
-            model_name="settlement",
-            name="coords_estimated",
-            field=models.BooleanField(
-                default=False,
-                help_text="Approximate position: no public source gave coordinates.",
-                verbose_name="coordinates estimated",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="settlement",
-            name="road_km_to_seat",
-            field=models.FloatField(blank=True, null=True, verbose_name="road to the seat, km"),
-        ),
+        AlterFields(
+            [
+                migrations.AlterField(
+                    model_name="district",
+                    name="auto_redispatch",
+                    field=models.BooleanField(
+                        default=False, verbose_name="redispatch automatically"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="okrug",
+                    name="sub_settlements",
+                    field=models.PositiveIntegerField(default=0, verbose_name="settlements within"),
+                ),
+                migrations.AlterField(
+                    model_name="settlement",
+                    name="coords_estimated",
+                    field=models.BooleanField(
+                        default=False,
+                        help_text="Approximate position: no public source gave coordinates.",
+                        verbose_name="coordinates estimated",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="settlement",
+                    name="road_km_to_seat",
+                    field=models.FloatField(
+                        blank=True, null=True, verbose_name="road to the seat, km"
+                    ),
+                ),
+            ]
+        )
     ]

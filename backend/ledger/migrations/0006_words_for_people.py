@@ -4,6 +4,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from backend.common.migration_ops import AlterFields
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -12,84 +14,89 @@ class Migration(migrations.Migration):
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
+    # One render for all of them (backend/common/migration_ops.py).
     operations = [
-        migrations.AlterField(
-            model_name="auditentry",
-            name="action",
-            field=models.CharField(db_index=True, max_length=64, verbose_name="action"),
-        ),
-        migrations.AlterField(
-            model_name="auditentry",
-            name="actor",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="actor",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="auditentry",
-            name="actor_kind",
-            field=models.CharField(
-                choices=[
-                    ("user", "staff user"),
-                    ("device", "officer's device"),
-                    ("system", "system (escalation, sweeps)"),
-                    ("integration", "intake integration"),
-                    ("anonymous", "unauthenticated"),
-                ],
-                max_length=16,
-                verbose_name="actor kind",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="auditentry",
-            name="actor_label",
-            field=models.CharField(blank=True, max_length=150, verbose_name="actor label"),
-        ),
-        migrations.AlterField(
-            model_name="auditentry",
-            name="at",
-            field=models.DateTimeField(db_index=True, verbose_name="at"),
-        ),
-        migrations.AlterField(
-            model_name="auditentry",
-            name="data",
-            field=models.TextField(default="{}", verbose_name="data"),
-        ),
-        migrations.AlterField(
-            model_name="auditentry",
-            name="district",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to="geo.district",
-                verbose_name="district",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="auditentry",
-            name="hash",
-            field=models.CharField(max_length=64, unique=True, verbose_name="hash"),
-        ),
-        migrations.AlterField(
-            model_name="auditentry",
-            name="object_id",
-            field=models.CharField(blank=True, max_length=64, verbose_name="object id"),
-        ),
-        migrations.AlterField(
-            model_name="auditentry",
-            name="object_type",
-            field=models.CharField(blank=True, max_length=32, verbose_name="object type"),
-        ),
-        migrations.AlterField(
-            model_name="auditentry",
-            name="prev_hash",
-            field=models.CharField(max_length=64, verbose_name="previous hash"),
-        ),
+        AlterFields(
+            [
+                migrations.AlterField(
+                    model_name="auditentry",
+                    name="action",
+                    field=models.CharField(db_index=True, max_length=64, verbose_name="action"),
+                ),
+                migrations.AlterField(
+                    model_name="auditentry",
+                    name="actor",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="actor",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="auditentry",
+                    name="actor_kind",
+                    field=models.CharField(
+                        choices=[
+                            ("user", "staff user"),
+                            ("device", "officer's device"),
+                            ("system", "system (escalation, sweeps)"),
+                            ("integration", "intake integration"),
+                            ("anonymous", "unauthenticated"),
+                        ],
+                        max_length=16,
+                        verbose_name="actor kind",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="auditentry",
+                    name="actor_label",
+                    field=models.CharField(blank=True, max_length=150, verbose_name="actor label"),
+                ),
+                migrations.AlterField(
+                    model_name="auditentry",
+                    name="at",
+                    field=models.DateTimeField(db_index=True, verbose_name="at"),
+                ),
+                migrations.AlterField(
+                    model_name="auditentry",
+                    name="data",
+                    field=models.TextField(default="{}", verbose_name="data"),
+                ),
+                migrations.AlterField(
+                    model_name="auditentry",
+                    name="district",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="geo.district",
+                        verbose_name="district",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="auditentry",
+                    name="hash",
+                    field=models.CharField(max_length=64, unique=True, verbose_name="hash"),
+                ),
+                migrations.AlterField(
+                    model_name="auditentry",
+                    name="object_id",
+                    field=models.CharField(blank=True, max_length=64, verbose_name="object id"),
+                ),
+                migrations.AlterField(
+                    model_name="auditentry",
+                    name="object_type",
+                    field=models.CharField(blank=True, max_length=32, verbose_name="object type"),
+                ),
+                migrations.AlterField(
+                    model_name="auditentry",
+                    name="prev_hash",
+                    field=models.CharField(max_length=64, verbose_name="previous hash"),
+                ),
+            ]
+        )
     ]

@@ -4,6 +4,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from backend.common.migration_ops import AlterFields
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -11,37 +13,42 @@ class Migration(migrations.Migration):
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
+    # One render for all of them (backend/common/migration_ops.py).
     operations = [
-        migrations.AlterField(
-            model_name="auditentry",
-            name="actor",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="who",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="auditentry",
-            name="actor_kind",
-            field=models.CharField(
-                choices=[
-                    ("user", "staff user"),
-                    ("device", "officer's device"),
-                    ("system", "system (escalation, sweeps)"),
-                    ("integration", "intake integration"),
-                    ("anonymous", "unauthenticated"),
-                ],
-                max_length=16,
-                verbose_name="who (kind)",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="auditentry",
-            name="actor_label",
-            field=models.CharField(blank=True, max_length=150, verbose_name="who (name)"),
-        ),
+        AlterFields(
+            [
+                migrations.AlterField(
+                    model_name="auditentry",
+                    name="actor",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="who",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="auditentry",
+                    name="actor_kind",
+                    field=models.CharField(
+                        choices=[
+                            ("user", "staff user"),
+                            ("device", "officer's device"),
+                            ("system", "system (escalation, sweeps)"),
+                            ("integration", "intake integration"),
+                            ("anonymous", "unauthenticated"),
+                        ],
+                        max_length=16,
+                        verbose_name="who (kind)",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="auditentry",
+                    name="actor_label",
+                    field=models.CharField(blank=True, max_length=150, verbose_name="who (name)"),
+                ),
+            ]
+        )
     ]

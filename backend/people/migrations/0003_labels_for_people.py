@@ -3,6 +3,8 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+from backend.common.migration_ops import AlterFields
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -10,213 +12,233 @@ class Migration(migrations.Migration):
         ("people", "0002_officer_language"),
     ]
 
+    # One render for all of them (backend/common/migration_ops.py).
     operations = [
-        migrations.AlterModelOptions(
-            name="officer",
-            options={"verbose_name": "officer", "verbose_name_plural": "officers"},
-        ),
-        migrations.AlterModelOptions(
-            name="unit",
-            options={
-                "ordering": ["callsign"],
-                "verbose_name": "unit",
-                "verbose_name_plural": "units",
-            },
-        ),
-        migrations.AlterField(
-            model_name="officer",
-            name="badge_number",
-            field=models.CharField(
-                blank=True, max_length=16, null=True, unique=True, verbose_name="badge number"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="officer",
-            name="district",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="officers",
-                to="geo.district",
-                verbose_name="district",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="officer",
-            name="language",
-            field=models.CharField(
-                choices=[("kk", "Қазақша"), ("ru", "Русский"), ("en", "English")],
-                default="ru",
-                max_length=8,
-                verbose_name="language",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="officer",
-            name="oblast",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="officers",
-                to="geo.oblast",
-                verbose_name="oblast",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="officer",
-            name="patronymic",
-            field=models.CharField(blank=True, max_length=150, verbose_name="patronymic"),
-        ),
-        migrations.AlterField(
-            model_name="officer",
-            name="phone",
-            field=models.CharField(
-                blank=True, help_text="E.164, for SMS fallback", max_length=20, verbose_name="phone"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="officer",
-            name="role",
-            field=models.CharField(
-                choices=[
-                    ("officer", "Patrol officer / inspector"),
-                    ("duty_officer", "Duty officer (ЦОУ)"),
-                    ("chief", "District chief"),
-                    ("oblast_admin", "Oblast administrator"),
-                ],
-                default="officer",
-                max_length=16,
-                verbose_name="role",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="officer",
-            name="unit",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                related_name="members",
-                to="people.unit",
-                verbose_name="unit",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="unit",
-            name="active",
-            field=models.BooleanField(default=True, verbose_name="active"),
-        ),
-        migrations.AlterField(
-            model_name="unit",
-            name="callsign",
-            field=models.CharField(max_length=32, unique=True, verbose_name="callsign"),
-        ),
-        migrations.AlterField(
-            model_name="unit",
-            name="district",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="units",
-                to="geo.district",
-                verbose_name="district",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="unit",
-            name="last_contact_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="last contact at"),
-        ),
-        migrations.AlterField(
-            model_name="unit",
-            name="last_contact_via",
-            field=models.CharField(blank=True, max_length=16, verbose_name="last contact via"),
-        ),
-        migrations.AlterField(
-            model_name="unit",
-            name="lat",
-            field=models.FloatField(blank=True, null=True, verbose_name="latitude"),
-        ),
-        migrations.AlterField(
-            model_name="unit",
-            name="lon",
-            field=models.FloatField(blank=True, null=True, verbose_name="longitude"),
-        ),
-        migrations.AlterField(
-            model_name="unit",
-            name="mobility",
-            field=models.CharField(
-                choices=[("car", "Car"), ("horse", "Horse"), ("foot", "Foot")],
-                default="car",
-                max_length=8,
-                verbose_name="mobility",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="unit",
-            name="okrug",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="units",
-                to="geo.okrug",
-                verbose_name="okrug",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="unit",
-            name="position_accuracy_m",
-            field=models.FloatField(blank=True, null=True, verbose_name="position accuracy m"),
-        ),
-        migrations.AlterField(
-            model_name="unit",
-            name="position_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="position at"),
-        ),
-        migrations.AlterField(
-            model_name="unit",
-            name="status",
-            field=models.CharField(
-                choices=[
-                    ("available", "Available"),
-                    ("dispatched", "Dispatched"),
-                    ("en_route", "En route"),
-                    ("on_scene", "On scene"),
-                    ("transporting", "Transporting"),
-                    ("busy", "Busy (self-initiated)"),
-                    ("out_of_service", "Out of service"),
-                    ("sos", "SOS"),
-                ],
-                default="available",
-                max_length=16,
-                verbose_name="status",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="unit",
-            name="status_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="status at"),
-        ),
-        migrations.AlterField(
-            model_name="unit",
-            name="status_locked_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="status locked at"),
-        ),
-        migrations.AlterField(
-            model_name="unit",
-            name="type",
-            field=models.CharField(
-                choices=[
-                    ("patrol_car", "Patrol car"),
-                    ("district_inspector", "District inspector (участковый)"),
-                    ("dv_inspector", "Domestic-violence inspector"),
-                    ("traffic", "Traffic police"),
-                    ("investigative", "Investigative group (СОГ)"),
-                ],
-                max_length=24,
-                verbose_name="type",
-            ),
-        ),
+        AlterFields(
+            [
+                migrations.AlterModelOptions(
+                    name="officer",
+                    options={"verbose_name": "officer", "verbose_name_plural": "officers"},
+                ),
+                migrations.AlterModelOptions(
+                    name="unit",
+                    options={
+                        "ordering": ["callsign"],
+                        "verbose_name": "unit",
+                        "verbose_name_plural": "units",
+                    },
+                ),
+                migrations.AlterField(
+                    model_name="officer",
+                    name="badge_number",
+                    field=models.CharField(
+                        blank=True,
+                        max_length=16,
+                        null=True,
+                        unique=True,
+                        verbose_name="badge number",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="officer",
+                    name="district",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="officers",
+                        to="geo.district",
+                        verbose_name="district",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="officer",
+                    name="language",
+                    field=models.CharField(
+                        choices=[("kk", "Қазақша"), ("ru", "Русский"), ("en", "English")],
+                        default="ru",
+                        max_length=8,
+                        verbose_name="language",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="officer",
+                    name="oblast",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="officers",
+                        to="geo.oblast",
+                        verbose_name="oblast",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="officer",
+                    name="patronymic",
+                    field=models.CharField(blank=True, max_length=150, verbose_name="patronymic"),
+                ),
+                migrations.AlterField(
+                    model_name="officer",
+                    name="phone",
+                    field=models.CharField(
+                        blank=True,
+                        help_text="E.164, for SMS fallback",
+                        max_length=20,
+                        verbose_name="phone",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="officer",
+                    name="role",
+                    field=models.CharField(
+                        choices=[
+                            ("officer", "Patrol officer / inspector"),
+                            ("duty_officer", "Duty officer (ЦОУ)"),
+                            ("chief", "District chief"),
+                            ("oblast_admin", "Oblast administrator"),
+                        ],
+                        default="officer",
+                        max_length=16,
+                        verbose_name="role",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="officer",
+                    name="unit",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="members",
+                        to="people.unit",
+                        verbose_name="unit",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="unit",
+                    name="active",
+                    field=models.BooleanField(default=True, verbose_name="active"),
+                ),
+                migrations.AlterField(
+                    model_name="unit",
+                    name="callsign",
+                    field=models.CharField(max_length=32, unique=True, verbose_name="callsign"),
+                ),
+                migrations.AlterField(
+                    model_name="unit",
+                    name="district",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="units",
+                        to="geo.district",
+                        verbose_name="district",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="unit",
+                    name="last_contact_at",
+                    field=models.DateTimeField(
+                        blank=True, null=True, verbose_name="last contact at"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="unit",
+                    name="last_contact_via",
+                    field=models.CharField(
+                        blank=True, max_length=16, verbose_name="last contact via"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="unit",
+                    name="lat",
+                    field=models.FloatField(blank=True, null=True, verbose_name="latitude"),
+                ),
+                migrations.AlterField(
+                    model_name="unit",
+                    name="lon",
+                    field=models.FloatField(blank=True, null=True, verbose_name="longitude"),
+                ),
+                migrations.AlterField(
+                    model_name="unit",
+                    name="mobility",
+                    field=models.CharField(
+                        choices=[("car", "Car"), ("horse", "Horse"), ("foot", "Foot")],
+                        default="car",
+                        max_length=8,
+                        verbose_name="mobility",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="unit",
+                    name="okrug",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="units",
+                        to="geo.okrug",
+                        verbose_name="okrug",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="unit",
+                    name="position_accuracy_m",
+                    field=models.FloatField(
+                        blank=True, null=True, verbose_name="position accuracy m"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="unit",
+                    name="position_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="position at"),
+                ),
+                migrations.AlterField(
+                    model_name="unit",
+                    name="status",
+                    field=models.CharField(
+                        choices=[
+                            ("available", "Available"),
+                            ("dispatched", "Dispatched"),
+                            ("en_route", "En route"),
+                            ("on_scene", "On scene"),
+                            ("transporting", "Transporting"),
+                            ("busy", "Busy (self-initiated)"),
+                            ("out_of_service", "Out of service"),
+                            ("sos", "SOS"),
+                        ],
+                        default="available",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="unit",
+                    name="status_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="status at"),
+                ),
+                migrations.AlterField(
+                    model_name="unit",
+                    name="status_locked_at",
+                    field=models.DateTimeField(
+                        blank=True, null=True, verbose_name="status locked at"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="unit",
+                    name="type",
+                    field=models.CharField(
+                        choices=[
+                            ("patrol_car", "Patrol car"),
+                            ("district_inspector", "District inspector (участковый)"),
+                            ("dv_inspector", "Domestic-violence inspector"),
+                            ("traffic", "Traffic police"),
+                            ("investigative", "Investigative group (СОГ)"),
+                        ],
+                        max_length=24,
+                        verbose_name="type",
+                    ),
+                ),
+            ]
+        )
     ]

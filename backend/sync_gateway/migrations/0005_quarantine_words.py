@@ -4,6 +4,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from backend.common.migration_ops import AlterFields
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -13,93 +15,98 @@ class Migration(migrations.Migration):
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
+    # One render for all of them (backend/common/migration_ops.py).
     operations = [
-        migrations.AlterField(
-            model_name="quarantinedrecord",
-            name="detail",
-            field=models.TextField(blank=True, verbose_name="detail"),
-        ),
-        migrations.AlterField(
-            model_name="quarantinedrecord",
-            name="device",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to="devices.device",
-                verbose_name="device",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="quarantinedrecord",
-            name="district",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to="geo.district",
-                verbose_name="district",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="quarantinedrecord",
-            name="officer",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="officer",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="quarantinedrecord",
-            name="operation",
-            field=models.CharField(max_length=16, verbose_name="operation"),
-        ),
-        migrations.AlterField(
-            model_name="quarantinedrecord",
-            name="raw",
-            field=models.TextField(verbose_name="as sent"),
-        ),
-        migrations.AlterField(
-            model_name="quarantinedrecord",
-            name="reason",
-            field=models.CharField(max_length=32, verbose_name="reason"),
-        ),
-        migrations.AlterField(
-            model_name="quarantinedrecord",
-            name="received_at",
-            field=models.DateTimeField(db_index=True, verbose_name="received at"),
-        ),
-        migrations.AlterField(
-            model_name="quarantinedrecord",
-            name="record_id",
-            field=models.CharField(blank=True, max_length=128, verbose_name="record id"),
-        ),
-        migrations.AlterField(
-            model_name="quarantinedrecord",
-            name="reviewed_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="reviewed at"),
-        ),
-        migrations.AlterField(
-            model_name="quarantinedrecord",
-            name="reviewed_by",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="reviewed by",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="quarantinedrecord",
-            name="table",
-            field=models.CharField(max_length=32, verbose_name="table"),
-        ),
+        AlterFields(
+            [
+                migrations.AlterField(
+                    model_name="quarantinedrecord",
+                    name="detail",
+                    field=models.TextField(blank=True, verbose_name="detail"),
+                ),
+                migrations.AlterField(
+                    model_name="quarantinedrecord",
+                    name="device",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="devices.device",
+                        verbose_name="device",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="quarantinedrecord",
+                    name="district",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="geo.district",
+                        verbose_name="district",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="quarantinedrecord",
+                    name="officer",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="officer",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="quarantinedrecord",
+                    name="operation",
+                    field=models.CharField(max_length=16, verbose_name="operation"),
+                ),
+                migrations.AlterField(
+                    model_name="quarantinedrecord",
+                    name="raw",
+                    field=models.TextField(verbose_name="as sent"),
+                ),
+                migrations.AlterField(
+                    model_name="quarantinedrecord",
+                    name="reason",
+                    field=models.CharField(max_length=32, verbose_name="reason"),
+                ),
+                migrations.AlterField(
+                    model_name="quarantinedrecord",
+                    name="received_at",
+                    field=models.DateTimeField(db_index=True, verbose_name="received at"),
+                ),
+                migrations.AlterField(
+                    model_name="quarantinedrecord",
+                    name="record_id",
+                    field=models.CharField(blank=True, max_length=128, verbose_name="record id"),
+                ),
+                migrations.AlterField(
+                    model_name="quarantinedrecord",
+                    name="reviewed_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="reviewed at"),
+                ),
+                migrations.AlterField(
+                    model_name="quarantinedrecord",
+                    name="reviewed_by",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="reviewed by",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="quarantinedrecord",
+                    name="table",
+                    field=models.CharField(max_length=32, verbose_name="table"),
+                ),
+            ]
+        )
     ]
