@@ -26,6 +26,7 @@ Python sorts (:func:`name_order`) by the same key.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.db.models import CharField, Func, Value
@@ -129,8 +130,15 @@ class LocalName(Func):
 
 
 def _comparer(alphabet: Alphabet) -> Any:
+    # SQLite asks for a comparison of two names, a sort for many (an ordered list of 140
+    # settlements: a thousand): the names' keys are kept, each made once, instead of two made
+    # per comparison (a twentieth of the demo history's time on SQLite).
+    @functools.lru_cache(maxsize=16_384)
+    def key(name: str) -> tuple[int, ...]:
+        return collation_key(name, alphabet)
+
     def compare(a: str, b: str) -> int:
-        ka, kb = collation_key(a, alphabet), collation_key(b, alphabet)
+        ka, kb = key(a), key(b)
         if ka != kb:
             return -1 if ka < kb else 1
         return (a > b) - (a < b)

@@ -136,7 +136,8 @@ def reference_reconcile() -> int:
     for table, model in ((SyncTable.UNITS, Unit), (SyncTable.SETTLEMENTS, Settlement)):
         expected = {
             (str(pk), district_audience(district_id))
-            for pk, district_id in model.objects.values_list("id", "district_id")
+            # A set: unordered (settlements are ordered by name in the reader's collation).
+            for pk, district_id in model.objects.order_by().values_list("id", "district_id")
         }
         # (A settlement's unit audiences — a unit of another district on a call there — come
         # and go with the calls: the resolver keeps them, this compares the districts'.)
