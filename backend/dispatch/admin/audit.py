@@ -17,7 +17,8 @@ from django.contrib import admin
 from django.contrib.admin.utils import quote
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import CharField, Q, QuerySet
+from django.db.models.functions import Cast
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
@@ -40,7 +41,7 @@ from backend.people.admin_scoping import (
     changed_in_words,
     scoped_ids,
 )
-from backend.people.models import Role, Unit
+from backend.people.models import Officer, Role, Unit
 
 from .. import selectors
 from ..models import Assignment, Conflict, FollowUpTask, Incident, RiskSubject
@@ -205,6 +206,14 @@ class MineFilter(ConditionFilter):
         return Q(actor_id=request.user.pk)
 
 
+def _other_oblasts_officers(oblast_id: int | None) -> QuerySet[Officer]:
+    """The staff of oblasts other than ``oblast_id``: an oblast's own (an oblast's ЦОУ or
+    administrator) or a district's of another oblast. A superuser with no oblast is no one's."""
+    mine = Q(oblast_id=oblast_id) | Q(district__oblast_id=oblast_id)
+    placed = Q(oblast__isnull=False) | Q(district__isnull=False)
+    return Officer.objects.filter(placed).exclude(mine).order_by()
+
+
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     """The audit log: read-only for everyone, superusers included; scoped like the rest."""
@@ -255,9 +264,20 @@ class AuditEntryAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-
         scope = self.district_scope(request)
         q = scope.q("district")
         # Entries about no district (seeding, oblast-level work, security events) are for
-        # the oblast administrator.
-        if getattr(request.user, "role", None) == Role.OBLAST_ADMIN and not scope.everything:
-            q |= Q(district__isnull=True)
+        # the oblast administrator — of his oblast: not another oblast's, by its staff or
+        # about one of them (its ЦОУ's handover notes, its staff's edits and sign-ins with
+        # their addresses), which every oblast administrator read.
+        user: Any = request.user
+        if getattr(user, "role", None) == Role.OBLAST_ADMIN and not scope.everything:
+            others = _other_oblasts_officers(user.oblast_id)
+            q |= (
+                Q(district__isnull=True)
+                & ~Q(actor_id__in=others.values("pk"))
+                & ~Q(
+                    object_type="officer",
+                    object_id__in=others.values(pk_text=Cast("pk", CharField())),
+                )
+            )
         return q
 
     def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
