@@ -9,7 +9,7 @@ anonymous throttle's 120 requests a minute). Each failure counts once for every 
 ``Guard.shared``), attempts with it are refused with ``429`` and ``Retry-After`` until the
 window ends — the cool-off, so nobody can lock a key for good. (An
 inbound SMS is answered 200 with its reason instead: ``attempts_refusal``.) The admin login
-has django-axes (per username and address) instead.
+has django-axes (per username and address), and ``CONSOLE_PASSWORD`` here per address.
 
 A cache outage does not lock everybody out: the counters fail open and say so in the log.
 """

@@ -561,6 +561,9 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 SESSION_COOKIE_AGE = 12 * 3600  # one shift
+# Where a sign-in goes when its ?next= is refused (another site's address): the console's
+# home. Django's default, /accounts/profile/, is no page of Kuzet's (a 404 after a good login).
+LOGIN_REDIRECT_URL = "admin:index"
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
