@@ -31,6 +31,7 @@ from backend.dispatch.models import (
     EscalationStep,
     FollowUpTask,
     Incident,
+    IncidentEscalationStep,
     OutcomeCode,
     RiskSubject,
 )
@@ -439,6 +440,10 @@ class Upward:
     follow_ups_done_late: int
     follow_ups_overdue: int
     follow_ups_not_due_yet: int
+    # The escalation ladder's rungs fired in the period, by rung (EscalationStep.Step and
+    # IncidentEscalationStep.Step codes): the chief reports which fired, not only the ones
+    # still waiting for them now (the home page's tile).
+    escalations: dict[str, int]
 
 
 def upward_report(f: ReportFilter, *, now: dt.datetime) -> Upward:
@@ -476,6 +481,7 @@ def upward_report(f: ReportFilter, *, now: dt.datetime) -> Upward:
         not_due_yet=Count("pk", filter=Q(done_at__isnull=True, due_at__gte=now)),
     )
     return Upward(
+        escalations=escalations_fired(f),
         calls=calls,
         repeats=repeats,
         app_reports=sum(g.rows for g in app),
@@ -494,6 +500,22 @@ def upward_report(f: ReportFilter, *, now: dt.datetime) -> Upward:
         follow_ups_overdue=fu["overdue"],
         follow_ups_not_due_yet=fu["not_due_yet"],
     )
+
+
+def escalations_fired(f: ReportFilter) -> dict[str, int]:
+    """The rungs of the escalation ladder that fired in the period (by when they fired) on
+    the calls of the filter's districts, counted by rung; the report's other narrowing does
+    not apply (as the follow-up visits). Rungs that did not fire are absent."""
+    out: dict[str, int] = {}
+    for model, district in (
+        (EscalationStep, "assignment__incident__district_id__in"),
+        (IncidentEscalationStep, "incident__district_id__in"),
+    ):
+        fired = model.objects.filter(fired_at__gte=f.start, fired_at__lt=f.end)
+        if f.districts is not None:
+            fired = fired.filter(**{district: sorted(f.districts)})
+        out.update(fired.order_by().values("step").annotate(n=Count("pk")).values_list("step", "n"))
+    return out
 
 
 # What writes a risk subject's protective order, as the audit log records it: an order issued

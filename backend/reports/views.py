@@ -32,7 +32,12 @@ from django.utils.translation import gettext_lazy, ngettext
 from backend.common import clock
 from backend.common.formatting import span_exact_text
 from backend.dispatch import kpis
-from backend.dispatch.models import Category, CoaoArticle
+from backend.dispatch.models import (
+    Category,
+    CoaoArticle,
+    EscalationStep,
+    IncidentEscalationStep,
+)
 from backend.ledger import uow
 from backend.people.models import Role
 
@@ -1019,7 +1024,36 @@ def upward_tables(f: ReportFilter, r: selectors.Upward) -> list[Table]:
         )
     for label, value, href in dv_rows:
         dv_table.add(figure=str(label), value=Cell(value, href=href))
-    return [calls, channels, app, categories, zones, dv_table]
+    return [calls, channels, app, categories, zones, dv_table, escalations_table(f, r)]
+
+
+def escalations_table(f: ReportFilter, r: selectors.Upward) -> Table:
+    """The rungs of the escalation ladder fired in the period, in the ladder's order, each
+    with the list of its firings (the call's own rung, waiting for a unit, has no list)."""
+    table = Table(
+        "escalations",
+        _("Escalations fired"),
+        [
+            Column("step", str(EscalationStep._meta.verbose_name).capitalize()),
+            Column("value", _("Count"), COUNT),
+        ],
+        note=_(
+            "Counted by when the step fired, on every call of the district: the report's "
+            "other filters do not apply. A step fires once for each unit sent to a call; "
+            "“still waiting for a unit” once for each time a call waited too long for one."
+        ),
+    )
+    steps = reverse("admin:dispatch_escalationstep_changelist")
+    period = f"fired_at__gte={_iso(f.start)}&fired_at__lt={_iso(f.end)}"
+    for step in (*EscalationStep.Step, *IncidentEscalationStep.Step):
+        value = r.escalations.get(step.value, 0)
+        href = (
+            f"{steps}?step__exact={step.value}&{period}"
+            if value and step in EscalationStep.Step
+            else ""
+        )
+        table.add(step=str(step.label), value=Cell(value, href=href))
+    return table
 
 
 def _risk_subjects_url(ids: list[int]) -> str:
