@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
@@ -28,6 +28,10 @@ class FollowUpOverdueFilter(ConditionFilter):
 
     def condition(self, request: HttpRequest) -> Q:
         return kpis.follow_up_overdue_q(clock.now())
+
+
+# A register search finding at most this many cases is audited as a read of each.
+SEARCH_READS = 20
 
 
 @admin.register(RiskSubject)
@@ -67,6 +71,24 @@ class RiskSubjectAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type
 
     def history_read(self, request: HttpRequest, obj: Any) -> None:
         uow.record_read(actor=request.user, obj=obj, purpose="admin.risk_subject_history")
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Any], search_term: str
+    ) -> tuple[QuerySet[Any], bool]:
+        """A search by a name, an address or a phone that finds a few cases is a read of
+        each: it tells who is on the register (the list shows only the cases' numbers, and
+        one found answers "is she?") — it was not audited, where opening the case is. A
+        search finding more than ``SEARCH_READS`` cases names no one; the term itself is not
+        recorded (a name in the append-only log)."""
+        found, duplicates = super().get_search_results(request, queryset, search_term)
+        if search_term.strip() and request.method == "GET":
+            cases = list(found.order_by("pk")[: SEARCH_READS + 1])
+            if len(cases) <= SEARCH_READS:
+                for case in cases:
+                    uow.record_read(
+                        actor=request.user, obj=case, purpose="admin.risk_subject_search"
+                    )
+        return found, duplicates
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         user: Any = request.user

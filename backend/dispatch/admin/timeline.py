@@ -92,6 +92,7 @@ PURPOSE_LABELS = {
     "admin.event_view": gettext_lazy("an event's page"),
     "admin.risk_subject_view": gettext_lazy("the risk subject's page"),
     "admin.risk_subject_history": gettext_lazy("the risk subject's history"),
+    "admin.risk_subject_search": gettext_lazy("a search of the risk register"),
     "admin.follow_up_view": gettext_lazy("the follow-up visit's page"),
     "admin.follow_up_history": gettext_lazy("the follow-up visit's history"),
     "api.incident_detail": gettext_lazy("the incident on the duty board"),
