@@ -332,8 +332,8 @@ def when_from_text(value: str) -> str | None:
 
 
 def value_text(value: Any, key: str = "") -> str:
-    """One value of a payload as words: times in local time, durations as m:ss, lists and
-    mappings spelled out, booleans as yes/no."""
+    """One value of a payload as words: times in local time, durations in words (``4 min
+    05 s``), lists and mappings spelled out, booleans as yes/no."""
     if value is None or value == "":
         return NOTHING
     if isinstance(value, bool):
@@ -342,9 +342,11 @@ def value_text(value: Any, key: str = "") -> str:
         if key.endswith("_ms") or key in ("device_time", "gps_time"):
             if abs(value) >= EPOCH_MS_FROM:
                 return ms_text(int(value))
-            return duration_text(round(value / 1000))
+            return _signed_span(round(value / 1000))
+        if key == "uncertainty_s":
+            return uncertainty_text(round(value * 1000))
         if key.endswith("_s"):
-            return duration_text(round(value))
+            return _signed_span(round(value))
         if (key == "at" or key.endswith("_at")) and abs(value) >= EPOCH_MS_FROM:
             return ms_text(int(value))
         if isinstance(value, float) and math.isfinite(value):
@@ -361,6 +363,16 @@ def value_text(value: Any, key: str = "") -> str:
     if isinstance(value, Iterable):
         return ", ".join(value_text(item, key) for item in value) or NOTHING
     return str(value)
+
+
+def _signed_span(seconds: int) -> str:
+    """A duration inside a record's data in words, as the consoles' others
+    (:func:`span_exact_text`): ``30 s``, ``1 min``, ``1 h 00 min``, ``−1 min 05 s``. As
+    ``m:ss`` an assignment's deadlines read "Acknowledge within: 1:00; Arrive within: 1:00:00"
+    on the call's timeline — a minute and an hour that looked alike, or like times of day."""
+    sign, seconds = ("−", -seconds) if seconds < 0 else ("", seconds)
+    # whole minutes as set ("Acknowledge within: 5 min"), not "5 min 00 s"
+    return sign + (span_text(seconds) if seconds % 60 == 0 else span_exact_text(seconds))
 
 
 def payload_rows(data: Mapping[str, Any] | None) -> list[tuple[str, str]]:

@@ -1,6 +1,6 @@
 """One clock and words on every admin screen: the district's local time with the date when
-it is not today, durations as m:ss, payloads and DV flags as labelled words (never epoch
-numbers or JSON), escalation deadlines in minutes."""
+it is not today, durations as m:ss (in a record's data in words), payloads and DV flags as
+labelled words (never epoch numbers or JSON), escalation deadlines in minutes."""
 
 from __future__ import annotations
 
@@ -36,7 +36,9 @@ def test_formatting_writes_local_time_with_the_date_and_durations_as_minutes_and
     assert when_text(T0.replace(tzinfo=None), today=dt.date(2026, 3, 2)) == "09:00:00"
     assert [duration_text(s) for s in (7, 245, 3723, -65)] == ["0:07", "4:05", "1:02:03", "−1:05"]
     assert value_text(clock.to_ms(T0), "device_time") == "02.03.2026 09:00:00"
-    assert value_text(1500, "elapsed_ms") == "0:02"
+    assert value_text(1500, "elapsed_ms") == "2 s"  # in a record's data, durations in words
+    assert value_text(-65, "late_s") == "−1 min 05 s"
+    assert value_text(0.4, "uncertainty_s") == "± 0.4 s"
     assert value_text("2026-03-02T04:00:00+00:00", "due_at") == "02.03.2026 09:00:00"
     # a command's time inside a conflict's server side is plain ``at``
     assert value_text(clock.to_ms(T0), "at") == "02.03.2026 09:00:00"
@@ -120,7 +122,7 @@ def test_the_timeline_has_no_epoch_numbers_and_no_json(client, world):
     assert "{" not in text
     assert "[" not in text
     assert "acknowledgement due 02.03.2026 09:03:00" in text
-    assert "Note: gate locked; Observed: 02.03.2026 09:04:50; Wait: 1:35" in text
+    assert "Note: gate locked; Observed: 02.03.2026 09:04:50; Wait: 1 min 35 s" in text
     assert "± 45 s" in text
     assert "Incident closed Reason: done" in text  # no audit row id ("#12")
     assert "Reason: done" in text

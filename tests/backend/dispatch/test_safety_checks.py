@@ -381,7 +381,7 @@ def test_the_chief_reads_the_checks_and_who_answered_them(personas, client):
     assert personas.duty.display_name in listed
     assert "No word since" in page
     assert "Check after" in page
-    assert "20:00" in page  # the interval, as a duration
+    assert "20 min" in page  # the interval in words: "20:00" read as a time of day
     assert "0 officer-safety checks" in other
 
 

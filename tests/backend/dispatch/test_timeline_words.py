@@ -27,7 +27,7 @@ def test_codes_in_timeline_data_are_words_in_the_readers_language():
 
     # then: names, not codes or ids; nested data too
     assert english == (
-        "Deadlines: Acknowledge within: 5:00; Escalation policy: the built-in deadlines; "
+        "Deadlines: Acknowledge within: 5 min; Escalation policy: the built-in deadlines; "
         "Kind: On scene; SMS sent: no enrolled device; Source: Duty officer; "
         "Status: Dispatched; Unit: A-PC1"
     )
@@ -35,6 +35,21 @@ def test_codes_in_timeline_data_are_words_in_the_readers_language():
         assert code not in russian
     assert "Источник: Дежурный" in russian
     assert "Наряд: A-PC1" in russian
+
+
+def test_an_assignments_deadlines_read_as_durations_in_words_not_clock_times():
+    # given: a P0 call's deadlines in a dispatch's audit entry: 30 s, a minute, an hour
+    data = {"deadlines": {"deliver_within_s": 30, "ack_within_s": 60, "arrive_within_s": 3600}}
+
+    # when: the call's timeline reads it in Russian
+    with translation.override("ru"):
+        russian = payload_text(worded(data, {}))
+
+    # then: a minute and an hour no longer both read "1:00…", as a time of day would
+    assert "Доставить за: 30 с" in russian
+    assert "Подтвердить за: 1 мин;" in russian
+    assert "Прибыть за: 1 ч 00 мин" in russian
+    assert "1:00" not in russian
 
 
 def test_a_code_without_a_name_stays_as_it_is():
