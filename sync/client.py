@@ -584,15 +584,24 @@ class DeviceClient:
             **(device_info or {}),
         }
         info.setdefault("install_id", self.install_id)
-        enrolment = enroll(
-            self.transport,
-            code,
-            info,
-            clock=self.clock,
-            retry=self.retry,
-            sleep=self.sleep,
-            token=self.token,
-        )
+        try:
+            enrolment = enroll(
+                self.transport,
+                code,
+                info,
+                clock=self.clock,
+                retry=self.retry,
+                sleep=self.sleep,
+                token=self.token,
+            )
+        except DeviceRevoked:
+            # The token held was revoked while this install did not hear of it: nothing is
+            # enrolled over what it was told to erase (docs/protocol.md §1, *Tokens*). Erase,
+            # then the same code (still unused) without a token.
+            self.wipe()
+            enrolment = enroll(
+                self.transport, code, info, clock=self.clock, retry=self.retry, sleep=self.sleep
+            )
         with self._transaction():
             self._set_meta("token", enrolment.token)
             self._set_meta("device_id", enrolment.device_id)

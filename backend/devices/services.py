@@ -107,6 +107,11 @@ def device_enroll(*, code: str, device_info: dict[str, Any], token: str | None =
     that device's current token — the request comes from the phone itself (a handover); a
     colleague who only knows the install id (it shows in the admin's device list and in
     logs) is refused with ``install_in_use``, audited, and nothing else changes.
+
+    A ``token`` of a revoked device is refused with ``device_revoked`` (wipe), the code left
+    unused: the phone holds what it was told to erase — the revoked officer's case data and
+    the facts he recorded after the revocation — and would push them under the new device.
+    Once it has erased them (the token with them) it enrols again as a fresh device.
     """
     install_id = str(device_info.get("install_id") or "").strip()
     if not install_id or len(install_id) > 128:
@@ -128,6 +133,15 @@ def device_enroll(*, code: str, device_info: dict[str, Any], token: str | None =
         officer = record.officer
         if not officer.is_active or officer.unit_id is None:
             raise Forbidden("This officer cannot enrol a device.")
+        if (
+            token
+            and Device.objects.filter(token_hash=digest(token), revoked_at__isnull=False).exists()
+        ):
+            # Until 2026-12-06 a revoked token was ignored here: a phone revoked while out
+            # of coverage (reported lost, or its officer deactivated) never heard of it and
+            # kept his calls and its unsent facts, which a new code then sent as the new
+            # device's — a lost phone's taps entered as a colleague's facts.
+            raise DeviceRevoked()
         device = (
             Device.objects.select_for_update()
             .filter(install_id=install_id, revoked_at__isnull=True)
@@ -199,7 +213,17 @@ def _device_enrolled(
         except IntegrityError as exc:  # a concurrent enrolment of the same install
             raise Unauthenticated("The enrolment code is unknown, used or expired.") from exc
         action = AuditAction.DEVICE_ENROLLED
+        # The install came back after a revocation: the audit entry says which device it
+        # was, so the chief who revoked a lost phone sees it enrolled again.
+        revoked = (
+            Device.objects.filter(install_id=install_id, revoked_at__isnull=False)
+            .exclude(pk=device.pk)
+            .order_by("-revoked_at")
+            .values_list("pk", flat=True)
+            .first()
+        )
     else:
+        revoked = None
         for name, value in fields.items():
             setattr(device, name, value)
         device.token_hash = digest(token)
@@ -214,7 +238,11 @@ def _device_enrolled(
         actor=officer,
         actor_kind=ActorKind.DEVICE,
         obj=device,
-        data={"install_id": install_id, "code_id": record.pk},
+        data={
+            "install_id": install_id,
+            "code_id": record.pk,
+            **({"revoked_device": revoked} if revoked else {}),
+        },
     )
     return device
 

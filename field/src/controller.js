@@ -143,13 +143,29 @@ export class FieldApp {
     const storage = this.database.localStorage
     const installId = await storage.get(KEYS.installId)
     const nav = this.window.navigator
+    const device = {
+      platform: 'web',
+      model: (nav.userAgentData?.platform || nav.platform || 'browser').slice(0, 64),
+      app_version: APP_VERSION,
+      install_id: installId,
+    }
     try {
-      const body = await this.api.enroll(code.trim(), {
-        platform: 'web',
-        model: (nav.userAgentData?.platform || nav.platform || 'browser').slice(0, 64),
-        app_version: APP_VERSION,
-        install_id: installId,
-      })
+      let body
+      try {
+        body = await this.api.enroll(code.trim(), device)
+      } catch (error) {
+        if (!(error instanceof ApiError && error.code === 'device_revoked')) throw error
+        // The token this phone held was revoked while it was out of coverage (a handover
+        // through the desk, a phone reported lost): the server enrols no one on it until the
+        // phone has erased what it was told to (docs/protocol.md §1, *Tokens*). Erase, as a
+        // revocation heard on a pull would, and send the same code again, now without it.
+        // (An engine of its own: the app's would turn this screen into the "revoked" one.)
+        this.engine?.stop()
+        await new SyncEngine({ database: this.database, api: this.api }).wipe()
+        this._token = null
+        this.store.set({ data: EMPTY_DATA, answers: {} })
+        body = await this.api.enroll(code.trim(), device)
+      }
       await storage.set(KEYS.token, body.token)
       await storage.set(KEYS.deviceId, body.device_id)
       await storage.set(KEYS.officer, body.officer)

@@ -74,4 +74,43 @@ describe('enrolment on a phone that holds a token', () => {
     expect(outbox.map((e) => [e.id, e._raw._status])).toEqual([[unsent.id, 'created']])
     expect(app.store.get().phase).toBe('enrol')
   })
+  it('erases what a revoked token left on the phone, then enrols the next officer with the same code', async () => {
+    // given: a phone handed over holding officer A's token, which the desk revoked while the
+    // phone was out of coverage, and a fact of A's still unsent
+    vi.spyOn(console, 'log').mockImplementation(() => {})
+    const win = { navigator: { onLine: true, languages: ['ru'], platform: 'Linux' }, addEventListener() {}, setInterval() {} }
+    const app = new FieldApp({ window: win })
+    app.database = openDatabase({ dbName: `revoked-${Math.random()}` })
+    const storage = app.database.localStorage
+    await storage.set(KEYS.installId, 'web-abc')
+    await storage.set(KEYS.token, 'revoked-token')
+    app._token = 'revoked-token'
+    await recordEvent(app.database, { kind: 'note', assignment_id: 'a1', payload: '{}' })
+    const sent = []
+    app.api = {
+      async enroll(code, device) {
+        sent.push({ code, device, token: app._token })
+        if (app._token) throw new ApiError(401, 'device_revoked', 'This device was revoked; erase local case data.')
+        return { device_id: 'dev_b', token: 'token-b', officer: { id: '9', language: 'ru' }, unit: null, server_time: 1 }
+      },
+    }
+    app._run = async () => {}
+    app.store.set({ phase: 'enrol', handover: true, lang: 'ru' })
+
+    // when
+    const result = await app.enrol('7KQM-3XTP-R9HD')
+
+    // then: the code went again without the token; A's fact is gone, B's token kept, the
+    // install the same — and it did not read "the code is unknown"
+    expect(result).toEqual({ ok: true })
+    expect(sent.map((r) => [r.code, r.token, r.device.install_id])).toEqual([
+      ['7KQM-3XTP-R9HD', 'revoked-token', 'web-abc'],
+      ['7KQM-3XTP-R9HD', null, 'web-abc'],
+    ])
+    expect(await app.database.get('events').query().fetch()).toEqual([])
+    expect(await storage.get(KEYS.token)).toBe('token-b')
+    expect(await storage.get(KEYS.installId)).toBe('web-abc')
+    expect(await storage.get(KEYS.revokedNotice)).toBeFalsy()
+    expect(app.store.get().phase).not.toBe('revoked')
+  })
 })

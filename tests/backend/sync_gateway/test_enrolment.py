@@ -187,6 +187,32 @@ def test_the_reference_client_hands_its_phone_over_with_the_facts_it_had_not_sen
 
 
 @pytest.mark.django_db
+def test_the_reference_client_revoked_out_of_coverage_erases_before_it_enrols_again(
+    personas, assignment_a, make_device
+):
+    # given: officer_a1's phone records a fact in a white spot, where the desk's revocation
+    # of it does not reach
+    officer_a1, officer_a2 = personas.a.patrol_officers
+    phone = make_device(officer_a1)
+    phone.sync()
+    old_device = phone.device_id
+    phone.faults.offline = True
+    phone.record_event("note", str(assignment_a.pk), {"text": "after the revocation"})
+    call_command("revoke_device", old_device, stdout=StringIO())
+    phone.faults.offline = False
+
+    # when: a code of officer_a2's is entered on it, and it syncs
+    phone.enroll(enrolment_code_issue(officer=officer_a2))
+    phone.sync()
+
+    # then: a fresh device of officer_a2's; the revoked device's fact was erased, not sent
+    assert phone.device_id != old_device
+    assert Device.objects.get(pk=phone.device_id).officer_id == officer_a2.pk
+    assert not Event.objects.filter(kind="note").exists()
+    assert phone.outbox() == []
+
+
+@pytest.mark.django_db
 def test_enrolment_code_for_an_unknown_officer_fails(personas):
     with pytest.raises(CommandError):
         call_command("enrolment_code", "nobody", stdout=StringIO())
@@ -233,6 +259,40 @@ def test_deactivating_an_officer_revokes_his_phones_for_good(personas, client):
     assert device.revoke_reason == "officer deactivated"
     entry = AuditEntry.objects.get(action="device.revoked", object_id=body["device_id"])
     assert (entry.actor_id, entry.data_dict["reason"]) == (None, "officer deactivated")
+
+
+@pytest.mark.django_db
+def test_a_revoked_phone_that_still_holds_its_token_is_told_to_wipe_before_it_enrols_again(
+    personas, client
+):
+    """A revoked token was ignored at enrolment: a phone revoked out of coverage (reported
+    lost) never heard of it, and a new code enrolled it with the revoked officer's calls and
+    unsent facts still on it — pushed next as the new device's."""
+    # given: officer_a1's phone, revoked by the desk while it was out of coverage
+    old = enrol(client, issue_code("officer_a1"), install_id="lost-phone").json()
+    call_command("revoke_device", old["device_id"], stdout=StringIO())
+    code = issue_code("officer_a2")
+
+    # when: a code for officer_a2 is typed on it, the revoked token sent as every app does
+    refused = enrol(client, code, install_id="lost-phone", token=old["token"])
+
+    # then: the phone is told to erase what it holds; nothing is enrolled, the code unused
+    assert refused.status_code == 401
+    assert (refused.json()["error"], refused.json()["wipe"]) == ("device_revoked", True)
+    assert list(Device.objects.values_list("pk", flat=True)) == [old["device_id"]]
+    assert EnrolmentCode.objects.get(officer__username="officer_a2").used_at is None
+
+    # when: it has erased its data and token, and sends the same code again
+    enrolled = enrol(client, code, install_id="lost-phone")
+
+    # then: a fresh device, whose enrolment names the revoked one it follows
+    assert enrolled.status_code == 201
+    new_id = enrolled.json()["device_id"]
+    assert new_id != old["device_id"]
+    entry = AuditEntry.objects.get(action="device.enrolled", object_id=new_id)
+    assert entry.data_dict["revoked_device"] == old["device_id"]
+    first = AuditEntry.objects.get(action="device.enrolled", object_id=old["device_id"])
+    assert "revoked_device" not in first.data_dict
 
 
 @pytest.mark.django_db
