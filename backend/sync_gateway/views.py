@@ -307,16 +307,30 @@ def _read_body(
         return raw
     if encoding != "gzip":
         raise Malformed(f"Content-Encoding {encoding!r} is not supported (gzip is)")
-    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
-    try:
-        body = inflater.decompress(raw, inflated)
-    except zlib.error as exc:
-        raise Malformed("the gzip body is corrupt") from exc
-    if inflater.unconsumed_tail:
-        raise TooLarge(too_large or "The decompressed push is too large; split it.")
-    if not inflater.eof:
-        raise Malformed("the gzip body is truncated")
-    return body
+    # A gzip body is a series of members (RFC 1952 §2.2), inflated one after the other into
+    # one body. Until 2026-12-06 only the first was read and the bytes after it dropped in
+    # silence: a client that wrote its batch as several members (a streaming compressor
+    # closing one per chunk) had the rest of its records neither stored nor answered.
+    parts: list[bytes] = []
+    left = inflated
+    rest = raw
+    while True:
+        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        try:
+            part = inflater.decompress(rest, left)
+        except zlib.error as exc:
+            raise Malformed("the gzip body is corrupt") from exc
+        if inflater.unconsumed_tail:
+            raise TooLarge(too_large or "The decompressed push is too large; split it.")
+        if not inflater.eof:
+            raise Malformed("the gzip body is truncated")
+        parts.append(part)
+        left -= len(part)
+        rest = inflater.unused_data
+        if not rest:
+            return b"".join(parts)
+        if left <= 0:  # (a max_length of 0 would inflate without bound)
+            raise TooLarge(too_large or "The decompressed push is too large; split it.")
 
 
 def _push(request: HttpRequest, device: Device, clock_header: ClockHeader | None) -> HttpResponse:

@@ -395,6 +395,48 @@ def test_gzip_request_and_response(assignment_a, device_a1):
 
 
 @pytest.mark.django_db
+def test_a_gzip_body_of_several_members_is_read_whole(assignment_a, device_a1):
+    """Only the first gzip member was read: the records in the next ones were dropped in
+    silence, neither stored nor answered."""
+    # given: one push written as three gzip members (RFC 1952 §2.2), each cut mid-record
+    records = [event("ack", assignment_a), event("note", assignment_a, payload={"text": "ворота"})]
+    body = orjson.dumps(batch(*records))
+    members = b"".join(gzip.compress(body[i : i + 90]) for i in range(0, len(body), 90))
+
+    # when
+    response = device_a1.push_raw(members, HTTP_CONTENT_ENCODING="gzip")
+
+    # then: both records are answered and stored
+    assert len(body) > 180
+    assert response.status_code == 200
+    assert [(r["id"], r["status"]) for r in response.json()["results"]] == [
+        (records[0]["id"], "accepted"),
+        (records[1]["id"], "accepted"),
+    ]
+    assert set(Event.objects.values_list("id", flat=True)) == {r["id"] for r in records}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("tail", "status", "error"),
+    [(b"garbage", 400, "malformed"), (gzip.compress(b" " * (17 << 20)), 413, "too_large")],
+)
+def test_a_gzip_body_with_bad_bytes_after_its_end_is_refused_and_nothing_stored(
+    assignment_a, device_a1, tail, status, error
+):
+    # given: a whole push in gzip, then bytes that are no gzip member, or a member that
+    # inflates past the 16 MiB bound
+    body = gzip.compress(orjson.dumps(batch(event("ack", assignment_a)))) + tail
+
+    # when
+    response = device_a1.push_raw(body, HTTP_CONTENT_ENCODING="gzip")
+
+    # then: refused in JSON — the push is not taken as the first member alone
+    assert (response.status_code, response.json()["error"]) == (status, error)
+    assert not Event.objects.exists()
+
+
+@pytest.mark.django_db
 def test_malformed_json_is_400(device_a1):
     # when
     response = device_a1.push_raw(b"{not json")
