@@ -226,7 +226,7 @@ def board_labels() -> dict[str, dict[str, str]]:
             "sound_blocked": _("Turn the sound on"),
             # The tooltip of an assignment's clocks, which read "3:12 / 5:00".
             "timer_allowed": _("Time taken since dispatch / the time allowed"),
-            # "Waiting for a unit 1036-2026-000117 · waited 2:01"
+            # "Waiting for a unit 1036-2026-000117 · waited 12 min"
             "waited": _("waited"),
         },
         "ack_channel": {c: _(c.replace("_", " ")) for c in ACK_CHANNELS},

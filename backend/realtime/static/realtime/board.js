@@ -111,10 +111,18 @@
     return el("td", { class: "timer", "data-since": since, "data-until": until, "data-due": due,
       "data-allowed": allowed ? "" : null, "data-words": words ? "" : null, title: allowed ? TEXT.timer_allowed : null });
   }
+  let shownDay = null; // the day the board's times were written on (when(): today's undated)
   function tick() {
     const t = now();
     // the header's clock always names the day: a night shift crosses midnight
-    document.getElementById("clock").textContent = dayFormat.format(t).replaceAll("/", ".") + " " + timeFormat.format(t);
+    const day = dayFormat.format(t);
+    document.getElementById("clock").textContent = day.replaceAll("/", ".") + " " + timeFormat.format(t);
+    // Past midnight yesterday's times take their date: written before it, a call of 23:50
+    // still read "23:50:00" beside one of 00:10 until something changed its row (the alerts'
+    // list, on a quiet night, until the next alert). The day is noted first: a redraw ticks.
+    const dayChanged = shownDay !== null && day !== shownDay;
+    shownDay = day;
+    if (dayChanged) { render(); renderAlerts(); }
     for (const td of document.querySelectorAll("td.timer")) {
       const since = Number(td.dataset.since);
       if (!td.dataset.since) { td.textContent = ""; continue; }
@@ -470,7 +478,8 @@
       if (a.previous_priority && a.previous_priority !== a.priority) parts.push(a.previous_priority + " → " + a.priority);
     }
     if (a.kind === "crew_note" && a.text) parts.push("«" + a.text + "»");
-    if (a.kind === "incident.waiting_overdue" && a.waited_s) parts.push(TEXT.waited + " " + duration(a.waited_s * 1000));
+    // in words, as a unit's silence: "waited 13:00" read as a time of day beside the alert's
+    if (a.kind === "incident.waiting_overdue" && a.waited_s) parts.push(TEXT.waited + " " + span(a.waited_s * 1000));
     if (a.kind === "unit.safety_check" && a.silent_since) parts.push(fmt(TEXT.safety_since_silent, { time: when(a.silent_since), age: span(a.silent_s * 1000) }));
     if (a.across_border) parts.push(fmt(TEXT.across_border, { place: (CONFIG.kazakh_place_names && a.settlement_kk) || a.settlement || "—" }));
     if (a.actor) parts.push(TEXT.by + " " + a.actor);
