@@ -477,20 +477,23 @@ def summary_table(overview: selectors.Overview) -> Table:
     for kpi in selectors.DASHBOARD_KPIS:
         stat = overview.total(kpi)
         link = incidents_url(f, kpi=kpi.key)
+        # A figure with nothing measured reads "—" and opens nothing, as in the slice's
+        # table: the empty period's dashes were links to an empty list.
+        figure = link if stat.n else ""
         if kpi.kind == SHARE:
             table.add(
                 kpi=str(kpi.label),
                 definition=str(kpi.definition),
                 n=Cell(stat.n, href=link),
-                share=Cell(stat.mean, href=link),
+                share=Cell(stat.mean, href=figure),
             )
         else:
             table.add(
                 kpi=str(kpi.label),
                 definition=str(kpi.definition),
                 n=Cell(stat.n, href=link),
-                p50=Cell(stat.p50, href=link),
-                p90=Cell(stat.p90, href=link),
+                p50=Cell(stat.p50, href=figure),
+                p90=Cell(stat.p90, href=figure),
             )
     return table
 

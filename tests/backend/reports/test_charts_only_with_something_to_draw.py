@@ -138,3 +138,14 @@ def test_an_empty_kpis_page_says_so_once(client, personas, language, no_calls, b
     with translation.override(language):
         assert translation.gettext("Nothing in this period.") not in page
     assert "no-chart" not in page
+
+
+def test_an_empty_periods_dashes_open_nothing(client, personas):
+    # when: the KPIs of a period without calls
+    page = get(client, reading(personas.a.chief, "en"), "reports_kpis").content.decode()
+    summary = page.split('id="table-summary"', 1)[1].split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+
+    # then: each count of 0 opens its (empty) list, and no "—" is a link (the median, the
+    # 90th percentile and the share of nothing were)
+    assert summary.count("<a ") == 8
+    assert ">—</a>" not in summary

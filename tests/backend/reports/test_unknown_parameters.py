@@ -64,7 +64,10 @@ def test_an_unknown_figure_in_a_download_is_named_in_the_json_error(client, chie
         ("reports_kpis", "summary, slice"),
         ("reports_villages", "villages"),
         ("reports_quality", "quality"),
-        ("reports_upward", "calls, channels, app_reports, categories, zones, domestic_violence"),
+        (
+            "reports_upward",
+            "calls, channels, app_reports, categories, zones, domestic_violence, escalations",
+        ),
         ("reports_incidents", "incidents"),
     ],
 )
