@@ -70,7 +70,7 @@ describe('statusLine of a call over for the unit', () => {
     const cleared = { status: 'cleared', dispatched_at: dispatched, cleared_at: now - 2 * hour, closed_at: now - 2 * hour }
     expect(statusLine('ru', cleared, 'cleared', now, { status: 'cleared', closed_at: null })).toBe('Направлен 11:00 · завершён 12:00')
     const cancelled = { status: 'cancelled', dispatched_at: dispatched, cancelled_at: now - hour, closed_at: now - hour }
-    expect(statusLine('kk', cancelled, 'cancelled', now, { status: 'assigned', closed_at: null })).toBe(
+    expect(statusLine('kk', cancelled, 'cancelled', now, { status: 'cancelled', closed_at: null })).toBe(
       'Жіберілді 11:00 · тоқтатылды 13:00',
     )
   })

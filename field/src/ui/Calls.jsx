@@ -47,10 +47,18 @@ export function callAge(lang, assignment, now, incident) {
   }
   const ended = ENDED[assignment.status]
   const at = ended && (assignment[ended[1]] ?? assignment.closed_at)
-  if (at) return t(lang, ended[0], { t: formatTime(lang, at, now) })
+  if (at) return t(lang, standDown(assignment, incident) ? 'withdrawn_line' : ended[0], { t: formatTime(lang, at, now) })
   // Under a minute, "just now since dispatch" does not parse in any of the three languages.
   if (now - assignment.dispatched_at < 60_000) return t(lang, 'dispatched_just_now')
   return t(lang, 'since_dispatch', { t: formatAge(lang, assignment.dispatched_at, now) })
+}
+
+/** Whether a cancelled assignment is a stand-down of the unit, the call itself going on: a
+ * diversion to a more urgent call, or the desk taking the unit off (the call goes back to the
+ * queue). "The call was cancelled by the duty officer" said so of a call another unit still
+ * had to attend — only the call's own cancellation cancels it. */
+export function standDown(assignment, incident) {
+  return assignment.status === 'cancelled' && incident?.status !== 'cancelled'
 }
 
 /** Whether callAge names how the call ended for the unit ("завершён 01:32"), the unit's step
@@ -596,7 +604,11 @@ export function CallDetail({ app, state, id }) {
       <a class="back" href="#/">{t(lang, 'back')}</a>
       {assignment.status === 'cancelled' && (
         <div class="banner bad cancelled" role="alert">
-          <p>{t(lang, 'cancelled_banner', { t: formatTime(lang, assignment.cancelled_at, now) })}</p>
+          <p>
+            {t(lang, standDown(assignment, incident) ? 'withdrawn_banner' : 'cancelled_banner', {
+              t: formatTime(lang, assignment.cancelled_at, now),
+            })}
+          </p>
           {assignment.cancel_reason && <p>{t(lang, 'cancel_reason', { reason: reasonText(lang, assignment.cancel_reason) })}</p>}
         </div>
       )}

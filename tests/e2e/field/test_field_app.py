@@ -316,8 +316,11 @@ def test_cancellation_while_offline_shows_and_a_late_milestone_goes_to_the_chief
         expect(page.get_by_text("Ждут отправки: 1")).to_be_visible()
         phone.set_offline(False)
 
-        # then: the cancellation shows, and the late milestone is marked as sent to the chief
-        expect(page.get_by_text("Вызов отменён дежурным")).to_be_visible(timeout=30_000)
+        # then: the stand-down shows — the call back in the queue, not cancelled (it read
+        # "Вызов отменён дежурным") — and the late milestone is marked as sent to the chief
+        expect(page.locator(".banner.cancelled")).to_contain_text(
+            "Вызов снят с вашего наряда", timeout=30_000
+        )
         expect(page.get_by_text("Причина: Заявитель отозвал вызов")).to_be_visible()
         expect(page.locator(".fact[data-kind=en_route] .fact-state")).to_have_text(
             "Вызов к этому моменту был отменён — передано начальнику на разбор", timeout=15_000
@@ -327,7 +330,7 @@ def test_cancellation_while_offline_shows_and_a_late_milestone_goes_to_the_chief
         page.get_by_role("link", name="‹ Назад").click()
         # (once, with its time: the card's status said it again)
         card = page.locator("a.call", has_text="Кража")
-        expect(card).to_contain_text(re.compile(r"отменён \d\d:\d\d"))
+        expect(card).to_contain_text(re.compile(r"снят с наряда \d\d:\d\d"))
         phone.close()
 
     notes = Event.objects.filter(assignment_id=assignment["id"], kind="note")
