@@ -41,4 +41,16 @@ describe('a call taken off the unit', () => {
     expect(root.querySelector('.banner.cancelled p').textContent).toBe('Вызов отменён дежурным (13:50).')
     expect(callAge('ru', state.data.assignments[0], now, state.data.incidents[3])).toBe('отменён 13:50')
   })
+
+  it('says a step recorded after it went to the chief as taken off the unit, not cancelled', async () => {
+    const state = standDown('ru', 'queued')
+    state.data.events = [{
+      id: 'ev_en_route_late', kind: 'en_route', assignment_id: '7', incident_id: '3', device_id: 'dev_this_phone',
+      device_time: now - 5 * minute, payload: '{}', _status: 'synced', disposition: 'after_cancel',
+    }]
+    const root = await callScreen(state)
+    expect(root.querySelector('.fact[data-kind=en_route] .fact-state').textContent).toBe(
+      'Вызов к этому моменту был снят с вашего наряда — передано начальнику на разбор',
+    )
+  })
 })
