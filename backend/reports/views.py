@@ -473,6 +473,14 @@ def summary_table(overview: selectors.Overview) -> Table:
             Column("p90", _("90th percentile"), DURATION),
             Column("share", _("Share"), SHARE),
         ],
+        # The target's count is not the arrivals' (16 beside 17, 58 beside 67 on the home
+        # page's tiles), and a chief asked where the others went.
+        note=_(
+            "The arrival target counts the calls that had one and whose time to meet it "
+            "has come: not P3 calls (no target), cancelled calls, or calls closed before "
+            "their target with nobody needing to come; a call nobody reached by its "
+            "target counts as missed, whether or not anybody was sent."
+        ),
     )
     for kpi in selectors.DASHBOARD_KPIS:
         stat = overview.total(kpi)

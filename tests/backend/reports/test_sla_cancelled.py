@@ -16,6 +16,7 @@ from backend.reports.filters import ReportFilter
 from tests import factories
 
 from .dataset import EXPECTED, NOW, PERIOD, TARGET, build, local
+from .test_pages import get
 
 pytestmark = pytest.mark.django_db
 
@@ -61,3 +62,24 @@ def test_a_cancelled_call_is_not_counted_for_the_arrival_target(client, personas
     # then: the month's eight calls with a target, six of them met, as without the two
     assert (sla.n, sla.total) == (EXPECTED["sla"]["n"], EXPECTED["sla"]["met"])
     assert listing.context["count"] == EXPECTED["sla"]["n"]
+
+
+def test_the_kpis_say_which_calls_the_arrival_target_counts(client, personas):
+    # given: a P3 call (no target) — the target's count is not the calls', and the page
+    # says why
+    chief = personas.a.chief
+    chief.language = "en"
+    chief.save(update_fields=["language"])
+    factories.incident(
+        district=personas.a.district,
+        settlement=personas.a.town,
+        priority="P3",
+        received_at=local(5, 10),
+    )
+
+    # when
+    page = get(client, chief, "reports_kpis").content.decode()
+    summary = page.split('id="table-summary"', 1)[1].split('id="table-slice"', 1)[0]
+
+    # then
+    assert "not P3 calls (no target), cancelled calls" in summary
