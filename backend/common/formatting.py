@@ -233,6 +233,8 @@ KEY_LABELS: dict[str, Promise] = {
     "deadlines": gettext_lazy("Deadlines"),
     "deliver_within_s": gettext_lazy("Deliver within"),
     "ack_within_s": gettext_lazy("Acknowledge within"),
+    # a call waiting for a unit past its window (escalation's waiting_overdue)
+    "dispatch_within_s": gettext_lazy("Dispatch within"),
     "arrive_within_s": gettext_lazy("Arrive within"),
     "policy": gettext_lazy("Escalation policy"),
     # audit entries' data

@@ -268,7 +268,9 @@ def _sweep_waiting(*, now: dt.datetime, batch_size: int, report: SweepReport) ->
             due_at = waiting_due(received_at=since, within_s=within_s)
             if due_at <= now:
                 late_ms = clock.to_ms(now) - clock.to_ms(due_at)
-                details = {"late_ms": late_ms, "ack_within_s": within_s}
+                # "Dispatch within": nobody was sent, so nobody was to acknowledge (it read
+                # "Acknowledge within: 5:00" on the call's timeline)
+                details = {"late_ms": late_ms, "dispatch_within_s": within_s}
                 if c.waits_again_since is not None:
                     details["back_in_queue_at"] = clock.to_ms(c.waits_again_since)
                 due.append((c, due_at, details))

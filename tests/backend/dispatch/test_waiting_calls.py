@@ -12,8 +12,11 @@ from collections import Counter
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
 from backend.common import clock
+from backend.dispatch.admin.formatting import payload_text
+from backend.dispatch.admin.timeline import worded
 from backend.dispatch.models import EscalationPolicy, Incident, IncidentEscalationStep
 from backend.dispatch.services import (
     assignment_cancel,
@@ -133,9 +136,24 @@ def test_a_p1_call_still_waiting_after_two_minutes_is_put_on_its_board_and_befor
         "incident",
         str(robbery.pk),
         personas.a.district.pk,
-        {"due_at": clock.to_ms(at(120)), "late_ms": 1000, "ack_within_s": 120},
+        {"due_at": clock.to_ms(at(120)), "late_ms": 1000, "dispatch_within_s": 120},
     )
     assert uow.verify_chain() == []
+
+
+def test_the_call_page_reads_the_waiting_rung_as_a_dispatch_window(personas, robbery):
+    # given: the sweep alerted the call nobody was sent to
+    sweep(121)
+    (audit,) = waiting_audits()
+
+    # when: the call's timeline words the entry's data
+    with translation.override("en"):
+        text = payload_text(worded(json.loads(audit.data), {}))
+
+    # then: a window to send a unit in, not one to acknowledge (nobody was sent)
+    assert "Dispatch within: 2 min" in text
+    assert "Acknowledge" not in text
+    assert "Late by: 1 s" in text
 
 
 def test_the_alert_reaches_the_chief_of_the_calls_district_only(personas, robbery):
