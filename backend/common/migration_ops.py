@@ -3,9 +3,9 @@
 Django re-renders a model's class, and every class related to it, after each operation that
 alters a relation or a field a foreign key points at (``ProjectState.alter_field``): a
 migration that relabels 151 fields of the dispatch models (``verbose_name``, ``help_text``)
-re-rendered the dispatch, people, geo and devices models some ninety times — a third of a
-fresh database's ``migrate`` (22 s of 64 on a loaded 2-core box), for a change the database
-never sees. Applied as one operation, the model states are changed field by field as before
+re-rendered the dispatch, people, geo and devices models after each relation's label — a
+third of a fresh database's ``migrate`` (22 s of 64 on a loaded 2-core box), for a change the
+database never sees. Applied as one operation, the model states are changed field by field as before
 and the classes are rendered once at the end: the same state, one render. Only for changes
 the database never sees (labels, help texts, choices): it checks so when applied.
 

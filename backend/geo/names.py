@@ -132,7 +132,7 @@ class LocalName(Func):
 def _comparer(alphabet: Alphabet) -> Any:
     # SQLite asks for a comparison of two names, a sort for many (an ordered list of 140
     # settlements: a thousand): the names' keys are kept, each made once, instead of two made
-    # per comparison (a twentieth of the demo history's time on SQLite).
+    # per comparison.
     @functools.lru_cache(maxsize=16_384)
     def key(name: str) -> tuple[int, ...]:
         return collation_key(name, alphabet)

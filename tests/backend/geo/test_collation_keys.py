@@ -1,6 +1,5 @@
 """SQLite's collations of the readers' alphabets make each name's key once, not two keys per
-comparison: an ordered list of the oblast's settlements asked for a thousand comparisons,
-and the keys were a twentieth of the demo history's build on SQLite."""
+comparison: an ordered list of the oblast's settlements asks for a thousand comparisons."""
 
 from __future__ import annotations
 
