@@ -480,6 +480,20 @@ class IncidentDispatchAdminMixin:
             and not incident.is_dv
             and not incident.assignments.exists(),
             "original": incident.duplicate_of,
+            # The reports linked to this call as its repeats — the caller ringing back ("the
+            # fight goes on, he has a knife"): read on the repeat's page only, the call's own
+            # page said nothing of them. A DV repeat by its number and time (its words are read
+            # on its page, where the read is audited).
+            "repeats": [
+                {
+                    "number": r.number,
+                    "url": url("change", r.pk),
+                    "received_text": when_text(r.received_at),
+                    "caller": "" if r.is_dv else f"{r.caller_name} {r.caller_phone}".strip(),
+                    "summary": "" if r.is_dv else r.summary,
+                }
+                for r in incident.duplicates.order_by("received_at", "pk")
+            ],
             "original_url": (
                 url("change", incident.duplicate_of_id) if incident.duplicate_of_id else ""
             ),
