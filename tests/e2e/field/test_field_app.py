@@ -323,7 +323,8 @@ def test_cancellation_while_offline_shows_and_a_late_milestone_goes_to_the_chief
         )
         expect(page.get_by_text("Причина: Заявитель отозвал вызов")).to_be_visible()
         expect(page.locator(".fact[data-kind=en_route] .fact-state")).to_have_text(
-            "Вызов к этому моменту был снят с вашего наряда — передано начальнику на разбор", timeout=15_000
+            "Вызов к этому моменту был снят с вашего наряда — передано начальнику на разбор",
+            timeout=15_000,
         )
         expect(page.get_by_role("button", name="На месте", exact=True)).to_be_disabled()
         screenshot(page, SUITE, "08-cancelled-while-offline")
