@@ -61,6 +61,12 @@ export function standDown(assignment, incident) {
   return assignment.status === 'cancelled' && incident?.status !== 'cancelled'
 }
 
+/** Whether the call was taken off the unit while it went on: a stand-down (above) or the call
+ * given to another unit. Not the officer's finished work, nor a call that is over. */
+export function takenOff(assignment, incident) {
+  return assignment.status === 'superseded' || standDown(assignment, incident)
+}
+
 /** Whether callAge names how the call ended for the unit ("завершён 01:32"), the unit's step
  * then said already: the call screen's status line and the list's card say it once. Not when
  * it says the incident's closing instead, which is not the unit's step. */
@@ -123,7 +129,10 @@ export function CallList({ state }) {
     .map((assignment) => ({ assignment, incident: data.incidents[assignment.incident_id] }))
     .sort(compareAssignments)
   const open = rows.filter((r) => !isClosed(r.assignment))
-  const closed = rows.filter((r) => isClosed(r.assignment))
+  // A call taken off the unit (diverted, stood down, given to another unit) is no work the
+  // officer finished: it sat under "Завершённые" as if he had. It has a section of its own.
+  const closed = rows.filter((r) => isClosed(r.assignment) && !takenOff(r.assignment, r.incident))
+  const withdrawn = rows.filter((r) => isClosed(r.assignment) && takenOff(r.assignment, r.incident))
   const item = ({ assignment, incident }) => {
     const status = effectiveStatus(assignment, mine)
     return (
@@ -161,6 +170,12 @@ export function CallList({ state }) {
         <>
           <h2>{t(lang, 'closed_calls')}</h2>
           <ul class="calls closed">{closed.map(item)}</ul>
+        </>
+      )}
+      {withdrawn.length > 0 && (
+        <>
+          <h2>{t(lang, 'taken_off_calls')}</h2>
+          <ul class="calls closed taken-off">{withdrawn.map(item)}</ul>
         </>
       )}
     </main>
