@@ -4,19 +4,31 @@ near misses of a misspelt name, after what was typed and only as approximate."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 import pytest
 from django.utils import translation
 
 from backend.geo.models import Settlement
 from backend.geo.search import OTHER_LAYOUT, latin, settlements_matching
 from backend.geo.seeding import seed_territory
+from tests.module_data import built_for_the_module
 
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(scope="module")
+def _territory(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    # The search only reads: the oblast's few thousand settlements are loaded once for the
+    # module, not once for each of its cases (tests/module_data.py).
+    with built_for_the_module(django_db_blocker, seed_territory):
+        yield
+
+
 @pytest.fixture
-def oblast() -> None:
-    seed_territory()
+def oblast(_territory: None, db: None) -> None:
+    pass
 
 
 def found(query: str, district: str | None = None) -> list[tuple[str, bool]]:
