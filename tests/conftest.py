@@ -222,6 +222,10 @@ def _district_personas(
 
 @pytest.fixture
 def personas(db: Any) -> Personas:
+    return build_personas()
+
+
+def build_personas() -> Personas:
     a = _district_personas(
         "a",
         kato="103600000",

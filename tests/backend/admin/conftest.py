@@ -241,6 +241,10 @@ def _side(
 
 @pytest.fixture
 def world(personas: Any) -> World:
+    return build_world(personas)
+
+
+def build_world(personas: Any) -> World:
     sides = {}
     for prefix, p in (("a", personas.a), ("b", personas.b)):
         device_id, _ = personas.device(p.patrol_officers[0])

@@ -8,7 +8,8 @@ direct URL. Actions and add forms are in test_actions.py and test_forms.py.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import copy
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,8 +21,25 @@ from django.urls import reverse
 
 from backend.devices.models import EnrolmentCode
 from backend.ledger.models import AuditEntry
+from tests.conftest import build_personas
+from tests.module_data import built_for_the_module
 
-from .conftest import Side, World
+from .conftest import Side, World, build_world
+
+
+@pytest.fixture(scope="module")
+def _world_of_the_module(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
+    # The matrix only looks (a POST that would change something is rolled back with its
+    # test): its three districts are built once for its hundreds of cases
+    # (tests/module_data.py), not once for each.
+    with built_for_the_module(django_db_blocker, lambda: build_world(build_personas())) as w:
+        yield w
+
+
+@pytest.fixture
+def world(_world_of_the_module: World, db: None) -> World:
+    # Each test its own copies of the records, as when each built its own world.
+    return copy.deepcopy(_world_of_the_module)
 
 
 @dataclass(frozen=True)
