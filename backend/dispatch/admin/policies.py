@@ -164,7 +164,12 @@ class EscalationStepAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[t
     # Records a chief reads days later: every time with its date, today's too.
     list_display = ("assignment", "step", "due", "fired")
     list_select_related = ("assignment__incident", "assignment__unit")
-    list_filter = (AwaitingChiefFilter, "step")
+    # When the rung fired, on Kazakhstan's clock, as the incident list: today, the past 7
+    # days, this month (the filter), or a year, month or day (the dates above the list) — a
+    # chief cuts it to the month they report. The report's links (fired_at__gte/__lt) are
+    # this filter's own parameters.
+    date_hierarchy = "fired_at"
+    list_filter = (AwaitingChiefFilter, "fired_at", "step")
     ordering = ("-fired_at",)
     show_full_result_count = False
     fields = ("assignment", "step", "due_at", "fired_at", "details_words")
