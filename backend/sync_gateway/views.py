@@ -66,6 +66,8 @@ from .render import empty_changes, for_schema
 
 logger = logging.getLogger(__name__)
 
+# The two bytes every gzip member begins with (RFC 1952 §2.3.1).
+GZIP_MAGIC = b"\x1f\x8b"
 # A gzip body may expand to at most this much (a 1 MiB zip bomb would inflate to ~1 GiB).
 MAX_DECOMPRESSED_BYTES = 16 * MAX_PUSH_BYTES
 # An enrolment is a code and a few device fields: a few hundred bytes.
@@ -315,6 +317,11 @@ def _read_body(
     left = inflated
     rest = raw
     while True:
+        # A member begins 1f 8b (RFC 1952 §2.3.1). zlib waits for a header's first bytes
+        # before it checks them, so one stray byte (a newline after the member, or a body
+        # of one byte) read as "truncated": bytes that begin no member are corrupt.
+        if not GZIP_MAGIC.startswith(rest[:2]):
+            raise Malformed("the gzip body is corrupt")
         inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
         try:
             part = inflater.decompress(rest, left)
