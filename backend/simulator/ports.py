@@ -24,11 +24,13 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 import httpx
 from django.conf import settings
 from django.core.cache import cache
 from django.core.wsgi import get_wsgi_application
+from django.http.request import split_domain_port, validate_host
 
 from backend.common import clock
 from backend.dispatch import tasks as dispatch_tasks
@@ -180,6 +182,26 @@ def _in_process_base_url() -> str:
     # Production settings redirect plain HTTP to HTTPS; speak HTTPS to the WSGI app.
     scheme = "http" if settings.DEBUG else "https"
     return f"{scheme}://{host}"
+
+
+def in_process_host_refused() -> str | None:
+    """Why the server in this process would refuse history's requests, in one sentence that
+    names the fix; None when it takes them. Asked as Django asks it (``HttpRequest.get_host``):
+    with production settings and no ALLOWED_HOSTS, history failed deep inside on Django's
+    DisallowedHost for 'localhost', then on a 400 at the first phone's enrolment."""
+    host = urlsplit(_in_process_base_url()).netloc
+    allowed = list(settings.ALLOWED_HOSTS)
+    if settings.DEBUG and not allowed:
+        allowed = [".localhost", "127.0.0.1", "[::1]"]  # Django's own under DEBUG
+    domain, _port = split_domain_port(host)
+    if domain and validate_host(domain, allowed):
+        return None
+    now = f"set to {','.join(settings.ALLOWED_HOSTS)}" if settings.ALLOWED_HOSTS else "empty"
+    return (
+        "ALLOWED_HOSTS must include the host the demo is served on, e.g. "
+        "ALLOWED_HOSTS=127.0.0.1 (README's first command sets it and DEBUG=1): with "
+        f"ALLOWED_HOSTS {now}, Kuzet refuses history's requests to {domain!r}."
+    )
 
 
 # --- history: the Django app in this process, the server clock moved ----------------------

@@ -21,6 +21,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, Ti
 from backend.common import clock
 from backend.dispatch.models import Incident
 from backend.simulator import history, scenario
+from backend.simulator.ports import in_process_host_refused
 from backend.simulator.world import Stats
 
 # A past this short needs no advice to shorten it (README's first look).
@@ -95,6 +96,11 @@ class Command(BaseCommand):
         days: float = options["days"]
         if days <= 0:
             raise CommandError("--days must be positive")
+        # Before anything is built: Django's DisallowedHost deep inside, then a 400 at the
+        # first phone's enrolment, named no fix.
+        refused = in_process_host_refused()
+        if refused:
+            raise CommandError(refused)
         yesterday = clock.now() - dt.timedelta(days=1)
         if not options["force"] and Incident.objects.filter(received_at__lt=yesterday).exists():
             self.stdout.write("History already built: calls older than a day exist (--force).")
