@@ -44,29 +44,31 @@ def demo(server: str, tmp_path: Any) -> str:
     return server
 
 
-@pytest.mark.parametrize("language", ["kk", "ru"])
-def test_a_chiefs_lists_fit_a_laptop_with_the_menu_open(
-    demo: str, browser: Any, language: str
-) -> None:
-    # given: the Semey chief at a 1366 px laptop
-    chief = Officer.objects.get(username="chief_semey")
-    page = lists.console_page(browser, demo, chief, language=language, viewport=LAPTOP)
+def test_a_chiefs_lists_fit_a_laptop_with_the_menu_open(demo: str, browser: Any) -> None:
+    # (Both languages on the one demo: its history is built once, not once for each.)
     too_wide = {}
+    errors = {}
+    for language in ("kk", "ru"):
+        # given: the Semey chief at a 1366 px laptop
+        chief = Officer.objects.get(username="chief_semey")
+        page = lists.console_page(browser, demo, chief, language=language, viewport=LAPTOP)
 
-    for n, name in enumerate(LISTS):
-        # when
-        page.goto(f"{demo}/admin/{name}")
+        for n, name in enumerate(LISTS):
+            # when
+            page.goto(f"{demo}/admin/{name}")
 
-        # then: the menu is open, the list has rows, and its table fits its box
-        assert page.locator("#nav-sidebar").is_visible(), name
-        assert page.locator("#result_list tbody tr").count() > 0, name
-        overflow = lists.table_overflow(page)
-        if overflow is not None:
-            too_wide[name] = (*overflow, lists.header_widths(page))
-        label = name.split("?")[0].strip("/").replace("/", "-")
-        shared.screenshot(
-            page, SUITE, f"3{n}-laptop-{label}{'-open' if '?' in name else ''}-{language}"
-        )
+            # then: the menu is open, the list has rows, and its table fits its box
+            assert page.locator("#nav-sidebar").is_visible(), (language, name)
+            assert page.locator("#result_list tbody tr").count() > 0, (language, name)
+            overflow = lists.table_overflow(page)
+            if overflow is not None:
+                too_wide[language, name] = (*overflow, lists.header_widths(page))
+            label = name.split("?")[0].strip("/").replace("/", "-")
+            shared.screenshot(
+                page, SUITE, f"3{n}-laptop-{label}{'-open' if '?' in name else ''}-{language}"
+            )
+        errors[language] = page.kuzet_errors
+        page.context.close()
 
     assert too_wide == {}
-    assert page.kuzet_errors == []
+    assert errors == {"kk": [], "ru": []}
