@@ -147,6 +147,27 @@ def minutes_text(seconds: int | None) -> str:
     return _("%(minutes)s min") % {"minutes": formats.number_format(Decimal(shown))}
 
 
+def phone_text(phone: str) -> str:
+    """A Kazakhstan number as it is read aloud and dialled: ``+7 777 123 45 67``. The database,
+    the exports and the API keep E.164 (``+77771234567``); as one run of eleven digits a duty
+    officer lost his place reading it back or keying it into the desk phone. Anything else —
+    a masked ``…1234``, a number from elsewhere, what a caller typed — stays as it is."""
+    text = phone.strip()
+    national = text.removeprefix("+7")
+    if national == text or len(national) != 10 or not national.isdigit() or national[0] != "7":
+        return phone
+    return f"+7 {national[:3]} {national[3:6]} {national[6:8]} {national[8:]}"
+
+
+def phone_html(phone: str) -> SafeString:
+    """:func:`phone_text` as a ``tel:`` link (its href the number as stored, E.164) when it is
+    a number to call; anything else escaped as it is."""
+    shown = phone_text(phone)
+    if shown == phone:
+        return format_html("{}", phone)
+    return format_html('<a href="tel:{}">{}</a>', phone.strip(), shown)
+
+
 def yes_no(value: bool) -> str:
     return _("yes") if value else _("no")
 

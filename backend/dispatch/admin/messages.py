@@ -10,6 +10,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
+from backend.common.formatting import phone_html
 from backend.common.phones import phone_is_masked
 from backend.people.admin_scoping import ScopedAdminMixin
 
@@ -30,7 +31,9 @@ class SmsMessageAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-
     # line on a 1280 px laptop. When it went is under its state; the attempts are on the
     # message's page.
     list_display = ("created", "direction", "number", "purpose", "state_sent", "short_body")
-    list_filter = ("direction", "state", "purpose")
+    # When the message was made, on Kazakhstan's clock: a day, a month, a year.
+    date_hierarchy = "created_at"
+    list_filter = ("direction", "state", "purpose", "created_at")
     search_fields = ("phone", "reply_code")
     ordering = ("-created_at",)
     show_full_result_count = False
@@ -51,7 +54,7 @@ class SmsMessageAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-
         under them briefly — "…1234" alone read as a number the list failed to show — and
         at length on hover: the text beside it is what the list is read for."""
         if not phone_is_masked(obj.phone):
-            return format_html("{}", obj.phone)
+            return phone_html(obj.phone)
         return format_html(
             '<span title="{}">{}<br><span class="quiet">{}</span></span>',
             self._kept_in_part(),
@@ -63,7 +66,7 @@ class SmsMessageAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-
     def number_kept(self, obj: SmsMessage) -> SafeString:
         """The number, or past retention its last four digits and why only they are left."""
         if not phone_is_masked(obj.phone):
-            return format_html("{}", obj.phone)
+            return phone_html(obj.phone)
         return format_html('{}<br><span class="quiet">{}</span>', obj.phone, self._kept_in_part())
 
     @staticmethod

@@ -1,7 +1,8 @@
 """An SMS's page says what came of it in the reader's language: an officer's reply — what it
 did (acknowledged the call, read the desk's message) or why it was refused; a sent message —
 the gateway's error. A reply's reason code ("acknowledged_and_read") was shown raw under
-"Error", and "assignment" and "purpose" both read "Назначение" in Russian."""
+"Error", and "assignment" and "purpose" both read "Назначение" in Russian. Its number is
+grouped as it is read aloud ("+7 701 000 10 01"), not one run of eleven digits."""
 
 from __future__ import annotations
 
@@ -98,9 +99,13 @@ def test_a_number_past_retention_says_it_is_kept_in_part(client, personas, setti
     listed = client.get(reverse("admin:dispatch_smsmessage_changelist")).content.decode()
 
     # then: "…1001" is said to be what is kept, on the list and on the message's page; a
-    # whole number is shown as it is
+    # whole number is shown grouped as it is read aloud, its tel: link the number as stored
     numbers = column(listed, "number")
-    assert sorted(numbers) == sorted(["+77010001001", "…1001 last digits only"])
+    assert sorted(numbers) == sorted(["+7 701 000 10 01", "…1001 last digits only"])
     assert f'title="{note}"' in listed
     assert page_rows(client, masked)["Phone"] == f"…1001 {note}"
-    assert page_rows(client, whole)["Phone"] == "+77010001001"
+    assert page_rows(client, whole)["Phone"] == "+7 701 000 10 01"
+    page = client.get(reverse("admin:dispatch_smsmessage_change", args=[whole.pk]))
+    assert '<a href="tel:+77010001001">+7 701 000 10 01</a>' in page.content.decode()
+    whole.refresh_from_db()
+    assert whole.phone == "+77010001001"  # stored as E.164, grouped only on the screen
