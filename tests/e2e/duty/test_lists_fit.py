@@ -80,10 +80,13 @@ def demo(server: str, tmp_path: Any) -> str:
     return server
 
 
-@pytest.mark.parametrize("language", ["kk", "ru"])
-def test_every_list_shows_what_it_is_read_for_on_a_desk_screen(
-    demo: str, browser: Any, language: str
-) -> None:
+def test_every_list_shows_what_it_is_read_for_on_a_desk_screen(demo: str, browser: Any) -> None:
+    # Both languages on the one demo: its history is built once, not once for each.
+    for language in ("kk", "ru"):
+        read_every_list(demo, browser, language)
+
+
+def read_every_list(demo: str, browser: Any, language: str) -> None:
     # given: the demo's oblast duty officer, the demo's calls, phones and units
     duty = Officer.objects.get(username="duty_semey1")
     assert Device.objects.exists()
@@ -119,3 +122,4 @@ def test_every_list_shows_what_it_is_read_for_on_a_desk_screen(
     assert phones
     assert all(" of " not in p and p.count(" · ") == 1 for p in phones), phones
     assert page.kuzet_errors == []
+    page.context.close()
