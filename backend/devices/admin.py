@@ -68,7 +68,7 @@ class OfficerEnrolmentAdmin(OfficerAdmin):
         "district",
         "unit",
         "is_active",
-        "phone",
+        "phone_number",
         "live_devices",
     )
 

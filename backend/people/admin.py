@@ -26,11 +26,12 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from backend.common import clock
-from backend.common.formatting import NOTHING, when_text
+from backend.common.formatting import NOTHING, phone_html, when_text
 from backend.geo.models import District, Oblast, Okrug, Settlement, in_reader_language
 from backend.geo.names import LocalName
 from backend.ledger import uow
@@ -119,7 +120,7 @@ class OfficerAdmin(ScopedAdminMixin, UserAdmin):  # type: ignore[type-arg]
         "role",
         "district",
         "unit",
-        "phone",
+        "phone_number",
         "live_devices",
         "is_active",
     )
@@ -311,6 +312,11 @@ class OfficerAdmin(ScopedAdminMixin, UserAdmin):  # type: ignore[type-arg]
                 % {"name": obj.display_name, "oblast": obj.oblast},
                 messages.WARNING,
             )
+
+    # "+7 701 234 56 78", as the desk reads it out and dials it; stored E.164.
+    @admin.display(description=_("phone"), ordering="phone")
+    def phone_number(self, obj: Officer) -> SafeString:
+        return phone_html(obj.phone)
 
     # (not "name": its words are a thing's — "Название", "Атауы" — over a person's name)
     @admin.display(description=_("full name"))

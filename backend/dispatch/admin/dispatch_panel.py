@@ -58,6 +58,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from backend.common import clock
 from backend.common.errors import DomainError, Forbidden, NotFound, ValidationFailed
+from backend.common.formatting import phone_html, phone_text
 from backend.geo.models import Zone, in_reader_language
 from backend.ledger import uow
 from backend.ledger.idempotency import Replay, run_once_for
@@ -489,7 +490,9 @@ class IncidentDispatchAdminMixin:
                     "number": r.number,
                     "url": url("change", r.pk),
                     "received_text": when_text(r.received_at),
-                    "caller": "" if r.is_dv else f"{r.caller_name} {r.caller_phone}".strip(),
+                    "caller": ""
+                    if r.is_dv
+                    else f"{r.caller_name} {phone_text(r.caller_phone)}".strip(),
                     "summary": "" if r.is_dv else r.summary,
                 }
                 for r in incident.duplicates.order_by("received_at", "pk")
@@ -503,6 +506,7 @@ class IncidentDispatchAdminMixin:
             # (47.96012, 80.43110)" in the reader's language, "" for any other call.
             "place_words": places.call_place_words(incident),
             "received_text": when_text(incident.received_at),
+            "caller_phone": phone_html(incident.caller_phone),
             "closed_text": when_text(incident.closed_at) if incident.closed_at else "",
             "recommendations": [recommendation(r) for r in recommendations],
             "divertible": [diverted(d) for d in divertible],
@@ -675,6 +679,7 @@ class IncidentDispatchAdminMixin:
             "zone": selectors.incident_zone(incident),
             "zone_label": _choice_label(Zone, selectors.incident_zone(incident)),
             "received_text": when_text(incident.received_at),
+            "caller_phone": phone_html(incident.caller_phone),
             "closed_text": when_text(incident.closed_at) if incident.closed_at else "",
             "recommendations": [],
             "divertible": [],

@@ -16,6 +16,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
+from backend.common.formatting import phone_html
 from backend.ledger import uow
 from backend.ledger.names import SyncTable
 from backend.people.admin_scoping import ScopedAdminMixin
@@ -42,6 +43,10 @@ SUPERUSER_CORRECTS = frozenset(
         "restricted",
     }
 )
+
+
+# A caller's number as a reader sees it: grouped, "+7 701 234 56 78" (stored E.164).
+PHONE_READ = {"caller_phone": "caller_phone_number"}
 
 
 class DeskWorkFilter(admin.SimpleListFilter):
@@ -233,7 +238,22 @@ class IncidentAdmin(IncidentDispatchAdminMixin, ScopedAdminMixin, admin.ModelAdm
         every_field = [f.name for f in Incident._meta.fields] + ["risk_flags_words"]
         if getattr(request.user, "is_superuser", False):
             return [f for f in every_field if f not in SUPERUSER_CORRECTS]
-        return every_field
+        return [*every_field, "caller_phone_number"]
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        """A caller's number read (not corrected) is grouped and a tel: link
+        (:meth:`caller_phone_number`); a superuser's form keeps the field as stored."""
+        fieldsets: Any = super().get_fieldsets(request, obj)
+        if getattr(request.user, "is_superuser", False):
+            return fieldsets
+        return [
+            (name, {**opts, "fields": [PHONE_READ.get(f, f) for f in opts["fields"]]})
+            for name, opts in fieldsets
+        ]
+
+    @admin.display(description=_("caller phone"))
+    def caller_phone_number(self, obj: Incident) -> SafeString:
+        return phone_html(obj.caller_phone) if obj.caller_phone else format_html("{}", NOTHING)
 
     def change_view(
         self,

@@ -449,3 +449,18 @@ def test_a_locked_out_duty_officers_page_says_so(client, world, settings):
     assert f"locked out after {settings.AXES_FAILURE_LIMIT} wrong passwords, until " in said
     assert "a new password set here lifts it" in said
     assert "not locked out" in other.content.decode()
+
+
+@pytest.mark.parametrize("viewer", ["chief_a", "oblast_admin"])
+def test_the_officers_list_shows_a_number_grouped_as_it_is_dialled(client, world, viewer):
+    # given: an officer's number, stored as E.164
+    officer = world.a.officer
+    Officer.objects.filter(pk=officer.pk).update(phone="+77051112201")
+    client.force_login(world.user(viewer))
+
+    # when
+    page = client.get(reverse("admin:people_officer_changelist")).content.decode()
+
+    # then: read out as "+7 705 111 22 01", its tel: link the stored number
+    assert '<a href="tel:+77051112201">+7 705 111 22 01</a>' in page
+    assert ">+77051112201<" not in page

@@ -43,9 +43,32 @@ def test_the_calls_page_lists_its_repeat_reports(personas, client):
     ring_back = when_text(again.received_at)
     assert (
         f'<a href="/admin/dispatch/incident/{again.pk}/change/">{again.number}</a> · '
-        f"{ring_back} · Айгерим +77012345678 — снова звонит, драка продолжается"
+        f"{ring_back} · Айгерим +7 701 234 56 78 — снова звонит, драка продолжается"
     ) in listed
     assert f'<a href="/admin/dispatch/incident/{dv.pk}/change/">{dv.number}</a>' in listed
     assert listed.index(again.number) < listed.index(dv.number)
     assert "муж с ножом" not in html
     assert "+77015550202" not in html
+    assert "+7 701 555 02 02" not in html
+
+
+@pytest.mark.django_db
+def test_the_callers_number_reads_grouped_and_dials_as_stored(personas, client):
+    # given: a call whose caller's number is stored as E.164
+    call = factories.incident(
+        district=personas.a.district, settlement=personas.a.village, category="violence",
+        priority="P1", caller_name="Айгерим", caller_phone="+77012345678", summary="драка",
+    )  # fmt: skip
+    client.force_login(personas.duty)
+
+    # when: the call's page
+    html = client.get(f"/admin/dispatch/incident/{call.pk}/change/").content.decode()
+
+    # then: the panel and the record show it as read aloud, "+7 701 234 56 78", its tel: link
+    # the number as stored; nowhere one run of eleven digits as the text
+    link = '<a href="tel:+77012345678">+7 701 234 56 78</a>'
+    assert f"Айгерим {link}</dd>" in html
+    assert html.count(link) == 2  # the panel's caller line and the record's "caller phone"
+    assert ">+77012345678<" not in html
+    call.refresh_from_db()
+    assert call.caller_phone == "+77012345678"
