@@ -166,7 +166,9 @@ class QuarantinedRecordAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignor
         "reviewed",
     )
     list_select_related = ("device", "officer", "district", "reviewed_by")
-    list_filter = (ReasonFilter, TableFilter, "district")
+    # When the server held it back, on Kazakhstan's clock: a day, a month, a year.
+    date_hierarchy = "received_at"
+    list_filter = (ReasonFilter, TableFilter, "received_at", "district")
     search_fields = ("record_id", "device__id", "officer__username", "reason")
     ordering = ("reviewed_at", "-received_at")
     show_full_result_count = False

@@ -210,7 +210,9 @@ class CallbackDeliveryAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore
     # delivery's page: ten columns made the list 1500 px wide, its report cut into five lines.
     list_display = ("created", "report", "partner_name", "outcome", "problem_short", "next_attempt")
     list_select_related = ("incident", "partner")
-    list_filter = ("state", "partner")
+    # When the delivery was queued, on Kazakhstan's clock: a day, a month, a year.
+    date_hierarchy = "created_at"
+    list_filter = ("state", "created_at", "partner")
     search_fields = ("incident__number", "incident__external_ref", "event_id")
     ordering = ("-created_at", "-pk")
     show_full_result_count = False

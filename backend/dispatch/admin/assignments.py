@@ -60,8 +60,11 @@ class AssignmentAdmin(AssignmentDispatchAdminMixin, ScopedAdminMixin, admin.Mode
     )
     list_display_links = ("unit",)
     list_select_related = ("incident", "unit")
+    # When the crew was sent, on Kazakhstan's clock: a day, a month, a year.
+    date_hierarchy = "dispatched_at"
     list_filter = (
         OverdueFilter,
+        "dispatched_at",
         "status",
         "dispatch_source",
         "incident__priority",

@@ -231,7 +231,9 @@ class AuditEntryAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-
         "district",
     )
     list_select_related = ("district", "actor")
-    list_filter = (MineFilter, "actor_kind", "district")
+    # When it was done, on Kazakhstan's clock: a day, a month, a year.
+    date_hierarchy = "at"
+    list_filter = (MineFilter, "actor_kind", "at", "district")
     search_fields = ("action", "object_id", "actor_label")
     search_help_text = _(
         "A call's number (or its last digits), an action's name, a record's id or who acted."

@@ -226,7 +226,9 @@ class ConflictAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-ar
         "decision",
     )
     list_select_related = ("district", "incident", "unit", "resolved_by", "event")
-    list_filter = ("state", "kind", "district")
+    # When the conflict opened, on Kazakhstan's clock: a day, a month, a year.
+    date_hierarchy = "opened_at"
+    list_filter = ("state", "kind", "opened_at", "district")
     search_fields = ("incident__number", "event__id", "unit__callsign")
     ordering = ("state", "-opened_at")
     show_full_result_count = False

@@ -59,7 +59,12 @@ class EventAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("estimated", "what", "unit", "call", "disposition", "received")
     list_display_links = ("estimated", "what")
     list_select_related = ("unit", "incident")
-    list_filter = ("kind", "source", "disposition", "estimate_method", "clock_suspect", "unit")
+    # When the server had it, on Kazakhstan's clock (the list's order): a day, a month, a year.
+    date_hierarchy = "server_received_at"
+    list_filter = (
+        "kind", "source", "disposition", "estimate_method", "clock_suspect",
+        "server_received_at", "unit",
+    )  # fmt: skip
     search_fields = ("id", "incident__number", "unit__callsign")
     ordering = ("-server_received_at",)
     show_full_result_count = False

@@ -205,7 +205,9 @@ class SafetyCheckAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type
     scope_path = "assignment__incident__district"
     list_display = ("assignment", "due", "fired", "answered")
     list_select_related = ("assignment__incident", "assignment__unit", "checked_by", "word")
-    list_filter = (AnsweredFilter,)
+    # When the desk was told, on Kazakhstan's clock, as the fired escalation steps.
+    date_hierarchy = "fired_at"
+    list_filter = (AnsweredFilter, "fired_at")
     ordering = ("-fired_at",)
     show_full_result_count = False
     fields = ("assignment", "due_at", "fired_at", "answered", "details_words")

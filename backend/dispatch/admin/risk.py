@@ -143,7 +143,9 @@ class FollowUpTaskAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[typ
     sync_table = SyncTable.FOLLOW_UPS
     list_display = ("incident", "district", "unit", "due", "done")
     list_select_related = ("incident", "district", "unit")
-    list_filter = (FollowUpOverdueFilter, "district", "unit")
+    # When the visit is due, on Kazakhstan's clock: a day, a month, a year.
+    date_hierarchy = "due_at"
+    list_filter = (FollowUpOverdueFilter, "due_at", "district", "unit")
     search_fields = ("incident__number",)
     autocomplete_fields = ("incident", "unit")
     # The visits owed first (PostgreSQL sorts NULL last by default), the earliest due first.

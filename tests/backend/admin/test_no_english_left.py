@@ -255,7 +255,11 @@ def test_a_quarantined_record_reads_as_words_in_list_filters_and_columns(client,
 
     # then
     cl = page.context["cl"]
-    filters = {str(s.title): [str(label) for _, label in s.lookup_choices] for s in cl.filter_specs}
+    filters = {
+        str(s.title): [str(label) for _, label in s.lookup_choices]
+        for s in cl.filter_specs
+        if hasattr(s, "lookup_choices")  # the date filter offers periods, not words of codes
+    }
     assert "Недопустимые данные события" in filters["причина"]
     assert "invalid_payload" not in filters["причина"]
     assert "события" in filters["таблица"]
