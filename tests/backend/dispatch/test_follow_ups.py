@@ -62,7 +62,7 @@ def test_the_desk_records_the_inspectors_visit_through_the_api(personas, client_
     assert "Запланировано контрольное посещение" in rows
     made = rows["Контрольное посещение проведено"]
     assert made.source == personas.duty.display_name
-    assert "Опоздание: 2:00:00" in made.detail
+    assert "Опоздание: 2 ч 00 мин" in made.detail
     assert f"Наряд: {personas.a.inspector_unit.callsign}" in made.detail
     assert "Беседа проведена, конфликт исчерпан" in made.detail
 
