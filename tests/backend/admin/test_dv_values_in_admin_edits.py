@@ -11,31 +11,11 @@ import pytest
 from django.urls import reverse
 
 from backend.dispatch.models import Category, RiskSubject
-from backend.ledger.models import AuditEntry
-from backend.people.models import Officer, Role
 from tests import factories
 
+from .edits import latest_entry, post_change, superuser
+
 pytestmark = pytest.mark.django_db
-
-
-def _post_change(client, url: str, **changes: str):
-    """The record's form as the page filled it, with ``changes``, posted."""
-    form = client.get(url).context["adminform"].form
-    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
-    response = client.post(url, {**data, **changes})
-    assert response.status_code == 302, response.context and response.context["adminform"].errors
-    return response
-
-
-def _superuser(personas) -> Officer:
-    oblast = personas.a.district.oblast
-    return Officer.objects.create_superuser(
-        username="root", password="pw-root", role=Role.OBLAST_ADMIN, oblast=oblast
-    )
-
-
-def _entry(action: str) -> AuditEntry:
-    return AuditEntry.objects.filter(action=action).latest("id")
 
 
 def test_a_dv_subjects_name_and_address_are_audited_as_changed_without_their_values(
@@ -51,7 +31,7 @@ def test_a_dv_subjects_name_and_address_are_audited_as_changed_without_their_val
     subject = RiskSubject.objects.get(address="Абай көшесі 12")
 
     # when
-    _post_change(
+    post_change(
         client,
         reverse("admin:dispatch_risksubject_change", args=[subject.pk]),
         person_name="Айгүл Сейткали",
@@ -62,7 +42,10 @@ def test_a_dv_subjects_name_and_address_are_audited_as_changed_without_their_val
     # then: the case has them; the log says which fields changed, not to what
     subject.refresh_from_db()
     assert (subject.person_name, subject.address) == ("Айгүл Сейткали", "Құнанбаев 7")
-    added, changed = _entry("risksubject.added_in_admin"), _entry("risksubject.changed_in_admin")
+    added, changed = (
+        latest_entry("risksubject.added_in_admin"),
+        latest_entry("risksubject.changed_in_admin"),
+    )
     assert added.data_dict["changed"]["address"] == ["", "…"]
     assert changed.data_dict["changed"] == {
         "person_name": ["", "…"],
@@ -79,14 +62,14 @@ def test_a_named_dv_case_is_deleted_without_its_name_in_the_log(client, personas
     subject = RiskSubject.objects.create(
         kind="person", district=personas.a.district, person_name="Айгүл Сейткали"
     )
-    client.force_login(_superuser(personas))
+    client.force_login(superuser(personas))
 
     # when
     url = reverse("admin:dispatch_risksubject_delete", args=[subject.pk])
     assert client.post(url, {"post": "yes"}).status_code == 302
 
     # then
-    entry = _entry("risksubject.deleted_in_admin")
+    entry = latest_entry("risksubject.deleted_in_admin")
     assert entry.data_dict["repr"] == "…"
     assert "Сейткали" not in entry.data
 
@@ -116,10 +99,10 @@ def test_a_dv_calls_words_corrected_by_a_superuser_are_audited_without_their_val
         landmark="ул. Абая 12",
         caller_name="Айгүл",
     )
-    client.force_login(_superuser(personas))
+    client.force_login(superuser(personas))
 
     # when
-    _post_change(
+    post_change(
         client,
         reverse("admin:dispatch_incident_change", args=[incident.pk]),
         summary="Соседка: муж бьёт жену",
@@ -129,6 +112,6 @@ def test_a_dv_calls_words_corrected_by_a_superuser_are_audited_without_their_val
     )
 
     # then: a DV call's words are named only; another call's are kept, as before
-    changed = _entry("incident.changed_in_admin").data_dict["changed"]
+    changed = latest_entry("incident.changed_in_admin").data_dict["changed"]
     assert changed["registry_kui"] == ["", "КУИ-17"]
     assert {name: changed[name] for name in words} == words

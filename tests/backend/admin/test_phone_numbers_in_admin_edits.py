@@ -11,32 +11,12 @@ from django.forms import modelform_factory
 from django.urls import reverse
 
 from backend.dispatch.models import RiskSubject
-from backend.ledger.models import AuditEntry
 from backend.people.admin_scoping import changed_values
-from backend.people.models import Officer, Role
 from tests import factories
 
+from .edits import latest_entry, post_change, superuser
+
 pytestmark = pytest.mark.django_db
-
-
-def _post_change(client, url: str, **changes: str):
-    """The record's form as the page filled it, with ``changes``, posted."""
-    form = client.get(url).context["adminform"].form
-    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
-    response = client.post(url, {**data, **changes})
-    assert response.status_code == 302, response.context and response.context["adminform"].errors
-    return response
-
-
-def _superuser(personas) -> Officer:
-    oblast = personas.a.district.oblast
-    return Officer.objects.create_superuser(
-        username="root", password="pw-root", role=Role.OBLAST_ADMIN, oblast=oblast
-    )
-
-
-def _entry(action: str) -> AuditEntry:
-    return AuditEntry.objects.filter(action=action).latest("id")
 
 
 def test_an_officers_new_phone_is_audited_by_its_last_four_digits(client, personas):
@@ -46,14 +26,14 @@ def test_an_officers_new_phone_is_audited_by_its_last_four_digits(client, person
     client.force_login(personas.a.chief)
 
     # when
-    _post_change(
+    post_change(
         client, reverse("admin:people_officer_change", args=[officer.pk]), phone="+77057654321"
     )
 
     # then: the officer's record has it whole, the log its last digits only
     officer.refresh_from_db()
     assert officer.phone == "+77057654321"
-    entry = _entry("officer.changed_in_admin")
+    entry = latest_entry("officer.changed_in_admin")
     assert entry.data_dict["changed"]["phone"] == ["…" + old[-4:], "…4321"]
     assert "7654321" not in entry.data
     assert old[2:] not in entry.data
@@ -71,14 +51,17 @@ def test_a_risk_subjects_phone_is_audited_by_its_last_four_digits(client, person
     subject = RiskSubject.objects.get(phone="+77471112233")
 
     # when
-    _post_change(
+    post_change(
         client,
         reverse("admin:dispatch_risksubject_change", args=[subject.pk]),
         phone="+77475556677",
     )
 
     # then
-    added, changed = _entry("risksubject.added_in_admin"), _entry("risksubject.changed_in_admin")
+    added, changed = (
+        latest_entry("risksubject.added_in_admin"),
+        latest_entry("risksubject.changed_in_admin"),
+    )
     assert added.data_dict["changed"]["phone"] == ["", "…2233"]
     assert changed.data_dict["changed"]["phone"] == ["…2233", "…6677"]
     for entry in (added, changed):
@@ -91,17 +74,17 @@ def test_a_calls_caller_phone_corrected_by_a_superuser_is_audited_masked(client,
     incident = factories.incident(district=personas.a.district, settlement=personas.a.village)
     incident.caller_phone = "+77011234567"
     incident.save(update_fields=["caller_phone"])
-    client.force_login(_superuser(personas))
+    client.force_login(superuser(personas))
 
     # when
-    _post_change(
+    post_change(
         client,
         reverse("admin:dispatch_incident_change", args=[incident.pk]),
         caller_phone="+77017654321",
     )
 
     # then
-    entry = _entry("incident.changed_in_admin")
+    entry = latest_entry("incident.changed_in_admin")
     assert entry.data_dict["changed"]["caller_phone"] == ["…4567", "…4321"]
     assert "1234567" not in entry.data
     assert "7654321" not in entry.data
@@ -112,14 +95,14 @@ def test_a_case_named_by_its_phone_is_deleted_with_its_name_masked(client, perso
     subject = RiskSubject.objects.create(
         kind="person", district=personas.a.district, phone="+77471112233"
     )
-    client.force_login(_superuser(personas))
+    client.force_login(superuser(personas))
 
     # when
     url = reverse("admin:dispatch_risksubject_delete", args=[subject.pk])
     assert client.post(url, {"post": "yes"}).status_code == 302
 
     # then
-    entry = _entry("risksubject.deleted_in_admin")
+    entry = latest_entry("risksubject.deleted_in_admin")
     assert entry.data_dict["repr"] == "…2233"
 
 
