@@ -58,7 +58,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from backend.common import clock
 from backend.common.errors import DomainError, Forbidden, NotFound, ValidationFailed
-from backend.common.formatting import phone_html, phone_text
+from backend.common.formatting import phone_text
 from backend.geo.models import Zone, in_reader_language
 from backend.ledger import uow
 from backend.ledger.idempotency import Replay, run_once_for
@@ -506,7 +506,10 @@ class IncidentDispatchAdminMixin:
             # (47.96012, 80.43110)" in the reader's language, "" for any other call.
             "place_words": places.call_place_words(incident),
             "received_text": when_text(incident.received_at),
-            "caller_phone": phone_html(incident.caller_phone),
+            # Grouped as read aloud, not a tel: link: a link here is a Tab stop between the
+            # panel's notice and the unit's report in the keyboard path of a dispatch (the
+            # desk dials on its own phone); the record below links it.
+            "caller_phone": phone_text(incident.caller_phone),
             "closed_text": when_text(incident.closed_at) if incident.closed_at else "",
             "recommendations": [recommendation(r) for r in recommendations],
             "divertible": [diverted(d) for d in divertible],
@@ -679,7 +682,7 @@ class IncidentDispatchAdminMixin:
             "zone": selectors.incident_zone(incident),
             "zone_label": _choice_label(Zone, selectors.incident_zone(incident)),
             "received_text": when_text(incident.received_at),
-            "caller_phone": phone_html(incident.caller_phone),
+            "caller_phone": phone_text(incident.caller_phone),
             "closed_text": when_text(incident.closed_at) if incident.closed_at else "",
             "recommendations": [],
             "divertible": [],
