@@ -69,6 +69,7 @@ export class FieldApp {
     this.ringer = new Ringer(win)
     this._seen = {}
     this._safetyAnswered = {} // assignment id → the safety_check_at answered "I'm OK" to
+    this._drafts = {} // "note:<assignment>" and the like → what the officer typed, not recorded yet
     this._rung = new Set()
     this._ringTimer = null
     this.database = null
@@ -252,6 +253,8 @@ export class FieldApp {
     await storage.remove(KEYS.seen)
     await storage.remove(KEYS.safetyAnswered)
     await storage.remove(KEYS.answers)
+    await storage.remove(KEYS.drafts)
+    this._drafts = {}
     this._seen = {}
     this._safetyAnswered = {}
     this._rung = new Set()
@@ -286,6 +289,7 @@ export class FieldApp {
     this.socket?.stop()
     this._stopWatch()
     if (this.state.phase !== 'revoked') {
+      this._drafts = {}
       await this.engine.wipe()
     }
   }
@@ -458,6 +462,25 @@ export class FieldApp {
   async _loadKept() {
     this._seen = (await this.database.localStorage.get(KEYS.seen)) ?? {}
     this._safetyAnswered = (await this.database.localStorage.get(KEYS.safetyAnswered)) ?? {}
+    this._drafts = (await this.database.localStorage.get(KEYS.drafts)) ?? {}
+  }
+
+  /** What the officer typed in the box ``key`` ("note:<assignment>", "outcome:<assignment>:text",
+   * "visit:<follow-up>", …) and has not recorded yet ("" for nothing). A note half typed was
+   * lost when he left the call — a new call's alert tapped, the list, the SOS — or Android
+   * closed the app in his pocket: the box came back empty. */
+  draft(key) {
+    return this._drafts[key] ?? ''
+  }
+
+  /** Keeps ``value`` as the draft of ``key`` ("" forgets it), on the phone too (LokiJS writes
+   * it out within half a second): the returned promise is the write. */
+  setDraft(key, value) {
+    const drafts = { ...this._drafts }
+    if (value) drafts[key] = value
+    else delete drafts[key]
+    this._drafts = drafts
+    return this.database?.localStorage.set(KEYS.drafts, drafts)
   }
 
   /** Keeps ``seen`` at once (the alerts are worked out from it) and writes it to the phone:

@@ -44,6 +44,8 @@ export const KEYS = {
   seen: 'kuzet_seen_calls',
   // assignment id → the officer-safety check (its safety_check_at) answered "I'm OK" to
   safetyAnswered: 'kuzet_safety_answered',
+  // what the officer was typing and has not recorded yet: "note:<assignment>" → text, …
+  drafts: 'kuzet_drafts',
 }
 
 /** The device columns of a local event, as a push sends them (PROTOCOL.md §5). */

@@ -106,3 +106,34 @@ export function SafetyAnswers({ state }) {
     </section>
   )
 }
+
+/** Where the officer's SOS is, once he has pressed it: on the phone still (a white spot: the
+ * desk does not have it, amber) or with the desk (green, with when he pressed it). "SOS
+ * recorded — going to the duty officers" read the same, in green, with no signal as with it,
+ * and an officer in a white spot took it that help was coming. ``{at, sent}`` of his latest
+ * SOS, or null. */
+export function sosState(state) {
+  const { data, deviceId } = state
+  const sos = ownEvents(data.events, deviceId)
+    .filter((e) => e.kind === 'sos')
+    .sort((a, b) => (a.device_time ?? 0) - (b.device_time ?? 0))
+    .pop()
+  if (!sos) return null
+  return { at: sos.estimated_at ?? sos.device_time, sent: sos._status !== 'created' }
+}
+
+export function SosNotice({ app, state }) {
+  const { lang, now } = state
+  const sos = sosState(state)
+  const sent = sos?.sent ?? false
+  return (
+    <button
+      type="button"
+      class={`banner notice sos-notice ${sent ? 'sent' : 'pending'}`}
+      role="status"
+      onClick={() => app.dismissNotice()}
+    >
+      {sent ? t(lang, 'sos_received', { time: formatTime(lang, sos.at, now) }) : t(lang, 'sos_waiting')}
+    </button>
+  )
+}

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks'
-import { Alerts, SafetyAnswers } from './Alerts.jsx'
+import { Alerts, SafetyAnswers, SosNotice } from './Alerts.jsx'
 import { formatNumber, formatTime } from '../format.js'
 import { label, t } from '../i18n.js'
 import { CallDetail, CallList } from './Calls.jsx'
@@ -196,7 +196,8 @@ export function App({ app }) {
           </button>
         </div>
       )}
-      {notice && (
+      {notice === 'sos_sent' && <SosNotice app={app} state={state} />}
+      {notice && notice !== 'sos_sent' && (
         <button type="button" class="banner notice" onClick={() => app.dismissNotice()}>
           {t(lang, notice)}
         </button>

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks'
-import { useSubmitOnce } from './hooks.js'
+import { useDraft, useSubmitOnce } from './hooks.js'
 import { factState, ownEvents, payloadOf } from '../facts.js'
 import { distanceM, formatAge, formatDate, formatDistance, formatPhone, formatTime } from '../format.js'
 import { codeValues, label, placeName, reasonText, t } from '../i18n.js'
@@ -325,11 +325,11 @@ function OutcomeForm({ app, state, assignment }) {
   const recorded = recordedOutcome(lang, state, assignment)
   const refused = refusedOutcome(state, assignment)
   const unsent = recorded != null && outcomeUnsent(state, assignment)
-  const [code, setCode] = useState('')
-  const [text, setText] = useState('')
-  const [registryKind, setRegistryKind] = useState('')
-  const [registryNumber, setRegistryNumber] = useState('')
-  const [article, setArticle] = useState('')
+  const [code, setCode] = useDraft(app, `outcome:${assignment.id}:code`)
+  const [text, setText] = useDraft(app, `outcome:${assignment.id}:text`)
+  const [registryKind, setRegistryKind] = useDraft(app, `outcome:${assignment.id}:registry_kind`)
+  const [registryNumber, setRegistryNumber] = useDraft(app, `outcome:${assignment.id}:registry_number`)
+  const [article, setArticle] = useDraft(app, `outcome:${assignment.id}:article`)
   const [numberChecked, setNumberChecked] = useState(false)
   const numberInput = useRef(null)
   // Checked here, before anything is queued: the server refuses the whole outcome for a bad
@@ -495,7 +495,7 @@ function OtherNotes({ state, assignment, mine }) {
 
 function NoteForm({ app, state, assignment }) {
   const { lang } = state
-  const [text, setText] = useState('')
+  const [text, setText] = useDraft(app, `note:${assignment.id}`)
   const [saving, submitOnce] = useSubmitOnce()
   const submit = submitOnce(async () => {
     if (!text.trim()) return

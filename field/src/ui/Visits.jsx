@@ -1,5 +1,5 @@
-import { useEffect, useState } from 'preact/hooks'
-import { useSubmitOnce } from './hooks.js'
+import { useEffect } from 'preact/hooks'
+import { useDraft, useSubmitOnce } from './hooks.js'
 import { followUpRows, owedCounts, shownFollowUp } from '../followups.js'
 import { formatAge, formatTime } from '../format.js'
 import { label, t } from '../i18n.js'
@@ -56,7 +56,9 @@ function VisitWhen({ lang, row, now }) {
   return (
     <span class="visit-when">
       {row.made ? (
-        <span class="made-at">{t(lang, 'visit_made_at', { t: formatTime(lang, row.at, now) })}</span>
+        <span class={row.pending && row.followUp.done_at == null ? 'made-at unsent' : 'made-at'}>
+          {t(lang, 'visit_made_at', { t: formatTime(lang, row.at, now) })}
+        </span>
       ) : (
         <Due lang={lang} row={row} now={now} />
       )}
@@ -114,9 +116,12 @@ export function VisitList({ state }) {
 }
 
 function VisitForm({ app, lang, followUp }) {
-  const [text, setText] = useState('')
+  const [text, setText] = useDraft(app, `visit:${followUp.id}`)
   const [busy, submitOnce] = useSubmitOnce()
-  const submit = submitOnce(() => app.followUpVisit(followUp.id, text.trim()))
+  const submit = submitOnce(async () => {
+    const recorded = await app.followUpVisit(followUp.id, text.trim())
+    if (recorded) setText('')
+  })
   return (
     <form class="visit-form" onSubmit={submit}>
       <h2>{t(lang, 'visit_form')}</h2>
@@ -148,6 +153,7 @@ export function VisitDetail({ app, state, id }) {
   }
   const row = shownFollowUp(followUp, state)
   const { incident, visit } = row
+  const unsent = row.pending && followUp.done_at == null
   return (
     <main class="screen detail visit">
       <a class="back" href="#/visits">{t(lang, 'back')}</a>
@@ -168,7 +174,11 @@ export function VisitDetail({ app, state, id }) {
       {incident && <RiskFlags lang={lang} incident={incident} now={now} />}
       {row.made && (
         <section class="visit-result">
-          <h2 class="saved">{t(lang, 'visit_made_at', { t: formatTime(lang, row.at, now) })}</h2>
+          {/* Green "Visit made" over a visit still on the phone read as one the district had:
+              the waiting was said only under "my facts", at the foot of the screen. */}
+          <h2 class={unsent ? 'saved pending' : 'saved'}>
+            {t(lang, unsent ? 'visit_made_unsent' : 'visit_made_at', { t: formatTime(lang, row.at, now) })}
+          </h2>
           {row.note && <p class="visit-note">{row.note}</p>}
         </section>
       )}

@@ -56,3 +56,18 @@ export function useSubmitOnce() {
   }
   return [saving, wrap]
 }
+
+/** A text box whose words outlive the screen: ``[value, setValue]`` for the draft ``key``
+ * (controller.js: draft), kept by the app as it is typed. The note or outcome half written
+ * came back empty after the officer left the call (a new call's alert, the list, the unit
+ * screen) or Android closed the app. Another ``key`` (the screen now shows another call)
+ * shows that call's draft, not the words typed on the last one. */
+export function useDraft(app, key) {
+  const [draft, setDraft] = useState(() => ({ key, value: app.draft?.(key) ?? '' }))
+  const value = draft.key === key ? draft.value : (app.draft?.(key) ?? '')
+  const set = (next) => {
+    setDraft({ key, value: next })
+    app.setDraft?.(key, next)
+  }
+  return [value, set]
+}
