@@ -122,6 +122,12 @@ export function callPlaceText(state, incident) {
   return [placeOf(state, incident), landmark].filter(Boolean).join(' · ')
 }
 
+/** How many of the officer's facts on ``assignment`` are still on the phone (the sync line's
+ * count, for one call: his position reports left out). */
+export function waitingOn(events, assignment) {
+  return events.filter((e) => e._status === 'created' && e.kind !== 'location' && e.assignment_id === assignment.id).length
+}
+
 export function CallList({ state }) {
   const { lang, data, now } = state
   const mine = ownEvents(data.events, state.deviceId)
@@ -135,6 +141,7 @@ export function CallList({ state }) {
   const withdrawn = rows.filter((r) => isClosed(r.assignment) && takenOff(r.assignment, r.incident))
   const item = ({ assignment, incident }) => {
     const status = effectiveStatus(assignment, mine)
+    const unsent = waitingOn(data.events, assignment)
     return (
       <li key={assignment.id}>
         <a class={`call priority-${incident?.priority ?? 'none'} status-${status}`} href={`#/a/${assignment.id}`}>
@@ -155,6 +162,10 @@ export function CallList({ state }) {
               </>
             )}
           </span>
+          {/* Which call the sync line's "Ждут отправки: 2" is about: back from a white spot
+              with three calls worked, nothing on the list said which of them the desk had not
+              heard of yet. */}
+          {unsent > 0 && <span class="waiting pending call-unsent">{t(lang, 'waiting', { n: unsent })}</span>}
           {/* The risk before the call is opened, as the visits list shows it. */}
           {incident && !isClosed(assignment) && <RiskFlags lang={lang} incident={incident} compact now={now} />}
         </a>
