@@ -2,6 +2,7 @@
 // position watcher, turns taps into events, and publishes one state object to the screens.
 import { alertWords, callAlerts, keepsRinging, seenAs, unreadMessage } from './alerts.js'
 import { Api, ApiError, NetworkError } from './api.js'
+import { retryAfterMs } from './backoff.js'
 import { DeviceClock, randomId } from './clock.js'
 import { TABLES, flush, openDatabase, raws } from './db.js'
 import { eventColumns, isFresh, recordEvent, sosPayload } from './events.js'
@@ -199,6 +200,13 @@ export class FieldApp {
       if (error instanceof ApiError && error.status === 401) return { ok: false, key: 'enrol_bad_code' }
       if (error instanceof ApiError && error.status === 403) return { ok: false, key: 'enrol_forbidden' }
       if (error instanceof ApiError && error.code === 'install_in_use') return { ok: false, key: 'enrol_install_in_use' }
+      // The server's words are English: a code mistyped ten times read "Тіркеу сәтсіз
+      // аяқталды: Too many failed attempts at an enrolment code…" on a Kazakh screen.
+      if (error instanceof ApiError && error.status === 429) {
+        const minutes = Math.max(1, Math.ceil((retryAfterMs(error.retryAfter) ?? 60_000) / 60_000))
+        return { ok: false, key: 'enrol_rate_limited', params: { minutes } }
+      }
+      if (error instanceof ApiError && error.status >= 500) return { ok: false, key: 'enrol_server' }
       return { ok: false, key: 'enrol_failed', params: { detail: error?.detail || error?.message || '' } }
     }
   }
