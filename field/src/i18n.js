@@ -695,6 +695,7 @@ const codes = {
     unknown_kind: { kk: 'белгісіз түр', ru: 'неизвестный вид', en: 'unknown kind' },
     invalid_field: { kk: 'жарамсыз өріс', ru: 'неверное поле', en: 'invalid field' },
     invalid_payload: { kk: 'жарамсыз мазмұн', ru: 'неверное содержание', en: 'invalid content' },
+    invalid_text: { kk: 'мәтінде сақтауға болмайтын таңба бар', ru: 'в тексте есть символ, который нельзя сохранить', en: 'the text has a character that cannot be stored' },
     read_only: { kk: 'өзгертуге болмайды', ru: 'только для чтения', en: 'read only' },
     id_reused: { kk: 'идентификатор қайталанды', ru: 'идентификатор повторён', en: 'id reused' },
     unknown_assignment: { kk: 'шақыру табылмады', ru: 'вызов не найден', en: 'call not found' },
