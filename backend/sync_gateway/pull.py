@@ -219,16 +219,18 @@ def scope_epoch(device: Device, scope: tuple[Any, Any, Any, int] | None = None, 
         sequencer.change_seq += 1
         uow.store_sequencer(sequencer)
         epoch = sequencer.change_seq
-        DeviceScope.objects.update_or_create(
-            device_id=device.pk,
-            defaults={
-                "unit_id": officer.unit_id,
-                "district_id": officer.district_id,
-                "enrolled_at": device.enrolled_at,
-                "epoch": epoch,
-                "updated_at": clock.now(),
-            },
-        )
+        # One statement, not update_or_create's four to six (savepoints, the row locked):
+        # every writer of this table holds the sequencer lock, taken just above, so the
+        # row cannot appear between the update and the insert.
+        fields = {
+            "unit_id": officer.unit_id,
+            "district_id": officer.district_id,
+            "enrolled_at": device.enrolled_at,
+            "epoch": epoch,
+            "updated_at": clock.now(),
+        }
+        if not DeviceScope.objects.filter(device_id=device.pk).update(**fields):
+            DeviceScope.objects.create(device_id=device.pk, **fields)
         if scope is not None:
             uow.audit(
                 AuditAction.DEVICE_SCOPE_REBUILT,
