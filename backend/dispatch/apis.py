@@ -720,7 +720,9 @@ class IncidentDetailApi(APIView):
         access.require_staff(request.user)
         incident = access.access_incident_to_read(request.user, incident_id)
         _audit_dv_read(request, incident, "api.incident_detail")
-        return Response(_incident_output(incident))
+        # As read for the access check (with its village): nothing wrote it since, and a
+        # second read of the row was a seventh of the request's statements.
+        return Response(IncidentOutput(incident).data)
 
 
 class RecommendationsApi(APIView):
