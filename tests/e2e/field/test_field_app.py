@@ -400,7 +400,7 @@ def test_inspector_reports_position_status_and_sos_then_revocation_wipes_the_pho
         page.wait_for_timeout(1500)
         assert not Event.objects.filter(kind="sos").exists()
         page.get_by_role("button", name="Press and hold to send").click(delay=1600)
-        expect(page.get_by_text("SOS recorded")).to_be_visible()
+        expect(page.locator(".sos-notice.sent")).to_contain_text("The duty desk has your SOS")
         sos = wait_for(
             lambda: Event.objects.filter(kind="sos", unit=unit).first(), what="the SOS event"
         )
