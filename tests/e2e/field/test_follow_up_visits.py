@@ -114,7 +114,7 @@ def test_inspector_sees_the_visits_he_owes_and_records_one_offline(
         page.get_by_role("button", name="Записать посещение").click()
 
         # then: made at once, waiting to be sent; no second visit offered
-        expect(page.locator(".visit-result h2")).to_contain_text("Посещение проведено")
+        expect(page.locator(".visit-result h2")).to_contain_text("Посещение записано в телефоне")
         expect(page.locator(".fact[data-kind=follow_up_visit] .fact-state")).to_have_text(
             "Ждёт отправки"
         )
@@ -131,6 +131,7 @@ def test_inspector_sees_the_visits_he_owes_and_records_one_offline(
         expect(page.locator(".fact[data-kind=follow_up_visit] .fact-state")).to_have_text(
             "Принято: посещение записано", timeout=30_000
         )
+        expect(page.locator(".visit-result h2")).to_contain_text("Посещение проведено")
         done = wait_for(
             lambda: FollowUpTask.objects.filter(pk=overdue.pk, done_at__isnull=False).first(),
             what="the follow-up done on the server",
