@@ -327,6 +327,12 @@ export class FieldApp {
       .subscribe(() => this._refresh())
     this._unsubscribe = () => subscription.unsubscribe()
     await this._refresh()
+    // An SOS still in the outbox when the app opens (Android closed it in a white spot after
+    // the press): its notice again, saying the desk does not have it yet — the phone opened
+    // with only the header's "SOS" in italics.
+    if (this.state.data.events.some((e) => e.kind === 'sos' && e._status === 'created')) {
+      this.store.set({ notice: 'sos_sent' })
+    }
     this.socket?.stop()
     // A frame or a close of a socket stopped since (the one before a handover, opened with
     // the old token) must not end the phone's new enrolment: only the current socket counts.

@@ -3,10 +3,11 @@
 // going to the duty officers and the chief", green, the same with no signal as with it: he
 // took it that the desk knew. Now it says the SOS is on the phone and the desk does not have
 // it yet (amber, with the radio as the way meanwhile), then that the desk has it.
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { render } from 'preact'
 import { act } from 'preact/test-utils'
 import { SosNotice, sosState } from '../src/ui/Alerts.jsx'
+import { flush } from '../src/db.js'
 import { fakeServer as server, testPhone } from './phone-harness.js'
 
 async function shown(app, lang = 'ru') {
@@ -49,4 +50,30 @@ describe('the notice after an SOS', () => {
     expect(tone).toBe('banner notice sos-notice sent')
     expect(text).toMatch(/^Дежурная часть получила ваш SOS \(\d\d:\d\d\): дежурные и начальник оповещены\.$/)
   })
+
+  it('is there again when the app opens with the SOS still on the phone', async () => {
+    // given: an SOS pressed in a white spot, and Android closed the app
+    const { state, api } = server()
+    const { app, storage } = await testPhone(api)
+    app.window.navigator.geolocation = { getCurrentPosition() {} }
+    state.online = false
+    await app.sos()
+    await flush(app.database)
+
+    // when: he opens the app again, still without signal
+    vi.stubGlobal('WebSocket', class { send() {} close() {} })
+    const again = await testPhone(api, { storage })
+    again.app.window.location = { protocol: 'https:', host: 'kuzet.test' }
+    again.app.api = api
+    await again.app._run()
+
+    // then: the notice says the desk does not have it yet (it opened with the header's "SOS"
+    // in italics and nothing else)
+    expect(again.app.store.get().notice).toBe('sos_sent')
+    expect((await shown(again.app))[0]).toBe('banner notice sos-notice pending')
+  })
+})
+
+afterEach(() => {
+  vi.unstubAllGlobals()
 })
