@@ -135,7 +135,11 @@ def build_world(
         port=port,
         api=api,
         rng=rng,
-        places=places.values(),
+        # In the order of their KATO codes, not of their ids: the phone keeps records by id
+        # as text ("10" before "9"), and ids are whatever the database's sequences gave the
+        # seed — a history run after another in the same database drew other settlements
+        # for the same calls and placed the crews otherwise (a seed's past was not its own).
+        places=sorted(places.values(), key=lambda p: (p.kato, p.id)),
         stats=stats,
         idle_sync_s=idle_sync_s,
         run_id=run_id,
@@ -147,7 +151,9 @@ def build_world(
     by_unit: dict[str, list[Any]] = {}
     for officer in staff.field:
         by_unit.setdefault(str(officer.unit_id), []).append(officer)
-    for _unit_id, members in sorted(by_unit.items()):
+    # By callsign (as ``officers`` lists them), not by id: each crew draws its start from the
+    # world's generator in this order.
+    for members in by_unit.values():
         unit = provision.unit_dict(members[0])
         district_places = [p for p in places.values() if p.district_id == unit["district_id"]]
         if not district_places:

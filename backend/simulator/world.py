@@ -1179,7 +1179,8 @@ class World:
             self.by_phone[phone.number] = crew
 
     def districts(self) -> dict[str, list[Place]]:
-        """Places of the districts that have crews, by district id."""
+        """Places of the districts that have crews, by district id, in the order of their
+        places' KATO codes (ids depend on the database's sequences, not on the world)."""
         staffed = {c.district_id for c in self.crews.values()}
         out: dict[str, list[Place]] = {}
         for place in self.places.values():
@@ -1189,12 +1190,13 @@ class World:
 
     def start(self) -> None:
         rng = self.rng
-        for district_id, places in sorted(self.districts().items()):
+        districts = self.districts()
+        for district_id, places in districts.items():
             per_day = self.rates.get(places[0].kato[:4] + "00000", 0.0)
             if per_day > 0:
                 # A first call at once, so that a fresh demo shows one within a minute.
                 self.engine.after(rng.uniform(0, 60), self._call, district_id, per_day)
-        for district_id in sorted(self.chief_tokens):
+        for district_id in [d for d in districts if d in self.chief_tokens]:
             self.engine.after(
                 rng.uniform(*scenario.CHIEF_REVIEW_EVERY_S), self._chief_reviews, district_id
             )
