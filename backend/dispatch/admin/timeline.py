@@ -314,6 +314,10 @@ def worded(data: Any, callsigns: Mapping[int, str]) -> Any:
         return data
     out: dict[str, Any] = {}
     for key, value in data.items():
+        if key == "unit_id" and "callsign" in data:
+            # the unit is named beside its id: an escalation's recommended unit read
+            # "Callsign: AYG-DV1; …; Unit: 16" on the call's timeline and the step's page
+            continue
         if isinstance(value, Mapping):
             value = worded(value, callsigns)
         elif key == "source" and isinstance(value, str):

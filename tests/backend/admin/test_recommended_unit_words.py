@@ -1,0 +1,59 @@
+"""The unit an escalation recommends is read by its callsign, not also by its row's id: the
+duty officer of a rural district read "Рекомендованный наряд: Позывной: AYG-DV1; …; Наряд: 16"
+on the call's timeline and on the escalation step's page (the recommendation carries the
+unit's id beside its callsign)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from backend.common import clock
+from backend.common.formatting import KEY_LABELS
+from backend.dispatch.models import EscalationStep
+from backend.dispatch.services import incident_dispatch
+from backend.dispatch.services.escalation import escalation_sweep
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+T0 = dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.UTC)
+
+
+def test_the_recommended_unit_is_read_by_its_callsign_without_its_id(client, personas):
+    # given: a P1 call whose crew never acknowledged, swept past twice its deadline: the sweep
+    # recommends the next unit, A-UI1
+    personas.device(personas.a.patrol_officers[0])
+    with clock.frozen(T0):
+        call = factories.incident(
+            district=personas.a.district, settlement=personas.a.town, priority="P1",
+            received_at=T0,
+        )  # fmt: skip
+        incident_dispatch(incident=call, unit=personas.a.patrol, by=personas.duty)
+    for seconds in (200, 241):
+        with clock.frozen(T0 + dt.timedelta(seconds=seconds)):
+            escalation_sweep()
+    step = EscalationStep.objects.get(step="ack_overdue_twice")
+    recommended = personas.a.inspector_unit
+    assert step.details["recommended"]["unit_id"] == recommended.pk  # what the data carries
+    client.force_login(personas.duty)
+
+    # when: the duty officer reads the call's page and the step's page
+    pages = {
+        name: client.get(reverse(view, args=[pk])).content.decode()
+        for name, view, pk in (
+            ("call", "admin:dispatch_incident_change", call.pk),
+            ("step", "admin:dispatch_escalationstep_change", step.pk),
+        )
+    }
+
+    # then: the unit by its callsign, and no "Unit: <its id>" beside it (in the officer's
+    # language, Russian)
+    with translation.override(personas.duty.language):
+        callsign, unit = str(KEY_LABELS["callsign"]), str(KEY_LABELS["unit_id"])
+    for name, html in pages.items():
+        assert f"{callsign}: {recommended.callsign}" in html, name
+        assert f"{unit}: {recommended.pk}" not in html, name
