@@ -65,6 +65,7 @@ export class FieldApp {
       push: null,
       handover: false, // the enrol screen is the next officer's: the phone is being handed over
       handoverUnsent: 0, // the facts a "Hand this phone over" could not send (the screen says so)
+      handoverDrafts: [], // the calls with words typed and not recorded when he tried to hand over
       now: Date.now(),
     })
     this.ringer = new Ringer(win)
@@ -225,9 +226,29 @@ export class FieldApp {
   async prepareHandover() {
     await this.engine?.request()
     const unsent = await this.unsentCount()
-    if (unsent === 0) await this.handOver()
-    else this.store.set({ handoverUnsent: unsent })
-    return { unsent }
+    // Words typed and not recorded are erased with the officer (_forgetOfficer): the phone
+    // says on which calls first, as it does for the facts not sent.
+    const drafts = this.draftCalls()
+    if (unsent === 0 && drafts.length === 0) await this.handOver()
+    else this.store.set({ handoverUnsent: unsent, handoverDrafts: drafts })
+    return drafts.length ? { unsent, drafts } : { unsent }
+  }
+
+  /** The calls (their numbers, "№ …") and visits with words typed and not recorded. */
+  draftCalls() {
+    const { data } = this.state
+    const numbers = new Set()
+    for (const [key, value] of Object.entries(this._drafts)) {
+      if (!value) continue
+      const [kind, id] = key.split(':')
+      const incidentId =
+        kind === 'visit'
+          ? (data.followUps ?? []).find((f) => f.id === id)?.incident_id
+          : data.assignments.find((a) => a.id === id)?.incident_id
+      const number = data.incidents[incidentId]?.number
+      if (number) numbers.add(`№ ${number}`)
+    }
+    return [...numbers]
   }
 
   /** Stops syncing and shows the enrol screen for the next officer, KEEPING the token: the

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest'
 import { render } from 'preact'
 import { act } from 'preact/test-utils'
 import { flush } from '../src/db.js'
+import { Handover } from '../src/ui/App.jsx'
 import { CallDetail } from '../src/ui/Calls.jsx'
 import { fakeServer as server, testPhone } from './phone-harness.js'
 
@@ -108,5 +109,42 @@ describe('what the officer was typing', () => {
     expect(app.draft('note:7')).toBe('')
     expect(await app.database.localStorage.get('kuzet_drafts')).toBeFalsy()
     expect((await open(app, '7')).querySelector('#note-text').value).toBe('')
+  })
+
+  it('stops a handover until he records it or hands over anyway, saying on which call', async () => {
+    // given: everything sent, a note half typed on a call
+    const { state, api } = server()
+    const { app, sync } = await testPhone(api)
+    state.incidents = [call('3')]
+    state.assignments = [cleared('7', '3')]
+    await sync()
+    await type(await open(app, '7'), '#note-text', PLATE)
+
+    // when: he taps "Hand this phone over"
+    const result = await app.prepareHandover()
+
+    // then: the phone is still his, and the screen says what would be erased
+    expect(result).toEqual({ unsent: 0, drafts: ['№ 1010-2026-000053'] })
+    expect(app.store.get().handover).toBe(false)
+    const root = document.createElement('div')
+    await act(() => render(<Handover app={app} lang="ru" drafts={app.store.get().handoverDrafts} />, root))
+    expect(root.querySelector('.handover-drafts').textContent).toBe(
+      'Есть набранный, но не записанный текст: № 1010-2026-000053. Запишите его — при передаче телефона он будет удалён.',
+    )
+    await act(() => render(<Handover app={app} lang="kk" drafts={app.store.get().handoverDrafts} />, root))
+    expect(root.querySelector('.handover-drafts').textContent).toBe(
+      'Жазылмаған мәтін бар: № 1010-2026-000053. Оны жазыңыз — телефон берілгенде ол өшіріледі.',
+    )
+    const [, anyway] = root.querySelectorAll('.handover button')
+    expect(anyway.textContent).toBe('Бәрібір беру')
+
+    // when: he records it, and taps again
+    await app.note('7', PLATE)
+    await app.setDraft('note:7', '')
+    app.handOver = async () => app.store.set({ handover: true })
+
+    // then: the note sent, the phone handed over
+    expect(await app.prepareHandover()).toEqual({ unsent: 0 })
+    expect(app.store.get().handover).toBe(true)
   })
 })

@@ -67,7 +67,7 @@ export function UnitScreen({ app, state }) {
       <Notifications app={app} state={state} />
       <h2>{t(lang, 'language')}</h2>
       <LanguagePicker app={app} lang={lang} />
-      <Handover app={app} lang={lang} unsent={state.handoverUnsent} />
+      <Handover app={app} lang={lang} unsent={state.handoverUnsent} drafts={state.handoverDrafts} />
     </main>
   )
 }
@@ -75,7 +75,7 @@ export function UnitScreen({ app, state }) {
 /** "Hand this phone over", where an officer ending his shift looks (his unit screen): the
  * outbox is sent first; facts that could not go are counted, and the phone is handed over
  * only when he says so (they are kept and sent after, under the next officer's enrolment). */
-export function Handover({ app, lang, unsent = 0 }) {
+export function Handover({ app, lang, unsent = 0, drafts = [] }) {
   const [busy, setBusy] = useState(false)
   async function start() {
     setBusy(true)
@@ -94,12 +94,17 @@ export function Handover({ app, lang, unsent = 0 }) {
           {t(lang, 'handover_unsent', { n: formatNumber(lang, unsent) })}
         </p>
       )}
+      {drafts.length > 0 && (
+        <p class="banner warn handover-drafts" role="alert">
+          {t(lang, 'handover_drafts', { calls: drafts.join(', ') })}
+        </p>
+      )}
       <button type="button" class="big" disabled={busy} onClick={start}>
-        {busy ? t(lang, 'handover_sending') : t(lang, unsent > 0 ? 'handover_retry' : 'handover_start')}
+        {busy ? t(lang, 'handover_sending') : t(lang, unsent > 0 || drafts.length > 0 ? 'handover_retry' : 'handover_start')}
       </button>
-      {unsent > 0 && (
+      {(unsent > 0 || drafts.length > 0) && (
         <button type="button" class="big" disabled={busy} onClick={() => app.handOver()}>
-          {t(lang, 'handover_keep')}
+          {t(lang, unsent > 0 ? 'handover_keep' : 'handover_anyway')}
         </button>
       )}
     </div>
