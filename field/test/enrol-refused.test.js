@@ -28,7 +28,7 @@ describe('a code the server does not take', () => {
     const said = await refusedWith(
       new ApiError(429, 'rate_limited', 'Too many failed attempts at an enrolment code from this device; try again later.', {}, '44'),
     )
-    expect(said.kk).toBe('Код тым көп рет қате енгізілді. 1 мин кейін қайталаңыз немесе кезекшіден жаңа код сұраңыз.')
+    expect(said.kk).toBe('Код тым көп рет қате енгізілді. 1 минуттан кейін қайталаңыз немесе кезекшіден жаңа код сұраңыз.')
     expect(said.ru).toBe('Слишком много неверных попыток ввода кода. Повторите через 1 мин или попросите у дежурного новый код.')
     const later = await refusedWith(new ApiError(429, 'rate_limited', 'Too many…', {}, '600'))
     expect(later.ru).toContain('через 10 мин')
