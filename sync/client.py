@@ -22,6 +22,9 @@ events and split on ``413``; every request carries ``X-Device-Clock`` from an in
 :class:`DeviceClock`, rebuilt on every attempt; request bodies are gzip-compressed and gzip
 responses accepted; ``5xx``, ``429`` (``Retry-After``) and network errors are retried with
 exponential backoff and jitter; ``401 device_revoked`` wipes local case data and stops.
+What a server says it did not read (an answer's ``"ignored"``: keys of the push body, of an
+event, parameters of the pull — docs/protocol.md §4) is logged as a warning and kept in
+:attr:`DeviceClient.ignored`: a client that sends a key the server does not know learns it.
 
 The transport is injectable: :class:`HttpxTransport` against a live server, or any callable
 ``(method, path_with_query, headers, body) -> (status, headers, body)`` — e.g. Django's test
@@ -33,6 +36,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import logging
 import random
 import secrets
 import sqlite3
@@ -55,6 +59,8 @@ from sync.protocol import (
     EventRecord,
     parse_event,
 )
+
+log = logging.getLogger(__name__)
 
 API: str = "/api/sync/v1"
 ID_ALPHABET: str = string.ascii_letters + string.digits
@@ -441,6 +447,9 @@ class DeviceClient:
         self.gzip_requests = gzip_requests
         self.id_factory = id_factory or new_event_id
         self.last_server_time: int | None = None
+        # What servers said they did not read, oldest first: "push: <key>", "pull: <parameter>",
+        # "event <id>: <key>" (docs/protocol.md §4).
+        self.ignored: list[str] = []
         # One client is one device: use it from one thread at a time (it may move between
         # threads, e.g. a test's worker thread).
         self._db = sqlite3.connect(str(store), isolation_level=None, check_same_thread=False)
@@ -683,6 +692,7 @@ class DeviceClient:
             body = response.body
             if not isinstance(body, dict):
                 raise SyncError(response.status, "malformed", "a pull answer must be a JSON object")
+            self._heard_ignored("pull", body.get("ignored"))
             records += self._apply_page(body)
             replaced = replaced or bool(replaced_tables(body))
             if not body.get("has_more"):
@@ -797,8 +807,18 @@ class DeviceClient:
         results = answer.get("results")
         if not isinstance(results, list):
             raise SyncError(response.status, "malformed", "a push answer needs results")
+        self._heard_ignored("push", answer.get("ignored"))
+        for result in results:
+            if isinstance(result, dict):
+                self._heard_ignored(f"event {result.get('id')}", result.get("ignored"))
         self._settle(batch, [r for r in results if isinstance(r, dict)])
         return results
+
+    def _heard_ignored(self, where: str, names: object) -> None:
+        if not isinstance(names, list) or not names:
+            return
+        log.warning("the server did not read %s: %s", where, ", ".join(map(str, names)))
+        self.ignored.extend(f"{where}: {name}" for name in names)
 
     def _settle(self, batch: Sequence[dict[str, Any]], results: Sequence[dict[str, Any]]) -> None:
         by_id = {str(r.get("id")): r for r in results}

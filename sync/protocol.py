@@ -10,8 +10,10 @@ Reading of PROTOCOL.md made here (documented in docs/protocol.md by the gateway)
 
 - ``transporting`` is a device kind (DOMAIN.md's lifecycle has it; §5's list omits it; kinds
   are only ever added).
-- Unknown keys in an event are ignored (forward compatible), as are WatermelonDB's
-  ``_status``/``_changed``. They are not part of the content hash.
+- Unknown keys in an event are not read (forward compatible), nor are WatermelonDB's
+  ``_status``/``_changed`` and the server's own columns of ``events``; none is part of the
+  content hash. The unknown ones are named back to the device (``EventRecord.ignored``, the
+  result's ``"ignored"``), never dropped in silence; so are a push body's (:func:`unread_keys`).
 - ``payload`` may be an object or a JSON string holding an object (WatermelonDB columns are
   scalar, so an app stores it as a string); both hash the same. ``null``/``""`` mean ``{}``.
 - An optional string column that WatermelonDB leaves at ``""`` (``boot_id``,
@@ -170,6 +172,31 @@ def tables_unknown_to(schema_version: int) -> frozenset[str]:
 READ_ONLY_TABLES: Final = tuple(t for t in SYNCED_TABLES if t != "events")
 CHANGE_OPS: Final = ("created", "updated", "deleted")
 
+# What the server reads of a push body, of a pull's query and of a socket's ``event`` message;
+# any other key is named back in the answer's ``"ignored"`` (docs/protocol.md §4).
+PUSH_BODY_KEYS: Final = frozenset(("changes", "lastPulledAt"))
+PULL_PARAMETERS: Final = frozenset(("last_pulled_at", "schema_version", "migration"))
+EVENT_MESSAGE_KEYS: Final = frozenset(("type", "event", "clock"))
+# The keys of a pushed event that are not "ignored": those the server reads, WatermelonDB's
+# bookkeeping, and the columns of ``events`` the server sets itself, which a stock app's raw
+# record carries at their defaults (docs/protocol.md §2, *events*).
+EVENT_KEYS: Final = frozenset(
+    (
+        "id", "kind", "assignment_id", "device_time", "boot_id", "elapsed_ms", "lat", "lon",
+        "accuracy_m", "gps_time", "payload", "_status", "_changed",
+        "incident_id", "unit_id", "officer_id", "device_id", "source", "disposition",
+        "server_received_at", "estimated_at", "estimate_uncertainty_ms", "estimate_method",
+        "clock_suspect",
+    )
+)  # fmt: skip
+
+
+def unread_keys(value: Mapping[Any, Any], known: Collection[str]) -> list[str]:
+    """The keys of ``value`` outside ``known``, sorted, as an answer may quote them (at most 64
+    characters each, U+0000 and lone surrogates escaped)."""
+    return sorted(storable(str(key))[:64] for key in value if key not in known)
+
+
 # Error code → HTTP status (PROTOCOL.md §2).
 ERROR_STATUS: Final[Mapping[str, int]] = {
     "malformed": 400,
@@ -259,6 +286,8 @@ class EventRecord:
     accuracy_m: float | None
     gps_time: int | None
     payload: Mapping[str, Any] = field(default_factory=dict)
+    # Keys of the record the server does not read (EVENT_KEYS): not content, answered back.
+    ignored: tuple[str, ...] = field(default=(), compare=False)
 
     def content(self) -> dict[str, Any]:
         """The record's content as plain JSON values (what :func:`content_hash` covers)."""
@@ -336,7 +365,8 @@ def json_text(value: object) -> str:
             out.append(str(item))
         elif isinstance(item, Mapping):
             parts: list[tuple[bool, object]] = [(True, "{")]
-            for index, (key, member) in enumerate(item.items()):
+            members = item.pairs if isinstance(item, Repeated) else item.items()
+            for index, (key, member) in enumerate(members):
                 sep = "," if index else ""
                 parts += [(True, f"{sep}{_json_string(str(key))}:"), (False, member)]
             parts.append((True, "}"))
@@ -354,6 +384,41 @@ def json_text(value: object) -> str:
     return "".join(out)
 
 
+class Repeated(dict[str, Any]):
+    """A parsed JSON object that names a key more than once (RFC 8259 §4: its meaning is then
+    unpredictable). As a dict it holds each key's last value, as ``JSON.parse`` would;
+    ``pairs`` holds every member as sent, which :func:`json_text` renders (the quarantine
+    keeps both values). The push refuses it where it would drop what a device sent."""
+
+    pairs: list[tuple[str, Any]]
+
+    @property
+    def repeated(self) -> str:
+        """The first key named twice, as an answer may quote it."""
+        seen: set[str] = set()
+        for key, _ in self.pairs:
+            if key in seen:
+                return storable(key)[:64]
+            seen.add(key)
+        return ""
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    value = dict(pairs)
+    if len(value) == len(pairs):
+        return value
+    repeated = Repeated(value)
+    repeated.pairs = pairs
+    return repeated
+
+
+def _keep_constant(name: str) -> decimal.Decimal:
+    # NaN, Infinity, -Infinity: not JSON, but what Python's json.dumps writes by default. Kept
+    # as a Decimal like 1e400, so the record holding one is rejected on its own (no field
+    # takes a Decimal) and the rest of the push is applied.
+    return decimal.Decimal(name)
+
+
 def _parse_int(text: str) -> int | decimal.Decimal:
     return int(text) if len(text) <= MAX_INT_DIGITS else decimal.Decimal(text)
 
@@ -365,7 +430,7 @@ def _parse_float(text: str) -> float | decimal.Decimal:
     return number if math.isfinite(number) else decimal.Decimal(text)
 
 
-def parse_json(raw: bytes | str, *, what: str = "the body") -> object:
+def parse_json(raw: bytes | str, *, what: str = "the body", records: bool = False) -> object:
     """Parse a request body or socket message; raise ``ProtocolError("malformed")``.
 
     ``what`` names the text in the error's detail ("the body", or a query parameter's name).
@@ -373,17 +438,26 @@ def parse_json(raw: bytes | str, *, what: str = "the body") -> object:
     The standard library's parser, not orjson: orjson refuses a lone surrogate escape (the
     whole push would be refused, and every retry with it — the device's outbox stuck behind
     one record) and silently turns integers above 64 bits into doubles (the record would
-    not be kept verbatim). ``NaN``/``Infinity`` are not JSON and are refused.
+    not be kept verbatim). ``NaN``/``Infinity`` are not JSON and are refused — unless
+    ``records`` (a push body, a socket message): then they parse as Decimals, and the record
+    holding one is rejected on its own. An object naming a key twice parses as a
+    :class:`Repeated`. A body that is not UTF-8 (nor UTF-16/32, which JSON's bytes reveal)
+    says so.
     """
+    if not raw.strip():
+        raise ProtocolError("malformed", f"{what} is empty")
     try:
         return json.loads(
             raw,
             parse_int=_parse_int,
             parse_float=_parse_float,
-            parse_constant=_reject_constant,
+            parse_constant=_keep_constant if records else _reject_constant,
+            object_pairs_hook=_object,
         )
     except RecursionError as exc:
         raise ProtocolError("malformed", f"{what} nests too deeply to be parsed") from exc
+    except UnicodeDecodeError as exc:
+        raise ProtocolError("malformed", f"{what} is not UTF-8 text") from exc
     except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, NaN, Infinity
         raise ProtocolError("malformed", f"{what} is not JSON") from exc
 
@@ -425,6 +499,9 @@ def parse_event(
 
 
 def _parse_event(raw: Mapping[Any, Any], outcome_codes: Collection[str]) -> EventRecord:
+    if isinstance(raw, Repeated):
+        # Which value is meant? Reading the last would drop the other in silence.
+        raise _Bad("invalid_field", f"the record has the key {raw.repeated!r} more than once")
     event_id = raw.get("id")
     if not isinstance(event_id, str) or not EVENT_ID_RE.match(event_id):
         raise _Bad("invalid_id", "id must be 16-64 characters of [A-Za-z0-9_-]")
@@ -472,6 +549,7 @@ def _parse_event(raw: Mapping[Any, Any], outcome_codes: Collection[str]) -> Even
         accuracy_m=accuracy_m,
         gps_time=gps_time,
         payload=payload,
+        ignored=tuple(unread_keys(raw, EVENT_KEYS)),
     )
 
 
@@ -490,6 +568,7 @@ def _int(value: object, name: str) -> int | None:
         return None
     if isinstance(value, bool):
         raise _Bad("invalid_field", f"{name} must be an integer")
+    _no_constant(value, name)
     if isinstance(value, float):
         if not value.is_integer():
             raise _Bad("invalid_field", f"{name} must be an integer")
@@ -504,6 +583,7 @@ def _int(value: object, name: str) -> int | None:
 def _float(value: object, name: str, low: float, high: float) -> float | None:
     if value is None:
         return None
+    _no_constant(value, name)
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise _Bad("invalid_field", f"{name} must be a number")
     try:
@@ -513,6 +593,11 @@ def _float(value: object, name: str, low: float, high: float) -> float | None:
     if not math.isfinite(number) or not low <= number <= high:
         raise _Bad("invalid_field", f"{name} must be between {low:g} and {high:g}")
     return number
+
+
+def _no_constant(value: object, name: str) -> None:
+    if isinstance(value, decimal.Decimal) and not value.is_finite():
+        raise _Bad("invalid_field", f"{name} is {value}, which is not a JSON number")
 
 
 def _reject_constant(name: str) -> None:
@@ -531,6 +616,7 @@ def _payload(value: object) -> dict[str, Any]:
                 parse_int=_parse_int,
                 parse_float=_parse_float,
                 parse_constant=_reject_constant,
+                object_pairs_hook=_object,
             )
         except (ValueError, RecursionError) as exc:
             raise _Bad("invalid_payload", "payload string is not valid JSON") from exc
@@ -558,6 +644,10 @@ def _check_values(payload: dict[str, Any]) -> None:
             if has_unstorable(value):
                 raise _Bad("invalid_text", "payload text holds U+0000 or a lone surrogate")
         elif isinstance(value, dict):
+            if isinstance(value, Repeated):
+                raise _Bad(
+                    "invalid_payload", f"payload has the key {value.repeated!r} more than once"
+                )
             for key, member in value.items():
                 if not isinstance(key, str) or has_unstorable(key):
                     raise _Bad("invalid_text", "payload keys hold U+0000 or a lone surrogate")
@@ -567,6 +657,8 @@ def _check_values(payload: dict[str, Any]) -> None:
         elif isinstance(value, decimal.Decimal) or (
             isinstance(value, int) and not -MAX_SAFE_INT <= value <= MAX_SAFE_INT
         ):
+            if isinstance(value, decimal.Decimal) and not value.is_finite():
+                raise _Bad("invalid_payload", f"payload holds {value}, which is not JSON")
             # Apps read the payload back in JavaScript (and the pull renders it with orjson,
             # which refuses integers beyond 64 bits): only numbers a double holds exactly.
             raise _Bad("invalid_payload", "payload holds a number out of range")
@@ -710,9 +802,11 @@ def parse_push(body: object, *, outcome_codes: Collection[str] = OUTCOME_CODES) 
     """
     if not isinstance(body, Mapping):
         raise ProtocolError("malformed", "the push body must be a JSON object")
+    _once(body, "the push body")
     changes = body.get("changes")
     if not isinstance(changes, Mapping):
         raise ProtocolError("malformed", "the push body needs a 'changes' object")
+    _once(changes, "changes")
     last_pulled_at = body.get("lastPulledAt")
     if last_pulled_at is not None and (
         isinstance(last_pulled_at, bool)
@@ -725,6 +819,7 @@ def parse_push(body: object, *, outcome_codes: Collection[str] = OUTCOME_CODES) 
     for table, table_changes in changes.items():
         if not isinstance(table, str) or not isinstance(table_changes, Mapping):
             raise ProtocolError("malformed", "changes must map table names to change objects")
+        _once(table_changes, f"changes.{storable(table)[:64]}")
         # Records under a key WatermelonDB never sends ("upserted", "Created") were read by
         # nobody and answered by nobody: the app took the push's 200 as stored and lost them.
         unknown = next((op for op in table_changes if op not in CHANGE_OPS), None)
@@ -751,6 +846,13 @@ def parse_push(body: object, *, outcome_codes: Collection[str] = OUTCOME_CODES) 
         for table, op, raw in entries
     )
     return PushBatch(items=items, last_pulled_at=last_pulled_at)
+
+
+def _once(value: Mapping[Any, Any], where: str) -> None:
+    """Refuse a push whose envelope names a key twice: the records under all but the last
+    would be neither stored nor answered (``{"changes": A, "changes": B}`` read as B)."""
+    if isinstance(value, Repeated):
+        raise ProtocolError("malformed", f"{where} has the key {value.repeated!r} more than once")
 
 
 def _verdict(

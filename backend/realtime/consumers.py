@@ -45,7 +45,15 @@ from backend.people.access import district_scope, is_staff_role
 from backend.people.models import Role
 from backend.sync_gateway.push import push_records
 from backend.sync_gateway.scope import device_audiences
-from sync.protocol import ClockHeader, ProtocolError, json_text, parse_json
+from sync.protocol import (
+    EVENT_MESSAGE_KEYS,
+    ClockHeader,
+    ProtocolError,
+    Repeated,
+    json_text,
+    parse_json,
+    unread_keys,
+)
 
 from . import groups
 from .presence import CONTACT_WRITE_SECONDS, contact_record
@@ -268,7 +276,7 @@ class DeviceConsumer(_GatedGroups):
         try:
             # The push path's parser: a lone surrogate or a huge number in an event is that
             # event's problem (quarantined), not an unparsable message.
-            message = parse_json(raw)
+            message = parse_json(raw, records=True)
         except ProtocolError:
             message = None
         kind = message.get("type") if isinstance(message, dict) else None
@@ -353,6 +361,11 @@ class DeviceConsumer(_GatedGroups):
         event = message.get("event")
         event_id = event.get("id") if isinstance(event, dict) else None
         about = {"id": event_id if isinstance(event_id, str) else None}
+        if isinstance(message, Repeated):
+            # {"event": A, "event": B} would store B and drop A without a word.
+            detail = f"The message has the key {message.repeated!r} more than once."
+            await self.send(text_data=error_frame("malformed", detail, **about))
+            return
         try:
             results = await database_sync_to_async(_push_event)(
                 self.token, event, message.get("clock")
@@ -370,9 +383,13 @@ class DeviceConsumer(_GatedGroups):
             log.exception("event over WebSocket failed")
             await self.send(text_data=error_frame("server_error", "Retry later.", **about))
             return
-        await self.send(
-            text_data=dumps({"type": "result", "results": results, "server_time": clock.now_ms()})
-        )
+        frame: dict[str, Any] = {"type": "result", "results": results}
+        # Keys of the message this server does not read (a newer app's) are named back, as a
+        # push's are (docs/protocol.md §4).
+        ignored = unread_keys(message, EVENT_MESSAGE_KEYS)
+        if ignored:
+            frame["ignored"] = ignored
+        await self.send(text_data=dumps({**frame, "server_time": clock.now_ms()}))
 
     async def _revoked(self) -> None:
         await self._refuse(error_from(DeviceRevoked()), CLOSE_UNAUTHENTICATED)

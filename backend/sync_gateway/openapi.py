@@ -101,6 +101,9 @@ UNIT = {
     "required": ["id", "callsign", "type", "district_id"],
 }
 
+# docs/protocol.md §4, *Keys the server does not read*: present only when not empty.
+IGNORED: dict[str, Any] = {"type": "array", "items": {"type": "string"}}
+
 PULL_RESPONSE = {
     "type": "object",
     "properties": {
@@ -141,6 +144,10 @@ PULL_RESPONSE = {
                 "new snapshots only (the first page): the unit the scope was built for, as "
                 "the enrolment answer names it; null for an officer without a unit"
             ),
+        },
+        "ignored": {
+            **IGNORED,
+            "description": "query parameters this server did not read (only when there are any)",
         },
         "server_time": {"type": "integer", "format": "int64"},
     },
@@ -225,9 +232,17 @@ PUSH_RESPONSE = {
                     "disposition": {"type": "string"},
                     "reason": {"type": "string"},
                     "detail": {"type": "string"},
+                    "ignored": {
+                        **IGNORED,
+                        "description": "keys of the record this server did not read",
+                    },
                 },
                 "required": ["id", "status"],
             },
+        },
+        "ignored": {
+            **IGNORED,
+            "description": "keys of the push body this server did not read",
         },
         "server_time": {"type": "integer", "format": "int64"},
     },

@@ -71,6 +71,14 @@ def _rejected(record_id: str | None, reason: str, detail: str) -> Result:
     return {"id": record_id, "status": "rejected", "reason": reason, "detail": detail}
 
 
+def _stored(record: EventRecord, status: str, disposition: str) -> Result:
+    result: Result = {"id": record.id, "status": status, "disposition": disposition}
+    if record.ignored:
+        # Keys this server does not read (a newer app's): stored without them, and said so.
+        result["ignored"] = list(record.ignored)
+    return result
+
+
 def batch_from(body_or_records: object) -> PushBatch:
     """A push body (dict) or a list of raw event records (the WebSocket path) as a batch;
     either holds at most MAX_PUSH_EVENTS records."""
@@ -174,11 +182,7 @@ def _store(
             earlier = first_in_batch.get(p.record.id)
             if known is not None:
                 if known["content_hash"] == p.digest and known["device_id"] == device.pk:
-                    results[p.index] = {
-                        "id": p.record.id,
-                        "status": "duplicate",
-                        "disposition": known["disposition"],
-                    }
+                    results[p.index] = _stored(p.record, "duplicate", known["disposition"])
                     continue
                 _id_reused(device, p, keep, results, stored_device=known["device_id"])
             elif earlier is not None:
@@ -208,11 +212,7 @@ def _store(
             )
             for p, outcome in zip(fresh, outcomes, strict=True):
                 if outcome.disposition is not None:
-                    results[p.index] = {
-                        "id": p.record.id,
-                        "status": "accepted",
-                        "disposition": outcome.disposition,
-                    }
+                    results[p.index] = _stored(p.record, "accepted", outcome.disposition)
                 else:
                     reason, detail = outcome.refusal or ("invalid_field", "")
                     results[p.index] = _rejected(p.record.id, reason, detail)

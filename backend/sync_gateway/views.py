@@ -47,6 +47,8 @@ from backend.people.models import Unit
 from sync.protocol import (
     MAX_PUSH_BYTES,
     MIN_SCHEMA_VERSION,
+    PULL_PARAMETERS,
+    PUSH_BODY_KEYS,
     SCHEMA_VERSION,
     ClockHeader,
     ProtocolError,
@@ -55,6 +57,7 @@ from sync.protocol import (
     parse_json,
     parse_migration,
     parse_schema_version,
+    unread_keys,
 )
 from sync.scope import parse_last_pulled_at
 
@@ -241,7 +244,16 @@ def _pull(
     )
     SYNC_RECORDS.labels("pull", result.mode).inc(result.records)
     _presence(device.pk, device.officer.unit_id, "pull")
-    return _json(for_schema(result.body, version), request=request)
+    return _json(_say_ignored(for_schema(result.body, version), request), request=request)
+
+
+def _say_ignored(body: dict[str, Any], request: HttpRequest) -> dict[str, Any]:
+    """A pull's answer naming the query parameters it did not read (``lastPulledAt=`` for
+    ``last_pulled_at=`` took a snapshot on every pull, and nothing said why)."""
+    ignored = unread_keys(request.GET, PULL_PARAMETERS)
+    if ignored:
+        body["ignored"] = ignored
+    return body
 
 
 def _nothing_new(request: HttpRequest, known: PullState) -> HttpResponse | None:
@@ -263,7 +275,7 @@ def _nothing_new(request: HttpRequest, known: PullState) -> HttpResponse | None:
     _presence(known.device_id, known.unit_id, "pull")
     SYNC_REQUESTS.labels("pull", "ok").inc()
     body = {"changes": empty_changes(), "timestamp": cursor, "has_more": False}
-    return _json(for_schema(body, version), request=request)
+    return _json(_say_ignored(for_schema(body, version), request), request=request)
 
 
 @csrf_exempt
@@ -309,6 +321,10 @@ def _read_body(
         return raw
     if encoding != "gzip":
         raise Malformed(f"Content-Encoding {encoding!r} is not supported (gzip is)")
+    if not raw:
+        # Zero bytes are no gzip member at all; zlib read them as a member cut short, and the
+        # client was told "truncated" for a body it never wrote (a compressor never flushed).
+        raise Malformed("the gzip body is empty")
     # A gzip body is a series of members (RFC 1952 §2.2), inflated one after the other into
     # one body. Until 2026-12-06 only the first was read and the bytes after it dropped in
     # silence: a client that wrote its batch as several members (a streaming compressor
@@ -346,7 +362,7 @@ def _push(request: HttpRequest, device: Device, clock_header: ClockHeader | None
     version = request.GET.get("schema_version")
     if version is not None:
         parse_schema_version(version)
-    body = parse_json(_read_body(request))
+    body = parse_json(_read_body(request), records=True)
     if not isinstance(body, dict):
         # A bare list of records is the WebSocket's ``event`` shape; over HTTP it was taken
         # as one too, past the body's rules (docs/protocol.md §4).
@@ -355,7 +371,13 @@ def _push(request: HttpRequest, device: Device, clock_header: ClockHeader | None
     for status, count in Counter(str(r.get("status")) for r in results).items():
         SYNC_RECORDS.labels("push", status).inc(count)
     _presence(device.pk, device.officer.unit_id, "push")
-    return _json({"results": results}, request=request)
+    answer: dict[str, Any] = {"results": results}
+    # Keys a newer app may send that this server does not read: the push is served, and the
+    # answer names them (docs/protocol.md §4, *Keys the server does not read*).
+    ignored = unread_keys(body, PUSH_BODY_KEYS)
+    if ignored:
+        answer["ignored"] = ignored
+    return _json(answer, request=request)
 
 
 def _webpush(

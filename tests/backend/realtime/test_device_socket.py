@@ -1,4 +1,5 @@
 import datetime as dt
+import json
 
 import pytest
 from asgiref.sync import async_to_sync
@@ -354,6 +355,69 @@ def test_event_over_the_socket_is_pushed_and_answered_with_result(personas):
     )
     assignment.refresh_from_db()
     assert (assignment.status, assignment.delivered_event_id) == ("delivered", event["id"])
+
+
+def test_an_event_message_names_the_keys_the_server_did_not_read(personas):
+    # given: a newer app's event message, with a key in the frame and a field in the event
+    a = personas.a
+    with clock.frozen(AT):
+        incident = factories.incident(district=a.district, settlement=a.town)
+        assignment = factories.assignment(incident=incident, unit=a.patrol)
+    _, token = personas.device(a.patrol_officers[0])
+    event = {**delivered_event(assignment.pk), "altitude_m": 312.5}
+
+    async def scenario():
+        socket = device_socket(token)
+        await socket.connect()
+        await receive(socket)
+        await socket.send_json_to({"type": "event", "event": event, "seq": 7})
+        result = await receive_type(socket, "result")
+        await socket.disconnect()
+        return result
+
+    # when
+    with clock.frozen(AT + dt.timedelta(seconds=3)):
+        result = async_to_sync(scenario)()
+
+    # then: stored and applied, and both keys named back
+    assert result["results"] == [
+        {"id": event["id"], "status": "accepted", "disposition": "applied",
+         "ignored": ["altitude_m"]},
+    ]  # fmt: skip
+    assert result["ignored"] == ["seq"]
+    assert Event.objects.filter(pk=event["id"]).exists()
+
+
+def test_an_event_message_naming_event_twice_is_refused_not_half_read(personas):
+    # given: {"event": A, "event": B} — B was stored, A dropped without a word
+    a = personas.a
+    with clock.frozen(AT):
+        incident = factories.incident(district=a.district, settlement=a.town)
+        assignment = factories.assignment(incident=incident, unit=a.patrol)
+    _, token = personas.device(a.patrol_officers[0])
+    first = delivered_event(assignment.pk, "dlv-aaaaaaaaaaaaaaaa")
+    second = delivered_event(assignment.pk, "dlv-bbbbbbbbbbbbbbbb")
+    text = f'{{"type": "event", "event": {json.dumps(first)}, "event": {json.dumps(second)}}}'
+
+    async def scenario():
+        socket = device_socket(token)
+        await socket.connect()
+        await receive(socket)
+        await socket.send_to(text_data=text)
+        frame = await receive_type(socket, "error")
+        await socket.disconnect()
+        return frame
+
+    # when
+    with clock.frozen(AT + dt.timedelta(seconds=3)):
+        frame = async_to_sync(scenario)()
+
+    # then
+    assert (frame["error"], frame["detail"]) == (
+        "malformed",
+        "The message has the key 'event' more than once.",
+    )
+    assert not Event.objects.filter(kind="delivered").exists()
 
 
 def test_delivered_receipt_sent_twice_over_the_socket_is_stored_once(personas):

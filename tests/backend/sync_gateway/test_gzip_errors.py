@@ -40,6 +40,7 @@ def whole(assignment) -> bytes:
         pytest.param(lambda body: body[:-5], TRUNCATED, id="trailer-cut"),
         pytest.param(lambda body: body[:5], TRUNCATED, id="header-cut"),
         pytest.param(lambda body: body + body[:1], TRUNCATED, id="next-member-first-byte-only"),
+        pytest.param(lambda body: b"", "the gzip body is empty", id="empty"),
     ],
 )
 def test_a_damaged_gzip_body_says_whether_it_is_corrupt_or_truncated(
@@ -57,3 +58,17 @@ def test_a_damaged_gzip_body_says_whether_it_is_corrupt_or_truncated(
     assert (answer["error"], answer["detail"]) == ("malformed", detail)
     assert isinstance(answer["server_time"], int)
     assert not Event.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("sent", [b"", b" \r\n"], ids=["nothing", "whitespace"])
+def test_an_empty_body_says_it_is_empty(device_a1, sent):
+    # when: a push whose body was never written (it read "the body is not JSON")
+    response = device_a1.push_raw(sent)
+
+    # then
+    assert response.status_code == 400
+    assert (response.json()["error"], response.json()["detail"]) == (
+        "malformed",
+        "the body is empty",
+    )
