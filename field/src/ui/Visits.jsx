@@ -69,8 +69,11 @@ function VisitWhen({ lang, row, now }) {
   )
 }
 
+/** The stripe's colour: made (green) only once the server has the visit — one still on the
+ * phone is amber, as its words are (it stood green beside "ждёт связи"). */
 function tone(row) {
-  return row.made ? 'made' : row.overdue ? 'overdue' : 'owed'
+  if (row.made) return row.pending && row.followUp.done_at == null ? 'unsent' : 'made'
+  return row.overdue ? 'overdue' : 'owed'
 }
 
 export function VisitList({ state }) {
