@@ -35,7 +35,7 @@ from backend.dispatch.models import (
     OutcomeCode,
     RiskSubject,
 )
-from backend.geo.models import District, Settlement, in_reader_language
+from backend.geo.models import District, Okrug, Settlement, in_reader_language
 from backend.ledger.actions import AuditAction, admin_edit
 from backend.ledger.models import AuditEntry
 from backend.people.access import district_scope
@@ -99,6 +99,9 @@ SLICES: tuple[Slice, ...] = (
     Slice("priority", _("priority"), "priority", "incident__priority", labels.PRIORITY),
     Slice("channel", _("channel"), "channel", "incident__channel", labels.CHANNEL),
     Slice("unit", _("unit"), None, "unit_id"),
+    # The rural okrug of the call's village: the chief's villages a level up, as the akimat
+    # and the oblast group them (the villages' okrug was a filter only).
+    Slice("okrug", _("rural okrug"), "settlement__okrug_id", "incident__settlement__okrug_id"),
     Slice("settlement", _("settlement"), "settlement_id", "incident__settlement_id"),
     Slice("shift", _("shift"), "shift", "shift", labels.SHIFT),
     Slice("district", _("district"), "district_id", "incident__district_id"),
@@ -177,8 +180,8 @@ class Overview:
 
 def kpi_overview(f: ReportFilter, *, now: dt.datetime, by: str | None = None) -> Overview:
     """Every KPI of DOMAIN.md (count, median, 90th percentile; SLA as a share) for the
-    filter, and per key of the slice ``by`` (zone, priority, channel, unit, settlement,
-    shift, district). Two statements: one over incidents, one over assignments."""
+    filter, and per key of the slice ``by`` (zone, priority, channel, unit, okrug,
+    settlement, shift, district). Two statements: one over incidents, one over assignments."""
     chosen = SLICE_BY_KEY.get(by) if by else None
     incident_values = {k.key: k.field for k in KPIS if k.level == INCIDENT}
     assignment_values = {k.key: k.field for k in KPIS if k.level == ASSIGNMENT}
@@ -197,14 +200,16 @@ def kpi_overview(f: ReportFilter, *, now: dt.datetime, by: str | None = None) ->
 
 
 def key_names(slice_key: str, keys: Iterable[Any]) -> dict[Any, str]:
-    """What to call the keys of a slice: coded names, or the settlements', units' and
-    districts' own names (read by id, only the ones asked for)."""
+    """What to call the keys of a slice: coded names, or the settlements', okrugs', units'
+    and districts' own names (read by id, only the ones asked for)."""
     keys = list(keys)
     chosen = SLICE_BY_KEY[slice_key]
     if chosen.codes is not None:
         return {k: labels.label(dict(chosen.codes), k) for k in keys}
     ids = [k for k in keys if k is not None]
-    model: Any = {"settlement": Settlement, "unit": Unit, "district": District}[slice_key]
+    model: Any = {"settlement": Settlement, "okrug": Okrug, "unit": Unit, "district": District}[
+        slice_key
+    ]
     if model is Unit:
         names = dict(Unit.objects.filter(pk__in=ids).values_list("pk", "callsign"))
     else:  # a place, in the reader's language

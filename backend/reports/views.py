@@ -588,6 +588,9 @@ def _narrow(slice_key: str, key: Any) -> dict[str, Any]:
     value = NONE if key is None else key
     if slice_key in ("settlement",):
         return {"settlement": str(value)}
+    if slice_key == "okrug":
+        # No okrug: the calls without a settlement (every settlement lies in an okrug).
+        return {"okrug": key} if key is not None else {"settlement": NONE}
     if slice_key == "district":
         return {"district": key, "districts": (key,)}
     if slice_key == "unit":
@@ -598,7 +601,7 @@ def _narrow(slice_key: str, key: Any) -> dict[str, Any]:
 @report_view
 def kpis_page(site: Any, request: HttpRequest) -> HttpResponse:
     """Every KPI of DOMAIN.md as count, median and 90th percentile for a period, and by a
-    slice (zone, priority, channel, unit, settlement, shift, district)."""
+    slice (zone, priority, channel, unit, okrug, settlement, shift, district)."""
     form = _form(request, last_days)
     by = request.GET.get("by") or "zone"
     # The slices offered: by district only to a reader who picks one of several.
