@@ -25,6 +25,7 @@ from django.db import connection, transaction
 from django.utils.module_loading import import_string
 
 from backend.common import clock
+from backend.common.sql import insert_rows
 
 from .actions import sensitive_read
 from .models import GENESIS_HASH, ActorKind, AuditEntry, Change, Sequencer
@@ -419,8 +420,11 @@ def _insert_audit(entries: list[AuditEntry]) -> None:
 
 
 def _insert_changes(rows: list[Change]) -> None:
+    """Append change rows: a few (every push writes two or three, under the sequencer lock)
+    in a statement composed without the ORM, whose compilation cost more than the insert;
+    many as one ``unnest`` INSERT on PostgreSQL."""
     if connection.vendor != "postgresql" or len(rows) < 50:
-        Change.objects.bulk_create(rows)
+        insert_rows(rows, ["seq", "audience", "table", "record_id", "deleted", "at"])
         return
     table = connection.ops.quote_name(Change._meta.db_table)
     with connection.cursor() as cursor:

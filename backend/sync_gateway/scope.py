@@ -45,6 +45,7 @@ from django.db import connection
 from django.utils import translation
 
 from backend.common import clock
+from backend.common.sql import insert_rows
 from backend.dispatch.lifecycle import ASSIGNMENT_OPEN, AssignmentStatus, EventKind, IncidentStatus
 from backend.dispatch.models import Category, Channel, OutcomeCode, Priority
 from backend.geo.models import Settlement
@@ -529,7 +530,8 @@ def _emit(
     if to_delete:
         Membership.objects.filter(id__in=to_delete).delete()
     if to_create:
-        Membership.objects.bulk_create(to_create)
+        # Composed without the ORM: every push creates one or two, under the sequencer lock.
+        insert_rows(to_create, ["table", "record_id", "audience", "expires_at"])
     if to_update:
         Membership.objects.bulk_update(to_update, ["expires_at"])
     # Move-outs first: a record that changes audience within one commit ends up present.
