@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Model, Q
 
 from backend.common import clock
@@ -328,12 +329,18 @@ def fact_record(
 
 def _device_floor(device: Device) -> dt.datetime | None:
     """The earliest a device could have recorded anything: its first enrolment."""
-    first = (
-        EnrolmentCode.objects.filter(device_id=device.pk, used_at__isnull=False)
-        .order_by("used_at")
-        .values_list("used_at", flat=True)
-        .first()
-    )
+    # Plain SQL: every push reads it, and compiling the queryset cost more than running it.
+    table = connection.ops.quote_name(EnrolmentCode._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT MIN(used_at) FROM {table} WHERE device_id = %s AND used_at IS NOT NULL",  # noqa: S608
+            [device.pk],
+        )
+        (first,) = cursor.fetchone()
+    if isinstance(first, str):  # SQLite answers an aggregate of datetimes as text
+        first = dt.datetime.fromisoformat(first)
+    if first is not None and first.tzinfo is None:  # SQLite keeps them naive, in UTC
+        first = first.replace(tzinfo=dt.UTC)
     return min(d for d in (first, device.enrolled_at) if d is not None)
 
 
@@ -344,10 +351,15 @@ class _State:
     """The locked rows and what changed in them."""
 
     def __init__(self, assignment_ids: set[int], extra_unit_ids: set[int]) -> None:
-        incident_of = dict(
-            Assignment.objects.filter(id__in=sorted(assignment_ids)).values_list(
-                "id", "incident_id"
+        # A push of positions alone names no assignment: no statement for them.
+        incident_of = (
+            dict(
+                Assignment.objects.filter(id__in=sorted(assignment_ids)).values_list(
+                    "id", "incident_id"
+                )
             )
+            if assignment_ids
+            else {}
         )
         self.incidents = _lock(Incident, incident_of.values())
         self.assignments = _lock(Assignment, incident_of.keys())
@@ -392,17 +404,10 @@ class _State:
 
 
 def _load_unit_facts(state: _State, entries: Sequence[_Entry]) -> None:
-    """The events behind the units' current status and position (for tie-breaks)."""
-    wanted: Q = Q(pk__in=[])
-    for unit in state.units.values():
-        if unit.status_at is not None:
-            wanted |= Q(
-                unit_id=unit.pk,
-                kind__in=[EventKind.UNIT_STATUS, EventKind.SOS],
-                estimated_at=unit.status_at,
-            )
-        if unit.position_at is not None:
-            wanted |= Q(unit_id=unit.pk, kind=EventKind.LOCATION, estimated_at=unit.position_at)
+    """The events behind the units' current status and position (for tie-breaks).
+
+    Plain SQL of a fixed shape (one condition per unit's status and position): every push of
+    a position reads it, and compiling the queryset's ORs cost more than running them."""
     for unit_id in state.units:
         state.status_events[unit_id] = None
         state.position_events[unit_id] = None
@@ -410,11 +415,27 @@ def _load_unit_facts(state: _State, entries: Sequence[_Entry]) -> None:
         e.event.kind in lifecycle.UNIT_EVENT_KINDS or e.event.lat is not None for e in entries
     ):
         return
-    for event_id, unit_id, kind in (
-        Event.objects.filter(wanted, disposition=Disposition.APPLIED)
-        .order_by("id")
-        .values_list("id", "unit_id", "kind")
-    ):
+    adapt = connection.ops.adapt_datetimefield_value
+    conditions: list[str] = []
+    params: list[Any] = [Disposition.APPLIED]
+    for unit in state.units.values():
+        if unit.status_at is not None:
+            conditions.append("(unit_id = %s AND kind IN (%s, %s) AND estimated_at = %s)")
+            params += [unit.pk, EventKind.UNIT_STATUS, EventKind.SOS, adapt(unit.status_at)]
+        if unit.position_at is not None:
+            conditions.append("(unit_id = %s AND kind = %s AND estimated_at = %s)")
+            params += [unit.pk, EventKind.LOCATION, adapt(unit.position_at)]
+    if not conditions:
+        return
+    table = connection.ops.quote_name(Event._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, unit_id, kind FROM {table} WHERE disposition = %s "  # noqa: S608
+            f"AND ({' OR '.join(conditions)}) ORDER BY id",
+            params,
+        )
+        rows = cursor.fetchall()
+    for event_id, unit_id, kind in rows:
         if kind == EventKind.LOCATION:
             state.position_events[unit_id] = event_id
         else:

@@ -22,21 +22,46 @@ from typing import TypeVar
 
 from django.db import connection
 from django.db.models import Model
+from django.db.transaction import TransactionManagementError
 
 M = TypeVar("M", bound=Model)
+
+# The statement of a lock, compiled once per (model, number of rows, skip_locked, vendor):
+# every push and command locks one to a few rows of the same three tables, and Django's
+# compilation of a model's SELECT … FOR NO KEY UPDATE cost more than running it
+# (docs/benchmarks.md, "Server CPU per device push"). Bigger locks compile as before.
+_STATEMENTS: dict[tuple[type[Model], int, bool, str], str] = {}
+_CACHED_UP_TO = 16
 
 
 def lock_rows(model: type[M], ids: Iterable[int], *, skip_locked: bool = False) -> dict[int, M]:
     """Lock rows by primary key in pk order; returns them by pk (missing ones are absent).
 
-    With ``skip_locked`` (PostgreSQL) rows locked by another transaction are left out.
+    With ``skip_locked`` (PostgreSQL) rows locked by another transaction are left out. No ids,
+    no statement (a push without assignments compiled two locks of nothing).
     """
-    qs = model._default_manager.filter(pk__in=sorted(set(ids))).order_by("pk")
-    if skip_locked and connection.features.has_select_for_update_skip_locked:
-        qs = qs.select_for_update(skip_locked=True, no_key=True)
-    else:
-        qs = qs.select_for_update(no_key=True)
-    return {obj.pk: obj for obj in qs}
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    skip = skip_locked and connection.features.has_select_for_update_skip_locked
+    key = (model, len(wanted), skip, connection.vendor)
+    sql = _STATEMENTS.get(key)
+    if sql is None:
+        qs = model._default_manager.filter(pk__in=wanted).order_by("pk")
+        qs = qs.select_for_update(skip_locked=skip, no_key=True)
+        if len(wanted) > _CACHED_UP_TO:
+            return {obj.pk: obj for obj in qs}
+        sql, _params = qs.query.sql_with_params()
+        _STATEMENTS[key] = sql
+    elif connection.features.has_select_for_update and connection.get_autocommit():
+        # What the compiler says of a lock outside a transaction (it would end at once).
+        raise TransactionManagementError(
+            "select_for_update cannot be used outside of a transaction."
+        )
+    pk = model._meta.pk
+    assert pk is not None
+    params = [pk.get_db_prep_value(i, connection) for i in wanted]
+    return {obj.pk: obj for obj in model._default_manager.raw(sql, params)}
 
 
 def lock_one(model: type[M], pk: int) -> M | None:
