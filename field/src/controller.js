@@ -246,7 +246,7 @@ export class FieldApp {
           ? (data.followUps ?? []).find((f) => f.id === id)?.incident_id
           : data.assignments.find((a) => a.id === id)?.incident_id
       const number = data.incidents[incidentId]?.number
-      if (number) numbers.add(`№ ${number}`)
+      if (number) numbers.add(`№\u00a0${number}`) // "№" held to its number at 360 px
     }
     return [...numbers]
   }

@@ -124,16 +124,16 @@ describe('what the officer was typing', () => {
     const result = await app.prepareHandover()
 
     // then: the phone is still his, and the screen says what would be erased
-    expect(result).toEqual({ unsent: 0, drafts: ['№ 1010-2026-000053'] })
+    expect(result).toEqual({ unsent: 0, drafts: ['№\u00a01010-2026-000053'] })
     expect(app.store.get().handover).toBe(false)
     const root = document.createElement('div')
     await act(() => render(<Handover app={app} lang="ru" drafts={app.store.get().handoverDrafts} />, root))
     expect(root.querySelector('.handover-drafts').textContent).toBe(
-      'Есть набранный, но не записанный текст: № 1010-2026-000053. Запишите его — при передаче телефона он будет удалён.',
+      'Есть набранный, но не записанный текст: №\u00a01010-2026-000053. Запишите его — при передаче телефона он будет удалён.',
     )
     await act(() => render(<Handover app={app} lang="kk" drafts={app.store.get().handoverDrafts} />, root))
     expect(root.querySelector('.handover-drafts').textContent).toBe(
-      'Жазылмаған мәтін бар: № 1010-2026-000053. Оны жазыңыз — телефон берілгенде ол өшіріледі.',
+      'Жазылмаған мәтін бар: №\u00a01010-2026-000053. Оны жазыңыз — телефон берілгенде ол өшіріледі.',
     )
     const [, anyway] = root.querySelectorAll('.handover button')
     expect(anyway.textContent).toBe('Бәрібір беру')
