@@ -408,8 +408,19 @@ def payload_rows(data: Mapping[str, Any] | None) -> list[tuple[str, str]]:
 
 
 def payload_text(data: Mapping[str, Any] | None) -> str:
-    """A payload on one line: ``Note: gate locked; Outcome: warning given``."""
-    return "; ".join(f"{label}: {text}" for label, text in payload_rows(data))
+    """A payload on one line: ``Note: gate locked; Outcome: warning given``. A nested mapping
+    is bracketed — ``Recommended unit: (Callsign: AYG-DV1; Status: Available); Late by: 4 s``:
+    run on with the entry's own fields, an escalation read "…; Status: Available" as if the
+    silent crew were, and a dispatch's escalation policy read as the entry's own."""
+    if not data or not isinstance(data, Mapping):
+        return "; ".join(f"{label}: {text}" for label, text in payload_rows(data))
+    parts = []
+    for key, value in sorted(data.items()):
+        text = value_text(value, str(key))
+        if isinstance(value, Mapping) and value:
+            text = f"({text})"
+        parts.append(f"{key_label(str(key))}: {text}")
+    return "; ".join(parts)
 
 
 def payload_html(data: Mapping[str, Any] | None) -> SafeString:

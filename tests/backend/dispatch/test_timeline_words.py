@@ -27,7 +27,7 @@ def test_codes_in_timeline_data_are_words_in_the_readers_language():
 
     # then: names, not codes or ids; nested data too
     assert english == (
-        "Deadlines: Acknowledge within: 5 min; Escalation policy: the built-in deadlines; "
+        "Deadlines: (Acknowledge within: 5 min; Escalation policy: the built-in deadlines); "
         "Kind: On scene; SMS sent: no enrolled device; Source: Duty officer; "
         "Status: Dispatched; Unit: A-PC1"
     )
@@ -35,6 +35,25 @@ def test_codes_in_timeline_data_are_words_in_the_readers_language():
         assert code not in russian
     assert "Источник: Дежурный" in russian
     assert "Наряд: A-PC1" in russian
+
+
+def test_an_escalations_recommended_unit_is_bracketed_apart_from_the_entrys_own_fields():
+    # given: the sweep's entry for a crew silent past twice its deadline, with the next unit
+    data = {
+        "late_ms": 4318,
+        "sms": 0,
+        "recommended": {"callsign": "AYG-DV1", "unit_id": 16, "presence": "available"},
+    }
+
+    # when: the call's timeline reads it in Russian
+    with translation.override("ru"):
+        russian = payload_text(worded(data, {}))
+
+    # then: the recommended unit's status is inside its brackets, not read as the entry's own
+    assert russian == (
+        "Опоздание: 4 с; Рекомендованный наряд: (Позывной: AYG-DV1; Статус: Свободен); "
+        "Отправлено SMS: 0"
+    )
 
 
 def test_an_assignments_deadlines_read_as_durations_in_words_not_clock_times():
