@@ -318,6 +318,10 @@ def _read_body(
         raise TooLarge(too_large or f"A push is at most {limit} bytes; split it.")
     encoding = request.headers.get("Content-Encoding", "identity").strip().lower()
     if encoding in ("", "identity"):
+        if raw[:2] == GZIP_MAGIC:
+            # No JSON begins 1f 8b: a client that compressed and lost the header (an HTTP
+            # interceptor) was told "not JSON", and looked for the fault in its JSON.
+            raise Malformed("the body is gzip, sent without Content-Encoding: gzip")
         return raw
     if encoding != "gzip":
         raise Malformed(f"Content-Encoding {encoding!r} is not supported (gzip is)")

@@ -72,3 +72,14 @@ def test_an_empty_body_says_it_is_empty(device_a1, sent):
         "malformed",
         "the body is empty",
     )
+
+
+@pytest.mark.django_db
+def test_a_gzip_body_sent_without_its_header_says_so(assignment_a, device_a1):
+    # when: compressed, and the Content-Encoding header lost on the way (it read "not JSON")
+    response = device_a1.push_raw(whole(assignment_a))
+
+    # then
+    assert response.status_code == 400
+    assert response.json()["detail"] == "the body is gzip, sent without Content-Encoding: gzip"
+    assert not Event.objects.exists()
