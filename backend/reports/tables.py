@@ -18,7 +18,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -215,27 +215,53 @@ class Table:
         Excel on Russian or Kazakh Windows falls into one column: Excel splits it on the
         system's list separator (``;``), and reads ``53.1`` as text or, ``12.5``, as the 12th
         of May; a workbook carries its own cells."""
+        content = xlsx.workbook_of([self.xlsx_sheet(heading)])
+        return _xlsx_response(content, self._filename(name, period))
+
+    def xlsx_sheet(self, heading: Sequence[str] = ()) -> xlsx.Sheet:
+        """The table as a workbook's sheet: the CSV's header, the values typed."""
         header = [c.xlsx_header for c in self.columns]
         body = [
             [_xlsx_value(c.kind, _cell(row.get(c.key)).value) for c in self.columns]
             for row in self.rows
         ]
-        content = xlsx.workbook(self.title, [header, *body], heading=heading)
-        response = HttpResponse(content, content_type=xlsx.CONTENT_TYPE)
-        filename = self._filename(name, period) + ".xlsx"
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
+        return xlsx.Sheet(str(self.title), [header, *body], heading)
 
     def _filename(self, name: str, period: Period | None) -> str:
-        # Named for its period, not the day it was taken: November's and October's villages,
-        # taken on 6 December one after the other, were both "kuzet-villages-2026-12-06"
-        # (the second "(1)"), and neither file says anywhere which month it holds.
-        parts = ["kuzet", name, *([self.id] if self.id != name else [])]
-        if period is None:
-            return "-".join([*parts, f"{timezone.localdate():%Y-%m-%d}"])
-        first, last = period
-        days = f"{first:%Y-%m-%d}" if first == last else f"{first:%Y-%m-%d}_{last:%Y-%m-%d}"
-        return "-".join([*parts, days])
+        return file_stem(name, self.id, period)
+
+
+def file_stem(name: str, table_id: str | None, period: Period | None) -> str:
+    """A download's name without its extension: the page, the table where the page has
+    several (none for all of them), the period."""
+    # Named for its period, not the day it was taken: November's and October's villages,
+    # taken on 6 December one after the other, were both "kuzet-villages-2026-12-06"
+    # (the second "(1)"), and neither file says anywhere which month it holds.
+    parts = ["kuzet", name, *([table_id] if table_id and table_id != name else [])]
+    if period is None:
+        return "-".join([*parts, f"{timezone.localdate():%Y-%m-%d}"])
+    first, last = period
+    days = f"{first:%Y-%m-%d}" if first == last else f"{first:%Y-%m-%d}_{last:%Y-%m-%d}"
+    return "-".join([*parts, days])
+
+
+def xlsx_book_response(
+    tables: Sequence[Table],
+    name: str,
+    period: Period | None,
+    heading: Callable[[Table], Sequence[str]],
+) -> HttpResponse:
+    """Every table of a page in one workbook, a sheet each in the page's order, each saying
+    above it what it is of (``?xlsx=all``): the report a chief sends upward had been seven
+    files to download, name and attach one by one."""
+    content = xlsx.workbook_of([t.xlsx_sheet(heading(t)) for t in tables])
+    return _xlsx_response(content, file_stem(name, None, period))
+
+
+def _xlsx_response(content: bytes, stem: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=xlsx.CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{stem}.xlsx"'
+    return response
 
 
 def _cell(value: Any) -> Cell:

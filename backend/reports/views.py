@@ -69,6 +69,7 @@ from .tables import (
     Table,
     seconds,
     share_text,
+    xlsx_book_response,
 )
 
 READER_ROLES = frozenset({Role.CHIEF, Role.OBLAST_ADMIN})
@@ -325,6 +326,10 @@ def _link_csv(request: HttpRequest, tables: list[Table]) -> None:
             setattr(table, f"{kind}_href", "?" + linked.urlencode())
 
 
+# ``?xlsx=all``: every table of the page in one workbook, a sheet each.
+ALL_TABLES = "all"
+
+
 def _csv_or_page(
     request: HttpRequest,
     form: ReportFilterForm,
@@ -337,6 +342,9 @@ def _csv_or_page(
     download = _download(request)
     if download:
         kind, wanted = download
+        if kind == "xlsx" and wanted == ALL_TABLES:
+            period = (f.date_from, f.date_to)
+            return xlsx_book_response(tables, name, period, file_heading(request, form, f))
         for table in tables:
             if table.id == wanted:
                 return _file(table, kind, name, f, file_heading(request, form, f))
@@ -1103,6 +1111,8 @@ def upward_page(site: Any, request: HttpRequest) -> HttpResponse:
         title=_("Report for the period"),
         tables=tables,
         print_url=reverse("admin:reports_upward") + f.query(layout="print"),
+        # the whole report as one workbook, to send upward as one file
+        book_url=reverse("admin:reports_upward") + f.query(xlsx=ALL_TABLES),
         generated=timezone.localtime(clock.now(), local_zone()),
         reader=request.user,
     )

@@ -1,6 +1,7 @@
 """A table as an Excel workbook (``.xlsx``), written by XlsxWriter.
 
-One sheet: above the table, what it is of — its title (bold), the period, the districts, the
+One sheet a table (the report for the period: one workbook, a sheet per table): above the
+table, what it is of — its title (bold), the period, the districts, the
 filters, when and by whom it was made — then a blank row; the table's bold header row, kept in
 view, then the rows — numbers as numbers, durations as Excel durations, any other value as
 text (a string is never written as a formula or a link, whatever it begins with: a callsign
@@ -25,6 +26,7 @@ import datetime as dt
 import io
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -43,7 +45,8 @@ SECONDS_PER_DAY = 86400
 
 def sheet_name(title: str) -> str:
     name = _NOT_IN_SHEET_NAME.sub(" ", title).strip().strip("'") or "Sheet1"
-    return name[:SHEET_NAME_MAX]
+    # cut to Excel's length without a space left at its end ("Қосымшалар арқылы хабарламалар ")
+    return name[:SHEET_NAME_MAX].rstrip()
 
 
 def _is_number(value: Any) -> bool:
@@ -58,9 +61,25 @@ def duration_text(value: dt.timedelta) -> str:
     return f"{sign}{h}:{rest // 60:02d}:{rest % 60:02d}"
 
 
+@dataclass(frozen=True)
+class Sheet:
+    """One sheet of a workbook: ``rows[0]`` is the header; the lines of ``heading`` (the
+    first bold) above it, a blank row between."""
+
+    title: str
+    rows: Sequence[Sequence[Any]]
+    heading: Sequence[str] = ()
+
+
 def workbook(title: str, rows: Sequence[Sequence[Any]], *, heading: Sequence[str] = ()) -> bytes:
-    """A workbook of one sheet named after ``title``: ``rows[0]`` is the header; the lines of
-    ``heading`` (the first bold) above it, a blank row between."""
+    """A workbook of one sheet named after ``title`` (see :class:`Sheet`)."""
+    return workbook_of([Sheet(title, rows, heading)])
+
+
+def workbook_of(sheets: Sequence[Sheet]) -> bytes:
+    """A workbook of ``sheets`` in their order, each named after its title (a name already
+    taken, or cut to Excel's 31 characters into one taken, gets a number: Excel refuses two
+    sheets of one name)."""
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(
         buffer,
@@ -72,10 +91,30 @@ def workbook(title: str, rows: Sequence[Sequence[Any]], *, heading: Sequence[str
             "strings_to_numbers": False,
         },
     )
-    sheet = book.add_worksheet(sheet_name(title))
     bold = book.add_format({"bold": True})
     duration = book.add_format({"num_format": DURATION_FORMAT})
     moment = book.add_format({"num_format": WHEN_FORMAT})
+    taken: set[str] = set()
+    for one in sheets:
+        name = _unique(sheet_name(one.title), taken)
+        taken.add(name.casefold())
+        _write_sheet(book.add_worksheet(name), one, bold=bold, duration=duration, moment=moment)
+    book.close()
+    return buffer.getvalue()
+
+
+def _unique(name: str, taken: set[str]) -> str:
+    n = 1
+    candidate = name
+    while candidate.casefold() in taken:  # Excel compares sheet names case-blind
+        n += 1
+        suffix = f" ({n})"
+        candidate = name[: SHEET_NAME_MAX - len(suffix)].rstrip() + suffix
+    return candidate
+
+
+def _write_sheet(sheet: Any, one: Sheet, *, bold: Any, duration: Any, moment: Any) -> None:
+    heading, rows = one.heading, one.rows
     for r, line in enumerate(heading):
         # one cell a line: it runs on over the empty cells to its right
         sheet.write_string(r, 0, line, bold if r == 0 else None)
@@ -106,5 +145,3 @@ def workbook(title: str, rows: Sequence[Sequence[Any]], *, heading: Sequence[str
     for c, width in widths.items():
         sheet.set_column(c, c, min(max(width + 2, WIDTH_MIN), WIDTH_MAX))
     sheet.freeze_panes(top + 1, 0)
-    book.close()
-    return buffer.getvalue()
