@@ -295,7 +295,8 @@ _INTERNAL_REFS = ("sos:", "sos-alert:")
 
 def readable(data: Any) -> Any:
     """Data without its forensic ids (:data:`FORENSIC_KEYS`), for the timeline; a unit's id
-    beside its callsign goes too (the unit in SOS is on no assignment, and read "Unit: 4")."""
+    beside its callsign goes too (the unit in SOS is on no assignment, and read "Unit: 4"),
+    and a reassignment's new assignment beside its unit."""
     if not isinstance(data, Mapping):
         return data
     out = {k: v for k, v in data.items() if k not in FORENSIC_KEYS}
@@ -303,6 +304,11 @@ def readable(data: Any) -> Any:
         del out["external_ref"]
     if "callsign" in out:
         out.pop("unit_id", None)
+    if "to_unit_id" in out:
+        # a reassignment: the new assignment is the crew it names ("To unit: AYG-PC1"); its
+        # id read "New assignment: 95" on the call's timeline
+        out.pop("to_assignment_id", None)
+        out.pop("new_assignment_id", None)
     return out
 
 

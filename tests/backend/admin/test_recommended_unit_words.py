@@ -1,7 +1,8 @@
-"""The unit an escalation recommends is read by its callsign, not also by its row's id: the
-duty officer of a rural district read "Рекомендованный наряд: Позывной: AYG-DV1; …; Наряд: 16"
-on the call's timeline and on the escalation step's page (the recommendation carries the
-unit's id beside its callsign)."""
+"""Units on a call's story are read by their callsigns, not also by row ids: the duty officer
+of a rural district read "Рекомендованный наряд: Позывной: AYG-DV1; …; Наряд: 16" on the call's
+timeline and the escalation step's page (the recommendation carries the unit's id beside its
+callsign), and "Жаңа тапсырма: 95" — the new assignment's id — after handing a silent crew's
+call to another unit."""
 
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ from django.utils import translation
 
 from backend.common import clock
 from backend.common.formatting import KEY_LABELS
+from backend.dispatch.admin.timeline import incident_timeline
 from backend.dispatch.models import EscalationStep
-from backend.dispatch.services import incident_dispatch
+from backend.dispatch.services import assignment_reassign, incident_dispatch
 from backend.dispatch.services.escalation import escalation_sweep
 from tests import factories
 
@@ -57,3 +59,21 @@ def test_the_recommended_unit_is_read_by_its_callsign_without_its_id(client, per
     for name, html in pages.items():
         assert f"{callsign}: {recommended.callsign}" in html, name
         assert f"{unit}: {recommended.pk}" not in html, name
+
+
+def test_a_reassignment_names_the_new_crew_not_its_assignments_id(personas):
+    # given: a call sent to A-PC1, then handed to A-UI1 by the duty officer (the crew was silent)
+    call = factories.incident(district=personas.a.district, settlement=personas.a.village)
+    sent = incident_dispatch(incident=call, unit=personas.a.patrol, by=personas.duty)
+    new = assignment_reassign(assignment=sent, unit=personas.a.inspector_unit, by=personas.duty)
+
+    # when: the call's timeline is read in Russian
+    with translation.override("ru"):
+        details = " ".join(r.detail for r in incident_timeline(call))
+        new_assignment = str(KEY_LABELS["to_assignment_id"])
+        to_unit = str(KEY_LABELS["to_unit_id"])
+
+    # then: the reassignment's fact and entry name the new crew, never "Новое назначение: 95"
+    assert f"{to_unit}: {personas.a.inspector_unit.callsign}" in details
+    assert f"{new_assignment}: {new.pk}" not in details
+    assert new_assignment not in details
