@@ -230,6 +230,7 @@ def _pull(
 ) -> HttpResponse:
     if request.method != "GET":
         return _error(MethodNotAllowed("Use GET."))
+    _each_once(request)
     version = parse_schema_version(request.GET.get("schema_version"))
     migration = parse_migration(request.GET.get("migration"))
     cursor = parse_last_pulled_at(request.GET.get("last_pulled_at"))
@@ -247,6 +248,14 @@ def _pull(
     return _json(_say_ignored(for_schema(result.body, version), request), request=request)
 
 
+def _each_once(request: HttpRequest) -> None:
+    """A pull's parameters are read once each: ``schema_version=1&schema_version=99`` was read
+    as the last, and the other dropped without a word."""
+    for name in sorted(PULL_PARAMETERS):
+        if len(request.GET.getlist(name)) > 1:
+            raise ProtocolError("malformed", f"{name} is given more than once")
+
+
 def _say_ignored(body: dict[str, Any], request: HttpRequest) -> dict[str, Any]:
     """A pull's answer naming the query parameters it did not read (``lastPulledAt=`` for
     ``last_pulled_at=`` took a snapshot on every pull, and nothing said why)."""
@@ -261,6 +270,7 @@ def _nothing_new(request: HttpRequest, known: PullState) -> HttpResponse | None:
     new, a migration, a rebuilt scope — or an error, which the full path reports in its
     usual order)."""
     try:
+        _each_once(request)
         clock_header = _clock(request)
         version = parse_schema_version(request.GET.get("schema_version"))
         migration = parse_migration(request.GET.get("migration"))

@@ -117,3 +117,20 @@ def test_the_reference_client_keeps_what_the_server_did_not_read(
     assert Event.objects.filter(pk=ack).exists()
     assert phone.ignored == [f"event {ack}: altitude_m"]
     assert f"the server did not read event {ack}: altitude_m" in caplog.text
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("cursor", ["null", "at-head"])
+def test_a_pull_parameter_given_twice_is_refused_not_half_read(device_a1, cursor):
+    # given: two schema versions in one query (the last was read, the other dropped)
+    head = device_a1.pull()["timestamp"]
+    query = f"last_pulled_at={head if cursor == 'at-head' else 'null'}"
+
+    # when
+    response = device_a1.client.get(
+        f"/api/sync/v1/pull?{query}&schema_version=1&schema_version=4", **device_a1.headers()
+    )
+
+    # then
+    assert response.status_code == 400
+    assert response.json()["detail"] == "schema_version is given more than once"
