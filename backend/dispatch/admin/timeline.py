@@ -212,8 +212,9 @@ def with_numbers(
     """Data with the incidents it names (:data:`INCIDENT_KEYS`, :data:`INCIDENT_LIST_KEYS`) by their
     numbers where ``numbers`` has them, the risk register's entries (``risk_subjects``) by
     their names where ``subjects`` has them ("Risk subjects: 13" read as thirteen), and the
-    assignments it lists (:data:`ASSIGNMENT_LIST_KEYS`) by their units' callsigns where
-    ``assignments`` has them ("Assignments stood down: 88" read as eighty-eight)."""
+    assignments it lists (:data:`ASSIGNMENT_LIST_KEYS`) or names (``assignment_id``) by their
+    units' callsigns where ``assignments`` has them ("Assignments stood down: 88" read as
+    eighty-eight)."""
     if not isinstance(data, Mapping):
         return data
 
@@ -233,6 +234,9 @@ def with_numbers(
     for key in ASSIGNMENT_LIST_KEYS:
         if assignments is not None and isinstance(out.get(key), list):
             out[key] = [assignments.get(v, v) for v in out[key]]
+    # a conflict's entry names its assignment: "Assignment: 64" read as sixty-four
+    if assignments is not None and isinstance(out.get("assignment_id"), int):
+        out["assignment_id"] = assignments.get(out["assignment_id"], out["assignment_id"])
     return out
 
 

@@ -133,3 +133,26 @@ def test_a_dv_cases_history_names_its_village_not_its_id(client, world):
     assert f"<dt>Settlement</dt><dd>{village}</dd>" in html
     assert f"<dt>Settlement</dt><dd>{village.pk}</dd>" not in html
     assert f"<dd>Settlement: {village}, {village}</dd>" in html
+
+
+def test_a_conflict_on_a_calls_timeline_names_its_assignment_by_the_crew(world):
+    # given: a chief resolved the conflict of district A's call (its entry names the assignment
+    # by id: "Тапсырма: 64" on the timeline of a rural district's call)
+    from django.utils import translation
+
+    from backend.common.formatting import KEY_LABELS
+    from backend.dispatch.admin.timeline import incident_timeline
+
+    conflict = world.a.conflict
+    conflict_resolve(conflict=conflict, by=world.a.chief, resolution="noted", note="ok")
+    assignment = conflict.assignment
+
+    # when: the call's timeline is read
+    with translation.override("ru"):
+        label = str(KEY_LABELS["assignment_id"])
+        details = [r.detail for r in incident_timeline(conflict.incident) if r.kind == "audit"]
+
+    # then: the conflict's entry names the crew, not the assignment's id
+    (resolved,) = [d for d in details if "ok" in d]
+    assert f"{label}: {assignment.unit.callsign}" in resolved
+    assert f"{label}: {assignment.pk};" not in resolved
