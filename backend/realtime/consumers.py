@@ -148,6 +148,9 @@ def _hello_after_join(session: DeviceSession) -> int | None:
 
 def _push_event(token: str, event: Any, clock_text: Any) -> list[dict[str, Any]]:
     device = device_authenticate(token)  # the same check as every HTTP request
+    if clock_text is not None and not isinstance(clock_text, str):
+        # A number here was dropped without a word, and the event dated without its anchor.
+        raise ProtocolError("malformed", "clock must be a string: <wall_ms>;<boot_id>;<elapsed_ms>")
     device_clock = ClockHeader.parse(clock_text) if isinstance(clock_text, str) else None
     return push_records(device=device, body_or_records=[event], clock=device_clock, via="ws")
 

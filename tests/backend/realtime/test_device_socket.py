@@ -617,7 +617,15 @@ def test_socket_on_a_path_with_no_route_is_told_not_found_and_closed_4404(path, 
     assert code == 4404
 
 
-def test_event_refused_for_its_clock_is_named_in_the_error_frame(personas):
+@pytest.mark.parametrize(
+    ("sent", "detail"),
+    [
+        ("yesterday", "X-Device-Clock must be <wall_ms>;<boot_id>;<elapsed_ms>"),
+        # a number was dropped without a word (the event dated without its anchor)
+        (1795154460000, "clock must be a string: <wall_ms>;<boot_id>;<elapsed_ms>"),
+    ],
+)
+def test_event_refused_for_its_clock_is_named_in_the_error_frame(personas, sent, detail):
     # given: two events in flight, the second with a clock that does not parse
     a = personas.a
     with clock.frozen(AT):
@@ -631,7 +639,7 @@ def test_event_refused_for_its_clock_is_named_in_the_error_frame(personas):
         socket = device_socket(token)
         await socket.connect()
         await receive(socket)
-        await socket.send_json_to({"type": "event", "event": bad, "clock": "yesterday"})
+        await socket.send_json_to({"type": "event", "event": bad, "clock": sent})
         error = await receive_type(socket, "error")
         await socket.send_json_to({"type": "event", "event": good})
         result = await receive_type(socket, "result")
@@ -647,7 +655,7 @@ def test_event_refused_for_its_clock_is_named_in_the_error_frame(personas):
     assert error == {
         "type": "error",
         "error": "malformed",
-        "detail": "X-Device-Clock must be <wall_ms>;<boot_id>;<elapsed_ms>",
+        "detail": detail,
         "id": bad["id"],
     }
     assert result["results"] == [{"id": good["id"], "status": "accepted", "disposition": "applied"}]
