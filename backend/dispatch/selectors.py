@@ -506,20 +506,27 @@ def risk_subjects_for(
         match |= Q(phone=caller_phone)
     if settlement_id is not None and landmark.strip():
         match |= Q(settlement_id=settlement_id, address_key=RiskSubject.address_key_of(landmark))
-    return list(RiskSubject.objects.filter(match, district_id=district_id).order_by("pk"))
+    found = RiskSubject.objects.filter(match, district_id=district_id).select_related("settlement")
+    return list(found.order_by("pk"))
 
 
 def risk_flags(subjects: Iterable[RiskSubject], *, today: dt.date) -> list[dict[str, Any]]:
-    """The flags shown to the responding unit, one per matching subject."""
+    """The flags shown to the responding unit, one per matching subject, each with its
+    village (both names, for the reader's language): the caller's phone matches anywhere in
+    the district, and three homes at "ферма" read as one without it."""
     flags: list[dict[str, Any]] = [{"flag": "domestic_violence"}]
     for s in subjects:
         order = s.protective_order_until
+        place = s.settlement
         flags.append(
             {
                 "flag": "risk_subject",
                 "subject_id": s.pk,
                 "kind": s.kind,
                 "label": str(s),
+                "settlement_id": s.settlement_id,
+                "settlement_name": place.name if place else "",
+                "settlement_name_kk": place.name_kk if place else "",
                 "protective_order_until": order.isoformat() if order else None,
                 "protective_order_active": bool(order and order >= today),
                 "prior_dv_calls": s.prior_dv_calls,

@@ -38,6 +38,7 @@ from backend.common.formatting import (
     when_text,
     yes_no,
 )
+from backend.geo.models import in_reader_language
 
 __all__ = [
     "EPOCH_MS_FROM",
@@ -140,7 +141,15 @@ def risk_flag_text(flag: Mapping[str, Any]) -> str:
     if flag.get("flag") != "risk_subject":
         return payload_text(flag)
     kind = {"person": _("person"), "address": _("address")}.get(str(flag.get("kind")), "")
-    parts = [_("Risk subject: %(name)s") % {"name": flag.get("label") or NOTHING}]
+    name = str(flag.get("label") or NOTHING)
+    # Its village: the phone matches a subject anywhere in the district (flags kept before
+    # the village was sent name none).
+    village = in_reader_language(
+        str(flag.get("settlement_name") or ""), str(flag.get("settlement_name_kk") or "")
+    )
+    if village:
+        name = f"{name}, {village}"
+    parts = [_("Risk subject: %(name)s") % {"name": name}]
     if kind:
         parts[0] += f" ({kind})"
     until = flag.get("protective_order_until")

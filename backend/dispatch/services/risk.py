@@ -109,14 +109,22 @@ __all__ = ["dv_call_count", "protective_order_record"]
 
 def follow_up_visit_record(incident: Incident, *, visited_at: dt.datetime) -> None:
     """A follow-up visit after ``incident`` was made: the call's subjects (its caller's
-    phone, its address) have it as their last visit, unless a later one is known."""
+    phone, its address) have it as their last visit, unless a later one is known. The visit
+    is made in the call's village: an address elsewhere that the caller's phone matches
+    (the phone matches anywhere in the district) was not visited — a home at a winter camp
+    of Мадениет showed a visit made in Тарбагатай; a person (a phone, no address) was."""
     subjects = selectors.risk_subjects_for(
         district_id=incident.district_id,
         settlement_id=incident.settlement_id,
         caller_phone=incident.caller_phone,
         landmark=incident.landmark,
     )
-    ids = list(lock_rows(RiskSubject, [s.pk for s in subjects]))
+    visited = [
+        s
+        for s in subjects
+        if s.settlement_id == incident.settlement_id or s.kind == RiskSubject.Kind.PERSON
+    ]
+    ids = list(lock_rows(RiskSubject, [s.pk for s in visited]))
     RiskSubject.objects.filter(
         Q(last_follow_up_at__isnull=True) | Q(last_follow_up_at__lt=visited_at), pk__in=ids
     ).update(last_follow_up_at=visited_at)

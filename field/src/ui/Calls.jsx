@@ -210,10 +210,20 @@ function visitedText(lang, value, now) {
   return Number.isNaN(ms) ? formatDate(lang, value) : formatTime(lang, ms, now)
 }
 
-/** The call's DV risk flags. ``compact``: in a list row, without the heading, and without
- * the flag "domestic violence" the row's category says already. */
+/** A risk subject as the officer reads it: its address (or person, or phone) and its village
+ * in the officer's language — the caller's phone matches subjects anywhere in the district,
+ * and three homes at "ферма" read as one without it. Flags kept before the server sent the
+ * village have the label alone. */
+function subjectName(lang, flag) {
+  const village = placeName(lang, { name: flag.settlement_name, name_kk: flag.settlement_name_kk })
+  return [flag.label, village].filter(Boolean).join(', ')
+}
+
+/** The call's DV risk flags: its risk subjects. The flag "domestic violence" is not a line of
+ * its own — the heading says it on the call, the category in a list row. ``compact``: in a
+ * list row, without the heading. */
 export function RiskFlags({ lang, incident, compact = false, now = Date.now() }) {
-  const flags = parseFlags(incident.risk_flags).filter((f) => !compact || f.flag !== 'domestic_violence')
+  const flags = parseFlags(incident.risk_flags).filter((f) => f.flag !== 'domestic_violence')
   if (!flags.length) return null
   return (
     <section class={compact ? 'risk compact' : 'risk'} aria-label={t(lang, 'risk_flags')}>
@@ -221,10 +231,9 @@ export function RiskFlags({ lang, incident, compact = false, now = Date.now() })
       <ul>
         {flags.map((flag, i) => (
           <li key={i}>
-            {flag.flag === 'domestic_violence' && <strong>{t(lang, 'flag_dv')}</strong>}
             {flag.flag === 'risk_subject' && (
               <>
-                {flag.label && <strong>{flag.label}</strong>}
+                {subjectName(lang, flag) && <strong>{subjectName(lang, flag)}</strong>}
                 {flag.protective_order_until && (
                   <span class={flag.protective_order_active ? 'order active' : 'order'}>
                     {t(lang, flag.protective_order_active ? 'flag_order_active' : 'flag_order_expired', {

@@ -8,10 +8,12 @@ import json
 from typing import Any
 
 import pytest
+from django.utils import translation
 
 from backend.common import clock
+from backend.dispatch.admin.formatting import risk_flags_text
 from backend.dispatch.models import Incident, RiskSubject
-from backend.dispatch.services import incident_close, incident_create
+from backend.dispatch.services import follow_up_done, incident_close, incident_create
 from backend.ledger.models import AuditEntry
 from tests.backend.sync_support import dispatch, event
 
@@ -162,3 +164,70 @@ def test_closing_with_a_protective_order_records_it_even_for_a_call_from_an_unkn
 def _local(at: dt.datetime) -> dt.date:
     """The date in Kazakhstan (UTC+5 all year since March 2024)."""
     return at.astimezone(dt.timezone(dt.timedelta(hours=5))).date()
+
+
+@pytest.mark.django_db
+def test_each_subject_the_phone_matches_says_its_village(personas):
+    # given: a farm of the district seat registered by a DV call from a phone; the Kazakh
+    # name of the seat is known
+    town, village = personas.a.town, personas.a.village
+    town.name_kk = "Аягөз"
+    town.save(update_fields=["name_kk"])
+    start = clock.now()
+    dv_call(personas, settlement_id=town.pk, landmark="ферма")
+
+    # when: the same phone calls from a farm of the village, twice
+    with clock.frozen(start + dt.timedelta(days=1)):
+        dv_call(personas, landmark="ферма")
+    with clock.frozen(start + dt.timedelta(days=2)):
+        third = dv_call(personas, landmark="ферма")
+
+    # then: both farms are shown, each with its village — not "ферма" twice
+    shown = [
+        (f["label"], f["settlement_id"], f["settlement_name"], f["settlement_name_kk"])
+        for f in third.risk_flags[1:]
+    ]
+    assert shown == [
+        ("ферма", town.pk, "Аягоз", "Аягөз"),
+        ("ферма", village.pk, "Актогай", ""),
+    ]
+    # and: the console's words for the call name the villages, in the reader's language
+    with translation.override("ru"):
+        words = risk_flags_text(third.risk_flags)
+    assert words[1].startswith("Объект риска: ферма, Аягоз (")
+    assert words[2].startswith("Объект риска: ферма, Актогай (")
+    with translation.override("kk"):
+        assert "ферма, Аягөз" in risk_flags_text(third.risk_flags)[1]
+
+
+@pytest.mark.django_db
+def test_a_follow_up_visit_is_written_onto_the_subjects_of_the_calls_village(personas):
+    # given: the caller's phone is registered at a farm of the district seat and as a person;
+    # a DV call from that phone names an address in the village, its subject new
+    town = personas.a.town
+    start = clock.now()
+    dv_call(personas, settlement_id=town.pk, landmark="ферма")
+    person = RiskSubject.objects.create(
+        kind=RiskSubject.Kind.PERSON,
+        district=personas.a.district,
+        settlement=town,
+        phone="+77015550101",
+    )
+    with clock.frozen(start + dt.timedelta(days=1)):
+        incident = dv_call(personas, landmark="зимовка Кайнар")
+    here = RiskSubject.objects.get(settlement=personas.a.village)
+
+    # when: the inspector's visit after the village's call is recorded
+    visited = start + dt.timedelta(days=2)
+    with clock.frozen(visited + dt.timedelta(hours=1)):
+        follow_up_done(
+            task=incident.follow_ups.get(), by=personas.duty, note="Беседа", done_at=visited
+        )
+
+    # then: the village's address and the person have the visit; the farm in the seat,
+    # matched only by the phone, was not visited
+    last = {s.pk: s.last_follow_up_at for s in RiskSubject.objects.all()}
+    assert last[here.pk] == visited
+    assert last[person.pk] == visited
+    farm = RiskSubject.objects.get(settlement=town, address="ферма")
+    assert last[farm.pk] is None
