@@ -20,6 +20,7 @@ from . import (
     policies,
     risk,
     staff_tokens,
+    units,
 )
 
 # A record's history page reads audit data as the audit log's page does.
@@ -37,4 +38,5 @@ __all__ = [
     "policies",
     "risk",
     "staff_tokens",
+    "units",
 ]

@@ -47,15 +47,17 @@ LISTS: dict[str, tuple[str, ...] | None] = {
         "response",
     ),
     "dispatch/event": ("estimated", "what", "unit", "call", "disposition", "received"),
+    # The call a busy unit is on, beside its status, pushed the unit's home okrug (read
+    # when staffing, not when sending) past a Russian desk's screen: it may scroll.
     "people/unit": (
         "callsign",
         "district",
         "status",
+        "on_call",
         "presence_now",
         "position_age",
         "type",
         "mobility",
-        "okrug",
     ),
     "geo/settlement": (
         "local_name",
