@@ -449,6 +449,9 @@ class Upward:
     # IncidentEscalationStep.Step codes): the chief reports which fired, not only the ones
     # still waiting for them now (the home page's tile).
     escalations: dict[str, int]
+    # The calls a rung of their own fired on in the period (a call left waiting for a unit),
+    # by id: the step has no list of its own, so the figure opens the calls.
+    escalated_calls: list[int]
 
 
 def upward_report(f: ReportFilter, *, now: dt.datetime) -> Upward:
@@ -487,6 +490,7 @@ def upward_report(f: ReportFilter, *, now: dt.datetime) -> Upward:
     )
     return Upward(
         escalations=escalations_fired(f),
+        escalated_calls=calls_escalated(f),
         calls=calls,
         repeats=repeats,
         app_reports=sum(g.rows for g in app),
@@ -521,6 +525,15 @@ def escalations_fired(f: ReportFilter) -> dict[str, int]:
             fired = fired.filter(**{district: sorted(f.districts)})
         out.update(fired.order_by().values("step").annotate(n=Count("pk")).values_list("step", "n"))
     return out
+
+
+def calls_escalated(f: ReportFilter) -> list[int]:
+    """The calls of the filter's districts that a call's own rung (waiting for a unit) fired
+    on in the period, by id — counted as :func:`escalations_fired` counts them."""
+    fired = IncidentEscalationStep.objects.filter(fired_at__gte=f.start, fired_at__lt=f.end)
+    if f.districts is not None:
+        fired = fired.filter(incident__district_id__in=sorted(f.districts))
+    return sorted(set(fired.values_list("incident_id", flat=True)))
 
 
 # What writes a risk subject's protective order, as the audit log records it: an order issued

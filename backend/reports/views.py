@@ -1051,7 +1051,8 @@ def upward_tables(f: ReportFilter, r: selectors.Upward) -> list[Table]:
 
 def escalations_table(f: ReportFilter, r: selectors.Upward) -> Table:
     """The rungs of the escalation ladder fired in the period, in the ladder's order, each
-    with the list of its firings (the call's own rung, waiting for a unit, has no list)."""
+    with the list of its firings (the call's own rung, waiting for a unit, with the list of
+    the calls it fired on)."""
     table = Table(
         "escalations",
         _("Escalations fired"),
@@ -1067,15 +1068,22 @@ def escalations_table(f: ReportFilter, r: selectors.Upward) -> Table:
     )
     steps = reverse("admin:dispatch_escalationstep_changelist")
     period = f"fired_at__gte={_iso(f.start)}&fired_at__lt={_iso(f.end)}"
-    for step in (*EscalationStep.Step, *IncidentEscalationStep.Step):
+    for step in EscalationStep.Step:
         value = r.escalations.get(step.value, 0)
-        href = (
-            f"{steps}?step__exact={step.value}&{period}"
-            if value and step in EscalationStep.Step
-            else ""
-        )
+        href = f"{steps}?step__exact={step.value}&{period}" if value else ""
         table.add(step=str(step.label), value=Cell(value, href=href))
+    for call_step in IncidentEscalationStep.Step:
+        value = r.escalations.get(call_step.value, 0)
+        table.add(
+            step=str(call_step.label),
+            value=Cell(value, href=_calls_url(r.escalated_calls) if value else ""),
+        )
     return table
+
+
+def _calls_url(ids: list[int]) -> str:
+    """The console's list of exactly these calls, by id."""
+    return reverse("admin:dispatch_incident_changelist") + "?id__in=" + ",".join(map(str, ids))
 
 
 def _risk_subjects_url(ids: list[int]) -> str:

@@ -71,3 +71,25 @@ def test_the_report_counts_the_escalations_fired_in_the_period_of_its_district(c
     }
     assert listing.status_code == 200
     assert listing.context_data["cl"].result_count == 2
+
+
+def test_the_calls_left_waiting_open_from_their_figure(client, personas):
+    # given: in March 2026 district A's call left waiting past its dispatch deadline, another
+    # of its calls that waited in April, and one of district B that waited in March
+    a, b = personas.a, personas.b
+    fired(a, "waiting_overdue", local(20, 14))
+    fired(a, "waiting_overdue", local(31, 23) + dt.timedelta(hours=1, minutes=30))
+    fired(b, "waiting_overdue", local(15, 12))
+    waited = IncidentEscalationStep.objects.filter(fired_at=local(20, 14)).get().incident
+    chief = a.chief
+    chief.language = "en"
+    chief.save(update_fields=["language"])
+
+    # when: the chief opens the figure of the report for March
+    page = get(client, chief, "reports_upward").content.decode()
+    row = page.split(WAITING, 1)[1].split("</tr>", 1)[0]
+    listing = client.get(row.split('href="', 1)[1].split('"', 1)[0].replace("&amp;", "&"))
+
+    # then: the list holds that one call of the period and district
+    assert listing.status_code == 200
+    assert [i.pk for i in listing.context_data["cl"].result_list] == [waited.pk]
