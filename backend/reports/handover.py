@@ -15,11 +15,12 @@ which phone had gone silent. The page shows, for the officer's districts:
 - the handover notes: the one waiting to be received ("received by … at …"), the last one
   received, and the outgoing officer's own; a printable layout for paper (A4).
 
-The shift: by default the 12-hour shift (08:00–20:00 or 20:00–08:00, Kazakhstan time, as the
-reports' shifts) whose end is nearest to now — at 19:40 the day shift from 08:00, at 20:15
-still the day shift: a handover is written around the end of a shift, a little before or a
-little after. The officer picks another start (a 24-hour shift, a late relief), at most
-:data:`MAX_SHIFT_HOURS` back; the shift always runs to now.
+The shift: by default the 12-hour shift (08:00–20:00 or 20:00–08:00, Kazakhstan time, UTC+5,
+as the reports' shifts) running now — at 19:40 the day shift from 08:00, at 02:00 the night
+shift from 20:00 — except in the first :data:`HANDED_OVER_LATE` after a shift's end, when it is
+the shift just ended (at 20:15 still the day shift: the relief came late). The officer picks
+another start (a 24-hour shift), at most :data:`MAX_SHIFT_HOURS` back; the shift always runs to
+now.
 
 Domestic-violence calls: listed as domestic violence with their number, priority and times,
 without their place or what the caller said — as the chief's lists (a household in a small
@@ -68,6 +69,12 @@ from .models import Handover
 
 SHIFT_HOURS = 12
 MAX_SHIFT_HOURS = 48  # a 24-hour shift and a relief that came late
+# A handover is written at a shift's end, a little before or a little after it. It was "the
+# shift whose end is nearest to now", and at 02:00 — the middle of the night shift, when the
+# end behind (20:00) is nearer than the end ahead (08:00) — the page offered the day shift
+# from 08:00, eighteen hours of a shift long gone. Only just after an end is the shift
+# handed over the one that ended.
+HANDED_OVER_LATE = dt.timedelta(hours=1)
 OPEN_CALLS_SHOWN = 100
 LIST_PAGE = 50
 TEMPLATE = "admin/reports/handover.html"
@@ -85,15 +92,18 @@ def moment_text(value: dt.datetime | None) -> str:
 
 # --- the shift -------------------------------------------------------------------------------
 def default_shift_start(now: dt.datetime) -> dt.datetime:
-    """The start of the 12-hour shift whose end (08:00 or 20:00 local) is nearest to ``now``."""
+    """The start of the 12-hour shift handed over at ``now``: the shift running (08:00–20:00 or
+    20:00–08:00 local), or the one just ended within :data:`HANDED_OVER_LATE` of its end."""
     today = timezone.localdate(now, local_zone())
-    ends = [
-        local_midnight(today + dt.timedelta(days=d)) + dt.timedelta(hours=h)
-        for d in (-1, 0, 1)
+    running = max(
+        start
+        for d in (-1, 0)
         for h in DAY_SHIFT_HOURS
-    ]
-    end = min(ends, key=lambda e: abs((e - now).total_seconds()))
-    return end - dt.timedelta(hours=SHIFT_HOURS)
+        if (start := local_midnight(today + dt.timedelta(days=d)) + dt.timedelta(hours=h)) <= now
+    )
+    if now - running < HANDED_OVER_LATE:
+        return running - dt.timedelta(hours=SHIFT_HOURS)
+    return running
 
 
 def recent_shift_starts(now: dt.datetime) -> list[tuple[str, dt.datetime]]:

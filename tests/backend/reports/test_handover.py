@@ -66,7 +66,7 @@ def _handovers() -> list[tuple]:
     return list(Handover.objects.order_by("pk").values_list())
 
 
-def test_the_shift_handed_over_is_the_twelve_hours_ending_nearest_to_now():
+def test_the_shift_handed_over_is_the_one_running_or_the_one_just_ended():
     def at(day: int, hour: int, minute: int = 0) -> dt.datetime:
         return dt.datetime(2026, 12, day, hour, minute, tzinfo=ALMATY)
 
@@ -74,6 +74,13 @@ def test_the_shift_handed_over_is_the_twelve_hours_ending_nearest_to_now():
     assert default_shift_start(at(5, 20, 25)) == at(5, 8)  # the relief came late
     assert default_shift_start(at(5, 7, 50)) == at(4, 20)  # the night shift
     assert default_shift_start(at(5, 0, 30) + dt.timedelta(hours=8)) == at(4, 20)
+    # the middle of the night shift: the night shift, not the day shift ended at 20:00
+    assert default_shift_start(at(6, 1, 40)) == at(5, 20)
+    assert default_shift_start(at(5, 22)) == at(5, 20)
+    assert default_shift_start(at(5, 21, 0)) == at(5, 20)  # an hour after the end: the new one
+    assert default_shift_start(at(5, 9, 30)) == at(5, 8)  # the day shift running
+    # as the server's clock holds it, in UTC: 01:40 in Kazakhstan (UTC+5) is 20:40 UTC
+    assert default_shift_start(dt.datetime(2026, 12, 5, 20, 40, tzinfo=dt.UTC)) == at(5, 20)
     # and the officer's one-click choices: the last day shift's start and the last night's
     assert recent_shift_starts(at(5, 12)) == [
         ("day shift (08:00–20:00)", at(5, 8)),
