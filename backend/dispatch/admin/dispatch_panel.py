@@ -180,6 +180,20 @@ def _result_text(result: Any) -> str:
     return str(result)
 
 
+def _dispatched_text(assignment: Assignment) -> str:
+    """The notice of a dispatch, one sentence: the unit, the call and what comes next. It was
+    "Dispatched: 2026-00012 → A-PC1 (Dispatched)", the status said twice ("Направлен: …
+    (Направлен)") and nothing of what the desk waits for."""
+    return str(
+        _("%(unit)s is sent to call %(number)s; the crew must acknowledge by %(time)s, "
+          "or the board raises an alert.")
+    ) % {
+        "unit": assignment.unit.callsign,
+        "number": assignment.incident.number,
+        "time": when_text(assignment.ack_due_at),
+    }  # fmt: skip
+
+
 def _message_rows(sent: list[selectors.DeskMessage]) -> list[dict[str, Any]]:
     """The desk's messages to a crew as the panel lists them, each with what became of it."""
     return [
@@ -837,7 +851,7 @@ class IncidentDispatchAdminMixin:
                 divert=request.POST.get("divert") == "1",
             )
 
-        return self._kuzet_run(request, incident, run, _("Dispatched: {result}."))
+        return self._kuzet_run(request, incident, lambda: _dispatched_text(run()), "{result}")
 
     def kuzet_incident_command_view(
         self, request: HttpRequest, object_id: str, command: str

@@ -13,6 +13,7 @@ from django.contrib.messages import get_messages
 from django.utils import timezone
 
 from backend.common import clock
+from backend.common.formatting import when_text
 from backend.dispatch.models import Assignment, Event, Incident
 from backend.dispatch.services import incident_close, incident_dispatch
 from backend.ledger.models import AuditEntry
@@ -21,8 +22,12 @@ from tests import factories
 
 
 def said(a: Assignment) -> str:
-    """An assignment as the panel's messages name it: incident, unit and status in words."""
-    return f"{a.incident.number} → {a.unit.callsign} ({a.get_status_display()})"
+    """A dispatch as the panel's notice says it: the unit, the call and the deadline to
+    acknowledge, in one sentence."""
+    return (
+        f"{a.unit.callsign} is sent to call {a.incident.number}; the crew must acknowledge by "
+        f"{when_text(a.ack_due_at)}, or the board raises an alert."
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -92,7 +97,7 @@ def test_a_command_sent_by_the_script_answers_with_the_panel_and_keeps_no_messag
     assignment = Assignment.objects.get(incident=incident)
     assert (response.status_code, response["X-Kuzet-Panel"]) == (200, "1")
     html = response.content.decode()
-    assert f'<li class="success">Dispatched: {said(assignment)}.</li>' in html
+    assert f'<li class="success">{said(assignment)}</li>' in html
     assert 'id="kuzet-assignments"' in html
     assert "<html" not in html
     assert list(get_messages(response.wsgi_request)) == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.messages import get_messages
 
+from backend.common.formatting import when_text
 from backend.dispatch.models import Assignment
 from backend.dispatch.services import incident_dispatch
 from backend.people.models import Officer
@@ -14,8 +15,12 @@ from .conftest import snapshot
 
 
 def said(a: Assignment) -> str:
-    """An assignment as the panel's messages name it: incident, unit and status in words."""
-    return f"{a.incident.number} → {a.unit.callsign} ({a.get_status_display()})"
+    """A dispatch as the panel's notice says it: the unit, the call and the deadline to
+    acknowledge, in one sentence."""
+    return (
+        f"{a.unit.callsign} is sent to call {a.incident.number}; the crew must acknowledge by "
+        f"{when_text(a.ack_due_at)}, or the board raises an alert."
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -57,9 +62,7 @@ def test_a_chief_dispatches_from_the_incident_page(personas, client, incident_a)
     )
     assignment = Assignment.objects.get()
     assert (assignment.unit, assignment.dispatched_by) == (personas.a.patrol, personas.a.chief)
-    assert [m.message for m in get_messages(response.wsgi_request)] == [
-        f"Dispatched: {said(assignment)}."
-    ]
+    assert [m.message for m in get_messages(response.wsgi_request)] == [said(assignment)]
 
 
 def test_refusals_come_back_as_messages_and_change_nothing(personas, client, incident_a):

@@ -8,6 +8,7 @@ import re
 import pytest
 from django.contrib.messages import get_messages
 
+from backend.common.formatting import when_text
 from backend.dispatch.models import Assignment
 from backend.people.models import Officer
 from tests import factories
@@ -16,8 +17,12 @@ from .conftest import snapshot
 
 
 def said(a: Assignment) -> str:
-    """An assignment as the panel's messages name it: incident, unit and status in words."""
-    return f"{a.incident.number} → {a.unit.callsign} ({a.get_status_display()})"
+    """A dispatch as the panel's notice says it: the unit, the call and the deadline to
+    acknowledge, in one sentence."""
+    return (
+        f"{a.unit.callsign} is sent to call {a.incident.number}; the crew must acknowledge by "
+        f"{when_text(a.ack_due_at)}, or the board raises an alert."
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -74,9 +79,9 @@ def test_a_dispatch_form_sent_twice_dispatches_once(personas, client, incident_a
 
     # then
     assignment = Assignment.objects.get()
-    assert message_of(first) == f"Dispatched: {said(assignment)}."
+    assert message_of(first) == said(assignment)
     assert message_of(second) == (
-        f"This form was already sent; nothing was done again. Dispatched: {said(assignment)}."
+        f"This form was already sent; nothing was done again. {said(assignment)}"
     )
     assert snapshot() == before
 

@@ -83,7 +83,7 @@ def test_a_dispatch_whose_answer_was_lost_is_not_repeated_by_the_second_click(
     # then
     assert held == [302]
     assert any(
-        n.startswith("This form was already sent; nothing was done again. Dispatched:")
+        n.startswith("This form was already sent; nothing was done again. A-PC1 is sent to call")
         for n in notices
     ), notices
     assert not any("unit_unavailable" in n for n in notices), notices

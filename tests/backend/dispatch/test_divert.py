@@ -13,6 +13,7 @@ from django.contrib.messages import get_messages
 
 from backend.common import clock
 from backend.common.errors import Conflict
+from backend.common.formatting import when_text
 from backend.dispatch import lifecycle, selectors
 from backend.dispatch.lifecycle import EventKind
 from backend.dispatch.models import Assignment, Event, Incident
@@ -210,7 +211,11 @@ def test_the_p0_calls_panel_offers_to_divert_and_does_it(personas, noise, client
 
     assert response.status_code == 302
     messages = [m.message for m in get_messages(response.wsgi_request)]
-    assert messages == [f"Dispatched: {knife.number} → A-PC1 (Dispatched)."]
+    sent = knife.assignments.get()
+    assert messages == [
+        f"A-PC1 is sent to call {knife.number}; the crew must acknowledge by "
+        f"{when_text(sent.ack_due_at)}, or the board raises an alert."
+    ]
     noise.refresh_from_db()
     assert noise.status == "cancelled"
     history = client.get(f"{BASE}/{noise.incident_id}/change/").content.decode()

@@ -37,21 +37,21 @@ WORDS = {
         "line": "Nearer, in Abai district: B-PC1 · 7 km · ~6 min — ask that district's desk "
         "or the oblast ЦОУ",
         "sooner": "32 min",
-        "dispatched": "Dispatched:",
+        "dispatched": "is sent to call",
     },
     "ru": {
         "heading": "Ближе — наряды соседних районов",
         "line": "Ближе, Абайский район: B-PC1 · 7 км · ~6 мин — обратитесь в дежурную часть "
         "этого района или в ЦОУ области",
         "sooner": "32 мин",
-        "dispatched": "Направлен:",
+        "dispatched": "направлен на вызов",
     },
     "kk": {
         "heading": "Жақынырақ — көрші аудандардың нарядтары",
         "line": "Жақынырақ, Абай ауданы: B-PC1 · 7 км · ~6 мин — сол ауданның кезекші "
         "бөліміне немесе облыстық ЖБО-ға хабарласыңыз",
         "sooner": "32 мин",
-        "dispatched": "Жіберілді:",
+        "dispatched": "шақыруына жіберілді",
     },
 }
 

@@ -167,7 +167,7 @@ def test_a_duty_officer_takes_a_call_and_sends_the_nearest_unit_in_five_actions(
     # when: the top recommendation's Dispatch, where the call landed
     page.locator("#kuzet-dispatch tr.kuzet-unit").first.locator("input[type=submit]").click()
     actions.append("click Dispatch")
-    page.wait_for_selector("#panel ul.messagelist li:has-text('Dispatched:')", timeout=15_000)
+    page.wait_for_selector("#panel ul.messagelist li:has-text('is sent to call')", timeout=15_000)
 
     # then: the nearest unit is on its way; call to dispatch in at most five actions
     assignment = incident.assignments.get()

@@ -105,7 +105,7 @@ def test_the_duty_officer_works_an_incident_from_the_top_of_its_page(
     page.evaluate("window.scrollTo(0, 120)")
     scrolled = page.evaluate("window.scrollY")
     page.locator("#kuzet-dispatch tr.kuzet-unit").first.locator("input[type=submit]").click()
-    notices = _notice(page, "Dispatched:")
+    notices = _notice(page, "is sent to call")
 
     # then: dispatched (no 403), the page neither reloaded nor jumped to the top
     assert forbidden == []
@@ -273,7 +273,7 @@ def test_without_script_the_top_dispatch_button_posts_its_own_form_and_returns_t
 
     # then: the dispatch went through its own form and the browser is back at #panel
     assert page.url.endswith(f"/admin/dispatch/incident/{incident.pk}/change/#panel")
-    assert "Dispatched:" in page.locator("ul.messagelist").inner_text()
+    assert "is sent to call" in page.locator("ul.messagelist").inner_text()
     assert Assignment.objects.filter(incident=incident, unit=personas.a.patrol).count() == 1
     shot(page, "20-no-script-dispatch")
 
@@ -309,7 +309,9 @@ def test_a_dispatch_whose_answer_was_lost_is_not_repeated_by_the_second_click(
     # then: one dispatch, and the page says the first click went through
     assert held == [200]
     assert "No answer from the server (502)" in error
-    assert notices.startswith("This form was already sent; nothing was done again. Dispatched:")
+    assert notices.startswith(
+        "This form was already sent; nothing was done again. A-PC1 is sent to call"
+    )
     assert Assignment.objects.filter(incident=incident).count() == 1
     assert page.kuzet_errors == []
     shot(page, "22-dispatch-sent-again")
@@ -352,7 +354,7 @@ def test_a_dv_calls_reads_are_folded_in_its_timeline_until_asked_for(
     # when: the duty officer dispatches from the page (the panel is replaced in place)
     page.evaluate("window.kuzetMarker = 'still the same page'")
     page.locator("#kuzet-dispatch tr.kuzet-unit").first.locator("input[type=submit]").click()
-    _notice(page, "Dispatched:")
+    _notice(page, "is sent to call")
 
     # then: what they unfolded stays unfolded
     _panel_replaced_in_place(page, 1)
