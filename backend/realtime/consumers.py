@@ -65,6 +65,8 @@ TOKEN_PREFIX = "token."  # noqa: S105 -- a subprotocol prefix, not a secret
 AUTH_TIMEOUT_SECONDS = 10.0
 # One event record is well under 4 KiB; an HTTP push allows 1 MiB for 500 of them.
 MAX_MESSAGE_BYTES = 64 * 1024
+# What the server reads of a ``ping`` (its type); any other key is named in the pong.
+PING_MESSAGE_KEYS = frozenset(("type",))
 # How often an open, chatty socket re-checks that its device was not revoked meanwhile; the
 # revocation notification closes it at once, this is the fallback if that frame was lost.
 RECHECK_SECONDS = 30.0
@@ -283,6 +285,18 @@ class DeviceConsumer(_GatedGroups):
         except ProtocolError:
             message = None
         kind = message.get("type") if isinstance(message, dict) else None
+        if isinstance(message, Repeated) and (self.session is None or kind != "event"):
+            # {"type": "auth", "token": A, "token": B} signed in with B, and {"type": "event",
+            # "type": "ping"} was read as a ping: the last of a repeated key won, the rest was
+            # dropped without a word. (An event message's is answered in _event, naming it.)
+            frame = error_frame(
+                "malformed", f"The message has the key {message.repeated!r} more than once."
+            )
+            if self.session is None:
+                await self._refuse(frame, CLOSE_MALFORMED)
+            else:
+                await self.send(text_data=frame)
+            return
 
         if self.session is None:
             if (
@@ -309,11 +323,13 @@ class DeviceConsumer(_GatedGroups):
             # The cursor rides on every pong, like on hello: a frame lost on the way (at most
             # once; the pubsub layer drops frames while Redis is away) costs a device at most
             # one ping interval, since it pulls when the cursor is ahead of its own.
-            await self.send(
-                text_data=dumps(
-                    {"type": "pong", "timestamp": self._cursor, "server_time": clock.now_ms()}
-                )
-            )
+            pong: dict[str, Any] = {"type": "pong", "timestamp": self._cursor}
+            # A ping carries nothing the server reads but its type: anything else a newer
+            # app puts in it is named back, as an event message's keys are.
+            ignored = unread_keys(message, PING_MESSAGE_KEYS) if isinstance(message, dict) else []
+            if ignored:
+                pong["ignored"] = ignored
+            await self.send(text_data=dumps({**pong, "server_time": clock.now_ms()}))
         elif kind == "event" and isinstance(message, dict):
             await self._event(message)
         elif kind == "auth":

@@ -680,3 +680,58 @@ def test_event_refused_as_the_device_was_revoked_is_named_in_the_error_frame(per
 
     # then: an id that is no string is not echoed (the frame's "id" is a string or null)
     assert (error["error"], error["wipe"], error["id"]) == ("device_revoked", True, None)
+
+
+def test_an_auth_message_naming_its_token_twice_is_refused_not_half_read(personas):
+    # given: two tokens in one auth message — the last signed in, the other dropped
+    _, token = personas.device(personas.a.patrol_officers[0])
+    text = f'{{"type": "auth", "token": "not-mine", "token": "{token}"}}'
+
+    async def scenario():
+        socket = device_socket(subprotocols=["kuzet.v1"])
+        await socket.connect()
+        await socket.send_to(text_data=text)
+        return await receive(socket), await receive_close(socket)
+
+    # when
+    error, code = async_to_sync(scenario)()
+
+    # then
+    assert (error["error"], error["detail"]) == (
+        "malformed",
+        "The message has the key 'token' more than once.",
+    )
+    assert code == consumers.CLOSE_MALFORMED
+
+
+def test_a_ping_names_back_what_it_did_not_read_and_a_ping_typed_twice_is_refused(personas):
+    # given
+    _, token = personas.device(personas.a.patrol_officers[0])
+    set_cursor(7)
+
+    async def scenario():
+        socket = device_socket(token)
+        await socket.connect()
+        await receive(socket)
+        await socket.send_json_to({"type": "ping", "cursor": 5})
+        newer = await receive(socket)
+        await socket.send_json_to({"type": "ping"})
+        plain = await receive(socket)
+        await socket.send_to(text_data='{"type": "event", "type": "ping"}')
+        twice = await receive(socket)
+        await socket.disconnect()
+        return newer, plain, twice
+
+    # when
+    with clock.frozen(AT):
+        newer, plain, twice = async_to_sync(scenario)()
+
+    # then: the pong names the key it did not read; a message typed twice is no ping
+    assert newer == {"type": "pong", "timestamp": 7, "ignored": ["cursor"],
+                     "server_time": clock.to_ms(AT)}  # fmt: skip
+    assert "ignored" not in plain
+    assert (twice["type"], twice["error"], twice["detail"]) == (
+        "error",
+        "malformed",
+        "The message has the key 'type' more than once.",
+    )
