@@ -445,6 +445,7 @@ export class FieldApp {
       answers,
     })
     this._sosClearedByDesk(all.units)
+    await this._pruneDrafts(all.assignments, all.follow_ups)
     await this._alert()
     await this._sendReceipts(all.assignments, all.events)
   }
@@ -516,6 +517,29 @@ export class FieldApp {
     else delete drafts[key]
     this._drafts = drafts
     return this.database?.localStorage.set(KEYS.drafts, drafts)
+  }
+
+  /** Forgets the words typed on calls and visits no longer on the phone: a call closed or
+   * taken off the unit leaves the phone's scope, and its half-typed note or outcome stayed in
+   * the phone's storage for good — read by nobody, shown to nobody, and the next officer's
+   * handover still named the call as text not recorded ("№ …", a call he never had). A call
+   * still on the phone, ended or not, keeps its draft. Keys of another shape are kept. The
+   * returned promise is the write (none when nothing went). */
+  _pruneDrafts(assignments, followUps) {
+    const onPhone = {
+      note: new Set(assignments.map((a) => a.id)),
+      outcome: new Set(assignments.map((a) => a.id)),
+      visit: new Set(followUps.map((f) => f.id)),
+    }
+    const gone = Object.keys(this._drafts).filter((key) => {
+      const [kind, id] = key.split(':')
+      return onPhone[kind] != null && !onPhone[kind].has(id)
+    })
+    if (!gone.length || !this.database) return null
+    const drafts = { ...this._drafts }
+    for (const key of gone) delete drafts[key]
+    this._drafts = drafts
+    return this.database.localStorage.set(KEYS.drafts, drafts)
   }
 
   /** Keeps ``seen`` at once (the alerts are worked out from it) and writes it to the phone:

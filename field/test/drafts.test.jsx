@@ -92,6 +92,59 @@ describe('what the officer was typing', () => {
     expect(again.app.draft('note:7')).toBe('')
   })
 
+  it('is forgotten once its call or visit has left the phone, and kept while it is on it', async () => {
+    // given: words typed on two calls and a follow-up visit, all on the phone
+    const { state, api } = server()
+    const gone = { assignments: [], follow_ups: [] }
+    const followUps = [{ id: '40', incident_id: '3', unit_id: '4', due_at: Date.now() + 60 * minute, done_at: null, note: '' }]
+    const pull = api.pull
+    api.pull = async (...args) => {
+      const body = await pull(...args)
+      body.changes.assignments.deleted = gone.assignments
+      body.changes.follow_ups = { created: [], updated: followUps.filter((f) => !gone.follow_ups.includes(f.id)), deleted: gone.follow_ups }
+      return body
+    }
+    const { app, sync, storage } = await testPhone(api)
+    state.incidents = [call('3'), call('5')]
+    state.assignments = [cleared('7', '3'), cleared('9', '5')]
+    await sync()
+    await app.setDraft('note:7', PLATE)
+    await app.setDraft('outcome:7:text', 'Доставлен в отдел')
+    await app.setDraft('note:9', 'Соседи видели машину')
+    await app.setDraft('visit:40', 'Дверь не открыли')
+
+    // when: the desk closes the first call, and the phone syncs with it still in scope
+    state.incidents = [{ ...call('3'), status: 'closed' }, call('5')]
+    await sync()
+
+    // then: every draft is kept (the call is still on the phone)
+    expect(app.draft('note:7')).toBe(PLATE)
+    expect(app.draft('visit:40')).toBe('Дверь не открыли')
+
+    // when: the closed call and the visit leave the phone's scope
+    state.incidents = [call('5')]
+    state.assignments = [cleared('9', '5')]
+    gone.assignments = ['7']
+    gone.follow_ups = ['40']
+    await sync()
+
+    // then: their words are forgotten, on the phone's storage too; the other call's stay
+    expect(app.store.get().data.assignments.map((a) => a.id)).toEqual(['9'])
+    expect(app.draft('note:7')).toBe('')
+    expect(app.draft('outcome:7:text')).toBe('')
+    expect(app.draft('visit:40')).toBe('')
+    expect(app.draft('note:9')).toBe('Соседи видели машину')
+    expect(await app.database.localStorage.get('kuzet_drafts')).toEqual({ 'note:9': 'Соседи видели машину' })
+    expect(app.draftCalls()).toEqual(['№\u00a01010-2026-000055'])
+
+    // and a restart finds only what is left
+    await flush(app.database)
+    const again = await testPhone(api, { storage })
+    await again.sync()
+    expect(again.app.draft('note:7')).toBe('')
+    expect(again.app.draft('note:9')).toBe('Соседи видели машину')
+  })
+
   it('is not the next officer’s after a handover', async () => {
     // given: a note half typed
     const { state, api } = server()
