@@ -1,12 +1,13 @@
 // @vitest-environment happy-dom
 // The officer taps "I'm OK" in a white spot: the check's alert went at his tap, and nothing said
 // his answer was still on the phone while the desk's banner stayed amber. Until the check
-// closes, the phone says where his answer is: on the phone, waiting for the signal, or with
-// the desk (and when he gave it).
+// closes, the phone says where his answer is: on the phone, waiting for the signal (a line of
+// the sync box), or with the desk (a green notice, and when he gave it).
 import { describe, expect, it } from 'vitest'
 import { render } from 'preact'
 import { act } from 'preact/test-utils'
 import { SafetyAnswers } from '../src/ui/Alerts.jsx'
+import { SyncStatus } from '../src/ui/common.jsx'
 import { fakeServer as server, testPhone } from './phone-harness.js'
 
 const minute = 60_000
@@ -24,8 +25,17 @@ const onScene = (safetyCheckAt = null) => ({
 
 async function shown(app, lang = 'ru') {
   const root = document.createElement('div')
-  await act(() => render(<SafetyAnswers state={{ ...app.store.get(), lang }} />, root))
-  return [...root.querySelectorAll('.safety-answer')].map((p) => [p.className, p.textContent])
+  const state = { ...app.store.get(), lang }
+  await act(() =>
+    render(
+      <>
+        <SyncStatus app={app} state={state} />
+        <SafetyAnswers state={state} />
+      </>,
+      root,
+    ),
+  )
+  return [...root.querySelectorAll('.safety-answer, .safety-unsent')].map((p) => [p.className, p.textContent])
 }
 
 describe('the officer’s answer to the desk’s check', () => {
@@ -48,11 +58,9 @@ describe('the officer’s answer to the desk’s check', () => {
 
     // then: his answer is on the phone, waiting
     expect(await shown(app)).toEqual([
-      ['banner safety-answer pending', 'Ваш ответ на проверку сохранён в телефоне и уйдёт в дежурную часть, когда появится связь'],
+      ['sync-state safety-unsent', 'Ваш ответ на проверку ещё в телефоне: дежурная часть получит его, когда будет связь'],
     ])
-    expect((await shown(app, 'kk'))[0][1]).toBe(
-      'Тексеруге жауабыңыз телефонда сақталды, байланыс болғанда кезекші бөлімге жіберіледі',
-    )
+    expect((await shown(app, 'kk'))[0][1]).toBe('Тексеруге жауабыңыз әлі телефонда: кезекші бөлім оны байланыс болғанда алады')
 
     // when: sent
     await sync()

@@ -1,20 +1,33 @@
 // @vitest-environment happy-dom
 // An officer presses SOS in a white spot. The notice under the header read "SOS recorded —
 // going to the duty officers and the chief", green, the same with no signal as with it: he
-// took it that the desk knew. Now it says the SOS is on the phone and the desk does not have
-// it yet (amber, with the radio as the way meanwhile), then that the desk has it.
+// took it that the desk knew. Now the sync box says first, in red, that the SOS is on the phone
+// and the desk does not have it yet (with the radio as the way meanwhile), as long as it is
+// not sent; then the notice says that the desk has it.
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { render } from 'preact'
 import { act } from 'preact/test-utils'
 import { SosNotice, sosState } from '../src/ui/Alerts.jsx'
+import { SyncStatus } from '../src/ui/common.jsx'
 import { flush } from '../src/db.js'
 import { fakeServer as server, testPhone } from './phone-harness.js'
 
+/** [the notice's class and words, or null; the sync box's unsent-SOS line, or null] */
 async function shown(app, lang = 'ru') {
   const root = document.createElement('div')
-  await act(() => render(<SosNotice app={app} state={{ ...app.store.get(), lang }} />, root))
+  const state = { ...app.store.get(), lang }
+  await act(() =>
+    render(
+      <>
+        <SyncStatus app={app} state={state} />
+        <SosNotice app={app} state={state} />
+      </>,
+      root,
+    ),
+  )
   const notice = root.querySelector('.sos-notice')
-  return [notice.className, notice.textContent]
+  const unsent = root.querySelector('.sync .sos-unsent')
+  return [notice && [notice.className, notice.textContent], unsent && unsent.textContent]
 }
 
 describe('the notice after an SOS', () => {
@@ -32,13 +45,20 @@ describe('the notice after an SOS', () => {
     // then: the SOS is on the phone, and the notice says the desk does not have it yet
     expect(app.store.get().notice).toBe('sos_sent')
     expect(sosState(app.store.get())).toMatchObject({ sent: false })
-    expect(await shown(app)).toEqual([
-      'banner notice sos-notice pending',
-      'SOS сохранён в телефоне, но дежурная часть его ещё не получила: уйдёт, как только появится связь. Если можете — свяжитесь по рации.',
-    ])
-    expect((await shown(app, 'kk'))[1]).toBe(
-      'SOS телефонда сақталды, кезекші бөлім оны әлі алған жоқ: байланыс болғанда бірден жіберіледі. Мүмкін болса, рациямен хабарласыңыз.',
+    const [notice, unsent] = await shown(app)
+    expect(notice).toBeNull()
+    expect(unsent).toBe(
+      'Дежурная часть ещё не получила SOS: уйдёт, как только будет связь. Если можете — свяжитесь по рации.',
     )
+    expect((await shown(app, 'kk'))[1]).toBe(
+      'Кезекші бөлім SOS-ты әлі алған жоқ: байланыс болғанда бірден жіберіледі. Мүмкін болса, рациямен хабарласыңыз.',
+    )
+
+    // when: he taps the notice away (or sets a status) with the SOS still on the phone
+    app.dismissNotice()
+
+    // then: the sync box still says the desk does not have it
+    expect((await shown(app))[1]).toMatch(/^Дежурная часть ещё не получила SOS/)
 
     // when: the signal is back and the SOS is sent
     state.online = true
@@ -46,7 +66,10 @@ describe('the notice after an SOS', () => {
 
     // then: the desk has it, and he reads when he pressed it
     expect(pushed.map((e) => e.kind)).toEqual(['sos'])
-    const [tone, text] = await shown(app)
+    expect(app.store.get().notice).toBe(null) // tapped away before: the green one is not forced on him
+    app.store.set({ notice: 'sos_sent' })
+    const [[tone, text], unsentAfter] = await shown(app)
+    expect(unsentAfter).toBeNull()
     expect(tone).toBe('banner notice sos-notice sent')
     expect(text).toMatch(/^Дежурная часть получила ваш SOS \(\d\d:\d\d\): дежурные и начальник оповещены\.$/)
   })
@@ -70,7 +93,7 @@ describe('the notice after an SOS', () => {
     // then: the notice says the desk does not have it yet (it opened with the header's "SOS"
     // in italics and nothing else)
     expect(again.app.store.get().notice).toBe('sos_sent')
-    expect((await shown(again.app))[0]).toBe('banner notice sos-notice pending')
+    expect((await shown(again.app))[1]).toMatch(/^Дежурная часть ещё не получила SOS/)
   })
 })
 

@@ -78,7 +78,7 @@ export function safetyAnswers(state) {
   const { data, deviceId } = state
   const mine = ownEvents(data.events, deviceId)
   const answers = []
-  for (const assignment of data.assignments) {
+  for (const assignment of data.assignments ?? []) {
     const checkAt = assignment.safety_check_at
     if (checkAt == null || isClosed(assignment)) continue
     const note = mine
@@ -90,17 +90,18 @@ export function safetyAnswers(state) {
   return answers
 }
 
+/** The desk has his answer (green, with when he gave it), until the check closes. An answer
+ * still on the phone is said in the sync box (common.jsx SyncStatus) with the other things the
+ * desk does not have yet, not in an amber banner of its own. */
 export function SafetyAnswers({ state }) {
   const { lang, now } = state
-  const answers = safetyAnswers(state)
+  const answers = safetyAnswers(state).filter((answer) => answer.sent)
   if (!answers.length) return null
   return (
     <section class="safety-answers" aria-live="polite">
       {answers.map((answer) => (
-        <p key={answer.assignmentId} class={`banner safety-answer ${answer.sent ? 'sent' : 'pending'}`} role="status">
-          {answer.sent
-            ? t(lang, 'safety_answer_sent', { time: formatTime(lang, answer.at, now) })
-            : t(lang, 'safety_answer_waiting')}
+        <p key={answer.assignmentId} class="banner safety-answer sent" role="status">
+          {t(lang, 'safety_answer_sent', { time: formatTime(lang, answer.at, now) })}
         </p>
       ))}
     </section>
@@ -122,18 +123,17 @@ export function sosState(state) {
   return { at: sos.estimated_at ?? sos.device_time, sent: sos._status !== 'created' }
 }
 
+/** "The desk has your SOS" (green, with when he pressed it), until he taps it away or the desk
+ * stands him down. An SOS still on the phone is said at the top of the sync box (common.jsx
+ * SyncStatus), red, for as long as it is not sent: this notice, tapped away or not, is not
+ * where he learns it. */
 export function SosNotice({ app, state }) {
   const { lang, now } = state
   const sos = sosState(state)
-  const sent = sos?.sent ?? false
+  if (!sos?.sent) return null
   return (
-    <button
-      type="button"
-      class={`banner notice sos-notice ${sent ? 'sent' : 'pending'}`}
-      role="status"
-      onClick={() => app.dismissNotice()}
-    >
-      {sent ? t(lang, 'sos_received', { time: formatTime(lang, sos.at, now) }) : t(lang, 'sos_waiting')}
+    <button type="button" class="banner notice sos-notice sent" role="status" onClick={() => app.dismissNotice()}>
+      {t(lang, 'sos_received', { time: formatTime(lang, sos.at, now) })}
     </button>
   )
 }

@@ -191,8 +191,8 @@ export function App({ app }) {
     <div class="shell">
       <Header app={app} state={state} />
       <Alerts app={app} state={state} />
-      <SafetyAnswers state={state} />
       <SyncStatus app={app} state={state} />
+      <SafetyAnswers state={state} />
       {state.sync?.problem === 'unauthenticated' && (
         <div class="banner bad" role="alert">
           <p>{t(lang, 'unauthenticated')}</p>

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { formatAge, formatTime } from '../format.js'
 import { LANGUAGES, LANGUAGE_NAMES, t } from '../i18n.js'
+import { safetyAnswers, sosState } from './Alerts.jsx'
 
 export function LanguagePicker({ app, lang }) {
   return (
@@ -20,26 +21,40 @@ export function LanguagePicker({ app, lang }) {
   )
 }
 
-/** Offline banner, facts waiting, last successful sync: the honest state of sync. */
+/** The phone's state of sync, in one box under the header: what the desk does not have yet
+ * and why, the most important first — an SOS still on the phone (red, above all else: the
+ * officer must not take it that help is coming), his answer to the desk's check waiting, no
+ * signal or the server not answering, then the facts waiting, the last sync and "Sync now".
+ * Offline at 360 px the three amber banners it replaced (no signal, the SOS kept on the
+ * phone, the answer kept on the phone) stood one over the other with the sync line between,
+ * and the call itself began below the fold. With nothing wrong it is the sync line alone. */
 export function SyncStatus({ app, state }) {
   const { lang, sync, online, data, now } = state
   // What the officer recorded, not the phone's own position reports (one a minute on duty,
   // sent with the next sync): they kept the count at 1 with the signal up.
   const waiting = data.events.filter((e) => e._status === 'created' && e.kind !== 'location').length
   const offline = !online || sync?.problem === 'offline'
+  // Whatever the notice under it says or whether he tapped it away: an SOS the desk does not
+  // have is said here until it is sent.
+  const sosUnsent = sosState(state)?.sent === false
+  const answerUnsent = safetyAnswers(state).some((answer) => !answer.sent)
+  const problem = sosUnsent || answerUnsent || offline || (sync?.problem && sync.problem !== 'unauthenticated')
+  const tone = sosUnsent ? ' status-sos' : sync?.problem === 'upgrade' ? ' status-bad' : problem ? ' status-warn' : ''
   return (
-    <section class="sync" aria-live="polite">
-      {offline && (
-        <p class="banner offline" role="status">
-          {t(lang, 'offline')}
+    <section class={`sync status${tone}`} aria-live="polite">
+      {sosUnsent && (
+        <p class="sync-state sos-unsent" role="alert">
+          {t(lang, 'sos_waiting')}
         </p>
       )}
+      {sync?.problem === 'upgrade' && <p class="sync-state upgrade">{t(lang, 'upgrade_required')}</p>}
+      {answerUnsent && <p class="sync-state safety-unsent">{t(lang, 'safety_answer_unsent')}</p>}
+      {offline && <p class="sync-state offline">{t(lang, 'offline')}</p>}
       {sync?.problem === 'server' && (
-        <p class="banner warn" role="status">
+        <p class="sync-state server">
           {sync.nextRetryAt ? t(lang, 'sync_error', { t: formatTime(lang, sync.nextRetryAt, now) }) : t(lang, 'sync_error_soon')}
         </p>
       )}
-      {sync?.problem === 'upgrade' && <p class="banner bad">{t(lang, 'upgrade_required')}</p>}
       <div class="sync-line">
         <span class={waiting ? 'waiting pending' : 'waiting'}>
           {waiting ? t(lang, 'waiting', { n: waiting }) : t(lang, 'waiting_none')}

@@ -220,7 +220,7 @@ def test_a_shift_on_a_small_phone_reads_whole_on_every_screen(
         milestone(page, MILESTONES[lang][2]).click()
         page.locator("#note-text").fill("Задержан один, нож изъят")
         page.locator("form.note button").click()
-        expect(page.locator(".banner.offline")).to_be_visible()
+        expect(page.locator(".sync-state.offline")).to_be_visible()
         look(page, "5-offline-on-scene-and-a-note", lang)
 
         # back in coverage
@@ -286,7 +286,7 @@ def test_a_shift_on_a_small_phone_reads_whole_on_every_screen(
         page.context.set_offline(True)
         safety.get_by_role("button").click()
         expect(safety).to_have_count(0)
-        expect(page.locator(".safety-answer.pending")).to_be_visible()
+        expect(page.locator(".sync .safety-unsent")).to_be_visible()
         look(page, "8a-safety-answered-offline", lang)
         page.context.set_offline(False)
         expect(page.locator(".safety-answer.sent")).to_be_visible(timeout=30_000)

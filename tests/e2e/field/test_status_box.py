@@ -1,0 +1,114 @@
+"""Out of coverage on a small phone (360 × 740), in Kazakh and Russian: the officer on scene
+presses SOS. Three amber banners stood one over the other under the header — no signal, the
+SOS kept on the phone, the facts waiting — and the call he was on began below the fold. Now
+one box says it, the SOS first and in red, and the call's heading is on the first screen;
+back in coverage the box goes and the desk having his SOS is said in green.
+
+Screenshots: var/he2/status-*.png (``KUZET_FIELD_STATUS``: another folder under var/).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pytest
+
+from backend.dispatch.models import Event
+from tests.e2e import browser
+from tests.e2e.browser import ROOT
+
+from .phone import wait_for
+from .test_readable_screens import MILESTONES, dispatch_call
+from .test_shift_walk import SMALL_PHONE, milestone, small_phone
+
+expect = pytest.importorskip(
+    "playwright.sync_api", reason="the playwright package is missing"
+).expect
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.slow,
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+]
+
+SHOTS = ROOT / "var" / os.environ.get("KUZET_FIELD_STATUS", "he2")
+SOS_UNSENT = {
+    "kk": "Кезекші бөлім SOS-ты әлі алған жоқ: байланыс болғанда бірден жіберіледі. "
+    "Мүмкін болса, рациямен хабарласыңыз.",
+    "ru": "Дежурная часть ещё не получила SOS: уйдёт, как только будет связь. "
+    "Если можете — свяжитесь по рации.",
+}
+OFFLINE = {
+    "kk": "Желі жоқ: бәрі телефонда сақталады.",
+    "ru": "Нет сети: всё сохраняется в телефоне.",
+}
+WAITING = {"kk": "Жіберуді күтуде: 2", "ru": "Ждут отправки: 2"}
+SOS_RECEIVED = {"kk": "Кезекші бөлім SOS-ыңызды алды", "ru": "Дежурная часть получила ваш SOS"}
+
+
+def shot(page: Any, name: str, lang: str) -> None:
+    """The first screen as the officer sees it, from the top."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=str(SHOTS / f"status-{name}-{lang}.png"))
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+def test_offline_the_sos_and_what_waits_are_one_box_over_the_call(
+    field_server: Any, duty_api: Any, personas: Any, profile: Any, lang: str
+) -> None:
+    # given: on a call, on scene, out of coverage
+    a = personas.a
+    with (
+        browser.playwright() as driver,
+        small_phone(driver, profile, field_server, a.patrol_officers[0], lang) as page,
+    ):
+        incident = dispatch_call(duty_api, a, a.patrol)
+        page.locator("a.call", has_text=incident["number"]).click()
+        page.context.set_offline(True)
+        milestone(page, MILESTONES[lang][0]).click()
+        expect(milestone(page, MILESTONES[lang][0])).to_contain_text("✓")
+
+        # when: he presses SOS and holds it
+        page.locator("button.sos-open").click()
+        hold = page.locator("button.sos-hold")
+        box = hold.bounding_box()
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        page.mouse.down()
+        expect(hold).to_have_count(0, timeout=10_000)
+        page.mouse.up()
+
+        # then: one box under the header, red for the SOS, which it says first; no banner of
+        # its own for each fact
+        status = page.locator("section.sync")
+        expect(status).to_have_class("sync status status-sos")
+        expect(status.locator(".sync-state")).to_have_text([SOS_UNSENT[lang], OFFLINE[lang]])
+        expect(status.locator(".waiting")).to_have_text(WAITING[lang])
+        expect(page.locator(".banner")).to_have_count(0)
+        # and the call's heading is on the first screen, under the box
+        shot(page, "1-offline-sos", lang)
+        head = page.locator(".detail-head").bounding_box()
+        assert head["y"] + head["height"] <= SMALL_PHONE["viewport"]["height"], head
+        assert page.locator("section.sync").bounding_box()["y"] < head["y"]
+
+        # when: he goes to his list, still offline
+        page.goto(f"{field_server.url}/app/#/")
+        # then: the SOS still leads the box on the list
+        expect(page.locator("section.sync .sync-state").first).to_have_text(SOS_UNSENT[lang])
+        shot(page, "2-offline-list", lang)
+
+        # when: back in coverage
+        page.context.set_offline(False)
+
+        # then: the desk has the SOS, the box is gone, and the notice says so in green
+        wait_for(
+            lambda: Event.objects.filter(kind="sos", source="app").exists(),
+            timeout=30,
+            what="the SOS on the server",
+        )
+        expect(page.locator("section.sync")).to_have_class("sync status", timeout=30_000)
+        expect(page.locator("section.sync .sync-state")).to_have_count(0)
+        expect(page.locator(".sos-notice.sent")).to_contain_text(SOS_RECEIVED[lang])
+        shot(page, "3-back-in-coverage", lang)
