@@ -527,6 +527,33 @@ def escalations_fired(f: ReportFilter) -> dict[str, int]:
     return out
 
 
+def escalations_fired_totals(filters: list[ReportFilter]) -> list[int]:
+    """The escalations fired in each filter's period, counted as :func:`escalations_fired`
+    counts them (every rung together) — one statement per ladder for all the periods (the
+    KPI page compares its period with the one before). The filters share their districts."""
+    totals = [0] * len(filters)
+    if not filters:
+        return totals
+    for model, district in (
+        (EscalationStep, "assignment__incident__district_id__in"),
+        (IncidentEscalationStep, "incident__district_id__in"),
+    ):
+        fired = model.objects.filter(
+            Q.create([Q(fired_at__gte=f.start, fired_at__lt=f.end) for f in filters], Q.OR)
+        )
+        if filters[0].districts is not None:
+            fired = fired.filter(**{district: sorted(filters[0].districts)})
+        counts = fired.aggregate(
+            **{
+                f"p{i}": Count("pk", filter=Q(fired_at__gte=f.start, fired_at__lt=f.end))
+                for i, f in enumerate(filters)
+            }
+        )
+        for i in range(len(filters)):
+            totals[i] += counts[f"p{i}"]
+    return totals
+
+
 def calls_escalated(f: ReportFilter) -> list[int]:
     """The calls of the filter's districts that a call's own rung (waiting for a unit) fired
     on in the period, by id — counted as :func:`escalations_fired` counts them."""

@@ -41,7 +41,7 @@ from backend.dispatch.models import (
 from backend.ledger import uow
 from backend.people.models import Role
 
-from . import labels, selectors
+from . import compare, labels, selectors
 from .filters import (
     FIRST_DAY,
     NONE,
@@ -606,6 +606,34 @@ def _narrow(slice_key: str, key: Any) -> dict[str, Any]:
     return {slice_key: value}
 
 
+def comparison_context(
+    f: ReportFilter,
+    page: str,
+    *,
+    now: dt.datetime,
+    overview: selectors.Overview | None = None,
+    **query: Any,
+) -> dict[str, Any]:
+    """The headline figures against the period before (compare.py), for a page's template
+    (``_compare.html``): each figure opens the calls behind it, the period before opens
+    ``page`` for it (``query``: the page's own parameters, kept; ``overview``: the page's
+    figures of ``f``, not read again)."""
+    hrefs = {
+        "calls": incidents_url(f),
+        "response_p50": incidents_url(f, kpi="response"),
+        "response_p90": incidents_url(f, kpi="response"),
+        "sla": incidents_url(f, kpi="sla"),
+        "escalations": reverse("admin:reports_upward") + f.query() + "#table-escalations",
+    }
+    c = compare.compare(f, now=now, overview=overview, hrefs=hrefs)
+    before = f.narrowed(date_from=c.prev_first, date_to=c.prev_last)
+    return {
+        "compare": compare.cards(c),
+        "compare_period": compare.period_words(c.prev_first, c.prev_last),
+        "compare_href": reverse(page) + before.query(**query),
+    }
+
+
 @report_view
 def kpis_page(site: Any, request: HttpRequest) -> HttpResponse:
     """Every KPI of DOMAIN.md as count, median and 90th percentile for a period, and by a
@@ -618,7 +646,8 @@ def kpis_page(site: Any, request: HttpRequest) -> HttpResponse:
     if not form.is_valid() or unknown:
         return _refused(site, request, form, "admin/reports/kpis.html", _("KPIs"), unknown)
     f = form.report_filter()
-    overview = selectors.kpi_overview(f, now=clock.now(), by=by)
+    now = clock.now()
+    overview = selectors.kpi_overview(f, now=now, by=by)
     arrived = overview.total(KPI_BY_KEY["response"]).n > 0
     tables = [summary_table(overview), slice_table(overview)]
     slices = [
@@ -636,6 +665,7 @@ def kpis_page(site: Any, request: HttpRequest) -> HttpResponse:
         f,
         title=_("KPIs"),
         tables=tables,
+        **comparison_context(f, "admin:reports_kpis", now=now, overview=overview, by=by),
         slices=slices,
         by=by,
         incident_count=overview.incident_count,
@@ -1109,7 +1139,8 @@ def upward_page(site: Any, request: HttpRequest) -> HttpResponse:
             site, request, form, "admin/reports/upward.html", _("Report for the period")
         )
     f = form.report_filter()
-    report = selectors.upward_report(f, now=clock.now())
+    now = clock.now()
+    report = selectors.upward_report(f, now=now)
     tables = upward_tables(f, report)
     printable = request.GET.get("layout") == "print"
     context = _context(
@@ -1118,6 +1149,7 @@ def upward_page(site: Any, request: HttpRequest) -> HttpResponse:
         f,
         title=_("Report for the period"),
         tables=tables,
+        **comparison_context(f, "admin:reports_upward", now=now),
         print_url=reverse("admin:reports_upward") + f.query(layout="print"),
         # the whole report as one workbook, to send upward as one file
         book_url=reverse("admin:reports_upward") + f.query(xlsx=ALL_TABLES),
