@@ -109,7 +109,8 @@ export function SafetyAnswers({ state }) {
 }
 
 /** Where the officer's SOS is, once he has pressed it: on the phone still (a white spot: the
- * desk does not have it, amber) or with the desk (green, with when he pressed it). "SOS
+ * desk does not have it; red, first in the sync box) or with the desk (a green notice, with
+ * when he pressed it). "SOS
  * recorded — going to the duty officers" read the same, in green, with no signal as with it,
  * and an officer in a white spot took it that help was coming. ``{at, sent}`` of his latest
  * SOS, or null. */
