@@ -9,7 +9,8 @@ anonymous throttle's 120 requests a minute). Each failure counts once for every 
 ``Guard.shared``), attempts with it are refused with ``429`` and ``Retry-After`` until the
 window ends — the cool-off, so nobody can lock a key for good. (An
 inbound SMS is answered 200 with its reason instead: ``attempts_refusal``.) The admin login
-has django-axes (per username and address), and ``CONSOLE_PASSWORD`` here per address.
+has django-axes (per username and address), ``CONSOLE_PASSWORD`` here per address and
+``CONSOLE_ACCOUNT`` per account from every address.
 
 A cache outage does not lock everybody out: the counters fail open and say so in the log.
 """
@@ -62,9 +63,24 @@ CONSOLE_PASSWORD = Guard(
     limit_setting="KUZET_LOGIN_ADDRESS_FAILURE_LIMIT",
     cooloff_setting="KUZET_LOGIN_COOLOFF_MINUTES",
 )
+# Console passwords per account, whatever the addresses (a botnet tries one officer's name from
+# thousands of addresses, each under the limits above). Past the limit nobody is refused
+# outright: the account is signed in to only from addresses it signed in from before, until
+# the window ends (backend.people.login_audit.ConsoleLoginForm).
+CONSOLE_ACCOUNT = Guard(
+    "auth.console_account",
+    "console password",
+    limit_setting="KUZET_LOGIN_ACCOUNT_FAILURE_LIMIT",
+    cooloff_setting="KUZET_LOGIN_ACCOUNT_WINDOW_MINUTES",
+)
 
 
-_KEY_NAMES = {"ip": "address", "install_id": "device", "phone": "phone number"}
+_KEY_NAMES = {
+    "ip": "address",
+    "install_id": "device",
+    "phone": "phone number",
+    "account": "account",
+}
 
 
 def _rate(guard: Guard, kind: str) -> str:
@@ -125,10 +141,18 @@ def attempts_check(request: HttpRequest, guard: Guard, **keys: str | None) -> No
         raise refusal
 
 
-def attempts_failed(request: HttpRequest | None, guard: Guard, **keys: str | None) -> None:
-    """Count one failure against every key."""
+def attempts_failed(
+    request: HttpRequest | None, guard: Guard, **keys: str | None
+) -> dict[str, int]:
+    """Count one failure against every key; the failures each key now has in its window (a
+    key whose counter is unavailable is left out), for a caller that acts once when a key
+    reaches its limit."""
+    counts: dict[str, int] = {}
     if settings.KUZET_AUTH_FAILURE_LIMIT <= 0:
-        return
+        return counts
     for kind, value in keys.items():
         if value:
-            _usage(request, guard, kind, value, increment=True)
+            usage = _usage(request, guard, kind, value, increment=True)
+            if usage is not None:
+                counts[kind] = int(usage["count"])
+    return counts

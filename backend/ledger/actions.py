@@ -97,6 +97,9 @@ class AuditAction(StrEnum):
     AUTH_LOGIN_SUCCEEDED = "auth.login_succeeded"
     AUTH_LOGIN_FAILED = "auth.login_failed"
     AUTH_LOCKED_OUT = "auth.locked_out"
+    # an account had KUZET_LOGIN_ACCOUNT_FAILURE_LIMIT wrong passwords from all addresses within
+    # its window: until it ends, only addresses it signed in from before may sign in to it
+    AUTH_ACCOUNT_GUARDED = "auth.account_guarded"
     # an administrator set (or took away) a person's console password in the console;
     # data: whether they now sign in with one, and the sign-in lockouts it lifted
     AUTH_PASSWORD_SET = "auth.password_set"  # noqa: S105 (an action's name)
@@ -184,6 +187,9 @@ ACTION_LABELS: dict[str, Promise] = {
     AuditAction.AUTH_LOGIN_SUCCEEDED: _("Signed in"),
     AuditAction.AUTH_LOGIN_FAILED: _("Sign-in failed"),
     AuditAction.AUTH_LOCKED_OUT: _("Locked out"),
+    AuditAction.AUTH_ACCOUNT_GUARDED: _(
+        "Many wrong passwords: sign-ins only from addresses used before"
+    ),
     AuditAction.HANDOVER_WRITTEN: _("Shift handed over"),
     AuditAction.HANDOVER_RECEIVED: _("Shift handover received"),
     AuditAction.SEED_LOADED: _("Seed data loaded"),

@@ -12,22 +12,38 @@ not a sign-in at the door and is not recorded.
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
+import math
 from typing import Any
 
 from axes.signals import user_locked_out
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.core.exceptions import ValidationError
 from django.dispatch import receiver
 from django.http import HttpRequest
+from django.utils import timezone, translation
+from django.utils.translation import gettext, ngettext
 
-from backend.common.attempts import CONSOLE_PASSWORD, attempts_failed, attempts_refusal
+from backend.common import clock
+from backend.common.attempts import (
+    CONSOLE_ACCOUNT,
+    CONSOLE_PASSWORD,
+    attempts_failed,
+    attempts_refusal,
+)
 from backend.common.net import client_ip
 from backend.ledger import uow
 from backend.ledger.actions import AuditAction
-from backend.ledger.models import ActorKind
+from backend.ledger.models import ActorKind, AuditEntry
 
+from .i18n import officer_language
 from .models import Officer
+
+logger = logging.getLogger(__name__)
 
 
 def _at_the_door(request: HttpRequest | None) -> bool:
@@ -51,13 +67,77 @@ def _attempt(action: AuditAction, request: HttpRequest, username: str, **data: A
         )
 
 
+def _entries_about(officer: Officer, action: AuditAction) -> Any:
+    # audit_object_idx: an officer's own entries, however long the log
+    return AuditEntry.objects.filter(
+        object_type="officer", object_id=str(officer.pk), action=action
+    )
+
+
+def _failures_since_last_login(officer: Officer) -> tuple[int, AuditEntry | None]:
+    """The failed sign-ins to the account since its last successful one (all of them when it
+    never signed in), and the latest of them."""
+    last = _entries_about(officer, AuditAction.AUTH_LOGIN_SUCCEEDED).order_by("-id").first()
+    failures = _entries_about(officer, AuditAction.AUTH_LOGIN_FAILED)
+    if last is not None:
+        failures = failures.filter(id__gt=last.id)
+    return failures.count(), failures.order_by("-id").first()
+
+
+def _known_address(username: str, ip: str | None) -> bool:
+    """Whether the account signed in successfully from this address within
+    ``KUZET_LOGIN_KNOWN_ADDRESS_DAYS`` (read from the audit log, which keeps every sign-in)."""
+    officer = Officer.objects.filter(username=username).first() if username else None
+    if officer is None or not ip:
+        return False
+    since = clock.now() - dt.timedelta(days=settings.KUZET_LOGIN_KNOWN_ADDRESS_DAYS)
+    # The entry's data is JSON text: the address narrows the rows, data_dict decides.
+    entries = _entries_about(officer, AuditAction.AUTH_LOGIN_SUCCEEDED).filter(
+        at__gte=since, data__contains=ip
+    )
+    return any(entry.data_dict.get("ip") == ip for entry in entries.only("data"))
+
+
+def _account_key(username: str) -> str:
+    return username.strip().casefold()
+
+
 @receiver(user_logged_in, dispatch_uid="kuzet.login_succeeded")
 def login_succeeded(sender: Any, request: HttpRequest | None, user: Officer, **_: Any) -> None:
+    """Audited; and the person reads how many failed sign-ins to the account there were since
+    their last one (the last: when, from which address) — someone guessing at it from many
+    addresses is seen by the one person who knows it was not them."""
     if not _at_the_door(request):
         return
     assert request is not None
+    failures, latest = _failures_since_last_login(user)
+    data = _where(request)
+    if failures:
+        data["failures_since_last_login"] = failures
     with uow.unit_of_work():
-        uow.audit(AuditAction.AUTH_LOGIN_SUCCEEDED, actor=user, obj=user, data=_where(request))
+        uow.audit(AuditAction.AUTH_LOGIN_SUCCEEDED, actor=user, obj=user, data=data)
+    if latest is not None:
+        # in the person's own language, which the console's next page is in (people.i18n)
+        with translation.override(officer_language(user) or translation.get_language()):
+            notice = _failures_notice(failures, latest)
+        messages.warning(request, notice, fail_silently=True)
+
+
+def _failures_notice(failures: int, latest: AuditEntry) -> str:
+    """What the person reads at sign-in of the failed attempts since the last one."""
+    notice = ngettext(
+        "%(count)d failed attempt to sign in to your account since your last sign-in "
+        "(the last on %(when)s from %(address)s).",
+        "%(count)d failed attempts to sign in to your account since your last sign-in "
+        "(the last on %(when)s from %(address)s).",
+        failures,
+    ) % {
+        "count": failures,
+        "when": f"{timezone.localtime(latest.at):%d.%m.%Y %H:%M}",
+        "address": latest.data_dict.get("ip") or "?",
+    }
+    advice = gettext("If it was not you, tell the oblast administrator.")
+    return f"{notice} {advice}"
 
 
 @receiver(user_login_failed, dispatch_uid="kuzet.login_failed")
@@ -92,13 +172,19 @@ class ConsoleLoginForm(AdminAuthenticationForm):
     (``KUZET_LOGIN_ADDRESS_FAILURE_LIMIT`` within ``KUZET_LOGIN_COOLOFF_MINUTES``); past the
     limit every sign-in from the address, a right password too, gets django-axes' lockout
     page. django-axes counts each username from each address only: one address could try
-    four passwords on every officer's name each quarter hour and never be stopped."""
+    four passwords on every officer's name each quarter hour and never be stopped.
+
+    And per account from every address (``KUZET_LOGIN_ACCOUNT_FAILURE_LIMIT`` within
+    ``KUZET_LOGIN_ACCOUNT_WINDOW_MINUTES``): a botnet tried one chief's name from a thousand
+    addresses, four guesses each, and none of the limits above saw it. Past that limit the
+    account is guarded (``_refuse_if_guarded``), not locked."""
 
     def clean(self) -> dict[str, Any]:
         request = self.request
         ip = client_ip(request) if request is not None else None
+        username = str(self.cleaned_data.get("username") or "")
+        account = _account_key(username)
         if request is not None and attempts_refusal(request, CONSOLE_PASSWORD, ip=ip):
-            username = str(self.cleaned_data.get("username") or "")
             # axes' middleware answers with its lockout page (429); the page names the address
             request.axes_locked_out = True  # type: ignore[attr-defined]
             request.axes_credentials = {"username": username}  # type: ignore[attr-defined]
@@ -112,6 +198,8 @@ class ConsoleLoginForm(AdminAuthenticationForm):
                     address_locked_out=True,
                 )
             raise self.get_invalid_login_error()
+        if request is not None and account:
+            self._refuse_if_guarded(request, username, account, ip)
         try:
             return super().clean()
         except ValidationError:
@@ -120,7 +208,55 @@ class ConsoleLoginForm(AdminAuthenticationForm):
             locked = getattr(request, "axes_locked_out", False)
             if request is not None and self.user_cache is None and not locked:
                 attempts_failed(request, CONSOLE_PASSWORD, ip=ip)
+                if account:
+                    counts = attempts_failed(request, CONSOLE_ACCOUNT, account=account)
+                    # the one failure that reaches the limit (the counter is atomic)
+                    if counts.get("account") == settings.KUZET_LOGIN_ACCOUNT_FAILURE_LIMIT:
+                        self._guarded(request, username)
             raise
+
+    def _refuse_if_guarded(
+        self, request: HttpRequest, username: str, account: str, ip: str | None
+    ) -> None:
+        """An account guessed at from many addresses (``CONSOLE_ACCOUNT``'s limit within its
+        window) is signed in to only from an address it signed in from before, until the
+        window ends; elsewhere the password is not checked at all, so the guesses of a botnet
+        tell it nothing. Not a lockout: the duty officer at his desk signs in as always, and
+        no guesser can keep him out of a shift."""
+        refusal = attempts_refusal(request, CONSOLE_ACCOUNT, account=account)
+        if refusal is None or _known_address(username, ip):
+            return
+        request.kuzet_account_guarded = True  # type: ignore[attr-defined]
+        if _at_the_door(request):
+            _attempt(AuditAction.AUTH_LOGIN_FAILED, request, username, account_guarded=True)
+        raise ValidationError(
+            gettext(
+                "Too many wrong passwords were typed for this account from other places. "
+                "For %(minutes)d more minutes it can be signed in to only from a computer "
+                "it was signed in from before. The oblast administrator can tell you more."
+            )
+            % {"minutes": max(1, math.ceil((refusal.retry_after or 60) / 60))},
+            code="account_guarded",
+        )
+
+    def _guarded(self, request: HttpRequest, username: str) -> None:
+        """The audit entry the oblast administrator reads (and the operators' journal)."""
+        logger.warning(
+            "Console account %r: %s wrong passwords from all addresses within %s min; "
+            "only addresses it signed in from before may sign in to it until the window ends",
+            username,
+            settings.KUZET_LOGIN_ACCOUNT_FAILURE_LIMIT,
+            settings.KUZET_LOGIN_ACCOUNT_WINDOW_MINUTES,
+        )
+        if _at_the_door(request):
+            _attempt(
+                AuditAction.AUTH_ACCOUNT_GUARDED,
+                request,
+                username,
+                failures=settings.KUZET_LOGIN_ACCOUNT_FAILURE_LIMIT,
+                window_minutes=settings.KUZET_LOGIN_ACCOUNT_WINDOW_MINUTES,
+                known_address_days=settings.KUZET_LOGIN_KNOWN_ADDRESS_DAYS,
+            )
 
     def confirm_login_allowed(self, user: Any) -> None:
         try:

@@ -474,6 +474,17 @@ AXES_COOLOFF_TIME = dt.timedelta(minutes=KUZET_LOGIN_COOLOFF_MINUTES)
 # pair alone, one address could try 4 passwords on every officer's name each quarter hour (a
 # password spray). Large enough for a duty room's honest typos (backend.people.login_audit).
 KUZET_LOGIN_ADDRESS_FAILURE_LIMIT = env_int("KUZET_LOGIN_ADDRESS_FAILURE_LIMIT", 50)
+# …and KUZET_LOGIN_ACCOUNT_FAILURE_LIMIT wrong passwords for one account from all addresses
+# together within KUZET_LOGIN_ACCOUNT_WINDOW_MINUTES (a botnet: each address stays under the
+# limits above) guard the account until its window ends: it is then signed in to only from an
+# address that signed in to it within KUZET_LOGIN_KNOWN_ADDRESS_DAYS (the duty room, the
+# chief's office), and elsewhere its password is not even checked. Not a lockout: a guesser
+# must not be able to keep a duty officer out of his shift. The oblast administrator reads
+# `auth.account_guarded` in the audit log; the person is told the failed attempts at the next
+# sign-in (backend.people.login_audit).
+KUZET_LOGIN_ACCOUNT_FAILURE_LIMIT = env_int("KUZET_LOGIN_ACCOUNT_FAILURE_LIMIT", 20)
+KUZET_LOGIN_ACCOUNT_WINDOW_MINUTES = env_int("KUZET_LOGIN_ACCOUNT_WINDOW_MINUTES", 60)
+KUZET_LOGIN_KNOWN_ADDRESS_DAYS = env_int("KUZET_LOGIN_KNOWN_ADDRESS_DAYS", 90)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "backend.common.net.client_ip"
