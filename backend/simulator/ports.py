@@ -488,7 +488,7 @@ class PhoneSocket:
             if world is not None:
                 crew = world.by_phone.get(self.phone.number)
                 if crew is not None:
-                    self.port.inbox.put((crew.sync_soon, (1.0,)))
+                    self.port.inbox.put((crew.wake_soon, ()))
 
     def send_event(self, record: dict[str, Any]) -> bool:
         ws = self._ws

@@ -49,6 +49,13 @@ MIN_S = 60.0
 # acknowledged in time, and the data-quality page read a sync lag of exactly 1:00 for
 # every unit.
 APP_SENDS_IN_S = 2.0
+# A frame on the phone's WebSocket (``changes``, ``poke``) is followed by a pull at once: a new
+# assignment is on screen (and its delivery receipt on its way) within seconds of the dispatch,
+# a cancellation stops the crew. The live demo's phones only pushed on a frame, and saw a
+# dispatch or a cancellation at their next idle sync, up to a minute later: half the calls
+# escalated as "not delivered" with the phone in coverage, and crews told to stand down drove
+# on to the scene.
+APP_PULLS_IN_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -422,6 +429,7 @@ class Crew:
         self.queue: list[tuple[str, str]] = []
         self._coverage_gen = 0
         self._sync_pending = False
+        self._wake_pending = False
 
     @property
     def lead(self) -> Phone:
@@ -508,6 +516,19 @@ class Crew:
         """The lead phone was told something changed (a WebSocket frame): it syncs."""
         if self.lead.sync():
             self.look()
+
+    def wake_soon(self, delay_s: float = APP_PULLS_IN_S) -> None:
+        """A WebSocket frame said something changed: the phone pulls at once, as the app does
+        (``applyFrame``, then a pull: field/src/sync.js), and the crew reads its screen. The
+        frames of one change (the assignment, its call, its events) make one round."""
+        if self._wake_pending or not self.data:
+            return
+        self._wake_pending = True
+        self.engine.after(delay_s, self._wake_now)
+
+    def _wake_now(self) -> None:
+        self._wake_pending = False
+        self.wake()
 
     def sync_soon(self, delay_s: float = APP_SENDS_IN_S) -> None:
         """Sync the lead phone shortly, as the app does when the officer taps: the events of
