@@ -30,9 +30,10 @@ continuation's session id is a :class:`~.models.SnapshotBookmark` id.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -123,10 +124,24 @@ class PullState:
     district_id: int | None
     enrolled_at: Any
     state: _State
+    # The device's and its officer's columns as read: the full path makes its ``Device`` of
+    # them (:meth:`device`) rather than reading the device again.
+    row: tuple[Any, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def live(self) -> bool:
         return not self.revoked and self.officer_active
+
+    def device(self) -> Device:
+        """The device with its officer, as ``device_authenticate`` returns it: the instances
+        the ORM would make of the row read, loaded (not new)."""
+        devices, officers = _columns()
+        alias = connection.alias
+        values = _converted(self.row, devices + officers)
+        device = Device.from_db(alias, [f.attname for f in devices], values[: len(devices)])
+        officer = Officer.from_db(alias, [f.attname for f in officers], values[len(devices) :])
+        Device.officer.field.set_cached_value(device, officer)
+        return device
 
     def nothing_new_for(self, cursor: object) -> bool:
         """True when the answer to ``cursor`` is certainly empty: it is the head, nothing
@@ -143,17 +158,56 @@ class PullState:
         )
 
 
+def _columns() -> tuple[list[Any], list[Any]]:
+    return list(Device._meta.concrete_fields), list(Officer._meta.concrete_fields)
+
+
+def _converted(row: Sequence[Any], fields: Sequence[Any]) -> list[Any]:
+    """``row``'s values as the ORM hands them over: each column through the converters the
+    ORM's compiler applies to it on this database (SQLite: text to datetime, 0/1 to bool)."""
+    converters = _CONVERTERS.get(connection.vendor)
+    if converters is None:
+        converters = []
+        for f in fields:
+            col = f.get_col(f.model._meta.db_table)
+            converters.append(
+                (col, connection.ops.get_db_converters(col) + col.get_db_converters(connection))
+            )
+        _CONVERTERS[connection.vendor] = converters
+    values = []
+    for value, (col, funcs) in zip(row, converters, strict=True):
+        for func in funcs:
+            value = func(value, col, connection)
+        values.append(value)
+    return values
+
+
+_CONVERTERS: dict[str, list[tuple[Any, list[Any]]]] = {}
+
+
+@functools.cache
+def _positions() -> dict[str, int]:
+    """Where each column of the device (``d.<attname>``) and its officer (``o.…``) stands
+    in :func:`pull_state`'s row."""
+    devices, officers = _columns()
+    names = [f"d.{f.attname}" for f in devices] + [f"o.{f.attname}" for f in officers]
+    return {name: i for i, name in enumerate(names)}
+
+
 def pull_state(token_hash: str) -> PullState | None:
     """The device holding this token hash with its officer and the pull state, in one round
     trip; None when no device holds it.
 
     The polling phone's common case — nothing new — is then answered after one statement
     (the framework's floor is one statement: docs/benchmarks.md); any other answer goes the
-    full way through ``device_authenticate`` and :func:`pull_changes`.
+    full way through :func:`pull_changes` with the device made of the same row
+    (:meth:`PullState.device`: it was read a second time, by ``device_authenticate``).
     """
     quote = connection.ops.quote_name
+    devices, officers = _columns()
+    columns = [f"d.{quote(f.column)}" for f in devices] + [f"o.{quote(f.column)}" for f in officers]
     sql = (
-        "SELECT d.id, d.revoked_at, d.enrolled_at, o.is_active, o.unit_id, o.district_id, "  # noqa: S608
+        f"SELECT {', '.join(columns)}, "  # noqa: S608
         f"(SELECT change_seq FROM {quote(Sequencer._meta.db_table)} WHERE id = 1), "
         f"(SELECT pruned_through FROM {quote(ChangeLogHorizon._meta.db_table)} WHERE id = 1), "
         "s.unit_id, s.district_id, s.enrolled_at, s.epoch "
@@ -167,18 +221,20 @@ def pull_state(token_hash: str) -> PullState | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    (device_id, revoked_at, enrolled_at, active, unit_id, district_id, head, pruned,
-     s_unit, s_district, s_enrolled, epoch) = row  # fmt: skip
-    enrolled_at, s_enrolled = _aware(enrolled_at), _aware(s_enrolled)
+    n = len(devices) + len(officers)
+    at = _positions()
+    head, pruned, s_unit, s_district, s_enrolled, epoch = row[n:]
+    enrolled_at, s_enrolled = _aware(row[at["d.enrolled_at"]]), _aware(s_enrolled)
     scope = None if epoch is None else (s_unit, s_district, s_enrolled, int(epoch))
     return PullState(
-        device_id=device_id,
-        revoked=revoked_at is not None,
-        officer_active=bool(active),
-        unit_id=unit_id,
-        district_id=district_id,
+        device_id=row[at["d.id"]],
+        revoked=row[at["d.revoked_at"]] is not None,
+        officer_active=bool(row[at["o.is_active"]]),
+        unit_id=row[at["o.unit_id"]],
+        district_id=row[at["o.district_id"]],
         enrolled_at=enrolled_at,
         state=_State(int(head or 0), int(pruned or 0), scope),
+        row=tuple(row[:n]),
     )
 
 

@@ -201,12 +201,14 @@ def _presence(device_id: str, unit_id: int | None, via: str) -> None:
 
 
 def _device_view(
-    handler: Callable[..., HttpResponse], endpoint: str
+    handler: Callable[..., HttpResponse],
+    endpoint: str,
+    authenticate: Callable[..., Device] = lambda request, *extra: _authenticate(request),
 ) -> Callable[..., HttpResponse]:
     def view(request: HttpRequest, *extra: Any) -> HttpResponse:
         result = "ok"
         try:
-            device = _authenticate(request)
+            device = authenticate(request, *extra)
             _rate_limit(device.pk)
             return handler(request, device, _clock(request), *extra)
         except ProtocolError as exc:
@@ -293,7 +295,7 @@ def pull(request: HttpRequest) -> HttpResponse:
     """``GET pull``. The device, its officer, the head, the horizon and the device's scope are
     read first, in one statement (:func:`.pull.pull_state`): a phone polling at the head —
     nothing new, the common case — is answered from it alone; anything else takes the full
-    path (``device_authenticate``, :func:`.pull.pull_changes` reusing what was read)."""
+    path (:func:`.pull.pull_changes`, reusing what was read: the device is not read again)."""
     token = _device_token(request)
     known = pull_state(digest(token)) if token else None
     if known is not None and request.method == "GET" and known.live:
@@ -409,7 +411,16 @@ def _webpush(
     return _json({"public_key": webpush_public_key(), "subscribed": subscribed})
 
 
-_full_pull = _device_view(_pull, "pull")
+def _pulling_device(request: HttpRequest, known: PullState | None = None) -> Device:
+    """The device of a full pull: made of the row :func:`.pull.pull_state` read when that
+    row is of a live device (the token's device, read once); otherwise as every request
+    finds it, with its refusal (no token, an unknown one, a revoked device)."""
+    if known is not None and known.live:
+        return known.device()
+    return _authenticate(request)
+
+
+_full_pull = _device_view(_pull, "pull", _pulling_device)
 webpush = csrf_exempt(_device_view(_webpush, "webpush"))
 push = csrf_exempt(_device_view(_push, "push"))
 
