@@ -176,6 +176,9 @@ CHANGE_OPS: Final = ("created", "updated", "deleted")
 # any other key is named back in the answer's ``"ignored"`` (docs/protocol.md §4).
 PUSH_BODY_KEYS: Final = frozenset(("changes", "lastPulledAt"))
 PULL_PARAMETERS: Final = frozenset(("last_pulled_at", "schema_version", "migration"))
+# A push's query: ``schema_version`` is checked; ``last_pulled_at`` is WatermelonDB's and not
+# read (its value is the body's ``lastPulledAt``), so it is no news either.
+PUSH_PARAMETERS: Final = frozenset(("last_pulled_at", "schema_version"))
 EVENT_MESSAGE_KEYS: Final = frozenset(("type", "event", "clock"))
 # The keys of a pushed event that are not "ignored": those the server reads, WatermelonDB's
 # bookkeeping, and the columns of ``events`` the server sets itself, which a stock app's raw
@@ -288,6 +291,9 @@ class EventRecord:
     payload: Mapping[str, Any] = field(default_factory=dict)
     # Keys of the record the server does not read (EVENT_KEYS): not content, answered back.
     ignored: tuple[str, ...] = field(default=(), compare=False)
+    # Those keys with their values as sent, kept with the fact (``Event.unread``): a newer
+    # app's field is not thinned away by an older server (docs/protocol.md §4).
+    unread: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
     def content(self) -> dict[str, Any]:
         """The record's content as plain JSON values (what :func:`content_hash` covers)."""
@@ -550,6 +556,7 @@ def _parse_event(raw: Mapping[Any, Any], outcome_codes: Collection[str]) -> Even
         gps_time=gps_time,
         payload=payload,
         ignored=tuple(unread_keys(raw, EVENT_KEYS)),
+        unread={key: value for key, value in raw.items() if key not in EVENT_KEYS},
     )
 
 
@@ -939,6 +946,12 @@ def parse_migration(text: str | None) -> Migration | None:
         return None
     if not isinstance(value, Mapping):
         raise ProtocolError("malformed", "migration must be null or an object")
+    # {"from": 1, "from": 3} was read as 3 and the other dropped without a word.
+    _once(value, "migration")
+    listed = value.get("columns")
+    for entry in listed if isinstance(listed, list) else ():
+        if isinstance(entry, Mapping):
+            _once(entry, "migration.columns")
     from_version = value.get("from")
     tables = value.get("tables", [])
     columns = value.get("columns", [])

@@ -22,14 +22,16 @@ import base64
 import binascii
 import json
 import logging
+import re
 from functools import cache
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from django.conf import settings
 
 from backend.common import clock
 from backend.common.errors import ValidationFailed
+from sync.protocol import has_unstorable
 
 from .models import Device, PushSubscription
 
@@ -45,8 +47,13 @@ def _unpadded(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
+# base64url as a browser writes it (padding or none). The decoder skips any other character,
+# so "<key>\u0000" decoded to the key and the NUL reached the database: a 500 on PostgreSQL.
+_B64URL_RE = re.compile(r"^[A-Za-z0-9_-]+={0,2}$")
+
+
 def _b64_bytes(value: Any) -> bytes | None:
-    if not isinstance(value, str) or not value or len(value) > 200:
+    if not isinstance(value, str) or not _B64URL_RE.match(value) or len(value) > 200:
         return None
     try:
         return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
@@ -82,6 +89,20 @@ def _known_service(host: str) -> bool:
     )
 
 
+def _url(endpoint: object) -> SplitResult | None:
+    """The endpoint's parts, or None when it is no URL a push can be posted to: not a string
+    of at most 1000 characters, text no database stores (U+0000, a lone surrogate), or what
+    ``urlsplit`` refuses ("https://[::1", a port above 65535) — each was a 500."""
+    if not isinstance(endpoint, str) or len(endpoint) > 1000 or has_unstorable(endpoint):
+        return None
+    try:
+        parts = urlsplit(endpoint)
+        _ = parts.port  # raises for a port that is not one
+    except ValueError:
+        return None
+    return parts
+
+
 def subscription_save(*, device: Device, info: Any) -> PushSubscription:
     """Keep the phone's push subscription (``PushSubscription.toJSON()`` of its browser),
     replacing the one it had. Refused, with nothing written: Web Push off
@@ -95,7 +116,7 @@ def subscription_save(*, device: Device, info: Any) -> PushSubscription:
             code="malformed",
         )
     endpoint = info.get("endpoint")
-    parts = urlsplit(endpoint) if isinstance(endpoint, str) and len(endpoint) <= 1000 else None
+    parts = _url(endpoint)
     scheme_ok = parts is not None and (
         parts.scheme == "https" or (parts.scheme == "http" and settings.KUZET_WEBPUSH_ALLOW_HTTP)
     )

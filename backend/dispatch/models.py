@@ -727,6 +727,18 @@ class Event(models.Model):
         _("gps time"), null=True, blank=True, help_text=_("The time of the GPS fix")
     )
     payload = models.JSONField(_("payload"), default=dict, blank=True)
+    # The pushed record's keys this server does not read (a newer app's fields), as JSON text
+    # that parses back to what was sent (sync.protocol.json_text): kept with the fact, no
+    # part of its content, not served in pulls (docs/protocol.md §4). "" when there were none.
+    unread = models.TextField(
+        _("unread fields"),
+        blank=True,
+        default="",
+        # A default in the table too: statements that insert events without the ORM (the
+        # benchmarks' bulk rows) need not name it, and the column is added without a rewrite.
+        db_default="",
+        help_text=_("Fields of the record this server does not read, as the phone sent them"),
+    )
     content_hash = models.CharField(_("content hash"), max_length=64)
 
     server_received_at = models.DateTimeField(_("server received at"))

@@ -242,7 +242,10 @@ PUSH_RESPONSE = {
         },
         "ignored": {
             **IGNORED,
-            "description": "keys of the push body this server did not read",
+            "description": (
+                "keys of the push body and query parameters this server did not read "
+                "(only when there are any)"
+            ),
         },
         "server_time": {"type": "integer", "format": "int64"},
     },
@@ -311,6 +314,13 @@ ENROLL_RESPONSE = {
             "description": (
                 "the officer's unit; today always present (only an officer of a unit may "
                 "enrol), null read as: no unit, nothing to sync until the officer is given one"
+            ),
+        },
+        "ignored": {
+            **IGNORED,
+            "description": (
+                "keys of the enrolment this server did not read, `device.<key>` for the "
+                "device's (only when there are any)"
             ),
         },
         "server_time": {"type": "integer", "format": "int64"},
@@ -396,7 +406,10 @@ class PushSchema(APIView):
             OpenApiParameter(
                 "schema_version",
                 int,
-                description="optional; when given, checked as for a pull (409, 426)",
+                description=(
+                    "optional; when given, checked as for a pull (409, 426); given twice: 400. "
+                    "Any other parameter is named in the answer's `ignored`"
+                ),
             ),
             OpenApiParameter(
                 "Content-Encoding", str, OpenApiParameter.HEADER, description="`gzip` or absent"
@@ -483,6 +496,13 @@ WEBPUSH_STATE = {
             "description": "the VAPID key to subscribe with (base64url); null: no Web Push",
         },
         "subscribed": {"type": "boolean"},
+        "ignored": {
+            **IGNORED,
+            "description": (
+                "PUT: keys of the subscription this server did not read, `keys.<key>` for "
+                "its keys' (only when there are any; `expirationTime` is not named)"
+            ),
+        },
         "server_time": {"type": "integer"},
     },
     "required": ["public_key", "subscribed", "server_time"],

@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import zlib
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 import orjson
@@ -49,14 +49,17 @@ from sync.protocol import (
     MIN_SCHEMA_VERSION,
     PULL_PARAMETERS,
     PUSH_BODY_KEYS,
+    PUSH_PARAMETERS,
     SCHEMA_VERSION,
     ClockHeader,
     ProtocolError,
+    Repeated,
     has_unstorable,
     json_text,
     parse_json,
     parse_migration,
     parse_schema_version,
+    storable,
     unread_keys,
 )
 from sync.scope import parse_last_pulled_at
@@ -78,6 +81,13 @@ MAX_ENROLMENT_BYTES = 64 * 1024
 # Below this the views leave a response to Django's GZipMiddleware, which compresses it
 # from 200 bytes (level 6; docs/protocol.md §1): a 439-byte pull at the head goes as 190.
 GZIP_MIN_BYTES = 512
+# What an enrolment and a Web Push subscription are read for; any other key is named back in
+# the answer's "ignored" (docs/protocol.md §4). A subscription's expirationTime is part of
+# every browser's PushSubscription.toJSON() (null on most): sent by every app, not news.
+ENROLMENT_KEYS = frozenset(("code", "device"))
+ENROLMENT_DEVICE_KEYS = frozenset(("platform", "model", "app_version", "install_id"))
+SUBSCRIPTION_KEYS = frozenset(("endpoint", "keys", "expirationTime"))
+SUBSCRIPTION_KEY_KEYS = frozenset(("p256dh", "auth"))
 # Presence (Unit.last_contact_at) is judged in minutes; write it at most this often.
 PRESENCE_WRITE_SECONDS = 60
 
@@ -250,10 +260,10 @@ def _pull(
     return _json(_say_ignored(for_schema(result.body, version), request), request=request)
 
 
-def _each_once(request: HttpRequest) -> None:
-    """A pull's parameters are read once each: ``schema_version=1&schema_version=99`` was read
-    as the last, and the other dropped without a word."""
-    for name in sorted(PULL_PARAMETERS):
+def _each_once(request: HttpRequest, names: Collection[str] = PULL_PARAMETERS) -> None:
+    """A pull's (a push's) parameters are read once each: ``schema_version=1&schema_version=99``
+    was read as the last, and the other dropped without a word."""
+    for name in sorted(names):
         if len(request.GET.getlist(name)) > 1:
             raise ProtocolError("malformed", f"{name} is given more than once")
 
@@ -375,6 +385,7 @@ def _read_body(
 def _push(request: HttpRequest, device: Device, clock_header: ClockHeader | None) -> HttpResponse:
     if request.method != "POST":
         return _error(MethodNotAllowed("Use POST."))
+    _each_once(request, ("schema_version",))
     version = request.GET.get("schema_version")
     if version is not None:
         parse_schema_version(version)
@@ -388,12 +399,36 @@ def _push(request: HttpRequest, device: Device, clock_header: ClockHeader | None
         SYNC_RECORDS.labels("push", status).inc(count)
     _presence(device.pk, device.officer.unit_id, "push")
     answer: dict[str, Any] = {"results": results}
-    # Keys a newer app may send that this server does not read: the push is served, and the
-    # answer names them (docs/protocol.md §4, *Keys the server does not read*).
-    ignored = unread_keys(body, PUSH_BODY_KEYS)
+    # Keys a newer app may send that this server does not read — of the body and of the
+    # query: the push is served, and the answer names them (docs/protocol.md §4, *Keys the
+    # server does not read*; a query's ``lastPulledAt=`` was dropped without a word).
+    ignored = sorted(
+        set(unread_keys(body, PUSH_BODY_KEYS)) | set(unread_keys(request.GET, PUSH_PARAMETERS))
+    )
     if ignored:
         answer["ignored"] = ignored
     return _json(answer, request=request)
+
+
+def _said_once(value: object, what: str) -> object:
+    """``value`` (an enrolment, a Web Push subscription) when no object in it names a key
+    twice; else ``400 malformed`` as a push's envelope is ("the enrolment has the key 'code'
+    more than once", "device has the key …"): read as the last, the others were dropped
+    without a word — one ``install_id`` replaced in silence by another."""
+    stack: list[tuple[object, str]] = [(value, what)]
+    while stack:
+        item, where = stack.pop()
+        if isinstance(item, Repeated):
+            raise Malformed(f"{where} has the key {item.repeated!r} more than once")
+        if isinstance(item, dict):
+            stack.extend(
+                (member, storable(key)[:64] if where == what else f"{where}.{storable(key)[:64]}")
+                for key, member in item.items()
+                if isinstance(member, dict | list)
+            )
+        elif isinstance(item, list):
+            stack.extend((member, where) for member in item if isinstance(member, dict | list))
+    return value
 
 
 def _webpush(
@@ -401,14 +436,37 @@ def _webpush(
 ) -> HttpResponse:
     """``GET webpush``: the key to subscribe with and whether this phone is subscribed;
     ``PUT``: its subscription (``PushSubscription.toJSON()``); ``DELETE``: none any more."""
+    ignored: list[str] = []
     if request.method == "PUT":
-        subscription_save(device=device, info=parse_json(_read_body(request)))
+        info = _said_once(parse_json(_read_body(request)), "the subscription")
+        subscription_save(device=device, info=info)
+        # (subscription_save refused anything but {"endpoint", "keys": {…}, …})
+        assert isinstance(info, dict)
+        ignored = _unread(info, SUBSCRIPTION_KEYS, "keys", info["keys"], SUBSCRIPTION_KEY_KEYS)
     elif request.method == "DELETE":
         subscription_delete(device=device)
     elif request.method != "GET":
         return _error(MethodNotAllowed("Use GET, PUT or DELETE."))
     subscribed = PushSubscription.objects.filter(device=device).exists()
-    return _json({"public_key": webpush_public_key(), "subscribed": subscribed})
+    answer: dict[str, Any] = {"public_key": webpush_public_key(), "subscribed": subscribed}
+    if ignored:
+        answer["ignored"] = ignored
+    return _json(answer)
+
+
+def _unread(
+    body: dict[str, Any],
+    known: Collection[str],
+    inner_key: str,
+    inner: object,
+    inner_known: Collection[str],
+) -> list[str]:
+    """The keys of ``body`` and of its object ``inner_key`` that are not read, the inner
+    ones as ``"<inner_key>.<key>"`` (an answer's ``"ignored"``, docs/protocol.md §4)."""
+    names = unread_keys(body, known)
+    if isinstance(inner, dict):
+        names += [f"{inner_key}.{name}" for name in unread_keys(inner, inner_known)]
+    return sorted(names)
 
 
 def _pulling_device(request: HttpRequest, known: PullState | None = None) -> Device:
@@ -439,7 +497,7 @@ def enroll(request: HttpRequest) -> HttpResponse:
             too_large="An enrolment request is small.",
         )
         try:
-            body = parse_json(raw)
+            body = _said_once(parse_json(raw), "the enrolment")
         except ProtocolError as exc:
             raise Malformed(exc.detail) from exc
         if not isinstance(body, dict) or not isinstance(body.get("code"), str):
@@ -473,8 +531,10 @@ def enroll(request: HttpRequest) -> HttpResponse:
     device = enrolment.device
     officer = device.officer
     unit = officer.unit
+    ignored = _unread(body, ENROLMENT_KEYS, "device", info, ENROLMENT_DEVICE_KEYS)
     return _json(
         {
+            **({"ignored": ignored} if ignored else {}),
             "device_id": device.pk,
             "token": enrolment.token,
             "officer": {

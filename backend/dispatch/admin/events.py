@@ -100,6 +100,8 @@ class EventAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
                     "lat",
                     "lon",
                     "accuracy_m",
+                    # A newer app's fields this server does not read, kept as sent.
+                    "unread",
                 )
             },
         ),

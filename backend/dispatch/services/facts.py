@@ -49,9 +49,11 @@ from backend.ledger.names import SyncTable, Topic
 from backend.people.models import Unit, UnitStatus
 from sync import rules, timing
 from sync.protocol import (
+    MAX_SAFE_INT,
     EventRecord,
     coao_article_valid,
     follow_up_id,
+    json_text,
     outcome_article,
     outcome_registry,
     read_up_to,
@@ -157,16 +159,14 @@ def device_events_apply(
         assignment_id: int | None = None
         refusal = None
         if record.assignment_id is not None:
-            try:
-                assignment_id = int(record.assignment_id)
-            except ValueError:
+            assignment_id = _row_id(record.assignment_id)
+            if assignment_id is None:
                 refusal = ("unknown_assignment", f"no assignment {record.assignment_id}")
         task_id: int | None = None
         if record.kind == EventKind.FOLLOW_UP_VISIT:
             named = follow_up_id(record.payload)
-            try:
-                task_id = int(named or "")
-            except ValueError:
+            task_id = _row_id(named or "")
+            if task_id is None:
                 refusal = ("unknown_follow_up", f"no follow-up visit {named}")
         event = Event(
             id=record.id,
@@ -187,6 +187,8 @@ def device_events_apply(
             content_hash=digest,
             server_received_at=received_at,
         )
+            # A newer app's fields this server does not read: kept with the fact, as sent.
+            unread=json_text(record.unread) if record.unread else "",
         entries.append(
             _Entry(
                 event=event,
@@ -211,6 +213,17 @@ def device_events_apply(
 def outcome_article_clean(value: str | None) -> str:
     """The CoAO article a duty officer or chief typed for an outcome, trimmed; ``""`` for
     none. Held to the same rule as a device's ``coao_article`` (:mod:`sync.protocol`)."""
+def _row_id(text: str) -> int | None:
+    """The row id a record id names, or None when it names none: not decimal digits
+    (``int()`` read "1_0" as 10), or beyond 2**53-1 — "99999999999999999999" was looked up
+    as is, and the database's refusal of a number above a bigint was a 500 for the whole
+    push, every retry of it."""
+    if not (text.isascii() and text.isdigit()) or len(text) > 16:
+        return None
+    value = int(text)
+    return value if value <= MAX_SAFE_INT else None
+
+
     article = (value or "").strip()
     if not coao_article_valid(article):
         raise ValidationFailed(

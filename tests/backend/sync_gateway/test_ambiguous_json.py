@@ -121,3 +121,24 @@ def test_a_body_in_another_charset_says_it_is_not_utf8(assignment_a, device_a1):
     # then: what is wrong, not "the body is not JSON"
     assert response.status_code == 400
     assert response.json()["detail"] == "the body is not UTF-8 text"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("migration", "detail"),
+    [
+        ('{"from": 1, "from": 3}', "migration has the key 'from' more than once"),
+        (
+            '{"from": 3, "tables": [], "columns": [{"table": "events", "table": "units", '
+            '"columns": ["x"]}]}',
+            "migration.columns has the key 'table' more than once",
+        ),
+    ],
+)
+def test_a_pull_migration_naming_a_key_twice_is_refused(device_a1, migration, detail):
+    # when: the last "from" was read, and the other dropped without a word
+    response = device_a1.pull_raw(None, schema_version=4, migration=migration)
+
+    # then
+    assert response.status_code == 400
+    assert response.json()["detail"] == detail

@@ -530,3 +530,66 @@ def test_openapi_schema_types_a_pushed_event_assignment_id_as_the_server_reads_i
 
     assert errors(*accepted) == []
     assert errors(refused) != []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("text", "detail"),
+    [
+        pytest.param(
+            '{{"code": "{code}", "code": "{code}", "device": {device}}}',
+            "the enrolment has the key 'code' more than once",
+            id="code-twice",
+        ),
+        pytest.param(
+            '{{"code": "{code}", "device": {device}, "device": {{"install_id": "other"}}}}',
+            "the enrolment has the key 'device' more than once",
+            id="device-twice",
+        ),
+        pytest.param(
+            '{{"code": "{code}", "device": {{"install_id": "a-1", "install_id": "b-2"}}}}',
+            "device has the key 'install_id' more than once",
+            id="install-id-twice",
+        ),
+    ],
+)
+def test_an_enrolment_naming_a_key_twice_is_refused_as_a_push_envelope_is(
+    personas, client, text, detail
+):
+    # given: a body whose repeated key was read as its last value, the other dropped
+    code = issue_code("officer_a1")
+    device = json.dumps({"platform": "android", "install_id": "install-123"})
+
+    # when
+    response = client.post(
+        "/api/sync/v1/enroll",
+        text.format(code=code, device=device),
+        content_type="application/json",
+    )
+
+    # then: 400 malformed, as the push's envelope; nothing enrolled, the code still good
+    assert response.status_code == 400
+    assert response.json()["error"] == "malformed"
+    assert response.json()["detail"] == detail
+    assert not Device.objects.filter(install_id__in=["install-123", "a-1", "b-2"]).exists()
+    assert enrol(client, code).status_code == 201
+
+
+@pytest.mark.django_db
+def test_an_enrolment_names_back_the_keys_the_server_does_not_read(personas, client):
+    # given: a newer app's enrolment, with fields this server does not know
+    code = issue_code("officer_a1")
+    body = {
+        "code": code,
+        "device": {"platform": "android", "install_id": "install-9", "os_version": "14"},
+        "push_token": "abc",
+    }
+
+    # when
+    plain = enrol(client, issue_code("officer_a2"), install_id="install-8").json()
+    answer = client.post("/api/sync/v1/enroll", body, content_type="application/json").json()
+
+    # then: enrolled as before, and the answer says what was not read
+    assert answer["token"]
+    assert answer["ignored"] == ["device.os_version", "push_token"]
+    assert "ignored" not in plain

@@ -7,8 +7,11 @@ word (``lastPulledAt=`` for ``last_pulled_at=`` took a full snapshot on every pu
 import json
 
 import pytest
+from django.urls import reverse
 
 from backend.dispatch.models import Event
+from backend.people.models import Officer, Role
+from sync.protocol import json_text, parse_json
 
 from .conftest import event
 
@@ -134,3 +137,113 @@ def test_a_pull_parameter_given_twice_is_refused_not_half_read(device_a1, cursor
     # then
     assert response.status_code == 400
     assert response.json()["detail"] == "schema_version is given more than once"
+
+
+@pytest.mark.django_db
+def test_a_push_names_the_query_parameters_it_did_not_read(assignment_a, device_a1):
+    # given: a client that put WatermelonDB's camelCase (and its own key) into the push's query
+    ack = event("ack", assignment_a)
+
+    # when
+    response = device_a1.client.generic(
+        "POST",
+        "/api/sync/v1/push?lastPulledAt=5&last_pulled_at=5&schema_version=4&debug=1",
+        json.dumps(body_of(ack, clientInfo={})),
+        content_type="application/json",
+        **device_a1.headers(),
+    )
+    plain = device_a1.client.generic(
+        "POST",
+        "/api/sync/v1/push?last_pulled_at=5&schema_version=4",
+        json.dumps(body_of(event("note", assignment_a, payload={"text": "x"}))),
+        content_type="application/json",
+        **device_a1.headers(),
+    )
+
+    # then: served; the query's unread names beside the body's (pull's are named the same way)
+    assert response.status_code == 200
+    assert response.json()["results"][0]["status"] == "accepted"
+    assert response.json()["ignored"] == ["clientInfo", "debug", "lastPulledAt"]
+    assert plain.status_code == 200
+    assert "ignored" not in plain.json()
+
+
+@pytest.mark.django_db
+def test_a_push_given_its_schema_version_twice_is_refused_not_half_read(assignment_a, device_a1):
+    # when: two schema versions (the last was checked, the other dropped)
+    response = device_a1.client.generic(
+        "POST",
+        "/api/sync/v1/push?schema_version=4&schema_version=99",
+        json.dumps(body_of(event("ack", assignment_a))),
+        content_type="application/json",
+        **device_a1.headers(),
+    )
+
+    # then
+    assert response.status_code == 400
+    assert response.json()["detail"] == "schema_version is given more than once"
+    assert not Event.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_events_unread_fields_are_kept_with_the_fact_as_sent(assignment_a, device_a1):
+    # given: a newer app's event, its fields of every kind: text no database stores as is, a
+    # number no double holds, nesting, a key that repeats inside a field's object
+    record = json.dumps(event("ack", assignment_a, id="evtUnreadKept0001"))[:-1] + (
+        ', "altitude_m": 312.5, "note\\u0000": "a\\u0000b", "big": 123456789012345678901234567890'
+        ', "deep": {"x": [1, {"y": null}], "x": 2}, "lone": "\\ud800"}'
+    )
+    raw = '{"changes": {"events": {"created": [' + record + "]}}}"
+
+    # when
+    first = device_a1.push_raw(raw.encode())
+    again = device_a1.push_raw(raw.replace("312.5", "400").encode())
+
+    # then: accepted and named, as before; and the fact keeps them, parsing back to what was sent
+    (result,) = first.json()["results"]
+    assert result["status"] == "accepted"
+    assert result["ignored"] == ["altitude_m", "big", "deep", "lone", "note\\u0000"]
+    stored = Event.objects.get(pk="evtUnreadKept0001")
+    kept = parse_json(stored.unread)
+    assert kept == {
+        "altitude_m": 312.5,
+        "note\x00": "a\x00b",
+        "big": 123456789012345678901234567890,
+        "deep": {"x": 2},
+        "lone": "\ud800",
+    }
+    assert json_text(kept["deep"]) == '{"x":[1,{"y":null}],"x":2}'
+    # no part of the content: the second copy is the same fact, and the first copy's stand
+    assert again.json()["results"][0]["status"] == "duplicate"
+    assert parse_json(Event.objects.get(pk="evtUnreadKept0001").unread)["altitude_m"] == 312.5
+
+
+@pytest.mark.django_db
+def test_a_chief_reads_an_events_unread_fields_on_its_page(
+    personas, assignment_a, device_a1, client
+):
+    # given: a newer app's event
+    (result,) = device_a1.push(event("ack", assignment_a, id="evtUnreadShown001", floor="3"))
+    root = Officer.objects.create_superuser(
+        username="root", password="pw-root", role=Role.OBLAST_ADMIN,
+        oblast=personas.a.district.oblast,
+    )  # fmt: skip
+    client.force_login(root)
+
+    # when
+    page = client.get(reverse("admin:dispatch_event_change", args=["evtUnreadShown001"]))
+
+    # then
+    assert result["ignored"] == ["floor"]
+    assert page.status_code == 200
+    assert "{&quot;floor&quot;:&quot;3&quot;}" in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_an_event_of_only_read_fields_keeps_nothing_unread(assignment_a, device_a1):
+    # when
+    (result,) = device_a1.push(event("ack", assignment_a, id="evtAllRead0000001", _status="x"))
+
+    # then
+    assert result["status"] == "accepted"
+    assert Event.objects.get(pk="evtAllRead0000001").unread == ""

@@ -200,6 +200,16 @@ def test_a_second_subscription_replaces_the_first(client, personas, push_service
         (lambda s: s | {"keys": {"p256dh": "AAAA", "auth": s["keys"]["auth"]}}, "malformed"),
         (lambda s: s | {"keys": {"p256dh": s["keys"]["p256dh"], "auth": "!!"}}, "malformed"),
         (lambda s: [s], "malformed"),
+        # Each of these was a 500: text no database stores (the NUL on PostgreSQL, the lone
+        # surrogate everywhere), what urlsplit refuses, a NUL the base64 decoder skipped.
+        (lambda s: s | {"endpoint": s["endpoint"] + "/\u0000"}, "malformed"),
+        (lambda s: s | {"endpoint": s["endpoint"] + "/\ud800"}, "malformed"),
+        (lambda s: s | {"endpoint": "https://[::1/x"}, "malformed"),
+        (lambda s: s | {"endpoint": "https://127.0.0.1:99999/x"}, "malformed"),
+        (
+            lambda s: s | {"keys": {**s["keys"], "p256dh": s["keys"]["p256dh"] + "=\u0000"}},
+            "malformed",
+        ),
     ],
 )
 def test_a_subscription_kuzet_cannot_use_is_refused_with_its_reason(
@@ -216,6 +226,56 @@ def test_a_subscription_kuzet_cannot_use_is_refused_with_its_reason(
     assert response.json()["error"] == code
     assert response.json()["detail"]
     assert PushSubscription.objects.get().endpoint.endswith(f"/push/{phone.device_id}")
+
+
+def test_a_subscription_naming_a_key_twice_is_refused_as_a_push_envelope_is(
+    client, personas, push_service
+):
+    # given: a phone subscribed already, and a body with two endpoints (read as the last)
+    phone = subscribed_phone(client, personas, push_service)
+    mine = browser_of(push_service, "twice").subscription()
+    endpoint, keys = mine["endpoint"], mine["keys"]
+    body = (
+        f'{{"endpoint": "{endpoint}", "endpoint": "{push_service.url}/x", '
+        f'"keys": {json.dumps(keys)}}}'
+    )
+    keys_twice = (
+        f'{{"endpoint": "{endpoint}", "keys": {{"p256dh": "{keys["p256dh"]}", '
+        f'"auth": "{keys["auth"]}", "auth": "{b64(bytes(16))}"}}}}'
+    )
+
+    # when
+    answers = [
+        client.put(WEBPUSH, text, content_type="application/json",
+                   HTTP_AUTHORIZATION=f"Device {phone.token}")
+        for text in (body, keys_twice)
+    ]  # fmt: skip
+
+    # then: 400 malformed naming the key, and the subscription it had is kept
+    assert [(a.status_code, a.json()["error"], a.json()["detail"]) for a in answers] == [
+        (400, "malformed", "the subscription has the key 'endpoint' more than once"),
+        (400, "malformed", "keys has the key 'auth' more than once"),
+    ]
+    assert PushSubscription.objects.get().endpoint.endswith(f"/push/{phone.device_id}")
+
+
+def test_a_subscription_names_back_the_keys_kuzet_does_not_read(client, personas, push_service):
+    # given: a browser's toJSON() (expirationTime is in every one) and keys of a newer browser
+    _device_id, token = personas.device(personas.a.patrol_officers[0])
+    sub = browser_of(push_service).subscription()
+    plain = {**sub, "expirationTime": None}
+    newer = {**sub, "expirationTime": None, "contentEncodings": ["aes128gcm"],
+             "keys": {**sub["keys"], "x25519": "AAAA"}}  # fmt: skip
+
+    # when
+    first = put(client, token, plain).json()
+    second = put(client, token, newer).json()
+
+    # then: both kept; the second answer says what was not read
+    assert first["subscribed"] is True
+    assert "ignored" not in first
+    assert second["subscribed"] is True
+    assert second["ignored"] == ["contentEncodings", "keys.x25519"]
 
 
 def test_a_body_that_is_not_json_is_refused(client, personas, push_service):
