@@ -184,11 +184,11 @@ def device_events_apply(
             accuracy_m=record.accuracy_m,
             gps_time=record.gps_time,
             payload=dict(record.payload),
+            # A newer app's fields this server does not read: kept with the fact, as sent.
+            unread=json_text(record.unread) if record.unread else "",
             content_hash=digest,
             server_received_at=received_at,
         )
-            # A newer app's fields this server does not read: kept with the fact, as sent.
-            unread=json_text(record.unread) if record.unread else "",
         entries.append(
             _Entry(
                 event=event,
@@ -210,9 +210,6 @@ def device_events_apply(
     )
 
 
-def outcome_article_clean(value: str | None) -> str:
-    """The CoAO article a duty officer or chief typed for an outcome, trimmed; ``""`` for
-    none. Held to the same rule as a device's ``coao_article`` (:mod:`sync.protocol`)."""
 def _row_id(text: str) -> int | None:
     """The row id a record id names, or None when it names none: not decimal digits
     (``int()`` read "1_0" as 10), or beyond 2**53-1 — "99999999999999999999" was looked up
@@ -224,6 +221,9 @@ def _row_id(text: str) -> int | None:
     return value if value <= MAX_SAFE_INT else None
 
 
+def outcome_article_clean(value: str | None) -> str:
+    """The CoAO article a duty officer or chief typed for an outcome, trimmed; ``""`` for
+    none. Held to the same rule as a device's ``coao_article`` (:mod:`sync.protocol`)."""
     article = (value or "").strip()
     if not coao_article_valid(article):
         raise ValidationFailed(
