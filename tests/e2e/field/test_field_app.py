@@ -159,7 +159,7 @@ def test_officer_enrols_receives_a_call_works_it_offline_and_it_reaches_the_serv
 
         # when: coverage is lost, and the officer works the call
         phone.set_offline(True)
-        expect(page.get_by_text("Нет сети — всё сохраняется в телефоне")).to_be_visible()
+        expect(page.get_by_text("Нет сети: всё сохраняется в телефоне")).to_be_visible()
         for kind, name in MILESTONES:
             before = now_ms()
             page.get_by_role("button", name=name, exact=True).click()
@@ -308,7 +308,7 @@ def test_cancellation_while_offline_shows_and_a_late_milestone_goes_to_the_chief
             "Собака во дворе, осторожно", timeout=20_000
         )
         phone.set_offline(True)
-        expect(page.get_by_text("Нет сети — всё сохраняется в телефоне")).to_be_visible()
+        expect(page.get_by_text("Нет сети: всё сохраняется в телефоне")).to_be_visible()
 
         # when: the duty officer cancels, and the officer, unaware, sets off
         duty_api.post(

@@ -106,7 +106,7 @@ def test_inspector_sees_the_visits_he_owes_and_records_one_offline(
 
         # when: out of coverage, he records the visit with what he found
         phone.set_offline(True)
-        expect(page.get_by_text("Нет сети — всё сохраняется в телефоне")).to_be_visible()
+        expect(page.get_by_text("Нет сети: всё сохраняется в телефоне")).to_be_visible()
         page.get_by_label("Что вы обнаружили?").fill(
             "Дома жена и двое детей, муж уехал на отгон. Жалоб нет, памятка вручена."
         )
