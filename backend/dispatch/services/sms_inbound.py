@@ -54,6 +54,7 @@ from backend.ledger import uow
 from backend.ledger.actions import AuditAction
 from backend.ledger.models import ActorKind
 from backend.people.models import Officer, Role
+from sync.protocol import storable
 
 from .. import selectors
 from ..lifecycle import EventKind
@@ -135,9 +136,11 @@ def sms_inbound_receive(*, raw: bytes, signature: str | None) -> InboundResult:
         raise Malformed("The body is not JSON.") from None
     if not isinstance(body, dict):
         raise Malformed("The body must be a JSON object.")
-    provider_id = str(body.get("id") or "").strip()[:64]
-    phone = str(body.get("from") or "").strip()[:20]
-    text = str(body.get("text") or "")[:480]
+    # U+0000 (valid JSON, a byte a phone's SMS can carry) is written as its escape: PostgreSQL
+    # refuses it in text, and the reply was a 500 the gateway retried without end.
+    provider_id = storable(str(body.get("id") or "").strip())[:64]
+    phone = storable(str(body.get("from") or "").strip())[:20]
+    text = storable(str(body.get("text") or ""))[:480]
     if not provider_id or not phone:
         raise Malformed("id and from are required.")
     now = clock.now()

@@ -254,6 +254,21 @@ def test_a_reply_that_matches_no_assignment_is_kept_and_rejected(personas, sende
     assert Event.objects.filter(source="sms").count() == 0
 
 
+def test_a_reply_holding_a_nul_is_kept_with_it_escaped_not_a_500(personas):
+    # given: a reply whose text holds U+0000 (valid JSON; PostgreSQL refuses it in text)
+    _dispatched_by_sms(personas)
+
+    # when
+    response = signed_post(APIClient(), {"id": "gw-nul\u0000", "from": "+7701000101",
+                                         "text": "когда\u0000 приедете?"})  # fmt: skip
+
+    # then: answered as any reply that matches nothing, and kept as sent, the NUL escaped
+    assert response.status_code == 200
+    assert response.json()["reason"] == "unknown_command"
+    kept = SmsMessage.objects.get(direction="in")
+    assert (kept.provider_id, kept.body) == ("gw-nul\\u0000", "когда\\u0000 приедете?")
+
+
 def test_a_rejected_reply_is_audited_with_the_senders_last_four_digits_only(personas):
     # given: a stranger who got the number wrong texts the gateway
     _dispatched_by_sms(personas)
