@@ -20,6 +20,11 @@ if settings.DEBUG:
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from backend.realtime.routing import websocket_urlpatterns  # noqa: E402
+from backend.reports.warm import warm_console_in_background  # noqa: E402
+
+# The console's first page after a start took seconds more than the next (URLconf, templates,
+# catalogs, matplotlib): loaded beside the server's start instead (backend/reports/warm.py).
+warming = warm_console_in_background()
 
 application = ProtocolTypeRouter(
     {
