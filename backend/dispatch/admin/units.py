@@ -21,7 +21,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from backend.people.admin import UnitAdmin
-from backend.people.models import Unit
+from backend.people.models import UNREACHABLE, Unit
 
 from .. import access
 from ..lifecycle import ASSIGNMENT_OPEN
@@ -53,6 +53,22 @@ class UnitOnCallAdmin(UnitAdmin):
 
     # Beside the unit's status, which says it is busy.
     list_display = _after(UnitAdmin.list_display, "status", "on_call")
+    # The desk's list in one screen of 1440 px, in Russian too: with the call's column the
+    # unit's okrug (then its crew, "active") ran off the right edge. Two columns said one
+    # thing twice — "presence" repeated the status unless the unit is unreachable, and the
+    # mobility is a word of the unit's kind — and the okrug is a part of the district: each
+    # is folded under the other (a reader of one district has no district column: the okrug
+    # keeps its own).
+    desk_columns = (
+        "callsign",
+        "home",
+        "status_now",
+        "on_call",
+        "position_age",
+        "kind",
+        "member_count",
+        "active",
+    )
     fieldsets = _with_call(UnitAdmin.fieldsets)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
@@ -94,6 +110,38 @@ class UnitOnCallAdmin(UnitAdmin):
             When(reduce(operator.or_, opens), then=Value(True)),
             default=Value(False),
             output_field=BooleanField(),
+        )
+
+    def get_list_display(self, request: HttpRequest) -> Any:
+        shown = tuple(super().get_list_display(request))
+        if "presence_now" not in shown:  # the administrator's staffing columns
+            return shown
+        home = "home" if "district" in shown else "okrug"
+        return tuple(home if c == "home" else c for c in self.desk_columns)
+
+    @admin.display(description=_("district"), ordering="district")
+    def home(self, obj: Unit) -> str | SafeString:
+        """The unit's district and, under it, its home okrug (a district inspector's)."""
+        if obj.okrug is None:
+            return str(obj.district)
+        return format_html('{}<br><span class="quiet">{}</span>', obj.district, obj.okrug)
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_now(self, obj: Unit) -> str | SafeString:
+        """The unit's status and, under it, "unreachable" when its phones have gone silent
+        (the status it was left in still says what it was doing)."""
+        status = obj.get_status_display()
+        if obj.presence() != UNREACHABLE:
+            return status
+        return format_html("{}<br>{}", status, self.presence_now(obj))
+
+    @admin.display(description=_("type"), ordering="type")
+    def kind(self, obj: Unit) -> SafeString:
+        """The unit's kind and, under it, how it moves (car, horse, on foot)."""
+        return format_html(
+            '{}<br><span class="quiet">{}</span>',
+            obj.get_type_display(),
+            obj.get_mobility_display(),
         )
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:

@@ -69,7 +69,7 @@ def test_the_units_list_and_an_outcomes_page_read_as_words(client, personas):
     callsign = personas.a.patrol.callsign
     row = re.search(rf">{callsign}</a></th>(.*?)</tr>", units, re.S)
     assert row is not None
-    assert '<td class="field-presence_now">В пути</td>' in row.group(1)
+    assert '<td class="field-status_now">В пути</td>' in row.group(1)
     assert "<dd>criminal_case</dd>" not in page
     assert "<dt>Код</dt><dd>Возбуждено уголовное дело (ЕРДР)</dd>" in page
 

@@ -47,18 +47,10 @@ LISTS: dict[str, tuple[str, ...] | None] = {
         "response",
     ),
     "dispatch/event": ("estimated", "what", "unit", "call", "disposition", "received"),
-    # The call a busy unit is on, beside its status, pushed the unit's home okrug (read
-    # when staffing, not when sending) past a Russian desk's screen: it may scroll.
-    "people/unit": (
-        "callsign",
-        "district",
-        "status",
-        "on_call",
-        "presence_now",
-        "position_age",
-        "type",
-        "mobility",
-    ),
+    # Every column, the call a busy unit is on among them: with it the unit's okrug ran off
+    # a Russian desk's screen, until the okrug went under the district, "unreachable" under
+    # the status (its own column repeated the status) and the mobility under the kind.
+    "people/unit": None,
     "geo/settlement": (
         "local_name",
         "district",
