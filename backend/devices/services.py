@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError
+from django.db import IntegrityError, connection
 
 from backend.common import clock
 from backend.common.errors import (
@@ -252,13 +252,76 @@ def device_authenticate(token: str | None) -> Device:
     if not token:
         raise Unauthenticated("Authorization: Device <token> is required.")
     # Every sync request starts here: one indexed lookup, no ORDER BY (the hash is unique).
-    found = list(Device.objects.select_related("officer").filter(token_hash=digest(token))[:1])
-    device = found[0] if found else None
+    device = _device_by_token_hash(digest(token))
     if device is None:
         raise Unauthenticated("Unknown device token.")
     if device.revoked_at is not None or not device.officer.is_active:
         raise DeviceRevoked()
     return device
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    """``Device.objects.select_related("officer").filter(token_hash=…)[:1]``, compiled."""
+
+    sql: str
+    columns: list[Any]  # the selected columns' expressions, for their converters
+    device_fields: list[str]  # attnames of the device's columns, in their order
+    device_width: int
+    officer: Any  # django's RelatedPopulator of the officer
+
+
+# Compiled once per database vendor: every sync request authenticates, and Django's
+# compilation of this select_related read cost more than PostgreSQL's run of it
+# (docs/benchmarks.md, "Push CPU, 2026-12-07"). The rows become instances as a queryset's
+# would: the same columns, each value through the same converters, the officer cached.
+_BY_TOKEN: dict[str, _Compiled] = {}
+
+
+def _device_by_token_hash(token_hash: str) -> Device | None:
+    compiled = _BY_TOKEN.get(connection.vendor)
+    if compiled is None:
+        compiled = _compile_by_token()
+        _BY_TOKEN[connection.vendor] = compiled
+    with connection.cursor() as cursor:
+        cursor.execute(compiled.sql, [token_hash])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = list(row)
+    for index, expression in enumerate(compiled.columns):
+        converters = connection.ops.get_db_converters(expression) + expression.get_db_converters(
+            connection
+        )
+        for converter in converters:
+            values[index] = converter(values[index], expression, connection)
+    device = Device.from_db(
+        connection.alias, compiled.device_fields, values[: compiled.device_width]
+    )
+    compiled.officer.populate(values, device)
+    return device
+
+
+def _compile_by_token() -> _Compiled:
+    from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
+
+    query = Device.objects.select_related("officer").filter(token_hash="")[:1].query
+    compiler = query.get_compiler(connection=connection)
+    sql, params = compiler.as_sql()
+    assert list(params) == [""], params  # the hash is the only parameter
+    select, klass_info = compiler.select, compiler.klass_info
+    assert klass_info is not None
+    fields = klass_info["select_fields"]
+    start, end = fields[0], fields[-1] + 1
+    assert start == 0
+    (officer,) = get_related_populators(klass_info, select, connection.alias)
+    return _Compiled(
+        sql=sql,
+        columns=[column for column, _sql, _alias in select],
+        device_fields=[column.target.attname for column, _sql, _alias in select[start:end]],
+        device_width=end,
+        officer=officer,
+    )
 
 
 def _revoke(device: Device, *, by: Officer | None, reason: str, now: dt.datetime) -> None:

@@ -17,8 +17,13 @@ Everything — events, their effects, quarantine rows, the time anchor — commi
 transaction before the caller answers; notifications go out after commit. Two copies of
 the same push arriving at once serialise on the device row's lock: the second finds the
 first's events and answers ``duplicate``. A race on one id between two *different* devices
-(only a forged id can do that) ends in the unique key: the losing transaction rolls back to
-its savepoint and retries once, then sees the stored event.
+(only a forged id can do that) ends in the unique key: the losing unit of work rolls back
+(its transaction, or its savepoint inside a caller's) and the push retries once, then sees
+the stored event. No savepoint of its own: the unit of work's is the one rolled back to.
+
+The device's lock (with its enrolment floor) and the replay check are plain SQL: they run on
+every push, and Django's compilation of them cost more than PostgreSQL's run
+(docs/benchmarks.md, "Push CPU, 2026-12-07").
 """
 
 from __future__ import annotations
@@ -27,13 +32,14 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection
 
 from backend.common import clock as server_clock
 from backend.devices.models import Device
 from backend.devices.services import DeviceRevoked
 from backend.dispatch.models import Event
 from backend.dispatch.services import device_events_apply
+from backend.dispatch.services.facts import FIRST_CODE_USED, device_floor_of
 from backend.ledger import uow
 from backend.ledger.actions import AuditAction
 from backend.ledger.models import ActorKind
@@ -162,19 +168,9 @@ def _store(
             pending.append(_Pending(index, item, verdict, content_hash(verdict)))
 
     received_ms = server_clock.to_ms(received_at)
-    with uow.unit_of_work(), transaction.atomic():
-        locked = (
-            Device.objects.select_for_update().filter(pk=device.pk).values("revoked_at").first()
-        )
-        if locked is None or locked["revoked_at"] is not None:
-            raise DeviceRevoked()
-
-        stored = {
-            row["id"]: row
-            for row in Event.objects.filter(id__in=sorted({p.record.id for p in pending})).values(
-                "id", "content_hash", "disposition", "device_id"
-            )
-        }
+    with uow.unit_of_work():
+        first_code_used = _lock_device(device)
+        stored = _stored_events(sorted({p.record.id for p in pending}))
         fresh: list[_Pending] = []
         first_in_batch: dict[str, _Pending] = {}
         for p in pending:
@@ -209,6 +205,7 @@ def _store(
                 anchors=anchors,
                 received_at=received_at,
                 via=via,
+                device_floor=device_floor_of(device, first_code_used),
             )
             for p, outcome in zip(fresh, outcomes, strict=True):
                 if outcome.disposition is not None:
@@ -229,6 +226,41 @@ def _store(
         else:
             results[index] = {**first}
     return [r for r in results if r is not None]
+
+
+def _lock_device(device: Device) -> object:
+    """Lock the device's row (two copies of one push serialise here) and answer its first
+    enrolment code's ``used_at`` (the floor of its events' times, ``device_floor_of``);
+    ``DeviceRevoked`` when it was revoked meanwhile."""
+    table = connection.ops.quote_name(Device._meta.db_table)
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT revoked_at, {FIRST_CODE_USED} FROM {table} WHERE id = %s{lock}",  # noqa: S608
+            [device.pk, device.pk],
+        )
+        row = cursor.fetchone()
+    if row is None or row[0] is not None:
+        raise DeviceRevoked()
+    return row[1]
+
+
+def _stored_events(ids: list[str]) -> dict[str, dict[str, Any]]:
+    """The events already stored under ``ids``, by id: the replay check. None, no statement."""
+    if not ids:
+        return {}
+    table = connection.ops.quote_name(Event._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, content_hash, disposition, device_id FROM {table} "  # noqa: S608
+            f"WHERE id IN ({', '.join(['%s'] * len(ids))})",
+            ids,
+        )
+        rows = cursor.fetchall()
+    return {
+        row[0]: {"id": row[0], "content_hash": row[1], "disposition": row[2], "device_id": row[3]}
+        for row in rows
+    }
 
 
 def _id_reused(

@@ -146,12 +146,15 @@ def device_events_apply(
     anchors: Sequence[timing.Anchor],
     received_at: dt.datetime,
     via: str,
+    device_floor: dt.datetime | None = None,
 ) -> list[FactOutcome]:
     """Store and apply new events of ``device`` (``(record, content_hash)`` pairs).
 
     Call inside a unit of work, with the ids known not to be stored yet (the push checks
     under the device row's lock). Returns one outcome per record, in order; a refused one
-    (unknown assignment) is not stored — the caller quarantines it.
+    (unknown assignment) is not stored — the caller quarantines it. ``device_floor`` is
+    :func:`device_floor_of` when the caller read the first code already (the push reads it
+    with the device's lock); without it it is read here.
     """
     officer = device.officer
     entries = []
@@ -204,7 +207,7 @@ def device_events_apply(
     return _apply(
         entries,
         anchors=anchors,
-        device_floor=_device_floor(device),
+        device_floor=device_floor or _device_floor(device),
         actor=officer,
         actor_kind=ActorKind.DEVICE,
     )
@@ -343,18 +346,29 @@ def fact_record(
 def _device_floor(device: Device) -> dt.datetime | None:
     """The earliest a device could have recorded anything: its first enrolment."""
     # Plain SQL: every push reads it, and compiling the queryset cost more than running it.
-    table = connection.ops.quote_name(EnrolmentCode._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT MIN(used_at) FROM {table} WHERE device_id = %s AND used_at IS NOT NULL",  # noqa: S608
-            [device.pk],
-        )
+        cursor.execute(f"SELECT {FIRST_CODE_USED}", [device.pk])
         (first,) = cursor.fetchone()
+    return device_floor_of(device, first)
+
+
+# The first enrolment code used for a device (``%s``: its id), as a scalar subquery; the push
+# reads it in the statement that locks the device.
+FIRST_CODE_USED = (
+    f'(SELECT MIN(used_at) FROM "{EnrolmentCode._meta.db_table}" '  # noqa: S608
+    "WHERE device_id = %s AND used_at IS NOT NULL)"
+)
+
+
+def device_floor_of(device: Device, first_code_used: object) -> dt.datetime | None:
+    """The device's floor from its first code's ``used_at`` as the database answered it."""
+    first = first_code_used
     if isinstance(first, str):  # SQLite answers an aggregate of datetimes as text
         first = dt.datetime.fromisoformat(first)
-    if first is not None and first.tzinfo is None:  # SQLite keeps them naive, in UTC
+    if isinstance(first, dt.datetime) and first.tzinfo is None:  # SQLite keeps them naive, UTC
         first = first.replace(tzinfo=dt.UTC)
-    return min(d for d in (first, device.enrolled_at) if d is not None)
+    found = [d for d in (first, device.enrolled_at) if isinstance(d, dt.datetime)]
+    return min(found) if found else None
 
 
 # --- applying facts -------------------------------------------------------------------------

@@ -433,6 +433,25 @@ def test_without_any_callback_a_write_costs_one_small_query(personas, django_ass
         assert _changed_reports(written) == set()
 
 
+def test_whether_any_callback_exists_is_asked_without_compiling_a_queryset(personas, egov, dns):
+    # given: a call touched by a unit of work, no callback, then one (docs/benchmarks.md,
+    # "Push CPU, 2026-12-07": exists() was compiled under the sequencer lock on every write
+    # to a call)
+    from tests.backend.sync_gateway.test_push_cost import compiled
+
+    incident = factories.incident(district=personas.a.district, settlement=personas.a.town)
+    written = uow.Written({"incidents": {str(incident.pk)}}, [])
+
+    # when / then: nothing compiled, and the answer follows the table
+    with compiled() as tables:
+        assert _changed_reports(written) == set()
+    assert tables == []
+    key, _client = egov
+    dns["partner.kz"] = ["93.184.215.14"]
+    callback_configure(partner=key.partner, url="https://partner.kz/cb")
+    assert _changed_reports(written) == {incident.pk}
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_writers_changing_one_report_through_different_rows_call_back_in_turn(
