@@ -23,6 +23,8 @@ from collections.abc import Callable, Collection
 from typing import Any
 
 import orjson
+from csp.constants import NONE
+from csp.decorators import csp
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
@@ -300,6 +302,16 @@ def _nothing_new(request: HttpRequest, known: PullState) -> HttpResponse | None:
     return _json(_say_ignored(for_schema(body, version), request), request=request)
 
 
+# A phone's answers are JSON, read by the app, never rendered: the console's policy (266
+# characters of script, style and image sources) said nothing to them but went with every
+# answer, four times a sync — on a 64 kbit/s link, a shift's reconnect answer took two TCP
+# segments instead of one (docs/benchmarks.md, rural link re-run of 2026-12-07). Their own
+# policy keeps what a policy does for JSON opened in a browser: nothing in it loads or runs,
+# and no page frames it.
+_device_answer = csp({"default-src": [NONE], "frame-ancestors": [NONE]})
+
+
+@_device_answer
 @csrf_exempt
 def pull(request: HttpRequest) -> HttpResponse:
     """``GET pull``. The device, its officer, the head, the horizon and the device's scope are
@@ -479,10 +491,11 @@ def _pulling_device(request: HttpRequest, known: PullState | None = None) -> Dev
 
 
 _full_pull = _device_view(_pull, "pull", _pulling_device)
-webpush = csrf_exempt(_device_view(_webpush, "webpush"))
-push = csrf_exempt(_device_view(_push, "push"))
+webpush = _device_answer(csrf_exempt(_device_view(_webpush, "webpush")))
+push = _device_answer(csrf_exempt(_device_view(_push, "push")))
 
 
+@_device_answer
 @csrf_exempt
 def enroll(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
