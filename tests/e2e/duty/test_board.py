@@ -853,7 +853,7 @@ def test_a_note_the_crew_writes_on_its_call_is_put_before_the_desk(
     item = page.locator("#alerts li.crew_note")
     item.wait_for(timeout=LIVE_WITHIN_MS)
     text = item.inner_text()
-    assert {"ru": "Заметка наряда", "kk": "Жасақтың жазбасы"}[lang] in text
+    assert {"ru": "Заметка наряда", "kk": "Нарядтың жазбасы"}[lang] in text
     assert call.number in text
     category = {"ru": "Насилие / драка", "kk": "Зорлық / төбелес"}[lang]
     assert f"A-PC1 · {category} · «Нужна скорая, ножевое»" in text
