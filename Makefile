@@ -55,7 +55,8 @@ field-test: $(FIELD_DEPS)
 # app role (SQLite has no roles: the embedded demo skips the command, a Django start-up — each
 # of make run's steps is one, 6–10 s on a busy 2-core box). The embedded demo's first migrate
 # says what takes the time: it printed nothing for one to two minutes on such a box. Metrics
-# of all processes meet in var/prometheus.
+# of all processes meet in var/prometheus (under KUZET_VAR_DIR when it names another folder:
+# a second demo's start cleared the first one's metrics).
 #
 # The demo lives: `manage.py history` builds 60 days of calls once, and the Procfile's `sim`
 # process keeps the districts busy (KUZET_SIM_SCALE world seconds per second). Both run with
@@ -105,8 +106,9 @@ run: port-free $(STAMP) var $(FIELD_BUILD)
 	$(BIN)/python manage.py seed && \
 	{ [ "$$SIMULATE" != 1 ] || $(BIN)/python manage.py history --days $(KUZET_HISTORY_DAYS) ; } && \
 	$(BIN)/python manage.py demo_logins --port $(PORT) && \
-	rm -rf var/prometheus && mkdir -p var/prometheus && trap '' INT && \
-	PROMETHEUS_MULTIPROC_DIR=$(CURDIR)/var/prometheus $(BIN)/honcho -f Procfile start \
+	metrics=$$(realpath -m "$${KUZET_VAR_DIR:-var}/prometheus") && \
+	rm -rf "$$metrics" && mkdir -p "$$metrics" && trap '' INT && \
+	PROMETHEUS_MULTIPROC_DIR="$$metrics" $(BIN)/honcho -f Procfile start \
 	  $$( [ "$$SIMULATE" = 1 ] || echo web worker beat ) ; \
 	rc=$$? ; [ $$rc -ne 130 ] || { echo "Kuzet stopped." ; rc=0 ; } ; exit $$rc
 

@@ -108,10 +108,16 @@ def demo_env_write() -> Path | None:
     return path
 
 
+def startup_line(path: Path) -> str:
+    """Where the demo keeps its database and settings: the folder KUZET_VAR_DIR names (it said
+    "under var/" whatever the folder was)."""
+    return f"Embedded demo (SQLite under {path.parent}/): settings in {path}"
+
+
 def main() -> int:
     path = demo_env_write()
     if path is not None:
-        print(f"Embedded demo (SQLite under var/): settings in {path}", file=sys.stderr)
+        print(startup_line(path), file=sys.stderr)
     return 0
 
 

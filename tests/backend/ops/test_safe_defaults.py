@@ -157,3 +157,25 @@ def test_operator_commands_work_in_the_embedded_demo_as_readme_shows(tmp_path):
     assert code.returncode == 0, code.stderr
     assert len(code.stdout.strip().splitlines()[-1].replace("-", "")) == 12
     assert "ImproperlyConfigured" not in code.stderr
+
+
+def test_the_embedded_demo_says_which_folder_it_keeps_its_database_in(tmp_path):
+    # given: a demo in a folder of its own (it said "SQLite under var/" whatever the folder)
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env["KUZET_VAR_DIR"] = str(tmp_path / "demo")
+
+    # when
+    result = subprocess.run(
+        [sys.executable, "-m", "backend.config.embedded"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+    # then
+    demo = tmp_path / "demo"
+    assert result.stderr.splitlines() == [
+        f"Embedded demo (SQLite under {demo}/): settings in {demo / 'demo.env'}"
+    ]

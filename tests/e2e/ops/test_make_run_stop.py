@@ -29,9 +29,10 @@ ROOT = Path(__file__).resolve().parents[3]
 pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
 
 HONCHO = """#!{python}
-import pathlib, signal, sys, time
+import os, pathlib, signal, sys, time
 # honcho on SIGINT: stops its processes, then exits 130
 signal.signal(signal.SIGINT, lambda *_: sys.exit(130))
+pathlib.Path("metrics").write_text(os.environ.get("PROMETHEUS_MULTIPROC_DIR", ""))
 pathlib.Path("started").touch()
 if "{exit_code}":
     sys.exit(int("{exit_code}"))
@@ -192,3 +193,22 @@ def test_a_later_run_does_not(tmp_path):
     # then
     assert code == 0, output
     assert "Creating the database" not in output
+
+
+def test_each_demo_keeps_its_metrics_in_its_own_folder(tmp_path):
+    # given: a demo in another folder (KUZET_VAR_DIR), beside the checkout's own var/ whose
+    # metrics a running demo is writing
+    variables = scratch_checkout(tmp_path, honcho_exits="0")
+    other = tmp_path / "other-demo"
+    running = tmp_path / "var" / "prometheus" / "counter_1234.db"
+    running.parent.mkdir(parents=True)
+    running.touch()
+
+    # when
+    code, output = make_run(tmp_path, variables, interrupt=False, KUZET_VAR_DIR=str(other))
+
+    # then: its processes write under its own folder; the other demo's metrics are untouched
+    assert code == 0, output
+    assert (tmp_path / "metrics").read_text() == str(other / "prometheus")
+    assert (other / "prometheus").is_dir()
+    assert running.exists()
