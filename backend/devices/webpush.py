@@ -31,7 +31,6 @@ from django.conf import settings
 
 from backend.common import clock
 from backend.common.errors import ValidationFailed
-from sync.protocol import has_unstorable
 
 from .models import Device, PushSubscription
 
@@ -91,9 +90,12 @@ def _known_service(host: str) -> bool:
 
 def _url(endpoint: object) -> SplitResult | None:
     """The endpoint's parts, or None when it is no URL a push can be posted to: not a string
-    of at most 1000 characters, text no database stores (U+0000, a lone surrogate), or what
-    ``urlsplit`` refuses ("https://[::1", a port above 65535) — each was a 500."""
-    if not isinstance(endpoint, str) or len(endpoint) > 1000 or has_unstorable(endpoint):
+    of at most 1000 characters, not printable ASCII (a push service's URL is: U+0000 and a
+    lone surrogate, which no database stores, are not), or what ``urlsplit`` refuses
+    ("https://[::1", a port above 65535) — each was a 500."""
+    if not isinstance(endpoint, str) or len(endpoint) > 1000:
+        return None
+    if not (endpoint.isascii() and endpoint.isprintable()):
         return None
     try:
         parts = urlsplit(endpoint)
