@@ -12,20 +12,15 @@ gives nobody a working credential.
 
 from __future__ import annotations
 
-import binascii
 import datetime as dt
 import logging
 from dataclasses import dataclass
-from hmac import compare_digest
 from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from knox.auth import TokenAuthentication
-from knox.crypto import hash_token
-from knox.settings import CONSTANTS, knox_settings
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import BasePermission
@@ -36,7 +31,6 @@ from backend.common.attempts import INTAKE_KEY, STAFF_TOKEN, attempts_check, att
 from backend.common.errors import Unauthenticated
 from backend.common.net import client_ip
 from backend.ledger.models import INTEGRATION_LABEL_PREFIX
-from backend.people.access import oblast_districts_remember, oblast_districts_subquery
 
 from .models import IntakeKey, StaffToken
 from .services.intake import intake_key_authenticate
@@ -177,7 +171,7 @@ class StaffTokenAuthentication(TokenAuthentication):  # type: ignore[misc]  # kn
         except UnicodeDecodeError:
             # knox decodes it unguarded: a header of stray bytes was a 500.
             raise AuthenticationFailed("Invalid token.") from None
-        user, auth_token = self._credentials(token)
+        user, auth_token = super().authenticate_credentials(token)
         if token_expired(auth_token):
             expires = token_expires_at(auth_token)
             assert expires is not None
@@ -187,33 +181,6 @@ class StaffTokenAuthentication(TokenAuthentication):  # type: ignore[misc]  # kn
                 "Ask the administrator for a new one."
             )
         return user, auth_token
-
-    def _credentials(self, token: bytes) -> tuple[Any, Any]:
-        """knox's lookup (``TokenAuthentication.authenticate_credentials``: the rows of the
-        key's start, the digest compared, the user checked), whose one statement also reads
-        the districts of the user's oblast: an oblast duty officer's scope was a statement
-        more on every request (``backend.people.access``)."""
-        msg = _("Invalid token.")
-        key = token.decode("utf-8")
-        candidates = (
-            StaffToken.objects.filter(token_key=key[: CONSTANTS.TOKEN_KEY_LENGTH])
-            .select_related("user")
-            .annotate(oblast_district_ids=oblast_districts_subquery("user__oblast_id"))
-        )
-        for auth_token in candidates:
-            if self._cleanup_token(auth_token):
-                continue
-            try:
-                digest = hash_token(key)
-            except (TypeError, binascii.Error):
-                raise AuthenticationFailed(msg) from None
-            if compare_digest(digest, auth_token.digest):
-                if knox_settings.AUTO_REFRESH and auth_token.expiry:
-                    self.renew_token(auth_token)
-                user, auth_token = self.validate_user(auth_token)
-                oblast_districts_remember(user, auth_token.oblast_district_ids)
-                return user, auth_token
-        raise AuthenticationFailed(msg)
 
     def _cleanup_token(self, auth_token: Any) -> bool:
         # knox deletes the user's tokens past their own expiry here, reading all of them on

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from django.db.models import Aggregate, CharField, Model, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Model, Q, QuerySet
 
 from backend.geo.models import District
 
@@ -64,58 +64,8 @@ def _oblast_districts(user: Officer) -> frozenset[int]:
     # for nothing on every request of an oblast's duty officer).
     if user.oblast_id is None:
         return frozenset()
-    read: frozenset[int] | None = getattr(user, OBLAST_DISTRICTS_READ, None)
-    if read is not None:
-        return read
     ids = District.objects.filter(oblast_id=user.oblast_id).order_by().values_list("id", flat=True)
     return frozenset(ids)
-
-
-# Where a user's oblast's districts are kept when they were read with the user (an
-# ``Officer`` attribute for the request, as the scope itself is).
-OBLAST_DISTRICTS_READ = "_kuzet_oblast_districts"
-
-
-class _IdsText(Aggregate):
-    """The rows' ids in one text, ``"3,7,12"`` (unordered; no row: NULL)."""
-
-    function = "GROUP_CONCAT"
-    output_field = CharField()
-
-    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        return self.as_sql(
-            compiler,
-            connection,
-            function="STRING_AGG",
-            template="%(function)s(CAST(%(expressions)s AS text), ',')",
-            **extra,
-        )
-
-
-def oblast_districts_subquery(oblast_path: str) -> Subquery:
-    """The districts of the oblast at ``oblast_path`` (the outer query's ``<path>_id``), as
-    a text for :func:`oblast_districts_remember`: read in the statement that reads the user
-    (the staff API's token lookup), they cost no statement of their own on every request of
-    an oblast's duty officer (docs/benchmarks.md, "Queries of a history call")."""
-    return Subquery(
-        District.objects.filter(oblast_id=OuterRef(oblast_path))
-        .order_by()
-        .values("oblast_id")
-        .annotate(ids=_IdsText("id"))
-        .values("ids")
-    )
-
-
-def oblast_districts_remember(user: Officer, ids: str | None) -> None:
-    """Keep for this request the districts of ``user``'s oblast as
-    :func:`oblast_districts_subquery` read them with the user."""
-    if user.oblast_id is None:
-        return
-    setattr(
-        user,
-        OBLAST_DISTRICTS_READ,
-        frozenset(int(i) for i in ids.split(",")) if ids else frozenset(),
-    )
 
 
 def _compute_scope(user: Officer) -> DistrictScope:

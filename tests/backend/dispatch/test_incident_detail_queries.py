@@ -17,9 +17,9 @@ def test_a_calls_detail_reads_the_call_once(personas, client_for, django_assert_
     api = client_for(personas.duty)
     api.get(f"/api/v1/incidents/{incident.pk}/")  # the token's first use is stamped
 
-    # when: the token (with the duty officer's districts), the call (with its village), its
+    # when: the token, the call (with its village), the duty officer's districts, its
     # assignments and its follow-up visits
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         response = api.get(f"/api/v1/incidents/{incident.pk}/")
 
     # then: the same answer as the commands give after a change
