@@ -4,7 +4,7 @@ The guesses come from four addresses, each far below its own limits; the fourth 
 account. The officer, on a computer he never signed in from, is told why his right password
 is not taken; at his desk in the duty room he signs in, and the console's first page tells
 him the failed attempts since his last sign-in, the last one's time and address.
-Screenshots: ``var/hg/``.
+Screenshots: ``var/screenshots/sign-in/``.
 
 The guesses are posted by Django's test client in this process, the browser's requests are
 served by the suite's server: both count in one cache (Redis on PostgreSQL: the server is
@@ -29,7 +29,7 @@ pytest.importorskip("playwright.sync_api", reason="the playwright package is mis
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
-SHOTS = Path(settings.BASE_DIR) / "var" / "hg"
+SHOTS = Path(settings.BASE_DIR) / "var" / "screenshots" / "sign-in"
 LIMIT = 3
 PASSWORD = "duty-room-password-519"
 DUTY_ROOM = "192.0.2.60"

@@ -23,7 +23,7 @@ pytest.importorskip("playwright.sync_api", reason="the playwright package is mis
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 SHOTS = Path(settings.BASE_DIR) / "var" / "sec_tokens"
-ADDED = Path(settings.BASE_DIR) / "var" / "h1"
+ADDED = Path(settings.BASE_DIR) / "var" / "screenshots" / "admin"
 PASSWORD = "tokens-root-417"
 
 

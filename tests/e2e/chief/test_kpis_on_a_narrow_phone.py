@@ -7,7 +7,7 @@ the slice's table scrolled sideways with no cue — and once scrolled, the zone'
 the screen, so "41:00" belonged to no row the chief could see. Now the figures stand beside
 the period before, the table's first column stays pinned at the left while the figures
 scroll under it, and a shadow at the right edge says there is more to swipe to.
-Screenshots: ``var/hd2/phone-*``.
+Screenshots: ``var/screenshots/chief/phone-*``.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ pytest.importorskip("playwright.sync_api", reason="the playwright package is mis
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
-SHOTS = shared.SCREENSHOTS.parent / "hd2"
+SHOTS = shared.SCREENSHOTS.parent / "chief"
 
 
 def shot(page: Any, name: str) -> None:

@@ -3,7 +3,7 @@ its clock moved past the district's midnight): the times the board wrote before 
 received at 20:48 that read "20:48:00", its waiting alert — take their date once the day
 has changed, beside the new day's undated times. Written before midnight, they kept reading
 "20:48:00" until something changed their row, and the alerts' list until the next alert.
-Screenshot: ``var/hc/board-midnight.png``.
+Screenshot: ``var/screenshots/duty/board-midnight.png``.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ expect = pytest.importorskip(
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 LAPTOP = {"width": 1366, "height": 768}
-SHOTS = Path(settings.BASE_DIR) / "var" / "hc"
+SHOTS = Path(settings.BASE_DIR) / "var" / "screenshots" / "duty"
 
 
 def test_past_midnight_the_boards_earlier_times_take_their_date(

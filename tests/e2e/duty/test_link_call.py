@@ -1,6 +1,6 @@
 """A second caller about the same fight, from another phone, forty minutes later: the automatic
 link missed it, and the duty officer links it on the call's page by the earlier call's number
-(``incident_link``). Screenshots: ``var/hb2/``; look at them.
+(``incident_link``). Screenshots: ``var/screenshots/duty/``; look at them.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ pytest.importorskip("playwright.sync_api", reason="the playwright package is mis
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-SHOTS = Path(__file__).resolve().parents[3] / "var" / "hb2"
+SHOTS = Path(__file__).resolve().parents[3] / "var" / "screenshots" / "duty"
 # The page's words for a linked call (the separate command's, already in both catalogs).
 LINKED = {"ru": "Связан как дубликат вызова {}", "kk": "{} шақыруының қайталамасы"}
 

@@ -4,12 +4,11 @@ SOS kept on the phone, the facts waiting — and the call he was on began below 
 one box says it, the SOS first and in red, and the call's heading is on the first screen;
 back in coverage the box goes and the desk having his SOS is said in green.
 
-Screenshots: var/he2/status-*.png (``KUZET_FIELD_STATUS``: another folder under var/).
+Screenshots: ``var/screenshots/field/status-*.png``.
 """
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import pytest
@@ -33,7 +32,7 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-SHOTS = ROOT / "var" / os.environ.get("KUZET_FIELD_STATUS", "he2")
+SHOTS = ROOT / "var" / "screenshots" / "field"
 SOS_UNSENT = {
     "kk": "Кезекші бөлім SOS-ты әлі алған жоқ: байланыс болғанда бірден жіберіледі. "
     "Мүмкін болса, рациямен хабарласыңыз.",
