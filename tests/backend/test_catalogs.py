@@ -183,15 +183,18 @@ def test_the_admins_scripts_read_kazakh_with_kuzets_catalog_over_djangos(tmp_pat
 @pytest.mark.parametrize("catalog", sorted(CATALOGS))
 def test_the_kazakh_console_names_a_unit_by_one_word(catalog):
     # A unit (and its crew) is «наряд» on every console screen: the board's headers and the
-    # timeline's audit rows said «наряд» while its message button and event rows said «жасақ»,
-    # two words for one crew on one page. (The field app, a screen of its own, says «жасақ».)
+    # timeline's audit rows said «наряд» while its message button and event rows said «жасақ»
+    # and the dispatch notice «экипаж»: several words for one crew on one page. (The field
+    # app, a screen of its own, says «жасақ».)
     # given
     source = CATALOGS[catalog] / "kk" / "LC_MESSAGES" / "django.mo"
 
     # when
     with source.open("rb") as mo:
         texts = list(gettext.GNUTranslations(mo)._catalog.values())  # type: ignore[attr-defined]
-    other_word = [text for text in texts if re.search(r"\bжаса(қ|ғ[ыі])", text, re.IGNORECASE)]
+    other_word = [
+        text for text in texts if re.search(r"\bжаса(қ|ғ[ыі])|\bэкипаж", text, re.IGNORECASE)
+    ]
 
     # then
     assert other_word == []
