@@ -36,7 +36,10 @@ PASSWORD = "semey-duty-102"
 SHOTS = ROOT / "var" / "call_entry_kbd"
 # The words the page shows, from the catalogs (backend/locale/*/django.po).
 DISPATCH = {"ru": "Направить", "kk": "Жіберу"}
-DISPATCHED = {"ru": "Направлен", "kk": "Жіберілді"}
+DISPATCHED = {
+    "ru": "{unit} направлен на вызов {number};",
+    "kk": "{unit} {number} шақыруына жіберілді;",
+}
 VILLAGE = {"ru": "Актогай", "kk": "Ақтоғай"}
 # What the officer types, field by field (the Tab order of the form).
 TAB_ORDER = [
@@ -215,7 +218,8 @@ def test_a_call_from_sign_in_to_the_unit_sent_with_the_keyboard_only(
     # then: sent; the focus on what the panel says about it (read out: the confirmation)
     notice = page.locator("#panel ul.messagelist")
     notice.wait_for(timeout=15_000)
-    assert f"{DISPATCHED[language]}: {incident.number} → {unit.callsign}" in notice.inner_text()
+    sent = DISPATCHED[language].format(unit=unit.callsign, number=incident.number)
+    assert sent in notice.inner_text()
     page.wait_for_function("() => document.activeElement.matches('#panel ul.messagelist')")
     assert Assignment.objects.get().unit == unit
     shot(page, f"05-dispatched-{language}")

@@ -27,7 +27,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 LANGUAGES = ["ru", "kk"]
 # The words the page shows, from the catalogs (backend/locale/*/django.po).
-DISPATCHED = {"ru": "Направлен", "kk": "Жіберілді"}
+DISPATCHED = {"ru": "направлен на вызов", "kk": "шақыруына жіберілді"}
 DISPATCH = {"ru": "Направить", "kk": "Жіберу"}
 NO_MATCH = {
     "ru": "В ваших районах нет подходящего населённого пункта.",
