@@ -19,7 +19,7 @@ from tests.e2e.browser import ROOT
 
 from .phone import wait_for
 from .test_readable_screens import MILESTONES, dispatch_call
-from .test_shift_walk import SMALL_PHONE, milestone, small_phone
+from .test_shift_walk import SMALL_PHONE, all_sent, milestone, small_phone
 
 expect = pytest.importorskip(
     "playwright.sync_api", reason="the playwright package is missing"
@@ -66,6 +66,9 @@ def test_offline_the_sos_and_what_waits_are_one_box_over_the_call(
     ):
         incident = dispatch_call(duty_api, a, a.patrol)
         page.locator("a.call", has_text=incident["number"]).click()
+        # what the phone says on its own about the call (delivered, seen) has left it before
+        # the signal goes: offline, only his two facts wait
+        all_sent(page, lang)
         page.context.set_offline(True)
         milestone(page, MILESTONES[lang][0]).click()
         expect(milestone(page, MILESTONES[lang][0])).to_contain_text("✓")
