@@ -114,7 +114,7 @@ def seed(args: argparse.Namespace) -> dict[str, Any]:
     _, token = staff_token_issue(user=duty)
     _, intake_key = intake_key_issue(channel="phone_102", name="scale")
     units_per_district = max(1, args.devices // 2 // DISTRICTS)
-    seats: list[str] = []
+    seats: list[dict[str, Any]] = []
     devices: list[dict[str, Any]] = []
     for d in range(DISTRICTS):
         district = District.objects.create(
@@ -132,7 +132,7 @@ def seed(args: argparse.Namespace) -> dict[str, Any]:
             zone="urban",
             coverage="lte",
         )
-        seats.append(seat.kato)
+        seats.append({"kato": seat.kato, "lat": lat, "lon": lon})
         units = Unit.objects.bulk_create(
             Unit(
                 callsign=f"D{d}-PC{i}",
@@ -326,9 +326,11 @@ async def fleet(url: str, seeded: dict[str, Any], args: argparse.Namespace, rec:
                             "external_ref": f"scale-{k}-{uuid.uuid4().hex[:6]}",
                             "received_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                             "category": "theft",
-                            "settlement_kato": seat,
-                            "lat": 42.0 + k * 1e-4,
-                            "lon": 52.0,
+                            "settlement_kato": seat["kato"],
+                            # in the village it names: a point tens of km from it is refused
+                            # (policies: how far a report may lie from its settlement)
+                            "lat": seat["lat"] + (k % 10) * 1e-4,
+                            "lon": seat["lon"],
                         },
                         headers={"Authorization": f"Api-Key {seeded['intake_key']}"},
                     )
