@@ -612,6 +612,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
+        # Django's own default logging (applied before this) gives "django" a handler of its
+        # own that prints while DEBUG is on: every 404 and every traceback reached the demo's
+        # console twice, once bare and once through the root's. Its records go to the root only.
+        "django": {"handlers": []},
         "django.db.backends": {"level": "INFO"},
         "axes.apps": {"level": "WARNING"},  # a start-up banner in every process
         # a line for every sign-in ("Deleted 0 failed login attempts"): the audit log has each
