@@ -5,6 +5,7 @@ died within a minute. Real kombu, real folders; the publisher is held mid-write.
 
 from __future__ import annotations
 
+import socket
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 from kombu import Connection
+from kombu.transport.virtual import base as virtual
 
 from backend.config import broker
 
@@ -91,3 +93,29 @@ def test_a_message_being_written_is_not_visible_and_arrives_whole(folder: Path, 
             queue.get(block=False)
         assert not [p for p in folder.iterdir() if p.is_file()]
         queue.close()
+
+
+def test_a_waiting_worker_looks_at_its_stop_flag_after_one_polling_interval(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given: kombu's clock and sleep, moved by hand (no real waiting); an empty queue
+    now, slept = [0.0], []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        now[0] += seconds
+
+    monkeypatch.setattr(virtual, "monotonic", lambda: now[0])
+    monkeypatch.setattr(virtual, "sleep", sleep)
+    with connection(folder) as worker_conn:
+        worker_conn.SimpleQueue("celery")
+
+        # when: Celery's loop for this broker (synloop) waits for a message, as it does
+        # between two looks at the worker's stop flag
+        with pytest.raises(socket.timeout):
+            worker_conn.drain_events(timeout=2.0)
+
+    # then: it is back after one polling interval, not the 2 s it asked for — a worker told
+    # to stop by honcho's SIGTERM waited out two such waits (4–6 s on a busy box) and
+    # honcho's 5 s were up: SIGKILL
+    assert slept == [1.0]  # kombu's polling interval (broker.POLLING_INTERVAL_S)
