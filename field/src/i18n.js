@@ -15,7 +15,7 @@ const kk = {
   alert_message: 'Кезекші бөлімнің хабары',
   alert_messages: 'Кезекші бөлімнің хабарлары: {n}',
   desk_note: 'Кезекші бөлім',
-  alert_withdrawn: 'Шақыру сіздің жасақтан алынды',
+  alert_withdrawn: 'Шақыру сіздің нарядыңыздан алынды',
   alert_open: 'Шақыруды ашу',
   alert_ok: 'Түсінікті',
   alert_safety: 'Кезекші бөлім сіздің жағдайыңызды тексеруде',
@@ -69,15 +69,15 @@ const kk = {
   my_calls: 'Менің шақыруларым',
   no_calls: 'Қазір шақыру жоқ.',
   closed_calls: 'Аяқталғандар',
-  taken_off_calls: 'Сіздің жасақтан алынғандар',
+  taken_off_calls: 'Сіздің нарядыңыздан алынғандар',
   back: '‹ Артқа',
   since_dispatch: 'жіберілгеннен бері {t}',
   dispatched_just_now: 'жаңа ғана жіберілді',
   closed_at: 'жабылды {t}',
   cleared_line: 'аяқталды {t}',
   cancelled_line: 'тоқтатылды {t}',
-  withdrawn_line: 'жасақтан алынды {t}',
-  superseded_line: 'басқа жасаққа берілді {t}',
+  withdrawn_line: 'нарядтан алынды {t}',
+  superseded_line: 'басқа нарядқа берілді {t}',
   dispatched_at: 'Жіберілді {t}',
   place: 'Орны',
   landmark: 'Бағдар',
@@ -114,17 +114,17 @@ const kk = {
   note_add: 'Жазба қосу',
   timeline: 'Менің фактілерім',
   cancelled_banner: 'Шақыру кезекші тарапынан тоқтатылды ({t}).',
-  withdrawn_banner: 'Шақыру сіздің жасақтан алынды ({t}).',
-  superseded_banner: 'Шақыру басқа жасаққа берілді ({t}).',
+  withdrawn_banner: 'Шақыру сіздің нарядыңыздан алынды ({t}).',
+  superseded_banner: 'Шақыру басқа нарядқа берілді ({t}).',
   cancel_reason: 'Себебі: {reason}',
   reason_call_closed: 'шақыру жабылды',
   reason_diverted: 'шұғылырақ шақыруға жіберілді',
-  unit: 'Жасақ',
-  unit_status: 'Жасақ күйі',
+  unit: 'Наряд',
+  unit_status: 'Наряд күйі',
   set_status: 'Күйді орнату',
   on_duty: 'Кезекшілікте (орынды жіберу)',
   position_off: 'Орын жіберілмейді',
-  on_duty_prompt: 'Орныңыз кезекші бөлімге жіберілмейді: ең жақын жасақ ретінде сізді көрмейді',
+  on_duty_prompt: 'Орныңыз кезекші бөлімге жіберілмейді: ең жақын наряд ретінде сізді көрмейді',
   on_duty_start: 'Кезекшілікке шықтым — орынды жіберу',
   position_on: 'Орын жіберіледі, ±{m} м',
   position_waiting: 'Орын анықталуда…',
@@ -159,10 +159,10 @@ const kk = {
   fact_applied: 'Кезекші бөлім алды',
   fact_superseded: 'Бұрын жазылған; көшірме ретінде сақталды',
   fact_recorded: 'Жазылды',
-  fact_after_cancel: 'Шақыру бұған дейін сіздің жасақтан алынған — бастыққа қарауға жіберілді',
-  fact_after_reassign: 'Шақыру басқа жасаққа берілген — бастыққа жіберілді',
+  fact_after_cancel: 'Шақыру бұған дейін сіздің нарядыңыздан алынған — бастыққа қарауға жіберілді',
+  fact_after_reassign: 'Шақыру басқа нарядқа берілген — бастыққа жіберілді',
   fact_after_close: 'Оқиға жабылған — бастыққа жіберілді',
-  fact_not_assignee: 'Сіздің жасақтың шақыруы емес — бастыққа жіберілді',
+  fact_not_assignee: 'Сіздің нарядыңыздың шақыруы емес — бастыққа жіберілді',
   fact_rejected: 'Сервер қабылдамады: {reason}',
   fact_clock_suspect: 'Телефон уақыты күмәнді — уақытты бастық тексереді',
   // DV follow-up visits ("бақылау сапары", as the console says it)
@@ -170,7 +170,7 @@ const kk = {
   visits_tab: 'Сапарлар',
   visits_badge: 'Күтуде: {n}, мерзімі өткен: {late}',
   visits_title: 'Бақылау сапарлары',
-  visits_hint: 'Тұрмыстық зорлық-зомбылық шақыруларынан кейін сіздің жасағыңыз жасауға тиіс сапарлар.',
+  visits_hint: 'Тұрмыстық зорлық-зомбылық шақыруларынан кейін сіздің нарядыңыз жасауға тиіс сапарлар.',
   visits_none: 'Күтіп тұрған бақылау сапары жоқ.',
   visits_made: 'Жасалғандар (бір тәулік көрінеді)',
   visit_due: 'Мерзімі: {t}',
@@ -610,7 +610,7 @@ const codes = {
     cleared: { kk: 'Аяқтадым', ru: 'Освободился', en: 'Cleared' },
     outcome: { kk: 'Нәтиже', ru: 'Результат', en: 'Outcome' },
     note: { kk: 'Жазба', ru: 'Заметка', en: 'Note' },
-    unit_status: { kk: 'Жасақ күйі', ru: 'Статус наряда', en: 'Unit status' },
+    unit_status: { kk: 'Наряд күйі', ru: 'Статус наряда', en: 'Unit status' },
     location: { kk: 'Орын', ru: 'Местоположение', en: 'Position' },
     sos: { kk: 'SOS', ru: 'SOS', en: 'SOS' },
     follow_up_visit: { kk: 'Бақылау сапары', ru: 'Контрольное посещение', en: 'Follow-up visit' },
@@ -627,7 +627,7 @@ const codes = {
     transporting: { kk: 'Жеткізуде', ru: 'Доставка', en: 'Transporting' },
     cleared: { kk: 'Аяқталды', ru: 'Завершён', en: 'Cleared' },
     cancelled: { kk: 'Тоқтатылды', ru: 'Отменён', en: 'Cancelled' },
-    superseded: { kk: 'Басқа жасаққа берілді', ru: 'Передан другому наряду', en: 'Given to another unit' },
+    superseded: { kk: 'Басқа нарядқа берілді', ru: 'Передан другому наряду', en: 'Given to another unit' },
   },
   unit_status: {
     available: { kk: 'Бос', ru: 'Свободен', en: 'Available' },
@@ -766,6 +766,15 @@ export function hasAllKeys() {
   // Used by the unit tests: every language has every message.
   const keys = Object.keys(en)
   return LANGUAGES.every((lang) => keys.every((k) => typeof messages[lang][k] === 'string'))
+}
+
+/** Every message and code word in ``lang``, for the unit tests that read them all. */
+export function allTexts(lang) {
+  const table = messages[normaliseLanguage(lang)]
+  return [
+    ...Object.values(table),
+    ...Object.values(codes).flatMap((kind) => Object.values(kind).map((entry) => entry[lang])),
+  ].filter((text) => typeof text === 'string')
 }
 
 export function missingCodes() {

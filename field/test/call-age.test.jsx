@@ -46,7 +46,7 @@ describe('callAge', () => {
     const cancelled = { status: 'cancelled', dispatched_at: dispatched, cancelled_at: now - hour, closed_at: now - hour }
     expect(callAge('ru', cancelled, now, { status: 'cancelled', closed_at: null })).toBe('отменён 13:00')
     const superseded = { status: 'superseded', dispatched_at: dispatched, superseded_at: now - hour, closed_at: now - hour }
-    expect(callAge('kk', superseded, now, { status: 'assigned', closed_at: null })).toBe('басқа жасаққа берілді 13:00')
+    expect(callAge('kk', superseded, now, { status: 'assigned', closed_at: null })).toBe('басқа нарядқа берілді 13:00')
   })
 
   it('says the dispatch once on the call screen of a call just dispatched', () => {

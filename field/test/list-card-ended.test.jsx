@@ -21,7 +21,7 @@ describe('the card of a call over for the unit', () => {
     expect(await card(clearedCall())).toEqual({ status: null, age: 'завершён 13:40 · № 1010-2026-000051' })
     const kk = clearedCall({ lang: 'kk' })
     kk.data.assignments[0] = { ...kk.data.assignments[0], status: 'superseded', superseded_at: now - 30 * minute }
-    expect(await card(kk)).toEqual({ status: null, age: 'басқа жасаққа берілді 13:30 · № 1010-2026-000051' })
+    expect(await card(kk)).toEqual({ status: null, age: 'басқа нарядқа берілді 13:30 · № 1010-2026-000051' })
   })
 
   it('keeps the unit’s step beside the incident’s closing', async () => {

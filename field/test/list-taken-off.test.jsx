@@ -42,7 +42,7 @@ describe('a call taken off the unit on the list', () => {
   it('is not under the finished calls, in every language', async () => {
     for (const [lang, finished, takenOff] of [
       ['ru', 'Завершённые', 'Сняты с вашего наряда'],
-      ['kk', 'Аяқталғандар', 'Сіздің жасақтан алынғандар'],
+      ['kk', 'Аяқталғандар', 'Сіздің нарядыңыздан алынғандар'],
       ['en', 'Finished', 'Taken off your unit'],
     ]) {
       for (const ending of [stoodDown, givenOn]) {

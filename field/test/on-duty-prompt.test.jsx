@@ -19,7 +19,7 @@ describe('the list of an officer off duty', () => {
     const calls = []
     const app = { setOnDuty: (on) => calls.push(on) }
     const root = await prompt({ lang: 'kk', onDuty: false }, app)
-    expect(root.querySelector('p').textContent).toBe('Орныңыз кезекші бөлімге жіберілмейді: ең жақын жасақ ретінде сізді көрмейді')
+    expect(root.querySelector('p').textContent).toBe('Орныңыз кезекші бөлімге жіберілмейді: ең жақын наряд ретінде сізді көрмейді')
     const button = root.querySelector('button')
     expect(button.textContent).toBe('Кезекшілікке шықтым — орынды жіберу')
     await act(() => button.click())

@@ -25,7 +25,7 @@ describe('a call taken off the unit', () => {
   it('says so on the call screen and its card, in every language, while the call goes on', async () => {
     for (const [lang, banner, line] of [
       ['ru', 'Вызов снят с вашего наряда (13:50).', 'снят с наряда 13:50'],
-      ['kk', 'Шақыру сіздің жасақтан алынды (13:50).', 'жасақтан алынды 13:50'],
+      ['kk', 'Шақыру сіздің нарядыңыздан алынды (13:50).', 'нарядтан алынды 13:50'],
       ['en', 'The call was taken off your unit (13:50).', 'taken off your unit 13:50'],
     ]) {
       const state = standDown(lang, 'queued')

@@ -132,7 +132,7 @@ def test_a_new_call_a_call_made_more_urgent_a_desk_message_and_a_call_taken_off_
 
         # then: an amber alert on the unit screen says so, with the reason
         expect(alert.locator(".alert-title")).to_have_text(
-            "Шақыру сіздің жасақтан алынды", timeout=30_000
+            "Шақыру сіздің нарядыңыздан алынды", timeout=30_000
         )
         expect(alert.locator(".alert-body")).to_have_text(
             "Тұрмыстық зорлық · Аягоз · Заявительница уехала к родственникам"
@@ -141,5 +141,7 @@ def test_a_new_call_a_call_made_more_urgent_a_desk_message_and_a_call_taken_off_
         alert.click()
         expect(page.locator(".alert")).to_have_count(0)
         # (the call went back to the queue: taken off his unit, not cancelled)
-        expect(page.locator(".banner.cancelled")).to_contain_text("Шақыру сіздің жасақтан алынды")
+        expect(page.locator(".banner.cancelled")).to_contain_text(
+            "Шақыру сіздің нарядыңыздан алынды"
+        )
         phone.close()
