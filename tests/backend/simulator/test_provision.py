@@ -87,3 +87,28 @@ def test_the_simulated_desk_is_not_the_duty_officer_a_person_is_told_to_log_in_a
 
     # then: the simulator dispatches and closes as another duty officer
     assert staff.duty_username == "duty_semey3"
+
+
+def _journal(client) -> tuple[str, int]:
+    db = client._db
+    return db.execute("PRAGMA journal_mode").fetchone()[0], db.execute(
+        "PRAGMA synchronous"
+    ).fetchone()[0]
+
+
+@pytest.mark.django_db
+def test_a_simulated_phone_appends_its_commits_without_a_flush_each_also_when_enrolled_again(
+    officer, tmp_path
+):
+    # a flush a commit was a fifth of the history build: write-ahead log, synchronous=NORMAL
+    transport = DjangoTransport()
+    first = _open(officer, tmp_path, transport)
+    assert _journal(first) == ("wal", 1)
+    device_revoke(device=Device.objects.get(officer=officer), by=None, reason="lost")
+    first.close()
+
+    # a new store in place of the revoked one is opened the same way, not with the defaults
+    again = _open(officer, tmp_path, transport)
+
+    assert not again.revoked
+    assert _journal(again) == ("wal", 1)
