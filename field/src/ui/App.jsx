@@ -111,22 +111,6 @@ export function Handover({ app, lang, unsent = 0, drafts = [] }) {
   )
 }
 
-/** Off duty, the phone sends no position, and the duty desk's nearest-unit list cannot count
- * him: the switch was only on the unit screen, which an officer working his calls never opens,
- * and a whole shift went by with his position never sent. Said on his lists, with the switch. */
-export function OnDutyPrompt({ app, state }) {
-  const { lang, onDuty } = state
-  if (onDuty) return null
-  return (
-    <div class="banner warn on-duty-prompt">
-      <p>{t(lang, 'on_duty_prompt')}</p>
-      <button type="button" class="big" onClick={() => app.setOnDuty(true)}>
-        {t(lang, 'on_duty_start')}
-      </button>
-    </div>
-  )
-}
-
 /** Whether a new call reaches the officer while the app is in the background: the phone's
  * notification permission, asked for only when he taps (browsers refuse an unasked prompt). */
 function Notifications({ app, state }) {
@@ -191,7 +175,7 @@ export function App({ app }) {
     <div class="shell">
       <Header app={app} state={state} />
       <Alerts app={app} state={state} />
-      <SyncStatus app={app} state={state} />
+      <SyncStatus app={app} state={state} onDutyPrompt={route.name === 'list' || route.name === 'visits'} />
       <SafetyAnswers state={state} />
       {state.sync?.problem === 'unauthenticated' && (
         <div class="banner bad" role="alert">
@@ -207,7 +191,6 @@ export function App({ app }) {
           {t(lang, notice)}
         </button>
       )}
-      {(route.name === 'list' || route.name === 'visits') && <OnDutyPrompt app={app} state={state} />}
       {(route.name === 'list' || route.name === 'visits') && <Tabs state={state} route={route} />}
       {route.name === 'assignment' && <CallDetail app={app} state={state} id={route.id} />}
       {route.name === 'unit' && <UnitScreen app={app} state={state} />}

@@ -27,8 +27,10 @@ export function LanguagePicker({ app, lang }) {
  * signal or the server not answering, then the facts waiting, the last sync and "Sync now".
  * Offline at 360 px the three amber banners it replaced (no signal, the SOS kept on the
  * phone, the answer kept on the phone) stood one over the other with the sync line between,
- * and the call itself began below the fold. With nothing wrong it is the sync line alone. */
-export function SyncStatus({ app, state }) {
+ * and the call itself began below the fold. On his lists (``onDutyPrompt``) an officer off
+ * duty reads here too that the desk does not have his position, with the switch: it was an
+ * amber box of its own beside this one. With nothing wrong it is the sync line alone. */
+export function SyncStatus({ app, state, onDutyPrompt = false }) {
   const { lang, sync, online, data, now } = state
   // What the officer recorded, not the phone's own position reports (one a minute on duty,
   // sent with the next sync): they kept the count at 1 with the signal up.
@@ -38,7 +40,8 @@ export function SyncStatus({ app, state }) {
   // have is said here until it is sent.
   const sosUnsent = sosState(state)?.sent === false
   const answerUnsent = safetyAnswers(state).some((answer) => !answer.sent)
-  const problem = sosUnsent || answerUnsent || offline || (sync?.problem && sync.problem !== 'unauthenticated')
+  const offDuty = onDutyPrompt && !state.onDuty
+  const problem = sosUnsent || answerUnsent || offline || offDuty || (sync?.problem && sync.problem !== 'unauthenticated')
   const tone = sosUnsent ? ' status-sos' : sync?.problem === 'upgrade' ? ' status-bad' : problem ? ' status-warn' : ''
   return (
     <section class={`sync status${tone}`} aria-live="polite">
@@ -55,22 +58,47 @@ export function SyncStatus({ app, state }) {
           {sync.nextRetryAt ? t(lang, 'sync_error', { t: formatTime(lang, sync.nextRetryAt, now) }) : t(lang, 'sync_error_soon')}
         </p>
       )}
+      {offDuty && <OnDutyPrompt app={app} state={state} />}
       <div class="sync-line">
         <span class={waiting ? 'waiting pending' : 'waiting'}>
           {waiting ? t(lang, 'waiting', { n: waiting }) : t(lang, 'waiting_none')}
         </span>
-        <span class="last-sync">
-          {sync?.syncing
-            ? t(lang, 'syncing')
-            : sync?.lastSyncOk
-              ? t(lang, 'last_sync', { t: `${formatTime(lang, sync.lastSyncOk, now)} (${formatAge(lang, sync.lastSyncOk, now)})` })
-              : t(lang, 'last_sync_never')}
-        </span>
+        <span class="last-sync">{lastSync(state, offline)}</span>
         <button type="button" class="small" onClick={() => app.syncNow()} disabled={sync?.syncing}>
           {t(lang, 'sync_now')}
         </button>
       </div>
     </section>
+  )
+}
+
+/** When the phone last had the server's answer. Offline, when it last reached the server, at
+ * the local time: "Синхронизация: 14:05 (только что)" read as if the phone were in touch (the
+ * screen's clock ticks every 30 s, and a sync after its last tick was "just now" until the
+ * next), and a sync "in progress" without signal is only the phone trying. */
+function lastSync(state, offline) {
+  const { lang, sync, now } = state
+  const at = sync?.lastSyncOk
+  if (offline) return at ? t(lang, 'last_contact', { t: formatTime(lang, at, now) }) : t(lang, 'last_contact_never')
+  if (sync?.syncing) return t(lang, 'syncing')
+  if (!at) return t(lang, 'last_sync_never')
+  return t(lang, 'last_sync', { t: `${formatTime(lang, at, now)} (${formatAge(lang, at, now)})` })
+}
+
+/** Off duty, the phone sends no position, and the duty desk's nearest-unit list cannot count
+ * him: the switch was only on the unit screen, which an officer working his calls never opens,
+ * and a whole shift went by with his position never sent. Said on his lists, with the switch,
+ * in the status box (SyncStatus): what the desk does not have. */
+export function OnDutyPrompt({ app, state }) {
+  const { lang, onDuty } = state
+  if (onDuty) return null
+  return (
+    <div class="sync-state on-duty-prompt">
+      <p>{t(lang, 'on_duty_prompt')}</p>
+      <button type="button" class="big" onClick={() => app.setOnDuty(true)}>
+        {t(lang, 'on_duty_start')}
+      </button>
+    </div>
   )
 }
 

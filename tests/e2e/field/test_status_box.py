@@ -4,11 +4,16 @@ SOS kept on the phone, the facts waiting — and the call he was on began below 
 one box says it, the SOS first and in red, and the call's heading is on the first screen;
 back in coverage the box goes and the desk having his SOS is said in green.
 
+Off duty, his list says his position is not sent, with the switch, in that same box — it was
+an amber box of its own beside it. Offline, the box says when the phone last reached the
+server ("Последняя связь с сервером: 14:05"), never "just now".
+
 Screenshots: ``var/screenshots/field/status-*.png``.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -44,6 +49,16 @@ OFFLINE = {
     "ru": "Нет сети: всё сохраняется в телефоне.",
 }
 WAITING = {"kk": "Жіберуді күтуде: 2", "ru": "Ждут отправки: 2"}
+# Offline, when the phone last reached the server, at the local time — not "Синхронизация:
+# 14:05 (только что)", which read as if it were in touch
+LAST_CONTACT = {
+    "kk": re.compile(r"^Сервермен соңғы байланыс: \d\d:\d\d$"),
+    "ru": re.compile(r"^Последняя связь с сервером: \d\d:\d\d$"),
+}
+ON_DUTY_PROMPT = {
+    "kk": "Орныңыз кезекші бөлімге жіберілмейді: ең жақын наряд ретінде сізді көрмейді",
+    "ru": "Ваше местоположение не передаётся в дежурную часть: ближайшим нарядом вас не увидят",
+}
 SOS_RECEIVED = {"kk": "Кезекші бөлім SOS-ыңызды алды", "ru": "Дежурная часть получила ваш SOS"}
 
 
@@ -88,6 +103,7 @@ def test_offline_the_sos_and_what_waits_are_one_box_over_the_call(
         expect(status).to_have_class("sync status status-sos")
         expect(status.locator(".sync-state")).to_have_text([SOS_UNSENT[lang], OFFLINE[lang]])
         expect(status.locator(".waiting")).to_have_text(WAITING[lang])
+        expect(status.locator(".last-sync")).to_have_text(LAST_CONTACT[lang])
         expect(page.locator(".banner")).to_have_count(0)
         # and the call's heading is on the first screen, under the box
         shot(page, "1-offline-sos", lang)
@@ -97,8 +113,13 @@ def test_offline_the_sos_and_what_waits_are_one_box_over_the_call(
 
         # when: he goes to his list, still offline
         page.goto(f"{field_server.url}/app/#/")
-        # then: the SOS still leads the box on the list
-        expect(page.locator("section.sync .sync-state").first).to_have_text(SOS_UNSENT[lang])
+        # then: the SOS still leads the box on the list; his being off duty is said in the box
+        # too, last, and there is no amber box of its own for it
+        states = page.locator("section.sync .sync-state")
+        expect(states.first).to_have_text(SOS_UNSENT[lang])
+        expect(states.last.locator("p")).to_have_text(ON_DUTY_PROMPT[lang])
+        expect(page.locator(".banner")).to_have_count(0)
+        expect(page.locator("section.sync .last-sync")).to_have_text(LAST_CONTACT[lang])
         shot(page, "2-offline-list", lang)
 
         # when: back in coverage
@@ -110,7 +131,49 @@ def test_offline_the_sos_and_what_waits_are_one_box_over_the_call(
             timeout=30,
             what="the SOS on the server",
         )
-        expect(page.locator("section.sync")).to_have_class("sync status", timeout=30_000)
-        expect(page.locator("section.sync .sync-state")).to_have_count(0)
+        # (on his list, off duty, the box keeps saying that alone)
+        expect(page.locator("section.sync .sync-state")).to_have_count(1, timeout=30_000)
+        expect(page.locator("section.sync .sync-state")).to_have_class("sync-state on-duty-prompt")
+        expect(page.locator("section.sync")).to_have_class("sync status status-warn")
+        expect(page.locator("section.sync .last-sync")).not_to_have_text(LAST_CONTACT[lang])
         expect(page.locator(".sos-notice.sent")).to_contain_text(SOS_RECEIVED[lang])
         shot(page, "3-back-in-coverage", lang)
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+def test_off_duty_his_list_says_so_in_the_status_box_not_a_second_amber_box(
+    field_server: Any, duty_api: Any, personas: Any, profile: Any, lang: str
+) -> None:
+    # given: an officer who has not said he is on duty, on his list, everything sent
+    a = personas.a
+    with (
+        browser.playwright() as driver,
+        small_phone(driver, profile, field_server, a.patrol_officers[0], lang) as page,
+    ):
+        all_sent(page, lang)
+
+        # then: one amber box under the header says it, with the switch, above the sync line
+        status = page.locator("section.sync")
+        expect(status).to_have_class("sync status status-warn")
+        prompt = status.locator(".sync-state.on-duty-prompt")
+        expect(prompt.locator("p")).to_have_text(ON_DUTY_PROMPT[lang])
+        expect(page.locator(".banner")).to_have_count(0)
+        expect(page.locator(".on-duty-prompt")).to_have_count(1)
+        shot(page, "4-off-duty-list", lang)
+
+        # when: he goes out of coverage
+        page.context.set_offline(True)
+        # then: the box says that first, and when the phone last reached the server
+        expect(status.locator(".sync-state").first).to_have_text(OFFLINE[lang])
+        expect(status.locator(".last-sync")).to_have_text(LAST_CONTACT[lang])
+        shot(page, "5-off-duty-offline-list", lang)
+
+        # when: back in coverage, he taps the switch
+        page.context.set_offline(False)
+        all_sent(page, lang)
+        prompt.get_by_role("button").click()
+
+        # then: the box is the sync line alone
+        expect(status).to_have_class("sync status")
+        expect(page.locator(".on-duty-prompt")).to_have_count(0)
+        shot(page, "6-on-duty-list", lang)
