@@ -185,7 +185,7 @@ def test_the_kazakh_console_names_a_unit_by_one_word(catalog):
     # A unit (and its crew) is «наряд» on every console screen: the board's headers and the
     # timeline's audit rows said «наряд» while its message button and event rows said «жасақ»
     # and the dispatch notice «экипаж»: several words for one crew on one page. (The field
-    # app, a screen of its own, says «жасақ».)
+    # app says «наряд» too: field/test/kk-unit-word.test.js.)
     # given
     source = CATALOGS[catalog] / "kk" / "LC_MESSAGES" / "django.mo"
 
