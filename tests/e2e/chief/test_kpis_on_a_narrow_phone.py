@@ -28,7 +28,7 @@ pytest.importorskip("playwright.sync_api", reason="the playwright package is mis
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
-SHOTS = shared.SCREENSHOTS.parent / "chief"
+SHOTS = shared.SCREENSHOTS / "chief"
 
 
 def shot(page: Any, name: str) -> None:
