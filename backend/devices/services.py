@@ -113,7 +113,15 @@ def device_enroll(*, code: str, device_info: dict[str, Any], token: str | None =
     the facts he recorded after the revocation — and would push them under the new device.
     Once it has erased them (the token with them) it enrols again as a fresh device.
     """
-    install_id = str(device_info.get("install_id") or "").strip()
+    sent = device_info.get("install_id")
+    if "install_id" in device_info and not isinstance(sent, str):
+        # A number was taken as its digits (install_id 123 enrolled as "123") and an object
+        # as Python's repr of it: one install read as another's, not "what did you send?".
+        raise ValidationFailed(
+            f"device.install_id must be a string (1–128 characters), not {_json_type(sent)}.",
+            code="malformed",
+        )
+    install_id = (sent or "").strip()
     if not install_id or len(install_id) > 128:
         raise ValidationFailed(
             "device.install_id is required (1–128 characters).", code="malformed"
@@ -176,6 +184,19 @@ def device_enroll(*, code: str, device_info: dict[str, Any], token: str | None =
         raise InstallInUse()
     assert device is not None
     return Enrolment(device=device, token=new_token)
+
+
+def _json_type(value: object) -> str:
+    """What JSON calls ``value``'s type, as an error names it ("not a number")."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "a list"
+    return "a number"  # int, float, or the Decimal of a number no double holds
 
 
 def _holds_token(device: Device, token: str | None) -> bool:

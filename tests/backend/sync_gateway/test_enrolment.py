@@ -593,3 +593,36 @@ def test_an_enrolment_names_back_the_keys_the_server_does_not_read(personas, cli
     assert answer["token"]
     assert answer["ignored"] == ["device.os_version", "push_token"]
     assert "ignored" not in plain
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("install_id", "named"),
+    [
+        pytest.param(123, "a number", id="number"),
+        pytest.param(1.5, "a number", id="float"),
+        pytest.param({"id": "install-123"}, "an object", id="object"),
+        pytest.param(["install-123"], "a list", id="list"),
+        pytest.param(None, "null", id="null"),
+        pytest.param(True, "a boolean", id="boolean"),
+    ],
+)
+def test_an_install_id_that_is_not_a_string_is_refused_naming_the_field(
+    personas, client, install_id, named
+):
+    # given: an app that sends its install id as another JSON type (123 was enrolled as the
+    # install "123", {"id": …} as the text of a Python dict)
+    code = issue_code("officer_a1")
+
+    # when
+    response = enrol(client, code, install_id=install_id)
+
+    # then: 400 malformed, the field and the type named; nothing enrolled, the code still good
+    assert response.status_code == 400
+    assert response.json()["error"] == "malformed"
+    assert response.json()["detail"] == (
+        f"device.install_id must be a string (1–128 characters), not {named}."
+    )
+    assert set(response.json()) == {"error", "detail", "server_time"}
+    assert not Device.objects.exists()
+    assert enrol(client, code).status_code == 201
