@@ -855,6 +855,31 @@ def parse_push(body: object, *, outcome_codes: Collection[str] = OUTCOME_CODES) 
     return PushBatch(items=items, last_pulled_at=last_pulled_at)
 
 
+def said_once(value: object, what: str) -> object:
+    """``value`` (a parsed enrolment, Web Push subscription, SMS gateway callback…) when no
+    object in it, at any depth, names a key twice; else ``ProtocolError("malformed")`` worded
+    as a push's envelope is ("the enrolment has the key 'code' more than once", "device has
+    the key …"). Read as the last, the other values were dropped without a word — one
+    ``install_id`` replaced in silence by another, one SMS ``text`` by another. The one check
+    for every body read whole; a push reads its records one by one (:func:`parse_push`)."""
+    stack: list[tuple[object, str]] = [(value, what)]
+    while stack:
+        item, where = stack.pop()
+        if isinstance(item, Repeated):
+            raise ProtocolError(
+                "malformed", f"{where} has the key {item.repeated!r} more than once"
+            )
+        if isinstance(item, dict):
+            stack.extend(
+                (member, storable(key)[:64] if where == what else f"{where}.{storable(key)[:64]}")
+                for key, member in item.items()
+                if isinstance(member, dict | list)
+            )
+        elif isinstance(item, list):
+            stack.extend((member, where) for member in item if isinstance(member, dict | list))
+    return value
+
+
 def _once(value: Mapping[Any, Any], where: str) -> None:
     """Refuse a push whose envelope names a key twice: the records under all but the last
     would be neither stored nor answered (``{"changes": A, "changes": B}`` read as B)."""

@@ -55,13 +55,12 @@ from sync.protocol import (
     SCHEMA_VERSION,
     ClockHeader,
     ProtocolError,
-    Repeated,
     has_unstorable,
     json_text,
     parse_json,
     parse_migration,
     parse_schema_version,
-    storable,
+    said_once,
     unread_keys,
 )
 from sync.scope import parse_last_pulled_at
@@ -422,27 +421,6 @@ def _push(request: HttpRequest, device: Device, clock_header: ClockHeader | None
     return _json(answer, request=request)
 
 
-def _said_once(value: object, what: str) -> object:
-    """``value`` (an enrolment, a Web Push subscription) when no object in it names a key
-    twice; else ``400 malformed`` as a push's envelope is ("the enrolment has the key 'code'
-    more than once", "device has the key …"): read as the last, the others were dropped
-    without a word — one ``install_id`` replaced in silence by another."""
-    stack: list[tuple[object, str]] = [(value, what)]
-    while stack:
-        item, where = stack.pop()
-        if isinstance(item, Repeated):
-            raise Malformed(f"{where} has the key {item.repeated!r} more than once")
-        if isinstance(item, dict):
-            stack.extend(
-                (member, storable(key)[:64] if where == what else f"{where}.{storable(key)[:64]}")
-                for key, member in item.items()
-                if isinstance(member, dict | list)
-            )
-        elif isinstance(item, list):
-            stack.extend((member, where) for member in item if isinstance(member, dict | list))
-    return value
-
-
 def _webpush(
     request: HttpRequest, device: Device, clock_header: ClockHeader | None
 ) -> HttpResponse:
@@ -450,7 +428,7 @@ def _webpush(
     ``PUT``: its subscription (``PushSubscription.toJSON()``); ``DELETE``: none any more."""
     ignored: list[str] = []
     if request.method == "PUT":
-        info = _said_once(parse_json(_read_body(request)), "the subscription")
+        info = said_once(parse_json(_read_body(request)), "the subscription")
         subscription_save(device=device, info=info)
         # (subscription_save refused anything but {"endpoint", "keys": {…}, …})
         assert isinstance(info, dict)
@@ -510,7 +488,7 @@ def enroll(request: HttpRequest) -> HttpResponse:
             too_large="An enrolment request is small.",
         )
         try:
-            body = _said_once(parse_json(raw), "the enrolment")
+            body = said_once(parse_json(raw), "the enrolment")
         except ProtocolError as exc:
             raise Malformed(exc.detail) from exc
         if not isinstance(body, dict) or not isinstance(body.get("code"), str):

@@ -42,7 +42,6 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-import orjson
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
@@ -54,7 +53,7 @@ from backend.ledger import uow
 from backend.ledger.actions import AuditAction
 from backend.ledger.models import ActorKind
 from backend.people.models import Officer, Role
-from sync.protocol import storable
+from sync.protocol import ProtocolError, parse_json, said_once, storable
 
 from .. import selectors
 from ..lifecycle import EventKind
@@ -131,9 +130,13 @@ def sms_inbound_receive(*, raw: bytes, signature: str | None) -> InboundResult:
     except SignatureError as exc:
         raise _refuse(exc.code, exc.detail, exc.reason, data={"bytes": len(raw)}) from None
     try:
-        body = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        raise Malformed("The body is not JSON.") from None
+        # The sync endpoints' parser and check: a key named twice ({"text": "ACK 4821",
+        # "text": "…"}) was read as its last value and the other dropped without a word, where
+        # an enrolment, a push's envelope and the device socket refuse it (docs/protocol.md
+        # §4); a lone surrogate escape, which orjson refused, is kept escaped as a NUL is.
+        body = said_once(parse_json(raw), "the body")
+    except ProtocolError as exc:
+        raise Malformed(f"{exc.detail[:1].upper()}{exc.detail[1:]}.") from None
     if not isinstance(body, dict):
         raise Malformed("The body must be a JSON object.")
     # U+0000 (valid JSON, a byte a phone's SMS can carry) is written as its escape: PostgreSQL

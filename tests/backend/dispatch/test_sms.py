@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
+from typing import Any
 
 import httpx
 import pytest
+from django.conf import settings
 from rest_framework.test import APIClient
 
 from backend.common import clock
@@ -345,3 +347,72 @@ def test_a_call_acknowledged_by_sms_says_on_its_timeline_why_and_by_whom(persona
     assert "Reason: The call is acknowledged." in rows["SMS reply applied"]
     assert f"Officer: {officer.display_name}" in rows["Recorded from an SMS"]
     assert f"Officer: {officer.pk};" not in rows["Recorded from an SMS"]
+
+
+def _signed_text(text: str) -> Any:
+    """The gateway's callback as these bytes, signed (a body orjson.dumps cannot write)."""
+    raw = text.encode()
+    signature = sms.sign(raw, secret=settings.KUZET_SMS_INBOUND_SECRET)
+    return APIClient().post(
+        "/api/v1/sms/inbound/",
+        data=raw,
+        content_type="application/json",
+        HTTP_X_KUZET_SIGNATURE=signature,
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "detail"),
+    [
+        pytest.param(
+            '{{"id": "gw-2", "from": "+7701000101", "text": "когда?", "text": "ACK {code}"}}',
+            "The body has the key 'text' more than once.",
+            id="text-twice",
+        ),
+        pytest.param(
+            '{{"id": "gw-2", "id": "gw-3", "from": "+7701000101", "text": "ACK {code}"}}',
+            "The body has the key 'id' more than once.",
+            id="id-twice",
+        ),
+        pytest.param(
+            '{{"id": "gw-2", "from": "+7701009", "from": "+7701000101", "text": "ACK {code}"}}',
+            "The body has the key 'from' more than once.",
+            id="from-twice",
+        ),
+    ],
+)
+def test_an_inbound_message_naming_a_key_twice_is_refused_as_a_phones_body_is(
+    personas, text, detail
+):
+    # given: a callback whose repeated key was read as its last value, the other dropped
+    # without a word (a stranger's number replaced by the officer's acknowledged the call)
+    assignment = _dispatched_by_sms(personas)
+    before = snapshot()
+
+    # when
+    response = _signed_text(text.format(code=reply_code_for(assignment.pk)))
+
+    # then: 400 malformed, as an enrolment's or the socket's; nothing stored or acknowledged
+    assert response.status_code == 400
+    assert (response.json()["error"], response.json()["detail"]) == ("malformed", detail)
+    assert snapshot() == before
+    assert not SmsMessage.objects.filter(direction="in").exists()
+    # and the message sent once is read (the gateway's id was not used up)
+    once = signed_post(
+        APIClient(),
+        {"id": "gw-2", "from": "+7701000101", "text": f"ACK {reply_code_for(assignment.pk)}"},
+    )
+    assert (once.status_code, once.json()["status"]) == (200, "applied")
+
+
+def test_a_reply_holding_a_lone_surrogate_is_kept_with_it_escaped_not_refused(personas):
+    # given: valid JSON orjson refused ("The body is not JSON.", which the gateway resent)
+    _dispatched_by_sms(personas)
+
+    # when
+    response = _signed_text('{"id": "gw-s", "from": "+7701000101", "text": "когда \\ud800?"}')
+
+    # then: answered as any reply that matches nothing, and kept with the escape
+    assert response.status_code == 200
+    assert response.json()["reason"] == "unknown_command"
+    assert SmsMessage.objects.get(direction="in").body == "когда \\ud800?"
