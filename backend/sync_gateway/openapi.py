@@ -44,11 +44,17 @@ def record_schema(table: str) -> dict[str, Any]:
     properties: dict[str, Any] = {"id": {"type": "string"}}
     for name, _, _, kind in TABLE_COLUMNS[table]:
         properties[name] = _column_schema(kind)
-    return {
-        "type": "object",
-        "properties": properties,
-        "required": ["id", *properties.keys() - {"id"}],
-    }
+    required = ["id", *properties.keys() - {"id"}]
+    if table == "events":
+        # Not a column (render._own_ignored): only on the pulling device's own events.
+        properties["ignored"] = {
+            "type": "string",
+            "description": "JSON text: list of the key names this device's push of the "
+            "event sent and the server did not read, sorted, as the push's result named "
+            "them; present only on the device's own events that had any (docs/protocol.md "
+            "§2, An event record)",
+        }
+    return {"type": "object", "properties": properties, "required": required}
 
 
 def _table_changes(table: str) -> dict[str, Any]:

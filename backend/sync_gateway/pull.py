@@ -465,7 +465,7 @@ def pull_changes(
         for _id, table, record_id in _table_rows(audiences, sorted(resend), 0, None):
             if record_id not in deletes.get(table, ()):
                 upserts[table].add(record_id)
-    changes = changes_for(upserts, deletes)
+    changes = changes_for(upserts, deletes, own_device=str(device.pk))
     _audit_dv_reads(device, changes, "sync_pull")
     body = {
         "changes": changes,
@@ -508,7 +508,7 @@ def _snapshot(device: Device, audiences: list[str], *, head: int, limit: int) ->
         upserts: dict[str, set[str]] = defaultdict(set)
         for _id, table, record_id in rows:
             upserts[table].add(record_id)
-        changes = changes_for(upserts, {})
+        changes = changes_for(upserts, {}, own_device=str(device.pk))
         _audit_dv_reads(device, changes, "sync_snapshot")
         body: dict[str, Any] = {
             "changes": changes,
@@ -595,7 +595,7 @@ def _snapshot_page(
     upserts: dict[str, set[str]] = defaultdict(set)
     for _id, name, record_id in rows:
         upserts[name].add(record_id)
-    changes = changes_for(upserts, {})
+    changes = changes_for(upserts, {}, own_device=str(device.pk))
     _audit_dv_reads(device, changes, "sync_snapshot")
     if has_more:
         # One immutable bookmark per page boundary: asking for the same page twice (a lost

@@ -21,7 +21,7 @@ from backend.common import clock
 from backend.dispatch.models import Assignment, Event, FollowUpTask, Incident, SafetyCheck
 from backend.geo.models import Settlement
 from backend.people.models import Unit
-from sync.protocol import tables_unknown_to
+from sync.protocol import EVENT_KEYS, parse_json, tables_unknown_to, unread_keys
 
 from .scope import code_records
 
@@ -210,6 +210,22 @@ _COMPUTED: dict[str, dict[str, tuple[Callable[[], Any], Callable[[str], str]]]] 
     "assignments": {"safety_check_at": (_open_safety_check, _open_safety_check_sql)},
 }
 
+# An event's fields the server did not read (``Event.unread``, JSON text of {key: value as
+# sent}, "" when none): read after the published columns, and served only to the device that
+# pushed the event, as the key ``ignored`` — the names, as JSON text of the sorted list its
+# push's result gave (docs/protocol.md §2, *An event record*). Not a column of TABLE_COLUMNS:
+# absent from other devices' events and from an event with none (no bytes for nothing on 2G).
+_UNREAD_SOURCE = "unread"
+
+
+def _own_ignored(record: dict[str, Any], unread: Any, own_device: str | None) -> None:
+    if unread and own_device is not None and record.get("device_id") == own_device:
+        kept = parse_json(unread)  # sync.protocol.json_text's: it parses back as sent
+        names = unread_keys(kept, EVENT_KEYS) if isinstance(kept, dict) else []
+        if names:
+            record["ignored"] = _json_text(names)
+
+
 # Tables in the order a device should apply them (parents before children).
 TABLE_ORDER = (
     "codes", "settlements", "units", "incidents", "follow_ups", "assignments", "events"
@@ -226,11 +242,15 @@ def _int_ids(ids: Iterable[str]) -> list[int]:
     return sorted(out)
 
 
-def records_for(table: str, ids: Iterable[str | int]) -> list[dict[str, Any]]:
+def records_for(
+    table: str, ids: Iterable[str | int], *, own_device: str | None = None
+) -> list[dict[str, Any]]:
     """The wire records of ``table`` with these ids (missing ids are skipped), one query.
 
     The order follows ``ids`` sorted; nothing is checked about who may see them — the
     caller got the ids from the change log or the memberships of the device's audiences.
+    ``own_device``: the id of the device the records are for (a pull's); its own events
+    carry ``ignored`` when their push had keys the server did not read.
     """
     wanted = sorted({str(i) for i in ids})
     if not wanted:
@@ -244,8 +264,11 @@ def records_for(table: str, ids: Iterable[str | int]) -> list[dict[str, Any]]:
     model = _MODELS[table]
     keys = _int_ids(wanted) if table != "events" else wanted
     if connection.vendor == "postgresql":
-        return _records_pg(table, keys)
+        return _records_pg(table, keys, own_device)
+    events = table == "events"
     sources = ["id", *(source for _, source, _, _ in columns)]
+    if events:
+        sources.append(_UNREAD_SOURCE)
     computed = {name: orm() for name, (orm, _) in _COMPUTED.get(table, {}).items()}
     rows = (
         model.objects.filter(id__in=keys).annotate(**computed).order_by("id").values_list(*sources)
@@ -253,8 +276,11 @@ def records_for(table: str, ids: Iterable[str | int]) -> list[dict[str, Any]]:
     out = []
     for row in rows:
         record: dict[str, Any] = {"id": str(row[0])}
-        for (name, _, convert, _), value in zip(columns, row[1:], strict=True):
+        values = row[1:-1] if events else row[1:]
+        for (name, _, convert, _), value in zip(columns, values, strict=True):
             record[name] = convert(value)
+        if events:
+            _own_ignored(record, row[-1], own_device)
         out.append(record)
     return out
 
@@ -299,6 +325,8 @@ def _pg_select(table: str) -> tuple[str, list[tuple[str, Converter]]]:
         else:
             selects.append(column)
             converters.append((name, convert))
+    if table == "events":
+        selects.append(quote(model._meta.get_field(_UNREAD_SOURCE).column))
     sql = (
         f"SELECT {', '.join(selects)} FROM {table_name} "  # noqa: S608
         f"WHERE {pk} = ANY(%s) ORDER BY {pk}"
@@ -307,16 +335,20 @@ def _pg_select(table: str) -> tuple[str, list[tuple[str, Converter]]]:
     return sql, converters
 
 
-def _records_pg(table: str, keys: list[Any]) -> list[dict[str, Any]]:
+def _records_pg(table: str, keys: list[Any], own_device: str | None) -> list[dict[str, Any]]:
     sql, converters = _pg_select(table)
     with connection.cursor() as cursor:
         cursor.execute(sql, [keys])
         rows = cursor.fetchall()
+    events = table == "events"
     out = []
     for row in rows:
         record: dict[str, Any] = {"id": row[0]}
-        for (name, convert), value in zip(converters, row[1:], strict=True):
+        values = row[1:-1] if events else row[1:]
+        for (name, convert), value in zip(converters, values, strict=True):
             record[name] = value if convert is _same else convert(value)
+        if events:
+            _own_ignored(record, row[-1], own_device)
         out.append(record)
     return out
 
@@ -348,13 +380,17 @@ def for_schema(body: dict[str, Any], schema_version: int) -> dict[str, Any]:
 
 
 def changes_for(
-    upserts: Mapping[str, Iterable[str]], deletes: Mapping[str, Iterable[str]]
+    upserts: Mapping[str, Iterable[str]],
+    deletes: Mapping[str, Iterable[str]],
+    *,
+    own_device: str | None = None,
 ) -> dict[str, dict[str, list[Any]]]:
-    """A WatermelonDB ``changes`` object: every table present, upserts in ``updated``."""
+    """A WatermelonDB ``changes`` object: every table present, upserts in ``updated``
+    (``own_device``: as :func:`records_for`'s)."""
     changes = empty_changes()
     for table, ids in upserts.items():
         if table in changes:
-            changes[table]["updated"] = records_for(table, ids)
+            changes[table]["updated"] = records_for(table, ids, own_device=own_device)
     for table, ids in deletes.items():
         if table in changes:
             changes[table]["deleted"] = sorted(str(i) for i in ids)

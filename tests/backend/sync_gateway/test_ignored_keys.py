@@ -12,6 +12,7 @@ from django.urls import reverse
 from backend.dispatch.models import Event
 from backend.people.models import Officer, Role
 from sync.protocol import json_text, parse_json
+from tests.backend.sync_support import SyncApi
 
 from .conftest import event
 
@@ -247,3 +248,67 @@ def test_an_event_of_only_read_fields_keeps_nothing_unread(assignment_a, device_
     # then
     assert result["status"] == "accepted"
     assert Event.objects.get(pk="evtAllRead0000001").unread == ""
+
+
+def _events_by_id(body):
+    return {e["id"]: e for e in body["changes"]["events"]["updated"]}
+
+
+@pytest.mark.django_db
+def test_a_pull_serves_a_devices_own_event_the_names_its_push_did_not_read(
+    personas, assignment_a, device_a1, client
+):
+    # given: a newer app's event with fields this server does not read, and one of read
+    # fields only; the crew partner's phone beside it
+    _device_id, token = personas.device(personas.a.patrol_officers[1])
+    partner = SyncApi(client, token)
+    device_a1.pull(None)
+    partner.pull(None)
+    (newer,) = device_a1.push(
+        event("ack", assignment_a, id="evtUnreadPulled01", floor="3", altitude_m=312.5)
+    )
+    (plain,) = device_a1.push(event("en_route", assignment_a, id="evtAllReadPulled1"))
+    assert newer["ignored"] == ["altitude_m", "floor"]
+
+    # when: the phone pulls what came since, pulls its history again as a reinstalled app
+    # does (a snapshot), and its partner pulls
+    since = _events_by_id(device_a1.pull())
+    history = _events_by_id(device_a1.pull(None))
+    beside = _events_by_id(partner.pull())
+
+    # then: its own event names them, as its push's result did (JSON text: records are flat)
+    for served in (since, history):
+        assert json.loads(served["evtUnreadPulled01"]["ignored"]) == ["altitude_m", "floor"]
+        assert "ignored" not in served["evtAllReadPulled1"]  # every key read: no key at all
+    assert plain["status"] == "accepted"
+    # the values are not served (the ledger keeps them), nor are the names to another phone
+    assert "altitude_m" not in history["evtUnreadPulled01"]
+    assert "ignored" not in beside["evtUnreadPulled01"]
+
+
+@pytest.mark.django_db
+def test_the_published_schema_describes_a_pulled_events_ignored(
+    personas, assignment_a, device_a1, client
+):
+    """A mobile team generates its types from /api/schema/, objects closed: a key the schema
+    does not name is one a generated client drops."""
+    from jsonschema import Draft7Validator
+
+    from .test_docs_client import _json_schema
+
+    # given: a pull that serves the phone's own event with a field the server did not read
+    device_a1.push(event("ack", assignment_a, id="evtUnreadSchema01", floor="3"))
+    body = device_a1.pull(None)
+    assert _events_by_id(body)["evtUnreadSchema01"]["ignored"] == '["floor"]'
+    client.force_login(personas.a.chief)
+
+    # when
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    pull = schema["paths"]["/api/sync/v1/pull"]["get"]["responses"]["200"]["content"]
+    answer = _json_schema(pull["application/json"]["schema"])
+    validator = Draft7Validator({**answer, "components": _json_schema(schema["components"])})
+
+    # then
+    assert [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(body)] == []
+    events = answer["properties"]["changes"]["properties"]["events"]["properties"]["updated"]
+    assert "ignored" not in events["items"]["required"]
