@@ -9,8 +9,9 @@ anonymous throttle's 120 requests a minute). Each failure counts once for every 
 ``Guard.shared``), attempts with it are refused with ``429`` and ``Retry-After`` until the
 window ends — the cool-off, so nobody can lock a key for good. (An
 inbound SMS is answered 200 with its reason instead: ``attempts_refusal``.) The admin login
-has django-axes (per username and address), ``CONSOLE_PASSWORD`` here per address and
-``CONSOLE_ACCOUNT`` per account from every address.
+has django-axes (per username and address), ``CONSOLE_PASSWORD`` here per address, and
+``backend.people.account_guard`` per account from every address (a sliding window: these
+windows are fixed, and a guesser paced to them for ever).
 
 A cache outage does not lock everybody out: the counters fail open and say so in the log.
 """
@@ -62,16 +63,6 @@ CONSOLE_PASSWORD = Guard(
     "console password",
     limit_setting="KUZET_LOGIN_ADDRESS_FAILURE_LIMIT",
     cooloff_setting="KUZET_LOGIN_COOLOFF_MINUTES",
-)
-# Console passwords per account, whatever the addresses (a botnet tries one officer's name from
-# thousands of addresses, each under the limits above). Past the limit nobody is refused
-# outright: the account is signed in to only from addresses it signed in from before, until
-# the window ends (backend.people.login_audit.ConsoleLoginForm).
-CONSOLE_ACCOUNT = Guard(
-    "auth.console_account",
-    "console password",
-    limit_setting="KUZET_LOGIN_ACCOUNT_FAILURE_LIMIT",
-    cooloff_setting="KUZET_LOGIN_ACCOUNT_WINDOW_MINUTES",
 )
 
 

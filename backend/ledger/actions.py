@@ -100,6 +100,10 @@ class AuditAction(StrEnum):
     # an account had KUZET_LOGIN_ACCOUNT_FAILURE_LIMIT wrong passwords from all addresses within
     # its window: until it ends, only addresses it signed in from before may sign in to it
     AUTH_ACCOUNT_GUARDED = "auth.account_guarded"
+    # a new password (whoever set it: the console, manage.py changepassword, the person)
+    # cleared the wrong passwords counted for the account: its guard or lockouts were lifted;
+    # data: the failures in the window, whether it was guarded, whether a lockout was lifted
+    AUTH_ACCOUNT_GUARD_LIFTED = "auth.account_guard_lifted"
     # an administrator set (or took away) a person's console password in the console;
     # data: whether they now sign in with one, and the sign-in lockouts it lifted
     AUTH_PASSWORD_SET = "auth.password_set"  # noqa: S105 (an action's name)
@@ -190,6 +194,7 @@ ACTION_LABELS: dict[str, Promise] = {
     AuditAction.AUTH_ACCOUNT_GUARDED: _(
         "Many wrong passwords: sign-ins only from addresses used before"
     ),
+    AuditAction.AUTH_ACCOUNT_GUARD_LIFTED: _("Sign-in guard lifted by a new password"),
     AuditAction.HANDOVER_WRITTEN: _("Shift handed over"),
     AuditAction.HANDOVER_RECEIVED: _("Shift handover received"),
     AuditAction.SEED_LOADED: _("Seed data loaded"),

@@ -220,23 +220,33 @@ class OfficerAdmin(ScopedAdminMixin, UserAdmin):  # type: ignore[type-arg]
             if self.get_object(request, unquote(id)) is None:
                 raise Http404
             raise PermissionDenied
-        response = super().user_change_password(request, id, form_url)
         officer = self.get_object(request, unquote(id))
+        # read before the save: the new password lifts the lockouts as it is saved
+        # (login_audit.new_password, after the commit)
+        locked = officer is not None and self._locked_out(officer)
+        response = super().user_change_password(request, id, form_url)
         done = reverse(f"{self.admin_site.name}:people_officer_change", args=[id])
         if request.method == "POST" and officer is not None and response.get("Location") == done:
-            self._password_set(request, officer)
+            officer.refresh_from_db()
+            self._password_set(request, officer, locked)
         return response
 
-    def _password_set(self, request: HttpRequest, officer: Officer) -> None:
+    @staticmethod
+    def _locked_out(officer: Officer) -> bool:
+        return bool(
+            AccessAttempt.objects.filter(
+                username=officer.get_username(),
+                failures_since_start__gte=settings.AXES_FAILURE_LIMIT,
+            ).exists()
+        )
+
+    def _password_set(self, request: HttpRequest, officer: Officer, lifted: bool) -> None:
         """A password the administrator set is what a person who forgot theirs is given —
         and they had usually been locked out trying (the lockout page says "ask an
         administrator"). The new password lifts their lockouts: before, it was refused for
         the rest of the cool-off and only ``manage.py axes_reset_username`` on the server
         helped. Audited, like every sign-in (the form's own change was not)."""
         username = officer.get_username()
-        lifted = AccessAttempt.objects.filter(
-            username=username, failures_since_start__gte=settings.AXES_FAILURE_LIMIT
-        ).exists()
         reset(username=username)  # and the wrong passwords counted so far: a fresh start
         with uow.unit_of_work():
             uow.audit(

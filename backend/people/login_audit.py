@@ -17,7 +17,9 @@ import logging
 import math
 from typing import Any
 
+from axes.models import AccessAttempt
 from axes.signals import user_locked_out
+from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.forms import AdminAuthenticationForm
@@ -29,19 +31,16 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext, ngettext
 
 from backend.common import clock
-from backend.common.attempts import (
-    CONSOLE_ACCOUNT,
-    CONSOLE_PASSWORD,
-    attempts_failed,
-    attempts_refusal,
-)
+from backend.common.attempts import CONSOLE_PASSWORD, attempts_failed, attempts_refusal
 from backend.common.net import client_ip
 from backend.ledger import uow
 from backend.ledger.actions import AuditAction
 from backend.ledger.models import ActorKind, AuditEntry
 
+from . import account_guard
 from .i18n import officer_language
 from .models import Officer
+from .signals import access_changed
 
 logger = logging.getLogger(__name__)
 
@@ -198,8 +197,9 @@ class ConsoleLoginForm(AdminAuthenticationForm):
                     address_locked_out=True,
                 )
             raise self.get_invalid_login_error()
+        seen = None
         if request is not None and account:
-            self._refuse_if_guarded(request, username, account, ip)
+            seen = self._refuse_if_guarded(request, username, account, ip)
         try:
             return super().clean()
         except ValidationError:
@@ -208,24 +208,27 @@ class ConsoleLoginForm(AdminAuthenticationForm):
             locked = getattr(request, "axes_locked_out", False)
             if request is not None and self.user_cache is None and not locked:
                 attempts_failed(request, CONSOLE_PASSWORD, ip=ip)
-                if account:
-                    counts = attempts_failed(request, CONSOLE_ACCOUNT, account=account)
-                    # the one failure that reaches the limit (the counter is atomic)
-                    if counts.get("account") == settings.KUZET_LOGIN_ACCOUNT_FAILURE_LIMIT:
-                        self._guarded(request, username)
+                # the one failure that reaches the limit (the bucket's count is atomic); in a
+                # sliding window, again after failures left it and new ones came
+                if (
+                    account_guard.failed(account, seen)
+                    == settings.KUZET_LOGIN_ACCOUNT_FAILURE_LIMIT
+                ):
+                    self._guarded(request, username)
             raise
 
     def _refuse_if_guarded(
         self, request: HttpRequest, username: str, account: str, ip: str | None
-    ) -> None:
-        """An account guessed at from many addresses (``CONSOLE_ACCOUNT``'s limit within its
-        window) is signed in to only from an address it signed in from before, until the
-        window ends; elsewhere the password is not checked at all, so the guesses of a botnet
-        tell it nothing. Not a lockout: the duty officer at his desk signs in as always, and
-        no guesser can keep him out of a shift."""
-        refusal = attempts_refusal(request, CONSOLE_ACCOUNT, account=account)
-        if refusal is None or _known_address(username, ip):
-            return
+    ) -> account_guard.Window | None:
+        """An account guessed at from many addresses (the limit within the sliding window:
+        ``account_guard``) is signed in to only from an address it signed in from before,
+        until enough of the failures left the window (or a new password is set); elsewhere
+        the password is not checked at all, so the guesses of a botnet tell it nothing. Not
+        a lockout: the duty officer at his desk signs in as always, and no guesser can keep
+        him out of a shift. The window read, for counting a failure of this attempt."""
+        window = account_guard.read(account)
+        if window is None or not window.guarded or _known_address(username, ip):
+            return window
         request.kuzet_account_guarded = True  # type: ignore[attr-defined]
         if _at_the_door(request):
             _attempt(AuditAction.AUTH_LOGIN_FAILED, request, username, account_guarded=True)
@@ -235,7 +238,7 @@ class ConsoleLoginForm(AdminAuthenticationForm):
                 "For %(minutes)d more minutes it can be signed in to only from a computer "
                 "it was signed in from before. The oblast administrator can tell you more."
             )
-            % {"minutes": max(1, math.ceil((refusal.retry_after or 60) / 60))},
+            % {"minutes": max(1, math.ceil(window.seconds_left() / 60))},
             code="account_guarded",
         )
 
@@ -243,7 +246,7 @@ class ConsoleLoginForm(AdminAuthenticationForm):
         """The audit entry the oblast administrator reads (and the operators' journal)."""
         logger.warning(
             "Console account %r: %s wrong passwords from all addresses within %s min; "
-            "only addresses it signed in from before may sign in to it until the window ends",
+            "only addresses it signed in from before may sign in to it until fewer are",
             username,
             settings.KUZET_LOGIN_ACCOUNT_FAILURE_LIMIT,
             settings.KUZET_LOGIN_ACCOUNT_WINDOW_MINUTES,
@@ -271,3 +274,40 @@ class ConsoleLoginForm(AdminAuthenticationForm):
                     no_console_access=True,
                 )
             raise
+
+
+@receiver(access_changed, dispatch_uid="kuzet.new_password_lifts_sign_in_guards")
+def new_password(sender: Any, officer_id: int, changed: frozenset[str], **_: Any) -> None:
+    """A new password lifts the account's guard and its lockouts at once, whoever set it
+    (the console's "set password", ``manage.py changepassword``, the person's own "change
+    password": each ends in ``set_password()`` and a save, which ``access_changed`` reports
+    after the commit; a hash upgraded at sign-in is ``password_hash``, not a new password).
+    The wrong passwords counted were guesses at the old one. Audited when a guard or a
+    lockout was lifted, as its start was (``auth.account_guarded``)."""
+    if "password" not in changed:
+        return
+    officer = Officer.objects.filter(pk=officer_id).first()
+    if officer is None:
+        return
+    username = officer.get_username()
+    window = account_guard.clear(_account_key(username))
+    lockout = AccessAttempt.objects.filter(
+        username=username, failures_since_start__gte=settings.AXES_FAILURE_LIMIT
+    ).exists()
+    axes_reset(username=username)  # each address's wrong passwords for it, too
+    guarded = window is not None and window.guarded
+    if not (guarded or lockout):
+        return
+    logger.warning(
+        "Console account %r: a new password lifted its sign-in guard or lockouts", username
+    )
+    with uow.unit_of_work():
+        uow.audit(
+            AuditAction.AUTH_ACCOUNT_GUARD_LIFTED,
+            obj=officer,
+            data={
+                "failures": window.total if window is not None else 0,
+                "account_guarded": guarded,
+                "lockout_lifted": lockout,
+            },
+        )

@@ -11,15 +11,19 @@ Each test signs in to an account of a fresh name, so counters of one test never 
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
+import re
 import types
 import uuid
+from collections.abc import Callable, Iterator
 
 import django_ratelimit.core
 import pytest
 from django.contrib.messages import get_messages
 from django.test import Client
 
+from backend.common import clock
 from backend.ledger.models import AuditEntry
 from backend.people.models import Officer
 
@@ -63,12 +67,24 @@ def login(client: Client, username: str, password: str, ip: str):
     )
 
 
-def later(monkeypatch, minutes: int) -> None:
-    """Move django-ratelimit's clock (its windows are wall-clock based) ``minutes`` ahead."""
+@pytest.fixture
+def later(monkeypatch) -> Iterator[Callable[[int], None]]:
+    """Move the server's clock (the account's window) and django-ratelimit's (the address's,
+    wall-clock based) ``minutes`` further ahead, together."""
+    moved = 0
     real = django_ratelimit.core.time.time
-    monkeypatch.setattr(
-        django_ratelimit.core, "time", types.SimpleNamespace(time=lambda: real() + minutes * 60)
-    )
+
+    def move(minutes: int) -> None:
+        nonlocal moved
+        moved += minutes
+        clock.advance(dt.timedelta(minutes=minutes))
+        ahead = moved * 60
+        monkeypatch.setattr(
+            django_ratelimit.core, "time", types.SimpleNamespace(time=lambda: real() + ahead)
+        )
+
+    yield move
+    clock.reset()
 
 
 def botnet(username: str, guesses: int) -> list[int]:
@@ -145,13 +161,13 @@ def test_guesses_at_a_guarded_account_are_not_checked_nor_audited_as_guarded_aga
     ] * LIMIT + [True] * 4
 
 
-def test_the_guard_ends_with_its_window(duty, monkeypatch):
+def test_the_guard_ends_with_its_window(duty, later):
     # given
     botnet(duty.username, LIMIT)
     assert login(Client(), duty.username, PASSWORD, "198.51.100.8").status_code == 200
 
-    # when
-    later(monkeypatch, 61)
+    # when: the window (and the bucket it is counted in: at most 1/12 of it) is over
+    later(66)
     client = Client()
     response = login(client, duty.username, PASSWORD, "198.51.100.8")
 
@@ -201,3 +217,56 @@ def test_the_person_is_told_the_failed_attempts_since_the_last_sign_in(duty, set
     # then
     assert [str(m) for m in get_messages(again.wsgi_request)] == []
     assert "failures_since_last_login" not in entries("auth.login_succeeded")[-1].data_dict
+
+
+GUARDED = "Too many wrong passwords were typed for this account from other places."
+
+
+def test_a_guesser_paced_to_the_limit_an_hour_is_guarded(duty, later):
+    # given: LIMIT - 1 guesses in every hour of the clock, a guess every 20 minutes — with a
+    # fixed window (a counter per hour) never LIMIT in one, and never guarded
+    for guess in range(LIMIT + 1):
+        if guess:
+            later(20)
+        assert botnet(duty.username, 1) == [200]
+
+    # when: the right password from an address the account never signed in from
+    client = Client()
+    response = login(client, duty.username, PASSWORD, "198.51.100.10")
+
+    # then: any LIMIT guesses within the window guard the account
+    assert GUARDED in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    assert len(entries("auth.account_guarded")) >= 1
+
+
+def test_the_guard_slides_off_with_its_oldest_failures(duty, later):
+    # given: half the limit of guesses, and half again 30 minutes later
+    botnet(duty.username, LIMIT // 2)
+    later(30)
+    botnet(duty.username, LIMIT - LIMIT // 2)
+
+    # when: 20 minutes on, the right password from a new address
+    later(20)
+    refused = login(Client(), duty.username, PASSWORD, "198.51.100.11").content.decode()
+
+    # then: refused until the first guesses leave the window (60 to 65 minutes after them)
+    assert GUARDED in refused
+    minutes = int(re.search(r"For (\d+) more minutes", refused)[1])  # type: ignore[index]
+    assert 10 <= minutes <= 15
+
+    # when: they left it
+    later(16)
+    client = Client()
+    response = login(client, duty.username, PASSWORD, "198.51.100.11")
+
+    # then: in
+    assert response.status_code == 302
+
+    # when: as many guesses as left the window, while the later ones are still in it
+    client.logout()
+    botnet(duty.username, LIMIT // 2)
+
+    # then: guarded again, and the oblast administrator reads it again
+    assert GUARDED in login(Client(), duty.username, PASSWORD, "198.51.100.12").content.decode()
+    assert len(entries("auth.account_guarded")) == 2
