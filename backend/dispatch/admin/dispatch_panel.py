@@ -80,7 +80,7 @@ from ..models import (
 from ..refusals import refusal_text
 from ..services.assignments import ACK_CHANNELS, ON_BEHALF_KINDS
 from ..services.incidents import REGISTRY_FIELDS
-from .formatting import span_text, when_text
+from .formatting import span_text, uncertainty_text, when_text
 from .timeline import incident_timeline, message_state_text
 
 # The hidden field of every panel form: one idempotency key per rendered form.
@@ -153,6 +153,32 @@ KIND_LABELS: dict[str, Any] = {
     EventKind.OUTCOME: _("outcome"),
 }
 REGISTRY_LABELS: dict[str, Any] = {"kui": _("КУИ"), "erdr": _("ЕРДР"), "erap": _("ЕРАП")}
+# How a report reached the desk, as the notice after recording it says: "(by radio)".
+CHANNEL_BY: dict[str, Any] = {
+    "phone": _("by phone"),
+    "radio": _("by radio"),
+    "in_person": _("in person"),
+}
+# The notice after a report recorded on the crew's behalf: one sentence per milestone, so
+# that each language says it in its own grammar ("прибыл в 14:05:00 (по рации)").
+RECORDED_TEXTS: dict[str, Any] = {
+    EventKind.ACK: _("Recorded for %(unit)s: acknowledged at %(time)s (%(channel)s)."),
+    EventKind.EN_ROUTE: _("Recorded for %(unit)s: set off at %(time)s (%(channel)s)."),
+    EventKind.ON_SCENE: _("Recorded for %(unit)s: on scene at %(time)s (%(channel)s)."),
+    EventKind.CLEARED: _("Recorded for %(unit)s: cleared at %(time)s (%(channel)s)."),
+    EventKind.OUTCOME: _("Recorded for %(unit)s at %(time)s (%(channel)s): outcome — %(outcome)s."),
+}
+# The same, when the crew is still to reach the scene before the board's arrival alert.
+RECORDED_ARRIVE_TEXTS: dict[str, Any] = {
+    EventKind.ACK: _(
+        "Recorded for %(unit)s: acknowledged at %(time)s (%(channel)s); the crew must be on "
+        "scene by %(due)s, or the board raises an alert."
+    ),
+    EventKind.EN_ROUTE: _(
+        "Recorded for %(unit)s: set off at %(time)s (%(channel)s); the crew must be on "
+        "scene by %(due)s, or the board raises an alert."
+    ),
+}
 
 
 def _choice_label(choices: Any, value: str) -> str:
@@ -167,10 +193,6 @@ def _presence_label(presence: str) -> str:
     if presence == UNREACHABLE:
         return str(UNREACHABLE_LABEL)
     return _choice_label(UnitStatus, presence)
-
-
-def _channel_label(via: str) -> str:
-    return str(CHANNEL_LABELS.get(via, via))
 
 
 def _result_text(result: Any) -> str:
@@ -192,6 +214,73 @@ def _dispatched_text(assignment: Assignment) -> str:
         "number": assignment.incident.number,
         "time": when_text(assignment.ack_due_at),
     }  # fmt: skip
+
+
+def _cancelled_text(assignment: Assignment) -> str:
+    """The notice of a stand-down, one sentence: the unit, the call, and whether the crew
+    knows — its phone in contact gets the cancellation now, an unreachable one (no contact
+    for ``KUZET_UNREACHABLE_MINUTES``) when it is back. It was "Cancelled: 2026-00012 →
+    A-PC1 (Cancelled)"."""
+    unit = assignment.unit
+    if unit.presence() == UNREACHABLE:
+        text = _(
+            "%(unit)s is taken off call %(number)s; the crew gets the cancellation when its "
+            "phone is back in contact."
+        )
+    else:
+        text = _("%(unit)s is taken off call %(number)s; the crew is told.")
+    return str(text) % {"unit": unit.callsign, "number": assignment.incident.number}
+
+
+def _reassigned_text(old: Assignment, new: Assignment) -> str:
+    """The notice of a hand-over, one sentence: the call, the unit it went to and the one
+    taken off it, and the new unit's deadline to acknowledge (as :func:`_dispatched_text`).
+    It was "Reassigned: 2026-00012 → A-PC2 (Dispatched)"."""
+    return str(
+        _("Call %(number)s is handed to %(unit)s (%(old)s is taken off it); %(unit)s must "
+          "acknowledge by %(time)s, or the board raises an alert.")
+    ) % {
+        "number": new.incident.number,
+        "unit": new.unit.callsign,
+        "old": old.unit.callsign,
+        "time": when_text(new.ack_due_at),
+    }  # fmt: skip
+
+
+def _recorded_text(assignment: Assignment, event: Any, kind: str) -> str:
+    """The notice of a report recorded on the crew's behalf, one sentence: for whom, what,
+    when (the district's time, ± the stated uncertainty) and how it was heard — and, after
+    an acknowledgment or a departure, by when the crew must be on scene before the board's
+    alert (nobody on scene yet, the deadline still ahead). It was "Recorded on the
+    officer's behalf: A-PC1: on scene, 14:05:00 (radio)"."""
+    time = when_text(event.estimated_at)
+    uncertainty_s = (event.payload or {}).get("uncertainty_s")
+    if uncertainty_s is not None:
+        time = f"{time} {uncertainty_text(uncertainty_s * 1000)}"
+    words: dict[str, Any] = {
+        "unit": assignment.unit.callsign,
+        "time": time,
+        "channel": str(CHANNEL_BY.get(event.via, event.via)),
+    }
+    if kind == EventKind.OUTCOME:
+        code = (event.payload or {}).get("code", "")
+        outcome = _choice_label(OutcomeCode, code)
+        article = (event.payload or {}).get("coao_article", "")
+        if article:
+            outcome = str(_("%(outcome)s, CoAO art. %(article)s")) % {
+                "outcome": outcome,
+                "article": article,
+            }
+        words["outcome"] = outcome
+    due = assignment.arrive_due_at
+    if (
+        kind in RECORDED_ARRIVE_TEXTS
+        and due is not None
+        and due > clock.now()
+        and not assignment.incident.assignments.filter(on_scene_at__isnull=False).exists()
+    ):
+        return str(RECORDED_ARRIVE_TEXTS[kind]) % {**words, "due": when_text(due)}
+    return str(RECORDED_TEXTS.get(kind, RECORDED_TEXTS[EventKind.OUTCOME])) % words
 
 
 def _message_rows(sent: list[selectors.DeskMessage]) -> list[dict[str, Any]]:
@@ -940,31 +1029,37 @@ class IncidentDispatchAdminMixin:
                 outcome_text=post.get("outcome_text", ""),
                 coao_article=post.get("coao_article", ""),
             )
-            return (
-                f"{assignment.unit.callsign}: {KIND_LABELS.get(kind, kind)}, "
-                f"{when_text(event.estimated_at)} "
-                f"({CHANNEL_LABELS.get(event.via, event.via)})"
+            return _recorded_text(assignment, event, kind)
+
+        def acknowledge() -> str:
+            event = services.assignment_acknowledge_on_behalf(
+                assignment=assignment, by=user, channel=post.get("channel", ""),
+                note=post.get("note", ""))  # fmt: skip
+            return _recorded_text(assignment, event, EventKind.ACK)
+
+        def cancel() -> str:
+            services.assignment_cancel(
+                assignment=assignment, by=user, reason=post.get("reason", "")
             )
+            return _cancelled_text(assignment)
+
+        def reassign() -> str:
+            unit = access.access_unit_to_send(user, _int(post.get("unit_id")), incident=incident)
+            new = services.assignment_reassign(assignment=assignment, unit=unit, by=user)
+            return _reassigned_text(assignment, new)
 
         def message() -> str:
             services.assignment_message(assignment=assignment, by=user, text=post.get("text", ""))
             return assignment.unit.callsign
 
-        commands = {
-            "cancel": (lambda: services.assignment_cancel(
-                assignment=assignment, by=user, reason=post.get("reason", "")),
-                _("Cancelled: {result}.")),
-            "reassign": (lambda: services.assignment_reassign(
-                assignment=assignment, unit=access.access_unit_to_send(
-                    user, _int(post.get("unit_id")), incident=incident),
-                by=user), _("Reassigned: {result}.")),
+        commands: dict[str, tuple[Callable[[], str], Any]] = {
+            "cancel": (cancel, "{result}"),
+            "reassign": (reassign, "{result}"),
             # The form of earlier pages (and of the API's shape): acknowledged, now.
-            "acknowledge": (lambda: _channel_label(services.assignment_acknowledge_on_behalf(
-                assignment=assignment, by=user, channel=post.get("channel", ""),
-                note=post.get("note", "")).via), _("Acknowledgment recorded ({result}).")),
-            "record": (record, _("Recorded on the officer's behalf: {result}.")),
+            "acknowledge": (acknowledge, "{result}"),
+            "record": (record, "{result}"),
             "message": (message, _("Message sent to {result}.")),
-        }  # fmt: skip
+        }
         if command not in commands:
             raise Http404("Unknown command.")
         action, success = commands[command]
@@ -983,21 +1078,31 @@ class AssignmentDispatchAdminMixin:
     actions = ["kuzet_cancel_selected", "kuzet_acknowledge_by_phone"]
 
     def _kuzet_each(
-        self, request: HttpRequest, queryset: QuerySet[Assignment], call: Any, verb: str
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[Assignment],
+        call: Any,
+        said: Callable[[int], str],
     ) -> None:
+        """Run ``call`` on each selected assignment; ``said(n)``: the notice of the ``n``
+        done, with ``%(count)d`` and ``%(list)s`` (their units and calls) in it."""
         admin_: Any = self
         if not access.can_dispatch(request.user):
             raise PermissionDenied
-        done, refused = 0, []
+        done: list[Assignment] = []
+        refused = []
         for assignment in queryset.select_related("incident", "unit").order_by("pk"):
             try:
                 call(assignment)
             except DomainError as exc:
                 refused.append(f"{assignment}: {refusal_text(exc)}")
             else:
-                done += 1
+                done.append(assignment)
         if done:
-            admin_.message_user(request, f"{verb}: {done}.", messages.SUCCESS)
+            listed = ", ".join(f"{a.unit.callsign} ({a.incident.number})" for a in done)
+            admin_.message_user(
+                request, said(len(done)) % {"count": len(done), "list": listed}, messages.SUCCESS
+            )
         for line in refused:
             admin_.message_user(request, line, messages.WARNING)
 
@@ -1009,7 +1114,11 @@ class AssignmentDispatchAdminMixin:
             lambda a: services.assignment_cancel(
                 assignment=a, by=request.user, reason="cancelled in admin"
             ),
-            str(_("Cancelled")),
+            lambda n: ngettext(
+                "%(count)d assignment cancelled: %(list)s.",
+                "%(count)d assignments cancelled: %(list)s.",
+                n,
+            ),
         )
 
     @admin.action(description=_("Record acknowledgment on the officer's behalf (phone)"))
@@ -1022,7 +1131,11 @@ class AssignmentDispatchAdminMixin:
             lambda a: services.assignment_acknowledge_on_behalf(
                 assignment=a, by=request.user, channel="phone"
             ),
-            str(_("Acknowledged on behalf")),
+            lambda n: ngettext(
+                "%(count)d assignment acknowledged by phone on the crew's behalf: %(list)s.",
+                "%(count)d assignments acknowledged by phone on the crews' behalf: %(list)s.",
+                n,
+            ),
         )
 
 

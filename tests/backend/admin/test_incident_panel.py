@@ -151,7 +151,10 @@ def test_an_arrival_is_recorded_at_the_local_time_typed_with_its_uncertainty(
         )
 
     # then
-    assert "Recorded on the officer&#x27;s behalf: A-PC1: on scene" in response.content.decode()
+    assert (
+        f"Recorded for A-PC1: on scene at {when_text(arrived)} ± 3 min 00 s (by radio)."
+        in response.content.decode()
+    )
     assignment.refresh_from_db()
     assert assignment.on_scene_at == arrived
     event = assignment.on_scene_event
@@ -393,7 +396,9 @@ def test_an_outcome_on_behalf_and_a_close_carry_the_article_the_page_shows(
     )  # fmt: skip
 
     # then
-    assert "Recorded on the officer&#x27;s behalf" in recorded.content.decode()
+    assert "(by phone): outcome — Administrative protocol (ЕРАП), CoAO art. 461." in (
+        recorded.content.decode()
+    )
     assert after_record == "461"
     incident.refresh_from_db()
     assert (incident.status, incident.outcome_code, incident.outcome_article) == (

@@ -94,7 +94,7 @@ def test_cancel_and_close_forms_sent_twice_act_once(personas, client, incident_a
     cancel = f"{BASE}/{incident_a.pk}/assignments/{assignment.pk}/cancel/"
 
     # when
-    client.post(cancel, {"reason": "ложный", "idempotency_key": "a" * 32})
+    cancelled = client.post(cancel, {"reason": "ложный", "idempotency_key": "a" * 32})
     before = snapshot()
     repeated = client.post(cancel, {"reason": "ложный", "idempotency_key": "a" * 32})
     closed = client.post(
@@ -109,7 +109,11 @@ def test_cancel_and_close_forms_sent_twice_act_once(personas, client, incident_a
 
     # then
     assert message_of(repeated).startswith("This form was already sent")
-    assert message_of(repeated).endswith("(Cancelled).")  # the first outcome, not not_open
+    # the first outcome, not not_open
+    assert (
+        message_of(cancelled) == f"A-PC1 is taken off call {incident_a.number}; the crew is told."
+    )
+    assert message_of(repeated).endswith(message_of(cancelled))
     assert before["assignments"][0]["status"] == "cancelled"
     assert message_of(closed).startswith("Closed:")
     assert message_of(closed_again).startswith("This form was already sent")

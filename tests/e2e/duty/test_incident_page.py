@@ -20,6 +20,7 @@ import pytest
 from django.utils import timezone
 
 from backend.common import clock
+from backend.common.formatting import when_text
 from backend.dispatch import kpis
 from backend.dispatch.models import Assignment, EventSource, Incident
 from backend.dispatch.services import incident_dispatch
@@ -122,10 +123,10 @@ def test_the_duty_officer_works_an_incident_from_the_top_of_its_page(
     row.locator("select[name=kind]").select_option("ack")
     row.locator("select[name=channel]").select_option("radio")
     row.locator("input[type=submit][value='Record']").click()
-    notices = _notice(page, "Recorded on the officer's behalf")
+    notices = _notice(page, "Recorded for A-PC1: acknowledged at")
 
-    # then
-    assert "A-PC1: acknowledged" in notices
+    # then: one sentence — for whom, when, how it was heard, and the arrival deadline ahead
+    assert "(by radio); the crew must be on scene by" in notices
     _panel_replaced_in_place(page, 2)
     first.refresh_from_db()
     assert first.acknowledged_at is not None
@@ -157,7 +158,8 @@ def test_the_duty_officer_works_an_incident_from_the_top_of_its_page(
     row.locator("select[name=channel]").select_option("phone")
     row.locator("input[name=uncertainty_min]").fill("2")
     row.locator("input[type=submit][value='Record']").click()
-    notices = _notice(page, "A-PC1: on scene")
+    notices = _notice(page, "Recorded for A-PC1: on scene at")
+    assert "± 2 min 00 s (by phone)." in notices
 
     # then: the incident's first on-scene time (and so its response time) is set
     first.refresh_from_db()
@@ -175,7 +177,7 @@ def test_the_duty_officer_works_an_incident_from_the_top_of_its_page(
     row = page.locator("#kuzet-assignments tr.kuzet-commands").first
     row.locator("select[name=unit_id]").select_option(str(second.pk))
     row.locator("input[type=submit][value='Reassign']").click()
-    _notice(page, "Reassigned:")
+    notices = _notice(page, f"Call {incident.number} is handed to A-PC2 (A-PC1 is taken off it)")
 
     # then
     first.refresh_from_db()
@@ -185,17 +187,19 @@ def test_the_duty_officer_works_an_incident_from_the_top_of_its_page(
         new.pk,
         "dispatched",
     )
+    assert f"A-PC2 must acknowledge by {when_text(new.ack_due_at)}, or the board" in notices
     shot(page, "15-reassigned")
 
     # when: A-PC2 is stood down with a reason
     row = page.locator("#kuzet-assignments tr.kuzet-commands").first
     row.locator("input[name=reason]").fill("отбой, справились")
     row.locator("input[type=submit][value='Cancel assignment']").click()
-    _notice(page, "Cancelled:")
+    notices = _notice(page, f"A-PC2 is taken off call {incident.number}")
 
     # then
     new.refresh_from_db()
     assert (new.status, new.cancel_reason) == ("cancelled", "отбой, справились")
+    assert f"A-PC2 is taken off call {incident.number}; the crew is told." in notices
     assert page.locator("#kuzet-assignments").count() == 0
     shot(page, "16-assignment-cancelled")
 

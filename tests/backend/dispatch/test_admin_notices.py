@@ -1,0 +1,196 @@
+"""What the call page says after the duty officer stands a unit down, hands the call to
+another, or records what the crew reported — and the assignment list's actions: one
+sentence each, naming the unit and the call, with times in the district's time (UTC+5)
+and what comes next. They read "Cancelled: 2026-00012 → A-PC1 (Cancelled)." — the status
+twice, an arrow — and the list's "Cancelled: 1.", a number without a noun.
+
+The officers read English here (the Russian and Kazakh words are the catalogs')."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.contrib.messages import get_messages
+from django.utils import timezone, translation
+
+from backend.common import clock
+from backend.common.formatting import when_text
+from backend.dispatch.models import Assignment
+from backend.dispatch.services import incident_dispatch
+from backend.people.models import Officer, Unit
+from tests import factories
+
+BASE = "/admin/dispatch/incident"
+# Today at 09:14:30 in Kazakhstan (UTC+5), 04:14:30 UTC: the notices write today's times
+# without the date.
+DISPATCHED = dt.datetime.combine(
+    timezone.localdate(), dt.time(9, 14, 30), tzinfo=timezone.get_default_timezone()
+)
+
+
+@pytest.fixture(autouse=True)
+def _officers_read_english(personas):
+    Officer.objects.update(language="en")
+
+
+@pytest.fixture
+def sent(personas) -> Assignment:
+    """A-PC1 sent to a call in Ayagoz at 09:14:30 local time, its phone in contact."""
+    with clock.frozen(DISPATCHED):
+        call = factories.incident(
+            district=personas.a.district, settlement=personas.a.town, received_at=DISPATCHED
+        )
+        Unit.objects.filter(pk=personas.a.patrol.pk).update(last_contact_at=DISPATCHED)
+        return incident_dispatch(incident=call, unit=personas.a.patrol, by=personas.duty)
+
+
+def said(response: Any) -> list[str]:
+    return [m.message for m in get_messages(response.wsgi_request)]
+
+
+def command(assignment: Assignment, name: str) -> str:
+    return f"{BASE}/{assignment.incident_id}/assignments/{assignment.pk}/{name}/"
+
+
+def test_a_stand_down_names_the_unit_and_the_call_and_that_the_crew_is_told(client, personas, sent):
+    client.force_login(personas.duty)
+
+    with clock.frozen(DISPATCHED + dt.timedelta(minutes=2)):
+        response = client.post(command(sent, "cancel"), {"reason": "отбой"})
+
+    assert said(response) == [f"A-PC1 is taken off call {sent.incident.number}; the crew is told."]
+
+
+def test_a_stand_down_of_a_crew_out_of_contact_says_when_it_will_know(client, personas, sent):
+    # given: nothing from A-PC1's phone for 20 minutes (unreachable after 15)
+    client.force_login(personas.duty)
+
+    with clock.frozen(DISPATCHED + dt.timedelta(minutes=20)):
+        response = client.post(command(sent, "cancel"), {"reason": "отбой"})
+
+    assert said(response) == [
+        f"A-PC1 is taken off call {sent.incident.number}; the crew gets the cancellation "
+        "when its phone is back in contact."
+    ]
+
+
+def test_a_hand_over_names_both_units_and_the_new_ones_deadline(client, personas, sent):
+    client.force_login(personas.duty)
+
+    with clock.frozen(DISPATCHED + dt.timedelta(minutes=1)):
+        response = client.post(command(sent, "reassign"), {"unit_id": personas.a.inspector_unit.pk})
+
+    new = Assignment.objects.get(incident=sent.incident, unit=personas.a.inspector_unit)
+    assert said(response) == [
+        f"Call {sent.incident.number} is handed to A-UI1 (A-PC1 is taken off it); A-UI1 must "
+        f"acknowledge by {when_text(new.ack_due_at)}, or the board raises an alert."
+    ]
+    assert "→" not in said(response)[0]
+
+
+def test_an_arrival_heard_by_radio_is_said_in_local_time_with_its_uncertainty(
+    client, personas, sent
+):
+    client.force_login(personas.duty)
+
+    # when: at 09:25 the duty officer records "on scene at 09:20, ± 3 minutes" by radio
+    with clock.frozen(DISPATCHED + dt.timedelta(minutes=10, seconds=30)):
+        response = client.post(
+            command(sent, "record"),
+            {"kind": "on_scene", "channel": "radio", "occurred_at": "09:20",
+             "occurred_at_shown": "09:14:30", "uncertainty_min": "3"},
+        )  # fmt: skip
+
+    assert said(response) == ["Recorded for A-PC1: on scene at 09:20:00 ± 3 min 00 s (by radio)."]
+
+
+def test_an_acknowledgment_says_by_when_the_crew_must_be_on_scene(client, personas, sent):
+    client.force_login(personas.duty)
+    assert sent.arrive_due_at is not None
+
+    with clock.frozen(DISPATCHED + dt.timedelta(seconds=40)):
+        response = client.post(command(sent, "acknowledge"), {"channel": "phone"})
+
+    with translation.override("en"):
+        due = when_text(sent.arrive_due_at)
+    assert said(response) == [
+        "Recorded for A-PC1: acknowledged at 09:15:10 (by phone); the crew must be on scene "
+        f"by {due}, or the board raises an alert."
+    ]
+
+
+def test_a_departure_after_the_arrival_deadline_names_no_deadline(client, personas, sent):
+    client.force_login(personas.duty)
+    assert sent.arrive_due_at is not None
+    late = sent.arrive_due_at + dt.timedelta(minutes=1)
+
+    with clock.frozen(late):
+        response = client.post(
+            command(sent, "record"), {"kind": "en_route", "channel": "in_person"}
+        )
+
+    with translation.override("en"):
+        at = when_text(late)
+    assert said(response) == [f"Recorded for A-PC1: set off at {at} (in person)."]
+
+
+def test_an_outcome_names_it_with_its_article(client, personas, sent):
+    client.force_login(personas.duty)
+
+    with clock.frozen(DISPATCHED + dt.timedelta(minutes=30)):
+        response = client.post(
+            command(sent, "record"),
+            {"kind": "outcome", "channel": "phone", "outcome_code": "admin_protocol",
+             "coao_article": "461"},
+        )  # fmt: skip
+
+    assert said(response) == [
+        "Recorded for A-PC1 at 09:44:30 (by phone): outcome — Administrative protocol "
+        "(ЕРАП), CoAO art. 461."
+    ]
+
+
+def test_a_stand_down_sent_twice_says_the_first_outcome_again(client, personas, sent):
+    client.force_login(personas.duty)
+    form = {"reason": "отбой", "idempotency_key": "d" * 32}
+
+    with clock.frozen(DISPATCHED + dt.timedelta(minutes=2)):
+        first = said(client.post(command(sent, "cancel"), form))
+        again = said(client.post(command(sent, "cancel"), form))
+
+    # (the first notice is still in the session: the browser was not sent back for it)
+    assert again[-1] == f"This form was already sent; nothing was done again. {first[0]}"
+    assert first[0].startswith("A-PC1 is taken off call")
+
+
+def test_the_lists_cancel_counts_the_assignments_and_names_them(client, personas, sent):
+    # given: a second call, A-UI1 on it
+    other = factories.incident(district=personas.a.district, settlement=personas.a.village)
+    second = incident_dispatch(incident=other, unit=personas.a.inspector_unit, by=personas.duty)
+    client.force_login(personas.duty)
+    url = "/admin/dispatch/assignment/"
+
+    # when: both are cancelled from the list
+    response = client.post(
+        url, {"action": "kuzet_cancel_selected", "_selected_action": [sent.pk, second.pk]}
+    )
+
+    # then
+    assert said(response) == [
+        f"2 assignments cancelled: A-PC1 ({sent.incident.number}), A-UI1 ({other.number})."
+    ]
+
+
+def test_the_lists_acknowledgment_by_phone_of_one_assignment_is_singular(client, personas, sent):
+    client.force_login(personas.duty)
+
+    response = client.post(
+        "/admin/dispatch/assignment/",
+        {"action": "kuzet_acknowledge_by_phone", "_selected_action": [sent.pk]},
+    )
+
+    assert said(response) == [
+        f"1 assignment acknowledged by phone on the crew's behalf: A-PC1 ({sent.incident.number})."
+    ]
