@@ -9,6 +9,13 @@ chief. Read marks are per user. An SOS stays on the boards until a duty officer 
 acknowledges it: :func:`sos_acknowledge` records who and when, audits it and tells every
 board of the district. From the SOS the desk sends backup (:func:`sos_backup`: one P0 call
 per SOS, kept on the alert) and, once the officer is safe, clears it (:func:`sos_clear`).
+
+Unread is what came during the reader's shift, or still concerns a call in progress: an alert
+from before he signed in whose call is over (or that had none) counts as read without a mark
+(:func:`_before_the_shift`), unless it is an SOS nobody acknowledged. A duty officer starting
+a shift met "100+ unread": every alert the desk had received in the days he was off, and in
+the demo each of the history's. The open calls and the banners are what needs him now; the
+list still shows the older alerts, as read.
 """
 
 from __future__ import annotations
@@ -19,13 +26,13 @@ from dataclasses import replace
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, Value, When
 
 from backend.common import clock
 from backend.common.errors import Conflict, NotFound
 from backend.dispatch import services
 from backend.dispatch.access import require_dispatcher
-from backend.dispatch.lifecycle import AssignmentStatus
+from backend.dispatch.lifecycle import INCIDENT_ENDED, AssignmentStatus
 from backend.dispatch.models import Incident, SafetyCheck
 from backend.dispatch.services.locks import lock_one
 from backend.ledger import uow
@@ -120,12 +127,31 @@ def alerts_visible_q(user: Any) -> Q:
     return q
 
 
+def _before_the_shift(user: Any) -> Q | None:
+    """The alerts that are no news to ``user`` though he never marked them read: from before
+    his sign-in (the start of his shift: a session lasts one), about a call that has ended or
+    about none, and not an SOS still unacknowledged. None before his first sign-in."""
+    signed_in = getattr(user, "last_login", None)
+    if signed_in is None:
+        return None
+    return (
+        Q(created_at__lt=signed_in)
+        & (Q(incident__isnull=True) | Q(incident__status__in=sorted(INCIDENT_ENDED)))
+        & ~Q(kind=SOS, acknowledged_at__isnull=True)
+    )
+
+
 def alerts_for(user: Any) -> QuerySet[BoardAlert]:
-    """``user``'s alerts, newest first, with ``read`` (by this user) annotated."""
+    """``user``'s alerts, newest first, with ``read`` (by this user, or from before his
+    shift: :func:`_before_the_shift`) annotated."""
     mine = BoardAlertRead.objects.filter(alert=OuterRef("pk"), user=user)
+    earlier = _before_the_shift(user)
+    read: Any = Exists(mine)
+    if earlier is not None:
+        read = Case(When(earlier, then=Value(True)), default=read, output_field=BooleanField())
     return (
         BoardAlert.objects.filter(alerts_visible_q(user))
-        .annotate(read=Exists(mine))
+        .annotate(read=read)
         .select_related("acknowledged_by")
         .order_by("-created_at", "-pk")
     )
@@ -154,13 +180,14 @@ def alert_frame(alert: BoardAlert, *, read: bool = False) -> dict[str, Any]:
 
 
 def _unread(user: Any) -> QuerySet[BoardAlert]:
-    """The alerts ``user`` sees and has not read, newest first."""
+    """The alerts ``user`` sees and has not read (:func:`_before_the_shift`: nor need to),
+    newest first."""
     mine = BoardAlertRead.objects.filter(alert=OuterRef("pk"), user=user)
-    return (
-        BoardAlert.objects.filter(alerts_visible_q(user))
-        .exclude(Exists(mine))
-        .order_by("-created_at", "-pk")
-    )
+    unread = BoardAlert.objects.filter(alerts_visible_q(user)).exclude(Exists(mine))
+    earlier = _before_the_shift(user)
+    if earlier is not None:
+        unread = unread.exclude(earlier)
+    return unread.order_by("-created_at", "-pk")
 
 
 def alerts_listed(user: Any) -> dict[str, Any]:

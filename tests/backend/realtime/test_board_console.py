@@ -249,11 +249,11 @@ def _alerts(personas, n):
 def test_more_unread_alerts_than_listed_are_counted_beyond_and_marked_all_read(
     personas, monkeypatch
 ):
-    # given: a shift's worth of alerts, more than the board lists
+    # given: a shift's worth of alerts since the duty officer signed in, more than the board lists
     monkeypatch.setattr(board_alerts, "ALERTS_LISTED", 5)
-    _alerts(personas, 8)
     duty = Client()
     duty.force_login(personas.duty)
+    _alerts(personas, 8)
 
     # when: the board loads
     state = duty.get(reverse("realtime:board-state")).json()
@@ -279,9 +279,9 @@ def test_more_unread_alerts_than_listed_are_counted_beyond_and_marked_all_read(
 def test_a_board_that_lists_every_unread_alert_says_nothing_beyond(personas, monkeypatch):
     monkeypatch.setattr(board_alerts, "ALERTS_LISTED", 5)
     # given: as many unread alerts as the board lists, no more
-    _alerts(personas, 5)
     duty = Client()
     duty.force_login(personas.duty)
+    _alerts(personas, 5)
 
     # when
     state = duty.get(reverse("realtime:board-state")).json()
@@ -289,6 +289,58 @@ def test_a_board_that_lists_every_unread_alert_says_nothing_beyond(personas, mon
     # then: "5 unread", not "5+"
     assert [a["read"] for a in state["alerts"]] == [False] * 5
     assert state["unread_beyond"] is False
+
+
+def test_a_shift_begins_with_what_came_since_the_sign_in_and_what_is_still_open(personas):
+    # given: before the duty officer signs in, the desk got alerts of a call now closed, of one
+    # still open, of no call (a unit heard from again), and an SOS nobody acknowledged
+    a = personas.a
+    closed = incident_create(by=personas.duty, data=report(a.town))
+    Incident.objects.filter(pk=closed.pk).update(
+        status=IncidentStatus.CLOSED, closed_at=clock.now()
+    )
+    still_open = incident_create(by=personas.duty, data=report(a.town, category="fraud"))
+    _alerts(personas, 3)
+    sos = sos_alert(personas)
+    before = {
+        "closed": BoardAlert.objects.get(incident=closed).pk,
+        "open": BoardAlert.objects.get(incident=still_open).pk,
+        "sos": sos.pk,
+    }
+    no_call = set(
+        BoardAlert.objects.filter(kind="incident.created", incident=None).values_list(
+            "pk", flat=True
+        )
+    )
+    duty = Client()
+    duty.force_login(personas.duty)
+    # ... and after, one more
+    _alerts(personas, 1)
+    after = BoardAlert.objects.latest("pk").pk
+
+    # when: the board loads
+    state = duty.get(reverse("realtime:board-state")).json()
+
+    # then: unread are the one since the sign-in, the open call's and the SOS; the rest of
+    # the days before is listed, as read
+    read = {a["alert_id"]: a["read"] for a in state["alerts"]}
+    assert {pk for pk, r in read.items() if not r} == {after, before["open"], before["sos"]}
+    assert all(read[pk] for pk in no_call | {before["closed"]})
+    assert state["unread_beyond"] is False
+    # "mark all read" marks what was unread, no more
+    marked = post(duty, "realtime:alerts-read", body={"through": after})
+    assert marked.json() == {"marked": 3}
+
+
+def test_an_officer_who_never_signed_in_has_every_alert_unread(personas):
+    # given: an account whose board was never opened by a sign-in (the staff API's token)
+    _alerts(personas, 2)
+    duty = personas.duty
+    duty.last_login = None
+
+    # then
+    listed = board_alerts.alerts_listed(duty)
+    assert [a["read"] for a in listed["alerts"]] == [False, False]
 
 
 @pytest.mark.parametrize("body", [{"through": "newest"}, {"through": None}, {"ids": "all"}, {}])

@@ -282,13 +282,15 @@ def tile_server() -> Iterator[tuple[str, list[str]]]:
 def test_a_shift_of_alerts_says_more_than_the_list_holds_and_mark_all_reads_them_all(
     server: str, browser: Any, personas: Any
 ) -> None:
-    # given: more alerts of the district than the board lists (a night's calls and milestones)
+    # given: more alerts of the district than the board lists (a night's calls and
+    # milestones) since the duty officer signed in
+    page = log_in(browser, server, personas.duty)
     with uow.unit_of_work():
         for i in range(ALERTS_LISTED + 3):
             uow.notify(
                 Topic.BOARD, district_id=personas.a.district.pk, kind="incident.created", at=i
             )
-    page = board_page(browser, server, personas.duty)
+    open_board(page, server)
 
     # then: the list holds its hundred, and the count says there are more
     assert page.locator("#alerts li.unread").count() == ALERTS_LISTED
