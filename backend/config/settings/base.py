@@ -475,8 +475,9 @@ AXES_COOLOFF_TIME = dt.timedelta(minutes=KUZET_LOGIN_COOLOFF_MINUTES)
 # password spray). Large enough for a duty room's honest typos (backend.people.login_audit).
 KUZET_LOGIN_ADDRESS_FAILURE_LIMIT = env_int("KUZET_LOGIN_ADDRESS_FAILURE_LIMIT", 50)
 # …and KUZET_LOGIN_ACCOUNT_FAILURE_LIMIT wrong passwords for one account from all addresses
-# together within KUZET_LOGIN_ACCOUNT_WINDOW_MINUTES (a botnet: each address stays under the
-# limits above) guard the account until its window ends: it is then signed in to only from an
+# together within the last KUZET_LOGIN_ACCOUNT_WINDOW_MINUTES (a botnet: each address stays
+# under the limits above; a sliding window, backend.people.account_guard) guard the account
+# until fewer are left in it, or until a new password is set: it is signed in to only from an
 # address that signed in to it within KUZET_LOGIN_KNOWN_ADDRESS_DAYS (the duty room, the
 # chief's office), and elsewhere its password is not even checked. Not a lockout: a guesser
 # must not be able to keep a duty officer out of his shift. The oblast administrator reads
