@@ -191,6 +191,13 @@ KEY_LABELS: dict[str, Promise] = {
     # a console password an administrator set (auth.password_set)
     "console_password": gettext_lazy("Console password"),
     "lockout_lifted": gettext_lazy("Sign-in lockout lifted"),
+    # the account's sign-in guard (auth.account_guarded, auth.account_guard_lifted; a refused
+    # sign-in while it holds) and the notice of wrong passwords at the next sign-in
+    "account_guarded": gettext_lazy("Account guarded against guessing"),
+    "failures": gettext_lazy("Wrong passwords"),
+    "window_minutes": gettext_lazy("Counted over, minutes"),
+    "known_address_days": gettext_lazy("Known addresses kept, days"),
+    "failures_since_last_login": gettext_lazy("Wrong passwords since the last sign-in"),
     "usable_password": gettext_lazy("Console password"),  # a new officer's form (changed)
     "no_console_access": gettext_lazy("No console access"),
     "bytes": gettext_lazy("Size, bytes"),

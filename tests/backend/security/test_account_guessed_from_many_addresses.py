@@ -24,6 +24,7 @@ from django.contrib.messages import get_messages
 from django.test import Client
 
 from backend.common import clock
+from backend.common.formatting import KEY_LABELS
 from backend.ledger.models import AuditEntry
 from backend.people.models import Officer
 
@@ -127,6 +128,8 @@ def test_wrong_passwords_from_many_addresses_guard_the_account_against_new_addre
     assert guarded.data_dict["failures"] == LIMIT
     assert guarded.data_dict["window_minutes"] == 60
     assert guarded.data_dict["known_address_days"] == 90
+    # and the audit log reads every key of both in words of its own
+    assert {*refused.data_dict, *guarded.data_dict} - set(KEY_LABELS) == set()
 
 
 def test_a_guarded_account_still_signs_in_from_the_duty_room(duty):

@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
+from backend.common.formatting import KEY_LABELS
 from tests.backend.security import test_account_guessed_from_many_addresses as guessed
 from tests.backend.security.test_account_guessed_from_many_addresses import (
     DUTY_ROOM,
@@ -66,6 +67,7 @@ def test_the_administrators_new_password_lifts_the_guard(
     (lifted,) = entries("auth.account_guard_lifted")
     assert (lifted.object_type, lifted.object_id) == ("officer", str(duty.pk))
     assert lifted.data_dict == {"failures": LIMIT, "account_guarded": True, "lockout_lifted": False}
+    assert set(lifted.data_dict) - set(KEY_LABELS) == set()  # the audit log reads it in words
     # and the administrator's own entry, as before
     (password_set,) = entries("auth.password_set")
     assert password_set.data_dict == {"console_password": True, "lockout_lifted": False}
