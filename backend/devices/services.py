@@ -93,6 +93,17 @@ def normalise_code(code: str) -> str:
     return code.replace("-", "").replace(" ", "").upper()
 
 
+# The enrolment's device fields, each a JSON string when sent (only install_id must be), and
+# what its refusal adds of the string's length: platform, model and app_version are cut to
+# their columns (32, 64, 32), install_id is refused outside 1–128 characters.
+_DEVICE_STRINGS = {
+    "install_id": " (1–128 characters)",
+    "platform": "",
+    "model": "",
+    "app_version": "",
+}
+
+
 @dataclass(frozen=True)
 class Enrolment:
     device: Device
@@ -113,15 +124,17 @@ def device_enroll(*, code: str, device_info: dict[str, Any], token: str | None =
     the facts he recorded after the revocation — and would push them under the new device.
     Once it has erased them (the token with them) it enrols again as a fresh device.
     """
-    sent = device_info.get("install_id")
-    if "install_id" in device_info and not isinstance(sent, str):
-        # A number was taken as its digits (install_id 123 enrolled as "123") and an object
-        # as Python's repr of it: one install read as another's, not "what did you send?".
-        raise ValidationFailed(
-            f"device.install_id must be a string (1–128 characters), not {_json_type(sent)}.",
-            code="malformed",
-        )
-    install_id = (sent or "").strip()
+    for name, what in _DEVICE_STRINGS.items():
+        sent = device_info.get(name)
+        if name in device_info and not isinstance(sent, str):
+            # A number was taken as its digits (install_id 123 enrolled as "123", platform 7
+            # listed as "7") and an object as Python's repr of it: one install read as
+            # another's, the admin's device list showing what no app sent.
+            raise ValidationFailed(
+                f"device.{name} must be a string{what}, not {_json_type(sent)}.",
+                code="malformed",
+            )
+    install_id = (device_info.get("install_id") or "").strip()
     if not install_id or len(install_id) > 128:
         raise ValidationFailed(
             "device.install_id is required (1–128 characters).", code="malformed"
@@ -218,9 +231,10 @@ def _device_enrolled(
     enrolment audited. Call inside ``device_enroll``'s unit of work, the rows locked."""
     officer = record.officer
     fields = {
-        "platform": str(info.get("platform") or "")[:32],
-        "model": str(info.get("model") or "")[:64],
-        "app_version": str(info.get("app_version") or "")[:32],
+        # Strings or absent: device_enroll refused any other JSON type.
+        "platform": (info.get("platform") or "")[:32],
+        "model": (info.get("model") or "")[:64],
+        "app_version": (info.get("app_version") or "")[:32],
     }
     if device is None:
         try:

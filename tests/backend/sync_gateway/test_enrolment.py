@@ -626,3 +626,58 @@ def test_an_install_id_that_is_not_a_string_is_refused_naming_the_field(
     assert set(response.json()) == {"error", "detail", "server_time"}
     assert not Device.objects.exists()
     assert enrol(client, code).status_code == 201
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("field", ["platform", "model", "app_version"])
+@pytest.mark.parametrize(
+    ("sent", "named"),
+    [
+        pytest.param(123, "a number", id="number"),
+        pytest.param(1.5, "a number", id="float"),
+        pytest.param({"name": "android"}, "an object", id="object"),
+        pytest.param(["android"], "a list", id="list"),
+        pytest.param(None, "null", id="null"),
+        pytest.param(False, "a boolean", id="boolean"),
+    ],
+)
+def test_a_device_field_that_is_not_a_string_is_refused_naming_the_field(
+    personas, client, field, sent, named
+):
+    # given: an app that sends its platform, model or app version as another JSON type (a
+    # number platform was listed as "123", an object as the text of a Python dict, false as
+    # nothing)
+    code = issue_code("officer_a1")
+    device = {"platform": "android", "model": "A52", "app_version": "1.4"}
+    device |= {"install_id": "install-123", field: sent}
+
+    # when
+    response = client.post(
+        "/api/sync/v1/enroll", {"code": code, "device": device}, content_type="application/json"
+    )
+
+    # then: 400 malformed, the field and the type named, as for install_id; nothing enrolled,
+    # the code still good
+    assert response.status_code == 400
+    assert response.json()["error"] == "malformed"
+    assert response.json()["detail"] == f"device.{field} must be a string, not {named}."
+    assert not Device.objects.exists()
+    assert enrol(client, code).status_code == 201
+
+
+@pytest.mark.django_db
+def test_a_device_without_platform_model_or_version_enrols_with_them_blank(personas, client):
+    # given: only the required install id
+    code = issue_code("officer_a1")
+
+    # when
+    response = client.post(
+        "/api/sync/v1/enroll",
+        {"code": code, "device": {"install_id": "install-123"}},
+        content_type="application/json",
+    )
+
+    # then
+    assert response.status_code == 201
+    device = Device.objects.get()
+    assert (device.platform, device.model, device.app_version) == ("", "", "")
