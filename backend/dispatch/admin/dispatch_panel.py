@@ -92,14 +92,16 @@ PANEL_TEMPLATE = "admin/dispatch/incident/panel.html"
 LENT_TEMPLATE = "admin/dispatch/incident/lent.html"
 # The incident's own commands on the page: the service, the POSTed fields it takes, and what
 # the page says when it ran.
+# Closing, cancelling and reopening say their notice in a sentence of their own (see
+# ``_closed_text`` and the others, by ``INCIDENT_NOTICES``): "{result}" is that sentence.
 INCIDENT_COMMANDS: dict[str, tuple[Callable[..., Any], tuple[str, ...], Any]] = {
     "close": (
         services.incident_close,
         ("disposition", "outcome_code", "coao_article"),
-        _("Closed: {result}."),
+        "{result}",
     ),
-    "cancel": (services.incident_cancel, ("reason",), _("Incident cancelled: {result}.")),
-    "reopen": (services.incident_reopen, ("reason",), _("Reopened: {result}.")),
+    "cancel": (services.incident_cancel, ("reason",), "{result}"),
+    "reopen": (services.incident_reopen, ("reason",), "{result}"),
     "classify": (
         services.incident_reclassify,
         ("category", "priority", "reason"),
@@ -281,6 +283,75 @@ def _recorded_text(assignment: Assignment, event: Any, kind: str) -> str:
     ):
         return str(RECORDED_ARRIVE_TEXTS[kind]) % {**words, "due": when_text(due)}
     return str(RECORDED_TEXTS.get(kind, RECORDED_TEXTS[EventKind.OUTCOME])) % words
+
+
+def _closed_text(done: Incident, before: Incident) -> str:
+    """The notice of closing a call, one sentence: the call, its disposition and outcome,
+    and whether its caller is texted that it is closed (``notify_citizen`` with a phone
+    left, and not told before: ``services.incident_close``). It was "Closed: 2026-00012
+    Theft (P2).", the priority's code and nothing of the caller."""
+    told = done.citizen_notified_at is not None and before.citizen_notified_at is None
+    words = {"number": done.number, "disposition": done.disposition}
+    if not done.outcome_code:
+        text = (
+            _("Call %(number)s is closed (%(disposition)s); the caller is told by SMS that it "
+              "is closed.")
+            if told
+            else _("Call %(number)s is closed (%(disposition)s).")
+        )  # fmt: skip
+        return str(text) % words
+    outcome = _choice_label(OutcomeCode, done.outcome_code)
+    if done.outcome_article:
+        outcome = str(_("%(outcome)s, CoAO art. %(article)s")) % {
+            "outcome": outcome,
+            "article": done.outcome_article,
+        }
+    text = (
+        _("Call %(number)s is closed (%(disposition)s) with the outcome: %(outcome)s; the "
+          "caller is told by SMS that it is closed.")
+        if told
+        else _("Call %(number)s is closed (%(disposition)s) with the outcome: %(outcome)s.")
+    )  # fmt: skip
+    return str(text) % {**words, "outcome": outcome}
+
+
+def _incident_cancelled_text(done: Incident, taken_off: list[str]) -> str:
+    """The notice of cancelling a call, one sentence: the call, the reason, and the units
+    taken off it (its open assignments, cancelled with it). It was "Incident cancelled:
+    2026-00012 Theft (P2)."."""
+    words = {"number": done.number, "reason": done.disposition}
+    if not taken_off:
+        return str(_("Call %(number)s is cancelled (%(reason)s); no unit goes to it.")) % words
+    return ngettext(
+        "Call %(number)s is cancelled (%(reason)s); %(units)s is taken off it.",
+        "Call %(number)s is cancelled (%(reason)s); %(units)s are taken off it.",
+        len(taken_off),
+    ) % {**words, "units": ", ".join(taken_off)}
+
+
+def _reopened_text(done: Incident) -> str:
+    """The notice of reopening a call: it is back in the queue, waiting for a unit. It was
+    "Reopened: 2026-00012 Theft (P2).", the priority's code and not what comes next."""
+    return str(_("Call %(number)s is open again: send a unit to it.")) % {"number": done.number}
+
+
+def _registry_text(done: Incident) -> str:
+    """The notice of saving a call's registry numbers: the numbers it has now, by their
+    registry ("КУИ 512, ЕРДР 2026-0012"). It was "Registry numbers saved: 2026-00012 Theft
+    (P2).", none of the numbers."""
+    numbers = []
+    for kind, field in REGISTRY_FIELDS.items():
+        value = getattr(done, field)
+        label = str(REGISTRY_LABELS[kind])
+        if value:  # "КУИ-2026-0042" typed with its registry's name is not said twice
+            named = value.casefold().startswith(label.casefold())
+            numbers.append(value if named else f"{label} {value}")
+    if not numbers:
+        return str(_("Call %(number)s has no registry numbers now.")) % {"number": done.number}
+    return str(_("Registry numbers of call %(number)s are now %(numbers)s.")) % {
+        "number": done.number,
+        "numbers": ", ".join(numbers),
+    }
 
 
 def _message_rows(sent: list[selectors.DeskMessage]) -> list[dict[str, Any]]:
@@ -951,9 +1022,25 @@ class IncidentDispatchAdminMixin:
         incident = self._kuzet_incident(request, object_id)
         assert incident is not None
         given = {name: request.POST.get(name, "") for name in fields}
-        return self._kuzet_run(
-            request, incident, lambda: run(incident=incident, by=request.user, **given), success
-        )
+
+        def action() -> Any:
+            # the units on the call, for the notice of a cancellation that takes them off it
+            taken_off = [
+                a.unit.callsign
+                for a in incident.assignments.filter(status__in=ASSIGNMENT_OPEN)
+                .select_related("unit")
+                .order_by("pk")
+            ]
+            done = run(incident=incident, by=request.user, **given)
+            if command == "close":
+                return _closed_text(done, incident)
+            if command == "cancel":
+                return _incident_cancelled_text(done, taken_off)
+            if command == "reopen":
+                return _reopened_text(done)
+            return done
+
+        return self._kuzet_run(request, incident, action, success)
 
     def kuzet_registry_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         incident = self._kuzet_incident(request, object_id)
@@ -966,10 +1053,10 @@ class IncidentDispatchAdminMixin:
         return self._kuzet_run(
             request,
             incident,
-            lambda: services.incident_registry_set(
-                incident=incident, by=request.user, numbers=numbers
+            lambda: _registry_text(
+                services.incident_registry_set(incident=incident, by=request.user, numbers=numbers)
             ),
-            _("Registry numbers saved: {result}."),
+            "{result}",
         )
 
     def kuzet_safety_ok_view(
@@ -1095,7 +1182,14 @@ class AssignmentDispatchAdminMixin:
             try:
                 call(assignment)
             except DomainError as exc:
-                refused.append(f"{assignment}: {refusal_text(exc)}")
+                refused.append(
+                    str(_("%(unit)s on call %(number)s: %(reason)s"))
+                    % {
+                        "unit": assignment.unit.callsign,
+                        "number": assignment.incident.number,
+                        "reason": refusal_text(exc),
+                    }
+                )
             else:
                 done.append(assignment)
         if done:

@@ -273,8 +273,11 @@ def test_cancel_then_reopen_the_incident_from_the_page(client, personas, inciden
 
     # then
     assert "Say why the call is cancelled." in no_reason.content.decode()
-    assert "Incident cancelled:" in cancelled.content.decode()
-    assert "Reopened:" in reopened.content.decode()
+    assert (
+        f"Call {incident.number} is cancelled (ложный вызов); A-PC1 is taken off it."
+        in cancelled.content.decode()
+    )
+    assert f"Call {incident.number} is open again: send a unit to it." in reopened.content.decode()
     incident.refresh_from_db()
     assignment.refresh_from_db()
     assert (incident.status, assignment.status) == ("queued", "cancelled")
@@ -407,8 +410,10 @@ def test_an_outcome_on_behalf_and_a_close_carry_the_article_the_page_shows(
         "73",
     )
     html = closed.content.decode()
-    assert "Closed:" in html
-    assert "outcome: Administrative protocol (ЕРАП), CoAO art. 73" in html
+    assert (
+        f"Call {incident.number} is closed (протокол составлен) with the outcome: "
+        "Administrative protocol (ЕРАП), CoAO art. 73." in html
+    )
     # the timeline's closing row names it too
     assert "протокол составлен · Administrative protocol (ЕРАП), CoAO art. 73" in html
 

@@ -115,7 +115,7 @@ def test_cancel_and_close_forms_sent_twice_act_once(personas, client, incident_a
     )
     assert message_of(repeated).endswith(message_of(cancelled))
     assert before["assignments"][0]["status"] == "cancelled"
-    assert message_of(closed).startswith("Closed:")
+    assert message_of(closed) == f"Call {incident_a.number} is closed (ложный вызов)."
     assert message_of(closed_again).startswith("This form was already sent")
     assert snapshot() == after_close
 

@@ -194,3 +194,109 @@ def test_the_lists_acknowledgment_by_phone_of_one_assignment_is_singular(client,
     assert said(response) == [
         f"1 assignment acknowledged by phone on the crew's behalf: A-PC1 ({sent.incident.number})."
     ]
+
+
+# The call's own commands: closing, cancelling, reopening and its registry numbers. They read
+# "Closed: 2026-00012 Theft (P2).", "Incident cancelled: …", "Reopened: …" and "Registry
+# numbers saved: …" — the call's category and the code of its priority, nothing of what the
+# command meant for the caller, the units on it or the desk.
+
+
+def call_command(incident_id: int, name: str) -> str:
+    return f"{BASE}/{incident_id}/{name}/"
+
+
+def test_closing_names_the_call_its_disposition_and_outcome(client, personas, sent):
+    client.force_login(personas.duty)
+
+    response = client.post(
+        call_command(sent.incident_id, "close"),
+        {"disposition": "разобрались", "outcome_code": "admin_protocol", "coao_article": "461"},
+    )
+
+    assert said(response) == [
+        f"Call {sent.incident.number} is closed (разобрались) with the outcome: Administrative "
+        "protocol (ЕРАП), CoAO art. 461."
+    ]
+
+
+def test_closing_a_call_whose_caller_is_told_says_the_sms_goes(client, personas, sent):
+    # given: a call whose channel tells the caller the outcome, a phone left
+    type(sent.incident).objects.filter(pk=sent.incident_id).update(
+        notify_citizen=True, caller_phone="+77011234567"
+    )
+    client.force_login(personas.duty)
+
+    response = client.post(call_command(sent.incident_id, "close"), {"disposition": "разобрались"})
+
+    assert said(response) == [
+        f"Call {sent.incident.number} is closed (разобрались); the caller is told by SMS that it "
+        "is closed."
+    ]
+
+
+def test_closing_sent_twice_says_the_first_outcome_again(client, personas, sent):
+    client.force_login(personas.duty)
+    form = {"disposition": "разобрались", "idempotency_key": "e" * 32}
+
+    first = said(client.post(call_command(sent.incident_id, "close"), form))
+    again = said(client.post(call_command(sent.incident_id, "close"), form))
+
+    assert first == [f"Call {sent.incident.number} is closed (разобрались)."]
+    assert again[-1] == f"This form was already sent; nothing was done again. {first[0]}"
+
+
+def test_cancelling_names_the_units_taken_off_the_call(client, personas, sent):
+    client.force_login(personas.duty)
+
+    response = client.post(call_command(sent.incident_id, "cancel"), {"reason": "ложный"})
+
+    assert said(response) == [
+        f"Call {sent.incident.number} is cancelled (ложный); A-PC1 is taken off it."
+    ]
+
+
+def test_cancelling_a_call_with_no_unit_says_none_goes(client, personas):
+    call = factories.incident(district=personas.a.district, settlement=personas.a.town)
+    client.force_login(personas.duty)
+
+    response = client.post(call_command(call.pk, "cancel"), {"reason": "ложный"})
+
+    assert said(response) == [f"Call {call.number} is cancelled (ложный); no unit goes to it."]
+
+
+def test_reopening_says_the_call_waits_for_a_unit(client, personas, sent):
+    client.force_login(personas.duty)
+    client.post(call_command(sent.incident_id, "cancel"), {"reason": "ложный"})
+
+    response = client.post(call_command(sent.incident_id, "reopen"), {"reason": "перезвонили"})
+
+    assert said(response)[-1] == f"Call {sent.incident.number} is open again: send a unit to it."
+
+
+def test_registry_numbers_are_named_as_saved(client, personas, sent):
+    client.force_login(personas.duty)
+
+    response = client.post(
+        call_command(sent.incident_id, "registry"),
+        {"registry_kui": "512", "registry_erdr": "", "registry_erap": "2026-0012"},
+    )
+
+    assert said(response) == [
+        f"Registry numbers of call {sent.incident.number} are now КУИ 512, ЕРАП 2026-0012."
+    ]
+
+
+def test_the_lists_refusal_names_the_unit_and_the_call(client, personas, sent):
+    # given: A-PC1 already stood down
+    client.force_login(personas.duty)
+    client.post(command(sent, "cancel"), {"reason": "отбой"})
+
+    response = client.post(
+        "/admin/dispatch/assignment/",
+        {"action": "kuzet_cancel_selected", "_selected_action": [sent.pk]},
+    )
+
+    said_now = said(response)[-1]
+    assert said_now.startswith(f"A-PC1 on call {sent.incident.number}: ")
+    assert "→" not in said_now

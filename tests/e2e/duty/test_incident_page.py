@@ -206,7 +206,7 @@ def test_the_duty_officer_works_an_incident_from_the_top_of_its_page(
     # when: the КУИ number is saved
     page.locator("#kuzet-registry input[name=registry_kui]").fill("КУИ-2026-0042")
     page.locator("#kuzet-registry input[type=submit]").click()
-    _notice(page, "Registry numbers saved")
+    _notice(page, f"Registry numbers of call {incident.number} are now КУИ-2026-0042.")
 
     # then
     incident.refresh_from_db()
@@ -224,7 +224,11 @@ def test_the_duty_officer_works_an_incident_from_the_top_of_its_page(
     commands.locator("input[name=disposition]").fill("заявление принято")
     commands.locator("select[name=outcome_code]").select_option("report_taken")
     commands.locator("input[type=submit][value='Close']").click()
-    _notice(page, "Closed:")
+    _notice(
+        page,
+        f"Call {incident.number} is closed (заявление принято) with the outcome: Report taken "
+        "(КУИ).",
+    )
 
     # then
     incident.refresh_from_db()
@@ -239,7 +243,7 @@ def test_the_duty_officer_works_an_incident_from_the_top_of_its_page(
     commands = page.locator("#kuzet-incident-commands")
     commands.locator("input[name=reason]").fill("заявитель перезвонил: вор вернулся")
     commands.locator("input[type=submit][value='Reopen']").click()
-    _notice(page, "Reopened:")
+    _notice(page, f"Call {incident.number} is open again: send a unit to it.")
 
     # then: back in the queue, the recommendations are offered again, all without a reload
     incident.refresh_from_db()
