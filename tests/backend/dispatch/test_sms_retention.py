@@ -21,7 +21,7 @@ from backend.dispatch.services import sms_send_pending
 from backend.dispatch.services.outbox import SmsPruned, sms_prune
 from backend.dispatch.sms import reply_code_for
 from tests.beat import beat_entry
-from tests.plans import plans_preferring_indexes
+from tests.plans import as_autovacuum_keeps, plans_preferring_indexes
 
 from .conftest import signed_post
 from .test_sms import _dispatched_by_sms
@@ -145,6 +145,9 @@ def test_the_prunes_statements_read_the_whole_numbers_by_their_index(personas):
         )
         for hours in range(0, 365 * 24, 6)
     )
+    # as autovacuum keeps the live table: the earlier SMS tests' rolled-back rows left the small
+    # partial index of whole numbers long enough that the officer index read as cheaper
+    as_autovacuum_keeps("dispatch_smsmessage")
     # the prune's statements (undone: they are planned on the table as it was)
     with CaptureQueriesContext(connection) as queries, transaction.atomic():
         sms_prune()
