@@ -409,7 +409,10 @@ class Repeated(dict[str, Any]):
         return ""
 
 
-def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+def json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """``json.loads``'s ``object_pairs_hook``: the object as a dict, or a :class:`Repeated`
+    when it names a key twice — which :func:`said_once` refuses (a parser of another layer,
+    DRF's, reads with it too)."""
     value = dict(pairs)
     if len(value) == len(pairs):
         return value
@@ -458,7 +461,7 @@ def parse_json(raw: bytes | str, *, what: str = "the body", records: bool = Fals
             parse_int=_parse_int,
             parse_float=_parse_float,
             parse_constant=_keep_constant if records else _reject_constant,
-            object_pairs_hook=_object,
+            object_pairs_hook=json_object,
         )
     except RecursionError as exc:
         raise ProtocolError("malformed", f"{what} nests too deeply to be parsed") from exc
@@ -623,7 +626,7 @@ def _payload(value: object) -> dict[str, Any]:
                 parse_int=_parse_int,
                 parse_float=_parse_float,
                 parse_constant=_reject_constant,
-                object_pairs_hook=_object,
+                object_pairs_hook=json_object,
             )
         except (ValueError, RecursionError) as exc:
             raise _Bad("invalid_payload", "payload string is not valid JSON") from exc

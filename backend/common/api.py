@@ -10,7 +10,6 @@ from django.http import Http404, HttpRequest, JsonResponse
 from django.urls import Resolver404, resolve
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions as drf_exceptions
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -28,22 +27,6 @@ _DRF_CODES = {
     drf_exceptions.Throttled: "rate_limited",
     drf_exceptions.ValidationError: "invalid",
 }
-
-
-class JsonParser(JSONParser):
-    """DRF's JSON parser, with a body nested too deeply for Python's parser refused as
-    ``malformed``. Sixty thousand ``[`` in a 120 KB body raised RecursionError from the
-    parser, answered ``500 server_error`` ("retry with backoff": a partner's retry loop) with
-    a traceback in the log, for every such request. The sync endpoints refuse it the same way
-    (``sync.protocol.parse_json``)."""
-
-    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
-        try:
-            return super().parse(stream, media_type, parser_context)
-        except RecursionError:
-            raise drf_exceptions.ParseError(
-                "JSON parse error - the body nests too deeply to be parsed."
-            ) from None
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

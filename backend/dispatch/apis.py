@@ -26,7 +26,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backend.common.api import JsonParser
 from backend.common.attempts import SMS_SIGNATURE, attempts_check, attempts_failed
 from backend.common.errors import NotFound, TooLarge, Unauthenticated, ValidationFailed
 from backend.common.net import client_ip
@@ -49,6 +48,7 @@ from .models import (
     OutcomeCode,
     Priority,
 )
+from .parsers import JsonParser
 from .services.assignments import ACK_CHANNELS
 from .sms import SIGNATURE_HEADER
 
@@ -343,7 +343,9 @@ def _audit_dv_read(request: Request, incident: Incident, purpose: str) -> None:
 
 _ERRORS = {
     400: OpenApiResponse(
-        ErrorSerializer, description="invalid input (`invalid`, or a specific code)"
+        ErrorSerializer,
+        description="invalid input (`invalid`, or a specific code); `malformed`: the body is "
+        "not JSON, nests too deeply, or names a key twice in one object",
     ),
     401: OpenApiResponse(ErrorSerializer, description="`unauthenticated`"),
     403: OpenApiResponse(
@@ -473,7 +475,7 @@ INTAKE_400 = OpenApiResponse(
     ErrorSerializer,
     description=(
         "`invalid` (with `fields`: an unknown field, a wrong type or value, a phone that is not "
-        "a Kazakhstan number), `malformed` (not JSON), `location_required`, "
+        "a Kazakhstan number), `malformed` (not JSON, or a key named twice), `location_required`, "
         "`unknown_settlement`, `outside_service_area`, `location_mismatch`, "
         "`received_at_too_old`, `received_at_in_future` — docs/intake.md, *Errors*"
     ),

@@ -25,7 +25,7 @@ from backend.dispatch.refusals import refusal_text
 from backend.dispatch.services.assignments import ACK_CHANNELS
 from backend.ledger.idempotency import HEADER, Replay, run_once_for
 from backend.people.access import is_staff_role
-from sync.protocol import ProtocolError, parse_json
+from sync.protocol import ProtocolError, parse_json, said_once
 
 from .alerts import (
     alert_frame,
@@ -50,6 +50,12 @@ def _body(request: HttpRequest) -> dict[str, Any]:
         if isinstance(exc.__cause__, RecursionError):
             raise Malformed("The request body nests too deeply to be parsed.") from None
         raise Malformed("The request body is not JSON.") from None
+    try:
+        # A key named twice ({"unit_id": 7, "unit_id": 9}) was read as its last value, the
+        # other dropped without a word; refused as the sync endpoints and the APIs refuse it.
+        said_once(body, "the request body")
+    except ProtocolError as exc:
+        raise Malformed(f"{exc.detail[:1].upper()}{exc.detail[1:]}.") from None
     if not isinstance(body, dict):
         raise Malformed("The request body must be a JSON object.")
     return body

@@ -428,9 +428,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "backend.common.api.exception_handler",
-    # DRF's parsers, the JSON one refusing a body nested too deeply to parse (400, not 500).
+    # DRF's parsers, the JSON one refusing a key named twice and a body nested too deeply to
+    # parse (400 malformed; the last value was taken, a 500 was answered).
     "DEFAULT_PARSER_CLASSES": [
-        "backend.common.api.JsonParser",
+        "backend.dispatch.parsers.JsonParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
