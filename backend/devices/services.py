@@ -93,7 +93,8 @@ def normalise_code(code: str) -> str:
     return code.replace("-", "").replace(" ", "").upper()
 
 
-# The enrolment's device fields, each a JSON string when sent (only install_id must be), and
+# The enrolment's device fields, each a JSON string when sent (only install_id must be; null
+# for the others is their absence), and
 # what its refusal adds of the string's length: platform, model and app_version are cut to
 # their columns (32, 64, 32), install_id is refused outside 1–128 characters.
 _DEVICE_STRINGS = {
@@ -126,6 +127,9 @@ def device_enroll(*, code: str, device_info: dict[str, Any], token: str | None =
     """
     for name, what in _DEVICE_STRINGS.items():
         sent = device_info.get(name)
+        # null for an optional field is its absence, as the schema's "leave the key out"
+        if sent is None and name != "install_id":
+            continue
         if name in device_info and not isinstance(sent, str):
             # A number was taken as its digits (install_id 123 enrolled as "123", platform 7
             # listed as "7") and an object as Python's repr of it: one install read as

@@ -637,7 +637,6 @@ def test_an_install_id_that_is_not_a_string_is_refused_naming_the_field(
         pytest.param(1.5, "a number", id="float"),
         pytest.param({"name": "android"}, "an object", id="object"),
         pytest.param(["android"], "a list", id="list"),
-        pytest.param(None, "null", id="null"),
         pytest.param(False, "a boolean", id="boolean"),
     ],
 )
@@ -666,14 +665,25 @@ def test_a_device_field_that_is_not_a_string_is_refused_naming_the_field(
 
 
 @pytest.mark.django_db
-def test_a_device_without_platform_model_or_version_enrols_with_them_blank(personas, client):
+@pytest.mark.parametrize(
+    "device",
+    [
+        {"install_id": "install-123"},
+        # null is the key left out (an app that serialises its empty fields as null)
+        {"install_id": "install-123", "platform": None, "model": None, "app_version": None},
+    ],
+    ids=["left-out", "null"],
+)
+def test_a_device_without_platform_model_or_version_enrols_with_them_blank(
+    personas, client, device
+):
     # given: only the required install id
     code = issue_code("officer_a1")
 
     # when
     response = client.post(
         "/api/sync/v1/enroll",
-        {"code": code, "device": {"install_id": "install-123"}},
+        {"code": code, "device": device},
         content_type="application/json",
     )
 
