@@ -92,8 +92,8 @@ PANEL_TEMPLATE = "admin/dispatch/incident/panel.html"
 LENT_TEMPLATE = "admin/dispatch/incident/lent.html"
 # The incident's own commands on the page: the service, the POSTed fields it takes, and what
 # the page says when it ran.
-# Closing, cancelling and reopening say their notice in a sentence of their own (see
-# ``_closed_text`` and the others, by ``INCIDENT_NOTICES``): "{result}" is that sentence.
+# Each says its notice in a sentence of its own ("{result}": ``_closed_text`` and the others,
+# chosen in ``kuzet_incident_command_view``).
 INCIDENT_COMMANDS: dict[str, tuple[Callable[..., Any], tuple[str, ...], Any]] = {
     "close": (
         services.incident_close,
@@ -102,21 +102,9 @@ INCIDENT_COMMANDS: dict[str, tuple[Callable[..., Any], tuple[str, ...], Any]] = 
     ),
     "cancel": (services.incident_cancel, ("reason",), "{result}"),
     "reopen": (services.incident_reopen, ("reason",), "{result}"),
-    "classify": (
-        services.incident_reclassify,
-        ("category", "priority", "reason"),
-        _("Call changed: {result}."),
-    ),
-    "separate": (
-        services.incident_separate,
-        ("reason",),
-        _("A call of its own, waiting for a unit: {result}."),
-    ),
-    "link": (
-        services.incident_link,
-        ("original_number", "reason"),
-        _("{result} is linked as a repeat and follows the earlier call."),
-    ),
+    "classify": (services.incident_reclassify, ("category", "priority", "reason"), "{result}"),
+    "separate": (services.incident_separate, ("reason",), "{result}"),
+    "link": (services.incident_link, ("original_number", "reason"), "{result}"),
 }
 # The reported time, typed in the district's time as the country writes it: "05.12.2026
 # 09:14:30", "05.12.2026 09:14", or only "09:14" (today's — yesterday's when that is still to
@@ -333,6 +321,35 @@ def _reopened_text(done: Incident) -> str:
     """The notice of reopening a call: it is back in the queue, waiting for a unit. It was
     "Reopened: 2026-00012 Theft (P2).", the priority's code and not what comes next."""
     return str(_("Call %(number)s is open again: send a unit to it.")) % {"number": done.number}
+
+
+def _reclassified_text(done: Incident) -> str:
+    """The notice of a call's new category or priority: what it is now. It was "Call
+    changed: 2026-00012 Noise (P1)."."""
+    return str(_("Call %(number)s is now %(category)s, %(priority)s.")) % {
+        "number": done.number,
+        "category": done.get_category_display(),
+        "priority": done.priority,
+    }
+
+
+def _separated_text(done: Incident) -> str:
+    """The notice of a repeat made a call of its own: it waits for a unit of its own. It
+    was "A call of its own, waiting for a unit: 2026-00012 Theft (P2)."."""
+    return str(
+        _("Call %(number)s is a call of its own, waiting in the queue: send a unit to it.")
+    ) % {"number": done.number}
+
+
+def _linked_text(done: Incident) -> str:
+    """The notice of a call linked as a repeat: of which call, and that it follows it —
+    nobody is sent to it and it is closed with it (``services.incident_link``). It was
+    "2026-00013 Theft (P2) is linked as a repeat and follows the earlier call."."""
+    original = done.duplicate_of
+    return str(
+        _("Call %(number)s is linked as a repeat of call %(original)s: nobody is sent to it, "
+          "and it is closed with that call.")
+    ) % {"number": done.number, "original": original.number if original else "—"}  # fmt: skip
 
 
 def _registry_text(done: Incident) -> str:
@@ -1038,7 +1055,11 @@ class IncidentDispatchAdminMixin:
                 return _incident_cancelled_text(done, taken_off)
             if command == "reopen":
                 return _reopened_text(done)
-            return done
+            if command == "classify":
+                return _reclassified_text(done)
+            if command == "separate":
+                return _separated_text(done)
+            return _linked_text(done)
 
         return self._kuzet_run(request, incident, action, success)
 

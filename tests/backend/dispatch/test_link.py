@@ -272,8 +272,10 @@ def test_the_incident_page_links_a_call_and_the_timeline_says_so(personas, calls
     assert "No call with this number in this call&#x27;s district." in refused
     panel = answer.content.decode()
     assert answer.status_code == 200
-    assert f"{second.number}" in panel
-    assert "is linked as a repeat and follows the earlier call." in panel
+    assert (
+        f"Call {second.number} is linked as a repeat of call {first.number}: nobody is sent to "
+        "it, and it is closed with that call." in panel
+    )
     assert 'id="kuzet-link"' not in panel
     assert 'id="kuzet-separate"' in panel
     assert 'id="kuzet-dispatch"' not in panel

@@ -155,7 +155,7 @@ def test_the_panel_changes_it_and_says_so(personas, client):
     assert 'id="kuzet-classify"' in page
     assert "Change category or priority" in page
     assert [m.message for m in get_messages(response.wsgi_request)] == [
-        f"Call changed: {sent.incident.number} Noise (P1)."
+        f"Call {sent.incident.number} is now Noise, P1."
     ]
     assert [m.message for m in get_messages(refused.wsgi_request)][-1] == (
         "Say what the caller said that changes it."

@@ -157,7 +157,10 @@ def test_the_incident_page_of_a_repeat_names_its_call_and_separates_it(personas,
     # then: the panel comes back with the units to send, and says what happened
     panel = answer.content.decode()
     assert answer.status_code == 200
-    assert "A call of its own, waiting for a unit" in panel
+    assert (
+        f"Call {second.number} is a call of its own, waiting in the queue: send a unit to it."
+        in panel
+    )
     assert 'id="kuzet-dispatch"' in panel
     assert 'id="kuzet-separate"' not in panel
     # and a call that is not linked offers no such command
