@@ -233,6 +233,12 @@ class ProtocolError(Exception):
     def status(self) -> int:
         return ERROR_STATUS.get(self.code, 400)
 
+    @property
+    def sentence(self) -> str:
+        """``detail`` as a sentence, for the endpoints whose errors are written as such
+        ("The body has the key 'from' more than once.")."""
+        return f"{self.detail[:1].upper()}{self.detail[1:]}."
+
 
 @dataclass(frozen=True)
 class ClockHeader:

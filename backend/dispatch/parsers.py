@@ -51,4 +51,4 @@ class JsonParser(JSONParser):
         try:
             return said_once(data, "the body")
         except ProtocolError as exc:
-            raise exceptions.ParseError(f"{exc.detail[:1].upper()}{exc.detail[1:]}.") from None
+            raise exceptions.ParseError(exc.sentence) from None

@@ -55,7 +55,7 @@ def _body(request: HttpRequest) -> dict[str, Any]:
         # other dropped without a word; refused as the sync endpoints and the APIs refuse it.
         said_once(body, "the request body")
     except ProtocolError as exc:
-        raise Malformed(f"{exc.detail[:1].upper()}{exc.detail[1:]}.") from None
+        raise Malformed(exc.sentence) from None
     if not isinstance(body, dict):
         raise Malformed("The request body must be a JSON object.")
     return body

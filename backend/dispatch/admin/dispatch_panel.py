@@ -237,6 +237,14 @@ def _reassigned_text(old: Assignment, new: Assignment) -> str:
     }  # fmt: skip
 
 
+def _outcome_text(code: str, article: str) -> str:
+    """An outcome as the notices say it: its label, and the CoAO article it names."""
+    outcome = _choice_label(OutcomeCode, code)
+    if not article:
+        return outcome
+    return str(_("%(outcome)s, CoAO art. %(article)s")) % {"outcome": outcome, "article": article}
+
+
 def _recorded_text(assignment: Assignment, event: Any, kind: str) -> str:
     """The notice of a report recorded on the crew's behalf, one sentence: for whom, what,
     when (the district's time, ± the stated uncertainty) and how it was heard — and, after
@@ -253,15 +261,8 @@ def _recorded_text(assignment: Assignment, event: Any, kind: str) -> str:
         "channel": str(CHANNEL_BY.get(event.via, event.via)),
     }
     if kind == EventKind.OUTCOME:
-        code = (event.payload or {}).get("code", "")
-        outcome = _choice_label(OutcomeCode, code)
-        article = (event.payload or {}).get("coao_article", "")
-        if article:
-            outcome = str(_("%(outcome)s, CoAO art. %(article)s")) % {
-                "outcome": outcome,
-                "article": article,
-            }
-        words["outcome"] = outcome
+        payload = event.payload or {}
+        words["outcome"] = _outcome_text(payload.get("code", ""), payload.get("coao_article", ""))
     due = assignment.arrive_due_at
     if (
         kind in RECORDED_ARRIVE_TEXTS
@@ -288,12 +289,7 @@ def _closed_text(done: Incident, before: Incident) -> str:
             else _("Call %(number)s is closed (%(disposition)s).")
         )  # fmt: skip
         return str(text) % words
-    outcome = _choice_label(OutcomeCode, done.outcome_code)
-    if done.outcome_article:
-        outcome = str(_("%(outcome)s, CoAO art. %(article)s")) % {
-            "outcome": outcome,
-            "article": done.outcome_article,
-        }
+    outcome = _outcome_text(done.outcome_code, done.outcome_article)
     text = (
         _("Call %(number)s is closed (%(disposition)s) with the outcome: %(outcome)s; the "
           "caller is told by SMS that it is closed.")
@@ -1042,12 +1038,16 @@ class IncidentDispatchAdminMixin:
 
         def action() -> Any:
             # the units on the call, for the notice of a cancellation that takes them off it
-            taken_off = [
-                a.unit.callsign
-                for a in incident.assignments.filter(status__in=ASSIGNMENT_OPEN)
-                .select_related("unit")
-                .order_by("pk")
-            ]
+            taken_off = (
+                [
+                    a.unit.callsign
+                    for a in incident.assignments.filter(status__in=ASSIGNMENT_OPEN)
+                    .select_related("unit")
+                    .order_by("pk")
+                ]
+                if command == "cancel"
+                else []
+            )
             done = run(incident=incident, by=request.user, **given)
             if command == "close":
                 return _closed_text(done, incident)

@@ -136,7 +136,7 @@ def sms_inbound_receive(*, raw: bytes, signature: str | None) -> InboundResult:
         # §4); a lone surrogate escape, which orjson refused, is kept escaped as a NUL is.
         body = said_once(parse_json(raw), "the body")
     except ProtocolError as exc:
-        raise Malformed(f"{exc.detail[:1].upper()}{exc.detail[1:]}.") from None
+        raise Malformed(exc.sentence) from None
     if not isinstance(body, dict):
         raise Malformed("The body must be a JSON object.")
     # U+0000 (valid JSON, a byte a phone's SMS can carry) is written as its escape: PostgreSQL
