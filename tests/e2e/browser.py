@@ -133,7 +133,16 @@ def screenshot(page: Any, suite: str, name: str) -> Path:
     path = folder / f"{name}.png"
     # From the top: the sticky header would otherwise sit wherever the page was scrolled.
     page.evaluate("window.scrollTo(0, 0)")
-    page.screenshot(path=str(path), full_page=True)
+    try:
+        page.screenshot(path=str(path), full_page=True)
+    except Exception as exc:  # playwright's Error; its module is imported only where needed
+        # Chromium answers "Unable to capture screenshot" when asked for a full page while
+        # it is still laying out a page just loaded in a resized window (CI, 2026-12-07: the
+        # handover page after set_viewport_size and a click); the next frame can be taken.
+        if "Unable to capture screenshot" not in str(exc):
+            raise
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(path), full_page=True)
     return path
 
 
