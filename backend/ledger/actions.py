@@ -194,7 +194,7 @@ ACTION_LABELS: dict[str, Promise] = {
     AuditAction.AUTH_ACCOUNT_GUARDED: _(
         "Many wrong passwords: sign-ins only from addresses used before"
     ),
-    AuditAction.AUTH_ACCOUNT_GUARD_LIFTED: _("Sign-in guard lifted by a new password"),
+    AuditAction.AUTH_ACCOUNT_GUARD_LIFTED: _("Sign-in guard lifted by a password change"),
     AuditAction.HANDOVER_WRITTEN: _("Shift handed over"),
     AuditAction.HANDOVER_RECEIVED: _("Shift handover received"),
     AuditAction.SEED_LOADED: _("Seed data loaded"),

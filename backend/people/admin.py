@@ -222,7 +222,7 @@ class OfficerAdmin(ScopedAdminMixin, UserAdmin):  # type: ignore[type-arg]
             raise PermissionDenied
         officer = self.get_object(request, unquote(id))
         # read before the save: the new password lifts the lockouts as it is saved
-        # (login_audit.new_password, after the commit)
+        # (login_audit.password_changed, after the commit)
         locked = officer is not None and self._locked_out(officer)
         response = super().user_change_password(request, id, form_url)
         done = reverse(f"{self.admin_site.name}:people_officer_change", args=[id])

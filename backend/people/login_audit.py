@@ -276,14 +276,21 @@ class ConsoleLoginForm(AdminAuthenticationForm):
             raise
 
 
-@receiver(access_changed, dispatch_uid="kuzet.new_password_lifts_sign_in_guards")
-def new_password(sender: Any, officer_id: int, changed: frozenset[str], **_: Any) -> None:
+@receiver(access_changed, dispatch_uid="kuzet.password_change_lifts_sign_in_guards")
+def password_changed(sender: Any, officer_id: int, changed: frozenset[str], **_: Any) -> None:
     """A new password lifts the account's guard and its lockouts at once, whoever set it
     (the console's "set password", ``manage.py changepassword``, the person's own "change
     password": each ends in ``set_password()`` and a save, which ``access_changed`` reports
     after the commit; a hash upgraded at sign-in is ``password_hash``, not a new password).
-    The wrong passwords counted were guesses at the old one. Audited when a guard or a
-    lockout was lifted, as its start was (``auth.account_guarded``)."""
+    The wrong passwords counted were guesses at the old one.
+
+    So does the password taken away (``set_unusable_password()``: the administrator's
+    "Console password: No" on the person's page, or a shell): the guard counted guesses at
+    a password that no longer exists, and one set later starts clean whichever came first.
+    Left in place, the administrator's page went on showing a lockout of an account with no
+    password, and the audit log never said what ended the guard. Audited when a guard or a
+    lockout was lifted, as its start was (``auth.account_guarded``); ``console_password``
+    says which: a new password (true) or none (false)."""
     if "password" not in changed:
         return
     officer = Officer.objects.filter(pk=officer_id).first()
@@ -298,8 +305,11 @@ def new_password(sender: Any, officer_id: int, changed: frozenset[str], **_: Any
     guarded = window is not None and window.guarded
     if not (guarded or lockout):
         return
+    usable = officer.has_usable_password()
     logger.warning(
-        "Console account %r: a new password lifted its sign-in guard or lockouts", username
+        "Console account %r: %s lifted its sign-in guard or lockouts",
+        username,
+        "a new password" if usable else "its password taken away",
     )
     with uow.unit_of_work():
         uow.audit(
@@ -309,5 +319,6 @@ def new_password(sender: Any, officer_id: int, changed: frozenset[str], **_: Any
                 "failures": window.total if window is not None else 0,
                 "account_guarded": guarded,
                 "lockout_lifted": lockout,
+                "console_password": usable,
             },
         )

@@ -1,14 +1,15 @@
 """``access_changed``: an officer's access ended or changed, for the parts above people.
 
-Sent after the commit that deactivated an officer or changed their password, role, district
-or oblast (whoever saved: the console, a command, a service), and when one of their
-sessions signed out (``session_key`` names it; None otherwise), with ``changed``: the names of
-the columns that changed (of :data:`WATCHED`, ``password_hash`` instead of ``password`` for
-the same password re-hashed; empty for a sign-out). The live board
+Sent after the commit that deactivated an officer or changed their password (a new one, or
+the password taken away: ``set_unusable_password()``), role, district or oblast (whoever
+saved: the console, a command, a service), and when one of their sessions signed out
+(``session_key`` names it; None otherwise), with ``changed``: the names of the columns that
+changed (of :data:`WATCHED`, ``password_hash`` instead of ``password`` for the same password
+re-hashed; empty for a sign-out). The live board
 (``backend.realtime``, which people may not import) connects to it: a board socket is
 opened once with the session's scope and went on receiving its district's frames after its
 officer was deactivated, signed out or moved. Dispatch connects to it too: a new password
-or a deactivation ends the officer's staff API tokens
+(or none) or a deactivation ends the officer's staff API tokens
 (``backend.dispatch.authentication.staff_tokens_end``).
 
 A change made with ``QuerySet.update()`` sends nothing; the board re-checks its session on
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.hashers import is_password_usable
 from django.contrib.auth.signals import user_logged_out
 from django.db import transaction
 from django.db.models.signals import post_save, pre_save
@@ -33,6 +35,7 @@ access_changed = Signal()
 # The columns whose change ends or changes what an officer's open sessions may see.
 WATCHED = ("is_active", "password", "role", "district_id", "oblast_id")
 _WATCHED_FIELDS = {"is_active", "password", "role", "district", "oblast", *WATCHED}
+_PASSWORD = WATCHED.index("password")
 _BEFORE = "_kuzet_access_before"
 
 
@@ -69,11 +72,18 @@ def access_after(sender: Any, instance: Officer, created: bool = False, **_: Any
     changed = frozenset(
         name for name, was in zip(WATCHED, before, strict=True) if getattr(instance, name) != was
     )
-    if "password" in changed and getattr(instance, "_password", None) is None:
+    if (
+        "password" in changed
+        and getattr(instance, "_password", None) is None
+        and (instance.has_usable_password() or not is_password_usable(before[_PASSWORD]))
+    ):
         # The same password under a new hash: Django upgrades a hash at sign-in when its
         # hasher's cost went up ("hash upgrades shouldn't be considered password changes",
         # ``AbstractBaseUser.check_password``), and only set_password() leaves the raw one
-        # until the save. Sessions still re-check (their hash changed); tokens stay.
+        # until the save. Sessions still re-check (their hash changed); tokens stay. (Nor is
+        # a password that was unusable made unusable again a change.) A password taken
+        # away (``set_unusable_password()``: the administrator's "Console password: No")
+        # leaves no raw one either, and is a change: what was the password is none now.
         changed = (changed - {"password"}) | {"password_hash"}
     if changed:
         _send_after_commit(instance.pk, None, changed)

@@ -124,7 +124,7 @@ def test_a_deactivated_officers_token_is_refused(personas):
     assert response.json() == {"error": "unauthenticated", "detail": "User inactive or deleted."}
 
 
-@pytest.mark.parametrize("change", ["password", "deactivation"])
+@pytest.mark.parametrize("change", ["password", "password taken away", "deactivation"])
 def test_a_new_password_or_a_deactivation_ends_the_officers_tokens(
     personas, change, django_capture_on_commit_callbacks
 ):
@@ -137,6 +137,9 @@ def test_a_new_password_or_a_deactivation_ends_the_officers_tokens(
     with django_capture_on_commit_callbacks(execute=True):
         if change == "password":
             personas.duty.set_password("a-new-one-after-a-leak-7")
+        elif change == "password taken away":
+            # the administrator's "Console password: No": his sign-in ended, his scripts too
+            personas.duty.set_unusable_password()
         else:
             personas.duty.is_active = False
         personas.duty.save()
