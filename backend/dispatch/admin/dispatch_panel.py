@@ -96,11 +96,11 @@ LENT_TEMPLATE = "admin/dispatch/incident/lent.html"
 # chosen in ``kuzet_incident_command_view``).
 INCIDENT_COMMANDS: dict[str, tuple[Callable[..., Any], tuple[str, ...], Any]] = {
     "close": (
-        services.incident_close,
+        services.incident_close_ended,
         ("disposition", "outcome_code", "coao_article"),
         "{result}",
     ),
-    "cancel": (services.incident_cancel, ("reason",), "{result}"),
+    "cancel": (services.incident_cancel_ended, ("reason",), "{result}"),
     "reopen": (services.incident_reopen, ("reason",), "{result}"),
     "classify": (services.incident_reclassify, ("category", "priority", "reason"), "{result}"),
     "separate": (services.incident_separate, ("reason",), "{result}"),
@@ -274,13 +274,61 @@ def _recorded_text(assignment: Assignment, event: Any, kind: str) -> str:
     return str(RECORDED_TEXTS.get(kind, RECORDED_TEXTS[EventKind.OUTCOME])) % words
 
 
-def _closed_text(done: Incident, before: Incident) -> str:
+# How the notice of closing a call names each unit released with it: cleared (its crew
+# had reached the scene) or stood down (it had not), and whether the crew knows — its phone
+# in contact is told now, an unreachable one when it is back (as ``_cancelled_text`` says
+# it of a stand-down).
+RELEASED_TEXTS: dict[tuple[bool, bool], Any] = {
+    (True, True): _("%(unit)s (cleared, the crew is told)"),
+    (True, False): _("%(unit)s (cleared, the crew learns it when its phone is back in contact)"),
+    (False, True): _("%(unit)s (stood down, the crew is told)"),
+    (False, False): _(
+        "%(unit)s (stood down, the crew gets the cancellation when its phone is back in contact)"
+    ),
+}
+# The same for cancelling a call: every unit on it is stood down.
+TAKEN_OFF_TEXTS: dict[bool, Any] = {
+    True: _("%(unit)s (the crew is told)"),
+    False: _("%(unit)s (the crew gets the cancellation when its phone is back in contact)"),
+}
+
+
+def _crew_told(assignment: Assignment) -> bool:
+    """Whether the crew of an ended assignment knows now: its phone is in contact (not
+    ``unreachable``), so the change reaches it at once; else when it is back."""
+    return assignment.unit.presence() != UNREACHABLE
+
+
+def _released_list(ended: services.CallEnded) -> tuple[int, str]:
+    """The units a close released, in the order they were sent, each with how it ended and
+    whether its crew knows: "A-PC1 (cleared, the crew is told), A-UI1 (stood down, …)"."""
+    cleared = {a.pk for a in ended.cleared}
+    units = sorted([*ended.cleared, *ended.cancelled], key=lambda a: a.pk)
+    return len(units), ", ".join(
+        str(RELEASED_TEXTS[(a.pk in cleared, _crew_told(a))]) % {"unit": a.unit.callsign}
+        for a in units
+    )
+
+
+def _closed_text(ended: services.CallEnded, before: Incident) -> str:
     """The notice of closing a call, one sentence: the call, its disposition and outcome,
-    and whether its caller is texted that it is closed (``notify_citizen`` with a phone
-    left, and not told before: ``services.incident_close``). It was "Closed: 2026-00012
-    Theft (P2).", the priority's code and nothing of the caller."""
+    whether its caller is texted that it is closed (``notify_citizen`` with a phone left,
+    and not told before: ``services.incident_close``), and the units released with it —
+    each cleared or stood down, its crew told or to learn it when its phone is back in
+    contact (the assignments the close itself ended: ``services.CallEnded``). It was
+    "Closed: 2026-00012 Theft (P2).", the priority's code and nothing of the caller or the
+    crews."""
+    done = ended.incident
     told = done.citizen_notified_at is not None and before.citizen_notified_at is None
     words = {"number": done.number, "disposition": done.disposition}
+    if done.outcome_code:
+        words["outcome"] = _outcome_text(done.outcome_code, done.outcome_article)
+    count, units = _released_list(ended)
+    if count:
+        return _closed_releasing_text(count, outcome=bool(done.outcome_code), told=told) % {
+            **words,
+            "units": units,
+        }
     if not done.outcome_code:
         text = (
             _("Call %(number)s is closed (%(disposition)s); the caller is told by SMS that it "
@@ -289,28 +337,69 @@ def _closed_text(done: Incident, before: Incident) -> str:
             else _("Call %(number)s is closed (%(disposition)s).")
         )  # fmt: skip
         return str(text) % words
-    outcome = _outcome_text(done.outcome_code, done.outcome_article)
     text = (
         _("Call %(number)s is closed (%(disposition)s) with the outcome: %(outcome)s; the "
           "caller is told by SMS that it is closed.")
         if told
         else _("Call %(number)s is closed (%(disposition)s) with the outcome: %(outcome)s.")
     )  # fmt: skip
-    return str(text) % {**words, "outcome": outcome}
+    return str(text) % words
 
 
-def _incident_cancelled_text(done: Incident, taken_off: list[str]) -> str:
+def _closed_releasing_text(count: int, *, outcome: bool, told: bool) -> str:
+    """The sentence of a close that released ``count`` units (``%(units)s``), with the
+    outcome (``%(outcome)s``) and the caller's SMS when there are."""
+    if outcome and told:
+        return ngettext(
+            "Call %(number)s is closed (%(disposition)s) with the outcome: %(outcome)s; the "
+            "caller is told by SMS that it is closed; the unit released from it: %(units)s.",
+            "Call %(number)s is closed (%(disposition)s) with the outcome: %(outcome)s; the "
+            "caller is told by SMS that it is closed; the units released from it: %(units)s.",
+            count,
+        )
+    if outcome:
+        return ngettext(
+            "Call %(number)s is closed (%(disposition)s) with the outcome: %(outcome)s; the "
+            "unit released from it: %(units)s.",
+            "Call %(number)s is closed (%(disposition)s) with the outcome: %(outcome)s; the "
+            "units released from it: %(units)s.",
+            count,
+        )
+    if told:
+        return ngettext(
+            "Call %(number)s is closed (%(disposition)s); the caller is told by SMS that it "
+            "is closed; the unit released from it: %(units)s.",
+            "Call %(number)s is closed (%(disposition)s); the caller is told by SMS that it "
+            "is closed; the units released from it: %(units)s.",
+            count,
+        )
+    return ngettext(
+        "Call %(number)s is closed (%(disposition)s); the unit released from it: %(units)s.",
+        "Call %(number)s is closed (%(disposition)s); the units released from it: %(units)s.",
+        count,
+    )
+
+
+def _incident_cancelled_text(ended: services.CallEnded) -> str:
     """The notice of cancelling a call, one sentence: the call, the reason, and the units
-    taken off it (its open assignments, cancelled with it). It was "Incident cancelled:
-    2026-00012 Theft (P2)."."""
+    taken off it — the assignments the cancellation itself stood down
+    (``services.CallEnded``: not a list read before it, which named a crew its phone had
+    just cleared), each with whether its crew is told or gets the cancellation when its
+    phone is back in contact. It was "Incident cancelled: 2026-00012 Theft (P2).", then
+    "…; A-PC1 is taken off it." with nothing of the crew."""
+    done = ended.incident
     words = {"number": done.number, "reason": done.disposition}
+    taken_off = ended.cancelled
     if not taken_off:
         return str(_("Call %(number)s is cancelled (%(reason)s); no unit goes to it.")) % words
+    units = ", ".join(
+        str(TAKEN_OFF_TEXTS[_crew_told(a)]) % {"unit": a.unit.callsign} for a in taken_off
+    )
     return ngettext(
-        "Call %(number)s is cancelled (%(reason)s); %(units)s is taken off it.",
-        "Call %(number)s is cancelled (%(reason)s); %(units)s are taken off it.",
+        "Call %(number)s is cancelled (%(reason)s); the unit taken off it: %(units)s.",
+        "Call %(number)s is cancelled (%(reason)s); the units taken off it: %(units)s.",
         len(taken_off),
-    ) % {**words, "units": ", ".join(taken_off)}
+    ) % {**words, "units": units}
 
 
 def _reopened_text(done: Incident) -> str:
@@ -1037,22 +1126,12 @@ class IncidentDispatchAdminMixin:
         given = {name: request.POST.get(name, "") for name in fields}
 
         def action() -> Any:
-            # the units on the call, for the notice of a cancellation that takes them off it
-            taken_off = (
-                [
-                    a.unit.callsign
-                    for a in incident.assignments.filter(status__in=ASSIGNMENT_OPEN)
-                    .select_related("unit")
-                    .order_by("pk")
-                ]
-                if command == "cancel"
-                else []
-            )
             done = run(incident=incident, by=request.user, **given)
+            # closing and cancelling name the units they ended, as the service ended them
             if command == "close":
                 return _closed_text(done, incident)
             if command == "cancel":
-                return _incident_cancelled_text(done, taken_off)
+                return _incident_cancelled_text(done)
             if command == "reopen":
                 return _reopened_text(done)
             if command == "classify":

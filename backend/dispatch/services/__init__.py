@@ -27,11 +27,14 @@ from .conflicts import conflict_resolve, conflicts_resolve
 from .escalation import escalation_sweep
 from .facts import FactOutcome, device_events_apply, fact_record
 from .incidents import (
+    CallEnded,
     IncidentInput,
     follow_up_done,
     follow_up_visit_refusal,
     incident_cancel,
+    incident_cancel_ended,
     incident_close,
+    incident_close_ended,
     incident_create,
     incident_link,
     incident_reclassify,
@@ -67,6 +70,7 @@ from .sos import incident_sos_backup, unit_sos_clear
 __all__ = [
     "SAFETY_CHECK",
     "SAFETY_CHECKED",
+    "CallEnded",
     "FactOutcome",
     "InboundResult",
     "IncidentInput",
@@ -87,7 +91,9 @@ __all__ = [
     "follow_up_done",
     "follow_up_visit_refusal",
     "incident_cancel",
+    "incident_cancel_ended",
     "incident_close",
+    "incident_close_ended",
     "incident_create",
     "incident_dispatch",
     "incident_link",

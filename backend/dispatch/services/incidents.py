@@ -358,23 +358,48 @@ def incident_create(
         )
 
 
+@dataclass(frozen=True)
+class CallEnded:
+    """What closing or cancelling a call did: the call as it now stands, and the open
+    assignments the command ended — ``cleared`` (their unit had reached the scene; closing
+    only) and ``cancelled`` (stood down), each with its unit, in primary-key order.
+
+    They are read under the call's lock, in the command's own transaction: exactly the
+    assignments it changed. A crew's own "cleared" a moment before (its phone locks the call
+    first, ``locks``) is not among them; a list read before the command was (the call page's
+    notice named a crew already gone as taken off the call)."""
+
+    incident: Incident
+    cleared: tuple[Assignment, ...] = ()
+    cancelled: tuple[Assignment, ...] = ()
+
+    def ids(self) -> dict[str, Any]:
+        """The ended assignments' ids, as the audit entry and the boards' message carry them."""
+        return {
+            "cleared": [a.pk for a in self.cleared],
+            "cancelled": [a.pk for a in self.cancelled],
+        }
+
+
 def _end_open_work(
     inc: Incident, *, by: Any, now: dt.datetime, reason: str, clear_reached: bool
-) -> dict[str, Any]:
+) -> CallEnded:
     """End the open assignments of a locked incident; their units are released.
 
     With ``clear_reached`` (closing) an assignment whose unit reached the scene is cleared,
     the others are cancelled; without it (cancelling the incident) all are cancelled.
+    Returns them (``CallEnded``, its ``incident`` the locked one, not saved yet).
     """
     open_ids = Assignment.objects.filter(incident=inc, status__in=ASSIGNMENT_OPEN).values_list(
         "pk", flat=True
     )
     assignments = lock_rows(Assignment, open_ids)
     units = lock_rows(Unit, {a.unit_id for a in assignments.values()})
-    ended: dict[str, Any] = {"cleared": [], "cancelled": []}
+    cleared: list[Assignment] = []
+    cancelled: list[Assignment] = []
     for a in assignments.values():
         a.incident = inc
-        unit = units[a.unit_id]
+        unit = a.unit = units[a.unit_id]
         fields = ["status", "closed_at", "next_escalation_at"]
         if clear_reached and lifecycle.assignment_reached_scene(a.status, a.on_scene_at):
             event = server_event(
@@ -388,7 +413,7 @@ def _end_open_work(
             )
             a.status, a.cleared_at, a.cleared_event = AssignmentStatus.CLEARED, now, event
             fields += ["cleared_at", "cleared_event"]
-            ended["cleared"].append(a.pk)
+            cleared.append(a)
         else:
             server_event(
                 kind=EventKind.CANCELLED,
@@ -402,13 +427,13 @@ def _end_open_work(
             a.status, a.cancelled_at, a.cancelled_by = AssignmentStatus.CANCELLED, now, by
             a.cancel_reason = reason[:200]
             fields += ["cancelled_at", "cancelled_by", "cancel_reason"]
-            ended["cancelled"].append(a.pk)
+            cancelled.append(a)
         a.closed_at, a.next_escalation_at = now, None
         a.save(update_fields=fields)
         uow.touch(SyncTable.ASSIGNMENTS, a.pk)
     for unit in units.values():
         unit_release_if_idle(unit, now=now)
-    return ended
+    return CallEnded(incident=inc, cleared=tuple(cleared), cancelled=tuple(cancelled))
 
 
 def _lock_open_incident(incident: Incident, by: Any) -> Incident:
@@ -480,6 +505,26 @@ def incident_close(
     coao_article: str = "",
     now: dt.datetime | None = None,
 ) -> Incident:
+    """Close an incident: :func:`incident_close_ended`, the closed incident alone."""
+    return incident_close_ended(
+        incident=incident,
+        by=by,
+        disposition=disposition,
+        outcome_code=outcome_code,
+        coao_article=coao_article,
+        now=now,
+    ).incident
+
+
+def incident_close_ended(
+    *,
+    incident: Incident,
+    by: Any,
+    disposition: str,
+    outcome_code: str = "",
+    coao_article: str = "",
+    now: dt.datetime | None = None,
+) -> CallEnded:
     """Close an incident with a disposition, and optionally the outcome (``outcome_code``) and
     the CoAO article its protocol was drawn up under (``coao_article``; it needs an outcome,
     and an outcome given replaces the incident's article, none given clearing it).
@@ -487,7 +532,8 @@ def incident_close(
     Open assignments end with it: one whose unit reached the scene is cleared, the others
     are cancelled; their units become available when they have nothing else open. Where the
     channel says the citizen is told the outcome (``notify_citizen``) and they left a phone,
-    they are texted that the call is closed.
+    they are texted that the call is closed. Returns the closed incident and the
+    assignments it ended (:class:`CallEnded`).
     """
     disposition = (disposition or "").strip()
     if not disposition:
@@ -541,20 +587,28 @@ def incident_close(
                 "coao_article": coao_article,
                 "citizen_told": citizen_told,
                 **({"repeats_closed": repeats} if repeats else {}),
-                **ended,
+                **ended.ids(),
             },
         )
         uow.touch(SyncTable.INCIDENTS, inc.pk)
-        board_notify("incident.closed", incident=inc, actor=actor_label(by), **ended)
-    return inc
+        board_notify("incident.closed", incident=inc, actor=actor_label(by), **ended.ids())
+    return ended
 
 
 def incident_cancel(
     *, incident: Incident, by: Any, reason: str, now: dt.datetime | None = None
 ) -> Incident:
+    """Cancel an incident: :func:`incident_cancel_ended`, the cancelled incident alone."""
+    return incident_cancel_ended(incident=incident, by=by, reason=reason, now=now).incident
+
+
+def incident_cancel_ended(
+    *, incident: Incident, by: Any, reason: str, now: dt.datetime | None = None
+) -> CallEnded:
     """Cancel an incident that needs no police (a false call, the caller withdrew, handed to
     another service): every open assignment is cancelled and its unit released. Unlike
     closing, nobody is cleared: the call is void. A later fact from a unit is ``after_close``.
+    Returns the cancelled incident and the assignments it stood down (:class:`CallEnded`).
     """
     reason = (reason or "").strip()
     if not reason:
@@ -582,11 +636,14 @@ def incident_cancel(
             kind=EventKind.CANCELLED, incident=inc, actor=by, now=now, payload={"reason": reason}
         )
         uow.audit(
-            AuditAction.INCIDENT_CANCELLED, actor=by, obj=inc, data={"reason": reason, **ended}
+            AuditAction.INCIDENT_CANCELLED,
+            actor=by,
+            obj=inc,
+            data={"reason": reason, **ended.ids()},
         )
         uow.touch(SyncTable.INCIDENTS, inc.pk)
-        board_notify("incident.cancelled", incident=inc, actor=actor_label(by), **ended)
-    return inc
+        board_notify("incident.cancelled", incident=inc, actor=actor_label(by), **ended.ids())
+    return ended
 
 
 def incident_reclassify(

@@ -274,8 +274,8 @@ def test_cancel_then_reopen_the_incident_from_the_page(client, personas, inciden
     # then
     assert "Say why the call is cancelled." in no_reason.content.decode()
     assert (
-        f"Call {incident.number} is cancelled (ложный вызов); A-PC1 is taken off it."
-        in cancelled.content.decode()
+        f"Call {incident.number} is cancelled (ложный вызов); the unit taken off it: A-PC1 (the "
+        "crew is told)." in cancelled.content.decode()
     )
     assert f"Call {incident.number} is open again: send a unit to it." in reopened.content.decode()
     incident.refresh_from_db()
@@ -412,7 +412,8 @@ def test_an_outcome_on_behalf_and_a_close_carry_the_article_the_page_shows(
     html = closed.content.decode()
     assert (
         f"Call {incident.number} is closed (протокол составлен) with the outcome: "
-        "Administrative protocol (ЕРАП), CoAO art. 73." in html
+        "Administrative protocol (ЕРАП), CoAO art. 73; the unit released from it: A-PC1 (stood "
+        "down, the crew is told)." in html
     )
     # the timeline's closing row names it too
     assert "протокол составлен · Administrative protocol (ЕРАП), CoAO art. 73" in html

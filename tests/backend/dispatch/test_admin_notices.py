@@ -17,10 +17,14 @@ from django.utils import timezone, translation
 
 from backend.common import clock
 from backend.common.formatting import when_text
+from backend.devices.models import Device
+from backend.dispatch.admin import dispatch_panel
 from backend.dispatch.models import Assignment
-from backend.dispatch.services import incident_dispatch
+from backend.dispatch.services import assignment_record_on_behalf, incident_dispatch
 from backend.people.models import Officer, Unit
+from backend.sync_gateway.push import push_records
 from tests import factories
+from tests.backend.sync_support import event
 
 BASE = "/admin/dispatch/incident"
 # Today at 09:14:30 in Kazakhstan (UTC+5), 04:14:30 UTC: the notices write today's times
@@ -206,54 +210,198 @@ def call_command(incident_id: int, name: str) -> str:
     return f"{BASE}/{incident_id}/{name}/"
 
 
-def test_closing_names_the_call_its_disposition_and_outcome(client, personas, sent):
+@pytest.fixture
+def two_on_it(personas, sent) -> Assignment:
+    """A-UI1 sent to the same call too at 09:16:30; its phone was never heard from (so it
+    is unreachable). A-PC1 (in contact) on scene at 09:20, by radio. Returns A-UI1's
+    assignment."""
+    with clock.frozen(DISPATCHED + dt.timedelta(minutes=2)):
+        second = incident_dispatch(
+            incident=sent.incident, unit=personas.a.inspector_unit, by=personas.duty
+        )
+    with clock.frozen(DISPATCHED + dt.timedelta(minutes=6)):
+        assignment_record_on_behalf(
+            assignment=sent, by=personas.duty, kind="on_scene", channel="radio"
+        )
+    Unit.objects.filter(pk=personas.a.inspector_unit.pk).update(last_contact_at=None)
+    return second
+
+
+# Closing, cancelling: 09:25, A-PC1 heard from five minutes before.
+CLOSING = DISPATCHED + dt.timedelta(minutes=10, seconds=30)
+
+
+def in_contact(unit: Unit, at: dt.datetime = CLOSING) -> None:
+    Unit.objects.filter(pk=unit.pk).update(last_contact_at=at - dt.timedelta(minutes=5))
+
+
+def test_closing_names_the_call_its_disposition_and_outcome(client, personas):
+    call = factories.incident(district=personas.a.district, settlement=personas.a.town)
     client.force_login(personas.duty)
 
     response = client.post(
-        call_command(sent.incident_id, "close"),
+        call_command(call.pk, "close"),
         {"disposition": "разобрались", "outcome_code": "admin_protocol", "coao_article": "461"},
     )
 
     assert said(response) == [
-        f"Call {sent.incident.number} is closed (разобрались) with the outcome: Administrative "
+        f"Call {call.number} is closed (разобрались) with the outcome: Administrative "
         "protocol (ЕРАП), CoAO art. 461."
     ]
 
 
-def test_closing_a_call_whose_caller_is_told_says_the_sms_goes(client, personas, sent):
-    # given: a call whose channel tells the caller the outcome, a phone left
+def test_closing_names_each_unit_released_how_and_whether_its_crew_knows(
+    client, personas, sent, two_on_it
+):
+    # given: A-PC1 on scene, its phone in contact; A-UI1 on its way, its phone silent
+    in_contact(personas.a.patrol)
+    client.force_login(personas.duty)
+
+    # when
+    with clock.frozen(CLOSING):
+        response = client.post(
+            call_command(sent.incident_id, "close"),
+            {"disposition": "разобрались", "outcome_code": "warning"},
+        )
+
+    # then: A-PC1 cleared and told; A-UI1 stood down, to learn it when its phone is back
+    assert said(response) == [
+        f"Call {sent.incident.number} is closed (разобрались) with the outcome: Warning given; the "
+        "units released from it: A-PC1 (cleared, the crew is told), A-UI1 (stood down, the "
+        "crew gets the cancellation when its phone is back in contact)."
+    ]
+
+
+def test_closing_a_call_whose_caller_is_told_names_its_one_unit_too(client, personas, sent):
+    # given: a call whose channel tells the caller the outcome, a phone left; A-PC1 on its
+    # way, its phone in contact
     type(sent.incident).objects.filter(pk=sent.incident_id).update(
         notify_citizen=True, caller_phone="+77011234567"
     )
+    in_contact(personas.a.patrol)
     client.force_login(personas.duty)
 
-    response = client.post(call_command(sent.incident_id, "close"), {"disposition": "разобрались"})
+    with clock.frozen(CLOSING):
+        response = client.post(
+            call_command(sent.incident_id, "close"), {"disposition": "разобрались"}
+        )
 
     assert said(response) == [
         f"Call {sent.incident.number} is closed (разобрались); the caller is told by SMS that it "
-        "is closed."
+        "is closed; the unit released from it: A-PC1 (stood down, the crew is told)."
+    ]
+
+
+def test_closing_a_call_whose_caller_is_told_says_the_sms_goes(client, personas):
+    call = factories.incident(
+        district=personas.a.district,
+        settlement=personas.a.town,
+        notify_citizen=True,
+        caller_phone="+77011234567",
+    )
+    client.force_login(personas.duty)
+
+    response = client.post(call_command(call.pk, "close"), {"disposition": "разобрались"})
+
+    assert said(response) == [
+        f"Call {call.number} is closed (разобрались); the caller is told by SMS that it is closed."
     ]
 
 
 def test_closing_sent_twice_says_the_first_outcome_again(client, personas, sent):
+    in_contact(personas.a.patrol)
     client.force_login(personas.duty)
     form = {"disposition": "разобрались", "idempotency_key": "e" * 32}
 
-    first = said(client.post(call_command(sent.incident_id, "close"), form))
-    again = said(client.post(call_command(sent.incident_id, "close"), form))
+    with clock.frozen(CLOSING):
+        first = said(client.post(call_command(sent.incident_id, "close"), form))
+        again = said(client.post(call_command(sent.incident_id, "close"), form))
 
-    assert first == [f"Call {sent.incident.number} is closed (разобрались)."]
+    assert first == [
+        f"Call {sent.incident.number} is closed (разобрались); the unit released from it: "
+        "A-PC1 (stood down, the crew is told)."
+    ]
     assert again[-1] == f"This form was already sent; nothing was done again. {first[0]}"
 
 
-def test_cancelling_names_the_units_taken_off_the_call(client, personas, sent):
+def test_cancelling_names_the_unit_taken_off_the_call_and_that_its_crew_is_told(
+    client, personas, sent
+):
+    in_contact(personas.a.patrol)
     client.force_login(personas.duty)
 
-    response = client.post(call_command(sent.incident_id, "cancel"), {"reason": "ложный"})
+    with clock.frozen(CLOSING):
+        response = client.post(call_command(sent.incident_id, "cancel"), {"reason": "ложный"})
 
     assert said(response) == [
-        f"Call {sent.incident.number} is cancelled (ложный); A-PC1 is taken off it."
+        f"Call {sent.incident.number} is cancelled (ложный); the unit taken off it: A-PC1 (the "
+        "crew is told)."
     ]
+
+
+def test_cancelling_names_each_unit_taken_off_and_whether_its_crew_knows(
+    client, personas, sent, two_on_it
+):
+    in_contact(personas.a.patrol)
+    client.force_login(personas.duty)
+
+    with clock.frozen(CLOSING):
+        response = client.post(call_command(sent.incident_id, "cancel"), {"reason": "ложный"})
+
+    assert said(response) == [
+        f"Call {sent.incident.number} is cancelled (ложный); the units taken off it: A-PC1 (the "
+        "crew is told), A-UI1 (the crew gets the cancellation when its phone is back in "
+        "contact)."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "form", "expected"),
+    [
+        (
+            "cancel",
+            {"reason": "ложный"},
+            "Call {number} is cancelled (ложный); the unit taken off it: A-UI1 (the crew gets "
+            "the cancellation when its phone is back in contact).",
+        ),
+        (
+            "close",
+            {"disposition": "разобрались"},
+            "Call {number} is closed (разобрались); the unit released from it: A-UI1 (stood "
+            "down, the crew gets the cancellation when its phone is back in contact).",
+        ),
+    ],
+)
+def test_a_unit_its_phone_cleared_just_before_the_command_is_not_named(
+    client, personas, sent, two_on_it, monkeypatch, name, form, expected
+):
+    # given: the call page loaded, A-PC1 and A-UI1 on the call
+    client.force_login(personas.duty)
+    assert client.get(f"{BASE}/{sent.incident_id}/panel/").status_code == 200
+    device_id, _token = personas.device(personas.a.patrol_officers[0])
+    device = Device.objects.select_related("officer").get(pk=device_id)
+    run, fields, success = dispatch_panel.INCIDENT_COMMANDS[name]
+
+    def cleared_by_the_phone_first(**given: Any) -> Any:
+        # A-PC1's phone says "cleared" after the page read the call, just before the command
+        push_records(device=device, body_or_records=[event("cleared", sent)], clock=None, via="ws")
+        return run(**given)
+
+    monkeypatch.setitem(
+        dispatch_panel.INCIDENT_COMMANDS, name, (cleared_by_the_phone_first, fields, success)
+    )
+
+    # when
+    with clock.frozen(CLOSING):
+        response = client.post(call_command(sent.incident_id, name), form)
+
+    # then: A-PC1 cleared itself; the command ended A-UI1 alone, and the notice says so
+    sent.refresh_from_db()
+    assert sent.status == "cleared"
+    assert sent.cleared_event is not None
+    assert sent.cleared_event.source == "app"
+    assert "A-PC1" not in said(response)[0]
+    assert said(response) == [expected.format(number=sent.incident.number)]
 
 
 def test_cancelling_a_call_with_no_unit_says_none_goes(client, personas):
