@@ -111,20 +111,14 @@ class Enrolment:
     token: str
 
 
-def device_enroll(*, code: str, device_info: dict[str, Any], token: str | None = None) -> Enrolment:
-    """Trade a one-time code for a device token. Same ``install_id`` → token replaced.
-
-    ``token``: the device token the request presented (``Authorization: Device``), if any.
-    An install that is another officer's live device changes hands only when ``token`` is
-    that device's current token — the request comes from the phone itself (a handover); a
-    colleague who only knows the install id (it shows in the admin's device list and in
-    logs) is refused with ``install_in_use``, audited, and nothing else changes.
-
-    A ``token`` of a revoked device is refused with ``device_revoked`` (wipe), the code left
-    unused: the phone holds what it was told to erase — the revoked officer's case data and
-    the facts he recorded after the revocation — and would push them under the new device.
-    Once it has erased them (the token with them) it enrols again as a fresh device.
-    """
+def enrolment_install_id(device_info: dict[str, Any]) -> str:
+    """The install id of an enrolment's ``device`` object, stripped, when its fields are of
+    their types; else ``ValidationFailed("malformed")``. The enrolment view calls it before
+    it reads the wrong-code counters, whose key per install is this id: a body of the wrong
+    shape is refused before it names an install to the limiter (an ``install_id`` of 123
+    read the counter of the install "123", an object that of its Python repr), and an id
+    padded with spaces is counted as the install it enrols (" X" and "X " were counters of
+    their own: a guesser's ten tries a cool-off for each padding)."""
     for name, what in _DEVICE_STRINGS.items():
         sent = device_info.get(name)
         # null for an optional field is its absence, as the schema's "leave the key out"
@@ -143,6 +137,24 @@ def device_enroll(*, code: str, device_info: dict[str, Any], token: str | None =
         raise ValidationFailed(
             "device.install_id is required (1–128 characters).", code="malformed"
         )
+    return install_id
+
+
+def device_enroll(*, code: str, device_info: dict[str, Any], token: str | None = None) -> Enrolment:
+    """Trade a one-time code for a device token. Same ``install_id`` → token replaced.
+
+    ``token``: the device token the request presented (``Authorization: Device``), if any.
+    An install that is another officer's live device changes hands only when ``token`` is
+    that device's current token — the request comes from the phone itself (a handover); a
+    colleague who only knows the install id (it shows in the admin's device list and in
+    logs) is refused with ``install_in_use``, audited, and nothing else changes.
+
+    A ``token`` of a revoked device is refused with ``device_revoked`` (wipe), the code left
+    unused: the phone holds what it was told to erase — the revoked officer's case data and
+    the facts he recorded after the revocation — and would push them under the new device.
+    Once it has erased them (the token with them) it enrols again as a fresh device.
+    """
+    install_id = enrolment_install_id(device_info)
     now = clock.now()
     new_token = secrets.token_urlsafe(32)
     refused = False

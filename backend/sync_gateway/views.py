@@ -42,7 +42,12 @@ from backend.common.errors import (
 from backend.common.net import client_ip
 from backend.common.outage import cache_unavailable
 from backend.devices.models import Device, PushSubscription, digest
-from backend.devices.services import InstallInUse, device_authenticate, device_enroll
+from backend.devices.services import (
+    InstallInUse,
+    device_authenticate,
+    device_enroll,
+    enrolment_install_id,
+)
 from backend.devices.webpush import subscription_delete, subscription_save, webpush_public_key
 from backend.ops.metrics import SYNC_RECORDS, SYNC_REQUESTS
 from backend.people.models import Unit
@@ -502,8 +507,10 @@ def enroll(request: HttpRequest) -> HttpResponse:
         ):
             raise Malformed("the enrolment holds U+0000 or a lone surrogate")
         # A code is short: wrong codes are counted per device install and per address, and
-        # refused past the limit until the cool-off ends (429 with Retry-After).
-        keys = {"ip": client_ip(request), "install_id": str(info.get("install_id") or "")[:128]}
+        # refused past the limit until the cool-off ends (429 with Retry-After). The install
+        # is the one enrolled: its id checked first, so a malformed body never reads the
+        # counters (400, not another install's 429) and a padded id is no counter of its own.
+        keys = {"ip": client_ip(request), "install_id": enrolment_install_id(info)}
         attempts_check(request, ENROLMENT_CODE, **keys)
         try:
             # The token a phone already holds proves a handover comes from the phone itself.
