@@ -29,7 +29,13 @@ export function LanguagePicker({ app, lang }) {
  * phone, the answer kept on the phone) stood one over the other with the sync line between,
  * and the call itself began below the fold. On his lists (``onDutyPrompt``) an officer off
  * duty reads here too that the desk does not have his position, with the switch: it was an
- * amber box of its own beside this one. With nothing wrong it is the sync line alone. */
+ * amber box of its own beside this one. With nothing wrong it is the sync line alone.
+ *
+ * The phone without a network (the browser says so: no signal at all, flight mode) has no
+ * "Sync now" — pressed in a white spot it could reach nobody and did nothing he could see —
+ * but what happens instead: the phone sends and updates by itself once there is signal
+ * (controller.js: _coverage). The server not reached on a network the phone has (a bar that
+ * comes and goes) keeps the button: pressed there it does try, sooner than the backoff. */
 export function SyncStatus({ app, state, onDutyPrompt = false }) {
   const { lang, sync, online, data, now } = state
   // What the officer recorded, not the phone's own position reports (one a minute on duty,
@@ -64,9 +70,13 @@ export function SyncStatus({ app, state, onDutyPrompt = false }) {
           {waiting ? t(lang, 'waiting', { n: waiting }) : t(lang, 'waiting_none')}
         </span>
         <span class="last-sync">{lastSync(state, offline)}</span>
-        <button type="button" class="small" onClick={() => app.syncNow()} disabled={sync?.syncing}>
-          {t(lang, 'sync_now')}
-        </button>
+        {online ? (
+          <button type="button" class="small" onClick={() => app.syncNow()} disabled={sync?.syncing}>
+            {t(lang, 'sync_now')}
+          </button>
+        ) : (
+          <span class="sync-later">{t(lang, 'sync_when_online')}</span>
+        )}
       </div>
     </section>
   )

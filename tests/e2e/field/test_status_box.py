@@ -8,6 +8,10 @@ Off duty, his list says his position is not sent, with the switch, in that same 
 an amber box of its own beside it. Offline, the box says when the phone last reached the
 server ("Последняя связь с сервером: 14:05"), never "just now".
 
+Out of coverage the box offered "Обновить" (Sync now), which could reach no server: instead it
+says the phone sends and updates by itself once there is signal, under the last contact; back
+in coverage the button is there and pulls.
+
 Screenshots: ``var/screenshots/field/status-*.png``.
 """
 
@@ -24,7 +28,7 @@ from tests.e2e.browser import ROOT
 
 from .phone import wait_for
 from .test_readable_screens import MILESTONES, dispatch_call
-from .test_shift_walk import SMALL_PHONE, all_sent, milestone, small_phone
+from .test_shift_walk import ALL_SENT, SMALL_PHONE, all_sent, milestone, small_phone
 
 expect = pytest.importorskip(
     "playwright.sync_api", reason="the playwright package is missing"
@@ -177,3 +181,61 @@ def test_off_duty_his_list_says_so_in_the_status_box_not_a_second_amber_box(
         expect(status).to_have_class("sync status")
         expect(page.locator(".on-duty-prompt")).to_have_count(0)
         shot(page, "6-on-duty-list", lang)
+
+
+SYNC_NOW = {"kk": "Жаңарту", "ru": "Обновить", "en": "Sync now"}
+SYNC_WHEN_ONLINE = {
+    "kk": "Байланыс болғанда телефон бәрін өзі жібереді және жаңартады",
+    "ru": "Телефон сам всё отправит и обновит, когда будет связь",
+    "en": "The phone sends and updates by itself once there is signal",
+}
+EVERYTHING_SENT = {**ALL_SENT, "en": "Everything sent"}
+LAST_CONTACT_EN = re.compile(r"^Last reached the server: \d\d:\d\d$")
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+def test_offline_the_box_offers_no_sync_now_and_says_the_phone_will_by_itself(
+    field_server: Any, duty_api: Any, personas: Any, profile: Any, lang: str
+) -> None:
+    # given: an officer's phone on his list, everything sent, "Sync now" offered
+    a = personas.a
+    with (
+        browser.playwright() as driver,
+        small_phone(driver, profile, field_server, a.patrol_officers[0], lang) as page,
+    ):
+        if lang == "en":  # small_phone speaks Kazakh or Russian: English is on his unit screen
+            page.locator("a.unit-chip").click()
+            page.get_by_role("button", name="English").click()
+            page.goto(f"{field_server.url}/app/#/")
+        line = page.locator("section.sync .sync-line")
+        expect(line.locator(".waiting")).to_have_text(EVERYTHING_SENT[lang], timeout=30_000)
+        expect(line.get_by_role("button", name=SYNC_NOW[lang])).to_be_enabled()
+        expect(line.locator(".sync-later")).to_have_count(0)
+        shot(page, "7-online-sync-now", lang)
+
+        # when: he goes out of coverage
+        page.context.set_offline(True)
+
+        # then: no button he could press for nothing; what the phone does instead, under when
+        # it last reached the server
+        expect(line.locator("button")).to_have_count(0)
+        expect(line.locator(".sync-later")).to_have_text(SYNC_WHEN_ONLINE[lang])
+        last_contact = LAST_CONTACT_EN if lang == "en" else LAST_CONTACT[lang]
+        expect(line.locator(".last-sync")).to_have_text(last_contact)
+        expect(page.locator("section.sync .sync-state.offline")).to_be_visible()
+        shot(page, "8-offline-no-sync-now", lang)
+
+        # when: back in coverage, and the phone has synced by itself
+        page.context.set_offline(False)
+        button = line.get_by_role("button", name=SYNC_NOW[lang])
+        expect(line.locator(".sync-later")).to_have_count(0, timeout=30_000)
+        expect(line.locator(".last-sync")).not_to_have_text(last_contact, timeout=30_000)
+        expect(button).to_be_enabled(timeout=30_000)  # not syncing any more
+
+        # then: "Sync now" pulls from the server
+        with page.expect_request(
+            lambda request: "/api/sync/v1/pull" in request.url, timeout=10_000
+        ) as pulled:
+            button.click()
+        assert pulled.value.response().status == 200
+        shot(page, "9-back-sync-now", lang)
