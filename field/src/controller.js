@@ -55,6 +55,7 @@ export class FieldApp {
       deviceId: null,
       data: EMPTY_DATA,
       answers: {},
+      ignored: {}, // what the server did not read of this phone's facts (sync.js KEYS.ignored)
       sync: null,
       online: win.navigator.onLine,
       onDuty: false,
@@ -391,6 +392,7 @@ export class FieldApp {
       patch.phase = 'revoked'
       patch.data = EMPTY_DATA
       patch.answers = {}
+      patch.ignored = {}
     }
     this.store.set(patch)
   }
@@ -433,6 +435,7 @@ export class FieldApp {
     }
     const byId = (rows) => Object.fromEntries(rows.map((r) => [r.id, r]))
     const answers = (await this.database.localStorage.get(KEYS.answers)) ?? {}
+    const ignored = (await this.database.localStorage.get(KEYS.ignored)) ?? {}
     this.store.set({
       data: {
         assignments: all.assignments,
@@ -443,6 +446,7 @@ export class FieldApp {
         followUps: all.follow_ups,
       },
       answers,
+      ignored,
     })
     this._sosClearedByDesk(all.units)
     await this._pruneDrafts(all.assignments, all.follow_ups)

@@ -26,6 +26,7 @@ export const POLL_MS = 2 * 60 * 1000
 // With a socket, pong carries the cursor every ping; a pull now and then is a safety net.
 export const POLL_WITH_SOCKET_MS = 10 * 60 * 1000
 const MAX_ANSWERS = 1000
+const MAX_IGNORED = 100
 const MAX_PAGES = 1000
 
 export const KEYS = {
@@ -46,6 +47,10 @@ export const KEYS = {
   safetyAnswered: 'kuzet_safety_answered',
   // what the officer was typing and has not recorded yet: "note:<assignment>" → text, …
   drafts: 'kuzet_drafts',
+  // what the server did not read of this phone's own facts (docs/protocol.md §4, *Keys the
+  // server does not read*): event id → { kind, at, keys, noted } — for the mobile team and
+  // support, on the unit screen's "About the app"; never an alert
+  ignored: 'kuzet_ignored',
 }
 
 /** The device columns of a local event, as a push sends them (PROTOCOL.md §5). */
@@ -54,6 +59,20 @@ export function pushRecord(raw) {
   for (const column of DEVICE_EVENT_COLUMNS) record[column] = raw[column] ?? null
   record.payload = raw.payload || '{}'
   return record
+}
+
+/** The key names of an `ignored`: a push result's list, or a pulled event's JSON text of one
+ * (docs/protocol.md §2, §4); anything else names nothing. */
+export function ignoredKeys(value) {
+  let keys = value
+  if (typeof value === 'string') {
+    try {
+      keys = JSON.parse(value)
+    } catch {
+      return []
+    }
+  }
+  return Array.isArray(keys) ? keys.filter((key) => typeof key === 'string') : []
 }
 
 export class SyncEngine {
@@ -233,6 +252,13 @@ export class SyncEngine {
       pullChanges: async ({ lastPulledAt, migration }) => {
         const body = await this.api.pull(lastPulledAt, migration)
         round.hasMore = Boolean(body.has_more)
+        // An own event's `ignored` is no column of the local schema, and WatermelonDB drops it
+        // on the way in: read here, or a reinstalled phone never learns what of its history
+        // the server left unread (docs/protocol.md §2, *events*).
+        const events = body.changes?.events
+        await this._noteIgnored([...(events?.created ?? []), ...(events?.updated ?? [])].map((record) => ({
+          id: record?.id, keys: record?.ignored, kind: record?.kind, at: record?.device_time ?? record?.estimated_at,
+        })))
         const result = { changes: body.changes, timestamp: body.timestamp }
         if (body.experimentalStrategy) result.experimentalStrategy = body.experimentalStrategy
         // A new snapshot names the unit its scope was built for (docs/protocol.md §3): the
@@ -246,6 +272,10 @@ export class SyncEngine {
         const body = await this.api.push(created.map(pushRecord), lastPulledAt)
         round.pushed = true
         await this._keepAnswers(created, body.results)
+        const byId = new Map(created.map((raw) => [raw.id, raw]))
+        await this._noteIgnored(body.results.map((result) => ({
+          id: result?.id, keys: result?.ignored, kind: byId.get(result?.id)?.kind, at: byId.get(result?.id)?.device_time,
+        })))
         return {}
       },
     })
@@ -281,6 +311,34 @@ export class SyncEngine {
       for (const id of ids.slice(0, ids.length - MAX_ANSWERS)) delete answers[id]
     }
     await this.database.localStorage.set(KEYS.answers, answers)
+  }
+
+  /** Keeps what the server said it did not read of this phone's facts — a push's results and
+   * a pull's own events name the same keys — once for each event; the newest MAX_IGNORED. A
+   * key the app meant the server to read is a bug of the app, or a server older than it: the
+   * mobile team's to see (the unit screen's "About the app"), not the officer's to be alarmed
+   * by. ``notes``: { id, keys (a list, or a pull's JSON text of one), kind, at }. */
+  async _noteIgnored(notes) {
+    const found = notes
+      .map((note) => ({ ...note, keys: ignoredKeys(note.keys) }))
+      .filter((note) => typeof note.id === 'string' && note.keys.length)
+    if (!found.length) return
+    const storage = this.database.localStorage
+    const kept = (await storage.get(KEYS.ignored)) ?? {}
+    let changed = false
+    for (const { id, keys, kind, at } of found) {
+      const before = kept[id]
+      if (before && before.keys.join('\n') === keys.join('\n')) continue
+      kept[id] = { kind: kind ?? before?.kind ?? null, at: before?.at ?? at ?? null, keys, noted: this.now() }
+      changed = true
+    }
+    if (!changed) return
+    const ids = Object.keys(kept)
+    if (ids.length > MAX_IGNORED) {
+      ids.sort((a, b) => kept[a].noted - kept[b].noted)
+      for (const id of ids.slice(0, ids.length - MAX_IGNORED)) delete kept[id]
+    }
+    await storage.set(KEYS.ignored, kept)
   }
 
   async _failed(error) {

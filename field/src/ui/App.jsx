@@ -3,6 +3,8 @@ import { Alerts, SafetyAnswers, SosNotice } from './Alerts.jsx'
 import { formatNumber, formatTime } from '../format.js'
 import { label, t } from '../i18n.js'
 import { CallDetail, CallList } from './Calls.jsx'
+import { PROTOCOL_SCHEMA_VERSION } from '../api.js'
+import { APP_VERSION } from '../controller.js'
 import { ownEvents } from '../facts.js'
 import { shownUnitStatus } from '../lifecycle.js'
 import { LanguagePicker, Sos, SyncStatus } from './common.jsx'
@@ -68,6 +70,7 @@ export function UnitScreen({ app, state }) {
       <h2>{t(lang, 'language')}</h2>
       <LanguagePicker app={app} lang={lang} />
       <Handover app={app} lang={lang} unsent={state.handoverUnsent} drafts={state.handoverDrafts} />
+      <About state={state} />
     </main>
   )
 }
@@ -108,6 +111,41 @@ export function Handover({ app, lang, unsent = 0, drafts = [] }) {
         </button>
       )}
     </div>
+  )
+}
+
+/** The technical corner at the foot of the unit screen, folded: the app's version and what the
+ * server said it did not read of this phone's facts (sync.js: KEYS.ignored) — for the mobile
+ * team and support, who ask the officer to open it. A key the server did not read is the app's
+ * bug or a server older than it, nothing the officer can act on: it is said here only, never
+ * as an alert or on his calls. */
+export function About({ state }) {
+  const { lang, now } = state
+  const ignored = Object.entries(state.ignored ?? {}).sort(
+    ([, a], [, b]) => (b.at ?? b.noted ?? 0) - (a.at ?? a.noted ?? 0),
+  )
+  return (
+    <details class="about">
+      <summary>{t(lang, 'about')}</summary>
+      <p class="version">{t(lang, 'about_version', { v: APP_VERSION, schema: PROTOCOL_SCHEMA_VERSION })}</p>
+      {ignored.length > 0 && (
+        <>
+          <p class="ignored-title">{t(lang, 'ignored_title')}</p>
+          <ul class="ignored">
+            {ignored.map(([id, entry]) => {
+              const code = entry.kind ?? '?'
+              const at = entry.at ?? entry.noted
+              const words = { keys: entry.keys.join(', '), kind: label(lang, 'event_kind', code), code }
+              return (
+                <li key={id} data-event={id}>
+                  {t(lang, 'ignored_line', { ...words, t: at ? formatTime(lang, at, now) : '—' })}
+                </li>
+              )
+            })}
+          </ul>
+        </>
+      )}
+    </details>
   )
 }
 
