@@ -2,8 +2,10 @@
 unit and stands that one down, each notice is one sentence naming the unit and the call —
 with the time (UTC+5) and what comes next. They read "Переназначено: 2026-00012 → A-PC2
 (Направлен)." and "Отменено: … (Отменён).": the status twice, an arrow. The Russian and
-Kazakh words are the catalogs'. Screenshots:
-``var/screenshots/duty/assignment-notices-{reassigned,cancelled}-{en,ru,kk}.png``."""
+Kazakh words are the catalogs'. Closing a call with crews still on it names each one
+released and whether its crew knows (it said only that the call was closed). Screenshots:
+``var/screenshots/duty/assignment-notices-{reassigned,cancelled}-{en,ru,kk}.png``,
+``assignment-notices-closed-with-units-en.png``."""
 
 from __future__ import annotations
 
@@ -15,7 +17,8 @@ import pytest
 from backend.common import clock
 from backend.common.formatting import when_text
 from backend.dispatch.models import Assignment
-from backend.dispatch.services import incident_dispatch
+from backend.dispatch.services import assignment_record_on_behalf, incident_dispatch
+from backend.people.models import Unit
 from tests import factories
 
 from .conftest import log_in, shot
@@ -104,4 +107,42 @@ def test_the_desks_notices_on_a_crew_name_the_unit_the_call_and_what_comes_next(
     # then
     assert cancelled == CANCELLED[language].format(unit="A-PC2", number=call.number)
     shot(page, f"assignment-notices-cancelled-{language}")
+    assert page.kuzet_errors == []
+
+
+def test_closing_a_call_names_each_crew_released_and_whether_it_knows(
+    server: str, browser: Any, personas: Any
+) -> None:
+    # given: A-PC1 on scene (heard by radio), its phone in contact; A-UI1 on its way to the
+    # same call, its phone never heard from
+    a = personas.a
+    call = factories.incident(
+        district=a.district, settlement=a.town, received_at=clock.now() - dt.timedelta(minutes=9)
+    )
+    first = incident_dispatch(incident=call, unit=a.patrol, by=personas.duty)
+    incident_dispatch(incident=call, unit=a.inspector_unit, by=personas.duty)
+    assignment_record_on_behalf(
+        assignment=first, by=personas.duty, kind="on_scene", channel="radio"
+    )
+    Unit.objects.filter(pk=a.patrol.pk).update(last_contact_at=clock.now())
+    Unit.objects.filter(pk=a.inspector_unit.pk).update(last_contact_at=None)
+    page = log_in(browser, server, personas.duty, language="en")
+    page.goto(f"{server}/admin/dispatch/incident/{call.pk}/change/")
+    page.wait_for_selector("#kuzet-assignments")
+
+    # when: the call is closed with a warning
+    commands = page.locator("#kuzet-incident-commands")
+    commands.locator("input[name=disposition]").fill("разобрались")
+    commands.locator("select[name=outcome_code]").select_option("warning")
+    commands.locator("input[type=submit][value='Close']").click()
+    page.locator("#kuzet-assignments").wait_for(state="detached", timeout=30_000)
+    closed = _notice(page)
+
+    # then: both named, each as it ended, and which crew knows now
+    assert closed == (
+        f"Call {call.number} is closed (разобрались) with the outcome: Warning given; the units "
+        "released from it: A-PC1 (cleared, the crew is told), A-UI1 (stood down, the crew gets "
+        "the cancellation when its phone is back in contact)."
+    )
+    shot(page, "assignment-notices-closed-with-units-en")
     assert page.kuzet_errors == []
