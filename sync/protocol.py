@@ -822,7 +822,7 @@ def parse_push(body: object, *, outcome_codes: Collection[str] = OUTCOME_CODES) 
     changes = body.get("changes")
     if not isinstance(changes, Mapping):
         raise ProtocolError("malformed", "the push body needs a 'changes' object")
-    _once(changes, "changes")
+    _once(changes, "the push body", "changes")
     last_pulled_at = body.get("lastPulledAt")
     if last_pulled_at is not None and (
         isinstance(last_pulled_at, bool)
@@ -835,7 +835,7 @@ def parse_push(body: object, *, outcome_codes: Collection[str] = OUTCOME_CODES) 
     for table, table_changes in changes.items():
         if not isinstance(table, str) or not isinstance(table_changes, Mapping):
             raise ProtocolError("malformed", "changes must map table names to change objects")
-        _once(table_changes, f"changes.{storable(table)[:64]}")
+        _once(table_changes, "the push body", _key_path("changes", table))
         # Records under a key WatermelonDB never sends ("upserted", "Created") were read by
         # nobody and answered by nobody: the app took the push's 200 as stored and lost them.
         unknown = next((op for op in table_changes if op not in CHANGE_OPS), None)
@@ -867,33 +867,43 @@ def parse_push(body: object, *, outcome_codes: Collection[str] = OUTCOME_CODES) 
 def said_once(value: object, what: str) -> object:
     """``value`` (a parsed enrolment, Web Push subscription, SMS gateway callback…) when no
     object in it, at any depth, names a key twice; else ``ProtocolError("malformed")`` worded
-    as a push's envelope is ("the enrolment has the key 'code' more than once", "device has
-    the key …"). Read as the last, the other values were dropped without a word — one
-    ``install_id`` replaced in silence by another, one SMS ``text`` by another. The one check
-    for every body read whole; a push reads its records one by one (:func:`parse_push`)."""
-    stack: list[tuple[object, str]] = [(value, what)]
+    as a push's envelope is: ``what`` and the key's path from the body's root ("the enrolment
+    has the key 'code' more than once", "the enrolment has the key 'device.install_id' …", a
+    list's item by its index: "the body has the key 'units[1].id' …") — of the first object
+    in the body's order that names one twice (an object before what it holds). Read as the
+    last, the other values were dropped without a word — one ``install_id`` replaced in
+    silence by another, one SMS ``text`` by another. The one check for every body read
+    whole; a push reads its records one by one (:func:`parse_push`)."""
+    stack: list[tuple[object, str]] = [(value, "")]
     while stack:
-        item, where = stack.pop()
-        if isinstance(item, Repeated):
-            raise ProtocolError(
-                "malformed", f"{where} has the key {item.repeated!r} more than once"
-            )
+        item, path = stack.pop()
+        _once(item, what, path)
         if isinstance(item, dict):
-            stack.extend(
-                (member, storable(key)[:64] if where == what else f"{where}.{storable(key)[:64]}")
-                for key, member in item.items()
-                if isinstance(member, dict | list)
-            )
+            members = [(member, _key_path(path, key)) for key, member in item.items()]
         elif isinstance(item, list):
-            stack.extend((member, where) for member in item if isinstance(member, dict | list))
+            members = [(member, f"{path}[{n}]") for n, member in enumerate(item)]
+        else:
+            continue
+        # reversed: popped in the body's order
+        stack.extend(reversed([(m, at) for m, at in members if isinstance(m, dict | list)]))
     return value
 
 
-def _once(value: Mapping[Any, Any], where: str) -> None:
-    """Refuse a push whose envelope names a key twice: the records under all but the last
-    would be neither stored nor answered (``{"changes": A, "changes": B}`` read as B)."""
+def _key_path(path: str, key: object) -> str:
+    """``key`` of the object at ``path`` (from the body's root: "" for the root itself)."""
+    name = storable(str(key))[:64]
+    return f"{path}.{name}" if path else name
+
+
+def _once(value: object, root: str, path: str = "") -> None:
+    """Refuse an object (at ``path`` in ``root``) that names a key twice, naming the key by its
+    path from the root: in a push's envelope the records under all but the last would be
+    neither stored nor answered (``{"changes": A, "changes": B}`` read as B)."""
     if isinstance(value, Repeated):
-        raise ProtocolError("malformed", f"{where} has the key {value.repeated!r} more than once")
+        named = _key_path(path, value.repeated)
+        if len(named) > 256:
+            named = f"…{named[-255:]}"
+        raise ProtocolError("malformed", f"{root} has the key {named!r} more than once")
 
 
 def _verdict(
@@ -983,9 +993,8 @@ def parse_migration(text: str | None) -> Migration | None:
     # {"from": 1, "from": 3} was read as 3 and the other dropped without a word.
     _once(value, "migration")
     listed = value.get("columns")
-    for entry in listed if isinstance(listed, list) else ():
-        if isinstance(entry, Mapping):
-            _once(entry, "migration.columns")
+    for n, entry in enumerate(listed if isinstance(listed, list) else ()):
+        _once(entry, "migration", f"columns[{n}]")
     from_version = value.get("from")
     tables = value.get("tables", [])
     columns = value.get("columns", [])

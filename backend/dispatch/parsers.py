@@ -22,11 +22,12 @@ from sync.protocol import ProtocolError, json_object, said_once
 class JsonParser(JSONParser):
     """DRF's JSON parser, refusing as ``400 malformed`` what it read wrongly:
 
-    - a key named twice, at any depth ("The body has the key 'external_ref' more than
-      once."): DRF kept the last value and dropped the others without a word — a partner's
-      ``{"category": "noise", …, "category": "domestic_violence"}`` filed as whichever came
-      last, a staff command's ``unit_id`` twice sent the last unit. The sync endpoints, the
-      board's buttons and the SMS callback refuse it with the same check;
+    - a key named twice, at any depth, named by its path from the body's root ("The body
+      has the key 'external_ref' more than once.", "… 'caller.phone' …"): DRF kept the
+      last value and dropped the others without a word — a partner's ``{"category":
+      "noise", …, "category": "domestic_violence"}`` filed as whichever came last, a staff
+      command's ``unit_id`` twice sent the last unit. The sync endpoints, the board's
+      buttons and the SMS callback refuse it with the same check;
     - a body nested too deeply for Python's parser: sixty thousand ``[`` in a 120 KB body
       raised RecursionError, answered ``500 server_error`` ("retry with backoff": a
       partner's retry loop) with a traceback in the log, for every such request.

@@ -44,7 +44,14 @@ def _members(pairs: list[tuple[str, object]]) -> str:
 
 
 def _value(value: object) -> str:
+    if isinstance(value, list) and all(isinstance(item, dict | str) for item in value):
+        # a JSON list of objects ("KIND_TWICE": one naming "kind" twice)
+        return "[" + ", ".join(_item(item) for item in value) + "]"
     return _members(value) if isinstance(value, list) else json.dumps(value)
+
+
+def _item(item: object) -> str:
+    return '{"kind": "a", "kind": "b"}' if item == "KIND_TWICE" else json.dumps(item)
 
 
 def _report(personas, *, category=(("category", "noise"),), phone=(("phone", "+77015550101"),)):
@@ -67,8 +74,14 @@ def _report(personas, *, category=(("category", "noise"),), phone=(("phone", "+7
         ),
         pytest.param(
             {"phone": (("phone", "+77015550101"), ("phone", "+77015550199"))},
-            "Caller has the key 'phone' more than once.",
+            "The body has the key 'caller.phone' more than once.",
             id="caller-phone-twice",
+        ),
+        pytest.param(
+            # a key the intake does not read: its list's second item names "kind" twice
+            {"phone": (("phone", "+77015550101"), ("notes", [{"kind": "a"}, "KIND_TWICE"]))},
+            "The body has the key 'caller.notes[1].kind' more than once.",
+            id="list-item-key-twice",
         ),
     ],
 )

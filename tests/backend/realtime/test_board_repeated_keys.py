@@ -45,3 +45,41 @@ def test_a_board_dispatch_naming_the_unit_twice_is_refused_and_the_key_stays_unu
     )
     assert once.status_code == 200, once.json()
     assert Assignment.objects.get().unit == a.patrol
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("inner", "detail"),
+    [
+        pytest.param(
+            '"note": {"text": "a", "text": "b"}',
+            "The request body has the key 'note.text' more than once.",
+            id="nested",
+        ),
+        pytest.param(
+            '"units": [{"id": 1}, {"id": 2, "id": 3}]',
+            "The request body has the key 'units[1].id' more than once.",
+            id="list-item",
+        ),
+    ],
+)
+def test_a_board_body_naming_a_key_twice_inside_it_is_refused_naming_where(personas, inner, detail):
+    # given: a call of district A on the duty officer's board
+    a = personas.a
+    incident = factories.incident(district=a.district, settlement=a.town)
+    client = Client()
+    client.force_login(personas.duty)
+    before = snapshot()
+
+    # when: the unit named once, and a key twice deeper in the body
+    response = client.post(
+        reverse("realtime:incident-dispatch", args=[incident.pk]),
+        data=f'{{"unit_id": {a.patrol.pk}, {inner}}}',
+        content_type="application/json",
+    )
+
+    # then: 400 malformed naming the key by its path from the body's root; nobody sent
+    assert response.status_code == 400
+    assert response.json()["error"] == "malformed"
+    assert response.json()["detail"] == detail
+    assert snapshot() == before

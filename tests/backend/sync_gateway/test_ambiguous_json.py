@@ -32,12 +32,12 @@ def created(*records: str) -> bytes:
         ),
         pytest.param(
             '{{"changes": {{"events": {{"created": [{a}]}}, "events": {{"created": [{b}]}}}}}}',
-            "changes has the key 'events'",
+            "the push body has the key 'changes.events'",
             id="table-twice",
         ),
         pytest.param(
             '{{"changes": {{"events": {{"created": [{a}], "created": [{b}]}}}}}}',
-            "changes.events has the key 'created'",
+            "the push body has the key 'changes.events.created'",
             id="created-twice",
         ),
     ],
@@ -131,7 +131,7 @@ def test_a_body_in_another_charset_says_it_is_not_utf8(assignment_a, device_a1):
         (
             '{"from": 3, "tables": [], "columns": [{"table": "events", "table": "units", '
             '"columns": ["x"]}]}',
-            "migration.columns has the key 'table' more than once",
+            "migration has the key 'columns[0].table' more than once",
         ),
     ],
 )

@@ -548,7 +548,7 @@ def test_openapi_schema_types_a_pushed_event_assignment_id_as_the_server_reads_i
         ),
         pytest.param(
             '{{"code": "{code}", "device": {{"install_id": "a-1", "install_id": "b-2"}}}}',
-            "device has the key 'install_id' more than once",
+            "the enrolment has the key 'device.install_id' more than once",
             id="install-id-twice",
         ),
     ],

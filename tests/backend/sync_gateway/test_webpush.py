@@ -254,7 +254,7 @@ def test_a_subscription_naming_a_key_twice_is_refused_as_a_push_envelope_is(
     # then: 400 malformed naming the key, and the subscription it had is kept
     assert [(a.status_code, a.json()["error"], a.json()["detail"]) for a in answers] == [
         (400, "malformed", "the subscription has the key 'endpoint' more than once"),
-        (400, "malformed", "keys has the key 'auth' more than once"),
+        (400, "malformed", "the subscription has the key 'keys.auth' more than once"),
     ]
     assert PushSubscription.objects.get().endpoint.endswith(f"/push/{phone.device_id}")
 
