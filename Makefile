@@ -132,7 +132,7 @@ MAKEMESSAGES = makemessages -l kk -l ru --no-location --no-obsolete \
 	--settings backend.config.settings.test --pythonpath
 messages: $(STAMP)
 	cd backend && ../$(BIN)/django-admin $(MAKEMESSAGES) .. \
-		--ignore 'reports/*' --ignore 'simulator/*' --ignore 'locale/*'
+		--ignore 'reports/*' --ignore 'locale/*'
 	cd backend/reports && ../../$(BIN)/django-admin $(MAKEMESSAGES) ../..
 	cd backend && ../$(BIN)/django-admin compilemessages \
 		--settings backend.config.settings.test --pythonpath ..

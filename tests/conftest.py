@@ -117,6 +117,17 @@ def _default_language() -> Iterator[None]:
     translation.activate(settings.LANGUAGE_CODE)
 
 
+@pytest.fixture(autouse=True)
+def _terminal_in_english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The operator commands speak the terminal's language (``backend.common.terminal``):
+    every test starts with none chosen, so a developer's ``LANG=ru_RU.UTF-8`` does not turn
+    the commands' English lines Russian; a test sets the variables it means. (LANG stays a
+    UTF-8 locale for the subprocesses some tests start.)"""
+    for name in ("KUZET_LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+
+
 @pytest.fixture
 def on_postgres() -> bool:
     return connection.vendor == "postgresql"

@@ -1,5 +1,6 @@
 """What a person watching the simulator sees: a compact live summary, and the end-of-run
-check that nothing a phone recorded was lost or stored twice.
+check that nothing a phone recorded was lost or stored twice — in the operator's language
+(``backend.common.terminal``: the commands run in it), its numbers as the reader writes them.
 
 The summary and the check *read* the database (what was received, what escalated, what
 conflicted) — an observer's view; the simulator's actions all went through the API.
@@ -12,8 +13,11 @@ import statistics
 from dataclasses import dataclass, field
 
 from django.db.models import Count
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from rich.table import Table
 
+from backend.common.terminal import number_text
 from backend.dispatch import kpis, lifecycle
 from backend.dispatch.models import (
     Assignment,
@@ -76,27 +80,37 @@ def snapshot(world: World, since: dt.datetime) -> Snapshot:
     )
 
 
+def median_text(snap: Snapshot) -> str:
+    """The median response in minutes to the tenth, with the reader's decimal mark."""
+    if snap.median_response_min is None:
+        return "—"
+    return _("%(minutes)s min") % {"minutes": number_text(snap.median_response_min, 1)}
+
+
 def summary_table(snap: Snapshot, *, title: str) -> Table:
     table = Table(title=title, show_header=True, header_style="bold")
     for name in (
-        "calls",
-        "open assignments",
-        "phones offline",
-        "outbox",
-        "escalations",
-        "conflicts",
-        "median response",
+        _("calls"),
+        _("open assignments"),
+        _("phones offline"),
+        _("outbox"),
+        _("escalations"),
+        _("conflicts"),
+        _("median response"),
     ):
         table.add_column(name, justify="right")
-    median = "—" if snap.median_response_min is None else f"{snap.median_response_min:.1f} min"
     table.add_row(
-        str(snap.calls),
-        str(snap.open_assignments),
-        f"{snap.phones_offline}/{snap.phones}",
-        str(snap.outbox),
-        str(snap.escalations),
-        f"{snap.conflicts} (chiefs resolved {snap.conflicts_resolved})",
-        median,
+        number_text(snap.calls),
+        number_text(snap.open_assignments),
+        f"{number_text(snap.phones_offline)}/{number_text(snap.phones)}",
+        number_text(snap.outbox),
+        number_text(snap.escalations),
+        _("%(conflicts)s (chiefs resolved %(resolved)s)")
+        % {
+            "conflicts": number_text(snap.conflicts),
+            "resolved": number_text(snap.conflicts_resolved),
+        },
+        median_text(snap),
     )
     return table
 
@@ -109,16 +123,31 @@ def elapsed_text(seconds: float) -> str:
 
 
 def summary_line(snap: Snapshot) -> str:
-    median = "—" if snap.median_response_min is None else f"{snap.median_response_min:.1f} min"
-    return (
-        f"calls {snap.calls} · open assignments {snap.open_assignments} · phones offline "
-        f"{snap.phones_offline}/{snap.phones} (outbox {snap.outbox}) · escalations "
-        f"{snap.escalations} · conflicts {snap.conflicts} · resolved by the chiefs "
-        f"{snap.conflicts_resolved} · median response {median} · "
-        f"dispatches {snap.dispatches} · syncs {snap.syncs} · SMS replies {snap.sms_replies}"
-        f" · socket receipts {snap.ws_events}"
-        + (f" · API errors {snap.api_errors}" if snap.api_errors else "")
-    )
+    n = number_text
+    line = _(
+        "calls %(calls)s · open assignments %(open)s · phones offline %(offline)s/%(phones)s "
+        "(outbox %(outbox)s) · escalations %(escalations)s · conflicts %(conflicts)s · "
+        "resolved by the chiefs %(resolved)s · median response %(median)s · "
+        "dispatches %(dispatches)s · syncs %(syncs)s · SMS replies %(sms)s · "
+        "socket receipts %(ws)s"
+    ) % {
+        "calls": n(snap.calls),
+        "open": n(snap.open_assignments),
+        "offline": n(snap.phones_offline),
+        "phones": n(snap.phones),
+        "outbox": n(snap.outbox),
+        "escalations": n(snap.escalations),
+        "conflicts": n(snap.conflicts),
+        "resolved": n(snap.conflicts_resolved),
+        "median": median_text(snap),
+        "dispatches": n(snap.dispatches),
+        "syncs": n(snap.syncs),
+        "sms": n(snap.sms_replies),
+        "ws": n(snap.ws_events),
+    }
+    if snap.api_errors:
+        line += " · " + _("API errors %(n)s") % {"n": n(snap.api_errors)}
+    return line
 
 
 @dataclass
@@ -151,24 +180,54 @@ class Check:
         )
 
     def lines(self) -> list[str]:
-        verdict = "OK" if self.ok else "FAILED"
+        """The check as the operator reads it, in the active language."""
+        n = number_text
+        counts = {
+            "recorded": n(self.events_recorded),
+            "stored": n(self.events_stored),
+            "lost": n(len(self.lost)),
+            "duplicated": n(len(self.duplicated)),
+            "rejected": n(len(self.rejected)),
+            "left": n(self.outbox_left),
+        }
+        if self.drained:
+            events = _(
+                "device events: %(recorded)s recorded on the phones, %(stored)s stored by the "
+                "server; lost %(lost)s, duplicated %(duplicated)s, rejected %(rejected)s, "
+                "left in outboxes %(left)s"
+            )
+        else:
+            events = _(
+                "device events: %(recorded)s recorded on the phones, %(stored)s stored by the "
+                "server; lost %(lost)s, duplicated %(duplicated)s, rejected %(rejected)s, "
+                "pending in outboxes (kept on the phones) %(left)s"
+            )
         out = [
-            f"End-of-run check: {verdict}",
-            f"  device events: {self.events_recorded} recorded on the phones, "
-            f"{self.events_stored} stored by the server; lost {len(self.lost)}, "
-            f"duplicated {len(self.duplicated)}, rejected {len(self.rejected)}, "
-            f"{'left in outboxes' if self.drained else 'pending in outboxes (kept on the phones)'}"
-            f" {self.outbox_left}",
-            f"  reports: {self.reports_sent} sent through intake, {self.reports_stored} stored "
-            f"once each; wrong {len(self.reports_bad)}",
-            f"  SMS replies: {self.sms_sent} sent by the gateway, {self.sms_stored} stored",
+            _("End-of-run check: OK") if self.ok else _("End-of-run check: FAILED"),
+            "  " + events % counts,
+            "  "
+            + _("reports: %(sent)s sent through intake, %(stored)s stored once each; wrong %(bad)s")
+            % {
+                "sent": n(self.reports_sent),
+                "stored": n(self.reports_stored),
+                "bad": n(len(self.reports_bad)),
+            },
+            "  "
+            + _("SMS replies: %(sent)s sent by the gateway, %(stored)s stored")
+            % {"sent": n(self.sms_sent), "stored": n(self.sms_stored)},
         ]
-        for what, ids in (("lost", self.lost), ("duplicated", self.duplicated)):
+        for what, ids in (
+            (_("lost: %(ids)s"), self.lost),
+            (_("duplicated: %(ids)s"), self.duplicated),
+        ):
             if ids:
-                out.append(f"  {what}: {', '.join(ids[:20])}{' …' if len(ids) > 20 else ''}")
+                shown = ", ".join(ids[:20]) + (" …" if len(ids) > 20 else "")
+                out.append("  " + what % {"ids": shown})
         for event_id, reason in list(self.rejected.items())[:20]:
-            out.append(f"  rejected {event_id}: {reason}")
-        out.extend(f"  report {r}" for r in self.reports_bad[:20])
+            out.append(
+                "  " + _("rejected %(event)s: %(reason)s") % {"event": event_id, "reason": reason}
+            )
+        out.extend("  " + _("report %(report)s") % {"report": r} for r in self.reports_bad[:20])
         return out
 
 
@@ -214,7 +273,11 @@ def check(world: World, *, carried: dict[str, set[str]], drained: bool) -> Check
         .annotate(n=Count("pk"))
         .filter(n__gt=1)
     )
-    result.duplicated = [f"{r['kind']} of assignment {r['assignment_id']}" for r in twice]
+    result.duplicated = [
+        _("%(kind)s of assignment %(assignment)s")
+        % {"kind": r["kind"], "assignment": r["assignment_id"]}
+        for r in twice
+    ]
     result.reports_sent = len(world.stats.reports)
     for key, incident_id in world.stats.reports.items():
         channel, ref = key.split(":", 1)
@@ -224,7 +287,10 @@ def check(world: World, *, carried: dict[str, set[str]], drained: bool) -> Check
         if [str(pk) for pk in found] == [incident_id]:
             result.reports_stored += 1
         else:
-            result.reports_bad.append(f"{key}: {len(found)} incidents")
+            result.reports_bad.append(
+                ngettext("%(report)s: %(n)s incident", "%(report)s: %(n)s incidents", len(found))
+                % {"report": key, "n": number_text(len(found))}
+            )
     result.sms_sent = len(world.stats.sms_replies)
     result.sms_stored = SmsMessage.objects.filter(
         direction=SmsMessage.Direction.IN, provider_id__in=world.stats.sms_replies

@@ -14,11 +14,15 @@ from typing import IO, Any, cast
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from backend.common import clock
+from backend.common.formatting import clock_text, span_exact_text
+from backend.common.terminal import in_terminal_language, number_text
 from backend.dispatch.models import Incident
 from backend.simulator import history, scenario
 from backend.simulator.ports import in_process_host_refused
@@ -28,51 +32,105 @@ from backend.simulator.world import Stats
 SHORT_DAYS = 3.0
 
 
-def _counted(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
+def _counted(words: str, n: int) -> str:
+    return words % {"n": number_text(n)}
+
+
+def days_text(days: float) -> str:
+    """``60 days``, ``1 day``, ``0.5 days`` (``60 сут.``, ``60 күн``)."""
+    whole = int(days) if float(days).is_integer() else 2  # a fraction reads as "days"
+    return ngettext("%(n)s day", "%(n)s days", whole) % {"n": number_text(days)}
+
+
+def calls_text(n: int) -> str:
+    return _counted(ngettext("%(n)s call", "%(n)s calls", n), n)
 
 
 def summary_text(built: history.Built, took: float) -> str:
-    """What the past holds, in Kazakhstan time as every screen gives it ("1 calls" and
-    "UTC" read as a machine's line)."""
+    """What the past holds, in Kazakhstan time (UTC+5) as every screen gives it, in the
+    operator's language ("1 calls" and "UTC" read as a machine's line)."""
     s = built.stats
     zone = timezone.get_default_timezone()
     start, end = built.start.astimezone(zone), built.end.astimezone(zone)
-    parts = [
-        _counted(sum(s.calls.values()), "call", "calls"),
-        _counted(s.dispatches, "dispatch", "dispatches"),
-        f"{s.closes} closed",
-        f"{s.cancels} stood down",
-        f"{s.reassigns} reassigned",
-        f"{s.on_behalf} acknowledged on behalf",
-        _counted(s.follow_ups, "DV follow-up visit", "DV follow-up visits"),
-        _counted(s.safety_checks, "crew", "crews") + " silent on scene raised by radio",
-        _counted(s.reclassified, "call", "calls")
-        + " changed after a call-back ("
-        + _counted(s.messages, "message", "messages")
-        + " to their crews)",
-        _counted(s.diverts, "unit", "units") + " diverted to a P0",
-        _counted(s.across_border, "unit", "units") + " sent across a district border",
-        _counted(s.conflicts_resolved, "conflict", "conflicts") + " resolved by the chiefs",
-        _counted(len(s.sms_replies), "SMS reply", "SMS replies"),
-        _counted(s.syncs, "phone sync", "phone syncs"),
-    ]
-    return (
-        f"History: {start:%d.%m.%Y %H:%M} → {end:%d.%m.%Y %H:%M} Kazakhstan time "
-        f"in {took:.0f} s: " + ", ".join(parts) + "."
+    changed = ngettext(
+        "%(n)s call changed after a call-back",
+        "%(n)s calls changed after a call-back",
+        s.reclassified,
     )
+    messages = ngettext("%(n)s message to their crews", "%(n)s messages to their crews", s.messages)
+    parts = [
+        calls_text(sum(s.calls.values())),
+        _counted(ngettext("%(n)s dispatch", "%(n)s dispatches", s.dispatches), s.dispatches),
+        _counted(_("%(n)s closed"), s.closes),
+        _counted(_("%(n)s stood down"), s.cancels),
+        _counted(_("%(n)s reassigned"), s.reassigns),
+        _counted(_("%(n)s acknowledged on behalf"), s.on_behalf),
+        _counted(
+            ngettext("%(n)s DV follow-up visit", "%(n)s DV follow-up visits", s.follow_ups),
+            s.follow_ups,
+        ),
+        _counted(
+            ngettext(
+                "%(n)s crew silent on scene raised by radio",
+                "%(n)s crews silent on scene raised by radio",
+                s.safety_checks,
+            ),
+            s.safety_checks,
+        ),
+        _counted(changed, s.reclassified) + " (" + _counted(messages, s.messages) + ")",
+        _counted(
+            ngettext("%(n)s unit diverted to a P0", "%(n)s units diverted to a P0", s.diverts),
+            s.diverts,
+        ),
+        _counted(
+            ngettext(
+                "%(n)s unit sent across a district border",
+                "%(n)s units sent across a district border",
+                s.across_border,
+            ),
+            s.across_border,
+        ),
+        _counted(
+            ngettext(
+                "%(n)s conflict resolved by the chiefs",
+                "%(n)s conflicts resolved by the chiefs",
+                s.conflicts_resolved,
+            ),
+            s.conflicts_resolved,
+        ),
+        _counted(
+            ngettext("%(n)s SMS reply", "%(n)s SMS replies", len(s.sms_replies)),
+            len(s.sms_replies),
+        ),
+        _counted(ngettext("%(n)s phone sync", "%(n)s phone syncs", s.syncs), s.syncs),
+    ]
+    return _("History: %(start)s → %(end)s Kazakhstan time in %(took)s: %(parts)s.") % {
+        "start": f"{start:%d.%m.%Y %H:%M}",
+        "end": f"{end:%d.%m.%Y %H:%M}",
+        "took": span_exact_text(round(took)),
+        "parts": ", ".join(parts),
+    }
 
 
 def building_text(days: float) -> str:
     """The first line: what is built, and (for a long past) how to start sooner — it once
     advised ``KUZET_HISTORY_DAYS=3`` to a run started with it."""
-    text = f"Building {days:g} days of calls for the staffed districts through Kuzet's own services"
     if days <= SHORT_DAYS:
-        return text + "."
-    return (
-        text + f" — minutes for {days:g} days; a shorter past starts sooner "
-        "(--days 3, or KUZET_HISTORY_DAYS=3 make run)."
-    )
+        text = _(
+            "Building %(days)s of calls for the staffed districts through Kuzet's own services."
+        )
+    else:
+        text = _(
+            "Building %(days)s of calls for the staffed districts through Kuzet's own services"
+            " — minutes for %(days)s; a shorter past starts sooner (--days 3, or "
+            "KUZET_HISTORY_DAYS=3 make run)."
+        )
+    return text % {"days": days_text(days)}
+
+
+def progress_text(days: float, calls: int) -> str:
+    """The bar's words: ``60 days · 1,234 calls``."""
+    return _("%(days)s · %(calls)s") % {"days": days_text(days), "calls": calls_text(calls)}
 
 
 class Command(BaseCommand):
@@ -92,10 +150,11 @@ class Command(BaseCommand):
             help="where the simulated phones keep their stores (default: var/simulator)",
         )
 
+    @in_terminal_language
     def handle(self, *args: Any, **options: Any) -> None:
         days: float = options["days"]
         if days <= 0:
-            raise CommandError("--days must be positive")
+            raise CommandError(_("--days must be positive"))
         # Before anything is built: Django's DisallowedHost deep inside, then a 400 at the
         # first phone's enrolment, named no fix.
         refused = in_process_host_refused()
@@ -103,7 +162,7 @@ class Command(BaseCommand):
             raise CommandError(refused)
         yesterday = clock.now() - dt.timedelta(days=1)
         if not options["force"] and Incident.objects.filter(received_at__lt=yesterday).exists():
-            self.stdout.write("History already built: calls older than a day exist (--force).")
+            self.stdout.write(_("History already built: calls older than a day exist (--force)."))
             return
         state_dir = options["state_dir"] or Path(settings.VAR_DIR) / "simulator"
         console = Console(
@@ -115,7 +174,7 @@ class Command(BaseCommand):
         # nothing until the end, so a plain line is written at every tenth instead.
         plain = not console.is_terminal
         with Progress(
-            TextColumn("[bold]History[/] {task.description}"),
+            TextColumn("[bold]" + _("History") + "[/] {task.description}"),
             BarColumn(),
             TextColumn("{task.percentage:>3.0f}%"),
             TimeElapsedColumn(),
@@ -124,23 +183,33 @@ class Command(BaseCommand):
             transient=False,
             disable=plain,
         ) as bar:
-            task = bar.add_task(f"{days:g} days", total=1.0)
+            task = bar.add_task(days_text(days), total=1.0)
             last = [0.0]
             tenths = [0]
 
+            # The in-process requests leave the thread in the language their middleware
+            # activated (an officer's, or the site's English): every line says it again.
+            language = translation.get_language()
+
             def progress(fraction: float, stats: Stats) -> None:
-                calls = sum(stats.calls.values())
+                with translation.override(language):
+                    shown(fraction, sum(stats.calls.values()))
+
+            def shown(fraction: float, calls: int) -> None:
                 if fraction - last[0] >= 0.002 or fraction >= 1.0:
                     last[0] = fraction
-                    bar.update(
-                        task, completed=fraction, description=f"{days:g} days · {calls} calls"
-                    )
+                    bar.update(task, completed=fraction, description=progress_text(days, calls))
                 if plain and int(fraction * 10) > tenths[0]:
                     tenths[0] = int(fraction * 10)
                     took = int(time.monotonic() - started)
                     self.stdout.write(
-                        f"History: {tenths[0] * 10}% of {days:g} days · {calls} calls · "
-                        f"{took // 60}:{took % 60:02d} elapsed"
+                        _("History: %(percent)s%% of %(days)s · %(calls)s · %(took)s elapsed")
+                        % {
+                            "percent": tenths[0] * 10,
+                            "days": days_text(days),
+                            "calls": calls_text(calls),
+                            "took": clock_text(took),
+                        }
                     )
 
             try:
@@ -156,8 +225,9 @@ class Command(BaseCommand):
                 raise CommandError(str(exc)) from exc
             bar.update(task, completed=1.0)
         took = time.monotonic() - started
-        self.stdout.write(summary_text(built, took))
-        for line in built.check.lines():
-            self.stdout.write(line)
-        if not built.check.ok:
-            raise CommandError("history check failed")
+        with translation.override(language):
+            self.stdout.write(summary_text(built, took))
+            for line in built.check.lines():
+                self.stdout.write(line)
+            if not built.check.ok:
+                raise CommandError(_("history check failed"))

@@ -26,11 +26,14 @@ from typing import IO, Any, cast
 import httpx
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from rich.console import Console, Group
 from rich.live import Live
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from backend.common import clock
+from backend.common.terminal import in_terminal_language, number_text, took_text
 from backend.people.seeding import DEMO_PASSWORD
 from backend.simulator import scenario
 from backend.simulator.engine import Engine
@@ -66,6 +69,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--state-dir", type=Path, default=None)
 
+    @in_terminal_language
     def handle(self, *args: Any, **options: Any) -> None:
         logging.getLogger("httpx").setLevel(logging.WARNING)
         url: str = options["url"].rstrip("/")
@@ -120,17 +124,32 @@ class Command(BaseCommand):
         carried: dict[str, set[str]],
     ) -> None:
         until = started + dt.timedelta(seconds=options["duration"] or 10 * 365 * 86_400)
+        units = len(world.crews)
+        phones = sum(len(c.phones) for c in world.crews.values())
         self.stdout.write(
-            f"Simulating {len(world.crews)} units, "
-            f"{sum(len(c.phones) for c in world.crews.values())} phones against {port.base_url} "
-            f"at scale {options['scale']:g} (seed {options['seed']})."
+            _(
+                "Simulating %(units)s, %(phones)s against %(url)s at scale %(scale)s "
+                "(seed %(seed)s)."
+            )
+            % {
+                "units": ngettext("%(n)s unit", "%(n)s units", units) % {"n": number_text(units)},
+                "phones": ngettext("%(n)s phone", "%(n)s phones", phones)
+                % {"n": number_text(phones)},
+                "url": port.base_url,
+                "scale": number_text(options["scale"]),
+                "seed": options["seed"],
+            }
         )
         world.start()
         taken = world.duty.adopt_from_board(username=world.duty_username, password=DEMO_PASSWORD)
         if taken:
-            calls = "call" if taken == 1 else "calls"
             self.stdout.write(
-                f"Taken over from the board: {taken} {calls} left waiting or cleared."
+                ngettext(
+                    "Taken over from the board: %(n)s call left waiting or cleared.",
+                    "Taken over from the board: %(n)s calls left waiting or cleared.",
+                    taken,
+                )
+                % {"n": number_text(taken)}
             )
         duration = options["duration"]
 
@@ -139,7 +158,11 @@ class Command(BaseCommand):
             # m:ss — the summary comes every half minute, and "1 min" twice read as a stall
             done = elapsed_text(elapsed)
             if duration:
-                done += f" of {elapsed_text(duration)} ({min(1.0, elapsed / duration):.0%})"
+                done = _("%(elapsed)s of %(duration)s (%(percent)s%%)") % {
+                    "elapsed": done,
+                    "duration": elapsed_text(duration),
+                    "percent": round(min(1.0, elapsed / duration) * 100),
+                }
             return f"[{done}] " + summary_line(snapshot(world, started))
 
         console = Console(
@@ -149,12 +172,12 @@ class Command(BaseCommand):
         last = [time.monotonic()]
         if console.is_terminal:
             bar = Progress(
-                TextColumn("shift"), BarColumn(), TimeElapsedColumn(), TimeRemainingColumn()
+                TextColumn(_("shift")), BarColumn(), TimeElapsedColumn(), TimeRemainingColumn()
             )
             shift = bar.add_task("shift", total=duration or None)
 
             def screen() -> Group:
-                table = summary_table(snapshot(world, started), title="Kuzet simulator")
+                table = summary_table(snapshot(world, started), title=_("Kuzet simulator"))
                 bar.update(shift, completed=(clock.now() - started).total_seconds())
                 return Group(table, bar)
 
@@ -177,23 +200,31 @@ class Command(BaseCommand):
             port.run(engine, until, tick, stop)
         drained = not stop.is_set()
         if drained:
-            self.stdout.write("End of the shift: every phone back in coverage, syncing.")
+            self.stdout.write(_("End of the shift: every phone back in coverage, syncing."))
             world.end_of_shift()
         port.close()
         self.stdout.write(line())
         if world.stats.errors:
             errors = ", ".join(f"{what}: {n}" for what, n in sorted(world.stats.errors.items()))
-            self.stdout.write(f"API errors (answers refused by Kuzet): {errors}")
+            self.stdout.write(
+                _("API errors (answers refused by Kuzet): %(errors)s") % {"errors": errors}
+            )
         if world.stats.unreachable:
             self.stdout.write(
-                f"Kuzet did not answer {world.stats.unreachable} times "
-                f"(each step tried again {port.RETRY_S:g} s later; none once stopping)."
+                ngettext(
+                    "Kuzet did not answer %(n)s time (each step tried again %(retry)s later; "
+                    "none once stopping).",
+                    "Kuzet did not answer %(n)s times (each step tried again %(retry)s later; "
+                    "none once stopping).",
+                    world.stats.unreachable,
+                )
+                % {"n": number_text(world.stats.unreachable), "retry": took_text(port.RETRY_S)}
             )
         result = check(world, carried=carried, drained=drained)
         for text in result.lines():
             self.stdout.write(text)
         if not result.ok:
-            raise CommandError("the end-of-run check failed")
+            raise CommandError(_("the end-of-run check failed"))
 
     def _wait_for(self, url: str, seconds: float) -> None:
         deadline = time.monotonic() + seconds
@@ -204,5 +235,8 @@ class Command(BaseCommand):
             except httpx.TransportError:
                 pass
             if time.monotonic() > deadline:
-                raise CommandError(f"no Kuzet answering at {url} after {seconds:.0f} s")
+                raise CommandError(
+                    _("no Kuzet answering at %(url)s after %(took)s")
+                    % {"url": url, "took": took_text(seconds)}
+                )
             time.sleep(1)
