@@ -5,13 +5,19 @@ import os
 from typing import Any
 
 from celery import Celery
-from celery.signals import after_setup_logger
+from celery.signals import after_setup_logger, worker_shutting_down
+
+from backend.ops.shutdown import stop_request
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.config.settings.base")
 
 app = Celery("kuzet")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# A running escalation sweep ends at its next safe point when the worker begins to stop
+# (backend/ops/shutdown.py): honcho SIGKILLs 5 s after its SIGTERM.
+worker_shutting_down.connect(stop_request, dispatch_uid="kuzet.stop_request")
 
 
 @after_setup_logger.connect

@@ -303,6 +303,16 @@ else:
 
 # --- kuzet's own knobs -----------------------------------------------------------------
 KUZET_ESCALATION_SWEEP_SECONDS = env_int("KUZET_ESCALATION_SWEEP_SECONDS", 10)
+# How long one sweep may go on before it leaves the rest to the next (it ends between two of
+# its transactions, backend/dispatch/services/escalation.py): most of one interval, so sweeps
+# do not pile up behind each other. In the embedded demo at most 2 s: `make run`'s honcho
+# SIGKILLs the worker 5 s after Ctrl-C, and those 5 s hold up to 1 s before the worker's
+# shutdown begins (backend/config/broker.py), the budget, the batch in progress when it ran
+# out and the worker's exit. A stopping worker's sweep ends at its next transaction anyway
+# (backend/ops/shutdown.py); this bounds a sweep the stop does not reach.
+KUZET_ESCALATION_SWEEP_BUDGET_SECONDS = max(1.0, 0.8 * KUZET_ESCALATION_SWEEP_SECONDS)
+if EMBEDDED:
+    KUZET_ESCALATION_SWEEP_BUDGET_SECONDS = min(2.0, KUZET_ESCALATION_SWEEP_BUDGET_SECONDS)
 KUZET_SYNC_PAGE_SIZE = env_int("KUZET_SYNC_PAGE_SIZE", 1000)
 # A replacement snapshot up to this many records is one response (a stock WatermelonDB app
 # replaces its database only with a whole one); above it, pages cut at table boundaries.

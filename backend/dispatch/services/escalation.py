@@ -43,6 +43,15 @@ SMS outbox rows) are written in the same transaction only for the rows that inse
 A crash before commit leaves nothing; after commit, the step exists and never fires again.
 Facts (acknowledgments from devices, SMS, on behalf) never touch the ladder fields: the
 sweep re-checks the milestones before firing.
+
+Why a sweep may end early, and what that leaves: a sweep is a series of transactions (the
+waiting calls, the officer-safety checks, each batch of assignments), and it ends between
+two of them when its time budget is spent or when the worker is stopping (``stop``:
+``backend/ops/shutdown.py``; honcho SIGKILLs ``make run``'s worker 5 s after Ctrl-C). Never
+inside one: a batch claims, inserts its step rows, fires and advances its rows in one
+commit. What it did not reach is still due in the database (``next_escalation_at``, the
+waiting calls' index) with no step row, so the next sweep — beat's next tick, the next
+worker — fires it, once, like anything else that came due.
 """
 
 from __future__ import annotations
@@ -52,7 +61,7 @@ import datetime as dt
 import gc
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -188,6 +197,7 @@ class SweepReport:
     deferred: int = 0
     sms: int = 0
     waiting: int = 0  # calls waiting for a unit the sweep looked at (not yet alerted)
+    stopped: bool = False  # ended early because the worker is stopping (``stop``)
 
     @property
     def fired_total(self) -> int:
@@ -200,21 +210,37 @@ def escalation_sweep(
     batch_size: int = 1000,
     max_batches: int = 10,
     time_budget_s: float | None = None,
+    stop: Callable[[], bool] | None = None,
 ) -> SweepReport:
-    """Fire every rung that is due: the calls waiting for a unit (one transaction), then the
-    assignments' rungs in bounded batches (one transaction each).
+    """Fire every rung that is due: the calls waiting for a unit (one transaction), the
+    officer-safety checks (one), then the assignments' rungs in bounded batches (one
+    transaction each).
 
     Stops when a batch comes back short, after ``max_batches``, or when ``time_budget_s``
-    is spent; the next sweep continues where this one stopped.
+    is spent; the next sweep continues where this one stopped. ``stop`` is asked before
+    each of those transactions: once it answers True (the worker is shutting down) the
+    sweep returns at once with ``stopped`` set, the transaction in progress committed and
+    the rest left due for the next sweep.
     """
     report = SweepReport()
     started = time.monotonic()
+
+    def stopping() -> bool:
+        report.stopped = report.stopped or (stop is not None and stop())
+        return report.stopped
+
     # First: a call nobody was sent to waits behind no backlog of assignments' rungs; nor
     # does an officer silent on scene.
+    if stopping():
+        return report
     _sweep_waiting(now=now or clock.now(), batch_size=batch_size, report=report)
+    if stopping():
+        return report
     if checks := safety_sweep(now=now or clock.now()):
         report.fired[SAFETY_CHECK] += checks
     for _ in range(max_batches):
+        if stopping():
+            break
         with _collector_paused():
             claimed = _sweep_batch(now=now or clock.now(), batch_size=batch_size, report=report)
         report.batches += 1

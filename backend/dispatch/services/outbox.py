@@ -254,7 +254,9 @@ def sms_send_soon() -> None:
     transaction.on_commit(enqueue, robust=True)
 
 
-def sms_send_pending(*, limit: int = 200, backend: Any = None) -> int:
+def sms_send_pending(
+    *, limit: int = 200, backend: Any = None, stop: Callable[[], bool] | None = None
+) -> int:
     """Send queued outbound messages; returns how many were sent.
 
     Each row is claimed with a conditional update (``queued`` → ``sending``), sent outside
@@ -262,6 +264,9 @@ def sms_send_pending(*, limit: int = 200, backend: Any = None) -> int:
     after :data:`MAX_ATTEMPTS`). Rows stuck in ``sending`` after :data:`STUCK_AFTER` (the worker
     died mid-send) are re-queued first; the outbox id travels as the gateway's idempotency
     key, so that re-send is not a second SMS at a gateway that honours it.
+
+    ``stop`` is asked before each message is claimed: once it answers True (the worker is
+    shutting down) the rest stay queued for the next run, none left ``sending``.
     """
     now = clock.now()
     SmsMessage.objects.filter(
@@ -279,6 +284,8 @@ def sms_send_pending(*, limit: int = 200, backend: Any = None) -> int:
     backend = backend or get_backend()
     sent = 0
     for pk in ids:
+        if stop is not None and stop():
+            break
         claimed = SmsMessage.objects.filter(pk=pk, state=SmsMessage.State.QUEUED).update(
             state=SmsMessage.State.SENDING, attempts=F("attempts") + 1, claimed_at=clock.now()
         )
