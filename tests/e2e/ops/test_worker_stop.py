@@ -9,6 +9,13 @@ tests/backend/ops/test_embedded_broker.py's). Here the Procfile's own worker lin
 honcho runs it, in a process group of its own, on the embedded demo's broker, and is told to
 stop as honcho tells it: it must end by itself, its warm shutdown said. The bound is a
 generous one for a busy machine, not a measure of speed: a worker that hangs fails here.
+
+Why not honcho's 5 s itself: on a shared two-core machine a wall-clock bound that tight
+measures the machine's load as much as the worker, and would fail now and then for nothing.
+What keeps a stop inside the window is asserted by what the worker does instead: a sweep
+running when it is told to stop ends at its next transaction
+(tests/e2e/escalation/test_celery_worker_stop.py), and the embedded demo's sweep budget
+leaves the window room (tests/backend/ops/test_sweep_budget.py).
 """
 
 from __future__ import annotations
