@@ -499,3 +499,28 @@ def test_the_store_flushes_every_commit_unless_told_otherwise(tmp_path, server):
         assert _synchronous(simulated) == 1
     with pytest.raises(ValueError, match="synchronous"):
         DeviceClient(tmp_path / "bad.sqlite3", server, synchronous="NORMAL; DROP TABLE meta")
+
+
+def test_an_answered_event_is_not_pushed_again_while_it_waits_for_a_pull(make_device, server):
+    # given: an event the server accepted, still in the outbox (no pull has returned it)
+    device = make_device()
+    device.pull()
+    first = device.record_event("ack", "42")
+    device.push()
+    second = device.record_event("en_route", "42")
+    pushed_before = len([s for s in server.seen if s.method == "POST"])
+
+    # when: the officer's next fact is pushed, and then nothing new
+    results = device.push()
+    nothing = device.push()
+
+    # then: the second push carries only the new event, the third is no request at all;
+    # the first waits in the outbox until the pull returns it
+    posts = [s for s in server.seen if s.method == "POST"][pushed_before:]
+    assert [[r["id"] for r in p.body["changes"]["events"]["created"]] for p in posts] == [[second]]
+    assert results == [{"id": second, "status": "accepted", "disposition": "applied"}]
+    assert nothing == []
+    assert [e["id"] for e in device.outbox()] == [first, second]
+    device.pull()
+    assert device.outbox() == []
+    assert server.store_count == {first: 1, second: 1}
