@@ -5,7 +5,7 @@ with the time (UTC+5) and what comes next. They read "Переназначено
 Kazakh words are the catalogs'. Closing a call with crews still on it names each one
 released and whether its crew knows (it said only that the call was closed). Screenshots:
 ``var/screenshots/duty/assignment-notices-{reassigned,cancelled}-{en,ru,kk}.png``,
-``assignment-notices-closed-with-units-en.png``."""
+``assignment-notices-closed-with-units-{en,ru,kk}.png``."""
 
 from __future__ import annotations
 
@@ -110,8 +110,22 @@ def test_the_desks_notices_on_a_crew_name_the_unit_the_call_and_what_comes_next(
     assert page.kuzet_errors == []
 
 
+CLOSED = {
+    "en": ("Close", "Call {number} is closed (разобрались) with the outcome: Warning given; the "
+           "units released from it: A-PC1 (cleared, the crew is told), A-UI1 (stood down, the "
+           "crew gets the cancellation when its phone is back in contact)."),
+    "ru": ("Закрыть", "Вызов {number} закрыт (разобрались) с результатом: Вынесено "
+           "предупреждение; освобождены наряды: A-PC1 (завершил работу, экипажу сообщено), "
+           "A-UI1 (снят с вызова, экипаж получит отмену, когда телефон будет на связи)."),
+    "kk": ("Жабу", "{number} шақыруы жабылды (разобрались), нәтижесі: Ескерту жасалды; "
+           "босатылған нарядтар: A-PC1 (жұмысын аяқтады, нарядқа хабарланды), A-UI1 (кері "
+           "шақырылды, телефоны байланысқа шыққанда наряд болдырмау туралы хабарды алады)."),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("language", ["en", "ru", "kk"])
 def test_closing_a_call_names_each_crew_released_and_whether_it_knows(
-    server: str, browser: Any, personas: Any
+    server: str, browser: Any, personas: Any, language: str
 ) -> None:
     # given: A-PC1 on scene (heard by radio), its phone in contact; A-UI1 on its way to the
     # same call, its phone never heard from
@@ -126,23 +140,20 @@ def test_closing_a_call_names_each_crew_released_and_whether_it_knows(
     )
     Unit.objects.filter(pk=a.patrol.pk).update(last_contact_at=clock.now())
     Unit.objects.filter(pk=a.inspector_unit.pk).update(last_contact_at=None)
-    page = log_in(browser, server, personas.duty, language="en")
+    page = log_in(browser, server, personas.duty, language=language)
     page.goto(f"{server}/admin/dispatch/incident/{call.pk}/change/")
     page.wait_for_selector("#kuzet-assignments")
+    button, sentence = CLOSED[language]
 
     # when: the call is closed with a warning
     commands = page.locator("#kuzet-incident-commands")
     commands.locator("input[name=disposition]").fill("разобрались")
     commands.locator("select[name=outcome_code]").select_option("warning")
-    commands.locator("input[type=submit][value='Close']").click()
+    commands.locator(f"input[type=submit][value='{button}']").click()
     page.locator("#kuzet-assignments").wait_for(state="detached", timeout=30_000)
     closed = _notice(page)
 
     # then: both named, each as it ended, and which crew knows now
-    assert closed == (
-        f"Call {call.number} is closed (разобрались) with the outcome: Warning given; the units "
-        "released from it: A-PC1 (cleared, the crew is told), A-UI1 (stood down, the crew gets "
-        "the cancellation when its phone is back in contact)."
-    )
-    shot(page, "assignment-notices-closed-with-units-en")
+    assert closed == sentence.format(number=call.number)
+    shot(page, f"assignment-notices-closed-with-units-{language}")
     assert page.kuzet_errors == []
