@@ -42,9 +42,13 @@ export async function gzip(text) {
 }
 
 export class Api {
-  constructor({ clock, getToken, fetchImpl = (...args) => globalThis.fetch(...args), base = '', compress } = {}) {
+  /** ``onIgnored(request, keys)``: an answer named keys of the request itself — its query or
+   * body — that the server did not read (its top-level ``ignored``, docs/protocol.md §4);
+   * ``request`` is the endpoint (pull, push, enroll, webpush). The app keeps them for support. */
+  constructor({ clock, getToken, fetchImpl = (...args) => globalThis.fetch(...args), base = '', compress, onIgnored } = {}) {
     this.clock = clock
     this.getToken = getToken
+    this.onIgnored = onIgnored
     this.fetch = fetchImpl
     this.base = base
     this.compress = compress ?? typeof CompressionStream !== 'undefined'
@@ -100,6 +104,15 @@ export class Api {
     }
     if (!data || typeof data !== 'object') {
       throw new ApiError(response.status, 'malformed', 'the answer is not a JSON object')
+    }
+    if (Array.isArray(data.ignored) && data.ignored.length && this.onIgnored) {
+      const request = path.slice(API.length + 1).split('?')[0]
+      try {
+        await this.onIgnored(request, data.ignored)
+      } catch (error) {
+        // A note for support never costs the answer it came with
+        console.warn('could not keep what the server did not read', error)
+      }
     }
     return data
   }

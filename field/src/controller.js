@@ -13,7 +13,7 @@ import { normaliseLanguage, phoneLanguage, t } from './i18n.js'
 import { isWithdrawn } from './lifecycle.js'
 import { shouldReport } from './position.js'
 import { RING_AGAIN_MS, Ringer } from './ringer.js'
-import { KEYS, SyncEngine, pushRecord } from './sync.js'
+import { KEYS, SyncEngine, noteIgnored, pushRecord } from './sync.js'
 import { LiveSocket, socketUrl } from './socket.js'
 
 export const APP_VERSION = '1.0.0'
@@ -96,7 +96,11 @@ export class FieldApp {
     this.database = openDatabase({
       onSetUpError: (error) => this.store.set({ phase: 'broken', notice: String(error) }),
     })
-    this.api = new Api({ clock: this.clock, getToken: async () => this._token })
+    this.api = new Api({
+      clock: this.clock,
+      getToken: async () => this._token,
+      onIgnored: (request, keys) => this._requestIgnored(request, keys),
+    })
     const storage = this.database.localStorage
     if (!(await storage.get(KEYS.installId))) await storage.set(KEYS.installId, `web-${randomId(24)}`)
     const [token, officer, unit, language, revoked, onDuty, deviceId, handingOver] = await Promise.all([
@@ -424,6 +428,17 @@ export class FieldApp {
       await this.engine.noteCursor(frame.timestamp)
     } else if (frame.type === 'error' && frame.error === 'device_revoked') {
       await this._revoked()
+    }
+  }
+
+  /** The server did not read keys of a request itself (api.js ``onIgnored``): kept beside what
+   * it did not read of the phone's facts, for the unit screen's "About the app". */
+  async _requestIgnored(request, keys) {
+    if (!this.database || this.state.phase === 'revoked') return
+    const now = Date.now()
+    const storage = this.database.localStorage
+    if (await noteIgnored(storage, [{ id: `request:${request}`, request, keys, at: now }], now)) {
+      this.store.set({ ignored: (await storage.get(KEYS.ignored)) ?? {} })
     }
   }
 

@@ -149,6 +149,7 @@ const kk = {
   about_version: 'Нұсқа {v}, хаттама схемасы {schema}',
   ignored_title: 'Сервер оқымаған өрістер (техникалық қолдау үшін)',
   ignored_line: 'Сервер {keys} өрістерін оқымады: «{kind}» ({code}) оқиғасы, {t}',
+  ignored_request_line: 'Сервер телефонның «{request}» ({code}) сұрауындағы {keys} өрістерін оқымады, {t}',
   sync_error: 'Сервер жауап бермеді; {t} қайта көреміз.',
   sync_error_soon: 'Сервер жауап бермеді; жақында қайта көреміз.',
   upgrade_required: 'Қолданбаны жаңарту керек: сервер бұл нұсқаны қабылдамайды.',
@@ -353,6 +354,7 @@ const ru = {
   about_version: 'Версия {v}, схема протокола {schema}',
   ignored_title: 'Поля, которые сервер не прочитал (для техподдержки)',
   ignored_line: 'Сервер не прочитал {keys} в событии «{kind}» ({code}), {t}',
+  ignored_request_line: 'Сервер не прочитал {keys} в запросе телефона «{request}» ({code}), {t}',
   sync_error: 'Сервер не ответил; повторим в {t}.',
   sync_error_soon: 'Сервер не ответил; скоро повторим.',
   upgrade_required: 'Нужно обновить приложение: сервер больше не принимает эту версию.',
@@ -554,6 +556,7 @@ const en = {
   about_version: 'Version {v}, protocol schema {schema}',
   ignored_title: 'Fields the server did not read (for support)',
   ignored_line: 'Server ignored {keys} in event “{kind}” ({code}), {t}',
+  ignored_request_line: 'Server ignored {keys} in the phone’s “{request}” request ({code}), {t}',
   sync_error: 'The server did not answer; trying again at {t}.',
   sync_error_soon: 'The server did not answer; trying again soon.',
   upgrade_required: 'Update the app: the server no longer accepts this version.',
@@ -636,6 +639,13 @@ const codes = {
     sos: { kk: 'SOS', ru: 'SOS', en: 'SOS' },
     follow_up_visit: { kk: 'Бақылау сапары', ru: 'Контрольное посещение', en: 'Follow-up visit' },
     read: { kk: 'Кезекші бөлімнің хабары оқылды', ru: 'Сообщение дежурной части прочитано', en: 'Duty desk message read' },
+  },
+  // the phone's requests to the server, named where the server did not read a key of one
+  request: {
+    pull: { kk: 'Серверден жаңартуларды алу', ru: 'Получение обновлений с сервера', en: 'Get updates from the server' },
+    push: { kk: 'Оқиғаларды серверге жіберу', ru: 'Отправка событий на сервер', en: 'Send events to the server' },
+    enroll: { kk: 'Телефонды тіркеу', ru: 'Регистрация телефона', en: 'Enrol the phone' },
+    webpush: { kk: 'Хабарламаларға жазылу', ru: 'Подписка на уведомления', en: 'Subscribe to notifications' },
   },
   assignment_status: {
     dispatched: { kk: 'Жіберілді', ru: 'Направлен', en: 'Dispatched' },

@@ -75,6 +75,40 @@ export function ignoredKeys(value) {
   return Array.isArray(keys) ? keys.filter((key) => typeof key === 'string') : []
 }
 
+/** Keeps what the server said it did not read of what this phone sent, on the phone: the newest
+ * MAX_IGNORED, each once. Of its facts, one line an event — a push's results and a pull's own
+ * events name the same keys (``id`` the event's, ``kind`` its kind); of a request itself, the
+ * keys an answer's top-level ``ignored`` names (a query or body key: docs/protocol.md §4, *Keys
+ * the server does not read*), one line a request (``request``: pull, push, enroll, webpush;
+ * ``id`` ``request:<request>``). A key the app meant the server to read is a bug of the app, or
+ * a server older than it: the mobile team's to see (the unit screen's "About the app"), not the
+ * officer's to be alarmed by. ``notes``: { id, keys (a list, or a pull's JSON text of one),
+ * kind | request, at }. Returns whether anything new was kept. */
+export async function noteIgnored(storage, notes, now) {
+  const found = notes
+    .map((note) => ({ ...note, keys: ignoredKeys(note.keys) }))
+    .filter((note) => typeof note.id === 'string' && note.keys.length)
+  if (!found.length) return false
+  const kept = (await storage.get(KEYS.ignored)) ?? {}
+  let changed = false
+  for (const { id, keys, kind, request, at } of found) {
+    const before = kept[id]
+    if (before && before.keys.join('\n') === keys.join('\n')) continue
+    kept[id] = request
+      ? { request, at: at ?? now, keys, noted: now }
+      : { kind: kind ?? before?.kind ?? null, at: before?.at ?? at ?? null, keys, noted: now }
+    changed = true
+  }
+  if (!changed) return false
+  const ids = Object.keys(kept)
+  if (ids.length > MAX_IGNORED) {
+    ids.sort((a, b) => kept[a].noted - kept[b].noted)
+    for (const id of ids.slice(0, ids.length - MAX_IGNORED)) delete kept[id]
+  }
+  await storage.set(KEYS.ignored, kept)
+  return true
+}
+
 export class SyncEngine {
   constructor({
     database,
@@ -313,32 +347,9 @@ export class SyncEngine {
     await this.database.localStorage.set(KEYS.answers, answers)
   }
 
-  /** Keeps what the server said it did not read of this phone's facts — a push's results and
-   * a pull's own events name the same keys — once for each event; the newest MAX_IGNORED. A
-   * key the app meant the server to read is a bug of the app, or a server older than it: the
-   * mobile team's to see (the unit screen's "About the app"), not the officer's to be alarmed
-   * by. ``notes``: { id, keys (a list, or a pull's JSON text of one), kind, at }. */
+  /** Keeps what the server said it did not read of this phone's facts (``noteIgnored``). */
   async _noteIgnored(notes) {
-    const found = notes
-      .map((note) => ({ ...note, keys: ignoredKeys(note.keys) }))
-      .filter((note) => typeof note.id === 'string' && note.keys.length)
-    if (!found.length) return
-    const storage = this.database.localStorage
-    const kept = (await storage.get(KEYS.ignored)) ?? {}
-    let changed = false
-    for (const { id, keys, kind, at } of found) {
-      const before = kept[id]
-      if (before && before.keys.join('\n') === keys.join('\n')) continue
-      kept[id] = { kind: kind ?? before?.kind ?? null, at: before?.at ?? at ?? null, keys, noted: this.now() }
-      changed = true
-    }
-    if (!changed) return
-    const ids = Object.keys(kept)
-    if (ids.length > MAX_IGNORED) {
-      ids.sort((a, b) => kept[a].noted - kept[b].noted)
-      for (const id of ids.slice(0, ids.length - MAX_IGNORED)) delete kept[id]
-    }
-    await storage.set(KEYS.ignored, kept)
+    await noteIgnored(this.database.localStorage, notes, this.now())
   }
 
   async _failed(error) {

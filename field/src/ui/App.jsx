@@ -115,7 +115,7 @@ export function Handover({ app, lang, unsent = 0, drafts = [] }) {
 }
 
 /** The technical corner at the foot of the unit screen, folded: the app's version and what the
- * server said it did not read of this phone's facts (sync.js: KEYS.ignored) — for the mobile
+ * server said it did not read of this phone's facts and requests (sync.js: KEYS.ignored) — for the mobile
  * team and support, who ask the officer to open it. A key the server did not read is the app's
  * bug or a server older than it, nothing the officer can act on: it is said here only, never
  * as an alert or on his calls. */
@@ -133,12 +133,23 @@ export function About({ state }) {
           <p class="ignored-title">{t(lang, 'ignored_title')}</p>
           <ul class="ignored">
             {ignored.map(([id, entry]) => {
-              const code = entry.kind ?? '?'
               const at = entry.at ?? entry.noted
-              const words = { keys: entry.keys.join(', '), kind: label(lang, 'event_kind', code), code }
+              const time = at ? formatTime(lang, at, now) : '—'
+              const keys = entry.keys.join(', ')
+              if (entry.request) {
+                // a key of a request itself (its query or body), not of a fact
+                const words = { keys, request: label(lang, 'request', entry.request), code: entry.request, t: time }
+                return (
+                  <li key={id} data-request={entry.request}>
+                    {t(lang, 'ignored_request_line', words)}
+                  </li>
+                )
+              }
+              const code = entry.kind ?? '?'
+              const words = { keys, kind: label(lang, 'event_kind', code), code, t: time }
               return (
                 <li key={id} data-event={id}>
-                  {t(lang, 'ignored_line', { ...words, t: at ? formatTime(lang, at, now) : '—' })}
+                  {t(lang, 'ignored_line', words)}
                 </li>
               )
             })}

@@ -3,7 +3,9 @@ them on the phone's own events (docs/protocol.md §2 *events*, §4 *Keys the ser
 read*). The field app dropped both without a word. Here a phone's push carries a key this
 server does not know (``altitude_m``, as a newer app would send it): the unit screen's folded
 "About the app" names it, with the event and its time, for the mobile team and support; his
-list says nothing of it and nothing on the phone raises an alarm.
+list says nothing of it and nothing on the phone raises an alarm. Its pulls carry a query
+parameter the server does not know (``floor``): the pull's answer names it at its top, and
+"About the app" says so too, as a line of the request, not of a fact.
 
 Screenshots: ``var/screenshots/field/about-ignored-*.png``.
 """
@@ -42,6 +44,19 @@ IGNORED_LINE = {
     "ru": r"^Сервер не прочитал altitude_m в событии «Статус наряда» \(unit_status\), \d\d:\d\d$",
     "en": r"^Server ignored altitude_m in event “Unit status” \(unit_status\), \d\d:\d\d$",
 }
+PULL_LINE = {
+    "kk": r"^Сервер телефонның «Серверден жаңартуларды алу» \(pull\) сұрауындағы floor өрістерін "
+    r"оқымады, \d\d:\d\d$",
+    "ru": r"^Сервер не прочитал floor в запросе телефона «Получение обновлений с сервера» "
+    r"\(pull\), \d\d:\d\d$",
+    "en": r"^Server ignored floor in the phone’s “Get updates from the server” request \(pull\), "
+    r"\d\d:\d\d$",
+}
+
+
+def with_a_parameter_the_server_does_not_read(route: Any, request: Any) -> None:
+    """The phone's pull as a newer app's: a query parameter this server does not know."""
+    route.continue_(url=f"{request.url}&floor=2")
 
 
 def with_a_key_the_server_does_not_read(route: Any, request: Any) -> None:
@@ -70,6 +85,7 @@ def test_what_the_server_did_not_read_is_under_about_the_app_not_on_his_list(
         small_phone(driver, profile, field_server, a.patrol_officers[0], lang) as page,
     ):
         page.route("**/api/sync/v1/push*", with_a_key_the_server_does_not_read)
+        page.route("**/api/sync/v1/pull*", with_a_parameter_the_server_does_not_read)
 
         # when: he sets his unit busy, and it is sent
         page.locator("a.unit-chip").click()
@@ -83,8 +99,12 @@ def test_what_the_server_did_not_read_is_under_about_the_app_not_on_his_list(
         about = page.locator("main.unit details.about")
         about.locator("summary").click()
         expect(about.locator("summary")).to_have_text(ABOUT[lang])
-        expect(about.locator("ul.ignored li")).to_have_text(
+        expect(about.locator("ul.ignored li[data-event]")).to_have_text(
             [re.compile(IGNORED_LINE[lang])], timeout=30_000
+        )
+        # and the pull's parameter, a line of the request itself
+        expect(about.locator("ul.ignored li[data-request]")).to_have_text(
+            [re.compile(PULL_LINE[lang])]
         )
         # as the server has it: the status, with the key it did not read kept beside it
         sent = Event.objects.get(kind="unit_status", source="app")
