@@ -54,7 +54,8 @@ field-test: $(FIELD_DEPS)
 # owner and app roles (manage.py db_roles): migrate runs as the owner, everything else as the
 # app role (SQLite has no roles: the embedded demo skips the command, a Django start-up — each
 # of make run's steps is one, 6–10 s on a busy 2-core box). The embedded demo's first migrate
-# says what takes the time: it printed nothing for one to two minutes on such a box. Metrics
+# says what takes the time (backend/config/embedded.py, the first step, sees the database is
+# not there yet): it printed nothing for one to two minutes on such a box. Metrics
 # of all processes meet in var/prometheus (under KUZET_VAR_DIR when it names another folder:
 # a second demo's start cleared the first one's metrics).
 #
@@ -82,6 +83,9 @@ export KUZET_SIM_SCALE KUZET_SIM_BUSY KUZET_SIM_URL
 # recipe's shell outlives the Ctrl-C (trap '' INT; honcho sets its own handler, its processes
 # run in groups of their own) to turn that 130 into "Kuzet stopped."; any other exit (a
 # process that died, a step that failed) is still make's error.
+# The recipe's own lines are in the operator's language, as the commands' are (KUZET_LANGUAGE,
+# else the locale): `python -m backend.common.terminal LINE` reads the catalog without a
+# Django start-up (0.1 s).
 # The port is asked first, before the install and the build: taken, uvicorn failed only after
 # the history was built and the logins printed, with links to whatever listened there.
 # (Plain python3: the check needs nothing but the standard library.)
@@ -95,13 +99,10 @@ run: port-free $(STAMP) var $(FIELD_BUILD)
 	if [ "$$DEMO" = 1 ] && [ -n "$$DATABASE_URL" ] && [ -z "$$KUZET_SMS_INBOUND_SECRET" ]; then \
 	  KUZET_SMS_INBOUND_SECRET=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(32))') ; \
 	  export KUZET_SMS_INBOUND_SECRET ; \
-	  echo "KUZET_SMS_INBOUND_SECRET is not set: the simulated SMS gateway signs with a secret made for this run." >&2 ; \
-	  echo "A real gateway needs a lasting one in the environment of every process (docs/deployment.md, Secrets)." >&2 ; \
+	  $(BIN)/python -m backend.common.terminal sms-secret-made >&2 ; \
 	fi ; \
 	roles="$$( [ -z "$$DATABASE_URL" ] || $(BIN)/python manage.py db_roles --export )" && \
 	eval "$$roles" && \
-	{ [ -n "$$DATABASE_URL" ] || [ -e "$${KUZET_VAR_DIR:-var}/kuzet.sqlite3" ] || \
-	  echo "Creating the database ($${KUZET_VAR_DIR:-var}/kuzet.sqlite3): a minute or two the first time." ; } && \
 	DATABASE_URL=$${KUZET_DB_OWNER_URL:-$$DATABASE_URL} $(BIN)/python manage.py migrate --no-input -v 0 && \
 	$(BIN)/python manage.py seed && \
 	{ [ "$$SIMULATE" != 1 ] || $(BIN)/python manage.py history --days $(KUZET_HISTORY_DAYS) ; } && \
@@ -110,7 +111,8 @@ run: port-free $(STAMP) var $(FIELD_BUILD)
 	rm -rf "$$metrics" && mkdir -p "$$metrics" && trap '' INT && \
 	PROMETHEUS_MULTIPROC_DIR="$$metrics" $(BIN)/honcho -f Procfile start \
 	  $$( [ "$$SIMULATE" = 1 ] || echo web worker beat ) ; \
-	rc=$$? ; [ $$rc -ne 130 ] || { echo "Kuzet stopped." ; rc=0 ; } ; exit $$rc
+	rc=$$? ; [ $$rc -ne 130 ] || { $(BIN)/python -m backend.common.terminal stopped ; rc=0 ; } ; \
+	exit $$rc
 
 test: $(STAMP) $(NODE_STAMP) $(FIELD_BUILD) field-test
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -1,10 +1,12 @@
 """The language of an operator's terminal: what ``manage.py seed``, ``history``,
-``demo_logins`` and ``simulate`` print during ``make run``, in Kazakh, Russian or English.
+``demo_logins`` and ``simulate`` print during ``make run``, and the recipe's own lines
+(``python -m backend.common.terminal stopped``), in Kazakh, Russian or English.
 
 Chosen as a Unix tool chooses it: ``KUZET_LANGUAGE`` when it names one of Kuzet's languages
 (``kk``, ``ru``, ``en``; ``ru_RU.UTF-8`` reads as ``ru``), else the locale of the terminal —
 the first of ``LC_ALL``, ``LC_MESSAGES``, ``LANG`` that is set decides (``kk_KZ.UTF-8`` →
-Kazakh, ``ru_RU.UTF-8`` → Russian, anything else — ``C``, ``de_DE`` — English), else English.
+Kazakh, ``ru_RU.UTF-8`` → Russian, anything else — ``C``, ``de_DE`` — English), else English
+(:func:`backend.common.language.terminal_language`, which needs no Django).
 
 Django runs a command in ``settings.LANGUAGE_CODE`` (English) and reads no locale; the
 commands' ``handle`` is wrapped in :func:`in_terminal_language` (Django's own decorator for
@@ -13,40 +15,19 @@ the opposite, ``no_translations``, works the same way)."""
 from __future__ import annotations
 
 import functools
-import os
-import re
-from collections.abc import Callable, Mapping
+import sys
+from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
 from django.utils import formats, translation
 
+from backend.common import language
 from backend.common.formatting import span_exact_text
+from backend.common.language import terminal_language
 
-LANGUAGES = ("kk", "ru", "en")
-LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG")  # POSIX: the first one set decides
-DEFAULT = "en"
+__all__ = ["in_terminal_language", "number_text", "terminal_language", "took_text"]
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _spoken(value: str) -> str | None:
-    """``kk``, ``ru`` or ``en`` when a language name or a locale (``ru_RU.UTF-8``,
-    ``kk-KZ``, ``en_GB@euro``) is one of Kuzet's languages."""
-    code = re.split(r"[_.@-]", value.strip().lower(), maxsplit=1)[0]
-    return code if code in LANGUAGES else None
-
-
-def terminal_language(environ: Mapping[str, str] | None = None) -> str:
-    """``kk``, ``ru`` or ``en``: ``KUZET_LANGUAGE``, else the terminal's locale, else English."""
-    env = os.environ if environ is None else environ
-    chosen = _spoken(env.get("KUZET_LANGUAGE", ""))
-    if chosen:
-        return chosen
-    for name in LOCALE_VARIABLES:
-        value = env.get(name, "")
-        if value:
-            return _spoken(value) or DEFAULT
-    return DEFAULT
 
 
 def in_terminal_language(handle: F) -> F:
@@ -77,3 +58,40 @@ def took_text(seconds: float) -> str:
     if seconds < 59.95:
         return translation.gettext("%(seconds)s s") % {"seconds": number_text(seconds, 1)}
     return span_exact_text(round(seconds))
+
+
+# ``make run``'s own lines (the Makefile's ``run`` recipe), by the name the recipe asks for
+# them with; the recipe chooses the stream. They were English ``echo`` lines whatever the
+# terminal spoke, among commands that speak it.
+RECIPE_LINES = {
+    "stopped": (language.gettext_noop("Kuzet stopped."),),
+    "sms-secret-made": (
+        language.gettext_noop(
+            "KUZET_SMS_INBOUND_SECRET is not set: the simulated SMS gateway signs with a "
+            "secret made for this run."
+        ),
+        language.gettext_noop(
+            "A real gateway needs a lasting one in the environment of every process "
+            "(docs/deployment.md, Secrets)."
+        ),
+    ),
+}
+
+
+def main(argv: list[str]) -> int:
+    """``python -m backend.common.terminal LINE``: one of :data:`RECIPE_LINES` on stdout, in
+    the terminal's language. Read from the catalog as it lies (:mod:`backend.common.language`):
+    no settings, no Django start-up for a line."""
+    if len(argv) != 1 or argv[0] not in RECIPE_LINES:
+        print(
+            f"usage: python -m backend.common.terminal {{{','.join(RECIPE_LINES)}}}",
+            file=sys.stderr,
+        )
+        return 2
+    for line in RECIPE_LINES[argv[0]]:
+        print(language.gettext(line))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

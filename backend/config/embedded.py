@@ -18,7 +18,8 @@ never turns DEBUG on or seeds demo accounts by itself (a finding of issue 11: ``
 on PostgreSQL without ``SECRET_KEY`` used to run in development mode with a fixed secret
 and public demo passwords). The environment always wins over the file.
 
-This module imports nothing of Django: it runs before settings can load.
+This module imports nothing of Django: it runs before settings can load. What it prints is
+in the operator's language all the same (``backend.common.language`` reads the catalog).
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ import sys
 from pathlib import Path
 
 from dotenv import dotenv_values
+
+from backend.common.language import gettext as _
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 # The only keys the file may set: what makes the demo a demo.
@@ -48,6 +51,11 @@ def var_dir() -> Path:
 
 def demo_env_path() -> Path:
     return var_dir() / "demo.env"
+
+
+def database_path() -> Path:
+    """The embedded demo's SQLite file (the settings' default DATABASE_URL)."""
+    return var_dir() / "kuzet.sqlite3"
 
 
 def is_embedded() -> bool:
@@ -111,13 +119,28 @@ def demo_env_write() -> Path | None:
 def startup_line(path: Path) -> str:
     """Where the demo keeps its database and settings: the folder KUZET_VAR_DIR names (it said
     "under var/" whatever the folder was)."""
-    return f"Embedded demo (SQLite under {path.parent}/): settings in {path}"
+    return _("Embedded demo (SQLite under %(folder)s/): settings in %(file)s") % {
+        "folder": path.parent,
+        "file": path,
+    }
+
+
+def creating_line(database: Path) -> str:
+    """What the first ``migrate`` is doing: it printed nothing for one to two minutes on a
+    busy 2-core box."""
+    return _("Creating the database (%(file)s): a minute or two the first time.") % {
+        "file": database
+    }
 
 
 def main() -> int:
+    """``make run``'s first step: the demo's settings written, and said where (stderr); on the
+    first run, that the database is being made (stdout)."""
     path = demo_env_write()
     if path is not None:
         print(startup_line(path), file=sys.stderr)
+        if not database_path().exists():
+            print(creating_line(database_path()))
     return 0
 
 

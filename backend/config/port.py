@@ -1,4 +1,4 @@
-"""``python -m backend.config.port PORT``: is the port ``make run`` serves on free?
+"""``python3 backend/config/port.py PORT``: is the port ``make run`` serves on free?
 
 ``make run`` with its port taken (another Kuzet, another program) migrated, seeded, built
 the history and printed the admin URL and the demo logins — links to whatever already
@@ -6,13 +6,24 @@ listened there — before uvicorn said ``[Errno 98] … address already in use``
 Celery worker's banner and honcho stopped everything. Asked first, it stops at once and
 says what to do.
 
-This module imports nothing of Django: it runs before anything else of ``make run``.
+This module imports nothing of Django: it runs before anything else of ``make run``, by the
+system's ``python3`` (``make run`` checks the port before it makes the venv). It says so in the
+operator's language all the same: ``backend.common.language`` needs only the standard library.
 """
 
 from __future__ import annotations
 
 import socket
 import sys
+from pathlib import Path
+
+if __name__ == "__main__":
+    # Run as a file (``python3 backend/config/port.py``), not as ``-m backend.config.port``:
+    # backend.config's __init__ loads Celery, which plain python3 has not. The checkout's root
+    # on the path reaches backend.common, whose __init__ is empty.
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from backend.common.language import gettext as _
 
 HOST = "127.0.0.1"  # where the Procfile's uvicorn binds
 
@@ -25,10 +36,10 @@ def port_taken_text(port: int, host: str = HOST) -> str | None:
         try:
             sock.bind((host, port))
         except OSError as exc:
-            return (
-                f"Port {port} on {host} is taken ({exc.strerror}): another Kuzet or another "
-                f"program serves there. Stop it, or choose another port: PORT={port + 1} make run"
-            )
+            return _(
+                "Port %(port)s on %(host)s is taken (%(reason)s): another Kuzet or another "
+                "program serves there. Stop it, or choose another port: PORT=%(next)s make run"
+            ) % {"port": port, "host": host, "reason": exc.strerror, "next": port + 1}
     return None
 
 

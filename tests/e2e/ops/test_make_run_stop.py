@@ -7,8 +7,10 @@ last line an operator read after the simulator's "End-of-run check: OK". A proce
 dies on its own is still make's error.
 
 make runs the real Makefile's ``run`` recipe in a scratch directory, with a stand-in venv:
-its ``python`` does nothing and its ``honcho`` waits for Ctrl-C (or dies, as told) — the
-recipe's own steps, not Kuzet's, are under test (the demo itself: tests/e2e/simulator).
+its ``python`` runs only what says the recipe's own lines (``backend.config.embedded``,
+``backend.common.terminal``: they speak the operator's language, which ``echo`` did not) and
+notes the rest, and its ``honcho`` waits for Ctrl-C (or dies, as told) — the recipe's own
+steps, not Kuzet's, are under test (the demo itself: tests/e2e/simulator).
 """
 
 from __future__ import annotations
@@ -41,6 +43,14 @@ sys.exit(0)
 """
 
 
+STAND_IN_PYTHON = f"""#!/bin/sh
+echo "$*" >> {{log}}
+case "$1 $2" in
+  "-m backend.config.embedded"|"-m backend.common.terminal") exec {sys.executable} "$@" ;;
+esac
+"""
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -54,8 +64,8 @@ def scratch_checkout(tmp_path: Path, *, honcho_exits: str = "") -> dict[str, str
     shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
     venv = tmp_path / "venv"
     (venv / "bin").mkdir(parents=True)
-    # it only notes what it was asked to run
-    (venv / "bin" / "python").write_text(f'#!/bin/sh\necho "$*" >> {tmp_path / "python.log"}\n')
+    # it notes what it was asked to run, and runs only what prints the recipe's own lines
+    (venv / "bin" / "python").write_text(STAND_IN_PYTHON.format(log=tmp_path / "python.log"))
     (venv / "bin" / "honcho").write_text(
         HONCHO.format(python=sys.executable, exit_code=honcho_exits)
     )
@@ -76,6 +86,9 @@ def make_run(
     tmp_path: Path, variables: dict[str, str], *, interrupt: bool, **extra_env: str
 ) -> tuple[int, str]:
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "MAKEFLAGS"}}
+    # the embedded demo's settings file is really written: in the scratch directory's var/,
+    # not in the checkout's (the module's own folder is the checkout's)
+    env["KUZET_VAR_DIR"] = str(tmp_path / "var")
     env.update(extra_env)
     process = subprocess.Popen(
         ["make", "--no-print-directory", "-f", str(ROOT / "Makefile"), "run"]
@@ -115,6 +128,22 @@ def test_ctrl_c_ends_make_run_without_an_error(tmp_path):
     assert code in {0, -signal.SIGINT}, output
     assert "make: ***" not in output
     assert output.splitlines()[-1] == "Kuzet stopped."
+    assert (tmp_path / "python.log").read_text().splitlines()[-1] == (
+        "-m backend.common.terminal stopped"
+    )
+
+
+def test_ctrl_c_ends_make_run_in_the_operators_language(tmp_path):
+    # given: a Russian terminal (the recipe's echo said it in English among Russian lines)
+    variables = scratch_checkout(tmp_path)
+
+    # when
+    code, output = make_run(tmp_path, variables, interrupt=True, LANG="ru_RU.UTF-8")
+
+    # then
+    assert code in {0, -signal.SIGINT}, output
+    assert "make: ***" not in output
+    assert output.splitlines()[-1] == "Kuzet остановлен."
 
 
 def test_a_process_that_dies_is_still_an_error(tmp_path):
@@ -164,6 +193,35 @@ def test_postgresql_still_makes_its_roles_first(tmp_path):
     assert steps[1] == "manage.py db_roles --export"
 
 
+def test_a_demo_on_postgresql_says_its_gateway_secret_is_made_for_the_run(tmp_path):
+    # given: README's "production settings on a workstation" command, with no gateway secret
+    variables = scratch_checkout(tmp_path, honcho_exits="0")
+
+    # when
+    code, output = make_run(
+        tmp_path,
+        variables,
+        interrupt=False,
+        DATABASE_URL="postgres://kuzet@127.0.0.1/kuzet",
+        KUZET_DEMO="1",
+    )
+
+    # then: said once, and the database is not the demo's to create
+    assert code == 0, output
+    lines = output.splitlines()
+    said = lines.index(
+        "KUZET_SMS_INBOUND_SECRET is not set: the simulated SMS gateway signs with a secret "
+        "made for this run."
+    )
+    assert lines[said + 1] == (
+        "A real gateway needs a lasting one in the environment of every process "
+        "(docs/deployment.md, Secrets)."
+    )
+    assert "Creating the database" not in output
+    steps = (tmp_path / "python.log").read_text().splitlines()
+    assert "-m backend.common.terminal sms-secret-made" in steps
+
+
 def test_the_first_run_says_it_is_creating_the_database(tmp_path):
     # given: a checkout that never ran — migrate will take a minute or two, silently
     variables = scratch_checkout(tmp_path, honcho_exits="0")
@@ -172,11 +230,13 @@ def test_the_first_run_says_it_is_creating_the_database(tmp_path):
     # when
     code, output = make_run(tmp_path, variables, interrupt=False, KUZET_VAR_DIR=str(var))
 
-    # then
+    # then: once (the demo's first step says it, the recipe's echo no longer does)
     assert code == 0, output
     assert (
-        f"Creating the database ({var}/kuzet.sqlite3): a minute or two the first time."
-        in output.splitlines()
+        output.splitlines().count(
+            f"Creating the database ({var}/kuzet.sqlite3): a minute or two the first time."
+        )
+        == 1
     )
 
 
