@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -55,8 +55,11 @@ def officers() -> Officers:
         Officer.objects.filter(role=Role.DUTY_OFFICER, is_active=True).order_by("-username").first()
     )
     if duty is None:
+        # In the operator's language: history and simulate print it as their error.
         raise RuntimeError(
-            "no duty officer to dispatch as: seed the demo staff first (manage.py seed --demo)"
+            translation.gettext(
+                "no duty officer to dispatch as: seed the demo staff first (manage.py seed --demo)"
+            )
         )
     field = list(
         Officer.objects.filter(
@@ -66,6 +69,23 @@ def officers() -> Officers:
         .order_by("unit__callsign", "username")
     )
     return Officers(duty.username, field)
+
+
+def host_refused_text(host: str, allowed_hosts: Sequence[str]) -> str:
+    """Why the server in this process refuses history's requests to ``host`` with these
+    ALLOWED_HOSTS, in one sentence that names the fix, in the active language (``history``
+    runs in the terminal's). Whether it refuses is asked by ``ports.in_process_host_refused``."""
+    if allowed_hosts:
+        return translation.gettext(
+            "ALLOWED_HOSTS must include the host the demo is served on, e.g. "
+            "ALLOWED_HOSTS=127.0.0.1 (README's first command sets it and DEBUG=1): with "
+            "ALLOWED_HOSTS set to %(hosts)s, Kuzet refuses history's requests to '%(host)s'."
+        ) % {"hosts": ",".join(allowed_hosts), "host": host}
+    return translation.gettext(
+        "ALLOWED_HOSTS must include the host the demo is served on, e.g. "
+        "ALLOWED_HOSTS=127.0.0.1 (README's first command sets it and DEBUG=1): with "
+        "ALLOWED_HOSTS empty, Kuzet refuses history's requests to '%(host)s'."
+    ) % {"host": host}
 
 
 def chiefs(district_ids: set[str]) -> dict[str, str]:
