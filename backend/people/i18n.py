@@ -9,11 +9,11 @@ choice on the officer as well as in the cookie.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import check_for_language
@@ -36,8 +36,17 @@ def officer_language(user: Any) -> str | None:
 
 
 class OfficerLanguageMiddleware:
-    """Activates the officer's language (after AuthenticationMiddleware), else the cookie's
-    or the browser's, for the request and its response."""
+    """Speaks the officer's language (after AuthenticationMiddleware), else the cookie's or
+    the browser's, for the request and its response — and only for them.
+
+    Django's ``LocaleMiddleware`` activates the language and leaves it active. Under uvicorn
+    each request's context forgets it, but a caller in the same thread does not: the history
+    builder calls the WSGI app in-process (``httpx.WSGITransport``), and the operator's
+    progress lines came out in the language of whichever officer the last request was from;
+    the test client left the same in every test. So the language is an override around the
+    view and put back after; a streaming answer's chunks are made in it one at a time, when
+    the server asks for them.
+    """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -48,12 +57,48 @@ class OfficerLanguageMiddleware:
         language = officer_language(getattr(request, "user", None))
         if language is None:
             language = translation.get_language_from_request(request)
-        translation.activate(language)
-        request.LANGUAGE_CODE = translation.get_language()
-        response = self.get_response(request)
+        with translation.override(language):
+            language = translation.get_language()
+            request.LANGUAGE_CODE = language
+            response = self.get_response(request)
         patch_vary_headers(response, ("Accept-Language", "Cookie"))
-        response.headers.setdefault("Content-Language", translation.get_language())
+        response.headers.setdefault("Content-Language", language)
+        if isinstance(response, StreamingHttpResponse) and not isinstance(response, FileResponse):
+            # A file's bytes are the same in every language, and a wrapped file loses the
+            # server's sendfile (FileResponse.file_to_stream).
+            response.streaming_content = _made_in(language, response)
         return response
+
+
+def _made_in(language: str, response: StreamingHttpResponse) -> Any:
+    """The response's chunks, each made with ``language`` active and the caller's put back
+    before it is handed on (the same shape as GZipMiddleware's wrapper)."""
+    content = response.streaming_content
+    if isinstance(content, AsyncIterator):  # response.is_async
+        chunks = aiter(content)
+
+        async def made_async() -> AsyncIterator[bytes]:
+            while True:
+                with translation.override(language):
+                    try:
+                        chunk = await anext(chunks)
+                    except StopAsyncIteration:
+                        return
+                yield chunk
+
+        return made_async()
+    iterator = iter(content)
+
+    def made() -> Iterator[bytes]:
+        while True:
+            with translation.override(language):
+                try:
+                    chunk = next(iterator)
+                except StopIteration:
+                    return
+            yield chunk
+
+    return made()
 
 
 def language_switch(request: HttpRequest) -> HttpResponse:

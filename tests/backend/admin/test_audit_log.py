@@ -8,6 +8,7 @@ import re
 import pytest
 from django.contrib.admin.utils import quote
 from django.urls import reverse
+from django.utils import translation
 
 from backend.dispatch.models import Incident
 from backend.dispatch.services import incident_dispatch
@@ -277,7 +278,9 @@ def test_an_escalations_details_and_a_protected_read_on_the_timeline_read_as_wor
     for words in ("Участковый инспектор", "Конный", "недоступен"):
         assert words in details
     # the step is named by its call and unit, not by the assignment's database id
-    assert f"<h2>{step.get_step_display()} · {incident.number} → A-PC1</h2>" in details
+    with translation.override(personas.a.chief.language):
+        named = f"<h2>{step.get_step_display()} · {incident.number} → A-PC1</h2>"
+    assert named in details
     assert f"назначение №{assignment.pk}" not in details
     timeline = timeline.content.decode()
     assert "Происшествия: " + incident.number in timeline
@@ -797,10 +800,11 @@ def test_a_visit_a_code_and_a_safety_check_are_named_not_numbered(client, person
     checked, _page = _rows(client, AuditEntry.objects.get(action="unit.safety_checked"))
     planned, _page = _rows(client, AuditEntry.objects.get(action="followup.created"))
     issued, _page = _rows(client, AuditEntry.objects.get(action="device.enrolment_code_issued"))
-    timeline = " ".join(r.detail for r in incident_timeline(incident))
+    with translation.override(personas.a.chief.language):
+        timeline = " ".join(r.detail for r in incident_timeline(incident))
 
     # then: as a person says them, in the chief's Russian (the page, and the timeline read
-    # in the language his request left active)
+    # in his language)
     check_name = f"проверка безопасности наряда {patrol} в {when_text(fired)}"
     assert checked["Проверка безопасности сотрудника"] == check_name
     assert planned["Контрольное посещение"] == (

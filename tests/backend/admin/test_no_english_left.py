@@ -13,6 +13,7 @@ from django.contrib import admin
 from django.contrib.admin.utils import quote
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import translation
 
 pytestmark = pytest.mark.django_db
 
@@ -253,13 +254,14 @@ def test_a_quarantined_record_reads_as_words_in_list_filters_and_columns(client,
     # when
     page = client.get(reverse("admin:sync_gateway_quarantinedrecord_changelist"))
 
-    # then
+    # then: the filters' words, read in the chief's language as the page wrote them
     cl = page.context["cl"]
-    filters = {
-        str(s.title): [str(label) for _, label in s.lookup_choices]
-        for s in cl.filter_specs
-        if hasattr(s, "lookup_choices")  # the date filter offers periods, not words of codes
-    }
+    with translation.override(chief.language):
+        filters = {
+            str(s.title): [str(label) for _, label in s.lookup_choices]
+            for s in cl.filter_specs
+            if hasattr(s, "lookup_choices")  # the date filter offers periods, not words of codes
+        }
     assert "Недопустимые данные события" in filters["причина"]
     assert "invalid_payload" not in filters["причина"]
     assert "события" in filters["таблица"]

@@ -129,7 +129,8 @@ def test_the_kpi_page_shows_each_headline_figure_against_the_month_before(
     page = get(client, chief, "reports_kpis").content.decode()
 
     # then
-    feb = compare.period_words(dt.date(2026, 2, 1), dt.date(2026, 2, 28))
+    with translation.override(chief.language):
+        feb = compare.period_words(dt.date(2026, 2, 1), dt.date(2026, 2, 28))
     assert card(page, "calls") == {"value": "5", "change": "↑ 1", "before": f"{feb}: 4"}
     assert card(page, "response_p50") == {
         "value": "10 min 00 s",
@@ -167,7 +168,8 @@ def test_a_period_before_without_calls_says_so_instead_of_a_change(client, perso
     ).content.decode()
 
     # then: no arrow, no "—" against a number: the words
-    jan = compare.period_words(dt.date(2026, 1, 1), dt.date(2026, 1, 31))
+    with translation.override(chief.language):
+        jan = compare.period_words(dt.date(2026, 1, 1), dt.date(2026, 1, 31))
     for key, value in (("calls", "4"), ("response_p50", "17 min 30 s"), ("sla", "50.0 %")):
         assert card(page, key) == {
             "value": value,
