@@ -109,9 +109,11 @@ def _celery_may_wait_on_results() -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def _default_language() -> Iterator[None]:
-    """Every test starts in the site's default language: a request served in Kazakh or
-    Russian leaves its language active in the thread (the language middleware activates it
-    for the request), and a later test reading English labels would read another language."""
+    """Every test starts in the site's default language: a test that activates Kazakh or
+    Russian itself (``translation.activate``, a command's ``in_terminal_language``) would
+    leave it active in the thread, and a later test reading English labels would read another
+    language. (A request no longer does: the language middleware scopes its language to the
+    request, ``backend/people/i18n.py``.)"""
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)

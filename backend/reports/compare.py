@@ -60,7 +60,9 @@ def period_words(first: dt.date, last: dt.date, *, today: dt.date | None = None)
     def month(day: dt.date) -> str:
         # Django's Kazakh month names are capitalised ("Қараша"); a date writes them small.
         words = date_format(day, "E")
-        return words if translation.get_language() == "en" else words.lower()
+        # (``en-us`` outside a request: settings.LANGUAGE_CODE; the middleware's ``en`` in one)
+        english = (translation.get_language() or "").startswith("en")
+        return words if english else words.lower()
 
     if first == last:
         return f"{first.day} {month(last)}"

@@ -108,6 +108,8 @@ def test_a_month_is_compared_with_the_month_before_and_other_periods_with_as_man
         ("ru", dt.date(2026, 11, 1), dt.date(2026, 11, 30), "1–30 ноября"),
         ("kk", dt.date(2026, 11, 1), dt.date(2026, 11, 30), "1–30 қараша"),
         ("en", dt.date(2026, 11, 1), dt.date(2026, 11, 30), "1–30 November"),
+        # outside a request (a task, a command): settings.LANGUAGE_CODE, not the middleware's
+        ("en-us", dt.date(2026, 11, 1), dt.date(2026, 11, 30), "1–30 November"),
         ("kk", dt.date(2026, 10, 8), dt.date(2026, 11, 6), "8 қазан – 6 қараша"),
         ("ru", dt.date(2025, 12, 25), dt.date(2026, 1, 23), "25.12.2025 – 23.01.2026"),
     ],
