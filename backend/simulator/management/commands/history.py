@@ -14,7 +14,7 @@ from typing import IO, Any, cast
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from rich.console import Console
@@ -187,13 +187,10 @@ class Command(BaseCommand):
             last = [0.0]
             tenths = [0]
 
-            # The in-process requests leave the thread in the language their middleware
-            # activated (an officer's, or the site's English): every line says it again.
-            language = translation.get_language()
-
+            # (The in-process requests leave the thread's language as they found it: the
+            # middleware scopes an officer's to the request, backend/people/i18n.py.)
             def progress(fraction: float, stats: Stats) -> None:
-                with translation.override(language):
-                    shown(fraction, sum(stats.calls.values()))
+                shown(fraction, sum(stats.calls.values()))
 
             def shown(fraction: float, calls: int) -> None:
                 if fraction - last[0] >= 0.002 or fraction >= 1.0:
@@ -225,9 +222,8 @@ class Command(BaseCommand):
                 raise CommandError(str(exc)) from exc
             bar.update(task, completed=1.0)
         took = time.monotonic() - started
-        with translation.override(language):
-            self.stdout.write(summary_text(built, took))
-            for line in built.check.lines():
-                self.stdout.write(line)
-            if not built.check.ok:
-                raise CommandError(_("history check failed"))
+        self.stdout.write(summary_text(built, took))
+        for line in built.check.lines():
+            self.stdout.write(line)
+        if not built.check.ok:
+            raise CommandError(_("history check failed"))
