@@ -12,7 +12,6 @@ sweep, the scope age-out, the change-log prune — itself, at the moments beat w
 
 from __future__ import annotations
 
-import bisect
 import contextlib
 import datetime as dt
 import json
@@ -34,6 +33,7 @@ from django.http.request import split_domain_port, validate_host
 
 from backend.common import clock
 from backend.dispatch import tasks as dispatch_tasks
+from backend.dispatch.services import escalation
 from backend.sync_gateway import tasks as sync_tasks
 from sync.client import HttpxTransport, Retry, Transport
 
@@ -232,12 +232,20 @@ class InProcessPort:
             transport=httpx.WSGITransport(app=get_wsgi_application()),
             base_url=_in_process_base_url(),
             timeout=60,
+            event_hooks={"response": [self._answered]},
         )
         self.transport = HttpxTransport("", client=self.http)
         self.sms = SmsInbox(sms_dir, consume=True)
         self.world: World | None = None
         self.engine: Engine | None = None
-        self._sweeps: list[dt.datetime] = []
+        # The next escalation sweep: when the sweep next has something to fire
+        # (``escalation.next_due``), read after each sweep and, after the server was written
+        # to (``_written_at``: the first write since the last read), at most once a sweep
+        # interval — beat's lateness.
+        self._interval = dt.timedelta(seconds=settings.KUZET_ESCALATION_SWEEP_SECONDS)
+        self._next_sweep: dt.datetime | None = None
+        self._written_at: dt.datetime | None = start
+        self._swept_at: dt.datetime | None = None
         self._minute = start.replace(second=0, microsecond=0)
         self._next_age_out = start + dt.timedelta(seconds=self.AGE_OUT_S)
         self._next_prune = start + dt.timedelta(seconds=self.PRUNE_S)
@@ -246,14 +254,6 @@ class InProcessPort:
         return clock.now()
 
     def dispatched(self, answer: dict[str, Any]) -> None:
-        due = [answer.get(k) for k in ("deliver_due_at", "ack_due_at", "arrive_due_at")]
-        dispatched = dt.datetime.fromisoformat(answer["dispatched_at"])
-        times = [dt.datetime.fromisoformat(v) for v in due if v]
-        if answer.get("ack_due_at"):
-            ack = dt.datetime.fromisoformat(answer["ack_due_at"])
-            times.append(ack + (ack - dispatched))  # the ladder's "twice the deadline" rung
-        for at in times:
-            bisect.insort(self._sweeps, at + dt.timedelta(seconds=1))
         self._deliver_sms()
         # No sockets here: a crew with data sees the assignment as its phone would on the
         # WebSocket frame, seconds later.
@@ -277,12 +277,45 @@ class InProcessPort:
         for message in self.sms.new():
             self.world.sms(str(message["phone"]), str(message["body"]))
 
+    def _answered(self, response: httpx.Response) -> None:
+        # Anything but a read may have made work due: a call (its wait), a dispatch (its
+        # rungs), a crew on scene or its word (the safety check), a stand-down (the call
+        # waits again), a sweep's SMS answered.
+        if response.request.method != "GET" and self._written_at is None:
+            self._written_at = clock.now()
+
+    def _sweep_at(self, to: dt.datetime) -> dt.datetime | None:
+        """When the next sweep is due, as of moving the clock to ``to``.
+
+        Beat sweeps every ``KUZET_ESCALATION_SWEEP_SECONDS``: what comes due waits at most
+        that long. Here the port sweeps when something comes due (``escalation.next_due``),
+        which skips the sweeps that would fire nothing and fires each rung, wait and safety
+        check on time, not at whichever dispatch deadline came next. What is due is read
+        again after each sweep; after a write, before the clock passes the sweep planned or
+        moves a sweep interval past the write — what a write made due fires within beat's
+        lateness, and a burst of writes (a dispatch, the crew's taps) costs one read.
+        """
+        written = self._written_at
+        if written is not None and (
+            to >= written + self._interval
+            or (self._next_sweep is not None and self._next_sweep <= to)
+        ):
+            self._written_at = None
+            now = clock.now()
+            due = escalation.next_due(now)
+            if due is not None and self._swept_at is not None and due <= self._swept_at:
+                # Left due by the sweep just run (it ended early, a rung was deferred): the
+                # next tick's, as beat's — never a loop of sweeps at one instant.
+                due = self._swept_at + self._interval
+            self._next_sweep = None if due is None else max(due, now)
+        return self._next_sweep
+
     def advance(self, to: dt.datetime) -> None:
         """Move the server clock to ``to``, running what beat would have run on the way."""
-        while self._sweeps and self._sweeps[0] <= to:
-            at = self._sweeps.pop(0)
+        while (at := self._sweep_at(to)) is not None and at <= to:
             self._set_clock(at)
             dispatch_tasks.escalation_sweep()
+            self._swept_at, self._written_at = at, at  # read what is due next at once
             self._deliver_sms()
         while self._next_age_out <= to:
             self._set_clock(self._next_age_out)

@@ -35,6 +35,9 @@ loop past the visibility timeout; per-row beat schedules fall hours behind at 10
 The due time lives in the database (``Assignment.next_escalation_at``, partial index), so
 whatever restarts, the next sweep finds the work.
 
+When the next sweep has work is :func:`next_due` (a few indexed reads): the history builder
+sweeps then, as beat's sweep every few seconds would have found it, and not in between.
+
 Why each rung fires at most once: the sweep claims due rows with ``SELECT … FOR UPDATE
 SKIP LOCKED`` (PostgreSQL; concurrent sweeps take disjoint rows; SQLite runs one writer at a
 time anyway), and a rung fires only if its ``EscalationStep`` row is inserted by this sweep
@@ -67,7 +70,7 @@ from typing import Any, cast
 
 import orjson
 from django.db import connection
-from django.db.models import Exists, F, Field, OuterRef, Q, Subquery
+from django.db.models import Exists, F, Field, OuterRef, Q, QuerySet, Subquery
 
 from backend.common import clock
 from backend.common.errors import DomainError
@@ -78,6 +81,7 @@ from backend.people.models import Unit
 
 from .. import policies, selectors, sms_texts
 from ..ladder import STEPS, WAITING_OVERDUE, Step, plan, step_due, waiting_due
+from ..ladder import next_due as ladder_next_due
 from ..lifecycle import INCIDENT_WAITING
 from ..models import (
     Assignment,
@@ -92,8 +96,8 @@ from ..sms import reply_code_for
 from . import outbox
 from .assignments import dispatch_check, dispatch_locked
 from .locks import lock_one, lock_rows
-from .safety import SAFETY_CHECK, safety_sweep
-from .schedule import incidents_on_scene
+from .safety import SAFETY_CHECK, safety_next_due, safety_sweep
+from .schedule import fired_steps, incidents_on_scene
 from .timeline import board_notify
 
 STEP_AUDIT_ACTION: dict[str, AuditAction] = {
@@ -251,6 +255,62 @@ def escalation_sweep(
     return report
 
 
+def next_due(now: dt.datetime | None = None) -> dt.datetime | None:
+    """When :func:`escalation_sweep` next has something to fire, as of ``now``: the earliest
+    of the assignments' rungs still to fire, the waits of the calls nobody was sent to not
+    yet alerted, and the officer-safety checks (:func:`safety.safety_next_due`); None when
+    nothing is pending. In the past when something is due already (a sweep ended early, a
+    rung was deferred, or the server learned late of what made it due).
+
+    A sweep a second before fires nothing; a sweep at it fires the rung, the wait or the
+    check it names. A few small indexed reads (the assignments on the ladder's partial
+    index, the waiting calls on theirs, the units on scene and the open checks on theirs),
+    judged by the rules the sweep uses (``ladder.next_due``, :func:`_waits_due`,
+    ``safety._silence_due``). For a caller that sweeps when work comes due rather than every
+    few seconds (the history builder): the answer changes when something is written — a
+    call, a dispatch, a status, word from a crew, a sweep — not as time passes.
+    """
+    now = now or clock.now()
+    calls = [_waiting_call(row) for row in _waiting_unalerted(now)] if _any_waiting(now) else []
+    waits = [
+        due_at
+        for c, due_at, _ in _waits_due(calls)
+        # A sweep at due_at looks back as far as the horizon only (_claim_waiting).
+        if c.received_at > due_at - policies.WAITING_ALERT_HORIZON
+    ]
+    due = [t for t in (_rungs_next_due(), *waits, safety_next_due(now)) if t is not None]
+    return min(due, default=None)
+
+
+def _rungs_next_due() -> dt.datetime | None:
+    """The earliest rung still to fire of the assignments on the ladder's index, by the
+    ladder's own rule (``ladder.next_due``): a rung whose milestone the crew has met since
+    (acknowledged, on scene: facts from the phones do not touch the ladder's fields) is not
+    due, though ``next_escalation_at`` names it until a sweep moves the row on. Three small
+    reads: the rows on the index (open assignments only), their fired rungs, their
+    incidents reached."""
+    rows = list(Assignment.objects.filter(next_escalation_at__isnull=False).only(*_LADDER_FIELDS))
+    if not rows:
+        return None
+    fired = fired_steps(a.pk for a in rows)
+    on_scene = incidents_on_scene(a.incident_id for a in rows)
+    dues = []
+    for a in rows:
+        due = ladder_next_due(
+            a, fired=fired.get(a.pk, set()), incident_on_scene=a.incident_id in on_scene
+        )
+        if due is not None:
+            # The sweep claims a row from its next_escalation_at on, never before.
+            dues.append(max(due, cast("dt.datetime", a.next_escalation_at)))
+    return min(dues, default=None)
+
+
+_LADDER_FIELDS = (
+    "incident_id", "status", "dispatched_at", "deliver_due_at", "ack_due_at", "arrive_due_at",
+    "delivered_at", "acknowledged_at", "on_scene_at", "next_escalation_at",
+)  # fmt: skip
+
+
 # --- the rung of a call nobody was sent to ---------------------------------------------------
 @dataclass(slots=True)
 class _WaitingCall:
@@ -286,12 +346,8 @@ def _sweep_waiting(*, now: dt.datetime, batch_size: int, report: SweepReport) ->
         report.waiting += len(calls)
         if not calls:
             return
-        deadlines = policies.deadlines_for_many((c.district_id, c.priority, c.zone) for c in calls)
         due: list[tuple[_WaitingCall, dt.datetime, dict[str, Any]]] = []
-        for c in calls:
-            within_s = policies.dispatch_within_s(deadlines[(c.district_id, c.priority, c.zone)])
-            since = c.waits_again_since or c.received_at
-            due_at = waiting_due(received_at=since, within_s=within_s)
+        for c, due_at, within_s in _waits_due(calls):
             if due_at <= now:
                 late_ms = clock.to_ms(now) - clock.to_ms(due_at)
                 # "Dispatch within": nobody was sent, so nobody was to acknowledge (it read
@@ -312,6 +368,18 @@ def _sweep_waiting(*, now: dt.datetime, batch_size: int, report: SweepReport) ->
                 report.fired[WAITING_OVERDUE] += 1
 
 
+def _waits_due(calls: Sequence[_WaitingCall]) -> list[tuple[_WaitingCall, dt.datetime, int]]:
+    """Each waiting call with when its wait falls due for ``waiting_overdue`` and its
+    dispatch window (the policies of their districts, priorities and zones: one query)."""
+    deadlines = policies.deadlines_for_many((c.district_id, c.priority, c.zone) for c in calls)
+    out = []
+    for c in calls:
+        within_s = policies.dispatch_within_s(deadlines[(c.district_id, c.priority, c.zone)])
+        since = c.waits_again_since or c.received_at
+        out.append((c, waiting_due(received_at=since, within_s=within_s), within_s))
+    return out
+
+
 def _claim_waiting(now: dt.datetime, batch_size: int) -> list[_WaitingCall]:
     """Lock the calls waiting for a unit now, received within
     ``policies.WAITING_ALERT_HORIZON``, of an alerted priority and not yet alerted (SKIP
@@ -322,6 +390,34 @@ def _claim_waiting(now: dt.datetime, batch_size: int) -> list[_WaitingCall]:
     matches — no alert about a call that has its unit. (The "not yet alerted" subquery is
     not re-read: a rung a concurrent sweep committed meanwhile conflicts at the insert.)
     """
+    if not _any_waiting(now):
+        return []
+    qs = _waiting_unalerted(now)
+    if connection.features.has_select_for_update_skip_locked:
+        qs = qs.select_for_update(skip_locked=True, of=("self",))
+    return [_waiting_call(row) for row in qs[:batch_size]]
+
+
+def _waiting_now(now: dt.datetime) -> QuerySet[Incident]:
+    """The calls waiting for a unit now that the sweep alerts about: received within
+    ``policies.WAITING_ALERT_HORIZON``, of an alerted priority (``incident_waiting_idx``)."""
+    return Incident.objects.filter(
+        status__in=sorted(INCIDENT_WAITING),  # the index's condition, as written there
+        received_at__gt=now - policies.WAITING_ALERT_HORIZON,
+        priority__in=policies.WAITING_ALERT_PRIORITIES,
+    )
+
+
+def _any_waiting(now: dt.datetime) -> bool:
+    # Most of the time no call waits at all: this plain probe of the index costs a fifth of
+    # building and compiling the query with its subqueries (SQLite, measured).
+    return _waiting_now(now).exists()
+
+
+def _waiting_unalerted(now: dt.datetime) -> QuerySet[Incident, dict[str, Any]]:
+    """The calls waiting for a unit now, received within ``policies.WAITING_ALERT_HORIZON``,
+    of an alerted priority and not alerted for this wait, longest waiting first (rows for
+    :func:`_waiting_call`)."""
     last_alert = (
         IncidentEscalationStep.objects.filter(incident_id=OuterRef("pk"), step=WAITING_OVERDUE)
         .order_by("-fired_at")
@@ -332,12 +428,8 @@ def _claim_waiting(now: dt.datetime, batch_size: int) -> list[_WaitingCall]:
         .order_by("-cancelled_at")
         .values("cancelled_at")[:1]
     )
-    qs = (
-        Incident.objects.filter(
-            status__in=sorted(INCIDENT_WAITING),  # the index's condition, as written there
-            received_at__gt=now - policies.WAITING_ALERT_HORIZON,
-            priority__in=policies.WAITING_ALERT_PRIORITIES,
-        )
+    return (
+        _waiting_now(now)
         .annotate(last_alert_at=Subquery(last_alert), stood_down_at=Subquery(stood_down))
         # Never alerted, or back in the queue since its last alert: a new wait.
         .filter(
@@ -354,9 +446,6 @@ def _claim_waiting(now: dt.datetime, batch_size: int) -> list[_WaitingCall]:
             zone=F("settlement__zone"),
         )
     )
-    if connection.features.has_select_for_update_skip_locked:
-        qs = qs.select_for_update(skip_locked=True, of=("self",))
-    return [_waiting_call(row) for row in qs[:batch_size]]
 
 
 def _waiting_call(row: dict[str, Any]) -> _WaitingCall:
