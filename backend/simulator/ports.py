@@ -202,12 +202,7 @@ def in_process_host_refused() -> str | None:
     domain, _port = split_domain_port(host)
     if domain and validate_host(domain, allowed):
         return None
-    now = f"set to {','.join(settings.ALLOWED_HOSTS)}" if settings.ALLOWED_HOSTS else "empty"
-    return (
-        "ALLOWED_HOSTS must include the host the demo is served on, e.g. "
-        "ALLOWED_HOSTS=127.0.0.1 (README's first command sets it and DEBUG=1): with "
-        f"ALLOWED_HOSTS {now}, Kuzet refuses history's requests to {domain!r}."
-    )
+    return provision.host_refused_text(domain, settings.ALLOWED_HOSTS)
 
 
 # --- history: the Django app in this process, the server clock moved ----------------------
