@@ -343,6 +343,11 @@ class InProcessPort:
             task.run()
             progress(task.at)
         self.advance(until)
+        # The ladder's rows as beat leaves them: sweeping only when something comes due
+        # skips the sweeps that would just have moved a row past rungs its crew had met, so
+        # ``next_escalation_at`` still names them (and the live server's "oldest overdue rung"
+        # gauge would read them as overdue until its first sweep).
+        dispatch_tasks.escalation_sweep()
 
 
 # --- live: a running server over the network ---------------------------------------------

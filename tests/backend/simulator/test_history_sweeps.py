@@ -13,11 +13,17 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
+from backend.common import clock
 from backend.dispatch.ladder import WAITING_OVERDUE
+from backend.dispatch.lifecycle import AssignmentStatus
 from backend.dispatch.models import Assignment, IncidentEscalationStep, SafetyCheck
+from backend.dispatch.services import incident_dispatch
 from backend.ledger.actions import AuditAction
 from backend.ledger.models import AuditEntry
 from backend.simulator import history, scenario
+from backend.simulator.engine import Engine
+from backend.simulator.ports import InProcessPort
+from tests import factories
 
 END = dt.datetime(2026, 11, 20, 14, 0, tzinfo=dt.UTC)
 
@@ -73,3 +79,31 @@ def test_a_call_with_no_free_unit_is_alerted_when_its_dispatch_window_passes(
         late.append(_late_s(step.fired_at, step.due_at, *raised, *stood_down))
     assert late, "no call waited past its dispatch window"
     assert all(0 <= s <= settings.KUZET_ESCALATION_SWEEP_SECONDS for s in late), late
+
+
+@pytest.mark.django_db
+def test_the_port_leaves_the_ladder_moved_on_as_beat_leaves_it(personas, tmp_path: Path) -> None:
+    # given: a P1 in the town dispatched at 12:00; its phone acknowledged, the crew went and
+    # cleared (facts from a phone leave the ladder's fields as dispatch wrote them: the first
+    # rung, at 12:00:30)
+    start = END - dt.timedelta(hours=2)
+    with clock.frozen(start):
+        call = factories.incident(
+            district=personas.a.district, settlement=personas.a.town, priority="P1"
+        )
+        sent = incident_dispatch(incident=call, unit=personas.a.patrol, by=personas.duty)
+    Assignment.objects.filter(pk=sent.pk).update(
+        status=AssignmentStatus.CLEARED,
+        delivered_at=start,
+        acknowledged_at=start,
+        on_scene_at=start + dt.timedelta(minutes=5),
+        closed_at=start + dt.timedelta(minutes=30),
+    )
+
+    # when: the history port lives the two hours (nothing is due: no sweep comes)
+    with clock.frozen(start):
+        port = InProcessPort(start=start, sms_dir=tmp_path)
+        port.run(Engine(port.now), END, lambda _at: None)
+
+    # then: the row is moved on, as beat's next sweep would have left it
+    assert Assignment.objects.get().next_escalation_at is None
