@@ -5,8 +5,8 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from backend.devices.models import Device, EnrolmentCode
-from backend.devices.services import enrolment_code_issue
+from backend.devices.models import Device, EnrolmentCode, digest
+from backend.devices.services import enrolment_code_issue, normalise_code
 from backend.dispatch.models import Event
 from backend.ledger.models import AuditEntry
 
@@ -210,6 +210,24 @@ def test_the_reference_client_revoked_out_of_coverage_erases_before_it_enrols_ag
     assert Device.objects.get(pk=phone.device_id).officer_id == officer_a2.pk
     assert not Event.objects.filter(kind="note").exists()
     assert phone.outbox() == []
+
+
+@pytest.mark.django_db
+def test_enrolment_code_command_speaks_the_operators_language(personas, monkeypatch):
+    # given: the terminal of `LANG=ru_RU.UTF-8 make run`, whose demo logins point here
+    monkeypatch.setenv("LANG", "ru_RU.UTF-8")
+    officer = personas.a.patrol_officers[0]
+
+    # when
+    out = StringIO()
+    call_command("enrolment_code", officer.username, stdout=out)
+
+    # then: the line above the code in Russian, with the code's expiry; the code alone last
+    record = EnrolmentCode.objects.get(officer=officer)
+    head, code = out.getvalue().splitlines()
+    assert head.startswith(f"Код регистрации для {officer}, действует до ")
+    assert "Enrolment" not in head
+    assert record.code_hash == digest(normalise_code(code))
 
 
 @pytest.mark.django_db
