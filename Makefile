@@ -77,6 +77,11 @@ KUZET_SIM_BUSY ?= 4
 # honcho gives every process its own PORT (base + 100 × index): the simulator is told the
 # web server's address instead.
 KUZET_SIM_URL ?= http://127.0.0.1:$(PORT)
+# honcho stamps every line with the machine's local time: on a box kept in UTC, a worker's
+# "09:03:43 worker.1 | [2026-12-07 14:03:43,698: INFO…]" read two clocks five hours apart.
+# Kuzet's clock is Kazakhstan's (settings' TIME_ZONE); Django sets the same TZ in every
+# process anyway, so only honcho's stamps change.
+KUZET_CLOCK_TZ := Asia/Almaty
 export KUZET_SIM_SCALE KUZET_SIM_BUSY KUZET_SIM_URL
 # Ctrl-C is how the demo stops: honcho stops every process and exits 130, which make reported
 # as "make: *** [Makefile:…: run] Error 130" under the simulator's end-of-run check. The
@@ -109,7 +114,7 @@ run: port-free $(STAMP) var $(FIELD_BUILD)
 	$(BIN)/python manage.py demo_logins --port $(PORT) && \
 	metrics=$$(realpath -m "$${KUZET_VAR_DIR:-var}/prometheus") && \
 	rm -rf "$$metrics" && mkdir -p "$$metrics" && trap '' INT && \
-	PROMETHEUS_MULTIPROC_DIR="$$metrics" $(BIN)/honcho -f Procfile start \
+	TZ=$(KUZET_CLOCK_TZ) PROMETHEUS_MULTIPROC_DIR="$$metrics" $(BIN)/honcho -f Procfile start \
 	  $$( [ "$$SIMULATE" = 1 ] || echo web worker beat ) ; \
 	rc=$$? ; [ $$rc -ne 130 ] || { $(BIN)/python -m backend.common.terminal stopped ; rc=0 ; } ; \
 	exit $$rc

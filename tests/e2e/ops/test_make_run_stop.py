@@ -35,6 +35,7 @@ import os, pathlib, signal, sys, time
 # honcho on SIGINT: stops its processes, then exits 130
 signal.signal(signal.SIGINT, lambda *_: sys.exit(130))
 pathlib.Path("metrics").write_text(os.environ.get("PROMETHEUS_MULTIPROC_DIR", ""))
+pathlib.Path("tz").write_text(os.environ.get("TZ", ""))
 pathlib.Path("started").touch()
 if "{exit_code}":
     sys.exit(int("{exit_code}"))
@@ -272,3 +273,24 @@ def test_each_demo_keeps_its_metrics_in_its_own_folder(tmp_path):
     assert (tmp_path / "metrics").read_text() == str(other / "prometheus")
     assert (other / "prometheus").is_dir()
     assert running.exists()
+
+
+def test_honcho_stamps_its_lines_on_kazakhstans_clock(tmp_path):
+    # given: a machine kept in UTC (the celery worker's own stamps are UTC+5 whatever it is)
+    variables = scratch_checkout(tmp_path, honcho_exits="0")
+
+    # when
+    code, output = make_run(tmp_path, variables, interrupt=False, TZ="UTC")
+
+    # then: honcho, which stamps every line with the local time, runs on settings' zone
+    assert code == 0, output
+    assert (tmp_path / "tz").read_text() == settings_time_zone()
+
+
+def settings_time_zone() -> str:
+    source = (ROOT / "backend" / "config" / "settings" / "base.py").read_text()
+    return next(
+        line.split("=")[1].strip().strip('"')
+        for line in source.splitlines()
+        if line.startswith("TIME_ZONE =")
+    )
