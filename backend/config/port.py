@@ -13,6 +13,7 @@ operator's language all the same: ``backend.common.language`` needs only the sta
 
 from __future__ import annotations
 
+import errno
 import socket
 import sys
 from pathlib import Path
@@ -36,6 +37,13 @@ def port_taken_text(port: int, host: str = HOST) -> str | None:
         try:
             sock.bind((host, port))
         except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                # The common case, said whole in the operator's words: the C library's
+                # "(Address already in use)" stood English in a Russian or Kazakh line.
+                return _(
+                    "Port %(port)s on %(host)s is taken: another Kuzet or another program "
+                    "serves there. Stop it, or choose another port: PORT=%(next)s make run"
+                ) % {"port": port, "host": host, "next": port + 1}
             return _(
                 "Port %(port)s on %(host)s is taken (%(reason)s): another Kuzet or another "
                 "program serves there. Stop it, or choose another port: PORT=%(next)s make run"

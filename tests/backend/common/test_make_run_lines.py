@@ -201,11 +201,10 @@ def test_a_taken_port_is_said_through_the_catalog(marked, monkeypatch):
         number = listener.getsockname()[1]
         said = port.port_taken_text(number)
 
-    # then
+    # then: all of it from the catalog — the C library's English reason is not in it
     assert said == (
-        f"[ru] Port {number} on 127.0.0.1 is taken (Address already in use): another Kuzet or "
-        f"another program serves there. Stop it, or choose another port: PORT={number + 1} "
-        "make run"
+        f"[ru] Port {number} on 127.0.0.1 is taken: another Kuzet or another program serves "
+        f"there. Stop it, or choose another port: PORT={number + 1} make run"
     )
 
 

@@ -61,8 +61,8 @@ def test_make_run_on_a_taken_port_stops_before_anything_else(tmp_path):
     # then: the reason and the way out, and nothing migrated, seeded or announced
     assert make.returncode != 0
     assert (
-        f"Port {port} on 127.0.0.1 is taken (Address already in use): another Kuzet or another "
-        f"program serves there. Stop it, or choose another port: PORT={port + 1} make run"
+        f"Port {port} on 127.0.0.1 is taken: another Kuzet or another program serves there. "
+        f"Stop it, or choose another port: PORT={port + 1} make run"
     ) in stderr
     assert "Kuzet admin" not in stdout
     assert list(tmp_path.iterdir()) == []
