@@ -22,7 +22,12 @@ def n() -> int:
 
 
 def oblast(**kw: Any) -> Oblast:
-    defaults = {"kato": "100000000", "name": "Абай облысы", "centre": "Семей"}
+    defaults = {
+        "kato": "100000000",
+        "name": "Абайская область",
+        "name_kk": "Абай облысы",
+        "centre": "Семей",
+    }
     kato = kw.pop("kato", defaults.pop("kato"))
     obj, _ = Oblast.objects.get_or_create(kato=kato, defaults={**defaults, **kw})
     return obj

@@ -70,7 +70,10 @@ class Coverage(models.TextChoices):
 
 class Oblast(models.Model):
     kato = models.CharField(_("KATO code"), max_length=9, unique=True, validators=[kato_validator])
-    name = models.CharField(_("name"), max_length=120)
+    name = models.CharField(_("name"), max_length=120)  # Russian, as the districts' are
+    # The Kazakh name ("Абай облысы" beside "Абайская область"); empty where none is known. When
+    # it was the only name, a Russian reader of the demo logins read it in Kazakh.
+    name_kk = models.CharField(_("name in Kazakh"), max_length=120, blank=True)
     centre = models.CharField(_("centre"), max_length=120, help_text=_("Seat of the oblast ЦОУ"))
 
     class Meta:
@@ -78,7 +81,11 @@ class Oblast(models.Model):
         verbose_name_plural = _("oblasts")
 
     def __str__(self) -> str:
-        return self.name
+        return self.local_name
+
+    @property
+    def local_name(self) -> str:
+        return in_reader_language(self.name, self.name_kk)
 
 
 class District(models.Model):

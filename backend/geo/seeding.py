@@ -210,7 +210,9 @@ def seed_territory(
     oblast_kato = rows[0].oblast_kato
     oblast = Oblast.objects.filter(kato=oblast_kato).first()
     if oblast is None:
-        oblast = Oblast.objects.create(kato=oblast_kato, name="Абай облысы", centre="Семей")
+        oblast = Oblast.objects.create(
+            kato=oblast_kato, name="Абайская область", name_kk="Абай облысы", centre="Семей"
+        )
         created["oblasts"] = 1
 
     districts = {

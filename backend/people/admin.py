@@ -312,14 +312,14 @@ class OfficerAdmin(ScopedAdminMixin, UserAdmin):  # type: ignore[type-arg]
         if obj.role == Role.DUTY_OFFICER and obj.district_id is None and obj.oblast_id:
             # A district's duty officer saved with the oblast and no district sees and
             # dispatches in every district of the oblast — the form does not say so, and
-            # "Абай облысы" looks like the natural answer to "Oblast". Say what was made.
+            # "Абайская область" looks like the natural answer to "Oblast". Say what was made.
             self.message_user(
                 request,
                 _(
                     "%(name)s serves the oblast ЦОУ: every district of %(oblast)s. A district's "
                     "duty officer is given the district."
                 )
-                % {"name": obj.display_name, "oblast": obj.oblast},
+                % {"name": obj.display_name, "oblast": obj.oblast.local_name},
                 messages.WARNING,
             )
 
@@ -511,8 +511,9 @@ class UnitAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
 # --- territory (geo) ---------------------------------------------------------------------
 @admin.register(Oblast)
 class OblastAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ("name", "kato", "centre")
-    search_fields = ("name", "kato")
+    # Named as the reader's language writes it, as the districts are; both names are searched.
+    list_display = ("local_name", "kato", "centre")
+    search_fields = ("name", "name_kk", "kato")
 
     def scope_q(self, request: HttpRequest) -> Q:
         scope = self.district_scope(request)
@@ -522,6 +523,10 @@ class OblastAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return bool(getattr(request.user, "is_superuser", False))
+
+    @admin.display(description=_("name"), ordering=LocalName())
+    def local_name(self, obj: Oblast) -> str:
+        return obj.local_name
 
 
 @admin.register(District)

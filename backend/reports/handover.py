@@ -527,7 +527,7 @@ def handover_row(h: Handover, *, now: dt.datetime) -> dict[str, Any]:
     return {
         "handover": h,
         "href": reverse("admin:reports_handover_detail", args=[h.pk]),
-        "desk": h.district.local_name if h.district_id else h.oblast.name,  # type: ignore[union-attr]
+        "desk": h.district.local_name if h.district_id else h.oblast.local_name,  # type: ignore[union-attr]
         "shift": f"{moment_text(h.shift_start)} – {moment_text(h.written_at)}",
         "written_by": h.written_by.display_name,
         "written_at": moment_text(h.written_at),

@@ -96,8 +96,8 @@ def test_the_demo_logins_read_in_russian(monkeypatch):
         "(телефоны сотрудников; docs/field-app.md)",
         f"Демо-входы (пароль у всех: {DEMO_PASSWORD}):",
     ]
-    assert lines[4] == "  admin_abai    Администратор области  Абай облысы (область)"
-    assert lines[5] == "  duty_semey1   Дежурный (ЦОУ)         Абай облысы (область)"
+    assert lines[4] == "  admin_abai    Администратор области  Абайская область (область)"
+    assert lines[5] == "  duty_semey1   Дежурный (ЦОУ)         Абайская область (область)"
     assert lines[9] == "  chief_ayagoz  Начальник района       Аягозский район"
     assert lines[-1].startswith(
         "Телефон наряда: `manage.py enrolment_code <логин сотрудника>` (например, sem_pc1_1"

@@ -53,7 +53,7 @@ class Command(BaseCommand):
             if user.district is not None:
                 where = user.district.local_name
             elif user.oblast is not None:
-                where = _("%(oblast)s (oblast)") % {"oblast": user.oblast.name}
+                where = _("%(oblast)s (oblast)") % {"oblast": user.oblast.local_name}
             else:
                 where = "—"
             changed = "" if user.password == shared else "  " + _("[password changed]")
