@@ -99,7 +99,7 @@ class Stats:
     closes: int = 0
     follow_ups: int = 0  # DV follow-up visits recorded
     safety_checks: int = 0  # crews silent on scene the desk raised by radio
-    diverts: int = 0  # units taken off a less urgent call for a P0
+    diverts: int = 0  # units taken off a less urgent call for a P0 or P1
     across_border: int = 0  # units sent to a call of the next district, much nearer to it
     reclassified: int = 0  # calls whose category or priority the desk changed after a callback
     messages: int = 0  # the desk's messages to crews on those calls (what the caller said)
@@ -800,6 +800,15 @@ class Crew:
         self.world.stats.messages_read += 1
 
 
+def _best_eta(units: list[dict[str, Any]]) -> float | None:
+    """The best travel estimate among ``units`` (reachable, ranked by the server); infinite
+    when none of them has one, None when there are none."""
+    if not units:
+        return None
+    etas = [u["eta_s"] for u in units if u.get("eta_s") is not None]
+    return min(etas) if etas else float("inf")
+
+
 @functools.cache
 def _message_heads() -> tuple[str, ...]:
     """How the desk's message SMS begins, in every language (not a call to take)."""
@@ -817,6 +826,16 @@ def _reply_code(body: str) -> str | None:
 
 DISPATCH_RETRY_S = 5 * MIN_S
 DISPATCH_TRIES = 24
+# The urgent calls: a crew diverted to them, a far unit held back from them (``Duty.dispatch``).
+URGENT = ("P0", "P1")
+# A crew on a less urgent call is diverted when it would be there this much sooner than the
+# best reachable free unit (or when none is free and reachable).
+DIVERT_SOONER_S = 30 * MIN_S
+# A free unit further than this from an urgent call (a mounted inspector 20 km off, a car
+# across a 200 km district) is held back while a nearer crew may free up ...
+FAR_ETA_S = 2 * 3600
+# ... for this many tries (an hour): then it is sent all the same.
+FAR_HOLD_TRIES = 12
 
 
 class Duty:
@@ -862,28 +881,55 @@ class Duty:
         self.world.engine.after(delay, self.dispatch, incident, 0)
 
     def dispatch(self, incident: IncidentInfo, tries: int) -> None:
+        """Send a unit to the call, as a ЦОУ duty officer would, from the server's
+        recommendations (``eta_s``: estimated travel seconds), tried again every
+        ``DISPATCH_RETRY_S`` (5 min) up to ``DISPATCH_TRIES`` (24: two hours), in this order:
+
+        - a P0 or P1 call takes a crew off a less urgent call it has not reached (``divertible``)
+          when no free unit can be reached, or the best reachable one would arrive at least
+          ``DIVERT_SOONER_S`` (30 min) later than that crew;
+        - the next district's crew the server offers (``_across_border``);
+        - the best reachable free unit, unless the call is a P0 or P1 and it is more than
+          ``FAR_ETA_S`` (2 h) away;
+        - else the nearest unit shown ``unreachable`` (no contact for a while: its SMS ladder
+          then works on it), not one more than 2 h away from a P0 or P1;
+        - else a unit more than 2 h away from a P0 or P1, once it was held back for
+          ``FAR_HOLD_TRIES`` tries (1 h) while a nearer crew might free up.
+
+        Before, an unreachable unit went before a divert and a 17 h ride went at once.
+        A DV call gets, half the time, a DV inspector among the reachable units as well."""
         if incident.closed:
             return
-        answer = self.api.recommendations(incident.id)
-        units = [
-            u for u in (answer or {}).get("units", []) if str(u["unit_id"]) in self.world.crews
-        ]
-        reachable = [u for u in units if u["presence"] != "unreachable"] or units
-        # every unit busy for a P0: take the nearest one off a less urgent call not yet reached
-        divertible = (answer or {}).get("divertible", [])
-        if not reachable and incident.priority == "P0" and self._divert(incident, divertible):
+        answer = self.api.recommendations(incident.id) or {}
+        units = [u for u in answer.get("units", []) if str(u["unit_id"]) in self.world.crews]
+        reachable = [u for u in units if u["presence"] != "unreachable"]
+        urgent = incident.priority in URGENT
+        if urgent and self._divert(
+            incident, answer.get("divertible", []), sooner_than=_best_eta(reachable)
+        ):
             return
-        if self._across_border(incident, (answer or {}).get("across_border", []), reachable):
+        if self._across_border(incident, answer.get("across_border", []), reachable):
             return
-        if not reachable:
+
+        def near(u: dict[str, Any]) -> bool:
+            return not urgent or (u.get("eta_s") or 0) <= FAR_ETA_S
+
+        silent = sorted(
+            (u for u in units if u["presence"] == "unreachable" and near(u)),
+            key=lambda u: (u.get("eta_s") is None, u.get("eta_s") or 0),
+        )
+        best = next((u for u in reachable if near(u)), None) or next(iter(silent), None)
+        if best is None and units and tries + 1 >= min(FAR_HOLD_TRIES, DISPATCH_TRIES):
+            best = (reachable or units)[0]  # far, held back long enough
+        if best is None:
             if tries + 1 < DISPATCH_TRIES:
                 self.world.engine.after(DISPATCH_RETRY_S, self.dispatch, incident, tries + 1)
             else:
                 self._close(incident, "no_offence", "Нет свободных нарядов, передано участковому")
             return
-        self._send(incident, reachable[0]["unit_id"])
+        self._send(incident, best["unit_id"])
         if incident.category == "domestic_violence" and self.world.rng.random() < 0.5:
-            dv = [u for u in reachable[1:] if u["type"] == "dv_inspector"]
+            dv = [u for u in reachable if u is not best and u["type"] == "dv_inspector"]
             if dv:
                 self._send(incident, dv[0]["unit_id"])
 
@@ -909,14 +955,25 @@ class Duty:
         self.world.stats.across_border += 1
         return True
 
-    def _divert(self, incident: IncidentInfo, divertible: list[dict[str, Any]]) -> bool:
-        """Send the nearest crew of ours on less urgent calls none of which it has reached;
-        the calls it leaves go back to the queue and are sent another unit."""
+    def _divert(
+        self,
+        incident: IncidentInfo,
+        divertible: list[dict[str, Any]],
+        *,
+        sooner_than: float | None,
+    ) -> bool:
+        """Send the nearest crew of ours on less urgent calls none of which it has reached,
+        when it would be there at least ``DIVERT_SOONER_S`` sooner than ``sooner_than`` (the
+        best reachable free unit's travel estimate; None: there is none); the calls it leaves
+        go back to the queue and are sent another unit."""
         for unit in divertible:
             if str(unit["unit_id"]) not in self.world.crews or unit["presence"] == "unreachable":
                 continue
             if any(a["status"] in lifecycle.ASSIGNMENT_REACHED_SCENE for a in unit["leaving"]):
                 continue
+            eta = unit.get("eta_s")
+            if sooner_than is not None and (eta is None or eta + DIVERT_SOONER_S > sooner_than):
+                return False  # ranked by travel time: the next ones are no nearer
             answer = self.api.dispatch(incident.id, int(unit["unit_id"]), divert=True)
             if answer is None:
                 continue
