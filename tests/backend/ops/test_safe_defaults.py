@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[3]
+from .fresh_settings import ROOT, probe
+
 REAL_DB = "postgres://kuzet@127.0.0.1:5432/kuzet"
 PROBE = (
     "import json, django; from django.conf import settings; django.setup(); "
@@ -26,16 +27,7 @@ PROBE = (
 
 
 def settings_in(var_dir: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("KUZET_", "DJANGO_"))}
-    for name in ("DEBUG", "SECRET_KEY", "DATABASE_URL", "REDIS_URL"):
-        clean.pop(name, None)
-    clean.update(
-        {"DJANGO_SETTINGS_MODULE": "backend.config.settings.base", "KUZET_VAR_DIR": str(var_dir)}
-    )
-    clean.update(env)
-    return subprocess.run(
-        [sys.executable, "-c", PROBE], cwd=ROOT, env=clean, capture_output=True, text=True
-    )
+    return probe(PROBE, var_dir, **env)
 
 
 def write_demo_env(var_dir: Path) -> None:

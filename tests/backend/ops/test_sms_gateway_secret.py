@@ -20,7 +20,8 @@ from pathlib import Path
 
 from django.core import checks
 
-ROOT = Path(__file__).resolve().parents[3]
+from .fresh_settings import ROOT, fresh_env, probe
+
 PUBLISHED = "kuzet-demo-sms-gateway-secret"
 REAL_DB = "postgres://kuzet@127.0.0.1:5432/kuzet"
 PROBE = (
@@ -30,26 +31,9 @@ PROBE = (
 )
 
 
-def clean_env(var_dir: Path, **env: str) -> dict[str, str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("KUZET_", "DJANGO_"))}
-    for name in ("DEBUG", "SECRET_KEY", "DATABASE_URL", "REDIS_URL"):
-        clean.pop(name, None)
-    clean.update(
-        {"DJANGO_SETTINGS_MODULE": "backend.config.settings.base", "KUZET_VAR_DIR": str(var_dir)}
-    )
-    clean.update(env)
-    return clean
-
-
 def settings_in(var_dir: Path, **env: str) -> dict[str, str]:
     """The settings a process of the embedded demo (the web server, the simulator) reads."""
-    result = subprocess.run(
-        [sys.executable, "-c", PROBE],
-        cwd=ROOT,
-        env=clean_env(var_dir, **env),
-        capture_output=True,
-        text=True,
-    )
+    result = probe(PROBE, var_dir, **env)
     assert result.returncode == 0, result.stderr
     return dict(json.loads(result.stdout))
 
@@ -59,7 +43,7 @@ def write_demo_env(var_dir: Path) -> None:
     subprocess.run(
         [sys.executable, "-m", "backend.config.embedded"],
         cwd=ROOT,
-        env=clean_env(var_dir),
+        env=fresh_env(var_dir),
         check=True,
         capture_output=True,
     )

@@ -8,14 +8,12 @@ The settings are loaded in a fresh interpreter, as ``make run`` gives them.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from backend.config.broker import POLLING_INTERVAL_S
 
-from .test_safe_defaults import ROOT, write_demo_env
+from .fresh_settings import probe
+from .test_safe_defaults import write_demo_env
 
 HONCHO_KILLS_AFTER_S = 5.0
 PROBE = (
@@ -25,16 +23,7 @@ PROBE = (
 
 
 def budget_in(var_dir: Path, **env: str) -> float:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("KUZET_", "DJANGO_"))}
-    for name in ("DEBUG", "SECRET_KEY", "DATABASE_URL", "REDIS_URL"):
-        clean.pop(name, None)
-    clean.update(
-        {"DJANGO_SETTINGS_MODULE": "backend.config.settings.base", "KUZET_VAR_DIR": str(var_dir)}
-    )
-    clean.update(env)
-    result = subprocess.run(
-        [sys.executable, "-c", PROBE], cwd=ROOT, env=clean, capture_output=True, text=True
-    )
+    result = probe(PROBE, var_dir, **env)
     assert result.returncode == 0, result.stderr
     return float(result.stdout)
 
