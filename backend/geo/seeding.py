@@ -13,6 +13,10 @@ estimate placed around their district seat and are flagged ``coords_estimated``:
 * coverage drawn per zone, so that remote villages include SMS-only and no-coverage white
   spots (745 of them were still open in December 2025).
 
+The Russian names are the extract's, but for abbreviations that read wrong ("Семей Г.А." is
+"город Семей"; fixtures/abai_oblast.README.md); a database seeded with the old ones gets the
+new by the migration geo 0008, which renames a row only while it has the old name.
+
 Kazakh names come from ``fixtures/abai_oblast_kk.csv`` (KATO code → name in Kazakh: every
 rural okrug, and the districts and settlements whose Kazakh name is known with confidence);
 they fill ``name_kk`` of new rows and of existing rows that have none yet, so a database
@@ -126,6 +130,17 @@ def okrug_kazakh_names(rows: list[Row], kazakh: dict[str, str]) -> dict[str, str
     return {kato: name for kato, name in names.items() if name}
 
 
+def city_administrations(rows: list[Row]) -> set[str]:
+    """The KATO codes of the districts that are city administrations (KATO's "Семей Г.А.",
+    городская администрация, which the fixture names "город Семей").
+
+    Told by the code, not the name: the city of a city administration is its own okrug (the
+    okrug г.Семей has the city's code, 101010000), which no district's town is — the town
+    administrations "Аягоз г.а." and "Шарская г.а." are okrugs of Аягоз and Жарма districts
+    with a centre of their own (103620000 → 103620100)."""
+    return {r.district_kato for r in rows if r.okrug_kato == r.centre_kato}
+
+
 def split_name(raw: str) -> tuple[str, str]:
     """``"г.Аягоз"`` → ``("Аягоз", "city")``; ``"с.Архат"`` → village; ``"п.Чаган"`` → town."""
     for prefix, kind in (
@@ -219,10 +234,11 @@ def seed_territory(
         d.kato: d for d in District.objects.filter(kato__in={r.district_kato for r in rows})
     }
     new_districts = []
+    cities = city_administrations(rows)
     for r in _first_per(rows, "district_kato"):
         if r.district_kato not in districts:
             seat_name, _ = split_name(r.seat_name)
-            city = "Г.А." in r.district_name
+            city = r.district_kato in cities
             district_kind = District.Kind.CITY if city else District.Kind.DISTRICT
             new_districts.append(
                 District(

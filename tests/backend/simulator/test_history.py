@@ -201,7 +201,7 @@ def test_the_chiefs_decide_their_districts_conflicts_through_the_staff_api(tmp_p
     # given: the demo, and a conflict waiting in a staffed district (an ack from a crew the
     # call was not given to), opened before the stretch the simulator lives
     call_command("seed", "--demo", stdout=io.StringIO())
-    district = District.objects.get(name="Семей Г.А.")
+    district = District.objects.get(kato="101000000")  # Семей
     chief = Officer.objects.get(role=Role.CHIEF, district=district)
     before = END - dt.timedelta(hours=12)
     with clock.frozen(before):
