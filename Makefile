@@ -21,10 +21,15 @@ FIELD_BUILD := $(FIELD)/dist/.built
 FIELD_SOURCES := $(shell find $(FIELD)/src $(FIELD)/public -type f 2>/dev/null) \
 	$(FIELD)/index.html $(FIELD)/vite.config.mjs $(FIELD)/scripts/compress.mjs $(FIELD)/package.json
 
+# The install and the field app's build say what they do in the operator's language (the
+# system's python3 reads the catalog: backend/common/language.py) instead of make's echo of
+# their commands; pip and npm keep their warnings and errors, a failed step is still make's
+# error naming its target.
 $(STAMP): pyproject.toml
+	@$(PYTHON) -m backend.common.language python-packages
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@$(BIN)/python -m pip install --quiet --upgrade pip
+	@$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
 $(NODE_STAMP): $(WATERMELON)/package.json $(WATERMELON)/package-lock.json
@@ -34,12 +39,16 @@ $(NODE_STAMP): $(WATERMELON)/package.json $(WATERMELON)/package-lock.json
 var:
 	@mkdir -p var
 
+# npm's own lines: --loglevel=warn leaves out "added 312 packages in 25s", --silent the
+# "> kuzet-field@1.0.0 build" header; vite's report of the build is vite's (field/package.json).
 $(FIELD_DEPS): $(FIELD)/package-lock.json
-	cd $(FIELD) && npm ci --no-audit --no-fund
+	@$(PYTHON) -m backend.common.language field-packages
+	@cd $(FIELD) && npm ci --no-audit --no-fund --loglevel=warn
 	@touch $@
 
 $(FIELD_BUILD): $(FIELD_DEPS) $(FIELD_SOURCES)
-	cd $(FIELD) && npm run build
+	@$(PYTHON) -m backend.common.language field-build
+	@cd $(FIELD) && npm run --silent build
 	@touch $@
 
 field: $(FIELD_BUILD)

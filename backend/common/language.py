@@ -19,6 +19,7 @@ import functools
 import gettext as _gettext
 import os
 import re
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -62,3 +63,51 @@ def gettext(message: str, environ: Mapping[str, str] | None = None) -> str:
 def gettext_noop(message: str) -> str:
     """``message`` marked for the catalog and left as it is (Django's own asks for settings)."""
     return message
+
+
+# ``make run``'s own lines (the Makefile's recipes), by the name the recipe asks for them with;
+# the recipe chooses the stream. They were English ``echo`` lines whatever the terminal spoke,
+# among commands that speak it — or make's echo of the command itself ("cd field && npm ci
+# --no-audit --no-fund"), the one sign that the next minutes go to an install or a build.
+# Those before the venv is made are said by the system's ``python3 -m backend.common.language``
+# (no Django): this module reads the catalog with the standard library only.
+RECIPE_LINES = {
+    "stopped": (gettext_noop("Kuzet stopped."),),
+    "sms-secret-made": (
+        gettext_noop(
+            "KUZET_SMS_INBOUND_SECRET is not set: the simulated SMS gateway signs with a "
+            "secret made for this run."
+        ),
+        gettext_noop(
+            "A real gateway needs a lasting one in the environment of every process "
+            "(docs/deployment.md, Secrets)."
+        ),
+    ),
+    "python-packages": (
+        gettext_noop(
+            "Installing Kuzet's Python packages into .venv: a few minutes the first time."
+        ),
+    ),
+    "field-packages": (
+        gettext_noop(
+            "Installing the field app's packages (npm ci): a minute or two the first time."
+        ),
+    ),
+    "field-build": (gettext_noop("Building the field app (field/dist): under a minute."),),
+}
+
+
+def main(argv: list[str], prog: str = "backend.common.language") -> int:
+    """``python3 -m backend.common.language LINE``: one of :data:`RECIPE_LINES` on stdout, in
+    the terminal's language, read from the catalog as it lies: no settings, no Django, no venv
+    (0.02 s)."""
+    if len(argv) != 1 or argv[0] not in RECIPE_LINES:
+        print(f"usage: python -m {prog} {{{','.join(RECIPE_LINES)}}}", file=sys.stderr)
+        return 2
+    for line in RECIPE_LINES[argv[0]]:
+        print(gettext(line))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

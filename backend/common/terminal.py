@@ -60,37 +60,14 @@ def took_text(seconds: float) -> str:
     return span_exact_text(round(seconds))
 
 
-# ``make run``'s own lines (the Makefile's ``run`` recipe), by the name the recipe asks for
-# them with; the recipe chooses the stream. They were English ``echo`` lines whatever the
-# terminal spoke, among commands that speak it.
-RECIPE_LINES = {
-    "stopped": (language.gettext_noop("Kuzet stopped."),),
-    "sms-secret-made": (
-        language.gettext_noop(
-            "KUZET_SMS_INBOUND_SECRET is not set: the simulated SMS gateway signs with a "
-            "secret made for this run."
-        ),
-        language.gettext_noop(
-            "A real gateway needs a lasting one in the environment of every process "
-            "(docs/deployment.md, Secrets)."
-        ),
-    ),
-}
+# ``make run``'s own lines: backend.common.language has them (some are said before the venv,
+# and Django, exist); ``python -m backend.common.terminal LINE`` says them as it does.
+RECIPE_LINES = language.RECIPE_LINES
 
 
 def main(argv: list[str]) -> int:
-    """``python -m backend.common.terminal LINE``: one of :data:`RECIPE_LINES` on stdout, in
-    the terminal's language. Read from the catalog as it lies (:mod:`backend.common.language`):
-    no settings, no Django start-up for a line."""
-    if len(argv) != 1 or argv[0] not in RECIPE_LINES:
-        print(
-            f"usage: python -m backend.common.terminal {{{','.join(RECIPE_LINES)}}}",
-            file=sys.stderr,
-        )
-        return 2
-    for line in RECIPE_LINES[argv[0]]:
-        print(language.gettext(line))
-    return 0
+    """``python -m backend.common.terminal LINE``: :func:`backend.common.language.main`."""
+    return language.main(argv, prog="backend.common.terminal")
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ import os
 from typing import Any
 
 from celery import Celery
-from celery.signals import after_setup_logger, worker_shutting_down
+from celery.signals import after_setup_logger, worker_ready, worker_shutting_down
 
 from backend.ops.shutdown import stop_request
 
@@ -25,11 +25,34 @@ def _quiet_routine_task_lines(**_kwargs: Any) -> None:
     """A sweep runs every few seconds all shift: its "received" and "succeeded" lines would
     bury everything else in the log. What a sweep fired is logged by the task itself; a
     failed task is still an error line."""
-    for name in ("celery.app.trace", "celery.worker.strategy"):
+    # and its start-up lines, "Connected to backend.config.broker:Transport://:**@localhost//"
+    # and "celery@vm ready.": an address and a host name in English among the operator's
+    # words. _worker_ready says it in them; a broker it cannot reach is still an error line.
+    for name in (
+        "celery.app.trace",
+        "celery.worker.strategy",
+        "celery.worker.consumer.connection",
+        "celery.apps.worker",
+    ):
         logging.getLogger(name).setLevel(logging.WARNING)
     beat = logging.getLogger("celery.beat")
     if not any(isinstance(f, _NoDueTaskLines) for f in beat.filters):
         beat.addFilter(_NoDueTaskLines())
+
+
+@worker_ready.connect
+def _worker_ready(**_kwargs: Any) -> None:
+    """The worker is connected to the broker and takes tasks: said in the operator's language
+    (``backend.common.terminal``), as make run's other processes say theirs."""
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    from backend.common.terminal import terminal_language
+
+    with translation.override(terminal_language()):
+        logging.getLogger(__name__).info(
+            "%s", gettext("The worker is ready: escalations, SMS and the periodic sweeps run.")
+        )
 
 
 class _NoDueTaskLines(logging.Filter):

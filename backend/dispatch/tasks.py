@@ -16,17 +16,57 @@ import time
 
 from celery import shared_task
 from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from backend.common import clock
+from backend.common.terminal import number_text, terminal_language
 from backend.ops.heartbeat import ESCALATION_SWEEP, heartbeat_record
 from backend.ops.metrics import ESCALATION_LATENESS, SWEEP_DURATION, observe_many
 from backend.ops.shutdown import stop_requested
 
-from .ladder import WAITING_OVERDUE
+from .ladder import STEPS, WAITING_OVERDUE
 from .models import EscalationStep, IncidentEscalationStep
-from .services import escalation, outbox
+from .services import SAFETY_CHECK, escalation, outbox
 
 log = logging.getLogger(__name__)
+
+
+def rung_label(step: str) -> str:
+    """A rung (or the officer-safety check the sweep also fires) as the board's alert names
+    it, in the active language; an unknown code as it is."""
+    labels = {
+        EscalationStep.Step.SMS_UNDELIVERED: _("Not delivered: SMS sent"),
+        EscalationStep.Step.ACK_OVERDUE: _("Not acknowledged in time"),
+        EscalationStep.Step.ACK_OVERDUE_TWICE: _("Still not acknowledged: next unit"),
+        EscalationStep.Step.ARRIVAL_OVERDUE: _("Arrival overdue"),
+        WAITING_OVERDUE: _("Waiting for a unit"),
+        SAFETY_CHECK: _("Check on the unit: no word on scene"),
+    }
+    return str(labels.get(step, step))
+
+
+def sweep_text(report: escalation.SweepReport) -> str:
+    """What a sweep fired, as the person watching the worker's log reads it: in words and in
+    the operator's language (``backend.common.terminal``: KUZET_LANGUAGE, else the locale) —
+    make run's terminal read "fired sms_undelivered 1, ack_overdue 2" among Russian lines."""
+    with translation.override(terminal_language()):
+        order = [*STEPS, WAITING_OVERDUE, SAFETY_CHECK]
+        fired = sorted(
+            (step for step, n in report.fired.items() if n),
+            key=lambda step: (order.index(step) if step in order else len(order), step),
+        )
+        rungs = ", ".join(
+            f"{rung_label(step)} ({number_text(report.fired[step])})" for step in fired
+        )
+        return _(
+            "Escalations: %(rungs)s. Deferred to the next sweep: %(deferred)s. "
+            "SMS to units: %(sms)s."
+        ) % {
+            "rungs": rungs or _("none"),
+            "deferred": number_text(report.deferred),
+            "sms": number_text(report.sms),
+        }
 
 
 @shared_task(name="backend.dispatch.tasks.escalation_sweep", ignore_result=True)
@@ -38,10 +78,10 @@ def escalation_sweep() -> dict[str, int]:
         time_budget_s=settings.KUZET_ESCALATION_SWEEP_BUDGET_SECONDS, stop=stop_requested
     )
     if report.fired_total or report.deferred:
-        log.info(
+        log.info("%s", sweep_text(report))
+        log.debug(  # the same by the rungs' codes, with what it claimed: for a developer
             "escalation sweep: claimed %s, fired %s, deferred %s, sms %s",
             report.claimed,
-            # "sms_undelivered 2, ack_overdue 1": the rungs by their codes, not enum reprs
             ", ".join(f"{step!s} {n}" for step, n in sorted(report.fired.items())) or "none",
             report.deferred,
             report.sms,
@@ -51,12 +91,16 @@ def escalation_sweep() -> dict[str, int]:
     sent = outbox.sms_send_pending(stop=stop_requested)
     took = time.perf_counter() - started
     if stop_requested():
-        log.info(
-            "escalation sweep ended early, the worker is stopping: fired %s, texts sent %s; "
-            "the rungs and texts it did not reach are the next sweep's",
-            report.fired_total,
-            sent,
-        )
+        with translation.override(terminal_language()):
+            log.info(
+                "%s",
+                _(
+                    "escalation sweep ended early, the worker is stopping: fired %(fired)s, "
+                    "texts sent %(sent)s; the rungs and texts it did not reach are the next "
+                    "sweep's"
+                )
+                % {"fired": number_text(report.fired_total), "sent": number_text(sent)},
+            )
     # The dead-man alarm (backend/ops/heartbeat.py) and the sweep's metrics.
     heartbeat_record(ESCALATION_SWEEP, duration_s=took)
     SWEEP_DURATION.observe(took)

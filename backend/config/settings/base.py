@@ -633,5 +633,8 @@ LOGGING = {
         # a line for every sign-in ("Deleted 0 failed login attempts"): the audit log has each
         # login already; failures and lockouts are warnings and stay
         "axes.handlers": {"level": "WARNING"},
+        # "generated new fontManager" (the chief's charts' first import on a machine): English
+        # among make run's words, and nothing for the operator to do
+        "matplotlib": {"level": "WARNING"},
     },
 }

@@ -106,7 +106,8 @@ def test_a_line_the_recipe_does_not_have_is_a_usage_error(capsys):
     assert code == 2
     assert capsys.readouterr() == (
         "",
-        "usage: python -m backend.common.terminal {stopped,sms-secret-made}\n",
+        "usage: python -m backend.common.terminal "
+        "{stopped,sms-secret-made,python-packages,field-packages,field-build}\n",
     )
 
 

@@ -523,10 +523,11 @@ def test_the_sweep_task_logs_its_rungs_by_their_codes(p1, caplog):
     from backend.dispatch import tasks
 
     # when
-    with caplog.at_level(logging.INFO, logger="backend.dispatch.tasks"), clock.frozen(at(300)):
+    with caplog.at_level(logging.DEBUG, logger="backend.dispatch.tasks"), clock.frozen(at(300)):
         tasks.escalation_sweep()
 
-    # then: one line an operator reads, no enum reprs
+    # then: the developer's line (DEBUG; the operator's, in words: tests/backend/common/
+    # test_make_run_words.py), no enum reprs
     [line] = [r.getMessage() for r in caplog.records if "escalation sweep" in r.getMessage()]
     assert line == (
         "escalation sweep: claimed 1, fired ack_overdue 1, ack_overdue_twice 1, "

@@ -364,7 +364,7 @@ def test_the_sweep_task_logs_the_rung_by_its_code(robbery, caplog):
     from backend.dispatch import tasks
 
     # when
-    with caplog.at_level(logging.INFO, logger="backend.dispatch.tasks"), clock.frozen(at(121)):
+    with caplog.at_level(logging.DEBUG, logger="backend.dispatch.tasks"), clock.frozen(at(121)):
         tasks.escalation_sweep()
 
     # then

@@ -80,7 +80,7 @@ def test_a_worker_stopped_mid_sweep_ends_the_sweep_at_its_next_batch_and_loses_n
     assert in_flight_transactions() == 0
     stopped_at = fired()
     assert stopped_at in (BATCH, 2 * BATCH)
-    assert f"escalation sweep ended early, the worker is stopping: fired {stopped_at}," in log
+    assert f"escalation sweep ended early, the worker is stopping: fired {stopped_at:,}," in log
     # the rest is left as a sweep out of budget leaves it: due, with no step row
     assert Assignment.objects.filter(pk__in=ids, escalation_level=0).count() == (
         len(ids) - stopped_at

@@ -64,7 +64,7 @@ def test_the_worker_stops_by_itself_when_honcho_tells_it_to(tmp_path: Path) -> N
         start_new_session=True,
     )
     try:
-        started, ready = read_until(process, " ready.", 120)
+        started, ready = read_until(process, "The worker is ready: ", 120)
         assert ready, started
 
         # when: Ctrl-C on `make run` — honcho's SIGTERM to the worker's process group

@@ -78,6 +78,7 @@ class Command(BaseCommand):
         stats = Stats()
         port = LivePort(base_url=url, sms_dir=Path(settings.KUZET_SMS_FILE_DIR), stats=stats)
         engine = Engine(port.now, scale=options["scale"])
+        options["seed_given"] = options["seed"] is not None
         if options["seed"] is None:
             options["seed"] = int(time.time())
         started = clock.now()
@@ -126,11 +127,18 @@ class Command(BaseCommand):
         until = started + dt.timedelta(seconds=options["duration"] or 10 * 365 * 86_400)
         units = len(world.crews)
         phones = sum(len(c.phones) for c in world.crews.values())
-        self.stdout.write(
-            _(
+        # The seed repeats a run's random choices. Made here, it is the start's epoch second:
+        # make run's terminal read "(seed 1796641366)" among the operator's words. Said when
+        # --seed chose it, or at -v 2 (a developer's figure).
+        if options["seed_given"] or options["verbosity"] >= 2:
+            starting = _(
                 "Simulating %(units)s, %(phones)s against %(url)s at scale %(scale)s "
                 "(seed %(seed)s)."
             )
+        else:
+            starting = _("Simulating %(units)s, %(phones)s against %(url)s at scale %(scale)s.")
+        self.stdout.write(
+            starting
             % {
                 "units": ngettext("%(n)s unit", "%(n)s units", units) % {"n": number_text(units)},
                 "phones": ngettext("%(n)s phone", "%(n)s phones", phones)
@@ -163,7 +171,7 @@ class Command(BaseCommand):
                     "duration": elapsed_text(duration),
                     "percent": round(min(1.0, elapsed / duration) * 100),
                 }
-            return f"[{done}] " + summary_line(snapshot(world, started))
+            return f"[{done}] " + summary_line(snapshot(world, started, scale=engine.scale))
 
         console = Console(
             file=cast("IO[str]", self.stdout._out)
@@ -177,7 +185,9 @@ class Command(BaseCommand):
             shift = bar.add_task("shift", total=duration or None)
 
             def screen() -> Group:
-                table = summary_table(snapshot(world, started), title=_("Kuzet simulator"))
+                table = summary_table(
+                    snapshot(world, started, scale=engine.scale), title=_("Kuzet simulator")
+                )
                 bar.update(shift, completed=(clock.now() - started).total_seconds())
                 return Group(table, bar)
 
