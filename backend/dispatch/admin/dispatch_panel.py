@@ -79,7 +79,7 @@ from ..models import (
 )
 from ..refusals import refusal_text
 from ..services.assignments import ACK_CHANNELS, ON_BEHALF_KINDS
-from ..services.incidents import REGISTRY_FIELDS
+from ..services.incidents import REGISTRY_FIELDS, close_clears
 from .formatting import span_text, uncertainty_text, when_text
 from .timeline import incident_timeline, message_state_text
 
@@ -275,9 +275,9 @@ def _recorded_text(assignment: Assignment, event: Any, kind: str) -> str:
 
 
 # How the notice of closing a call names each unit released with it: cleared (its crew
-# had reached the scene) or stood down (it had not), and whether the crew knows — its phone
-# in contact is told now, an unreachable one when it is back (as ``_cancelled_text`` says
-# it of a stand-down).
+# had handled the call — reached the scene or recorded its outcome: ``close_clears``) or
+# stood down (it had not), and whether the crew knows — its phone in contact is told now,
+# an unreachable one when it is back (as ``_cancelled_text`` says it of a stand-down).
 RELEASED_TEXTS: dict[tuple[bool, bool], Any] = {
     (True, True): _("%(unit)s (cleared, the crew is told)"),
     (True, False): _("%(unit)s (cleared, the crew learns it when its phone is back in contact)"),
@@ -644,6 +644,8 @@ class IncidentDispatchAdminMixin:
         )
         recommendations = everyone[: self.kuzet_recommendation_limit]
         messages = selectors.desk_messages(a.pk for a in open_assignments)
+        # The crews that handled the call: closing clears them (the others it stands down).
+        handled = close_clears(open_assignments)
         across_border = (
             selectors.units_across_border(incident=incident, own=everyone, at=now)
             if incident.is_open
@@ -733,14 +735,10 @@ class IncidentDispatchAdminMixin:
             "can_act": can_act,
             "may_dispatch": may_dispatch,
             "can_close": may_dispatch and incident.status not in INCIDENT_COMMANDED_OVER,
-            # Closing clears the units that reached the scene and stands down the others:
-            # the page says which, before the click (a unit on its way was stood down
-            # without a word).
-            "close_stands_down": [
-                a.unit.callsign
-                for a in open_assignments
-                if not lifecycle.assignment_reached_scene(a.status, a.on_scene_at)
-            ],
+            # Closing clears the units whose crews handled the call (reached the scene or
+            # recorded its outcome) and stands down the others: the page says which, before
+            # the click (a unit on its way was stood down without a word).
+            "close_stands_down": [a.unit.callsign for a in open_assignments if a.pk not in handled],
             "can_cancel": may_dispatch and incident.status not in lifecycle.INCIDENT_ENDED,
             "can_reopen": may_dispatch and incident.status in INCIDENT_COMMANDED_OVER,
             # What the caller said may make the call more or less urgent than first entered.

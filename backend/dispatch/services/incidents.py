@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +36,8 @@ from ..models import (
     Assignment,
     Category,
     Channel,
+    Disposition,
+    Event,
     FollowUpTask,
     Incident,
     IntakeKey,
@@ -361,8 +364,9 @@ def incident_create(
 @dataclass(frozen=True)
 class CallEnded:
     """What closing or cancelling a call did: the call as it now stands, and the open
-    assignments the command ended — ``cleared`` (their unit had reached the scene; closing
-    only) and ``cancelled`` (stood down), each with its unit, in primary-key order.
+    assignments the command ended — ``cleared`` (their crew had handled the call:
+    :func:`close_clears`; closing only) and ``cancelled`` (stood down), each with its unit,
+    in primary-key order.
 
     They are read under the call's lock, in the command's own transaction: exactly the
     assignments it changed. A crew's own "cleared" a moment before (its phone locks the call
@@ -381,27 +385,52 @@ class CallEnded:
         }
 
 
+def close_clears(assignments: Iterable[Assignment]) -> set[int]:
+    """The ids of the open ``assignments`` that closing their call clears, not stands down:
+    their crew handled the call — it reached the scene (its milestone, or a status past it),
+    or it recorded the call's outcome (from its phone, by SMS or through the desk on its
+    behalf) though its "on scene" never reached the server: the tap lost with the phone's
+    signal, or the officer said what was done and not when he got there. Cleared, it is
+    still not on scene: no arrival time is made up for it (``on_scene_at`` stays empty, and
+    the response-time KPIs with it). A note alone says no such thing ("stuck at the ford")."""
+    reached: set[int] = set()
+    not_yet: list[int] = []
+    for a in assignments:
+        if lifecycle.assignment_reached_scene(a.status, a.on_scene_at):
+            reached.add(a.pk)
+        else:
+            not_yet.append(a.pk)
+    if not not_yet:
+        return reached
+    outcome_recorded = Event.objects.filter(
+        assignment_id__in=not_yet, kind=EventKind.OUTCOME, disposition=Disposition.RECORDED
+    ).values_list("assignment_id", flat=True)
+    return reached | set(outcome_recorded)
+
+
 def _end_open_work(
     inc: Incident, *, by: Any, now: dt.datetime, reason: str, clear_reached: bool
 ) -> CallEnded:
     """End the open assignments of a locked incident; their units are released.
 
-    With ``clear_reached`` (closing) an assignment whose unit reached the scene is cleared,
-    the others are cancelled; without it (cancelling the incident) all are cancelled.
-    Returns them (``CallEnded``, its ``incident`` the locked one, not saved yet).
+    With ``clear_reached`` (closing) an assignment whose crew handled the call
+    (:func:`close_clears`) is cleared, the others are cancelled; without it (cancelling the
+    incident) all are cancelled. Returns them (``CallEnded``, its ``incident`` the locked
+    one, not saved yet).
     """
     open_ids = Assignment.objects.filter(incident=inc, status__in=ASSIGNMENT_OPEN).values_list(
         "pk", flat=True
     )
     assignments = lock_rows(Assignment, open_ids)
     units = lock_rows(Unit, {a.unit_id for a in assignments.values()})
+    handled = close_clears(assignments.values()) if clear_reached else set()
     cleared: list[Assignment] = []
     cancelled: list[Assignment] = []
     for a in assignments.values():
         a.incident = inc
         unit = a.unit = units[a.unit_id]
         fields = ["status", "closed_at", "next_escalation_at"]
-        if clear_reached and lifecycle.assignment_reached_scene(a.status, a.on_scene_at):
+        if a.pk in handled:
             event = server_event(
                 kind=EventKind.CLEARED,
                 incident=inc,
@@ -529,11 +558,12 @@ def incident_close_ended(
     the CoAO article its protocol was drawn up under (``coao_article``; it needs an outcome,
     and an outcome given replaces the incident's article, none given clearing it).
 
-    Open assignments end with it: one whose unit reached the scene is cleared, the others
-    are cancelled; their units become available when they have nothing else open. Where the
-    channel says the citizen is told the outcome (``notify_citizen``) and they left a phone,
-    they are texted that the call is closed. Returns the closed incident and the
-    assignments it ended (:class:`CallEnded`).
+    Open assignments end with it: one whose crew handled the call (reached the scene or
+    recorded the outcome: :func:`close_clears`) is cleared, the others are cancelled; their
+    units become available when they have nothing else open. Where the channel says the
+    citizen is told the outcome (``notify_citizen``) and they left a phone, they are texted
+    that the call is closed. Returns the closed incident and the assignments it ended
+    (:class:`CallEnded`).
     """
     disposition = (disposition or "").strip()
     if not disposition:

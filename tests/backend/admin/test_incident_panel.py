@@ -412,8 +412,8 @@ def test_an_outcome_on_behalf_and_a_close_carry_the_article_the_page_shows(
     html = closed.content.decode()
     assert (
         f"Call {incident.number} is closed (протокол составлен) with the outcome: "
-        "Administrative protocol (ЕРАП), CoAO art. 73; the unit released from it: A-PC1 (stood "
-        "down, the crew is told)." in html
+        "Administrative protocol (ЕРАП), CoAO art. 73; the unit released from it: A-PC1 "
+        "(cleared, the crew is told)." in html
     )
     # the timeline's closing row names it too
     assert "протокол составлен · Administrative protocol (ЕРАП), CoAO art. 73" in html

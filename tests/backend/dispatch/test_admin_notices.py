@@ -272,6 +272,69 @@ def test_closing_names_each_unit_released_how_and_whether_its_crew_knows(
     ]
 
 
+def crew_reports(personas: Any, sent: Assignment, *records: dict[str, Any]) -> None:
+    """What A-PC1's phone pushes (at 09:20, before the close)."""
+    device_id, _token = personas.device(personas.a.patrol_officers[0])
+    device = Device.objects.select_related("officer").get(pk=device_id)
+    with clock.frozen(DISPATCHED + dt.timedelta(minutes=6)):
+        push_records(device=device, body_or_records=list(records), clock=None, via="ws")
+
+
+@pytest.mark.parametrize("heard", ["from its phone", "by phone to the desk"])
+def test_closing_names_a_crew_that_recorded_the_outcome_without_on_scene_as_cleared(
+    client, personas, sent, heard
+):
+    # given: A-PC1 set off; its "on scene" never reached the server (the tap lost with the
+    # signal), but the crew recorded what it did there — from its phone, or told the desk
+    client.force_login(personas.duty)
+    crew_reports(personas, sent, event("en_route", sent))
+    warning = {"code": "warning", "text": "провели беседу"}
+    if heard == "from its phone":
+        crew_reports(personas, sent, event("outcome", sent, payload=warning))
+    else:
+        with clock.frozen(DISPATCHED + dt.timedelta(minutes=8)):
+            client.post(
+                command(sent, "record"),
+                {"kind": "outcome", "channel": "phone", "outcome_code": "warning"},
+            )
+    in_contact(personas.a.patrol)
+
+    # when
+    with clock.frozen(CLOSING):
+        response = client.post(
+            call_command(sent.incident_id, "close"), {"disposition": "разобрались"}
+        )
+
+    # then: the crew handled the call — cleared, not stood down (it read "stood down, the
+    # crew is told", and its phone was told the call was taken off it)
+    assert said(response)[-1] == (
+        f"Call {sent.incident.number} is closed (разобрались) with the outcome: Warning given; "
+        "the unit released from it: A-PC1 (cleared, the crew is told)."
+    )
+
+
+def test_closing_stands_down_a_crew_that_only_sent_a_note(client, personas, sent):
+    # given: A-PC1 set off and wrote "stuck at the ford" — it did not handle the call
+    client.force_login(personas.duty)
+    crew_reports(
+        personas,
+        sent,
+        event("en_route", sent),
+        event("note", sent, payload={"text": "застряли у брода"}),
+    )
+    in_contact(personas.a.patrol)
+
+    with clock.frozen(CLOSING):
+        response = client.post(
+            call_command(sent.incident_id, "close"), {"disposition": "разобрались"}
+        )
+
+    assert said(response) == [
+        f"Call {sent.incident.number} is closed (разобрались); the unit released from it: "
+        "A-PC1 (stood down, the crew is told)."
+    ]
+
+
 def test_closing_a_call_whose_caller_is_told_names_its_one_unit_too(client, personas, sent):
     # given: a call whose channel tells the caller the outcome, a phone left; A-PC1 on its
     # way, its phone in contact
