@@ -120,12 +120,18 @@ export function openDatabase({ dbName = 'kuzet-field', onSetUpError, adapter } =
   return new Database({ adapter: adapter ?? lokiAdapter({ dbName, onSetUpError }), modelClasses })
 }
 
+// The databases an erase (eraseDatabase) is under way on: flush() starts no save of theirs.
+const erasing = new WeakSet()
+
 /**
  * Write LokiJS's in-memory state to IndexedDB now and wait for it. LokiJS autosaves every
  * 500 ms; an officer's fact is only "saved on this phone" once this resolves, so closing the
- * tab or a phone restart right after a tap loses nothing.
+ * tab or a phone restart right after a tap loses nothing. While the database is being erased
+ * it saves nothing (what it would save is being erased, and a save under way would stop the
+ * erase: eraseDatabase).
  */
 export function flush(database) {
+  if (erasing.has(database)) return Promise.resolve()
   return new Promise((resolve, reject) => {
     let loki = null
     const adapter = database.adapter.underlyingAdapter
@@ -145,6 +151,44 @@ export function flush(database) {
       loki.saveDatabase((error) => (error ? reject(error) : resolve()))
     })
   })
+}
+
+/**
+ * Erase every record and local key: WatermelonDB's ``unsafeResetDatabase`` (LokiJS closes its
+ * IndexedDB connection and deletes the database, then opens an empty one), in a writer named
+ * ``reason``, once LokiJS has no save under way. LokiJS's IndexedDB adapter refuses to delete
+ * while it saves ("Error while deleting database - another operation is already in progress"):
+ * a wipe that came while an autosave (every 500 ms after a write) or a flush() was writing left
+ * the whole database in IndexedDB — the previous officer's calls, callers' numbers and outbox
+ * there after a reload — and the Database on WatermelonDB's error adapter. So first LokiJS's
+ * autosave is stopped and its saves drained (Loki's ``throttledSaveDrain``), and flush() saves
+ * nothing until the erase is over; the erase opens a new Loki, autosaving again.
+ */
+export async function eraseDatabase(database, reason) {
+  await database.write(async () => {
+    erasing.add(database)
+    try {
+      await new Promise((resolve, reject) => {
+        const adapter = database.adapter.underlyingAdapter
+        if (typeof adapter.unsafeExecute !== 'function') {
+          resolve()
+          return
+        }
+        adapter.unsafeExecute(
+          {
+            loki: (loki) => {
+              loki.autosaveDisable()
+              loki.throttledSaveDrain(() => resolve())
+            },
+          },
+          (result) => result?.error && reject(result.error),
+        )
+      })
+      await database.unsafeResetDatabase()
+    } finally {
+      erasing.delete(database)
+    }
+  }, reason)
 }
 
 export function raws(records) {

@@ -19,7 +19,7 @@ import { synchronize } from '@nozbe/watermelondb/sync'
 import { applyRemoteChanges } from '@nozbe/watermelondb/sync/impl'
 import { ApiError, NetworkError } from './api.js'
 import { retryAfterMs, retryDelayMs } from './backoff.js'
-import { DEVICE_EVENT_COLUMNS, flush } from './db.js'
+import { DEVICE_EVENT_COLUMNS, eraseDatabase, flush } from './db.js'
 
 // Without a live socket the app still looks for new calls this often.
 export const POLL_MS = 2 * 60 * 1000
@@ -397,7 +397,7 @@ export class SyncEngine {
     this.stop()
     const installId = await this.database.localStorage.get(KEYS.installId)
     const language = await this.database.localStorage.get(KEYS.language)
-    await this.database.write(() => this.database.unsafeResetDatabase(), 'kuzet-wipe')
+    await eraseDatabase(this.database, 'kuzet-wipe')
     if (installId) await this.database.localStorage.set(KEYS.installId, installId)
     if (language) await this.database.localStorage.set(KEYS.language, language)
     await this.database.localStorage.set(KEYS.revokedNotice, true)
