@@ -19,10 +19,11 @@ import logging
 import random
 import secrets
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from unittest import mock
 
 from celery import current_app
 from django.conf import settings
@@ -30,6 +31,7 @@ from django.db import connection
 from django.test import override_settings
 
 from backend.common import clock
+from backend.realtime import presence
 from sync.client import Retry
 
 from .engine import Engine
@@ -54,6 +56,10 @@ class Built:
     incidents: int
 
 
+def _no_board_listens(unit_ids: Iterable[int]) -> None:
+    pass
+
+
 @contextmanager
 def _server_in_this_process(sms_dir: Path) -> Iterator[None]:
     """Celery tasks run here (no worker while history is built); a private cache whose
@@ -72,18 +78,27 @@ def _server_in_this_process(sms_dir: Path) -> Iterator[None]:
     conf.task_always_eager, conf.task_eager_propagates = True, True
     caches = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     try:
-        with override_settings(
-            # The demo runs with DEBUG; its cursor wrapper would format and keep every query.
-            DEBUG=False,
-            CACHES=caches,
-            KUZET_SMS_BACKEND="backend.dispatch.sms.FileBackend",
-            KUZET_SMS_FILE_DIR=str(sms_dir),
-            # The fan-out renders every commit for the sockets and boards listening in this
-            # process; while history is built there are none (measured: a fifth of a push).
-            KUZET_CHANGE_LISTENERS=[],
-            # This process is the server and the gateway: sign with the server's secret, or
-            # with a one-off one where none is configured.
-            KUZET_SMS_INBOUND_SECRET=settings.KUZET_SMS_INBOUND_SECRET or secrets.token_urlsafe(32),
+        with (
+            # A contact that makes a unit reachable sends its row to the boards listening
+            # (after commit, ``presence.contact_record``); none listen while history is
+            # built, as for the commits' fan-out below — and the port's socket stand-in
+            # stamps every unit in coverage every few minutes: rendering their rows doubled
+            # the build's time.
+            mock.patch.object(presence, "units_tell_boards", _no_board_listens),
+            override_settings(
+                # The demo runs with DEBUG; its cursor wrapper would format and keep every query.
+                DEBUG=False,
+                CACHES=caches,
+                KUZET_SMS_BACKEND="backend.dispatch.sms.FileBackend",
+                KUZET_SMS_FILE_DIR=str(sms_dir),
+                # The fan-out renders every commit for the sockets and boards listening in this
+                # process; while history is built there are none (measured: a fifth of a push).
+                KUZET_CHANGE_LISTENERS=[],
+                # This process is the server and the gateway: sign with the server's secret, or
+                # with a one-off one where none is configured.
+                KUZET_SMS_INBOUND_SECRET=settings.KUZET_SMS_INBOUND_SECRET
+                or secrets.token_urlsafe(32),
+            ),
         ):
             yield
     finally:

@@ -7,7 +7,9 @@ transport differs. The live port adds what only a running server has: the phones
 (``changes`` frames put the assignment on screen, the ``delivered`` receipt goes back over the
 socket) and the SMS gateway's outbox (the file backend's messages, which the simulator
 delivers to the phones). The history port runs the server's periodic work — the escalation
-sweep, the scope age-out, the change-log prune — itself, at the moments beat would have.
+sweep, the presence sweep, the scope age-out, the change-log prune — itself, at the moments
+beat would have, and stands in for the phones' sockets where the server hears them: a phone
+with data keeps its unit's contact.
 """
 
 from __future__ import annotations
@@ -29,11 +31,17 @@ import httpx
 from django.conf import settings
 from django.core.cache import cache
 from django.core.wsgi import get_wsgi_application
+from django.db import transaction
+from django.db.models import F
 from django.http.request import split_domain_port, validate_host
 
 from backend.common import clock
 from backend.dispatch import tasks as dispatch_tasks
 from backend.dispatch.services import escalation
+from backend.people.models import Unit
+from backend.realtime.alerts import alerts_prune
+from backend.realtime.models import PresenceNotice
+from backend.realtime.presence import CONTACT_WRITE_SECONDS, contact_record, presence_sweep
 from backend.sync_gateway import tasks as sync_tasks
 from sync.client import HttpxTransport, Retry, Transport
 
@@ -42,6 +50,13 @@ from .engine import Engine
 from .world import Api, Crew, Phone, Place, Stats, World
 
 log = logging.getLogger(__name__)
+
+# The phones' sync: it reads no unit's presence, and only a phone with data — holding a
+# socket, already heard from — makes it.
+SYNC_PATH = "/api/sync/"
+# The writes that may hear from a crew other than by its phone (``units.unit_heard``): the
+# desk's acknowledgment or fact on the crew's behalf, an SMS reply through the gateway.
+HEARD_PATHS = ("/api/v1/assignments/", "/api/v1/sms/")
 
 
 class Port(Protocol):
@@ -216,10 +231,25 @@ class InProcessPort:
     (the sync rate limit, the once-a-minute presence stamp) — this port gives the process a
     private in-memory cache and empties it as each simulated minute passes — and Celery,
     whose tasks run eagerly in this process (there is no worker while history is built).
+
+    The phones' WebSockets are stood in for (``online_changed``, ``_keep_contact``): a phone
+    with data holds one, so its unit is heard from as a live one is and stays reachable; a
+    crew out of coverage is not, and goes unreachable after ``KUZET_UNREACHABLE_MINUTES``.
     """
 
     AGE_OUT_S = 3600.0
     PRUNE_S = 86_400.0
+    # A live phone's socket pings every 30 s and the consumer stamps the unit's last contact
+    # at most once a minute (``realtime.consumers``, ``presence.contact_record``). Presence is
+    # judged at KUZET_UNREACHABLE_MINUTES (15), so here the units holding sockets are stamped
+    # in one go at most this often, and only when the server is about to be asked (a request
+    # other than a phone's sync, a sweep): a unit in coverage is never seen more than this
+    # long unheard from — 5 min short of unreachable. (Every 5 min cost twice the time: 2 s
+    # of a 7-day build's 33 s of CPU.)
+    CONTACT_EVERY_S = 600.0
+    # Beat's presence sweep (``presence-sweep`` in backend/config/celery.py): what it would
+    # announce, announced at most this late.
+    PRESENCE_SWEEP_S = 30.0
 
     def __init__(self, *, start: dt.datetime, sms_dir: Path) -> None:
         self.start = start
@@ -227,7 +257,7 @@ class InProcessPort:
             transport=httpx.WSGITransport(app=get_wsgi_application()),
             base_url=_in_process_base_url(),
             timeout=60,
-            event_hooks={"response": [self._answered]},
+            event_hooks={"request": [self._asking], "response": [self._answered]},
         )
         self.transport = HttpxTransport("", client=self.http)
         self.sms = SmsInbox(sms_dir, consume=True)
@@ -238,20 +268,37 @@ class InProcessPort:
         # to (``_written_at``: the first write since the last read), at most once a sweep
         # interval — beat's lateness.
         self._interval = dt.timedelta(seconds=settings.KUZET_ESCALATION_SWEEP_SECONDS)
+        self._presence_interval = dt.timedelta(seconds=self.PRESENCE_SWEEP_S)
+        self._stale_after = dt.timedelta(minutes=settings.KUZET_UNREACHABLE_MINUTES)
         self._next_sweep: dt.datetime | None = None
         self._written_at: dt.datetime | None = start
         self._swept_at: dt.datetime | None = None
         self._minute = start.replace(second=0, microsecond=0)
         self._next_age_out = start + dt.timedelta(seconds=self.AGE_OUT_S)
         self._next_prune = start + dt.timedelta(seconds=self.PRUNE_S)
+        # The phones holding a socket, by unit id, and when their units are next stamped.
+        self.sockets: dict[int, set[str]] = {}
+        self._contact_due = start
+        # The presence sweep, run when it has something to announce: when the unit heard
+        # from longest ago goes stale (``_stale_at``), and — while units are announced
+        # unreachable (``_announced``) — a sweep interval after one may have been heard
+        # from again (``_heard_at``: a socket opened, or a write such as an SMS reply or the
+        # desk's radio acknowledgement).
+        self._announced = set(
+            PresenceNotice.objects.filter(announced_unreachable=True).values_list(
+                "unit_id", flat=True
+            )
+        )
+        self._stale_at: dt.datetime | None = start
+        self._heard_at: dt.datetime | None = None
 
     def now(self) -> dt.datetime:
         return clock.now()
 
     def dispatched(self, answer: dict[str, Any]) -> None:
         self._deliver_sms()
-        # No sockets here: a crew with data sees the assignment as its phone would on the
-        # WebSocket frame, seconds later.
+        # No sockets here (only their stand-in for presence): a crew with data sees the
+        # assignment as its phone would on the WebSocket frame, seconds later.
         self.changed(str(answer["unit_id"]))
 
     def changed(self, unit_id: str) -> None:
@@ -262,7 +309,46 @@ class InProcessPort:
             self.engine.after(self.world.rng.uniform(1, 4), crew.wake)
 
     def online_changed(self, phone: Phone, online: bool) -> None:
-        pass
+        """The phone's socket opens (it has data) or drops (out of coverage). The server
+        stamps the unit's contact as the consumer does: on the socket's hello when the first
+        phone of the crew connects, and — standing in for the last ping, seconds before the
+        signal went — when the last one drops."""
+        assert self.world is not None
+        crew = self.world.by_phone.get(phone.number)
+        if crew is None:
+            return
+        unit_id = int(crew.unit_id)
+        held = self.sockets.get(unit_id, set())
+        if online == (phone.username in held):
+            return
+        if online:
+            self.sockets.setdefault(unit_id, held).add(phone.username)
+        else:
+            held.discard(phone.username)
+            if not held:
+                del self.sockets[unit_id]
+        if len(held) == int(online):  # the first socket opened, or the last one closed
+            now = clock.now()
+            stamped = contact_record(unit_id=unit_id, via="socket", at=now)
+            if online and unit_id in self._announced:
+                self._heard_at = self._heard_at or now
+            elif not online:
+                # silent from its last contact on (now, or under a minute ago when it was
+                # already stamped): stale 15 min after, unless heard from meanwhile
+                heard = now if stamped else now - dt.timedelta(seconds=CONTACT_WRITE_SECONDS)
+                stale_at = heard + self._stale_after + dt.timedelta(seconds=1)
+                self._stale_at = min(self._stale_at or stale_at, stale_at)
+
+    def _keep_contact(self, *, now: bool = False) -> None:
+        """Stamp the units holding sockets, when ``CONTACT_EVERY_S`` passed since the last
+        stamp (or ``now``): what their sockets' pings did meanwhile, in one transaction."""
+        at = clock.now()
+        if at < self._contact_due and not now:
+            return
+        self._contact_due = at + dt.timedelta(seconds=self.CONTACT_EVERY_S)
+        with transaction.atomic():
+            for unit_id in self.sockets:
+                contact_record(unit_id=unit_id, via="socket", at=at)
 
     def delivered(self, phone: Phone, assignment_id: str) -> None:
         pass  # pushed with the next sync
@@ -272,12 +358,27 @@ class InProcessPort:
         for message in self.sms.new():
             self.world.sms(str(message["phone"]), str(message["body"]))
 
+    def _asking(self, request: httpx.Request) -> None:
+        # Whatever the request reads (the desk's recommendations, a board, a report) sees
+        # the units in coverage heard from, as their sockets would have kept them.
+        if not request.url.path.startswith(SYNC_PATH):
+            self._keep_contact()
+
     def _answered(self, response: httpx.Response) -> None:
         # Anything but a read may have made work due: a call (its wait), a dispatch (its
         # rungs), a crew on scene or its word (the safety check), a stand-down (the call
         # waits again), a sweep's SMS answered.
         if response.request.method != "GET" and self._written_at is None:
             self._written_at = clock.now()
+        # A unit announced unreachable is heard from again by its socket (``online_changed``)
+        # or by the desk or the SMS gateway (``HEARD_PATHS``).
+        if (
+            self._announced
+            and self._heard_at is None
+            and response.request.method != "GET"
+            and response.request.url.path.startswith(HEARD_PATHS)
+        ):
+            self._heard_at = clock.now()
 
     def _sweep_at(self, to: dt.datetime) -> dt.datetime | None:
         """When the next sweep is due, as of moving the clock to ``to``.
@@ -307,20 +408,68 @@ class InProcessPort:
 
     def advance(self, to: dt.datetime) -> None:
         """Move the server clock to ``to``, running what beat would have run on the way."""
-        while (at := self._sweep_at(to)) is not None and at <= to:
-            self._set_clock(at)
-            dispatch_tasks.escalation_sweep()
-            self._swept_at, self._written_at = at, at  # read what is due next at once
-            self._deliver_sms()
+        while True:
+            at = self._sweep_at(to)
+            presence_at = self._presence_at()
+            if presence_at is not None and presence_at <= to and (at is None or presence_at < at):
+                self._set_clock(presence_at)
+                self._presence_sweep()
+            elif at is not None and at <= to:
+                self._set_clock(at)
+                self._keep_contact()  # the sweep reads presence (its recommended unit)
+                dispatch_tasks.escalation_sweep()
+                self._swept_at, self._written_at = at, at  # read what is due next at once
+                self._deliver_sms()
+            else:
+                break
         while self._next_age_out <= to:
             self._set_clock(self._next_age_out)
             sync_tasks.scope_age_out()
+            alerts_prune()
+            # and a presence sweep: a contact the port did not see (none known) is told late
+            # by an hour at most
+            self._presence_sweep()
             self._next_age_out += dt.timedelta(seconds=self.AGE_OUT_S)
         while self._next_prune <= to:
             self._set_clock(self._next_prune)
             sync_tasks.change_log_prune()
             self._next_prune += dt.timedelta(seconds=self.PRUNE_S)
         self._set_clock(to)
+
+    def _presence_at(self) -> dt.datetime | None:
+        """When the presence sweep next has something to announce, as far as is known: a
+        unit going stale (contact only moves that later: a sweep then finds nothing and
+        reads it again), or a unit announced unreachable heard from again."""
+        heard = None if self._heard_at is None else self._heard_at + self._presence_interval
+        due = [t for t in (self._stale_at, heard) if t is not None]
+        return max(min(due), clock.now()) if due else None
+
+    def _presence_sweep(self) -> None:
+        self._keep_contact()  # what the sockets of the crews in coverage said meanwhile
+        # (beat's task, but for its prune of old alerts: hourly, with the scope age-out)
+        swept = presence_sweep()
+        self._announced |= set(swept.became_unreachable)
+        self._announced -= set(swept.became_reachable)
+        self._heard_at = None
+        # The unit heard from longest ago among those not announced (the sweep's own rule)
+        # and without a socket (one holding a socket is heard from while it holds it; when
+        # its last socket closes, ``online_changed`` says when it goes stale).
+        oldest = list(
+            Unit.objects.filter(active=True)
+            .exclude(presence_notice__announced_unreachable=True)
+            .exclude(pk__in=list(self.sockets))
+            .order_by(F("last_contact_at").asc(nulls_first=True))
+            .values_list("last_contact_at", flat=True)[:1]
+        )
+        now = clock.now()
+        if not oldest:
+            self._stale_at = None
+        else:
+            # never before the next beat tick: what the sweep left is taken at the next one
+            heard = oldest[0] or now
+            self._stale_at = max(
+                heard + self._stale_after + dt.timedelta(seconds=1), now + self._presence_interval
+            )
 
     def _set_clock(self, at: dt.datetime) -> None:
         current = clock.now()
@@ -343,6 +492,8 @@ class InProcessPort:
             task.run()
             progress(task.at)
         self.advance(until)
+        # The live server takes over from here: the units in coverage as last heard now.
+        self._keep_contact(now=True)
         # The ladder's rows as beat leaves them: sweeping only when something comes due
         # skips the sweeps that would just have moved a row past rungs its crew had met, so
         # ``next_escalation_at`` still names them (and the live server's "oldest overdue rung"
