@@ -171,7 +171,8 @@ export class FieldApp {
         this.engine?.stop()
         await new SyncEngine({ database: this.database, api: this.api }).wipe()
         this._token = null
-        this.store.set({ data: EMPTY_DATA, answers: {} })
+        this.store.set({ data: EMPTY_DATA, answers: {}, alerts: [] })
+        this._quiet()
         body = await this.api.enroll(code.trim(), device)
       }
       await storage.set(KEYS.token, body.token)
@@ -397,8 +398,24 @@ export class FieldApp {
       patch.data = EMPTY_DATA
       patch.answers = {}
       patch.ignored = {}
+      patch.alerts = []
+      this._quiet()
     }
     this.store.set(patch)
+  }
+
+  /** The phone erased its calls (a revocation): it rings for none of them any more — the
+   * revoked screen rang every 20 s for a call it no longer had — and the system notifications
+   * it showed for them (a call's category and place, on the lock screen) are taken away. */
+  _quiet() {
+    if (this._ringTimer != null) this.window.clearInterval(this._ringTimer)
+    this._ringTimer = null
+    this.window.navigator?.serviceWorker?.ready
+      .then((registration) => registration.getNotifications?.())
+      .then((shown) => {
+        for (const notification of shown ?? []) notification.close()
+      })
+      .catch(() => {})
   }
 
   _coverage(online) {
