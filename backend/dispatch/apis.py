@@ -756,7 +756,7 @@ class RecommendationsApi(APIView):
 
     class AcrossBorderOutput(RecommendationOutput):
         district_id = serializers.IntegerField(help_text="the unit's district")
-        district_name = serializers.CharField(help_text="its name as KATO writes it (Russian)")
+        district_name = serializers.CharField(help_text="its Russian name, KATO's written out")
         district_name_kk = serializers.CharField(help_text="its Kazakh name, empty if unknown")
         sooner_s = serializers.IntegerField(
             allow_null=True,
