@@ -25,6 +25,7 @@ from backend.dispatch.models import (
     EscalationStep,
     Event,
     Incident,
+    IncidentEscalationStep,
     SmsMessage,
 )
 
@@ -40,6 +41,7 @@ class Snapshot:
     phones_offline: int
     phones: int
     outbox: int
+    # rungs of the escalation ladder fired since the run started (:func:`escalations_fired`)
     escalations: int
     conflicts: int
     conflicts_resolved: int  # by the simulated chiefs, this run
@@ -62,6 +64,18 @@ def response_times_s(since: dt.datetime) -> list[float]:
     return [float(t) for t in times if t is not None]
 
 
+def escalations_fired(since: dt.datetime) -> int:
+    """The rungs of the escalation ladder the worker fired since ``since``, by when they
+    fired, as the worker's log and the chief's reports count them: an assignment's rungs and
+    a call's own (a call left waiting for a unit). Counted by the assignment's dispatch, the
+    summary read "escalations 0" for the run's first minutes while the worker's log showed
+    rungs firing on the assignments the history or an earlier run left open."""
+    return (
+        EscalationStep.objects.filter(fired_at__gte=since).count()
+        + IncidentEscalationStep.objects.filter(fired_at__gte=since).count()
+    )
+
+
 def snapshot(world: World, since: dt.datetime, *, scale: float = 1.0) -> Snapshot:
     """The run's figures since ``since``; ``scale``: the engine's (world seconds per second)."""
     times = response_times_s(since)
@@ -72,7 +86,7 @@ def snapshot(world: World, since: dt.datetime, *, scale: float = 1.0) -> Snapsho
         phones_offline=sum(1 for p in phones if not p.online),
         phones=len(phones),
         outbox=sum(p.outbox_size() for p in phones),
-        escalations=EscalationStep.objects.filter(assignment__dispatched_at__gte=since).count(),
+        escalations=escalations_fired(since),
         conflicts=Conflict.objects.filter(event__server_received_at__gte=since).count(),
         conflicts_resolved=world.stats.conflicts_resolved,
         median_response_min=statistics.median(times) / 60 if times else None,
