@@ -27,7 +27,7 @@ from django.utils import translation
 from knox.crypto import hash_token
 
 from backend.common.errors import DomainError
-from backend.devices.services import device_authenticate, enrolment_code_issue
+from backend.devices.services import DeviceRevoked, device_authenticate, enrolment_code_issue
 from backend.dispatch.authentication import staff_token_issue, token_expired
 from backend.dispatch.models import Channel, StaffToken
 from backend.dispatch.services import intake_key_issue
@@ -187,8 +187,11 @@ def phone_client(
         try:
             device_authenticate(client.token)
             return client
-        except DomainError:  # unknown token, or the device was revoked
-            log.info("%s: the server forgot this phone; enrolling again", officer.username)
+        except DomainError as exc:  # unknown token, or the device was revoked
+            # Said to the operator (make run's history and simulator), in their language:
+            # a phone revoked in the console, or a database made anew under var/simulator's
+            # phones, is enrolled again, and what its store held is erased.
+            log.info("%s", reenrol_text(officer.username, revoked=exc.code == DeviceRevoked.code))
         remove_store(client)
         client = open_store()
     elif client.revoked:
@@ -199,6 +202,19 @@ def phone_client(
     client.enroll(code, {"platform": "android", "model": model, "app_version": "sim-1"})
     client.pull()
     return client
+
+
+def reenrol_text(username: str, *, revoked: bool) -> str:
+    """Why an officer's simulated phone is enrolled again, in the active language."""
+    if revoked:
+        text = translation.gettext(
+            "%(officer)s's phone was revoked on the server: enrolling a new one"
+        )
+    else:
+        text = translation.gettext(
+            "%(officer)s's phone is unknown to the server (a new database?): enrolling it again"
+        )
+    return text % {"officer": username}
 
 
 def homes() -> dict[str, tuple[str, str]]:
