@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import gettext
 import io
+import json
 import logging
+import shlex
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -328,3 +331,31 @@ def test_the_install_and_build_lines_are_read_from_the_catalog(monkeypatch, caps
 
 def test_the_recipe_lines_are_the_same_by_both_modules():
     assert terminal.RECIPE_LINES is language.RECIPE_LINES
+
+
+def vite_build_options(script: str) -> dict[str, str]:
+    """The options of the ``vite build`` in an npm script, as vite reads them
+    (``--logLevel warn``, ``--logLevel=warn``, ``-l warn``)."""
+    for command in script.split("&&"):
+        words = shlex.split(command)
+        if words[:2] == ["vite", "build"]:
+            options: dict[str, str] = {}
+            rest = iter(words[2:])
+            for word in rest:
+                name, _, value = word.lstrip("-").partition("=")
+                options[{"l": "logLevel"}.get(name, name)] = value or next(rest, "")
+            return options
+    raise AssertionError(f"no vite build in {script!r}")
+
+
+def test_the_field_apps_build_prints_only_vites_warnings_and_errors():
+    # given: the build make run starts on its first run (npm run --silent build): vite's
+    # English report of it ("✓ 42 modules transformed.", the chunks' sizes, "PWA v2.0.0 …
+    # precache 9 entries") among the operator's lines
+    package = json.loads((Path(settings.BASE_DIR) / "field" / "package.json").read_text())
+
+    # when
+    options = vite_build_options(package["scripts"]["build"])
+
+    # then: its warnings and errors stay
+    assert options.get("logLevel") == "warn"
