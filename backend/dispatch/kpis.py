@@ -301,19 +301,29 @@ CHIEF_STEPS: tuple[str, ...] = (Step.ACK_OVERDUE_TWICE, Step.ARRIVAL_OVERDUE)
 def escalations_awaiting_chief_q() -> Q:
     """Rungs that alerted the chief and whose reason still holds: the assignment is open and
     still not acknowledged (``ack_overdue_twice``) or nobody of the incident is on scene yet
-    (``arrival_overdue``) — the same conditions under which the ladder fires them."""
+    (``arrival_overdue``) — the same conditions under which the ladder fires them
+    (``ladder.step_applies``).
+
+    On scene is an arrival time (DOMAIN.md: "arrival target passed without on-scene"; the
+    response time is the first ``on_scene_at``): a unit of the call whose ``on_scene_at`` is
+    set, or the rung's own unit on scene or transporting. Another unit's "cleared" without
+    one is not an arrival — its crew cleared itself without "on scene", or closing the call
+    cleared it for the outcome it recorded (``services.incidents.close_clears``) — and it
+    hid a late unit of the call (one still on its way, or sent when the call was reopened)
+    from the chief, whom the ladder had alerted."""
     open_ = Q(assignment__status__in=lifecycle.ASSIGNMENT_OPEN)
     not_acked = Q(assignment__acknowledged_at__isnull=True) & ~Q(
         assignment__status__in=lifecycle.ASSIGNMENT_ACKNOWLEDGED
     )
+    # As the sweep reads it (services.schedule.incidents_on_scene).
     someone_on_scene = Exists(
-        Assignment.objects.filter(incident=OuterRef("assignment__incident")).filter(
-            Q(on_scene_at__isnull=False) | Q(status__in=lifecycle.ASSIGNMENT_REACHED_SCENE)
+        Assignment.objects.filter(
+            incident=OuterRef("assignment__incident"), on_scene_at__isnull=False
         )
     )
+    reached = Q(someone_on_scene) | Q(assignment__status__in=lifecycle.ASSIGNMENT_REACHED_SCENE)
     return open_ & (
-        (Q(step=Step.ACK_OVERDUE_TWICE) & not_acked)
-        | (Q(step=Step.ARRIVAL_OVERDUE) & ~Q(someone_on_scene))
+        (Q(step=Step.ACK_OVERDUE_TWICE) & not_acked) | (Q(step=Step.ARRIVAL_OVERDUE) & ~reached)
     )
 
 
