@@ -8,35 +8,16 @@ import io
 import pytest
 from django.core.management import call_command
 
-from backend.common import clock
 from backend.devices.models import Device
 from backend.devices.services import device_revoke
 from backend.people.models import Unit
 from backend.simulator import provision
-from sync.client import Retry
 from tests.backend.sync_gateway.transport import DjangoTransport
 
 
-def _open(officer, state_dir, transport):
-    return provision.phone_client(
-        officer,
-        state_dir=state_dir,
-        transport=transport,
-        now_ms=lambda: clock.to_ms(clock.now()),
-        sleep=lambda _s: None,
-        retry=Retry(attempts=1, base_s=0, cap_s=0),
-    )
-
-
-@pytest.fixture
-def officer():
-    call_command("seed", "--demo", stdout=io.StringIO())
-    return provision.officers().field[0]
-
-
-def _enrolled_before(officer, state_dir, transport) -> str:
+def _enrolled_before(open_phone, officer, state_dir, transport) -> str:
     """The officer's phone as an earlier run (history or live) left it; its token."""
-    first = _open(officer, state_dir, transport)
+    first = open_phone(officer, state_dir, transport)
     token = first.token
     first.close()
     assert token is not None
@@ -44,16 +25,16 @@ def _enrolled_before(officer, state_dir, transport) -> str:
 
 
 @pytest.mark.django_db
-def test_a_restarted_simulator_reopens_a_phone_without_a_sync(officer, tmp_path):
+def test_a_restarted_simulator_reopens_a_phone_without_a_sync(officer, open_phone, tmp_path):
     # given: the officer's phone, enrolled by an earlier run (history or live)
     transport = DjangoTransport()
-    token = _enrolled_before(officer, tmp_path, transport)
+    token = _enrolled_before(open_phone, officer, tmp_path, transport)
     # ... and its crew has since gone silent in a white spot
     Unit.objects.filter(pk=officer.unit_id).update(last_contact_at=None, last_contact_via="")
     heard = len(transport.log)
 
     # when: the simulator starts again and reopens the phone
-    again = _open(officer, tmp_path, transport)
+    again = open_phone(officer, tmp_path, transport)
 
     # then: the same device, and not a request on its behalf: the unit is not heard from
     # and its assignments wait for a signal (a pull here stamped every unit's last contact)
@@ -64,12 +45,12 @@ def test_a_restarted_simulator_reopens_a_phone_without_a_sync(officer, tmp_path)
 
 
 @pytest.mark.django_db
-def test_a_phone_the_server_revoked_is_enrolled_again_on_restart(officer, tmp_path):
+def test_a_phone_the_server_revoked_is_enrolled_again_on_restart(officer, open_phone, tmp_path):
     transport = DjangoTransport()
-    token = _enrolled_before(officer, tmp_path, transport)
+    token = _enrolled_before(open_phone, officer, tmp_path, transport)
     device_revoke(device=Device.objects.get(officer=officer), by=None, reason="lost")
 
-    again = _open(officer, tmp_path, transport)
+    again = open_phone(officer, tmp_path, transport)
 
     assert again.token not in (None, token)
     assert not again.revoked
@@ -98,17 +79,17 @@ def _journal(client) -> tuple[str, int]:
 
 @pytest.mark.django_db
 def test_a_simulated_phone_appends_its_commits_without_a_flush_each_also_when_enrolled_again(
-    officer, tmp_path
+    officer, open_phone, tmp_path
 ):
     # a flush a commit was a fifth of the history build: write-ahead log, synchronous=NORMAL
     transport = DjangoTransport()
-    first = _open(officer, tmp_path, transport)
+    first = open_phone(officer, tmp_path, transport)
     assert _journal(first) == ("wal", 1)
     device_revoke(device=Device.objects.get(officer=officer), by=None, reason="lost")
     first.close()
 
     # a new store in place of the revoked one is opened the same way, not with the defaults
-    again = _open(officer, tmp_path, transport)
+    again = open_phone(officer, tmp_path, transport)
 
     assert not again.revoked
     assert _journal(again) == ("wal", 1)

@@ -4,39 +4,18 @@ enrolling again"), and said "forgot" of a phone revoked in the console as well."
 
 from __future__ import annotations
 
-import io
 import logging
 from types import SimpleNamespace
 
 import pytest
-from django.core.management import call_command
 from django.utils import translation
 
-from backend.common import clock
 from backend.devices.models import Device
 from backend.devices.services import device_authenticate, device_revoke
 from backend.simulator import provision
-from sync.client import Retry
 from tests.backend.sync_gateway.transport import DjangoTransport
 
 pytestmark = pytest.mark.django_db
-
-
-def _open(officer, state_dir, transport):
-    return provision.phone_client(
-        officer,
-        state_dir=state_dir,
-        transport=transport,
-        now_ms=lambda: clock.to_ms(clock.now()),
-        sleep=lambda _s: None,
-        retry=Retry(attempts=1, base_s=0, cap_s=0),
-    )
-
-
-@pytest.fixture
-def officer():
-    call_command("seed", "--demo", stdout=io.StringIO())
-    return provision.officers().field[0]
 
 
 @pytest.fixture
@@ -71,16 +50,16 @@ def _said(caplog) -> list[tuple[int, str]]:
     ids=["revoked", "unknown"],
 )
 def test_a_phone_enrolled_again_says_why_in_the_operators_language(
-    officer, tmp_path, caplog, catalog, lose, expected
+    officer, open_phone, tmp_path, caplog, catalog, lose, expected
 ):
     # given: the officer's phone from an earlier run, which the server no longer accepts
     transport = DjangoTransport()
-    _open(officer, tmp_path, transport).close()
+    open_phone(officer, tmp_path, transport).close()
     lose(Device.objects.get(officer=officer))
 
     # when: the simulator starts again in a Russian terminal
     with caplog.at_level(logging.INFO, logger=provision.__name__), translation.override("ru"):
-        again = _open(officer, tmp_path, transport)
+        again = open_phone(officer, tmp_path, transport)
 
     # then: one line, the operator's, naming the officer; and the phone is enrolled
     assert _said(caplog) == [(logging.INFO, expected % {"officer": officer.username})]
