@@ -25,7 +25,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from backend.common import clock
-from backend.common.formatting import duration_text
+from backend.common.formatting import span_exact_text, span_text
 from backend.dispatch.access import can_dispatch
 from backend.dispatch.lifecycle import (
     ASSIGNMENT_OPEN,
@@ -404,9 +404,13 @@ def _sweep_words(state: SweepState) -> str:
     """The sweep's state in the reader's language (``SweepState.describe`` is for /readyz)."""
     if state.age_s is None:
         return _("the escalation sweep has never run")
+    # In words, as the board's other spans ("39 s", "2 min 05 s", "3 h 12 min"): as m:ss the
+    # banner read "last ran 0:39 ago (alarm after 0:30)" under the board's clock, a duration
+    # taken for a time of day (and an hour's 1:02:03 for a clock time outright).
+    limit = state.limit_s
     return _("the escalation sweep last ran %(age)s ago (alarm after %(limit)s)") % {
-        "age": duration_text(round(state.age_s)),
-        "limit": duration_text(state.limit_s),
+        "age": span_exact_text(round(state.age_s)),
+        "limit": span_text(limit) if limit % 60 == 0 else span_exact_text(limit),
     }
 
 
