@@ -22,6 +22,7 @@ from .formatting import (
     duration_text,
     ms_text,
     payload_html,
+    span_exact_text,
     uncertainty_text,
     warning_html,
     when_text,
@@ -200,7 +201,14 @@ class EventAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
 
     @admin.display(description=_("sync lag"))
     def sync_lag(self, obj: Event) -> str:
-        return duration_text(seconds(obj.server_received_at - obj.estimated_at))
+        """In words, as the chief's data-quality report writes it (``2 s``, ``2 h 36 min``):
+        as ``m:ss`` it stood under the received time — "15:41:01 / sync lag: 2:36:47", a
+        lag that read as a second time of day."""
+        lag = seconds(obj.server_received_at - obj.estimated_at)
+        if lag is None:
+            return duration_text(None)
+        # an estimate after the server's receipt (a phone's clock ahead) keeps its sign
+        return ("−" if lag < 0 else "") + span_exact_text(abs(lag))
 
     @admin.display(description=_("payload"))
     def payload_words(self, obj: Event) -> SafeString:
