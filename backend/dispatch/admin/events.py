@@ -204,11 +204,8 @@ class EventAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
         """In words, as the chief's data-quality report writes it (``2 s``, ``2 h 36 min``):
         as ``m:ss`` it stood under the received time — "15:41:01 / sync lag: 2:36:47", a
         lag that read as a second time of day."""
-        lag = seconds(obj.server_received_at - obj.estimated_at)
-        if lag is None:
-            return duration_text(None)
         # an estimate after the server's receipt (a phone's clock ahead) keeps its sign
-        return ("−" if lag < 0 else "") + span_exact_text(abs(lag))
+        return signed_words(seconds(obj.server_received_at - obj.estimated_at))
 
     @admin.display(description=_("payload"))
     def payload_words(self, obj: Event) -> SafeString:
@@ -220,10 +217,20 @@ class EventAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
         payload = with_records(payload, selectors.data_record_names([payload]))
         return payload_html(worded(payload, {}))
 
+    # The fact's page lists these under the device's clock and GPS time: as m:ss or h:mm:ss
+    # "since the device booted: 21:21:37" stood under "device clock: 14:01:08", a second
+    # time of day; in words, as the list's sync lag.
     @admin.display(description=_("since the device booted"))
     def since_boot(self, obj: Event) -> str:
-        return duration_text(None if obj.elapsed_ms is None else obj.elapsed_ms // 1000)
+        return signed_words(None if obj.elapsed_ms is None else obj.elapsed_ms // 1000)
 
     @admin.display(description=_("device clock skew"))
     def clock_skew(self, obj: Event) -> str:
-        return duration_text(None if obj.clock_skew_ms is None else round(obj.clock_skew_ms / 1000))
+        return signed_words(None if obj.clock_skew_ms is None else round(obj.clock_skew_ms / 1000))
+
+
+def signed_words(value: int | None) -> str:
+    """Whole seconds in words, their sign kept: ``2 s``, ``2 h 36 min``, ``−1 min 05 s``."""
+    if value is None:
+        return duration_text(None)
+    return ("−" if value < 0 else "") + span_exact_text(abs(value))

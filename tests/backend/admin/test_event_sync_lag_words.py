@@ -5,9 +5,12 @@ at 15:41:00 read "15:41:00 / sync lag: 2:36:47" — a second time of day."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
+from django.contrib.admin.utils import quote
 from django.urls import reverse
+from django.utils.html import strip_tags
 
 from backend.dispatch.models import Event
 
@@ -41,3 +44,30 @@ def test_the_events_list_says_the_sync_lag_in_words(client, world, language, lag
 
     # then: words, not "0:02", "2:36:47", "−1:05"
     assert f'<span class="quiet">{words}</span>' in listing
+
+
+@pytest.mark.parametrize(
+    ("language", "booted", "skew"),
+    [
+        ("en", "Since the device booted: 21 h 21 min", "Device clock skew: −1 min 05 s"),
+        ("ru", "С включения устройства: 21 ч 21 мин", "Расхождение часов устройства: −1 мин 05 с"),
+        ("kk", "21 сағ 21 мин", "−1 мин 05 с"),
+    ],
+)
+def test_the_facts_page_says_its_device_spans_in_words(client, world, language, booted, skew):
+    # given: a fact from a phone booted 21 h 21 min 37 s before, its clock 65 s behind
+    event = world.a.event
+    Event.objects.filter(pk=event.pk).update(elapsed_ms=76_897_000, clock_skew_ms=-65_000)
+    chief = world.a.chief
+    chief.language = language
+    chief.save(update_fields=["language"])
+    client.force_login(chief)
+
+    # when
+    page = client.get(reverse("admin:dispatch_event_change", args=[quote(event.pk)]))
+
+    # then: under the device's clock, spans in words — not "21:21:37", "−1:05"
+    text = re.sub(r"\s+", " ", strip_tags(page.content.decode()))
+    assert booted in text
+    assert skew in text
+    assert "21:21:37" not in text
