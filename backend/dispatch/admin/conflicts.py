@@ -30,9 +30,9 @@ from ..services.conflicts import (
 from .formatting import (
     call_html,
     dated_text,
-    duration_text,
     ms_text,
     payload_rows,
+    span_exact_text,
     uncertainty_text,
     when_text,
     yes_no,
@@ -166,7 +166,8 @@ def server_side_rows(side: Any) -> list[tuple[str, str]]:
             (_("Why the time is doubted"), "; ".join(str(CLOCK_FLAGS.get(f, f)) for f in flags))
         )
     if (skew := rest.pop("skew_ms", None)) is not None:
-        rows.append((_("Device clock off by"), duration_text(round(abs(skew) / 1000))))
+        # in words, as the fact's page says it: "1:02:05" beside the times read as one
+        rows.append((_("Device clock off by"), span_exact_text(round(abs(skew) / 1000))))
     rest.pop("server_received_at", None)  # the device's side shows it
     return rows + payload_rows(rest)
 
@@ -399,7 +400,8 @@ class ConflictAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-ar
             (_("Device clock"), ms_text(e.device_time)),
             (
                 _("Since the device booted"),
-                duration_text(e.elapsed_ms // 1000) if e.elapsed_ms is not None else "—",
+                # in words: "21:21:37" under the device's clock read as a time of day
+                span_exact_text(e.elapsed_ms // 1000) if e.elapsed_ms is not None else "—",
             ),
             (_("GPS time"), ms_text(e.gps_time)),
             (

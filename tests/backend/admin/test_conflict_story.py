@@ -213,7 +213,7 @@ def test_a_doubted_time_says_why_in_words():
         "Dispatched": when_text(clock.from_ms(1_780_000_000_000 - 600_000)),
         "Why the time is doubted": "the device clock is after the server received the event; "
         "the device clock is far from the estimated time",
-        "Device clock off by": "1:02:05",
+        "Device clock off by": "1 h 02 min",  # in words, not "1:02:05"
     }
 
 

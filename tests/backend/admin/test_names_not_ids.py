@@ -48,7 +48,7 @@ def test_a_conflict_names_its_fact_by_milestone_and_time_with_the_ids_folded(cli
         assert technical not in text
     rows = dict(re.findall(r"<tr><th>([^<]*)</th><td>([^<]*)</td></tr>", main))
     assert rows["Event"] == "Acknowledged (Field app)"
-    assert rows["Since the device booted"] == "0:01"
+    assert rows["Since the device booted"] == "1 s"  # in words, not "0:01"
     # and: folded for the technician
     folded = html.split('<details class="kuzet-technical">', 1)[1].split("</details>", 1)[0]
     assert "Technical details" in folded
