@@ -34,8 +34,10 @@ from django.core.wsgi import get_wsgi_application
 from django.db import transaction
 from django.db.models import F
 from django.http.request import split_domain_port, validate_host
+from django.utils import translation
 
 from backend.common import clock
+from backend.common.terminal import number_text
 from backend.dispatch import tasks as dispatch_tasks
 from backend.dispatch.services import escalation
 from backend.people.models import Unit
@@ -514,7 +516,14 @@ class LivePort:
 
     def __init__(self, *, base_url: str, sms_dir: Path, stats: Stats) -> None:
         self.base_url = base_url.rstrip("/")
-        self.http = httpx.Client(base_url=self.base_url, timeout=30)
+        # In the operator's language (the command's): the API's own words in a refusal
+        # (DRF's "Authentication credentials were not provided.") come back in it, for the
+        # simulator's line about it (``world.refusal_text``). The sync API ignores it.
+        self.http = httpx.Client(
+            base_url=self.base_url,
+            timeout=30,
+            headers={"Accept-Language": translation.get_language() or settings.LANGUAGE_CODE},
+        )
         self.transport = HttpxTransport(self.base_url, client=self.http)
         self.sms = SmsInbox(sms_dir)
         self.sms.skip_existing()
@@ -609,15 +618,42 @@ class LivePort:
             fn(*args)
         except httpx.TransportError as exc:
             self.stats.unreachable += 1
-            name = getattr(fn, "__name__", repr(fn))
-            log.warning("Kuzet unreachable at %s (%s): %s", self.base_url, name, exc)
-            if again and not stop.is_set():
+            # Which step and httpx's words ("[Errno 111] Connection refused") are a
+            # developer's: make run's terminal read a Python function's name among the
+            # operator's lines.
+            log.debug("%s: %s: %r", self.base_url, getattr(fn, "__name__", repr(fn)), exc)
+            if stop.is_set():
+                log.info(unreachable_text(self.base_url, stopping=True))
+            elif again:
+                log.warning(unreachable_text(self.base_url, retry_s=self.RETRY_S))
                 engine.after_server(self.RETRY_S, fn, *args)
+            else:
+                log.warning(unreachable_text(self.base_url))
 
     def close(self) -> None:
         for socket in list(self.sockets.values()):
             socket.close()
         self.sockets.clear()
+
+
+def unreachable_text(url: str, *, retry_s: float | None = None, stopping: bool = False) -> str:
+    """A step of the live simulator that found no server at ``url`` — the web process
+    restarting, or stopped first when ``make run`` is interrupted (the simulator waits for it
+    at the start) — and what happens next, in the active language: the step tried again
+    ``retry_s`` later; a frame's pull left to the phone's next sync; nothing, once stopping."""
+    if stopping:
+        text = translation.gettext("Kuzet does not answer at %(url)s: the simulator is stopping.")
+    elif retry_s is not None:
+        text = translation.gettext(
+            "Kuzet does not answer at %(url)s (restarting, or stopped): "
+            "the simulator tries again in %(seconds)s s."
+        )
+    else:
+        text = translation.gettext(
+            "Kuzet does not answer at %(url)s (restarting, or stopped): "
+            "the phone's next sync brings what it missed."
+        )
+    return text % {"url": url, "seconds": number_text(retry_s or 0)}
 
 
 class PhoneSocket:

@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import httpx
+from django.utils import translation
+from django.utils.translation import gettext_noop
 
 from backend.common.clock import from_ms as clock_from_ms
 from backend.dispatch import lifecycle, policies, sms_texts
@@ -118,6 +120,77 @@ class Stats:
         return statistics.median(self.response_s) / 60 if self.response_s else None
 
 
+# What the simulator tried, by the name :meth:`Api._json` is given: the operator's line about a
+# refusal names it (in the active language) where it read "dispatch: 409 {"error": …}".
+STEPS = {
+    "intake": gettext_noop("Reporting a call through the intake API"),
+    "create": gettext_noop("Entering a call at the desk"),
+    "detail": gettext_noop("Reading a call"),
+    "recommendations": gettext_noop("Asking which unit to send"),
+    "dispatch": gettext_noop("Dispatching a unit"),
+    "message": gettext_noop("Messaging a crew"),
+    "classify": gettext_noop("Reclassifying a call"),
+    "close": gettext_noop("Closing a call"),
+    "cancel": gettext_noop("Cancelling an assignment"),
+    "reassign": gettext_noop("Reassigning a call to another unit"),
+    "acknowledge": gettext_noop("Acknowledging a call for its crew"),
+    "follow-up": gettext_noop("Recording a follow-up visit"),
+    "safety-checks": gettext_noop("Reading the safety checks"),
+    "safety-check": gettext_noop("Answering a safety check"),
+    "conflicts": gettext_noop("Reading the open conflicts"),
+    "conflict": gettext_noop("Resolving a conflict"),
+    "sms": gettext_noop("Passing an officer's SMS on as the gateway"),
+    "board": gettext_noop("Reading the duty officer's board"),
+}
+
+
+def step_text(what: str) -> str:
+    """What the simulator tried (:data:`STEPS`), in the active language."""
+    return translation.gettext(STEPS[what]) if what in STEPS else what
+
+
+def refusal_text(step: str, status: int, body: Any) -> str | None:
+    """A refusal in the API's error format (``{"error": code, "detail": text}``,
+    backend/common/api.py) as the operator reads it, in the active language: the step, the
+    HTTP status, the code and the server's detail (a validation error's fields after it).
+    ``None`` when ``body`` is not that format (a proxy's page, a redirect)."""
+    if not isinstance(body, dict) or not isinstance(body.get("error"), str):
+        return None
+    detail = str(body.get("detail", "")).strip()
+    if body.get("fields"):
+        detail = f"{detail} {json.dumps(body['fields'], ensure_ascii=False)[:300]}".strip()
+    return translation.gettext(
+        "%(step)s: Kuzet refused (HTTP %(status)s, %(code)s): %(detail)s"
+    ) % {
+        "step": step,
+        "status": status,
+        "code": body["error"],
+        "detail": detail,
+    }
+
+
+def _body(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def _said_refused(step: str, response: httpx.Response) -> None:
+    """Log a refused request: one line in the operator's language; its raw text at DEBUG."""
+    log.debug("%s: %s %s", step, response.status_code, response.text[:300])
+    text = refusal_text(step, response.status_code, _body(response))
+    if text is None:
+        text = translation.gettext(
+            "%(step)s: Kuzet answered HTTP %(status)s, not with an error of its API: %(text)s"
+        ) % {
+            "step": step,
+            "status": response.status_code,
+            "text": " ".join(response.text.split())[:200],
+        }
+    log.warning(text)
+
+
 def _token(token: str) -> dict[str, str]:
     return {"Authorization": f"Token {token}"}
 
@@ -143,7 +216,7 @@ class Api:
     def _json(self, response: httpx.Response, what: str) -> Any:
         if response.status_code >= 400:
             self.stats.errors[f"{what} {response.status_code}"] += 1
-            log.warning("%s: %s %s", what, response.status_code, response.text[:300])
+            _said_refused(step_text(what), response)
             return None
         return response.json()
 
@@ -274,7 +347,18 @@ class Api:
             "application/json"
         ):
             self.stats.errors[f"board {state.status_code}"] += 1
-            log.warning("board: %s %s", state.status_code, state.text[:300])
+            step = step_text("board")
+            if refusal_text(step, state.status_code, _body(state)) is not None:
+                _said_refused(step, state)
+            else:  # the sign-in's redirect, or its page again: no API error to tell
+                log.debug("board: %s %s", state.status_code, state.text[:300])
+                log.warning(
+                    translation.gettext(
+                        "%(step)s: Kuzet answered HTTP %(status)s, not the board "
+                        "(was the sign-in refused?)"
+                    )
+                    % {"step": step, "status": state.status_code}
+                )
             return []
         return list(state.json().get("incidents", []))
 
@@ -358,9 +442,28 @@ class Phone:
                 self.client.push()
             if pull:
                 self.client.pull()
-        except (SyncUnavailable, SyncError) as exc:
+        except SyncUnavailable as exc:
+            # No answer after the client's retries: Kuzet restarting or stopped (make run
+            # interrupted), or answering 5xx/429. Nothing is lost (the outbox keeps it); a
+            # phone without data never tries (``online``), so this is not a white spot.
             self.stats.sync_failures += 1
-            log.info("%s: sync failed: %s", self.username, exc)
+            log.debug("%s: sync failed: %s", self.username, exc)
+            log.info(
+                translation.gettext(
+                    "%(officer)s's phone got no answer from Kuzet (restarting, or stopped): "
+                    "what it recorded waits on it for its next sync."
+                )
+                % {"officer": self.username}
+            )
+            return False
+        except SyncError as exc:
+            # Refused for good (4xx): a bug of the simulator or the server, the operator's to
+            # see — it read "sync failed: 400 invalid: …" at INFO among the routine lines.
+            self.stats.sync_failures += 1
+            log.debug("%s: sync failed: %s", self.username, exc)
+            step = translation.gettext("Syncing %(officer)s's phone") % {"officer": self.username}
+            body = {"error": exc.code, "detail": exc.detail}
+            log.warning(refusal_text(step, exc.status, body))
             return False
         self.stats.syncs += 1
         return True
