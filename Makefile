@@ -40,7 +40,10 @@ var:
 	@mkdir -p var
 
 # npm's own lines: --loglevel=warn leaves out "added 312 packages in 25s", --silent the
-# "> kuzet-field@1.0.0 build" header; vite's report of the build is vite's (field/package.json).
+# "> kuzet-field@1.0.0 build" header. The build itself prints only warnings and errors: vite
+# runs at --logLevel warn (field/package.json), and field/scripts/compress.mjs writes the app
+# shell's sizes to field/dist/sizes.json, printing them only with KUZET_FIELD_SIZES=1 (its
+# FAIL line over the 300 KB budget stays, and fails the build).
 $(FIELD_DEPS): $(FIELD)/package-lock.json
 	@$(PYTHON) -m backend.common.language field-packages
 	@cd $(FIELD) && npm ci --no-audit --no-fund --loglevel=warn

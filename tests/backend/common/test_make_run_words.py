@@ -15,7 +15,10 @@ import gettext
 import io
 import json
 import logging
+import os
 import shlex
+import shutil
+import subprocess
 from collections import Counter
 from pathlib import Path
 
@@ -359,3 +362,63 @@ def test_the_field_apps_build_prints_only_vites_warnings_and_errors():
 
     # then: its warnings and errors stay
     assert options.get("logLevel") == "warn"
+
+
+# --- the field build's size report ----------------------------------------------------------------
+
+
+def compress(tmp_path: Path, files: dict[str, bytes], **env: str) -> subprocess.CompletedProcess:
+    """field/scripts/compress.mjs run as the build runs it (dist/ beside scripts/), on a
+    dist/ of ``files``."""
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("no node")
+    (tmp_path / "scripts").mkdir()
+    shutil.copy(
+        Path(settings.BASE_DIR) / "field" / "scripts" / "compress.mjs", tmp_path / "scripts"
+    )
+    (tmp_path / "dist").mkdir()
+    for name, content in files.items():
+        (tmp_path / "dist" / name).write_bytes(content)
+    environ = {k: v for k, v in os.environ.items() if k != "KUZET_FIELD_SIZES"} | env
+    return subprocess.run(
+        [node, str(tmp_path / "scripts" / "compress.mjs")],
+        capture_output=True,
+        text=True,
+        env=environ,
+        check=False,
+    )
+
+
+SHELL = {"index.html": b"<!doctype html><title>Kuzet</title>" * 20, "icon.svg": b"<svg/>"}
+
+
+def test_the_field_build_prints_no_size_report_unless_asked(tmp_path):
+    # when: the build's last step, as make run's field build runs it
+    done = compress(tmp_path, SHELL)
+
+    # then: nothing printed (it read "app shell: … KB raw, … gzip, … brotli" in English among
+    # the operator's lines); the report is written, the compressed files beside the assets
+    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
+    report = json.loads((tmp_path / "dist" / "sizes.json").read_text())
+    assert set(report["files"]) == set(SHELL)
+    assert report["budget"] == 300 * 1024
+    assert (tmp_path / "dist" / "index.html.br").exists()
+
+
+def test_the_size_report_is_printed_when_asked(tmp_path):
+    done = compress(tmp_path, SHELL, KUZET_FIELD_SIZES="1")
+
+    assert done.returncode == 0
+    assert done.stdout.startswith("app shell: "), done.stdout
+    assert "(budget 300.0 KB compressed)" in done.stdout
+
+
+def test_an_app_shell_over_its_budget_still_fails_the_build(tmp_path):
+    # given: 400 KB that no compression makes smaller
+    done = compress(tmp_path, SHELL | {"photo.png": os.urandom(400 * 1024)})
+
+    assert done.returncode == 1
+    assert done.stderr.startswith("FAIL: the app shell is "), done.stderr
+    assert "over the 300.0 KB budget" in done.stderr
+    assert done.stdout == ""
