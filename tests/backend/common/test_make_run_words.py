@@ -11,7 +11,6 @@ catalog" is checked with a stand-in that marks what it is asked and in which lan
 
 from __future__ import annotations
 
-import gettext
 import io
 import json
 import logging
@@ -34,18 +33,10 @@ from backend.dispatch import tasks
 from backend.dispatch.services import SAFETY_CHECK, escalation
 from backend.simulator.management.commands import simulate
 from backend.simulator.report import Snapshot, median_text, summary_line, summary_table
+from tests.backend.common.test_make_run_lines import Marked
 from tests.backend.simulator.test_command_language import StubPort, stub_world
 
 CODES = ("sms_undelivered", "ack_overdue", "arrival_overdue", "waiting_overdue", "unit.safety")
-
-
-class Marked(gettext.NullTranslations):
-    def __init__(self, code: str) -> None:
-        super().__init__()
-        self.code = code
-
-    def gettext(self, message: str) -> str:
-        return f"[{self.code}] {message}"
 
 
 def marked_django_gettext(message: str) -> str:
