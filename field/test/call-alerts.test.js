@@ -9,22 +9,10 @@ import { FieldApp } from '../src/controller.js'
 import { openDatabase } from '../src/db.js'
 import { RING_AGAIN_MS } from '../src/ringer.js'
 import { KEYS, SyncEngine } from '../src/sync.js'
+import { FakeAudio } from './phone-harness.js'
 
 const minute = 60_000
 let dbCounter = 0
-
-class FakeAudio {
-  static tones = 0
-  currentTime = 0
-  destination = {}
-  resume() {}
-  createGain() {
-    return { gain: { setValueAtTime() {} }, connect: (next) => next }
-  }
-  createOscillator() {
-    return { frequency: {}, connect: (next) => next, start: () => FakeAudio.tones++, stop() {} }
-  }
-}
 
 function server() {
   let seq = 0

@@ -67,3 +67,18 @@ export async function testPhone(api, { lang = 'ru', storage = null } = {}) {
   }
   return { app, sync, storage, rung }
 }
+
+/** The Web Audio the ringer plays its tones on, silent; ``FakeAudio.tones`` counts the tones
+ * started (reset it in a test's set-up). */
+export class FakeAudio {
+  static tones = 0
+  currentTime = 0
+  destination = {}
+  resume() {}
+  createGain() {
+    return { gain: { setValueAtTime() {} }, connect: (next) => next }
+  }
+  createOscillator() {
+    return { frequency: {}, connect: (next) => next, start: () => FakeAudio.tones++, stop() {} }
+  }
+}

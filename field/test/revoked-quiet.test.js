@@ -8,20 +8,9 @@ import { DeviceClock } from '../src/clock.js'
 import { FieldApp } from '../src/controller.js'
 import { openDatabase } from '../src/db.js'
 import { SyncEngine } from '../src/sync.js'
+import { FakeAudio } from './phone-harness.js'
 
 const minute = 60_000
-
-class FakeAudio {
-  currentTime = 0
-  destination = {}
-  resume() {}
-  createGain() {
-    return { gain: { setValueAtTime() {} }, connect: (next) => next }
-  }
-  createOscillator() {
-    return { frequency: {}, connect: (next) => next, start() {}, stop() {} }
-  }
-}
 
 describe('a phone revoked while a call rings', () => {
   it('stops ringing and takes the call’s notification away', async () => {
