@@ -65,6 +65,13 @@ def dispatch_a_call(personas: Any, **incident: Any) -> Assignment:
         return incident_dispatch(incident=call, unit=personas.a.patrol, by=personas.duty)
 
 
+def phone_says(device: Any, at: dt.datetime, *records: dict[str, Any]) -> None:
+    """The crew's phone pushes ``records`` at ``at``, and the server accepts every one."""
+    with clock.frozen(at):
+        results = device.push(*records)
+    assert all(r["status"] == "accepted" for r in results), results
+
+
 def capture_listener(commit: uow.Commit) -> None:
     CAPTURED.append(commit)
 

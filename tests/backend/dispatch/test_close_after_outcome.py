@@ -28,7 +28,7 @@ from backend.dispatch.services import (
 )
 from backend.ledger.models import AuditEntry
 from backend.people.models import Officer, Unit
-from tests.backend.dispatch.conftest import T0, dispatch_a_call
+from tests.backend.dispatch.conftest import T0, dispatch_a_call, phone_says
 from tests.backend.sync_support import event
 
 pytestmark = pytest.mark.django_db
@@ -38,12 +38,6 @@ SET_OFF = T0 + dt.timedelta(minutes=10)
 REPORTED = T0 + dt.timedelta(minutes=20)
 CLOSED = T0 + dt.timedelta(minutes=30)
 WARNING = {"code": "warning", "text": "провели беседу"}
-
-
-def phone_says(device: Any, at: dt.datetime, *records: dict[str, Any]) -> None:
-    with clock.frozen(at):
-        results = device.push(*records)
-    assert all(r["status"] == "accepted" for r in results), results
 
 
 @pytest.fixture
