@@ -49,7 +49,13 @@ def scratch(tmp_path: Path, *, npm_exits: int = 0) -> tuple[dict[str, str], dict
     (venv / "bin" / "python").write_text(NOTING.format(log=tmp_path / "python.log", code=0))
     for program in (tools / "npm", venv / "bin" / "python"):
         program.chmod(0o755)
-    env = {k: v for k, v in os.environ.items() if k not in {"MAKEFLAGS", "KUZET_LANGUAGE"}}
+    # make as a person runs it, at the top: under `make test` (CI) the outer make's MAKELEVEL
+    # made this one a sub-make, which adds "make[1]: Entering directory …" to its output
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"MAKEFLAGS", "MAKELEVEL", "MFLAGS", "KUZET_LANGUAGE"}
+    }
     env["PATH"] = f"{tools}{os.pathsep}{env['PATH']}"
     env["LANG"] = "C.UTF-8"
     env.pop("LC_ALL", None)
