@@ -20,7 +20,9 @@ And one rung per call, for a call nobody was sent to (no assignment, so none of 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Protocol
+from typing import Any, Protocol
+
+from django.utils.translation import gettext_lazy as _
 
 from . import lifecycle
 from .models import EscalationStep, IncidentEscalationStep
@@ -120,6 +122,17 @@ def next_due(a: LadderState, *, fired: set[str], incident_on_scene: bool) -> dt.
 
 # --- the rung of a call nobody was sent to ---------------------------------------------------
 WAITING_OVERDUE = IncidentEscalationStep.Step.WAITING_OVERDUE
+
+
+# What a fired rung is called where people read that it fired: the board's alerts
+# (``realtime.board``) and the worker's log line of a sweep (``tasks.sweep_text``).
+FIRED_LABELS: dict[str, Any] = {
+    Step.SMS_UNDELIVERED: _("Not delivered: SMS sent"),
+    Step.ACK_OVERDUE: _("Not acknowledged in time"),
+    Step.ACK_OVERDUE_TWICE: _("Still not acknowledged: next unit"),
+    Step.ARRIVAL_OVERDUE: _("Arrival overdue"),
+    WAITING_OVERDUE: _("Waiting for a unit"),
+}
 
 
 def waiting_due(*, received_at: dt.datetime, within_s: int) -> dt.datetime:

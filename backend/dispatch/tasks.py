@@ -25,9 +25,9 @@ from backend.ops.heartbeat import ESCALATION_SWEEP, heartbeat_record
 from backend.ops.metrics import ESCALATION_LATENESS, SWEEP_DURATION, observe_many
 from backend.ops.shutdown import stop_requested
 
-from .ladder import STEPS, WAITING_OVERDUE
+from .ladder import FIRED_LABELS, STEPS, WAITING_OVERDUE
 from .models import EscalationStep, IncidentEscalationStep
-from .services import SAFETY_CHECK, escalation, outbox
+from .services import SAFETY_CHECK, SAFETY_CHECK_LABEL, escalation, outbox
 
 log = logging.getLogger(__name__)
 
@@ -35,15 +35,9 @@ log = logging.getLogger(__name__)
 def rung_label(step: str) -> str:
     """A rung (or the officer-safety check the sweep also fires) as the board's alert names
     it, in the active language; an unknown code as it is."""
-    labels = {
-        EscalationStep.Step.SMS_UNDELIVERED: _("Not delivered: SMS sent"),
-        EscalationStep.Step.ACK_OVERDUE: _("Not acknowledged in time"),
-        EscalationStep.Step.ACK_OVERDUE_TWICE: _("Still not acknowledged: next unit"),
-        EscalationStep.Step.ARRIVAL_OVERDUE: _("Arrival overdue"),
-        WAITING_OVERDUE: _("Waiting for a unit"),
-        SAFETY_CHECK: _("Check on the unit: no word on scene"),
-    }
-    return str(labels.get(step, step))
+    if step == SAFETY_CHECK:
+        return str(SAFETY_CHECK_LABEL)
+    return str(FIRED_LABELS.get(step, step))
 
 
 def sweep_text(report: escalation.SweepReport) -> str:

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from backend.common import clock
 from backend.common.formatting import span_exact_text, span_text
 from backend.dispatch.access import can_dispatch
+from backend.dispatch.ladder import FIRED_LABELS, STEPS, WAITING_OVERDUE
 from backend.dispatch.lifecycle import (
     ASSIGNMENT_OPEN,
     INCIDENT_ENDED,
@@ -37,6 +38,7 @@ from backend.dispatch.lifecycle import (
 )
 from backend.dispatch.models import Assignment, Category, Channel, Incident, Priority
 from backend.dispatch.places import compass_words
+from backend.dispatch.services import SAFETY_CHECK, SAFETY_CHECK_LABEL
 from backend.dispatch.services.assignments import ACK_CHANNELS
 from backend.geo.models import Settlement, in_reader_language
 from backend.ops.heartbeat import SweepState, sweep_state
@@ -256,18 +258,15 @@ def board_labels() -> dict[str, dict[str, str]]:
             # a note a crew wrote on its call, from its phone or by SMS
             "crew_note": _("Note from the crew"),
             "conflict": _("Conflict"),
-            "escalation.sms_undelivered": _("Not delivered: SMS sent"),
-            "escalation.ack_overdue": _("Not acknowledged in time"),
-            "escalation.ack_overdue_twice": _("Still not acknowledged: next unit"),
-            "escalation.arrival_overdue": _("Arrival overdue"),
-            "incident.waiting_overdue": _("Waiting for a unit"),
+            **{f"escalation.{step}": str(FIRED_LABELS[step]) for step in STEPS},
+            "incident.waiting_overdue": str(FIRED_LABELS[WAITING_OVERDUE]),
             "sos": _("SOS"),
             "sos_acknowledged": _("SOS acknowledged"),
             "sos_backup": _("Backup sent to an SOS"),
             "sos_cleared": _("SOS cleared: officer safe"),
             # a unit in SOS reported where it is now
             "sos_position": _("SOS: new position"),
-            "unit.safety_check": _("Check on the unit: no word on scene"),
+            SAFETY_CHECK: str(SAFETY_CHECK_LABEL),
             "unit.safety_checked": _("Officer-safety check: officer OK"),
             "unit_unreachable": _("Unit unreachable"),
             "unit_reachable": _("Unit reachable again"),

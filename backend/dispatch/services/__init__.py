@@ -57,6 +57,7 @@ from .messages import assignment_message
 from .outbox import sms_send_pending
 from .safety import (
     SAFETY_CHECK,
+    SAFETY_CHECK_LABEL,
     SAFETY_CHECKED,
     SafetyCheckAnswer,
     safety_check_answer,
@@ -70,6 +71,7 @@ from .sos import incident_sos_backup, unit_sos_clear
 __all__ = [
     "SAFETY_CHECK",
     "SAFETY_CHECKED",
+    "SAFETY_CHECK_LABEL",
     "CallEnded",
     "FactOutcome",
     "InboundResult",

@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import F, OuterRef, Subquery
+from django.utils.translation import gettext_lazy as _
 
 from backend.common import clock
 from backend.common.errors import Conflict, NotFound
@@ -59,6 +60,8 @@ NOT_WORD = (EventSource.SERVER, EventSource.DESK)
 
 # The board's notification (and alert) kind.
 SAFETY_CHECK = "unit.safety_check"
+# ...and its name where people read that it fired (the board, the worker's log).
+SAFETY_CHECK_LABEL = _("Check on the unit: no word on scene")
 SAFETY_CHECKED = "unit.safety_checked"
 
 
