@@ -230,6 +230,9 @@ def board_labels() -> dict[str, dict[str, str]]:
             "timer_allowed": _("Time taken since dispatch / the time allowed"),
             # "Waiting for a unit 1036-2026-000117 · waited 12 min"
             "waited": _("waited"),
+            # A milestone the board heard a minute or more after it happened (a phone out of
+            # coverage catching up): "Unit reported … · On scene · happened at 18:37:02".
+            "happened_at": _("happened at %(time)s"),
         },
         "ack_channel": {c: _(c.replace("_", " ")) for c in ACK_CHANNELS},
         # A crew last heard other than by its phone's sync: "On scene · radio", "· SMS".

@@ -464,13 +464,20 @@
   }
 
   // --- alerts and the SOS banner ------------------------------------------------------------
+  // A milestone heard this long after it happened says when it happened (a phone catching up).
+  const LATE_MS = 60000;
   function alertText(a) {
     const parts = [];
     if (a.callsign) parts.push(a.callsign);
     if (a.kind === "sos" && a.officer_name) parts.push(a.officer_name);
     if (a.kind === "sos" || a.kind === "sos_position") parts.push(sosWhere(a.position));
     if (a.category) parts.push(label("category", a.category));
-    if (a.milestone) parts.push(label("assignment_status", a.status) || label("event_kind", a.milestone));
+    // What the crew reported, not the assignment's status by the time it was heard: a phone
+    // catching up syncs its ack, arrival and clearance at once, and all three read "Cleared".
+    if (a.milestone) parts.push(label("event_kind", a.milestone) || label("assignment_status", a.status));
+    // ...and when it happened, if that was a minute or more before the board heard it (the
+    // server's estimate from the phone's clocks): "On scene · happened at 18:37:02".
+    if (a.milestone && a.estimated_at && a.server_time - a.estimated_at >= LATE_MS) parts.push(fmt(TEXT.happened_at, { time: when(a.estimated_at) }));
     if (a.kind === "incident.created" && a.channel) parts.push(label("channel", a.channel));
     if (a.duplicate_of_number) parts.push("→ " + a.duplicate_of_number);
     if (a.kind === "incident.reclassified") {
