@@ -476,8 +476,9 @@
     // catching up syncs its ack, arrival and clearance at once, and all three read "Cleared".
     if (a.milestone) parts.push(label("event_kind", a.milestone) || label("assignment_status", a.status));
     // ...and when it happened, if that was a minute or more before the board heard it (the
-    // server's estimate from the phone's clocks): "On scene · happened at 18:37:02".
-    if (a.milestone && a.estimated_at && a.server_time - a.estimated_at >= LATE_MS) parts.push(fmt(TEXT.happened_at, { time: when(a.estimated_at) }));
+    // server's estimate from the phone's clocks): "On scene · happened at 18:37:02". (Not from
+    // a server older than this script, whose labels lack the words: the alerts went blank.)
+    if (a.milestone && a.estimated_at && a.server_time - a.estimated_at >= LATE_MS && TEXT.happened_at) parts.push(fmt(TEXT.happened_at, { time: when(a.estimated_at) }));
     if (a.kind === "incident.created" && a.channel) parts.push(label("channel", a.channel));
     if (a.duplicate_of_number) parts.push("→ " + a.duplicate_of_number);
     if (a.kind === "incident.reclassified") {
