@@ -298,30 +298,60 @@ Step = EscalationStep.Step
 CHIEF_STEPS: tuple[str, ...] = (Step.ACK_OVERDUE_TWICE, Step.ARRIVAL_OVERDUE)
 
 
+def reached_scene_q(incident: str = "incident") -> Q:
+    """Assignments whose crew reached the scene of their call in the call's current visit:
+    the one rule of "somebody got there" for the arrival rung (``ladder.step_applies``; the
+    sweep reads it as ``lifecycle.reached_in_visit``, in Python over two reads by index) and
+    the chief's list (:func:`escalations_awaiting_chief_q`). ``incident`` is the path to the
+    call.
+
+    Reached is an "on scene" time, or a "transporting" one: a crew carrying someone away from
+    the call was there, though its "on scene" tap never reached the server — the ladder
+    already read its own unit so (``lifecycle.assignment_reached_scene``: the status past
+    en route), and a second unit of the call was not (the late unit's rung fired, and the
+    chief was alerted, about a call whose first crew was driving the victim to hospital). A
+    crew "cleared" with neither time did not reach it (its own "cleared", or closing the call
+    cleared it for the outcome it recorded: ``services.incidents.close_clears``). The
+    response time still reads ``on_scene_at`` alone: no arrival time is made up.
+
+    The current visit: a reopened call is a new wait for a unit, as for ``waiting_overdue``
+    (:func:`calls_waiting_overdue_q`): only an arrival at or after ``reopened_at`` counts —
+    the crew that was there before the call was closed does not stop the arrival rung of a
+    unit sent after the caller rang again, nor take it off the chief's list."""
+    reopened_at = F(f"{incident}__reopened_at")
+    arrived = Q(on_scene_at__isnull=False) | Q(transporting_at__isnull=False)
+    this_visit = (
+        Q(**{f"{incident}__reopened_at__isnull": True})
+        | Q(on_scene_at__gte=reopened_at)
+        | Q(transporting_at__gte=reopened_at)
+    )
+    return arrived & this_visit
+
+
 def escalations_awaiting_chief_q() -> Q:
     """Rungs that alerted the chief and whose reason still holds: the assignment is open and
-    still not acknowledged (``ack_overdue_twice``) or nobody of the incident is on scene yet
-    (``arrival_overdue``) — the same conditions under which the ladder fires them
+    still not acknowledged (``ack_overdue_twice``) or nobody of the incident reached the
+    scene yet (``arrival_overdue``) — the same conditions under which the ladder fires them
     (``ladder.step_applies``).
 
-    On scene is an arrival time (DOMAIN.md: "arrival target passed without on-scene"; the
-    response time is the first ``on_scene_at``): a unit of the call whose ``on_scene_at`` is
-    set, or the rung's own unit on scene or transporting. Another unit's "cleared" without
-    one is not an arrival — its crew cleared itself without "on scene", or closing the call
-    cleared it for the outcome it recorded (``services.incidents.close_clears``) — and it
-    hid a late unit of the call (one still on its way, or sent when the call was reopened)
-    from the chief, whom the ladder had alerted."""
+    Reached the scene (:func:`reached_scene_q`, as the sweep reads it): a unit of the call
+    with an "on scene" or a "transporting" time since the call was last reopened, or the
+    rung's own unit on scene or transporting. Another unit's "cleared" without either is not
+    an arrival — its crew cleared itself without "on scene", or closing the call cleared it
+    for the outcome it recorded (``services.incidents.close_clears``) — and it hid a late
+    unit of the call (one still on its way, or sent when the call was reopened) from the
+    chief, whom the ladder had alerted; so did the crew of the call's first visit, on scene
+    before the call was closed and reopened."""
     open_ = Q(assignment__status__in=lifecycle.ASSIGNMENT_OPEN)
     not_acked = Q(assignment__acknowledged_at__isnull=True) & ~Q(
         assignment__status__in=lifecycle.ASSIGNMENT_ACKNOWLEDGED
     )
-    # As the sweep reads it (services.schedule.incidents_on_scene).
-    someone_on_scene = Exists(
-        Assignment.objects.filter(
-            incident=OuterRef("assignment__incident"), on_scene_at__isnull=False
+    someone_reached = Exists(
+        Assignment.objects.filter(incident=OuterRef("assignment__incident")).filter(
+            reached_scene_q()
         )
     )
-    reached = Q(someone_on_scene) | Q(assignment__status__in=lifecycle.ASSIGNMENT_REACHED_SCENE)
+    reached = Q(someone_reached) | Q(assignment__status__in=lifecycle.ASSIGNMENT_REACHED_SCENE)
     return open_ & (
         (Q(step=Step.ACK_OVERDUE_TWICE) & not_acked) | (Q(step=Step.ARRIVAL_OVERDUE) & ~reached)
     )

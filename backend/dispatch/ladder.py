@@ -8,7 +8,13 @@ Rungs, per assignment, with deadlines fixed at dispatch from the escalation poli
 1. ``sms_undelivered`` — not delivered by ``deliver_due_at``.
 2. ``ack_overdue`` — not acknowledged by ``ack_due_at``.
 3. ``ack_overdue_twice`` — still not acknowledged at twice the acknowledgment deadline.
-4. ``arrival_overdue`` — ``arrive_due_at`` passed with nobody of the incident on scene.
+4. ``arrival_overdue`` — ``arrive_due_at`` passed with nobody of the incident on scene: its
+   own unit not on scene or transporting, and no unit of the call with an "on scene" or a
+   "transporting" time since the call was last reopened (``incident_on_scene``, read by
+   ``services.schedule.incidents_on_scene`` with ``lifecycle.reached_in_visit``; the
+   chief's list reads the same, ``kpis.reached_scene_q``). A crew transporting someone from
+   the call was there; a crew of the call's visit before its reopen stops no unit sent
+   after the caller rang again.
 
 And one rung per call, for a call nobody was sent to (no assignment, so none of the above):
 
@@ -72,7 +78,11 @@ def step_due(a: LadderState, step: str) -> dt.datetime | None:
 
 
 def step_applies(a: LadderState, step: str, *, incident_on_scene: bool) -> bool:
-    """Whether a rung still has a reason to fire, from the assignment's current state."""
+    """Whether a rung still has a reason to fire, from the assignment's current state.
+
+    ``incident_on_scene``: another unit of the call reached the scene in the call's current
+    visit (``services.schedule.incidents_on_scene``: an "on scene" or a "transporting" time
+    since it was last reopened)."""
     if not lifecycle.assignment_is_open(a.status):
         return False
     acked = lifecycle.assignment_acknowledged(a.status, a.acknowledged_at)

@@ -28,6 +28,7 @@ cleared; or cancelled / superseded by a command.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -179,8 +180,31 @@ def assignment_acknowledged(status: str, acknowledged_at: object) -> bool:
 
 
 def assignment_reached_scene(status: str, on_scene_at: object) -> bool:
-    """The unit got there, by its milestone or by a status past it."""
+    """The unit got there, by its milestone or by a status past it. For an open assignment
+    this is the arrival rule of the ladder and the chief's list (``kpis.reached_scene_q``):
+    an "on scene" or a "transporting" time — a status past en route carries one of them."""
     return on_scene_at is not None or status in ASSIGNMENT_REACHED_SCENE
+
+
+def reached_in_visit(
+    on_scene_at: dt.datetime | None,
+    transporting_at: dt.datetime | None,
+    *,
+    reopened_at: dt.datetime | None,
+) -> bool:
+    """Whether a unit of a call reached its scene in the call's current visit — what stops
+    the arrival rung of the call's other units and takes them off the chief's list (the
+    database's form: ``kpis.reached_scene_q``).
+
+    An "on scene" time, or a "transporting" one: a crew carrying someone away from the call
+    was there though its "on scene" never reached the server, as the rung's own unit is read
+    (:func:`assignment_reached_scene`); a crew "cleared" with neither did not reach it. The
+    current visit: a reopened call is a new wait for a unit, so only a time at or after
+    ``reopened_at`` counts — the crew there before the close stops no unit sent after it."""
+    times = [t for t in (on_scene_at, transporting_at) if t is not None]
+    if reopened_at is None:
+        return bool(times)
+    return any(t >= reopened_at for t in times)
 
 
 # --- milestones ------------------------------------------------------------------------------

@@ -12,7 +12,11 @@ Rungs, per assignment, with deadlines fixed at dispatch from the escalation poli
 4. ``arrival_overdue`` — ``arrive_due_at`` passed with nobody on scene: alert the board and
    the chief; where the citizen must be told and left a phone, text them about the delay
    and record it in ``Incident.citizen_delay_notified_at`` — never on a DV or restricted
-   call, whose caller's phone may be read by the person the call is about.
+   call, whose caller's phone may be read by the person the call is about. Nobody on
+   scene: no unit of the call with an "on scene" or "transporting" time since the call was
+   last reopened (``lifecycle.reached_in_visit``); the chief is alerted once a visit of the call
+   (the first late unit of it; the others' rungs record ``already_alerted_for_incident``),
+   so a late unit sent after a reopen alerts him again; the citizen is texted once a call.
 
 And per call: ``waiting_overdue`` — a call nobody was sent to (still ``received`` or
 ``queued``: no assignment, so none of the rungs above) that has waited past its dispatch
@@ -519,6 +523,7 @@ class _ClaimedIncident:
     discreet: bool  # DV or restricted: the caller's phone may be read by the person it is about
     caller_phone: str
     citizen_delay_notified_at: dt.datetime | None
+    reopened_at: dt.datetime | None  # its current visit began (None: never reopened)
 
 
 @dataclass(slots=True)
@@ -542,7 +547,8 @@ class _Claimed:
     acknowledged_at: dt.datetime | None
     on_scene_at: dt.datetime | None
     fired: set[str]  # rungs fired by earlier sweeps, as of the claim's snapshot
-    incident_on_scene: bool  # a unit of the incident on scene (read if the arrival rung waits)
+    # a unit of the incident reached it in this visit (read if the arrival rung waits)
+    incident_on_scene: bool
     texted_at_dispatch: bool
     incident: _ClaimedIncident
 
@@ -553,7 +559,8 @@ _CLAIM_FIELDS = (
 )  # fmt: skip
 _INCIDENT_FIELDS = (
     "id", "district_id", "number", "priority", "category", "landmark", "summary", "risk_flags",
-    "notify_citizen", "restricted", "caller_phone", "citizen_delay_notified_at", "lat", "lon",
+    "notify_citizen", "restricted", "caller_phone", "citizen_delay_notified_at", "reopened_at",
+    "lat", "lon",
 )  # fmt: skip
 
 
@@ -589,7 +596,8 @@ def _claim(now: dt.datetime, batch_size: int) -> list[_Claimed]:
     if not rows:
         return []
     incident_ids = {row["incident_id"] for row in rows}
-    # Whether another unit of the incident is on scene matters to the arrival rung only.
+    # Whether another unit of the incident reached the scene (since the call was last
+    # reopened) matters to the arrival rung only.
     on_scene = incidents_on_scene(
         row["incident_id"]
         for row in rows
@@ -617,6 +625,7 @@ def _claim(now: dt.datetime, batch_size: int) -> list[_Claimed]:
             discreet=i["restricted"] or i["category"] == Category.DOMESTIC_VIOLENCE,
             caller_phone=i["caller_phone"],
             citizen_delay_notified_at=i["citizen_delay_notified_at"],
+            reopened_at=i["reopened_at"],
         )
         for i in Incident.objects.filter(pk__in=incident_ids).values(
             *_INCIDENT_FIELDS,
@@ -743,11 +752,17 @@ def _prepare(planned: list[_Planned], *, now: dt.datetime, report: SweepReport) 
     here could deadlock with a duty officer's command (which locks the incident first).
     """
     arrivals = {p.row.incident_id for p in planned if Step.ARRIVAL_OVERDUE in p.steps}
-    already_alerted = set(
-        EscalationStep.objects.filter(
+    # The chief hears of a late arrival once a visit of the call: a rung of a unit sent
+    # before the call was last reopened was of the visit before (its units all ended when
+    # the call was closed), and a late unit sent after the caller rang again alerts anew.
+    reopened = {p.row.incident_id: p.row.incident.reopened_at for p in planned}
+    already_alerted = {
+        incident_id
+        for incident_id, dispatched_at in EscalationStep.objects.filter(
             assignment__incident_id__in=arrivals, step=Step.ARRIVAL_OVERDUE
-        ).values_list("assignment__incident_id", flat=True)
-    )
+        ).values_list("assignment__incident_id", "assignment__dispatched_at")
+        if (since := reopened[incident_id]) is None or dispatched_at >= since
+    }
     # The recommendation reads the incident's place and district as models; only this rung
     # needs them.
     incidents = Incident.objects.select_related("settlement", "district").in_bulk(
