@@ -233,6 +233,9 @@ def board_labels() -> dict[str, dict[str, str]]:
             # A milestone the board heard a minute or more after it happened (a phone out of
             # coverage catching up): "Unit reported … · On scene · happened at 18:37:02".
             "happened_at": _("happened at %(time)s"),
+            # a domestic-violence or restricted call's summary, kept off the board's list (as
+            # off the console's): read on its page, where every read is audited
+            "withheld": _("on the call's page"),
         },
         "ack_channel": {c: _(c.replace("_", " ")) for c in ACK_CHANNELS},
         # A crew last heard other than by its phone's sync: "On scene · radio", "· SMS".

@@ -581,6 +581,9 @@ def _incident_row(row: dict[str, Any]) -> dict[str, Any]:
     row["settlement_lat"] = row.pop("settlement__lat")
     row["settlement_lon"] = row.pop("settlement__lon")
     hidden = row.pop("restricted") or row["category"] == Category.DOMESTIC_VIOLENCE
+    # withheld: the board says the details are on the call's page (a blank summary read as
+    # a caller who said nothing)
+    row["withheld"] = bool(hidden)
     if hidden:  # the map shows the settlement, never the exact place
         row["summary"] = row["landmark"] = ""
         row["lat"] = row["lon"] = None
@@ -672,7 +675,9 @@ def _board_rows_pg(ids: dict[str, set[str]]) -> dict[str, list[dict[str, Any]]]:
             names = [c.name for c in cursor.description]
             out[table] = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
     for row in out.get("incidents", []):
-        if row.pop("restricted") or row["category"] == Category.DOMESTIC_VIOLENCE:
+        dv = row["category"] == Category.DOMESTIC_VIOLENCE
+        row["withheld"] = bool(row.pop("restricted") or dv)
+        if row["withheld"]:
             row["summary"] = row["landmark"] = ""
             row["lat"] = row["lon"] = None
     if "incidents" in out:

@@ -313,7 +313,10 @@
         cell(when(r.received_at), "received"),
         // waiting: from the call until a unit is on scene (the response time, running)
         timer(r.received_at, Number.isFinite(firstScene) ? firstScene : null, waiting ? r.dispatch_due_at : null),
-        cell(r.summary, "summary"), incidentActions(r));
+        // a DV or restricted call's summary is read on its page (the server's "withheld"; not
+        // from a server older than this script): a blank cell read as a caller who said nothing
+        r.withheld && TEXT.withheld ? cell(TEXT.withheld, "summary withheld") : cell(r.summary, "summary"),
+        incidentActions(r));
     });
     body("assignments", [...state.assignments.values()].sort((a, b) => b.dispatched_at - a.dispatched_at), (r) => {
       const actions = el("td", { class: "actions" });
