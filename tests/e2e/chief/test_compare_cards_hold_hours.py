@@ -29,8 +29,10 @@ LAPTOP = {"width": 1366, "height": 800}
 OVERHANG_JS = """
 () => [...document.querySelectorAll('.compare .card')].map(card => {
   const value = card.querySelector('.card-value');
-  const inner = card.getBoundingClientRect().right - parseFloat(getComputedStyle(card).paddingRight);
-  return [value.innerText, Math.round(value.scrollWidth + value.getBoundingClientRect().left - inner)];
+  const padding = parseFloat(getComputedStyle(card).paddingRight);
+  const inner = card.getBoundingClientRect().right - padding;
+  const right = value.getBoundingClientRect().left + value.scrollWidth;
+  return [value.innerText, Math.round(right - inner)];
 })
 """
 
