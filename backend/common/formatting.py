@@ -263,6 +263,8 @@ KEY_LABELS: dict[str, Promise] = {
     "ack_within_s": gettext_lazy("Acknowledge within"),
     # a call waiting for a unit past its window (escalation's waiting_overdue)
     "dispatch_within_s": gettext_lazy("Dispatch within"),
+    # ... its new wait since the call came back to the queue (unit stood down, call reopened)
+    "back_in_queue_at": gettext_lazy("Back in the queue at"),
     "arrive_within_s": gettext_lazy("Arrive within"),
     "policy": gettext_lazy("Escalation policy"),
     # audit entries' data

@@ -17,12 +17,16 @@ Per assignment (:func:`assignments_with_kpis`):
 - response (this unit) = ``on_scene_at`` − the incident's ``received_at``
 - overdue = open and past a deadline fixed at dispatch from the escalation policy
   (``ack_due_at`` without an acknowledgement, ``arrive_due_at`` with nobody on scene) —
-  the same deadlines the escalation ladder fires on, never a second copy of them.
+  the same deadlines the escalation ladder fires on, never a second copy of them, read by
+  its rules (an acknowledgement by a status past it too; nobody on scene as the arrival
+  rung reads it: :func:`arrival_reached_q`).
 
 SLA compliance (:func:`incidents_with_sla`): an incident's target is the arrival deadline
 its dispatch fixed from the escalation policy for its priority and zone (the earliest
 ``arrive_due_at`` of its assignments — the strictest, when a priority was raised between two
-dispatches); for a call nobody was sent to, the target the policy gives its district,
+dispatches — of those sent before the call was last reopened: a unit sent after a reopen
+has its target counted from the reopen, ``ladder.arrival_due``); for a call nobody was sent
+to (before a reopen), the target the policy gives its district,
 priority and zone now (``policies.with_arrive_within_s``), counted from when it was
 received. ``sla_met`` is 1 when the first unit was on scene by then, 0 when the first
 arrival was later or nobody arrived and the target has passed — whether or not anybody was
@@ -114,15 +118,15 @@ class Seconds(Func):
         )
 
 
-def _first(field: str) -> Subquery:
+def _first(field: str, *, dispatched_before: Any = None) -> Subquery:
     """The earliest ``field`` over the incident's assignments (a correlated subquery: a
-    list page keeps its other joins, and no GROUP BY over the whole page)."""
+    list page keeps its other joins, and no GROUP BY over the whole page); with
+    ``dispatched_before``, over those dispatched before it only."""
+    qs = Assignment.objects.filter(incident=OuterRef("pk"))
+    if dispatched_before is not None:
+        qs = qs.filter(dispatched_at__lt=dispatched_before)
     return Subquery(
-        Assignment.objects.filter(incident=OuterRef("pk"))
-        .order_by()
-        .values("incident")
-        .annotate(first=Min(field))
-        .values("first")[:1],
+        qs.order_by().values("incident").annotate(first=Min(field)).values("first")[:1],
         output_field=DateTimeField(),
     )
 
@@ -142,10 +146,25 @@ def incidents_with_kpis(qs: QuerySet[Incident] | None = None) -> QuerySet[Incide
 
 def overdue_q(now: dt.datetime) -> Q:
     """Open assignments past a deadline: not acknowledged by ``ack_due_at`` or nobody on
-    scene by ``arrive_due_at``."""
+    scene by ``arrive_due_at`` — nobody as the arrival rung and the chief's list read it
+    (:func:`arrival_reached_q`): its own crew on scene or transporting, or a unit of the call
+    with an "on scene" or "transporting" time since the call was last reopened. A crew
+    driving the victim away without an "on scene" tap read overdue here alone.
+    Acknowledged as the ladder reads it (``lifecycle.assignment_acknowledged``): by its
+    milestone or a status past it — a crew en route whose "acknowledged" tap never reached
+    the server read "not acknowledged" here."""
     return Q(status__in=lifecycle.ASSIGNMENT_OPEN) & (
-        Q(acknowledged_at__isnull=True, ack_due_at__lt=now)
-        | Q(on_scene_at__isnull=True, arrive_due_at__lt=now)
+        (_not_acknowledged_q() & Q(ack_due_at__lt=now))
+        | (Q(arrive_due_at__lt=now) & ~arrival_reached_q())
+    )
+
+
+def _not_acknowledged_q(assignment: str = "") -> Q:
+    """Not acknowledged, by its milestone nor a status past it (the ladder's
+    ``lifecycle.assignment_acknowledged``)."""
+    p = f"{assignment}__" if assignment else ""
+    return Q(**{f"{p}acknowledged_at__isnull": True}) & ~Q(
+        **{f"{p}status__in": lifecycle.ASSIGNMENT_ACKNOWLEDGED}
     )
 
 
@@ -179,7 +198,12 @@ def incidents_with_sla(
     fixed, NULL for a call nobody was sent to), ``sla_target_s`` (the arrival target in
     seconds from the call) and ``sla_met`` (1, 0 or NULL, see the module docstring)."""
     qs = policies.with_arrive_within_s(incidents_with_kpis(qs)).annotate(
-        sla_due_at=_first("arrive_due_at")
+        # The targets of the call's first visit: a unit sent after a reopen has its target
+        # counted from the reopen (ladder.arrival_due), the response time from the receipt.
+        sla_due_at=Case(
+            When(reopened_at__isnull=True, then=_first("arrive_due_at")),
+            default=_first("arrive_due_at", dispatched_before=OuterRef("reopened_at")),
+        )
     )
     qs = qs.annotate(
         # The deadline a dispatch fixed; for a call nobody was sent to, its policy's target
@@ -343,17 +367,27 @@ def escalations_awaiting_chief_q() -> Q:
     chief, whom the ladder had alerted; so did the crew of the call's first visit, on scene
     before the call was closed and reopened."""
     open_ = Q(assignment__status__in=lifecycle.ASSIGNMENT_OPEN)
-    not_acked = Q(assignment__acknowledged_at__isnull=True) & ~Q(
-        assignment__status__in=lifecycle.ASSIGNMENT_ACKNOWLEDGED
-    )
-    someone_reached = Exists(
-        Assignment.objects.filter(incident=OuterRef("assignment__incident")).filter(
-            reached_scene_q()
-        )
-    )
-    reached = Q(someone_reached) | Q(assignment__status__in=lifecycle.ASSIGNMENT_REACHED_SCENE)
+    not_acked = _not_acknowledged_q("assignment")
+    reached = arrival_reached_q("assignment")
     return open_ & (
         (Q(step=Step.ACK_OVERDUE_TWICE) & not_acked) | (Q(step=Step.ARRIVAL_OVERDUE) & ~reached)
+    )
+
+
+def arrival_reached_q(assignment: str = "") -> Q:
+    """Assignments (at the path ``assignment``; "" for the assignments themselves) whose
+    arrival target no longer waits: their own crew reached the scene (an "on scene" time, or
+    a status past en route: ``lifecycle.assignment_reached_scene``), or a unit of their call
+    did in the call's current visit (:func:`reached_scene_q`) — the arrival rung's rule
+    (``ladder.step_applies``), read by the chief's list and the overdue assignments."""
+    p = f"{assignment}__" if assignment else ""
+    someone_reached = Exists(
+        Assignment.objects.filter(incident=OuterRef(f"{p}incident")).filter(reached_scene_q())
+    )
+    return (
+        Q(someone_reached)
+        | Q(**{f"{p}on_scene_at__isnull": False})
+        | Q(**{f"{p}status__in": lifecycle.ASSIGNMENT_REACHED_SCENE})
     )
 
 

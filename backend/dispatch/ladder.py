@@ -14,7 +14,8 @@ Rungs, per assignment, with deadlines fixed at dispatch from the escalation poli
    ``services.schedule.incidents_on_scene`` with ``lifecycle.reached_in_visit``; the
    chief's list reads the same, ``kpis.reached_scene_q``). A crew transporting someone from
    the call was there; a crew of the call's visit before its reopen stops no unit sent
-   after the caller rang again.
+   after the caller rang again. The target is counted from when the call's current visit
+   began (:func:`arrival_due`): its receipt, or its last reopen.
 
 And one rung per call, for a call nobody was sent to (no assignment, so none of the above):
 
@@ -148,3 +149,20 @@ FIRED_LABELS: dict[str, Any] = {
 def waiting_due(*, received_at: dt.datetime, within_s: int) -> dt.datetime:
     """When a call still without a unit falls due for ``waiting_overdue``."""
     return received_at + dt.timedelta(seconds=within_s)
+
+
+def arrival_due(
+    *, received_at: dt.datetime, reopened_at: dt.datetime | None, within_s: int | None
+) -> dt.datetime | None:
+    """An assignment's ``arrive_due_at``: the policy's arrival target counted from when the
+    call's current visit began — its receipt, or its last reopen (None: no target, P3).
+
+    A reopened call is a new wait for a unit, as ``waiting_overdue`` counts its wait since the
+    call came back to the queue: a unit sent after the caller rang again had its target
+    counted from the first receipt, hours gone, so its rung fired at the first sweep after
+    the dispatch and the board, the chief and the crew's phone read it overdue the moment it
+    was sent. The response time (first "on scene" − receipt) and the call's SLA target
+    (``kpis.incidents_with_sla``) still count from the receipt."""
+    if within_s is None:
+        return None
+    return (reopened_at or received_at) + dt.timedelta(seconds=within_s)

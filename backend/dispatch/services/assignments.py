@@ -21,7 +21,7 @@ from backend.people.models import Role, Unit, UnitStatus
 
 from .. import lifecycle, policies, selectors, sms_texts
 from ..access import check_command_scope, check_scope
-from ..ladder import next_due
+from ..ladder import arrival_due, next_due
 from ..lifecycle import ASSIGNMENT_OPEN, AssignmentStatus, EventKind, IncidentStatus
 from ..models import (
     Assignment,
@@ -116,10 +116,10 @@ def dispatch_locked(
         dispatch_source=source,
         deliver_due_at=now + dt.timedelta(seconds=deadlines.deliver_within_s),
         ack_due_at=now + dt.timedelta(seconds=deadlines.ack_within_s),
-        arrive_due_at=(
-            incident.received_at + dt.timedelta(seconds=deadlines.arrive_within_s)
-            if deadlines.arrive_within_s is not None
-            else None
+        arrive_due_at=arrival_due(
+            received_at=incident.received_at,
+            reopened_at=incident.reopened_at,
+            within_s=deadlines.arrive_within_s,
         ),
     )
     assignment.next_escalation_at = next_due(assignment, fired=set(), incident_on_scene=False)

@@ -16,7 +16,8 @@ Rungs, per assignment, with deadlines fixed at dispatch from the escalation poli
    scene: no unit of the call with an "on scene" or "transporting" time since the call was
    last reopened (``lifecycle.reached_in_visit``); the chief is alerted once a visit of the call
    (the first late unit of it; the others' rungs record ``already_alerted_for_incident``),
-   so a late unit sent after a reopen alerts him again; the citizen is texted once a call.
+   so a late unit sent after a reopen alerts him again; the citizen is texted once a visit
+   too (``citizen_delay_notified_at`` before the reopen was the visit before).
 
 And per call: ``waiting_overdue`` — a call nobody was sent to (still ``received`` or
 ``queued``: no assignment, so none of the rungs above) that has waited past its dispatch
@@ -805,13 +806,21 @@ def _prepare(planned: list[_Planned], *, now: dt.datetime, report: SweepReport) 
                         incident.notify_citizen
                         and not incident.discreet
                         and incident.caller_phone
-                        and (incident.citizen_delay_notified_at is None)
+                        and _citizen_not_told_this_visit(incident)
                     ):
                         if not lock_rows(Incident, [incident.pk], skip_locked=True):
                             _defer(p, step, now=now, report=report)
                             continue
                         base["citizen_told"] = True
             p.details[step] = base
+
+
+def _citizen_not_told_this_visit(incident: _ClaimedIncident) -> bool:
+    """The caller was not texted of a delay in the call's current visit: never, or before the
+    call was last reopened. Like the chief's alert, once a visit: the caller rang again, and
+    a late unit sent then had told nobody ("already told" of the first visit's delay)."""
+    told_at = incident.citizen_delay_notified_at
+    return told_at is None or (incident.reopened_at is not None and told_at < incident.reopened_at)
 
 
 def _lock_for_redispatch(incident_id: int, unit: Unit) -> bool:
@@ -871,9 +880,14 @@ def _fire(
         )
     elif step == Step.ARRIVAL_OVERDUE:
         if details.get("citizen_told"):
-            told = Incident.objects.filter(
-                pk=incident.pk, citizen_delay_notified_at__isnull=True
-            ).update(citizen_delay_notified_at=now)
+            told = (
+                Incident.objects.filter(pk=incident.pk)
+                .filter(
+                    Q(citizen_delay_notified_at__isnull=True)
+                    | Q(citizen_delay_notified_at__lt=F("reopened_at"))
+                )
+                .update(citizen_delay_notified_at=now)
+            )
             if told:
                 sms = [
                     outbox.sms_build(

@@ -25,6 +25,7 @@ from backend.people.models import Unit, UnitType
 
 from .. import lifecycle, policies, selectors, sms_texts
 from ..access import check_scope
+from ..ladder import arrival_due
 from ..lifecycle import (
     ASSIGNMENT_OPEN,
     CLOSED_WITH_THE_CALL,
@@ -828,10 +829,10 @@ def _deadlines_follow_the_priority(inc: Incident, *, now: dt.datetime) -> None:
             a.ack_due_at = a.dispatched_at + dt.timedelta(seconds=deadlines.ack_within_s)
             fields.append("ack_due_at")
         if not lifecycle.assignment_reached_scene(a.status, a.on_scene_at):
-            a.arrive_due_at = (
-                inc.received_at + dt.timedelta(seconds=deadlines.arrive_within_s)
-                if deadlines.arrive_within_s is not None
-                else None
+            a.arrive_due_at = arrival_due(
+                received_at=inc.received_at,
+                reopened_at=inc.reopened_at,
+                within_s=deadlines.arrive_within_s,
             )
             fields.append("arrive_due_at")
         if fields:

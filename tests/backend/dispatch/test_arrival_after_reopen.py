@@ -15,8 +15,9 @@ reached the scene", through the real sweep:
   arrival (test_kpis_chief_arrival_overdue.py).
 
 The call is received at T0; A-PC1 (with a phone) is sent at 08:01. Its arrival target (P2
-in the town: 30 min from the call) is 08:30, and so is that of any unit sent to it later:
-the target is counted from the call's receipt."""
+in the town: 30 min from the call) is 08:30; the call is closed at 08:50 and reopened at
+09:00, and a unit sent after the reopen has its target counted from the reopen, 09:30
+(``ladder.arrival_due``, test_reopen_deadlines.py)."""
 
 from __future__ import annotations
 
@@ -44,6 +45,8 @@ pytestmark = pytest.mark.django_db
 TARGET = T0 + dt.timedelta(minutes=30)
 CLOSED = T0 + dt.timedelta(minutes=50)
 REOPENED = T0 + dt.timedelta(minutes=60)
+NEW_TARGET = REOPENED + dt.timedelta(minutes=30)  # of a unit sent after the reopen
+PAST_NEW_TARGET = NEW_TARGET + dt.timedelta(seconds=1)
 WARNING = {"code": "warning", "text": "провели беседу"}
 
 
@@ -112,15 +115,15 @@ def first_visit(personas: Any, device: Any, *, late: bool) -> Assignment:
 def test_a_unit_sent_after_a_reopen_is_overdue_though_the_first_crew_was_on_scene(
     personas, device_a1
 ):
-    # given: A-PC1 was there in time before the close; after the reopen A-UI1 is sent (the
-    # target, 08:30, long passed)
+    # given: A-PC1 was there in time before the close; after the reopen A-UI1 is sent (its
+    # target 09:30)
     sent = first_visit(personas, device_a1, late=False)
     second = send(personas, sent.incident, personas.a.inspector_unit, at(61))
-    # ... due at once, as the history builder's next sweep time reads it too
-    assert escalation.next_due(at(61.5)) == TARGET
+    # ... due at its target, as the history builder's next sweep time reads it too
+    assert escalation.next_due(at(61.5)) == NEW_TARGET
 
-    # when
-    sweep(at(62))
+    # when: it is not there by then
+    sweep(PAST_NEW_TARGET)
 
     # then: the rung fires for A-UI1 and alerts the chief, whose list has it
     assert arrival_rungs(sent.incident) == [("A-UI1", True)]
@@ -131,11 +134,11 @@ def test_only_an_arrival_after_the_reopen_takes_the_rung_off_the_chiefs_list(per
     # given: after the reopen, A-PC1 is sent again and is late; the chief has it
     sent = first_visit(personas, device_a1, late=False)
     again = send(personas, sent.incident, personas.a.patrol, at(61))
-    sweep(at(62))
+    sweep(PAST_NEW_TARGET)
     assert awaiting_chief() == [("A-PC1", again.pk)]
 
     # when: it gets there
-    phone_says(device_a1, at(75), event("on_scene", again))
+    phone_says(device_a1, at(95), event("on_scene", again))
 
     # then
     assert awaiting_chief() == []
@@ -152,7 +155,7 @@ def test_a_late_arrival_after_a_reopen_alerts_the_chief_again_once_a_visit(
 
     # when
     with django_capture_on_commit_callbacks(execute=True):
-        sweep(at(62))
+        sweep(PAST_NEW_TARGET)
 
     # then: the chief hears of this wait once — one of the two new rungs alerts him
     assert arrival_rungs(sent.incident) == [("A-PC1", True), ("A-PC1", True), ("A-UI1", False)]
@@ -167,7 +170,7 @@ def test_a_rung_fired_after_a_reopen_reads_alerted_on_the_call_page(client, pers
     # given: the chief alerted before the close and again after the reopen
     sent = first_visit(personas, device_a1, late=True)
     send(personas, sent.incident, personas.a.patrol, at(61))
-    sweep(at(62))
+    sweep(PAST_NEW_TARGET)
     personas.duty.language = "ru"
     personas.duty.save(update_fields=["language"])
     client.force_login(personas.duty)

@@ -105,13 +105,16 @@ def test_on_a_call_reopened_after_an_outcome_without_on_scene_the_new_unit_is_ov
         incident_close_ended(incident=sent.incident, by=personas.duty, disposition="разобрались")
     sent.refresh_from_db()
     assert (sent.status, sent.on_scene_at) == ("cleared", None)
-    # the caller rings again: the call is reopened and A-UI1 sent, past the target
-    with clock.frozen(TARGET + dt.timedelta(minutes=5)):
+    # the caller rings again: the call is reopened at 08:35 and A-UI1 sent, its target
+    # counted from the reopen (09:05)
+    reopened = TARGET + dt.timedelta(minutes=5)
+    with clock.frozen(reopened):
         incident_reopen(incident=sent.incident, by=personas.duty, reason="снова звонят")
     second = send_the_inspector(personas, sent.incident, TARGET + dt.timedelta(minutes=6))
+    assert second.arrive_due_at == reopened + dt.timedelta(minutes=30)
 
-    # when
-    sweep(TARGET + dt.timedelta(minutes=7))
+    # when: it is not there by then
+    sweep(reopened + dt.timedelta(minutes=30, seconds=1))
     assert fired(second) == ["arrival_overdue"]
 
     # then: nobody ever reached the place — the chief's list has it
