@@ -66,7 +66,7 @@ from backend.people.access import district_scope
 from backend.people.models import UNREACHABLE, UNREACHABLE_LABEL, UnitStatus
 from sync.protocol import COAO_ARTICLE_RE
 
-from .. import access, lifecycle, places, selectors, services
+from .. import access, kpis, lifecycle, places, selectors, services
 from ..lifecycle import ASSIGNMENT_OPEN, INCIDENT_COMMANDED_OVER, EventKind
 from ..models import (
     Assignment,
@@ -249,7 +249,8 @@ def _recorded_text(assignment: Assignment, event: Any, kind: str) -> str:
     """The notice of a report recorded on the crew's behalf, one sentence: for whom, what,
     when (the district's time, ± the stated uncertainty) and how it was heard — and, after
     an acknowledgment or a departure, by when the crew must be on scene before the board's
-    alert (nobody on scene yet, the deadline still ahead). It was "Recorded on the
+    alert (nobody of the call there yet in its current visit, the arrival rung's rule
+    ``kpis.reached_scene_q``; the deadline still ahead). It was "Recorded on the
     officer's behalf: A-PC1: on scene, 14:05:00 (radio)"."""
     time = when_text(event.estimated_at)
     uncertainty_s = (event.payload or {}).get("uncertainty_s")
@@ -268,7 +269,7 @@ def _recorded_text(assignment: Assignment, event: Any, kind: str) -> str:
         kind in RECORDED_ARRIVE_TEXTS
         and due is not None
         and due > clock.now()
-        and not assignment.incident.assignments.filter(on_scene_at__isnull=False).exists()
+        and not assignment.incident.assignments.filter(kpis.reached_scene_q()).exists()
     ):
         return str(RECORDED_ARRIVE_TEXTS[kind]) % {**words, "due": when_text(due)}
     return str(RECORDED_TEXTS.get(kind, RECORDED_TEXTS[EventKind.OUTCOME])) % words

@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 from backend.common import clock
 from backend.common.formatting import when_text
 from backend.devices.models import Device
+from backend.dispatch import services
 from backend.dispatch.admin import dispatch_panel
 from backend.dispatch.models import Assignment
 from backend.dispatch.services import assignment_record_on_behalf, incident_dispatch
@@ -511,3 +512,33 @@ def test_the_lists_refusal_names_the_unit_and_the_call(client, personas, sent):
     said_now = said(response)[-1]
     assert said_now.startswith(f"A-PC1 on call {sent.incident.number}: ")
     assert "→" not in said_now
+
+
+def test_an_acknowledgment_after_a_reopen_says_the_new_units_deadline(
+    client, personas, sent, two_on_it
+):
+    # given: A-PC1 was on scene at 09:20 and the call closed at 09:25; the caller rang again
+    # at 09:40 and A-UI1 was sent back out at 09:41
+    with clock.frozen(CLOSING):
+        services.incident_close(incident=sent.incident, by=personas.duty, disposition="ушли")
+    rang_again = DISPATCHED + dt.timedelta(minutes=25, seconds=30)
+    with clock.frozen(rang_again):
+        services.incident_reopen(incident=sent.incident, by=personas.duty, reason="звонит снова")
+    with clock.frozen(rang_again + dt.timedelta(minutes=1)):
+        again = incident_dispatch(
+            incident=sent.incident, unit=personas.a.inspector_unit, by=personas.duty
+        )
+    assert again.arrive_due_at is not None
+    client.force_login(personas.duty)
+
+    # when: the desk records A-UI1's acknowledgment heard by phone
+    with clock.frozen(rang_again + dt.timedelta(minutes=2)):
+        response = client.post(command(again, "acknowledge"), {"channel": "phone"})
+
+    # then: nobody is there in this visit — the first visit's crew does not count
+    with translation.override("en"):
+        at, due = when_text(rang_again + dt.timedelta(minutes=2)), when_text(again.arrive_due_at)
+    assert said(response) == [
+        f"Recorded for A-UI1: acknowledged at {at} (by phone); the crew must be on scene "
+        f"by {due}, or the board raises an alert."
+    ]
