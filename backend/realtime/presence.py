@@ -37,15 +37,41 @@ def contact_record(*, unit_id: int, via: str, at: dt.datetime | None = None) -> 
     soon as its phone syncs (at most once a minute per unit, like the write).
     """
     at = at or clock.now()
-    cutoff = at - dt.timedelta(seconds=CONTACT_WRITE_SECONDS)
     updated = (
         Unit.objects.filter(pk=unit_id)
-        .filter(Q(last_contact_at__isnull=True) | Q(last_contact_at__lt=cutoff))
+        .filter(_contact_due_q(at))
         .update(last_contact_at=at, last_contact_via=via)
     )
     if updated == 1:
         transaction.on_commit(lambda: units_tell_boards([unit_id]))
     return updated == 1
+
+
+def contacts_record(*, unit_ids: list[int], via: str, at: dt.datetime | None = None) -> list[int]:
+    """:func:`contact_record` for several units at once (the history port's stand-in for
+    the sockets of every crew in coverage): one read and one write instead of a statement a
+    unit. Returns the units stamped; their boards are told after commit."""
+    at = at or clock.now()
+    with transaction.atomic():
+        stamped = list(
+            Unit.objects.filter(pk__in=unit_ids)
+            .filter(_contact_due_q(at))
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        if stamped:
+            Unit.objects.filter(pk__in=stamped).filter(_contact_due_q(at)).update(
+                last_contact_at=at, last_contact_via=via
+            )
+            transaction.on_commit(lambda: units_tell_boards(stamped))
+    return stamped
+
+
+def _contact_due_q(at: dt.datetime) -> Q:
+    """Units whose last contact is due a stamp at ``at``: never stamped, or more than
+    ``CONTACT_WRITE_SECONDS`` before."""
+    cutoff = at - dt.timedelta(seconds=CONTACT_WRITE_SECONDS)
+    return Q(last_contact_at__isnull=True) | Q(last_contact_at__lt=cutoff)
 
 
 def unreachable_q(at: dt.datetime) -> Q:

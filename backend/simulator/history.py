@@ -34,7 +34,6 @@ from backend.common import clock
 from backend.realtime import presence
 from sync.client import Retry
 
-from . import ports
 from .engine import Engine
 from .ports import InProcessPort, build_world
 from .report import Check, check
@@ -86,7 +85,6 @@ def _server_in_this_process(sms_dir: Path) -> Iterator[None]:
             # stamps every unit in coverage every few minutes: rendering their rows doubled
             # the build's time.
             mock.patch.object(presence, "units_tell_boards", _no_board_listens),
-            mock.patch.object(ports, "units_tell_boards", _no_board_listens),
             override_settings(
                 # The demo runs with DEBUG; its cursor wrapper would format and keep every query.
                 DEBUG=False,

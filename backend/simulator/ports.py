@@ -31,8 +31,8 @@ import httpx
 from django.conf import settings
 from django.core.cache import cache
 from django.core.wsgi import get_wsgi_application
-from django.db import OperationalError, connection, transaction
-from django.db.models import F, Q
+from django.db import OperationalError, connection
+from django.db.models import F
 from django.http.request import split_domain_port, validate_host
 from django.utils import translation
 
@@ -42,9 +42,13 @@ from backend.dispatch import tasks as dispatch_tasks
 from backend.dispatch.services import escalation
 from backend.people.models import Unit
 from backend.realtime.alerts import alerts_prune
-from backend.realtime.fanout import units_tell_boards
 from backend.realtime.models import PresenceNotice
-from backend.realtime.presence import CONTACT_WRITE_SECONDS, contact_record, presence_sweep
+from backend.realtime.presence import (
+    CONTACT_WRITE_SECONDS,
+    contact_record,
+    contacts_record,
+    presence_sweep,
+)
 from backend.sync_gateway import tasks as sync_tasks
 from sync.client import HttpxTransport, Retry, Transport
 
@@ -224,28 +228,6 @@ def in_process_host_refused() -> str | None:
 
 
 # --- history: the Django app in this process, the server clock moved ----------------------
-
-
-def contacts_record(*, unit_ids: list[int], via: str, at: dt.datetime) -> list[int]:
-    """``presence.contact_record`` for several units at once, by its rule (each unit unless
-    stamped less than a minute before ``at``): one read and one write, where the socket
-    stand-in had written one statement a unit. The units stamped; their boards are told
-    after commit, as ``contact_record`` tells them."""
-    cutoff = at - dt.timedelta(seconds=CONTACT_WRITE_SECONDS)
-    due = Q(last_contact_at__isnull=True) | Q(last_contact_at__lt=cutoff)
-    with transaction.atomic():
-        stamped = list(
-            Unit.objects.filter(pk__in=unit_ids)
-            .filter(due)
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
-        if stamped:
-            Unit.objects.filter(pk__in=stamped).filter(due).update(
-                last_contact_at=at, last_contact_via=via
-            )
-            transaction.on_commit(lambda: units_tell_boards(stamped))
-    return stamped
 
 
 class DueWrites:
