@@ -229,6 +229,16 @@ CHIEF_DECISIONS = {
     "outcome_mismatch": ("accept_device", "Итог со слов экипажа точнее"),
     "clock_suspect": ("noted", "Часы телефона сбиты, время по серверу"),
 }
+# The crew's word at the end of a call. Most crews tap outcome and "cleared" on the phone and
+# the desk closes the call when the board shows it cleared. Some report by radio first —
+# "закончили, составлен протокол" — and the duty officer closes the call on the report at
+# once, while the crew is still on scene writing the protocol and the explanations; its phone
+# taps the outcome and "cleared" when the paperwork is done, minutes after the close. Kuzet
+# keeps those taps and opens ``after_close`` for the chief (PROTOCOL §6.2). A planning guess:
+# about one call in eight ends on the radio first (old habits, a phone in the car); the
+# paperwork on scene takes 5 to 25 minutes.
+RADIO_FIRST_SHARE = 0.12
+PAPERWORK_S = (300.0, 1500.0)
 # Share of calls that get a second report of the same event from another citizen.
 DUPLICATE_SHARE = 0.07
 # Share of assignments the duty officer stands down before arrival (the caller rang back).

@@ -846,13 +846,34 @@ class Crew:
         payload = {"code": outcome, "text": ""}
         if article:
             payload["coao_article"] = article
-        self.lead.record("outcome", assignment_id, payload)
-        self.lead.record("note", assignment_id, {"text": rng.choice(scenario.NOTES)})
-        self.lead.record("cleared", assignment_id, at=(self.lat, self.lon))
-        self.sync_soon()
+        note = rng.choice(scenario.NOTES)
         incident.outcome, incident.article = outcome, article
+        radio = self.world.radio_reports
+        if radio.random() < scenario.RADIO_FIRST_SHARE:
+            # Reported by radio first: the desk closes on the report, the crew stays on scene
+            # for the paperwork and taps the outcome and "cleared" when it is done.
+            self.world.duty.cleared(incident, on_radio=True)
+            self.engine.after(
+                radio.uniform(*scenario.PAPERWORK_S), self._tap_clear, assignment_id, payload, note
+            )
+            return
+        self._tap_clear(assignment_id, payload, note, free=False)
         self.world.duty.cleared(incident)
         self._done(assignment_id)
+
+    def _tap_clear(
+        self, assignment_id: str, payload: dict[str, Any], note: str, *, free: bool = True
+    ) -> None:
+        """The officer taps the outcome, a note and "cleared" on the lead phone (and, with
+        ``free``, the crew leaves the scene)."""
+        if self.current != assignment_id:
+            return
+        self.lead.record("outcome", assignment_id, payload)
+        self.lead.record("note", assignment_id, {"text": note})
+        self.lead.record("cleared", assignment_id, at=(self.lat, self.lon))
+        self.sync_soon()
+        if free:
+            self._done(assignment_id)
 
     def _done(self, assignment_id: str) -> None:
         if self.current != assignment_id:
@@ -1246,10 +1267,14 @@ class Duty:
             if self.api.safety_ok(int(check["id"])) is not None:
                 self.world.stats.safety_checks += 1
 
-    def cleared(self, incident: IncidentInfo) -> None:
-        self.world.engine.after(self.world.rng.uniform(2, 10) * MIN_S, self._review, incident, 0)
+    def cleared(self, incident: IncidentInfo, *, on_radio: bool = False) -> None:
+        """The crew said it is done: on its phone, or by radio (``on_radio``: the desk closes
+        on the report, not waiting for the board to show the crew cleared)."""
+        self.world.engine.after(
+            self.world.rng.uniform(2, 10) * MIN_S, self._review, incident, 0, on_radio
+        )
 
-    def _review(self, incident: IncidentInfo, tries: int) -> None:
+    def _review(self, incident: IncidentInfo, tries: int, on_radio: bool = False) -> None:
         if incident.closed:
             return
         detail = self.api.incident(incident.id)
@@ -1258,7 +1283,8 @@ class Duty:
         if detail["status"] in lifecycle.INCIDENT_ENDED:
             incident.closed = True
             return
-        if any(a["status"] in OPEN for a in detail["assignments"]) and tries < 12:
+        waiting = any(a["status"] in OPEN for a in detail["assignments"])
+        if waiting and not on_radio and tries < 12:
             self.world.engine.after(30 * MIN_S, self._review, incident, tries + 1)
             return
         outcome = incident.outcome or "resolved_on_scene"
@@ -1348,6 +1374,10 @@ class World:
         self.incidents: dict[int, IncidentInfo] = {}
         self.sms_codes: dict[str, str] = {}
         self.duty = Duty(self)
+        # Whether a crew reports the end of a call by radio first, and how long its paperwork
+        # takes: a generator of its own, seeded from the world's without taking a number from
+        # it (Duty's convention), so the calls, phones and crews of a seed stay what they were.
+        self.radio_reports = random.Random(rng.getstate()[1][4])
         self.duty_username = ""
         # The staffed districts' chiefs, by district id: their API tokens (build_world).
         self.chief_tokens: dict[str, str] = {}
