@@ -27,6 +27,7 @@ from unittest import mock
 
 from celery import current_app
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.test import override_settings
 
@@ -76,7 +77,17 @@ def _server_in_this_process(sms_dir: Path) -> Iterator[None]:
     conf = current_app.conf
     eager, propagates = conf.task_always_eager, conf.task_eager_propagates
     conf.task_always_eager, conf.task_eager_propagates = True, True
-    caches = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Its own store, empty at the start: LocMemCache keeps its entries in the process by
+    # LOCATION, so with the default one ("") a build read what the process, or a build before
+    # it, had left — a unit's "stamped less than a minute ago" (real-time expiry) kept the
+    # next build's first pull from stamping its last contact (a second seeded build in one
+    # process was not the first's past).
+    caches = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "kuzet-history-build",
+        }
+    }
     try:
         with (
             # A contact that makes a unit reachable sends its row to the boards listening
@@ -100,7 +111,11 @@ def _server_in_this_process(sms_dir: Path) -> Iterator[None]:
                 or secrets.token_urlsafe(32),
             ),
         ):
-            yield
+            cache.clear()
+            try:
+                yield
+            finally:
+                cache.clear()  # nothing of this build for the next, nor kept in memory
     finally:
         conf.task_always_eager, conf.task_eager_propagates = eager, propagates
         db["CONN_MAX_AGE"] = conn_max_age

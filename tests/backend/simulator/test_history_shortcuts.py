@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -141,3 +142,21 @@ def test_the_shortcuts_build_the_same_past_as_the_long_way(tmp_path: Path) -> No
     assert calls >= 20, calls
     differ = [n for n, t in long_way["tables"].items() if short["tables"][n] != t]
     assert not differ, differ
+
+
+def test_a_build_starts_its_server_with_nothing_of_the_build_before_in_its_cache(
+    tmp_path: Path,
+) -> None:
+    # given: the process's own cache holds a key, and a build left the throttle stamp a
+    # phone's sync writes ("this unit's contact was stamped less than a minute ago")
+    cache.set("outside", 1, 600)
+    with history._server_in_this_process(tmp_path):
+        cache.set("sync:presence:1", 1, 600)
+    # when: the next build's server starts in the same process
+    with history._server_in_this_process(tmp_path):
+        # then: its cache is empty (the unit's first contact is stamped), and not the process's
+        left = (cache.get("sync:presence:1"), cache.get("outside"))
+    assert left == (None, None)
+    # and the process's cache is as it was
+    assert cache.get("outside") == 1
+    cache.delete("outside")
