@@ -30,42 +30,26 @@ from backend.common import clock
 from backend.dispatch import kpis
 from backend.dispatch.models import Assignment, EscalationStep, Incident
 from backend.dispatch.services import (
-    assignment_acknowledge_on_behalf,
     escalation,
-    escalation_sweep,
     incident_close_ended,
-    incident_dispatch,
     incident_reopen,
 )
-from tests.backend.dispatch.conftest import T0, boards, dispatch_a_call, phone_says
+from tests.backend.dispatch.conftest import boards, dispatch_a_call, phone_says
+from tests.backend.dispatch.reopen_support import (
+    CLOSED,
+    NEW_TARGET,
+    REOPENED,
+    TARGET,
+    WARNING,
+    at,
+    send,
+    sweep,
+)
 from tests.backend.sync_support import event
 
 pytestmark = pytest.mark.django_db
 
-TARGET = T0 + dt.timedelta(minutes=30)
-CLOSED = T0 + dt.timedelta(minutes=50)
-REOPENED = T0 + dt.timedelta(minutes=60)
-NEW_TARGET = REOPENED + dt.timedelta(minutes=30)  # of a unit sent after the reopen
 PAST_NEW_TARGET = NEW_TARGET + dt.timedelta(seconds=1)
-WARNING = {"code": "warning", "text": "провели беседу"}
-
-
-def at(minutes: float) -> dt.datetime:
-    return T0 + dt.timedelta(minutes=minutes)
-
-
-def sweep(when: dt.datetime) -> None:
-    with clock.frozen(when):
-        escalation_sweep()
-
-
-def send(personas: Any, incident: Incident, unit: Any, when: dt.datetime) -> Assignment:
-    """``unit`` sent to the call and acknowledged by radio on its behalf (no acknowledgement
-    rungs: only the arrival rung is left to fire)."""
-    with clock.frozen(when):
-        a = incident_dispatch(incident=incident, unit=unit, by=personas.duty)
-        assignment_acknowledge_on_behalf(assignment=a, by=personas.duty, channel="radio")
-    return a
 
 
 def arrival_rungs(incident: Incident) -> list[tuple[str, bool]]:

@@ -36,10 +36,8 @@ from backend.dispatch.models import (
     SmsMessage,
 )
 from backend.dispatch.services import (
-    assignment_acknowledge_on_behalf,
     assignment_cancel,
     escalation,
-    escalation_sweep,
     incident_cancel,
     incident_close_ended,
     incident_dispatch,
@@ -48,35 +46,22 @@ from backend.dispatch.services import (
 )
 from tests import factories
 from tests.backend.dispatch.conftest import T0, boards, dispatch_a_call, phone_says
+from tests.backend.dispatch.reopen_support import (
+    CLOSED,
+    NEW_TARGET,
+    REOPENED,
+    TARGET,
+    WARNING,
+    at,
+    send,
+    sweep,
+)
 from tests.backend.sync_support import event
 
 pytestmark = pytest.mark.django_db
 
-TARGET = T0 + dt.timedelta(minutes=30)
-CLOSED = T0 + dt.timedelta(minutes=50)
-REOPENED = T0 + dt.timedelta(minutes=60)
-NEW_TARGET = REOPENED + dt.timedelta(minutes=30)  # 09:30: the reopened call's P2 target
 SECOND = dt.timedelta(seconds=1)
-WARNING = {"code": "warning", "text": "провели беседу"}
 CALLER = {"caller_phone": "+77017771234", "notify_citizen": True}
-
-
-def at(minutes: float) -> dt.datetime:
-    return T0 + dt.timedelta(minutes=minutes)
-
-
-def sweep(when: dt.datetime) -> None:
-    with clock.frozen(when):
-        escalation_sweep()
-
-
-def send(personas: Any, incident: Incident, unit: Any, when: dt.datetime) -> Assignment:
-    """``unit`` sent and acknowledged by radio on its behalf: only the arrival rung is left."""
-    with clock.frozen(when):
-        a = incident_dispatch(incident=incident, unit=unit, by=personas.duty)
-        assignment_acknowledge_on_behalf(assignment=a, by=personas.duty, channel="radio")
-    a.refresh_from_db()
-    return a
 
 
 def arrival_rungs(incident: Incident) -> list[tuple[str, int, bool]]:
