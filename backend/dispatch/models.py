@@ -305,6 +305,13 @@ class Incident(models.Model):
     registry_erap = models.CharField(_("ЕРАП number"), max_length=40, blank=True)
     # A restricted incident leaves every device's scope.
     restricted = models.BooleanField(_("restricted"), default=False)
+    # A training call (a drill, the simulator's live demo): dispatched like any call, kept out
+    # of the figures (reports.scope.real_calls). Set when the call is taken, never changed.
+    exercise = models.BooleanField(
+        _("exercise"),
+        default=False,
+        help_text=_("A training call: handled like any call, kept out of the figures"),
+    )
 
     class Meta:
         verbose_name = _("incident")
