@@ -672,6 +672,12 @@ class IncidentCreateApi(APIView):
             default=Channel.PHONE_102,
         )
         settlement_id = serializers.IntegerField(required=False, allow_null=True, default=None)
+        exercise = serializers.BooleanField(
+            required=False,
+            default=False,
+            help_text="A training call (a drill): dispatched like any call, kept out of the "
+            "reports' figures. Set here once; no request changes it after.",
+        )
 
     @extend_schema(
         operation_id="incident_create",
@@ -690,7 +696,9 @@ class IncidentCreateApi(APIView):
         incident = services.incident_create(
             by=request.user,
             channel=data["channel"],
-            data=ReportFields.to_input(data, settlement_id=data.get("settlement_id")),
+            data=ReportFields.to_input(
+                data, settlement_id=data.get("settlement_id"), exercise=data["exercise"]
+            ),
         )
         return Response(_incident_output(incident), status=status.HTTP_201_CREATED)
 

@@ -166,6 +166,12 @@ class IntakeKey(models.Model):
         on_delete=models.PROTECT,
         related_name="replaced_by",
     )
+    # Set when issued, never edited: every report taken with it is an exercise call.
+    exercise = models.BooleanField(
+        _("exercise"),
+        default=False,
+        help_text=_("Every call taken with this key is an exercise: kept out of the figures"),
+    )
 
     class Meta:
         verbose_name = _("intake key")

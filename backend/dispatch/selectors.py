@@ -380,8 +380,13 @@ def incident_probable_original(
     lon: float | None,
     settlement_id: int | None,
     exclude_id: int | None = None,
+    exercise: bool = False,
 ) -> Incident | None:
     """An earlier open report of the same category near the same place within the window.
+
+    A drill's call repeats a drill's, a real one a real one's: a villager's theft folded into
+    the exercise's (or the exercise's into it) would leave his call out of the figures, or
+    the drill in them.
 
     Near: within ``KUZET_DUPLICATE_RADIUS_M`` when both reports have coordinates, else the
     same village — not the same town: a town-wide match linked a burglary on one street to
@@ -397,6 +402,7 @@ def incident_probable_original(
             category=category,
             received_at__gte=received_at - window,
             received_at__lte=received_at + window,
+            exercise=exercise,
         )
         .exclude(status__in=lifecycle.INCIDENT_ENDED)
         .order_by("received_at", "pk")

@@ -118,6 +118,12 @@ class CallEntryForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=gettext_lazy("Enter saves the call; Shift+Enter starts a new line"),
     )
+    # A drill's call: ticked before saving, never changed after (Incident.exercise).
+    exercise = forms.BooleanField(
+        label=gettext_lazy("Exercise"),
+        required=False,
+        help_text=gettext_lazy("A training call: handled like any call, kept out of the figures"),
+    )
     opened = forms.CharField(widget=forms.HiddenInput)
     first_key_ms = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=0)
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=255)
@@ -264,6 +270,7 @@ class CallEntryForm(forms.Form):
             landmark=data.get("landmark", "").strip(),
             caller_name=data.get("caller_name", ""),
             caller_phone=data.get("caller_phone", ""),
+            exercise=bool(data.get("exercise")),
         )
 
 

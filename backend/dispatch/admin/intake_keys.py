@@ -21,7 +21,7 @@ from .formatting import dated_text
 class IntakeKeyForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = IntakeKey
-        fields = ("name", "channel", "replaces")
+        fields = ("name", "channel", "replaces", "exercise")
         help_texts = {
             "replaces": gettext_lazy(
                 "Only to replace a partner's key (after a leak, or on schedule): the new key is "
@@ -33,6 +33,8 @@ class IntakeKeyForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if "name" not in self.fields:
+            return  # a key's page: every field read-only (it answered 500, a KeyError)
         # A replacement is named as the key it replaces unless named otherwise.
         self.fields["name"].required = False
         replaces = self.fields["replaces"]
@@ -70,7 +72,9 @@ class IntakeKeyAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-a
         "revoked",
     )
     list_select_related = ("created_by",)
-    list_filter = ("channel",)
+    # An exercise key (a drill's) is told by the filter and on its page: a column of its own
+    # would push "revoked" off the laptop again.
+    list_filter = ("channel", "exercise")
     search_fields = ("name", "prefix")
     actions = ["revoke"]
     shown = (
@@ -79,6 +83,7 @@ class IntakeKeyAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-a
         "prefix",
         "partner",
         "replaces",
+        "exercise",
         "created_at",
         "created_by",
         "last_used_at",
@@ -95,7 +100,7 @@ class IntakeKeyAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-a
         return REVOKE in self.capabilities(request)
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        return ("name", "channel", "replaces") if obj is None else self.shown
+        return ("name", "channel", "replaces", "exercise") if obj is None else self.shown
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         return () if obj is None else self.shown
@@ -103,7 +108,12 @@ class IntakeKeyAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-a
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         replaces = form.cleaned_data.get("replaces")
         key, raw = intake_key_issue(
-            channel=obj.channel, name=obj.name, by=request.user, replaces=replaces
+            channel=obj.channel,
+            name=obj.name,
+            by=request.user,
+            replaces=replaces,
+            # Unticked: as the key it replaces (a drill's replacement stays a drill's key).
+            exercise=bool(form.cleaned_data.get("exercise")) or None,
         )
         obj.pk, obj.prefix, obj.key_hash = key.pk, key.prefix, key.key_hash
         obj.partner_id, obj.name = key.partner_id, key.name

@@ -76,6 +76,8 @@ class IncidentInput:
     caller_name: str = ""
     caller_phone: str = ""
     media_links: list[str] = field(default_factory=list)
+    # A training call (``Incident.exercise``): the desk's own say; an intake key's is the key's.
+    exercise: bool = False
 
     def fingerprint(self) -> str:
         """SHA-256 of the normalised content: a replay with other content is a 409."""
@@ -199,6 +201,8 @@ def incident_new(
         )
     settlement, source = _resolve_location(data)
     district_id = settlement.district_id
+    # Set here, once: no service changes it after (an exercise never slips into the figures).
+    exercise = data.exercise or (intake_key is not None and intake_key.exercise)
     if by is not None and not district_scope(by).allows(district_id):
         raise Forbidden("This place is outside your districts.", code="out_of_scope")
     priority = (
@@ -216,6 +220,7 @@ def incident_new(
             lat=data.lat,
             lon=data.lon,
             settlement_id=settlement.pk,
+            exercise=exercise,
         )
     )
     subjects: list[RiskSubject] = []
@@ -256,6 +261,7 @@ def incident_new(
         received_at=data.received_at,
         created_at=now,
         created_by=by,
+        exercise=exercise,
     )
     try:
         with transaction.atomic():
@@ -301,6 +307,8 @@ def incident_new(
             "duplicate_of": original.pk if original else None,
             "risk_subjects": [s.pk for s in subjects],
             "follow_up_id": follow_up.pk if follow_up else None,
+            # Only on an exercise: a real call's entry reads as it always did.
+            **({"exercise": True} if exercise else {}),
         },
     )
     uow.touch(SyncTable.INCIDENTS, incident.pk)

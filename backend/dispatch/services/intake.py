@@ -43,7 +43,12 @@ LAST_USED_EVERY = dt.timedelta(minutes=1)
 
 
 def intake_key_issue(
-    *, channel: str, name: str = "", by: Any = None, replaces: IntakeKey | None = None
+    *,
+    channel: str,
+    name: str = "",
+    by: Any = None,
+    replaces: IntakeKey | None = None,
+    exercise: bool | None = None,
 ) -> tuple[IntakeKey, str]:
     """Issue an API key for one integration; returns the row and the key (shown once).
 
@@ -51,7 +56,11 @@ def intake_key_issue(
     or on schedule; the old one revoked or not) is that key's partner's: the reports sent with
     the old key are replayed, refused as conflicts, read and called back through the new one.
     Its name is the old key's unless given; its channel must be the old key's. The old key
-    works on until it is revoked (``intake_key_revoke``), so the partner can switch over."""
+    works on until it is revoked (``intake_key_revoke``), so the partner can switch over.
+
+    An ``exercise`` key's reports are exercise calls (``Incident.exercise``): dispatched like
+    any, kept out of the figures. A replacement is an exercise key as the old one was unless
+    told otherwise; a key is never edited, so a drill's key stays one."""
     if channel not in Channel.values:
         raise ValidationFailed(f"Unknown channel {channel!r}.", code="unknown_channel")
     if replaces is not None and replaces.channel != channel:
@@ -60,6 +69,8 @@ def intake_key_issue(
             code="replaces_other_channel",
         )
     name = (name or "").strip() or (replaces.name if replaces is not None else "")
+    if exercise is None:
+        exercise = replaces.exercise if replaces is not None else False
     if not name:
         raise ValidationFailed("An integration name is required.", code="name_required")
     raw = KEY_PREFIX + secrets.token_urlsafe(32)
@@ -78,8 +89,11 @@ def intake_key_issue(
             created_by=by,
             partner=partner,
             replaces=replaces,
+            exercise=exercise,
         )
         data: dict[str, Any] = {"channel": channel, "name": key.name, "prefix": key.prefix}
+        if exercise:
+            data["exercise"] = True
         if replaces is not None:
             data |= {
                 "replaces": replaces.pk,

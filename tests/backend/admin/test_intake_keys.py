@@ -66,3 +66,25 @@ def test_district_staff_see_no_intake_keys(client, world, viewer):
     # then
     assert (listing.status_code, add.status_code) == (403, 403)
     assert IntakeKey.objects.count() == 0
+
+
+def test_oblast_admin_issues_an_exercise_key_and_it_stays_one(client, world):
+    # given
+    client.force_login(world.oblast_admin)
+
+    # when: the drill's key, then its replacement with the box left as it came
+    client.post(
+        reverse("admin:dispatch_intakekey_add"),
+        {"name": "Учения", "channel": "egov", "exercise": "on"},
+    )
+    drill = IntakeKey.objects.get()
+    client.post(
+        reverse("admin:dispatch_intakekey_add"),
+        {"name": "", "channel": "egov", "replaces": drill.pk},
+    )
+    page = client.get(reverse("admin:dispatch_intakekey_change", args=[drill.pk]))
+
+    # then
+    assert [k.exercise for k in IntakeKey.objects.order_by("pk")] == [True, True]
+    assert AuditEntry.objects.get(action="intake_key.issued").data_dict["exercise"] is True
+    assert "exercise" in page.content.decode()

@@ -2,6 +2,7 @@
 ``manage.py intake_key <channel> [<name>] --replaces <key id or prefix>``: issue a key that
 replaces a partner's key (after a leak, or on schedule) — the same partner's, whose reports
 sent with the old key are replayed, read and called back through the new one.
+``--exercise``: the key's reports are exercise calls (a drill's), kept out of the figures.
 
 The key is printed alone on the last line (scripts take ``| tail -n 1``); only its SHA-256
 is stored, so it cannot be shown again.
@@ -9,6 +10,7 @@ is stored, so it cannot be shown again.
 
 from __future__ import annotations
 
+import argparse
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -40,18 +42,35 @@ class Command(BaseCommand):
             help="the id or prefix of the key this one replaces (revoked or not): the new key "
             "is the same partner's; revoke the old one when the partner has switched",
         )
+        parser.add_argument(
+            "--exercise",
+            action=argparse.BooleanOptionalAction,
+            default=None,
+            help="every report taken with the key is an exercise call: handled like any call, "
+            "kept out of the figures (a replacement: the old key's unless given)",
+        )
 
     def handle(
-        self, *args: Any, channel: str, name: str, replaces: str | None, **options: Any
+        self,
+        *args: Any,
+        channel: str,
+        name: str,
+        replaces: str | None,
+        exercise: bool | None,
+        **options: Any,
     ) -> None:
         old = _key(replaces) if replaces else None
         try:
-            key, raw = intake_key_issue(channel=channel, name=name, replaces=old)
+            key, raw = intake_key_issue(channel=channel, name=name, replaces=old, exercise=exercise)
         except DomainError as exc:
             raise CommandError(exc.detail) from exc
         self.stdout.write(
             f"Intake key {key.pk} for {key.name} ({key.channel}), prefix {key.prefix}."
         )
+        if key.exercise:
+            self.stdout.write(
+                "An exercise key: its reports are exercise calls, kept out of the figures."
+            )
         if old is not None:
             state = (
                 "is revoked"

@@ -396,7 +396,8 @@
   }
   function keepDraft() {
     var values = {};
-    fields().forEach(function (el) { values[el.name] = el.value; });
+    // a box by whether it is ticked (its value is "on" either way: a drill's call came back real)
+    fields().forEach(function (el) { values[el.name] = el.type === "checkbox" ? el.checked : el.value; });
     try {
       sessionStorage.setItem(DRAFT, JSON.stringify({ at: Date.now(), values: values }));
     } catch (e) { /* storage full or off: the form still works */ }
@@ -407,7 +408,9 @@
     if (!draft || !draft.values || Date.now() - draft.at > DRAFT_KEPT_MS) return;
     if (text.formBound) return; // the server answered with this form: what it shows is newer
     fields().forEach(function (el) {
-      if (Object.prototype.hasOwnProperty.call(draft.values, el.name)) el.value = draft.values[el.name];
+      if (!Object.prototype.hasOwnProperty.call(draft.values, el.name)) return;
+      if (el.type === "checkbox") el.checked = draft.values[el.name] === true;
+      else el.value = draft.values[el.name];
     });
     // on the desk's clock (Kazakhstan), whatever the computer's own time zone
     var time = new Intl.DateTimeFormat("en-GB", {
