@@ -104,6 +104,10 @@ TABLE_COLUMNS: dict[str, list[tuple[str, str, Converter, str]]] = {
         ("outcome_code", "outcome_code", _same, "string"),
         ("outcome_text", "outcome_text", _same, "string"),
         ("closed_at", "closed_at", _TIME, "time|null"),
+        # schema version 4's lifetime, no bump (docs/protocol.md §9.27): a training call (a
+        # drill, the demo simulator's), which the officer's phone marks so that nobody takes
+        # it for a real emergency; an app without the column drops it
+        ("exercise", "exercise", _same, "boolean"),
     ],
     # schema version 3 (sync.protocol.TABLE_SINCE): DV follow-up visits owed by the unit.
     "follow_ups": [

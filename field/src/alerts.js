@@ -174,7 +174,9 @@ export function alertWords(lang, alert, data) {
       body: line([t(lang, 'alert_safety_since', { time: formatTime(lang, alert.checkAt) }), what[0]]),
     }
   }
-  if (alert.kind === 'new') return { title: t(lang, 'alert_new', { priority }), body: line(what) }
+  // A drill says so before anything else, on the phone's notification too: a crew driving
+  // to it must know (incidents.exercise, docs/protocol.md §2).
+  if (alert.kind === 'new') return { title: line([t(lang, 'alert_new', { priority }), incident?.exercise ? t(lang, 'exercise') : null]), body: line(what) }
   if (alert.kind === 'message') {
     const latest = data.events?.find((e) => e.id === alert.eventId)
     const text = latest ? payloadOf(latest).text ?? '' : ''

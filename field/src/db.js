@@ -5,9 +5,9 @@
 // _status "created" until a push is answered, and synchronize() sends every such record.
 // Columns the server adds later are dropped by WatermelonDB until the app's schema has them.
 //
-// The local schema has its own version (WatermelonDB's, 4), not the protocol's (api.js:
+// The local schema has its own version (WatermelonDB's, 5), not the protocol's (api.js:
 // PROTOCOL_SCHEMA_VERSION, 4). A phone that installed an older build holds a version-1 to
-// version-3 database in IndexedDB; `migrations` brings it up in place, one step after another
+// version-4 database in IndexedDB; `migrations` brings it up in place, one step after another
 // (LokiJS would otherwise erase it, outbox included, on a version it cannot migrate from), and
 // the next sync is a migration sync that fetches the records of what was added (sync.js:
 // migrationsEnabledAtVersion).
@@ -27,6 +27,10 @@ const SETTLEMENT_COLUMNS_V3 = [s('name_kk')]
 // Added in local schema version 4 (protocol schema 4's lifetime, docs/protocol.md §9.23): when
 // the duty desk's officer-safety check still open on the assignment fired, null when none is.
 const ASSIGNMENT_COLUMNS_V4 = [n('safety_check_at')]
+// Added in local schema version 5 (protocol schema 4's lifetime, docs/protocol.md §9.27): a
+// training call (a drill, the live demo's), shown under an "Exercise" banner. A call pulled
+// before the upgrade has no value until the migration sync brings it again: not an exercise.
+const INCIDENT_COLUMNS_V5 = [b('exercise')]
 
 export const TABLES = {
   assignments: [
@@ -39,7 +43,7 @@ export const TABLES = {
     s('number'), s('channel'), s('category'), s('priority'), s('status'), n('received_at', false),
     s('district_id'), s('settlement_id', true), n('lat'), n('lon'), s('location_source'),
     s('landmark'), s('summary'), s('description'), s('caller_name'), s('caller_phone'),
-    s('risk_flags'), s('outcome_code'), s('outcome_text'), n('closed_at'),
+    s('risk_flags'), s('outcome_code'), s('outcome_text'), n('closed_at'), ...INCIDENT_COLUMNS_V5,
   ],
   events: [
     s('kind'), s('assignment_id', true), s('incident_id', true), s('unit_id', true),
@@ -69,7 +73,7 @@ export const DEVICE_EVENT_COLUMNS = [
 ]
 
 export const schema = appSchema({
-  version: 4,
+  version: 5,
   tables: Object.entries(TABLES).map(([name, columns]) => tableSchema({ name, columns })),
 })
 
@@ -91,6 +95,10 @@ export const migrations = schemaMigrations({
     {
       toVersion: 4,
       steps: [addColumns({ table: 'assignments', columns: ASSIGNMENT_COLUMNS_V4 })],
+    },
+    {
+      toVersion: 5,
+      steps: [addColumns({ table: 'incidents', columns: INCIDENT_COLUMNS_V5 })],
     },
   ],
 })

@@ -113,7 +113,12 @@ describe('an app upgraded in place from the first build (local schema 1 → 3)',
       from: 1,
       tables: ['follow_ups'],
       // (local schema 4 adds the officer-safety check's column to the same table)
-      columns: [{ table: 'assignments', columns: [...V2_ASSIGNMENT_COLUMNS, 'safety_check_at'] }, { table: 'settlements', columns: ['name_kk'] }],
+      columns: [
+        { table: 'assignments', columns: [...V2_ASSIGNMENT_COLUMNS, 'safety_check_at'] },
+        { table: 'settlements', columns: ['name_kk'] },
+        // (local schema 5: the exercise mark of a call)
+        { table: 'incidents', columns: ['exercise'] },
+      ],
     }
     expect(urls).toEqual([
       `/api/sync/v1/pull?last_pulled_at=41&schema_version=4&migration=${encodeURIComponent(JSON.stringify(migration))}`,
@@ -180,7 +185,11 @@ describe('an app upgraded in place from the build before Kazakh place names (loc
     const migration = {
       from: 2,
       tables: [],
-      columns: [{ table: 'settlements', columns: ['name_kk'] }, { table: 'assignments', columns: ['safety_check_at'] }],
+      columns: [
+        { table: 'settlements', columns: ['name_kk'] },
+        { table: 'assignments', columns: ['safety_check_at'] },
+        { table: 'incidents', columns: ['exercise'] },
+      ],
     }
     expect(urls).toEqual([
       `/api/sync/v1/pull?last_pulled_at=41&schema_version=4&migration=${encodeURIComponent(JSON.stringify(migration))}`,

@@ -148,6 +148,7 @@ export function CallList({ state }) {
           <span class="call-top">
             <span class="priority">{incident?.priority ?? '…'}</span>
             <span class="category">{incident ? label(lang, 'category', incident.category) : '…'}</span>
+            {incident?.exercise && <span class="exercise-badge">{t(lang, 'exercise')}</span>}
             {/* A call over for the unit: its end below says it, with its time ("Завершён" over
                 "завершён 02:01" said it twice). */}
             {!endSaid(assignment, incident) && <span class="status">{label(lang, 'assignment_status', status)}</span>}
@@ -652,6 +653,7 @@ export function CallDetail({ app, state, id }) {
           {t(lang, 'superseded_banner', { t: formatTime(lang, assignment.superseded_at, now) })}
         </p>
       )}
+      {incident?.exercise && <ExerciseBanner lang={lang} />}
       <header class={`detail-head priority-${incident?.priority ?? 'none'}`}>
         <span class="priority">{incident ? label(lang, 'priority', incident.priority) : ''}</span>
         <h1>{incident ? label(lang, 'category', incident.category) : '…'}</h1>
@@ -674,6 +676,18 @@ export function CallDetail({ app, state, id }) {
       <NoteForm app={app} state={state} assignment={assignment} />
       <Timeline state={state} assignment={assignment} mine={mine} />
     </main>
+  )
+}
+
+/** A training call (incidents.exercise: a drill, the live demo's) above everything on the
+ * call: worked like any call, and no crew may take it for a real emergency — nor, seeing the
+ * banner on no other call, a real emergency for a drill. */
+export function ExerciseBanner({ lang }) {
+  return (
+    <div class="banner exercise" role="note">
+      <p class="exercise-title">{t(lang, 'exercise_banner')}</p>
+      <p>{t(lang, 'exercise_banner_hint')}</p>
+    </div>
   )
 }
 

@@ -71,6 +71,22 @@ def test_assignment_record_has_the_published_columns(personas, assignment_a, dev
 
 
 @pytest.mark.django_db
+def test_an_exercise_call_reaches_the_phone_marked_as_one(personas, device_a1):
+    # given: a drill and a real call, both sent to A's patrol car
+    drill = factories.incident(district=personas.a.district, exercise=True)
+    real = factories.incident(district=personas.a.district)
+    for incident in (drill, real):
+        dispatch(incident=incident, unit=personas.a.patrol)
+
+    # when
+    body = device_a1.pull(None)
+
+    # then: the phone can tell them apart (docs/protocol.md §2, incidents.exercise)
+    exercise = {r["id"]: r["exercise"] for r in body["changes"]["incidents"]["updated"]}
+    assert exercise == {str(drill.pk): True, str(real.pk): False}
+
+
+@pytest.mark.django_db
 def test_incremental_pull_returns_only_what_changed_for_the_device(personas, device_a1, device_b1):
     # given
     device_a1.pull(None)
