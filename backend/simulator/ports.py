@@ -127,15 +127,20 @@ def build_world(
     retry: Retry,
     rates: dict[str, float] | None = None,
     hourly_floor: float = 0.0,
+    exercise: bool = False,
 ) -> World:
-    """Issue the credentials, enrol (or reopen) every officer's phone and place the crews."""
+    """Issue the credentials, enrol (or reopen) every officer's phone and place the crews.
+
+    ``exercise``: every call the world makes is an exercise call (an exercise intake key, the
+    staff API's ``exercise``): dispatched like any, kept out of the chiefs' figures."""
     staff = provision.officers()
     api = Api(
         http,
         staff_token=provision.staff_token(staff.duty_username, state_dir=state_dir),
-        intake_keys=provision.intake_keys(state_dir),
+        intake_keys=provision.intake_keys(state_dir, exercise=exercise),
         sms_secret=settings.KUZET_SMS_INBOUND_SECRET,
         stats=stats,
+        exercise=exercise,
     )
 
     def now_ms() -> int:

@@ -118,28 +118,33 @@ def staff_token(username: str, *, state_dir: Path) -> str:
     return key
 
 
-def intake_keys(state_dir: Path) -> dict[str, str]:
-    """A working key per channel: the stored one while it authenticates, else a new one."""
+def intake_keys(state_dir: Path, *, exercise: bool = False) -> dict[str, str]:
+    """A working key per channel: the stored one while it authenticates, else a new one.
+
+    ``exercise``: the exercise keys (``IntakeKey.exercise``), kept apart from the real ones —
+    the live demo's reports at a compressed scale are exercise calls, the history's are not."""
     path = state_dir / "credentials.json"
-    stored: dict[str, str] = {}
-    if path.exists():
-        stored = dict(json.loads(path.read_text()).get("intake", {}))
+    section = "intake_exercise" if exercise else "intake"
+    everything: dict[str, Any] = json.loads(path.read_text()) if path.exists() else {}
+    stored: dict[str, str] = dict(everything.get(section, {}))
     keys: dict[str, str] = {}
     for channel in Channel.values:
         raw = stored.get(channel)
         if raw is not None:
             try:
-                intake_key_authenticate(raw)
+                if intake_key_authenticate(raw).exercise != exercise:
+                    raw = None
             except DomainError:
                 raw = None
         if raw is None:
             # Named as the oblast's staff would name it (the demo's console is in Russian).
             with translation.override("ru"):
-                name = f"Симулятор: {Channel(channel).label}"
-            _, raw = intake_key_issue(channel=channel, name=name)
+                words = "Симулятор (учения)" if exercise else "Симулятор"
+                name = f"{words}: {Channel(channel).label}"
+            _, raw = intake_key_issue(channel=channel, name=name, exercise=exercise)
         keys[channel] = raw
     state_dir.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"intake": keys}, indent=1))
+    path.write_text(json.dumps({**everything, section: keys}, indent=1))
     return keys
 
 

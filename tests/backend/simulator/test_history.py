@@ -58,6 +58,8 @@ def test_history_is_made_by_the_services_with_phone_timelines_and_computable_kpi
     # then: every call happened inside the simulated stretch, by the server's clock
     incidents = Incident.objects.all()
     assert incidents.count() >= 20
+    # the real past: no exercise call among them (those are the ×30 live demo's)
+    assert not incidents.filter(exercise=True).exists()
     # (a call's ring comes up to a minute before it reaches Kuzet, the first one included)
     earliest = built.start - dt.timedelta(minutes=1)
     assert all(earliest <= i.received_at <= i.created_at <= END for i in incidents)

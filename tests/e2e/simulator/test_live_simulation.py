@@ -121,6 +121,12 @@ def test_a_short_simulation_flows_through_every_interface_and_loses_nothing(kuze
     # then: calls came through intake and were dispatched by the duty officer's API calls
     simulated = Incident.objects.filter(external_ref__startswith="SIM-L")
     assert simulated.count() >= 5
+    # then: at scale 60 every call it made is an exercise call (intake and the desk's own),
+    # kept out of the chiefs' figures; the call that was on the board before is not
+    made = Incident.objects.exclude(pk=waiting.pk)
+    assert set(made.values_list("exercise", flat=True)) == {True}
+    waiting.refresh_from_db()
+    assert waiting.exercise is False
     assert Assignment.objects.filter(dispatched_by__role="duty_officer").count() >= 5
     # then: the phones spoke over HTTP and over their sockets
     vias = set(Event.objects.filter(source="app").values_list("via", flat=True))
