@@ -16,19 +16,23 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, FloatField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import TruncWeek
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from backend.devices.models import Device, device_silent_q
 from backend.dispatch import kpis
+from backend.dispatch.lifecycle import EventKind
 from backend.dispatch.models import (
     Assignment,
     Category,
     CoaoArticle,
     Conflict,
     EscalationStep,
+    EstimateMethod,
+    Event,
+    EventSource,
     FollowUpTask,
     Incident,
     IncidentEscalationStep,
@@ -64,7 +68,7 @@ class Kpi:
 KPIS: tuple[Kpi, ...] = (
     Kpi("call_processing", _("Call processing"), INCIDENT, "call_processing_s", DURATION,
         _("first dispatch − call received")),
-    Kpi("delivery", _("Waiting for coverage"), ASSIGNMENT, "delivery_s", DURATION,
+    Kpi("delivery", _("Delivery to the crew"), ASSIGNMENT, "delivery_s", DURATION,
         _("delivered to the handset − dispatched")),
     Kpi("acknowledge", _("Acknowledgement"), ASSIGNMENT, "acknowledge_s", DURATION,
         _("acknowledged − dispatched")),
@@ -243,23 +247,55 @@ class Village:
     incidents: int
     response: Stat
     sla: Stat
-    coverage_wait: Stat
+    coverage_wait: Stat  # delivery to the crew: where the crew's phone was at dispatch
     travel: Stat
+    heard: Stat  # heard from the village: the crew's on-scene tap → the server
+
+
+def heard_from_village_s() -> Subquery:
+    """Per assignment, how late the village was heard: the seconds from its crew's "on scene"
+    tap on the field app (its estimated time) to the server's receipt of it — the tap is the
+    one fact certainly made in the village, and while a white spot holds it on the phone
+    the desk does not know the crew is there. NULL when the phone sent no such tap (an
+    arrival reported by radio or SMS says nothing of the village's coverage: its time is
+    the server's own).
+
+    A tap whose time rests on nothing but a suspect wall clock (``clock_suspect`` with the
+    ``device_clock`` method — the conflict queue's question, ``sync.timing.needs_conflict``)
+    is not measured: clamped to the dispatch or the receipt, its lag would be made up. A
+    suspect phone's tap timed by its boot's elapsed clock or by GPS is (PROTOCOL.md §6.7:
+    the flag says the wall clock is wrong, not the estimate). Of several taps, the first."""
+    taps = (
+        Event.objects.filter(
+            assignment=OuterRef("pk"), kind=EventKind.ON_SCENE, source=EventSource.APP
+        )
+        .exclude(clock_suspect=True, estimate_method=EstimateMethod.DEVICE_CLOCK)
+        .order_by("estimated_at", "pk")
+        .annotate(lag=kpis.Seconds(F("server_received_at"), F("estimated_at")))
+    )
+    return Subquery(taps.values("lag")[:1], output_field=FloatField())
+
+
+def with_heard_from_village(qs: QuerySet[Assignment]) -> QuerySet[Assignment]:
+    """Assignments annotated with ``heard_s`` (:func:`heard_from_village_s`)."""
+    return qs.annotate(heard_s=heard_from_village_s())
 
 
 def villages(f: ReportFilter, *, now: dt.datetime) -> list[Village]:
-    """Per settlement: response (incidents), the wait split into waiting for coverage
-    (dispatch → delivered to the handset) and travel (en route → on scene) (assignments),
-    with the settlement's coverage, zone and road distance to the district seat — ranked by
-    the 90th-percentile response, slowest first; calls without a settlement last."""
+    """Per settlement: response (incidents); delivery to the crew (dispatch → delivered to
+    the crew's handset, wherever it was), travel (en route → on scene) and heard from the
+    village (the crew's on-scene tap → the server, :func:`heard_from_village_s`)
+    (assignments); with the settlement's coverage, zone and road distance to the district
+    seat — ranked by the 90th-percentile response, slowest first; calls without a
+    settlement last."""
     inc = aggregate(
         incident_rows(f, now=now),
         values={"response": "response_s", "sla": "sla_met"},
         slices={"settlement": "settlement_id"},
     ).slice("settlement")
     asg = aggregate(
-        assignment_rows(f, now=now),
-        values={"coverage_wait": "delivery_s", "travel": "travel_s"},
+        with_heard_from_village(assignment_rows(f, now=now)),
+        values={"coverage_wait": "delivery_s", "travel": "travel_s", "heard": "heard_s"},
         slices={"settlement": "incident__settlement_id"},
     ).slice("settlement")
     info: dict[Any, dict[str, Any]] = {
@@ -299,6 +335,7 @@ def villages(f: ReportFilter, *, now: dt.datetime) -> list[Village]:
                 sla=group["sla"],
                 coverage_wait=a["coverage_wait"],
                 travel=a["travel"],
+                heard=a["heard"],
             )
         )
     out.sort(key=_wait_rank)
@@ -381,6 +418,17 @@ def delivery_by_coverage(f: ReportFilter, *, now: dt.datetime) -> dict[Any, Grou
     return aggregate(
         assignment_rows(f, now=now),
         values={"delivery": "delivery_s"},
+        slices={"coverage": "incident__settlement__coverage"},
+        fractions=BOX,
+    ).slice("coverage")
+
+
+def heard_by_coverage(f: ReportFilter, *, now: dt.datetime) -> dict[Any, Group]:
+    """How late villages were heard (:func:`heard_from_village_s`) per coverage level of
+    the call's settlement (a box plot): the white spot's cost, level by level."""
+    return aggregate(
+        with_heard_from_village(assignment_rows(f, now=now)),
+        values={"heard": "heard_s"},
         slices={"coverage": "incident__settlement__coverage"},
         fractions=BOX,
     ).slice("coverage")

@@ -712,14 +712,25 @@ def villages_table(f: ReportFilter, rows: list[selectors.Village]) -> Table:
             Column("response_p50", _("median"), DURATION, group=_("Response time")),
             Column("response_p90", _("90th pct."), DURATION, group=_("Response time")),
             Column("sla", _("target met"), SHARE, group=_("Response time")),
-            Column("wait_p50", _("median"), DURATION, group=_("Waiting for coverage")),
-            Column("wait_p90", _("90th pct."), DURATION, group=_("Waiting for coverage")),
+            Column("wait_p50", _("median"), DURATION, group=str(_kpi_label("delivery"))),
+            Column("wait_p90", _("90th pct."), DURATION, group=str(_kpi_label("delivery"))),
             Column("travel_p50", _("median"), DURATION, group=_("Travel")),
             Column("travel_p90", _("90th pct."), DURATION, group=_("Travel")),
+            # The village's own white spot. The delivery wait stays beside it, under its own
+            # name: it is where the crew's phone was at dispatch (the district seat, a road),
+            # and read as "waiting for coverage" it said 0:00–0:04 for villages with none.
+            Column("heard_p50", _("median"), DURATION, group=str(HEARD.label)),
+            Column("heard_p90", _("90th pct."), DURATION, group=str(HEARD.label)),
         ],
         note=_(
-            "Waiting for coverage: from dispatch until the assignment reached the unit's "
-            "handset. Travel: from en route to on scene. Both per assignment; response per call."
+            "Delivery to the crew: from dispatch until the assignment reached the crew's "
+            "handset, wherever the phone was then (usually the district seat or a road, not "
+            "the village). Travel: from en route to on scene. Heard from the village: from "
+            "the crew's “on scene” tap in the field app until the server received it "
+            "— how long a white spot kept the desk from knowing the crew was there; an "
+            "arrival reported by radio or SMS is not counted, nor a tap whose time rests only "
+            "on a phone clock that cannot be trusted. All three per assignment; response per "
+            "call."
         ),
         # Said once, in the table: the page said "Nothing in this period." there and "No
         # calls in this period." again under it, where the chart would be.
@@ -747,14 +758,16 @@ def villages_table(f: ReportFilter, rows: list[selectors.Village]) -> Table:
             wait_p90=Cell(v.coverage_wait.p90, href=link("delivery", v.coverage_wait)),
             travel_p50=Cell(v.travel.p50, href=link("travel", v.travel)),
             travel_p90=Cell(v.travel.p90, href=link("travel", v.travel)),
+            heard_p50=Cell(v.heard.p50, href=link(HEARD.key, v.heard)),
+            heard_p90=Cell(v.heard.p90, href=link(HEARD.key, v.heard)),
         )
     return table
 
 
 @report_view
 def villages_page(site: Any, request: HttpRequest) -> HttpResponse:
-    """Villages ranked by 90th-percentile response, with the wait split into waiting for
-    coverage and travel, their coverage level and road distance."""
+    """Villages ranked by 90th-percentile response, with the delivery to the crew, the
+    travel and how late each village was heard, their coverage level and road distance."""
     form = _form(request, last_days)
     if not form.is_valid():
         return _refused(site, request, form, "admin/reports/villages.html", _("Villages"))
@@ -762,20 +775,29 @@ def villages_page(site: Any, request: HttpRequest) -> HttpResponse:
     villages = selectors.villages(f, now=clock.now())
     tables = [villages_table(f, villages)]
     # The chart's boxes are the deliveries the table's villages counted: none, no chart (an
-    # empty frame saying "No calls in this period." stood under a table of a call).
+    # empty frame saying "No calls in this period." stood under a table of a call). So are
+    # the taps heard from the villages, drawn first: the white spot's cost by coverage level.
     delivered = any(v.coverage_wait.n for v in villages)
+    heard = any(v.heard.n for v in villages)
+    charts = []
+    if heard:
+        charts.append(
+            {"name": "heard-by-coverage", "alt": _("Heard from the village by coverage level")}
+        )
+    if delivered:
+        charts.append(
+            {"name": "delivery-by-coverage", "alt": _("Delivery latency by coverage level")}
+        )
     context = _context(
         request,
         form,
         f,
         title=_("Villages: waiting for coverage and travel"),
         tables=tables,
-        charts=[{"name": "delivery-by-coverage", "alt": _("Delivery latency by coverage level")}]
-        if delivered
-        else [],
+        charts=charts,
         # No villages: the table says there were no calls; the chart's place says nothing.
         no_chart=""
-        if delivered or not villages
+        if delivered or heard or not villages
         else _(
             "No assignment of this period reached a unit's handset: no waiting for coverage "
             "to draw."
@@ -1192,6 +1214,10 @@ def _kpi_label(key: str) -> Any:
     return KPI_BY_KEY[key].label
 
 
+# The villages' own white spot: the crew's "on scene" tap → the server
+# (selectors.heard_from_village_s), per assignment.
+HEARD = Measure("heard", gettext_lazy("Heard from the village"), ASSIGNMENT, "heard_s", DURATION)
+
 MEASURES: dict[str, Measure] = {
     **{k.key: Measure(k.key, k.label, k.level, k.field, k.kind) for k in selectors.KPIS},
     "sla": Measure("sla", KPI_BY_KEY["sla"].label, INCIDENT, "sla_met", SHARE,
@@ -1214,6 +1240,7 @@ MEASURES: dict[str, Measure] = {
                                first=1, then="delivery_s", then_label=_kpi_label("delivery"),
                                order=gettext_lazy("not within 60 s first; slowest first "
                                                   "within each")),
+    HEARD.key: HEARD,
     "sync_lag": Measure("sync_lag", gettext_lazy("Sync lag"), EVENT, "sync_lag_s", DURATION),
     "suspect": Measure("suspect", gettext_lazy("Clock-suspect events"), EVENT, "suspect", SHARE,
                        gettext_lazy("time suspect"), gettext_lazy("time trusted"), first=1,
@@ -1236,6 +1263,8 @@ def drilldown_rows(f: ReportFilter, measure: Measure | None, *, now: dt.datetime
     related = ("incident", "incident__settlement", "incident__district", "unit")
     if measure is not None and measure.level == ASSIGNMENT:
         qs: QuerySet[Any] = selectors.assignment_rows(f, now=now).select_related(*related)
+        if measure.key == HEARD.key:
+            qs = selectors.with_heard_from_village(qs)
     elif measure is not None and measure.level == EVENT:
         qs = kpis.events_with_kpis(f.events()).select_related(*related)
     else:
@@ -1421,7 +1450,7 @@ def incidents_page(site: Any, request: HttpRequest) -> HttpResponse:
 
 
 # --- charts --------------------------------------------------------------------------------
-CHARTS = ("response-by-zone", "trend", "delivery-by-coverage")
+CHARTS = ("response-by-zone", "trend", "delivery-by-coverage", "heard-by-coverage")
 
 
 @report_view
@@ -1439,6 +1468,7 @@ def chart(site: Any, request: HttpRequest, name: str) -> HttpResponse:
     f = form.report_filter()
     now = clock.now()
     zones = {k: str(v) for k, v in labels.ZONE.items()} | {None: str(labels.NONE_KEY)}
+    coverage = {k: str(v) for k, v in labels.COVERAGE.items()} | {None: str(labels.NONE_KEY)}
     if name == "response-by-zone":
         svg = charts.box_chart(
             selectors.response_by_zone(f, now=now),
@@ -1452,14 +1482,22 @@ def chart(site: Any, request: HttpRequest, name: str) -> HttpResponse:
             selectors.weekly_trend(f, now=now),
             title=_("Response time by week against the arrival target"),
         )
+    elif name == "heard-by-coverage":
+        svg = charts.box_chart(
+            selectors.heard_by_coverage(f, now=now),
+            value="heard",
+            order=[*labels.COVERAGE, None],
+            names=coverage,
+            title=_("Heard from the village (on-scene tap → server) by coverage level"),
+            log_seconds=True,
+        )
     else:
-        coverage = {k: str(v) for k, v in labels.COVERAGE.items()} | {None: str(labels.NONE_KEY)}
         svg = charts.box_chart(
             selectors.delivery_by_coverage(f, now=now),
             value="delivery",
             order=[*labels.COVERAGE, None],
             names=coverage,
-            title=_("Waiting for coverage (dispatch → delivered) by coverage level"),
+            title=_("Delivery to the crew (dispatch → delivered) by coverage level"),
             log_seconds=True,
         )
     response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")

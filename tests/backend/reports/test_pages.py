@@ -78,7 +78,7 @@ def test_the_dashboard_shows_the_hand_computed_figures_and_the_csv_has_the_same(
     by_kpi = {row[0]: row for row in summary[1:]}
     assert summary[0][2:] == ["Count", "Median (s)", "90th percentile (s)", "Share (%)"]
     assert by_kpi["Response time"][2:5] == ["7", "900", "1920"]
-    assert by_kpi["Waiting for coverage"][2:5] == ["10", "5", "39"]
+    assert by_kpi["Delivery to the crew"][2:5] == ["10", "5", "39"]
     assert by_kpi["Travel"][2:5] == ["8", "678", "1899"]  # 677.5 s, rounded once for both
     assert by_kpi["Arrival target met"][2] == "8"
     assert by_kpi["Arrival target met"][5] == "75.0"
