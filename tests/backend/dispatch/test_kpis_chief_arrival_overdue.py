@@ -162,3 +162,22 @@ def test_the_only_crews_rung_leaves_the_list_when_the_call_closes_but_stays_a_mi
     call = kpis.incidents_with_sla(Incident.objects.filter(pk=sent.incident_id), now=closed_at)
     row = call.get()
     assert (row.first_on_scene_at, row.response_s, row.sla_met) == (None, None, 0)
+
+
+def test_the_arrival_subquery_reads_the_calls_reopen_time_from_the_outer_row(personas):
+    # given: the chief's counts, scoped to his district (reports.selectors.needs_now)
+    now = TARGET
+    scoped = Assignment.objects.filter(incident__district=personas.a.district)
+    steps = EscalationStep.objects.filter(assignment__incident__district=personas.a.district)
+
+    # when: the overdue assignments and the rungs awaiting him are compiled
+    queries = [
+        str(scoped.filter(kpis.overdue_q(now)).query),
+        str(steps.filter(kpis.escalations_awaiting_chief_q()).query),
+    ]
+
+    # then: the call is joined once, by the outer query; the "somebody reached the scene"
+    # subquery takes the reopen time from there. Joined again inside it, PostgreSQL ran the
+    # subquery on every open assignment of the table before the district filter
+    # (docs/benchmarks.md, "Reads of a call's current visit": 1.5 × the plain count, not 1.0)
+    assert [q.count('JOIN "dispatch_incident"') for q in queries] == [1, 1]
