@@ -15,6 +15,9 @@ Repeat reports — reports Kuzet linked to an earlier call of the same event (st
 CSV counts them (a village's "2 calls" were one fight reported twice), except where a filter
 asks for them alone (``repeats=only``: the report for the period shows how many came, per
 channel).
+
+Exercise calls (``Incident.exercise``: a drill, the ×30 live demo) are handled like any call
+and counted by no figure, list or CSV (``kpis.counted_q``); a page says how many it left out.
 """
 
 from __future__ import annotations
@@ -151,11 +154,14 @@ class ReportFilter:
         return (self.date_to - self.date_from).days + 1
 
     # --- rows -----------------------------------------------------------------------------
-    def incident_q(self, prefix: str = "") -> Q:
+    def incident_q(self, prefix: str = "", *, counted: bool = True) -> Q:
         """The incidents of the filter, as a condition on ``<prefix>`` (``""`` for incidents,
-        ``"incident__"`` for assignments and events). Not the unit: see :meth:`incidents`."""
+        ``"incident__"`` for assignments and events). Not the unit: see :meth:`incidents`.
+        Exercise calls are not among them (``kpis.counted_q``) unless ``counted`` is False."""
         p = prefix
         q = Q(**{f"{p}received_at__gte": self.start, f"{p}received_at__lt": self.end})
+        if counted:
+            q &= kpis.counted_q(p)
         repeat = Q(**{f"{p}status": IncidentStatus.DUPLICATE})
         q &= repeat if self.repeats == REPEATS_ONLY else ~repeat
         if self.districts is not None:
@@ -189,13 +195,18 @@ class ReportFilter:
             q &= _article_q(f"{p}outcome_article", self.article)
         return q
 
-    def incidents(self) -> QuerySet[Incident]:
-        qs = Incident.objects.filter(self.incident_q())
+    def incidents(self, *, counted: bool = True) -> QuerySet[Incident]:
+        qs = Incident.objects.filter(self.incident_q(counted=counted))
         if self.unit is not None:
             qs = qs.filter(
                 Exists(Assignment.objects.filter(incident=OuterRef("pk"), unit_id=self.unit))
             )
         return qs
+
+    def exercises_left_out(self) -> int:
+        """How many exercise calls the filter would hold if they counted: the figures leave
+        them out, and the page says so (one statement)."""
+        return self.incidents(counted=False).filter(exercise=True).count()
 
     def assignments(self) -> QuerySet[Assignment]:
         qs = Assignment.objects.filter(self.incident_q("incident__"))

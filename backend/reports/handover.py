@@ -377,6 +377,8 @@ class ShiftFigures:
     safety: int = 0
     safety_units: str = ""
     safety_unanswered: int = 0
+    # exercise calls received during the shift: in no figure above (kpis.counted_q)
+    exercises: int = 0
 
 
 def shift_figures(f: ShiftFilter, *, now: dt.datetime) -> ShiftFigures:
@@ -385,7 +387,8 @@ def shift_figures(f: ShiftFilter, *, now: dt.datetime) -> ShiftFigures:
     (median, 90th percentile) from the chief's KPI selectors."""
     overview = selectors.kpi_overview(f, now=now)
     response = overview.total(selectors.KPI_BY_KEY["response"])
-    districts = Q() if f.districts is None else Q(district_id__in=f.districts)
+    # Exercise calls are not the shift's figures (kpis.counted_q), as the KPI selectors'.
+    districts = kpis.counted_q() & (Q() if f.districts is None else Q(district_id__in=f.districts))
     during = {"__gte": f.start, "__lt": f.end}
 
     def within(path: str) -> dict[str, dt.datetime]:
@@ -400,10 +403,12 @@ def shift_figures(f: ShiftFilter, *, now: dt.datetime) -> ShiftFigures:
     steps = (
         EscalationStep.objects.filter(
             Q() if f.districts is None else Q(assignment__incident__district_id__in=f.districts),
+            kpis.counted_q("assignment__incident__"),
             **within("fired_at"),
         ).count()
         + IncidentEscalationStep.objects.filter(
             Q() if f.districts is None else Q(incident__district_id__in=f.districts),
+            kpis.counted_q("incident__"),
             **within("fired_at"),
         ).count()
     )
@@ -437,6 +442,7 @@ def shift_figures(f: ShiftFilter, *, now: dt.datetime) -> ShiftFigures:
         response_n=response.n,
         response_p50=span_text(response.p50),
         response_p90=span_text(response.p90),
+        exercises=f.exercises_left_out(),
     )
 
 

@@ -526,7 +526,9 @@ def upward_report(f: ReportFilter, *, now: dt.datetime) -> Upward:
     dv_orders = protective_orders_filter(f).incidents().count()
     protocols = {key: p.incidents().count() for key, p in dv_protocol_filters(f).items()}
     dv_group = calls.slice("category").get(Category.DOMESTIC_VIOLENCE, Group(rows=0, stats={}))
-    follow_ups = FollowUpTask.objects.filter(due_at__gte=f.start, due_at__lt=f.end)
+    follow_ups = FollowUpTask.objects.filter(
+        kpis.counted_q("incident__"), due_at__gte=f.start, due_at__lt=f.end
+    )
     if f.districts is not None:
         follow_ups = follow_ups.filter(district_id__in=sorted(f.districts))
     fu = follow_ups.aggregate(
@@ -568,7 +570,10 @@ def escalations_fired(f: ReportFilter) -> dict[str, int]:
         (EscalationStep, "assignment__incident__district_id__in"),
         (IncidentEscalationStep, "incident__district_id__in"),
     ):
-        fired = model.objects.filter(fired_at__gte=f.start, fired_at__lt=f.end)
+        call = district.removesuffix("district_id__in")
+        fired = model.objects.filter(
+            kpis.counted_q(call), fired_at__gte=f.start, fired_at__lt=f.end
+        )
         if f.districts is not None:
             fired = fired.filter(**{district: sorted(f.districts)})
         out.update(fired.order_by().values("step").annotate(n=Count("pk")).values_list("step", "n"))
@@ -587,7 +592,8 @@ def escalations_fired_totals(filters: list[ReportFilter]) -> list[int]:
         (IncidentEscalationStep, "incident__district_id__in"),
     ):
         fired = model.objects.filter(
-            Q.create([Q(fired_at__gte=f.start, fired_at__lt=f.end) for f in filters], Q.OR)
+            Q.create([Q(fired_at__gte=f.start, fired_at__lt=f.end) for f in filters], Q.OR),
+            kpis.counted_q(district.removesuffix("district_id__in")),
         )
         if filters[0].districts is not None:
             fired = fired.filter(**{district: sorted(filters[0].districts)})
@@ -605,7 +611,9 @@ def escalations_fired_totals(filters: list[ReportFilter]) -> list[int]:
 def calls_escalated(f: ReportFilter) -> list[int]:
     """The calls of the filter's districts that a call's own rung (waiting for a unit) fired
     on in the period, by id — counted as :func:`escalations_fired` counts them."""
-    fired = IncidentEscalationStep.objects.filter(fired_at__gte=f.start, fired_at__lt=f.end)
+    fired = IncidentEscalationStep.objects.filter(
+        kpis.counted_q("incident__"), fired_at__gte=f.start, fired_at__lt=f.end
+    )
     if f.districts is not None:
         fired = fired.filter(incident__district_id__in=sorted(f.districts))
     return sorted(set(fired.values_list("incident_id", flat=True)))

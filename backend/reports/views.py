@@ -211,7 +211,23 @@ def _context(
         "nav_query": f.query() if f else "",
         "quick_periods": quick_periods(request, f),
         "districts_text": _districts_text(form, f),
+        **exercises_context(f),
         **extra,
+    }
+
+
+def exercises_context(f: ReportFilter | None) -> dict[str, Any]:
+    """How many exercise calls the page's figures leave out (``kpis.counted_q``), and the
+    console's list of them over the period: the page says so in one line under its period."""
+    left_out = f.exercises_left_out() if f is not None else 0
+    if not left_out:
+        return {"exercises_left_out": 0}
+    assert f is not None
+    period = f"received_at__gte={_iso(f.start)}&received_at__lt={_iso(f.end)}"
+    return {
+        "exercises_left_out": left_out,
+        "exercises_url": reverse("admin:dispatch_incident_changelist")
+        + f"?exercise__exact=1&{period}",
     }
 
 
