@@ -64,6 +64,7 @@ def alerts_record(notifications: list[Notification]) -> list[Notification]:
     if not board:
         return notifications
     now = clock.now()
+    notifications = _exercise_marked(notifications, board)
     rows = [
         BoardAlert(
             created_at=now,
@@ -88,6 +89,31 @@ def alerts_record(notifications: list[Notification]) -> list[Notification]:
         if n.get("kind") == services.SAFETY_CHECKED and n.get("safety_check_id"):
             _safety_alerts_answered(int(str(n["safety_check_id"])))
     return kept
+
+
+def _exercise_marked(notifications: list[Notification], board: list[int]) -> list[Notification]:
+    """The board notifications about a training call (``Incident.exercise``) with
+    ``exercise: true`` in their data, kept and framed with it: a board says "Exercise" on
+    every alert of a drill — a new call, a rung of the ladder, a crew's milestone — from
+    wherever it was raised, and a reload's list says it too. One query, by the notifications'
+    incidents; none when they name no incident."""
+    about = {
+        int(str(notifications[i].data["incident_id"]))
+        for i in board
+        if notifications[i].data.get("incident_id") is not None
+    }
+    if not about:
+        return notifications
+    drills = set(Incident.objects.filter(pk__in=about, exercise=True).values_list("pk", flat=True))
+    if not drills:
+        return notifications
+    marked = list(notifications)
+    for i in board:
+        note = notifications[i]
+        about_id = note.data.get("incident_id")
+        if about_id is not None and int(str(about_id)) in drills:
+            marked[i] = replace(note, data={**note.data, "exercise": True})
+    return marked
 
 
 def _safety_alerts_answered(check_id: int) -> None:

@@ -236,6 +236,10 @@ def board_labels() -> dict[str, dict[str, str]]:
             # a domestic-violence or restricted call's summary, kept off the board's list (as
             # off the console's): read on its page, where every read is audited
             "withheld": _("on the call's page"),
+            # the mark of a training call (Incident.exercise: a drill, the live demo's) on its
+            # row, its crew's row and its alerts: dispatched like any call, never one to take
+            # for a real emergency
+            "exercise": _("Exercise"),
         },
         "ack_channel": {c: _(c.replace("_", " ")) for c in ACK_CHANNELS},
         # A crew last heard other than by its phone's sync: "On scene · radio", "· SMS".

@@ -544,13 +544,13 @@ def _board_rows_orm(ids: dict[str, set[str]]) -> dict[str, list[dict[str, Any]]]
 INCIDENT_FIELDS = (
     "id", "number", "channel", "category", "priority", "status", "district_id", "received_at",
     "landmark", "summary", "restricted", "settlement__name", "settlement__name_kk",
-    "settlement__zone", "lat", "lon", "settlement__lat", "settlement__lon",
+    "settlement__zone", "lat", "lon", "settlement__lat", "settlement__lon", "exercise",
 )  # fmt: skip
 ASSIGNMENT_FIELDS = (
     "id", "incident_id", "unit_id", "status", "dispatched_at", "delivered_at", "acknowledged_at",
     "en_route_at", "on_scene_at", "cleared_at", "ack_due_at", "arrive_due_at", "escalation_level",
     "incident__number", "incident__priority", "incident__district_id", "unit__callsign",
-    "unit__district_id",
+    "unit__district_id", "incident__exercise",
 )  # fmt: skip
 UNIT_FIELDS = (
     "id", "callsign", "type", "status", "district_id", "lat", "lon", "position_at",
@@ -571,6 +571,8 @@ def _assignment_row(row: dict[str, Any]) -> dict[str, Any]:
     row["priority"] = row.pop("incident__priority")
     row["callsign"] = row.pop("unit__callsign")
     row["unit_district_id"] = row.pop("unit__district_id")
+    # a crew on a drill's call (Incident.exercise): its row says so, as the call's does
+    row["exercise"] = row.pop("incident__exercise")
     return _times(row)
 
 
@@ -638,7 +640,7 @@ _BOARD_SQL = {
         SELECT i.id, i.number, i.channel, i.category, i.priority, i.status, i.district_id,
             {_ms("i.received_at")} AS received_at, i.landmark, i.summary,
             i.restricted, s.name AS settlement, s.name_kk AS settlement_kk, s.zone, i.lat, i.lon,
-            s.lat AS settlement_lat, s.lon AS settlement_lon
+            s.lat AS settlement_lat, s.lon AS settlement_lon, i.exercise
         FROM dispatch_incident i LEFT JOIN geo_settlement s ON s.id = i.settlement_id
         WHERE i.id = ANY(%(ids)s) ORDER BY i.received_at DESC""",  # noqa: S608
     "assignments": f"""
@@ -649,7 +651,7 @@ _BOARD_SQL = {
             {_ms("a.cleared_at")} AS cleared_at, {_ms("a.ack_due_at")} AS ack_due_at,
             {_ms("a.arrive_due_at")} AS arrive_due_at, a.escalation_level,
             i.number AS incident_number, i.priority, i.district_id, u.callsign,
-            u.district_id AS unit_district_id,
+            u.district_id AS unit_district_id, i.exercise,
             EXISTS (SELECT 1 FROM dispatch_event e WHERE e.assignment_id = a.id
                 AND e.kind = 'note' AND e.source = 'desk') AS messaged
         FROM dispatch_assignment a JOIN dispatch_incident i ON i.id = a.incident_id

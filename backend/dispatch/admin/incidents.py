@@ -71,6 +71,22 @@ class DeskWorkFilter(admin.SimpleListFilter):
         return queryset if chosen is None else queryset.filter(chosen)
 
 
+class ExerciseFilter(admin.SimpleListFilter):
+    """Training calls (``Incident.exercise``: drills, the live demo's) apart from real ones:
+    a chief reviewing last week's calls leaves the drills out, a desk checking a drill lists
+    it alone."""
+
+    title = _("exercise")
+    parameter_name = "exercise"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("real", _("Real calls")), ("exercise", _("Exercise calls"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Incident]) -> QuerySet[Incident]:
+        chosen = {"real": False, "exercise": True}.get(self.value() or "")
+        return queryset if chosen is None else queryset.filter(exercise=chosen)
+
+
 @admin.register(Incident)
 class IncidentAdmin(IncidentDispatchAdminMixin, ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     """Incidents: the list with response-time columns, the page with the dispatch panel
@@ -105,6 +121,7 @@ class IncidentAdmin(IncidentDispatchAdminMixin, ScopedAdminMixin, admin.ModelAdm
     date_hierarchy = "received_at"
     list_filter = (
         DeskWorkFilter,
+        ExerciseFilter,
         "received_at",
         "status",
         "priority",
@@ -143,6 +160,7 @@ class IncidentAdmin(IncidentDispatchAdminMixin, ScopedAdminMixin, admin.ModelAdm
                     "external_ref",
                     "district",
                     "restricted",
+                    "exercise",
                 ),
             },
         ),
@@ -290,10 +308,14 @@ class IncidentAdmin(IncidentDispatchAdminMixin, ScopedAdminMixin, admin.ModelAdm
 
     @admin.display(description=_("category"), ordering="category")
     def what(self, obj: Incident) -> SafeString:
-        """What the call is, and under it what the caller said (``summary_text``)."""
+        """What the call is — with the "Exercise" badge on a training call — and under it
+        what the caller said (``summary_text``)."""
         return format_html(
-            '{}<br><span class="quiet kuzet-summary">{}</span>',
+            '{}{}<br><span class="quiet kuzet-summary">{}</span>',
             obj.get_category_display(),
+            format_html(' <span class="kuzet-exercise-badge">{}</span>', _("Exercise"))
+            if obj.exercise
+            else "",
             self.summary_text(obj),
         )
 

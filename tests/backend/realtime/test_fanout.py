@@ -360,7 +360,7 @@ def test_board_gets_current_rows_of_changed_assignments_and_units(personas):
             "acknowledged_at": None, "en_route_at": None, "on_scene_at": None, "cleared_at": None,
             "ack_due_at": None, "arrive_due_at": None, "escalation_level": 0,
             "district_id": a.district.pk, "incident_number": incident.number, "priority": "P2",
-            "callsign": "A-PC1", "unit_district_id": a.district.pk,
+            "callsign": "A-PC1", "unit_district_id": a.district.pk, "exercise": False,
             "message": None,
         }
     ]  # fmt: skip
@@ -387,6 +387,62 @@ def test_board_rows_hide_the_details_of_domestic_violence_incidents(personas):
     assert [(r["summary"], r["landmark"], r["category"]) for r in rows["incidents"]] == [
         ("", "", "domestic_violence")
     ]
+
+
+def test_board_rows_mark_an_exercise_call_and_its_crew(personas):
+    # given: a drill (Incident.exercise) and a real call, a unit on each
+    a = personas.a
+    drill = factories.incident(district=a.district, exercise=True)
+    real = factories.incident(district=a.district)
+    on_drill = factories.assignment(incident=drill, unit=a.patrol)
+    on_real = factories.assignment(incident=real, unit=a.inspector_unit)
+
+    # when
+    rows = fanout.board_rows(
+        {
+            "incidents": {str(drill.pk), str(real.pk)},
+            "assignments": {str(on_drill.pk), str(on_real.pk)},
+        }
+    )
+
+    # then: the board can say which is the drill (board.js: the "Exercise" badge)
+    assert {r["id"]: r["exercise"] for r in rows["incidents"]} == {drill.pk: True, real.pk: False}
+    assert {r["id"]: r["exercise"] for r in rows["assignments"]} == {
+        on_drill.pk: True,
+        on_real.pk: False,
+    }
+
+
+def test_an_alert_about_an_exercise_call_says_so_live_and_on_the_kept_list(personas):
+    # given
+    a = personas.a
+    drill = factories.incident(district=a.district, exercise=True)
+    real = factories.incident(district=a.district)
+
+    async def scenario():
+        board = await board_socket(personas.duty)
+        await board.connect()
+        await receive(board)  # hello
+        await database_sync_to_async(notify_in_a_unit_of_work)(
+            district_id=a.district.pk, kind="incident.created", incident_id=drill.pk
+        )
+        await database_sync_to_async(notify_in_a_unit_of_work)(
+            district_id=a.district.pk, kind="incident.created", incident_id=real.pk
+        )
+        frames = [await receive(board) for _ in range(4)]
+        await board.disconnect()
+        return [f for f in frames if f["type"] == "alert"]
+
+    # when
+    alerts = async_to_sync(scenario)()
+
+    # then: the drill's alert carries the mark, the real call's does not
+    assert [(f["incident_id"], f.get("exercise")) for f in alerts] == [
+        (drill.pk, True),
+        (real.pk, None),
+    ]
+    kept = dict(BoardAlert.objects.values_list("incident_id", "data__exercise"))
+    assert kept == {drill.pk: True, real.pk: None}
 
 
 def test_alert_not_meant_for_the_chief_reaches_duty_officers_only(personas):
@@ -539,7 +595,7 @@ def test_postgres_board_rows_equal_the_orm_board_rows(personas, monkeypatch):
     plain = factories.incident(
         district=a.district, settlement=a.town, landmark="market", received_at=AT - 9 * ms
     )
-    nowhere = factories.incident(district=a.district, received_at=AT - 7 * ms)
+    nowhere = factories.incident(district=a.district, received_at=AT - 7 * ms, exercise=True)
     restricted = factories.incident(
         district=a.district, summary="informant", restricted=True, received_at=AT - 5 * ms
     )
@@ -553,7 +609,7 @@ def test_postgres_board_rows_equal_the_orm_board_rows(personas, monkeypatch):
         ack_due_at=AT + 123 * ms, arrive_due_at=AT + 456 * ms, escalation_level=2,
     )  # fmt: skip
     second = factories.assignment(
-        incident=dv, unit=a.inspector_unit, dispatched_at=AT - 2 * ms, status="cleared",
+        incident=nowhere, unit=a.inspector_unit, dispatched_at=AT - 2 * ms, status="cleared",
         cleared_at=AT - ms, closed_at=AT - ms,
     )  # fmt: skip
     Unit.objects.filter(pk=a.patrol.pk).update(

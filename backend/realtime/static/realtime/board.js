@@ -287,6 +287,15 @@
     }
     return el("span", { class: "message-state" }, fmt(m.by_sms ? TEXT.message_sent_sms : TEXT.message_sent, { time: when(m.sent_at) }));
   }
+  // A training call (the server's Incident.exercise: a drill, the live demo's) carries the
+  // word beside its number — on its row, its crew's row and each of its alerts — so that no
+  // duty officer takes it for a real emergency, nor a real one for the demo's. (Not from a
+  // server older than this script, whose labels lack the word.)
+  function exerciseBadge() { return el("span", { class: "exercise-badge" }, TEXT.exercise); }
+  function withExercise(r, node) {
+    if (!r.exercise || !TEXT.exercise) return node;
+    return el("span", {}, node, " ", exerciseBadge());
+  }
   function render() { keepFocus(redrawTables); }
   function redrawTables() {
     const body = (id, rows, build) => {
@@ -305,8 +314,8 @@
       // which units are on it, beside its status: three calls at once were followed by
       // matching numbers against the assignments below the fold
       const units = sent.map((a) => a.callsign).join(", ");
-      return el("tr", { class: "incident" },
-        cell(incidentLink(r.id, r.number)), cell(r.priority, r.priority),
+      return el("tr", { class: r.exercise ? "incident exercise" : "incident" },
+        cell(withExercise(r, incidentLink(r.id, r.number))), cell(r.priority, r.priority),
         cell(label("category", r.category), "category"),
         cell(label("incident_status", r.status) + (units ? " · " + units : ""), "status"),
         cell((CONFIG.kazakh_place_names && r.settlement_kk) || r.settlement || r.landmark, "place"),
@@ -355,8 +364,8 @@
           } }, TEXT.message));
       }
       if (r.message) actions.append(" ", messageState(r.message));
-      return el("tr", {},
-        cell(incidentLink(r.incident_id, r.incident_number, r.district_id, r.unit_district_id),
+      return el("tr", { class: r.exercise ? "exercise" : undefined },
+        cell(withExercise(r, incidentLink(r.incident_id, r.incident_number, r.district_id, r.unit_district_id)),
           ours(r.district_id) ? undefined : "other-district"),
         cell(r.callsign + (ours(r.district_id) ? "" : " · " + TEXT.other_district)),
         cell(label("assignment_status", r.status), "status"), cell(when(r.dispatched_at)),
@@ -513,6 +522,7 @@
       const li = el("li", { class: [a.read ? "read" : "unread", a.kind.replaceAll(".", "-"), family].join(" "), "data-id": a.alert_id,
         onclick: () => markRead([a.alert_id]) },
       el("span", { class: "when" }, when(a.server_time)), el("span", { class: "kind" }, label("alert", a.kind)), " ");
+      if (a.exercise && TEXT.exercise) li.append(exerciseBadge(), " ");
       // an alert of a unit sent across the border is about this board's own unit (its district_id)
       if (a.incident_id) {
         li.append(a.lent ? incidentLink(a.incident_id, a.incident_number, a.incident_district_id, a.unit_district_id)
