@@ -77,13 +77,15 @@ class ExerciseFilter(admin.SimpleListFilter):
     it alone."""
 
     title = _("exercise")
-    parameter_name = "exercise"
+    # the field's own lookup: the chief's report links "exercise calls not counted" here
+    # (reports.views, ?exercise__exact=1), and the list then shows this filter chosen
+    parameter_name = "exercise__exact"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
-        return [("real", _("Real calls")), ("exercise", _("Exercise calls"))]
+        return [("0", _("Real calls")), ("1", _("Exercise calls"))]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Incident]) -> QuerySet[Incident]:
-        chosen = {"real": False, "exercise": True}.get(self.value() or "")
+        chosen = {"0": False, "1": True}.get(self.value() or "")
         return queryset if chosen is None else queryset.filter(exercise=chosen)
 
 
