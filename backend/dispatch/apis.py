@@ -747,6 +747,18 @@ class RecommendationsApi(APIView):
         position_at = Rfc3339DateTimeField(allow_null=True)
         position_age_s = serializers.IntegerField(allow_null=True)
         stale = serializers.BooleanField(help_text="position older than the stale limit or unknown")
+        ranked_for = serializers.ChoiceField(
+            choices=selectors.RANKED_FOR,
+            allow_null=True,
+            help_text="why it is ranked before a unit that would arrive sooner: `dv_call` (a "
+            "DV call, the DV inspector within the arrival target), `specialist_kept` (the "
+            "nearer unit is a specialist kept for its own work while this one arrives within "
+            "the target); null when it is not",
+        )
+        passed_over = serializers.CharField(
+            allow_null=True,
+            help_text="the callsign of the nearest unit it is ranked before (`ranked_for`)",
+        )
 
     class LeavingOutput(serializers.Serializer[Any]):
         incident_id = serializers.IntegerField()
@@ -800,7 +812,8 @@ class RecommendationsApi(APIView):
 
     @extend_schema(
         operation_id="incident_recommendations",
-        summary="Available units ranked by estimated travel time (stale positions last), "
+        summary="Available units ranked by estimated travel time and the kind of unit the call "
+        "wants (stale positions last; docs/duty-desk.md), "
         "the units on less urgent calls that could be diverted, and the units of other "
         "districts clearly nearer across the border",
         responses={200: RecommendationsOutput, **_errors(401, 403, 404)},

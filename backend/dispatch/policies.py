@@ -18,6 +18,7 @@ from django.db.models import Case, F, IntegerField, OuterRef, Q, QuerySet, Subqu
 from django.db.models.functions import Coalesce, NullIf
 
 from backend.geo.travel import DEFAULT_ZONE
+from backend.people.models import UnitType
 
 from .models import Category, Channel, EscalationPolicy, Incident, Priority
 
@@ -307,6 +308,48 @@ def across_border_worth(*, eta_s: int, own_best_eta_s: int | None) -> bool:
     the best estimate of the call's own district (None: it has no unit free with a known,
     fresh position)."""
     return own_best_eta_s is None or own_best_eta_s - eta_s >= across_border_sooner_s()
+
+
+# --- which kind of unit a call wants (selectors.units_recommended) ---------------------------
+# Patrol cars and district inspectors (участковые) answer any call. The specialists keep
+# their own work: the domestic-violence inspector her DV calls and the follow-up visits they
+# leave, traffic police the roads, the investigative group (СОГ) the scenes others secured.
+# Ranked by travel time alone, a DV inspector based at the seat beside the patrol cars was
+# often a minute nearer than they were and won every tie by her callsign (AYG-DV1 < AYG-PC1):
+# in a week of the demo she took 28 of Ayagoz's 56 assignments, thefts and traffic among them
+# (docs/duty-desk.md "Which unit comes first").
+GENERAL_UNITS: frozenset[str] = frozenset({UnitType.PATROL_CAR, UnitType.DISTRICT_INSPECTOR})
+SPECIALITY: dict[str, frozenset[str]] = {
+    UnitType.DV_INSPECTOR: frozenset({Category.DOMESTIC_VIOLENCE}),
+    UnitType.TRAFFIC: frozenset({Category.ROAD_ACCIDENT, Category.TRAFFIC_VIOLATION}),
+    UnitType.INVESTIGATIVE: frozenset(),
+}
+
+
+def units_suited(category: str) -> frozenset[str]:
+    """The unit types a call of ``category`` is work for: the general ones, and the
+    specialists whose speciality it is. An exact tie in travel time goes to these."""
+    return GENERAL_UNITS | {kind for kind, own in SPECIALITY.items() if category in own}
+
+
+def units_preferred(*, category: str, priority: str) -> frozenset[str] | None:
+    """The unit types ranked first for a call when one of them would be on scene by its
+    arrival deadline (None: the fastest unit first, whatever its kind).
+
+    - P0 (a life at risk, DV in progress among them): the fastest, whatever its kind;
+    - a DV call (at least P1): the DV inspector;
+    - any other P1: the fastest, whatever its kind — a crime just done is no time to keep a
+      nearer unit for its speciality;
+    - P2 and P3: the units the call is work for (:func:`units_suited`) before the
+      specialists of other work; a P3 has no arrival deadline, so any of them goes first.
+    """
+    if priority == Priority.P0:
+        return None
+    if category == Category.DOMESTIC_VIOLENCE:
+        return frozenset({UnitType.DV_INSPECTOR})
+    if priority == Priority.P1:
+        return None
+    return units_suited(category)
 
 
 # A DV call owes a follow-up visit by the district inspector within three days.

@@ -10,7 +10,7 @@ import datetime as dt
 import math
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.conf import settings
@@ -26,9 +26,9 @@ from backend.geo import travel
 from backend.geo.models import LAT_RANGE, LON_RANGE, District, Settlement, Zone
 from backend.ledger.models import AuditEntry
 from backend.people.access import scoped
-from backend.people.models import UNREACHABLE, Officer, Unit
+from backend.people.models import UNREACHABLE, Officer, Unit, UnitType
 
-from . import lifecycle, policies
+from . import ladder, lifecycle, policies
 from .lifecycle import ASSIGNMENT_OPEN, EventKind
 from .models import (
     Assignment,
@@ -143,6 +143,11 @@ class Recommendation:
     position_at: dt.datetime | None
     position_age_s: int | None
     stale: bool
+    # Ranked before a unit that would arrive sooner, for its kind (``policies.units_preferred``):
+    # the nearest unit it was ranked before, and why (one of RANKED_FOR). None: it was not.
+    passed_over: Unit | None = None
+    ranked_for: str | None = None
+    arrive_by: dt.datetime | None = None  # the call's arrival deadline it was ranked by
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -156,7 +161,74 @@ class Recommendation:
             "position_at": self.position_at,
             "position_age_s": self.position_age_s,
             "stale": self.stale,
+            "ranked_for": self.ranked_for,
+            "passed_over": None if self.passed_over is None else self.passed_over.callsign,
         }
+
+
+# Why a unit is ranked before a nearer one: the call is the DV inspector's own work, or the
+# nearer one is a specialist kept for its own while this one is on scene by the deadline.
+RANKED_FOR_DV_CALL = "dv_call"
+RANKED_FOR_SPECIALIST_KEPT = "specialist_kept"
+RANKED_FOR = (RANKED_FOR_DV_CALL, RANKED_FOR_SPECIALIST_KEPT)
+
+
+@dataclass(frozen=True)
+class _Wanted:
+    """What kind of unit a call wants (``policies.units_preferred``, ``units_suited``)."""
+
+    preferred: frozenset[str] | None  # ranked first when on scene by ``due``; None: fastest
+    suited: frozenset[str]  # an exact tie goes to these
+    due: dt.datetime | None  # the call's arrival deadline; None: it has none (P3)
+    at: dt.datetime
+
+    def in_time(self, unit: Unit, eta: int | None) -> bool:
+        """Whether ``unit`` is of a preferred kind and would be on scene by the deadline."""
+        if self.preferred is None or unit.type not in self.preferred or eta is None:
+            return False
+        return self.due is None or self.at + dt.timedelta(seconds=eta) <= self.due
+
+
+def _wanted(incident: Incident, *, zone: str, at: dt.datetime) -> _Wanted:
+    within_s = policies.deadlines_for(
+        district_id=incident.district_id, priority=incident.priority, zone=zone
+    ).arrive_within_s
+    return _Wanted(
+        preferred=policies.units_preferred(category=incident.category, priority=incident.priority),
+        suited=policies.units_suited(incident.category),
+        due=ladder.arrival_due(
+            received_at=incident.received_at,
+            reopened_at=incident.reopened_at,
+            within_s=within_s,
+        ),
+        at=at,
+    )
+
+
+def _with_reasons(
+    ranked: list[tuple[tuple[Any, ...], Recommendation]], wanted: _Wanted
+) -> list[Recommendation]:
+    """The sorted candidates, each ranked before a unit of its group (reachable or not,
+    fresh or stale) that would arrive sooner marked with the nearest such unit and why: the
+    duty officer reads why a farther unit is first, not only that it is."""
+    out = []
+    for i, (key, rec) in enumerate(ranked):
+        if rec.eta_s is not None and key[2] == 0:  # ranked first for its kind
+            sooner = [
+                r
+                for k, r in ranked[i + 1 :]
+                if k[:2] == key[:2] and r.eta_s is not None and r.eta_s < rec.eta_s
+            ]
+            if sooner:
+                nearest = min(sooner, key=lambda r: r.eta_s or 0)
+                why = (
+                    RANKED_FOR_DV_CALL
+                    if rec.unit.type == UnitType.DV_INSPECTOR
+                    else RANKED_FOR_SPECIALIST_KEPT
+                )
+                rec = replace(rec, passed_over=nearest.unit, ranked_for=why, arrive_by=wanted.due)
+        out.append(rec)
+    return out
 
 
 def units_recommended(
@@ -166,14 +238,18 @@ def units_recommended(
     limit: int | None = 10,
     at: dt.datetime | None = None,
 ) -> list[Recommendation]:
-    """Available units of the incident's district ranked by estimated travel time.
+    """Available units of the incident's district ranked by estimated travel time and kind.
 
     Order: reachable units before ``unreachable`` ones (no contact for
     ``KUZET_UNREACHABLE_MINUTES``: offered last, with a warning, never hidden — issue 13);
     within each, units with a fresh position before units whose position is stale or unknown
-    (``KUZET_POSITION_STALE_MINUTES``); then by estimated travel time; then by callsign so
-    that ties are stable. Units already assigned to the incident are left out. Units of the
-    other districts nearer to the call: :func:`units_across_border`.
+    (``KUZET_POSITION_STALE_MINUTES``); then the units of the kind the call wants
+    (``policies.units_preferred``: a patrol before the DV inspector on a P2 theft, the DV
+    inspector on a DV call) that would be on scene by its arrival deadline; then by estimated
+    travel time; an exact tie to the kinds the call is work for, then by callsign so that
+    ties are stable. A unit ranked before a nearer one says which and why
+    (``Recommendation.passed_over``, ``ranked_for``). Units already assigned to the incident
+    are left out. Units of the other districts nearer to the call: :func:`units_across_border`.
     """
     at = at or clock.now()
     stale_after = dt.timedelta(minutes=settings.KUZET_POSITION_STALE_MINUTES)
@@ -189,11 +265,13 @@ def units_recommended(
         .exclude(pk__in=busy_here)
         .exclude(pk__in=list(exclude_unit_ids))
     )
+    wanted = _wanted(incident, zone=zone, at=at)
     ranked = [
-        _ranked(unit, point=point, zone=zone, at=at, stale_after=stale_after) for unit in units
+        _ranked(unit, point=point, zone=zone, at=at, stale_after=stale_after, wanted=wanted)
+        for unit in units
     ]
     ranked.sort(key=lambda item: item[0])
-    recs = [rec for _, rec in ranked]
+    recs = _with_reasons(ranked, wanted)
     return recs if limit is None else recs[:limit]
 
 
@@ -204,6 +282,7 @@ def _ranked(
     zone: str,
     at: dt.datetime,
     stale_after: dt.timedelta,
+    wanted: _Wanted,
 ) -> tuple[tuple[Any, ...], Recommendation]:
     """A unit as a candidate for the call at ``point``, with its ranking key."""
     age = unit.position_age(at)
@@ -222,7 +301,18 @@ def _ranked(
         position_age_s=None if age is None else max(0, int(age.total_seconds())),
         stale=stale,
     )
-    return (presence == UNREACHABLE, stale, eta is None, eta or 0, unit.callsign), rec
+    first_for_kind = 0 if wanted.in_time(unit, eta) else 1
+    tie = 0 if unit.type in wanted.suited else 1
+    key = (
+        presence == UNREACHABLE,
+        stale,
+        first_for_kind,
+        eta is None,
+        eta or 0,
+        tie,
+        unit.callsign,
+    )
+    return key, rec
 
 
 @dataclass(frozen=True)
@@ -269,12 +359,21 @@ def units_divertible(
         return []
     stale_after = dt.timedelta(minutes=settings.KUZET_POSITION_STALE_MINUTES)
     point, zone = incident_point(incident), incident_zone(incident)
+    wanted = _wanted(incident, zone=zone, at=at)
     ranked = []
+    leaving = {}
     for work in candidates:
-        key, rec = _ranked(work[0].unit, point=point, zone=zone, at=at, stale_after=stale_after)
-        ranked.append((key, Divertible(recommendation=rec, leaving=tuple(work))))
+        ranked.append(
+            _ranked(
+                work[0].unit, point=point, zone=zone, at=at, stale_after=stale_after, wanted=wanted
+            )
+        )
+        leaving[work[0].unit_id] = tuple(work)
     ranked.sort(key=lambda item: item[0])
-    found = [d for _, d in ranked]
+    found = [
+        Divertible(recommendation=rec, leaving=leaving[rec.unit.pk])
+        for rec in _with_reasons(ranked, wanted)
+    ]
     return found if limit is None else found[:limit]
 
 
@@ -353,9 +452,12 @@ def units_across_border(
     )
     stale_after = dt.timedelta(minutes=settings.KUZET_POSITION_STALE_MINUTES)
     zone = incident_zone(incident)
+    wanted = _wanted(incident, zone=zone, at=at)
     ranked = []
     for unit in units:
-        key, rec = _ranked(unit, point=point, zone=zone, at=at, stale_after=stale_after)
+        key, rec = _ranked(
+            unit, point=point, zone=zone, at=at, stale_after=stale_after, wanted=wanted
+        )
         if rec.stale or rec.presence == UNREACHABLE or rec.eta_s is None:
             continue
         # not stale: it has a position

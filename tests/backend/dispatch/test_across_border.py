@@ -223,6 +223,8 @@ def test_the_recommendations_api_marks_the_units_across_the_border_with_their_di
         "position_at": "2026-03-02T12:58:00+05:00",
         "position_age_s": 120,
         "stale": False,
+        "ranked_for": None,
+        "passed_over": None,
         "district_id": personas.b.district.pk,
         "district_name": "Абайский район",
         "district_name_kk": "",
