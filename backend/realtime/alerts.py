@@ -167,14 +167,24 @@ def _before_the_shift(user: Any) -> Q | None:
     )
 
 
+def _settled() -> Q:
+    """The alerts of a silence that has ended (``presence._silence_settle``): the unreachable
+    line settled when the unit was heard again, and the "reachable again" line that settled it
+    (the board folds it into the first). Read for everyone: nothing is left to do about them."""
+    return Q(kind="unit_unreachable", acknowledged_at__isnull=False) | Q(
+        kind="unit_reachable", data__has_key="unreachable_alert_id"
+    )
+
+
 def alerts_for(user: Any) -> QuerySet[BoardAlert]:
-    """``user``'s alerts, newest first, with ``read`` (by this user, or from before his
-    shift: :func:`_before_the_shift`) annotated."""
+    """``user``'s alerts, newest first, with ``read`` (by this user, from before his shift:
+    :func:`_before_the_shift`, or a silence settled: :func:`_settled`) annotated."""
     mine = BoardAlertRead.objects.filter(alert=OuterRef("pk"), user=user)
     earlier = _before_the_shift(user)
-    read: Any = Exists(mine)
-    if earlier is not None:
-        read = Case(When(earlier, then=Value(True)), default=read, output_field=BooleanField())
+    no_news = _settled() if earlier is None else _settled() | earlier
+    read: Any = Case(
+        When(no_news, then=Value(True)), default=Exists(mine), output_field=BooleanField()
+    )
     return (
         BoardAlert.objects.filter(alerts_visible_q(user))
         .annotate(read=read)
@@ -210,6 +220,7 @@ def _unread(user: Any) -> QuerySet[BoardAlert]:
     newest first."""
     mine = BoardAlertRead.objects.filter(alert=OuterRef("pk"), user=user)
     unread = BoardAlert.objects.filter(alerts_visible_q(user)).exclude(Exists(mine))
+    unread = unread.exclude(_settled())
     earlier = _before_the_shift(user)
     if earlier is not None:
         unread = unread.exclude(earlier)

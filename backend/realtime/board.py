@@ -40,7 +40,7 @@ from backend.dispatch.models import Assignment, Category, Channel, Incident, Pri
 from backend.dispatch.places import compass_words
 from backend.dispatch.services import SAFETY_CHECK, SAFETY_CHECK_LABEL
 from backend.dispatch.services.assignments import ACK_CHANNELS
-from backend.geo.models import Settlement, in_reader_language
+from backend.geo.models import Coverage, Settlement, in_reader_language
 from backend.ops.heartbeat import SweepState, sweep_state
 from backend.people.access import district_scope, is_staff_role
 from backend.people.models import (
@@ -208,6 +208,13 @@ def board_labels() -> dict[str, dict[str, str]]:
             "safety_heard": _("the crew was heard from: %(what)s"),
             "popup_blocked": _("The browser blocked the new window: open the call here:"),
             "unreachable_warning": _("unreachable"),
+            # A unit gone silent (presence.unit_silence): "last heard 18:02 in Караколь (no
+            # mobile coverage)"; on its way to a call in a white spot; back again.
+            "last_heard": _("last heard %(time)s"),
+            "white_spot_call": _("sent to call %(number)s in %(place)s"),
+            "silence_back": _("back %(time)s after %(span)s"),
+            # the alerts' heading: units silent where that is expected, counted apart
+            "silence_expected_count": _("in white spots: %(n)s"),
             "stale_warning": _("position stale"),
             "km": _("km"),
             # How long ago, in words (backend.common.formatting.span_text): a unit's silence,
@@ -249,6 +256,13 @@ def board_labels() -> dict[str, dict[str, str]]:
             if via not in ("socket", "pull", "push")
         },
         "compass": compass_words(),
+        # A place's mobile coverage, as a silent unit's alert says it ("(no mobile coverage)").
+        "coverage": {
+            Coverage.NONE: _("no mobile coverage"),
+            Coverage.SMS_ONLY: _("SMS only, no mobile data"),
+            Coverage.G3: _("mobile data coverage"),
+            Coverage.LTE: _("mobile data coverage"),
+        },
         "alert": {
             "incident.created": _("New call"),
             "incident.duplicate": _("Probable duplicate"),

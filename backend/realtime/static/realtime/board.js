@@ -483,6 +483,7 @@
     if (a.callsign) parts.push(a.callsign);
     if (a.kind === "sos" && a.officer_name) parts.push(a.officer_name);
     if (a.kind === "sos" || a.kind === "sos_position") parts.push(sosWhere(a.position));
+    if (a.kind === "unit_unreachable" && a.silence) parts.push(...silenceWords(a));
     if (a.category) parts.push(label("category", a.category));
     // What the crew reported, not the assignment's status by the time it was heard: a phone
     // catching up syncs its ack, arrival and clearance at once, and all three read "Cleared".
@@ -507,6 +508,32 @@
     if (a.acknowledged_at && (a.acknowledged_by || a.by_crew)) parts.push(answeredBy(a) + " " + when(a.acknowledged_at));
     return parts.join(" · ");
   }
+  // A unit gone silent, as the server judged it (presence.unit_silence): where it was last
+  // heard and that place's coverage, the call in a white spot it is on, and — once heard
+  // again — when it came back: "last heard 18:02 · in Караколь (no mobile coverage) · back
+  // 18:40 after 38 min".
+  function silenceWords(a) {
+    const parts = [fmt(TEXT.last_heard, { time: a.last_contact_at ? when(a.last_contact_at) : TEXT.never })];
+    const p = a.last_heard_place;
+    if (p) {
+      const name = placeName(p.name, p.name_kk);
+      parts.push((p.inside ? fmt(TEXT.sos_place_in, { place: name })
+        : fmt(TEXT.sos_place_near, { km: decimal(p.km), direction: LABELS.compass[p.direction] || p.direction, place: name }))
+        + " (" + label("coverage", p.coverage) + ")");
+    } else parts.push(TEXT.sos_position_unknown);
+    const c = a.white_spot_call;
+    if (c) parts.push(fmt(TEXT.white_spot_call, { number: c.incident_number, place: placeName(c.name, c.name_kk) }) + " (" + label("coverage", c.coverage) + ")");
+    if (a.back_at) parts.push(fmt(TEXT.silence_back, { time: when(a.back_at), span: span(a.back_at - (a.last_contact_at || a.back_at)) }));
+    else if (a.silence === "alarm") parts.push(TEXT.safety_raise); // silent in coverage: check on the crew
+    return parts;
+  }
+  // The alerts of a silence: quiet where it was expected, an alarm where it was not, settled
+  // once the unit was heard again.
+  const quiet = (a) => (a.kind === "unit_unreachable" || a.kind === "unit_reachable") && a.silence === "expected";
+  const silenceClass = (a) => a.kind !== "unit_unreachable" || !a.silence ? null
+    : a.back_at ? "settled" : a.silence === "expected" ? "quiet" : "alarm";
+  // "Reachable again" folded into the unreachable line it settled, when that is listed.
+  const folded = (a) => a.kind === "unit_reachable" && a.unreachable_alert_id && alerts.has(a.unreachable_alert_id);
   // An officer-safety check the crew answered by its own word (services/safety.py).
   const crewHeard = (a) => fmt(TEXT.safety_heard, { what: label("event_kind", a.word_kind) });
   // Who answered an alert: the SOS's or the check's duty officer, or the crew's own word (the
@@ -515,11 +542,12 @@
     : a.by_crew ? (a.acknowledged_by || crewHeard(a)) : TEXT.safety_checked + " " + (a.acknowledged_by || "");
   function renderAlerts() {
     const list = document.getElementById("alerts");
-    const sorted = [...alerts.values()].sort((a, b) => b.server_time - a.server_time || b.alert_id - a.alert_id);
+    const sorted = [...alerts.values()].filter((a) => !folded(a))
+      .sort((a, b) => b.server_time - a.server_time || b.alert_id - a.alert_id);
     const items = sorted.slice(0, ALERTS_LISTED);
     list.replaceChildren(...items.map((a) => {
       const family = a.kind.split(".")[0];
-      const li = el("li", { class: [a.read ? "read" : "unread", a.kind.replaceAll(".", "-"), family].join(" "), "data-id": a.alert_id,
+      const li = el("li", { class: [a.read ? "read" : "unread", a.kind.replaceAll(".", "-"), family, silenceClass(a)].filter(Boolean).join(" "), "data-id": a.alert_id,
         onclick: () => markRead([a.alert_id]) },
       el("span", { class: "when" }, when(a.server_time)), el("span", { class: "kind" }, label("alert", a.kind)), " ");
       if (a.exercise && TEXT.exercise) li.append(exerciseBadge(), " ");
@@ -531,11 +559,14 @@
       li.append(alertText(a));
       return li;
     }));
-    const unread = items.filter((a) => !a.read && a.alert_id).length;
+    // Silences in white spots are counted apart: they are no news, the crew will catch up.
+    const unread = items.filter((a) => !a.read && a.alert_id && !quiet(a)).length;
     // More unread than the list shows (kept on the server, or pushed off it): "100+".
-    const beyond = unreadBeyond || sorted.slice(ALERTS_LISTED).some((a) => !a.read && a.alert_id);
+    const beyond = unreadBeyond || sorted.slice(ALERTS_LISTED).some((a) => !a.read && a.alert_id && !quiet(a));
     const count = unread ? unread + (beyond ? "+" : "") : "";
     document.getElementById("unread").textContent = count && count + " " + TEXT.unread;
+    const silent = new Set(items.filter((a) => silenceClass(a) === "quiet").map((a) => a.unit_id)).size;
+    document.getElementById("white-spots").textContent = silent ? fmt(TEXT.silence_expected_count, { n: silent }) : "";
     renderTitle(count);
     renderSos();
   }
@@ -780,6 +811,11 @@
       }
     }
     if (a.kind === "unit.safety_checked") safetyChecked(a);
+    if (a.kind === "unit_reachable" && a.unreachable_alert_id) {
+      // the silence it ends is settled on every board: "back 18:40 after 38 min"
+      const silent = alerts.get(a.unreachable_alert_id);
+      if (silent && !silent.back_at) Object.assign(silent, { back_at: a.back_at, acknowledged_at: a.back_at });
+    }
     if (a.kind === "sos_acknowledged") {
       // the SOS itself turns acknowledged on every board of the district
       for (const sos of alerts.values()) {
@@ -800,6 +836,8 @@
     else if (frame.kind === "incident.created" || frame.kind === "incident.separated") chime(["P0", "P1"].includes(frame.priority) ? "urgent" : "call");
     else if (frame.kind === "crew_note") chime("call");
     else if (ESCALATIONS.includes(frame.kind)) chime("escalation");
+    // a crew silent where its phone should sync; a silence in a white spot makes no sound
+    else if (frame.kind === "unit_unreachable" && frame.silence === "alarm") chime("escalation");
     if (frame.kind === "unit_unreachable" || frame.kind === "unit_reachable") {
       const unit = state.units.get(frame.unit_id);
       if (unit) { unit.presence = frame.kind === "unit_unreachable" ? "unreachable" : unit.status; fresh.add("units:" + unit.id); render(); }
