@@ -99,10 +99,14 @@ def unit_text(
     summary: str,
     reply_code: str,
     reminder: bool = False,
+    exercise: bool = False,
     language: str = DEFAULT_LANGUAGE,
 ) -> str:
     """The assignment as an SMS to the unit, ending with the reply instruction. ``place``
-    in names and numbers is said in ``language`` (:func:`call_place_text`)."""
+    in names and numbers is said in ``language`` (:func:`call_place_text`). A training call
+    (``exercise``: Incident.exercise) says so first, after the "KUZET" every SMS of Kuzet
+    begins with: "KUZET UCHENIYA 1036-…" — a crew reading it on a push-button phone must know
+    a drill before it drives; the summary is what gives way to the word (``compose``)."""
     language = _language(language)
     with translation.override(language):
         labels = dict(Category.choices)
@@ -110,7 +114,9 @@ def unit_text(
             place = call_place_text(place)
         return _sms(
             [
-                "KUZET" + (" " + _("REMINDER") if reminder else ""),
+                "KUZET"
+                + (" " + _("EXERCISE") if exercise else "")
+                + (" " + _("REMINDER") if reminder else ""),
                 number,
                 priority,
                 str(labels.get(category, category)),
@@ -139,6 +145,7 @@ def dispatch_text(
         summary=incident.summary,
         reply_code=reply_code_for(assignment_id),
         reminder=reminder,
+        exercise=incident.exercise,
         language=language,
     )
 

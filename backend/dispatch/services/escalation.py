@@ -520,6 +520,7 @@ class _ClaimedIncident:
     place: CallPlace  # said in each phone's language (sms_texts.call_place_text)
     summary: str
     risk: bool
+    exercise: bool  # a training call: its SMS says so (sms_texts.unit_text)
     notify_citizen: bool
     discreet: bool  # DV or restricted: the caller's phone may be read by the person it is about
     caller_phone: str
@@ -561,7 +562,7 @@ _CLAIM_FIELDS = (
 _INCIDENT_FIELDS = (
     "id", "district_id", "number", "priority", "category", "landmark", "summary", "risk_flags",
     "notify_citizen", "restricted", "caller_phone", "citizen_delay_notified_at", "reopened_at",
-    "lat", "lon",
+    "lat", "lon", "exercise",
 )  # fmt: skip
 
 
@@ -622,6 +623,7 @@ def _claim(now: dt.datetime, batch_size: int) -> list[_Claimed]:
             ),
             summary=i["summary"],
             risk=bool(i["risk_flags"]),
+            exercise=i["exercise"],
             notify_citizen=i["notify_citizen"],
             discreet=i["restricted"] or i["category"] == Category.DOMESTIC_VIOLENCE,
             caller_phone=i["caller_phone"],
@@ -937,6 +939,7 @@ def _sms_to_unit(
             summary=incident.summary,
             reply_code=code,
             reminder=reminder,
+            exercise=incident.exercise,
             language=language,
         )
 

@@ -150,3 +150,45 @@ def test_each_officer_of_a_unit_gets_the_dispatch_and_its_cancellation_in_their_
     assert bodies[1].endswith(f"Reply: ACK {code}")
     assert bodies[2] == f"KUZET BOLDYRMAU {incident.number} shygu toqtatyldy."
     assert bodies[3] == f"KUZET CANCELLED {incident.number} call-out cancelled."
+
+
+def test_an_exercise_calls_sms_says_so_first_and_still_fits_one_sms():
+    # when: a drill's long assignment SMS, and the same call were it real
+    drill = sms_texts.unit_text(
+        number="1036-2026-000042", priority="P1", category="robbery", place="Ayagoz",
+        risk=False, summary=LONG_SUMMARY, reply_code="4821", exercise=True, language="en",
+    )  # fmt: skip
+    real = sms_texts.unit_text(
+        number="1036-2026-000042", priority="P1", category="robbery", place="Ayagoz",
+        risk=False, summary=LONG_SUMMARY, reply_code="4821", language="en",
+    )  # fmt: skip
+
+    # then: the word right after KUZET; the summary gives way to it, never the reply code
+    assert drill.startswith("KUZET EXERCISE 1036-2026-000042 P1 ")
+    assert real.startswith("KUZET 1036-2026-000042 P1 ")
+    assert drill.endswith("+ Reply: ACK 4821")
+    assert len(drill) <= sms.SMS_MAX_CHARS
+    assert all(ch in sms._GSM7 for ch in drill)
+
+
+def test_a_unit_dispatched_to_an_exercise_call_reads_it_in_its_sms(personas, sms_outbox):
+    # given: the unit's officers read their calls by SMS, one of them in English
+    officers = sorted(personas.a.patrol.members.all(), key=lambda o: o.pk)
+    for officer in officers:
+        officer.language = "en"
+        officer.save(update_fields=["language"])
+    drill = factories.incident(
+        district=personas.a.district, settlement=personas.a.town, exercise=True
+    )
+
+    # when
+    assignment = incident_dispatch(incident=drill, unit=personas.a.patrol, by=personas.duty)
+
+    # then
+    bodies = list(
+        SmsMessage.objects.filter(assignment=assignment, purpose="dispatch").values_list(
+            "body", flat=True
+        )
+    )
+    assert bodies
+    assert all(body.startswith(f"KUZET EXERCISE {drill.number} ") for body in bodies)
