@@ -815,8 +815,8 @@ def villages_page(site: Any, request: HttpRequest) -> HttpResponse:
         no_chart=""
         if delivered or heard or not villages
         else _(
-            "No assignment of this period reached a unit's handset: no waiting for coverage "
-            "to draw."
+            "No assignment of this period reached a unit's handset, and no village was heard "
+            "from: nothing to draw."
         ),
     )
     return _csv_or_page(

@@ -21,7 +21,8 @@ from .test_pages import get
 pytestmark = pytest.mark.django_db
 
 NO_DELIVERY = (
-    "No assignment of this period reached a unit's handset: no waiting for coverage to draw."
+    "No assignment of this period reached a unit's handset, and no village was heard from: "
+    "nothing to draw."
 )
 NO_ARRIVAL = "No unit arrived on scene at a call of this period: no response time to draw."
 
