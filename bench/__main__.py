@@ -17,7 +17,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 # Modules the benchmarks import (settings, URL confs, shared set-up), not benchmarks.
-HELPERS = {"__main__", "inprocess", "shaping_proxy", "ws_timing"}
+HELPERS = {"__main__", "inprocess", "pgdb", "shaping_proxy", "ws_timing"}
 
 
 def benchmarks() -> dict[str, str]:

@@ -19,7 +19,7 @@ def test_the_list_names_the_benchmarks_and_not_their_helpers() -> None:
     assert listed.returncode == 0
     names = {line.split()[0] for line in listed.stdout.splitlines()[1:] if line.strip()}
     assert {"sync_bench", "escalation", "ws_push", "reports_bench", "scale"} <= names
-    assert not names & {"sync_settings", "inprocess", "ws_timing"}
+    assert not names & {"sync_settings", "inprocess", "pgdb", "ws_timing"}
 
 
 def test_a_named_benchmark_runs_with_its_arguments() -> None:
