@@ -130,6 +130,9 @@ class IncidentOutput(serializers.Serializer[Any]):
     external_ref = serializers.CharField(allow_null=True)
     category = serializers.CharField()
     priority = serializers.CharField()
+    exercise = serializers.BooleanField(
+        help_text="a training call: handled like any call, kept out of the figures"
+    )
     status = serializers.CharField()
     district_id = serializers.IntegerField()
     settlement_id = serializers.IntegerField(allow_null=True)

@@ -114,6 +114,10 @@ def test_the_duty_officer_enters_an_exercise_call_through_the_staff_api(
     assert Incident.objects.get(pk=drill.json()["id"]).exercise is True
     assert Incident.objects.get(pk=real.json()["id"]).exercise is False
     assert real.json()["status"] == "queued"
+    # and what the staff API answers about each call says which it is
+    assert (drill.json()["exercise"], real.json()["exercise"]) == (True, False)
+    again = api.get(f"/api/v1/incidents/{drill.json()['id']}/")
+    assert again.json()["exercise"] is True
 
 
 def test_the_call_entry_form_takes_an_exercise_call(personas: Any, client: Any):
