@@ -176,6 +176,8 @@ SIMULATE = {
         "environ": {"LANG": "ru_RU.UTF-8"},
         "lines": [
             "Симуляция: 1 наряд и 1 телефон работают с http://kuzet.test в масштабе 30 (seed 7).",
+            "Его вызовы — учебные: обрабатываются как любые, помечены как учения и не входят "
+            "в показатели начальников.",
             "Принято с табло: 2 вызова, оставшихся в ожидании или снятых.",
             "Конец смены: все телефоны снова на связи, синхронизация.",
         ],
@@ -199,6 +201,8 @@ SIMULATE = {
         "lines": [
             "Модельдеу: 1 наряд және 1 телефон http://kuzet.test жүйесімен 30 масштабта жұмыс "
             "істейді (seed 7).",
+            "Оның шақырулары — оқу-жаттығу шақырулары: кез келген шақыру сияқты өңделеді, "
+            "оқу-жаттығу деп белгіленеді және бастықтардың көрсеткіштеріне кірмейді.",
             "Таблодан қабылданды: күтуде қалған немесе жабылған 2 шақыру.",
             "Ауысым соңы: барлық телефондар қайта байланыста, синхрондалуда.",
         ],
@@ -241,9 +245,9 @@ def test_the_simulator_reads_in_the_operators_language(simulated, monkeypatch, t
     lines = simulate_lines(tmp_path)
 
     # then: the start, the take-over, the end of the shift, the last summary and the check
-    assert lines[:3] == expected["lines"]
-    assert re.fullmatch(expected["summary"], lines[3]), lines[3]
-    assert lines[4:] == expected["after"]
+    assert lines[:4] == expected["lines"]
+    assert re.fullmatch(expected["summary"], lines[4]), lines[4]
+    assert lines[5:] == expected["after"]
 
 
 @pytest.mark.django_db
@@ -276,13 +280,41 @@ def test_the_simulator_speaks_english_by_default(simulated, tmp_path):
     lines = simulate_lines(tmp_path)
 
     # then
-    assert lines[:2] == [
+    assert lines[:3] == [
         "Simulating 1 unit, 1 phone against http://kuzet.test at scale 30 (seed 7).",
+        "Its calls are exercise calls: handled like any call, marked as exercises and kept "
+        "out of the chiefs' figures.",
         "Taken over from the board: 2 calls left waiting or cleared.",
     ]
-    assert " · dispatches 1,234 · " in lines[3]
-    assert "Kuzet did not answer 3 times (each step tried again 5.0 s later" in lines[5]
+    assert " · dispatches 1,234 · " in lines[4]
+    assert "Kuzet did not answer 3 times (each step tried again 5.0 s later" in lines[6]
     assert "End-of-run check: OK" in lines
+
+
+EXERCISE_LINE = (
+    "Its calls are exercise calls: handled like any call, marked as exercises and kept out of "
+    "the chiefs' figures."
+)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("options", "said"),
+    [({"scale": 1}, False), ({"scale": 1, "exercise": True}, True), ({"exercise": False}, False)],
+    ids=["real-time", "told", "told-not"],
+)
+def test_the_operator_is_told_when_the_runs_calls_are_exercises(simulated, tmp_path, options, said):
+    # given: scale 30 unless the case says otherwise (simulate_lines' default)
+    out = io.StringIO()
+
+    # when
+    call_command(
+        "simulate", url="http://kuzet.test", duration=1, seed=7, state_dir=tmp_path, stdout=out,
+        **{"scale": 30, **options},
+    )  # fmt: skip
+
+    # then
+    assert (EXERCISE_LINE in out.getvalue().splitlines()) is said
 
 
 @pytest.mark.parametrize(

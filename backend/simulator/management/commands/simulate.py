@@ -94,6 +94,7 @@ class Command(BaseCommand):
         stats = Stats()
         port = LivePort(base_url=url, sms_dir=Path(settings.KUZET_SMS_FILE_DIR), stats=stats)
         engine = Engine(port.now, scale=options["scale"])
+        options["exercise"] = live_is_exercise(options["scale"], options["exercise"])
         options["seed_given"] = options["seed"] is not None
         if options["seed"] is None:
             options["seed"] = int(time.time())
@@ -113,7 +114,7 @@ class Command(BaseCommand):
                 retry=Retry(attempts=4, base_s=0.5, cap_s=5.0),
                 rates={k: v * options["busy"] for k, v in scenario.DAILY_CALLS.items()},
                 hourly_floor=LIVE_HOURLY_FLOOR,
-                exercise=live_is_exercise(options["scale"], options["exercise"]),
+                exercise=options["exercise"],
             )
         except RuntimeError as exc:
             raise CommandError(str(exc)) from exc
@@ -165,6 +166,15 @@ class Command(BaseCommand):
                 "seed": options["seed"],
             }
         )
+        if options["exercise"]:
+            # Said at the start: the operator who then opens the chief's figures finds the
+            # live run's calls missing from them, by design.
+            self.stdout.write(
+                _(
+                    "Its calls are exercise calls: handled like any call, marked as exercises "
+                    "and kept out of the chiefs' figures."
+                )
+            )
         world.start()
         taken = world.duty.adopt_from_board(username=world.duty_username, password=DEMO_PASSWORD)
         if taken:
