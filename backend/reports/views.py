@@ -1060,7 +1060,8 @@ def upward_tables(f: ReportFilter, r: selectors.Upward) -> list[Table]:
     dv = f.narrowed(category=Category.DOMESTIC_VIOLENCE)
     protocols = selectors.dv_protocol_filters(f)
     follow_ups = reverse("admin:dispatch_followuptask_changelist")
-    period = f"due_at__gte={_iso(f.start)}&due_at__lt={_iso(f.end)}"
+    # the visits of real calls, as counted (an exercise call's are left out of the figures)
+    period = f"due_at__gte={_iso(f.start)}&due_at__lt={_iso(f.end)}&incident__exercise__exact=0"
     dv_table = Table(
         "domestic_violence",
         _("Domestic violence"),
@@ -1135,7 +1136,11 @@ def escalations_table(f: ReportFilter, r: selectors.Upward) -> Table:
         ),
     )
     steps = reverse("admin:dispatch_escalationstep_changelist")
-    period = f"fired_at__gte={_iso(f.start)}&fired_at__lt={_iso(f.end)}"
+    # the rungs of real calls, as counted (an exercise call's are left out of the figures)
+    period = (
+        f"fired_at__gte={_iso(f.start)}&fired_at__lt={_iso(f.end)}"
+        "&assignment__incident__exercise__exact=0"
+    )
     for step in EscalationStep.Step:
         value = r.escalations.get(step.value, 0)
         href = f"{steps}?step__exact={step.value}&{period}" if value else ""

@@ -169,7 +169,9 @@ class EscalationStepAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[t
     # chief cuts it to the month they report. The report's links (fired_at__gte/__lt) are
     # this filter's own parameters.
     date_hierarchy = "fired_at"
-    list_filter = (AwaitingChiefFilter, "fired_at", "step")
+    # The call's exercise mark: the chief's report counts real calls' rungs, and opens them here
+    # with ``assignment__incident__exercise__exact=0``.
+    list_filter = (AwaitingChiefFilter, "fired_at", "step", "assignment__incident__exercise")
     ordering = ("-fired_at",)
     show_full_result_count = False
     fields = ("assignment", "step", "due_at", "fired_at", "details_words")

@@ -145,7 +145,9 @@ class FollowUpTaskAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[typ
     list_select_related = ("incident", "district", "unit")
     # When the visit is due, on Kazakhstan's clock: a day, a month, a year.
     date_hierarchy = "due_at"
-    list_filter = (FollowUpOverdueFilter, "due_at", "district", "unit")
+    # The call's exercise mark: the chief's report counts real calls' visits, and opens them
+    # here with ``incident__exercise__exact=0``.
+    list_filter = (FollowUpOverdueFilter, "due_at", "district", "unit", "incident__exercise")
     search_fields = ("incident__number",)
     autocomplete_fields = ("incident", "unit")
     # The visits owed first (PostgreSQL sorts NULL last by default), the earliest due first.

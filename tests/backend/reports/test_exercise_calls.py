@@ -17,7 +17,12 @@ import pytest
 from django.urls import reverse
 
 from backend.common import clock
-from backend.dispatch.models import Incident, IncidentEscalationStep
+from backend.dispatch.models import (
+    EscalationStep,
+    FollowUpTask,
+    Incident,
+    IncidentEscalationStep,
+)
 from backend.people.models import Officer
 from backend.reports import handover, selectors
 from backend.reports.filters import ReportFilter
@@ -154,3 +159,40 @@ def test_the_overview_and_the_handover_say_it_and_a_day_without_drills_says_noth
     assert LEFT_OUT in home
     assert LEFT_OUT in shift.content.decode()
     assert "exercise call" not in quiet.content.decode()
+
+
+def test_the_upward_reports_rungs_and_visits_open_the_real_calls_ones_they_count(
+    client, personas, calls
+):
+    # given: each call's unit was late to acknowledge, and each call owes a follow-up visit
+    a = personas.a
+    for call in calls:
+        EscalationStep.objects.create(
+            assignment=call.assignments.get(), step="ack_overdue",
+            due_at=call.received_at + dt.timedelta(minutes=2),
+            fired_at=call.received_at + dt.timedelta(minutes=2),
+        )  # fmt: skip
+        FollowUpTask.objects.create(
+            incident=call, district=a.district, unit=a.patrol,
+            due_at=call.received_at + dt.timedelta(hours=3),
+        )  # fmt: skip
+    Officer.objects.filter(pk=a.chief.pk).update(language="en")
+    client.force_login(a.chief)
+    day = NOW.date().isoformat()
+
+    # when
+    with clock.frozen(NOW):
+        page = client.get(reverse("admin:reports_upward"), {"date_from": day, "date_to": day})
+    html = page.content.decode().replace("&amp;", "&")
+    steps = re.search(r'href="([^"]*escalationstep/\?step__exact=ack_overdue[^"]*)"', html)
+    visits = re.search(r'href="([^"]*followuptask/\?due_at__gte=[^"&]*&due_at__lt=[^"]*)"', html)
+
+    # then: the link behind each count lists what the count counted: the real call's only
+    assert steps is not None
+    assert visits is not None
+    with clock.frozen(NOW):
+        step_list = client.get(steps.group(1))
+        visit_list = client.get(visits.group(1))
+    assert (step_list.status_code, visit_list.status_code) == (200, 200)
+    assert [s.assignment.incident for s in step_list.context["cl"].result_list] == [calls[0]]
+    assert [v.incident for v in visit_list.context["cl"].result_list] == [calls[0]]
