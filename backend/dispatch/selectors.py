@@ -173,6 +173,50 @@ RANKED_FOR_SPECIALIST_KEPT = "specialist_kept"
 RANKED_FOR = (RANKED_FOR_DV_CALL, RANKED_FOR_SPECIALIST_KEPT)
 
 
+def ranked_for_text(r: Recommendation) -> str:
+    """Why a unit is ranked before a nearer one (``units_recommended``), in words; empty when
+    it is not: the duty officer is never left to guess why the first unit is not the nearest.
+    The call's page shows it in full, the board as the short form's tooltip."""
+    if r.passed_over is None:
+        return ""
+    if r.ranked_for == RANKED_FOR_DV_CALL:
+        return gettext(
+            "Ranked before the nearer %(unit)s: a domestic-violence call is the DV "
+            "inspector's own work, and the inspector arrives within the call's arrival target"
+        ) % {"unit": r.passed_over.callsign}
+    values = {"unit": r.passed_over.callsign, "type": r.passed_over.get_type_display()}
+    if r.arrive_by is None:
+        return (
+            gettext(
+                "Ranked before the nearer %(unit)s (%(type)s): the call has no arrival target, "
+                "and the specialist stays free for its own work"
+            )
+            % values
+        )
+    return (
+        gettext(
+            "Ranked before the nearer %(unit)s (%(type)s): this unit arrives within the call's "
+            "arrival target, and the specialist stays free for its own work"
+        )
+        % values
+    )
+
+
+def ranked_for_short(r: Recommendation) -> str:
+    """``ranked_for_text`` in a line the board's call row has room for (the full sentence is
+    its tooltip): which nearer unit, and the reason in a few words."""
+    if r.passed_over is None:
+        return ""
+    if r.ranked_for == RANKED_FOR_DV_CALL:
+        return gettext("Before the nearer %(unit)s: a DV call, the inspector in time") % {
+            "unit": r.passed_over.callsign
+        }
+    return gettext("Before the nearer %(unit)s (%(type)s): the specialist kept free") % {
+        "unit": r.passed_over.callsign,
+        "type": r.passed_over.get_type_display(),
+    }
+
+
 @dataclass(frozen=True)
 class _Wanted:
     """What kind of unit a call wants (``policies.units_preferred``, ``units_suited``)."""

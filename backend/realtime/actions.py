@@ -112,6 +112,10 @@ def incident_recommend(request: HttpRequest, incident_id: int) -> HttpResponse:
         for rec in everyone[:RECOMMENDED]:
             row = rec.as_dict()
             row["position_at"] = clock.opt_ms(rec.position_at)
+            # Why a farther unit is first, in the officer's language: the call page's sentence
+            # (the tooltip) and a short form for the row, so that the board does not seem wrong.
+            row["ranked_for_text"] = selectors.ranked_for_text(rec)
+            row["ranked_for_short"] = selectors.ranked_for_short(rec)
             units.append(row)
         # With none free, how many could be taken off a less urgent call (the call's panel
         # offers them: "Divert here").

@@ -185,35 +185,6 @@ def _presence_label(presence: str) -> str:
     return _choice_label(UnitStatus, presence)
 
 
-def _ranked_for_text(r: selectors.Recommendation) -> str:
-    """Why a unit is ranked before a nearer one (``selectors.units_recommended``), in words;
-    empty when it is not: the duty officer is never left to guess why the first unit is not
-    the nearest."""
-    if r.passed_over is None:
-        return ""
-    if r.ranked_for == selectors.RANKED_FOR_DV_CALL:
-        return _(
-            "Ranked before the nearer %(unit)s: a domestic-violence call is the DV "
-            "inspector's own work, and the inspector arrives within the call's arrival target"
-        ) % {"unit": r.passed_over.callsign}
-    values = {"unit": r.passed_over.callsign, "type": r.passed_over.get_type_display()}
-    if r.arrive_by is None:
-        return (
-            _(
-                "Ranked before the nearer %(unit)s (%(type)s): the call has no arrival target, "
-                "and the specialist stays free for its own work"
-            )
-            % values
-        )
-    return (
-        _(
-            "Ranked before the nearer %(unit)s (%(type)s): this unit arrives within the call's "
-            "arrival target, and the specialist stays free for its own work"
-        )
-        % values
-    )
-
-
 def _result_text(result: Any) -> str:
     """What a command did, in words: an assignment by its unit and status name, not codes."""
     if isinstance(result, Assignment):
@@ -699,7 +670,7 @@ class IncidentDispatchAdminMixin:
                 span_text(int((now - contact).total_seconds())) if contact is not None else ""
             )
             row["eta_text"] = span_text(r.eta_s)
-            row["ranked_for_text"] = _ranked_for_text(r)
+            row["ranked_for_text"] = selectors.ranked_for_text(r)
             row["position_age_text"] = (
                 span_text(r.position_age_s) if r.position_age_s is not None else ""
             )

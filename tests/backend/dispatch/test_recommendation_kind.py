@@ -13,10 +13,11 @@ import datetime as dt
 import pytest
 
 from backend.common import clock
-from backend.dispatch.admin.dispatch_panel import _ranked_for_text
 from backend.dispatch.selectors import (
     RANKED_FOR_DV_CALL,
     RANKED_FOR_SPECIALIST_KEPT,
+    ranked_for_short,
+    ranked_for_text,
     units_divertible,
     units_recommended,
 )
@@ -268,13 +269,46 @@ def test_the_reason_names_a_dv_call_and_a_call_without_a_target(place):
         first_noise = units_recommended(incident=noise, limit=1)[0]
 
     # then
-    assert (first_dv.unit.callsign, _ranked_for_text(first_dv)) == (
+    assert (first_dv.unit.callsign, ranked_for_text(first_dv)) == (
         "A-DV1",
         "Ranked before the nearer A-PC2: a domestic-violence call is the DV inspector's own "
         "work, and the inspector arrives within the call's arrival target",
     )
-    assert (first_noise.unit.callsign, _ranked_for_text(first_noise)) == (
+    assert (first_noise.unit.callsign, ranked_for_text(first_noise)) == (
         "A-PC2",
         "Ranked before the nearer A-DV1 (Domestic-violence inspector): the call has no arrival "
         "target, and the specialist stays free for its own work",
     )
+    assert [ranked_for_short(first_dv), ranked_for_short(first_noise)] == [
+        "Before the nearer A-PC2: a DV call, the inspector in time",
+        "Before the nearer A-DV1 (Domestic-violence inspector): the specialist kept free",
+    ]
+
+
+def test_the_boards_nearest_unit_says_why_a_farther_unit_is_first(place, client):
+    # given: a P2 theft, the DV inspector 1 km off, a patrol car in time 5 km off
+    _unit(place, "A-DV1", 1, type=UnitType.DV_INSPECTOR)
+    _unit(place, "A-PC2", 5)
+    incident = _call(place, "theft", "P2")
+    client.force_login(place.chief)
+
+    # when: the board's "Nearest unit", for a Russian reader and an English one
+    with clock.frozen(T0):
+        russian = client.get(f"/board/incidents/{incident.pk}/recommend/").json()
+        Officer.objects.filter(pk=place.chief.pk).update(language="en")
+        body = client.get(f"/board/incidents/{incident.pk}/recommend/").json()
+
+    # then: the patrol first, with the call page's sentence and its short form
+    first, second = body["units"]
+    assert (first["callsign"], first["ranked_for_short"], first["ranked_for_text"]) == (
+        "A-PC2",
+        "Before the nearer A-DV1 (Domestic-violence inspector): the specialist kept free",
+        "Ranked before the nearer A-DV1 (Domestic-violence inspector): this unit arrives "
+        "within the call's arrival target, and the specialist stays free for its own work",
+    )
+    assert (second["callsign"], second["ranked_for_short"], second["ranked_for_text"]) == (
+        "A-DV1",
+        "",
+        "",
+    )
+    assert russian["units"][0]["ranked_for_text"].startswith("Выше более близкого A-DV1")

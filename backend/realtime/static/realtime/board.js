@@ -225,6 +225,9 @@
           onclick: (e) => post(e.target, url("dispatch", r.id), { unit_id: u.unit_id }, () => recommendations.delete(r.id)) },
         TEXT.send + " " + u.callsign + (facts ? " · " + facts : "")));
         if (warnings) td.append(" ", el("span", { class: "warn" }, "⚠ " + warnings));
+        // Ranked before a nearer unit (a DV inspector kept for its own work, say): the reason,
+        // the call page's sentence on hover — else a farther unit first looks like a mistake.
+        if (u.ranked_for_short) td.append(el("span", { class: "ranked-for", title: u.ranked_for_text || null }, u.ranked_for_short));
       }
       // A unit of another district clearly sooner: named, to the call's panel (which sends it
       // for a desk whose scope covers its district, and says whom to ask to the others).
