@@ -145,7 +145,9 @@ export function CallList({ state }) {
     return (
       <li key={assignment.id}>
         <a class={`call priority-${incident?.priority ?? 'none'} status-${status}`} href={`#/a/${assignment.id}`}>
-          <span class="call-top">
+          {/* A drill's word keeps whole ("ОҚУ-" over "ЖАТТЫҒУ" at 360 px in Kazakh): its row
+              wraps the status under it instead. */}
+          <span class={incident?.exercise ? 'call-top exercise' : 'call-top'}>
             <span class="priority">{incident?.priority ?? '…'}</span>
             <span class="category">{incident ? label(lang, 'category', incident.category) : '…'}</span>
             {incident?.exercise && <span class="exercise-badge">{t(lang, 'exercise')}</span>}
