@@ -84,7 +84,8 @@ describe('keys the server did not read', () => {
     const { state, api } = fakeServer()
     state.events = [ownEvent('e1', 'on_scene', '["altitude_m","floor"]')]
     const { app, sync } = await testPhone(api)
-    app.store.set({ onDuty: true })
+    // the screen's "today" is the test's day (its times read "14:05", not "7 дек. 14:05")
+    app.store.set({ onDuty: true, now: at + 60_000 })
     await sync()
     const root = document.createElement('div')
     document.body.replaceChildren(root)
